@@ -1,0 +1,63 @@
+-- Foundation: administrative units, accounts, audit trail, login throttling.
+
+CREATE TABLE units (
+    code           TEXT PRIMARY KEY,
+    name           TEXT NOT NULL,
+    name_folded    TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    parent_code    TEXT REFERENCES units(code),
+    path           TEXT NOT NULL UNIQUE,
+    depth          INTEGER NOT NULL,
+    retired_on     TEXT,
+    successor_code TEXT REFERENCES units(code),
+    updated_at     TEXT NOT NULL
+);
+CREATE INDEX units_parent ON units(parent_code);
+CREATE INDEX units_name_folded ON units(name_folded);
+
+-- Earlier states of a unit (name, kind, parent) kept when an import or a merger changes it.
+CREATE TABLE unit_history (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    code        TEXT NOT NULL REFERENCES units(code),
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    parent_code TEXT,
+    valid_until TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX unit_history_code ON unit_history(code, valid_until);
+
+CREATE TABLE accounts (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    username      TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'school', 'commission', 'officer', 'cadre')),
+    unit_code     TEXT REFERENCES units(code),
+    cadre_id      INTEGER,
+    active        BOOLEAN NOT NULL DEFAULT 1,
+    token_version INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    actor_id    INTEGER,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    entity_id   TEXT NOT NULL,
+    before_json TEXT,
+    after_json  TEXT
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+CREATE INDEX audit_log_entity ON audit_log(entity, entity_id);
+CREATE INDEX audit_log_actor ON audit_log(actor, at);
+
+CREATE TABLE login_failures (
+    id  INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL,
+    at  TEXT NOT NULL
+);
+CREATE INDEX login_failures_key ON login_failures(key, at);

@@ -1,0 +1,5 @@
+//! Accounts: who may log in, with which role and home unit.
+
+pub mod domain;
+pub mod routes;
+pub mod store;

@@ -1,0 +1,112 @@
+//! `JsonBody<T>`: a data guard that reads JSON and names the field at fault when it cannot.
+
+use rocket::data::{self, Data, FromData, ToByteUnit};
+use rocket::outcome::Outcome;
+use rocket::Request;
+use serde::de::DeserializeOwned;
+
+use crate::error::{stash, AppError};
+
+/// A JSON request body, parsed with the path of any failing field.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T> JsonBody<T> {
+    /// The parsed value.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+/// Parses JSON bytes, turning serde errors into 400 (syntax) or 422 (data) with the field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        from_serde(&path, inner)
+    })?;
+    de.end().map_err(|e| from_serde(".", e))?;
+    Ok(value)
+}
+
+fn from_serde(path: &str, e: serde_json::Error) -> AppError {
+    use serde_json::error::Category;
+    let raw = e.to_string();
+    // serde_json appends " at line L column C"; keep the reason only.
+    let reason = match raw.rfind(" at line ") {
+        Some(i) => raw[..i].to_string(),
+        None => raw,
+    };
+    let mut field = if path == "." || path == "?" || path.is_empty() {
+        None
+    } else {
+        Some(path.to_string())
+    };
+    if let Some(name) = reason
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        field = Some(match field {
+            Some(p) => format!("{p}.{name}"),
+            None => name.to_string(),
+        });
+    }
+    if let Some(name) = reason
+        .strip_prefix("unknown field `")
+        .and_then(|r| r.split('`').next())
+    {
+        field = Some(match field {
+            Some(p) => format!("{p}.{name}"),
+            None => name.to_string(),
+        });
+    }
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => AppError::BadRequest {
+            field,
+            message: format!("malformed JSON: {reason}"),
+        },
+        Category::Data => AppError::Validation {
+            message: match &field {
+                Some(f) => format!("{f}: {reason}"),
+                None => reason,
+            },
+            field,
+            details: vec![],
+        },
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, T: DeserializeOwned> FromData<'r> for JsonBody<T> {
+    type Error = AppError;
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        let limit = req.limits().get("json").unwrap_or(1.mebibytes());
+        let fail = |e: AppError| Outcome::Error((e.status(), stash(req, e)));
+        let bytes = match data.open(limit).into_bytes().await {
+            Ok(b) if b.is_complete() => b.into_inner(),
+            Ok(_) => {
+                return fail(AppError::PayloadTooLarge(format!(
+                    "the JSON body is larger than the limit of {limit}"
+                )))
+            }
+            Err(e) => {
+                return fail(AppError::BadRequest {
+                    field: None,
+                    message: format!("the body could not be read: {e}"),
+                })
+            }
+        };
+        if bytes.is_empty() {
+            return fail(AppError::BadRequest {
+                field: None,
+                message: "a JSON body is required".into(),
+            });
+        }
+        match parse_json::<T>(&bytes) {
+            Ok(v) => Outcome::Success(JsonBody(v)),
+            Err(e) => fail(e),
+        }
+    }
+}

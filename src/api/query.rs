@@ -1,0 +1,58 @@
+//! Query-string parsing that names the parameter at fault, and paging.
+
+use serde::Serialize;
+use std::str::FromStr;
+use utoipa::ToSchema;
+
+use crate::error::AppError;
+
+/// Parses an optional query parameter, answering 422 naming it when malformed.
+pub fn parse_opt<T: FromStr>(name: &str, raw: Option<&str>) -> Result<Option<T>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<T>()
+            .map(Some)
+            .map_err(|_| AppError::invalid(name, format!("{name}: {s:?} is not a valid value"))),
+    }
+}
+
+/// `limit` and `offset` of a paged list, validated.
+#[derive(Debug, Clone, Copy)]
+pub struct PageParams {
+    /// Rows per page (1–500, default 50).
+    pub limit: i64,
+    /// Rows to skip (≥ 0).
+    pub offset: i64,
+}
+
+impl PageParams {
+    /// Reads `limit`/`offset` from raw query values.
+    pub fn parse(limit: Option<&str>, offset: Option<&str>) -> Result<Self, AppError> {
+        let limit = parse_opt::<i64>("limit", limit)?.unwrap_or(50);
+        let offset = parse_opt::<i64>("offset", offset)?.unwrap_or(0);
+        if !(1..=500).contains(&limit) {
+            return Err(AppError::invalid(
+                "limit",
+                "limit must be between 1 and 500",
+            ));
+        }
+        if offset < 0 {
+            return Err(AppError::invalid("offset", "offset must not be negative"));
+        }
+        Ok(PageParams { limit, offset })
+    }
+}
+
+/// A page of results with the total count.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    /// Total rows matching the filters.
+    pub total: i64,
+    /// Rows per page.
+    pub limit: i64,
+    /// Rows skipped.
+    pub offset: i64,
+    /// This page.
+    pub items: Vec<T>,
+}

@@ -1,0 +1,79 @@
+//! The audit-log viewer (admin only).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rocket::serde::json::Json;
+use rocket::{get, routes, Route, State};
+
+use super::store::{self, AuditEntry, AuditFilter};
+use crate::api::{Page, PageParams};
+use crate::auth::AdminUser;
+use crate::error::{AppError, AppResult, ErrorEnvelope};
+use crate::state::AppState;
+
+/// The routes of this area.
+pub fn routes() -> Vec<Route> {
+    routes![list_audit]
+}
+
+/// Parses a time bound: RFC 3339, or a date (midnight UTC).
+fn parse_time(field: &str, raw: Option<&str>) -> AppResult<Option<DateTime<Utc>>> {
+    let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(Some(t.with_timezone(&Utc)));
+    }
+    if let Ok(d) = s.parse::<NaiveDate>() {
+        return Ok(Some(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()));
+    }
+    Err(AppError::invalid(
+        field,
+        format!("{field}: {s:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"),
+    ))
+}
+
+fn non_empty(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// The audit trail, newest first, filtered by entity, record, user and time. Admin only.
+#[utoipa::path(tag = "audit", security(("bearer" = [])),
+    params(("entity" = Option<String>, Query, description = "Kind of record, e.g. account, unit"),
+           ("entity_id" = Option<String>, Query, description = "Id or code of the record"),
+           ("actor" = Option<String>, Query, description = "Username who made the change"),
+           ("from" = Option<String>, Query, description = "At or after (date or RFC 3339)"),
+           ("to" = Option<String>, Query, description = "Before (date or RFC 3339)"),
+           ("limit" = Option<i64>, Query, description = "1–500, default 50"),
+           ("offset" = Option<i64>, Query, description = "Rows to skip")),
+    responses((status = 200, body = Page<AuditEntry>), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[get("/api/audit?<entity>&<entity_id>&<actor>&<from>&<to>&<limit>&<offset>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn list_audit(
+    state: &State<AppState>,
+    _admin: AdminUser,
+    entity: Option<&str>,
+    entity_id: Option<&str>,
+    actor: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+    limit: Option<&str>,
+    offset: Option<&str>,
+) -> AppResult<Json<Page<AuditEntry>>> {
+    let page = PageParams::parse(limit, offset)?;
+    let filter = AuditFilter {
+        entity: non_empty(entity),
+        entity_id: non_empty(entity_id),
+        actor: non_empty(actor).map(|a| a.to_lowercase()),
+        from: parse_time("from", from)?,
+        to: parse_time("to", to)?,
+    };
+    let (total, items) = store::list(&state.db, &filter, page).await?;
+    Ok(Json(Page {
+        total,
+        limit: page.limit,
+        offset: page.offset,
+        items,
+    }))
+}

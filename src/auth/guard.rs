@@ -1,0 +1,171 @@
+//! Request guards: the authenticated user, and role guards built on it.
+
+use rocket::http::Status;
+use rocket::outcome::Outcome;
+use rocket::request::{self, FromRequest};
+use rocket::Request;
+use std::ops::Deref;
+
+use super::{Role, Scope};
+use crate::error::{stash, AppError, AppResult};
+use crate::on_db;
+use crate::state::AppState;
+
+/// The caller, authenticated by a bearer token that matches a live, active account.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    /// Account id.
+    pub id: i64,
+    /// Username.
+    pub username: String,
+    /// Role.
+    pub role: Role,
+    /// Home unit code.
+    pub unit_code: Option<String>,
+    /// Path of the home unit.
+    pub unit_path: Option<String>,
+    /// Linked cadre record.
+    pub cadre_id: Option<i64>,
+}
+
+impl AuthUser {
+    /// The part of the unit tree this caller may see.
+    pub fn scope(&self) -> AppResult<Scope> {
+        match self.role {
+            Role::Admin | Role::School | Role::Commission => Ok(Scope::All),
+            Role::Officer | Role::Cadre => match (&self.unit_code, &self.unit_path) {
+                (Some(code), Some(path)) => Ok(Scope::Subtree {
+                    code: code.clone(),
+                    path: path.clone(),
+                }),
+                _ => Err(AppError::Forbidden("your account has no home unit".into())),
+            },
+        }
+    }
+
+    /// The audit actor for this user.
+    pub fn actor(&self) -> crate::audit::Actor {
+        crate::audit::Actor {
+            id: Some(self.id),
+            username: self.username.clone(),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct GuardRow {
+    id: i64,
+    username: String,
+    role: String,
+    unit_code: Option<String>,
+    cadre_id: Option<i64>,
+    active: bool,
+    token_version: i64,
+    path: Option<String>,
+}
+
+async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
+    let state = req
+        .rocket()
+        .state::<AppState>()
+        .ok_or_else(|| AppError::Internal("application state missing".into()))?;
+    let header = req.headers().get_one("Authorization").ok_or_else(|| {
+        AppError::Unauthorized("authentication required: send Authorization: Bearer <token>".into())
+    })?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .ok_or_else(|| {
+            AppError::Unauthorized("the Authorization header must be Bearer <token>".into())
+        })?
+        .trim();
+    let claims = state.keys.verify(token)?;
+    let id: i64 = claims
+        .sub
+        .parse()
+        .map_err(|_| AppError::Unauthorized("the token is invalid".into()))?;
+    let row: Option<GuardRow> = on_db!(&state.db, |p| {
+        sqlx::query_as(
+            "SELECT a.id, a.username, a.role, a.unit_code, a.cadre_id, a.active, a.token_version, u.path
+             FROM accounts a LEFT JOIN units u ON u.code = a.unit_code WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await?
+    });
+    let row = row.ok_or_else(|| AppError::Unauthorized("the account no longer exists".into()))?;
+    if !row.active || row.token_version != claims.ver {
+        return Err(AppError::Unauthorized(
+            "the token has been revoked; log in again".into(),
+        ));
+    }
+    let role = Role::parse(&row.role)
+        .ok_or_else(|| AppError::Internal(format!("unknown role {:?} in database", row.role)))?;
+    Ok(AuthUser {
+        id: row.id,
+        username: row.username,
+        role,
+        unit_code: row.unit_code,
+        unit_path: row.path,
+        cadre_id: row.cadre_id,
+    })
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for AuthUser {
+    type Error = AppError;
+
+    async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
+        let cached = req
+            .local_cache_async(async { authenticate(req).await })
+            .await;
+        match cached {
+            Ok(u) => Outcome::Success(u.clone()),
+            Err(e) => Outcome::Error((e.status(), stash(req, e.clone()))),
+        }
+    }
+}
+
+/// Declares a guard that admits only the listed roles (403 for the others).
+macro_rules! role_guard {
+    ($(#[$m:meta])* $name:ident: $($role:ident),+) => {
+        $(#[$m])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub AuthUser);
+
+        impl Deref for $name {
+            type Target = AuthUser;
+            fn deref(&self) -> &AuthUser {
+                &self.0
+            }
+        }
+
+        #[rocket::async_trait]
+        impl<'r> FromRequest<'r> for $name {
+            type Error = AppError;
+
+            async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
+                match req.guard::<AuthUser>().await {
+                    Outcome::Success(u) if matches!(u.role, $(Role::$role)|+) => Outcome::Success($name(u)),
+                    Outcome::Success(u) => {
+                        let e = AppError::Forbidden(format!(
+                            "the {} role may not do this", u.role.as_str()
+                        ));
+                        Outcome::Error((Status::Forbidden, stash(req, e)))
+                    }
+                    Outcome::Error(e) => Outcome::Error(e),
+                    Outcome::Forward(s) => Outcome::Forward(s),
+                }
+            }
+        }
+    };
+}
+
+role_guard!(
+    /// An administrator.
+    AdminUser: Admin
+);
+role_guard!(
+    /// A city-wide reader: admin, school or commission.
+    StaffReader: Admin, School, Commission
+);

@@ -1,0 +1,62 @@
+//! Authentication and authorisation: roles, passwords, JWTs, request guards, unit scope.
+
+pub mod guard;
+pub mod password;
+pub mod ratelimit;
+pub mod routes;
+pub mod scope;
+pub mod secret;
+pub mod token;
+
+pub use guard::{AdminUser, AuthUser, StaffReader};
+pub use scope::Scope;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Everything.
+    Admin,
+    /// Training-school staff: curriculum, classes, enrolments, results; city-wide.
+    School,
+    /// Organisation commission: reads everything, gap reports, title standards.
+    Commission,
+    /// Unit officer: their home unit's subtree only.
+    Officer,
+    /// A cadre: their own record only.
+    Cadre,
+}
+
+impl Role {
+    /// The name stored in the database and the token.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::School => "school",
+            Role::Commission => "commission",
+            Role::Officer => "officer",
+            Role::Cadre => "cadre",
+        }
+    }
+
+    /// Parses a stored role name.
+    pub fn parse(s: &str) -> Option<Role> {
+        [
+            Role::Admin,
+            Role::School,
+            Role::Commission,
+            Role::Officer,
+            Role::Cadre,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+
+    /// Whether accounts of this role must have a home unit.
+    pub fn needs_unit(self) -> bool {
+        matches!(self, Role::Officer | Role::Cadre)
+    }
+}

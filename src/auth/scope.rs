@@ -1,0 +1,83 @@
+//! Unit scope: the part of the unit tree a caller may see. Enforced here, in one place.
+
+use crate::error::{AppError, AppResult};
+use crate::units::domain::subtree_range;
+
+/// The units whose data a caller may read or write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole tree (admin, school, commission).
+    All,
+    /// One unit and everything under it (officers, cadres).
+    Subtree {
+        /// Code of the subtree's root (the account's home unit).
+        code: String,
+        /// Materialised path of that root.
+        path: String,
+    },
+}
+
+impl Scope {
+    /// Whether a unit with this path lies in scope.
+    pub fn contains_path(&self, path: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Subtree { path: root, .. } => path.starts_with(root.as_str()),
+        }
+    }
+
+    /// Whether the unit at `path` is an ancestor of the scope's root (visible for breadcrumbs only).
+    pub fn is_ancestor_path(&self, path: &str) -> bool {
+        match self {
+            Scope::All => false,
+            Scope::Subtree { path: root, .. } => root.starts_with(path) && root != path,
+        }
+    }
+
+    /// Refuses (403) a unit outside scope.
+    pub fn check_path(&self, path: &str) -> AppResult<()> {
+        if self.contains_path(path) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "this unit is outside the subtree of your account's unit".into(),
+            ))
+        }
+    }
+
+    /// A SQL condition restricting `col` (a path column) to scope, with its binds.
+    /// `next_param` is the number of the first placeholder to use.
+    pub fn sql_filter(&self, col: &str, next_param: usize) -> (String, Vec<String>) {
+        match self {
+            Scope::All => ("1 = 1".into(), vec![]),
+            Scope::Subtree { path, .. } => {
+                let (lo, hi) = subtree_range(path);
+                (
+                    format!("{col} >= ${} AND {col} < ${}", next_param, next_param + 1),
+                    vec![lo, hi],
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subtree_scope_contains_descendants_only() {
+        let s = Scope::Subtree {
+            code: "760".into(),
+            path: "/79/760/".into(),
+        };
+        assert!(s.contains_path("/79/760/"));
+        assert!(s.contains_path("/79/760/26734/"));
+        assert!(!s.contains_path("/79/761/"));
+        assert!(!s.contains_path("/79/7600/"));
+        assert!(s.is_ancestor_path("/79/"));
+        assert!(!s.is_ancestor_path("/79/760/"));
+        assert!(s.check_path("/79/").is_err());
+        assert!(Scope::All.contains_path("/01/"));
+    }
+}

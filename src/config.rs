@@ -1,0 +1,81 @@
+//! Service configuration: `Rocket.toml` profiles, `ROCKET_*` variables, and a few
+//! unprefixed variables (`DATABASE_URL`, `JWT_SECRET`, `ADMIN_PASSWORD`) merged by figment.
+
+use rocket::figment::providers::{Env, Serialized};
+use rocket::figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Application settings (the keys Rocket itself does not know).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct AppConfig {
+    /// `sqlite://path`, `sqlite::memory:` or `postgres://…`.
+    pub database_url: String,
+    /// Folder for the SQLite file and the generated JWT secret.
+    pub data_dir: PathBuf,
+    /// HS256 secret; when absent one is generated and kept in `data_dir/jwt-secret`.
+    pub jwt_secret: Option<String>,
+    /// Lifetime of an access token, in seconds.
+    pub token_lifetime_secs: i64,
+    /// Failed logins allowed per username and per client address within the window.
+    pub login_max_failures: i64,
+    /// Window of the login rate limit, in seconds.
+    pub login_window_secs: i64,
+    /// Password of the first `admin` account (only used when no account exists).
+    pub admin_password: Option<String>,
+    /// Upper bound of the database connection pool.
+    pub db_max_connections: u32,
+    /// Seconds to wait for a database connection before answering 503.
+    pub db_acquire_timeout_secs: u64,
+    /// Largest accepted import file, in bytes (larger uploads get 413).
+    pub import_max_bytes: u64,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            database_url: "sqlite://data/cadres.db".into(),
+            data_dir: PathBuf::from("data"),
+            jwt_secret: None,
+            token_lifetime_secs: 8 * 3600,
+            login_max_failures: 5,
+            login_window_secs: 60,
+            admin_password: None,
+            db_max_connections: 16,
+            db_acquire_timeout_secs: 5,
+            import_max_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// The figment the service reads: defaults, Rocket's own sources
+/// (`Rocket.toml`, `ROCKET_*`), then the unprefixed variables.
+pub fn figment() -> Figment {
+    rocket::Config::figment()
+        .join(Serialized::defaults(AppConfig::default()))
+        .merge(
+            Env::raw()
+                .only(&["DATABASE_URL", "JWT_SECRET", "ADMIN_PASSWORD"])
+                .global(),
+        )
+}
+
+impl AppConfig {
+    /// Extracts the application settings from a figment.
+    pub fn from_figment(figment: &Figment) -> Result<Self, String> {
+        let cfg: AppConfig = figment
+            .extract()
+            .map_err(|e| format!("invalid configuration: {e}"))?;
+        if cfg.token_lifetime_secs <= 0 {
+            return Err("invalid configuration: token_lifetime_secs must be positive".into());
+        }
+        if cfg.login_max_failures <= 0 || cfg.login_window_secs <= 0 {
+            return Err(
+                "invalid configuration: login_max_failures and login_window_secs must be positive"
+                    .into(),
+            );
+        }
+        Ok(cfg)
+    }
+}

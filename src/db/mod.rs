@@ -1,0 +1,186 @@
+//! The database handle: one pool, SQLite or PostgreSQL, chosen at start-up from the URL.
+//!
+//! Queries are written once in portable SQL (`$1` placeholders, `RETURNING`, `ON CONFLICT`)
+//! and compiled once per backend through [`on_db!`](crate::on_db) and [`on_tx!`](crate::on_tx).
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::error::AppError;
+
+/// A connection pool to one of the supported backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// Embedded SQLite (the default).
+    Sqlite(SqlitePool),
+    /// PostgreSQL, for deployments with several app servers.
+    Postgres(PgPool),
+}
+
+/// An open write transaction on either backend.
+pub enum Tx {
+    /// SQLite transaction, begun with `BEGIN IMMEDIATE`.
+    Sqlite(Transaction<'static, Sqlite>),
+    /// PostgreSQL transaction.
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$p` bound to the concrete pool of a [`Db`].
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, |$p:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($p) => $body,
+            $crate::db::Db::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the concrete connection of a [`Tx`]
+/// (use `&mut *$c` as the executor).
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::db::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Options for opening the pool.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    /// Maximum connections (ignored for in-memory SQLite, which needs exactly one).
+    pub max_connections: u32,
+    /// How long a request waits for a connection.
+    pub acquire_timeout: Duration,
+}
+
+impl Db {
+    /// Connects to the database named by `url` and applies the migrations.
+    ///
+    /// Fails with a one-line message for an unknown scheme or an unreachable database.
+    pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Db, String> {
+        let db = if url.starts_with("sqlite:") {
+            let memory = url.contains(":memory:") || url.contains("mode=memory");
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| format!("invalid DATABASE_URL {url:?}: {e}"))?
+                .create_if_missing(true)
+                .journal_mode(if memory {
+                    SqliteJournalMode::Memory
+                } else {
+                    SqliteJournalMode::Wal
+                })
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            if let Some(parent) = opts.get_filename().parent() {
+                if !memory && !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        format!("cannot create database folder {}: {e}", parent.display())
+                    })?;
+                }
+            }
+            let mut pool = SqlitePoolOptions::new().acquire_timeout(settings.acquire_timeout);
+            pool = if memory {
+                pool.max_connections(1)
+                    .min_connections(1)
+                    .max_lifetime(None)
+                    .idle_timeout(None)
+            } else {
+                pool.max_connections(settings.max_connections.max(2))
+            };
+            let pool = pool
+                .connect_with(opts)
+                .await
+                .map_err(|e| format!("cannot open SQLite database {url:?}: {e}"))?;
+            Db::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(|e| format!("invalid DATABASE_URL: {e}"))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(settings.max_connections)
+                .acquire_timeout(settings.acquire_timeout)
+                .connect_with(opts)
+                .await
+                .map_err(|e| format!("cannot connect to PostgreSQL: {e}"))?;
+            Db::Postgres(pool)
+        } else {
+            let scheme = url.split(':').next().unwrap_or(url);
+            return Err(format!(
+                "unsupported database URL scheme {scheme:?}: use sqlite://FILE or postgres://…"
+            ));
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Applies the migrations of this backend.
+    pub async fn migrate(&self) -> Result<(), String> {
+        match self {
+            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await,
+            Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await,
+        }
+        .map_err(|e| format!("database migration failed: {e}"))
+    }
+
+    /// The backend's name, as shown by `/health`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Begins a write transaction (`BEGIN IMMEDIATE` on SQLite, so a transaction that
+    /// reads before it writes never fails on lock upgrade).
+    pub async fn begin(&self) -> Result<Tx, AppError> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Checks the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        on_db!(self, |p| sqlx::query("SELECT 1").execute(p).await.is_ok())
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        on_db!(self, |p| p.close().await)
+    }
+}
+
+impl Tx {
+    /// Commits the transaction.
+    pub async fn commit(self) -> Result<(), AppError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Escapes `%`, `_` and `\` for use in a `LIKE … ESCAPE '\'` pattern.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,279 @@
+//! The one error type of the service and the one place it becomes an HTTP answer.
+//!
+//! Every error body has the shape `{"error": {"code", "message", "field", "details"}}`.
+
+use rocket::http::{Header, Status};
+use rocket::response::{self, Responder};
+use rocket::serde::json::Json;
+use rocket::{Request, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One problem in a multi-row input (an import row, a batch item).
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct ErrorDetail {
+    /// 1-based row or item number, when the input has rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// The field or column at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The value found, when it helps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Why it was refused.
+    pub message: String,
+}
+
+/// Everything that can go wrong in a request.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    /// The request could not be read at all (malformed JSON, bad encoding): 400.
+    #[error("{message}")]
+    BadRequest {
+        field: Option<String>,
+        message: String,
+    },
+    /// Well-formed input that breaks a rule: 422.
+    #[error("{message}")]
+    Validation {
+        field: Option<String>,
+        message: String,
+        details: Vec<ErrorDetail>,
+    },
+    /// No such thing, or not visible to the caller: 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// The write clashes with existing data: 409.
+    #[error("{message}")]
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
+    /// Missing, invalid or revoked credentials: 401.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Authenticated but not allowed: 403.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Body above the configured limit: 413.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// Too many attempts; retry after the given seconds: 429.
+    #[error("too many attempts; try again in {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
+    /// The database (or another dependency) cannot be reached now: 503.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A bug or an unexpected failure: 500. The detail is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A 422 naming one field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Validation {
+            field: Some(field.into()),
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    /// A 404 for `what`.
+    pub fn not_found(what: impl Into<String>) -> Self {
+        AppError::NotFound(what.into())
+    }
+
+    /// A 409 naming one field.
+    pub fn conflict(field: Option<&str>, message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status of this error.
+    pub fn status(&self) -> Status {
+        match self {
+            AppError::BadRequest { .. } => Status::BadRequest,
+            AppError::Validation { .. } => Status::UnprocessableEntity,
+            AppError::NotFound(_) => Status::NotFound,
+            AppError::Conflict { .. } => Status::Conflict,
+            AppError::Unauthorized(_) => Status::Unauthorized,
+            AppError::Forbidden(_) => Status::Forbidden,
+            AppError::PayloadTooLarge(_) => Status::PayloadTooLarge,
+            AppError::TooManyRequests { .. } => Status::TooManyRequests,
+            AppError::Unavailable(_) => Status::ServiceUnavailable,
+            AppError::Internal(_) => Status::InternalServerError,
+        }
+    }
+
+    /// The JSON body of this error (internal details are replaced by a generic message).
+    pub fn body(&self) -> ErrorEnvelope {
+        let (code, field, details) = match self {
+            AppError::BadRequest { field, .. } => ("bad_request", field.clone(), vec![]),
+            AppError::Validation { field, details, .. } => {
+                ("validation_failed", field.clone(), details.clone())
+            }
+            AppError::NotFound(_) => ("not_found", None, vec![]),
+            AppError::Conflict { field, .. } => ("conflict", field.clone(), vec![]),
+            AppError::Unauthorized(_) => ("unauthorized", None, vec![]),
+            AppError::Forbidden(_) => ("forbidden", None, vec![]),
+            AppError::PayloadTooLarge(_) => ("payload_too_large", None, vec![]),
+            AppError::TooManyRequests { .. } => ("too_many_requests", None, vec![]),
+            AppError::Unavailable(_) => ("service_unavailable", None, vec![]),
+            AppError::Internal(_) => ("internal_error", None, vec![]),
+        };
+        let message = match self {
+            AppError::Internal(_) => "internal error; the details are in the server log".into(),
+            other => other.to_string(),
+        };
+        ErrorEnvelope {
+            error: ErrorBody {
+                code: code.into(),
+                message,
+                field,
+                details,
+            },
+        }
+    }
+}
+
+/// The `error` object of every error response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Machine-readable code, e.g. `validation_failed`, `not_found`, `conflict`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// The input field at fault, when there is one.
+    pub field: Option<String>,
+    /// Row-level problems of a multi-row input.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ErrorDetail>,
+}
+
+/// Every error response: `{"error": {...}}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    /// The error.
+    pub error: ErrorBody,
+}
+
+/// Shorthand for results of handlers and storage functions.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        use sqlx::error::ErrorKind;
+        match &e {
+            sqlx::Error::RowNotFound => AppError::NotFound("record not found".into()),
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => {
+                tracing::error!(error = %e, "database unavailable");
+                AppError::Unavailable("the database is unavailable; try again shortly".into())
+            }
+            sqlx::Error::Database(db) => {
+                let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+                match db.kind() {
+                    ErrorKind::UniqueViolation => {
+                        AppError::conflict(None, "a record with the same key already exists")
+                    }
+                    ErrorKind::ForeignKeyViolation => AppError::Validation {
+                        field: None,
+                        message: "the record refers to something that does not exist, or is still referred to".into(),
+                        details: vec![],
+                    },
+                    ErrorKind::NotNullViolation | ErrorKind::CheckViolation => {
+                        AppError::Validation {
+                            field: None,
+                            message: "a value breaks a rule of the database".into(),
+                            details: vec![],
+                        }
+                    }
+                    _ if is_unavailable_code(&code) => {
+                        tracing::error!(error = %e, "database unavailable");
+                        AppError::Unavailable(
+                            "the database is unavailable or read-only; try again shortly".into(),
+                        )
+                    }
+                    _ => {
+                        tracing::error!(error = %e, "database error");
+                        AppError::Internal(e.to_string())
+                    }
+                }
+            }
+            _ => {
+                tracing::error!(error = %e, "database error");
+                AppError::Internal(e.to_string())
+            }
+        }
+    }
+}
+
+/// SQLite busy/read-only/full/I/O codes and PostgreSQL connection/shutdown classes.
+fn is_unavailable_code(code: &str) -> bool {
+    if let Ok(n) = code.parse::<i64>() {
+        // SQLite primary result code is the low byte of the extended code.
+        return matches!(n & 0xff, 5 | 6 | 8 | 10 | 13 | 14);
+    }
+    code.starts_with("08") || code.starts_with("57P") || code == "53300" || code == "25006"
+}
+
+impl<'r> Responder<'r, 'static> for AppError {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(uri = %req.uri(), detail = %detail, "internal error");
+        }
+        let status = self.status();
+        let mut res = Response::build_from(Json(self.body()).respond_to(req)?);
+        res.status(status);
+        if let AppError::TooManyRequests { retry_after } = self {
+            res.header(Header::new("Retry-After", retry_after.to_string()));
+        }
+        Ok(res.finalize())
+    }
+}
+
+/// Stores an error raised by a guard so the catcher can answer with it.
+pub fn stash(req: &Request<'_>, err: AppError) -> AppError {
+    req.local_cache(|| Stashed(Some(err.clone())));
+    err
+}
+
+/// An error left by a request or data guard for the catcher.
+struct Stashed(Option<AppError>);
+
+/// The JSON catcher for every status: answers with the guard's error when one was stashed.
+#[rocket::catch(default)]
+pub fn json_catcher(status: Status, req: &Request<'_>) -> AppError {
+    if let Some(err) = &req.local_cache(|| Stashed(None)).0 {
+        return err.clone();
+    }
+    match status.code {
+        400 => AppError::BadRequest {
+            field: None,
+            message: "the request could not be read".into(),
+        },
+        401 => AppError::Unauthorized("authentication required".into()),
+        403 => AppError::Forbidden("not allowed".into()),
+        404 => AppError::NotFound(format!("no resource at {}", req.uri().path())),
+        409 => AppError::conflict(None, "conflict"),
+        413 => AppError::PayloadTooLarge("the request body is too large".into()),
+        422 => AppError::Validation {
+            field: None,
+            message: "the request is not valid: check the path and query parameters".into(),
+            details: vec![],
+        },
+        503 => AppError::Unavailable("the service is unavailable".into()),
+        _ if status.code >= 500 => AppError::Internal(format!("status {status}")),
+        _ => AppError::BadRequest {
+            field: None,
+            message: status.reason_lossy().to_string(),
+        },
+    }
+}

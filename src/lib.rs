@@ -1,0 +1,68 @@
+//! Cadre training and qualification service for Ho Chi Minh City's mass-mobilisation work.
+//!
+//! [`prepare`] builds the Rocket instance that `main` launches and that the tests drive.
+
+pub mod accounts;
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod logging;
+pub mod openapi;
+pub mod security;
+pub mod state;
+pub mod units;
+
+use rocket::figment::Figment;
+use rocket::fs::{relative, FileServer};
+use rocket::{catchers, Build, Rocket};
+use std::time::Duration;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::token::JwtKeys;
+use crate::config::AppConfig;
+use crate::db::{Db, PoolSettings};
+use crate::state::AppState;
+
+/// Opens the database named by the configuration (applying migrations), loads or creates
+/// the JWT secret, creates the first admin if needed, and builds the Rocket instance.
+///
+/// Errors are one line, meant for the operator.
+pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
+    let config = AppConfig::from_figment(&figment)?;
+    let db = Db::connect(
+        &config.database_url,
+        &PoolSettings {
+            max_connections: config.db_max_connections,
+            acquire_timeout: Duration::from_secs(config.db_acquire_timeout_secs),
+        },
+    )
+    .await?;
+    let secret = auth::secret::load_or_create(config.jwt_secret.as_deref(), &config.data_dir)?;
+    let keys = JwtKeys::new(&secret, config.token_lifetime_secs);
+    accounts::routes::bootstrap_admin(&db, config.admin_password.as_deref()).await?;
+    Ok(build(figment, AppState { db, config, keys }))
+}
+
+/// Builds the Rocket instance around ready state: routes, catchers, fairings, docs, static files.
+pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
+    rocket::custom(figment)
+        .manage(state)
+        .attach(logging::RequestLog)
+        .attach(security::SecurityHeaders)
+        .mount("/", health::routes())
+        .mount("/", auth::routes::routes())
+        .mount("/", accounts::routes::routes())
+        .mount("/", units::routes::routes())
+        .mount("/", audit::routes::routes())
+        .mount(
+            "/",
+            SwaggerUi::new("/api/docs/<_..>").url("/api/openapi.json", openapi::ApiDoc::openapi()),
+        )
+        .mount("/", FileServer::from(relative!("static")))
+        .register("/", catchers![error::json_catcher])
+}

@@ -1,0 +1,98 @@
+//! Launches the service, or runs one of its maintenance commands.
+
+use std::process::ExitCode;
+
+use cadre_training::{audit::Actor, config, db, logging, prepare, units};
+
+const USAGE: &str = "usage:
+  cadre-training [serve]                      run the web service
+  cadre-training import-units FILE [--root CODE] [--retire-missing] [--effective YYYY-MM-DD]
+                                              load a code,name,kind,parent_code CSV of units";
+
+#[rocket::main]
+async fn main() -> ExitCode {
+    logging::init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        None | Some("serve") => serve().await,
+        Some("import-units") => import_units(&args[1..]).await,
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> Result<(), String> {
+    let rocket = prepare(config::figment()).await?;
+    rocket
+        .launch()
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("the server stopped: {e}"))
+}
+
+async fn import_units(args: &[String]) -> Result<(), String> {
+    let mut file = None;
+    let mut opts = units::import::ImportOptions::default();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--root" => opts.root = Some(it.next().ok_or("--root needs a unit code")?.clone()),
+            "--retire-missing" => opts.retire_missing = true,
+            "--effective" => {
+                let d = it.next().ok_or("--effective needs a date")?;
+                opts.effective = Some(
+                    d.parse()
+                        .map_err(|_| format!("--effective: {d:?} is not a date"))?,
+                );
+            }
+            f if file.is_none() && !f.starts_with("--") => file = Some(f.to_string()),
+            other => return Err(format!("unexpected argument {other:?}\n{USAGE}")),
+        }
+    }
+    let file = file.ok_or(format!("import-units needs a FILE\n{USAGE}"))?;
+    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let cfg = config::AppConfig::from_figment(&config::figment())?;
+    let db = db::Db::connect(
+        &cfg.database_url,
+        &db::PoolSettings {
+            max_connections: 4,
+            acquire_timeout: std::time::Duration::from_secs(cfg.db_acquire_timeout_secs),
+        },
+    )
+    .await?;
+    let report = units::import::run(&db, &Actor::system(), &bytes, &opts)
+        .await
+        .map_err(|e| match e {
+            cadre_training::error::AppError::Validation {
+                message, details, ..
+            } => {
+                let mut s = message;
+                for d in details.iter().take(20) {
+                    s.push_str(&format!(
+                        "\n  line {}: {}: {}",
+                        d.row.unwrap_or(0),
+                        d.field.as_deref().unwrap_or("-"),
+                        d.message
+                    ));
+                }
+                s
+            }
+            other => other.to_string(),
+        })?;
+    db.close().await;
+    println!(
+        "{file}: {} rows, {} created, {} updated, {} unchanged, {} moved, {} retired, {} outside the root; {} ms",
+        report.rows, report.created, report.updated, report.unchanged, report.moved, report.retired, report.skipped, report.elapsed_ms
+    );
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! The OpenAPI 3 document, generated from the route annotations, and its docs page.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{accounts, api, audit, auth, error, health, units};
+
+/// The API description served at `/api/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Cadre training and qualification", description = "Training and qualification of Ho Chi Minh City's mass-mobilisation cadres (deliverables 9.2 and 9.7). Every error body is `{\"error\": {\"code\", \"message\", \"field\"}}`."),
+    paths(
+        health::health,
+        auth::routes::login, auth::routes::me, auth::routes::change_password,
+        accounts::routes::list_accounts, accounts::routes::get_account, accounts::routes::create_account,
+        accounts::routes::update_account, accounts::routes::reset_password,
+        units::routes::list_units, units::routes::get_unit, units::routes::children,
+        units::routes::import_units, units::routes::create_unit, units::routes::update_unit,
+        units::routes::retire_unit,
+        audit::routes::list_audit,
+    ),
+    components(schemas(
+        error::ErrorEnvelope, error::ErrorBody, error::ErrorDetail,
+        api::Page<accounts::store::AccountView>, api::Page<audit::store::AuditEntry>,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Log in, own account"),
+        (name = "accounts", description = "Accounts and roles (admin)"),
+        (name = "units", description = "The administrative-unit tree"),
+        (name = "audit", description = "Audit trail (admin)"),
+        (name = "health", description = "Liveness and database reachability"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}

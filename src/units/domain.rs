@@ -1,0 +1,671 @@
+//! Pure unit-tree logic: codes, kinds, levels, paths, name folding, CSV parsing and import planning.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use utoipa::ToSchema;
+
+use crate::error::{AppError, ErrorDetail};
+
+/// Kind of administrative unit, as in the statistics-office files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// Centrally governed city (thành phố trực thuộc trung ương).
+    City,
+    /// Province (tỉnh).
+    Province,
+    /// Urban district (quận).
+    UrbanDistrict,
+    /// Rural district (huyện).
+    RuralDistrict,
+    /// City under a province (thành phố thuộc tỉnh), district level.
+    DistrictCity,
+    /// Town (thị xã), district level.
+    Town,
+    /// Ward (phường).
+    Ward,
+    /// Commune (xã).
+    Commune,
+    /// Township (thị trấn).
+    Township,
+    /// Special zone (đặc khu), commune level since 2025.
+    SpecialZone,
+}
+
+/// The three tiers that title standards are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitLevel {
+    /// Province or centrally governed city.
+    City,
+    /// District, town, provincial city.
+    District,
+    /// Ward, commune, township, special zone.
+    Commune,
+}
+
+impl UnitKind {
+    /// All kinds, in the order of the files' vocabulary.
+    pub const ALL: [UnitKind; 10] = [
+        UnitKind::City,
+        UnitKind::Province,
+        UnitKind::UrbanDistrict,
+        UnitKind::RuralDistrict,
+        UnitKind::DistrictCity,
+        UnitKind::Town,
+        UnitKind::Ward,
+        UnitKind::Commune,
+        UnitKind::Township,
+        UnitKind::SpecialZone,
+    ];
+
+    /// The snake_case name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::City => "city",
+            UnitKind::Province => "province",
+            UnitKind::UrbanDistrict => "urban_district",
+            UnitKind::RuralDistrict => "rural_district",
+            UnitKind::DistrictCity => "district_city",
+            UnitKind::Town => "town",
+            UnitKind::Ward => "ward",
+            UnitKind::Commune => "commune",
+            UnitKind::Township => "township",
+            UnitKind::SpecialZone => "special_zone",
+        }
+    }
+
+    /// Parses a stored or imported kind name.
+    pub fn parse(s: &str) -> Option<UnitKind> {
+        UnitKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The tier of this kind.
+    pub fn level(self) -> UnitLevel {
+        match self {
+            UnitKind::City | UnitKind::Province => UnitLevel::City,
+            UnitKind::UrbanDistrict
+            | UnitKind::RuralDistrict
+            | UnitKind::DistrictCity
+            | UnitKind::Town => UnitLevel::District,
+            UnitKind::Ward | UnitKind::Commune | UnitKind::Township | UnitKind::SpecialZone => {
+                UnitLevel::Commune
+            }
+        }
+    }
+}
+
+/// Checks an official unit code: 1–10 ASCII digits.
+pub fn parse_code(field: &str, s: &str) -> Result<String, AppError> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 10 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::invalid(
+            field,
+            format!("{field}: {s:?} is not a unit code (1 to 10 digits)"),
+        ));
+    }
+    Ok(s.to_string())
+}
+
+/// Lower-cases and strips diacritics (`Phường Tân Định` → `phuong tan dinh`),
+/// collapsing runs of spaces.
+pub fn fold(s: &str) -> String {
+    let ascii = deunicode::deunicode(s).to_lowercase();
+    ascii.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The materialised path of a unit from its ancestors' codes, root first: `/79/760/26734/`.
+pub fn path_of<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
+    let mut p = String::from("/");
+    for c in codes {
+        p.push_str(c);
+        p.push('/');
+    }
+    p
+}
+
+/// The half-open range `[lo, hi)` of paths in the subtree rooted at `path` (itself included).
+/// Codes are digits and `/` sorts just below `0`, so `hi` is the path with its last `/` as `0`.
+pub fn subtree_range(path: &str) -> (String, String) {
+    let mut hi = path.trim_end_matches('/').to_string();
+    hi.push('0');
+    (path.to_string(), hi)
+}
+
+/// The codes on a path, root first.
+pub fn path_codes(path: &str) -> Vec<&str> {
+    path.split('/').filter(|s| !s.is_empty()).collect()
+}
+
+/// One row of a unit CSV file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitRow {
+    /// 1-based line number in the file (the header is line 1).
+    pub line: usize,
+    /// Official code.
+    pub code: String,
+    /// Official name.
+    pub name: String,
+    /// Kind.
+    pub kind: UnitKind,
+    /// Parent code, if any.
+    pub parent_code: Option<String>,
+}
+
+/// Parses a `code,name,kind,parent_code` CSV (UTF-8, optional BOM), reporting every bad row.
+pub fn parse_units_csv(bytes: &[u8]) -> Result<Vec<UnitRow>, AppError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes);
+    let headers = reader.headers().map_err(|e| AppError::BadRequest {
+        field: Some("file".into()),
+        message: format!("the file is not a readable CSV: {e}"),
+    })?;
+    let cols: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
+    let want = ["code", "name", "kind", "parent_code"];
+    let idx: Vec<Option<usize>> = want
+        .iter()
+        .map(|w| cols.iter().position(|c| c == w))
+        .collect();
+    if let Some(missing) = want.iter().zip(&idx).find(|(_, i)| i.is_none()) {
+        return Err(AppError::invalid(
+            "file",
+            format!(
+                "the header must name the columns code,name,kind,parent_code; {:?} is missing",
+                missing.0
+            ),
+        ));
+    }
+    let idx: Vec<usize> = idx.into_iter().map(Option::unwrap_or_default).collect();
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, rec) in reader.records().enumerate() {
+        let line = i + 2;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(detail(line, "file", None, format!("unreadable row: {e}")));
+                continue;
+            }
+        };
+        let get = |k: usize| rec.get(idx[k]).unwrap_or("").trim();
+        let (code, name, kind, parent) = (get(0), get(1), get(2), get(3));
+        let mut ok = true;
+        if parse_code("code", code).is_err() {
+            errors.push(detail(
+                line,
+                "code",
+                Some(code),
+                "not a unit code (1 to 10 digits)",
+            ));
+            ok = false;
+        }
+        if name.is_empty() || name.chars().count() > 200 {
+            errors.push(detail(
+                line,
+                "name",
+                Some(name),
+                "name must be 1 to 200 characters",
+            ));
+            ok = false;
+        }
+        let kind_parsed = UnitKind::parse(kind);
+        if kind_parsed.is_none() {
+            let allowed: Vec<&str> = UnitKind::ALL.iter().map(|k| k.as_str()).collect();
+            errors.push(detail(
+                line,
+                "kind",
+                Some(kind),
+                format!("unknown kind; expected one of {}", allowed.join(", ")),
+            ));
+            ok = false;
+        }
+        if !parent.is_empty() && parse_code("parent_code", parent).is_err() {
+            errors.push(detail(line, "parent_code", Some(parent), "not a unit code"));
+            ok = false;
+        }
+        if parent == code && !code.is_empty() {
+            errors.push(detail(
+                line,
+                "parent_code",
+                Some(parent),
+                "a unit cannot be its own parent",
+            ));
+            ok = false;
+        }
+        if let Some(first) = seen.get(code) {
+            errors.push(detail(
+                line,
+                "code",
+                Some(code),
+                format!("duplicate code; first seen on line {first}"),
+            ));
+            ok = false;
+        } else {
+            seen.insert(code.to_string(), line);
+        }
+        if ok {
+            rows.push(UnitRow {
+                line,
+                code: code.to_string(),
+                name: name.to_string(),
+                kind: kind_parsed.expect("checked above"),
+                parent_code: (!parent.is_empty()).then(|| parent.to_string()),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(rows_error(errors));
+    }
+    if rows.is_empty() {
+        return Err(AppError::invalid("file", "the file holds no unit rows"));
+    }
+    Ok(rows)
+}
+
+fn detail(line: usize, field: &str, value: Option<&str>, msg: impl Into<String>) -> ErrorDetail {
+    ErrorDetail {
+        row: Some(line),
+        field: Some(field.into()),
+        value: value.map(str::to_owned),
+        message: msg.into(),
+    }
+}
+
+fn rows_error(details: Vec<ErrorDetail>) -> AppError {
+    let first = &details[0];
+    AppError::Validation {
+        field: first.field.clone(),
+        message: format!(
+            "{} problem(s) in the file; the first, on line {}: {}",
+            details.len(),
+            first.row.unwrap_or(0),
+            first.message
+        ),
+        details,
+    }
+}
+
+/// What the database holds of a unit, as needed to plan an import.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExistingUnit {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: String,
+    /// Parent code.
+    pub parent_code: Option<String>,
+    /// Materialised path.
+    pub path: String,
+    /// Date retired, if it was.
+    pub retired_on: Option<NaiveDate>,
+}
+
+/// One unit to write: its full desired state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitWrite {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: UnitKind,
+    /// Parent.
+    pub parent_code: Option<String>,
+    /// New path.
+    pub path: String,
+    /// Depth (root = 0).
+    pub depth: i64,
+    /// The earlier state to keep in history, when name, kind or parent changed.
+    pub history: Option<ExistingUnit>,
+    /// Whether the unit is new.
+    pub is_new: bool,
+}
+
+/// The result of planning an import: what to write, in parent-first order.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ImportPlan {
+    /// Units to insert or update, parents before children.
+    pub writes: Vec<UnitWrite>,
+    /// Units (not in the file) whose path changes because an ancestor moved: (code, path, depth).
+    pub moves: Vec<(String, String, i64)>,
+    /// Units under the root absent from the file, to retire.
+    pub retire: Vec<String>,
+    /// Rows of the file that are already up to date.
+    pub unchanged: usize,
+    /// Rows of the file outside the requested root.
+    pub skipped: usize,
+}
+
+impl ImportPlan {
+    /// Number of units the plan creates.
+    pub fn created(&self) -> usize {
+        self.writes.iter().filter(|w| w.is_new).count()
+    }
+    /// Number of existing units the plan changes (name, kind, parent or path).
+    pub fn updated(&self) -> usize {
+        self.writes.iter().filter(|w| !w.is_new).count()
+    }
+}
+
+/// Plans an idempotent import of `rows` into a tree that already holds `existing`.
+///
+/// With `root`, only rows in the subtree of that code (itself included) are taken.
+/// With `retire_missing`, existing live units under the root that the file does not list are retired.
+pub fn plan_import(
+    rows: &[UnitRow],
+    existing: &HashMap<String, ExistingUnit>,
+    root: Option<&str>,
+    retire_missing: bool,
+) -> Result<ImportPlan, AppError> {
+    // Parent of every known code after the import: the file overrides the database.
+    let mut parent: HashMap<&str, Option<&str>> = existing
+        .values()
+        .map(|u| (u.code.as_str(), u.parent_code.as_deref()))
+        .collect();
+    for r in rows {
+        parent.insert(r.code.as_str(), r.parent_code.as_deref());
+    }
+    let mut errors = Vec::new();
+    for r in rows {
+        if let Some(p) = r.parent_code.as_deref() {
+            if !parent.contains_key(p) {
+                errors.push(detail(
+                    r.line,
+                    "parent_code",
+                    Some(p),
+                    "unknown parent: not in the file nor in the database",
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(rows_error(errors));
+    }
+    // Ancestor chains, with cycle detection.
+    let mut paths: HashMap<&str, (String, i64)> = HashMap::with_capacity(parent.len());
+    let line_of: HashMap<&str, usize> = rows.iter().map(|r| (r.code.as_str(), r.line)).collect();
+    let codes: Vec<&str> = parent.keys().copied().collect();
+    for code in codes {
+        if paths.contains_key(code) {
+            continue;
+        }
+        let mut chain = vec![code];
+        let mut seen: HashSet<&str> = HashSet::from([code]);
+        let mut cur = code;
+        let base = loop {
+            match parent.get(cur).copied().flatten() {
+                None => break (String::from("/"), -1),
+                Some(p) => {
+                    if let Some((path, depth)) = paths.get(p) {
+                        break (path.clone(), *depth);
+                    }
+                    if !seen.insert(p) {
+                        let line = line_of.get(p).copied().unwrap_or(0);
+                        return Err(rows_error(vec![detail(
+                            line,
+                            "parent_code",
+                            Some(p),
+                            "the parents form a cycle",
+                        )]));
+                    }
+                    chain.push(p);
+                    cur = p;
+                }
+            }
+        };
+        let (mut path, mut depth) = base;
+        for c in chain.into_iter().rev() {
+            path.push_str(c);
+            path.push('/');
+            depth += 1;
+            paths.insert(c, (path.clone(), depth));
+        }
+    }
+    let root_path = match root {
+        None => None,
+        Some(r) => match paths.get(r) {
+            Some((p, _)) => Some(p.clone()),
+            None => {
+                return Err(AppError::invalid(
+                    "root",
+                    format!("root unit {r} is in neither the file nor the database"),
+                ))
+            }
+        },
+    };
+    let in_root = |path: &str| root_path.as_deref().is_none_or(|rp| path.starts_with(rp));
+
+    let mut plan = ImportPlan::default();
+    let mut in_file: HashSet<&str> = HashSet::new();
+    for r in rows {
+        let (path, depth) = paths[r.code.as_str()].clone();
+        if !in_root(&path) {
+            plan.skipped += 1;
+            continue;
+        }
+        in_file.insert(r.code.as_str());
+        match existing.get(&r.code) {
+            None => plan.writes.push(UnitWrite {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                kind: r.kind,
+                parent_code: r.parent_code.clone(),
+                path,
+                depth,
+                history: None,
+                is_new: true,
+            }),
+            Some(e) => {
+                let identity_changed =
+                    e.name != r.name || e.kind != r.kind.as_str() || e.parent_code != r.parent_code;
+                if identity_changed || e.path != path {
+                    plan.writes.push(UnitWrite {
+                        code: r.code.clone(),
+                        name: r.name.clone(),
+                        kind: r.kind,
+                        parent_code: r.parent_code.clone(),
+                        path,
+                        depth,
+                        history: identity_changed.then(|| e.clone()),
+                        is_new: false,
+                    });
+                } else {
+                    plan.unchanged += 1;
+                }
+            }
+        }
+    }
+    for e in existing.values() {
+        if in_file.contains(e.code.as_str()) {
+            continue;
+        }
+        let (path, depth) = &paths[e.code.as_str()];
+        if *path != e.path {
+            plan.moves.push((e.code.clone(), path.clone(), *depth));
+        }
+        if retire_missing
+            && e.retired_on.is_none()
+            && in_root(path)
+            && Some(e.code.as_str()) != root
+        {
+            plan.retire.push(e.code.clone());
+        }
+    }
+    plan.writes
+        .sort_by(|a, b| a.depth.cmp(&b.depth).then_with(|| a.code.cmp(&b.code)));
+    plan.moves.sort();
+    plan.retire.sort();
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(rows: &[&str]) -> Vec<u8> {
+        let mut s = String::from("code,name,kind,parent_code\n");
+        for r in rows {
+            s.push_str(r);
+            s.push('\n');
+        }
+        s.into_bytes()
+    }
+
+    #[test]
+    fn fold_strips_vietnamese_diacritics() {
+        assert_eq!(fold("Phường  Tân Định"), "phuong tan dinh");
+        assert_eq!(fold("Đặc khu Côn Đảo"), "dac khu con dao");
+    }
+
+    #[test]
+    fn subtree_range_is_exact() {
+        let (lo, hi) = subtree_range("/79/760/");
+        assert!("/79/760/" >= lo.as_str() && "/79/760/" < hi.as_str());
+        assert!("/79/760/26734/" >= lo.as_str() && "/79/760/26734/" < hi.as_str());
+        assert!("/79/7600/" >= hi.as_str());
+        assert!("/79/76/" < lo.as_str());
+    }
+
+    #[test]
+    fn parse_reports_every_bad_row() {
+        let e = parse_units_csv(&csv(&[
+            "79,HCM,city,",
+            "x1,Bad,ward,79",
+            "760,Q1,planet,79",
+            "79,Dup,city,",
+        ]))
+        .unwrap_err();
+        match e {
+            AppError::Validation { details, .. } => {
+                assert_eq!(details.len(), 3);
+                assert_eq!(details[0].row, Some(3));
+                assert_eq!(details[0].field.as_deref(), Some("code"));
+                assert_eq!(details[1].field.as_deref(), Some("kind"));
+                assert_eq!(details[2].row, Some(5));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn plan_orders_parents_first_and_is_idempotent() {
+        let rows = parse_units_csv(&csv(&[
+            "26734,Phường Tân Định,ward,760",
+            "760,Quận 1,urban_district,79",
+            "79,HCM,city,",
+        ]))
+        .unwrap();
+        let plan = plan_import(&rows, &HashMap::new(), None, false).unwrap();
+        let order: Vec<&str> = plan.writes.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(order, ["79", "760", "26734"]);
+        assert_eq!(plan.writes[2].path, "/79/760/26734/");
+        assert_eq!(plan.writes[2].depth, 2);
+        let existing: HashMap<String, ExistingUnit> = plan
+            .writes
+            .iter()
+            .map(|w| {
+                (
+                    w.code.clone(),
+                    ExistingUnit {
+                        code: w.code.clone(),
+                        name: w.name.clone(),
+                        kind: w.kind.as_str().into(),
+                        parent_code: w.parent_code.clone(),
+                        path: w.path.clone(),
+                        retired_on: None,
+                    },
+                )
+            })
+            .collect();
+        let again = plan_import(&rows, &existing, None, false).unwrap();
+        assert!(again.writes.is_empty());
+        assert_eq!(again.unchanged, 3);
+    }
+
+    #[test]
+    fn plan_detects_cycles_and_unknown_parents() {
+        let rows = parse_units_csv(&csv(&["1,A,city,2", "2,B,city,1"])).unwrap();
+        assert!(matches!(
+            plan_import(&rows, &HashMap::new(), None, false),
+            Err(AppError::Validation { .. })
+        ));
+        let rows = parse_units_csv(&csv(&["1,A,ward,999"])).unwrap();
+        let e = plan_import(&rows, &HashMap::new(), None, false).unwrap_err();
+        assert!(e.to_string().contains("unknown parent"));
+    }
+
+    #[test]
+    fn plan_with_root_skips_other_branches_and_moves_descendants() {
+        let rows = parse_units_csv(&csv(&[
+            "01,HN,city,",
+            "001,BD,urban_district,01",
+            "79,HCM,city,",
+            "760,Q1,urban_district,79",
+        ]))
+        .unwrap();
+        let plan = plan_import(&rows, &HashMap::new(), Some("79"), false).unwrap();
+        assert_eq!(plan.writes.len(), 2);
+        assert_eq!(plan.skipped, 2);
+        // Re-parent 760 directly; a descendant only in the database moves with it.
+        let mut existing = HashMap::new();
+        for (c, p, path) in [
+            ("79", None, "/79/"),
+            ("760", Some("79"), "/79/760/"),
+            ("26734", Some("760"), "/79/760/26734/"),
+            ("1", None, "/1/"),
+        ] {
+            existing.insert(
+                c.to_string(),
+                ExistingUnit {
+                    code: c.into(),
+                    name: c.into(),
+                    kind: "ward".into(),
+                    parent_code: p.map(Into::into),
+                    path: path.into(),
+                    retired_on: None,
+                },
+            );
+        }
+        let rows = parse_units_csv(&csv(&["760,760,ward,1"])).unwrap();
+        let plan = plan_import(&rows, &existing, None, false).unwrap();
+        assert_eq!(plan.writes[0].path, "/1/760/");
+        assert!(plan.writes[0].history.is_some());
+        assert_eq!(
+            plan.moves,
+            vec![("26734".to_string(), "/1/760/26734/".to_string(), 2)]
+        );
+    }
+
+    #[test]
+    fn retire_missing_retires_only_under_root() {
+        let mut existing = HashMap::new();
+        for (c, p, path) in [
+            ("79", None, "/79/"),
+            ("760", Some("79"), "/79/760/"),
+            ("01", None, "/01/"),
+        ] {
+            existing.insert(
+                c.to_string(),
+                ExistingUnit {
+                    code: c.into(),
+                    name: c.into(),
+                    kind: "city".into(),
+                    parent_code: p.map(Into::into),
+                    path: path.into(),
+                    retired_on: None,
+                },
+            );
+        }
+        let rows = parse_units_csv(&csv(&["79,79,city,", "26734,New ward,ward,79"])).unwrap();
+        let plan = plan_import(&rows, &existing, Some("79"), true).unwrap();
+        assert_eq!(plan.retire, vec!["760".to_string()]);
+        assert_eq!(plan.created(), 1);
+    }
+}

@@ -1,0 +1,6 @@
+//! Administrative units: a tree of any depth kept as materialised paths.
+
+pub mod domain;
+pub mod import;
+pub mod routes;
+pub mod store;

@@ -1,0 +1,377 @@
+//! Storage of units: reads scoped by path range, and the writes of an import plan.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+use super::domain::{fold, path_codes, subtree_range, ExistingUnit, ImportPlan, UnitKind};
+use crate::auth::Scope;
+use crate::db::{like_escape, Db, Tx};
+use crate::error::{AppError, AppResult};
+use crate::{on_db, on_tx};
+
+/// A unit as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UnitRecord {
+    /// Official code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind name.
+    pub kind: String,
+    /// Parent code.
+    pub parent_code: Option<String>,
+    /// Materialised path.
+    pub path: String,
+    /// Depth (root = 0).
+    pub depth: i64,
+    /// Date retired.
+    pub retired_on: Option<NaiveDate>,
+    /// Successor after a merger.
+    pub successor_code: Option<String>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A unit as served in lists.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct UnitView {
+    /// Official code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind (`city`, `urban_district`, `ward`, …).
+    pub kind: String,
+    /// Tier: `city`, `district` or `commune`.
+    pub level: Option<String>,
+    /// Parent code.
+    pub parent_code: Option<String>,
+    /// Depth in the tree (root = 0).
+    pub depth: i64,
+    /// Date the unit was retired (merged), if it was.
+    pub retired_on: Option<NaiveDate>,
+    /// The unit that took over after a merger.
+    pub successor_code: Option<String>,
+}
+
+impl From<&UnitRecord> for UnitView {
+    fn from(r: &UnitRecord) -> Self {
+        UnitView {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            kind: r.kind.clone(),
+            level: UnitKind::parse(&r.kind).map(|k| {
+                serde_json::to_value(k.level())
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            }),
+            parent_code: r.parent_code.clone(),
+            depth: r.depth,
+            retired_on: r.retired_on,
+            successor_code: r.successor_code.clone(),
+        }
+    }
+}
+
+const COLS: &str =
+    "code, name, kind, parent_code, path, depth, retired_on, successor_code, updated_at";
+
+/// Gets a unit by code.
+pub async fn get(db: &Db, code: &str) -> AppResult<Option<UnitRecord>> {
+    let sql = format!("SELECT {COLS} FROM units WHERE code = $1");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(code)
+        .fetch_optional(p)
+        .await?))
+}
+
+/// Gets a unit by code inside a transaction.
+pub async fn get_tx(tx: &mut Tx, code: &str) -> AppResult<Option<UnitRecord>> {
+    let sql = format!("SELECT {COLS} FROM units WHERE code = $1");
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(code)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
+/// Gets a unit or answers 404.
+pub async fn require(db: &Db, code: &str) -> AppResult<UnitRecord> {
+    get(db, code)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))
+}
+
+/// The units with these codes, in the order given (unknown codes are left out).
+pub async fn many(db: &Db, codes: &[&str]) -> AppResult<Vec<UnitRecord>> {
+    if codes.is_empty() {
+        return Ok(vec![]);
+    }
+    let marks: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT {COLS} FROM units WHERE code IN ({})",
+        marks.join(", ")
+    );
+    let rows: Vec<UnitRecord> = on_db!(db, |p| {
+        let mut q = sqlx::query_as(&sql);
+        for c in codes {
+            q = q.bind(*c);
+        }
+        q.fetch_all(p).await?
+    });
+    let mut by_code: HashMap<String, UnitRecord> =
+        rows.into_iter().map(|r| (r.code.clone(), r)).collect();
+    Ok(codes.iter().filter_map(|c| by_code.remove(*c)).collect())
+}
+
+/// The ancestors of a unit, root first (the unit itself excluded).
+pub async fn ancestors(db: &Db, unit: &UnitRecord) -> AppResult<Vec<UnitRecord>> {
+    let codes = path_codes(&unit.path);
+    many(db, &codes[..codes.len().saturating_sub(1)]).await
+}
+
+/// Children of a unit, by name; retired ones only when asked.
+pub async fn children(db: &Db, code: &str, include_retired: bool) -> AppResult<Vec<UnitRecord>> {
+    let sql = format!(
+        "SELECT {COLS} FROM units WHERE parent_code = $1 {} ORDER BY name_folded, code",
+        if include_retired {
+            ""
+        } else {
+            "AND retired_on IS NULL"
+        }
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(code)
+        .fetch_all(p)
+        .await?))
+}
+
+/// Top-level units (no parent).
+pub async fn roots(db: &Db) -> AppResult<Vec<UnitRecord>> {
+    let sql = format!(
+        "SELECT {COLS} FROM units WHERE parent_code IS NULL AND retired_on IS NULL ORDER BY code"
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(&sql).fetch_all(p).await?))
+}
+
+/// Counts of live children per unit code, for the given parents.
+pub async fn child_counts(db: &Db, codes: &[&str]) -> AppResult<HashMap<String, i64>> {
+    if codes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let marks: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT parent_code, COUNT(*) FROM units WHERE retired_on IS NULL AND parent_code IN ({}) GROUP BY parent_code",
+        marks.join(", ")
+    );
+    let rows: Vec<(String, i64)> = on_db!(db, |p| {
+        let mut q = sqlx::query_as(&sql);
+        for c in codes {
+            q = q.bind(*c);
+        }
+        q.fetch_all(p).await?
+    });
+    Ok(rows.into_iter().collect())
+}
+
+/// Number of units in the subtree of `path` (itself included).
+pub async fn subtree_count(db: &Db, path: &str) -> AppResult<i64> {
+    let (lo, hi) = subtree_range(path);
+    Ok(on_db!(db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM units WHERE path >= $1 AND path < $2"
+    )
+    .bind(&lo)
+    .bind(&hi)
+    .fetch_one(p)
+    .await?))
+}
+
+/// Searches units by name without diacritics (or by exact code), inside the caller's scope.
+/// Names starting with the query rank first, then shorter names.
+pub async fn search(db: &Db, query: &str, scope: &Scope, limit: i64) -> AppResult<Vec<UnitRecord>> {
+    let folded = fold(query);
+    let contains = format!("%{}%", like_escape(&folded));
+    let (scope_sql, scope_binds) = scope.sql_filter("path", 4);
+    let sql = format!(
+        "SELECT {COLS} FROM units
+         WHERE (name_folded LIKE $1 ESCAPE '\\' OR code = $2) AND {scope_sql}
+         ORDER BY CASE WHEN code = $2 THEN 0 WHEN name_folded LIKE $3 ESCAPE '\\' THEN 1 ELSE 2 END,
+                  CASE WHEN retired_on IS NULL THEN 0 ELSE 1 END, LENGTH(name_folded), name_folded, code
+         LIMIT {limit}"
+    );
+    // A query word may also start a name after the kind word ("tan dinh" in "phuong tan dinh").
+    let word_start = format!("% {}%", like_escape(&folded));
+    Ok(on_db!(db, |p| {
+        let mut q = sqlx::query_as(&sql)
+            .bind(&contains)
+            .bind(query.trim())
+            .bind(&word_start);
+        for b in &scope_binds {
+            q = q.bind(b);
+        }
+        q.fetch_all(p).await?
+    }))
+}
+
+/// The earlier states of a unit, oldest first: (name, kind, parent, valid until).
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct UnitHistoryEntry {
+    /// Name in that period.
+    pub name: String,
+    /// Kind in that period.
+    pub kind: String,
+    /// Parent in that period.
+    pub parent_code: Option<String>,
+    /// The state held until (not including) this date.
+    pub valid_until: NaiveDate,
+}
+
+/// The history of a unit, oldest first.
+pub async fn history(db: &Db, code: &str) -> AppResult<Vec<UnitHistoryEntry>> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT name, kind, parent_code, valid_until FROM unit_history WHERE code = $1 ORDER BY valid_until, id"
+    )
+    .bind(code)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+/// Loads what an import plan needs of every unit.
+pub async fn load_existing(tx: &mut Tx) -> AppResult<HashMap<String, ExistingUnit>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        code: String,
+        name: String,
+        kind: String,
+        parent_code: Option<String>,
+        path: String,
+        retired_on: Option<NaiveDate>,
+    }
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT code, name, kind, parent_code, path, retired_on FROM units"
+    )
+    .fetch_all(&mut *c)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.code.clone(),
+                ExistingUnit {
+                    code: r.code,
+                    name: r.name,
+                    kind: r.kind,
+                    parent_code: r.parent_code,
+                    path: r.path,
+                    retired_on: r.retired_on,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Rows per multi-row `INSERT` (8 binds each: well under both backends' limits).
+const BATCH: usize = 1000;
+
+/// Writes an import plan: upserts parents first, keeps history, moves paths, retires units.
+pub async fn apply_plan(tx: &mut Tx, plan: &ImportPlan, effective: NaiveDate) -> AppResult<()> {
+    let now = Utc::now();
+    for chunk in plan.writes.chunks(BATCH) {
+        let mut sql = String::from(
+            "INSERT INTO units (code, name, name_folded, kind, parent_code, path, depth, updated_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 8;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8
+            ));
+        }
+        sql.push_str(
+            " ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded,
+              kind = excluded.kind, parent_code = excluded.parent_code, path = excluded.path,
+              depth = excluded.depth, updated_at = excluded.updated_at",
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(&sql);
+            for w in chunk {
+                q = q
+                    .bind(&w.code)
+                    .bind(&w.name)
+                    .bind(fold(&w.name))
+                    .bind(w.kind.as_str())
+                    .bind(&w.parent_code)
+                    .bind(&w.path)
+                    .bind(w.depth)
+                    .bind(now);
+            }
+            q.execute(&mut *c).await?;
+        });
+    }
+    for w in &plan.writes {
+        if let Some(h) = &w.history {
+            on_tx!(tx, |c| sqlx::query(
+                "INSERT INTO unit_history (code, name, kind, parent_code, valid_until, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)"
+            )
+            .bind(&h.code)
+            .bind(&h.name)
+            .bind(&h.kind)
+            .bind(&h.parent_code)
+            .bind(effective)
+            .bind(now)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())?);
+        }
+    }
+    for (code, path, depth) in &plan.moves {
+        on_tx!(tx, |c| sqlx::query(
+            "UPDATE units SET path = $1, depth = $2, updated_at = $3 WHERE code = $4"
+        )
+        .bind(path)
+        .bind(depth)
+        .bind(now)
+        .bind(code)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    }
+    for code in &plan.retire {
+        retire(tx, code, None, effective).await?;
+    }
+    Ok(())
+}
+
+/// Marks a unit retired on a date, with an optional successor.
+pub async fn retire(
+    tx: &mut Tx,
+    code: &str,
+    successor: Option<&str>,
+    on: NaiveDate,
+) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE units SET retired_on = $1, successor_code = $2, updated_at = $3 WHERE code = $4"
+    )
+    .bind(on)
+    .bind(successor)
+    .bind(Utc::now())
+    .bind(code)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
