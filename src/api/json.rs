@@ -52,15 +52,6 @@ fn from_serde(path: &str, e: serde_json::Error) -> AppError {
             None => name.to_string(),
         });
     }
-    if let Some(name) = reason
-        .strip_prefix("unknown field `")
-        .and_then(|r| r.split('`').next())
-    {
-        field = Some(match field {
-            Some(p) => format!("{p}.{name}"),
-            None => name.to_string(),
-        });
-    }
     match e.classify() {
         Category::Syntax | Category::Eof | Category::Io => AppError::BadRequest {
             field,

@@ -408,14 +408,11 @@ pub async fn retire_unit(
     let unit = store::get_tx(&mut tx, code.trim())
         .await?
         .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
-    if unit.retired_on.is_some() {
+    // A unit retired by an import (no successor yet) may still be given its successor.
+    if let (Some(on), Some(_)) = (unit.retired_on, &unit.successor_code) {
         return Err(AppError::conflict(
             None,
-            format!(
-                "unit {} was already retired on {}",
-                unit.code,
-                unit.retired_on.unwrap_or_default()
-            ),
+            format!("unit {} was already merged on {on}", unit.code),
         ));
     }
     let successor = match input
@@ -454,7 +451,7 @@ pub async fn retire_unit(
         "retire",
         "unit",
         &unit.code,
-        Some(json!({"retired_on": null, "successor_code": null})),
+        Some(json!({"retired_on": unit.retired_on, "successor_code": unit.successor_code})),
         Some(json!({"retired_on": input.retired_on, "successor_code": successor})),
     )
     .await?;

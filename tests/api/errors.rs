@@ -1,0 +1,165 @@
+//! The error model: JSON bodies naming the field, never a 500 or an HTML page.
+
+use rocket::http::{ContentType, Method, Status};
+use serde_json::json;
+
+use crate::db_tests;
+use crate::helpers::{Backend, TestApp};
+
+db_tests!(
+    malformed_input_is_4xx_json,
+    unknown_routes_and_ids_are_json_404,
+    oversized_bodies_are_413
+);
+
+async fn malformed_input_is_4xx_json(app: TestApp) {
+    let admin = app.admin_token().await;
+    let raw = |s: &str| Some((ContentType::JSON, s.as_bytes().to_vec()));
+    let (s, v, _) = app
+        .request(
+            Method::Post,
+            "/api/accounts",
+            Some(&admin),
+            raw("{\"username\": "),
+            &[],
+        )
+        .await;
+    assert_eq!(s, Status::BadRequest, "{v}");
+    assert_eq!(v["error"]["code"], "bad_request");
+    let (s, v, _) = app
+        .request(
+            Method::Post,
+            "/api/accounts",
+            Some(&admin),
+            raw("{\"username\": 5, \"password\": \"x\", \"role\": \"school\"}"),
+            &[],
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "username");
+    let (s, v, _) = app
+        .request(
+            Method::Post,
+            "/api/accounts",
+            Some(&admin),
+            raw("{\"password\": \"password-1\", \"role\": \"school\"}"),
+            &[],
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "username");
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("missing field"));
+    let (s, v, _) = app
+        .request(
+            Method::Post,
+            "/api/accounts",
+            Some(&admin),
+            raw("[1,2]"),
+            &[],
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let (s, v, _) = app.request(Method::Post, "/api/accounts", Some(&admin), raw("{\"username\": \"abc\", \"password\": \"password-1\", \"role\": \"school\"} trailing"), &[]).await;
+    assert_eq!(s, Status::BadRequest, "{v}");
+    let (s, v, _) = app
+        .request(Method::Post, "/api/accounts", Some(&admin), None, &[])
+        .await;
+    assert_eq!(s, Status::BadRequest, "{v}");
+    assert_eq!(v["error"]["code"], "bad_request");
+    let (s, v, _) = app
+        .request(
+            Method::Patch,
+            "/api/accounts/1",
+            Some(&admin),
+            raw("{\"unit_code\": [\"79\"]}"),
+            &[],
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "unit_code");
+    let (s, v, _) = app
+        .request(
+            Method::Post,
+            "/api/units/900/retire",
+            Some(&admin),
+            raw("{\"retired_on\": \"2025-13-45\"}"),
+            &[],
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "retired_on");
+    let (s, v) = app.get("/api/audit?from=yesterday", Some(&admin)).await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "from");
+    let (s, v) = app
+        .get("/api/units/79?as_of=2020-02-30", Some(&admin))
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "as_of");
+    // Non-UTF-8 CSV is a 4xx, not a 500.
+    let (s, v) = app
+        .post_raw(
+            "/api/units/import",
+            Some(&admin),
+            ContentType::CSV,
+            vec![0xff, 0xfe, 0x00, 0x41],
+        )
+        .await;
+    assert!(s.code >= 400 && s.code < 500, "{s} {v}");
+    assert!(v["error"]["code"].is_string());
+}
+
+async fn unknown_routes_and_ids_are_json_404(app: TestApp) {
+    let admin = app.admin_token().await;
+    for path in [
+        "/api/nothing-here",
+        "/api/units/12345678",
+        "/api/accounts/0",
+    ] {
+        let (s, v) = app.get(path, Some(&admin)).await;
+        assert_eq!(s, Status::NotFound, "{path}");
+        assert_eq!(v["error"]["code"], "not_found", "{path}: {v}");
+    }
+    let (s, v, h) = app
+        .request(Method::Delete, "/api/units/79", Some(&admin), None, &[])
+        .await;
+    assert_eq!(s, Status::NotFound);
+    assert_eq!(v["error"]["code"], "not_found");
+    assert!(h
+        .iter()
+        .any(|(k, v)| k == "Content-Type" && v.contains("json")));
+    let _ = app.backend == Backend::Postgres;
+}
+
+async fn oversized_bodies_are_413(app: TestApp) {
+    let admin = app.admin_token().await;
+    let big = format!("{{\"username\": \"{}\"}}", "a".repeat(2 * 1024 * 1024));
+    let (s, v) = app
+        .post_raw(
+            "/api/accounts",
+            Some(&admin),
+            ContentType::JSON,
+            big.into_bytes(),
+        )
+        .await;
+    assert_eq!(s, Status::PayloadTooLarge, "{v}");
+    assert_eq!(v["error"]["code"], "payload_too_large");
+    // Import size is limited by import_max_bytes.
+    let small = TestApp::spawn(app.backend, &[("import_max_bytes", json!(1000))])
+        .await
+        .unwrap();
+    let admin = small.admin_token().await;
+    let (s, v) = small
+        .post_raw(
+            "/api/units/import",
+            Some(&admin),
+            ContentType::CSV,
+            crate::helpers::units_file("admin-units-2025.csv"),
+        )
+        .await;
+    assert_eq!(s, Status::PayloadTooLarge, "{v}");
+    assert_eq!(v["error"]["code"], "payload_too_large");
+}

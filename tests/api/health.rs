@@ -1,0 +1,123 @@
+//! Health, OpenAPI document and docs page, start-up failures.
+
+use rocket::figment::providers::Serialized;
+use rocket::http::Status;
+use std::collections::BTreeSet;
+
+use crate::db_tests;
+use crate::helpers::TestApp;
+
+db_tests!(
+    health_reports_database,
+    openapi_describes_every_api_route,
+    docs_page_is_served_locally
+);
+
+async fn health_reports_database(app: TestApp) {
+    let (s, v) = app.get("/health", None).await;
+    assert_eq!(s, Status::Ok);
+    assert_eq!(v["database_reachable"], true);
+    assert_eq!(
+        v["database"],
+        if app.backend == crate::helpers::Backend::Sqlite {
+            "sqlite"
+        } else {
+            "postgres"
+        }
+    );
+    app.state().db.close().await;
+    let (s, v) = app.get("/health", None).await;
+    assert_eq!(s, Status::ServiceUnavailable);
+    assert_eq!(v["database_reachable"], false);
+    // Other requests answer 503 JSON too, not 500.
+    let (s, v) = app
+        .post(
+            "/api/auth/login",
+            None,
+            serde_json::json!({"username": "admin", "password": "x-password"}),
+        )
+        .await;
+    assert_eq!(s, Status::ServiceUnavailable, "{v}");
+    assert_eq!(v["error"]["code"], "service_unavailable");
+}
+
+async fn openapi_describes_every_api_route(app: TestApp) {
+    let (s, doc) = app.get("/api/openapi.json", None).await;
+    assert_eq!(s, Status::Ok);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let documented: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(p, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.to_uppercase(), p.clone()))
+        })
+        .collect();
+    let mut missing = vec![];
+    for r in app.client.rocket().routes() {
+        let path = r.uri.path().to_string();
+        if !(path.starts_with("/api/") || path == "/health")
+            || path.starts_with("/api/docs")
+            || path == "/api/openapi.json"
+        {
+            continue;
+        }
+        let templ = path.replace('<', "{").replace('>', "}");
+        if !documented.contains(&(r.method.as_str().to_string(), templ.clone())) {
+            missing.push(format!("{} {templ}", r.method));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "routes missing from the OpenAPI document: {missing:?}"
+    );
+    assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+async fn docs_page_is_served_locally(app: TestApp) {
+    let res = app.client.get("/api/docs/").dispatch().await;
+    assert_eq!(res.status(), Status::Ok);
+    let html = res.into_string().await.unwrap();
+    assert!(html.contains("swagger"), "{html}");
+    for cdn in ["unpkg.com", "cdn.jsdelivr", "cdnjs"] {
+        assert!(!html.contains(cdn), "docs page loads from a CDN: {cdn}");
+    }
+    let res = app
+        .client
+        .get("/api/docs/swagger-ui-bundle.js")
+        .dispatch()
+        .await;
+    assert_eq!(
+        res.status(),
+        Status::Ok,
+        "Swagger UI assets are served by the service"
+    );
+}
+
+#[rocket::async_test]
+async fn unknown_scheme_and_unreachable_database_fail_with_one_line() {
+    let base =
+        cadre_training::config::figment().merge(Serialized::global("db_acquire_timeout_secs", 2));
+    let err = cadre_training::prepare(
+        base.clone()
+            .merge(Serialized::global("database_url", "mysql://localhost/x")),
+    )
+    .await
+    .err()
+    .unwrap_or_else(|| panic!("mysql refused"));
+    assert!(err.contains("unsupported database URL scheme"), "{err}");
+    assert!(!err.contains('\n'));
+    let err = cadre_training::prepare(base.merge(Serialized::global(
+        "database_url",
+        "postgres://postgres@127.0.0.1:1/none",
+    )))
+    .await
+    .err()
+    .unwrap_or_else(|| panic!("unreachable refused"));
+    assert!(err.contains("cannot connect to PostgreSQL"), "{err}");
+    assert!(!err.contains('\n'));
+}

@@ -1,0 +1,309 @@
+//! `TestApp`: the real Rocket instance on a fresh database per test (SQLite file, or a
+//! PostgreSQL schema of its own), driven through Rocket's local client.
+
+use cadre_training::state::AppState;
+use rocket::figment::providers::Serialized;
+use rocket::figment::Figment;
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::asynchronous::{Client, LocalResponse};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The password of the bootstrap admin in tests.
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+/// The JWT secret in tests.
+pub const JWT_SECRET: &str = "test-secret-0123456789abcdef";
+/// The default PostgreSQL test database.
+pub const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One running app on its own database.
+pub struct TestApp {
+    pub client: Client,
+    pub backend: Backend,
+    dir: PathBuf,
+    pg: Option<(String, String)>,
+}
+
+/// The PostgreSQL URL for tests, or `None` when explicitly switched off.
+pub fn pg_base_url() -> Option<String> {
+    let url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.to_string());
+    if url == "off" || url.is_empty() {
+        if std::env::var("CI").is_ok() {
+            panic!("TEST_DATABASE_URL=off is not allowed in CI: the suite must run on PostgreSQL");
+        }
+        eprintln!("SKIPPED on PostgreSQL: TEST_DATABASE_URL=off");
+        return None;
+    }
+    Some(url)
+}
+
+fn unique(prefix: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}_{}_{n}_{nanos}", std::process::id())
+}
+
+fn with_param(base: &str, param: &str) -> String {
+    if base.contains('?') {
+        format!("{base}&{param}")
+    } else {
+        format!("{base}?{param}")
+    }
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        Self::spawn(Backend::Sqlite, &[]).await.expect("sqlite app")
+    }
+
+    pub async fn postgres() -> Option<TestApp> {
+        Self::spawn(Backend::Postgres, &[]).await
+    }
+
+    /// Spawns an app with extra configuration values.
+    pub async fn spawn(backend: Backend, extra: &[(&str, Value)]) -> Option<TestApp> {
+        let dir = std::env::temp_dir().join(unique("cadre-test"));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let (url, pg) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}", dir.join("test.db").display()), None),
+            Backend::Postgres => {
+                let base = pg_base_url()?;
+                let schema = unique("t");
+                let admin = sqlx::PgPool::connect(&base)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL for tests at {base} is not reachable ({e}); start it or set TEST_DATABASE_URL"));
+                sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                    .execute(&admin)
+                    .await
+                    .expect("create schema");
+                admin.close().await;
+                let url = with_param(&base, &format!("options=-c%20search_path%3D{schema}"));
+                (url, Some((base, schema)))
+            }
+        };
+        let mut figment: Figment = cadre_training::config::figment()
+            .merge(Serialized::global("database_url", &url))
+            .merge(Serialized::global("data_dir", dir.display().to_string()))
+            .merge(Serialized::global("jwt_secret", JWT_SECRET))
+            .merge(Serialized::global("admin_password", ADMIN_PASSWORD))
+            .merge(Serialized::global("db_max_connections", 4))
+            .merge(Serialized::global("log_level", "off"));
+        for (k, v) in extra {
+            figment = figment.merge(Serialized::global(k, v));
+        }
+        let rocket = cadre_training::prepare(figment).await.expect("app starts");
+        let client = Client::untracked(rocket).await.expect("valid rocket");
+        Some(TestApp {
+            client,
+            backend,
+            dir,
+            pg,
+        })
+    }
+
+    /// The app's shared state (database handle, keys).
+    pub fn state(&self) -> &AppState {
+        self.client.rocket().state::<AppState>().expect("state")
+    }
+
+    pub async fn request(
+        &self,
+        method: rocket::http::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(ContentType, Vec<u8>)>,
+        headers: &[(&str, &str)],
+    ) -> (Status, Value, Vec<(String, String)>) {
+        let mut req = self.client.req(method, path.to_string());
+        if let Some(t) = token {
+            req = req.header(Header::new("Authorization", format!("Bearer {t}")));
+        }
+        for (k, v) in headers {
+            req = req.header(Header::new(k.to_string(), v.to_string()));
+        }
+        if let Some((ct, bytes)) = body {
+            req = req.header(ct).body(bytes);
+        }
+        let res: LocalResponse<'_> = req.dispatch().await;
+        let status = res.status();
+        let hdrs = res
+            .headers()
+            .iter()
+            .map(|h| (h.name().to_string(), h.value().to_string()))
+            .collect();
+        let text = res.into_string().await.unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, json, hdrs)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (Status, Value) {
+        let (s, v, _) = self
+            .request(rocket::http::Method::Get, path, token, None, &[])
+            .await;
+        (s, v)
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (Status, Value) {
+        let bytes = body.to_string().into_bytes();
+        let (s, v, _) = self
+            .request(
+                rocket::http::Method::Post,
+                path,
+                token,
+                Some((ContentType::JSON, bytes)),
+                &[],
+            )
+            .await;
+        (s, v)
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> (Status, Value) {
+        let bytes = body.to_string().into_bytes();
+        let (s, v, _) = self
+            .request(
+                rocket::http::Method::Patch,
+                path,
+                token,
+                Some((ContentType::JSON, bytes)),
+                &[],
+            )
+            .await;
+        (s, v)
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        ct: ContentType,
+        bytes: Vec<u8>,
+    ) -> (Status, Value) {
+        let (s, v, _) = self
+            .request(
+                rocket::http::Method::Post,
+                path,
+                token,
+                Some((ct, bytes)),
+                &[],
+            )
+            .await;
+        (s, v)
+    }
+
+    /// Logs in and returns the token (panics on failure).
+    pub async fn token(&self, username: &str, password: &str) -> String {
+        let (s, v) = self
+            .post(
+                "/api/auth/login",
+                None,
+                serde_json::json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "login of {username} failed: {v}");
+        v["token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.token("admin", ADMIN_PASSWORD).await
+    }
+
+    /// Imports Ho Chi Minh City (code 79) from the real 2024 file.
+    pub async fn import_hcmc(&self, admin: &str) -> Value {
+        let (s, v) = self
+            .post_raw(
+                "/api/units/import?root=79",
+                Some(admin),
+                ContentType::CSV,
+                units_file("admin-units-2024.csv"),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "import failed: {v}");
+        v
+    }
+
+    /// Creates an account and returns a token for it.
+    pub async fn account(
+        &self,
+        admin: &str,
+        username: &str,
+        role: &str,
+        unit: Option<&str>,
+    ) -> String {
+        let (s, v) = self
+            .post(
+                "/api/accounts",
+                Some(admin),
+                serde_json::json!({"username": username, "password": "password-123", "role": role, "unit_code": unit}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "create {username}: {v}");
+        self.token(username, "password-123").await
+    }
+}
+
+/// Reads a file of the shared administrative-unit data.
+pub fn units_file(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((base, schema)) = self.pg.take() {
+            // Drop the test's schema from a thread of its own (we may be inside a runtime).
+            let _ = std::thread::spawn(move || {
+                let rt = rocket::tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(rt) = rt {
+                    rt.block_on(async {
+                        if let Ok(pool) = sqlx::PgPool::connect(&base).await {
+                            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                                .execute(&pool)
+                                .await;
+                            pool.close().await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// Declares tests that run the same body on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! db_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[rocket::async_test]
+                async fn sqlite() {
+                    super::$name($crate::helpers::TestApp::sqlite().await).await
+                }
+                #[rocket::async_test]
+                async fn postgres() {
+                    if let Some(app) = $crate::helpers::TestApp::postgres().await {
+                        super::$name(app).await
+                    }
+                }
+            }
+        )*
+    };
+}

@@ -1,0 +1,10 @@
+//! API tests: every test runs against the real app on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod accounts;
+mod audit;
+mod auth;
+mod errors;
+mod health;
+mod units;

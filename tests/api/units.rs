@@ -1,0 +1,431 @@
+//! The unit tree: import from the real files, search, breadcrumb, scope, mergers.
+
+use rocket::http::{ContentType, Status};
+use serde_json::json;
+
+use crate::db_tests;
+use crate::helpers::{units_file, Backend, TestApp};
+
+db_tests!(
+    import_hcmc_from_real_csv,
+    import_whole_country,
+    search_ignores_diacritics,
+    officer_sees_only_their_subtree,
+    import_is_admin_only_and_all_or_nothing,
+    merger_2025_keeps_history,
+    create_move_and_retire_units,
+);
+
+async fn import_hcmc_from_real_csv(app: TestApp) {
+    let admin = app.admin_token().await;
+    let r = app.import_hcmc(&admin).await;
+    assert_eq!(r["created"], 1 + 22 + 273);
+    assert_eq!(r["skipped"], 10_810 - 296);
+    let (s, v) = app.get("/api/units/26734", Some(&admin)).await;
+    assert_eq!(s, Status::Ok);
+    assert_eq!(v["name"], "Phường Tân Định");
+    assert_eq!(v["level"], "commune");
+    let crumbs: Vec<&str> = v["ancestors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(crumbs, ["79", "760"]);
+    assert_eq!(v["ancestors"][1]["name"], "Quận 1");
+    let (_, kids) = app.get("/api/units/79/children", Some(&admin)).await;
+    assert_eq!(kids["items"].as_array().unwrap().len(), 22);
+    let (_, q1) = app.get("/api/units/760/children", Some(&admin)).await;
+    assert!(q1["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["code"] == "26734"));
+    let (_, roots) = app.get("/api/units", Some(&admin)).await;
+    assert_eq!(roots["items"][0]["code"], "79");
+    assert_eq!(roots["items"][0]["child_count"], 22);
+    // Idempotent: nothing changes the second time.
+    let again = app.import_hcmc(&admin).await;
+    assert_eq!(again["created"], 0);
+    assert_eq!(again["updated"], 0);
+    assert_eq!(again["unchanged"], 296);
+    let n = cadre_training::units::store::subtree_count(&app.state().db, "/79/")
+        .await
+        .unwrap();
+    assert_eq!(n, 296);
+}
+
+async fn import_whole_country(app: TestApp) {
+    let admin = app.admin_token().await;
+    let (s, r) = app
+        .post_raw(
+            "/api/units/import",
+            Some(&admin),
+            ContentType::CSV,
+            units_file("admin-units-2024.csv"),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{r}");
+    assert_eq!(r["created"], 10_810);
+    let (_, roots) = app.get("/api/units?limit=100", Some(&admin)).await;
+    assert_eq!(roots["items"].as_array().unwrap().len(), 63);
+    let db = &app.state().db;
+    assert_eq!(
+        cadre_training::units::store::subtree_count(db, "/79/")
+            .await
+            .unwrap(),
+        296
+    );
+    assert!(
+        cadre_training::units::store::subtree_count(db, "/01/")
+            .await
+            .unwrap()
+            > 500
+    );
+}
+
+async fn search_ignores_diacritics(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = app.get("/api/units?q=tan%20dinh", Some(&admin)).await;
+    assert_eq!(s, Status::Ok);
+    let items = v["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|u| u["code"] == "26734" && u["name"] == "Phường Tân Định"),
+        "{v}"
+    );
+    let (_, v) = app
+        .get(
+            "/api/units?q=PH%C6%AF%E1%BB%9CNG%20T%C3%82N%20%C4%90%E1%BB%8ANH",
+            Some(&admin),
+        )
+        .await;
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["code"] == "26734"),
+        "upper-case with diacritics: {v}"
+    );
+    let (_, v) = app.get("/api/units?q=26734", Some(&admin)).await;
+    assert_eq!(v["items"][0]["code"], "26734");
+    let (_, v) = app.get("/api/units?q=%25", Some(&admin)).await;
+    assert_eq!(
+        v["items"].as_array().unwrap().len(),
+        0,
+        "LIKE wildcards are escaped"
+    );
+    let (s, v) = app.get("/api/units?q=x&limit=abc", Some(&admin)).await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "limit");
+}
+
+async fn officer_sees_only_their_subtree(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let officer = app
+        .account(&admin, "officer.q1", "officer", Some("760"))
+        .await;
+    // Inside: their unit, its wards, and the breadcrumb above them.
+    assert_eq!(
+        app.get("/api/units/760", Some(&officer)).await.0,
+        Status::Ok
+    );
+    assert_eq!(
+        app.get("/api/units/26734", Some(&officer)).await.0,
+        Status::Ok
+    );
+    assert_eq!(
+        app.get("/api/units/760/children", Some(&officer)).await.0,
+        Status::Ok
+    );
+    assert_eq!(app.get("/api/units/79", Some(&officer)).await.0, Status::Ok);
+    // Outside: another district, its wards, and the city's child list.
+    for path in [
+        "/api/units/761",
+        "/api/units/26764/children",
+        "/api/units/26764",
+        "/api/units/79/children",
+        "/api/units/761/children",
+    ] {
+        let (s, v) = app.get(path, Some(&officer)).await;
+        assert_eq!(s, Status::Forbidden, "{path}: {v}");
+        assert_eq!(v["error"]["code"], "forbidden");
+    }
+    let (_, v) = app.get("/api/units", Some(&officer)).await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    assert_eq!(v["items"][0]["code"], "760");
+    // Search stays inside the subtree: Tân Định of Quận 1 yes, of other places no.
+    let (_, v) = app.get("/api/units?q=phuong", Some(&officer)).await;
+    let items = v["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|u| u["parent_code"] == "760"), "{v}");
+    // A ward officer sees neither the district's other wards nor its child list.
+    let ward = app
+        .account(&admin, "officer.td", "officer", Some("26734"))
+        .await;
+    assert_eq!(
+        app.get("/api/units/26737", Some(&ward)).await.0,
+        Status::Forbidden
+    );
+    assert_eq!(
+        app.get("/api/units/760/children", Some(&ward)).await.0,
+        Status::Forbidden
+    );
+}
+
+async fn import_is_admin_only_and_all_or_nothing(app: TestApp) {
+    let admin = app.admin_token().await;
+    let school = app.account(&admin, "school1", "school", None).await;
+    let csv = units_file("admin-units-2024.csv");
+    let (s, _) = app
+        .post_raw(
+            "/api/units/import?root=79",
+            Some(&school),
+            ContentType::CSV,
+            csv.clone(),
+        )
+        .await;
+    assert_eq!(s, Status::Forbidden);
+    let (s, _) = app
+        .post_raw(
+            "/api/units/import?root=79",
+            None,
+            ContentType::CSV,
+            csv.clone(),
+        )
+        .await;
+    assert_eq!(s, Status::Unauthorized);
+    // A file with one bad row among good ones: 422 naming the row, nothing written.
+    let mut bad = String::from_utf8(csv).unwrap();
+    bad.push_str("99999,Phường Lỗi,ward,00000\n");
+    bad.push_str("88888,Tỉnh Sai,planet,\n");
+    let (s, v) = app
+        .post_raw(
+            "/api/units/import",
+            Some(&admin),
+            ContentType::CSV,
+            bad.into_bytes(),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let details = v["error"]["details"].as_array().unwrap();
+    assert_eq!(details.len(), 1, "{v}");
+    assert_eq!(details[0]["row"], 10_813);
+    assert_eq!(details[0]["field"], "kind");
+    let (_, roots) = app.get("/api/units", Some(&admin)).await;
+    assert_eq!(
+        roots["items"].as_array().unwrap().len(),
+        0,
+        "nothing was written"
+    );
+    // Unknown parent is reported after parsing, also with its line.
+    let (s, v) = app
+        .post_raw(
+            "/api/units/import",
+            Some(&admin),
+            ContentType::CSV,
+            b"code,name,kind,parent_code\n1,A,city,\n2,B,ward,3\n".to_vec(),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["details"][0]["row"], 3);
+    assert_eq!(v["error"]["details"][0]["field"], "parent_code");
+    let (s, v) = app
+        .post_raw(
+            "/api/units/import",
+            Some(&admin),
+            ContentType::CSV,
+            b"id;ten\n1;A\n".to_vec(),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "file");
+    let (s, v) = app
+        .post_raw(
+            "/api/units/import?root=7x",
+            Some(&admin),
+            ContentType::CSV,
+            b"x".to_vec(),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "root");
+    let (_, roots) = app.get("/api/units", Some(&admin)).await;
+    assert_eq!(roots["items"].as_array().unwrap().len(), 0);
+}
+
+async fn merger_2025_keeps_history(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, r) = app
+        .post_raw(
+            "/api/units/import?root=79&retire_missing=true&effective=2025-07-01",
+            Some(&admin),
+            ContentType::CSV,
+            units_file("admin-units-2025.csv"),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{r}");
+    // 168 units under 79 in 2025; 26737 (Đa Kao) became Phường Tân Định directly under the city.
+    let (_, kids) = app.get("/api/units/79/children", Some(&admin)).await;
+    assert_eq!(kids["items"].as_array().unwrap().len(), 168);
+    let (_, v) = app.get("/api/units/26737", Some(&admin)).await;
+    assert_eq!(v["name"], "Phường Tân Định");
+    assert_eq!(v["parent_code"], "79");
+    let (_, v) = app
+        .get("/api/units/26737?as_of=2020-01-01", Some(&admin))
+        .await;
+    assert_eq!(v["name"], "Phường Đa Kao");
+    assert_eq!(v["parent_code"], "760");
+    assert_eq!(v["history"][0]["valid_until"], "2025-07-01");
+    // The old Tân Định ward is retired, still resolvable, and can be given its successor.
+    let (_, old) = app.get("/api/units/26734", Some(&admin)).await;
+    assert_eq!(old["name"], "Phường Tân Định");
+    assert_eq!(old["retired_on"], "2025-07-01");
+    let (s, v) = app
+        .post(
+            "/api/units/26734/retire",
+            Some(&admin),
+            json!({"successor_code": "26737", "retired_on": "2025-07-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, old) = app.get("/api/units/26734", Some(&admin)).await;
+    assert_eq!(old["successor"]["code"], "26737");
+    let (_, old_then) = app
+        .get("/api/units/26734?as_of=2020-01-01", Some(&admin))
+        .await;
+    assert!(old_then["retired_on"].is_null());
+    // Retired districts are hidden from child lists unless asked for.
+    let (_, live) = app.get("/api/units/79/children", Some(&admin)).await;
+    assert!(!live["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["code"] == "760"));
+    let (_, all) = app
+        .get("/api/units/79/children?include_retired=true", Some(&admin))
+        .await;
+    assert!(all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["code"] == "760"));
+}
+
+async fn create_move_and_retire_units(app: TestApp) {
+    let admin = app.admin_token().await;
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            json!({"code": "900", "name": "Tỉnh Thử", "kind": "province"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    app.post(
+        "/api/units",
+        Some(&admin),
+        json!({"code": "901", "name": "Huyện A", "kind": "rural_district", "parent_code": "900"}),
+    )
+    .await;
+    app.post(
+        "/api/units",
+        Some(&admin),
+        json!({"code": "902", "name": "Huyện B", "kind": "rural_district", "parent_code": "900"}),
+    )
+    .await;
+    app.post(
+        "/api/units",
+        Some(&admin),
+        json!({"code": "90001", "name": "Xã C", "kind": "commune", "parent_code": "901"}),
+    )
+    .await;
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            json!({"code": "901", "name": "Again", "kind": "town"}),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict);
+    assert_eq!(v["error"]["field"], "code");
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            json!({"code": "903", "name": "X", "kind": "galaxy"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "kind");
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            json!({"code": "903", "name": "X", "kind": "town", "parent_code": "404"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "parent_code");
+    // Moving a district into its own commune is refused; moving a commune moves its path.
+    let (s, v) = app
+        .patch(
+            "/api/units/901",
+            Some(&admin),
+            json!({"name": "Huyện A", "kind": "rural_district", "parent_code": "90001"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let (s, v) = app
+        .patch(
+            "/api/units/90001",
+            Some(&admin),
+            json!({"name": "Xã C mới", "kind": "commune", "parent_code": "902"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, v) = app.get("/api/units/90001", Some(&admin)).await;
+    assert_eq!(v["ancestors"][1]["code"], "902");
+    assert_eq!(v["history"][0]["name"], "Xã C");
+    // Retire with an unknown successor: 422; with a real one: done; twice: 409.
+    let (s, v) = app
+        .post(
+            "/api/units/901/retire",
+            Some(&admin),
+            json!({"successor_code": "777", "retired_on": "2025-07-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "successor_code");
+    let (s, _) = app
+        .post(
+            "/api/units/901/retire",
+            Some(&admin),
+            json!({"successor_code": "902", "retired_on": "2025-07-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok);
+    let (s, _) = app
+        .post(
+            "/api/units/901/retire",
+            Some(&admin),
+            json!({"successor_code": "902", "retired_on": "2025-07-02"}),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict);
+    let (s, v) = app
+        .post(
+            "/api/units/902/retire",
+            Some(&admin),
+            json!({"retired_on": "not a date"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "retired_on");
+    let _ = Backend::Sqlite;
+}
