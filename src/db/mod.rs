@@ -108,6 +108,11 @@ impl Db {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)
                 .map_err(|e| format!("invalid DATABASE_URL: {e}"))?;
+            // One direct attempt first, so an unreachable server is reported with its real cause.
+            let probe = sqlx::ConnectOptions::connect(&opts)
+                .await
+                .map_err(|e| format!("cannot connect to PostgreSQL: {e}"))?;
+            let _ = sqlx::Connection::close(probe).await;
             let pool = PgPoolOptions::new()
                 .max_connections(settings.max_connections)
                 .acquire_timeout(settings.acquire_timeout)
