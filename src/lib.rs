@@ -7,6 +7,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod curriculum;
 pub mod db;
 pub mod error;
 pub mod health;
@@ -45,6 +46,7 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
     let secret = auth::secret::load_or_create(config.jwt_secret.as_deref(), &config.data_dir)?;
     let keys = JwtKeys::new(&secret, config.token_lifetime_secs);
     accounts::routes::bootstrap_admin(&db, config.admin_password.as_deref()).await?;
+    curriculum::seed::seed_if_empty(&db).await?;
     Ok(build(figment, AppState { db, config, keys }))
 }
 
@@ -59,6 +61,7 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
         .mount("/", accounts::routes::routes())
         .mount("/", units::routes::routes())
         .mount("/", audit::routes::routes())
+        .mount("/", curriculum::routes::routes())
         .mount(
             "/",
             SwaggerUi::new("/api/docs/<_..>").url("/api/openapi.json", openapi::ApiDoc::openapi()),

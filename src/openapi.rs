@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, api, audit, auth, error, health, units};
+use crate::{accounts, api, audit, auth, curriculum, error, health, units};
 
 /// The API description served at `/api/openapi.json`.
 #[derive(OpenApi)]
@@ -18,6 +18,9 @@ use crate::{accounts, api, audit, auth, error, health, units};
         units::routes::import_units, units::routes::create_unit, units::routes::update_unit,
         units::routes::retire_unit,
         audit::routes::list_audit,
+        curriculum::routes::list_scales, curriculum::routes::list_modules, curriculum::routes::get_module,
+        curriculum::routes::module_versions, curriculum::routes::create_module, curriculum::routes::update_module,
+        curriculum::routes::list_programmes, curriculum::routes::get_programme, curriculum::routes::put_programme,
     ),
     components(schemas(
         error::ErrorEnvelope, error::ErrorBody, error::ErrorDetail,
@@ -29,6 +32,7 @@ use crate::{accounts, api, audit, auth, error, health, units};
         (name = "accounts", description = "Accounts and roles (admin)"),
         (name = "units", description = "The administrative-unit tree"),
         (name = "audit", description = "Audit trail (admin)"),
+        (name = "curriculum", description = "Curriculum 9.7: scales, modules, programmes"),
         (name = "health", description = "Liveness and database reachability"),
     )
 )]

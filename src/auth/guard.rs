@@ -169,3 +169,7 @@ role_guard!(
     /// A city-wide reader: admin, school or commission.
     StaffReader: Admin, School, Commission
 );
+role_guard!(
+    /// Training-school staff or an administrator (curriculum, classes, results).
+    SchoolStaff: Admin, School
+);

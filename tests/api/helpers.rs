@@ -184,6 +184,20 @@ impl TestApp {
         (s, v)
     }
 
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> (Status, Value) {
+        let bytes = body.to_string().into_bytes();
+        let (s, v, _) = self
+            .request(
+                rocket::http::Method::Put,
+                path,
+                token,
+                Some((ContentType::JSON, bytes)),
+                &[],
+            )
+            .await;
+        (s, v)
+    }
+
     pub async fn post_raw(
         &self,
         path: &str,

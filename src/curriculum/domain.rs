@@ -1,0 +1,157 @@
+//! Pure curriculum rules: module codes, audiences, field limits, prerequisite cycles.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use utoipa::ToSchema;
+
+use crate::error::AppError;
+
+/// Who a module is written for (DOMAIN.md: the four audiences of 9.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Staff of the mass-mobilisation commissions.
+    MassMobilisationStaff,
+    /// Cadres of the Fatherland Front and the socio-political organisations.
+    FrontAndOrganisations,
+    /// Civil servants and public employees (CBCCVC).
+    CivilServants,
+    /// Armed-forces cadres.
+    ArmedForces,
+}
+
+impl Audience {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::MassMobilisationStaff => "mass_mobilisation_staff",
+            Audience::FrontAndOrganisations => "front_and_organisations",
+            Audience::CivilServants => "civil_servants",
+            Audience::ArmedForces => "armed_forces",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Audience> {
+        [
+            Audience::MassMobilisationStaff,
+            Audience::FrontAndOrganisations,
+            Audience::CivilServants,
+            Audience::ArmedForces,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+}
+
+/// Joins audiences for storage (sorted, unique, comma-separated).
+pub fn audiences_to_db(list: &[Audience]) -> String {
+    let mut names: Vec<&str> = list.iter().map(|a| a.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names.join(",")
+}
+
+/// Splits stored audiences.
+pub fn audiences_from_db(s: &str) -> Vec<Audience> {
+    s.split(',').filter_map(Audience::parse).collect()
+}
+
+/// Checks and normalises a module or programme code: 2–20 of `A-Z 0-9 -`, upper-cased.
+pub fn parse_code(field: &str, raw: &str) -> Result<String, AppError> {
+    let s = raw.trim().to_uppercase();
+    let n = s.chars().count();
+    let ok = (2..=20).contains(&n)
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-');
+    if ok {
+        Ok(s)
+    } else {
+        Err(AppError::invalid(
+            field,
+            format!("{field}: {raw:?} is not a code (2 to 20 letters, digits or '-', e.g. DV-03)"),
+        ))
+    }
+}
+
+/// Checks a required text field of at most `max` characters; returns it trimmed.
+pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
+    let s = raw.trim();
+    if s.is_empty() || s.chars().count() > max {
+        return Err(AppError::invalid(
+            field,
+            format!("{field} must be 1 to {max} characters"),
+        ));
+    }
+    Ok(s.to_string())
+}
+
+/// Whether adding `module → prerequisites` to the graph `edges` (module → its prerequisites)
+/// would make a module its own (indirect) prerequisite. Returns the code that closes the cycle.
+pub fn prerequisite_cycle<'a>(
+    module: &'a str,
+    prerequisites: &'a [String],
+    edges: &'a HashMap<String, Vec<String>>,
+) -> Option<&'a str> {
+    for start in prerequisites {
+        let mut stack: Vec<&str> = vec![start.as_str()];
+        let mut seen: HashSet<&str> = HashSet::new();
+        while let Some(cur) = stack.pop() {
+            if cur == module {
+                return Some(start.as_str());
+            }
+            if !seen.insert(cur) {
+                continue;
+            }
+            if let Some(next) = edges.get(cur) {
+                stack.extend(next.iter().map(String::as_str));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_normalised() {
+        assert_eq!(parse_code("code", " dv-03 ").unwrap(), "DV-03");
+        assert!(parse_code("code", "D").is_err());
+        assert!(parse_code("code", "-DV").is_err());
+        assert!(parse_code("code", "DV 03").is_err());
+    }
+
+    #[test]
+    fn audiences_round_trip_sorted() {
+        let s = audiences_to_db(&[
+            Audience::CivilServants,
+            Audience::ArmedForces,
+            Audience::CivilServants,
+        ]);
+        assert_eq!(s, "armed_forces,civil_servants");
+        assert_eq!(
+            audiences_from_db(&s),
+            vec![Audience::ArmedForces, Audience::CivilServants]
+        );
+        assert!(audiences_from_db("").is_empty());
+    }
+
+    #[test]
+    fn cycles_are_found_through_several_steps() {
+        let mut edges = HashMap::new();
+        edges.insert("B".to_string(), vec!["C".to_string()]);
+        edges.insert("C".to_string(), vec!["A".to_string()]);
+        assert_eq!(
+            prerequisite_cycle("A", &["B".to_string()], &edges),
+            Some("B")
+        );
+        assert_eq!(
+            prerequisite_cycle("A", &["A".to_string()], &edges),
+            Some("A")
+        );
+        assert_eq!(prerequisite_cycle("D", &["B".to_string()], &edges), None);
+    }
+}

@@ -1,0 +1,6 @@
+//! Curriculum (deliverable 9.7): qualification scales, modules (versioned) and programmes.
+
+pub mod domain;
+pub mod routes;
+pub mod seed;
+pub mod store;
