@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod cadres;
 pub mod config;
 pub mod curriculum;
 pub mod db;
@@ -14,6 +15,7 @@ pub mod health;
 pub mod logging;
 pub mod openapi;
 pub mod security;
+pub mod standards;
 pub mod state;
 pub mod units;
 
@@ -47,6 +49,7 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
     let keys = JwtKeys::new(&secret, config.token_lifetime_secs);
     accounts::routes::bootstrap_admin(&db, config.admin_password.as_deref()).await?;
     curriculum::seed::seed_if_empty(&db).await?;
+    standards::titles::seed_if_empty(&db).await?;
     Ok(build(figment, AppState { db, config, keys }))
 }
 
@@ -62,6 +65,8 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
         .mount("/", units::routes::routes())
         .mount("/", audit::routes::routes())
         .mount("/", curriculum::routes::routes())
+        .mount("/", cadres::routes::routes())
+        .mount("/", standards::titles::routes())
         .mount(
             "/",
             SwaggerUi::new("/api/docs/<_..>").url("/api/openapi.json", openapi::ApiDoc::openapi()),

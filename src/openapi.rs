@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, api, audit, auth, curriculum, error, health, units};
+use crate::{accounts, api, audit, auth, cadres, curriculum, error, health, standards, units};
 
 /// The API description served at `/api/openapi.json`.
 #[derive(OpenApi)]
@@ -21,10 +21,15 @@ use crate::{accounts, api, audit, auth, curriculum, error, health, units};
         curriculum::routes::list_scales, curriculum::routes::list_modules, curriculum::routes::get_module,
         curriculum::routes::module_versions, curriculum::routes::create_module, curriculum::routes::update_module,
         curriculum::routes::list_programmes, curriculum::routes::get_programme, curriculum::routes::put_programme,
+        cadres::routes::list_cadres, cadres::routes::get_cadre, cadres::routes::create_cadre, cadres::routes::update_cadre,
+        cadres::routes::add_title, cadres::routes::end_title, cadres::routes::add_plan, cadres::routes::end_plan,
+        cadres::routes::list_qualifications, cadres::routes::add_qualification,
+        standards::titles::list_titles,
     ),
     components(schemas(
         error::ErrorEnvelope, error::ErrorBody, error::ErrorDetail,
         api::Page<accounts::store::AccountView>, api::Page<audit::store::AuditEntry>,
+        api::Page<cadres::store::CadreView>,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -32,6 +37,8 @@ use crate::{accounts, api, audit, auth, curriculum, error, health, units};
         (name = "accounts", description = "Accounts and roles (admin)"),
         (name = "units", description = "The administrative-unit tree"),
         (name = "audit", description = "Audit trail (admin)"),
+        (name = "cadres", description = "Cadre records, titles held and planned, qualifications"),
+        (name = "standards", description = "Leadership titles (9.2)"),
         (name = "curriculum", description = "Curriculum 9.7: scales, modules, programmes"),
         (name = "health", description = "Liveness and database reachability"),
     )

@@ -126,12 +126,14 @@ async fn check_unit(tx: &mut Tx, role: Role, unit: Option<&str>) -> AppResult<Op
     }
 }
 
-fn check_cadre_id(cadre_id: Option<i64>) -> AppResult<()> {
-    if cadre_id.is_some_and(|c| c <= 0) {
-        return Err(AppError::invalid(
-            "cadre_id",
-            "cadre_id must be a positive id",
-        ));
+async fn check_cadre_id(tx: &mut Tx, cadre_id: Option<i64>) -> AppResult<()> {
+    if let Some(c) = cadre_id {
+        if c <= 0 || !crate::cadres::store::exists(tx, c).await? {
+            return Err(AppError::invalid(
+                "cadre_id",
+                format!("no cadre with id {c}"),
+            ));
+        }
     }
     Ok(())
 }
@@ -148,10 +150,10 @@ pub async fn create_account(
     let input = body.into_inner();
     let username = Username::parse("username", &input.username)?;
     let password = NewPassword::parse("password", &input.password)?;
-    check_cadre_id(input.cadre_id)?;
     let hash = password::hash(password.expose()).await?;
     let mut tx = state.db.begin().await?;
     let unit = check_unit(&mut tx, input.role, input.unit_code.as_deref()).await?;
+    check_cadre_id(&mut tx, input.cadre_id).await?;
     let account = create(
         &mut tx,
         &admin.actor(),
@@ -198,21 +200,15 @@ pub struct UpdateAccount {
     /// New role.
     pub role: Option<Role>,
     /// New home unit (`null` clears it, where the role allows).
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::api::double_option")]
     #[schema(value_type = Option<String>)]
     pub unit_code: Option<Option<String>>,
     /// New cadre link (`null` clears it).
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::api::double_option")]
     #[schema(value_type = Option<i64>)]
     pub cadre_id: Option<Option<i64>>,
     /// `false` deactivates the account (its tokens stop working at once).
     pub active: Option<bool>,
-}
-
-fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Changes role, home unit, cadre link or active flag. A change of role, unit or active
@@ -241,7 +237,7 @@ pub async fn update_account(
     };
     let unit = check_unit(&mut tx, role, unit_raw.as_deref()).await?;
     let cadre_id = input.cadre_id.unwrap_or(before.cadre_id);
-    check_cadre_id(cadre_id)?;
+    check_cadre_id(&mut tx, cadre_id).await?;
     let active = input.active.unwrap_or(before.active);
     let loses_admin = old_role == Role::Admin && before.active && (role != Role::Admin || !active);
     if loses_admin && store::other_active_admins(&mut tx, id).await? == 0 {

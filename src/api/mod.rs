@@ -5,3 +5,13 @@ pub mod query;
 
 pub use json::JsonBody;
 pub use query::{parse_opt, Page, PageParams};
+
+use serde::{Deserialize, Deserializer};
+
+/// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+/// Use with `#[serde(default, deserialize_with = "crate::api::double_option")]`.
+pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}

@@ -34,7 +34,12 @@ impl AuthUser {
         match self.role {
             Role::Admin | Role::School | Role::Commission => Ok(Scope::All),
             Role::Officer | Role::Cadre => match (&self.unit_code, &self.unit_path) {
-                (Some(code), Some(path)) => Ok(Scope::Subtree {
+                (Some(code), Some(path)) if self.role == Role::Officer => Ok(Scope::Subtree {
+                    code: code.clone(),
+                    path: path.clone(),
+                }),
+                (Some(code), Some(path)) => Ok(Scope::Own {
+                    cadre_id: self.cadre_id,
                     code: code.clone(),
                     path: path.clone(),
                 }),
@@ -172,4 +177,8 @@ role_guard!(
 role_guard!(
     /// Training-school staff or an administrator (curriculum, classes, results).
     SchoolStaff: Admin, School
+);
+role_guard!(
+    /// Someone who keeps cadre rosters: admin, school (city-wide) or officer (own subtree).
+    RosterEditor: Admin, School, Officer
 );

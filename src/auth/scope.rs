@@ -15,6 +15,15 @@ pub enum Scope {
         /// Materialised path of that root.
         path: String,
     },
+    /// A cadre: their own record only (and their home unit's part of the tree for browsing).
+    Own {
+        /// The account's linked cadre record, if any.
+        cadre_id: Option<i64>,
+        /// Home unit code.
+        code: String,
+        /// Home unit path.
+        path: String,
+    },
 }
 
 impl Scope {
@@ -22,7 +31,34 @@ impl Scope {
     pub fn contains_path(&self, path: &str) -> bool {
         match self {
             Scope::All => true,
-            Scope::Subtree { path: root, .. } => path.starts_with(root.as_str()),
+            Scope::Subtree { path: root, .. } | Scope::Own { path: root, .. } => {
+                path.starts_with(root.as_str())
+            }
+        }
+    }
+
+    /// Whether a cadre record (by id and the path of its unit) is visible.
+    pub fn sees_cadre(&self, cadre_id: i64, unit_path: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Subtree { path, .. } => unit_path.starts_with(path.as_str()),
+            Scope::Own { cadre_id: own, .. } => *own == Some(cadre_id),
+        }
+    }
+
+    /// A SQL condition restricting cadre rows to scope: `id_col` is the cadre id column,
+    /// `path_col` the path of the cadre's unit. Binds are the path range, if any.
+    pub fn cadre_filter(
+        &self,
+        id_col: &str,
+        path_col: &str,
+        next_param: usize,
+    ) -> (String, Vec<String>) {
+        match self {
+            Scope::Own { cadre_id, .. } => {
+                (format!("{id_col} = {}", cadre_id.unwrap_or(-1)), vec![])
+            }
+            other => other.sql_filter(path_col, next_param),
         }
     }
 
@@ -30,7 +66,9 @@ impl Scope {
     pub fn is_ancestor_path(&self, path: &str) -> bool {
         match self {
             Scope::All => false,
-            Scope::Subtree { path: root, .. } => root.starts_with(path) && root != path,
+            Scope::Subtree { path: root, .. } | Scope::Own { path: root, .. } => {
+                root.starts_with(path) && root != path
+            }
         }
     }
 
@@ -50,7 +88,7 @@ impl Scope {
     pub fn sql_filter(&self, col: &str, next_param: usize) -> (String, Vec<String>) {
         match self {
             Scope::All => ("1 = 1".into(), vec![]),
-            Scope::Subtree { path, .. } => {
+            Scope::Subtree { path, .. } | Scope::Own { path, .. } => {
                 let (lo, hi) = subtree_range(path);
                 (
                     format!("{col} >= ${} AND {col} < ${}", next_param, next_param + 1),

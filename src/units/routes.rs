@@ -112,7 +112,9 @@ pub async fn list_units(
         }
         None => match &scope {
             Scope::All => store::roots(&state.db).await?,
-            Scope::Subtree { code, .. } => store::get(&state.db, code).await?.into_iter().collect(),
+            Scope::Subtree { code, .. } | Scope::Own { code, .. } => {
+                store::get(&state.db, code).await?.into_iter().collect()
+            }
         },
     };
     with_counts(state, rows).await

@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod audit;
 mod auth;
+mod cadres;
 mod curriculum;
 mod errors;
 mod health;

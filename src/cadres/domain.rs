@@ -1,0 +1,349 @@
+//! Pure cadre rules: organisations, genders, the Vietnamese sort key, field checks.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::AppError;
+
+/// Gender as recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    /// Nữ.
+    Female,
+    /// Nam.
+    Male,
+    /// Khác.
+    Other,
+}
+
+impl Gender {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Female => "female",
+            Gender::Male => "male",
+            Gender::Other => "other",
+        }
+    }
+}
+
+/// The organisation a cadre works for (and the organisation kind of a title).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Organisation {
+    /// Mặt trận Tổ quốc.
+    FatherlandFront,
+    /// Đoàn TNCS Hồ Chí Minh.
+    YouthUnion,
+    /// Hội Liên hiệp Phụ nữ.
+    WomensUnion,
+    /// Hội Nông dân.
+    FarmersAssociation,
+    /// Hội Cựu chiến binh.
+    VeteransAssociation,
+    /// Liên đoàn Lao động.
+    LabourFederation,
+    /// Ban Dân vận.
+    MassMobilisationCommission,
+    /// Chính quyền (CBCCVC).
+    Government,
+    /// Lực lượng vũ trang.
+    ArmedForces,
+}
+
+impl Organisation {
+    /// Every organisation.
+    pub const ALL: [Organisation; 9] = [
+        Organisation::FatherlandFront,
+        Organisation::YouthUnion,
+        Organisation::WomensUnion,
+        Organisation::FarmersAssociation,
+        Organisation::VeteransAssociation,
+        Organisation::LabourFederation,
+        Organisation::MassMobilisationCommission,
+        Organisation::Government,
+        Organisation::ArmedForces,
+    ];
+
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Organisation::FatherlandFront => "fatherland_front",
+            Organisation::YouthUnion => "youth_union",
+            Organisation::WomensUnion => "womens_union",
+            Organisation::FarmersAssociation => "farmers_association",
+            Organisation::VeteransAssociation => "veterans_association",
+            Organisation::LabourFederation => "labour_federation",
+            Organisation::MassMobilisationCommission => "mass_mobilisation_commission",
+            Organisation::Government => "government",
+            Organisation::ArmedForces => "armed_forces",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Organisation> {
+        Organisation::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// Vietnamese letters in dictionary order (with the Latin letters Vietnamese lacks in their places).
+const ALPHABET: &str = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz";
+
+/// Each vowel with its tones, in the order ngang, huyền, hỏi, ngã, sắc, nặng.
+const TONED: [&str; 12] = [
+    "aàảãáạ",
+    "ăằẳẵắặ",
+    "âầẩẫấậ",
+    "eèẻẽéẹ",
+    "êềểễếệ",
+    "iìỉĩíị",
+    "oòỏõóọ",
+    "ôồổỗốộ",
+    "ơờởỡớợ",
+    "uùủũúụ",
+    "ưừửữứự",
+    "yỳỷỹýỵ",
+];
+
+/// The base letter and tone (0–5) of a lower-case character.
+fn letter_and_tone(c: char) -> (char, u8) {
+    for row in TONED {
+        if let Some(pos) = row.chars().position(|t| t == c) {
+            return (row.chars().next().unwrap_or(c), pos as u8);
+        }
+    }
+    (c, 0)
+}
+
+/// A key that sorts names the Vietnamese way: by given name (the last word), then the family
+/// and middle names, letter by letter in Vietnamese order (a ă â b c d đ e ê …), tones only
+/// breaking ties. Compare keys bytewise.
+pub fn sort_key(full_name: &str) -> String {
+    let words: Vec<String> = full_name
+        .split_whitespace()
+        .map(|w| w.to_lowercase())
+        .collect();
+    let mut ordered: Vec<&String> = Vec::with_capacity(words.len());
+    if let Some((last, rest)) = words.split_last() {
+        ordered.push(last);
+        ordered.extend(rest);
+    }
+    let mut primary = String::new();
+    let mut tones = String::new();
+    for (i, w) in ordered.iter().enumerate() {
+        if i > 0 {
+            primary.push(' ');
+        }
+        for c in w.chars() {
+            let (base, tone) = letter_and_tone(c);
+            match ALPHABET.chars().position(|a| a == base) {
+                // 'A' + rank keeps every letter above the space between words.
+                Some(rank) => primary.push(char::from(b'A' + rank as u8)),
+                None => {
+                    // Digits and other marks sort after the letters, by code point.
+                    primary.push('~');
+                    primary.push(base);
+                }
+            }
+            tones.push(char::from(b'0' + tone));
+        }
+    }
+    format!("{primary}\u{1}{tones}")
+}
+
+/// Checks a personal id number (CMND 9 digits or CCCD 12 digits).
+pub fn parse_personal_id(raw: &str) -> Result<String, AppError> {
+    let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    if (s.len() == 9 || s.len() == 12) && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s)
+    } else {
+        Err(AppError::invalid(
+            "personal_id",
+            "personal_id must be 9 or 12 digits",
+        ))
+    }
+}
+
+/// Checks a full name: 2–120 characters, letters, spaces, `'` and `-`.
+pub fn parse_full_name(raw: &str) -> Result<String, AppError> {
+    let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let n = s.chars().count();
+    if !(2..=120).contains(&n) {
+        return Err(AppError::invalid(
+            "full_name",
+            "full_name must be 2 to 120 characters",
+        ));
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-')
+    {
+        return Err(AppError::invalid(
+            "full_name",
+            "full_name may hold only letters, spaces, ' and -",
+        ));
+    }
+    Ok(s)
+}
+
+/// Checks a birth date: between 1900-01-01 and 15 years before `today`.
+pub fn check_birth_date(d: NaiveDate, today: NaiveDate) -> Result<(), AppError> {
+    let min = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(d);
+    let max = today - chrono::Duration::days(15 * 365);
+    if d < min || d > max {
+        return Err(AppError::invalid(
+            "birth_date",
+            "birth_date must be after 1900 and at least 15 years ago",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the Party-joining date: after birth and not in the future.
+pub fn check_party_date(
+    joined: NaiveDate,
+    birth: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    if joined <= birth || joined > today {
+        return Err(AppError::invalid(
+            "party_joined_on",
+            "party_joined_on must be after the birth date and not in the future",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an optional phone number: 8–20 of digits, spaces, `+`, `-`, `.`.
+pub fn parse_phone(raw: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    if (8..=15).contains(&digits)
+        && s.len() <= 20
+        && s.chars().all(|c| c.is_ascii_digit() || " +-.".contains(c))
+    {
+        Ok(Some(s.to_string()))
+    } else {
+        Err(AppError::invalid(
+            "phone",
+            "phone must be a telephone number of 8 to 15 digits",
+        ))
+    }
+}
+
+/// Checks an optional e-mail address (one `@`, a dot in the domain, no spaces).
+pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let ok = s.len() <= 200
+        && !s.contains(char::is_whitespace)
+        && s.split_once('@').is_some_and(|(l, d)| {
+            !l.is_empty()
+                && d.contains('.')
+                && !d.starts_with('.')
+                && !d.ends_with('.')
+                && !d.contains('@')
+        });
+    if ok {
+        Ok(Some(s.to_lowercase()))
+    } else {
+        Err(AppError::invalid("email", "email is not an e-mail address"))
+    }
+}
+
+/// Checks a short required text (ethnicity, …).
+pub fn parse_short(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
+    let s = raw.trim();
+    if s.is_empty() || s.chars().count() > max {
+        return Err(AppError::invalid(
+            field,
+            format!("{field} must be 1 to {max} characters"),
+        ));
+    }
+    Ok(s.to_string())
+}
+
+/// Checks a from/to period: `to`, when given, is on or after `from`.
+pub fn check_period(from: NaiveDate, to: Option<NaiveDate>) -> Result<(), AppError> {
+    if to.is_some_and(|t| t < from) {
+        return Err(AppError::invalid(
+            "to_date",
+            "to_date must not be before from_date",
+        ));
+    }
+    Ok(())
+}
+
+/// A name folded for search: lower-case, no diacritics (`Nguyễn Văn An` → `nguyen van an`).
+pub fn fold_name(s: &str) -> String {
+    crate::units::domain::fold(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sorted(names: &[&str]) -> Vec<String> {
+        let mut v: Vec<&str> = names.to_vec();
+        v.sort_by_key(|n| sort_key(n));
+        v.into_iter().map(String::from).collect()
+    }
+
+    #[test]
+    fn sorts_by_given_name_then_family() {
+        assert_eq!(
+            sorted(&["Trần Văn Bình", "Nguyễn Thị An", "Lê Văn An"]),
+            ["Lê Văn An", "Nguyễn Thị An", "Trần Văn Bình"]
+        );
+    }
+
+    #[test]
+    fn vietnamese_letter_order() {
+        // a < ă < â < b; d < đ < e; o < ô < ơ < p; u < ư < v
+        assert_eq!(sorted(&["Bá", "Ân", "Ăn", "An"]), ["An", "Ăn", "Ân", "Bá"]);
+        assert_eq!(sorted(&["Em", "Đào", "Dung"]), ["Dung", "Đào", "Em"]);
+        assert_eq!(
+            sorted(&["Phúc", "Ơn", "Ông", "Oanh"]),
+            ["Oanh", "Ông", "Ơn", "Phúc"]
+        );
+        assert_eq!(sorted(&["Vân", "Ưng", "Uyên"]), ["Uyên", "Ưng", "Vân"]);
+    }
+
+    #[test]
+    fn tones_only_break_ties_and_short_words_come_first() {
+        assert_eq!(
+            sorted(&["Anh", "Ánh", "An", "Ảnh"]),
+            ["An", "Anh", "Ảnh", "Ánh"]
+        );
+        assert_eq!(
+            sorted(&["Nguyễn Lan", "Lan Anh"]),
+            ["Lan Anh", "Nguyễn Lan"]
+        );
+    }
+
+    #[test]
+    fn field_checks() {
+        assert_eq!(
+            parse_personal_id("079 123 456 789").unwrap(),
+            "079123456789"
+        );
+        assert!(parse_personal_id("12345").is_err());
+        assert!(parse_full_name("Nguyễn Văn 3").is_err());
+        assert_eq!(
+            parse_full_name("  Nguyễn   Văn An ").unwrap(),
+            "Nguyễn Văn An"
+        );
+        assert!(parse_email(Some("a@b")).is_err());
+        assert_eq!(
+            parse_email(Some("A@B.vn")).unwrap().as_deref(),
+            Some("a@b.vn")
+        );
+        assert!(parse_phone(Some("0909 123 456")).is_ok());
+        assert!(parse_phone(Some("call me")).is_err());
+    }
+}

@@ -1,0 +1,5 @@
+//! Cadres: records, unit history, titles held and planned, qualifications held.
+
+pub mod domain;
+pub mod routes;
+pub mod store;

@@ -1,0 +1,535 @@
+//! Storage of cadres and what hangs off them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::domain::{fold_name, sort_key};
+use crate::api::PageParams;
+use crate::auth::Scope;
+use crate::db::{like_escape, Db, Tx};
+use crate::error::{AppError, AppResult};
+use crate::{on_db, on_tx};
+
+/// A cadre as stored, with the name and path of their unit.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct CadreView {
+    /// Cadre id.
+    pub id: i64,
+    /// Full name (family, middle, given).
+    pub full_name: String,
+    /// `female`, `male` or `other`.
+    pub gender: String,
+    /// Date of birth.
+    pub birth_date: NaiveDate,
+    /// Ethnicity (e.g. Kinh, Hoa, Khmer, Chăm).
+    pub ethnicity: String,
+    /// Whether the ethnicity is an ethnic minority.
+    pub ethnic_minority: bool,
+    /// Religion, if recorded.
+    pub religion: Option<String>,
+    /// Date joined the Party.
+    pub party_joined_on: Option<NaiveDate>,
+    /// Personal id number (CMND/CCCD).
+    pub personal_id: String,
+    /// Current unit code.
+    pub unit_code: String,
+    /// Current unit name.
+    pub unit_name: String,
+    /// Path of the current unit (not served).
+    #[serde(skip)]
+    pub unit_path: String,
+    /// Organisation.
+    pub organisation: String,
+    /// Telephone.
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Active flag.
+    pub active: bool,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+const VIEW: &str = "SELECT c.id, c.full_name, c.gender, c.birth_date, c.ethnicity, c.ethnic_minority, c.religion,
+    c.party_joined_on, c.personal_id, c.unit_code, u.name AS unit_name, u.path AS unit_path, c.organisation,
+    c.phone, c.email, c.active, c.created_at, c.updated_at
+    FROM cadres c JOIN units u ON u.code = c.unit_code";
+
+/// A cadre by id.
+pub async fn get(db: &Db, id: i64) -> AppResult<Option<CadreView>> {
+    let sql = format!("{VIEW} WHERE c.id = $1");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
+}
+
+/// A cadre by id inside a transaction.
+pub async fn get_tx(tx: &mut Tx, id: i64) -> AppResult<Option<CadreView>> {
+    let sql = format!("{VIEW} WHERE c.id = $1");
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
+/// Filters of the cadre list.
+#[derive(Debug, Default, Clone)]
+pub struct CadreFilter {
+    /// Only under this unit path.
+    pub unit_path: Option<String>,
+    /// Name without diacritics contains.
+    pub q: Option<String>,
+    /// Active flag.
+    pub active: Option<bool>,
+    /// Organisation.
+    pub organisation: Option<String>,
+}
+
+/// Lists cadres in scope, sorted the Vietnamese way, paged, with the total.
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    f: &CadreFilter,
+    page: PageParams,
+) -> AppResult<(i64, Vec<CadreView>)> {
+    let mut conds = vec![];
+    let mut binds: Vec<String> = vec![];
+    let (scope_sql, scope_binds) = scope.cadre_filter("c.id", "u.path", 1);
+    conds.push(scope_sql);
+    binds.extend(scope_binds);
+    if let Some(p) = &f.unit_path {
+        let (lo, hi) = crate::units::domain::subtree_range(p);
+        conds.push(format!(
+            "u.path >= ${} AND u.path < ${}",
+            binds.len() + 1,
+            binds.len() + 2
+        ));
+        binds.push(lo);
+        binds.push(hi);
+    }
+    if let Some(q) = &f.q {
+        conds.push(format!(
+            "c.name_folded LIKE ${} ESCAPE '\\'",
+            binds.len() + 1
+        ));
+        binds.push(format!("%{}%", like_escape(&fold_name(q))));
+    }
+    if let Some(o) = &f.organisation {
+        conds.push(format!("c.organisation = ${}", binds.len() + 1));
+        binds.push(o.clone());
+    }
+    if let Some(a) = f.active {
+        conds.push(if a {
+            "c.active = TRUE".into()
+        } else {
+            "c.active = FALSE".into()
+        });
+    }
+    let where_sql = conds.join(" AND ");
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM cadres c JOIN units u ON u.code = c.unit_code WHERE {where_sql}"
+    );
+    let list_sql = format!(
+        "{VIEW} WHERE {where_sql} ORDER BY c.sort_key, c.id LIMIT {} OFFSET {}",
+        page.limit, page.offset
+    );
+    Ok(on_db!(db, |p| {
+        let mut cq = sqlx::query_scalar(&count_sql);
+        let mut lq = sqlx::query_as(&list_sql);
+        for b in &binds {
+            cq = cq.bind(b);
+            lq = lq.bind(b);
+        }
+        let total: i64 = cq.fetch_one(p).await?;
+        let rows: Vec<CadreView> = lq.fetch_all(p).await?;
+        (total, rows)
+    }))
+}
+
+/// The fields of a cadre to write, validated.
+#[derive(Debug, Clone)]
+pub struct CadreWrite {
+    /// Full name.
+    pub full_name: String,
+    /// Gender name.
+    pub gender: String,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// Ethnicity.
+    pub ethnicity: String,
+    /// Minority flag.
+    pub ethnic_minority: bool,
+    /// Religion.
+    pub religion: Option<String>,
+    /// Party date.
+    pub party_joined_on: Option<NaiveDate>,
+    /// Personal id.
+    pub personal_id: String,
+    /// Unit.
+    pub unit_code: String,
+    /// Organisation name.
+    pub organisation: String,
+    /// Phone.
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Active flag.
+    pub active: bool,
+}
+
+/// Whether another cadre holds this personal id.
+pub async fn personal_id_taken(
+    tx: &mut Tx,
+    personal_id: &str,
+    except: Option<i64>,
+) -> AppResult<bool> {
+    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cadres WHERE personal_id = $1 AND id <> $2"
+    )
+    .bind(personal_id)
+    .bind(except.unwrap_or(-1))
+    .fetch_one(&mut *c)
+    .await?);
+    Ok(n > 0)
+}
+
+/// Inserts a cadre and opens their unit history on `since`.
+pub async fn insert(tx: &mut Tx, w: &CadreWrite, since: NaiveDate) -> AppResult<i64> {
+    let now = Utc::now();
+    let id: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO cadres (full_name, name_folded, sort_key, gender, birth_date, ethnicity, ethnic_minority, religion,
+            party_joined_on, personal_id, unit_code, organisation, phone, email, active, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id"
+    )
+    .bind(&w.full_name).bind(fold_name(&w.full_name)).bind(sort_key(&w.full_name)).bind(&w.gender)
+    .bind(w.birth_date).bind(&w.ethnicity).bind(w.ethnic_minority).bind(&w.religion).bind(w.party_joined_on)
+    .bind(&w.personal_id).bind(&w.unit_code).bind(&w.organisation).bind(&w.phone).bind(&w.email)
+    .bind(w.active).bind(now)
+    .fetch_one(&mut *c)
+    .await?
+    });
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO cadre_units (cadre_id, unit_code, from_date) VALUES ($1, $2, $3)"
+    )
+    .bind(id)
+    .bind(&w.unit_code)
+    .bind(since)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(id)
+}
+
+/// Overwrites a cadre's fields (not the unit: see [`move_unit`]).
+pub async fn update(tx: &mut Tx, id: i64, w: &CadreWrite) -> AppResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE cadres SET full_name = $1, name_folded = $2, sort_key = $3, gender = $4, birth_date = $5, ethnicity = $6,
+            ethnic_minority = $7, religion = $8, party_joined_on = $9, personal_id = $10, organisation = $11,
+            phone = $12, email = $13, active = $14, updated_at = $15 WHERE id = $16"
+    )
+    .bind(&w.full_name).bind(fold_name(&w.full_name)).bind(sort_key(&w.full_name)).bind(&w.gender)
+    .bind(w.birth_date).bind(&w.ethnicity).bind(w.ethnic_minority).bind(&w.religion).bind(w.party_joined_on)
+    .bind(&w.personal_id).bind(&w.organisation).bind(&w.phone).bind(&w.email).bind(w.active).bind(Utc::now())
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?
+    });
+    Ok(())
+}
+
+/// Moves a cadre to another unit on a date: closes the current period, opens a new one.
+pub async fn move_unit(tx: &mut Tx, id: i64, to_unit: &str, on: NaiveDate) -> AppResult<()> {
+    let current_from: Option<NaiveDate> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT from_date FROM cadre_units WHERE cadre_id = $1 AND to_date IS NULL"
+    )
+    .bind(id)
+    .fetch_optional(&mut *c)
+    .await?);
+    if current_from.is_some_and(|f| on < f) {
+        return Err(AppError::invalid(
+            "moved_on",
+            "moved_on is before the start of the cadre's current unit period",
+        ));
+    }
+    on_tx!(tx, |c| {
+        sqlx::query("UPDATE cadre_units SET to_date = $1 WHERE cadre_id = $2 AND to_date IS NULL")
+            .bind(on)
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("INSERT INTO cadre_units (cadre_id, unit_code, from_date) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(to_unit)
+            .bind(on)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("UPDATE cadres SET unit_code = $1, updated_at = $2 WHERE id = $3")
+            .bind(to_unit)
+            .bind(Utc::now())
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// One period of a cadre in a unit.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct UnitPeriod {
+    /// Unit code.
+    pub unit_code: String,
+    /// Unit name.
+    pub unit_name: String,
+    /// From (inclusive).
+    pub from_date: NaiveDate,
+    /// Until (exclusive); absent for the current unit.
+    pub to_date: Option<NaiveDate>,
+}
+
+/// A cadre's units over time, oldest first.
+pub async fn unit_history(db: &Db, id: i64) -> AppResult<Vec<UnitPeriod>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT cu.unit_code, u.name AS unit_name, cu.from_date, cu.to_date FROM cadre_units cu
+         JOIN units u ON u.code = cu.unit_code WHERE cu.cadre_id = $1 ORDER BY cu.from_date, cu.id"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await?))
+}
+
+/// A title held or planned over a period.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct TitlePeriod {
+    /// Assignment or plan id.
+    pub id: i64,
+    /// Title code.
+    pub title_code: String,
+    /// Title name (Vietnamese).
+    pub title_name_vi: String,
+    /// Title name (English).
+    pub title_name_en: String,
+    /// Unit the title is held in.
+    pub unit_code: String,
+    /// Unit name.
+    pub unit_name: String,
+    /// From (inclusive).
+    pub from_date: NaiveDate,
+    /// Until (inclusive); absent while it lasts.
+    pub to_date: Option<NaiveDate>,
+}
+
+/// Which list of titles: held (assignments) or planned (succession).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TitleList {
+    /// `title_assignments`.
+    Held,
+    /// `succession_plans`.
+    Planned,
+}
+
+impl TitleList {
+    fn table(self) -> &'static str {
+        match self {
+            TitleList::Held => "title_assignments",
+            TitleList::Planned => "succession_plans",
+        }
+    }
+}
+
+/// A cadre's titles held or planned, oldest first.
+pub async fn titles(db: &Db, id: i64, which: TitleList) -> AppResult<Vec<TitlePeriod>> {
+    let sql = format!(
+        "SELECT a.id, t.code AS title_code, t.name_vi AS title_name_vi, t.name_en AS title_name_en, a.unit_code,
+                u.name AS unit_name, a.from_date, a.to_date
+         FROM {} a JOIN titles t ON t.id = a.title_id JOIN units u ON u.code = a.unit_code
+         WHERE a.cadre_id = $1 ORDER BY a.from_date, a.id",
+        which.table()
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_all(p)
+        .await?))
+}
+
+/// Whether the cadre already has this title (held or planned) in a period overlapping `[from, to]`.
+pub async fn overlapping(
+    tx: &mut Tx,
+    which: TitleList,
+    cadre: i64,
+    title: i64,
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+    except: Option<i64>,
+) -> AppResult<bool> {
+    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(from);
+    let sql = format!(
+        "SELECT COUNT(*) FROM {} WHERE cadre_id = $1 AND title_id = $2 AND id <> $3
+         AND from_date <= $4 AND (to_date IS NULL OR to_date >= $5)",
+        which.table()
+    );
+    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(cadre)
+        .bind(title)
+        .bind(except.unwrap_or(-1))
+        .bind(to.unwrap_or(far))
+        .bind(from)
+        .fetch_one(&mut *c)
+        .await?);
+    Ok(n > 0)
+}
+
+/// Records a title held or planned; returns its id.
+pub async fn insert_title(
+    tx: &mut Tx,
+    which: TitleList,
+    cadre: i64,
+    title: i64,
+    unit: &str,
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+) -> AppResult<i64> {
+    let sql = format!(
+        "INSERT INTO {} (cadre_id, title_id, unit_code, from_date, to_date, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        which.table()
+    );
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(cadre)
+        .bind(title)
+        .bind(unit)
+        .bind(from)
+        .bind(to)
+        .bind(Utc::now())
+        .fetch_one(&mut *c)
+        .await?))
+}
+
+/// A title period of a cadre, for ending it: (title id, from, to).
+pub async fn title_period(
+    tx: &mut Tx,
+    which: TitleList,
+    cadre: i64,
+    id: i64,
+) -> AppResult<Option<(i64, NaiveDate, Option<NaiveDate>)>> {
+    let sql = format!(
+        "SELECT title_id, from_date, to_date FROM {} WHERE id = $1 AND cadre_id = $2",
+        which.table()
+    );
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .bind(cadre)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
+/// Sets the end date of a title period.
+pub async fn end_title(
+    tx: &mut Tx,
+    which: TitleList,
+    id: i64,
+    to: Option<NaiveDate>,
+) -> AppResult<()> {
+    let sql = format!("UPDATE {} SET to_date = $1 WHERE id = $2", which.table());
+    on_tx!(tx, |c| sqlx::query(&sql)
+        .bind(to)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    Ok(())
+}
+
+/// A qualification held.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct QualificationView {
+    /// Id.
+    pub id: i64,
+    /// Scale code.
+    pub scale: String,
+    /// Level code.
+    pub level: String,
+    /// Rank of the level on its scale.
+    pub rank: i64,
+    /// Level name (Vietnamese).
+    pub level_name_vi: String,
+    /// Date obtained.
+    pub obtained_on: NaiveDate,
+    /// Issuing body.
+    pub issuer: String,
+    /// Evidence note (diploma number, …).
+    pub evidence: String,
+    /// `manual`, `import` or `completion`.
+    pub source: String,
+    /// Provenance reference (file, register, certificate number).
+    pub source_ref: String,
+}
+
+/// A cadre's qualifications, by scale then date.
+pub async fn qualifications(db: &Db, id: i64) -> AppResult<Vec<QualificationView>> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT q.id, q.scale_code AS scale, q.level_code AS level, l.rank, l.name_vi AS level_name_vi, q.obtained_on,
+                q.issuer, q.evidence, q.source, q.source_ref
+         FROM cadre_qualifications q JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
+         WHERE q.cadre_id = $1 ORDER BY q.scale_code, q.obtained_on, q.id"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+/// A qualification to record.
+pub struct QualificationWrite<'a> {
+    /// Scale.
+    pub scale: &'a str,
+    /// Level.
+    pub level: &'a str,
+    /// Date obtained.
+    pub obtained_on: NaiveDate,
+    /// Issuer.
+    pub issuer: &'a str,
+    /// Evidence.
+    pub evidence: &'a str,
+    /// Source.
+    pub source: &'a str,
+    /// Provenance.
+    pub source_ref: &'a str,
+    /// Completion that awarded it.
+    pub completion_id: Option<i64>,
+}
+
+/// Records a qualification held; returns its id.
+pub async fn insert_qualification(
+    tx: &mut Tx,
+    cadre: i64,
+    q: &QualificationWrite<'_>,
+) -> AppResult<i64> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO cadre_qualifications (cadre_id, scale_code, level_code, obtained_on, issuer, evidence, source, source_ref, completion_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+    )
+    .bind(cadre).bind(q.scale).bind(q.level).bind(q.obtained_on).bind(q.issuer).bind(q.evidence)
+    .bind(q.source).bind(q.source_ref).bind(q.completion_id).bind(Utc::now())
+    .fetch_one(&mut *c)
+    .await?
+    }))
+}
+
+/// Whether a cadre exists (for links from accounts).
+pub async fn exists(tx: &mut Tx, id: i64) -> AppResult<bool> {
+    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cadres WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(&mut *c)
+    .await?);
+    Ok(n > 0)
+}

@@ -1,0 +1,199 @@
+//! Titles: a role in an organisation kind at a level (e.g. chair of the ward Fatherland Front).
+
+use chrono::Utc;
+use rocket::serde::json::Json;
+use rocket::{get, routes, Route, State};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::AuthUser;
+use crate::db::{Db, Tx};
+use crate::error::{AppError, AppResult, ErrorEnvelope};
+use crate::state::AppState;
+use crate::{on_db, on_tx};
+
+/// The routes of this area.
+pub fn routes() -> Vec<Route> {
+    routes![list_titles]
+}
+
+/// A title as stored and served.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow, PartialEq)]
+pub struct Title {
+    /// Internal id.
+    #[serde(skip)]
+    pub id: i64,
+    /// Code, e.g. `FF-CHAIR-COMMUNE`.
+    pub code: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+    /// Organisation kind (`fatherland_front`, `youth_union`, …).
+    pub org_kind: String,
+    /// Level of the unit it sits in: `city`, `district` or `commune`.
+    pub level: String,
+    /// In use.
+    pub active: bool,
+}
+
+const COLS: &str = "id, code, name_vi, name_en, org_kind, level, active";
+
+/// All titles, optionally of one level or organisation kind.
+pub async fn list(db: &Db, level: Option<&str>, org_kind: Option<&str>) -> AppResult<Vec<Title>> {
+    let sql = format!("SELECT {COLS} FROM titles WHERE ($1 IS NULL OR level = $1) AND ($2 IS NULL OR org_kind = $2) ORDER BY org_kind, level, code");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(level)
+        .bind(org_kind)
+        .fetch_all(p)
+        .await?))
+}
+
+/// A title by code inside a transaction.
+pub async fn by_code(tx: &mut Tx, code: &str) -> AppResult<Option<Title>> {
+    let sql = format!("SELECT {COLS} FROM titles WHERE code = $1");
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(code)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
+/// A list of titles.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TitleList {
+    /// The titles.
+    pub items: Vec<Title>,
+}
+
+/// The leadership titles, optionally filtered by level or organisation kind.
+#[utoipa::path(tag = "standards", security(("bearer" = [])),
+    params(("level" = Option<String>, Query, description = "city, district or commune"),
+           ("org_kind" = Option<String>, Query, description = "Organisation kind, e.g. fatherland_front")),
+    responses((status = 200, body = TitleList), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[get("/api/titles?<level>&<org_kind>")]
+pub async fn list_titles(
+    state: &State<AppState>,
+    _user: AuthUser,
+    level: Option<&str>,
+    org_kind: Option<&str>,
+) -> AppResult<Json<TitleList>> {
+    let level = level.map(str::trim).filter(|s| !s.is_empty());
+    if let Some(l) = level {
+        if !["city", "district", "commune"].contains(&l) {
+            return Err(AppError::invalid(
+                "level",
+                "level must be city, district or commune",
+            ));
+        }
+    }
+    let org_kind = org_kind.map(str::trim).filter(|s| !s.is_empty());
+    if let Some(o) = org_kind {
+        if crate::cadres::domain::Organisation::parse(o).is_none() {
+            return Err(AppError::invalid(
+                "org_kind",
+                format!("unknown organisation kind {o:?}"),
+            ));
+        }
+    }
+    Ok(Json(TitleList {
+        items: list(&state.db, level, org_kind).await?,
+    }))
+}
+
+/// (org kind, code stem, Vietnamese role, English role).
+const ROLES: &[(&str, &str, &str, &str)] = &[
+    (
+        "fatherland_front",
+        "FF-CHAIR",
+        "Chủ tịch Ủy ban MTTQ Việt Nam",
+        "Chair, Fatherland Front Committee",
+    ),
+    (
+        "fatherland_front",
+        "FF-VICE",
+        "Phó Chủ tịch Ủy ban MTTQ Việt Nam",
+        "Vice-chair, Fatherland Front Committee",
+    ),
+    (
+        "youth_union",
+        "YU-SEC",
+        "Bí thư Đoàn TNCS Hồ Chí Minh",
+        "Secretary, Youth Union",
+    ),
+    (
+        "womens_union",
+        "WU-CHAIR",
+        "Chủ tịch Hội Liên hiệp Phụ nữ",
+        "Chair, Women's Union",
+    ),
+    (
+        "farmers_association",
+        "FA-CHAIR",
+        "Chủ tịch Hội Nông dân",
+        "Chair, Farmers' Association",
+    ),
+    (
+        "veterans_association",
+        "VA-CHAIR",
+        "Chủ tịch Hội Cựu chiến binh",
+        "Chair, Veterans' Association",
+    ),
+    (
+        "labour_federation",
+        "LF-CHAIR",
+        "Chủ tịch Liên đoàn Lao động",
+        "Chair, Labour Federation",
+    ),
+    (
+        "mass_mobilisation_commission",
+        "MM-HEAD",
+        "Trưởng Ban Dân vận",
+        "Head, Mass Mobilisation Commission",
+    ),
+];
+
+/// (level, code suffix, Vietnamese, English).
+const LEVELS: &[(&str, &str, &str, &str)] = &[
+    ("city", "CITY", "thành phố", "city"),
+    ("district", "DISTRICT", "quận, huyện", "district"),
+    ("commune", "COMMUNE", "phường, xã", "ward/commune"),
+];
+
+/// Writes the key leadership titles at every level if there are none yet.
+pub async fn seed_if_empty(db: &Db) -> Result<(), String> {
+    let fail = |e: AppError| format!("seeding titles failed: {e}");
+    let n: i64 = on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM titles")
+        .fetch_one(p)
+        .await)
+    .map_err(|e| fail(e.into()))?;
+    if n > 0 {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let mut tx = db.begin().await.map_err(fail)?;
+    for (org, stem, role_vi, role_en) in ROLES {
+        // The Labour Federation has no ward/commune-level chair.
+        for (level, suffix, level_vi, level_en) in LEVELS {
+            if *org == "labour_federation" && *level == "commune" {
+                continue;
+            }
+            let r = on_tx!(&mut tx, |c| {
+                sqlx::query(
+                "INSERT INTO titles (code, name_vi, name_en, org_kind, level, active, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6) ON CONFLICT (code) DO NOTHING"
+            )
+            .bind(format!("{stem}-{suffix}"))
+            .bind(format!("{role_vi} {level_vi}"))
+            .bind(format!("{role_en}, {level_en}"))
+            .bind(org)
+            .bind(level)
+            .bind(now)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())
+            });
+            r.map_err(|e| fail(e.into()))?;
+        }
+    }
+    tx.commit().await.map_err(fail)
+}

@@ -1,0 +1,450 @@
+//! Cadres: records, search and Vietnamese order, scope, moves, titles, plans, qualifications.
+
+use rocket::http::Status;
+use serde_json::{json, Value};
+
+use crate::db_tests;
+use crate::helpers::TestApp;
+
+db_tests!(
+    create_read_and_validate_cadres,
+    search_without_diacritics_in_vietnamese_order,
+    officer_keeps_only_their_subtree,
+    cadre_sees_only_their_own_record,
+    moves_are_recorded,
+    titles_held_and_planned,
+    qualifications_by_hand,
+);
+
+/// A valid new cadre in unit `unit` with this name and personal id.
+pub fn cadre(name: &str, pid: &str, unit: &str) -> Value {
+    json!({"full_name": name, "gender": "female", "birth_date": "1980-05-17", "ethnicity": "Kinh",
+           "personal_id": pid, "unit_code": unit, "organisation": "fatherland_front",
+           "party_joined_on": "2005-03-02", "phone": "0909 123 456", "email": "Can.Bo@example.vn"})
+}
+
+/// Creates a cadre and returns its id.
+pub async fn create(app: &TestApp, token: &str, name: &str, pid: &str, unit: &str) -> i64 {
+    let (s, v) = app
+        .post("/api/cadres", Some(token), cadre(name, pid, unit))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    v["id"].as_i64().unwrap()
+}
+
+async fn create_read_and_validate_cadres(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = app
+        .post(
+            "/api/cadres",
+            Some(&admin),
+            cadre("  Nguyễn  Thị An ", "079180000001", "26734"),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    assert_eq!(v["full_name"], "Nguyễn Thị An");
+    assert_eq!(v["unit_name"], "Phường Tân Định");
+    assert_eq!(v["ethnic_minority"], false);
+    assert_eq!(v["email"], "can.bo@example.vn");
+    assert_eq!(v["units"][0]["unit_code"], "26734");
+    let id = v["id"].as_i64().unwrap();
+    let (s, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(s, Status::Ok);
+    assert_eq!(v["personal_id"], "079180000001");
+    let mut khmer = cadre("Thạch Thị Sa Rươne", "079180000002", "26734");
+    khmer["ethnicity"] = json!("Khmer");
+    let (_, v) = app.post("/api/cadres", Some(&admin), khmer).await;
+    assert_eq!(v["ethnic_minority"], true);
+    let bad: Vec<(&str, Value, &str, u16)> = vec![
+        ("full_name", json!("X"), "full_name", 422),
+        ("full_name", json!("Nguyễn Văn 3"), "full_name", 422),
+        ("gender", json!("robot"), "gender", 422),
+        ("birth_date", json!("1980-02-30"), "birth_date", 422),
+        ("birth_date", json!("2020-01-01"), "birth_date", 422),
+        (
+            "party_joined_on",
+            json!("1970-01-01"),
+            "party_joined_on",
+            422,
+        ),
+        ("personal_id", json!("12ab"), "personal_id", 422),
+        ("personal_id", json!("079180000001"), "personal_id", 409),
+        ("unit_code", json!("99999"), "unit_code", 422),
+        ("organisation", json!("book_club"), "organisation", 422),
+        ("phone", json!("call me"), "phone", 422),
+        ("email", json!("nobody"), "email", 422),
+        ("ethnicity", json!(""), "ethnicity", 422),
+    ];
+    for (field, value, named, status) in bad {
+        let mut body = cadre("Lê Văn Bình", "079180000099", "26734");
+        body[field] = value.clone();
+        let (s, v) = app.post("/api/cadres", Some(&admin), body).await;
+        assert_eq!(s.code, status, "{field}={value}: {v}");
+        assert_eq!(v["error"]["field"], named, "{field}={value}: {v}");
+    }
+    let (_, list) = app.get("/api/cadres", Some(&admin)).await;
+    assert_eq!(list["total"], 2, "refused writes created nothing");
+    assert_eq!(
+        app.get("/api/cadres/999999", Some(&admin)).await.0,
+        Status::NotFound
+    );
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{id}"),
+            Some(&admin),
+            json!({"phone": null, "religion": "Phật giáo"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert!(v["phone"].is_null());
+    assert_eq!(v["religion"], "Phật giáo");
+    let (_, a) = app
+        .get(
+            &format!("/api/audit?entity=cadre&entity_id={id}"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(a["total"], 2);
+    assert_eq!(
+        a["items"][0]["after"]["personal_id"], "***",
+        "personal ids stay out of the audit trail"
+    );
+}
+
+async fn search_without_diacritics_in_vietnamese_order(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let names = [
+        "Trần Văn Bình",
+        "Nguyễn Văn An",
+        "Lê Thị Ánh",
+        "Phạm Đức An",
+        "Võ Thị Ân",
+        "Đỗ Văn Dũng",
+        "Nguyễn Văn Đạt",
+    ];
+    for (i, n) in names.iter().enumerate() {
+        create(&app, &admin, n, &format!("0791800001{i:02}"), "26734").await;
+    }
+    let (_, v) = app.get("/api/cadres?limit=10", Some(&admin)).await;
+    let order: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["full_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "Nguyễn Văn An",
+            "Phạm Đức An",
+            "Lê Thị Ánh",
+            "Võ Thị Ân",
+            "Trần Văn Bình",
+            "Đỗ Văn Dũng",
+            "Nguyễn Văn Đạt"
+        ]
+    );
+    let (_, v) = app
+        .get("/api/cadres?q=nguyen%20van%20an", Some(&admin))
+        .await;
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["items"][0]["full_name"], "Nguyễn Văn An");
+    let (_, v) = app.get("/api/cadres?q=NGUY%E1%BB%84N", Some(&admin)).await;
+    assert_eq!(v["total"], 2);
+    let (_, p2) = app.get("/api/cadres?limit=3&offset=3", Some(&admin)).await;
+    assert_eq!(p2["total"], 7);
+    assert_eq!(p2["items"][0]["full_name"], "Võ Thị Ân");
+    let (s, v) = app
+        .get("/api/cadres?organisation=chess", Some(&admin))
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "organisation");
+}
+
+async fn officer_keeps_only_their_subtree(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let officer = app
+        .account(&admin, "officer.q1", "officer", Some("760"))
+        .await;
+    let mine = create(&app, &officer, "Nguyễn Văn An", "079180000201", "26734").await;
+    let theirs = create(&app, &admin, "Trần Thị Bé", "079180000202", "26764").await;
+    // Creating outside the subtree is refused and writes nothing.
+    let (s, v) = app
+        .post(
+            "/api/cadres",
+            Some(&officer),
+            cadre("Lê Văn Cường", "079180000203", "26764"),
+        )
+        .await;
+    assert_eq!(s, Status::Forbidden, "{v}");
+    let (_, list) = app.get("/api/cadres", Some(&officer)).await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["id"], mine);
+    // Another district's cadre is invisible: 404, and no name in the answer.
+    for path in [
+        format!("/api/cadres/{theirs}"),
+        format!("/api/cadres/{theirs}/qualifications"),
+    ] {
+        let (s, v) = app.get(&path, Some(&officer)).await;
+        assert_eq!(s, Status::NotFound, "{path}");
+        assert!(!v.to_string().contains("Trần Thị Bé"));
+    }
+    let (s, _) = app
+        .patch(
+            &format!("/api/cadres/{theirs}"),
+            Some(&officer),
+            json!({"full_name": "Trần Thị Bê"}),
+        )
+        .await;
+    assert_eq!(s, Status::NotFound);
+    let (s, _) = app.get("/api/cadres?unit=761", Some(&officer)).await;
+    assert_eq!(s, Status::Forbidden);
+    // Moving their cadre out of the subtree is refused; inside it is fine.
+    let (s, _) = app
+        .patch(
+            &format!("/api/cadres/{mine}"),
+            Some(&officer),
+            json!({"unit_code": "26764"}),
+        )
+        .await;
+    assert_eq!(s, Status::Forbidden);
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{mine}"),
+            Some(&officer),
+            json!({"unit_code": "26737"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    // The commission reads everything and edits nothing.
+    let commission = app.account(&admin, "commission1", "commission", None).await;
+    let (_, all) = app.get("/api/cadres", Some(&commission)).await;
+    assert_eq!(all["total"], 2);
+    let (s, _) = app
+        .patch(
+            &format!("/api/cadres/{theirs}"),
+            Some(&commission),
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(s, Status::Forbidden);
+    let (s, _) = app
+        .post(
+            "/api/cadres",
+            Some(&commission),
+            cadre("Lê Văn Cường", "079180000204", "26734"),
+        )
+        .await;
+    assert_eq!(s, Status::Forbidden);
+}
+
+async fn cadre_sees_only_their_own_record(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let me = create(&app, &admin, "Nguyễn Văn An", "079180000301", "26734").await;
+    let neighbour = create(&app, &admin, "Nguyễn Văn Bảo", "079180000302", "26734").await;
+    let (s, v) = app
+        .post("/api/accounts", Some(&admin), json!({"username": "cadre.an", "password": "password-123", "role": "cadre", "unit_code": "26734", "cadre_id": me}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let (s, v) = app
+        .post("/api/accounts", Some(&admin), json!({"username": "ghost", "password": "password-123", "role": "cadre", "unit_code": "26734", "cadre_id": 987654}))
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "cadre_id");
+    let token = app.token("cadre.an", "password-123").await;
+    assert_eq!(
+        app.get(&format!("/api/cadres/{me}"), Some(&token)).await.0,
+        Status::Ok
+    );
+    let (s, v) = app
+        .get(&format!("/api/cadres/{neighbour}"), Some(&token))
+        .await;
+    assert_eq!(s, Status::NotFound);
+    assert!(!v.to_string().contains("Bảo"));
+    let (_, list) = app.get("/api/cadres", Some(&token)).await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["id"], me);
+    let (s, _) = app
+        .patch(
+            &format!("/api/cadres/{me}"),
+            Some(&token),
+            json!({"full_name": "Nguyễn Văn Ân"}),
+        )
+        .await;
+    assert_eq!(s, Status::Forbidden);
+}
+
+async fn moves_are_recorded(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let mut body = cadre("Nguyễn Văn An", "079180000401", "26734");
+    body["unit_since"] = json!("2010-01-01");
+    let (_, v) = app.post("/api/cadres", Some(&admin), body).await;
+    let id = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{id}"),
+            Some(&admin),
+            json!({"unit_code": "26764", "moved_on": "2009-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "moved_on");
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{id}"),
+            Some(&admin),
+            json!({"unit_code": "26764", "moved_on": "2018-06-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["unit_code"], "26764");
+    let units = v["units"].as_array().unwrap();
+    assert_eq!(units.len(), 2);
+    assert_eq!(units[0]["unit_code"], "26734");
+    assert_eq!(units[0]["to_date"], "2018-06-01");
+    assert_eq!(units[1]["from_date"], "2018-06-01");
+    assert!(units[1]["to_date"].is_null());
+    let (_, a) = app
+        .get(
+            &format!("/api/audit?entity=cadre&entity_id={id}"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(a["items"][0]["action"], "move");
+    assert_eq!(a["items"][0]["before"]["unit_code"], "26734");
+}
+
+async fn titles_held_and_planned(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (_, t) = app.get("/api/titles", Some(&admin)).await;
+    assert_eq!(t["items"].as_array().unwrap().len(), 23);
+    let (_, t) = app
+        .get(
+            "/api/titles?level=commune&org_kind=fatherland_front",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(t["items"].as_array().unwrap().len(), 2);
+    let id = create(&app, &admin, "Nguyễn Văn An", "079180000501", "26734").await;
+    let url = format!("/api/cadres/{id}/titles");
+    let (s, v) = app
+        .post(
+            &url,
+            Some(&admin),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2015-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    assert_eq!(v["titles"][0]["title_code"], "FF-CHAIR-COMMUNE");
+    assert_eq!(v["titles"][0]["unit_code"], "26734");
+    let aid = v["titles"][0]["id"].as_i64().unwrap();
+    // A district title in a ward is refused; so is an overlapping second chair period.
+    let (s, v) = app
+        .post(
+            &url,
+            Some(&admin),
+            json!({"title_code": "FF-CHAIR-DISTRICT", "from_date": "2016-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "unit_code");
+    let (s, v) = app
+        .post(
+            &url,
+            Some(&admin),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2016-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict, "{v}");
+    let (s, v) = app
+        .post(
+            &url,
+            Some(&admin),
+            json!({"title_code": "NO-SUCH", "from_date": "2016-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "title_code");
+    let (s, v) = app.post(&url, Some(&admin), json!({"title_code": "FF-VICE-COMMUNE", "from_date": "2016-01-01", "to_date": "2015-01-01"})).await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "to_date");
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{id}/titles/{aid}"),
+            Some(&admin),
+            json!({"to_date": "2019-12-31"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["titles"][0]["to_date"], "2019-12-31");
+    let (s, _) = app
+        .post(
+            &url,
+            Some(&admin),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2020-01-01"}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        Status::Created,
+        "after the first period ends, a new one may start"
+    );
+    // Succession planning for a district title, in the district.
+    let (s, v) = app
+        .post(&format!("/api/cadres/{id}/plans"), Some(&admin), json!({"title_code": "FF-CHAIR-DISTRICT", "unit_code": "760", "from_date": "2021-01-01"}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    assert_eq!(v["plans"][0]["unit_code"], "760");
+    assert_eq!(v["titles"].as_array().unwrap().len(), 2);
+}
+
+async fn qualifications_by_hand(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let id = create(&app, &admin, "Nguyễn Văn An", "079180000601", "26734").await;
+    let url = format!("/api/cadres/{id}/qualifications");
+    let (s, v) = app
+        .post(&url, Some(&admin), json!({"scale": "political_theory", "level": "intermediate", "obtained_on": "2012-06-30",
+            "issuer": "Trường Cán bộ thành phố", "evidence": "Bằng số 123/TC", "source_ref": "Sổ đăng ký 2012"}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    assert_eq!(v["items"][0]["level"], "intermediate");
+    assert_eq!(v["items"][0]["rank"], 2);
+    assert_eq!(v["items"][0]["source"], "manual");
+    for (body, field) in [
+        (
+            json!({"scale": "political_theory", "level": "genius", "obtained_on": "2012-06-30"}),
+            "level",
+        ),
+        (
+            json!({"scale": "astrology", "level": "intermediate", "obtained_on": "2012-06-30"}),
+            "level",
+        ),
+        (
+            json!({"scale": "political_theory", "level": "advanced", "obtained_on": "2999-01-01"}),
+            "obtained_on",
+        ),
+        (
+            json!({"scale": "political_theory", "level": "advanced", "obtained_on": "1970-01-01"}),
+            "obtained_on",
+        ),
+        (
+            json!({"scale": "political_theory", "level": "advanced"}),
+            "obtained_on",
+        ),
+    ] {
+        let (s, v) = app.post(&url, Some(&admin), body.clone()).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{body}: {v}");
+        assert_eq!(v["error"]["field"], field, "{body}: {v}");
+    }
+    let (_, v) = app.get(&url, Some(&admin)).await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    let (_, d) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(d["qualifications"].as_array().unwrap().len(), 1);
+}
