@@ -30,6 +30,10 @@ pub struct AppConfig {
     pub db_acquire_timeout_secs: u64,
     /// Largest accepted import file, in bytes (larger uploads get 413).
     pub import_max_bytes: u64,
+    /// Default share of sessions (percent) a cadre must attend for a completion.
+    pub min_attendance_pct: i64,
+    /// Prefix of certificate numbers (`TCB-2026-000123`).
+    pub certificate_prefix: String,
 }
 
 impl Default for AppConfig {
@@ -45,6 +49,8 @@ impl Default for AppConfig {
             db_max_connections: 16,
             db_acquire_timeout_secs: 5,
             import_max_bytes: 32 * 1024 * 1024,
+            min_attendance_pct: 80,
+            certificate_prefix: "TCB".into(),
         }
     }
 }
@@ -74,6 +80,21 @@ impl AppConfig {
             return Err(
                 "invalid configuration: login_max_failures and login_window_secs must be positive"
                     .into(),
+            );
+        }
+        if !(0..=100).contains(&cfg.min_attendance_pct) {
+            return Err(
+                "invalid configuration: min_attendance_pct must be between 0 and 100".into(),
+            );
+        }
+        if cfg.certificate_prefix.is_empty()
+            || !cfg
+                .certificate_prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric())
+        {
+            return Err(
+                "invalid configuration: certificate_prefix must be letters and digits".into(),
             );
         }
         Ok(cfg)

@@ -7,9 +7,12 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod cadres;
+pub mod classes;
+pub mod completions;
 pub mod config;
 pub mod curriculum;
 pub mod db;
+pub mod enrolments;
 pub mod error;
 pub mod health;
 pub mod logging;
@@ -66,6 +69,9 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
         .mount("/", audit::routes::routes())
         .mount("/", curriculum::routes::routes())
         .mount("/", cadres::routes::routes())
+        .mount("/", classes::routes::routes())
+        .mount("/", enrolments::routes::routes())
+        .mount("/", completions::routes::routes())
         .mount("/", standards::titles::routes())
         .mount(
             "/",

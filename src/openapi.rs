@@ -3,7 +3,10 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, api, audit, auth, cadres, curriculum, error, health, standards, units};
+use crate::{
+    accounts, api, audit, auth, cadres, classes, completions, curriculum, enrolments, error,
+    health, standards, units,
+};
 
 /// The API description served at `/api/openapi.json`.
 #[derive(OpenApi)]
@@ -25,6 +28,12 @@ use crate::{accounts, api, audit, auth, cadres, curriculum, error, health, stand
         cadres::routes::add_title, cadres::routes::end_title, cadres::routes::add_plan, cadres::routes::end_plan,
         cadres::routes::list_qualifications, cadres::routes::add_qualification,
         standards::titles::list_titles,
+        classes::routes::list_classes, classes::routes::get_class, classes::routes::create_class,
+        classes::routes::update_class, classes::routes::replace_sessions, classes::routes::change_status,
+        enrolments::routes::list_enrolments, enrolments::routes::enrol, enrolments::routes::withdraw,
+        completions::routes::attendance_grid, completions::routes::record_attendance, completions::routes::record_results,
+        completions::routes::class_completions, completions::routes::verify_certificate, completions::routes::revoke_certificate,
+        completions::routes::cadre_completions, completions::routes::add_paper_completion, completions::routes::stale_soon,
     ),
     components(schemas(
         error::ErrorEnvelope, error::ErrorBody, error::ErrorDetail,
@@ -39,6 +48,9 @@ use crate::{accounts, api, audit, auth, cadres, curriculum, error, health, stand
         (name = "audit", description = "Audit trail (admin)"),
         (name = "cadres", description = "Cadre records, titles held and planned, qualifications"),
         (name = "standards", description = "Leadership titles (9.2)"),
+        (name = "classes", description = "Classes, sessions, conflict checks"),
+        (name = "enrolments", description = "Enrolment, waitlist, withdrawal"),
+        (name = "completions", description = "Attendance, results, completions, certificates"),
         (name = "curriculum", description = "Curriculum 9.7: scales, modules, programmes"),
         (name = "health", description = "Liveness and database reachability"),
     )

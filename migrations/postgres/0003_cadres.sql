@@ -81,6 +81,7 @@ CREATE TABLE cadre_qualifications (
     source        TEXT NOT NULL CHECK (source IN ('manual', 'import', 'completion')),
     source_ref    TEXT NOT NULL DEFAULT '',
     completion_id BIGINT,
+    revoked_on    DATE,
     created_at    TIMESTAMPTZ NOT NULL,
     FOREIGN KEY (scale_code, level_code) REFERENCES qualification_levels(scale_code, code)
 );

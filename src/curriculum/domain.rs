@@ -112,6 +112,35 @@ pub fn prerequisite_cycle<'a>(
     None
 }
 
+/// The last day a completion of a module with this validity still counts, if it ever goes stale:
+/// the day before the same date `validity_years` later.
+pub fn valid_until(
+    completed_on: chrono::NaiveDate,
+    validity_years: Option<i64>,
+) -> Option<chrono::NaiveDate> {
+    use chrono::Datelike;
+    let years = validity_years?;
+    let target_year = completed_on.year() + years as i32;
+    let same_day = completed_on
+        .with_year(target_year)
+        // 29 February on a non-leap year: the validity ends with 28 February.
+        .or_else(|| chrono::NaiveDate::from_ymd_opt(target_year, 3, 1))?;
+    same_day.pred_opt()
+}
+
+/// Whether a completion counts on date `d`: completed on or before `d`, not revoked on `d`,
+/// and not stale.
+pub fn completion_counts_on(
+    completed_on: chrono::NaiveDate,
+    validity_years: Option<i64>,
+    revoked_on: Option<chrono::NaiveDate>,
+    d: chrono::NaiveDate,
+) -> bool {
+    completed_on <= d
+        && revoked_on.is_none_or(|r| r > d)
+        && valid_until(completed_on, validity_years).is_none_or(|v| d <= v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +166,45 @@ mod tests {
             vec![Audience::ArmedForces, Audience::CivilServants]
         );
         assert!(audiences_from_db("").is_empty());
+    }
+
+    #[test]
+    fn validity_and_revocation() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        assert_eq!(valid_until(d("2020-03-15"), Some(5)), Some(d("2025-03-14")));
+        assert_eq!(valid_until(d("2020-02-29"), Some(1)), Some(d("2021-02-28")));
+        assert_eq!(valid_until(d("2020-03-15"), None), None);
+        assert!(completion_counts_on(
+            d("2020-03-15"),
+            Some(5),
+            None,
+            d("2025-03-14")
+        ));
+        assert!(!completion_counts_on(
+            d("2020-03-15"),
+            Some(5),
+            None,
+            d("2025-03-15")
+        ));
+        assert!(!completion_counts_on(
+            d("2020-03-15"),
+            None,
+            None,
+            d("2020-03-14")
+        ));
+        // Revoked after D still counts at D; revoked on or before D does not.
+        assert!(completion_counts_on(
+            d("2020-03-15"),
+            None,
+            Some(d("2021-01-01")),
+            d("2020-12-31")
+        ));
+        assert!(!completion_counts_on(
+            d("2020-03-15"),
+            None,
+            Some(d("2021-01-01")),
+            d("2021-01-01")
+        ));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod cadres;
+mod classes;
 mod curriculum;
 mod errors;
 mod health;

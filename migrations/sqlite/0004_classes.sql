@@ -1,0 +1,85 @@
+-- Classes (scheduled offerings of a module), their sessions, enrolments with a FIFO waitlist,
+-- attendance, completions with certificates, calendar-feed tokens.
+
+CREATE TABLE classes (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    code               TEXT NOT NULL UNIQUE,
+    module_id          INTEGER NOT NULL REFERENCES modules(id),
+    module_version     INTEGER NOT NULL,
+    title              TEXT NOT NULL,
+    organiser          TEXT NOT NULL,
+    capacity           INTEGER NOT NULL CHECK (capacity > 0),
+    enrol_opens        TEXT NOT NULL,
+    enrol_closes       TEXT NOT NULL,
+    status             TEXT NOT NULL CHECK (status IN ('planned', 'open', 'running', 'finished', 'cancelled')),
+    min_attendance_pct INTEGER NOT NULL CHECK (min_attendance_pct BETWEEN 0 AND 100),
+    finished_on        TEXT,
+    created_at         TEXT NOT NULL,
+    updated_at         TEXT NOT NULL
+);
+CREATE INDEX classes_module ON classes(module_id, status);
+
+CREATE TABLE class_sessions (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    class_id       INTEGER NOT NULL REFERENCES classes(id),
+    starts_at      TEXT NOT NULL,
+    ends_at        TEXT NOT NULL,
+    venue          TEXT NOT NULL,
+    venue_key      TEXT NOT NULL,
+    instructor     TEXT NOT NULL,
+    instructor_key TEXT NOT NULL,
+    CHECK (ends_at > starts_at)
+);
+CREATE INDEX class_sessions_class ON class_sessions(class_id, starts_at);
+CREATE INDEX class_sessions_venue ON class_sessions(venue_key, starts_at);
+CREATE INDEX class_sessions_instructor ON class_sessions(instructor_key, starts_at);
+
+CREATE TABLE enrolments (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    class_id     INTEGER NOT NULL REFERENCES classes(id),
+    cadre_id     INTEGER NOT NULL REFERENCES cadres(id),
+    status       TEXT NOT NULL CHECK (status IN ('enrolled', 'waitlisted', 'withdrawn', 'removed')),
+    queue_seq    INTEGER NOT NULL,
+    source       TEXT NOT NULL CHECK (source IN ('school', 'officer', 'self')),
+    created_by   INTEGER,
+    score_tenths INTEGER CHECK (score_tenths IS NULL OR score_tenths BETWEEN 0 AND 100),
+    passed       BOOLEAN,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE UNIQUE INDEX enrolments_active ON enrolments(class_id, cadre_id) WHERE status IN ('enrolled', 'waitlisted');
+CREATE INDEX enrolments_class ON enrolments(class_id, status, queue_seq);
+CREATE INDEX enrolments_cadre ON enrolments(cadre_id, status);
+
+CREATE TABLE attendance (
+    session_id   INTEGER NOT NULL REFERENCES class_sessions(id),
+    enrolment_id INTEGER NOT NULL REFERENCES enrolments(id),
+    status       TEXT NOT NULL CHECK (status IN ('present', 'absent', 'excused')),
+    recorded_at  TEXT NOT NULL,
+    PRIMARY KEY (session_id, enrolment_id)
+);
+
+CREATE TABLE completions (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    cadre_id       INTEGER NOT NULL REFERENCES cadres(id),
+    module_id      INTEGER NOT NULL REFERENCES modules(id),
+    module_version INTEGER NOT NULL,
+    class_id       INTEGER REFERENCES classes(id),
+    completed_on   TEXT NOT NULL,
+    score_tenths   INTEGER,
+    certificate_no TEXT UNIQUE,
+    source         TEXT NOT NULL CHECK (source IN ('class', 'paper', 'import')),
+    source_ref     TEXT NOT NULL DEFAULT '',
+    revoked_on     TEXT,
+    revoke_reason  TEXT,
+    created_at     TEXT NOT NULL
+);
+CREATE UNIQUE INDEX completions_class_cadre ON completions(class_id, cadre_id) WHERE class_id IS NOT NULL;
+CREATE INDEX completions_cadre ON completions(cadre_id, module_id, completed_on);
+CREATE INDEX completions_module ON completions(module_id, completed_on);
+
+CREATE TABLE feed_tokens (
+    cadre_id   INTEGER PRIMARY KEY REFERENCES cadres(id),
+    token      TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);

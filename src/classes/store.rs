@@ -1,0 +1,409 @@
+//! Storage of classes and sessions, and the conflict queries.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+use super::domain::key;
+use crate::db::{Db, Tx};
+use crate::error::AppResult;
+use crate::{on_db, on_tx};
+
+/// A class as stored, with its module.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClassRow {
+    /// Internal id.
+    pub id: i64,
+    /// Code.
+    pub code: String,
+    /// Module id.
+    pub module_id: i64,
+    /// Module code.
+    pub module_code: String,
+    /// Module title (Vietnamese).
+    pub module_title_vi: String,
+    /// Module title (English).
+    pub module_title_en: String,
+    /// Module version taught.
+    pub module_version: i64,
+    /// Title.
+    pub title: String,
+    /// Organiser.
+    pub organiser: String,
+    /// Seats.
+    pub capacity: i64,
+    /// First day of enrolment.
+    pub enrol_opens: NaiveDate,
+    /// Last day of enrolment.
+    pub enrol_closes: NaiveDate,
+    /// Status name.
+    pub status: String,
+    /// Attendance share needed for a completion, in percent.
+    pub min_attendance_pct: i64,
+    /// Day it finished.
+    pub finished_on: Option<NaiveDate>,
+}
+
+const CLASS_SQL: &str = "SELECT c.id, c.code, c.module_id, m.code AS module_code, m.title_vi AS module_title_vi,
+    m.title_en AS module_title_en, c.module_version, c.title, c.organiser, c.capacity, c.enrol_opens, c.enrol_closes,
+    c.status, c.min_attendance_pct, c.finished_on FROM classes c JOIN modules m ON m.id = c.module_id";
+
+/// A class by code.
+pub async fn by_code(db: &Db, code: &str) -> AppResult<Option<ClassRow>> {
+    let sql = format!("{CLASS_SQL} WHERE c.code = $1");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(code)
+        .fetch_optional(p)
+        .await?))
+}
+
+/// A class by code inside a transaction.
+pub async fn by_code_tx(tx: &mut Tx, code: &str) -> AppResult<Option<ClassRow>> {
+    let sql = format!("{CLASS_SQL} WHERE c.code = $1");
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(code)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
+/// Filters of the class list.
+#[derive(Debug, Default)]
+pub struct ClassFilter {
+    /// Only these statuses.
+    pub statuses: Vec<String>,
+    /// Only this module.
+    pub module_code: Option<String>,
+    /// Only classes with a session ending at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Only classes with a session starting before.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Lists classes, soonest first session first.
+pub async fn list(db: &Db, f: &ClassFilter) -> AppResult<Vec<ClassRow>> {
+    let mut conds = vec!["1 = 1".to_string()];
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    if !f.statuses.is_empty() {
+        let marks: Vec<String> = f.statuses.iter().map(|_| next()).collect();
+        conds.push(format!("c.status IN ({})", marks.join(", ")));
+    }
+    if f.module_code.is_some() {
+        conds.push(format!("m.code = {}", next()));
+    }
+    if f.from.is_some() {
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM class_sessions s WHERE s.class_id = c.id AND s.ends_at >= {})",
+            next()
+        ));
+    }
+    if f.to.is_some() {
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM class_sessions s WHERE s.class_id = c.id AND s.starts_at < {})",
+            next()
+        ));
+    }
+    let sql = format!(
+        "{CLASS_SQL} WHERE {} ORDER BY (SELECT MIN(s.starts_at) FROM class_sessions s WHERE s.class_id = c.id), c.code LIMIT 1000",
+        conds.join(" AND ")
+    );
+    Ok(on_db!(db, |p| {
+        let mut q = sqlx::query_as(&sql);
+        for s in &f.statuses {
+            q = q.bind(s);
+        }
+        if let Some(m) = &f.module_code {
+            q = q.bind(m);
+        }
+        if let Some(t) = &f.from {
+            q = q.bind(t);
+        }
+        if let Some(t) = &f.to {
+            q = q.bind(t);
+        }
+        q.fetch_all(p).await?
+    }))
+}
+
+/// A session as stored and served.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow, PartialEq)]
+pub struct SessionView {
+    /// Session id.
+    pub id: i64,
+    /// Start (UTC).
+    pub starts_at: DateTime<Utc>,
+    /// End (UTC).
+    pub ends_at: DateTime<Utc>,
+    /// Venue.
+    pub venue: String,
+    /// Instructor.
+    pub instructor: String,
+}
+
+/// Sessions of the given classes, by class id, in time order.
+pub async fn sessions(db: &Db, class_ids: &[i64]) -> AppResult<HashMap<i64, Vec<SessionView>>> {
+    if class_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<String> = class_ids.iter().map(|i| i.to_string()).collect();
+    let sql = format!(
+        "SELECT class_id, id, starts_at, ends_at, venue, instructor FROM class_sessions WHERE class_id IN ({}) ORDER BY starts_at, id",
+        ids.join(", ")
+    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        class_id: i64,
+        #[sqlx(flatten)]
+        session: SessionView,
+    }
+    let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(&sql).fetch_all(p).await?);
+    let mut m: HashMap<i64, Vec<SessionView>> = HashMap::new();
+    for r in rows {
+        m.entry(r.class_id).or_default().push(r.session);
+    }
+    Ok(m)
+}
+
+/// Enrolled and waitlisted counts per class.
+pub async fn counts(db: &Db, class_ids: &[i64]) -> AppResult<HashMap<i64, (i64, i64)>> {
+    if class_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<String> = class_ids.iter().map(|i| i.to_string()).collect();
+    let sql = format!(
+        "SELECT class_id, status, COUNT(*) FROM enrolments WHERE status IN ('enrolled', 'waitlisted') AND class_id IN ({}) GROUP BY class_id, status",
+        ids.join(", ")
+    );
+    let rows: Vec<(i64, String, i64)> = on_db!(db, |p| sqlx::query_as(&sql).fetch_all(p).await?);
+    let mut m: HashMap<i64, (i64, i64)> = HashMap::new();
+    for (id, status, n) in rows {
+        let e = m.entry(id).or_default();
+        if status == "enrolled" {
+            e.0 = n;
+        } else {
+            e.1 = n;
+        }
+    }
+    Ok(m)
+}
+
+/// A new session, validated.
+#[derive(Debug, Clone)]
+pub struct SessionWrite {
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: DateTime<Utc>,
+    /// Venue.
+    pub venue: String,
+    /// Instructor.
+    pub instructor: String,
+}
+
+/// The fields of a class, validated.
+#[derive(Debug, Clone)]
+pub struct ClassWrite {
+    /// Title.
+    pub title: String,
+    /// Organiser.
+    pub organiser: String,
+    /// Seats.
+    pub capacity: i64,
+    /// Enrolment window start.
+    pub enrol_opens: NaiveDate,
+    /// Enrolment window end.
+    pub enrol_closes: NaiveDate,
+    /// Attendance share for completion.
+    pub min_attendance_pct: i64,
+}
+
+/// Inserts a class (status `planned`); returns its id.
+pub async fn insert(
+    tx: &mut Tx,
+    code: &str,
+    module_id: i64,
+    module_version: i64,
+    w: &ClassWrite,
+) -> AppResult<i64> {
+    let now = Utc::now();
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO classes (code, module_id, module_version, title, organiser, capacity, enrol_opens, enrol_closes, status,
+            min_attendance_pct, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'planned', $9, $10, $10) RETURNING id"
+    )
+    .bind(code).bind(module_id).bind(module_version).bind(&w.title).bind(&w.organiser).bind(w.capacity)
+    .bind(w.enrol_opens).bind(w.enrol_closes).bind(w.min_attendance_pct).bind(now)
+    .fetch_one(&mut *c)
+    .await?
+    }))
+}
+
+/// Overwrites a class's editable fields.
+pub async fn update(tx: &mut Tx, id: i64, w: &ClassWrite) -> AppResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE classes SET title = $1, organiser = $2, capacity = $3, enrol_opens = $4, enrol_closes = $5,
+            min_attendance_pct = $6, updated_at = $7 WHERE id = $8"
+    )
+    .bind(&w.title).bind(&w.organiser).bind(w.capacity).bind(w.enrol_opens).bind(w.enrol_closes)
+    .bind(w.min_attendance_pct).bind(Utc::now()).bind(id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?
+    });
+    Ok(())
+}
+
+/// Sets the status (and the finishing day when finished).
+pub async fn set_status(
+    tx: &mut Tx,
+    id: i64,
+    status: &str,
+    finished_on: Option<NaiveDate>,
+) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE classes SET status = $1, finished_on = $2, updated_at = $3 WHERE id = $4"
+    )
+    .bind(status)
+    .bind(finished_on)
+    .bind(Utc::now())
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// Takes the class's row lock (PostgreSQL) / the write lock (SQLite, already held by
+/// `BEGIN IMMEDIATE`), so enrolment changes to one class are serialised.
+pub async fn lock(tx: &mut Tx, id: i64) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE classes SET updated_at = updated_at WHERE id = $1"
+    )
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// Replaces a class's sessions. Refused by the caller when attendance exists.
+pub async fn replace_sessions(
+    tx: &mut Tx,
+    class_id: i64,
+    sessions: &[SessionWrite],
+) -> AppResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("DELETE FROM class_sessions WHERE class_id = $1")
+            .bind(class_id)
+            .execute(&mut *c)
+            .await?;
+        for s in sessions {
+            sqlx::query(
+                "INSERT INTO class_sessions (class_id, starts_at, ends_at, venue, venue_key, instructor, instructor_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(class_id).bind(s.starts_at).bind(s.ends_at).bind(&s.venue).bind(key(&s.venue))
+            .bind(&s.instructor).bind(key(&s.instructor))
+            .execute(&mut *c)
+            .await?;
+        }
+    });
+    Ok(())
+}
+
+/// Attendance rows recorded for a class (to refuse rescheduling once taught).
+pub async fn attendance_count(tx: &mut Tx, class_id: i64) -> AppResult<i64> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "SELECT COUNT(*) FROM attendance a JOIN class_sessions s ON s.id = a.session_id WHERE s.class_id = $1"
+    )
+    .bind(class_id)
+    .fetch_one(&mut *c)
+    .await?
+    }))
+}
+
+/// A clash with another class's session.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Clash {
+    /// The other class's code.
+    pub class_code: String,
+    /// The other session's id.
+    pub session_id: i64,
+    /// Its start.
+    pub starts_at: DateTime<Utc>,
+    /// Its end.
+    pub ends_at: DateTime<Utc>,
+    /// Its venue key.
+    pub venue_key: String,
+    /// Its instructor key.
+    pub instructor_key: String,
+}
+
+/// The first session of another live class that uses the same venue or instructor as `s`
+/// and overlaps it in time.
+pub async fn venue_or_instructor_clash(
+    tx: &mut Tx,
+    class_id: i64,
+    s: &SessionWrite,
+) -> AppResult<Option<Clash>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT c.code AS class_code, s.id AS session_id, s.starts_at, s.ends_at, s.venue_key, s.instructor_key
+         FROM class_sessions s JOIN classes c ON c.id = s.class_id
+         WHERE c.id <> $1 AND c.status <> 'cancelled' AND (s.venue_key = $2 OR s.instructor_key = $3)
+           AND s.starts_at < $4 AND s.ends_at > $5
+         ORDER BY s.starts_at LIMIT 1"
+    )
+    .bind(class_id).bind(key(&s.venue)).bind(key(&s.instructor)).bind(s.ends_at).bind(s.starts_at)
+    .fetch_optional(&mut *c)
+    .await?
+    }))
+}
+
+/// A clash between two classes a cadre is in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CadreClash {
+    /// The cadre.
+    pub cadre_id: i64,
+    /// The other class's code.
+    pub class_code: String,
+    /// The other session's id.
+    pub session_id: i64,
+    /// Its start.
+    pub starts_at: DateTime<Utc>,
+}
+
+/// For cadres (all active enrolments of `class_id`, or only `cadre`), the first session of
+/// another live, unfinished class they are actively enrolled in that overlaps a session of `class_id`.
+pub async fn cadre_clash(
+    tx: &mut Tx,
+    class_id: i64,
+    cadre: Option<i64>,
+) -> AppResult<Option<CadreClash>> {
+    let who = match cadre {
+        Some(id) => format!("e.cadre_id = {id}"),
+        None => format!("e.cadre_id IN (SELECT cadre_id FROM enrolments WHERE class_id = {class_id} AND status IN ('enrolled', 'waitlisted'))"),
+    };
+    let sql = format!(
+        "SELECT e.cadre_id, c2.code AS class_code, s2.id AS session_id, s2.starts_at
+         FROM enrolments e
+         JOIN classes c2 ON c2.id = e.class_id
+         JOIN class_sessions s2 ON s2.class_id = c2.id
+         JOIN class_sessions s1 ON s1.class_id = $1
+         WHERE {who} AND e.status IN ('enrolled', 'waitlisted') AND c2.id <> $1
+           AND c2.status IN ('planned', 'open', 'running')
+           AND s1.starts_at < s2.ends_at AND s2.starts_at < s1.ends_at
+         ORDER BY s2.starts_at LIMIT 1"
+    );
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(class_id)
+        .fetch_optional(&mut *c)
+        .await?))
+}

@@ -1,0 +1,4 @@
+//! Attendance, results, completions and certificates (with public verification and revocation).
+
+pub mod routes;
+pub mod store;

@@ -1,0 +1,389 @@
+//! Storage of attendance, results, completions and certificates.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::classes::store::ClassRow;
+use crate::curriculum::domain::{completion_counts_on, valid_until};
+use crate::db::{Db, Tx};
+use crate::error::AppResult;
+use crate::{on_db, on_tx};
+
+/// Upserts one attendance mark.
+pub async fn mark(tx: &mut Tx, session_id: i64, enrolment_id: i64, status: &str) -> AppResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO attendance (session_id, enrolment_id, status, recorded_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (session_id, enrolment_id) DO UPDATE SET status = excluded.status, recorded_at = excluded.recorded_at"
+    )
+    .bind(session_id).bind(enrolment_id).bind(status).bind(Utc::now())
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?
+    });
+    Ok(())
+}
+
+/// One attendance mark: (session id, enrolment id, status).
+pub type Mark = (i64, i64, String);
+
+/// Every attendance mark of a class.
+pub async fn marks(db: &Db, class_id: i64) -> AppResult<Vec<Mark>> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT a.session_id, a.enrolment_id, a.status FROM attendance a JOIN class_sessions s ON s.id = a.session_id
+         WHERE s.class_id = $1 ORDER BY a.session_id, a.enrolment_id"
+    )
+    .bind(class_id)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+/// Records a result on an enrolment.
+pub async fn set_result(
+    tx: &mut Tx,
+    enrolment_id: i64,
+    score_tenths: Option<i64>,
+    passed: bool,
+) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE enrolments SET score_tenths = $1, passed = $2, updated_at = $3 WHERE id = $4"
+    )
+    .bind(score_tenths)
+    .bind(passed)
+    .bind(Utc::now())
+    .bind(enrolment_id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// The certificate number of a completion: `PREFIX-YEAR-000123`.
+pub fn certificate_no(prefix: &str, completed_on: NaiveDate, id: i64) -> String {
+    format!("{prefix}-{}-{id:06}", completed_on.year())
+}
+
+/// A completion to record.
+pub struct CompletionWrite<'a> {
+    /// Cadre.
+    pub cadre_id: i64,
+    /// Module.
+    pub module_id: i64,
+    /// Module version followed.
+    pub module_version: i64,
+    /// Class, if any.
+    pub class_id: Option<i64>,
+    /// Day completed.
+    pub completed_on: NaiveDate,
+    /// Score in tenths.
+    pub score_tenths: Option<i64>,
+    /// `class`, `paper` or `import`.
+    pub source: &'a str,
+    /// Provenance.
+    pub source_ref: &'a str,
+    /// Certificate prefix, when a certificate is issued.
+    pub certificate_prefix: Option<&'a str>,
+}
+
+/// Records a completion (and its certificate number), and awards the module's level if it has one.
+pub async fn insert_completion(
+    tx: &mut Tx,
+    w: &CompletionWrite<'_>,
+    issuer: &str,
+) -> AppResult<(i64, Option<String>)> {
+    let id: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO completions (cadre_id, module_id, module_version, class_id, completed_on, score_tenths, source, source_ref, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+    )
+    .bind(w.cadre_id).bind(w.module_id).bind(w.module_version).bind(w.class_id).bind(w.completed_on)
+    .bind(w.score_tenths).bind(w.source).bind(w.source_ref).bind(Utc::now())
+    .fetch_one(&mut *c)
+    .await?
+    });
+    let cert = w
+        .certificate_prefix
+        .map(|p| certificate_no(p, w.completed_on, id));
+    if let Some(no) = &cert {
+        on_tx!(tx, |c| sqlx::query(
+            "UPDATE completions SET certificate_no = $1 WHERE id = $2"
+        )
+        .bind(no)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    }
+    let awards: Option<(Option<String>, Option<String>)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT awards_scale, awards_level FROM modules WHERE id = $1"
+    )
+    .bind(w.module_id)
+    .fetch_optional(&mut *c)
+    .await?);
+    if let Some((Some(scale), Some(level))) = awards {
+        let evidence = cert.clone().unwrap_or_else(|| w.source_ref.to_string());
+        crate::cadres::store::insert_qualification(
+            tx,
+            w.cadre_id,
+            &crate::cadres::store::QualificationWrite {
+                scale: &scale,
+                level: &level,
+                obtained_on: w.completed_on,
+                issuer,
+                evidence: &evidence,
+                source: "completion",
+                source_ref: w.source_ref,
+                completion_id: Some(id),
+            },
+        )
+        .await?;
+    }
+    Ok((id, cert))
+}
+
+/// Records the completions of a finishing class: every enrolled cadre who passed and attended at
+/// least the class's share of sessions. Returns how many were recorded.
+pub async fn record_class_completions(
+    tx: &mut Tx,
+    class: &ClassRow,
+    day: NaiveDate,
+    prefix: &str,
+) -> AppResult<usize> {
+    let sessions: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM class_sessions WHERE class_id = $1"
+    )
+    .bind(class.id)
+    .fetch_one(&mut *c)
+    .await?);
+    let rows: Vec<(i64, i64, Option<i64>, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT e.id, e.cadre_id, e.score_tenths,
+            (SELECT COUNT(*) FROM attendance a WHERE a.enrolment_id = e.id AND a.status = 'present') AS present
+         FROM enrolments e WHERE e.class_id = $1 AND e.status = 'enrolled' AND e.passed = TRUE ORDER BY e.id"
+    )
+    .bind(class.id)
+    .fetch_all(&mut *c)
+    .await?
+    });
+    let mut n = 0;
+    for (_, cadre_id, score, present) in rows {
+        if sessions == 0 || present * 100 < class.min_attendance_pct * sessions {
+            continue;
+        }
+        insert_completion(
+            tx,
+            &CompletionWrite {
+                cadre_id,
+                module_id: class.module_id,
+                module_version: class.module_version,
+                class_id: Some(class.id),
+                completed_on: day,
+                score_tenths: score,
+                source: "class",
+                source_ref: &class.code,
+                certificate_prefix: Some(prefix),
+            },
+            &class.organiser,
+        )
+        .await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// A completion as stored, with module and class.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CompletionRow {
+    /// Id.
+    pub id: i64,
+    /// Cadre.
+    pub cadre_id: i64,
+    /// Cadre name.
+    pub full_name: String,
+    /// Cadre unit path (not served).
+    pub unit_path: String,
+    /// Cadre unit code.
+    pub unit_code: String,
+    /// Module code.
+    pub module_code: String,
+    /// Module title (Vietnamese).
+    pub module_title_vi: String,
+    /// Module title (English).
+    pub module_title_en: String,
+    /// Validity of the module, years.
+    pub validity_years: Option<i64>,
+    /// Version followed.
+    pub module_version: i64,
+    /// Class code.
+    pub class_code: Option<String>,
+    /// Day completed.
+    pub completed_on: NaiveDate,
+    /// Score in tenths.
+    pub score_tenths: Option<i64>,
+    /// Certificate number.
+    pub certificate_no: Option<String>,
+    /// Source.
+    pub source: String,
+    /// Provenance.
+    pub source_ref: String,
+    /// Day revoked.
+    pub revoked_on: Option<NaiveDate>,
+    /// Why revoked.
+    pub revoke_reason: Option<String>,
+    /// Recorded at.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A completion as served, with its status on a day.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompletionView {
+    /// Id.
+    pub id: i64,
+    /// Cadre id.
+    pub cadre_id: i64,
+    /// Cadre name.
+    pub full_name: String,
+    /// Cadre unit.
+    pub unit_code: String,
+    /// Module code.
+    pub module_code: String,
+    /// Module title (Vietnamese).
+    pub module_title_vi: String,
+    /// Module title (English).
+    pub module_title_en: String,
+    /// Module version followed.
+    pub module_version: i64,
+    /// Class code (absent for paper records).
+    pub class_code: Option<String>,
+    /// Day completed.
+    pub completed_on: NaiveDate,
+    /// Score (0–10).
+    pub score: Option<f64>,
+    /// Certificate number (class completions).
+    pub certificate_no: Option<String>,
+    /// `class`, `paper` or `import`.
+    pub source: String,
+    /// Provenance reference.
+    pub source_ref: String,
+    /// Last day it counts, if the module goes stale.
+    pub valid_until: Option<NaiveDate>,
+    /// `valid`, `stale` or `revoked` today.
+    pub status: String,
+    /// Day revoked.
+    pub revoked_on: Option<NaiveDate>,
+    /// Why revoked.
+    pub revoke_reason: Option<String>,
+}
+
+impl CompletionRow {
+    /// The served form, with the status on `today`.
+    pub fn view(&self, today: NaiveDate) -> CompletionView {
+        let status = if self.revoked_on.is_some_and(|r| r <= today) {
+            "revoked"
+        } else if completion_counts_on(self.completed_on, self.validity_years, None, today)
+            || self.completed_on > today
+        {
+            "valid"
+        } else {
+            "stale"
+        };
+        CompletionView {
+            id: self.id,
+            cadre_id: self.cadre_id,
+            full_name: self.full_name.clone(),
+            unit_code: self.unit_code.clone(),
+            module_code: self.module_code.clone(),
+            module_title_vi: self.module_title_vi.clone(),
+            module_title_en: self.module_title_en.clone(),
+            module_version: self.module_version,
+            class_code: self.class_code.clone(),
+            completed_on: self.completed_on,
+            score: self.score_tenths.map(|s| s as f64 / 10.0),
+            certificate_no: self.certificate_no.clone(),
+            source: self.source.clone(),
+            source_ref: self.source_ref.clone(),
+            valid_until: valid_until(self.completed_on, self.validity_years),
+            status: status.into(),
+            revoked_on: self.revoked_on,
+            revoke_reason: self.revoke_reason.clone(),
+        }
+    }
+}
+
+const VIEW: &str = "SELECT co.id, co.cadre_id, cd.full_name, u.path AS unit_path, cd.unit_code, m.code AS module_code,
+    m.title_vi AS module_title_vi, m.title_en AS module_title_en, m.validity_years, co.module_version, cl.code AS class_code,
+    co.completed_on, co.score_tenths, co.certificate_no, co.source, co.source_ref, co.revoked_on, co.revoke_reason, co.created_at
+    FROM completions co JOIN cadres cd ON cd.id = co.cadre_id JOIN units u ON u.code = cd.unit_code
+    JOIN modules m ON m.id = co.module_id LEFT JOIN classes cl ON cl.id = co.class_id";
+
+/// A cadre's completions, newest first.
+pub async fn for_cadre(db: &Db, cadre_id: i64) -> AppResult<Vec<CompletionRow>> {
+    let sql = format!("{VIEW} WHERE co.cadre_id = $1 ORDER BY co.completed_on DESC, co.id DESC");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(cadre_id)
+        .fetch_all(p)
+        .await?))
+}
+
+/// A class's completions.
+pub async fn for_class(db: &Db, class_id: i64) -> AppResult<Vec<CompletionRow>> {
+    let sql = format!("{VIEW} WHERE co.class_id = $1 ORDER BY cd.sort_key, co.id");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(class_id)
+        .fetch_all(p)
+        .await?))
+}
+
+/// A completion by certificate number.
+pub async fn by_certificate(db: &Db, no: &str) -> AppResult<Option<CompletionRow>> {
+    let sql = format!("{VIEW} WHERE co.certificate_no = $1");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(no)
+        .fetch_optional(p)
+        .await?))
+}
+
+/// Revokes a completion (and the qualification it awarded) from a day, with a reason.
+pub async fn revoke(tx: &mut Tx, id: i64, on: NaiveDate, reason: &str) -> AppResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("UPDATE completions SET revoked_on = $1, revoke_reason = $2 WHERE id = $3")
+            .bind(on)
+            .bind(reason)
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("UPDATE cadre_qualifications SET revoked_on = $1 WHERE completion_id = $2")
+            .bind(on)
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Completions of modules that go stale, for cadres under a path range (or everyone),
+/// completed on or after `since`: the candidates of the stale-soon list.
+pub async fn expiring_candidates(
+    db: &Db,
+    range: Option<(String, String)>,
+    since: NaiveDate,
+) -> AppResult<Vec<CompletionRow>> {
+    let (cond, binds) = match &range {
+        Some((lo, hi)) => (
+            "AND u.path >= $2 AND u.path < $3",
+            vec![lo.clone(), hi.clone()],
+        ),
+        None => ("", vec![]),
+    };
+    let sql = format!("{VIEW} WHERE m.validity_years IS NOT NULL AND co.completed_on >= $1 {cond} ORDER BY co.cadre_id, m.code, co.completed_on");
+    Ok(on_db!(db, |p| {
+        let mut q = sqlx::query_as(&sql).bind(since);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_all(p).await?
+    }))
+}

@@ -1,0 +1,4 @@
+//! Enrolments: seats up to capacity, then a FIFO waitlist; withdrawals promote the first waiting.
+
+pub mod routes;
+pub mod store;

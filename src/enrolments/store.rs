@@ -1,0 +1,202 @@
+//! Storage of enrolments. Every function that changes seats runs after `classes::store::lock`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Scope;
+use crate::db::{Db, Tx};
+use crate::error::AppResult;
+use crate::{on_db, on_tx};
+
+/// An enrolment as served.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct EnrolmentView {
+    /// Enrolment id.
+    pub id: i64,
+    /// Class code.
+    pub class_code: String,
+    /// Cadre id.
+    pub cadre_id: i64,
+    /// Cadre name.
+    pub full_name: String,
+    /// Cadre's unit.
+    pub unit_code: String,
+    /// `enrolled`, `waitlisted`, `withdrawn` or `removed`.
+    pub status: String,
+    /// Place on the waitlist (1 = next in), for waitlisted enrolments.
+    pub position: Option<i64>,
+    /// Who asked: `school`, `officer` (a nomination) or `self`.
+    pub source: String,
+    /// Score on the 0–10 scale, once recorded.
+    pub score: Option<f64>,
+    /// Passed, once recorded.
+    pub passed: Option<bool>,
+    /// Queue order (internal).
+    #[serde(skip)]
+    pub queue_seq: i64,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+}
+
+const VIEW: &str = "SELECT e.id, c.code AS class_code, e.cadre_id, cd.full_name, cd.unit_code, e.status,
+    CASE WHEN e.status = 'waitlisted' THEN
+        (SELECT COUNT(*) FROM enrolments w WHERE w.class_id = e.class_id AND w.status = 'waitlisted' AND w.queue_seq <= e.queue_seq)
+    END AS position,
+    e.source, CAST(e.score_tenths AS DOUBLE PRECISION) / 10 AS score, e.passed, e.queue_seq, e.created_at
+    FROM enrolments e JOIN classes c ON c.id = e.class_id JOIN cadres cd ON cd.id = e.cadre_id JOIN units u ON u.code = cd.unit_code";
+
+/// One enrolment by id.
+pub async fn get_tx(tx: &mut Tx, id: i64) -> AppResult<Option<EnrolmentView>> {
+    let sql = format!("{VIEW} WHERE e.id = $1");
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
+/// Enrolments of a class that the caller's scope covers: enrolled first, then the waitlist in order,
+/// then ended ones.
+pub async fn list_for_class(
+    db: &Db,
+    class_id: i64,
+    scope: &Scope,
+) -> AppResult<Vec<EnrolmentView>> {
+    let (filter, binds) = scope.cadre_filter("cd.id", "u.path", 2);
+    let sql = format!(
+        "{VIEW} WHERE e.class_id = $1 AND {filter}
+         ORDER BY CASE e.status WHEN 'enrolled' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, e.queue_seq"
+    );
+    Ok(on_db!(db, |p| {
+        let mut q = sqlx::query_as(&sql).bind(class_id);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_all(p).await?
+    }))
+}
+
+/// A cadre's enrolments (all classes), newest first.
+pub async fn list_for_cadre(db: &Db, cadre_id: i64) -> AppResult<Vec<EnrolmentView>> {
+    let sql = format!("{VIEW} WHERE e.cadre_id = $1 ORDER BY e.created_at DESC, e.id DESC");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(cadre_id)
+        .fetch_all(p)
+        .await?))
+}
+
+/// The cadre's active (enrolled or waitlisted) enrolment in a class.
+pub async fn active(tx: &mut Tx, class_id: i64, cadre_id: i64) -> AppResult<Option<(i64, String)>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT id, status FROM enrolments WHERE class_id = $1 AND cadre_id = $2 AND status IN ('enrolled', 'waitlisted')"
+    )
+    .bind(class_id)
+    .bind(cadre_id)
+    .fetch_optional(&mut *c)
+    .await?
+    }))
+}
+
+/// Seats taken in a class.
+pub async fn enrolled_count(tx: &mut Tx, class_id: i64) -> AppResult<i64> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM enrolments WHERE class_id = $1 AND status = 'enrolled'"
+    )
+    .bind(class_id)
+    .fetch_one(&mut *c)
+    .await?))
+}
+
+/// Inserts an enrolment at the end of the class's queue; returns its id.
+pub async fn insert(
+    tx: &mut Tx,
+    class_id: i64,
+    cadre_id: i64,
+    status: &str,
+    source: &str,
+    by: i64,
+) -> AppResult<i64> {
+    let now = Utc::now();
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO enrolments (class_id, cadre_id, status, queue_seq, source, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, (SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM enrolments WHERE class_id = $1), $4, $5, $6, $6)
+         RETURNING id"
+    )
+    .bind(class_id).bind(cadre_id).bind(status).bind(source).bind(by).bind(now)
+    .fetch_one(&mut *c)
+    .await?
+    }))
+}
+
+/// Sets an enrolment's status.
+pub async fn set_status(tx: &mut Tx, id: i64, status: &str) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE enrolments SET status = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(status)
+    .bind(Utc::now())
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// Moves the first waitlisted enrolments into free seats, in queue order; returns the ids promoted.
+pub async fn promote(tx: &mut Tx, class_id: i64, capacity: i64) -> AppResult<Vec<i64>> {
+    let taken = enrolled_count(tx, class_id).await?;
+    let free = capacity - taken;
+    if free <= 0 {
+        return Ok(vec![]);
+    }
+    let ids: Vec<i64> = on_tx!(tx, |c| {
+        sqlx::query_scalar(&format!(
+        "SELECT id FROM enrolments WHERE class_id = $1 AND status = 'waitlisted' ORDER BY queue_seq LIMIT {free}"
+    ))
+    .bind(class_id)
+    .fetch_all(&mut *c)
+    .await?
+    });
+    for id in &ids {
+        set_status(tx, *id, "enrolled").await?;
+    }
+    Ok(ids)
+}
+
+/// A completion row needed for prerequisite and staleness checks: (module id, completed on, revoked on).
+pub async fn completions_of(
+    tx: &mut Tx,
+    cadre_id: i64,
+    module_ids: &[i64],
+) -> AppResult<Vec<(i64, NaiveDate, Option<NaiveDate>)>> {
+    if module_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids: Vec<String> = module_ids.iter().map(|i| i.to_string()).collect();
+    let sql = format!(
+        "SELECT module_id, completed_on, revoked_on FROM completions WHERE cadre_id = $1 AND module_id IN ({})",
+        ids.join(", ")
+    );
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(cadre_id)
+        .fetch_all(&mut *c)
+        .await?))
+}
+
+/// The prerequisites of a module: (id, code, validity years).
+pub async fn prerequisites(
+    tx: &mut Tx,
+    module_id: i64,
+) -> AppResult<Vec<(i64, String, Option<i64>)>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT p.id, p.code, p.validity_years FROM module_prerequisites mp JOIN modules p ON p.id = mp.prerequisite_id
+         WHERE mp.module_id = $1 ORDER BY p.code"
+    )
+    .bind(module_id)
+    .fetch_all(&mut *c)
+    .await?
+    }))
+}

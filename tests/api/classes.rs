@@ -1,0 +1,1006 @@
+//! Classes, conflicts, enrolment with waitlist (and its concurrency), attendance, results,
+//! completions and certificates.
+
+use chrono::{Duration, Utc};
+use rocket::futures::future::join_all;
+use rocket::http::Status;
+use serde_json::{json, Value};
+
+use crate::cadres::create as create_cadre;
+use crate::db_tests;
+use crate::helpers::TestApp;
+
+db_tests!(
+    classes_are_validated,
+    venue_and_instructor_conflicts_on_time_overlap,
+    a_cadre_cannot_be_in_two_overlapping_classes,
+    enrolment_rules,
+    waitlist_and_promotion,
+    who_may_enrol_whom,
+    two_hundred_simultaneous_enrolments,
+    attendance_results_completions_certificates,
+    paper_completions_and_stale_soon,
+);
+
+fn session(start: &str, end: &str, venue: &str, instructor: &str) -> Value {
+    json!({"starts_at": start, "ends_at": end, "venue": venue, "instructor": instructor})
+}
+
+fn class_body(code: &str, module: &str, capacity: i64, sessions: Vec<Value>) -> Value {
+    let today = Utc::now().date_naive();
+    json!({"code": code, "module_code": module, "organiser": "Trường Cán bộ thành phố", "capacity": capacity,
+           "enrol_opens": (today - Duration::days(1)).to_string(), "enrol_closes": (today + Duration::days(30)).to_string(),
+           "sessions": sessions})
+}
+
+/// Creates a class and opens it for enrolment.
+async fn open_class(
+    app: &TestApp,
+    token: &str,
+    code: &str,
+    module: &str,
+    capacity: i64,
+    sessions: Vec<Value>,
+) -> Value {
+    let (s, v) = app
+        .post(
+            "/api/classes",
+            Some(token),
+            class_body(code, module, capacity, sessions),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let (s, v) = app
+        .post(
+            &format!("/api/classes/{code}/status"),
+            Some(token),
+            json!({"status": "open"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    v
+}
+
+fn one_session(day: &str) -> Vec<Value> {
+    vec![session(
+        &format!("{day}T08:00"),
+        &format!("{day}T11:00"),
+        &format!("Phòng {day}"),
+        &format!("GV {day}"),
+    )]
+}
+
+async fn enrol(app: &TestApp, token: &str, class: &str, cadre: Option<i64>) -> (Status, Value) {
+    let body = match cadre {
+        Some(id) => json!({"cadre_id": id}),
+        None => json!({}),
+    };
+    app.post(
+        &format!("/api/classes/{class}/enrolments"),
+        Some(token),
+        body,
+    )
+    .await
+}
+
+async fn setup(app: &TestApp) -> (String, String) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let school = app.account(&admin, "school1", "school", None).await;
+    (admin, school)
+}
+
+async fn classes_are_validated(app: TestApp) {
+    let (_, school) = setup(&app).await;
+    let good = || {
+        class_body(
+            "DV03-2027-01",
+            "DV-03",
+            30,
+            vec![session(
+                "2027-01-10T08:00",
+                "2027-01-10T11:30",
+                "Hội trường A",
+                "TS. Lê Văn Minh",
+            )],
+        )
+    };
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("code", json!("x"), "code"),
+        ("module_code", json!("ZZ-99"), "module_code"),
+        ("capacity", json!(0), "capacity"),
+        ("organiser", json!(""), "organiser"),
+        ("enrol_closes", json!("2000-01-01"), "enrol_closes"),
+        ("sessions", json!([]), "sessions"),
+        (
+            "sessions",
+            json!([session("tomorrow", "2027-01-10T11:30", "A", "B")]),
+            "sessions[0].starts_at",
+        ),
+        (
+            "sessions",
+            json!([session("2027-01-10T11:30", "2027-01-10T08:00", "A", "B")]),
+            "sessions[0].ends_at",
+        ),
+        (
+            "sessions",
+            json!([session("2027-01-10T08:00", "2027-01-10T11:30", " ", "B")]),
+            "sessions[0].venue",
+        ),
+        (
+            "sessions",
+            json!([
+                session("2027-01-10T08:00", "2027-01-10T11:30", "A", "B"),
+                session("2027-01-10T11:00", "2027-01-10T12:00", "C", "D")
+            ]),
+            "sessions[1].starts_at",
+        ),
+    ];
+    for (field, value, named) in cases {
+        let mut body = good();
+        body[field] = value.clone();
+        let (s, v) = app.post("/api/classes", Some(&school), body).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{field}={value}: {v}");
+        assert_eq!(v["error"]["field"], named, "{field}={value}: {v}");
+    }
+    let (s, v) = app.post("/api/classes", Some(&school), good()).await;
+    assert_eq!(s, Status::Created, "{v}");
+    assert_eq!(v["status"], "planned");
+    assert_eq!(v["module_code"], "DV-03");
+    assert_eq!(v["title"], "Kỹ năng vận động quần chúng");
+    assert_eq!(v["min_attendance_pct"], 80);
+    assert_eq!(
+        v["sessions"][0]["starts_at"], "2027-01-10T01:00:00Z",
+        "city time is UTC+7"
+    );
+    let (s, v) = app.post("/api/classes", Some(&school), good()).await;
+    assert_eq!(s, Status::Conflict);
+    assert_eq!(v["error"]["field"], "code");
+    let (s, _) = app
+        .post(
+            "/api/classes/DV03-2027-01/status",
+            Some(&school),
+            json!({"status": "finished"}),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict, "planned cannot jump to finished");
+    let (s, v) = app
+        .post(
+            "/api/classes/DV03-2027-01/status",
+            Some(&school),
+            json!({"status": "paused"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "status");
+    let (s, v) = app
+        .patch(
+            "/api/classes/DV03-2027-01",
+            Some(&school),
+            json!({"capacity": 12, "title": "Lớp kỹ năng"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["capacity"], 12);
+    let (_, list) = app.get("/api/classes?status=planned", Some(&school)).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
+
+async fn venue_and_instructor_conflicts_on_time_overlap(app: TestApp) {
+    let (_, school) = setup(&app).await;
+    let a = class_body(
+        "CLS-A",
+        "DV-01",
+        30,
+        vec![session(
+            "2027-02-01T08:00",
+            "2027-02-01T10:00",
+            "Hội trường A",
+            "ThS. Trần Thị Hoa",
+        )],
+    );
+    assert_eq!(
+        app.post("/api/classes", Some(&school), a).await.0,
+        Status::Created
+    );
+    // Same venue (spelled without diacritics), overlapping by one minute: refused, naming class A.
+    let b = class_body(
+        "CLS-B",
+        "DV-02",
+        30,
+        vec![session(
+            "2027-02-01T09:59",
+            "2027-02-01T11:00",
+            "hoi truong a",
+            "GV khác",
+        )],
+    );
+    let (s, v) = app.post("/api/classes", Some(&school), b).await;
+    assert_eq!(s, Status::Conflict, "{v}");
+    assert_eq!(v["error"]["field"], "sessions[0].venue");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("CLS-A"),
+        "{v}"
+    );
+    // Merely touching (end = start): no conflict.
+    let b = class_body(
+        "CLS-B",
+        "DV-02",
+        30,
+        vec![session(
+            "2027-02-01T10:00",
+            "2027-02-01T11:00",
+            "Hội trường A",
+            "GV khác",
+        )],
+    );
+    assert_eq!(
+        app.post("/api/classes", Some(&school), b).await.0,
+        Status::Created
+    );
+    // Same instructor elsewhere, one minute of overlap: refused.
+    let c = class_body(
+        "CLS-C",
+        "DV-04",
+        30,
+        vec![session(
+            "2027-02-01T07:00",
+            "2027-02-01T08:01",
+            "Phòng 2",
+            "ThS. Trần Thị Hoa",
+        )],
+    );
+    let (s, v) = app.post("/api/classes", Some(&school), c).await;
+    assert_eq!(s, Status::Conflict);
+    assert_eq!(v["error"]["field"], "sessions[0].instructor");
+    assert!(v["error"]["message"].as_str().unwrap().contains("CLS-A"));
+    // A cancelled class frees its venue and instructor.
+    app.post(
+        "/api/classes/CLS-A/status",
+        Some(&school),
+        json!({"status": "cancelled"}),
+    )
+    .await;
+    let c = class_body(
+        "CLS-C",
+        "DV-04",
+        30,
+        vec![session(
+            "2027-02-01T07:00",
+            "2027-02-01T08:01",
+            "Phòng 2",
+            "ThS. Trần Thị Hoa",
+        )],
+    );
+    assert_eq!(
+        app.post("/api/classes", Some(&school), c).await.0,
+        Status::Created
+    );
+    // Rescheduling is checked the same way.
+    let (s, v) = app
+        .put("/api/classes/CLS-C/sessions", Some(&school), json!({"sessions": [session("2027-02-01T10:30", "2027-02-01T12:00", "Hội trường A", "X")]}))
+        .await;
+    assert_eq!(s, Status::Conflict, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("CLS-B"));
+}
+
+async fn a_cadre_cannot_be_in_two_overlapping_classes(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let id = create_cadre(&app, &admin, "Nguyễn Văn An", "079180000701", "26734").await;
+    open_class(
+        &app,
+        &school,
+        "CLS-A",
+        "DV-01",
+        10,
+        vec![session("2027-03-01T08:00", "2027-03-01T10:00", "P1", "G1")],
+    )
+    .await;
+    open_class(
+        &app,
+        &school,
+        "CLS-B",
+        "DV-02",
+        10,
+        vec![session("2027-03-01T09:00", "2027-03-01T11:00", "P2", "G2")],
+    )
+    .await;
+    open_class(
+        &app,
+        &school,
+        "CLS-C",
+        "DV-04",
+        10,
+        vec![session("2027-03-01T10:00", "2027-03-01T11:00", "P3", "G3")],
+    )
+    .await;
+    assert_eq!(
+        enrol(&app, &school, "CLS-A", Some(id)).await.0,
+        Status::Created
+    );
+    let (s, v) = enrol(&app, &school, "CLS-B", Some(id)).await;
+    assert_eq!(s, Status::Conflict, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("CLS-A"));
+    let (s, v) = enrol(&app, &school, "CLS-C", Some(id)).await;
+    assert_eq!(s, Status::Created, "touching sessions do not clash: {v}");
+}
+
+async fn enrolment_rules(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let id = create_cadre(&app, &admin, "Nguyễn Văn An", "079180000801", "26734").await;
+    // Not open yet.
+    app.post(
+        "/api/classes",
+        Some(&school),
+        class_body("CLS-P", "DV-01", 10, one_session("2027-04-01")),
+    )
+    .await;
+    let (s, v) = enrol(&app, &school, "CLS-P", Some(id)).await;
+    assert_eq!(s, Status::Conflict, "{v}");
+    // Outside the enrolment window.
+    let mut later = class_body("CLS-W", "DV-01", 10, one_session("2027-04-02"));
+    let today = Utc::now().date_naive();
+    later["enrol_opens"] = json!((today + Duration::days(5)).to_string());
+    later["enrol_closes"] = json!((today + Duration::days(9)).to_string());
+    app.post("/api/classes", Some(&school), later).await;
+    app.post(
+        "/api/classes/CLS-W/status",
+        Some(&school),
+        json!({"status": "open"}),
+    )
+    .await;
+    let (s, v) = enrol(&app, &school, "CLS-W", Some(id)).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    // Twice in the same class.
+    open_class(
+        &app,
+        &school,
+        "CLS-O",
+        "DV-01",
+        10,
+        one_session("2027-04-03"),
+    )
+    .await;
+    assert_eq!(
+        enrol(&app, &school, "CLS-O", Some(id)).await.0,
+        Status::Created
+    );
+    let (s, v) = enrol(&app, &school, "CLS-O", Some(id)).await;
+    assert_eq!(s, Status::Conflict);
+    assert_eq!(v["error"]["field"], "cadre_id");
+    // Prerequisites: DV-10 needs a valid DV-03 (valid 5 years).
+    open_class(
+        &app,
+        &school,
+        "CLS-10",
+        "DV-10",
+        10,
+        one_session("2027-04-04"),
+    )
+    .await;
+    let (s, v) = enrol(&app, &school, "CLS-10", Some(id)).await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("DV-03"),
+        "{v}"
+    );
+    let paper = |on: String| json!({"module_code": "DV-03", "completed_on": on, "source_ref": "Sổ lớp 2010/15"});
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/completions"),
+            Some(&school),
+            paper("2010-05-02".into()),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let (s, v) = enrol(&app, &school, "CLS-10", Some(id)).await;
+    assert_eq!(
+        s,
+        Status::UnprocessableEntity,
+        "a stale DV-03 does not count: {v}"
+    );
+    app.post(
+        &format!("/api/cadres/{id}/completions"),
+        Some(&school),
+        paper((today - Duration::days(400)).to_string()),
+    )
+    .await;
+    let (s, v) = enrol(&app, &school, "CLS-10", Some(id)).await;
+    assert_eq!(s, Status::Created, "{v}");
+    // Cancelled classes take nobody.
+    app.post(
+        "/api/classes/CLS-O/status",
+        Some(&school),
+        json!({"status": "cancelled"}),
+    )
+    .await;
+    let other = create_cadre(&app, &admin, "Trần Văn Bình", "079180000802", "26734").await;
+    assert_eq!(
+        enrol(&app, &school, "CLS-O", Some(other)).await.0,
+        Status::Conflict
+    );
+}
+
+async fn waitlist_and_promotion(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let mut ids = vec![];
+    for (i, n) in [
+        "Nguyễn Văn An",
+        "Trần Thị Bình",
+        "Lê Văn Cường",
+        "Phạm Thị Dung",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ids.push(create_cadre(&app, &admin, n, &format!("0791800009{i:02}"), "26734").await);
+    }
+    open_class(
+        &app,
+        &school,
+        "CLS-2",
+        "DV-01",
+        2,
+        one_session("2027-05-01"),
+    )
+    .await;
+    let mut eids = vec![];
+    for id in &ids {
+        let (s, v) = enrol(&app, &school, "CLS-2", Some(*id)).await;
+        assert_eq!(s, Status::Created, "{v}");
+        eids.push(v["id"].as_i64().unwrap());
+    }
+    let (_, v) = app
+        .get("/api/classes/CLS-2/enrolments", Some(&school))
+        .await;
+    let items = v["items"].as_array().unwrap();
+    let summary: Vec<(String, Option<i64>)> = items
+        .iter()
+        .map(|e| {
+            (
+                e["status"].as_str().unwrap().to_string(),
+                e["position"].as_i64(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("enrolled".into(), None),
+            ("enrolled".into(), None),
+            ("waitlisted".into(), Some(1)),
+            ("waitlisted".into(), Some(2))
+        ]
+    );
+    // The first enrolled withdraws: the first on the waitlist takes the seat at once.
+    let (s, v) = app
+        .post(
+            &format!("/api/classes/CLS-2/enrolments/{}/withdraw", eids[0]),
+            Some(&school),
+            json!({"reason": "ốm"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let status_of = |v: &Value, eid: i64| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == eid)
+            .map(|e| {
+                (
+                    e["status"].as_str().unwrap().to_string(),
+                    e["position"].as_i64(),
+                )
+            })
+            .unwrap()
+    };
+    assert_eq!(status_of(&v, eids[0]), ("removed".into(), None));
+    assert_eq!(status_of(&v, eids[2]), ("enrolled".into(), None));
+    assert_eq!(status_of(&v, eids[3]), ("waitlisted".into(), Some(1)));
+    let (_, c) = app.get("/api/classes/CLS-2", Some(&school)).await;
+    assert_eq!(
+        (
+            c["enrolled"].as_i64(),
+            c["waitlisted"].as_i64(),
+            c["seats_left"].as_i64()
+        ),
+        (Some(2), Some(1), Some(0))
+    );
+    // Lowering capacity below seats taken is refused; raising it promotes.
+    assert_eq!(
+        app.patch("/api/classes/CLS-2", Some(&school), json!({"capacity": 1}))
+            .await
+            .0,
+        Status::Conflict
+    );
+    let (_, c) = app
+        .patch("/api/classes/CLS-2", Some(&school), json!({"capacity": 3}))
+        .await;
+    assert_eq!(
+        (c["enrolled"].as_i64(), c["waitlisted"].as_i64()),
+        (Some(3), Some(0))
+    );
+    // Withdrawing twice is refused.
+    let (s, _) = app
+        .post(
+            &format!("/api/classes/CLS-2/enrolments/{}/withdraw", eids[0]),
+            Some(&school),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict);
+}
+
+async fn who_may_enrol_whom(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let officer = app
+        .account(&admin, "officer.q1", "officer", Some("760"))
+        .await;
+    let commission = app.account(&admin, "commission1", "commission", None).await;
+    let mine = create_cadre(&app, &admin, "Nguyễn Văn An", "079180001001", "26734").await;
+    let other = create_cadre(&app, &admin, "Trần Thị Bình", "079180001002", "26764").await;
+    let (s, v) = app.post("/api/accounts", Some(&admin), json!({"username": "cadre.an", "password": "password-123", "role": "cadre", "unit_code": "26734", "cadre_id": mine})).await;
+    assert_eq!(s, Status::Created, "{v}");
+    let me = app.token("cadre.an", "password-123").await;
+    // Only school and admin create classes.
+    for t in [&officer, &commission, &me] {
+        assert_eq!(
+            app.post(
+                "/api/classes",
+                Some(t),
+                class_body("CLS-X", "DV-01", 5, one_session("2027-06-01"))
+            )
+            .await
+            .0,
+            Status::Forbidden
+        );
+    }
+    app.post(
+        "/api/classes",
+        Some(&school),
+        class_body("CLS-PLAN", "DV-02", 5, one_session("2027-06-02")),
+    )
+    .await;
+    open_class(
+        &app,
+        &school,
+        "CLS-1",
+        "DV-01",
+        5,
+        one_session("2027-06-03"),
+    )
+    .await;
+    // Everyone lists open classes; planned ones are the school's business.
+    let (_, v) = app.get("/api/classes", Some(&me)).await;
+    let codes: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["CLS-1"]);
+    assert_eq!(
+        app.get("/api/classes/CLS-PLAN", Some(&officer)).await.0,
+        Status::NotFound
+    );
+    // An officer nominates inside the subtree only.
+    let (s, v) = enrol(&app, &officer, "CLS-1", Some(other)).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert!(!v.to_string().contains("Bình"));
+    let (s, v) = enrol(&app, &officer, "CLS-1", Some(mine)).await;
+    assert_eq!(s, Status::Created, "{v}");
+    assert_eq!(v["source"], "officer");
+    // A cadre enrols themself only; the commission enrols nobody.
+    let (s, v) = enrol(&app, &me, "CLS-1", Some(other)).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(
+        enrol(&app, &commission, "CLS-1", Some(other)).await.0,
+        Status::Forbidden
+    );
+    let (_, list) = app.get("/api/classes/CLS-1/enrolments", Some(&me)).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let eid = list["items"][0]["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            &format!("/api/classes/CLS-1/enrolments/{eid}/withdraw"),
+            Some(&me),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["items"][0]["status"], "withdrawn");
+    let (s, v) = enrol(&app, &me, "CLS-1", None).await;
+    assert_eq!(s, Status::Created, "re-enrolling after withdrawing: {v}");
+    assert_eq!(v["source"], "self");
+    // The school sees both; the officer of another district sees neither.
+    let officer2 = app
+        .account(&admin, "officer.q12", "officer", Some("761"))
+        .await;
+    let (_, list) = app
+        .get("/api/classes/CLS-1/enrolments", Some(&officer2))
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
+    let (s, _) = app
+        .post(
+            &format!("/api/classes/CLS-1/enrolments/{eid}/withdraw"),
+            Some(&officer2),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, Status::NotFound);
+}
+
+async fn two_hundred_simultaneous_enrolments(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let mut ids = vec![];
+    for i in 0..200 {
+        ids.push(
+            create_cadre(
+                &app,
+                &admin,
+                &format!("Nguyễn Văn An {}", char::from(b'A' + (i % 26) as u8)),
+                &format!("079181{i:06}"),
+                "26734",
+            )
+            .await,
+        );
+    }
+    open_class(
+        &app,
+        &school,
+        "CLS-RACE",
+        "DV-01",
+        20,
+        one_session("2027-07-01"),
+    )
+    .await;
+    let results = join_all(
+        ids.iter()
+            .map(|id| enrol(&app, &school, "CLS-RACE", Some(*id))),
+    )
+    .await;
+    let failures: Vec<_> = results
+        .iter()
+        .filter(|(s, _)| *s != Status::Created)
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} failed, e.g. {:?}",
+        failures.len(),
+        failures.first()
+    );
+    let (_, v) = app
+        .get("/api/classes/CLS-RACE/enrolments", Some(&school))
+        .await;
+    let items = v["items"].as_array().unwrap();
+    let enrolled = items.iter().filter(|e| e["status"] == "enrolled").count();
+    let mut positions: Vec<i64> = items
+        .iter()
+        .filter(|e| e["status"] == "waitlisted")
+        .map(|e| e["position"].as_i64().unwrap())
+        .collect();
+    positions.sort();
+    assert_eq!(enrolled, 20);
+    assert_eq!(positions, (1..=180).collect::<Vec<i64>>());
+    // Five withdrawals promote exactly the first five waiting, in order.
+    let first_five: Vec<i64> = items
+        .iter()
+        .filter(|e| e["status"] == "waitlisted")
+        .take(5)
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    let leaving: Vec<i64> = items
+        .iter()
+        .filter(|e| e["status"] == "enrolled")
+        .take(5)
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    for eid in leaving {
+        let (s, v) = app
+            .post(
+                &format!("/api/classes/CLS-RACE/enrolments/{eid}/withdraw"),
+                Some(&school),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{v}");
+    }
+    let (_, v) = app
+        .get("/api/classes/CLS-RACE/enrolments", Some(&school))
+        .await;
+    let items = v["items"].as_array().unwrap();
+    for eid in &first_five {
+        let e = items.iter().find(|e| e["id"] == *eid).unwrap();
+        assert_eq!(e["status"], "enrolled", "{e}");
+    }
+    assert_eq!(
+        items.iter().filter(|e| e["status"] == "enrolled").count(),
+        20
+    );
+    let mut positions: Vec<i64> = items
+        .iter()
+        .filter(|e| e["status"] == "waitlisted")
+        .map(|e| e["position"].as_i64().unwrap())
+        .collect();
+    positions.sort();
+    assert_eq!(positions, (1..=175).collect::<Vec<i64>>());
+}
+
+async fn attendance_results_completions_certificates(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let a = create_cadre(&app, &admin, "Nguyễn Văn An", "079180001101", "26734").await;
+    let b = create_cadre(&app, &admin, "Trần Thị Bình", "079180001102", "26734").await;
+    let sessions: Vec<Value> = (1..=5)
+        .map(|d| {
+            session(
+                &format!("2027-08-0{d}T08:00"),
+                &format!("2027-08-0{d}T11:00"),
+                "Hội trường B",
+                "TS. Võ Văn Kiệt",
+            )
+        })
+        .collect();
+    let class = open_class(&app, &school, "LLCT-SC-27", "LLCT-SC", 10, sessions).await;
+    let sids: Vec<i64> = class["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    let ea = enrol(&app, &school, "LLCT-SC-27", Some(a)).await.1["id"]
+        .as_i64()
+        .unwrap();
+    let eb = enrol(&app, &school, "LLCT-SC-27", Some(b)).await.1["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        "/api/classes/LLCT-SC-27/status",
+        Some(&school),
+        json!({"status": "running"}),
+    )
+    .await;
+    // A bad mark spoils the whole batch: nothing is saved.
+    let (s, v) = app
+        .put(&format!("/api/classes/LLCT-SC-27/sessions/{}/attendance", sids[0]), Some(&school),
+             json!({"records": [{"enrolment_id": ea, "status": "present"}, {"enrolment_id": 999999, "status": "present"}]}))
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "records[1].enrolment_id");
+    let (_, g) = app
+        .get("/api/classes/LLCT-SC-27/attendance", Some(&school))
+        .await;
+    assert_eq!(g["rows"][0]["present"], 0);
+    let (s, v) = app
+        .put(
+            &format!("/api/classes/LLCT-SC-27/sessions/{}/attendance", sids[0]),
+            Some(&school),
+            json!({"records": [{"enrolment_id": ea, "status": "here"}]}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "records[0].status");
+    // An attends 4 of 5 (80 %), Bình 3 of 5 (60 %).
+    for (i, sid) in sids.iter().enumerate() {
+        let sa = if i < 4 { "present" } else { "excused" };
+        let sb = if i < 3 { "present" } else { "absent" };
+        let (s, v) = app
+            .put(&format!("/api/classes/LLCT-SC-27/sessions/{sid}/attendance"), Some(&school),
+                 json!({"records": [{"enrolment_id": ea, "status": sa}, {"enrolment_id": eb, "status": sb}]}))
+            .await;
+        assert_eq!(s, Status::Ok, "{v}");
+    }
+    let (s, v) = app
+        .put(
+            "/api/classes/LLCT-SC-27/results",
+            Some(&school),
+            json!({"results": [{"enrolment_id": ea, "score": 7.25, "passed": true}]}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "results[0].score");
+    let (s, g) = app
+        .put("/api/classes/LLCT-SC-27/results", Some(&school), json!({"results": [{"enrolment_id": ea, "score": 8.5, "passed": true}, {"enrolment_id": eb, "score": 9.0, "passed": true}]}))
+        .await;
+    assert_eq!(s, Status::Ok, "{g}");
+    assert_eq!(
+        g["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["present"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        [4, 3]
+    );
+    let (s, v) = app
+        .post(
+            "/api/classes/LLCT-SC-27/status",
+            Some(&school),
+            json!({"status": "finished"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, done) = app
+        .get("/api/classes/LLCT-SC-27/completions", Some(&school))
+        .await;
+    let items = done["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "only An attended enough: {done}");
+    assert_eq!(items[0]["cadre_id"], a);
+    assert_eq!(items[0]["score"], 8.5);
+    let cert = items[0]["certificate_no"].as_str().unwrap().to_string();
+    let year = Utc::now().date_naive().format("%Y").to_string();
+    assert!(
+        cert.starts_with(&format!("TCB-{year}-")) && cert.len() == "TCB-2027-000001".len(),
+        "{cert}"
+    );
+    // The level awarded by the module is now a qualification of An's.
+    let (_, q) = app
+        .get(&format!("/api/cadres/{a}/qualifications"), Some(&school))
+        .await;
+    assert_eq!(q["items"][0]["level"], "elementary");
+    assert_eq!(q["items"][0]["source"], "completion");
+    assert_eq!(q["items"][0]["evidence"], cert);
+    // Public verification: no login, nothing personal beyond the name.
+    let (s, v) = app
+        .get(&format!("/api/certificates/{}", cert.to_lowercase()), None)
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["holder_name"], "Nguyễn Văn An");
+    assert_eq!(v["module_code"], "LLCT-SC");
+    assert_eq!(v["class_code"], "LLCT-SC-27");
+    assert_eq!(v["status"], "valid");
+    let text = v.to_string();
+    assert!(
+        !text.contains("079180001101") && !text.contains("birth") && !text.contains("phone"),
+        "{text}"
+    );
+    assert_eq!(
+        app.get("/api/certificates/TCB-1999-000000", None).await.0,
+        Status::NotFound
+    );
+    // Revocation needs a reason; then verification says revoked.
+    let officer = app
+        .account(&admin, "officer.q1", "officer", Some("760"))
+        .await;
+    assert_eq!(
+        app.post(
+            &format!("/api/certificates/{cert}/revoke"),
+            Some(&officer),
+            json!({"reason": "x"})
+        )
+        .await
+        .0,
+        Status::Forbidden
+    );
+    let (s, v) = app
+        .post(
+            &format!("/api/certificates/{cert}/revoke"),
+            Some(&school),
+            json!({"reason": "x", "revoked_on": "2999-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "revoked_on");
+    let (s, v) = app
+        .post(
+            &format!("/api/certificates/{cert}/revoke"),
+            Some(&school),
+            json!({"reason": " "}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "reason");
+    let (s, v) = app
+        .post(
+            &format!("/api/certificates/{cert}/revoke"),
+            Some(&school),
+            json!({"reason": "Gian lận trong kiểm tra"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, v) = app.get(&format!("/api/certificates/{cert}"), None).await;
+    assert_eq!(v["status"], "revoked");
+    assert_eq!(
+        app.post(
+            &format!("/api/certificates/{cert}/revoke"),
+            Some(&school),
+            json!({"reason": "again"})
+        )
+        .await
+        .0,
+        Status::Conflict
+    );
+    // A finished class takes no more attendance.
+    let (s, _) = app
+        .put(
+            &format!("/api/classes/LLCT-SC-27/sessions/{}/attendance", sids[0]),
+            Some(&school),
+            json!({"records": []}),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict);
+}
+
+async fn paper_completions_and_stale_soon(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let a = create_cadre(&app, &admin, "Nguyễn Văn An", "079180001201", "26734").await;
+    let b = create_cadre(&app, &admin, "Trần Thị Bình", "079180001202", "26764").await;
+    let today = Utc::now().date_naive();
+    let soon = today - Duration::days(5 * 365 - 20);
+    for (id, on) in [(a, soon), (b, soon)] {
+        let (s, v) = app
+            .post(&format!("/api/cadres/{id}/completions"), Some(&school),
+                  json!({"module_code": "DV-03", "completed_on": on.to_string(), "source_ref": "Sổ theo dõi 2021", "score": 8}))
+            .await;
+        assert_eq!(s, Status::Created, "{v}");
+        assert_eq!(v["items"][0]["source"], "paper");
+        assert!(v["items"][0]["certificate_no"].is_null());
+    }
+    for (body, field) in [
+        (
+            json!({"module_code": "DV-03", "completed_on": "2020-01-01"}),
+            "source_ref",
+        ),
+        (
+            json!({"module_code": "XX-1", "completed_on": "2020-01-01", "source_ref": "r"}),
+            "module_code",
+        ),
+        (
+            json!({"module_code": "DV-03", "completed_on": "2999-01-01", "source_ref": "r"}),
+            "completed_on",
+        ),
+        (
+            json!({"module_code": "DV-03", "completed_on": "2020-01-01", "source_ref": "r", "source": "rumour"}),
+            "source",
+        ),
+    ] {
+        let (s, v) = app
+            .post(
+                &format!("/api/cadres/{a}/completions"),
+                Some(&school),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity, "{body}: {v}");
+        assert_eq!(v["error"]["field"], field, "{body}: {v}");
+    }
+    let (_, v) = app
+        .get("/api/completions/stale-soon?days=30", Some(&school))
+        .await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 2, "{v}");
+    let (_, v) = app
+        .get("/api/completions/stale-soon?days=10", Some(&school))
+        .await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 0);
+    let officer = app
+        .account(&admin, "officer.q1", "officer", Some("760"))
+        .await;
+    let (_, v) = app
+        .get("/api/completions/stale-soon?days=30", Some(&officer))
+        .await;
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["cadre_id"], a);
+    assert_eq!(
+        app.get("/api/completions/stale-soon?unit=761", Some(&officer))
+            .await
+            .0,
+        Status::Forbidden
+    );
+    // A fresh completion of the same module replaces the one going stale.
+    app.post(
+        &format!("/api/cadres/{a}/completions"),
+        Some(&school),
+        json!({"module_code": "DV-03", "completed_on": today.to_string(), "source_ref": "r"}),
+    )
+    .await;
+    let (_, v) = app
+        .get("/api/completions/stale-soon?days=30", Some(&school))
+        .await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    let (_, v) = app
+        .get(&format!("/api/cadres/{a}/completions"), Some(&school))
+        .await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 2);
+    assert_eq!(v["items"][1]["status"], "valid");
+}
