@@ -7,6 +7,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod cadres;
+pub mod calendar;
 pub mod classes;
 pub mod completions;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod enrolments;
 pub mod error;
 pub mod health;
 pub mod logging;
+pub mod me;
 pub mod openapi;
 pub mod security;
 pub mod standards;
@@ -72,6 +74,8 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
         .mount("/", classes::routes::routes())
         .mount("/", enrolments::routes::routes())
         .mount("/", completions::routes::routes())
+        .mount("/", calendar::routes())
+        .mount("/", me::routes())
         .mount("/", standards::titles::routes())
         .mount(
             "/",

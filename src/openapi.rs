@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    accounts, api, audit, auth, cadres, classes, completions, curriculum, enrolments, error,
-    health, standards, units,
+    accounts, api, audit, auth, cadres, calendar, classes, completions, curriculum, enrolments,
+    error, health, me, standards, units,
 };
 
 /// The API description served at `/api/openapi.json`.
@@ -34,6 +34,8 @@ use crate::{
         completions::routes::attendance_grid, completions::routes::record_attendance, completions::routes::record_results,
         completions::routes::class_completions, completions::routes::verify_certificate, completions::routes::revoke_certificate,
         completions::routes::cadre_completions, completions::routes::add_paper_completion, completions::routes::stale_soon,
+        calendar::class_feed, calendar::cadre_feed, calendar::create_feed_token, calendar::revoke_feed_token,
+        me::me,
     ),
     components(schemas(
         error::ErrorEnvelope, error::ErrorBody, error::ErrorDetail,
@@ -51,6 +53,7 @@ use crate::{
         (name = "classes", description = "Classes, sessions, conflict checks"),
         (name = "enrolments", description = "Enrolment, waitlist, withdrawal"),
         (name = "completions", description = "Attendance, results, completions, certificates"),
+        (name = "calendar", description = "iCalendar feeds"),
         (name = "curriculum", description = "Curriculum 9.7: scales, modules, programmes"),
         (name = "health", description = "Liveness and database reachability"),
     )

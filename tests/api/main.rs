@@ -10,4 +10,5 @@ mod classes;
 mod curriculum;
 mod errors;
 mod health;
+mod me;
 mod units;
