@@ -655,11 +655,31 @@ async fn two_hundred_simultaneous_enrolments(app: TestApp) {
         one_session("2027-07-01"),
     )
     .await;
-    let results = join_all(
-        ids.iter()
-            .map(|id| enrol(&app, &school, "CLS-RACE", Some(*id))),
-    )
-    .await;
+    // 200 tasks on the runtime, each sending its request through the shared local client.
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let client = app.client.clone();
+            let auth = rocket::http::Header::new("Authorization", format!("Bearer {school}"));
+            let body = json!({"cadre_id": id}).to_string();
+            rocket::tokio::spawn(async move {
+                let res = client
+                    .post("/api/classes/CLS-RACE/enrolments")
+                    .header(auth)
+                    .header(rocket::http::ContentType::JSON)
+                    .body(body)
+                    .dispatch()
+                    .await;
+                let status = res.status();
+                (status, res.into_string().await.unwrap_or_default())
+            })
+        })
+        .collect();
+    let results: Vec<(Status, String)> = join_all(tasks)
+        .await
+        .into_iter()
+        .map(|r| r.expect("task"))
+        .collect();
     let failures: Vec<_> = results
         .iter()
         .filter(|(s, _)| *s != Status::Created)

@@ -28,7 +28,7 @@ pub enum Backend {
 
 /// One running app on its own database.
 pub struct TestApp {
-    pub client: Client,
+    pub client: std::sync::Arc<Client>,
     pub backend: Backend,
     dir: PathBuf,
     pg: Option<(String, String)>,
@@ -107,7 +107,7 @@ impl TestApp {
         let rocket = cadre_training::prepare(figment).await.expect("app starts");
         let client = Client::untracked(rocket).await.expect("valid rocket");
         Some(TestApp {
-            client,
+            client: std::sync::Arc::new(client),
             backend,
             dir,
             pg,
