@@ -15,6 +15,7 @@ pub mod curriculum;
 pub mod db;
 pub mod enrolments;
 pub mod error;
+pub mod gaps;
 pub mod health;
 pub mod logging;
 pub mod me;

@@ -1,0 +1,26 @@
+-- Title standards (deliverable 9.2): versions with an effective date, each a list of requirements.
+
+CREATE TABLE standard_versions (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    title_id       INTEGER NOT NULL REFERENCES titles(id),
+    version        INTEGER NOT NULL,
+    effective_from TEXT NOT NULL,
+    note           TEXT NOT NULL DEFAULT '',
+    created_by     TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    UNIQUE (title_id, version),
+    UNIQUE (title_id, effective_from)
+);
+
+CREATE TABLE standard_requirements (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    version_id   INTEGER NOT NULL REFERENCES standard_versions(id),
+    position     INTEGER NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('min_level', 'module', 'max_age', 'min_party_years')),
+    scale_code   TEXT,
+    level_code   TEXT,
+    module_code  TEXT,
+    within_years INTEGER,
+    years        INTEGER
+);
+CREATE INDEX standard_requirements_version ON standard_requirements(version_id, position);

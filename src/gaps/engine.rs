@@ -1,0 +1,532 @@
+//! The gap engine: pure Rust over plain data, no I/O. Given a cadre's facts and the rules of the
+//! standard in force, it says for each requirement whether it is met on a date, and why not.
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A qualification held, as a fact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QualificationFact {
+    /// Scale code.
+    pub scale: String,
+    /// Level code.
+    pub level: String,
+    /// Rank of the level on its scale (higher is better).
+    pub rank: i64,
+    /// Day obtained.
+    pub obtained_on: NaiveDate,
+    /// Day revoked, if it was.
+    pub revoked_on: Option<NaiveDate>,
+}
+
+/// A completion of a module, as a fact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompletionFact {
+    /// Module code.
+    pub module: String,
+    /// Day completed.
+    pub completed_on: NaiveDate,
+    /// Day revoked, if it was.
+    pub revoked_on: Option<NaiveDate>,
+}
+
+/// Everything the engine needs to know of a cadre.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CadreFacts {
+    /// Date of birth.
+    pub birth_date: NaiveDate,
+    /// Date joined the Party.
+    pub party_joined_on: Option<NaiveDate>,
+    /// Qualifications held (any date; the engine filters by date).
+    pub qualifications: Vec<QualificationFact>,
+    /// Completions (any date; the engine filters by date).
+    pub completions: Vec<CompletionFact>,
+}
+
+/// A requirement resolved against the reference data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    /// Hold a level of rank ≥ `rank` on `scale`.
+    MinLevel {
+        /// Scale code.
+        scale: String,
+        /// Scale label for reasons, e.g. "political theory".
+        scale_label: String,
+        /// Required level code.
+        level: String,
+        /// Its rank.
+        rank: i64,
+    },
+    /// Have completed `module`, within `within_years` if given.
+    Module {
+        /// Module code.
+        module: String,
+        /// Maximum age of the completion, in years.
+        within_years: Option<i64>,
+    },
+    /// Age at the reference date ≤ `years`.
+    MaxAge {
+        /// Limit.
+        years: i64,
+    },
+    /// Full years of Party membership at the reference date ≥ `years`.
+    MinPartyYears {
+        /// Minimum.
+        years: i64,
+    },
+}
+
+impl Rule {
+    /// The report key of the rule (same as the requirement's key).
+    pub fn key(&self) -> String {
+        match self {
+            Rule::MinLevel { scale, .. } => format!("min_level:{scale}"),
+            Rule::Module { module, .. } => format!("module:{module}"),
+            Rule::MaxAge { .. } => "max_age".into(),
+            Rule::MinPartyYears { .. } => "min_party_years".into(),
+        }
+    }
+}
+
+/// The verdict on one requirement.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Check {
+    /// Requirement key, e.g. `module:DV-03`.
+    pub key: String,
+    /// Whether it is met.
+    pub met: bool,
+    /// Why not (or what was found), in words.
+    pub reason: String,
+}
+
+/// Whether something dated `on` and maybe revoked on `revoked` counts on day `d`.
+fn counts(on: NaiveDate, revoked: Option<NaiveDate>, d: NaiveDate) -> bool {
+    on <= d && revoked.is_none_or(|r| r > d)
+}
+
+/// Full years from `from` to `to` (0 when `to` is earlier).
+pub fn full_years(from: NaiveDate, to: NaiveDate) -> i64 {
+    if to < from {
+        return 0;
+    }
+    let mut y = (to.year() - from.year()) as i64;
+    if (to.month(), to.day()) < (from.month(), from.day()) {
+        y -= 1;
+    }
+    y
+}
+
+/// `d` plus `years` years (29 February becomes 28 February when needed).
+pub fn add_years(d: NaiveDate, years: i64) -> NaiveDate {
+    d.checked_add_months(Months::new((years.max(0) * 12) as u32))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// Assesses a cadre against rules on day `as_of`. Person conditions are taken at `reference`
+/// (the start of the assignment for incumbents, `as_of` for planned successors).
+pub fn assess(
+    facts: &CadreFacts,
+    rules: &[Rule],
+    as_of: NaiveDate,
+    reference: NaiveDate,
+) -> Vec<Check> {
+    rules
+        .iter()
+        .map(|r| check(facts, r, as_of, reference))
+        .collect()
+}
+
+fn check(facts: &CadreFacts, rule: &Rule, d: NaiveDate, reference: NaiveDate) -> Check {
+    let (met, reason) = match rule {
+        Rule::MinLevel {
+            scale,
+            scale_label,
+            level,
+            rank,
+        } => {
+            let best = facts
+                .qualifications
+                .iter()
+                .filter(|q| &q.scale == scale && counts(q.obtained_on, q.revoked_on, d))
+                .max_by_key(|q| q.rank);
+            match best {
+                Some(q) if q.rank >= *rank => (true, format!("{scale_label}: holds {}", q.level)),
+                Some(q) => (
+                    false,
+                    format!("{scale_label}: holds {}, needs {level}", q.level),
+                ),
+                None => (
+                    false,
+                    format!("{scale_label}: none recorded, needs {level}"),
+                ),
+            }
+        }
+        Rule::Module {
+            module,
+            within_years,
+        } => {
+            let last = facts
+                .completions
+                .iter()
+                .filter(|c| &c.module == module && counts(c.completed_on, c.revoked_on, d))
+                .map(|c| c.completed_on)
+                .max();
+            match (last, within_years) {
+                (None, _) => (false, format!("{module}: never completed")),
+                (Some(on), Some(n)) if add_years(on, *n) <= d => (
+                    false,
+                    format!("{module}: last completed {on}, older than {n} years"),
+                ),
+                (Some(on), _) => (true, format!("{module}: completed {on}")),
+            }
+        }
+        Rule::MaxAge { years } => {
+            let age = full_years(facts.birth_date, reference);
+            if age <= *years {
+                (true, format!("age {age} at {reference}"))
+            } else {
+                (false, format!("age {age} at {reference}, limit {years}"))
+            }
+        }
+        Rule::MinPartyYears { years } => match facts.party_joined_on {
+            Some(joined) if joined <= reference => {
+                let n = full_years(joined, reference);
+                if n >= *years {
+                    (
+                        true,
+                        format!("{n} years of Party membership at {reference}"),
+                    )
+                } else {
+                    (
+                        false,
+                        format!("{n} years of Party membership at {reference}, needs {years}"),
+                    )
+                }
+            }
+            _ => (
+                false,
+                format!("not a Party member at {reference}, needs {years} years"),
+            ),
+        },
+    };
+    Check {
+        key: rule.key(),
+        met,
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn pt(level: &str) -> Rule {
+        let rank = ["elementary", "intermediate", "advanced", "bachelor"]
+            .iter()
+            .position(|l| *l == level)
+            .unwrap() as i64
+            + 1;
+        Rule::MinLevel {
+            scale: "political_theory".into(),
+            scale_label: "political theory".into(),
+            level: level.into(),
+            rank,
+        }
+    }
+
+    fn facts() -> CadreFacts {
+        CadreFacts {
+            birth_date: d("1970-06-15"),
+            party_joined_on: Some(d("2000-03-01")),
+            qualifications: vec![QualificationFact {
+                scale: "political_theory".into(),
+                level: "elementary".into(),
+                rank: 1,
+                obtained_on: d("2005-01-01"),
+                revoked_on: None,
+            }],
+            completions: vec![
+                CompletionFact {
+                    module: "DV-03".into(),
+                    completed_on: d("2009-05-02"),
+                    revoked_on: None,
+                },
+                CompletionFact {
+                    module: "DV-01".into(),
+                    completed_on: d("2012-01-01"),
+                    revoked_on: Some(d("2016-01-01")),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn min_level_reasons() {
+        let c = assess(
+            &facts(),
+            &[pt("intermediate")],
+            d("2015-12-31"),
+            d("2015-12-31"),
+        );
+        assert_eq!(
+            c[0],
+            Check {
+                key: "min_level:political_theory".into(),
+                met: false,
+                reason: "political theory: holds elementary, needs intermediate".into()
+            }
+        );
+        let c = assess(
+            &facts(),
+            &[pt("elementary")],
+            d("2015-12-31"),
+            d("2015-12-31"),
+        );
+        assert!(c[0].met);
+        // Obtained after D does not count yet.
+        let c = assess(
+            &facts(),
+            &[pt("elementary")],
+            d("2004-12-31"),
+            d("2004-12-31"),
+        );
+        assert_eq!(
+            c[0].reason,
+            "political theory: none recorded, needs elementary"
+        );
+    }
+
+    #[test]
+    fn module_within_years() {
+        let r = Rule::Module {
+            module: "DV-03".into(),
+            within_years: Some(5),
+        };
+        let c = assess(
+            &facts(),
+            std::slice::from_ref(&r),
+            d("2015-12-31"),
+            d("2015-12-31"),
+        );
+        assert_eq!(
+            c[0].reason,
+            "DV-03: last completed 2009-05-02, older than 5 years"
+        );
+        assert!(!c[0].met);
+        assert!(
+            assess(
+                &facts(),
+                std::slice::from_ref(&r),
+                d("2014-05-01"),
+                d("2014-05-01")
+            )[0]
+            .met
+        );
+        assert!(
+            !assess(&facts(), &[r], d("2014-05-02"), d("2014-05-02"))[0].met,
+            "exactly five years later it is stale"
+        );
+        let never = Rule::Module {
+            module: "DV-11".into(),
+            within_years: Some(3),
+        };
+        assert_eq!(
+            assess(&facts(), &[never], d("2020-01-01"), d("2020-01-01"))[0].reason,
+            "DV-11: never completed"
+        );
+    }
+
+    #[test]
+    fn revoked_after_d_still_counts_at_d() {
+        let r = Rule::Module {
+            module: "DV-01".into(),
+            within_years: None,
+        };
+        assert!(
+            assess(
+                &facts(),
+                std::slice::from_ref(&r),
+                d("2015-12-31"),
+                d("2015-12-31")
+            )[0]
+            .met
+        );
+        assert!(!assess(&facts(), &[r], d("2016-01-01"), d("2016-01-01"))[0].met);
+    }
+
+    #[test]
+    fn person_conditions_use_the_reference_date() {
+        let age = Rule::MaxAge { years: 55 };
+        // Appointed at 54, assessed later at 60: still met for an incumbent.
+        assert!(
+            assess(
+                &facts(),
+                std::slice::from_ref(&age),
+                d("2030-01-01"),
+                d("2025-01-01")
+            )[0]
+            .met
+        );
+        let c = assess(&facts(), &[age], d("2030-01-01"), d("2030-01-01"));
+        assert_eq!(c[0].reason, "age 59 at 2030-01-01, limit 55");
+        let party = Rule::MinPartyYears { years: 5 };
+        assert!(
+            !assess(
+                &facts(),
+                std::slice::from_ref(&party),
+                d("2005-02-28"),
+                d("2005-02-28")
+            )[0]
+            .met
+        );
+        assert!(
+            assess(
+                &facts(),
+                std::slice::from_ref(&party),
+                d("2005-03-01"),
+                d("2005-03-01")
+            )[0]
+            .met
+        );
+        let none = CadreFacts {
+            party_joined_on: None,
+            ..facts()
+        };
+        assert!(!assess(&none, &[party], d("2020-01-01"), d("2020-01-01"))[0].met);
+    }
+
+    #[test]
+    fn full_years_and_leap_days() {
+        assert_eq!(full_years(d("2000-02-29"), d("2001-02-28")), 0);
+        assert_eq!(full_years(d("2000-02-29"), d("2001-03-01")), 1);
+        assert_eq!(add_years(d("2020-02-29"), 1), d("2021-02-28"));
+    }
+
+    // ---- property test against a deliberately naive reference ----
+
+    /// xorshift64*: a small deterministic generator so the property test needs no dependency.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+        fn date(&mut self) -> NaiveDate {
+            d("1990-01-01") + chrono::Duration::days(self.below(40 * 366) as i64)
+        }
+        fn maybe_date(&mut self) -> Option<NaiveDate> {
+            (self.below(3) == 0).then(|| self.date())
+        }
+    }
+
+    /// The naive reading of each rule: "is there some single record that satisfies every condition?",
+    /// and ages counted by stepping a birthday forward one year at a time.
+    fn naive(f: &CadreFacts, rule: &Rule, as_of: NaiveDate, reference: NaiveDate) -> bool {
+        let step_years = |from: NaiveDate, to: NaiveDate| {
+            let mut n = 0;
+            while add_years(from, n + 1) <= to && to >= from {
+                n += 1;
+            }
+            n
+        };
+        match rule {
+            Rule::MinLevel { scale, rank, .. } => f.qualifications.iter().any(|q| {
+                &q.scale == scale
+                    && q.rank >= *rank
+                    && q.obtained_on <= as_of
+                    && !matches!(q.revoked_on, Some(r) if r <= as_of)
+            }),
+            Rule::Module {
+                module,
+                within_years,
+            } => f.completions.iter().any(|c| {
+                &c.module == module
+                    && c.completed_on <= as_of
+                    && !matches!(c.revoked_on, Some(r) if r <= as_of)
+                    && within_years.is_none_or(|n| as_of < add_years(c.completed_on, n))
+            }),
+            Rule::MaxAge { years } => step_years(f.birth_date, reference) <= *years,
+            Rule::MinPartyYears { years } => match f.party_joined_on {
+                Some(j) if j <= reference => step_years(j, reference) >= *years,
+                _ => false,
+            },
+        }
+    }
+
+    #[test]
+    fn engine_agrees_with_naive_reference_on_random_data() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let modules = ["DV-01", "DV-03", "DV-06", "DV-11"];
+        let scales = ["political_theory", "state_management"];
+        for case in 0..5000 {
+            let facts = CadreFacts {
+                birth_date: d("1950-01-01") + chrono::Duration::days(rng.below(40 * 366) as i64),
+                party_joined_on: rng
+                    .maybe_date()
+                    .or_else(|| (rng.below(2) == 0).then(|| rng.date())),
+                qualifications: (0..rng.below(4))
+                    .map(|_| {
+                        let rank = rng.below(4) as i64 + 1;
+                        QualificationFact {
+                            scale: scales[rng.below(2) as usize].into(),
+                            level: format!("l{rank}"),
+                            rank,
+                            obtained_on: rng.date(),
+                            revoked_on: rng.maybe_date(),
+                        }
+                    })
+                    .collect(),
+                completions: (0..rng.below(5))
+                    .map(|_| CompletionFact {
+                        module: modules[rng.below(4) as usize].into(),
+                        completed_on: rng.date(),
+                        revoked_on: rng.maybe_date(),
+                    })
+                    .collect(),
+            };
+            let rules = vec![
+                Rule::MinLevel {
+                    scale: scales[rng.below(2) as usize].into(),
+                    scale_label: "s".into(),
+                    level: "x".into(),
+                    rank: rng.below(4) as i64 + 1,
+                },
+                Rule::Module {
+                    module: modules[rng.below(4) as usize].into(),
+                    within_years: (rng.below(2) == 0).then(|| rng.below(10) as i64 + 1),
+                },
+                Rule::MaxAge {
+                    years: 30 + rng.below(30) as i64,
+                },
+                Rule::MinPartyYears {
+                    years: rng.below(15) as i64 + 1,
+                },
+            ];
+            let as_of = rng.date();
+            let reference = if rng.below(2) == 0 {
+                as_of
+            } else {
+                rng.date().min(as_of)
+            };
+            let got = assess(&facts, &rules, as_of, reference);
+            for (rule, c) in rules.iter().zip(&got) {
+                assert_eq!(
+                    c.met,
+                    naive(&facts, rule, as_of, reference),
+                    "case {case}: {rule:?} on {as_of} (ref {reference}) for {facts:?}: {}",
+                    c.reason
+                );
+            }
+        }
+    }
+}

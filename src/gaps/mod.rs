@@ -1,0 +1,3 @@
+//! The gap engine and the gap reports: who falls short of their title's standard, where, in what.
+
+pub mod engine;
