@@ -56,6 +56,7 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
     accounts::routes::bootstrap_admin(&db, config.admin_password.as_deref()).await?;
     curriculum::seed::seed_if_empty(&db).await?;
     standards::titles::seed_if_empty(&db).await?;
+    standards::seed::seed_if_empty(&db).await?;
     Ok(build(figment, AppState { db, config, keys }))
 }
 
@@ -78,6 +79,7 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
         .mount("/", calendar::routes())
         .mount("/", me::routes())
         .mount("/", standards::titles::routes())
+        .mount("/", standards::routes::routes())
         .mount(
             "/",
             SwaggerUi::new("/api/docs/<_..>").url("/api/openapi.json", openapi::ApiDoc::openapi()),

@@ -182,3 +182,7 @@ role_guard!(
     /// Someone who keeps cadre rosters: admin, school (city-wide) or officer (own subtree).
     RosterEditor: Admin, School, Officer
 );
+role_guard!(
+    /// Someone who edits title standards: admin or the organisation commission.
+    StandardsEditor: Admin, Commission
+);

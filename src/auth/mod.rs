@@ -8,7 +8,7 @@ pub mod scope;
 pub mod secret;
 pub mod token;
 
-pub use guard::{AdminUser, AuthUser, RosterEditor, SchoolStaff, StaffReader};
+pub use guard::{AdminUser, AuthUser, RosterEditor, SchoolStaff, StaffReader, StandardsEditor};
 pub use scope::Scope;
 
 use serde::{Deserialize, Serialize};

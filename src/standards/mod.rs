@@ -1,5 +1,7 @@
-//! Leadership titles and their standards (deliverable 9.2). Titles are here; versioned
-//! standards come with the gap engine.
+//! Leadership titles and their versioned standards (deliverable 9.2).
 
 pub mod domain;
+pub mod routes;
+pub mod seed;
+pub mod store;
 pub mod titles;

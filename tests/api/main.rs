@@ -11,4 +11,5 @@ mod curriculum;
 mod errors;
 mod health;
 mod me;
+mod standards;
 mod units;

@@ -1,0 +1,197 @@
+//! Storage of standard versions and their requirements.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+use super::domain::Requirement;
+use crate::db::{Db, Tx};
+use crate::error::AppResult;
+use crate::{on_db, on_tx};
+
+/// A version of a title's standard.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct StandardVersion {
+    /// Title code.
+    pub title_code: String,
+    /// Version number (1, 2, …).
+    pub version: i64,
+    /// In force from this day until the next version's day.
+    pub effective_from: NaiveDate,
+    /// Note (e.g. the decision that adopted it).
+    pub note: String,
+    /// Who published it.
+    pub created_by: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// Requirements in order.
+    pub requirements: Vec<Requirement>,
+}
+
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    id: i64,
+    title_code: String,
+    version: i64,
+    effective_from: NaiveDate,
+    note: String,
+    created_by: String,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReqRow {
+    version_id: i64,
+    kind: String,
+    scale_code: Option<String>,
+    level_code: Option<String>,
+    module_code: Option<String>,
+    within_years: Option<i64>,
+    years: Option<i64>,
+}
+
+impl ReqRow {
+    fn requirement(self) -> Option<Requirement> {
+        Some(match self.kind.as_str() {
+            "min_level" => Requirement::MinLevel {
+                scale: self.scale_code?,
+                level: self.level_code?,
+            },
+            "module" => Requirement::Module {
+                module: self.module_code?,
+                within_years: self.within_years,
+            },
+            "max_age" => Requirement::MaxAge { years: self.years? },
+            "min_party_years" => Requirement::MinPartyYears { years: self.years? },
+            _ => return None,
+        })
+    }
+}
+
+fn assemble(versions: Vec<VersionRow>, reqs: Vec<ReqRow>) -> Vec<StandardVersion> {
+    let mut by_version: HashMap<i64, Vec<Requirement>> = HashMap::new();
+    for r in reqs {
+        let vid = r.version_id;
+        if let Some(req) = r.requirement() {
+            by_version.entry(vid).or_default().push(req);
+        }
+    }
+    versions
+        .into_iter()
+        .map(|v| StandardVersion {
+            requirements: by_version.remove(&v.id).unwrap_or_default(),
+            title_code: v.title_code,
+            version: v.version,
+            effective_from: v.effective_from,
+            note: v.note,
+            created_by: v.created_by,
+            created_at: v.created_at,
+        })
+        .collect()
+}
+
+const VERSIONS_SQL: &str = "SELECT v.id, t.code AS title_code, v.version, v.effective_from, v.note, v.created_by, v.created_at
+    FROM standard_versions v JOIN titles t ON t.id = v.title_id";
+const REQS_SQL: &str = "SELECT r.version_id, r.kind, r.scale_code, r.level_code, r.module_code, r.within_years, r.years
+    FROM standard_requirements r";
+
+/// Every version of one title's standard, oldest first.
+pub async fn versions(db: &Db, title_code: &str) -> AppResult<Vec<StandardVersion>> {
+    let vsql = format!("{VERSIONS_SQL} WHERE t.code = $1 ORDER BY v.effective_from");
+    let rsql = format!("{REQS_SQL} JOIN standard_versions v ON v.id = r.version_id JOIN titles t ON t.id = v.title_id WHERE t.code = $1 ORDER BY r.version_id, r.position");
+    let (v, r): (Vec<VersionRow>, Vec<ReqRow>) = on_db!(db, |p| {
+        let v = sqlx::query_as(&vsql).bind(title_code).fetch_all(p).await?;
+        let r = sqlx::query_as(&rsql).bind(title_code).fetch_all(p).await?;
+        (v, r)
+    });
+    Ok(assemble(v, r))
+}
+
+/// The version of every title's standard in force on `d` (title code → version).
+pub async fn in_force(db: &Db, d: NaiveDate) -> AppResult<HashMap<String, StandardVersion>> {
+    let vsql = format!(
+        "{VERSIONS_SQL} WHERE v.effective_from = (SELECT MAX(v2.effective_from) FROM standard_versions v2
+            WHERE v2.title_id = v.title_id AND v2.effective_from <= $1)"
+    );
+    let rsql = format!(
+        "{REQS_SQL} WHERE r.version_id IN (SELECT v.id FROM standard_versions v WHERE v.effective_from = (
+            SELECT MAX(v2.effective_from) FROM standard_versions v2 WHERE v2.title_id = v.title_id AND v2.effective_from <= $1))
+         ORDER BY r.version_id, r.position"
+    );
+    let (v, r): (Vec<VersionRow>, Vec<ReqRow>) = on_db!(db, |p| {
+        let v = sqlx::query_as(&vsql).bind(d).fetch_all(p).await?;
+        let r = sqlx::query_as(&rsql).bind(d).fetch_all(p).await?;
+        (v, r)
+    });
+    Ok(assemble(v, r)
+        .into_iter()
+        .map(|s| (s.title_code.clone(), s))
+        .collect())
+}
+
+/// The nullable columns of a requirement row: scale, level, module, within years, years.
+type ReqColumns<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// Publishes a new version; returns its number.
+pub async fn publish(
+    tx: &mut Tx,
+    title_id: i64,
+    effective_from: NaiveDate,
+    note: &str,
+    by: &str,
+    reqs: &[Requirement],
+) -> AppResult<i64> {
+    let now = Utc::now();
+    let (vid, version): (i64, i64) = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "INSERT INTO standard_versions (title_id, version, effective_from, note, created_by, created_at)
+         VALUES ($1, (SELECT COALESCE(MAX(version), 0) + 1 FROM standard_versions WHERE title_id = $1), $2, $3, $4, $5)
+         RETURNING id, version"
+    )
+    .bind(title_id).bind(effective_from).bind(note).bind(by).bind(now)
+    .fetch_one(&mut *c)
+    .await?
+    });
+    for (i, r) in reqs.iter().enumerate() {
+        let (scale, level, module, within, years): ReqColumns<'_> = match r {
+            Requirement::MinLevel { scale, level } => (Some(scale), Some(level), None, None, None),
+            Requirement::Module {
+                module,
+                within_years,
+            } => (None, None, Some(module), *within_years, None),
+            Requirement::MaxAge { years } | Requirement::MinPartyYears { years } => {
+                (None, None, None, None, Some(*years))
+            }
+        };
+        on_tx!(tx, |c| {
+            sqlx::query(
+            "INSERT INTO standard_requirements (version_id, position, kind, scale_code, level_code, module_code, within_years, years)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        )
+        .bind(vid).bind(i as i64 + 1).bind(r.kind()).bind(scale).bind(level).bind(module).bind(within).bind(years)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?
+        });
+    }
+    Ok(version)
+}
+
+/// Whether the title already has a version starting that day.
+pub async fn has_version_on(tx: &mut Tx, title_id: i64, d: NaiveDate) -> AppResult<bool> {
+    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM standard_versions WHERE title_id = $1 AND effective_from = $2"
+    )
+    .bind(title_id)
+    .bind(d)
+    .fetch_one(&mut *c)
+    .await?);
+    Ok(n > 0)
+}

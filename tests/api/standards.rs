@@ -1,0 +1,253 @@
+//! Title standards (9.2): seeded versions, the version in force on a date, publishing, validation, roles.
+
+use rocket::http::Status;
+use serde_json::{json, Value};
+
+use crate::db_tests;
+use crate::helpers::TestApp;
+
+db_tests!(
+    seeded_standards_and_version_in_force,
+    publishing_new_versions,
+    invalid_standards_are_refused_naming_the_requirement
+);
+
+fn keys(v: &Value) -> Vec<String> {
+    v["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| match r["kind"].as_str().unwrap() {
+            "min_level" => format!(
+                "{}>={}",
+                r["scale"].as_str().unwrap(),
+                r["level"].as_str().unwrap()
+            ),
+            "module" => format!(
+                "{}{}",
+                r["module"].as_str().unwrap(),
+                r["within_years"]
+                    .as_i64()
+                    .map(|n| format!("/{n}y"))
+                    .unwrap_or_default()
+            ),
+            k => format!("{k}:{}", r["years"]),
+        })
+        .collect()
+}
+
+async fn seeded_standards_and_version_in_force(app: TestApp) {
+    let admin = app.admin_token().await;
+    let (s, v) = app
+        .get("/api/titles/FF-CHAIR-COMMUNE/standards", Some(&admin))
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["items"].as_array().unwrap().len(), 2);
+    let (_, v1) = app
+        .get(
+            "/api/titles/ff-chair-commune/standard?as_of=2015-12-31",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(v1["version"], 1);
+    assert_eq!(
+        keys(&v1),
+        [
+            "political_theory>=intermediate",
+            "professional_education>=bachelor",
+            "DV-01",
+            "DV-03/5y",
+            "min_party_years:3",
+            "max_age:55"
+        ]
+    );
+    let (_, v2) = app
+        .get(
+            "/api/titles/FF-CHAIR-COMMUNE/standard?as_of=2020-01-01",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(v2["version"], 2);
+    assert!(keys(&v2).contains(&"DV-11/3y".to_string()));
+    assert_eq!(
+        app.get(
+            "/api/titles/FF-CHAIR-COMMUNE/standard?as_of=2013-12-31",
+            Some(&admin)
+        )
+        .await
+        .0,
+        Status::NotFound
+    );
+    let (_, y) = app
+        .get(
+            "/api/titles/YU-SEC-COMMUNE/standard?as_of=2016-01-01",
+            Some(&admin),
+        )
+        .await;
+    assert!(keys(&y).contains(&"max_age:30".to_string()));
+    let (_, vice) = app
+        .get(
+            "/api/titles/FF-VICE-COMMUNE/standard?as_of=2016-01-01",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(keys(&vice)[0], "political_theory>=elementary");
+    let (_, city) = app
+        .get(
+            "/api/titles/MM-HEAD-CITY/standard?as_of=2016-01-01",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        keys(&city)[..3],
+        [
+            "political_theory>=advanced",
+            "professional_education>=bachelor",
+            "state_management>=principal_officer"
+        ]
+    );
+    let (s, v) = app
+        .get(
+            "/api/titles/FF-CHAIR-COMMUNE/standard?as_of=soon",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "as_of");
+    assert_eq!(
+        app.get("/api/titles/NOPE/standards", Some(&admin)).await.0,
+        Status::NotFound
+    );
+}
+
+async fn publishing_new_versions(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let commission = app.account(&admin, "commission1", "commission", None).await;
+    let (_, before) = app
+        .get("/api/titles/FF-CHAIR-DISTRICT/standards", Some(&admin))
+        .await;
+    let body = json!({"effective_from": "2026-01-01", "note": "Quyết định 123", "requirements": [
+        {"kind": "min_level", "scale": "political_theory", "level": "advanced"},
+        {"kind": "module", "module": "dv-11", "within_years": 2},
+        {"kind": "max_age", "years": 50}]});
+    for role in ["school", "officer", "cadre"] {
+        let t = app
+            .account(
+                &admin,
+                &format!("{role}.x"),
+                role,
+                if role == "school" {
+                    None
+                } else {
+                    Some("26734")
+                },
+            )
+            .await;
+        assert_eq!(
+            app.post(
+                "/api/titles/FF-CHAIR-DISTRICT/standards",
+                Some(&t),
+                body.clone()
+            )
+            .await
+            .0,
+            Status::Forbidden,
+            "{role}"
+        );
+    }
+    let (s, v) = app
+        .post(
+            "/api/titles/FF-CHAIR-DISTRICT/standards",
+            Some(&commission),
+            body.clone(),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    assert_eq!(v["version"], 3);
+    assert_eq!(v["created_by"], "commission1");
+    assert_eq!(
+        keys(&v),
+        ["political_theory>=advanced", "DV-11/2y", "max_age:50"]
+    );
+    let (_, after) = app
+        .get("/api/titles/FF-CHAIR-DISTRICT/standards", Some(&admin))
+        .await;
+    assert_eq!(
+        after["items"][0], before["items"][0],
+        "version 1 is untouched"
+    );
+    assert_eq!(
+        after["items"][1], before["items"][1],
+        "version 2 is untouched"
+    );
+    let (_, now) = app
+        .get(
+            "/api/titles/FF-CHAIR-DISTRICT/standard?as_of=2026-06-01",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(now["version"], 3);
+    let (s, v) = app
+        .post(
+            "/api/titles/FF-CHAIR-DISTRICT/standards",
+            Some(&commission),
+            body,
+        )
+        .await;
+    assert_eq!(s, Status::Conflict);
+    assert_eq!(v["error"]["field"], "effective_from");
+    let (_, a) = app.get("/api/audit?entity=standard", Some(&admin)).await;
+    assert_eq!(a["total"], 1);
+}
+
+async fn invalid_standards_are_refused_naming_the_requirement(app: TestApp) {
+    let admin = app.admin_token().await;
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            json!([{"kind": "min_level", "scale": "political_theory", "level": "genius"}]),
+            "requirements[0].level",
+        ),
+        (
+            json!([{"kind": "min_level", "scale": "astrology", "level": "advanced"}]),
+            "requirements[0].level",
+        ),
+        (
+            json!([{"kind": "max_age", "years": 55}, {"kind": "module", "module": "XX-99"}]),
+            "requirements[1].module",
+        ),
+        (
+            json!([{"kind": "module", "module": "DV-03", "within_years": 0}]),
+            "requirements[0].within_years",
+        ),
+        (
+            json!([{"kind": "min_party_years", "years": -2}]),
+            "requirements[0].years",
+        ),
+        (
+            json!([{"kind": "max_age", "years": 55}, {"kind": "module", "module": "DV-03"}, {"kind": "module", "module": "dv-03", "within_years": 5}]),
+            "requirements[2]",
+        ),
+        (json!([{"kind": "be_nice"}]), "requirements[0].kind"),
+        (json!([]), "requirements"),
+    ];
+    for (reqs, field) in cases {
+        let (s, v) = app
+            .post(
+                "/api/titles/FF-CHAIR-COMMUNE/standards",
+                Some(&admin),
+                json!({"effective_from": "2030-01-01", "requirements": reqs}),
+            )
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity, "{reqs}: {v}");
+        assert_eq!(v["error"]["field"], field, "{reqs}: {v}");
+    }
+    let (_, v) = app
+        .get("/api/titles/FF-CHAIR-COMMUNE/standards", Some(&admin))
+        .await;
+    assert_eq!(
+        v["items"].as_array().unwrap().len(),
+        2,
+        "nothing was published"
+    );
+}
