@@ -78,6 +78,7 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
         .mount("/", completions::routes::routes())
         .mount("/", calendar::routes())
         .mount("/", me::routes())
+        .mount("/", gaps::routes::routes())
         .mount("/", standards::titles::routes())
         .mount("/", standards::routes::routes())
         .mount(

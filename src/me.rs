@@ -51,6 +51,8 @@ pub struct MyRecord {
     pub upcoming_sessions: Vec<UpcomingSession>,
     /// Path of the calendar feed, if a feed token exists (`POST /api/me/calendar-token` makes one).
     pub calendar_feed: Option<String>,
+    /// Gaps against the standards of the titles held or planned today, with classes that close them.
+    pub gaps: Vec<crate::gaps::routes::TitleGap>,
 }
 
 /// The caller's own record.
@@ -66,6 +68,7 @@ pub async fn me(state: &State<AppState>, user: AuthUser) -> AppResult<Json<MyRec
         enrolments: vec![],
         upcoming_sessions: vec![],
         calendar_feed: None,
+        gaps: vec![],
     };
     let Some(cadre_id) = user.cadre_id else {
         return Ok(Json(record));
@@ -103,5 +106,6 @@ pub async fn me(state: &State<AppState>, user: AuthUser) -> AppResult<Json<MyRec
     .fetch_optional(p)
     .await?);
     record.calendar_feed = token.map(|t| format!("/api/feeds/{t}.ics"));
+    record.gaps = crate::gaps::routes::gaps_of(state, cadre_id, today).await?;
     Ok(Json(record))
 }

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::{
     accounts, api, audit, auth, cadres, calendar, classes, completions, curriculum, enrolments,
-    error, health, me, standards, units,
+    error, gaps, health, me, standards, units,
 };
 
 /// The API description served at `/api/openapi.json`.
@@ -37,11 +37,13 @@ use crate::{
         completions::routes::cadre_completions, completions::routes::add_paper_completion, completions::routes::stale_soon,
         calendar::class_feed, calendar::cadre_feed, calendar::create_feed_token, calendar::revoke_feed_token,
         me::me,
+        gaps::routes::gap_report, gaps::routes::gap_cadres, gaps::routes::training_demand, gaps::routes::compare,
+        gaps::routes::cadre_gaps,
     ),
     components(schemas(
         error::ErrorEnvelope, error::ErrorBody, error::ErrorDetail,
         api::Page<accounts::store::AccountView>, api::Page<audit::store::AuditEntry>,
-        api::Page<cadres::store::CadreView>,
+        api::Page<cadres::store::CadreView>, api::Page<gaps::report::Assessment>,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -54,6 +56,7 @@ use crate::{
         (name = "classes", description = "Classes, sessions, conflict checks"),
         (name = "enrolments", description = "Enrolment, waitlist, withdrawal"),
         (name = "completions", description = "Attendance, results, completions, certificates"),
+        (name = "reports", description = "Gap reports, training demand"),
         (name = "calendar", description = "iCalendar feeds"),
         (name = "curriculum", description = "Curriculum 9.7: scales, modules, programmes"),
         (name = "health", description = "Liveness and database reachability"),

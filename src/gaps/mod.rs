@@ -1,3 +1,6 @@
 //! The gap engine and the gap reports: who falls short of their title's standard, where, in what.
 
 pub mod engine;
+pub mod report;
+pub mod routes;
+pub mod store;

@@ -11,5 +11,6 @@ mod curriculum;
 mod errors;
 mod health;
 mod me;
+mod reports;
 mod standards;
 mod units;

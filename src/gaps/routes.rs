@@ -1,0 +1,803 @@
+//! HTTP routes of the gap reports: the report by unit, the cadres behind a cell, training demand,
+//! two dates compared, and one cadre's own gaps.
+
+use chrono::{NaiveDate, Utc};
+use rocket::serde::json::Json;
+use rocket::{get, routes, Route, State};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use utoipa::ToSchema;
+
+use super::report::{aggregate, assessments, Assessment, ReportRow};
+use super::store::{self, Filter, Population, ReportUnit};
+use crate::api::{parse_opt, Page, PageParams};
+use crate::auth::{AuthUser, Role, Scope};
+use crate::error::{AppError, AppResult, ErrorEnvelope};
+use crate::on_db;
+use crate::state::AppState;
+use crate::units::domain::{path_codes, subtree_range, UnitKind, UnitLevel};
+use crate::units::store::UnitRecord;
+
+/// The routes of this area.
+pub fn routes() -> Vec<Route> {
+    routes![gap_report, gap_cadres, training_demand, compare, cadre_gaps]
+}
+
+/// How report rows are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Grouping {
+    /// One row per child of the unit (drill down one level at a time).
+    Children,
+    /// One row per ward/commune under the unit.
+    Lowest,
+}
+
+/// The common query parameters of the reports, parsed and checked against the caller's scope.
+pub struct ReportQuery {
+    /// The subtree's root.
+    pub root: UnitRecord,
+    /// Loading filter.
+    pub filter: Filter,
+}
+
+/// Reads the common parameters: `unit` (default: the caller's home unit, or the only root),
+/// `as_of` (default today), `population` (default `incumbent`), `title`, `org_kind`.
+pub async fn report_query(
+    state: &AppState,
+    user: &AuthUser,
+    unit: Option<&str>,
+    as_of: Option<&str>,
+    population: Option<&str>,
+    title: Option<&str>,
+    org_kind: Option<&str>,
+) -> AppResult<ReportQuery> {
+    if user.role == Role::Cadre {
+        return Err(AppError::Forbidden(
+            "the cadre role sees only its own gaps (GET /api/me)".into(),
+        ));
+    }
+    let scope = user.scope()?;
+    let as_of = parse_opt::<NaiveDate>("as_of", as_of)?.unwrap_or_else(|| Utc::now().date_naive());
+    let population = match population.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Population::Incumbent,
+        Some(p) => Population::parse(p).ok_or_else(|| {
+            AppError::invalid(
+                "population",
+                "population must be incumbent, planned or both",
+            )
+        })?,
+    };
+    let code = match (unit.map(str::trim).filter(|s| !s.is_empty()), &scope) {
+        (Some(c), _) => c.to_string(),
+        (None, Scope::Subtree { code, .. } | Scope::Own { code, .. }) => code.clone(),
+        (None, Scope::All) => {
+            let roots = crate::units::store::roots(&state.db).await?;
+            match roots.as_slice() {
+                [only] => only.code.clone(),
+                _ => {
+                    return Err(AppError::invalid(
+                        "unit",
+                        "unit is required: the tree has several top-level units",
+                    ))
+                }
+            }
+        }
+    };
+    let root = crate::units::store::get(&state.db, &code)
+        .await?
+        .ok_or_else(|| AppError::invalid("unit", format!("no unit with code {code}")))?;
+    scope.check_path(&root.path)?;
+    let title = title
+        .map(|t| t.trim().to_uppercase())
+        .filter(|t| !t.is_empty());
+    let org_kind = org_kind
+        .map(|o| o.trim().to_string())
+        .filter(|o| !o.is_empty());
+    if let Some(o) = &org_kind {
+        crate::cadres::domain::Organisation::parse(o).ok_or_else(|| {
+            AppError::invalid("org_kind", format!("unknown organisation kind {o:?}"))
+        })?;
+    }
+    Ok(ReportQuery {
+        filter: Filter {
+            as_of,
+            range: subtree_range(&root.path),
+            population,
+            title,
+            org_kind,
+            cadre_id: None,
+        },
+        root,
+    })
+}
+
+/// Loads and assesses (a fixed number of queries).
+pub async fn assess_all(state: &AppState, f: &Filter) -> AppResult<Vec<Assessment>> {
+    let loaded = store::load(&state.db, f).await?;
+    let standards = crate::standards::store::in_force(&state.db, f.as_of).await?;
+    let scales = store::scale_reference(&state.db).await?;
+    Ok(assessments(&loaded, &standards, &scales, f.as_of))
+}
+
+fn is_commune_level(kind: &str) -> bool {
+    UnitKind::parse(kind).map(|k| k.level()) == Some(UnitLevel::Commune)
+}
+
+/// The groups of a report and the group of each assessment.
+fn grouped(
+    root: &UnitRecord,
+    units: &[ReportUnit],
+    assessed: &[Assessment],
+    grouping: Grouping,
+) -> (Vec<ReportRow>, ReportRow) {
+    let depth = root.depth as usize;
+    match grouping {
+        Grouping::Children => {
+            let mut groups: Vec<(String, String)> = vec![];
+            if assessed.iter().any(|a| a.unit_code == root.code) {
+                groups.push((root.code.clone(), root.name.clone()));
+            }
+            groups.extend(
+                units
+                    .iter()
+                    .filter(|u| u.depth == root.depth + 1)
+                    .map(|u| (u.code.clone(), u.name.clone())),
+            );
+            aggregate(assessed, &groups, |a| {
+                let codes = path_codes(&a.unit_path);
+                Some(
+                    codes
+                        .get(depth + 1)
+                        .map(|c| c.to_string())
+                        .unwrap_or_else(|| root.code.clone()),
+                )
+            })
+        }
+        Grouping::Lowest => {
+            let with_people: BTreeSet<&str> =
+                assessed.iter().map(|a| a.unit_code.as_str()).collect();
+            let groups: Vec<(String, String)> = units
+                .iter()
+                .filter(|u| is_commune_level(&u.kind) || with_people.contains(u.code.as_str()))
+                .map(|u| (u.code.clone(), u.name.clone()))
+                .collect();
+            aggregate(assessed, &groups, |a| Some(a.unit_code.clone()))
+        }
+    }
+}
+
+fn parse_grouping(raw: Option<&str>) -> AppResult<Grouping> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None | Some("children") => Ok(Grouping::Children),
+        Some("lowest") => Ok(Grouping::Lowest),
+        Some(_) => Err(AppError::invalid(
+            "group",
+            "group must be children or lowest",
+        )),
+    }
+}
+
+/// A gap report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GapReport {
+    /// The subtree's root.
+    pub unit_code: String,
+    /// Its name.
+    pub unit_name: String,
+    /// As of this day.
+    pub as_of: NaiveDate,
+    /// `incumbent`, `planned` or `both`.
+    pub population: String,
+    /// How rows are grouped.
+    pub group: Grouping,
+    /// Every requirement key appearing in the report (columns of `short_by_requirement`).
+    pub requirement_keys: Vec<String>,
+    /// One row per group.
+    pub rows: Vec<ReportRow>,
+    /// Totals (the sum of the rows).
+    pub totals: ReportRow,
+}
+
+/// Builds the report for a query.
+pub async fn build_report(
+    state: &AppState,
+    q: &ReportQuery,
+    grouping: Grouping,
+) -> AppResult<GapReport> {
+    let assessed = assess_all(state, &q.filter).await?;
+    let units = store::units(&state.db, &q.filter.range, q.filter.as_of).await?;
+    let (rows, totals) = grouped(&q.root, &units, &assessed, grouping);
+    let keys: BTreeSet<String> = assessed
+        .iter()
+        .flat_map(|a| a.checks.iter().map(|c| c.key.clone()))
+        .collect();
+    Ok(GapReport {
+        unit_code: q.root.code.clone(),
+        unit_name: q.root.name.clone(),
+        as_of: q.filter.as_of,
+        population: match q.filter.population {
+            Population::Incumbent => "incumbent",
+            Population::Planned => "planned",
+            Population::Both => "both",
+        }
+        .into(),
+        group: grouping,
+        requirement_keys: keys.into_iter().collect(),
+        rows,
+        totals,
+    })
+}
+
+/// Gap report for a unit subtree as of a date: per child unit (or per ward/commune), how many
+/// title holders (and/or planned successors) meet their title's standard, how many fall short
+/// and of which requirement, split by gender, age band and ethnic minority, with a totals row.
+/// Holders whose title has no standard in force are counted in `no_standard`.
+#[utoipa::path(tag = "reports", security(("bearer" = [])),
+    params(("unit" = Option<String>, Query, description = "Root unit (default: your unit, or the only root)"),
+           ("as_of" = Option<String>, Query, description = "YYYY-MM-DD (default today)"),
+           ("population" = Option<String>, Query, description = "incumbent (default), planned or both"),
+           ("title" = Option<String>, Query, description = "Only this title code"),
+           ("org_kind" = Option<String>, Query, description = "Only titles of this organisation kind"),
+           ("group" = Option<String>, Query, description = "children (default) or lowest")),
+    responses((status = 200, body = GapReport), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[get("/api/reports/gaps?<unit>&<as_of>&<population>&<title>&<org_kind>&<group>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn gap_report(
+    state: &State<AppState>,
+    user: AuthUser,
+    unit: Option<&str>,
+    as_of: Option<&str>,
+    population: Option<&str>,
+    title: Option<&str>,
+    org_kind: Option<&str>,
+    group: Option<&str>,
+) -> AppResult<Json<GapReport>> {
+    let grouping = parse_grouping(group)?;
+    let q = report_query(state, &user, unit, as_of, population, title, org_kind).await?;
+    Ok(Json(build_report(state, &q, grouping).await?))
+}
+
+/// The cadres behind a cell of the report: those of a unit's subtree, optionally only those
+/// short of one requirement (`requirement=module:DV-03`), or by status; paged, each with every check.
+#[utoipa::path(tag = "reports", security(("bearer" = [])),
+    params(("unit" = Option<String>, Query, description = "The row's unit"),
+           ("as_of" = Option<String>, Query, description = "YYYY-MM-DD"),
+           ("population" = Option<String>, Query, description = "incumbent, planned or both"),
+           ("title" = Option<String>, Query, description = "Title code"),
+           ("org_kind" = Option<String>, Query, description = "Organisation kind"),
+           ("requirement" = Option<String>, Query, description = "Only those short of this requirement key"),
+           ("status" = Option<String>, Query, description = "short (default), meeting, no_standard or all"),
+           ("limit" = Option<i64>, Query, description = "1–500"), ("offset" = Option<i64>, Query, description = "Rows to skip")),
+    responses((status = 200, body = Page<Assessment>), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[get("/api/reports/gaps/cadres?<unit>&<as_of>&<population>&<title>&<org_kind>&<requirement>&<status>&<limit>&<offset>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn gap_cadres(
+    state: &State<AppState>,
+    user: AuthUser,
+    unit: Option<&str>,
+    as_of: Option<&str>,
+    population: Option<&str>,
+    title: Option<&str>,
+    org_kind: Option<&str>,
+    requirement: Option<&str>,
+    status: Option<&str>,
+    limit: Option<&str>,
+    offset: Option<&str>,
+) -> AppResult<Json<Page<Assessment>>> {
+    let page = PageParams::parse(limit, offset)?;
+    let q = report_query(state, &user, unit, as_of, population, title, org_kind).await?;
+    let status = status
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("short");
+    if !["short", "meeting", "no_standard", "all"].contains(&status) {
+        return Err(AppError::invalid(
+            "status",
+            "status must be short, meeting, no_standard or all",
+        ));
+    }
+    let requirement = requirement.map(str::trim).filter(|s| !s.is_empty());
+    let mut list: Vec<Assessment> = assess_all(state, &q.filter)
+        .await?
+        .into_iter()
+        .filter(|a| match status {
+            "short" => a.meets() == Some(false),
+            "meeting" => a.meets() == Some(true),
+            "no_standard" => a.meets().is_none(),
+            _ => true,
+        })
+        .filter(|a| requirement.is_none_or(|k| a.unmet().any(|c| c.key == k)))
+        .collect();
+    list.sort_by(|a, b| {
+        a.unit_path
+            .cmp(&b.unit_path)
+            .then(
+                crate::cadres::domain::sort_key(&a.full_name)
+                    .cmp(&crate::cadres::domain::sort_key(&b.full_name)),
+            )
+            .then(a.cadre_id.cmp(&b.cadre_id))
+    });
+    let total = list.len() as i64;
+    let items = list
+        .into_iter()
+        .skip(page.offset as usize)
+        .take(page.limit as usize)
+        .collect();
+    Ok(Json(Page {
+        total,
+        limit: page.limit,
+        offset: page.offset,
+        items,
+    }))
+}
+
+/// Training demand for one module.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DemandRow {
+    /// Module code.
+    pub module_code: String,
+    /// Module title (Vietnamese).
+    pub module_title_vi: String,
+    /// Assessed holders who need it.
+    pub needed: i64,
+    /// Seats in planned or open classes of the module.
+    pub seats_planned: i64,
+    /// needed − seats_planned (at least 0).
+    pub remaining: i64,
+    /// Who needs it, per group unit.
+    pub by_unit: Vec<DemandCell>,
+}
+
+/// Demand in one unit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DemandCell {
+    /// Unit code.
+    pub unit_code: String,
+    /// Unit name.
+    pub unit_name: String,
+    /// Holders who need the module.
+    pub needed: i64,
+}
+
+/// Training demand.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DemandReport {
+    /// Root unit.
+    pub unit_code: String,
+    /// As of.
+    pub as_of: NaiveDate,
+    /// One row per module needed, most needed first.
+    pub modules: Vec<DemandRow>,
+}
+
+/// Training demand: per module, per unit, how many assessed holders need it — a missing or stale
+/// `module` requirement, or a `min_level` that a module awards — with the seats already planned
+/// in open or planned classes, so the remaining demand is visible.
+#[utoipa::path(tag = "reports", security(("bearer" = [])),
+    params(("unit" = Option<String>, Query, description = "Root unit"), ("as_of" = Option<String>, Query, description = "YYYY-MM-DD"),
+           ("population" = Option<String>, Query, description = "incumbent, planned or both"),
+           ("title" = Option<String>, Query, description = "Title code"), ("org_kind" = Option<String>, Query, description = "Organisation kind"),
+           ("group" = Option<String>, Query, description = "children (default) or lowest")),
+    responses((status = 200, body = DemandReport), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[get("/api/reports/training-demand?<unit>&<as_of>&<population>&<title>&<org_kind>&<group>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn training_demand(
+    state: &State<AppState>,
+    user: AuthUser,
+    unit: Option<&str>,
+    as_of: Option<&str>,
+    population: Option<&str>,
+    title: Option<&str>,
+    org_kind: Option<&str>,
+    group: Option<&str>,
+) -> AppResult<Json<DemandReport>> {
+    let grouping = parse_grouping(group)?;
+    let q = report_query(state, &user, unit, as_of, population, title, org_kind).await?;
+    let assessed = assess_all(state, &q.filter).await?;
+    let standards = crate::standards::store::in_force(&state.db, q.filter.as_of).await?;
+    let scales = store::scale_reference(&state.db).await?;
+    let units = store::units(&state.db, &q.filter.range, q.filter.as_of).await?;
+    // Modules that award a level: scale → [(rank, module code)], lowest rank first.
+    let awarding: Vec<(String, String, String, String)> = on_db!(&state.db, |p| {
+        sqlx::query_as(
+        "SELECT code, title_vi, awards_scale, awards_level FROM modules WHERE active = TRUE AND awards_scale IS NOT NULL AND awards_level IS NOT NULL"
+    )
+    .fetch_all(p)
+    .await?
+    });
+    let mut by_scale: HashMap<String, Vec<(i64, String)>> = HashMap::new();
+    for (code, _, scale, level) in &awarding {
+        if let Some(r) = scales.rank_of.get(&(scale.clone(), level.clone())) {
+            by_scale
+                .entry(scale.clone())
+                .or_default()
+                .push((*r, code.clone()));
+        }
+    }
+    for v in by_scale.values_mut() {
+        v.sort();
+    }
+    let depth = q.root.depth as usize;
+    let group_of = |a: &Assessment| -> String {
+        match grouping {
+            Grouping::Lowest => a.unit_code.clone(),
+            Grouping::Children => path_codes(&a.unit_path)
+                .get(depth + 1)
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| q.root.code.clone()),
+        }
+    };
+    let mut need: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for a in &assessed {
+        let Some(std) = standards.get(&a.title_code) else {
+            continue;
+        };
+        for c in a.unmet() {
+            let module = if let Some(m) = c.key.strip_prefix("module:") {
+                Some(m.to_string())
+            } else if let Some(scale) = c.key.strip_prefix("min_level:") {
+                let needed_rank = std.requirements.iter().find_map(|r| match r {
+                    crate::standards::domain::Requirement::MinLevel { scale: s, level }
+                        if s == scale =>
+                    {
+                        scales.rank_of.get(&(s.clone(), level.clone())).copied()
+                    }
+                    _ => None,
+                });
+                needed_rank.and_then(|nr| {
+                    by_scale
+                        .get(scale)
+                        .and_then(|v| v.iter().find(|(r, _)| *r >= nr).map(|(_, m)| m.clone()))
+                })
+            } else {
+                None
+            };
+            if let Some(m) = module {
+                *need.entry(m).or_default().entry(group_of(a)).or_default() += 1;
+            }
+        }
+    }
+    let seats: Vec<(String, i64)> = on_db!(&state.db, |p| {
+        sqlx::query_as(
+        "SELECT m.code, CAST(SUM(c.capacity) AS BIGINT) FROM classes c JOIN modules m ON m.id = c.module_id
+         WHERE c.status IN ('planned', 'open') GROUP BY m.code"
+    )
+    .fetch_all(p)
+    .await?
+    });
+    let seats: HashMap<String, i64> = seats.into_iter().collect();
+    let titles: HashMap<String, String> =
+        on_db!(&state.db, |p| sqlx::query_as::<_, (String, String)>(
+            "SELECT code, title_vi FROM modules"
+        )
+        .fetch_all(p)
+        .await?)
+        .into_iter()
+        .collect();
+    let names: HashMap<&str, &str> = units
+        .iter()
+        .map(|u| (u.code.as_str(), u.name.as_str()))
+        .collect();
+    let mut modules: Vec<DemandRow> = need
+        .into_iter()
+        .map(|(m, cells)| {
+            let needed: i64 = cells.values().sum();
+            let planned = seats.get(&m).copied().unwrap_or(0);
+            DemandRow {
+                module_title_vi: titles.get(&m).cloned().unwrap_or_default(),
+                needed,
+                seats_planned: planned,
+                remaining: (needed - planned).max(0),
+                by_unit: cells
+                    .into_iter()
+                    .map(|(u, n)| DemandCell {
+                        unit_name: names
+                            .get(u.as_str())
+                            .map(|s| s.to_string())
+                            .unwrap_or_default(),
+                        unit_code: u,
+                        needed: n,
+                    })
+                    .collect(),
+                module_code: m,
+            }
+        })
+        .collect();
+    modules.sort_by(|a, b| {
+        b.needed
+            .cmp(&a.needed)
+            .then(a.module_code.cmp(&b.module_code))
+    });
+    Ok(Json(DemandReport {
+        unit_code: q.root.code.clone(),
+        as_of: q.filter.as_of,
+        modules,
+    }))
+}
+
+/// Compliance of one unit at two dates.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompareRow {
+    /// Unit code (`TOTAL` for the totals).
+    pub unit_code: String,
+    /// Unit name.
+    pub unit_name: String,
+    /// Row at the first date.
+    pub from: ReportRow,
+    /// Row at the second date.
+    pub to: ReportRow,
+    /// Change of compliance, percentage points (absent when either side had nobody assessed).
+    pub change_pct: Option<f64>,
+}
+
+/// Two dates side by side.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompareReport {
+    /// Root unit.
+    pub unit_code: String,
+    /// First date.
+    pub from: NaiveDate,
+    /// Second date.
+    pub to: NaiveDate,
+    /// One row per group (the groups of either date).
+    pub rows: Vec<CompareRow>,
+    /// Totals.
+    pub totals: CompareRow,
+}
+
+fn pair(a: ReportRow, b: ReportRow) -> CompareRow {
+    CompareRow {
+        unit_code: if a.unit_code.is_empty() {
+            b.unit_code.clone()
+        } else {
+            a.unit_code.clone()
+        },
+        unit_name: if a.unit_name.is_empty() {
+            b.unit_name.clone()
+        } else {
+            a.unit_name.clone()
+        },
+        change_pct: match (a.compliance_pct, b.compliance_pct) {
+            (Some(x), Some(y)) => Some(((y - x) * 10.0).round() / 10.0),
+            _ => None,
+        },
+        from: a,
+        to: b,
+    }
+}
+
+/// Compliance per unit at two dates and the change (e.g. the 2015 mid-term review against the
+/// 2020 final review).
+#[utoipa::path(tag = "reports", security(("bearer" = [])),
+    params(("unit" = Option<String>, Query, description = "Root unit"),
+           ("from" = String, Query, description = "First date"), ("to" = String, Query, description = "Second date"),
+           ("population" = Option<String>, Query, description = "incumbent, planned or both"),
+           ("title" = Option<String>, Query, description = "Title code"), ("org_kind" = Option<String>, Query, description = "Organisation kind"),
+           ("group" = Option<String>, Query, description = "children (default) or lowest")),
+    responses((status = 200, body = CompareReport), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[get("/api/reports/gaps/compare?<unit>&<from>&<to>&<population>&<title>&<org_kind>&<group>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn compare(
+    state: &State<AppState>,
+    user: AuthUser,
+    unit: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+    population: Option<&str>,
+    title: Option<&str>,
+    org_kind: Option<&str>,
+    group: Option<&str>,
+) -> AppResult<Json<CompareReport>> {
+    let grouping = parse_grouping(group)?;
+    let d1 = parse_opt::<NaiveDate>("from", from)?
+        .ok_or_else(|| AppError::invalid("from", "from is required"))?;
+    let d2 = parse_opt::<NaiveDate>("to", to)?
+        .ok_or_else(|| AppError::invalid("to", "to is required"))?;
+    let mut q = report_query(
+        state,
+        &user,
+        unit,
+        Some(&d1.to_string()),
+        population,
+        title,
+        org_kind,
+    )
+    .await?;
+    let a = build_report(state, &q, grouping).await?;
+    q.filter.as_of = d2;
+    let b = build_report(state, &q, grouping).await?;
+    let mut b_rows: HashMap<String, ReportRow> = b
+        .rows
+        .into_iter()
+        .map(|r| (r.unit_code.clone(), r))
+        .collect();
+    let mut rows: Vec<CompareRow> = a
+        .rows
+        .into_iter()
+        .map(|r| {
+            let other = b_rows.remove(&r.unit_code).unwrap_or_default();
+            pair(r, other)
+        })
+        .collect();
+    rows.extend(b_rows.into_values().map(|r| pair(ReportRow::default(), r)));
+    Ok(Json(CompareReport {
+        unit_code: q.root.code.clone(),
+        from: d1,
+        to: d2,
+        totals: pair(a.totals, b.totals),
+        rows,
+    }))
+}
+
+/// A class that would close a gap.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClosingClass {
+    /// Class code.
+    pub class_code: String,
+    /// Module taught.
+    pub module_code: String,
+    /// Title.
+    pub title: String,
+    /// Seats still free.
+    pub seats_left: i64,
+}
+
+/// One requirement of a cadre's own gap.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GapItem {
+    /// The verdict.
+    #[serde(flatten)]
+    pub check: super::engine::Check,
+    /// Open classes that would close it (for unmet module and level requirements).
+    pub open_classes: Vec<ClosingClass>,
+}
+
+/// A cadre's standing against one title.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TitleGap {
+    /// Title code.
+    pub title_code: String,
+    /// `incumbent` or `planned`.
+    pub population: String,
+    /// Standard version applied (absent: none in force).
+    pub standard_version: Option<i64>,
+    /// Whether every requirement is met.
+    pub meets: Option<bool>,
+    /// Every requirement with its verdict.
+    pub requirements: Vec<GapItem>,
+}
+
+/// An open class: code, module, title, seats left, awarded scale and level.
+type OpenClassRow = (String, String, String, i64, Option<String>, Option<String>);
+
+/// A cadre's gaps against the standards of the titles they hold or are planned for, with the
+/// open classes that would close each. Used by `/api/me` and by officers.
+pub async fn gaps_of(
+    state: &AppState,
+    cadre_id: i64,
+    as_of: NaiveDate,
+) -> AppResult<Vec<TitleGap>> {
+    let f = Filter {
+        as_of,
+        range: subtree_range("/"),
+        population: Population::Both,
+        title: None,
+        org_kind: None,
+        cadre_id: Some(cadre_id),
+    };
+    let assessed = assess_all(state, &f).await?;
+    if assessed.is_empty() {
+        return Ok(vec![]);
+    }
+    let open: Vec<OpenClassRow> = on_db!(&state.db, |p| {
+        sqlx::query_as(
+        "SELECT c.code, m.code, c.title, c.capacity - (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id AND e.status = 'enrolled'),
+                m.awards_scale, m.awards_level
+         FROM classes c JOIN modules m ON m.id = c.module_id WHERE c.status = 'open' ORDER BY c.enrol_closes, c.code"
+    )
+    .fetch_all(p)
+    .await?
+    });
+    let scales = store::scale_reference(&state.db).await?;
+    let standards = crate::standards::store::in_force(&state.db, as_of).await?;
+    Ok(assessed
+        .into_iter()
+        .map(|a| {
+            let std = standards.get(&a.title_code);
+            let requirements = a
+                .checks
+                .iter()
+                .map(|c| {
+                    let open_classes = if c.met {
+                        vec![]
+                    } else if let Some(m) = c.key.strip_prefix("module:") {
+                        open.iter()
+                            .filter(|o| o.1 == m)
+                            .map(|o| ClosingClass {
+                                class_code: o.0.clone(),
+                                module_code: o.1.clone(),
+                                title: o.2.clone(),
+                                seats_left: o.3.max(0),
+                            })
+                            .collect()
+                    } else if let Some(scale) = c.key.strip_prefix("min_level:") {
+                        let need = std.and_then(|s| {
+                            s.requirements.iter().find_map(|r| match r {
+                                crate::standards::domain::Requirement::MinLevel {
+                                    scale: sc,
+                                    level,
+                                } if sc == scale => {
+                                    scales.rank_of.get(&(sc.clone(), level.clone())).copied()
+                                }
+                                _ => None,
+                            })
+                        });
+                        open.iter()
+                            .filter(|o| {
+                                o.4.as_deref() == Some(scale)
+                                    && o.5
+                                        .as_ref()
+                                        .and_then(|l| {
+                                            scales.rank_of.get(&(scale.to_string(), l.clone()))
+                                        })
+                                        .zip(need)
+                                        .is_some_and(|(r, n)| *r >= n)
+                            })
+                            .map(|o| ClosingClass {
+                                class_code: o.0.clone(),
+                                module_code: o.1.clone(),
+                                title: o.2.clone(),
+                                seats_left: o.3.max(0),
+                            })
+                            .collect()
+                    } else {
+                        vec![]
+                    };
+                    GapItem {
+                        check: c.clone(),
+                        open_classes,
+                    }
+                })
+                .collect();
+            TitleGap {
+                meets: a.meets(),
+                title_code: a.title_code,
+                population: a.population,
+                standard_version: a.standard_version,
+                requirements,
+            }
+        })
+        .collect())
+}
+
+/// A list of title gaps.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GapList {
+    /// As of.
+    pub as_of: NaiveDate,
+    /// One entry per title held or planned on the date.
+    pub items: Vec<TitleGap>,
+}
+
+/// One cadre's gaps against their titles' standards, with the open classes that would close each.
+#[utoipa::path(tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Cadre id"), ("as_of" = Option<String>, Query, description = "YYYY-MM-DD")),
+    responses((status = 200, body = GapList), (status = 404, body = ErrorEnvelope)))]
+#[get("/api/cadres/<id>/gaps?<as_of>")]
+pub async fn cadre_gaps(
+    state: &State<AppState>,
+    user: AuthUser,
+    id: &str,
+    as_of: Option<&str>,
+) -> AppResult<Json<GapList>> {
+    let as_of = parse_opt::<NaiveDate>("as_of", as_of)?.unwrap_or_else(|| Utc::now().date_naive());
+    let id: i64 = id
+        .parse()
+        .map_err(|_| AppError::not_found(format!("no cadre with id {id}")))?;
+    let cadre = crate::cadres::routes::visible(state, &user, id).await?;
+    Ok(Json(GapList {
+        as_of,
+        items: gaps_of(state, cadre.id, as_of).await?,
+    }))
+}

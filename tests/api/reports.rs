@@ -1,0 +1,623 @@
+//! Gap reports on hand-built cases: every requirement kind and every as-of rule, drill-down,
+//! totals, populations, scope, training demand, two dates compared, a cadre's own gaps.
+
+use chrono::{Duration, Utc};
+use rocket::http::Status;
+use serde_json::{json, Value};
+
+use crate::db_tests;
+use crate::helpers::TestApp;
+
+db_tests!(
+    report_as_of_dates,
+    drill_down_populations_and_scope,
+    demand_compare_and_own_gaps
+);
+
+struct World {
+    admin: String,
+    school: String,
+    a: i64,
+    b: i64,
+    c: i64,
+    d: i64,
+}
+
+async fn cadre(
+    app: &TestApp,
+    t: &str,
+    name: &str,
+    pid: &str,
+    unit: &str,
+    born: &str,
+    party: Option<&str>,
+) -> i64 {
+    let (s, v) = app
+        .post("/api/cadres", Some(t), json!({"full_name": name, "gender": "female", "birth_date": born, "ethnicity": "Kinh",
+            "personal_id": pid, "unit_code": unit, "organisation": "fatherland_front", "party_joined_on": party, "unit_since": "2010-01-01"}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    v["id"].as_i64().unwrap()
+}
+
+async fn qual(app: &TestApp, t: &str, id: i64, scale: &str, level: &str, on: &str) {
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/qualifications"),
+            Some(t),
+            json!({"scale": scale, "level": level, "obtained_on": on}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+}
+
+async fn paper(app: &TestApp, t: &str, id: i64, module: &str, on: &str) {
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/completions"),
+            Some(t),
+            json!({"module_code": module, "completed_on": on, "source_ref": "Sổ lưu"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+}
+
+async fn title(
+    app: &TestApp,
+    t: &str,
+    id: i64,
+    kind: &str,
+    title: &str,
+    from: &str,
+    to: Option<&str>,
+) {
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/{kind}"),
+            Some(t),
+            json!({"title_code": title, "from_date": from, "to_date": to}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+}
+
+/// A: meets in 2015; its DV-01 (a class certificate) is revoked on 2016-06-01; DV-03 (2013) goes stale in 2018.
+/// B: elementary political theory only. C: moves from 26737 (Quận 1) to 26764 (Quận 12) on 2018-01-01.
+/// D: planned successor with nothing. E: held a vice-chair title in 2012–2013, before any standard.
+async fn world(app: &TestApp) -> World {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let school = app.account(&admin, "school1", "school", None).await;
+    let a = cadre(
+        app,
+        &admin,
+        "Nguyễn Thị An",
+        "079190000001",
+        "26734",
+        "1970-06-15",
+        Some("2005-01-01"),
+    )
+    .await;
+    let b = cadre(
+        app,
+        &admin,
+        "Trần Thị Bình",
+        "079190000002",
+        "26764",
+        "1975-01-01",
+        Some("2000-01-01"),
+    )
+    .await;
+    let c = cadre(
+        app,
+        &admin,
+        "Lê Thị Cúc",
+        "079190000003",
+        "26737",
+        "1980-01-01",
+        Some("2010-01-01"),
+    )
+    .await;
+    let d = cadre(
+        app,
+        &admin,
+        "Phạm Văn Dũng",
+        "079190000004",
+        "26734",
+        "1990-01-01",
+        None,
+    )
+    .await;
+    let e = cadre(
+        app,
+        &admin,
+        "Võ Văn Em",
+        "079190000005",
+        "26740",
+        "1960-01-01",
+        Some("1990-01-01"),
+    )
+    .await;
+    for (id, pt, pt_on) in [
+        (a, "intermediate", "2010-01-01"),
+        (b, "elementary", "2008-01-01"),
+        (c, "intermediate", "2012-01-01"),
+    ] {
+        qual(app, &admin, id, "political_theory", pt, pt_on).await;
+        qual(
+            app,
+            &admin,
+            id,
+            "professional_education",
+            "bachelor",
+            "2000-01-01",
+        )
+        .await;
+    }
+    paper(app, &school, a, "DV-03", "2013-05-01").await;
+    paper(app, &school, b, "DV-01", "2011-01-01").await;
+    paper(app, &school, b, "DV-03", "2014-01-01").await;
+    paper(app, &school, c, "DV-01", "2012-01-01").await;
+    paper(app, &school, c, "DV-03", "2015-01-01").await;
+    // A's DV-01 through a class finished on 2012-03-01, then revoked from 2016-06-01.
+    let today = Utc::now().date_naive();
+    let (s, v) = app
+        .post("/api/classes", Some(&school), json!({"code": "DV01-2012", "module_code": "DV-01", "organiser": "Trường Cán bộ", "capacity": 5,
+            "enrol_opens": (today - Duration::days(1)).to_string(), "enrol_closes": (today + Duration::days(1)).to_string(),
+            "sessions": [{"starts_at": "2012-02-01T08:00", "ends_at": "2012-02-01T11:00", "venue": "P1", "instructor": "G1"}]}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let sid = v["sessions"][0]["id"].as_i64().unwrap();
+    app.post(
+        "/api/classes/DV01-2012/status",
+        Some(&school),
+        json!({"status": "open"}),
+    )
+    .await;
+    let eid = app
+        .post(
+            "/api/classes/DV01-2012/enrolments",
+            Some(&school),
+            json!({"cadre_id": a}),
+        )
+        .await
+        .1["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        "/api/classes/DV01-2012/status",
+        Some(&school),
+        json!({"status": "running"}),
+    )
+    .await;
+    app.put(
+        &format!("/api/classes/DV01-2012/sessions/{sid}/attendance"),
+        Some(&school),
+        json!({"records": [{"enrolment_id": eid, "status": "present"}]}),
+    )
+    .await;
+    app.put(
+        "/api/classes/DV01-2012/results",
+        Some(&school),
+        json!({"results": [{"enrolment_id": eid, "score": 9, "passed": true}]}),
+    )
+    .await;
+    let (s, v) = app
+        .post(
+            "/api/classes/DV01-2012/status",
+            Some(&school),
+            json!({"status": "finished", "finished_on": "2012-03-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, done) = app
+        .get("/api/classes/DV01-2012/completions", Some(&school))
+        .await;
+    let cert = done["items"][0]["certificate_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, v) = app
+        .post(
+            &format!("/api/certificates/{cert}/revoke"),
+            Some(&school),
+            json!({"reason": "Sai sót hồ sơ", "revoked_on": "2016-06-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    for id in [a, b, c] {
+        title(
+            app,
+            &admin,
+            id,
+            "titles",
+            "FF-CHAIR-COMMUNE",
+            "2014-01-01",
+            None,
+        )
+        .await;
+    }
+    title(
+        app,
+        &admin,
+        d,
+        "plans",
+        "FF-CHAIR-COMMUNE",
+        "2015-01-01",
+        None,
+    )
+    .await;
+    title(
+        app,
+        &admin,
+        e,
+        "titles",
+        "FF-VICE-COMMUNE",
+        "2012-01-01",
+        Some("2013-12-31"),
+    )
+    .await;
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{c}"),
+            Some(&admin),
+            json!({"unit_code": "26764", "moved_on": "2018-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    World {
+        admin,
+        school,
+        a,
+        b,
+        c,
+        d,
+    }
+}
+
+fn row<'a>(report: &'a Value, unit: &str) -> &'a Value {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit_code"] == unit)
+        .unwrap_or_else(|| panic!("no row {unit} in {report}"))
+}
+
+fn counts(r: &Value) -> (i64, i64, i64) {
+    (
+        r["assessed"].as_i64().unwrap(),
+        r["meeting"].as_i64().unwrap(),
+        r["short"].as_i64().unwrap(),
+    )
+}
+
+fn assert_totals_add_up(report: &Value) {
+    let rows = report["rows"].as_array().unwrap();
+    for k in ["assessed", "meeting", "short", "no_standard"] {
+        let sum: i64 = rows.iter().map(|r| r[k].as_i64().unwrap()).sum();
+        assert_eq!(report["totals"][k].as_i64().unwrap(), sum, "{k}");
+    }
+}
+
+async fn report_as_of_dates(app: TestApp) {
+    let w = world(&app).await;
+    let t = &w.admin;
+    // 2015-12-31, standard v1: A and C (then in Quận 1) meet; B is short of political theory.
+    let (s, r) = app
+        .get("/api/reports/gaps?unit=79&as_of=2015-12-31", Some(t))
+        .await;
+    assert_eq!(s, Status::Ok, "{r}");
+    assert_eq!(r["rows"].as_array().unwrap().len(), 22);
+    assert_eq!(counts(row(&r, "760")), (2, 2, 0));
+    assert_eq!(counts(row(&r, "761")), (1, 0, 1));
+    assert_eq!(
+        row(&r, "761")["short_by_requirement"],
+        json!({"min_level:political_theory": 1})
+    );
+    assert_eq!(row(&r, "761")["compliance_pct"], 0.0);
+    assert_eq!(counts(&r["totals"]), (3, 2, 1));
+    assert_eq!(r["totals"]["compliance_pct"], 66.7);
+    assert_eq!(
+        r["totals"]["by_gender"]["female"],
+        json!({"assessed": 3, "meeting": 2, "short": 1})
+    );
+    assert_eq!(
+        r["totals"]["by_age_band"]["35_44"],
+        json!({"assessed": 2, "meeting": 1, "short": 1})
+    );
+    assert_eq!(r["totals"]["by_minority"]["majority"]["assessed"], 3);
+    assert_totals_add_up(&r);
+    // A completion revoked after D still counts at D; from the revocation on it does not.
+    let (_, r) = app
+        .get(
+            "/api/reports/gaps?unit=760&as_of=2016-07-01&group=lowest",
+            Some(t),
+        )
+        .await;
+    assert_eq!(counts(row(&r, "26734")), (1, 0, 1));
+    assert_eq!(
+        row(&r, "26734")["short_by_requirement"],
+        json!({"module:DV-01": 1})
+    );
+    assert_eq!(counts(row(&r, "26737")), (1, 1, 0));
+    assert_totals_add_up(&r);
+    // 2019: C has moved to Quận 12 and counts there; A's DV-03 (2013) is older than 5 years.
+    let (_, r) = app
+        .get("/api/reports/gaps?unit=79&as_of=2019-01-01", Some(t))
+        .await;
+    assert_eq!(counts(row(&r, "760")), (1, 0, 1));
+    assert_eq!(
+        row(&r, "760")["short_by_requirement"],
+        json!({"module:DV-01": 1, "module:DV-03": 1})
+    );
+    assert_eq!(counts(row(&r, "761")), (2, 1, 1));
+    // 2021: version 2 adds DV-11 within 3 years: nobody has it.
+    let (_, r) = app
+        .get("/api/reports/gaps?unit=79&as_of=2021-06-01", Some(t))
+        .await;
+    assert_eq!(r["totals"]["short_by_requirement"]["module:DV-11"], 3);
+    assert_eq!(r["totals"]["meeting"], 0);
+    // 2013: E held a title before any standard: counted apart, not dropped.
+    let (_, r) = app
+        .get("/api/reports/gaps?unit=79&as_of=2013-06-01", Some(t))
+        .await;
+    assert_eq!(r["totals"]["no_standard"], 1);
+    assert_eq!(r["totals"]["assessed"], 0);
+    assert_eq!(row(&r, "760")["no_standard"], 1);
+    // A version that starts tomorrow is not in force today.
+    let tomorrow = (Utc::now().date_naive() + Duration::days(1)).to_string();
+    let (s, v) = app
+        .post(
+            "/api/titles/FF-CHAIR-COMMUNE/standards",
+            Some(t),
+            json!({"effective_from": tomorrow, "requirements": [{"kind": "max_age", "years": 20}]}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let (_, today) = app
+        .get("/api/reports/gaps/cadres?unit=79&status=all", Some(t))
+        .await;
+    assert!(
+        today["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["standard_version"] == 2),
+        "{today}"
+    );
+    let (_, later) = app
+        .get(
+            &format!("/api/reports/gaps/cadres?unit=79&status=all&as_of={tomorrow}"),
+            Some(t),
+        )
+        .await;
+    assert!(later["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["standard_version"] == 3));
+    let _ = (w.a, w.b, w.c, w.d, &w.school);
+}
+
+async fn drill_down_populations_and_scope(app: TestApp) {
+    let w = world(&app).await;
+    let t = &w.admin;
+    let (_, r) = app
+        .get("/api/reports/gaps?unit=79&as_of=2019-01-01", Some(t))
+        .await;
+    // The cadres behind a cell match its count, each with the unmet requirement.
+    let (s, cell) = app
+        .get(
+            "/api/reports/gaps/cadres?unit=760&as_of=2019-01-01&requirement=module:DV-03",
+            Some(t),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{cell}");
+    assert_eq!(
+        cell["total"],
+        row(&r, "760")["short_by_requirement"]["module:DV-03"]
+    );
+    let a = &cell["items"][0];
+    assert_eq!(a["cadre_id"], w.a);
+    let unmet: Vec<&Value> = a["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["met"] == false)
+        .collect();
+    assert!(
+        unmet
+            .iter()
+            .any(|c| c["reason"] == "DV-03: last completed 2013-05-01, older than 5 years"),
+        "{a}"
+    );
+    let (_, short) = app
+        .get("/api/reports/gaps/cadres?unit=79&as_of=2019-01-01", Some(t))
+        .await;
+    assert_eq!(short["total"], r["totals"]["short"]);
+    let (_, meeting) = app
+        .get(
+            "/api/reports/gaps/cadres?unit=79&as_of=2019-01-01&status=meeting",
+            Some(t),
+        )
+        .await;
+    assert_eq!(meeting["total"], r["totals"]["meeting"]);
+    assert_eq!(meeting["items"][0]["cadre_id"], w.c);
+    // Planned successors: D only, and short of everything it can be short of.
+    let (_, p) = app
+        .get(
+            "/api/reports/gaps?unit=79&as_of=2015-12-31&population=planned",
+            Some(t),
+        )
+        .await;
+    assert_eq!(counts(&p["totals"]), (1, 0, 1));
+    let (_, both) = app
+        .get(
+            "/api/reports/gaps?unit=79&as_of=2015-12-31&population=both",
+            Some(t),
+        )
+        .await;
+    assert_eq!(counts(&both["totals"]), (4, 2, 2));
+    let (_, none) = app
+        .get(
+            "/api/reports/gaps?unit=79&as_of=2015-12-31&org_kind=youth_union",
+            Some(t),
+        )
+        .await;
+    assert_eq!(counts(&none["totals"]), (0, 0, 0));
+    let (_, one) = app
+        .get(
+            "/api/reports/gaps?unit=79&as_of=2015-12-31&title=ff-chair-commune",
+            Some(t),
+        )
+        .await;
+    assert_eq!(counts(&one["totals"]), (3, 2, 1));
+    // Errors name the parameter.
+    for (q, field) in [
+        ("population=everyone", "population"),
+        ("group=flat", "group"),
+        ("as_of=2015-13-01", "as_of"),
+        ("unit=123456", "unit"),
+        ("org_kind=club", "org_kind"),
+    ] {
+        let (s, v) = app.get(&format!("/api/reports/gaps?{q}"), Some(t)).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{q}: {v}");
+        assert_eq!(v["error"]["field"], field, "{q}");
+    }
+    // Scope: an officer of Quận 1 gets Quận 1 by default and nothing else; a cadre gets nothing.
+    let officer = app.account(t, "officer.q1", "officer", Some("760")).await;
+    let (s, r) = app
+        .get(
+            "/api/reports/gaps?as_of=2015-12-31&group=lowest",
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{r}");
+    assert_eq!(r["unit_code"], "760");
+    assert_eq!(counts(&r["totals"]), (2, 2, 0));
+    assert_eq!(
+        app.get("/api/reports/gaps?unit=79", Some(&officer)).await.0,
+        Status::Forbidden
+    );
+    assert_eq!(
+        app.get("/api/reports/gaps/cadres?unit=761", Some(&officer))
+            .await
+            .0,
+        Status::Forbidden
+    );
+    let (_, mine) = app
+        .get(
+            "/api/reports/gaps/cadres?as_of=2019-01-01&status=all",
+            Some(&officer),
+        )
+        .await;
+    assert!(
+        !mine.to_string().contains("Trần Thị Bình") && !mine.to_string().contains("Lê Thị Cúc"),
+        "{mine}"
+    );
+    let (s, v) = app.post("/api/accounts", Some(t), json!({"username": "cadre.an", "password": "password-123", "role": "cadre", "unit_code": "26734", "cadre_id": w.a})).await;
+    assert_eq!(s, Status::Created, "{v}");
+    let cadre = app.token("cadre.an", "password-123").await;
+    assert_eq!(
+        app.get("/api/reports/gaps", Some(&cadre)).await.0,
+        Status::Forbidden
+    );
+}
+
+async fn demand_compare_and_own_gaps(app: TestApp) {
+    let w = world(&app).await;
+    let t = &w.admin;
+    // B lacks intermediate political theory: the module that awards it is LLCT-TC.
+    let today = Utc::now().date_naive();
+    let (s, v) = app
+        .post("/api/classes", Some(&w.school), json!({"code": "LLCT-TC-26", "module_code": "LLCT-TC", "organiser": "Trường Cán bộ", "capacity": 30,
+            "enrol_opens": (today - Duration::days(1)).to_string(), "enrol_closes": (today + Duration::days(10)).to_string(),
+            "sessions": [{"starts_at": "2027-03-01T08:00", "ends_at": "2027-03-01T11:00", "venue": "P9", "instructor": "G9"}]}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let (s, d) = app
+        .get(
+            "/api/reports/training-demand?unit=79&as_of=2015-12-31",
+            Some(&w.school),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{d}");
+    let m = &d["modules"][0];
+    assert_eq!(m["module_code"], "LLCT-TC");
+    assert_eq!(m["needed"], 1);
+    assert_eq!(m["seats_planned"], 30);
+    assert_eq!(m["remaining"], 0);
+    assert_eq!(m["by_unit"][0]["unit_code"], "761");
+    let (_, d) = app
+        .get(
+            "/api/reports/training-demand?unit=79&as_of=2021-06-01",
+            Some(&w.school),
+        )
+        .await;
+    let dv11 = d["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module_code"] == "DV-11")
+        .unwrap();
+    assert_eq!(dv11["needed"], 3);
+    assert_eq!(dv11["remaining"], 3);
+    // Two dates side by side.
+    let (s, c) = app
+        .get(
+            "/api/reports/gaps/compare?unit=79&from=2015-12-31&to=2019-01-01",
+            Some(t),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{c}");
+    let q1 = c["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit_code"] == "760")
+        .unwrap();
+    assert_eq!(q1["from"]["compliance_pct"], 100.0);
+    assert_eq!(q1["to"]["compliance_pct"], 0.0);
+    assert_eq!(q1["change_pct"], -100.0);
+    assert_eq!(c["totals"]["from"]["assessed"], 3);
+    let (s, v) = app
+        .get("/api/reports/gaps/compare?unit=79&from=2015-12-31", Some(t))
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "to");
+    // A cadre's own gaps, with the open class that would close the political-theory gap.
+    app.post(
+        "/api/classes/LLCT-TC-26/status",
+        Some(&w.school),
+        json!({"status": "open"}),
+    )
+    .await;
+    let (s, g) = app.get(&format!("/api/cadres/{}/gaps", w.b), Some(t)).await;
+    assert_eq!(s, Status::Ok, "{g}");
+    let item = &g["items"][0];
+    assert_eq!(item["title_code"], "FF-CHAIR-COMMUNE");
+    assert_eq!(item["meets"], false);
+    let pt = item["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "min_level:political_theory")
+        .unwrap();
+    assert_eq!(
+        pt["reason"],
+        "political theory: holds elementary, needs intermediate"
+    );
+    assert_eq!(pt["open_classes"][0]["class_code"], "LLCT-TC-26");
+    // The same through /api/me for the cadre.
+    app.post("/api/accounts", Some(t), json!({"username": "cadre.binh", "password": "password-123", "role": "cadre", "unit_code": "26764", "cadre_id": w.b})).await;
+    let me = app.token("cadre.binh", "password-123").await;
+    let (_, r) = app.get("/api/me", Some(&me)).await;
+    assert_eq!(r["gaps"][0]["title_code"], "FF-CHAIR-COMMUNE");
+    assert_eq!(
+        app.get(&format!("/api/cadres/{}/gaps", w.a), Some(&me))
+            .await
+            .0,
+        Status::NotFound
+    );
+}
