@@ -16,6 +16,7 @@ pub mod db;
 pub mod enrolments;
 pub mod error;
 pub mod gaps;
+pub mod generate;
 pub mod health;
 pub mod logging;
 pub mod me;

@@ -7,7 +7,7 @@ use std::time::Instant;
 /// Installs the tracing subscriber (`RUST_LOG` filters; default `info`). Safe to call twice.
 pub fn init() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,rocket=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=error,rocket=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)

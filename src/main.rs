@@ -7,7 +7,10 @@ use cadre_training::{audit::Actor, config, db, logging, prepare, units};
 const USAGE: &str = "usage:
   cadre-training [serve]                      run the web service
   cadre-training import-units FILE [--root CODE] [--retire-missing] [--effective YYYY-MM-DD]
-                                              load a code,name,kind,parent_code CSV of units";
+                                              load a code,name,kind,parent_code CSV of units
+  cadre-training generate --scale demo|city|nation [--seed N] [--data DIR]
+                                              fill an empty database with synthetic data
+                                              (DIR holds admin-units-2024.csv; default ../shared/data)";
 
 #[rocket::main]
 async fn main() -> ExitCode {
@@ -16,6 +19,7 @@ async fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         None | Some("serve") => serve().await,
         Some("import-units") => import_units(&args[1..]).await,
+        Some("generate") => generate(&args[1..]).await,
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -94,5 +98,41 @@ async fn import_units(args: &[String]) -> Result<(), String> {
         "{file}: {} rows, {} created, {} updated, {} unchanged, {} moved, {} retired, {} outside the root; {} ms",
         report.rows, report.created, report.updated, report.unchanged, report.moved, report.retired, report.skipped, report.elapsed_ms
     );
+    Ok(())
+}
+
+async fn generate(args: &[String]) -> Result<(), String> {
+    let mut scale = None;
+    let mut seed = 1u64;
+    let mut data = std::path::PathBuf::from("../shared/data");
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--scale" => {
+                let s = it.next().ok_or("--scale needs demo, city or nation")?;
+                scale = Some(
+                    cadre_training::generate::Scale::parse(s)
+                        .ok_or(format!("--scale: {s:?} is not demo, city or nation"))?,
+                );
+            }
+            "--seed" => {
+                let s = it.next().ok_or("--seed needs a number")?;
+                seed = s
+                    .parse()
+                    .map_err(|_| format!("--seed: {s:?} is not a number"))?;
+            }
+            "--data" => data = it.next().ok_or("--data needs a folder")?.into(),
+            other => return Err(format!("unexpected argument {other:?}\n{USAGE}")),
+        }
+    }
+    let scale = scale.ok_or(format!("generate needs --scale\n{USAGE}"))?;
+    let rocket = prepare(config::figment()).await?;
+    let db = rocket
+        .state::<cadre_training::state::AppState>()
+        .ok_or("no state")?
+        .db
+        .clone();
+    let summary = cadre_training::generate::run(&db, scale, seed, &data).await?;
+    println!("generated: {summary}");
     Ok(())
 }

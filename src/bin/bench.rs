@@ -1,5 +1,6 @@
-//! Unit-tree benchmark: national import (cold and idempotent re-run) and subtree queries,
-//! on SQLite and PostgreSQL. Run: `cargo run --release --bin bench [-- --pg URL] [--data DIR]`.
+//! Benchmarks. `bench [--pg URL] [--data DIR]`: unit-tree import and subtree queries on SQLite and
+//! PostgreSQL. `bench reports --url URL [--runs N]`: gap reports on a generated database, next to a
+//! `SELECT count(*)` of the completions in the same run.
 
 use std::time::{Duration, Instant};
 
@@ -8,27 +9,36 @@ use cadre_training::auth::Scope;
 use cadre_training::db::{Db, PoolSettings};
 use cadre_training::units::{import, store};
 
-fn median(mut v: Vec<Duration>) -> Duration {
+fn median(v: &mut [Duration]) -> Duration {
     v.sort();
     v[v.len() / 2]
+}
+
+fn p95(v: &mut [Duration]) -> Duration {
+    v.sort();
+    v[((v.len() as f64 * 0.95).ceil() as usize)
+        .saturating_sub(1)
+        .min(v.len() - 1)]
 }
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
-async fn timed<F, Fut, T>(runs: usize, mut f: F) -> Duration
+/// Runs `f` `runs` times (after one warm-up run); returns the median and the 95th percentile.
+async fn timed<F, Fut, T>(runs: usize, mut f: F) -> (Duration, Duration)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = T>,
 {
+    std::hint::black_box(f().await);
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let t = Instant::now();
         std::hint::black_box(f().await);
         times.push(t.elapsed());
     }
-    median(times)
+    (median(&mut times), p95(&mut times))
 }
 
 async fn run(label: &str, db: Db, csv: &[u8]) {
@@ -46,17 +56,21 @@ async fn run(label: &str, db: Db, csv: &[u8]) {
     assert_eq!(again.created + again.updated, 0);
     let hcmc = store::require(&db, "79").await.expect("79");
     let q1 = store::require(&db, "760").await.expect("760");
-    let all = timed(50, || store::subtree_count(&db, "/")).await;
-    let city = timed(200, || store::subtree_count(&db, &hcmc.path)).await;
-    let district = timed(200, || store::subtree_count(&db, &q1.path)).await;
-    let kids = timed(200, || store::children(&db, "79", false)).await;
+    let all = timed(50, || store::subtree_count(&db, "/")).await.0;
+    let city = timed(200, || store::subtree_count(&db, &hcmc.path)).await.0;
+    let district = timed(200, || store::subtree_count(&db, &q1.path)).await.0;
+    let kids = timed(200, || store::children(&db, "79", false)).await.0;
     let scope = Scope::Subtree {
         code: "79".into(),
         path: hcmc.path.clone(),
     };
-    let search = timed(50, || store::search(&db, "tan dinh", &Scope::All, 20)).await;
-    let search_scoped = timed(50, || store::search(&db, "tan dinh", &scope, 20)).await;
-    let crumbs = timed(200, || store::ancestors(&db, &q1)).await;
+    let search = timed(50, || store::search(&db, "tan dinh", &Scope::All, 20))
+        .await
+        .0;
+    let search_scoped = timed(50, || store::search(&db, "tan dinh", &scope, 20))
+        .await
+        .0;
+    let crumbs = timed(200, || store::ancestors(&db, &q1)).await.0;
     println!(
         "| {label} | {} rows | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
         r.rows,
@@ -81,6 +95,12 @@ async fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
+    if args.first().map(String::as_str) == Some("reports") {
+        let url = arg("--url").unwrap_or_else(|| "sqlite://data/cadres.db".into());
+        let runs = arg("--runs").and_then(|r| r.parse().ok()).unwrap_or(15);
+        reports(&url, runs).await;
+        return;
+    }
     let data = arg("--data").unwrap_or_else(|| "../shared/data".into());
     let csv =
         std::fs::read(format!("{data}/admin-units-2024.csv")).expect("read admin-units-2024.csv");
@@ -114,5 +134,118 @@ async fn main() {
             .execute(&admin)
             .await
             .expect("drop");
+    }
+}
+
+/// Gap-report benchmark on a generated database: `bench reports --url URL [--runs N]`.
+async fn reports(url: &str, runs: usize) {
+    use cadre_training::gaps::routes::{build_report, Grouping, ReportQuery};
+    use cadre_training::gaps::store::{Filter, Population};
+    let figment = cadre_training::config::figment()
+        .merge(rocket::figment::providers::Serialized::global(
+            "database_url",
+            url,
+        ))
+        .merge(rocket::figment::providers::Serialized::global(
+            "jwt_secret",
+            "bench-secret-0123456789",
+        ));
+    let rocket = cadre_training::prepare(figment).await.expect("database");
+    let state = rocket
+        .state::<cadre_training::state::AppState>()
+        .expect("state");
+    let db = &state.db;
+    let count = timed(runs, || async {
+        cadre_training::on_db!(db, |p| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM completions"
+        )
+        .fetch_one(p)
+        .await
+        .unwrap())
+    })
+    .await;
+    let n: i64 = cadre_training::on_db!(db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM completions"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
+    let cadres: i64 =
+        cadre_training::on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM cadres")
+            .fetch_one(p)
+            .await
+            .unwrap());
+    println!(
+        "{} | {cadres} cadres | {n} completions | count(*) of completions: median {}",
+        db.backend(),
+        ms(count.0)
+    );
+    println!("| report | grouping | assessed | median | p95 | median ÷ count(*) |");
+    println!("|---|---|---|---|---|---|");
+    let today = chrono::Utc::now().date_naive();
+    let past = chrono::NaiveDate::from_ymd_opt(2015, 12, 31).unwrap();
+    let root = cadre_training::units::store::roots(db)
+        .await
+        .unwrap()
+        .remove(0);
+    let cases = [
+        (
+            format!("{} as of today", root.code),
+            root.code.clone(),
+            today,
+            Grouping::Children,
+        ),
+        (
+            format!("{} as of 2015-12-31", root.code),
+            root.code.clone(),
+            past,
+            Grouping::Children,
+        ),
+        (
+            format!("{} every ward, today", root.code),
+            root.code.clone(),
+            today,
+            Grouping::Lowest,
+        ),
+        (
+            "district 760 today".to_string(),
+            "760".to_string(),
+            today,
+            Grouping::Children,
+        ),
+        (
+            "ward 26734 today".to_string(),
+            "26734".to_string(),
+            today,
+            Grouping::Children,
+        ),
+    ];
+    for (label, code, as_of, grouping) in cases {
+        let Some(unit) = cadre_training::units::store::get(db, &code).await.unwrap() else {
+            continue;
+        };
+        let q = ReportQuery {
+            filter: Filter {
+                as_of,
+                range: cadre_training::units::domain::subtree_range(&unit.path),
+                population: Population::Incumbent,
+                title: None,
+                org_kind: None,
+                cadre_id: None,
+            },
+            root: unit,
+        };
+        let assessed = build_report(state, &q, grouping)
+            .await
+            .unwrap()
+            .totals
+            .assessed;
+        let (med, p95) = timed(runs, || build_report(state, &q, grouping)).await;
+        println!(
+            "| {label} | {grouping:?} | {assessed} | {} | {} | {:.2} |",
+            ms(med),
+            ms(p95),
+            med.as_secs_f64() / count.0.as_secs_f64()
+        );
     }
 }

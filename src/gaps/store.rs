@@ -101,16 +101,6 @@ fn holders_sql(table: &str, population: &str, f: &Filter) -> String {
     )
 }
 
-/// The population SQL (cadre ids) used to restrict fact queries.
-fn population_ids(p: Population) -> &'static str {
-    match p {
-        Population::Incumbent => "SELECT cadre_id FROM title_assignments WHERE from_date <= $1 AND (to_date IS NULL OR to_date >= $1)",
-        Population::Planned => "SELECT cadre_id FROM succession_plans WHERE from_date <= $1 AND (to_date IS NULL OR to_date >= $1)",
-        Population::Both => "SELECT cadre_id FROM title_assignments WHERE from_date <= $1 AND (to_date IS NULL OR to_date >= $1)
-            UNION SELECT cadre_id FROM succession_plans WHERE from_date <= $1 AND (to_date IS NULL OR to_date >= $1)",
-    }
-}
-
 /// Everything a report computes from.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -132,19 +122,6 @@ pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
         parts.push(holders_sql("succession_plans", "planned", f));
     }
     let holders_q = parts.join(" UNION ALL ");
-    let ids = population_ids(f.population);
-    let quals_q = format!(
-        "SELECT q.cadre_id, q.scale_code, MAX(l.rank) FROM cadre_qualifications q
-         JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
-         WHERE q.obtained_on <= $1 AND (q.revoked_on IS NULL OR q.revoked_on > $1) AND q.cadre_id IN ({ids})
-         GROUP BY q.cadre_id, q.scale_code"
-    );
-    let comps_q = format!(
-        "SELECT co.cadre_id, m.code, MAX(co.completed_on) FROM completions co JOIN modules m ON m.id = co.module_id
-         WHERE co.completed_on <= $1 AND (co.revoked_on IS NULL OR co.revoked_on > $1) AND co.cadre_id IN ({ids})
-           AND co.module_id IN (SELECT m2.id FROM modules m2 WHERE m2.code IN (SELECT DISTINCT module_code FROM standard_requirements WHERE kind = 'module'))
-         GROUP BY co.cadre_id, m.code"
-    );
     let holders: Vec<Holder> = on_db!(db, |p| {
         let mut q = sqlx::query_as(&holders_q)
             .bind(f.as_of)
@@ -158,14 +135,49 @@ pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
         }
         q.fetch_all(p).await?
     });
-    let quals: Vec<(i64, String, i64)> = on_db!(db, |p| sqlx::query_as(&quals_q)
-        .bind(f.as_of)
-        .fetch_all(p)
-        .await?);
-    let comps: Vec<(i64, String, NaiveDate)> = on_db!(db, |p| sqlx::query_as(&comps_q)
-        .bind(f.as_of)
-        .fetch_all(p)
-        .await?);
+    // The facts of exactly these holders, passed as one text parameter (a JSON array on SQLite,
+    // a comma-separated list on PostgreSQL): one statement whatever their number.
+    let mut ids: Vec<i64> = holders.iter().map(|h| h.cadre_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let joined = ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let (in_ids, ids_param) = match db {
+        Db::Sqlite(_) => (
+            "IN (SELECT value FROM json_each($2))",
+            format!("[{joined}]"),
+        ),
+        Db::Postgres(_) => ("= ANY(CAST(string_to_array($2, ',') AS BIGINT[]))", joined),
+    };
+    let quals_q = format!(
+        "SELECT q.cadre_id, q.scale_code, MAX(l.rank) FROM cadre_qualifications q
+         JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
+         WHERE q.obtained_on <= $1 AND (q.revoked_on IS NULL OR q.revoked_on > $1) AND q.cadre_id {in_ids}
+         GROUP BY q.cadre_id, q.scale_code"
+    );
+    let comps_q = format!(
+        "SELECT co.cadre_id, m.code, MAX(co.completed_on) FROM completions co JOIN modules m ON m.id = co.module_id
+         WHERE co.completed_on <= $1 AND (co.revoked_on IS NULL OR co.revoked_on > $1) AND co.cadre_id {in_ids}
+           AND m.code IN (SELECT DISTINCT module_code FROM standard_requirements WHERE kind = 'module')
+         GROUP BY co.cadre_id, m.code"
+    );
+    let mut quals: Vec<(i64, String, i64)> = vec![];
+    let mut comps: Vec<(i64, String, NaiveDate)> = vec![];
+    if !ids.is_empty() {
+        quals = on_db!(db, |p| sqlx::query_as(&quals_q)
+            .bind(f.as_of)
+            .bind(&ids_param)
+            .fetch_all(p)
+            .await?);
+        comps = on_db!(db, |p| sqlx::query_as(&comps_q)
+            .bind(f.as_of)
+            .bind(&ids_param)
+            .fetch_all(p)
+            .await?);
+    }
     Ok(Loaded {
         holders,
         best_rank: quals.into_iter().map(|(c, s, r)| ((c, s), r)).collect(),

@@ -273,8 +273,9 @@ pub async fn load_existing(tx: &mut Tx) -> AppResult<HashMap<String, ExistingUni
         .collect())
 }
 
-/// Rows per multi-row `INSERT` (8 binds each: well under both backends' limits).
-const BATCH: usize = 1000;
+/// Rows per multi-row `INSERT` (8 binds each): sqlx-sqlite binds cost grows with the square of the
+/// number of binds in one statement, so small batches are much faster than one big one.
+const BATCH: usize = 200;
 
 /// Writes an import plan: upserts parents first, keeps history, moves paths, retires units.
 pub async fn apply_plan(tx: &mut Tx, plan: &ImportPlan, effective: NaiveDate) -> AppResult<()> {
