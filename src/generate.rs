@@ -168,8 +168,12 @@ enum V {
 
 /// Multi-row INSERTs, as many rows per statement as both backends' bind limits allow.
 async fn bulk(tx: &mut Tx, table: &str, cols: &[&str], rows: Vec<Vec<V>>) -> Result<(), AppError> {
-    // sqlx-sqlite spends time quadratic in the number of binds of one statement: keep them few.
-    let per = (2_000 / cols.len()).max(1);
+    // sqlx-sqlite spends time quadratic in the number of binds of one statement: keep them few there.
+    let binds = match tx {
+        Tx::Sqlite(_) => 2_000,
+        Tx::Postgres(_) => 30_000,
+    };
+    let per = (binds / cols.len()).max(1);
     let mut it = rows.into_iter().peekable();
     while it.peek().is_some() {
         let chunk: Vec<Vec<V>> = it.by_ref().take(per).collect();
@@ -280,182 +284,6 @@ pub async fn run(
         .map_err(err)?
         + 1;
     let n = scale.cadres();
-    // Cadres: 85 % in wards/communes, the rest in districts and the city.
-    let mut cadre_rows = Vec::with_capacity(n);
-    let mut unit_rows = Vec::with_capacity(n + n / 20);
-    let mut qual_rows = Vec::with_capacity(n * 2);
-    let mut home: Vec<String> = Vec::with_capacity(n);
-    let mut births: Vec<NaiveDate> = Vec::with_capacity(n);
-    for i in 0..n {
-        let id = first_id + i as i64;
-        let female = rng.chance(52);
-        let family = rng.weighted(FAMILY);
-        let name = if female {
-            format!("{family} {} {}", rng.pick(MIDDLE_F), rng.pick(GIVEN_F))
-        } else {
-            format!("{family} {} {}", rng.pick(MIDDLE_M), rng.pick(GIVEN_M))
-        };
-        let unit = if rng.chance(85) && !communes.is_empty() {
-            rng.pick(&communes).to_string()
-        } else {
-            rng.pick(&units).0.clone()
-        };
-        let birth = rng.date(d(1960, 1, 1), d(2001, 1, 1));
-        let ethnicity = rng.weighted(ETHNIC);
-        let party = rng.chance(70).then(|| {
-            rng.date(
-                birth + Duration::days(18 * 366),
-                today.min(birth + Duration::days(45 * 366)),
-            )
-        });
-        let since = rng.date(d(2003, 1, 1), d(2020, 1, 1));
-        cadre_rows.push(vec![
-            V::I(id),
-            V::S(name.clone()),
-            V::S(crate::cadres::domain::fold_name(&name)),
-            V::S(crate::cadres::domain::sort_key(&name)),
-            V::S(if female { "female" } else { "male" }.into()),
-            V::D(birth),
-            V::S(ethnicity.into()),
-            V::B(ethnicity != "Kinh"),
-            V::OD(party),
-            V::S(format!(
-                "{:012}",
-                79_000_000_000u64 + seed % 1000 * 10_000_000 + i as u64
-            )),
-            V::S(unit.clone()),
-            V::S(rng.weighted(ORGS).into()),
-            V::B(true),
-            V::T(now),
-            V::T(now),
-        ]);
-        // 5 % moved once between units.
-        if rng.chance(5) && !communes.is_empty() {
-            let moved = rng.date(since + Duration::days(200), d(2025, 1, 1));
-            let before = rng.pick(&communes).to_string();
-            unit_rows.push(vec![
-                V::I(id),
-                V::S(before),
-                V::D(since),
-                V::OD(Some(moved)),
-            ]);
-            unit_rows.push(vec![V::I(id), V::S(unit.clone()), V::D(moved), V::OD(None)]);
-        } else {
-            unit_rows.push(vec![V::I(id), V::S(unit.clone()), V::D(since), V::OD(None)]);
-        }
-        let grown = birth + Duration::days(22 * 366);
-        let edu = rng.weighted(&[
-            ("bachelor", 60),
-            ("college", 10),
-            ("vocational", 10),
-            ("master", 12),
-            ("none", 8),
-        ]);
-        if edu != "none" {
-            qual_rows.push(vec![
-                V::I(id),
-                V::S("professional_education".into()),
-                V::S(edu.into()),
-                V::D(rng.date(grown, grown + Duration::days(3 * 365))),
-            ]);
-        }
-        let pt = rng.weighted(&[
-            ("elementary", 40),
-            ("intermediate", 33),
-            ("advanced", 8),
-            ("none", 19),
-        ]);
-        if pt != "none" {
-            qual_rows.push(vec![
-                V::I(id),
-                V::S("political_theory".into()),
-                V::S(pt.into()),
-                V::D(rng.date(grown, today.max(grown + Duration::days(1)))),
-            ]);
-        }
-        if rng.chance(35) {
-            let sm = rng.weighted(&[
-                ("officer", 75),
-                ("principal_officer", 22),
-                ("senior_officer", 3),
-            ]);
-            qual_rows.push(vec![
-                V::I(id),
-                V::S("state_management".into()),
-                V::S(sm.into()),
-                V::D(rng.date(grown, today.max(grown + Duration::days(1)))),
-            ]);
-        }
-        home.push(unit);
-        births.push(birth);
-    }
-    bulk(
-        &mut tx,
-        "cadres",
-        &[
-            "id",
-            "full_name",
-            "name_folded",
-            "sort_key",
-            "gender",
-            "birth_date",
-            "ethnicity",
-            "ethnic_minority",
-            "party_joined_on",
-            "personal_id",
-            "unit_code",
-            "organisation",
-            "active",
-            "created_at",
-            "updated_at",
-        ],
-        cadre_rows,
-    )
-    .await
-    .map_err(err)?;
-    bulk(
-        &mut tx,
-        "cadre_units",
-        &["cadre_id", "unit_code", "from_date", "to_date"],
-        unit_rows,
-    )
-    .await
-    .map_err(err)?;
-    let quals: Vec<Vec<V>> = qual_rows
-        .into_iter()
-        .map(|mut r| {
-            r.extend([
-                V::S("Cơ sở đào tạo".into()),
-                V::S(String::new()),
-                V::S("import".into()),
-                V::S("generated".into()),
-                V::OI(None),
-                V::T(now),
-            ]);
-            r
-        })
-        .collect();
-    let n_quals = quals.len();
-    bulk(
-        &mut tx,
-        "cadre_qualifications",
-        &[
-            "cadre_id",
-            "scale_code",
-            "level_code",
-            "obtained_on",
-            "issuer",
-            "evidence",
-            "source",
-            "source_ref",
-            "completion_id",
-            "created_at",
-        ],
-        quals,
-    )
-    .await
-    .map_err(err)?;
-    // Completions: on average 10 a cadre, 2005–today; 0.5 % revoked later.
     let module_ids: Vec<(String, i64)> = on_tx!(&mut tx, |c| sqlx::query_as::<_, (String, i64)>(
         "SELECT code, id FROM modules"
     )
@@ -469,49 +297,219 @@ pub async fn run(
             .map(|m| m.1)
             .unwrap_or(1)
     };
-    let mut comp_rows = Vec::with_capacity(n * 10);
-    for (i, birth) in births.iter().enumerate() {
-        let id = first_id + i as i64;
-        let start = (*birth + Duration::days(20 * 366)).max(d(2005, 1, 1));
-        if start >= today {
-            continue;
-        }
-        for _ in 0..rng.below(21) {
-            let on = rng.date(start, today);
-            let revoked = rng
-                .chance(1)
-                .then(|| rng.date(on, today + Duration::days(1)))
-                .filter(|r| *r > on && rng.chance(50));
-            comp_rows.push(vec![
+    let mut home: Vec<String> = Vec::with_capacity(n);
+    let (mut n_quals, mut n_comps) = (0usize, 0usize);
+    // In chunks, so that memory stays bounded at the national scale.
+    const CHUNK: usize = 50_000;
+    for chunk_start in (0..n).step_by(CHUNK) {
+        let chunk_end = (chunk_start + CHUNK).min(n);
+        let mut cadre_rows = Vec::with_capacity(CHUNK);
+        let mut unit_rows = Vec::with_capacity(CHUNK + CHUNK / 20);
+        let mut qual_rows = Vec::with_capacity(CHUNK * 2);
+        let mut comp_rows = Vec::with_capacity(CHUNK * 10);
+        for i in chunk_start..chunk_end {
+            let id = first_id + i as i64;
+            let female = rng.chance(52);
+            let family = rng.weighted(FAMILY);
+            let name = if female {
+                format!("{family} {} {}", rng.pick(MIDDLE_F), rng.pick(GIVEN_F))
+            } else {
+                format!("{family} {} {}", rng.pick(MIDDLE_M), rng.pick(GIVEN_M))
+            };
+            let unit = if rng.chance(85) && !communes.is_empty() {
+                rng.pick(&communes).to_string()
+            } else {
+                rng.pick(&units).0.clone()
+            };
+            let birth = rng.date(d(1960, 1, 1), d(2001, 1, 1));
+            let ethnicity = rng.weighted(ETHNIC);
+            let party = rng.chance(70).then(|| {
+                rng.date(
+                    birth + Duration::days(18 * 366),
+                    today.min(birth + Duration::days(45 * 366)),
+                )
+            });
+            let since = rng.date(d(2003, 1, 1), d(2020, 1, 1));
+            cadre_rows.push(vec![
                 V::I(id),
-                V::I(module_id(rng.weighted(MODULES))),
-                V::I(1),
-                V::D(on),
-                V::S("import".into()),
-                V::S("generated".into()),
-                V::OD(revoked),
+                V::S(name.clone()),
+                V::S(crate::cadres::domain::fold_name(&name)),
+                V::S(crate::cadres::domain::sort_key(&name)),
+                V::S(if female { "female" } else { "male" }.into()),
+                V::D(birth),
+                V::S(ethnicity.into()),
+                V::B(ethnicity != "Kinh"),
+                V::OD(party),
+                V::S(format!("{:012}", seed % 100 * 10_000_000_000 + i as u64)),
+                V::S(unit.clone()),
+                V::S(rng.weighted(ORGS).into()),
+                V::B(true),
+                V::T(now),
                 V::T(now),
             ]);
+            // 5 % moved once between units.
+            if rng.chance(5) && !communes.is_empty() {
+                let moved = rng.date(since + Duration::days(200), d(2025, 1, 1));
+                let before = rng.pick(&communes).to_string();
+                unit_rows.push(vec![
+                    V::I(id),
+                    V::S(before),
+                    V::D(since),
+                    V::OD(Some(moved)),
+                ]);
+                unit_rows.push(vec![V::I(id), V::S(unit.clone()), V::D(moved), V::OD(None)]);
+            } else {
+                unit_rows.push(vec![V::I(id), V::S(unit.clone()), V::D(since), V::OD(None)]);
+            }
+            let grown = birth + Duration::days(22 * 366);
+            let mut qual = |scale: &str, level: &str, on: NaiveDate| {
+                qual_rows.push(vec![
+                    V::I(id),
+                    V::S(scale.into()),
+                    V::S(level.into()),
+                    V::D(on),
+                    V::S("Cơ sở đào tạo".into()),
+                    V::S(String::new()),
+                    V::S("import".into()),
+                    V::S("generated".into()),
+                    V::OI(None),
+                    V::T(now),
+                ]);
+            };
+            let edu = rng.weighted(&[
+                ("bachelor", 60),
+                ("college", 10),
+                ("vocational", 10),
+                ("master", 12),
+                ("none", 8),
+            ]);
+            if edu != "none" {
+                qual(
+                    "professional_education",
+                    edu,
+                    rng.date(grown, grown + Duration::days(3 * 365)),
+                );
+            }
+            let pt = rng.weighted(&[
+                ("elementary", 40),
+                ("intermediate", 33),
+                ("advanced", 8),
+                ("none", 19),
+            ]);
+            if pt != "none" {
+                qual(
+                    "political_theory",
+                    pt,
+                    rng.date(grown, today.max(grown + Duration::days(1))),
+                );
+            }
+            if rng.chance(35) {
+                let sm = rng.weighted(&[
+                    ("officer", 75),
+                    ("principal_officer", 22),
+                    ("senior_officer", 3),
+                ]);
+                qual(
+                    "state_management",
+                    sm,
+                    rng.date(grown, today.max(grown + Duration::days(1))),
+                );
+            }
+            // Completions: on average 10 a cadre, 2005–today; about 0.5 % revoked later.
+            let start = (birth + Duration::days(20 * 366)).max(d(2005, 1, 1));
+            if start < today {
+                for _ in 0..rng.below(21) {
+                    let on = rng.date(start, today);
+                    let revoked = rng
+                        .chance(1)
+                        .then(|| rng.date(on, today + Duration::days(1)))
+                        .filter(|r| *r > on && rng.chance(50));
+                    comp_rows.push(vec![
+                        V::I(id),
+                        V::I(module_id(rng.weighted(MODULES))),
+                        V::I(1),
+                        V::D(on),
+                        V::S("import".into()),
+                        V::S("generated".into()),
+                        V::OD(revoked),
+                        V::T(now),
+                    ]);
+                }
+            }
+            home.push(unit);
         }
+        n_quals += qual_rows.len();
+        n_comps += comp_rows.len();
+        bulk(
+            &mut tx,
+            "cadres",
+            &[
+                "id",
+                "full_name",
+                "name_folded",
+                "sort_key",
+                "gender",
+                "birth_date",
+                "ethnicity",
+                "ethnic_minority",
+                "party_joined_on",
+                "personal_id",
+                "unit_code",
+                "organisation",
+                "active",
+                "created_at",
+                "updated_at",
+            ],
+            cadre_rows,
+        )
+        .await
+        .map_err(err)?;
+        bulk(
+            &mut tx,
+            "cadre_units",
+            &["cadre_id", "unit_code", "from_date", "to_date"],
+            unit_rows,
+        )
+        .await
+        .map_err(err)?;
+        bulk(
+            &mut tx,
+            "cadre_qualifications",
+            &[
+                "cadre_id",
+                "scale_code",
+                "level_code",
+                "obtained_on",
+                "issuer",
+                "evidence",
+                "source",
+                "source_ref",
+                "completion_id",
+                "created_at",
+            ],
+            qual_rows,
+        )
+        .await
+        .map_err(err)?;
+        bulk(
+            &mut tx,
+            "completions",
+            &[
+                "cadre_id",
+                "module_id",
+                "module_version",
+                "completed_on",
+                "source",
+                "source_ref",
+                "revoked_on",
+                "created_at",
+            ],
+            comp_rows,
+        )
+        .await
+        .map_err(err)?;
+        tracing::info!(cadres = chunk_end, completions = n_comps, "generating");
     }
-    let n_comps = comp_rows.len();
-    bulk(
-        &mut tx,
-        "completions",
-        &[
-            "cadre_id",
-            "module_id",
-            "module_version",
-            "completed_on",
-            "source",
-            "source_ref",
-            "revoked_on",
-            "created_at",
-        ],
-        comp_rows,
-    )
-    .await
-    .map_err(err)?;
     // Titles: every title of the unit's level, held over three terms, with one or two planned successors.
     let titles: Vec<(i64, String, String)> =
         on_tx!(&mut tx, |c| sqlx::query_as::<_, (i64, String, String)>(

@@ -38,7 +38,8 @@ use crate::{
         calendar::class_feed, calendar::cadre_feed, calendar::create_feed_token, calendar::revoke_feed_token,
         me::me,
         gaps::routes::gap_report, gaps::routes::gap_cadres, gaps::routes::training_demand, gaps::routes::compare,
-        gaps::routes::cadre_gaps,
+        gaps::routes::cadre_gaps, gaps::routes::export_gap_report, gaps::routes::export_gap_cadres,
+        gaps::routes::export_training_demand, gaps::routes::export_compare,
     ),
     components(schemas(
         error::ErrorEnvelope, error::ErrorBody, error::ErrorDetail,

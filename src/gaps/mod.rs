@@ -1,6 +1,7 @@
 //! The gap engine and the gap reports: who falls short of their title's standard, where, in what.
 
 pub mod engine;
+pub mod export;
 pub mod report;
 pub mod routes;
 pub mod store;

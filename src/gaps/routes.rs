@@ -8,6 +8,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use utoipa::ToSchema;
 
+use super::export::{gap_tables, parse_format, Cell, Download, Table};
 use super::report::{aggregate, assessments, Assessment, ReportRow};
 use super::store::{self, Filter, Population, ReportUnit};
 use crate::api::{parse_opt, Page, PageParams};
@@ -20,7 +21,17 @@ use crate::units::store::UnitRecord;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    routes![gap_report, gap_cadres, training_demand, compare, cadre_gaps]
+    routes![
+        gap_report,
+        gap_cadres,
+        training_demand,
+        compare,
+        cadre_gaps,
+        export_gap_report,
+        export_gap_cadres,
+        export_training_demand,
+        export_compare
+    ]
 }
 
 /// How report rows are grouped.
@@ -800,4 +811,278 @@ pub async fn cadre_gaps(
         as_of,
         items: gaps_of(state, cadre.id, as_of).await?,
     }))
+}
+
+/// The gap report as a file: `format=csv` (the rows, every requirement and split as columns) or
+/// `format=xlsx` (a sheet per part). Same parameters and scope as the JSON report.
+#[utoipa::path(tag = "reports", security(("bearer" = [])),
+    params(("format" = String, Query, description = "csv or xlsx"), ("unit" = Option<String>, Query, description = "Root unit"),
+           ("as_of" = Option<String>, Query, description = "YYYY-MM-DD"), ("population" = Option<String>, Query, description = "incumbent, planned or both"),
+           ("title" = Option<String>, Query, description = "Title code"), ("org_kind" = Option<String>, Query, description = "Organisation kind"),
+           ("group" = Option<String>, Query, description = "children or lowest")),
+    responses((status = 200, description = "CSV (UTF-8 with BOM) or XLSX file"), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[get("/api/reports/gaps/export?<format>&<unit>&<as_of>&<population>&<title>&<org_kind>&<group>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn export_gap_report(
+    state: &State<AppState>,
+    user: AuthUser,
+    format: Option<&str>,
+    unit: Option<&str>,
+    as_of: Option<&str>,
+    population: Option<&str>,
+    title: Option<&str>,
+    org_kind: Option<&str>,
+    group: Option<&str>,
+) -> AppResult<Download> {
+    let format = parse_format(format)?;
+    let r = gap_report(state, user, unit, as_of, population, title, org_kind, group)
+        .await?
+        .into_inner();
+    let tables = gap_tables(&r.rows, &r.totals, &r.requirement_keys);
+    Download::of(
+        &tables,
+        format,
+        &format!("gap-report-{}-{}", r.unit_code, r.as_of),
+    )
+}
+
+/// The cadres behind a cell, as a file (`format=csv|xlsx`), every match (no paging).
+#[utoipa::path(tag = "reports", security(("bearer" = [])),
+    params(("format" = String, Query, description = "csv or xlsx"), ("unit" = Option<String>, Query, description = "The row's unit"),
+           ("as_of" = Option<String>, Query, description = "YYYY-MM-DD"), ("population" = Option<String>, Query, description = "incumbent, planned or both"),
+           ("title" = Option<String>, Query, description = "Title code"), ("org_kind" = Option<String>, Query, description = "Organisation kind"),
+           ("requirement" = Option<String>, Query, description = "Requirement key"), ("status" = Option<String>, Query, description = "short, meeting, no_standard or all")),
+    responses((status = 200, description = "CSV or XLSX file"), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[get("/api/reports/gaps/cadres/export?<format>&<unit>&<as_of>&<population>&<title>&<org_kind>&<requirement>&<status>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn export_gap_cadres(
+    state: &State<AppState>,
+    user: AuthUser,
+    format: Option<&str>,
+    unit: Option<&str>,
+    as_of: Option<&str>,
+    population: Option<&str>,
+    title: Option<&str>,
+    org_kind: Option<&str>,
+    requirement: Option<&str>,
+    status: Option<&str>,
+) -> AppResult<Download> {
+    let format = parse_format(format)?;
+    let q = report_query(state, &user, unit, as_of, population, title, org_kind).await?;
+    let mut rows = vec![];
+    let mut offset = 0;
+    loop {
+        let off = offset.to_string();
+        let page = gap_cadres(
+            state,
+            user.clone(),
+            unit,
+            as_of,
+            population,
+            title,
+            org_kind,
+            requirement,
+            status,
+            Some("500"),
+            Some(&off),
+        )
+        .await?
+        .into_inner();
+        let n = page.items.len();
+        rows.extend(page.items.into_iter().map(|a| {
+            let unmet: Vec<&super::engine::Check> = a.unmet().collect();
+            vec![
+                Cell::from(a.cadre_id),
+                a.full_name.as_str().into(),
+                a.unit_code.as_str().into(),
+                a.title_code.as_str().into(),
+                a.population.as_str().into(),
+                a.standard_version.map(|v| v as f64).into(),
+                unmet
+                    .iter()
+                    .map(|c| c.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+                    .into(),
+                unmet
+                    .iter()
+                    .map(|c| c.reason.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+                    .into(),
+            ]
+        }));
+        offset += 500;
+        if n < 500 {
+            break;
+        }
+    }
+    let headers = [
+        "cadre_id",
+        "full_name",
+        "unit_code",
+        "title_code",
+        "population",
+        "standard_version",
+        "unmet",
+        "reasons",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    Download::of(
+        &[Table {
+            name: "cadres".into(),
+            headers,
+            rows,
+        }],
+        format,
+        &format!("gap-cadres-{}-{}", q.root.code, q.filter.as_of),
+    )
+}
+
+/// Training demand as a file (`format=csv|xlsx`): one row per module; XLSX adds a sheet per unit cell.
+#[utoipa::path(tag = "reports", security(("bearer" = [])),
+    params(("format" = String, Query, description = "csv or xlsx"), ("unit" = Option<String>, Query, description = "Root unit"),
+           ("as_of" = Option<String>, Query, description = "YYYY-MM-DD"), ("population" = Option<String>, Query, description = "incumbent, planned or both"),
+           ("title" = Option<String>, Query, description = "Title code"), ("org_kind" = Option<String>, Query, description = "Organisation kind"),
+           ("group" = Option<String>, Query, description = "children or lowest")),
+    responses((status = 200, description = "CSV or XLSX file"), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[get("/api/reports/training-demand/export?<format>&<unit>&<as_of>&<population>&<title>&<org_kind>&<group>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn export_training_demand(
+    state: &State<AppState>,
+    user: AuthUser,
+    format: Option<&str>,
+    unit: Option<&str>,
+    as_of: Option<&str>,
+    population: Option<&str>,
+    title: Option<&str>,
+    org_kind: Option<&str>,
+    group: Option<&str>,
+) -> AppResult<Download> {
+    let format = parse_format(format)?;
+    let d = training_demand(state, user, unit, as_of, population, title, org_kind, group)
+        .await?
+        .into_inner();
+    let modules = Table {
+        name: "modules".into(),
+        headers: [
+            "module_code",
+            "module_title_vi",
+            "needed",
+            "seats_planned",
+            "remaining",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: d
+            .modules
+            .iter()
+            .map(|m| {
+                vec![
+                    m.module_code.as_str().into(),
+                    m.module_title_vi.as_str().into(),
+                    m.needed.into(),
+                    m.seats_planned.into(),
+                    m.remaining.into(),
+                ]
+            })
+            .collect(),
+    };
+    let cells = Table {
+        name: "by_unit".into(),
+        headers: ["module_code", "unit_code", "unit_name", "needed"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows: d
+            .modules
+            .iter()
+            .flat_map(|m| {
+                m.by_unit.iter().map(move |c| {
+                    vec![
+                        m.module_code.as_str().into(),
+                        c.unit_code.as_str().into(),
+                        c.unit_name.as_str().into(),
+                        c.needed.into(),
+                    ]
+                })
+            })
+            .collect(),
+    };
+    Download::of(
+        &[modules, cells],
+        format,
+        &format!("training-demand-{}-{}", d.unit_code, d.as_of),
+    )
+}
+
+/// Two dates compared, as a file (`format=csv|xlsx`).
+#[utoipa::path(tag = "reports", security(("bearer" = [])),
+    params(("format" = String, Query, description = "csv or xlsx"), ("unit" = Option<String>, Query, description = "Root unit"),
+           ("from" = String, Query, description = "First date"), ("to" = String, Query, description = "Second date"),
+           ("population" = Option<String>, Query, description = "incumbent, planned or both"),
+           ("title" = Option<String>, Query, description = "Title code"), ("org_kind" = Option<String>, Query, description = "Organisation kind"),
+           ("group" = Option<String>, Query, description = "children or lowest")),
+    responses((status = 200, description = "CSV or XLSX file"), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[get("/api/reports/gaps/compare/export?<format>&<unit>&<from>&<to>&<population>&<title>&<org_kind>&<group>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn export_compare(
+    state: &State<AppState>,
+    user: AuthUser,
+    format: Option<&str>,
+    unit: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+    population: Option<&str>,
+    title: Option<&str>,
+    org_kind: Option<&str>,
+    group: Option<&str>,
+) -> AppResult<Download> {
+    let format = parse_format(format)?;
+    let c = compare(
+        state, user, unit, from, to, population, title, org_kind, group,
+    )
+    .await?
+    .into_inner();
+    let row = |r: &CompareRow| -> Vec<Cell> {
+        vec![
+            r.unit_code.as_str().into(),
+            r.unit_name.as_str().into(),
+            r.from.assessed.into(),
+            r.from.meeting.into(),
+            r.from.compliance_pct.into(),
+            r.to.assessed.into(),
+            r.to.meeting.into(),
+            r.to.compliance_pct.into(),
+            r.change_pct.into(),
+        ]
+    };
+    let mut rows: Vec<Vec<Cell>> = c.rows.iter().map(row).collect();
+    rows.push(row(&c.totals));
+    let headers = [
+        "unit_code",
+        "unit_name",
+        "from_assessed",
+        "from_meeting",
+        "from_compliance_pct",
+        "to_assessed",
+        "to_meeting",
+        "to_compliance_pct",
+        "change_pct",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    Download::of(
+        &[Table {
+            name: "compare".into(),
+            headers,
+            rows,
+        }],
+        format,
+        &format!("gap-compare-{}-{}-{}", c.unit_code, c.from, c.to),
+    )
 }

@@ -621,3 +621,156 @@ async fn demand_compare_and_own_gaps(app: TestApp) {
         Status::NotFound
     );
 }
+
+db_tests!(exports_carry_the_same_numbers);
+
+async fn download(app: &TestApp, token: &str, path: &str) -> (Status, Option<String>, Vec<u8>) {
+    let res = app
+        .client
+        .get(path.to_string())
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {token}"),
+        ))
+        .dispatch()
+        .await;
+    let status = res.status();
+    let ct = res.content_type().map(|c| c.to_string());
+    (status, ct, res.into_bytes().await.unwrap_or_default())
+}
+
+async fn exports_carry_the_same_numbers(app: TestApp) {
+    use calamine::{Reader, Xlsx};
+    let w = world(&app).await;
+    let t = &w.admin;
+    let (_, json) = app
+        .get("/api/reports/gaps?unit=79&as_of=2019-01-01", Some(t))
+        .await;
+    // CSV: BOM, header, one line per row plus the totals, the same numbers.
+    let (s, ct, bytes) = download(
+        &app,
+        t,
+        "/api/reports/gaps/export?format=csv&unit=79&as_of=2019-01-01",
+    )
+    .await;
+    assert_eq!(s, Status::Ok);
+    assert_eq!(ct.as_deref(), Some("text/csv; charset=utf-8"));
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let mut rdr = csv::Reader::from_reader(&bytes[3..]);
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    let col = |h: &str| {
+        headers
+            .iter()
+            .position(|x| x == h)
+            .unwrap_or_else(|| panic!("no column {h} in {headers:?}"))
+    };
+    let records: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(records.len(), json["rows"].as_array().unwrap().len() + 1);
+    for rec in &records {
+        let code = &rec[col("unit_code")];
+        let j = if code == "TOTAL" {
+            &json["totals"]
+        } else {
+            row(&json, code)
+        };
+        assert_eq!(rec[col("unit_name")], *j["unit_name"].as_str().unwrap());
+        for k in ["assessed", "meeting", "short", "no_standard"] {
+            assert_eq!(
+                rec[col(k)].parse::<i64>().unwrap(),
+                j[k].as_i64().unwrap(),
+                "{code} {k}"
+            );
+        }
+        assert_eq!(
+            rec[col("short:module:DV-03")].parse::<i64>().unwrap(),
+            j["short_by_requirement"]["module:DV-03"]
+                .as_i64()
+                .unwrap_or(0)
+        );
+        assert_eq!(
+            rec[col("female_assessed")].parse::<i64>().unwrap(),
+            j["by_gender"]["female"]["assessed"].as_i64().unwrap_or(0)
+        );
+    }
+    // XLSX: a sheet per part, numbers as numbers.
+    let (s, ct, bytes) = download(
+        &app,
+        t,
+        "/api/reports/gaps/export?format=xlsx&unit=79&as_of=2019-01-01",
+    )
+    .await;
+    assert_eq!(s, Status::Ok);
+    assert!(ct.unwrap().contains("spreadsheetml"));
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "report",
+            "short_by_requirement",
+            "gender",
+            "age_band",
+            "minority"
+        ]
+    );
+    let range = wb.worksheet_range("report").unwrap();
+    let rows: Vec<_> = range.rows().collect();
+    let hdr: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    let c = |h: &str| hdr.iter().position(|x| x == h).unwrap();
+    let q12 = rows.iter().find(|r| r[0] == "761").unwrap();
+    assert_eq!(q12[c("assessed")], calamine::Data::Float(2.0));
+    assert_eq!(
+        q12[c("compliance_pct")],
+        calamine::Data::Float(row(&json, "761")["compliance_pct"].as_f64().unwrap())
+    );
+    let total = rows.iter().find(|r| r[0] == "TOTAL").unwrap();
+    assert_eq!(
+        total[c("short")],
+        calamine::Data::Float(json["totals"]["short"].as_f64().unwrap())
+    );
+    // The other reports export too, and the officer's scope holds for files.
+    for path in [
+        "/api/reports/gaps/cadres/export?format=csv&unit=79&as_of=2019-01-01",
+        "/api/reports/training-demand/export?format=xlsx&unit=79&as_of=2021-06-01",
+        "/api/reports/gaps/compare/export?format=csv&unit=79&from=2015-12-31&to=2019-01-01",
+    ] {
+        let (s, _, bytes) = download(&app, t, path).await;
+        assert_eq!(s, Status::Ok, "{path}");
+        assert!(!bytes.is_empty());
+    }
+    let (_, _, cadres) = download(
+        &app,
+        t,
+        "/api/reports/gaps/cadres/export?format=csv&unit=79&as_of=2019-01-01",
+    )
+    .await;
+    let text = String::from_utf8(cadres[3..].to_vec()).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        1 + json["totals"]["short"].as_i64().unwrap() as usize
+    );
+    assert!(text.contains("DV-03: last completed 2013-05-01, older than 5 years"));
+    let officer = app.account(t, "officer.q1", "officer", Some("760")).await;
+    assert_eq!(
+        download(
+            &app,
+            &officer,
+            "/api/reports/gaps/export?format=csv&unit=79"
+        )
+        .await
+        .0,
+        Status::Forbidden
+    );
+    let (s, _, bytes) = download(
+        &app,
+        &officer,
+        "/api/reports/gaps/cadres/export?format=csv&as_of=2019-01-01&status=all",
+    )
+    .await;
+    assert_eq!(s, Status::Ok);
+    assert!(!String::from_utf8_lossy(&bytes).contains("Trần Thị Bình"));
+    let (s, v) = app
+        .get("/api/reports/gaps/export?format=pdf&unit=79", Some(t))
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert_eq!(v["error"]["field"], "format");
+}

@@ -1,0 +1,307 @@
+//! Reports as tables, written as CSV (UTF-8 with a BOM, so Excel shows Vietnamese correctly) or
+//! XLSX (a sheet per part, a bold header row, frozen panes, numbers as numbers).
+
+use rocket::http::{ContentType, Header};
+use rocket::response::{self, Responder};
+use rocket::{Request, Response};
+use rust_xlsxwriter::{Format, Workbook};
+
+use super::report::ReportRow;
+use crate::error::AppError;
+
+/// One cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text.
+    Text(String),
+    /// A number.
+    Num(f64),
+    /// Nothing.
+    Empty,
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Text(s.to_string())
+    }
+}
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Text(s)
+    }
+}
+impl From<i64> for Cell {
+    fn from(n: i64) -> Self {
+        Cell::Num(n as f64)
+    }
+}
+impl From<Option<f64>> for Cell {
+    fn from(n: Option<f64>) -> Self {
+        n.map(Cell::Num).unwrap_or(Cell::Empty)
+    }
+}
+
+/// A named table: a sheet in XLSX.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Sheet name (at most 31 characters).
+    pub name: String,
+    /// Header row.
+    pub headers: Vec<String>,
+    /// Data rows.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// Export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// CSV.
+    Csv,
+    /// XLSX.
+    Xlsx,
+}
+
+/// Parses `csv` or `xlsx`.
+pub fn parse_format(raw: Option<&str>) -> Result<ExportFormat, AppError> {
+    match raw.map(str::trim) {
+        Some("csv") => Ok(ExportFormat::Csv),
+        Some("xlsx") => Ok(ExportFormat::Xlsx),
+        _ => Err(AppError::invalid("format", "format must be csv or xlsx")),
+    }
+}
+
+/// CSV of one table, with a BOM.
+pub fn csv(table: &Table) -> Result<Vec<u8>, AppError> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let fail = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
+        w.write_record(&table.headers).map_err(fail)?;
+        for row in &table.rows {
+            let rec: Vec<String> = row
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(s) => s.clone(),
+                    Cell::Num(n) if n.fract() == 0.0 => format!("{}", *n as i64),
+                    Cell::Num(n) => format!("{n}"),
+                    Cell::Empty => String::new(),
+                })
+                .collect();
+            w.write_record(&rec).map_err(fail)?;
+        }
+        w.flush()
+            .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    }
+    Ok(out)
+}
+
+/// XLSX with one sheet per table.
+pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, AppError> {
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    for t in tables {
+        let ws = wb.add_worksheet();
+        ws.set_name(t.name.chars().take(31).collect::<String>())
+            .map_err(fail)?;
+        for (c, h) in t.headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold)
+                .map_err(fail)?;
+            ws.set_column_width(c as u16, if c == 1 { 32 } else { 14 })
+                .map_err(fail)?;
+        }
+        for (r, row) in t.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32 + 1, c as u16);
+                match cell {
+                    Cell::Text(s) => {
+                        ws.write_string(r, c, s).map_err(fail)?;
+                    }
+                    Cell::Num(n) => {
+                        ws.write_number(r, c, *n).map_err(fail)?;
+                    }
+                    Cell::Empty => {}
+                }
+            }
+        }
+        ws.set_freeze_panes(1, 2).map_err(fail)?;
+    }
+    wb.save_to_buffer().map_err(fail)
+}
+
+/// A file download.
+pub struct Download {
+    /// File name.
+    pub filename: String,
+    /// Content type.
+    pub content_type: ContentType,
+    /// Bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Download {
+    /// Renders tables in a format: CSV takes the first table, XLSX all of them.
+    pub fn of(tables: &[Table], format: ExportFormat, stem: &str) -> Result<Download, AppError> {
+        Ok(match format {
+            ExportFormat::Csv => Download {
+                filename: format!("{stem}.csv"),
+                content_type: ContentType::new("text", "csv").with_params(("charset", "utf-8")),
+                bytes: csv(&tables[0])?,
+            },
+            ExportFormat::Xlsx => Download {
+                filename: format!("{stem}.xlsx"),
+                content_type: ContentType::new(
+                    "application",
+                    "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                bytes: xlsx(tables)?,
+            },
+        })
+    }
+}
+
+impl<'r> Responder<'r, 'static> for Download {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        Response::build()
+            .header(self.content_type)
+            .header(Header::new(
+                "Content-Disposition",
+                format!("attachment; filename=\"{}\"", self.filename),
+            ))
+            .sized_body(self.bytes.len(), std::io::Cursor::new(self.bytes))
+            .ok()
+    }
+}
+
+const GENDERS: [&str; 3] = ["female", "male", "other"];
+const BANDS: [&str; 4] = ["under_35", "35_44", "45_54", "55_plus"];
+const MINORITY: [&str; 2] = ["minority", "majority"];
+
+/// The gap report as tables: the rows (with every requirement and split as columns, for CSV),
+/// then one sheet per split.
+pub fn gap_tables(rows: &[ReportRow], totals: &ReportRow, keys: &[String]) -> Vec<Table> {
+    let all: Vec<&ReportRow> = rows.iter().chain(std::iter::once(totals)).collect();
+    let base = |r: &ReportRow| -> Vec<Cell> {
+        vec![
+            r.unit_code.as_str().into(),
+            r.unit_name.as_str().into(),
+            r.assessed.into(),
+            r.meeting.into(),
+            r.short.into(),
+            r.compliance_pct.into(),
+            r.no_standard.into(),
+        ]
+    };
+    let base_headers: Vec<String> = [
+        "unit_code",
+        "unit_name",
+        "assessed",
+        "meeting",
+        "short",
+        "compliance_pct",
+        "no_standard",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let split =
+        |name: &str,
+         cats: &[&str],
+         get: &dyn Fn(&ReportRow) -> &std::collections::BTreeMap<String, super::report::Counts>|
+         -> Table {
+            let mut headers: Vec<String> = vec!["unit_code".into(), "unit_name".into()];
+            for c in cats {
+                headers.extend([
+                    format!("{c}_assessed"),
+                    format!("{c}_meeting"),
+                    format!("{c}_short"),
+                ]);
+            }
+            Table {
+                name: name.into(),
+                headers,
+                rows: all
+                    .iter()
+                    .map(|r| {
+                        let mut v: Vec<Cell> =
+                            vec![r.unit_code.as_str().into(), r.unit_name.as_str().into()];
+                        for c in cats {
+                            let k = get(r).get(*c).copied().unwrap_or_default();
+                            v.extend([k.assessed.into(), k.meeting.into(), k.short.into()]);
+                        }
+                        v
+                    })
+                    .collect(),
+            }
+        };
+    let gender = split("gender", &GENDERS, &|r| &r.by_gender);
+    let age = split("age_band", &BANDS, &|r| &r.by_age_band);
+    let minority = split("minority", &MINORITY, &|r| &r.by_minority);
+    let mut main_headers = base_headers.clone();
+    main_headers.extend(keys.iter().map(|k| format!("short:{k}")));
+    for t in [&gender, &age, &minority] {
+        main_headers.extend(t.headers[2..].iter().cloned());
+    }
+    let main_rows = all
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut v = base(r);
+            v.extend(
+                keys.iter()
+                    .map(|k| Cell::from(r.short_by_requirement.get(k).copied().unwrap_or(0))),
+            );
+            for t in [&gender, &age, &minority] {
+                v.extend(t.rows[i][2..].iter().cloned());
+            }
+            v
+        })
+        .collect();
+    let mut req_headers = vec!["unit_code".to_string(), "unit_name".to_string()];
+    req_headers.extend(keys.iter().cloned());
+    let requirements = Table {
+        name: "short_by_requirement".into(),
+        headers: req_headers,
+        rows: all
+            .iter()
+            .map(|r| {
+                let mut v: Vec<Cell> =
+                    vec![r.unit_code.as_str().into(), r.unit_name.as_str().into()];
+                v.extend(
+                    keys.iter()
+                        .map(|k| Cell::from(r.short_by_requirement.get(k).copied().unwrap_or(0))),
+                );
+                v
+            })
+            .collect(),
+    };
+    let summary = Table {
+        name: "report".into(),
+        headers: main_headers,
+        rows: main_rows,
+    };
+    vec![summary, requirements, gender, age, minority]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_has_bom_and_numbers() {
+        let t = Table {
+            name: "t".into(),
+            headers: vec!["a".into(), "b".into()],
+            rows: vec![
+                vec!["Phường Tân Định".into(), Cell::Num(66.7)],
+                vec![Cell::Empty, 3.into()],
+            ],
+        };
+        let out = csv(&t).unwrap();
+        assert!(out.starts_with(b"\xEF\xBB\xBF"));
+        assert_eq!(
+            String::from_utf8(out[3..].to_vec()).unwrap(),
+            "a,b\nPhường Tân Định,66.7\n,3\n"
+        );
+    }
+}
