@@ -27,7 +27,7 @@ use crate::{
         cadres::routes::list_cadres, cadres::routes::get_cadre, cadres::routes::create_cadre, cadres::routes::update_cadre,
         cadres::routes::add_title, cadres::routes::end_title, cadres::routes::add_plan, cadres::routes::end_plan,
         cadres::routes::list_qualifications, cadres::routes::add_qualification,
-        standards::titles::list_titles,
+        standards::titles::list_titles, standards::titles::create_title, standards::titles::update_title,
         standards::routes::list_versions, standards::routes::in_force, standards::routes::publish,
         classes::routes::list_classes, classes::routes::get_class, classes::routes::create_class,
         classes::routes::update_class, classes::routes::replace_sessions, classes::routes::change_status,

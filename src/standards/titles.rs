@@ -1,12 +1,15 @@
 //! Titles: a role in an organisation kind at a level (e.g. chair of the ward Fatherland Front).
 
 use chrono::Utc;
+use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::{get, routes, Route, State};
-use serde::Serialize;
+use rocket::{get, patch, post, routes, Route, State};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::auth::AuthUser;
+use crate::api::JsonBody;
+use crate::auth::{AuthUser, StandardsEditor};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::state::AppState;
@@ -14,7 +17,7 @@ use crate::{on_db, on_tx};
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    routes![list_titles]
+    routes![list_titles, create_title, update_title]
 }
 
 /// A title as stored and served.
@@ -196,4 +199,145 @@ pub async fn seed_if_empty(db: &Db) -> Result<(), String> {
         }
     }
     tx.commit().await.map_err(fail)
+}
+
+/// A new title.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TitleInput {
+    /// Code (2–20 of A-Z, 0-9, '-').
+    pub code: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+    /// Organisation kind.
+    pub org_kind: crate::cadres::domain::Organisation,
+    /// `city`, `district` or `commune`.
+    pub level: String,
+}
+
+fn check_level(level: &str) -> AppResult<()> {
+    if ["city", "district", "commune"].contains(&level) {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "level",
+            "level must be city, district or commune",
+        ))
+    }
+}
+
+/// Creates a title. Commission or admin.
+#[utoipa::path(tag = "standards", security(("bearer" = [])), request_body = TitleInput,
+    responses((status = 201, body = Title), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[post("/api/titles", data = "<body>")]
+pub async fn create_title(
+    state: &State<AppState>,
+    user: StandardsEditor,
+    body: JsonBody<TitleInput>,
+) -> AppResult<(Status, Json<Title>)> {
+    let t = body.into_inner();
+    let code = crate::curriculum::domain::parse_code("code", &t.code)?;
+    let name_vi = crate::curriculum::domain::required_text("name_vi", &t.name_vi, 300)?;
+    let name_en = crate::curriculum::domain::required_text("name_en", &t.name_en, 300)?;
+    check_level(t.level.trim())?;
+    let mut tx = state.db.begin().await?;
+    if by_code(&mut tx, &code).await?.is_some() {
+        return Err(AppError::conflict(
+            Some("code"),
+            format!("title {code} already exists"),
+        ));
+    }
+    let now = Utc::now();
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO titles (code, name_vi, name_en, org_kind, level, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6)"
+    )
+    .bind(&code).bind(&name_vi).bind(&name_en).bind(t.org_kind.as_str()).bind(t.level.trim()).bind(now)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?
+    });
+    let title = by_code(&mut tx, &code)
+        .await?
+        .ok_or_else(|| AppError::Internal("title vanished".into()))?;
+    crate::audit::record(
+        &mut tx,
+        &user.actor(),
+        "create",
+        "title",
+        &code,
+        None,
+        Some(json!(title)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((Status::Created, Json(title)))
+}
+
+/// Changes to a title.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TitlePatch {
+    /// Vietnamese name.
+    pub name_vi: Option<String>,
+    /// English name.
+    pub name_en: Option<String>,
+    /// In use (inactive titles cannot be newly assigned).
+    pub active: Option<bool>,
+}
+
+/// Renames or (de)activates a title; its organisation kind and level are fixed. Commission or admin.
+#[utoipa::path(tag = "standards", security(("bearer" = [])), request_body = TitlePatch,
+    params(("code" = String, Path, description = "Title code")),
+    responses((status = 200, body = Title), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[patch("/api/titles/<code>", data = "<body>")]
+pub async fn update_title(
+    state: &State<AppState>,
+    user: StandardsEditor,
+    code: &str,
+    body: JsonBody<TitlePatch>,
+) -> AppResult<Json<Title>> {
+    let p = body.into_inner();
+    let code = code.trim().to_uppercase();
+    let mut tx = state.db.begin().await?;
+    let before = by_code(&mut tx, &code)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no title with code {code}")))?;
+    let name_vi = match &p.name_vi {
+        Some(n) => crate::curriculum::domain::required_text("name_vi", n, 300)?,
+        None => before.name_vi.clone(),
+    };
+    let name_en = match &p.name_en {
+        Some(n) => crate::curriculum::domain::required_text("name_en", n, 300)?,
+        None => before.name_en.clone(),
+    };
+    let active = p.active.unwrap_or(before.active);
+    on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE titles SET name_vi = $1, name_en = $2, active = $3, updated_at = $4 WHERE id = $5"
+    )
+    .bind(&name_vi)
+    .bind(&name_en)
+    .bind(active)
+    .bind(Utc::now())
+    .bind(before.id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    let after = by_code(&mut tx, &code)
+        .await?
+        .ok_or_else(|| AppError::Internal("title vanished".into()))?;
+    crate::audit::record(
+        &mut tx,
+        &user.actor(),
+        "update",
+        "title",
+        &code,
+        Some(json!(before)),
+        Some(json!(after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(after))
 }

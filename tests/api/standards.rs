@@ -9,7 +9,8 @@ use crate::helpers::TestApp;
 db_tests!(
     seeded_standards_and_version_in_force,
     publishing_new_versions,
-    invalid_standards_are_refused_naming_the_requirement
+    invalid_standards_are_refused_naming_the_requirement,
+    titles_are_editable_by_commission_and_admin,
 );
 
 fn keys(v: &Value) -> Vec<String> {
@@ -250,4 +251,52 @@ async fn invalid_standards_are_refused_naming_the_requirement(app: TestApp) {
         2,
         "nothing was published"
     );
+}
+
+async fn titles_are_editable_by_commission_and_admin(app: TestApp) {
+    let admin = app.admin_token().await;
+    let commission = app.account(&admin, "commission1", "commission", None).await;
+    let school = app.account(&admin, "school1", "school", None).await;
+    let body = json!({"code": "ff-sec-commune", "name_vi": "Thư ký Ủy ban MTTQ phường, xã", "name_en": "Secretary, Fatherland Front Committee, ward/commune", "org_kind": "fatherland_front", "level": "commune"});
+    assert_eq!(
+        app.post("/api/titles", Some(&school), body.clone()).await.0,
+        Status::Forbidden
+    );
+    let (s, v) = app
+        .post("/api/titles", Some(&commission), body.clone())
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    assert_eq!(v["code"], "FF-SEC-COMMUNE");
+    assert_eq!(
+        app.post("/api/titles", Some(&commission), body.clone())
+            .await
+            .0,
+        Status::Conflict
+    );
+    for (k, bad, field) in [
+        ("level", json!("galaxy"), "level"),
+        ("org_kind", json!("club"), "org_kind"),
+        ("name_vi", json!(" "), "name_vi"),
+    ] {
+        let mut b = body.clone();
+        b["code"] = json!("X-NEW");
+        b[k] = bad;
+        let (s, v) = app.post("/api/titles", Some(&admin), b).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{v}");
+        assert_eq!(v["error"]["field"], field);
+    }
+    let (s, v) = app
+        .patch(
+            "/api/titles/FF-SEC-COMMUNE",
+            Some(&admin),
+            json!({"active": false, "name_en": "Secretary"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["active"], false);
+    // A title without a standard shows up as such; an inactive one cannot be assigned.
+    let (s, _) = app
+        .get("/api/titles/FF-SEC-COMMUNE/standard", Some(&admin))
+        .await;
+    assert_eq!(s, Status::NotFound);
 }
