@@ -426,6 +426,13 @@ pub struct ClassPatch {
     pub min_attendance_pct: Option<i64>,
 }
 
+/// A class by code inside a transaction, or 404.
+async fn class_in_tx(tx: &mut Tx, code: &str) -> AppResult<ClassRow> {
+    store::by_code_tx(tx, code)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no class with code {code}")))
+}
+
 fn editable(row: &ClassRow) -> AppResult<()> {
     if matches!(row.status.as_str(), "finished" | "cancelled") {
         return Err(AppError::conflict(
@@ -451,9 +458,7 @@ pub async fn update_class(
     let p = body.into_inner();
     let code = code.trim().to_uppercase();
     let mut tx = state.db.begin().await?;
-    let row = store::by_code_tx(&mut tx, &code)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no class with code {code}")))?;
+    let row = class_in_tx(&mut tx, &code).await?;
     editable(&row)?;
     store::lock(&mut tx, row.id).await?;
     let w = check_fields(
@@ -504,9 +509,7 @@ pub async fn replace_sessions(
     let input = body.into_inner();
     let code = code.trim().to_uppercase();
     let mut tx = state.db.begin().await?;
-    let row = store::by_code_tx(&mut tx, &code)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no class with code {code}")))?;
+    let row = class_in_tx(&mut tx, &code).await?;
     editable(&row)?;
     if store::attendance_count(&mut tx, row.id).await? > 0 {
         return Err(AppError::conflict(
@@ -567,9 +570,7 @@ pub async fn change_status(
     let input = body.into_inner();
     let code = code.trim().to_uppercase();
     let mut tx = state.db.begin().await?;
-    let row = store::by_code_tx(&mut tx, &code)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no class with code {code}")))?;
+    let row = class_in_tx(&mut tx, &code).await?;
     let from = ClassStatus::parse(&row.status).unwrap_or(ClassStatus::Planned);
     if !from.can_become(input.status) {
         return Err(AppError::conflict(
