@@ -80,25 +80,32 @@ pub async fn report_query(
         })?,
     };
     let code = match (unit.map(str::trim).filter(|s| !s.is_empty()), &scope) {
-        (Some(c), _) => c.to_string(),
-        (None, Scope::Subtree { code, .. } | Scope::Own { code, .. }) => code.clone(),
+        (Some(c), _) => Some(c.to_string()),
+        (None, Scope::Subtree { code, .. } | Scope::Own { code, .. }) => Some(code.clone()),
         (None, Scope::All) => {
             let roots = crate::units::store::roots(&state.db).await?;
             match roots.as_slice() {
-                [only] => only.code.clone(),
-                _ => {
-                    return Err(AppError::invalid(
-                        "unit",
-                        "unit is required: the tree has several top-level units",
-                    ))
-                }
+                [only] => Some(only.code.clone()),
+                _ => None,
             }
         }
     };
-    let root = crate::units::store::get(&state.db, &code)
-        .await?
-        .ok_or_else(|| AppError::invalid("unit", format!("no unit with code {code}")))?;
-    scope.check_path(&root.path)?;
+    let root = match code.as_deref() {
+        // `unit=*`, or no unit when the tree has several top-level units: the whole country.
+        None | Some("*") if scope == Scope::All => whole_tree(),
+        None | Some("*") => {
+            return Err(AppError::Forbidden(
+                "the whole tree is outside the subtree of your account's unit".into(),
+            ))
+        }
+        Some(code) => {
+            let root = crate::units::store::get(&state.db, code)
+                .await?
+                .ok_or_else(|| AppError::invalid("unit", format!("no unit with code {code}")))?;
+            scope.check_path(&root.path)?;
+            root
+        }
+    };
     let title = title
         .map(|t| t.trim().to_uppercase())
         .filter(|t| !t.is_empty());
@@ -123,6 +130,21 @@ pub async fn report_query(
     })
 }
 
+/// A virtual root above the top-level units: reports over the whole country.
+pub fn whole_tree() -> UnitRecord {
+    UnitRecord {
+        code: "*".into(),
+        name: "Cả nước".into(),
+        kind: "country".into(),
+        parent_code: None,
+        path: "/".into(),
+        depth: -1,
+        retired_on: None,
+        successor_code: None,
+        updated_at: chrono::DateTime::<Utc>::UNIX_EPOCH,
+    }
+}
+
 /// Loads and assesses (a fixed number of queries).
 pub async fn assess_all(state: &AppState, f: &Filter) -> AppResult<Vec<Assessment>> {
     let loaded = store::load(&state.db, f).await?;
@@ -142,7 +164,8 @@ fn grouped(
     assessed: &[Assessment],
     grouping: Grouping,
 ) -> (Vec<ReportRow>, ReportRow) {
-    let depth = root.depth as usize;
+    // The index of the child's code in a path (the whole tree's virtual root has depth -1).
+    let depth = (root.depth + 1) as usize;
     match grouping {
         Grouping::Children => {
             let mut groups: Vec<(String, String)> = vec![];
@@ -159,7 +182,7 @@ fn grouped(
                 let codes = path_codes(&a.unit_path);
                 Some(
                     codes
-                        .get(depth + 1)
+                        .get(depth)
                         .map(|c| c.to_string())
                         .unwrap_or_else(|| root.code.clone()),
                 )
@@ -429,12 +452,12 @@ pub async fn training_demand(
     for v in by_scale.values_mut() {
         v.sort();
     }
-    let depth = q.root.depth as usize;
+    let depth = (q.root.depth + 1) as usize;
     let group_of = |a: &Assessment| -> String {
         match grouping {
             Grouping::Lowest => a.unit_code.clone(),
             Grouping::Children => path_codes(&a.unit_path)
-                .get(depth + 1)
+                .get(depth)
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| q.root.code.clone()),
         }

@@ -89,15 +89,29 @@ fn holders_sql(table: &str, population: &str, f: &Filter) -> String {
     if let Some(id) = f.cadre_id {
         extra.push_str(&format!(" AND a.cadre_id = {id}"));
     }
+    let cols = format!(
+        "a.cadre_id, c.full_name, '{population}' AS population, t.code AS title_code, a.from_date, c.gender,
+         c.birth_date, c.ethnic_minority, c.party_joined_on, u.code AS unit_code, u.path AS unit_path"
+    );
+    let cu = "cu.from_date <= $1 AND (cu.to_date IS NULL OR cu.to_date > $1)";
+    let a = "a.from_date <= $1 AND (a.to_date IS NULL OR a.to_date >= $1)";
+    // Driven by the subtree's units, so a ward's report touches only that ward's rows: holders placed
+    // by the unit they belonged to on D, then holders with no unit period covering D, placed by the
+    // unit of the title.
     format!(
-        "SELECT a.cadre_id, c.full_name, '{population}' AS population, t.code AS title_code, a.from_date, c.gender,
-                c.birth_date, c.ethnic_minority, c.party_joined_on, u.code AS unit_code, u.path AS unit_path
-         FROM {table} a
+        "SELECT {cols} FROM units u
+         JOIN cadre_units cu ON cu.unit_code = u.code AND {cu}
+         JOIN {table} a ON a.cadre_id = cu.cadre_id AND {a}
          JOIN titles t ON t.id = a.title_id
          JOIN cadres c ON c.id = a.cadre_id
-         LEFT JOIN cadre_units cu ON cu.cadre_id = a.cadre_id AND cu.from_date <= $1 AND (cu.to_date IS NULL OR cu.to_date > $1)
-         JOIN units u ON u.code = COALESCE(cu.unit_code, a.unit_code)
-         WHERE a.from_date <= $1 AND (a.to_date IS NULL OR a.to_date >= $1) AND u.path >= $2 AND u.path < $3{extra}"
+         WHERE u.path >= $2 AND u.path < $3{extra}
+         UNION ALL
+         SELECT {cols} FROM units u
+         JOIN {table} a ON a.unit_code = u.code AND {a}
+         JOIN titles t ON t.id = a.title_id
+         JOIN cadres c ON c.id = a.cadre_id
+         WHERE u.path >= $2 AND u.path < $3{extra}
+           AND NOT EXISTS (SELECT 1 FROM cadre_units cu WHERE cu.cadre_id = a.cadre_id AND {cu})"
     )
 }
 
