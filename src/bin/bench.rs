@@ -184,10 +184,13 @@ async fn reports(url: &str, runs: usize) {
     println!("|---|---|---|---|---|---|");
     let today = chrono::Utc::now().date_naive();
     let past = chrono::NaiveDate::from_ymd_opt(2015, 12, 31).unwrap();
-    let root = cadre_training::units::store::roots(db)
-        .await
-        .unwrap()
-        .remove(0);
+    let mut roots = cadre_training::units::store::roots(db).await.unwrap();
+    // One top-level unit (a city): report on it; several (the country): report on the whole tree.
+    let root = if roots.len() == 1 {
+        roots.remove(0)
+    } else {
+        cadre_training::gaps::routes::whole_tree()
+    };
     let cases = [
         (
             format!("{} as of today", root.code),
@@ -221,8 +224,13 @@ async fn reports(url: &str, runs: usize) {
         ),
     ];
     for (label, code, as_of, grouping) in cases {
-        let Some(unit) = cadre_training::units::store::get(db, &code).await.unwrap() else {
-            continue;
+        let unit = if code == root.code {
+            root.clone()
+        } else {
+            match cadre_training::units::store::get(db, &code).await.unwrap() {
+                Some(u) => u,
+                None => continue,
+            }
         };
         let q = ReportQuery {
             filter: Filter {
