@@ -156,46 +156,34 @@ impl TestApp {
         (s, v)
     }
 
-    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (Status, Value) {
+    /// Sends a JSON body with `method`.
+    pub async fn send(
+        &self,
+        method: rocket::http::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> (Status, Value) {
         let bytes = body.to_string().into_bytes();
         let (s, v, _) = self
-            .request(
-                rocket::http::Method::Post,
-                path,
-                token,
-                Some((ContentType::JSON, bytes)),
-                &[],
-            )
+            .request(method, path, token, Some((ContentType::JSON, bytes)), &[])
             .await;
         (s, v)
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (Status, Value) {
+        self.send(rocket::http::Method::Post, path, token, body)
+            .await
     }
 
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> (Status, Value) {
-        let bytes = body.to_string().into_bytes();
-        let (s, v, _) = self
-            .request(
-                rocket::http::Method::Patch,
-                path,
-                token,
-                Some((ContentType::JSON, bytes)),
-                &[],
-            )
-            .await;
-        (s, v)
+        self.send(rocket::http::Method::Patch, path, token, body)
+            .await
     }
 
     pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> (Status, Value) {
-        let bytes = body.to_string().into_bytes();
-        let (s, v, _) = self
-            .request(
-                rocket::http::Method::Put,
-                path,
-                token,
-                Some((ContentType::JSON, bytes)),
-                &[],
-            )
-            .await;
-        (s, v)
+        self.send(rocket::http::Method::Put, path, token, body)
+            .await
     }
 
     pub async fn post_raw(
