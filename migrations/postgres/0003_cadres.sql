@@ -85,4 +85,5 @@ CREATE TABLE cadre_qualifications (
     created_at    TIMESTAMPTZ NOT NULL,
     FOREIGN KEY (scale_code, level_code) REFERENCES qualification_levels(scale_code, code)
 );
-CREATE INDEX cadre_qualifications_cadre ON cadre_qualifications(cadre_id, scale_code);
+-- Covering: the gap reports read only these columns (index-only scans).
+CREATE INDEX cadre_qualifications_cadre ON cadre_qualifications(cadre_id, scale_code, level_code, obtained_on, revoked_on);
