@@ -101,18 +101,15 @@ pub async fn login(
     match creds {
         Some(c) if ok && c.active => {
             ratelimit::clear(&state.db, &keys[0]).await?;
-            let (token, exp) =
-                state
-                    .keys
-                    .issue(c.id, &c.role, c.unit_code.as_deref(), c.token_version)?;
-            let account = accounts::get(&state.db, c.id).await?;
             tracing::info!(user = %username, "login");
-            Ok(Json(TokenResponse {
-                token,
-                token_type: "Bearer".into(),
-                expires_at: exp,
-                account,
-            }))
+            token_for(
+                state,
+                c.id,
+                &c.role,
+                c.unit_code.as_deref(),
+                c.token_version,
+            )
+            .await
         }
         _ => {
             ratelimit::record_failure(&state.db, &keys).await?;
@@ -180,17 +177,30 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await?;
-    let (token, exp) = state.keys.issue(
+    token_for(
+        state,
         user.id,
         user.role.as_str(),
         user.unit_code.as_deref(),
         version,
-    )?;
-    let account = accounts::get(&state.db, user.id).await?;
+    )
+    .await
+}
+
+/// Issues a token for an account and answers it with the account.
+async fn token_for(
+    state: &AppState,
+    id: i64,
+    role: &str,
+    unit: Option<&str>,
+    version: i64,
+) -> AppResult<Json<TokenResponse>> {
+    let (token, expires_at) = state.keys.issue(id, role, unit, version)?;
+    let account = accounts::get(&state.db, id).await?;
     Ok(Json(TokenResponse {
         token,
         token_type: "Bearer".into(),
-        expires_at: exp,
+        expires_at,
         account,
     }))
 }

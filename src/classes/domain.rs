@@ -59,11 +59,6 @@ impl ClassStatus {
                 | (Open, Planned)
         )
     }
-
-    /// Whether the class still takes part in conflict checks (not cancelled).
-    pub fn is_live(self) -> bool {
-        self != ClassStatus::Cancelled
-    }
 }
 
 /// Ho Chi Minh City time (UTC+7, no daylight saving).

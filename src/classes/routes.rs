@@ -106,6 +106,14 @@ fn is_staff(user: &AuthUser) -> bool {
     matches!(user.role, Role::Admin | Role::School | Role::Commission)
 }
 
+/// The served form of one class, read after a change.
+async fn class_view(state: &AppState, code: &str) -> AppResult<ClassView> {
+    let row = store::by_code(&state.db, code)
+        .await?
+        .ok_or_else(|| AppError::Internal("class vanished".into()))?;
+    Ok(views(state, vec![row]).await?.remove(0))
+}
+
 /// A class the caller may see: staff see every class; others every class that has been
 /// published (not `planned`, not `cancelled`).
 pub async fn visible(state: &AppState, user: &AuthUser, code: &str) -> AppResult<ClassRow> {
@@ -399,13 +407,7 @@ pub async fn create_class(
     )
     .await?;
     tx.commit().await?;
-    let row = store::by_code(&state.db, &code)
-        .await?
-        .ok_or_else(|| AppError::Internal("class vanished".into()))?;
-    Ok((
-        Status::Created,
-        Json(views(state, vec![row]).await?.remove(0)),
-    ))
+    Ok((Status::Created, Json(class_view(state, &code).await?)))
 }
 
 /// Changes to a class; absent fields stay.
@@ -479,10 +481,7 @@ pub async fn update_class(
         Some(json!({"title": row.title, "organiser": row.organiser, "capacity": row.capacity, "enrol_opens": row.enrol_opens, "enrol_closes": row.enrol_closes, "min_attendance_pct": row.min_attendance_pct})),
         Some(json!({"title": w.title, "organiser": w.organiser, "capacity": w.capacity, "enrol_opens": w.enrol_opens, "enrol_closes": w.enrol_closes, "min_attendance_pct": w.min_attendance_pct, "promoted": promoted}))).await?;
     tx.commit().await?;
-    let row = store::by_code(&state.db, &code)
-        .await?
-        .ok_or_else(|| AppError::Internal("class vanished".into()))?;
-    Ok(Json(views(state, vec![row]).await?.remove(0)))
+    Ok(Json(class_view(state, &code).await?))
 }
 
 /// A new schedule.
@@ -539,10 +538,7 @@ pub async fn replace_sessions(
     )
     .await?;
     tx.commit().await?;
-    let row = store::by_code(&state.db, &code)
-        .await?
-        .ok_or_else(|| AppError::Internal("class vanished".into()))?;
-    Ok(Json(views(state, vec![row]).await?.remove(0)))
+    Ok(Json(class_view(state, &code).await?))
 }
 
 /// A status change.
@@ -615,8 +611,5 @@ pub async fn change_status(
     )
     .await?;
     tx.commit().await?;
-    let row = store::by_code(&state.db, &code)
-        .await?
-        .ok_or_else(|| AppError::Internal("class vanished".into()))?;
-    Ok(Json(views(state, vec![row]).await?.remove(0)))
+    Ok(Json(class_view(state, &code).await?))
 }

@@ -176,15 +176,38 @@ async fn class_for_school(
     Ok(class)
 }
 
-async fn enrolled_ids(state: &AppState, class_id: i64) -> AppResult<HashMap<i64, i64>> {
-    Ok(
-        enrolments::store::list_for_class(&state.db, class_id, &crate::auth::Scope::All)
+/// Checks that every id of a batch (`field[i].enrolment_id`) is an enrolled cadre of the class,
+/// listed once.
+async fn check_enrolled(
+    state: &AppState,
+    class: &classes::store::ClassRow,
+    field: &str,
+    ids: &[i64],
+) -> AppResult<()> {
+    let enrolled: std::collections::HashSet<i64> =
+        enrolments::store::list_for_class(&state.db, class.id, &crate::auth::Scope::All)
             .await?
             .into_iter()
             .filter(|e| e.status == "enrolled")
-            .map(|e| (e.id, e.cadre_id))
-            .collect(),
-    )
+            .map(|e| e.id)
+            .collect();
+    let mut seen = std::collections::HashSet::new();
+    for (i, id) in ids.iter().enumerate() {
+        let name = format!("{field}[{i}].enrolment_id");
+        if !enrolled.contains(id) {
+            return Err(AppError::invalid(
+                name,
+                format!("{id} is not an enrolled cadre of class {}", class.code),
+            ));
+        }
+        if !seen.insert(*id) {
+            return Err(AppError::invalid(
+                name,
+                format!("enrolment {id} is listed twice"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Saves the attendance of one session for many cadres in one go (all or nothing). School staff or admin.
@@ -211,25 +234,8 @@ pub async fn record_attendance(
         .ok()
         .filter(|s| sessions.iter().any(|x| x.id == *s))
         .ok_or_else(|| AppError::not_found(format!("no session {sid} in class {}", class.code)))?;
-    let enrolled = enrolled_ids(state, class.id).await?;
-    let mut seen = std::collections::HashSet::new();
-    for (i, r) in input.records.iter().enumerate() {
-        if !enrolled.contains_key(&r.enrolment_id) {
-            return Err(AppError::invalid(
-                format!("records[{i}].enrolment_id"),
-                format!(
-                    "{} is not an enrolled cadre of class {}",
-                    r.enrolment_id, class.code
-                ),
-            ));
-        }
-        if !seen.insert(r.enrolment_id) {
-            return Err(AppError::invalid(
-                format!("records[{i}].enrolment_id"),
-                format!("enrolment {} is listed twice", r.enrolment_id),
-            ));
-        }
-    }
+    let ids: Vec<i64> = input.records.iter().map(|r| r.enrolment_id).collect();
+    check_enrolled(state, &class, "records", &ids).await?;
     let mut tx = state.db.begin().await?;
     for r in &input.records {
         store::mark(&mut tx, sid, r.enrolment_id, r.status.as_str()).await?;
@@ -282,25 +288,10 @@ pub async fn record_results(
 ) -> AppResult<Json<AttendanceGrid>> {
     let input = body.into_inner();
     let class = class_for_school(state, code, &["open", "running"]).await?;
-    let enrolled = enrolled_ids(state, class.id).await?;
+    let ids: Vec<i64> = input.results.iter().map(|r| r.enrolment_id).collect();
+    check_enrolled(state, &class, "results", &ids).await?;
     let mut checked = Vec::with_capacity(input.results.len());
-    let mut seen = std::collections::HashSet::new();
     for (i, r) in input.results.iter().enumerate() {
-        if !enrolled.contains_key(&r.enrolment_id) {
-            return Err(AppError::invalid(
-                format!("results[{i}].enrolment_id"),
-                format!(
-                    "{} is not an enrolled cadre of class {}",
-                    r.enrolment_id, class.code
-                ),
-            ));
-        }
-        if !seen.insert(r.enrolment_id) {
-            return Err(AppError::invalid(
-                format!("results[{i}].enrolment_id"),
-                format!("enrolment {} is listed twice", r.enrolment_id),
-            ));
-        }
         let tenths = match r.score {
             None => None,
             Some(s) => {

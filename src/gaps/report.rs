@@ -53,6 +53,16 @@ impl Assessment {
     }
 }
 
+/// The rank a standard requires on a scale (its `min_level` requirement), if it has one.
+pub fn required_rank(std: &StandardVersion, scale: &str, scales: &ScaleRef) -> Option<i64> {
+    std.requirements.iter().find_map(|r| match r {
+        Requirement::MinLevel { scale: s, level } if s == scale => {
+            scales.rank_of.get(&(s.clone(), level.clone())).copied()
+        }
+        _ => None,
+    })
+}
+
 /// Turns a standard's requirements into engine rules, using the scales' ranks.
 pub fn rules(reqs: &[Requirement], scales: &ScaleRef) -> Vec<Rule> {
     reqs.iter()

@@ -9,12 +9,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use utoipa::ToSchema;
 
 use super::export::{gap_tables, parse_format, Cell, Download, Table};
-use super::report::{aggregate, assessments, Assessment, ReportRow};
-use super::store::{self, Filter, Population, ReportUnit};
+use super::report::{aggregate, assessments, required_rank, Assessment, ReportRow};
+use super::store::{self, Filter, Population, ReportUnit, ScaleRef};
 use crate::api::{parse_opt, Page, PageParams};
 use crate::auth::{AuthUser, Role, Scope};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::on_db;
+use crate::standards::store::StandardVersion;
 use crate::state::AppState;
 use crate::units::domain::{path_codes, subtree_range, UnitKind, UnitLevel};
 use crate::units::store::UnitRecord;
@@ -145,12 +146,27 @@ pub fn whole_tree() -> UnitRecord {
     }
 }
 
+/// Assessments with the reference data they were made with.
+pub struct Assessed {
+    /// One per title held or planned.
+    pub items: Vec<Assessment>,
+    /// The standards in force on the date, by title code.
+    pub standards: HashMap<String, StandardVersion>,
+    /// The scales and their ranks.
+    pub scales: ScaleRef,
+}
+
 /// Loads and assesses (a fixed number of queries).
-pub async fn assess_all(state: &AppState, f: &Filter) -> AppResult<Vec<Assessment>> {
+pub async fn assess_all(state: &AppState, f: &Filter) -> AppResult<Assessed> {
     let loaded = store::load(&state.db, f).await?;
     let standards = crate::standards::store::in_force(&state.db, f.as_of).await?;
     let scales = store::scale_reference(&state.db).await?;
-    Ok(assessments(&loaded, &standards, &scales, f.as_of))
+    let items = assessments(&loaded, &standards, &scales, f.as_of);
+    Ok(Assessed {
+        items,
+        standards,
+        scales,
+    })
 }
 
 fn is_commune_level(kind: &str) -> bool {
@@ -239,7 +255,7 @@ pub async fn build_report(
     q: &ReportQuery,
     grouping: Grouping,
 ) -> AppResult<GapReport> {
-    let assessed = assess_all(state, &q.filter).await?;
+    let assessed = assess_all(state, &q.filter).await?.items;
     let units = store::units(&state.db, &q.filter.range, q.filter.as_of).await?;
     let (rows, totals) = grouped(&q.root, &units, &assessed, grouping);
     let keys: BTreeSet<String> = assessed
@@ -334,6 +350,7 @@ pub async fn gap_cadres(
     let requirement = requirement.map(str::trim).filter(|s| !s.is_empty());
     let mut list: Vec<Assessment> = assess_all(state, &q.filter)
         .await?
+        .items
         .into_iter()
         .filter(|a| match status {
             "short" => a.meets() == Some(false),
@@ -428,9 +445,11 @@ pub async fn training_demand(
 ) -> AppResult<Json<DemandReport>> {
     let grouping = parse_grouping(group)?;
     let q = report_query(state, &user, unit, as_of, population, title, org_kind).await?;
-    let assessed = assess_all(state, &q.filter).await?;
-    let standards = crate::standards::store::in_force(&state.db, q.filter.as_of).await?;
-    let scales = store::scale_reference(&state.db).await?;
+    let Assessed {
+        items: assessed,
+        standards,
+        scales,
+    } = assess_all(state, &q.filter).await?;
     let units = store::units(&state.db, &q.filter.range, q.filter.as_of).await?;
     // Modules that award a level: scale → [(rank, module code)], lowest rank first.
     let awarding: Vec<(String, String, String, String)> = on_db!(&state.db, |p| {
@@ -471,15 +490,7 @@ pub async fn training_demand(
             let module = if let Some(m) = c.key.strip_prefix("module:") {
                 Some(m.to_string())
             } else if let Some(scale) = c.key.strip_prefix("min_level:") {
-                let needed_rank = std.requirements.iter().find_map(|r| match r {
-                    crate::standards::domain::Requirement::MinLevel { scale: s, level }
-                        if s == scale =>
-                    {
-                        scales.rank_of.get(&(s.clone(), level.clone())).copied()
-                    }
-                    _ => None,
-                });
-                needed_rank.and_then(|nr| {
+                required_rank(std, scale, &scales).and_then(|nr| {
                     by_scale
                         .get(scale)
                         .and_then(|v| v.iter().find(|(r, _)| *r >= nr).map(|(_, m)| m.clone()))
@@ -720,7 +731,11 @@ pub async fn gaps_of(
         org_kind: None,
         cadre_id: Some(cadre_id),
     };
-    let assessed = assess_all(state, &f).await?;
+    let Assessed {
+        items: assessed,
+        standards,
+        scales,
+    } = assess_all(state, &f).await?;
     if assessed.is_empty() {
         return Ok(vec![]);
     }
@@ -733,8 +748,12 @@ pub async fn gaps_of(
     .fetch_all(p)
     .await?
     });
-    let scales = store::scale_reference(&state.db).await?;
-    let standards = crate::standards::store::in_force(&state.db, as_of).await?;
+    let closing = |o: &OpenClassRow| ClosingClass {
+        class_code: o.0.clone(),
+        module_code: o.1.clone(),
+        title: o.2.clone(),
+        seats_left: o.3.max(0),
+    };
     Ok(assessed
         .into_iter()
         .map(|a| {
@@ -746,27 +765,9 @@ pub async fn gaps_of(
                     let open_classes = if c.met {
                         vec![]
                     } else if let Some(m) = c.key.strip_prefix("module:") {
-                        open.iter()
-                            .filter(|o| o.1 == m)
-                            .map(|o| ClosingClass {
-                                class_code: o.0.clone(),
-                                module_code: o.1.clone(),
-                                title: o.2.clone(),
-                                seats_left: o.3.max(0),
-                            })
-                            .collect()
+                        open.iter().filter(|o| o.1 == m).map(closing).collect()
                     } else if let Some(scale) = c.key.strip_prefix("min_level:") {
-                        let need = std.and_then(|s| {
-                            s.requirements.iter().find_map(|r| match r {
-                                crate::standards::domain::Requirement::MinLevel {
-                                    scale: sc,
-                                    level,
-                                } if sc == scale => {
-                                    scales.rank_of.get(&(sc.clone(), level.clone())).copied()
-                                }
-                                _ => None,
-                            })
-                        });
+                        let need = std.and_then(|s| required_rank(s, scale, &scales));
                         open.iter()
                             .filter(|o| {
                                 o.4.as_deref() == Some(scale)
@@ -778,12 +779,7 @@ pub async fn gaps_of(
                                         .zip(need)
                                         .is_some_and(|(r, n)| *r >= n)
                             })
-                            .map(|o| ClosingClass {
-                                class_code: o.0.clone(),
-                                module_code: o.1.clone(),
-                                title: o.2.clone(),
-                                seats_left: o.3.max(0),
-                            })
+                            .map(closing)
                             .collect()
                     } else {
                         vec![]

@@ -32,11 +32,9 @@ pub struct VersionList {
 
 async fn title_exists(state: &AppState, code: &str) -> AppResult<String> {
     let code = code.trim().to_uppercase();
-    let all = titles::list(&state.db, None, None).await?;
-    if all.iter().any(|t| t.code == code) {
-        Ok(code)
-    } else {
-        Err(AppError::not_found(format!("no title with code {code}")))
+    match titles::get(&state.db, &code).await? {
+        Some(_) => Ok(code),
+        None => Err(AppError::not_found(format!("no title with code {code}"))),
     }
 }
 

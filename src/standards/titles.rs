@@ -52,6 +52,15 @@ pub async fn list(db: &Db, level: Option<&str>, org_kind: Option<&str>) -> AppRe
         .await?))
 }
 
+/// A title by code.
+pub async fn get(db: &Db, code: &str) -> AppResult<Option<Title>> {
+    let sql = format!("SELECT {COLS} FROM titles WHERE code = $1");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(code)
+        .fetch_optional(p)
+        .await?))
+}
+
 /// A title by code inside a transaction.
 pub async fn by_code(tx: &mut Tx, code: &str) -> AppResult<Option<Title>> {
     let sql = format!("SELECT {COLS} FROM titles WHERE code = $1");
