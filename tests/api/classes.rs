@@ -20,6 +20,7 @@ db_tests!(
     two_hundred_simultaneous_enrolments,
     attendance_results_completions_certificates,
     paper_completions_and_stale_soon,
+    stale_certificates_and_finished_classes,
 );
 
 fn session(start: &str, end: &str, venue: &str, instructor: &str) -> Value {
@@ -1023,4 +1024,90 @@ async fn paper_completions_and_stale_soon(app: TestApp) {
         .await;
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
     assert_eq!(v["items"][1]["status"], "valid");
+}
+
+async fn stale_certificates_and_finished_classes(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let a = create_cadre(&app, &admin, "Nguyễn Văn An", "079180001501", "26734").await;
+    let b = create_cadre(&app, &admin, "Trần Thị Bình", "079180001502", "26734").await;
+    let class = open_class(
+        &app,
+        &school,
+        "DV03-2015",
+        "DV-03",
+        5,
+        one_session("2015-01-05"),
+    )
+    .await;
+    let sid = class["sessions"][0]["id"].as_i64().unwrap();
+    let eid = enrol(&app, &school, "DV03-2015", Some(a)).await.1["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        "/api/classes/DV03-2015/status",
+        Some(&school),
+        json!({"status": "running"}),
+    )
+    .await;
+    app.put(
+        &format!("/api/classes/DV03-2015/sessions/{sid}/attendance"),
+        Some(&school),
+        json!({"records": [{"enrolment_id": eid, "status": "present"}]}),
+    )
+    .await;
+    app.put(
+        "/api/classes/DV03-2015/results",
+        Some(&school),
+        json!({"results": [{"enrolment_id": eid, "score": 7.5, "passed": true}]}),
+    )
+    .await;
+    let (s, v) = app
+        .post(
+            "/api/classes/DV03-2015/status",
+            Some(&school),
+            json!({"status": "finished", "finished_on": "2999-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "finished_on");
+    let (s, v) = app
+        .post(
+            "/api/classes/DV03-2015/status",
+            Some(&school),
+            json!({"status": "finished", "finished_on": "2015-01-10"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    // DV-03 is valid five years: the certificate still verifies, as stale.
+    let (_, done) = app
+        .get("/api/classes/DV03-2015/completions", Some(&school))
+        .await;
+    let cert = done["items"][0]["certificate_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(cert.starts_with("TCB-2015-"), "{cert}");
+    let (s, v) = app.get(&format!("/api/certificates/{cert}"), None).await;
+    assert_eq!(s, Status::Ok);
+    assert_eq!(v["status"], "stale");
+    assert_eq!(v["valid_until"], "2020-01-09");
+    // A finished class takes no enrolment, no withdrawal and no new status.
+    let (s, v) = enrol(&app, &school, "DV03-2015", Some(b)).await;
+    assert_eq!(s, Status::Conflict, "{v}");
+    let (s, _) = app
+        .post(
+            &format!("/api/classes/DV03-2015/enrolments/{eid}/withdraw"),
+            Some(&school),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict);
+    let (s, _) = app
+        .post(
+            "/api/classes/DV03-2015/status",
+            Some(&school),
+            json!({"status": "cancelled"}),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict);
 }

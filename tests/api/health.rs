@@ -121,3 +121,77 @@ async fn unknown_scheme_and_unreachable_database_fail_with_one_line() {
     assert!(err.contains("cannot connect to PostgreSQL"), "{err}");
     assert!(!err.contains('\n'));
 }
+
+#[rocket::async_test]
+async fn generated_secret_is_kept_private_and_survives_a_restart() {
+    use rocket::local::asynchronous::Client;
+    let dir = std::env::temp_dir().join(format!("cadre-secret-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let figment = || {
+        cadre_training::config::figment()
+            .merge(Serialized::global(
+                "database_url",
+                format!("sqlite://{}", dir.join("t.db").display()),
+            ))
+            .merge(Serialized::global("data_dir", dir.display().to_string()))
+            .merge(Serialized::global("jwt_secret", ""))
+            .merge(Serialized::global("admin_password", "admin-password-1"))
+            .merge(Serialized::global("log_level", "off"))
+    };
+    let first = Client::untracked(cadre_training::prepare(figment()).await.unwrap())
+        .await
+        .unwrap();
+    let res = first
+        .post("/api/auth/login")
+        .header(rocket::http::ContentType::JSON)
+        .body(r#"{"username": "admin", "password": "admin-password-1"}"#)
+        .dispatch()
+        .await;
+    assert_eq!(res.status(), Status::Ok);
+    let token = res.into_json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let file = dir.join("jwt-secret");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    drop(first);
+    // A restart reads the same secret: the session is still valid.
+    let second = Client::untracked(cadre_training::prepare(figment()).await.unwrap())
+        .await
+        .unwrap();
+    let status = second
+        .get("/api/auth/me")
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {token}"),
+        ))
+        .dispatch()
+        .await
+        .status();
+    assert_eq!(status, Status::Ok);
+    drop(second);
+    // Another secret (another deployment) does not accept it.
+    std::fs::write(&file, "f".repeat(64)).unwrap();
+    let third = Client::untracked(cadre_training::prepare(figment()).await.unwrap())
+        .await
+        .unwrap();
+    let status = third
+        .get("/api/auth/me")
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {token}"),
+        ))
+        .dispatch()
+        .await
+        .status();
+    assert_eq!(status, Status::Unauthorized);
+    drop(third);
+    let _ = std::fs::remove_dir_all(&dir);
+}
