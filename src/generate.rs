@@ -4,7 +4,7 @@
 //! ~20,000,000 completions). Vietnamese names, a realistic gender and ethnicity mix, titles held
 //! over three terms and planned successors, qualifications, completions since 2005, moves.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use std::time::Instant;
 
 use crate::audit::Actor;
@@ -155,63 +155,11 @@ const MODULES: &[(&str, u64)] = &[
     ("DV-12", 7),
 ];
 
-/// One value of a generated row.
-enum V {
-    I(i64),
-    OI(Option<i64>),
-    S(String),
-    D(NaiveDate),
-    OD(Option<NaiveDate>),
-    B(bool),
-    T(DateTime<Utc>),
-}
+use crate::db::bulk::V;
 
-/// Multi-row INSERTs, as many rows per statement as both backends' bind limits allow.
+/// Multi-row INSERTs (see [`crate::db::bulk`]).
 async fn bulk(tx: &mut Tx, table: &str, cols: &[&str], rows: Vec<Vec<V>>) -> Result<(), AppError> {
-    // sqlx-sqlite spends time quadratic in the number of binds of one statement: keep them few there.
-    let binds = match tx {
-        Tx::Sqlite(_) => 2_000,
-        Tx::Postgres(_) => 30_000,
-    };
-    let per = (binds / cols.len()).max(1);
-    let mut it = rows.into_iter().peekable();
-    while it.peek().is_some() {
-        let chunk: Vec<Vec<V>> = it.by_ref().take(per).collect();
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
-        let mut n = 0;
-        for (i, _) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for j in 0..cols.len() {
-                n += 1;
-                if j > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("${n}"));
-            }
-            sql.push(')');
-        }
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(&sql);
-            for row in &chunk {
-                for v in row {
-                    q = match v {
-                        V::I(x) => q.bind(*x),
-                        V::OI(x) => q.bind(*x),
-                        V::S(x) => q.bind(x.as_str()),
-                        V::D(x) => q.bind(*x),
-                        V::OD(x) => q.bind(*x),
-                        V::B(x) => q.bind(*x),
-                        V::T(x) => q.bind(*x),
-                    };
-                }
-            }
-            q.execute(&mut *c).await?;
-        });
-    }
-    Ok(())
+    crate::db::bulk::insert(tx, table, cols, &rows).await
 }
 
 async fn scalar_i64(tx: &mut Tx, sql: &str) -> Result<i64, AppError> {

@@ -15,9 +15,11 @@ pub mod curriculum;
 pub mod db;
 pub mod enrolments;
 pub mod error;
+pub mod exports;
 pub mod gaps;
 pub mod generate;
 pub mod health;
+pub mod imports;
 pub mod logging;
 pub mod me;
 pub mod openapi;
@@ -82,6 +84,8 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
         .mount("/", gaps::routes::routes())
         .mount("/", standards::titles::routes())
         .mount("/", standards::routes::routes())
+        .mount("/", imports::routes::routes())
+        .mount("/", exports::routes::routes())
         .mount(
             "/",
             SwaggerUi::new("/api/docs/<_..>").url("/api/openapi.json", openapi::ApiDoc::openapi()),

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::{
     accounts, api, audit, auth, cadres, calendar, classes, completions, curriculum, enrolments,
-    error, gaps, health, me, standards, units,
+    error, exports, gaps, health, imports, me, standards, units,
 };
 
 /// The API description served at `/api/openapi.json`.
@@ -40,6 +40,9 @@ use crate::{
         gaps::routes::gap_report, gaps::routes::gap_cadres, gaps::routes::training_demand, gaps::routes::compare,
         gaps::routes::cadre_gaps, gaps::routes::export_gap_report, gaps::routes::export_gap_cadres,
         gaps::routes::export_training_demand, gaps::routes::export_compare,
+        imports::routes::template, imports::routes::import_cadres, imports::routes::import_qualifications,
+        imports::routes::import_completions, exports::routes::export_cadres, exports::routes::export_completions,
+        exports::routes::export_classes,
     ),
     components(schemas(
         error::ErrorEnvelope, error::ErrorBody, error::ErrorDetail,
@@ -60,6 +63,8 @@ use crate::{
         (name = "reports", description = "Gap reports, training demand"),
         (name = "calendar", description = "iCalendar feeds"),
         (name = "curriculum", description = "Curriculum 9.7: scales, modules, programmes"),
+        (name = "imports", description = "Bulk import of cadres, qualifications, historical completions"),
+        (name = "exports", description = "Streamed CSV/XLSX exports of cadres, completions, classes"),
         (name = "health", description = "Liveness and database reachability"),
     )
 )]

@@ -151,7 +151,7 @@ pub async fn list(
 }
 
 /// The fields of a cadre to write, validated.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CadreWrite {
     /// Full name.
     pub full_name: String,

@@ -3,6 +3,8 @@
 //! Queries are written once in portable SQL (`$1` placeholders, `RETURNING`, `ON CONFLICT`)
 //! and compiled once per backend through [`on_db!`](crate::on_db) and [`on_tx!`](crate::on_tx).
 
+pub mod bulk;
+
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};

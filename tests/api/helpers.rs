@@ -205,6 +205,27 @@ impl TestApp {
         (s, v)
     }
 
+    /// GETs a path and returns the status, the headers and the raw body (for downloads).
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> (Status, Vec<(String, String)>, Vec<u8>) {
+        let mut req = self.client.get(path.to_string());
+        if let Some(t) = token {
+            req = req.header(Header::new("Authorization", format!("Bearer {t}")));
+        }
+        let res = req.dispatch().await;
+        let status = res.status();
+        let hdrs = res
+            .headers()
+            .iter()
+            .map(|h| (h.name().to_string(), h.value().to_string()))
+            .collect();
+        let bytes = res.into_bytes().await.unwrap_or_default();
+        (status, hdrs, bytes)
+    }
+
     /// Logs in and returns the token (panics on failure).
     pub async fn token(&self, username: &str, password: &str) -> String {
         let (s, v) = self

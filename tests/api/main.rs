@@ -10,6 +10,7 @@ mod classes;
 mod curriculum;
 mod errors;
 mod health;
+mod imports;
 mod me;
 mod reports;
 mod standards;

@@ -1,0 +1,209 @@
+//! Roster-import benchmark: `bench_import [--rows N] [--pg URL|off] [--data DIR]`.
+//!
+//! Writes a realistic cadre CSV (N rows, default 100,000, on the real Ho Chi Minh City wards, a
+//! title for one row in 20), imports it into a fresh SQLite file (and a fresh PostgreSQL schema),
+//! then re-imports it (nothing changes) and dry-runs it; and, as the yardstick of the same run,
+//! times `sqlite3`'s own `.import` of the same file into a bare table.
+
+use std::time::{Duration, Instant};
+
+use cadre_training::audit::Actor;
+use cadre_training::auth::Scope;
+use cadre_training::db::{Db, PoolSettings};
+use cadre_training::imports::{self, columns::Kind};
+use cadre_training::units::import as units_import;
+
+const FAMILY: &[&str] = &[
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý",
+];
+const MIDDLE: &[&str] = &[
+    "Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc", "Đức", "Thu", "Quốc", "Kim",
+];
+const GIVEN: &[&str] = &[
+    "An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Lan", "Linh", "Mai",
+    "Nam", "Ngọc", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến",
+];
+const ORGS: &[&str] = &[
+    "Mặt trận Tổ quốc",
+    "Đoàn Thanh niên",
+    "Hội Liên hiệp Phụ nữ",
+    "Hội Nông dân",
+    "Hội Cựu chiến binh",
+    "Liên đoàn Lao động",
+    "Ban Dân vận",
+    "Chính quyền",
+];
+const ETHNIC: &[&str] = &[
+    "Kinh", "Kinh", "Kinh", "Kinh", "Kinh", "Kinh", "Kinh", "Kinh", "Hoa", "Khmer",
+];
+
+/// The test file: Vietnamese headers, one row per cadre.
+fn roster(rows: usize, wards: &[String]) -> String {
+    let mut s = String::from("\u{feff}Số CCCD/CMND,Họ và tên,Giới tính,Ngày sinh,Dân tộc,Mã đơn vị,Ở đơn vị từ ngày,Tổ chức,Điện thoại,Mã chức danh,Giữ chức danh từ ngày\n");
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for i in 0..rows {
+        let r = next();
+        let family = FAMILY[(r % FAMILY.len() as u64) as usize];
+        let middle = MIDDLE[((r >> 8) % MIDDLE.len() as u64) as usize];
+        let given = GIVEN[((r >> 16) % GIVEN.len() as u64) as usize];
+        let female = middle == "Thị" || (r >> 24) % 2 == 0;
+        let ward = &wards[((r >> 28) % wards.len() as u64) as usize];
+        let year = 1961 + (r >> 36) % 40;
+        let title = if i % 20 == 0 {
+            ("FF-CHAIR-COMMUNE", "01/06/2021")
+        } else {
+            ("", "")
+        };
+        s.push_str(&format!(
+            "{:012},{family} {middle} {given},{},{:02}/{:02}/{year},{},{ward},01/01/2015,{},09{:08},{},{}\n",
+            79_000_000_000u64 + i as u64,
+            if female { "Nữ" } else { "Nam" },
+            1 + (r >> 44) % 28,
+            1 + (r >> 49) % 12,
+            ETHNIC[((r >> 52) % ETHNIC.len() as u64) as usize],
+            ORGS[((r >> 56) % ORGS.len() as u64) as usize],
+            r % 100_000_000,
+            title.0,
+            title.1,
+        ));
+    }
+    s
+}
+
+async fn run(label: &str, db: &Db, units_csv: &[u8], file: &[u8], rows: usize) {
+    let actor = Actor::system();
+    let opts = units_import::ImportOptions {
+        root: Some("79".into()),
+        ..Default::default()
+    };
+    units_import::run(db, &Actor::system(), units_csv, &opts)
+        .await
+        .expect("units");
+    let go = |dry: bool| {
+        imports::run(
+            db,
+            &actor,
+            &Scope::All,
+            Kind::Cadres,
+            file,
+            "bench.csv",
+            dry,
+        )
+    };
+    let t = Instant::now();
+    let r = go(true).await.expect("dry run");
+    let dry = t.elapsed();
+    assert_eq!(r.counts.created, rows);
+    let t = Instant::now();
+    let r = go(false).await.expect("import");
+    let cold = t.elapsed();
+    assert_eq!(r.counts.created, rows);
+    let t = Instant::now();
+    let r = go(false).await.expect("re-import");
+    let warm = t.elapsed();
+    assert_eq!(r.counts.unchanged, rows);
+    let per_s = |d: Duration| format!("{:.0}", rows as f64 / d.as_secs_f64());
+    println!(
+        "| {label} | {rows} | {} ms ({} rows/s) | {} ms ({} rows/s) | {} ms |",
+        cold.as_millis(),
+        per_s(cold),
+        warm.as_millis(),
+        per_s(warm),
+        dry.as_millis()
+    );
+}
+
+#[rocket::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let rows: usize = arg("--rows")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(100_000);
+    let data = arg("--data").unwrap_or_else(|| "../shared/data".into());
+    let units_csv =
+        std::fs::read(format!("{data}/admin-units-2024.csv")).expect("read admin-units-2024.csv");
+    let wards: Vec<String> = String::from_utf8_lossy(&units_csv)
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.trim_end().split(',').collect();
+            (f.len() == 4
+                && f[2] == "ward"
+                && [
+                    "760", "769", "770", "771", "772", "773", "774", "775", "776", "777", "778",
+                ]
+                .contains(&f[3]))
+            .then(|| f[0].to_string())
+        })
+        .collect();
+    let dir = std::env::temp_dir().join(format!("cadre-bench-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = roster(rows, &wards);
+    let csv_path = dir.join("roster.csv");
+    std::fs::write(&csv_path, &file).expect("write csv");
+    println!("{rows} rows, {} bytes, {} wards", file.len(), wards.len());
+
+    // The yardstick: sqlite3's own CSV import into a bare table, same file, same machine, same run.
+    let bare = dir.join("bare.db");
+    let t = Instant::now();
+    let out = std::process::Command::new("sqlite3")
+        .arg(&bare)
+        .arg(".mode csv")
+        .arg(format!(".import {} roster", csv_path.display()))
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let d = t.elapsed();
+            println!(
+                "sqlite3 .import into a bare table: {} ms ({:.0} rows/s)",
+                d.as_millis(),
+                rows as f64 / d.as_secs_f64()
+            );
+        }
+        other => println!(
+            "sqlite3 .import not run ({other:?}); install Debian's sqlite3 for the yardstick"
+        ),
+    }
+
+    println!("| backend | rows | import (new cadres) | re-import (no change) | dry run |");
+    println!("|---|---|---|---|---|");
+    let settings = PoolSettings {
+        max_connections: 4,
+        acquire_timeout: Duration::from_secs(30),
+    };
+    let url = format!("sqlite://{}", dir.join("bench.db").display());
+    let db = Db::connect(&url, &settings).await.expect("sqlite");
+    run("SQLite (file, WAL)", &db, &units_csv, file.as_bytes(), rows).await;
+    db.close().await;
+    let pg = arg("--pg").unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
+    if pg != "off" {
+        let schema = format!("bench_import_{}", std::process::id());
+        let admin = sqlx::PgPool::connect(&pg).await.expect("postgres");
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&admin)
+            .await
+            .expect("schema");
+        let sep = if pg.contains('?') { '&' } else { '?' };
+        let url = format!("{pg}{sep}options=-c%20search_path%3D{schema}");
+        let db = Db::connect(&url, &settings).await.expect("postgres");
+        run("PostgreSQL 15", &db, &units_csv, file.as_bytes(), rows).await;
+        db.close().await;
+        sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+            .execute(&admin)
+            .await
+            .expect("drop");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

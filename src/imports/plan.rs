@@ -1,0 +1,910 @@
+//! Planning an import: every row checked against what the database holds (passed in as plain
+//! data), giving either the full list of problems or the exact writes to make. Pure: no I/O, so
+//! a dry run and a commit see the same answer.
+
+use chrono::NaiveDate;
+use std::collections::{HashMap, HashSet};
+
+use super::columns::{layout, Kind};
+use super::rows::Row;
+use super::table::{Cell, Sheet};
+use crate::auth::Scope;
+use crate::cadres::domain::{
+    check_birth_date, check_party_date, parse_email, parse_full_name, parse_personal_id,
+    parse_phone, parse_short, Gender, Organisation,
+};
+use crate::cadres::store::CadreWrite;
+use crate::error::{AppError, ErrorDetail};
+use crate::units::domain::fold;
+
+/// A unit as the planner needs it.
+#[derive(Debug, Clone)]
+pub struct UnitInfo {
+    /// Materialised path.
+    pub path: String,
+    /// `city`, `district` or `commune`.
+    pub level: String,
+    /// Retired units take no new cadres or titles.
+    pub retired: bool,
+}
+
+/// A title as the planner needs it.
+#[derive(Debug, Clone)]
+pub struct TitleInfo {
+    /// Id.
+    pub id: i64,
+    /// `city`, `district` or `commune`.
+    pub level: String,
+    /// Inactive titles take no new holders.
+    pub active: bool,
+}
+
+/// A cadre already in the database.
+#[derive(Debug, Clone)]
+pub struct ExistingCadre {
+    /// Id.
+    pub id: i64,
+    /// Current fields.
+    pub w: CadreWrite,
+    /// Path of the current unit.
+    pub unit_path: String,
+    /// Start of the current unit period.
+    pub unit_from: Option<NaiveDate>,
+}
+
+/// A title held or planned already in the database.
+#[derive(Debug, Clone)]
+pub struct ExistingPeriod {
+    /// Row id.
+    pub id: i64,
+    /// Cadre.
+    pub cadre_id: i64,
+    /// Title.
+    pub title_id: i64,
+    /// Unit of the title.
+    pub unit_code: String,
+    /// From.
+    pub from: NaiveDate,
+    /// Until, inclusive.
+    pub to: Option<NaiveDate>,
+}
+
+/// What a cadre import is checked against.
+#[derive(Debug, Clone, Default)]
+pub struct CadreLookups {
+    /// Every unit by code.
+    pub units: HashMap<String, UnitInfo>,
+    /// Every title by code.
+    pub titles: HashMap<String, TitleInfo>,
+    /// Cadres with a personal id that the file names.
+    pub cadres: HashMap<String, ExistingCadre>,
+    /// Titles held by those cadres.
+    pub held: Vec<ExistingPeriod>,
+    /// Titles planned for those cadres.
+    pub planned: Vec<ExistingPeriod>,
+}
+
+/// Who a period belongs to: a cadre in the database or one created by this import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CadreRef {
+    /// An existing cadre's id.
+    Existing(i64),
+    /// Index into [`CadrePlan::new`].
+    New(usize),
+}
+
+/// A new title period to insert.
+#[derive(Debug, Clone)]
+pub struct NewPeriod {
+    /// Whose.
+    pub cadre: CadreRef,
+    /// Title id.
+    pub title_id: i64,
+    /// Unit of the title.
+    pub unit_code: String,
+    /// From.
+    pub from: NaiveDate,
+    /// Until, inclusive.
+    pub to: Option<NaiveDate>,
+}
+
+/// A new cadre to insert.
+#[derive(Debug, Clone)]
+pub struct NewCadre {
+    /// Fields.
+    pub w: CadreWrite,
+    /// First day in the unit.
+    pub since: NaiveDate,
+}
+
+/// The writes of a cadre import.
+#[derive(Debug, Clone, Default)]
+pub struct CadrePlan {
+    /// Cadres to create.
+    pub new: Vec<NewCadre>,
+    /// Cadres whose fields change: (id, new fields).
+    pub updates: Vec<(i64, CadreWrite)>,
+    /// Moves: (id, new unit, day).
+    pub moves: Vec<(i64, String, NaiveDate)>,
+    /// Titles held to insert.
+    pub new_held: Vec<NewPeriod>,
+    /// Titles planned to insert.
+    pub new_planned: Vec<NewPeriod>,
+    /// Held periods whose end changes: (row id, new end).
+    pub held_ends: Vec<(i64, Option<NaiveDate>)>,
+    /// Planned periods whose end changes: (row id, new end).
+    pub planned_ends: Vec<(i64, Option<NaiveDate>)>,
+    /// Counts.
+    pub counts: Counts,
+}
+
+/// How many rows create, update or leave records as they are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Counts {
+    /// Data rows read.
+    pub rows: usize,
+    /// Rows that create a record.
+    pub created: usize,
+    /// Rows that change a record.
+    pub updated: usize,
+    /// Rows already up to date.
+    pub unchanged: usize,
+}
+
+/// A title held or planned, as a row gives it.
+#[derive(Debug, Clone)]
+struct TitleRef {
+    key: &'static str,
+    unit_key: &'static str,
+    code: String,
+    unit_code: Option<String>,
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+}
+
+/// A cadre row, read and checked on its own.
+#[derive(Debug, Clone)]
+struct CadreRow {
+    line: usize,
+    w: CadreWrite,
+    since: Option<NaiveDate>,
+    title: Option<TitleRef>,
+    plan: Option<TitleRef>,
+}
+
+fn failed(message: &str, details: Vec<ErrorDetail>) -> AppError {
+    AppError::Validation {
+        field: Some("file".into()),
+        message: format!(
+            "{} problem{} found; nothing was written. {message}",
+            details.len(),
+            if details.len() == 1 { "" } else { "s" }
+        ),
+        details,
+    }
+}
+
+/// The Vietnamese name of a gender (what exports write).
+pub fn gender_vi(g: &str) -> &'static str {
+    match g {
+        "female" => "Nữ",
+        "male" => "Nam",
+        _ => "Khác",
+    }
+}
+
+/// The Vietnamese name of an organisation (what exports write).
+pub fn organisation_vi(o: Organisation) -> &'static str {
+    match o {
+        Organisation::FatherlandFront => "Mặt trận Tổ quốc",
+        Organisation::YouthUnion => "Đoàn Thanh niên",
+        Organisation::WomensUnion => "Hội Liên hiệp Phụ nữ",
+        Organisation::FarmersAssociation => "Hội Nông dân",
+        Organisation::VeteransAssociation => "Hội Cựu chiến binh",
+        Organisation::LabourFederation => "Liên đoàn Lao động",
+        Organisation::MassMobilisationCommission => "Ban Dân vận",
+        Organisation::Government => "Chính quyền",
+        Organisation::ArmedForces => "Lực lượng vũ trang",
+    }
+}
+
+fn parse_gender(s: &str) -> Option<Gender> {
+    match fold(s).as_str() {
+        "nu" | "female" | "f" => Some(Gender::Female),
+        "nam" | "male" | "m" => Some(Gender::Male),
+        "khac" | "other" => Some(Gender::Other),
+        _ => None,
+    }
+}
+
+fn parse_organisation(s: &str) -> Option<Organisation> {
+    let f = fold(s);
+    Organisation::ALL
+        .into_iter()
+        .find(|o| o.as_str() == s.trim() || fold(organisation_vi(*o)) == f || fold(o.as_str()) == f)
+}
+
+/// A personal id from a cell; a number cell lost its leading zero in a spreadsheet, so it is
+/// padded back to 9 or 12 digits.
+fn personal_id_text(c: &Cell) -> String {
+    let s = c.display();
+    match c {
+        Cell::Number(_) if s.len() == 8 || s.len() == 11 => format!("0{s}"),
+        _ => s,
+    }
+}
+
+fn read_personal_id(r: &mut Row) -> Option<String> {
+    if r.cell("personal_id").is_blank() {
+        r.error("personal_id", "a value is required");
+        return None;
+    }
+    let raw = personal_id_text(r.cell("personal_id"));
+    r.check("personal_id", parse_personal_id(&raw))
+}
+
+fn read_title(r: &mut Row, keys: [&'static str; 4]) -> Option<Option<TitleRef>> {
+    let [code_k, unit_k, from_k, to_k] = keys;
+    let code = r.text(code_k).map(|c| c.to_uppercase());
+    let unit_code = r.text(unit_k);
+    let from = r.date(from_k);
+    let to = r.date(to_k);
+    let Some(code) = code else {
+        if unit_code.is_some() || from.is_some() || to.is_some() {
+            r.error(
+                code_k,
+                "a title code is required when its dates or unit are given",
+            );
+            return None;
+        }
+        return Some(None);
+    };
+    let Some(from) = from else {
+        if r.cell(from_k).is_blank() {
+            r.error(from_k, "the start date of the title is required");
+        }
+        return None;
+    };
+    if to.is_some_and(|t| t < from) {
+        r.error(to_k, "the end date is before the start date");
+        return None;
+    }
+    Some(Some(TitleRef {
+        key: code_k,
+        unit_key: unit_k,
+        code,
+        unit_code,
+        from,
+        to,
+    }))
+}
+
+fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
+    let personal_id = read_personal_id(r);
+    let full_name = r
+        .required("full_name")
+        .and_then(|n| r.check("full_name", parse_full_name(&n)));
+    let gender = r.required("gender").and_then(|g| {
+        let p = parse_gender(&g);
+        if p.is_none() {
+            r.error("gender", "write Nam, Nữ or Khác (male, female, other)");
+        }
+        p
+    });
+    let birth = r.required_date("birth_date");
+    let birth = birth.and_then(|b| r.check("birth_date", check_birth_date(b, today)).map(|_| b));
+    let ethnicity = r
+        .required("ethnicity")
+        .and_then(|e| r.check("ethnicity", parse_short("ethnicity", &e, 50)));
+    let minority = r.boolean("ethnic_minority");
+    let religion = r.short("religion", 50);
+    let party = r.date("party_joined_on");
+    if let (Some(p), Some(b)) = (party, birth) {
+        r.check("party_joined_on", check_party_date(p, b, today));
+    }
+    let unit_code = r.required("unit_code");
+    let since = r.date("unit_since");
+    if since.is_some_and(|s| s > today) {
+        r.error("unit_since", "the date is in the future");
+    }
+    let organisation = r.required("organisation").and_then(|o| {
+        let p = parse_organisation(&o);
+        if p.is_none() {
+            r.error(
+                "organisation",
+                "unknown organisation; write e.g. Mặt trận Tổ quốc, Đoàn Thanh niên, Hội Liên hiệp Phụ nữ",
+            );
+        }
+        p
+    });
+    let phone = r.text("phone");
+    let phone = r.check("phone", parse_phone(phone.as_deref())).flatten();
+    let email = r.text("email");
+    let email = r.check("email", parse_email(email.as_deref())).flatten();
+    let active = r.boolean("active").unwrap_or(true);
+    let title = read_title(
+        r,
+        ["title_code", "title_unit_code", "title_from", "title_to"],
+    );
+    let plan = read_title(
+        r,
+        ["plan_title_code", "plan_unit_code", "plan_from", "plan_to"],
+    );
+    if r.failed() {
+        return None;
+    }
+    let ethnicity = ethnicity?;
+    Some(CadreRow {
+        line: r.line,
+        w: CadreWrite {
+            full_name: full_name?,
+            gender: gender?.as_str().to_string(),
+            birth_date: birth?,
+            ethnic_minority: minority.unwrap_or_else(|| fold(&ethnicity) != "kinh"),
+            ethnicity,
+            religion,
+            party_joined_on: party,
+            personal_id: personal_id?,
+            unit_code: unit_code?,
+            organisation: organisation?.as_str().to_string(),
+            phone,
+            email,
+            active,
+        },
+        since,
+        title: title?,
+        plan: plan?,
+    })
+}
+
+/// The personal ids a sheet names (to load the matching cadres before planning).
+pub fn personal_ids(sheet: &Sheet, kind: Kind) -> Result<Vec<String>, AppError> {
+    let l = layout(kind, &sheet.headers)?;
+    let Some(i) = l.index("personal_id") else {
+        return Ok(vec![]);
+    };
+    let mut ids: Vec<String> = sheet
+        .rows
+        .iter()
+        .filter_map(|(_, cells)| cells.get(i))
+        .map(|c| {
+            personal_id_text(c)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect()
+        })
+        .filter(|s: &String| !s.is_empty())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Reads and checks a cadre sheet against the lookups; gives the writes or every problem.
+pub fn plan_cadres(
+    sheet: &Sheet,
+    lookups: &CadreLookups,
+    scope: &Scope,
+    today: NaiveDate,
+) -> Result<CadrePlan, AppError> {
+    let l = layout(Kind::Cadres, &sheet.headers)?;
+    let mut errors = vec![];
+    let mut plan = CadrePlan::default();
+    plan.counts.rows = sheet.rows.len();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut held_by: HashMap<i64, Vec<&ExistingPeriod>> = HashMap::new();
+    for p in &lookups.held {
+        held_by.entry(p.cadre_id).or_default().push(p);
+    }
+    let mut planned_by: HashMap<i64, Vec<&ExistingPeriod>> = HashMap::new();
+    for p in &lookups.planned {
+        planned_by.entry(p.cadre_id).or_default().push(p);
+    }
+    for (line, cells) in &sheet.rows {
+        let mut r = Row::new(*line, cells, &l, &mut errors);
+        let Some(row) = read_cadre_row(&mut r, today) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(row.w.personal_id.clone(), row.line) {
+            r.error(
+                "personal_id",
+                format!("the same personal id number is on row {first}"),
+            );
+            continue;
+        }
+        // The home unit.
+        match lookups.units.get(&row.w.unit_code) {
+            None => {
+                r.error("unit_code", "no unit with this code");
+                continue;
+            }
+            Some(u) if u.retired => {
+                r.error("unit_code", "the unit is retired");
+                continue;
+            }
+            Some(u) if !scope.contains_path(&u.path) => {
+                r.error("unit_code", "the unit is outside your subtree");
+                continue;
+            }
+            Some(_) => {}
+        };
+        let existing = lookups.cadres.get(&row.w.personal_id);
+        if let Some(e) = existing {
+            if !scope.contains_path(&e.unit_path) {
+                r.error(
+                    "personal_id",
+                    "a cadre outside your subtree has this personal id number",
+                );
+                continue;
+            }
+        }
+        // Titles held and planned: known, active, at the level of their unit, in scope.
+        let mut periods = vec![];
+        for (t, list) in [(&row.title, &held_by), (&row.plan, &planned_by)] {
+            let Some(t) = t else {
+                periods.push(None);
+                continue;
+            };
+            let Some(title) = lookups.titles.get(&t.code).filter(|t| t.active) else {
+                r.error(t.key, "no active title with this code");
+                continue;
+            };
+            let unit_code = t
+                .unit_code
+                .clone()
+                .unwrap_or_else(|| row.w.unit_code.clone());
+            let tu = match lookups.units.get(&unit_code) {
+                None => {
+                    r.error(t.unit_key, "no unit with this code");
+                    continue;
+                }
+                Some(u) if u.retired => {
+                    r.error(t.unit_key, "the unit is retired");
+                    continue;
+                }
+                Some(u) if !scope.contains_path(&u.path) => {
+                    r.error(t.unit_key, "the unit is outside your subtree");
+                    continue;
+                }
+                Some(u) => u,
+            };
+            if tu.level != title.level {
+                let key = if t.unit_code.is_some() {
+                    t.unit_key
+                } else {
+                    "unit_code"
+                };
+                r.error(
+                    key,
+                    format!(
+                        "title {} is a {}-level title; unit {unit_code} is at {} level",
+                        t.code, title.level, tu.level
+                    ),
+                );
+                continue;
+            }
+            // Against the cadre's existing periods of the same title.
+            let mut matched: Option<&ExistingPeriod> = None;
+            let mut clash = false;
+            if let Some(e) = existing {
+                for p in list.get(&e.id).into_iter().flatten() {
+                    if p.title_id != title.id {
+                        continue;
+                    }
+                    if p.from == t.from {
+                        matched = Some(p);
+                    } else if p.from <= t.to.unwrap_or(NaiveDate::MAX)
+                        && t.from <= p.to.unwrap_or(NaiveDate::MAX)
+                    {
+                        clash = true;
+                    }
+                }
+            }
+            if clash {
+                r.error(
+                    t.key,
+                    "overlaps another period of the same title on record for this cadre",
+                );
+                continue;
+            }
+            if matched.is_some_and(|m| m.unit_code != unit_code) {
+                r.error(
+                    t.unit_key,
+                    "this cadre has this title from the same day in another unit",
+                );
+                continue;
+            }
+            periods.push(Some((title.id, unit_code, t.from, t.to, matched)));
+        }
+        if r.failed() {
+            continue;
+        }
+        let mut changed = false;
+        let who = match existing {
+            None => {
+                plan.new.push(NewCadre {
+                    w: row.w.clone(),
+                    since: row.since.unwrap_or(today),
+                });
+                CadreRef::New(plan.new.len() - 1)
+            }
+            Some(e) => {
+                let mut w = row.w.clone();
+                w.unit_code = e.w.unit_code.clone();
+                if w != e.w {
+                    plan.updates.push((e.id, w));
+                    changed = true;
+                }
+                if row.w.unit_code != e.w.unit_code {
+                    let on = row.since.unwrap_or(today);
+                    if e.unit_from.is_some_and(|f| on < f) {
+                        r.error(
+                            "unit_since",
+                            "the move would be dated before the cadre's current unit period began",
+                        );
+                        continue;
+                    }
+                    plan.moves.push((e.id, row.w.unit_code.clone(), on));
+                    changed = true;
+                }
+                CadreRef::Existing(e.id)
+            }
+        };
+        for (i, p) in periods.into_iter().enumerate() {
+            let Some((title_id, unit_code, from, to, matched)) = p else {
+                continue;
+            };
+            let (news, ends) = if i == 0 {
+                (&mut plan.new_held, &mut plan.held_ends)
+            } else {
+                (&mut plan.new_planned, &mut plan.planned_ends)
+            };
+            match matched {
+                Some(m) if m.to == to => {}
+                Some(m) => {
+                    ends.push((m.id, to));
+                    changed = true;
+                }
+                None => {
+                    news.push(NewPeriod {
+                        cadre: who,
+                        title_id,
+                        unit_code,
+                        from,
+                        to,
+                    });
+                    changed = true;
+                }
+            }
+        }
+        match (existing, changed) {
+            (None, _) => plan.counts.created += 1,
+            (Some(_), true) => plan.counts.updated += 1,
+            (Some(_), false) => plan.counts.unchanged += 1,
+        }
+    }
+    if errors.is_empty() {
+        Ok(plan)
+    } else {
+        errors.sort_by_key(|e| e.row);
+        Err(failed(
+            "Correct the rows and import the file again.",
+            errors,
+        ))
+    }
+}
+
+/// A cadre that qualification and completion rows refer to.
+#[derive(Debug, Clone)]
+pub struct CadreKey {
+    /// Id.
+    pub id: i64,
+    /// Path of their unit (scope).
+    pub unit_path: String,
+    /// Birth date (dates before it are refused).
+    pub birth_date: NaiveDate,
+}
+
+/// A qualification's natural key: (cadre, scale, level, day obtained).
+pub type QualificationKey = (i64, String, String, NaiveDate);
+
+/// What a qualification import is checked against.
+#[derive(Debug, Clone, Default)]
+pub struct QualificationLookups {
+    /// Cadres by personal id.
+    pub cadres: HashMap<String, CadreKey>,
+    /// Known (scale, level) pairs.
+    pub levels: HashSet<(String, String)>,
+    /// Existing qualifications of those cadres: (cadre, scale, level, day) → (id, issuer, evidence).
+    pub existing: HashMap<QualificationKey, (i64, String, String)>,
+}
+
+/// A qualification to insert or update.
+#[derive(Debug, Clone)]
+pub struct QualificationItem {
+    /// Cadre.
+    pub cadre_id: i64,
+    /// Scale.
+    pub scale: String,
+    /// Level.
+    pub level: String,
+    /// Day obtained.
+    pub obtained_on: NaiveDate,
+    /// Issuer.
+    pub issuer: String,
+    /// Evidence (diploma number).
+    pub evidence: String,
+}
+
+/// The writes of a qualification import.
+#[derive(Debug, Clone, Default)]
+pub struct QualificationPlan {
+    /// To insert.
+    pub new: Vec<QualificationItem>,
+    /// To update (row id, new issuer and evidence).
+    pub updates: Vec<(i64, String, String)>,
+    /// Counts.
+    pub counts: Counts,
+}
+
+/// Finds the cadre a row names, in the caller's scope.
+fn row_cadre<'a>(
+    r: &mut Row,
+    cadres: &'a HashMap<String, CadreKey>,
+    scope: &Scope,
+) -> Option<&'a CadreKey> {
+    let pid = read_personal_id(r)?;
+    match cadres.get(&pid) {
+        Some(c) if scope.contains_path(&c.unit_path) => Some(c),
+        Some(_) => {
+            r.error(
+                "personal_id",
+                "no cadre with this personal id number in your subtree",
+            );
+            None
+        }
+        None => {
+            r.error("personal_id", "no cadre with this personal id number");
+            None
+        }
+    }
+}
+
+/// Reads and checks a qualification sheet.
+pub fn plan_qualifications(
+    sheet: &Sheet,
+    lookups: &QualificationLookups,
+    scope: &Scope,
+    today: NaiveDate,
+) -> Result<QualificationPlan, AppError> {
+    let l = layout(Kind::Qualifications, &sheet.headers)?;
+    let mut errors = vec![];
+    let mut plan = QualificationPlan::default();
+    plan.counts.rows = sheet.rows.len();
+    let mut seen: HashMap<QualificationKey, usize> = HashMap::new();
+    for (line, cells) in &sheet.rows {
+        let mut r = Row::new(*line, cells, &l, &mut errors);
+        let cadre = row_cadre(&mut r, &lookups.cadres, scope);
+        let scale = r.required("scale_code").map(|s| s.to_lowercase());
+        let level = r.required("level_code").map(|s| s.to_lowercase());
+        let day = r.required_date("obtained_on");
+        let issuer = r.short("issuer", 200).unwrap_or_default();
+        let evidence = r.short("evidence", 200).unwrap_or_default();
+        if let (Some(s), Some(lv)) = (&scale, &level) {
+            if !lookups.levels.contains(&(s.clone(), lv.clone())) {
+                r.error("level_code", format!("no level {lv} on scale {s}"));
+            }
+        }
+        if let (Some(d), Some(c)) = (day, cadre) {
+            if d > today || d <= c.birth_date {
+                r.error(
+                    "obtained_on",
+                    "the date must be after the cadre's birth and not in the future",
+                );
+            }
+        }
+        if r.failed() {
+            continue;
+        }
+        let (Some(c), Some(scale), Some(level), Some(day)) = (cadre, scale, level, day) else {
+            continue;
+        };
+        let key = (c.id, scale.clone(), level.clone(), day);
+        if let Some(first) = seen.insert(key.clone(), *line) {
+            r.error(
+                "obtained_on",
+                format!("the same qualification is on row {first}"),
+            );
+            continue;
+        }
+        match lookups.existing.get(&key) {
+            Some((_, i, e)) if *i == issuer && *e == evidence => plan.counts.unchanged += 1,
+            Some((id, _, _)) => {
+                plan.updates.push((*id, issuer, evidence));
+                plan.counts.updated += 1;
+            }
+            None => {
+                plan.new.push(QualificationItem {
+                    cadre_id: c.id,
+                    scale,
+                    level,
+                    obtained_on: day,
+                    issuer,
+                    evidence,
+                });
+                plan.counts.created += 1;
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(plan)
+    } else {
+        errors.sort_by_key(|e| e.row);
+        Err(failed(
+            "Correct the rows and import the file again.",
+            errors,
+        ))
+    }
+}
+
+/// A module as a completion import needs it.
+#[derive(Debug, Clone)]
+pub struct ModuleInfo {
+    /// Id.
+    pub id: i64,
+    /// Current version.
+    pub version: i64,
+    /// The level it awards, if any: (scale, level).
+    pub awards: Option<(String, String)>,
+}
+
+/// A historical completion on record: (id, score in tenths, source, reference).
+pub type ExistingCompletion = (i64, Option<i64>, String, String);
+
+/// What a completion import is checked against.
+#[derive(Debug, Clone, Default)]
+pub struct CompletionLookups {
+    /// Cadres by personal id.
+    pub cadres: HashMap<String, CadreKey>,
+    /// Modules by code.
+    pub modules: HashMap<String, ModuleInfo>,
+    /// Existing paper/imported completions: (cadre, module id, day) → record.
+    pub existing: HashMap<(i64, i64, NaiveDate), ExistingCompletion>,
+}
+
+/// A completion to insert.
+#[derive(Debug, Clone)]
+pub struct CompletionItem {
+    /// Cadre.
+    pub cadre_id: i64,
+    /// Module id.
+    pub module_id: i64,
+    /// Module version.
+    pub module_version: i64,
+    /// Day.
+    pub completed_on: NaiveDate,
+    /// Score in tenths.
+    pub score_tenths: Option<i64>,
+    /// `paper` or `import`.
+    pub source: String,
+    /// Provenance reference.
+    pub source_ref: String,
+    /// Issuer (of the level the module awards).
+    pub issuer: String,
+    /// The level it awards.
+    pub awards: Option<(String, String)>,
+}
+
+/// The writes of a completion import.
+#[derive(Debug, Clone, Default)]
+pub struct CompletionPlan {
+    /// To insert.
+    pub new: Vec<CompletionItem>,
+    /// To update: (id, score, source, reference).
+    pub updates: Vec<ExistingCompletion>,
+    /// Counts.
+    pub counts: Counts,
+}
+
+/// Reads and checks a completion sheet.
+pub fn plan_completions(
+    sheet: &Sheet,
+    lookups: &CompletionLookups,
+    scope: &Scope,
+    today: NaiveDate,
+) -> Result<CompletionPlan, AppError> {
+    let l = layout(Kind::Completions, &sheet.headers)?;
+    let mut errors = vec![];
+    let mut plan = CompletionPlan::default();
+    plan.counts.rows = sheet.rows.len();
+    let mut seen: HashMap<(i64, i64, NaiveDate), usize> = HashMap::new();
+    for (line, cells) in &sheet.rows {
+        let mut r = Row::new(*line, cells, &l, &mut errors);
+        let cadre = row_cadre(&mut r, &lookups.cadres, scope);
+        let module = r.required("module_code").and_then(|m| {
+            let found = lookups.modules.get(&m.to_uppercase());
+            if found.is_none() {
+                r.error("module_code", "no module with this code");
+            }
+            found
+        });
+        let day = r.required_date("completed_on");
+        let score = r.number("score").and_then(|s| {
+            let t = (s * 10.0).round();
+            if (0.0..=10.0).contains(&s) && (t - s * 10.0).abs() < 1e-6 {
+                Some(t as i64)
+            } else {
+                r.error("score", "a score from 0 to 10 with at most one decimal");
+                None
+            }
+        });
+        let source = match r.text("source").map(|s| fold(&s)) {
+            None => "import".to_string(),
+            Some(s) if s == "paper" || s == "giay" || s == "ho so giay" => "paper".into(),
+            Some(s) if s == "import" || s == "nhap" || s == "nhap tu tep" => "import".into(),
+            Some(_) => {
+                r.error("source", "write giấy (paper) or nhập (import)");
+                String::new()
+            }
+        };
+        let reference = r.required("source_ref");
+        if reference.as_ref().is_some_and(|s| s.chars().count() > 300) {
+            r.error("source_ref", "at most 300 characters");
+        }
+        let issuer = r.short("issuer", 200).unwrap_or_default();
+        if let (Some(d), Some(c)) = (day, cadre) {
+            if d > today || d <= c.birth_date {
+                r.error(
+                    "completed_on",
+                    "the date must be after the cadre's birth and not in the future",
+                );
+            }
+        }
+        if r.failed() {
+            continue;
+        }
+        let (Some(c), Some(m), Some(day), Some(reference)) = (cadre, module, day, reference) else {
+            continue;
+        };
+        let key = (c.id, m.id, day);
+        if let Some(first) = seen.insert(key, *line) {
+            r.error(
+                "completed_on",
+                format!("the same completion is on row {first}"),
+            );
+            continue;
+        }
+        match lookups.existing.get(&key) {
+            Some((_, s, src, rf)) if *s == score && *src == source && *rf == reference => {
+                plan.counts.unchanged += 1
+            }
+            Some((id, _, _, _)) => {
+                plan.updates.push((*id, score, source, reference));
+                plan.counts.updated += 1;
+            }
+            None => {
+                plan.new.push(CompletionItem {
+                    cadre_id: c.id,
+                    module_id: m.id,
+                    module_version: m.version,
+                    completed_on: day,
+                    score_tenths: score,
+                    source,
+                    source_ref: reference,
+                    issuer,
+                    awards: m.awards.clone(),
+                });
+                plan.counts.created += 1;
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(plan)
+    } else {
+        errors.sort_by_key(|e| e.row);
+        Err(failed(
+            "Correct the rows and import the file again.",
+            errors,
+        ))
+    }
+}

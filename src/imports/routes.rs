@@ -1,0 +1,169 @@
+//! HTTP routes of imports: templates, dry runs and commits.
+
+use rocket::data::{Data, ToByteUnit};
+use rocket::serde::json::Json;
+use rocket::{get, post, routes, Route, State};
+
+use super::columns::Kind;
+use super::{run, ImportResult};
+use crate::api::parse_opt;
+use crate::auth::{AuthUser, RosterEditor, SchoolStaff};
+use crate::error::{AppError, AppResult, ErrorEnvelope};
+use crate::gaps::export::{parse_format, Download, Table};
+use crate::state::AppState;
+
+/// The routes of this area.
+pub fn routes() -> Vec<Route> {
+    routes![
+        template,
+        import_cadres,
+        import_qualifications,
+        import_completions
+    ]
+}
+
+fn parse_kind(raw: &str) -> AppResult<Kind> {
+    Kind::parse(raw).ok_or_else(|| {
+        AppError::not_found(format!(
+            "no import kind {raw:?}; the kinds are cadres, qualifications, completions"
+        ))
+    })
+}
+
+/// The empty template of an import kind: the header row, Vietnamese (default) or English.
+#[utoipa::path(tag = "imports", security(("bearer" = [])),
+    params(("kind" = String, Path, description = "cadres, qualifications or completions"),
+           ("format" = Option<String>, Query, description = "csv (default) or xlsx"),
+           ("lang" = Option<String>, Query, description = "vi (default) or en")),
+    responses((status = 200, description = "The template file"), (status = 404, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope)))]
+#[get("/api/imports/<kind>/template?<format>&<lang>")]
+pub async fn template(
+    _user: AuthUser,
+    kind: &str,
+    format: Option<&str>,
+    lang: Option<&str>,
+) -> AppResult<Download> {
+    let kind = parse_kind(kind)?;
+    let format = parse_format(Some(format.unwrap_or("csv")))?;
+    let english = match lang.unwrap_or("vi") {
+        "vi" => false,
+        "en" => true,
+        _ => return Err(AppError::invalid("lang", "lang must be vi or en")),
+    };
+    let headers = kind
+        .columns()
+        .iter()
+        .map(|c| if english { c.en } else { c.vi }.to_string())
+        .collect();
+    let table = Table {
+        name: kind.as_str().into(),
+        headers,
+        rows: vec![],
+    };
+    Download::of(&[table], format, &format!("template-{}", kind.as_str()))
+}
+
+async fn receive(
+    state: &AppState,
+    user: &AuthUser,
+    kind: Kind,
+    dry_run: Option<&str>,
+    file_name: Option<&str>,
+    data: Data<'_>,
+) -> AppResult<Json<ImportResult>> {
+    let dry_run = parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false);
+    let file_name = file_name.map(str::trim).unwrap_or("").to_string();
+    if file_name.chars().count() > 200 {
+        return Err(AppError::invalid(
+            "file_name",
+            "file_name is longer than 200 characters",
+        ));
+    }
+    let limit = state.config.import_max_bytes.bytes();
+    let bytes = data
+        .open(limit)
+        .into_bytes()
+        .await
+        .map_err(|e| AppError::BadRequest {
+            field: Some("file".into()),
+            message: format!("the upload could not be read: {e}"),
+        })?;
+    if !bytes.is_complete() {
+        return Err(AppError::PayloadTooLarge(format!(
+            "the file is larger than the limit of {} bytes",
+            state.config.import_max_bytes
+        )));
+    }
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "the file is empty"));
+    }
+    let scope = user.scope()?;
+    let result = run(
+        &state.db,
+        &user.actor(),
+        &scope,
+        kind,
+        &bytes,
+        &file_name,
+        dry_run,
+    )
+    .await?;
+    Ok(Json(result))
+}
+
+/// Imports cadres (upsert by personal id number, with the title held and the title planned).
+/// The body is the file itself, CSV (UTF-8, `,` or `;`) or XLSX. Officers: only their subtree.
+#[utoipa::path(tag = "imports", security(("bearer" = [])),
+    params(("dry_run" = Option<bool>, Query, description = "Check every row, write nothing"),
+           ("file_name" = Option<String>, Query, description = "The file's name, for the audit trail")),
+    request_body(content = String, content_type = "text/csv", description = "CSV or XLSX file"),
+    responses((status = 200, body = ImportResult), (status = 403, body = ErrorEnvelope),
+              (status = 413, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[post("/api/imports/cadres?<dry_run>&<file_name>", data = "<data>")]
+pub async fn import_cadres(
+    state: &State<AppState>,
+    user: RosterEditor,
+    dry_run: Option<&str>,
+    file_name: Option<&str>,
+    data: Data<'_>,
+) -> AppResult<Json<ImportResult>> {
+    receive(state, &user, Kind::Cadres, dry_run, file_name, data).await
+}
+
+/// Imports qualifications held (keyed by person, scale, level and date). Officers: only their subtree.
+#[utoipa::path(tag = "imports", security(("bearer" = [])),
+    params(("dry_run" = Option<bool>, Query, description = "Check every row, write nothing"),
+           ("file_name" = Option<String>, Query, description = "The file's name, for the audit trail")),
+    request_body(content = String, content_type = "text/csv", description = "CSV or XLSX file"),
+    responses((status = 200, body = ImportResult), (status = 403, body = ErrorEnvelope),
+              (status = 413, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[post("/api/imports/qualifications?<dry_run>&<file_name>", data = "<data>")]
+pub async fn import_qualifications(
+    state: &State<AppState>,
+    user: RosterEditor,
+    dry_run: Option<&str>,
+    file_name: Option<&str>,
+    data: Data<'_>,
+) -> AppResult<Json<ImportResult>> {
+    receive(state, &user, Kind::Qualifications, dry_run, file_name, data).await
+}
+
+/// Imports historical completions with their provenance (keyed by person, module and day);
+/// a module that awards a level awards it. School staff and admin.
+#[utoipa::path(tag = "imports", security(("bearer" = [])),
+    params(("dry_run" = Option<bool>, Query, description = "Check every row, write nothing"),
+           ("file_name" = Option<String>, Query, description = "The file's name, for the audit trail")),
+    request_body(content = String, content_type = "text/csv", description = "CSV or XLSX file"),
+    responses((status = 200, body = ImportResult), (status = 403, body = ErrorEnvelope),
+              (status = 413, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[post("/api/imports/completions?<dry_run>&<file_name>", data = "<data>")]
+pub async fn import_completions(
+    state: &State<AppState>,
+    user: SchoolStaff,
+    dry_run: Option<&str>,
+    file_name: Option<&str>,
+    data: Data<'_>,
+) -> AppResult<Json<ImportResult>> {
+    receive(state, &user, Kind::Completions, dry_run, file_name, data).await
+}

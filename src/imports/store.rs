@@ -1,0 +1,602 @@
+//! Loading what an import is checked against, and writing a checked plan in one transaction.
+
+use chrono::{NaiveDate, Utc};
+use std::collections::{HashMap, HashSet};
+
+use super::plan::{
+    CadreKey, CadreLookups, CadrePlan, CadreRef, CompletionLookups, CompletionPlan, ExistingCadre,
+    ExistingPeriod, ModuleInfo, NewPeriod, QualificationLookups, QualificationPlan, TitleInfo,
+    UnitInfo,
+};
+use crate::cadres::domain::{fold_name, sort_key};
+use crate::cadres::store::CadreWrite;
+use crate::db::bulk::{self, V};
+use crate::db::Tx;
+use crate::error::{AppError, AppResult};
+use crate::on_tx;
+use crate::units::domain::{UnitKind, UnitLevel};
+
+/// The SQL that keeps only rows whose `col` is one of the ids in parameter `$n`, and the value
+/// of that parameter (a JSON array on SQLite, a comma-separated list on PostgreSQL).
+fn id_filter(tx: &Tx, col: &str, n: usize, ids: &[String]) -> (String, String) {
+    match tx {
+        Tx::Sqlite(_) => (
+            format!("{col} IN (SELECT value FROM json_each(${n}))"),
+            serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()),
+        ),
+        Tx::Postgres(_) => (
+            format!("{col} = ANY(string_to_array(${n}, ','))"),
+            ids.join(","),
+        ),
+    }
+}
+
+/// Same for integer ids.
+fn int_filter(tx: &Tx, col: &str, n: usize, ids: &[i64]) -> (String, String) {
+    let joined = ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    match tx {
+        Tx::Sqlite(_) => (
+            format!("{col} IN (SELECT value FROM json_each(${n}))"),
+            format!("[{joined}]"),
+        ),
+        Tx::Postgres(_) => (
+            format!("{col} = ANY(CAST(string_to_array(${n}, ',') AS BIGINT[]))"),
+            joined,
+        ),
+    }
+}
+
+fn level_name(kind: &str) -> String {
+    match UnitKind::parse(kind).map(|k| k.level()) {
+        Some(UnitLevel::City) => "city",
+        Some(UnitLevel::District) => "district",
+        Some(UnitLevel::Commune) => "commune",
+        None => "",
+    }
+    .to_string()
+}
+
+/// Every unit by code.
+async fn units(tx: &mut Tx) -> AppResult<HashMap<String, UnitInfo>> {
+    let rows: Vec<(String, String, String, Option<NaiveDate>)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT code, path, kind, retired_on FROM units"
+    )
+    .fetch_all(&mut *c)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(code, path, kind, retired)| {
+            (
+                code,
+                UnitInfo {
+                    path,
+                    level: level_name(&kind),
+                    retired: retired.is_some(),
+                },
+            )
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct CadreRowDb {
+    id: i64,
+    full_name: String,
+    gender: String,
+    birth_date: NaiveDate,
+    ethnicity: String,
+    ethnic_minority: bool,
+    religion: Option<String>,
+    party_joined_on: Option<NaiveDate>,
+    personal_id: String,
+    unit_code: String,
+    organisation: String,
+    phone: Option<String>,
+    email: Option<String>,
+    active: bool,
+    unit_path: String,
+    unit_from: Option<NaiveDate>,
+}
+
+/// Personal ids that can name a cadre at all (digits only): the others fail their row anyway.
+fn plausible(ids: &[String]) -> Vec<String> {
+    ids.iter()
+        .filter(|s| !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()))
+        .cloned()
+        .collect()
+}
+
+async fn cadres_by_pid(tx: &mut Tx, ids: &[String]) -> AppResult<Vec<CadreRowDb>> {
+    let ids = plausible(ids);
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let (filter, param) = id_filter(tx, "c.personal_id", 1, &ids);
+    let sql = format!(
+        "SELECT c.id, c.full_name, c.gender, c.birth_date, c.ethnicity, c.ethnic_minority, c.religion,
+                c.party_joined_on, c.personal_id, c.unit_code, c.organisation, c.phone, c.email, c.active,
+                u.path AS unit_path, cu.from_date AS unit_from
+         FROM cadres c JOIN units u ON u.code = c.unit_code
+         LEFT JOIN cadre_units cu ON cu.cadre_id = c.id AND cu.to_date IS NULL
+         WHERE {filter}"
+    );
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(&param)
+        .fetch_all(&mut *c)
+        .await?))
+}
+
+async fn periods(tx: &mut Tx, table: &str, cadre_ids: &[i64]) -> AppResult<Vec<ExistingPeriod>> {
+    if cadre_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let (filter, param) = int_filter(tx, "cadre_id", 1, cadre_ids);
+    let sql = format!(
+        "SELECT id, cadre_id, title_id, unit_code, from_date, to_date FROM {table} WHERE {filter}"
+    );
+    type P = (i64, i64, i64, String, NaiveDate, Option<NaiveDate>);
+    let rows: Vec<P> = on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(&param)
+        .fetch_all(&mut *c)
+        .await?);
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, cadre_id, title_id, unit_code, from, to)| ExistingPeriod {
+                id,
+                cadre_id,
+                title_id,
+                unit_code,
+                from,
+                to,
+            },
+        )
+        .collect())
+}
+
+/// Loads what a cadre import is checked against.
+pub async fn cadre_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<CadreLookups> {
+    let units = units(tx).await?;
+    let titles: Vec<(i64, String, String, bool)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, code, level, active FROM titles"
+    )
+    .fetch_all(&mut *c)
+    .await?);
+    let found = cadres_by_pid(tx, ids).await?;
+    let cadre_ids: Vec<i64> = found.iter().map(|c| c.id).collect();
+    let held = periods(tx, "title_assignments", &cadre_ids).await?;
+    let planned = periods(tx, "succession_plans", &cadre_ids).await?;
+    Ok(CadreLookups {
+        units,
+        titles: titles
+            .into_iter()
+            .map(|(id, code, level, active)| (code, TitleInfo { id, level, active }))
+            .collect(),
+        cadres: found
+            .into_iter()
+            .map(|c| {
+                (
+                    c.personal_id.clone(),
+                    ExistingCadre {
+                        id: c.id,
+                        unit_path: c.unit_path,
+                        unit_from: c.unit_from,
+                        w: CadreWrite {
+                            full_name: c.full_name,
+                            gender: c.gender,
+                            birth_date: c.birth_date,
+                            ethnicity: c.ethnicity,
+                            ethnic_minority: c.ethnic_minority,
+                            religion: c.religion,
+                            party_joined_on: c.party_joined_on,
+                            personal_id: c.personal_id,
+                            unit_code: c.unit_code,
+                            organisation: c.organisation,
+                            phone: c.phone,
+                            email: c.email,
+                            active: c.active,
+                        },
+                    },
+                )
+            })
+            .collect(),
+        held,
+        planned,
+    })
+}
+
+fn cadre_values(w: &CadreWrite, now: chrono::DateTime<Utc>) -> Vec<V> {
+    vec![
+        V::S(w.full_name.clone()),
+        V::S(fold_name(&w.full_name)),
+        V::S(sort_key(&w.full_name)),
+        V::S(w.gender.clone()),
+        V::D(w.birth_date),
+        V::S(w.ethnicity.clone()),
+        V::B(w.ethnic_minority),
+        V::OS(w.religion.clone()),
+        V::OD(w.party_joined_on),
+        V::S(w.personal_id.clone()),
+        V::S(w.unit_code.clone()),
+        V::S(w.organisation.clone()),
+        V::OS(w.phone.clone()),
+        V::OS(w.email.clone()),
+        V::B(w.active),
+        V::T(now),
+        V::T(now),
+    ]
+}
+
+const CADRE_COLS: &[&str] = &[
+    "full_name",
+    "name_folded",
+    "sort_key",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "ethnic_minority",
+    "religion",
+    "party_joined_on",
+    "personal_id",
+    "unit_code",
+    "organisation",
+    "phone",
+    "email",
+    "active",
+    "created_at",
+    "updated_at",
+];
+
+const PERIOD_COLS: &[&str] = &[
+    "cadre_id",
+    "title_id",
+    "unit_code",
+    "from_date",
+    "to_date",
+    "created_at",
+];
+
+async fn set_ends(tx: &mut Tx, table: &str, ends: &[(i64, Option<NaiveDate>)]) -> AppResult<()> {
+    let sql = format!("UPDATE {table} SET to_date = $1 WHERE id = $2");
+    for (id, to) in ends {
+        on_tx!(tx, |c| sqlx::query(&sql)
+            .bind(*to)
+            .bind(*id)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())?);
+    }
+    Ok(())
+}
+
+/// Writes a checked cadre plan.
+pub async fn apply_cadres(tx: &mut Tx, plan: &CadrePlan) -> AppResult<()> {
+    let now = Utc::now();
+    let rows: Vec<Vec<V>> = plan.new.iter().map(|n| cadre_values(&n.w, now)).collect();
+    let ids: Vec<(i64, String)> =
+        bulk::insert_returning(tx, "cadres", CADRE_COLS, &rows, "id, personal_id").await?;
+    let by_pid: HashMap<String, i64> = ids.into_iter().map(|(id, p)| (p, id)).collect();
+    let new_ids: Vec<i64> = plan
+        .new
+        .iter()
+        .map(|n| {
+            by_pid
+                .get(&n.w.personal_id)
+                .copied()
+                .ok_or_else(|| AppError::Internal("an inserted cadre has no id".into()))
+        })
+        .collect::<AppResult<_>>()?;
+    let unit_rows: Vec<Vec<V>> = plan
+        .new
+        .iter()
+        .zip(&new_ids)
+        .map(|(n, id)| vec![V::I(*id), V::S(n.w.unit_code.clone()), V::D(n.since)])
+        .collect();
+    bulk::insert(
+        tx,
+        "cadre_units",
+        &["cadre_id", "unit_code", "from_date"],
+        &unit_rows,
+    )
+    .await?;
+    for (id, w) in &plan.updates {
+        crate::cadres::store::update(tx, *id, w).await?;
+    }
+    for (id, unit, on) in &plan.moves {
+        crate::cadres::store::move_unit(tx, *id, unit, *on).await?;
+    }
+    let period_rows = |list: &[NewPeriod]| -> Vec<Vec<V>> {
+        list.iter()
+            .map(|p| {
+                let cadre = match p.cadre {
+                    CadreRef::Existing(id) => id,
+                    CadreRef::New(i) => new_ids[i],
+                };
+                vec![
+                    V::I(cadre),
+                    V::I(p.title_id),
+                    V::S(p.unit_code.clone()),
+                    V::D(p.from),
+                    V::OD(p.to),
+                    V::T(now),
+                ]
+            })
+            .collect()
+    };
+    bulk::insert(
+        tx,
+        "title_assignments",
+        PERIOD_COLS,
+        &period_rows(&plan.new_held),
+    )
+    .await?;
+    bulk::insert(
+        tx,
+        "succession_plans",
+        PERIOD_COLS,
+        &period_rows(&plan.new_planned),
+    )
+    .await?;
+    set_ends(tx, "title_assignments", &plan.held_ends).await?;
+    set_ends(tx, "succession_plans", &plan.planned_ends).await?;
+    Ok(())
+}
+
+async fn cadre_keys(tx: &mut Tx, ids: &[String]) -> AppResult<HashMap<String, CadreKey>> {
+    let ids = plausible(ids);
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let (filter, param) = id_filter(tx, "c.personal_id", 1, &ids);
+    let sql = format!(
+        "SELECT c.personal_id, c.id, u.path, c.birth_date FROM cadres c JOIN units u ON u.code = c.unit_code WHERE {filter}"
+    );
+    let rows: Vec<(String, i64, String, NaiveDate)> = on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(&param)
+        .fetch_all(&mut *c)
+        .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(pid, id, unit_path, birth_date)| {
+            (
+                pid,
+                CadreKey {
+                    id,
+                    unit_path,
+                    birth_date,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Loads what a qualification import is checked against.
+pub async fn qualification_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<QualificationLookups> {
+    let cadres = cadre_keys(tx, ids).await?;
+    let levels: Vec<(String, String)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT scale_code, code FROM qualification_levels"
+    )
+    .fetch_all(&mut *c)
+    .await?);
+    let cadre_ids: Vec<i64> = cadres.values().map(|c| c.id).collect();
+    let mut existing = HashMap::new();
+    if !cadre_ids.is_empty() {
+        let (filter, param) = int_filter(tx, "cadre_id", 1, &cadre_ids);
+        let sql = format!(
+            "SELECT id, cadre_id, scale_code, level_code, obtained_on, issuer, evidence
+             FROM cadre_qualifications WHERE source IN ('manual', 'import') AND {filter}"
+        );
+        type Q = (i64, i64, String, String, NaiveDate, String, String);
+        let rows: Vec<Q> = on_tx!(tx, |c| sqlx::query_as(&sql)
+            .bind(&param)
+            .fetch_all(&mut *c)
+            .await?);
+        for (id, cadre, scale, level, day, issuer, evidence) in rows {
+            existing.insert((cadre, scale, level, day), (id, issuer, evidence));
+        }
+    }
+    Ok(QualificationLookups {
+        cadres,
+        levels: levels.into_iter().collect::<HashSet<_>>(),
+        existing,
+    })
+}
+
+/// Writes a checked qualification plan; `source_ref` names the file.
+pub async fn apply_qualifications(
+    tx: &mut Tx,
+    plan: &QualificationPlan,
+    source_ref: &str,
+) -> AppResult<()> {
+    let now = Utc::now();
+    let rows: Vec<Vec<V>> = plan
+        .new
+        .iter()
+        .map(|q| {
+            vec![
+                V::I(q.cadre_id),
+                V::S(q.scale.clone()),
+                V::S(q.level.clone()),
+                V::D(q.obtained_on),
+                V::S(q.issuer.clone()),
+                V::S(q.evidence.clone()),
+                V::S("import".into()),
+                V::S(source_ref.to_string()),
+                V::T(now),
+            ]
+        })
+        .collect();
+    bulk::insert(
+        tx,
+        "cadre_qualifications",
+        &[
+            "cadre_id",
+            "scale_code",
+            "level_code",
+            "obtained_on",
+            "issuer",
+            "evidence",
+            "source",
+            "source_ref",
+            "created_at",
+        ],
+        &rows,
+    )
+    .await?;
+    for (id, issuer, evidence) in &plan.updates {
+        on_tx!(tx, |c| sqlx::query(
+            "UPDATE cadre_qualifications SET issuer = $1, evidence = $2 WHERE id = $3"
+        )
+        .bind(issuer)
+        .bind(evidence)
+        .bind(*id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    }
+    Ok(())
+}
+
+/// Loads what a completion import is checked against.
+pub async fn completion_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<CompletionLookups> {
+    let cadres = cadre_keys(tx, ids).await?;
+    type M = (i64, String, i64, Option<String>, Option<String>);
+    let modules: Vec<M> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, code, version, awards_scale, awards_level FROM modules"
+    )
+    .fetch_all(&mut *c)
+    .await?);
+    let cadre_ids: Vec<i64> = cadres.values().map(|c| c.id).collect();
+    let mut existing = HashMap::new();
+    if !cadre_ids.is_empty() {
+        let (filter, param) = int_filter(tx, "cadre_id", 1, &cadre_ids);
+        let sql = format!(
+            "SELECT id, cadre_id, module_id, completed_on, score_tenths, source, source_ref
+             FROM completions WHERE source IN ('paper', 'import') AND {filter}"
+        );
+        type C = (i64, i64, i64, NaiveDate, Option<i64>, String, String);
+        let rows: Vec<C> = on_tx!(tx, |c| sqlx::query_as(&sql)
+            .bind(&param)
+            .fetch_all(&mut *c)
+            .await?);
+        for (id, cadre, module, day, score, source, source_ref) in rows {
+            existing.insert((cadre, module, day), (id, score, source, source_ref));
+        }
+    }
+    Ok(CompletionLookups {
+        cadres,
+        modules: modules
+            .into_iter()
+            .map(|(id, code, version, scale, level)| {
+                (
+                    code,
+                    ModuleInfo {
+                        id,
+                        version,
+                        awards: scale.zip(level),
+                    },
+                )
+            })
+            .collect(),
+        existing,
+    })
+}
+
+/// Writes a checked completion plan, with the level each module awards.
+pub async fn apply_completions(tx: &mut Tx, plan: &CompletionPlan) -> AppResult<()> {
+    let now = Utc::now();
+    let rows: Vec<Vec<V>> = plan
+        .new
+        .iter()
+        .map(|c| {
+            vec![
+                V::I(c.cadre_id),
+                V::I(c.module_id),
+                V::I(c.module_version),
+                V::D(c.completed_on),
+                V::OI(c.score_tenths),
+                V::S(c.source.clone()),
+                V::S(c.source_ref.clone()),
+                V::T(now),
+            ]
+        })
+        .collect();
+    let ids: Vec<(i64, i64, i64, NaiveDate)> = bulk::insert_returning(
+        tx,
+        "completions",
+        &[
+            "cadre_id",
+            "module_id",
+            "module_version",
+            "completed_on",
+            "score_tenths",
+            "source",
+            "source_ref",
+            "created_at",
+        ],
+        &rows,
+        "id, cadre_id, module_id, completed_on",
+    )
+    .await?;
+    let id_of: HashMap<(i64, i64, NaiveDate), i64> = ids
+        .into_iter()
+        .map(|(id, c, m, d)| ((c, m, d), id))
+        .collect();
+    let mut quals = vec![];
+    for c in &plan.new {
+        let Some((scale, level)) = &c.awards else {
+            continue;
+        };
+        let id = id_of
+            .get(&(c.cadre_id, c.module_id, c.completed_on))
+            .copied()
+            .ok_or_else(|| AppError::Internal("an inserted completion has no id".into()))?;
+        quals.push(vec![
+            V::I(c.cadre_id),
+            V::S(scale.clone()),
+            V::S(level.clone()),
+            V::D(c.completed_on),
+            V::S(c.issuer.clone()),
+            V::S(c.source_ref.clone()),
+            V::S("completion".into()),
+            V::S(c.source_ref.clone()),
+            V::I(id),
+            V::T(now),
+        ]);
+    }
+    bulk::insert(
+        tx,
+        "cadre_qualifications",
+        &[
+            "cadre_id",
+            "scale_code",
+            "level_code",
+            "obtained_on",
+            "issuer",
+            "evidence",
+            "source",
+            "source_ref",
+            "completion_id",
+            "created_at",
+        ],
+        &quals,
+    )
+    .await?;
+    for (id, score, source, source_ref) in &plan.updates {
+        on_tx!(tx, |c| sqlx::query(
+            "UPDATE completions SET score_tenths = $1, source = $2, source_ref = $3 WHERE id = $4"
+        )
+        .bind(*score)
+        .bind(source)
+        .bind(source_ref)
+        .bind(*id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    }
+    Ok(())
+}

@@ -1,0 +1,854 @@
+//! Bulk import (cadres, qualifications, historical completions) and exports, on both databases.
+
+use rocket::http::{ContentType, Status};
+use serde_json::{json, Value};
+
+use crate::db_tests;
+use crate::helpers::TestApp;
+
+const CADRE_HEADER: &str = "Số CCCD/CMND;Họ và tên;Giới tính;Ngày sinh;Dân tộc;Mã đơn vị;Tổ chức;Ở đơn vị từ ngày;Mã chức danh;Giữ chức danh từ ngày;Mã chức danh quy hoạch;Quy hoạch từ ngày";
+
+/// A CSV with BOM and semicolons, as Excel saves it in Vietnamese locales.
+fn csv(header: &str, rows: &[&str]) -> Vec<u8> {
+    let mut s = String::from("\u{feff}");
+    s.push_str(header);
+    s.push_str("\r\n");
+    for r in rows {
+        s.push_str(r);
+        s.push_str("\r\n");
+    }
+    s.into_bytes()
+}
+
+fn roster() -> Vec<u8> {
+    csv(
+        CADRE_HEADER,
+        &[
+            "079180000001;Nguyễn Thị An;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;01/01/2015;FF-CHAIR-COMMUNE;01/06/2020;;",
+            "079185000002;Trần Văn Bình;Nam;1985-07-02;Hoa;26737;Đoàn Thanh niên;2016-01-01;;;FF-CHAIR-COMMUNE;2021-01-01",
+            "079190000003;Lê Thị Cúc;nu;02/02/1990;Khmer;760;womens_union;01/01/2018;;;;",
+        ],
+    )
+}
+
+async fn import(
+    app: &TestApp,
+    t: &str,
+    kind: &str,
+    query: &str,
+    bytes: Vec<u8>,
+) -> (Status, Value) {
+    app.post_raw(
+        &format!("/api/imports/{kind}?{query}"),
+        Some(t),
+        ContentType::CSV,
+        bytes,
+    )
+    .await
+}
+
+async fn cadre_count(app: &TestApp, t: &str) -> i64 {
+    let (s, v) = app.get("/api/cadres?limit=1", Some(t)).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    v["total"].as_i64().unwrap()
+}
+
+async fn find(app: &TestApp, t: &str, q: &str) -> Value {
+    let (s, v) = app
+        .get(&format!("/api/cadres?q={}", q.replace(' ', "%20")), Some(t))
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let id = v["items"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no cadre {q}: {v}"));
+    app.get(&format!("/api/cadres/{id}"), Some(t)).await.1
+}
+
+/// The problems of a 422, as (row, field, message).
+fn problems(v: &Value) -> Vec<(i64, String, String)> {
+    v["error"]["details"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no details: {v}"))
+        .iter()
+        .map(|d| {
+            (
+                d["row"].as_i64().unwrap_or(0),
+                d["field"].as_str().unwrap_or("").to_string(),
+                d["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn has(p: &[(i64, String, String)], row: i64, field: &str, msg: &str) -> bool {
+    p.iter()
+        .any(|(r, f, m)| *r == row && f == field && m.contains(msg))
+}
+
+db_tests!(
+    dry_run_commit_and_reimport,
+    every_row_problem_is_reported_and_nothing_written,
+    header_problems,
+    officers_import_only_into_their_subtree,
+    xlsx_with_serial_and_text_dates,
+    qualifications_and_completions,
+    size_limit_and_roles,
+    large_file_failing_near_the_end_writes_nothing,
+    export_round_trip_into_an_empty_database,
+    exports_are_scoped,
+    templates,
+);
+
+async fn dry_run_commit_and_reimport(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(
+        &app,
+        &admin,
+        "cadres",
+        "dry_run=true&file_name=roster.csv",
+        roster(),
+    )
+    .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(
+        (
+            v["dry_run"].as_bool(),
+            v["rows"].as_i64(),
+            v["created"].as_i64()
+        ),
+        (Some(true), Some(3), Some(3))
+    );
+    assert_eq!(
+        cadre_count(&app, &admin).await,
+        0,
+        "a dry run writes nothing"
+    );
+
+    let (s, v) = import(&app, &admin, "cadres", "file_name=roster.csv", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(
+        (
+            v["created"].as_i64(),
+            v["updated"].as_i64(),
+            v["unchanged"].as_i64()
+        ),
+        (Some(3), Some(0), Some(0))
+    );
+    assert_eq!(v["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(cadre_count(&app, &admin).await, 3);
+
+    let an = find(&app, &admin, "nguyen thi an").await;
+    assert_eq!(an["birth_date"], "1980-03-15");
+    assert_eq!(an["gender"], "female");
+    assert_eq!(an["organisation"], "fatherland_front");
+    assert_eq!(an["ethnic_minority"], false);
+    assert_eq!(an["titles"][0]["title_code"], "FF-CHAIR-COMMUNE");
+    assert_eq!(an["titles"][0]["from_date"], "2020-06-01");
+    assert_eq!(an["units"][0]["from_date"], "2015-01-01");
+    let binh = find(&app, &admin, "tran van binh").await;
+    assert_eq!(binh["ethnic_minority"], true, "Hoa is a minority");
+    assert_eq!(binh["plans"][0]["title_code"], "FF-CHAIR-COMMUNE");
+    assert_eq!(binh["titles"].as_array().unwrap().len(), 0);
+    let cuc = find(&app, &admin, "le thi cuc").await;
+    assert_eq!(cuc["organisation"], "womens_union");
+
+    // The same file again changes nothing.
+    let (s, v) = import(&app, &admin, "cadres", "file_name=roster.csv", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(
+        (
+            v["created"].as_i64(),
+            v["updated"].as_i64(),
+            v["unchanged"].as_i64()
+        ),
+        (Some(0), Some(0), Some(3))
+    );
+    assert_eq!(cadre_count(&app, &admin).await, 3);
+
+    // A changed file updates in place: a new name spelling, a move, a title that ended.
+    let changed = csv(
+        &format!("{CADRE_HEADER};Giữ chức danh đến ngày"),
+        &[
+            "079180000001;Nguyễn Thị Ân;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;01/01/2015;FF-CHAIR-COMMUNE;01/06/2020;;;31/12/2025",
+            "079185000002;Trần Văn Bình;Nam;1985-07-02;Hoa;26737;Đoàn Thanh niên;2016-01-01;;;FF-CHAIR-COMMUNE;2021-01-01;",
+            "079190000003;Lê Thị Cúc;nu;02/02/1990;Khmer;26740;womens_union;01/03/2024;;;;;",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "cadres", "file_name=roster-v2.csv", changed).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(
+        (
+            v["created"].as_i64(),
+            v["updated"].as_i64(),
+            v["unchanged"].as_i64()
+        ),
+        (Some(0), Some(2), Some(1))
+    );
+    let an = find(&app, &admin, "nguyen thi an").await;
+    assert_eq!(an["full_name"], "Nguyễn Thị Ân");
+    assert_eq!(an["titles"][0]["to_date"], "2025-12-31");
+    let cuc = find(&app, &admin, "le thi cuc").await;
+    assert_eq!(cuc["unit_code"], "26740");
+    assert_eq!(
+        cuc["units"].as_array().unwrap().len(),
+        2,
+        "the move is history: {cuc}"
+    );
+    assert_eq!(cuc["units"][1]["from_date"], "2024-03-01");
+
+    // Each committed import is in the audit trail with its file name, hash and counts.
+    let (s, v) = app.get("/api/audit?entity=import", Some(&admin)).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let entries = v["items"].as_array().unwrap();
+    assert_eq!(entries.len(), 3, "dry runs are not recorded: {v}");
+    let names: Vec<&str> = entries
+        .iter()
+        .map(|e| e["after"]["file_name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"roster-v2.csv"));
+    assert!(entries
+        .iter()
+        .all(|e| e["after"]["sha256"].as_str().unwrap().len() == 64 && e["actor"] == "admin"));
+    assert!(entries.iter().any(|e| e["after"]["updated"] == 2));
+}
+
+async fn every_row_problem_is_reported_and_nothing_written(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    // A retired unit.
+    let (s, v) = app
+        .post(
+            "/api/units/26743/retire",
+            Some(&admin),
+            json!({"on": "2025-01-01"}),
+        )
+        .await;
+    assert!(s == Status::Ok || s == Status::UnprocessableEntity, "{v}");
+    let bad = csv(
+        CADRE_HEADER,
+        &[
+            "079180000001;Nguyễn Thị An;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;;;;;",
+            "079180000002;Phạm Văn Dũng;Nam;31/02/1980;Kinh;26734;Mặt trận Tổ quốc;;;;;",
+            "079180000001;Võ Thị Em;Nữ;01/01/1981;Kinh;26734;Mặt trận Tổ quốc;;;;;",
+            "079180000004;Đỗ Văn Phúc;Nam;01/01/1982;Kinh;99999;Mặt trận Tổ quốc;;;;;",
+            "079180000005;Hồ Thị Giang;Nữ;01/01/1983;Kinh;760;Mặt trận Tổ quốc;;FF-CHAIR-COMMUNE;01/01/2020;;",
+            "079180000006;Bùi Văn Hải;Nam;01/01/1984;Kinh;26734;Mặt trận Tổ quốc;;NO-SUCH-TITLE;01/01/2020;;",
+            "12345;Ngô Thị Khánh;Nữ;01/01/1985;Kinh;26734;Mặt trận Tổ quốc;;;;;",
+            "079180000008;Lý Văn Long;Robot;01/01/1986;Kinh;26734;Câu lạc bộ;;;;;",
+            "079180000009;;Nữ;;Kinh;26734;Mặt trận Tổ quốc;;;;;",
+            "079180000010;Mai Thị Ngọc;Nữ;01/01/1987;Kinh;26734;Mặt trận Tổ quốc;;FF-CHAIR-COMMUNE;;;",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "cadres", "dry_run=true", bad.clone()).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let (s2, v2) = import(&app, &admin, "cadres", "", bad).await;
+    assert_eq!(s2, Status::UnprocessableEntity, "{v2}");
+    assert_eq!(v, v2, "a dry run and a commit find the same problems");
+    assert_eq!(v["error"]["field"], "file");
+    let p = problems(&v);
+    assert!(has(&p, 3, "Ngày sinh", "not a date"), "{p:?}");
+    assert!(has(&p, 4, "Số CCCD/CMND", "row 2"), "{p:?}");
+    assert!(has(&p, 5, "Mã đơn vị", "no unit with this code"), "{p:?}");
+    assert!(has(&p, 6, "Mã đơn vị", "commune-level title"), "{p:?}");
+    assert!(has(&p, 7, "Mã chức danh", "no active title"), "{p:?}");
+    assert!(has(&p, 8, "Số CCCD/CMND", "9 or 12 digits"), "{p:?}");
+    assert!(has(&p, 9, "Giới tính", "Nam, Nữ"), "{p:?}");
+    assert!(has(&p, 9, "Tổ chức", "unknown organisation"), "{p:?}");
+    assert!(has(&p, 10, "Họ và tên", "required"), "{p:?}");
+    assert!(has(&p, 10, "Ngày sinh", "required"), "{p:?}");
+    assert!(has(&p, 11, "Giữ chức danh từ ngày", "required"), "{p:?}");
+    assert!(!p.iter().any(|(r, _, _)| *r == 2), "row 2 is fine: {p:?}");
+    let d = v["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["row"] == 3)
+        .unwrap()
+        .clone();
+    assert_eq!(d["value"], "31/02/1980", "the value is named");
+    assert_eq!(cadre_count(&app, &admin).await, 0, "nothing was written");
+}
+
+async fn header_problems(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(
+        &app,
+        &admin,
+        "cadres",
+        "",
+        csv(
+            "Số CCCD/CMND;Họ và tên;Màu yêu thích",
+            &["079180000001;Nguyễn Thị An;xanh"],
+        ),
+    )
+    .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let p = problems(&v);
+    assert!(has(&p, 1, "Màu yêu thích", "unknown column"), "{p:?}");
+    assert!(has(&p, 1, "Ngày sinh", "missing"), "{p:?}");
+    // English headers are accepted as well as Vietnamese, commas as well as semicolons.
+    let en = "Personal ID,Full name,Gender,Birth date,Ethnicity,Unit code,Organisation\n079180000001,Nguyễn Thị An,female,1980-03-15,Kinh,26734,fatherland_front\n";
+    let (s, v) = import(&app, &admin, "cadres", "", en.as_bytes().to_vec()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["created"], 1);
+    // Not UTF-8, empty, garbage.
+    let (s, v) = import(&app, &admin, "cadres", "", b"\xff\xfe\x00a".to_vec()).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("UTF-8"),
+        "{v}"
+    );
+    let (s, v) = import(&app, &admin, "cadres", "", vec![]).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let (s, v) = import(
+        &app,
+        &admin,
+        "cadres",
+        "",
+        b"PK\x03\x04 not really a workbook".to_vec(),
+    )
+    .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "file");
+    let (s, v) = import(&app, &admin, "cadres", "dry_run=maybe", roster()).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "dry_run");
+}
+
+async fn officers_import_only_into_their_subtree(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    // A cadre of Quận 3 already on record.
+    let (s, v) = import(
+        &app,
+        &admin,
+        "cadres",
+        "",
+        csv(
+            CADRE_HEADER,
+            &["079170000009;Đặng Văn Sơn;Nam;01/01/1970;Kinh;27127;Mặt trận Tổ quốc;;;;;"],
+        ),
+    )
+    .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let officer = app
+        .account(&admin, "officer.q1", "officer", Some("760"))
+        .await;
+    let file = csv(
+        CADRE_HEADER,
+        &[
+            "079180000001;Nguyễn Thị An;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;;;;;",
+            "079180000002;Trần Văn Bình;Nam;01/01/1981;Kinh;27130;Mặt trận Tổ quốc;;;;;",
+            "079170000009;Đặng Văn Sơn;Nam;01/01/1970;Kinh;26734;Mặt trận Tổ quốc;;;;;",
+        ],
+    );
+    let (s, v) = import(&app, &officer, "cadres", "", file).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let p = problems(&v);
+    assert!(has(&p, 3, "Mã đơn vị", "outside your subtree"), "{p:?}");
+    assert!(has(&p, 4, "Số CCCD/CMND", "outside your subtree"), "{p:?}");
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(
+        !v.to_string().contains("Đặng Văn Sơn"),
+        "no name leaks: {v}"
+    );
+    // Their own rows go in.
+    let (s, v) = import(
+        &app,
+        &officer,
+        "cadres",
+        "",
+        csv(
+            CADRE_HEADER,
+            &["079180000001;Nguyễn Thị An;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;;;;;"],
+        ),
+    )
+    .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    // Commission and cadre accounts cannot import.
+    let commission = app.account(&admin, "commission1", "commission", None).await;
+    let (s, _) = import(&app, &commission, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Forbidden);
+    let (s, _) = import(&app, &officer, "completions", "", roster()).await;
+    assert_eq!(
+        s,
+        Status::Forbidden,
+        "historical completions are the school's"
+    );
+    let (s, _) = app
+        .post_raw("/api/imports/cadres", None, ContentType::CSV, roster())
+        .await;
+    assert_eq!(s, Status::Unauthorized);
+}
+
+async fn xlsx_with_serial_and_text_dates(app: TestApp) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let headers = [
+        "Số CCCD/CMND",
+        "Họ và tên",
+        "Giới tính",
+        "Ngày sinh",
+        "Dân tộc",
+        "Mã đơn vị",
+        "Tổ chức",
+        "Ngày vào Đảng",
+        "Đang công tác",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let date_fmt = Format::new().set_num_format("dd/mm/yyyy");
+    // Row 2: a date cell, a personal id typed as a number (its leading zero lost), a boolean cell.
+    ws.write_number(1, 0, 79_180_000_001.0).unwrap();
+    ws.write_string(1, 1, "Nguyễn Thị An").unwrap();
+    ws.write_string(1, 2, "Nữ").unwrap();
+    ws.write_datetime_with_format(
+        1,
+        3,
+        ExcelDateTime::from_ymd(1980, 3, 15).unwrap(),
+        &date_fmt,
+    )
+    .unwrap();
+    ws.write_string(1, 4, "Kinh").unwrap();
+    ws.write_number(1, 5, 26734.0).unwrap();
+    ws.write_string(1, 6, "Mặt trận Tổ quốc").unwrap();
+    ws.write_number(1, 7, 40_179.0).unwrap(); // a bare serial number: 2010-01-01
+    ws.write_boolean(1, 8, true).unwrap();
+    // Row 3: dates as text, in both accepted shapes.
+    ws.write_string(2, 0, "079185000002").unwrap();
+    ws.write_string(2, 1, "Trần Văn Bình").unwrap();
+    ws.write_string(2, 2, "Nam").unwrap();
+    ws.write_string(2, 3, "02/07/1985").unwrap();
+    ws.write_string(2, 4, "Kinh").unwrap();
+    ws.write_string(2, 5, "26737").unwrap();
+    ws.write_string(2, 6, "Đoàn Thanh niên").unwrap();
+    ws.write_string(2, 7, "2012-05-19").unwrap();
+    ws.write_string(2, 8, "không").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let (s, v) = app
+        .post_raw(
+            "/api/imports/cadres?file_name=roster.xlsx",
+            Some(&admin),
+            ContentType::Binary,
+            bytes,
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["created"], 2);
+    let an = find(&app, &admin, "nguyen thi an").await;
+    assert_eq!(an["personal_id"], "079180000001");
+    assert_eq!(an["birth_date"], "1980-03-15");
+    assert_eq!(an["party_joined_on"], "2010-01-01");
+    assert_eq!(an["active"], true);
+    let binh = find(&app, &admin, "tran van binh").await;
+    assert_eq!(binh["birth_date"], "1985-07-02");
+    assert_eq!(binh["party_joined_on"], "2012-05-19");
+    assert_eq!(binh["active"], false);
+
+    // A bad date in a workbook is reported with its spreadsheet row.
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, val) in [
+        "079190000003",
+        "Lê Thị Cúc",
+        "Nữ",
+        "sometime in 1990",
+        "Kinh",
+        "26734",
+        "Mặt trận Tổ quốc",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(1, c as u16, *val).unwrap();
+    }
+    let (s, v) = app
+        .post_raw(
+            "/api/imports/cadres",
+            Some(&admin),
+            ContentType::Binary,
+            wb.save_to_buffer().unwrap(),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert!(has(&problems(&v), 2, "Ngày sinh", "not a date"), "{v}");
+}
+
+async fn qualifications_and_completions(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let quals = csv(
+        "Số CCCD/CMND;Họ và tên;Mã loại trình độ;Mã trình độ;Ngày cấp;Nơi cấp;Số văn bằng",
+        &[
+            "079180000001;Nguyễn Thị An;political_theory;intermediate;10/10/2012;Trường Chính trị TP;TC-123",
+            "079185000002;Trần Văn Bình;political_theory;elementary;2014-01-01;;",
+        ],
+    );
+    let (s, v) = import(
+        &app,
+        &admin,
+        "qualifications",
+        "file_name=quals.csv",
+        quals.clone(),
+    )
+    .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["created"], 2);
+    let (s, v) = import(&app, &admin, "qualifications", "", quals).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(
+        (v["created"].as_i64(), v["unchanged"].as_i64()),
+        (Some(0), Some(2))
+    );
+    let an = find(&app, &admin, "nguyen thi an").await;
+    let q = an["qualifications"].as_array().unwrap();
+    assert!(
+        q.iter()
+            .any(|q| q["level"] == "intermediate" && q["obtained_on"] == "2012-10-10"),
+        "{an}"
+    );
+
+    let comps_header = "Số CCCD/CMND;Mã học phần;Ngày hoàn thành;Điểm;Nguồn;Tham chiếu;Đơn vị cấp";
+    let comps = csv(
+        comps_header,
+        &[
+            "079180000001;DV-01;05/05/2009;8,5;giấy;Sổ đào tạo Quận 1, 2009, tr. 12;Trường Chính trị TP",
+            "079185000002;llct-sc;2015-06-30;;nhập;Bảng tính Ban Dân vận 2015;Trường Chính trị TP",
+        ],
+    );
+    let (s, v) = import(
+        &app,
+        &admin,
+        "completions",
+        "file_name=history.csv",
+        comps.clone(),
+    )
+    .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["created"], 2);
+    let (s, v) = import(&app, &admin, "completions", "", comps).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(
+        (v["created"].as_i64(), v["unchanged"].as_i64()),
+        (Some(0), Some(2))
+    );
+    let binh = find(&app, &admin, "tran van binh").await;
+    let (s, list) = app
+        .get(
+            &format!("/api/cadres/{}/completions", binh["id"]),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{list}");
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{list}");
+    assert_eq!(items[0]["source"], "import");
+    assert_eq!(items[0]["source_ref"], "Bảng tính Ban Dân vận 2015");
+    // LLCT-SC awards elementary political theory, dated the completion.
+    assert!(
+        binh["qualifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["source"] == "completion" && q["obtained_on"] == "2015-06-30"),
+        "{binh}"
+    );
+
+    // Problems: unknown person, unknown module, duplicate within the file, future date, bad score.
+    let bad = csv(
+        comps_header,
+        &[
+            "079199999999;DV-01;05/05/2009;;giấy;ref;",
+            "079180000001;DV-99;05/05/2009;;giấy;ref;",
+            "079180000001;DV-02;05/05/2010;;giấy;ref;",
+            "079180000001;DV-02;05/05/2010;;giấy;ref;",
+            "079180000001;DV-03;05/05/2999;;giấy;ref;",
+            "079180000001;DV-04;05/05/2010;11;giấy;ref;",
+            "079180000001;DV-05;05/05/2010;;;;",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "completions", "", bad).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let p = problems(&v);
+    assert!(has(&p, 2, "Số CCCD/CMND", "no cadre"), "{p:?}");
+    assert!(has(&p, 3, "Mã học phần", "no module"), "{p:?}");
+    assert!(has(&p, 5, "Ngày hoàn thành", "row 4"), "{p:?}");
+    assert!(has(&p, 6, "Ngày hoàn thành", "future"), "{p:?}");
+    assert!(has(&p, 7, "Điểm", "0 to 10"), "{p:?}");
+    assert!(has(&p, 8, "Tham chiếu", "required"), "{p:?}");
+    let bad_q = csv(
+        "Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp",
+        &["079180000001;political_theory;doctorate;2012-01-01"],
+    );
+    let (s, v) = import(&app, &admin, "qualifications", "", bad_q).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert!(has(&problems(&v), 2, "Mã trình độ", "no level"), "{v}");
+}
+
+async fn size_limit_and_roles(app: TestApp) {
+    let small = TestApp::spawn(app.backend, &[("import_max_bytes", json!(512))])
+        .await
+        .unwrap();
+    let admin = small.admin_token().await;
+    let mut big = roster();
+    big.extend(std::iter::repeat_n(b' ', 1024));
+    let (s, v) = import(&small, &admin, "cadres", "", big).await;
+    assert_eq!(s, Status::PayloadTooLarge, "{v}");
+    assert_eq!(v["error"]["code"], "payload_too_large");
+    let (s, v) = import(&small, &admin, "nonsense", "", roster()).await;
+    assert_eq!(s, Status::NotFound, "{v}");
+}
+
+async fn large_file_failing_near_the_end_writes_nothing(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let mut s =
+        String::from("Số CCCD/CMND,Họ và tên,Giới tính,Ngày sinh,Dân tộc,Mã đơn vị,Tổ chức\n");
+    for i in 0..100_000u64 {
+        // File row 99,999 (data row 99,998) carries an impossible date.
+        let born = if i == 99_997 {
+            "30/02/1980"
+        } else {
+            "01/01/1980"
+        };
+        s.push_str(&format!(
+            "{:012},Nguyễn Văn An,Nam,{born},Kinh,26734,Mặt trận Tổ quốc\n",
+            79_000_000_000u64 + i
+        ));
+    }
+    let (st, v) = import(&app, &admin, "cadres", "", s.into_bytes()).await;
+    assert_eq!(st, Status::UnprocessableEntity, "{v}");
+    let p = problems(&v);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].0, 99_999);
+    assert_eq!(cadre_count(&app, &admin).await, 0);
+}
+
+async fn export_round_trip_into_an_empty_database(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    // A cadre entered through the API, with optional fields filled.
+    let (s, v) = app
+        .post("/api/cadres", Some(&admin), json!({"full_name": "Phan Thị Diệu", "gender": "female", "birth_date": "1975-12-01",
+            "ethnicity": "Chăm", "religion": "Hồi giáo", "party_joined_on": "2000-02-03", "personal_id": "079175000004",
+            "unit_code": "26740", "organisation": "labour_federation", "phone": "0903 123 456", "email": "dieu@example.vn",
+            "active": false, "unit_since": "2019-04-01"}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let (s, _, first) = app
+        .get_bytes("/api/exports/cadres?format=csv", Some(&admin))
+        .await;
+    assert_eq!(s, Status::Ok);
+    assert!(first.starts_with(b"\xEF\xBB\xBF"), "BOM");
+    let text = String::from_utf8(first.clone()).unwrap();
+    assert_eq!(text.lines().count(), 5, "{text}");
+    assert!(
+        text.contains("Phan Thị Diệu")
+            && text.contains("Liên đoàn Lao động")
+            && text.contains("Hồi giáo")
+    );
+
+    let other = TestApp::spawn(app.backend, &[]).await.unwrap();
+    let admin2 = other.admin_token().await;
+    other.import_hcmc(&admin2).await;
+    let (s, v) = other
+        .post_raw(
+            "/api/imports/cadres?file_name=cadres.csv",
+            Some(&admin2),
+            ContentType::CSV,
+            first.clone(),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["created"], 4);
+    let (s, _, second) = other
+        .get_bytes("/api/exports/cadres?format=csv", Some(&admin2))
+        .await;
+    assert_eq!(s, Status::Ok);
+    assert_eq!(
+        String::from_utf8(second).unwrap(),
+        text,
+        "the re-imported records export the same"
+    );
+
+    // The XLSX export carries the same rows, dates as dates, and re-imports too.
+    let (s, hdrs, xlsx) = app
+        .get_bytes("/api/exports/cadres?format=xlsx", Some(&admin))
+        .await;
+    assert_eq!(s, Status::Ok);
+    assert!(hdrs
+        .iter()
+        .any(|(k, v)| k == "Content-Disposition" && v.contains("cadres.xlsx")));
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.clone())).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(range.height(), 5);
+    let third = TestApp::spawn(app.backend, &[]).await.unwrap();
+    let admin3 = third.admin_token().await;
+    third.import_hcmc(&admin3).await;
+    let (s, v) = third
+        .post_raw(
+            "/api/imports/cadres",
+            Some(&admin3),
+            ContentType::Binary,
+            xlsx,
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, _, again) = third
+        .get_bytes("/api/exports/cadres?format=csv", Some(&admin3))
+        .await;
+    assert_eq!(String::from_utf8(again).unwrap(), text);
+}
+
+async fn exports_are_scoped(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let mut rows = roster();
+    rows.extend(
+        "079170000009;Đặng Văn Sơn;Nam;01/01/1970;Kinh;27127;Mặt trận Tổ quốc;;;;;\r\n".as_bytes(),
+    );
+    let (s, v) = import(&app, &admin, "cadres", "", rows).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let officer = app
+        .account(&admin, "officer.q1", "officer", Some("760"))
+        .await;
+    let (s, _, body) = app.get_bytes("/api/exports/cadres", Some(&officer)).await;
+    assert_eq!(s, Status::Ok);
+    let text = String::from_utf8(body).unwrap();
+    assert_eq!(text.lines().count(), 4, "{text}");
+    assert!(
+        !text.contains("Đặng Văn Sơn"),
+        "another district's cadre leaked"
+    );
+    let (s, _, body) = app
+        .get_bytes("/api/exports/cadres?unit=26734", Some(&officer))
+        .await;
+    assert_eq!(s, Status::Ok);
+    assert_eq!(String::from_utf8(body).unwrap().lines().count(), 2);
+    let (s, _, _) = app
+        .get_bytes("/api/exports/cadres?unit=770", Some(&officer))
+        .await;
+    assert_eq!(s, Status::Forbidden);
+    let (s, _, _) = app
+        .get_bytes("/api/exports/cadres?format=pdf", Some(&admin))
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    let cadre = app.account(&admin, "cadre1", "cadre", Some("26734")).await;
+    let (s, _, _) = app.get_bytes("/api/exports/cadres", Some(&cadre)).await;
+    assert_eq!(s, Status::Forbidden);
+    let (s, _, _) = app.get_bytes("/api/exports/cadres", None).await;
+    assert_eq!(s, Status::Unauthorized);
+
+    // Completions and classes with enrolments, for the officer only their cadres.
+    let comps = csv(
+        "Số CCCD/CMND;Mã học phần;Ngày hoàn thành;Tham chiếu",
+        &[
+            "079180000001;DV-01;05/05/2009;Sổ 2009",
+            "079170000009;DV-01;05/05/2009;Sổ 2009",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "completions", "", comps).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, _, all) = app
+        .get_bytes("/api/exports/completions?module=DV-01", Some(&admin))
+        .await;
+    assert_eq!(String::from_utf8(all).unwrap().lines().count(), 3);
+    let (_, _, mine) = app
+        .get_bytes("/api/exports/completions", Some(&officer))
+        .await;
+    let mine = String::from_utf8(mine).unwrap();
+    assert_eq!(mine.lines().count(), 2, "{mine}");
+    assert!(!mine.contains("Đặng"));
+    let today = chrono::Utc::now().date_naive();
+    let (s, v) = app
+        .post("/api/classes", Some(&admin), json!({"code": "DV01-EXP", "module_code": "DV-01", "organiser": "Trường",
+            "capacity": 1, "enrol_opens": (today - chrono::Duration::days(1)).to_string(),
+            "enrol_closes": (today + chrono::Duration::days(30)).to_string(),
+            "sessions": [{"starts_at": "2030-03-01T08:00", "ends_at": "2030-03-01T11:00", "venue": "P1", "instructor": "GV"}]}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let (s, v) = app
+        .post(
+            "/api/classes/DV01-EXP/status",
+            Some(&admin),
+            json!({"status": "open"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    for q in ["nguyen thi an", "dang van son"] {
+        let c = find(&app, &admin, q).await;
+        let (s, v) = app
+            .post(
+                "/api/classes/DV01-EXP/enrolments",
+                Some(&admin),
+                json!({"cadre_id": c["id"]}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{v}");
+    }
+    let (s, _, all) = app.get_bytes("/api/exports/classes", Some(&admin)).await;
+    assert_eq!(s, Status::Ok);
+    let all = String::from_utf8(all).unwrap();
+    assert_eq!(all.lines().count(), 3, "{all}");
+    assert!(all.contains("waitlisted") && all.contains("enrolled"));
+    let (_, _, mine) = app.get_bytes("/api/exports/classes", Some(&officer)).await;
+    let mine = String::from_utf8(mine).unwrap();
+    assert_eq!(mine.lines().count(), 2, "{mine}");
+    assert!(!mine.contains("Đặng"));
+}
+
+async fn templates(app: TestApp) {
+    let admin = app.admin_token().await;
+    for kind in ["cadres", "qualifications", "completions"] {
+        let (s, hdrs, body) = app
+            .get_bytes(&format!("/api/imports/{kind}/template"), Some(&admin))
+            .await;
+        assert_eq!(s, Status::Ok);
+        assert!(hdrs
+            .iter()
+            .any(|(k, v)| k == "Content-Type" && v.starts_with("text/csv")));
+        assert!(
+            body.starts_with("\u{feff}Số CCCD/CMND".as_bytes()),
+            "{kind}"
+        );
+        let (s, _, en) = app
+            .get_bytes(
+                &format!("/api/imports/{kind}/template?lang=en&format=xlsx"),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(s, Status::Ok);
+        use calamine::{Reader, Xlsx};
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(en)).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        assert_eq!(range.get((0, 0)).unwrap().to_string(), "Personal ID");
+    }
+    // The empty template imports as an empty file.
+    let (_, _, body) = app
+        .get_bytes("/api/imports/cadres/template", Some(&admin))
+        .await;
+    let (s, v) = import(&app, &admin, "cadres", "dry_run=true", body).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["rows"], 0);
+    let (s, _, _) = app
+        .get_bytes("/api/imports/cadres/template?lang=fr", Some(&admin))
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    let (s, _, _) = app.get_bytes("/api/imports/cadres/template", None).await;
+    assert_eq!(s, Status::Unauthorized);
+}
