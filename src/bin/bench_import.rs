@@ -79,6 +79,12 @@ fn roster(rows: usize, wards: &[String]) -> String {
 
 async fn run(label: &str, db: &Db, units_csv: &[u8], file: &[u8], rows: usize) {
     let actor = Actor::system();
+    cadre_training::curriculum::seed::seed_if_empty(db)
+        .await
+        .expect("seed");
+    cadre_training::standards::titles::seed_if_empty(db)
+        .await
+        .expect("titles");
     let opts = units_import::ImportOptions {
         root: Some("79".into()),
         ..Default::default()

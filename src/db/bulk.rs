@@ -28,17 +28,28 @@ pub enum V {
     T(DateTime<Utc>),
 }
 
-/// Rows per statement: sqlx-sqlite spends time quadratic in the binds of one statement, so
-/// SQLite statements stay small; PostgreSQL takes up to 65,535 binds.
+/// Rows per statement: SQLite takes up to 32,766 binds, PostgreSQL 65,535.
 fn rows_per_statement(tx: &Tx, cols: usize) -> usize {
     let binds = match tx {
-        Tx::Sqlite(_) => 2_000,
+        Tx::Sqlite(_) => 8_000,
         Tx::Postgres(_) => 30_000,
     };
     (binds / cols.max(1)).max(1)
 }
 
-fn insert_sql(table: &str, cols: &[&str], rows: usize, returning: Option<&str>) -> String {
+/// The placeholder style: SQLite gets anonymous `?` (looking up `$n` names costs SQLite time
+/// linear in the number of names for every bind, quadratic per statement), PostgreSQL `$n`.
+fn placeholders(tx: &Tx) -> bool {
+    matches!(tx, Tx::Postgres(_))
+}
+
+fn insert_sql(
+    table: &str,
+    cols: &[&str],
+    rows: usize,
+    returning: Option<&str>,
+    numbered: bool,
+) -> String {
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
     let mut n = 0;
     for i in 0..rows {
@@ -51,8 +62,12 @@ fn insert_sql(table: &str, cols: &[&str], rows: usize, returning: Option<&str>) 
             if j > 0 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&n.to_string());
+            if numbered {
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            } else {
+                sql.push('?');
+            }
         }
         sql.push(')');
     }
@@ -86,7 +101,7 @@ macro_rules! bind_all {
 pub async fn insert(tx: &mut Tx, table: &str, cols: &[&str], rows: &[Vec<V>]) -> AppResult<()> {
     let per = rows_per_statement(tx, cols.len());
     for chunk in rows.chunks(per) {
-        let sql = insert_sql(table, cols, chunk.len(), None);
+        let sql = insert_sql(table, cols, chunk.len(), None, placeholders(tx));
         on_tx!(tx, |c| {
             let mut q = sqlx::query(&sql);
             bind_all!(q, chunk);
@@ -114,7 +129,7 @@ where
     let per = rows_per_statement(tx, cols.len());
     let mut out = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(per) {
-        let sql = insert_sql(table, cols, chunk.len(), Some(returning));
+        let sql = insert_sql(table, cols, chunk.len(), Some(returning), placeholders(tx));
         let got: Vec<R> = on_tx!(tx, |c| {
             let mut q = sqlx::query_as::<_, R>(&sql);
             bind_all!(q, chunk);
@@ -132,8 +147,12 @@ mod tests {
     #[test]
     fn placeholders_are_numbered_across_rows() {
         assert_eq!(
-            insert_sql("t", &["a", "b"], 2, Some("id")),
+            insert_sql("t", &["a", "b"], 2, Some("id"), true),
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) RETURNING id"
+        );
+        assert_eq!(
+            insert_sql("t", &["a"], 2, None, false),
+            "INSERT INTO t (a) VALUES (?), (?)"
         );
     }
 }

@@ -172,13 +172,22 @@ struct CadreRow {
     plan: Option<TitleRef>,
 }
 
-fn failed(message: &str, details: Vec<ErrorDetail>) -> AppError {
+/// At most this many problems are listed in one answer (the count says how many there are).
+pub const MAX_LISTED: usize = 1_000;
+
+fn failed(message: &str, mut details: Vec<ErrorDetail>) -> AppError {
+    let n = details.len();
+    let listed = if n > MAX_LISTED {
+        details.truncate(MAX_LISTED);
+        format!(" The first {MAX_LISTED} are listed.")
+    } else {
+        String::new()
+    };
     AppError::Validation {
         field: Some("file".into()),
         message: format!(
-            "{} problem{} found; nothing was written. {message}",
-            details.len(),
-            if details.len() == 1 { "" } else { "s" }
+            "{n} problem{} found; nothing was written.{listed} {message}",
+            if n == 1 { "" } else { "s" }
         ),
         details,
     }
