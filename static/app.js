@@ -1,14 +1,15 @@
 // Single-page app: hash routes, a layout per role, Vietnamese first with an English switch.
-import { t, lang, setLang, date, dateTime, num } from "./i18n.js";
+import { t, lang, setLang, date, dateTime, num, today } from "./i18n.js";
 import { h, api, session, field, onSubmit, table, statusBadge, section, notice, ApiError } from "./core.js";
 import { reportView, compareView, reqLabel } from "./report.js";
 import { classesView, newClassView, classView, demandView, modulesView } from "./school.js";
 import { rosterView, accountsView, auditView, orgName } from "./admin.js";
+import { standardsView } from "./standards.js";
 
 const NAV = {
-  admin: [["#/home", "nav_home"], ["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"]],
+  admin: [["#/home", "nav_home"], ["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"]],
   school: [["#/home", "nav_classes"], ["#/classes/new", "nav_new_class"], ["#/demand", "nav_demand"], ["#/modules", "nav_modules"]],
-  commission: [["#/home", "nav_report"], ["#/compare", "nav_compare"], ["#/demand", "nav_demand"]],
+  commission: [["#/home", "nav_report"], ["#/compare", "nav_compare"], ["#/standards", "nav_standards"], ["#/demand", "nav_demand"]],
   officer: [["#/home", "nav_roster"], ["#/classes", "nav_classes"], ["#/report", "nav_report"]],
   cadre: [["#/home", "nav_me"]],
 };
@@ -36,6 +37,7 @@ const ROUTES = [
   [/^\/roster$/, (q) => rosterView(q)],
   [/^\/accounts$/, accountsView],
   [/^\/audit$/, auditView],
+  [/^\/standards$/, standardsView],
 ];
 
 function parseHash() {
@@ -152,7 +154,7 @@ function verifyView(_q, no) {
 }
 
 function adminHome() {
-  const cards = [["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"], ["#/verify", "verify"]];
+  const cards = [["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"], ["#/verify", "verify"]];
   return h("div", { "data-home": "admin" },
     h("h1", { id: "home-title", text: t("home_admin") }),
     h("ul", { class: "tiles" }, cards.map(([href, key]) => h("li", {}, h("a", { href, class: "tile", text: t(key) })))));
@@ -178,12 +180,6 @@ async function meView() {
     h("dt", { text: t("ethnicity") }), h("dd", { text: c.ethnicity }),
     h("dt", { text: t("party_joined") }), h("dd", { text: date(c.party_joined_on) }))));
 
-  const periods = (list) => list.length ? h("ul", {}, list.map((p) => h("li", {},
-    h("strong", { text: titleName(p) }), ` — ${p.unit_name} (${t("from")} ${date(p.from_date)}${p.to_date ? " " + t("to").toLowerCase() + " " + date(p.to_date) : ""})`))) : h("p", { text: t("none") });
-  root.append(h("div", { class: "cols" },
-    section(t("titles_held"), periods(r.cadre.titles)),
-    section(t("titles_planned"), periods(r.cadre.plans))));
-
   // Gaps first: what the cadre lacks and the classes that close it.
   const enrol = async (code, btn) => {
     btn.disabled = true;
@@ -197,15 +193,16 @@ async function meView() {
     }
   };
   const gaps = h("div", { id: "gaps" });
+  const titleOf = (code) => { const p = r.cadre.titles.concat(r.cadre.plans).find((x) => x.title_code === code); return p ? titleName(p) : code; };
   for (const g of r.gaps) {
     const head = g.meets === null ? t("no_standard") : g.meets ? t("meets") : t("short");
     gaps.append(h("div", { class: "gap-title" },
-      h("h3", {}, `${g.title_code} `, h("span", { class: "badge " + (g.meets ? "b-valid" : "b-revoked"), text: head }),
+      h("h3", {}, `${titleOf(g.title_code)} `, h("span", { class: "badge " + (g.meets ? "b-valid" : "b-revoked"), text: head }),
         g.standard_version ? h("small", { text: ` (${t("standard_version")} ${g.standard_version}, ${t("pop_" + g.population)})` }) : null),
       h("ul", { class: "checks" }, g.requirements.map((req) => h("li", { class: req.met ? "met" : "unmet", "data-key": req.key },
         h("span", { class: "mark", "aria-hidden": "true", text: req.met ? "✓" : "✗" }),
         h("span", { class: "sr", text: req.met ? t("met") : t("not_met") }),
-        h("span", { text: " " + req.reason }),
+        h("span", { class: "req", text: " " + reqLabel(req.key) + ": " }), h("span", { text: req.reason }),
         req.open_classes && req.open_classes.length ? h("ul", { class: "suggest" }, req.open_classes.map((oc) => h("li", { class: "suggested-class" },
           `${t("open_classes")}: `, h("strong", { text: oc.class_code }), ` — ${oc.title} (${t("seats_left")}: ${num(oc.seats_left)}) `,
           h("button", { type: "button", class: "small enrol-btn", "data-class": oc.class_code, text: t("enrol"), onclick: (ev) => enrol(oc.class_code, ev.currentTarget) })))) : null)))));
@@ -229,6 +226,15 @@ async function meView() {
   } }));
   root.append(section(t("calendar_feed"), feedBox));
 
+  const now = today();
+  const current = (p) => !p.to_date || p.to_date >= now;
+  const periods = (list, cls) => list.length ? h("ul", { class: cls || null }, list.map((p) => h("li", {},
+    h("strong", { text: titleName(p) }), ` — ${p.unit_name} (${t("from")} ${date(p.from_date)}${p.to_date ? " " + t("to").toLowerCase() + " " + date(p.to_date) : ""})`))) : h("p", { text: t("none") });
+  const past = r.cadre.titles.filter((p) => !current(p));
+  root.append(h("div", { class: "cols" },
+    section(t("titles_held"), periods(r.cadre.titles.filter(current))),
+    section(t("titles_planned"), periods(r.cadre.plans.filter(current)))));
+  if (past.length) root.append(h("details", { class: "card" }, h("summary", { text: `${t("past_titles")} (${num(past.length)})` }), periods(past, "past")));
   root.append(section(t("qualifications"), r.cadre.qualifications.length ? table([t("scale"), t("level"), t("obtained_on")],
     r.cadre.qualifications.map((q) => h("tr", {}, h("td", { text: reqLabel("min_level:" + q.scale) }), h("td", { text: q.level_name_vi }), h("td", { text: date(q.obtained_on) })))) : h("p", { text: t("none") })));
   root.append(section(t("completions"), r.completions.length ? table([t("module"), t("completed_on"), t("certificate_no"), t("valid_until"), t("status")],

@@ -87,14 +87,22 @@ function breadcrumb(detail, route, params) {
   return nav;
 }
 
-async function titlesSelect(value) {
-  const sel = h("select", {}, h("option", { value: "", text: t("all_titles") }));
-  try {
+let titleCache = null;
+
+/** Title code → name in the current language (the list is loaded once). */
+export async function titleNames() {
+  if (!titleCache) {
     const list = await api("GET", "/api/titles");
-    for (const ti of list.items || list) {
-      sel.append(h("option", { value: ti.code, text: lang() === "en" ? ti.name_en || ti.code : ti.name_vi || ti.code, selected: ti.code === value }));
-    }
-  } catch (_) { /* filter stays "all" */ }
+    titleCache = list.items || list;
+  }
+  const map = {};
+  for (const ti of titleCache) map[ti.code] = lang() === "en" ? ti.name_en : ti.name_vi;
+  return map;
+}
+
+async function titlesSelect(value, names) {
+  const sel = h("select", {}, h("option", { value: "", text: t("all_titles") }));
+  for (const [code, name] of Object.entries(names)) sel.append(h("option", { value: code, text: name, selected: code === value }));
   return sel;
 }
 
@@ -112,7 +120,8 @@ export async function reportView(q, homeKey) {
 
   const asOf = dateInput(report.as_of);
   const pop = populationSelect(report.population);
-  const title = await titlesSelect(f.title);
+  const names = await titleNames();
+  const title = await titlesSelect(f.title, names);
   const form = h("form", { class: "filters", id: "report-filters", novalidate: true },
     field(t("as_of"), asOf, "as_of"), field(t("population"), pop, "population"), field(t("title"), title, "title"),
     h("button", { type: "submit", class: "primary", text: t("show") }));
@@ -129,8 +138,8 @@ export async function reportView(q, homeKey) {
       const heading = requirement ? t("cadres_behind", unitName, reqLabel(requirement)) : t("cadres_short_unit", unitName);
       panel.replaceChildren(section(heading + ` (${num(list.total)})`,
         table([t("name"), t("title"), t("unit"), t("reasons")], list.items.map((a) => h("tr", {},
-          h("td", { text: a.full_name }), h("td", { text: a.title_code }), h("td", { text: a.unit_code }),
-          h("td", {}, h("ul", { class: "reasons" }, a.checks.filter((c) => !c.met).map((c) => h("li", { text: c.reason })))))), { id: "cadres-table" }),
+          h("td", { text: a.full_name }), h("td", { text: names[a.title_code] || a.title_code }), h("td", { text: a.unit_code }),
+          h("td", {}, h("ul", { class: "reasons" }, a.checks.filter((c) => !c.met).map((c) => h("li", {}, h("span", { class: "req", text: reqLabel(c.key) + ": " }), c.reason)))))), { id: "cadres-table" }),
         list.total > list.items.length ? h("p", { text: t("shown_of", num(list.items.length), num(list.total)) }) : null));
       panel.scrollIntoView({ block: "nearest" });
     } catch (e) { panel.replaceChildren(notice(e.message, "err")); }

@@ -8,7 +8,6 @@ const modTitle = (m) => (lang() === "en" ? m.module_title_en || m.title_en : m.m
 /** Class list with a month calendar of every session. */
 export async function classesView(q, homeKey) {
   const month = q.get("month") || today().slice(0, 7);
-  const first = month + "-01";
   const list = await api("GET", "/api/classes");
   const items = list.items || list;
   const canEdit = ["school", "admin"].includes(session.account.role);
@@ -23,17 +22,33 @@ export async function classesView(q, homeKey) {
       h("td", { class: "num", text: num(c.capacity) }), h("td", { class: "num", text: num(c.enrolled) }), h("td", { class: "num", text: num(c.waitlisted) }),
       h("td", { text: c.sessions && c.sessions.length ? date(cityDay(c.sessions[0].starts_at)) + (c.sessions.length > 1 ? ` (+${c.sessions.length - 1})` : "") : "—" }))))));
 
-  // Month calendar: weeks as rows, Monday first.
   const byDay = {};
   for (const c of items) for (const s of c.sessions || []) (byDay[cityDay(s.starts_at)] = byDay[cityDay(s.starts_at)] || []).push({ c, s });
-  const d0 = new Date(first + "T00:00:00Z");
-  const offset = (d0.getUTCDay() + 6) % 7;
-  let day = addDays(first, -offset);
+  for (const k of Object.keys(byDay)) byDay[k].sort((a, b) => a.s.starts_at.localeCompare(b.s.starts_at));
+  const dayNames = lang() === "en" ? ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] : ["T2", "T3", "T4", "T5", "T6", "T7", "CN"];
+  const monday = (iso) => addDays(iso, -((new Date(iso + "T00:00:00Z").getUTCDay() + 6) % 7));
+  if (q.get("view") === "week") {
+    const start = monday(q.get("week") || today());
+    const days = [0, 1, 2, 3, 4, 5, 6].map((i) => addDays(start, i));
+    root.append(section(`${t("week")} ${date(start)} – ${date(days[6])}`,
+      h("p", { class: "actions" }, h("a", { href: route + qs({ view: "week", week: addDays(start, -7) }), text: "← " + t("prev") }),
+        h("a", { href: route + qs({ view: "week", week: addDays(start, 7) }), text: t("next") + " →" }),
+        h("a", { href: route + qs({ month: start.slice(0, 7) }), text: t("view_month") })),
+      h("ol", { class: "week", id: "week-calendar" }, days.map((d, i) => h("li", { "data-day": d },
+        h("h3", { text: `${dayNames[i]} ${date(d)}` }),
+        (byDay[d] || []).length ? h("ul", {}, byDay[d].map(({ c, s }) => h("li", {},
+          h("a", { href: "#/class/" + encodeURIComponent(c.code), text: `${time(s.starts_at)}–${time(s.ends_at)} ${c.code}` }),
+          ` ${c.title} · ${s.venue} · ${s.instructor}`))) : h("p", { class: "hint", text: t("none") }))))));
+    return root;
+  }
+  // Month calendar: weeks as rows, Monday first.
+  const first = month + "-01";
+  let day = monday(first);
   const weeks = [];
   for (let w = 0; w < 6; w++) {
     const cells = [];
     for (let i = 0; i < 7; i++) {
-      const ev = (byDay[day] || []).sort((a, b) => a.s.starts_at.localeCompare(b.s.starts_at));
+      const ev = byDay[day] || [];
       cells.push(h("td", { class: day.slice(0, 7) === month ? "in" : "out", "data-day": day },
         h("span", { class: "daynum", text: String(+day.slice(8)) }),
         ev.map(({ c, s }) => h("a", { class: "ev", href: "#/class/" + encodeURIComponent(c.code), title: `${c.title} · ${s.venue} · ${s.instructor}` }, `${time(s.starts_at)} ${c.code}`))));
@@ -44,9 +59,9 @@ export async function classesView(q, homeKey) {
   }
   const [y, m] = month.split("-").map(Number);
   const shift = (n) => { const d = new Date(Date.UTC(y, m - 1 + n, 1)); return d.toISOString().slice(0, 7); };
-  const dayNames = lang() === "en" ? ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] : ["T2", "T3", "T4", "T5", "T6", "T7", "CN"];
   root.append(section(`${t("calendar")} ${String(m).padStart(2, "0")}/${y}`,
-    h("p", { class: "actions" }, h("a", { href: route + qs({ month: shift(-1) }), text: "← " + t("prev") }), h("a", { href: route + qs({ month: shift(1) }), text: t("next") + " →" })),
+    h("p", { class: "actions" }, h("a", { href: route + qs({ month: shift(-1) }), text: "← " + t("prev") }), h("a", { href: route + qs({ month: shift(1) }), text: t("next") + " →" }),
+      h("a", { href: route + qs({ view: "week", week: Object.keys(byDay).filter((d) => d.startsWith(month)).sort()[0] || first }), text: t("view_week") })),
     h("div", { class: "table-wrap" }, h("table", { class: "month", id: "month-calendar" },
       h("thead", {}, h("tr", {}, dayNames.map((n) => h("th", { scope: "col", text: n })))), h("tbody", {}, weeks)))));
   return root;
@@ -134,6 +149,7 @@ export async function classView(q, code) {
   const enc = encodeURIComponent(code);
   const c = await api("GET", "/api/classes/" + enc);
   const staff = ["school", "admin"].includes(session.account.role);
+  const capLine = h("dd", { id: "class-capacity" });
   const root = h("div", { id: "class-page", "data-class": c.code },
     h("h1", {}, `${c.code} — ${c.title} `, statusBadge(c.status)));
   const msg = h("div", { id: "class-msg", "aria-live": "polite" });
@@ -142,7 +158,7 @@ export async function classView(q, code) {
   root.append(section(t("sessions"), h("dl", { class: "facts" },
     h("dt", { text: t("module") }), h("dd", { text: `${c.module_code} — ${modTitle(c)} (v${c.module_version})` }),
     h("dt", { text: t("organiser") }), h("dd", { text: c.organiser }),
-    h("dt", { text: t("capacity") }), h("dd", { id: "class-capacity", text: `${num(c.enrolled)} / ${num(c.capacity)} (${t("waitlisted_n")}: ${num(c.waitlisted)})` }),
+    h("dt", { text: t("capacity") }), capLine,
     h("dt", { text: t("enrol_opens") }), h("dd", { text: `${date(c.enrol_opens)} – ${date(c.enrol_closes)}` }),
     h("dt", { text: t("class_feed") }), h("dd", {}, h("a", { href: `/api/classes/${enc}/calendar.ics`, text: `${location.origin}/api/classes/${enc}/calendar.ics` }))),
   table([t("when"), t("venue"), t("instructor")], c.sessions.map((s) => h("tr", {}, h("td", { text: `${dateTime(s.starts_at)}–${time(s.ends_at)}` }), h("td", { text: s.venue }), h("td", { text: s.instructor }))))));
@@ -160,13 +176,14 @@ export async function classView(q, code) {
     const waiting = list.items.filter((e) => e.status === "waitlisted").sort((a, b) => a.position - b.position);
     const row = (e) => h("tr", { "data-cadre": e.cadre_id, "data-enrolment": e.id, class: promotedIds.includes(e.id) ? "promoted" : null },
       e.position ? h("td", { class: "num", text: num(e.position) }) : null,
-      h("td", { text: e.full_name }), h("td", { text: e.unit_code }), h("td", { text: e.source }),
+      h("td", { text: e.full_name }), h("td", { text: e.unit_code }), h("td", { text: t("src_" + e.source) }),
       h("td", {}, ["open", "planned", "running"].includes(c.status) ? h("button", { type: "button", class: "small withdraw", text: t("withdraw"), onclick: () => withdraw(e) }) : null));
+    capLine.textContent = `${num(enrolled.length)} / ${num(list.capacity)} (${t("waitlisted_n")}: ${num(waiting.length)})`;
     lists.replaceChildren(
       h("h3", { text: `${t("enrolled_list")} (${num(enrolled.length)} / ${num(list.capacity)})` }),
-      table([t("name"), t("unit"), "", ""], enrolled.map(row), { id: "enrolled-table" }),
+      table([t("name"), t("unit"), t("source"), t("action")], enrolled.map(row), { id: "enrolled-table" }),
       h("h3", { text: `${t("waitlist")} (${num(waiting.length)})` }),
-      table([t("position"), t("name"), t("unit"), "", ""], waiting.map(row), { id: "waitlist-table" }));
+      table([t("position"), t("name"), t("unit"), t("source"), t("action")], waiting.map(row), { id: "waitlist-table" }));
   };
   const load = async (promoted) => draw(await api("GET", `/api/classes/${enc}/enrolments`), promoted || []);
   const withdraw = async (e) => {
@@ -268,33 +285,75 @@ export async function demandView(q) {
       h("td", {}, staff && m.remaining > 0 ? h("a", { class: "button small", href: "#/classes/new" + qs({ module: m.module_code, capacity: Math.min(m.remaining, 60) }), text: t("schedule_class") }) : null)))));
 }
 
-/** Curriculum: modules, with an inline edit form (titles, periods, validity, active). */
+const AUDIENCES = {
+  mass_mobilisation_staff: ["Cán bộ dân vận", "Mass-mobilisation staff"],
+  front_and_organisations: ["Cán bộ Mặt trận, đoàn thể", "Front and organisation cadres"],
+  civil_servants: ["CBCCVC", "Civil servants"],
+  armed_forces: ["Lực lượng vũ trang", "Armed forces"],
+};
+
+/** A module form: new (m = null) or an edit of m (its code fixed). */
+function moduleForm(m, done) {
+  const v = m || { title_vi: "", title_en: "", periods: 4, description: "", audiences: ["mass_mobilisation_staff"], prerequisites: [], validity_years: null, awards: null, active: true };
+  const code = h("input", { value: m ? m.code : "", disabled: !!m, autocapitalize: "characters" });
+  const tv = h("input", { value: v.title_vi }), te = h("input", { value: v.title_en }), p = h("input", { type: "number", min: 1, value: v.periods });
+  const desc = h("textarea", { rows: 2 }, v.description);
+  const vy = h("input", { type: "number", min: 1, value: v.validity_years ?? "" }), act = h("input", { type: "checkbox", checked: v.active });
+  const aud = Object.keys(AUDIENCES).map((k) => [k, h("input", { type: "checkbox", checked: v.audiences.includes(k), value: k })]);
+  const form = h("form", { class: "card", id: "module-form", novalidate: true }, h("h2", { text: m ? `${t("edit")} ${m.code} (v${m.version})` : t("new_module") }),
+    h("p", { class: "form-error", role: "alert", hidden: true }),
+    h("div", { class: "grid2" }, field(t("code"), code, "code"), field(t("periods"), p, "periods"), field(t("title_vi"), tv, "title_vi"), field(t("title_en"), te, "title_en"),
+      field(t("description"), desc, "description"), field(t("valid_years"), vy, "validity_years")),
+    h("fieldset", { "data-field": "audiences" }, h("legend", { text: t("audiences") }),
+      aud.map(([k, cb]) => h("label", { class: "check" }, cb, " " + AUDIENCES[k][lang() === "en" ? 1 : 0])), h("span", { class: "field-error", role: "alert" })),
+    h("label", { class: "check" }, act, " " + t("active")),
+    h("p", {}, h("button", { type: "submit", class: "primary", text: t("save") })));
+  onSubmit(form, async () => {
+    const body = { title_vi: tv.value, title_en: te.value, periods: Number(p.value), description: desc.value, audiences: aud.filter(([, cb]) => cb.checked).map(([k]) => k),
+      prerequisites: v.prerequisites, validity_years: vy.value === "" ? null : Number(vy.value), awards: v.awards, active: act.checked };
+    if (m) await api("PUT", "/api/modules/" + encodeURIComponent(m.code), body);
+    else await api("POST", "/api/modules", { ...body, code: code.value.trim().toUpperCase() || null });
+    done();
+  });
+  return form;
+}
+
+function programmeForm(pr, modules, done) {
+  const nv = h("input", { value: pr.name_vi }), ne = h("input", { value: pr.name_en }), desc = h("textarea", { rows: 2 }, pr.description || "");
+  const boxes = modules.map((m) => [m.code, h("input", { type: "checkbox", value: m.code, checked: pr.modules.includes(m.code) })]);
+  const form = h("form", { class: "card", id: "programme-form", novalidate: true }, h("h2", { text: `${t("edit")} ${pr.code}` }),
+    h("p", { class: "form-error", role: "alert", hidden: true }),
+    field(t("title_vi"), nv, "name_vi"), field(t("title_en"), ne, "name_en"), field(t("description"), desc, "description"),
+    h("fieldset", { "data-field": "modules", class: "mod-boxes" }, h("legend", { text: t("modules") }),
+      boxes.map(([c, cb]) => h("label", { class: "check" }, cb, " " + c)), h("span", { class: "field-error", role: "alert" })),
+    h("p", {}, h("button", { type: "submit", class: "primary", text: t("save") })));
+  onSubmit(form, async () => {
+    await api("PUT", "/api/programmes/" + encodeURIComponent(pr.code), { name_vi: nv.value, name_en: ne.value, description: desc.value,
+      modules: boxes.filter(([, cb]) => cb.checked).map(([c]) => c), active: pr.active });
+    done();
+  });
+  return form;
+}
+
+/** Curriculum: modules (create, edit) and programmes (edit). */
 export async function modulesView() {
-  const mods = await api("GET", "/api/modules");
+  const [mods, progs] = await Promise.all([api("GET", "/api/modules"), api("GET", "/api/programmes")]);
   const modules = mods.items || mods;
+  const programmes = progs.items || progs;
+  const staff = ["school", "admin"].includes(session.account.role);
   const root = h("div", { id: "modules" }, h("h1", { text: t("nav_modules") }));
   const editor = h("div", { id: "module-editor" });
-  const edit = (m) => {
-    const tv = h("input", { value: m.title_vi }), te = h("input", { value: m.title_en }), p = h("input", { type: "number", value: m.periods });
-    const vy = h("input", { type: "number", value: m.validity_years ?? "" }), act = h("input", { type: "checkbox", checked: m.active });
-    const form = h("form", { class: "card", novalidate: true }, h("h2", { text: `${t("edit")} ${m.code} (v${m.version})` }),
-      field(t("title_vi"), tv, "title_vi"), field(t("title_en"), te, "title_en"), field(t("periods"), p, "periods"), field(t("valid_years"), vy, "validity_years"),
-      h("label", { class: "check" }, act, " " + t("active")),
-      h("p", {}, h("button", { type: "submit", class: "primary", text: t("save") })));
-    onSubmit(form, async () => {
-      await api("PUT", "/api/modules/" + encodeURIComponent(m.code), {
-        title_vi: tv.value, title_en: te.value, periods: Number(p.value), description: m.description, audiences: m.audiences,
-        prerequisites: m.prerequisites, validity_years: vy.value === "" ? null : Number(vy.value), awards: m.awards, active: act.checked,
-      });
-      location.hash = "#/modules?saved=" + m.code + "-" + Date.now();
-    });
-    editor.replaceChildren(form);
-    form.querySelector("input").focus();
-  };
-  root.append(table([t("code"), t("module"), t("periods"), t("valid_years"), t("active"), ""], modules.map((m) => h("tr", {},
+  const done = () => { location.hash = "#/modules?saved=" + Date.now(); };
+  const open = (form) => { editor.replaceChildren(form); form.querySelector("input:not([disabled])").focus(); };
+  if (staff) root.append(h("p", {}, h("button", { type: "button", id: "new-module", class: "primary", text: t("new_module"), onclick: () => open(moduleForm(null, done)) })));
+  root.append(section(t("modules"), table([t("code"), t("module"), t("periods"), t("valid_years"), t("active"), ""], modules.map((m) => h("tr", { "data-module": m.code },
     h("td", { text: m.code }), h("td", { text: lang() === "en" ? m.title_en : m.title_vi }), h("td", { class: "num", text: num(m.periods) }),
     h("td", { class: "num", text: m.validity_years ? num(m.validity_years) : "—" }), h("td", { text: m.active ? "✓" : "—" }),
-    h("td", {}, h("button", { type: "button", class: "small", text: t("edit"), onclick: () => edit(m) }))))), editor);
+    h("td", {}, staff ? h("button", { type: "button", class: "small", text: t("edit"), onclick: () => open(moduleForm(m, done)) }) : null))))));
+  root.append(section(t("programmes"), table([t("code"), t("programmes"), t("modules"), t("periods"), ""], programmes.map((pr) => h("tr", {},
+    h("td", { text: pr.code }), h("td", { text: lang() === "en" ? pr.name_en : pr.name_vi }), h("td", { text: pr.modules.join(", ") }), h("td", { class: "num", text: num(pr.periods) }),
+    h("td", {}, staff ? h("button", { type: "button", class: "small", text: t("edit"), onclick: () => open(programmeForm(pr, modules, done)) }) : null))))));
+  root.append(editor);
   return root;
 }
 

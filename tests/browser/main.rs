@@ -281,11 +281,32 @@ async fn school_class_flow(b: &Browser, module: &str) -> String {
     b.open("#/classes?month=2031-03").await;
     b.until("calendar entry", "return document.querySelector('#month-calendar td[data-day=\"2031-03-10\"] a.ev') !== null").await;
     b.shot("calendar").await;
+    b.click("#classes a[href*=\"view=week\"]").await;
+    b.until("week calendar", "return document.querySelector('#week-calendar li[data-day=\"2031-03-10\"] a[href=\"#/class/UI-TEST-01\"]') !== null").await;
+    b.shot("calendar-week").await;
     b.open("#/demand").await;
     b.wait("#demand table").await;
     b.shot("demand").await;
     b.open("#/modules").await;
-    b.wait("#modules table").await;
+    b.click("#new-module").await;
+    b.fill("#module-form [data-field=code] input", "DV-99")
+        .await;
+    b.fill("#module-form [data-field=title_vi] input", "").await;
+    b.click("#module-form button[type=submit]").await;
+    b.until("error next to the Vietnamese title", "return document.querySelector('#module-form [data-field=title_vi] .field-error')?.textContent").await;
+    b.fill(
+        "#module-form [data-field=title_vi] input",
+        "Chuyển đổi số trong công tác dân vận",
+    )
+    .await;
+    b.fill(
+        "#module-form [data-field=title_en] input",
+        "Digital transformation in mass mobilisation",
+    )
+    .await;
+    b.click("#module-form button[type=submit]").await;
+    b.wait("#modules tr[data-module=\"DV-99\"]").await;
+    b.shot("curriculum").await;
     b.no_errors("school pages").await;
     b.logout().await;
     cert.as_str().expect("certificate number").to_string()
@@ -364,6 +385,46 @@ async fn commission_report(b: &Browser) {
     b.open("#/compare").await;
     b.wait("#compare-chart").await;
     b.shot("compare").await;
+    // Title standards: versions, and a new version published from the form.
+    b.open("#/standards?title=FF-CHAIR-COMMUNE").await;
+    b.wait("#publish-form").await;
+    let versions = b.count("#standards section").await;
+    b.click("#publish-form button[type=submit]").await;
+    b.until("date error next to the field", "return document.querySelector('#publish-form [data-field=effective_from] .field-error')?.textContent").await;
+    b.fill(
+        "#publish-form [data-field=effective_from] input",
+        "01/01/2030",
+    )
+    .await;
+    b.fill(
+        "#publish-form [data-field=note] input",
+        "Thử nghiệm giao diện",
+    )
+    .await;
+    b.click("#publish-form button[type=submit]").await;
+    b.until(
+        "the new version listed",
+        &format!(
+            "return document.querySelectorAll('#standards section').length === {}",
+            versions + 1
+        ),
+    )
+    .await;
+    assert!(b.text("#standards section").await.contains("01/01/2030"));
+    b.shot("standards").await;
+    // The labels follow the language switch on a signed-in page too.
+    b.click("#lang").await;
+    b.until(
+        "English menu",
+        "return document.querySelector('#nav a')?.textContent === 'Gap report'",
+    )
+    .await;
+    b.click("#lang").await;
+    b.until(
+        "Vietnamese menu",
+        "return document.querySelector('#nav a')?.textContent === 'Báo cáo thiếu hụt'",
+    )
+    .await;
     b.no_errors("report pages").await;
     b.logout().await;
 }
