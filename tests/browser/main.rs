@@ -276,6 +276,15 @@ async fn school_class_flow(b: &Browser, module: &str) -> String {
         .await;
     assert_eq!(b.count("#class-page a[href^=\"#/verify/\"]").await, 2);
     b.shot("class-certificates").await;
+    // Revoke the second certificate with a reason.
+    b.fill(
+        "#class-page section:last-of-type tbody tr:nth-child(2) form input",
+        "Hồ sơ không hợp lệ",
+    )
+    .await;
+    b.click("#class-page section:last-of-type tbody tr:nth-child(2) form button")
+        .await;
+    b.until("revoked", "return document.querySelector('#class-page section:last-of-type tbody tr:nth-child(2) .badge.b-revoked') !== null").await;
     b.no_errors("class run").await;
     // The calendar shows the sessions; demand and curriculum open.
     b.open("#/classes?month=2031-03").await;
@@ -287,6 +296,15 @@ async fn school_class_flow(b: &Browser, module: &str) -> String {
     b.open("#/demand").await;
     b.wait("#demand table").await;
     b.shot("demand").await;
+    let module = b.js("return document.querySelector('#demand tr[data-module] a.button').closest('tr').dataset.module").await;
+    b.click("#demand tr[data-module] a.button").await;
+    b.wait("#class-form").await;
+    assert_eq!(
+        b.js("return document.querySelector('#class-form [data-field=module_code] select').value")
+            .await,
+        module,
+        "schedule a class for this module"
+    );
     b.open("#/modules").await;
     b.click("#new-module").await;
     b.fill("#module-form [data-field=code] input", "DV-99")
@@ -353,6 +371,9 @@ async fn commission_report(b: &Browser) {
     .await;
     b.wait("#heatmap a.drill").await;
     b.shot("report-district").await;
+    b.js("document.getElementById('heatmap').scrollIntoView()")
+        .await;
+    b.shot("report-heatmap").await;
     b.click("#heatmap a.drill").await;
     b.until(
         "ward level",
@@ -431,6 +452,26 @@ async fn commission_report(b: &Browser) {
 
 async fn admin_and_officer_pages(b: &Browser) {
     b.login("officer.q1", DEMO_PASSWORD, "officer").await;
+    // Add a cadre (a wrong ID is refused next to its field), then nominate them.
+    b.click("#add-cadre").await;
+    b.fill("#cadre-form [data-field=full_name] input", "Lê Thị Thử")
+        .await;
+    b.fill("#cadre-form [data-field=birth_date] input", "15/05/1985")
+        .await;
+    b.fill("#cadre-form [data-field=personal_id] input", "123")
+        .await;
+    b.click("#cadre-form button[type=submit]").await;
+    b.until("ID error next to the field", "return document.querySelector('#cadre-form [data-field=personal_id] .field-error')?.textContent").await;
+    b.fill("#cadre-form [data-field=personal_id] input", "079185000123")
+        .await;
+    b.click("#cadre-form button[type=submit]").await;
+    b.until("the new cadre listed", "return [...document.querySelectorAll('#roster-table tbody td')].some(td => td.textContent === 'Lê Thị Thử')").await;
+    b.click("#roster-table tbody tr button.nominate").await;
+    b.wait("#roster-table form.inline select").await;
+    b.js("const s = document.querySelector('#roster-table form.inline select'); s.value = 'UI-BOOK-01';").await;
+    b.click("#roster-table form.inline button[type=submit]")
+        .await;
+    b.until("nominated", "return document.querySelector('#roster')?.textContent.includes('Đã ghi danh vào lớp UI-BOOK-01')").await;
     b.fill("#roster-search input", "nguyen").await;
     b.click("#roster-search button[type=submit]").await;
     b.until("roster search", "return location.hash.includes('q=nguyen') && document.querySelectorAll('#roster-table tbody tr').length > 0").await;
@@ -443,6 +484,26 @@ async fn admin_and_officer_pages(b: &Browser) {
     b.no_errors("roster").await;
     b.logout().await;
     b.login("admin", ADMIN_PASSWORD, "admin").await;
+    b.open("#/accounts").await;
+    b.fill("#account-form [data-field=username] input", "ui.school")
+        .await;
+    b.fill("#account-form [data-field=password] input", "short")
+        .await;
+    b.js("document.querySelector('#account-form [data-field=role] select').value = 'school';")
+        .await;
+    b.click("#account-form button[type=submit]").await;
+    b.until("password error next to the field", "return document.querySelector('#account-form [data-field=password] .field-error')?.textContent").await;
+    b.fill(
+        "#account-form [data-field=password] input",
+        "a-long-password-1",
+    )
+    .await;
+    b.click("#account-form button[type=submit]").await;
+    b.wait("#accounts-table tr[data-account=\"ui.school\"]")
+        .await;
+    b.click("#accounts-table tr[data-account=\"ui.school\"] button")
+        .await;
+    b.until("deactivated", "return document.querySelector('#accounts-table tr[data-account=\"ui.school\"] td:nth-child(4)')?.textContent === '—'").await;
     for (route, sel, shot) in [
         ("#/accounts", "#accounts-table", "accounts"),
         ("#/audit", "#audit-table", "audit"),
