@@ -71,11 +71,14 @@ function layout() {
 }
 
 let renderSeq = 0;
+let currentHash = null;
+let rendered = 0;
 
 async function render() {
   const seq = ++renderSeq;
   const view = document.getElementById("view");
   const { path, query } = parseHash();
+  currentHash = location.hash;
   if (session.token && !session.account) {
     try { session.account = await api("GET", "/api/auth/me"); } catch (_) { session.token = null; }
   }
@@ -99,6 +102,8 @@ async function render() {
   if (seq !== renderSeq) return;
   view.replaceChildren(node);
   view.dataset.route = path;
+  // After a route change (not the first page), move the keyboard focus to the new page.
+  if (rendered++ > 0 && !view.contains(document.activeElement)) view.focus({ preventScroll: true });
   const h1 = view.querySelector("h1");
   if (h1) document.title = h1.textContent + " — " + t("app_title");
 }
@@ -255,7 +260,8 @@ function init() {
     session.account = null;
     location.hash = "#/login";
   });
-  window.addEventListener("hashchange", render);
+  // A hash already being shown is not rendered twice (e.g. a double click on a link).
+  window.addEventListener("hashchange", () => { if (location.hash !== currentHash) render(); });
   render();
 }
 

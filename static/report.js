@@ -39,12 +39,12 @@ export function barChart(items, { signed, label, onPick, id }) {
   const height = items.length * rowH + 24;
   const svg = h("svg:svg", { viewBox: `0 0 ${labelW + chartW + 60} ${height}`, class: "chart", role: "img", "aria-label": label, id });
   const x0 = signed ? labelW + chartW / 2 : labelW;
-  const scale = signed ? chartW / 200 : chartW / 100;
+  // A signed chart is scaled to its largest change (at least ±10 points, in steps of 10).
+  const maxAbs = signed ? Math.max(10, Math.ceil(Math.max(0, ...items.map((i) => Math.abs(i.value || 0))) / 10) * 10) : 100;
+  const scale = signed ? chartW / (2 * maxAbs) : chartW / 100;
   svg.append(h("svg:line", { x1: x0, x2: x0, y1: 0, y2: height - 20, stroke: "#555" }));
-  for (const v of [0, 50, 100]) {
-    const x = signed ? x0 + (v - 50) * 2 * scale : x0 + v * scale;
-    const lab = signed ? (v - 50) * 2 : v;
-    svg.append(h("svg:text", { x, y: height - 6, "text-anchor": "middle", class: "axis" }, num(lab) + (signed ? "" : " %")));
+  for (const lab of signed ? [-maxAbs, 0, maxAbs] : [0, 50, 100]) {
+    svg.append(h("svg:text", { x: x0 + lab * scale, y: height - 6, "text-anchor": "middle", class: "axis" }, num(lab) + (signed ? "" : " %")));
   }
   items.forEach((it, i) => {
     const y = i * rowH + pad;

@@ -241,10 +241,10 @@ impl Browser {
 
     /// Runs a script; returns its value.
     pub async fn js(&self, script: &str) -> Value {
-        self.c
-            .execute(script, vec![])
-            .await
-            .unwrap_or_else(|e| panic!("script failed: {script}: {e}"))
+        match self.c.execute(script, vec![]).await {
+            Ok(v) => v,
+            Err(e) => panic!("[{}] script failed: {script}: {e}", self.name),
+        }
     }
 
     /// Waits until the script returns something truthy (10 s), returning it.

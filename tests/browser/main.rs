@@ -216,13 +216,15 @@ async fn school_class_flow(b: &Browser, module: &str) -> String {
     }
     assert!(b.count("#class-page table tbody tr").await >= 2);
     // Three cadres, found without diacritics.
+    b.fill("#enrol-form input[type=search]", "nguyen").await;
+    b.until(
+        "search results",
+        "return document.querySelectorAll('#enrol-form select option').length >= 5",
+    )
+    .await;
+    // Let the (debounced) search settle before choosing.
+    rocket::tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     for i in 0..3 {
-        b.fill("#enrol-form input[type=search]", "nguyen").await;
-        b.until(
-            "search results",
-            "return document.querySelectorAll('#enrol-form select option').length >= 5",
-        )
-        .await;
         b.js(&format!(
             "const s = document.querySelector('#enrol-form select'); s.selectedIndex = {i};"
         ))
@@ -440,6 +442,10 @@ async fn commission_report(b: &Browser) {
         "return document.querySelector('#nav a')?.textContent === 'Gap report'",
     )
     .await;
+    b.open("#/home").await;
+    b.wait("#heatmap").await;
+    b.until("English page", "return document.querySelector('#home-title')?.textContent.startsWith('Organisation commission')").await;
+    b.shot("report-en").await;
     b.click("#lang").await;
     b.until(
         "Vietnamese menu",
