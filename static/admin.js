@@ -115,7 +115,9 @@ export async function accountsView() {
     field(t("file"), file, "file"), field(t("unit_code"), root, "root"), h("button", { type: "submit", class: "primary", text: t("import") }));
   onSubmit(imp, async () => {
     const r = await api("POST", "/api/units/import" + qs({ root: root.value.trim() }), file.files[0] || "");
-    imp.append(notice(JSON.stringify(r)));
+    imp.querySelector("#import-result")?.remove();
+    imp.append(h("dl", { class: "facts", id: "import-result" }, ["rows", "created", "updated", "unchanged", "moved", "retired", "skipped"].map((k) =>
+      [h("dt", { text: t("imp_" + k) }), h("dd", { "data-count": k, text: num(r[k] || 0) })])));
   });
   return h("div", { id: "accounts" }, h("h1", { text: t("accounts") }), msg,
     table([t("username"), t("role"), t("unit"), t("active"), "", t("reset_password")], rows, { id: "accounts-table" }), create, imp);

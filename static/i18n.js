@@ -244,6 +244,13 @@ const T = {
   programmes: ["Chương trình", "Programmes"],
   description: ["Mô tả", "Description"],
   audiences: ["Đối tượng học", "Audiences"],
+  imp_rows: ["Số dòng", "Rows"],
+  imp_created: ["Thêm mới", "Created"],
+  imp_updated: ["Cập nhật", "Updated"],
+  imp_unchanged: ["Không đổi", "Unchanged"],
+  imp_moved: ["Chuyển cấp trên", "Moved"],
+  imp_retired: ["Giải thể / sáp nhập", "Retired"],
+  imp_skipped: ["Bỏ qua", "Skipped"],
 };
 
 const LOCALES = { vi: "vi-VN", en: "en-GB" };

@@ -389,6 +389,25 @@ async fn commission_report(b: &Browser) {
     // Back up one level, where the heat map has cells with cadres behind them.
     b.c.back().await.expect("back");
     b.until("district again", &format!("return document.querySelectorAll('.crumbs li').length === {} && document.querySelector('#heatmap .heat-btn') !== null", crumbs + 1)).await;
+    // A bar opens the cadres behind it, by mouse and by keyboard.
+    b.click("#bar-chart g.bar").await;
+    b.until(
+        "cadres behind the bar",
+        "return document.querySelectorAll('#cadres-table tbody tr').length > 0",
+    )
+    .await;
+    b.js("document.getElementById('cadres-panel').replaceChildren(); document.querySelector('#bar-chart g.bar:last-of-type').focus();").await;
+    b.c.active_element()
+        .await
+        .expect("focused bar")
+        .send_keys("\u{E007}")
+        .await
+        .expect("Enter");
+    b.until(
+        "cadres behind the bar (keyboard)",
+        "return document.querySelectorAll('#cadres-table tbody tr').length > 0",
+    )
+    .await;
     b.click("#heatmap .heat-btn").await;
     b.until(
         "cadres behind the cell",
@@ -405,6 +424,23 @@ async fn commission_report(b: &Browser) {
         .await;
     assert_eq!(d["magic"].as_str().map(|m| &m[..2]), Some("PK"), "{d}");
     assert!(d["size"].as_i64().unwrap_or(0) > 1000, "{d}");
+    b.click("#export-csv").await;
+    b.until(
+        "the CSV download",
+        "return (window.__downloads || []).some(d => d.name.endsWith('.csv') && d.size > 100)",
+    )
+    .await;
+    // Filters: an earlier date and the planned successors.
+    b.fill("#report-filters [data-field=as_of] input", "31/12/2015")
+        .await;
+    b.js("document.querySelector('#report-filters [data-field=population] select').value = 'planned';").await;
+    b.click("#report-filters button[type=submit]").await;
+    b.until("the filtered report", "return location.hash.includes('as_of=2015-12-31') && location.hash.includes('population=planned') && document.querySelector('#report-filters [data-field=as_of] input')?.value === '31/12/2015' && document.querySelector('#kpi-compliance') !== null").await;
+    b.shot("report-2015-planned").await;
+    b.fill("#report-filters [data-field=as_of] input", "31/02/2015")
+        .await;
+    b.click("#report-filters button[type=submit]").await;
+    b.until("a bad date refused at the field", "return document.querySelector('#report-filters [data-field=as_of] .field-error')?.textContent").await;
     b.open("#/compare").await;
     b.wait("#compare-chart").await;
     b.shot("compare").await;
@@ -510,6 +546,20 @@ async fn admin_and_officer_pages(b: &Browser) {
     b.click("#accounts-table tr[data-account=\"ui.school\"] button")
         .await;
     b.until("deactivated", "return document.querySelector('#accounts-table tr[data-account=\"ui.school\"] td:nth-child(4)')?.textContent === '—'").await;
+    // Unit import: a small file (already loaded units) through the file field.
+    let csv = std::env::temp_dir().join(format!("ui-units-{}-{}.csv", std::process::id(), b.name));
+    std::fs::write(&csv, "code,name,kind,parent_code\n79,Thành phố Hồ Chí Minh,city,\n760,Quận 1,urban_district,79\n").expect("csv");
+    b.c.find(fantoccini::Locator::Css("#import-form input[type=file]"))
+        .await
+        .expect("file field")
+        .send_keys(&csv.display().to_string())
+        .await
+        .expect("choose file");
+    b.click("#import-form button[type=submit]").await;
+    b.until("import counts", "return document.querySelector('#import-result [data-count=unchanged]')?.textContent === '2'").await;
+    let _ = std::fs::remove_file(&csv);
+    b.open("#/audit?entity=class").await;
+    b.until("audit entries of classes", "return [...document.querySelectorAll('#audit-table tbody td:nth-child(4)')].some(td => td.textContent.startsWith('class UI-TEST-01'))").await;
     for (route, sel, shot) in [
         ("#/accounts", "#accounts-table", "accounts"),
         ("#/audit", "#audit-table", "audit"),
