@@ -35,7 +35,9 @@ function barColour(p) {
 
 /** Horizontal bar chart (SVG): one bar per item, value 0–100 (or −100…100 when `signed`). */
 export function barChart(items, { signed, label, onPick, id }) {
-  const rowH = 22, labelW = 170, chartW = 420, pad = 4;
+  // On a phone the chart is drawn narrower so that its text stays legible once scaled down.
+  const narrow = window.innerWidth < 600;
+  const rowH = 22, labelW = narrow ? 130 : 170, chartW = narrow ? 170 : 420, pad = 4;
   const height = items.length * rowH + 24;
   const svg = h("svg:svg", { viewBox: `0 0 ${labelW + chartW + 60} ${height}`, class: "chart", role: "img", "aria-label": label, id });
   const x0 = signed ? labelW + chartW / 2 : labelW;
@@ -54,7 +56,8 @@ export function barChart(items, { signed, label, onPick, id }) {
     const g = h("svg:g", { class: "bar", tabindex: onPick ? 0 : null, role: onPick ? "button" : null, "data-unit": it.key,
       "aria-label": `${it.name}: ${v === null ? "—" : signed ? num(v, 1) : pct(v)}` });
     g.append(h("svg:title", {}, `${it.name}: ${v === null ? "—" : signed ? num(v, 1) : pct(v)}`));
-    g.append(h("svg:text", { x: labelW - 6, y: y + rowH / 2 + 4, "text-anchor": "end", class: "lbl" }, it.name.length > 26 ? it.name.slice(0, 25) + "…" : it.name));
+    g.append(h("svg:text", { x: labelW - 6, y: y + rowH / 2 + 4, "text-anchor": "end", class: "lbl" }, it.name.length > (narrow ? 20 : 26) ? it.name.slice(0, narrow ? 19 : 25) + "…" : it.name));
+    if (!signed) g.append(h("svg:rect", { x: x0, y, width: chartW, height: rowH - 6, fill: "#eef1f4" }));
     g.append(h("svg:rect", { x, y, width: Math.max(w, v === null ? 0 : 1), height: rowH - 6, fill: signed ? (v < 0 ? "#b2182b" : "#2166ac") : barColour(v) }));
     g.append(h("svg:text", { x: (signed && v < 0 ? x : x + w) + (signed && v < 0 ? -4 : 4), y: y + rowH / 2 + 4, "text-anchor": signed && v < 0 ? "end" : "start", class: "val" },
       v === null ? "—" : signed ? num(v, 1) : pct(v)));

@@ -359,6 +359,13 @@ async fn commission_report(b: &Browser) {
     b.wait("#heatmap").await;
     assert!(b.count("#bar-chart g.bar").await > 5);
     b.shot("report-city").await;
+    b.c.set_window_size(390, 844).await.expect("phone size");
+    b.c.refresh().await.expect("reload");
+    b.wait("#bar-chart").await;
+    b.shot("report-phone").await;
+    b.c.set_window_size(1280, 900).await.expect("desktop size");
+    b.c.refresh().await.expect("reload");
+    b.wait("#heatmap a.drill").await;
     b.wait(".crumbs li").await;
     let crumbs = 1;
     assert_eq!(b.count(".crumbs li").await, crumbs, "the city is the root");
