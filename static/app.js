@@ -198,6 +198,8 @@ async function meView() {
     }
   };
   const gaps = h("div", { id: "gaps" });
+  // Classes the cadre is already in show their status instead of an enrol button.
+  const mine = Object.fromEntries(r.enrolments.map((e) => [e.class_code, e.status]));
   const titleOf = (code) => { const p = r.cadre.titles.concat(r.cadre.plans).find((x) => x.title_code === code); return p ? titleName(p) : code; };
   for (const g of r.gaps) {
     const head = g.meets === null ? t("no_standard") : g.meets ? t("meets") : t("short");
@@ -210,7 +212,8 @@ async function meView() {
         h("span", { class: "req", text: " " + reqLabel(req.key) + ": " }), h("span", { text: req.reason }),
         req.open_classes && req.open_classes.length ? h("ul", { class: "suggest" }, req.open_classes.map((oc) => h("li", { class: "suggested-class" },
           `${t("open_classes")}: `, h("strong", { text: oc.class_code }), ` — ${oc.title} (${t("seats_left")}: ${num(oc.seats_left)}) `,
-          h("button", { type: "button", class: "small enrol-btn", "data-class": oc.class_code, text: t("enrol"), onclick: (ev) => enrol(oc.class_code, ev.currentTarget) })))) : null)))));
+          mine[oc.class_code] ? statusBadge(mine[oc.class_code])
+            : h("button", { type: "button", class: "small enrol-btn", "data-class": oc.class_code, text: t("enrol"), onclick: (ev) => enrol(oc.class_code, ev.currentTarget) })))) : null)))));
   }
   if (!r.gaps.length) gaps.append(h("p", { text: t("none") }));
   root.append(section(t("my_gaps"), gaps));

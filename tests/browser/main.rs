@@ -348,6 +348,23 @@ async fn cadre_record(b: &Browser) {
     )
     .await;
     b.c.set_window_size(1280, 900).await.expect("desktop size");
+    // The record reloads: the class is among my classes and its sessions are coming up.
+    b.until("upcoming sessions", "return [...document.querySelectorAll('#my-record table td')].some(td => td.textContent.includes('UI-BOOK-01')) && document.querySelector('#feed button') !== null").await;
+    assert_eq!(
+        b.count("#gaps button.enrol-btn[data-class=\"UI-BOOK-01\"]")
+            .await,
+        0,
+        "no second enrol button"
+    );
+    b.click("#feed button").await;
+    let feed = b
+        .until(
+            "calendar link",
+            "return document.querySelector('#feed a.feed-link')?.href",
+        )
+        .await;
+    assert!(feed.as_str().unwrap_or("").ends_with(".ics"), "{feed}");
+    b.shot("cadre-enrolled").await;
     b.no_errors("cadre record").await;
     b.logout().await;
 }
@@ -521,6 +538,12 @@ async fn admin_and_officer_pages(b: &Browser) {
     b.click("#roster-table form.inline button[type=submit]")
         .await;
     b.until("nominated", "return document.querySelector('#roster')?.textContent.includes('Đã ghi danh vào lớp UI-BOOK-01')").await;
+    // Edit the record: the new name is listed.
+    b.click("#roster-table tbody tr button.edit").await;
+    b.fill("#cadre-form [data-field=full_name] input", "Lê Thị Thử Mới")
+        .await;
+    b.click("#cadre-form button[type=submit]").await;
+    b.until("the edited cadre listed", "return [...document.querySelectorAll('#roster-table tbody td')].some(td => td.textContent === 'Lê Thị Thử Mới')").await;
     b.fill("#roster-search input", "nguyen").await;
     b.click("#roster-search button[type=submit]").await;
     b.until("roster search", "return location.hash.includes('q=nguyen') && document.querySelectorAll('#roster-table tbody tr').length > 0").await;
