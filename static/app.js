@@ -1,5 +1,5 @@
 // Single-page app: hash routes, a layout per role, Vietnamese first with an English switch.
-import { t, lang, setLang, date, dateTime, num, today } from "./i18n.js";
+import { t, lang, setLang, date, dateTime, num, today, localDates } from "./i18n.js";
 import { h, api, session, field, onSubmit, table, statusBadge, section, notice, ApiError } from "./core.js";
 import { reportView, compareView, reqLabel } from "./report.js";
 import { classesView, newClassView, classView, demandView, modulesView } from "./school.js";
@@ -209,7 +209,7 @@ async function meView() {
       h("ul", { class: "checks" }, g.requirements.map((req) => h("li", { class: req.met ? "met" : "unmet", "data-key": req.key },
         h("span", { class: "mark", "aria-hidden": "true", text: req.met ? "✓" : "✗" }),
         h("span", { class: "sr", text: req.met ? t("met") : t("not_met") }),
-        h("span", { class: "req", text: " " + reqLabel(req.key) + ": " }), h("span", { text: req.reason }),
+        h("span", { class: "req", text: " " + reqLabel(req.key) + ": " }), h("span", { text: localDates(req.reason) }),
         req.open_classes && req.open_classes.length ? h("ul", { class: "suggest" }, req.open_classes.map((oc) => h("li", { class: "suggested-class" },
           `${t("open_classes")}: `, h("strong", { text: oc.class_code }), ` — ${oc.title} (${t("seats_left")}: ${num(oc.seats_left)}) `,
           mine[oc.class_code] ? statusBadge(mine[oc.class_code])

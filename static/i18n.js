@@ -335,3 +335,8 @@ export function addDays(isoDay, n) {
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
 }
+
+/** Rewrites ISO dates inside a text from the API ("completed 2022-12-29") as dd/mm/yyyy. */
+export function localDates(text) {
+  return String(text || "").replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, "$3/$2/$1");
+}

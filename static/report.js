@@ -1,6 +1,6 @@
 // Organisation commission: gap dashboard (breadcrumb drill-down, filters, bar chart, heat map,
 // cadres behind a number, exports) and the comparison of two dates.
-import { t, lang, num, pct, date, today } from "./i18n.js";
+import { t, lang, num, pct, date, today, localDates } from "./i18n.js";
 import { h, api, qs, field, dateInput, readDate, onSubmit, table, download, notice, section, showError } from "./core.js";
 
 const SCALES = {
@@ -39,7 +39,7 @@ export function barChart(items, { signed, label, onPick, id }) {
   const narrow = window.innerWidth < 600;
   const rowH = 22, labelW = narrow ? 130 : 170, chartW = narrow ? 170 : 420, pad = 4;
   const height = items.length * rowH + 24;
-  const svg = h("svg:svg", { viewBox: `0 0 ${labelW + chartW + 60} ${height}`, class: "chart", role: "img", "aria-label": label, id });
+  const svg = h("svg:svg", { viewBox: `0 0 ${labelW + chartW + 60} ${height}`, class: "chart", role: onPick ? "group" : "img", "aria-label": label, id });
   const x0 = signed ? labelW + chartW / 2 : labelW;
   // A signed chart is scaled to its largest change (at least ±10 points, in steps of 10).
   const maxAbs = signed ? Math.max(10, Math.ceil(Math.max(0, ...items.map((i) => Math.abs(i.value || 0))) / 10) * 10) : 100;
@@ -142,7 +142,7 @@ export async function reportView(q, homeKey) {
       panel.replaceChildren(section(heading + ` (${num(list.total)})`,
         table([t("name"), t("title"), t("unit"), t("reasons")], list.items.map((a) => h("tr", {},
           h("td", { text: a.full_name }), h("td", { text: names[a.title_code] || a.title_code }), h("td", { text: a.unit_code }),
-          h("td", {}, h("ul", { class: "reasons" }, a.checks.filter((c) => !c.met).map((c) => h("li", {}, h("span", { class: "req", text: reqLabel(c.key) + ": " }), c.reason)))))), { id: "cadres-table" }),
+          h("td", {}, h("ul", { class: "reasons" }, a.checks.filter((c) => !c.met).map((c) => h("li", {}, h("span", { class: "req", text: reqLabel(c.key) + ": " }), localDates(c.reason))))))), { id: "cadres-table" }),
         list.total > list.items.length ? h("p", { text: t("shown_of", num(list.items.length), num(list.total)) }) : null));
       panel.scrollIntoView({ block: "nearest" });
     } catch (e) { panel.replaceChildren(notice(e.message, "err")); }
