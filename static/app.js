@@ -1,42 +1,271 @@
-// Minimal login page: stores the token in sessionStorage and shows who is logged in.
-(function () {
-  const form = document.getElementById("login");
-  const msg = document.getElementById("message");
-  const session = document.getElementById("session");
+// Single-page app: hash routes, a layout per role, Vietnamese first with an English switch.
+import { t, lang, setLang, date, dateTime, num, today, localDates } from "./i18n.js";
+import { h, api, session, field, onSubmit, table, statusBadge, section, notice, ApiError } from "./core.js";
+import { reportView, compareView, reqLabel } from "./report.js";
+import { classesView, newClassView, classView, demandView, modulesView } from "./school.js";
+import { rosterView, accountsView, auditView, orgName } from "./admin.js";
+import { standardsView } from "./standards.js";
 
-  function show(account) {
-    form.hidden = true;
-    session.hidden = false;
-    document.getElementById("who").textContent = account.username;
-    document.getElementById("role").textContent = account.role;
+const NAV = {
+  admin: [["#/home", "nav_home"], ["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"]],
+  school: [["#/home", "nav_classes"], ["#/classes/new", "nav_new_class"], ["#/demand", "nav_demand"], ["#/modules", "nav_modules"]],
+  commission: [["#/home", "nav_report"], ["#/compare", "nav_compare"], ["#/standards", "nav_standards"], ["#/demand", "nav_demand"]],
+  officer: [["#/home", "nav_roster"], ["#/classes", "nav_classes"], ["#/report", "nav_report"]],
+  cadre: [["#/home", "nav_me"]],
+};
+
+const HOMES = {
+  admin: adminHome,
+  school: (q) => classesView(q, "home_school"),
+  commission: (q) => reportView(q, "home_commission"),
+  officer: (q) => rosterView(q, "home_officer"),
+  cadre: meView,
+};
+
+const ROUTES = [
+  [/^\/login$/, loginView, true],
+  [/^\/verify(?:\/(.+))?$/, verifyView, true],
+  [/^\/home$/, (q) => HOMES[session.account.role](q)],
+  [/^\/me$/, meView],
+  [/^\/report$/, (q) => reportView(q)],
+  [/^\/compare$/, compareView],
+  [/^\/classes$/, (q) => classesView(q)],
+  [/^\/classes\/new$/, newClassView],
+  [/^\/class\/([^/]+)$/, classView],
+  [/^\/demand$/, demandView],
+  [/^\/modules$/, modulesView],
+  [/^\/roster$/, (q) => rosterView(q)],
+  [/^\/accounts$/, accountsView],
+  [/^\/audit$/, auditView],
+  [/^\/standards$/, standardsView],
+];
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, "") || "/home";
+  const [path, query] = raw.split("?");
+  return { path, query: new URLSearchParams(query || "") };
+}
+
+function layout() {
+  document.documentElement.lang = lang();
+  document.title = t("app_long");
+  document.getElementById("brand").textContent = t("app_title");
+  document.getElementById("skip-link").textContent = t("skip");
+  const langBtn = document.getElementById("lang");
+  langBtn.textContent = t("lang_switch");
+  langBtn.setAttribute("lang", lang() === "vi" ? "en" : "vi");
+  document.getElementById("foot-verify").textContent = t("verify");
+  const out = document.getElementById("logout");
+  out.textContent = t("logout");
+  out.hidden = !session.account;
+  const who = document.getElementById("who");
+  who.textContent = session.account ? `${session.account.username} · ${t("role_" + session.account.role)}` : "";
+  const nav = document.getElementById("nav");
+  nav.replaceChildren();
+  if (session.account) {
+    const cur = "#" + parseHash().path;
+    for (const [href, key] of NAV[session.account.role] || []) {
+      nav.append(h("a", { href, text: t(key), "aria-current": href === cur ? "page" : null }));
+    }
   }
+}
 
-  async function restore() {
-    const token = sessionStorage.getItem("token");
-    if (!token) return;
-    const res = await fetch("/api/auth/me", { headers: { Authorization: "Bearer " + token } });
-    if (res.ok) show(await res.json()); else sessionStorage.removeItem("token");
+let renderSeq = 0;
+let currentHash = null;
+let rendered = 0;
+
+async function render() {
+  const seq = ++renderSeq;
+  const view = document.getElementById("view");
+  const { path, query } = parseHash();
+  currentHash = location.hash;
+  if (session.token && !session.account) {
+    try { session.account = await api("GET", "/api/auth/me"); } catch (_) { session.token = null; }
   }
+  let match = null;
+  for (const [re, fn, pub] of ROUTES) {
+    const m = re.exec(path);
+    if (m) { match = { fn, pub, args: m.slice(1) }; break; }
+  }
+  if (!match) match = { fn: () => h("h1", { text: t("not_found") }), pub: true, args: [] };
+  if (!match.pub && !session.account) { location.hash = "#/login"; return; }
+  if (path === "/login" && session.account) { location.hash = "#/home"; return; }
+  layout();
+  view.replaceChildren(h("p", { class: "loading", text: t("loading") }));
+  let node;
+  try {
+    node = await match.fn(query, ...match.args.map((a) => a && decodeURIComponent(a)));
+  } catch (e) {
+    if (!(e instanceof ApiError)) console.error(e);
+    node = h("div", {}, h("h1", { text: t("error_generic") }), notice(e.message, "err"));
+  }
+  if (seq !== renderSeq) return;
+  view.replaceChildren(node);
+  view.dataset.route = path;
+  // After a route change (not the first page), move the keyboard focus to the new page.
+  if (rendered++ > 0 && !view.contains(document.activeElement)) view.focus({ preventScroll: true });
+  const h1 = view.querySelector("h1");
+  if (h1) document.title = h1.textContent + " — " + t("app_title");
+}
 
-  form.addEventListener("submit", async function (ev) {
-    ev.preventDefault();
-    msg.textContent = "";
-    const body = { username: form.username.value, password: form.password.value };
-    const res = await fetch("/api/auth/login", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    const data = await res.json();
-    if (!res.ok) { msg.textContent = data.error.message; return; }
-    sessionStorage.setItem("token", data.token);
-    show(data.account);
+export function rerender() { render(); }
+
+function loginView() {
+  const user = h("input", { autocomplete: "username", required: true, autocapitalize: "none" });
+  const pass = h("input", { type: "password", autocomplete: "current-password", required: true });
+  const form = h("form", { id: "login-form", class: "narrow card", novalidate: true },
+    h("h1", { text: t("login") }),
+    h("p", { text: t("login_intro") }),
+    h("p", { class: "form-error", role: "alert", hidden: true }),
+    field(t("username"), user, "username"),
+    field(t("password"), pass, "password"),
+    h("button", { type: "submit", class: "primary", text: t("login") }),
+    h("p", {}, h("a", { href: "#/verify", text: t("verify") })));
+  return onSubmit(form, async () => {
+    const res = await api("POST", "/api/auth/login", { username: user.value.trim(), password: pass.value });
+    session.token = res.token;
+    session.account = res.account;
+    location.hash = "#/home";
   });
+}
 
-  document.getElementById("logout").addEventListener("click", function () {
-    sessionStorage.removeItem("token");
-    location.reload();
+function verifyView(_q, no) {
+  const input = h("input", { value: no || "", autocomplete: "off", autocapitalize: "characters", required: true });
+  const out = h("div", { id: "verify-result", "aria-live": "polite" });
+  const form = h("form", { id: "verify-form", class: "card narrow", novalidate: true },
+    h("h1", { text: t("verify") }),
+    h("p", { text: t("verify_intro") }),
+    field(t("certificate_no"), input, "certificate_no"),
+    h("button", { type: "submit", class: "primary", text: t("check") }));
+  const look = async () => {
+    const c = await api("GET", "/api/certificates/" + encodeURIComponent(input.value.trim()));
+    const title = lang() === "en" ? c.module_title_en : c.module_title_vi;
+    out.replaceChildren(h("dl", { class: "facts card cert-" + c.status },
+      h("dt", { text: t("certificate_no") }), h("dd", { text: c.certificate_no }),
+      h("dt", { text: t("status") }), h("dd", {}, statusBadge(c.status)),
+      h("dt", { text: t("holder") }), h("dd", { text: c.holder_name }),
+      h("dt", { text: t("module") }), h("dd", { text: `${c.module_code} — ${title}` }),
+      h("dt", { text: t("class") }), h("dd", { text: c.class_code || "—" }),
+      h("dt", { text: t("completed_on") }), h("dd", { text: date(c.completed_on) }),
+      h("dt", { text: t("valid_until") }), h("dd", { text: c.valid_until ? date(c.valid_until) : "—" })));
+  };
+  onSubmit(form, async () => {
+    out.replaceChildren();
+    history.replaceState(null, "", "#/verify/" + encodeURIComponent(input.value.trim()));
+    await look();
   });
+  if (no) look().catch((e) => out.replaceChildren(notice(e.message, "err")));
+  return h("div", {}, form, out);
+}
 
-  restore();
-})();
+function adminHome() {
+  const cards = [["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"], ["#/verify", "verify"]];
+  return h("div", { "data-home": "admin" },
+    h("h1", { id: "home-title", text: t("home_admin") }),
+    h("ul", { class: "tiles" }, cards.map(([href, key]) => h("li", {}, h("a", { href, class: "tile", text: t(key) })))));
+}
+
+function titleName(tp) { return lang() === "en" ? tp.title_name_en : tp.title_name_vi; }
+
+/** The cadre's own record: profile, titles, qualifications, completions, gaps with classes. */
+async function meView() {
+  const r = await api("GET", "/api/me");
+  const root = h("div", { "data-home": session.account.role === "cadre" ? "cadre" : null, id: "my-record" },
+    h("h1", { id: "home-title", text: t("home_cadre") }));
+  if (!r.cadre) { root.append(notice(t("no_cadre"), "warn")); return root; }
+  const c = r.cadre.cadre || r.cadre;
+  const msg = h("div", { "aria-live": "polite", id: "me-msg" });
+  root.append(msg);
+  root.append(section(t("profile"), h("dl", { class: "facts" },
+    h("dt", { text: t("name") }), h("dd", { text: c.full_name, id: "me-name" }),
+    h("dt", { text: t("unit") }), h("dd", { text: c.unit_name }),
+    h("dt", { text: t("organisation") }), h("dd", { text: orgName(c.organisation) }),
+    h("dt", { text: t("gender") }), h("dd", { text: t("g_" + c.gender) }),
+    h("dt", { text: t("birth_date") }), h("dd", { text: date(c.birth_date) }),
+    h("dt", { text: t("ethnicity") }), h("dd", { text: c.ethnicity }),
+    h("dt", { text: t("party_joined") }), h("dd", { text: date(c.party_joined_on) }))));
+
+  // Gaps first: what the cadre lacks and the classes that close it.
+  const enrol = async (code, btn) => {
+    btn.disabled = true;
+    try {
+      const e = await api("POST", `/api/classes/${encodeURIComponent(code)}/enrolments`, {});
+      msg.replaceChildren(notice(e.status === "waitlisted" ? t("waitlisted_ok", code, e.position) : t("enrolled_ok", code)));
+      setTimeout(rerender, 1200);
+    } catch (e) {
+      msg.replaceChildren(notice(e.message, "err"));
+      btn.disabled = false;
+    }
+  };
+  const gaps = h("div", { id: "gaps" });
+  // Classes the cadre is already in show their status instead of an enrol button.
+  const mine = Object.fromEntries(r.enrolments.map((e) => [e.class_code, e.status]));
+  const titleOf = (code) => { const p = r.cadre.titles.concat(r.cadre.plans).find((x) => x.title_code === code); return p ? titleName(p) : code; };
+  for (const g of r.gaps) {
+    const head = g.meets === null ? t("no_standard") : g.meets ? t("meets") : t("short");
+    gaps.append(h("div", { class: "gap-title" },
+      h("h3", {}, `${titleOf(g.title_code)} `, h("span", { class: "badge " + (g.meets ? "b-valid" : "b-revoked"), text: head }),
+        g.standard_version ? h("small", { text: ` (${t("standard_version")} ${g.standard_version}, ${t("pop_" + g.population)})` }) : null),
+      h("ul", { class: "checks" }, g.requirements.map((req) => h("li", { class: req.met ? "met" : "unmet", "data-key": req.key },
+        h("span", { class: "mark", "aria-hidden": "true", text: req.met ? "✓" : "✗" }),
+        h("span", { class: "sr", text: req.met ? t("met") : t("not_met") }),
+        h("span", { class: "req", text: " " + reqLabel(req.key) + ": " }), h("span", { text: localDates(req.reason) }),
+        req.open_classes && req.open_classes.length ? h("ul", { class: "suggest" }, req.open_classes.map((oc) => h("li", { class: "suggested-class" },
+          `${t("open_classes")}: `, h("strong", { text: oc.class_code }), ` — ${oc.title} (${t("seats_left")}: ${num(oc.seats_left)}) `,
+          mine[oc.class_code] ? statusBadge(mine[oc.class_code])
+            : h("button", { type: "button", class: "small enrol-btn", "data-class": oc.class_code, text: t("enrol"), onclick: (ev) => enrol(oc.class_code, ev.currentTarget) })))) : null)))));
+  }
+  if (!r.gaps.length) gaps.append(h("p", { text: t("none") }));
+  root.append(section(t("my_gaps"), gaps));
+
+  root.append(section(t("my_enrolments"), r.enrolments.length ? table([t("class"), t("status"), t("position")],
+    r.enrolments.map((e) => h("tr", {}, h("td", { text: e.class_code }), h("td", {}, statusBadge(e.status)), h("td", { text: e.position ? num(e.position) : "—" })))) : h("p", { text: t("none") })));
+  root.append(section(t("upcoming"), r.upcoming_sessions.length ? table([t("when"), t("class"), t("venue")],
+    r.upcoming_sessions.map((s) => h("tr", { class: s.cancelled ? "cancelled" : null }, h("td", { text: dateTime(s.starts_at) + "–" + dateTime(s.ends_at).slice(11) }), h("td", { text: s.summary }), h("td", { text: s.venue })))) : h("p", { text: t("none") })));
+
+  const feedBox = h("div", { id: "feed" });
+  const showFeed = (path) => {
+    const url = location.origin + path;
+    feedBox.replaceChildren(h("p", { text: t("calendar_hint") }), h("p", {}, h("a", { href: url, text: url, class: "feed-link" })));
+  };
+  if (r.calendar_feed) showFeed(r.calendar_feed);
+  else feedBox.append(h("button", { type: "button", text: t("calendar_make"), onclick: async () => {
+    try { const f = await api("POST", "/api/me/calendar-token"); showFeed(f.path || f.url || f.feed || ("/api/feeds/" + f.token + ".ics")); } catch (e) { feedBox.append(notice(e.message, "err")); }
+  } }));
+  root.append(section(t("calendar_feed"), feedBox));
+
+  const now = today();
+  const current = (p) => !p.to_date || p.to_date >= now;
+  const periods = (list, cls) => list.length ? h("ul", { class: cls || null }, list.map((p) => h("li", {},
+    h("strong", { text: titleName(p) }), ` — ${p.unit_name} (${t("from")} ${date(p.from_date)}${p.to_date ? " " + t("to").toLowerCase() + " " + date(p.to_date) : ""})`))) : h("p", { text: t("none") });
+  const past = r.cadre.titles.filter((p) => !current(p));
+  root.append(h("div", { class: "cols" },
+    section(t("titles_held"), periods(r.cadre.titles.filter(current))),
+    section(t("titles_planned"), periods(r.cadre.plans.filter(current)))));
+  if (past.length) root.append(h("details", { class: "card" }, h("summary", { text: `${t("past_titles")} (${num(past.length)})` }), periods(past, "past")));
+  root.append(section(t("qualifications"), r.cadre.qualifications.length ? table([t("scale"), t("level"), t("obtained_on")],
+    r.cadre.qualifications.map((q) => h("tr", {}, h("td", { text: reqLabel("min_level:" + q.scale) }), h("td", { text: q.level_name_vi }), h("td", { text: date(q.obtained_on) })))) : h("p", { text: t("none") })));
+  root.append(section(t("completions"), r.completions.length ? table([t("module"), t("completed_on"), t("certificate_no"), t("valid_until"), t("status")],
+    r.completions.map((x) => h("tr", {}, h("td", { text: `${x.module_code} — ${lang() === "en" ? x.module_title_en : x.module_title_vi}` }), h("td", { text: date(x.completed_on) }),
+      h("td", {}, x.certificate_no ? h("a", { href: "#/verify/" + encodeURIComponent(x.certificate_no), text: x.certificate_no }) : "—"),
+      h("td", { text: x.valid_until ? date(x.valid_until) : "—" }), h("td", {}, statusBadge(x.status))))) : h("p", { text: t("none") })));
+  return root;
+}
+
+function init() {
+  setLang(lang());
+  document.getElementById("lang").addEventListener("click", () => {
+    setLang(lang() === "vi" ? "en" : "vi");
+    render();
+  });
+  document.getElementById("logout").addEventListener("click", () => {
+    session.token = null;
+    session.account = null;
+    location.hash = "#/login";
+  });
+  // A hash already being shown is not rendered twice (e.g. a double click on a link).
+  window.addEventListener("hashchange", () => { if (location.hash !== currentHash) render(); });
+  render();
+}
+
+init();

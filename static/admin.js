@@ -1,0 +1,142 @@
+// Unit officer: roster (diacritics-insensitive search), add/edit cadres, nominate.
+// Administrator: accounts, unit import, audit-log viewer.
+import { t, lang, num, date, dateTime } from "./i18n.js";
+import { h, api, qs, field, dateInput, readDate, onSubmit, table, notice, session } from "./core.js";
+
+const ORGS = {
+  fatherland_front: ["Mặt trận Tổ quốc", "Fatherland Front"],
+  youth_union: ["Đoàn TNCS Hồ Chí Minh", "Youth Union"],
+  womens_union: ["Hội Liên hiệp Phụ nữ", "Women's Union"],
+  farmers_association: ["Hội Nông dân", "Farmers' Association"],
+  veterans_association: ["Hội Cựu chiến binh", "Veterans' Association"],
+  labour_federation: ["Liên đoàn Lao động", "Labour Federation"],
+  mass_mobilisation_commission: ["Ban Dân vận", "Mass Mobilisation Commission"],
+  government: ["Chính quyền (CBCCVC)", "Government (civil servants)"],
+  armed_forces: ["Lực lượng vũ trang", "Armed forces"],
+};
+export const orgName = (o) => (ORGS[o] || [o, o])[lang() === "en" ? 1 : 0];
+
+function cadreForm(c, onDone) {
+  const v = c || {};
+  const name = h("input", { value: v.full_name || "", required: true, autocomplete: "off" });
+  const gender = h("select", {}, ["female", "male"].map((g) => h("option", { value: g, text: t("g_" + g), selected: v.gender === g })));
+  const birth = dateInput(v.birth_date);
+  const eth = h("input", { value: v.ethnicity || "Kinh" });
+  const party = dateInput(v.party_joined_on);
+  const pid = h("input", { value: v.personal_id || "", inputmode: "numeric" });
+  const unit = h("input", { value: v.unit_code || session.account.unit_code || "" });
+  const org = h("select", {}, Object.keys(ORGS).map((o) => h("option", { value: o, text: orgName(o), selected: v.organisation === o })));
+  const phone = h("input", { value: v.phone || "", type: "tel" });
+  const form = h("form", { class: "card", id: "cadre-form", novalidate: true },
+    h("h2", { text: c ? `${t("edit")}: ${c.full_name}` : t("add_cadre") }),
+    h("p", { class: "form-error", role: "alert", hidden: true }),
+    h("div", { class: "grid2" }, field(t("name"), name, "full_name"), field(t("gender"), gender, "gender"), field(t("birth_date"), birth, "birth_date", t("date_hint")),
+      field(t("ethnicity"), eth, "ethnicity"), field(t("party_joined"), party, "party_joined_on", t("date_hint")), field(t("personal_id"), pid, "personal_id"),
+      field(t("unit_code"), unit, "unit_code"), field(t("organisation"), org, "organisation"), field(t("phone"), phone, "phone")),
+    h("button", { type: "submit", class: "primary", text: t("save") }));
+  onSubmit(form, async () => {
+    const body = { full_name: name.value, gender: gender.value, birth_date: readDate(birth, "birth_date"), ethnicity: eth.value,
+      party_joined_on: readDate(party, "party_joined_on", true), personal_id: pid.value.trim(), unit_code: unit.value.trim(), organisation: org.value,
+      phone: phone.value.trim() || null };
+    const saved = c ? await api("PATCH", "/api/cadres/" + c.id, body) : await api("POST", "/api/cadres", body);
+    onDone(saved);
+  });
+  return form;
+}
+
+/** Roster of the officer's subtree with search; add/edit; nominate for an open class. */
+export async function rosterView(q, homeKey) {
+  const query = q.get("q") || "";
+  const offset = Number(q.get("offset") || 0);
+  const list = await api("GET", "/api/cadres" + qs({ q: query, limit: 50, offset }));
+  const route = homeKey ? "#/home" : "#/roster";
+  const search = h("input", { type: "search", value: query, autocomplete: "off" });
+  const form = h("form", { class: "filters", role: "search", id: "roster-search" }, field(t("find_cadre"), search, "q"), h("button", { type: "submit", class: "primary", text: t("search") }));
+  onSubmit(form, async () => { location.hash = route + qs({ q: search.value.trim() }); });
+  const editor = h("div", { id: "cadre-editor" });
+  const msg = h("div", { "aria-live": "polite" });
+  const done = (c) => { location.hash = route + qs({ q: c.full_name, saved: Date.now() }); };
+  let classes = null;
+  const nominate = async (c, cell) => {
+    classes = classes || (await api("GET", "/api/classes?status=open")).items;
+    const sel = h("select", { "aria-label": t("class") }, classes.map((x) => h("option", { value: x.code, text: `${x.code} — ${x.title} (${t("seats_left")}: ${num(x.seats_left)})` })));
+    const f = h("form", { class: "inline", novalidate: true }, h("span", { "data-field": "cadre_id" }, sel, h("span", { class: "field-error", role: "alert" })), h("button", { type: "submit", class: "small primary", text: t("nominate") }));
+    onSubmit(f, async () => {
+      const e = await api("POST", `/api/classes/${encodeURIComponent(sel.value)}/enrolments`, { cadre_id: c.id });
+      msg.replaceChildren(notice(`${c.full_name}: ` + (e.status === "waitlisted" ? t("waitlisted_ok", sel.value, e.position) : t("enrolled_ok", sel.value))));
+      f.remove();
+    });
+    cell.append(f);
+  };
+  const rows = list.items.map((c) => {
+    const act = h("td", {});
+    act.append(h("button", { type: "button", class: "small edit", text: t("edit"), onclick: () => { editor.replaceChildren(cadreForm(c, done)); editor.scrollIntoView(); editor.querySelector("input").focus(); } }),
+      " ", h("button", { type: "button", class: "small nominate", text: t("nominate"), onclick: (ev) => { ev.currentTarget.disabled = true; nominate(c, act).catch((e) => msg.replaceChildren(notice(e.message, "err"))); } }));
+    return h("tr", { "data-cadre": c.id }, h("td", { text: c.full_name }), h("td", { text: c.unit_name }), h("td", { text: orgName(c.organisation) }), h("td", { text: date(c.birth_date) }), act);
+  });
+  const more = list.total > offset + list.items.length ? h("a", { href: route + qs({ q: query, offset: offset + 50 }), text: t("more") }) : null;
+  return h("div", { "data-home": homeKey ? "officer" : null, id: "roster" },
+    h("h1", { id: "home-title", text: homeKey ? t(homeKey) : t("roster") }), form, msg,
+    h("p", {}, h("button", { type: "button", id: "add-cadre", text: t("add_cadre"), onclick: () => editor.replaceChildren(cadreForm(null, done)) }),
+      " ", t("shown_of", num(list.items.length), num(list.total))),
+    table([t("name"), t("unit"), t("organisation"), t("birth_date"), ""], rows, { id: "roster-table" }), more, editor);
+}
+
+/** Accounts: list, create, deactivate/activate, reset password; unit import. */
+export async function accountsView() {
+  const list = await api("GET", "/api/accounts?limit=200");
+  const msg = h("div", { "aria-live": "polite" });
+  const reload = () => { location.hash = "#/accounts?t=" + Date.now(); };
+  const rows = list.items.map((a) => {
+    const pw = h("input", { type: "password", autocomplete: "new-password", "aria-label": t("new_password"), placeholder: t("new_password") });
+    const f = h("form", { class: "inline", novalidate: true }, h("span", { "data-field": "new_password" }, pw, h("span", { class: "field-error", role: "alert" })), h("button", { type: "submit", class: "small", text: t("reset_password") }));
+    onSubmit(f, async () => { await api("POST", `/api/accounts/${a.id}/password`, { new_password: pw.value }); pw.value = ""; msg.replaceChildren(notice(t("saved"))); });
+    return h("tr", { "data-account": a.username }, h("td", { text: a.username }), h("td", { text: t("role_" + a.role) }), h("td", { text: a.unit_name || "—" }),
+      h("td", { text: a.active ? "✓" : "—" }),
+      h("td", {}, h("button", { type: "button", class: "small", text: a.active ? t("deactivate") : t("activate"), onclick: async () => {
+        try { await api("PATCH", `/api/accounts/${a.id}`, { active: !a.active }); reload(); } catch (e) { msg.replaceChildren(notice(e.message, "err")); }
+      } })), h("td", {}, f));
+  });
+  const user = h("input", { autocomplete: "off" }), pass = h("input", { type: "password", autocomplete: "new-password" });
+  const role = h("select", {}, ["cadre", "officer", "school", "commission", "admin"].map((r) => h("option", { value: r, text: t("role_" + r) })));
+  const unit = h("input", {}), cadre = h("input", { inputmode: "numeric" });
+  const create = h("form", { class: "card", id: "account-form", novalidate: true }, h("h2", { text: t("create_account") }),
+    h("p", { class: "form-error", role: "alert", hidden: true }),
+    h("div", { class: "grid2" }, field(t("username"), user, "username"), field(t("password"), pass, "password"), field(t("role"), role, "role"),
+      field(t("unit_code"), unit, "unit_code"), field("Cadre ID", cadre, "cadre_id")),
+    h("button", { type: "submit", class: "primary", text: t("create_account") }));
+  onSubmit(create, async () => {
+    await api("POST", "/api/accounts", { username: user.value.trim(), password: pass.value, role: role.value, unit_code: unit.value.trim() || null, cadre_id: cadre.value ? Number(cadre.value) : null });
+    reload();
+  });
+  const file = h("input", { type: "file", accept: ".csv,text/csv" }), root = h("input", { value: "79" });
+  const imp = h("form", { class: "card", id: "import-form", novalidate: true }, h("h2", { text: t("import_units") }),
+    h("p", { class: "form-error", role: "alert", hidden: true }),
+    field(t("file"), file, "file"), field(t("unit_code"), root, "root"), h("button", { type: "submit", class: "primary", text: t("import") }));
+  onSubmit(imp, async () => {
+    const r = await api("POST", "/api/units/import" + qs({ root: root.value.trim() }), file.files[0] || "");
+    imp.querySelector("#import-result")?.remove();
+    imp.append(h("dl", { class: "facts", id: "import-result" }, ["rows", "created", "updated", "unchanged", "moved", "retired", "skipped"].map((k) =>
+      [h("dt", { text: t("imp_" + k) }), h("dd", { "data-count": k, text: num(r[k] || 0) })])));
+  });
+  return h("div", { id: "accounts" }, h("h1", { text: t("accounts") }), msg,
+    table([t("username"), t("role"), t("unit"), t("active"), "", t("reset_password")], rows, { id: "accounts-table" }), create, imp);
+}
+
+/** Audit log with filters. */
+export async function auditView(q) {
+  const f = { entity: q.get("entity") || "", actor: q.get("actor") || "", from: q.get("from") || "", to: q.get("to") || "" };
+  const list = await api("GET", "/api/audit" + qs({ ...f, limit: 100 }));
+  const entity = h("input", { value: f.entity }), actor = h("input", { value: f.actor }), from = dateInput(f.from), to = dateInput(f.to);
+  const form = h("form", { class: "filters", id: "audit-filters", novalidate: true },
+    field(t("entity"), entity, "entity"), field(t("actor"), actor, "actor"), field(t("from"), from, "from"), field(t("to"), to, "to"),
+    h("button", { type: "submit", class: "primary", text: t("filter") }));
+  onSubmit(form, async () => {
+    location.hash = "#/audit" + qs({ entity: entity.value.trim(), actor: actor.value.trim(), from: readDate(from, "from", true), to: readDate(to, "to", true) });
+  });
+  return h("div", { id: "audit" }, h("h1", { text: t("audit") }), form,
+    table([t("at"), t("actor"), t("action"), t("entity"), ""], list.items.map((e) => h("tr", {},
+      h("td", { text: dateTime(e.at) }), h("td", { text: e.actor }), h("td", { text: e.action }), h("td", { text: `${e.entity} ${e.entity_id}` }),
+      h("td", {}, h("details", {}, h("summary", { text: "JSON" }), h("pre", { text: JSON.stringify({ before: e.before, after: e.after }, null, 1) }))))), { id: "audit-table" }),
+    h("p", { text: t("shown_of", num(list.items.length), num(list.total)) }));
+}

@@ -1,0 +1,199 @@
+// Shared helpers: DOM building, API calls, session, forms and errors, downloads.
+import { t, parseDate, date, localDates } from "./i18n.js";
+
+/** Builds an element. `attrs`: class, text, onX handlers, dataset via data-*, others as attributes. */
+export function h(tag, attrs, ...children) {
+  const ns = tag.startsWith("svg:") ? "http://www.w3.org/2000/svg" : null;
+  const el = ns ? document.createElementNS(ns, tag.slice(4)) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "text") el.textContent = v;
+    else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else if (k === "class" && !ns) el.className = v;
+    else if (k === "value" && !ns) el.value = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const e = (body && body.error) || {};
+    super(localDates(e.message) || `HTTP ${status}`);
+    this.status = status;
+    this.code = e.code;
+    this.field = e.field;
+    this.details = e.details;
+  }
+}
+
+export const session = {
+  get token() { return sessionStorage.getItem("token"); },
+  set token(v) { if (v) sessionStorage.setItem("token", v); else sessionStorage.removeItem("token"); },
+  account: null,
+};
+
+/** Calls the API; resolves to the JSON answer (or null on 204), rejects with ApiError. */
+export async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (session.token) headers.Authorization = "Bearer " + session.token;
+  const init = { method, headers };
+  if (body !== undefined) {
+    if (body instanceof Blob || typeof body === "string") {
+      init.body = body;
+      headers["Content-Type"] = "text/csv";
+    } else {
+      init.body = JSON.stringify(body);
+      headers["Content-Type"] = "application/json";
+    }
+  }
+  const res = await fetch(path, init);
+  const text = await res.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch (_) { data = { error: { message: text } }; }
+  if (res.status === 401 && session.token && path !== "/api/auth/login") {
+    session.token = null;
+    session.account = null;
+    location.hash = "#/login";
+  }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+/** Query string from an object, skipping empty values. */
+export function qs(obj) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(obj)) if (v !== undefined && v !== null && v !== "") p.set(k, v);
+  const s = p.toString();
+  return s ? "?" + s : "";
+}
+
+let fieldSeq = 0;
+
+/** A labelled field: `name` is the API field it maps to (for error messages). */
+export function field(label, input, name, hint) {
+  const id = input.id || "f" + ++fieldSeq;
+  input.id = id;
+  if (!input.name && name) input.name = name;
+  const err = h("span", { class: "field-error", id: id + "-err", role: "alert" });
+  const described = [err.id];
+  let hintEl = null;
+  if (hint) {
+    hintEl = h("span", { class: "hint", id: id + "-hint", text: hint });
+    described.push(hintEl.id);
+  }
+  input.setAttribute("aria-describedby", described.join(" "));
+  return h("div", { class: "field", "data-field": name || "" }, h("label", { for: id, text: label }), input, hintEl, err);
+}
+
+export function dateInput(value, attrs) {
+  return h("input", Object.assign({ inputmode: "numeric", placeholder: t("date_hint"), value: value ? date(value) : "", autocomplete: "off", class: "date" }, attrs || {}));
+}
+
+/** Reads a dd/mm/yyyy input; throws a field error naming `name` when invalid. */
+export function readDate(input, name, optional) {
+  const v = input.value.trim();
+  if (!v && optional) return null;
+  const d = parseDate(v);
+  if (!d) throw new ApiError(422, { error: { code: "invalid", message: t("bad_date"), field: name } });
+  return d;
+}
+
+export function clearErrors(root) {
+  root.querySelectorAll(".field-error").forEach((e) => { e.textContent = ""; });
+  root.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+  root.querySelectorAll(".form-error").forEach((e) => { e.textContent = ""; e.hidden = true; });
+}
+
+/** Shows an error next to the field it names (`data-field`), or at the form's top. */
+export function showError(root, err) {
+  if (!(err instanceof ApiError)) {
+    console.warn(err);
+    err = new ApiError(0, { error: { message: String(err && err.message ? err.message : err) } });
+  }
+  let box = null;
+  if (err.field) {
+    box = root.querySelector(`[data-field="${CSS.escape(err.field)}"]`);
+    if (!box) {
+      // "sessions[1].venue" → the session row's field; "sessions[1]" → its row.
+      const base = err.field.replace(/\.[^.]*$/, "");
+      box = root.querySelector(`[data-field="${CSS.escape(base)}"]`);
+    }
+  }
+  if (box) {
+    const span = box.querySelector(".field-error");
+    if (span) {
+      span.textContent = err.message;
+      const input = box.querySelector("input, select, textarea");
+      if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+      return;
+    }
+  }
+  let top = root.querySelector(".form-error");
+  if (!top) {
+    top = h("p", { class: "form-error", role: "alert" });
+    root.prepend(top);
+  }
+  top.hidden = false;
+  top.textContent = err.message;
+}
+
+/** Wraps a form submit handler: clears errors, disables the button, shows errors. */
+export function onSubmit(form, fn) {
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    const btn = form.querySelector("button[type=submit]");
+    if (btn) btn.disabled = true;
+    try { await fn(); } catch (e) { showError(form, e); } finally { if (btn) btn.disabled = false; }
+  });
+  return form;
+}
+
+export function notice(text, kind) {
+  return h("p", { class: "notice " + (kind || "ok"), role: "status", text });
+}
+
+/** Fetches a file with the session's token and saves it (records it in window.__downloads). */
+export async function download(path, fallbackName) {
+  const res = await fetch(path, { headers: { Authorization: "Bearer " + session.token } });
+  if (!res.ok) {
+    let body = null;
+    try { body = await res.json(); } catch (_) { /* not JSON */ }
+    throw new ApiError(res.status, body);
+  }
+  const blob = await res.blob();
+  const cd = res.headers.get("Content-Disposition") || "";
+  const m = /filename="?([^";]+)"?/.exec(cd);
+  const name = m ? m[1] : fallbackName;
+  const head = new Uint8Array(await blob.slice(0, 4).arrayBuffer());
+  (window.__downloads = window.__downloads || []).push({
+    name, type: blob.type, size: blob.size, magic: String.fromCharCode(...head),
+  });
+  const url = URL.createObjectURL(blob);
+  const a = h("a", { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  return name;
+}
+
+export function table(headers, rows, attrs) {
+  return h("div", { class: "table-wrap" },
+    h("table", attrs || {},
+      h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))),
+      h("tbody", {}, rows)));
+}
+
+export function statusBadge(s) {
+  return h("span", { class: "badge b-" + s, text: t("st_" + s) });
+}
+
+export function section(title, ...children) {
+  return h("section", { class: "card" }, h("h2", { text: title }), children);
+}

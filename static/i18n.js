@@ -1,0 +1,342 @@
+// Labels in Vietnamese (default) and English, and formatting of numbers and dates.
+// The language is remembered in localStorage under "lang".
+
+const T = {
+  app_title: ["Đào tạo cán bộ dân vận", "Mass-mobilisation cadre training"],
+  app_long: ["Đào tạo, bồi dưỡng cán bộ làm công tác dân vận — TP. Hồ Chí Minh", "Training of Ho Chi Minh City's mass-mobilisation cadres"],
+  skip: ["Bỏ qua đến nội dung", "Skip to content"],
+  lang_switch: ["English", "Tiếng Việt"],
+  logout: ["Đăng xuất", "Log out"],
+  login: ["Đăng nhập", "Log in"],
+  username: ["Tên đăng nhập", "Username"],
+  password: ["Mật khẩu", "Password"],
+  login_intro: ["Đăng nhập để xem hồ sơ, lớp học và báo cáo.", "Log in to see records, classes and reports."],
+  verify: ["Tra cứu giấy chứng nhận", "Verify a certificate"],
+  verify_intro: ["Nhập số giấy chứng nhận (ví dụ TCB-2026-000123) để kiểm tra tình trạng. Không cần đăng nhập.", "Enter a certificate number (e.g. TCB-2026-000123) to check its status. No login needed."],
+  certificate_no: ["Số giấy chứng nhận", "Certificate number"],
+  check: ["Kiểm tra", "Check"],
+  holder: ["Người được cấp", "Holder"],
+  module: ["Chuyên đề", "Module"],
+  class: ["Lớp", "Class"],
+  completed_on: ["Ngày hoàn thành", "Completed on"],
+  status: ["Tình trạng", "Status"],
+  valid_until: ["Hiệu lực đến", "Valid until"],
+  st_valid: ["Còn hiệu lực", "Valid"],
+  st_stale: ["Hết hiệu lực", "Expired"],
+  st_revoked: ["Đã thu hồi", "Revoked"],
+  st_enrolled: ["Đã ghi danh", "Enrolled"],
+  st_waitlisted: ["Danh sách chờ", "Waitlisted"],
+  st_withdrawn: ["Đã rút", "Withdrawn"],
+  st_planned: ["Dự kiến", "Planned"],
+  st_open: ["Đang nhận ghi danh", "Open"],
+  st_running: ["Đang học", "Running"],
+  st_finished: ["Đã kết thúc", "Finished"],
+  st_cancelled: ["Đã hủy", "Cancelled"],
+  role_admin: ["Quản trị", "Administrator"],
+  role_school: ["Trường Cán bộ", "Training school"],
+  role_commission: ["Ban Tổ chức", "Organisation commission"],
+  role_officer: ["Cán bộ đơn vị", "Unit officer"],
+  role_cadre: ["Cán bộ", "Cadre"],
+  nav_home: ["Trang chủ", "Home"],
+  nav_me: ["Hồ sơ của tôi", "My record"],
+  nav_report: ["Báo cáo thiếu hụt", "Gap report"],
+  nav_compare: ["So sánh hai thời điểm", "Compare two dates"],
+  nav_classes: ["Lớp học", "Classes"],
+  nav_new_class: ["Mở lớp mới", "New class"],
+  nav_demand: ["Nhu cầu đào tạo", "Training demand"],
+  nav_modules: ["Chương trình", "Curriculum"],
+  nav_roster: ["Danh sách cán bộ", "Roster"],
+  nav_accounts: ["Tài khoản", "Accounts"],
+  nav_audit: ["Nhật ký", "Audit log"],
+  home_admin: ["Quản trị hệ thống", "Administration"],
+  home_school: ["Trường Cán bộ thành phố", "City Cadre School"],
+  home_commission: ["Ban Tổ chức — báo cáo thiếu hụt", "Organisation commission — gap reports"],
+  home_officer: ["Cán bộ của đơn vị", "Your unit's cadres"],
+  home_cadre: ["Hồ sơ của tôi", "My record"],
+  welcome: ["Xin chào", "Welcome"],
+  loading: ["Đang tải…", "Loading…"],
+  none: ["Không có", "None"],
+  error_generic: ["Đã có lỗi", "Something went wrong"],
+  not_found: ["Không tìm thấy trang", "Page not found"],
+  save: ["Lưu", "Save"],
+  cancel: ["Hủy", "Cancel"],
+  search: ["Tìm kiếm", "Search"],
+  name: ["Họ và tên", "Full name"],
+  unit: ["Đơn vị", "Unit"],
+  title: ["Chức danh", "Title"],
+  titles_held: ["Chức danh đang giữ", "Titles held"],
+  titles_planned: ["Quy hoạch", "Planned titles"],
+  from: ["Từ", "From"],
+  to: ["Đến", "To"],
+  profile: ["Thông tin cá nhân", "Profile"],
+  gender: ["Giới tính", "Gender"],
+  g_female: ["Nữ", "Female"],
+  g_male: ["Nam", "Male"],
+  birth_date: ["Ngày sinh", "Date of birth"],
+  ethnicity: ["Dân tộc", "Ethnicity"],
+  party_joined: ["Ngày vào Đảng", "Party member since"],
+  organisation: ["Tổ chức", "Organisation"],
+  qualifications: ["Trình độ", "Qualifications"],
+  scale: ["Loại", "Scale"],
+  level: ["Trình độ", "Level"],
+  obtained_on: ["Ngày cấp", "Obtained on"],
+  completions: ["Chuyên đề đã hoàn thành", "Completed modules"],
+  score: ["Điểm", "Score"],
+  my_gaps: ["Yêu cầu của tiêu chuẩn chức danh", "My title standards"],
+  meets: ["Đạt chuẩn", "Meets the standard"],
+  short: ["Chưa đạt", "Falls short"],
+  no_standard: ["Chưa có tiêu chuẩn", "No standard"],
+  met: ["Đạt", "Met"],
+  not_met: ["Chưa đạt", "Not met"],
+  standard_version: ["phiên bản tiêu chuẩn", "standard version"],
+  open_classes: ["Lớp đang mở", "Open classes"],
+  seats_left: ["Còn chỗ", "Seats left"],
+  enrol: ["Ghi danh", "Enrol"],
+  enrolled_ok: ["Đã ghi danh vào lớp {0}", "Enrolled in class {0}"],
+  waitlisted_ok: ["Đã vào danh sách chờ lớp {0}, vị trí {1}", "On the waitlist of class {0}, position {1}"],
+  my_enrolments: ["Lớp đã đăng ký", "My classes"],
+  position: ["Vị trí chờ", "Waitlist position"],
+  upcoming: ["Buổi học sắp tới", "Upcoming sessions"],
+  when: ["Thời gian", "When"],
+  venue: ["Địa điểm", "Venue"],
+  instructor: ["Giảng viên", "Instructor"],
+  calendar_feed: ["Lịch học (iCalendar)", "Calendar feed (iCalendar)"],
+  calendar_make: ["Tạo đường dẫn lịch", "Create a calendar link"],
+  calendar_hint: ["Thêm đường dẫn này vào ứng dụng lịch trên điện thoại.", "Add this link to your phone's calendar app."],
+  no_cadre: ["Tài khoản này chưa gắn với hồ sơ cán bộ.", "This account is not linked to a cadre record."],
+  as_of: ["Tính đến ngày", "As of"],
+  population: ["Đối tượng", "Population"],
+  pop_incumbent: ["Đương nhiệm", "Incumbents"],
+  pop_planned: ["Quy hoạch", "Planned successors"],
+  pop_both: ["Cả hai", "Both"],
+  all_titles: ["Tất cả chức danh", "All titles"],
+  show: ["Xem", "Show"],
+  assessed: ["Số được đánh giá", "Assessed"],
+  meeting: ["Đạt chuẩn", "Meeting"],
+  compliance: ["Tỷ lệ đạt chuẩn", "Compliance"],
+  chart_compliance: ["Tỷ lệ đạt chuẩn theo đơn vị (thấp nhất trước)", "Compliance by unit (lowest first)"],
+  heatmap: ["Tỷ lệ chưa đạt theo yêu cầu", "Share falling short, by requirement"],
+  heatmap_hint: ["Chọn một ô để xem danh sách cán bộ.", "Choose a cell to see the cadres behind it."],
+  cadres_behind: ["Cán bộ chưa đạt: {0} — {1}", "Cadres falling short: {0} — {1}"],
+  cadres_short_unit: ["Cán bộ chưa đạt: {0}", "Cadres falling short: {0}"],
+  reasons: ["Lý do", "Reasons"],
+  export_csv: ["Tải CSV", "Download CSV"],
+  export_xlsx: ["Tải Excel (XLSX)", "Download Excel (XLSX)"],
+  downloaded: ["Đã tải {0}", "Downloaded {0}"],
+  total: ["Tổng cộng", "Total"],
+  drill_hint: ["Chọn tên đơn vị để xem cấp dưới.", "Choose a unit's name to go down a level."],
+  no_rows: ["Không có số liệu cho lựa chọn này.", "No figures for this selection."],
+  date_from: ["Ngày thứ nhất", "First date"],
+  date_to: ["Ngày thứ hai", "Second date"],
+  change: ["Thay đổi (điểm %)", "Change (points)"],
+  compare_chart: ["Thay đổi tỷ lệ đạt chuẩn theo đơn vị", "Change in compliance by unit"],
+  date_hint: ["dd/mm/yyyy", "dd/mm/yyyy"],
+  bad_date: ["Ngày không hợp lệ (dd/mm/yyyy)", "Invalid date (dd/mm/yyyy)"],
+  bad_time: ["Giờ không hợp lệ (HH:MM)", "Invalid time (HH:MM)"],
+  classes: ["Lớp học", "Classes"],
+  code: ["Mã", "Code"],
+  capacity: ["Số chỗ", "Seats"],
+  enrolled_n: ["Đã ghi danh", "Enrolled"],
+  waitlisted_n: ["Chờ", "Waiting"],
+  sessions: ["Buổi học", "Sessions"],
+  calendar: ["Lịch tháng", "Month calendar"],
+  prev: ["Trước", "Previous"],
+  next: ["Sau", "Next"],
+  week: ["Tuần", "Week"],
+  month: ["Tháng", "Month"],
+  organiser: ["Đơn vị tổ chức", "Organiser"],
+  enrol_opens: ["Mở ghi danh", "Enrolment opens"],
+  enrol_closes: ["Đóng ghi danh", "Enrolment closes"],
+  class_title: ["Tên lớp (không bắt buộc)", "Class title (optional)"],
+  date: ["Ngày", "Date"],
+  start: ["Bắt đầu", "Start"],
+  end: ["Kết thúc", "End"],
+  add_session: ["Thêm buổi học", "Add a session"],
+  remove: ["Xóa", "Remove"],
+  create_class: ["Tạo lớp", "Create class"],
+  open_after: ["Mở ghi danh ngay", "Open for enrolment at once"],
+  class_created: ["Đã tạo lớp {0}", "Class {0} created"],
+  enrolled_list: ["Danh sách học viên", "Enrolled"],
+  waitlist: ["Danh sách chờ", "Waitlist"],
+  withdraw: ["Rút tên", "Withdraw"],
+  withdraw_reason: ["Lý do rút", "Reason"],
+  promoted: ["{0} được chuyển từ danh sách chờ vào lớp", "{0} was promoted from the waitlist"],
+  find_cadre: ["Tìm cán bộ (tên, không cần dấu)", "Find a cadre (name, accents optional)"],
+  choose_cadre: ["Chọn cán bộ", "Choose a cadre"],
+  set_status: ["Chuyển trạng thái", "Change status"],
+  attendance: ["Điểm danh", "Attendance"],
+  a_present: ["Có mặt", "Present"],
+  a_absent: ["Vắng", "Absent"],
+  a_excused: ["Vắng có phép", "Excused"],
+  save_attendance: ["Lưu điểm danh", "Save attendance"],
+  saved: ["Đã lưu", "Saved"],
+  results: ["Kết quả", "Results"],
+  passed: ["Đạt", "Passed"],
+  save_results: ["Lưu kết quả", "Save results"],
+  certificates: ["Giấy chứng nhận", "Certificates"],
+  revoke: ["Thu hồi", "Revoke"],
+  revoke_reason: ["Lý do thu hồi", "Reason for revoking"],
+  class_feed: ["Lịch của lớp (iCalendar)", "Class calendar (iCalendar)"],
+  demand: ["Nhu cầu đào tạo", "Training demand"],
+  needed: ["Số cần học", "Cadres needing it"],
+  seats_planned: ["Chỗ đã lên kế hoạch", "Seats planned"],
+  remaining: ["Còn thiếu", "Still needed"],
+  schedule_class: ["Mở lớp cho chuyên đề này", "Schedule a class for this module"],
+  modules: ["Chuyên đề", "Modules"],
+  periods: ["Số tiết", "Periods"],
+  valid_years: ["Hiệu lực (năm)", "Valid (years)"],
+  active: ["Đang dùng", "Active"],
+  edit: ["Sửa", "Edit"],
+  title_vi: ["Tên (tiếng Việt)", "Title (Vietnamese)"],
+  title_en: ["Tên (tiếng Anh)", "Title (English)"],
+  roster: ["Danh sách cán bộ", "Roster"],
+  add_cadre: ["Thêm cán bộ", "Add a cadre"],
+  personal_id: ["Số định danh", "Personal ID"],
+  phone: ["Điện thoại", "Phone"],
+  nominate: ["Cử đi học", "Nominate"],
+  accounts: ["Tài khoản", "Accounts"],
+  role: ["Vai trò", "Role"],
+  create_account: ["Tạo tài khoản", "Create account"],
+  deactivate: ["Khóa", "Deactivate"],
+  activate: ["Mở khóa", "Activate"],
+  reset_password: ["Đặt lại mật khẩu", "Reset password"],
+  new_password: ["Mật khẩu mới", "New password"],
+  unit_code: ["Mã đơn vị", "Unit code"],
+  import_units: ["Nhập danh mục đơn vị (CSV)", "Import units (CSV)"],
+  file: ["Tệp", "File"],
+  import: ["Nhập", "Import"],
+  audit: ["Nhật ký thao tác", "Audit log"],
+  actor: ["Người thực hiện", "Actor"],
+  entity: ["Đối tượng", "Entity"],
+  action: ["Thao tác", "Action"],
+  at: ["Lúc", "At"],
+  filter: ["Lọc", "Filter"],
+  more: ["Xem thêm", "More"],
+  shown_of: ["{0} / {1}", "{0} of {1}"],
+  done: ["Xong", "Done"],
+  source: ["Nguồn", "Source"],
+  action: ["Thao tác", "Action"],
+  src_school: ["Trường ghi danh", "School"],
+  src_officer: ["Đơn vị cử", "Nominated"],
+  src_self: ["Tự đăng ký", "Self"],
+  past_titles: ["Chức danh đã giữ", "Titles held before"],
+  requirement: ["Yêu cầu", "Requirement"],
+  nav_standards: ["Tiêu chuẩn chức danh", "Title standards"],
+  version: ["Phiên bản", "Version"],
+  effective_from: ["Hiệu lực từ", "In force from"],
+  note: ["Ghi chú (quyết định ban hành)", "Note (adopting decision)"],
+  publish_version: ["Ban hành phiên bản mới", "Publish a new version"],
+  add_requirement: ["Thêm yêu cầu", "Add a requirement"],
+  kind: ["Loại yêu cầu", "Kind"],
+  kind_min_level: ["Trình độ tối thiểu", "Minimum level"],
+  kind_module: ["Chuyên đề đã học", "Module completed"],
+  kind_max_age: ["Tuổi khi bổ nhiệm tối đa", "Maximum age at appointment"],
+  kind_min_party_years: ["Số năm tuổi Đảng tối thiểu", "Minimum years of Party membership"],
+  within_years: ["Trong vòng (năm)", "Within (years)"],
+  years: ["Số năm", "Years"],
+  req_module: ["đã học {0}", "{0} completed"],
+  req_module_within: ["đã học {0} trong {1} năm gần nhất", "{0} completed within the last {1} years"],
+  req_max_age: ["không quá {0} tuổi khi bổ nhiệm", "at most {0} years old at appointment"],
+  req_party: ["ít nhất {0} năm tuổi Đảng", "at least {0} years of Party membership"],
+  view_week: ["Xem theo tuần", "Week view"],
+  view_month: ["Xem theo tháng", "Month view"],
+  new_module: ["Thêm chuyên đề", "New module"],
+  programmes: ["Chương trình", "Programmes"],
+  description: ["Mô tả", "Description"],
+  audiences: ["Đối tượng học", "Audiences"],
+  imp_rows: ["Số dòng", "Rows"],
+  imp_created: ["Thêm mới", "Created"],
+  imp_updated: ["Cập nhật", "Updated"],
+  imp_unchanged: ["Không đổi", "Unchanged"],
+  imp_moved: ["Chuyển cấp trên", "Moved"],
+  imp_retired: ["Giải thể / sáp nhập", "Retired"],
+  imp_skipped: ["Bỏ qua", "Skipped"],
+};
+
+const LOCALES = { vi: "vi-VN", en: "en-GB" };
+
+export function lang() {
+  const l = localStorage.getItem("lang");
+  return l === "en" ? "en" : "vi";
+}
+
+export function setLang(l) {
+  localStorage.setItem("lang", l === "en" ? "en" : "vi");
+  document.documentElement.lang = lang();
+}
+
+/** The label `key` in the current language, `{0}`, `{1}` replaced by the arguments. */
+export function t(key, ...args) {
+  const pair = T[key];
+  let s = pair ? pair[lang() === "en" ? 1 : 0] : key;
+  args.forEach((a, i) => { s = s.replace("{" + i + "}", String(a)); });
+  return s;
+}
+
+export function num(n, digits) {
+  if (n === null || n === undefined || Number.isNaN(n)) return "—";
+  const opts = digits === undefined ? {} : { minimumFractionDigits: digits, maximumFractionDigits: digits };
+  return new Intl.NumberFormat(LOCALES[lang()], opts).format(n);
+}
+
+export function pct(n) {
+  if (n === null || n === undefined) return "—";
+  return num(n, 1) + " %";
+}
+
+const pad = (n) => String(n).padStart(2, "0");
+
+/** "2026-03-05" (or a date-time) → "05/03/2026". */
+export function date(iso) {
+  if (!iso) return "—";
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
+}
+
+/** A UTC instant → "dd/mm/yyyy HH:MM" in city time (UTC+7). */
+export function dateTime(iso) {
+  if (!iso) return "—";
+  const d = new Date(Date.parse(iso) + 7 * 3600 * 1000);
+  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+export function time(iso) {
+  const d = new Date(Date.parse(iso) + 7 * 3600 * 1000);
+  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+/** City-time calendar day of an instant: "YYYY-MM-DD". */
+export function cityDay(iso) {
+  const d = new Date(Date.parse(iso) + 7 * 3600 * 1000);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+/** "05/03/2026" → "2026-03-05"; null when not a real date. Also accepts ISO. */
+export function parseDate(s) {
+  s = (s || "").trim();
+  let m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s);
+  let y, mo, d;
+  if (m) { d = +m[1]; mo = +m[2]; y = +m[3]; } else {
+    m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+    if (!m) return null;
+    y = +m[1]; mo = +m[2]; d = +m[3];
+  }
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return null;
+  return `${y}-${pad(mo)}-${pad(d)}`;
+}
+
+export function today() {
+  return cityDay(new Date().toISOString());
+}
+
+export function addDays(isoDay, n) {
+  const d = new Date(isoDay + "T00:00:00Z");
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Rewrites ISO dates inside a text from the API ("completed 2022-12-29") as dd/mm/yyyy. */
+export function localDates(text) {
+  return String(text || "").replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, "$3/$2/$1");
+}

@@ -1,0 +1,377 @@
+//! The browser-test harness: the real server on a random local port over a fresh database
+//! filled with the demo data, and one headless Chromium driven over WebDriver (fantoccini).
+
+use cadre_training::state::AppState;
+use fantoccini::{Client, ClientBuilder, Locator};
+use rocket::figment::providers::Serialized;
+use serde_json::{json, Value};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+pub const DEMO_PASSWORD: &str = "demo-password";
+const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// Which database the server runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free local port")
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}_{}_{nanos}", std::process::id())
+}
+
+/// Finds Chromium and its driver; `None` (after a loud message) when missing outside CI.
+/// In CI (`CI` set) a missing browser fails the test.
+pub fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
+    let find = |var: &str, default: &str| {
+        let p = PathBuf::from(std::env::var(var).unwrap_or_else(|_| default.to_string()));
+        p.exists().then_some(p)
+    };
+    match (
+        find("CHROMIUM", "/usr/bin/chromium"),
+        find("CHROMEDRIVER", "/usr/bin/chromedriver"),
+    ) {
+        (Some(b), Some(d)) => Some((b, d)),
+        _ => {
+            let msg = "Chromium or chromedriver is missing (apt-get install -y chromium chromium-driver, \
+                       or set CHROMIUM and CHROMEDRIVER)";
+            if std::env::var("CI").is_ok() {
+                panic!("{msg}: the browser tests must run in CI");
+            }
+            eprintln!("\n*** BROWSER TESTS SKIPPED: {msg} ***\n");
+            None
+        }
+    }
+}
+
+/// The PostgreSQL base URL, or `None` when switched off (an error in CI).
+pub fn pg_base_url() -> Option<String> {
+    let url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.to_string());
+    if url == "off" || url.is_empty() {
+        if std::env::var("CI").is_ok() {
+            panic!("TEST_DATABASE_URL=off is not allowed in CI");
+        }
+        eprintln!("*** browser tests on PostgreSQL SKIPPED: TEST_DATABASE_URL=off ***");
+        return None;
+    }
+    Some(url)
+}
+
+/// The running server.
+pub struct Server {
+    pub base: String,
+    dir: PathBuf,
+    pg: Option<(String, String)>,
+    shutdown: rocket::Shutdown,
+}
+
+impl Server {
+    /// Starts the real app on a random port over a fresh database with the demo data.
+    pub async fn start(backend: Backend) -> Option<Server> {
+        let dir = std::env::temp_dir().join(unique("cadre-browser"));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let (url, pg) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}", dir.join("test.db").display()), None),
+            Backend::Postgres => {
+                let base = pg_base_url()?;
+                let schema = unique("b");
+                let admin = sqlx::PgPool::connect(&base)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL at {base} is not reachable ({e})"));
+                sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                    .execute(&admin)
+                    .await
+                    .expect("create schema");
+                admin.close().await;
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+                (url, Some((base, schema)))
+            }
+        };
+        let port = free_port();
+        let figment = cadre_training::config::figment()
+            .merge(Serialized::global("database_url", &url))
+            .merge(Serialized::global("data_dir", dir.display().to_string()))
+            .merge(Serialized::global(
+                "jwt_secret",
+                "browser-secret-0123456789abcdef",
+            ))
+            .merge(Serialized::global("admin_password", ADMIN_PASSWORD))
+            .merge(Serialized::global("db_max_connections", 4))
+            .merge(Serialized::global("login_max_failures", 1000))
+            .merge(Serialized::global("address", "127.0.0.1"))
+            .merge(Serialized::global("port", port))
+            .merge(Serialized::global("log_level", "off"));
+        let rocket = cadre_training::prepare(figment).await.expect("app starts");
+        let db = rocket.state::<AppState>().expect("state").db.clone();
+        let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+        cadre_training::generate::run(&db, cadre_training::generate::Scale::Demo, 1, &data)
+            .await
+            .expect("demo data");
+        let rocket = rocket.ignite().await.expect("ignite");
+        let shutdown = rocket.shutdown();
+        rocket::tokio::spawn(async move {
+            if let Err(e) = rocket.launch().await {
+                eprintln!("server stopped with an error: {e}");
+            }
+        });
+        let base = format!("http://127.0.0.1:{port}");
+        wait_for_port(port).await;
+        Some(Server {
+            base,
+            dir,
+            pg,
+            shutdown,
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown.clone().notify();
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((base, schema)) = self.pg.take() {
+            let _ = std::thread::spawn(move || {
+                let rt = rocket::tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(rt) = rt {
+                    rt.block_on(async {
+                        if let Ok(pool) = sqlx::PgPool::connect(&base).await {
+                            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                                .execute(&pool)
+                                .await;
+                            pool.close().await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+async fn wait_for_port(port: u16) {
+    let start = Instant::now();
+    while rocket::tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "port {port} never opened"
+        );
+        rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// chromedriver (killed on drop) and a WebDriver session on it.
+pub struct Browser {
+    pub c: Client,
+    pub base: String,
+    driver: Child,
+    pub name: &'static str,
+}
+
+impl Browser {
+    pub async fn start(base: &str, name: &'static str, bins: &(PathBuf, PathBuf)) -> Browser {
+        let port = free_port();
+        let driver = Command::new(&bins.1)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        wait_for_port(port).await;
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": bins.0.display().to_string(),
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--window-size=1280,900", "--lang=vi", "--no-first-run", "--disable-extensions"]
+            }
+        });
+        let caps = caps.as_object().expect("object").clone();
+        let mut last = None;
+        for _ in 0..20 {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => {
+                    return Browser {
+                        c,
+                        base: base.to_string(),
+                        driver,
+                        name,
+                    }
+                }
+                Err(e) => {
+                    last = Some(e);
+                    rocket::tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+        panic!("no WebDriver session: {last:?}");
+    }
+
+    /// Opens a hash route of the app (e.g. "#/verify").
+    pub async fn open(&self, hash: &str) {
+        self.c
+            .goto(&format!("{}/{}", self.base, hash))
+            .await
+            .expect("goto");
+    }
+
+    /// Runs a script; returns its value.
+    pub async fn js(&self, script: &str) -> Value {
+        match self.c.execute(script, vec![]).await {
+            Ok(v) => v,
+            Err(e) => panic!("[{}] script failed: {script}: {e}", self.name),
+        }
+    }
+
+    /// Waits until the script returns something truthy (10 s), returning it.
+    pub async fn until(&self, what: &str, script: &str) -> Value {
+        let start = Instant::now();
+        loop {
+            let v = self.c.execute(script, vec![]).await.unwrap_or(Value::Null);
+            let truthy = match &v {
+                Value::Null => false,
+                Value::Bool(b) => *b,
+                Value::Number(n) => n.as_f64() != Some(0.0),
+                Value::String(s) => !s.is_empty(),
+                _ => true,
+            };
+            if truthy {
+                return v;
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                self.shot(&format!("FAILED-{}", what.replace(' ', "-")))
+                    .await;
+                let errs = self.js("return window.__errors || []").await;
+                let view = self
+                    .js("return document.getElementById('view') && document.getElementById('view').innerText.slice(0, 1500)")
+                    .await;
+                panic!(
+                    "[{}] timed out waiting for {what} ({script}); JS errors: {errs}; page: {view}",
+                    self.name
+                );
+            }
+            rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits for an element matching `css`.
+    pub async fn wait(&self, css: &str) {
+        let q = serde_json::to_string(css).expect("json");
+        self.until(css, &format!("return document.querySelector({q}) !== null"))
+            .await;
+    }
+
+    /// Text of the first element matching `css` (waits for it).
+    pub async fn text(&self, css: &str) -> String {
+        self.wait(css).await;
+        self.c
+            .find(Locator::Css(css))
+            .await
+            .expect("element")
+            .text()
+            .await
+            .expect("text")
+    }
+
+    /// Clicks the first element matching `css` (waits for it; retries if the page re-rendered).
+    pub async fn click(&self, css: &str) {
+        let mut last = None;
+        for _ in 0..5 {
+            self.wait(css).await;
+            match self.c.find(Locator::Css(css)).await {
+                Ok(el) => match el.click().await {
+                    Ok(()) => return,
+                    Err(e) => last = Some(e),
+                },
+                Err(e) => last = Some(e),
+            }
+            rocket::tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("[{}] click {css}: {last:?}", self.name);
+    }
+
+    /// Replaces the value of an input.
+    pub async fn fill(&self, css: &str, value: &str) {
+        self.wait(css).await;
+        let el = self.c.find(Locator::Css(css)).await.expect("element");
+        el.clear().await.expect("clear");
+        el.send_keys(value).await.expect("type");
+    }
+
+    pub async fn count(&self, css: &str) -> i64 {
+        let q = serde_json::to_string(css).expect("json");
+        self.js(&format!("return document.querySelectorAll({q}).length"))
+            .await
+            .as_i64()
+            .unwrap_or(0)
+    }
+
+    /// Logs in through the form and waits for the role's home.
+    pub async fn login(&self, user: &str, password: &str, role: &str) {
+        self.open("#/login").await;
+        self.fill("#login-form input[name=username]", user).await;
+        self.fill("#login-form input[name=password]", password)
+            .await;
+        self.click("#login-form button[type=submit]").await;
+        self.wait(&format!("[data-home=\"{role}\"]")).await;
+        self.no_errors(&format!("home of {user}")).await;
+    }
+
+    pub async fn logout(&self) {
+        self.click("#logout").await;
+        self.wait("#login-form").await;
+    }
+
+    /// Fails on any JavaScript error recorded by the page (window.__errors).
+    pub async fn no_errors(&self, page: &str) {
+        let errs = self.js("return window.__errors || []").await;
+        assert_eq!(
+            errs,
+            json!([]),
+            "[{}] JavaScript errors on {page}",
+            self.name
+        );
+    }
+
+    /// Saves a screenshot to target/screenshots/<browser name>-<name>.png.
+    pub async fn shot(&self, name: &str) {
+        let dir = std::env::var("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+            .join("screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(png) = self.c.screenshot().await {
+            let _ = std::fs::write(dir.join(format!("{}-{name}.png", self.name)), png);
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.c.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

@@ -1,0 +1,603 @@
+//! Browser tests: the real server (SQLite and PostgreSQL, demo data) driven through headless
+//! Chromium. Each backend gets one server and one browser session, and walks every main flow.
+//! Screenshots land in target/screenshots/. Without Chromium the tests skip loudly (fail in CI).
+
+mod harness;
+
+use harness::{browser_binaries, Backend, Browser, Server, ADMIN_PASSWORD, DEMO_PASSWORD};
+use serde_json::json;
+
+#[test]
+fn sqlite() {
+    run(Backend::Sqlite, "sqlite");
+}
+
+#[test]
+fn postgres() {
+    run(Backend::Postgres, "postgres");
+}
+
+fn run(backend: Backend, name: &'static str) {
+    let Some(bins) = browser_binaries() else {
+        return;
+    };
+    let rt = rocket::tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let Some(server) = Server::start(backend).await else {
+            return;
+        };
+        let b = Browser::start(&server.base, name, &bins).await;
+        language_switch(&b).await;
+        every_role_sees_its_home(&b).await;
+        let module = cadre_gap_module(&b).await;
+        let certificate = school_class_flow(&b, &module).await;
+        public_pages(&b, &certificate).await;
+        cadre_record(&b).await;
+        commission_report(&b).await;
+        admin_and_officer_pages(&b).await;
+        b.close().await;
+        drop(server);
+    });
+}
+
+/// The certificate page works without login; an unknown number shows the API's message.
+async fn public_pages(b: &Browser, cert: &str) {
+    b.open("#/verify").await;
+    assert_eq!(b.text("h1").await, "Tra cứu giấy chứng nhận");
+    b.fill("#verify-form input", cert).await;
+    b.click("#verify-form button[type=submit]").await;
+    b.wait("#verify-result dl").await;
+    let shown = b.text("#verify-result").await;
+    assert!(shown.contains(cert), "{shown}");
+    assert!(
+        shown.contains("Còn hiệu lực")
+            || shown.contains("Hết hiệu lực")
+            || shown.contains("Đã thu hồi"),
+        "{shown}"
+    );
+    assert!(
+        regex_like_date(&shown),
+        "a dd/mm/yyyy date on the page: {shown}"
+    );
+    b.shot("verify").await;
+    b.fill("#verify-form input", "TCB-1999-999999").await;
+    b.click("#verify-form button[type=submit]").await;
+    b.until("error shown next to the field", "return document.querySelector('#verify-form .field-error, #verify-form .form-error:not([hidden])')?.textContent.includes('TCB-1999-999999')").await;
+    b.no_errors("verify").await;
+}
+
+fn regex_like_date(s: &str) -> bool {
+    s.as_bytes().windows(10).any(|w| {
+        w.iter().enumerate().all(|(i, c)| match i {
+            2 | 5 => *c == b'/',
+            _ => c.is_ascii_digit(),
+        })
+    })
+}
+
+/// The switch changes the labels, and the choice survives a reload.
+async fn language_switch(b: &Browser) {
+    b.open("#/login").await;
+    assert_eq!(b.text("#login-form label").await, "Tên đăng nhập");
+    b.click("#lang").await;
+    b.until(
+        "English labels",
+        "return document.querySelector('#login-form label')?.textContent === 'Username'",
+    )
+    .await;
+    assert_eq!(
+        b.js("return document.documentElement.lang").await,
+        json!("en")
+    );
+    b.c.refresh().await.expect("reload");
+    b.until(
+        "English after reload",
+        "return document.querySelector('#login-form label')?.textContent === 'Username'",
+    )
+    .await;
+    b.shot("login-en").await;
+    b.click("#lang").await;
+    b.until(
+        "Vietnamese again",
+        "return document.querySelector('#login-form label')?.textContent === 'Tên đăng nhập'",
+    )
+    .await;
+    b.shot("login").await;
+    // A wrong password: the API's message is shown on the form.
+    b.fill("#login-form input[name=username]", "school").await;
+    b.fill("#login-form input[name=password]", "wrong-password")
+        .await;
+    b.click("#login-form button[type=submit]").await;
+    b.until("login error", "return document.querySelector('#login-form .form-error:not([hidden]), #login-form .field-error:not(:empty)') !== null").await;
+    b.no_errors("login").await;
+}
+
+async fn every_role_sees_its_home(b: &Browser) {
+    for (user, password, role) in [
+        ("admin", ADMIN_PASSWORD, "admin"),
+        ("school", DEMO_PASSWORD, "school"),
+        ("commission", DEMO_PASSWORD, "commission"),
+        ("officer.q1", DEMO_PASSWORD, "officer"),
+        ("cadre", DEMO_PASSWORD, "cadre"),
+    ] {
+        b.login(user, password, role).await;
+        let who = b.text("#who").await;
+        assert!(who.contains(user), "{who}");
+        b.shot(&format!("home-{role}")).await;
+        b.logout().await;
+    }
+}
+
+/// Reads which module the demo cadre lacks (from their own record).
+async fn cadre_gap_module(b: &Browser) -> String {
+    b.login("cadre", DEMO_PASSWORD, "cadre").await;
+    b.wait("#gaps").await;
+    let key = b
+        .until("a missing module", "const li = document.querySelector('#gaps li.unmet[data-key^=\"module:\"]'); return li && li.dataset.key")
+        .await;
+    b.logout().await;
+    key.as_str()
+        .expect("key")
+        .trim_start_matches("module:")
+        .to_string()
+}
+
+/// The school creates a class with two sessions (a clash is shown inline first), enrols three
+/// cadres into two seats (the third waits), withdraws one and sees the promotion; then runs the
+/// class: attendance and results saved in one go, finished, certificates issued. Returns one.
+async fn school_class_flow(b: &Browser, module: &str) -> String {
+    b.login("school", DEMO_PASSWORD, "school").await;
+    b.shot("classes").await;
+    // A first class books a venue; the second, at the same time and place, is refused inline.
+    for (code, capacity) in [("UI-BOOK-01", "30"), ("UI-TEST-01", "2")] {
+        b.open("#/classes/new").await;
+        b.wait("#class-form").await;
+        b.fill("#class-form [data-field=code] input", code).await;
+        b.js(&format!("const s = document.querySelector('#class-form [data-field=module_code] select'); s.value = '{module}'; s.dispatchEvent(new Event('change'));")).await;
+        b.fill("#class-form [data-field=capacity] input", capacity)
+            .await;
+        // The server checks the enrolment window against its own (UTC) day: open it yesterday.
+        let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
+            .format("%d/%m/%Y")
+            .to_string();
+        b.fill("#class-form [data-field=enrol_opens] input", &yesterday)
+            .await;
+        b.fill(
+            "#class-form [data-field=\"sessions[0].date\"] input",
+            "10/03/2031",
+        )
+        .await;
+        b.fill(
+            "#class-form [data-field=\"sessions[0].venue\"] input",
+            "Hội trường A",
+        )
+        .await;
+        b.fill(
+            "#class-form [data-field=\"sessions[0].instructor\"] input",
+            "TS. Lê Văn Minh",
+        )
+        .await;
+        if code == "UI-TEST-01" {
+            b.click("#add-session").await;
+            b.fill(
+                "#class-form [data-field=\"sessions[1].venue\"] input",
+                "Phòng 2",
+            )
+            .await;
+            b.fill(
+                "#class-form [data-field=\"sessions[1].instructor\"] input",
+                "ThS. Trần Thị Hoa",
+            )
+            .await;
+            b.shot("new-class").await;
+            b.click("#class-form button[type=submit]").await;
+            let err = b
+                .until("the clash named next to the venue", "return document.querySelector('#class-form [data-field=\"sessions[0].venue\"] .field-error')?.textContent")
+                .await;
+            assert!(err.as_str().unwrap_or("").contains("UI-BOOK-01"), "{err}");
+            b.shot("new-class-conflict").await;
+            b.fill(
+                "#class-form [data-field=\"sessions[0].venue\"] input",
+                "Phòng 1",
+            )
+            .await;
+            b.fill(
+                "#class-form [data-field=\"sessions[0].instructor\"] input",
+                "TS. Nguyễn Văn Bình",
+            )
+            .await;
+        }
+        b.click("#class-form button[type=submit]").await;
+        b.wait(&format!("#class-page[data-class=\"{code}\"]")).await;
+    }
+    assert!(b.count("#class-page table tbody tr").await >= 2);
+    // Three cadres, found without diacritics.
+    b.fill("#enrol-form input[type=search]", "nguyen").await;
+    b.until(
+        "search results",
+        "return document.querySelectorAll('#enrol-form select option').length >= 5",
+    )
+    .await;
+    // Let the (debounced) search settle before choosing.
+    rocket::tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    for i in 0..3 {
+        b.js(&format!(
+            "const s = document.querySelector('#enrol-form select'); s.selectedIndex = {i};"
+        ))
+        .await;
+        b.click("#enrol-form button[type=submit]").await;
+        b.until("the enrolment listed", &format!("return document.querySelectorAll('#enrolled-table tbody tr, #waitlist-table tbody tr').length === {}", i + 1)).await;
+    }
+    assert_eq!(b.count("#enrolled-table tbody tr").await, 2);
+    assert_eq!(b.count("#waitlist-table tbody tr").await, 1);
+    assert_eq!(b.text("#waitlist-table tbody tr td").await, "1");
+    let waiting = b
+        .js("return document.querySelector('#waitlist-table tbody tr').dataset.enrolment")
+        .await;
+    b.shot("class-waitlist").await;
+    b.click("#enrolled-table tbody tr button.withdraw").await;
+    b.until(
+        "promotion visible",
+        "return document.querySelector('#enrolled-table tr.promoted') !== null",
+    )
+    .await;
+    assert_eq!(
+        b.js("return document.querySelector('#enrolled-table tr.promoted').dataset.enrolment")
+            .await,
+        waiting
+    );
+    assert_eq!(b.count("#waitlist-table tbody tr").await, 0);
+    let msg = b.text("#class-msg").await;
+    assert!(msg.contains("được chuyển từ danh sách chờ"), "{msg}");
+    b.shot("class-promoted").await;
+    b.no_errors("class page").await;
+    // Run the class: attendance for every session and the results, then finish it.
+    b.click("#status-actions button[data-status=running]").await;
+    b.wait("#attendance-form select").await;
+    b.js("document.querySelectorAll('#attendance-form select').forEach(s => { s.value = 'present'; }); document.querySelectorAll('#attendance-form input.passed').forEach(c => { c.checked = true; }); document.querySelectorAll('#attendance-form input.score').forEach(i => { i.value = '8.5'; });").await;
+    assert_eq!(
+        b.count("#attendance-form select").await,
+        4,
+        "two cadres × two sessions"
+    );
+    b.click("#attendance-form button[type=submit]").await;
+    b.until(
+        "saved",
+        "return document.querySelector('#class-msg')?.textContent.includes('Đã lưu')",
+    )
+    .await;
+    b.shot("class-attendance").await;
+    b.click("#status-actions button[data-status=finished]")
+        .await;
+    let cert = b
+        .until("certificates", "const a = document.querySelector('#class-page section:last-of-type a[href^=\"#/verify/\"]'); return a && a.textContent")
+        .await;
+    assert_eq!(b.count("#class-page a[href^=\"#/verify/\"]").await, 2);
+    b.shot("class-certificates").await;
+    // Revoke the second certificate with a reason.
+    b.fill(
+        "#class-page section:last-of-type tbody tr:nth-child(2) form input",
+        "Hồ sơ không hợp lệ",
+    )
+    .await;
+    b.click("#class-page section:last-of-type tbody tr:nth-child(2) form button")
+        .await;
+    b.until("revoked", "return document.querySelector('#class-page section:last-of-type tbody tr:nth-child(2) .badge.b-revoked') !== null").await;
+    b.no_errors("class run").await;
+    // The calendar shows the sessions; demand and curriculum open.
+    b.open("#/classes?month=2031-03").await;
+    b.until("calendar entry", "return document.querySelector('#month-calendar td[data-day=\"2031-03-10\"] a.ev') !== null").await;
+    b.shot("calendar").await;
+    b.click("#classes a[href*=\"view=week\"]").await;
+    b.until("week calendar", "return document.querySelector('#week-calendar li[data-day=\"2031-03-10\"] a[href=\"#/class/UI-TEST-01\"]') !== null").await;
+    b.shot("calendar-week").await;
+    b.open("#/demand").await;
+    b.wait("#demand table").await;
+    b.shot("demand").await;
+    let module = b.js("return document.querySelector('#demand tr[data-module] a.button').closest('tr').dataset.module").await;
+    b.click("#demand tr[data-module] a.button").await;
+    b.wait("#class-form").await;
+    assert_eq!(
+        b.js("return document.querySelector('#class-form [data-field=module_code] select').value")
+            .await,
+        module,
+        "schedule a class for this module"
+    );
+    b.open("#/modules").await;
+    b.click("#new-module").await;
+    b.fill("#module-form [data-field=code] input", "DV-99")
+        .await;
+    b.fill("#module-form [data-field=title_vi] input", "").await;
+    b.click("#module-form button[type=submit]").await;
+    b.until("error next to the Vietnamese title", "return document.querySelector('#module-form [data-field=title_vi] .field-error')?.textContent").await;
+    b.fill(
+        "#module-form [data-field=title_vi] input",
+        "Chuyển đổi số trong công tác dân vận",
+    )
+    .await;
+    b.fill(
+        "#module-form [data-field=title_en] input",
+        "Digital transformation in mass mobilisation",
+    )
+    .await;
+    b.click("#module-form button[type=submit]").await;
+    b.wait("#modules tr[data-module=\"DV-99\"]").await;
+    b.shot("curriculum").await;
+    b.no_errors("school pages").await;
+    b.logout().await;
+    cert.as_str().expect("certificate number").to_string()
+}
+
+/// The cadre sees a gap with a suggested open class and enrols in it; also on a phone.
+async fn cadre_record(b: &Browser) {
+    b.login("cadre", DEMO_PASSWORD, "cadre").await;
+    b.wait("#gaps .suggested-class button.enrol-btn[data-class=\"UI-BOOK-01\"]")
+        .await;
+    b.shot("cadre-record").await;
+    b.c.set_window_size(390, 844).await.expect("phone size");
+    b.shot("cadre-phone").await;
+    b.click("#gaps button.enrol-btn[data-class=\"UI-BOOK-01\"]")
+        .await;
+    b.until(
+        "enrolled notice",
+        "return document.querySelector('#me-msg')?.textContent.includes('UI-BOOK-01')",
+    )
+    .await;
+    b.c.set_window_size(1280, 900).await.expect("desktop size");
+    // The record reloads: the class is among my classes and its sessions are coming up.
+    b.until("upcoming sessions", "return [...document.querySelectorAll('#my-record table td')].some(td => td.textContent.includes('UI-BOOK-01')) && document.querySelector('#feed button') !== null").await;
+    assert_eq!(
+        b.count("#gaps button.enrol-btn[data-class=\"UI-BOOK-01\"]")
+            .await,
+        0,
+        "no second enrol button"
+    );
+    b.click("#feed button").await;
+    let feed = b
+        .until(
+            "calendar link",
+            "return document.querySelector('#feed a.feed-link')?.href",
+        )
+        .await;
+    assert!(feed.as_str().unwrap_or("").ends_with(".ics"), "{feed}");
+    b.shot("cadre-enrolled").await;
+    b.no_errors("cadre record").await;
+    b.logout().await;
+}
+
+/// City report → district → ward, the cadres behind a heat-map cell, and the XLSX export.
+async fn commission_report(b: &Browser) {
+    b.login("commission", DEMO_PASSWORD, "commission").await;
+    b.wait("#bar-chart").await;
+    b.wait("#heatmap").await;
+    assert!(b.count("#bar-chart g.bar").await > 5);
+    b.shot("report-city").await;
+    b.c.set_window_size(390, 844).await.expect("phone size");
+    b.c.refresh().await.expect("reload");
+    b.wait("#bar-chart").await;
+    b.shot("report-phone").await;
+    b.c.set_window_size(1280, 900).await.expect("desktop size");
+    b.c.refresh().await.expect("reload");
+    b.wait("#heatmap a.drill").await;
+    b.wait(".crumbs li").await;
+    let crumbs = 1;
+    assert_eq!(b.count(".crumbs li").await, crumbs, "the city is the root");
+    b.click("#heatmap a.drill").await;
+    b.until(
+        "district level",
+        &format!(
+            "return document.querySelectorAll('.crumbs li').length === {}",
+            crumbs + 1
+        ),
+    )
+    .await;
+    b.wait("#heatmap a.drill").await;
+    b.shot("report-district").await;
+    b.js("document.getElementById('heatmap').scrollIntoView()")
+        .await;
+    b.shot("report-heatmap").await;
+    b.click("#heatmap a.drill").await;
+    b.until(
+        "ward level",
+        &format!(
+            "return document.querySelectorAll('.crumbs li').length === {}",
+            crumbs + 2
+        ),
+    )
+    .await;
+    b.shot("report-ward").await;
+    // Back up one level, where the heat map has cells with cadres behind them.
+    b.c.back().await.expect("back");
+    b.until("district again", &format!("return document.querySelectorAll('.crumbs li').length === {} && document.querySelector('#heatmap .heat-btn') !== null", crumbs + 1)).await;
+    // A bar opens the cadres behind it, by mouse and by keyboard.
+    b.click("#bar-chart g.bar").await;
+    b.until(
+        "cadres behind the bar",
+        "return document.querySelectorAll('#cadres-table tbody tr').length > 0",
+    )
+    .await;
+    b.js("document.getElementById('cadres-panel').replaceChildren(); document.querySelector('#bar-chart g.bar:last-of-type').focus();").await;
+    b.c.active_element()
+        .await
+        .expect("focused bar")
+        .send_keys("\u{E007}")
+        .await
+        .expect("Enter");
+    b.until(
+        "cadres behind the bar (keyboard)",
+        "return document.querySelectorAll('#cadres-table tbody tr').length > 0",
+    )
+    .await;
+    b.click("#heatmap .heat-btn").await;
+    b.until(
+        "cadres behind the cell",
+        "return document.querySelectorAll('#cadres-table tbody tr').length > 0",
+    )
+    .await;
+    b.shot("report-cadres").await;
+    b.click("#export-xlsx").await;
+    let d = b
+        .until(
+            "the XLSX download",
+            "return (window.__downloads || []).find(d => d.name.endsWith('.xlsx'))",
+        )
+        .await;
+    assert_eq!(d["magic"].as_str().map(|m| &m[..2]), Some("PK"), "{d}");
+    assert!(d["size"].as_i64().unwrap_or(0) > 1000, "{d}");
+    b.click("#export-csv").await;
+    b.until(
+        "the CSV download",
+        "return (window.__downloads || []).some(d => d.name.endsWith('.csv') && d.size > 100)",
+    )
+    .await;
+    // Filters: an earlier date and the planned successors.
+    b.fill("#report-filters [data-field=as_of] input", "31/12/2015")
+        .await;
+    b.js("document.querySelector('#report-filters [data-field=population] select').value = 'planned';").await;
+    b.click("#report-filters button[type=submit]").await;
+    b.until("the filtered report", "return location.hash.includes('as_of=2015-12-31') && location.hash.includes('population=planned') && document.querySelector('#report-filters [data-field=as_of] input')?.value === '31/12/2015' && document.querySelector('#kpi-compliance') !== null").await;
+    b.shot("report-2015-planned").await;
+    b.fill("#report-filters [data-field=as_of] input", "31/02/2015")
+        .await;
+    b.click("#report-filters button[type=submit]").await;
+    b.until("a bad date refused at the field", "return document.querySelector('#report-filters [data-field=as_of] .field-error')?.textContent").await;
+    b.open("#/compare").await;
+    b.wait("#compare-chart").await;
+    b.shot("compare").await;
+    // Title standards: versions, and a new version published from the form.
+    b.open("#/standards?title=FF-CHAIR-COMMUNE").await;
+    b.wait("#publish-form").await;
+    let versions = b.count("#standards section").await;
+    b.click("#publish-form button[type=submit]").await;
+    b.until("date error next to the field", "return document.querySelector('#publish-form [data-field=effective_from] .field-error')?.textContent").await;
+    b.fill(
+        "#publish-form [data-field=effective_from] input",
+        "01/01/2030",
+    )
+    .await;
+    b.fill(
+        "#publish-form [data-field=note] input",
+        "Thử nghiệm giao diện",
+    )
+    .await;
+    b.click("#publish-form button[type=submit]").await;
+    b.until(
+        "the new version listed",
+        &format!(
+            "return document.querySelectorAll('#standards section').length === {}",
+            versions + 1
+        ),
+    )
+    .await;
+    assert!(b.text("#standards section").await.contains("01/01/2030"));
+    b.shot("standards").await;
+    // The labels follow the language switch on a signed-in page too.
+    b.click("#lang").await;
+    b.until(
+        "English menu",
+        "return document.querySelector('#nav a')?.textContent === 'Gap report'",
+    )
+    .await;
+    b.open("#/home").await;
+    b.wait("#heatmap").await;
+    b.until("English page", "return document.querySelector('#home-title')?.textContent.startsWith('Organisation commission')").await;
+    b.shot("report-en").await;
+    b.click("#lang").await;
+    b.until(
+        "Vietnamese menu",
+        "return document.querySelector('#nav a')?.textContent === 'Báo cáo thiếu hụt'",
+    )
+    .await;
+    b.no_errors("report pages").await;
+    b.logout().await;
+}
+
+async fn admin_and_officer_pages(b: &Browser) {
+    b.login("officer.q1", DEMO_PASSWORD, "officer").await;
+    // Add a cadre (a wrong ID is refused next to its field), then nominate them.
+    b.click("#add-cadre").await;
+    b.fill("#cadre-form [data-field=full_name] input", "Lê Thị Thử")
+        .await;
+    b.fill("#cadre-form [data-field=birth_date] input", "15/05/1985")
+        .await;
+    b.fill("#cadre-form [data-field=personal_id] input", "123")
+        .await;
+    b.click("#cadre-form button[type=submit]").await;
+    b.until("ID error next to the field", "return document.querySelector('#cadre-form [data-field=personal_id] .field-error')?.textContent").await;
+    b.fill("#cadre-form [data-field=personal_id] input", "079185000123")
+        .await;
+    b.click("#cadre-form button[type=submit]").await;
+    b.until("the new cadre listed", "return [...document.querySelectorAll('#roster-table tbody td')].some(td => td.textContent === 'Lê Thị Thử')").await;
+    b.click("#roster-table tbody tr button.nominate").await;
+    b.wait("#roster-table form.inline select").await;
+    b.js("const s = document.querySelector('#roster-table form.inline select'); s.value = 'UI-BOOK-01';").await;
+    b.click("#roster-table form.inline button[type=submit]")
+        .await;
+    b.until("nominated", "return document.querySelector('#roster')?.textContent.includes('Đã ghi danh vào lớp UI-BOOK-01')").await;
+    // Edit the record: the new name is listed.
+    b.click("#roster-table tbody tr button.edit").await;
+    b.fill("#cadre-form [data-field=full_name] input", "Lê Thị Thử Mới")
+        .await;
+    b.click("#cadre-form button[type=submit]").await;
+    b.until("the edited cadre listed", "return [...document.querySelectorAll('#roster-table tbody td')].some(td => td.textContent === 'Lê Thị Thử Mới')").await;
+    b.fill("#roster-search input", "nguyen").await;
+    b.click("#roster-search button[type=submit]").await;
+    b.until("roster search", "return location.hash.includes('q=nguyen') && document.querySelectorAll('#roster-table tbody tr').length > 0").await;
+    let names = b.text("#roster-table tbody").await;
+    assert!(
+        names.contains("Nguyễn"),
+        "diacritics-insensitive search: {names}"
+    );
+    b.shot("roster").await;
+    b.no_errors("roster").await;
+    b.logout().await;
+    b.login("admin", ADMIN_PASSWORD, "admin").await;
+    b.open("#/accounts").await;
+    b.fill("#account-form [data-field=username] input", "ui.school")
+        .await;
+    b.fill("#account-form [data-field=password] input", "short")
+        .await;
+    b.js("document.querySelector('#account-form [data-field=role] select').value = 'school';")
+        .await;
+    b.click("#account-form button[type=submit]").await;
+    b.until("password error next to the field", "return document.querySelector('#account-form [data-field=password] .field-error')?.textContent").await;
+    b.fill(
+        "#account-form [data-field=password] input",
+        "a-long-password-1",
+    )
+    .await;
+    b.click("#account-form button[type=submit]").await;
+    b.wait("#accounts-table tr[data-account=\"ui.school\"]")
+        .await;
+    b.click("#accounts-table tr[data-account=\"ui.school\"] button")
+        .await;
+    b.until("deactivated", "return document.querySelector('#accounts-table tr[data-account=\"ui.school\"] td:nth-child(4)')?.textContent === '—'").await;
+    // Unit import: a small file (already loaded units) through the file field.
+    let csv = std::env::temp_dir().join(format!("ui-units-{}-{}.csv", std::process::id(), b.name));
+    std::fs::write(&csv, "code,name,kind,parent_code\n79,Thành phố Hồ Chí Minh,city,\n760,Quận 1,urban_district,79\n").expect("csv");
+    b.c.find(fantoccini::Locator::Css("#import-form input[type=file]"))
+        .await
+        .expect("file field")
+        .send_keys(&csv.display().to_string())
+        .await
+        .expect("choose file");
+    b.click("#import-form button[type=submit]").await;
+    b.until("import counts", "return document.querySelector('#import-result [data-count=unchanged]')?.textContent === '2'").await;
+    let _ = std::fs::remove_file(&csv);
+    b.open("#/audit?entity=class").await;
+    b.until("audit entries of classes", "return [...document.querySelectorAll('#audit-table tbody td:nth-child(4)')].some(td => td.textContent.startsWith('class UI-TEST-01'))").await;
+    for (route, sel, shot) in [
+        ("#/accounts", "#accounts-table", "accounts"),
+        ("#/audit", "#audit-table", "audit"),
+    ] {
+        b.open(route).await;
+        b.wait(sel).await;
+        b.shot(shot).await;
+        b.no_errors(route).await;
+    }
+    b.logout().await;
+}
