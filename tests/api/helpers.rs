@@ -30,6 +30,8 @@ pub enum Backend {
 pub struct TestApp {
     pub client: std::sync::Arc<Client>,
     pub backend: Backend,
+    /// The database URL (another instance can be started on it).
+    pub url: String,
     dir: PathBuf,
     pg: Option<(String, String)>,
 }
@@ -109,9 +111,38 @@ impl TestApp {
         Some(TestApp {
             client: std::sync::Arc::new(client),
             backend,
+            url,
             dir,
             pg,
         })
+    }
+
+    /// A second, independent instance of the service (its own pool, its own process state) on
+    /// this app's database, as a second app server behind a load balancer would be.
+    pub async fn another_instance(&self, extra: &[(&str, Value)]) -> TestApp {
+        let dir = std::env::temp_dir().join(unique("cadre-test"));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let mut figment: Figment = cadre_training::config::figment()
+            .merge(Serialized::global("database_url", &self.url))
+            .merge(Serialized::global("data_dir", dir.display().to_string()))
+            .merge(Serialized::global("jwt_secret", JWT_SECRET))
+            .merge(Serialized::global("admin_password", ADMIN_PASSWORD))
+            .merge(Serialized::global("db_max_connections", 4))
+            .merge(Serialized::global("log_level", "off"));
+        for (k, v) in extra {
+            figment = figment.merge(Serialized::global(k, v));
+        }
+        let rocket = cadre_training::prepare(figment)
+            .await
+            .expect("second instance starts");
+        let client = Client::untracked(rocket).await.expect("valid rocket");
+        TestApp {
+            client: std::sync::Arc::new(client),
+            backend: self.backend,
+            url: self.url.clone(),
+            dir,
+            pg: None,
+        }
     }
 
     /// The app's shared state (database handle, keys).

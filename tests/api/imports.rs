@@ -93,7 +93,7 @@ db_tests!(
     xlsx_with_serial_and_text_dates,
     qualifications_and_completions,
     size_limit_and_roles,
-    large_file_failing_near_the_end_writes_nothing,
+    large_file_failing_near_the_end_writes_nothing_then_imports_whole,
     export_round_trip_into_an_empty_database,
     exports_are_scoped,
     templates,
@@ -610,29 +610,57 @@ async fn size_limit_and_roles(app: TestApp) {
     assert_eq!(s, Status::NotFound, "{v}");
 }
 
-async fn large_file_failing_near_the_end_writes_nothing(app: TestApp) {
+async fn large_file_failing_near_the_end_writes_nothing_then_imports_whole(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
-    let mut s =
-        String::from("Số CCCD/CMND,Họ và tên,Giới tính,Ngày sinh,Dân tộc,Mã đơn vị,Tổ chức\n");
-    for i in 0..100_000u64 {
-        // File row 99,999 (data row 99,998) carries an impossible date.
-        let born = if i == 99_997 {
-            "30/02/1980"
-        } else {
-            "01/01/1980"
-        };
-        s.push_str(&format!(
-            "{:012},Nguyễn Văn An,Nam,{born},Kinh,26734,Mặt trận Tổ quốc\n",
-            79_000_000_000u64 + i
-        ));
-    }
-    let (st, v) = import(&app, &admin, "cadres", "", s.into_bytes()).await;
+    let file = |bad: bool| {
+        let mut s =
+            String::from("Số CCCD/CMND,Họ và tên,Giới tính,Ngày sinh,Dân tộc,Mã đơn vị,Tổ chức\n");
+        for i in 0..100_000u64 {
+            // File row 99,999 (data row 99,998) carries an impossible date.
+            let born = if bad && i == 99_997 {
+                "30/02/1980"
+            } else {
+                "01/01/1980"
+            };
+            s.push_str(&format!(
+                "{:012},Nguyễn Văn An,Nam,{born},Kinh,26734,Mặt trận Tổ quốc\n",
+                79_000_000_000u64 + i
+            ));
+        }
+        s.into_bytes()
+    };
+    let (_, audit_before) = app.get("/api/audit?limit=1", Some(&admin)).await;
+    let (st, v) = import(&app, &admin, "cadres", "", file(true)).await;
     assert_eq!(st, Status::UnprocessableEntity, "{v}");
     let p = problems(&v);
     assert_eq!(p.len(), 1, "{p:?}");
     assert_eq!(p[0].0, 99_999);
     assert_eq!(cadre_count(&app, &admin).await, 0);
+    let (_, audit_after) = app.get("/api/audit?limit=1", Some(&admin)).await;
+    assert_eq!(
+        audit_before["total"], audit_after["total"],
+        "not even an audit entry"
+    );
+    // Corrected, the 100,000 rows go in, and the export pages through all of them.
+    let (st, v) = import(&app, &admin, "cadres", "", file(false)).await;
+    assert_eq!(st, Status::Ok, "{v}");
+    assert_eq!(v["created"], 100_000);
+    assert_eq!(cadre_count(&app, &admin).await, 100_000);
+    let (s, _, body) = app.get_bytes("/api/exports/cadres", Some(&admin)).await;
+    assert_eq!(s, Status::Ok);
+    let text = String::from_utf8(body).unwrap();
+    let ids: std::collections::HashSet<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(text.lines().count(), 100_001);
+    assert_eq!(
+        ids.len(),
+        100_000,
+        "every cadre exactly once across the export's pages"
+    );
 }
 
 async fn export_round_trip_into_an_empty_database(app: TestApp) {

@@ -13,5 +13,6 @@ mod health;
 mod imports;
 mod me;
 mod reports;
+mod scale;
 mod standards;
 mod units;
