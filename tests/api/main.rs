@@ -9,6 +9,7 @@ mod cadres;
 mod classes;
 mod curriculum;
 mod errors;
+mod faults;
 mod health;
 mod imports;
 mod me;
