@@ -98,7 +98,8 @@ async fn main() {
     if args.first().map(String::as_str) == Some("reports") {
         let url = arg("--url").unwrap_or_else(|| "sqlite://data/cadres.db".into());
         let runs = arg("--runs").and_then(|r| r.parse().ok()).unwrap_or(15);
-        reports(&url, runs).await;
+        let profile = args.iter().any(|a| a == "--profile");
+        reports(&url, runs, profile).await;
         return;
     }
     let data = arg("--data").unwrap_or_else(|| "../shared/data".into());
@@ -138,7 +139,7 @@ async fn main() {
 }
 
 /// Gap-report benchmark on a generated database: `bench reports --url URL [--runs N]`.
-async fn reports(url: &str, runs: usize) {
+async fn reports(url: &str, runs: usize, profile: bool) {
     use cadre_training::gaps::routes::{build_report, Grouping, ReportQuery};
     use cadre_training::gaps::store::{Filter, Population};
     let figment = cadre_training::config::figment()
@@ -243,6 +244,9 @@ async fn reports(url: &str, runs: usize) {
             },
             root: unit,
         };
+        if profile {
+            phases(state, &q, grouping).await;
+        }
         let assessed = build_report(state, &q, grouping)
             .await
             .unwrap()
@@ -254,6 +258,52 @@ async fn reports(url: &str, runs: usize) {
             ms(med),
             ms(p95),
             med.as_secs_f64() / count.0.as_secs_f64()
+        );
+    }
+}
+
+/// Where one report's time goes: each loading step and the pure work, timed apart (`--profile`).
+async fn phases(
+    state: &cadre_training::state::AppState,
+    q: &cadre_training::gaps::routes::ReportQuery,
+    grouping: cadre_training::gaps::routes::Grouping,
+) {
+    use cadre_training::gaps::{report, store as gstore};
+    for _ in 0..3 {
+        let t = Instant::now();
+        let loaded = gstore::load(&state.db, &q.filter).await.unwrap();
+        let t_load = t.elapsed();
+        let t = Instant::now();
+        let standards = cadre_training::standards::store::in_force(&state.db, q.filter.as_of)
+            .await
+            .unwrap();
+        let scales = gstore::scale_reference(&state.db).await.unwrap();
+        let units = gstore::units(&state.db, &q.filter.range, q.filter.as_of)
+            .await
+            .unwrap();
+        let t_ref = t.elapsed();
+        let counts = (
+            loaded.holders.len(),
+            loaded.best_rank.values().map(Vec::len).sum::<usize>(),
+            loaded.last_completion.values().map(Vec::len).sum::<usize>(),
+        );
+        let t = Instant::now();
+        let items = report::assessments(loaded, &standards, &scales, q.filter.as_of);
+        let t_assess = t.elapsed();
+        let t = Instant::now();
+        let _ = std::hint::black_box(cadre_training::gaps::routes::grouped(
+            &q.root, &units, &items, grouping,
+        ));
+        let t_group = t.elapsed();
+        eprintln!(
+            "  profile: load {} (holders {}, best levels {}, completions {}), reference {}, assess {}, group {}",
+            ms(t_load),
+            counts.0,
+            counts.1,
+            counts.2,
+            ms(t_ref),
+            ms(t_assess),
+            ms(t_group)
         );
     }
 }

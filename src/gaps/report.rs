@@ -96,84 +96,88 @@ pub fn rules(reqs: &[Requirement], scales: &ScaleRef) -> Vec<Rule> {
 
 /// Assesses every holder loaded, against the standards in force (by title code).
 pub fn assessments(
-    loaded: &Loaded,
+    loaded: Loaded,
     standards: &HashMap<String, StandardVersion>,
     scales: &ScaleRef,
     as_of: NaiveDate,
 ) -> Vec<Assessment> {
-    let mut rule_cache: HashMap<&str, Vec<Rule>> = HashMap::new();
-    loaded
-        .holders
-        .iter()
-        .map(|h| {
-            let std = standards.get(&h.title_code);
-            let checks = match std {
-                None => vec![],
-                Some(s) => {
-                    let rules = rule_cache
-                        .entry(h.title_code.as_str())
-                        .or_insert_with(|| rules(&s.requirements, scales));
-                    let mut facts = CadreFacts {
-                        birth_date: h.birth_date,
-                        party_joined_on: h.party_joined_on,
-                        ..Default::default()
-                    };
-                    for r in rules.iter() {
-                        match r {
-                            Rule::MinLevel { scale, .. } => {
-                                if let Some(rank) =
-                                    loaded.best_rank.get(&(h.cadre_id, scale.clone()))
-                                {
-                                    facts.qualifications.push(QualificationFact {
-                                        scale: scale.clone(),
-                                        level: scales
-                                            .level_at
-                                            .get(&(scale.clone(), *rank))
-                                            .cloned()
-                                            .unwrap_or_default(),
-                                        rank: *rank,
-                                        obtained_on: as_of,
-                                        revoked_on: None,
-                                    });
-                                }
-                            }
-                            Rule::Module { module, .. } => {
-                                if let Some(d) =
-                                    loaded.last_completion.get(&(h.cadre_id, module.clone()))
-                                {
-                                    facts.completions.push(CompletionFact {
-                                        module: module.clone(),
-                                        completed_on: *d,
-                                        revoked_on: None,
-                                    });
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    let reference = if h.population == "incumbent" {
-                        h.from_date
-                    } else {
-                        as_of
-                    };
-                    assess(&facts, rules, as_of, reference)
+    let Loaded {
+        holders,
+        best_rank,
+        last_completion,
+    } = loaded;
+    let mut rule_cache: HashMap<String, Vec<Rule>> = HashMap::new();
+    let mut out = Vec::with_capacity(holders.len());
+    for h in holders {
+        let std = standards.get(&h.title_code);
+        let checks = match std {
+            None => vec![],
+            Some(s) => {
+                if !rule_cache.contains_key(&h.title_code) {
+                    rule_cache.insert(h.title_code.clone(), rules(&s.requirements, scales));
                 }
-            };
-            Assessment {
-                cadre_id: h.cadre_id,
-                full_name: h.full_name.clone(),
-                population: h.population.clone(),
-                title_code: h.title_code.clone(),
-                unit_code: h.unit_code.clone(),
-                unit_path: h.unit_path.clone(),
-                gender: h.gender.clone(),
-                age: full_years(h.birth_date, as_of),
-                ethnic_minority: h.ethnic_minority,
-                standard_version: std.map(|s| s.version),
-                checks,
+                let rules = &rule_cache[&h.title_code];
+                let mut facts = CadreFacts {
+                    birth_date: h.birth_date,
+                    party_joined_on: h.party_joined_on,
+                    ..Default::default()
+                };
+                let ranks = best_rank.get(&h.cadre_id).map_or(&[][..], Vec::as_slice);
+                let dones = last_completion
+                    .get(&h.cadre_id)
+                    .map_or(&[][..], Vec::as_slice);
+                for r in rules.iter() {
+                    match r {
+                        Rule::MinLevel { scale, .. } => {
+                            if let Some((_, rank)) = ranks.iter().find(|(s, _)| s == scale) {
+                                facts.qualifications.push(QualificationFact {
+                                    scale: scale.clone(),
+                                    level: scales
+                                        .level_at
+                                        .get(&(scale.clone(), *rank))
+                                        .cloned()
+                                        .unwrap_or_default(),
+                                    rank: *rank,
+                                    obtained_on: as_of,
+                                    revoked_on: None,
+                                });
+                            }
+                        }
+                        Rule::Module { module, .. } => {
+                            if let Some((_, d)) = dones.iter().find(|(m, _)| m == module) {
+                                facts.completions.push(CompletionFact {
+                                    module: module.clone(),
+                                    completed_on: *d,
+                                    revoked_on: None,
+                                });
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let reference = if h.population == "incumbent" {
+                    h.from_date
+                } else {
+                    as_of
+                };
+                assess(&facts, rules, as_of, reference)
             }
-        })
-        .collect()
+        };
+        out.push(Assessment {
+            cadre_id: h.cadre_id,
+            age: full_years(h.birth_date, as_of),
+            ethnic_minority: h.ethnic_minority,
+            standard_version: std.map(|s| s.version),
+            checks,
+            full_name: h.full_name,
+            population: h.population,
+            title_code: h.title_code,
+            unit_code: h.unit_code,
+            unit_path: h.unit_path,
+            gender: h.gender,
+        });
+    }
+    out
 }
 
 /// Assessed / meeting / short counts.

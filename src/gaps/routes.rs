@@ -161,7 +161,7 @@ pub async fn assess_all(state: &AppState, f: &Filter) -> AppResult<Assessed> {
     let loaded = store::load(&state.db, f).await?;
     let standards = crate::standards::store::in_force(&state.db, f.as_of).await?;
     let scales = store::scale_reference(&state.db).await?;
-    let items = assessments(&loaded, &standards, &scales, f.as_of);
+    let items = assessments(loaded, &standards, &scales, f.as_of);
     Ok(Assessed {
         items,
         standards,
@@ -174,7 +174,7 @@ fn is_commune_level(kind: &str) -> bool {
 }
 
 /// The groups of a report and the group of each assessment.
-fn grouped(
+pub fn grouped(
     root: &UnitRecord,
     units: &[ReportUnit],
     assessed: &[Assessment],

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use std::collections::HashMap;
 
 use crate::db::Db;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::on_db;
 
 /// Which assessments a report covers.
@@ -75,7 +75,9 @@ pub struct Holder {
     pub unit_path: String,
 }
 
-fn holders_sql(table: &str, population: &str, f: &Filter) -> String {
+fn holders_sql(table: &str, population: &str, f: &Filter, sqlite: bool) -> String {
+    // The whole tree (`/`) or one top-level unit (`/79/`).
+    let big = f.range.0.matches('/').count() <= 2;
     let mut extra = String::new();
     let mut n = 3;
     if f.title.is_some() {
@@ -95,24 +97,42 @@ fn holders_sql(table: &str, population: &str, f: &Filter) -> String {
     );
     let cu = "cu.from_date <= $1 AND (cu.to_date IS NULL OR cu.to_date > $1)";
     let a = "a.from_date <= $1 AND (a.to_date IS NULL OR a.to_date >= $1)";
-    // Driven by the subtree's units, so a ward's report touches only that ward's rows: holders placed
-    // by the unit they belonged to on D, then holders with no unit period covering D, placed by the
-    // unit of the title.
-    format!(
+    let placed_by_title = format!(
         "SELECT {cols} FROM units u
-         JOIN cadre_units cu ON cu.unit_code = u.code AND {cu}
-         JOIN {table} a ON a.cadre_id = cu.cadre_id AND {a}
-         JOIN titles t ON t.id = a.title_id
-         JOIN cadres c ON c.id = a.cadre_id
-         WHERE u.path >= $2 AND u.path < $3{extra}
-         UNION ALL
-         SELECT {cols} FROM units u
          JOIN {table} a ON a.unit_code = u.code AND {a}
          JOIN titles t ON t.id = a.title_id
          JOIN cadres c ON c.id = a.cadre_id
          WHERE u.path >= $2 AND u.path < $3{extra}
            AND NOT EXISTS (SELECT 1 FROM cadre_units cu WHERE cu.cadre_id = a.cadre_id AND {cu})"
-    )
+    );
+    // Holders placed by the unit they belonged to on D, then holders with no unit period covering
+    // D, placed by the unit of the title. A small subtree (a district, a ward) is driven by its
+    // units, so it touches only its own rows; a whole province or the country is driven by the
+    // titles held on D (far fewer rows than everyone's unit periods). SQLite keeps the written
+    // join order for CROSS JOIN; PostgreSQL chooses its own.
+    if big {
+        // One pass: a holder's unit periods covering D, or else (no period) the title's unit.
+        let cross = if sqlite { "CROSS JOIN" } else { "JOIN" };
+        format!(
+            "SELECT {cols} FROM {table} a
+             LEFT JOIN cadre_units cu ON cu.cadre_id = a.cadre_id AND {cu}
+             {cross} units u ON u.code = COALESCE(cu.unit_code, a.unit_code)
+             JOIN titles t ON t.id = a.title_id
+             JOIN cadres c ON c.id = a.cadre_id
+             WHERE {a} AND u.path >= $2 AND u.path < $3{extra}"
+        )
+    } else {
+        format!(
+            "SELECT {cols} FROM units u
+             JOIN cadre_units cu ON cu.unit_code = u.code AND {cu}
+             JOIN {table} a ON a.cadre_id = cu.cadre_id AND {a}
+             JOIN titles t ON t.id = a.title_id
+             JOIN cadres c ON c.id = a.cadre_id
+             WHERE u.path >= $2 AND u.path < $3{extra}
+             UNION ALL
+             {placed_by_title}"
+        )
+    }
 }
 
 /// Everything a report computes from.
@@ -120,51 +140,43 @@ fn holders_sql(table: &str, population: &str, f: &Filter) -> String {
 pub struct Loaded {
     /// Titles held/planned on the date in the subtree.
     pub holders: Vec<Holder>,
-    /// Best qualification rank per cadre and scale on the date: (cadre, scale) → rank.
-    pub best_rank: HashMap<(i64, String), i64>,
-    /// Latest counting completion per cadre and module on the date: (cadre, module) → day.
-    pub last_completion: HashMap<(i64, String), NaiveDate>,
+    /// Best qualification rank per cadre and scale on the date: cadre → [(scale, rank)].
+    pub best_rank: HashMap<i64, Vec<(String, i64)>>,
+    /// Latest counting completion per cadre and module on the date: cadre → [(module, day)].
+    pub last_completion: HashMap<i64, Vec<(String, NaiveDate)>>,
 }
 
-/// Loads holders and their facts (three queries).
+/// Loads holders and their facts: the holders, then their qualifications and completions
+/// (each in at most [`FACT_PARTS`] statements run side by side).
 pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
+    let sqlite = matches!(db, Db::Sqlite(_));
     let mut parts = vec![];
     if matches!(f.population, Population::Incumbent | Population::Both) {
-        parts.push(holders_sql("title_assignments", "incumbent", f));
+        parts.push(holders_sql("title_assignments", "incumbent", f, sqlite));
     }
     if matches!(f.population, Population::Planned | Population::Both) {
-        parts.push(holders_sql("succession_plans", "planned", f));
+        parts.push(holders_sql("succession_plans", "planned", f, sqlite));
     }
     let holders_q = parts.join(" UNION ALL ");
-    let holders: Vec<Holder> = on_db!(db, |p| {
-        let mut q = sqlx::query_as(&holders_q)
-            .bind(f.as_of)
-            .bind(&f.range.0)
-            .bind(&f.range.1);
-        if let Some(t) = &f.title {
-            q = q.bind(t);
-        }
-        if let Some(o) = &f.org_kind {
-            q = q.bind(o);
-        }
-        q.fetch_all(p).await?
-    });
+    let mut binds = vec![f.range.0.clone(), f.range.1.clone()];
+    binds.extend(f.title.iter().cloned());
+    binds.extend(f.org_kind.iter().cloned());
+    let holders: Vec<Holder> = joined(spawn_fetch(db, holders_q, f.as_of, binds)).await?;
     // The facts of exactly these holders, passed as one text parameter (a JSON array on SQLite,
-    // a comma-separated list on PostgreSQL): one statement whatever their number.
+    // a comma-separated list on PostgreSQL). Large sets are cut into FACT_PARTS ranges of ids and
+    // every (kind, part) statement runs on its own pooled connection at the same time: a fixed
+    // number of statements whatever the number of holders, spread over the server's cores.
     let mut ids: Vec<i64> = holders.iter().map(|h| h.cadre_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let joined = ids
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    let (in_ids, ids_param) = match db {
-        Db::Sqlite(_) => (
-            "IN (SELECT value FROM json_each($2))",
-            format!("[{joined}]"),
-        ),
-        Db::Postgres(_) => ("= ANY(CAST(string_to_array($2, ',') AS BIGINT[]))", joined),
+    let parts = if ids.len() >= SPLIT_FROM {
+        FACT_PARTS
+    } else {
+        1
+    };
+    let in_ids = match db {
+        Db::Sqlite(_) => "IN (SELECT value FROM json_each($2))",
+        Db::Postgres(_) => "= ANY(CAST(string_to_array($2, ',') AS BIGINT[]))",
     };
     let quals_q = format!(
         "SELECT q.cadre_id, q.scale_code, MAX(l.rank) FROM cadre_qualifications q
@@ -178,25 +190,101 @@ pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
            AND m.code IN (SELECT DISTINCT module_code FROM standard_requirements WHERE kind = 'module')
          GROUP BY co.cadre_id, m.code"
     );
-    let mut quals: Vec<(i64, String, i64)> = vec![];
-    let mut comps: Vec<(i64, String, NaiveDate)> = vec![];
+    let mut quals_tasks = vec![];
+    let mut comps_tasks = vec![];
     if !ids.is_empty() {
-        quals = on_db!(db, |p| sqlx::query_as(&quals_q)
-            .bind(f.as_of)
-            .bind(&ids_param)
-            .fetch_all(p)
-            .await?);
-        comps = on_db!(db, |p| sqlx::query_as(&comps_q)
-            .bind(f.as_of)
-            .bind(&ids_param)
-            .fetch_all(p)
-            .await?);
+        let per = ids.len().div_ceil(parts);
+        for chunk in ids.chunks(per) {
+            let joined = chunk
+                .iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let param = match db {
+                Db::Sqlite(_) => format!("[{joined}]"),
+                Db::Postgres(_) => joined,
+            };
+            quals_tasks.push(spawn_fetch::<(i64, String, i64)>(
+                db,
+                quals_q.clone(),
+                f.as_of,
+                vec![param.clone()],
+            ));
+            comps_tasks.push(spawn_fetch::<(i64, String, NaiveDate)>(
+                db,
+                comps_q.clone(),
+                f.as_of,
+                vec![param],
+            ));
+        }
+    }
+    let mut best_rank: HashMap<i64, Vec<(String, i64)>> = HashMap::with_capacity(ids.len());
+    for t in quals_tasks {
+        for (c, s, r) in joined(t).await? {
+            best_rank.entry(c).or_default().push((s, r));
+        }
+    }
+    let mut last_completion: HashMap<i64, Vec<(String, NaiveDate)>> =
+        HashMap::with_capacity(ids.len());
+    for t in comps_tasks {
+        for (c, m, d) in joined(t).await? {
+            last_completion.entry(c).or_default().push((m, d));
+        }
     }
     Ok(Loaded {
         holders,
-        best_rank: quals.into_iter().map(|(c, s, r)| ((c, s), r)).collect(),
-        last_completion: comps.into_iter().map(|(c, m, d)| ((c, m), d)).collect(),
+        best_rank,
+        last_completion,
     })
+}
+
+/// Holder sets at least this large have their facts loaded in [`FACT_PARTS`] parts at once.
+const SPLIT_FROM: usize = 4_096;
+/// Parts a large holder set's fact queries are cut into (statements run side by side).
+const FACT_PARTS: usize = 2;
+
+type Fetch<T> = rocket::tokio::task::JoinHandle<AppResult<Vec<T>>>;
+
+/// Starts `sql` (`$1` the date, then `binds` as text) on a connection of its own. On PostgreSQL
+/// it runs in a transaction of its own with JIT compilation off: these statements are costed
+/// high enough to be JIT-compiled, which takes longer than running them.
+fn spawn_fetch<T>(db: &Db, sql: String, as_of: NaiveDate, binds: Vec<String>) -> Fetch<T>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin
+        + 'static,
+{
+    let db = db.clone();
+    rocket::tokio::spawn(async move {
+        let rows = match &db {
+            Db::Sqlite(p) => {
+                let mut q = sqlx::query_as(&sql).bind(as_of);
+                for b in &binds {
+                    q = q.bind(b);
+                }
+                q.fetch_all(p).await?
+            }
+            Db::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
+                let mut q = sqlx::query_as(&sql).bind(as_of);
+                for b in &binds {
+                    q = q.bind(b);
+                }
+                let rows = q.fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows
+            }
+        };
+        Ok(rows)
+    })
+}
+
+async fn joined<T>(task: Fetch<T>) -> AppResult<Vec<T>> {
+    task.await
+        .map_err(|e| AppError::Internal(format!("report query task: {e}")))?
 }
 
 /// Reference data of the qualification scales.

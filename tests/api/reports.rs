@@ -11,7 +11,8 @@ use crate::helpers::TestApp;
 db_tests!(
     report_as_of_dates,
     drill_down_populations_and_scope,
-    demand_compare_and_own_gaps
+    demand_compare_and_own_gaps,
+    city_and_district_reports_agree
 );
 
 struct World {
@@ -773,4 +774,69 @@ async fn exports_carry_the_same_numbers(app: TestApp) {
         .await;
     assert_eq!(s, Status::UnprocessableEntity);
     assert_eq!(v["error"]["field"], "format");
+}
+
+/// The city report (holders found from the titles held) and each district's own report (holders
+/// found from the district's units) place and count everyone alike, on every date, including a
+/// holder with no unit period covering the date (placed by the title's unit).
+async fn city_and_district_reports_agree(app: TestApp) {
+    let w = world(&app).await;
+    let t = &w.admin;
+    let (s, v) = app
+        .post("/api/cadres", Some(t), json!({"full_name": "Lê Văn Giàu", "gender": "male", "birth_date": "1975-02-01",
+            "ethnicity": "Kinh", "personal_id": "079175000099", "unit_code": "26734", "organisation": "fatherland_front",
+            "party_joined_on": "2000-01-01", "unit_since": "2016-01-01"}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let g = v["id"].as_i64().unwrap();
+    title(&app, t, g, "titles", "FF-CHAIR-COMMUNE", "2014-01-01", None).await;
+    for as_of in [
+        "2013-06-01",
+        "2014-06-01",
+        "2015-12-31",
+        "2019-01-01",
+        "2021-06-01",
+    ] {
+        for population in ["incumbent", "both"] {
+            let q = format!("as_of={as_of}&population={population}");
+            let (s, city) = app
+                .get(&format!("/api/reports/gaps?unit=79&{q}"), Some(t))
+                .await;
+            assert_eq!(s, Status::Ok, "{city}");
+            for r in city["rows"].as_array().unwrap() {
+                let code = r["unit_code"].as_str().unwrap();
+                let (s, own) = app
+                    .get(&format!("/api/reports/gaps?unit={code}&{q}"), Some(t))
+                    .await;
+                assert_eq!(s, Status::Ok, "{own}");
+                let tot = &own["totals"];
+                assert_eq!(
+                    (
+                        counts(tot),
+                        &tot["no_standard"],
+                        &tot["short_by_requirement"]
+                    ),
+                    (counts(r), &r["no_standard"], &r["short_by_requirement"]),
+                    "{code} on {as_of}, {population}"
+                );
+            }
+        }
+    }
+    // 2014-06-01: G holds the title but has no unit period yet: placed by the title's ward.
+    for unit in ["79", "760", "26734"] {
+        let (s, v) = app
+            .get(
+                &format!("/api/reports/gaps/cadres?unit={unit}&as_of=2014-06-01&status=all"),
+                Some(t),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{v}");
+        let g_row = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["cadre_id"] == g)
+            .unwrap_or_else(|| panic!("G missing under {unit}: {v}"));
+        assert_eq!(g_row["unit_code"], "26734");
+    }
 }
