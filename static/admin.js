@@ -1,7 +1,8 @@
 // Unit officer: roster (diacritics-insensitive search), add/edit cadres, nominate.
 // Administrator: accounts, unit import, audit-log viewer.
 import { t, lang, num, date, dateTime } from "./i18n.js";
-import { h, api, qs, field, dateInput, readDate, onSubmit, table, notice, session } from "./core.js";
+import { h, api, qs, field, dateInput, readDate, onSubmit, table, notice, session, ApiError } from "./core.js";
+import { exportButtons } from "./transfer.js";
 
 const ORGS = {
   fatherland_front: ["Mặt trận Tổ quốc", "Fatherland Front"],
@@ -47,12 +48,31 @@ function cadreForm(c, onDone) {
 /** Roster of the officer's subtree with search; add/edit; nominate for an open class. */
 export async function rosterView(q, homeKey) {
   const query = q.get("q") || "";
+  const unitCode = q.get("unit") || "";
   const offset = Number(q.get("offset") || 0);
-  const list = await api("GET", "/api/cadres" + qs({ q: query, limit: 50, offset }));
+  let list = { items: [], total: 0 };
+  let listError = null;
+  try {
+    list = await api("GET", "/api/cadres" + qs({ q: query, unit: unitCode, limit: 50, offset }));
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.field !== "unit") throw e;
+    listError = e;
+  }
   const route = homeKey ? "#/home" : "#/roster";
   const search = h("input", { type: "search", value: query, autocomplete: "off" });
-  const form = h("form", { class: "filters", role: "search", id: "roster-search" }, field(t("find_cadre"), search, "q"), h("button", { type: "submit", class: "primary", text: t("search") }));
-  onSubmit(form, async () => { location.hash = route + qs({ q: search.value.trim() }); });
+  const unitIn = h("input", { value: unitCode, autocomplete: "off", inputmode: "numeric", class: "unit-code" });
+  const form = h("form", { class: "filters", role: "search", id: "roster-search", novalidate: true },
+    field(t("find_cadre"), search, "q"), field(t("unit_code"), unitIn, "unit", t("unit_filter_hint")),
+    h("button", { type: "submit", class: "primary", text: t("search") }));
+  onSubmit(form, async () => { location.hash = route + qs({ q: search.value.trim(), unit: unitIn.value.trim() }); });
+  if (listError) {
+    const err = form.querySelector("[data-field=unit] .field-error");
+    err.textContent = listError.message;
+    unitIn.setAttribute("aria-invalid", "true");
+  }
+  // The export is the whole roster in scope (the unit filter applies; the name search does not).
+  const exports = h("p", { class: "actions" }, h("span", { text: t("export_roster") + ":" }),
+    exportButtons("/api/exports/cadres", listError ? {} : { unit: unitCode }, "cadres", "export-roster"));
   const editor = h("div", { id: "cadre-editor" });
   const msg = h("div", { "aria-live": "polite" });
   const done = (c) => { location.hash = route + qs({ q: c.full_name, saved: Date.now() }); };
@@ -74,9 +94,9 @@ export async function rosterView(q, homeKey) {
       " ", h("button", { type: "button", class: "small nominate", text: t("nominate"), onclick: (ev) => { ev.currentTarget.disabled = true; nominate(c, act).catch((e) => msg.replaceChildren(notice(e.message, "err"))); } }));
     return h("tr", { "data-cadre": c.id }, h("td", { text: c.full_name }), h("td", { text: c.unit_name }), h("td", { text: orgName(c.organisation) }), h("td", { text: date(c.birth_date) }), act);
   });
-  const more = list.total > offset + list.items.length ? h("a", { href: route + qs({ q: query, offset: offset + 50 }), text: t("more") }) : null;
+  const more = list.total > offset + list.items.length ? h("a", { href: route + qs({ q: query, unit: unitCode, offset: offset + 50 }), text: t("more") }) : null;
   return h("div", { "data-home": homeKey ? "officer" : null, id: "roster" },
-    h("h1", { id: "home-title", text: homeKey ? t(homeKey) : t("roster") }), form, msg,
+    h("h1", { id: "home-title", text: homeKey ? t(homeKey) : t("roster") }), form, exports, msg,
     h("p", {}, h("button", { type: "button", id: "add-cadre", text: t("add_cadre"), onclick: () => editor.replaceChildren(cadreForm(null, done)) }),
       " ", t("shown_of", num(list.items.length), num(list.total))),
     table([t("name"), t("unit"), t("organisation"), t("birth_date"), ""], rows, { id: "roster-table" }), more, editor);

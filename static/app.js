@@ -5,12 +5,13 @@ import { reportView, compareView, reqLabel } from "./report.js";
 import { classesView, newClassView, classView, demandView, modulesView } from "./school.js";
 import { rosterView, accountsView, auditView, orgName } from "./admin.js";
 import { standardsView } from "./standards.js";
+import { importView } from "./transfer.js";
 
 const NAV = {
-  admin: [["#/home", "nav_home"], ["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"]],
-  school: [["#/home", "nav_classes"], ["#/classes/new", "nav_new_class"], ["#/demand", "nav_demand"], ["#/modules", "nav_modules"]],
+  admin: [["#/home", "nav_home"], ["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"], ["#/import", "nav_import"]],
+  school: [["#/home", "nav_classes"], ["#/classes/new", "nav_new_class"], ["#/demand", "nav_demand"], ["#/modules", "nav_modules"], ["#/import", "nav_import"]],
   commission: [["#/home", "nav_report"], ["#/compare", "nav_compare"], ["#/standards", "nav_standards"], ["#/demand", "nav_demand"]],
-  officer: [["#/home", "nav_roster"], ["#/classes", "nav_classes"], ["#/report", "nav_report"]],
+  officer: [["#/home", "nav_roster"], ["#/import", "nav_import"], ["#/classes", "nav_classes"], ["#/report", "nav_report"]],
   cadre: [["#/home", "nav_me"]],
 };
 
@@ -38,6 +39,7 @@ const ROUTES = [
   [/^\/accounts$/, accountsView],
   [/^\/audit$/, auditView],
   [/^\/standards$/, standardsView],
+  [/^\/import$/, importView],
 ];
 
 function parseHash() {
@@ -159,7 +161,7 @@ function verifyView(_q, no) {
 }
 
 function adminHome() {
-  const cards = [["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"], ["#/verify", "verify"]];
+  const cards = [["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"], ["#/import", "nav_import"], ["#/verify", "verify"]];
   return h("div", { "data-home": "admin" },
     h("h1", { id: "home-title", text: t("home_admin") }),
     h("ul", { class: "tiles" }, cards.map(([href, key]) => h("li", {}, h("a", { href, class: "tile", text: t(key) })))));

@@ -45,7 +45,7 @@ export async function api(method, path, body) {
   if (body !== undefined) {
     if (body instanceof Blob || typeof body === "string") {
       init.body = body;
-      headers["Content-Type"] = "text/csv";
+      headers["Content-Type"] = (body instanceof Blob && body.type) || "text/csv";
     } else {
       init.body = JSON.stringify(body);
       headers["Content-Type"] = "application/json";
@@ -171,8 +171,10 @@ export async function download(path, fallbackName) {
   const m = /filename="?([^";]+)"?/.exec(cd);
   const name = m ? m[1] : fallbackName;
   const head = new Uint8Array(await blob.slice(0, 4).arrayBuffer());
+  // A CSV's header line (the BOM dropped by the decoding), for the tests.
+  const firstLine = /\.csv$/i.test(name) ? (await blob.slice(0, 1000).text()).split(/\r?\n/)[0] : null;
   (window.__downloads = window.__downloads || []).push({
-    name, type: blob.type, size: blob.size, magic: String.fromCharCode(...head),
+    name, type: blob.type, size: blob.size, magic: String.fromCharCode(...head), first_line: firstLine,
   });
   const url = URL.createObjectURL(blob);
   const a = h("a", { href: url, download: name, hidden: true });

@@ -2,6 +2,7 @@
 // (enrolments, waitlist, attendance, results, completions), training demand, curriculum.
 import { t, lang, num, date, dateTime, time, cityDay, today, addDays, parseDate } from "./i18n.js";
 import { h, api, qs, field, dateInput, readDate, onSubmit, table, statusBadge, section, notice, showError, session, ApiError } from "./core.js";
+import { exportButtons } from "./transfer.js";
 
 const modTitle = (m) => (lang() === "en" ? m.module_title_en || m.title_en : m.module_title_vi || m.title_vi);
 
@@ -15,7 +16,9 @@ export async function classesView(q, homeKey) {
   const root = h("div", { "data-home": homeKey ? "school" : null, id: "classes" },
     h("h1", { id: "home-title", text: homeKey ? t(homeKey) : t("classes") }),
     canEdit ? h("p", {}, h("a", { href: "#/classes/new", class: "button primary", id: "new-class-link", text: t("nav_new_class") })) : null);
-  root.append(section(t("classes"), table([t("code"), t("module"), t("status"), t("capacity"), t("enrolled_n"), t("waitlisted_n"), t("sessions")],
+  root.append(section(t("classes"),
+    h("p", { class: "actions" }, h("span", { text: t("export_classes") + ":" }), exportButtons("/api/exports/classes", {}, "classes", "export-classes")),
+    table([t("code"), t("module"), t("status"), t("capacity"), t("enrolled_n"), t("waitlisted_n"), t("sessions")],
     items.map((c) => h("tr", { "data-class": c.code },
       h("td", {}, h("a", { href: "#/class/" + encodeURIComponent(c.code), text: c.code })),
       h("td", { text: `${c.module_code} — ${c.title}` }), h("td", {}, statusBadge(c.status)),

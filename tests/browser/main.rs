@@ -152,6 +152,15 @@ async fn cadre_gap_module(b: &Browser) -> String {
 async fn school_class_flow(b: &Browser, module: &str) -> String {
     b.login("school", DEMO_PASSWORD, "school").await;
     b.shot("classes").await;
+    // Classes with their enrolments, as XLSX.
+    b.click("#export-classes-xlsx").await;
+    let d = b
+        .until(
+            "the classes XLSX",
+            "return (window.__downloads || []).find(d => d.name === 'classes.xlsx')",
+        )
+        .await;
+    assert_eq!(d["magic"].as_str().map(|m| &m[..2]), Some("PK"), "{d}");
     // A first class books a venue; the second, at the same time and place, is refused inline.
     for (code, capacity) in [("UI-BOOK-01", "30"), ("UI-TEST-01", "2")] {
         b.open("#/classes/new").await;
@@ -554,6 +563,7 @@ async fn admin_and_officer_pages(b: &Browser) {
     );
     b.shot("roster").await;
     b.no_errors("roster").await;
+    officer_import_export(b).await;
     b.logout().await;
     b.login("admin", ADMIN_PASSWORD, "admin").await;
     b.open("#/accounts").await;
@@ -600,4 +610,202 @@ async fn admin_and_officer_pages(b: &Browser) {
         b.no_errors(route).await;
     }
     b.logout().await;
+}
+
+/// A file for the import page's file field, in the temp directory.
+fn upload_file(b: &Browser, name: &str, rows: &[&str]) -> std::path::PathBuf {
+    let path =
+        std::env::temp_dir().join(format!("ui-{name}-{}-{}.csv", std::process::id(), b.name));
+    let mut text =
+        String::from("Số CCCD/CMND,Họ và tên,Giới tính,Ngày sinh,Dân tộc,Mã đơn vị,Tổ chức\n");
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    std::fs::write(&path, text).expect("upload file");
+    path
+}
+
+async fn choose_file(b: &Browser, path: &std::path::Path) {
+    b.c.find(fantoccini::Locator::Css(
+        "#import-file-form input[type=file]",
+    ))
+    .await
+    .expect("file field")
+    .send_keys(&path.display().to_string())
+    .await
+    .expect("choose file");
+}
+
+/// How many cadres the signed-in account finds by name (through the API, with its token).
+async fn cadres_named(b: &Browser, q: &str) -> i64 {
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; fetch('/api/cadres?q=' + encodeURIComponent({}), {{ headers: {{ Authorization: 'Bearer ' + sessionStorage.getItem('token') }} }}).then(r => r.json()).then(j => done(j.total), e => done(String(e)));",
+        serde_json::to_string(q).expect("json")
+    );
+    let v = b.c.execute_async(&script, vec![]).await.expect("fetch");
+    v.as_i64().unwrap_or_else(|| panic!("cadre count: {v}"))
+}
+
+/// The officer's import: template, a file with problems (listed by row and column, nothing
+/// written), the corrected file checked and imported, the same file again unchanged; then the
+/// roster and completion exports.
+async fn officer_import_export(b: &Browser) {
+    b.click("#nav a[href=\"#/import\"]").await;
+    b.wait("#import-file-form").await;
+    assert_eq!(
+        b.js("return [...document.querySelectorAll('#import-file-form [data-field=kind] option')].map(o => o.value)").await,
+        json!(["cadres", "qualifications"]),
+        "officers import cadres and qualifications only"
+    );
+    assert_eq!(
+        b.js("return document.getElementById('import-commit').disabled")
+            .await,
+        json!(true)
+    );
+    b.click("#template-csv").await;
+    let d = b
+        .until(
+            "the cadre template",
+            "return (window.__downloads || []).find(d => d.name === 'template-cadres.csv')",
+        )
+        .await;
+    assert!(
+        d["magic"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("\u{ef}\u{bb}\u{bf}"),
+        "BOM: {d}"
+    );
+    assert!(
+        d["first_line"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Số CCCD/CMND,Họ và tên"),
+        "{d}"
+    );
+    let good = "079190007771,Phạm Thị Nhập,Nữ,12/04/1990,Kinh,26734,Mặt trận Tổ quốc";
+    let bad = upload_file(
+        b,
+        "cadres-bad",
+        &[
+            good,
+            "079190007772,Võ Văn Tệp,Nam,31/02/1980,Kinh,26737,Đoàn Thanh niên",
+            "079190007773,Đỗ Thị Ngoài,Nữ,01/06/1988,Kinh,27130,Hội Liên hiệp Phụ nữ",
+        ],
+    );
+    choose_file(b, &bad).await;
+    b.click("#import-check").await;
+    b.until(
+        "the problems listed",
+        "return document.querySelectorAll('#problems-table tbody tr').length === 2",
+    )
+    .await;
+    let rows = b.js("return [...document.querySelectorAll('#problems-table tbody tr')].map(tr => [...tr.cells].map(td => td.textContent))").await;
+    assert_eq!(rows[0][0], json!("3"), "{rows}");
+    assert_eq!(rows[0][1], json!("Ngày sinh"), "{rows}");
+    assert_eq!(rows[0][2], json!("31/02/1980"), "{rows}");
+    assert_eq!(rows[1][0], json!("4"), "{rows}");
+    assert_eq!(rows[1][1], json!("Mã đơn vị"), "{rows}");
+    assert_eq!(rows[1][2], json!("27130"), "{rows}");
+    let total = b.text("#import-problems .notice").await;
+    assert!(
+        total.starts_with("2 problems found; nothing was written"),
+        "{total}"
+    );
+    assert_eq!(
+        b.js("return document.getElementById('import-commit').disabled")
+            .await,
+        json!(true)
+    );
+    assert_eq!(
+        cadres_named(b, "Phạm Thị Nhập").await,
+        0,
+        "a dry run writes nothing"
+    );
+    b.shot("import-problems").await;
+    b.c.set_window_size(390, 844).await.expect("phone size");
+    b.js("document.getElementById('import-problems').scrollIntoView()")
+        .await;
+    b.shot("import-problems-phone").await;
+    b.c.set_window_size(1280, 900).await.expect("desktop size");
+    // The corrected file: checked (nothing written yet), then imported.
+    let fixed = upload_file(
+        b,
+        "cadres-fixed",
+        &[
+            good,
+            "079190007772,Võ Văn Tệp,Nam,28/02/1980,Kinh,26737,Đoàn Thanh niên",
+            "079190007773,Đỗ Thị Ngoài,Nữ,01/06/1988,Kinh,26740,Hội Liên hiệp Phụ nữ",
+        ],
+    );
+    choose_file(b, &fixed).await;
+    assert_eq!(
+        b.count("#problems-table").await,
+        0,
+        "a new file clears the problems"
+    );
+    b.click("#import-check").await;
+    b.until("the dry-run counts", "return document.querySelector('#import-counts[data-dry-run=true] [data-count=created]')?.textContent === '3'").await;
+    assert_eq!(
+        cadres_named(b, "Phạm Thị Nhập").await,
+        0,
+        "a dry run writes nothing"
+    );
+    b.click("#import-commit").await;
+    b.until("the import counts", "return document.querySelector('#import-counts[data-dry-run=false] [data-count=created]')?.textContent === '3'").await;
+    assert_eq!(
+        b.js("return document.getElementById('import-commit').disabled")
+            .await,
+        json!(true)
+    );
+    b.shot("import-done").await;
+    // The new cadre is in the roster.
+    b.open("#/home").await;
+    b.fill("#roster-search input[type=search]", "pham thi nhap")
+        .await;
+    b.click("#roster-search button[type=submit]").await;
+    b.until("the imported cadre in the roster", "return [...document.querySelectorAll('#roster-table tbody td')].some(td => td.textContent === 'Phạm Thị Nhập')").await;
+    // The same file again: every row unchanged.
+    b.open("#/import").await;
+    b.wait("#import-file-form").await;
+    choose_file(b, &fixed).await;
+    b.click("#import-check").await;
+    b.until("all unchanged", "const c = document.querySelector('#import-counts[data-dry-run=true]'); return c && c.querySelector('[data-count=unchanged]').textContent === '3' && c.querySelector('[data-count=created]').textContent === '0' && c.querySelector('[data-count=updated]').textContent === '0'").await;
+    b.click("#import-commit").await;
+    b.until("all unchanged (committed)", "return document.querySelector('#import-counts[data-dry-run=false] [data-count=unchanged]')?.textContent === '3'").await;
+    // Completions of the subtree, from the import page.
+    b.click("#export-completions-csv").await;
+    b.until(
+        "the completions CSV",
+        "return (window.__downloads || []).some(d => d.name === 'completions.csv' && d.magic.startsWith('\\u00ef\\u00bb\\u00bf'))",
+    )
+    .await;
+    for f in [bad, fixed] {
+        let _ = std::fs::remove_file(f);
+    }
+    // The roster export: the import's columns, Vietnamese headers, a BOM.
+    b.open("#/home").await;
+    b.click("#export-roster-csv").await;
+    let d = b
+        .until(
+            "the roster CSV",
+            "return (window.__downloads || []).find(d => d.name === 'cadres.csv')",
+        )
+        .await;
+    assert!(
+        d["magic"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("\u{ef}\u{bb}\u{bf}"),
+        "BOM: {d}"
+    );
+    assert!(
+        d["first_line"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Số CCCD/CMND"),
+        "{d}"
+    );
+    b.no_errors("import and exports").await;
 }
