@@ -64,16 +64,19 @@ fn day(name: &str, raw: Option<&str>) -> AppResult<Option<NaiveDate>> {
 #[utoipa::path(tag = "exports", security(("bearer" = [])),
     params(("format" = Option<String>, Query, description = "csv (default) or xlsx"),
            ("unit" = Option<String>, Query, description = "Only this unit's subtree"),
+           ("q" = Option<String>, Query, description = "Name contains (diacritics optional)"),
            ("organisation" = Option<Organisation>, Query, description = "Only this organisation"),
            ("active" = Option<bool>, Query, description = "Active flag")),
     responses((status = 200, description = "The file, streamed"), (status = 403, body = ErrorEnvelope),
               (status = 422, body = ErrorEnvelope)))]
-#[get("/api/exports/cadres?<format>&<unit>&<organisation>&<active>")]
+#[get("/api/exports/cadres?<format>&<unit>&<q>&<organisation>&<active>")]
+#[allow(clippy::too_many_arguments)]
 pub async fn export_cadres(
     state: &State<AppState>,
     user: AuthUser,
     format: Option<&str>,
     unit: Option<&str>,
+    q: Option<&str>,
     organisation: Option<&str>,
     active: Option<&str>,
 ) -> AppResult<Streamed> {
@@ -92,6 +95,15 @@ pub async fn export_cadres(
     };
     let filter = ExportFilter {
         unit_range: unit_range(state, &scope, unit).await?,
+        q: match q.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(q) if q.chars().count() > 100 => {
+                return Err(AppError::invalid(
+                    "q",
+                    "the search text is longer than 100 characters",
+                ))
+            }
+            other => other.map(String::from),
+        },
         organisation,
         active: parse_opt::<bool>("active", active)?,
         ..Default::default()

@@ -34,6 +34,8 @@ pub struct PageOut {
 pub struct ExportFilter {
     /// Only this subtree (path range).
     pub unit_range: Option<(String, String)>,
+    /// Only cadres whose name contains this (diacritics optional).
+    pub q: Option<String>,
     /// Only this organisation (cadres).
     pub organisation: Option<String>,
     /// Only active or inactive cadres.
@@ -271,6 +273,15 @@ impl Source {
         let mut c = Conds::new(vec![V::D(self.today), V::S(after.s.clone()), V::I(after.a)]);
         c.scope(&self.scope, "c.id", "u.path");
         c.range("u.path", &f.unit_range);
+        if let Some(q) = &f.q {
+            c.push(
+                "c.name_folded LIKE $? ESCAPE '\\'",
+                V::S(format!(
+                    "%{}%",
+                    crate::db::like_escape(&crate::cadres::domain::fold_name(q))
+                )),
+            );
+        }
         if let Some(o) = &f.organisation {
             c.push("c.organisation = $?", V::S(o.clone()));
         }

@@ -35,15 +35,20 @@ fn parse_kind(raw: &str) -> AppResult<Kind> {
     params(("kind" = String, Path, description = "cadres, qualifications or completions"),
            ("format" = Option<String>, Query, description = "csv (default) or xlsx"),
            ("lang" = Option<String>, Query, description = "vi (default) or en")),
-    responses((status = 200, description = "The template file"), (status = 404, body = ErrorEnvelope),
+    responses((status = 200, description = "The template file"), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
               (status = 422, body = ErrorEnvelope)))]
 #[get("/api/imports/<kind>/template?<format>&<lang>")]
 pub async fn template(
-    _user: AuthUser,
+    user: AuthUser,
     kind: &str,
     format: Option<&str>,
     lang: Option<&str>,
 ) -> AppResult<Download> {
+    if user.role == crate::auth::Role::Cadre {
+        return Err(AppError::Forbidden(
+            "imports are for staff and unit officers".into(),
+        ));
+    }
     let kind = parse_kind(kind)?;
     let format = parse_format(Some(format.unwrap_or("csv")))?;
     let english = match lang.unwrap_or("vi") {

@@ -779,6 +779,10 @@ async fn exports_are_scoped(app: TestApp) {
     let cadre = app.account(&admin, "cadre1", "cadre", Some("26734")).await;
     let (s, _, _) = app.get_bytes("/api/exports/cadres", Some(&cadre)).await;
     assert_eq!(s, Status::Forbidden);
+    let (s, _, _) = app
+        .get_bytes("/api/imports/cadres/template", Some(&cadre))
+        .await;
+    assert_eq!(s, Status::Forbidden);
     let (s, _, _) = app.get_bytes("/api/exports/cadres", None).await;
     assert_eq!(s, Status::Unauthorized);
 
