@@ -227,7 +227,8 @@ fn is_unavailable_code(code: &str) -> bool {
 impl<'r> Responder<'r, 'static> for AppError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         if let AppError::Internal(detail) = &self {
-            tracing::error!(uri = %req.uri(), detail = %detail, "internal error");
+            // The path only: query strings may carry search text; feed paths carry a token.
+            tracing::error!(path = %crate::logging::loggable_path(req.uri().path().as_str()), detail = %detail, "internal error");
         }
         let status = self.status();
         let mut res = Response::build_from(Json(self.body()).respond_to(req)?);

@@ -56,7 +56,8 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
     .await?;
     let secret = auth::secret::load_or_create(config.jwt_secret.as_deref(), &config.data_dir)?;
     let keys = JwtKeys::new(&secret, config.token_lifetime_secs);
-    accounts::routes::bootstrap_admin(&db, config.admin_password.as_deref()).await?;
+    accounts::routes::bootstrap_admin(&db, config.admin_password.as_deref(), &config.data_dir)
+        .await?;
     curriculum::seed::seed_if_empty(&db).await?;
     standards::titles::seed_if_empty(&db).await?;
     standards::seed::seed_if_empty(&db).await?;

@@ -318,8 +318,13 @@ pub async fn reset_password(
 }
 
 /// Creates the first `admin` account when there is none: with `admin_password` from the
-/// configuration, or a generated one printed once to the log.
-pub async fn bootstrap_admin(db: &Db, configured: Option<&str>) -> Result<(), String> {
+/// configuration, or a generated one written to `data_dir/admin-password` (mode 0600). The log
+/// names only the file: passwords never go to the log.
+pub async fn bootstrap_admin(
+    db: &Db,
+    configured: Option<&str>,
+    data_dir: &std::path::Path,
+) -> Result<(), String> {
     if store::any(db).await.map_err(|e| e.to_string())? {
         return Ok(());
     }
@@ -342,14 +347,27 @@ pub async fn bootstrap_admin(db: &Db, configured: Option<&str>) -> Result<(), St
         },
     )
     .await;
-    match res {
-        Ok(_) => tx.commit().await.map_err(|e| e.to_string())?,
-        // Another instance created it first.
-        Err(AppError::Conflict { .. }) => return Ok(()),
-        Err(e) => return Err(e.to_string()),
+    if let Err(e) = res {
+        // Conflict: another instance created it first.
+        return match e {
+            AppError::Conflict { .. } => Ok(()),
+            e => Err(e.to_string()),
+        };
+    }
+    let file = data_dir.join("admin-password");
+    if generated {
+        // Written before the commit: if the file cannot be written, no admin exists whose
+        // password nobody knows.
+        crate::auth::secret::write_private(&file, &format!("{pw}\n"))?;
+    }
+    if let Err(e) = tx.commit().await {
+        if generated {
+            let _ = std::fs::remove_file(&file);
+        }
+        return Err(e.to_string());
     }
     if generated {
-        tracing::warn!("created account 'admin' with generated password {pw} (shown once; change it after logging in)");
+        tracing::warn!(file = %file.display(), "created account 'admin' with a generated password, written to the file (readable by the owner only; change the password after logging in, then delete the file)");
     } else {
         tracing::info!("created account 'admin' with the password from ADMIN_PASSWORD");
     }

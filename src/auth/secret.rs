@@ -20,9 +20,19 @@ pub fn load_or_create(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u
             return Ok(t.as_bytes().to_vec());
         }
     }
-    fs::create_dir_all(data_dir)
-        .map_err(|e| format!("cannot create data folder {}: {e}", data_dir.display()))?;
     let secret = random_hex(32)?;
+    write_private(&file, &secret)?;
+    tracing::info!(file = %file.display(), "generated a new JWT secret");
+    Ok(secret.into_bytes())
+}
+
+/// Writes `contents` to `file` (creating its folder) readable by the owner only (mode 0600 on
+/// Unix). Used for the generated JWT secret and the generated first admin password.
+pub fn write_private(file: &Path, contents: &str) -> Result<(), String> {
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create data folder {}: {e}", dir.display()))?;
+    }
     let mut opts = fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -31,12 +41,17 @@ pub fn load_or_create(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u
         opts.mode(0o600);
     }
     let mut f = opts
-        .open(&file)
+        .open(file)
         .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-    f.write_all(secret.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-    tracing::info!(file = %file.display(), "generated a new JWT secret");
-    Ok(secret.into_bytes())
+    // An existing file keeps its mode on open: make sure it is private too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(|e| format!("cannot protect {}: {e}", file.display()))?;
+    }
+    f.write_all(contents.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", file.display()))
 }
 
 /// `n` random bytes from the operating system, hex-encoded.

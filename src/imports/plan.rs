@@ -656,7 +656,8 @@ pub struct QualificationPlan {
     pub counts: Counts,
 }
 
-/// Finds the cadre a row names, in the caller's scope.
+/// Finds the cadre a row names, in the caller's scope. A cadre outside the scope gets the same
+/// answer as a personal id nobody has, so an import does not tell whether a number exists.
 fn row_cadre<'a>(
     r: &mut Row,
     cadres: &'a HashMap<String, CadreKey>,
@@ -665,15 +666,11 @@ fn row_cadre<'a>(
     let pid = read_personal_id(r)?;
     match cadres.get(&pid) {
         Some(c) if scope.contains_path(&c.unit_path) => Some(c),
-        Some(_) => {
+        _ => {
             r.error(
                 "personal_id",
                 "no cadre with this personal id number in your subtree",
             );
-            None
-        }
-        None => {
-            r.error("personal_id", "no cadre with this personal id number");
             None
         }
     }

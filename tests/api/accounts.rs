@@ -181,9 +181,13 @@ async fn first_start_creates_one_admin(app: TestApp) {
     let (_, v) = app.get("/api/accounts?role=admin", Some(&admin)).await;
     assert_eq!(v["total"], 1);
     // A second start on the same database does not create another.
-    cadre_training::accounts::routes::bootstrap_admin(&app.state().db, Some("other-password-9"))
-        .await
-        .unwrap();
+    cadre_training::accounts::routes::bootstrap_admin(
+        &app.state().db,
+        Some("other-password-9"),
+        &app.state().config.data_dir,
+    )
+    .await
+    .unwrap();
     let (_, v) = app.get("/api/accounts?role=admin", Some(&admin)).await;
     assert_eq!(v["total"], 1);
     let (_, v) = app
