@@ -1,6 +1,6 @@
 //! HTTP routes of imports: templates, dry runs and commits.
 
-use rocket::data::{Data, ToByteUnit};
+use rocket::data::Data;
 use rocket::serde::json::Json;
 use rocket::{get, post, routes, Route, State};
 
@@ -85,21 +85,7 @@ async fn receive(
             "file_name is longer than 200 characters",
         ));
     }
-    let limit = state.config.import_max_bytes.bytes();
-    let bytes = data
-        .open(limit)
-        .into_bytes()
-        .await
-        .map_err(|e| AppError::BadRequest {
-            field: Some("file".into()),
-            message: format!("the upload could not be read: {e}"),
-        })?;
-    if !bytes.is_complete() {
-        return Err(AppError::PayloadTooLarge(format!(
-            "the file is larger than the limit of {} bytes",
-            state.config.import_max_bytes
-        )));
-    }
+    let bytes = crate::api::read_upload(data, state.config.import_max_bytes).await?;
     if bytes.is_empty() {
         return Err(AppError::invalid("file", "the file is empty"));
     }

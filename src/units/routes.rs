@@ -1,7 +1,7 @@
 //! HTTP routes of the unit tree.
 
 use chrono::NaiveDate;
-use rocket::data::{Data, ToByteUnit};
+use rocket::data::Data;
 use rocket::serde::json::Json;
 use rocket::{get, patch, post, routes, Route, State};
 use serde::{Deserialize, Serialize};
@@ -224,21 +224,7 @@ pub async fn import_units(
         retire_missing: parse_opt::<bool>("retire_missing", retire_missing)?.unwrap_or(false),
         effective: parse_opt::<NaiveDate>("effective", effective)?,
     };
-    let limit = state.config.import_max_bytes.bytes();
-    let bytes = data
-        .open(limit)
-        .into_bytes()
-        .await
-        .map_err(|e| AppError::BadRequest {
-            field: Some("file".into()),
-            message: format!("the upload could not be read: {e}"),
-        })?;
-    if !bytes.is_complete() {
-        return Err(AppError::PayloadTooLarge(format!(
-            "the file is larger than the limit of {} bytes",
-            state.config.import_max_bytes
-        )));
-    }
+    let bytes = crate::api::read_upload(data, state.config.import_max_bytes).await?;
     let report = import::run(&state.db, &user.actor(), &bytes, &opts).await?;
     Ok(Json(report))
 }

@@ -17,22 +17,11 @@ fn free_port() -> u16 {
 }
 
 fn start(dir: &Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_cadre-training"))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.join("faults.db").display()),
-        )
-        .env("ADMIN_PASSWORD", PASSWORD)
-        .env("JWT_SECRET", "fault-test-secret-0123456789abcdef")
-        .env("ROCKET_PORT", port.to_string())
-        .env("ROCKET_ADDRESS", "127.0.0.1")
-        .env("ROCKET_DATA_DIR", dir.display().to_string())
-        .env("RUST_LOG", "error")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("server starts")
+    start_on(
+        &format!("sqlite://{}", dir.join("faults.db").display()),
+        dir,
+        port,
+    )
 }
 
 /// One HTTP/1.1 request; returns the status and body.

@@ -96,18 +96,7 @@ impl TestApp {
                 (url, Some((base, schema)))
             }
         };
-        let mut figment: Figment = cadre_training::config::figment()
-            .merge(Serialized::global("database_url", &url))
-            .merge(Serialized::global("data_dir", dir.display().to_string()))
-            .merge(Serialized::global("jwt_secret", JWT_SECRET))
-            .merge(Serialized::global("admin_password", ADMIN_PASSWORD))
-            .merge(Serialized::global("db_max_connections", 4))
-            .merge(Serialized::global("log_level", "off"));
-        for (k, v) in extra {
-            figment = figment.merge(Serialized::global(k, v));
-        }
-        let rocket = cadre_training::prepare(figment).await.expect("app starts");
-        let client = Client::untracked(rocket).await.expect("valid rocket");
+        let client = client_on(&url, &dir, extra).await;
         Some(TestApp {
             client: std::sync::Arc::new(client),
             backend,
@@ -122,20 +111,7 @@ impl TestApp {
     pub async fn another_instance(&self, extra: &[(&str, Value)]) -> TestApp {
         let dir = std::env::temp_dir().join(unique("cadre-test"));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let mut figment: Figment = cadre_training::config::figment()
-            .merge(Serialized::global("database_url", &self.url))
-            .merge(Serialized::global("data_dir", dir.display().to_string()))
-            .merge(Serialized::global("jwt_secret", JWT_SECRET))
-            .merge(Serialized::global("admin_password", ADMIN_PASSWORD))
-            .merge(Serialized::global("db_max_connections", 4))
-            .merge(Serialized::global("log_level", "off"));
-        for (k, v) in extra {
-            figment = figment.merge(Serialized::global(k, v));
-        }
-        let rocket = cadre_training::prepare(figment)
-            .await
-            .expect("second instance starts");
-        let client = Client::untracked(rocket).await.expect("valid rocket");
+        let client = client_on(&self.url, &dir, extra).await;
         TestApp {
             client: std::sync::Arc::new(client),
             backend: self.backend,
@@ -306,6 +282,22 @@ impl TestApp {
         assert_eq!(s, Status::Created, "create {username}: {v}");
         self.token(username, "password-123").await
     }
+}
+
+/// The app built on a database URL and a data folder, with the test configuration and `extra`.
+async fn client_on(url: &str, dir: &std::path::Path, extra: &[(&str, Value)]) -> Client {
+    let mut figment: Figment = cadre_training::config::figment()
+        .merge(Serialized::global("database_url", url))
+        .merge(Serialized::global("data_dir", dir.display().to_string()))
+        .merge(Serialized::global("jwt_secret", JWT_SECRET))
+        .merge(Serialized::global("admin_password", ADMIN_PASSWORD))
+        .merge(Serialized::global("db_max_connections", 4))
+        .merge(Serialized::global("log_level", "off"));
+    for (k, v) in extra {
+        figment = figment.merge(Serialized::global(k, v));
+    }
+    let rocket = cadre_training::prepare(figment).await.expect("app starts");
+    Client::untracked(rocket).await.expect("valid rocket")
 }
 
 /// Reads a file of the shared administrative-unit data.
