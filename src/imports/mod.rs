@@ -24,7 +24,7 @@ use crate::auth::Scope;
 use crate::db::Db;
 use crate::error::AppResult;
 use columns::Kind;
-use plan::Counts;
+use plan::ImportCounts;
 
 /// What an import did (or, for a dry run, would do).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -39,7 +39,7 @@ pub struct ImportResult {
     pub sha256: String,
     /// Row counts.
     #[serde(flatten)]
-    pub counts: Counts,
+    pub counts: ImportCounts,
     /// Wall time in milliseconds.
     pub elapsed_ms: u128,
 }

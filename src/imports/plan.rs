@@ -134,13 +134,13 @@ pub struct CadrePlan {
     pub held_ends: Vec<(i64, Option<NaiveDate>)>,
     /// Planned periods whose end changes: (row id, new end).
     pub planned_ends: Vec<(i64, Option<NaiveDate>)>,
-    /// Counts.
-    pub counts: Counts,
+    /// Row counts.
+    pub counts: ImportCounts,
 }
 
 /// How many rows create, update or leave records as they are.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct Counts {
+pub struct ImportCounts {
     /// Data rows read.
     pub rows: usize,
     /// Rows that create a record.
@@ -652,8 +652,8 @@ pub struct QualificationPlan {
     pub new: Vec<QualificationItem>,
     /// To update (row id, new issuer and evidence).
     pub updates: Vec<(i64, String, String)>,
-    /// Counts.
-    pub counts: Counts,
+    /// Row counts.
+    pub counts: ImportCounts,
 }
 
 /// Finds the cadre a row names, in the caller's scope. A cadre outside the scope gets the same
@@ -808,8 +808,8 @@ pub struct CompletionPlan {
     pub new: Vec<CompletionItem>,
     /// To update: (id, score, source, reference).
     pub updates: Vec<ExistingCompletion>,
-    /// Counts.
-    pub counts: Counts,
+    /// Row counts.
+    pub counts: ImportCounts,
 }
 
 /// Reads and checks a completion sheet.

@@ -76,6 +76,19 @@ async fn openapi_describes_every_api_route(app: TestApp) {
     );
     assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // Two Rust types with one name would share one schema (utoipa keeps the last): the report's
+    // split counts and the import's row counts must each keep their own (found by schemathesis).
+    let schemas = &doc["components"]["schemas"];
+    assert!(
+        schemas["Counts"]["properties"]["assessed"].is_object(),
+        "{}",
+        schemas["Counts"]
+    );
+    assert!(
+        schemas["ImportCounts"]["properties"]["created"].is_object(),
+        "{}",
+        schemas["ImportCounts"]
+    );
 }
 
 async fn docs_page_is_served_locally(app: TestApp) {
