@@ -40,8 +40,7 @@ use crate::{
         gaps::routes::gap_report, gaps::routes::gap_cadres, gaps::routes::training_demand, gaps::routes::compare,
         gaps::routes::cadre_gaps, gaps::routes::export_gap_report, gaps::routes::export_gap_cadres,
         gaps::routes::export_training_demand, gaps::routes::export_compare,
-        imports::routes::template, imports::routes::import_cadres, imports::routes::import_qualifications,
-        imports::routes::import_completions, exports::routes::export_cadres, exports::routes::export_completions,
+        imports::routes::template, imports::routes::import_file, exports::routes::export_cadres, exports::routes::export_completions,
         exports::routes::export_classes,
     ),
     components(schemas(

@@ -172,25 +172,22 @@ struct CadreRow {
     plan: Option<TitleRef>,
 }
 
-/// At most this many problems are listed in one answer (the count says how many there are).
-pub const MAX_LISTED: usize = 1_000;
-
-fn failed(message: &str, mut details: Vec<ErrorDetail>) -> AppError {
-    let n = details.len();
-    let listed = if n > MAX_LISTED {
-        details.truncate(MAX_LISTED);
-        format!(" The first {MAX_LISTED} are listed.")
-    } else {
-        String::new()
-    };
-    AppError::Validation {
+/// The plan, or every problem found (sorted by row) as one 422; nothing is written either way
+/// until the caller applies the plan.
+fn finish<T>(plan: T, mut errors: Vec<ErrorDetail>) -> Result<T, AppError> {
+    if errors.is_empty() {
+        return Ok(plan);
+    }
+    errors.sort_by_key(|e| e.row);
+    let n = errors.len();
+    Err(AppError::Validation {
         field: Some("file".into()),
         message: format!(
-            "{n} problem{} found; nothing was written.{listed} {message}",
+            "{n} problem{} found; nothing was written. Correct the rows and import the file again.",
             if n == 1 { "" } else { "s" }
         ),
-        details,
-    }
+        details: errors,
+    })
 }
 
 /// The Vietnamese name of a gender (what exports write).
@@ -592,15 +589,7 @@ pub fn plan_cadres(
             (Some(_), false) => plan.counts.unchanged += 1,
         }
     }
-    if errors.is_empty() {
-        Ok(plan)
-    } else {
-        errors.sort_by_key(|e| e.row);
-        Err(failed(
-            "Correct the rows and import the file again.",
-            errors,
-        ))
-    }
+    finish(plan, errors)
 }
 
 /// A cadre that qualification and completion rows refer to.
@@ -742,15 +731,7 @@ pub fn plan_qualifications(
             }
         }
     }
-    if errors.is_empty() {
-        Ok(plan)
-    } else {
-        errors.sort_by_key(|e| e.row);
-        Err(failed(
-            "Correct the rows and import the file again.",
-            errors,
-        ))
-    }
+    finish(plan, errors)
 }
 
 /// A module as a completion import needs it.
@@ -904,13 +885,5 @@ pub fn plan_completions(
             }
         }
     }
-    if errors.is_empty() {
-        Ok(plan)
-    } else {
-        errors.sort_by_key(|e| e.row);
-        Err(failed(
-            "Correct the rows and import the file again.",
-            errors,
-        ))
-    }
+    finish(plan, errors)
 }

@@ -7,19 +7,14 @@ use rocket::{get, post, routes, Route, State};
 use super::columns::Kind;
 use super::{run, ImportResult};
 use crate::api::parse_opt;
-use crate::auth::{AuthUser, RosterEditor, SchoolStaff};
+use crate::auth::{AuthUser, Role};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::gaps::export::{parse_format, Download, Table};
 use crate::state::AppState;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    routes![
-        template,
-        import_cadres,
-        import_qualifications,
-        import_completions
-    ]
+    routes![template, import_file]
 }
 
 fn parse_kind(raw: &str) -> AppResult<Kind> {
@@ -44,7 +39,7 @@ pub async fn template(
     format: Option<&str>,
     lang: Option<&str>,
 ) -> AppResult<Download> {
-    if user.role == crate::auth::Role::Cadre {
+    if user.role == Role::Cadre {
         return Err(AppError::Forbidden(
             "imports are for staff and unit officers".into(),
         ));
@@ -69,14 +64,41 @@ pub async fn template(
     Download::of(&[table], format, &format!("template-{}", kind.as_str()))
 }
 
-async fn receive(
-    state: &AppState,
-    user: &AuthUser,
-    kind: Kind,
+/// Imports a file of one kind. The body is the file itself, CSV (UTF-8, `,` or `;`) or XLSX.
+/// Every row is checked first; any problem answers 422 with all of them and writes nothing.
+/// Cadres (upsert by personal id number, with the title held and the title planned) and
+/// qualifications (keyed by person, scale, level and date): admin, school, officers (their
+/// subtree only). Past completions with their provenance (keyed by person, module and day; a
+/// module that awards a level awards it): admin and school.
+#[utoipa::path(tag = "imports", security(("bearer" = [])),
+    params(("kind" = String, Path, description = "cadres, qualifications or completions"),
+           ("dry_run" = Option<bool>, Query, description = "Check every row, write nothing"),
+           ("file_name" = Option<String>, Query, description = "The file's name, for the audit trail")),
+    request_body(content = String, content_type = "text/csv", description = "CSV or XLSX file"),
+    responses((status = 200, body = ImportResult), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+              (status = 413, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[post("/api/imports/<kind>?<dry_run>&<file_name>", data = "<data>")]
+pub async fn import_file(
+    state: &State<AppState>,
+    user: AuthUser,
+    kind: &str,
     dry_run: Option<&str>,
     file_name: Option<&str>,
     data: Data<'_>,
 ) -> AppResult<Json<ImportResult>> {
+    let kind = parse_kind(kind)?;
+    let allowed = match kind {
+        Kind::Cadres | Kind::Qualifications => {
+            matches!(user.role, Role::Admin | Role::School | Role::Officer)
+        }
+        Kind::Completions => matches!(user.role, Role::Admin | Role::School),
+    };
+    if !allowed {
+        return Err(AppError::Forbidden(format!(
+            "your role may not import {}",
+            kind.as_str()
+        )));
+    }
     let dry_run = parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false);
     let file_name = file_name.map(str::trim).unwrap_or("").to_string();
     if file_name.chars().count() > 200 {
@@ -101,60 +123,4 @@ async fn receive(
     )
     .await?;
     Ok(Json(result))
-}
-
-/// Imports cadres (upsert by personal id number, with the title held and the title planned).
-/// The body is the file itself, CSV (UTF-8, `,` or `;`) or XLSX. Officers: only their subtree.
-#[utoipa::path(tag = "imports", security(("bearer" = [])),
-    params(("dry_run" = Option<bool>, Query, description = "Check every row, write nothing"),
-           ("file_name" = Option<String>, Query, description = "The file's name, for the audit trail")),
-    request_body(content = String, content_type = "text/csv", description = "CSV or XLSX file"),
-    responses((status = 200, body = ImportResult), (status = 403, body = ErrorEnvelope),
-              (status = 413, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-#[post("/api/imports/cadres?<dry_run>&<file_name>", data = "<data>")]
-pub async fn import_cadres(
-    state: &State<AppState>,
-    user: RosterEditor,
-    dry_run: Option<&str>,
-    file_name: Option<&str>,
-    data: Data<'_>,
-) -> AppResult<Json<ImportResult>> {
-    receive(state, &user, Kind::Cadres, dry_run, file_name, data).await
-}
-
-/// Imports qualifications held (keyed by person, scale, level and date). Officers: only their subtree.
-#[utoipa::path(tag = "imports", security(("bearer" = [])),
-    params(("dry_run" = Option<bool>, Query, description = "Check every row, write nothing"),
-           ("file_name" = Option<String>, Query, description = "The file's name, for the audit trail")),
-    request_body(content = String, content_type = "text/csv", description = "CSV or XLSX file"),
-    responses((status = 200, body = ImportResult), (status = 403, body = ErrorEnvelope),
-              (status = 413, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-#[post("/api/imports/qualifications?<dry_run>&<file_name>", data = "<data>")]
-pub async fn import_qualifications(
-    state: &State<AppState>,
-    user: RosterEditor,
-    dry_run: Option<&str>,
-    file_name: Option<&str>,
-    data: Data<'_>,
-) -> AppResult<Json<ImportResult>> {
-    receive(state, &user, Kind::Qualifications, dry_run, file_name, data).await
-}
-
-/// Imports historical completions with their provenance (keyed by person, module and day);
-/// a module that awards a level awards it. School staff and admin.
-#[utoipa::path(tag = "imports", security(("bearer" = [])),
-    params(("dry_run" = Option<bool>, Query, description = "Check every row, write nothing"),
-           ("file_name" = Option<String>, Query, description = "The file's name, for the audit trail")),
-    request_body(content = String, content_type = "text/csv", description = "CSV or XLSX file"),
-    responses((status = 200, body = ImportResult), (status = 403, body = ErrorEnvelope),
-              (status = 413, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-#[post("/api/imports/completions?<dry_run>&<file_name>", data = "<data>")]
-pub async fn import_completions(
-    state: &State<AppState>,
-    user: SchoolStaff,
-    dry_run: Option<&str>,
-    file_name: Option<&str>,
-    data: Data<'_>,
-) -> AppResult<Json<ImportResult>> {
-    receive(state, &user, Kind::Completions, dry_run, file_name, data).await
 }
