@@ -195,11 +195,13 @@ impl From<sqlx::Error> for AppError {
                             details: vec![],
                         }
                     }
-                    _ if is_unavailable_code(&code) => {
+                    _ if DbCode::of(db.as_ref(), &code).unavailable() => {
                         tracing::error!(error = %e, "database unavailable");
-                        AppError::Unavailable(
-                            "the database is unavailable or read-only; try again shortly".into(),
-                        )
+                        let code = DbCode::of(db.as_ref(), &code);
+                        if code.storage_fault() {
+                            crate::db::storage_fault::seen();
+                        }
+                        AppError::Unavailable(code.message().into())
                     }
                     _ => {
                         tracing::error!(error = %e, "database error");
@@ -215,13 +217,61 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
-/// SQLite busy/read-only/full/I/O codes and PostgreSQL connection/shutdown classes.
-fn is_unavailable_code(code: &str) -> bool {
-    if let Ok(n) = code.parse::<i64>() {
-        // SQLite primary result code is the low byte of the extended code.
-        return matches!(n & 0xff, 5 | 6 | 8 | 10 | 13 | 14);
+/// A database error code, read according to the backend that raised it (a PostgreSQL SQLSTATE
+/// such as `53300` is all digits too, so the text alone cannot tell them apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DbCode<'a> {
+    /// A SQLite result code; its low byte is the primary code (778 is SQLITE_IOERR_WRITE).
+    Sqlite(i64),
+    /// A PostgreSQL SQLSTATE.
+    Postgres(&'a str),
+}
+
+impl<'a> DbCode<'a> {
+    fn of(db: &'a dyn sqlx::error::DatabaseError, code: &'a str) -> Self {
+        match db.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+            Some(_) => DbCode::Sqlite(code.parse().unwrap_or(0)),
+            None => DbCode::Postgres(code),
+        }
     }
-    code.starts_with("08") || code.starts_with("57P") || code == "53300" || code == "25006"
+
+    /// The database cannot serve the request now for a reason outside the request: busy,
+    /// read-only, full, I/O error, cannot open; a PostgreSQL connection, shutdown or resource class.
+    fn unavailable(self) -> bool {
+        match self {
+            DbCode::Sqlite(n) => matches!(n & 0xff, 5 | 6 | 8 | 10 | 13 | 14),
+            DbCode::Postgres(c) => {
+                c.starts_with("08")
+                    || c.starts_with("57P")
+                    || matches!(c, "53000" | "53100" | "53200" | "53300" | "25006")
+            }
+        }
+    }
+
+    /// A fault of the storage under the SQLite file (read-only, I/O error, full, cannot open).
+    fn storage_fault(self) -> bool {
+        matches!(self, DbCode::Sqlite(n) if matches!(n & 0xff, 8 | 10 | 13 | 14))
+    }
+
+    /// What the caller is told: the cause, and that nothing was written.
+    fn message(self) -> &'static str {
+        match self {
+            DbCode::Sqlite(n) => match n & 0xff {
+                8 => "the database file is read-only: nothing was changed; reading still works, writing resumes once an administrator makes the file writable",
+                13 => "the database disk is full: nothing was changed; reading still works, writing resumes once space is freed",
+                10 => "the database could not write to its disk (an I/O error: the file may be read-only or the disk failing): nothing was changed; try again once it is fixed",
+                14 => "the database file cannot be opened; try again shortly",
+                _ => "the database is busy: nothing was changed; try again shortly",
+            },
+            DbCode::Postgres("25006") => {
+                "the database is read-only: nothing was changed; try again shortly"
+            }
+            DbCode::Postgres("53100") => {
+                "the database disk is full: nothing was changed; try again once space is freed"
+            }
+            DbCode::Postgres(_) => "the database is unavailable; try again shortly",
+        }
+    }
 }
 
 impl<'r> Responder<'r, 'static> for AppError {
@@ -276,5 +326,29 @@ pub fn json_catcher(status: Status, req: &Request<'_>) -> AppError {
             field: None,
             message: status.reason_lossy().to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_faults_are_503_with_a_message_that_names_the_cause() {
+        use DbCode::{Postgres, Sqlite};
+        for code in [Sqlite(8), Sqlite(13), Sqlite(778), Sqlite(5)] {
+            assert!(code.unavailable(), "{code:?}");
+        }
+        assert!(Sqlite(8).message().contains("read-only"));
+        assert!(Sqlite(1032).message().contains("read-only")); // SQLITE_READONLY_DBMOVED
+        assert!(Sqlite(13).message().contains("disk is full"));
+        assert!(Sqlite(778).message().contains("I/O error"));
+        assert!(Sqlite(778).storage_fault() && !Sqlite(5).storage_fault());
+        // A constraint is the caller's problem, not an outage.
+        assert!(!Sqlite(19).unavailable() && !Sqlite(2067).unavailable());
+        // SQLSTATEs are digits too: read as PostgreSQL codes, not as SQLite numbers.
+        assert!(Postgres("53300").unavailable() && Postgres("57P01").unavailable());
+        assert!(Postgres("53100").message().contains("disk is full"));
+        assert!(!Postgres("23505").unavailable() && !Postgres("53300").storage_fault());
     }
 }

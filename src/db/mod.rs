@@ -4,6 +4,7 @@
 //! and compiled once per backend through [`on_db!`](crate::on_db) and [`on_tx!`](crate::on_tx).
 
 pub mod bulk;
+pub mod storage_fault;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -104,7 +105,9 @@ impl Db {
                     .max_lifetime(None)
                     .idle_timeout(None)
             } else {
+                // Connections spoilt by a storage fault are closed, not handed out again.
                 pool.max_connections(settings.max_connections.max(2))
+                    .before_acquire(|conn, meta| Box::pin(storage_fault::usable(conn, meta)))
             };
             let pool = pool
                 .connect_with(opts)
