@@ -289,7 +289,38 @@ const T = {
   imp_moved: ["Chuyển cấp trên", "Moved"],
   imp_retired: ["Giải thể / sáp nhập", "Retired"],
   imp_skipped: ["Bỏ qua", "Skipped"],
+  demand_hint: ["Theo báo cáo thiếu hụt hôm nay: số cán bộ cần học từng chuyên đề so với số chỗ của các lớp đã lên kế hoạch hoặc đang mở.", "From today's gap report: cadres who need each module against the seats in planned or open classes."],
+  by_unit: ["Theo đơn vị", "By unit"],
+  new_programme: ["Thêm chương trình", "New programme"],
+  required: ["Bắt buộc nhập", "Required"],
+  code_taken: ["Mã {0} đã có; hãy sửa chương trình đó hoặc chọn mã khác", "Code {0} is already used; edit that programme or choose another code"],
+  cadre_id: ["Mã cán bộ", "Cadre ID"],
+  request_place: ["Xin vào danh sách chờ", "Request a waitlist place"],
+  no_open_class: ["Chưa có lớp đang mở cho yêu cầu này.", "No open class for this requirement yet."],
+  entity_id: ["Mã đối tượng", "Record ID"],
+  today: ["Hôm nay", "Today"],
+  clear_filters: ["Bỏ lọc", "Clear filters"],
+  act_create: ["Tạo mới", "Create"],
+  act_update: ["Cập nhật", "Update"],
+  act_status: ["Đổi tình trạng", "Status change"],
+  act_publish: ["Ban hành", "Publish"],
+  act_revoke: ["Thu hồi", "Revoke"],
+  act_retire: ["Giải thể", "Retire"],
+  act_reschedule: ["Đổi lịch", "Reschedule"],
+  act_reset_password: ["Đặt lại mật khẩu", "Reset password"],
+  act_change_password: ["Đổi mật khẩu", "Change password"],
+  act_import: ["Nhập dữ liệu", "Import"],
+  act_withdraw: ["Rút tên", "Withdraw"],
+  act_enrol: ["Ghi danh", "Enrol"],
+  act_results: ["Kết quả", "Results"],
+  act_generate: ["Tạo dữ liệu mẫu", "Generate"],
 };
+
+/** The label of a code ("act_" + "create"), or the code itself when there is none. */
+export function tOr(prefix, code) {
+  const pair = T[prefix + code];
+  return pair ? pair[lang() === "en" ? 1 : 0] : code;
+}
 
 const LOCALES = { vi: "vi-VN", en: "en-GB" };
 
@@ -377,4 +408,38 @@ export function addDays(isoDay, n) {
 /** Rewrites ISO dates inside a text from the API ("completed 2022-12-29") as dd/mm/yyyy. */
 export function localDates(text) {
   return String(text || "").replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, "$3/$2/$1");
+}
+
+/**
+ * A gap check's reason from the API (English words, ISO dates, e.g. "political theory: holds
+ * elementary, needs intermediate") in the current language, dates as dd/mm/yyyy. `key` is the
+ * check's requirement key; `levels` maps "scale/level" to the level's names [vi, en]. Unknown
+ * wording is shown as it came, dates localised.
+ */
+export function reasonText(key, reason, levels) {
+  const text = String(reason || "");
+  const en = lang() === "en";
+  const scale = String(key || "").replace(/^min_level:/, "");
+  const lv = (code) => (levels && levels[scale + "/" + code] ? levels[scale + "/" + code][en ? 1 : 0] : code);
+  const d = (iso) => localDates(iso);
+  // The requirement's own label is shown before the reason, so its name is not repeated.
+  const rules = [
+    [/^(.+): holds ([\w-]+), needs ([\w-]+)$/, (m) => en ? `holds ${lv(m[2])}, needs ${lv(m[3])}` : `đang có ${lv(m[2])}, cần ${lv(m[3])}`],
+    [/^(.+): holds ([\w-]+)$/, (m) => en ? `holds ${lv(m[2])}` : `đang có ${lv(m[2])}`],
+    [/^(.+): none recorded, needs ([\w-]+)$/, (m) => en ? `none recorded, needs ${lv(m[2])}` : `chưa có, cần ${lv(m[2])}`],
+    [/^(\S+): never completed$/, () => en ? "never completed" : "chưa học"],
+    [/^(\S+): last completed (\S+), older than (\d+) years$/, (m) => en ? `last completed ${d(m[2])}, older than ${m[3]} years` : `học lần cuối ${d(m[2])}, đã quá ${m[3]} năm`],
+    [/^(\S+): completed (\S+)$/, (m) => en ? `completed ${d(m[2])}` : `đã học ${d(m[2])}`],
+    [/^age (\d+) at (\S+), limit (\d+)$/, (m) => en ? d(m[0]) : `${m[1]} tuổi vào ${d(m[2])}, tối đa ${m[3]}`],
+    [/^age (\d+) at (\S+)$/, (m) => en ? d(m[0]) : `${m[1]} tuổi vào ${d(m[2])}`],
+    [/^(\d+) years of Party membership at (\S+), needs (\d+)$/, (m) => en ? d(m[0]) : `${m[1]} năm tuổi Đảng vào ${d(m[2])}, cần ${m[3]} năm`],
+    [/^(\d+) years of Party membership at (\S+)$/, (m) => en ? d(m[0]) : `${m[1]} năm tuổi Đảng vào ${d(m[2])}`],
+    [/^not a Party member at (\S+), needs (\d+) years$/, (m) => en ? d(m[0]) : `chưa là đảng viên vào ${d(m[1])}, cần ${m[2]} năm tuổi Đảng`],
+  ];
+
+  for (const [re, f] of rules) {
+    const m = re.exec(text);
+    if (m) return f(m);
+  }
+  return localDates(text);
 }
