@@ -1,5 +1,5 @@
 // Shared helpers: DOM building, API calls, session, forms and errors, downloads.
-import { t, parseDate, date, localDates } from "./i18n.js";
+import { t, parseDate, date, apiText } from "./i18n.js";
 
 /** Builds an element. `attrs`: class, text, onX handlers, dataset via data-*, others as attributes. */
 export function h(tag, attrs, ...children) {
@@ -23,7 +23,7 @@ export function h(tag, attrs, ...children) {
 export class ApiError extends Error {
   constructor(status, body) {
     const e = (body && body.error) || {};
-    super(localDates(e.message) || `HTTP ${status}`);
+    super(apiText(e.message) || `HTTP ${status}`);
     this.status = status;
     this.code = e.code;
     this.field = e.field;

@@ -443,3 +443,50 @@ export function reasonText(key, reason, levels) {
   }
   return localDates(text);
 }
+
+// The API answers in English; the messages a user meets in the pages, in Vietnamese.
+// [pattern, Vietnamese template with $1…]. Anything else is shown as it came (dates localised).
+const API_VI = [
+  [/^invalid username or password$/, "Sai tên đăng nhập hoặc mật khẩu"],
+  [/^too many attempts; try again in (\d+) s$/, "Thử sai quá nhiều lần; hãy thử lại sau $1 giây"],
+  [/^(username|password) is required$/, "Bắt buộc nhập"],
+  [/^username must be 3 to 64 characters.*$/, "Tên đăng nhập gồm 3 đến 64 ký tự"],
+  [/^password must be 8 to 128 characters$/, "Mật khẩu gồm 8 đến 128 ký tự"],
+  [/^password must not be only spaces$/, "Mật khẩu không được chỉ có dấu cách"],
+  [/^username (\S+) is already taken$/, "Tên đăng nhập $1 đã có"],
+  [/^no certificate (\S+)$/, "Không có giấy chứng nhận số $1"],
+  [/^the venue is already booked by class (\S+) \(session (\d+), (.+) – (.+)\)$/, "Địa điểm đã được lớp $1 sử dụng (buổi $2, $3 – $4)"],
+  [/^the instructor is already booked by class (\S+) \(session (\d+), (.+) – (.+)\)$/, "Giảng viên đã dạy lớp $1 vào lúc đó (buổi $2, $3 – $4)"],
+  [/^overlaps session (\d+) of the same class$/, "Trùng giờ với buổi $1 của chính lớp này"],
+  [/^class (\S+) already exists$/, "Lớp $1 đã có"],
+  [/^the cadre is already enrolled in class (\S+)$/, "Cán bộ đã ghi danh vào lớp $1"],
+  [/^the cadre is already waitlisted in class (\S+)$/, "Cán bộ đã ở danh sách chờ của lớp $1"],
+  [/^the cadre is in class (\S+) whose session (\d+) overlaps this class$/, "Cán bộ đang học lớp $1, có buổi $2 trùng giờ với lớp này"],
+  [/^cadre (\d+) is also in class (\S+) whose session (\d+) overlaps the new schedule$/, "Cán bộ mã $1 đang học lớp $2, có buổi $3 trùng lịch mới"],
+  [/^prerequisite (\S+) is missing or stale.*$/, "Chưa học (hoặc đã hết hiệu lực) chuyên đề tiên quyết $1"],
+  [/^class (\S+) is (\w+), not open for enrolment$/, "Lớp $1 không nhận ghi danh (tình trạng: $2)"],
+  [/^enrolment for class (\S+) is open from (\S+) to (\S+)$/, "Lớp $1 nhận ghi danh từ $2 đến $3"],
+  [/^class (\S+) is (\w+) and cannot change$/, "Lớp $1 đã kết thúc hoặc đã hủy, không thể thay đổi"],
+  [/^a programme needs at least one module$/, "Chương trình cần ít nhất một chuyên đề"],
+  [/^(\S+) is listed twice$/, "$1 bị chọn hai lần"],
+  [/^no module with code (\S+)$/, "Không có chuyên đề mã $1"],
+  [/^no unit with code (\S+)$/, "Không có đơn vị mã $1"],
+  [/^(\w+) must be 1 to (\d+) characters$/, "Bắt buộc nhập (tối đa $2 ký tự)"],
+  [/^personal_id must be 9 or 12 digits$/, "Số CCCD/CMND gồm 9 hoặc 12 chữ số"],
+  [/^birth_date must be after 1900 and at least 15 years ago$/, "Ngày sinh phải sau năm 1900 và cách đây ít nhất 15 năm"],
+  [/^phone must be a telephone number of 8 to 15 digits$/, "Số điện thoại gồm 8 đến 15 chữ số"],
+  [/^the cadre record is not active$/, "Hồ sơ cán bộ không còn hoạt động"],
+  [/^your account is not linked to a cadre record$/, "Tài khoản chưa gắn với hồ sơ cán bộ"],
+  [/^the database is unavailable; try again shortly$/, "Cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau"],
+];
+
+/** An API error message in the current language (Vietnamese for the known ones). */
+export function apiText(message) {
+  const text = String(message || "");
+  if (lang() === "vi") {
+    for (const [re, vi] of API_VI) {
+      if (re.test(text)) return localDates(text.replace(re, vi));
+    }
+  }
+  return localDates(text);
+}

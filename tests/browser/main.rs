@@ -117,7 +117,7 @@ async fn language_switch(b: &Browser) {
     b.fill("#login-form input[name=password]", "wrong-password")
         .await;
     b.click("#login-form button[type=submit]").await;
-    b.until("login error", "return document.querySelector('#login-form .form-error:not([hidden]), #login-form .field-error:not(:empty)') !== null").await;
+    b.until("login error, in Vietnamese", "return document.querySelector('#login-form .form-error:not([hidden])')?.textContent === 'Sai tên đăng nhập hoặc mật khẩu'").await;
     b.no_errors("login").await;
     // The keyboard alone: from the password field, Tab reaches the login button (with a
     // visible focus ring) and Enter logs in.
@@ -233,9 +233,13 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
             b.shot("new-class").await;
             b.click("#class-form button[type=submit]").await;
             let err = b
-                .until("the clash named next to the venue", "return document.querySelector('#class-form [data-field=\"sessions[0].venue\"] .field-error')?.textContent")
+                .until("the clash named next to the venue, in Vietnamese", "const e = document.querySelector('#class-form [data-field=\"sessions[0].venue\"] .field-error'); return e && e.textContent.startsWith('Địa điểm đã được lớp') && e.textContent")
                 .await;
-            assert!(err.as_str().unwrap_or("").contains("UI-BOOK-01"), "{err}");
+            let err = err.as_str().unwrap_or("");
+            assert!(
+                err.contains("UI-BOOK-01") && err.contains("10/03/2031 08:00"),
+                "{err}"
+            );
             b.shot("new-class-conflict").await;
             b.fill(
                 "#class-form [data-field=\"sessions[0].venue\"] input",
@@ -289,7 +293,7 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
     b.js("document.querySelector('#enrol-form select').selectedIndex = 0;")
         .await;
     b.click("#enrol-form button[type=submit]").await;
-    b.until("already enrolled, at the field", "return document.querySelector('#enrol-form [data-field=cadre_id] .field-error')?.textContent.includes('already')").await;
+    b.until("already enrolled, at the field", "return document.querySelector('#enrol-form [data-field=cadre_id] .field-error')?.textContent.includes('Cán bộ đã ghi danh vào lớp UI-TEST-01')").await;
     b.js(&format!(
         "document.querySelector('#enrol-form select').value = '{other}';"
     ))
