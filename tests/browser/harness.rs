@@ -388,6 +388,12 @@ impl Browser {
             .expect("key");
     }
 
+    /// A main page as shown: its screenshot, then no JavaScript errors and no unlabelled controls.
+    pub async fn page(&self, name: &str) {
+        self.shot(name).await;
+        self.no_errors(name).await;
+    }
+
     /// Saves a screenshot to target/screenshots/<browser name>-<name>.png.
     pub async fn shot(&self, name: &str) {
         let dir = std::env::var("CARGO_TARGET_DIR")

@@ -63,7 +63,12 @@ async fn public_pages(b: &Browser, cert: &str) {
         regex_like_date(&shown),
         "a dd/mm/yyyy date on the page: {shown}"
     );
-    b.shot("verify").await;
+    b.page("verify").await;
+    b.c.set_window_size(390, 844).await.expect("phone size");
+    b.no_horizontal_scroll("the certificate check on a phone")
+        .await;
+    b.page("verify-phone").await;
+    b.c.set_window_size(1280, 900).await.expect("desktop size");
     b.fill("#verify-form input", "TCB-1999-999999").await;
     b.click("#verify-form button[type=submit]").await;
     b.until("error shown next to the field", "return document.querySelector('#verify-form .field-error, #verify-form .form-error:not([hidden])')?.textContent.includes('TCB-1999-999999')").await;
@@ -104,14 +109,14 @@ async fn language_switch(b: &Browser) {
         "return document.querySelector('#login-form label')?.textContent === 'Username'",
     )
     .await;
-    b.shot("login-en").await;
+    b.page("login-en").await;
     b.click("#lang").await;
     b.until(
         "Vietnamese again",
         "return document.querySelector('#login-form label')?.textContent === 'Tên đăng nhập'",
     )
     .await;
-    b.shot("login").await;
+    b.page("login").await;
     // A wrong password: the API's message is shown on the form.
     b.fill("#login-form input[name=username]", "school").await;
     b.fill("#login-form input[name=password]", "wrong-password")
@@ -129,7 +134,7 @@ async fn language_switch(b: &Browser) {
         json!([true, true, "solid"]),
         "Tab from the password reaches the login button, visibly focused"
     );
-    b.shot("login-keyboard").await;
+    b.page("login-keyboard").await;
     b.press("\u{E007}").await;
     b.wait("[data-home=\"school\"]").await;
     b.logout().await;
@@ -146,7 +151,7 @@ async fn every_role_sees_its_home(b: &Browser) {
         b.login(user, password, role).await;
         let who = b.text("#who").await;
         assert!(who.contains(user), "{who}");
-        b.shot(&format!("home-{role}")).await;
+        b.page(&format!("home-{role}")).await;
         b.logout().await;
     }
 }
@@ -176,7 +181,7 @@ async fn cadre_gap_module(b: &Browser) -> (String, i64) {
 /// class: attendance and results saved in one go, finished, certificates issued. Returns one.
 async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
     b.login("school", DEMO_PASSWORD, "school").await;
-    b.shot("classes").await;
+    b.page("classes").await;
     // Classes with their enrolments, as XLSX.
     b.click("#export-classes-xlsx").await;
     let d = b
@@ -230,7 +235,7 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
                 "ThS. Trần Thị Hoa",
             )
             .await;
-            b.shot("new-class").await;
+            b.page("new-class").await;
             b.click("#class-form button[type=submit]").await;
             let err = b
                 .until("the clash named next to the venue, in Vietnamese", "const e = document.querySelector('#class-form [data-field=\"sessions[0].venue\"] .field-error'); return e && e.textContent.startsWith('Địa điểm đã được lớp') && e.textContent")
@@ -240,7 +245,7 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
                 err.contains("UI-BOOK-01") && err.contains("10/03/2031 08:00"),
                 "{err}"
             );
-            b.shot("new-class-conflict").await;
+            b.page("new-class-conflict").await;
             b.fill(
                 "#class-form [data-field=\"sessions[0].venue\"] input",
                 "Phòng 1",
@@ -300,13 +305,13 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
     .await;
     b.click("#enrol-form button[type=submit]").await;
     b.until("the clash names the other class, at the field", "return document.querySelector('#enrol-form [data-field=cadre_id] .field-error')?.textContent.includes('UI-BOOK-01')").await;
-    b.shot("class-cadre-conflict").await;
+    b.page("class-cadre-conflict").await;
     assert_eq!(b.count("#waitlist-table tbody tr").await, 1);
     assert_eq!(b.text("#waitlist-table tbody tr td").await, "1");
     let waiting = b
         .js("return document.querySelector('#waitlist-table tbody tr').dataset.enrolment")
         .await;
-    b.shot("class-waitlist").await;
+    b.page("class-waitlist").await;
     b.click("#enrolled-table tbody tr button.withdraw").await;
     b.until(
         "promotion visible",
@@ -321,7 +326,11 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
     assert_eq!(b.count("#waitlist-table tbody tr").await, 0);
     let msg = b.text("#class-msg").await;
     assert!(msg.contains("được chuyển từ danh sách chờ"), "{msg}");
-    b.shot("class-promoted").await;
+    b.page("class-promoted").await;
+    b.c.set_window_size(390, 844).await.expect("phone size");
+    b.no_horizontal_scroll("the class page on a phone").await;
+    b.page("class-phone").await;
+    b.c.set_window_size(1280, 900).await.expect("desktop size");
     b.no_errors("class page").await;
     // Run the class: attendance for every session and the results, then finish it.
     b.click("#status-actions button[data-status=running]").await;
@@ -338,14 +347,14 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
         "return document.querySelector('#class-msg')?.textContent.includes('Đã lưu')",
     )
     .await;
-    b.shot("class-attendance").await;
+    b.page("class-attendance").await;
     b.click("#status-actions button[data-status=finished]")
         .await;
     let cert = b
         .until("certificates", "const a = document.querySelector('#class-page section:last-of-type a[href^=\"#/verify/\"]'); return a && a.textContent")
         .await;
     assert_eq!(b.count("#class-page a[href^=\"#/verify/\"]").await, 2);
-    b.shot("class-certificates").await;
+    b.page("class-certificates").await;
     // Revoke the second certificate with a reason.
     b.fill(
         "#class-page section:last-of-type tbody tr:nth-child(2) form input",
@@ -359,13 +368,13 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
     // The calendar shows the sessions; demand and curriculum open.
     b.open("#/classes?month=2031-03").await;
     b.until("calendar entry", "return document.querySelector('#month-calendar td[data-day=\"2031-03-10\"] a.ev') !== null").await;
-    b.shot("calendar").await;
+    b.page("calendar").await;
     b.click("#classes a[href*=\"view=week\"]").await;
     b.until("week calendar", "return document.querySelector('#week-calendar li[data-day=\"2031-03-10\"] a[href=\"#/class/UI-TEST-01\"]') !== null").await;
-    b.shot("calendar-week").await;
+    b.page("calendar-week").await;
     b.open("#/demand").await;
     b.wait("#demand table").await;
-    b.shot("demand").await;
+    b.page("demand").await;
     b.click("#export-demand-csv").await;
     b.until(
         "the demand CSV",
@@ -409,7 +418,7 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
     )
     .await;
     b.fill("#module-form [data-field=periods] input", "6").await;
-    b.shot("module-edit").await;
+    b.page("module-edit").await;
     b.click("#module-form button[type=submit]").await;
     b.until("the edited module", "return document.querySelector('#modules-msg .notice') !== null && document.querySelector('#modules tr[data-module=\"DV-99\"] td.num')?.textContent === '6'").await;
     // A new programme: without modules it is refused next to the module boxes; then created.
@@ -438,7 +447,7 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
     b.click("#programme-form input[value=\"DV-99\"]").await;
     b.click("#programme-form button[type=submit]").await;
     b.until("the edited programme", "const tr = document.querySelector('#modules tr[data-programme=\"CT-UI\"]'); return tr && !tr.textContent.includes('DV-99')").await;
-    b.shot("curriculum").await;
+    b.page("curriculum").await;
     b.no_errors("school pages").await;
     b.logout().await;
     cert.as_str().expect("certificate number").to_string()
@@ -473,10 +482,10 @@ async fn cadre_record(b: &Browser) {
             .await,
         "Xin vào danh sách chờ"
     );
-    b.shot("cadre-record").await;
+    b.page("cadre-record").await;
     b.c.set_window_size(390, 844).await.expect("phone size");
     b.no_horizontal_scroll("the cadre record on a phone").await;
-    b.shot("cadre-phone").await;
+    b.page("cadre-phone").await;
     b.click("#gaps button.request-btn[data-class=\"UI-FULL-01\"]")
         .await;
     b.until(
@@ -509,13 +518,13 @@ async fn cadre_record(b: &Browser) {
         )
         .await;
     assert!(feed.as_str().unwrap_or("").ends_with(".ics"), "{feed}");
-    b.shot("cadre-enrolled").await;
+    b.page("cadre-enrolled").await;
     b.c.set_window_size(390, 844).await.expect("phone size");
     b.no_horizontal_scroll("the cadre record with the feed link on a phone")
         .await;
     b.js("document.getElementById('feed').scrollIntoView()")
         .await;
-    b.shot("cadre-phone-feed").await;
+    b.page("cadre-phone-feed").await;
     b.c.set_window_size(1280, 900).await.expect("desktop size");
     b.no_errors("cadre record").await;
     b.logout().await;
@@ -527,7 +536,7 @@ async fn commission_report(b: &Browser) {
     b.wait("#bar-chart").await;
     b.wait("#heatmap").await;
     assert!(b.count("#bar-chart g.bar").await > 5);
-    b.shot("report-city").await;
+    b.page("report-city").await;
     // Numbers in the Vietnamese way: a decimal comma ("72,4 %").
     let kpi = b.text("#kpi-compliance").await;
     assert!(
@@ -538,7 +547,7 @@ async fn commission_report(b: &Browser) {
     b.c.refresh().await.expect("reload");
     b.wait("#bar-chart").await;
     b.no_horizontal_scroll("the gap report on a phone").await;
-    b.shot("report-phone").await;
+    b.page("report-phone").await;
     b.c.set_window_size(1280, 900).await.expect("desktop size");
     b.c.refresh().await.expect("reload");
     b.wait("#heatmap a.drill").await;
@@ -555,10 +564,10 @@ async fn commission_report(b: &Browser) {
     )
     .await;
     b.wait("#heatmap a.drill").await;
-    b.shot("report-district").await;
+    b.page("report-district").await;
     b.js("document.getElementById('heatmap').scrollIntoView()")
         .await;
-    b.shot("report-heatmap").await;
+    b.page("report-heatmap").await;
     b.click("#heatmap a.drill").await;
     b.until(
         "ward level",
@@ -568,7 +577,7 @@ async fn commission_report(b: &Browser) {
         ),
     )
     .await;
-    b.shot("report-ward").await;
+    b.page("report-ward").await;
     // Back up one level, where the heat map has cells with cadres behind them.
     b.c.back().await.expect("back");
     b.until("district again", &format!("return document.querySelectorAll('.crumbs li').length === {} && document.querySelector('#heatmap .heat-btn') !== null", crumbs + 1)).await;
@@ -605,7 +614,7 @@ async fn commission_report(b: &Browser) {
         json!([]),
         "reasons in Vietnamese"
     );
-    b.shot("report-cadres").await;
+    b.page("report-cadres").await;
     // The cadres on screen, as XLSX.
     b.click("#export-cadres-xlsx").await;
     b.until(
@@ -635,7 +644,7 @@ async fn commission_report(b: &Browser) {
     b.js("document.querySelector('#report-filters [data-field=population] select').value = 'planned';").await;
     b.click("#report-filters button[type=submit]").await;
     b.until("the filtered report", "return location.hash.includes('as_of=2015-12-31') && location.hash.includes('population=planned') && document.querySelector('#report-filters [data-field=as_of] input')?.value === '31/12/2015' && document.querySelector('#kpi-compliance') !== null").await;
-    b.shot("report-2015-planned").await;
+    b.page("report-2015-planned").await;
     b.fill("#report-filters [data-field=as_of] input", "31/02/2015")
         .await;
     b.click("#report-filters button[type=submit]").await;
@@ -650,7 +659,7 @@ async fn commission_report(b: &Browser) {
         b.count("#compare-chart g.bar").await > 5,
         "a bar of change per unit"
     );
-    b.shot("compare").await;
+    b.page("compare").await;
     b.click("#export-compare-csv").await;
     b.until(
         "the comparison CSV",
@@ -683,7 +692,7 @@ async fn commission_report(b: &Browser) {
     )
     .await;
     assert!(b.text("#standards section").await.contains("01/01/2030"));
-    b.shot("standards").await;
+    b.page("standards").await;
     // The labels follow the language switch on a signed-in page too.
     b.click("#lang").await;
     b.until(
@@ -699,7 +708,7 @@ async fn commission_report(b: &Browser) {
         kpi.contains('.') && !kpi.contains(','),
         "English number: {kpi}"
     );
-    b.shot("report-en").await;
+    b.page("report-en").await;
     b.click("#lang").await;
     b.until(
         "Vietnamese menu",
@@ -746,7 +755,7 @@ async fn admin_and_officer_pages(b: &Browser) {
         names.contains("Nguyễn"),
         "diacritics-insensitive search: {names}"
     );
-    b.shot("roster").await;
+    b.page("roster").await;
     b.no_errors("roster").await;
     officer_import_export(b).await;
     b.logout().await;
@@ -781,7 +790,7 @@ async fn admin_and_officer_pages(b: &Browser) {
         "return document.querySelector('#accounts .notice')?.textContent === 'Đã lưu'",
     )
     .await;
-    b.shot("accounts-reset").await;
+    b.page("accounts-reset").await;
     b.click("#accounts-table tr[data-account=\"ui.school\"] button.toggle-active")
         .await;
     b.until("deactivated", "return document.querySelector('#accounts-table tr[data-account=\"ui.school\"] td:nth-child(4)')?.textContent === '—'").await;
@@ -816,7 +825,7 @@ async fn admin_and_officer_pages(b: &Browser) {
         actions.contains("Đặt lại mật khẩu"),
         "the password reset, in Vietnamese: {actions}"
     );
-    b.shot("audit-filtered").await;
+    b.page("audit-filtered").await;
     b.no_errors("audit filters").await;
     for (route, sel, shot) in [
         ("#/accounts", "#accounts-table", "accounts"),
@@ -824,7 +833,7 @@ async fn admin_and_officer_pages(b: &Browser) {
     ] {
         b.open(route).await;
         b.wait(sel).await;
-        b.shot(shot).await;
+        b.page(shot).await;
         b.no_errors(route).await;
     }
     b.logout().await;
@@ -941,11 +950,11 @@ async fn officer_import_export(b: &Browser) {
         0,
         "a dry run writes nothing"
     );
-    b.shot("import-problems").await;
+    b.page("import-problems").await;
     b.c.set_window_size(390, 844).await.expect("phone size");
     b.js("document.getElementById('import-problems').scrollIntoView()")
         .await;
-    b.shot("import-problems-phone").await;
+    b.page("import-problems-phone").await;
     b.c.set_window_size(1280, 900).await.expect("desktop size");
     // The corrected file: checked (nothing written yet), then imported.
     let fixed = upload_file(
@@ -977,7 +986,7 @@ async fn officer_import_export(b: &Browser) {
             .await,
         json!(true)
     );
-    b.shot("import-done").await;
+    b.page("import-done").await;
     // The new cadre is in the roster.
     b.open("#/home").await;
     b.fill("#roster-search input[type=search]", "pham thi nhap")
