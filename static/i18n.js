@@ -477,6 +477,7 @@ const API_VI = [
   [/^phone must be a telephone number of 8 to 15 digits$/, "Số điện thoại gồm 8 đến 15 chữ số"],
   [/^the cadre record is not active$/, "Hồ sơ cán bộ không còn hoạt động"],
   [/^your account is not linked to a cadre record$/, "Tài khoản chưa gắn với hồ sơ cán bộ"],
+  [/^(\d+) problems? found; nothing was written\. Correct the rows and import the file again\.$/, "Có $1 lỗi; chưa ghi dữ liệu nào. Hãy sửa các dòng rồi nhập lại tệp."],
   [/^the database is unavailable; try again shortly$/, "Cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau"],
 ];
 

@@ -54,7 +54,7 @@ export function barChart(items, { signed, label, onPick, id }) {
     const v = it.value;
     const w = v === null ? 0 : Math.abs(v) * scale;
     const x = signed && v < 0 ? x0 - w : x0;
-    const g = h("svg:g", { class: "bar", tabindex: onPick ? 0 : null, role: onPick ? "button" : null, "data-unit": it.key,
+    const g = h("svg:g", { class: "bar", tabindex: onPick ? 0 : null, role: onPick ? "button" : null, "data-unit": it.key, "data-value": v === null ? "" : v,
       "aria-label": `${it.name}: ${v === null ? "—" : signed ? num(v, 1) : pct(v)}` });
     g.append(h("svg:title", {}, `${it.name}: ${v === null ? "—" : signed ? num(v, 1) : pct(v)}`));
     g.append(h("svg:text", { x: labelW - 6, y: y + rowH / 2 + 4, "text-anchor": "end", class: "lbl" }, it.name.length > (narrow ? 20 : 26) ? it.name.slice(0, narrow ? 19 : 25) + "…" : it.name));

@@ -375,6 +375,12 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
     b.open("#/demand").await;
     b.wait("#demand table").await;
     b.page("demand").await;
+    // Thousands grouped the Vietnamese way ("1.735").
+    assert_eq!(
+        b.js("return [...document.querySelectorAll('#demand td.num')].some(td => /^\\d{1,3}(\\.\\d{3})+$/.test(td.textContent))").await,
+        json!(true),
+        "a number grouped with '.'"
+    );
     b.click("#export-demand-csv").await;
     b.until(
         "the demand CSV",
@@ -469,6 +475,20 @@ async fn cadre_record(b: &Browser) {
     b.login("cadre", DEMO_PASSWORD, "cadre").await;
     b.wait("#gaps .suggested-class button.enrol-btn[data-class=\"UI-BOOK-01\"]")
         .await;
+    // Every part of the record is there.
+    let record = b.text("#my-record").await;
+    for part in [
+        "Thông tin cá nhân",
+        "Chức danh đang giữ",
+        "Quy hoạch",
+        "Trình độ",
+        "Chuyên đề đã hoàn thành",
+        "Lớp đã đăng ký",
+        "Buổi học sắp tới",
+        "Lịch học (iCalendar)",
+    ] {
+        assert!(record.contains(part), "{part} on the record: {record}");
+    }
     // The reasons are in Vietnamese, dates dd/mm/yyyy.
     assert_eq!(
         b.js(VIETNAMESE_REASONS.replace("SEL", "#gaps .reason").as_str())
@@ -536,6 +556,18 @@ async fn commission_report(b: &Browser) {
     b.wait("#bar-chart").await;
     b.wait("#heatmap").await;
     assert!(b.count("#bar-chart g.bar").await > 5);
+    // The bars are sorted (lowest compliance first); the heat map colours every cell with cadres
+    // falling short by their share (heat-1 … heat-5), and cells with none as heat-0.
+    assert_eq!(
+        b.js("const v = [...document.querySelectorAll('#bar-chart g.bar')].map(g => g.dataset.value).filter(x => x !== '').map(Number); return v.every((x, i) => i === 0 || v[i - 1] <= x)").await,
+        json!(true),
+        "bars sorted"
+    );
+    assert_eq!(
+        b.js("const cells = [...document.querySelectorAll('#heatmap td.cell')]; return cells.length > 0 && cells.some(td => /heat-[1-5]/.test(td.className)) && cells.every(td => td.querySelector('.heat-btn') ? /heat-[1-5]/.test(td.className) : !/heat-[1-5]/.test(td.className))").await,
+        json!(true),
+        "heat-map colours by share falling short"
+    );
     b.page("report-city").await;
     // Numbers in the Vietnamese way: a decimal comma ("72,4 %").
     let kpi = b.text("#kpi-compliance").await;
@@ -937,7 +969,7 @@ async fn officer_import_export(b: &Browser) {
     assert_eq!(rows[1][2], json!("27130"), "{rows}");
     let total = b.text("#import-problems .notice").await;
     assert!(
-        total.starts_with("2 problems found; nothing was written"),
+        total.starts_with("Có 2 lỗi; chưa ghi dữ liệu nào"),
         "{total}"
     );
     assert_eq!(
