@@ -93,6 +93,12 @@ fn regex_like_date(s: &str) -> bool {
 async fn language_switch(b: &Browser) {
     b.open("#/login").await;
     assert_eq!(b.text("#login-form label").await, "Tên đăng nhập");
+    assert_eq!(
+        b.js("return getComputedStyle(document.getElementById('logout')).display")
+            .await,
+        json!("none"),
+        "no logout button before login"
+    );
     b.click("#lang").await;
     b.until(
         "English labels",
