@@ -314,6 +314,9 @@ const T = {
   act_enrol: ["Ghi danh", "Enrol"],
   act_results: ["Kết quả", "Results"],
   act_generate: ["Tạo dữ liệu mẫu", "Generate"],
+  act_deactivate: ["Khóa tài khoản", "Deactivate"],
+  act_attendance: ["Điểm danh", "Attendance"],
+  act_withdrawn: ["Rút tên", "Withdrawn"],
 };
 
 /** The label of a code ("act_" + "create"), or the code itself when there is none. */

@@ -860,7 +860,7 @@ async fn admin_and_officer_pages(b: &Browser) {
     b.until("entries of accounts by admin", "const rows = [...document.querySelectorAll('#audit-table tbody tr')]; return location.hash.includes('actor=admin') && rows.length > 0 && rows.every(tr => tr.cells[1].textContent === 'admin' && tr.cells[3].textContent.startsWith('account'))").await;
     let actions = b.text("#audit-table tbody").await;
     assert!(
-        actions.contains("Đặt lại mật khẩu"),
+        actions.contains("Đặt lại mật khẩu") && actions.contains("Khóa tài khoản"),
         "the password reset, in Vietnamese: {actions}"
     );
     b.page("audit-filtered").await;
