@@ -1,7 +1,7 @@
 // Unit officer: roster (diacritics-insensitive search), add/edit cadres, nominate.
 // Administrator: accounts, unit import, audit-log viewer.
-import { t, lang, num, date, dateTime } from "./i18n.js";
-import { h, api, qs, field, dateInput, readDate, onSubmit, table, notice, session, ApiError } from "./core.js";
+import { t, tOr, lang, num, date, dateTime, parseDate, addDays } from "./i18n.js";
+import { h, api, qs, field, dateInput, readDate, onSubmit, table, notice, session, showError, ApiError } from "./core.js";
 import { exportButtons } from "./transfer.js";
 
 const ORGS = {
@@ -113,7 +113,7 @@ export async function accountsView() {
     onSubmit(f, async () => { await api("POST", `/api/accounts/${a.id}/password`, { new_password: pw.value }); pw.value = ""; msg.replaceChildren(notice(t("saved"))); });
     return h("tr", { "data-account": a.username }, h("td", { text: a.username }), h("td", { text: t("role_" + a.role) }), h("td", { text: a.unit_name || "—" }),
       h("td", { text: a.active ? "✓" : "—" }),
-      h("td", {}, h("button", { type: "button", class: "small", text: a.active ? t("deactivate") : t("activate"), onclick: async () => {
+      h("td", {}, h("button", { type: "button", class: "small toggle-active", text: a.active ? t("deactivate") : t("activate"), onclick: async () => {
         try { await api("PATCH", `/api/accounts/${a.id}`, { active: !a.active }); reload(); } catch (e) { msg.replaceChildren(notice(e.message, "err")); }
       } })), h("td", {}, f));
   });
@@ -123,7 +123,7 @@ export async function accountsView() {
   const create = h("form", { class: "card", id: "account-form", novalidate: true }, h("h2", { text: t("create_account") }),
     h("p", { class: "form-error", role: "alert", hidden: true }),
     h("div", { class: "grid2" }, field(t("username"), user, "username"), field(t("password"), pass, "password"), field(t("role"), role, "role"),
-      field(t("unit_code"), unit, "unit_code"), field("Cadre ID", cadre, "cadre_id")),
+      field(t("unit_code"), unit, "unit_code"), field(t("cadre_id"), cadre, "cadre_id")),
     h("button", { type: "submit", class: "primary", text: t("create_account") }));
   onSubmit(create, async () => {
     await api("POST", "/api/accounts", { username: user.value.trim(), password: pass.value, role: role.value, unit_code: unit.value.trim() || null, cadre_id: cadre.value ? Number(cadre.value) : null });
@@ -145,18 +145,28 @@ export async function accountsView() {
 
 /** Audit log with filters. */
 export async function auditView(q) {
-  const f = { entity: q.get("entity") || "", actor: q.get("actor") || "", from: q.get("from") || "", to: q.get("to") || "" };
-  const list = await api("GET", "/api/audit" + qs({ ...f, limit: 100 }));
-  const entity = h("input", { value: f.entity }), actor = h("input", { value: f.actor }), from = dateInput(f.from), to = dateInput(f.to);
-  const form = h("form", { class: "filters", id: "audit-filters", novalidate: true },
-    field(t("entity"), entity, "entity"), field(t("actor"), actor, "actor"), field(t("from"), from, "from"), field(t("to"), to, "to"),
-    h("button", { type: "submit", class: "primary", text: t("filter") }));
+  const f = { entity: q.get("entity") || "", entity_id: q.get("entity_id") || "", actor: q.get("actor") || "", from: q.get("from") || "", to: q.get("to") || "" };
+  const form = h("form", { class: "filters", id: "audit-filters", novalidate: true });
+  let list = { items: [], total: 0 };
+  let listError = null;
+  // "To" is inclusive on screen; the API's bound is exclusive.
+  const before = f.to && parseDate(f.to) ? addDays(parseDate(f.to), 1) : f.to;
+  try { list = await api("GET", "/api/audit" + qs({ ...f, to: before, limit: 100 })); } catch (e) { if (!(e instanceof ApiError) || !e.field) throw e; listError = e; }
+  const entity = h("input", { value: f.entity, list: "audit-entities", autocomplete: "off" }), entityId = h("input", { value: f.entity_id, autocomplete: "off" });
+  const actor = h("input", { value: f.actor, autocomplete: "off" }), from = dateInput(f.from), to = dateInput(f.to);
+  const kinds = ["account", "cadre", "class", "enrolment", "attendance", "certificate", "module", "programme", "standard", "title", "unit", "unit_import", "import", "session", "dataset"];
+  form.append(field(t("entity"), entity, "entity"), h("datalist", { id: "audit-entities" }, kinds.map((k) => h("option", { value: k }))),
+    field(t("entity_id"), entityId, "entity_id"), field(t("actor"), actor, "actor"),
+    field(t("from"), from, "from", t("date_hint")), field(t("to"), to, "to", t("date_hint")),
+    h("button", { type: "submit", class: "primary", text: t("filter") }),
+    h("a", { href: "#/audit", text: t("clear_filters") }));
   onSubmit(form, async () => {
-    location.hash = "#/audit" + qs({ entity: entity.value.trim(), actor: actor.value.trim(), from: readDate(from, "from", true), to: readDate(to, "to", true) });
+    location.hash = "#/audit" + qs({ entity: entity.value.trim(), entity_id: entityId.value.trim(), actor: actor.value.trim(), from: readDate(from, "from", true), to: readDate(to, "to", true) });
   });
+  if (listError) showError(form, listError);
   return h("div", { id: "audit" }, h("h1", { text: t("audit") }), form,
     table([t("at"), t("actor"), t("action"), t("entity"), ""], list.items.map((e) => h("tr", {},
-      h("td", { text: dateTime(e.at) }), h("td", { text: e.actor }), h("td", { text: e.action }), h("td", { text: `${e.entity} ${e.entity_id}` }),
+      h("td", { text: dateTime(e.at) }), h("td", { text: e.actor }), h("td", { text: tOr("act_", e.action) }), h("td", { text: `${e.entity} ${e.entity_id}` }),
       h("td", {}, h("details", {}, h("summary", { text: "JSON" }), h("pre", { text: JSON.stringify({ before: e.before, after: e.after }, null, 1) }))))), { id: "audit-table" }),
     h("p", { text: t("shown_of", num(list.items.length), num(list.total)) }));
 }

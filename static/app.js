@@ -1,7 +1,7 @@
 // Single-page app: hash routes, a layout per role, Vietnamese first with an English switch.
-import { t, lang, setLang, date, dateTime, num, today, localDates } from "./i18n.js";
+import { t, lang, setLang, date, dateTime, num, today, reasonText } from "./i18n.js";
 import { h, api, session, field, onSubmit, table, statusBadge, section, notice, ApiError } from "./core.js";
-import { reportView, compareView, reqLabel } from "./report.js";
+import { reportView, compareView, reqLabel, levelNames } from "./report.js";
 import { classesView, newClassView, classView, demandView, modulesView } from "./school.js";
 import { rosterView, accountsView, auditView, orgName } from "./admin.js";
 import { standardsView } from "./standards.js";
@@ -171,7 +171,8 @@ function titleName(tp) { return lang() === "en" ? tp.title_name_en : tp.title_na
 
 /** The cadre's own record: profile, titles, qualifications, completions, gaps with classes. */
 async function meView() {
-  const r = await api("GET", "/api/me");
+  const [r, levels] = await Promise.all([api("GET", "/api/me"), levelNames()]);
+  const levelName = (q) => { const l = levels[q.scale + "/" + q.level]; return l ? l[lang() === "en" ? 1 : 0] : q.level_name_vi; };
   const root = h("div", { "data-home": session.account.role === "cadre" ? "cadre" : null, id: "my-record" },
     h("h1", { id: "home-title", text: t("home_cadre") }));
   if (!r.cadre) { root.append(notice(t("no_cadre"), "warn")); return root; }
@@ -211,11 +212,14 @@ async function meView() {
       h("ul", { class: "checks" }, g.requirements.map((req) => h("li", { class: req.met ? "met" : "unmet", "data-key": req.key },
         h("span", { class: "mark", "aria-hidden": "true", text: req.met ? "✓" : "✗" }),
         h("span", { class: "sr", text: req.met ? t("met") : t("not_met") }),
-        h("span", { class: "req", text: " " + reqLabel(req.key) + ": " }), h("span", { text: localDates(req.reason) }),
+        h("span", { class: "req", text: " " + reqLabel(req.key) + ": " }), h("span", { class: "reason", text: reasonText(req.key, req.reason, levels) }),
         req.open_classes && req.open_classes.length ? h("ul", { class: "suggest" }, req.open_classes.map((oc) => h("li", { class: "suggested-class" },
           `${t("open_classes")}: `, h("strong", { text: oc.class_code }), ` — ${oc.title} (${t("seats_left")}: ${num(oc.seats_left)}) `,
+          // A free seat: enrol; a full class: ask for a place on its waitlist.
           mine[oc.class_code] ? statusBadge(mine[oc.class_code])
-            : h("button", { type: "button", class: "small enrol-btn", "data-class": oc.class_code, text: t("enrol"), onclick: (ev) => enrol(oc.class_code, ev.currentTarget) })))) : null)))));
+            : h("button", { type: "button", class: "small enrol-btn" + (oc.seats_left > 0 ? "" : " request-btn"), "data-class": oc.class_code,
+              text: oc.seats_left > 0 ? t("enrol") : t("request_place"), "aria-label": `${oc.seats_left > 0 ? t("enrol") : t("request_place")} ${oc.class_code}`,
+              onclick: (ev) => enrol(oc.class_code, ev.currentTarget) })))) : !req.met && /^(module|min_level):/.test(req.key) ? h("p", { class: "hint no-class", text: t("no_open_class") }) : null)))));
   }
   if (!r.gaps.length) gaps.append(h("p", { text: t("none") }));
   root.append(section(t("my_gaps"), gaps));
@@ -246,7 +250,7 @@ async function meView() {
     section(t("titles_planned"), periods(r.cadre.plans.filter(current)))));
   if (past.length) root.append(h("details", { class: "card" }, h("summary", { text: `${t("past_titles")} (${num(past.length)})` }), periods(past, "past")));
   root.append(section(t("qualifications"), r.cadre.qualifications.length ? table([t("scale"), t("level"), t("obtained_on")],
-    r.cadre.qualifications.map((q) => h("tr", {}, h("td", { text: reqLabel("min_level:" + q.scale) }), h("td", { text: q.level_name_vi }), h("td", { text: date(q.obtained_on) })))) : h("p", { text: t("none") })));
+    r.cadre.qualifications.map((q) => h("tr", {}, h("td", { text: reqLabel("min_level:" + q.scale) }), h("td", { text: levelName(q) }), h("td", { text: date(q.obtained_on) })))) : h("p", { text: t("none") })));
   root.append(section(t("completions"), r.completions.length ? table([t("module"), t("completed_on"), t("certificate_no"), t("valid_until"), t("status")],
     r.completions.map((x) => h("tr", {}, h("td", { text: `${x.module_code} — ${lang() === "en" ? x.module_title_en : x.module_title_vi}` }), h("td", { text: date(x.completed_on) }),
       h("td", {}, x.certificate_no ? h("a", { href: "#/verify/" + encodeURIComponent(x.certificate_no), text: x.certificate_no }) : "—"),

@@ -1,5 +1,5 @@
 // Shared helpers: DOM building, API calls, session, forms and errors, downloads.
-import { t, parseDate, date, localDates } from "./i18n.js";
+import { t, parseDate, date, apiText } from "./i18n.js";
 
 /** Builds an element. `attrs`: class, text, onX handlers, dataset via data-*, others as attributes. */
 export function h(tag, attrs, ...children) {
@@ -23,7 +23,7 @@ export function h(tag, attrs, ...children) {
 export class ApiError extends Error {
   constructor(status, body) {
     const e = (body && body.error) || {};
-    super(localDates(e.message) || `HTTP ${status}`);
+    super(apiText(e.message) || `HTTP ${status}`);
     this.status = status;
     this.code = e.code;
     this.field = e.field;
@@ -117,15 +117,15 @@ export function showError(root, err) {
   }
   let box = null;
   if (err.field) {
-    box = root.querySelector(`[data-field="${CSS.escape(err.field)}"]`);
-    if (!box) {
-      // "sessions[1].venue" → the session row's field; "sessions[1]" → its row.
-      const base = err.field.replace(/\.[^.]*$/, "");
-      box = root.querySelector(`[data-field="${CSS.escape(base)}"]`);
+    // "sessions[1].venue" → that field, else the session row "sessions[1]", else "sessions".
+    for (let f = err.field; f && !box; ) {
+      box = root.querySelector(`[data-field="${CSS.escape(f)}"]`);
+      const up = f.replace(/(\.[^.[\]]*|\[\d+\])$/, "");
+      f = up === f ? null : up;
     }
   }
   if (box) {
-    const span = box.querySelector(".field-error");
+    const span = box.querySelector(":scope > .field-error") || box.querySelector(".field-error");
     if (span) {
       span.textContent = err.message;
       const input = box.querySelector("input, select, textarea");

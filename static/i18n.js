@@ -289,7 +289,41 @@ const T = {
   imp_moved: ["Chuyển cấp trên", "Moved"],
   imp_retired: ["Giải thể / sáp nhập", "Retired"],
   imp_skipped: ["Bỏ qua", "Skipped"],
+  demand_hint: ["Theo báo cáo thiếu hụt hôm nay: số cán bộ cần học từng chuyên đề so với số chỗ của các lớp đã lên kế hoạch hoặc đang mở.", "From today's gap report: cadres who need each module against the seats in planned or open classes."],
+  by_unit: ["Theo đơn vị", "By unit"],
+  new_programme: ["Thêm chương trình", "New programme"],
+  required: ["Bắt buộc nhập", "Required"],
+  code_taken: ["Mã {0} đã có; hãy sửa chương trình đó hoặc chọn mã khác", "Code {0} is already used; edit that programme or choose another code"],
+  cadre_id: ["Mã cán bộ", "Cadre ID"],
+  request_place: ["Xin vào danh sách chờ", "Request a waitlist place"],
+  no_open_class: ["Chưa có lớp đang mở cho yêu cầu này.", "No open class for this requirement yet."],
+  entity_id: ["Mã đối tượng", "Record ID"],
+  today: ["Hôm nay", "Today"],
+  clear_filters: ["Bỏ lọc", "Clear filters"],
+  act_create: ["Tạo mới", "Create"],
+  act_update: ["Cập nhật", "Update"],
+  act_status: ["Đổi tình trạng", "Status change"],
+  act_publish: ["Ban hành", "Publish"],
+  act_revoke: ["Thu hồi", "Revoke"],
+  act_retire: ["Giải thể", "Retire"],
+  act_reschedule: ["Đổi lịch", "Reschedule"],
+  act_reset_password: ["Đặt lại mật khẩu", "Reset password"],
+  act_change_password: ["Đổi mật khẩu", "Change password"],
+  act_import: ["Nhập dữ liệu", "Import"],
+  act_withdraw: ["Rút tên", "Withdraw"],
+  act_enrol: ["Ghi danh", "Enrol"],
+  act_results: ["Kết quả", "Results"],
+  act_generate: ["Tạo dữ liệu mẫu", "Generate"],
+  act_deactivate: ["Khóa tài khoản", "Deactivate"],
+  act_attendance: ["Điểm danh", "Attendance"],
+  act_withdrawn: ["Rút tên", "Withdrawn"],
 };
+
+/** The label of a code ("act_" + "create"), or the code itself when there is none. */
+export function tOr(prefix, code) {
+  const pair = T[prefix + code];
+  return pair ? pair[lang() === "en" ? 1 : 0] : code;
+}
 
 const LOCALES = { vi: "vi-VN", en: "en-GB" };
 
@@ -377,4 +411,86 @@ export function addDays(isoDay, n) {
 /** Rewrites ISO dates inside a text from the API ("completed 2022-12-29") as dd/mm/yyyy. */
 export function localDates(text) {
   return String(text || "").replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, "$3/$2/$1");
+}
+
+/**
+ * A gap check's reason from the API (English words, ISO dates, e.g. "political theory: holds
+ * elementary, needs intermediate") in the current language, dates as dd/mm/yyyy. `key` is the
+ * check's requirement key; `levels` maps "scale/level" to the level's names [vi, en]. Unknown
+ * wording is shown as it came, dates localised.
+ */
+export function reasonText(key, reason, levels) {
+  const text = String(reason || "");
+  const en = lang() === "en";
+  const scale = String(key || "").replace(/^min_level:/, "");
+  const lv = (code) => (levels && levels[scale + "/" + code] ? levels[scale + "/" + code][en ? 1 : 0] : code);
+  const d = (iso) => localDates(iso);
+  // The requirement's own label is shown before the reason, so its name is not repeated.
+  const rules = [
+    [/^(.+): holds ([\w-]+), needs ([\w-]+)$/, (m) => en ? `holds ${lv(m[2])}, needs ${lv(m[3])}` : `đang có ${lv(m[2])}, cần ${lv(m[3])}`],
+    [/^(.+): holds ([\w-]+)$/, (m) => en ? `holds ${lv(m[2])}` : `đang có ${lv(m[2])}`],
+    [/^(.+): none recorded, needs ([\w-]+)$/, (m) => en ? `none recorded, needs ${lv(m[2])}` : `chưa có, cần ${lv(m[2])}`],
+    [/^(\S+): never completed$/, () => en ? "never completed" : "chưa học"],
+    [/^(\S+): last completed (\S+), older than (\d+) years$/, (m) => en ? `last completed ${d(m[2])}, older than ${m[3]} years` : `học lần cuối ${d(m[2])}, đã quá ${m[3]} năm`],
+    [/^(\S+): completed (\S+)$/, (m) => en ? `completed ${d(m[2])}` : `đã học ${d(m[2])}`],
+    [/^age (\d+) at (\S+), limit (\d+)$/, (m) => en ? d(m[0]) : `${m[1]} tuổi vào ${d(m[2])}, tối đa ${m[3]}`],
+    [/^age (\d+) at (\S+)$/, (m) => en ? d(m[0]) : `${m[1]} tuổi vào ${d(m[2])}`],
+    [/^(\d+) years of Party membership at (\S+), needs (\d+)$/, (m) => en ? d(m[0]) : `${m[1]} năm tuổi Đảng vào ${d(m[2])}, cần ${m[3]} năm`],
+    [/^(\d+) years of Party membership at (\S+)$/, (m) => en ? d(m[0]) : `${m[1]} năm tuổi Đảng vào ${d(m[2])}`],
+    [/^not a Party member at (\S+), needs (\d+) years$/, (m) => en ? d(m[0]) : `chưa là đảng viên vào ${d(m[1])}, cần ${m[2]} năm tuổi Đảng`],
+  ];
+
+  for (const [re, f] of rules) {
+    const m = re.exec(text);
+    if (m) return f(m);
+  }
+  return localDates(text);
+}
+
+// The API answers in English; the messages a user meets in the pages, in Vietnamese.
+// [pattern, Vietnamese template with $1…]. Anything else is shown as it came (dates localised).
+const API_VI = [
+  [/^invalid username or password$/, "Sai tên đăng nhập hoặc mật khẩu"],
+  [/^too many attempts; try again in (\d+) s$/, "Thử sai quá nhiều lần; hãy thử lại sau $1 giây"],
+  [/^(username|password) is required$/, "Bắt buộc nhập"],
+  [/^username must be 3 to 64 characters.*$/, "Tên đăng nhập gồm 3 đến 64 ký tự"],
+  [/^password must be 8 to 128 characters$/, "Mật khẩu gồm 8 đến 128 ký tự"],
+  [/^password must not be only spaces$/, "Mật khẩu không được chỉ có dấu cách"],
+  [/^username (\S+) is already taken$/, "Tên đăng nhập $1 đã có"],
+  [/^no certificate (\S+)$/, "Không có giấy chứng nhận số $1"],
+  [/^the venue is already booked by class (\S+) \(session (\d+), (.+) – (.+)\)$/, "Địa điểm đã được lớp $1 sử dụng (buổi $2, $3 – $4)"],
+  [/^the instructor is already booked by class (\S+) \(session (\d+), (.+) – (.+)\)$/, "Giảng viên đã dạy lớp $1 vào lúc đó (buổi $2, $3 – $4)"],
+  [/^overlaps session (\d+) of the same class$/, "Trùng giờ với buổi $1 của chính lớp này"],
+  [/^class (\S+) already exists$/, "Lớp $1 đã có"],
+  [/^the cadre is already enrolled in class (\S+)$/, "Cán bộ đã ghi danh vào lớp $1"],
+  [/^the cadre is already waitlisted in class (\S+)$/, "Cán bộ đã ở danh sách chờ của lớp $1"],
+  [/^the cadre is in class (\S+) whose session (\d+) overlaps this class$/, "Cán bộ đang học lớp $1, có buổi $2 trùng giờ với lớp này"],
+  [/^cadre (\d+) is also in class (\S+) whose session (\d+) overlaps the new schedule$/, "Cán bộ mã $1 đang học lớp $2, có buổi $3 trùng lịch mới"],
+  [/^prerequisite (\S+) is missing or stale.*$/, "Chưa học (hoặc đã hết hiệu lực) chuyên đề tiên quyết $1"],
+  [/^class (\S+) is (\w+), not open for enrolment$/, "Lớp $1 không nhận ghi danh (tình trạng: $2)"],
+  [/^enrolment for class (\S+) is open from (\S+) to (\S+)$/, "Lớp $1 nhận ghi danh từ $2 đến $3"],
+  [/^class (\S+) is (\w+) and cannot change$/, "Lớp $1 đã kết thúc hoặc đã hủy, không thể thay đổi"],
+  [/^a programme needs at least one module$/, "Chương trình cần ít nhất một chuyên đề"],
+  [/^(\S+) is listed twice$/, "$1 bị chọn hai lần"],
+  [/^no module with code (\S+)$/, "Không có chuyên đề mã $1"],
+  [/^no unit with code (\S+)$/, "Không có đơn vị mã $1"],
+  [/^(\w+) must be 1 to (\d+) characters$/, "Bắt buộc nhập (tối đa $2 ký tự)"],
+  [/^personal_id must be 9 or 12 digits$/, "Số CCCD/CMND gồm 9 hoặc 12 chữ số"],
+  [/^birth_date must be after 1900 and at least 15 years ago$/, "Ngày sinh phải sau năm 1900 và cách đây ít nhất 15 năm"],
+  [/^phone must be a telephone number of 8 to 15 digits$/, "Số điện thoại gồm 8 đến 15 chữ số"],
+  [/^the cadre record is not active$/, "Hồ sơ cán bộ không còn hoạt động"],
+  [/^your account is not linked to a cadre record$/, "Tài khoản chưa gắn với hồ sơ cán bộ"],
+  [/^(\d+) problems? found; nothing was written\. Correct the rows and import the file again\.$/, "Có $1 lỗi; chưa ghi dữ liệu nào. Hãy sửa các dòng rồi nhập lại tệp."],
+  [/^the database is unavailable; try again shortly$/, "Cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau"],
+];
+
+/** An API error message in the current language (Vietnamese for the known ones). */
+export function apiText(message) {
+  const text = String(message || "");
+  if (lang() === "vi") {
+    for (const [re, vi] of API_VI) {
+      if (re.test(text)) return localDates(text.replace(re, vi));
+    }
+  }
+  return localDates(text);
 }

@@ -1,7 +1,8 @@
 // Organisation commission: gap dashboard (breadcrumb drill-down, filters, bar chart, heat map,
 // cadres behind a number, exports) and the comparison of two dates.
-import { t, lang, num, pct, date, today, localDates } from "./i18n.js";
+import { t, lang, num, pct, date, today, reasonText } from "./i18n.js";
 import { h, api, qs, field, dateInput, readDate, onSubmit, table, download, notice, section, showError } from "./core.js";
+import { exportButtons } from "./transfer.js";
 
 const SCALES = {
   political_theory: ["Lý luận chính trị", "Political theory"],
@@ -53,7 +54,7 @@ export function barChart(items, { signed, label, onPick, id }) {
     const v = it.value;
     const w = v === null ? 0 : Math.abs(v) * scale;
     const x = signed && v < 0 ? x0 - w : x0;
-    const g = h("svg:g", { class: "bar", tabindex: onPick ? 0 : null, role: onPick ? "button" : null, "data-unit": it.key,
+    const g = h("svg:g", { class: "bar", tabindex: onPick ? 0 : null, role: onPick ? "button" : null, "data-unit": it.key, "data-value": v === null ? "" : v,
       "aria-label": `${it.name}: ${v === null ? "—" : signed ? num(v, 1) : pct(v)}` });
     g.append(h("svg:title", {}, `${it.name}: ${v === null ? "—" : signed ? num(v, 1) : pct(v)}`));
     g.append(h("svg:text", { x: labelW - 6, y: y + rowH / 2 + 4, "text-anchor": "end", class: "lbl" }, it.name.length > (narrow ? 20 : 26) ? it.name.slice(0, narrow ? 19 : 25) + "…" : it.name));
@@ -90,6 +91,18 @@ function breadcrumb(detail, route, params) {
   return nav;
 }
 
+let levelCache = null;
+
+/** "scale/level" → the level's names [vi, en] (the scales are loaded once). */
+export async function levelNames() {
+  if (!levelCache) {
+    const sc = await api("GET", "/api/scales");
+    levelCache = {};
+    for (const s of sc.items || sc) for (const l of s.levels) levelCache[s.code + "/" + l.code] = [l.name_vi, l.name_en];
+  }
+  return levelCache;
+}
+
 let titleCache = null;
 
 /** Title code → name in the current language (the list is loaded once). */
@@ -123,10 +136,14 @@ export async function reportView(q, homeKey) {
 
   const asOf = dateInput(report.as_of);
   const pop = populationSelect(report.population);
-  const names = await titleNames();
+  const [names, levels] = await Promise.all([titleNames(), levelNames()]);
   const title = await titlesSelect(f.title, names);
+  // The review dates of the programme (mid-term 2015, final 2020) and today, one click away.
+  const preset = (iso, label) => h("button", { type: "button", class: "small preset", "data-date": iso, text: label, onclick: () => { asOf.value = date(iso); form.requestSubmit(); } });
   const form = h("form", { class: "filters", id: "report-filters", novalidate: true },
-    field(t("as_of"), asOf, "as_of"), field(t("population"), pop, "population"), field(t("title"), title, "title"),
+    field(t("as_of"), asOf, "as_of", t("date_hint")),
+    h("div", { class: "presets", role: "group", "aria-label": t("as_of") }, preset("2015-12-31", "31/12/2015"), preset("2020-12-31", "31/12/2020"), preset(today(), t("today"))),
+    field(t("population"), pop, "population"), field(t("title"), title, "title"),
     h("button", { type: "submit", class: "primary", text: t("show") }));
   onSubmit(form, async () => {
     const d = readDate(asOf, "as_of");
@@ -137,12 +154,14 @@ export async function reportView(q, homeKey) {
   const openCadres = async (unitCode, unitName, requirement) => {
     panel.replaceChildren(h("p", { class: "loading", text: t("loading") }));
     try {
-      const list = await api("GET", "/api/reports/gaps/cadres" + qs({ ...params, unit: unitCode, as_of: report.as_of, population: report.population, requirement, status: "short", limit: 200 }));
+      const sel = { ...params, unit: unitCode, as_of: report.as_of, population: report.population, requirement, status: "short" };
+      const list = await api("GET", "/api/reports/gaps/cadres" + qs({ ...sel, limit: 200 }));
       const heading = requirement ? t("cadres_behind", unitName, reqLabel(requirement)) : t("cadres_short_unit", unitName);
       panel.replaceChildren(section(heading + ` (${num(list.total)})`,
+        h("p", { class: "actions" }, exportButtons("/api/reports/gaps/cadres/export", sel, `cadres-${unitCode}`, "export-cadres")),
         table([t("name"), t("title"), t("unit"), t("reasons")], list.items.map((a) => h("tr", {},
           h("td", { text: a.full_name }), h("td", { text: names[a.title_code] || a.title_code }), h("td", { text: a.unit_code }),
-          h("td", {}, h("ul", { class: "reasons" }, a.checks.filter((c) => !c.met).map((c) => h("li", {}, h("span", { class: "req", text: reqLabel(c.key) + ": " }), localDates(c.reason))))))), { id: "cadres-table" }),
+          h("td", {}, h("ul", { class: "reasons" }, a.checks.filter((c) => !c.met).map((c) => h("li", {}, h("span", { class: "req", text: reqLabel(c.key) + ": " }), reasonText(c.key, c.reason, levels))))))), { id: "cadres-table" }),
         list.total > list.items.length ? h("p", { text: t("shown_of", num(list.items.length), num(list.total)) }) : null));
       panel.scrollIntoView({ block: "nearest" });
     } catch (e) { panel.replaceChildren(notice(e.message, "err")); }
@@ -235,7 +254,7 @@ export async function compareView(q) {
       h("td", {}, i === c.rows.length ? t("total") : h("a", { href: "#/compare" + qs({ unit: r.unit_code, from, to }), text: r.unit_name })),
       h("td", { class: "num", text: pct(r.from.compliance_pct) }), h("td", { class: "num", text: pct(r.to.compliance_pct) }),
       h("td", { class: "num", text: r.change_pct === null ? "—" : num(r.change_pct, 1) })))),
-  h("p", {}, h("button", { type: "button", text: t("export_xlsx"), onclick: () => download("/api/reports/gaps/compare/export" + qs({ format: "xlsx", unit, from, to }), "compare.xlsx") }))));
+  h("p", { class: "actions" }, exportButtons("/api/reports/gaps/compare/export", { unit, from, to }, "compare", "export-compare"))));
   return root;
 }
 

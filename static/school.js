@@ -279,11 +279,17 @@ async function completionsSection(enc) {
 /** Training demand from the gap reports, with "schedule a class for this module". */
 export async function demandView(q) {
   const unit = q.get("unit") || "";
-  const d = await api("GET", "/api/reports/training-demand" + qs({ unit }));
+  const [d, mods] = await Promise.all([api("GET", "/api/reports/training-demand" + qs({ unit })), api("GET", "/api/modules")]);
+  const titles = Object.fromEntries((mods.items || mods).map((m) => [m.code, lang() === "en" ? m.title_en : m.title_vi]));
   const staff = ["school", "admin"].includes(session.account.role);
   return h("div", { id: "demand" }, h("h1", { text: t("demand") + ` (${date(d.as_of)})` }),
+    h("p", { class: "hint", text: t("demand_hint") }),
+    h("p", { class: "actions" }, h("span", { text: t("nav_demand") + ":" }), exportButtons("/api/reports/training-demand/export", { unit }, "training-demand", "export-demand")),
     table([t("module"), t("needed"), t("seats_planned"), t("remaining"), ""], d.modules.map((m) => h("tr", { "data-module": m.module_code },
-      h("td", { text: `${m.module_code} — ${m.module_title_vi}` }), h("td", { class: "num", text: num(m.needed) }),
+      h("td", {}, `${m.module_code} — ${titles[m.module_code] || m.module_title_vi}`,
+        m.by_unit && m.by_unit.length ? h("details", { class: "by-unit" }, h("summary", { text: t("by_unit") }),
+          h("ul", {}, m.by_unit.map((u) => h("li", { text: `${u.unit_name || u.unit_code}: ${num(u.needed)}` })))) : null),
+      h("td", { class: "num", text: num(m.needed) }),
       h("td", { class: "num", text: num(m.seats_planned) }), h("td", { class: "num", text: num(m.remaining) }),
       h("td", {}, staff && m.remaining > 0 ? h("a", { class: "button small", href: "#/classes/new" + qs({ module: m.module_code, capacity: Math.min(m.remaining, 60) }), text: t("schedule_class") }) : null)))));
 }
@@ -321,30 +327,39 @@ function moduleForm(m, done) {
   return form;
 }
 
-function programmeForm(pr, modules, done) {
-  const nv = h("input", { value: pr.name_vi }), ne = h("input", { value: pr.name_en }), desc = h("textarea", { rows: 2 }, pr.description || "");
-  const boxes = modules.map((m) => [m.code, h("input", { type: "checkbox", value: m.code, checked: pr.modules.includes(m.code) })]);
-  const form = h("form", { class: "card", id: "programme-form", novalidate: true }, h("h2", { text: `${t("edit")} ${pr.code}` }),
+/** A programme form: new (pr = null; a code not yet used) or an edit of pr (its code fixed). */
+function programmeForm(pr, modules, existing, done) {
+  const v = pr || { code: "", name_vi: "", name_en: "", description: "", modules: [], active: true };
+  const code = h("input", { value: v.code, disabled: !!pr, autocapitalize: "characters" });
+  const nv = h("input", { value: v.name_vi }), ne = h("input", { value: v.name_en }), desc = h("textarea", { rows: 2 }, v.description || "");
+  const act = h("input", { type: "checkbox", checked: v.active });
+  const boxes = modules.map((m) => [m.code, h("input", { type: "checkbox", value: m.code, checked: v.modules.includes(m.code) })]);
+  const form = h("form", { class: "card", id: "programme-form", novalidate: true }, h("h2", { text: pr ? `${t("edit")} ${pr.code}` : t("new_programme") }),
     h("p", { class: "form-error", role: "alert", hidden: true }),
-    field(t("title_vi"), nv, "name_vi"), field(t("title_en"), ne, "name_en"), field(t("description"), desc, "description"),
+    h("div", { class: "grid2" }, field(t("code"), code, "code"), field(t("title_vi"), nv, "name_vi"), field(t("title_en"), ne, "name_en"), field(t("description"), desc, "description")),
     h("fieldset", { "data-field": "modules", class: "mod-boxes" }, h("legend", { text: t("modules") }),
       boxes.map(([c, cb]) => h("label", { class: "check" }, cb, " " + c)), h("span", { class: "field-error", role: "alert" })),
+    h("label", { class: "check" }, act, " " + t("active")),
     h("p", {}, h("button", { type: "submit", class: "primary", text: t("save") })));
   onSubmit(form, async () => {
-    await api("PUT", "/api/programmes/" + encodeURIComponent(pr.code), { name_vi: nv.value, name_en: ne.value, description: desc.value,
-      modules: boxes.filter(([, cb]) => cb.checked).map(([c]) => c), active: pr.active });
+    const c = pr ? pr.code : code.value.trim().toUpperCase();
+    if (!c) throw new ApiError(422, { error: { message: t("required"), field: "code" } });
+    // PUT creates or replaces: a new programme must not silently replace an existing one.
+    if (!pr && existing.includes(c)) throw new ApiError(409, { error: { message: t("code_taken", c), field: "code" } });
+    await api("PUT", "/api/programmes/" + encodeURIComponent(c), { name_vi: nv.value, name_en: ne.value, description: desc.value,
+      modules: boxes.filter(([, cb]) => cb.checked).map(([m]) => m), active: act.checked });
     done();
   });
   return form;
 }
 
 /** Curriculum: modules (create, edit) and programmes (edit). */
-export async function modulesView() {
+export async function modulesView(q) {
   const [mods, progs] = await Promise.all([api("GET", "/api/modules"), api("GET", "/api/programmes")]);
   const modules = mods.items || mods;
   const programmes = progs.items || progs;
   const staff = ["school", "admin"].includes(session.account.role);
-  const root = h("div", { id: "modules" }, h("h1", { text: t("nav_modules") }));
+  const root = h("div", { id: "modules" }, h("h1", { text: t("nav_modules") }), h("div", { id: "modules-msg", "aria-live": "polite" }, q && q.get("saved") ? notice(t("saved")) : null));
   const editor = h("div", { id: "module-editor" });
   const done = () => { location.hash = "#/modules?saved=" + Date.now(); };
   const open = (form) => { editor.replaceChildren(form); form.querySelector("input:not([disabled])").focus(); };
@@ -352,10 +367,14 @@ export async function modulesView() {
   root.append(section(t("modules"), table([t("code"), t("module"), t("periods"), t("valid_years"), t("active"), ""], modules.map((m) => h("tr", { "data-module": m.code },
     h("td", { text: m.code }), h("td", { text: lang() === "en" ? m.title_en : m.title_vi }), h("td", { class: "num", text: num(m.periods) }),
     h("td", { class: "num", text: m.validity_years ? num(m.validity_years) : "—" }), h("td", { text: m.active ? "✓" : "—" }),
-    h("td", {}, staff ? h("button", { type: "button", class: "small", text: t("edit"), onclick: () => open(moduleForm(m, done)) }) : null))))));
-  root.append(section(t("programmes"), table([t("code"), t("programmes"), t("modules"), t("periods"), ""], programmes.map((pr) => h("tr", {},
-    h("td", { text: pr.code }), h("td", { text: lang() === "en" ? pr.name_en : pr.name_vi }), h("td", { text: pr.modules.join(", ") }), h("td", { class: "num", text: num(pr.periods) }),
-    h("td", {}, staff ? h("button", { type: "button", class: "small", text: t("edit"), onclick: () => open(programmeForm(pr, modules, done)) }) : null))))));
+    h("td", {}, staff ? h("button", { type: "button", class: "small edit", "aria-label": `${t("edit")} ${m.code}`, text: t("edit"), onclick: () => open(moduleForm(m, done)) }) : null))))));
+  const codes = programmes.map((pr) => pr.code);
+  root.append(section(t("programmes"),
+    staff ? h("p", {}, h("button", { type: "button", id: "new-programme", class: "primary", text: t("new_programme"), onclick: () => open(programmeForm(null, modules, codes, done)) })) : null,
+    table([t("code"), t("programmes"), t("modules"), t("periods"), t("active"), ""], programmes.map((pr) => h("tr", { "data-programme": pr.code },
+      h("td", { text: pr.code }), h("td", { text: lang() === "en" ? pr.name_en : pr.name_vi }), h("td", { text: pr.modules.join(", ") }), h("td", { class: "num", text: num(pr.periods) }),
+      h("td", { text: pr.active ? "✓" : "—" }),
+      h("td", {}, staff ? h("button", { type: "button", class: "small edit", "aria-label": `${t("edit")} ${pr.code}`, text: t("edit"), onclick: () => open(programmeForm(pr, modules, codes, done)) }) : null))))));
   root.append(editor);
   return root;
 }

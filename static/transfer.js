@@ -47,7 +47,7 @@ function counts(r, dryRun) {
 
 function problems(err) {
   const details = err.details || [];
-  const m = /^(\d+) problem/.exec(err.message || "");
+  const m = /^(?:Có )?(\d+) (?:problem|lỗi)/.exec(err.message || "");
   const n = m ? Number(m[1]) : details.length;
   return h("div", { id: "import-problems" },
     h("h2", { text: t("imp_problems", num(n)) }),

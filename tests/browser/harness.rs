@@ -346,7 +346,8 @@ impl Browser {
         self.wait("#login-form").await;
     }
 
-    /// Fails on any JavaScript error recorded by the page (window.__errors).
+    /// Fails on any JavaScript error recorded by the page (window.__errors), and on any form
+    /// control without a label or button/link without a name on the page as shown.
     pub async fn no_errors(&self, page: &str) {
         let errs = self.js("return window.__errors || []").await;
         assert_eq!(
@@ -355,6 +356,42 @@ impl Browser {
             "[{}] JavaScript errors on {page}",
             self.name
         );
+        let unnamed = self.js(UNNAMED_CONTROLS).await;
+        assert_eq!(
+            unnamed,
+            json!([]),
+            "[{}] controls without a label on {page}",
+            self.name
+        );
+    }
+
+    /// Fails when the page scrolls sideways (e.g. on a phone-width window).
+    pub async fn no_horizontal_scroll(&self, page: &str) {
+        let w = self
+            .js("const d = document.documentElement; return [d.scrollWidth, d.clientWidth, [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > d.clientWidth + 1 && !e.closest('.table-wrap')).slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)]")
+            .await;
+        assert!(
+            w[0].as_i64() <= w[1].as_i64(),
+            "[{}] {page} scrolls sideways (scroll width, window width, widest): {w}",
+            self.name
+        );
+    }
+
+    /// Presses a key (WebDriver code, e.g. "\u{E004}" Tab) on the focused element.
+    pub async fn press(&self, key: &str) {
+        self.c
+            .active_element()
+            .await
+            .expect("a focused element")
+            .send_keys(key)
+            .await
+            .expect("key");
+    }
+
+    /// A main page as shown: its screenshot, then no JavaScript errors and no unlabelled controls.
+    pub async fn page(&self, name: &str) {
+        self.shot(name).await;
+        self.no_errors(name).await;
     }
 
     /// Saves a screenshot to target/screenshots/<browser name>-<name>.png.
@@ -375,3 +412,17 @@ impl Browser {
         let _ = self.driver.wait();
     }
 }
+
+/// Visible inputs, selects and text areas without a label (label element, aria-label or
+/// aria-labelledby), and buttons and links without a name.
+const UNNAMED_CONTROLS: &str = "const seen = (e) => e.getClientRects().length > 0; \
+  const bad = []; \
+  for (const e of document.querySelectorAll('input:not([type=hidden]), select, textarea')) { \
+    if (!seen(e)) continue; \
+    if (!((e.labels && e.labels.length) || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby'))) bad.push(e.outerHTML.slice(0, 150)); \
+  } \
+  for (const e of document.querySelectorAll('button, a[href], [role=button]')) { \
+    if (!seen(e)) continue; \
+    if (!(e.textContent.trim() || e.getAttribute('aria-label'))) bad.push(e.outerHTML.slice(0, 150)); \
+  } \
+  return bad;";

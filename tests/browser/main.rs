@@ -33,8 +33,8 @@ fn run(backend: Backend, name: &'static str) {
         let b = Browser::start(&server.base, name, &bins).await;
         language_switch(&b).await;
         every_role_sees_its_home(&b).await;
-        let module = cadre_gap_module(&b).await;
-        let certificate = school_class_flow(&b, &module).await;
+        let (module, me) = cadre_gap_module(&b).await;
+        let certificate = school_class_flow(&b, &module, me).await;
         public_pages(&b, &certificate).await;
         cadre_record(&b).await;
         commission_report(&b).await;
@@ -63,12 +63,22 @@ async fn public_pages(b: &Browser, cert: &str) {
         regex_like_date(&shown),
         "a dd/mm/yyyy date on the page: {shown}"
     );
-    b.shot("verify").await;
+    b.page("verify").await;
+    b.c.set_window_size(390, 844).await.expect("phone size");
+    b.no_horizontal_scroll("the certificate check on a phone")
+        .await;
+    b.page("verify-phone").await;
+    b.c.set_window_size(1280, 900).await.expect("desktop size");
     b.fill("#verify-form input", "TCB-1999-999999").await;
     b.click("#verify-form button[type=submit]").await;
     b.until("error shown next to the field", "return document.querySelector('#verify-form .field-error, #verify-form .form-error:not([hidden])')?.textContent.includes('TCB-1999-999999')").await;
     b.no_errors("verify").await;
 }
+
+/// Reasons (under SEL) still in the API's English words or with ISO dates: none expected.
+const VIETNAMESE_REASONS: &str = "const all = [...document.querySelectorAll('SEL')].map(e => e.textContent); \
+    if (!all.length) return ['no reasons under SEL']; \
+    return all.filter(t => /\\b(needs|holds|completed|recorded|years|age)\\b|\\d{4}-\\d{2}-\\d{2}/.test(t));";
 
 fn regex_like_date(s: &str) -> bool {
     s.as_bytes().windows(10).any(|w| {
@@ -83,6 +93,12 @@ fn regex_like_date(s: &str) -> bool {
 async fn language_switch(b: &Browser) {
     b.open("#/login").await;
     assert_eq!(b.text("#login-form label").await, "Tên đăng nhập");
+    assert_eq!(
+        b.js("return getComputedStyle(document.getElementById('logout')).display")
+            .await,
+        json!("none"),
+        "no logout button before login"
+    );
     b.click("#lang").await;
     b.until(
         "English labels",
@@ -99,21 +115,35 @@ async fn language_switch(b: &Browser) {
         "return document.querySelector('#login-form label')?.textContent === 'Username'",
     )
     .await;
-    b.shot("login-en").await;
+    b.page("login-en").await;
     b.click("#lang").await;
     b.until(
         "Vietnamese again",
         "return document.querySelector('#login-form label')?.textContent === 'Tên đăng nhập'",
     )
     .await;
-    b.shot("login").await;
+    b.page("login").await;
     // A wrong password: the API's message is shown on the form.
     b.fill("#login-form input[name=username]", "school").await;
     b.fill("#login-form input[name=password]", "wrong-password")
         .await;
     b.click("#login-form button[type=submit]").await;
-    b.until("login error", "return document.querySelector('#login-form .form-error:not([hidden]), #login-form .field-error:not(:empty)') !== null").await;
+    b.until("login error, in Vietnamese", "return document.querySelector('#login-form .form-error:not([hidden])')?.textContent === 'Sai tên đăng nhập hoặc mật khẩu'").await;
     b.no_errors("login").await;
+    // The keyboard alone: from the password field, Tab reaches the login button (with a
+    // visible focus ring) and Enter logs in.
+    b.fill("#login-form input[name=password]", DEMO_PASSWORD)
+        .await;
+    b.press("\u{E004}").await;
+    assert_eq!(
+        b.js("const e = document.activeElement; return [e.matches('#login-form button[type=submit]'), e.matches(':focus-visible'), getComputedStyle(e).outlineStyle]").await,
+        json!([true, true, "solid"]),
+        "Tab from the password reaches the login button, visibly focused"
+    );
+    b.page("login-keyboard").await;
+    b.press("\u{E007}").await;
+    b.wait("[data-home=\"school\"]").await;
+    b.logout().await;
 }
 
 async fn every_role_sees_its_home(b: &Browser) {
@@ -127,31 +157,37 @@ async fn every_role_sees_its_home(b: &Browser) {
         b.login(user, password, role).await;
         let who = b.text("#who").await;
         assert!(who.contains(user), "{who}");
-        b.shot(&format!("home-{role}")).await;
+        b.page(&format!("home-{role}")).await;
         b.logout().await;
     }
 }
 
-/// Reads which module the demo cadre lacks (from their own record).
-async fn cadre_gap_module(b: &Browser) -> String {
+/// Reads which module the demo cadre lacks (from their own record), and the cadre's id.
+async fn cadre_gap_module(b: &Browser) -> (String, i64) {
     b.login("cadre", DEMO_PASSWORD, "cadre").await;
     b.wait("#gaps").await;
     let key = b
         .until("a missing module", "const li = document.querySelector('#gaps li.unmet[data-key^=\"module:\"]'); return li && li.dataset.key")
         .await;
+    let me = b.c.execute_async("const done = arguments[arguments.length - 1]; fetch('/api/me', { headers: { Authorization: 'Bearer ' + sessionStorage.getItem('token') } }).then(r => r.json()).then(j => done((j.cadre.cadre || j.cadre).id), e => done(String(e)));", vec![]).await.expect("fetch");
     b.logout().await;
-    key.as_str()
+    let module = key
+        .as_str()
         .expect("key")
         .trim_start_matches("module:")
-        .to_string()
+        .to_string();
+    (
+        module,
+        me.as_i64().unwrap_or_else(|| panic!("cadre id: {me}")),
+    )
 }
 
 /// The school creates a class with two sessions (a clash is shown inline first), enrols three
 /// cadres into two seats (the third waits), withdraws one and sees the promotion; then runs the
 /// class: attendance and results saved in one go, finished, certificates issued. Returns one.
-async fn school_class_flow(b: &Browser, module: &str) -> String {
+async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
     b.login("school", DEMO_PASSWORD, "school").await;
-    b.shot("classes").await;
+    b.page("classes").await;
     // Classes with their enrolments, as XLSX.
     b.click("#export-classes-xlsx").await;
     let d = b
@@ -161,8 +197,14 @@ async fn school_class_flow(b: &Browser, module: &str) -> String {
         )
         .await;
     assert_eq!(d["magic"].as_str().map(|m| &m[..2]), Some("PK"), "{d}");
-    // A first class books a venue; the second, at the same time and place, is refused inline.
-    for (code, capacity) in [("UI-BOOK-01", "30"), ("UI-TEST-01", "2")] {
+    // A first class books a venue; a one-seat class ten days later; the third, at the first's
+    // time and place, is refused inline. A cadre (not the demo cadre) takes a seat in the first two.
+    let mut other = String::new();
+    for (code, capacity, day) in [
+        ("UI-BOOK-01", "30", "10/03/2031"),
+        ("UI-FULL-01", "1", "20/03/2031"),
+        ("UI-TEST-01", "2", "10/03/2031"),
+    ] {
         b.open("#/classes/new").await;
         b.wait("#class-form").await;
         b.fill("#class-form [data-field=code] input", code).await;
@@ -175,11 +217,8 @@ async fn school_class_flow(b: &Browser, module: &str) -> String {
             .to_string();
         b.fill("#class-form [data-field=enrol_opens] input", &yesterday)
             .await;
-        b.fill(
-            "#class-form [data-field=\"sessions[0].date\"] input",
-            "10/03/2031",
-        )
-        .await;
+        b.fill("#class-form [data-field=\"sessions[0].date\"] input", day)
+            .await;
         b.fill(
             "#class-form [data-field=\"sessions[0].venue\"] input",
             "Hội trường A",
@@ -202,13 +241,17 @@ async fn school_class_flow(b: &Browser, module: &str) -> String {
                 "ThS. Trần Thị Hoa",
             )
             .await;
-            b.shot("new-class").await;
+            b.page("new-class").await;
             b.click("#class-form button[type=submit]").await;
             let err = b
-                .until("the clash named next to the venue", "return document.querySelector('#class-form [data-field=\"sessions[0].venue\"] .field-error')?.textContent")
+                .until("the clash named next to the venue, in Vietnamese", "const e = document.querySelector('#class-form [data-field=\"sessions[0].venue\"] .field-error'); return e && e.textContent.startsWith('Địa điểm đã được lớp') && e.textContent")
                 .await;
-            assert!(err.as_str().unwrap_or("").contains("UI-BOOK-01"), "{err}");
-            b.shot("new-class-conflict").await;
+            let err = err.as_str().unwrap_or("");
+            assert!(
+                err.contains("UI-BOOK-01") && err.contains("10/03/2031 08:00"),
+                "{err}"
+            );
+            b.page("new-class-conflict").await;
             b.fill(
                 "#class-form [data-field=\"sessions[0].venue\"] input",
                 "Phòng 1",
@@ -222,17 +265,30 @@ async fn school_class_flow(b: &Browser, module: &str) -> String {
         }
         b.click("#class-form button[type=submit]").await;
         b.wait(&format!("#class-page[data-class=\"{code}\"]")).await;
+        if code != "UI-TEST-01" {
+            search_cadres(b, "nguyen").await;
+            if other.is_empty() {
+                other = b.js(&format!("return [...document.querySelectorAll('#enrol-form select option')].slice(4).find(o => o.value !== '{me}').value")).await.as_str().expect("a cadre").to_string();
+            }
+            b.js(&format!(
+                "document.querySelector('#enrol-form select').value = '{other}';"
+            ))
+            .await;
+            b.click("#enrol-form button[type=submit]").await;
+            b.until(
+                "the cadre enrolled",
+                "return document.querySelectorAll('#enrolled-table tbody tr').length === 1",
+            )
+            .await;
+        }
     }
     assert!(b.count("#class-page table tbody tr").await >= 2);
+    assert!(
+        b.js("return document.querySelector('#class-page a[href$=\"/api/classes/UI-TEST-01/calendar.ics\"]') !== null").await == json!(true),
+        "the class's calendar-feed link"
+    );
     // Three cadres, found without diacritics.
-    b.fill("#enrol-form input[type=search]", "nguyen").await;
-    b.until(
-        "search results",
-        "return document.querySelectorAll('#enrol-form select option').length >= 5",
-    )
-    .await;
-    // Let the (debounced) search settle before choosing.
-    rocket::tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    search_cadres(b, "nguyen").await;
     for i in 0..3 {
         b.js(&format!(
             "const s = document.querySelector('#enrol-form select'); s.selectedIndex = {i};"
@@ -243,11 +299,25 @@ async fn school_class_flow(b: &Browser, module: &str) -> String {
     }
     assert_eq!(b.count("#enrolled-table tbody tr").await, 2);
     assert_eq!(b.count("#waitlist-table tbody tr").await, 1);
+    // The API's refusals are shown next to the cadre field: the same cadre twice, and a cadre
+    // whose other class (UI-BOOK-01) meets at the same time.
+    b.js("document.querySelector('#enrol-form select').selectedIndex = 0;")
+        .await;
+    b.click("#enrol-form button[type=submit]").await;
+    b.until("already enrolled, at the field", "return document.querySelector('#enrol-form [data-field=cadre_id] .field-error')?.textContent.includes('Cán bộ đã ghi danh vào lớp UI-TEST-01')").await;
+    b.js(&format!(
+        "document.querySelector('#enrol-form select').value = '{other}';"
+    ))
+    .await;
+    b.click("#enrol-form button[type=submit]").await;
+    b.until("the clash names the other class, at the field", "return document.querySelector('#enrol-form [data-field=cadre_id] .field-error')?.textContent.includes('UI-BOOK-01')").await;
+    b.page("class-cadre-conflict").await;
+    assert_eq!(b.count("#waitlist-table tbody tr").await, 1);
     assert_eq!(b.text("#waitlist-table tbody tr td").await, "1");
     let waiting = b
         .js("return document.querySelector('#waitlist-table tbody tr').dataset.enrolment")
         .await;
-    b.shot("class-waitlist").await;
+    b.page("class-waitlist").await;
     b.click("#enrolled-table tbody tr button.withdraw").await;
     b.until(
         "promotion visible",
@@ -262,7 +332,11 @@ async fn school_class_flow(b: &Browser, module: &str) -> String {
     assert_eq!(b.count("#waitlist-table tbody tr").await, 0);
     let msg = b.text("#class-msg").await;
     assert!(msg.contains("được chuyển từ danh sách chờ"), "{msg}");
-    b.shot("class-promoted").await;
+    b.page("class-promoted").await;
+    b.c.set_window_size(390, 844).await.expect("phone size");
+    b.no_horizontal_scroll("the class page on a phone").await;
+    b.page("class-phone").await;
+    b.c.set_window_size(1280, 900).await.expect("desktop size");
     b.no_errors("class page").await;
     // Run the class: attendance for every session and the results, then finish it.
     b.click("#status-actions button[data-status=running]").await;
@@ -279,14 +353,14 @@ async fn school_class_flow(b: &Browser, module: &str) -> String {
         "return document.querySelector('#class-msg')?.textContent.includes('Đã lưu')",
     )
     .await;
-    b.shot("class-attendance").await;
+    b.page("class-attendance").await;
     b.click("#status-actions button[data-status=finished]")
         .await;
     let cert = b
         .until("certificates", "const a = document.querySelector('#class-page section:last-of-type a[href^=\"#/verify/\"]'); return a && a.textContent")
         .await;
     assert_eq!(b.count("#class-page a[href^=\"#/verify/\"]").await, 2);
-    b.shot("class-certificates").await;
+    b.page("class-certificates").await;
     // Revoke the second certificate with a reason.
     b.fill(
         "#class-page section:last-of-type tbody tr:nth-child(2) form input",
@@ -300,13 +374,25 @@ async fn school_class_flow(b: &Browser, module: &str) -> String {
     // The calendar shows the sessions; demand and curriculum open.
     b.open("#/classes?month=2031-03").await;
     b.until("calendar entry", "return document.querySelector('#month-calendar td[data-day=\"2031-03-10\"] a.ev') !== null").await;
-    b.shot("calendar").await;
+    b.page("calendar").await;
     b.click("#classes a[href*=\"view=week\"]").await;
     b.until("week calendar", "return document.querySelector('#week-calendar li[data-day=\"2031-03-10\"] a[href=\"#/class/UI-TEST-01\"]') !== null").await;
-    b.shot("calendar-week").await;
+    b.page("calendar-week").await;
     b.open("#/demand").await;
     b.wait("#demand table").await;
-    b.shot("demand").await;
+    b.page("demand").await;
+    // Thousands grouped the Vietnamese way ("1.735").
+    assert_eq!(
+        b.js("return [...document.querySelectorAll('#demand td.num')].some(td => /^\\d{1,3}(\\.\\d{3})+$/.test(td.textContent))").await,
+        json!(true),
+        "a number grouped with '.'"
+    );
+    b.click("#export-demand-csv").await;
+    b.until(
+        "the demand CSV",
+        "return (window.__downloads || []).some(d => d.name.endsWith('.csv') && d.name.includes('demand'))",
+    )
+    .await;
     let module = b.js("return document.querySelector('#demand tr[data-module] a.button').closest('tr').dataset.module").await;
     b.click("#demand tr[data-module] a.button").await;
     b.wait("#class-form").await;
@@ -335,10 +421,59 @@ async fn school_class_flow(b: &Browser, module: &str) -> String {
     .await;
     b.click("#module-form button[type=submit]").await;
     b.wait("#modules tr[data-module=\"DV-99\"]").await;
-    b.shot("curriculum").await;
+    // Edit it: the new periods are listed.
+    b.click("#modules tr[data-module=\"DV-99\"] button.edit")
+        .await;
+    b.until(
+        "the edit form",
+        "return document.querySelector('#module-form h2')?.textContent.includes('DV-99')",
+    )
+    .await;
+    b.fill("#module-form [data-field=periods] input", "6").await;
+    b.page("module-edit").await;
+    b.click("#module-form button[type=submit]").await;
+    b.until("the edited module", "return document.querySelector('#modules-msg .notice') !== null && document.querySelector('#modules tr[data-module=\"DV-99\"] td.num')?.textContent === '6'").await;
+    // A new programme: without modules it is refused next to the module boxes; then created.
+    b.click("#new-programme").await;
+    b.fill("#programme-form [data-field=code] input", "CT-UI")
+        .await;
+    b.fill(
+        "#programme-form [data-field=name_vi] input",
+        "Bồi dưỡng chuyển đổi số",
+    )
+    .await;
+    b.fill(
+        "#programme-form [data-field=name_en] input",
+        "Digital refresher",
+    )
+    .await;
+    b.click("#programme-form button[type=submit]").await;
+    b.until("error next to the modules", "return document.querySelector('#programme-form [data-field=modules] .field-error')?.textContent").await;
+    b.click("#programme-form input[value=\"DV-01\"]").await;
+    b.click("#programme-form input[value=\"DV-99\"]").await;
+    b.click("#programme-form button[type=submit]").await;
+    b.until("the new programme", "return document.querySelector('#modules tr[data-programme=\"CT-UI\"]')?.textContent.includes('DV-01, DV-99')").await;
+    // Edit it: DV-99 taken out.
+    b.click("#modules tr[data-programme=\"CT-UI\"] button.edit")
+        .await;
+    b.click("#programme-form input[value=\"DV-99\"]").await;
+    b.click("#programme-form button[type=submit]").await;
+    b.until("the edited programme", "const tr = document.querySelector('#modules tr[data-programme=\"CT-UI\"]'); return tr && !tr.textContent.includes('DV-99')").await;
+    b.page("curriculum").await;
     b.no_errors("school pages").await;
     b.logout().await;
     cert.as_str().expect("certificate number").to_string()
+}
+
+/// On a class page: finds cadres by name (without diacritics) and lets the debounced search settle.
+async fn search_cadres(b: &Browser, q: &str) {
+    b.fill("#enrol-form input[type=search]", q).await;
+    b.until(
+        "search results",
+        "return document.querySelectorAll('#enrol-form select option').length >= 6",
+    )
+    .await;
+    rocket::tokio::time::sleep(std::time::Duration::from_millis(400)).await;
 }
 
 /// The cadre sees a gap with a suggested open class and enrols in it; also on a phone.
@@ -346,9 +481,45 @@ async fn cadre_record(b: &Browser) {
     b.login("cadre", DEMO_PASSWORD, "cadre").await;
     b.wait("#gaps .suggested-class button.enrol-btn[data-class=\"UI-BOOK-01\"]")
         .await;
-    b.shot("cadre-record").await;
+    // Every part of the record is there.
+    let record = b.text("#my-record").await;
+    for part in [
+        "Thông tin cá nhân",
+        "Chức danh đang giữ",
+        "Quy hoạch",
+        "Trình độ",
+        "Chuyên đề đã hoàn thành",
+        "Lớp đã đăng ký",
+        "Buổi học sắp tới",
+        "Lịch học (iCalendar)",
+    ] {
+        assert!(record.contains(part), "{part} on the record: {record}");
+    }
+    // The reasons are in Vietnamese, dates dd/mm/yyyy.
+    assert_eq!(
+        b.js(VIETNAMESE_REASONS.replace("SEL", "#gaps .reason").as_str())
+            .await,
+        json!([]),
+        "reasons in Vietnamese"
+    );
+    // A full class is offered as a request for a waitlist place.
+    assert_eq!(
+        b.text("#gaps button.request-btn[data-class=\"UI-FULL-01\"]")
+            .await,
+        "Xin vào danh sách chờ"
+    );
+    b.page("cadre-record").await;
     b.c.set_window_size(390, 844).await.expect("phone size");
-    b.shot("cadre-phone").await;
+    b.no_horizontal_scroll("the cadre record on a phone").await;
+    b.page("cadre-phone").await;
+    b.click("#gaps button.request-btn[data-class=\"UI-FULL-01\"]")
+        .await;
+    b.until(
+        "waitlisted notice",
+        "return document.querySelector('#me-msg')?.textContent.includes('UI-FULL-01')",
+    )
+    .await;
+    b.until("the record reloaded", "return document.querySelector('#gaps button.enrol-btn[data-class=\"UI-FULL-01\"]') === null && document.querySelector('#gaps .badge.b-waitlisted') !== null").await;
     b.click("#gaps button.enrol-btn[data-class=\"UI-BOOK-01\"]")
         .await;
     b.until(
@@ -373,7 +544,14 @@ async fn cadre_record(b: &Browser) {
         )
         .await;
     assert!(feed.as_str().unwrap_or("").ends_with(".ics"), "{feed}");
-    b.shot("cadre-enrolled").await;
+    b.page("cadre-enrolled").await;
+    b.c.set_window_size(390, 844).await.expect("phone size");
+    b.no_horizontal_scroll("the cadre record with the feed link on a phone")
+        .await;
+    b.js("document.getElementById('feed').scrollIntoView()")
+        .await;
+    b.page("cadre-phone-feed").await;
+    b.c.set_window_size(1280, 900).await.expect("desktop size");
     b.no_errors("cadre record").await;
     b.logout().await;
 }
@@ -384,11 +562,30 @@ async fn commission_report(b: &Browser) {
     b.wait("#bar-chart").await;
     b.wait("#heatmap").await;
     assert!(b.count("#bar-chart g.bar").await > 5);
-    b.shot("report-city").await;
+    // The bars are sorted (lowest compliance first); the heat map colours every cell with cadres
+    // falling short by their share (heat-1 … heat-5), and cells with none as heat-0.
+    assert_eq!(
+        b.js("const v = [...document.querySelectorAll('#bar-chart g.bar')].map(g => g.dataset.value).filter(x => x !== '').map(Number); return v.every((x, i) => i === 0 || v[i - 1] <= x)").await,
+        json!(true),
+        "bars sorted"
+    );
+    assert_eq!(
+        b.js("const cells = [...document.querySelectorAll('#heatmap td.cell')]; return cells.length > 0 && cells.some(td => /heat-[1-5]/.test(td.className)) && cells.every(td => td.querySelector('.heat-btn') ? /heat-[1-5]/.test(td.className) : !/heat-[1-5]/.test(td.className))").await,
+        json!(true),
+        "heat-map colours by share falling short"
+    );
+    b.page("report-city").await;
+    // Numbers in the Vietnamese way: a decimal comma ("72,4 %").
+    let kpi = b.text("#kpi-compliance").await;
+    assert!(
+        kpi.contains(',') && !kpi.contains('.'),
+        "Vietnamese number: {kpi}"
+    );
     b.c.set_window_size(390, 844).await.expect("phone size");
     b.c.refresh().await.expect("reload");
     b.wait("#bar-chart").await;
-    b.shot("report-phone").await;
+    b.no_horizontal_scroll("the gap report on a phone").await;
+    b.page("report-phone").await;
     b.c.set_window_size(1280, 900).await.expect("desktop size");
     b.c.refresh().await.expect("reload");
     b.wait("#heatmap a.drill").await;
@@ -405,10 +602,10 @@ async fn commission_report(b: &Browser) {
     )
     .await;
     b.wait("#heatmap a.drill").await;
-    b.shot("report-district").await;
+    b.page("report-district").await;
     b.js("document.getElementById('heatmap').scrollIntoView()")
         .await;
-    b.shot("report-heatmap").await;
+    b.page("report-heatmap").await;
     b.click("#heatmap a.drill").await;
     b.until(
         "ward level",
@@ -418,7 +615,7 @@ async fn commission_report(b: &Browser) {
         ),
     )
     .await;
-    b.shot("report-ward").await;
+    b.page("report-ward").await;
     // Back up one level, where the heat map has cells with cadres behind them.
     b.c.back().await.expect("back");
     b.until("district again", &format!("return document.querySelectorAll('.crumbs li').length === {} && document.querySelector('#heatmap .heat-btn') !== null", crumbs + 1)).await;
@@ -447,7 +644,23 @@ async fn commission_report(b: &Browser) {
         "return document.querySelectorAll('#cadres-table tbody tr').length > 0",
     )
     .await;
-    b.shot("report-cadres").await;
+    assert_eq!(
+        b.js(VIETNAMESE_REASONS
+            .replace("SEL", "#cadres-table .reasons li")
+            .as_str())
+            .await,
+        json!([]),
+        "reasons in Vietnamese"
+    );
+    b.page("report-cadres").await;
+    // The cadres on screen, as XLSX.
+    b.click("#export-cadres-xlsx").await;
+    b.until(
+        "the cadres XLSX",
+        "return (window.__downloads || []).some(d => d.name.endsWith('.xlsx') && d.magic.startsWith('PK'))",
+    )
+    .await;
+    b.js("window.__downloads = [];").await;
     b.click("#export-xlsx").await;
     let d = b
         .until(
@@ -469,14 +682,28 @@ async fn commission_report(b: &Browser) {
     b.js("document.querySelector('#report-filters [data-field=population] select').value = 'planned';").await;
     b.click("#report-filters button[type=submit]").await;
     b.until("the filtered report", "return location.hash.includes('as_of=2015-12-31') && location.hash.includes('population=planned') && document.querySelector('#report-filters [data-field=as_of] input')?.value === '31/12/2015' && document.querySelector('#kpi-compliance') !== null").await;
-    b.shot("report-2015-planned").await;
+    b.page("report-2015-planned").await;
     b.fill("#report-filters [data-field=as_of] input", "31/02/2015")
         .await;
     b.click("#report-filters button[type=submit]").await;
     b.until("a bad date refused at the field", "return document.querySelector('#report-filters [data-field=as_of] .field-error')?.textContent").await;
+    // The final-review date, one click away.
+    b.click("#report-filters button.preset[data-date=\"2020-12-31\"]")
+        .await;
+    b.until("the 2020 report", "return location.hash.includes('as_of=2020-12-31') && document.querySelector('#report-filters [data-field=as_of] input')?.value === '31/12/2020'").await;
     b.open("#/compare").await;
     b.wait("#compare-chart").await;
-    b.shot("compare").await;
+    assert!(
+        b.count("#compare-chart g.bar").await > 5,
+        "a bar of change per unit"
+    );
+    b.page("compare").await;
+    b.click("#export-compare-csv").await;
+    b.until(
+        "the comparison CSV",
+        "return (window.__downloads || []).some(d => d.name.endsWith('.csv') && d.size > 100 && d.name.includes('compare'))",
+    )
+    .await;
     // Title standards: versions, and a new version published from the form.
     b.open("#/standards?title=FF-CHAIR-COMMUNE").await;
     b.wait("#publish-form").await;
@@ -503,7 +730,7 @@ async fn commission_report(b: &Browser) {
     )
     .await;
     assert!(b.text("#standards section").await.contains("01/01/2030"));
-    b.shot("standards").await;
+    b.page("standards").await;
     // The labels follow the language switch on a signed-in page too.
     b.click("#lang").await;
     b.until(
@@ -514,7 +741,12 @@ async fn commission_report(b: &Browser) {
     b.open("#/home").await;
     b.wait("#heatmap").await;
     b.until("English page", "return document.querySelector('#home-title')?.textContent.startsWith('Organisation commission')").await;
-    b.shot("report-en").await;
+    let kpi = b.text("#kpi-compliance").await;
+    assert!(
+        kpi.contains('.') && !kpi.contains(','),
+        "English number: {kpi}"
+    );
+    b.page("report-en").await;
     b.click("#lang").await;
     b.until(
         "Vietnamese menu",
@@ -561,7 +793,7 @@ async fn admin_and_officer_pages(b: &Browser) {
         names.contains("Nguyễn"),
         "diacritics-insensitive search: {names}"
     );
-    b.shot("roster").await;
+    b.page("roster").await;
     b.no_errors("roster").await;
     officer_import_export(b).await;
     b.logout().await;
@@ -583,7 +815,21 @@ async fn admin_and_officer_pages(b: &Browser) {
     b.click("#account-form button[type=submit]").await;
     b.wait("#accounts-table tr[data-account=\"ui.school\"]")
         .await;
-    b.click("#accounts-table tr[data-account=\"ui.school\"] button")
+    // Reset its password: too short is refused next to the field, then saved.
+    let pw = "#accounts-table tr[data-account=\"ui.school\"] form input[type=password]";
+    let reset = "#accounts-table tr[data-account=\"ui.school\"] form button[type=submit]";
+    b.fill(pw, "short").await;
+    b.click(reset).await;
+    b.until("the short password refused at the field", "return document.querySelector('#accounts-table tr[data-account=\"ui.school\"] [data-field=new_password] .field-error')?.textContent").await;
+    b.fill(pw, "another-long-password-2").await;
+    b.click(reset).await;
+    b.until(
+        "password reset",
+        "return document.querySelector('#accounts .notice')?.textContent === 'Đã lưu'",
+    )
+    .await;
+    b.page("accounts-reset").await;
+    b.click("#accounts-table tr[data-account=\"ui.school\"] button.toggle-active")
         .await;
     b.until("deactivated", "return document.querySelector('#accounts-table tr[data-account=\"ui.school\"] td:nth-child(4)')?.textContent === '—'").await;
     // Unit import: a small file (already loaded units) through the file field.
@@ -600,13 +846,32 @@ async fn admin_and_officer_pages(b: &Browser) {
     let _ = std::fs::remove_file(&csv);
     b.open("#/audit?entity=class").await;
     b.until("audit entries of classes", "return [...document.querySelectorAll('#audit-table tbody td:nth-child(4)')].some(td => td.textContent.startsWith('class UI-TEST-01'))").await;
+    // The filters through the form: a bad date is refused at its field; then who and what.
+    b.fill("#audit-filters [data-field=from] input", "32/01/2030")
+        .await;
+    b.click("#audit-filters button[type=submit]").await;
+    b.until("a bad date at the field", "return document.querySelector('#audit-filters [data-field=from] .field-error')?.textContent").await;
+    b.fill("#audit-filters [data-field=from] input", "").await;
+    b.fill("#audit-filters [data-field=actor] input", "admin")
+        .await;
+    b.fill("#audit-filters [data-field=entity] input", "account")
+        .await;
+    b.click("#audit-filters button[type=submit]").await;
+    b.until("entries of accounts by admin", "const rows = [...document.querySelectorAll('#audit-table tbody tr')]; return location.hash.includes('actor=admin') && rows.length > 0 && rows.every(tr => tr.cells[1].textContent === 'admin' && tr.cells[3].textContent.startsWith('account'))").await;
+    let actions = b.text("#audit-table tbody").await;
+    assert!(
+        actions.contains("Đặt lại mật khẩu") && actions.contains("Khóa tài khoản"),
+        "the password reset, in Vietnamese: {actions}"
+    );
+    b.page("audit-filtered").await;
+    b.no_errors("audit filters").await;
     for (route, sel, shot) in [
         ("#/accounts", "#accounts-table", "accounts"),
         ("#/audit", "#audit-table", "audit"),
     ] {
         b.open(route).await;
         b.wait(sel).await;
-        b.shot(shot).await;
+        b.page(shot).await;
         b.no_errors(route).await;
     }
     b.logout().await;
@@ -710,7 +975,7 @@ async fn officer_import_export(b: &Browser) {
     assert_eq!(rows[1][2], json!("27130"), "{rows}");
     let total = b.text("#import-problems .notice").await;
     assert!(
-        total.starts_with("2 problems found; nothing was written"),
+        total.starts_with("Có 2 lỗi; chưa ghi dữ liệu nào"),
         "{total}"
     );
     assert_eq!(
@@ -723,11 +988,11 @@ async fn officer_import_export(b: &Browser) {
         0,
         "a dry run writes nothing"
     );
-    b.shot("import-problems").await;
+    b.page("import-problems").await;
     b.c.set_window_size(390, 844).await.expect("phone size");
     b.js("document.getElementById('import-problems').scrollIntoView()")
         .await;
-    b.shot("import-problems-phone").await;
+    b.page("import-problems-phone").await;
     b.c.set_window_size(1280, 900).await.expect("desktop size");
     // The corrected file: checked (nothing written yet), then imported.
     let fixed = upload_file(
@@ -759,7 +1024,7 @@ async fn officer_import_export(b: &Browser) {
             .await,
         json!(true)
     );
-    b.shot("import-done").await;
+    b.page("import-done").await;
     // The new cadre is in the roster.
     b.open("#/home").await;
     b.fill("#roster-search input[type=search]", "pham thi nhap")
