@@ -279,6 +279,31 @@ pub async fn set_status(
     Ok(())
 }
 
+/// What an enrolment's seat decision needs from its class.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SeatRules {
+    /// Lifecycle status (`open` to enrol).
+    pub status: String,
+    /// Seats.
+    pub capacity: i64,
+    /// First day of the enrolment window.
+    pub enrol_opens: NaiveDate,
+    /// Last day of the enrolment window.
+    pub enrol_closes: NaiveDate,
+}
+
+/// Takes the class's row lock (like [`lock`]) and reads its seat rules in the same statement, so the
+/// rules cannot change until the transaction ends.
+pub async fn lock_for_seats(tx: &mut Tx, id: i64) -> AppResult<Option<SeatRules>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as(
+        "UPDATE classes SET updated_at = updated_at WHERE id = $1
+         RETURNING status, capacity, enrol_opens, enrol_closes"
+    )
+    .bind(id)
+    .fetch_optional(&mut *c)
+    .await?))
+}
+
 /// Takes the class's row lock (PostgreSQL) / the write lock (SQLite, already held by
 /// `BEGIN IMMEDIATE`), so enrolment changes to one class are serialised.
 pub async fn lock(tx: &mut Tx, id: i64) -> AppResult<()> {

@@ -1,6 +1,6 @@
 //! HTTP routes of enrolments: list a class's, enrol (school, officer nomination, self), withdraw.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{get, post, routes, Route, State};
@@ -109,36 +109,16 @@ pub async fn enrol(
         ));
     }
     let today = Utc::now().date_naive();
+    open_for_enrolment(
+        &class.code,
+        &class.status,
+        class.enrol_opens,
+        class.enrol_closes,
+        today,
+    )?;
     let mut tx = state.db.begin().await?;
-    classes::store::lock(&mut tx, class.id).await?;
-    // Re-read under the lock: the status may have changed since.
-    let class = classes::store::by_code_tx(&mut tx, &class.code)
-        .await?
-        .ok_or_else(|| AppError::not_found("class vanished"))?;
-    if ClassStatus::parse(&class.status) != Some(ClassStatus::Open) {
-        return Err(AppError::conflict(
-            Some("status"),
-            format!(
-                "class {} is {}, not open for enrolment",
-                class.code, class.status
-            ),
-        ));
-    }
-    if today < class.enrol_opens || today > class.enrol_closes {
-        return Err(AppError::invalid(
-            "class",
-            format!(
-                "enrolment for class {} is open from {} to {}",
-                class.code, class.enrol_opens, class.enrol_closes
-            ),
-        ));
-    }
-    if let Some((_, status)) = store::active(&mut tx, class.id, cadre.id).await? {
-        return Err(AppError::conflict(
-            Some("cadre_id"),
-            format!("the cadre is already {status} in class {}", class.code),
-        ));
-    }
+    // The cadre's own checks (prerequisites, time clashes) first, outside the class lock: they do
+    // not depend on the seats, and the lock is then held only for the seat decision and the write.
     let prereqs = store::prerequisites(&mut tx, class.module_id).await?;
     if !prereqs.is_empty() {
         let ids: Vec<i64> = prereqs.iter().map(|p| p.0).collect();
@@ -163,19 +143,37 @@ pub async fn enrol(
             ),
         ));
     }
-    let taken = store::enrolled_count(&mut tx, class.id).await?;
-    let status = if taken < class.capacity {
-        "enrolled"
+    let rules = classes::store::lock_for_seats(&mut tx, class.id)
+        .await?
+        .ok_or_else(|| AppError::not_found("class vanished"))?;
+    // Checked again under the lock: the class may have changed since.
+    open_for_enrolment(
+        &class.code,
+        &rules.status,
+        rules.enrol_opens,
+        rules.enrol_closes,
+        today,
+    )?;
+    let seats = store::seat_state(&mut tx, class.id, cadre.id).await?;
+    if let Some(status) = seats.active {
+        return Err(AppError::conflict(
+            Some("cadre_id"),
+            format!("the cadre is already {status} in class {}", class.code),
+        ));
+    }
+    let (status, position) = if seats.enrolled < rules.capacity {
+        ("enrolled", None)
     } else {
-        "waitlisted"
+        ("waitlisted", Some(seats.waitlisted + 1))
     };
     let id = store::insert(&mut tx, class.id, cadre.id, status, source, user.id).await?;
-    let view = store::get_tx(&mut tx, id)
+    audit::record(&mut tx, &user.actor(), "enrol", "enrolment", &id.to_string(), None,
+        Some(json!({"class": class.code, "cadre_id": cadre.id, "status": status, "position": position, "source": source}))).await?;
+    tx.commit().await?;
+    // Read after the commit, outside the lock.
+    let view = store::get(&state.db, id)
         .await?
         .ok_or_else(|| AppError::Internal("enrolment vanished".into()))?;
-    audit::record(&mut tx, &user.actor(), "enrol", "enrolment", &id.to_string(), None,
-        Some(json!({"class": class.code, "cadre_id": cadre.id, "status": status, "position": view.position, "source": source}))).await?;
-    tx.commit().await?;
     Ok((Status::Created, Json(view)))
 }
 
@@ -264,4 +262,27 @@ pub async fn withdraw(
         capacity: class.capacity,
         items,
     }))
+}
+
+/// Refuses a class that is not open, or whose enrolment window does not hold `today`.
+fn open_for_enrolment(
+    code: &str,
+    status: &str,
+    opens: NaiveDate,
+    closes: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if ClassStatus::parse(status) != Some(ClassStatus::Open) {
+        return Err(AppError::conflict(
+            Some("status"),
+            format!("class {code} is {status}, not open for enrolment"),
+        ));
+    }
+    if today < opens || today > closes {
+        return Err(AppError::invalid(
+            "class",
+            format!("enrolment for class {code} is open from {opens} to {closes}"),
+        ));
+    }
+    Ok(())
 }

@@ -47,6 +47,15 @@ const VIEW: &str = "SELECT e.id, c.code AS class_code, e.cadre_id, cd.full_name,
     FROM enrolments e JOIN classes c ON c.id = e.class_id JOIN cadres cd ON cd.id = e.cadre_id JOIN units u ON u.code = cd.unit_code";
 
 /// One enrolment by id.
+pub async fn get(db: &Db, id: i64) -> AppResult<Option<EnrolmentView>> {
+    let sql = format!("{VIEW} WHERE e.id = $1");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
+}
+
+/// One enrolment's view, inside a transaction.
 pub async fn get_tx(tx: &mut Tx, id: i64) -> AppResult<Option<EnrolmentView>> {
     let sql = format!("{VIEW} WHERE e.id = $1");
     Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
@@ -85,15 +94,31 @@ pub async fn list_for_cadre(db: &Db, cadre_id: i64) -> AppResult<Vec<EnrolmentVi
         .await?))
 }
 
-/// The cadre's active (enrolled or waitlisted) enrolment in a class.
-pub async fn active(tx: &mut Tx, class_id: i64, cadre_id: i64) -> AppResult<Option<(i64, String)>> {
+/// A class's seats as one enrolment finds them: the cadre's active enrolment there, if any, and
+/// how many are enrolled and waitlisted (one statement).
+#[derive(Debug, sqlx::FromRow)]
+pub struct SeatState {
+    /// `enrolled` or `waitlisted` when the cadre already holds a place.
+    pub active: Option<String>,
+    /// Seats taken.
+    pub enrolled: i64,
+    /// Length of the waitlist.
+    pub waitlisted: i64,
+}
+
+/// The seat state of a class for one cadre; read under the class lock.
+pub async fn seat_state(tx: &mut Tx, class_id: i64, cadre_id: i64) -> AppResult<SeatState> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_as(
-        "SELECT id, status FROM enrolments WHERE class_id = $1 AND cadre_id = $2 AND status IN ('enrolled', 'waitlisted')"
+        "SELECT
+           (SELECT status FROM enrolments WHERE class_id = $1 AND cadre_id = $2
+              AND status IN ('enrolled', 'waitlisted')) AS active,
+           (SELECT COUNT(*) FROM enrolments WHERE class_id = $1 AND status = 'enrolled') AS enrolled,
+           (SELECT COUNT(*) FROM enrolments WHERE class_id = $1 AND status = 'waitlisted') AS waitlisted"
     )
     .bind(class_id)
     .bind(cadre_id)
-    .fetch_optional(&mut *c)
+    .fetch_one(&mut *c)
     .await?
     }))
 }
