@@ -94,7 +94,22 @@ fn wal_size(dir: &Path) -> u64 {
 
 #[rocket::async_test]
 async fn kill_9_during_a_large_import_leaves_all_rows_or_none() {
-    let dir = std::env::temp_dir().join(format!("cadre-faults-{}", std::process::id()));
+    // The long variant (CADRE_LONG_TESTS=1) kills at four points of the write, the last close to the
+    // commit.
+    let points: &[u64] = if crate::helpers::long_tests() {
+        &[1, 4, 16, 40]
+    } else {
+        &[4]
+    };
+    for mib in points {
+        kill_9_once_the_log_grew(mib * 1024 * 1024).await;
+    }
+}
+
+/// Starts a 100,000-row import, kills the server with SIGKILL once its write-ahead log grew by
+/// `growth` bytes, restarts it and checks the file.
+async fn kill_9_once_the_log_grew(growth: u64) {
+    let dir = std::env::temp_dir().join(format!("cadre-faults-{}-{growth}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let port = free_port();
     let mut server = start(&dir, port);
@@ -134,7 +149,7 @@ async fn kill_9_during_a_large_import_leaves_all_rows_or_none() {
     });
     // Kill the server once the import is writing (its write-ahead log grows), or after 60 s at most.
     let t = Instant::now();
-    while wal_size(&dir) < base_wal + 4 * 1024 * 1024
+    while wal_size(&dir) < base_wal + growth
         && t.elapsed() < Duration::from_secs(60)
         && !uploader.is_finished()
     {

@@ -37,6 +37,11 @@ pub struct TestApp {
 }
 
 /// The PostgreSQL URL for tests, or `None` when explicitly switched off.
+/// The long variants of the fault and scale tests run when `CADRE_LONG_TESTS=1` (README).
+pub fn long_tests() -> bool {
+    std::env::var("CADRE_LONG_TESTS").is_ok_and(|v| v == "1")
+}
+
 pub fn pg_base_url() -> Option<String> {
     let url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.to_string());
     if url == "off" || url.is_empty() {
