@@ -7,7 +7,7 @@ use rocket::{get, routes, Route, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::accounts::store::{self as accounts, AccountView};
+use crate::accounts::store::AccountView;
 use crate::auth::AuthUser;
 use crate::cadres::routes::CadreDetail;
 use crate::cadres::store as cadres;
@@ -62,10 +62,9 @@ pub struct MyRecord {
 pub async fn me(state: &State<AppState>, user: AuthUser) -> AppResult<Json<MyRecord>> {
     // Every statement runs on one pooled connection taken once, and the gap assessment reuses
     // what the record has already loaded (see `gaps::routes::own_gaps_on`).
-    let mut conn = state.db.acquire().await?;
-    let account = accounts::get_on(&mut conn, user.id).await?;
+    // The account as the authentication guard's statement read it.
     let mut record = MyRecord {
-        account,
+        account: user.account,
         cadre: None,
         completions: vec![],
         enrolments: vec![],
@@ -76,6 +75,7 @@ pub async fn me(state: &State<AppState>, user: AuthUser) -> AppResult<Json<MyRec
     let Some(cadre_id) = user.cadre_id else {
         return Ok(Json(record));
     };
+    let mut conn = state.db.acquire().await?;
     let Some((cadre, token)) = cadres::get_with_feed_on(&mut conn, cadre_id).await? else {
         return Ok(Json(record));
     };

@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 
 use crate::api::PageParams;
 use crate::auth::Role;
-use crate::db::{Conn, Db, Tx};
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
-use crate::{on_conn, on_db, on_tx};
+use crate::{on_db, on_tx};
 
 /// An account as served (never with its password hash).
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -96,16 +96,6 @@ pub async fn get(db: &Db, id: i64) -> AppResult<AccountView> {
     let row: Option<AccountView> = on_db!(db, |p| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(p)
-        .await?);
-    row.ok_or_else(|| AppError::not_found(format!("no account with id {id}")))
-}
-
-/// Gets one account on a held connection.
-pub async fn get_on(conn: &mut Conn, id: i64) -> AppResult<AccountView> {
-    let sql = format!("{VIEW_SQL} WHERE a.id = $1");
-    let row: Option<AccountView> = on_conn!(conn, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(&mut *c)
         .await?);
     row.ok_or_else(|| AppError::not_found(format!("no account with id {id}")))
 }
