@@ -1,29 +1,71 @@
 #!/usr/bin/env bash
 # Load benchmark (issue 7): a cadre's own record (GET /api/me) under 64 concurrent connections, next
 # to the trivial /health route of the same server in the same run, and the cost of one login.
-#   scripts/load.sh [DATABASE_URL]      default: a fresh SQLite file with the demo data
+#   scripts/load.sh                 a fresh SQLite file with the demo data (logs in as `cadre`)
+#   scripts/load.sh DATABASE_URL    an existing database, e.g. the city dataset:
+#       DATABASE_URL='sqlite:///tmp/x/city.db?mode=rwc' target/release/cadre-training generate --scale city --seed 7
+#     or PostgreSQL (postgres://postgres@127.0.0.1:5432/bench_city). The script logs in as `admin`
+#     (created from ADMIN_PASSWORD below if the database has no admin yet; otherwise set
+#     LOAD_ADMIN_PASSWORD), picks a cadre holding a title on the day in ward LOAD_UNIT (default
+#     26734, else the whole city) and gives them the account `load.cadre` (kept for the next run).
+# Environment: LOAD_SECS (default 10) seconds per route; LOAD_BIN a server binary to use instead of
+# building this checkout (to compare two builds in one sitting).
 # Needs wrk (Debian package `wrk`; installed if missing) and curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq wrk; }
-cargo build --release -q
+bin=${LOAD_BIN:-./target/release/cadre-training}
+if [[ -z "${LOAD_BIN:-}" ]]; then cargo build --release -q --bin cadre-training; fi
+secs=${LOAD_SECS:-10}
 dir=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
+server=
+trap '[[ -n "$server" ]] && kill $server 2>/dev/null; rm -rf "$dir"' EXIT
 url=${1:-sqlite://$dir/load.db}
-port=18765
-export DATABASE_URL=$url ADMIN_PASSWORD=load-test-password JWT_SECRET=load-test-secret-0123456789abcdef
+port=${LOAD_PORT:-18765}
+base="http://127.0.0.1:$port"
+export DATABASE_URL=$url ADMIN_PASSWORD=${LOAD_ADMIN_PASSWORD:-load-test-password} JWT_SECRET=load-test-secret-0123456789abcdef
 export ROCKET_PORT=$port ROCKET_DATA_DIR=$dir RUST_LOG=error ROCKET_LOGIN_MAX_FAILURES=1000000
-if [[ -z "${1:-}" ]]; then ./target/release/cadre-training generate --scale demo >/dev/null; fi
-./target/release/cadre-training >/dev/null 2>&1 & server=$!
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
-login() { curl -fs -H 'Content-Type: application/json' -d "{\"username\":\"$1\",\"password\":\"demo-password\"}" \
-  "http://127.0.0.1:$port/api/auth/login" | sed 's/.*"token":"\([^"]*\)".*/\1/'; }
-token=$(login cadre)
-echo "== trivial route: GET /health (one SELECT 1), 64 connections, 10 s"
-wrk -t2 -c64 -d10s --latency "http://127.0.0.1:$port/health" | grep -E "Requests/sec|99%|50%"
-echo "== GET /api/me as a cadre (own record: profile, units, titles, qualifications), 64 connections, 10 s"
-wrk -t2 -c64 -d10s --latency -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/me" | grep -E "Requests/sec|99%|50%|Non-2xx"
+if [[ -z "${1:-}" ]]; then "$bin" generate --scale demo >/dev/null; fi
+"$bin" >/dev/null 2>&1 & server=$!
+for _ in $(seq 1 300); do curl -fs "$base/health" >/dev/null && break; sleep 0.1; done
+login() { curl -fs -H 'Content-Type: application/json' -d "{\"username\":\"$1\",\"password\":\"$2\"}" \
+  "$base/api/auth/login" | sed 's/.*"token":"\([^"]*\)".*/\1/'; }
+if [[ -z "${1:-}" ]]; then
+  user=cadre password=demo-password
+else
+  user=load.cadre password=load-cadre-password
+  if [[ -z "$(login "$user" "$password" || true)" ]]; then
+    admin=$(login admin "$ADMIN_PASSWORD")
+    [[ -n "$admin" ]] || { echo "cannot log in as admin (set LOAD_ADMIN_PASSWORD)" >&2; exit 1; }
+    pick() { curl -fs -H "Authorization: Bearer $admin" \
+      "$base/api/reports/gaps/cadres?unit=$1&population=incumbent&limit=1" || true; }
+    page=$(pick "${LOAD_UNIT:-26734}")
+    grep -q '"cadre_id"' <<<"$page" || page=$(pick 79)
+    cadre=$(grep -o '"cadre_id":[0-9]*' <<<"$page" | head -1 | cut -d: -f2)
+    unit=$(grep -o '"unit_code":"[^"]*"' <<<"$page" | head -1 | cut -d'"' -f4)
+    [[ -n "$cadre" ]] || { echo "no cadre holds a title in this database" >&2; exit 1; }
+    curl -fs -o /dev/null -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+      -d "{\"username\":\"$user\",\"password\":\"$password\",\"role\":\"cadre\",\"unit_code\":\"$unit\",\"cadre_id\":$cadre}" \
+      "$base/api/accounts"
+  fi
+fi
+token=$(login "$user" "$password")
+[[ -n "$token" ]] || { echo "cannot log in as $user" >&2; exit 1; }
+echo "== $bin on ${url%%\?*}, account $user: $(curl -fs -H "Authorization: Bearer $token" "$base/api/me" | wc -c) bytes of /api/me"
+# wrk → "requests/s p50 p99" (latencies in ms).
+measure() {
+  wrk -t2 -c64 -d"${secs}s" --latency "$@" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 } $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
+    /Non-2xx/ { bad = $NF } END { printf "%.0f %.1f %.1f %s\n", rps, p50, p99, bad }'
+}
+read -r h_rps h_p50 h_p99 h_bad < <(measure "$base/health")
+read -r m_rps m_p50 m_p99 m_bad < <(measure -H "Authorization: Bearer $token" "$base/api/me")
+printf '%-14s %10s %9s %9s\n' route 'req/s' 'p50 ms' 'p99 ms'
+printf '%-14s %10s %9s %9s %s\n' 'GET /health' "$h_rps" "$h_p50" "$h_p99" "${h_bad:+non-2xx: $h_bad}"
+printf '%-14s %10s %9s %9s %s\n' 'GET /api/me' "$m_rps" "$m_p50" "$m_p99" "${m_bad:+non-2xx: $m_bad}"
+awk -v a="$m_rps" -v b="$h_rps" 'BEGIN { printf "ratio /api/me : /health = %.3f\n", a / b }'
 echo "== login (argon2id), 20 in a row"
 start=$(date +%s%N)
-for _ in $(seq 1 20); do login cadre >/dev/null; done
+for _ in $(seq 1 20); do login "$user" "$password" >/dev/null; done
 echo "mean $(( ($(date +%s%N) - start) / 20000000 )) ms per login"

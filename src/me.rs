@@ -7,13 +7,13 @@ use rocket::{get, routes, Route, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::accounts::store::{self as accounts, AccountView};
+use crate::accounts::store::AccountView;
 use crate::auth::AuthUser;
 use crate::cadres::routes::CadreDetail;
+use crate::cadres::store as cadres;
 use crate::completions::store::CompletionView;
 use crate::enrolments::store::EnrolmentView;
 use crate::error::{AppResult, ErrorEnvelope};
-use crate::on_db;
 use crate::state::AppState;
 
 /// The routes of this area.
@@ -60,9 +60,11 @@ pub struct MyRecord {
     responses((status = 200, body = MyRecord), (status = 401, body = ErrorEnvelope)))]
 #[get("/api/me")]
 pub async fn me(state: &State<AppState>, user: AuthUser) -> AppResult<Json<MyRecord>> {
-    let account = accounts::get(&state.db, user.id).await?;
+    // Every statement runs on one pooled connection taken once, and the gap assessment reuses
+    // what the record has already loaded (see `gaps::routes::own_gaps_on`).
+    // The account as the authentication guard's statement read it.
     let mut record = MyRecord {
-        account,
+        account: user.account,
         cadre: None,
         completions: vec![],
         enrolments: vec![],
@@ -73,22 +75,23 @@ pub async fn me(state: &State<AppState>, user: AuthUser) -> AppResult<Json<MyRec
     let Some(cadre_id) = user.cadre_id else {
         return Ok(Json(record));
     };
-    let Some(cadre) = crate::cadres::store::get(&state.db, cadre_id).await? else {
+    let mut conn = state.db.acquire().await?;
+    let Some((cadre, token)) = cadres::get_with_feed_on(&mut conn, cadre_id).await? else {
         return Ok(Json(record));
     };
-    let today = Utc::now().date_naive();
-    record.cadre = Some(crate::cadres::routes::detail(state, cadre).await?);
-    record.completions = crate::completions::store::for_cadre(&state.db, cadre_id)
-        .await?
-        .iter()
-        .map(|c| c.view(today))
-        .collect();
-    record.enrolments = crate::enrolments::store::list_for_cadre(&state.db, cadre_id)
+    let now = Utc::now();
+    let today = now.date_naive();
+    let units = cadres::unit_history_on(&mut conn, cadre_id).await?;
+    let (titles, plans) = cadres::titles_both_on(&mut conn, cadre_id).await?;
+    let qualifications = cadres::qualifications_on(&mut conn, cadre_id).await?;
+    let completions = crate::completions::store::for_cadre_on(&mut conn, cadre_id).await?;
+    record.completions = completions.iter().map(|c| c.view(today)).collect();
+    record.enrolments = crate::enrolments::store::list_for_cadre_on(&mut conn, cadre_id)
         .await?
         .into_iter()
         .filter(|e| matches!(e.status.as_str(), "enrolled" | "waitlisted"))
         .collect();
-    record.upcoming_sessions = crate::calendar::cadre_sessions(&state.db, cadre_id, Utc::now())
+    record.upcoming_sessions = crate::calendar::cadre_sessions_on(&mut conn, cadre_id, now)
         .await?
         .into_iter()
         .map(|e| UpcomingSession {
@@ -99,13 +102,21 @@ pub async fn me(state: &State<AppState>, user: AuthUser) -> AppResult<Json<MyRec
             cancelled: e.cancelled,
         })
         .collect();
-    let token: Option<String> = on_db!(&state.db, |p| sqlx::query_scalar(
-        "SELECT token FROM feed_tokens WHERE cadre_id = $1"
-    )
-    .bind(cadre_id)
-    .fetch_optional(p)
-    .await?);
     record.calendar_feed = token.map(|t| format!("/api/feeds/{t}.ics"));
-    record.gaps = crate::gaps::routes::gaps_of(state, cadre_id, today).await?;
+    let own = crate::gaps::routes::OwnRecord {
+        cadre: &cadre,
+        titles: &titles,
+        plans: &plans,
+        qualifications: &qualifications,
+        completions: &completions,
+    };
+    record.gaps = crate::gaps::routes::own_gaps_on(&mut conn, &own, today).await?;
+    record.cadre = Some(CadreDetail {
+        units,
+        titles,
+        plans,
+        qualifications: qualifications.into_iter().map(|q| q.view).collect(),
+        cadre,
+    });
     Ok(Json(record))
 }

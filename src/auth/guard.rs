@@ -26,6 +26,8 @@ pub struct AuthUser {
     pub unit_path: Option<String>,
     /// Linked cadre record.
     pub cadre_id: Option<i64>,
+    /// The account as served (`/api/me`), read by the same statement.
+    pub account: crate::accounts::store::AccountView,
 }
 
 impl AuthUser {
@@ -67,6 +69,9 @@ struct GuardRow {
     active: bool,
     token_version: i64,
     path: Option<String>,
+    unit_name: Option<String>,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
@@ -91,7 +96,8 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
         .map_err(|_| AppError::Unauthorized("the token is invalid".into()))?;
     let row: Option<GuardRow> = on_db!(&state.db, |p| {
         sqlx::query_as(
-            "SELECT a.id, a.username, a.role, a.unit_code, a.cadre_id, a.active, a.token_version, u.path
+            "SELECT a.id, a.username, a.role, a.unit_code, a.cadre_id, a.active, a.token_version, u.path,
+                    u.name AS unit_name, a.created_at, a.updated_at
              FROM accounts a LEFT JOIN units u ON u.code = a.unit_code WHERE a.id = $1",
         )
         .bind(id)
@@ -106,6 +112,17 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
     }
     let role = Role::parse(&row.role)
         .ok_or_else(|| AppError::Internal(format!("unknown role {:?} in database", row.role)))?;
+    let account = crate::accounts::store::AccountView {
+        id: row.id,
+        username: row.username.clone(),
+        role: row.role,
+        unit_code: row.unit_code.clone(),
+        unit_name: row.unit_name,
+        cadre_id: row.cadre_id,
+        active: row.active,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    };
     Ok(AuthUser {
         id: row.id,
         username: row.username,
@@ -113,6 +130,7 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
         unit_code: row.unit_code,
         unit_path: row.path,
         cadre_id: row.cadre_id,
+        account,
     })
 }
 

@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 use super::domain::{fold_name, sort_key};
 use crate::api::PageParams;
 use crate::auth::Scope;
-use crate::db::{like_escape, Db, Tx};
+use crate::db::{like_escape, Conn, Db, Tx};
 use crate::error::{AppError, AppResult};
-use crate::{on_db, on_tx};
+use crate::{on_conn, on_db, on_tx};
 
 /// A cadre as stored, with the name and path of their unit.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -65,6 +65,29 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Option<CadreView>> {
         .bind(id)
         .fetch_optional(p)
         .await?))
+}
+
+/// A cadre by id on a held connection, with the token of their calendar feed if one exists.
+pub async fn get_with_feed_on(
+    conn: &mut Conn,
+    id: i64,
+) -> AppResult<Option<(CadreView, Option<String>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        cadre: CadreView,
+        feed_token: Option<String>,
+    }
+    let sql = VIEW.replacen(
+        "\n    FROM cadres c",
+        ", (SELECT f.token FROM feed_tokens f WHERE f.cadre_id = c.id) AS feed_token\n    FROM cadres c",
+        1,
+    ) + " WHERE c.id = $1";
+    let row: Option<Row> = on_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?);
+    Ok(row.map(|r| (r.cadre, r.feed_token)))
 }
 
 /// A cadre by id inside a transaction.
@@ -295,14 +318,23 @@ pub struct UnitPeriod {
 
 /// A cadre's units over time, oldest first.
 pub async fn unit_history(db: &Db, id: i64) -> AppResult<Vec<UnitPeriod>> {
-    Ok(on_db!(db, |p| sqlx::query_as(
-        "SELECT cu.unit_code, u.name AS unit_name, cu.from_date, cu.to_date FROM cadre_units cu
-         JOIN units u ON u.code = cu.unit_code WHERE cu.cadre_id = $1 ORDER BY cu.from_date, cu.id"
-    )
-    .bind(id)
-    .fetch_all(p)
-    .await?))
+    Ok(on_db!(db, |p| sqlx::query_as(UNIT_HISTORY_SQL)
+        .bind(id)
+        .fetch_all(p)
+        .await?))
 }
+
+/// [`unit_history`] on a held connection.
+pub async fn unit_history_on(conn: &mut Conn, id: i64) -> AppResult<Vec<UnitPeriod>> {
+    Ok(on_conn!(conn, |c| sqlx::query_as(UNIT_HISTORY_SQL)
+        .bind(id)
+        .fetch_all(&mut *c)
+        .await?))
+}
+
+const UNIT_HISTORY_SQL: &str =
+    "SELECT cu.unit_code, u.name AS unit_name, cu.from_date, cu.to_date FROM cadre_units cu
+     JOIN units u ON u.code = cu.unit_code WHERE cu.cadre_id = $1 ORDER BY cu.from_date, cu.id";
 
 /// A title held or planned over a period.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -345,17 +377,51 @@ impl TitleList {
 
 /// A cadre's titles held or planned, oldest first.
 pub async fn titles(db: &Db, id: i64, which: TitleList) -> AppResult<Vec<TitlePeriod>> {
-    let sql = format!(
-        "SELECT a.id, t.code AS title_code, t.name_vi AS title_name_vi, t.name_en AS title_name_en, a.unit_code,
-                u.name AS unit_name, a.from_date, a.to_date
-         FROM {} a JOIN titles t ON t.id = a.title_id JOIN units u ON u.code = a.unit_code
-         WHERE a.cadre_id = $1 ORDER BY a.from_date, a.id",
-        which.table()
-    );
+    let sql = format!("{} ORDER BY a.from_date, a.id", titles_sql(which, ""));
     Ok(on_db!(db, |p| sqlx::query_as(&sql)
         .bind(id)
         .fetch_all(p)
         .await?))
+}
+
+fn titles_sql(which: TitleList, extra_column: &str) -> String {
+    format!(
+        "SELECT {extra_column}a.id, t.code AS title_code, t.name_vi AS title_name_vi, t.name_en AS title_name_en, a.unit_code,
+                u.name AS unit_name, a.from_date, a.to_date
+         FROM {} a JOIN titles t ON t.id = a.title_id JOIN units u ON u.code = a.unit_code
+         WHERE a.cadre_id = $1",
+        which.table()
+    )
+}
+
+/// Titles held and titles planned (each as [`titles`] orders them), in one statement on a held
+/// connection.
+pub async fn titles_both_on(
+    conn: &mut Conn,
+    id: i64,
+) -> AppResult<(Vec<TitlePeriod>, Vec<TitlePeriod>)> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        list: String,
+        #[sqlx(flatten)]
+        period: TitlePeriod,
+    }
+    let sql = format!(
+        // By position: SQLite matches only some bare column names in a compound ORDER BY.
+        // 1 = list, 8 = from_date, 2 = id.
+        "{} UNION ALL {} ORDER BY 1, 8, 2",
+        titles_sql(TitleList::Held, "'held' AS list, "),
+        titles_sql(TitleList::Planned, "'planned' AS list, ")
+    );
+    let rows: Vec<Row> = on_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_all(&mut *c)
+        .await?);
+    let (held, planned): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| r.list == "held");
+    Ok((
+        held.into_iter().map(|r| r.period).collect(),
+        planned.into_iter().map(|r| r.period).collect(),
+    ))
 }
 
 /// Whether the cadre already has this title (held or planned) in a period overlapping `[from, to]`.
@@ -472,18 +538,36 @@ pub struct QualificationView {
 
 /// A cadre's qualifications, by scale then date.
 pub async fn qualifications(db: &Db, id: i64) -> AppResult<Vec<QualificationView>> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT q.id, q.scale_code AS scale, q.level_code AS level, l.rank, l.name_vi AS level_name_vi, q.obtained_on,
-                q.issuer, q.evidence, q.source, q.source_ref
-         FROM cadre_qualifications q JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
-         WHERE q.cadre_id = $1 ORDER BY q.scale_code, q.obtained_on, q.id"
-    )
-    .bind(id)
-    .fetch_all(p)
-    .await?
-    }))
+    let sql = format!("{QUALIFICATIONS_SELECT} {QUALIFICATIONS_REST}");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_all(p)
+        .await?))
 }
+
+/// A qualification with the day it was revoked (not served; the gap engine needs it).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct QualificationFactRow {
+    /// As served.
+    #[sqlx(flatten)]
+    pub view: QualificationView,
+    /// Day revoked, if it was.
+    pub revoked_on: Option<NaiveDate>,
+}
+
+/// [`qualifications`] with their revocation days, on a held connection.
+pub async fn qualifications_on(conn: &mut Conn, id: i64) -> AppResult<Vec<QualificationFactRow>> {
+    let sql = format!("{QUALIFICATIONS_SELECT}, q.revoked_on {QUALIFICATIONS_REST}");
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_all(&mut *c)
+        .await?))
+}
+
+const QUALIFICATIONS_SELECT: &str = "SELECT q.id, q.scale_code AS scale, q.level_code AS level, l.rank, l.name_vi AS level_name_vi, q.obtained_on,
+    q.issuer, q.evidence, q.source, q.source_ref";
+const QUALIFICATIONS_REST: &str = "FROM cadre_qualifications q JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
+    WHERE q.cadre_id = $1 ORDER BY q.scale_code, q.obtained_on, q.id";
 
 /// A qualification to record.
 pub struct QualificationWrite<'a> {

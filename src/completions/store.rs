@@ -6,9 +6,9 @@ use utoipa::ToSchema;
 
 use crate::classes::store::ClassRow;
 use crate::curriculum::domain::{completion_counts_on, valid_until};
-use crate::db::{Db, Tx};
+use crate::db::{Conn, Db, Tx};
 use crate::error::AppResult;
-use crate::{on_db, on_tx};
+use crate::{on_conn, on_db, on_tx};
 
 /// Upserts one attendance mark.
 pub async fn mark(tx: &mut Tx, session_id: i64, enrolment_id: i64, status: &str) -> AppResult<()> {
@@ -325,6 +325,15 @@ pub async fn for_cadre(db: &Db, cadre_id: i64) -> AppResult<Vec<CompletionRow>> 
     Ok(on_db!(db, |p| sqlx::query_as(&sql)
         .bind(cadre_id)
         .fetch_all(p)
+        .await?))
+}
+
+/// [`for_cadre`] on a held connection.
+pub async fn for_cadre_on(conn: &mut Conn, cadre_id: i64) -> AppResult<Vec<CompletionRow>> {
+    let sql = format!("{VIEW} WHERE co.cadre_id = $1 ORDER BY co.completed_on DESC, co.id DESC");
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(cadre_id)
+        .fetch_all(&mut *c)
         .await?))
 }
 

@@ -6,6 +6,7 @@
 pub mod bulk;
 pub mod storage_fault;
 
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
@@ -31,6 +32,15 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// One pooled connection held for a series of reads: the pool is asked once (on SQLite each
+/// acquisition also pings the connection's worker thread) instead of once per statement.
+pub enum Conn {
+    /// A SQLite connection.
+    Sqlite(PoolConnection<Sqlite>),
+    /// A PostgreSQL connection.
+    Postgres(PoolConnection<Postgres>),
+}
+
 /// Runs `$body` with `$p` bound to the concrete pool of a [`Db`].
 #[macro_export]
 macro_rules! on_db {
@@ -38,6 +48,24 @@ macro_rules! on_db {
         match $db {
             $crate::db::Db::Sqlite($p) => $body,
             $crate::db::Db::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the concrete connection of a [`Conn`]
+/// (use `&mut *$c` as the executor).
+#[macro_export]
+macro_rules! on_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::Conn::Sqlite(pc) => {
+                let $c = &mut **pc;
+                $body
+            }
+            $crate::db::Conn::Postgres(pc) => {
+                let $c = &mut **pc;
+                $body
+            }
         }
     };
 }
@@ -162,6 +190,14 @@ impl Db {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Takes one connection from the pool for a series of reads (not a transaction).
+    pub async fn acquire(&self) -> Result<Conn, AppError> {
+        Ok(match self {
+            Db::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            Db::Postgres(p) => Conn::Postgres(p.acquire().await?),
         })
     }
 

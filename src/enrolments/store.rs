@@ -5,9 +5,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Scope;
-use crate::db::{Db, Tx};
+use crate::db::{Conn, Db, Tx};
 use crate::error::AppResult;
-use crate::{on_db, on_tx};
+use crate::{on_conn, on_db, on_tx};
 
 /// An enrolment as served.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -91,6 +91,15 @@ pub async fn list_for_cadre(db: &Db, cadre_id: i64) -> AppResult<Vec<EnrolmentVi
     Ok(on_db!(db, |p| sqlx::query_as(&sql)
         .bind(cadre_id)
         .fetch_all(p)
+        .await?))
+}
+
+/// [`list_for_cadre`] on a held connection.
+pub async fn list_for_cadre_on(conn: &mut Conn, cadre_id: i64) -> AppResult<Vec<EnrolmentView>> {
+    let sql = format!("{VIEW} WHERE e.cadre_id = $1 ORDER BY e.created_at DESC, e.id DESC");
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(cadre_id)
+        .fetch_all(&mut *c)
         .await?))
 }
 

@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
-use crate::db::Db;
+use crate::db::{Conn, Db};
 use crate::error::{AppError, AppResult};
-use crate::on_db;
+use crate::{on_conn, on_db};
 
 /// Which assessments a report covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +59,8 @@ pub struct Holder {
     pub population: String,
     /// Title code.
     pub title_code: String,
+    /// Id of the assignment or plan.
+    pub period_id: i64,
     /// Start of the assignment or plan.
     pub from_date: NaiveDate,
     /// Gender.
@@ -92,7 +94,7 @@ fn holders_sql(table: &str, population: &str, f: &Filter, sqlite: bool) -> Strin
         extra.push_str(&format!(" AND a.cadre_id = {id}"));
     }
     let cols = format!(
-        "a.cadre_id, c.full_name, '{population}' AS population, t.code AS title_code, a.from_date, c.gender,
+        "a.cadre_id, c.full_name, '{population}' AS population, t.code AS title_code, a.id AS period_id, a.from_date, c.gender,
          c.birth_date, c.ethnic_minority, c.party_joined_on, u.code AS unit_code, u.path AS unit_path"
     );
     let cu = "cu.from_date <= $1 AND (cu.to_date IS NULL OR cu.to_date > $1)";
@@ -161,7 +163,11 @@ pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
     let mut binds = vec![f.range.0.clone(), f.range.1.clone()];
     binds.extend(f.title.iter().cloned());
     binds.extend(f.org_kind.iter().cloned());
-    let holders: Vec<Holder> = joined(spawn_fetch(db, holders_q, f.as_of, binds)).await?;
+    let mut holders: Vec<Holder> = joined(spawn_fetch(db, holders_q, f.as_of, binds)).await?;
+    if f.cadre_id.is_some() {
+        // One cadre's titles in a fixed order (incumbent first, then by id), as `/api/me` lists them.
+        holders.sort_by_key(|h| (h.population != "incumbent", h.period_id));
+    }
     // The facts of exactly these holders, passed as one text parameter (a JSON array on SQLite,
     // a comma-separated list on PostgreSQL). Large sets are cut into FACT_PARTS ranges of ids and
     // every (kind, part) statement runs on its own pooled connection at the same time: a fixed
@@ -321,6 +327,29 @@ pub async fn scale_reference(db: &Db) -> AppResult<ScaleRef> {
             .map(|(c, n)| (c, n.to_lowercase()))
             .collect(),
     })
+}
+
+/// [`scale_reference`] in one statement on a held connection.
+pub async fn scale_reference_on(conn: &mut Conn) -> AppResult<ScaleRef> {
+    let rows: Vec<(String, String, Option<String>, Option<i64>)> = on_conn!(conn, |c| {
+        sqlx::query_as(
+            "SELECT s.code, s.name_en, l.code, l.rank FROM qualification_scales s
+             LEFT JOIN qualification_levels l ON l.scale_code = s.code",
+        )
+        .fetch_all(&mut *c)
+        .await?
+    });
+    let mut out = ScaleRef::default();
+    for (scale, name, level, rank) in rows {
+        if let (Some(level), Some(rank)) = (level, rank) {
+            out.level_at.insert((scale.clone(), rank), level.clone());
+            out.rank_of.insert((scale.clone(), level), rank);
+        }
+        out.label
+            .entry(scale)
+            .or_insert_with(|| name.to_lowercase());
+    }
+    Ok(out)
 }
 
 /// A unit of the report's subtree that existed on the date.

@@ -8,7 +8,11 @@ use crate::cadres::create as create_cadre;
 use crate::db_tests;
 use crate::helpers::TestApp;
 
-db_tests!(cadre_sees_their_record_in_one_answer, calendar_feeds);
+db_tests!(
+    cadre_sees_their_record_in_one_answer,
+    own_record_matches_the_officer_views,
+    calendar_feeds
+);
 
 fn class(code: &str, module: &str, capacity: i64, day: &str, venue: &str) -> serde_json::Value {
     let today = Utc::now().date_naive();
@@ -115,6 +119,93 @@ async fn cadre_sees_their_record_in_one_answer(app: TestApp) {
     let (_, r) = app.get("/api/me", Some(&school)).await;
     assert!(r["cadre"].is_null());
     assert_eq!(r["account"]["role"], "school");
+}
+
+/// `/api/me` loads the record its own way (one connection, the gaps from what it has already
+/// read); its parts must equal what the per-cadre routes answer.
+async fn own_record_matches_the_officer_views(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let school = app.account(&admin, "school1", "school", None).await;
+    let id = create_cadre(&app, &admin, "Lê Văn Cường", "079180001501", "26734").await;
+    app.post("/api/accounts", Some(&admin), json!({"username": "cadre.cuong", "password": "password-123", "role": "cadre", "unit_code": "26734", "cadre_id": id})).await;
+    let me = app.token("cadre.cuong", "password-123").await;
+    for (path, body) in [
+        (
+            "titles",
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2010-01-01", "to_date": "2014-12-31"}),
+        ),
+        (
+            "titles",
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2020-01-01"}),
+        ),
+        (
+            "plans",
+            json!({"title_code": "VA-CHAIR-COMMUNE", "from_date": "2021-01-01"}),
+        ),
+        (
+            "qualifications",
+            json!({"scale": "political_theory", "level": "elementary", "obtained_on": "2009-06-01"}),
+        ),
+        (
+            "qualifications",
+            json!({"scale": "professional_education", "level": "bachelor", "obtained_on": "2001-06-01"}),
+        ),
+    ] {
+        let (s, v) = app
+            .post(&format!("/api/cadres/{id}/{path}"), Some(&admin), body)
+            .await;
+        assert!(s.code < 300, "{path}: {v}");
+    }
+    for (module, day) in [
+        ("DV-01", "2012-05-02"),
+        ("DV-01", "2023-05-02"),
+        ("DV-11", "2015-03-01"),
+    ] {
+        let (s, v) = app
+            .post(
+                &format!("/api/cadres/{id}/completions"),
+                Some(&school),
+                json!({"module_code": module, "completed_on": day, "source_ref": "Sổ"}),
+            )
+            .await;
+        assert!(s.code < 300, "{v}");
+    }
+    let next_year = (Utc::now().date_naive() + Duration::days(365)).to_string();
+    open(
+        &app,
+        &school,
+        class("CLS-11", "DV-11", 5, &next_year, "Phòng A"),
+    )
+    .await;
+    open(
+        &app,
+        &school,
+        class("CLS-TC", "LLCT-TC", 5, &next_year, "Phòng B"),
+    )
+    .await;
+    app.post("/api/classes/CLS-11/enrolments", Some(&me), json!({}))
+        .await;
+
+    let (s, r) = app.get("/api/me", Some(&me)).await;
+    assert_eq!(s, Status::Ok, "{r}");
+    let (_, detail) = app.get(&format!("/api/cadres/{id}"), Some(&me)).await;
+    assert_eq!(r["cadre"], detail);
+    assert_eq!(r["cadre"]["titles"].as_array().unwrap().len(), 2);
+    assert_eq!(r["cadre"]["plans"].as_array().unwrap().len(), 1);
+    let (_, completions) = app
+        .get(&format!("/api/cadres/{id}/completions"), Some(&me))
+        .await;
+    assert_eq!(r["completions"], completions["items"]);
+    let (_, gaps) = app.get(&format!("/api/cadres/{id}/gaps"), Some(&me)).await;
+    assert_eq!(r["gaps"], gaps["items"]);
+    let gaps = r["gaps"].as_array().unwrap();
+    assert_eq!(gaps.len(), 2, "held and planned: {r}");
+    assert_eq!(gaps[0]["population"], "incumbent");
+    assert_eq!(gaps[1]["population"], "planned");
+    assert_eq!(r["enrolments"].as_array().unwrap().len(), 1);
+    assert_eq!(r["upcoming_sessions"].as_array().unwrap().len(), 1);
+    assert!(r["calendar_feed"].is_null());
 }
 
 async fn calendar_feeds(app: TestApp) {
