@@ -31,7 +31,7 @@ pub enum V {
 /// Rows per statement: SQLite takes up to 32,766 binds, PostgreSQL 65,535.
 fn rows_per_statement(tx: &Tx, cols: usize) -> usize {
     let binds = match tx {
-        Tx::Sqlite(_) => 8_000,
+        Tx::Sqlite(..) => 8_000,
         Tx::Postgres(_) => 30_000,
     };
     (binds / cols.max(1)).max(1)

@@ -20,7 +20,7 @@ use crate::units::domain::{UnitKind, UnitLevel};
 /// of that parameter (a JSON array on SQLite, a comma-separated list on PostgreSQL).
 fn id_filter(tx: &Tx, col: &str, n: usize, ids: &[String]) -> (String, String) {
     match tx {
-        Tx::Sqlite(_) => (
+        Tx::Sqlite(..) => (
             format!("{col} IN (SELECT value FROM json_each(${n}))"),
             serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()),
         ),
@@ -39,7 +39,7 @@ fn int_filter(tx: &Tx, col: &str, n: usize, ids: &[i64]) -> (String, String) {
         .collect::<Vec<_>>()
         .join(",");
     match tx {
-        Tx::Sqlite(_) => (
+        Tx::Sqlite(..) => (
             format!("{col} IN (SELECT value FROM json_each(${n}))"),
             format!("[{joined}]"),
         ),
