@@ -642,3 +642,114 @@ async fn sqlite_disk_full_refuses_writes_clearly_and_recovers() {
     drop(mounted);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `kill -9` of a server on PostgreSQL while a 100,000-row import is inserting (seen in
+/// `pg_stat_activity`): PostgreSQL aborts the dead connection's transaction, so the schema holds all
+/// the rows or none, nothing stays locked, and a restarted server imports the same file.
+#[rocket::async_test]
+async fn kill_9_during_a_large_import_on_postgres_leaves_all_rows_or_none() {
+    let Some(base) = crate::helpers::pg_base_url() else {
+        return;
+    };
+    let schema = format!("kill9_{}", std::process::id());
+    let admin_pool = sqlx::PgPool::connect(&base).await.expect("PostgreSQL");
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin_pool)
+        .await
+        .expect("schema");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    // The server's connections carry the schema's name, so other tests' sessions are not counted.
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}&application_name={schema}");
+    let dir = std::env::temp_dir().join(format!("cadre-kill9-pg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let port = free_port();
+    let mut server = start_on(&url, &dir, port);
+    wait_healthy(port);
+    let admin = token(port);
+    let units = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/admin-units-2024.csv"),
+    )
+    .expect("units");
+    let (s, body) = http(
+        port,
+        "POST",
+        "/api/units/import?root=79",
+        Some(&admin),
+        "text/csv",
+        &units,
+    );
+    assert_eq!(s, 200, "{body}");
+    let csv = roster(79_600_000_000, 100_000);
+    let file = csv.clone();
+    let uploader = std::thread::spawn(move || import(port, &admin, &file));
+    // Kill once the import's INSERTs into cadres are running, or after 60 s at most.
+    let t = Instant::now();
+    let mut inserting = false;
+    while !inserting && t.elapsed() < Duration::from_secs(60) && !uploader.is_finished() {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query LIKE 'INSERT INTO cadres%'",
+        )
+        .bind(&schema)
+        .fetch_one(&admin_pool)
+        .await
+        .expect("activity");
+        inserting = n > 0;
+        if !inserting {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    let killed_while_writing = inserting && !uploader.is_finished();
+    server.kill().expect("kill -9");
+    server.wait().expect("reaped");
+    let _ = uploader.join();
+    let count = |pool: sqlx::PgPool, schema: String| async move {
+        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {schema}.cadres"))
+            .fetch_one(&pool)
+            .await
+            .expect("count")
+    };
+    // PostgreSQL notices the dead connection and rolls its transaction back.
+    let t = Instant::now();
+    loop {
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1 AND (state LIKE 'idle in transaction%' OR state = 'active')",
+        )
+        .bind(&schema)
+        .fetch_one(&admin_pool)
+        .await
+        .expect("activity");
+        if open == 0 {
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the dead server's transaction is still open"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let n = count(admin_pool.clone(), schema.clone()).await;
+    eprintln!(
+        "PostgreSQL kill -9: killed while inserting: {killed_while_writing}; cadres after: {n}"
+    );
+    assert!(
+        n == 0 || n == 100_000,
+        "a partial import survived: {n} cadres"
+    );
+    if killed_while_writing {
+        assert_eq!(n, 0, "killed before the commit, so nothing");
+    }
+    // A restarted server imports the same file: nothing was left locked or half-written.
+    let mut server = start_on(&url, &dir, port);
+    wait_healthy(port);
+    let admin = token(port);
+    let (s, body) = import(port, &admin, &csv);
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(count(admin_pool.clone(), schema.clone()).await, 100_000);
+    server.kill().ok();
+    server.wait().ok();
+    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(&admin_pool)
+        .await
+        .expect("drop");
+    let _ = std::fs::remove_dir_all(&dir);
+}
