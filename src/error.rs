@@ -179,6 +179,7 @@ impl From<sqlx::Error> for AppError {
             }
             sqlx::Error::Database(db) => {
                 let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+                let code = DbCode::of(db.as_ref(), &code);
                 match db.kind() {
                     ErrorKind::UniqueViolation => {
                         AppError::conflict(None, "a record with the same key already exists")
@@ -195,9 +196,8 @@ impl From<sqlx::Error> for AppError {
                             details: vec![],
                         }
                     }
-                    _ if DbCode::of(db.as_ref(), &code).unavailable() => {
+                    _ if code.unavailable() => {
                         tracing::error!(error = %e, "database unavailable");
-                        let code = DbCode::of(db.as_ref(), &code);
                         if code.storage_fault() {
                             crate::db::storage_fault::seen();
                         }

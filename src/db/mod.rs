@@ -257,12 +257,12 @@ fn writer_gate(pool: &SqlitePool) -> Option<Arc<Semaphore>> {
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    Some(
-        gates
-            .entry(file.to_path_buf())
-            .or_insert_with(|| Arc::new(Semaphore::new(1)))
-            .clone(),
-    )
+    if let Some(gate) = gates.get(file) {
+        return Some(gate.clone());
+    }
+    let gate = Arc::new(Semaphore::new(1));
+    gates.insert(file.to_path_buf(), gate.clone());
+    Some(gate)
 }
 
 /// Escapes `%`, `_` and `\` for use in a `LIKE … ESCAPE '\'` pattern.

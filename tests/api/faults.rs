@@ -16,12 +16,12 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
+fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("faults.db").display())
+}
+
 fn start(dir: &Path, port: u16) -> Child {
-    start_on(
-        &format!("sqlite://{}", dir.join("faults.db").display()),
-        dir,
-        port,
-    )
+    start_on(&sqlite_url(dir), dir, port)
 }
 
 /// One HTTP/1.1 request; returns the status and body.
@@ -111,42 +111,10 @@ async fn kill_9_during_a_large_import_leaves_all_rows_or_none() {
 async fn kill_9_once_the_log_grew(growth: u64) {
     let dir = std::env::temp_dir().join(format!("cadre-faults-{}-{growth}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    let port = free_port();
-    let mut server = start(&dir, port);
-    wait_healthy(port);
-    let admin = token(port);
-    let units = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/admin-units-2024.csv"),
-    )
-    .expect("units");
-    let (s, body) = http(
-        port,
-        "POST",
-        "/api/units/import?root=79",
-        Some(&admin),
-        "text/csv",
-        &units,
-    );
-    assert_eq!(s, 200, "{body}");
-    let mut csv =
-        String::from("Số CCCD/CMND,Họ và tên,Giới tính,Ngày sinh,Dân tộc,Mã đơn vị,Tổ chức\n");
-    for i in 0..100_000u64 {
-        csv.push_str(&format!(
-            "{:012},Nguyễn Văn An,Nam,01/01/1980,Kinh,26734,Mặt trận Tổ quốc\n",
-            79_000_000_000u64 + i
-        ));
-    }
+    let (mut server, port, admin) = server_with_units(&sqlite_url(&dir), &dir);
+    let csv = roster(79_000_000_000, 100_000);
     let base_wal = wal_size(&dir);
-    let uploader = std::thread::spawn(move || {
-        http(
-            port,
-            "POST",
-            "/api/imports/cadres",
-            Some(&admin),
-            "text/csv",
-            csv.as_bytes(),
-        )
-    });
+    let uploader = std::thread::spawn(move || import(port, &admin, &csv));
     // Kill the server once the import is writing (its write-ahead log grows), or after 60 s at most.
     let t = Instant::now();
     while wal_size(&dir) < base_wal + growth
@@ -412,10 +380,10 @@ fn roster(first: u64, n: u64) -> Vec<u8> {
     csv.into_bytes()
 }
 
-/// A running server on `db` with the city's units, and an admin token.
-fn server_with_units(db: &Path, dir: &Path) -> (Child, u16, String) {
+/// A running server on the database at `url` with the city's units, and an admin token.
+fn server_with_units(url: &str, dir: &Path) -> (Child, u16, String) {
     let port = free_port();
-    let server = start_on(&format!("sqlite://{}", db.display()), dir, port);
+    let server = start_on(url, dir, port);
     wait_healthy(port);
     let admin = token(port);
     let units = std::fs::read(
@@ -522,7 +490,7 @@ async fn sqlite_file_made_read_only_refuses_writes_clearly_and_recovers() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
     let db = dir.join("ro.db");
-    let (mut server, port, admin) = server_with_units(&db, &dir);
+    let (mut server, port, admin) = server_with_units(&format!("sqlite://{}", db.display()), &dir);
     let (s, body) = import(port, &admin, &roster(79_100_000_000, 3));
     assert_eq!(s, 200, "{body}");
 
@@ -600,7 +568,7 @@ async fn sqlite_disk_full_refuses_writes_clearly_and_recovers() {
     }
     let mounted = Mounted(mnt.clone());
     let db = mnt.join("full.db");
-    let (mut server, port, admin) = server_with_units(&db, &dir);
+    let (mut server, port, admin) = server_with_units(&format!("sqlite://{}", db.display()), &dir);
 
     // Fill the disk: one file grows until the kernel says there is no space left.
     let filler = mnt.join("filler");
@@ -662,23 +630,7 @@ async fn kill_9_during_a_large_import_on_postgres_leaves_all_rows_or_none() {
     let url = format!("{base}{sep}options=-c%20search_path%3D{schema}&application_name={schema}");
     let dir = std::env::temp_dir().join(format!("cadre-kill9-pg-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    let port = free_port();
-    let mut server = start_on(&url, &dir, port);
-    wait_healthy(port);
-    let admin = token(port);
-    let units = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/admin-units-2024.csv"),
-    )
-    .expect("units");
-    let (s, body) = http(
-        port,
-        "POST",
-        "/api/units/import?root=79",
-        Some(&admin),
-        "text/csv",
-        &units,
-    );
-    assert_eq!(s, 200, "{body}");
+    let (mut server, port, admin) = server_with_units(&url, &dir);
     let csv = roster(79_600_000_000, 100_000);
     let file = csv.clone();
     let uploader = std::thread::spawn(move || import(port, &admin, &file));
