@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use cadre_training::audit::Actor;
 use cadre_training::auth::Scope;
-use cadre_training::db::{Db, PoolSettings};
+use cadre_training::db::{Db, PoolSettings, ScratchSchema};
 use cadre_training::units::{import, store};
 
 fn median(v: &mut [Duration]) -> Duration {
@@ -120,21 +120,15 @@ async fn main() {
     let _ = std::fs::remove_dir_all(&dir);
     let pg = arg("--pg").unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
     if pg != "off" {
-        let schema = format!("bench_{}", std::process::id());
-        let admin = sqlx::PgPool::connect(&pg).await.expect("postgres");
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&admin)
+        let schema = ScratchSchema::create(&pg, &format!("bench_{}", std::process::id()))
             .await
             .expect("schema");
-        let sep = if pg.contains('?') { '&' } else { '?' };
-        let url = format!("{pg}{sep}options=-c%20search_path%3D{schema}");
-        let db = Db::connect(&url, &settings).await.expect("postgres");
+        let db = Db::connect(schema.url(), &settings)
+            .await
+            .expect("postgres");
         run("PostgreSQL 15", db.clone(), &csv).await;
         db.close().await;
-        sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-            .execute(&admin)
-            .await
-            .expect("drop");
+        schema.drop().await.expect("drop");
     }
 }
 

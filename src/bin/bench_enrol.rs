@@ -12,6 +12,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use cadre_training::db::ScratchSchema;
 use chrono::Utc;
 use rocket::figment::providers::Serialized;
 use rocket::http::{ContentType, Header, Status};
@@ -339,19 +340,11 @@ async fn main() {
     run("SQLite", &url, &dir, &o).await;
     let pg = arg("--pg").unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
     if pg != "off" {
-        let schema = format!("bench_enrol_{}", std::process::id());
-        let admin = sqlx::PgPool::connect(&pg).await.expect("postgres");
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&admin)
+        let schema = ScratchSchema::create(&pg, &format!("bench_enrol_{}", std::process::id()))
             .await
             .expect("schema");
-        let sep = if pg.contains('?') { '&' } else { '?' };
-        let url = format!("{pg}{sep}options=-c%20search_path%3D{schema}");
-        run("PostgreSQL", &url, &dir, &o).await;
-        sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-            .execute(&admin)
-            .await
-            .expect("drop");
+        run("PostgreSQL", schema.url(), &dir, &o).await;
+        schema.drop().await.expect("drop");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -265,6 +265,51 @@ fn writer_gate(pool: &SqlitePool) -> Option<Arc<Semaphore>> {
     Some(gate)
 }
 
+/// A scratch PostgreSQL schema for benchmarks and fault tests: created on the server at `base`,
+/// reached through [`ScratchSchema::url`] (every connection's `search_path`), dropped by
+/// [`ScratchSchema::drop`].
+pub struct ScratchSchema {
+    admin: PgPool,
+    name: String,
+    url: String,
+}
+
+impl ScratchSchema {
+    /// Creates the schema `name` on the server at `base`.
+    pub async fn create(base: &str, name: &str) -> Result<ScratchSchema, sqlx::Error> {
+        let admin = PgPool::connect(base).await?;
+        sqlx::query(&format!("CREATE SCHEMA {name}"))
+            .execute(&admin)
+            .await?;
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-c%20search_path%3D{name}");
+        Ok(ScratchSchema {
+            admin,
+            name: name.to_string(),
+            url,
+        })
+    }
+
+    /// The database URL whose connections use this schema.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A pool on the server outside the schema (for checks from outside the app).
+    pub fn admin(&self) -> &PgPool {
+        &self.admin
+    }
+
+    /// Drops the schema and everything in it.
+    pub async fn drop(self) -> Result<(), sqlx::Error> {
+        sqlx::query(&format!("DROP SCHEMA {} CASCADE", self.name))
+            .execute(&self.admin)
+            .await?;
+        self.admin.close().await;
+        Ok(())
+    }
+}
+
 /// Escapes `%`, `_` and `\` for use in a `LIKE … ESCAPE '\'` pattern.
 pub fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -413,6 +413,22 @@ fn import(port: u16, admin: &str, csv: &[u8]) -> (u16, String) {
     )
 }
 
+/// Retries `csv`'s import until it succeeds: the service recovers by itself, without a restart.
+fn imports_again_within_30_s(port: u16, admin: &str, csv: &[u8]) {
+    let t = Instant::now();
+    loop {
+        let (s, body) = import(port, admin, csv);
+        if s == 200 {
+            return;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "no recovery: {s} {body}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 /// The number of cadres the API lists (reads must keep working during a storage fault).
 fn cadre_total(port: u16, admin: &str) -> i64 {
     let (s, body) = http(
@@ -515,18 +531,7 @@ async fn sqlite_file_made_read_only_refuses_writes_clearly_and_recovers() {
 
     guard.clear();
     // The same process writes again, without a restart.
-    let t = Instant::now();
-    loop {
-        let (s, body) = import(port, &admin, &roster(79_200_000_000, 500));
-        if s == 200 {
-            break;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "no recovery: {s} {body}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    imports_again_within_30_s(port, &admin, &roster(79_200_000_000, 500));
     assert_eq!(cadre_total(port, &admin), 503);
     server.kill().ok();
     server.wait().ok();
@@ -591,18 +596,7 @@ async fn sqlite_disk_full_refuses_writes_clearly_and_recovers() {
     );
 
     std::fs::remove_file(&filler).expect("free the space");
-    let t = Instant::now();
-    loop {
-        let (s, body) = import(port, &admin, &rows);
-        if s == 200 {
-            break;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "no recovery: {s} {body}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    imports_again_within_30_s(port, &admin, &rows);
     assert_eq!(cadre_total(port, &admin), 5_000);
     server.kill().ok();
     server.wait().ok();
@@ -619,15 +613,13 @@ async fn kill_9_during_a_large_import_on_postgres_leaves_all_rows_or_none() {
     let Some(base) = crate::helpers::pg_base_url() else {
         return;
     };
-    let schema = format!("kill9_{}", std::process::id());
-    let admin_pool = sqlx::PgPool::connect(&base).await.expect("PostgreSQL");
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin_pool)
+    let name = format!("kill9_{}", std::process::id());
+    let schema = cadre_training::db::ScratchSchema::create(&base, &name)
         .await
         .expect("schema");
-    let sep = if base.contains('?') { '&' } else { '?' };
+    let admin_pool = schema.admin().clone();
     // The server's connections carry the schema's name, so other tests' sessions are not counted.
-    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}&application_name={schema}");
+    let url = format!("{}&application_name={name}", schema.url());
     let dir = std::env::temp_dir().join(format!("cadre-kill9-pg-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let (mut server, port, admin) = server_with_units(&url, &dir);
@@ -641,7 +633,7 @@ async fn kill_9_during_a_large_import_on_postgres_leaves_all_rows_or_none() {
         let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query LIKE 'INSERT INTO cadres%'",
         )
-        .bind(&schema)
+        .bind(&name)
         .fetch_one(&admin_pool)
         .await
         .expect("activity");
@@ -666,7 +658,7 @@ async fn kill_9_during_a_large_import_on_postgres_leaves_all_rows_or_none() {
         let open: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1 AND (state LIKE 'idle in transaction%' OR state = 'active')",
         )
-        .bind(&schema)
+        .bind(&name)
         .fetch_one(&admin_pool)
         .await
         .expect("activity");
@@ -679,7 +671,7 @@ async fn kill_9_during_a_large_import_on_postgres_leaves_all_rows_or_none() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let n = count(admin_pool.clone(), schema.clone()).await;
+    let n = count(admin_pool.clone(), name.clone()).await;
     eprintln!(
         "PostgreSQL kill -9: killed while inserting: {killed_while_writing}; cadres after: {n}"
     );
@@ -696,12 +688,9 @@ async fn kill_9_during_a_large_import_on_postgres_leaves_all_rows_or_none() {
     let admin = token(port);
     let (s, body) = import(port, &admin, &csv);
     assert_eq!(s, 200, "{body}");
-    assert_eq!(count(admin_pool.clone(), schema.clone()).await, 100_000);
+    assert_eq!(count(admin_pool.clone(), name.clone()).await, 100_000);
     server.kill().ok();
     server.wait().ok();
-    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-        .execute(&admin_pool)
-        .await
-        .expect("drop");
+    schema.drop().await.expect("drop");
     let _ = std::fs::remove_dir_all(&dir);
 }
