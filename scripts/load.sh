@@ -10,16 +10,25 @@
 #     26734, else the whole city) and gives them the account `load.cadre` (kept for the next run).
 # Environment: LOAD_SECS (default 10) seconds per route; LOAD_BIN a server binary to use instead of
 # building this checkout (to compare two builds in one sitting).
-# Needs wrk (Debian package `wrk`; installed if missing) and curl.
+#   LOAD_CADRES=N   also run /api/me round-robin over N different cadres holding a title (accounts
+#                   `load.c<id>`, created on first use and kept), so each record is built at least once
+#   LOAD_WRITES=R   during that run, R writes a second (an unrelated cadre's phone number changed
+#                   through the API): each one moves the data version, so every cached record is
+#                   built again on its next read
+#   ROCKET_RECORD_CACHE_ENTRIES=0   the server without the own-record cache (every read builds)
+# Needs wrk (Debian package `wrk`), jq and curl; wrk and jq are installed if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq wrk; }
+for tool in wrk jq; do
+  command -v $tool >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq $tool; }
+done
 bin=${LOAD_BIN:-./target/release/cadre-training}
 if [[ -z "${LOAD_BIN:-}" ]]; then cargo build --release -q --bin cadre-training; fi
 secs=${LOAD_SECS:-10}
 dir=$(mktemp -d)
 server=
-trap '[[ -n "$server" ]] && kill $server 2>/dev/null; rm -rf "$dir"' EXIT
+writer=
+trap '[[ -n "$writer" ]] && kill $writer 2>/dev/null; [[ -n "$server" ]] && kill $server 2>/dev/null; rm -rf "$dir"' EXIT
 url=${1:-sqlite://$dir/load.db}
 port=${LOAD_PORT:-18765}
 base="http://127.0.0.1:$port"
@@ -65,6 +74,47 @@ printf '%-14s %10s %9s %9s\n' route 'req/s' 'p50 ms' 'p99 ms'
 printf '%-14s %10s %9s %9s %s\n' 'GET /health' "$h_rps" "$h_p50" "$h_p99" "${h_bad:+non-2xx: $h_bad}"
 printf '%-14s %10s %9s %9s %s\n' 'GET /api/me' "$m_rps" "$m_p50" "$m_p99" "${m_bad:+non-2xx: $m_bad}"
 awk -v a="$m_rps" -v b="$h_rps" 'BEGIN { printf "ratio /api/me : /health = %.3f\n", a / b }'
+if (( ${LOAD_CADRES:-0} > 0 )); then
+  admin=$(login admin "$ADMIN_PASSWORD")
+  [[ -n "$admin" ]] || { echo "cannot log in as admin (set LOAD_ADMIN_PASSWORD)" >&2; exit 1; }
+  auth=(-H "Authorization: Bearer $admin")
+  curl -fs "${auth[@]}" "$base/api/reports/gaps/cadres?unit=79&population=incumbent&limit=500" |
+    jq -r '.items[] | "\(.cadre_id) \(.unit_code)"' | sort -un | head -n "$LOAD_CADRES" > "$dir/cadres"
+  while read -r id unit; do
+    t=$(login "load.c$id" load-cadre-password || true)
+    if [[ -z "$t" ]]; then
+      curl -fs -o /dev/null "${auth[@]}" -H 'Content-Type: application/json' \
+        -d "{\"username\":\"load.c$id\",\"password\":\"load-cadre-password\",\"role\":\"cadre\",\"unit_code\":\"$unit\",\"cadre_id\":$id}" \
+        "$base/api/accounts"
+      t=$(login "load.c$id" load-cadre-password)
+    fi
+    echo "$t"
+  done < "$dir/cadres" > "$dir/tokens"
+  cat > "$dir/round-robin.lua" <<LUA
+local tokens = {}
+for line in io.lines("$dir/tokens") do tokens[#tokens + 1] = line end
+local i = math.random(#tokens)
+request = function()
+  i = i % #tokens + 1
+  return wrk.format("GET", "/api/me", { ["Authorization"] = "Bearer " .. tokens[i] })
+end
+LUA
+  if (( ${LOAD_WRITES:-0} > 0 )); then
+    # An unrelated cadre (the last in the city's list), its phone number changed R times a second.
+    victim=$(curl -fs "${auth[@]}" "$base/api/cadres?unit=79&limit=1&offset=99" | jq -r '.items[0].id')
+    ( n=0; while true; do n=$((n + 1))
+        curl -fs -o /dev/null -X PATCH "${auth[@]}" -H 'Content-Type: application/json' \
+          -d "{\"phone\":\"09$(printf '%08d' $n)\"}" "$base/api/cadres/$victim" && echo $n > "$dir/writes"
+        sleep "$(awk -v r="$LOAD_WRITES" 'BEGIN { printf "%.4f", 1 / r }')"; done ) & writer=$!
+  fi
+  read -r r_rps r_p50 r_p99 r_bad < <(measure -s "$dir/round-robin.lua" "$base")
+  [[ -n "$writer" ]] && { kill $writer; wait $writer 2>/dev/null || true; writer=; }
+  label="GET /api/me, $(wc -l < "$dir/tokens") cadres round-robin"
+  [[ -n "${LOAD_WRITES:-}" && "${LOAD_WRITES:-0}" != 0 ]] && label+=", $LOAD_WRITES writes/s ($(cat "$dir/writes" 2>/dev/null || echo 0) writes made)"
+  echo "$label"
+  printf '%-14s %10s %9s %9s %s\n' '' "$r_rps" "$r_p50" "$r_p99" "${r_bad:+non-2xx: $r_bad}"
+  awk -v a="$r_rps" -v b="$h_rps" 'BEGIN { printf "ratio round-robin /api/me : /health = %.3f\n", a / b }'
+fi
 echo "== login (argon2id), 20 in a row"
 start=$(date +%s%N)
 for _ in $(seq 1 20); do login "$user" "$password" >/dev/null; done

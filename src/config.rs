@@ -34,6 +34,9 @@ pub struct AppConfig {
     pub min_attendance_pct: i64,
     /// Prefix of certificate numbers (`TCB-2026-000123`).
     pub certificate_prefix: String,
+    /// Own records (`GET /api/me`) kept in memory, checked against the data version on every
+    /// read (0 turns the cache off).
+    pub record_cache_entries: usize,
 }
 
 impl Default for AppConfig {
@@ -51,6 +54,7 @@ impl Default for AppConfig {
             import_max_bytes: 32 * 1024 * 1024,
             min_attendance_pct: 80,
             certificate_prefix: "TCB".into(),
+            record_cache_entries: 4096,
         }
     }
 }

@@ -61,7 +61,16 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
     curriculum::seed::seed_if_empty(&db).await?;
     standards::titles::seed_if_empty(&db).await?;
     standards::seed::seed_if_empty(&db).await?;
-    Ok(build(figment, AppState { db, config, keys }))
+    let records = me::cache::VersionedCache::new(config.record_cache_entries);
+    Ok(build(
+        figment,
+        AppState {
+            db,
+            config,
+            keys,
+            records,
+        },
+    ))
 }
 
 /// Builds the Rocket instance around ready state: routes, catchers, fairings, docs, static files.

@@ -3,6 +3,7 @@
 use crate::auth::token::JwtKeys;
 use crate::config::AppConfig;
 use crate::db::Db;
+use crate::me::cache::VersionedCache;
 
 /// Managed by Rocket; reached from handlers as `&State<AppState>`.
 pub struct AppState {
@@ -12,4 +13,6 @@ pub struct AppState {
     pub config: AppConfig,
     /// Token keys.
     pub keys: JwtKeys,
+    /// Cadres' own records (`GET /api/me`), serialized, checked against the data version.
+    pub records: VersionedCache<i64, String>,
 }

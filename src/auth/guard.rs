@@ -7,8 +7,9 @@ use rocket::Request;
 use std::ops::Deref;
 
 use super::{Role, Scope};
+use crate::db::version::DataVersion;
+use crate::db::Db;
 use crate::error::{stash, AppError, AppResult};
-use crate::on_db;
 use crate::state::AppState;
 
 /// The caller, authenticated by a bearer token that matches a live, active account.
@@ -28,6 +29,9 @@ pub struct AuthUser {
     pub cadre_id: Option<i64>,
     /// The account as served (`/api/me`), read by the same statement.
     pub account: crate::accounts::store::AccountView,
+    /// The data version seen by that statement (`db::version`): anything built from data read
+    /// after it is at least this new.
+    pub data_version: DataVersion,
 }
 
 impl AuthUser {
@@ -72,6 +76,7 @@ struct GuardRow {
     unit_name: Option<String>,
     created_at: chrono::DateTime<chrono::Utc>,
     updated_at: chrono::DateTime<chrono::Utc>,
+    data_version: DataVersion,
 }
 
 async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
@@ -94,16 +99,33 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
         .sub
         .parse()
         .map_err(|_| AppError::Unauthorized("the token is invalid".into()))?;
-    let row: Option<GuardRow> = on_db!(&state.db, |p| {
-        sqlx::query_as(
-            "SELECT a.id, a.username, a.role, a.unit_code, a.cadre_id, a.active, a.token_version, u.path,
-                    u.name AS unit_name, a.created_at, a.updated_at
-             FROM accounts a LEFT JOIN units u ON u.code = a.unit_code WHERE a.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(p)
-        .await?
-    });
+    // The data version is read by the same statement (see `db::version`), so a handler can tell
+    // whether something it cached from the data is still current without another statement.
+    macro_rules! guard_sql {
+        ($version:expr) => {
+            concat!(
+                "SELECT a.id, a.username, a.role, a.unit_code, a.cadre_id, a.active, a.token_version,
+                        u.path, u.name AS unit_name, a.created_at, a.updated_at, ",
+                $version,
+                " AS data_version FROM accounts a LEFT JOIN units u ON u.code = a.unit_code
+                 WHERE a.id = $1"
+            )
+        };
+    }
+    let row: Option<GuardRow> = match &state.db {
+        Db::Sqlite(p) => {
+            sqlx::query_as(guard_sql!(crate::data_version_sqlite!()))
+                .bind(id)
+                .fetch_optional(p)
+                .await?
+        }
+        Db::Postgres(p) => {
+            sqlx::query_as(guard_sql!(crate::data_version_postgres!()))
+                .bind(id)
+                .fetch_optional(p)
+                .await?
+        }
+    };
     let row = row.ok_or_else(|| AppError::Unauthorized("the account no longer exists".into()))?;
     if !row.active || row.token_version != claims.ver {
         return Err(AppError::Unauthorized(
@@ -131,6 +153,7 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
         unit_path: row.path,
         cadre_id: row.cadre_id,
         account,
+        data_version: row.data_version,
     })
 }
 

@@ -14,6 +14,7 @@ mod faults;
 mod health;
 mod imports;
 mod me;
+mod record_cache;
 mod reports;
 mod scale;
 mod standards;

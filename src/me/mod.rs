@@ -1,0 +1,247 @@
+//! `GET /api/me`: the caller's own record in one answer (for cadres: profile, titles,
+//! qualifications, completions, enrolments with waitlist positions, upcoming sessions, gaps).
+//!
+//! The cadre's part of the record is built from about ten statements, so it is kept, serialized,
+//! in a [`cache::VersionedCache`] tagged with the data version the authentication statement read
+//! (`db::version`). A read whose version differs, or that comes after a session in the record
+//! ended or after midnight, builds it again; nothing is ever served that a write has changed.
+
+pub mod cache;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use rocket::response::content::RawJson;
+use rocket::{get, routes, Route, State};
+use serde::Serialize;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+use crate::accounts::store::AccountView;
+use crate::auth::AuthUser;
+use crate::cadres::routes::CadreDetail;
+use crate::cadres::store as cadres;
+use crate::completions::store::CompletionView;
+use crate::enrolments::store::EnrolmentView;
+use crate::error::{AppError, AppResult, ErrorEnvelope};
+use crate::state::AppState;
+
+/// The routes of this area.
+pub fn routes() -> Vec<Route> {
+    routes![me]
+}
+
+/// A session coming up.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UpcomingSession {
+    /// Class title and code.
+    pub summary: String,
+    /// Start.
+    pub starts_at: chrono::DateTime<Utc>,
+    /// End.
+    pub ends_at: chrono::DateTime<Utc>,
+    /// Venue.
+    pub venue: String,
+    /// Whether the class was cancelled.
+    pub cancelled: bool,
+}
+
+/// The caller's own record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyRecord {
+    /// The account.
+    pub account: AccountView,
+    /// The linked cadre record, if any: profile, units, titles held and planned, qualifications.
+    pub cadre: Option<CadreDetail>,
+    /// Completions with certificate numbers, validity and status.
+    pub completions: Vec<CompletionView>,
+    /// Current enrolments (enrolled, or waitlisted with the position).
+    pub enrolments: Vec<EnrolmentView>,
+    /// Sessions still to come in the classes the cadre holds a seat in.
+    pub upcoming_sessions: Vec<UpcomingSession>,
+    /// Path of the calendar feed, if a feed token exists (`POST /api/me/calendar-token` makes one).
+    pub calendar_feed: Option<String>,
+    /// Gaps against the standards of the titles held or planned today, with classes that close them.
+    pub gaps: Vec<crate::gaps::routes::TitleGap>,
+}
+
+/// The caller's own record.
+#[utoipa::path(tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = MyRecord), (status = 401, body = ErrorEnvelope)))]
+#[get("/api/me")]
+pub async fn me(state: &State<AppState>, user: AuthUser) -> AppResult<RawJson<String>> {
+    // The account as the authentication guard's statement read it; the rest from the cache when
+    // nothing has changed since it was built.
+    let account = to_json(&user.account)?;
+    let parts = match user.cadre_id {
+        None => Arc::new(to_json(&CadreParts::default())?),
+        Some(cadre_id) => {
+            let now = Utc::now();
+            match state.records.get(cadre_id, &user.data_version, now) {
+                Some(parts) => parts,
+                None => match build(state, cadre_id, now).await? {
+                    Some((parts, valid_until)) => {
+                        let parts = Arc::new(to_json(&parts)?);
+                        let version = user.data_version.clone();
+                        state
+                            .records
+                            .put(cadre_id, version, valid_until, Arc::clone(&parts));
+                        parts
+                    }
+                    None => Arc::new(to_json(&CadreParts::default())?),
+                },
+            }
+        }
+    };
+    Ok(RawJson(splice(&account, &parts)))
+}
+
+/// The record without its account: what [`MyRecord`] holds after `account`, in the same order.
+#[derive(Debug, Default, Serialize)]
+struct CadreParts {
+    cadre: Option<CadreDetail>,
+    completions: Vec<CompletionView>,
+    enrolments: Vec<EnrolmentView>,
+    upcoming_sessions: Vec<UpcomingSession>,
+    calendar_feed: Option<String>,
+    gaps: Vec<crate::gaps::routes::TitleGap>,
+}
+
+fn to_json<T: Serialize>(value: &T) -> AppResult<String> {
+    serde_json::to_string(value).map_err(|e| AppError::Internal(format!("serializing: {e}")))
+}
+
+/// `{"account":…,` followed by the parts object without its opening brace.
+fn splice(account: &str, parts: &str) -> String {
+    let rest = parts.strip_prefix('{').unwrap_or(parts);
+    let mut out = String::with_capacity(account.len() + parts.len() + 12);
+    out.push_str("{\"account\":");
+    out.push_str(account);
+    if rest != "}" {
+        out.push(',');
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Until when a record built at `now` holds with no data change: the first end of a listed
+/// session (it then leaves `upcoming_sessions`) or the next midnight (validity, gaps and
+/// suggestions are as of the day).
+fn valid_until(now: DateTime<Utc>, upcoming: &[UpcomingSession]) -> DateTime<Utc> {
+    let midnight = (now.date_naive() + chrono::Days::new(1))
+        .and_time(NaiveTime::MIN)
+        .and_utc();
+    upcoming
+        .iter()
+        .map(|s| s.ends_at)
+        .fold(midnight, DateTime::min)
+}
+
+/// Builds the cadre's part of the record on one pooled connection; the gap assessment reuses
+/// what the record has already loaded (see `gaps::routes::own_gaps_on`). `None` when the linked
+/// cadre no longer exists.
+async fn build(
+    state: &AppState,
+    cadre_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Option<(CadreParts, DateTime<Utc>)>> {
+    let mut conn = state.db.acquire().await?;
+    let Some((cadre, token)) = cadres::get_with_feed_on(&mut conn, cadre_id).await? else {
+        return Ok(None);
+    };
+    let today = now.date_naive();
+    let units = cadres::unit_history_on(&mut conn, cadre_id).await?;
+    let (titles, plans) = cadres::titles_both_on(&mut conn, cadre_id).await?;
+    let qualifications = cadres::qualifications_on(&mut conn, cadre_id).await?;
+    let completions = crate::completions::store::for_cadre_on(&mut conn, cadre_id).await?;
+    let mut parts = CadreParts {
+        completions: completions.iter().map(|c| c.view(today)).collect(),
+        ..CadreParts::default()
+    };
+    parts.enrolments = crate::enrolments::store::list_for_cadre_on(&mut conn, cadre_id)
+        .await?
+        .into_iter()
+        .filter(|e| matches!(e.status.as_str(), "enrolled" | "waitlisted"))
+        .collect();
+    parts.upcoming_sessions = crate::calendar::cadre_sessions_on(&mut conn, cadre_id, now)
+        .await?
+        .into_iter()
+        .map(|e| UpcomingSession {
+            summary: e.summary,
+            starts_at: e.starts_at,
+            ends_at: e.ends_at,
+            venue: e.location,
+            cancelled: e.cancelled,
+        })
+        .collect();
+    parts.calendar_feed = token.map(|t| format!("/api/feeds/{t}.ics"));
+    let own = crate::gaps::routes::OwnRecord {
+        cadre: &cadre,
+        titles: &titles,
+        plans: &plans,
+        qualifications: &qualifications,
+        completions: &completions,
+    };
+    parts.gaps = crate::gaps::routes::own_gaps_on(&mut conn, &own, today).await?;
+    parts.cadre = Some(CadreDetail {
+        units,
+        titles,
+        plans,
+        qualifications: qualifications.into_iter().map(|q| q.view).collect(),
+        cadre,
+    });
+    let until = valid_until(now, &parts.upcoming_sessions);
+    Ok(Some((parts, until)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn session(ends_at: DateTime<Utc>) -> UpcomingSession {
+        UpcomingSession {
+            summary: "Dân vận".into(),
+            starts_at: ends_at - chrono::Duration::hours(2),
+            ends_at,
+            venue: "Hội trường".into(),
+            cancelled: false,
+        }
+    }
+
+    #[test]
+    fn a_record_holds_until_midnight_or_the_first_session_end() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 26, 9, 30, 0).unwrap();
+        let midnight = Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap();
+        assert_eq!(valid_until(now, &[]), midnight);
+        let later = session(Utc.with_ymd_and_hms(2026, 12, 3, 11, 0, 0).unwrap());
+        assert_eq!(valid_until(now, &[later]), midnight);
+        let soon = Utc.with_ymd_and_hms(2026, 11, 26, 11, 0, 0).unwrap();
+        let both = [
+            session(Utc.with_ymd_and_hms(2026, 12, 3, 11, 0, 0).unwrap()),
+            session(soon),
+        ];
+        assert_eq!(valid_until(now, &both), soon);
+    }
+
+    #[test]
+    fn the_spliced_record_has_the_documented_shape() {
+        let account = r#"{"id":3,"username":"cadre"}"#;
+        let empty = to_json(&CadreParts::default()).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&splice(account, &empty)).unwrap();
+        let keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
+        let mut expected = vec![
+            "account",
+            "cadre",
+            "completions",
+            "enrolments",
+            "upcoming_sessions",
+            "calendar_feed",
+            "gaps",
+        ];
+        expected.sort();
+        let mut keys = keys;
+        keys.sort();
+        assert_eq!(keys, expected);
+        assert_eq!(json["account"]["username"], "cadre");
+        assert_eq!(splice(account, "{}"), format!("{{\"account\":{account}}}"));
+    }
+}

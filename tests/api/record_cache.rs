@@ -1,0 +1,229 @@
+//! The own-record cache (`GET /api/me`): every change, by this app server or another, shows in
+//! the next read; reads with nothing changed are served from memory.
+
+use chrono::{Duration, Utc};
+use rocket::http::Status;
+use serde_json::{json, Value};
+
+use crate::cadres::create as create_cadre;
+use crate::db_tests;
+use crate::helpers::TestApp;
+
+db_tests!(
+    every_change_shows_in_the_next_read,
+    unchanged_reads_come_from_the_cache
+);
+
+async fn me(app: &TestApp, token: &str) -> Value {
+    let (s, r) = app.get("/api/me", Some(token)).await;
+    assert_eq!(s, Status::Ok, "{r}");
+    r
+}
+
+fn ok(what: &str, (s, v): (Status, Value)) -> Value {
+    assert!(s.code < 300, "{what}: {s} {v}");
+    v
+}
+
+async fn class(app: &TestApp, school: &str, code: &str, capacity: i64, in_days: i64) {
+    let today = Utc::now().date_naive();
+    let day = (today + Duration::days(in_days)).to_string();
+    let body = json!({"code": code, "module_code": "DV-02", "organiser": "Trường Cán bộ thành phố",
+        "capacity": capacity, "enrol_opens": (today - Duration::days(1)).to_string(),
+        "enrol_closes": (today + Duration::days(30)).to_string(),
+        "sessions": [{"starts_at": format!("{day}T08:00"), "ends_at": format!("{day}T11:00"),
+                      "venue": format!("Phòng {code}"), "instructor": format!("GV {code}")}]});
+    ok("class", app.post("/api/classes", Some(school), body).await);
+    let status = json!({"status": "open"});
+    let path = format!("/api/classes/{code}/status");
+    ok("open", app.post(&path, Some(school), status).await);
+}
+
+fn position(r: &Value, class: &str) -> Value {
+    r["enrolments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["class_code"] == class)
+        .map(|e| e["position"].clone())
+        .unwrap_or(Value::Null)
+}
+
+/// Reads the record after each kind of write that changes it (the cache is warm before each),
+/// including writes by other cadres and writes through a second app server.
+async fn every_change_shows_in_the_next_read(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let school = app.account(&admin, "school1", "school", None).await;
+    let id = create_cadre(&app, &admin, "Nguyễn Văn An", "079180002301", "26734").await;
+    let first = create_cadre(&app, &admin, "Trần Thị Bình", "079180002302", "26734").await;
+    let second = create_cadre(&app, &admin, "Lê Văn Chí", "079180002303", "26734").await;
+    let account = json!({"username": "cadre.an", "password": "password-123", "role": "cadre",
+                         "unit_code": "26734", "cadre_id": id});
+    ok(
+        "account",
+        app.post("/api/accounts", Some(&admin), account).await,
+    );
+    let token = app.token("cadre.an", "password-123").await;
+    me(&app, &token).await;
+    me(&app, &token).await;
+
+    // The cadre's own rows.
+    let path = format!("/api/cadres/{id}");
+    let body = json!({"full_name": "Nguyễn Văn Ân"});
+    ok("rename", app.patch(&path, Some(&admin), body).await);
+    assert_eq!(
+        me(&app, &token).await["cadre"]["full_name"],
+        "Nguyễn Văn Ân"
+    );
+
+    let path = format!("/api/cadres/{id}/titles");
+    let body = json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2020-01-01"});
+    ok("title", app.post(&path, Some(&admin), body).await);
+    let r = me(&app, &token).await;
+    assert_eq!(r["cadre"]["titles"][0]["title_code"], "FF-CHAIR-COMMUNE");
+    let gaps_before = r["gaps"].clone();
+    assert_eq!(gaps_before.as_array().unwrap().len(), 1, "{r}");
+
+    // The standard of the title (not a row of the cadre's): the gaps follow.
+    let today = Utc::now().date_naive().to_string();
+    let standard = json!({"effective_from": today, "note": "Quyết định 9",
+        "requirements": [{"kind": "module", "module": "DV-11"}]});
+    let path = "/api/titles/FF-CHAIR-COMMUNE/standards";
+    ok("standard", app.post(path, Some(&admin), standard).await);
+    let r = me(&app, &token).await;
+    assert_ne!(r["gaps"], gaps_before, "the new standard is assessed");
+    assert!(r["gaps"].to_string().contains("DV-11"), "{}", r["gaps"]);
+
+    // Other cadres' enrolments move this cadre's waitlist position.
+    class(&app, &school, "CLS-ONE", 1, 200).await;
+    for (who, what) in [(first, "first"), (second, "second")] {
+        let body = json!({"cadre_id": who});
+        let path = "/api/classes/CLS-ONE/enrolments";
+        ok(what, app.post(path, Some(&school), body).await);
+    }
+    let path = "/api/classes/CLS-ONE/enrolments";
+    ok("own", app.post(path, Some(&token), json!({})).await);
+    assert_eq!(position(&me(&app, &token).await, "CLS-ONE"), 2);
+    let (_, list) = app.get(path, Some(&school)).await;
+    let waiting = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["cadre_id"] == second)
+        .unwrap()["id"]
+        .clone();
+    let path = format!("/api/classes/CLS-ONE/enrolments/{waiting}/withdraw");
+    ok("withdraw", app.post(&path, Some(&school), json!({})).await);
+    assert_eq!(position(&me(&app, &token).await, "CLS-ONE"), 1);
+
+    // A class the cadre holds a seat in is cancelled.
+    class(&app, &school, "CLS-SEAT", 5, 210).await;
+    let path = "/api/classes/CLS-SEAT/enrolments";
+    ok("seat", app.post(path, Some(&token), json!({})).await);
+    let r = me(&app, &token).await;
+    assert_eq!(r["upcoming_sessions"][0]["cancelled"], false, "{r}");
+    let path = "/api/classes/CLS-SEAT/status";
+    let body = json!({"status": "cancelled"});
+    ok("cancel", app.post(path, Some(&school), body).await);
+    let r = me(&app, &token).await;
+    assert_eq!(r["upcoming_sessions"][0]["cancelled"], true, "{r}");
+
+    // A write through a second app server shows in this one's next read.
+    let other = app.another_instance(&[]).await;
+    let path = format!("/api/cadres/{id}/completions");
+    let body = json!({"module_code": "DV-11", "completed_on": "2024-05-02", "source_ref": "Sổ"});
+    ok("completion", other.post(&path, Some(&school), body).await);
+    let r = me(&app, &token).await;
+    assert_eq!(r["completions"][0]["module_code"], "DV-11", "{r}");
+    assert!(
+        !r["gaps"].to_string().contains("\"DV-11\""),
+        "{}",
+        r["gaps"]
+    );
+    // And the other way round, for the calendar feed token.
+    ok("feed", other.get("/api/me", Some(&token)).await);
+    let (s, _) = app
+        .post("/api/me/calendar-token", Some(&token), json!({}))
+        .await;
+    assert!(s.code < 300);
+    let (_, r) = other.get("/api/me", Some(&token)).await;
+    assert!(r["calendar_feed"].is_string(), "{r}");
+}
+
+/// Reads with no write in between are answered from memory; a write makes the next read build
+/// the record again. On PostgreSQL any transaction in the cluster (other tests run alongside)
+/// moves the snapshot, so the test waits for two reads with nothing committed between them.
+async fn unchanged_reads_come_from_the_cache(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let id = create_cadre(&app, &admin, "Phạm Thị Dung", "079180002401", "26734").await;
+    let account = json!({"username": "cadre.dung", "password": "password-123", "role": "cadre",
+                         "unit_code": "26734", "cadre_id": id});
+    ok(
+        "account",
+        app.post("/api/accounts", Some(&admin), account).await,
+    );
+    let token = app.token("cadre.dung", "password-123").await;
+    let records = &app.state().records;
+    let first = me(&app, &token).await;
+    let start = records.stats();
+    let mut reads = 0;
+    while records.stats().hits == start.hits {
+        reads += 1;
+        assert!(reads <= 5000, "no read was served from the cache");
+        assert_eq!(me(&app, &token).await, first);
+    }
+    if app.state().db.backend() == "sqlite" {
+        assert_eq!(reads, 1, "nothing else writes to this file");
+    }
+    let path = format!("/api/cadres/{id}");
+    let body = json!({"full_name": "Phạm Thị Dung Hà"});
+    ok("rename", app.patch(&path, Some(&admin), body).await);
+    let misses = records.stats().misses;
+    assert_eq!(
+        me(&app, &token).await["cadre"]["full_name"],
+        "Phạm Thị Dung Hà"
+    );
+    assert_eq!(
+        records.stats().misses,
+        misses + 1,
+        "the write made the read build it again"
+    );
+}
+
+/// Every data table moves SQLite's data version on insert, update and delete; only the logs,
+/// which nothing cached is built from, are left out. A new table without triggers fails here.
+#[rocket::async_test]
+async fn every_sqlite_data_table_moves_the_data_version() {
+    let app = TestApp::sqlite().await;
+    let cadre_training::db::Db::Sqlite(pool) = &app.state().db else {
+        unreachable!()
+    };
+    let tables: Vec<(String,)> = sqlx::query_as(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+           AND name NOT IN ('_sqlx_migrations', 'data_version', 'audit_log', 'login_failures')",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(tables.len() > 20, "{tables:?}");
+    for (table,) in tables {
+        let triggers: Vec<(String,)> = sqlx::query_as(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = $1 AND name LIKE 'data_version_%'",
+        )
+        .bind(&table)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        for op in ["INSERT", "UPDATE", "DELETE"] {
+            assert!(
+                triggers
+                    .iter()
+                    .any(|(sql,)| sql.contains(&format!("AFTER {op} ON {table} "))
+                        && sql.contains("UPDATE data_version SET version = version + 1")),
+                "{table} has no data-version trigger for {op}"
+            );
+        }
+    }
+}
