@@ -101,14 +101,17 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
         .map_err(|_| AppError::Unauthorized("the token is invalid".into()))?;
     // The data version is read by the same statement (see `db::version`), so a handler can tell
     // whether something it cached from the data is still current without another statement.
+    // The unit's columns are scalar subqueries, not a join: with a few hundred units PostgreSQL
+    // planned the join as a hash join over a scan of the whole table, on every request.
     macro_rules! guard_sql {
         ($version:expr) => {
             concat!(
                 "SELECT a.id, a.username, a.role, a.unit_code, a.cadre_id, a.active, a.token_version,
-                        u.path, u.name AS unit_name, a.created_at, a.updated_at, ",
+                        (SELECT path FROM units WHERE code = a.unit_code) AS path,
+                        (SELECT name FROM units WHERE code = a.unit_code) AS unit_name,
+                        a.created_at, a.updated_at, ",
                 $version,
-                " AS data_version FROM accounts a LEFT JOIN units u ON u.code = a.unit_code
-                 WHERE a.id = $1"
+                " AS data_version FROM accounts a WHERE a.id = $1"
             )
         };
     }
