@@ -39,6 +39,24 @@ async fn class(app: &TestApp, school: &str, code: &str, capacity: i64, in_days: 
     ok("open", app.post(&path, Some(school), status).await);
 }
 
+/// A cadre of ward 26734 with a cadre account (`cadre.<personal id>`) and its token.
+async fn cadre_with_account(
+    app: &TestApp,
+    admin: &str,
+    name: &str,
+    personal_id: &str,
+) -> (i64, String) {
+    let id = create_cadre(app, admin, name, personal_id, "26734").await;
+    let username = format!("cadre.{personal_id}");
+    let account = json!({"username": username, "password": "password-123", "role": "cadre",
+                         "unit_code": "26734", "cadre_id": id});
+    ok(
+        "account",
+        app.post("/api/accounts", Some(admin), account).await,
+    );
+    (id, app.token(&username, "password-123").await)
+}
+
 fn position(r: &Value, class: &str) -> Value {
     r["enrolments"]
         .as_array()
@@ -55,16 +73,9 @@ async fn every_change_shows_in_the_next_read(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
     let school = app.account(&admin, "school1", "school", None).await;
-    let id = create_cadre(&app, &admin, "Nguyễn Văn An", "079180002301", "26734").await;
+    let (id, token) = cadre_with_account(&app, &admin, "Nguyễn Văn An", "079180002301").await;
     let first = create_cadre(&app, &admin, "Trần Thị Bình", "079180002302", "26734").await;
     let second = create_cadre(&app, &admin, "Lê Văn Chí", "079180002303", "26734").await;
-    let account = json!({"username": "cadre.an", "password": "password-123", "role": "cadre",
-                         "unit_code": "26734", "cadre_id": id});
-    ok(
-        "account",
-        app.post("/api/accounts", Some(&admin), account).await,
-    );
-    let token = app.token("cadre.an", "password-123").await;
     me(&app, &token).await;
     me(&app, &token).await;
 
@@ -157,14 +168,7 @@ async fn every_change_shows_in_the_next_read(app: TestApp) {
 async fn unchanged_reads_come_from_the_cache(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
-    let id = create_cadre(&app, &admin, "Phạm Thị Dung", "079180002401", "26734").await;
-    let account = json!({"username": "cadre.dung", "password": "password-123", "role": "cadre",
-                         "unit_code": "26734", "cadre_id": id});
-    ok(
-        "account",
-        app.post("/api/accounts", Some(&admin), account).await,
-    );
-    let token = app.token("cadre.dung", "password-123").await;
+    let (id, token) = cadre_with_account(&app, &admin, "Phạm Thị Dung", "079180002401").await;
     let records = &app.state().records;
     let first = me(&app, &token).await;
     let start = records.stats();
