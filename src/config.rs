@@ -37,6 +37,8 @@ pub struct AppConfig {
     /// Own records (`GET /api/me`) kept in memory, checked against the data version on every
     /// read (0 turns the cache off).
     pub record_cache_entries: usize,
+    /// SQLite only: MiB of the database file read through a memory map (0 turns it off).
+    pub sqlite_mmap_mib: u64,
 }
 
 impl Default for AppConfig {
@@ -55,6 +57,7 @@ impl Default for AppConfig {
             min_attendance_pct: 80,
             certificate_prefix: "TCB".into(),
             record_cache_entries: 4096,
+            sqlite_mmap_mib: crate::db::DEFAULT_SQLITE_MMAP_BYTES >> 20,
         }
     }
 }

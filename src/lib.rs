@@ -51,6 +51,7 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
         &PoolSettings {
             max_connections: config.db_max_connections,
             acquire_timeout: Duration::from_secs(config.db_acquire_timeout_secs),
+            sqlite_mmap_bytes: config.sqlite_mmap_mib.saturating_mul(1 << 20),
         },
     )
     .await?;

@@ -71,6 +71,7 @@ async fn import_units(args: &[String]) -> Result<(), String> {
         &db::PoolSettings {
             max_connections: 4,
             acquire_timeout: std::time::Duration::from_secs(cfg.db_acquire_timeout_secs),
+            sqlite_mmap_bytes: cfg.sqlite_mmap_mib.saturating_mul(1 << 20),
         },
     )
     .await?;

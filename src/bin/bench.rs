@@ -108,6 +108,7 @@ async fn main() {
     let settings = PoolSettings {
         max_connections: 4,
         acquire_timeout: Duration::from_secs(10),
+        sqlite_mmap_bytes: cadre_training::db::DEFAULT_SQLITE_MMAP_BYTES,
     };
     println!("| backend | file | import (cold) | re-import (no change) | count whole tree | count city subtree | count district subtree | children of 79 | breadcrumb | search all | search in 79 |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");

@@ -188,6 +188,7 @@ async fn main() {
     let settings = PoolSettings {
         max_connections: 4,
         acquire_timeout: Duration::from_secs(30),
+        sqlite_mmap_bytes: cadre_training::db::DEFAULT_SQLITE_MMAP_BYTES,
     };
     let url = format!("sqlite://{}", dir.join("bench.db").display());
     let db = Db::connect(&url, &settings).await.expect("sqlite");
