@@ -169,13 +169,7 @@ pub async fn class_feed(state: &State<AppState>, code: &str) -> AppResult<(Conte
 
 /// Sessions of the classes a cadre holds a seat in (not finished), from `since`, in time order.
 pub async fn cadre_sessions(db: &Db, cadre_id: i64, since: DateTime<Utc>) -> AppResult<Vec<Event>> {
-    let sql = cadre_sessions_sql();
-    let rows: Vec<SessionEvent> = on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(cadre_id)
-        .bind(since)
-        .fetch_all(p)
-        .await?);
-    Ok(to_events(rows))
+    cadre_sessions_on(&mut db.acquire().await?, cadre_id, since).await
 }
 
 /// [`cadre_sessions`] on a held connection.
@@ -184,21 +178,17 @@ pub async fn cadre_sessions_on(
     cadre_id: i64,
     since: DateTime<Utc>,
 ) -> AppResult<Vec<Event>> {
-    let sql = cadre_sessions_sql();
+    let sql = format!(
+        "{EVENTS_SQL} WHERE s.ends_at >= $2 AND c.status IN ('open', 'running', 'cancelled')
+           AND c.id IN (SELECT class_id FROM enrolments WHERE cadre_id = $1 AND status = 'enrolled')
+         ORDER BY s.starts_at"
+    );
     let rows: Vec<SessionEvent> = on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(cadre_id)
         .bind(since)
         .fetch_all(&mut *c)
         .await?);
     Ok(to_events(rows))
-}
-
-fn cadre_sessions_sql() -> String {
-    format!(
-        "{EVENTS_SQL} WHERE s.ends_at >= $2 AND c.status IN ('open', 'running', 'cancelled')
-           AND c.id IN (SELECT class_id FROM enrolments WHERE cadre_id = $1 AND status = 'enrolled')
-         ORDER BY s.starts_at"
-    )
 }
 
 /// A cadre's calendar feed, by its secret token (`/api/feeds/<token>.ics`): their upcoming sessions.

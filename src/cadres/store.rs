@@ -318,23 +318,19 @@ pub struct UnitPeriod {
 
 /// A cadre's units over time, oldest first.
 pub async fn unit_history(db: &Db, id: i64) -> AppResult<Vec<UnitPeriod>> {
-    Ok(on_db!(db, |p| sqlx::query_as(UNIT_HISTORY_SQL)
-        .bind(id)
-        .fetch_all(p)
-        .await?))
+    unit_history_on(&mut db.acquire().await?, id).await
 }
 
 /// [`unit_history`] on a held connection.
 pub async fn unit_history_on(conn: &mut Conn, id: i64) -> AppResult<Vec<UnitPeriod>> {
-    Ok(on_conn!(conn, |c| sqlx::query_as(UNIT_HISTORY_SQL)
-        .bind(id)
-        .fetch_all(&mut *c)
-        .await?))
+    Ok(on_conn!(conn, |c| sqlx::query_as(
+        "SELECT cu.unit_code, u.name AS unit_name, cu.from_date, cu.to_date FROM cadre_units cu
+         JOIN units u ON u.code = cu.unit_code WHERE cu.cadre_id = $1 ORDER BY cu.from_date, cu.id"
+    )
+    .bind(id)
+    .fetch_all(&mut *c)
+    .await?))
 }
-
-const UNIT_HISTORY_SQL: &str =
-    "SELECT cu.unit_code, u.name AS unit_name, cu.from_date, cu.to_date FROM cadre_units cu
-     JOIN units u ON u.code = cu.unit_code WHERE cu.cadre_id = $1 ORDER BY cu.from_date, cu.id";
 
 /// A title held or planned over a period.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -538,11 +534,8 @@ pub struct QualificationView {
 
 /// A cadre's qualifications, by scale then date.
 pub async fn qualifications(db: &Db, id: i64) -> AppResult<Vec<QualificationView>> {
-    let sql = format!("{QUALIFICATIONS_SELECT} {QUALIFICATIONS_REST}");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_all(p)
-        .await?))
+    let rows = qualifications_on(&mut db.acquire().await?, id).await?;
+    Ok(rows.into_iter().map(|q| q.view).collect())
 }
 
 /// A qualification with the day it was revoked (not served; the gap engine needs it).
@@ -557,17 +550,19 @@ pub struct QualificationFactRow {
 
 /// [`qualifications`] with their revocation days, on a held connection.
 pub async fn qualifications_on(conn: &mut Conn, id: i64) -> AppResult<Vec<QualificationFactRow>> {
-    let sql = format!("{QUALIFICATIONS_SELECT}, q.revoked_on {QUALIFICATIONS_REST}");
-    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_all(&mut *c)
-        .await?))
+    Ok(on_conn!(conn, |c| {
+        sqlx::query_as(
+        "SELECT q.id, q.scale_code AS scale, q.level_code AS level, l.rank, l.name_vi AS level_name_vi,
+                q.obtained_on, q.issuer, q.evidence, q.source, q.source_ref, q.revoked_on
+         FROM cadre_qualifications q
+         JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
+         WHERE q.cadre_id = $1 ORDER BY q.scale_code, q.obtained_on, q.id"
+    )
+    .bind(id)
+    .fetch_all(&mut *c)
+    .await?
+    }))
 }
-
-const QUALIFICATIONS_SELECT: &str = "SELECT q.id, q.scale_code AS scale, q.level_code AS level, l.rank, l.name_vi AS level_name_vi, q.obtained_on,
-    q.issuer, q.evidence, q.source, q.source_ref";
-const QUALIFICATIONS_REST: &str = "FROM cadre_qualifications q JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
-    WHERE q.cadre_id = $1 ORDER BY q.scale_code, q.obtained_on, q.id";
 
 /// A qualification to record.
 pub struct QualificationWrite<'a> {

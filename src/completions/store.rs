@@ -321,11 +321,7 @@ const VIEW: &str = "SELECT co.id, co.cadre_id, cd.full_name, u.path AS unit_path
 
 /// A cadre's completions, newest first.
 pub async fn for_cadre(db: &Db, cadre_id: i64) -> AppResult<Vec<CompletionRow>> {
-    let sql = format!("{VIEW} WHERE co.cadre_id = $1 ORDER BY co.completed_on DESC, co.id DESC");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(cadre_id)
-        .fetch_all(p)
-        .await?))
+    for_cadre_on(&mut db.acquire().await?, cadre_id).await
 }
 
 /// [`for_cadre`] on a held connection.

@@ -85,16 +85,7 @@ pub async fn list_for_class(
     }))
 }
 
-/// A cadre's enrolments (all classes), newest first.
-pub async fn list_for_cadre(db: &Db, cadre_id: i64) -> AppResult<Vec<EnrolmentView>> {
-    let sql = format!("{VIEW} WHERE e.cadre_id = $1 ORDER BY e.created_at DESC, e.id DESC");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(cadre_id)
-        .fetch_all(p)
-        .await?))
-}
-
-/// [`list_for_cadre`] on a held connection.
+/// A cadre's enrolments (all classes), newest first, on a held connection.
 pub async fn list_for_cadre_on(conn: &mut Conn, cadre_id: i64) -> AppResult<Vec<EnrolmentView>> {
     let sql = format!("{VIEW} WHERE e.cadre_id = $1 ORDER BY e.created_at DESC, e.id DESC");
     Ok(on_conn!(conn, |c| sqlx::query_as(&sql)

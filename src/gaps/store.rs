@@ -308,29 +308,9 @@ pub struct ScaleRef {
     pub label: HashMap<String, String>,
 }
 
-/// Loads the scales and levels (two small queries).
+/// Loads the scales and their levels (one statement).
 pub async fn scale_reference(db: &Db) -> AppResult<ScaleRef> {
-    let levels: Vec<(String, String, i64)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT scale_code, code, rank FROM qualification_levels"
-    )
-    .fetch_all(p)
-    .await?);
-    let scales: Vec<(String, String)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT code, name_en FROM qualification_scales"
-    )
-    .fetch_all(p)
-    .await?);
-    Ok(ScaleRef {
-        level_at: levels
-            .iter()
-            .map(|(s, c, r)| ((s.clone(), *r), c.clone()))
-            .collect(),
-        rank_of: levels.into_iter().map(|(s, c, r)| ((s, c), r)).collect(),
-        label: scales
-            .into_iter()
-            .map(|(c, n)| (c, n.to_lowercase()))
-            .collect(),
-    })
+    scale_reference_on(&mut db.acquire().await?).await
 }
 
 /// [`scale_reference`] in one statement on a held connection.

@@ -20,6 +20,7 @@ use crate::auth::AuthUser;
 use crate::cadres::routes::CadreDetail;
 use crate::cadres::store as cadres;
 use crate::completions::store::CompletionView;
+use crate::db::version::DataVersion;
 use crate::enrolments::store::EnrolmentView;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::state::AppState;
@@ -72,26 +73,36 @@ pub async fn me(state: &State<AppState>, user: AuthUser) -> AppResult<RawJson<St
     // nothing has changed since it was built.
     let account = to_json(&user.account)?;
     let parts = match user.cadre_id {
+        Some(cadre_id) => cadre_parts(state, cadre_id, &user.data_version).await?,
+        None => None,
+    };
+    let parts = match parts {
+        Some(parts) => parts,
         None => Arc::new(to_json(&CadreParts::default())?),
-        Some(cadre_id) => {
-            let now = Utc::now();
-            match state.records.get(cadre_id, &user.data_version, now) {
-                Some(parts) => parts,
-                None => match build(state, cadre_id, now).await? {
-                    Some((parts, valid_until)) => {
-                        let parts = Arc::new(to_json(&parts)?);
-                        let version = user.data_version.clone();
-                        state
-                            .records
-                            .put(cadre_id, version, valid_until, Arc::clone(&parts));
-                        parts
-                    }
-                    None => Arc::new(to_json(&CadreParts::default())?),
-                },
-            }
-        }
     };
     Ok(RawJson(splice(&account, &parts)))
+}
+
+/// The cadre's part, serialized: from the cache when built at `version` and still valid, else
+/// built and kept. `None` when the linked cadre no longer exists.
+async fn cadre_parts(
+    state: &AppState,
+    cadre_id: i64,
+    version: &DataVersion,
+) -> AppResult<Option<Arc<String>>> {
+    let now = Utc::now();
+    if let Some(parts) = state.records.get(cadre_id, version, now) {
+        return Ok(Some(parts));
+    }
+    let Some((parts, valid_until)) = build(state, cadre_id, now).await? else {
+        return Ok(None);
+    };
+    let parts = Arc::new(to_json(&parts)?);
+    let kept = Arc::clone(&parts);
+    state
+        .records
+        .put(cadre_id, version.clone(), valid_until, kept);
+    Ok(Some(parts))
 }
 
 /// The record without its account: what [`MyRecord`] holds after `account`, in the same order.
