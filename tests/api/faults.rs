@@ -331,18 +331,9 @@ async fn postgres_outage_answers_503_and_the_service_recovers_by_itself() {
 
     assert!(pg.start(), "restart PostgreSQL");
     // The same process, not restarted, serves again once the database is back.
-    let t = Instant::now();
-    loop {
-        let (s, body) = http(port, "GET", "/api/cadres", Some(&admin), "text/plain", b"");
-        if s == 200 {
-            break;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(60),
-            "no recovery: {s} {body}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    until_200(Duration::from_secs(60), || {
+        http(port, "GET", "/api/cadres", Some(&admin), "text/plain", b"")
+    });
     assert_eq!(http(port, "GET", "/health", None, "text/plain", b"").0, 200);
     server.kill().ok();
     server.wait().ok();
@@ -415,16 +406,18 @@ fn import(port: u16, admin: &str, csv: &[u8]) -> (u16, String) {
 
 /// Retries `csv`'s import until it succeeds: the service recovers by itself, without a restart.
 fn imports_again_within_30_s(port: u16, admin: &str, csv: &[u8]) {
+    until_200(Duration::from_secs(30), || import(port, admin, csv));
+}
+
+/// Repeats `request` every 200 ms until it answers 200; fails with the last answer after `limit`.
+fn until_200(limit: Duration, mut request: impl FnMut() -> (u16, String)) {
     let t = Instant::now();
     loop {
-        let (s, body) = import(port, admin, csv);
+        let (s, body) = request();
         if s == 200 {
             return;
         }
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "no recovery: {s} {body}"
-        );
+        assert!(t.elapsed() < limit, "no recovery: {s} {body}");
         std::thread::sleep(Duration::from_millis(200));
     }
 }
