@@ -14,8 +14,8 @@ trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
 port=18767
 export DATABASE_URL=sqlite://$dir/fuzz.db ADMIN_PASSWORD=fuzz-admin-password JWT_SECRET=fuzz-secret-0123456789abcdef
 export ROCKET_PORT=$port ROCKET_DATA_DIR=$dir RUST_LOG=error ROCKET_LOGIN_MAX_FAILURES=1000000
-./target/debug/cadre-training generate --scale demo >/dev/null
-./target/debug/cadre-training >"$dir/server.log" 2>&1 & server=$!
+"${CARGO_TARGET_DIR:-target}"/debug/cadre-training generate --scale demo >/dev/null
+"${CARGO_TARGET_DIR:-target}"/debug/cadre-training >"$dir/server.log" 2>&1 & server=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 status=0
 for role in cadre:demo-password officer.q1:demo-password commission:demo-password school:demo-password admin:fuzz-admin-password; do

@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 for tool in wrk jq; do
   command -v $tool >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq $tool; }
 done
-bin=${LOAD_BIN:-./target/release/cadre-training}
+bin=${LOAD_BIN:-${CARGO_TARGET_DIR:-target}/release/cadre-training}
 if [[ -z "${LOAD_BIN:-}" ]]; then cargo build --release -q --bin cadre-training; fi
 secs=${LOAD_SECS:-10}
 dir=$(mktemp -d)

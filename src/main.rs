@@ -10,7 +10,7 @@ const USAGE: &str = "usage:
                                               load a code,name,kind,parent_code CSV of units
   cadre-training generate --scale demo|city|nation [--seed N] [--data DIR]
                                               fill an empty database with synthetic data
-                                              (DIR holds admin-units-2024.csv; default ../shared/data)";
+                                              (DIR holds admin-units-2024.csv; default data/units)";
 
 #[rocket::main]
 async fn main() -> ExitCode {
@@ -105,7 +105,7 @@ async fn import_units(args: &[String]) -> Result<(), String> {
 async fn generate(args: &[String]) -> Result<(), String> {
     let mut scale = None;
     let mut seed = 1u64;
-    let mut data = std::path::PathBuf::from("../shared/data");
+    let mut data = std::path::PathBuf::from("data/units");
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {

@@ -102,7 +102,7 @@ async fn main() {
         reports(&url, runs, profile).await;
         return;
     }
-    let data = arg("--data").unwrap_or_else(|| "../shared/data".into());
+    let data = arg("--data").unwrap_or_else(|| "data/units".into());
     let csv =
         std::fs::read(format!("{data}/admin-units-2024.csv")).expect("read admin-units-2024.csv");
     let settings = PoolSettings {

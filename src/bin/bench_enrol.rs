@@ -86,7 +86,7 @@ async fn login(client: &Client, username: &str, password: &str) -> String {
 /// The city's units, a school account, `n` cadres and `classes` open classes of `seats` seats.
 async fn setup(client: &Client, o: &Options) -> (String, Vec<i64>, Vec<String>) {
     let admin = login(client, "admin", PASSWORD).await;
-    let units = std::fs::read("../shared/data/admin-units-2024.csv").expect("units file");
+    let units = std::fs::read("data/units/admin-units-2024.csv").expect("units file");
     let (s, v) = call(
         client,
         "POST",

@@ -138,7 +138,7 @@ async fn main() {
     let rows: usize = arg("--rows")
         .and_then(|r| r.parse().ok())
         .unwrap_or(100_000);
-    let data = arg("--data").unwrap_or_else(|| "../shared/data".into());
+    let data = arg("--data").unwrap_or_else(|| "data/units".into());
     let units_csv =
         std::fs::read(format!("{data}/admin-units-2024.csv")).expect("read admin-units-2024.csv");
     let wards: Vec<String> = String::from_utf8_lossy(&units_csv)

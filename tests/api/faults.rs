@@ -378,7 +378,7 @@ fn server_with_units(url: &str, dir: &Path) -> (Child, u16, String) {
     wait_healthy(port);
     let admin = token(port);
     let units = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/admin-units-2024.csv"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/units/admin-units-2024.csv"),
     )
     .expect("units");
     let (s, body) = http(

@@ -308,7 +308,7 @@ async fn client_on(url: &str, dir: &std::path::Path, extra: &[(&str, Value)]) ->
 /// Reads a file of the shared administrative-unit data.
 pub fn units_file(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
+        .join("data/units")
         .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }

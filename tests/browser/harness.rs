@@ -120,7 +120,7 @@ impl Server {
             .merge(Serialized::global("log_level", "off"));
         let rocket = cadre_training::prepare(figment).await.expect("app starts");
         let db = rocket.state::<AppState>().expect("state").db.clone();
-        let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+        let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/units");
         cadre_training::generate::run(&db, cadre_training::generate::Scale::Demo, 1, &data)
             .await
             .expect("demo data");
