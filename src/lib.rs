@@ -59,6 +59,9 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
     let keys = JwtKeys::new(&secret, config.token_lifetime_secs);
     accounts::routes::bootstrap_admin(&db, config.admin_password.as_deref(), &config.data_dir)
         .await?;
+    units::store::ensure_periods(&db)
+        .await
+        .map_err(|e| format!("building the unit tree's periods: {e}"))?;
     curriculum::seed::seed_if_empty(&db).await?;
     standards::titles::seed_if_empty(&db).await?;
     standards::seed::seed_if_empty(&db).await?;

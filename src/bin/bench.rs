@@ -236,6 +236,7 @@ async fn reports(url: &str, runs: usize, profile: bool) {
                 title: None,
                 org_kind: None,
                 cadre_id: None,
+                tree_on: as_of,
             },
             root: unit,
         };

@@ -28,6 +28,10 @@ pub struct Assessment {
     /// Its path (not served).
     #[serde(skip)]
     pub unit_path: String,
+    /// The holder's unit was retired with no successor on the tree's day (not served: such
+    /// holders are counted in the report's `UNPLACED` row).
+    #[serde(skip)]
+    pub unplaced: bool,
     /// Gender.
     pub gender: String,
     /// Age on the date.
@@ -174,6 +178,7 @@ pub fn assessments(
             title_code: h.title_code,
             unit_code: h.unit_code,
             unit_path: h.unit_path,
+            unplaced: h.placement == "unplaced",
             gender: h.gender,
         });
     }
@@ -328,6 +333,7 @@ mod tests {
             title_code: "T".into(),
             unit_code: unit.into(),
             unit_path: format!("/1/{unit}/"),
+            unplaced: false,
             gender: gender.into(),
             age,
             ethnic_minority: age % 2 == 0,

@@ -99,13 +99,7 @@ pub async fn report_query(
                 "the whole tree is outside the subtree of your account's unit".into(),
             ))
         }
-        Some(code) => {
-            let root = crate::units::store::get(&state.db, code)
-                .await?
-                .ok_or_else(|| AppError::invalid("unit", format!("no unit with code {code}")))?;
-            scope.check_path(&root.path)?;
-            root
-        }
+        Some(code) => root_on(state, &scope, code, as_of).await?,
     };
     let title = title
         .map(|t| t.trim().to_uppercase())
@@ -126,8 +120,69 @@ pub async fn report_query(
             title,
             org_kind,
             cadre_id: None,
+            tree_on: as_of,
         },
         root,
+    })
+}
+
+/// The report's root as it stood on `d` (name, kind, place in the tree of that day), checked
+/// against the caller's scope across time (ARCHITECTURE.md, "Time and place"): an officer sees a
+/// unit on D when it lay in their unit's subtree on D, or when the unit it became (its main
+/// successor, followed to today) lies in their unit's subtree today.
+pub async fn root_on(
+    state: &AppState,
+    scope: &Scope,
+    code: &str,
+    d: NaiveDate,
+) -> AppResult<UnitRecord> {
+    use crate::units::store::{period_on, period_today};
+    let Some(p) = period_on(&state.db, code, d).await? else {
+        return Err(match crate::units::store::get(&state.db, code).await? {
+            Some(_) => AppError::invalid("unit", format!("unit {code} did not exist yet on {d}")),
+            None => AppError::invalid("unit", format!("no unit with code {code}")),
+        });
+    };
+    if p.status != "live" {
+        return Err(AppError::invalid(
+            "unit",
+            if p.status == "merged" {
+                format!(
+                    "unit {code} no longer existed on {d}: it was merged into {}",
+                    p.placed_code
+                )
+            } else {
+                format!("unit {code} no longer existed on {d}")
+            },
+        ));
+    }
+    if let Scope::Subtree { code: home, path }
+    | Scope::Own {
+        code: home, path, ..
+    } = scope
+    {
+        let home_then = period_on(&state.db, home, d)
+            .await?
+            .filter(|h| h.status == "live" && p.path.starts_with(&h.path));
+        let now_in = period_today(&state.db, code)
+            .await?
+            .is_some_and(|t| t.path.starts_with(path.as_str()));
+        if home_then.is_none() && !now_in {
+            return Err(AppError::Forbidden(
+                "this unit is outside the subtree of your account's unit".into(),
+            ));
+        }
+    }
+    Ok(UnitRecord {
+        code: p.code,
+        name: p.name,
+        kind: p.kind,
+        parent_code: p.parent_code,
+        path: p.path,
+        depth: p.depth,
+        retired_on: None,
+        successor_code: None,
+        updated_at: chrono::DateTime::<Utc>::UNIX_EPOCH,
     })
 }
 
@@ -181,11 +236,13 @@ pub fn grouped(
     grouping: Grouping,
 ) -> (Vec<ReportRow>, ReportRow) {
     // The index of the child's code in a path (the whole tree's virtual root has depth -1).
-    let depth = (root.depth + 1) as usize;
-    match grouping {
+    let mut groups: Vec<(String, String)> = match grouping {
         Grouping::Children => {
             let mut groups: Vec<(String, String)> = vec![];
-            if assessed.iter().any(|a| a.unit_code == root.code) {
+            if assessed
+                .iter()
+                .any(|a| !a.unplaced && a.unit_code == root.code)
+            {
                 groups.push((root.code.clone(), root.name.clone()));
             }
             groups.extend(
@@ -194,26 +251,40 @@ pub fn grouped(
                     .filter(|u| u.depth == root.depth + 1)
                     .map(|u| (u.code.clone(), u.name.clone())),
             );
-            aggregate(assessed, &groups, |a| {
-                let codes = path_codes(&a.unit_path);
-                Some(
-                    codes
-                        .get(depth)
-                        .map(|c| c.to_string())
-                        .unwrap_or_else(|| root.code.clone()),
-                )
-            })
+            groups
         }
         Grouping::Lowest => {
             let with_people: BTreeSet<&str> =
                 assessed.iter().map(|a| a.unit_code.as_str()).collect();
-            let groups: Vec<(String, String)> = units
+            units
                 .iter()
                 .filter(|u| is_commune_level(&u.kind) || with_people.contains(u.code.as_str()))
                 .map(|u| (u.code.clone(), u.name.clone()))
-                .collect();
-            aggregate(assessed, &groups, |a| Some(a.unit_code.clone()))
+                .collect()
         }
+    };
+    if assessed.iter().any(|a| a.unplaced) {
+        groups.push((UNPLACED.into(), UNPLACED_NAME.into()));
+    }
+    aggregate(assessed, &groups, |a| Some(group_of(root, a, grouping)))
+}
+
+/// The row code of holders whose unit was retired with no successor on the tree's day.
+pub const UNPLACED: &str = "UNPLACED";
+/// Its name.
+pub const UNPLACED_NAME: &str = "Chưa xếp đơn vị (đơn vị đã giải thể, chưa có đơn vị kế thừa)";
+
+/// The group (row code) of an assessment in a report on `root`.
+pub fn group_of(root: &UnitRecord, a: &Assessment, grouping: Grouping) -> String {
+    if a.unplaced {
+        return UNPLACED.into();
+    }
+    match grouping {
+        Grouping::Lowest => a.unit_code.clone(),
+        Grouping::Children => path_codes(&a.unit_path)
+            .get((root.depth + 1) as usize)
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| root.code.clone()),
     }
 }
 
@@ -256,7 +327,7 @@ pub async fn build_report(
     grouping: Grouping,
 ) -> AppResult<GapReport> {
     let assessed = assess_all(state, &q.filter).await?.items;
-    let units = store::units(&state.db, &q.filter.range, q.filter.as_of).await?;
+    let units = store::units(&state.db, &q.filter.range, q.filter.tree_on).await?;
     let (rows, totals) = grouped(&q.root, &units, &assessed, grouping);
     let keys: BTreeSet<String> = assessed
         .iter()
@@ -450,7 +521,7 @@ pub async fn training_demand(
         standards,
         scales,
     } = assess_all(state, &q.filter).await?;
-    let units = store::units(&state.db, &q.filter.range, q.filter.as_of).await?;
+    let units = store::units(&state.db, &q.filter.range, q.filter.tree_on).await?;
     // Modules that award a level: scale → [(rank, module code)], lowest rank first.
     let awarding: Vec<(String, String, String, String)> = on_db!(&state.db, |p| {
         sqlx::query_as(
@@ -471,17 +542,8 @@ pub async fn training_demand(
     for v in by_scale.values_mut() {
         v.sort();
     }
-    let depth = (q.root.depth + 1) as usize;
-    let group_of = |a: &Assessment| -> String {
-        match grouping {
-            Grouping::Lowest => a.unit_code.clone(),
-            Grouping::Children => path_codes(&a.unit_path)
-                .get(depth)
-                .map(|c| c.to_string())
-                .unwrap_or_else(|| q.root.code.clone()),
-        }
-    };
-    let mut need: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    // Each cadre counts once per module and group, however many of their titles need it.
+    let mut need: BTreeMap<String, BTreeMap<String, BTreeSet<i64>>> = BTreeMap::new();
     for a in &assessed {
         let Some(std) = standards.get(&a.title_code) else {
             continue;
@@ -499,7 +561,11 @@ pub async fn training_demand(
                 None
             };
             if let Some(m) = module {
-                *need.entry(m).or_default().entry(group_of(a)).or_default() += 1;
+                need.entry(m)
+                    .or_default()
+                    .entry(group_of(&q.root, a, grouping))
+                    .or_default()
+                    .insert(a.cadre_id);
             }
         }
     }
@@ -523,11 +589,19 @@ pub async fn training_demand(
     let names: HashMap<&str, &str> = units
         .iter()
         .map(|u| (u.code.as_str(), u.name.as_str()))
+        .chain([
+            (UNPLACED, UNPLACED_NAME),
+            (q.root.code.as_str(), q.root.name.as_str()),
+        ])
         .collect();
     let mut modules: Vec<DemandRow> = need
         .into_iter()
         .map(|(m, cells)| {
-            let needed: i64 = cells.values().sum();
+            let needed = cells.values().flatten().collect::<BTreeSet<_>>().len() as i64;
+            let cells: BTreeMap<String, i64> = cells
+                .into_iter()
+                .map(|(u, who)| (u, who.len() as i64))
+                .collect();
             let planned = seats.get(&m).copied().unwrap_or(0);
             DemandRow {
                 module_title_vi: titles.get(&m).cloned().unwrap_or_default(),
@@ -585,6 +659,10 @@ pub struct CompareReport {
     pub from: NaiveDate,
     /// Second date.
     pub to: NaiveDate,
+    /// The day whose unit tree groups both dates (the later one).
+    pub tree_as_of: NaiveDate,
+    /// How the dates were grouped.
+    pub note: String,
     /// One row per group (the groups of either date).
     pub rows: Vec<CompareRow>,
     /// Totals.
@@ -639,16 +717,20 @@ pub async fn compare(
         .ok_or_else(|| AppError::invalid("from", "from is required"))?;
     let d2 = parse_opt::<NaiveDate>("to", to)?
         .ok_or_else(|| AppError::invalid("to", "to is required"))?;
+    // Both dates are grouped by the later date's tree: a unit merged away in between is rolled
+    // into its main successor, so the rows of the two dates line up.
+    let later = d1.max(d2);
     let mut q = report_query(
         state,
         &user,
         unit,
-        Some(&d1.to_string()),
+        Some(&later.to_string()),
         population,
         title,
         org_kind,
     )
     .await?;
+    q.filter.as_of = d1;
     let a = build_report(state, &q, grouping).await?;
     q.filter.as_of = d2;
     let b = build_report(state, &q, grouping).await?;
@@ -670,6 +752,10 @@ pub async fn compare(
         unit_code: q.root.code.clone(),
         from: d1,
         to: d2,
+        tree_as_of: later,
+        note: format!(
+            "both dates are grouped by the unit tree of {later}; units merged away before then are counted under their main successor"
+        ),
         totals: pair(a.totals, b.totals),
         rows,
     }))
@@ -730,6 +816,7 @@ pub async fn gaps_of(
         title: None,
         org_kind: None,
         cadre_id: Some(cadre_id),
+        tree_on: as_of,
     };
     let Assessed {
         items: assessed,
@@ -845,6 +932,7 @@ pub async fn own_gaps_on(
                 title_code: t.title_code.clone(),
                 unit_code: r.cadre.unit_code.clone(),
                 unit_path: r.cadre.unit_path.clone(),
+                unplaced: false,
                 gender: r.cadre.gender.clone(),
                 age: super::engine::full_years(r.cadre.birth_date, as_of),
                 ethnic_minority: r.cadre.ethnic_minority,

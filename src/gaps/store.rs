@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::db::{Conn, Db};
 use crate::error::{AppError, AppResult};
-use crate::{on_conn, on_db};
+use crate::on_conn;
 
 /// Which assessments a report covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,9 @@ pub struct Filter {
     pub org_kind: Option<String>,
     /// Only this cadre.
     pub cadre_id: Option<i64>,
+    /// The day whose unit tree places and groups the holders (normally `as_of`; `compare`
+    /// places an earlier date's holders on the later date's tree).
+    pub tree_on: NaiveDate,
 }
 
 /// One title held or planned on the date, with the person and where they were.
@@ -71,10 +74,13 @@ pub struct Holder {
     pub ethnic_minority: bool,
     /// Party date.
     pub party_joined_on: Option<NaiveDate>,
-    /// The cadre's unit on the date.
+    /// The unit the holder is counted in on the tree's day: their own unit, or its main
+    /// successor when it was merged away.
     pub unit_code: String,
-    /// Its path.
+    /// Its path on the tree's day.
     pub unit_path: String,
+    /// `live`, `merged` (counted under the successor) or `unplaced` (retired with no successor).
+    pub placement: String,
 }
 
 fn holders_sql(table: &str, population: &str, f: &Filter, sqlite: bool) -> String {
@@ -95,16 +101,21 @@ fn holders_sql(table: &str, population: &str, f: &Filter, sqlite: bool) -> Strin
     }
     let cols = format!(
         "a.cadre_id, c.full_name, '{population}' AS population, t.code AS title_code, a.id AS period_id, a.from_date, c.gender,
-         c.birth_date, c.ethnic_minority, c.party_joined_on, u.code AS unit_code, u.path AS unit_path"
+         c.birth_date, c.ethnic_minority, c.party_joined_on, u.placed_code AS unit_code, u.path AS unit_path,
+         u.status AS placement"
     );
+    // The unit tree of the tree's day: each unit's period containing it (live, merged into a
+    // successor, or unplaced). The day is a checked date, written as a literal.
+    let tree =
+        crate::units::store::period_on_sql("u", 1).replace("$1", &format!("'{}'", f.tree_on));
     let cu = "cu.from_date <= $1 AND (cu.to_date IS NULL OR cu.to_date > $1)";
     let a = "a.from_date <= $1 AND (a.to_date IS NULL OR a.to_date >= $1)";
     let placed_by_title = format!(
-        "SELECT {cols} FROM units u
+        "SELECT {cols} FROM unit_periods u
          JOIN {table} a ON a.unit_code = u.code AND {a}
          JOIN titles t ON t.id = a.title_id
          JOIN cadres c ON c.id = a.cadre_id
-         WHERE u.path >= $2 AND u.path < $3{extra}
+         WHERE u.path >= $2 AND u.path < $3 AND {tree}{extra}
            AND NOT EXISTS (SELECT 1 FROM cadre_units cu WHERE cu.cadre_id = a.cadre_id AND {cu})"
     );
     // Holders placed by the unit they belonged to on D, then holders with no unit period covering
@@ -118,19 +129,19 @@ fn holders_sql(table: &str, population: &str, f: &Filter, sqlite: bool) -> Strin
         format!(
             "SELECT {cols} FROM {table} a
              LEFT JOIN cadre_units cu ON cu.cadre_id = a.cadre_id AND {cu}
-             {cross} units u ON u.code = COALESCE(cu.unit_code, a.unit_code)
+             {cross} unit_periods u ON u.code = COALESCE(cu.unit_code, a.unit_code) AND {tree}
              JOIN titles t ON t.id = a.title_id
              JOIN cadres c ON c.id = a.cadre_id
              WHERE {a} AND u.path >= $2 AND u.path < $3{extra}"
         )
     } else {
         format!(
-            "SELECT {cols} FROM units u
+            "SELECT {cols} FROM unit_periods u
              JOIN cadre_units cu ON cu.unit_code = u.code AND {cu}
              JOIN {table} a ON a.cadre_id = cu.cadre_id AND {a}
              JOIN titles t ON t.id = a.title_id
              JOIN cadres c ON c.id = a.cadre_id
-             WHERE u.path >= $2 AND u.path < $3{extra}
+             WHERE u.path >= $2 AND u.path < $3 AND {tree}{extra}
              UNION ALL
              {placed_by_title}"
         )
@@ -336,31 +347,33 @@ pub async fn scale_reference_on(conn: &mut Conn) -> AppResult<ScaleRef> {
     Ok(out)
 }
 
-/// A unit of the report's subtree that existed on the date.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A unit of the report's subtree as it stood on the date.
+#[derive(Debug, Clone)]
 pub struct ReportUnit {
     /// Code.
     pub code: String,
-    /// Name.
+    /// Name on the date.
     pub name: String,
-    /// Kind.
+    /// Kind on the date.
     pub kind: String,
-    /// Path.
+    /// Path on the date.
     pub path: String,
-    /// Depth.
+    /// Depth on the date.
     pub depth: i64,
 }
 
-/// Units of the subtree live on the date (not retired on or before it).
+/// The units of the subtree `range` that existed on day `d`, with their names, kinds and places
+/// in the tree of that day.
 pub async fn units(db: &Db, range: &(String, String), d: NaiveDate) -> AppResult<Vec<ReportUnit>> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT code, name, kind, path, depth FROM units WHERE path >= $1 AND path < $2 AND (retired_on IS NULL OR retired_on > $3) ORDER BY path"
-    )
-    .bind(&range.0)
-    .bind(&range.1)
-    .bind(d)
-    .fetch_all(p)
-    .await?
-    }))
+    Ok(crate::units::store::live_on(db, range, d)
+        .await?
+        .into_iter()
+        .map(|p| ReportUnit {
+            code: p.code,
+            name: p.name,
+            kind: p.kind,
+            path: p.path,
+            depth: p.depth,
+        })
+        .collect())
 }

@@ -57,7 +57,8 @@ pub async fn run(
     let mut tx = db.begin().await?;
     let existing = store::load_existing(&mut tx).await?;
     let plan = plan_import(&rows, &existing, opts.root.as_deref(), opts.retire_missing)?;
-    store::apply_plan(&mut tx, &plan, effective).await?;
+    store::apply_plan(&mut tx, &plan, effective, opts.effective).await?;
+    store::rebuild_periods(&mut tx).await?;
     let report = ImportReport {
         rows: rows.len(),
         created: plan.created(),

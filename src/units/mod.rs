@@ -2,5 +2,6 @@
 
 pub mod domain;
 pub mod import;
+pub mod periods;
 pub mod routes;
 pub mod store;

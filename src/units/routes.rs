@@ -272,6 +272,7 @@ async fn write_one(
             "a unit cannot be its own parent",
         ));
     }
+    let created_on = input.effective;
     let effective = input
         .effective
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
@@ -311,7 +312,8 @@ async fn write_one(
             ),
             other => other,
         })?;
-    store::apply_plan(&mut tx, &plan, effective).await?;
+    store::apply_plan(&mut tx, &plan, effective, created_on).await?;
+    store::rebuild_periods(&mut tx).await?;
     let after = store::get_tx(&mut tx, &code)
         .await?
         .ok_or_else(|| AppError::Internal("unit vanished".into()))?;
@@ -430,6 +432,7 @@ pub async fn retire_unit(
         }
     };
     store::retire(&mut tx, &unit.code, successor.as_deref(), input.retired_on).await?;
+    store::rebuild_periods(&mut tx).await?;
     let after = store::get_tx(&mut tx, &unit.code)
         .await?
         .ok_or_else(|| AppError::Internal("unit vanished".into()))?;

@@ -273,24 +273,31 @@ pub async fn load_existing(tx: &mut Tx) -> AppResult<HashMap<String, ExistingUni
         .collect())
 }
 
-/// Rows per multi-row `INSERT` (8 binds each): sqlx-sqlite binds cost grows with the square of the
+/// Rows per multi-row `INSERT` (9 binds each): sqlx-sqlite binds cost grows with the square of the
 /// number of binds in one statement, so small batches are much faster than one big one.
 const BATCH: usize = 200;
 
 /// Writes an import plan: upserts parents first, keeps history, moves paths, retires units.
-pub async fn apply_plan(tx: &mut Tx, plan: &ImportPlan, effective: NaiveDate) -> AppResult<()> {
+/// Units the plan creates are dated `created_on` (None: they have always existed, as for the first
+/// load of a tree). The caller rebuilds the periods ([`rebuild_periods`]) before committing.
+pub async fn apply_plan(
+    tx: &mut Tx,
+    plan: &ImportPlan,
+    effective: NaiveDate,
+    created_on: Option<NaiveDate>,
+) -> AppResult<()> {
     let now = Utc::now();
     for chunk in plan.writes.chunks(BATCH) {
         let mut sql = String::from(
-            "INSERT INTO units (code, name, name_folded, kind, parent_code, path, depth, updated_at) VALUES ",
+            "INSERT INTO units (code, name, name_folded, kind, parent_code, path, depth, updated_at, created_on) VALUES ",
         );
         for i in 0..chunk.len() {
-            let b = i * 8;
+            let b = i * 9;
             if i > 0 {
                 sql.push_str(", ");
             }
             sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
                 b + 1,
                 b + 2,
                 b + 3,
@@ -298,7 +305,8 @@ pub async fn apply_plan(tx: &mut Tx, plan: &ImportPlan, effective: NaiveDate) ->
                 b + 5,
                 b + 6,
                 b + 7,
-                b + 8
+                b + 8,
+                b + 9
             ));
         }
         sql.push_str(
@@ -317,7 +325,8 @@ pub async fn apply_plan(tx: &mut Tx, plan: &ImportPlan, effective: NaiveDate) ->
                     .bind(&w.parent_code)
                     .bind(&w.path)
                     .bind(w.depth)
-                    .bind(now);
+                    .bind(now)
+                    .bind(if w.is_new { created_on } else { None });
             }
             q.execute(&mut *c).await?;
         });
@@ -374,5 +383,238 @@ pub async fn retire(
     .execute(&mut *c)
     .await
     .map(|_| ())?);
+    Ok(())
+}
+
+/// A stored period of the unit tree (see [`super::periods`]).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PeriodRow {
+    /// Code.
+    pub code: String,
+    /// First day (None: since always).
+    pub valid_from: Option<NaiveDate>,
+    /// First day after (None: still).
+    pub valid_to: Option<NaiveDate>,
+    /// Name on those days.
+    pub name: String,
+    /// Kind on those days.
+    pub kind: String,
+    /// Parent on those days.
+    pub parent_code: Option<String>,
+    /// Path its people are counted at.
+    pub path: String,
+    /// Depth of that path.
+    pub depth: i64,
+    /// The live unit its people are counted in.
+    pub placed_code: String,
+    /// `live`, `merged` or `unplaced`.
+    pub status: String,
+}
+
+const PERIOD_COLS: &str =
+    "code, valid_from, valid_to, name, kind, parent_code, path, depth, placed_code, status";
+
+/// The SQL condition "period `alias` contains day `$n`".
+pub fn period_on_sql(alias: &str, n: usize) -> String {
+    format!(
+        "({alias}.valid_from IS NULL OR {alias}.valid_from <= ${n}) AND ({alias}.valid_to IS NULL OR {alias}.valid_to > ${n})"
+    )
+}
+
+/// The period of a unit containing day `d`, if the unit existed then (live, merged or unplaced).
+pub async fn period_on(db: &Db, code: &str, d: NaiveDate) -> AppResult<Option<PeriodRow>> {
+    let sql = format!(
+        "SELECT {PERIOD_COLS} FROM unit_periods p WHERE p.code = $1 AND {}",
+        period_on_sql("p", 2)
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(code)
+        .bind(d)
+        .fetch_optional(p)
+        .await?))
+}
+
+/// The unit's latest period (open-ended): where it, or what it became, stands today.
+pub async fn period_today(db: &Db, code: &str) -> AppResult<Option<PeriodRow>> {
+    let sql =
+        format!("SELECT {PERIOD_COLS} FROM unit_periods WHERE code = $1 AND valid_to IS NULL");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(code)
+        .fetch_optional(p)
+        .await?))
+}
+
+/// The live units on day `d` whose path on that day lies in `[lo, hi)`, by path.
+pub async fn live_on(db: &Db, range: &(String, String), d: NaiveDate) -> AppResult<Vec<PeriodRow>> {
+    let sql = format!(
+        "SELECT {PERIOD_COLS} FROM unit_periods p
+         WHERE p.path >= $1 AND p.path < $2 AND p.status = 'live' AND {} ORDER BY p.path",
+        period_on_sql("p", 3)
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(&range.0)
+        .bind(&range.1)
+        .bind(d)
+        .fetch_all(p)
+        .await?))
+}
+
+/// Rebuilds the stored periods of the unit tree from the units, their history and their
+/// successors, writing only the difference (an edit of one unit rewrites that unit's rows).
+/// Called in the transaction of every change to the tree.
+pub async fn rebuild_periods(tx: &mut Tx) -> AppResult<usize> {
+    use super::periods::{build, PastState, Period, Placement, UnitNow};
+    #[derive(sqlx::FromRow)]
+    struct Now {
+        code: String,
+        name: String,
+        kind: String,
+        parent_code: Option<String>,
+        created_on: Option<NaiveDate>,
+        retired_on: Option<NaiveDate>,
+        successor_code: Option<String>,
+    }
+    #[derive(sqlx::FromRow)]
+    struct Past {
+        code: String,
+        name: String,
+        kind: String,
+        parent_code: Option<String>,
+        valid_until: NaiveDate,
+    }
+    let now: Vec<Now> =
+        on_tx!(tx, |c| {
+            sqlx::query_as(
+        "SELECT code, name, kind, parent_code, created_on, retired_on, successor_code FROM units"
+    )
+    .fetch_all(&mut *c)
+    .await?
+        });
+    let past: Vec<Past> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT code, name, kind, parent_code, valid_until FROM unit_history ORDER BY valid_until, id"
+    )
+    .fetch_all(&mut *c)
+    .await?
+    });
+    let stored: Vec<(i64, PeriodRow)> = {
+        let sql = format!("SELECT id, {PERIOD_COLS} FROM unit_periods");
+        #[derive(sqlx::FromRow)]
+        struct WithId {
+            id: i64,
+            #[sqlx(flatten)]
+            row: PeriodRow,
+        }
+        let rows: Vec<WithId> = on_tx!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut *c).await?);
+        rows.into_iter().map(|r| (r.id, r.row)).collect()
+    };
+    let units: Vec<UnitNow> = now
+        .into_iter()
+        .map(|n| UnitNow {
+            code: n.code,
+            name: n.name,
+            kind: n.kind,
+            parent_code: n.parent_code,
+            created_on: n.created_on,
+            retired_on: n.retired_on,
+            successor_code: n.successor_code,
+        })
+        .collect();
+    let history: Vec<PastState> = past
+        .into_iter()
+        .map(|p| PastState {
+            code: p.code,
+            name: p.name,
+            kind: p.kind,
+            parent_code: p.parent_code,
+            valid_until: p.valid_until,
+        })
+        .collect();
+    let wanted = build(&units, &history);
+    let as_period = |r: &PeriodRow| Period {
+        code: r.code.clone(),
+        valid_from: r.valid_from,
+        valid_to: r.valid_to,
+        name: r.name.clone(),
+        kind: r.kind.clone(),
+        parent_code: r.parent_code.clone(),
+        path: r.path.clone(),
+        depth: r.depth,
+        placed_code: r.placed_code.clone(),
+        placement: Placement::parse(&r.status).unwrap_or(Placement::Unplaced),
+    };
+    let mut keep: std::collections::HashSet<Period> = wanted.iter().cloned().collect();
+    let mut stale: Vec<i64> = vec![];
+    for (id, r) in &stored {
+        if !keep.remove(&as_period(r)) {
+            stale.push(*id);
+        }
+    }
+    for chunk in stale.chunks(500) {
+        let ids = chunk
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!("DELETE FROM unit_periods WHERE id IN ({ids})");
+        on_tx!(tx, |c| sqlx::query(&sql)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())?);
+    }
+    // `keep` now holds the wanted periods not stored yet.
+    let mut fresh: Vec<Period> = keep.into_iter().collect();
+    fresh.sort();
+    use crate::db::bulk::{insert, V};
+    let rows: Vec<Vec<V>> = fresh
+        .iter()
+        .map(|p| {
+            vec![
+                V::S(p.code.clone()),
+                V::OD(p.valid_from),
+                V::OD(p.valid_to),
+                V::S(p.name.clone()),
+                V::S(p.kind.clone()),
+                V::OS(p.parent_code.clone()),
+                V::S(p.path.clone()),
+                V::I(p.depth),
+                V::S(p.placed_code.clone()),
+                V::S(p.placement.as_str().into()),
+            ]
+        })
+        .collect();
+    insert(
+        tx,
+        "unit_periods",
+        &[
+            "code",
+            "valid_from",
+            "valid_to",
+            "name",
+            "kind",
+            "parent_code",
+            "path",
+            "depth",
+            "placed_code",
+            "status",
+        ],
+        &rows,
+    )
+    .await?;
+    Ok(stale.len() + rows.len())
+}
+
+/// Builds the periods of a database whose units predate them (one check at start).
+pub async fn ensure_periods(db: &Db) -> AppResult<()> {
+    let (units, periods): (i64, i64) = on_db!(db, |p| sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM unit_periods)"
+    )
+    .fetch_one(p)
+    .await?);
+    if units > 0 && periods == 0 {
+        let mut tx = db.begin().await?;
+        rebuild_periods(&mut tx).await?;
+        tx.commit().await?;
+    }
     Ok(())
 }
