@@ -8,6 +8,9 @@ const USAGE: &str = "usage:
   cadre-training [serve]                      run the web service
   cadre-training import-units FILE [--root CODE] [--retire-missing] [--effective YYYY-MM-DD]
                                               load a code,name,kind,parent_code CSV of units
+  cadre-training import-successors FILE [--dry-run]
+                                              load a succession table (old_code,new_code,part,effective,main)
+                                              and move what is attached to retired units to their successors
   cadre-training generate --scale demo|city|nation [--seed N] [--data DIR]
                                               fill an empty database with synthetic data
                                               (DIR holds admin-units-2024.csv; default data/units)";
@@ -19,6 +22,7 @@ async fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         None | Some("serve") => serve().await,
         Some("import-units") => import_units(&args[1..]).await,
+        Some("import-successors") => import_successors(&args[1..]).await,
         Some("generate") => generate(&args[1..]).await,
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -65,8 +69,57 @@ async fn import_units(args: &[String]) -> Result<(), String> {
     }
     let file = file.ok_or(format!("import-units needs a FILE\n{USAGE}"))?;
     let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let db = connect().await?;
+    let report = units::import::run(&db, &Actor::system(), &bytes, &opts)
+        .await
+        .map_err(problems)?;
+    db.close().await;
+    println!(
+        "{file}: {} rows, {} created, {} updated, {} unchanged, {} moved, {} retired, {} outside the root; {} ms",
+        report.rows, report.created, report.updated, report.unchanged, report.moved, report.retired, report.skipped, report.elapsed_ms
+    );
+    Ok(())
+}
+
+async fn import_successors(args: &[String]) -> Result<(), String> {
+    let mut file = None;
+    let mut dry_run = false;
+    for a in args {
+        match a.as_str() {
+            "--dry-run" => dry_run = true,
+            f if file.is_none() && !f.starts_with("--") => file = Some(f.to_string()),
+            other => return Err(format!("unexpected argument {other:?}\n{USAGE}")),
+        }
+    }
+    let file = file.ok_or(format!("import-successors needs a FILE\n{USAGE}"))?;
+    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let db = connect().await?;
+    let r = units::successors::run(&db, &Actor::system(), &bytes, dry_run)
+        .await
+        .map_err(problems)?;
+    db.close().await;
+    println!(
+        "{file}: {} rows, {} links created, {} updated, {} unchanged; {} units retired, {} successors set; {} records moved, {} clashes{}",
+        r.rows, r.created, r.updated, r.unchanged, r.retired.len(), r.successors_set, r.moved.len(), r.clashes.len(),
+        if dry_run { " (dry run: nothing written)" } else { "" }
+    );
+    for c in &r.clashes {
+        println!(
+            "  clash: unit {} has {} holders of {} on {}: cadres {:?}",
+            c.unit_code,
+            c.cadre_ids.len(),
+            c.title_code,
+            c.on,
+            c.cadre_ids
+        );
+    }
+    Ok(())
+}
+
+/// The configured database, opened for a maintenance command (migrations applied).
+async fn connect() -> Result<db::Db, String> {
     let cfg = config::AppConfig::from_figment(&config::figment())?;
-    let db = db::Db::connect(
+    db::Db::connect(
         &cfg.database_url,
         &db::PoolSettings {
             max_connections: 4,
@@ -74,32 +127,28 @@ async fn import_units(args: &[String]) -> Result<(), String> {
             sqlite_mmap_bytes: cfg.sqlite_mmap_mib.saturating_mul(1 << 20),
         },
     )
-    .await?;
-    let report = units::import::run(&db, &Actor::system(), &bytes, &opts)
-        .await
-        .map_err(|e| match e {
-            cadre_training::error::AppError::Validation {
-                message, details, ..
-            } => {
-                let mut s = message;
-                for d in details.iter().take(20) {
-                    s.push_str(&format!(
-                        "\n  line {}: {}: {}",
-                        d.row.unwrap_or(0),
-                        d.field.as_deref().unwrap_or("-"),
-                        d.message
-                    ));
-                }
-                s
+    .await
+}
+
+/// A one-screen account of an import's problems.
+fn problems(e: cadre_training::error::AppError) -> String {
+    match e {
+        cadre_training::error::AppError::Validation {
+            message, details, ..
+        } => {
+            let mut s = message;
+            for d in details.iter().take(20) {
+                s.push_str(&format!(
+                    "\n  line {}: {}: {}",
+                    d.row.unwrap_or(0),
+                    d.field.as_deref().unwrap_or("-"),
+                    d.message
+                ));
             }
-            other => other.to_string(),
-        })?;
-    db.close().await;
-    println!(
-        "{file}: {} rows, {} created, {} updated, {} unchanged, {} moved, {} retired, {} outside the root; {} ms",
-        report.rows, report.created, report.updated, report.unchanged, report.moved, report.retired, report.skipped, report.elapsed_ms
-    );
-    Ok(())
+            s
+        }
+        other => other.to_string(),
+    }
 }
 
 async fn generate(args: &[String]) -> Result<(), String> {

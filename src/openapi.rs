@@ -18,7 +18,7 @@ use crate::{
         accounts::routes::list_accounts, accounts::routes::get_account, accounts::routes::create_account,
         accounts::routes::update_account, accounts::routes::reset_password,
         units::routes::list_units, units::routes::get_unit, units::routes::children,
-        units::routes::import_units, units::routes::create_unit, units::routes::update_unit,
+        units::routes::import_units, units::routes::import_successors, units::routes::create_unit, units::routes::update_unit,
         units::routes::retire_unit,
         audit::routes::list_audit,
         curriculum::routes::list_scales, curriculum::routes::list_modules, curriculum::routes::get_module,

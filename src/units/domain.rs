@@ -267,7 +267,12 @@ pub fn parse_units_csv(bytes: &[u8]) -> Result<Vec<UnitRow>, AppError> {
     Ok(rows)
 }
 
-fn detail(line: usize, field: &str, value: Option<&str>, msg: impl Into<String>) -> ErrorDetail {
+pub(crate) fn detail(
+    line: usize,
+    field: &str,
+    value: Option<&str>,
+    msg: impl Into<String>,
+) -> ErrorDetail {
     ErrorDetail {
         row: Some(line),
         field: Some(field.into()),
@@ -276,7 +281,7 @@ fn detail(line: usize, field: &str, value: Option<&str>, msg: impl Into<String>)
     }
 }
 
-fn rows_error(details: Vec<ErrorDetail>) -> AppError {
+pub(crate) fn rows_error(details: Vec<ErrorDetail>) -> AppError {
     let first = &details[0];
     AppError::Validation {
         field: first.field.clone(),

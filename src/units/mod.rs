@@ -5,3 +5,4 @@ pub mod import;
 pub mod periods;
 pub mod routes;
 pub mod store;
+pub mod successors;

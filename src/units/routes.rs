@@ -24,6 +24,7 @@ pub fn routes() -> Vec<Route> {
         get_unit,
         children,
         import_units,
+        import_successors,
         create_unit,
         update_unit,
         retire_unit
@@ -147,7 +148,11 @@ pub async fn get_unit(
 ) -> AppResult<Json<UnitDetail>> {
     let as_of = parse_opt::<NaiveDate>("as_of", as_of)?;
     let unit = visible_unit(state, &user, code).await?;
-    let ancestors = store::ancestors(&state.db, &unit).await?;
+    let mut ancestors: Vec<UnitView> = store::ancestors(&state.db, &unit)
+        .await?
+        .iter()
+        .map(UnitView::from)
+        .collect();
     let history = store::history(&state.db, &unit.code).await?;
     let counts = store::child_counts(&state.db, &[unit.code.as_str()]).await?;
     let successor = match &unit.successor_code {
@@ -165,10 +170,25 @@ pub async fn get_unit(
             view.retired_on = None;
             view.successor_code = None;
         }
+        // On a day the unit existed, its depth and ancestors are those of that day's tree.
+        if let Some(p) = store::period_on(&state.db, &unit.code, d)
+            .await?
+            .filter(|p| p.status == "live")
+        {
+            view.depth = p.depth;
+            let codes = crate::units::domain::path_codes(&p.path);
+            let mut then = vec![];
+            for c in &codes[..codes.len().saturating_sub(1)] {
+                if let Some(a) = store::period_on(&state.db, c, d).await? {
+                    then.push(UnitView::from(&a));
+                }
+            }
+            ancestors = then;
+        }
     }
     Ok(Json(UnitDetail {
         unit: view,
-        ancestors: ancestors.iter().map(UnitView::from).collect(),
+        ancestors,
         child_count: counts.get(&unit.code).copied().unwrap_or(0),
         successor,
         history,
@@ -227,6 +247,31 @@ pub async fn import_units(
     let bytes = crate::api::read_upload(data, state.config.import_max_bytes).await?;
     let report = import::run(&state.db, &user.actor(), &bytes, &opts).await?;
     Ok(Json(report))
+}
+
+/// Loads a succession table (`old_code,…,new_code,…,part,effective,main`, e.g.
+/// `data/units/unit-successors-2025-hcmc.csv`): records each retired unit's successors, retires old
+/// units the table hands to another code, and moves every cadre, title assignment, planned
+/// successor and account still attached to a retired unit to its main successor as a dated move.
+/// Answers what moved and which units now have two holders of one title. Idempotent; every row
+/// valid or nothing written; `dry_run=true` answers the same and writes nothing. Admin only.
+#[utoipa::path(tag = "units", security(("bearer" = [])),
+    params(("dry_run" = Option<bool>, Query, description = "Check and preview only")),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = crate::units::successors::SuccessorReport), (status = 403, body = ErrorEnvelope),
+              (status = 413, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[post("/api/units/successors/import?<dry_run>", data = "<data>")]
+pub async fn import_successors(
+    state: &State<AppState>,
+    user: AdminUser,
+    dry_run: Option<&str>,
+    data: Data<'_>,
+) -> AppResult<Json<crate::units::successors::SuccessorReport>> {
+    let dry_run = parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false);
+    let bytes = crate::api::read_upload(data, state.config.import_max_bytes).await?;
+    Ok(Json(
+        crate::units::successors::run(&state.db, &user.actor(), &bytes, dry_run).await?,
+    ))
 }
 
 /// A new unit, or the new state of one.

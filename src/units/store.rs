@@ -411,6 +411,23 @@ pub struct PeriodRow {
     pub status: String,
 }
 
+impl From<&PeriodRow> for UnitView {
+    /// The unit as it stood over the period.
+    fn from(p: &PeriodRow) -> Self {
+        UnitView::from(&UnitRecord {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            kind: p.kind.clone(),
+            parent_code: p.parent_code.clone(),
+            path: p.path.clone(),
+            depth: p.depth,
+            retired_on: None,
+            successor_code: None,
+            updated_at: DateTime::<Utc>::UNIX_EPOCH,
+        })
+    }
+}
+
 const PERIOD_COLS: &str =
     "code, valid_from, valid_to, name, kind, parent_code, path, depth, placed_code, status";
 
@@ -482,14 +499,13 @@ pub async fn rebuild_periods(tx: &mut Tx) -> AppResult<usize> {
         parent_code: Option<String>,
         valid_until: NaiveDate,
     }
-    let now: Vec<Now> =
-        on_tx!(tx, |c| {
-            sqlx::query_as(
+    let now: Vec<Now> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT code, name, kind, parent_code, created_on, retired_on, successor_code FROM units"
     )
     .fetch_all(&mut *c)
     .await?
-        });
+    });
     let past: Vec<Past> = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT code, name, kind, parent_code, valid_until FROM unit_history ORDER BY valid_until, id"

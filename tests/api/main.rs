@@ -15,6 +15,7 @@ mod health;
 mod imports;
 mod me;
 mod record_cache;
+mod reorganisation;
 mod reports;
 mod scale;
 mod standards;

@@ -1,0 +1,383 @@
+//! Reports across the 2025 reorganisation (issue 13): the unit tree as of the report's date,
+//! successor wards, nobody dropped, comparing across the line, an officer's scope across time.
+
+use rocket::http::{ContentType, Status};
+use serde_json::{json, Value};
+
+use crate::db_tests;
+use crate::helpers::{units_file, TestApp};
+
+db_tests!(reports_hold_across_the_2025_reorganisation);
+
+async fn holder(app: &TestApp, t: &str, name: &str, pid: &str, unit: &str, titles: &[&str]) -> i64 {
+    let (s, v) = app
+        .post("/api/cadres", Some(t), json!({"full_name": name, "gender": "female", "birth_date": "1975-01-01",
+            "ethnicity": "Kinh", "personal_id": pid, "unit_code": unit, "organisation": "fatherland_front",
+            "party_joined_on": "2000-01-01", "unit_since": "2015-01-01"}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    for title in titles {
+        let (s, v) = app
+            .post(
+                &format!("/api/cadres/{id}/titles"),
+                Some(t),
+                json!({"title_code": title, "from_date": "2015-01-01"}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{v}");
+    }
+    id
+}
+
+fn row<'a>(report: &'a Value, unit: &str) -> Option<&'a Value> {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit_code"] == unit)
+}
+
+fn assessed(report: &Value, unit: &str) -> i64 {
+    row(report, unit).map_or(0, |r| r["assessed"].as_i64().unwrap())
+}
+
+async fn ok(app: &TestApp, t: &str, path: &str) -> Value {
+    let (s, v) = app.get(path, Some(t)).await;
+    assert_eq!(s, Status::Ok, "{path}: {v}");
+    v
+}
+
+const PAST: [&str; 4] = [
+    "/api/reports/gaps?unit=760&as_of=2020-06-30&group=children",
+    "/api/reports/gaps?unit=79&as_of=2020-06-30&group=children",
+    "/api/reports/gaps?unit=79&as_of=2020-06-30&group=lowest",
+    "/api/reports/training-demand?unit=79&as_of=2020-06-30",
+];
+
+async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    // A holds two titles in Phường Tân Định (26734); B chairs the Front in Phường Đa Kao (26737,
+    // a code the 2025 tree reuses for the new Phường Tân Định); C in Phường 14, Quận 3 (27127).
+    let a = holder(
+        &app,
+        &admin,
+        "Nguyễn Thị An",
+        "079175000001",
+        "26734",
+        &["FF-CHAIR-COMMUNE", "WU-CHAIR-COMMUNE"],
+    )
+    .await;
+    let b = holder(
+        &app,
+        &admin,
+        "Trần Thị Bình",
+        "079175000002",
+        "26737",
+        &["FF-CHAIR-COMMUNE"],
+    )
+    .await;
+    let c = holder(
+        &app,
+        &admin,
+        "Lê Thị Cúc",
+        "079175000003",
+        "27127",
+        &["FF-CHAIR-COMMUNE"],
+    )
+    .await;
+
+    let mut before = vec![];
+    for p in PAST {
+        before.push(ok(&app, &admin, p).await);
+    }
+    assert_eq!(assessed(&before[0], "26734"), 2);
+    assert_eq!(assessed(&before[0], "26737"), 1);
+
+    // The 2025 structure, as the README documents it.
+    let (s, v) = app
+        .post_raw(
+            "/api/units/import?root=79&retire_missing=true&effective=2025-07-01",
+            Some(&admin),
+            ContentType::CSV,
+            units_file("admin-units-2025.csv"),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+
+    // 1. Reports on a past date are the reports made before the reorganisation, row by row.
+    for (p, was) in PAST.iter().zip(&before) {
+        assert_eq!(&ok(&app, &admin, p).await, was, "{p}");
+    }
+    let q1 = &before[0];
+    assert_eq!(row(q1, "26737").unwrap()["unit_name"], "Phường Đa Kao");
+    assert_eq!(
+        q1["rows"].as_array().unwrap().len(),
+        10,
+        "Quận 1 had ten wards in 2020"
+    );
+    let city = &before[1];
+    assert_eq!(
+        city["rows"].as_array().unwrap().len(),
+        22,
+        "22 districts in 2020"
+    );
+    assert!(row(city, "26737").is_none(), "no ward beside the districts");
+    assert_eq!(assessed(city, "760"), 3);
+    assert_eq!(assessed(city, "770"), 1);
+    let unit = ok(&app, &admin, "/api/units/26737?as_of=2020-06-30").await;
+    assert_eq!(unit["name"], "Phường Đa Kao");
+    assert_eq!(
+        (unit["parent_code"].clone(), unit["depth"].clone()),
+        (json!("760"), json!(2))
+    );
+    let anc: Vec<&str> = unit["ancestors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(anc, ["79", "760"]);
+    assert_eq!(unit["ancestors"][1]["name"], "Quận 1");
+    let now = ok(&app, &admin, "/api/units/26737").await;
+    assert_eq!(
+        (now["name"].clone(), now["depth"].clone()),
+        (json!("Phường Tân Định"), json!(1))
+    );
+    // A unit created by the reorganisation did not exist in 2020.
+    let (s, v) = app
+        .get("/api/reports/gaps?unit=760&as_of=2026-01-01", Some(&admin))
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("unit")),
+        "{v}"
+    );
+
+    // 4. Demand counts cadres: A's two titles both need DV-03, yet A needs it once.
+    let demand = &before[3];
+    let dv03 = demand["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module_code"] == "DV-03")
+        .unwrap();
+    assert_eq!(dv03["needed"], 3, "{dv03}");
+    let cells: i64 = dv03["by_unit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["needed"].as_i64().unwrap())
+        .sum();
+    assert_eq!(cells, 3);
+
+    // 2. Today, before any successor is known: nobody vanishes; the retired wards' holders are in
+    // an explicit unplaced row, and the drill-down counts the same people.
+    let today = ok(&app, &admin, "/api/reports/gaps?unit=79").await;
+    assert_eq!(today["totals"]["assessed"], 4, "{today}");
+    assert_eq!(assessed(&today, "UNPLACED"), 3);
+    assert_eq!(assessed(&today, "26737"), 1);
+    let sum: i64 = today["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["assessed"].as_i64().unwrap())
+        .sum();
+    assert_eq!(sum, 4, "rows add up to the totals");
+    let list = ok(&app, &admin, "/api/reports/gaps/cadres?unit=79&status=all").await;
+    assert_eq!(list["total"], 4);
+
+    // Successors: a dry run previews, writes nothing.
+    let table = units_file("unit-successors-2025-hcmc.csv");
+    let (s, dry) = app
+        .post_raw(
+            "/api/units/successors/import?dry_run=true",
+            Some(&admin),
+            ContentType::CSV,
+            table.clone(),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{dry}");
+    // The table also covers the wards of Bình Dương and Bà Rịa–Vũng Tàu, not loaded here.
+    assert_eq!(
+        (dry["dry_run"].clone(), dry["rows"].clone()),
+        (json!(true), json!(493))
+    );
+    let linked = dry["created"].as_i64().unwrap();
+    assert_eq!(linked + dry["skipped"].as_i64().unwrap(), 493);
+    assert!(linked > 300, "{linked}");
+    let moved = |r: &Value, kind: &str, cadre: i64| -> Vec<(String, String)> {
+        r["moved"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["kind"] == kind && m["cadre_id"] == cadre)
+            .map(|m| {
+                (
+                    m["from_unit"].as_str().unwrap().to_string(),
+                    m["to_unit"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        moved(&dry, "cadre_unit", a),
+        [("26734".to_string(), "26737".to_string())]
+    );
+    assert_eq!(moved(&dry, "title_assignment", a).len(), 2);
+    assert_eq!(
+        moved(&dry, "cadre_unit", c),
+        [("27127".to_string(), "27142".to_string())]
+    );
+    assert!(
+        moved(&dry, "cadre_unit", b).is_empty(),
+        "26737 goes on under its own code"
+    );
+    assert_eq!(
+        dry["clashes"],
+        json!([{"unit_code": "26737", "title_code": "FF-CHAIR-COMMUNE", "on": "2025-07-01", "cadre_ids": [a, b]}])
+    );
+    assert_eq!(
+        assessed(
+            &ok(&app, &admin, "/api/reports/gaps?unit=79").await,
+            "UNPLACED"
+        ),
+        3,
+        "dry run wrote nothing"
+    );
+    // A bad table is refused whole, naming every bad row.
+    let (s, v) = app
+        .post_raw("/api/units/successors/import", Some(&admin), ContentType::CSV,
+            b"old_code,new_code,part,effective,main\n26734,26737,whole,2025-07-01,1\n26737,99999999,whole,2025-07-01,1\n26740,26740,whole,07/01/2025,1\n".to_vec())
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let fields: Vec<&str> = v["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["effective"], "{v}");
+    let (s, v) = app
+        .post_raw("/api/units/successors/import", Some(&admin), ContentType::CSV,
+            b"old_code,new_code,part,effective,main\n26734,26737,whole,2025-07-01,1\n26737,99999999,whole,2025-07-01,1\n".to_vec())
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["details"][0]["field"], "new_code", "{v}");
+    let officer = app
+        .account(&admin, "officer.tan.dinh", "officer", Some("26737"))
+        .await;
+    let (s, _) = app
+        .post_raw(
+            "/api/units/successors/import",
+            Some(&officer),
+            ContentType::CSV,
+            table.clone(),
+        )
+        .await;
+    assert_eq!(s, Status::Forbidden);
+
+    let (s, done) = app
+        .post_raw(
+            "/api/units/successors/import",
+            Some(&admin),
+            ContentType::CSV,
+            table.clone(),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{done}");
+    assert_eq!(done["moved"], dry["moved"]);
+    let today = ok(&app, &admin, "/api/reports/gaps?unit=79").await;
+    assert_eq!(today["totals"]["assessed"], 4);
+    assert!(row(&today, "UNPLACED").is_none(), "{today}");
+    assert_eq!(assessed(&today, "26737"), 3);
+    assert_eq!(assessed(&today, "27142"), 1);
+    for (p, was) in PAST.iter().zip(&before) {
+        assert_eq!(&ok(&app, &admin, p).await, was, "after the moves: {p}");
+    }
+    let rec = ok(&app, &admin, &format!("/api/cadres/{a}")).await;
+    assert_eq!(rec["unit_code"], "26737");
+    // Again: nothing changes.
+    let (s, again) = app
+        .post_raw(
+            "/api/units/successors/import",
+            Some(&admin),
+            ContentType::CSV,
+            table,
+        )
+        .await;
+    assert_eq!(s, Status::Ok);
+    assert_eq!(
+        (
+            again["created"].clone(),
+            again["unchanged"].clone(),
+            again["moved"].clone()
+        ),
+        (json!(0), json!(linked), json!([]))
+    );
+
+    // Comparing across the line: both dates on today's tree, each row of the past rolled into
+    // its main successor; the totals are the two single-date reports' totals.
+    let cmp = ok(
+        &app,
+        &admin,
+        "/api/reports/gaps/compare?unit=79&from=2020-12-31&to=2026-01-01",
+    )
+    .await;
+    assert_eq!(cmp["tree_as_of"], "2026-01-01");
+    let r = cmp["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit_code"] == "26737")
+        .unwrap();
+    assert_eq!(
+        (r["from"]["assessed"].clone(), r["to"]["assessed"].clone()),
+        (json!(3), json!(3))
+    );
+    let single = ok(&app, &admin, "/api/reports/gaps?unit=79&as_of=2020-12-31").await;
+    assert_eq!(
+        cmp["totals"]["from"]["assessed"],
+        single["totals"]["assessed"]
+    );
+    let from_sum: i64 = cmp["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["from"]["assessed"].as_i64().unwrap())
+        .sum();
+    assert_eq!(from_sum, 4);
+
+    // An officer of the new ward sees, before the reorganisation, the old units whose main
+    // successor is their ward, and nothing else.
+    let officer = app.token("officer.tan.dinh", "password-123").await;
+    let r = ok(
+        &app,
+        &officer,
+        "/api/reports/gaps?unit=26734&as_of=2020-06-30",
+    )
+    .await;
+    assert_eq!(r["totals"]["assessed"], 2);
+    let r = ok(
+        &app,
+        &officer,
+        "/api/reports/gaps?unit=26737&as_of=2020-06-30",
+    )
+    .await;
+    assert_eq!(r["unit_name"], "Phường Đa Kao");
+    for unit in ["760", "27127", "26740"] {
+        let (s, v) = app
+            .get(
+                &format!("/api/reports/gaps?unit={unit}&as_of=2020-06-30"),
+                Some(&officer),
+            )
+            .await;
+        assert_eq!(s, Status::Forbidden, "{unit}: {v}");
+    }
+    let r = ok(&app, &officer, "/api/reports/gaps").await;
+    assert_eq!(
+        (r["unit_code"].clone(), r["totals"]["assessed"].clone()),
+        (json!("26737"), json!(3))
+    );
+}
