@@ -154,7 +154,9 @@ export async function reportView(q, homeKey) {
   const openCadres = async (unitCode, unitName, requirement) => {
     panel.replaceChildren(h("p", { class: "loading", text: t("loading") }));
     try {
-      const sel = { ...params, unit: unitCode, as_of: report.as_of, population: report.population, requirement, status: "short" };
+      // The cadres counted in this row of this report (the unit's own row holds only those placed
+      // at the unit itself; UNPLACED those whose unit was retired with no successor).
+      const sel = { ...params, unit: report.unit_code, row: unitCode, as_of: report.as_of, population: report.population, requirement, status: "short" };
       const list = await api("GET", "/api/reports/gaps/cadres" + qs({ ...sel, limit: 200 }));
       const heading = requirement ? t("cadres_behind", unitName, reqLabel(requirement)) : t("cadres_short_unit", unitName);
       panel.replaceChildren(section(heading + ` (${num(list.total)})`,
@@ -211,7 +213,7 @@ export async function reportView(q, homeKey) {
     h("thead", {}, h("tr", {}, h("th", { scope: "col", text: t("unit") }), h("th", { scope: "col", text: t("compliance") }),
       keys.map((k) => h("th", { scope: "col", title: k }, h("span", { text: reqLabel(k) }))))),
     h("tbody", {}, rows.map((r) => h("tr", { "data-unit": r.unit_code },
-      h("th", { scope: "row" }, drillable && r.unit_code !== report.unit_code
+      h("th", { scope: "row" }, drillable && r.unit_code !== report.unit_code && r.unit_code !== "UNPLACED"
         ? h("a", { href: route + qs({ ...params, unit: r.unit_code }), class: "drill", text: r.unit_name })
         : r.unit_name),
       h("td", { class: "num", text: pct(r.compliance_pct) }),

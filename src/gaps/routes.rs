@@ -389,9 +389,11 @@ pub async fn gap_report(
            ("org_kind" = Option<String>, Query, description = "Organisation kind"),
            ("requirement" = Option<String>, Query, description = "Only those short of this requirement key"),
            ("status" = Option<String>, Query, description = "short (default), meeting, no_standard or all"),
+           ("row" = Option<String>, Query, description = "Only those counted in this row of the report on `unit` (a child's code, the unit's own code, or UNPLACED)"),
+           ("group" = Option<String>, Query, description = "children (default) or lowest: the grouping `row` refers to"),
            ("limit" = Option<i64>, Query, description = "1–500"), ("offset" = Option<i64>, Query, description = "Rows to skip")),
     responses((status = 200, body = Page<Assessment>), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-#[get("/api/reports/gaps/cadres?<unit>&<as_of>&<population>&<title>&<org_kind>&<requirement>&<status>&<limit>&<offset>")]
+#[get("/api/reports/gaps/cadres?<unit>&<as_of>&<population>&<title>&<org_kind>&<requirement>&<status>&<row>&<group>&<limit>&<offset>")]
 #[allow(clippy::too_many_arguments)]
 pub async fn gap_cadres(
     state: &State<AppState>,
@@ -403,43 +405,14 @@ pub async fn gap_cadres(
     org_kind: Option<&str>,
     requirement: Option<&str>,
     status: Option<&str>,
+    row: Option<&str>,
+    group: Option<&str>,
     limit: Option<&str>,
     offset: Option<&str>,
 ) -> AppResult<Json<Page<Assessment>>> {
     let page = PageParams::parse(limit, offset)?;
     let q = report_query(state, &user, unit, as_of, population, title, org_kind).await?;
-    let status = status
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .unwrap_or("short");
-    if !["short", "meeting", "no_standard", "all"].contains(&status) {
-        return Err(AppError::invalid(
-            "status",
-            "status must be short, meeting, no_standard or all",
-        ));
-    }
-    let requirement = requirement.map(str::trim).filter(|s| !s.is_empty());
-    let mut list: Vec<Assessment> = assess_all(state, &q.filter)
-        .await?
-        .items
-        .into_iter()
-        .filter(|a| match status {
-            "short" => a.meets() == Some(false),
-            "meeting" => a.meets() == Some(true),
-            "no_standard" => a.meets().is_none(),
-            _ => true,
-        })
-        .filter(|a| requirement.is_none_or(|k| a.unmet().any(|c| c.key == k)))
-        .collect();
-    list.sort_by(|a, b| {
-        a.unit_path
-            .cmp(&b.unit_path)
-            .then(
-                crate::cadres::domain::sort_key(&a.full_name)
-                    .cmp(&crate::cadres::domain::sort_key(&b.full_name)),
-            )
-            .then(a.cadre_id.cmp(&b.cadre_id))
-    });
+    let list = cadres_behind(state, &q, requirement, status, row, group).await?;
     let total = list.len() as i64;
     let items = list
         .into_iter()
@@ -452,6 +425,53 @@ pub async fn gap_cadres(
         offset: page.offset,
         items,
     }))
+}
+
+/// The cadres behind a cell, assessed once and sorted by unit path, then name (sort keys computed
+/// once per cadre): `status` (short, meeting, no_standard, all), `requirement` (only those short of
+/// it), `row` (only those counted in that row of the report grouped by `group`).
+pub async fn cadres_behind(
+    state: &AppState,
+    q: &ReportQuery,
+    requirement: Option<&str>,
+    status: Option<&str>,
+    row: Option<&str>,
+    group: Option<&str>,
+) -> AppResult<Vec<Assessment>> {
+    let grouping = parse_grouping(group)?;
+    let status = status
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("short");
+    if !["short", "meeting", "no_standard", "all"].contains(&status) {
+        return Err(AppError::invalid(
+            "status",
+            "status must be short, meeting, no_standard or all",
+        ));
+    }
+    let requirement = requirement.map(str::trim).filter(|s| !s.is_empty());
+    let row = row.map(str::trim).filter(|s| !s.is_empty());
+    let mut list: Vec<Assessment> = assess_all(state, &q.filter)
+        .await?
+        .items
+        .into_iter()
+        .filter(|a| match status {
+            "short" => a.meets() == Some(false),
+            "meeting" => a.meets() == Some(true),
+            "no_standard" => a.meets().is_none(),
+            _ => true,
+        })
+        .filter(|a| requirement.is_none_or(|k| a.unmet().any(|c| c.key == k)))
+        .filter(|a| row.is_none_or(|r| group_of(&q.root, a, grouping) == r))
+        .collect();
+    list.sort_by_cached_key(|a| {
+        (
+            a.unit_path.clone(),
+            crate::cadres::domain::sort_key(&a.full_name),
+            a.cadre_id,
+        )
+    });
+    Ok(list)
 }
 
 /// Training demand for one module.
@@ -1092,9 +1112,11 @@ pub async fn export_gap_report(
     params(("format" = String, Query, description = "csv or xlsx"), ("unit" = Option<String>, Query, description = "The row's unit"),
            ("as_of" = Option<String>, Query, description = "YYYY-MM-DD"), ("population" = Option<String>, Query, description = "incumbent, planned or both"),
            ("title" = Option<String>, Query, description = "Title code"), ("org_kind" = Option<String>, Query, description = "Organisation kind"),
-           ("requirement" = Option<String>, Query, description = "Requirement key"), ("status" = Option<String>, Query, description = "short, meeting, no_standard or all")),
+           ("requirement" = Option<String>, Query, description = "Requirement key"), ("status" = Option<String>, Query, description = "short, meeting, no_standard or all"),
+           ("row" = Option<String>, Query, description = "Only those counted in this row of the report on `unit`"),
+           ("group" = Option<String>, Query, description = "children (default) or lowest")),
     responses((status = 200, description = "CSV or XLSX file"), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-#[get("/api/reports/gaps/cadres/export?<format>&<unit>&<as_of>&<population>&<title>&<org_kind>&<requirement>&<status>")]
+#[get("/api/reports/gaps/cadres/export?<format>&<unit>&<as_of>&<population>&<title>&<org_kind>&<requirement>&<status>&<row>&<group>")]
 #[allow(clippy::too_many_arguments)]
 pub async fn export_gap_cadres(
     state: &State<AppState>,
@@ -1107,30 +1129,16 @@ pub async fn export_gap_cadres(
     org_kind: Option<&str>,
     requirement: Option<&str>,
     status: Option<&str>,
+    row: Option<&str>,
+    group: Option<&str>,
 ) -> AppResult<Download> {
     let format = parse_format(format)?;
     let q = report_query(state, &user, unit, as_of, population, title, org_kind).await?;
-    let mut rows = vec![];
-    let mut offset = 0;
-    loop {
-        let off = offset.to_string();
-        let page = gap_cadres(
-            state,
-            user.clone(),
-            unit,
-            as_of,
-            population,
-            title,
-            org_kind,
-            requirement,
-            status,
-            Some("500"),
-            Some(&off),
-        )
+    // Assessed once, whatever the number of rows.
+    let rows: Vec<Vec<Cell>> = cadres_behind(state, &q, requirement, status, row, group)
         .await?
-        .into_inner();
-        let n = page.items.len();
-        rows.extend(page.items.into_iter().map(|a| {
+        .iter()
+        .map(|a| {
             let unmet: Vec<&super::engine::Check> = a.unmet().collect();
             vec![
                 Cell::from(a.cadre_id),
@@ -1152,12 +1160,8 @@ pub async fn export_gap_cadres(
                     .join("; ")
                     .into(),
             ]
-        }));
-        offset += 500;
-        if n < 500 {
-            break;
-        }
-    }
+        })
+        .collect();
     let headers = [
         "cadre_id",
         "full_name",

@@ -88,6 +88,16 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
     )
     .await;
 
+    // D chairs the Front of Quận 1 itself: a district the reorganisation abolished with no successor.
+    let d = holder(
+        &app,
+        &admin,
+        "Phạm Thị Dung",
+        "079175000004",
+        "760",
+        &["FF-CHAIR-DISTRICT"],
+    )
+    .await;
     let mut before = vec![];
     for p in PAST {
         before.push(ok(&app, &admin, p).await);
@@ -114,9 +124,35 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
     assert_eq!(row(q1, "26737").unwrap()["unit_name"], "Phường Đa Kao");
     assert_eq!(
         q1["rows"].as_array().unwrap().len(),
-        10,
-        "Quận 1 had ten wards in 2020"
+        11,
+        "Quận 1 had ten wards in 2020, and its own row"
     );
+    assert_eq!(assessed(q1, "760"), 1);
+    // 5. The unit's own row opens only the cadres counted in it, not the whole subtree.
+    let own = ok(
+        &app,
+        &admin,
+        "/api/reports/gaps/cadres?unit=760&as_of=2020-06-30&status=all&row=760",
+    )
+    .await;
+    assert_eq!(
+        (own["total"].clone(), own["items"][0]["cadre_id"].clone()),
+        (json!(1), json!(d))
+    );
+    let all = ok(
+        &app,
+        &admin,
+        "/api/reports/gaps/cadres?unit=760&as_of=2020-06-30&status=all",
+    )
+    .await;
+    assert_eq!(all["total"], 4);
+    let ward = ok(
+        &app,
+        &admin,
+        "/api/reports/gaps/cadres?unit=760&as_of=2020-06-30&status=all&row=26734",
+    )
+    .await;
+    assert_eq!(ward["total"], 2);
     let city = &before[1];
     assert_eq!(
         city["rows"].as_array().unwrap().len(),
@@ -124,7 +160,7 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
         "22 districts in 2020"
     );
     assert!(row(city, "26737").is_none(), "no ward beside the districts");
-    assert_eq!(assessed(city, "760"), 3);
+    assert_eq!(assessed(city, "760"), 4);
     assert_eq!(assessed(city, "770"), 1);
     let unit = ok(&app, &admin, "/api/units/26737?as_of=2020-06-30").await;
     assert_eq!(unit["name"], "Phường Đa Kao");
@@ -163,20 +199,20 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
         .iter()
         .find(|m| m["module_code"] == "DV-03")
         .unwrap();
-    assert_eq!(dv03["needed"], 3, "{dv03}");
+    assert_eq!(dv03["needed"], 4, "{dv03}");
     let cells: i64 = dv03["by_unit"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c["needed"].as_i64().unwrap())
         .sum();
-    assert_eq!(cells, 3);
+    assert_eq!(cells, 4);
 
     // 2. Today, before any successor is known: nobody vanishes; the retired wards' holders are in
     // an explicit unplaced row, and the drill-down counts the same people.
     let today = ok(&app, &admin, "/api/reports/gaps?unit=79").await;
-    assert_eq!(today["totals"]["assessed"], 4, "{today}");
-    assert_eq!(assessed(&today, "UNPLACED"), 3);
+    assert_eq!(today["totals"]["assessed"], 5, "{today}");
+    assert_eq!(assessed(&today, "UNPLACED"), 4);
     assert_eq!(assessed(&today, "26737"), 1);
     let sum: i64 = today["rows"]
         .as_array()
@@ -184,9 +220,9 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
         .iter()
         .map(|r| r["assessed"].as_i64().unwrap())
         .sum();
-    assert_eq!(sum, 4, "rows add up to the totals");
+    assert_eq!(sum, 5, "rows add up to the totals");
     let list = ok(&app, &admin, "/api/reports/gaps/cadres?unit=79&status=all").await;
-    assert_eq!(list["total"], 4);
+    assert_eq!(list["total"], 5);
 
     // Successors: a dry run previews, writes nothing.
     let table = units_file("unit-successors-2025-hcmc.csv");
@@ -243,7 +279,7 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
             &ok(&app, &admin, "/api/reports/gaps?unit=79").await,
             "UNPLACED"
         ),
-        3,
+        4,
         "dry run wrote nothing"
     );
     // A bad table is refused whole, naming every bad row.
@@ -289,8 +325,16 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
     assert_eq!(s, Status::Ok, "{done}");
     assert_eq!(done["moved"], dry["moved"]);
     let today = ok(&app, &admin, "/api/reports/gaps?unit=79").await;
-    assert_eq!(today["totals"]["assessed"], 4);
-    assert!(row(&today, "UNPLACED").is_none(), "{today}");
+    assert_eq!(today["totals"]["assessed"], 5);
+    // The district had no successor: its chair stays in sight, unplaced.
+    assert_eq!(assessed(&today, "UNPLACED"), 1, "{today}");
+    let lost = ok(
+        &app,
+        &admin,
+        "/api/reports/gaps/cadres?unit=79&status=all&row=UNPLACED",
+    )
+    .await;
+    assert_eq!(lost["items"][0]["cadre_id"], d);
     assert_eq!(assessed(&today, "26737"), 3);
     assert_eq!(assessed(&today, "27142"), 1);
     for (p, was) in PAST.iter().zip(&before) {
@@ -347,7 +391,7 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
         .iter()
         .map(|r| r["from"]["assessed"].as_i64().unwrap())
         .sum();
-    assert_eq!(from_sum, 4);
+    assert_eq!(from_sum, 5);
 
     // An officer of the new ward sees, before the reorganisation, the old units whose main
     // successor is their ward, and nothing else.
