@@ -45,7 +45,9 @@ pub struct ImportResult {
 }
 
 /// Checks a file and, unless `dry_run`, writes it in one transaction and records it in the
-/// audit trail. Any problem in any row: 422 with every problem, nothing written.
+/// audit trail. Any problem in any row: 422 with every problem, nothing written. Dates are
+/// checked against `today`, the city's day.
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     db: &Db,
     actor: &Actor,
