@@ -164,7 +164,10 @@ pub async fn class_feed(state: &State<AppState>, code: &str) -> AppResult<(Conte
         )));
     }
     let name = format!("{} ({code})", rows[0].class_title);
-    Ok((calendar(), render(&name, &to_events(rows), Utc::now())))
+    Ok((
+        calendar(),
+        render(&name, &to_events(rows), state.clock.now()),
+    ))
 }
 
 /// Sessions of the classes a cadre holds a seat in (not finished), from `since`, in time order.
@@ -211,11 +214,11 @@ pub async fn cadre_feed(state: &State<AppState>, file: &str) -> AppResult<(Conte
     .await?
     });
     let (id, name) = cadre.ok_or_else(not_found)?;
-    let since = Utc::now() - chrono::Duration::days(30);
-    let events = cadre_sessions(&state.db, id, since).await?;
+    let now = state.clock.now();
+    let events = cadre_sessions(&state.db, id, now - chrono::Duration::days(30)).await?;
     Ok((
         calendar(),
-        render(&format!("Lịch học — {name}"), &events, Utc::now()),
+        render(&format!("Lịch học — {name}"), &events, now),
     ))
 }
 
@@ -252,7 +255,7 @@ pub async fn create_feed_token(
         sqlx::query("INSERT INTO feed_tokens (cadre_id, token, created_at) VALUES ($1, $2, $3)")
             .bind(cadre_id)
             .bind(&token)
-            .bind(Utc::now())
+            .bind(state.clock.now())
             .execute(&mut *c)
             .await?;
     });

@@ -39,6 +39,9 @@ pub struct AppConfig {
     pub record_cache_entries: usize,
     /// SQLite only: MiB of the database file read through a memory map (0 turns it off).
     pub sqlite_mmap_mib: u64,
+    /// The city's time zone: `Asia/Ho_Chi_Minh`, `UTC` or a fixed offset such as `+07:00`
+    /// (`clock::parse_time_zone`). Days (today, as-of dates, enrolment windows) are its days.
+    pub time_zone: String,
 }
 
 impl Default for AppConfig {
@@ -58,6 +61,7 @@ impl Default for AppConfig {
             certificate_prefix: "TCB".into(),
             record_cache_entries: 4096,
             sqlite_mmap_mib: crate::db::DEFAULT_SQLITE_MMAP_BYTES >> 20,
+            time_zone: crate::clock::DEFAULT_TIME_ZONE.into(),
         }
     }
 }
@@ -104,6 +108,8 @@ impl AppConfig {
                 "invalid configuration: certificate_prefix must be letters and digits".into(),
             );
         }
+        crate::clock::parse_time_zone(&cfg.time_zone)
+            .map_err(|e| format!("invalid configuration: {e}"))?;
         Ok(cfg)
     }
 }

@@ -4,10 +4,11 @@
 //! ~20,000,000 completions). Vietnamese names, a realistic gender and ethnicity mix, titles held
 //! over three terms and planned successors, qualifications, completions since 2005, moves.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use std::time::Instant;
 
 use crate::audit::Actor;
+use crate::clock::Clock;
 use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::on_tx;
@@ -171,11 +172,14 @@ async fn scalar_i64(tx: &mut Tx, sql: &str) -> Result<i64, AppError> {
 /// Fills the database (which must hold no cadre yet). Returns a summary line.
 pub async fn run(
     db: &Db,
+    clock: &Clock,
     scale: Scale,
     seed: u64,
     data_dir: &std::path::Path,
 ) -> Result<String, String> {
     let started = Instant::now();
+    let now = clock.now();
+    let today = clock.date_of(now);
     let err = |e: AppError| e.to_string();
     let file = data_dir.join("admin-units-2024.csv");
     let csv = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -192,6 +196,7 @@ pub async fn run(
             root: root.clone(),
             ..Default::default()
         },
+        today,
     )
     .await
     .map_err(err)?;
@@ -224,8 +229,6 @@ pub async fn run(
         .map(|u| u.0.as_str())
         .collect();
     let mut rng = Rng::new(seed);
-    let now = Utc::now();
-    let today = now.date_naive();
     let d = |y: i32, m: u32, dd: u32| NaiveDate::from_ymd_opt(y, m, dd).expect("date");
     let first_id = scalar_i64(&mut tx, "SELECT COALESCE(MAX(id), 0) FROM cadres")
         .await

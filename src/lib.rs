@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cadres;
 pub mod calendar;
 pub mod classes;
+pub mod clock;
 pub mod completions;
 pub mod config;
 pub mod curriculum;
@@ -46,6 +47,8 @@ use crate::state::AppState;
 /// Errors are one line, meant for the operator.
 pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
     let config = AppConfig::from_figment(&figment)?;
+    let clock = clock::Clock::from_setting(&config.time_zone)
+        .map_err(|e| format!("invalid configuration: {e}"))?;
     let db = Db::connect(
         &config.database_url,
         &PoolSettings {
@@ -73,6 +76,7 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
             config,
             keys,
             records,
+            clock,
         },
     ))
 }

@@ -69,8 +69,11 @@ async fn import_units(args: &[String]) -> Result<(), String> {
     }
     let file = file.ok_or(format!("import-units needs a FILE\n{USAGE}"))?;
     let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let clock = cadre_training::clock::Clock::from_setting(
+        &config::AppConfig::from_figment(&config::figment())?.time_zone,
+    )?;
     let db = connect().await?;
-    let report = units::import::run(&db, &Actor::system(), &bytes, &opts)
+    let report = units::import::run(&db, &Actor::system(), &bytes, &opts, clock.today())
         .await
         .map_err(problems)?;
     db.close().await;
@@ -177,12 +180,11 @@ async fn generate(args: &[String]) -> Result<(), String> {
     }
     let scale = scale.ok_or(format!("generate needs --scale\n{USAGE}"))?;
     let rocket = prepare(config::figment()).await?;
-    let db = rocket
+    let state = rocket
         .state::<cadre_training::state::AppState>()
-        .ok_or("no state")?
-        .db
-        .clone();
-    let summary = cadre_training::generate::run(&db, scale, seed, &data).await?;
+        .ok_or("no state")?;
+    let summary =
+        cadre_training::generate::run(&state.db, &state.clock, scale, seed, &data).await?;
     println!("generated: {summary}");
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! State shared by every request.
 
 use crate::auth::token::JwtKeys;
+use crate::clock::Clock;
 use crate::config::AppConfig;
 use crate::db::Db;
 use crate::me::cache::VersionedCache;
@@ -15,4 +16,6 @@ pub struct AppState {
     pub keys: JwtKeys,
     /// Cadres' own records (`GET /api/me`), serialized, checked against the data version.
     pub records: VersionedCache<i64, String>,
+    /// The city clock: now, today, the next midnight (tests set it with `clock.set_now`).
+    pub clock: Clock,
 }

@@ -7,6 +7,7 @@ use rocket::{get, routes, Route, State};
 use super::store::{self, AuditEntry, AuditFilter};
 use crate::api::{Page, PageParams};
 use crate::auth::AdminUser;
+use crate::clock::Clock;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::state::AppState;
 
@@ -15,8 +16,8 @@ pub fn routes() -> Vec<Route> {
     routes![list_audit]
 }
 
-/// Parses a time bound: RFC 3339, or a date (midnight UTC).
-fn parse_time(field: &str, raw: Option<&str>) -> AppResult<Option<DateTime<Utc>>> {
+/// Parses a time bound: RFC 3339, or a date (the start of that day in the city).
+fn parse_time(field: &str, raw: Option<&str>, clock: &Clock) -> AppResult<Option<DateTime<Utc>>> {
     let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
@@ -24,7 +25,7 @@ fn parse_time(field: &str, raw: Option<&str>) -> AppResult<Option<DateTime<Utc>>
         return Ok(Some(t.with_timezone(&Utc)));
     }
     if let Ok(d) = s.parse::<NaiveDate>() {
-        return Ok(Some(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()));
+        return Ok(Some(clock.start_of(d)));
     }
     Err(AppError::invalid(
         field,
@@ -43,8 +44,8 @@ fn non_empty(s: Option<&str>) -> Option<String> {
     params(("entity" = Option<String>, Query, description = "Kind of record, e.g. account, unit"),
            ("entity_id" = Option<String>, Query, description = "Id or code of the record"),
            ("actor" = Option<String>, Query, description = "Username who made the change"),
-           ("from" = Option<String>, Query, description = "At or after (date or RFC 3339)"),
-           ("to" = Option<String>, Query, description = "Before (date or RFC 3339)"),
+           ("from" = Option<String>, Query, description = "At or after (a city date, or RFC 3339)"),
+           ("to" = Option<String>, Query, description = "Before (a city date, or RFC 3339)"),
            ("limit" = Option<i64>, Query, description = "1–500, default 50"),
            ("offset" = Option<i64>, Query, description = "Rows to skip")),
     responses((status = 200, body = Page<AuditEntry>), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
@@ -66,8 +67,8 @@ pub async fn list_audit(
         entity: non_empty(entity),
         entity_id: non_empty(entity_id),
         actor: non_empty(actor).map(|a| a.to_lowercase()),
-        from: parse_time("from", from)?,
-        to: parse_time("to", to)?,
+        from: parse_time("from", from, &state.clock)?,
+        to: parse_time("to", to, &state.clock)?,
     };
     let (total, items) = store::list(&state.db, &filter, page).await?;
     Ok(Json(Page {

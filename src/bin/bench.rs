@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use cadre_training::audit::Actor;
 use cadre_training::auth::Scope;
+use cadre_training::clock::city_today;
 use cadre_training::db::{Db, PoolSettings, ScratchSchema};
 use cadre_training::units::{import, store};
 
@@ -44,12 +45,12 @@ where
 async fn run(label: &str, db: Db, csv: &[u8]) {
     let opts = import::ImportOptions::default();
     let t = Instant::now();
-    let r = import::run(&db, &Actor::system(), csv, &opts)
+    let r = import::run(&db, &Actor::system(), csv, &opts, city_today())
         .await
         .expect("import");
     let cold = t.elapsed();
     let t = Instant::now();
-    let again = import::run(&db, &Actor::system(), csv, &opts)
+    let again = import::run(&db, &Actor::system(), csv, &opts, city_today())
         .await
         .expect("re-import");
     let warm = t.elapsed();
@@ -178,7 +179,7 @@ async fn reports(url: &str, runs: usize, profile: bool) {
     );
     println!("| report | grouping | assessed | median | p95 | median ÷ count(*) |");
     println!("|---|---|---|---|---|---|");
-    let today = chrono::Utc::now().date_naive();
+    let today = city_today();
     let past = chrono::NaiveDate::from_ymd_opt(2015, 12, 31).unwrap();
     let mut roots = cadre_training::units::store::roots(db).await.unwrap();
     // One top-level unit (a city): report on it; several (the country): report on the whole tree.

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cadre_training::db::ScratchSchema;
-use chrono::Utc;
 use rocket::figment::providers::Serialized;
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::Client;
@@ -136,7 +135,7 @@ async fn setup(client: &Client, o: &Options) -> (String, Vec<i64>, Vec<String>) 
         assert!(!items.is_empty(), "fewer cadres than requests");
         ids.extend(items.iter().filter_map(|c| c["id"].as_i64()));
     }
-    let today = Utc::now().date_naive();
+    let today = cadre_training::clock::city_today();
     let mut codes = vec![];
     for k in 0..o.classes {
         let code = format!("BENCH-{k:03}");

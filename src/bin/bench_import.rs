@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use cadre_training::audit::Actor;
 use cadre_training::auth::Scope;
+use cadre_training::clock::city_today;
 use cadre_training::db::{Db, PoolSettings, ScratchSchema};
 use cadre_training::imports::{self, columns::Kind};
 use cadre_training::units::import as units_import;
@@ -89,7 +90,7 @@ async fn run(label: &str, db: &Db, units_csv: &[u8], file: &[u8], rows: usize) {
         root: Some("79".into()),
         ..Default::default()
     };
-    units_import::run(db, &Actor::system(), units_csv, &opts)
+    units_import::run(db, &Actor::system(), units_csv, &opts, city_today())
         .await
         .expect("units");
     let go = |dry: bool| {
@@ -101,6 +102,7 @@ async fn run(label: &str, db: &Db, units_csv: &[u8], file: &[u8], rows: usize) {
             file,
             "bench.csv",
             dry,
+            city_today(),
         )
     };
     let t = Instant::now();

@@ -1,6 +1,6 @@
 //! HTTP routes of cadres: roster, record, moves, titles held and planned, qualifications.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{get, patch, post, routes, Route, State};
@@ -222,8 +222,7 @@ fn default_minority(ethnicity: &str) -> bool {
     crate::units::domain::fold(ethnicity) != "kinh"
 }
 
-fn check_write(w: &CadreWrite) -> AppResult<()> {
-    let today = Utc::now().date_naive();
+fn check_write(w: &CadreWrite, today: NaiveDate) -> AppResult<()> {
     check_birth_date(w.birth_date, today)?;
     if let Some(p) = w.party_joined_on {
         check_party_date(p, w.birth_date, today)?;
@@ -287,8 +286,8 @@ pub async fn create_cadre(
         email: parse_email(input.email.as_deref())?,
         active: input.active.unwrap_or(true),
     };
-    check_write(&w)?;
-    let since = input.unit_since.unwrap_or_else(|| Utc::now().date_naive());
+    check_write(&w, state.clock.today())?;
+    let since = input.unit_since.unwrap_or_else(|| state.clock.today());
     let mut tx = state.db.begin().await?;
     unit_in_scope(&mut tx, &scope, "unit_code", &w.unit_code).await?;
     check_personal_id(&mut tx, &w.personal_id, None).await?;
@@ -412,7 +411,7 @@ pub async fn update_cadre(
         },
         active: p.active.unwrap_or(before.active),
     };
-    check_write(&w)?;
+    check_write(&w, state.clock.today())?;
     let mut tx = state.db.begin().await?;
     check_personal_id(&mut tx, &w.personal_id, Some(before.id)).await?;
     store::update(&mut tx, before.id, &w).await?;
@@ -427,7 +426,7 @@ pub async fn update_cadre(
             &mut tx,
             before.id,
             &u.code,
-            p.moved_on.unwrap_or_else(|| Utc::now().date_naive()),
+            p.moved_on.unwrap_or_else(|| state.clock.today()),
         )
         .await?;
     }
@@ -729,7 +728,7 @@ pub async fn add_qualification(
 ) -> AppResult<(Status, Json<QualificationList>)> {
     let q = body.into_inner();
     let cadre = visible(state, &user, parse_id(id)?).await?;
-    if q.obtained_on > Utc::now().date_naive() {
+    if q.obtained_on > state.clock.today() {
         return Err(AppError::invalid(
             "obtained_on",
             "obtained_on must not be in the future",

@@ -1,9 +1,10 @@
 //! Pure class rules: statuses and their transitions, session times, overlap.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::clock::Clock;
 use crate::error::AppError;
 
 /// Life of a class: `planned → open → running → finished`, or `cancelled` before it finishes.
@@ -61,14 +62,9 @@ impl ClassStatus {
     }
 }
 
-/// Ho Chi Minh City time (UTC+7, no daylight saving).
-pub fn city_offset() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).expect("valid offset")
-}
-
-/// Parses a session time: RFC 3339 with an offset, or a local city time without one
-/// (`2026-12-01T08:00`). Seconds are dropped.
-pub fn parse_time(field: &str, raw: &str) -> Result<DateTime<Utc>, AppError> {
+/// Parses a session time: RFC 3339 with an offset, or a city time without one
+/// (`2026-12-01T08:00`, in the zone of `city`). Seconds are dropped.
+pub fn parse_time(field: &str, raw: &str, city: &Clock) -> Result<DateTime<Utc>, AppError> {
     let s = raw.trim();
     let parsed = DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
@@ -76,9 +72,7 @@ pub fn parse_time(field: &str, raw: &str) -> Result<DateTime<Utc>, AppError> {
             NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
                 .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
                 .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
-                .map_err(|_| ())
-                .and_then(|n| city_offset().from_local_datetime(&n).single().ok_or(()))
-                .map(|t| t.with_timezone(&Utc))
+                .map(|n| city.to_utc(n))
         })
         .map_err(|_| AppError::invalid(field, format!("{field}: {s:?} is not a date-time (e.g. 2026-12-01T08:00 or 2026-12-01T08:00:00+07:00)")))?;
     Ok(parsed
@@ -108,7 +102,7 @@ mod tests {
     use super::*;
 
     fn t(s: &str) -> DateTime<Utc> {
-        parse_time("t", s).unwrap()
+        parse_time("t", s, &Clock::default()).unwrap()
     }
 
     #[test]
@@ -125,7 +119,7 @@ mod tests {
     fn local_times_are_city_time() {
         assert_eq!(t("2026-12-01T08:00"), t("2026-12-01T01:00:00Z"));
         assert_eq!(t("2026-12-01T08:00:59+07:00"), t("2026-12-01T08:00"));
-        assert!(parse_time("starts_at", "tomorrow").is_err());
+        assert!(parse_time("starts_at", "tomorrow", &Clock::default()).is_err());
     }
 
     #[test]

@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::domain::{city_offset, overlaps, parse_time, ClassStatus};
+use super::domain::{overlaps, parse_time, ClassStatus};
 use super::store::{self, ClassFilter, ClassRow, ClassWrite, SessionView, SessionWrite};
 use crate::api::JsonBody;
 use crate::audit;
 use crate::auth::{AuthUser, Role, SchoolStaff};
+use crate::clock::Clock;
 use crate::curriculum;
 use crate::db::Tx;
 use crate::enrolments;
@@ -169,10 +170,7 @@ pub async fn list_classes(
     let day = |field: &str, v: Option<&str>| -> AppResult<Option<chrono::DateTime<Utc>>> {
         match crate::api::parse_opt::<NaiveDate>(field, v)? {
             None => Ok(None),
-            Some(d) => Ok(d
-                .and_hms_opt(0, 0, 0)
-                .and_then(|n| n.and_local_timezone(city_offset()).single())
-                .map(|t| t.with_timezone(&Utc))),
+            Some(d) => Ok(Some(state.clock.start_of(d))),
         }
     };
     filter.from = day("from", from)?;
@@ -215,6 +213,7 @@ pub struct SessionInput {
 /// venues and instructors (409 naming the other class and session).
 async fn check_sessions(
     tx: &mut Tx,
+    clock: &Clock,
     class_id: i64,
     input: &[SessionInput],
 ) -> AppResult<Vec<SessionWrite>> {
@@ -230,8 +229,8 @@ async fn check_sessions(
     let mut out: Vec<SessionWrite> = Vec::with_capacity(input.len());
     for (i, s) in input.iter().enumerate() {
         let f = |name: &str| format!("sessions[{i}].{name}");
-        let starts_at = parse_time(&f("starts_at"), &s.starts_at)?;
-        let ends_at = parse_time(&f("ends_at"), &s.ends_at)?;
+        let starts_at = parse_time(&f("starts_at"), &s.starts_at, clock)?;
+        let ends_at = parse_time(&f("ends_at"), &s.ends_at, clock)?;
         if ends_at <= starts_at {
             return Err(AppError::invalid(
                 f("ends_at"),
@@ -270,11 +269,8 @@ async fn check_sessions(
             } else {
                 "instructor"
             };
-            let local = |t: chrono::DateTime<Utc>| {
-                t.with_timezone(&city_offset())
-                    .format("%d/%m/%Y %H:%M")
-                    .to_string()
-            };
+            let local =
+                |t: chrono::DateTime<Utc>| clock.to_local(t).format("%d/%m/%Y %H:%M").to_string();
             return Err(AppError::conflict(
                 Some(&format!("sessions[{i}].{what}")),
                 format!(
@@ -393,7 +389,7 @@ pub async fn create_class(
             format!("class {code} already exists"),
         ));
     }
-    let sessions = check_sessions(&mut tx, -1, &input.sessions).await?;
+    let sessions = check_sessions(&mut tx, &state.clock, -1, &input.sessions).await?;
     let id = store::insert(&mut tx, &code, module.id, module.version, &w).await?;
     store::replace_sessions(&mut tx, id, &sessions).await?;
     audit::record(
@@ -516,7 +512,7 @@ pub async fn replace_sessions(
             "attendance has been taken; the schedule can no longer be replaced",
         ));
     }
-    let sessions = check_sessions(&mut tx, row.id, &input.sessions).await?;
+    let sessions = check_sessions(&mut tx, &state.clock, row.id, &input.sessions).await?;
     store::replace_sessions(&mut tx, row.id, &sessions).await?;
     if let Some(c) = store::cadre_clash(&mut tx, row.id, None).await? {
         return Err(AppError::conflict(
@@ -579,7 +575,7 @@ pub async fn change_status(
         ));
     }
     store::lock(&mut tx, row.id).await?;
-    let today = Utc::now().date_naive();
+    let today = state.clock.today();
     let finished_on =
         (input.status == ClassStatus::Finished).then(|| input.finished_on.unwrap_or(today));
     if finished_on.is_some_and(|d| d > today) {

@@ -1,6 +1,6 @@
 //! HTTP routes: attendance grid, results, completions, certificates, paper records, stale-soon list.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{get, post, put, routes, Route, State};
@@ -344,7 +344,7 @@ pub async fn class_completions(
 ) -> AppResult<Json<CompletionList>> {
     let class = classes::routes::visible(state, &user, code).await?;
     let scope = user.scope()?;
-    let today = Utc::now().date_naive();
+    let today = state.clock.today();
     let items = store::for_class(&state.db, class.id)
         .await?
         .into_iter()
@@ -394,7 +394,7 @@ pub async fn verify_certificate(
     let c = store::by_certificate(&state.db, &no)
         .await?
         .ok_or_else(not_found)?;
-    let v = c.view(Utc::now().date_naive());
+    let v = c.view(state.clock.today());
     Ok(Json(CertificateCheck {
         certificate_no: no,
         holder_name: v.full_name,
@@ -442,8 +442,9 @@ pub async fn revoke_certificate(
             format!("certificate {no} is already revoked"),
         ));
     }
-    let on = input.revoked_on.unwrap_or_else(|| Utc::now().date_naive());
-    if on < c.completed_on || on > Utc::now().date_naive() {
+    let today = state.clock.today();
+    let on = input.revoked_on.unwrap_or(today);
+    if on < c.completed_on || on > today {
         return Err(AppError::invalid(
             "revoked_on",
             "revoked_on must be between the completion date and today",
@@ -465,7 +466,7 @@ pub async fn revoke_certificate(
     let c = store::by_certificate(&state.db, &no)
         .await?
         .ok_or_else(|| AppError::Internal("certificate vanished".into()))?;
-    Ok(Json(c.view(Utc::now().date_naive())))
+    Ok(Json(c.view(today)))
 }
 
 fn cadre_id(raw: &str) -> AppResult<i64> {
@@ -486,7 +487,7 @@ pub async fn cadre_completions(
     id: &str,
 ) -> AppResult<Json<CompletionList>> {
     let cadre = cadres::routes::visible(state, &user, cadre_id(id)?).await?;
-    let today = Utc::now().date_naive();
+    let today = state.clock.today();
     let items = store::for_cadre(&state.db, cadre.id)
         .await?
         .iter()
@@ -536,7 +537,7 @@ pub async fn add_paper_completion(
     }
     let source_ref =
         crate::curriculum::domain::required_text("source_ref", &input.source_ref, 300)?;
-    let today = Utc::now().date_naive();
+    let today = state.clock.today();
     if input.completed_on > today || input.completed_on < cadre.birth_date {
         return Err(AppError::invalid(
             "completed_on",
@@ -639,7 +640,7 @@ pub async fn stale_soon(
             }
         },
     };
-    let today = Utc::now().date_naive();
+    let today = state.clock.today();
     let horizon = today + Duration::days(days);
     // Validity is at most 50 years: older completions cannot end inside the window.
     let since = today - Duration::days(366 * 51);

@@ -1,6 +1,6 @@
 //! HTTP routes of enrolments: list a class's, enrol (school, officer nomination, self), withdraw.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{get, post, routes, Route, State};
@@ -108,7 +108,7 @@ pub async fn enrol(
             "the cadre record is not active",
         ));
     }
-    let today = Utc::now().date_naive();
+    let today = state.clock.today();
     open_for_enrolment(
         &class.code,
         &class.status,

@@ -1,6 +1,6 @@
 //! HTTP routes of exports.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rocket::{get, routes, Route, State};
 
 use super::sources::{ExportFilter, Source, What};
@@ -112,7 +112,7 @@ pub async fn export_cadres(
         what: What::Cadres,
         scope,
         filter,
-        today: Utc::now().date_naive(),
+        today: state.clock.today(),
     };
     send(state, source, format, "cadres").await
 }
@@ -151,7 +151,7 @@ pub async fn export_completions(
         what: What::Completions,
         scope,
         filter,
-        today: Utc::now().date_naive(),
+        today: state.clock.today(),
     };
     send(state, source, format, "completions").await
 }
@@ -202,7 +202,7 @@ pub async fn export_classes(
         what: What::Classes,
         scope,
         filter,
-        today: Utc::now().date_naive(),
+        today: state.clock.today(),
     };
     send(state, source, format, "classes").await
 }

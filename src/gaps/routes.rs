@@ -70,7 +70,7 @@ pub async fn report_query(
         ));
     }
     let scope = user.scope()?;
-    let as_of = parse_opt::<NaiveDate>("as_of", as_of)?.unwrap_or_else(|| Utc::now().date_naive());
+    let as_of = parse_opt::<NaiveDate>("as_of", as_of)?.unwrap_or_else(|| state.clock.today());
     let population = match population.map(str::trim).filter(|s| !s.is_empty()) {
         None => Population::Incumbent,
         Some(p) => Population::parse(p).ok_or_else(|| {
@@ -1063,7 +1063,7 @@ pub async fn cadre_gaps(
     id: &str,
     as_of: Option<&str>,
 ) -> AppResult<Json<GapList>> {
-    let as_of = parse_opt::<NaiveDate>("as_of", as_of)?.unwrap_or_else(|| Utc::now().date_naive());
+    let as_of = parse_opt::<NaiveDate>("as_of", as_of)?.unwrap_or_else(|| state.clock.today());
     let id: i64 = id
         .parse()
         .map_err(|_| AppError::not_found(format!("no cadre with id {id}")))?;

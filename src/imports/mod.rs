@@ -12,7 +12,7 @@ pub mod rows;
 pub mod store;
 pub mod table;
 
-use chrono::Utc;
+use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -45,7 +45,9 @@ pub struct ImportResult {
 }
 
 /// Checks a file and, unless `dry_run`, writes it in one transaction and records it in the
-/// audit trail. Any problem in any row: 422 with every problem, nothing written.
+/// audit trail. Any problem in any row: 422 with every problem, nothing written. Dates are
+/// checked against `today`, the city's day.
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     db: &Db,
     actor: &Actor,
@@ -54,12 +56,12 @@ pub async fn run(
     bytes: &[u8],
     file_name: &str,
     dry_run: bool,
+    today: NaiveDate,
 ) -> AppResult<ImportResult> {
     let started = Instant::now();
     let sha256 = hex(&Sha256::digest(bytes));
     let sheet = table::read(bytes)?;
     let ids = plan::personal_ids(&sheet, kind)?;
-    let today = Utc::now().date_naive();
     let mut tx = db.begin().await?;
     let counts = match kind {
         Kind::Cadres => {

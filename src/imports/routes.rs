@@ -120,6 +120,7 @@ pub async fn import_file(
         &bytes,
         &file_name,
         dry_run,
+        state.clock.today(),
     )
     .await?;
     Ok(Json(result))

@@ -4,11 +4,12 @@
 //! The cadre's part of the record is built from about ten statements, so it is kept, serialized,
 //! in a [`cache::VersionedCache`] tagged with the data version the authentication statement read
 //! (`db::version`). A read whose version differs, or that comes after a session in the record
-//! ended or after midnight, builds it again; nothing is ever served that a write has changed.
+//! ended or after the city's midnight (`clock`), builds it again; nothing is ever served that a
+//! write has changed.
 
 pub mod cache;
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use rocket::response::content::RawJson;
 use rocket::{get, routes, Route, State};
 use serde::Serialize;
@@ -90,7 +91,7 @@ async fn cadre_parts(
     cadre_id: i64,
     version: &DataVersion,
 ) -> AppResult<Option<Arc<String>>> {
-    let now = Utc::now();
+    let now = state.clock.now();
     if let Some(parts) = state.records.get(cadre_id, version, now) {
         return Ok(Some(parts));
     }
@@ -133,13 +134,10 @@ fn splice(account: &str, parts: &str) -> String {
     out
 }
 
-/// Until when a record built at `now` holds with no data change: the first end of a listed
-/// session (it then leaves `upcoming_sessions`) or the next midnight (validity, gaps and
-/// suggestions are as of the day).
-fn valid_until(now: DateTime<Utc>, upcoming: &[UpcomingSession]) -> DateTime<Utc> {
-    let midnight = (now.date_naive() + chrono::Days::new(1))
-        .and_time(NaiveTime::MIN)
-        .and_utc();
+/// Until when a record built before `midnight` (the city's next) holds with no data change: the
+/// first end of a listed session (it then leaves `upcoming_sessions`) or that midnight (validity,
+/// gaps and suggestions are as of the city's day).
+fn valid_until(midnight: DateTime<Utc>, upcoming: &[UpcomingSession]) -> DateTime<Utc> {
     upcoming
         .iter()
         .map(|s| s.ends_at)
@@ -158,7 +156,7 @@ async fn build(
     let Some((cadre, token)) = cadres::get_with_feed_on(&mut conn, cadre_id).await? else {
         return Ok(None);
     };
-    let today = now.date_naive();
+    let today = state.clock.date_of(now);
     let units = cadres::unit_history_on(&mut conn, cadre_id).await?;
     let (titles, plans) = cadres::titles_both_on(&mut conn, cadre_id).await?;
     let qualifications = cadres::qualifications_on(&mut conn, cadre_id).await?;
@@ -199,7 +197,7 @@ async fn build(
         qualifications: qualifications.into_iter().map(|q| q.view).collect(),
         cadre,
     });
-    let until = valid_until(now, &parts.upcoming_sessions);
+    let until = valid_until(state.clock.midnight_after(now), &parts.upcoming_sessions);
     Ok(Some((parts, until)))
 }
 
@@ -220,17 +218,20 @@ mod tests {
 
     #[test]
     fn a_record_holds_until_midnight_or_the_first_session_end() {
+        // 16:30 in the city: its midnight is 17:00 UTC.
         let now = Utc.with_ymd_and_hms(2026, 11, 26, 9, 30, 0).unwrap();
-        let midnight = Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap();
-        assert_eq!(valid_until(now, &[]), midnight);
+        let midnight = Utc.with_ymd_and_hms(2026, 11, 26, 17, 0, 0).unwrap();
+        let next = crate::clock::Clock::default().midnight_after(now);
+        assert_eq!(next, midnight);
+        assert_eq!(valid_until(next, &[]), midnight);
         let later = session(Utc.with_ymd_and_hms(2026, 12, 3, 11, 0, 0).unwrap());
-        assert_eq!(valid_until(now, &[later]), midnight);
+        assert_eq!(valid_until(next, &[later]), midnight);
         let soon = Utc.with_ymd_and_hms(2026, 11, 26, 11, 0, 0).unwrap();
         let both = [
             session(Utc.with_ymd_and_hms(2026, 12, 3, 11, 0, 0).unwrap()),
             session(soon),
         ];
-        assert_eq!(valid_until(now, &both), soon);
+        assert_eq!(valid_until(next, &both), soon);
     }
 
     #[test]

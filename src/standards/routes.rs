@@ -1,6 +1,6 @@
 //! HTTP routes of title standards: versions, the version in force, publishing a new one.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{get, post, routes, Route, State};
@@ -65,7 +65,7 @@ pub async fn in_force(
     code: &str,
     as_of: Option<&str>,
 ) -> AppResult<Json<StandardVersion>> {
-    let d = parse_opt::<NaiveDate>("as_of", as_of)?.unwrap_or_else(|| Utc::now().date_naive());
+    let d = parse_opt::<NaiveDate>("as_of", as_of)?.unwrap_or_else(|| state.clock.today());
     let code = title_exists(state, code).await?;
     store::versions(&state.db, &code)
         .await?

@@ -1,6 +1,6 @@
 //! Loading a unit CSV: parse, plan against the database, write in one transaction, audit.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 use std::time::Instant;
@@ -50,10 +50,11 @@ pub async fn run(
     actor: &Actor,
     bytes: &[u8],
     opts: &ImportOptions,
+    today: NaiveDate,
 ) -> AppResult<ImportReport> {
     let started = Instant::now();
     let rows = parse_units_csv(bytes)?;
-    let effective = opts.effective.unwrap_or_else(|| Utc::now().date_naive());
+    let effective = opts.effective.unwrap_or(today);
     let mut tx = db.begin().await?;
     let existing = store::load_existing(&mut tx).await?;
     let plan = plan_import(&rows, &existing, opts.root.as_deref(), opts.retire_missing)?;

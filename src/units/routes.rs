@@ -245,7 +245,7 @@ pub async fn import_units(
         effective: parse_opt::<NaiveDate>("effective", effective)?,
     };
     let bytes = crate::api::read_upload(data, state.config.import_max_bytes).await?;
-    let report = import::run(&state.db, &user.actor(), &bytes, &opts).await?;
+    let report = import::run(&state.db, &user.actor(), &bytes, &opts, state.clock.today()).await?;
     Ok(Json(report))
 }
 
@@ -318,9 +318,7 @@ async fn write_one(
         ));
     }
     let created_on = input.effective;
-    let effective = input
-        .effective
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let effective = input.effective.unwrap_or_else(|| state.clock.today());
     let mut tx = state.db.begin().await?;
     let existing = store::load_existing(&mut tx).await?;
     let before = existing.get(&code).cloned();

@@ -7,7 +7,8 @@ use std::io::Write;
 use std::sync::{Mutex, OnceLock};
 
 use base64::Engine;
-use chrono::{Duration, Utc};
+use cadre_training::clock::city_today;
+use chrono::Duration;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use rocket::http::{ContentType, Method, Status};
 use serde_json::{json, Value};
@@ -86,8 +87,8 @@ async fn world(app: &TestApp) -> World {
         ("Phạm Thị Kín Đáo", "079180007003", "26737", "cadre.kindao"),
         ("Hoàng Văn Xa Lạ", "079180007004", "27127", "cadre.xala"),
     ];
-    let next_year = Utc::now().date_naive() + Duration::days(365);
-    let today = Utc::now().date_naive();
+    let next_year = city_today() + Duration::days(365);
+    let today = city_today();
     let class = |code: &str, module: &str, day: chrono::NaiveDate| {
         json!({"code": code, "module_code": module, "organiser": "Trường Cán bộ thành phố", "capacity": 10,
                "enrol_opens": (today - Duration::days(1)).to_string(), "enrol_closes": (today + Duration::days(30)).to_string(),

@@ -1,7 +1,8 @@
 //! Classes, conflicts, enrolment with waitlist (and its concurrency), attendance, results,
 //! completions and certificates.
 
-use chrono::{Duration, Utc};
+use cadre_training::clock::city_today;
+use chrono::Duration;
 use rocket::futures::future::join_all;
 use rocket::http::Status;
 use serde_json::{json, Value};
@@ -28,7 +29,7 @@ fn session(start: &str, end: &str, venue: &str, instructor: &str) -> Value {
 }
 
 fn class_body(code: &str, module: &str, capacity: i64, sessions: Vec<Value>) -> Value {
-    let today = Utc::now().date_naive();
+    let today = city_today();
     json!({"code": code, "module_code": module, "organiser": "Trường Cán bộ thành phố", "capacity": capacity,
            "enrol_opens": (today - Duration::days(1)).to_string(), "enrol_closes": (today + Duration::days(30)).to_string(),
            "sessions": sessions})
@@ -340,7 +341,7 @@ async fn enrolment_rules(app: TestApp) {
     assert_eq!(s, Status::Conflict, "{v}");
     // Outside the enrolment window.
     let mut later = class_body("CLS-W", "DV-01", 10, one_session("2027-04-02"));
-    let today = Utc::now().date_naive();
+    let today = city_today();
     later["enrol_opens"] = json!((today + Duration::days(5)).to_string());
     later["enrol_closes"] = json!((today + Duration::days(9)).to_string());
     app.post("/api/classes", Some(&school), later).await;
@@ -849,7 +850,7 @@ async fn attendance_results_completions_certificates(app: TestApp) {
     assert_eq!(items[0]["cadre_id"], a);
     assert_eq!(items[0]["score"], 8.5);
     let cert = items[0]["certificate_no"].as_str().unwrap().to_string();
-    let year = Utc::now().date_naive().format("%Y").to_string();
+    let year = city_today().format("%Y").to_string();
     assert!(
         cert.starts_with(&format!("TCB-{year}-")) && cert.len() == "TCB-2027-000001".len(),
         "{cert}"
@@ -946,7 +947,7 @@ async fn paper_completions_and_stale_soon(app: TestApp) {
     let (admin, school) = setup(&app).await;
     let a = create_cadre(&app, &admin, "Nguyễn Văn An", "079180001201", "26734").await;
     let b = create_cadre(&app, &admin, "Trần Thị Bình", "079180001202", "26764").await;
-    let today = Utc::now().date_naive();
+    let today = city_today();
     let soon = today - Duration::days(5 * 365 - 20);
     for (id, on) in [(a, soon), (b, soon)] {
         let (s, v) = app

@@ -1,5 +1,6 @@
 //! Bulk import (cadres, qualifications, historical completions) and exports, on both databases.
 
+use cadre_training::clock::city_today;
 use rocket::http::{ContentType, Status};
 use serde_json::{json, Value};
 
@@ -806,7 +807,7 @@ async fn exports_are_scoped(app: TestApp) {
     let mine = String::from_utf8(mine).unwrap();
     assert_eq!(mine.lines().count(), 2, "{mine}");
     assert!(!mine.contains("Đặng"));
-    let today = chrono::Utc::now().date_naive();
+    let today = city_today();
     let (s, v) = app
         .post("/api/classes", Some(&admin), json!({"code": "DV01-EXP", "module_code": "DV-01", "organiser": "Trường",
             "capacity": 1, "enrol_opens": (today - chrono::Duration::days(1)).to_string(),

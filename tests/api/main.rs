@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod cadres;
 mod classes;
+mod clock;
 mod curriculum;
 mod errors;
 mod faults;

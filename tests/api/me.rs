@@ -1,6 +1,7 @@
 //! A cadre's own record (`/api/me`) and the iCalendar feeds.
 
-use chrono::{Duration, Utc};
+use cadre_training::clock::city_today;
+use chrono::Duration;
 use rocket::http::Status;
 use serde_json::json;
 
@@ -15,7 +16,7 @@ db_tests!(
 );
 
 fn class(code: &str, module: &str, capacity: i64, day: &str, venue: &str) -> serde_json::Value {
-    let today = Utc::now().date_naive();
+    let today = city_today();
     json!({"code": code, "module_code": module, "organiser": "Trường Cán bộ thành phố", "capacity": capacity,
            "enrol_opens": (today - Duration::days(1)).to_string(), "enrol_closes": (today + Duration::days(30)).to_string(),
            "sessions": [{"starts_at": format!("{day}T08:00"), "ends_at": format!("{day}T11:00"), "venue": venue, "instructor": format!("GV {code}")}]})
@@ -59,7 +60,7 @@ async fn cadre_sees_their_record_in_one_answer(app: TestApp) {
         json!({"module_code": "DV-01", "completed_on": "2019-05-02", "source_ref": "Sổ 2019"}),
     )
     .await;
-    let next_year = (Utc::now().date_naive() + Duration::days(365)).to_string();
+    let next_year = (city_today() + Duration::days(365)).to_string();
     open(
         &app,
         &school,
@@ -73,7 +74,7 @@ async fn cadre_sees_their_record_in_one_answer(app: TestApp) {
             "CLS-FULL",
             "DV-04",
             1,
-            &(Utc::now().date_naive() + Duration::days(366)).to_string(),
+            &(city_today() + Duration::days(366)).to_string(),
             "Phòng B",
         ),
     )
@@ -171,7 +172,7 @@ async fn own_record_matches_the_officer_views(app: TestApp) {
             .await;
         assert!(s.code < 300, "{v}");
     }
-    let next_year = (Utc::now().date_naive() + Duration::days(365)).to_string();
+    let next_year = (city_today() + Duration::days(365)).to_string();
     open(
         &app,
         &school,
@@ -215,7 +216,7 @@ async fn calendar_feeds(app: TestApp) {
     let id = create_cadre(&app, &admin, "Nguyễn Văn An", "079180001401", "26734").await;
     app.post("/api/accounts", Some(&admin), json!({"username": "cadre.an", "password": "password-123", "role": "cadre", "unit_code": "26734", "cadre_id": id})).await;
     let me = app.token("cadre.an", "password-123").await;
-    let day = (Utc::now().date_naive() + Duration::days(20)).to_string();
+    let day = (city_today() + Duration::days(20)).to_string();
     open(
         &app,
         &school,

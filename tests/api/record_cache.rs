@@ -1,7 +1,8 @@
 //! The own-record cache (`GET /api/me`): every change, by this app server or another, shows in
 //! the next read; reads with nothing changed are served from memory.
 
-use chrono::{Duration, Utc};
+use cadre_training::clock::city_today;
+use chrono::Duration;
 use rocket::http::Status;
 use serde_json::{json, Value};
 
@@ -26,7 +27,7 @@ fn ok(what: &str, (s, v): (Status, Value)) -> Value {
 }
 
 async fn class(app: &TestApp, school: &str, code: &str, capacity: i64, in_days: i64) {
-    let today = Utc::now().date_naive();
+    let today = city_today();
     let day = (today + Duration::days(in_days)).to_string();
     let body = json!({"code": code, "module_code": "DV-02", "organiser": "Trường Cán bộ thành phố",
         "capacity": capacity, "enrol_opens": (today - Duration::days(1)).to_string(),
@@ -97,7 +98,7 @@ async fn every_change_shows_in_the_next_read(app: TestApp) {
     assert_eq!(gaps_before.as_array().unwrap().len(), 1, "{r}");
 
     // The standard of the title (not a row of the cadre's): the gaps follow.
-    let today = Utc::now().date_naive().to_string();
+    let today = city_today().to_string();
     let standard = json!({"effective_from": today, "note": "Quyết định 9",
         "requirements": [{"kind": "module", "module": "DV-11"}]});
     let path = "/api/titles/FF-CHAIR-COMMUNE/standards";

@@ -1,7 +1,8 @@
 //! Gap reports on hand-built cases: every requirement kind and every as-of rule, drill-down,
 //! totals, populations, scope, training demand, two dates compared, a cadre's own gaps.
 
-use chrono::{Duration, Utc};
+use cadre_training::clock::city_today;
+use chrono::Duration;
 use rocket::http::Status;
 use serde_json::{json, Value};
 
@@ -161,7 +162,7 @@ async fn world(app: &TestApp) -> World {
     paper(app, &school, c, "DV-01", "2012-01-01").await;
     paper(app, &school, c, "DV-03", "2015-01-01").await;
     // A's DV-01 through a class finished on 2012-03-01, then revoked from 2016-06-01.
-    let today = Utc::now().date_naive();
+    let today = city_today();
     let (s, v) = app
         .post("/api/classes", Some(&school), json!({"code": "DV01-2012", "module_code": "DV-01", "organiser": "Trường Cán bộ", "capacity": 5,
             "enrol_opens": (today - Duration::days(1)).to_string(), "enrol_closes": (today + Duration::days(1)).to_string(),
@@ -367,7 +368,7 @@ async fn report_as_of_dates(app: TestApp) {
     assert_eq!(r["totals"]["assessed"], 0);
     assert_eq!(row(&r, "760")["no_standard"], 1);
     // A version that starts tomorrow is not in force today.
-    let tomorrow = (Utc::now().date_naive() + Duration::days(1)).to_string();
+    let tomorrow = (city_today() + Duration::days(1)).to_string();
     let (s, v) = app
         .post(
             "/api/titles/FF-CHAIR-COMMUNE/standards",
@@ -530,7 +531,7 @@ async fn demand_compare_and_own_gaps(app: TestApp) {
     let w = world(&app).await;
     let t = &w.admin;
     // B lacks intermediate political theory: the module that awards it is LLCT-TC.
-    let today = Utc::now().date_naive();
+    let today = city_today();
     let (s, v) = app
         .post("/api/classes", Some(&w.school), json!({"code": "LLCT-TC-26", "module_code": "LLCT-TC", "organiser": "Trường Cán bộ", "capacity": 30,
             "enrol_opens": (today - Duration::days(1)).to_string(), "enrol_closes": (today + Duration::days(10)).to_string(),

@@ -1,7 +1,8 @@
 //! Several app servers on one database behave as one: the enrolment race split across two
 //! instances, and a write on one instance seen at once by the other (no in-process caches).
 
-use chrono::{Duration, Utc};
+use cadre_training::clock::city_today;
+use chrono::Duration;
 use rocket::futures::future::join_all;
 use rocket::http::{ContentType, Header, Status};
 use serde_json::json;
@@ -52,7 +53,7 @@ async fn many_cadres(app: &TestApp, admin: &str, n: usize) -> Vec<i64> {
 }
 
 async fn open_class(app: &TestApp, school: &str, code: &str, capacity: i64) {
-    let today = Utc::now().date_naive();
+    let today = city_today();
     let (s, v) = app
         .post("/api/classes", Some(school), json!({"code": code, "module_code": "DV-01", "organiser": "Trường Cán bộ thành phố",
             "capacity": capacity, "enrol_opens": (today - Duration::days(1)).to_string(),

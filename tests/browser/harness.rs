@@ -119,11 +119,17 @@ impl Server {
             .merge(Serialized::global("port", port))
             .merge(Serialized::global("log_level", "off"));
         let rocket = cadre_training::prepare(figment).await.expect("app starts");
-        let db = rocket.state::<AppState>().expect("state").db.clone();
+        let state = rocket.state::<AppState>().expect("state");
         let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/units");
-        cadre_training::generate::run(&db, cadre_training::generate::Scale::Demo, 1, &data)
-            .await
-            .expect("demo data");
+        cadre_training::generate::run(
+            &state.db,
+            &state.clock,
+            cadre_training::generate::Scale::Demo,
+            1,
+            &data,
+        )
+        .await
+        .expect("demo data");
         let rocket = rocket.ignite().await.expect("ignite");
         let shutdown = rocket.shutdown();
         rocket::tokio::spawn(async move {

@@ -211,7 +211,8 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
         b.js(&format!("const s = document.querySelector('#class-form [data-field=module_code] select'); s.value = '{module}'; s.dispatchEvent(new Event('change'));")).await;
         b.fill("#class-form [data-field=capacity] input", capacity)
             .await;
-        // The server checks the enrolment window against its own (UTC) day: open it yesterday.
+        // The server checks the enrolment window against the city's day; a window opened the day
+        // before today in UTC has opened in the city too.
         let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
             .format("%d/%m/%Y")
             .to_string();
