@@ -1,6 +1,11 @@
 -- The unit tree as of any date (issue 13). See migrations/sqlite/0008_unit_periods.sql.
 ALTER TABLE units ADD COLUMN created_on DATE;
 
+-- A title period split by a move to a successor unit keeps the day of the original appointment
+-- (the standard's person conditions, such as age at appointment, are taken on it). NULL: from_date.
+ALTER TABLE title_assignments ADD COLUMN appointed_on DATE;
+ALTER TABLE succession_plans ADD COLUMN appointed_on DATE;
+
 CREATE TABLE unit_periods (
     id          BIGSERIAL PRIMARY KEY,
     code        TEXT NOT NULL,

@@ -7,6 +7,11 @@
 -- unit_successors: which old unit became which new one(s) on a date (the 2025 reorganisation).
 ALTER TABLE units ADD COLUMN created_on TEXT;
 
+-- A title period split by a move to a successor unit keeps the day of the original appointment
+-- (the standard's person conditions, such as age at appointment, are taken on it). NULL: from_date.
+ALTER TABLE title_assignments ADD COLUMN appointed_on TEXT;
+ALTER TABLE succession_plans ADD COLUMN appointed_on TEXT;
+
 CREATE TABLE unit_periods (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     code        TEXT NOT NULL,

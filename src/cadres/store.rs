@@ -351,6 +351,10 @@ pub struct TitlePeriod {
     pub from_date: NaiveDate,
     /// Until (inclusive); absent while it lasts.
     pub to_date: Option<NaiveDate>,
+    /// The day of the appointment this period continues (`from_date` unless the period was split
+    /// by a move to a successor unit); the standard's person conditions are taken on it.
+    #[serde(skip)]
+    pub appointed_on: NaiveDate,
 }
 
 /// Which list of titles: held (assignments) or planned (succession).
@@ -383,7 +387,7 @@ pub async fn titles(db: &Db, id: i64, which: TitleList) -> AppResult<Vec<TitlePe
 fn titles_sql(which: TitleList, extra_column: &str) -> String {
     format!(
         "SELECT {extra_column}a.id, t.code AS title_code, t.name_vi AS title_name_vi, t.name_en AS title_name_en, a.unit_code,
-                u.name AS unit_name, a.from_date, a.to_date
+                u.name AS unit_name, a.from_date, a.to_date, COALESCE(a.appointed_on, a.from_date) AS appointed_on
          FROM {} a JOIN titles t ON t.id = a.title_id JOIN units u ON u.code = a.unit_code
          WHERE a.cadre_id = $1",
         which.table()

@@ -938,7 +938,7 @@ pub async fn own_gaps_on(
                 Some(s) => {
                     let rules = super::report::rules(&s.requirements, &scales);
                     let reference = if population == "incumbent" {
-                        t.from_date
+                        t.appointed_on
                     } else {
                         as_of
                     };

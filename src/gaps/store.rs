@@ -64,7 +64,8 @@ pub struct Holder {
     pub title_code: String,
     /// Id of the assignment or plan.
     pub period_id: i64,
-    /// Start of the assignment or plan.
+    /// Day of the appointment (the assignment's start, or the original one's when it was split
+    /// by a move to a successor unit).
     pub from_date: NaiveDate,
     /// Gender.
     pub gender: String,
@@ -100,7 +101,7 @@ fn holders_sql(table: &str, population: &str, f: &Filter, sqlite: bool) -> Strin
         extra.push_str(&format!(" AND a.cadre_id = {id}"));
     }
     let cols = format!(
-        "a.cadre_id, c.full_name, '{population}' AS population, t.code AS title_code, a.id AS period_id, a.from_date, c.gender,
+        "a.cadre_id, c.full_name, '{population}' AS population, t.code AS title_code, a.id AS period_id, COALESCE(a.appointed_on, a.from_date) AS from_date, c.gender,
          c.birth_date, c.ethnic_minority, c.party_joined_on, u.placed_code AS unit_code, u.path AS unit_path,
          u.status AS placement"
     );
