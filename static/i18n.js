@@ -511,7 +511,7 @@ const API_VI = [
   [/^the cadre record is not active$/, "Hồ sơ cán bộ không còn hoạt động"],
   [/^your account is not linked to a cadre record$/, "Tài khoản chưa gắn với hồ sơ cán bộ"],
   [/^(\d+) problems? found; nothing was written\. Correct the rows and import the file again\.$/, "Có $1 lỗi; chưa ghi dữ liệu nào. Hãy sửa các dòng rồi nhập lại tệp."],
-  [/^(\d+) problem\(s\) in the file; the first, on line (\d+): (.+)$/, "Có $1 lỗi trong tệp, chưa ghi gì; lỗi đầu tiên ở dòng $2: $3"],
+  [/^(\d+) problem\(s\) in the file; the first, on line (\d+): (.+)$/, (_, n, line, first) => `Có ${n} lỗi trong tệp, chưa ghi gì; lỗi đầu tiên ở dòng ${line}: ${apiText(first)}`],
   [/^no unit with this code$/, "Không có đơn vị mang mã này"],
   [/^unit (\S+) does not exist on (\S+)$/, "Đơn vị $1 không tồn tại vào ngày $2"],
   [/^the database is unavailable; try again shortly$/, "Cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau"],
