@@ -1,8 +1,8 @@
 // Unit officer: roster (diacritics-insensitive search), add/edit cadres, nominate.
-// Administrator: accounts, unit import, audit-log viewer.
+// Administrator: accounts, unit import, successor import (check, then import), audit-log viewer.
 import { t, tOr, lang, num, date, dateTime, parseDate, addDays } from "./i18n.js";
 import { h, api, qs, field, dateInput, readDate, onSubmit, table, notice, session, showError, ApiError } from "./core.js";
-import { exportButtons } from "./transfer.js";
+import { exportButtons, problems } from "./transfer.js";
 
 const ORGS = {
   fatherland_front: ["Mặt trận Tổ quốc", "Fatherland Front"],
@@ -130,17 +130,109 @@ export async function accountsView() {
     reload();
   });
   const file = h("input", { type: "file", accept: ".csv,text/csv" }), root = h("input", { value: "79" });
+  const retire = h("input", { type: "checkbox" }), effective = dateInput("");
   const imp = h("form", { class: "card", id: "import-form", novalidate: true }, h("h2", { text: t("import_units") }),
     h("p", { class: "form-error", role: "alert", hidden: true }),
-    field(t("file"), file, "file"), field(t("unit_code"), root, "root"), h("button", { type: "submit", class: "primary", text: t("import") }));
+    field(t("file"), file, "file"), field(t("unit_code"), root, "root"),
+    field(t("retire_missing"), retire, "retire_missing", t("retire_missing_hint")),
+    field(t("effective_date"), effective, "effective", t("effective_hint")),
+    h("button", { type: "submit", class: "primary", text: t("import") }));
   onSubmit(imp, async () => {
-    const r = await api("POST", "/api/units/import" + qs({ root: root.value.trim() }), file.files[0] || "");
+    const params = { root: root.value.trim(), retire_missing: retire.checked ? "true" : "false", effective: readDate(effective, "effective", true) };
+    const r = await api("POST", "/api/units/import" + qs(params), file.files[0] || "");
     imp.querySelector("#import-result")?.remove();
     imp.append(h("dl", { class: "facts", id: "import-result" }, ["rows", "created", "updated", "unchanged", "moved", "retired", "skipped"].map((k) =>
       [h("dt", { text: t("imp_" + k) }), h("dd", { "data-count": k, text: num(r[k] || 0) })])));
   });
   return h("div", { id: "accounts" }, h("h1", { text: t("accounts") }), msg,
-    table([t("username"), t("role"), t("unit"), t("active"), "", t("reset_password")], rows, { id: "accounts-table" }), create, imp);
+    table([t("username"), t("role"), t("unit"), t("active"), "", t("reset_password")], rows, { id: "accounts-table" }), create, imp, successorForm());
+}
+
+const MOVED_SHOWN = 500;
+
+/** What a successor import did (or would do): counts, the records moved, the title clashes. */
+function successorReport(r) {
+  const counts = [["rows", r.rows], ["skipped", r.skipped], ["created", r.created], ["updated", r.updated], ["unchanged", r.unchanged],
+    ["successors_set", r.successors_set], ["retired", r.retired.length], ["moved", r.moved.length], ["clashes", r.clashes.length]];
+  const moved = r.moved.slice(0, MOVED_SHOWN);
+  return [
+    h("dl", { class: "facts", id: "successor-counts", "data-dry-run": r.dry_run ? "true" : "false" },
+      counts.map(([k, v]) => [h("dt", { text: t("succ_" + k) }), h("dd", { "data-count": k, text: num(v) })])),
+    r.retired.length ? h("p", { id: "successor-retired" }, h("strong", { text: t(r.dry_run ? "succ_retired_would" : "succ_retired_done") + ": " }), r.retired.join(", ")) : null,
+    r.clashes.length ? h("div", { class: "notice warn", id: "successor-clashes", role: "alert" },
+      h("p", {}, h("strong", { text: t("succ_clashes_title", num(r.clashes.length)) })),
+      table([t("unit_code"), t("title"), t("date"), t("succ_holders")], r.clashes.map((c) => h("tr", { "data-unit": c.unit_code },
+        h("td", { text: c.unit_code }), h("td", { text: c.title_code }), h("td", { text: date(c.on) }), h("td", { text: c.cadre_ids.join(", ") }))),
+      { id: "successor-clashes-table" })) : null,
+    r.moved.length ? h("section", {}, h("h3", { text: t(r.dry_run ? "succ_moved_would" : "succ_moved_done") }),
+      table([t("succ_kind"), t("succ_record"), t("cadre_id"), t("succ_from_to"), t("date")], moved.map((m) => h("tr", { "data-kind": m.kind },
+        h("td", { text: tOr("succ_kind_", m.kind) }), h("td", { class: "num", text: String(m.id) }), h("td", { class: "num", text: m.cadre_id ?? "—" }),
+        h("td", { text: `${m.from_unit} → ${m.to_unit}` }), h("td", { text: date(m.on) }))), { id: "successor-moved" }),
+      r.moved.length > moved.length ? h("p", { text: t("shown_of", num(moved.length), num(r.moved.length)) }) : null) : null,
+  ].filter(Boolean);
+}
+
+/** The succession table (old unit → new units): check (dry run) with a preview, then import. */
+function successorForm() {
+  const file = h("input", { type: "file", accept: ".csv,text/csv" });
+  const checkBtn = h("button", { type: "submit", class: "primary", id: "successor-check", text: t("imp_check") });
+  const commitBtn = h("button", { type: "button", id: "successor-commit", disabled: true, text: t("import"), "aria-describedby": "successor-commit-hint" });
+  const out = h("div", { id: "successor-out", tabindex: "-1", "aria-live": "polite" });
+  // The bytes of the last clean check: the import sends exactly those.
+  let checked = null;
+  let busy = false;
+  const reset = () => { checked = null; commitBtn.disabled = true; out.replaceChildren(); };
+  file.addEventListener("change", reset);
+  const show = (...nodes) => { out.replaceChildren(...nodes); out.scrollIntoView({ block: "nearest" }); };
+  const fail = (e) => {
+    if (e instanceof ApiError && e.status === 422 && e.details && e.details.length) show(problems(e));
+    else show(notice(e.message, "err"));
+  };
+  const send = (bytes, dryRun) => api("POST", "/api/units/successors/import" + qs({ dry_run: dryRun ? "true" : "false" }), new Blob([bytes], { type: "text/csv" }));
+  const form = h("form", { class: "card", id: "successor-form", novalidate: true },
+    h("h2", { text: t("succ_import") }),
+    h("p", { class: "hint", text: t("succ_hint") }),
+    field(t("file"), file, "file"),
+    h("p", { class: "actions" }, checkBtn, " ", commitBtn, " ", h("span", { class: "hint", id: "successor-commit-hint", text: t("imp_commit_hint") })),
+    out);
+  const busyWhile = async (fn) => {
+    busy = true;
+    form.setAttribute("aria-busy", "true");
+    try { await fn(); } finally { busy = false; form.removeAttribute("aria-busy"); }
+  };
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (busy) return;
+    const f = file.files[0];
+    reset();
+    if (!f) { show(notice(t("imp_choose_file"), "err")); file.focus(); return; }
+    await busyWhile(async () => {
+      try {
+        const bytes = new Uint8Array(await f.arrayBuffer());
+        const r = await send(bytes, true);
+        checked = { bytes, name: f.name };
+        commitBtn.disabled = false;
+        show(notice(t("succ_clean", num(r.rows)), "ok"), ...successorReport(r));
+      } catch (e) { fail(e); }
+    });
+  });
+  commitBtn.addEventListener("click", async () => {
+    if (!checked || busy) return;
+    const c = checked;
+    await busyWhile(async () => {
+      try {
+        const r = await send(c.bytes, false);
+        checked = null;
+        commitBtn.disabled = true;
+        show(notice(t("imp_done", c.name), "ok"), ...successorReport(r));
+        out.focus();
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 422) { checked = null; commitBtn.disabled = true; }
+        fail(e);
+      }
+    });
+  });
+  return form;
 }
 
 /** Audit log with filters. */

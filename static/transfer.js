@@ -1,6 +1,6 @@
 // Bulk import from CSV/XLSX (template, dry-run check, all-or-nothing import) and the export
 // buttons other pages share.
-import { t, lang, num, localDates } from "./i18n.js";
+import { t, lang, num, apiText } from "./i18n.js";
 import { h, api, qs, field, table, notice, download, session, ApiError } from "./core.js";
 
 /** Which import kinds a role may use. */
@@ -45,7 +45,8 @@ function counts(r, dryRun) {
     keys.map(([k, label]) => [h("dt", { text: t(label) }), h("dd", { "data-count": k, text: num(r[k] || 0) })]));
 }
 
-function problems(err) {
+/** Every problem of a refused file (422 with `details`): row, column, value, reason. */
+export function problems(err) {
   const details = err.details || [];
   const m = /^(?:Có )?(\d+) (?:problem|lỗi)/.exec(err.message || "");
   const n = m ? Number(m[1]) : details.length;
@@ -57,7 +58,7 @@ function problems(err) {
         h("td", { class: "num", text: d.row === null || d.row === undefined ? "—" : num(d.row) }),
         h("td", { text: d.field || "—" }),
         h("td", {}, d.value ? h("code", { text: d.value }) : "—"),
-        h("td", { text: localDates(d.message) }))),
+        h("td", { text: apiText(d.message) }))),
       { id: "problems-table" }) : null);
 }
 

@@ -576,6 +576,7 @@ async fn commission_report(b: &Browser) {
         "heat-map colours by share falling short"
     );
     b.page("report-city").await;
+    report_rows_drill(b).await;
     // Numbers in the Vietnamese way: a decimal comma ("72,4 %").
     let kpi = b.text("#kpi-compliance").await;
     assert!(
@@ -758,6 +759,53 @@ async fn commission_report(b: &Browser) {
     b.logout().await;
 }
 
+/// A row of the city report opens only the cadres counted in that row: the unit's own row (when
+/// the report has one) through the page, and the first child row through the API.
+async fn report_rows_drill(b: &Browser) {
+    let report = api_get(b, "/api/reports/gaps?unit=79").await;
+    let rows = report["rows"].as_array().expect("rows");
+    let unit = report["unit_code"].as_str().expect("unit").to_string();
+    if let Some(own) = rows.iter().find(|r| r["unit_code"] == json!(unit)) {
+        let short = own["short"].as_i64().expect("short");
+        b.click(&format!("#bar-chart g.bar[data-unit=\"{unit}\"]"))
+            .await;
+        let heading = b
+            .until(
+                "the cadres of the unit's own row",
+                "return document.querySelector('#cadres-panel h2')?.textContent",
+            )
+            .await;
+        let heading = heading.as_str().unwrap_or("").to_string();
+        // "… (1.234)": the number in the Vietnamese way.
+        let shown: String = heading
+            .rsplit('(')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        assert_eq!(
+            shown,
+            short.to_string(),
+            "the own row lists its {short} cadres only: {heading}"
+        );
+    }
+    let child = rows
+        .iter()
+        .find(|r| r["unit_code"] != json!(unit) && r["unit_code"] != json!("UNPLACED"))
+        .expect("a child row");
+    let code = child["unit_code"].as_str().expect("code");
+    let list = api_get(
+        b,
+        &format!("/api/reports/gaps/cadres?unit={unit}&row={code}&status=short&limit=1"),
+    )
+    .await;
+    assert_eq!(
+        list["total"], child["short"],
+        "the cadres of row {code} are those counted in it: {child}"
+    );
+}
+
 async fn admin_and_officer_pages(b: &Browser) {
     b.login("officer.q1", DEMO_PASSWORD, "officer").await;
     // Add a cadre (a wrong ID is refused next to its field), then nominate them.
@@ -845,6 +893,17 @@ async fn admin_and_officer_pages(b: &Browser) {
     b.click("#import-form button[type=submit]").await;
     b.until("import counts", "return document.querySelector('#import-result [data-count=unchanged]')?.textContent === '2'").await;
     let _ = std::fs::remove_file(&csv);
+    // The new fields: a bad effective date is refused at the field.
+    b.fill("#import-form [data-field=effective] input", "31/02/2025")
+        .await;
+    b.click("#import-form button[type=submit]").await;
+    b.until("the effective date refused at the field", "return document.querySelector('#import-form [data-field=effective] .field-error')?.textContent").await;
+    assert_eq!(
+        b.count("#import-form [data-field=retire_missing] input[type=checkbox]")
+            .await,
+        1
+    );
+    successor_import(b).await;
     b.open("#/audit?entity=class").await;
     b.until("audit entries of classes", "return [...document.querySelectorAll('#audit-table tbody td:nth-child(4)')].some(td => td.textContent.startsWith('class UI-TEST-01'))").await;
     // The filters through the form: a bad date is refused at its field; then who and what.
@@ -893,14 +952,127 @@ fn upload_file(b: &Browser, name: &str, rows: &[&str]) -> std::path::PathBuf {
 }
 
 async fn choose_file(b: &Browser, path: &std::path::Path) {
-    b.c.find(fantoccini::Locator::Css(
-        "#import-file-form input[type=file]",
-    ))
+    choose_file_in(b, "#import-file-form", path).await;
+}
+
+/// Chooses a file in the file field of the form `form`.
+async fn choose_file_in(b: &Browser, form: &str, path: &std::path::Path) {
+    b.c.find(fantoccini::Locator::Css(&format!(
+        "{form} input[type=file]"
+    )))
     .await
     .expect("file field")
     .send_keys(&path.display().to_string())
     .await
     .expect("choose file");
+}
+
+/// A GET of the API with the signed-in account's token (through the page), as JSON.
+async fn api_get(b: &Browser, path: &str) -> serde_json::Value {
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; fetch({}, {{ headers: {{ Authorization: 'Bearer ' + sessionStorage.getItem('token') }} }}).then(r => r.json().then(j => done({{ status: r.status, body: j }}))).catch(e => done({{ status: 0, body: String(e) }}));",
+        serde_json::to_string(path).expect("json")
+    );
+    let v = b.c.execute_async(&script, vec![]).await.expect("fetch");
+    assert_eq!(v["status"], json!(200), "GET {path}: {v}");
+    v["body"].clone()
+}
+
+/// The successor import (admin): the real 2025 table is checked against the demo database,
+/// which holds the 2024 tree only, so every unknown new unit is listed and nothing written; a
+/// tiny table between two existing wards gets a preview (dry run only: importing it would move
+/// demo cadres that later steps rely on).
+async fn successor_import(b: &Browser) {
+    b.open("#/accounts").await;
+    b.wait("#successor-form").await;
+    assert_eq!(
+        b.js("return document.getElementById('successor-commit').disabled")
+            .await,
+        json!(true),
+        "import only after a clean check"
+    );
+    let table = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/units/unit-successors-2025-hcmc.csv");
+    choose_file_in(b, "#successor-form", &table).await;
+    b.click("#successor-check").await;
+    let outcome = b
+        .until(
+            "the successor check",
+            "if (document.querySelector('#successor-counts')) return 'preview'; if (document.querySelector('#successor-out #problems-table tbody tr')) return 'problems'; return null;",
+        )
+        .await;
+    if outcome == json!("preview") {
+        assert_eq!(
+            b.text("#successor-counts[data-dry-run=true] [data-count=rows]")
+                .await,
+            "493"
+        );
+    } else {
+        let fields = b.js("return [...document.querySelectorAll('#successor-out #problems-table tbody tr')].map(tr => tr.cells[1].textContent)").await;
+        let fields = fields.as_array().expect("fields");
+        assert!(
+            !fields.is_empty() && fields.iter().all(|f| f == "new_code"),
+            "the unknown new units listed: {fields:?}"
+        );
+        let head = b.text("#successor-out #import-problems .notice").await;
+        assert!(head.starts_with("Có "), "in Vietnamese: {head}");
+        assert_eq!(
+            b.js("return document.getElementById('successor-commit').disabled")
+                .await,
+            json!(true),
+            "a refused file cannot be imported"
+        );
+    }
+    b.page("successor-check-2025").await;
+    let ward = api_get(b, "/api/units/26734").await;
+    assert!(ward["successor_code"].is_null(), "nothing written: {ward}");
+    // A clean table: a preview with the records that would move, still nothing written.
+    let tiny = std::env::temp_dir().join(format!(
+        "ui-successors-{}-{}.csv",
+        std::process::id(),
+        b.name
+    ));
+    std::fs::write(
+        &tiny,
+        "old_code,new_code,part,effective,main\n26734,26737,whole,2030-01-01,1\n",
+    )
+    .expect("csv");
+    choose_file_in(b, "#successor-form", &tiny).await;
+    assert_eq!(
+        b.count("#successor-out #problems-table").await,
+        0,
+        "a new file clears the problems"
+    );
+    b.click("#successor-check").await;
+    b.until("the successor preview", "return document.querySelector('#successor-counts[data-dry-run=true] [data-count=rows]')?.textContent === '1'").await;
+    let moved = b
+        .text("#successor-counts [data-count=moved]")
+        .await
+        .parse::<i64>()
+        .expect("moved count");
+    assert_eq!(
+        b.count("#successor-moved tbody tr").await,
+        moved.min(500),
+        "the moved records listed"
+    );
+    if moved > 0 {
+        let first = b.text("#successor-moved tbody tr td:nth-child(4)").await;
+        assert_eq!(first, "26734 → 26737");
+    }
+    assert_eq!(
+        b.js("return document.getElementById('successor-commit').disabled")
+            .await,
+        json!(false),
+        "a clean check allows the import"
+    );
+    b.page("successor-preview").await;
+    let _ = std::fs::remove_file(&tiny);
+    let ward = api_get(b, "/api/units/26734").await;
+    assert!(
+        ward["successor_code"].is_null() && ward["retired_on"].is_null(),
+        "a dry run writes nothing: {ward}"
+    );
+    b.no_errors("successor import").await;
 }
 
 /// How many cadres the signed-in account finds by name (through the API, with its token).
