@@ -381,8 +381,8 @@ async fn apply_moves(
                 .map(|_| ())?);
                 if titled {
                     let sql = format!(
-                        "INSERT INTO {table} (cadre_id, title_id, unit_code, from_date, to_date, created_at)
-                         SELECT cadre_id, title_id, $1, $2, $3, $4 FROM {table} WHERE id = $5"
+                        "INSERT INTO {table} (cadre_id, title_id, unit_code, from_date, to_date, created_at, appointed_on)
+                         SELECT cadre_id, title_id, $1, $2, $3, $4, COALESCE(appointed_on, from_date) FROM {table} WHERE id = $5"
                     );
                     on_tx!(tx, |c| sqlx::query(&sql)
                         .bind(to_unit)

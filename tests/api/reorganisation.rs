@@ -213,8 +213,8 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
     let unplaced_today = ok(&app, &admin, "/api/reports/gaps?unit=79").await;
     let today = &unplaced_today;
     assert_eq!(today["totals"]["assessed"], 5, "{today}");
-    assert_eq!(assessed(&today, "UNPLACED"), 4);
-    assert_eq!(assessed(&today, "26737"), 1);
+    assert_eq!(assessed(today, "UNPLACED"), 4);
+    assert_eq!(assessed(today, "26737"), 1);
     let sum: i64 = today["rows"]
         .as_array()
         .unwrap()
