@@ -4,7 +4,7 @@
 //! a fixed offset: the `time_zone` setting accepts `Asia/Ho_Chi_Minh` (also `Asia/Saigon`), `UTC`,
 //! or an offset such as `+07:00`, and refuses anything else at start. Every "today", every
 //! "midnight" and every city time written without an offset goes through a [`Clock`]; a test
-//! fails if `Utc::now().date_naive()` appears anywhere else in `src/`.
+//! fails if UTC's date (`Utc::now()` then `date_naive`) appears anywhere else in `src/`.
 //!
 //! Instants are stored in UTC; days (enrolment windows, as-of dates, revocations) are city days.
 //! Tests move the clock with [`Clock::set_now`].
