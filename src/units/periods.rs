@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap};
 
 /// A unit as it stands now.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct UnitNow {
     /// Official code.
     pub code: String,
@@ -31,7 +31,7 @@ pub struct UnitNow {
 }
 
 /// An earlier state of a unit, held until (not including) `valid_until`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct PastState {
     /// Code.
     pub code: String,

@@ -481,32 +481,14 @@ pub async fn live_on(db: &Db, range: &(String, String), d: NaiveDate) -> AppResu
 /// Called in the transaction of every change to the tree.
 pub async fn rebuild_periods(tx: &mut Tx) -> AppResult<usize> {
     use super::periods::{build, PastState, Period, Placement, UnitNow};
-    #[derive(sqlx::FromRow)]
-    struct Now {
-        code: String,
-        name: String,
-        kind: String,
-        parent_code: Option<String>,
-        created_on: Option<NaiveDate>,
-        retired_on: Option<NaiveDate>,
-        successor_code: Option<String>,
-    }
-    #[derive(sqlx::FromRow)]
-    struct Past {
-        code: String,
-        name: String,
-        kind: String,
-        parent_code: Option<String>,
-        valid_until: NaiveDate,
-    }
-    let now: Vec<Now> = on_tx!(tx, |c| {
+    let units: Vec<UnitNow> = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT code, name, kind, parent_code, created_on, retired_on, successor_code FROM units"
     )
     .fetch_all(&mut *c)
     .await?
     });
-    let past: Vec<Past> = on_tx!(tx, |c| {
+    let history: Vec<PastState> = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT code, name, kind, parent_code, valid_until FROM unit_history ORDER BY valid_until, id"
     )
@@ -524,28 +506,6 @@ pub async fn rebuild_periods(tx: &mut Tx) -> AppResult<usize> {
         let rows: Vec<WithId> = on_tx!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut *c).await?);
         rows.into_iter().map(|r| (r.id, r.row)).collect()
     };
-    let units: Vec<UnitNow> = now
-        .into_iter()
-        .map(|n| UnitNow {
-            code: n.code,
-            name: n.name,
-            kind: n.kind,
-            parent_code: n.parent_code,
-            created_on: n.created_on,
-            retired_on: n.retired_on,
-            successor_code: n.successor_code,
-        })
-        .collect();
-    let history: Vec<PastState> = past
-        .into_iter()
-        .map(|p| PastState {
-            code: p.code,
-            name: p.name,
-            kind: p.kind,
-            parent_code: p.parent_code,
-            valid_until: p.valid_until,
-        })
-        .collect();
     let wanted = build(&units, &history);
     let as_period = |r: &PeriodRow| Period {
         code: r.code.clone(),
