@@ -18,7 +18,7 @@ export ROCKET_PORT=$port ROCKET_DATA_DIR=$dir RUST_LOG=error ROCKET_LOGIN_MAX_FA
 "${CARGO_TARGET_DIR:-target}"/debug/cadre-training >"$dir/server.log" 2>&1 & server=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 status=0
-for role in cadre:demo-password officer.q1:demo-password commission:demo-password school:demo-password admin:fuzz-admin-password; do
+for role in cadre:demo-password officer.tandinh:demo-password commission:demo-password school:demo-password admin:fuzz-admin-password; do
   user=${role%%:*}; pass=${role#*:}
   token=$(curl -fs -H 'Content-Type: application/json' -d "{\"username\":\"$user\",\"password\":\"$pass\"}" \
     "http://127.0.0.1:$port/api/auth/login" | sed 's/.*"token":"\([^"]*\)".*/\1/')

@@ -183,8 +183,7 @@ async fn generate(args: &[String]) -> Result<(), String> {
     let state = rocket
         .state::<cadre_training::state::AppState>()
         .ok_or("no state")?;
-    let summary =
-        cadre_training::generate::run(&state.db, &state.clock, scale, seed, &data).await?;
+    let summary = cadre_training::generate::run(state, scale, seed, &data).await?;
     println!("generated: {summary}");
     Ok(())
 }

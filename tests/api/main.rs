@@ -10,6 +10,7 @@ mod cadres;
 mod classes;
 mod clock;
 mod curriculum;
+mod demo;
 mod errors;
 mod faults;
 mod health;

@@ -151,7 +151,7 @@ async fn every_role_sees_its_home(b: &Browser) {
         ("admin", ADMIN_PASSWORD, "admin"),
         ("school", DEMO_PASSWORD, "school"),
         ("commission", DEMO_PASSWORD, "commission"),
-        ("officer.q1", DEMO_PASSWORD, "officer"),
+        ("officer.tandinh", DEMO_PASSWORD, "officer"),
         ("cadre", DEMO_PASSWORD, "cadre"),
     ] {
         b.login(user, password, role).await;
@@ -807,7 +807,7 @@ async fn report_rows_drill(b: &Browser) {
 }
 
 async fn admin_and_officer_pages(b: &Browser) {
-    b.login("officer.q1", DEMO_PASSWORD, "officer").await;
+    b.login("officer.tandinh", DEMO_PASSWORD, "officer").await;
     // Add a cadre (a wrong ID is refused next to its field), then nominate them.
     b.click("#add-cadre").await;
     b.fill("#cadre-form [data-field=full_name] input", "Lê Thị Thử")
@@ -883,7 +883,7 @@ async fn admin_and_officer_pages(b: &Browser) {
     b.until("deactivated", "return document.querySelector('#accounts-table tr[data-account=\"ui.school\"] td:nth-child(4)')?.textContent === '—'").await;
     // Unit import: a small file (already loaded units) through the file field.
     let csv = std::env::temp_dir().join(format!("ui-units-{}-{}.csv", std::process::id(), b.name));
-    std::fs::write(&csv, "code,name,kind,parent_code\n79,Thành phố Hồ Chí Minh,city,\n760,Quận 1,urban_district,79\n").expect("csv");
+    std::fs::write(&csv, "code,name,kind,parent_code\n79,Thành phố Hồ Chí Minh,city,\n26737,Phường Tân Định,ward,79\n").expect("csv");
     b.c.find(fantoccini::Locator::Css("#import-form input[type=file]"))
         .await
         .expect("file field")
@@ -978,10 +978,10 @@ async fn api_get(b: &Browser, path: &str) -> serde_json::Value {
     v["body"].clone()
 }
 
-/// The successor import (admin): the real 2025 table is checked against the demo database,
-/// which holds the 2024 tree only, so every unknown new unit is listed and nothing written; a
-/// tiny table between two existing wards gets a preview (dry run only: importing it would move
-/// demo cadres that later steps rely on).
+/// The successor import (admin): the real 2025 table, which the demo data has already been
+/// through, is checked again: a preview in which every link is unchanged, nothing written. A tiny
+/// table between two live wards gets a preview of the records that would move (dry run only:
+/// importing it would move demo cadres that later steps rely on).
 async fn successor_import(b: &Browser) {
     b.open("#/accounts").await;
     b.wait("#successor-form").await;
@@ -991,42 +991,34 @@ async fn successor_import(b: &Browser) {
         json!(true),
         "import only after a clean check"
     );
+    let before = api_get(b, "/api/units/26734").await;
+    assert_eq!(
+        before["successor_code"],
+        json!("26737"),
+        "the demo data crossed the reorganisation: {before}"
+    );
     let table = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("data/units/unit-successors-2025-hcmc.csv");
     choose_file_in(b, "#successor-form", &table).await;
     b.click("#successor-check").await;
-    let outcome = b
-        .until(
-            "the successor check",
-            "if (document.querySelector('#successor-counts')) return 'preview'; if (document.querySelector('#successor-out #problems-table tbody tr')) return 'problems'; return null;",
-        )
-        .await;
-    if outcome == json!("preview") {
-        assert_eq!(
-            b.text("#successor-counts[data-dry-run=true] [data-count=rows]")
-                .await,
-            "493"
-        );
-    } else {
-        let fields = b.js("return [...document.querySelectorAll('#successor-out #problems-table tbody tr')].map(tr => tr.cells[1].textContent)").await;
-        let fields = fields.as_array().expect("fields");
-        assert!(
-            !fields.is_empty() && fields.iter().all(|f| f == "new_code"),
-            "the unknown new units listed: {fields:?}"
-        );
-        let head = b.text("#successor-out #import-problems .notice").await;
-        assert!(head.starts_with("Có "), "in Vietnamese: {head}");
-        assert_eq!(
-            b.js("return document.getElementById('successor-commit').disabled")
-                .await,
-            json!(true),
-            "a refused file cannot be imported"
-        );
-    }
+    b.until("the successor preview", "return document.querySelector('#successor-counts[data-dry-run=true] [data-count=rows]')?.textContent === '493'").await;
+    assert_eq!(
+        b.text("#successor-counts [data-count=created]").await,
+        "0",
+        "every link already recorded"
+    );
+    assert_eq!(
+        b.text("#successor-counts [data-count=moved]").await,
+        "0",
+        "nothing left to move"
+    );
     b.page("successor-check-2025").await;
-    let ward = api_get(b, "/api/units/26734").await;
-    assert!(ward["successor_code"].is_null(), "nothing written: {ward}");
-    // A clean table: a preview with the records that would move, still nothing written.
+    assert_eq!(
+        api_get(b, "/api/units/26734").await,
+        before,
+        "nothing written"
+    );
+    // A clean table between two live wards: a preview with the records that would move.
     let tiny = std::env::temp_dir().join(format!(
         "ui-successors-{}-{}.csv",
         std::process::id(),
@@ -1034,15 +1026,10 @@ async fn successor_import(b: &Browser) {
     ));
     std::fs::write(
         &tiny,
-        "old_code,new_code,part,effective,main\n26734,26737,whole,2030-01-01,1\n",
+        "old_code,new_code,part,effective,main\n26740,26743,whole,2030-01-01,1\n",
     )
     .expect("csv");
     choose_file_in(b, "#successor-form", &tiny).await;
-    assert_eq!(
-        b.count("#successor-out #problems-table").await,
-        0,
-        "a new file clears the problems"
-    );
     b.click("#successor-check").await;
     b.until("the successor preview", "return document.querySelector('#successor-counts[data-dry-run=true] [data-count=rows]')?.textContent === '1'").await;
     let moved = b
@@ -1050,15 +1037,14 @@ async fn successor_import(b: &Browser) {
         .await
         .parse::<i64>()
         .expect("moved count");
+    assert!(moved > 0, "the demo ward's people would move");
     assert_eq!(
         b.count("#successor-moved tbody tr").await,
         moved.min(500),
         "the moved records listed"
     );
-    if moved > 0 {
-        let first = b.text("#successor-moved tbody tr td:nth-child(4)").await;
-        assert_eq!(first, "26734 → 26737");
-    }
+    let first = b.text("#successor-moved tbody tr td:nth-child(4)").await;
+    assert_eq!(first, "26740 → 26743");
     assert_eq!(
         b.js("return document.getElementById('successor-commit').disabled")
             .await,
@@ -1067,7 +1053,7 @@ async fn successor_import(b: &Browser) {
     );
     b.page("successor-preview").await;
     let _ = std::fs::remove_file(&tiny);
-    let ward = api_get(b, "/api/units/26734").await;
+    let ward = api_get(b, "/api/units/26740").await;
     assert!(
         ward["successor_code"].is_null() && ward["retired_on"].is_null(),
         "a dry run writes nothing: {ward}"
@@ -1122,7 +1108,7 @@ async fn officer_import_export(b: &Browser) {
             .starts_with("Số CCCD/CMND,Họ và tên"),
         "{d}"
     );
-    let good = "079190007771,Phạm Thị Nhập,Nữ,12/04/1990,Kinh,26734,Mặt trận Tổ quốc";
+    let good = "079190007771,Phạm Thị Nhập,Nữ,12/04/1990,Kinh,26737,Mặt trận Tổ quốc";
     let bad = upload_file(
         b,
         "cadres-bad",
@@ -1174,7 +1160,7 @@ async fn officer_import_export(b: &Browser) {
         &[
             good,
             "079190007772,Võ Văn Tệp,Nam,28/02/1980,Kinh,26737,Đoàn Thanh niên",
-            "079190007773,Đỗ Thị Ngoài,Nữ,01/06/1988,Kinh,26740,Hội Liên hiệp Phụ nữ",
+            "079190007773,Đỗ Thị Ngoài,Nữ,01/06/1988,Kinh,26737,Hội Liên hiệp Phụ nữ",
         ],
     );
     choose_file(b, &fixed).await;
