@@ -130,7 +130,8 @@ function populationSelect(value) {
 export async function reportView(q, homeKey) {
   const f = filtersFrom(q);
   const report = await api("GET", "/api/reports/gaps" + qs(f));
-  const detail = await api("GET", "/api/units/" + encodeURIComponent(report.unit_code));
+  // The unit as it stood on the report's day: that day's name, ancestors and children.
+  const detail = await api("GET", "/api/units/" + encodeURIComponent(report.unit_code) + qs({ as_of: report.as_of }));
   const route = homeKey ? "#/home" : "#/report";
   const params = { ...f, unit: report.unit_code };
 
@@ -185,7 +186,7 @@ export async function reportView(q, homeKey) {
     breadcrumb(detail, route, params), form);
   const tot = report.totals;
   root.append(h("div", { class: "kpis" },
-    h("div", { class: "kpi" }, h("span", { text: t("assessed") }), h("strong", { text: num(tot.assessed) })),
+    h("div", { class: "kpi" }, h("span", { text: t("assessed") }), h("strong", { id: "kpi-assessed", text: num(tot.assessed) })),
     h("div", { class: "kpi" }, h("span", { text: t("meeting") }), h("strong", { text: num(tot.meeting) })),
     h("div", { class: "kpi" }, h("span", { text: t("short") }), h("strong", { text: num(tot.short) })),
     h("div", { class: "kpi" }, h("span", { text: t("compliance") }), h("strong", { id: "kpi-compliance", text: pct(tot.compliance_pct) }))));

@@ -134,7 +134,7 @@ async fn visible_unit(state: &AppState, user: &AuthUser, code: &str) -> AppResul
 }
 
 /// A unit with its ancestors (breadcrumb), successor and history; `as_of` gives the name,
-/// kind and parent it had on that date.
+/// kind, parent, depth, ancestors and number of children it had on that date.
 #[utoipa::path(tag = "units", security(("bearer" = [])),
     params(("code" = String, Path, description = "Official unit code"),
            ("as_of" = Option<String>, Query, description = "A date (YYYY-MM-DD)")),
@@ -154,7 +154,11 @@ pub async fn get_unit(
         .map(UnitView::from)
         .collect();
     let history = store::history(&state.db, &unit.code).await?;
-    let counts = store::child_counts(&state.db, &[unit.code.as_str()]).await?;
+    let mut child_count = store::child_counts(&state.db, &[unit.code.as_str()])
+        .await?
+        .get(&unit.code)
+        .copied()
+        .unwrap_or(0);
     let successor = match &unit.successor_code {
         Some(s) => store::get(&state.db, s).await?.map(|r| UnitView::from(&r)),
         None => None,
@@ -185,11 +189,12 @@ pub async fn get_unit(
             }
             ancestors = then;
         }
+        child_count = store::child_count_on(&state.db, &unit.code, d).await?;
     }
     Ok(Json(UnitDetail {
         unit: view,
         ancestors,
-        child_count: counts.get(&unit.code).copied().unwrap_or(0),
+        child_count,
         successor,
         history,
     }))

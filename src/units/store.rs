@@ -451,6 +451,19 @@ pub async fn period_on(db: &Db, code: &str, d: NaiveDate) -> AppResult<Option<Pe
         .await?))
 }
 
+/// How many units were live children of `code` on day `d` (by that day's tree).
+pub async fn child_count_on(db: &Db, code: &str, d: NaiveDate) -> AppResult<i64> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM unit_periods p WHERE p.parent_code = $1 AND p.status = 'live' AND {}",
+        period_on_sql("p", 2)
+    );
+    Ok(on_db!(db, |p| sqlx::query_scalar(&sql)
+        .bind(code)
+        .bind(d)
+        .fetch_one(p)
+        .await?))
+}
+
 /// The unit's latest period (open-ended): where it, or what it became, stands today.
 pub async fn period_today(db: &Db, code: &str) -> AppResult<Option<PeriodRow>> {
     let sql =

@@ -176,6 +176,13 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
         .collect();
     assert_eq!(anc, ["79", "760"]);
     assert_eq!(unit["ancestors"][1]["name"], "Quận 1");
+    // The number of children is that day's too (the report page drills by it).
+    let q1 = ok(&app, &admin, "/api/units/760?as_of=2020-06-30").await;
+    assert_eq!(q1["child_count"], 10, "Quận 1's ten wards in 2020");
+    let q1 = ok(&app, &admin, "/api/units/760").await;
+    assert_eq!(q1["child_count"], 0, "none today");
+    let city_then = ok(&app, &admin, "/api/units/79?as_of=2020-06-30").await;
+    assert_eq!(city_then["child_count"], 22);
     let now = ok(&app, &admin, "/api/units/26737").await;
     assert_eq!(
         (now["name"].clone(), now["depth"].clone()),
