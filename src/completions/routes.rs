@@ -44,7 +44,9 @@ pub struct AttendanceRow {
     pub cadre_id: i64,
     /// Cadre name.
     pub full_name: String,
-    /// Session id → `present`, `absent` or `excused` (absent key: not recorded).
+    /// Session id → `present`, `absent` or `excused` (absent key: not recorded). JSON object keys
+    /// are strings, so the document says so.
+    #[schema(value_type = std::collections::HashMap<String, String>)]
     pub marks: BTreeMap<i64, String>,
     /// Sessions attended.
     pub present: usize,
