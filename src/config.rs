@@ -22,6 +22,9 @@ pub struct AppConfig {
     pub login_max_failures: i64,
     /// Window of the login rate limit, in seconds.
     pub login_window_secs: i64,
+    /// Reverse proxies whose `X-Real-IP` / `X-Forwarded-For` are believed (addresses or CIDR
+    /// blocks); empty: the socket address is the client's.
+    pub trusted_proxies: Vec<String>,
     /// Password of the first `admin` account (only used when no account exists).
     pub admin_password: Option<String>,
     /// Upper bound of the database connection pool.
@@ -53,6 +56,7 @@ impl Default for AppConfig {
             token_lifetime_secs: 8 * 3600,
             login_max_failures: 5,
             login_window_secs: 60,
+            trusted_proxies: vec![],
             admin_password: None,
             db_max_connections: 16,
             db_acquire_timeout_secs: 5,
@@ -92,6 +96,10 @@ impl AppConfig {
                 "invalid configuration: login_max_failures and login_window_secs must be positive"
                     .into(),
             );
+        }
+        for p in &cfg.trusted_proxies {
+            crate::auth::client::Net::parse(p)
+                .map_err(|e| format!("invalid configuration: {e}"))?;
         }
         if !(0..=100).contains(&cfg.min_attendance_pct) {
             return Err(

@@ -14,7 +14,7 @@ use crate::{
     info(title = "Cadre training and qualification", description = "Training and qualification of Ho Chi Minh City's mass-mobilisation cadres (deliverables 9.2 and 9.7). Every error body is `{\"error\": {\"code\", \"message\", \"field\"}}`."),
     paths(
         health::health,
-        auth::routes::login, auth::routes::me, auth::routes::change_password,
+        auth::routes::login, auth::routes::logout, auth::routes::me, auth::routes::change_password,
         accounts::routes::list_accounts, accounts::routes::get_account, accounts::routes::create_account,
         accounts::routes::update_account, accounts::routes::reset_password,
         units::routes::list_units, units::routes::get_unit, units::routes::children,

@@ -30,5 +30,12 @@ impl Fairing for SecurityHeaders {
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
         };
         res.set_header(Header::new("Content-Security-Policy", csp));
+        // Every API answer may be personal (a record, a token, an export): no cache keeps it.
+        let path = req.uri().path();
+        if (path.starts_with("/api/") && !path.starts_with("/api/docs"))
+            && !res.headers().contains("Cache-Control")
+        {
+            res.set_header(Header::new("Cache-Control", "no-store"));
+        }
     }
 }

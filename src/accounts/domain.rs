@@ -1,5 +1,6 @@
 //! Parsed account inputs: usernames and passwords are checked once, at the edge.
 
+use crate::auth::Role;
 use crate::error::AppError;
 
 /// A username: 3–64 characters of `a-z 0-9 . _ -`, stored lower-case.
@@ -35,7 +36,9 @@ impl Username {
     }
 }
 
-/// A new password: 8–128 characters, not only spaces.
+/// A new password: long enough for the role (12 characters for staff, 10 for cadres, at most 128),
+/// and hard to guess: `zxcvbn` (dictionaries, keyboard patterns, dates, the username itself) must
+/// rate it at least 3 of 4, i.e. more than 10^8 guesses.
 #[derive(Clone, PartialEq, Eq)]
 pub struct NewPassword(String);
 
@@ -45,18 +48,38 @@ impl std::fmt::Debug for NewPassword {
     }
 }
 
+/// Minimum length of a staff account's password.
+pub const STAFF_MIN_PASSWORD: usize = 12;
+/// Minimum length of a cadre account's password.
+pub const CADRE_MIN_PASSWORD: usize = 10;
+
 impl NewPassword {
-    /// Checks the password rules.
-    pub fn parse(field: &str, raw: &str) -> Result<Self, AppError> {
+    /// Checks the password rules for an account of `role` named `username`.
+    pub fn parse(field: &str, raw: &str, role: Role, username: &str) -> Result<Self, AppError> {
+        let min = if role == Role::Cadre {
+            CADRE_MIN_PASSWORD
+        } else {
+            STAFF_MIN_PASSWORD
+        };
         let n = raw.chars().count();
-        if !(8..=128).contains(&n) {
+        if n < min || n > 128 {
             return Err(AppError::invalid(
                 field,
-                "password must be 8 to 128 characters",
+                format!("password must be {min} to 128 characters"),
             ));
         }
-        if raw.trim().is_empty() {
-            return Err(AppError::invalid(field, "password must not be only spaces"));
+        if raw.trim().is_empty() || raw.contains('\0') {
+            return Err(AppError::invalid(
+                field,
+                "password must not be only spaces or hold a NUL character",
+            ));
+        }
+        let strength = zxcvbn::zxcvbn(raw, &[username, "cadre", "training", "admin"]);
+        if (strength.score() as u8) < 3 {
+            return Err(AppError::invalid(
+                field,
+                "password is too easy to guess (a common word, a sequence, a date or the username); use a longer phrase",
+            ));
         }
         Ok(NewPassword(raw.to_string()))
     }
@@ -84,11 +107,30 @@ mod tests {
 
     #[test]
     fn passwords_need_length() {
-        assert!(NewPassword::parse("p", "short").is_err());
-        assert!(NewPassword::parse("p", "         ").is_err());
-        assert!(NewPassword::parse("p", "long enough").is_ok());
+        let p = |raw: &str, role: Role| NewPassword::parse("p", raw, role, "ui.school");
+        assert!(p("short", Role::Cadre).is_err());
+        assert!(p("            ", Role::School).is_err());
+        for weak in [
+            "12345678",
+            "password",
+            "password-123",
+            "ui.school123",
+            "123456789012",
+            "qwertyuiopas",
+        ] {
+            assert!(p(weak, Role::School).is_err(), "{weak} refused");
+        }
+        assert!(
+            p("lop-hoc-99", Role::School).is_err(),
+            "staff need 12 characters"
+        );
+        assert!(p("mua-thu-ha-noi-2026", Role::School).is_ok());
+        assert!(p("ga-trong-92x", Role::Cadre).is_ok());
         assert_eq!(
-            format!("{:?}", NewPassword::parse("p", "secret123").unwrap()),
+            format!(
+                "{:?}",
+                NewPassword::parse("p", "mua-thu-ha-noi-2026", Role::Admin, "a").unwrap()
+            ),
             "NewPassword(***)"
         );
     }

@@ -93,7 +93,7 @@ pub async fn get_account(
 pub struct CreateAccount {
     /// 3–64 characters of a-z, 0-9, `.`, `_`, `-`.
     pub username: String,
-    /// 8–128 characters.
+    /// 12–128 characters for staff, 10–128 for cadres, hard to guess.
     pub password: String,
     /// Role.
     pub role: Role,
@@ -149,7 +149,7 @@ pub async fn create_account(
 ) -> AppResult<(Status, Json<AccountView>)> {
     let input = body.into_inner();
     let username = Username::parse("username", &input.username)?;
-    let password = NewPassword::parse("password", &input.password)?;
+    let password = NewPassword::parse("password", &input.password, input.role, username.as_str())?;
     let hash = password::hash(password.expose()).await?;
     let mut tx = state.db.begin().await?;
     let unit = check_unit(&mut tx, input.role, input.unit_code.as_deref()).await?;
@@ -281,7 +281,7 @@ pub async fn update_account(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetPassword {
-    /// 8–128 characters.
+    /// 12–128 characters for staff, 10–128 for cadres, hard to guess.
     pub new_password: String,
 }
 
@@ -297,7 +297,14 @@ pub async fn reset_password(
     body: JsonBody<ResetPassword>,
 ) -> AppResult<Json<AccountView>> {
     let id = parse_id(id)?;
-    let pw = NewPassword::parse("new_password", &body.into_inner().new_password)?;
+    let target = store::get(&state.db, id).await?;
+    let role = Role::parse(&target.role).unwrap_or(Role::Admin);
+    let pw = NewPassword::parse(
+        "new_password",
+        &body.into_inner().new_password,
+        role,
+        &target.username,
+    )?;
     let hash = password::hash(pw.expose()).await?;
     let mut tx = state.db.begin().await?;
     store::get_tx(&mut tx, id).await?;
@@ -332,7 +339,8 @@ pub async fn bootstrap_admin(
         Some(p) => (p.to_string(), false),
         None => (crate::auth::secret::random_hex(9)?, true),
     };
-    NewPassword::parse("admin_password", &pw).map_err(|e| format!("ADMIN_PASSWORD: {e}"))?;
+    NewPassword::parse("admin_password", &pw, Role::Admin, "admin")
+        .map_err(|e| format!("ADMIN_PASSWORD: {e}"))?;
     let hash = password::hash(&pw).await.map_err(|e| e.to_string())?;
     let mut tx = db.begin().await.map_err(|e| e.to_string())?;
     let res = create(

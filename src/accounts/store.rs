@@ -241,6 +241,19 @@ pub async fn set_password(tx: &mut Tx, id: i64, hash: &str) -> AppResult<i64> {
     .await?))
 }
 
+/// Revokes every token issued to the account so far (logout everywhere).
+pub async fn revoke_tokens(tx: &mut Tx, id: i64) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE accounts SET token_version = token_version + 1, updated_at = $1 WHERE id = $2"
+    )
+    .bind(Utc::now())
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
 /// Whether any account exists.
 pub async fn any(db: &Db) -> AppResult<bool> {
     let n: i64 = on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM accounts")

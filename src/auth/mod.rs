@@ -1,5 +1,6 @@
 //! Authentication and authorisation: roles, passwords, JWTs, request guards, unit scope.
 
+pub mod client;
 pub mod guard;
 pub mod password;
 pub mod ratelimit;

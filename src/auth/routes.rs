@@ -1,8 +1,7 @@
 //! Login, the caller's own account, and changing one's own password.
 
-use rocket::request::{self, FromRequest};
 use rocket::serde::json::Json;
-use rocket::{get, post, routes, Request, Route, State};
+use rocket::{get, post, routes, Route, State};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -17,7 +16,7 @@ use crate::state::AppState;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    routes![login, me, change_password]
+    routes![login, logout, me, change_password]
 }
 
 /// Credentials.
@@ -43,24 +42,19 @@ pub struct TokenResponse {
     pub account: AccountView,
 }
 
-/// The client's address (from `X-Real-IP` behind a proxy, else the socket).
-pub struct ClientAddr(pub String);
+pub use super::client::ClientAddr;
 
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for ClientAddr {
-    type Error = std::convert::Infallible;
-    async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
-        let ip = req
-            .client_ip()
-            .map(|ip| ip.to_string())
-            .unwrap_or_else(|| "unknown".into());
-        request::Outcome::Success(ClientAddr(ip))
+fn limits(state: &AppState) -> ratelimit::Limits {
+    ratelimit::Limits {
+        max: state.config.login_max_failures,
+        window: state.config.login_window_secs,
     }
 }
 
-/// Logs in. Unknown users and wrong passwords get the same answer; after
-/// `login_max_failures` failures within `login_window_secs` per username or per client
-/// address, further attempts get 429 until the window passes.
+/// Logs in. Unknown users and wrong passwords get the same answer. Guesses are throttled before
+/// the password is checked (`auth::ratelimit`): per account and address, per address, and, softly,
+/// per account for addresses it has never logged in from; a throttled attempt gets 429 with
+/// `Retry-After`. Failures on an existing account go to the audit trail.
 #[utoipa::path(tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorEnvelope),
               (status = 422, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)))]
@@ -78,20 +72,12 @@ pub async fn login(
     if req.password.is_empty() {
         return Err(AppError::invalid("password", "password is required"));
     }
-    if username.len() > 64 || req.password.len() > 128 {
+    if username.len() > 64 || req.password.len() > 128 || username.contains('\0') {
         return Err(AppError::Unauthorized(
             "invalid username or password".into(),
         ));
     }
-    let cfg = &state.config;
-    let keys = [format!("user:{username}"), format!("ip:{}", addr.0)];
-    ratelimit::check(
-        &state.db,
-        &keys,
-        cfg.login_max_failures,
-        cfg.login_window_secs,
-    )
-    .await?;
+    let attempt = ratelimit::reserve_login(&state.db, &username, &addr.0, limits(state)).await?;
     let creds = accounts::credentials(&state.db, &username).await?;
     let ok = password::verify(
         &req.password,
@@ -100,8 +86,9 @@ pub async fn login(
     .await;
     match creds {
         Some(c) if ok && c.active => {
-            ratelimit::clear(&state.db, &keys[0]).await?;
-            tracing::info!(user = %username, "login");
+            attempt.release(&state.db).await?;
+            ratelimit::succeeded(&state.db, &username, &addr.0).await?;
+            tracing::info!(account = c.id, "login");
             token_for(
                 state,
                 c.id,
@@ -111,14 +98,57 @@ pub async fn login(
             )
             .await
         }
-        _ => {
-            ratelimit::record_failure(&state.db, &keys).await?;
-            tracing::warn!(user = %username, client = %addr.0, "failed login");
+        creds => {
+            attempt.fail(&state.db).await?;
+            if let Some(c) = creds {
+                // Only for existing accounts: an unknown "username" may be a password typed in
+                // the wrong field.
+                let mut tx = state.db.begin().await?;
+                audit::record(
+                    &mut tx,
+                    &audit::Actor {
+                        id: None,
+                        username: "anonymous".into(),
+                    },
+                    "login_failed",
+                    "account",
+                    &c.id.to_string(),
+                    None,
+                    Some(json!({"client": addr.0, "active": c.active})),
+                )
+                .await?;
+                tx.commit().await?;
+                tracing::warn!(account = c.id, "failed login");
+            } else {
+                tracing::warn!("failed login for an unknown username");
+            }
             Err(AppError::Unauthorized(
                 "invalid username or password".into(),
             ))
         }
     }
+}
+
+/// Ends the caller's sessions at once: every token of the account stops working (server-side
+/// logout; the account's token version moves on).
+#[utoipa::path(tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "Logged out"), (status = 401, body = ErrorEnvelope)))]
+#[post("/api/auth/logout")]
+pub async fn logout(state: &State<AppState>, user: AuthUser) -> AppResult<rocket::http::Status> {
+    let mut tx = state.db.begin().await?;
+    accounts::revoke_tokens(&mut tx, user.id).await?;
+    audit::record(
+        &mut tx,
+        &user.actor(),
+        "logout",
+        "account",
+        &user.id.to_string(),
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rocket::http::Status::NoContent)
 }
 
 /// The caller's own account.
@@ -135,7 +165,7 @@ pub async fn me(state: &State<AppState>, user: AuthUser) -> AppResult<Json<Accou
 pub struct ChangePassword {
     /// The current password.
     pub current_password: String,
-    /// The new password (8–128 characters).
+    /// The new password (12–128 characters for staff, 10–128 for cadres, hard to guess).
     pub new_password: String,
 }
 
@@ -149,14 +179,23 @@ pub async fn change_password(
     body: JsonBody<ChangePassword>,
 ) -> AppResult<Json<TokenResponse>> {
     let input = body.into_inner();
-    let new = NewPassword::parse("new_password", &input.new_password)?;
+    let new = NewPassword::parse(
+        "new_password",
+        &input.new_password,
+        user.role,
+        &user.username,
+    )?;
     let creds = accounts::credentials_by_id(&state.db, user.id).await?;
+    // A stolen token must not become an unlimited oracle for the current password.
+    let attempt = ratelimit::reserve_password_check(&state.db, user.id, limits(state)).await?;
     if !password::verify(&input.current_password, Some(creds.password_hash.clone())).await {
+        attempt.fail(&state.db).await?;
         return Err(AppError::invalid(
             "current_password",
             "the current password is wrong",
         ));
     }
+    attempt.release(&state.db).await?;
     if input.current_password == input.new_password {
         return Err(AppError::invalid(
             "new_password",

@@ -18,7 +18,7 @@ async fn admin_creates_accounts_with_validation(app: TestApp) {
     app.import_hcmc(&admin).await;
     let cases = [
         (
-            json!({"username": "ab", "password": "password-123", "role": "school"}),
+            json!({"username": "ab", "password": "lop-hoc-dan-van-2026", "role": "school"}),
             "username",
             422,
         ),
@@ -28,32 +28,32 @@ async fn admin_creates_accounts_with_validation(app: TestApp) {
             422,
         ),
         (
-            json!({"username": "ok.name", "password": "password-123", "role": "king"}),
+            json!({"username": "ok.name", "password": "lop-hoc-dan-van-2026", "role": "king"}),
             "role",
             422,
         ),
         (
-            json!({"username": "ok.name", "password": "password-123"}),
+            json!({"username": "ok.name", "password": "lop-hoc-dan-van-2026"}),
             "role",
             422,
         ),
         (
-            json!({"username": "ok.name", "password": "password-123", "role": "officer"}),
+            json!({"username": "ok.name", "password": "lop-hoc-dan-van-2026", "role": "officer"}),
             "unit_code",
             422,
         ),
         (
-            json!({"username": "ok.name", "password": "password-123", "role": "officer", "unit_code": "99999"}),
+            json!({"username": "ok.name", "password": "lop-hoc-dan-van-2026", "role": "officer", "unit_code": "99999"}),
             "unit_code",
             422,
         ),
         (
-            json!({"username": "ok.name", "password": "password-123", "role": "school", "cadre_id": -4}),
+            json!({"username": "ok.name", "password": "lop-hoc-dan-van-2026", "role": "school", "cadre_id": -4}),
             "cadre_id",
             422,
         ),
         (
-            json!({"username": "ok.name", "password": "password-123", "role": "school", "extra": 1}),
+            json!({"username": "ok.name", "password": "lop-hoc-dan-van-2026", "role": "school", "extra": 1}),
             "extra",
             422,
         ),
@@ -64,7 +64,7 @@ async fn admin_creates_accounts_with_validation(app: TestApp) {
         assert_eq!(v["error"]["field"], field, "{body} -> {v}");
     }
     let (s, v) = app
-        .post("/api/accounts", Some(&admin), json!({"username": "Officer.Q1", "password": "password-123", "role": "officer", "unit_code": "760"}))
+        .post("/api/accounts", Some(&admin), json!({"username": "Officer.Q1", "password": "lop-hoc-dan-van-2026", "role": "officer", "unit_code": "760"}))
         .await;
     assert_eq!(s, Status::Created, "{v}");
     assert_eq!(v["username"], "officer.q1");
@@ -74,7 +74,7 @@ async fn admin_creates_accounts_with_validation(app: TestApp) {
         .post(
             "/api/accounts",
             Some(&admin),
-            json!({"username": "officer.q1", "password": "password-123", "role": "school"}),
+            json!({"username": "officer.q1", "password": "lop-hoc-dan-van-2026", "role": "school"}),
         )
         .await;
     assert_eq!(s, Status::Conflict);
@@ -117,7 +117,7 @@ async fn only_admin_manages_accounts(app: TestApp) {
             .post(
                 "/api/accounts",
                 Some(t),
-                json!({"username": "sneaky", "password": "password-123", "role": "admin"}),
+                json!({"username": "sneaky", "password": "lop-hoc-dan-van-2026", "role": "admin"}),
             )
             .await;
         assert_eq!(s, Status::Forbidden);
@@ -131,7 +131,7 @@ async fn only_admin_manages_accounts(app: TestApp) {
             app.post(
                 "/api/accounts/1/password",
                 Some(t),
-                json!({"new_password": "password-999"})
+                json!({"new_password": "nam-moi-mat-khau-999"})
             )
             .await
             .0,

@@ -24,7 +24,7 @@ async fn writes_are_audited_and_filterable(app: TestApp) {
     app.post(
         "/api/accounts",
         Some(&admin),
-        json!({"username": "school1", "password": "password-123", "role": "school"}),
+        json!({"username": "school1", "password": "lop-hoc-dan-van-2026", "role": "school"}),
     )
     .await;
 

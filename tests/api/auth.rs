@@ -20,6 +20,10 @@ db_tests!(
     deactivated_account_is_refused,
     password_change_revokes_old_tokens,
     missing_or_malformed_authorization_is_401,
+    parallel_guesses_are_counted_before_the_hash,
+    password_change_guesses_are_limited,
+    weak_passwords_are_refused,
+    logout_ends_the_token_and_nothing_is_cached,
 );
 
 fn b64(v: &Value) -> String {
@@ -84,51 +88,226 @@ async fn wrong_password_and_unknown_user_look_the_same(app: TestApp) {
     assert_eq!(v1["error"]["code"], "unauthorized");
 }
 
+/// A login as if from the socket address `ip` (port 40000), with extra headers.
+async fn login_via(
+    app: &TestApp,
+    ip: &str,
+    headers: &[(&str, &str)],
+    user: &str,
+    pw: &str,
+) -> (Status, Value, Vec<(String, String)>) {
+    let body = json!({"username": user, "password": pw}).to_string();
+    let mut req = app
+        .client
+        .post("/api/auth/login")
+        .remote(format!("{ip}:40000").parse().unwrap())
+        .header(ContentType::JSON)
+        .body(body);
+    for (k, v) in headers {
+        req = req.header(rocket::http::Header::new(k.to_string(), v.to_string()));
+    }
+    let res = req.dispatch().await;
+    let status = res.status();
+    let hdrs = res
+        .headers()
+        .iter()
+        .map(|h| (h.name().to_string(), h.value().to_string()))
+        .collect();
+    let v = res.into_json::<Value>().await.unwrap_or(Value::Null);
+    (status, v, hdrs)
+}
+
 async fn login_from(
     app: &TestApp,
     ip: &str,
     user: &str,
     pw: &str,
 ) -> (Status, Value, Vec<(String, String)>) {
-    let body = json!({"username": user, "password": pw})
-        .to_string()
-        .into_bytes();
-    app.request(
-        Method::Post,
-        "/api/auth/login",
-        None,
-        Some((ContentType::JSON, body)),
-        &[("X-Real-IP", ip)],
-    )
-    .await
+    login_via(app, ip, &[], user, pw).await
 }
 
+/// Five wrong guesses stop that address for that account (429 with Retry-After), but the owner,
+/// from their own address, still gets in: guessing never locks the owner out.
 async fn rate_limit_per_username(app: TestApp) {
-    for i in 0..5 {
-        // Different client addresses: only the username count trips.
-        let (s, _, _) = login_from(&app, &format!("10.0.0.{i}"), "admin", "bad-password").await;
+    for _ in 0..5 {
+        let (s, _, _) = login_from(&app, "198.51.100.9", "admin", "bad-password").await;
         assert_eq!(s, Status::Unauthorized);
     }
-    let (s, v, h) = login_from(&app, "10.0.1.1", "admin", ADMIN_PASSWORD).await;
+    let (s, v, h) = login_from(&app, "198.51.100.9", "admin", ADMIN_PASSWORD).await;
     assert_eq!(s, Status::TooManyRequests, "{v}");
     assert_eq!(v["error"]["code"], "too_many_requests");
     assert!(h.iter().any(|(k, _)| k.eq_ignore_ascii_case("Retry-After")));
-    // Another username from a fresh address is not affected.
-    let admin = app.admin_token_after_limit().await;
-    assert!(admin.is_none());
+    let (s, v, _) = login_from(&app, "203.0.113.5", "admin", ADMIN_PASSWORD).await;
+    assert_eq!(s, Status::Ok, "the owner from their own address: {v}");
+    // Many more guesses from ever new addresses: those are spaced out (the account-wide soft
+    // throttle), the owner's known address is not.
+    let mut throttled = 0;
+    for i in 0..30 {
+        let (s, _, _) = login_from(&app, &format!("192.0.2.{i}"), "admin", "bad-password").await;
+        assert!(
+            s == Status::Unauthorized || s == Status::TooManyRequests,
+            "{s}"
+        );
+        throttled += i32::from(s == Status::TooManyRequests);
+    }
+    assert!(throttled > 0, "guesses from new addresses are slowed");
+    let mut admin = String::new();
+    for _ in 0..3 {
+        let (s, v, _) = login_from(&app, "203.0.113.5", "admin", ADMIN_PASSWORD).await;
+        assert_eq!(s, Status::Ok, "the owner is never locked out: {v}");
+        admin = v["token"].as_str().unwrap().to_string();
+    }
+    // A failed login on an existing account is in the audit trail (with the address).
+    let (s, v) = app
+        .get("/api/audit?entity=account&limit=200", Some(&admin))
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let text = v.to_string();
+    assert!(
+        text.contains("login_failed") && text.contains("198.51.100.9"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("bad-password"),
+        "no password in the audit trail"
+    );
 }
 
+/// One address trying many usernames is stopped after 4 × the per-account limit; another address
+/// is not. A forwarded address is believed only from a configured proxy.
 async fn rate_limit_per_client_address(app: TestApp) {
     let admin = app.admin_token().await;
     app.account(&admin, "school1", "school", None).await;
-    for i in 0..5 {
-        let (s, _, _) = login_from(&app, "192.0.2.7", &format!("user{i}"), "bad-password").await;
+    for i in 0..20 {
+        // A different X-Real-IP each time: not believed from a client.
+        let spoof = format!("10.9.{i}.1");
+        let (s, _, _) = login_via(
+            &app,
+            "192.0.2.7",
+            &[("X-Real-IP", &spoof)],
+            &format!("user{i}"),
+            "bad-password",
+        )
+        .await;
         assert_eq!(s, Status::Unauthorized);
     }
-    let (s, _, _) = login_from(&app, "192.0.2.7", "school1", "password-123").await;
+    let (s, _, _) = login_from(&app, "192.0.2.7", "school1", "lop-hoc-dan-van-2026").await;
     assert_eq!(s, Status::TooManyRequests);
-    let (s, _, _) = login_from(&app, "192.0.2.8", "school1", "password-123").await;
+    let (s, _, _) = login_from(&app, "192.0.2.8", "school1", "lop-hoc-dan-van-2026").await;
     assert_eq!(s, Status::Ok);
+    // Behind a configured proxy, the proxy's X-Real-IP is the client.
+    let proxied = app
+        .another_instance(&[("trusted_proxies", json!(["127.0.0.0/8"]))])
+        .await;
+    for i in 0..25 {
+        let (s, _, _) = login_via(
+            &proxied,
+            "127.0.0.1",
+            &[("X-Real-IP", &format!("10.8.{i}.1"))],
+            &format!("user{i}"),
+            "bad-password",
+        )
+        .await;
+        assert_eq!(s, Status::Unauthorized, "each client address counted apart");
+    }
+}
+
+/// Sixty guesses at once for one account from one address: at most the limit reach the hash.
+async fn parallel_guesses_are_counted_before_the_hash(app: TestApp) {
+    let futures = (0..60).map(|_| login_from(&app, "198.51.100.77", "admin", "bad-password"));
+    let answers = rocket::futures::future::join_all(futures).await;
+    let verified = answers
+        .iter()
+        .filter(|a| a.0 == Status::Unauthorized)
+        .count();
+    let limited = answers
+        .iter()
+        .filter(|a| a.0 == Status::TooManyRequests)
+        .count();
+    assert_eq!(verified + limited, 60);
+    assert!(
+        verified <= 5,
+        "{verified} guesses were verified, against a limit of 5"
+    );
+}
+
+/// A stolen token cannot guess the current password without limit.
+async fn password_change_guesses_are_limited(app: TestApp) {
+    let admin = app.admin_token().await;
+    let t = app.account(&admin, "changer2", "commission", None).await;
+    for _ in 0..5 {
+        let (s, _) = app
+            .post(
+                "/api/auth/password",
+                Some(&t),
+                json!({"current_password": "guess-number-x", "new_password": "new-password-1"}),
+            )
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity);
+    }
+    let (s, v) = app
+        .post(
+            "/api/auth/password",
+            Some(&t),
+            json!({"current_password": "lop-hoc-dan-van-2026", "new_password": "new-password-1"}),
+        )
+        .await;
+    assert_eq!(s, Status::TooManyRequests, "{v}");
+}
+
+/// Weak passwords are refused at the field, for staff and cadres alike.
+async fn weak_passwords_are_refused(app: TestApp) {
+    let admin = app.admin_token().await;
+    for (pw, role) in [
+        ("12345678", "school"),
+        ("password", "school"),
+        ("weak.user.1", "school"),
+        ("password-123", "commission"),
+        ("lop-hoc-99", "school"),
+        ("12345678901", "cadre"),
+    ] {
+        let (s, v) = app
+            .post(
+                "/api/accounts",
+                Some(&admin),
+                json!({"username": "weak.user.1", "password": pw, "role": role}),
+            )
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity, "{pw}: {v}");
+        assert_eq!(v["error"]["field"], "password", "{pw}: {v}");
+    }
+    let (s, v) = app
+        .post(
+            "/api/accounts",
+            Some(&admin),
+            json!({"username": "weak.user.1", "password": "mua-thu-ha-noi-2026", "role": "school"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+}
+
+/// Logout ends the token at once; personal answers are never cached.
+async fn logout_ends_the_token_and_nothing_is_cached(app: TestApp) {
+    let (s, v, h) = login_from(&app, "198.51.100.1", "admin", ADMIN_PASSWORD).await;
+    assert_eq!(s, Status::Ok);
+    assert!(
+        h.iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("Cache-Control") && v == "no-store"),
+        "{h:?}"
+    );
+    let token = v["token"].as_str().unwrap().to_string();
+    let (_, _, h) = app
+        .request(Method::Get, "/api/auth/me", Some(&token), None, &[])
+        .await;
+    assert!(
+        h.iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("Cache-Control") && v == "no-store"),
+        "{h:?}"
+    );
+    let (s, _) = app.post("/api/auth/logout", Some(&token), json!({})).await;
+    assert_eq!(s, Status::NoContent);
+    let (s, v) = app.get("/api/auth/me", Some(&token)).await;
+    assert_eq!(s, Status::Unauthorized, "{v}");
 }
 
 async fn expired_token_is_refused(app: TestApp) {
@@ -221,7 +400,7 @@ async fn deactivated_account_is_refused(app: TestApp) {
         .post(
             "/api/auth/login",
             None,
-            json!({"username": "school2", "password": "password-123"}),
+            json!({"username": "school2", "password": "lop-hoc-dan-van-2026"}),
         )
         .await;
     assert_eq!(s, Status::Unauthorized);
@@ -232,7 +411,7 @@ async fn deactivated_account_is_refused(app: TestApp) {
         json!({"active": true}),
     )
     .await;
-    app.token("school2", "password-123").await;
+    app.token("school2", "lop-hoc-dan-van-2026").await;
 }
 
 async fn password_change_revokes_old_tokens(app: TestApp) {
@@ -251,7 +430,7 @@ async fn password_change_revokes_old_tokens(app: TestApp) {
         .post(
             "/api/auth/password",
             Some(&old),
-            json!({"current_password": "password-123", "new_password": "short"}),
+            json!({"current_password": "lop-hoc-dan-van-2026", "new_password": "short"}),
         )
         .await;
     assert_eq!(s, Status::UnprocessableEntity);
@@ -260,7 +439,7 @@ async fn password_change_revokes_old_tokens(app: TestApp) {
         .post(
             "/api/auth/password",
             Some(&old),
-            json!({"current_password": "password-123", "new_password": "new-password-1"}),
+            json!({"current_password": "lop-hoc-dan-van-2026", "new_password": "new-password-1"}),
         )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
@@ -304,12 +483,4 @@ async fn missing_or_malformed_authorization_is_401(app: TestApp) {
     assert_eq!(v["error"]["code"], "unauthorized");
     let (s, _) = app.get("/api/auth/me", Some("not.a.jwt")).await;
     assert_eq!(s, Status::Unauthorized);
-}
-
-impl TestApp {
-    /// Tries the admin login once more (used after the username limit tripped).
-    async fn admin_token_after_limit(&self) -> Option<String> {
-        let (s, v, _) = login_from(self, "10.9.9.9", "admin", ADMIN_PASSWORD).await;
-        (s == Status::Ok).then(|| v["token"].as_str().unwrap_or_default().to_string())
-    }
 }

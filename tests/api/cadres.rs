@@ -247,15 +247,15 @@ async fn cadre_sees_only_their_own_record(app: TestApp) {
     let me = create(&app, &admin, "Nguyễn Văn An", "079180000301", "26734").await;
     let neighbour = create(&app, &admin, "Nguyễn Văn Bảo", "079180000302", "26734").await;
     let (s, v) = app
-        .post("/api/accounts", Some(&admin), json!({"username": "cadre.an", "password": "password-123", "role": "cadre", "unit_code": "26734", "cadre_id": me}))
+        .post("/api/accounts", Some(&admin), json!({"username": "cadre.an", "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": me}))
         .await;
     assert_eq!(s, Status::Created, "{v}");
     let (s, v) = app
-        .post("/api/accounts", Some(&admin), json!({"username": "ghost", "password": "password-123", "role": "cadre", "unit_code": "26734", "cadre_id": 987654}))
+        .post("/api/accounts", Some(&admin), json!({"username": "ghost", "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": 987654}))
         .await;
     assert_eq!(s, Status::UnprocessableEntity);
     assert_eq!(v["error"]["field"], "cadre_id");
-    let token = app.token("cadre.an", "password-123").await;
+    let token = app.token("cadre.an", "lop-hoc-dan-van-2026").await;
     assert_eq!(
         app.get(&format!("/api/cadres/{me}"), Some(&token)).await.0,
         Status::Ok

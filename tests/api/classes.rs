@@ -542,9 +542,9 @@ async fn who_may_enrol_whom(app: TestApp) {
     let commission = app.account(&admin, "commission1", "commission", None).await;
     let mine = create_cadre(&app, &admin, "Nguyễn Văn An", "079180001001", "26734").await;
     let other = create_cadre(&app, &admin, "Trần Thị Bình", "079180001002", "26764").await;
-    let (s, v) = app.post("/api/accounts", Some(&admin), json!({"username": "cadre.an", "password": "password-123", "role": "cadre", "unit_code": "26734", "cadre_id": mine})).await;
+    let (s, v) = app.post("/api/accounts", Some(&admin), json!({"username": "cadre.an", "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": mine})).await;
     assert_eq!(s, Status::Created, "{v}");
-    let me = app.token("cadre.an", "password-123").await;
+    let me = app.token("cadre.an", "lop-hoc-dan-van-2026").await;
     // Only school and admin create classes.
     for t in [&officer, &commission, &me] {
         assert_eq!(

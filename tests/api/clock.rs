@@ -40,12 +40,12 @@ async fn setup(app: &TestApp) -> (String, String, i64, String) {
         .post(
             "/api/accounts",
             Some(&admin),
-            json!({"username": "cadre.an", "password": "password-123", "role": "cadre",
+            json!({"username": "cadre.an", "password": "lop-hoc-dan-van-2026", "role": "cadre",
                    "unit_code": "26734", "cadre_id": id}),
         )
         .await;
     assert_eq!(s, Status::Created, "{v}");
-    let me = app.token("cadre.an", "password-123").await;
+    let me = app.token("cadre.an", "lop-hoc-dan-van-2026").await;
     (admin, school, id, me)
 }
 

@@ -281,11 +281,11 @@ impl TestApp {
             .post(
                 "/api/accounts",
                 Some(admin),
-                serde_json::json!({"username": username, "password": "password-123", "role": role, "unit_code": unit}),
+                serde_json::json!({"username": username, "password": "lop-hoc-dan-van-2026", "role": role, "unit_code": unit}),
             )
             .await;
         assert_eq!(s, Status::Created, "create {username}: {v}");
-        self.token(username, "password-123").await
+        self.token(username, "lop-hoc-dan-van-2026").await
     }
 }
 

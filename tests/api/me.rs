@@ -40,8 +40,8 @@ async fn cadre_sees_their_record_in_one_answer(app: TestApp) {
     let school = app.account(&admin, "school1", "school", None).await;
     let id = create_cadre(&app, &admin, "Nguyễn Văn An", "079180001301", "26734").await;
     let other = create_cadre(&app, &admin, "Trần Thị Bình", "079180001302", "26734").await;
-    app.post("/api/accounts", Some(&admin), json!({"username": "cadre.an", "password": "password-123", "role": "cadre", "unit_code": "26734", "cadre_id": id})).await;
-    let me = app.token("cadre.an", "password-123").await;
+    app.post("/api/accounts", Some(&admin), json!({"username": "cadre.an", "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": id})).await;
+    let me = app.token("cadre.an", "lop-hoc-dan-van-2026").await;
     app.post(
         &format!("/api/cadres/{id}/titles"),
         Some(&admin),
@@ -129,8 +129,8 @@ async fn own_record_matches_the_officer_views(app: TestApp) {
     app.import_hcmc(&admin).await;
     let school = app.account(&admin, "school1", "school", None).await;
     let id = create_cadre(&app, &admin, "Lê Văn Cường", "079180001501", "26734").await;
-    app.post("/api/accounts", Some(&admin), json!({"username": "cadre.cuong", "password": "password-123", "role": "cadre", "unit_code": "26734", "cadre_id": id})).await;
-    let me = app.token("cadre.cuong", "password-123").await;
+    app.post("/api/accounts", Some(&admin), json!({"username": "cadre.cuong", "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": id})).await;
+    let me = app.token("cadre.cuong", "lop-hoc-dan-van-2026").await;
     for (path, body) in [
         (
             "titles",
@@ -214,8 +214,8 @@ async fn calendar_feeds(app: TestApp) {
     app.import_hcmc(&admin).await;
     let school = app.account(&admin, "school1", "school", None).await;
     let id = create_cadre(&app, &admin, "Nguyễn Văn An", "079180001401", "26734").await;
-    app.post("/api/accounts", Some(&admin), json!({"username": "cadre.an", "password": "password-123", "role": "cadre", "unit_code": "26734", "cadre_id": id})).await;
-    let me = app.token("cadre.an", "password-123").await;
+    app.post("/api/accounts", Some(&admin), json!({"username": "cadre.an", "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": id})).await;
+    let me = app.token("cadre.an", "lop-hoc-dan-van-2026").await;
     let day = (city_today() + Duration::days(20)).to_string();
     open(
         &app,

@@ -406,7 +406,7 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
 
     // An officer of the new ward sees, before the reorganisation, the old units whose main
     // successor is their ward, and nothing else.
-    let officer = app.token("officer.tan.dinh", "password-123").await;
+    let officer = app.token("officer.tan.dinh", "lop-hoc-dan-van-2026").await;
     let r = ok(
         &app,
         &officer,

@@ -518,9 +518,9 @@ async fn drill_down_populations_and_scope(app: TestApp) {
         !mine.to_string().contains("Trần Thị Bình") && !mine.to_string().contains("Lê Thị Cúc"),
         "{mine}"
     );
-    let (s, v) = app.post("/api/accounts", Some(t), json!({"username": "cadre.an", "password": "password-123", "role": "cadre", "unit_code": "26734", "cadre_id": w.a})).await;
+    let (s, v) = app.post("/api/accounts", Some(t), json!({"username": "cadre.an", "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": w.a})).await;
     assert_eq!(s, Status::Created, "{v}");
-    let cadre = app.token("cadre.an", "password-123").await;
+    let cadre = app.token("cadre.an", "lop-hoc-dan-van-2026").await;
     assert_eq!(
         app.get("/api/reports/gaps", Some(&cadre)).await.0,
         Status::Forbidden
@@ -612,8 +612,8 @@ async fn demand_compare_and_own_gaps(app: TestApp) {
     );
     assert_eq!(pt["open_classes"][0]["class_code"], "LLCT-TC-26");
     // The same through /api/me for the cadre.
-    app.post("/api/accounts", Some(t), json!({"username": "cadre.binh", "password": "password-123", "role": "cadre", "unit_code": "26764", "cadre_id": w.b})).await;
-    let me = app.token("cadre.binh", "password-123").await;
+    app.post("/api/accounts", Some(t), json!({"username": "cadre.binh", "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26764", "cadre_id": w.b})).await;
+    let me = app.token("cadre.binh", "lop-hoc-dan-van-2026").await;
     let (_, r) = app.get("/api/me", Some(&me)).await;
     assert_eq!(r["gaps"][0]["title_code"], "FF-CHAIR-COMMUNE");
     assert_eq!(
