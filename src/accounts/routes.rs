@@ -51,6 +51,7 @@ pub async fn list_accounts(
     limit: Option<&str>,
     offset: Option<&str>,
 ) -> AppResult<Json<Page<AccountView>>> {
+    let q = crate::api::query::text_opt("q", q, 100)?;
     let page = PageParams::parse(limit, offset)?;
     let role = match role.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,

@@ -18,16 +18,16 @@ impl<T> JsonBody<T> {
     }
 }
 
-/// Parses JSON bytes, turning serde errors into 400 (syntax) or 422 (data) with the field.
+/// Parses JSON bytes, turning serde errors into 400 (syntax) or 422 (data) with the field. Every
+/// string is checked first (`api::text`: no NUL character, dates within 1900–2100).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| from_serde(".", e))?;
+    super::text::check_json(&value)?;
+    serde_path_to_error::deserialize::<_, T>(&value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         from_serde(&path, inner)
-    })?;
-    de.end().map_err(|e| from_serde(".", e))?;
-    Ok(value)
+    })
 }
 
 fn from_serde(path: &str, e: serde_json::Error) -> AppError {

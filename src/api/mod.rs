@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod query;
+pub mod text;
 
 pub use json::JsonBody;
 pub use query::{parse_opt, Page, PageParams};

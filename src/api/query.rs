@@ -6,14 +6,38 @@ use utoipa::ToSchema;
 
 use crate::error::AppError;
 
-/// Parses an optional query parameter, answering 422 naming it when malformed.
+/// Parses an optional query parameter, answering 422 naming it when malformed (or when it holds a
+/// NUL character or a date outside 1900–2100, `api::text`).
 pub fn parse_opt<T: FromStr>(name: &str, raw: Option<&str>) -> Result<Option<T>, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => s
-            .parse::<T>()
-            .map(Some)
-            .map_err(|_| AppError::invalid(name, format!("{name}: {s:?} is not a valid value"))),
+        Some(s) => {
+            super::text::check(name, s)?;
+            s.parse::<T>()
+                .map(Some)
+                .map_err(|_| AppError::invalid(name, format!("{name}: {s:?} is not a valid value")))
+        }
+    }
+}
+
+/// An optional free-text query parameter (a search): trimmed, at most `max` characters, no NUL.
+pub fn text_opt<'a>(
+    name: &str,
+    raw: Option<&'a str>,
+    max: usize,
+) -> Result<Option<&'a str>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => {
+            super::text::check(name, s)?;
+            if s.chars().count() > max {
+                return Err(AppError::invalid(
+                    name,
+                    format!("{name} must be at most {max} characters"),
+                ));
+            }
+            Ok(Some(s))
+        }
     }
 }
 

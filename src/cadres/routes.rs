@@ -105,6 +105,7 @@ pub async fn list_cadres(
     limit: Option<&str>,
     offset: Option<&str>,
 ) -> AppResult<Json<Page<CadreView>>> {
+    let q = crate::api::query::text_opt("q", q, 100)?;
     let page = PageParams::parse(limit, offset)?;
     let scope = user.scope()?;
     let mut filter = CadreFilter {
@@ -455,7 +456,7 @@ pub async fn update_cadre(
 /// A title held or planned.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TitleInput {
+pub struct PeriodInput {
     /// Title code, e.g. `FF-CHAIR-COMMUNE`.
     pub title_code: String,
     /// Unit the title sits in (default: the cadre's unit); its level must be the title's.
@@ -470,7 +471,7 @@ async fn add_title_period(
     state: &AppState,
     user: &RosterEditor,
     id: &str,
-    input: TitleInput,
+    input: PeriodInput,
     which: TitleList,
 ) -> AppResult<(Status, Json<CadreDetail>)> {
     let cadre = visible(state, user, parse_id(id)?).await?;
@@ -614,7 +615,7 @@ async fn end_title_period(
 }
 
 /// Records a title the cadre holds (an assignment), with its period.
-#[utoipa::path(tag = "cadres", security(("bearer" = [])), request_body = TitleInput,
+#[utoipa::path(tag = "cadres", security(("bearer" = [])), request_body = PeriodInput,
     params(("id" = i64, Path, description = "Cadre id")),
     responses((status = 201, body = CadreDetail), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 #[post("/api/cadres/<id>/titles", data = "<body>")]
@@ -622,7 +623,7 @@ pub async fn add_title(
     state: &State<AppState>,
     user: RosterEditor,
     id: &str,
-    body: JsonBody<TitleInput>,
+    body: JsonBody<PeriodInput>,
 ) -> AppResult<(Status, Json<CadreDetail>)> {
     add_title_period(state, &user, id, body.into_inner(), TitleList::Held).await
 }
@@ -643,7 +644,7 @@ pub async fn end_title(
 }
 
 /// Records a succession-planning entry: the cadre is planned for a title.
-#[utoipa::path(tag = "cadres", security(("bearer" = [])), request_body = TitleInput,
+#[utoipa::path(tag = "cadres", security(("bearer" = [])), request_body = PeriodInput,
     params(("id" = i64, Path, description = "Cadre id")),
     responses((status = 201, body = CadreDetail), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 #[post("/api/cadres/<id>/plans", data = "<body>")]
@@ -651,7 +652,7 @@ pub async fn add_plan(
     state: &State<AppState>,
     user: RosterEditor,
     id: &str,
-    body: JsonBody<TitleInput>,
+    body: JsonBody<PeriodInput>,
 ) -> AppResult<(Status, Json<CadreDetail>)> {
     add_title_period(state, &user, id, body.into_inner(), TitleList::Planned).await
 }

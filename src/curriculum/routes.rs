@@ -69,6 +69,7 @@ pub async fn list_modules(
     active: Option<&str>,
     q: Option<&str>,
 ) -> AppResult<Json<ModuleList>> {
+    let q = crate::api::query::text_opt("q", q, 100)?;
     let active = parse_opt::<bool>("active", active)?;
     let q = q.map(str::trim).filter(|s| !s.is_empty());
     Ok(Json(ModuleList {
@@ -99,7 +100,7 @@ pub async fn get_module(
 
 /// A list of earlier versions.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct VersionList {
+pub struct ModuleVersionList {
     /// The current version number.
     pub current: i64,
     /// Earlier versions, oldest first.
@@ -109,13 +110,13 @@ pub struct VersionList {
 /// The earlier versions of a module (every edit keeps the previous state whole).
 #[utoipa::path(tag = "curriculum", security(("bearer" = [])),
     params(("code" = String, Path, description = "Module code")),
-    responses((status = 200, body = VersionList), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = ModuleVersionList), (status = 404, body = ErrorEnvelope)))]
 #[get("/api/modules/<code>/versions")]
 pub async fn module_versions(
     state: &State<AppState>,
     _user: AuthUser,
     code: &str,
-) -> AppResult<Json<VersionList>> {
+) -> AppResult<Json<ModuleVersionList>> {
     let code = code.trim().to_uppercase();
     let current = store::module(&state.db, &code)
         .await?
@@ -123,7 +124,7 @@ pub async fn module_versions(
     let id = store::module_id(&state.db, &code)
         .await?
         .ok_or_else(|| not_found(&code))?;
-    Ok(Json(VersionList {
+    Ok(Json(ModuleVersionList {
         current: current.version,
         items: store::versions(&state.db, id).await?,
     }))

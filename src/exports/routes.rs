@@ -80,6 +80,7 @@ pub async fn export_cadres(
     organisation: Option<&str>,
     active: Option<&str>,
 ) -> AppResult<Streamed> {
+    let q = crate::api::query::text_opt("q", q, 100)?;
     let scope = export_scope(&user)?;
     let format = parse_format(Some(format.unwrap_or("csv")))?;
     let organisation = match organisation.map(str::trim).filter(|s| !s.is_empty()) {

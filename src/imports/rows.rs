@@ -4,6 +4,8 @@
 use chrono::NaiveDate;
 
 use super::columns::Layout;
+use chrono::Datelike;
+
 use super::table::{excel_serial_date, parse_day_text, Cell};
 use crate::error::{AppError, ErrorDetail};
 use crate::units::domain::fold;
@@ -114,6 +116,14 @@ impl<'a> Row<'a> {
         };
         if parsed.is_none() {
             self.error(key, "not a date: write it as DD/MM/YYYY or YYYY-MM-DD");
+        }
+        let (lo, hi) = crate::api::text::YEARS;
+        if let Some(d) = parsed.filter(|d| !(lo..=hi).contains(&d.year())) {
+            self.error(
+                key,
+                format!("the date {d} is not between {lo}-01-01 and {hi}-12-31"),
+            );
+            return None;
         }
         parsed
     }

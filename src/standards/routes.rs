@@ -25,7 +25,7 @@ pub fn routes() -> Vec<Route> {
 
 /// A list of standard versions.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct VersionList {
+pub struct StandardVersionList {
     /// Versions, oldest first.
     pub items: Vec<StandardVersion>,
 }
@@ -41,15 +41,15 @@ async fn title_exists(state: &AppState, code: &str) -> AppResult<String> {
 /// Every version of a title's standard.
 #[utoipa::path(tag = "standards", security(("bearer" = [])),
     params(("code" = String, Path, description = "Title code")),
-    responses((status = 200, body = VersionList), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = StandardVersionList), (status = 404, body = ErrorEnvelope)))]
 #[get("/api/titles/<code>/standards")]
 pub async fn list_versions(
     state: &State<AppState>,
     _user: AuthUser,
     code: &str,
-) -> AppResult<Json<VersionList>> {
+) -> AppResult<Json<StandardVersionList>> {
     let code = title_exists(state, code).await?;
-    Ok(Json(VersionList {
+    Ok(Json(StandardVersionList {
         items: store::versions(&state.db, &code).await?,
     }))
 }

@@ -93,6 +93,7 @@ pub async fn list_units(
     q: Option<&str>,
     limit: Option<&str>,
 ) -> AppResult<Json<UnitList>> {
+    let q = crate::api::query::text_opt("q", q, 100)?;
     let scope = user.scope()?;
     let limit = parse_opt::<i64>("limit", limit)?.unwrap_or(20);
     if !(1..=200).contains(&limit) {

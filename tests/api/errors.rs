@@ -9,8 +9,83 @@ use crate::helpers::{Backend, TestApp};
 db_tests!(
     malformed_input_is_4xx_json,
     unknown_routes_and_ids_are_json_404,
-    oversized_bodies_are_413
+    oversized_bodies_are_413,
+    nul_characters_and_far_dates_are_refused_at_the_field
 );
+
+/// A NUL character anywhere (login, search, free text) and a date outside 1900–2100 (title
+/// periods, report dates) are 422s naming the field, on both databases; nothing is stored.
+async fn nul_characters_and_far_dates_are_refused_at_the_field(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"username": "ad\u{0}min", "password": "x-password"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("username")),
+        "{v}"
+    );
+    let (s, v) = app.get("/api/cadres?q=ngu%00yen", Some(&admin)).await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("q")),
+        "{v}"
+    );
+    let cadre = |name: &str| {
+        json!({"full_name": name, "gender": "female", "birth_date": "1980-01-01", "ethnicity": "Kinh",
+            "personal_id": "079180009911", "unit_code": "26734", "organisation": "fatherland_front"})
+    };
+    let (s, v) = app
+        .post("/api/cadres", Some(&admin), cadre("Lê Thị\u{0} Nul"))
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("full_name")),
+        "{v}"
+    );
+    let (_, list) = app.get("/api/cadres?q=nul", Some(&admin)).await;
+    assert_eq!(list["total"], 0, "nothing stored: {list}");
+    let mut far = cadre("Lê Thị Xa");
+    far["birth_date"] = json!("0001-01-01");
+    let (s, v) = app.post("/api/cadres", Some(&admin), far).await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("birth_date")),
+        "{v}"
+    );
+    let (s, v) = app
+        .post("/api/cadres", Some(&admin), cadre("Lê Thị Gần"))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    for day in ["0001-01-01", "9999-12-31"] {
+        let (s, v) = app
+            .post(
+                &format!("/api/cadres/{id}/titles"),
+                Some(&admin),
+                json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": day}),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].clone()),
+            (Status::UnprocessableEntity, json!("from_date")),
+            "{day}: {v}"
+        );
+    }
+    let (s, v) = app
+        .get("/api/reports/gaps?unit=79&as_of=0001-01-01", Some(&admin))
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("as_of")),
+        "{v}"
+    );
+}
 
 async fn malformed_input_is_4xx_json(app: TestApp) {
     let admin = app.admin_token().await;

@@ -97,6 +97,42 @@ async fn openapi_describes_every_api_route(app: TestApp) {
     assert!(bad.is_empty(), "maps with non-string keys: {bad:?}");
     assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // No two schema types share a name anywhere in the code (utoipa would keep one of them and
+    // document the other's answers wrongly: two `VersionList`s did).
+    let mut names: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut stack = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                let mut schema = false;
+                for line in text.lines().map(str::trim) {
+                    if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                        schema = true;
+                    } else if schema
+                        && (line.starts_with("pub struct ") || line.starts_with("pub enum "))
+                    {
+                        let name: String = line
+                            .split_whitespace()
+                            .nth(2)
+                            .unwrap_or("")
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        names.entry(name).or_default().push(p.display().to_string());
+                        schema = false;
+                    } else if !line.starts_with("#[") && !line.starts_with("///") {
+                        schema = false;
+                    }
+                }
+            }
+        }
+    }
+    let twice: Vec<_> = names.iter().filter(|(_, v)| v.len() > 1).collect();
+    assert!(twice.is_empty(), "schema names used twice: {twice:?}");
     // Two Rust types with one name would share one schema (utoipa keeps the last): the report's
     // split counts and the import's row counts must each keep their own (found by schemathesis).
     let schemas = &doc["components"]["schemas"];
