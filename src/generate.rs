@@ -191,7 +191,8 @@ pub async fn run(
     crate::units::import::run(
         db,
         &Actor::system(),
-        &csv,
+        csv,
+        &crate::imports::table::Limits::default(),
         &crate::units::import::ImportOptions {
             root: root.clone(),
             ..Default::default()

@@ -11,7 +11,7 @@ use cadre_training::audit::Actor;
 use cadre_training::auth::Scope;
 use cadre_training::clock::city_today;
 use cadre_training::db::{Db, PoolSettings, ScratchSchema};
-use cadre_training::imports::{self, columns::Kind};
+use cadre_training::imports::{self, columns::Kind, table::Limits};
 use cadre_training::units::import as units_import;
 
 const FAMILY: &[&str] = &[
@@ -90,20 +90,26 @@ async fn run(label: &str, db: &Db, units_csv: &[u8], file: &[u8], rows: usize) {
         root: Some("79".into()),
         ..Default::default()
     };
-    units_import::run(db, &Actor::system(), units_csv, &opts, city_today())
-        .await
-        .expect("units");
+    units_import::run(
+        db,
+        &Actor::system(),
+        units_csv.to_vec(),
+        &Limits::default(),
+        &opts,
+        city_today(),
+    )
+    .await
+    .expect("units");
     let go = |dry: bool| {
-        imports::run(
-            db,
-            &actor,
-            &Scope::All,
-            Kind::Cadres,
-            file,
-            "bench.csv",
-            dry,
-            city_today(),
-        )
+        let job = imports::Job {
+            kind: Kind::Cadres,
+            bytes: file.to_vec(),
+            file_name: "bench.csv".into(),
+            dry_run: dry,
+            today: city_today(),
+            limits: Limits::default(),
+        };
+        imports::run(db, &actor, &Scope::All, job)
     };
     let t = Instant::now();
     let r = go(true).await.expect("dry run");
