@@ -21,3 +21,4 @@ mod reports;
 mod scale;
 mod standards;
 mod units;
+mod uploads;
