@@ -292,7 +292,7 @@ fn read_text<R: BufRead>(
 }
 
 fn push_ref(out: &mut String, r: &quick_xml::events::BytesRef<'_>) -> Result<(), String> {
-    if let Some(s) = quick_xml::escape::resolve_xml_entity(&**r) {
+    if let Some(s) = quick_xml::escape::resolve_xml_entity(r) {
         out.push_str(s);
         return Ok(());
     }
