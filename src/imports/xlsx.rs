@@ -394,7 +394,7 @@ fn custom_date(code: &str) -> bool {
 
 /// For each cell style (`cellXfs` index): whether it shows a date.
 fn date_styles(a: &mut Archive<'_>, path: &str) -> Result<Vec<bool>, AppError> {
-    let mut custom: Vec<(u32, bool)> = vec![];
+    let mut custom: std::collections::HashMap<u32, bool> = std::collections::HashMap::new();
     let mut out = vec![];
     let Some(mut xml) = part(&mut a.zip, &a.budget, path)? else {
         return Ok(out);
@@ -410,7 +410,7 @@ fn date_styles(a: &mut Archive<'_>, path: &str) -> Result<Vec<bool>, AppError> {
                         attr(&e, "numFmtId").and_then(|i| i.parse().ok()),
                         attr(&e, "formatCode"),
                     ) {
-                        custom.push((id, custom_date(&code)));
+                        custom.insert(id, custom_date(&code));
                     }
                 }
                 "cellXfs" => in_xfs = true,
@@ -418,11 +418,7 @@ fn date_styles(a: &mut Archive<'_>, path: &str) -> Result<Vec<bool>, AppError> {
                     let id: u32 = attr(&e, "numFmtId")
                         .and_then(|i| i.parse().ok())
                         .unwrap_or(0);
-                    let date = custom
-                        .iter()
-                        .rev()
-                        .find(|(c, _)| *c == id)
-                        .map_or_else(|| builtin_date(id), |(_, d)| *d);
+                    let date = custom.get(&id).copied().unwrap_or_else(|| builtin_date(id));
                     out.push(date);
                 }
                 _ => {}
@@ -647,6 +643,14 @@ impl SheetXml<'_> {
                             return Err(self.outside(c.at).into());
                         }
                         out.count_cells(1)?;
+                        // A row holds at most one cell a column: more is a repeated reference.
+                        if row.len() >= self.max_columns {
+                            return Err(Failure::Xml(format!(
+                                "row {} has more than {} cells",
+                                c.at.0 + 1,
+                                self.max_columns
+                            )));
+                        }
                         row.push((c.at.1, value));
                     }
                     "row" => {

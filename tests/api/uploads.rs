@@ -547,10 +547,60 @@ async fn unit_and_successor_uploads_are_bounded(app: TestApp) {
     assert!(m.contains("line 2 is longer than 65536 bytes"), "{m}");
 }
 
-/// While a large file is read and planned (on the blocking pool), `/health` answers: the two
-/// requests run side by side on the test's single-threaded runtime, the import polled first,
-/// and `/health` must complete while the import is still pending. No clock is read.
+/// Runs `import` and `/health` side by side on the test's single-threaded runtime, the import
+/// polled first each time, and requires `/health` to answer while the import is still pending;
+/// then answers the import's status and body. No clock is read.
+async fn health_before<'c>(
+    app: &'c TestApp,
+    import: rocket::local::asynchronous::LocalRequest<'c>,
+) -> (Status, Value) {
+    let import = std::pin::pin!(import.dispatch());
+    let health = std::pin::pin!(app.client.get("/health").dispatch());
+    match select(import, health).await {
+        Either::Left((res, _)) => panic!(
+            "the import answered ({}) before /health: it held the async worker",
+            res.status()
+        ),
+        Either::Right((h, import)) => {
+            assert_eq!(h.status(), Status::Ok);
+            let res = import.await;
+            let status = res.status();
+            let body = res.into_bytes().await.unwrap_or_default();
+            (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+        }
+    }
+}
+
+/// While a large file is read and planned (on the blocking pool), `/health` answers.
+///
+/// First, deterministically: with one database connection, the import's authentication takes it
+/// before `/health` can ping, so `/health` can only answer if the import, once authenticated,
+/// gives the runtime back while it reads a workbook that inflates to 40 MB (and turns out
+/// unreadable at its very end: a 422, with no database work after the reading). Read on the
+/// async worker, the import would answer first. Then a 60,000-row roster read and planned as a dry run, on the usual pool.
 async fn health_answers_while_a_large_import_is_planned(app: TestApp) {
+    let one = TestApp::spawn(app.backend, &[("db_max_connections", json!(1))])
+        .await
+        .unwrap();
+    let admin = one.admin_token().await;
+    // A small upload (the whole body is read in one go) whose sheet inflates to 40 MB, cut short.
+    let broken = sheet(
+        "A1:G2",
+        &format!("{}{}", header_row(), " ".repeat(40 << 20)),
+    )
+    .replace("</sheetData></worksheet>", r#"<row r="2"><c r="A"#);
+    let broken = xlsx(&broken);
+    assert!(broken.len() < 100 * 1024, "{}", broken.len());
+    let request = one
+        .client
+        .post("/api/imports/cadres?dry_run=true")
+        .header(ContentType::Binary)
+        .header(Header::new("Authorization", format!("Bearer {admin}")))
+        .body(broken);
+    let (s, v) = health_before(&one, request).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "file", "{v}");
+
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
     let mut body = format!("{HEADER}\n");
@@ -560,27 +610,13 @@ async fn health_answers_while_a_large_import_is_planned(app: TestApp) {
             79_000_000_000u64 + i
         ));
     }
-    let import = app
+    let request = app
         .client
         .post("/api/imports/cadres?dry_run=true")
         .header(ContentType::CSV)
         .header(Header::new("Authorization", format!("Bearer {admin}")))
-        .body(body)
-        .dispatch();
-    let health = app.client.get("/health").dispatch();
-    let import = std::pin::pin!(import);
-    let health = std::pin::pin!(health);
-    match select(import, health).await {
-        Either::Left((res, _)) => panic!(
-            "the import answered ({}) before /health: it held the async worker",
-            res.status()
-        ),
-        Either::Right((h, import)) => {
-            assert_eq!(h.status(), Status::Ok);
-            let res = import.await;
-            assert_eq!(res.status(), Status::Ok);
-            let v: Value = serde_json::from_slice(&res.into_bytes().await.unwrap()).unwrap();
-            assert_eq!(v["created"], 60_000, "{v}");
-        }
-    }
+        .body(body);
+    let (s, v) = health_before(&app, request).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["created"], 60_000, "{v}");
 }
