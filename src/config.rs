@@ -33,6 +33,19 @@ pub struct AppConfig {
     pub db_acquire_timeout_secs: u64,
     /// Largest accepted import file, in bytes (larger uploads get 413).
     pub import_max_bytes: u64,
+    /// Data rows an uploaded sheet may hold under its header (more: 413).
+    pub import_max_rows: usize,
+    /// Columns an uploaded sheet may use: fields of a CSV line, columns of an XLSX cell with a
+    /// value (more: 422).
+    pub import_max_columns: usize,
+    /// Cells with a value an uploaded sheet may hold (more: 413).
+    pub import_max_cells: usize,
+    /// Bytes of one CSV line (a record, quoted line breaks included; longer: 422).
+    pub import_max_line_bytes: usize,
+    /// Bytes the parts of an uploaded XLSX archive may unpack to, together (more: 413).
+    pub import_max_unzipped_bytes: u64,
+    /// Uploaded files read, checked and written at once; the next wait their turn.
+    pub import_concurrency: usize,
     /// Default share of sessions (percent) a cadre must attend for a completion.
     pub min_attendance_pct: i64,
     /// Prefix of certificate numbers (`TCB-2026-000123`).
@@ -61,6 +74,12 @@ impl Default for AppConfig {
             db_max_connections: 16,
             db_acquire_timeout_secs: 5,
             import_max_bytes: 32 * 1024 * 1024,
+            import_max_rows: 300_000,
+            import_max_columns: 64,
+            import_max_cells: 4_000_000,
+            import_max_line_bytes: 64 * 1024,
+            import_max_unzipped_bytes: 50 * 1024 * 1024,
+            import_concurrency: 2,
             min_attendance_pct: 80,
             certificate_prefix: "TCB".into(),
             record_cache_entries: 4096,
@@ -114,6 +133,21 @@ impl AppConfig {
         {
             return Err(
                 "invalid configuration: certificate_prefix must be letters and digits".into(),
+            );
+        }
+        if cfg.import_max_bytes == 0
+            || cfg.import_max_rows == 0
+            || cfg.import_max_columns == 0
+            || cfg.import_max_cells == 0
+            || cfg.import_max_line_bytes == 0
+            || cfg.import_max_unzipped_bytes == 0
+            || cfg.import_concurrency == 0
+        {
+            return Err("invalid configuration: the import_max_* limits and import_concurrency must be positive".into());
+        }
+        if cfg.import_max_columns > 16_384 {
+            return Err(
+                "invalid configuration: import_max_columns must be at most 16384 (XFD)".into(),
             );
         }
         crate::clock::parse_time_zone(&cfg.time_zone)

@@ -25,6 +25,202 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
+/// How many problems of a file are listed in full; the rest are counted.
+pub const PROBLEMS_LISTED: usize = 1_000;
+
+/// Distinct (column, reason) pairs counted one by one; further ones are counted together as
+/// [`OTHER_REASONS`] of their column.
+const MAX_COUNTED_REASONS: usize = 500;
+
+/// The reason under which problems beyond [`MAX_COUNTED_REASONS`] are counted.
+pub const OTHER_REASONS: &str = "other reasons";
+
+/// How many problems of one kind a file has.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct ProblemCount {
+    /// The column (header as written in the file), or `null` for problems of the whole file.
+    pub column: Option<String>,
+    /// The reason, with the numbers in it written `N` (`the same personal id number is on row N`).
+    pub reason: String,
+    /// How many problems have this column and reason.
+    pub count: usize,
+}
+
+/// The problems of a file, bounded: the first [`PROBLEMS_LISTED`] by row, counts, total.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProblemReport {
+    /// The first problems, by row.
+    pub listed: Vec<ErrorDetail>,
+    /// Every problem.
+    pub total: usize,
+    /// Per column and reason, most frequent first.
+    pub counts: Vec<ProblemCount>,
+}
+
+/// Where every problem goes as it is found (e.g. a CSV of all of them).
+pub type ProblemSink = Box<dyn FnMut(&ErrorDetail) + Send>;
+
+/// Collects the problems of a file in bounded memory: keeps the first [`PROBLEMS_LISTED`] by
+/// row (ties in the order found), counts every problem by column and reason, and hands each one
+/// to an optional sink.
+pub struct Problems {
+    kept: Vec<ErrorDetail>,
+    total: usize,
+    counts: std::collections::HashMap<(Option<String>, String), usize>,
+    sink: Option<ProblemSink>,
+}
+
+impl Default for Problems {
+    fn default() -> Self {
+        Problems::new()
+    }
+}
+
+impl std::fmt::Debug for Problems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Problems")
+            .field("total", &self.total)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Problems {
+    /// An empty collector.
+    pub fn new() -> Self {
+        Problems {
+            kept: Vec::new(),
+            total: 0,
+            counts: std::collections::HashMap::new(),
+            sink: None,
+        }
+    }
+
+    /// An empty collector that also hands every problem to `sink`.
+    pub fn with_sink(sink: ProblemSink) -> Self {
+        Problems {
+            sink: Some(sink),
+            ..Problems::new()
+        }
+    }
+
+    /// Records one problem.
+    pub fn push(&mut self, d: ErrorDetail) {
+        self.total += 1;
+        if let Some(sink) = self.sink.as_mut() {
+            sink(&d);
+        }
+        let mut key = (d.field.clone(), reason_of(&d.message));
+        if !self.counts.contains_key(&key) && self.counts.len() >= MAX_COUNTED_REASONS {
+            key.1 = OTHER_REASONS.into();
+        }
+        *self.counts.entry(key).or_insert(0) += 1;
+        self.kept.push(d);
+        if self.kept.len() >= 2 * PROBLEMS_LISTED {
+            self.compact();
+        }
+    }
+
+    /// Records several problems.
+    pub fn extend(&mut self, details: impl IntoIterator<Item = ErrorDetail>) {
+        for d in details {
+            self.push(d);
+        }
+    }
+
+    /// Keeps the first problems by row (a stable sort keeps ties in the order found).
+    fn compact(&mut self) {
+        self.kept.sort_by_key(|e| e.row);
+        self.kept.truncate(PROBLEMS_LISTED);
+    }
+
+    /// How many problems were recorded.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// True when no problem was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// The bounded report.
+    pub fn report(mut self) -> ProblemReport {
+        self.compact();
+        let mut counts: Vec<ProblemCount> = self
+            .counts
+            .into_iter()
+            .map(|((column, reason), count)| ProblemCount {
+                column,
+                reason,
+                count,
+            })
+            .collect();
+        counts.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.column.cmp(&b.column))
+                .then_with(|| a.reason.cmp(&b.reason))
+        });
+        ProblemReport {
+            listed: self.kept,
+            total: self.total,
+            counts,
+        }
+    }
+
+    /// The 422 of these problems, naming `field`, with `message`.
+    pub fn into_error(self, field: Option<&str>, message: String) -> AppError {
+        AppError::Problems {
+            field: field.map(str::to_owned),
+            message,
+            report: Box::new(self.report()),
+        }
+    }
+
+    /// `Ok(plan)` when nothing was recorded, else the 422 of the file's problems (the usual
+    /// "N problems found; nothing was written" message, naming `file`).
+    pub fn finish<T>(self, plan: T) -> Result<T, AppError> {
+        if self.is_empty() {
+            return Ok(plan);
+        }
+        let n = self.total;
+        Err(self.into_error(
+            Some("file"),
+            format!(
+                "{n} problem{} found; nothing was written. Correct the rows and import the file again.",
+                if n == 1 { "" } else { "s" }
+            ),
+        ))
+    }
+}
+
+impl FromIterator<ErrorDetail> for Problems {
+    fn from_iter<I: IntoIterator<Item = ErrorDetail>>(iter: I) -> Self {
+        let mut p = Problems::new();
+        p.extend(iter);
+        p
+    }
+}
+
+/// The reason of a problem message: its numbers written `N`, so that "on row 12" and "on row
+/// 13" count as one reason.
+pub fn reason_of(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut in_number = false;
+    for c in message.chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                out.push('N');
+                in_number = true;
+            }
+        } else {
+            in_number = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Everything that can go wrong in a request.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
@@ -56,9 +252,20 @@ pub enum AppError {
     /// Authenticated but not allowed: 403.
     #[error("{0}")]
     Forbidden(String),
-    /// Body above the configured limit: 413.
-    #[error("{0}")]
-    PayloadTooLarge(String),
+    /// Body (or what it unpacks to) above the configured limit: 413.
+    #[error("{message}")]
+    PayloadTooLarge {
+        field: Option<String>,
+        message: String,
+    },
+    /// Row-level problems of a file or batch: 422 with the first [`PROBLEMS_LISTED`] problems in
+    /// full, every problem counted by column and reason, and the total.
+    #[error("{message}")]
+    Problems {
+        field: Option<String>,
+        message: String,
+        report: Box<ProblemReport>,
+    },
     /// Too many attempts; retry after the given seconds: 429.
     #[error("too many attempts; try again in {retry_after} s")]
     TooManyRequests { retry_after: u64 },
@@ -102,7 +309,8 @@ impl AppError {
             AppError::Conflict { .. } => Status::Conflict,
             AppError::Unauthorized(_) => Status::Unauthorized,
             AppError::Forbidden(_) => Status::Forbidden,
-            AppError::PayloadTooLarge(_) => Status::PayloadTooLarge,
+            AppError::PayloadTooLarge { .. } => Status::PayloadTooLarge,
+            AppError::Problems { .. } => Status::UnprocessableEntity,
             AppError::TooManyRequests { .. } => Status::TooManyRequests,
             AppError::Unavailable(_) => Status::ServiceUnavailable,
             AppError::Internal(_) => Status::InternalServerError,
@@ -116,11 +324,14 @@ impl AppError {
             AppError::Validation { field, details, .. } => {
                 ("validation_failed", field.clone(), details.clone())
             }
+            AppError::Problems { field, report, .. } => {
+                ("validation_failed", field.clone(), report.listed.clone())
+            }
             AppError::NotFound(_) => ("not_found", None, vec![]),
             AppError::Conflict { field, .. } => ("conflict", field.clone(), vec![]),
             AppError::Unauthorized(_) => ("unauthorized", None, vec![]),
             AppError::Forbidden(_) => ("forbidden", None, vec![]),
-            AppError::PayloadTooLarge(_) => ("payload_too_large", None, vec![]),
+            AppError::PayloadTooLarge { field, .. } => ("payload_too_large", field.clone(), vec![]),
             AppError::TooManyRequests { .. } => ("too_many_requests", None, vec![]),
             AppError::Unavailable(_) => ("service_unavailable", None, vec![]),
             AppError::Internal(_) => ("internal_error", None, vec![]),
@@ -129,12 +340,18 @@ impl AppError {
             AppError::Internal(_) => "internal error; the details are in the server log".into(),
             other => other.to_string(),
         };
+        let (problems_total, problem_counts) = match self {
+            AppError::Problems { report, .. } => (Some(report.total), report.counts.clone()),
+            _ => (None, vec![]),
+        };
         ErrorEnvelope {
             error: ErrorBody {
                 code: code.into(),
                 message,
                 field,
                 details,
+                problems_total,
+                problem_counts,
             },
         }
     }
@@ -149,9 +366,15 @@ pub struct ErrorBody {
     pub message: String,
     /// The input field at fault, when there is one.
     pub field: Option<String>,
-    /// Row-level problems of a multi-row input.
+    /// Row-level problems of a multi-row input (of a file: its first 1,000, by row).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<ErrorDetail>,
+    /// How many problems a file has in all (`details` lists the first 1,000 of them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems_total: Option<usize>,
+    /// Every problem of a file counted by column and reason, most frequent first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problem_counts: Vec<ProblemCount>,
 }
 
 /// Every error response: `{"error": {...}}`.
@@ -314,7 +537,10 @@ pub fn json_catcher(status: Status, req: &Request<'_>) -> AppError {
         403 => AppError::Forbidden("not allowed".into()),
         404 => AppError::NotFound(format!("no resource at {}", req.uri().path())),
         409 => AppError::conflict(None, "conflict"),
-        413 => AppError::PayloadTooLarge("the request body is too large".into()),
+        413 => AppError::PayloadTooLarge {
+            field: None,
+            message: "the request body is too large".into(),
+        },
         422 => AppError::Validation {
             field: None,
             message: "the request is not valid: check the path and query parameters".into(),

@@ -69,6 +69,7 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
     standards::titles::seed_if_empty(&db).await?;
     standards::seed::seed_if_empty(&db).await?;
     let records = me::cache::VersionedCache::new(config.record_cache_entries);
+    let uploads = api::upload::Uploads::new(&config);
     Ok(build(
         figment,
         AppState {
@@ -77,6 +78,7 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
             keys,
             records,
             clock,
+            uploads,
         },
     ))
 }

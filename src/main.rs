@@ -69,11 +69,11 @@ async fn import_units(args: &[String]) -> Result<(), String> {
     }
     let file = file.ok_or(format!("import-units needs a FILE\n{USAGE}"))?;
     let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
-    let clock = cadre_training::clock::Clock::from_setting(
-        &config::AppConfig::from_figment(&config::figment())?.time_zone,
-    )?;
+    let cfg = config::AppConfig::from_figment(&config::figment())?;
+    let clock = cadre_training::clock::Clock::from_setting(&cfg.time_zone)?;
+    let limits = cadre_training::imports::table::Limits::from_config(&cfg);
     let db = connect().await?;
-    let report = units::import::run(&db, &Actor::system(), &bytes, &opts, clock.today())
+    let report = units::import::run(&db, &Actor::system(), bytes, &limits, &opts, clock.today())
         .await
         .map_err(problems)?;
     db.close().await;
@@ -96,8 +96,11 @@ async fn import_successors(args: &[String]) -> Result<(), String> {
     }
     let file = file.ok_or(format!("import-successors needs a FILE\n{USAGE}"))?;
     let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let limits = cadre_training::imports::table::Limits::from_config(
+        &config::AppConfig::from_figment(&config::figment())?,
+    );
     let db = connect().await?;
-    let r = units::successors::run(&db, &Actor::system(), &bytes, dry_run)
+    let r = units::successors::run(&db, &Actor::system(), bytes, limits, dry_run)
         .await
         .map_err(problems)?;
     db.close().await;
@@ -135,23 +138,26 @@ async fn connect() -> Result<db::Db, String> {
 
 /// A one-screen account of an import's problems.
 fn problems(e: cadre_training::error::AppError) -> String {
-    match e {
-        cadre_training::error::AppError::Validation {
+    use cadre_training::error::AppError;
+    let (message, details) = match e {
+        AppError::Validation {
             message, details, ..
-        } => {
-            let mut s = message;
-            for d in details.iter().take(20) {
-                s.push_str(&format!(
-                    "\n  line {}: {}: {}",
-                    d.row.unwrap_or(0),
-                    d.field.as_deref().unwrap_or("-"),
-                    d.message
-                ));
-            }
-            s
-        }
-        other => other.to_string(),
+        } => (message, details),
+        AppError::Problems {
+            message, report, ..
+        } => (message, report.listed),
+        other => return other.to_string(),
+    };
+    let mut s = message;
+    for d in details.iter().take(20) {
+        s.push_str(&format!(
+            "\n  line {}: {}: {}",
+            d.row.unwrap_or(0),
+            d.field.as_deref().unwrap_or("-"),
+            d.message
+        ));
     }
+    s
 }
 
 async fn generate(args: &[String]) -> Result<(), String> {

@@ -18,4 +18,6 @@ pub struct AppState {
     pub records: VersionedCache<i64, String>,
     /// The city clock: now, today, the next midnight (tests set it with `clock.set_now`).
     pub clock: Clock,
+    /// Uploaded files: limits and processing slots.
+    pub uploads: crate::api::upload::Uploads,
 }

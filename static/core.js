@@ -28,6 +28,9 @@ export class ApiError extends Error {
     this.code = e.code;
     this.field = e.field;
     this.details = e.details;
+    // A file's problems: `details` holds the first 1,000; these count all of them.
+    this.problemsTotal = e.problems_total;
+    this.problemCounts = e.problem_counts;
   }
 }
 
@@ -159,8 +162,16 @@ export function notice(text, kind) {
 }
 
 /** Fetches a file with the session's token and saves it (records it in window.__downloads). */
-export async function download(path, fallbackName) {
-  const res = await fetch(path, { headers: { Authorization: "Bearer " + session.token } });
+export async function download(path, fallbackName, body) {
+  // With a body (a Blob), the file is POSTed and what comes back is saved (e.g. a file's problems).
+  const headers = { Authorization: "Bearer " + session.token };
+  const init = { headers };
+  if (body !== undefined) {
+    init.method = "POST";
+    init.body = body;
+    headers["Content-Type"] = body.type || "application/octet-stream";
+  }
+  const res = await fetch(path, init);
   if (!res.ok) {
     let body = null;
     try { body = await res.json(); } catch (_) { /* not JSON */ }

@@ -45,14 +45,35 @@ function counts(r, dryRun) {
     keys.map(([k, label]) => [h("dt", { text: t(label) }), h("dd", { "data-count": k, text: num(r[k] || 0) })]));
 }
 
-/** Every problem of a refused file (422 with `details`): row, column, value, reason. */
-export function problems(err) {
+/** The problems of a refused file (422 with `details`): the first 1,000 by row (row, column,
+ * value, reason), how many there are in all and, for many, their counts by column and reason.
+ * `all`, when given, downloads every problem as CSV. */
+export function problems(err, all) {
   const details = err.details || [];
   const m = /^(?:Có )?(\d+) (?:problem|lỗi)/.exec(err.message || "");
-  const n = m ? Number(m[1]) : details.length;
-  return h("div", { id: "import-problems" },
+  const n = typeof err.problemsTotal === "number" ? err.problemsTotal : (m ? Number(m[1]) : details.length);
+  const counts = err.problemCounts || [];
+  const msg = h("span", { class: "export-msg", role: "status" });
+  const getAll = async (ev) => {
+    const btn = ev.currentTarget;
+    btn.disabled = true;
+    msg.textContent = "";
+    try { msg.textContent = t("downloaded", await all()); } catch (e) { msg.textContent = e.message; } finally { btn.disabled = false; }
+  };
+  return h("div", { id: "import-problems", "data-total": n },
     h("h2", { text: t("imp_problems", num(n)) }),
     notice(err.message, "err"),
+    details.length < n ? h("p", { id: "problems-shown", text: t("imp_problems_shown", num(details.length), num(n)) }) : null,
+    all ? h("p", { class: "actions" },
+      h("button", { type: "button", id: "problems-csv", onclick: getAll, text: t("imp_problems_csv") }), " ", msg) : null,
+    counts.length && (details.length < n || n > 20) ? h("details", { id: "problem-counts-box", open: details.length < n },
+      h("summary", { text: t("imp_problem_counts") }),
+      table([t("imp_column"), t("imp_reason"), t("imp_count")],
+        counts.map((c) => h("tr", {},
+          h("td", { text: c.column || "—" }),
+          h("td", { text: apiText(c.reason) }),
+          h("td", { class: "num", text: num(c.count) }))),
+        { id: "problem-counts" })) : null,
     details.length ? table([t("imp_row"), t("imp_column"), t("imp_value"), t("imp_reason")],
       details.map((d) => h("tr", { "data-row": d.row ?? "" },
         h("td", { class: "num", text: d.row === null || d.row === undefined ? "—" : num(d.row) }),
@@ -97,8 +118,11 @@ export async function importView(q) {
   reset();
   // The result shows below the form: bring it into view (on a phone it is below the fold).
   const show = (...nodes) => { out.replaceChildren(...nodes); out.scrollIntoView({ block: "nearest" }); };
-  const fail = (e) => {
-    if (e instanceof ApiError && e.status === 422 && e.details && e.details.length) show(problems(e));
+  // Every problem of the file last sent, as CSV (the answer lists the first 1,000).
+  const allProblems = (k, bytes) => () => download(`/api/imports/${k}/problems` + qs({ lang: lang() }), `problems-${k}.csv`,
+    new Blob([bytes], { type: isXlsx(bytes) ? "application/octet-stream" : "text/csv" }));
+  const fail = (e, sent) => {
+    if (e instanceof ApiError && e.status === 422 && e.details && e.details.length) show(problems(e, sent && allProblems(sent.kind, sent.bytes)));
     else show(notice(e.message, "err"));
   };
   const form = h("form", { class: "card", id: "import-file-form", novalidate: true },
@@ -119,13 +143,15 @@ export async function importView(q) {
     if (!f) { show(notice(t("imp_choose_file"), "err")); file.focus(); return; }
     busy = true;
     form.setAttribute("aria-busy", "true");
+    let sent = null;
     try {
       const bytes = new Uint8Array(await f.arrayBuffer());
+      sent = { kind: kind.value, bytes };
       const r = await send(kind.value, bytes, f.name, true);
       checked = { kind: kind.value, bytes, name: f.name };
       commitBtn.disabled = false;
       show(notice(t("imp_clean", num(r.rows)), "ok"), counts(r, true));
-    } catch (e) { fail(e); } finally { busy = false; form.removeAttribute("aria-busy"); }
+    } catch (e) { fail(e, sent); } finally { busy = false; form.removeAttribute("aria-busy"); }
   });
   commitBtn.addEventListener("click", async () => {
     if (!checked || busy) return;
@@ -141,7 +167,7 @@ export async function importView(q) {
     } catch (e) {
       // The data changed since the check: the file must be checked again.
       if (e instanceof ApiError && e.status === 422) { checked = null; commitBtn.disabled = true; }
-      fail(e);
+      fail(e, c);
     } finally { busy = false; form.removeAttribute("aria-busy"); }
   });
   const role = session.account.role;

@@ -78,9 +78,10 @@ impl<'r, T: DeserializeOwned> FromData<'r> for JsonBody<T> {
         let bytes = match data.open(limit).into_bytes().await {
             Ok(b) if b.is_complete() => b.into_inner(),
             Ok(_) => {
-                return fail(AppError::PayloadTooLarge(format!(
-                    "the JSON body is larger than the limit of {limit}"
-                )))
+                return fail(AppError::PayloadTooLarge {
+                    field: None,
+                    message: format!("the JSON body is larger than the limit of {limit}"),
+                })
             }
             Err(e) => {
                 return fail(AppError::BadRequest {

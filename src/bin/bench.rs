@@ -8,6 +8,7 @@ use cadre_training::audit::Actor;
 use cadre_training::auth::Scope;
 use cadre_training::clock::city_today;
 use cadre_training::db::{Db, PoolSettings, ScratchSchema};
+use cadre_training::imports::table::Limits;
 use cadre_training::units::{import, store};
 
 fn median(v: &mut [Duration]) -> Duration {
@@ -45,14 +46,28 @@ where
 async fn run(label: &str, db: Db, csv: &[u8]) {
     let opts = import::ImportOptions::default();
     let t = Instant::now();
-    let r = import::run(&db, &Actor::system(), csv, &opts, city_today())
-        .await
-        .expect("import");
+    let r = import::run(
+        &db,
+        &Actor::system(),
+        csv.to_vec(),
+        &Limits::default(),
+        &opts,
+        city_today(),
+    )
+    .await
+    .expect("import");
     let cold = t.elapsed();
     let t = Instant::now();
-    let again = import::run(&db, &Actor::system(), csv, &opts, city_today())
-        .await
-        .expect("re-import");
+    let again = import::run(
+        &db,
+        &Actor::system(),
+        csv.to_vec(),
+        &Limits::default(),
+        &opts,
+        city_today(),
+    )
+    .await
+    .expect("re-import");
     let warm = t.elapsed();
     assert_eq!(again.created + again.updated, 0);
     let hcmc = store::require(&db, "79").await.expect("79");

@@ -1,4 +1,7 @@
 //! Roster-import benchmark: `bench_import [--rows N] [--pg URL|off] [--data DIR]`.
+//! `bench_import --write FILE [--rows N] [--bad]` only writes the roster CSV (with `--bad`, every
+//! row carries two problems: an unknown gender and an impossible birth date), for
+//! `scripts/bench-uploads.sh`.
 //!
 //! Writes a realistic cadre CSV (N rows, default 100,000, on the real Ho Chi Minh City wards, a
 //! title for one row in 20), imports it into a fresh SQLite file (and a fresh PostgreSQL schema),
@@ -11,7 +14,7 @@ use cadre_training::audit::Actor;
 use cadre_training::auth::Scope;
 use cadre_training::clock::city_today;
 use cadre_training::db::{Db, PoolSettings, ScratchSchema};
-use cadre_training::imports::{self, columns::Kind};
+use cadre_training::imports::{self, columns::Kind, table::Limits};
 use cadre_training::units::import as units_import;
 
 const FAMILY: &[&str] = &[
@@ -39,8 +42,8 @@ const ETHNIC: &[&str] = &[
     "Kinh", "Kinh", "Kinh", "Kinh", "Kinh", "Kinh", "Kinh", "Kinh", "Hoa", "Khmer",
 ];
 
-/// The test file: Vietnamese headers, one row per cadre.
-fn roster(rows: usize, wards: &[String]) -> String {
+/// The test file: Vietnamese headers, one row per cadre; with `bad`, two problems a row.
+fn roster(rows: usize, wards: &[String], bad: bool) -> String {
     let mut s = String::from("\u{feff}Số CCCD/CMND,Họ và tên,Giới tính,Ngày sinh,Dân tộc,Mã đơn vị,Ở đơn vị từ ngày,Tổ chức,Điện thoại,Mã chức danh,Giữ chức danh từ ngày\n");
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
@@ -65,9 +68,15 @@ fn roster(rows: usize, wards: &[String]) -> String {
         s.push_str(&format!(
             "{:012},{family} {middle} {given},{},{:02}/{:02}/{year},{},{ward},01/01/2015,{},09{:08},{},{}\n",
             79_000_000_000u64 + i as u64,
-            if female { "Nữ" } else { "Nam" },
-            1 + (r >> 44) % 28,
-            1 + (r >> 49) % 12,
+            if bad {
+                "robot"
+            } else if female {
+                "Nữ"
+            } else {
+                "Nam"
+            },
+            if bad { 31 } else { 1 + (r >> 44) % 28 },
+            if bad { 2 } else { 1 + (r >> 49) % 12 },
             ETHNIC[((r >> 52) % ETHNIC.len() as u64) as usize],
             ORGS[((r >> 56) % ORGS.len() as u64) as usize],
             r % 100_000_000,
@@ -90,20 +99,26 @@ async fn run(label: &str, db: &Db, units_csv: &[u8], file: &[u8], rows: usize) {
         root: Some("79".into()),
         ..Default::default()
     };
-    units_import::run(db, &Actor::system(), units_csv, &opts, city_today())
-        .await
-        .expect("units");
+    units_import::run(
+        db,
+        &Actor::system(),
+        units_csv.to_vec(),
+        &Limits::default(),
+        &opts,
+        city_today(),
+    )
+    .await
+    .expect("units");
     let go = |dry: bool| {
-        imports::run(
-            db,
-            &actor,
-            &Scope::All,
-            Kind::Cadres,
-            file,
-            "bench.csv",
-            dry,
-            city_today(),
-        )
+        let job = imports::Job {
+            kind: Kind::Cadres,
+            bytes: file.to_vec(),
+            file_name: "bench.csv".into(),
+            dry_run: dry,
+            today: city_today(),
+            limits: Limits::default(),
+        };
+        imports::run(db, &actor, &Scope::All, job)
     };
     let t = Instant::now();
     let r = go(true).await.expect("dry run");
@@ -156,9 +171,15 @@ async fn main() {
             .then(|| f[0].to_string())
         })
         .collect();
+    if let Some(out) = arg("--write") {
+        let file = roster(rows, &wards, args.iter().any(|a| a == "--bad"));
+        std::fs::write(&out, &file).expect("write csv");
+        println!("{out}: {rows} rows, {} bytes", file.len());
+        return;
+    }
     let dir = std::env::temp_dir().join(format!("cadre-bench-import-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = roster(rows, &wards);
+    let file = roster(rows, &wards, false);
     let csv_path = dir.join("roster.csv");
     std::fs::write(&csv_path, &file).expect("write csv");
     println!("{rows} rows, {} bytes, {} wards", file.len(), wards.len());

@@ -93,6 +93,17 @@ enum StreamBody {
     File(rocket::tokio::fs::File),
 }
 
+impl Streamed {
+    /// A CSV file already written (e.g. a temporary file), streamed from its current position.
+    pub fn csv_file(file: std::fs::File, filename: String) -> Streamed {
+        Streamed {
+            filename,
+            content_type: ContentType::new("text", "csv").with_params(("charset", "utf-8")),
+            body: StreamBody::File(rocket::tokio::fs::File::from_std(file)),
+        }
+    }
+}
+
 impl<'r> Responder<'r, 'static> for Streamed {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
         let mut b = Response::build();

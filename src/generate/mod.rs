@@ -215,7 +215,8 @@ pub async fn run(
     crate::units::import::run(
         db,
         &Actor::system(),
-        &csv,
+        csv,
+        &crate::imports::table::Limits::default(),
         &crate::units::import::ImportOptions {
             root: root.map(str::to_string),
             ..Default::default()

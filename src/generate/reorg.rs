@@ -69,7 +69,8 @@ pub async fn apply(
     let units = import_units(
         db,
         &Actor::system(),
-        &read("admin-units-2025.csv")?,
+        read("admin-units-2025.csv")?,
+        &crate::imports::table::Limits::default(),
         &ImportOptions {
             root: Some(root.to_string()),
             retire_missing: true,
@@ -82,7 +83,8 @@ pub async fn apply(
     let report = crate::units::successors::run(
         db,
         &Actor::system(),
-        &read("unit-successors-2025-hcmc.csv")?,
+        read("unit-successors-2025-hcmc.csv")?,
+        crate::imports::table::Limits::default(),
         false,
     )
     .await

@@ -2,8 +2,10 @@
 //! completions, from CSV or XLSX: every row checked first, then all written in one transaction
 //! or nothing; a dry run stops after the check. Templates for each kind.
 //!
-//! `table` reads the file, `columns` maps its headers, `rows` reads typed cells, `plan` checks
-//! every row against plain data (pure), `store` loads that data and writes the plan.
+//! `table` reads the file (CSV itself, XLSX through `xlsx`) within the upload limits, `columns`
+//! maps its headers, `rows` reads typed cells, `plan` checks every row against plain data
+//! (pure), `store` loads that data and writes the plan. Reading and planning run on the
+//! blocking pool; the problems of a file are bounded (`error::Problems`).
 
 pub mod columns;
 pub mod plan;
@@ -11,6 +13,7 @@ pub mod routes;
 pub mod rows;
 pub mod store;
 pub mod table;
+pub mod xlsx;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -19,12 +22,14 @@ use sha2::{Digest, Sha256};
 use std::time::Instant;
 use utoipa::ToSchema;
 
+use crate::api::upload::blocking;
 use crate::audit::{self, Actor};
 use crate::auth::Scope;
-use crate::db::Db;
-use crate::error::AppResult;
+use crate::db::{Db, Tx};
+use crate::error::{AppError, AppResult, ErrorDetail, Problems};
 use columns::Kind;
 use plan::ImportCounts;
+use table::Limits;
 
 /// What an import did (or, for a dry run, would do).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -44,54 +49,126 @@ pub struct ImportResult {
     pub elapsed_ms: u128,
 }
 
-/// Checks a file and, unless `dry_run`, writes it in one transaction and records it in the
-/// audit trail. Any problem in any row: 422 with every problem, nothing written. Dates are
-/// checked against `today`, the city's day.
-#[allow(clippy::too_many_arguments)]
-pub async fn run(
-    db: &Db,
-    actor: &Actor,
+/// One import to run: the file and what to do with it.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Which kind of file.
+    pub kind: Kind,
+    /// The file (CSV or XLSX).
+    pub bytes: Vec<u8>,
+    /// The file's name, for the audit trail.
+    pub file_name: String,
+    /// Check only, write nothing.
+    pub dry_run: bool,
+    /// The city's day, which dates are checked against.
+    pub today: NaiveDate,
+    /// What the sheet may hold.
+    pub limits: Limits,
+}
+
+/// The writes of a checked file.
+enum Planned {
+    Cadres(plan::CadrePlan),
+    Qualifications(plan::QualificationPlan),
+    Completions(plan::CompletionPlan),
+}
+
+impl Planned {
+    fn counts(&self) -> ImportCounts {
+        match self {
+            Planned::Cadres(p) => p.counts,
+            Planned::Qualifications(p) => p.counts,
+            Planned::Completions(p) => p.counts,
+        }
+    }
+}
+
+/// A file read: its sheet, the personal ids it names, its SHA-256.
+struct ReadFile {
+    sheet: table::Sheet,
+    ids: Vec<String>,
+    sha256: String,
+}
+
+/// Reads the file on the blocking pool (not on an async worker), within the limits, its header
+/// first: a header that does not fit the kind stops the reading there.
+async fn read_file(kind: Kind, bytes: Vec<u8>, limits: Limits) -> AppResult<ReadFile> {
+    blocking(move || -> AppResult<ReadFile> {
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let sheet = table::read_checked(&bytes, &limits, &mut |headers| {
+            columns::layout(kind, headers).map(|_| ())
+        })?;
+        drop(bytes);
+        let ids = plan::personal_ids(&sheet, kind)?;
+        Ok(ReadFile { sheet, ids, sha256 })
+    })
+    .await?
+}
+
+/// Checks every row of a file read: the lookups read the database in `tx`, the rows are
+/// checked on the blocking pool.
+async fn check(
+    tx: &mut Tx,
     scope: &Scope,
     kind: Kind,
-    bytes: &[u8],
-    file_name: &str,
-    dry_run: bool,
+    file: ReadFile,
     today: NaiveDate,
-) -> AppResult<ImportResult> {
-    let started = Instant::now();
-    let sha256 = hex(&Sha256::digest(bytes));
-    let sheet = table::read(bytes)?;
-    let ids = plan::personal_ids(&sheet, kind)?;
-    let mut tx = db.begin().await?;
-    let counts = match kind {
+    problems: Problems,
+) -> AppResult<Planned> {
+    let ReadFile { sheet, ids, .. } = file;
+    let scope = scope.clone();
+    Ok(match kind {
         Kind::Cadres => {
-            let lookups = store::cadre_lookups(&mut tx, &ids).await?;
-            let p = plan::plan_cadres(&sheet, &lookups, scope, today)?;
-            if !dry_run {
-                store::apply_cadres(&mut tx, &p).await?;
-            }
-            p.counts
+            let lookups = store::cadre_lookups(tx, &ids).await?;
+            let p = blocking(move || plan::plan_cadres(&sheet, &lookups, &scope, today, problems));
+            Planned::Cadres(p.await??)
         }
         Kind::Qualifications => {
-            let lookups = store::qualification_lookups(&mut tx, &ids).await?;
-            let p = plan::plan_qualifications(&sheet, &lookups, scope, today)?;
-            if !dry_run {
-                store::apply_qualifications(&mut tx, &p, &format!("import: {file_name}")).await?;
-            }
-            p.counts
+            let lookups = store::qualification_lookups(tx, &ids).await?;
+            let p = blocking(move || {
+                plan::plan_qualifications(&sheet, &lookups, &scope, today, problems)
+            });
+            Planned::Qualifications(p.await??)
         }
         Kind::Completions => {
-            let lookups = store::completion_lookups(&mut tx, &ids).await?;
-            let p = plan::plan_completions(&sheet, &lookups, scope, today)?;
-            if !dry_run {
-                store::apply_completions(&mut tx, &p).await?;
-            }
-            p.counts
+            let lookups = store::completion_lookups(tx, &ids).await?;
+            let p =
+                blocking(move || plan::plan_completions(&sheet, &lookups, &scope, today, problems));
+            Planned::Completions(p.await??)
         }
-    };
+    })
+}
+
+/// Checks a file and, unless `dry_run`, writes it in one transaction and records it in the
+/// audit trail. Any problem in any row: 422 with the first 1,000 problems, their counts by
+/// column and reason and their total; nothing written. Dates are checked against `today`, the
+/// city's day.
+pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: Job) -> AppResult<ImportResult> {
+    let started = Instant::now();
+    let Job {
+        kind,
+        bytes,
+        file_name,
+        dry_run,
+        today,
+        limits,
+    } = job;
+    let size = bytes.len();
+    let file = read_file(kind, bytes, limits).await?;
+    let sha256 = file.sha256.clone();
+    let mut tx = db.begin().await?;
+    let planned = check(&mut tx, scope, kind, file, today, Problems::new()).await?;
+    let counts = planned.counts();
     if dry_run {
         drop(tx); // rolls back: a dry run writes nothing
     } else {
+        match &planned {
+            Planned::Cadres(p) => store::apply_cadres(&mut tx, p).await?,
+            Planned::Qualifications(p) => {
+                store::apply_qualifications(&mut tx, p, &format!("import: {file_name}")).await?
+            }
+            Planned::Completions(p) => store::apply_completions(&mut tx, p).await?,
+        }
         audit::record(
             &mut tx,
             actor,
@@ -100,7 +177,7 @@ pub async fn run(
             kind.as_str(),
             None,
             Some(json!({
-                "kind": kind.as_str(), "file_name": file_name, "sha256": sha256, "bytes": bytes.len(),
+                "kind": kind.as_str(), "file_name": file_name, "sha256": sha256, "bytes": size,
                 "rows": counts.rows, "created": counts.created, "updated": counts.updated,
                 "unchanged": counts.unchanged,
             })),
@@ -108,14 +185,116 @@ pub async fn run(
         .await?;
         tx.commit().await?;
     }
+    // The plan can be large: freed off the async worker.
+    blocking(move || drop(planned)).await?;
     Ok(ImportResult {
         kind: kind.as_str().into(),
         dry_run,
-        file_name: file_name.into(),
+        file_name,
         sha256,
         counts,
         elapsed_ms: started.elapsed().as_millis(),
     })
+}
+
+/// Every problem of a file, as CSV (UTF-8 with BOM): row, column, value, reason, in the order
+/// of the rows. Checked exactly as a dry run (nothing is written); each problem is written to a
+/// temporary file as it is found, so memory stays bounded whatever their number. A file
+/// without problems gives the header line alone. `headers` names the four columns.
+pub async fn problems_csv(
+    db: &Db,
+    scope: &Scope,
+    job: Job,
+    headers: [&'static str; 4],
+) -> AppResult<(std::fs::File, usize)> {
+    use std::io::{Seek, Write};
+    use std::sync::{Arc, Mutex};
+    let internal = |e: std::io::Error| AppError::Internal(format!("problems file: {e}"));
+    let file = blocking(tempfile::tempfile).await?.map_err(internal)?;
+    let mut out = std::io::BufWriter::new(file.try_clone().map_err(internal)?);
+    out.write_all(b"\xEF\xBB\xBF").map_err(internal)?;
+    let mut w = csv::Writer::from_writer(out);
+    let csv_fail = |e: csv::Error| AppError::Internal(format!("problems file: {e}"));
+    w.write_record(headers).map_err(csv_fail)?;
+    let writer = Arc::new(Mutex::new((w, None::<csv::Error>)));
+    let sink = {
+        let writer = writer.clone();
+        Box::new(move |d: &ErrorDetail| write_problem(&writer, d))
+    };
+    let outcome = match read_file(job.kind, job.bytes, job.limits).await {
+        Ok(file) => {
+            let mut tx = db.begin().await?;
+            let planned = check(
+                &mut tx,
+                scope,
+                job.kind,
+                file,
+                job.today,
+                Problems::with_sink(sink),
+            )
+            .await;
+            drop(tx); // nothing is written
+            planned.map(|p| blocking(move || drop(p)))
+        }
+        Err(e) => Err(e),
+    };
+    let total = match outcome {
+        Ok(freed) => {
+            freed.await?;
+            0
+        }
+        Err(AppError::Problems { report, .. }) => report.total,
+        // The header row does not fit the template: those are the problems.
+        Err(AppError::Validation { field, details, .. })
+            if field.as_deref() == Some("file") && !details.is_empty() =>
+        {
+            for d in &details {
+                write_problem(&writer, d);
+            }
+            details.len()
+        }
+        Err(e) => return Err(e),
+    };
+    {
+        let mut guard = writer
+            .lock()
+            .map_err(|_| AppError::Internal("problems file: a writer panicked".into()))?;
+        let (w, failed) = &mut *guard;
+        if let Some(e) = failed.take() {
+            return Err(csv_fail(e));
+        }
+        w.flush().map_err(internal)?;
+    }
+    let mut file = file;
+    file.rewind().map_err(internal)?;
+    Ok((file, total))
+}
+
+type SharedWriter = std::sync::Arc<
+    std::sync::Mutex<(
+        csv::Writer<std::io::BufWriter<std::fs::File>>,
+        Option<csv::Error>,
+    )>,
+>;
+
+fn write_problem(writer: &SharedWriter, d: &ErrorDetail) {
+    let Ok(mut guard) = writer.lock() else {
+        return;
+    };
+    let (w, failed) = &mut *guard;
+    if failed.is_some() {
+        return;
+    }
+    let row = d.row.map(|r| r.to_string()).unwrap_or_default();
+    let record = [
+        row.as_str(),
+        d.field.as_deref().unwrap_or(""),
+        d.value.as_deref().unwrap_or(""),
+        d.message.as_str(),
+    ];
+    if let Err(e) = w.write_record(record) {
+        *failed = Some(e);
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -14,7 +14,7 @@ use crate::cadres::domain::{
     parse_phone, parse_short, Gender, Organisation,
 };
 use crate::cadres::store::CadreWrite;
-use crate::error::{AppError, ErrorDetail};
+use crate::error::{AppError, Problems};
 use crate::units::domain::fold;
 
 /// A unit as the planner needs it.
@@ -170,24 +170,6 @@ struct CadreRow {
     since: Option<NaiveDate>,
     title: Option<TitleRef>,
     plan: Option<TitleRef>,
-}
-
-/// The plan, or every problem found (sorted by row) as one 422; nothing is written either way
-/// until the caller applies the plan.
-fn finish<T>(plan: T, mut errors: Vec<ErrorDetail>) -> Result<T, AppError> {
-    if errors.is_empty() {
-        return Ok(plan);
-    }
-    errors.sort_by_key(|e| e.row);
-    let n = errors.len();
-    Err(AppError::Validation {
-        field: Some("file".into()),
-        message: format!(
-            "{n} problem{} found; nothing was written. Correct the rows and import the file again.",
-            if n == 1 { "" } else { "s" }
-        ),
-        details: errors,
-    })
 }
 
 /// The Vietnamese name of a gender (what exports write).
@@ -392,9 +374,10 @@ pub fn plan_cadres(
     lookups: &CadreLookups,
     scope: &Scope,
     today: NaiveDate,
+    problems: Problems,
 ) -> Result<CadrePlan, AppError> {
     let l = layout(Kind::Cadres, &sheet.headers)?;
-    let mut errors = vec![];
+    let mut errors = problems;
     let mut plan = CadrePlan::default();
     plan.counts.rows = sheet.rows.len();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -589,7 +572,7 @@ pub fn plan_cadres(
             (Some(_), false) => plan.counts.unchanged += 1,
         }
     }
-    finish(plan, errors)
+    errors.finish(plan)
 }
 
 /// A cadre that qualification and completion rows refer to.
@@ -671,9 +654,10 @@ pub fn plan_qualifications(
     lookups: &QualificationLookups,
     scope: &Scope,
     today: NaiveDate,
+    problems: Problems,
 ) -> Result<QualificationPlan, AppError> {
     let l = layout(Kind::Qualifications, &sheet.headers)?;
-    let mut errors = vec![];
+    let mut errors = problems;
     let mut plan = QualificationPlan::default();
     plan.counts.rows = sheet.rows.len();
     let mut seen: HashMap<QualificationKey, usize> = HashMap::new();
@@ -731,7 +715,7 @@ pub fn plan_qualifications(
             }
         }
     }
-    finish(plan, errors)
+    errors.finish(plan)
 }
 
 /// A module as a completion import needs it.
@@ -799,9 +783,10 @@ pub fn plan_completions(
     lookups: &CompletionLookups,
     scope: &Scope,
     today: NaiveDate,
+    problems: Problems,
 ) -> Result<CompletionPlan, AppError> {
     let l = layout(Kind::Completions, &sheet.headers)?;
-    let mut errors = vec![];
+    let mut errors = problems;
     let mut plan = CompletionPlan::default();
     plan.counts.rows = sheet.rows.len();
     let mut seen: HashMap<(i64, i64, NaiveDate), usize> = HashMap::new();
@@ -885,5 +870,5 @@ pub fn plan_completions(
             }
         }
     }
-    finish(plan, errors)
+    errors.finish(plan)
 }

@@ -5,16 +5,17 @@ use rocket::serde::json::Json;
 use rocket::{get, post, routes, Route, State};
 
 use super::columns::Kind;
-use super::{run, ImportResult};
+use super::{problems_csv, run, ImportResult, Job};
 use crate::api::parse_opt;
 use crate::auth::{AuthUser, Role};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
+use crate::exports::Streamed;
 use crate::gaps::export::{parse_format, Download, Table};
 use crate::state::AppState;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    routes![template, import_file]
+    routes![template, import_file, import_problems]
 }
 
 fn parse_kind(raw: &str) -> AppResult<Kind> {
@@ -64,12 +65,44 @@ pub async fn template(
     Download::of(&[table], format, &format!("template-{}", kind.as_str()))
 }
 
+/// Who may import a kind, as the import routes check it.
+fn may_import(user: &AuthUser, kind: Kind) -> AppResult<()> {
+    let allowed = match kind {
+        Kind::Cadres | Kind::Qualifications => {
+            matches!(user.role, Role::Admin | Role::School | Role::Officer)
+        }
+        Kind::Completions => matches!(user.role, Role::Admin | Role::School),
+    };
+    if !allowed {
+        return Err(AppError::Forbidden(format!(
+            "your role may not import {}",
+            kind.as_str()
+        )));
+    }
+    Ok(())
+}
+
+fn parse_file_name(file_name: Option<&str>) -> AppResult<String> {
+    let file_name = file_name.map(str::trim).unwrap_or("").to_string();
+    if file_name.chars().count() > 200 {
+        return Err(AppError::invalid(
+            "file_name",
+            "file_name is longer than 200 characters",
+        ));
+    }
+    Ok(file_name)
+}
+
 /// Imports a file of one kind. The body is the file itself, CSV (UTF-8, `,` or `;`) or XLSX.
-/// Every row is checked first; any problem answers 422 with all of them and writes nothing.
+/// Every row is checked first; any problem answers 422 and writes nothing: the first 1,000
+/// problems in `details` (by row), `problems_total`, and `problem_counts` by column and reason
+/// (every problem, as CSV: `POST /api/imports/{kind}/problems`).
 /// Cadres (upsert by personal id number, with the title held and the title planned) and
 /// qualifications (keyed by person, scale, level and date): admin, school, officers (their
 /// subtree only). Past completions with their provenance (keyed by person, module and day; a
 /// module that awards a level awards it): admin and school.
+/// Limits (configuration): the body's bytes (413); the sheet's rows, cells with a value and an
+/// XLSX's unpacked bytes (413); its columns and a CSV line's bytes (422); each error names `file`.
 #[utoipa::path(tag = "imports", security(("bearer" = [])),
     params(("kind" = String, Path, description = "cadres, qualifications or completions"),
            ("dry_run" = Option<bool>, Query, description = "Check every row, write nothing"),
@@ -87,41 +120,62 @@ pub async fn import_file(
     data: Data<'_>,
 ) -> AppResult<Json<ImportResult>> {
     let kind = parse_kind(kind)?;
-    let allowed = match kind {
-        Kind::Cadres | Kind::Qualifications => {
-            matches!(user.role, Role::Admin | Role::School | Role::Officer)
-        }
-        Kind::Completions => matches!(user.role, Role::Admin | Role::School),
-    };
-    if !allowed {
-        return Err(AppError::Forbidden(format!(
-            "your role may not import {}",
-            kind.as_str()
-        )));
-    }
+    may_import(&user, kind)?;
     let dry_run = parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false);
-    let file_name = file_name.map(str::trim).unwrap_or("").to_string();
-    if file_name.chars().count() > 200 {
-        return Err(AppError::invalid(
-            "file_name",
-            "file_name is longer than 200 characters",
-        ));
-    }
-    let bytes = crate::api::read_upload(data, state.config.import_max_bytes).await?;
-    if bytes.is_empty() {
-        return Err(AppError::invalid("file", "the file is empty"));
-    }
+    let file_name = parse_file_name(file_name)?;
     let scope = user.scope()?;
-    let result = run(
-        &state.db,
-        &user.actor(),
-        &scope,
+    let file = state.uploads.receive(data).await?;
+    let job = Job {
         kind,
-        &bytes,
-        &file_name,
+        bytes: file.bytes,
+        file_name,
         dry_run,
-        state.clock.today(),
-    )
-    .await?;
+        today: state.clock.today(),
+        limits: state.uploads.limits,
+    };
+    let result = run(&state.db, &user.actor(), &scope, job).await?;
     Ok(Json(result))
+}
+
+/// Every problem of a file, as CSV (UTF-8 with a BOM; columns row, column, value, reason, in
+/// Vietnamese by default or English with `lang=en`), whatever their number. The file is checked
+/// exactly as a dry run of `POST /api/imports/{kind}` (same roles, scope and limits); nothing is
+/// written. A file without problems gives the header line alone.
+#[utoipa::path(tag = "imports", security(("bearer" = [])),
+    params(("kind" = String, Path, description = "cadres, qualifications or completions"),
+           ("lang" = Option<String>, Query, description = "vi (default) or en: the CSV's header line")),
+    request_body(content = String, content_type = "text/csv", description = "CSV or XLSX file"),
+    responses((status = 200, description = "CSV of every problem, streamed"),
+              (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+              (status = 413, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[post("/api/imports/<kind>/problems?<lang>", data = "<data>")]
+pub async fn import_problems(
+    state: &State<AppState>,
+    user: AuthUser,
+    kind: &str,
+    lang: Option<&str>,
+    data: Data<'_>,
+) -> AppResult<Streamed> {
+    let kind = parse_kind(kind)?;
+    may_import(&user, kind)?;
+    let headers = match lang.unwrap_or("vi") {
+        "vi" => ["Dòng", "Cột", "Giá trị", "Lý do"],
+        "en" => ["Row", "Column", "Value", "Reason"],
+        _ => return Err(AppError::invalid("lang", "lang must be vi or en")),
+    };
+    let scope = user.scope()?;
+    let file = state.uploads.receive(data).await?;
+    let job = Job {
+        kind,
+        bytes: file.bytes,
+        file_name: String::new(),
+        dry_run: true,
+        today: state.clock.today(),
+        limits: state.uploads.limits,
+    };
+    let (csv, _total) = problems_csv(&state.db, &scope, job, headers).await?;
+    Ok(Streamed::csv_file(
+        csv,
+        format!("problems-{}.csv", kind.as_str()),
+    ))
 }

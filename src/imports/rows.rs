@@ -7,7 +7,7 @@ use super::columns::Layout;
 use chrono::Datelike;
 
 use super::table::{excel_serial_date, parse_day_text, Cell};
-use crate::error::{AppError, ErrorDetail};
+use crate::error::{AppError, ErrorDetail, Problems};
 use crate::units::domain::fold;
 
 /// One data row being read; problems go to the shared list.
@@ -16,7 +16,7 @@ pub struct Row<'a> {
     pub line: usize,
     cells: &'a [Cell],
     layout: &'a Layout,
-    errors: &'a mut Vec<ErrorDetail>,
+    errors: &'a mut Problems,
     failed: bool,
 }
 
@@ -28,7 +28,7 @@ impl<'a> Row<'a> {
         line: usize,
         cells: &'a [Cell],
         layout: &'a Layout,
-        errors: &'a mut Vec<ErrorDetail>,
+        errors: &'a mut Problems,
     ) -> Row<'a> {
         Row {
             line,
@@ -200,7 +200,7 @@ mod tests {
             Cell::Text("8,5".into()),
             Cell::Empty,
         ];
-        let mut errors = vec![];
+        let mut errors = Problems::new();
         let mut r = Row::new(7, &cells, &l, &mut errors);
         assert_eq!(r.text("personal_id").as_deref(), Some("79123456"));
         assert_eq!(r.text("module_code").as_deref(), Some("dv-01"));
@@ -209,6 +209,7 @@ mod tests {
         assert_eq!(r.required("source_ref"), None);
         assert_eq!(r.text("issuer"), None);
         assert!(r.failed());
+        let errors = errors.report().listed;
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].row, Some(7));
         assert_eq!(errors[0].field.as_deref(), Some("source_ref"));
@@ -236,11 +237,12 @@ mod tests {
         cells[3] = Cell::Text("31/02/1980".into());
         cells[13] = Cell::Text("có lẽ".into());
         cells[5] = Cell::Text("Không".into());
-        let mut errors = vec![];
+        let mut errors = Problems::new();
         let mut r = Row::new(3, &cells, &l, &mut errors);
         assert_eq!(r.date("birth_date"), None);
         assert_eq!(r.boolean("active"), None);
         assert_eq!(r.boolean("ethnic_minority"), Some(false));
+        let errors = errors.report().listed;
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].value.as_deref(), Some("31/02/1980"));
         assert_eq!(errors[1].value.as_deref(), Some("có lẽ"));

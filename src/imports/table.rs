@@ -1,10 +1,8 @@
 //! Reading an uploaded sheet (CSV or XLSX) into rows of cells, with the header row apart.
 //! Pure: bytes in, cells out.
 
-use chrono::NaiveDate;
-use std::io::Cursor;
-
 use crate::error::AppError;
+use chrono::NaiveDate;
 
 /// One cell as read from the file.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,16 +74,184 @@ pub fn sniff(bytes: &[u8]) -> FileFormat {
     }
 }
 
+/// What an uploaded sheet may hold. Every limit is checked while reading, before the cells it
+/// guards are allocated: a file past a limit is refused with a 413 or 422 naming `file`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Data rows under the header (blank rows not counted).
+    pub max_rows: usize,
+    /// Columns: a CSV line may have this many fields, an XLSX cell with a value may lie in
+    /// this many first columns (64: A to BL).
+    pub max_columns: usize,
+    /// Cells with a value, in the whole file.
+    pub max_cells: usize,
+    /// Bytes of one CSV line (a record, quoted line breaks included).
+    pub max_line_bytes: usize,
+    /// Bytes the parts of an XLSX archive unpack to, together (a ZIP bomb is refused).
+    pub max_unzipped_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_rows: 300_000,
+            max_columns: 64,
+            max_cells: 4_000_000,
+            max_line_bytes: 64 * 1024,
+            max_unzipped_bytes: 50 * 1024 * 1024,
+        }
+    }
+}
+
+impl Limits {
+    /// The limits of the configuration.
+    pub fn from_config(c: &crate::config::AppConfig) -> Limits {
+        Limits {
+            max_rows: c.import_max_rows,
+            max_columns: c.import_max_columns,
+            max_cells: c.import_max_cells,
+            max_line_bytes: c.import_max_line_bytes,
+            max_unzipped_bytes: c.import_max_unzipped_bytes,
+        }
+    }
+}
+
+/// The 413 of a file past a limit on its size.
+pub(crate) fn too_large(message: impl Into<String>) -> AppError {
+    AppError::PayloadTooLarge {
+        field: Some("file".into()),
+        message: message.into(),
+    }
+}
+
 /// Reads a CSV or XLSX file (recognised by its content).
-pub fn read(bytes: &[u8]) -> Result<Sheet, AppError> {
+pub fn read(bytes: &[u8], limits: &Limits) -> Result<Sheet, AppError> {
+    read_checked(bytes, limits, &mut |_| Ok(()))
+}
+
+/// Reads a CSV or XLSX file, handing its header row to `check_header` before any data row is
+/// read (a header that does not fit stops the reading at once).
+pub fn read_checked(
+    bytes: &[u8],
+    limits: &Limits,
+    check_header: &mut dyn FnMut(&[String]) -> Result<(), AppError>,
+) -> Result<Sheet, AppError> {
+    let builder = SheetBuilder::new(limits, check_header);
     match sniff(bytes) {
-        FileFormat::Csv => read_csv(bytes),
-        FileFormat::Xlsx => read_xlsx(bytes),
+        FileFormat::Csv => read_csv_into(bytes, builder),
+        FileFormat::Xlsx => super::xlsx::read(bytes, builder),
     }
 }
 
 fn file_error(message: impl Into<String>) -> AppError {
     AppError::invalid("file", message)
+}
+
+/// Builds a [`Sheet`] row by row within the limits. Columns under a blank header (and beyond the
+/// header) are dropped as they are read: nothing reads them, so they cost no memory.
+pub(crate) struct SheetBuilder<'a> {
+    limits: Limits,
+    check_header: &'a mut dyn FnMut(&[String]) -> Result<(), AppError>,
+    sheet: Sheet,
+    /// For each column of the file (up to the header's width): its position in the sheet.
+    position: Vec<Option<usize>>,
+    header_read: bool,
+    cells: usize,
+}
+
+impl<'a> SheetBuilder<'a> {
+    pub(crate) fn new(
+        limits: &Limits,
+        check_header: &'a mut dyn FnMut(&[String]) -> Result<(), AppError>,
+    ) -> Self {
+        SheetBuilder {
+            limits: *limits,
+            check_header,
+            sheet: Sheet::default(),
+            position: vec![],
+            header_read: false,
+            cells: 0,
+        }
+    }
+
+    /// The limits being applied.
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Whether the header row has been read.
+    pub(crate) fn header_read(&self) -> bool {
+        self.header_read
+    }
+
+    /// Counts `n` more cells with a value; past the limit, 413.
+    pub(crate) fn count_cells(&mut self, n: usize) -> Result<(), AppError> {
+        self.cells += n;
+        if self.cells > self.limits.max_cells {
+            return Err(too_large(format!(
+                "the file has more than {} cells with a value; import it in parts",
+                self.limits.max_cells
+            )));
+        }
+        Ok(())
+    }
+
+    /// The header row: `(column, text)` for each cell with a value, columns ascending.
+    pub(crate) fn header(&mut self, cells: Vec<(usize, String)>) -> Result<(), AppError> {
+        let width = cells.last().map_or(0, |(c, _)| c + 1);
+        self.position = vec![None; width];
+        for (c, text) in cells {
+            let text = text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            self.position[c] = Some(self.sheet.headers.len());
+            self.sheet.headers.push(text.to_string());
+        }
+        if self.sheet.headers.is_empty() {
+            return Err(file_error("the file is empty: it needs a header row"));
+        }
+        self.header_read = true;
+        (self.check_header)(&self.sheet.headers)
+    }
+
+    /// A data row: its line and `(column, cell)` for each cell with a value. Blank rows are
+    /// left out.
+    pub(crate) fn row(&mut self, line: usize, cells: Vec<(usize, Cell)>) -> Result<(), AppError> {
+        let mut row: Vec<Cell> = Vec::new();
+        for (c, cell) in cells {
+            let Some(Some(p)) = self.position.get(c).copied() else {
+                continue;
+            };
+            if cell.is_blank() {
+                continue;
+            }
+            if row.len() <= p {
+                row.resize(p + 1, Cell::Empty);
+            }
+            row[p] = cell;
+        }
+        if row.is_empty() {
+            return Ok(());
+        }
+        if self.sheet.rows.len() >= self.limits.max_rows {
+            return Err(too_large(format!(
+                "the file has more than {} rows under its header; import it in parts",
+                self.limits.max_rows
+            )));
+        }
+        row.shrink_to_fit();
+        self.sheet.rows.push((line, row));
+        Ok(())
+    }
+
+    /// The sheet read.
+    pub(crate) fn finish(self) -> Result<Sheet, AppError> {
+        if !self.header_read {
+            return Err(file_error("the file is empty: it needs a header row"));
+        }
+        Ok(self.sheet)
+    }
 }
 
 /// Picks `;` or `,` from the header line: whichever occurs more often outside quotes.
@@ -107,8 +273,76 @@ fn delimiter(text: &str) -> u8 {
     }
 }
 
+/// Checks the shape of a CSV text before it is parsed: no line (record) longer than
+/// `max_line_bytes`, none with more than `max_columns` fields. Quotes are read as the CSV
+/// parser reads them (a quote opens a field only at its start; `""` inside quotes is a quote),
+/// so a quoted line break does not end a line. Allocates nothing; stops at the first breach.
+pub fn check_csv_shape(bytes: &[u8], delimiter: u8, limits: &Limits) -> Result<(), AppError> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum St {
+        Start,
+        Field,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut st = St::Start;
+    let (mut line, mut record_line) = (1usize, 1usize);
+    let (mut fields, mut len) = (1usize, 0usize);
+    let mut prev_cr = false;
+    for &b in bytes {
+        let terminator = (b == b'\n' || b == b'\r') && st != St::Quoted;
+        if terminator {
+            if !(b == b'\n' && prev_cr) {
+                line += 1;
+            }
+            prev_cr = b == b'\r';
+            st = St::Start;
+            fields = 1;
+            len = 0;
+            record_line = line;
+            continue;
+        }
+        if b == b'\n' || (b == b'\r') {
+            // A line break inside quotes: part of the record.
+            if !(b == b'\n' && prev_cr) {
+                line += 1;
+            }
+        }
+        prev_cr = b == b'\r';
+        len += 1;
+        if len > limits.max_line_bytes {
+            return Err(file_error(format!(
+                "line {record_line} is longer than {} bytes; a line may hold at most {} bytes",
+                limits.max_line_bytes, limits.max_line_bytes
+            )));
+        }
+        st = match (st, b) {
+            (St::Quoted, b'"') => St::QuoteInQuoted,
+            (St::Quoted, _) => St::Quoted,
+            (St::QuoteInQuoted, b'"') => St::Quoted,
+            (St::Start, b'"') => St::Quoted,
+            (_, d) if d == delimiter => {
+                fields += 1;
+                if fields > limits.max_columns {
+                    return Err(file_error(format!(
+                        "line {record_line} has more than {} columns; a file may have at most {} columns",
+                        limits.max_columns, limits.max_columns
+                    )));
+                }
+                St::Start
+            }
+            _ => St::Field,
+        };
+    }
+    Ok(())
+}
+
 /// Reads a CSV file: UTF-8 (a BOM is skipped), comma or semicolon separated.
-pub fn read_csv(bytes: &[u8]) -> Result<Sheet, AppError> {
+pub fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Sheet, AppError> {
+    read_csv_into(bytes, SheetBuilder::new(limits, &mut |_| Ok(())))
+}
+
+fn read_csv_into(bytes: &[u8], mut out: SheetBuilder<'_>) -> Result<Sheet, AppError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         file_error(format!(
@@ -116,14 +350,14 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, AppError> {
             e.valid_up_to()
         ))
     })?;
+    let delim = delimiter(text);
+    check_csv_shape(bytes, delim, out.limits())?;
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter(text))
+        .delimiter(delim)
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut sheet = Sheet::default();
     let mut record = csv::StringRecord::new();
-    let mut first = true;
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -145,75 +379,34 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, AppError> {
                 p.line() as usize + usize::from(at_newline)
             })
             .unwrap_or(0);
-        if first {
-            sheet.headers = record.iter().map(|h| h.trim().to_string()).collect();
-            first = false;
+        if !out.header_read() {
+            if record.iter().all(|h| h.trim().is_empty()) {
+                // Nothing above the header counts; a first line of separators only is no header.
+                return Err(file_error("the file is empty: it needs a header row"));
+            }
+            out.header(
+                record
+                    .iter()
+                    .enumerate()
+                    .map(|(c, h)| (c, h.to_string()))
+                    .collect(),
+            )?;
             continue;
         }
-        if record.iter().all(|c| c.trim().is_empty()) {
+        let filled = record.iter().filter(|c| !c.trim().is_empty()).count();
+        if filled == 0 {
             continue;
         }
+        out.count_cells(filled)?;
         let cells = record
             .iter()
-            .map(|c| {
-                if c.trim().is_empty() {
-                    Cell::Empty
-                } else {
-                    Cell::Text(c.to_string())
-                }
-            })
+            .enumerate()
+            .filter(|(_, c)| !c.trim().is_empty())
+            .map(|(i, c)| (i, Cell::Text(c.to_string())))
             .collect();
-        sheet.rows.push((line, cells));
+        out.row(line, cells)?;
     }
-    if sheet.headers.iter().all(|h| h.is_empty()) {
-        return Err(file_error("the file is empty: it needs a header row"));
-    }
-    Ok(sheet)
-}
-
-/// Reads the first worksheet of an XLSX workbook.
-pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, AppError> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e| file_error(format!("the XLSX workbook cannot be read: {e}")))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| file_error("the workbook has no worksheet"))?
-        .map_err(|e| file_error(format!("the first worksheet cannot be read: {e}")))?;
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let mut sheet = Sheet::default();
-    for (i, row) in range.rows().enumerate() {
-        let line = first_row + i + 1;
-        // Columns left of the used range are empty: keep positions aligned with the header.
-        let mut cells: Vec<Cell> = vec![Cell::Empty; first_col];
-        cells.extend(row.iter().map(|d| match d {
-            Data::Empty | Data::Error(_) => Cell::Empty,
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
-                if s.trim().is_empty() {
-                    Cell::Empty
-                } else {
-                    Cell::Text(s.clone())
-                }
-            }
-            Data::Int(n) => Cell::Number(*n as f64),
-            Data::Float(f) => Cell::Number(*f),
-            Data::Bool(b) => Cell::Bool(*b),
-            Data::DateTime(dt) => Cell::Date(dt.as_f64()),
-        }));
-        if i == 0 {
-            sheet.headers = cells.iter().map(Cell::display).collect();
-            continue;
-        }
-        if cells.iter().all(Cell::is_blank) {
-            continue;
-        }
-        sheet.rows.push((line, cells));
-    }
-    if sheet.headers.iter().all(|h| h.is_empty()) {
-        return Err(file_error("the worksheet is empty: it needs a header row"));
-    }
-    Ok(sheet)
+    out.finish()
 }
 
 /// The day of an Excel serial number (1900 date system; 60 is the phantom 1900-02-29).
@@ -251,9 +444,21 @@ use chrono::Datelike;
 mod tests {
     use super::*;
 
+    const L: Limits = Limits {
+        max_rows: 300_000,
+        max_columns: 64,
+        max_cells: 4_000_000,
+        max_line_bytes: 64 * 1024,
+        max_unzipped_bytes: 50 * 1024 * 1024,
+    };
+
     #[test]
     fn csv_with_bom_and_semicolons() {
-        let s = read_csv("\u{feff}a;b;c\r\n1;\"x;y\";3\r\n;;\r\n4;5;6\r\n".as_bytes()).unwrap();
+        let s = read_csv(
+            "\u{feff}a;b;c\r\n1;\"x;y\";3\r\n;;\r\n4;5;6\r\n".as_bytes(),
+            &L,
+        )
+        .unwrap();
         assert_eq!(s.headers, vec!["a", "b", "c"]);
         assert_eq!(s.rows.len(), 2);
         assert_eq!(s.rows[0].0, 2);
@@ -263,7 +468,7 @@ mod tests {
 
     #[test]
     fn csv_with_commas() {
-        let s = read_csv(b"a,b\n1,2\n").unwrap();
+        let s = read_csv(b"a,b\n1,2\n", &L).unwrap();
         assert_eq!(s.headers, vec!["a", "b"]);
         assert_eq!(
             s.rows[0].1,
@@ -273,8 +478,8 @@ mod tests {
 
     #[test]
     fn not_utf8_is_refused() {
-        assert!(read_csv(b"a,b\n\xff,1\n").is_err());
-        assert!(read_csv(b"").is_err());
+        assert!(read_csv(b"a,b\n\xff,1\n", &L).is_err());
+        assert!(read_csv(b"", &L).is_err());
     }
 
     #[test]
@@ -312,5 +517,85 @@ mod tests {
     fn sniffing() {
         assert_eq!(sniff(b"PK\x03\x04rest"), FileFormat::Xlsx);
         assert_eq!(sniff(b"a,b"), FileFormat::Csv);
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    fn limits() -> Limits {
+        Limits {
+            max_rows: 3,
+            max_columns: 4,
+            max_cells: 10,
+            max_line_bytes: 40,
+            max_unzipped_bytes: 1 << 20,
+        }
+    }
+
+    fn status(r: Result<Sheet, AppError>) -> (u16, String) {
+        let e = r.unwrap_err();
+        let body = e.body();
+        assert_eq!(body.error.field.as_deref(), Some("file"), "{e:?}");
+        (e.status().code, e.to_string())
+    }
+
+    #[test]
+    fn csv_shape_is_checked_before_parsing() {
+        let l = limits();
+        // Five columns on line 2.
+        let (s, m) = status(read_csv(b"a,b\n1,2,3,4,5\n", &l));
+        assert_eq!(s, 422);
+        assert!(
+            m.contains("line 2") && m.contains("more than 4 columns"),
+            "{m}"
+        );
+        // A quoted field keeps its delimiters and line breaks: one field, not five.
+        assert!(check_csv_shape(b"a\n\"1,2,3,4,5\nx\"\n", b',', &l).is_ok());
+        // `""` inside quotes is a quote; a quote inside an unquoted field is text.
+        assert!(check_csv_shape(b"a,b\n\"x\"\",y\",2\n5\" pipe,3\n", b',', &l).is_ok());
+        // A line longer than the limit, counted on its first line even across CRLFs.
+        let long = format!("a\r\nb\r\n{}\r\n", "x".repeat(41));
+        let (s, m) = status(read_csv(long.as_bytes(), &l));
+        assert_eq!(s, 422);
+        assert!(m.contains("line 3 is longer than 40 bytes"), "{m}");
+        // Old Mac line ends are line ends.
+        assert!(check_csv_shape(&b"a\rb\r".repeat(20), b',', &l).is_ok());
+    }
+
+    #[test]
+    fn rows_and_cells_are_counted_as_they_are_read() {
+        let l = limits();
+        let (s, m) = status(read_csv(b"a\n1\n2\n\n3\n4\n", &l));
+        assert_eq!(s, 413);
+        assert!(m.contains("more than 3 rows"), "{m}");
+        let (s, m) = status(read_csv(b"a,b,c,d\n1,2,3,4\n5,6,7,8\n9,9,9,9\n", &l));
+        assert_eq!(s, 413);
+        assert!(m.contains("more than 10 cells"), "{m}");
+        // Blank rows are not rows.
+        assert_eq!(read_csv(b"a\n1\n,\n\n2\n3\n", &l).unwrap().rows.len(), 3);
+    }
+
+    #[test]
+    fn columns_under_no_header_are_dropped() {
+        let s = read_csv(b"a;;b\n1;x;2;y;z\n;q;\n", &Limits::default()).unwrap();
+        assert_eq!(s.headers, vec!["a", "b"]);
+        assert_eq!(s.rows.len(), 1);
+        assert_eq!(
+            s.rows[0].1,
+            vec![Cell::Text("1".into()), Cell::Text("2".into())]
+        );
+    }
+
+    #[test]
+    fn a_header_check_stops_before_the_rows() {
+        let mut seen = vec![];
+        let r = read_checked(b"a,b\n1,2\n", &Limits::default(), &mut |h| {
+            seen = h.to_vec();
+            Err(AppError::invalid("file", "no"))
+        });
+        assert!(r.is_err());
+        assert_eq!(seen, vec!["a", "b"]);
     }
 }

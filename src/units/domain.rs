@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
-use crate::error::{AppError, ErrorDetail};
+use crate::error::{AppError, ErrorDetail, Problems};
+use crate::imports::table::{check_csv_shape, too_large, Limits};
 
 /// Kind of administrative unit, as in the statistics-office files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -153,9 +154,12 @@ pub struct UnitRow {
     pub parent_code: Option<String>,
 }
 
-/// Parses a `code,name,kind,parent_code` CSV (UTF-8, optional BOM), reporting every bad row.
-pub fn parse_units_csv(bytes: &[u8]) -> Result<Vec<UnitRow>, AppError> {
+/// Parses a `code,name,kind,parent_code` CSV (UTF-8, optional BOM), reporting every bad row
+/// (the first 1,000 in full, all of them counted). The file's shape is checked against `limits`
+/// before it is parsed (line length, columns), its rows as they are read.
+pub fn parse_units_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<UnitRow>, AppError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    check_csv_shape(bytes, b',', limits)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -181,10 +185,16 @@ pub fn parse_units_csv(bytes: &[u8]) -> Result<Vec<UnitRow>, AppError> {
     }
     let idx: Vec<usize> = idx.into_iter().map(Option::unwrap_or_default).collect();
     let mut rows = Vec::new();
-    let mut errors = Vec::new();
+    let mut errors = Problems::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, rec) in reader.records().enumerate() {
         let line = i + 2;
+        if i >= limits.max_rows {
+            return Err(too_large(format!(
+                "the file has more than {} rows under its header; import it in parts",
+                limits.max_rows
+            )));
+        }
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
@@ -281,17 +291,21 @@ pub(crate) fn detail(
     }
 }
 
-pub(crate) fn rows_error(details: Vec<ErrorDetail>) -> AppError {
-    let first = &details[0];
-    AppError::Validation {
+/// The 422 of a file's problems (at least one), naming the field of the first by row.
+pub(crate) fn rows_error(problems: Problems) -> AppError {
+    let report = problems.report();
+    let Some(first) = report.listed.first() else {
+        return AppError::invalid("file", "the file has problems");
+    };
+    AppError::Problems {
         field: first.field.clone(),
         message: format!(
             "{} problem(s) in the file; the first, on line {}: {}",
-            details.len(),
+            report.total,
             first.row.unwrap_or(0),
             first.message
         ),
-        details,
+        report: Box::new(report),
     }
 }
 
@@ -377,7 +391,7 @@ pub fn plan_import(
     for r in rows {
         parent.insert(r.code.as_str(), r.parent_code.as_deref());
     }
-    let mut errors = Vec::new();
+    let mut errors = Problems::new();
     for r in rows {
         if let Some(p) = r.parent_code.as_deref() {
             if !parent.contains_key(p) {
@@ -413,12 +427,12 @@ pub fn plan_import(
                     }
                     if !seen.insert(p) {
                         let line = line_of.get(p).copied().unwrap_or(0);
-                        return Err(rows_error(vec![detail(
+                        return Err(rows_error(Problems::from_iter([detail(
                             line,
                             "parent_code",
                             Some(p),
                             "the parents form a cycle",
-                        )]));
+                        )])));
                     }
                     chain.push(p);
                     cur = p;
@@ -540,16 +554,20 @@ mod tests {
 
     #[test]
     fn parse_reports_every_bad_row() {
-        let e = parse_units_csv(&csv(&[
-            "79,HCM,city,",
-            "x1,Bad,ward,79",
-            "760,Q1,planet,79",
-            "79,Dup,city,",
-        ]))
+        let e = parse_units_csv(
+            &csv(&[
+                "79,HCM,city,",
+                "x1,Bad,ward,79",
+                "760,Q1,planet,79",
+                "79,Dup,city,",
+            ]),
+            &Limits::default(),
+        )
         .unwrap_err();
         match e {
-            AppError::Validation { details, .. } => {
-                assert_eq!(details.len(), 3);
+            AppError::Problems { report, .. } => {
+                let details = &report.listed;
+                assert_eq!((details.len(), report.total), (3, 3));
                 assert_eq!(details[0].row, Some(3));
                 assert_eq!(details[0].field.as_deref(), Some("code"));
                 assert_eq!(details[1].field.as_deref(), Some("kind"));
@@ -561,11 +579,14 @@ mod tests {
 
     #[test]
     fn plan_orders_parents_first_and_is_idempotent() {
-        let rows = parse_units_csv(&csv(&[
-            "26734,Phường Tân Định,ward,760",
-            "760,Quận 1,urban_district,79",
-            "79,HCM,city,",
-        ]))
+        let rows = parse_units_csv(
+            &csv(&[
+                "26734,Phường Tân Định,ward,760",
+                "760,Quận 1,urban_district,79",
+                "79,HCM,city,",
+            ]),
+            &Limits::default(),
+        )
         .unwrap();
         let plan = plan_import(&rows, &HashMap::new(), None, false).unwrap();
         let order: Vec<&str> = plan.writes.iter().map(|w| w.code.as_str()).collect();
@@ -596,24 +617,28 @@ mod tests {
 
     #[test]
     fn plan_detects_cycles_and_unknown_parents() {
-        let rows = parse_units_csv(&csv(&["1,A,city,2", "2,B,city,1"])).unwrap();
+        let rows =
+            parse_units_csv(&csv(&["1,A,city,2", "2,B,city,1"]), &Limits::default()).unwrap();
         assert!(matches!(
             plan_import(&rows, &HashMap::new(), None, false),
-            Err(AppError::Validation { .. })
+            Err(AppError::Problems { .. })
         ));
-        let rows = parse_units_csv(&csv(&["1,A,ward,999"])).unwrap();
+        let rows = parse_units_csv(&csv(&["1,A,ward,999"]), &Limits::default()).unwrap();
         let e = plan_import(&rows, &HashMap::new(), None, false).unwrap_err();
         assert!(e.to_string().contains("unknown parent"));
     }
 
     #[test]
     fn plan_with_root_skips_other_branches_and_moves_descendants() {
-        let rows = parse_units_csv(&csv(&[
-            "01,HN,city,",
-            "001,BD,urban_district,01",
-            "79,HCM,city,",
-            "760,Q1,urban_district,79",
-        ]))
+        let rows = parse_units_csv(
+            &csv(&[
+                "01,HN,city,",
+                "001,BD,urban_district,01",
+                "79,HCM,city,",
+                "760,Q1,urban_district,79",
+            ]),
+            &Limits::default(),
+        )
         .unwrap();
         let plan = plan_import(&rows, &HashMap::new(), Some("79"), false).unwrap();
         assert_eq!(plan.writes.len(), 2);
@@ -638,7 +663,7 @@ mod tests {
                 },
             );
         }
-        let rows = parse_units_csv(&csv(&["760,760,ward,1"])).unwrap();
+        let rows = parse_units_csv(&csv(&["760,760,ward,1"]), &Limits::default()).unwrap();
         let plan = plan_import(&rows, &existing, None, false).unwrap();
         assert_eq!(plan.writes[0].path, "/1/760/");
         assert!(plan.writes[0].history.is_some());
@@ -668,7 +693,11 @@ mod tests {
                 },
             );
         }
-        let rows = parse_units_csv(&csv(&["79,79,city,", "26734,New ward,ward,79"])).unwrap();
+        let rows = parse_units_csv(
+            &csv(&["79,79,city,", "26734,New ward,ward,79"]),
+            &Limits::default(),
+        )
+        .unwrap();
         let plan = plan_import(&rows, &existing, Some("79"), true).unwrap();
         assert_eq!(plan.retire, vec!["760".to_string()]);
         assert_eq!(plan.created(), 1);

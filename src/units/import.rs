@@ -8,9 +8,11 @@ use utoipa::ToSchema;
 
 use super::domain::{parse_units_csv, plan_import};
 use super::store;
+use crate::api::upload::blocking;
 use crate::audit::{self, Actor};
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::imports::table::Limits;
 
 /// Options of a unit import.
 #[derive(Debug, Clone, Default)]
@@ -44,24 +46,33 @@ pub struct ImportReport {
     pub elapsed_ms: u128,
 }
 
-/// Imports a unit CSV: every row valid or nothing written.
+/// Imports a unit CSV: every row valid or nothing written. The file is parsed (within `limits`)
+/// and the import planned on the blocking pool, off the async workers.
 pub async fn run(
     db: &Db,
     actor: &Actor,
-    bytes: &[u8],
+    bytes: Vec<u8>,
+    limits: &Limits,
     opts: &ImportOptions,
     today: NaiveDate,
 ) -> AppResult<ImportReport> {
     let started = Instant::now();
-    let rows = parse_units_csv(bytes)?;
+    let limits = *limits;
+    let rows = blocking(move || parse_units_csv(&bytes, &limits)).await??;
     let effective = opts.effective.unwrap_or(today);
     let mut tx = db.begin().await?;
     let existing = store::load_existing(&mut tx).await?;
-    let plan = plan_import(&rows, &existing, opts.root.as_deref(), opts.retire_missing)?;
+    let (root, retire_missing) = (opts.root.clone(), opts.retire_missing);
+    let (rows, plan) = blocking(move || {
+        let plan = plan_import(&rows, &existing, root.as_deref(), retire_missing);
+        (rows.len(), plan)
+    })
+    .await?;
+    let plan = plan?;
     store::apply_plan(&mut tx, &plan, effective, opts.effective).await?;
     store::rebuild_periods(&mut tx).await?;
     let report = ImportReport {
-        rows: rows.len(),
+        rows,
         created: plan.created(),
         updated: plan.updated(),
         unchanged: plan.unchanged,

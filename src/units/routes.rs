@@ -250,8 +250,16 @@ pub async fn import_units(
         retire_missing: parse_opt::<bool>("retire_missing", retire_missing)?.unwrap_or(false),
         effective: parse_opt::<NaiveDate>("effective", effective)?,
     };
-    let bytes = crate::api::read_upload(data, state.config.import_max_bytes).await?;
-    let report = import::run(&state.db, &user.actor(), &bytes, &opts, state.clock.today()).await?;
+    let file = state.uploads.receive(data).await?;
+    let report = import::run(
+        &state.db,
+        &user.actor(),
+        file.bytes,
+        &state.uploads.limits,
+        &opts,
+        state.clock.today(),
+    )
+    .await?;
     Ok(Json(report))
 }
 
@@ -274,9 +282,16 @@ pub async fn import_successors(
     data: Data<'_>,
 ) -> AppResult<Json<crate::units::successors::SuccessorReport>> {
     let dry_run = parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false);
-    let bytes = crate::api::read_upload(data, state.config.import_max_bytes).await?;
+    let file = state.uploads.receive(data).await?;
     Ok(Json(
-        crate::units::successors::run(&state.db, &user.actor(), &bytes, dry_run).await?,
+        crate::units::successors::run(
+            &state.db,
+            &user.actor(),
+            file.bytes,
+            state.uploads.limits,
+            dry_run,
+        )
+        .await?,
     ))
 }
 

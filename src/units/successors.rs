@@ -15,9 +15,11 @@ use utoipa::ToSchema;
 
 use super::domain::{detail, parse_code, rows_error};
 use super::store;
+use crate::api::upload::blocking;
 use crate::audit::{self, Actor};
 use crate::db::{Db, Tx};
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, Problems};
+use crate::imports::table::{check_csv_shape, too_large, Limits};
 use crate::on_tx;
 
 /// One row of the table.
@@ -38,9 +40,11 @@ pub struct SuccessorRow {
 }
 
 /// Parses the CSV (`old_code,…,new_code,…,part,effective,main`; other columns ignored).
-/// Every problem is listed; each old unit needs exactly one `main` row.
-pub fn parse(bytes: &[u8]) -> AppResult<Vec<SuccessorRow>> {
+/// Every problem is reported (the first 1,000 in full, all counted); each old unit needs exactly
+/// one `main` row. The file's shape is checked against `limits` before it is parsed.
+pub fn parse(bytes: &[u8], limits: &Limits) -> AppResult<Vec<SuccessorRow>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    check_csv_shape(bytes, b',', limits)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -64,10 +68,16 @@ pub fn parse(bytes: &[u8]) -> AppResult<Vec<SuccessorRow>> {
         })?;
     }
     let mut rows = vec![];
-    let mut errors: Vec<ErrorDetail> = vec![];
+    let mut errors = Problems::new();
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     for (i, rec) in reader.records().enumerate() {
         let line = i + 2;
+        if i >= limits.max_rows {
+            return Err(too_large(format!(
+                "the file has more than {} rows under its header; import it in parts",
+                limits.max_rows
+            )));
+        }
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
@@ -77,7 +87,7 @@ pub fn parse(bytes: &[u8]) -> AppResult<Vec<SuccessorRow>> {
         };
         let get = |k: usize| rec.get(idx[k]).unwrap_or("").trim();
         let (old, new, part, eff, main) = (get(0), get(1), get(2), get(3), get(4));
-        let before = errors.len();
+        let before = errors.total();
         if parse_code("old_code", old).is_err() {
             errors.push(detail(line, "old_code", Some(old), "not a unit code"));
         }
@@ -120,7 +130,7 @@ pub fn parse(bytes: &[u8]) -> AppResult<Vec<SuccessorRow>> {
                 format!("{old} → {new} is listed twice (first on line {first})"),
             ));
         }
-        if errors.len() == before {
+        if errors.total() == before {
             if let Some(effective) = effective {
                 rows.push(SuccessorRow {
                     line,
@@ -161,7 +171,6 @@ pub fn parse(bytes: &[u8]) -> AppResult<Vec<SuccessorRow>> {
         errors.push(detail(1, "file", None, "the file has no rows"));
     }
     if !errors.is_empty() {
-        errors.sort_by_key(|e| e.row);
         return Err(rows_error(errors));
     }
     Ok(rows)
@@ -439,10 +448,12 @@ async fn apply_moves(
 pub async fn run(
     db: &Db,
     actor: &Actor,
-    bytes: &[u8],
+    bytes: Vec<u8>,
+    limits: Limits,
     dry_run: bool,
 ) -> AppResult<SuccessorReport> {
-    let rows = parse(bytes)?;
+    // Parsed on the blocking pool, off the async workers.
+    let rows = blocking(move || parse(&bytes, &limits)).await??;
     let mut tx = db.begin().await?;
     let existing = store::load_existing(&mut tx).await?;
     let created_on: HashMap<String, Option<NaiveDate>> = on_tx!(&mut tx, |c| {
@@ -460,7 +471,7 @@ pub async fn run(
         .filter(|r| existing.contains_key(&r.old_code))
         .collect();
     let skipped = all - rows.len();
-    let mut errors = vec![];
+    let mut errors = Problems::new();
     for r in &rows {
         match existing.get(&r.new_code) {
             None => errors.push(detail(
@@ -680,7 +691,7 @@ mod tests {
             "/data/units/unit-successors-2025-hcmc.csv"
         ))
         .unwrap();
-        let rows = parse(&bytes).unwrap();
+        let rows = parse(&bytes, &Limits::default()).unwrap();
         assert_eq!(rows.len(), 493);
         let olds: BTreeSet<&str> = rows.iter().map(|r| r.old_code.as_str()).collect();
         assert_eq!(olds.len(), rows.iter().filter(|r| r.main).count());
@@ -695,9 +706,12 @@ mod tests {
     #[test]
     fn every_problem_is_listed() {
         let csv = "old_code,new_code,part,effective,main\n1,2,whole,2025-07-01,1\nx,2,half,2025-13-01,1\n3,4,part,2025-07-01,0\n";
-        let AppError::Validation { details, .. } = parse(csv.as_bytes()).unwrap_err() else {
+        let AppError::Problems { report, .. } =
+            parse(csv.as_bytes(), &Limits::default()).unwrap_err()
+        else {
             panic!()
         };
+        let details = report.listed;
         let fields: Vec<&str> = details.iter().filter_map(|d| d.field.as_deref()).collect();
         assert!(fields.contains(&"old_code") && fields.contains(&"part"));
         assert!(fields.contains(&"effective"));

@@ -23,3 +23,4 @@ mod reports;
 mod scale;
 mod standards;
 mod units;
+mod uploads;

@@ -1144,6 +1144,16 @@ async fn officer_import_export(b: &Browser) {
         total.starts_with("Có 2 lỗi; chưa ghi dữ liệu nào"),
         "{total}"
     );
+    // Every problem as CSV, however many: the same file posted to the problems route.
+    b.click("#problems-csv").await;
+    let d = b
+        .until(
+            "the problems CSV",
+            "return (window.__downloads || []).find(d => d.name === 'problems-cadres.csv')",
+        )
+        .await;
+    assert_eq!(d["first_line"], json!("Dòng,Cột,Giá trị,Lý do"), "{d}");
+    assert_eq!(d["size"].as_u64().map(|n| n > 40), Some(true), "{d}");
     assert_eq!(
         b.js("return document.getElementById('import-commit').disabled")
             .await,

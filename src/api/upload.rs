@@ -1,0 +1,82 @@
+//! Uploaded files: the body read up to its limit, a bounded number of files processed at once,
+//! and the CPU-bound work (reading a sheet, planning an import) kept off Rocket's async workers.
+
+use std::sync::Arc;
+
+use rocket::data::{Data, ToByteUnit};
+use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::config::AppConfig;
+use crate::error::{AppError, AppResult};
+use crate::imports::table::Limits;
+
+/// Reads an uploaded file body up to `max` bytes: 413 above it, 400 if it cannot be read.
+pub async fn read_upload(data: Data<'_>, max: u64) -> AppResult<Vec<u8>> {
+    let bytes = data
+        .open(max.bytes())
+        .into_bytes()
+        .await
+        .map_err(|e| AppError::BadRequest {
+            field: Some("file".into()),
+            message: format!("the upload could not be read: {e}"),
+        })?;
+    if !bytes.is_complete() {
+        return Err(AppError::PayloadTooLarge {
+            field: Some("file".into()),
+            message: format!("the file is larger than the limit of {max} bytes"),
+        });
+    }
+    Ok(bytes.into_inner())
+}
+
+/// What every upload route shares: the limits of a sheet and the slots of files being processed.
+pub struct Uploads {
+    /// Largest body, in bytes.
+    pub max_bytes: u64,
+    /// Limits of the sheet inside.
+    pub limits: Limits,
+    slots: Arc<Semaphore>,
+}
+
+/// A file received and its processing slot (released when dropped).
+pub struct Received {
+    /// The file.
+    pub bytes: Vec<u8>,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl Uploads {
+    /// From the configuration (`import_max_*`, `import_concurrency`).
+    pub fn new(config: &AppConfig) -> Self {
+        Uploads {
+            max_bytes: config.import_max_bytes,
+            limits: Limits::from_config(config),
+            slots: Arc::new(Semaphore::new(config.import_concurrency)),
+        }
+    }
+
+    /// Reads the body (413 past the limit; an empty file is a 422 naming `file`), then waits,
+    /// without holding a worker, for one of the `import_concurrency` slots: the memory and CPU
+    /// that files take at once stay bounded whatever the number of uploaders.
+    pub async fn receive(&self, data: Data<'_>) -> AppResult<Received> {
+        let bytes = read_upload(data, self.max_bytes).await?;
+        if bytes.is_empty() {
+            return Err(AppError::invalid("file", "the file is empty"));
+        }
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| AppError::Unavailable("the service is shutting down".into()))?;
+        Ok(Received { bytes, _slot: slot })
+    }
+}
+
+/// Runs CPU-bound work on Tokio's blocking pool so the async workers keep answering other
+/// requests (`/health` among them) meanwhile.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    rocket::tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(format!("background task failed: {e}")))
+}
