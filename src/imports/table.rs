@@ -159,7 +159,8 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, AppError> {
                 if c.trim().is_empty() {
                     Cell::Empty
                 } else {
-                    Cell::Text(c.to_string())
+                    // An exported cell that began like a formula carries a `'` (exports::csv_line).
+                    Cell::Text(crate::exports::csv_line::unneutralise(c).to_string())
                 }
             })
             .collect();
@@ -259,6 +260,19 @@ mod tests {
         assert_eq!(s.rows[0].0, 2);
         assert_eq!(s.rows[0].1[1], Cell::Text("x;y".into()));
         assert_eq!(s.rows[1].0, 4);
+    }
+
+    #[test]
+    fn exported_formula_quotes_are_taken_off() {
+        let s = read_csv("a,b,c\n'+84 909 123 456,'quoted,\"'=1;2\"\n".as_bytes()).unwrap();
+        assert_eq!(
+            s.rows[0].1,
+            vec![
+                Cell::Text("+84 909 123 456".into()),
+                Cell::Text("'quoted".into()),
+                Cell::Text("=1;2".into())
+            ]
+        );
     }
 
     #[test]
