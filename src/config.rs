@@ -22,6 +22,14 @@ pub struct AppConfig {
     pub login_max_failures: i64,
     /// Window of the login rate limit, in seconds.
     pub login_window_secs: i64,
+    /// Public certificate checks (`GET /api/certificates/{no}`) allowed per client address
+    /// within the window; more get 429 with `Retry-After`.
+    pub certificate_checks_max: i64,
+    /// Window of the certificate-check rate limit, in seconds.
+    pub certificate_checks_window_secs: i64,
+    /// Request lines the log writes per second at most; the lines beyond are counted and summed
+    /// up in one `suppressed` line when the next second begins.
+    pub log_lines_per_sec: u32,
     /// Password of the first `admin` account (only used when no account exists).
     pub admin_password: Option<String>,
     /// Upper bound of the database connection pool.
@@ -53,6 +61,9 @@ impl Default for AppConfig {
             token_lifetime_secs: 8 * 3600,
             login_max_failures: 5,
             login_window_secs: 60,
+            certificate_checks_max: 30,
+            certificate_checks_window_secs: 60,
+            log_lines_per_sec: 100,
             admin_password: None,
             db_max_connections: 16,
             db_acquire_timeout_secs: 5,
@@ -92,6 +103,15 @@ impl AppConfig {
                 "invalid configuration: login_max_failures and login_window_secs must be positive"
                     .into(),
             );
+        }
+        if cfg.certificate_checks_max <= 0 || cfg.certificate_checks_window_secs <= 0 {
+            return Err(
+                "invalid configuration: certificate_checks_max and certificate_checks_window_secs must be positive"
+                    .into(),
+            );
+        }
+        if cfg.log_lines_per_sec == 0 {
+            return Err("invalid configuration: log_lines_per_sec must be positive".into());
         }
         if !(0..=100).contains(&cfg.min_attendance_pct) {
             return Err(

@@ -82,10 +82,15 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
 }
 
 /// Builds the Rocket instance around ready state: routes, catchers, fairings, docs, static files.
+///
+/// Rocket's own logger is switched off (`log_level = off`, whatever the configuration says): its
+/// lines carry whole URIs. [`logging::RequestLog`] writes the one line per request, and the
+/// tracing subscriber ([`logging::init`]) leaves out Rocket's records other than its launch lines.
 pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
-    rocket::custom(figment)
+    let log_lines_per_sec = state.config.log_lines_per_sec;
+    rocket::custom(figment.merge(("log_level", rocket::config::LogLevel::Off)))
         .manage(state)
-        .attach(logging::RequestLog)
+        .attach(logging::RequestLog::new(log_lines_per_sec))
         .attach(security::SecurityHeaders)
         .mount("/", health::routes())
         .mount("/", auth::routes::routes())
