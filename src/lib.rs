@@ -65,6 +65,12 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
     units::store::ensure_periods(&db)
         .await
         .map_err(|e| format!("building the unit tree's periods: {e}"))?;
+    completions::certificate::backfill_codes(&db)
+        .await
+        .map_err(|e| format!("giving earlier certificates their verification codes: {e}"))?;
+    calendar::hash_legacy_tokens(&db)
+        .await
+        .map_err(|e| format!("hashing earlier calendar-feed tokens: {e}"))?;
     curriculum::seed::seed_if_empty(&db).await?;
     standards::titles::seed_if_empty(&db).await?;
     standards::seed::seed_if_empty(&db).await?;

@@ -1,5 +1,7 @@
-//! Login throttling kept in the database, so every app server behind a load balancer
-//! shares the same counts: at most `max` failures per key within `window` seconds.
+//! Rate limits kept in the database, so every app server behind a load balancer shares the same
+//! counts: at most `max` events per key within `window` seconds. The events are failed logins
+//! (per username and per client address) and public certificate checks (per client address,
+//! [`hit`]); all live in the `login_failures` table, keyed `user:…`, `ip:…` and `cert:…`.
 
 use chrono::{Duration, Utc};
 
@@ -54,6 +56,27 @@ pub async fn record_failure(db: &Db, keys: &[String]) -> AppResult<()> {
         }
         sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(now - Duration::days(1))
+            .execute(p)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Counts one request against `key`, refusing it (429, with the seconds until a slot frees up)
+/// when `key` already made `max` within the last `window` seconds. Refused requests are not
+/// counted, so a client that keeps hammering is let in again as soon as its window allows.
+pub async fn hit(db: &Db, key: &str, max: i64, window: i64) -> AppResult<()> {
+    check(db, &[key.to_string()], max, window).await?;
+    let now = Utc::now();
+    on_db!(db, |p| {
+        sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(now)
+            .execute(p)
+            .await?;
+        sqlx::query("DELETE FROM login_failures WHERE key = $1 AND at <= $2")
+            .bind(key)
+            .bind(now - Duration::seconds(window))
             .execute(p)
             .await?;
     });
