@@ -1,6 +1,8 @@
 //! iCalendar (RFC 5545) feeds: a writer for events, and the feed routes for a class (public, it
 //! carries no personal data) and for a cadre (behind a revocable per-cadre token, since calendar
-//! apps cannot send a bearer token).
+//! apps cannot send a bearer token). Only the SHA-256 of a cadre's token is stored ([`hash_token`]),
+//! so the link is shown once, when made; a feed answers only while an active account is linked to
+//! its cadre, and deactivating that account deletes it.
 
 use chrono::{DateTime, Utc};
 use rocket::http::ContentType;
@@ -205,13 +207,16 @@ pub async fn cadre_feed(state: &State<AppState>, file: &str) -> AppResult<(Conte
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(not_found());
     }
+    let hash = hash_token(token);
     let cadre: Option<(i64, String)> = on_db!(&state.db, |p| {
         sqlx::query_as(
-        "SELECT c.id, c.full_name FROM feed_tokens f JOIN cadres c ON c.id = f.cadre_id WHERE f.token = $1"
-    )
-    .bind(token)
-    .fetch_optional(p)
-    .await?
+            "SELECT c.id, c.full_name FROM feed_tokens f JOIN cadres c ON c.id = f.cadre_id
+             WHERE f.token_hash = $1 AND f.hashed
+               AND EXISTS (SELECT 1 FROM accounts a WHERE a.cadre_id = f.cadre_id AND a.active)",
+        )
+        .bind(&hash)
+        .fetch_optional(p)
+        .await?
     });
     let (id, name) = cadre.ok_or_else(not_found)?;
     let now = state.clock.now();
@@ -222,7 +227,61 @@ pub async fn cadre_feed(state: &State<AppState>, file: &str) -> AppResult<(Conte
     ))
 }
 
-/// A calendar-subscription link.
+/// The stored form of a feed token: its SHA-256, hex (the token is 32 random bytes, so a plain
+/// hash is enough: there is nothing to guess).
+pub fn hash_token(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.to_ascii_lowercase().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Replaces the plain tokens kept before migration 0009 by their hashes, so the links already
+/// given out keep working. Run at start; a no-op once done.
+pub async fn hash_legacy_tokens(db: &Db) -> AppResult<usize> {
+    let plain: Vec<(i64, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT cadre_id, token_hash FROM feed_tokens WHERE NOT hashed"
+    )
+    .fetch_all(p)
+    .await?);
+    if plain.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = db.begin().await?;
+    for (cadre_id, token) in &plain {
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
+            "UPDATE feed_tokens SET token_hash = $1, hashed = TRUE WHERE cadre_id = $2 AND NOT hashed"
+        )
+        .bind(hash_token(token))
+        .bind(cadre_id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?
+        });
+    }
+    tx.commit().await?;
+    tracing::info!(
+        feeds = plain.len(),
+        "calendar-feed tokens are now kept as hashes"
+    );
+    Ok(plain.len())
+}
+
+/// Ends the calendar feed of a cadre (their account was deactivated or linked elsewhere).
+pub async fn end_feed(tx: &mut crate::db::Tx, cadre_id: i64) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM feed_tokens WHERE cadre_id = $1"
+    )
+    .bind(cadre_id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// A calendar-subscription link. Shown once: only its hash is kept.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FeedToken {
     /// The secret token.
@@ -252,9 +311,9 @@ pub async fn create_feed_token(
             .bind(cadre_id)
             .execute(&mut *c)
             .await?;
-        sqlx::query("INSERT INTO feed_tokens (cadre_id, token, created_at) VALUES ($1, $2, $3)")
+        sqlx::query("INSERT INTO feed_tokens (cadre_id, token_hash, hashed, created_at) VALUES ($1, $2, TRUE, $3)")
             .bind(cadre_id)
-            .bind(&token)
+            .bind(hash_token(&token))
             .bind(state.clock.now())
             .execute(&mut *c)
             .await?;

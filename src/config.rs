@@ -25,6 +25,14 @@ pub struct AppConfig {
     /// Reverse proxies whose `X-Real-IP` / `X-Forwarded-For` are believed (addresses or CIDR
     /// blocks); empty: the socket address is the client's.
     pub trusted_proxies: Vec<String>,
+    /// Public certificate checks (`GET /api/certificates/{no}`) allowed per client address
+    /// within the window; more get 429 with `Retry-After`.
+    pub certificate_checks_max: i64,
+    /// Window of the certificate-check rate limit, in seconds.
+    pub certificate_checks_window_secs: i64,
+    /// Request lines the log writes per second at most; the lines beyond are counted and summed
+    /// up in one `suppressed` line when the next second begins.
+    pub log_lines_per_sec: u32,
     /// Password of the first `admin` account (only used when no account exists).
     pub admin_password: Option<String>,
     /// Upper bound of the database connection pool.
@@ -70,6 +78,9 @@ impl Default for AppConfig {
             login_max_failures: 5,
             login_window_secs: 60,
             trusted_proxies: vec![],
+            certificate_checks_max: 30,
+            certificate_checks_window_secs: 60,
+            log_lines_per_sec: 100,
             admin_password: None,
             db_max_connections: 16,
             db_acquire_timeout_secs: 5,
@@ -119,6 +130,15 @@ impl AppConfig {
         for p in &cfg.trusted_proxies {
             crate::auth::client::Net::parse(p)
                 .map_err(|e| format!("invalid configuration: {e}"))?;
+        }
+        if cfg.certificate_checks_max <= 0 || cfg.certificate_checks_window_secs <= 0 {
+            return Err(
+                "invalid configuration: certificate_checks_max and certificate_checks_window_secs must be positive"
+                    .into(),
+            );
+        }
+        if cfg.log_lines_per_sec == 0 {
+            return Err("invalid configuration: log_lines_per_sec must be positive".into());
         }
         if !(0..=100).contains(&cfg.min_attendance_pct) {
             return Err(

@@ -65,6 +65,12 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
     units::store::ensure_periods(&db)
         .await
         .map_err(|e| format!("building the unit tree's periods: {e}"))?;
+    completions::certificate::backfill_codes(&db)
+        .await
+        .map_err(|e| format!("giving earlier certificates their verification codes: {e}"))?;
+    calendar::hash_legacy_tokens(&db)
+        .await
+        .map_err(|e| format!("hashing earlier calendar-feed tokens: {e}"))?;
     curriculum::seed::seed_if_empty(&db).await?;
     standards::titles::seed_if_empty(&db).await?;
     standards::seed::seed_if_empty(&db).await?;
@@ -84,10 +90,15 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
 }
 
 /// Builds the Rocket instance around ready state: routes, catchers, fairings, docs, static files.
+///
+/// Rocket's own logger is switched off (`log_level = off`, whatever the configuration says): its
+/// lines carry whole URIs. [`logging::RequestLog`] writes the one line per request, and the
+/// tracing subscriber ([`logging::init`]) leaves out Rocket's records other than its launch lines.
 pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
-    rocket::custom(figment)
+    let log_lines_per_sec = state.config.log_lines_per_sec;
+    rocket::custom(figment.merge(("log_level", rocket::config::LogLevel::Off)))
         .manage(state)
-        .attach(logging::RequestLog)
+        .attach(logging::RequestLog::new(log_lines_per_sec))
         .attach(security::SecurityHeaders)
         .mount("/", health::routes())
         .mount("/", auth::routes::routes())

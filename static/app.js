@@ -1,6 +1,6 @@
 // Single-page app: hash routes, a layout per role, Vietnamese first with an English switch.
 import { t, lang, setLang, date, dateTime, num, today, reasonText } from "./i18n.js";
-import { h, api, session, field, onSubmit, table, statusBadge, section, notice, ApiError } from "./core.js";
+import { h, api, session, field, onSubmit, table, statusBadge, section, notice, ApiError, verifyHref } from "./core.js";
 import { reportView, compareView, reqLabel, levelNames } from "./report.js";
 import { classesView, newClassView, classView, demandView, modulesView } from "./school.js";
 import { rosterView, accountsView, auditView, orgName } from "./admin.js";
@@ -131,32 +131,41 @@ function loginView() {
   });
 }
 
-function verifyView(_q, no) {
+function verifyView(q, no) {
   const input = h("input", { value: no || "", autocomplete: "off", autocapitalize: "characters", required: true });
+  const codeInput = h("input", { value: q.get("code") || "", autocomplete: "off", autocapitalize: "characters", spellcheck: "false", maxlength: 16 });
   const out = h("div", { id: "verify-result", "aria-live": "polite" });
   const form = h("form", { id: "verify-form", class: "card narrow", novalidate: true },
     h("h1", { text: t("verify") }),
     h("p", { text: t("verify_intro") }),
+    h("p", { class: "form-error", role: "alert", hidden: true }),
     field(t("certificate_no"), input, "certificate_no"),
+    field(t("certificate_code"), codeInput, "code", t("certificate_code_hint")),
     h("button", { type: "submit", class: "primary", text: t("check") }));
   const look = async () => {
-    const c = await api("GET", "/api/certificates/" + encodeURIComponent(input.value.trim()));
+    const code = codeInput.value.trim();
+    const c = await api("GET", "/api/certificates/" + encodeURIComponent(input.value.trim()) + (code ? "?code=" + encodeURIComponent(code) : ""));
     const title = lang() === "en" ? c.module_title_en : c.module_title_vi;
+    const holder = c.verified
+      ? [h("dt", { text: t("holder") }), h("dd", { id: "verify-holder", "data-verified": "true" }, c.holder_name, h("small", { class: "hint", text: " — " + t("holder_verified_note") })),
+        h("dt", { text: t("class") }), h("dd", { text: c.class_code || "—" })]
+      : [h("dt", { text: t("holder") }), h("dd", { id: "verify-holder", "data-verified": "false" }, c.holder_name_masked, h("small", { class: "hint", text: " — " + t("holder_masked_note") }))];
     out.replaceChildren(h("dl", { class: "facts card cert-" + c.status },
       h("dt", { text: t("certificate_no") }), h("dd", { text: c.certificate_no }),
       h("dt", { text: t("status") }), h("dd", {}, statusBadge(c.status)),
-      h("dt", { text: t("holder") }), h("dd", { text: c.holder_name }),
+      ...holder,
       h("dt", { text: t("module") }), h("dd", { text: `${c.module_code} — ${title}` }),
-      h("dt", { text: t("class") }), h("dd", { text: c.class_code || "—" }),
       h("dt", { text: t("completed_on") }), h("dd", { text: date(c.completed_on) }),
       h("dt", { text: t("valid_until") }), h("dd", { text: c.valid_until ? date(c.valid_until) : "—" })));
   };
   onSubmit(form, async () => {
     out.replaceChildren();
+    // The code stays out of the address bar (and so out of the browser's history).
     history.replaceState(null, "", "#/verify/" + encodeURIComponent(input.value.trim()));
     await look();
   });
   if (no) look().catch((e) => out.replaceChildren(notice(e.message, "err")));
+  if (q.get("code")) history.replaceState(null, "", "#/verify/" + encodeURIComponent(no || ""));
   return h("div", {}, form, out);
 }
 
@@ -229,14 +238,15 @@ async function meView() {
   root.append(section(t("upcoming"), r.upcoming_sessions.length ? table([t("when"), t("class"), t("venue")],
     r.upcoming_sessions.map((s) => h("tr", { class: s.cancelled ? "cancelled" : null }, h("td", { text: dateTime(s.starts_at) + "–" + dateTime(s.ends_at).slice(11) }), h("td", { text: s.summary }), h("td", { text: s.venue })))) : h("p", { text: t("none") })));
 
+  // The link is shown once, when made: only a hash of its token is kept.
   const feedBox = h("div", { id: "feed" });
   const showFeed = (path) => {
     const url = location.origin + path;
     feedBox.replaceChildren(h("p", { text: t("calendar_hint") }), h("p", {}, h("a", { href: url, text: url, class: "feed-link" })));
   };
-  if (r.calendar_feed) showFeed(r.calendar_feed);
-  else feedBox.append(h("button", { type: "button", text: t("calendar_make"), onclick: async () => {
-    try { const f = await api("POST", "/api/me/calendar-token"); showFeed(f.path || f.url || f.feed || ("/api/feeds/" + f.token + ".ics")); } catch (e) { feedBox.append(notice(e.message, "err")); }
+  if (r.calendar_feed) feedBox.append(h("p", { text: t("calendar_exists", date(r.calendar_feed.created_at.slice(0, 10))) }));
+  feedBox.append(h("button", { type: "button", text: t(r.calendar_feed ? "calendar_remake" : "calendar_make"), onclick: async () => {
+    try { const f = await api("POST", "/api/me/calendar-token"); showFeed(f.path); } catch (e) { feedBox.append(notice(e.message, "err")); }
   } }));
   root.append(section(t("calendar_feed"), feedBox));
 
@@ -251,9 +261,10 @@ async function meView() {
   if (past.length) root.append(h("details", { class: "card" }, h("summary", { text: `${t("past_titles")} (${num(past.length)})` }), periods(past, "past")));
   root.append(section(t("qualifications"), r.cadre.qualifications.length ? table([t("scale"), t("level"), t("obtained_on")],
     r.cadre.qualifications.map((q) => h("tr", {}, h("td", { text: reqLabel("min_level:" + q.scale) }), h("td", { text: levelName(q) }), h("td", { text: date(q.obtained_on) })))) : h("p", { text: t("none") })));
-  root.append(section(t("completions"), r.completions.length ? table([t("module"), t("completed_on"), t("certificate_no"), t("valid_until"), t("status")],
+  root.append(section(t("completions"), r.completions.length ? table([t("module"), t("completed_on"), t("certificate_no"), t("certificate_code"), t("valid_until"), t("status")],
     r.completions.map((x) => h("tr", {}, h("td", { text: `${x.module_code} — ${lang() === "en" ? x.module_title_en : x.module_title_vi}` }), h("td", { text: date(x.completed_on) }),
-      h("td", {}, x.certificate_no ? h("a", { href: "#/verify/" + encodeURIComponent(x.certificate_no), text: x.certificate_no }) : "—"),
+      h("td", {}, x.certificate_no ? h("a", { href: verifyHref(x.certificate_no, x.certificate_code), text: x.certificate_no }) : "—"),
+      h("td", { class: "cert-code", text: x.certificate_code || "—" }),
       h("td", { text: x.valid_until ? date(x.valid_until) : "—" }), h("td", {}, statusBadge(x.status))))) : h("p", { text: t("none") })));
   return root;
 }

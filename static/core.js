@@ -157,6 +157,11 @@ export function onSubmit(form, fn) {
   return form;
 }
 
+/** A link to the public check of a certificate, with its code when known (the full answer). */
+export function verifyHref(no, code) {
+  return "#/verify/" + encodeURIComponent(no) + (code ? "?code=" + encodeURIComponent(code) : "");
+}
+
 export function notice(text, kind) {
   return h("p", { class: "notice " + (kind || "ok"), role: "status", text });
 }

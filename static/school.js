@@ -1,7 +1,7 @@
 // Training school: classes (list, month calendar), new class with sessions, class page
 // (enrolments, waitlist, attendance, results, completions), training demand, curriculum.
 import { t, lang, num, date, dateTime, time, cityDay, today, addDays, parseDate } from "./i18n.js";
-import { h, api, qs, field, dateInput, readDate, onSubmit, table, statusBadge, section, notice, showError, session, ApiError } from "./core.js";
+import { h, api, qs, field, dateInput, readDate, onSubmit, table, statusBadge, section, notice, showError, session, ApiError, verifyHref } from "./core.js";
 import { exportButtons } from "./transfer.js";
 
 const modTitle = (m) => (lang() === "en" ? m.module_title_en || m.title_en : m.module_title_vi || m.title_vi);
@@ -262,7 +262,7 @@ async function attendanceSection(c, enc, msg) {
 async function completionsSection(enc) {
   const list = await api("GET", `/api/classes/${enc}/completions`);
   const items = list.items || list;
-  return section(t("certificates"), table([t("name"), t("certificate_no"), t("completed_on"), t("status"), ""], items.map((x) => {
+  return section(t("certificates"), table([t("name"), t("certificate_no"), t("certificate_code"), t("completed_on"), t("status"), ""], items.map((x) => {
     const reason = h("input", { "aria-label": t("revoke_reason"), placeholder: t("revoke_reason") });
     const cell = h("td", {});
     if (x.status !== "revoked" && x.certificate_no) {
@@ -271,7 +271,8 @@ async function completionsSection(enc) {
       onSubmit(f, async () => { await api("POST", `/api/certificates/${encodeURIComponent(x.certificate_no)}/revoke`, { reason: reason.value }); location.hash = `#/class/${enc}?r=${x.id}`; });
       cell.append(f);
     }
-    return h("tr", {}, h("td", { text: x.full_name }), h("td", {}, x.certificate_no ? h("a", { href: "#/verify/" + encodeURIComponent(x.certificate_no), text: x.certificate_no }) : "—"),
+    return h("tr", {}, h("td", { text: x.full_name }), h("td", {}, x.certificate_no ? h("a", { href: verifyHref(x.certificate_no, x.certificate_code), text: x.certificate_no }) : "—"),
+      h("td", { class: "cert-code", text: x.certificate_code || "—" }),
       h("td", { text: date(x.completed_on) }), h("td", {}, statusBadge(x.status)), cell);
   })));
 }

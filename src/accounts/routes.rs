@@ -208,7 +208,8 @@ pub struct UpdateAccount {
     #[serde(default, deserialize_with = "crate::api::double_option")]
     #[schema(value_type = Option<i64>)]
     pub cadre_id: Option<Option<i64>>,
-    /// `false` deactivates the account (its tokens stop working at once).
+    /// `false` deactivates the account (its tokens and its cadre's calendar feed stop working at
+    /// once).
     pub active: Option<bool>,
 }
 
@@ -258,6 +259,13 @@ pub async fn update_account(
         revoke,
     )
     .await?;
+    // A deactivated account, or one linked to another cadre, ends the calendar feed of the cadre
+    // it was linked to (the feed is a credential of its own, outside the token version).
+    if let Some(old_cadre) = before.cadre_id {
+        if (before.active && !active) || cadre_id != Some(old_cadre) {
+            crate::calendar::end_feed(&mut tx, old_cadre).await?;
+        }
+    }
     let after = store::get_tx(&mut tx, id).await?;
     let action = if before.active && !active {
         "deactivate"

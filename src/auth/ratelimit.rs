@@ -14,6 +14,8 @@
 //!   attempts from addresses the account has never logged in from are spaced out by a delay that
 //!   doubles with every further failure (capped at 60 s). Addresses the account has logged in from
 //!   within 30 days are exempt, so guesses from elsewhere never lock the owner out.
+//!
+//! Public certificate checks are limited with the same table ([`hit`], keys `cert:<address>`).
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -207,5 +209,31 @@ pub async fn succeeded(db: &Db, username: &str, addr: &str) -> AppResult<()> {
             .execute(p)
             .await?;
     });
+    Ok(())
+}
+
+/// Counts one request against `key`, refusing it (429, with the seconds until a slot frees up)
+/// when `key` already made `max` within the last `window` seconds. The request is counted before
+/// the answer (so concurrency cannot pass more than `max`); refused requests are not counted, so
+/// a client that keeps hammering is let in again as soon as its window allows.
+pub async fn hit(db: &Db, key: &str, max: i64, window: i64) -> AppResult<()> {
+    let now = Utc::now();
+    let id = insert(db, key, now).await?;
+    let (n, oldest) = count(db, key, now - Duration::seconds(window)).await?;
+    if n > max {
+        let wait = oldest.map_or(window, |o| {
+            (o + Duration::seconds(window) - now).num_seconds()
+        });
+        Attempt { ids: vec![id] }.release(db).await?;
+        return Err(too_many(wait));
+    }
+    on_db!(db, |p| sqlx::query(
+        "DELETE FROM login_failures WHERE key = $1 AND at <= $2"
+    )
+    .bind(key)
+    .bind(now - Duration::seconds(window))
+    .execute(p)
+    .await
+    .map(|_| ()))?;
     Ok(())
 }

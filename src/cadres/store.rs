@@ -67,27 +67,28 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Option<CadreView>> {
         .await?))
 }
 
-/// A cadre by id on a held connection, with the token of their calendar feed if one exists.
+/// A cadre by id on a held connection, with when the link of their calendar feed was made, if
+/// one exists (the link itself is not kept, only its hash).
 pub async fn get_with_feed_on(
     conn: &mut Conn,
     id: i64,
-) -> AppResult<Option<(CadreView, Option<String>)>> {
+) -> AppResult<Option<(CadreView, Option<DateTime<Utc>>)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         cadre: CadreView,
-        feed_token: Option<String>,
+        feed_since: Option<DateTime<Utc>>,
     }
     let sql = VIEW.replacen(
         "\n    FROM cadres c",
-        ", (SELECT f.token FROM feed_tokens f WHERE f.cadre_id = c.id) AS feed_token\n    FROM cadres c",
+        ", (SELECT f.created_at FROM feed_tokens f WHERE f.cadre_id = c.id) AS feed_since\n    FROM cadres c",
         1,
     ) + " WHERE c.id = $1";
     let row: Option<Row> = on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(&mut *c)
         .await?);
-    Ok(row.map(|r| (r.cadre, r.feed_token)))
+    Ok(row.map(|r| (r.cadre, r.feed_since)))
 }
 
 /// A cadre by id inside a transaction.

@@ -9,10 +9,12 @@ use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 
+use super::certificate;
 use super::store::{self, CompletionView, CompletionWrite};
 use crate::api::{parse_opt, JsonBody};
 use crate::audit;
-use crate::auth::{AuthUser, Role, SchoolStaff};
+use crate::auth::routes::ClientAddr;
+use crate::auth::{ratelimit, AuthUser, Role, SchoolStaff};
 use crate::cadres;
 use crate::classes::{self, store::SessionView};
 use crate::curriculum::domain::valid_until;
@@ -356,20 +358,27 @@ pub async fn class_completions(
     Ok(Json(CompletionList { items }))
 }
 
-/// What the public may know of a certificate.
+/// What the public may know of a certificate. With the number alone: status, module, dates and
+/// the holder's initials. With the number and its verification code: also the full name and the
+/// class.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CertificateCheck {
     /// Certificate number.
     pub certificate_no: String,
-    /// Holder's name.
-    pub holder_name: String,
+    /// Whether the verification code was given and matched (then `holder_name` and `class_code`
+    /// are filled in).
+    pub verified: bool,
+    /// The holder's name reduced to initials (`N*** T*** H***`).
+    pub holder_name_masked: String,
+    /// Holder's full name (only with the verification code).
+    pub holder_name: Option<String>,
     /// Module code.
     pub module_code: String,
     /// Module title (Vietnamese).
     pub module_title_vi: String,
     /// Module title (English).
     pub module_title_en: String,
-    /// Class code.
+    /// Class code (only with the verification code).
     pub class_code: Option<String>,
     /// Day completed.
     pub completed_on: NaiveDate,
@@ -379,15 +388,45 @@ pub struct CertificateCheck {
     pub valid_until: Option<NaiveDate>,
 }
 
-/// Public certificate verification (no login): holder, module, class, date and status only.
+/// Public certificate verification (no login). With the number alone: status, module, dates and
+/// the holder's initials; with the verification code printed beside the number (`?code=`), also
+/// the holder's full name and the class. Never the personal id. At most `certificate_checks_max`
+/// checks per client address within `certificate_checks_window_secs` (then 429 with
+/// `Retry-After`).
 #[utoipa::path(tag = "completions",
-    params(("no" = String, Path, description = "Certificate number, e.g. TCB-2026-000123")),
-    responses((status = 200, body = CertificateCheck), (status = 404, body = ErrorEnvelope)))]
-#[get("/api/certificates/<no>")]
+    params(("no" = String, Path, description = "Certificate number, e.g. TCB-2026-000123"),
+           ("code" = Option<String>, Query, description = "The certificate's verification code (10 letters; case, spaces and hyphens ignored)")),
+    responses((status = 200, body = CertificateCheck), (status = 404, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope, description = "The code is malformed or does not match the certificate"),
+              (status = 429, body = ErrorEnvelope, description = "Too many checks from this address; see Retry-After")))]
+#[get("/api/certificates/<no>?<code>")]
 pub async fn verify_certificate(
     state: &State<AppState>,
+    addr: ClientAddr,
     no: &str,
+    code: Option<&str>,
 ) -> AppResult<Json<CertificateCheck>> {
+    let cfg = &state.config;
+    ratelimit::hit(
+        &state.db,
+        &format!("cert:{}", addr.0),
+        cfg.certificate_checks_max,
+        cfg.certificate_checks_window_secs,
+    )
+    .await?;
+    let code = match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(raw) => Some(certificate::parse_code(raw).ok_or_else(|| {
+            AppError::invalid(
+                "code",
+                format!(
+                    "code must be {} letters of {}",
+                    certificate::CODE_LEN,
+                    std::str::from_utf8(certificate::CODE_ALPHABET).unwrap_or_default()
+                ),
+            )
+        })?),
+    };
     let no = no.trim().to_uppercase();
     let not_found = || AppError::not_found(format!("no certificate {no}"));
     if no.len() > 40 {
@@ -396,14 +435,26 @@ pub async fn verify_certificate(
     let c = store::by_certificate(&state.db, &no)
         .await?
         .ok_or_else(not_found)?;
+    let verified = match (&code, &c.certificate_code) {
+        (None, _) => false,
+        (Some(given), Some(stored)) if certificate::codes_match(given, stored) => true,
+        (Some(_), _) => {
+            return Err(AppError::invalid(
+                "code",
+                "the code does not match this certificate",
+            ))
+        }
+    };
     let v = c.view(state.clock.today());
     Ok(Json(CertificateCheck {
         certificate_no: no,
-        holder_name: v.full_name,
+        verified,
+        holder_name_masked: certificate::mask_name(&v.full_name),
+        holder_name: verified.then_some(v.full_name),
         module_code: v.module_code,
         module_title_vi: v.module_title_vi,
         module_title_en: v.module_title_en,
-        class_code: v.class_code,
+        class_code: if verified { v.class_code } else { None },
         completed_on: v.completed_on,
         status: v.status,
         valid_until: v.valid_until,

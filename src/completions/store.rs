@@ -88,7 +88,7 @@ pub struct CompletionWrite<'a> {
     pub certificate_prefix: Option<&'a str>,
 }
 
-/// Records a completion (and its certificate number), and awards the module's level if it has one.
+/// Records a completion (and its certificate number and verification code), and awards the module's level if it has one.
 pub async fn insert_completion(
     tx: &mut Tx,
     w: &CompletionWrite<'_>,
@@ -108,10 +108,12 @@ pub async fn insert_completion(
         .certificate_prefix
         .map(|p| certificate_no(p, w.completed_on, id));
     if let Some(no) = &cert {
+        let code = super::certificate::new_code()?;
         on_tx!(tx, |c| sqlx::query(
-            "UPDATE completions SET certificate_no = $1 WHERE id = $2"
+            "UPDATE completions SET certificate_no = $1, certificate_code = $2 WHERE id = $3"
         )
         .bind(no)
+        .bind(&code)
         .bind(id)
         .execute(&mut *c)
         .await
@@ -225,6 +227,8 @@ pub struct CompletionRow {
     pub score_tenths: Option<i64>,
     /// Certificate number.
     pub certificate_no: Option<String>,
+    /// Verification code of the certificate.
+    pub certificate_code: Option<String>,
     /// Source.
     pub source: String,
     /// Provenance.
@@ -264,6 +268,9 @@ pub struct CompletionView {
     pub score: Option<f64>,
     /// Certificate number (class completions).
     pub certificate_no: Option<String>,
+    /// The certificate's verification code (printed with the number; the public check answers the
+    /// holder's full name only with it).
+    pub certificate_code: Option<String>,
     /// `class`, `paper` or `import`.
     pub source: String,
     /// Provenance reference.
@@ -303,6 +310,7 @@ impl CompletionRow {
             completed_on: self.completed_on,
             score: self.score_tenths.map(|s| s as f64 / 10.0),
             certificate_no: self.certificate_no.clone(),
+            certificate_code: self.certificate_code.clone(),
             source: self.source.clone(),
             source_ref: self.source_ref.clone(),
             valid_until: valid_until(self.completed_on, self.validity_years),
@@ -315,7 +323,7 @@ impl CompletionRow {
 
 const VIEW: &str = "SELECT co.id, co.cadre_id, cd.full_name, u.path AS unit_path, cd.unit_code, m.code AS module_code,
     m.title_vi AS module_title_vi, m.title_en AS module_title_en, m.validity_years, co.module_version, cl.code AS class_code,
-    co.completed_on, co.score_tenths, co.certificate_no, co.source, co.source_ref, co.revoked_on, co.revoke_reason, co.created_at
+    co.completed_on, co.score_tenths, co.certificate_no, co.certificate_code, co.source, co.source_ref, co.revoked_on, co.revoke_reason, co.created_at
     FROM completions co JOIN cadres cd ON cd.id = co.cadre_id JOIN units u ON u.code = cd.unit_code
     JOIN modules m ON m.id = co.module_id LEFT JOIN classes cl ON cl.id = co.class_id";
 

@@ -143,6 +143,9 @@ impl Db {
                     })?;
                 }
             }
+            if !memory {
+                private_sqlite_files(opts.get_filename())?;
+            }
             let mut pool = SqlitePoolOptions::new().acquire_timeout(settings.acquire_timeout);
             pool = if memory {
                 pool.max_connections(1)
@@ -319,6 +322,52 @@ impl ScratchSchema {
         self.admin.close().await;
         Ok(())
     }
+}
+
+/// Makes the SQLite database file readable by the owner only (mode 0600 on Unix) before SQLite
+/// opens it: it holds personal id numbers and password hashes. A new file is created empty with
+/// that mode (SQLite takes an empty file for a new database); SQLite creates the `-wal` and `-shm`
+/// files with the mode of the database file. An existing file (or its `-wal`/`-shm`) readable by
+/// others is made private, with a line in the log (a warning if that is not allowed).
+pub fn private_sqlite_files(file: &std::path::Path) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(file)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(format!("cannot create {}: {e}", file.display())),
+        }
+        let mut all = vec![file.to_path_buf()];
+        for suffix in ["-wal", "-shm"] {
+            let mut name = file.as_os_str().to_owned();
+            name.push(suffix);
+            all.push(PathBuf::from(name));
+        }
+        for f in all {
+            let Ok(meta) = std::fs::metadata(&f) else {
+                continue;
+            };
+            if meta.permissions().mode() & 0o077 != 0 {
+                match std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)) {
+                    Ok(()) => {
+                        tracing::info!(file = %f.display(), "made the database file readable by its owner only")
+                    }
+                    Err(e) => {
+                        tracing::warn!(file = %f.display(), error = %e, "the database file is readable by others and cannot be made private")
+                    }
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
 }
 
 /// Escapes `%`, `_` and `\` for use in a `LIKE … ESCAPE '\'` pattern.

@@ -1,8 +1,11 @@
 //! Exports of cadres, completions and classes with their enrolments, as CSV or XLSX, within the
 //! caller's scope. Rows are read a page at a time (keyset paging) and written out as they come:
 //! CSV streams to the client, XLSX is written by rust_xlsxwriter's constant-memory mode to a
-//! temporary file that is then streamed. Memory stays flat whatever the number of rows.
+//! temporary file that is then streamed. Memory stays flat whatever the number of rows. Every CSV
+//! line is written by [`csv_line`] (text that a spreadsheet would run as a formula gets a `'`);
+//! XLSX cells are typed: text as strings (never formulas), numbers as numbers, days as dates.
 
+pub mod csv_line;
 pub mod routes;
 pub mod sources;
 
@@ -30,15 +33,21 @@ pub enum Out {
 }
 
 impl Out {
-    fn csv_text(&self) -> String {
+    /// The CSV form: text as it is (neutralised by the line writer), numbers and ISO dates plain.
+    fn csv_text(&self) -> (String, bool) {
         match self {
-            Out::Text(s) => s.clone(),
-            Out::Num(n) if n.fract() == 0.0 => format!("{}", *n as i64),
-            Out::Num(n) => n.to_string(),
-            Out::Date(d) => d.format("%Y-%m-%d").to_string(),
-            Out::Empty => String::new(),
+            Out::Text(s) => (s.clone(), true),
+            Out::Num(n) if n.fract() == 0.0 => (format!("{}", *n as i64), false),
+            Out::Num(n) => (n.to_string(), false),
+            Out::Date(d) => (d.format("%Y-%m-%d").to_string(), false),
+            Out::Empty => (String::new(), false),
         }
     }
+}
+
+/// One CSV line of a row of values (text neutralised against formulas: [`csv_line`]).
+fn csv_row(row: &[Out]) -> Vec<u8> {
+    csv_line::typed_line(&row.iter().map(Out::csv_text).collect::<Vec<_>>())
 }
 
 impl From<String> for Out {
@@ -74,12 +83,6 @@ impl From<Option<i64>> for Out {
 
 /// Rows per page read from the database.
 pub const PAGE: i64 = 2_000;
-
-fn csv_line(cells: &[String]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().from_writer(vec![]);
-    let _ = w.write_record(cells);
-    w.into_inner().unwrap_or_default()
-}
 
 /// A streamed download.
 pub struct Streamed {
@@ -129,7 +132,7 @@ pub async fn csv(db: Db, source: Source, stem: &str) -> AppResult<Streamed> {
     let (mut w, r) = rocket::tokio::io::duplex(64 * 1024);
     rocket::tokio::spawn(async move {
         let mut head = b"\xEF\xBB\xBF".to_vec();
-        head.extend(csv_line(&headers));
+        head.extend(csv_line::text_line(&headers));
         if w.write_all(&head).await.is_err() {
             return;
         }
@@ -137,8 +140,7 @@ pub async fn csv(db: Db, source: Source, stem: &str) -> AppResult<Streamed> {
         loop {
             let mut buf = Vec::with_capacity(page.rows.len() * 128);
             for row in &page.rows {
-                let cells: Vec<String> = row.iter().map(Out::csv_text).collect();
-                buf.extend(csv_line(&cells));
+                buf.extend(csv_row(row));
             }
             // The client went away: stop reading.
             if w.write_all(&buf).await.is_err() {

@@ -83,6 +83,7 @@ const COMPLETION_HEADERS: &[&str] = &[
     "Ngày hoàn thành",
     "Điểm",
     "Số chứng chỉ",
+    "Mã xác thực",
     "Mã lớp",
     "Nguồn",
     "Tham chiếu",
@@ -156,6 +157,7 @@ struct CompletionOut {
     completed_on: NaiveDate,
     score_tenths: Option<i64>,
     certificate_no: Option<String>,
+    certificate_code: Option<String>,
     class_code: Option<String>,
     source: String,
     source_ref: String,
@@ -366,7 +368,7 @@ impl Source {
         }
         let sql = format!(
             "SELECT co.id, c.personal_id, c.full_name, c.unit_code, m.code AS module_code, m.title_vi AS module_title,
-                    co.completed_on, co.score_tenths, co.certificate_no, cl.code AS class_code, co.source,
+                    co.completed_on, co.score_tenths, co.certificate_no, co.certificate_code, cl.code AS class_code, co.source,
                     co.source_ref, co.revoked_on, co.revoke_reason
              FROM completions co JOIN cadres c ON c.id = co.cadre_id JOIN units u ON u.code = c.unit_code
              JOIN modules m ON m.id = co.module_id LEFT JOIN classes cl ON cl.id = co.class_id
@@ -390,6 +392,7 @@ impl Source {
                     r.completed_on.into(),
                     score(r.score_tenths),
                     r.certificate_no.into(),
+                    r.certificate_code.into(),
                     r.class_code.into(),
                     Out::Text(r.source),
                     Out::Text(r.source_ref),

@@ -70,27 +70,23 @@ pub fn parse_format(raw: Option<&str>) -> Result<ExportFormat, AppError> {
     }
 }
 
-/// CSV of one table, with a BOM.
+/// CSV of one table, with a BOM; every line through the one CSV writer
+/// ([`crate::exports::csv_line`]: text that a spreadsheet would run as a formula gets a `'`).
 pub fn csv(table: &Table) -> Result<Vec<u8>, AppError> {
+    use crate::exports::csv_line;
     let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let fail = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
-        w.write_record(&table.headers).map_err(fail)?;
-        for row in &table.rows {
-            let rec: Vec<String> = row
-                .iter()
-                .map(|c| match c {
-                    Cell::Text(s) => s.clone(),
-                    Cell::Num(n) if n.fract() == 0.0 => format!("{}", *n as i64),
-                    Cell::Num(n) => format!("{n}"),
-                    Cell::Empty => String::new(),
-                })
-                .collect();
-            w.write_record(&rec).map_err(fail)?;
-        }
-        w.flush()
-            .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    out.extend(csv_line::text_line(&table.headers));
+    for row in &table.rows {
+        let cells: Vec<(String, bool)> = row
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) => (s.clone(), true),
+                Cell::Num(n) if n.fract() == 0.0 => (format!("{}", *n as i64), false),
+                Cell::Num(n) => (format!("{n}"), false),
+                Cell::Empty => (String::new(), false),
+            })
+            .collect();
+        out.extend(csv_line::typed_line(&cells));
     }
     Ok(out)
 }

@@ -11,7 +11,7 @@ use super::table::{Cell, Sheet};
 use crate::auth::Scope;
 use crate::cadres::domain::{
     check_birth_date, check_party_date, parse_email, parse_full_name, parse_personal_id,
-    parse_phone, parse_short, Gender, Organisation,
+    parse_phone, parse_words, Gender, Organisation,
 };
 use crate::cadres::store::CadreWrite;
 use crate::error::{AppError, Problems};
@@ -283,9 +283,11 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
     let birth = birth.and_then(|b| r.check("birth_date", check_birth_date(b, today)).map(|_| b));
     let ethnicity = r
         .required("ethnicity")
-        .and_then(|e| r.check("ethnicity", parse_short("ethnicity", &e, 50)));
+        .and_then(|e| r.check("ethnicity", parse_words("ethnicity", &e, 50)));
     let minority = r.boolean("ethnic_minority");
-    let religion = r.short("religion", 50);
+    let religion = r
+        .text("religion")
+        .and_then(|t| r.check("religion", parse_words("religion", &t, 50)));
     let party = r.date("party_joined_on");
     if let (Some(p), Some(b)) = (party, birth) {
         r.check("party_joined_on", check_party_date(p, b, today));

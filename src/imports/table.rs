@@ -402,7 +402,13 @@ fn read_csv_into(bytes: &[u8], mut out: SheetBuilder<'_>) -> Result<Sheet, AppEr
             .iter()
             .enumerate()
             .filter(|(_, c)| !c.trim().is_empty())
-            .map(|(i, c)| (i, Cell::Text(c.to_string())))
+            // An exported cell that began like a formula carries a `'` (exports::csv_line).
+            .map(|(i, c)| {
+                (
+                    i,
+                    Cell::Text(crate::exports::csv_line::unneutralise(c).to_string()),
+                )
+            })
             .collect();
         out.row(line, cells)?;
     }
@@ -464,6 +470,19 @@ mod tests {
         assert_eq!(s.rows[0].0, 2);
         assert_eq!(s.rows[0].1[1], Cell::Text("x;y".into()));
         assert_eq!(s.rows[1].0, 4);
+    }
+
+    #[test]
+    fn exported_formula_quotes_are_taken_off() {
+        let s = read_csv("a,b,c\n'+84 909 123 456,'quoted,\"'=1;2\"\n".as_bytes(), &L).unwrap();
+        assert_eq!(
+            s.rows[0].1,
+            vec![
+                Cell::Text("+84 909 123 456".into()),
+                Cell::Text("'quoted".into()),
+                Cell::Text("=1;2".into())
+            ]
+        );
     }
 
     #[test]

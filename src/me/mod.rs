@@ -46,6 +46,13 @@ pub struct UpcomingSession {
     pub cancelled: bool,
 }
 
+/// A calendar feed that exists (its link is not kept).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarFeed {
+    /// When its link was made.
+    pub created_at: DateTime<Utc>,
+}
+
 /// The caller's own record.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MyRecord {
@@ -59,8 +66,9 @@ pub struct MyRecord {
     pub enrolments: Vec<EnrolmentView>,
     /// Sessions still to come in the classes the cadre holds a seat in.
     pub upcoming_sessions: Vec<UpcomingSession>,
-    /// Path of the calendar feed, if a feed token exists (`POST /api/me/calendar-token` makes one).
-    pub calendar_feed: Option<String>,
+    /// The calendar feed, if one exists. Its link is shown once, when made
+    /// (`POST /api/me/calendar-token`): only a hash of its token is kept.
+    pub calendar_feed: Option<CalendarFeed>,
     /// Gaps against the standards of the titles held or planned today, with classes that close them.
     pub gaps: Vec<crate::gaps::routes::TitleGap>,
 }
@@ -113,7 +121,7 @@ struct CadreParts {
     completions: Vec<CompletionView>,
     enrolments: Vec<EnrolmentView>,
     upcoming_sessions: Vec<UpcomingSession>,
-    calendar_feed: Option<String>,
+    calendar_feed: Option<CalendarFeed>,
     gaps: Vec<crate::gaps::routes::TitleGap>,
 }
 
@@ -153,7 +161,7 @@ async fn build(
     now: DateTime<Utc>,
 ) -> AppResult<Option<(CadreParts, DateTime<Utc>)>> {
     let mut conn = state.db.acquire().await?;
-    let Some((cadre, token)) = cadres::get_with_feed_on(&mut conn, cadre_id).await? else {
+    let Some((cadre, feed_since)) = cadres::get_with_feed_on(&mut conn, cadre_id).await? else {
         return Ok(None);
     };
     let today = state.clock.date_of(now);
@@ -181,7 +189,7 @@ async fn build(
             cancelled: e.cancelled,
         })
         .collect();
-    parts.calendar_feed = token.map(|t| format!("/api/feeds/{t}.ics"));
+    parts.calendar_feed = feed_since.map(|created_at| CalendarFeed { created_at });
     let own = crate::gaps::routes::OwnRecord {
         cadre: &cadre,
         titles: &titles,

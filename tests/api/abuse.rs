@@ -3,8 +3,6 @@
 //! passwords or personal id numbers in the log; security headers; the generated admin password.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::sync::{Mutex, OnceLock};
 
 use base64::Engine;
 use cadre_training::clock::city_today;
@@ -22,6 +20,7 @@ db_tests!(
     cadre_cannot_reach_other_cadres,
     every_bad_token_is_401_with_a_json_body,
     no_passwords_or_personal_ids_in_the_log,
+    a_flood_of_404s_writes_one_line_each_at_most,
     security_headers_on_ui_api_and_errors,
 );
 
@@ -333,7 +332,9 @@ struct Probe {
     by_cadre_id: bool,
 }
 
-/// Public by design: the certificate check answers the holder's name to anyone with the number.
+/// Public by design: the certificate check answers anyone with the number (status, module, date and
+/// the holder's initials; the full name only with the certificate's verification code:
+/// `tests/api/public_data.rs`).
 const PUBLIC_BY_DESIGN: &[&str] = &["/api/certificates/{no}"];
 
 /// The caller's own session: logging out is always allowed (and would end the probe's token).
@@ -1111,40 +1112,9 @@ async fn every_bad_token_is_401_with_a_json_body(app: TestApp) {
 // ---------------------------------------------------------------------------------------------
 // The log.
 
-static LOG: OnceLock<Mutex<Vec<u8>>> = OnceLock::new();
-
-/// Appends to the captured log.
-struct Capture;
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        LOG.get().unwrap().lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Installs (once per test binary) the service's log format writing into memory, with the
-/// default filter plus everything the service itself logs down to `trace`, and returns what
-/// was logged so far by every test of the binary.
-fn captured_log() -> String {
-    static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        LOG.get_or_init(|| Mutex::new(Vec::new()));
-        let filter = tracing_subscriber::EnvFilter::new(format!(
-            "{},cadre_training=trace",
-            cadre_training::logging::DEFAULT_FILTER
-        ));
-        tracing::subscriber::set_global_default(cadre_training::logging::subscriber(
-            filter,
-            || Capture,
-        ))
-        .expect("no other tracing subscriber in the API tests");
-    });
-    String::from_utf8_lossy(&LOG.get().unwrap().lock().unwrap()).into_owned()
-}
+// The capture is installed by every test app (`helpers::captured_log`), before Rocket starts, so
+// that Rocket's own `log` records reach it too.
+use crate::helpers::captured_log;
 
 async fn no_passwords_or_personal_ids_in_the_log(app: TestApp) {
     captured_log();
@@ -1344,8 +1314,68 @@ async fn no_passwords_or_personal_ids_in_the_log(app: TestApp) {
     let feed_token = feed["token"].as_str().unwrap().to_string();
     let (s, _, _) = app.get_bytes(feed["path"].as_str().unwrap(), None).await;
     assert_eq!(s, Status::Ok);
+    // The token where no route matches (Rocket's own line named the whole URI), an unknown
+    // token, personal ids in query strings and in a path.
+    let unknown_token: String = feed_token.chars().rev().collect();
+    for (method, path, status) in [
+        (Method::Get, format!("/api/feeds/{feed_token}.ics/x"), 404),
+        (Method::Post, format!("/api/feeds/{feed_token}.ics"), 404),
+        (Method::Get, format!("/api/feeds/{unknown_token}.ics"), 404),
+        (Method::Get, format!("/nope?personal_id={}", pids[6]), 404),
+        (
+            Method::Get,
+            format!("/api/cadres?personal_id={}&q={}", pids[6], pids[5]),
+            200,
+        ),
+        (Method::Get, format!("/api/cadres/{}", pids[6]), 404),
+    ] {
+        let (s, _, _) = app.request(method, &path, Some(&officer), None, &[]).await;
+        assert_eq!(s.code, status, "{method} {path}");
+    }
+    // Usernames that would forge a line or colour the terminal (from an address of their own,
+    // so the login limit of the test's address is not used up).
+    let forged = format!("{user}\ninfo forged");
+    let red = format!("{user}\x1b[31mred");
+    for u in [&forged, &red] {
+        let (s, _, _) = app
+            .request(
+                Method::Post,
+                "/api/auth/login",
+                None,
+                Some((
+                    ContentType::JSON,
+                    json!({"username": u, "password": wrong})
+                        .to_string()
+                        .into_bytes(),
+                )),
+                &[("X-Real-IP", "192.0.2.14")],
+            )
+            .await;
+        assert_eq!(s, Status::Unauthorized);
+    }
 
     let log = captured_log();
+    // Every logged value is escaped: the username stays on its line, escapes are text.
+    assert!(
+        log.contains(&format!("{user}\\ninfo forged")),
+        "the forged username, escaped:\n{log}"
+    );
+    assert!(
+        log.contains(&format!("{user}\\x1b[31mred")),
+        "the escape sequence, as text:\n{log}"
+    );
+    assert!(
+        !log.lines().any(|l| l.starts_with("info forged")),
+        "a forged line"
+    );
+    assert!(!log.contains('\x1b'), "a raw escape character in the log");
+    // Rocket's own per-request lines are gone (they logged whole URIs).
+    for rocket_line in ["No matching routes", "catcher", "Matched:"] {
+        assert!(
+            !log.contains(rocket_line),
+            "Rocket's own line {rocket_line:?} in the log"
+        );
+    }
     // The capture works: this test's logins and requests are in it.
     assert!(
         log.contains("/api/auth/login"),
@@ -1367,6 +1397,7 @@ async fn no_passwords_or_personal_ids_in_the_log(app: TestApp) {
         crate::helpers::ADMIN_PASSWORD,
         "lop-hoc-dan-van-2026",
         feed_token.as_str(),
+        unknown_token.as_str(),
     ] {
         assert!(
             !log.contains(secret),
@@ -1379,6 +1410,113 @@ async fn no_passwords_or_personal_ids_in_the_log(app: TestApp) {
             "the log contains the personal id {pid}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Log floods.
+
+/// An in-memory log of one test's own requests.
+#[derive(Clone, Default)]
+struct OwnLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for OwnLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl OwnLog {
+    fn lines(&self) -> Vec<String> {
+        String::from_utf8_lossy(&self.0.lock().unwrap())
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+}
+
+/// Sends `n` unauthenticated requests to `/nope` with the service's log format (default filter)
+/// writing into a log of this task's own (Rocket's `log` records included).
+async fn nope(app: &TestApp, n: usize, log: &OwnLog) {
+    use tracing::instrument::WithSubscriber;
+    let writer = log.clone();
+    let dispatch = tracing::Dispatch::new(cadre_training::logging::subscriber(
+        tracing_subscriber::EnvFilter::new(cadre_training::logging::DEFAULT_FILTER),
+        move || writer.clone(),
+    ));
+    async {
+        for _ in 0..n {
+            let (s, _, _) = app.request(Method::Get, "/nope", None, None, &[]).await;
+            assert_eq!(s, Status::NotFound);
+        }
+    }
+    .with_subscriber(dispatch)
+    .await;
+}
+
+/// Each 404 used to write two WARN and one ERROR line of Rocket's besides the request's own; a
+/// flood is now one `info` line per request at most, and beyond `log_lines_per_sec` a summary.
+async fn a_flood_of_404s_writes_one_line_each_at_most(app: TestApp) {
+    let log = OwnLog::default();
+    nope(&app, 100, &log).await;
+    let lines = log.lines();
+    assert_eq!(
+        lines.len(),
+        100,
+        "one line per request:\n{}",
+        lines.join("\n")
+    );
+    for l in &lines {
+        assert!(
+            l.contains(" INFO ") && l.contains("path=/nope") && l.contains("status=404"),
+            "{l}"
+        );
+    }
+    // Over the limit, the lines are counted and summed up.
+    let limited = app
+        .another_instance(&[("log_lines_per_sec", json!(10))])
+        .await;
+    let log = OwnLog::default();
+    let started = std::time::Instant::now();
+    nope(&limited, 100, &log).await;
+    let seconds = started.elapsed().as_secs();
+    rocket::tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    nope(&limited, 1, &log).await;
+    let lines = log.lines();
+    let requests = lines.iter().filter(|l| l.contains("path=/nope")).count() as u64;
+    let summaries: Vec<&String> = lines.iter().filter(|l| l.contains("left out")).collect();
+    let left_out: u64 = summaries
+        .iter()
+        .map(|l| {
+            l.split("suppressed=")
+                .nth(1)
+                .and_then(|r| r.split_whitespace().next())
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or_else(|| panic!("no count in {l}"))
+        })
+        .sum();
+    assert_eq!(
+        requests + left_out,
+        101,
+        "every request written or counted:\n{}",
+        lines.join("\n")
+    );
+    assert!(
+        requests <= 10 * (seconds + 2),
+        "{requests} lines in {seconds} s"
+    );
+    assert!(
+        !summaries.is_empty() && summaries.iter().all(|l| l.contains(" WARN ")),
+        "{lines:?}"
+    );
+    assert_eq!(
+        lines.len() as u64,
+        requests + summaries.len() as u64,
+        "{lines:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

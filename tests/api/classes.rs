@@ -862,11 +862,31 @@ async fn attendance_results_completions_certificates(app: TestApp) {
     assert_eq!(q["items"][0]["level"], "elementary");
     assert_eq!(q["items"][0]["source"], "completion");
     assert_eq!(q["items"][0]["evidence"], cert);
-    // Public verification: no login, nothing personal beyond the name.
+    // Public verification: no login. The number alone: status, module and initials; with the
+    // verification code printed beside it, the name and class too; never anything else personal.
+    let code = items[0]["certificate_code"].as_str().unwrap().to_string();
     let (s, v) = app
         .get(&format!("/api/certificates/{}", cert.to_lowercase()), None)
         .await;
     assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["holder_name"], Value::Null);
+    assert_eq!(v["holder_name_masked"], "N*** V*** A***");
+    assert_eq!(v["class_code"], Value::Null);
+    assert_eq!(v["module_code"], "LLCT-SC");
+    assert_eq!(v["status"], "valid");
+    let (s, v) = app
+        .get(
+            &format!(
+                "/api/certificates/{}?code={}",
+                cert.to_lowercase(),
+                code.to_lowercase()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["verified"], true);
     assert_eq!(v["holder_name"], "Nguyễn Văn An");
     assert_eq!(v["module_code"], "LLCT-SC");
     assert_eq!(v["class_code"], "LLCT-SC-27");

@@ -195,6 +195,8 @@ async fn unknown_scheme_and_unreachable_database_fail_with_one_line() {
 #[rocket::async_test]
 async fn generated_secret_is_kept_private_and_survives_a_restart() {
     use rocket::local::asynchronous::Client;
+    // The log capture goes in before any Rocket starts (helpers::captured_log).
+    crate::helpers::captured_log();
     let dir = std::env::temp_dir().join(format!("cadre-secret-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let figment = || {

@@ -7,8 +7,10 @@ use rocket::figment::Figment;
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use serde_json::Value;
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 /// The password of the bootstrap admin in tests.
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
@@ -289,8 +291,46 @@ impl TestApp {
     }
 }
 
+static LOG: OnceLock<Mutex<Vec<u8>>> = OnceLock::new();
+
+/// Appends to the captured log.
+struct Capture;
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOG.get().unwrap().lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs (once per test binary, before any app starts, so that Rocket's own `log` records
+/// reach it as they do in the service) the service's log format writing into memory, with the
+/// default filter plus everything the service itself logs down to `trace`, and returns what
+/// was logged so far by every test of the binary.
+pub fn captured_log() -> String {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        LOG.get_or_init(|| Mutex::new(Vec::new()));
+        let filter = tracing_subscriber::EnvFilter::new(format!(
+            "{},cadre_training=trace",
+            cadre_training::logging::DEFAULT_FILTER
+        ));
+        // Like `logging::init`: the subscriber, and `log` records (Rocket's) forwarded to it.
+        tracing_subscriber::util::SubscriberInitExt::try_init(cadre_training::logging::subscriber(
+            filter,
+            || Capture,
+        ))
+        .expect("no other tracing subscriber or logger in the API tests");
+    });
+    String::from_utf8_lossy(&LOG.get().unwrap().lock().unwrap()).into_owned()
+}
+
 /// The app built on a database URL and a data folder, with the test configuration and `extra`.
 async fn client_on(url: &str, dir: &std::path::Path, extra: &[(&str, Value)]) -> Client {
+    captured_log();
     let mut figment: Figment = cadre_training::config::figment()
         .merge(Serialized::global("database_url", url))
         .merge(Serialized::global("data_dir", dir.display().to_string()))

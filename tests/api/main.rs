@@ -17,6 +17,7 @@ mod health;
 mod imports;
 mod me;
 mod proxy;
+mod public_data;
 mod record_cache;
 mod reorganisation;
 mod reports;

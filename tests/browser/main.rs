@@ -34,8 +34,8 @@ fn run(backend: Backend, name: &'static str) {
         language_switch(&b).await;
         every_role_sees_its_home(&b).await;
         let (module, me) = cadre_gap_module(&b).await;
-        let certificate = school_class_flow(&b, &module, me).await;
-        public_pages(&b, &certificate).await;
+        let (certificate, code) = school_class_flow(&b, &module, me).await;
+        public_pages(&b, &certificate, &code).await;
         cadre_record(&b).await;
         commission_report(&b).await;
         admin_and_officer_pages(&b).await;
@@ -44,8 +44,10 @@ fn run(backend: Backend, name: &'static str) {
     });
 }
 
-/// The certificate page works without login; an unknown number shows the API's message.
-async fn public_pages(b: &Browser, cert: &str) {
+/// The certificate page works without login: the number alone shows the holder's initials, the
+/// number and the verification code the full name; a wrong code or an unknown number shows the
+/// API's message at its field.
+async fn public_pages(b: &Browser, cert: &str, code: &str) {
     b.open("#/verify").await;
     assert_eq!(b.text("h1").await, "Tra cứu giấy chứng nhận");
     b.fill("#verify-form input", cert).await;
@@ -53,6 +55,32 @@ async fn public_pages(b: &Browser, cert: &str) {
     b.wait("#verify-result dl").await;
     let shown = b.text("#verify-result").await;
     assert!(shown.contains(cert), "{shown}");
+    assert_eq!(
+        b.js("return document.getElementById('verify-holder').dataset.verified")
+            .await,
+        json!("false")
+    );
+    let masked = b.text("#verify-holder").await;
+    assert!(masked.contains("***"), "initials only: {masked}");
+    b.fill("#verify-form [data-field=code] input", &code.to_lowercase())
+        .await;
+    b.click("#verify-form button[type=submit]").await;
+    b.until(
+        "the full answer with the code",
+        "return document.getElementById('verify-holder')?.dataset.verified === 'true'",
+    )
+    .await;
+    let full = b.text("#verify-holder").await;
+    assert!(!full.contains("***"), "the full name: {full}");
+    b.page("verify-with-code").await;
+    b.fill("#verify-form [data-field=code] input", "22222-22222")
+        .await;
+    b.click("#verify-form button[type=submit]").await;
+    b.until("a wrong code refused at its field", "return document.querySelector('#verify-form [data-field=code] .field-error')?.textContent.includes('Mã xác thực không đúng')").await;
+    b.fill("#verify-form [data-field=code] input", "").await;
+    b.click("#verify-form button[type=submit]").await;
+    b.wait("#verify-result dl").await;
+    let shown = b.text("#verify-result").await;
     assert!(
         shown.contains("Còn hiệu lực")
             || shown.contains("Hết hiệu lực")
@@ -185,7 +213,7 @@ async fn cadre_gap_module(b: &Browser) -> (String, i64) {
 /// The school creates a class with two sessions (a clash is shown inline first), enrols three
 /// cadres into two seats (the third waits), withdraws one and sees the promotion; then runs the
 /// class: attendance and results saved in one go, finished, certificates issued. Returns one.
-async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
+async fn school_class_flow(b: &Browser, module: &str, me: i64) -> (String, String) {
     b.login("school", DEMO_PASSWORD, "school").await;
     b.page("classes").await;
     // Classes with their enrolments, as XLSX.
@@ -360,6 +388,10 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
     let cert = b
         .until("certificates", "const a = document.querySelector('#class-page section:last-of-type a[href^=\"#/verify/\"]'); return a && a.textContent")
         .await;
+    // The verification code is shown beside the number (and the link carries it).
+    let code = b
+        .until("the certificate's code", "const a = document.querySelector('#class-page section:last-of-type a[href^=\"#/verify/\"]'); const c = a && a.closest('tr').querySelector('td.cert-code'); return c && /^[2-9A-Z]{10}$/.test(c.textContent) && a.getAttribute('href').includes('code=' + c.textContent) && c.textContent")
+        .await;
     assert_eq!(b.count("#class-page a[href^=\"#/verify/\"]").await, 2);
     b.page("class-certificates").await;
     // Revoke the second certificate with a reason.
@@ -458,7 +490,10 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> String {
     b.page("curriculum").await;
     b.no_errors("school pages").await;
     b.logout().await;
-    cert.as_str().expect("certificate number").to_string()
+    (
+        cert.as_str().expect("certificate number").to_string(),
+        code.as_str().expect("certificate code").to_string(),
+    )
 }
 
 /// On a class page: finds cadres by name (without diacritics) and lets the debounced search settle.
