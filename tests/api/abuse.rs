@@ -1355,14 +1355,10 @@ async fn no_passwords_or_personal_ids_in_the_log(app: TestApp) {
     }
 
     let log = captured_log();
-    // Every logged value is escaped: the username stays on its line, escapes are text.
+    // Usernames are not logged at all (an account id is), so neither can forge a line.
     assert!(
-        log.contains(&format!("{user}\\ninfo forged")),
-        "the forged username, escaped:\n{log}"
-    );
-    assert!(
-        log.contains(&format!("{user}\\x1b[31mred")),
-        "the escape sequence, as text:\n{log}"
+        !log.contains(&forged) && !log.contains(&red),
+        "a username in the log:\n{log}"
     );
     assert!(
         !log.lines().any(|l| l.starts_with("info forged")),

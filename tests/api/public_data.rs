@@ -92,7 +92,7 @@ async fn issue(app: &TestApp) -> Issued {
         Post,
         "/api/accounts",
         &admin,
-        json!({"username": "cadre.hoa", "password": "password-123",
+        json!({"username": "cadre.hoa", "password": "lop-hoc-dan-van-2026",
         "role": "cadre", "unit_code": "26734", "cadre_id": ids[0]}),
     )
     .await;
@@ -162,7 +162,7 @@ async fn issue(app: &TestApp) -> Issued {
     };
     let (no, code) = cert(ids[0]);
     let (other_no, other_code) = cert(ids[1]);
-    let cadre = app.token("cadre.hoa", "password-123").await;
+    let cadre = app.token("cadre.hoa", "lop-hoc-dan-van-2026").await;
     Issued {
         admin,
         school,
@@ -307,14 +307,21 @@ async fn certificate_checks_are_rate_limited_per_address(app: TestApp) {
     let check = |ip: &'static str, no: String| {
         let app = &app;
         async move {
-            app.request(
-                rocket::http::Method::Get,
-                &format!("/api/certificates/{no}"),
-                None,
-                None,
-                &[("X-Real-IP", ip)],
-            )
-            .await
+            // From a socket address of its own (a client's X-Real-IP is not believed).
+            let res = app
+                .client
+                .get(format!("/api/certificates/{no}"))
+                .remote(format!("{ip}:40000").parse().unwrap())
+                .dispatch()
+                .await;
+            let status = res.status();
+            let headers: Vec<(String, String)> = res
+                .headers()
+                .iter()
+                .map(|h| (h.name().to_string(), h.value().to_string()))
+                .collect();
+            let body = res.into_json::<Value>().await.unwrap_or(Value::Null);
+            (status, body, headers)
         }
     };
     // Walking the numbers from one address: five answers, then 429 with Retry-After.
@@ -344,16 +351,13 @@ async fn certificate_checks_are_rate_limited_per_address(app: TestApp) {
     let other = app
         .another_instance(&[("certificate_checks_max", json!(5))])
         .await;
-    let (s, _, _) = other
-        .request(
-            rocket::http::Method::Get,
-            "/api/certificates/TCB-2026-000001",
-            None,
-            None,
-            &[("X-Real-IP", "203.0.113.7")],
-        )
+    let res = other
+        .client
+        .get("/api/certificates/TCB-2026-000001")
+        .remote("203.0.113.7:40001".parse().unwrap())
+        .dispatch()
         .await;
-    assert_eq!(s, Status::TooManyRequests);
+    assert_eq!(res.status(), Status::TooManyRequests);
 }
 
 /// Runs one statement on the app's database.
@@ -469,7 +473,7 @@ async fn calendar_feed_is_kept_hashed_and_ends_with_the_account(app: TestApp) {
     assert_eq!(feed_status(&app, &path).await, Status::NotFound);
     assert!(feed_rows(&app).await.is_empty());
     // A new link works; linking the account to another cadre ends it too.
-    let cadre = app.token("cadre.hoa", "password-123").await;
+    let cadre = app.token("cadre.hoa", "lop-hoc-dan-van-2026").await;
     let (_, t) = app
         .post("/api/me/calendar-token", Some(&cadre), json!({}))
         .await;
