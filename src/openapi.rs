@@ -48,7 +48,7 @@ use crate::{
         api::Page<accounts::store::AccountView>, api::Page<audit::store::AuditEntry>,
         api::Page<cadres::store::CadreView>, api::Page<gaps::report::Assessment>,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Links),
     tags(
         (name = "auth", description = "Log in, own account"),
         (name = "accounts", description = "Accounts and roles (admin)"),
@@ -70,6 +70,187 @@ use crate::{
 pub struct ApiDoc;
 
 struct BearerAuth;
+
+/// OpenAPI links from each create to the reads and edits of what it created, so a stateful tester
+/// (schemathesis) can chain real ids instead of guessing: (path, method, status, link name,
+/// target operation id, target parameter, runtime expression).
+const LINKS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
+    (
+        "/api/cadres",
+        "post",
+        "201",
+        "GetCadre",
+        "get_cadre",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "/api/cadres",
+        "post",
+        "201",
+        "UpdateCadre",
+        "update_cadre",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "/api/cadres",
+        "post",
+        "201",
+        "AddTitle",
+        "add_title",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "/api/cadres",
+        "post",
+        "201",
+        "AddQualification",
+        "add_qualification",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "/api/cadres",
+        "post",
+        "201",
+        "CadreCompletions",
+        "cadre_completions",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "/api/classes",
+        "post",
+        "201",
+        "GetClass",
+        "get_class",
+        "code",
+        "$response.body#/code",
+    ),
+    (
+        "/api/classes",
+        "post",
+        "201",
+        "UpdateClass",
+        "update_class",
+        "code",
+        "$response.body#/code",
+    ),
+    (
+        "/api/classes",
+        "post",
+        "201",
+        "Enrol",
+        "enrol",
+        "code",
+        "$response.body#/code",
+    ),
+    (
+        "/api/classes",
+        "post",
+        "201",
+        "Enrolments",
+        "list_enrolments",
+        "code",
+        "$response.body#/code",
+    ),
+    (
+        "/api/classes",
+        "post",
+        "201",
+        "Attendance",
+        "attendance_grid",
+        "code",
+        "$response.body#/code",
+    ),
+    (
+        "/api/accounts",
+        "post",
+        "201",
+        "GetAccount",
+        "get_account",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "/api/accounts",
+        "post",
+        "201",
+        "UpdateAccount",
+        "update_account",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "/api/modules",
+        "post",
+        "201",
+        "GetModule",
+        "get_module",
+        "code",
+        "$response.body#/code",
+    ),
+    (
+        "/api/modules",
+        "post",
+        "201",
+        "UpdateModule",
+        "update_module",
+        "code",
+        "$response.body#/code",
+    ),
+    (
+        "/api/units",
+        "post",
+        "201",
+        "GetUnit",
+        "get_unit",
+        "code",
+        "$response.body#/code",
+    ),
+    (
+        "/api/units",
+        "post",
+        "201",
+        "UpdateUnit",
+        "update_unit",
+        "code",
+        "$response.body#/code",
+    ),
+];
+
+struct Links;
+
+impl Modify for Links {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::link::LinkBuilder;
+        use utoipa::openapi::RefOr;
+        for (path, method, status, name, target, param, expr) in LINKS {
+            let Some(item) = openapi.paths.paths.get_mut(*path) else {
+                continue;
+            };
+            let op = match *method {
+                "post" => item.post.as_mut(),
+                _ => None,
+            };
+            let Some(RefOr::T(response)) = op.and_then(|o| o.responses.responses.get_mut(*status))
+            else {
+                continue;
+            };
+            response.links.insert(
+                name.to_string(),
+                RefOr::T(
+                    LinkBuilder::new()
+                        .operation_id(*target)
+                        .parameter(*param, *expr)
+                        .build(),
+                ),
+            );
+        }
+    }
+}
 
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {

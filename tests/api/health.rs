@@ -97,6 +97,40 @@ async fn openapi_describes_every_api_route(app: TestApp) {
     assert!(bad.is_empty(), "maps with non-string keys: {bad:?}");
     assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // Links chain each create to the reads of what it made (schemathesis's stateful phase), and
+    // every link names an operation that exists.
+    let ops: BTreeSet<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|i| i.as_object().unwrap().values())
+        .filter_map(|o| o["operationId"].as_str().map(str::to_string))
+        .collect();
+    let mut links = 0;
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            for r in op["responses"]
+                .as_object()
+                .into_iter()
+                .flat_map(|m| m.values())
+            {
+                for (name, l) in r["links"].as_object().into_iter().flatten() {
+                    let target = l["operationId"].as_str().unwrap_or("");
+                    assert!(
+                        ops.contains(target),
+                        "link {name} names {target}, which is no operation"
+                    );
+                    links += 1;
+                }
+            }
+        }
+    }
+    assert!(links >= 10, "{links} links");
+    assert_eq!(
+        doc["paths"]["/api/cadres"]["post"]["responses"]["201"]["links"]["GetCadre"]["parameters"]
+            ["id"],
+        "$response.body#/id"
+    );
     // No two schema types share a name anywhere in the code (utoipa would keep one of them and
     // document the other's answers wrongly: two `VersionList`s did).
     let mut names: std::collections::BTreeMap<String, Vec<String>> = Default::default();
