@@ -155,6 +155,11 @@ impl Layout {
     pub fn header<'a>(&'a self, key: &'a str) -> &'a str {
         self.header.get(key).map(String::as_str).unwrap_or(key)
     }
+
+    /// The keys of the known columns.
+    pub fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.index.keys().copied()
+    }
 }
 
 /// Maps a header row to the kind's columns (Vietnamese, English or key; case and diacritics

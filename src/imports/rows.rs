@@ -30,13 +30,22 @@ impl<'a> Row<'a> {
         layout: &'a Layout,
         errors: &'a mut Problems,
     ) -> Row<'a> {
-        Row {
+        let mut row = Row {
             line,
             cells,
             layout,
             errors,
             failed: false,
+        };
+        // No text may hold a NUL character (PostgreSQL cannot store one; nobody types one).
+        let mut keys: Vec<&'static str> = layout.keys().collect();
+        keys.sort_unstable();
+        for key in keys {
+            if matches!(row.cell(key), Cell::Text(t) if t.contains('\0')) {
+                row.error(key, "must not contain a NUL character");
+            }
         }
+        row
     }
 
     /// Whether any problem was found in this row.

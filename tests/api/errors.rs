@@ -77,6 +77,18 @@ async fn nul_characters_and_far_dates_are_refused_at_the_field(app: TestApp) {
             "{day}: {v}"
         );
     }
+    // In an uploaded file too: the cell is a problem of its row and column, nothing is written.
+    let csv = "Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp;Nơi cấp\n079180009911;political_theory;elementary;01/01/2010;Trường\u{0}Chính trị\n";
+    let (s, v) = app
+        .post_raw(
+            "/api/imports/qualifications",
+            Some(&admin),
+            ContentType::CSV,
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert!(v.to_string().contains("NUL"), "{v}");
     let (s, v) = app
         .get("/api/reports/gaps?unit=79&as_of=0001-01-01", Some(&admin))
         .await;
