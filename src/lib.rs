@@ -25,6 +25,7 @@ pub mod logging;
 pub mod me;
 pub mod openapi;
 pub mod security;
+mod shape;
 pub mod standards;
 pub mod state;
 pub mod units;

@@ -8,6 +8,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::domain::{NewPassword, Username};
+use super::service::create;
 use super::store::{self, AccountView, NewAccount};
 use crate::api::{JsonBody, Page, PageParams};
 use crate::audit::{self, Actor};
@@ -169,29 +170,6 @@ pub async fn create_account(
     .await?;
     tx.commit().await?;
     Ok((Status::Created, Json(account)))
-}
-
-/// Inserts an account and its audit entry inside `tx`.
-pub async fn create(tx: &mut Tx, actor: &Actor, a: &NewAccount<'_>) -> AppResult<AccountView> {
-    if store::username_taken(tx, a.username).await? {
-        return Err(AppError::conflict(
-            Some("username"),
-            format!("the username {:?} is taken", a.username),
-        ));
-    }
-    let id = store::insert(tx, a).await?;
-    let view = store::get_tx(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        "create",
-        "account",
-        &id.to_string(),
-        None,
-        Some(view.snapshot()),
-    )
-    .await?;
-    Ok(view)
 }
 
 /// Changes to an account; absent fields stay as they are.

@@ -12,9 +12,9 @@ use super::domain::{
     check_birth_date, check_party_date, check_period, parse_email, parse_full_name,
     parse_personal_id, parse_phone, parse_words, Gender, Organisation,
 };
+use super::service::{detail, visible, CadreDetail};
 use super::store::{
     self, CadreFilter, CadreView, CadreWrite, QualificationView, QualificationWrite, TitleList,
-    TitlePeriod, UnitPeriod,
 };
 use crate::api::{parse_opt, JsonBody, Page, PageParams};
 use crate::audit;
@@ -47,15 +47,6 @@ fn parse_id(raw: &str) -> AppResult<i64> {
         .ok()
         .filter(|id| *id > 0)
         .ok_or_else(|| AppError::not_found(format!("no cadre with id {raw}")))
-}
-
-/// Loads a cadre the caller may see; anything else is 404 (existence is not disclosed).
-pub async fn visible(state: &AppState, user: &AuthUser, id: i64) -> AppResult<CadreView> {
-    let scope = user.scope()?;
-    match store::get(&state.db, id).await? {
-        Some(c) if scope.sees_cadre(c.id, &c.unit_path) => Ok(c),
-        _ => Err(AppError::not_found(format!("no cadre with id {id}"))),
-    }
 }
 
 /// Checks that a unit exists, is live, and lies in the caller's scope; returns its record.
@@ -141,34 +132,6 @@ pub async fn list_cadres(
         offset: page.offset,
         items,
     }))
-}
-
-/// A cadre's whole record.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CadreDetail {
-    /// The record.
-    #[serde(flatten)]
-    pub cadre: CadreView,
-    /// Units over time (moves), oldest first.
-    pub units: Vec<UnitPeriod>,
-    /// Titles held, oldest first.
-    pub titles: Vec<TitlePeriod>,
-    /// Titles planned (succession planning), oldest first.
-    pub plans: Vec<TitlePeriod>,
-    /// Qualifications held.
-    pub qualifications: Vec<QualificationView>,
-}
-
-/// Builds the whole record of a visible cadre.
-pub async fn detail(state: &AppState, cadre: CadreView) -> AppResult<CadreDetail> {
-    let id = cadre.id;
-    Ok(CadreDetail {
-        units: store::unit_history(&state.db, id).await?,
-        titles: store::titles(&state.db, id, TitleList::Held).await?,
-        plans: store::titles(&state.db, id, TitleList::Planned).await?,
-        qualifications: store::qualifications(&state.db, id).await?,
-        cadre,
-    })
 }
 
 /// One cadre's record: profile, units over time, titles held and planned, qualifications.

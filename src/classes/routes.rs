@@ -9,10 +9,11 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::domain::{overlaps, parse_time, ClassStatus};
+use super::service::{is_staff, visible};
 use super::store::{self, ClassFilter, ClassRow, ClassWrite, SessionView, SessionWrite};
 use crate::api::JsonBody;
 use crate::audit;
-use crate::auth::{AuthUser, Role, SchoolStaff};
+use crate::auth::{AuthUser, SchoolStaff};
 use crate::clock::Clock;
 use crate::curriculum;
 use crate::db::Tx;
@@ -103,26 +104,12 @@ pub async fn views(state: &AppState, rows: Vec<ClassRow>) -> AppResult<Vec<Class
         .collect())
 }
 
-fn is_staff(user: &AuthUser) -> bool {
-    matches!(user.role, Role::Admin | Role::School | Role::Commission)
-}
-
 /// The served form of one class, read after a change.
 async fn class_view(state: &AppState, code: &str) -> AppResult<ClassView> {
     let row = store::by_code(&state.db, code)
         .await?
         .ok_or_else(|| AppError::Internal("class vanished".into()))?;
     Ok(views(state, vec![row]).await?.remove(0))
-}
-
-/// A class the caller may see: staff see every class; others every class that has been
-/// published (not `planned`, not `cancelled`).
-pub async fn visible(state: &AppState, user: &AuthUser, code: &str) -> AppResult<ClassRow> {
-    let code = code.trim().to_uppercase();
-    match store::by_code(&state.db, &code).await? {
-        Some(c) if is_staff(user) || !matches!(c.status.as_str(), "planned" | "cancelled") => Ok(c),
-        _ => Err(AppError::not_found(format!("no class with code {code}"))),
-    }
 }
 
 /// A list of classes.

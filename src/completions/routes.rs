@@ -13,7 +13,7 @@ use super::certificate;
 use super::store::{self, CompletionView, CompletionWrite};
 use crate::api::{parse_opt, JsonBody};
 use crate::audit;
-use crate::auth::routes::ClientAddr;
+use crate::auth::client::ClientAddr;
 use crate::auth::{ratelimit, AuthUser, Role, SchoolStaff};
 use crate::cadres;
 use crate::classes::{self, store::SessionView};
@@ -113,7 +113,7 @@ pub async fn attendance_grid(
     user: AuthUser,
     code: &str,
 ) -> AppResult<Json<AttendanceGrid>> {
-    let class = classes::routes::visible(state, &user, code).await?;
+    let class = classes::service::visible(state, &user, code).await?;
     Ok(Json(grid(state, &user, &class).await?))
 }
 
@@ -346,7 +346,7 @@ pub async fn class_completions(
     user: AuthUser,
     code: &str,
 ) -> AppResult<Json<CompletionList>> {
-    let class = classes::routes::visible(state, &user, code).await?;
+    let class = classes::service::visible(state, &user, code).await?;
     let scope = user.scope()?;
     let today = state.clock.today();
     let items = store::for_class(&state.db, class.id)
@@ -539,7 +539,7 @@ pub async fn cadre_completions(
     user: AuthUser,
     id: &str,
 ) -> AppResult<Json<CompletionList>> {
-    let cadre = cadres::routes::visible(state, &user, cadre_id(id)?).await?;
+    let cadre = cadres::service::visible(state, &user, cadre_id(id)?).await?;
     let today = state.clock.today();
     let items = store::for_cadre(&state.db, cadre.id)
         .await?
@@ -580,7 +580,7 @@ pub async fn add_paper_completion(
     body: JsonBody<PaperCompletionInput>,
 ) -> AppResult<(Status, Json<CompletionList>)> {
     let input = body.into_inner();
-    let cadre = cadres::routes::visible(state, &user, cadre_id(id)?).await?;
+    let cadre = cadres::service::visible(state, &user, cadre_id(id)?).await?;
     let source = input.source.as_deref().unwrap_or("paper");
     if !matches!(source, "paper" | "import") {
         return Err(AppError::invalid(

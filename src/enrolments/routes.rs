@@ -42,7 +42,7 @@ pub async fn list_enrolments(
     user: AuthUser,
     code: &str,
 ) -> AppResult<Json<EnrolmentList>> {
-    let class = classes::routes::visible(state, &user, code).await?;
+    let class = classes::service::visible(state, &user, code).await?;
     let items = store::list_for_class(&state.db, class.id, &user.scope()?).await?;
     Ok(Json(EnrolmentList {
         capacity: class.capacity,
@@ -93,8 +93,8 @@ pub async fn enrol(
         (_, Some(id)) => id,
         (_, None) => return Err(AppError::invalid("cadre_id", "cadre_id is required")),
     };
-    let class = classes::routes::visible(state, &user, code).await?;
-    let cadre = cadres::routes::visible(state, &user, cadre_id)
+    let class = classes::service::visible(state, &user, code).await?;
+    let cadre = cadres::service::visible(state, &user, cadre_id)
         .await
         .map_err(|_| {
             AppError::invalid(
@@ -213,7 +213,7 @@ pub async fn withdraw(
             "the commission role may not change enrolments".into(),
         ));
     }
-    let class = classes::routes::visible(state, &user, code).await?;
+    let class = classes::service::visible(state, &user, code).await?;
     let scope = user.scope()?;
     let mut tx = state.db.begin().await?;
     classes::store::lock(&mut tx, class.id).await?;

@@ -2,6 +2,7 @@
 
 pub mod engine;
 pub mod export;
+pub mod own;
 pub mod report;
 pub mod routes;
 pub mod store;

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use utoipa::ToSchema;
 
 use super::export::{gap_tables, parse_format, Cell, Download, Table};
+use super::own::{needs_open_classes, title_gaps, TitleGap, OPEN_CLASSES_SQL};
 use super::report::{aggregate, assessments, required_rank, Assessment, ReportRow};
 use super::store::{self, Filter, Population, ReportUnit, ScaleRef};
 use crate::api::{parse_opt, Page, PageParams};
@@ -781,49 +782,8 @@ pub async fn compare(
     }))
 }
 
-/// A class that would close a gap.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ClosingClass {
-    /// Class code.
-    pub class_code: String,
-    /// Module taught.
-    pub module_code: String,
-    /// Title.
-    pub title: String,
-    /// Seats still free.
-    pub seats_left: i64,
-}
-
-/// One requirement of a cadre's own gap.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GapItem {
-    /// The verdict.
-    #[serde(flatten)]
-    pub check: super::engine::Check,
-    /// Open classes that would close it (for unmet module and level requirements).
-    pub open_classes: Vec<ClosingClass>,
-}
-
-/// A cadre's standing against one title.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TitleGap {
-    /// Title code.
-    pub title_code: String,
-    /// `incumbent` or `planned`.
-    pub population: String,
-    /// Standard version applied (absent: none in force).
-    pub standard_version: Option<i64>,
-    /// Whether every requirement is met.
-    pub meets: Option<bool>,
-    /// Every requirement with its verdict.
-    pub requirements: Vec<GapItem>,
-}
-
-/// An open class: code, module, title, seats left, awarded scale and level.
-type OpenClassRow = (String, String, String, i64, Option<String>, Option<String>);
-
 /// A cadre's gaps against the standards of the titles they hold or are planned for, with the
-/// open classes that would close each, as of any day (officers; `/api/me` uses [`own_gaps_on`]).
+/// open classes that would close each, as of any day (officers; `/api/me` uses `own::own_gaps_on`).
 pub async fn gaps_of(
     state: &AppState,
     cadre_id: i64,
@@ -856,193 +816,6 @@ pub async fn gaps_of(
     Ok(title_gaps(assessed, &standards, &scales, &open))
 }
 
-/// What a cadre's own gaps are computed from, as `/api/me` has already loaded it.
-pub struct OwnRecord<'a> {
-    /// The cadre.
-    pub cadre: &'a crate::cadres::store::CadreView,
-    /// Titles held (every period).
-    pub titles: &'a [crate::cadres::store::TitlePeriod],
-    /// Titles planned (every period).
-    pub plans: &'a [crate::cadres::store::TitlePeriod],
-    /// Qualifications with their revocation days.
-    pub qualifications: &'a [crate::cadres::store::QualificationFactRow],
-    /// Completions.
-    pub completions: &'a [crate::completions::store::CompletionRow],
-}
-
-/// The same gaps as [`gaps_of`] from a record already loaded: the engine is given the cadre's
-/// raw qualifications and completions (it filters them by date and revocation itself), so only
-/// the standards of the cadre's titles, the scales and, when a gap is open, the open classes are
-/// read (at most three statements on the held connection).
-pub async fn own_gaps_on(
-    conn: &mut crate::db::Conn,
-    r: &OwnRecord<'_>,
-    as_of: NaiveDate,
-) -> AppResult<Vec<TitleGap>> {
-    use super::engine::{assess, CadreFacts, CompletionFact, QualificationFact};
-    // Titles held or planned on the day, incumbents first, each in id order.
-    let on_day = |t: &&crate::cadres::store::TitlePeriod| {
-        t.from_date <= as_of && t.to_date.is_none_or(|to| to >= as_of)
-    };
-    let mut held: Vec<_> = r.titles.iter().filter(on_day).collect();
-    let mut planned: Vec<_> = r.plans.iter().filter(on_day).collect();
-    if held.is_empty() && planned.is_empty() {
-        return Ok(vec![]);
-    }
-    held.sort_by_key(|t| t.id);
-    planned.sort_by_key(|t| t.id);
-    let holders: Vec<(&str, &crate::cadres::store::TitlePeriod)> = held
-        .into_iter()
-        .map(|t| ("incumbent", t))
-        .chain(planned.into_iter().map(|t| ("planned", t)))
-        .collect();
-    let mut codes: Vec<&str> = holders.iter().map(|(_, t)| t.title_code.as_str()).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    let standards = crate::standards::store::in_force_for_on(conn, as_of, &codes).await?;
-    let scales = if standards.is_empty() {
-        ScaleRef::default()
-    } else {
-        store::scale_reference_on(conn).await?
-    };
-    let facts = CadreFacts {
-        birth_date: r.cadre.birth_date,
-        party_joined_on: r.cadre.party_joined_on,
-        qualifications: r
-            .qualifications
-            .iter()
-            .map(|q| QualificationFact {
-                scale: q.view.scale.clone(),
-                level: q.view.level.clone(),
-                rank: q.view.rank,
-                obtained_on: q.view.obtained_on,
-                revoked_on: q.revoked_on,
-            })
-            .collect(),
-        completions: r
-            .completions
-            .iter()
-            .map(|c| CompletionFact {
-                module: c.module_code.clone(),
-                completed_on: c.completed_on,
-                revoked_on: c.revoked_on,
-            })
-            .collect(),
-    };
-    let assessed: Vec<Assessment> = holders
-        .into_iter()
-        .map(|(population, t)| {
-            let std = standards.get(&t.title_code);
-            let checks = match std {
-                None => vec![],
-                Some(s) => {
-                    let rules = super::report::rules(&s.requirements, &scales);
-                    let reference = if population == "incumbent" {
-                        t.appointed_on
-                    } else {
-                        as_of
-                    };
-                    assess(&facts, &rules, as_of, reference)
-                }
-            };
-            Assessment {
-                cadre_id: r.cadre.id,
-                full_name: r.cadre.full_name.clone(),
-                population: population.into(),
-                title_code: t.title_code.clone(),
-                unit_code: r.cadre.unit_code.clone(),
-                unit_path: r.cadre.unit_path.clone(),
-                unplaced: false,
-                gender: r.cadre.gender.clone(),
-                age: super::engine::full_years(r.cadre.birth_date, as_of),
-                ethnic_minority: r.cadre.ethnic_minority,
-                standard_version: std.map(|s| s.version),
-                checks,
-            }
-        })
-        .collect();
-    let open = if needs_open_classes(&assessed) {
-        crate::on_conn!(conn, |c| sqlx::query_as(OPEN_CLASSES_SQL)
-            .fetch_all(&mut *c)
-            .await?)
-    } else {
-        vec![]
-    };
-    Ok(title_gaps(assessed, &standards, &scales, &open))
-}
-
-/// Open classes: code, module, title, seats left, awarded scale and level.
-const OPEN_CLASSES_SQL: &str = "SELECT c.code, m.code, c.title, c.capacity - (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id AND e.status = 'enrolled'),
-        m.awards_scale, m.awards_level
-     FROM classes c JOIN modules m ON m.id = c.module_id WHERE c.status = 'open' ORDER BY c.enrol_closes, c.code";
-
-/// Whether any unmet requirement could be closed by a class (modules and levels).
-fn needs_open_classes(assessed: &[Assessment]) -> bool {
-    assessed
-        .iter()
-        .flat_map(|a| a.unmet())
-        .any(|c| c.key.starts_with("module:") || c.key.starts_with("min_level:"))
-}
-
-fn title_gaps(
-    assessed: Vec<Assessment>,
-    standards: &HashMap<String, StandardVersion>,
-    scales: &ScaleRef,
-    open: &[OpenClassRow],
-) -> Vec<TitleGap> {
-    let closing = |o: &OpenClassRow| ClosingClass {
-        class_code: o.0.clone(),
-        module_code: o.1.clone(),
-        title: o.2.clone(),
-        seats_left: o.3.max(0),
-    };
-    assessed
-        .into_iter()
-        .map(|a| {
-            let std = standards.get(&a.title_code);
-            let requirements = a
-                .checks
-                .iter()
-                .map(|c| {
-                    let open_classes = if c.met {
-                        vec![]
-                    } else if let Some(m) = c.key.strip_prefix("module:") {
-                        open.iter().filter(|o| o.1 == m).map(closing).collect()
-                    } else if let Some(scale) = c.key.strip_prefix("min_level:") {
-                        let need = std.and_then(|s| required_rank(s, scale, scales));
-                        open.iter()
-                            .filter(|o| {
-                                o.4.as_deref() == Some(scale)
-                                    && o.5
-                                        .as_ref()
-                                        .and_then(|l| {
-                                            scales.rank_of.get(&(scale.to_string(), l.clone()))
-                                        })
-                                        .zip(need)
-                                        .is_some_and(|(r, n)| *r >= n)
-                            })
-                            .map(closing)
-                            .collect()
-                    } else {
-                        vec![]
-                    };
-                    GapItem {
-                        check: c.clone(),
-                        open_classes,
-                    }
-                })
-                .collect();
-            TitleGap {
-                meets: a.meets(),
-                title_code: a.title_code,
-                population: a.population,
-                standard_version: a.standard_version,
-                requirements,
-            }
-        })
-        .collect()
-}
-
 /// A list of title gaps.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GapList {
@@ -1067,7 +840,7 @@ pub async fn cadre_gaps(
     let id: i64 = id
         .parse()
         .map_err(|_| AppError::not_found(format!("no cadre with id {id}")))?;
-    let cadre = crate::cadres::routes::visible(state, &user, id).await?;
+    let cadre = crate::cadres::service::visible(state, &user, id).await?;
     Ok(Json(GapList {
         as_of,
         items: gaps_of(state, cadre.id, as_of).await?,

@@ -52,7 +52,7 @@ pub async fn accounts(db: &Db, cadre: Option<i64>) -> Result<(), String> {
             unit_code: unit,
             cadre_id: cadre,
         };
-        crate::accounts::routes::create(&mut tx, &Actor::system(), &a)
+        crate::accounts::service::create(&mut tx, &Actor::system(), &a)
             .await
             .map_err(err)?;
     }

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 
 use crate::accounts::store::AccountView;
 use crate::auth::AuthUser;
-use crate::cadres::routes::CadreDetail;
+use crate::cadres::service::CadreDetail;
 use crate::cadres::store as cadres;
 use crate::completions::store::CompletionView;
 use crate::db::version::DataVersion;
@@ -70,7 +70,7 @@ pub struct MyRecord {
     /// (`POST /api/me/calendar-token`): only a hash of its token is kept.
     pub calendar_feed: Option<CalendarFeed>,
     /// Gaps against the standards of the titles held or planned today, with classes that close them.
-    pub gaps: Vec<crate::gaps::routes::TitleGap>,
+    pub gaps: Vec<crate::gaps::own::TitleGap>,
 }
 
 /// The caller's own record.
@@ -122,7 +122,7 @@ struct CadreParts {
     enrolments: Vec<EnrolmentView>,
     upcoming_sessions: Vec<UpcomingSession>,
     calendar_feed: Option<CalendarFeed>,
-    gaps: Vec<crate::gaps::routes::TitleGap>,
+    gaps: Vec<crate::gaps::own::TitleGap>,
 }
 
 fn to_json<T: Serialize>(value: &T) -> AppResult<String> {
@@ -153,7 +153,7 @@ fn valid_until(midnight: DateTime<Utc>, upcoming: &[UpcomingSession]) -> DateTim
 }
 
 /// Builds the cadre's part of the record on one pooled connection; the gap assessment reuses
-/// what the record has already loaded (see `gaps::routes::own_gaps_on`). `None` when the linked
+/// what the record has already loaded (see `gaps::own::own_gaps_on`). `None` when the linked
 /// cadre no longer exists.
 async fn build(
     state: &AppState,
@@ -190,14 +190,14 @@ async fn build(
         })
         .collect();
     parts.calendar_feed = feed_since.map(|created_at| CalendarFeed { created_at });
-    let own = crate::gaps::routes::OwnRecord {
+    let own = crate::gaps::own::OwnRecord {
         cadre: &cadre,
         titles: &titles,
         plans: &plans,
         qualifications: &qualifications,
         completions: &completions,
     };
-    parts.gaps = crate::gaps::routes::own_gaps_on(&mut conn, &own, today).await?;
+    parts.gaps = crate::gaps::own::own_gaps_on(&mut conn, &own, today).await?;
     parts.cadre = Some(CadreDetail {
         units,
         titles,
