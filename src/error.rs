@@ -387,6 +387,87 @@ pub struct ErrorEnvelope {
 /// Shorthand for results of handlers and storage functions.
 pub type AppResult<T> = Result<T, AppError>;
 
+/// The field a unique constraint guards, from PostgreSQL's constraint name (`classes_code_key`,
+/// or an index named in [`UNIQUE_INDEXES`]) or SQLite's message (`UNIQUE constraint failed:
+/// classes.code`): so a write that loses a race to another one gets the same 409 naming the
+/// field as the pre-check would have given.
+fn unique_field(constraint: Option<&str>, message: &str) -> Option<&'static str> {
+    if let Some(c) = constraint {
+        if let Some((_, f)) = UNIQUE_INDEXES.iter().find(|(name, _)| *name == c) {
+            return Some(f);
+        }
+    }
+    match constraint {
+        Some(c) => c.strip_suffix("_key").and_then(|c| {
+            UNIQUE_COLUMNS
+                .iter()
+                .find(|(t, col, _)| c == format!("{t}_{col}"))
+                .map(|x| x.2)
+        }),
+        None => message
+            .strip_prefix("UNIQUE constraint failed: ")
+            .and_then(|cols| {
+                let first = cols.split(',').next()?.trim();
+                let (t, col) = first.split_once('.')?;
+                UNIQUE_COLUMNS
+                    .iter()
+                    .find(|x| x.0 == t && x.1 == col)
+                    .map(|x| x.2)
+            }),
+    }
+}
+
+#[cfg(test)]
+mod unique_tests {
+    use super::unique_field;
+
+    #[test]
+    fn constraint_names_and_messages_name_the_field() {
+        assert_eq!(unique_field(Some("classes_code_key"), ""), Some("code"));
+        assert_eq!(
+            unique_field(Some("accounts_username_key"), ""),
+            Some("username")
+        );
+        assert_eq!(
+            unique_field(Some("enrolments_active"), ""),
+            Some("cadre_id")
+        );
+        assert_eq!(
+            unique_field(None, "UNIQUE constraint failed: accounts.username"),
+            Some("username")
+        );
+        assert_eq!(
+            unique_field(
+                None,
+                "UNIQUE constraint failed: enrolments.class_id, enrolments.cadre_id"
+            ),
+            Some("cadre_id")
+        );
+        assert_eq!(unique_field(Some("something_else"), ""), None);
+        assert_eq!(unique_field(None, "another message"), None);
+    }
+}
+
+/// (table, column, field) of the single-column unique constraints users can run into.
+const UNIQUE_COLUMNS: &[(&str, &str, &str)] = &[
+    ("accounts", "username", "username"),
+    ("classes", "code", "code"),
+    ("modules", "code", "code"),
+    ("programmes", "code", "code"),
+    ("titles", "code", "code"),
+    ("units", "code", "code"),
+    ("cadres", "personal_id", "personal_id"),
+    ("enrolments", "class_id", "cadre_id"),
+    ("completions", "class_id", "cadre_id"),
+];
+
+/// Unique indexes (PostgreSQL reports their names) and the field each guards.
+const UNIQUE_INDEXES: &[(&str, &str)] = &[
+    ("units_pkey", "code"),
+    ("enrolments_active", "cadre_id"),
+    ("completions_class_cadre", "cadre_id"),
+];
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         use sqlx::error::ErrorKind;
@@ -405,7 +486,12 @@ impl From<sqlx::Error> for AppError {
                 let code = DbCode::of(db.as_ref(), &code);
                 match db.kind() {
                     ErrorKind::UniqueViolation => {
-                        AppError::conflict(None, "a record with the same key already exists")
+                        let field = unique_field(db.constraint(), db.message());
+                        let message = match field {
+                            Some(f) => format!("another record already has this {f}"),
+                            None => "a record with the same key already exists".into(),
+                        };
+                        AppError::conflict(field, message)
                     }
                     ErrorKind::ForeignKeyViolation => AppError::Validation {
                         field: None,

@@ -22,7 +22,64 @@ db_tests!(
     attendance_results_completions_certificates,
     paper_completions_and_stale_soon,
     stale_certificates_and_finished_classes,
+    simultaneous_creates_of_one_code_name_the_field,
 );
+
+/// Eight schools' clerks create the same class code at once, and an admin the same username:
+/// one wins, every other gets 409 naming the field (the database's unique constraint, mapped in
+/// one place, not only a pre-check that two transactions can both pass).
+async fn simultaneous_creates_of_one_code_name_the_field(app: TestApp) {
+    let admin = app.admin_token().await;
+    let school = app.account(&admin, "school.race", "school", None).await;
+    let tries = (0..8).map(|i| {
+        let body = class_body(
+            "RACE-01",
+            "DV-01",
+            10,
+            vec![session(
+                &format!("2031-04-{:02}T08:00", i + 1),
+                &format!("2031-04-{:02}T11:00", i + 1),
+                &format!("Phòng {i}"),
+                &format!("GV {i}"),
+            )],
+        );
+        let (app, school) = (&app, &school);
+        async move { app.post("/api/classes", Some(school), body).await }
+    });
+    let answers = rocket::futures::future::join_all(tries).await;
+    assert_eq!(
+        answers.iter().filter(|a| a.0 == Status::Created).count(),
+        1,
+        "{answers:?}"
+    );
+    for (s, v) in answers.iter().filter(|a| a.0 != Status::Created) {
+        assert_eq!(
+            (*s, v["error"]["field"].clone()),
+            (Status::Conflict, json!("code")),
+            "{v}"
+        );
+    }
+    let tries = (0..8).map(|_| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            app.post("/api/accounts", Some(admin), json!({"username": "same.name", "password": "mua-thu-ha-noi-2026", "role": "commission"}))
+                .await
+        }
+    });
+    let answers = rocket::futures::future::join_all(tries).await;
+    assert_eq!(
+        answers.iter().filter(|a| a.0 == Status::Created).count(),
+        1,
+        "{answers:?}"
+    );
+    for (s, v) in answers.iter().filter(|a| a.0 != Status::Created) {
+        assert_eq!(
+            (*s, v["error"]["field"].clone()),
+            (Status::Conflict, json!("username")),
+            "{v}"
+        );
+    }
+}
 
 fn session(start: &str, end: &str, venue: &str, instructor: &str) -> Value {
     json!({"starts_at": start, "ends_at": end, "venue": venue, "instructor": instructor})
