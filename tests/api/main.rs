@@ -16,6 +16,7 @@ mod faults;
 mod health;
 mod imports;
 mod me;
+mod parity;
 mod proxy;
 mod public_data;
 mod record_cache;

@@ -1,0 +1,179 @@
+//! The two backends' schemas agree (issue 19): after the migrations, SQLite and PostgreSQL have
+//! the same tables, the same columns with compatible types and the same nullability, and the same
+//! indexes. A migration written for one backend only fails here.
+
+use std::collections::BTreeMap;
+
+use cadre_training::db::Db;
+
+use crate::helpers::TestApp;
+
+/// A column as both backends can describe it: (type family, not null).
+type Columns = BTreeMap<String, BTreeMap<String, (String, bool)>>;
+
+/// Type families that both backends can hold for the same Rust type.
+fn family(t: &str) -> String {
+    let t = t.to_ascii_lowercase();
+    match t.as_str() {
+        "integer" | "bigint" | "int8" | "int4" | "smallint" => "int",
+        "boolean" | "bool" => "bool",
+        "real" | "double precision" | "float8" | "numeric" => "real",
+        "bytea" | "blob" => "bytes",
+        // SQLite keeps dates and times as TEXT; PostgreSQL as DATE / TIMESTAMPTZ / TEXT.
+        _ => "text",
+    }
+    .into()
+}
+
+async fn sqlite_schema(app: &TestApp) -> (Columns, Vec<String>) {
+    let Db::Sqlite(p) = &app.state().db else {
+        unreachable!()
+    };
+    let tables: Vec<(String,)> = sqlx::query_as(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+    )
+    .fetch_all(p)
+    .await
+    .unwrap();
+    let mut cols = Columns::new();
+    for (t,) in tables {
+        let rows: Vec<(String, String, bool, i64)> = sqlx::query_as(&format!(
+            "SELECT name, type, \"notnull\", pk FROM pragma_table_info('{t}')"
+        ))
+        .fetch_all(p)
+        .await
+        .unwrap();
+        let entry = cols.entry(t.clone()).or_default();
+        for (name, ty, notnull, pk) in rows {
+            // A primary key is NOT NULL on PostgreSQL; on SQLite an INTEGER one is (a rowid alias)
+            // and a TEXT one only by SQLite's legacy leniency, which no write of ours relies on.
+            let not_null = notnull || pk > 0;
+            entry.insert(name, (family(&ty), not_null));
+        }
+    }
+    let mut indexes: Vec<String> = sqlx::query_as::<_, (String,)>(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'",
+    )
+    .fetch_all(p)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| r.0)
+    .collect();
+    indexes.sort();
+    (cols, indexes)
+}
+
+async fn postgres_schema(app: &TestApp) -> (Columns, Vec<String>) {
+    let Db::Postgres(p) = &app.state().db else {
+        unreachable!()
+    };
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text, data_type::text, is_nullable::text
+         FROM information_schema.columns WHERE table_schema = current_schema()
+           AND table_name <> '_sqlx_migrations'",
+    )
+    .fetch_all(p)
+    .await
+    .unwrap();
+    let mut cols = Columns::new();
+    for (t, name, ty, nullable) in rows {
+        cols.entry(t)
+            .or_default()
+            .insert(name, (family(&ty), nullable == "NO"));
+    }
+    let mut indexes: Vec<String> = sqlx::query_as::<_, (String,)>(
+        "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema()
+           AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))",
+    )
+    .fetch_all(p)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| r.0)
+    .collect();
+    indexes.sort();
+    (cols, indexes)
+}
+
+#[rocket::async_test]
+async fn sqlite_and_postgres_schemas_agree() {
+    let Some(pg) = TestApp::postgres().await else {
+        return;
+    };
+    let lite = TestApp::sqlite().await;
+    let (mut lc, li) = sqlite_schema(&lite).await;
+    // SQLite's data version is a table moved by triggers; PostgreSQL keeps it another way
+    // (db::version), by design.
+    lc.remove("data_version");
+    let (pc, pi) = postgres_schema(&pg).await;
+    let lt: Vec<&String> = lc.keys().collect();
+    let pt: Vec<&String> = pc.keys().collect();
+    assert_eq!(lt, pt, "the same tables");
+    let mut differ = vec![];
+    for (t, cols) in &lc {
+        let other = &pc[t];
+        for (c, l) in cols {
+            match other.get(c) {
+                None => differ.push(format!("{t}.{c}: only in SQLite")),
+                Some(p) if p != l => {
+                    differ.push(format!("{t}.{c}: SQLite {l:?}, PostgreSQL {p:?}"))
+                }
+                _ => {}
+            }
+        }
+        for c in other.keys().filter(|c| !cols.contains_key(*c)) {
+            differ.push(format!("{t}.{c}: only in PostgreSQL"));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "columns that differ:\n{}",
+        differ.join("\n")
+    );
+    assert_eq!(li, pi, "the same indexes");
+}
+
+/// The same generated data gives the same reports, byte for byte as JSON, on both databases: the
+/// city as of 2020 and today, by children and by lowest level, the drill-down, training demand
+/// and the comparison across the reorganisation.
+#[rocket::async_test]
+async fn the_same_data_gives_the_same_reports_on_both_databases() {
+    let Some(pg) = TestApp::postgres().await else {
+        return;
+    };
+    let lite = TestApp::sqlite().await;
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/units");
+    // One instant for both (the generator dates the demo classes from the city's today).
+    let now = lite.state().clock.now();
+    pg.state().clock.set_now(Some(now));
+    lite.state().clock.set_now(Some(now));
+    for app in [&lite, &pg] {
+        cadre_training::generate::run(app.state(), cadre_training::generate::Scale::Demo, 1, &data)
+            .await
+            .expect("demo");
+    }
+    let paths = [
+        "/api/reports/gaps?unit=79&as_of=2020-12-31&group=children",
+        "/api/reports/gaps?unit=79&group=children",
+        "/api/reports/gaps?unit=79&as_of=2020-12-31&group=lowest&population=both",
+        "/api/reports/gaps?unit=26737&as_of=2020-12-31&group=children",
+        "/api/reports/gaps/cadres?unit=79&status=short&limit=200",
+        "/api/reports/training-demand?unit=79",
+        "/api/reports/gaps/compare?unit=79&from=2020-12-31&to=2026-06-30",
+    ];
+    let (lt, pt) = (
+        lite.token("commission", "demo-password").await,
+        pg.token("commission", "demo-password").await,
+    );
+    for path in paths {
+        let (ls, lv) = lite.get(path, Some(&lt)).await;
+        let (ps, pv) = pg.get(path, Some(&pt)).await;
+        assert_eq!(ls, rocket::http::Status::Ok, "{path}: {lv}");
+        assert_eq!(
+            (ls, &lv),
+            (ps, &pv),
+            "{path} differs between SQLite and PostgreSQL"
+        );
+    }
+}
