@@ -11,6 +11,7 @@ use crate::cadres::create as create_cadre;
 use crate::db_tests;
 use crate::helpers::TestApp;
 
+crate::slow_db_tests!(two_hundred_simultaneous_enrolments);
 db_tests!(
     classes_are_validated,
     venue_and_instructor_conflicts_on_time_overlap,
@@ -18,7 +19,6 @@ db_tests!(
     enrolment_rules,
     waitlist_and_promotion,
     who_may_enrol_whom,
-    two_hundred_simultaneous_enrolments,
     attendance_results_completions_certificates,
     paper_completions_and_stale_soon,
     stale_certificates_and_finished_classes,

@@ -7,11 +7,10 @@ use std::collections::{HashMap, HashSet};
 use rocket::http::Status;
 use serde_json::Value;
 
-use crate::db_tests;
 use crate::helpers::TestApp;
 use cadre_training::generate::{run, Scale, OFFICER_UNIT};
 
-db_tests!(demo_data_crosses_the_2025_reorganisation);
+crate::slow_db_tests!(demo_data_crosses_the_2025_reorganisation);
 
 async fn ok(app: &TestApp, t: &str, path: &str) -> Value {
     let (s, v) = app.get(path, Some(t)).await;

@@ -93,6 +93,7 @@ fn wal_size(dir: &Path) -> u64 {
 }
 
 #[rocket::async_test]
+#[ignore = "slow lane: cargo test -- --include-ignored"]
 async fn kill_9_during_a_large_import_leaves_all_rows_or_none() {
     // The long variant (CADRE_LONG_TESTS=1) kills at four points of the write, the last close to the
     // commit.
@@ -290,6 +291,7 @@ fn start_on(url: &str, dir: &Path, port: u16) -> Child {
 }
 
 #[rocket::async_test]
+#[ignore = "slow lane: cargo test -- --include-ignored"]
 async fn postgres_outage_answers_503_and_the_service_recovers_by_itself() {
     let Some(pg) = PrivatePg::create() else {
         if std::env::var("CI").is_ok() {
@@ -494,6 +496,7 @@ impl Drop for Immutable {
 /// naming the cause, nothing is half-written, reads go on, and writes resume by themselves once the
 /// file is writable again.
 #[rocket::async_test]
+#[ignore = "slow lane: cargo test -- --include-ignored"]
 async fn sqlite_file_made_read_only_refuses_writes_clearly_and_recovers() {
     let dir = std::env::temp_dir().join(format!("cadre-readonly-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -546,6 +549,7 @@ impl Drop for Mounted {
 /// a 5,000-row import answers 503 naming the cause and leaves nothing behind, reads go on, and once
 /// space is freed the same import succeeds without a restart; the file passes its integrity check.
 #[rocket::async_test]
+#[ignore = "slow lane: cargo test -- --include-ignored"]
 async fn sqlite_disk_full_refuses_writes_clearly_and_recovers() {
     let dir = std::env::temp_dir().join(format!("cadre-diskfull-{}", std::process::id()));
     let mnt = dir.join("disk");
@@ -602,6 +606,7 @@ async fn sqlite_disk_full_refuses_writes_clearly_and_recovers() {
 /// `pg_stat_activity`): PostgreSQL aborts the dead connection's transaction, so the schema holds all
 /// the rows or none, nothing stays locked, and a restarted server imports the same file.
 #[rocket::async_test]
+#[ignore = "slow lane: cargo test -- --include-ignored"]
 async fn kill_9_during_a_large_import_on_postgres_leaves_all_rows_or_none() {
     let Some(base) = crate::helpers::pg_base_url() else {
         return;

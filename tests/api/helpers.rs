@@ -398,3 +398,27 @@ macro_rules! db_tests {
         )*
     };
 }
+
+/// Like [`db_tests!`], in the slow lane: ignored by a plain `cargo test`, run by
+/// `cargo test -- --include-ignored` (what `.ci/run` does).
+#[macro_export]
+macro_rules! slow_db_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[rocket::async_test]
+                #[ignore = "slow lane: cargo test -- --include-ignored"]
+                async fn sqlite() {
+                    super::$name($crate::helpers::TestApp::sqlite().await).await
+                }
+                #[rocket::async_test]
+                #[ignore = "slow lane: cargo test -- --include-ignored"]
+                async fn postgres() {
+                    if let Some(app) = $crate::helpers::TestApp::postgres().await {
+                        super::$name(app).await
+                    }
+                }
+            }
+        )*
+    };
+}

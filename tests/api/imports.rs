@@ -86,6 +86,7 @@ fn has(p: &[(i64, String, String)], row: i64, field: &str, msg: &str) -> bool {
         .any(|(r, f, m)| *r == row && f == field && m.contains(msg))
 }
 
+crate::slow_db_tests!(large_file_failing_near_the_end_writes_nothing_then_imports_whole);
 db_tests!(
     dry_run_commit_and_reimport,
     every_row_problem_is_reported_and_nothing_written,
@@ -94,7 +95,6 @@ db_tests!(
     xlsx_with_serial_and_text_dates,
     qualifications_and_completions,
     size_limit_and_roles,
-    large_file_failing_near_the_end_writes_nothing_then_imports_whole,
     export_round_trip_into_an_empty_database,
     exports_are_scoped,
     templates,

@@ -97,6 +97,7 @@ async fn postgres_schema(app: &TestApp) -> (Columns, Vec<String>) {
 }
 
 #[rocket::async_test]
+#[ignore = "slow lane: cargo test -- --include-ignored"]
 async fn sqlite_and_postgres_schemas_agree() {
     let Some(pg) = TestApp::postgres().await else {
         return;
@@ -138,6 +139,7 @@ async fn sqlite_and_postgres_schemas_agree() {
 /// city as of 2020 and today, by children and by lowest level, the drill-down, training demand
 /// and the comparison across the reorganisation.
 #[rocket::async_test]
+#[ignore = "slow lane: cargo test -- --include-ignored"]
 async fn the_same_data_gives_the_same_reports_on_both_databases() {
     let Some(pg) = TestApp::postgres().await else {
         return;
@@ -178,7 +180,7 @@ async fn the_same_data_gives_the_same_reports_on_both_databases() {
     }
 }
 
-crate::db_tests!(the_report_path_and_the_engine_agree_on_generated_data);
+crate::slow_db_tests!(the_report_path_and_the_engine_agree_on_generated_data);
 
 /// The report path filters facts by date and revocation in SQL before the engine sees them; a
 /// cadre's own record gives the engine every raw fact and lets it decide. On generated data (with

@@ -10,10 +10,9 @@ use std::time::Duration;
 
 use rocket::figment::providers::Serialized;
 
-use crate::db_tests;
 use crate::helpers::{TestApp, ADMIN_PASSWORD, JWT_SECRET};
 
-db_tests!(login_throttle_behind_nginx);
+crate::slow_db_tests!(login_throttle_behind_nginx);
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

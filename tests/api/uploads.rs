@@ -10,15 +10,17 @@ use std::io::{Cursor, Write};
 use crate::db_tests;
 use crate::helpers::TestApp;
 
+crate::slow_db_tests!(
+    many_bad_rows_give_a_bounded_answer_and_a_csv_of_all,
+    health_answers_while_a_large_import_is_planned
+);
 db_tests!(
     xlsx_with_cells_at_a1_and_xfd1048576_is_refused,
     xlsx_zip_bomb_is_refused,
     csv_with_100k_columns_is_refused,
     csv_line_longer_than_the_limit_is_refused,
     rows_and_cells_beyond_the_limits_are_refused,
-    many_bad_rows_give_a_bounded_answer_and_a_csv_of_all,
     unit_and_successor_uploads_are_bounded,
-    health_answers_while_a_large_import_is_planned,
 );
 
 const HEADER: &str = "Số CCCD/CMND,Họ và tên,Giới tính,Ngày sinh,Dân tộc,Mã đơn vị,Tổ chức";

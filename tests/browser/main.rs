@@ -8,11 +8,13 @@ use harness::{browser_binaries, Backend, Browser, Server, ADMIN_PASSWORD, DEMO_P
 use serde_json::json;
 
 #[test]
+#[ignore = "slow lane: cargo test -- --include-ignored"]
 fn sqlite() {
     run(Backend::Sqlite, "sqlite");
 }
 
 #[test]
+#[ignore = "slow lane: cargo test -- --include-ignored"]
 fn postgres() {
     run(Backend::Postgres, "postgres");
 }
