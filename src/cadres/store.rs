@@ -11,6 +11,21 @@ use crate::db::{like_escape, Conn, Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::{on_conn, on_db, on_tx};
 
+/// The columns of a qualification row written in bulk (imports of completions, the generator),
+/// in the order their values are given.
+pub const QUALIFICATION_COLUMNS: &[&str] = &[
+    "cadre_id",
+    "scale_code",
+    "level_code",
+    "obtained_on",
+    "issuer",
+    "evidence",
+    "source",
+    "source_ref",
+    "completion_id",
+    "created_at",
+];
+
 /// A cadre as stored, with the name and path of their unit.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct CadreView {

@@ -586,18 +586,7 @@ pub async fn generate(
         crate::db::bulk::insert(
             tx,
             "cadre_qualifications",
-            &[
-                "cadre_id",
-                "scale_code",
-                "level_code",
-                "obtained_on",
-                "issuer",
-                "evidence",
-                "source",
-                "source_ref",
-                "completion_id",
-                "created_at",
-            ],
+            crate::cadres::store::QUALIFICATION_COLUMNS,
             &qual_rows,
         )
         .await?;

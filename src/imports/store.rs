@@ -571,18 +571,7 @@ pub async fn apply_completions(tx: &mut Tx, plan: &CompletionPlan) -> AppResult<
     bulk::insert(
         tx,
         "cadre_qualifications",
-        &[
-            "cadre_id",
-            "scale_code",
-            "level_code",
-            "obtained_on",
-            "issuer",
-            "evidence",
-            "source",
-            "source_ref",
-            "completion_id",
-            "created_at",
-        ],
+        crate::cadres::store::QUALIFICATION_COLUMNS,
         &quals,
     )
     .await?;
