@@ -222,15 +222,16 @@ async fn reports(url: &str, runs: usize, profile: bool) {
             today,
             Grouping::Lowest,
         ),
+        // Quận 1 was abolished on 2025-07-01: a district as of 2020; a ward of today's tree.
         (
-            "district 760 today".to_string(),
+            "district 760 as of 2020-12-31".to_string(),
             "760".to_string(),
-            today,
+            chrono::NaiveDate::from_ymd_opt(2020, 12, 31).unwrap(),
             Grouping::Children,
         ),
         (
-            "ward 26734 today".to_string(),
-            "26734".to_string(),
+            "ward 26737 today".to_string(),
+            "26737".to_string(),
             today,
             Grouping::Children,
         ),
