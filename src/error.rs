@@ -552,9 +552,10 @@ pub fn json_catcher(status: Status, req: &Request<'_>) -> AppError {
         };
         let allow = allowed_methods(req);
         let has_own = !unread
-            && allow
-                .iter()
-                .any(|m| m == req.method().as_str() || (req.method() == rocket::http::Method::Head && m == "GET"));
+            && allow.iter().any(|m| {
+                m == req.method().as_str()
+                    || (req.method() == rocket::http::Method::Head && m == "GET")
+            });
         if !allow.is_empty() && !has_own {
             return AppError::MethodNotAllowed { method, allow };
         }
@@ -604,7 +605,8 @@ fn literal_path_methods(req: &Request<'_>) -> Option<Vec<String>> {
         return None;
     }
     let own = req.method().as_str();
-    let head_of_get = req.method() == rocket::http::Method::Head && methods.iter().any(|m| m == "GET");
+    let head_of_get =
+        req.method() == rocket::http::Method::Head && methods.iter().any(|m| m == "GET");
     if methods.iter().any(|m| m == own) || head_of_get {
         return None;
     }
@@ -668,7 +670,9 @@ fn allowed_methods(req: &Request<'_>) -> Vec<String> {
     if methods.iter().any(|m| m == "GET") && !methods.iter().any(|m| m == "HEAD") {
         methods.push("HEAD".into());
     }
-    let order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"];
+    let order = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT",
+    ];
     methods.sort_by_key(|m| order.iter().position(|o| o == m).unwrap_or(order.len()));
     methods
 }

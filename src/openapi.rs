@@ -297,14 +297,23 @@ impl ErrorResponses {
         let has_body = op.request_body.is_some();
         let mut wanted: Vec<(&str, &str)> = Vec::new();
         if secured {
-            wanted.push(("401", "No valid token (missing, invalid, expired or revoked)"));
+            wanted.push((
+                "401",
+                "No valid token (missing, invalid, expired or revoked)",
+            ));
             wanted.push(("403", "The caller's role or scope does not allow this"));
         }
         if has_path || names_unit {
-            wanted.push(("404", "Nothing with this identifier (or not visible to the caller)"));
+            wanted.push((
+                "404",
+                "Nothing with this identifier (or not visible to the caller)",
+            ));
         }
         if !params.is_empty() || has_body {
-            wanted.push(("422", "A parameter or field breaks a rule (the field is named)"));
+            wanted.push((
+                "422",
+                "A parameter or field breaks a rule (the field is named)",
+            ));
         }
         if has_body {
             wanted.push(("400", "The body could not be read (malformed)"));
@@ -378,7 +387,8 @@ impl ParameterRules {
         let date = json!({"type": "string", "pattern": DATE_PATTERN});
         let code = json!({"type": "string", "pattern": CODE_PATTERN});
         let unit = json!({"type": "string", "pattern": UNIT_PATTERN});
-        let text = |max: usize| json!({"type": "string", "maxLength": max, "pattern": TEXT_PATTERN});
+        let text =
+            |max: usize| json!({"type": "string", "maxLength": max, "pattern": TEXT_PATTERN});
         let one_of = |values: &[&str]| json!({"type": "string", "enum": values});
         Some(match name {
             "limit" if path == "/api/units" => {
@@ -413,9 +423,11 @@ impl ParameterRules {
             "status" if path.starts_with("/api/reports/") => {
                 one_of(&["short", "meeting", "no_standard", "all"])
             }
+            "status" if path == "/api/exports/classes" => json!({"type": "string",
+                "pattern": r"^\s*(planned|open|running|finished|cancelled)\s*$"}),
             "status" => {
                 let one = "(planned|open|running|finished|cancelled)";
-                json!({"type": "string", "pattern": format!(r"^{one}(,{one})*$")})
+                json!({"type": "string", "pattern": format!(r"^\s*{one}?\s*(,\s*{one}?\s*)*$")})
             }
             "code" if path.starts_with("/api/units/") => unit,
             "code" if path.starts_with("/api/certificates/") => json!({"type": "string",
@@ -508,7 +520,11 @@ impl BodyRules {
         let int = |min: i64, max: i64| json!({"minimum": min, "maximum": max});
         let password = json!({"minLength": 12, "maxLength": 128, "pattern": TEXT_PATTERN});
         vec![
-            ("CreateAccount", "username", json!({"pattern": r"^[a-z0-9._-]{3,64}$"})),
+            (
+                "CreateAccount",
+                "username",
+                json!({"pattern": r"^[a-z0-9._-]{3,64}$"}),
+            ),
             ("CreateAccount", "password", password.clone()),
             ("CreateAccount", "unit_code", unit.clone()),
             ("UpdateAccount", "unit_code", unit.clone()),
@@ -519,22 +535,46 @@ impl BodyRules {
             ("CadreInput", "full_name", text(2, 120)),
             ("CadreInput", "ethnicity", text(1, 50)),
             ("CadreInput", "religion", text(0, 50)),
-            ("CadreInput", "personal_id", json!({"pattern": r"^([0-9]{9}|[0-9]{12})$"})),
+            (
+                "CadreInput",
+                "personal_id",
+                json!({"pattern": r"^([0-9]{9}|[0-9]{12})$"}),
+            ),
             ("CadreInput", "unit_code", unit.clone()),
             ("CadreInput", "phone", json!({"pattern": r"^[0-9]{8,15}$"})),
-            ("CadreInput", "email", json!({"pattern": r"^[a-z0-9._-]{1,40}@[a-z0-9-]{1,40}\.[a-z]{2,10}$"})),
+            (
+                "CadreInput",
+                "email",
+                json!({"pattern": r"^[a-z0-9._-]{1,40}@[a-z0-9-]{1,40}\.[a-z]{2,10}$"}),
+            ),
             ("CadrePatch", "full_name", text(2, 120)),
             ("CadrePatch", "ethnicity", text(1, 50)),
             ("CadrePatch", "religion", text(0, 50)),
-            ("CadrePatch", "personal_id", json!({"pattern": r"^([0-9]{9}|[0-9]{12})$"})),
+            (
+                "CadrePatch",
+                "personal_id",
+                json!({"pattern": r"^([0-9]{9}|[0-9]{12})$"}),
+            ),
             ("CadrePatch", "unit_code", unit.clone()),
             ("CadrePatch", "phone", json!({"pattern": r"^[0-9]{8,15}$"})),
-            ("CadrePatch", "email", json!({"pattern": r"^[a-z0-9._-]{1,40}@[a-z0-9-]{1,40}\.[a-z]{2,10}$"})),
+            (
+                "CadrePatch",
+                "email",
+                json!({"pattern": r"^[a-z0-9._-]{1,40}@[a-z0-9-]{1,40}\.[a-z]{2,10}$"}),
+            ),
             ("PaperCompletionInput", "module_code", code.clone()),
             ("PaperCompletionInput", "source_ref", text(1, 300)),
             ("PaperCompletionInput", "issuer", free.clone()),
-            ("PaperCompletionInput", "source", json!({"enum": ["paper", "import", null]})),
-            ("PaperCompletionInput", "score", json!({"minimum": 0, "maximum": 10, "multipleOf": 0.5})),
+            (
+                "PaperCompletionInput",
+                "source",
+                json!({"enum": ["paper", "import", null]}),
+            ),
+            (
+                "PaperCompletionInput",
+                "score",
+                json!({"minimum": 0, "maximum": 10, "multipleOf": 0.5}),
+            ),
             ("PeriodInput", "title_code", code.clone()),
             ("PeriodInput", "unit_code", unit.clone()),
             ("QualificationInput", "evidence", free.clone()),
@@ -553,22 +593,38 @@ impl BodyRules {
             ("SessionInput", "venue", text(1, 300)),
             ("SessionInput", "instructor", text(1, 300)),
             ("SessionInput", "title", text(1, 300)),
-            ("ResultInput", "score", json!({"minimum": 0, "maximum": 10, "multipleOf": 0.5})),
+            (
+                "ResultInput",
+                "score",
+                json!({"minimum": 0, "maximum": 10, "multipleOf": 0.5}),
+            ),
             ("ModuleInput", "code", code.clone()),
             ("ModuleInput", "title_vi", text(1, 300)),
             ("ModuleInput", "title_en", text(1, 300)),
             ("ModuleInput", "description", free.clone()),
             ("ModuleInput", "periods", int(1, 5000)),
             ("ModuleInput", "validity_years", int(1, 50)),
-            ("ModuleInput", "prerequisites", json!({"items": {"type": "string", "pattern": CODE_PATTERN}})),
+            (
+                "ModuleInput",
+                "prerequisites",
+                json!({"items": {"type": "string", "pattern": CODE_PATTERN}}),
+            ),
             ("ProgrammeInput", "name_vi", text(1, 300)),
             ("ProgrammeInput", "name_en", text(1, 300)),
             ("ProgrammeInput", "description", free),
-            ("ProgrammeInput", "modules", json!({"minItems": 1, "items": {"type": "string", "pattern": CODE_PATTERN}})),
+            (
+                "ProgrammeInput",
+                "modules",
+                json!({"minItems": 1, "items": {"type": "string", "pattern": CODE_PATTERN}}),
+            ),
             ("TitleInput", "code", code.clone()),
             ("TitleInput", "name_vi", text(1, 300)),
             ("TitleInput", "name_en", text(1, 300)),
-            ("TitleInput", "level", json!({"enum": ["city", "district", "commune"]})),
+            (
+                "TitleInput",
+                "level",
+                json!({"enum": ["city", "district", "commune"]}),
+            ),
             ("TitlePatch", "name_vi", text(1, 300)),
             ("TitlePatch", "name_en", text(1, 300)),
             ("PublishInput", "note", text(0, 1000)),
@@ -602,7 +658,10 @@ impl Modify for BodyRules {
         // An uploaded file is whatever bytes were sent (its rows are checked one by one): its
         // body has no JSON type to violate.
         for item in openapi.paths.paths.values_mut() {
-            for op in [item.post.as_mut(), item.put.as_mut()].into_iter().flatten() {
+            for op in [item.post.as_mut(), item.put.as_mut()]
+                .into_iter()
+                .flatten()
+            {
                 let Some(RefOr::T(body)) = op.request_body.as_mut() else {
                     continue;
                 };

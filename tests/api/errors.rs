@@ -220,11 +220,21 @@ async fn undeclared_methods_on_known_paths_are_405(app: TestApp) {
             .map(|(_, v)| v.clone())
     };
     for (method, path, token, expected) in [
-        (Method::Delete, "/api/units/79", Some(admin.as_str()), "GET, HEAD, PATCH"),
+        (
+            Method::Delete,
+            "/api/units/79",
+            Some(admin.as_str()),
+            "GET, HEAD, PATCH",
+        ),
         (Method::Trace, "/health", None, "GET, HEAD"),
         (Method::Put, "/api/me", Some(admin.as_str()), "GET, HEAD"),
         (Method::Delete, "/api/cadres", None, "GET, HEAD, POST"),
-        (Method::Options, "/api/classes/K-01/enrolments", None, "GET, HEAD, POST"),
+        (
+            Method::Options,
+            "/api/classes/K-01/enrolments",
+            None,
+            "GET, HEAD, POST",
+        ),
     ] {
         let (s, v, h) = app.request(method, path, token, None, &[]).await;
         assert_eq!(s, Status::MethodNotAllowed, "{method} {path}: {v}");
@@ -235,7 +245,10 @@ async fn undeclared_methods_on_known_paths_are_405(app: TestApp) {
     let (s, v, _) = app
         .request(Method::Get, "/api/accounts/0", Some(&admin), None, &[])
         .await;
-    assert_eq!((s, v["error"]["code"].clone()), (Status::NotFound, json!("not_found")));
+    assert_eq!(
+        (s, v["error"]["code"].clone()),
+        (Status::NotFound, json!("not_found"))
+    );
     let (s, _, h) = app
         .request(Method::Put, "/api/nothing-here", Some(&admin), None, &[])
         .await;

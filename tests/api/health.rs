@@ -128,7 +128,10 @@ async fn openapi_describes_every_api_route(app: TestApp) {
             }
         }
     }
-    assert!(undocumented.is_empty(), "undocumented errors: {undocumented:?}");
+    assert!(
+        undocumented.is_empty(),
+        "undocumented errors: {undocumented:?}"
+    );
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     // Links chain each create to the reads of what it made (schemathesis's stateful phase), and
     // every link names an operation that exists.
