@@ -5,6 +5,7 @@
 # does not describe, schema-valid input refused or schema-violating input accepted, and any undeclared
 # method not answered 405. scripts/schemathesis.toml says where 422 is accepted for schema-valid data.
 #   scripts/fuzz.sh [MAX_EXAMPLES]      default 10 per operation (CI); try 100 for a long run
+#   FUZZ_PORT=… picks the server's port (default 18767)
 # Needs schemathesis (PyPI; installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,11 @@ command -v schemathesis >/dev/null || pip install -q "schemathesis==4.32.5"
 cargo build -q --bin cadre-training
 dir=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
-port=18767
+port=${FUZZ_PORT:-18767}
+if curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
+  echo "port $port is already in use (another run?); set FUZZ_PORT" >&2
+  exit 1
+fi
 export DATABASE_URL=sqlite://$dir/fuzz.db ADMIN_PASSWORD=fuzz-admin-password JWT_SECRET=fuzz-secret-0123456789abcdef
 export ROCKET_PORT=$port ROCKET_DATA_DIR=$dir RUST_LOG=error ROCKET_LOGIN_MAX_FAILURES=1000000
 "${CARGO_TARGET_DIR:-target}"/debug/cadre-training generate --scale demo >/dev/null
