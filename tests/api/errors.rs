@@ -241,6 +241,26 @@ async fn undeclared_methods_on_known_paths_are_405(app: TestApp) {
         assert_eq!(v["error"]["code"], "method_not_allowed", "{v}");
         assert_eq!(allow(&h).as_deref(), Some(expected), "{method} {path}");
     }
+    // A literal path is not a pattern route's parameter: PATCH /api/units/import is not
+    // PATCH /api/units/<code>.
+    let (s, v, h) = app
+        .request(
+            Method::Patch,
+            "/api/units/import",
+            Some(&admin),
+            Some((ContentType::JSON, b"{}".to_vec())),
+            &[],
+        )
+        .await;
+    assert_eq!(s, Status::MethodNotAllowed, "{v}");
+    assert_eq!(allow(&h).as_deref(), Some("POST"));
+    // A query parameter given twice is refused, not read as absent.
+    let (s, v) = app.get("/api/units?limit=5&limit=6", Some(&admin)).await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("limit")),
+        "{v}"
+    );
     // A route that exists for the method and answers 404 itself keeps its 404.
     let (s, v, _) = app
         .request(Method::Get, "/api/accounts/0", Some(&admin), None, &[])
