@@ -438,6 +438,9 @@ impl ParameterRules {
             }
             "unit" | "root" => unit,
             "q" => text(100),
+            "active" | "include_retired" | "retire_missing" | "dry_run" => {
+                json!({"type": "boolean"})
+            }
             _ => return None,
         })
     }
@@ -481,6 +484,14 @@ impl Modify for ParameterRules {
 
 /// Lets a string rule also admit a blank value.
 fn allow_blank(rule: &mut serde_json::Value) {
+    // A number or a yes/no left blank: the type admits a string, the pattern only a blank one
+    // (`minimum`, `maximum` bind numbers only).
+    if rule["type"] == "integer" || rule["type"] == "boolean" {
+        let ty = rule["type"].clone();
+        rule["type"] = serde_json::json!([ty, "string"]);
+        rule["pattern"] = r"^\s*$".into();
+        return;
+    }
     if rule["type"] != "string" {
         return;
     }

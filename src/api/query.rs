@@ -26,6 +26,15 @@ pub fn single_values(req: &rocket::Request<'_>) -> Result<(), AppError> {
     let mut seen: Vec<&str> = Vec::new();
     for field in req.query_fields() {
         let name = field.name.source().as_str();
+        // `offset[a]=1` or `offset.a=1` would be read as a nested value of `offset`, which no
+        // parameter has: refused rather than read as absent.
+        if name.contains(['[', ']', '.']) {
+            let base = name.split(['[', ']', '.']).next().unwrap_or(name);
+            return Err(AppError::invalid(
+                base,
+                format!("{base} must be a single value"),
+            ));
+        }
         if seen.contains(&name) {
             return Err(AppError::invalid(
                 name,
