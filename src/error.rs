@@ -266,6 +266,10 @@ pub enum AppError {
         message: String,
         report: Box<ProblemReport>,
     },
+    /// The path exists but not with this method: 405, with an `Allow` header listing the methods
+    /// it has.
+    #[error("{method} is not allowed here; allowed: {}", allow.join(", "))]
+    MethodNotAllowed { method: String, allow: Vec<String> },
     /// Too many attempts; retry after the given seconds: 429.
     #[error("too many attempts; try again in {retry_after} s")]
     TooManyRequests { retry_after: u64 },
@@ -312,6 +316,7 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => Status::PayloadTooLarge,
             AppError::Problems { .. } => Status::UnprocessableEntity,
             AppError::TooManyRequests { .. } => Status::TooManyRequests,
+            AppError::MethodNotAllowed { .. } => Status::MethodNotAllowed,
             AppError::Unavailable(_) => Status::ServiceUnavailable,
             AppError::Internal(_) => Status::InternalServerError,
         }
@@ -333,6 +338,7 @@ impl AppError {
             AppError::Forbidden(_) => ("forbidden", None, vec![]),
             AppError::PayloadTooLarge { field, .. } => ("payload_too_large", field.clone(), vec![]),
             AppError::TooManyRequests { .. } => ("too_many_requests", None, vec![]),
+            AppError::MethodNotAllowed { .. } => ("method_not_allowed", None, vec![]),
             AppError::Unavailable(_) => ("service_unavailable", None, vec![]),
             AppError::Internal(_) => ("internal_error", None, vec![]),
         };
@@ -592,8 +598,14 @@ impl<'r> Responder<'r, 'static> for AppError {
         let status = self.status();
         let mut res = Response::build_from(Json(self.body()).respond_to(req)?);
         res.status(status);
-        if let AppError::TooManyRequests { retry_after } = self {
-            res.header(Header::new("Retry-After", retry_after.to_string()));
+        match self {
+            AppError::TooManyRequests { retry_after } => {
+                res.header(Header::new("Retry-After", retry_after.to_string()));
+            }
+            AppError::MethodNotAllowed { allow, .. } => {
+                res.header(Header::new("Allow", allow.join(", ")));
+            }
+            _ => {}
         }
         Ok(res.finalize())
     }
@@ -613,6 +625,26 @@ struct Stashed(Option<AppError>);
 pub fn json_catcher(status: Status, req: &Request<'_>) -> AppError {
     if let Some(err) = &req.local_cache(|| Stashed(None)).0 {
         return err.clone();
+    }
+    // No route for this method, but the path is some route's: 405 naming the methods it has. A
+    // request Rocket could not read (400 without a route tried) is one with a method Rocket does
+    // not know (QUERY, …): it is told the same when its path exists.
+    let unread = status.code == 400 && req.route().is_none();
+    if status.code == 404 || status.code == 405 || unread {
+        let method = if unread {
+            "this method".to_string()
+        } else {
+            req.method().as_str().to_string()
+        };
+        let allow = allowed_methods(req);
+        let has_own = !unread
+            && allow.iter().any(|m| {
+                m == req.method().as_str()
+                    || (req.method() == rocket::http::Method::Head && m == "GET")
+            });
+        if !allow.is_empty() && !has_own {
+            return AppError::MethodNotAllowed { method, allow };
+        }
     }
     match status.code {
         400 => AppError::BadRequest {
@@ -641,9 +673,138 @@ pub fn json_catcher(status: Status, req: &Request<'_>) -> AppError {
     }
 }
 
+/// When the request's path is a route's literal path (no `<…>` segment) and no literal route of
+/// that path has the request's method, the methods they have: `PATCH /api/units/import` is not
+/// `PATCH /api/units/<code>` with the code `import` (the document names `/api/units/import` a path
+/// of its own, with POST only), so it is a 405 whatever a pattern route would have answered.
+fn literal_path_methods(req: &Request<'_>) -> Option<Vec<String>> {
+    let path = req.uri().path().as_str();
+    let mut methods: Vec<String> = Vec::new();
+    for route in req.rocket().routes() {
+        let pattern = route.uri.path();
+        if pattern.contains('<') || !path_matches(pattern, path) {
+            continue;
+        }
+        methods.push(route.method.as_str().to_string());
+    }
+    if methods.is_empty() {
+        return None;
+    }
+    let own = req.method().as_str();
+    let head_of_get =
+        req.method() == rocket::http::Method::Head && methods.iter().any(|m| m == "GET");
+    if methods.iter().any(|m| m == own) || head_of_get {
+        return None;
+    }
+    Some(allowed_methods(req))
+}
+
+/// Answers 405 for a method that a literal path does not have ([`literal_path_methods`]), even
+/// when a pattern route took the request. Attached first, so the other fairings see the 405.
+pub struct LiteralPaths;
+
+#[rocket::async_trait]
+impl rocket::fairing::Fairing for LiteralPaths {
+    fn info(&self) -> rocket::fairing::Info {
+        rocket::fairing::Info {
+            name: "405 for methods a literal path does not have",
+            kind: rocket::fairing::Kind::Response,
+        }
+    }
+
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        if res.status() == Status::MethodNotAllowed {
+            return;
+        }
+        let Some(allow) = literal_path_methods(req) else {
+            return;
+        };
+        let err = AppError::MethodNotAllowed {
+            method: req.method().as_str().to_string(),
+            allow,
+        };
+        if let Ok(answer) = err.respond_to(req) {
+            *res = answer;
+        }
+    }
+}
+
+/// The methods of the routes whose path pattern matches the request's path (the static files'
+/// catch-all left out), with HEAD where there is GET; empty when none does.
+/// When a literal route (no `<…>` segment) has the path, only the literal routes count (see
+/// [`literal_path_methods`]).
+fn allowed_methods(req: &Request<'_>) -> Vec<String> {
+    let path = req.uri().path().as_str();
+    let literal = req
+        .rocket()
+        .routes()
+        .any(|r| !r.uri.path().contains('<') && path_matches(r.uri.path(), path));
+    let mut methods: Vec<String> = Vec::new();
+    for route in req.rocket().routes() {
+        let pattern = route.uri.path();
+        if pattern.starts_with("/<")
+            || (literal && pattern.contains('<'))
+            || !path_matches(pattern, path)
+        {
+            continue;
+        }
+        let m = route.method.as_str().to_string();
+        if !methods.contains(&m) {
+            methods.push(m);
+        }
+    }
+    if methods.iter().any(|m| m == "GET") && !methods.iter().any(|m| m == "HEAD") {
+        methods.push("HEAD".into());
+    }
+    let order = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT",
+    ];
+    methods.sort_by_key(|m| order.iter().position(|o| o == m).unwrap_or(order.len()));
+    methods
+}
+
+/// Whether a request path matches a Rocket route path pattern: `<x>` matches one non-empty
+/// segment, `<x..>` the rest (even nothing), anything else itself.
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    let segments = |s: &str| -> Vec<String> {
+        s.split('/')
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let pattern = segments(pattern);
+    let path = segments(path);
+    for (i, p) in pattern.iter().enumerate() {
+        if p.starts_with('<') && p.ends_with("..>") {
+            return true;
+        }
+        match path.get(i) {
+            None => return false,
+            Some(s) if p.starts_with('<') && p.ends_with('>') => {
+                let _ = s;
+            }
+            Some(s) if s == p => {}
+            Some(_) => return false,
+        }
+    }
+    pattern.len() == path.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn route_patterns_match_segments() {
+        assert!(path_matches("/api/cadres/<id>", "/api/cadres/12"));
+        assert!(path_matches("/api/cadres/<id>", "/api/cadres/12/"));
+        assert!(!path_matches("/api/cadres/<id>", "/api/cadres"));
+        assert!(!path_matches("/api/cadres/<id>", "/api/cadres/12/titles"));
+        assert!(path_matches("/api/docs/<_..>", "/api/docs"));
+        assert!(path_matches("/api/docs/<_..>", "/api/docs/a/b"));
+        assert!(path_matches("/health", "/health"));
+        assert!(!path_matches("/health", "/healthz"));
+    }
 
     #[test]
     fn storage_faults_are_503_with_a_message_that_names_the_cause() {

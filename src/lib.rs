@@ -99,6 +99,7 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
     let log_lines_per_sec = state.config.log_lines_per_sec;
     rocket::custom(figment.merge(("log_level", rocket::config::LogLevel::Off)))
         .manage(state)
+        .attach(error::LiteralPaths)
         .attach(logging::RequestLog::new(log_lines_per_sec))
         .attach(security::SecurityHeaders)
         .mount("/", health::routes())

@@ -48,7 +48,7 @@ use crate::{
         api::Page<accounts::store::AccountView>, api::Page<audit::store::AuditEntry>,
         api::Page<cadres::store::CadreView>, api::Page<gaps::report::Assessment>,
     )),
-    modifiers(&BearerAuth, &Links),
+    modifiers(&BearerAuth, &Links, &ErrorResponses, &ParameterRules, &BodyRules),
     tags(
         (name = "auth", description = "Log in, own account"),
         (name = "accounts", description = "Accounts and roles (admin)"),
@@ -264,5 +264,459 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// The error answers every operation can really give, added where an annotation left them out
+/// (each with the [`error::ErrorEnvelope`] body): 401 and 403 on operations with security (no,
+/// invalid or revoked token; a role or scope that does not allow it), 404 where a path names
+/// something (an unknown id or code), 422 where there are parameters or a body (a value that breaks
+/// a rule), 400 and 413 where there is a body (unreadable, too large), and 503 everywhere (the
+/// database unavailable).
+struct ErrorResponses;
+
+impl ErrorResponses {
+    fn add(op: &mut utoipa::openapi::path::Operation) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{RefOr, Required};
+        let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+        let params: Vec<(ParameterIn, bool)> = op
+            .parameters
+            .iter()
+            .flatten()
+            .filter_map(|p| match p {
+                RefOr::T(p) => Some((p.parameter_in.clone(), p.required == Required::True)),
+                RefOr::Ref(_) => None,
+            })
+            .collect();
+        let has_path = params.iter().any(|(at, _)| *at == ParameterIn::Path);
+        // A unit named in the query that does not exist is a 404 too.
+        let names_unit = op.parameters.iter().flatten().any(
+            |p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query && p.name == "unit"),
+        );
+        let has_body = op.request_body.is_some();
+        let mut wanted: Vec<(&str, &str)> = Vec::new();
+        if secured {
+            wanted.push((
+                "401",
+                "No valid token (missing, invalid, expired or revoked)",
+            ));
+            wanted.push(("403", "The caller's role or scope does not allow this"));
+        }
+        if has_path || names_unit {
+            wanted.push((
+                "404",
+                "Nothing with this identifier (or not visible to the caller)",
+            ));
+        }
+        if !params.is_empty() || has_body {
+            wanted.push((
+                "422",
+                "A parameter or field breaks a rule (the field is named)",
+            ));
+        }
+        if has_body {
+            wanted.push(("400", "The body could not be read (malformed)"));
+            wanted.push(("413", "The body is above the configured limit"));
+        }
+        wanted.push(("503", "The database is unavailable; try again shortly"));
+        for (status, description) in wanted {
+            op.responses
+                .responses
+                .entry(status.to_string())
+                .or_insert_with(|| RefOr::T(error_response(description)));
+        }
+    }
+}
+
+/// A response with the error envelope as its JSON body.
+pub(crate) fn error_response(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
+                .build(),
+        )
+        .build()
+}
+
+impl Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                item.get.as_mut(),
+                item.put.as_mut(),
+                item.post.as_mut(),
+                item.delete.as_mut(),
+                item.patch.as_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                ErrorResponses::add(op);
+            }
+        }
+    }
+}
+
+/// A date the API accepts: `YYYY-MM-DD` within 1900–2100 (`api::text::YEARS`). Days stop at 28 so
+/// that every string the pattern admits is a real date.
+pub const DATE_PATTERN: &str =
+    r"^\s*(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])\s*$";
+/// A module, programme, class or title code: 2–20 of `A-Z 0-9 -`, not starting with `-` (case
+/// and surrounding spaces ignored, `curriculum::domain::parse_code`).
+pub const CODE_PATTERN: &str = r"^\s*[A-Za-z0-9][A-Za-z0-9-]{1,19}\s*$";
+/// An official unit code: 1–10 digits (`units::domain::parse_code`).
+pub const UNIT_PATTERN: &str = r"^\s*[0-9]{1,10}\s*$";
+/// Free text: anything but a NUL character (`api::text::check`).
+pub const TEXT_PATTERN: &str = r"^[^\u0000]*$";
+
+/// The real constraints of the query and path parameters, which the annotations leave as plain
+/// strings and integers: ranges of `limit`/`offset`/`days`, the values of enumerations, the shapes
+/// of codes and dates. A generator that follows the document then sends only what the API accepts,
+/// and whatever breaks these rules is refused (422, or 404 for a path naming nothing).
+struct ParameterRules;
+
+impl ParameterRules {
+    /// The schema of parameter `name` of the operation at `path`, when it has a rule.
+    fn schema(path: &str, name: &str) -> Option<serde_json::Value> {
+        use serde_json::json;
+        let date = json!({"type": "string", "pattern": DATE_PATTERN});
+        let code = json!({"type": "string", "pattern": CODE_PATTERN});
+        let unit = json!({"type": "string", "pattern": UNIT_PATTERN});
+        let text =
+            |max: usize| json!({"type": "string", "maxLength": max, "pattern": TEXT_PATTERN});
+        let one_of = |values: &[&str]| json!({"type": "string", "enum": values});
+        Some(match name {
+            "limit" if path == "/api/units" => {
+                json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": 200})
+            }
+            "limit" => json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": 500}),
+            "offset" => json!({"type": "integer", "format": "int64", "minimum": 0}),
+            "days" => json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": 3650}),
+            "as_of" | "effective" => date,
+            "from" | "to" => date,
+            "format" if path.starts_with("/api/imports/") => one_of(&["csv", "xlsx"]),
+            "format" => one_of(&["csv", "xlsx"]),
+            "group" => one_of(&["children", "lowest"]),
+            "population" => one_of(&["incumbent", "planned", "both"]),
+            "lang" => one_of(&["vi", "en"]),
+            "role" => one_of(&["admin", "school", "commission", "officer", "cadre"]),
+            "level" => one_of(&["city", "district", "commune"]),
+            "kind" if path.starts_with("/api/imports/") => {
+                one_of(&["cadres", "qualifications", "completions"])
+            }
+            "organisation" | "org_kind" => one_of(&[
+                "fatherland_front",
+                "youth_union",
+                "womens_union",
+                "farmers_association",
+                "veterans_association",
+                "labour_federation",
+                "mass_mobilisation_commission",
+                "government",
+                "armed_forces",
+            ]),
+            "status" if path.starts_with("/api/reports/") => {
+                one_of(&["short", "meeting", "no_standard", "all"])
+            }
+            "status" if path == "/api/exports/classes" => json!({"type": "string",
+                "pattern": r"^\s*(planned|open|running|finished|cancelled)\s*$"}),
+            "status" => {
+                let one = "(planned|open|running|finished|cancelled)";
+                json!({"type": "string", "pattern": format!(r"^\s*{one}?\s*(,\s*{one}?\s*)*$")})
+            }
+            "code" if path.starts_with("/api/units/") => unit,
+            "code" if path.starts_with("/api/certificates/") => json!({"type": "string",
+                "pattern": r"^[\s-]*([2-9A-HJ-NP-Za-hj-np-z][\s-]*){10}$"}),
+            "code" => code,
+            "unit" if path.starts_with("/api/reports/") => {
+                json!({"type": "string", "pattern": r"^\s*([0-9]{1,10}|\*)\s*$"})
+            }
+            "unit" | "root" => unit,
+            "q" => text(100),
+            "active" | "include_retired" | "retire_missing" | "dry_run" => {
+                json!({"type": "boolean"})
+            }
+            _ => return None,
+        })
+    }
+}
+
+impl Modify for ParameterRules {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for op in [
+                item.get.as_mut(),
+                item.put.as_mut(),
+                item.post.as_mut(),
+                item.delete.as_mut(),
+                item.patch.as_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for p in op.parameters.iter_mut().flatten() {
+                    let RefOr::T(p) = p else { continue };
+                    let Some(mut rule) = ParameterRules::schema(path, &p.name) else {
+                        continue;
+                    };
+                    // An optional parameter left empty (or blank) takes its default.
+                    // (Not `format` and `lang`, which must be named when given.)
+                    if p.required != utoipa::openapi::Required::True
+                        && !matches!(p.name.as_str(), "format" | "lang")
+                    {
+                        allow_blank(&mut rule);
+                    }
+                    match serde_json::from_value::<RefOr<utoipa::openapi::schema::Schema>>(rule) {
+                        Ok(schema) => p.schema = Some(schema),
+                        Err(e) => panic!("parameter rule of {path} {}: {e}", p.name),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Lets a string rule also admit a blank value.
+fn allow_blank(rule: &mut serde_json::Value) {
+    // A number or a yes/no left blank: the type admits a string, the pattern only a blank one
+    // (`minimum`, `maximum` bind numbers only).
+    if rule["type"] == "integer" || rule["type"] == "boolean" {
+        let ty = rule["type"].clone();
+        rule["type"] = serde_json::json!([ty, "string"]);
+        rule["pattern"] = r"^\s*$".into();
+        return;
+    }
+    if rule["type"] != "string" {
+        return;
+    }
+    if let Some(values) = rule["enum"].as_array_mut() {
+        values.push("".into());
+    }
+    if let Some(p) = rule["pattern"].as_str() {
+        if p != TEXT_PATTERN {
+            rule["pattern"] = format!(r"^\s*$|{p}").into();
+        }
+    }
+}
+
+/// Text the API trims and then requires: at least one character that is not a space, no NUL.
+const NON_BLANK_PATTERN: &str = r"^[^\u0000]*[^\s\u0000][^\u0000]*$";
+
+/// The real constraints of the request bodies' fields (lengths, ranges, the shapes of codes and
+/// dates), merged into their schemas: (schema, field, constraints). Every `format: date` field of
+/// these schemas also gets [`DATE_PATTERN`].
+struct BodyRules;
+
+impl BodyRules {
+    fn rules() -> Vec<(&'static str, &'static str, serde_json::Value)> {
+        use serde_json::json;
+        let text = |min: usize, max: usize| {
+            if min == 0 {
+                json!({"maxLength": max, "pattern": TEXT_PATTERN})
+            } else {
+                json!({"minLength": min, "maxLength": max, "pattern": NON_BLANK_PATTERN})
+            }
+        };
+        let code = json!({"pattern": CODE_PATTERN});
+        let free = json!({"pattern": TEXT_PATTERN});
+        let unit = json!({"pattern": UNIT_PATTERN});
+        // Left blank: none.
+        let blank_or_unit = json!({"pattern": format!(r"^\s*$|{UNIT_PATTERN}")});
+        let int = |min: i64, max: i64| json!({"minimum": min, "maximum": max});
+        let password = json!({"minLength": 12, "maxLength": 128, "pattern": TEXT_PATTERN});
+        vec![
+            (
+                "CreateAccount",
+                "username",
+                json!({"pattern": r"^[a-z0-9._-]{3,64}$"}),
+            ),
+            ("CreateAccount", "password", password.clone()),
+            ("CreateAccount", "unit_code", unit.clone()),
+            ("UpdateAccount", "unit_code", unit.clone()),
+            ("ResetPassword", "new_password", password.clone()),
+            ("ChangePassword", "new_password", password),
+            ("LoginRequest", "username", text(1, 64)),
+            ("LoginRequest", "password", text(1, 128)),
+            ("CadreInput", "full_name", text(2, 120)),
+            ("CadreInput", "ethnicity", text(1, 50)),
+            ("CadreInput", "religion", text(0, 50)),
+            (
+                "CadreInput",
+                "personal_id",
+                json!({"pattern": r"^([0-9]{9}|[0-9]{12})$"}),
+            ),
+            ("CadreInput", "unit_code", unit.clone()),
+            ("CadreInput", "phone", json!({"pattern": r"^[0-9]{8,15}$"})),
+            (
+                "CadreInput",
+                "email",
+                json!({"pattern": r"^[a-z0-9._-]{1,40}@[a-z0-9-]{1,40}\.[a-z]{2,10}$"}),
+            ),
+            ("CadrePatch", "full_name", text(2, 120)),
+            ("CadrePatch", "ethnicity", text(1, 50)),
+            ("CadrePatch", "religion", text(0, 50)),
+            (
+                "CadrePatch",
+                "personal_id",
+                json!({"pattern": r"^([0-9]{9}|[0-9]{12})$"}),
+            ),
+            ("CadrePatch", "unit_code", unit.clone()),
+            ("CadrePatch", "phone", json!({"pattern": r"^[0-9]{8,15}$"})),
+            (
+                "CadrePatch",
+                "email",
+                json!({"pattern": r"^[a-z0-9._-]{1,40}@[a-z0-9-]{1,40}\.[a-z]{2,10}$"}),
+            ),
+            ("PaperCompletionInput", "module_code", code.clone()),
+            ("PaperCompletionInput", "source_ref", text(1, 300)),
+            ("PaperCompletionInput", "issuer", free.clone()),
+            (
+                "PaperCompletionInput",
+                "source",
+                json!({"enum": ["paper", "import", null]}),
+            ),
+            (
+                "PaperCompletionInput",
+                "score",
+                json!({"minimum": 0, "maximum": 10, "multipleOf": 0.5}),
+            ),
+            ("PeriodInput", "title_code", code.clone()),
+            ("PeriodInput", "unit_code", unit.clone()),
+            ("QualificationInput", "evidence", free.clone()),
+            ("QualificationInput", "issuer", free.clone()),
+            ("QualificationInput", "source_ref", free.clone()),
+            ("RevokeInput", "reason", text(1, 500)),
+            ("ClassInput", "code", code.clone()),
+            ("ClassInput", "module_code", code.clone()),
+            ("ClassInput", "organiser", text(1, 300)),
+            ("ClassInput", "capacity", int(1, 1000)),
+            ("ClassInput", "min_attendance_pct", int(0, 100)),
+            ("ClassPatch", "organiser", text(1, 300)),
+            ("ClassPatch", "title", text(1, 300)),
+            ("ClassPatch", "capacity", int(1, 1000)),
+            ("ClassPatch", "min_attendance_pct", int(0, 100)),
+            ("SessionInput", "venue", text(1, 300)),
+            ("SessionInput", "instructor", text(1, 300)),
+            ("SessionInput", "title", text(1, 300)),
+            (
+                "ResultInput",
+                "score",
+                json!({"minimum": 0, "maximum": 10, "multipleOf": 0.5}),
+            ),
+            ("ModuleInput", "code", code.clone()),
+            ("ModuleInput", "title_vi", text(1, 300)),
+            ("ModuleInput", "title_en", text(1, 300)),
+            ("ModuleInput", "description", free.clone()),
+            ("ModuleInput", "periods", int(1, 5000)),
+            ("ModuleInput", "validity_years", int(1, 50)),
+            (
+                "ModuleInput",
+                "prerequisites",
+                json!({"items": {"type": "string", "pattern": CODE_PATTERN}}),
+            ),
+            ("ProgrammeInput", "name_vi", text(1, 300)),
+            ("ProgrammeInput", "name_en", text(1, 300)),
+            ("ProgrammeInput", "description", free),
+            (
+                "ProgrammeInput",
+                "modules",
+                json!({"minItems": 1, "items": {"type": "string", "pattern": CODE_PATTERN}}),
+            ),
+            ("TitleInput", "code", code.clone()),
+            ("TitleInput", "name_vi", text(1, 300)),
+            ("TitleInput", "name_en", text(1, 300)),
+            (
+                "TitleInput",
+                "level",
+                json!({"enum": ["city", "district", "commune"]}),
+            ),
+            ("TitlePatch", "name_vi", text(1, 300)),
+            ("TitlePatch", "name_en", text(1, 300)),
+            ("PublishInput", "note", text(0, 1000)),
+            ("UnitInput", "code", unit.clone()),
+            ("UnitInput", "name", text(1, 200)),
+            ("UnitInput", "parent_code", blank_or_unit.clone()),
+            ("RetireInput", "successor_code", blank_or_unit),
+        ]
+    }
+}
+
+/// Merges `extra` into a schema (as JSON; `null` stays allowed where the type allows it).
+fn merge_schema(
+    schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    f: impl FnOnce(&mut serde_json::Value),
+) {
+    let Ok(mut v) = serde_json::to_value(&*schema) else {
+        return;
+    };
+    f(&mut v);
+    match serde_json::from_value(v) {
+        Ok(s) => *schema = s,
+        Err(e) => panic!("schema rule: {e}"),
+    }
+}
+
+impl Modify for BodyRules {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::Schema;
+        use utoipa::openapi::RefOr;
+        // An uploaded file is whatever bytes were sent (its rows are checked one by one): its
+        // body has no JSON type to violate.
+        for item in openapi.paths.paths.values_mut() {
+            for op in [item.post.as_mut(), item.put.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                let Some(RefOr::T(body)) = op.request_body.as_mut() else {
+                    continue;
+                };
+                for (content_type, content) in body.content.iter_mut() {
+                    let RefOr::T(content) = content else { continue };
+                    if content_type != "application/json" {
+                        content.schema = Some(RefOr::T(Schema::Object(
+                            utoipa::openapi::ObjectBuilder::new()
+                                .schema_type(utoipa::openapi::schema::SchemaType::AnyValue)
+                                .description(Some("The file's bytes"))
+                                .build(),
+                        )));
+                    }
+                }
+            }
+        }
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let rules = BodyRules::rules();
+        let mut names: Vec<&str> = rules.iter().map(|r| r.0).collect();
+        names.extend(["EndInput", "StatusInput"]);
+        for name in names {
+            let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) else {
+                panic!("no object schema {name}");
+            };
+            for (field, schema) in object.properties.iter_mut() {
+                let extra = rules
+                    .iter()
+                    .find(|r| r.0 == name && r.1 == field)
+                    .map(|r| r.2.clone());
+                merge_schema(schema, |v| {
+                    if v["format"] == "date" {
+                        v["pattern"] = DATE_PATTERN.replace(r"\s*", "").into();
+                    }
+                    if let (Some(v), Some(serde_json::Value::Object(extra))) =
+                        (v.as_object_mut(), extra)
+                    {
+                        for (k, x) in extra {
+                            v.insert(k, x);
+                        }
+                    }
+                });
+            }
+        }
     }
 }

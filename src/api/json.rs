@@ -21,13 +21,32 @@ impl<T> JsonBody<T> {
 /// Parses JSON bytes, turning serde errors into 400 (syntax) or 422 (data) with the field. Every
 /// string is checked first (`api::text`: no NUL character, dates within 1900–2100).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| from_serde(".", e))?;
+    let mut value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| from_serde(".", e))?;
     super::text::check_json(&value)?;
+    whole_numbers(&mut value);
     serde_path_to_error::deserialize::<_, T>(&value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         from_serde(&path, inner)
     })
+}
+
+/// Writes every number with a zero fraction (`5.0`) as the integer it is: JSON (and the OpenAPI
+/// document's `integer`) does not tell them apart, serde does.
+fn whole_numbers(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64() {
+                if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
+                    *v = serde_json::Value::from(f as i64);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(whole_numbers),
+        serde_json::Value::Object(m) => m.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
 }
 
 fn from_serde(path: &str, e: serde_json::Error) -> AppError {

@@ -20,6 +20,32 @@ pub fn parse_opt<T: FromStr>(name: &str, raw: Option<&str>) -> Result<Option<T>,
     }
 }
 
+/// Refuses a query parameter given more than once (`?limit=5&limit=6`): Rocket would read neither
+/// value and take the default, so the request would silently mean something else (422 naming it).
+pub fn single_values(req: &rocket::Request<'_>) -> Result<(), AppError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for field in req.query_fields() {
+        let name = field.name.source().as_str();
+        // `offset[a]=1` or `offset.a=1` would be read as a nested value of `offset`, which no
+        // parameter has: refused rather than read as absent.
+        if name.contains(['[', ']', '.']) {
+            let base = name.split(['[', ']', '.']).next().unwrap_or(name);
+            return Err(AppError::invalid(
+                base,
+                format!("{base} must be a single value"),
+            ));
+        }
+        if seen.contains(&name) {
+            return Err(AppError::invalid(
+                name,
+                format!("{name} is given more than once"),
+            ));
+        }
+        seen.push(name);
+    }
+    Ok(())
+}
+
 /// An optional free-text query parameter (a search): trimmed, at most `max` characters, no NUL.
 pub fn text_opt<'a>(
     name: &str,

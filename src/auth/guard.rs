@@ -168,9 +168,12 @@ impl<'r> FromRequest<'r> for AuthUser {
         let cached = req
             .local_cache_async(async { authenticate(req).await })
             .await;
-        match cached {
-            Ok(u) => Outcome::Success(u.clone()),
-            Err(e) => Outcome::Error((e.status(), stash(req, e.clone()))),
+        let checked = cached
+            .clone()
+            .and_then(|u| crate::api::query::single_values(req).map(|()| u));
+        match checked {
+            Ok(u) => Outcome::Success(u),
+            Err(e) => Outcome::Error((e.status(), stash(req, e))),
         }
     }
 }

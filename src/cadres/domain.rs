@@ -170,7 +170,7 @@ pub fn parse_personal_id(raw: &str) -> Result<String, AppError> {
 pub fn parse_full_name(raw: &str) -> Result<String, AppError> {
     let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     let n = s.chars().count();
-    if !(2..=120).contains(&n) {
+    if !(2..=120).contains(&n) || raw.chars().count() > 120 {
         return Err(AppError::invalid(
             "full_name",
             "full_name must be 2 to 120 characters",
@@ -280,7 +280,7 @@ pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, AppError> {
 pub fn parse_words(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
     let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     let n = s.chars().count();
-    if n == 0 || n > max {
+    if n == 0 || n > max || raw.chars().count() > max {
         return Err(AppError::invalid(
             field,
             format!("{field} must be 1 to {max} characters"),

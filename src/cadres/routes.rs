@@ -106,7 +106,7 @@ pub async fn list_cadres(
     if let Some(code) = unit.map(str::trim).filter(|s| !s.is_empty()) {
         let u = units::store::get(&state.db, code)
             .await?
-            .ok_or_else(|| AppError::invalid("unit", format!("no unit with code {code}")))?;
+            .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
         scope.check_path(&u.path)?;
         filter.unit_path = Some(u.path);
     }

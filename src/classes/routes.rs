@@ -137,19 +137,19 @@ pub async fn list_classes(
     to: Option<&str>,
 ) -> AppResult<Json<ClassList>> {
     let mut filter = ClassFilter::default();
-    if is_staff(&user) {
-        for s in status
-            .unwrap_or("")
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let st = ClassStatus::parse(s)
-                .ok_or_else(|| AppError::invalid("status", format!("unknown status {s:?}")))?;
-            filter.statuses.push(st.as_str().to_string());
-        }
-    } else {
-        filter.statuses.push("open".into());
+    // Checked for every caller; a cadre and an officer see the open classes whatever they ask.
+    for s in status
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let st = ClassStatus::parse(s)
+            .ok_or_else(|| AppError::invalid("status", format!("unknown status {s:?}")))?;
+        filter.statuses.push(st.as_str().to_string());
+    }
+    if !is_staff(&user) {
+        filter.statuses = vec!["open".into()];
     }
     filter.module_code = module
         .map(|m| m.trim().to_uppercase())

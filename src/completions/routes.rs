@@ -682,7 +682,7 @@ pub async fn stale_soon(
         Some(code) => {
             let u = crate::units::store::get(&state.db, code)
                 .await?
-                .ok_or_else(|| AppError::invalid("unit", format!("no unit with code {code}")))?;
+                .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
             scope.check_path(&u.path)?;
             Some(crate::units::domain::subtree_range(&u.path))
         }

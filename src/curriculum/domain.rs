@@ -78,7 +78,8 @@ pub fn parse_code(field: &str, raw: &str) -> Result<String, AppError> {
 /// Checks a required text field of at most `max` characters; returns it trimmed.
 pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
     let s = raw.trim();
-    if s.is_empty() || s.chars().count() > max {
+    // At most `max` as sent, too (the document's `maxLength`).
+    if s.is_empty() || raw.chars().count() > max {
         return Err(AppError::invalid(
             field,
             format!("{field} must be 1 to {max} characters"),

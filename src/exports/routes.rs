@@ -38,7 +38,7 @@ async fn unit_range(
     };
     let u = units::store::get(&state.db, code)
         .await?
-        .ok_or_else(|| AppError::invalid("unit", format!("no unit with code {code}")))?;
+        .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
     scope.check_path(&u.path)?;
     Ok(Some(units::domain::subtree_range(&u.path)))
 }

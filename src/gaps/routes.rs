@@ -141,7 +141,7 @@ pub async fn root_on(
     let Some(p) = period_on(&state.db, code, d).await? else {
         return Err(match crate::units::store::get(&state.db, code).await? {
             Some(_) => AppError::invalid("unit", format!("unit {code} did not exist yet on {d}")),
-            None => AppError::invalid("unit", format!("no unit with code {code}")),
+            None => AppError::not_found(format!("no unit with code {code}")),
         });
     };
     if p.status != "live" {

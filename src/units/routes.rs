@@ -319,7 +319,7 @@ async fn write_one(
     creating: bool,
 ) -> AppResult<Json<UnitView>> {
     let name = input.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 200 {
+    if name.is_empty() || input.name.chars().count() > 200 {
         return Err(AppError::invalid(
             "name",
             "name must be 1 to 200 characters",

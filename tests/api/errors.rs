@@ -9,6 +9,7 @@ use crate::helpers::{Backend, TestApp};
 db_tests!(
     malformed_input_is_4xx_json,
     unknown_routes_and_ids_are_json_404,
+    undeclared_methods_on_known_paths_are_405,
     oversized_bodies_are_413,
     nul_characters_and_far_dates_are_refused_at_the_field
 );
@@ -211,7 +212,7 @@ async fn unknown_routes_and_ids_are_json_404(app: TestApp) {
         assert_eq!(v["error"]["code"], "not_found", "{path}: {v}");
     }
     let (s, v, h) = app
-        .request(Method::Delete, "/api/units/79", Some(&admin), None, &[])
+        .request(Method::Delete, "/api/nothing-here", Some(&admin), None, &[])
         .await;
     assert_eq!(s, Status::NotFound);
     assert_eq!(v["error"]["code"], "not_found");
@@ -219,6 +220,72 @@ async fn unknown_routes_and_ids_are_json_404(app: TestApp) {
         .iter()
         .any(|(k, v)| k == "Content-Type" && v.contains("json")));
     let _ = app.backend == Backend::Postgres;
+}
+
+/// A method a known path does not have is a JSON 405 naming the ones it has in `Allow`, with or
+/// without a token; a path nobody serves stays 404.
+async fn undeclared_methods_on_known_paths_are_405(app: TestApp) {
+    let admin = app.admin_token().await;
+    let allow = |h: &[(String, String)]| {
+        h.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("allow"))
+            .map(|(_, v)| v.clone())
+    };
+    for (method, path, token, expected) in [
+        (
+            Method::Delete,
+            "/api/units/79",
+            Some(admin.as_str()),
+            "GET, HEAD, PATCH",
+        ),
+        (Method::Trace, "/health", None, "GET, HEAD"),
+        (Method::Put, "/api/me", Some(admin.as_str()), "GET, HEAD"),
+        (Method::Delete, "/api/cadres", None, "GET, HEAD, POST"),
+        (
+            Method::Options,
+            "/api/classes/K-01/enrolments",
+            None,
+            "GET, HEAD, POST",
+        ),
+    ] {
+        let (s, v, h) = app.request(method, path, token, None, &[]).await;
+        assert_eq!(s, Status::MethodNotAllowed, "{method} {path}: {v}");
+        assert_eq!(v["error"]["code"], "method_not_allowed", "{v}");
+        assert_eq!(allow(&h).as_deref(), Some(expected), "{method} {path}");
+    }
+    // A literal path is not a pattern route's parameter: PATCH /api/units/import is not
+    // PATCH /api/units/<code>.
+    let (s, v, h) = app
+        .request(
+            Method::Patch,
+            "/api/units/import",
+            Some(&admin),
+            Some((ContentType::JSON, b"{}".to_vec())),
+            &[],
+        )
+        .await;
+    assert_eq!(s, Status::MethodNotAllowed, "{v}");
+    assert_eq!(allow(&h).as_deref(), Some("POST"));
+    // A query parameter given twice is refused, not read as absent.
+    let (s, v) = app.get("/api/units?limit=5&limit=6", Some(&admin)).await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("limit")),
+        "{v}"
+    );
+    // A route that exists for the method and answers 404 itself keeps its 404.
+    let (s, v, _) = app
+        .request(Method::Get, "/api/accounts/0", Some(&admin), None, &[])
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].clone()),
+        (Status::NotFound, json!("not_found"))
+    );
+    let (s, _, h) = app
+        .request(Method::Put, "/api/nothing-here", Some(&admin), None, &[])
+        .await;
+    assert_eq!(s, Status::NotFound);
+    assert_eq!(allow(&h), None);
 }
 
 async fn oversized_bodies_are_413(app: TestApp) {

@@ -96,6 +96,42 @@ async fn openapi_describes_every_api_route(app: TestApp) {
     integer_keys(&doc, "", &mut bad);
     assert!(bad.is_empty(), "maps with non-string keys: {bad:?}");
     assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
+    // Every error the API really gives is documented (schemathesis's status-code check): 401 and
+    // 403 on every secured operation, 404 where the path names something, 422 where there are
+    // parameters or a body, 400 and 413 with a body, 503 everywhere.
+    let mut undocumented = vec![];
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let in_path = params.iter().any(|p| p["in"] == "path");
+            let body = op.get("requestBody").is_some();
+            let mut wanted = vec!["503"];
+            if secured {
+                wanted.extend(["401", "403"]);
+            }
+            if in_path {
+                wanted.push("404");
+            }
+            if !params.is_empty() || body {
+                wanted.push("422");
+            }
+            if body {
+                wanted.extend(["400", "413"]);
+            }
+            for status in wanted {
+                match responses.get(status) {
+                    Some(r) if status == "503" || r["content"]["application/json"].is_object() => {}
+                    _ => undocumented.push(format!("{method} {path} {status}")),
+                }
+            }
+        }
+    }
+    assert!(
+        undocumented.is_empty(),
+        "undocumented errors: {undocumented:?}"
+    );
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     // Links chain each create to the reads of what it made (schemathesis's stateful phase), and
     // every link names an operation that exists.

@@ -480,13 +480,19 @@ async fn drill_down_populations_and_scope(app: TestApp) {
         ("population=everyone", "population"),
         ("group=flat", "group"),
         ("as_of=2015-13-01", "as_of"),
-        ("unit=123456", "unit"),
         ("org_kind=club", "org_kind"),
     ] {
         let (s, v) = app.get(&format!("/api/reports/gaps?{q}"), Some(t)).await;
         assert_eq!(s, Status::UnprocessableEntity, "{q}: {v}");
         assert_eq!(v["error"]["field"], field, "{q}");
     }
+    // A unit that does not exist is not found.
+    let (s, v) = app.get("/api/reports/gaps?unit=123456", Some(t)).await;
+    assert_eq!(
+        (s, v["error"]["code"].clone()),
+        (Status::NotFound, json!("not_found")),
+        "{v}"
+    );
     // Scope: an officer of Quận 1 gets Quận 1 by default and nothing else; a cadre gets nothing.
     let officer = app.account(t, "officer.q1", "officer", Some("760")).await;
     let (s, r) = app
