@@ -1319,7 +1319,7 @@ async fn no_passwords_or_personal_ids_in_the_log(app: TestApp) {
     let unknown_token: String = feed_token.chars().rev().collect();
     for (method, path, status) in [
         (Method::Get, format!("/api/feeds/{feed_token}.ics/x"), 404),
-        (Method::Post, format!("/api/feeds/{feed_token}.ics"), 404),
+        (Method::Post, format!("/api/feeds/{feed_token}.ics"), 405),
         (Method::Get, format!("/api/feeds/{unknown_token}.ics"), 404),
         (Method::Get, format!("/nope?personal_id={}", pids[6]), 404),
         (
