@@ -530,7 +530,7 @@ impl BodyRules {
         let blank_or_unit = json!({"pattern": format!(r"^\s*$|{UNIT_PATTERN}")});
         let int = |min: i64, max: i64| json!({"minimum": min, "maximum": max});
         let password = json!({"minLength": 12, "maxLength": 128, "pattern": TEXT_PATTERN});
-        vec![
+        let mut rules = vec![
             (
                 "CreateAccount",
                 "username",
@@ -555,21 +555,6 @@ impl BodyRules {
             ("CadreInput", "phone", json!({"pattern": r"^[0-9]{8,15}$"})),
             (
                 "CadreInput",
-                "email",
-                json!({"pattern": r"^[a-z0-9._-]{1,40}@[a-z0-9-]{1,40}\.[a-z]{2,10}$"}),
-            ),
-            ("CadrePatch", "full_name", text(2, 120)),
-            ("CadrePatch", "ethnicity", text(1, 50)),
-            ("CadrePatch", "religion", text(0, 50)),
-            (
-                "CadrePatch",
-                "personal_id",
-                json!({"pattern": r"^([0-9]{9}|[0-9]{12})$"}),
-            ),
-            ("CadrePatch", "unit_code", unit.clone()),
-            ("CadrePatch", "phone", json!({"pattern": r"^[0-9]{8,15}$"})),
-            (
-                "CadrePatch",
                 "email",
                 json!({"pattern": r"^[a-z0-9._-]{1,40}@[a-z0-9-]{1,40}\.[a-z]{2,10}$"}),
             ),
@@ -643,7 +628,15 @@ impl BodyRules {
             ("UnitInput", "name", text(1, 200)),
             ("UnitInput", "parent_code", blank_or_unit.clone()),
             ("RetireInput", "successor_code", blank_or_unit),
-        ]
+        ];
+        // A cadre's edit has the same fields, each optional, as its creation.
+        let patch: Vec<_> = rules
+            .iter()
+            .filter(|r| r.0 == "CadreInput")
+            .map(|r| ("CadrePatch", r.1, r.2.clone()))
+            .collect();
+        rules.extend(patch);
+        rules
     }
 }
 

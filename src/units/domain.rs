@@ -154,6 +154,25 @@ pub struct UnitRow {
     pub parent_code: Option<String>,
 }
 
+/// The position of each wanted column in a CSV header (case and spaces ignored); a missing one is
+/// a 422 on `file` naming it. Shared by the unit file and the successor table.
+pub fn header_columns(headers: &csv::StringRecord, want: &[&str]) -> Result<Vec<usize>, AppError> {
+    let cols: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
+    want.iter()
+        .map(|w| {
+            cols.iter().position(|c| c == w).ok_or_else(|| {
+                AppError::invalid(
+                    "file",
+                    format!(
+                        "the header must name the columns {}; {w:?} is missing",
+                        want.join(",")
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
 /// Parses a `code,name,kind,parent_code` CSV (UTF-8, optional BOM), reporting every bad row
 /// (the first 1,000 in full, all of them counted). The file's shape is checked against `limits`
 /// before it is parsed (line length, columns), its rows as they are read.
@@ -168,22 +187,7 @@ pub fn parse_units_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<UnitRow>, Ap
         field: Some("file".into()),
         message: format!("the file is not a readable CSV: {e}"),
     })?;
-    let cols: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
-    let want = ["code", "name", "kind", "parent_code"];
-    let idx: Vec<Option<usize>> = want
-        .iter()
-        .map(|w| cols.iter().position(|c| c == w))
-        .collect();
-    if let Some(missing) = want.iter().zip(&idx).find(|(_, i)| i.is_none()) {
-        return Err(AppError::invalid(
-            "file",
-            format!(
-                "the header must name the columns code,name,kind,parent_code; {:?} is missing",
-                missing.0
-            ),
-        ));
-    }
-    let idx: Vec<usize> = idx.into_iter().map(Option::unwrap_or_default).collect();
+    let idx = header_columns(headers, &["code", "name", "kind", "parent_code"])?;
     let mut rows = Vec::new();
     let mut errors = Problems::new();
     let mut seen: HashMap<String, usize> = HashMap::new();

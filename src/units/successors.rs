@@ -53,20 +53,10 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> AppResult<Vec<SuccessorRow>> {
         field: Some("file".into()),
         message: format!("the file is not a readable CSV: {e}"),
     })?;
-    let cols: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
-    let want = ["old_code", "new_code", "part", "effective", "main"];
-    let mut idx = [0usize; 5];
-    for (i, w) in want.iter().enumerate() {
-        idx[i] = cols.iter().position(|c| c == w).ok_or_else(|| {
-            AppError::invalid(
-                "file",
-                format!(
-                    "the header must name the columns {}; {w:?} is missing",
-                    want.join(",")
-                ),
-            )
-        })?;
-    }
+    let idx = crate::units::domain::header_columns(
+        headers,
+        &["old_code", "new_code", "part", "effective", "main"],
+    )?;
     let mut rows = vec![];
     let mut errors = Problems::new();
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
