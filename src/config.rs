@@ -95,7 +95,7 @@ impl Default for AppConfig {
             certificate_prefix: "TCB".into(),
             record_cache_entries: 4096,
             sqlite_mmap_mib: crate::db::DEFAULT_SQLITE_MMAP_BYTES >> 20,
-            time_zone: crate::clock::DEFAULT_TIME_ZONE.into(),
+            time_zone: crate::shared::clock::DEFAULT_TIME_ZONE.into(),
         }
     }
 }
@@ -170,7 +170,7 @@ impl AppConfig {
                 "invalid configuration: import_max_columns must be at most 16384 (XFD)".into(),
             );
         }
-        crate::clock::parse_time_zone(&cfg.time_zone)
+        crate::shared::clock::parse_time_zone(&cfg.time_zone)
             .map_err(|e| format!("invalid configuration: {e}"))?;
         Ok(cfg)
     }

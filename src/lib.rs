@@ -9,7 +9,6 @@ pub mod auth;
 pub mod cadres;
 pub mod calendar;
 pub mod classes;
-pub mod clock;
 pub mod completions;
 pub mod config;
 pub mod curriculum;
@@ -26,6 +25,7 @@ pub mod me;
 pub mod openapi;
 pub mod security;
 mod shape;
+pub mod shared;
 pub mod standards;
 pub mod state;
 pub mod units;
@@ -48,7 +48,7 @@ use crate::state::AppState;
 /// Errors are one line, meant for the operator.
 pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
     let config = AppConfig::from_figment(&figment)?;
-    let clock = clock::Clock::from_setting(&config.time_zone)
+    let clock = shared::clock::Clock::from_setting(&config.time_zone)
         .map_err(|e| format!("invalid configuration: {e}"))?;
     let db = Db::connect(
         &config.database_url,
@@ -75,7 +75,7 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
     curriculum::seed::seed_if_empty(&db).await?;
     standards::titles::seed_if_empty(&db).await?;
     standards::seed::seed_if_empty(&db).await?;
-    let records = me::cache::VersionedCache::new(config.record_cache_entries);
+    let records = shared::cache::VersionedCache::new(config.record_cache_entries);
     let uploads = api::upload::Uploads::new(&config);
     Ok(build(
         figment,

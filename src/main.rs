@@ -70,8 +70,8 @@ async fn import_units(args: &[String]) -> Result<(), String> {
     let file = file.ok_or(format!("import-units needs a FILE\n{USAGE}"))?;
     let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
     let cfg = config::AppConfig::from_figment(&config::figment())?;
-    let clock = cadre_training::clock::Clock::from_setting(&cfg.time_zone)?;
-    let limits = cadre_training::imports::table::Limits::from_config(&cfg);
+    let clock = cadre_training::shared::clock::Clock::from_setting(&cfg.time_zone)?;
+    let limits = cadre_training::shared::table::Limits::from_config(&cfg);
     let db = connect().await?;
     let report = units::import::run(&db, &Actor::system(), bytes, &limits, &opts, clock.today())
         .await
@@ -96,7 +96,7 @@ async fn import_successors(args: &[String]) -> Result<(), String> {
     }
     let file = file.ok_or(format!("import-successors needs a FILE\n{USAGE}"))?;
     let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
-    let limits = cadre_training::imports::table::Limits::from_config(
+    let limits = cadre_training::shared::table::Limits::from_config(
         &config::AppConfig::from_figment(&config::figment())?,
     );
     let db = connect().await?;

@@ -367,7 +367,7 @@ impl Modify for ErrorResponses {
 pub const DATE_PATTERN: &str =
     r"^\s*(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])\s*$";
 /// A module, programme, class or title code: 2–20 of `A-Z 0-9 -`, not starting with `-` (case
-/// and surrounding spaces ignored, `curriculum::domain::parse_code`).
+/// and surrounding spaces ignored, `shared::text::parse_code`).
 pub const CODE_PATTERN: &str = r"^\s*[A-Za-z0-9][A-Za-z0-9-]{1,19}\s*$";
 /// An official unit code: 1–10 digits (`units::domain::parse_code`).
 pub const UNIT_PATTERN: &str = r"^\s*[0-9]{1,10}\s*$";

@@ -1,10 +1,10 @@
 //! State shared by every request.
 
 use crate::auth::token::JwtKeys;
-use crate::clock::Clock;
 use crate::config::AppConfig;
 use crate::db::Db;
-use crate::me::cache::VersionedCache;
+use crate::shared::cache::VersionedCache;
+use crate::shared::clock::Clock;
 
 /// Managed by Rocket; reached from handlers as `&State<AppState>`.
 pub struct AppState {

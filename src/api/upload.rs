@@ -8,7 +8,7 @@ use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::AppConfig;
 use crate::error::{AppError, AppResult};
-use crate::imports::table::Limits;
+use crate::shared::table::Limits;
 
 /// Reads an uploaded file body up to `max` bytes: 413 above it, 400 if it cannot be read.
 pub async fn read_upload(data: Data<'_>, max: u64) -> AppResult<Vec<u8>> {

@@ -7,8 +7,8 @@ use rocket::{get, routes, Route, State};
 use super::store::{self, AuditEntry, AuditFilter};
 use crate::api::{Page, PageParams};
 use crate::auth::AdminUser;
-use crate::clock::Clock;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
+use crate::shared::clock::Clock;
 use crate::state::AppState;
 
 /// The routes of this area.

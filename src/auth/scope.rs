@@ -1,7 +1,7 @@
 //! Unit scope: the part of the unit tree a caller may see. Enforced here, in one place.
 
 use crate::error::{AppError, AppResult};
-use crate::units::domain::subtree_range;
+use crate::shared::tree::subtree_range;
 
 /// The units whose data a caller may read or write.
 #[derive(Debug, Clone, PartialEq, Eq)]

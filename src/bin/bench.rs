@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use cadre_training::audit::Actor;
 use cadre_training::auth::Scope;
-use cadre_training::clock::city_today;
 use cadre_training::db::{Db, PoolSettings, ScratchSchema};
-use cadre_training::imports::table::Limits;
+use cadre_training::shared::clock::city_today;
+use cadre_training::shared::table::Limits;
 use cadre_training::units::{import, store};
 
 fn median(v: &mut [Duration]) -> Duration {
@@ -248,7 +248,7 @@ async fn reports(url: &str, runs: usize, profile: bool) {
         let q = ReportQuery {
             filter: Filter {
                 as_of,
-                range: cadre_training::units::domain::subtree_range(&unit.path),
+                range: cadre_training::shared::tree::subtree_range(&unit.path),
                 population: Population::Incumbent,
                 title: None,
                 org_kind: None,

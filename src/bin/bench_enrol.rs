@@ -135,7 +135,7 @@ async fn setup(client: &Client, o: &Options) -> (String, Vec<i64>, Vec<String>) 
         assert!(!items.is_empty(), "fewer cadres than requests");
         ids.extend(items.iter().filter_map(|c| c["id"].as_i64()));
     }
-    let today = cadre_training::clock::city_today();
+    let today = cadre_training::shared::clock::city_today();
     let mut codes = vec![];
     for k in 0..o.classes {
         let code = format!("BENCH-{k:03}");

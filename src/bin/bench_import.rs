@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 
 use cadre_training::audit::Actor;
 use cadre_training::auth::Scope;
-use cadre_training::clock::city_today;
 use cadre_training::db::{Db, PoolSettings, ScratchSchema};
-use cadre_training::imports::{self, columns::Kind, table::Limits};
+use cadre_training::imports::{self, columns::Kind};
+use cadre_training::shared::clock::city_today;
+use cadre_training::shared::table::Limits;
 use cadre_training::units::import as units_import;
 
 const FAMILY: &[&str] = &[

@@ -312,7 +312,7 @@ pub fn check_period(from: NaiveDate, to: Option<NaiveDate>) -> Result<(), AppErr
 
 /// A name folded for search: lower-case, no diacritics (`Nguyễn Văn An` → `nguyen van an`).
 pub fn fold_name(s: &str) -> String {
-    crate::units::domain::fold(s)
+    crate::shared::text::fold(s)
 }
 
 #[cfg(test)]

@@ -183,7 +183,7 @@ pub struct CadreInput {
 }
 
 fn default_minority(ethnicity: &str) -> bool {
-    crate::units::domain::fold(ethnicity) != "kinh"
+    crate::shared::text::fold(ethnicity) != "kinh"
 }
 
 fn check_write(w: &CadreWrite, today: NaiveDate) -> AppResult<()> {

@@ -141,7 +141,7 @@ pub async fn list(
     conds.push(scope_sql);
     binds.extend(scope_binds);
     if let Some(p) = &f.unit_path {
-        let (lo, hi) = crate::units::domain::subtree_range(p);
+        let (lo, hi) = crate::shared::tree::subtree_range(p);
         conds.push(format!(
             "u.path >= ${} AND u.path < ${}",
             binds.len() + 1,

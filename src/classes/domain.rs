@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::clock::Clock;
 use crate::error::AppError;
+use crate::shared::clock::Clock;
 
 /// Life of a class: `planned → open → running → finished`, or `cancelled` before it finishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -94,7 +94,7 @@ pub fn overlaps(
 
 /// A venue or instructor name folded for comparison.
 pub fn key(s: &str) -> String {
-    crate::units::domain::fold(s)
+    crate::shared::text::fold(s)
 }
 
 #[cfg(test)]

@@ -14,11 +14,11 @@ use super::store::{self, ClassFilter, ClassRow, ClassWrite, SessionView, Session
 use crate::api::JsonBody;
 use crate::audit;
 use crate::auth::{AuthUser, SchoolStaff};
-use crate::clock::Clock;
 use crate::curriculum;
 use crate::db::Tx;
 use crate::enrolments;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
+use crate::shared::clock::Clock;
 use crate::state::AppState;
 
 /// The routes of this area.
@@ -230,9 +230,8 @@ async fn check_sessions(
                 "a session may last at most 24 hours",
             ));
         }
-        let venue = crate::curriculum::domain::required_text(&f("venue"), &s.venue, 200)?;
-        let instructor =
-            crate::curriculum::domain::required_text(&f("instructor"), &s.instructor, 200)?;
+        let venue = crate::shared::text::required_text(&f("venue"), &s.venue, 200)?;
+        let instructor = crate::shared::text::required_text(&f("instructor"), &s.instructor, 200)?;
         if let Some(j) = out
             .iter()
             .position(|o| overlaps(o.starts_at, o.ends_at, starts_at, ends_at))
@@ -305,8 +304,8 @@ fn check_fields(
     closes: NaiveDate,
     pct: i64,
 ) -> AppResult<ClassWrite> {
-    let title = crate::curriculum::domain::required_text("title", title, 300)?;
-    let organiser = crate::curriculum::domain::required_text("organiser", organiser, 300)?;
+    let title = crate::shared::text::required_text("title", title, 300)?;
+    let organiser = crate::shared::text::required_text("organiser", organiser, 300)?;
     if !(1..=1000).contains(&capacity) {
         return Err(AppError::invalid(
             "capacity",
@@ -346,11 +345,11 @@ pub async fn create_class(
     body: JsonBody<ClassInput>,
 ) -> AppResult<(Status, Json<ClassView>)> {
     let input = body.into_inner();
-    let code = curriculum::domain::parse_code("code", &input.code)?;
+    let code = crate::shared::text::parse_code("code", &input.code)?;
     let mut tx = state.db.begin().await?;
     let module = curriculum::store::module_tx(
         &mut tx,
-        &curriculum::domain::parse_code("module_code", &input.module_code)?,
+        &crate::shared::text::parse_code("module_code", &input.module_code)?,
     )
     .await?
     .filter(|m| m.active)

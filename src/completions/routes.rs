@@ -484,7 +484,7 @@ pub async fn revoke_certificate(
     body: JsonBody<RevokeInput>,
 ) -> AppResult<Json<CompletionView>> {
     let input = body.into_inner();
-    let reason = crate::curriculum::domain::required_text("reason", &input.reason, 500)?;
+    let reason = crate::shared::text::required_text("reason", &input.reason, 500)?;
     let no = no.trim().to_uppercase();
     let c = store::by_certificate(&state.db, &no)
         .await?
@@ -588,8 +588,7 @@ pub async fn add_paper_completion(
             "source must be paper or import",
         ));
     }
-    let source_ref =
-        crate::curriculum::domain::required_text("source_ref", &input.source_ref, 300)?;
+    let source_ref = crate::shared::text::required_text("source_ref", &input.source_ref, 300)?;
     let today = state.clock.today();
     if input.completed_on > today || input.completed_on < cadre.birth_date {
         return Err(AppError::invalid(
@@ -684,12 +683,12 @@ pub async fn stale_soon(
                 .await?
                 .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
             scope.check_path(&u.path)?;
-            Some(crate::units::domain::subtree_range(&u.path))
+            Some(crate::shared::tree::subtree_range(&u.path))
         }
         None => match &scope {
             crate::auth::Scope::All => None,
             crate::auth::Scope::Subtree { path, .. } | crate::auth::Scope::Own { path, .. } => {
-                Some(crate::units::domain::subtree_range(path))
+                Some(crate::shared::tree::subtree_range(path))
             }
         },
     };

@@ -4,8 +4,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
-use crate::error::AppError;
-
 /// Who a module is written for (DOMAIN.md: the four audiences of 9.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -55,37 +53,6 @@ pub fn audiences_to_db(list: &[Audience]) -> String {
 /// Splits stored audiences.
 pub fn audiences_from_db(s: &str) -> Vec<Audience> {
     s.split(',').filter_map(Audience::parse).collect()
-}
-
-/// Checks and normalises a module or programme code: 2–20 of `A-Z 0-9 -`, upper-cased.
-pub fn parse_code(field: &str, raw: &str) -> Result<String, AppError> {
-    let s = raw.trim().to_uppercase();
-    let n = s.chars().count();
-    let ok = (2..=20).contains(&n)
-        && s.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
-        && !s.starts_with('-');
-    if ok {
-        Ok(s)
-    } else {
-        Err(AppError::invalid(
-            field,
-            format!("{field}: {raw:?} is not a code (2 to 20 letters, digits or '-', e.g. DV-03)"),
-        ))
-    }
-}
-
-/// Checks a required text field of at most `max` characters; returns it trimmed.
-pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
-    let s = raw.trim();
-    // At most `max` as sent, too (the document's `maxLength`).
-    if s.is_empty() || raw.chars().count() > max {
-        return Err(AppError::invalid(
-            field,
-            format!("{field} must be 1 to {max} characters"),
-        ));
-    }
-    Ok(s.to_string())
 }
 
 /// Whether adding `module → prerequisites` to the graph `edges` (module → its prerequisites)
@@ -145,14 +112,6 @@ pub fn completion_counts_on(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_are_normalised() {
-        assert_eq!(parse_code("code", " dv-03 ").unwrap(), "DV-03");
-        assert!(parse_code("code", "D").is_err());
-        assert!(parse_code("code", "-DV").is_err());
-        assert!(parse_code("code", "DV 03").is_err());
-    }
 
     #[test]
     fn audiences_round_trip_sorted() {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::domain::{audiences_to_db, parse_code, prerequisite_cycle, required_text, Audience};
+use super::domain::{audiences_to_db, prerequisite_cycle, Audience};
 use super::store::{
     self, LevelRef, ModuleVersion, ModuleView, ModuleWrite, ProgrammeView, ScaleView,
 };
@@ -16,6 +16,7 @@ use crate::audit;
 use crate::auth::{AuthUser, SchoolStaff};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
+use crate::shared::text::{parse_code, required_text};
 use crate::state::AppState;
 
 /// The routes of this area.

@@ -2,21 +2,20 @@
 //! caller's scope. Rows are read a page at a time (keyset paging) and written out as they come:
 //! CSV streams to the client, XLSX is written by rust_xlsxwriter's constant-memory mode to a
 //! temporary file that is then streamed. Memory stays flat whatever the number of rows. Every CSV
-//! line is written by [`csv_line`] (text that a spreadsheet would run as a formula gets a `'`);
+//! line is written by [`csv_line`](crate::shared::csv_line) (text that a spreadsheet would run as a formula gets a `'`);
 //! XLSX cells are typed: text as strings (never formulas), numbers as numbers, days as dates.
 
-pub mod csv_line;
 pub mod routes;
 pub mod sources;
 
 use chrono::NaiveDate;
-use rocket::http::{ContentType, Header};
-use rocket::response::{self, Responder};
-use rocket::{Request, Response};
+use rocket::http::ContentType;
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::shared::csv_line;
+pub use crate::shared::download::Streamed;
 use sources::Source;
 
 /// One exported value.
@@ -45,7 +44,7 @@ impl Out {
     }
 }
 
-/// One CSV line of a row of values (text neutralised against formulas: [`csv_line`]).
+/// One CSV line of a row of values (text neutralised against formulas: [`csv_line`](crate::shared::csv_line)).
 fn csv_row(row: &[Out]) -> Vec<u8> {
     csv_line::typed_line(&row.iter().map(Out::csv_text).collect::<Vec<_>>())
 }
@@ -84,44 +83,6 @@ impl From<Option<i64>> for Out {
 /// Rows per page read from the database.
 pub const PAGE: i64 = 2_000;
 
-/// A streamed download.
-pub struct Streamed {
-    filename: String,
-    content_type: ContentType,
-    body: StreamBody,
-}
-
-enum StreamBody {
-    Pipe(rocket::tokio::io::DuplexStream),
-    File(rocket::tokio::fs::File),
-}
-
-impl Streamed {
-    /// A CSV file already written (e.g. a temporary file), streamed from its current position.
-    pub fn csv_file(file: std::fs::File, filename: String) -> Streamed {
-        Streamed {
-            filename,
-            content_type: ContentType::new("text", "csv").with_params(("charset", "utf-8")),
-            body: StreamBody::File(rocket::tokio::fs::File::from_std(file)),
-        }
-    }
-}
-
-impl<'r> Responder<'r, 'static> for Streamed {
-    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
-        let mut b = Response::build();
-        b.header(self.content_type).header(Header::new(
-            "Content-Disposition",
-            format!("attachment; filename=\"{}\"", self.filename),
-        ));
-        match self.body {
-            StreamBody::Pipe(r) => b.streamed_body(r),
-            StreamBody::File(f) => b.streamed_body(f),
-        };
-        b.ok()
-    }
-}
-
 /// Streams a source as CSV (UTF-8 with BOM) through a pipe that a task fills a page at a time.
 /// The first page is read before answering, so a database failure is an error status, not a
 /// truncated file.
@@ -157,11 +118,11 @@ pub async fn csv(db: Db, source: Source, stem: &str) -> AppResult<Streamed> {
         }
         let _ = w.shutdown().await;
     });
-    Ok(Streamed {
-        filename: format!("{stem}.csv"),
-        content_type: ContentType::new("text", "csv").with_params(("charset", "utf-8")),
-        body: StreamBody::Pipe(r),
-    })
+    Ok(Streamed::pipe(
+        r,
+        format!("{stem}.csv"),
+        ContentType::new("text", "csv").with_params(("charset", "utf-8")),
+    ))
 }
 
 /// Writes a source to an XLSX file in constant memory, then streams the file.
@@ -227,12 +188,12 @@ pub async fn xlsx(db: Db, source: Source, stem: &str) -> AppResult<Streamed> {
     })
     .await
     .map_err(|e| AppError::Internal(format!("export task: {e}")))??;
-    Ok(Streamed {
-        filename: format!("{stem}.xlsx"),
-        content_type: ContentType::new(
+    Ok(Streamed::file(
+        file,
+        format!("{stem}.xlsx"),
+        ContentType::new(
             "application",
             "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
-        body: StreamBody::File(rocket::tokio::fs::File::from_std(file)),
-    })
+    ))
 }

@@ -9,7 +9,7 @@ use crate::api::parse_opt;
 use crate::auth::{AuthUser, Role, Scope};
 use crate::cadres::domain::Organisation;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
-use crate::gaps::export::{parse_format, ExportFormat};
+use crate::shared::download::{parse_format, ExportFormat};
 use crate::state::AppState;
 use crate::units;
 
@@ -40,7 +40,7 @@ async fn unit_range(
         .await?
         .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
     scope.check_path(&u.path)?;
-    Ok(Some(units::domain::subtree_range(&u.path)))
+    Ok(Some(crate::shared::tree::subtree_range(&u.path)))
 }
 
 async fn send(

@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use utoipa::ToSchema;
 
-use super::export::{gap_tables, parse_format, Cell, Download, Table};
+use super::export::gap_tables;
 use super::own::{needs_open_classes, title_gaps, TitleGap, OPEN_CLASSES_SQL};
 use super::report::{aggregate, assessments, required_rank, Assessment, ReportRow};
 use super::store::{self, Filter, Population, ReportUnit, ScaleRef};
@@ -16,9 +16,11 @@ use crate::api::{parse_opt, Page, PageParams};
 use crate::auth::{AuthUser, Role, Scope};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::on_db;
+use crate::shared::download::{parse_format, Cell, Download, Table};
+use crate::shared::tree::{path_codes, subtree_range};
 use crate::standards::store::StandardVersion;
 use crate::state::AppState;
-use crate::units::domain::{path_codes, subtree_range, UnitKind, UnitLevel};
+use crate::units::domain::{UnitKind, UnitLevel};
 use crate::units::store::UnitRecord;
 
 /// The routes of this area.

@@ -9,10 +9,10 @@ use super::Rng;
 use crate::audit::Actor;
 use crate::auth::Role;
 use crate::classes::store::{ClassWrite, SessionWrite};
-use crate::clock::Clock;
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::on_tx;
+use crate::shared::clock::Clock;
 
 /// The demo officer's ward: the new Phường Tân Định (2025), which took in the old Tân Định and
 /// most of Đa Kao, so the officer sees both for dates before the reorganisation.

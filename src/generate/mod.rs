@@ -216,7 +216,7 @@ pub async fn run(
         db,
         &Actor::system(),
         csv,
-        &crate::imports::table::Limits::default(),
+        &crate::shared::table::Limits::default(),
         &crate::units::import::ImportOptions {
             root: root.map(str::to_string),
             ..Default::default()

@@ -70,7 +70,7 @@ pub async fn apply(
         db,
         &Actor::system(),
         read("admin-units-2025.csv")?,
-        &crate::imports::table::Limits::default(),
+        &crate::shared::table::Limits::default(),
         &ImportOptions {
             root: Some(root.to_string()),
             retire_missing: true,
@@ -84,7 +84,7 @@ pub async fn apply(
         db,
         &Actor::system(),
         read("unit-successors-2025-hcmc.csv")?,
-        crate::imports::table::Limits::default(),
+        crate::shared::table::Limits::default(),
         false,
     )
     .await

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::error::{AppError, ErrorDetail};
-use crate::units::domain::fold;
+use crate::shared::text::fold;
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,8 +12,6 @@ pub mod plan;
 pub mod routes;
 pub mod rows;
 pub mod store;
-pub mod table;
-pub mod xlsx;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -27,9 +25,9 @@ use crate::audit::{self, Actor};
 use crate::auth::Scope;
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, ErrorDetail, Problems};
+use crate::shared::table::{self, Limits};
 use columns::Kind;
 use plan::ImportCounts;
-use table::Limits;
 
 /// What an import did (or, for a dry run, would do).
 #[derive(Debug, Clone, Serialize, ToSchema)]

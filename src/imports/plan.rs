@@ -7,7 +7,6 @@ use std::collections::{HashMap, HashSet};
 
 use super::columns::{layout, Kind};
 use super::rows::Row;
-use super::table::{Cell, Sheet};
 use crate::auth::Scope;
 use crate::cadres::domain::{
     check_birth_date, check_party_date, parse_email, parse_full_name, parse_personal_id,
@@ -15,7 +14,8 @@ use crate::cadres::domain::{
 };
 use crate::cadres::store::CadreWrite;
 use crate::error::{AppError, Problems};
-use crate::units::domain::fold;
+use crate::shared::table::{Cell, Sheet};
+use crate::shared::text::fold;
 
 /// A unit as the planner needs it.
 #[derive(Debug, Clone)]

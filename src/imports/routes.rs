@@ -10,7 +10,7 @@ use crate::api::parse_opt;
 use crate::auth::{AuthUser, Role};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::exports::Streamed;
-use crate::gaps::export::{parse_format, Download, Table};
+use crate::shared::download::{parse_format, Download, Table};
 use crate::state::AppState;
 
 /// The routes of this area.

@@ -6,9 +6,9 @@ use chrono::NaiveDate;
 use super::columns::Layout;
 use chrono::Datelike;
 
-use super::table::{excel_serial_date, parse_day_text, Cell};
 use crate::error::{AppError, ErrorDetail, Problems};
-use crate::units::domain::fold;
+use crate::shared::table::{excel_serial_date, parse_day_text, Cell};
+use crate::shared::text::fold;
 
 /// One data row being read; problems go to the shared list.
 pub struct Row<'a> {

@@ -2,12 +2,10 @@
 //! qualifications, completions, enrolments with waitlist positions, upcoming sessions, gaps).
 //!
 //! The cadre's part of the record is built from about ten statements, so it is kept, serialized,
-//! in a [`cache::VersionedCache`] tagged with the data version the authentication statement read
+//! in a [`VersionedCache`](crate::shared::cache::VersionedCache) tagged with the data version the authentication statement read
 //! (`db::version`). A read whose version differs, or that comes after a session in the record
 //! ended or after the city's midnight (`clock`), builds it again; nothing is ever served that a
 //! write has changed.
-
-pub mod cache;
 
 use chrono::{DateTime, Utc};
 use rocket::response::content::RawJson;
@@ -229,7 +227,7 @@ mod tests {
         // 16:30 in the city: its midnight is 17:00 UTC.
         let now = Utc.with_ymd_and_hms(2026, 11, 26, 9, 30, 0).unwrap();
         let midnight = Utc.with_ymd_and_hms(2026, 11, 26, 17, 0, 0).unwrap();
-        let next = crate::clock::Clock::default().midnight_after(now);
+        let next = crate::shared::clock::Clock::default().midnight_after(now);
         assert_eq!(next, midnight);
         assert_eq!(valid_until(next, &[]), midnight);
         let later = session(Utc.with_ymd_and_hms(2026, 12, 3, 11, 0, 0).unwrap());

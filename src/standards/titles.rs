@@ -247,9 +247,9 @@ pub async fn create_title(
     body: JsonBody<TitleInput>,
 ) -> AppResult<(Status, Json<Title>)> {
     let t = body.into_inner();
-    let code = crate::curriculum::domain::parse_code("code", &t.code)?;
-    let name_vi = crate::curriculum::domain::required_text("name_vi", &t.name_vi, 300)?;
-    let name_en = crate::curriculum::domain::required_text("name_en", &t.name_en, 300)?;
+    let code = crate::shared::text::parse_code("code", &t.code)?;
+    let name_vi = crate::shared::text::required_text("name_vi", &t.name_vi, 300)?;
+    let name_en = crate::shared::text::required_text("name_en", &t.name_en, 300)?;
     check_level(t.level.trim())?;
     let mut tx = state.db.begin().await?;
     if by_code(&mut tx, &code).await?.is_some() {
@@ -315,11 +315,11 @@ pub async fn update_title(
         .await?
         .ok_or_else(|| AppError::not_found(format!("no title with code {code}")))?;
     let name_vi = match &p.name_vi {
-        Some(n) => crate::curriculum::domain::required_text("name_vi", n, 300)?,
+        Some(n) => crate::shared::text::required_text("name_vi", n, 300)?,
         None => before.name_vi.clone(),
     };
     let name_en = match &p.name_en {
-        Some(n) => crate::curriculum::domain::required_text("name_en", n, 300)?,
+        Some(n) => crate::shared::text::required_text("name_en", n, 300)?,
         None => before.name_en.clone(),
     };
     let active = p.active.unwrap_or(before.active);

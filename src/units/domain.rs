@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
 use crate::error::{AppError, ErrorDetail, Problems};
-use crate::imports::table::{check_csv_shape, too_large, Limits};
+use crate::shared::table::{check_csv_shape, too_large, Limits};
 
 /// Kind of administrative unit, as in the statistics-office files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -109,13 +109,6 @@ pub fn parse_code(field: &str, s: &str) -> Result<String, AppError> {
     Ok(s.to_string())
 }
 
-/// Lower-cases and strips diacritics (`Phường Tân Định` → `phuong tan dinh`),
-/// collapsing runs of spaces.
-pub fn fold(s: &str) -> String {
-    let ascii = deunicode::deunicode(s).to_lowercase();
-    ascii.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// The materialised path of a unit from its ancestors' codes, root first: `/79/760/26734/`.
 pub fn path_of<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
     let mut p = String::from("/");
@@ -124,19 +117,6 @@ pub fn path_of<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
         p.push('/');
     }
     p
-}
-
-/// The half-open range `[lo, hi)` of paths in the subtree rooted at `path` (itself included).
-/// Codes are digits and `/` sorts just below `0`, so `hi` is the path with its last `/` as `0`.
-pub fn subtree_range(path: &str) -> (String, String) {
-    let mut hi = path.trim_end_matches('/').to_string();
-    hi.push('0');
-    (path.to_string(), hi)
-}
-
-/// The codes on a path, root first.
-pub fn path_codes(path: &str) -> Vec<&str> {
-    path.split('/').filter(|s| !s.is_empty()).collect()
 }
 
 /// One row of a unit CSV file.
@@ -539,21 +519,6 @@ mod tests {
             s.push('\n');
         }
         s.into_bytes()
-    }
-
-    #[test]
-    fn fold_strips_vietnamese_diacritics() {
-        assert_eq!(fold("Phường  Tân Định"), "phuong tan dinh");
-        assert_eq!(fold("Đặc khu Côn Đảo"), "dac khu con dao");
-    }
-
-    #[test]
-    fn subtree_range_is_exact() {
-        let (lo, hi) = subtree_range("/79/760/");
-        assert!("/79/760/" >= lo.as_str() && "/79/760/" < hi.as_str());
-        assert!("/79/760/26734/" >= lo.as_str() && "/79/760/26734/" < hi.as_str());
-        assert!("/79/7600/" >= hi.as_str());
-        assert!("/79/76/" < lo.as_str());
     }
 
     #[test]

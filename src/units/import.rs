@@ -12,7 +12,7 @@ use crate::api::upload::blocking;
 use crate::audit::{self, Actor};
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::imports::table::Limits;
+use crate::shared::table::Limits;
 
 /// Options of a unit import.
 #[derive(Debug, Clone, Default)]

@@ -181,7 +181,7 @@ pub async fn get_unit(
             .filter(|p| p.status == "live")
         {
             view.depth = p.depth;
-            let codes = crate::units::domain::path_codes(&p.path);
+            let codes = crate::shared::tree::path_codes(&p.path);
             let mut then = vec![];
             for c in &codes[..codes.len().saturating_sub(1)] {
                 if let Some(a) = store::period_on(&state.db, c, d).await? {

@@ -5,10 +5,12 @@ use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-use super::domain::{fold, path_codes, subtree_range, ExistingUnit, ImportPlan, UnitKind};
+use super::domain::{ExistingUnit, ImportPlan, UnitKind};
 use crate::auth::Scope;
 use crate::db::{like_escape, Db, Tx};
 use crate::error::{AppError, AppResult};
+use crate::shared::text::fold;
+use crate::shared::tree::{path_codes, subtree_range};
 use crate::{on_db, on_tx};
 
 /// A unit as stored.

@@ -19,8 +19,8 @@ use crate::api::upload::blocking;
 use crate::audit::{self, Actor};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, Problems};
-use crate::imports::table::{check_csv_shape, too_large, Limits};
 use crate::on_tx;
+use crate::shared::table::{check_csv_shape, too_large, Limits};
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use base64::Engine;
-use cadre_training::clock::city_today;
+use cadre_training::shared::clock::city_today;
 use chrono::Duration;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use rocket::http::{ContentType, Method, Status};

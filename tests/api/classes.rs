@@ -1,7 +1,7 @@
 //! Classes, conflicts, enrolment with waitlist (and its concurrency), attendance, results,
 //! completions and certificates.
 
-use cadre_training::clock::city_today;
+use cadre_training::shared::clock::city_today;
 use chrono::Duration;
 use rocket::futures::future::join_all;
 use rocket::http::Status;

@@ -1,6 +1,6 @@
 //! Bulk import (cadres, qualifications, historical completions) and exports, on both databases.
 
-use cadre_training::clock::city_today;
+use cadre_training::shared::clock::city_today;
 use rocket::http::{ContentType, Status};
 use serde_json::{json, Value};
 

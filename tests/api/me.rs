@@ -1,6 +1,6 @@
 //! A cadre's own record (`/api/me`) and the iCalendar feeds.
 
-use cadre_training::clock::city_today;
+use cadre_training::shared::clock::city_today;
 use chrono::Duration;
 use rocket::http::Status;
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! answer without one, the check's rate limit, calendar feeds stored hashed and ended with the
 //! account, private SQLite files, CSV exports that a spreadsheet cannot run, formats of free text.
 
-use cadre_training::clock::city_today;
+use cadre_training::shared::clock::city_today;
 use chrono::Duration;
 use rocket::http::{ContentType, Status};
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! The own-record cache (`GET /api/me`): every change, by this app server or another, shows in
 //! the next read; reads with nothing changed are served from memory.
 
-use cadre_training::clock::city_today;
+use cadre_training::shared::clock::city_today;
 use chrono::Duration;
 use rocket::http::Status;
 use serde_json::{json, Value};

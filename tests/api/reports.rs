@@ -1,7 +1,7 @@
 //! Gap reports on hand-built cases: every requirement kind and every as-of rule, drill-down,
 //! totals, populations, scope, training demand, two dates compared, a cadre's own gaps.
 
-use cadre_training::clock::city_today;
+use cadre_training::shared::clock::city_today;
 use chrono::Duration;
 use rocket::http::Status;
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! Several app servers on one database behave as one: the enrolment race split across two
 //! instances, and a write on one instance seen at once by the other (no in-process caches).
 
-use cadre_training::clock::city_today;
+use cadre_training::shared::clock::city_today;
 use chrono::Duration;
 use rocket::futures::future::join_all;
 use rocket::http::{ContentType, Header, Status};

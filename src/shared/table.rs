@@ -402,11 +402,11 @@ fn read_csv_into(bytes: &[u8], mut out: SheetBuilder<'_>) -> Result<Sheet, AppEr
             .iter()
             .enumerate()
             .filter(|(_, c)| !c.trim().is_empty())
-            // An exported cell that began like a formula carries a `'` (exports::csv_line).
+            // An exported cell that began like a formula carries a `'` (shared::csv_line).
             .map(|(i, c)| {
                 (
                     i,
-                    Cell::Text(crate::exports::csv_line::unneutralise(c).to_string()),
+                    Cell::Text(crate::shared::csv_line::unneutralise(c).to_string()),
                 )
             })
             .collect();

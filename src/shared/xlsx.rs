@@ -763,7 +763,7 @@ mod tests {
 #[cfg(test)]
 mod file_tests {
     use super::*;
-    use crate::imports::table::{read, Limits};
+    use crate::shared::table::{read, Limits};
     use std::io::Write;
 
     /// A workbook of the given sheet XML (inline strings), zipped with deflate.
