@@ -103,7 +103,7 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
         .attach(logging::RequestLog::new(log_lines_per_sec))
         .attach(security::SecurityHeaders)
         .mount("/", health::routes())
-        .mount("/", auth::routes::routes())
+        .mount("/", accounts::session::routes())
         .mount("/", accounts::routes::routes())
         .mount("/", units::routes::routes())
         .mount("/", audit::routes::routes())

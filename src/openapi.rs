@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    accounts, api, audit, auth, cadres, calendar, classes, completions, curriculum, enrolments,
-    error, exports, gaps, health, imports, me, standards, units,
+    accounts, api, audit, cadres, calendar, classes, completions, curriculum, enrolments, error,
+    exports, gaps, health, imports, me, standards, units,
 };
 
 /// The API description served at `/api/openapi.json`.
@@ -14,7 +14,7 @@ use crate::{
     info(title = "Cadre training and qualification", description = "Training and qualification of Ho Chi Minh City's mass-mobilisation cadres (deliverables 9.2 and 9.7). Every error body is `{\"error\": {\"code\", \"message\", \"field\"}}`."),
     paths(
         health::health,
-        auth::routes::login, auth::routes::logout, auth::routes::me, auth::routes::change_password,
+        accounts::session::login, accounts::session::logout, accounts::session::me, accounts::session::change_password,
         accounts::routes::list_accounts, accounts::routes::get_account, accounts::routes::create_account,
         accounts::routes::update_account, accounts::routes::reset_password,
         units::routes::list_units, units::routes::get_unit, units::routes::children,
@@ -30,7 +30,7 @@ use crate::{
         standards::titles::list_titles, standards::titles::create_title, standards::titles::update_title,
         standards::routes::list_versions, standards::routes::in_force, standards::routes::publish,
         classes::routes::list_classes, classes::routes::get_class, classes::routes::create_class,
-        classes::routes::update_class, classes::routes::replace_sessions, classes::routes::change_status,
+        enrolments::routes::update_class, classes::routes::replace_sessions, completions::routes::change_status,
         enrolments::routes::list_enrolments, enrolments::routes::enrol, enrolments::routes::withdraw,
         completions::routes::attendance_grid, completions::routes::record_attendance, completions::routes::record_results,
         completions::routes::class_completions, completions::routes::verify_certificate, completions::routes::revoke_certificate,

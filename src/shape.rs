@@ -63,4 +63,167 @@ mod tests {
             found.join("\n")
         );
     }
+
+    /// Modules that are not features: the app's assembly and what every feature shares.
+    const FOUNDATION: [&str; 14] = [
+        "api", "bin", "config", "db", "error", "health", "lib", "logging", "main", "openapi",
+        "security", "shape", "shared", "state",
+    ];
+
+    /// The features each feature names (`crate::x`, `crate::{x, …}`), from the sources.
+    fn feature_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+        let features: std::collections::BTreeSet<String> = std::fs::read_dir(&root)
+            .unwrap()
+            .flatten()
+            .map(|e| feature(&root, &e.path()))
+            .filter(|f| !FOUNDATION.contains(&f.as_str()))
+            .collect();
+        let mut files = vec![];
+        sources(&root, &mut files);
+        let mut graph: std::collections::BTreeMap<_, std::collections::BTreeSet<String>> = features
+            .iter()
+            .map(|f| (f.clone(), Default::default()))
+            .collect();
+        for f in files {
+            let me = feature(&root, &f);
+            let Some(deps) = graph.get_mut(&me) else {
+                continue;
+            };
+            let text = std::fs::read_to_string(&f).unwrap();
+            let mut named = |word: &str| {
+                if word != me && features.contains(word) {
+                    deps.insert(word.to_string());
+                }
+            };
+            for (i, _) in text.match_indices("crate::") {
+                let rest = &text[i + 7..];
+                if let Some(group) = rest.strip_prefix('{') {
+                    let group = &group[..group.find('}').unwrap_or(group.len())];
+                    for part in group.split(',') {
+                        let word = part.trim().split("::").next().unwrap_or("").trim();
+                        named(word);
+                    }
+                } else {
+                    let end = rest
+                        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .unwrap_or(rest.len());
+                    named(&rest[..end]);
+                }
+            }
+        }
+        graph
+    }
+
+    /// The graph drawn in ARCHITECTURE.md, between its `feature-graph` markers
+    /// (`feature → a, b` per line, `—` for none).
+    fn documented_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>>
+    {
+        let doc = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"),
+        )
+        .unwrap();
+        let start = doc.find("<!-- feature-graph -->").expect("start marker");
+        let end = doc.find("<!-- /feature-graph -->").expect("end marker");
+        let mut graph = std::collections::BTreeMap::new();
+        for line in doc[start..end].lines().skip(1) {
+            let Some((from, to)) = line.split_once('→') else {
+                continue;
+            };
+            let deps = to
+                .split(',')
+                .map(|d| d.trim().to_string())
+                .filter(|d| !d.is_empty() && d != "—")
+                .collect();
+            graph.insert(from.trim().to_string(), deps);
+        }
+        graph
+    }
+
+    /// Features depend on each other in one direction only, and ARCHITECTURE.md draws exactly the
+    /// dependencies the code has.
+    #[test]
+    fn feature_graph_is_acyclic_and_documented() {
+        let graph = feature_graph();
+        let doc = documented_graph();
+        let show = |g: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>| {
+            g.iter()
+                .map(|(f, d)| {
+                    let d: Vec<&str> = d.iter().map(String::as_str).collect();
+                    format!(
+                        "    {f:<12}→ {}",
+                        if d.is_empty() {
+                            "—".to_string()
+                        } else {
+                            d.join(", ")
+                        }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            graph,
+            doc,
+            "ARCHITECTURE.md's feature graph is out of date; the code's is:\n{}",
+            show(&graph)
+        );
+        // Kahn's algorithm: a feature is placed once everything it depends on is placed.
+        let mut placed: std::collections::BTreeSet<&str> = Default::default();
+        loop {
+            let next: Vec<&str> = graph
+                .iter()
+                .filter(|(f, deps)| {
+                    !placed.contains(f.as_str()) && deps.iter().all(|d| placed.contains(d.as_str()))
+                })
+                .map(|(f, _)| f.as_str())
+                .collect();
+            if next.is_empty() {
+                break;
+            }
+            placed.extend(next);
+        }
+        let cyclic: Vec<&String> = graph
+            .keys()
+            .filter(|f| !placed.contains(f.as_str()))
+            .collect();
+        assert!(
+            cyclic.is_empty(),
+            "features on a dependency cycle (or depending on one): {cyclic:?}"
+        );
+    }
+
+    /// What every feature shares depends on no feature.
+    #[test]
+    fn foundation_depends_on_no_feature() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+        let features: Vec<String> = feature_graph().into_keys().collect();
+        let mut found = vec![];
+        for dir in [
+            "shared",
+            "db",
+            "api",
+            "error.rs",
+            "logging.rs",
+            "security.rs",
+            "health.rs",
+        ] {
+            let mut files = vec![];
+            let p = root.join(dir);
+            if p.is_dir() {
+                sources(&p, &mut files);
+            } else {
+                files.push(p);
+            }
+            for f in files {
+                let text = std::fs::read_to_string(&f).unwrap();
+                for feat in &features {
+                    if text.contains(&format!("crate::{feat}::")) {
+                        found.push(format!("{} names {feat}", f.display()));
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "{found:?}");
+    }
 }

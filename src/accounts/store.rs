@@ -1,9 +1,6 @@
 //! Storage of accounts.
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::json;
-use utoipa::ToSchema;
+use chrono::Utc;
 
 use crate::api::PageParams;
 use crate::auth::Role;
@@ -11,38 +8,7 @@ use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::{on_db, on_tx};
 
-/// An account as served (never with its password hash).
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct AccountView {
-    /// Account id.
-    pub id: i64,
-    /// Username (lower-case).
-    pub username: String,
-    /// Role: `admin`, `school`, `commission`, `officer` or `cadre`.
-    pub role: String,
-    /// Home unit code.
-    pub unit_code: Option<String>,
-    /// Home unit name.
-    pub unit_name: Option<String>,
-    /// Linked cadre record.
-    pub cadre_id: Option<i64>,
-    /// Whether the account may log in.
-    pub active: bool,
-    /// Created at.
-    pub created_at: DateTime<Utc>,
-    /// Last changed at.
-    pub updated_at: DateTime<Utc>,
-}
-
-impl AccountView {
-    /// The audit snapshot of this account.
-    pub fn snapshot(&self) -> serde_json::Value {
-        json!({
-            "username": self.username, "role": self.role, "unit_code": self.unit_code,
-            "cadre_id": self.cadre_id, "active": self.active,
-        })
-    }
-}
+pub use crate::auth::AccountView;
 
 const VIEW_SQL: &str =
     "SELECT a.id, a.username, a.role, a.unit_code, u.name AS unit_name, a.cadre_id,

@@ -28,7 +28,7 @@ pub struct AuthUser {
     /// Linked cadre record.
     pub cadre_id: Option<i64>,
     /// The account as served (`/api/me`), read by the same statement.
-    pub account: crate::accounts::store::AccountView,
+    pub account: super::AccountView,
     /// The data version seen by that statement (`db::version`): anything built from data read
     /// after it is at least this new.
     pub data_version: DataVersion,
@@ -51,14 +51,6 @@ impl AuthUser {
                 }),
                 _ => Err(AppError::Forbidden("your account has no home unit".into())),
             },
-        }
-    }
-
-    /// The audit actor for this user.
-    pub fn actor(&self) -> crate::audit::Actor {
-        crate::audit::Actor {
-            id: Some(self.id),
-            username: self.username.clone(),
         }
     }
 }
@@ -137,7 +129,7 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
     }
     let role = Role::parse(&row.role)
         .ok_or_else(|| AppError::Internal(format!("unknown role {:?} in database", row.role)))?;
-    let account = crate::accounts::store::AccountView {
+    let account = super::AccountView {
         id: row.id,
         username: row.username.clone(),
         role: row.role,

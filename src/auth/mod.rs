@@ -1,14 +1,16 @@
-//! Authentication and authorisation: roles, passwords, JWTs, request guards, unit scope.
+//! Authentication and authorisation: roles, passwords, JWTs, request guards, unit scope, the login
+//! throttle. Below every feature: it depends on none (sign-in routes live in `accounts::session`).
 
+pub mod account;
 pub mod client;
 pub mod guard;
 pub mod password;
 pub mod ratelimit;
-pub mod routes;
 pub mod scope;
 pub mod secret;
 pub mod token;
 
+pub use account::AccountView;
 pub use guard::{AdminUser, AuthUser, RosterEditor, SchoolStaff, StaffReader, StandardsEditor};
 pub use scope::Scope;
 

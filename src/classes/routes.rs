@@ -1,115 +1,30 @@
-//! HTTP routes of classes: create with sessions, list, read, edit, reschedule, change status.
+//! HTTP routes of classes: create with sessions, list, read, reschedule. (A class's edit is served
+//! by `enrolments`: its seats and waitlist follow the capacity; its status change by `completions`:
+//! finishing records the completions.)
 
 use chrono::{NaiveDate, Utc};
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::{get, patch, post, put, routes, Route, State};
+use rocket::{get, post, put, routes, Route, State};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
 use super::domain::{overlaps, parse_time, ClassStatus};
-use super::service::{is_staff, visible};
-use super::store::{self, ClassFilter, ClassRow, ClassWrite, SessionView, SessionWrite};
+use super::service::{self, is_staff, visible, ClassView};
+use super::store::{self, ClassFilter, SessionWrite};
 use crate::api::JsonBody;
 use crate::audit;
 use crate::auth::{AuthUser, SchoolStaff};
 use crate::curriculum;
 use crate::db::Tx;
-use crate::enrolments;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::shared::clock::Clock;
 use crate::state::AppState;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    routes![
-        list_classes,
-        get_class,
-        create_class,
-        update_class,
-        replace_sessions,
-        change_status
-    ]
-}
-
-/// A class as served.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ClassView {
-    /// Code, e.g. `DV03-2026-01`.
-    pub code: String,
-    /// Module code.
-    pub module_code: String,
-    /// Module title (Vietnamese).
-    pub module_title_vi: String,
-    /// Module title (English).
-    pub module_title_en: String,
-    /// Module version taught.
-    pub module_version: i64,
-    /// Title.
-    pub title: String,
-    /// Organiser.
-    pub organiser: String,
-    /// Seats.
-    pub capacity: i64,
-    /// Seats taken.
-    pub enrolled: i64,
-    /// Cadres waiting.
-    pub waitlisted: i64,
-    /// Seats still free.
-    pub seats_left: i64,
-    /// First day of enrolment.
-    pub enrol_opens: NaiveDate,
-    /// Last day of enrolment.
-    pub enrol_closes: NaiveDate,
-    /// Status.
-    pub status: ClassStatus,
-    /// Attendance share needed for a completion (percent).
-    pub min_attendance_pct: i64,
-    /// Day it finished.
-    pub finished_on: Option<NaiveDate>,
-    /// Sessions in time order.
-    pub sessions: Vec<SessionView>,
-}
-
-/// Builds the served form of classes (two queries whatever the number of classes).
-pub async fn views(state: &AppState, rows: Vec<ClassRow>) -> AppResult<Vec<ClassView>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut sessions = store::sessions(&state.db, &ids).await?;
-    let counts = store::counts(&state.db, &ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let (enrolled, waitlisted) = counts.get(&r.id).copied().unwrap_or_default();
-            ClassView {
-                sessions: sessions.remove(&r.id).unwrap_or_default(),
-                seats_left: (r.capacity - enrolled).max(0),
-                enrolled,
-                waitlisted,
-                status: ClassStatus::parse(&r.status).unwrap_or(ClassStatus::Planned),
-                code: r.code,
-                module_code: r.module_code,
-                module_title_vi: r.module_title_vi,
-                module_title_en: r.module_title_en,
-                module_version: r.module_version,
-                title: r.title,
-                organiser: r.organiser,
-                capacity: r.capacity,
-                enrol_opens: r.enrol_opens,
-                enrol_closes: r.enrol_closes,
-                min_attendance_pct: r.min_attendance_pct,
-                finished_on: r.finished_on,
-            }
-        })
-        .collect())
-}
-
-/// The served form of one class, read after a change.
-async fn class_view(state: &AppState, code: &str) -> AppResult<ClassView> {
-    let row = store::by_code(&state.db, code)
-        .await?
-        .ok_or_else(|| AppError::Internal("class vanished".into()))?;
-    Ok(views(state, vec![row]).await?.remove(0))
+    routes![list_classes, get_class, create_class, replace_sessions,]
 }
 
 /// A list of classes.
@@ -164,7 +79,7 @@ pub async fn list_classes(
     filter.to = day("to", to)?;
     let rows = store::list(&state.db, &filter).await?;
     Ok(Json(ClassList {
-        items: views(state, rows).await?,
+        items: service::views(state, rows).await?,
     }))
 }
 
@@ -179,7 +94,7 @@ pub async fn get_class(
     code: &str,
 ) -> AppResult<Json<ClassView>> {
     let row = visible(state, &user, code).await?;
-    Ok(Json(views(state, vec![row]).await?.remove(0)))
+    Ok(Json(service::views(state, vec![row]).await?.remove(0)))
 }
 
 /// A session to schedule.
@@ -296,44 +211,6 @@ pub struct ClassInput {
     pub sessions: Vec<SessionInput>,
 }
 
-fn check_fields(
-    title: &str,
-    organiser: &str,
-    capacity: i64,
-    opens: NaiveDate,
-    closes: NaiveDate,
-    pct: i64,
-) -> AppResult<ClassWrite> {
-    let title = crate::shared::text::required_text("title", title, 300)?;
-    let organiser = crate::shared::text::required_text("organiser", organiser, 300)?;
-    if !(1..=1000).contains(&capacity) {
-        return Err(AppError::invalid(
-            "capacity",
-            "capacity must be between 1 and 1000",
-        ));
-    }
-    if closes < opens {
-        return Err(AppError::invalid(
-            "enrol_closes",
-            "enrol_closes must not be before enrol_opens",
-        ));
-    }
-    if !(0..=100).contains(&pct) {
-        return Err(AppError::invalid(
-            "min_attendance_pct",
-            "min_attendance_pct must be between 0 and 100",
-        ));
-    }
-    Ok(ClassWrite {
-        title,
-        organiser,
-        capacity,
-        enrol_opens: opens,
-        enrol_closes: closes,
-        min_attendance_pct: pct,
-    })
-}
-
 /// Creates a class with its sessions (status `planned`). School staff or admin.
 #[utoipa::path(tag = "classes", security(("bearer" = [])), request_body = ClassInput,
     responses((status = 201, body = ClassView), (status = 403, body = ErrorEnvelope),
@@ -359,7 +236,7 @@ pub async fn create_class(
             format!("no active module with code {}", input.module_code),
         )
     })?;
-    let w = check_fields(
+    let w = service::check_fields(
         input.title.as_deref().unwrap_or(&module.title_vi),
         &input.organiser,
         input.capacity,
@@ -389,81 +266,7 @@ pub async fn create_class(
     )
     .await?;
     tx.commit().await?;
-    Ok((Status::Created, Json(class_view(state, &code).await?)))
-}
-
-/// Changes to a class; absent fields stay.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClassPatch {
-    /// Title.
-    pub title: Option<String>,
-    /// Organiser.
-    pub organiser: Option<String>,
-    /// Seats; raising it promotes waiting cadres at once, lowering it below the seats taken is refused.
-    pub capacity: Option<i64>,
-    /// First day of enrolment.
-    pub enrol_opens: Option<NaiveDate>,
-    /// Last day of enrolment.
-    pub enrol_closes: Option<NaiveDate>,
-    /// Attendance share for completion.
-    pub min_attendance_pct: Option<i64>,
-}
-
-/// A class by code inside a transaction, or 404.
-async fn class_in_tx(tx: &mut Tx, code: &str) -> AppResult<ClassRow> {
-    store::by_code_tx(tx, code)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no class with code {code}")))
-}
-
-fn editable(row: &ClassRow) -> AppResult<()> {
-    if matches!(row.status.as_str(), "finished" | "cancelled") {
-        return Err(AppError::conflict(
-            Some("status"),
-            format!("class {} is {} and cannot change", row.code, row.status),
-        ));
-    }
-    Ok(())
-}
-
-/// Edits a class. School staff or admin.
-#[utoipa::path(tag = "classes", security(("bearer" = [])), request_body = ClassPatch,
-    params(("code" = String, Path, description = "Class code")),
-    responses((status = 200, body = ClassView), (status = 404, body = ErrorEnvelope),
-              (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-#[patch("/api/classes/<code>", data = "<body>")]
-pub async fn update_class(
-    state: &State<AppState>,
-    user: SchoolStaff,
-    code: &str,
-    body: JsonBody<ClassPatch>,
-) -> AppResult<Json<ClassView>> {
-    let p = body.into_inner();
-    let code = code.trim().to_uppercase();
-    let mut tx = state.db.begin().await?;
-    let row = class_in_tx(&mut tx, &code).await?;
-    editable(&row)?;
-    store::lock(&mut tx, row.id).await?;
-    let w = check_fields(
-        p.title.as_deref().unwrap_or(&row.title),
-        p.organiser.as_deref().unwrap_or(&row.organiser),
-        p.capacity.unwrap_or(row.capacity),
-        p.enrol_opens.unwrap_or(row.enrol_opens),
-        p.enrol_closes.unwrap_or(row.enrol_closes),
-        p.min_attendance_pct.unwrap_or(row.min_attendance_pct),
-    )?;
-    let taken = enrolments::store::enrolled_count(&mut tx, row.id).await?;
-    if w.capacity < taken {
-        return Err(AppError::conflict(Some("capacity"), format!("{taken} cadres already hold seats; withdraw some before lowering the capacity to {}", w.capacity)));
-    }
-    store::update(&mut tx, row.id, &w).await?;
-    let promoted = enrolments::store::promote(&mut tx, row.id, w.capacity).await?;
-    audit::record(&mut tx, &user.actor(), "update", "class", &code,
-        Some(json!({"title": row.title, "organiser": row.organiser, "capacity": row.capacity, "enrol_opens": row.enrol_opens, "enrol_closes": row.enrol_closes, "min_attendance_pct": row.min_attendance_pct})),
-        Some(json!({"title": w.title, "organiser": w.organiser, "capacity": w.capacity, "enrol_opens": w.enrol_opens, "enrol_closes": w.enrol_closes, "min_attendance_pct": w.min_attendance_pct, "promoted": promoted}))).await?;
-    tx.commit().await?;
-    Ok(Json(class_view(state, &code).await?))
+    Ok((Status::Created, Json(service::view(state, &code).await?)))
 }
 
 /// A new schedule.
@@ -490,8 +293,8 @@ pub async fn replace_sessions(
     let input = body.into_inner();
     let code = code.trim().to_uppercase();
     let mut tx = state.db.begin().await?;
-    let row = class_in_tx(&mut tx, &code).await?;
-    editable(&row)?;
+    let row = service::in_tx(&mut tx, &code).await?;
+    service::editable(&row)?;
     if store::attendance_count(&mut tx, row.id).await? > 0 {
         return Err(AppError::conflict(
             Some("sessions"),
@@ -520,78 +323,5 @@ pub async fn replace_sessions(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(class_view(state, &code).await?))
-}
-
-/// A status change.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StatusInput {
-    /// The new status.
-    pub status: ClassStatus,
-    /// Day it finished (for `finished`; default today).
-    pub finished_on: Option<NaiveDate>,
-}
-
-/// Moves a class along `planned → open → running → finished`, or cancels it. Finishing records
-/// the completions of those who passed and attended enough. School staff or admin.
-#[utoipa::path(tag = "classes", security(("bearer" = [])), request_body = StatusInput,
-    params(("code" = String, Path, description = "Class code")),
-    responses((status = 200, body = ClassView), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
-#[post("/api/classes/<code>/status", data = "<body>")]
-pub async fn change_status(
-    state: &State<AppState>,
-    user: SchoolStaff,
-    code: &str,
-    body: JsonBody<StatusInput>,
-) -> AppResult<Json<ClassView>> {
-    let input = body.into_inner();
-    let code = code.trim().to_uppercase();
-    let mut tx = state.db.begin().await?;
-    let row = class_in_tx(&mut tx, &code).await?;
-    let from = ClassStatus::parse(&row.status).unwrap_or(ClassStatus::Planned);
-    if !from.can_become(input.status) {
-        return Err(AppError::conflict(
-            Some("status"),
-            format!(
-                "class {code} cannot go from {} to {}",
-                from.as_str(),
-                input.status.as_str()
-            ),
-        ));
-    }
-    store::lock(&mut tx, row.id).await?;
-    let today = state.clock.today();
-    let finished_on =
-        (input.status == ClassStatus::Finished).then(|| input.finished_on.unwrap_or(today));
-    if finished_on.is_some_and(|d| d > today) {
-        return Err(AppError::invalid(
-            "finished_on",
-            "finished_on must not be in the future",
-        ));
-    }
-    let mut after = json!({"status": input.status});
-    if let Some(day) = finished_on {
-        let n = crate::completions::store::record_class_completions(
-            &mut tx,
-            &row,
-            day,
-            &state.config.certificate_prefix,
-        )
-        .await?;
-        after["completions"] = json!(n);
-    }
-    store::set_status(&mut tx, row.id, input.status.as_str(), finished_on).await?;
-    audit::record(
-        &mut tx,
-        &user.actor(),
-        "status",
-        "class",
-        &code,
-        Some(json!({"status": row.status})),
-        Some(after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(class_view(state, &code).await?))
+    Ok(Json(service::view(state, &code).await?))
 }

@@ -16,7 +16,7 @@ use crate::audit;
 use crate::auth::client::ClientAddr;
 use crate::auth::{ratelimit, AuthUser, Role, SchoolStaff};
 use crate::cadres;
-use crate::classes::{self, store::SessionView};
+use crate::classes::{self, domain::ClassStatus, service::ClassView, store::SessionView};
 use crate::curriculum::domain::valid_until;
 use crate::enrolments;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
@@ -33,7 +33,8 @@ pub fn routes() -> Vec<Route> {
         revoke_certificate,
         cadre_completions,
         add_paper_completion,
-        stale_soon
+        stale_soon,
+        change_status
     ]
 }
 
@@ -721,4 +722,74 @@ pub async fn stale_soon(
             .then(a.full_name.cmp(&b.full_name))
     });
     Ok(Json(StaleSoonList { days, items }))
+}
+
+/// A status change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusInput {
+    /// The new status.
+    pub status: ClassStatus,
+    /// Day it finished (for `finished`; default today).
+    pub finished_on: Option<NaiveDate>,
+}
+
+/// Moves a class along `planned → open → running → finished`, or cancels it. Finishing records
+/// the completions of those who passed and attended enough (hence served here). School staff or
+/// admin.
+#[utoipa::path(tag = "classes", security(("bearer" = [])), request_body = StatusInput,
+    params(("code" = String, Path, description = "Class code")),
+    responses((status = 200, body = ClassView), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+#[post("/api/classes/<code>/status", data = "<body>")]
+pub async fn change_status(
+    state: &State<AppState>,
+    user: SchoolStaff,
+    code: &str,
+    body: JsonBody<StatusInput>,
+) -> AppResult<Json<ClassView>> {
+    let input = body.into_inner();
+    let code = code.trim().to_uppercase();
+    let mut tx = state.db.begin().await?;
+    let row = classes::service::in_tx(&mut tx, &code).await?;
+    let from = ClassStatus::parse(&row.status).unwrap_or(ClassStatus::Planned);
+    if !from.can_become(input.status) {
+        return Err(AppError::conflict(
+            Some("status"),
+            format!(
+                "class {code} cannot go from {} to {}",
+                from.as_str(),
+                input.status.as_str()
+            ),
+        ));
+    }
+    classes::store::lock(&mut tx, row.id).await?;
+    let today = state.clock.today();
+    let finished_on =
+        (input.status == ClassStatus::Finished).then(|| input.finished_on.unwrap_or(today));
+    if finished_on.is_some_and(|d| d > today) {
+        return Err(AppError::invalid(
+            "finished_on",
+            "finished_on must not be in the future",
+        ));
+    }
+    let mut after = json!({"status": input.status});
+    if let Some(day) = finished_on {
+        let n =
+            store::record_class_completions(&mut tx, &row, day, &state.config.certificate_prefix)
+                .await?;
+        after["completions"] = json!(n);
+    }
+    classes::store::set_status(&mut tx, row.id, input.status.as_str(), finished_on).await?;
+    audit::record(
+        &mut tx,
+        &user.actor(),
+        "status",
+        "class",
+        &code,
+        Some(json!({"status": row.status})),
+        Some(after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(classes::service::view(state, &code).await?))
 }

@@ -1,9 +1,10 @@
-//! HTTP routes of enrolments: list a class's, enrol (school, officer nomination, self), withdraw.
+//! HTTP routes of enrolments: list a class's, enrol (school, officer nomination, self), withdraw,
+//! and a class's edit (its capacity decides the seats and promotes the waitlist).
 
 use chrono::NaiveDate;
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::{get, post, routes, Route, State};
+use rocket::{get, patch, post, routes, Route, State};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -11,16 +12,16 @@ use utoipa::ToSchema;
 use super::store::{self, EnrolmentView};
 use crate::api::JsonBody;
 use crate::audit;
-use crate::auth::{AuthUser, Role};
+use crate::auth::{AuthUser, Role, SchoolStaff};
 use crate::cadres;
-use crate::classes::{self, domain::ClassStatus};
+use crate::classes::{self, domain::ClassStatus, service::ClassView};
 use crate::curriculum::domain::completion_counts_on;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::state::AppState;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    routes![list_enrolments, enrol, withdraw]
+    routes![list_enrolments, enrol, withdraw, update_class]
 }
 
 /// A list of enrolments.
@@ -285,4 +286,62 @@ fn open_for_enrolment(
         ));
     }
     Ok(())
+}
+
+/// Changes to a class; absent fields stay.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassPatch {
+    /// Title.
+    pub title: Option<String>,
+    /// Organiser.
+    pub organiser: Option<String>,
+    /// Seats; raising it promotes waiting cadres at once, lowering it below the seats taken is refused.
+    pub capacity: Option<i64>,
+    /// First day of enrolment.
+    pub enrol_opens: Option<NaiveDate>,
+    /// Last day of enrolment.
+    pub enrol_closes: Option<NaiveDate>,
+    /// Attendance share for completion.
+    pub min_attendance_pct: Option<i64>,
+}
+
+/// Edits a class. School staff or admin. Served here because a class's seats follow its capacity:
+/// it may not drop below the seats taken, and a rise promotes the waitlist in order.
+#[utoipa::path(tag = "classes", security(("bearer" = [])), request_body = ClassPatch,
+    params(("code" = String, Path, description = "Class code")),
+    responses((status = 200, body = ClassView), (status = 404, body = ErrorEnvelope),
+              (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[patch("/api/classes/<code>", data = "<body>")]
+pub async fn update_class(
+    state: &State<AppState>,
+    user: SchoolStaff,
+    code: &str,
+    body: JsonBody<ClassPatch>,
+) -> AppResult<Json<ClassView>> {
+    let p = body.into_inner();
+    let code = code.trim().to_uppercase();
+    let mut tx = state.db.begin().await?;
+    let row = classes::service::in_tx(&mut tx, &code).await?;
+    classes::service::editable(&row)?;
+    classes::store::lock(&mut tx, row.id).await?;
+    let w = classes::service::check_fields(
+        p.title.as_deref().unwrap_or(&row.title),
+        p.organiser.as_deref().unwrap_or(&row.organiser),
+        p.capacity.unwrap_or(row.capacity),
+        p.enrol_opens.unwrap_or(row.enrol_opens),
+        p.enrol_closes.unwrap_or(row.enrol_closes),
+        p.min_attendance_pct.unwrap_or(row.min_attendance_pct),
+    )?;
+    let taken = store::enrolled_count(&mut tx, row.id).await?;
+    if w.capacity < taken {
+        return Err(AppError::conflict(Some("capacity"), format!("{taken} cadres already hold seats; withdraw some before lowering the capacity to {}", w.capacity)));
+    }
+    classes::store::update(&mut tx, row.id, &w).await?;
+    let promoted = store::promote(&mut tx, row.id, w.capacity).await?;
+    audit::record(&mut tx, &user.actor(), "update", "class", &code,
+        Some(json!({"title": row.title, "organiser": row.organiser, "capacity": row.capacity, "enrol_opens": row.enrol_opens, "enrol_closes": row.enrol_closes, "min_attendance_pct": row.min_attendance_pct})),
+        Some(json!({"title": w.title, "organiser": w.organiser, "capacity": w.capacity, "enrol_opens": w.enrol_opens, "enrol_closes": w.enrol_closes, "min_attendance_pct": w.min_attendance_pct, "promoted": promoted}))).await?;
+    tx.commit().await?;
+    Ok(Json(classes::service::view(state, &code).await?))
 }

@@ -7,9 +7,9 @@ use super::sources::{ExportFilter, Source, What};
 use super::{csv, xlsx, Streamed};
 use crate::api::parse_opt;
 use crate::auth::{AuthUser, Role, Scope};
-use crate::cadres::domain::Organisation;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::shared::download::{parse_format, ExportFormat};
+use crate::standards::domain::Organisation;
 use crate::state::AppState;
 use crate::units;
 

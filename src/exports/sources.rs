@@ -4,13 +4,13 @@ use chrono::NaiveDate;
 
 use super::{Out, PAGE};
 use crate::auth::Scope;
-use crate::cadres::domain::Organisation;
 use crate::db::bulk::V;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::imports::columns::CADRE_COLUMNS;
 use crate::imports::plan::{gender_vi, organisation_vi};
 use crate::on_db;
+use crate::standards::domain::Organisation;
 
 /// Where the next page starts: after this (text key, id, second id).
 #[derive(Debug, Clone, Default)]

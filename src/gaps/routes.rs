@@ -111,7 +111,7 @@ pub async fn report_query(
         .map(|o| o.trim().to_string())
         .filter(|o| !o.is_empty());
     if let Some(o) = &org_kind {
-        crate::cadres::domain::Organisation::parse(o).ok_or_else(|| {
+        crate::standards::domain::Organisation::parse(o).ok_or_else(|| {
             AppError::invalid("org_kind", format!("unknown organisation kind {o:?}"))
         })?;
     }

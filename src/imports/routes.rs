@@ -9,7 +9,7 @@ use super::{problems_csv, run, ImportResult, Job};
 use crate::api::parse_opt;
 use crate::auth::{AuthUser, Role};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
-use crate::exports::Streamed;
+use crate::shared::download::Streamed;
 use crate::shared::download::{parse_format, Download, Table};
 use crate::state::AppState;
 

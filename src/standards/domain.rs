@@ -5,6 +5,65 @@ use utoipa::ToSchema;
 
 use crate::error::AppError;
 
+/// The organisation a cadre works for (and the organisation kind of a title).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Organisation {
+    /// Mặt trận Tổ quốc.
+    FatherlandFront,
+    /// Đoàn TNCS Hồ Chí Minh.
+    YouthUnion,
+    /// Hội Liên hiệp Phụ nữ.
+    WomensUnion,
+    /// Hội Nông dân.
+    FarmersAssociation,
+    /// Hội Cựu chiến binh.
+    VeteransAssociation,
+    /// Liên đoàn Lao động.
+    LabourFederation,
+    /// Ban Dân vận.
+    MassMobilisationCommission,
+    /// Chính quyền (CBCCVC).
+    Government,
+    /// Lực lượng vũ trang.
+    ArmedForces,
+}
+
+impl Organisation {
+    /// Every organisation.
+    pub const ALL: [Organisation; 9] = [
+        Organisation::FatherlandFront,
+        Organisation::YouthUnion,
+        Organisation::WomensUnion,
+        Organisation::FarmersAssociation,
+        Organisation::VeteransAssociation,
+        Organisation::LabourFederation,
+        Organisation::MassMobilisationCommission,
+        Organisation::Government,
+        Organisation::ArmedForces,
+    ];
+
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Organisation::FatherlandFront => "fatherland_front",
+            Organisation::YouthUnion => "youth_union",
+            Organisation::WomensUnion => "womens_union",
+            Organisation::FarmersAssociation => "farmers_association",
+            Organisation::VeteransAssociation => "veterans_association",
+            Organisation::LabourFederation => "labour_federation",
+            Organisation::MassMobilisationCommission => "mass_mobilisation_commission",
+            Organisation::Government => "government",
+            Organisation::ArmedForces => "armed_forces",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Organisation> {
+        Organisation::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
 /// One requirement of a standard.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]

@@ -100,7 +100,7 @@ pub async fn list_titles(
     }
     let org_kind = org_kind.map(str::trim).filter(|s| !s.is_empty());
     if let Some(o) = org_kind {
-        if crate::cadres::domain::Organisation::parse(o).is_none() {
+        if crate::standards::domain::Organisation::parse(o).is_none() {
             return Err(AppError::invalid(
                 "org_kind",
                 format!("unknown organisation kind {o:?}"),
@@ -221,7 +221,7 @@ pub struct TitleInput {
     /// English name.
     pub name_en: String,
     /// Organisation kind.
-    pub org_kind: crate::cadres::domain::Organisation,
+    pub org_kind: crate::standards::domain::Organisation,
     /// `city`, `district` or `commune`.
     pub level: String,
 }

@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{password, ratelimit, AuthUser};
-use crate::accounts::domain::NewPassword;
-use crate::accounts::store::{self as accounts, AccountView};
+use super::domain::NewPassword;
+use super::store::{self as accounts, AccountView};
 use crate::api::JsonBody;
 use crate::audit;
+use crate::auth::{password, ratelimit, AuthUser};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::state::AppState;
 
@@ -42,7 +42,7 @@ pub struct TokenResponse {
     pub account: AccountView,
 }
 
-pub use super::client::ClientAddr;
+use crate::auth::client::ClientAddr;
 
 fn limits(state: &AppState) -> ratelimit::Limits {
     ratelimit::Limits {
