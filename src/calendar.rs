@@ -12,10 +12,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
-use crate::db::{Conn, Db};
+use crate::db::Db;
+use crate::db::Exec;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
+use crate::on_exec;
 use crate::state::AppState;
-use crate::{on_conn, on_db, on_tx};
+use crate::{on_db, on_tx};
 
 /// One calendar event.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,13 +175,8 @@ pub async fn class_feed(state: &State<AppState>, code: &str) -> AppResult<(Conte
 }
 
 /// Sessions of the classes a cadre holds a seat in (not finished), from `since`, in time order.
-pub async fn cadre_sessions(db: &Db, cadre_id: i64, since: DateTime<Utc>) -> AppResult<Vec<Event>> {
-    cadre_sessions_on(&mut db.acquire().await?, cadre_id, since).await
-}
-
-/// [`cadre_sessions`] on a held connection.
-pub async fn cadre_sessions_on(
-    conn: &mut Conn,
+pub async fn cadre_sessions(
+    ex: impl Into<Exec<'_>>,
     cadre_id: i64,
     since: DateTime<Utc>,
 ) -> AppResult<Vec<Event>> {
@@ -188,7 +185,7 @@ pub async fn cadre_sessions_on(
            AND c.id IN (SELECT class_id FROM enrolments WHERE cadre_id = $1 AND status = 'enrolled')
          ORDER BY s.starts_at"
     );
-    let rows: Vec<SessionEvent> = on_conn!(conn, |c| sqlx::query_as(&sql)
+    let rows: Vec<SessionEvent> = on_exec!(ex, |c| sqlx::query_as(&sql)
         .bind(cadre_id)
         .bind(since)
         .fetch_all(&mut *c)

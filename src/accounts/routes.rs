@@ -114,7 +114,7 @@ async fn check_unit(tx: &mut Tx, role: Role, unit: Option<&str>) -> AppResult<Op
         )),
         None => Ok(None),
         Some(code) => {
-            let u = units::store::get_tx(tx, code).await?.ok_or_else(|| {
+            let u = units::store::get(tx, code).await?.ok_or_else(|| {
                 AppError::invalid("unit_code", format!("no unit with code {code}"))
             })?;
             if u.retired_on.is_some() {
@@ -207,7 +207,7 @@ pub async fn update_account(
     let id = parse_id(id)?;
     let input = body.into_inner();
     let mut tx = state.db.begin().await?;
-    let before = store::get_tx(&mut tx, id).await?;
+    let before = store::get(&mut tx, id).await?;
     let old_role =
         Role::parse(&before.role).ok_or_else(|| AppError::Internal("bad role".into()))?;
     let role = input.role.unwrap_or(old_role);
@@ -244,7 +244,7 @@ pub async fn update_account(
             crate::calendar::end_feed(&mut tx, old_cadre).await?;
         }
     }
-    let after = store::get_tx(&mut tx, id).await?;
+    let after = store::get(&mut tx, id).await?;
     let action = if before.active && !active {
         "deactivate"
     } else {
@@ -294,7 +294,7 @@ pub async fn reset_password(
     )?;
     let hash = password::hash(pw.expose()).await?;
     let mut tx = state.db.begin().await?;
-    store::get_tx(&mut tx, id).await?;
+    store::get(&mut tx, id).await?;
     store::set_password(&mut tx, id, &hash).await?;
     audit::record(
         &mut tx,
@@ -306,7 +306,7 @@ pub async fn reset_password(
         Some(json!({"password": "reset"})),
     )
     .await?;
-    let view = store::get_tx(&mut tx, id).await?;
+    let view = store::get(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(view))
 }

@@ -15,7 +15,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, a: &NewAccount<'_>) -> AppResult
         ));
     }
     let id = store::insert(tx, a).await?;
-    let view = store::get_tx(tx, id).await?;
+    let view = store::get(&mut *tx, id).await?;
     audit::record(
         tx,
         actor,

@@ -4,8 +4,10 @@ use chrono::Utc;
 
 use crate::api::PageParams;
 use crate::auth::Role;
+use crate::db::Exec;
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
+use crate::on_exec;
 use crate::{on_db, on_tx};
 
 pub use crate::auth::AccountView;
@@ -57,19 +59,9 @@ pub async fn credentials_by_id(db: &Db, id: i64) -> AppResult<Credentials> {
 }
 
 /// Gets one account.
-pub async fn get(db: &Db, id: i64) -> AppResult<AccountView> {
+pub async fn get(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<AccountView> {
     let sql = format!("{VIEW_SQL} WHERE a.id = $1");
-    let row: Option<AccountView> = on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await?);
-    row.ok_or_else(|| AppError::not_found(format!("no account with id {id}")))
-}
-
-/// Gets one account inside a transaction.
-pub async fn get_tx(tx: &mut Tx, id: i64) -> AppResult<AccountView> {
-    let sql = format!("{VIEW_SQL} WHERE a.id = $1");
-    let row: Option<AccountView> = on_tx!(tx, |c| sqlx::query_as(&sql)
+    let row: Option<AccountView> = on_exec!(ex, |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(&mut *c)
         .await?);

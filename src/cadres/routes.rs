@@ -56,7 +56,7 @@ async fn unit_in_scope(
     field: &str,
     code: &str,
 ) -> AppResult<units::store::UnitRecord> {
-    let u = units::store::get_tx(tx, code.trim())
+    let u = units::store::get(tx, code.trim())
         .await?
         .ok_or_else(|| AppError::invalid(field, format!("no unit with code {code}")))?;
     if u.retired_on.is_some() {
@@ -256,7 +256,7 @@ pub async fn create_cadre(
     unit_in_scope(&mut tx, &scope, "unit_code", &w.unit_code).await?;
     check_personal_id(&mut tx, &w.personal_id, None).await?;
     let id = store::insert(&mut tx, &w, since).await?;
-    let view = store::get_tx(&mut tx, id)
+    let view = store::get(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::Internal("cadre vanished".into()))?;
     audit::record(
@@ -394,7 +394,7 @@ pub async fn update_cadre(
         )
         .await?;
     }
-    let after = store::get_tx(&mut tx, before.id)
+    let after = store::get(&mut tx, before.id)
         .await?
         .ok_or_else(|| AppError::Internal("cadre vanished".into()))?;
     let action = if after.unit_code != before.unit_code {

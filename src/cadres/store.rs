@@ -7,9 +7,11 @@ use utoipa::ToSchema;
 use super::domain::{fold_name, sort_key};
 use crate::api::PageParams;
 use crate::auth::Scope;
-use crate::db::{like_escape, Conn, Db, Tx};
+use crate::db::Exec;
+use crate::db::{like_escape, Db, Tx};
 use crate::error::{AppError, AppResult};
-use crate::{on_conn, on_db, on_tx};
+use crate::on_exec;
+use crate::{on_db, on_tx};
 
 /// The columns of a qualification row written in bulk (imports of completions, the generator),
 /// in the order their values are given.
@@ -74,18 +76,18 @@ const VIEW: &str = "SELECT c.id, c.full_name, c.gender, c.birth_date, c.ethnicit
     FROM cadres c JOIN units u ON u.code = c.unit_code";
 
 /// A cadre by id.
-pub async fn get(db: &Db, id: i64) -> AppResult<Option<CadreView>> {
+pub async fn get(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<Option<CadreView>> {
     let sql = format!("{VIEW} WHERE c.id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+    Ok(on_exec!(ex, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(p)
+        .fetch_optional(&mut *c)
         .await?))
 }
 
-/// A cadre by id on a held connection, with when the link of their calendar feed was made, if
+/// A cadre by id, with when the link of their calendar feed was made, if
 /// one exists (the link itself is not kept, only its hash).
-pub async fn get_with_feed_on(
-    conn: &mut Conn,
+pub async fn get_with_feed(
+    ex: impl Into<Exec<'_>>,
     id: i64,
 ) -> AppResult<Option<(CadreView, Option<DateTime<Utc>>)>> {
     #[derive(sqlx::FromRow)]
@@ -99,20 +101,11 @@ pub async fn get_with_feed_on(
         ", (SELECT f.created_at FROM feed_tokens f WHERE f.cadre_id = c.id) AS feed_since\n    FROM cadres c",
         1,
     ) + " WHERE c.id = $1";
-    let row: Option<Row> = on_conn!(conn, |c| sqlx::query_as(&sql)
+    let row: Option<Row> = on_exec!(ex, |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(&mut *c)
         .await?);
     Ok(row.map(|r| (r.cadre, r.feed_since)))
-}
-
-/// A cadre by id inside a transaction.
-pub async fn get_tx(tx: &mut Tx, id: i64) -> AppResult<Option<CadreView>> {
-    let sql = format!("{VIEW} WHERE c.id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await?))
 }
 
 /// Filters of the cadre list.
@@ -333,13 +326,8 @@ pub struct UnitPeriod {
 }
 
 /// A cadre's units over time, oldest first.
-pub async fn unit_history(db: &Db, id: i64) -> AppResult<Vec<UnitPeriod>> {
-    unit_history_on(&mut db.acquire().await?, id).await
-}
-
-/// [`unit_history`] on a held connection.
-pub async fn unit_history_on(conn: &mut Conn, id: i64) -> AppResult<Vec<UnitPeriod>> {
-    Ok(on_conn!(conn, |c| sqlx::query_as(
+pub async fn unit_history(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<Vec<UnitPeriod>> {
+    Ok(on_exec!(ex, |c| sqlx::query_as(
         "SELECT cu.unit_code, u.name AS unit_name, cu.from_date, cu.to_date FROM cadre_units cu
          JOIN units u ON u.code = cu.unit_code WHERE cu.cadre_id = $1 ORDER BY cu.from_date, cu.id"
     )
@@ -412,8 +400,8 @@ fn titles_sql(which: TitleList, extra_column: &str) -> String {
 
 /// Titles held and titles planned (each as [`titles`] orders them), in one statement on a held
 /// connection.
-pub async fn titles_both_on(
-    conn: &mut Conn,
+pub async fn titles_both(
+    ex: impl Into<Exec<'_>>,
     id: i64,
 ) -> AppResult<(Vec<TitlePeriod>, Vec<TitlePeriod>)> {
     #[derive(sqlx::FromRow)]
@@ -429,7 +417,7 @@ pub async fn titles_both_on(
         titles_sql(TitleList::Held, "'held' AS list, "),
         titles_sql(TitleList::Planned, "'planned' AS list, ")
     );
-    let rows: Vec<Row> = on_conn!(conn, |c| sqlx::query_as(&sql)
+    let rows: Vec<Row> = on_exec!(ex, |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_all(&mut *c)
         .await?);
@@ -553,8 +541,8 @@ pub struct QualificationView {
 }
 
 /// A cadre's qualifications, by scale then date.
-pub async fn qualifications(db: &Db, id: i64) -> AppResult<Vec<QualificationView>> {
-    let rows = qualifications_on(&mut db.acquire().await?, id).await?;
+pub async fn qualifications(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<Vec<QualificationView>> {
+    let rows = qualification_facts(ex, id).await?;
     Ok(rows.into_iter().map(|q| q.view).collect())
 }
 
@@ -568,9 +556,12 @@ pub struct QualificationFactRow {
     pub revoked_on: Option<NaiveDate>,
 }
 
-/// [`qualifications`] with their revocation days, on a held connection.
-pub async fn qualifications_on(conn: &mut Conn, id: i64) -> AppResult<Vec<QualificationFactRow>> {
-    Ok(on_conn!(conn, |c| {
+/// A cadre's qualifications with their revocation days (the facts the gap engine reads).
+pub async fn qualification_facts(
+    ex: impl Into<Exec<'_>>,
+    id: i64,
+) -> AppResult<Vec<QualificationFactRow>> {
+    Ok(on_exec!(ex, |c| {
         sqlx::query_as(
         "SELECT q.id, q.scale_code AS scale, q.level_code AS level, l.rank, l.name_vi AS level_name_vi,
                 q.obtained_on, q.issuer, q.evidence, q.source, q.source_ref, q.revoked_on

@@ -224,7 +224,7 @@ pub async fn create_class(
     let input = body.into_inner();
     let code = crate::shared::text::parse_code("code", &input.code)?;
     let mut tx = state.db.begin().await?;
-    let module = curriculum::store::module_tx(
+    let module = curriculum::store::module_row(
         &mut tx,
         &crate::shared::text::parse_code("module_code", &input.module_code)?,
     )
@@ -246,7 +246,7 @@ pub async fn create_class(
             .min_attendance_pct
             .unwrap_or(state.config.min_attendance_pct),
     )?;
-    if store::by_code_tx(&mut tx, &code).await?.is_some() {
+    if store::by_code(&mut tx, &code).await?.is_some() {
         return Err(AppError::conflict(
             Some("code"),
             format!("class {code} already exists"),

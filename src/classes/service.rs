@@ -116,7 +116,7 @@ pub async fn view(state: &AppState, code: &str) -> AppResult<ClassView> {
 
 /// A class by code inside a transaction, or 404.
 pub async fn in_tx(tx: &mut Tx, code: &str) -> AppResult<ClassRow> {
-    store::by_code_tx(tx, code)
+    store::by_code(tx, code)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no class with code {code}")))
 }

@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use utoipa::ToSchema;
 
 use super::domain::key;
+use crate::db::Exec;
 use crate::db::{Db, Tx};
 use crate::error::AppResult;
+use crate::on_exec;
 use crate::{on_db, on_tx};
 
 /// A class as stored, with its module.
@@ -50,18 +52,9 @@ const CLASS_SQL: &str = "SELECT c.id, c.code, c.module_id, m.code AS module_code
     c.status, c.min_attendance_pct, c.finished_on FROM classes c JOIN modules m ON m.id = c.module_id";
 
 /// A class by code.
-pub async fn by_code(db: &Db, code: &str) -> AppResult<Option<ClassRow>> {
+pub async fn by_code(ex: impl Into<Exec<'_>>, code: &str) -> AppResult<Option<ClassRow>> {
     let sql = format!("{CLASS_SQL} WHERE c.code = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(code)
-        .fetch_optional(p)
-        .await?))
-}
-
-/// A class by code inside a transaction.
-pub async fn by_code_tx(tx: &mut Tx, code: &str) -> AppResult<Option<ClassRow>> {
-    let sql = format!("{CLASS_SQL} WHERE c.code = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_exec!(ex, |c| sqlx::query_as(&sql)
         .bind(code)
         .fetch_optional(&mut *c)
         .await?))

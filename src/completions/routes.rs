@@ -611,7 +611,7 @@ pub async fn add_paper_completion(
     };
     let mut tx = state.db.begin().await?;
     let module =
-        crate::curriculum::store::module_tx(&mut tx, &input.module_code.trim().to_uppercase())
+        crate::curriculum::store::module_row(&mut tx, &input.module_code.trim().to_uppercase())
             .await?
             .ok_or_else(|| {
                 AppError::invalid(

@@ -6,9 +6,11 @@ use utoipa::ToSchema;
 
 use crate::classes::store::ClassRow;
 use crate::curriculum::domain::{completion_counts_on, valid_until};
-use crate::db::{Conn, Db, Tx};
+use crate::db::Exec;
+use crate::db::{Db, Tx};
 use crate::error::AppResult;
-use crate::{on_conn, on_db, on_tx};
+use crate::on_exec;
+use crate::{on_db, on_tx};
 
 /// Upserts one attendance mark.
 pub async fn mark(tx: &mut Tx, session_id: i64, enrolment_id: i64, status: &str) -> AppResult<()> {
@@ -328,14 +330,9 @@ const VIEW: &str = "SELECT co.id, co.cadre_id, cd.full_name, u.path AS unit_path
     JOIN modules m ON m.id = co.module_id LEFT JOIN classes cl ON cl.id = co.class_id";
 
 /// A cadre's completions, newest first.
-pub async fn for_cadre(db: &Db, cadre_id: i64) -> AppResult<Vec<CompletionRow>> {
-    for_cadre_on(&mut db.acquire().await?, cadre_id).await
-}
-
-/// [`for_cadre`] on a held connection.
-pub async fn for_cadre_on(conn: &mut Conn, cadre_id: i64) -> AppResult<Vec<CompletionRow>> {
+pub async fn for_cadre(ex: impl Into<Exec<'_>>, cadre_id: i64) -> AppResult<Vec<CompletionRow>> {
     let sql = format!("{VIEW} WHERE co.cadre_id = $1 ORDER BY co.completed_on DESC, co.id DESC");
-    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
+    Ok(on_exec!(ex, |c| sqlx::query_as(&sql)
         .bind(cadre_id)
         .fetch_all(&mut *c)
         .await?))

@@ -212,7 +212,7 @@ async fn check_module(tx: &mut Tx, code: &str, m: &ModuleInput) -> AppResult<Che
         if prereq_codes.contains(&p) {
             return Err(AppError::invalid(field, format!("{p} is listed twice")));
         }
-        let row = store::module_tx(tx, &p)
+        let row = store::module_row(&mut *tx, &p)
             .await?
             .ok_or_else(|| AppError::invalid(field.clone(), format!("no module with code {p}")))?;
         prereq_ids.push(row.id);
@@ -249,7 +249,7 @@ pub async fn create_module(
     let input = body.into_inner();
     let code = parse_code("code", input.code.as_deref().unwrap_or(""))?;
     let mut tx = state.db.begin().await?;
-    if store::module_tx(&mut tx, &code).await?.is_some() {
+    if store::module_row(&mut tx, &code).await?.is_some() {
         return Err(AppError::conflict(
             Some("code"),
             format!("module {code} already exists"),
@@ -269,7 +269,7 @@ pub async fn create_module(
     };
     let id = store::insert_module(&mut tx, &write).await?;
     store::set_prerequisites(&mut tx, id, &c.prereq_ids).await?;
-    let row = store::module_tx(&mut tx, &code)
+    let row = store::module_row(&mut tx, &code)
         .await?
         .ok_or_else(|| AppError::Internal("module vanished".into()))?;
     let view = row.view(c.prereq_codes);
@@ -311,7 +311,7 @@ pub async fn update_module(
         }
     }
     let mut tx = state.db.begin().await?;
-    let row = store::module_tx(&mut tx, &code)
+    let row = store::module_row(&mut tx, &code)
         .await?
         .ok_or_else(|| not_found(&code))?;
     let c = check_module(&mut tx, &code, &input).await?;
@@ -344,7 +344,7 @@ pub async fn update_module(
     }
     store::replace_module(&mut tx, row.id, &before, &write).await?;
     store::set_prerequisites(&mut tx, row.id, &c.prereq_ids).await?;
-    let after_row = store::module_tx(&mut tx, &code)
+    let after_row = store::module_row(&mut tx, &code)
         .await?
         .ok_or_else(|| AppError::Internal("module vanished".into()))?;
     let after = after_row.view(sorted_prereqs);
@@ -450,7 +450,7 @@ pub async fn put_programme(
         if codes.contains(&m) {
             return Err(AppError::invalid(field, format!("{m} is listed twice")));
         }
-        let row = store::module_tx(&mut tx, &m)
+        let row = store::module_row(&mut tx, &m)
             .await?
             .ok_or_else(|| AppError::invalid(field.clone(), format!("no module with code {m}")))?;
         ids.push(row.id);

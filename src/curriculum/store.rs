@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use utoipa::ToSchema;
 
 use super::domain::{audiences_from_db, Audience};
+use crate::db::Exec;
 use crate::db::{Db, Tx};
 use crate::error::AppResult;
+use crate::on_exec;
 use crate::{on_db, on_tx};
 
 /// A level on a qualification scale.
@@ -225,10 +227,10 @@ pub async fn list_modules(
         .collect())
 }
 
-/// A module by code, inside a transaction.
-pub async fn module_tx(tx: &mut Tx, code: &str) -> AppResult<Option<ModuleRow>> {
+/// A module's row by code (no prerequisites).
+pub async fn module_row(ex: impl Into<Exec<'_>>, code: &str) -> AppResult<Option<ModuleRow>> {
     let sql = format!("SELECT {MODULE_COLS} FROM modules WHERE code = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_exec!(ex, |c| sqlx::query_as(&sql)
         .bind(code)
         .fetch_optional(&mut *c)
         .await?))

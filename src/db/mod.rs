@@ -95,6 +95,102 @@ macro_rules! on_tx {
     };
 }
 
+/// Where a statement runs: the pool, an open transaction or a held connection. Each read is
+/// written once, taking `impl Into<Exec<'_>>`, and runs on whichever the caller has:
+/// `store::get(&state.db, id)`, `store::get(&mut tx, id)`, `store::get(&mut conn, id)`.
+pub enum Exec<'a> {
+    /// A connection from the pool, for this statement.
+    Pool(&'a Db),
+    /// The caller's transaction.
+    Tx(&'a mut Tx),
+    /// The caller's held connection.
+    Conn(&'a mut Conn),
+}
+
+impl<'a> From<&'a Db> for Exec<'a> {
+    fn from(db: &'a Db) -> Self {
+        Exec::Pool(db)
+    }
+}
+impl<'a> From<&'a mut Tx> for Exec<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        Exec::Tx(tx)
+    }
+}
+impl<'a> From<&'a mut Conn> for Exec<'a> {
+    fn from(conn: &'a mut Conn) -> Self {
+        Exec::Conn(conn)
+    }
+}
+
+/// A connection of one backend for the length of a statement: acquired from the pool, or
+/// borrowed from the caller's transaction or held connection.
+pub enum Held<'a, DB: sqlx::Database> {
+    /// Acquired from the pool (returned when dropped).
+    Pooled(PoolConnection<DB>),
+    /// The caller's.
+    Borrowed(&'a mut DB::Connection),
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for Held<'_, DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        match self {
+            Held::Pooled(c) => c,
+            Held::Borrowed(c) => c,
+        }
+    }
+}
+impl<DB: sqlx::Database> std::ops::DerefMut for Held<'_, DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        match self {
+            Held::Pooled(c) => c,
+            Held::Borrowed(c) => c,
+        }
+    }
+}
+
+/// A [`Held`] connection of either backend (what [`on_exec!`](crate::on_exec) matches on).
+pub enum HeldConn<'a> {
+    /// SQLite.
+    Sqlite(Held<'a, Sqlite>),
+    /// PostgreSQL.
+    Postgres(Held<'a, Postgres>),
+}
+
+impl<'a> Exec<'a> {
+    /// The connection the statement runs on.
+    pub async fn hold(self) -> Result<HeldConn<'a>, sqlx::Error> {
+        Ok(match self {
+            Exec::Pool(Db::Sqlite(p)) => HeldConn::Sqlite(Held::Pooled(p.acquire().await?)),
+            Exec::Pool(Db::Postgres(p)) => HeldConn::Postgres(Held::Pooled(p.acquire().await?)),
+            Exec::Tx(Tx::Sqlite(t, _)) => HeldConn::Sqlite(Held::Borrowed(&mut **t)),
+            Exec::Tx(Tx::Postgres(t)) => HeldConn::Postgres(Held::Borrowed(&mut **t)),
+            Exec::Conn(Conn::Sqlite(c)) => HeldConn::Sqlite(Held::Borrowed(&mut **c)),
+            Exec::Conn(Conn::Postgres(c)) => HeldConn::Postgres(Held::Borrowed(&mut **c)),
+        })
+    }
+}
+
+/// Runs `$body` with `$c` bound to the concrete connection of an [`Exec`] (anything that converts
+/// into one: `&Db`, `&mut Tx`, `&mut Conn`); use `&mut *$c` as the executor. The body is compiled
+/// once per backend, as with [`on_db!`](crate::on_db).
+#[macro_export]
+macro_rules! on_exec {
+    ($ex:expr, |$c:ident| $body:expr) => {
+        match Into::<$crate::db::Exec<'_>>::into($ex).hold().await? {
+            $crate::db::HeldConn::Sqlite(mut held) => {
+                let $c = &mut *held;
+                $body
+            }
+            $crate::db::HeldConn::Postgres(mut held) => {
+                let $c = &mut *held;
+                $body
+            }
+        }
+    };
+}
+
 /// Options for opening the pool.
 #[derive(Debug, Clone)]
 pub struct PoolSettings {

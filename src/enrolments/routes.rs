@@ -218,11 +218,11 @@ pub async fn withdraw(
     let scope = user.scope()?;
     let mut tx = state.db.begin().await?;
     classes::store::lock(&mut tx, class.id).await?;
-    let e = store::get_tx(&mut tx, id)
+    let e = store::get(&mut tx, id)
         .await?
         .filter(|e| e.class_code == class.code)
         .ok_or_else(not_found)?;
-    let cadre = cadres::store::get_tx(&mut tx, e.cadre_id)
+    let cadre = cadres::store::get(&mut tx, e.cadre_id)
         .await?
         .ok_or_else(not_found)?;
     if !scope.sees_cadre(cadre.id, &cadre.unit_path) {

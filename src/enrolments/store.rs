@@ -5,9 +5,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Scope;
-use crate::db::{Conn, Db, Tx};
+use crate::db::Exec;
+use crate::db::{Db, Tx};
 use crate::error::AppResult;
-use crate::{on_conn, on_db, on_tx};
+use crate::on_exec;
+use crate::{on_db, on_tx};
 
 /// An enrolment as served.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -47,18 +49,9 @@ const VIEW: &str = "SELECT e.id, c.code AS class_code, e.cadre_id, cd.full_name,
     FROM enrolments e JOIN classes c ON c.id = e.class_id JOIN cadres cd ON cd.id = e.cadre_id JOIN units u ON u.code = cd.unit_code";
 
 /// One enrolment by id.
-pub async fn get(db: &Db, id: i64) -> AppResult<Option<EnrolmentView>> {
+pub async fn get(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<Option<EnrolmentView>> {
     let sql = format!("{VIEW} WHERE e.id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await?))
-}
-
-/// One enrolment's view, inside a transaction.
-pub async fn get_tx(tx: &mut Tx, id: i64) -> AppResult<Option<EnrolmentView>> {
-    let sql = format!("{VIEW} WHERE e.id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_exec!(ex, |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(&mut *c)
         .await?))
@@ -86,9 +79,12 @@ pub async fn list_for_class(
 }
 
 /// A cadre's enrolments (all classes), newest first, on a held connection.
-pub async fn list_for_cadre_on(conn: &mut Conn, cadre_id: i64) -> AppResult<Vec<EnrolmentView>> {
+pub async fn list_for_cadre(
+    ex: impl Into<Exec<'_>>,
+    cadre_id: i64,
+) -> AppResult<Vec<EnrolmentView>> {
     let sql = format!("{VIEW} WHERE e.cadre_id = $1 ORDER BY e.created_at DESC, e.id DESC");
-    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
+    Ok(on_exec!(ex, |c| sqlx::query_as(&sql)
         .bind(cadre_id)
         .fetch_all(&mut *c)
         .await?))

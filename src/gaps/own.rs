@@ -100,7 +100,7 @@ pub async fn own_gaps_on(
     let scales = if standards.is_empty() {
         ScaleRef::default()
     } else {
-        store::scale_reference_on(conn).await?
+        store::scale_reference(&mut *conn).await?
     };
     let facts = CadreFacts {
         birth_date: r.cadre.birth_date,

@@ -4,9 +4,10 @@
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
-use crate::db::{Conn, Db};
+use crate::db::Db;
+use crate::db::Exec;
 use crate::error::{AppError, AppResult};
-use crate::on_conn;
+use crate::on_exec;
 
 /// Which assessments a report covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -321,13 +322,8 @@ pub struct ScaleRef {
 }
 
 /// Loads the scales and their levels (one statement).
-pub async fn scale_reference(db: &Db) -> AppResult<ScaleRef> {
-    scale_reference_on(&mut db.acquire().await?).await
-}
-
-/// [`scale_reference`] in one statement on a held connection.
-pub async fn scale_reference_on(conn: &mut Conn) -> AppResult<ScaleRef> {
-    let rows: Vec<(String, String, Option<String>, Option<i64>)> = on_conn!(conn, |c| {
+pub async fn scale_reference(ex: impl Into<Exec<'_>>) -> AppResult<ScaleRef> {
+    let rows: Vec<(String, String, Option<String>, Option<i64>)> = on_exec!(ex, |c| {
         sqlx::query_as(
             "SELECT s.code, s.name_en, l.code, l.rank FROM qualification_scales s
              LEFT JOIN qualification_levels l ON l.scale_code = s.code",

@@ -230,7 +230,7 @@ pub async fn classes(
         }
         let finished_on = (dc.status == "finished").then(|| day(*dc.days.last().unwrap_or(&0)));
         if let Some(on) = finished_on {
-            let row = crate::classes::store::by_code_tx(&mut tx, dc.code)
+            let row = crate::classes::store::by_code(&mut tx, dc.code)
                 .await?
                 .ok_or_else(|| AppError::not_found(format!("class {}", dc.code)))?;
             certificates += crate::completions::store::record_class_completions(

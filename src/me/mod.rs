@@ -159,24 +159,24 @@ async fn build(
     now: DateTime<Utc>,
 ) -> AppResult<Option<(CadreParts, DateTime<Utc>)>> {
     let mut conn = state.db.acquire().await?;
-    let Some((cadre, feed_since)) = cadres::get_with_feed_on(&mut conn, cadre_id).await? else {
+    let Some((cadre, feed_since)) = cadres::get_with_feed(&mut conn, cadre_id).await? else {
         return Ok(None);
     };
     let today = state.clock.date_of(now);
-    let units = cadres::unit_history_on(&mut conn, cadre_id).await?;
-    let (titles, plans) = cadres::titles_both_on(&mut conn, cadre_id).await?;
-    let qualifications = cadres::qualifications_on(&mut conn, cadre_id).await?;
-    let completions = crate::completions::store::for_cadre_on(&mut conn, cadre_id).await?;
+    let units = cadres::unit_history(&mut conn, cadre_id).await?;
+    let (titles, plans) = cadres::titles_both(&mut conn, cadre_id).await?;
+    let qualifications = cadres::qualification_facts(&mut conn, cadre_id).await?;
+    let completions = crate::completions::store::for_cadre(&mut conn, cadre_id).await?;
     let mut parts = CadreParts {
         completions: completions.iter().map(|c| c.view(today)).collect(),
         ..CadreParts::default()
     };
-    parts.enrolments = crate::enrolments::store::list_for_cadre_on(&mut conn, cadre_id)
+    parts.enrolments = crate::enrolments::store::list_for_cadre(&mut conn, cadre_id)
         .await?
         .into_iter()
         .filter(|e| matches!(e.status.as_str(), "enrolled" | "waitlisted"))
         .collect();
-    parts.upcoming_sessions = crate::calendar::cadre_sessions_on(&mut conn, cadre_id, now)
+    parts.upcoming_sessions = crate::calendar::cadre_sessions(&mut conn, cadre_id, now)
         .await?
         .into_iter()
         .map(|e| UpcomingSession {

@@ -113,7 +113,7 @@ pub async fn check_requirements(tx: &mut Tx, reqs: &[Requirement]) -> AppResult<
                 }
             }
             Requirement::Module { module, .. } => {
-                if crate::curriculum::store::module_tx(tx, module)
+                if crate::curriculum::store::module_row(&mut *tx, module)
                     .await?
                     .is_none()
                 {

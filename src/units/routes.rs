@@ -378,7 +378,7 @@ async fn write_one(
         })?;
     store::apply_plan(&mut tx, &plan, effective, created_on).await?;
     store::rebuild_periods(&mut tx).await?;
-    let after = store::get_tx(&mut tx, &code)
+    let after = store::get(&mut tx, &code)
         .await?
         .ok_or_else(|| AppError::Internal("unit vanished".into()))?;
     let view = UnitView::from(&after);
@@ -459,7 +459,7 @@ pub async fn retire_unit(
 ) -> AppResult<Json<UnitView>> {
     let input = body.into_inner();
     let mut tx = state.db.begin().await?;
-    let unit = store::get_tx(&mut tx, code.trim())
+    let unit = store::get(&mut tx, code.trim())
         .await?
         .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
     // A unit retired by an import (no successor yet) may still be given its successor.
@@ -483,7 +483,7 @@ pub async fn retire_unit(
                     "a unit cannot succeed itself",
                 ));
             }
-            let succ = store::get_tx(&mut tx, s).await?.ok_or_else(|| {
+            let succ = store::get(&mut tx, s).await?.ok_or_else(|| {
                 AppError::invalid("successor_code", format!("no unit with code {s}"))
             })?;
             if succ.retired_on.is_some() {
@@ -497,7 +497,7 @@ pub async fn retire_unit(
     };
     store::retire(&mut tx, &unit.code, successor.as_deref(), input.retired_on).await?;
     store::rebuild_periods(&mut tx).await?;
-    let after = store::get_tx(&mut tx, &unit.code)
+    let after = store::get(&mut tx, &unit.code)
         .await?
         .ok_or_else(|| AppError::Internal("unit vanished".into()))?;
     audit::record(

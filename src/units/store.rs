@@ -7,8 +7,10 @@ use utoipa::ToSchema;
 
 use super::domain::{ExistingUnit, ImportPlan, UnitKind};
 use crate::auth::Scope;
+use crate::db::Exec;
 use crate::db::{like_escape, Db, Tx};
 use crate::error::{AppError, AppResult};
+use crate::on_exec;
 use crate::shared::text::fold;
 use crate::shared::tree::{path_codes, subtree_range};
 use crate::{on_db, on_tx};
@@ -81,18 +83,9 @@ const COLS: &str =
     "code, name, kind, parent_code, path, depth, retired_on, successor_code, updated_at";
 
 /// Gets a unit by code.
-pub async fn get(db: &Db, code: &str) -> AppResult<Option<UnitRecord>> {
+pub async fn get(ex: impl Into<Exec<'_>>, code: &str) -> AppResult<Option<UnitRecord>> {
     let sql = format!("SELECT {COLS} FROM units WHERE code = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(code)
-        .fetch_optional(p)
-        .await?))
-}
-
-/// Gets a unit by code inside a transaction.
-pub async fn get_tx(tx: &mut Tx, code: &str) -> AppResult<Option<UnitRecord>> {
-    let sql = format!("SELECT {COLS} FROM units WHERE code = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_exec!(ex, |c| sqlx::query_as(&sql)
         .bind(code)
         .fetch_optional(&mut *c)
         .await?))

@@ -212,17 +212,17 @@ async fn the_report_path_and_the_engine_agree_on_generated_data(app: TestApp) {
     let mut compared = 0;
     for id in ids.iter().step_by(7) {
         let mut conn = state.db.acquire().await.unwrap();
-        let (cadre, _) = cadre_training::cadres::store::get_with_feed_on(&mut conn, *id)
+        let (cadre, _) = cadre_training::cadres::store::get_with_feed(&mut conn, *id)
             .await
             .unwrap()
             .unwrap();
-        let (titles, plans) = cadre_training::cadres::store::titles_both_on(&mut conn, *id)
+        let (titles, plans) = cadre_training::cadres::store::titles_both(&mut conn, *id)
             .await
             .unwrap();
-        let quals = cadre_training::cadres::store::qualifications_on(&mut conn, *id)
+        let quals = cadre_training::cadres::store::qualification_facts(&mut conn, *id)
             .await
             .unwrap();
-        let comps = cadre_training::completions::store::for_cadre_on(&mut conn, *id)
+        let comps = cadre_training::completions::store::for_cadre(&mut conn, *id)
             .await
             .unwrap();
         let own = cadre_training::gaps::own::OwnRecord {
