@@ -454,6 +454,93 @@ mod unique_tests {
     }
 }
 
+/// Tables with CHECK constraints, longest first (PostgreSQL names a column's check
+/// `{table}_{column}_check`).
+const CHECK_TABLES: &[&str] = &[
+    "standard_requirements",
+    "cadre_qualifications",
+    "class_sessions",
+    "unit_periods",
+    "completions",
+    "enrolments",
+    "attendance",
+    "accounts",
+    "classes",
+    "modules",
+    "cadres",
+    "units",
+];
+
+/// CHECK constraints over several columns and the field each is reported on.
+const CHECK_RULES: &[(&str, &str)] = &[("class_sessions_check", "ends_at")];
+
+/// The field a CHECK constraint guards, from PostgreSQL's constraint name (`classes_capacity_check`)
+/// or SQLite's message, which quotes the rule (`CHECK constraint failed: capacity > 0`): a value
+/// that slips past the checks in Rust still gets a 422 naming its field.
+fn check_field(constraint: Option<&str>, message: &str) -> Option<String> {
+    if let Some(c) = constraint {
+        if let Some((_, f)) = CHECK_RULES.iter().find(|(name, _)| *name == c) {
+            return Some(f.to_string());
+        }
+        let rest = c.trim_end_matches(|ch: char| ch.is_ascii_digit());
+        let rest = rest.strip_suffix("_check")?;
+        let table = CHECK_TABLES
+            .iter()
+            .find(|t| rest.starts_with(&format!("{t}_")))?;
+        return Some(rest[table.len() + 1..].to_string());
+    }
+    let rule = message.strip_prefix("CHECK constraint failed: ")?.trim();
+    let ident: String = rule
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    // Older SQLite versions name the table instead of quoting the rule.
+    (!ident.is_empty() && ident.len() < rule.len() && !CHECK_TABLES.contains(&ident.as_str()))
+        .then_some(ident)
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::check_field;
+
+    #[test]
+    fn check_constraints_name_the_field_on_both_backends() {
+        let f = |c: Option<&str>, m: &str| check_field(c, m);
+        assert_eq!(
+            f(Some("classes_capacity_check"), "").as_deref(),
+            Some("capacity")
+        );
+        assert_eq!(
+            f(Some("classes_min_attendance_pct_check"), "").as_deref(),
+            Some("min_attendance_pct")
+        );
+        assert_eq!(
+            f(Some("class_sessions_check"), "").as_deref(),
+            Some("ends_at")
+        );
+        assert_eq!(
+            f(Some("cadre_qualifications_source_check"), "").as_deref(),
+            Some("source")
+        );
+        assert_eq!(f(Some("accounts_role_check1"), "").as_deref(), Some("role"));
+        assert_eq!(f(Some("something_else"), ""), None);
+        assert_eq!(
+            f(None, "CHECK constraint failed: capacity > 0").as_deref(),
+            Some("capacity")
+        );
+        assert_eq!(
+            f(
+                None,
+                "CHECK constraint failed: status IN ('planned', 'open')"
+            )
+            .as_deref(),
+            Some("status")
+        );
+        assert_eq!(f(None, "CHECK constraint failed: classes"), None);
+        assert_eq!(f(None, "another message"), None);
+    }
+}
+
 /// (table, column, field) of the single-column unique constraints users can run into.
 const UNIQUE_COLUMNS: &[(&str, &str, &str)] = &[
     ("accounts", "username", "username"),
@@ -504,13 +591,22 @@ impl From<sqlx::Error> for AppError {
                         message: "the record refers to something that does not exist, or is still referred to".into(),
                         details: vec![],
                     },
-                    ErrorKind::NotNullViolation | ErrorKind::CheckViolation => {
+                    ErrorKind::CheckViolation => {
+                        let field = check_field(db.constraint(), db.message());
                         AppError::Validation {
-                            field: None,
-                            message: "a value breaks a rule of the database".into(),
+                            message: match &field {
+                                Some(f) => format!("{f} breaks a rule of the database"),
+                                None => "a value breaks a rule of the database".into(),
+                            },
+                            field,
                             details: vec![],
                         }
                     }
+                    ErrorKind::NotNullViolation => AppError::Validation {
+                        field: None,
+                        message: "a value breaks a rule of the database".into(),
+                        details: vec![],
+                    },
                     _ if code.unavailable() => {
                         tracing::error!(error = %e, "database unavailable");
                         if code.storage_fault() {

@@ -208,8 +208,7 @@ pub async fn update_account(
     let input = body.into_inner();
     let mut tx = state.db.begin().await?;
     let before = store::get(&mut tx, id).await?;
-    let old_role =
-        Role::parse(&before.role).ok_or_else(|| AppError::Internal("bad role".into()))?;
+    let old_role = before.role;
     let role = input.role.unwrap_or(old_role);
     let unit_raw = match &input.unit_code {
         Some(u) => u.clone(),
@@ -285,7 +284,7 @@ pub async fn reset_password(
 ) -> AppResult<Json<AccountView>> {
     let id = parse_id(id)?;
     let target = store::get(&state.db, id).await?;
-    let role = Role::parse(&target.role).unwrap_or(Role::Admin);
+    let role = target.role;
     let pw = NewPassword::parse(
         "new_password",
         &body.into_inner().new_password,

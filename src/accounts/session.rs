@@ -10,7 +10,7 @@ use super::domain::NewPassword;
 use super::store::{self as accounts, AccountView};
 use crate::api::JsonBody;
 use crate::audit;
-use crate::auth::{password, ratelimit, AuthUser};
+use crate::auth::{password, ratelimit, AuthUser, Role};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::state::AppState;
 
@@ -89,14 +89,7 @@ pub async fn login(
             attempt.release(&state.db).await?;
             ratelimit::succeeded(&state.db, &username, &addr.0).await?;
             tracing::info!(account = c.id, "login");
-            token_for(
-                state,
-                c.id,
-                &c.role,
-                c.unit_code.as_deref(),
-                c.token_version,
-            )
-            .await
+            token_for(state, c.id, c.role, c.unit_code.as_deref(), c.token_version).await
         }
         creds => {
             attempt.fail(&state.db).await?;
@@ -219,7 +212,7 @@ pub async fn change_password(
     token_for(
         state,
         user.id,
-        user.role.as_str(),
+        user.role,
         user.unit_code.as_deref(),
         version,
     )
@@ -230,11 +223,11 @@ pub async fn change_password(
 async fn token_for(
     state: &AppState,
     id: i64,
-    role: &str,
+    role: Role,
     unit: Option<&str>,
     version: i64,
 ) -> AppResult<Json<TokenResponse>> {
-    let (token, expires_at) = state.keys.issue(id, role, unit, version)?;
+    let (token, expires_at) = state.keys.issue(id, role.as_str(), unit, version)?;
     let account = accounts::get(&state.db, id).await?;
     Ok(Json(TokenResponse {
         token,

@@ -22,7 +22,7 @@ pub struct Credentials {
     /// Account id.
     pub id: i64,
     /// Role name.
-    pub role: String,
+    pub role: Role,
     /// Home unit.
     pub unit_code: Option<String>,
     /// PHC hash.

@@ -5,6 +5,8 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::Role;
+
 /// An account as served (never with its password hash).
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct AccountView {
@@ -13,7 +15,7 @@ pub struct AccountView {
     /// Username (lower-case).
     pub username: String,
     /// Role: `admin`, `school`, `commission`, `officer` or `cadre`.
-    pub role: String,
+    pub role: Role,
     /// Home unit code.
     pub unit_code: Option<String>,
     /// Home unit name.

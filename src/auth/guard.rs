@@ -59,7 +59,7 @@ impl AuthUser {
 struct GuardRow {
     id: i64,
     username: String,
-    role: String,
+    role: Role,
     unit_code: Option<String>,
     cadre_id: Option<i64>,
     active: bool,
@@ -127,8 +127,7 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
             "the token has been revoked; log in again".into(),
         ));
     }
-    let role = Role::parse(&row.role)
-        .ok_or_else(|| AppError::Internal(format!("unknown role {:?} in database", row.role)))?;
+    let role = row.role;
     let account = super::AccountView {
         id: row.id,
         username: row.username.clone(),

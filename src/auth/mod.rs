@@ -33,6 +33,8 @@ pub enum Role {
     Cadre,
 }
 
+crate::text_enum!(Role);
+
 impl Role {
     /// The name stored in the database and the token.
     pub fn as_str(self) -> &'static str {

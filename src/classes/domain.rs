@@ -23,6 +23,14 @@ pub enum ClassStatus {
     Cancelled,
 }
 
+crate::text_enum!(ClassStatus);
+
+impl std::fmt::Display for ClassStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl ClassStatus {
     /// Stored name.
     pub fn as_str(self) -> &'static str {

@@ -61,10 +61,10 @@ pub async fn list_classes(
     {
         let st = ClassStatus::parse(s)
             .ok_or_else(|| AppError::invalid("status", format!("unknown status {s:?}")))?;
-        filter.statuses.push(st.as_str().to_string());
+        filter.statuses.push(st);
     }
     if !is_staff(&user) {
-        filter.statuses = vec!["open".into()];
+        filter.statuses = vec![ClassStatus::Open];
     }
     filter.module_code = module
         .map(|m| m.trim().to_uppercase())

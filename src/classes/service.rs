@@ -24,10 +24,7 @@ pub async fn visible(state: &AppState, user: &AuthUser, code: &str) -> AppResult
     match store::by_code(&state.db, &code).await? {
         Some(c)
             if is_staff(user)
-                || !matches!(
-                    ClassStatus::parse(&c.status),
-                    Some(ClassStatus::Planned | ClassStatus::Cancelled)
-                ) =>
+                || !matches!(c.status, ClassStatus::Planned | ClassStatus::Cancelled) =>
         {
             Ok(c)
         }
@@ -88,7 +85,7 @@ pub async fn views(state: &AppState, rows: Vec<ClassRow>) -> AppResult<Vec<Class
                 seats_left: (r.capacity - enrolled).max(0),
                 enrolled,
                 waitlisted,
-                status: ClassStatus::parse(&r.status).unwrap_or(ClassStatus::Planned),
+                status: r.status,
                 code: r.code,
                 module_code: r.module_code,
                 module_title_vi: r.module_title_vi,
@@ -123,10 +120,7 @@ pub async fn in_tx(tx: &mut Tx, code: &str) -> AppResult<ClassRow> {
 
 /// Refuses a change to a finished or cancelled class.
 pub fn editable(row: &ClassRow) -> AppResult<()> {
-    if matches!(
-        ClassStatus::parse(&row.status),
-        Some(ClassStatus::Finished | ClassStatus::Cancelled)
-    ) {
+    if matches!(row.status, ClassStatus::Finished | ClassStatus::Cancelled) {
         return Err(AppError::conflict(
             Some("status"),
             format!("class {} is {} and cannot change", row.code, row.status),

@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-use super::domain::key;
+use super::domain::{key, ClassStatus};
 use crate::db::Exec;
 use crate::db::{Db, Tx};
 use crate::error::AppResult;
@@ -40,7 +40,7 @@ pub struct ClassRow {
     /// Last day of enrolment.
     pub enrol_closes: NaiveDate,
     /// Status name.
-    pub status: String,
+    pub status: ClassStatus,
     /// Attendance share needed for a completion, in percent.
     pub min_attendance_pct: i64,
     /// Day it finished.
@@ -64,7 +64,7 @@ pub async fn by_code(ex: impl Into<Exec<'_>>, code: &str) -> AppResult<Option<Cl
 #[derive(Debug, Default)]
 pub struct ClassFilter {
     /// Only these statuses.
-    pub statuses: Vec<String>,
+    pub statuses: Vec<ClassStatus>,
     /// Only this module.
     pub module_code: Option<String>,
     /// Only classes with a session ending at or after.
@@ -256,7 +256,7 @@ pub async fn update(tx: &mut Tx, id: i64, w: &ClassWrite) -> AppResult<()> {
 pub async fn set_status(
     tx: &mut Tx,
     id: i64,
-    status: &str,
+    status: ClassStatus,
     finished_on: Option<NaiveDate>,
 ) -> AppResult<()> {
     on_tx!(tx, |c| sqlx::query(
@@ -276,7 +276,7 @@ pub async fn set_status(
 #[derive(Debug, sqlx::FromRow)]
 pub struct SeatRules {
     /// Lifecycle status (`open` to enrol).
-    pub status: String,
+    pub status: ClassStatus,
     /// Seats.
     pub capacity: i64,
     /// First day of the enrolment window.

@@ -18,7 +18,7 @@ use crate::auth::{ratelimit, AuthUser, Role, SchoolStaff};
 use crate::cadres;
 use crate::classes::{self, domain::ClassStatus, service::ClassView, store::SessionView};
 use crate::curriculum::domain::valid_until;
-use crate::enrolments;
+use crate::enrolments::{self, domain::EnrolmentStatus};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::state::AppState;
 
@@ -80,7 +80,7 @@ async fn grid(
     let enrolled: Vec<_> = enrolments::store::list_for_class(&state.db, class.id, &user.scope()?)
         .await?
         .into_iter()
-        .filter(|e| e.status == "enrolled")
+        .filter(|e| e.status == EnrolmentStatus::Enrolled)
         .collect();
     let mut by_enrolment: HashMap<i64, BTreeMap<i64, String>> = HashMap::new();
     for (sid, eid, status) in store::marks(&state.db, class.id).await? {
@@ -161,20 +161,24 @@ pub struct AttendanceInput {
 async fn class_for_school(
     state: &AppState,
     code: &str,
-    allowed: &[&str],
+    allowed: &[ClassStatus],
 ) -> AppResult<classes::store::ClassRow> {
     let code = code.trim().to_uppercase();
     let class = classes::store::by_code(&state.db, &code)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no class with code {code}")))?;
-    if !allowed.contains(&class.status.as_str()) {
+    if !allowed.contains(&class.status) {
         return Err(AppError::conflict(
             Some("status"),
             format!(
                 "class {} is {}; this needs it to be {}",
                 class.code,
                 class.status,
-                allowed.join(" or ")
+                allowed
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
             ),
         ));
     }
@@ -193,7 +197,7 @@ async fn check_enrolled(
         enrolments::store::list_for_class(&state.db, class.id, &crate::auth::Scope::All)
             .await?
             .into_iter()
-            .filter(|e| e.status == "enrolled")
+            .filter(|e| e.status == EnrolmentStatus::Enrolled)
             .map(|e| e.id)
             .collect();
     let mut seen = std::collections::HashSet::new();
@@ -229,7 +233,7 @@ pub async fn record_attendance(
     body: JsonBody<AttendanceInput>,
 ) -> AppResult<Json<AttendanceGrid>> {
     let input = body.into_inner();
-    let class = class_for_school(state, code, &["open", "running"]).await?;
+    let class = class_for_school(state, code, &[ClassStatus::Open, ClassStatus::Running]).await?;
     let sessions = classes::store::sessions(&state.db, &[class.id])
         .await?
         .remove(&class.id)
@@ -292,7 +296,7 @@ pub async fn record_results(
     body: JsonBody<ResultsInput>,
 ) -> AppResult<Json<AttendanceGrid>> {
     let input = body.into_inner();
-    let class = class_for_school(state, code, &["open", "running"]).await?;
+    let class = class_for_school(state, code, &[ClassStatus::Open, ClassStatus::Running]).await?;
     let ids: Vec<i64> = input.results.iter().map(|r| r.enrolment_id).collect();
     check_enrolled(state, &class, "results", &ids).await?;
     let mut checked = Vec::with_capacity(input.results.len());
@@ -751,7 +755,7 @@ pub async fn change_status(
     let code = code.trim().to_uppercase();
     let mut tx = state.db.begin().await?;
     let row = classes::service::in_tx(&mut tx, &code).await?;
-    let from = ClassStatus::parse(&row.status).unwrap_or(ClassStatus::Planned);
+    let from = row.status;
     if !from.can_become(input.status) {
         return Err(AppError::conflict(
             Some("status"),
@@ -779,7 +783,7 @@ pub async fn change_status(
                 .await?;
         after["completions"] = json!(n);
     }
-    classes::store::set_status(&mut tx, row.id, input.status.as_str(), finished_on).await?;
+    classes::store::set_status(&mut tx, row.id, input.status, finished_on).await?;
     audit::record(
         &mut tx,
         &user.actor(),

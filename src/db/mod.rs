@@ -5,6 +5,7 @@
 
 pub mod bulk;
 pub mod storage_fault;
+pub mod text_enum;
 pub mod version;
 
 use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};

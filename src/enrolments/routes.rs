@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::domain::{EnrolmentSource, EnrolmentStatus};
 use super::store::{self, EnrolmentView};
 use crate::api::JsonBody;
 use crate::audit;
@@ -78,9 +79,9 @@ pub async fn enrol(
 ) -> AppResult<(Status, Json<EnrolmentView>)> {
     let input = body.into_inner();
     let source = match user.role {
-        Role::Admin | Role::School => "school",
-        Role::Officer => "officer",
-        Role::Cadre => "self",
+        Role::Admin | Role::School => EnrolmentSource::School,
+        Role::Officer => EnrolmentSource::Officer,
+        Role::Cadre => EnrolmentSource::SelfEnrolled,
         Role::Commission => {
             return Err(AppError::Forbidden(
                 "the commission role may not enrol cadres".into(),
@@ -112,7 +113,7 @@ pub async fn enrol(
     let today = state.clock.today();
     open_for_enrolment(
         &class.code,
-        &class.status,
+        class.status,
         class.enrol_opens,
         class.enrol_closes,
         today,
@@ -150,7 +151,7 @@ pub async fn enrol(
     // Checked again under the lock: the class may have changed since.
     open_for_enrolment(
         &class.code,
-        &rules.status,
+        rules.status,
         rules.enrol_opens,
         rules.enrol_closes,
         today,
@@ -163,9 +164,9 @@ pub async fn enrol(
         ));
     }
     let (status, position) = if seats.enrolled < rules.capacity {
-        ("enrolled", None)
+        (EnrolmentStatus::Enrolled, None)
     } else {
-        ("waitlisted", Some(seats.waitlisted + 1))
+        (EnrolmentStatus::Waitlisted, Some(seats.waitlisted + 1))
     };
     let id = store::insert(&mut tx, class.id, cadre.id, status, source, user.id).await?;
     audit::record(&mut tx, &user.actor(), "enrol", "enrolment", &id.to_string(), None,
@@ -228,7 +229,7 @@ pub async fn withdraw(
     if !scope.sees_cadre(cadre.id, &cadre.unit_path) {
         return Err(not_found());
     }
-    if !matches!(e.status.as_str(), "enrolled" | "waitlisted") {
+    if !e.status.is_active() {
         return Err(AppError::conflict(
             Some("status"),
             format!("the enrolment is already {}", e.status),
@@ -268,12 +269,12 @@ pub async fn withdraw(
 /// Refuses a class that is not open, or whose enrolment window does not hold `today`.
 fn open_for_enrolment(
     code: &str,
-    status: &str,
+    status: ClassStatus,
     opens: NaiveDate,
     closes: NaiveDate,
     today: NaiveDate,
 ) -> AppResult<()> {
-    if ClassStatus::parse(status) != Some(ClassStatus::Open) {
+    if status != ClassStatus::Open {
         return Err(AppError::conflict(
             Some("status"),
             format!("class {code} is {status}, not open for enrolment"),

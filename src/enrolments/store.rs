@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::domain::{EnrolmentSource, EnrolmentStatus};
 use crate::auth::Scope;
 use crate::db::Exec;
 use crate::db::{Db, Tx};
@@ -25,11 +26,11 @@ pub struct EnrolmentView {
     /// Cadre's unit.
     pub unit_code: String,
     /// `enrolled`, `waitlisted`, `withdrawn` or `removed`.
-    pub status: String,
+    pub status: EnrolmentStatus,
     /// Place on the waitlist (1 = next in), for waitlisted enrolments.
     pub position: Option<i64>,
     /// Who asked: `school`, `officer` (a nomination) or `self`.
-    pub source: String,
+    pub source: EnrolmentSource,
     /// Score on the 0–10 scale, once recorded.
     pub score: Option<f64>,
     /// Passed, once recorded.
@@ -95,7 +96,7 @@ pub async fn list_for_cadre(
 #[derive(Debug, sqlx::FromRow)]
 pub struct SeatState {
     /// `enrolled` or `waitlisted` when the cadre already holds a place.
-    pub active: Option<String>,
+    pub active: Option<EnrolmentStatus>,
     /// Seats taken.
     pub enrolled: i64,
     /// Length of the waitlist.
@@ -134,8 +135,8 @@ pub async fn insert(
     tx: &mut Tx,
     class_id: i64,
     cadre_id: i64,
-    status: &str,
-    source: &str,
+    status: EnrolmentStatus,
+    source: EnrolmentSource,
     by: i64,
 ) -> AppResult<i64> {
     let now = Utc::now();

@@ -8,8 +8,10 @@ use chrono::{Days, NaiveDate, NaiveTime};
 use super::Rng;
 use crate::audit::Actor;
 use crate::auth::Role;
+use crate::classes::domain::ClassStatus;
 use crate::classes::store::{ClassWrite, SessionWrite};
 use crate::db::{Db, Tx};
+use crate::enrolments::domain::{EnrolmentSource, EnrolmentStatus};
 use crate::error::{AppError, AppResult};
 use crate::on_tx;
 use crate::shared::clock::Clock;
@@ -69,7 +71,7 @@ struct DemoClass {
     /// Session days, from today.
     days: &'static [i64],
     /// Final status.
-    status: &'static str,
+    status: ClassStatus,
     /// Cadres to enrol (beyond capacity they wait).
     enrol: usize,
 }
@@ -82,7 +84,7 @@ const CLASSES: &[DemoClass] = &[
         capacity: 30,
         window: (-75, -45),
         days: &[-40, -39],
-        status: "finished",
+        status: ClassStatus::Finished,
         enrol: 24,
     },
     DemoClass {
@@ -92,7 +94,7 @@ const CLASSES: &[DemoClass] = &[
         capacity: 25,
         window: (-40, -5),
         days: &[-2, 5, 12],
-        status: "running",
+        status: ClassStatus::Running,
         enrol: 20,
     },
     DemoClass {
@@ -102,7 +104,7 @@ const CLASSES: &[DemoClass] = &[
         capacity: 40,
         window: (-3, 14),
         days: &[20, 21],
-        status: "open",
+        status: ClassStatus::Open,
         enrol: 12,
     },
     DemoClass {
@@ -112,7 +114,7 @@ const CLASSES: &[DemoClass] = &[
         capacity: 3,
         window: (0, 25),
         days: &[35],
-        status: "open",
+        status: ClassStatus::Open,
         enrol: 5,
     },
 ];
@@ -188,12 +190,13 @@ pub async fn classes(
         for i in 0..dc.enrol.min(pool.len()) {
             let who = pool.swap_remove(rng.below(pool.len() as u64) as usize);
             let status = if (i as i64) < dc.capacity {
-                "enrolled"
+                EnrolmentStatus::Enrolled
             } else {
-                "waitlisted"
+                EnrolmentStatus::Waitlisted
             };
-            let e = crate::enrolments::store::insert(&mut tx, id, who, status, "school", 0).await?;
-            if status == "enrolled" {
+            let school = EnrolmentSource::School;
+            let e = crate::enrolments::store::insert(&mut tx, id, who, status, school, 0).await?;
+            if status == EnrolmentStatus::Enrolled {
                 enrolled.push(e);
             }
         }
@@ -217,7 +220,7 @@ pub async fn classes(
                 };
                 crate::completions::store::mark(&mut tx, *s, e, mark).await?;
             }
-            if dc.status == "finished" {
+            if dc.status == ClassStatus::Finished {
                 let score = 50 + rng.below(46) as i64;
                 crate::completions::store::set_result(
                     &mut tx,
@@ -228,7 +231,8 @@ pub async fn classes(
                 .await?;
             }
         }
-        let finished_on = (dc.status == "finished").then(|| day(*dc.days.last().unwrap_or(&0)));
+        let finished_on =
+            (dc.status == ClassStatus::Finished).then(|| day(*dc.days.last().unwrap_or(&0)));
         if let Some(on) = finished_on {
             let row = crate::classes::store::by_code(&mut tx, dc.code)
                 .await?

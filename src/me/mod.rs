@@ -174,7 +174,7 @@ async fn build(
     parts.enrolments = crate::enrolments::store::list_for_cadre(&mut conn, cadre_id)
         .await?
         .into_iter()
-        .filter(|e| matches!(e.status.as_str(), "enrolled" | "waitlisted"))
+        .filter(|e| e.status.is_active())
         .collect();
     parts.upcoming_sessions = crate::calendar::cadre_sessions(&mut conn, cadre_id, now)
         .await?

@@ -11,7 +11,8 @@ db_tests!(
     unknown_routes_and_ids_are_json_404,
     undeclared_methods_on_known_paths_are_405,
     oversized_bodies_are_413,
-    nul_characters_and_far_dates_are_refused_at_the_field
+    nul_characters_and_far_dates_are_refused_at_the_field,
+    database_rules_name_their_field
 );
 
 /// A NUL character anywhere (login, search, free text) and a date outside 1900–2100 (title
@@ -316,4 +317,38 @@ async fn oversized_bodies_are_413(app: TestApp) {
         .await;
     assert_eq!(s, Status::PayloadTooLarge, "{v}");
     assert_eq!(v["error"]["code"], "payload_too_large");
+}
+
+/// A value that slips past the checks in Rust and breaks a CHECK rule of the schema is a 422
+/// naming its field on both databases (PostgreSQL names the constraint, SQLite quotes the rule),
+/// and a unique clash a 409 naming its field.
+async fn database_rules_name_their_field(app: TestApp) {
+    use cadre_training::error::AppError;
+    let db = &app.state().db;
+    let role: Result<(), sqlx::Error> = cadre_training::on_db!(db, |p| sqlx::query(
+        "UPDATE accounts SET role = 'pope' WHERE username = 'admin'"
+    )
+    .execute(p)
+    .await
+    .map(drop));
+    match AppError::from(role.unwrap_err()) {
+        AppError::Validation { field, message, .. } => {
+            assert_eq!(field.as_deref(), Some("role"), "{message}");
+        }
+        other => panic!("expected a 422, got {other:?}"),
+    }
+    let clash: Result<_, sqlx::Error> = cadre_training::on_db!(db, |p| {
+        sqlx::query(
+        "INSERT INTO accounts (username, password_hash, role, active, token_version, created_at, updated_at)
+         SELECT username, password_hash, role, active, token_version, created_at, updated_at
+         FROM accounts WHERE username = 'admin'"
+    )
+    .execute(p)
+    .await
+    .map(drop)
+    });
+    match AppError::from(clash.unwrap_err()) {
+        AppError::Conflict { field, .. } => assert_eq!(field.as_deref(), Some("username")),
+        other => panic!("expected a 409, got {other:?}"),
+    }
 }
