@@ -6,6 +6,7 @@
 //! XLSX cells are typed: text as strings (never formulas), numbers as numbers, days as dates.
 
 pub mod routes;
+pub mod service;
 pub mod sources;
 
 use chrono::NaiveDate;

@@ -1,62 +1,35 @@
-//! HTTP routes of exports.
+//! HTTP routes of exports: parse the filters, then `service` streams the file.
 
-use chrono::NaiveDate;
-use rocket::{get, routes, Route, State};
+use rocket::{get, routes, FromForm, Route, State};
 
+use super::service::{day, export_scope, send, unit_range};
 use super::sources::{ExportFilter, Source, What};
-use super::{csv, xlsx, Streamed};
+use super::Streamed;
 use crate::api::parse_opt;
-use crate::auth::{AuthUser, Role, Scope};
+use crate::auth::AuthUser;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
-use crate::shared::download::{parse_format, ExportFormat};
+use crate::shared::download::parse_format;
 use crate::standards::domain::Organisation;
 use crate::state::AppState;
-use crate::units;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
     routes![export_cadres, export_completions, export_classes]
 }
 
-/// Staff and officers export; a cadre account has only its own record (see `/api/me`).
-fn export_scope(user: &AuthUser) -> AppResult<Scope> {
-    if user.role == Role::Cadre {
-        return Err(AppError::Forbidden(
-            "exports are for staff and unit officers".into(),
-        ));
-    }
-    user.scope()
-}
-
-async fn unit_range(
-    state: &AppState,
-    scope: &Scope,
-    unit: Option<&str>,
-) -> AppResult<Option<(String, String)>> {
-    let Some(code) = unit.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    let u = units::store::get(&state.db, code)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
-    scope.check_path(&u.path)?;
-    Ok(Some(crate::shared::tree::subtree_range(&u.path)))
-}
-
-async fn send(
-    state: &AppState,
-    source: Source,
-    format: ExportFormat,
-    stem: &str,
-) -> AppResult<Streamed> {
-    match format {
-        ExportFormat::Csv => csv(state.db.clone(), source, stem).await,
-        ExportFormat::Xlsx => xlsx(state.db.clone(), source, stem).await,
-    }
-}
-
-fn day(name: &str, raw: Option<&str>) -> AppResult<Option<NaiveDate>> {
-    parse_opt::<NaiveDate>(name, raw)
+/// The cadre export's query, as sent (each value parsed by the handler, naming it when wrong).
+#[derive(Debug, FromForm)]
+pub struct CadreExportQuery<'r> {
+    /// `csv` (default) or `xlsx`.
+    pub format: Option<&'r str>,
+    /// Only this unit's subtree.
+    pub unit: Option<&'r str>,
+    /// Name contains.
+    pub q: Option<&'r str>,
+    /// Only this organisation.
+    pub organisation: Option<&'r str>,
+    /// Active flag.
+    pub active: Option<&'r str>,
 }
 
 /// The roster in the cadre import's columns (Vietnamese headers), sorted the Vietnamese way; it
@@ -69,17 +42,19 @@ fn day(name: &str, raw: Option<&str>) -> AppResult<Option<NaiveDate>> {
            ("active" = Option<bool>, Query, description = "Active flag")),
     responses((status = 200, description = "The file, streamed"), (status = 403, body = ErrorEnvelope),
               (status = 422, body = ErrorEnvelope)))]
-#[get("/api/exports/cadres?<format>&<unit>&<q>&<organisation>&<active>")]
-#[allow(clippy::too_many_arguments)]
+#[get("/api/exports/cadres?<query..>")]
 pub async fn export_cadres(
     state: &State<AppState>,
     user: AuthUser,
-    format: Option<&str>,
-    unit: Option<&str>,
-    q: Option<&str>,
-    organisation: Option<&str>,
-    active: Option<&str>,
+    query: CadreExportQuery<'_>,
 ) -> AppResult<Streamed> {
+    let CadreExportQuery {
+        format,
+        unit,
+        q,
+        organisation,
+        active,
+    } = query;
     let q = crate::api::query::text_opt("q", q, 100)?;
     let scope = export_scope(&user)?;
     let format = parse_format(Some(format.unwrap_or("csv")))?;
@@ -95,7 +70,7 @@ pub async fn export_cadres(
         ),
     };
     let filter = ExportFilter {
-        unit_range: unit_range(state, &scope, unit).await?,
+        unit_range: unit_range(&state.db, &scope, unit).await?,
         q: match q.map(str::trim).filter(|s| !s.is_empty()) {
             Some(q) if q.chars().count() > 100 => {
                 return Err(AppError::invalid(
@@ -115,7 +90,7 @@ pub async fn export_cadres(
         filter,
         today: state.clock.today(),
     };
-    send(state, source, format, "cadres").await
+    send(&state.db, source, format, "cadres").await
 }
 
 /// Completions (class and historical), with certificate numbers and revocations.
@@ -140,7 +115,7 @@ pub async fn export_completions(
     let scope = export_scope(&user)?;
     let format = parse_format(Some(format.unwrap_or("csv")))?;
     let filter = ExportFilter {
-        unit_range: unit_range(state, &scope, unit).await?,
+        unit_range: unit_range(&state.db, &scope, unit).await?,
         module: module
             .map(|m| m.trim().to_uppercase())
             .filter(|m| !m.is_empty()),
@@ -154,7 +129,7 @@ pub async fn export_completions(
         filter,
         today: state.clock.today(),
     };
-    send(state, source, format, "completions").await
+    send(&state.db, source, format, "completions").await
 }
 
 /// Classes with their enrolments (one row per enrolment; officers see only their subtree's cadres).
@@ -205,5 +180,5 @@ pub async fn export_classes(
         filter,
         today: state.clock.today(),
     };
-    send(state, source, format, "classes").await
+    send(&state.db, source, format, "classes").await
 }
