@@ -1,6 +1,7 @@
 //! The browser-test harness: the real server on a random local port over a fresh database
 //! filled with the demo data, and one headless Chromium driven over WebDriver (fantoccini).
 
+use cadre_training::db::ScratchSchema;
 use cadre_training::state::AppState;
 use fantoccini::{Client, ClientBuilder, Locator};
 use rocket::figment::providers::Serialized;
@@ -77,7 +78,8 @@ pub fn pg_base_url() -> Option<String> {
 pub struct Server {
     pub base: String,
     dir: PathBuf,
-    pg: Option<(String, String)>,
+    /// The PostgreSQL schema, dropped with the server.
+    _schema: Option<ScratchSchema>,
     shutdown: rocket::Shutdown,
 }
 
@@ -86,22 +88,14 @@ impl Server {
     pub async fn start(backend: Backend) -> Option<Server> {
         let dir = std::env::temp_dir().join(unique("cadre-browser"));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let (url, pg) = match backend {
+        let (url, schema) = match backend {
             Backend::Sqlite => (format!("sqlite://{}", dir.join("test.db").display()), None),
             Backend::Postgres => {
                 let base = pg_base_url()?;
-                let schema = unique("b");
-                let admin = sqlx::PgPool::connect(&base)
+                let schema = ScratchSchema::create_unique(&base, "b")
                     .await
                     .unwrap_or_else(|e| panic!("PostgreSQL at {base} is not reachable ({e})"));
-                sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                    .execute(&admin)
-                    .await
-                    .expect("create schema");
-                admin.close().await;
-                let sep = if base.contains('?') { '&' } else { '?' };
-                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-                (url, Some((base, schema)))
+                (schema.url().to_string(), Some(schema))
             }
         };
         let port = free_port();
@@ -136,7 +130,7 @@ impl Server {
         Some(Server {
             base,
             dir,
-            pg,
+            _schema: schema,
             shutdown,
         })
     }
@@ -146,24 +140,7 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.shutdown.clone().notify();
         let _ = std::fs::remove_dir_all(&self.dir);
-        if let Some((base, schema)) = self.pg.take() {
-            let _ = std::thread::spawn(move || {
-                let rt = rocket::tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build();
-                if let Ok(rt) = rt {
-                    rt.block_on(async {
-                        if let Ok(pool) = sqlx::PgPool::connect(&base).await {
-                            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                                .execute(&pool)
-                                .await;
-                            pool.close().await;
-                        }
-                    });
-                }
-            })
-            .join();
-        }
+        // The PostgreSQL schema, if any, goes with `_schema` (`ScratchSchema`'s drop).
     }
 }
 
