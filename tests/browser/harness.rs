@@ -522,25 +522,26 @@ impl Browser {
 }
 
 impl Drop for Browser {
-    /// A browser left by a failed test: its session ends when the last handle to it goes (the
-    /// client's task asks chromedriver to close Chromium), then chromedriver is killed.
+    /// A browser left by a failed test: its session is closed (Chromium quits) from a thread of
+    /// its own while the test unwinds, then chromedriver is killed.
     fn drop(&mut self) {
         let Some(mut driver) = self.driver.take() else {
             return;
         };
-        match rocket::tokio::runtime::Handle::try_current() {
-            Ok(rt) => {
-                rt.spawn(async move {
-                    rocket::tokio::time::sleep(Duration::from_secs(2)).await;
-                    let _ = driver.kill();
-                    let _ = driver.wait();
+        let c = self.c.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = rocket::tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(rt) = rt {
+                rt.block_on(async {
+                    let _ = rocket::tokio::time::timeout(Duration::from_secs(5), c.close()).await;
                 });
             }
-            Err(_) => {
-                let _ = driver.kill();
-                let _ = driver.wait();
-            }
-        }
+            let _ = driver.kill();
+            let _ = driver.wait();
+        })
+        .join();
     }
 }
 
