@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
-if [[ -z "${BENCH_BIN:-}" ]]; then cargo build --release -q --bin cadre-training --bin bench_import; fi
+if [[ -z "${BENCH_BIN:-}" ]]; then cargo build --release -q --features test-support --bin cadre-training --bin bench_import; fi
 bin=${BENCH_BIN:-$target/release/cadre-training}
 rows=${BENCH_ROWS:-300000}
 dir=$(mktemp -d)

@@ -4,9 +4,14 @@
 //! and compiled once per backend through [`on_db!`](crate::on_db) and [`on_tx!`](crate::on_tx).
 
 pub mod bulk;
+#[cfg(feature = "test-support")]
+mod scratch;
 pub mod storage_fault;
 pub mod text_enum;
 pub mod version;
+
+#[cfg(feature = "test-support")]
+pub use scratch::ScratchSchema;
 
 use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use sqlx::pool::PoolConnection;
@@ -374,51 +379,6 @@ fn writer_gate(pool: &SqlitePool) -> Option<Arc<Semaphore>> {
     let gate = Arc::new(Semaphore::new(1));
     gates.insert(file.to_path_buf(), gate.clone());
     Some(gate)
-}
-
-/// A scratch PostgreSQL schema for benchmarks and fault tests: created on the server at `base`,
-/// reached through [`ScratchSchema::url`] (every connection's `search_path`), dropped by
-/// [`ScratchSchema::drop`].
-pub struct ScratchSchema {
-    admin: PgPool,
-    name: String,
-    url: String,
-}
-
-impl ScratchSchema {
-    /// Creates the schema `name` on the server at `base`.
-    pub async fn create(base: &str, name: &str) -> Result<ScratchSchema, sqlx::Error> {
-        let admin = PgPool::connect(base).await?;
-        sqlx::query(&format!("CREATE SCHEMA {name}"))
-            .execute(&admin)
-            .await?;
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-c%20search_path%3D{name}");
-        Ok(ScratchSchema {
-            admin,
-            name: name.to_string(),
-            url,
-        })
-    }
-
-    /// The database URL whose connections use this schema.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// A pool on the server outside the schema (for checks from outside the app).
-    pub fn admin(&self) -> &PgPool {
-        &self.admin
-    }
-
-    /// Drops the schema and everything in it.
-    pub async fn drop(self) -> Result<(), sqlx::Error> {
-        sqlx::query(&format!("DROP SCHEMA {} CASCADE", self.name))
-            .execute(&self.admin)
-            .await?;
-        self.admin.close().await;
-        Ok(())
-    }
 }
 
 /// Makes the SQLite database file readable by the owner only (mode 0600 on Unix) before SQLite

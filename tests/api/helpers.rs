@@ -1,6 +1,7 @@
 //! `TestApp`: the real Rocket instance on a fresh database per test (SQLite file, or a
 //! PostgreSQL schema of its own), driven through Rocket's local client.
 
+use cadre_training::db::ScratchSchema;
 use cadre_training::state::AppState;
 use rocket::figment::providers::Serialized;
 use rocket::figment::Figment;
@@ -35,7 +36,8 @@ pub struct TestApp {
     /// The database URL (another instance can be started on it).
     pub url: String,
     dir: PathBuf,
-    pg: Option<(String, String)>,
+    /// The PostgreSQL schema this app made, dropped with it; none for another instance.
+    _schema: Option<ScratchSchema>,
 }
 
 /// The PostgreSQL URL for tests, or `None` when explicitly switched off.
@@ -65,14 +67,6 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}_{}_{n}_{nanos}", std::process::id())
 }
 
-fn with_param(base: &str, param: &str) -> String {
-    if base.contains('?') {
-        format!("{base}&{param}")
-    } else {
-        format!("{base}?{param}")
-    }
-}
-
 impl TestApp {
     pub async fn sqlite() -> TestApp {
         Self::spawn(Backend::Sqlite, &[]).await.expect("sqlite app")
@@ -86,21 +80,14 @@ impl TestApp {
     pub async fn spawn(backend: Backend, extra: &[(&str, Value)]) -> Option<TestApp> {
         let dir = std::env::temp_dir().join(unique("cadre-test"));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let (url, pg) = match backend {
+        let (url, schema) = match backend {
             Backend::Sqlite => (format!("sqlite://{}", dir.join("test.db").display()), None),
             Backend::Postgres => {
                 let base = pg_base_url()?;
-                let schema = unique("t");
-                let admin = sqlx::PgPool::connect(&base)
+                let schema = ScratchSchema::create_unique(&base, "t")
                     .await
                     .unwrap_or_else(|e| panic!("PostgreSQL for tests at {base} is not reachable ({e}); start it or set TEST_DATABASE_URL"));
-                sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                    .execute(&admin)
-                    .await
-                    .expect("create schema");
-                admin.close().await;
-                let url = with_param(&base, &format!("options=-c%20search_path%3D{schema}"));
-                (url, Some((base, schema)))
+                (schema.url().to_string(), Some(schema))
             }
         };
         let client = client_on(&url, &dir, extra).await;
@@ -109,7 +96,7 @@ impl TestApp {
             backend,
             url,
             dir,
-            pg,
+            _schema: schema,
         })
     }
 
@@ -124,7 +111,7 @@ impl TestApp {
             backend: self.backend,
             url: self.url.clone(),
             dir,
-            pg: None,
+            _schema: None,
         }
     }
 
@@ -356,25 +343,7 @@ pub fn units_file(name: &str) -> Vec<u8> {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
-        if let Some((base, schema)) = self.pg.take() {
-            // Drop the test's schema from a thread of its own (we may be inside a runtime).
-            let _ = std::thread::spawn(move || {
-                let rt = rocket::tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build();
-                if let Ok(rt) = rt {
-                    rt.block_on(async {
-                        if let Ok(pool) = sqlx::PgPool::connect(&base).await {
-                            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                                .execute(&pool)
-                                .await;
-                            pool.close().await;
-                        }
-                    });
-                }
-            })
-            .join();
-        }
+        // The test's PostgreSQL schema, if any, goes with `_schema` (`ScratchSchema`'s drop).
     }
 }
 

@@ -1,13 +1,21 @@
 //! The browser-test harness: the real server on a random local port over a fresh database
-//! filled with the demo data, and one headless Chromium driven over WebDriver (fantoccini).
+//! filled with the demo data (one per backend, shared by that backend's tests), and a headless
+//! Chromium per test driven over WebDriver (fantoccini).
 
+use cadre_training::db::ScratchSchema;
 use cadre_training::state::AppState;
 use fantoccini::{Client, ClientBuilder, Locator};
 use rocket::figment::providers::Serialized;
+use rocket::tokio::runtime::Runtime;
+use rocket::tokio::sync::{OnceCell, RwLock};
 use serde_json::{json, Value};
+use std::future::Future;
 use std::net::TcpListener;
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, Once, OnceLock};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
@@ -17,8 +25,18 @@ const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
 /// Which database the server runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
-    Sqlite,
-    Postgres,
+    Sqlite = 0,
+    Postgres = 1,
+}
+
+impl Backend {
+    /// The name of the backend's browser (in screenshots' names and messages).
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
 }
 
 fn free_port() -> u16 {
@@ -73,35 +91,128 @@ pub fn pg_base_url() -> Option<String> {
     Some(url)
 }
 
-/// The running server.
+/// The process's runtime: the shared servers run on it for as long as the process, and each
+/// test drives its browser from it.
+fn runtime() -> &'static Runtime {
+    static RT: OnceLock<Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        rocket::tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .enable_all()
+            .build()
+            .expect("runtime")
+    })
+}
+
+/// Runs a test on the backend's shared server (started by the first test that needs it), with
+/// a browser session of its own. Skips loudly without Chromium (fails in CI), and on PostgreSQL
+/// when it is switched off.
+pub fn in_browser<F>(backend: Backend, flow: F)
+where
+    F: AsyncFnOnce(&'static Server, &Browser),
+{
+    let Some(bins) = browser_binaries() else {
+        return;
+    };
+    let Some(pg) = database(backend) else {
+        return;
+    };
+    runtime().block_on(async move {
+        let server = Server::shared(backend, pg).await;
+        let b = Browser::start(&server.base, backend.name(), &bins).await;
+        flow(server, &b).await;
+        b.close().await;
+    });
+}
+
+/// Like [`in_browser`], for a test that starts its own browser sessions (if any).
+pub fn on_server<F>(backend: Backend, test: F)
+where
+    F: AsyncFnOnce(&'static Server),
+{
+    if browser_binaries().is_none() {
+        return;
+    }
+    let Some(pg) = database(backend) else {
+        return;
+    };
+    runtime().block_on(async move { test(Server::shared(backend, pg).await).await });
+}
+
+/// The PostgreSQL server for the backend (`Some(None)` on SQLite); `None` when it is switched off.
+fn database(backend: Backend) -> Option<Option<String>> {
+    match backend {
+        Backend::Sqlite => Some(None),
+        Backend::Postgres => pg_base_url().map(Some),
+    }
+}
+
+/// Runs `fut`, turning a panic into its message (the panic itself is reported as usual).
+pub async fn catching<T>(fut: impl Future<Output = T>) -> Result<T, String> {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(panic) => Poll::Ready(Err(panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "a panic".to_string()))),
+        }
+    })
+    .await
+}
+
+/// The servers of the two backends, each started by the first test that needs it and kept until
+/// the process ends (a start that failed is kept as its message, not tried again by every test).
+static SERVERS: [OnceCell<Result<Server, String>>; 2] =
+    [OnceCell::const_new(), OnceCell::const_new()];
+
+/// The real app on a random port over a fresh database with the demo data, shared by the tests
+/// of one backend: each test has a browser session of its own.
 pub struct Server {
     pub base: String,
+    pub backend: Backend,
+    /// The tests share the server and run side by side: a step that moves the gap report's
+    /// numbers (finishing a class, revoking a certificate) holds this for writing, and a check
+    /// that compares two readings of the report holds it for reading.
+    pub report: RwLock<()>,
     dir: PathBuf,
-    pg: Option<(String, String)>,
+    schema: Mutex<Option<ScratchSchema>>,
     shutdown: rocket::Shutdown,
 }
 
 impl Server {
+    /// The backend's server, started on first use (on PostgreSQL, on the server `pg`).
+    async fn shared(backend: Backend, pg: Option<String>) -> &'static Server {
+        let started = SERVERS[backend as usize]
+            .get_or_init(|| catching(Server::start(backend, pg)))
+            .await;
+        match started {
+            Ok(server) => {
+                static CLEAN_UP: Once = Once::new();
+                // SAFETY: registers a plain function with the C library, once.
+                CLEAN_UP.call_once(|| unsafe {
+                    libc::atexit(clean_up_servers);
+                });
+                server
+            }
+            Err(e) => panic!("the {} server did not start: {e}", backend.name()),
+        }
+    }
+
     /// Starts the real app on a random port over a fresh database with the demo data.
-    pub async fn start(backend: Backend) -> Option<Server> {
-        let dir = std::env::temp_dir().join(unique("cadre-browser"));
+    async fn start(backend: Backend, pg: Option<String>) -> Server {
+        let dir = std::env::temp_dir().join(unique(&format!("cadre-browser-{}", backend.name())));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let (url, pg) = match backend {
-            Backend::Sqlite => (format!("sqlite://{}", dir.join("test.db").display()), None),
-            Backend::Postgres => {
-                let base = pg_base_url()?;
-                let schema = unique("b");
-                let admin = sqlx::PgPool::connect(&base)
+        let (url, schema) = match pg {
+            None => (format!("sqlite://{}", dir.join("test.db").display()), None),
+            Some(base) => {
+                let schema = ScratchSchema::create_unique(&base, "b")
                     .await
                     .unwrap_or_else(|e| panic!("PostgreSQL at {base} is not reachable ({e})"));
-                sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                    .execute(&admin)
-                    .await
-                    .expect("create schema");
-                admin.close().await;
-                let sep = if base.contains('?') { '&' } else { '?' };
-                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-                (url, Some((base, schema)))
+                (schema.url().to_string(), Some(schema))
             }
         };
         let port = free_port();
@@ -133,36 +244,31 @@ impl Server {
         });
         let base = format!("http://127.0.0.1:{port}");
         wait_for_port(port).await;
-        Some(Server {
+        Server {
             base,
+            backend,
+            report: RwLock::new(()),
             dir,
-            pg,
+            schema: Mutex::new(schema),
             shutdown,
-        })
+        }
+    }
+
+    /// Stops the server and removes its database (the SQLite folder, the PostgreSQL schema).
+    fn clean_up(&self) {
+        self.shutdown.clone().notify();
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Ok(mut schema) = self.schema.lock() {
+            drop(schema.take());
+        }
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.shutdown.clone().notify();
-        let _ = std::fs::remove_dir_all(&self.dir);
-        if let Some((base, schema)) = self.pg.take() {
-            let _ = std::thread::spawn(move || {
-                let rt = rocket::tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build();
-                if let Ok(rt) = rt {
-                    rt.block_on(async {
-                        if let Ok(pool) = sqlx::PgPool::connect(&base).await {
-                            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                                .execute(&pool)
-                                .await;
-                            pool.close().await;
-                        }
-                    });
-                }
-            })
-            .join();
+/// At the process's exit (statics are never dropped): the shared servers' databases go.
+extern "C" fn clean_up_servers() {
+    for server in &SERVERS {
+        if let Some(Ok(server)) = server.get() {
+            server.clean_up();
         }
     }
 }
@@ -185,7 +291,7 @@ async fn wait_for_port(port: u16) {
 pub struct Browser {
     pub c: Client,
     pub base: String,
-    driver: Child,
+    driver: Option<Child>,
     pub name: &'static str,
 }
 
@@ -218,7 +324,7 @@ impl Browser {
                     return Browser {
                         c,
                         base: base.to_string(),
-                        driver,
+                        driver: Some(driver),
                         name,
                     }
                 }
@@ -408,8 +514,34 @@ impl Browser {
 
     pub async fn close(mut self) {
         let _ = self.c.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        if let Some(mut driver) = self.driver.take() {
+            let _ = driver.kill();
+            let _ = driver.wait();
+        }
+    }
+}
+
+impl Drop for Browser {
+    /// A browser left by a failed test: its session is closed (Chromium quits) from a thread of
+    /// its own while the test unwinds, then chromedriver is killed.
+    fn drop(&mut self) {
+        let Some(mut driver) = self.driver.take() else {
+            return;
+        };
+        let c = self.c.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = rocket::tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(rt) = rt {
+                rt.block_on(async {
+                    let _ = rocket::tokio::time::timeout(Duration::from_secs(5), c.close()).await;
+                });
+            }
+            let _ = driver.kill();
+            let _ = driver.wait();
+        })
+        .join();
     }
 }
 

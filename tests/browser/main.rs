@@ -1,55 +1,97 @@
 //! Browser tests: the real server (SQLite and PostgreSQL, demo data) driven through headless
-//! Chromium. Each backend gets one server and one browser session, and walks every main flow.
-//! Screenshots land in target/screenshots/. Without Chromium the tests skip loudly (fail in CI).
+//! Chromium. Each flow is a test of its own on each backend, in a browser session of its own; the
+//! tests of one backend share its server (started by the first of them, so the demo data is made
+//! once per backend) and run side by side. The flows that need the school's classes and
+//! certificates ask for them ([`school_classes`]): they are made once per backend, through the
+//! school's pages, by the first test that asks. Screenshots land in target/screenshots/. Without
+//! Chromium the tests skip loudly (fail in CI).
 
 mod harness;
 
-use harness::{browser_binaries, Backend, Browser, Server, ADMIN_PASSWORD, DEMO_PASSWORD};
+use harness::{Browser, Server, ADMIN_PASSWORD, DEMO_PASSWORD};
+use rocket::tokio::sync::OnceCell;
 use serde_json::json;
 
-#[test]
-#[ignore = "slow lane: cargo test -- --include-ignored"]
-fn sqlite() {
-    run(Backend::Sqlite, "sqlite");
-}
+/// Declares each flow's two tests, on SQLite and on PostgreSQL, in the slow lane; `$run` is the
+/// harness's way of running it (`in_browser`: with a browser session of its own; `on_server`).
+macro_rules! flows {
+    ($run:ident: $($flow:ident),* $(,)?) => {
+        $(
+            mod $flow {
+                #[test]
+                #[ignore = "slow lane: cargo test -- --include-ignored"]
+                fn sqlite() {
+                    crate::harness::$run(crate::harness::Backend::Sqlite, super::$flow);
+                }
 
-#[test]
-#[ignore = "slow lane: cargo test -- --include-ignored"]
-fn postgres() {
-    run(Backend::Postgres, "postgres");
-}
-
-fn run(backend: Backend, name: &'static str) {
-    let Some(bins) = browser_binaries() else {
-        return;
+                #[test]
+                #[ignore = "slow lane: cargo test -- --include-ignored"]
+                fn postgres() {
+                    crate::harness::$run(crate::harness::Backend::Postgres, super::$flow);
+                }
+            }
+        )*
     };
-    let rt = rocket::tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let Some(server) = Server::start(backend).await else {
-            return;
-        };
-        let b = Browser::start(&server.base, name, &bins).await;
-        language_switch(&b).await;
-        every_role_sees_its_home(&b).await;
-        let (module, me) = cadre_gap_module(&b).await;
-        let (certificate, code) = school_class_flow(&b, &module, me).await;
-        public_pages(&b, &certificate, &code).await;
-        cadre_record(&b).await;
-        commission_report(&b).await;
-        admin_and_officer_pages(&b).await;
-        b.close().await;
-        drop(server);
-    });
+}
+
+flows!(in_browser:
+    language_switch,
+    every_role_sees_its_home,
+    public_pages,
+    cadre_record,
+    commission_report,
+    officer_roster,
+    officer_import_export,
+    admin_pages,
+);
+flows!(on_server: school_class_flow);
+
+/// What the school's class flow leaves on a backend's server: the classes UI-BOOK-01 (open, a
+/// cadre enrolled), UI-FULL-01 (open, full) and UI-TEST-01 (finished: two certificates, the second
+/// revoked), the module DV-99 and the programme CT-UI; and one valid certificate with its code.
+struct SchoolClasses {
+    certificate: String,
+    code: String,
+}
+
+/// The school's classes on this server: made by the first test that asks (in a browser session
+/// of its own: the demo cadre's missing module, then [`school_class_pages`]), then shared. If
+/// that failed, every test that needs them fails with its message.
+async fn school_classes(s: &'static Server) -> &'static SchoolClasses {
+    static MADE: [OnceCell<Result<SchoolClasses, String>>; 2] =
+        [OnceCell::const_new(), OnceCell::const_new()];
+    let made = MADE[s.backend as usize]
+        .get_or_init(|| {
+            harness::catching(async {
+                let bins = harness::browser_binaries().expect("found by the test");
+                let b = Browser::start(&s.base, s.backend.name(), &bins).await;
+                let (module, me) = cadre_gap_module(&b).await;
+                let (certificate, code) = school_class_pages(s, &b, &module, me).await;
+                b.close().await;
+                SchoolClasses { certificate, code }
+            })
+        })
+        .await;
+    match made {
+        Ok(classes) => classes,
+        Err(e) => panic!(
+            "[{}] needs the school's classes, which could not be made (test school_class_flow): {e}",
+            s.backend.name()
+        ),
+    }
+}
+
+/// The school's class flow ([`school_class_pages`]), as a test of its own.
+async fn school_class_flow(s: &'static Server) {
+    school_classes(s).await;
 }
 
 /// The certificate page works without login: the number alone shows the holder's initials, the
 /// number and the verification code the full name; a wrong code or an unknown number shows the
 /// API's message at its field.
-async fn public_pages(b: &Browser, cert: &str, code: &str) {
+async fn public_pages(s: &'static Server, b: &Browser) {
+    let classes = school_classes(s).await;
+    let (cert, code) = (classes.certificate.as_str(), classes.code.as_str());
     b.open("#/verify").await;
     assert_eq!(b.text("h1").await, "Tra cứu giấy chứng nhận");
     b.fill("#verify-form input", cert).await;
@@ -120,7 +162,7 @@ fn regex_like_date(s: &str) -> bool {
 }
 
 /// The switch changes the labels, and the choice survives a reload.
-async fn language_switch(b: &Browser) {
+async fn language_switch(_: &'static Server, b: &Browser) {
     b.open("#/login").await;
     assert_eq!(b.text("#login-form label").await, "Tên đăng nhập");
     assert_eq!(
@@ -176,7 +218,7 @@ async fn language_switch(b: &Browser) {
     b.logout().await;
 }
 
-async fn every_role_sees_its_home(b: &Browser) {
+async fn every_role_sees_its_home(_: &'static Server, b: &Browser) {
     for (user, password, role) in [
         ("admin", ADMIN_PASSWORD, "admin"),
         ("school", DEMO_PASSWORD, "school"),
@@ -215,7 +257,7 @@ async fn cadre_gap_module(b: &Browser) -> (String, i64) {
 /// The school creates a class with two sessions (a clash is shown inline first), enrols three
 /// cadres into two seats (the third waits), withdraws one and sees the promotion; then runs the
 /// class: attendance and results saved in one go, finished, certificates issued. Returns one.
-async fn school_class_flow(b: &Browser, module: &str, me: i64) -> (String, String) {
+async fn school_class_pages(s: &Server, b: &Browser, module: &str, me: i64) -> (String, String) {
     b.login("school", DEMO_PASSWORD, "school").await;
     b.page("classes").await;
     // Classes with their enrolments, as XLSX.
@@ -385,6 +427,9 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> (String, Strin
     )
     .await;
     b.page("class-attendance").await;
+    // Finishing the class and revoking a certificate move the gap report's numbers: not while
+    // another test compares two readings of it.
+    let report = s.report.write().await;
     b.click("#status-actions button[data-status=finished]")
         .await;
     let cert = b
@@ -405,6 +450,7 @@ async fn school_class_flow(b: &Browser, module: &str, me: i64) -> (String, Strin
     b.click("#class-page section:last-of-type tbody tr:nth-child(2) form button")
         .await;
     b.until("revoked", "return document.querySelector('#class-page section:last-of-type tbody tr:nth-child(2) .badge.b-revoked') !== null").await;
+    drop(report);
     b.no_errors("class run").await;
     // The calendar shows the sessions; demand and curriculum open.
     b.open("#/classes?month=2031-03").await;
@@ -510,7 +556,8 @@ async fn search_cadres(b: &Browser, q: &str) {
 }
 
 /// The cadre sees a gap with a suggested open class and enrols in it; also on a phone.
-async fn cadre_record(b: &Browser) {
+async fn cadre_record(s: &'static Server, b: &Browser) {
+    school_classes(s).await;
     b.login("cadre", DEMO_PASSWORD, "cadre").await;
     b.wait("#gaps .suggested-class button.enrol-btn[data-class=\"UI-BOOK-01\"]")
         .await;
@@ -590,7 +637,7 @@ async fn cadre_record(b: &Browser) {
 }
 
 /// City report → district → ward, the cadres behind a heat-map cell, and the XLSX export.
-async fn commission_report(b: &Browser) {
+async fn commission_report(s: &'static Server, b: &Browser) {
     b.login("commission", DEMO_PASSWORD, "commission").await;
     b.wait("#bar-chart").await;
     b.wait("#heatmap").await;
@@ -608,7 +655,10 @@ async fn commission_report(b: &Browser) {
         "heat-map colours by share falling short"
     );
     b.page("report-city").await;
-    report_rows_drill(b).await;
+    {
+        let _report = s.report.read().await;
+        report_rows_drill(b).await;
+    }
     // Numbers in the Vietnamese way: thousands grouped with '.' ("1.184"), a decimal comma ("72,4 %").
     let assessed = b.text("#kpi-assessed").await;
     assert!(
@@ -850,7 +900,10 @@ async fn report_rows_drill(b: &Browser) {
     );
 }
 
-async fn admin_and_officer_pages(b: &Browser) {
+/// The officer adds a cadre (a wrong ID refused at its field), nominates them for a class, edits
+/// the record and searches the roster without diacritics.
+async fn officer_roster(s: &'static Server, b: &Browser) {
+    school_classes(s).await;
     b.login("officer.tandinh", DEMO_PASSWORD, "officer").await;
     // Add a cadre (a wrong ID is refused next to its field), then nominate them.
     b.click("#add-cadre").await;
@@ -888,8 +941,19 @@ async fn admin_and_officer_pages(b: &Browser) {
     );
     b.page("roster").await;
     b.no_errors("roster").await;
-    officer_import_export(b).await;
     b.logout().await;
+}
+
+/// The officer's import and exports ([`officer_imports`]).
+async fn officer_import_export(_: &'static Server, b: &Browser) {
+    b.login("officer.tandinh", DEMO_PASSWORD, "officer").await;
+    officer_imports(b).await;
+    b.logout().await;
+}
+
+/// The admin: accounts (a short password refused at its field, a reset, a deactivation), the unit
+/// and successor imports, and the audit trail (the school's classes among its entries).
+async fn admin_pages(s: &'static Server, b: &Browser) {
     b.login("admin", ADMIN_PASSWORD, "admin").await;
     b.open("#/accounts").await;
     b.fill("#account-form [data-field=username] input", "ui.school")
@@ -948,6 +1012,7 @@ async fn admin_and_officer_pages(b: &Browser) {
         1
     );
     successor_import(b).await;
+    school_classes(s).await;
     b.open("#/audit?entity=class").await;
     b.until("audit entries of classes", "return [...document.querySelectorAll('#audit-table tbody td:nth-child(4)')].some(td => td.textContent.startsWith('class UI-TEST-01'))").await;
     // The filters through the form: a bad date is refused at its field; then who and what.
@@ -1118,7 +1183,7 @@ async fn cadres_named(b: &Browser, q: &str) -> i64 {
 /// The officer's import: template, a file with problems (listed by row and column, nothing
 /// written), the corrected file checked and imported, the same file again unchanged; then the
 /// roster and completion exports.
-async fn officer_import_export(b: &Browser) {
+async fn officer_imports(b: &Browser) {
     b.click("#nav a[href=\"#/import\"]").await;
     b.wait("#import-file-form").await;
     assert_eq!(
