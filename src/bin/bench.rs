@@ -151,7 +151,8 @@ async fn main() {
 
 /// Gap-report benchmark on a generated database: `bench reports --url URL [--runs N]`.
 async fn reports(url: &str, runs: usize, profile: bool) {
-    use cadre_training::gaps::routes::{build_report, Grouping, ReportQuery};
+    use cadre_training::gaps::report::Grouping;
+    use cadre_training::gaps::service::{build_report, ReportQuery};
     use cadre_training::gaps::store::{Filter, Population};
     let figment = cadre_training::config::figment()
         .merge(rocket::figment::providers::Serialized::global(
@@ -201,7 +202,7 @@ async fn reports(url: &str, runs: usize, profile: bool) {
     let root = if roots.len() == 1 {
         roots.remove(0)
     } else {
-        cadre_training::gaps::routes::whole_tree()
+        cadre_training::gaps::service::whole_tree()
     };
     let cases = [
         (
@@ -278,8 +279,8 @@ async fn reports(url: &str, runs: usize, profile: bool) {
 /// Where one report's time goes: each loading step and the pure work, timed apart (`--profile`).
 async fn phases(
     state: &cadre_training::state::AppState,
-    q: &cadre_training::gaps::routes::ReportQuery,
-    grouping: cadre_training::gaps::routes::Grouping,
+    q: &cadre_training::gaps::service::ReportQuery,
+    grouping: cadre_training::gaps::report::Grouping,
 ) {
     use cadre_training::gaps::{report, store as gstore};
     for _ in 0..3 {
@@ -304,7 +305,7 @@ async fn phases(
         let items = report::assessments(loaded, &standards, &scales, q.filter.as_of);
         let t_assess = t.elapsed();
         let t = Instant::now();
-        let _ = std::hint::black_box(cadre_training::gaps::routes::grouped(
+        let _ = std::hint::black_box(cadre_training::gaps::report::grouped(
             &q.root, &units, &items, grouping,
         ));
         let t_group = t.elapsed();

@@ -1,6 +1,8 @@
-//! The gap report as tables for download (CSV or XLSX: [`crate::shared::download`]).
+//! The gap reports as tables for download (CSV or XLSX: [`crate::shared::download`]): the
+//! report, the cadres behind a cell, training demand, two dates compared.
 
-use super::report::ReportRow;
+use super::engine::Check;
+use super::report::{Assessment, CompareRow, DemandRow, ReportRow};
 use crate::shared::download::{Cell, Table};
 
 const GENDERS: [&str; 3] = ["female", "male", "other"];
@@ -111,4 +113,123 @@ pub fn gap_tables(rows: &[ReportRow], totals: &ReportRow, keys: &[String]) -> Ve
         rows: main_rows,
     };
     vec![summary, requirements, gender, age, minority]
+}
+
+fn names(headers: &[&str]) -> Vec<String> {
+    headers.iter().map(|s| s.to_string()).collect()
+}
+
+/// The headers of the cadres behind a cell.
+pub fn cadre_headers() -> Vec<String> {
+    names(&[
+        "cadre_id",
+        "full_name",
+        "unit_code",
+        "title_code",
+        "population",
+        "standard_version",
+        "unmet",
+        "reasons",
+    ])
+}
+
+/// One cadre behind a cell: who, where, which title, and what they are short of, and why.
+pub fn cadre_row(a: &Assessment) -> Vec<Cell> {
+    let unmet: Vec<&Check> = a.unmet().collect();
+    vec![
+        Cell::from(a.cadre_id),
+        a.full_name.as_str().into(),
+        a.unit_code.as_str().into(),
+        a.title_code.as_str().into(),
+        a.population.as_str().into(),
+        a.standard_version.map(|v| v as f64).into(),
+        unmet
+            .iter()
+            .map(|c| c.key.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+            .into(),
+        unmet
+            .iter()
+            .map(|c| c.reason.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+            .into(),
+    ]
+}
+
+/// Training demand as tables: one row per module, then one per module and unit (XLSX only).
+pub fn demand_tables(modules: &[DemandRow]) -> Vec<Table> {
+    let by_module = Table {
+        name: "modules".into(),
+        headers: names(&[
+            "module_code",
+            "module_title_vi",
+            "needed",
+            "seats_planned",
+            "remaining",
+        ]),
+        rows: modules
+            .iter()
+            .map(|m| {
+                vec![
+                    m.module_code.as_str().into(),
+                    m.module_title_vi.as_str().into(),
+                    m.needed.into(),
+                    m.seats_planned.into(),
+                    m.remaining.into(),
+                ]
+            })
+            .collect(),
+    };
+    let by_unit = Table {
+        name: "by_unit".into(),
+        headers: names(&["module_code", "unit_code", "unit_name", "needed"]),
+        rows: modules
+            .iter()
+            .flat_map(|m| {
+                m.by_unit.iter().map(move |c| {
+                    vec![
+                        m.module_code.as_str().into(),
+                        c.unit_code.as_str().into(),
+                        c.unit_name.as_str().into(),
+                        c.needed.into(),
+                    ]
+                })
+            })
+            .collect(),
+    };
+    vec![by_module, by_unit]
+}
+
+/// Two dates compared as a table: one row per group, then the totals.
+pub fn compare_table(rows: &[CompareRow], totals: &CompareRow) -> Table {
+    let row = |r: &CompareRow| -> Vec<Cell> {
+        vec![
+            r.unit_code.as_str().into(),
+            r.unit_name.as_str().into(),
+            r.from.assessed.into(),
+            r.from.meeting.into(),
+            r.from.compliance_pct.into(),
+            r.to.assessed.into(),
+            r.to.meeting.into(),
+            r.to.compliance_pct.into(),
+            r.change_pct.into(),
+        ]
+    };
+    Table {
+        name: "compare".into(),
+        headers: names(&[
+            "unit_code",
+            "unit_name",
+            "from_assessed",
+            "from_meeting",
+            "from_compliance_pct",
+            "to_assessed",
+            "to_meeting",
+            "to_compliance_pct",
+            "change_pct",
+        ]),
+        rows: rows.iter().chain([totals]).map(row).collect(),
+    }
 }

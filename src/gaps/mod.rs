@@ -3,6 +3,8 @@
 pub mod engine;
 pub mod export;
 pub mod own;
+pub mod params;
 pub mod report;
 pub mod routes;
+pub mod service;
 pub mod store;

@@ -1,6 +1,6 @@
 //! A cadre's own gaps against the standards of the titles they hold or are planned for, with the
 //! open classes that would close each: the service `/api/me` (and the officers' view of one cadre,
-//! `routes::gaps_of`) use.
+//! `service::gaps_of`) use.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use utoipa::ToSchema;
 
 use super::report::{required_rank, Assessment};
-use super::store::{self, ScaleRef};
+use super::store::{self, OpenClassRow, ScaleRef};
 use crate::error::AppResult;
 use crate::standards::store::StandardVersion;
 
@@ -50,9 +50,6 @@ pub struct TitleGap {
     pub requirements: Vec<GapItem>,
 }
 
-/// An open class: code, module, title, seats left, awarded scale and level.
-pub(super) type OpenClassRow = (String, String, String, i64, Option<String>, Option<String>);
-
 /// What a cadre's own gaps are computed from, as `/api/me` has already loaded it.
 pub struct OwnRecord<'a> {
     /// The cadre.
@@ -67,7 +64,7 @@ pub struct OwnRecord<'a> {
     pub completions: &'a [crate::completions::store::CompletionRow],
 }
 
-/// The same gaps as `routes::gaps_of` from a record already loaded: the engine is given the cadre's
+/// The same gaps as `service::gaps_of` from a record already loaded: the engine is given the cadre's
 /// raw qualifications and completions (it filters them by date and revocation itself), so only
 /// the standards of the cadre's titles, the scales and, when a gap is open, the open classes are
 /// read (at most three statements on the held connection).
@@ -159,19 +156,12 @@ pub async fn own_gaps_on(
         })
         .collect();
     let open = if needs_open_classes(&assessed) {
-        crate::on_conn!(conn, |c| sqlx::query_as(OPEN_CLASSES_SQL)
-            .fetch_all(&mut *c)
-            .await?)
+        store::open_classes(&mut *conn).await?
     } else {
         vec![]
     };
     Ok(title_gaps(assessed, &standards, &scales, &open))
 }
-
-/// Open classes: code, module, title, seats left, awarded scale and level.
-pub(super) const OPEN_CLASSES_SQL: &str = "SELECT c.code, m.code, c.title, c.capacity - (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id AND e.status = 'enrolled'),
-        m.awards_scale, m.awards_level
-     FROM classes c JOIN modules m ON m.id = c.module_id WHERE c.status = 'open' ORDER BY c.enrol_closes, c.code";
 
 /// Whether any unmet requirement could be closed by a class (modules and levels).
 pub(super) fn needs_open_classes(assessed: &[Assessment]) -> bool {

@@ -1,16 +1,20 @@
-//! Pure report logic: assessments from loaded facts, and their aggregation into rows.
+//! Pure report logic: assessments from loaded facts, and their aggregation into rows: the rows
+//! of a report by group, two dates side by side, training demand by module.
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use utoipa::ToSchema;
 
 use super::engine::{
     assess, full_years, CadreFacts, Check, CompletionFact, QualificationFact, Rule,
 };
-use super::store::{Loaded, ScaleRef};
+use super::store::{Loaded, ReportUnit, ScaleRef};
+use crate::shared::tree::path_codes;
 use crate::standards::domain::Requirement;
 use crate::standards::store::StandardVersion;
+use crate::units::domain::{UnitKind, UnitLevel};
+use crate::units::store::UnitRecord;
 
 /// One title held or planned, assessed against the standard in force.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -319,6 +323,253 @@ pub fn aggregate(
         rows.into_iter().map(ReportRow::finish).collect(),
         total.finish(),
     )
+}
+
+/// How report rows are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Grouping {
+    /// One row per child of the unit (drill down one level at a time).
+    Children,
+    /// One row per ward/commune under the unit.
+    Lowest,
+}
+
+/// The row code of holders whose unit was retired with no successor on the tree's day.
+pub const UNPLACED: &str = "UNPLACED";
+/// Its name.
+pub const UNPLACED_NAME: &str = "Chưa xếp đơn vị (đơn vị đã giải thể, chưa có đơn vị kế thừa)";
+
+fn is_commune_level(kind: &str) -> bool {
+    UnitKind::parse(kind).map(|k| k.level()) == Some(UnitLevel::Commune)
+}
+
+/// The groups of a report and the group of each assessment.
+pub fn grouped(
+    root: &UnitRecord,
+    units: &[ReportUnit],
+    assessed: &[Assessment],
+    grouping: Grouping,
+) -> (Vec<ReportRow>, ReportRow) {
+    // The index of the child's code in a path (the whole tree's virtual root has depth -1).
+    let mut groups: Vec<(String, String)> = match grouping {
+        Grouping::Children => {
+            let mut groups: Vec<(String, String)> = vec![];
+            if assessed
+                .iter()
+                .any(|a| !a.unplaced && a.unit_code == root.code)
+            {
+                groups.push((root.code.clone(), root.name.clone()));
+            }
+            groups.extend(
+                units
+                    .iter()
+                    .filter(|u| u.depth == root.depth + 1)
+                    .map(|u| (u.code.clone(), u.name.clone())),
+            );
+            groups
+        }
+        Grouping::Lowest => {
+            let with_people: BTreeSet<&str> =
+                assessed.iter().map(|a| a.unit_code.as_str()).collect();
+            units
+                .iter()
+                .filter(|u| is_commune_level(&u.kind) || with_people.contains(u.code.as_str()))
+                .map(|u| (u.code.clone(), u.name.clone()))
+                .collect()
+        }
+    };
+    if assessed.iter().any(|a| a.unplaced) {
+        groups.push((UNPLACED.into(), UNPLACED_NAME.into()));
+    }
+    aggregate(assessed, &groups, |a| Some(group_of(root, a, grouping)))
+}
+
+/// The group (row code) of an assessment in a report on `root`.
+pub fn group_of(root: &UnitRecord, a: &Assessment, grouping: Grouping) -> String {
+    if a.unplaced {
+        return UNPLACED.into();
+    }
+    match grouping {
+        Grouping::Lowest => a.unit_code.clone(),
+        Grouping::Children => path_codes(&a.unit_path)
+            .get((root.depth + 1) as usize)
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| root.code.clone()),
+    }
+}
+
+/// Compliance of one unit at two dates.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompareRow {
+    /// Unit code (`TOTAL` for the totals).
+    pub unit_code: String,
+    /// Unit name.
+    pub unit_name: String,
+    /// Row at the first date.
+    pub from: ReportRow,
+    /// Row at the second date.
+    pub to: ReportRow,
+    /// Change of compliance, percentage points (absent when either side had nobody assessed).
+    pub change_pct: Option<f64>,
+}
+
+/// One row of each date side by side.
+pub fn pair(a: ReportRow, b: ReportRow) -> CompareRow {
+    CompareRow {
+        unit_code: if a.unit_code.is_empty() {
+            b.unit_code.clone()
+        } else {
+            a.unit_code.clone()
+        },
+        unit_name: if a.unit_name.is_empty() {
+            b.unit_name.clone()
+        } else {
+            a.unit_name.clone()
+        },
+        change_pct: match (a.compliance_pct, b.compliance_pct) {
+            (Some(x), Some(y)) => Some(((y - x) * 10.0).round() / 10.0),
+            _ => None,
+        },
+        from: a,
+        to: b,
+    }
+}
+
+/// The rows of two reports side by side: the first's groups in order, then those only the
+/// second has.
+pub fn paired(a: Vec<ReportRow>, b: Vec<ReportRow>) -> Vec<CompareRow> {
+    let mut b_rows: HashMap<String, ReportRow> =
+        b.into_iter().map(|r| (r.unit_code.clone(), r)).collect();
+    let mut rows: Vec<CompareRow> = a
+        .into_iter()
+        .map(|r| {
+            let other = b_rows.remove(&r.unit_code).unwrap_or_default();
+            pair(r, other)
+        })
+        .collect();
+    rows.extend(b_rows.into_values().map(|r| pair(ReportRow::default(), r)));
+    rows
+}
+
+/// Training demand for one module.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DemandRow {
+    /// Module code.
+    pub module_code: String,
+    /// Module title (Vietnamese).
+    pub module_title_vi: String,
+    /// Assessed holders who need it.
+    pub needed: i64,
+    /// Seats in planned or open classes of the module.
+    pub seats_planned: i64,
+    /// needed − seats_planned (at least 0).
+    pub remaining: i64,
+    /// Who needs it, per group unit.
+    pub by_unit: Vec<DemandCell>,
+}
+
+/// Demand in one unit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DemandCell {
+    /// Unit code.
+    pub unit_code: String,
+    /// Unit name.
+    pub unit_name: String,
+    /// Holders who need the module.
+    pub needed: i64,
+}
+
+/// What training demand reads of the modules and classes.
+#[derive(Debug, Default)]
+pub struct ModuleRef {
+    /// Active modules that award a level: (module code, scale, level).
+    pub awarding: Vec<(String, String, String)>,
+    /// Seats in planned or open classes, by module code.
+    pub seats: HashMap<String, i64>,
+    /// Vietnamese titles, by module code.
+    pub titles: HashMap<String, String>,
+}
+
+/// Training demand: per module, per group, the assessed holders who need it (a missing or stale
+/// `module` requirement, or a `min_level` the lowest sufficient module awards), each cadre once
+/// per module and group however many of their titles need it; most needed first. `group` names
+/// an assessment's group, `name` a group's name.
+pub fn demand(
+    assessed: &[Assessment],
+    standards: &HashMap<String, StandardVersion>,
+    scales: &ScaleRef,
+    modules: &ModuleRef,
+    group: impl Fn(&Assessment) -> String,
+    name: impl Fn(&str) -> String,
+) -> Vec<DemandRow> {
+    // Modules that award a level: scale → [(rank, module code)], lowest rank first.
+    let mut by_scale: HashMap<String, Vec<(i64, String)>> = HashMap::new();
+    for (code, scale, level) in &modules.awarding {
+        if let Some(r) = scales.rank_of.get(&(scale.clone(), level.clone())) {
+            by_scale
+                .entry(scale.clone())
+                .or_default()
+                .push((*r, code.clone()));
+        }
+    }
+    for v in by_scale.values_mut() {
+        v.sort();
+    }
+    let mut need: BTreeMap<String, BTreeMap<String, BTreeSet<i64>>> = BTreeMap::new();
+    for a in assessed {
+        let Some(std) = standards.get(&a.title_code) else {
+            continue;
+        };
+        for c in a.unmet() {
+            let module = if let Some(m) = c.key.strip_prefix("module:") {
+                Some(m.to_string())
+            } else if let Some(scale) = c.key.strip_prefix("min_level:") {
+                required_rank(std, scale, scales).and_then(|nr| {
+                    by_scale
+                        .get(scale)
+                        .and_then(|v| v.iter().find(|(r, _)| *r >= nr).map(|(_, m)| m.clone()))
+                })
+            } else {
+                None
+            };
+            if let Some(m) = module {
+                need.entry(m)
+                    .or_default()
+                    .entry(group(a))
+                    .or_default()
+                    .insert(a.cadre_id);
+            }
+        }
+    }
+    let mut rows: Vec<DemandRow> = need
+        .into_iter()
+        .map(|(m, cells)| {
+            let needed = cells.values().flatten().collect::<BTreeSet<_>>().len() as i64;
+            let planned = modules.seats.get(&m).copied().unwrap_or(0);
+            DemandRow {
+                module_title_vi: modules.titles.get(&m).cloned().unwrap_or_default(),
+                needed,
+                seats_planned: planned,
+                remaining: (needed - planned).max(0),
+                by_unit: cells
+                    .into_iter()
+                    .map(|(u, who)| DemandCell {
+                        unit_name: name(&u),
+                        unit_code: u,
+                        needed: who.len() as i64,
+                    })
+                    .collect(),
+                module_code: m,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.needed
+            .cmp(&a.needed)
+            .then(a.module_code.cmp(&b.module_code))
+    });
+    rows
 }
 
 #[cfg(test)]

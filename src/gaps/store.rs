@@ -374,3 +374,45 @@ pub async fn units(db: &Db, range: &(String, String), d: NaiveDate) -> AppResult
         })
         .collect())
 }
+
+/// What training demand reads of the modules and classes (three statements): the active modules
+/// that award a level, the seats of planned and open classes per module, and every module's title.
+pub async fn module_reference(db: &Db) -> AppResult<super::report::ModuleRef> {
+    let awarding: Vec<(String, String, String)> = on_exec!(db, |c| sqlx::query_as(
+        "SELECT code, awards_scale, awards_level FROM modules
+         WHERE active = TRUE AND awards_scale IS NOT NULL AND awards_level IS NOT NULL"
+    )
+    .fetch_all(&mut *c)
+    .await?);
+    let seats: Vec<(String, i64)> = on_exec!(db, |c| {
+        sqlx::query_as(
+        "SELECT m.code, CAST(SUM(c.capacity) AS BIGINT) FROM classes c JOIN modules m ON m.id = c.module_id
+         WHERE c.status IN ('planned', 'open') GROUP BY m.code"
+    )
+    .fetch_all(&mut *c)
+    .await?
+    });
+    let titles: Vec<(String, String)> =
+        on_exec!(db, |c| sqlx::query_as("SELECT code, title_vi FROM modules")
+            .fetch_all(&mut *c)
+            .await?);
+    Ok(super::report::ModuleRef {
+        awarding,
+        seats: seats.into_iter().collect(),
+        titles: titles.into_iter().collect(),
+    })
+}
+
+/// An open class: code, module, title, seats left, awarded scale and level.
+pub(super) type OpenClassRow = (String, String, String, i64, Option<String>, Option<String>);
+
+const OPEN_CLASSES_SQL: &str = "SELECT c.code, m.code, c.title, c.capacity - (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id AND e.status = 'enrolled'),
+        m.awards_scale, m.awards_level
+     FROM classes c JOIN modules m ON m.id = c.module_id WHERE c.status = 'open' ORDER BY c.enrol_closes, c.code";
+
+/// The open classes (one statement), soonest closing first.
+pub async fn open_classes(ex: impl Into<Exec<'_>>) -> AppResult<Vec<OpenClassRow>> {
+    Ok(on_exec!(ex, |c| sqlx::query_as(OPEN_CLASSES_SQL)
+        .fetch_all(&mut *c)
+        .await?))
+}

@@ -236,7 +236,7 @@ async fn the_report_path_and_the_engine_agree_on_generated_data(app: TestApp) {
             let engine = cadre_training::gaps::own::own_gaps_on(&mut conn, &own, d)
                 .await
                 .unwrap();
-            let report = cadre_training::gaps::routes::gaps_of(state, *id, d)
+            let report = cadre_training::gaps::service::gaps_of(state, *id, d)
                 .await
                 .unwrap();
             assert_eq!(

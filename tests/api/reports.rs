@@ -13,7 +13,8 @@ db_tests!(
     report_as_of_dates,
     drill_down_populations_and_scope,
     demand_compare_and_own_gaps,
-    city_and_district_reports_agree
+    city_and_district_reports_agree,
+    each_report_reads_its_own_query_names
 );
 
 struct World {
@@ -845,5 +846,72 @@ async fn city_and_district_reports_agree(app: TestApp) {
             .find(|a| a["cadre_id"] == g)
             .unwrap_or_else(|| panic!("G missing under {unit}: {v}"));
         assert_eq!(g_row["unit_code"], "26734");
+    }
+}
+
+/// Each report reads its own query parameters by their exact names: another report's parameter,
+/// or a name in other letters, is ignored as any unknown name is; a name given twice, or nested,
+/// is refused naming it.
+async fn each_report_reads_its_own_query_names(app: TestApp) {
+    let t = app.admin_token().await;
+    app.import_hcmc(&t).await;
+    for (path, field) in [
+        (
+            "/api/reports/gaps?unit=79&status=nonsense&from=x&to=x&limit=0&format=pdf&row=1",
+            None,
+        ),
+        ("/api/reports/gaps?unit=79&GROUP=flat&Unit=x&As_of=x", None),
+        (
+            "/api/reports/training-demand?unit=79&status=x&limit=x&offset=-1",
+            None,
+        ),
+        (
+            "/api/reports/gaps/cadres?unit=79&format=pdf&from=x&to=x",
+            None,
+        ),
+        (
+            "/api/reports/gaps/compare?unit=79&from=2015-01-01&to=2020-01-01&as_of=x&status=x",
+            None,
+        ),
+        (
+            "/api/reports/gaps/export?format=csv&unit=79&status=x&limit=x",
+            None,
+        ),
+        (
+            "/api/reports/gaps/cadres/export?format=csv&unit=79&limit=0&offset=x&from=x",
+            None,
+        ),
+        (
+            "/api/reports/gaps?unit=79&group=lowest&group=children",
+            Some("group"),
+        ),
+        (
+            "/api/reports/gaps/cadres?unit=79&limit=5&limit=6",
+            Some("limit"),
+        ),
+        ("/api/reports/gaps?unit.a=79", Some("unit")),
+        ("/api/reports/gaps?unit%5Ba%5D=79", Some("unit")),
+        ("/api/reports/gaps/cadres?unit=79&limit=0", Some("limit")),
+        ("/api/reports/gaps/cadres/export?unit=79", Some("format")),
+        (
+            "/api/reports/gaps/compare?unit=79&to=2020-01-01",
+            Some("from"),
+        ),
+        (
+            "/api/reports/gaps/compare?unit=79&from=2020-01-01",
+            Some("to"),
+        ),
+        ("/api/cadres/999999/gaps?as_of=x&unit=x", Some("as_of")),
+    ] {
+        let (s, _, body) = app.get_bytes(path, Some(&t)).await;
+        let text = String::from_utf8_lossy(&body);
+        match field {
+            None => assert_eq!(s, Status::Ok, "{path}: {text}"),
+            Some(f) => {
+                assert_eq!(s, Status::UnprocessableEntity, "{path}: {text}");
+                let v: Value = serde_json::from_slice(&body).unwrap();
+                assert_eq!(v["error"]["field"], f, "{path}: {text}");
+            }
+        }
     }
 }

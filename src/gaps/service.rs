@@ -1,0 +1,430 @@
+//! The rules of the gap reports: who may see which report, the root unit as it stood on the
+//! day, and each answer (the report, the cadres behind a cell, training demand, two days compared,
+//! one cadre's gaps) assembled from the store and the pure engine and report modules.
+
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+use utoipa::ToSchema;
+
+use super::own::{needs_open_classes, title_gaps, TitleGap};
+use super::params::{Between, Drill, OnDay, Selection, Status, UnitChoice};
+use super::report::{
+    assessments, demand, group_of, grouped, pair, paired, Assessment, CompareRow, DemandRow,
+    Grouping, ReportRow, UNPLACED, UNPLACED_NAME,
+};
+use super::store::{self, Filter, Population, ScaleRef};
+use crate::auth::{AuthUser, Role, Scope};
+use crate::error::{AppError, AppResult};
+use crate::shared::tree::subtree_range;
+use crate::standards::store::StandardVersion;
+use crate::state::AppState;
+use crate::units::store::UnitRecord;
+
+/// A report's root and what it loads, checked against the caller's scope.
+pub struct ReportQuery {
+    /// The subtree's root.
+    pub root: UnitRecord,
+    /// Loading filter.
+    pub filter: Filter,
+}
+
+/// Resolves a selection on day `as_of` (default today): the caller may see reports (not the cadre
+/// role), the unit (default: the caller's home unit, or the only root; `*` the whole tree, for
+/// those who see all) as it stood on that day, within the caller's scope.
+pub async fn report_query(
+    state: &AppState,
+    user: &AuthUser,
+    sel: &Selection,
+    as_of: Option<NaiveDate>,
+) -> AppResult<ReportQuery> {
+    if user.role == Role::Cadre {
+        return Err(AppError::Forbidden(
+            "the cadre role sees only its own gaps (GET /api/me)".into(),
+        ));
+    }
+    let scope = user.scope()?;
+    let as_of = as_of.unwrap_or_else(|| state.clock.today());
+    let code = match (&sel.unit, &scope) {
+        (UnitChoice::Code(c), _) => Some(c.clone()),
+        (UnitChoice::Whole, _) => None,
+        (UnitChoice::Default, Scope::Subtree { code, .. } | Scope::Own { code, .. }) => {
+            Some(code.clone())
+        }
+        (UnitChoice::Default, Scope::All) => {
+            let roots = crate::units::store::roots(&state.db).await?;
+            match roots.as_slice() {
+                [only] => Some(only.code.clone()),
+                _ => None,
+            }
+        }
+    };
+    let root = match code {
+        // `unit=*`, or no unit when the tree has several top-level units: the whole country.
+        None if scope == Scope::All => whole_tree(),
+        None => {
+            return Err(AppError::Forbidden(
+                "the whole tree is outside the subtree of your account's unit".into(),
+            ))
+        }
+        Some(code) => root_on(state, &scope, &code, as_of).await?,
+    };
+    Ok(ReportQuery {
+        filter: Filter {
+            as_of,
+            range: subtree_range(&root.path),
+            population: sel.population,
+            title: sel.title.clone(),
+            org_kind: sel.org_kind.map(|o| o.as_str().to_string()),
+            cadre_id: None,
+            tree_on: as_of,
+        },
+        root,
+    })
+}
+
+/// The report's root as it stood on `d` (name, kind, place in the tree of that day), checked
+/// against the caller's scope across time (ARCHITECTURE.md, "Time and place"): an officer sees a
+/// unit on D when it lay in their unit's subtree on D, or when the unit it became (its main
+/// successor, followed to today) lies in their unit's subtree today.
+pub async fn root_on(
+    state: &AppState,
+    scope: &Scope,
+    code: &str,
+    d: NaiveDate,
+) -> AppResult<UnitRecord> {
+    use crate::units::store::{period_on, period_today};
+    let Some(p) = period_on(&state.db, code, d).await? else {
+        return Err(match crate::units::store::get(&state.db, code).await? {
+            Some(_) => AppError::invalid("unit", format!("unit {code} did not exist yet on {d}")),
+            None => AppError::not_found(format!("no unit with code {code}")),
+        });
+    };
+    if p.status != "live" {
+        return Err(AppError::invalid(
+            "unit",
+            if p.status == "merged" {
+                format!(
+                    "unit {code} no longer existed on {d}: it was merged into {}",
+                    p.placed_code
+                )
+            } else {
+                format!("unit {code} no longer existed on {d}")
+            },
+        ));
+    }
+    if let Scope::Subtree { code: home, path }
+    | Scope::Own {
+        code: home, path, ..
+    } = scope
+    {
+        let home_then = period_on(&state.db, home, d)
+            .await?
+            .filter(|h| h.status == "live" && p.path.starts_with(&h.path));
+        let now_in = period_today(&state.db, code)
+            .await?
+            .is_some_and(|t| t.path.starts_with(path.as_str()));
+        if home_then.is_none() && !now_in {
+            return Err(AppError::Forbidden(
+                "this unit is outside the subtree of your account's unit".into(),
+            ));
+        }
+    }
+    Ok(UnitRecord {
+        code: p.code,
+        name: p.name,
+        kind: p.kind,
+        parent_code: p.parent_code,
+        path: p.path,
+        depth: p.depth,
+        retired_on: None,
+        successor_code: None,
+        updated_at: chrono::DateTime::<Utc>::UNIX_EPOCH,
+    })
+}
+
+/// A virtual root above the top-level units: reports over the whole country.
+pub fn whole_tree() -> UnitRecord {
+    UnitRecord {
+        code: "*".into(),
+        name: "Cả nước".into(),
+        kind: "country".into(),
+        parent_code: None,
+        path: "/".into(),
+        depth: -1,
+        retired_on: None,
+        successor_code: None,
+        updated_at: chrono::DateTime::<Utc>::UNIX_EPOCH,
+    }
+}
+
+/// Assessments with the reference data they were made with.
+pub struct Assessed {
+    /// One per title held or planned.
+    pub items: Vec<Assessment>,
+    /// The standards in force on the date, by title code.
+    pub standards: HashMap<String, StandardVersion>,
+    /// The scales and their ranks.
+    pub scales: ScaleRef,
+}
+
+/// Loads and assesses (a fixed number of queries).
+pub async fn assess_all(state: &AppState, f: &Filter) -> AppResult<Assessed> {
+    let loaded = store::load(&state.db, f).await?;
+    let standards = crate::standards::store::in_force(&state.db, f.as_of).await?;
+    let scales = store::scale_reference(&state.db).await?;
+    let items = assessments(loaded, &standards, &scales, f.as_of);
+    Ok(Assessed {
+        items,
+        standards,
+        scales,
+    })
+}
+
+/// A gap report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GapReport {
+    /// The subtree's root.
+    pub unit_code: String,
+    /// Its name.
+    pub unit_name: String,
+    /// As of this day.
+    pub as_of: NaiveDate,
+    /// `incumbent`, `planned` or `both`.
+    pub population: String,
+    /// How rows are grouped.
+    pub group: Grouping,
+    /// Every requirement key appearing in the report (columns of `short_by_requirement`).
+    pub requirement_keys: Vec<String>,
+    /// One row per group.
+    pub rows: Vec<ReportRow>,
+    /// Totals (the sum of the rows).
+    pub totals: ReportRow,
+}
+
+/// The gap report a caller asked for.
+pub async fn report(state: &AppState, user: &AuthUser, a: &OnDay) -> AppResult<GapReport> {
+    let q = report_query(state, user, &a.selection, a.as_of).await?;
+    build_report(state, &q, a.grouping).await
+}
+
+/// Builds the report for a resolved query.
+pub async fn build_report(
+    state: &AppState,
+    q: &ReportQuery,
+    grouping: Grouping,
+) -> AppResult<GapReport> {
+    let assessed = assess_all(state, &q.filter).await?.items;
+    let units = store::units(&state.db, &q.filter.range, q.filter.tree_on).await?;
+    let (rows, totals) = grouped(&q.root, &units, &assessed, grouping);
+    let keys: BTreeSet<String> = assessed
+        .iter()
+        .flat_map(|a| a.checks.iter().map(|c| c.key.clone()))
+        .collect();
+    Ok(GapReport {
+        unit_code: q.root.code.clone(),
+        unit_name: q.root.name.clone(),
+        as_of: q.filter.as_of,
+        population: match q.filter.population {
+            Population::Incumbent => "incumbent",
+            Population::Planned => "planned",
+            Population::Both => "both",
+        }
+        .into(),
+        group: grouping,
+        requirement_keys: keys.into_iter().collect(),
+        rows,
+        totals,
+    })
+}
+
+/// The cadres behind a cell, with the report's root and day.
+pub struct Behind {
+    /// The report's root.
+    pub unit_code: String,
+    /// Its day.
+    pub as_of: NaiveDate,
+    /// The cadres, sorted.
+    pub cadres: Vec<Assessment>,
+}
+
+/// The cadres behind a cell, assessed once and sorted by unit path, then name (sort keys computed
+/// once per cadre): by `status`, only those short of `requirement`, only those counted in `row`
+/// of the report grouped by its grouping.
+pub async fn cadres_behind(state: &AppState, user: &AuthUser, d: &Drill) -> AppResult<Behind> {
+    let q = report_query(state, user, &d.report.selection, d.report.as_of).await?;
+    let requirement = d.requirement.as_deref();
+    let row = d.row.as_deref();
+    let mut list: Vec<Assessment> = assess_all(state, &q.filter)
+        .await?
+        .items
+        .into_iter()
+        .filter(|a| match d.status {
+            Status::Short => a.meets() == Some(false),
+            Status::Meeting => a.meets() == Some(true),
+            Status::NoStandard => a.meets().is_none(),
+            Status::All => true,
+        })
+        .filter(|a| requirement.is_none_or(|k| a.unmet().any(|c| c.key == k)))
+        .filter(|a| row.is_none_or(|r| group_of(&q.root, a, d.report.grouping) == r))
+        .collect();
+    list.sort_by_cached_key(|a| {
+        (
+            a.unit_path.clone(),
+            crate::cadres::domain::sort_key(&a.full_name),
+            a.cadre_id,
+        )
+    });
+    Ok(Behind {
+        unit_code: q.root.code,
+        as_of: q.filter.as_of,
+        cadres: list,
+    })
+}
+
+/// Training demand.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DemandReport {
+    /// Root unit.
+    pub unit_code: String,
+    /// As of.
+    pub as_of: NaiveDate,
+    /// One row per module needed, most needed first.
+    pub modules: Vec<DemandRow>,
+}
+
+/// Training demand: per module, per group, how many assessed holders need it, with the seats
+/// already planned.
+pub async fn training_demand(
+    state: &AppState,
+    user: &AuthUser,
+    args: &OnDay,
+) -> AppResult<DemandReport> {
+    let q = report_query(state, user, &args.selection, args.as_of).await?;
+    let Assessed {
+        items: assessed,
+        standards,
+        scales,
+    } = assess_all(state, &q.filter).await?;
+    let units = store::units(&state.db, &q.filter.range, q.filter.tree_on).await?;
+    let modules = store::module_reference(&state.db).await?;
+    let names: HashMap<&str, &str> = units
+        .iter()
+        .map(|u| (u.code.as_str(), u.name.as_str()))
+        .chain([
+            (UNPLACED, UNPLACED_NAME),
+            (q.root.code.as_str(), q.root.name.as_str()),
+        ])
+        .collect();
+    let modules = demand(
+        &assessed,
+        &standards,
+        &scales,
+        &modules,
+        |a| group_of(&q.root, a, args.grouping),
+        |u| names.get(u).map(|s| s.to_string()).unwrap_or_default(),
+    );
+    Ok(DemandReport {
+        unit_code: q.root.code.clone(),
+        as_of: q.filter.as_of,
+        modules,
+    })
+}
+
+/// Two dates side by side.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompareReport {
+    /// Root unit.
+    pub unit_code: String,
+    /// First date.
+    pub from: NaiveDate,
+    /// Second date.
+    pub to: NaiveDate,
+    /// The day whose unit tree groups both dates (the later one).
+    pub tree_as_of: NaiveDate,
+    /// How the dates were grouped.
+    pub note: String,
+    /// One row per group (the groups of either date).
+    pub rows: Vec<CompareRow>,
+    /// Totals.
+    pub totals: CompareRow,
+}
+
+/// Compliance per unit at two dates and the change. Both dates are grouped by the later date's
+/// tree: a unit merged away in between is rolled into its main successor, so the rows line up.
+pub async fn compare(state: &AppState, user: &AuthUser, b: &Between) -> AppResult<CompareReport> {
+    let (d1, d2) = (b.from, b.to);
+    let later = d1.max(d2);
+    let mut q = report_query(state, user, &b.selection, Some(later)).await?;
+    q.filter.as_of = d1;
+    let a = build_report(state, &q, b.grouping).await?;
+    q.filter.as_of = d2;
+    let c = build_report(state, &q, b.grouping).await?;
+    Ok(CompareReport {
+        unit_code: q.root.code.clone(),
+        from: d1,
+        to: d2,
+        tree_as_of: later,
+        note: format!(
+            "both dates are grouped by the unit tree of {later}; units merged away before then are counted under their main successor"
+        ),
+        totals: pair(a.totals, c.totals),
+        rows: paired(a.rows, c.rows),
+    })
+}
+
+/// A cadre's gaps against the standards of the titles they hold or are planned for, with the
+/// open classes that would close each, as of any day (officers; `/api/me` uses `own::own_gaps_on`).
+pub async fn gaps_of(
+    state: &AppState,
+    cadre_id: i64,
+    as_of: NaiveDate,
+) -> AppResult<Vec<TitleGap>> {
+    let f = Filter {
+        as_of,
+        range: subtree_range("/"),
+        population: Population::Both,
+        title: None,
+        org_kind: None,
+        cadre_id: Some(cadre_id),
+        tree_on: as_of,
+    };
+    let Assessed {
+        items: assessed,
+        standards,
+        scales,
+    } = assess_all(state, &f).await?;
+    if assessed.is_empty() {
+        return Ok(vec![]);
+    }
+    let open = if needs_open_classes(&assessed) {
+        store::open_classes(&state.db).await?
+    } else {
+        vec![]
+    };
+    Ok(title_gaps(assessed, &standards, &scales, &open))
+}
+
+/// A list of title gaps.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GapList {
+    /// As of.
+    pub as_of: NaiveDate,
+    /// One entry per title held or planned on the date.
+    pub items: Vec<TitleGap>,
+}
+
+/// One cadre's gaps on a day (default today), when the cadre is visible to the caller (404 if not).
+pub async fn cadre_gaps(
+    state: &AppState,
+    user: &AuthUser,
+    id: i64,
+    as_of: Option<NaiveDate>,
+) -> AppResult<GapList> {
+    let as_of = as_of.unwrap_or_else(|| state.clock.today());
+    let cadre = crate::cadres::service::visible(state, user, id).await?;
+    Ok(GapList {
+        as_of,
+        items: gaps_of(state, cadre.id, as_of).await?,
+    })
+}
