@@ -33,28 +33,25 @@ pub struct Credentials {
     pub token_version: i64,
 }
 
+const CREDENTIALS_SQL: &str =
+    "SELECT id, role, unit_code, password_hash, active, token_version FROM accounts";
+
 /// Finds the credentials of a username.
 pub async fn credentials(db: &Db, username: &str) -> AppResult<Option<Credentials>> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT id, role, unit_code, password_hash, active, token_version FROM accounts WHERE username = $1"
-    )
-    .bind(username)
-    .fetch_optional(p)
-    .await?
-    }))
+    let sql = format!("{CREDENTIALS_SQL} WHERE username = $1");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(username)
+        .fetch_optional(p)
+        .await?))
 }
 
 /// Credentials by id (for changing one's own password).
 pub async fn credentials_by_id(db: &Db, id: i64) -> AppResult<Credentials> {
-    let row: Option<Credentials> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT id, role, unit_code, password_hash, active, token_version FROM accounts WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await?
-    });
+    let sql = format!("{CREDENTIALS_SQL} WHERE id = $1");
+    let row: Option<Credentials> = on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
     row.ok_or_else(|| AppError::not_found(format!("no account with id {id}")))
 }
 

@@ -3,4 +3,5 @@
 pub mod domain;
 pub mod routes;
 pub mod seed;
+pub mod service;
 pub mod store;

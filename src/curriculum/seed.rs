@@ -4,8 +4,9 @@
 
 use chrono::Utc;
 
+use super::store::{self, LevelRef, ModuleWrite};
 use crate::db::{Db, Tx};
-use crate::on_tx;
+use crate::error::{AppError, AppResult};
 
 /// (scale code, Vietnamese name, English name, levels: (code, Vietnamese, English) in rank order).
 type Scale = (
@@ -290,63 +291,50 @@ const PROGRAMMES: &[Programme] = &[
 /// Writes the starting curriculum if the database has no module yet (idempotent; safe when
 /// several instances start at once).
 pub async fn seed_if_empty(db: &Db) -> Result<(), String> {
-    let fail = |e: crate::error::AppError| format!("seeding the curriculum failed: {e}");
+    let fail = |e: AppError| format!("seeding the curriculum failed: {e}");
     let mut tx = db.begin().await.map_err(fail)?;
-    let n: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM modules"
-    )
-    .fetch_one(&mut *c)
-    .await)
-    .map_err(|e| fail(e.into()))?;
-    if n > 0 {
+    if store::module_count(&mut tx).await.map_err(fail)? > 0 {
         return Ok(());
     }
-    let r = insert_all(&mut tx).await;
-    match r {
+    match insert_all(&mut tx).await {
         Ok(()) => tx.commit().await.map_err(fail),
-        Err(e) => match crate::error::AppError::from(e) {
-            // Another instance seeded first.
-            crate::error::AppError::Conflict { .. } => Ok(()),
-            other => Err(fail(other)),
-        },
+        // Another instance seeded first.
+        Err(AppError::Conflict { .. }) => Ok(()),
+        Err(other) => Err(fail(other)),
     }
 }
 
 /// Inserts the whole starting curriculum.
-async fn insert_all(tx: &mut Tx) -> Result<(), sqlx::Error> {
+async fn insert_all(tx: &mut Tx) -> AppResult<()> {
     let now = Utc::now();
-    on_tx!(tx, |c| {
-        for (code, vi, en, levels) in SCALES {
-            sqlx::query("INSERT INTO qualification_scales (code, name_vi, name_en) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING")
-                .bind(code).bind(vi).bind(en).execute(&mut *c).await?;
-            for (rank, (lc, lvi, len)) in levels.iter().enumerate() {
-                sqlx::query("INSERT INTO qualification_levels (scale_code, code, rank, name_vi, name_en) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scale_code, code) DO NOTHING")
-                    .bind(code).bind(lc).bind(rank as i64 + 1).bind(lvi).bind(len).execute(&mut *c).await?;
-            }
+    for (code, vi, en, levels) in SCALES {
+        store::seed_scale(tx, code, vi, en, levels).await?;
+    }
+    for (code, vi, en, periods, aud, validity, awards, _) in MODULES {
+        let awards = awards.map(|(scale, level)| LevelRef {
+            scale: scale.into(),
+            level: level.into(),
+        });
+        let module = ModuleWrite {
+            code,
+            title_vi: vi,
+            title_en: en,
+            periods: *periods,
+            description: "",
+            audiences: aud,
+            validity_years: *validity,
+            awards: awards.as_ref(),
+            active: true,
+        };
+        store::insert_module(tx, &module, now).await?;
+    }
+    for (code, _, _, _, _, _, _, prereqs) in MODULES {
+        for p in *prereqs {
+            store::seed_prerequisite(tx, code, p).await?;
         }
-        for (code, vi, en, periods, aud, validity, awards, _) in MODULES {
-            sqlx::query("INSERT INTO modules (code, title_vi, title_en, periods, description, audiences, validity_years, awards_scale, awards_level, active, version, created_at, updated_at)
-                         VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, TRUE, 1, $9, $9)")
-                .bind(code).bind(vi).bind(en).bind(periods).bind(aud).bind(validity)
-                .bind(awards.map(|a| a.0)).bind(awards.map(|a| a.1)).bind(now)
-                .execute(&mut *c).await?;
-        }
-        for (code, _, _, _, _, _, _, prereqs) in MODULES {
-            for p in *prereqs {
-                sqlx::query("INSERT INTO module_prerequisites (module_id, prerequisite_id)
-                             SELECT m.id, p.id FROM modules m, modules p WHERE m.code = $1 AND p.code = $2")
-                    .bind(code).bind(p).execute(&mut *c).await?;
-            }
-        }
-        for (code, vi, en, desc, modules) in PROGRAMMES {
-            sqlx::query("INSERT INTO programmes (code, name_vi, name_en, description, active, created_at, updated_at) VALUES ($1, $2, $3, $4, TRUE, $5, $5)")
-                .bind(code).bind(vi).bind(en).bind(desc).bind(now).execute(&mut *c).await?;
-            for (pos, m) in modules.iter().enumerate() {
-                sqlx::query("INSERT INTO programme_modules (programme_id, module_id, position)
-                             SELECT p.id, m.id, $3 FROM programmes p, modules m WHERE p.code = $1 AND m.code = $2")
-                    .bind(code).bind(m).bind(pos as i64 + 1).execute(&mut *c).await?;
-            }
-        }
-    });
+    }
+    for (code, vi, en, desc, modules) in PROGRAMMES {
+        store::seed_programme(tx, code, vi, en, desc, modules, now).await?;
+    }
     Ok(())
 }

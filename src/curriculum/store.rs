@@ -5,6 +5,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
+pub use super::domain::LevelRef;
 use super::domain::{audiences_from_db, Audience};
 use crate::db::Exec;
 use crate::db::{Db, Tx};
@@ -69,8 +70,8 @@ pub async fn scales(db: &Db) -> AppResult<Vec<ScaleView>> {
 }
 
 /// Whether `level` exists on `scale`.
-pub async fn level_exists(tx: &mut Tx, scale: &str, level: &str) -> AppResult<bool> {
-    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+pub async fn level_exists(ex: impl Into<Exec<'_>>, scale: &str, level: &str) -> AppResult<bool> {
+    let n: i64 = on_exec!(ex, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM qualification_levels WHERE scale_code = $1 AND code = $2"
     )
     .bind(scale)
@@ -109,15 +110,6 @@ pub struct ModuleRow {
     pub version: i64,
     /// Last change.
     pub updated_at: DateTime<Utc>,
-}
-
-/// The qualification level a module awards.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema, PartialEq)]
-pub struct LevelRef {
-    /// Scale code.
-    pub scale: String,
-    /// Level code.
-    pub level: String,
 }
 
 /// A module as served.
@@ -277,9 +269,8 @@ pub struct ModuleWrite<'a> {
     pub active: bool,
 }
 
-/// Inserts a module; returns its id.
-pub async fn insert_module(tx: &mut Tx, m: &ModuleWrite<'_>) -> AppResult<i64> {
-    let now = Utc::now();
+/// Inserts a module (version 1, created at `now`); returns its id.
+pub async fn insert_module(tx: &mut Tx, m: &ModuleWrite<'_>, now: DateTime<Utc>) -> AppResult<i64> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO modules (code, title_vi, title_en, periods, description, audiences, validity_years, awards_scale, awards_level, active, version, created_at, updated_at)
@@ -369,16 +360,6 @@ pub async fn versions(db: &Db, id: i64) -> AppResult<Vec<ModuleVersion>> {
             module: serde_json::from_str(&s).unwrap_or(serde_json::Value::Null),
         })
         .collect())
-}
-
-/// Module id by code (for a read outside a transaction).
-pub async fn module_id(db: &Db, code: &str) -> AppResult<Option<i64>> {
-    Ok(on_db!(db, |p| sqlx::query_scalar(
-        "SELECT id FROM modules WHERE code = $1"
-    )
-    .bind(code)
-    .fetch_optional(p)
-    .await?))
 }
 
 /// A programme as served.
@@ -474,4 +455,69 @@ pub async fn upsert_programme(
         }
     });
     Ok(existing.is_none())
+}
+
+/// Number of modules.
+pub async fn module_count(tx: &mut Tx) -> AppResult<i64> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM modules"
+    )
+    .fetch_one(&mut *c)
+    .await?))
+}
+
+/// Writes a seeded scale and its levels, lowest first (what exists is left as it is).
+pub async fn seed_scale(
+    tx: &mut Tx,
+    code: &str,
+    name_vi: &str,
+    name_en: &str,
+    levels: &[(&str, &str, &str)],
+) -> AppResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("INSERT INTO qualification_scales (code, name_vi, name_en) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING")
+            .bind(code).bind(name_vi).bind(name_en).execute(&mut *c).await?;
+        for (rank, (lc, lvi, len)) in levels.iter().enumerate() {
+            sqlx::query("INSERT INTO qualification_levels (scale_code, code, rank, name_vi, name_en) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scale_code, code) DO NOTHING")
+                .bind(code).bind(lc).bind(rank as i64 + 1).bind(lvi).bind(len).execute(&mut *c).await?;
+        }
+    });
+    Ok(())
+}
+
+/// Makes module `prerequisite` a prerequisite of module `code` (both seeded).
+pub async fn seed_prerequisite(tx: &mut Tx, code: &str, prerequisite: &str) -> AppResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO module_prerequisites (module_id, prerequisite_id)
+             SELECT m.id, p.id FROM modules m, modules p WHERE m.code = $1 AND p.code = $2",
+        )
+        .bind(code)
+        .bind(prerequisite)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Writes a seeded programme (active) with its modules, by code, in teaching order.
+pub async fn seed_programme(
+    tx: &mut Tx,
+    code: &str,
+    name_vi: &str,
+    name_en: &str,
+    description: &str,
+    modules: &[&str],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("INSERT INTO programmes (code, name_vi, name_en, description, active, created_at, updated_at) VALUES ($1, $2, $3, $4, TRUE, $5, $5)")
+            .bind(code).bind(name_vi).bind(name_en).bind(description).bind(now).execute(&mut *c).await?;
+        for (pos, m) in modules.iter().enumerate() {
+            sqlx::query("INSERT INTO programme_modules (programme_id, module_id, position)
+                         SELECT p.id, m.id, $3 FROM programmes p, modules m WHERE p.code = $1 AND m.code = $2")
+                .bind(code).bind(m).bind(pos as i64 + 1).execute(&mut *c).await?;
+        }
+    });
+    Ok(())
 }

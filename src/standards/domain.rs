@@ -1,9 +1,12 @@
-//! Requirements of a title standard, as written by the commission.
+//! Requirements of a title standard, as written by the commission; the version in force on a
+//! day; the checked fields of a title.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::AppError;
+use crate::shared::text::{parse_code, required_text};
 
 /// The organisation a cadre works for (and the organisation kind of a title).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -166,6 +169,137 @@ pub fn check_duplicates(reqs: &[Requirement]) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A version of a title's standard.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct StandardVersion {
+    /// Title code.
+    pub title_code: String,
+    /// Version number (1, 2, …).
+    pub version: i64,
+    /// In force from this day until the next version's day.
+    pub effective_from: NaiveDate,
+    /// Note (e.g. the decision that adopted it).
+    pub note: String,
+    /// Who published it.
+    pub created_by: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// Requirements in order.
+    pub requirements: Vec<Requirement>,
+}
+
+/// The version in force on day `d`: the latest with `effective_from <= d`.
+pub fn in_force_on(versions: Vec<StandardVersion>, d: NaiveDate) -> Option<StandardVersion> {
+    versions
+        .into_iter()
+        .filter(|v| v.effective_from <= d)
+        .max_by_key(|v| v.effective_from)
+}
+
+/// Checks a version's note: at most 1000 characters.
+pub fn check_note(note: &str) -> Result<(), AppError> {
+    if note.chars().count() > 1000 {
+        return Err(AppError::invalid(
+            "note",
+            "note must be at most 1000 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// The levels a title sits at: `city`, `district` or `commune`.
+pub const TITLE_LEVELS: [&str; 3] = ["city", "district", "commune"];
+
+/// Checks a title's level (one of [`TITLE_LEVELS`]).
+pub fn check_title_level(level: &str) -> Result<(), AppError> {
+    if TITLE_LEVELS.contains(&level) {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "level",
+            "level must be city, district or commune",
+        ))
+    }
+}
+
+/// The filters of the title list: a level and an organisation kind, each checked when given
+/// (blank is none).
+pub fn title_filters<'a>(
+    level: Option<&'a str>,
+    org_kind: Option<&'a str>,
+) -> Result<(Option<&'a str>, Option<&'a str>), AppError> {
+    let level = level.map(str::trim).filter(|s| !s.is_empty());
+    if let Some(l) = level {
+        check_title_level(l)?;
+    }
+    let org_kind = org_kind.map(str::trim).filter(|s| !s.is_empty());
+    if let Some(o) = org_kind {
+        if Organisation::parse(o).is_none() {
+            return Err(AppError::invalid(
+                "org_kind",
+                format!("unknown organisation kind {o:?}"),
+            ));
+        }
+    }
+    Ok((level, org_kind))
+}
+
+/// A new title, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTitle {
+    /// Code, upper-cased (2–20 of `A-Z 0-9 -`).
+    pub code: String,
+    /// Vietnamese name (1–300 characters).
+    pub name_vi: String,
+    /// English name (1–300 characters).
+    pub name_en: String,
+    /// Organisation kind.
+    pub org_kind: Organisation,
+    /// Level (one of [`TITLE_LEVELS`]).
+    pub level: String,
+}
+
+impl NewTitle {
+    /// Checks the fields of a new title, in order: code, names, level.
+    pub fn parse(
+        code: &str,
+        name_vi: &str,
+        name_en: &str,
+        org_kind: Organisation,
+        level: &str,
+    ) -> Result<Self, AppError> {
+        let code = parse_code("code", code)?;
+        let name_vi = required_text("name_vi", name_vi, 300)?;
+        let name_en = required_text("name_en", name_en, 300)?;
+        let level = level.trim();
+        check_title_level(level)?;
+        Ok(NewTitle {
+            code,
+            name_vi,
+            name_en,
+            org_kind,
+            level: level.to_string(),
+        })
+    }
+}
+
+/// A title's names after a change: each given one checked (1–300 characters), the others kept.
+pub fn title_names(
+    current: (&str, &str),
+    name_vi: Option<&str>,
+    name_en: Option<&str>,
+) -> Result<(String, String), AppError> {
+    let name_vi = match name_vi {
+        Some(n) => required_text("name_vi", n, 300)?,
+        None => current.0.to_string(),
+    };
+    let name_en = match name_en {
+        Some(n) => required_text("name_en", n, 300)?,
+        None => current.1.to_string(),
+    };
+    Ok((name_vi, name_en))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +335,71 @@ mod tests {
         ];
         let e = check_duplicates(&r).unwrap_err();
         assert!(matches!(e, AppError::Validation { field: Some(f), .. } if f == "requirements[2]"));
+    }
+
+    fn field<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
+        match r {
+            Err(AppError::Validation { field, .. }) => field.unwrap_or_default(),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_version_in_force_is_the_latest_begun() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let v = |n: i64, from: &str| StandardVersion {
+            title_code: "FF-CHAIR-COMMUNE".into(),
+            version: n,
+            effective_from: d(from),
+            note: String::new(),
+            created_by: "system".into(),
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
+            requirements: vec![],
+        };
+        let all = || vec![v(1, "2014-01-01"), v(2, "2020-01-01")];
+        assert_eq!(in_force_on(all(), d("2013-12-31")), None);
+        assert_eq!(
+            in_force_on(all(), d("2019-12-31")).map(|v| v.version),
+            Some(1)
+        );
+        assert_eq!(
+            in_force_on(all(), d("2020-01-01")).map(|v| v.version),
+            Some(2)
+        );
+        assert!(check_note(&"x".repeat(1000)).is_ok());
+        assert_eq!(field(check_note(&"x".repeat(1001))), "note");
+    }
+
+    #[test]
+    fn title_fields_and_filters_are_checked() {
+        let t = NewTitle::parse(
+            " ff-chair-x ",
+            " Chủ tịch ",
+            "Chair",
+            Organisation::FatherlandFront,
+            " commune ",
+        )
+        .unwrap();
+        assert_eq!(
+            (t.code.as_str(), t.name_vi.as_str(), t.level.as_str()),
+            ("FF-CHAIR-X", "Chủ tịch", "commune")
+        );
+        let p =
+            |code, vi, level| NewTitle::parse(code, vi, "Chair", Organisation::YouthUnion, level);
+        assert_eq!(field(p("F", "x", "city")), "code");
+        assert_eq!(field(p("FF-X", " ", "city")), "name_vi");
+        assert_eq!(field(p("FF-X", "x", "ward")), "level");
+        assert_eq!(title_filters(Some(" "), None).unwrap(), (None, None));
+        assert_eq!(
+            title_filters(Some("city"), Some("youth_union")).unwrap(),
+            (Some("city"), Some("youth_union"))
+        );
+        assert_eq!(field(title_filters(Some("ward"), None)), "level");
+        assert_eq!(field(title_filters(None, Some("club"))), "org_kind");
+        assert_eq!(
+            title_names(("a", "b"), None, Some(" B ")).unwrap(),
+            ("a".to_string(), "B".to_string())
+        );
+        assert_eq!(field(title_names(("a", "b"), Some(""), None)), "name_vi");
     }
 }

@@ -3,5 +3,6 @@
 pub mod domain;
 pub mod routes;
 pub mod seed;
+pub mod service;
 pub mod store;
 pub mod titles;

@@ -1,32 +1,130 @@
-//! Storage of standard versions and their requirements.
+//! Storage of titles, and of standard versions and their requirements.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-use super::domain::Requirement;
-use crate::db::{Conn, Db, Tx};
+pub use super::domain::StandardVersion;
+use super::domain::{NewTitle, Requirement};
+use crate::db::{Conn, Db, Exec, Tx};
 use crate::error::AppResult;
-use crate::{on_conn, on_db, on_tx};
+use crate::{on_conn, on_db, on_exec, on_tx};
 
-/// A version of a title's standard.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-pub struct StandardVersion {
-    /// Title code.
-    pub title_code: String,
-    /// Version number (1, 2, …).
-    pub version: i64,
-    /// In force from this day until the next version's day.
-    pub effective_from: NaiveDate,
-    /// Note (e.g. the decision that adopted it).
-    pub note: String,
-    /// Who published it.
-    pub created_by: String,
-    /// When.
-    pub created_at: DateTime<Utc>,
-    /// Requirements in order.
-    pub requirements: Vec<Requirement>,
+/// A title as stored and served.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow, PartialEq)]
+pub struct Title {
+    /// Internal id.
+    #[serde(skip)]
+    pub id: i64,
+    /// Code, e.g. `FF-CHAIR-COMMUNE`.
+    pub code: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+    /// Organisation kind (`fatherland_front`, `youth_union`, …).
+    pub org_kind: String,
+    /// Level of the unit it sits in: `city`, `district` or `commune`.
+    pub level: String,
+    /// In use.
+    pub active: bool,
+}
+
+const TITLE_COLS: &str = "id, code, name_vi, name_en, org_kind, level, active";
+
+/// All titles, optionally of one level or organisation kind.
+pub async fn titles(db: &Db, level: Option<&str>, org_kind: Option<&str>) -> AppResult<Vec<Title>> {
+    let sql = format!("SELECT {TITLE_COLS} FROM titles WHERE ($1 IS NULL OR level = $1) AND ($2 IS NULL OR org_kind = $2) ORDER BY org_kind, level, code");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(level)
+        .bind(org_kind)
+        .fetch_all(p)
+        .await?))
+}
+
+/// A title by code.
+pub async fn title(ex: impl Into<Exec<'_>>, code: &str) -> AppResult<Option<Title>> {
+    let sql = format!("SELECT {TITLE_COLS} FROM titles WHERE code = $1");
+    Ok(on_exec!(ex, |c| sqlx::query_as(&sql)
+        .bind(code)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
+/// Inserts a title (active).
+pub async fn insert_title(tx: &mut Tx, t: &NewTitle) -> AppResult<()> {
+    let now = Utc::now();
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO titles (code, name_vi, name_en, org_kind, level, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6)"
+    )
+    .bind(&t.code).bind(&t.name_vi).bind(&t.name_en).bind(t.org_kind.as_str()).bind(&t.level).bind(now)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?
+    });
+    Ok(())
+}
+
+/// Writes a title's names and active flag.
+pub async fn update_title(
+    tx: &mut Tx,
+    id: i64,
+    name_vi: &str,
+    name_en: &str,
+    active: bool,
+) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE titles SET name_vi = $1, name_en = $2, active = $3, updated_at = $4 WHERE id = $5"
+    )
+    .bind(name_vi)
+    .bind(name_en)
+    .bind(active)
+    .bind(Utc::now())
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// Number of titles.
+pub async fn title_count(db: &Db) -> AppResult<i64> {
+    Ok(on_db!(db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM titles"
+    )
+    .fetch_one(p)
+    .await?))
+}
+
+/// Inserts a seeded title unless its code exists (another instance seeding at once).
+pub async fn seed_title(tx: &mut Tx, t: &NewTitle, now: DateTime<Utc>) -> AppResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO titles (code, name_vi, name_en, org_kind, level, active, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6) ON CONFLICT (code) DO NOTHING"
+    )
+    .bind(&t.code)
+    .bind(&t.name_vi)
+    .bind(&t.name_en)
+    .bind(t.org_kind.as_str())
+    .bind(&t.level)
+    .bind(now)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?
+    });
+    Ok(())
+}
+
+/// Number of standard versions.
+pub async fn version_count(db: &Db) -> AppResult<i64> {
+    Ok(on_db!(db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM standard_versions"
+    )
+    .fetch_one(p)
+    .await?))
 }
 
 #[derive(sqlx::FromRow)]

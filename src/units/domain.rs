@@ -109,6 +109,153 @@ pub fn parse_code(field: &str, s: &str) -> Result<String, AppError> {
     Ok(s.to_string())
 }
 
+/// An official unit code (1–10 ASCII digits), checked once where it enters and passed on as is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct UnitCode(String);
+
+impl UnitCode {
+    /// Parses a code given in `field` ([`parse_code`]'s rule and message).
+    pub fn parse(field: &str, raw: &str) -> Result<Self, AppError> {
+        parse_code(field, raw).map(UnitCode)
+    }
+
+    /// A code named in a path: one that is not a unit code names no unit (404).
+    pub fn in_path(raw: &str) -> Result<Self, AppError> {
+        Self::parse("code", raw)
+            .map_err(|_| AppError::not_found(format!("no unit with code {raw}")))
+    }
+
+    /// The code.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The code as an owned string.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    /// Checks the code a body gives for the unit at this path: absent, or the same.
+    pub fn check_unchanged(&self, given: Option<&str>) -> Result<(), AppError> {
+        match given {
+            Some(c) if c.trim() != self.0 => Err(AppError::invalid(
+                "code",
+                "the code of a unit cannot change; create a new unit and retire this one",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl std::fmt::Display for UnitCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The checked fields of a unit to create or change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitFields {
+    /// Name, trimmed.
+    pub name: String,
+    /// Kind.
+    pub kind: UnitKind,
+    /// Parent (none for a top-level unit).
+    pub parent_code: Option<UnitCode>,
+    /// Day the change takes effect (none: today, and a new unit has always existed).
+    pub effective: Option<NaiveDate>,
+}
+
+impl UnitFields {
+    /// Checks the fields given for unit `code`: a name of 1–200 characters, a parent that is a
+    /// unit code other than the unit's own (an empty one is none).
+    pub fn parse(
+        code: &UnitCode,
+        name: &str,
+        kind: UnitKind,
+        parent_code: Option<&str>,
+        effective: Option<NaiveDate>,
+    ) -> Result<Self, AppError> {
+        let trimmed = name.trim();
+        if trimmed.is_empty() || name.chars().count() > 200 {
+            return Err(AppError::invalid(
+                "name",
+                "name must be 1 to 200 characters",
+            ));
+        }
+        let parent_code = parent_code
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|p| UnitCode::parse("parent_code", p))
+            .transpose()?;
+        if parent_code.as_ref() == Some(code) {
+            return Err(AppError::invalid(
+                "parent_code",
+                "a unit cannot be its own parent",
+            ));
+        }
+        Ok(UnitFields {
+            name: trimmed.to_string(),
+            kind,
+            parent_code,
+            effective,
+        })
+    }
+}
+
+/// A unit as served in lists.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct UnitView {
+    /// Official code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind (`city`, `urban_district`, `ward`, …).
+    pub kind: String,
+    /// Tier: `city`, `district` or `commune`.
+    pub level: Option<String>,
+    /// Parent code.
+    pub parent_code: Option<String>,
+    /// Depth in the tree (root = 0).
+    pub depth: i64,
+    /// Date the unit was retired (merged), if it was.
+    pub retired_on: Option<NaiveDate>,
+    /// The unit that took over after a merger.
+    pub successor_code: Option<String>,
+}
+
+/// The earlier states of a unit, oldest first: (name, kind, parent, valid until).
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct UnitHistoryEntry {
+    /// Name in that period.
+    pub name: String,
+    /// Kind in that period.
+    pub kind: String,
+    /// Parent in that period.
+    pub parent_code: Option<String>,
+    /// The state held until (not including) this date.
+    pub valid_until: NaiveDate,
+}
+
+impl UnitView {
+    /// The unit's name, kind and parent on day `d` (from its earlier states, oldest first), and
+    /// no retirement or successor if it was retired after `d`. Its depth on that day comes from
+    /// the tree's periods.
+    pub fn as_of(mut self, history: &[UnitHistoryEntry], d: NaiveDate) -> UnitView {
+        if let Some(h) = history.iter().find(|h| h.valid_until > d) {
+            self.name = h.name.clone();
+            self.kind = h.kind.clone();
+            self.parent_code = h.parent_code.clone();
+        }
+        if self.retired_on.is_some_and(|r| r > d) {
+            self.retired_on = None;
+            self.successor_code = None;
+        }
+        self
+    }
+}
+
 /// The materialised path of a unit from its ancestors' codes, root first: `/79/760/26734/`.
 pub fn path_of<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
     let mut p = String::from("/");
@@ -670,5 +817,122 @@ mod tests {
         let plan = plan_import(&rows, &existing, Some("79"), true).unwrap();
         assert_eq!(plan.retire, vec!["760".to_string()]);
         assert_eq!(plan.created(), 1);
+    }
+
+    #[test]
+    fn unit_codes_are_checked_once() {
+        let c = UnitCode::parse("code", " 26734 ").unwrap();
+        assert_eq!((c.as_str(), c.to_string()), ("26734", "26734".to_string()));
+        assert_eq!(
+            serde_json::to_value(&c).unwrap(),
+            serde_json::json!("26734")
+        );
+        assert!(UnitCode::parse("code", "").is_err());
+        assert!(UnitCode::parse("code", "12345678901").is_err());
+        assert!(matches!(
+            UnitCode::in_path("abc"),
+            Err(AppError::NotFound(m)) if m == "no unit with code abc"
+        ));
+        assert!(c.check_unchanged(None).is_ok());
+        assert!(c.check_unchanged(Some(" 26734")).is_ok());
+        assert!(matches!(
+            c.check_unchanged(Some("26735")),
+            Err(AppError::Validation { field: Some(f), .. }) if f == "code"
+        ));
+    }
+
+    #[test]
+    fn unit_fields_are_checked() {
+        let code = UnitCode::parse("code", "760").unwrap();
+        let f = UnitFields::parse(
+            &code,
+            "  Quận 1 ",
+            UnitKind::UrbanDistrict,
+            Some(" 79 "),
+            None,
+        )
+        .unwrap();
+        assert_eq!(f.name, "Quận 1");
+        assert_eq!(f.parent_code.as_ref().map(UnitCode::as_str), Some("79"));
+        let top = UnitFields::parse(&code, "Q1", UnitKind::City, Some("  "), None).unwrap();
+        assert_eq!(top.parent_code, None);
+        let field = |r: Result<UnitFields, AppError>| match r {
+            Err(AppError::Validation { field, .. }) => field,
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(
+            field(UnitFields::parse(&code, "   ", UnitKind::Ward, None, None)).as_deref(),
+            Some("name")
+        );
+        assert_eq!(
+            field(UnitFields::parse(
+                &code,
+                &"a".repeat(201),
+                UnitKind::Ward,
+                None,
+                None
+            ))
+            .as_deref(),
+            Some("name")
+        );
+        assert_eq!(
+            field(UnitFields::parse(
+                &code,
+                "Q1",
+                UnitKind::Ward,
+                Some("x"),
+                None
+            ))
+            .as_deref(),
+            Some("parent_code")
+        );
+        assert_eq!(
+            field(UnitFields::parse(
+                &code,
+                "Q1",
+                UnitKind::Ward,
+                Some("760"),
+                None
+            ))
+            .as_deref(),
+            Some("parent_code")
+        );
+    }
+
+    #[test]
+    fn a_unit_as_of_a_day_takes_that_days_state() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let now = UnitView {
+            code: "26737".into(),
+            name: "Phường Tân Định".into(),
+            kind: "ward".into(),
+            level: Some("commune".into()),
+            parent_code: Some("79".into()),
+            depth: 1,
+            retired_on: Some(d("2030-01-01")),
+            successor_code: Some("26740".into()),
+        };
+        let history = vec![
+            UnitHistoryEntry {
+                name: "Phường Đa Kao (cũ)".into(),
+                kind: "ward".into(),
+                parent_code: Some("760".into()),
+                valid_until: d("2010-01-01"),
+            },
+            UnitHistoryEntry {
+                name: "Phường Đa Kao".into(),
+                kind: "ward".into(),
+                parent_code: Some("760".into()),
+                valid_until: d("2025-07-01"),
+            },
+        ];
+        let then = now.clone().as_of(&history, d("2020-01-01"));
+        assert_eq!(then.name, "Phường Đa Kao");
+        assert_eq!(then.parent_code.as_deref(), Some("760"));
+        assert_eq!((then.retired_on, then.successor_code), (None, None));
+        let today = now.clone().as_of(&history, d("2025-07-01"));
+        assert_eq!(today.name, now.name);
+        assert_eq!(today.retired_on, None);
+        assert_eq!(now.clone().as_of(&history, d("2030-01-01")), now);
     }
 }

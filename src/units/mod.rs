@@ -4,5 +4,6 @@ pub mod domain;
 pub mod import;
 pub mod periods;
 pub mod routes;
+pub mod service;
 pub mod store;
 pub mod successors;

@@ -1,19 +1,19 @@
-//! HTTP routes of the unit tree.
+//! HTTP routes of the unit tree: each parses its request, calls one `service` function and
+//! answers its result.
 
 use chrono::NaiveDate;
 use rocket::data::Data;
 use rocket::serde::json::Json;
 use rocket::{get, patch, post, routes, Route, State};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::domain::{parse_code, plan_import, UnitKind, UnitRow};
-use super::import::{self, ImportOptions, ImportReport};
-use super::store::{self, UnitHistoryEntry, UnitRecord, UnitView};
+use super::domain::{parse_code, UnitCode, UnitFields, UnitKind, UnitView};
+use super::import::{ImportOptions, ImportReport};
+use super::service::{self, UnitDetail, UnitList};
+use super::successors::SuccessorReport;
 use crate::api::{parse_opt, JsonBody};
-use crate::audit;
-use crate::auth::{AdminUser, AuthUser, Scope};
+use crate::auth::{AdminUser, AuthUser};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::state::AppState;
 
@@ -29,53 +29,6 @@ pub fn routes() -> Vec<Route> {
         update_unit,
         retire_unit
     ]
-}
-
-/// A unit with its breadcrumb and history.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UnitDetail {
-    /// The unit (as of `as_of` when asked).
-    #[serde(flatten)]
-    pub unit: UnitView,
-    /// Ancestors, root first (the breadcrumb).
-    pub ancestors: Vec<UnitView>,
-    /// Number of live children.
-    pub child_count: i64,
-    /// The successor after a merger.
-    pub successor: Option<UnitView>,
-    /// Earlier names, kinds and parents, oldest first.
-    pub history: Vec<UnitHistoryEntry>,
-}
-
-/// A list of units.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UnitList {
-    /// The units.
-    pub items: Vec<UnitListItem>,
-}
-
-/// A unit in a list, with its live child count.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UnitListItem {
-    /// The unit.
-    #[serde(flatten)]
-    pub unit: UnitView,
-    /// Number of live children.
-    pub child_count: i64,
-}
-
-async fn with_counts(state: &AppState, rows: Vec<UnitRecord>) -> AppResult<Json<UnitList>> {
-    let codes: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
-    let counts = store::child_counts(&state.db, &codes).await?;
-    Ok(Json(UnitList {
-        items: rows
-            .iter()
-            .map(|r| UnitListItem {
-                unit: r.into(),
-                child_count: counts.get(&r.code).copied().unwrap_or(0),
-            })
-            .collect(),
-    }))
 }
 
 /// Searches units by name without diacritics, or lists the top of the caller's tree.
@@ -102,36 +55,14 @@ pub async fn list_units(
             "limit must be between 1 and 200",
         ));
     }
-    let rows = match q.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(q) => {
-            if q.chars().count() > 100 {
-                return Err(AppError::invalid(
-                    "q",
-                    "the search text is longer than 100 characters",
-                ));
-            }
-            store::search(&state.db, q, &scope, limit).await?
-        }
-        None => match &scope {
-            Scope::All => store::roots(&state.db).await?,
-            Scope::Subtree { code, .. } | Scope::Own { code, .. } => {
-                store::get(&state.db, code).await?.into_iter().collect()
-            }
-        },
-    };
-    with_counts(state, rows).await
-}
-
-/// Reads a unit the caller may see: inside their subtree, or an ancestor of it (breadcrumb).
-async fn visible_unit(state: &AppState, user: &AuthUser, code: &str) -> AppResult<UnitRecord> {
-    let code = parse_code("code", code)
-        .map_err(|_| AppError::not_found(format!("no unit with code {code}")))?;
-    let unit = store::require(&state.db, &code).await?;
-    let scope = user.scope()?;
-    if !scope.contains_path(&unit.path) && !scope.is_ancestor_path(&unit.path) {
-        scope.check_path(&unit.path)?;
+    let q = q.map(str::trim).filter(|s| !s.is_empty());
+    if q.is_some_and(|q| q.chars().count() > 100) {
+        return Err(AppError::invalid(
+            "q",
+            "the search text is longer than 100 characters",
+        ));
     }
-    Ok(unit)
+    Ok(Json(service::list(&state.db, &scope, q, limit).await?))
 }
 
 /// A unit with its ancestors (breadcrumb), successor and history; `as_of` gives the name,
@@ -148,57 +79,8 @@ pub async fn get_unit(
     as_of: Option<&str>,
 ) -> AppResult<Json<UnitDetail>> {
     let as_of = parse_opt::<NaiveDate>("as_of", as_of)?;
-    let unit = visible_unit(state, &user, code).await?;
-    let mut ancestors: Vec<UnitView> = store::ancestors(&state.db, &unit)
-        .await?
-        .iter()
-        .map(UnitView::from)
-        .collect();
-    let history = store::history(&state.db, &unit.code).await?;
-    let mut child_count = store::child_counts(&state.db, &[unit.code.as_str()])
-        .await?
-        .get(&unit.code)
-        .copied()
-        .unwrap_or(0);
-    let successor = match &unit.successor_code {
-        Some(s) => store::get(&state.db, s).await?.map(|r| UnitView::from(&r)),
-        None => None,
-    };
-    let mut view = UnitView::from(&unit);
-    if let Some(d) = as_of {
-        if let Some(h) = history.iter().find(|h| h.valid_until > d) {
-            view.name = h.name.clone();
-            view.kind = h.kind.clone();
-            view.parent_code = h.parent_code.clone();
-        }
-        if view.retired_on.is_some_and(|r| r > d) {
-            view.retired_on = None;
-            view.successor_code = None;
-        }
-        // On a day the unit existed, its depth and ancestors are those of that day's tree.
-        if let Some(p) = store::period_on(&state.db, &unit.code, d)
-            .await?
-            .filter(|p| p.status == "live")
-        {
-            view.depth = p.depth;
-            let codes = crate::shared::tree::path_codes(&p.path);
-            let mut then = vec![];
-            for c in &codes[..codes.len().saturating_sub(1)] {
-                if let Some(a) = store::period_on(&state.db, c, d).await? {
-                    then.push(UnitView::from(&a));
-                }
-            }
-            ancestors = then;
-        }
-        child_count = store::child_count_on(&state.db, &unit.code, d).await?;
-    }
-    Ok(Json(UnitDetail {
-        unit: view,
-        ancestors,
-        child_count,
-        successor,
-        history,
-    }))
+    let code = UnitCode::in_path(code)?;
+    Ok(Json(service::detail(&state.db, &user, &code, as_of).await?))
 }
 
 /// The children of a unit, by name (retired ones with `include_retired=true`).
@@ -214,10 +96,10 @@ pub async fn children(
     include_retired: Option<&str>,
 ) -> AppResult<Json<UnitList>> {
     let include_retired = parse_opt::<bool>("include_retired", include_retired)?.unwrap_or(false);
-    let unit = visible_unit(state, &user, code).await?;
-    user.scope()?.check_path(&unit.path)?;
-    let rows = store::children(&state.db, &unit.code, include_retired).await?;
-    with_counts(state, rows).await
+    let code = UnitCode::in_path(code)?;
+    Ok(Json(
+        service::children(&state.db, &user, &code, include_retired).await?,
+    ))
 }
 
 /// Loads a `code,name,kind,parent_code` CSV (the statistics-office files). Idempotent;
@@ -251,7 +133,7 @@ pub async fn import_units(
         effective: parse_opt::<NaiveDate>("effective", effective)?,
     };
     let file = state.uploads.receive(data).await?;
-    let report = import::run(
+    let report = service::import_units(
         &state.db,
         &user.actor(),
         file.bytes,
@@ -272,7 +154,7 @@ pub async fn import_units(
 #[utoipa::path(tag = "units", security(("bearer" = [])),
     params(("dry_run" = Option<bool>, Query, description = "Check and preview only")),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = crate::units::successors::SuccessorReport), (status = 403, body = ErrorEnvelope),
+    responses((status = 200, body = SuccessorReport), (status = 403, body = ErrorEnvelope),
               (status = 413, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 #[post("/api/units/successors/import?<dry_run>", data = "<data>")]
 pub async fn import_successors(
@@ -280,11 +162,11 @@ pub async fn import_successors(
     user: AdminUser,
     dry_run: Option<&str>,
     data: Data<'_>,
-) -> AppResult<Json<crate::units::successors::SuccessorReport>> {
+) -> AppResult<Json<SuccessorReport>> {
     let dry_run = parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false);
     let file = state.uploads.receive(data).await?;
     Ok(Json(
-        crate::units::successors::run(
+        service::import_successors(
             &state.db,
             &user.actor(),
             file.bytes,
@@ -311,89 +193,17 @@ pub struct UnitInput {
     pub effective: Option<NaiveDate>,
 }
 
-async fn write_one(
-    state: &AppState,
-    user: &AdminUser,
-    code: String,
-    input: UnitInput,
-    creating: bool,
-) -> AppResult<Json<UnitView>> {
-    let name = input.name.trim().to_string();
-    if name.is_empty() || input.name.chars().count() > 200 {
-        return Err(AppError::invalid(
-            "name",
-            "name must be 1 to 200 characters",
-        ));
+impl UnitInput {
+    /// The checked fields for unit `code`.
+    fn fields(&self, code: &UnitCode) -> AppResult<UnitFields> {
+        UnitFields::parse(
+            code,
+            &self.name,
+            self.kind,
+            self.parent_code.as_deref(),
+            self.effective,
+        )
     }
-    let parent_code = input
-        .parent_code
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|p| parse_code("parent_code", p))
-        .transpose()?;
-    if parent_code.as_deref() == Some(code.as_str()) {
-        return Err(AppError::invalid(
-            "parent_code",
-            "a unit cannot be its own parent",
-        ));
-    }
-    let created_on = input.effective;
-    let effective = input.effective.unwrap_or_else(|| state.clock.today());
-    let mut tx = state.db.begin().await?;
-    let existing = store::load_existing(&mut tx).await?;
-    let before = existing.get(&code).cloned();
-    match (&before, creating) {
-        (Some(_), true) => {
-            return Err(AppError::conflict(
-                Some("code"),
-                format!("unit {code} already exists"),
-            ))
-        }
-        (None, false) => return Err(AppError::not_found(format!("no unit with code {code}"))),
-        _ => {}
-    }
-    if let Some(p) = &parent_code {
-        if !existing.contains_key(p) {
-            return Err(AppError::invalid(
-                "parent_code",
-                format!("no unit with code {p}"),
-            ));
-        }
-    }
-    let row = UnitRow {
-        line: 1,
-        code: code.clone(),
-        name,
-        kind: input.kind,
-        parent_code,
-    };
-    let plan =
-        plan_import(std::slice::from_ref(&row), &existing, None, false).map_err(|e| match e {
-            AppError::Validation { .. } => AppError::invalid(
-                "parent_code",
-                "the new parent would put the unit under itself",
-            ),
-            other => other,
-        })?;
-    store::apply_plan(&mut tx, &plan, effective, created_on).await?;
-    store::rebuild_periods(&mut tx).await?;
-    let after = store::get(&mut tx, &code)
-        .await?
-        .ok_or_else(|| AppError::Internal("unit vanished".into()))?;
-    let view = UnitView::from(&after);
-    audit::record(
-        &mut tx,
-        &user.actor(),
-        if creating { "create" } else { "update" },
-        "unit",
-        &code,
-        before.map(|b| json!({"name": b.name, "kind": b.kind, "parent_code": b.parent_code})),
-        Some(json!({"name": view.name, "kind": view.kind, "parent_code": view.parent_code})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(view))
 }
 
 /// Creates one unit. Admin only.
@@ -406,8 +216,12 @@ pub async fn create_unit(
     body: JsonBody<UnitInput>,
 ) -> AppResult<Json<UnitView>> {
     let input = body.into_inner();
-    let code = parse_code("code", input.code.as_deref().unwrap_or(""))?;
-    write_one(state, &user, code, input, true).await
+    let code = UnitCode::parse("code", input.code.as_deref().unwrap_or(""))?;
+    let fields = input.fields(&code)?;
+    let today = state.clock.today();
+    Ok(Json(
+        service::create(&state.db, &user.actor(), &code, fields, today).await?,
+    ))
 }
 
 /// Renames, re-kinds or moves one unit (its subtree moves with it); the old state goes to history. Admin only.
@@ -422,17 +236,13 @@ pub async fn update_unit(
     body: JsonBody<UnitInput>,
 ) -> AppResult<Json<UnitView>> {
     let input = body.into_inner();
-    let code = parse_code("code", code)
-        .map_err(|_| AppError::not_found(format!("no unit with code {code}")))?;
-    if let Some(c) = &input.code {
-        if c.trim() != code {
-            return Err(AppError::invalid(
-                "code",
-                "the code of a unit cannot change; create a new unit and retire this one",
-            ));
-        }
-    }
-    write_one(state, &user, code, input, false).await
+    let code = UnitCode::in_path(code)?;
+    code.check_unchanged(input.code.as_deref())?;
+    let fields = input.fields(&code)?;
+    let today = state.clock.today();
+    Ok(Json(
+        service::update(&state.db, &user.actor(), &code, fields, today).await?,
+    ))
 }
 
 /// Retiring a unit (a merger).
@@ -458,58 +268,14 @@ pub async fn retire_unit(
     body: JsonBody<RetireInput>,
 ) -> AppResult<Json<UnitView>> {
     let input = body.into_inner();
-    let mut tx = state.db.begin().await?;
-    let unit = store::get(&mut tx, code.trim())
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
-    // A unit retired by an import (no successor yet) may still be given its successor.
-    if let (Some(on), Some(_)) = (unit.retired_on, &unit.successor_code) {
-        return Err(AppError::conflict(
-            None,
-            format!("unit {} was already merged on {on}", unit.code),
-        ));
-    }
-    let successor = match input
-        .successor_code
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(s) => {
-            if s == unit.code {
-                return Err(AppError::invalid(
-                    "successor_code",
-                    "a unit cannot succeed itself",
-                ));
-            }
-            let succ = store::get(&mut tx, s).await?.ok_or_else(|| {
-                AppError::invalid("successor_code", format!("no unit with code {s}"))
-            })?;
-            if succ.retired_on.is_some() {
-                return Err(AppError::invalid(
-                    "successor_code",
-                    format!("unit {s} is itself retired"),
-                ));
-            }
-            Some(succ.code)
-        }
-    };
-    store::retire(&mut tx, &unit.code, successor.as_deref(), input.retired_on).await?;
-    store::rebuild_periods(&mut tx).await?;
-    let after = store::get(&mut tx, &unit.code)
-        .await?
-        .ok_or_else(|| AppError::Internal("unit vanished".into()))?;
-    audit::record(
-        &mut tx,
-        &user.actor(),
-        "retire",
-        "unit",
-        &unit.code,
-        Some(json!({"retired_on": unit.retired_on, "successor_code": unit.successor_code})),
-        Some(json!({"retired_on": input.retired_on, "successor_code": successor})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(UnitView::from(&after)))
+    Ok(Json(
+        service::retire(
+            &state.db,
+            &user.actor(),
+            code,
+            input.successor_code.as_deref(),
+            input.retired_on,
+        )
+        .await?,
+    ))
 }

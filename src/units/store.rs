@@ -1,11 +1,12 @@
-//! Storage of units: reads scoped by path range, and the writes of an import plan.
+//! Storage of units: reads scoped by path range, the writes of an import plan, and the
+//! statements of a succession table's import.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 use std::collections::HashMap;
-use utoipa::ToSchema;
 
 use super::domain::{ExistingUnit, ImportPlan, UnitKind};
+pub use super::domain::{UnitHistoryEntry, UnitView};
+use super::successors::{Attached, Attachment, Links, Move, SuccessorRow};
 use crate::auth::Scope;
 use crate::db::Exec;
 use crate::db::{like_escape, Db, Tx};
@@ -36,27 +37,6 @@ pub struct UnitRecord {
     pub successor_code: Option<String>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
-}
-
-/// A unit as served in lists.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-pub struct UnitView {
-    /// Official code.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// Kind (`city`, `urban_district`, `ward`, …).
-    pub kind: String,
-    /// Tier: `city`, `district` or `commune`.
-    pub level: Option<String>,
-    /// Parent code.
-    pub parent_code: Option<String>,
-    /// Depth in the tree (root = 0).
-    pub depth: i64,
-    /// Date the unit was retired (merged), if it was.
-    pub retired_on: Option<NaiveDate>,
-    /// The unit that took over after a merger.
-    pub successor_code: Option<String>,
 }
 
 impl From<&UnitRecord> for UnitView {
@@ -209,29 +189,25 @@ pub async fn search(db: &Db, query: &str, scope: &Scope, limit: i64) -> AppResul
     }))
 }
 
-/// The earlier states of a unit, oldest first: (name, kind, parent, valid until).
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct UnitHistoryEntry {
-    /// Name in that period.
-    pub name: String,
-    /// Kind in that period.
-    pub kind: String,
-    /// Parent in that period.
-    pub parent_code: Option<String>,
-    /// The state held until (not including) this date.
-    pub valid_until: NaiveDate,
-}
-
 /// The history of a unit, oldest first.
 pub async fn history(db: &Db, code: &str) -> AppResult<Vec<UnitHistoryEntry>> {
-    Ok(on_db!(db, |p| {
+    let rows: Vec<(String, String, Option<String>, NaiveDate)> = on_db!(db, |p| {
         sqlx::query_as(
         "SELECT name, kind, parent_code, valid_until FROM unit_history WHERE code = $1 ORDER BY valid_until, id"
     )
     .bind(code)
     .fetch_all(p)
     .await?
-    }))
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(name, kind, parent_code, valid_until)| UnitHistoryEntry {
+            name,
+            kind,
+            parent_code,
+            valid_until,
+        })
+        .collect())
 }
 
 /// Loads what an import plan needs of every unit.
@@ -601,4 +577,213 @@ pub async fn ensure_periods(db: &Db) -> AppResult<()> {
         tx.commit().await?;
     }
     Ok(())
+}
+
+/// The first day of every unit (none: it has always existed).
+pub async fn created_on_all(tx: &mut Tx) -> AppResult<HashMap<String, Option<NaiveDate>>> {
+    let rows: Vec<(String, Option<NaiveDate>)> = on_tx!(tx, |c| {
+        sqlx::query_as("SELECT code, created_on FROM units")
+            .fetch_all(&mut *c)
+            .await?
+    });
+    Ok(rows.into_iter().collect())
+}
+
+/// The successor links stored.
+pub async fn successor_links(tx: &mut Tx) -> AppResult<Links> {
+    let rows: Vec<(String, String, NaiveDate, bool, bool)> = on_tx!(tx, |c| {
+        sqlx::query_as("SELECT old_code, new_code, effective, part, main FROM unit_successors")
+            .fetch_all(&mut *c)
+            .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(o, n, e, p, m)| ((o, n, e), (p, m)))
+        .collect())
+}
+
+/// Records the link of a row (or its new `part`/`main`).
+pub async fn upsert_successor_link(tx: &mut Tx, r: &SuccessorRow) -> AppResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO unit_successors (old_code, new_code, effective, part, main) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (old_code, new_code, effective) DO UPDATE SET part = excluded.part, main = excluded.main"
+        )
+        .bind(&r.old_code)
+        .bind(&r.new_code)
+        .bind(r.effective)
+        .bind(r.part)
+        .bind(r.main)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?
+    });
+    Ok(())
+}
+
+/// The main successor recorded on a unit.
+pub async fn successor_code(tx: &mut Tx, code: &str) -> AppResult<Option<String>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT successor_code FROM units WHERE code = $1"
+    )
+    .bind(code)
+    .fetch_one(&mut *c)
+    .await?))
+}
+
+fn marks(n: usize, from: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The records of one kind attached to any of the units `olds`, by id.
+pub async fn attached(tx: &mut Tx, att: Attachment, olds: &[String]) -> AppResult<Vec<Attached>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        cadre_id: i64,
+        unit_code: String,
+        from_date: NaiveDate,
+        to_date: Option<NaiveDate>,
+    }
+    if olds.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT id, cadre_id, unit_code, from_date, to_date FROM {} WHERE unit_code IN ({}) ORDER BY id",
+        att.table(),
+        marks(olds.len(), 1)
+    );
+    let rows: Vec<Row> = on_tx!(tx, |c| {
+        let mut q = sqlx::query_as(&sql);
+        for o in olds {
+            q = q.bind(o);
+        }
+        q.fetch_all(&mut *c).await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|r| Attached {
+            id: r.id,
+            cadre_id: r.cadre_id,
+            unit_code: r.unit_code,
+            from: r.from_date,
+            to: r.to_date,
+        })
+        .collect())
+}
+
+/// Writes one move of an attached record: a split ends the period and copies it to the successor
+/// (a title period keeps its appointment day); a repoint moves it whole. `now` dates the copies.
+pub async fn apply_move(
+    tx: &mut Tx,
+    att: Attachment,
+    m: &Move,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let table = att.table();
+    match m {
+        Move::Split {
+            id,
+            end,
+            to_unit,
+            from,
+            to,
+        } => {
+            on_tx!(tx, |c| sqlx::query(&format!(
+                "UPDATE {table} SET to_date = $1 WHERE id = $2"
+            ))
+            .bind(end)
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())?);
+            if att == Attachment::CadreUnit {
+                let sql = format!(
+                    "INSERT INTO {table} (cadre_id, unit_code, from_date, to_date)
+                     SELECT cadre_id, $1, $2, $3 FROM {table} WHERE id = $4"
+                );
+                on_tx!(tx, |c| sqlx::query(&sql)
+                    .bind(to_unit)
+                    .bind(from)
+                    .bind(to)
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await
+                    .map(|_| ())?);
+            } else {
+                let sql = format!(
+                    "INSERT INTO {table} (cadre_id, title_id, unit_code, from_date, to_date, created_at, appointed_on)
+                     SELECT cadre_id, title_id, $1, $2, $3, $4, COALESCE(appointed_on, from_date) FROM {table} WHERE id = $5"
+                );
+                on_tx!(tx, |c| sqlx::query(&sql)
+                    .bind(to_unit)
+                    .bind(from)
+                    .bind(to)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await
+                    .map(|_| ())?);
+            }
+        }
+        Move::Repoint { id, to_unit } => {
+            on_tx!(tx, |c| sqlx::query(&format!(
+                "UPDATE {table} SET unit_code = $1 WHERE id = $2"
+            ))
+            .bind(to_unit)
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())?);
+        }
+    }
+    Ok(())
+}
+
+/// Moves the cadres whose current unit is `old` to `new`.
+pub async fn move_cadres(tx: &mut Tx, old: &str, new: &str) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE cadres SET unit_code = $1 WHERE unit_code = $2"
+    )
+    .bind(new)
+    .bind(old)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// Moves the accounts whose home unit is `old` to `new` (their tokens end); returns their ids.
+pub async fn move_accounts(tx: &mut Tx, old: &str, new: &str) -> AppResult<Vec<i64>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "UPDATE accounts SET unit_code = $1, token_version = token_version + 1 WHERE unit_code = $2 RETURNING id"
+        )
+        .bind(new)
+        .bind(old)
+        .fetch_all(&mut *c)
+        .await?
+    }))
+}
+
+/// Who holds which title in `unit` on day `on`: (title code, cadre id), sorted.
+pub async fn title_holders_on(
+    tx: &mut Tx,
+    unit: &str,
+    on: NaiveDate,
+) -> AppResult<Vec<(String, i64)>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(
+            "SELECT t.code, a.cadre_id FROM title_assignments a JOIN titles t ON t.id = a.title_id
+             WHERE a.unit_code = $1 AND a.from_date <= $2 AND (a.to_date IS NULL OR a.to_date >= $2)
+             ORDER BY t.code, a.cadre_id",
+        )
+        .bind(unit)
+        .bind(on)
+        .fetch_all(&mut *c)
+        .await?
+    }))
 }

@@ -4,23 +4,23 @@
 //! retired unit to its main successor as a dated move (history kept, so reports before the date
 //! are unchanged): unit periods of cadres, title assignments, planned successions, and accounts.
 //!
-//! Parsing and planning are pure ([`parse`], [`plan_moves`]); [`run`] loads, plans and writes in
-//! one transaction, or rolls back for a dry run.
+//! This module is pure: parsing ([`parse`]), checking the rows against the units held
+//! ([`check_rows`]), the links they change ([`link_change`]), the moves ([`plan_moves`],
+//! [`moved_records`]) and the clashes they make ([`clashes_in`]). The import itself, in one
+//! transaction or rolled back for a dry run, is `service::import_successors` (also [`run`]); its
+//! statements are in `store`.
 
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
-use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use utoipa::ToSchema;
 
-use super::domain::{detail, parse_code, rows_error};
-use super::store;
-use crate::api::upload::blocking;
-use crate::audit::{self, Actor};
-use crate::db::{Db, Tx};
+use super::domain::{detail, parse_code, rows_error, ExistingUnit};
 use crate::error::{AppError, AppResult, Problems};
-use crate::on_tx;
 use crate::shared::table::{check_csv_shape, too_large, Limits};
+
+/// Imports a succession table (the name callers outside the feature know it by).
+pub use super::service::import_successors as run;
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq)]
@@ -307,154 +307,58 @@ pub struct SuccessorReport {
     pub clashes: Vec<Clash>,
 }
 
-fn marks(n: usize, from: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The records attached to a unit that a succession moves, one table each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attachment {
+    /// A cadre's unit period (`cadre_units`, end exclusive).
+    CadreUnit,
+    /// A title held (`title_assignments`, end inclusive).
+    TitleAssignment,
+    /// A planned succession (`succession_plans`, end inclusive).
+    SuccessionPlan,
 }
 
-async fn attached(tx: &mut Tx, table: &str, olds: &[String]) -> AppResult<Vec<Attached>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        id: i64,
-        cadre_id: i64,
-        unit_code: String,
-        from_date: NaiveDate,
-        to_date: Option<NaiveDate>,
-    }
-    if olds.is_empty() {
-        return Ok(vec![]);
-    }
-    let sql = format!(
-        "SELECT id, cadre_id, unit_code, from_date, to_date FROM {table} WHERE unit_code IN ({}) ORDER BY id",
-        marks(olds.len(), 1)
-    );
-    let rows: Vec<Row> = on_tx!(tx, |c| {
-        let mut q = sqlx::query_as(&sql);
-        for o in olds {
-            q = q.bind(o);
+impl Attachment {
+    /// Every kind, in the order they are moved.
+    pub const ALL: [Attachment; 3] = [
+        Attachment::CadreUnit,
+        Attachment::TitleAssignment,
+        Attachment::SuccessionPlan,
+    ];
+
+    /// The table holding them.
+    pub fn table(self) -> &'static str {
+        match self {
+            Attachment::CadreUnit => "cadre_units",
+            Attachment::TitleAssignment => "title_assignments",
+            Attachment::SuccessionPlan => "succession_plans",
         }
-        q.fetch_all(&mut *c).await?
-    });
-    Ok(rows
-        .into_iter()
-        .map(|r| Attached {
-            id: r.id,
-            cadre_id: r.cadre_id,
-            unit_code: r.unit_code,
-            from: r.from_date,
-            to: r.to_date,
-        })
-        .collect())
-}
-
-/// Writes the moves of one table; returns what moved.
-async fn apply_moves(
-    tx: &mut Tx,
-    table: &str,
-    kind: &str,
-    records: &[Attached],
-    moves: &[Move],
-) -> AppResult<Vec<MovedRecord>> {
-    let by_id: HashMap<i64, &Attached> = records.iter().map(|r| (r.id, r)).collect();
-    let now = chrono::Utc::now();
-    let titled = table != "cadre_units";
-    let mut out = vec![];
-    for m in moves {
-        let (id, to_unit, on) = match m {
-            Move::Split {
-                id,
-                end,
-                to_unit,
-                from,
-                to,
-            } => {
-                on_tx!(tx, |c| sqlx::query(&format!(
-                    "UPDATE {table} SET to_date = $1 WHERE id = $2"
-                ))
-                .bind(end)
-                .bind(id)
-                .execute(&mut *c)
-                .await
-                .map(|_| ())?);
-                if titled {
-                    let sql = format!(
-                        "INSERT INTO {table} (cadre_id, title_id, unit_code, from_date, to_date, created_at, appointed_on)
-                         SELECT cadre_id, title_id, $1, $2, $3, $4, COALESCE(appointed_on, from_date) FROM {table} WHERE id = $5"
-                    );
-                    on_tx!(tx, |c| sqlx::query(&sql)
-                        .bind(to_unit)
-                        .bind(from)
-                        .bind(to)
-                        .bind(now)
-                        .bind(id)
-                        .execute(&mut *c)
-                        .await
-                        .map(|_| ())?);
-                } else {
-                    let sql = format!(
-                        "INSERT INTO {table} (cadre_id, unit_code, from_date, to_date)
-                         SELECT cadre_id, $1, $2, $3 FROM {table} WHERE id = $4"
-                    );
-                    on_tx!(tx, |c| sqlx::query(&sql)
-                        .bind(to_unit)
-                        .bind(from)
-                        .bind(to)
-                        .bind(id)
-                        .execute(&mut *c)
-                        .await
-                        .map(|_| ())?);
-                }
-                (*id, to_unit, *from)
-            }
-            Move::Repoint { id, to_unit } => {
-                on_tx!(tx, |c| sqlx::query(&format!(
-                    "UPDATE {table} SET unit_code = $1 WHERE id = $2"
-                ))
-                .bind(to_unit)
-                .bind(id)
-                .execute(&mut *c)
-                .await
-                .map(|_| ())?);
-                (*id, to_unit, by_id[id].from)
-            }
-        };
-        let r = by_id[&id];
-        out.push(MovedRecord {
-            kind: kind.into(),
-            id,
-            cadre_id: Some(r.cadre_id),
-            from_unit: r.unit_code.clone(),
-            to_unit: to_unit.clone(),
-            on,
-        });
     }
-    Ok(out)
+
+    /// The kind named in the report.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Attachment::CadreUnit => "cadre_unit",
+            Attachment::TitleAssignment => "title_assignment",
+            Attachment::SuccessionPlan => "succession_plan",
+        }
+    }
+
+    /// Whether a period's `to` is its last day (titles) rather than the first day after (units).
+    pub fn inclusive_end(self) -> bool {
+        self != Attachment::CadreUnit
+    }
 }
 
-/// Imports a succession table: every row valid or nothing written; with `dry_run` the same
-/// answer and nothing written.
-pub async fn run(
-    db: &Db,
-    actor: &Actor,
-    bytes: Vec<u8>,
-    limits: Limits,
-    dry_run: bool,
-) -> AppResult<SuccessorReport> {
-    // Parsed on the blocking pool, off the async workers.
-    let rows = blocking(move || parse(&bytes, &limits)).await??;
-    let mut tx = db.begin().await?;
-    let existing = store::load_existing(&mut tx).await?;
-    let created_on: HashMap<String, Option<NaiveDate>> = on_tx!(&mut tx, |c| {
-        sqlx::query_as::<_, (String, Option<NaiveDate>)>("SELECT code, created_on FROM units")
-            .fetch_all(&mut *c)
-            .await?
-    })
-    .into_iter()
-    .collect();
-    // Rows of old units this database never held (e.g. the wards of provinces it did not load)
-    // are skipped; the new tree must be loaded first, so an unknown new unit is a problem.
+/// Checks the rows against the units the database holds: rows about old units it never held
+/// (e.g. the wards of provinces it did not load) are left out and counted; the new tree must be
+/// loaded first, so a new unit that is unknown, or does not exist on the row's day, is a problem.
+/// `created_on` gives each unit's first day (none: always existed).
+pub fn check_rows(
+    rows: Vec<SuccessorRow>,
+    existing: &HashMap<String, ExistingUnit>,
+    created_on: &HashMap<String, Option<NaiveDate>>,
+) -> AppResult<(Vec<SuccessorRow>, usize)> {
     let all = rows.len();
     let rows: Vec<SuccessorRow> = rows
         .into_iter()
@@ -488,182 +392,100 @@ pub async fn run(
     if !errors.is_empty() {
         return Err(rows_error(errors));
     }
-    // The links.
-    let stored: HashMap<(String, String, NaiveDate), (bool, bool)> = on_tx!(&mut tx, |c| {
-        sqlx::query_as::<_, (String, String, NaiveDate, bool, bool)>(
-            "SELECT old_code, new_code, effective, part, main FROM unit_successors",
-        )
-        .fetch_all(&mut *c)
-        .await?
-    })
-    .into_iter()
-    .map(|(o, n, e, p, m)| ((o, n, e), (p, m)))
-    .collect();
-    let (mut created, mut updated, mut unchanged) = (0, 0, 0);
-    for r in &rows {
-        match stored.get(&(r.old_code.clone(), r.new_code.clone(), r.effective)) {
-            Some(&(p, m)) if (p, m) == (r.part, r.main) => {
-                unchanged += 1;
-                continue;
+    Ok((rows, skipped))
+}
+
+/// The stored successor links: (old code, new code, effective) → (part, main).
+pub type Links = HashMap<(String, String, NaiveDate), (bool, bool)>;
+
+/// What a row does to the stored link of its old unit, new unit and day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkChange {
+    /// Stored as it is.
+    Unchanged,
+    /// Stored with another `part`/`main`.
+    Updated,
+    /// Not stored yet.
+    Created,
+}
+
+/// What `row` does to the `stored` links.
+pub fn link_change(row: &SuccessorRow, stored: &Links) -> LinkChange {
+    match stored.get(&(row.old_code.clone(), row.new_code.clone(), row.effective)) {
+        Some(&(p, m)) if (p, m) == (row.part, row.main) => LinkChange::Unchanged,
+        Some(_) => LinkChange::Updated,
+        None => LinkChange::Created,
+    }
+}
+
+/// The report's lines for the moves of one kind of record.
+pub fn moved_records(att: Attachment, records: &[Attached], moves: &[Move]) -> Vec<MovedRecord> {
+    let by_id: HashMap<i64, &Attached> = records.iter().map(|r| (r.id, r)).collect();
+    moves
+        .iter()
+        .map(|m| {
+            let (id, to_unit, on) = match m {
+                Move::Split {
+                    id, to_unit, from, ..
+                } => (*id, to_unit, *from),
+                Move::Repoint { id, to_unit } => (*id, to_unit, by_id[id].from),
+            };
+            let r = by_id[&id];
+            MovedRecord {
+                kind: att.kind().into(),
+                id,
+                cadre_id: Some(r.cadre_id),
+                from_unit: r.unit_code.clone(),
+                to_unit: to_unit.clone(),
+                on,
             }
-            Some(_) => updated += 1,
-            None => created += 1,
-        }
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
-            "INSERT INTO unit_successors (old_code, new_code, effective, part, main) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (old_code, new_code, effective) DO UPDATE SET part = excluded.part, main = excluded.main"
-        )
-        .bind(&r.old_code)
-        .bind(&r.new_code)
-        .bind(r.effective)
-        .bind(r.part)
-        .bind(r.main)
-        .execute(&mut *c)
-        .await
-        .map(|_| ())?
-        });
-    }
-    // Old units handed to another code: their main successor, retirement, and the moves.
-    let mut main: HashMap<String, (String, NaiveDate)> = HashMap::new();
-    let mut retired = vec![];
-    let mut successors_set = 0;
-    for r in rows.iter().filter(|r| r.main && r.old_code != r.new_code) {
-        let old = &existing[&r.old_code];
-        main.insert(r.old_code.clone(), (r.new_code.clone(), r.effective));
-        let current: Option<String> = on_tx!(&mut tx, |c| sqlx::query_scalar(
-            "SELECT successor_code FROM units WHERE code = $1"
-        )
-        .bind(&r.old_code)
-        .fetch_one(&mut *c)
-        .await?);
-        if old.retired_on.is_none() {
-            retired.push(r.old_code.clone());
-        }
-        if old.retired_on.is_none() || current.as_deref() != Some(r.new_code.as_str()) {
-            successors_set += 1;
-            store::retire(
-                &mut tx,
-                &r.old_code,
-                Some(&r.new_code),
-                old.retired_on.unwrap_or(r.effective),
-            )
-            .await?;
-        }
-    }
-    let olds: Vec<String> = main
-        .keys()
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut moved = vec![];
-    for (table, kind, inclusive) in [
-        ("cadre_units", "cadre_unit", false),
-        ("title_assignments", "title_assignment", true),
-        ("succession_plans", "succession_plan", true),
-    ] {
-        let records = attached(&mut tx, table, &olds).await?;
-        let moves = plan_moves(&records, &main, inclusive);
-        moved.extend(apply_moves(&mut tx, table, kind, &records, &moves).await?);
-    }
-    // The record's current unit, and accounts attached to a retired unit.
-    for (old, (new, eff)) in &main {
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE cadres SET unit_code = $1 WHERE unit_code = $2"
-        )
-        .bind(new)
-        .bind(old)
-        .execute(&mut *c)
-        .await
-        .map(|_| ())?);
-        let ids: Vec<i64> = on_tx!(&mut tx, |c| {
-            sqlx::query_scalar(
-            "UPDATE accounts SET unit_code = $1, token_version = token_version + 1 WHERE unit_code = $2 RETURNING id"
-        )
-        .bind(new)
-        .bind(old)
-        .fetch_all(&mut *c)
-        .await?
-        });
-        moved.extend(ids.into_iter().map(|id| MovedRecord {
+        })
+        .collect()
+}
+
+impl MovedRecord {
+    /// An account moved from a retired unit to its main successor.
+    pub fn account(id: i64, from_unit: &str, to_unit: &str, on: NaiveDate) -> MovedRecord {
+        MovedRecord {
             kind: "account".into(),
             id,
             cadre_id: None,
-            from_unit: old.clone(),
-            to_unit: new.clone(),
-            on: *eff,
-        }));
-    }
-    moved.sort_by(|a, b| (&a.kind, a.id).cmp(&(&b.kind, b.id)));
-    // Clashes: titles with two or more incumbents in a receiving unit on the day.
-    let mut receiving: BTreeMap<(String, NaiveDate), ()> = BTreeMap::new();
-    for m in moved.iter().filter(|m| m.kind == "title_assignment") {
-        receiving.insert((m.to_unit.clone(), m.on), ());
-    }
-    let mut clashes = vec![];
-    for (unit, on) in receiving.keys() {
-        let held: Vec<(String, i64)> = on_tx!(&mut tx, |c| {
-            sqlx::query_as(
-            "SELECT t.code, a.cadre_id FROM title_assignments a JOIN titles t ON t.id = a.title_id
-             WHERE a.unit_code = $1 AND a.from_date <= $2 AND (a.to_date IS NULL OR a.to_date >= $2)
-             ORDER BY t.code, a.cadre_id"
-        )
-        .bind(unit)
-        .bind(on)
-        .fetch_all(&mut *c)
-        .await?
-        });
-        let mut by_title: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-        for (t, c) in held {
-            by_title.entry(t).or_default().push(c);
+            from_unit: from_unit.into(),
+            to_unit: to_unit.into(),
+            on,
         }
-        for (title_code, mut cadre_ids) in by_title {
+    }
+}
+
+/// The units that received title assignments, with the day: where two holders of one title may
+/// now meet.
+pub fn receiving(moved: &[MovedRecord]) -> BTreeSet<(String, NaiveDate)> {
+    moved
+        .iter()
+        .filter(|m| m.kind == Attachment::TitleAssignment.kind())
+        .map(|m| (m.to_unit.clone(), m.on))
+        .collect()
+}
+
+/// The titles held by two or more cadres in `unit` on `on`, from its holders that day
+/// (title code, cadre id), sorted.
+pub fn clashes_in(unit: &str, on: NaiveDate, held: Vec<(String, i64)>) -> Vec<Clash> {
+    let mut by_title: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for (t, c) in held {
+        by_title.entry(t).or_default().push(c);
+    }
+    by_title
+        .into_iter()
+        .filter_map(|(title_code, mut cadre_ids)| {
             cadre_ids.dedup();
-            if cadre_ids.len() > 1 {
-                clashes.push(Clash {
-                    unit_code: unit.clone(),
-                    title_code,
-                    on: *on,
-                    cadre_ids,
-                });
-            }
-        }
-    }
-    store::rebuild_periods(&mut tx).await?;
-    let report = SuccessorReport {
-        dry_run,
-        rows: all,
-        skipped,
-        created,
-        unchanged,
-        updated,
-        retired,
-        successors_set,
-        moved,
-        clashes,
-    };
-    if dry_run {
-        drop(tx); // rolls back: a dry run writes nothing
-        return Ok(report);
-    }
-    audit::record(
-        &mut tx,
-        actor,
-        "import",
-        "unit_successors",
-        "*",
-        None,
-        Some(json!({
-            "rows": report.rows, "skipped": report.skipped, "created": report.created, "updated": report.updated,
-            "unchanged": report.unchanged, "retired": report.retired.len(),
-            "successors_set": report.successors_set, "moved": report.moved.len(),
-            "clashes": report.clashes.len(),
-        })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(report)
+            (cadre_ids.len() > 1).then(|| Clash {
+                unit_code: unit.to_string(),
+                title_code,
+                on,
+                cadre_ids,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -754,5 +576,152 @@ mod tests {
         let units = plan_moves(&records, &main, false);
         assert_eq!(units.len(), 2);
         assert!(matches!(units[0], Move::Split { end, .. } if end == d("2025-07-01")));
+    }
+
+    fn row(line: usize, old: &str, new: &str, main: bool) -> SuccessorRow {
+        SuccessorRow {
+            line,
+            old_code: old.into(),
+            new_code: new.into(),
+            effective: d("2025-07-01"),
+            part: false,
+            main,
+        }
+    }
+
+    fn unit(code: &str, retired_on: Option<&str>) -> (String, ExistingUnit) {
+        (
+            code.into(),
+            ExistingUnit {
+                code: code.into(),
+                name: code.into(),
+                kind: "ward".into(),
+                parent_code: None,
+                path: format!("/{code}/"),
+                retired_on: retired_on.map(d),
+            },
+        )
+    }
+
+    #[test]
+    fn rows_of_units_never_held_are_skipped_and_new_units_must_exist_on_the_day() {
+        let existing = HashMap::from([
+            unit("1", None),
+            unit("2", None),
+            unit("3", Some("2025-07-01")),
+            unit("4", None),
+        ]);
+        let created_on = HashMap::from([("4".to_string(), Some(d("2025-08-01")))]);
+        let (rows, skipped) = check_rows(
+            vec![row(2, "1", "2", true), row(3, "99", "2", true)],
+            &existing,
+            &created_on,
+        )
+        .unwrap();
+        assert_eq!((rows.len(), skipped), (1, 1));
+        let AppError::Problems { report, .. } = check_rows(
+            vec![
+                row(2, "1", "98", true),
+                row(3, "2", "3", true),
+                row(4, "1", "4", false),
+            ],
+            &existing,
+            &created_on,
+        )
+        .unwrap_err() else {
+            panic!()
+        };
+        let messages: Vec<&str> = report.listed.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "no unit with this code",
+                "unit 3 does not exist on 2025-07-01",
+                "unit 4 does not exist on 2025-07-01"
+            ]
+        );
+    }
+
+    #[test]
+    fn links_are_created_updated_or_left() {
+        let r = row(2, "1", "2", true);
+        let mut stored = Links::new();
+        assert_eq!(link_change(&r, &stored), LinkChange::Created);
+        stored.insert(("1".into(), "2".into(), r.effective), (false, false));
+        assert_eq!(link_change(&r, &stored), LinkChange::Updated);
+        stored.insert(("1".into(), "2".into(), r.effective), (false, true));
+        assert_eq!(link_change(&r, &stored), LinkChange::Unchanged);
+    }
+
+    #[test]
+    fn moves_are_reported_and_clashes_found() {
+        let records = vec![
+            Attached {
+                id: 1,
+                cadre_id: 10,
+                unit_code: "A".into(),
+                from: d("2015-01-01"),
+                to: None,
+            },
+            Attached {
+                id: 2,
+                cadre_id: 11,
+                unit_code: "A".into(),
+                from: d("2025-08-01"),
+                to: None,
+            },
+        ];
+        let main = HashMap::from([("A".to_string(), ("B".to_string(), d("2025-07-01")))]);
+        let moves = plan_moves(&records, &main, true);
+        let moved = moved_records(Attachment::TitleAssignment, &records, &moves);
+        assert_eq!(
+            moved
+                .iter()
+                .map(|m| (m.id, m.on, m.cadre_id))
+                .collect::<Vec<_>>(),
+            [
+                (1, d("2025-07-01"), Some(10)),
+                (2, d("2025-08-01"), Some(11))
+            ]
+        );
+        assert!(moved
+            .iter()
+            .all(|m| m.kind == "title_assignment" && m.to_unit == "B"));
+        let mut all = moved.clone();
+        all.push(MovedRecord::account(5, "A", "B", d("2025-07-01")));
+        assert_eq!(
+            receiving(&all).into_iter().collect::<Vec<_>>(),
+            [
+                ("B".to_string(), d("2025-07-01")),
+                ("B".to_string(), d("2025-08-01"))
+            ]
+        );
+        let clashes = clashes_in(
+            "B",
+            d("2025-07-01"),
+            vec![
+                ("FF-CHAIR".into(), 10),
+                ("FF-CHAIR".into(), 12),
+                ("YU-SEC".into(), 11),
+                ("YU-SEC".into(), 11),
+            ],
+        );
+        assert_eq!(
+            clashes,
+            [Clash {
+                unit_code: "B".into(),
+                title_code: "FF-CHAIR".into(),
+                on: d("2025-07-01"),
+                cadre_ids: vec![10, 12],
+            }]
+        );
+        assert_eq!(
+            Attachment::ALL.map(|a| (a.table(), a.inclusive_end())),
+            [
+                ("cadre_units", false),
+                ("title_assignments", true),
+                ("succession_plans", true)
+            ]
+        );
     }
 }

@@ -1,0 +1,492 @@
+//! The rules and transactions of the unit tree: what a caller may see of it (lists, a unit as of
+//! a day, children), creating, changing and retiring a unit, and the two imports (a unit file, a
+//! succession table), each written in one transaction with its audit entry.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::json;
+use std::collections::{BTreeSet, HashMap};
+use std::time::Instant;
+use utoipa::ToSchema;
+
+use super::domain::{
+    parse_units_csv, plan_import, UnitCode, UnitFields, UnitHistoryEntry, UnitRow, UnitView,
+};
+use super::import::{ImportOptions, ImportReport};
+use super::store::{self, UnitRecord};
+use super::successors::{
+    self, check_rows, clashes_in, link_change, moved_records, plan_moves, receiving, Attachment,
+    LinkChange, MovedRecord, SuccessorReport,
+};
+use crate::api::upload::blocking;
+use crate::audit::{self, Actor};
+use crate::auth::{AuthUser, Scope};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::shared::table::Limits;
+
+/// A unit with its breadcrumb and history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitDetail {
+    /// The unit (as of `as_of` when asked).
+    #[serde(flatten)]
+    pub unit: UnitView,
+    /// Ancestors, root first (the breadcrumb).
+    pub ancestors: Vec<UnitView>,
+    /// Number of live children.
+    pub child_count: i64,
+    /// The successor after a merger.
+    pub successor: Option<UnitView>,
+    /// Earlier names, kinds and parents, oldest first.
+    pub history: Vec<UnitHistoryEntry>,
+}
+
+/// A list of units.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitList {
+    /// The units.
+    pub items: Vec<UnitListItem>,
+}
+
+/// A unit in a list, with its live child count.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitListItem {
+    /// The unit.
+    #[serde(flatten)]
+    pub unit: UnitView,
+    /// Number of live children.
+    pub child_count: i64,
+}
+
+async fn with_counts(db: &Db, rows: Vec<UnitRecord>) -> AppResult<UnitList> {
+    let codes: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
+    let counts = store::child_counts(db, &codes).await?;
+    Ok(UnitList {
+        items: rows
+            .iter()
+            .map(|r| UnitListItem {
+                unit: r.into(),
+                child_count: counts.get(&r.code).copied().unwrap_or(0),
+            })
+            .collect(),
+    })
+}
+
+/// The units matching `q` (name without diacritics, or exact code) inside `scope`, at most
+/// `limit`; without `q` the top of the caller's tree: the roots, or the caller's home unit.
+pub async fn list(db: &Db, scope: &Scope, q: Option<&str>, limit: i64) -> AppResult<UnitList> {
+    let rows = match q {
+        Some(q) => store::search(db, q, scope, limit).await?,
+        None => match scope {
+            Scope::All => store::roots(db).await?,
+            Scope::Subtree { code, .. } | Scope::Own { code, .. } => {
+                store::get(db, code).await?.into_iter().collect()
+            }
+        },
+    };
+    with_counts(db, rows).await
+}
+
+/// A unit the caller may see: inside their subtree, or an ancestor of it (breadcrumb).
+pub async fn visible(db: &Db, user: &AuthUser, code: &UnitCode) -> AppResult<UnitRecord> {
+    let unit = store::require(db, code.as_str()).await?;
+    let scope = user.scope()?;
+    if !scope.contains_path(&unit.path) && !scope.is_ancestor_path(&unit.path) {
+        scope.check_path(&unit.path)?;
+    }
+    Ok(unit)
+}
+
+/// A unit the caller may see, with its ancestors, successor and history; `as_of` gives the
+/// name, kind, parent, depth, ancestors and number of children it had on that day.
+pub async fn detail(
+    db: &Db,
+    user: &AuthUser,
+    code: &UnitCode,
+    as_of: Option<NaiveDate>,
+) -> AppResult<UnitDetail> {
+    let unit = visible(db, user, code).await?;
+    let mut ancestors: Vec<UnitView> = store::ancestors(db, &unit)
+        .await?
+        .iter()
+        .map(UnitView::from)
+        .collect();
+    let history = store::history(db, &unit.code).await?;
+    let mut child_count = store::child_counts(db, &[unit.code.as_str()])
+        .await?
+        .get(&unit.code)
+        .copied()
+        .unwrap_or(0);
+    let successor = match &unit.successor_code {
+        Some(s) => store::get(db, s).await?.map(|r| UnitView::from(&r)),
+        None => None,
+    };
+    let mut view = UnitView::from(&unit);
+    if let Some(d) = as_of {
+        view = view.as_of(&history, d);
+        // On a day the unit existed, its depth and ancestors are those of that day's tree.
+        if let Some(p) = store::period_on(db, &unit.code, d)
+            .await?
+            .filter(|p| p.status == "live")
+        {
+            view.depth = p.depth;
+            let codes = crate::shared::tree::path_codes(&p.path);
+            let mut then = vec![];
+            for c in &codes[..codes.len().saturating_sub(1)] {
+                if let Some(a) = store::period_on(db, c, d).await? {
+                    then.push(UnitView::from(&a));
+                }
+            }
+            ancestors = then;
+        }
+        child_count = store::child_count_on(db, &unit.code, d).await?;
+    }
+    Ok(UnitDetail {
+        unit: view,
+        ancestors,
+        child_count,
+        successor,
+        history,
+    })
+}
+
+/// The children of a unit in the caller's scope, by name (retired ones when asked).
+pub async fn children(
+    db: &Db,
+    user: &AuthUser,
+    code: &UnitCode,
+    include_retired: bool,
+) -> AppResult<UnitList> {
+    let unit = visible(db, user, code).await?;
+    user.scope()?.check_path(&unit.path)?;
+    let rows = store::children(db, &unit.code, include_retired).await?;
+    with_counts(db, rows).await
+}
+
+/// Creates unit `code` (409 if it exists).
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    code: &UnitCode,
+    fields: UnitFields,
+    today: NaiveDate,
+) -> AppResult<UnitView> {
+    write(db, actor, code, fields, today, true).await
+}
+
+/// Renames, re-kinds or moves unit `code` (its subtree moves with it); the old state goes to
+/// history on the effective day.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    code: &UnitCode,
+    fields: UnitFields,
+    today: NaiveDate,
+) -> AppResult<UnitView> {
+    write(db, actor, code, fields, today, false).await
+}
+
+/// Writes one unit through the import's plan (paths, history, the moves of its subtree), in one
+/// transaction with the rebuilt periods and the audit entry.
+async fn write(
+    db: &Db,
+    actor: &Actor,
+    code: &UnitCode,
+    fields: UnitFields,
+    today: NaiveDate,
+    creating: bool,
+) -> AppResult<UnitView> {
+    let created_on = fields.effective;
+    let effective = fields.effective.unwrap_or(today);
+    let mut tx = db.begin().await?;
+    let existing = store::load_existing(&mut tx).await?;
+    let before = existing.get(code.as_str()).cloned();
+    match (&before, creating) {
+        (Some(_), true) => {
+            return Err(AppError::conflict(
+                Some("code"),
+                format!("unit {code} already exists"),
+            ))
+        }
+        (None, false) => return Err(AppError::not_found(format!("no unit with code {code}"))),
+        _ => {}
+    }
+    if let Some(p) = &fields.parent_code {
+        if !existing.contains_key(p.as_str()) {
+            return Err(AppError::invalid(
+                "parent_code",
+                format!("no unit with code {p}"),
+            ));
+        }
+    }
+    let row = UnitRow {
+        line: 1,
+        code: code.to_string(),
+        name: fields.name,
+        kind: fields.kind,
+        parent_code: fields.parent_code.map(UnitCode::into_string),
+    };
+    let plan =
+        plan_import(std::slice::from_ref(&row), &existing, None, false).map_err(|e| match e {
+            AppError::Validation { .. } => AppError::invalid(
+                "parent_code",
+                "the new parent would put the unit under itself",
+            ),
+            other => other,
+        })?;
+    store::apply_plan(&mut tx, &plan, effective, created_on).await?;
+    store::rebuild_periods(&mut tx).await?;
+    let after = store::get(&mut tx, code.as_str())
+        .await?
+        .ok_or_else(|| AppError::Internal("unit vanished".into()))?;
+    let view = UnitView::from(&after);
+    audit::record(
+        &mut tx,
+        actor,
+        if creating { "create" } else { "update" },
+        "unit",
+        code.as_str(),
+        before.map(|b| json!({"name": b.name, "kind": b.kind, "parent_code": b.parent_code})),
+        Some(json!({"name": view.name, "kind": view.kind, "parent_code": view.parent_code})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Retires (merges) the unit named `code` on `retired_on`, into `successor` if given (a live unit
+/// other than itself). A unit retired by an import (no successor yet) may still be given one;
+/// one already merged is a 409.
+pub async fn retire(
+    db: &Db,
+    actor: &Actor,
+    code: &str,
+    successor: Option<&str>,
+    retired_on: NaiveDate,
+) -> AppResult<UnitView> {
+    let mut tx = db.begin().await?;
+    let unit = store::get(&mut tx, code.trim())
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
+    if let (Some(on), Some(_)) = (unit.retired_on, &unit.successor_code) {
+        return Err(AppError::conflict(
+            None,
+            format!("unit {} was already merged on {on}", unit.code),
+        ));
+    }
+    let successor = match successor.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => {
+            if s == unit.code {
+                return Err(AppError::invalid(
+                    "successor_code",
+                    "a unit cannot succeed itself",
+                ));
+            }
+            let succ = store::get(&mut tx, s).await?.ok_or_else(|| {
+                AppError::invalid("successor_code", format!("no unit with code {s}"))
+            })?;
+            if succ.retired_on.is_some() {
+                return Err(AppError::invalid(
+                    "successor_code",
+                    format!("unit {s} is itself retired"),
+                ));
+            }
+            Some(succ.code)
+        }
+    };
+    store::retire(&mut tx, &unit.code, successor.as_deref(), retired_on).await?;
+    store::rebuild_periods(&mut tx).await?;
+    let after = store::get(&mut tx, &unit.code)
+        .await?
+        .ok_or_else(|| AppError::Internal("unit vanished".into()))?;
+    audit::record(
+        &mut tx,
+        actor,
+        "retire",
+        "unit",
+        &unit.code,
+        Some(json!({"retired_on": unit.retired_on, "successor_code": unit.successor_code})),
+        Some(json!({"retired_on": retired_on, "successor_code": successor})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(UnitView::from(&after))
+}
+
+/// Imports a unit CSV: every row valid or nothing written. The file is parsed (within `limits`)
+/// and the import planned on the blocking pool, off the async workers.
+pub async fn import_units(
+    db: &Db,
+    actor: &Actor,
+    bytes: Vec<u8>,
+    limits: &Limits,
+    opts: &ImportOptions,
+    today: NaiveDate,
+) -> AppResult<ImportReport> {
+    let started = Instant::now();
+    let limits = *limits;
+    let rows = blocking(move || parse_units_csv(&bytes, &limits)).await??;
+    let effective = opts.effective.unwrap_or(today);
+    let mut tx = db.begin().await?;
+    let existing = store::load_existing(&mut tx).await?;
+    let (root, retire_missing) = (opts.root.clone(), opts.retire_missing);
+    let (rows, plan) = blocking(move || {
+        let plan = plan_import(&rows, &existing, root.as_deref(), retire_missing);
+        (rows.len(), plan)
+    })
+    .await?;
+    let plan = plan?;
+    store::apply_plan(&mut tx, &plan, effective, opts.effective).await?;
+    store::rebuild_periods(&mut tx).await?;
+    let report = ImportReport {
+        rows,
+        created: plan.created(),
+        updated: plan.updated(),
+        unchanged: plan.unchanged,
+        moved: plan.moves.len(),
+        retired: plan.retire.len(),
+        skipped: plan.skipped,
+        elapsed_ms: 0,
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        "import",
+        "unit_import",
+        opts.root.as_deref().unwrap_or("*"),
+        None,
+        Some(json!({
+            "rows": report.rows, "created": report.created, "updated": report.updated,
+            "unchanged": report.unchanged, "moved": report.moved, "retired": report.retired,
+            "skipped": report.skipped, "root": opts.root, "retire_missing": opts.retire_missing,
+            "effective": effective,
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ImportReport {
+        elapsed_ms: started.elapsed().as_millis(),
+        ..report
+    })
+}
+
+/// Imports a succession table: every row valid or nothing written; with `dry_run` the same
+/// answer and nothing written.
+pub async fn import_successors(
+    db: &Db,
+    actor: &Actor,
+    bytes: Vec<u8>,
+    limits: Limits,
+    dry_run: bool,
+) -> AppResult<SuccessorReport> {
+    // Parsed on the blocking pool, off the async workers.
+    let rows = blocking(move || successors::parse(&bytes, &limits)).await??;
+    let all = rows.len();
+    let mut tx = db.begin().await?;
+    let existing = store::load_existing(&mut tx).await?;
+    let created_on = store::created_on_all(&mut tx).await?;
+    let (rows, skipped) = check_rows(rows, &existing, &created_on)?;
+    // The links.
+    let stored = store::successor_links(&mut tx).await?;
+    let (mut created, mut updated, mut unchanged) = (0, 0, 0);
+    for r in &rows {
+        match link_change(r, &stored) {
+            LinkChange::Unchanged => {
+                unchanged += 1;
+                continue;
+            }
+            LinkChange::Updated => updated += 1,
+            LinkChange::Created => created += 1,
+        }
+        store::upsert_successor_link(&mut tx, r).await?;
+    }
+    // Old units handed to another code: their main successor, retirement, and the moves.
+    let mut main: HashMap<String, (String, NaiveDate)> = HashMap::new();
+    let mut retired = vec![];
+    let mut successors_set = 0;
+    for r in rows.iter().filter(|r| r.main && r.old_code != r.new_code) {
+        let old = &existing[&r.old_code];
+        main.insert(r.old_code.clone(), (r.new_code.clone(), r.effective));
+        let current = store::successor_code(&mut tx, &r.old_code).await?;
+        if old.retired_on.is_none() {
+            retired.push(r.old_code.clone());
+        }
+        if old.retired_on.is_none() || current.as_deref() != Some(r.new_code.as_str()) {
+            successors_set += 1;
+            store::retire(
+                &mut tx,
+                &r.old_code,
+                Some(&r.new_code),
+                old.retired_on.unwrap_or(r.effective),
+            )
+            .await?;
+        }
+    }
+    let olds: Vec<String> = main
+        .keys()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut moved = vec![];
+    for att in Attachment::ALL {
+        let records = store::attached(&mut tx, att, &olds).await?;
+        let moves = plan_moves(&records, &main, att.inclusive_end());
+        let now = chrono::Utc::now();
+        for m in &moves {
+            store::apply_move(&mut tx, att, m, now).await?;
+        }
+        moved.extend(moved_records(att, &records, &moves));
+    }
+    // The record's current unit, and accounts attached to a retired unit.
+    for (old, (new, eff)) in &main {
+        store::move_cadres(&mut tx, old, new).await?;
+        let ids = store::move_accounts(&mut tx, old, new).await?;
+        moved.extend(
+            ids.into_iter()
+                .map(|id| MovedRecord::account(id, old, new, *eff)),
+        );
+    }
+    moved.sort_by(|a, b| (&a.kind, a.id).cmp(&(&b.kind, b.id)));
+    // Clashes: titles with two or more incumbents in a receiving unit on the day.
+    let mut clashes = vec![];
+    for (unit, on) in receiving(&moved) {
+        let held = store::title_holders_on(&mut tx, &unit, on).await?;
+        clashes.extend(clashes_in(&unit, on, held));
+    }
+    store::rebuild_periods(&mut tx).await?;
+    let report = SuccessorReport {
+        dry_run,
+        rows: all,
+        skipped,
+        created,
+        unchanged,
+        updated,
+        retired,
+        successors_set,
+        moved,
+        clashes,
+    };
+    if dry_run {
+        drop(tx); // rolls back: a dry run writes nothing
+        return Ok(report);
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "import",
+        "unit_successors",
+        "*",
+        None,
+        Some(json!({
+            "rows": report.rows, "skipped": report.skipped, "created": report.created, "updated": report.updated,
+            "unchanged": report.unchanged, "retired": report.retired.len(),
+            "successors_set": report.successors_set, "moved": report.moved.len(),
+            "clashes": report.clashes.len(),
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}
