@@ -326,7 +326,7 @@ pub async fn update_class(
     let row = classes::service::in_tx(&mut tx, &code).await?;
     classes::service::editable(&row)?;
     classes::store::lock(&mut tx, row.id).await?;
-    let w = classes::service::check_fields(
+    let w = classes::domain::check_fields(
         p.title.as_deref().unwrap_or(&row.title),
         p.organiser.as_deref().unwrap_or(&row.organiser),
         p.capacity.unwrap_or(row.capacity),
