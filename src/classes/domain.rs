@@ -1,6 +1,7 @@
-//! Pure class rules: statuses and their transitions, session times, overlap.
+//! Pure class rules: statuses and their transitions, session times and schedules, overlap, the
+//! checks of a class's own fields.
 
-use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -56,6 +57,23 @@ impl ClassStatus {
         .find(|c| c.as_str() == s)
     }
 
+    /// Parses a comma-separated list of statuses (the class list's `status`; blanks skipped).
+    pub fn parse_list(raw: &str) -> Result<Vec<ClassStatus>, AppError> {
+        raw.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                ClassStatus::parse(s)
+                    .ok_or_else(|| AppError::invalid("status", format!("unknown status {s:?}")))
+            })
+            .collect()
+    }
+
+    /// Whether the class is over (finished or cancelled): it may no longer change.
+    pub fn is_closed(self) -> bool {
+        matches!(self, ClassStatus::Finished | ClassStatus::Cancelled)
+    }
+
     /// Whether a class may go from `self` to `to`.
     pub fn can_become(self, to: ClassStatus) -> bool {
         use ClassStatus::*;
@@ -68,6 +86,170 @@ impl ClassStatus {
                 | (Open, Planned)
         )
     }
+}
+
+/// Refuses a move of class `code` from `from` to `to` that [`ClassStatus::can_become`] does not allow.
+pub fn check_transition(code: &str, from: ClassStatus, to: ClassStatus) -> Result<(), AppError> {
+    if !from.can_become(to) {
+        return Err(AppError::conflict(
+            Some("status"),
+            format!(
+                "class {code} cannot go from {} to {}",
+                from.as_str(),
+                to.as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a change to a finished or cancelled class.
+pub fn editable(code: &str, status: ClassStatus) -> Result<(), AppError> {
+    if status.is_closed() {
+        return Err(AppError::conflict(
+            Some("status"),
+            format!("class {code} is {status} and cannot change"),
+        ));
+    }
+    Ok(())
+}
+
+/// The fields of a class, validated.
+#[derive(Debug, Clone)]
+pub struct ClassWrite {
+    /// Title.
+    pub title: String,
+    /// Organiser.
+    pub organiser: String,
+    /// Seats.
+    pub capacity: i64,
+    /// Enrolment window start.
+    pub enrol_opens: NaiveDate,
+    /// Enrolment window end.
+    pub enrol_closes: NaiveDate,
+    /// Attendance share for completion.
+    pub min_attendance_pct: i64,
+}
+
+/// Checks a class's own fields (title, organiser, capacity, enrolment window, attendance share).
+pub fn check_fields(
+    title: &str,
+    organiser: &str,
+    capacity: i64,
+    opens: NaiveDate,
+    closes: NaiveDate,
+    pct: i64,
+) -> Result<ClassWrite, AppError> {
+    let title = crate::shared::text::required_text("title", title, 300)?;
+    let organiser = crate::shared::text::required_text("organiser", organiser, 300)?;
+    if !(1..=1000).contains(&capacity) {
+        return Err(AppError::invalid(
+            "capacity",
+            "capacity must be between 1 and 1000",
+        ));
+    }
+    if closes < opens {
+        return Err(AppError::invalid(
+            "enrol_closes",
+            "enrol_closes must not be before enrol_opens",
+        ));
+    }
+    if !(0..=100).contains(&pct) {
+        return Err(AppError::invalid(
+            "min_attendance_pct",
+            "min_attendance_pct must be between 0 and 100",
+        ));
+    }
+    Ok(ClassWrite {
+        title,
+        organiser,
+        capacity,
+        enrol_opens: opens,
+        enrol_closes: closes,
+        min_attendance_pct: pct,
+    })
+}
+
+/// A session to schedule, as asked.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionInput {
+    /// Start: RFC 3339, or city time without offset (`2026-12-01T08:00`).
+    pub starts_at: String,
+    /// End, after the start.
+    pub ends_at: String,
+    /// Venue.
+    pub venue: String,
+    /// Instructor.
+    pub instructor: String,
+}
+
+/// A new session, validated.
+#[derive(Debug, Clone)]
+pub struct SessionWrite {
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: DateTime<Utc>,
+    /// Venue.
+    pub venue: String,
+    /// Instructor.
+    pub instructor: String,
+}
+
+/// Most sessions a class may have.
+pub const MAX_SESSIONS: usize = 200;
+
+/// Checks a schedule on its own: at least one and at most [`MAX_SESSIONS`] sessions, each with
+/// its times (city time without an offset), ending after it starts and within 24 hours, a venue
+/// and an instructor, and no two of them overlapping. (Clashes with other classes need the
+/// database: `classes::service`.)
+pub fn check_sessions(input: &[SessionInput], city: &Clock) -> Result<Vec<SessionWrite>, AppError> {
+    if input.is_empty() {
+        return Err(AppError::invalid(
+            "sessions",
+            "a class needs at least one session",
+        ));
+    }
+    if input.len() > MAX_SESSIONS {
+        return Err(AppError::invalid("sessions", "at most 200 sessions"));
+    }
+    let mut out: Vec<SessionWrite> = Vec::with_capacity(input.len());
+    for (i, s) in input.iter().enumerate() {
+        let f = |name: &str| format!("sessions[{i}].{name}");
+        let starts_at = parse_time(&f("starts_at"), &s.starts_at, city)?;
+        let ends_at = parse_time(&f("ends_at"), &s.ends_at, city)?;
+        if ends_at <= starts_at {
+            return Err(AppError::invalid(
+                f("ends_at"),
+                "a session must end after it starts",
+            ));
+        }
+        if ends_at - starts_at > chrono::Duration::hours(24) {
+            return Err(AppError::invalid(
+                f("ends_at"),
+                "a session may last at most 24 hours",
+            ));
+        }
+        let venue = crate::shared::text::required_text(&f("venue"), &s.venue, 200)?;
+        let instructor = crate::shared::text::required_text(&f("instructor"), &s.instructor, 200)?;
+        if let Some(j) = out
+            .iter()
+            .position(|o| overlaps(o.starts_at, o.ends_at, starts_at, ends_at))
+        {
+            return Err(AppError::invalid(
+                f("starts_at"),
+                format!("overlaps session {j} of the same class"),
+            ));
+        }
+        out.push(SessionWrite {
+            starts_at,
+            ends_at,
+            venue,
+            instructor,
+        });
+    }
+    Ok(out)
 }
 
 /// Parses a session time: RFC 3339 with an offset, or a city time without one
@@ -111,6 +293,138 @@ mod tests {
 
     fn t(s: &str) -> DateTime<Utc> {
         parse_time("t", s, &Clock::default()).unwrap()
+    }
+
+    /// The HTTP status, field and message of an error.
+    fn said(e: AppError) -> (u16, Option<String>, String) {
+        let b = e.body().error;
+        (e.status().code, b.field, b.message)
+    }
+
+    fn session(from: &str, to: &str, venue: &str) -> SessionInput {
+        SessionInput {
+            starts_at: from.into(),
+            ends_at: to.into(),
+            venue: venue.into(),
+            instructor: "TS. Trần Quốc Bảo".into(),
+        }
+    }
+
+    #[test]
+    fn statuses_are_read_from_a_list() {
+        assert_eq!(
+            ClassStatus::parse_list(" open, ,running").unwrap(),
+            vec![ClassStatus::Open, ClassStatus::Running]
+        );
+        assert_eq!(ClassStatus::parse_list("").unwrap(), vec![]);
+        assert_eq!(
+            said(ClassStatus::parse_list("open,closed").unwrap_err()),
+            (
+                422,
+                Some("status".into()),
+                "unknown status \"closed\"".into()
+            )
+        );
+    }
+
+    #[test]
+    fn closed_classes_do_not_change() {
+        assert!(editable("A-1", ClassStatus::Running).is_ok());
+        assert_eq!(
+            said(editable("A-1", ClassStatus::Finished).unwrap_err()),
+            (
+                409,
+                Some("status".into()),
+                "class A-1 is finished and cannot change".into()
+            )
+        );
+        assert!(editable("A-1", ClassStatus::Cancelled).is_err());
+        assert!(check_transition("A-1", ClassStatus::Planned, ClassStatus::Open).is_ok());
+        assert_eq!(
+            said(check_transition("A-1", ClassStatus::Planned, ClassStatus::Finished).unwrap_err()),
+            (
+                409,
+                Some("status".into()),
+                "class A-1 cannot go from planned to finished".into()
+            )
+        );
+    }
+
+    #[test]
+    fn class_fields_are_checked_in_order() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let (a, b) = (d("2026-11-01"), d("2026-11-20"));
+        let w = check_fields(" Lớp 1 ", "Trường", 30, a, b, 80).unwrap();
+        assert_eq!((w.title.as_str(), w.capacity), ("Lớp 1", 30));
+        let field = |r: Result<ClassWrite, AppError>| said(r.unwrap_err()).1.unwrap();
+        assert_eq!(field(check_fields(" ", "T", 0, b, a, 101)), "title");
+        assert_eq!(field(check_fields("L", "", 0, b, a, 101)), "organiser");
+        assert_eq!(field(check_fields("L", "T", 0, b, a, 101)), "capacity");
+        assert_eq!(field(check_fields("L", "T", 1001, a, b, 80)), "capacity");
+        assert_eq!(
+            field(check_fields("L", "T", 1000, b, a, 101)),
+            "enrol_closes"
+        );
+        assert_eq!(
+            field(check_fields("L", "T", 1, a, a, 101)),
+            "min_attendance_pct"
+        );
+        assert!(check_fields("L", "T", 1, a, a, 0).is_ok());
+    }
+
+    #[test]
+    fn schedules_are_checked_on_their_own() {
+        let city = Clock::default();
+        let ok = check_sessions(
+            &[
+                session("2026-12-01T08:00", "2026-12-01T10:00", "Phòng 201"),
+                session("2026-12-01T10:00", "2026-12-01T11:00", " Phòng 201 "),
+            ],
+            &city,
+        )
+        .unwrap();
+        assert_eq!(ok.len(), 2);
+        assert_eq!(ok[1].venue, "Phòng 201");
+        assert_eq!(ok[0].starts_at, t("2026-12-01T01:00:00Z"));
+        let err = |s: &[SessionInput]| said(check_sessions(s, &city).unwrap_err());
+        assert_eq!(err(&[]).1.as_deref(), Some("sessions"));
+        let many = vec![session("2026-12-01T08:00", "2026-12-01T10:00", "P"); MAX_SESSIONS + 1];
+        assert_eq!(err(&many).2, "at most 200 sessions");
+        assert_eq!(
+            err(&[session("2026-12-01T08:00", "2026-12-01T08:00", "P")]),
+            (
+                422,
+                Some("sessions[0].ends_at".into()),
+                "a session must end after it starts".into()
+            )
+        );
+        assert_eq!(
+            err(&[session("2026-12-01T08:00", "2026-12-02T08:01", "P")]).2,
+            "a session may last at most 24 hours"
+        );
+        assert_eq!(
+            err(&[session("2026-12-01T08:00", "nine", "P")])
+                .1
+                .as_deref(),
+            Some("sessions[0].ends_at")
+        );
+        assert_eq!(
+            err(&[session("2026-12-01T08:00", "2026-12-01T09:00", " ")])
+                .1
+                .as_deref(),
+            Some("sessions[0].venue")
+        );
+        assert_eq!(
+            err(&[
+                session("2026-12-01T08:00", "2026-12-01T10:00", "P"),
+                session("2026-12-01T09:00", "2026-12-01T11:00", "Q"),
+            ]),
+            (
+                422,
+                Some("sessions[1].starts_at".into()),
+                "overlaps session 0 of the same class".into()
+            )
+        );
     }
 
     #[test]

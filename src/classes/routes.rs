@@ -1,25 +1,19 @@
 //! HTTP routes of classes: create with sessions, list, read, reschedule. (A class's edit is served
 //! by `enrolments`: its seats and waitlist follow the capacity; its status change by `completions`:
-//! finishing records the completions.)
+//! finishing records the completions.) The rules and transactions are in `service`.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{get, post, put, routes, Route, State};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
-use super::domain::{overlaps, parse_time, ClassStatus};
-use super::service::{self, is_staff, visible, ClassView};
-use super::store::{self, ClassFilter, SessionWrite};
-use crate::api::JsonBody;
-use crate::audit;
+use super::domain::{ClassStatus, SessionInput};
+use super::service::{self, ClassInput, ClassQuery, ClassView};
+use crate::api::{parse_opt, JsonBody};
 use crate::auth::{AuthUser, SchoolStaff};
-use crate::curriculum;
-use crate::db::Tx;
-use crate::error::{AppError, AppResult, ErrorEnvelope};
-use crate::shared::clock::Clock;
+use crate::error::{AppResult, ErrorEnvelope};
 use crate::state::AppState;
 
 /// The routes of this area.
@@ -51,35 +45,17 @@ pub async fn list_classes(
     from: Option<&str>,
     to: Option<&str>,
 ) -> AppResult<Json<ClassList>> {
-    let mut filter = ClassFilter::default();
     // Checked for every caller; a cadre and an officer see the open classes whatever they ask.
-    for s in status
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let st = ClassStatus::parse(s)
-            .ok_or_else(|| AppError::invalid("status", format!("unknown status {s:?}")))?;
-        filter.statuses.push(st);
-    }
-    if !is_staff(&user) {
-        filter.statuses = vec![ClassStatus::Open];
-    }
-    filter.module_code = module
-        .map(|m| m.trim().to_uppercase())
-        .filter(|m| !m.is_empty());
-    let day = |field: &str, v: Option<&str>| -> AppResult<Option<chrono::DateTime<Utc>>> {
-        match crate::api::parse_opt::<NaiveDate>(field, v)? {
-            None => Ok(None),
-            Some(d) => Ok(Some(state.clock.start_of(d))),
-        }
+    let query = ClassQuery {
+        statuses: ClassStatus::parse_list(status.unwrap_or(""))?,
+        module_code: module
+            .map(|m| m.trim().to_uppercase())
+            .filter(|m| !m.is_empty()),
+        from: parse_opt::<NaiveDate>("from", from)?,
+        to: parse_opt::<NaiveDate>("to", to)?,
     };
-    filter.from = day("from", from)?;
-    filter.to = day("to", to)?;
-    let rows = store::list(&state.db, &filter).await?;
     Ok(Json(ClassList {
-        items: service::views(state, rows).await?,
+        items: service::list(state, &user, query).await?,
     }))
 }
 
@@ -93,122 +69,7 @@ pub async fn get_class(
     user: AuthUser,
     code: &str,
 ) -> AppResult<Json<ClassView>> {
-    let row = visible(state, &user, code).await?;
-    Ok(Json(service::views(state, vec![row]).await?.remove(0)))
-}
-
-/// A session to schedule.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SessionInput {
-    /// Start: RFC 3339, or city time without offset (`2026-12-01T08:00`).
-    pub starts_at: String,
-    /// End, after the start.
-    pub ends_at: String,
-    /// Venue.
-    pub venue: String,
-    /// Instructor.
-    pub instructor: String,
-}
-
-/// Validates sessions and checks them against each other and against other classes'
-/// venues and instructors (409 naming the other class and session).
-async fn check_sessions(
-    tx: &mut Tx,
-    clock: &Clock,
-    class_id: i64,
-    input: &[SessionInput],
-) -> AppResult<Vec<SessionWrite>> {
-    if input.is_empty() {
-        return Err(AppError::invalid(
-            "sessions",
-            "a class needs at least one session",
-        ));
-    }
-    if input.len() > 200 {
-        return Err(AppError::invalid("sessions", "at most 200 sessions"));
-    }
-    let mut out: Vec<SessionWrite> = Vec::with_capacity(input.len());
-    for (i, s) in input.iter().enumerate() {
-        let f = |name: &str| format!("sessions[{i}].{name}");
-        let starts_at = parse_time(&f("starts_at"), &s.starts_at, clock)?;
-        let ends_at = parse_time(&f("ends_at"), &s.ends_at, clock)?;
-        if ends_at <= starts_at {
-            return Err(AppError::invalid(
-                f("ends_at"),
-                "a session must end after it starts",
-            ));
-        }
-        if ends_at - starts_at > chrono::Duration::hours(24) {
-            return Err(AppError::invalid(
-                f("ends_at"),
-                "a session may last at most 24 hours",
-            ));
-        }
-        let venue = crate::shared::text::required_text(&f("venue"), &s.venue, 200)?;
-        let instructor = crate::shared::text::required_text(&f("instructor"), &s.instructor, 200)?;
-        if let Some(j) = out
-            .iter()
-            .position(|o| overlaps(o.starts_at, o.ends_at, starts_at, ends_at))
-        {
-            return Err(AppError::invalid(
-                f("starts_at"),
-                format!("overlaps session {j} of the same class"),
-            ));
-        }
-        out.push(SessionWrite {
-            starts_at,
-            ends_at,
-            venue,
-            instructor,
-        });
-    }
-    for (i, s) in out.iter().enumerate() {
-        if let Some(c) = store::venue_or_instructor_clash(tx, class_id, s).await? {
-            let what = if c.venue_key == super::domain::key(&s.venue) {
-                "venue"
-            } else {
-                "instructor"
-            };
-            let local =
-                |t: chrono::DateTime<Utc>| clock.to_local(t).format("%d/%m/%Y %H:%M").to_string();
-            return Err(AppError::conflict(
-                Some(&format!("sessions[{i}].{what}")),
-                format!(
-                    "the {what} is already booked by class {} (session {}, {} – {})",
-                    c.class_code,
-                    c.session_id,
-                    local(c.starts_at),
-                    local(c.ends_at)
-                ),
-            ));
-        }
-    }
-    Ok(out)
-}
-
-/// A new class.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClassInput {
-    /// Code (2–20 of A-Z, 0-9, '-').
-    pub code: String,
-    /// Module taught.
-    pub module_code: String,
-    /// Title (default: the module's Vietnamese title).
-    pub title: Option<String>,
-    /// Organiser (e.g. Trường Cán bộ thành phố).
-    pub organiser: String,
-    /// Seats (1–1000).
-    pub capacity: i64,
-    /// First day of enrolment.
-    pub enrol_opens: NaiveDate,
-    /// Last day of enrolment.
-    pub enrol_closes: NaiveDate,
-    /// Attendance share needed for a completion, percent (default from configuration, 80).
-    pub min_attendance_pct: Option<i64>,
-    /// Sessions.
-    pub sessions: Vec<SessionInput>,
+    Ok(Json(service::get(state, &user, code).await?))
 }
 
 /// Creates a class with its sessions (status `planned`). School staff or admin.
@@ -221,52 +82,8 @@ pub async fn create_class(
     user: SchoolStaff,
     body: JsonBody<ClassInput>,
 ) -> AppResult<(Status, Json<ClassView>)> {
-    let input = body.into_inner();
-    let code = crate::shared::text::parse_code("code", &input.code)?;
-    let mut tx = state.db.begin().await?;
-    let module = curriculum::store::module_row(
-        &mut tx,
-        &crate::shared::text::parse_code("module_code", &input.module_code)?,
-    )
-    .await?
-    .filter(|m| m.active)
-    .ok_or_else(|| {
-        AppError::invalid(
-            "module_code",
-            format!("no active module with code {}", input.module_code),
-        )
-    })?;
-    let w = service::check_fields(
-        input.title.as_deref().unwrap_or(&module.title_vi),
-        &input.organiser,
-        input.capacity,
-        input.enrol_opens,
-        input.enrol_closes,
-        input
-            .min_attendance_pct
-            .unwrap_or(state.config.min_attendance_pct),
-    )?;
-    if store::by_code(&mut tx, &code).await?.is_some() {
-        return Err(AppError::conflict(
-            Some("code"),
-            format!("class {code} already exists"),
-        ));
-    }
-    let sessions = check_sessions(&mut tx, &state.clock, -1, &input.sessions).await?;
-    let id = store::insert(&mut tx, &code, module.id, module.version, &w).await?;
-    store::replace_sessions(&mut tx, id, &sessions).await?;
-    audit::record(
-        &mut tx,
-        &user.actor(),
-        "create",
-        "class",
-        &code,
-        None,
-        Some(json!({"module": module.code, "capacity": w.capacity, "sessions": sessions.len()})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((Status::Created, Json(service::view(state, &code).await?)))
+    let view = service::create(state, &user.actor(), body.into_inner()).await?;
+    Ok((Status::Created, Json(view)))
 }
 
 /// A new schedule.
@@ -291,37 +108,7 @@ pub async fn replace_sessions(
     body: JsonBody<SessionsInput>,
 ) -> AppResult<Json<ClassView>> {
     let input = body.into_inner();
-    let code = code.trim().to_uppercase();
-    let mut tx = state.db.begin().await?;
-    let row = service::in_tx(&mut tx, &code).await?;
-    service::editable(&row)?;
-    if store::attendance_count(&mut tx, row.id).await? > 0 {
-        return Err(AppError::conflict(
-            Some("sessions"),
-            "attendance has been taken; the schedule can no longer be replaced",
-        ));
-    }
-    let sessions = check_sessions(&mut tx, &state.clock, row.id, &input.sessions).await?;
-    store::replace_sessions(&mut tx, row.id, &sessions).await?;
-    if let Some(c) = store::cadre_clash(&mut tx, row.id, None).await? {
-        return Err(AppError::conflict(
-            Some("sessions"),
-            format!(
-                "cadre {} is also in class {} whose session {} overlaps the new schedule",
-                c.cadre_id, c.class_code, c.session_id
-            ),
-        ));
-    }
-    audit::record(
-        &mut tx,
-        &user.actor(),
-        "reschedule",
-        "class",
-        &code,
-        None,
-        Some(json!({"sessions": sessions.len()})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(service::view(state, &code).await?))
+    Ok(Json(
+        service::reschedule(state, &user.actor(), code, &input.sessions).await?,
+    ))
 }

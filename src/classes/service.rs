@@ -1,15 +1,22 @@
-//! The rules of classes that routes and other features (enrolments, completions) use: the class a
-//! caller may see, the served form, the checks of a class's fields, whether it may still change.
+//! The rules and transactions of classes: the class list as a caller may see it, creating a
+//! class and replacing its schedule (checked against other classes' venues and instructors and the
+//! enrolled cadres' other classes). And what other features (enrolments, completions) use: the
+//! class a caller may see, the served form, whether it may still change.
 
-use chrono::NaiveDate;
-use serde::Serialize;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 
-use super::domain::ClassStatus;
-use super::store::{self, ClassRow, ClassWrite, SessionView};
+use super::domain::{self, ClassStatus, SessionInput, SessionWrite};
+use super::store::{self, ClassFilter, ClassRow, SessionView};
+use crate::audit::{self, Actor};
 use crate::auth::{AuthUser, Role};
+use crate::curriculum;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::shared::clock::Clock;
+use crate::shared::text::parse_code;
 use crate::state::AppState;
 
 /// Whether the account works for the school or the commission (sees every class).
@@ -120,50 +127,189 @@ pub async fn in_tx(tx: &mut Tx, code: &str) -> AppResult<ClassRow> {
 
 /// Refuses a change to a finished or cancelled class.
 pub fn editable(row: &ClassRow) -> AppResult<()> {
-    if matches!(row.status, ClassStatus::Finished | ClassStatus::Cancelled) {
-        return Err(AppError::conflict(
-            Some("status"),
-            format!("class {} is {} and cannot change", row.code, row.status),
-        ));
-    }
-    Ok(())
+    domain::editable(&row.code, row.status)
 }
 
-/// Checks a class's own fields (title, organiser, capacity, enrolment window, attendance share).
-pub fn check_fields(
-    title: &str,
-    organiser: &str,
-    capacity: i64,
-    opens: NaiveDate,
-    closes: NaiveDate,
-    pct: i64,
-) -> AppResult<ClassWrite> {
-    let title = crate::shared::text::required_text("title", title, 300)?;
-    let organiser = crate::shared::text::required_text("organiser", organiser, 300)?;
-    if !(1..=1000).contains(&capacity) {
-        return Err(AppError::invalid(
-            "capacity",
-            "capacity must be between 1 and 1000",
+/// What the class list asks for (read from the query).
+#[derive(Debug, Default)]
+pub struct ClassQuery {
+    /// Only these statuses (staff only: others always get the open classes).
+    pub statuses: Vec<ClassStatus>,
+    /// Only this module (upper case).
+    pub module_code: Option<String>,
+    /// Only classes with a session on or after this day (city time).
+    pub from: Option<NaiveDate>,
+    /// Only classes with a session before this day (city time).
+    pub to: Option<NaiveDate>,
+}
+
+/// The classes a caller may list: staff filter by status; officers and cadres see the open
+/// classes whatever they ask.
+pub async fn list(state: &AppState, user: &AuthUser, q: ClassQuery) -> AppResult<Vec<ClassView>> {
+    let statuses = if is_staff(user) {
+        q.statuses
+    } else {
+        vec![ClassStatus::Open]
+    };
+    let filter = ClassFilter {
+        statuses,
+        module_code: q.module_code,
+        from: q.from.map(|d| state.clock.start_of(d)),
+        to: q.to.map(|d| state.clock.start_of(d)),
+    };
+    let rows = store::list(&state.db, &filter).await?;
+    views(state, rows).await
+}
+
+/// The served form of a class the caller may see.
+pub async fn get(state: &AppState, user: &AuthUser, code: &str) -> AppResult<ClassView> {
+    let row = visible(state, user, code).await?;
+    Ok(views(state, vec![row]).await?.remove(0))
+}
+
+/// A new class.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassInput {
+    /// Code (2–20 of A-Z, 0-9, '-').
+    pub code: String,
+    /// Module taught.
+    pub module_code: String,
+    /// Title (default: the module's Vietnamese title).
+    pub title: Option<String>,
+    /// Organiser (e.g. Trường Cán bộ thành phố).
+    pub organiser: String,
+    /// Seats (1–1000).
+    pub capacity: i64,
+    /// First day of enrolment.
+    pub enrol_opens: NaiveDate,
+    /// Last day of enrolment.
+    pub enrol_closes: NaiveDate,
+    /// Attendance share needed for a completion, percent (default from configuration, 80).
+    pub min_attendance_pct: Option<i64>,
+    /// Sessions.
+    pub sessions: Vec<SessionInput>,
+}
+
+/// Creates a class with its sessions (status `planned`), of an active module, under a code not
+/// yet taken, with its audit entry.
+pub async fn create(state: &AppState, actor: &Actor, input: ClassInput) -> AppResult<ClassView> {
+    let code = parse_code("code", &input.code)?;
+    let mut tx = state.db.begin().await?;
+    let module =
+        curriculum::store::module_row(&mut tx, &parse_code("module_code", &input.module_code)?)
+            .await?
+            .filter(|m| m.active)
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "module_code",
+                    format!("no active module with code {}", input.module_code),
+                )
+            })?;
+    let w = domain::check_fields(
+        input.title.as_deref().unwrap_or(&module.title_vi),
+        &input.organiser,
+        input.capacity,
+        input.enrol_opens,
+        input.enrol_closes,
+        input
+            .min_attendance_pct
+            .unwrap_or(state.config.min_attendance_pct),
+    )?;
+    if store::by_code(&mut tx, &code).await?.is_some() {
+        return Err(AppError::conflict(
+            Some("code"),
+            format!("class {code} already exists"),
         ));
     }
-    if closes < opens {
-        return Err(AppError::invalid(
-            "enrol_closes",
-            "enrol_closes must not be before enrol_opens",
+    let sessions = check_schedule(&mut tx, &state.clock, -1, &input.sessions).await?;
+    let id = store::insert(&mut tx, &code, module.id, module.version, &w).await?;
+    store::replace_sessions(&mut tx, id, &sessions).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "class",
+        &code,
+        None,
+        Some(json!({"module": module.code, "capacity": w.capacity, "sessions": sessions.len()})),
+    )
+    .await?;
+    tx.commit().await?;
+    view(state, &code).await
+}
+
+/// Replaces a class's sessions, checking venues, instructors and the enrolled cadres' other
+/// classes; refused once the class is over or attendance has been taken.
+pub async fn reschedule(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    input: &[SessionInput],
+) -> AppResult<ClassView> {
+    let code = code.trim().to_uppercase();
+    let mut tx = state.db.begin().await?;
+    let row = in_tx(&mut tx, &code).await?;
+    editable(&row)?;
+    if store::attendance_count(&mut tx, row.id).await? > 0 {
+        return Err(AppError::conflict(
+            Some("sessions"),
+            "attendance has been taken; the schedule can no longer be replaced",
         ));
     }
-    if !(0..=100).contains(&pct) {
-        return Err(AppError::invalid(
-            "min_attendance_pct",
-            "min_attendance_pct must be between 0 and 100",
+    let sessions = check_schedule(&mut tx, &state.clock, row.id, input).await?;
+    store::replace_sessions(&mut tx, row.id, &sessions).await?;
+    if let Some(c) = store::cadre_clash(&mut tx, row.id, None).await? {
+        return Err(AppError::conflict(
+            Some("sessions"),
+            format!(
+                "cadre {} is also in class {} whose session {} overlaps the new schedule",
+                c.cadre_id, c.class_code, c.session_id
+            ),
         ));
     }
-    Ok(ClassWrite {
-        title,
-        organiser,
-        capacity,
-        enrol_opens: opens,
-        enrol_closes: closes,
-        min_attendance_pct: pct,
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        "reschedule",
+        "class",
+        &code,
+        None,
+        Some(json!({"sessions": sessions.len()})),
+    )
+    .await?;
+    tx.commit().await?;
+    view(state, &code).await
+}
+
+/// Checks a schedule ([`domain::check_sessions`]) and then each session against the other live
+/// classes' venues and instructors (409 naming the other class and session).
+async fn check_schedule(
+    tx: &mut Tx,
+    clock: &Clock,
+    class_id: i64,
+    input: &[SessionInput],
+) -> AppResult<Vec<SessionWrite>> {
+    let out = domain::check_sessions(input, clock)?;
+    for (i, s) in out.iter().enumerate() {
+        if let Some(c) = store::venue_or_instructor_clash(tx, class_id, s).await? {
+            let what = if c.venue_key == domain::key(&s.venue) {
+                "venue"
+            } else {
+                "instructor"
+            };
+            let local = |t: DateTime<Utc>| clock.to_local(t).format("%d/%m/%Y %H:%M").to_string();
+            return Err(AppError::conflict(
+                Some(&format!("sessions[{i}].{what}")),
+                format!(
+                    "the {what} is already booked by class {} (session {}, {} – {})",
+                    c.class_code,
+                    c.session_id,
+                    local(c.starts_at),
+                    local(c.ends_at)
+                ),
+            ));
+        }
+    }
+    Ok(out)
 }

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use utoipa::ToSchema;
 
 use super::domain::{key, ClassStatus};
+/// What a write takes (checked in `domain`; named here too, as the generator writes classes).
+pub use super::domain::{ClassWrite, SessionWrite};
 use crate::db::Exec;
 use crate::db::{Db, Tx};
 use crate::error::AppResult;
@@ -182,36 +184,6 @@ pub async fn counts(db: &Db, class_ids: &[i64]) -> AppResult<HashMap<i64, (i64, 
         }
     }
     Ok(m)
-}
-
-/// A new session, validated.
-#[derive(Debug, Clone)]
-pub struct SessionWrite {
-    /// Start.
-    pub starts_at: DateTime<Utc>,
-    /// End.
-    pub ends_at: DateTime<Utc>,
-    /// Venue.
-    pub venue: String,
-    /// Instructor.
-    pub instructor: String,
-}
-
-/// The fields of a class, validated.
-#[derive(Debug, Clone)]
-pub struct ClassWrite {
-    /// Title.
-    pub title: String,
-    /// Organiser.
-    pub organiser: String,
-    /// Seats.
-    pub capacity: i64,
-    /// Enrolment window start.
-    pub enrol_opens: NaiveDate,
-    /// Enrolment window end.
-    pub enrol_closes: NaiveDate,
-    /// Attendance share for completion.
-    pub min_attendance_pct: i64,
 }
 
 /// Inserts a class (status `planned`); returns its id.

@@ -7,9 +7,7 @@
 //! name and the class only with the right code; with the number alone it answers the status,
 //! module and date, and the name masked to initials ([`mask_name`]).
 
-use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::on_db;
 
 /// The letters of a verification code: digits 2–9 and A–Z without I and O (32 letters, so each
 /// random byte's low five bits pick one without bias).
@@ -57,40 +55,40 @@ pub fn mask_name(name: &str) -> String {
         .join(" ")
 }
 
-/// Gives a verification code to every certificate that has none (those issued before codes
-/// existed, migration 0009). Run at start; a no-op once done.
-pub async fn backfill_codes(db: &Db) -> AppResult<usize> {
-    let ids: Vec<i64> = on_db!(db, |p| {
-        sqlx::query_scalar(
-        "SELECT id FROM completions WHERE certificate_no IS NOT NULL AND certificate_code IS NULL ORDER BY id"
-    )
-    .fetch_all(p)
-    .await?
-    });
-    if ids.is_empty() {
-        return Ok(0);
+/// Reads the code given to the public check (`?code=`): none when absent or blank; a 422 naming
+/// `code` when it is not [`CODE_LEN`] letters of [`CODE_ALPHABET`].
+pub fn given_code(raw: Option<&str>) -> AppResult<Option<String>> {
+    match raw.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(raw) => Ok(Some(parse_code(raw).ok_or_else(|| {
+            AppError::invalid(
+                "code",
+                format!(
+                    "code must be {} letters of {}",
+                    CODE_LEN,
+                    std::str::from_utf8(CODE_ALPHABET).unwrap_or_default()
+                ),
+            )
+        })?)),
     }
-    let mut tx = db.begin().await?;
-    for id in &ids {
-        let code = new_code()?;
-        crate::on_tx!(&mut tx, |c| {
-            sqlx::query(
-            "UPDATE completions SET certificate_code = $1 WHERE id = $2 AND certificate_code IS NULL"
-        )
-        .bind(&code)
-        .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ())?
-        });
-    }
-    tx.commit().await?;
-    tracing::info!(
-        certificates = ids.len(),
-        "gave verification codes to earlier certificates"
-    );
-    Ok(ids.len())
 }
+
+/// Whether the public check is verified: no code given, not verified; the certificate's own code,
+/// verified; any other (or a certificate without a code), a 422 naming `code`.
+pub fn verified(given: Option<&str>, stored: Option<&str>) -> AppResult<bool> {
+    match (given, stored) {
+        (None, _) => Ok(false),
+        (Some(given), Some(stored)) if codes_match(given, stored) => Ok(true),
+        (Some(_), _) => Err(AppError::invalid(
+            "code",
+            "the code does not match this certificate",
+        )),
+    }
+}
+
+/// Gives a verification code to every certificate that has none (those issued before codes
+/// existed, migration 0009); run at start (the transaction is the service's).
+pub use super::service::backfill_codes;
 
 #[cfg(test)]
 mod tests {
@@ -126,6 +124,27 @@ mod tests {
         assert!(codes_match("ABCDEFGHJK", "ABCDEFGHJK"));
         assert!(!codes_match("ABCDEFGHJK", "ABCDEFGHJL"));
         assert!(!codes_match("ABCDEFGHJ", "ABCDEFGHJK"));
+    }
+
+    #[test]
+    fn the_public_check_is_verified_by_the_certificates_own_code() {
+        assert_eq!(given_code(None).unwrap(), None);
+        assert_eq!(given_code(Some("  ")).unwrap(), None);
+        assert_eq!(
+            given_code(Some("abcde-fghjk")).unwrap().as_deref(),
+            Some("ABCDEFGHJK")
+        );
+        let e = given_code(Some("ABC")).unwrap_err().body().error;
+        assert_eq!(e.field.as_deref(), Some("code"));
+        assert_eq!(
+            e.message,
+            "code must be 10 letters of 23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+        );
+        assert!(!verified(None, Some("ABCDEFGHJK")).unwrap());
+        assert!(!verified(None, None).unwrap());
+        assert!(verified(Some("ABCDEFGHJK"), Some("ABCDEFGHJK")).unwrap());
+        assert!(verified(Some("ABCDEFGHJK"), Some("ABCDEFGHJL")).is_err());
+        assert!(verified(Some("ABCDEFGHJK"), None).is_err());
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! Storage of attendance, results, completions and certificates.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::classes::store::ClassRow;
-use crate::curriculum::domain::{completion_counts_on, valid_until};
+use super::domain::status_on;
+use crate::curriculum::domain::valid_until;
 use crate::db::Exec;
 use crate::db::{Db, Tx};
 use crate::error::AppResult;
@@ -63,11 +63,6 @@ pub async fn set_result(
     Ok(())
 }
 
-/// The certificate number of a completion: `PREFIX-YEAR-000123`.
-pub fn certificate_no(prefix: &str, completed_on: NaiveDate, id: i64) -> String {
-    format!("{prefix}-{}-{id:06}", completed_on.year())
-}
-
 /// A completion to record.
 pub struct CompletionWrite<'a> {
     /// Cadre.
@@ -90,13 +85,9 @@ pub struct CompletionWrite<'a> {
     pub certificate_prefix: Option<&'a str>,
 }
 
-/// Records a completion (and its certificate number and verification code), and awards the module's level if it has one.
-pub async fn insert_completion(
-    tx: &mut Tx,
-    w: &CompletionWrite<'_>,
-    issuer: &str,
-) -> AppResult<(i64, Option<String>)> {
-    let id: i64 = on_tx!(tx, |c| {
+/// Inserts a completion; returns its id.
+pub async fn insert_completion(tx: &mut Tx, w: &CompletionWrite<'_>) -> AppResult<i64> {
+    Ok(on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO completions (cadre_id, module_id, module_version, class_id, completed_on, score_tenths, source, source_ref, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
@@ -105,97 +96,71 @@ pub async fn insert_completion(
     .bind(w.score_tenths).bind(w.source).bind(w.source_ref).bind(Utc::now())
     .fetch_one(&mut *c)
     .await?
-    });
-    let cert = w
-        .certificate_prefix
-        .map(|p| certificate_no(p, w.completed_on, id));
-    if let Some(no) = &cert {
-        let code = super::certificate::new_code()?;
-        on_tx!(tx, |c| sqlx::query(
-            "UPDATE completions SET certificate_no = $1, certificate_code = $2 WHERE id = $3"
-        )
-        .bind(no)
-        .bind(&code)
-        .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ())?);
-    }
-    let awards: Option<(Option<String>, Option<String>)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT awards_scale, awards_level FROM modules WHERE id = $1"
-    )
-    .bind(w.module_id)
-    .fetch_optional(&mut *c)
-    .await?);
-    if let Some((Some(scale), Some(level))) = awards {
-        let evidence = cert.clone().unwrap_or_else(|| w.source_ref.to_string());
-        crate::cadres::store::insert_qualification(
-            tx,
-            w.cadre_id,
-            &crate::cadres::store::QualificationWrite {
-                scale: &scale,
-                level: &level,
-                obtained_on: w.completed_on,
-                issuer,
-                evidence: &evidence,
-                source: "completion",
-                source_ref: w.source_ref,
-                completion_id: Some(id),
-            },
-        )
-        .await?;
-    }
-    Ok((id, cert))
+    }))
 }
 
-/// Records the completions of a finishing class: every enrolled cadre who passed and attended at
-/// least the class's share of sessions. Returns how many were recorded.
-pub async fn record_class_completions(
-    tx: &mut Tx,
-    class: &ClassRow,
-    day: NaiveDate,
-    prefix: &str,
-) -> AppResult<usize> {
-    let sessions: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+/// Gives a completion its certificate number and verification code.
+pub async fn set_certificate(tx: &mut Tx, id: i64, no: &str, code: &str) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE completions SET certificate_no = $1, certificate_code = $2 WHERE id = $3"
+    )
+    .bind(no)
+    .bind(code)
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// The level a module awards, if it has one: (scale, level), each possibly unset.
+pub async fn module_awards(
+    ex: impl Into<Exec<'_>>,
+    module_id: i64,
+) -> AppResult<Option<(Option<String>, Option<String>)>> {
+    Ok(on_exec!(ex, |c| sqlx::query_as(
+        "SELECT awards_scale, awards_level FROM modules WHERE id = $1"
+    )
+    .bind(module_id)
+    .fetch_optional(&mut *c)
+    .await?))
+}
+
+/// How many sessions a class has.
+pub async fn session_count(ex: impl Into<Exec<'_>>, class_id: i64) -> AppResult<i64> {
+    Ok(on_exec!(ex, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM class_sessions WHERE class_id = $1"
     )
-    .bind(class.id)
+    .bind(class_id)
     .fetch_one(&mut *c)
-    .await?);
-    let rows: Vec<(i64, i64, Option<i64>, i64)> = on_tx!(tx, |c| {
+    .await?))
+}
+
+/// An enrolled cadre of a class who passed: the candidates for a completion when it finishes.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Passed {
+    /// Enrolment.
+    pub id: i64,
+    /// Cadre.
+    pub cadre_id: i64,
+    /// Score in tenths.
+    pub score_tenths: Option<i64>,
+    /// Sessions the cadre was present at.
+    pub present: i64,
+}
+
+/// The enrolled cadres of a class who passed, with their attendance, by enrolment.
+pub async fn passed(ex: impl Into<Exec<'_>>, class_id: i64) -> AppResult<Vec<Passed>> {
+    Ok(on_exec!(ex, |c| {
         sqlx::query_as(
         "SELECT e.id, e.cadre_id, e.score_tenths,
             (SELECT COUNT(*) FROM attendance a WHERE a.enrolment_id = e.id AND a.status = 'present') AS present
          FROM enrolments e WHERE e.class_id = $1 AND e.status = 'enrolled' AND e.passed = TRUE ORDER BY e.id"
     )
-    .bind(class.id)
+    .bind(class_id)
     .fetch_all(&mut *c)
     .await?
-    });
-    let mut n = 0;
-    for (_, cadre_id, score, present) in rows {
-        if sessions == 0 || present * 100 < class.min_attendance_pct * sessions {
-            continue;
-        }
-        insert_completion(
-            tx,
-            &CompletionWrite {
-                cadre_id,
-                module_id: class.module_id,
-                module_version: class.module_version,
-                class_id: Some(class.id),
-                completed_on: day,
-                score_tenths: score,
-                source: "class",
-                source_ref: &class.code,
-                certificate_prefix: Some(prefix),
-            },
-            &class.organiser,
-        )
-        .await?;
-        n += 1;
-    }
-    Ok(n)
+    }))
 }
 
 /// A completion as stored, with module and class.
@@ -290,15 +255,12 @@ pub struct CompletionView {
 impl CompletionRow {
     /// The served form, with the status on `today`.
     pub fn view(&self, today: NaiveDate) -> CompletionView {
-        let status = if self.revoked_on.is_some_and(|r| r <= today) {
-            "revoked"
-        } else if completion_counts_on(self.completed_on, self.validity_years, None, today)
-            || self.completed_on > today
-        {
-            "valid"
-        } else {
-            "stale"
-        };
+        let status = status_on(
+            self.completed_on,
+            self.validity_years,
+            self.revoked_on,
+            today,
+        );
         CompletionView {
             id: self.id,
             cadre_id: self.cadre_id,
@@ -396,4 +358,30 @@ pub async fn expiring_candidates(
         }
         q.fetch_all(p).await?
     }))
+}
+
+/// The certificates that have no verification code yet (issued before codes existed).
+pub async fn uncoded_certificates(ex: impl Into<Exec<'_>>) -> AppResult<Vec<i64>> {
+    Ok(on_exec!(ex, |c| {
+        sqlx::query_scalar(
+        "SELECT id FROM completions WHERE certificate_no IS NOT NULL AND certificate_code IS NULL ORDER BY id"
+    )
+    .fetch_all(&mut *c)
+    .await?
+    }))
+}
+
+/// Gives a certificate that has none a verification code.
+pub async fn give_code(tx: &mut Tx, id: i64, code: &str) -> AppResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE completions SET certificate_code = $1 WHERE id = $2 AND certificate_code IS NULL",
+        )
+        .bind(code)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?
+    });
+    Ok(())
 }

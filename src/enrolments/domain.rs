@@ -1,7 +1,14 @@
-//! Pure enrolment vocabulary: where an enrolment stands and who asked for it.
+//! Pure enrolment rules: where an enrolment stands and who asked for it, who may enrol whom, the
+//! enrolment window, prerequisites, the seat or waitlist place, and how an enrolment ends.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::auth::Role;
+use crate::classes::domain::ClassStatus;
+use crate::curriculum::domain::completion_counts_on;
+use crate::error::{AppError, AppResult};
 
 /// Where an enrolment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -50,6 +57,16 @@ impl EnrolmentStatus {
             EnrolmentStatus::Enrolled | EnrolmentStatus::Waitlisted
         )
     }
+
+    /// What an active enrolment becomes when an account of `role` ends it: removed by the school
+    /// (or an admin), withdrawn by the cadre or their officer.
+    pub fn ended_by(role: Role) -> EnrolmentStatus {
+        if matches!(role, Role::Admin | Role::School) {
+            EnrolmentStatus::Removed
+        } else {
+            EnrolmentStatus::Withdrawn
+        }
+    }
 }
 
 impl std::fmt::Display for EnrolmentStatus {
@@ -93,6 +110,127 @@ impl EnrolmentSource {
         .into_iter()
         .find(|x| x.as_str() == s)
     }
+
+    /// Who an enrolment made by an account of `role` comes from: the school (and an admin), an
+    /// officer's nomination, or the cadre. The commission may not enrol (403).
+    pub fn of_role(role: Role) -> AppResult<EnrolmentSource> {
+        match role {
+            Role::Admin | Role::School => Ok(EnrolmentSource::School),
+            Role::Officer => Ok(EnrolmentSource::Officer),
+            Role::Cadre => Ok(EnrolmentSource::SelfEnrolled),
+            Role::Commission => Err(AppError::Forbidden(
+                "the commission role may not enrol cadres".into(),
+            )),
+        }
+    }
+}
+
+/// The cadre an account of `role` enrols: the one it names, or (a cadre naming none) its own
+/// record, `own`.
+pub fn cadre_to_enrol(role: Role, own: Option<i64>, named: Option<i64>) -> AppResult<i64> {
+    match (role, named) {
+        (Role::Cadre, None) => own.ok_or_else(|| {
+            AppError::Forbidden("your account is not linked to a cadre record".into())
+        }),
+        (_, Some(id)) => Ok(id),
+        (_, None) => Err(AppError::invalid("cadre_id", "cadre_id is required")),
+    }
+}
+
+/// Refuses a class that is not open (409), or whose enrolment window does not hold `today` (422).
+pub fn open_for_enrolment(
+    code: &str,
+    status: ClassStatus,
+    opens: NaiveDate,
+    closes: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if status != ClassStatus::Open {
+        return Err(AppError::conflict(
+            Some("status"),
+            format!("class {code} is {status}, not open for enrolment"),
+        ));
+    }
+    if today < opens || today > closes {
+        return Err(AppError::invalid(
+            "class",
+            format!("enrolment for class {code} is open from {opens} to {closes}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A prerequisite of a module: (module id, code, validity in years).
+pub type Prerequisite = (i64, String, Option<i64>);
+
+/// A cadre's completion as the prerequisite check reads it: (module id, completed on, revoked on).
+pub type PastCompletion = (i64, NaiveDate, Option<NaiveDate>);
+
+/// Refuses a cadre lacking a completion that counts on `today` for any prerequisite (the first
+/// missing one, in the order given, is named).
+pub fn check_prerequisites(
+    prereqs: &[Prerequisite],
+    done: &[PastCompletion],
+    today: NaiveDate,
+) -> AppResult<()> {
+    for (pid, pcode, validity) in prereqs {
+        let ok = done
+            .iter()
+            .any(|(m, on, rev)| m == pid && completion_counts_on(*on, *validity, *rev, today));
+        if !ok {
+            return Err(AppError::invalid("cadre_id", format!(
+                "prerequisite {pcode} is missing or stale: the cadre needs a valid completion of {pcode} first"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Where a new enrolment goes: a seat while fewer than `capacity` are enrolled, else the end of
+/// the waitlist, with its position there (1 = next in).
+pub fn place(capacity: i64, enrolled: i64, waitlisted: i64) -> (EnrolmentStatus, Option<i64>) {
+    if enrolled < capacity {
+        (EnrolmentStatus::Enrolled, None)
+    } else {
+        (EnrolmentStatus::Waitlisted, Some(waitlisted + 1))
+    }
+}
+
+/// How many waiting cadres a class can take in: its free seats, none when full (or over).
+pub fn free_seats(capacity: i64, enrolled: i64) -> i64 {
+    (capacity - enrolled).max(0)
+}
+
+/// Refuses a capacity below the seats already taken.
+pub fn check_capacity(capacity: i64, taken: i64) -> AppResult<()> {
+    if capacity < taken {
+        return Err(AppError::conflict(
+            Some("capacity"),
+            format!("{taken} cadres already hold seats; withdraw some before lowering the capacity to {capacity}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses ending an enrolment that has already ended, or one of a class that is over.
+pub fn check_may_end(
+    status: EnrolmentStatus,
+    class_code: &str,
+    class_status: ClassStatus,
+) -> AppResult<()> {
+    if !status.is_active() {
+        return Err(AppError::conflict(
+            Some("status"),
+            format!("the enrolment is already {status}"),
+        ));
+    }
+    if class_status.is_closed() {
+        return Err(AppError::conflict(
+            Some("status"),
+            format!("class {class_code} is {class_status}"),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -114,5 +252,164 @@ mod tests {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
         assert_eq!(EnrolmentStatus::parse("Enrolled"), None);
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// The HTTP status, field and message of an error.
+    fn said(e: AppError) -> (u16, Option<String>, String) {
+        let b = e.body().error;
+        (e.status().code, b.field, b.message)
+    }
+
+    #[test]
+    fn who_enrols_whom() {
+        assert_eq!(
+            EnrolmentSource::of_role(Role::Admin).unwrap(),
+            EnrolmentSource::School
+        );
+        assert_eq!(
+            EnrolmentSource::of_role(Role::School).unwrap(),
+            EnrolmentSource::School
+        );
+        assert_eq!(
+            EnrolmentSource::of_role(Role::Officer).unwrap(),
+            EnrolmentSource::Officer
+        );
+        assert_eq!(
+            EnrolmentSource::of_role(Role::Cadre).unwrap(),
+            EnrolmentSource::SelfEnrolled
+        );
+        assert_eq!(
+            said(EnrolmentSource::of_role(Role::Commission).unwrap_err()).0,
+            403
+        );
+        assert_eq!(cadre_to_enrol(Role::Cadre, Some(7), None).unwrap(), 7);
+        assert_eq!(cadre_to_enrol(Role::Cadre, Some(7), Some(8)).unwrap(), 8);
+        assert_eq!(cadre_to_enrol(Role::Officer, None, Some(8)).unwrap(), 8);
+        assert_eq!(
+            said(cadre_to_enrol(Role::Cadre, None, None).unwrap_err()).0,
+            403
+        );
+        assert_eq!(
+            said(cadre_to_enrol(Role::School, Some(7), None).unwrap_err()),
+            (422, Some("cadre_id".into()), "cadre_id is required".into())
+        );
+        assert_eq!(
+            EnrolmentStatus::ended_by(Role::Admin),
+            EnrolmentStatus::Removed
+        );
+        assert_eq!(
+            EnrolmentStatus::ended_by(Role::School),
+            EnrolmentStatus::Removed
+        );
+        assert_eq!(
+            EnrolmentStatus::ended_by(Role::Officer),
+            EnrolmentStatus::Withdrawn
+        );
+        assert_eq!(
+            EnrolmentStatus::ended_by(Role::Cadre),
+            EnrolmentStatus::Withdrawn
+        );
+    }
+
+    #[test]
+    fn the_window_holds_its_first_and_last_day() {
+        let (opens, closes) = (day("2026-11-01"), day("2026-11-20"));
+        let open = |st, today| open_for_enrolment("A-1", st, opens, closes, day(today));
+        assert!(open(ClassStatus::Open, "2026-11-01").is_ok());
+        assert!(open(ClassStatus::Open, "2026-11-20").is_ok());
+        assert_eq!(
+            said(open(ClassStatus::Open, "2026-11-21").unwrap_err()),
+            (
+                422,
+                Some("class".into()),
+                "enrolment for class A-1 is open from 2026-11-01 to 2026-11-20".into()
+            )
+        );
+        assert!(open(ClassStatus::Open, "2026-10-31").is_err());
+        assert_eq!(
+            said(open(ClassStatus::Planned, "2026-11-21").unwrap_err()),
+            (
+                409,
+                Some("status".into()),
+                "class A-1 is planned, not open for enrolment".into()
+            )
+        );
+    }
+
+    #[test]
+    fn prerequisites_need_a_completion_that_counts_today() {
+        let today = day("2026-06-01");
+        let prereqs: Vec<Prerequisite> =
+            vec![(1, "DV-01".into(), None), (2, "DV-02".into(), Some(2))];
+        let done = |v: &[PastCompletion]| check_prerequisites(&prereqs, v, today);
+        assert!(check_prerequisites(&[], &[], today).is_ok());
+        assert!(done(&[(1, day("2010-01-01"), None), (2, day("2025-01-01"), None)]).is_ok());
+        let missing = |v: &[PastCompletion]| said(done(v).unwrap_err()).2;
+        assert!(missing(&[(2, day("2025-01-01"), None)]).starts_with("prerequisite DV-01 "));
+        // stale: two years' validity ended on 2025-12-31
+        assert!(
+            missing(&[(1, day("2010-01-01"), None), (2, day("2024-01-01"), None)])
+                .starts_with("prerequisite DV-02 is missing or stale")
+        );
+        // revoked, or not yet completed
+        assert!(done(&[
+            (1, day("2010-01-01"), Some(day("2026-06-01"))),
+            (2, day("2025-01-01"), None)
+        ])
+        .is_err());
+        assert!(done(&[(1, day("2026-06-02"), None), (2, day("2025-01-01"), None)]).is_err());
+        // another stale completion does not hide a valid one
+        assert!(done(&[
+            (1, day("2010-01-01"), None),
+            (2, day("2020-01-01"), None),
+            (2, day("2026-01-01"), None)
+        ])
+        .is_ok());
+    }
+
+    #[test]
+    fn seats_then_the_waitlist_in_order() {
+        assert_eq!(place(2, 0, 0), (EnrolmentStatus::Enrolled, None));
+        assert_eq!(place(2, 1, 0), (EnrolmentStatus::Enrolled, None));
+        assert_eq!(place(2, 2, 0), (EnrolmentStatus::Waitlisted, Some(1)));
+        assert_eq!(place(2, 2, 3), (EnrolmentStatus::Waitlisted, Some(4)));
+        assert_eq!(place(1, 3, 0), (EnrolmentStatus::Waitlisted, Some(1)));
+        assert_eq!(free_seats(5, 3), 2);
+        assert_eq!(free_seats(3, 3), 0);
+        assert_eq!(free_seats(2, 3), 0);
+        assert!(check_capacity(3, 3).is_ok());
+        assert_eq!(
+            said(check_capacity(2, 3).unwrap_err()),
+            (
+                409,
+                Some("capacity".into()),
+                "3 cadres already hold seats; withdraw some before lowering the capacity to 2"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn only_active_enrolments_of_live_classes_end() {
+        assert!(check_may_end(EnrolmentStatus::Waitlisted, "A-1", ClassStatus::Running).is_ok());
+        assert_eq!(
+            said(
+                check_may_end(EnrolmentStatus::Withdrawn, "A-1", ClassStatus::Finished)
+                    .unwrap_err()
+            )
+            .2,
+            "the enrolment is already withdrawn"
+        );
+        assert_eq!(
+            said(
+                check_may_end(EnrolmentStatus::Enrolled, "A-1", ClassStatus::Cancelled)
+                    .unwrap_err()
+            ),
+            (409, Some("status".into()), "class A-1 is cancelled".into())
+        );
     }
 }

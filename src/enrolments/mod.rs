@@ -2,4 +2,5 @@
 
 pub mod domain;
 pub mod routes;
+pub mod service;
 pub mod store;

@@ -1,10 +1,10 @@
 //! Storage of enrolments. Every function that changes seats runs after `classes::store::lock`.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::domain::{EnrolmentSource, EnrolmentStatus};
+use super::domain::{EnrolmentSource, EnrolmentStatus, PastCompletion, Prerequisite};
 use crate::auth::Scope;
 use crate::db::Exec;
 use crate::db::{Db, Tx};
@@ -153,7 +153,7 @@ pub async fn insert(
 }
 
 /// Sets an enrolment's status.
-pub async fn set_status(tx: &mut Tx, id: i64, status: &str) -> AppResult<()> {
+pub async fn set_status(tx: &mut Tx, id: i64, status: EnrolmentStatus) -> AppResult<()> {
     on_tx!(tx, |c| sqlx::query(
         "UPDATE enrolments SET status = $1, updated_at = $2 WHERE id = $3"
     )
@@ -166,33 +166,27 @@ pub async fn set_status(tx: &mut Tx, id: i64, status: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Moves the first waitlisted enrolments into free seats, in queue order; returns the ids promoted.
-pub async fn promote(tx: &mut Tx, class_id: i64, capacity: i64) -> AppResult<Vec<i64>> {
-    let taken = enrolled_count(tx, class_id).await?;
-    let free = capacity - taken;
-    if free <= 0 {
+/// The first `n` waitlisted enrolments of a class, in queue order.
+pub async fn first_waitlisted(tx: &mut Tx, class_id: i64, n: i64) -> AppResult<Vec<i64>> {
+    if n <= 0 {
         return Ok(vec![]);
     }
-    let ids: Vec<i64> = on_tx!(tx, |c| {
+    Ok(on_tx!(tx, |c| {
         sqlx::query_scalar(&format!(
-        "SELECT id FROM enrolments WHERE class_id = $1 AND status = 'waitlisted' ORDER BY queue_seq LIMIT {free}"
+        "SELECT id FROM enrolments WHERE class_id = $1 AND status = 'waitlisted' ORDER BY queue_seq LIMIT {n}"
     ))
     .bind(class_id)
     .fetch_all(&mut *c)
     .await?
-    });
-    for id in &ids {
-        set_status(tx, *id, "enrolled").await?;
-    }
-    Ok(ids)
+    }))
 }
 
-/// A completion row needed for prerequisite and staleness checks: (module id, completed on, revoked on).
+/// A cadre's completions of some modules, for the prerequisite check.
 pub async fn completions_of(
     tx: &mut Tx,
     cadre_id: i64,
     module_ids: &[i64],
-) -> AppResult<Vec<(i64, NaiveDate, Option<NaiveDate>)>> {
+) -> AppResult<Vec<PastCompletion>> {
     if module_ids.is_empty() {
         return Ok(vec![]);
     }
@@ -207,11 +201,8 @@ pub async fn completions_of(
         .await?))
 }
 
-/// The prerequisites of a module: (id, code, validity years).
-pub async fn prerequisites(
-    tx: &mut Tx,
-    module_id: i64,
-) -> AppResult<Vec<(i64, String, Option<i64>)>> {
+/// The prerequisites of a module, by code.
+pub async fn prerequisites(tx: &mut Tx, module_id: i64) -> AppResult<Vec<Prerequisite>> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT p.id, p.code, p.validity_years FROM module_prerequisites mp JOIN modules p ON p.id = mp.prerequisite_id

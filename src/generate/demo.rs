@@ -237,7 +237,7 @@ pub async fn classes(
             let row = crate::classes::store::by_code(&mut tx, dc.code)
                 .await?
                 .ok_or_else(|| AppError::not_found(format!("class {}", dc.code)))?;
-            certificates += crate::completions::store::record_class_completions(
+            certificates += crate::completions::service::record_class_completions(
                 &mut tx,
                 &row,
                 on,

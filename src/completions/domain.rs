@@ -1,0 +1,337 @@
+//! Pure rules of attendance, results and completions: attendance marks, scores, who completes a
+//! finishing class, certificate numbers, a completion's status on a day, and the days a finish,
+//! a revocation or a paper record may bear.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use utoipa::ToSchema;
+
+use crate::classes::domain::ClassStatus;
+use crate::curriculum::domain::{completion_counts_on, valid_until};
+use crate::error::{AppError, AppResult};
+
+/// Attendance at a session.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum AttendanceStatus {
+    /// Có mặt.
+    Present,
+    /// Vắng.
+    Absent,
+    /// Vắng có phép.
+    Excused,
+}
+
+impl AttendanceStatus {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttendanceStatus::Present => "present",
+            AttendanceStatus::Absent => "absent",
+            AttendanceStatus::Excused => "excused",
+        }
+    }
+}
+
+/// Refuses a batch (attendance marks, results) naming an enrolment that is not an enrolled cadre
+/// of the class, or naming one twice (`field[i].enrolment_id`).
+pub fn check_batch(
+    field: &str,
+    ids: &[i64],
+    enrolled: &HashSet<i64>,
+    class_code: &str,
+) -> AppResult<()> {
+    let mut seen = HashSet::new();
+    for (i, id) in ids.iter().enumerate() {
+        let name = format!("{field}[{i}].enrolment_id");
+        if !enrolled.contains(id) {
+            return Err(AppError::invalid(
+                name,
+                format!("{id} is not an enrolled cadre of class {class_code}"),
+            ));
+        }
+        if !seen.insert(*id) {
+            return Err(AppError::invalid(
+                name,
+                format!("enrolment {id} is listed twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A score on the 0–10 scale in tenths; `None` outside the scale or with more than one decimal
+/// (more than 1e-6 off a tenth).
+pub fn score_tenths(score: f64) -> Option<i64> {
+    let t = (score * 10.0).round();
+    ((0.0..=10.0).contains(&score) && (score * 10.0 - t).abs() <= 1e-6).then_some(t as i64)
+}
+
+/// [`score_tenths`] for a paper record, which refuses a score exactly 1e-6 off a tenth too
+/// (`0.0000001`), as it always has.
+pub fn paper_score_tenths(score: f64) -> Option<i64> {
+    score_tenths(score).filter(|_| ((score * 10.0).round() - score * 10.0).abs() < 1e-6)
+}
+
+/// Whether a cadre who was present at `present` of a class's `sessions` attended enough for a
+/// completion: at least `min_pct` percent of them (a class without sessions completes no one).
+pub fn attended_enough(present: i64, sessions: i64, min_pct: i64) -> bool {
+    sessions > 0 && present * 100 >= min_pct * sessions
+}
+
+/// The certificate number of a completion: `PREFIX-YEAR-000123`.
+pub fn certificate_no(prefix: &str, completed_on: NaiveDate, id: i64) -> String {
+    format!("{prefix}-{}-{id:06}", completed_on.year())
+}
+
+/// A completion's status on `today`: `revoked` from its revocation day, else `valid` while it
+/// counts (or is dated after today), else `stale`.
+pub fn status_on(
+    completed_on: NaiveDate,
+    validity_years: Option<i64>,
+    revoked_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> &'static str {
+    if revoked_on.is_some_and(|r| r <= today) {
+        "revoked"
+    } else if completion_counts_on(completed_on, validity_years, None, today)
+        || completed_on > today
+    {
+        "valid"
+    } else {
+        "stale"
+    }
+}
+
+/// Whether a completion's validity ends between `today` and `horizon` (both included).
+pub fn goes_stale_within(
+    completed_on: NaiveDate,
+    validity_years: Option<i64>,
+    today: NaiveDate,
+    horizon: NaiveDate,
+) -> bool {
+    valid_until(completed_on, validity_years).is_some_and(|v| v >= today && v <= horizon)
+}
+
+/// The window of the stale-soon list in days: 1–3650, 90 when not given.
+pub fn stale_window(days: Option<i64>) -> AppResult<i64> {
+    let days = days.unwrap_or(90);
+    if !(1..=3650).contains(&days) {
+        return Err(AppError::invalid("days", "days must be between 1 and 3650"));
+    }
+    Ok(days)
+}
+
+/// The day a class finishes on when it moves to `to`: none unless `finished`; then the day
+/// given, or `today`, never later than today.
+pub fn finishing_day(
+    to: ClassStatus,
+    given: Option<NaiveDate>,
+    today: NaiveDate,
+) -> AppResult<Option<NaiveDate>> {
+    let day = (to == ClassStatus::Finished).then(|| given.unwrap_or(today));
+    if day.is_some_and(|d| d > today) {
+        return Err(AppError::invalid(
+            "finished_on",
+            "finished_on must not be in the future",
+        ));
+    }
+    Ok(day)
+}
+
+/// The day a certificate is revoked from: the day given, or `today`; between its completion and
+/// today.
+pub fn revocation_day(
+    given: Option<NaiveDate>,
+    completed_on: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<NaiveDate> {
+    let on = given.unwrap_or(today);
+    if on < completed_on || on > today {
+        return Err(AppError::invalid(
+            "revoked_on",
+            "revoked_on must be between the completion date and today",
+        ));
+    }
+    Ok(on)
+}
+
+/// The source of a paper record: `paper` (when not given) or `import`.
+pub fn paper_source(given: Option<&str>) -> AppResult<&str> {
+    let source = given.unwrap_or("paper");
+    if !matches!(source, "paper" | "import") {
+        return Err(AppError::invalid(
+            "source",
+            "source must be paper or import",
+        ));
+    }
+    Ok(source)
+}
+
+/// Refuses a paper record dated before the cadre's birth or after today.
+pub fn check_paper_day(
+    completed_on: NaiveDate,
+    born: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if completed_on > today || completed_on < born {
+        return Err(AppError::invalid(
+            "completed_on",
+            "completed_on must be between the cadre's birth and today",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// The HTTP status, field and message of an error.
+    fn said(e: AppError) -> (u16, Option<String>, String) {
+        let b = e.body().error;
+        (e.status().code, b.field, b.message)
+    }
+
+    #[test]
+    fn a_batch_names_enrolled_cadres_once() {
+        let enrolled: HashSet<i64> = [3, 5, 8].into();
+        assert!(check_batch("records", &[], &enrolled, "A-1").is_ok());
+        assert!(check_batch("records", &[8, 3], &enrolled, "A-1").is_ok());
+        assert_eq!(
+            said(check_batch("records", &[3, 4], &enrolled, "A-1").unwrap_err()),
+            (
+                422,
+                Some("records[1].enrolment_id".into()),
+                "4 is not an enrolled cadre of class A-1".into()
+            )
+        );
+        assert_eq!(
+            said(check_batch("results", &[5, 3, 5], &enrolled, "A-1").unwrap_err()),
+            (
+                422,
+                Some("results[2].enrolment_id".into()),
+                "enrolment 5 is listed twice".into()
+            )
+        );
+    }
+
+    #[test]
+    fn scores_have_one_decimal_on_the_ten_point_scale() {
+        assert_eq!(score_tenths(0.0), Some(0));
+        assert_eq!(score_tenths(7.5), Some(75));
+        assert_eq!(score_tenths(8.3), Some(83));
+        assert_eq!(score_tenths(10.0), Some(100));
+        assert_eq!(score_tenths(7.25), None);
+        assert_eq!(score_tenths(-0.1), None);
+        assert_eq!(score_tenths(10.1), None);
+        assert_eq!(score_tenths(0.000_000_1), Some(0));
+        assert_eq!(paper_score_tenths(0.000_000_1), None);
+        assert_eq!(paper_score_tenths(8.3), Some(83));
+        assert_eq!(paper_score_tenths(7.25), None);
+    }
+
+    #[test]
+    fn completing_needs_the_attendance_share() {
+        assert!(attended_enough(4, 5, 80));
+        assert!(!attended_enough(3, 5, 80));
+        assert!(attended_enough(5, 5, 100));
+        assert!(attended_enough(0, 5, 0));
+        assert!(!attended_enough(0, 0, 0), "no sessions, no completion");
+        assert!(attended_enough(2, 3, 66));
+        assert!(!attended_enough(2, 3, 67));
+    }
+
+    #[test]
+    fn certificate_numbers_carry_the_year_and_six_digits() {
+        assert_eq!(
+            certificate_no("TCB", day("2026-03-01"), 123),
+            "TCB-2026-000123"
+        );
+        assert_eq!(
+            certificate_no("X", day("2025-12-31"), 1_234_567),
+            "X-2025-1234567"
+        );
+    }
+
+    #[test]
+    fn a_completion_is_valid_stale_or_revoked_on_a_day() {
+        let on = day("2024-01-01");
+        assert_eq!(status_on(on, None, None, day("2060-01-01")), "valid");
+        assert_eq!(status_on(on, Some(2), None, day("2025-12-31")), "valid");
+        assert_eq!(status_on(on, Some(2), None, day("2026-01-01")), "stale");
+        assert_eq!(
+            status_on(on, Some(2), Some(day("2025-01-01")), day("2025-01-01")),
+            "revoked"
+        );
+        assert_eq!(
+            status_on(on, Some(2), Some(day("2025-01-02")), day("2025-01-01")),
+            "valid"
+        );
+        assert_eq!(
+            status_on(day("2030-01-01"), Some(1), None, day("2025-01-01")),
+            "valid"
+        );
+        let today = day("2025-11-01");
+        assert!(goes_stale_within(on, Some(2), today, day("2026-01-30")));
+        assert!(goes_stale_within(on, Some(2), today, day("2025-12-31")));
+        assert!(!goes_stale_within(on, Some(2), today, day("2025-12-30")));
+        assert!(!goes_stale_within(
+            on,
+            Some(2),
+            day("2026-01-01"),
+            day("2026-12-30")
+        ));
+        assert!(!goes_stale_within(on, None, today, day("2099-01-01")));
+    }
+
+    #[test]
+    fn days_a_record_may_bear() {
+        let today = day("2026-06-01");
+        assert_eq!(stale_window(None).unwrap(), 90);
+        assert_eq!(stale_window(Some(3650)).unwrap(), 3650);
+        assert_eq!(
+            said(stale_window(Some(0)).unwrap_err()).1.as_deref(),
+            Some("days")
+        );
+        assert_eq!(
+            finishing_day(ClassStatus::Running, Some(day("2030-01-01")), today).unwrap(),
+            None
+        );
+        assert_eq!(
+            finishing_day(ClassStatus::Finished, None, today).unwrap(),
+            Some(today)
+        );
+        assert_eq!(
+            finishing_day(ClassStatus::Finished, Some(day("2026-05-01")), today).unwrap(),
+            Some(day("2026-05-01"))
+        );
+        assert_eq!(
+            said(finishing_day(ClassStatus::Finished, Some(day("2026-06-02")), today).unwrap_err())
+                .1
+                .as_deref(),
+            Some("finished_on")
+        );
+        let done = day("2026-01-10");
+        assert_eq!(revocation_day(None, done, today).unwrap(), today);
+        assert_eq!(revocation_day(Some(done), done, today).unwrap(), done);
+        assert!(revocation_day(Some(day("2026-01-09")), done, today).is_err());
+        assert!(revocation_day(Some(day("2026-06-02")), done, today).is_err());
+        assert_eq!(paper_source(None).unwrap(), "paper");
+        assert_eq!(paper_source(Some("import")).unwrap(), "import");
+        assert_eq!(
+            said(paper_source(Some("class")).unwrap_err()).1.as_deref(),
+            Some("source")
+        );
+        let born = day("1980-05-05");
+        assert!(check_paper_day(born, born, today).is_ok());
+        assert!(check_paper_day(today, born, today).is_ok());
+        assert!(check_paper_day(day("1980-05-04"), born, today).is_err());
+        assert!(check_paper_day(day("2026-06-02"), born, today).is_err());
+    }
+}
