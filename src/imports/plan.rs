@@ -874,3 +874,6 @@ pub fn plan_completions(
     }
     errors.finish(plan)
 }
+
+#[cfg(test)]
+mod tests;
