@@ -9,8 +9,13 @@ use super::columns::{layout, Kind};
 use super::rows::Row;
 use crate::auth::Scope;
 use crate::cadres::domain::{
-    check_birth_date, check_party_date, parse_email, parse_full_name, parse_personal_id,
-    parse_phone, parse_words, Gender, Organisation,
+    check_birth_date, check_party_date, check_period, default_minority, gender_from_text,
+    organisation_from_text, parse_email, parse_full_name, parse_personal_id, parse_phone,
+    parse_words,
+};
+use crate::cadres::rules::{
+    check_life_date, check_move_date, check_title_level, check_unit, overlaps_another, Span,
+    LIFE_DATE, OVERLAP,
 };
 use crate::cadres::store::CadreWrite;
 use crate::error::{AppError, Problems};
@@ -172,46 +177,6 @@ struct CadreRow {
     plan: Option<TitleRef>,
 }
 
-/// The Vietnamese name of a gender (what exports write).
-pub fn gender_vi(g: &str) -> &'static str {
-    match g {
-        "female" => "Nữ",
-        "male" => "Nam",
-        _ => "Khác",
-    }
-}
-
-/// The Vietnamese name of an organisation (what exports write).
-pub fn organisation_vi(o: Organisation) -> &'static str {
-    match o {
-        Organisation::FatherlandFront => "Mặt trận Tổ quốc",
-        Organisation::YouthUnion => "Đoàn Thanh niên",
-        Organisation::WomensUnion => "Hội Liên hiệp Phụ nữ",
-        Organisation::FarmersAssociation => "Hội Nông dân",
-        Organisation::VeteransAssociation => "Hội Cựu chiến binh",
-        Organisation::LabourFederation => "Liên đoàn Lao động",
-        Organisation::MassMobilisationCommission => "Ban Dân vận",
-        Organisation::Government => "Chính quyền",
-        Organisation::ArmedForces => "Lực lượng vũ trang",
-    }
-}
-
-fn parse_gender(s: &str) -> Option<Gender> {
-    match fold(s).as_str() {
-        "nu" | "female" | "f" => Some(Gender::Female),
-        "nam" | "male" | "m" => Some(Gender::Male),
-        "khac" | "other" => Some(Gender::Other),
-        _ => None,
-    }
-}
-
-fn parse_organisation(s: &str) -> Option<Organisation> {
-    let f = fold(s);
-    Organisation::ALL
-        .into_iter()
-        .find(|o| o.as_str() == s.trim() || fold(organisation_vi(*o)) == f || fold(o.as_str()) == f)
-}
-
 /// A personal id from a cell; a number cell lost its leading zero in a spreadsheet, so it is
 /// padded back to 9 or 12 digits.
 fn personal_id_text(c: &Cell) -> String {
@@ -253,10 +218,7 @@ fn read_title(r: &mut Row, keys: [&'static str; 4]) -> Option<Option<TitleRef>> 
         }
         return None;
     };
-    if to.is_some_and(|t| t < from) {
-        r.error(to_k, "the end date is before the start date");
-        return None;
-    }
+    r.check(to_k, check_period(from, to))?;
     Some(Some(TitleRef {
         key: code_k,
         unit_key: unit_k,
@@ -273,7 +235,7 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
         .required("full_name")
         .and_then(|n| r.check("full_name", parse_full_name(&n)));
     let gender = r.required("gender").and_then(|g| {
-        let p = parse_gender(&g);
+        let p = gender_from_text(&g);
         if p.is_none() {
             r.error("gender", "write Nam, Nữ or Khác (male, female, other)");
         }
@@ -298,7 +260,7 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
         r.error("unit_since", "the date is in the future");
     }
     let organisation = r.required("organisation").and_then(|o| {
-        let p = parse_organisation(&o);
+        let p = organisation_from_text(&o);
         if p.is_none() {
             r.error(
                 "organisation",
@@ -330,7 +292,7 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
             full_name: full_name?,
             gender: gender?.as_str().to_string(),
             birth_date: birth?,
-            ethnic_minority: minority.unwrap_or_else(|| fold(&ethnicity) != "kinh"),
+            ethnic_minority: minority.unwrap_or_else(|| default_minority(&ethnicity)),
             ethnicity,
             religion,
             party_joined_on: party,
@@ -370,6 +332,24 @@ pub fn personal_ids(sheet: &Sheet, kind: Kind) -> Result<Vec<String>, AppError> 
     Ok(ids)
 }
 
+/// The unit of `code` when a cadre or a title may be placed in it; else a problem of `key`.
+fn placed<'a>(
+    r: &mut Row,
+    key: &str,
+    units: &'a HashMap<String, UnitInfo>,
+    code: &str,
+    scope: &Scope,
+) -> Option<&'a UnitInfo> {
+    let unit = units.get(code);
+    match check_unit(unit.map(|u| (u.path.as_str(), u.retired)), scope) {
+        Ok(()) => unit,
+        Err(why) => {
+            r.error(key, why.reason());
+            None
+        }
+    }
+}
+
 /// Reads and checks a cadre sheet against the lookups; gives the writes or every problem.
 pub fn plan_cadres(
     sheet: &Sheet,
@@ -404,21 +384,9 @@ pub fn plan_cadres(
             continue;
         }
         // The home unit.
-        match lookups.units.get(&row.w.unit_code) {
-            None => {
-                r.error("unit_code", "no unit with this code");
-                continue;
-            }
-            Some(u) if u.retired => {
-                r.error("unit_code", "the unit is retired");
-                continue;
-            }
-            Some(u) if !scope.contains_path(&u.path) => {
-                r.error("unit_code", "the unit is outside your subtree");
-                continue;
-            }
-            Some(_) => {}
-        };
+        if placed(&mut r, "unit_code", &lookups.units, &row.w.unit_code, scope).is_none() {
+            continue;
+        }
         let existing = lookups.cadres.get(&row.w.personal_id);
         if let Some(e) = existing {
             if !scope.contains_path(&e.unit_path) {
@@ -444,58 +412,44 @@ pub fn plan_cadres(
                 .unit_code
                 .clone()
                 .unwrap_or_else(|| row.w.unit_code.clone());
-            let tu = match lookups.units.get(&unit_code) {
-                None => {
-                    r.error(t.unit_key, "no unit with this code");
-                    continue;
-                }
-                Some(u) if u.retired => {
-                    r.error(t.unit_key, "the unit is retired");
-                    continue;
-                }
-                Some(u) if !scope.contains_path(&u.path) => {
-                    r.error(t.unit_key, "the unit is outside your subtree");
-                    continue;
-                }
-                Some(u) => u,
+            let Some(tu) = placed(&mut r, t.unit_key, &lookups.units, &unit_code, scope) else {
+                continue;
             };
-            if tu.level != title.level {
-                let key = if t.unit_code.is_some() {
-                    t.unit_key
-                } else {
-                    "unit_code"
-                };
-                r.error(
-                    key,
-                    format!(
-                        "title {} is a {}-level title; unit {unit_code} is at {} level",
-                        t.code, title.level, tu.level
-                    ),
-                );
+            // At the home unit by default: then the home unit's column is named.
+            let key = if t.unit_code.is_some() {
+                t.unit_key
+            } else {
+                "unit_code"
+            };
+            let level = check_title_level(&t.code, &title.level, &unit_code, &tu.level);
+            if r.check(key, level).is_none() {
                 continue;
             }
-            // Against the cadre's existing periods of the same title.
-            let mut matched: Option<&ExistingPeriod> = None;
-            let mut clash = false;
-            if let Some(e) = existing {
-                for p in list.get(&e.id).into_iter().flatten() {
-                    if p.title_id != title.id {
-                        continue;
-                    }
-                    if p.from == t.from {
-                        matched = Some(p);
-                    } else if p.from <= t.to.unwrap_or(NaiveDate::MAX)
-                        && t.from <= p.to.unwrap_or(NaiveDate::MAX)
-                    {
-                        clash = true;
-                    }
-                }
-            }
-            if clash {
-                r.error(
-                    t.key,
-                    "overlaps another period of the same title on record for this cadre",
-                );
+            // Against the cadre's periods on record of the same title: one from the same day is
+            // this one (its end may change); the others may not overlap it.
+            let same_title: Vec<&ExistingPeriod> = existing
+                .and_then(|e| list.get(&e.id))
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|p| p.title_id == title.id)
+                .collect();
+            let matched = same_title.iter().rev().find(|p| p.from == t.from).copied();
+            let others = same_title
+                .iter()
+                .filter(|p| p.from != t.from)
+                .map(|p| Span {
+                    from: p.from,
+                    to: p.to,
+                });
+            if overlaps_another(
+                Span {
+                    from: t.from,
+                    to: t.to,
+                },
+                others,
+            ) {
+                r.error(t.key, OVERLAP);
                 continue;
             }
             if matched.is_some_and(|m| m.unit_code != unit_code) {
@@ -528,11 +482,9 @@ pub fn plan_cadres(
                 }
                 if row.w.unit_code != e.w.unit_code {
                     let on = row.since.unwrap_or(today);
-                    if e.unit_from.is_some_and(|f| on < f) {
-                        r.error(
-                            "unit_since",
-                            "the move would be dated before the cadre's current unit period began",
-                        );
+                    if r.check("unit_since", check_move_date(e.unit_from, on))
+                        .is_none()
+                    {
                         continue;
                     }
                     plan.moves.push((e.id, row.w.unit_code.clone(), on));
@@ -677,11 +629,8 @@ pub fn plan_qualifications(
             }
         }
         if let (Some(d), Some(c)) = (day, cadre) {
-            if d > today || d <= c.birth_date {
-                r.error(
-                    "obtained_on",
-                    "the date must be after the cadre's birth and not in the future",
-                );
+            if check_life_date(d, c.birth_date, today).is_err() {
+                r.error("obtained_on", LIFE_DATE);
             }
         }
         if r.failed() {
@@ -827,11 +776,8 @@ pub fn plan_completions(
         }
         let issuer = r.short("issuer", 200).unwrap_or_default();
         if let (Some(d), Some(c)) = (day, cadre) {
-            if d > today || d <= c.birth_date {
-                r.error(
-                    "completed_on",
-                    "the date must be after the cadre's birth and not in the future",
-                );
+            if check_life_date(d, c.birth_date, today).is_err() {
+                r.error("completed_on", LIFE_DATE);
             }
         }
         if r.failed() {
