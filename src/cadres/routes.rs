@@ -9,8 +9,11 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::domain::{
-    check_birth_date, check_party_date, check_period, parse_email, parse_full_name,
-    parse_personal_id, parse_phone, parse_words, Gender, Organisation,
+    check_birth_date, check_party_date, check_period, default_minority, parse_email,
+    parse_full_name, parse_personal_id, parse_phone, parse_words, Gender, Organisation,
+};
+use super::rules::{
+    check_life_date, check_title_level, check_unit, overlaps_another, unit_level, Span, OVERLAP,
 };
 use super::service::{detail, visible, CadreDetail};
 use super::store::{
@@ -24,7 +27,6 @@ use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::standards::titles;
 use crate::state::AppState;
 use crate::units;
-use crate::units::domain::UnitKind;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
@@ -56,22 +58,9 @@ async fn unit_in_scope(
     field: &str,
     code: &str,
 ) -> AppResult<units::store::UnitRecord> {
-    let u = units::store::get_tx(tx, code.trim())
-        .await?
-        .ok_or_else(|| AppError::invalid(field, format!("no unit with code {code}")))?;
-    if u.retired_on.is_some() {
-        return Err(AppError::invalid(
-            field,
-            format!("unit {} is retired", u.code),
-        ));
-    }
-    if !scope.contains_path(&u.path) {
-        return Err(AppError::Forbidden(format!(
-            "unit {} is outside the subtree of your account's unit",
-            u.code
-        )));
-    }
-    Ok(u)
+    let u = units::store::get_tx(tx, code.trim()).await?;
+    check_unit(u, |u| (&u.path, u.retired_on.is_some()), scope)
+        .map_err(|why| why.api_error(field, code))
 }
 
 /// Lists cadres in the caller's scope, sorted the Vietnamese way (given name first), paged.
@@ -180,10 +169,6 @@ pub struct CadreInput {
     pub active: Option<bool>,
     /// Date the cadre joined the unit (default today).
     pub unit_since: Option<NaiveDate>,
-}
-
-fn default_minority(ethnicity: &str) -> bool {
-    crate::shared::text::fold(ethnicity) != "kinh"
 }
 
 fn check_write(w: &CadreWrite, today: NaiveDate) -> AppResult<()> {
@@ -455,43 +440,19 @@ async fn add_title_period(
         .clone()
         .unwrap_or_else(|| cadre.unit_code.clone());
     let unit = unit_in_scope(&mut tx, &scope, "unit_code", &unit_code).await?;
-    let unit_level = UnitKind::parse(&unit.kind).map(|k| k.level());
-    let level_name = unit_level.map(|l| {
-        serde_json::to_value(l)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default()
-    });
-    if level_name.as_deref() != Some(title.level.as_str()) {
-        return Err(AppError::invalid(
-            "unit_code",
-            format!(
-                "title {} is a {}-level title; unit {} is at {} level",
-                title.code,
-                title.level,
-                unit.code,
-                level_name.unwrap_or_default()
-            ),
-        ));
-    }
-    if store::overlapping(
-        &mut tx,
-        which,
-        cadre.id,
-        title.id,
-        input.from_date,
-        input.to_date,
-        None,
-    )
-    .await?
-    {
-        return Err(AppError::conflict(
-            Some("from_date"),
-            format!(
-                "the cadre already has {} in an overlapping period",
-                title.code
-            ),
-        ));
+    check_title_level(
+        &title.code,
+        &title.level,
+        &unit.code,
+        unit_level(&unit.kind),
+    )?;
+    let period = Span {
+        from: input.from_date,
+        to: input.to_date,
+    };
+    let others = store::title_spans(&mut tx, which, cadre.id, title.id).await?;
+    if overlaps_another(period, others.into_iter().map(|(_, s)| s)) {
+        return Err(AppError::conflict(Some("from_date"), OVERLAP));
     }
     let pid = store::insert_title(
         &mut tx,
@@ -541,21 +502,14 @@ async fn end_title_period(
             AppError::not_found(format!("no such period {pid} for cadre {}", cadre.id))
         })?;
     check_period(from, input.to_date)?;
-    if store::overlapping(
-        &mut tx,
-        which,
-        cadre.id,
-        title_id,
+    let period = Span {
         from,
-        input.to_date,
-        Some(pid),
-    )
-    .await?
-    {
-        return Err(AppError::conflict(
-            Some("to_date"),
-            "the period would overlap another period of the same title",
-        ));
+        to: input.to_date,
+    };
+    let others = store::title_spans(&mut tx, which, cadre.id, title_id).await?;
+    let others = others.into_iter().filter(|(id, _)| *id != pid);
+    if overlaps_another(period, others.map(|(_, s)| s)) {
+        return Err(AppError::conflict(Some("to_date"), OVERLAP));
     }
     store::end_title(&mut tx, which, pid, input.to_date).await?;
     let entity = if which == TitleList::Held {
@@ -692,17 +646,10 @@ pub async fn add_qualification(
 ) -> AppResult<(Status, Json<QualificationList>)> {
     let q = body.into_inner();
     let cadre = visible(state, &user, parse_id(id)?).await?;
-    if q.obtained_on > state.clock.today() {
-        return Err(AppError::invalid(
-            "obtained_on",
-            "obtained_on must not be in the future",
-        ));
-    }
-    if q.obtained_on < cadre.birth_date {
-        return Err(AppError::invalid(
-            "obtained_on",
-            "obtained_on is before the cadre's birth",
-        ));
+    if let Err(why) = check_life_date(q.obtained_on, cadre.birth_date, state.clock.today()) {
+        if let Some(e) = why.api_error("obtained_on") {
+            return Err(e);
+        }
     }
     for (field, v) in [
         ("issuer", &q.issuer),

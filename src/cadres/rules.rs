@@ -24,14 +24,20 @@ pub enum UnitRefusal {
 }
 
 /// A cadre, and a title a cadre holds or is planned for, is placed only in a unit that exists,
-/// is live and lies in the caller's subtree, checked in that order. `unit`: the unit's path
-/// and whether it is retired; `None` when no unit has the code.
-pub fn check_unit(unit: Option<(&str, bool)>, scope: &Scope) -> Result<(), UnitRefusal> {
-    match unit {
-        None => Err(UnitRefusal::Unknown),
-        Some((_, true)) => Err(UnitRefusal::Retired),
-        Some((path, false)) if !scope.contains_path(path) => Err(UnitRefusal::OutsideScope),
-        Some(_) => Ok(()),
+/// is live and lies in the caller's subtree, checked in that order. `unit`: the unit found by
+/// its code, if any; `facts`: its path and whether it is retired. Gives back the unit.
+pub fn check_unit<U>(
+    unit: Option<U>,
+    facts: impl Fn(&U) -> (&str, bool),
+    scope: &Scope,
+) -> Result<U, UnitRefusal> {
+    let Some(u) = unit else {
+        return Err(UnitRefusal::Unknown);
+    };
+    match facts(&u) {
+        (_, true) => Err(UnitRefusal::Retired),
+        (path, false) if !scope.contains_path(path) => Err(UnitRefusal::OutsideScope),
+        _ => Ok(u),
     }
 }
 
@@ -156,6 +162,24 @@ pub fn check_life_date(
     }
 }
 
+impl LifeDateRefusal {
+    /// The API's answer about the date in `field`; `None` for the day of birth, which the API
+    /// takes.
+    pub fn api_error(self, field: &str) -> Option<AppError> {
+        match self {
+            LifeDateRefusal::Future => Some(AppError::invalid(
+                field,
+                format!("{field} must not be in the future"),
+            )),
+            LifeDateRefusal::BeforeBirth => Some(AppError::invalid(
+                field,
+                format!("{field} is before the cadre's birth"),
+            )),
+            LifeDateRefusal::BirthDay => None,
+        }
+    }
+}
+
 /// An import's reason for any [`LifeDateRefusal`].
 pub const LIFE_DATE: &str = "the date must be after the cadre's birth and not in the future";
 
@@ -189,7 +213,8 @@ mod tests {
             (None, Scope::All, Err(Unknown)),
         ];
         for (unit, scope, want) in cases {
-            assert_eq!(check_unit(unit, &scope), want, "{unit:?} {scope:?}");
+            let got = check_unit(unit, |u| *u, &scope).map(|_| ());
+            assert_eq!(got, want, "{unit:?} {scope:?}");
         }
         let e = Unknown.api_error("unit_code", " 99999");
         assert_eq!(e.to_string(), "no unit with code  99999");
@@ -273,5 +298,14 @@ mod tests {
         ] {
             assert_eq!(check_life_date(day(d), birth, today), want, "{d}");
         }
+        assert_eq!(
+            Future.api_error("obtained_on").unwrap().to_string(),
+            "obtained_on must not be in the future"
+        );
+        assert_eq!(
+            BeforeBirth.api_error("obtained_on").unwrap().to_string(),
+            "obtained_on is before the cadre's birth"
+        );
+        assert!(BirthDay.api_error("obtained_on").is_none());
     }
 }

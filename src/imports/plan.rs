@@ -340,9 +340,8 @@ fn placed<'a>(
     code: &str,
     scope: &Scope,
 ) -> Option<&'a UnitInfo> {
-    let unit = units.get(code);
-    match check_unit(unit.map(|u| (u.path.as_str(), u.retired)), scope) {
-        Ok(()) => unit,
+    match check_unit(units.get(code), |u| (&u.path, u.retired), scope) {
+        Ok(u) => Some(u),
         Err(why) => {
             r.error(key, why.reason());
             None
