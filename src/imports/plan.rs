@@ -350,6 +350,11 @@ fn placed<'a>(
 }
 
 /// Reads and checks a cadre sheet against the lookups; gives the writes or every problem.
+///
+/// Each row is read whole (every problem of its cells), then checked in stages, the first
+/// failing stage ending it: its personal id not earlier in the file, its record
+/// ([`check_record`]), its title held and its title planned (both checked: [`check_title`]),
+/// its record's writes ([`plan_record`]: the move's date), then its periods' writes.
 pub fn plan_cadres(
     sheet: &Sheet,
     lookups: &CadreLookups,
@@ -362,14 +367,8 @@ pub fn plan_cadres(
     let mut plan = CadrePlan::default();
     plan.counts.rows = sheet.rows.len();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut held_by: HashMap<i64, Vec<&ExistingPeriod>> = HashMap::new();
-    for p in &lookups.held {
-        held_by.entry(p.cadre_id).or_default().push(p);
-    }
-    let mut planned_by: HashMap<i64, Vec<&ExistingPeriod>> = HashMap::new();
-    for p in &lookups.planned {
-        planned_by.entry(p.cadre_id).or_default().push(p);
-    }
+    let held_by = by_cadre(&lookups.held);
+    let planned_by = by_cadre(&lookups.planned);
     for (line, cells) in &sheet.rows {
         let mut r = Row::new(*line, cells, &l, &mut errors);
         let Some(row) = read_cadre_row(&mut r, today) else {
@@ -382,150 +381,218 @@ pub fn plan_cadres(
             );
             continue;
         }
-        // The home unit.
-        if placed(&mut r, "unit_code", &lookups.units, &row.w.unit_code, scope).is_none() {
+        let Some(existing) = check_record(&mut r, &row, lookups, scope) else {
             continue;
-        }
-        let existing = lookups.cadres.get(&row.w.personal_id);
-        if let Some(e) = existing {
-            if !scope.contains_path(&e.unit_path) {
-                r.error(
-                    "personal_id",
-                    "a cadre outside your subtree has this personal id number",
-                );
-                continue;
-            }
-        }
-        // Titles held and planned: known, active, at the level of their unit, in scope.
-        let mut periods = vec![];
-        for (t, list) in [(&row.title, &held_by), (&row.plan, &planned_by)] {
-            let Some(t) = t else {
-                periods.push(None);
-                continue;
-            };
-            let Some(title) = lookups.titles.get(&t.code).filter(|t| t.active) else {
-                r.error(t.key, "no active title with this code");
-                continue;
-            };
-            let unit_code = t
-                .unit_code
-                .clone()
-                .unwrap_or_else(|| row.w.unit_code.clone());
-            let Some(tu) = placed(&mut r, t.unit_key, &lookups.units, &unit_code, scope) else {
-                continue;
-            };
-            // At the home unit by default: then the home unit's column is named.
-            let key = if t.unit_code.is_some() {
-                t.unit_key
-            } else {
-                "unit_code"
-            };
-            let level = check_title_level(&t.code, &title.level, &unit_code, &tu.level);
-            if r.check(key, level).is_none() {
-                continue;
-            }
-            // Against the cadre's periods on record of the same title: one from the same day is
-            // this one (its end may change); the others may not overlap it.
-            let same_title: Vec<&ExistingPeriod> = existing
-                .and_then(|e| list.get(&e.id))
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|p| p.title_id == title.id)
-                .collect();
-            let matched = same_title.iter().rev().find(|p| p.from == t.from).copied();
-            let others = same_title
-                .iter()
-                .filter(|p| p.from != t.from)
-                .map(|p| Span {
-                    from: p.from,
-                    to: p.to,
-                });
-            if overlaps_another(
-                Span {
-                    from: t.from,
-                    to: t.to,
-                },
-                others,
-            ) {
-                r.error(t.key, OVERLAP);
-                continue;
-            }
-            if matched.is_some_and(|m| m.unit_code != unit_code) {
-                r.error(
-                    t.unit_key,
-                    "this cadre has this title from the same day in another unit",
-                );
-                continue;
-            }
-            periods.push(Some((title.id, unit_code, t.from, t.to, matched)));
-        }
+        };
+        let held = row.title.as_ref().map(|t| {
+            let on_record = periods_of(&held_by, existing);
+            check_title(&mut r, t, &row.w.unit_code, lookups, scope, on_record)
+        });
+        let planned = row.plan.as_ref().map(|t| {
+            let on_record = periods_of(&planned_by, existing);
+            check_title(&mut r, t, &row.w.unit_code, lookups, scope, on_record)
+        });
         if r.failed() {
             continue;
         }
-        let mut changed = false;
-        let who = match existing {
-            None => {
-                plan.new.push(NewCadre {
-                    w: row.w.clone(),
-                    since: row.since.unwrap_or(today),
-                });
-                CadreRef::New(plan.new.len() - 1)
-            }
-            Some(e) => {
-                let mut w = row.w.clone();
-                w.unit_code = e.w.unit_code.clone();
-                if w != e.w {
-                    plan.updates.push((e.id, w));
-                    changed = true;
-                }
-                if row.w.unit_code != e.w.unit_code {
-                    let on = row.since.unwrap_or(today);
-                    if r.check("unit_since", check_move_date(e.unit_from, on))
-                        .is_none()
-                    {
-                        continue;
-                    }
-                    plan.moves.push((e.id, row.w.unit_code.clone(), on));
-                    changed = true;
-                }
-                CadreRef::Existing(e.id)
-            }
+        let Some((who, record_changed)) = plan_record(&mut r, &row, existing, today, &mut plan)
+        else {
+            continue;
         };
-        for (i, p) in periods.into_iter().enumerate() {
-            let Some((title_id, unit_code, from, to, matched)) = p else {
-                continue;
-            };
-            let (news, ends) = if i == 0 {
-                (&mut plan.new_held, &mut plan.held_ends)
-            } else {
-                (&mut plan.new_planned, &mut plan.planned_ends)
-            };
-            match matched {
-                Some(m) if m.to == to => {}
-                Some(m) => {
-                    ends.push((m.id, to));
-                    changed = true;
-                }
-                None => {
-                    news.push(NewPeriod {
-                        cadre: who,
-                        title_id,
-                        unit_code,
-                        from,
-                        to,
-                    });
-                    changed = true;
-                }
-            }
-        }
-        match (existing, changed) {
+        let held_changed =
+            plan_period(&mut plan.new_held, &mut plan.held_ends, who, held.flatten());
+        let planned_changed = plan_period(
+            &mut plan.new_planned,
+            &mut plan.planned_ends,
+            who,
+            planned.flatten(),
+        );
+        match (existing, record_changed || held_changed || planned_changed) {
             (None, _) => plan.counts.created += 1,
             (Some(_), true) => plan.counts.updated += 1,
             (Some(_), false) => plan.counts.unchanged += 1,
         }
     }
     errors.finish(plan)
+}
+
+/// Periods on record, by cadre.
+fn by_cadre(periods: &[ExistingPeriod]) -> HashMap<i64, Vec<&ExistingPeriod>> {
+    let mut by: HashMap<i64, Vec<&ExistingPeriod>> = HashMap::new();
+    for p in periods {
+        by.entry(p.cadre_id).or_default().push(p);
+    }
+    by
+}
+
+/// A cadre's periods on record in one list (none for a new cadre).
+fn periods_of<'a, 'b>(
+    by: &'b HashMap<i64, Vec<&'a ExistingPeriod>>,
+    existing: Option<&ExistingCadre>,
+) -> &'b [&'a ExistingPeriod] {
+    existing
+        .and_then(|e| by.get(&e.id))
+        .map_or(&[], Vec::as_slice)
+}
+
+/// A row's record: its home unit may take it, and a cadre on record with its personal id lies in
+/// the caller's subtree. Gives that cadre, if any; `None` after a problem.
+fn check_record<'a>(
+    r: &mut Row,
+    row: &CadreRow,
+    lookups: &'a CadreLookups,
+    scope: &Scope,
+) -> Option<Option<&'a ExistingCadre>> {
+    placed(r, "unit_code", &lookups.units, &row.w.unit_code, scope)?;
+    let existing = lookups.cadres.get(&row.w.personal_id);
+    if existing.is_some_and(|e| !scope.contains_path(&e.unit_path)) {
+        r.error(
+            "personal_id",
+            "a cadre outside your subtree has this personal id number",
+        );
+        return None;
+    }
+    Some(existing)
+}
+
+/// A title period a row gives, checked.
+struct CheckedPeriod<'a> {
+    title_id: i64,
+    unit_code: String,
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+    /// The period on record from the same day, which this one is.
+    matched: Option<&'a ExistingPeriod>,
+}
+
+/// A title held or planned: known and active, at a unit that may take it (by default the home
+/// unit `home`) of the title's level, and not overlapping the cadre's other periods of the title
+/// in `on_record` (those of the same list). A period on record from the same day is this one
+/// (its end may change), in the same unit. `None` after a problem.
+fn check_title<'a>(
+    r: &mut Row,
+    t: &TitleRef,
+    home: &str,
+    lookups: &CadreLookups,
+    scope: &Scope,
+    on_record: &[&'a ExistingPeriod],
+) -> Option<CheckedPeriod<'a>> {
+    let Some(title) = lookups.titles.get(&t.code).filter(|t| t.active) else {
+        r.error(t.key, "no active title with this code");
+        return None;
+    };
+    let unit_code = t.unit_code.clone().unwrap_or_else(|| home.to_string());
+    let tu = placed(r, t.unit_key, &lookups.units, &unit_code, scope)?;
+    // At the home unit by default: then the home unit's column is named.
+    let key = if t.unit_code.is_some() {
+        t.unit_key
+    } else {
+        "unit_code"
+    };
+    r.check(
+        key,
+        check_title_level(&t.code, &title.level, &unit_code, &tu.level),
+    )?;
+    let same_title: Vec<&ExistingPeriod> = on_record
+        .iter()
+        .copied()
+        .filter(|p| p.title_id == title.id)
+        .collect();
+    let matched = same_title.iter().rev().find(|p| p.from == t.from).copied();
+    let others = same_title
+        .iter()
+        .filter(|p| p.from != t.from)
+        .map(|p| Span {
+            from: p.from,
+            to: p.to,
+        });
+    if overlaps_another(
+        Span {
+            from: t.from,
+            to: t.to,
+        },
+        others,
+    ) {
+        r.error(t.key, OVERLAP);
+        return None;
+    }
+    if matched.is_some_and(|m| m.unit_code != unit_code) {
+        r.error(
+            t.unit_key,
+            "this cadre has this title from the same day in another unit",
+        );
+        return None;
+    }
+    Some(CheckedPeriod {
+        title_id: title.id,
+        unit_code,
+        from: t.from,
+        to: t.to,
+        matched,
+    })
+}
+
+/// A row's record's writes: a new cadre, or the changes to one on record and their move (dated
+/// `unit_since`, default today, not before their current unit period). Gives whose the row's
+/// periods are and whether the record changes; `None` after a problem.
+fn plan_record(
+    r: &mut Row,
+    row: &CadreRow,
+    existing: Option<&ExistingCadre>,
+    today: NaiveDate,
+    plan: &mut CadrePlan,
+) -> Option<(CadreRef, bool)> {
+    let Some(e) = existing else {
+        plan.new.push(NewCadre {
+            w: row.w.clone(),
+            since: row.since.unwrap_or(today),
+        });
+        return Some((CadreRef::New(plan.new.len() - 1), false));
+    };
+    let mut changed = false;
+    let mut w = row.w.clone();
+    w.unit_code = e.w.unit_code.clone();
+    if w != e.w {
+        plan.updates.push((e.id, w));
+        changed = true;
+    }
+    if row.w.unit_code != e.w.unit_code {
+        let on = row.since.unwrap_or(today);
+        r.check("unit_since", check_move_date(e.unit_from, on))?;
+        plan.moves.push((e.id, row.w.unit_code.clone(), on));
+        changed = true;
+    }
+    Some((CadreRef::Existing(e.id), changed))
+}
+
+/// A checked period's write: nothing when it is on record as it is, its new end, or a new
+/// period of `who`. Gives whether anything changes.
+fn plan_period(
+    news: &mut Vec<NewPeriod>,
+    ends: &mut Vec<(i64, Option<NaiveDate>)>,
+    who: CadreRef,
+    period: Option<CheckedPeriod>,
+) -> bool {
+    let Some(p) = period else {
+        return false;
+    };
+    match p.matched {
+        Some(m) if m.to == p.to => false,
+        Some(m) => {
+            ends.push((m.id, p.to));
+            true
+        }
+        None => {
+            news.push(NewPeriod {
+                cadre: who,
+                title_id: p.title_id,
+                unit_code: p.unit_code,
+                from: p.from,
+                to: p.to,
+            });
+            true
+        }
+    }
 }
 
 /// A cadre that qualification and completion rows refer to.
