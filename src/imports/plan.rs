@@ -353,8 +353,8 @@ fn placed<'a>(
 ///
 /// Each row is read whole (every problem of its cells), then checked in stages, the first
 /// failing stage ending it: its personal id not earlier in the file, its record
-/// ([`check_record`]), its title held and its title planned (both checked: [`check_title`]),
-/// its record's writes ([`plan_record`]: the move's date), then its periods' writes.
+/// (`check_record`), its title held and its title planned (both checked: `check_title`), its
+/// record's writes (`plan_record`: the move's date), then its periods' writes (`plan_period`).
 pub fn plan_cadres(
     sheet: &Sheet,
     lookups: &CadreLookups,
