@@ -1,10 +1,12 @@
-//! Pure cadre rules: organisations, genders, the Vietnamese sort key, field checks.
+//! Pure cadre field rules: genders and organisations (as files write them, and their
+//! Vietnamese names), the Vietnamese sort key, the checks of each field.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::AppError;
+use crate::shared::text::fold;
 
 /// Gender as recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -29,7 +31,56 @@ impl Gender {
     }
 }
 
+/// A gender as a file may write it: Vietnamese or English, any case, diacritics optional
+/// (`Nữ`, `nu`, `female`, `F`; `Nam`, `male`, `M`; `Khác`, `other`).
+pub fn gender_from_text(s: &str) -> Option<Gender> {
+    match fold(s).as_str() {
+        "nu" | "female" | "f" => Some(Gender::Female),
+        "nam" | "male" | "m" => Some(Gender::Male),
+        "khac" | "other" => Some(Gender::Other),
+        _ => None,
+    }
+}
+
+/// The Vietnamese name of a stored gender (what exports write).
+pub fn gender_vi(g: &str) -> &'static str {
+    match g {
+        "female" => "Nữ",
+        "male" => "Nam",
+        _ => "Khác",
+    }
+}
+
 pub use crate::standards::domain::Organisation;
+
+/// The Vietnamese name of an organisation (what exports write).
+pub fn organisation_vi(o: Organisation) -> &'static str {
+    match o {
+        Organisation::FatherlandFront => "Mặt trận Tổ quốc",
+        Organisation::YouthUnion => "Đoàn Thanh niên",
+        Organisation::WomensUnion => "Hội Liên hiệp Phụ nữ",
+        Organisation::FarmersAssociation => "Hội Nông dân",
+        Organisation::VeteransAssociation => "Hội Cựu chiến binh",
+        Organisation::LabourFederation => "Liên đoàn Lao động",
+        Organisation::MassMobilisationCommission => "Ban Dân vận",
+        Organisation::Government => "Chính quyền",
+        Organisation::ArmedForces => "Lực lượng vũ trang",
+    }
+}
+
+/// An organisation as a file may write it: its code, or its Vietnamese name or code in any
+/// case, diacritics optional.
+pub fn organisation_from_text(s: &str) -> Option<Organisation> {
+    let f = fold(s);
+    Organisation::ALL
+        .into_iter()
+        .find(|o| o.as_str() == s.trim() || fold(organisation_vi(*o)) == f || fold(o.as_str()) == f)
+}
+
+/// Whether an ethnicity is an ethnic minority when the record does not say: every one but Kinh.
+pub fn default_minority(ethnicity: &str) -> bool {
+    fold(ethnicity) != "kinh"
+}
 
 /// Vietnamese letters in dictionary order (with the Latin letters Vietnamese lacks in their places).
 const ALPHABET: &str = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz";
@@ -247,7 +298,7 @@ pub fn check_period(from: NaiveDate, to: Option<NaiveDate>) -> Result<(), AppErr
     if to.is_some_and(|t| t < from) {
         return Err(AppError::invalid(
             "to_date",
-            "to_date must not be before from_date",
+            "the end date is before the start date",
         ));
     }
     Ok(())
@@ -255,7 +306,7 @@ pub fn check_period(from: NaiveDate, to: Option<NaiveDate>) -> Result<(), AppErr
 
 /// A name folded for search: lower-case, no diacritics (`Nguyễn Văn An` → `nguyen van an`).
 pub fn fold_name(s: &str) -> String {
-    crate::shared::text::fold(s)
+    fold(s)
 }
 
 #[cfg(test)]

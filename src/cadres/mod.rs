@@ -2,5 +2,6 @@
 
 pub mod domain;
 pub mod routes;
+pub mod rules;
 pub mod service;
 pub mod store;

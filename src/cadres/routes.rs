@@ -1,30 +1,20 @@
-//! HTTP routes of cadres: roster, record, moves, titles held and planned, qualifications.
+//! HTTP routes of cadres: roster, record, moves, titles held and planned, qualifications. Each
+//! parses its request, asks `service`, and answers with what it gives.
 
-use chrono::NaiveDate;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{get, patch, post, routes, Route, State};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
-use utoipa::ToSchema;
 
-use super::domain::{
-    check_birth_date, check_party_date, check_period, parse_email, parse_full_name,
-    parse_personal_id, parse_phone, parse_words, Gender, Organisation,
+use super::domain::Organisation;
+use super::service::{
+    self, visible, CadreDetail, CadreInput, CadrePatch, EndInput, PeriodInput, QualificationInput,
+    QualificationList,
 };
-use super::service::{detail, visible, CadreDetail};
-use super::store::{
-    self, CadreFilter, CadreView, CadreWrite, QualificationView, QualificationWrite, TitleList,
-};
+use super::store::{CadreFilter, CadreView, TitleList};
 use crate::api::{parse_opt, JsonBody, Page, PageParams};
-use crate::audit;
-use crate::auth::{AuthUser, RosterEditor, Scope};
-use crate::db::Tx;
+use crate::auth::{AuthUser, RosterEditor};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
-use crate::standards::titles;
 use crate::state::AppState;
-use crate::units;
-use crate::units::domain::UnitKind;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
@@ -47,31 +37,6 @@ fn parse_id(raw: &str) -> AppResult<i64> {
         .ok()
         .filter(|id| *id > 0)
         .ok_or_else(|| AppError::not_found(format!("no cadre with id {raw}")))
-}
-
-/// Checks that a unit exists, is live, and lies in the caller's scope; returns its record.
-async fn unit_in_scope(
-    tx: &mut Tx,
-    scope: &Scope,
-    field: &str,
-    code: &str,
-) -> AppResult<units::store::UnitRecord> {
-    let u = units::store::get(tx, code.trim())
-        .await?
-        .ok_or_else(|| AppError::invalid(field, format!("no unit with code {code}")))?;
-    if u.retired_on.is_some() {
-        return Err(AppError::invalid(
-            field,
-            format!("unit {} is retired", u.code),
-        ));
-    }
-    if !scope.contains_path(&u.path) {
-        return Err(AppError::Forbidden(format!(
-            "unit {} is outside the subtree of your account's unit",
-            u.code
-        )));
-    }
-    Ok(u)
 }
 
 /// Lists cadres in the caller's scope, sorted the Vietnamese way (given name first), paged.
@@ -104,11 +69,7 @@ pub async fn list_cadres(
         ..Default::default()
     };
     if let Some(code) = unit.map(str::trim).filter(|s| !s.is_empty()) {
-        let u = units::store::get(&state.db, code)
-            .await?
-            .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
-        scope.check_path(&u.path)?;
-        filter.unit_path = Some(u.path);
+        filter.unit_path = Some(service::roster_unit(state, &scope, code).await?);
     }
     if let Some(q) = q.map(str::trim).filter(|s| !s.is_empty()) {
         if q.chars().count() > 100 {
@@ -125,7 +86,7 @@ pub async fn list_cadres(
         })?;
         filter.organisation = Some(o.to_string());
     }
-    let (total, items) = store::list(&state.db, &scope, &filter, page).await?;
+    let (total, items) = service::roster(state, &scope, &filter, page).await?;
     Ok(Json(Page {
         total,
         limit: page.limit,
@@ -145,79 +106,7 @@ pub async fn get_cadre(
     id: &str,
 ) -> AppResult<Json<CadreDetail>> {
     let cadre = visible(state, &user, parse_id(id)?).await?;
-    Ok(Json(detail(state, cadre).await?))
-}
-
-/// A new cadre.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CadreInput {
-    /// Full name, family name first.
-    pub full_name: String,
-    /// Gender.
-    pub gender: Gender,
-    /// Date of birth.
-    pub birth_date: NaiveDate,
-    /// Ethnicity (e.g. Kinh, Hoa, Khmer).
-    pub ethnicity: String,
-    /// Ethnic minority; default: true unless the ethnicity is Kinh.
-    pub ethnic_minority: Option<bool>,
-    /// Religion.
-    pub religion: Option<String>,
-    /// Date joined the Party.
-    pub party_joined_on: Option<NaiveDate>,
-    /// CMND (9 digits) or CCCD (12 digits); unique.
-    pub personal_id: String,
-    /// Home unit code.
-    pub unit_code: String,
-    /// Organisation.
-    pub organisation: Organisation,
-    /// Telephone.
-    pub phone: Option<String>,
-    /// E-mail.
-    pub email: Option<String>,
-    /// Active (default true).
-    pub active: Option<bool>,
-    /// Date the cadre joined the unit (default today).
-    pub unit_since: Option<NaiveDate>,
-}
-
-fn default_minority(ethnicity: &str) -> bool {
-    crate::shared::text::fold(ethnicity) != "kinh"
-}
-
-fn check_write(w: &CadreWrite, today: NaiveDate) -> AppResult<()> {
-    check_birth_date(w.birth_date, today)?;
-    if let Some(p) = w.party_joined_on {
-        check_party_date(p, w.birth_date, today)?;
-    }
-    Ok(())
-}
-
-async fn check_personal_id(tx: &mut Tx, pid: &str, except: Option<i64>) -> AppResult<()> {
-    if store::personal_id_taken(tx, pid, except).await? {
-        return Err(AppError::conflict(
-            Some("personal_id"),
-            "another cadre has this personal id number",
-        ));
-    }
-    Ok(())
-}
-
-fn opt_text(field: &str, v: Option<&str>, max: usize) -> AppResult<Option<String>> {
-    match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => parse_words(field, s, max).map(Some),
-    }
-}
-
-fn snapshot(c: &CadreView) -> serde_json::Value {
-    json!({
-        "full_name": c.full_name, "gender": c.gender, "birth_date": c.birth_date, "ethnicity": c.ethnicity,
-        "ethnic_minority": c.ethnic_minority, "religion": c.religion, "party_joined_on": c.party_joined_on,
-        "unit_code": c.unit_code, "organisation": c.organisation, "phone": c.phone, "email": c.email,
-        "active": c.active, "personal_id": "***",
-    })
+    Ok(Json(service::detail(state, cadre).await?))
 }
 
 /// Creates a cadre. Officers only inside their subtree; admin and school anywhere.
@@ -230,90 +119,8 @@ pub async fn create_cadre(
     user: RosterEditor,
     body: JsonBody<CadreInput>,
 ) -> AppResult<(Status, Json<CadreDetail>)> {
-    let input = body.into_inner();
-    let scope = user.scope()?;
-    let ethnicity = parse_words("ethnicity", &input.ethnicity, 50)?;
-    let w = CadreWrite {
-        full_name: parse_full_name(&input.full_name)?,
-        gender: input.gender.as_str().into(),
-        birth_date: input.birth_date,
-        ethnic_minority: input
-            .ethnic_minority
-            .unwrap_or_else(|| default_minority(&ethnicity)),
-        ethnicity,
-        religion: opt_text("religion", input.religion.as_deref(), 50)?,
-        party_joined_on: input.party_joined_on,
-        personal_id: parse_personal_id(&input.personal_id)?,
-        unit_code: input.unit_code.trim().to_string(),
-        organisation: input.organisation.as_str().into(),
-        phone: parse_phone(input.phone.as_deref())?,
-        email: parse_email(input.email.as_deref())?,
-        active: input.active.unwrap_or(true),
-    };
-    check_write(&w, state.clock.today())?;
-    let since = input.unit_since.unwrap_or_else(|| state.clock.today());
-    let mut tx = state.db.begin().await?;
-    unit_in_scope(&mut tx, &scope, "unit_code", &w.unit_code).await?;
-    check_personal_id(&mut tx, &w.personal_id, None).await?;
-    let id = store::insert(&mut tx, &w, since).await?;
-    let view = store::get(&mut tx, id)
-        .await?
-        .ok_or_else(|| AppError::Internal("cadre vanished".into()))?;
-    audit::record(
-        &mut tx,
-        &user.actor(),
-        "create",
-        "cadre",
-        &id.to_string(),
-        None,
-        Some(snapshot(&view)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((Status::Created, Json(detail(state, view).await?)))
-}
-
-/// Changes to a cadre; absent fields stay, `null` clears an optional one. A new `unit_code`
-/// is a move, recorded in the unit history on `moved_on` (default today).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CadrePatch {
-    /// Full name.
-    pub full_name: Option<String>,
-    /// Gender.
-    pub gender: Option<Gender>,
-    /// Date of birth.
-    pub birth_date: Option<NaiveDate>,
-    /// Ethnicity.
-    pub ethnicity: Option<String>,
-    /// Ethnic minority.
-    pub ethnic_minority: Option<bool>,
-    /// Religion.
-    #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>)]
-    pub religion: Option<Option<String>>,
-    /// Party date.
-    #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub party_joined_on: Option<Option<NaiveDate>>,
-    /// Personal id.
-    pub personal_id: Option<String>,
-    /// New unit (a move).
-    pub unit_code: Option<String>,
-    /// Date of the move (default today).
-    pub moved_on: Option<NaiveDate>,
-    /// Organisation.
-    pub organisation: Option<Organisation>,
-    /// Telephone.
-    #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>)]
-    pub phone: Option<Option<String>>,
-    /// E-mail.
-    #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>)]
-    pub email: Option<Option<String>>,
-    /// Active flag.
-    pub active: Option<bool>,
+    let created = service::create(state, &user, body.into_inner()).await?;
+    Ok((Status::Created, Json(created)))
 }
 
 /// Edits a cadre (officers: only inside their subtree, and only moves within it).
@@ -328,106 +135,9 @@ pub async fn update_cadre(
     id: &str,
     body: JsonBody<CadrePatch>,
 ) -> AppResult<Json<CadreDetail>> {
-    let p = body.into_inner();
+    let patch = body.into_inner();
     let before = visible(state, &user, parse_id(id)?).await?;
-    let scope = user.scope()?;
-    let ethnicity = match &p.ethnicity {
-        Some(e) => parse_words("ethnicity", e, 50)?,
-        None => before.ethnicity.clone(),
-    };
-    let w = CadreWrite {
-        full_name: match &p.full_name {
-            Some(n) => parse_full_name(n)?,
-            None => before.full_name.clone(),
-        },
-        gender: p
-            .gender
-            .map(|g| g.as_str().to_string())
-            .unwrap_or_else(|| before.gender.clone()),
-        birth_date: p.birth_date.unwrap_or(before.birth_date),
-        ethnic_minority: p.ethnic_minority.unwrap_or(if p.ethnicity.is_some() {
-            default_minority(&ethnicity)
-        } else {
-            before.ethnic_minority
-        }),
-        ethnicity,
-        religion: match &p.religion {
-            Some(r) => opt_text("religion", r.as_deref(), 50)?,
-            None => before.religion.clone(),
-        },
-        party_joined_on: p.party_joined_on.unwrap_or(before.party_joined_on),
-        personal_id: match &p.personal_id {
-            Some(pid) => parse_personal_id(pid)?,
-            None => before.personal_id.clone(),
-        },
-        unit_code: before.unit_code.clone(),
-        organisation: p
-            .organisation
-            .map(|o| o.as_str().to_string())
-            .unwrap_or_else(|| before.organisation.clone()),
-        phone: match &p.phone {
-            Some(v) => parse_phone(v.as_deref())?,
-            None => before.phone.clone(),
-        },
-        email: match &p.email {
-            Some(v) => parse_email(v.as_deref())?,
-            None => before.email.clone(),
-        },
-        active: p.active.unwrap_or(before.active),
-    };
-    check_write(&w, state.clock.today())?;
-    let mut tx = state.db.begin().await?;
-    check_personal_id(&mut tx, &w.personal_id, Some(before.id)).await?;
-    store::update(&mut tx, before.id, &w).await?;
-    if let Some(to) = p
-        .unit_code
-        .as_deref()
-        .map(str::trim)
-        .filter(|u| *u != before.unit_code)
-    {
-        let u = unit_in_scope(&mut tx, &scope, "unit_code", to).await?;
-        store::move_unit(
-            &mut tx,
-            before.id,
-            &u.code,
-            p.moved_on.unwrap_or_else(|| state.clock.today()),
-        )
-        .await?;
-    }
-    let after = store::get(&mut tx, before.id)
-        .await?
-        .ok_or_else(|| AppError::Internal("cadre vanished".into()))?;
-    let action = if after.unit_code != before.unit_code {
-        "move"
-    } else {
-        "update"
-    };
-    audit::record(
-        &mut tx,
-        &user.actor(),
-        action,
-        "cadre",
-        &before.id.to_string(),
-        Some(snapshot(&before)),
-        Some(snapshot(&after)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(detail(state, after).await?))
-}
-
-/// A title held or planned.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PeriodInput {
-    /// Title code, e.g. `FF-CHAIR-COMMUNE`.
-    pub title_code: String,
-    /// Unit the title sits in (default: the cadre's unit); its level must be the title's.
-    pub unit_code: Option<String>,
-    /// From (inclusive).
-    pub from_date: NaiveDate,
-    /// Until (inclusive), if known.
-    pub to_date: Option<NaiveDate>,
+    Ok(Json(service::update(state, &user, before, patch).await?))
 }
 
 async fn add_title_period(
@@ -438,88 +148,8 @@ async fn add_title_period(
     which: TitleList,
 ) -> AppResult<(Status, Json<CadreDetail>)> {
     let cadre = visible(state, user, parse_id(id)?).await?;
-    let scope = user.scope()?;
-    check_period(input.from_date, input.to_date)?;
-    let mut tx = state.db.begin().await?;
-    let title = titles::by_code(&mut tx, input.title_code.trim())
-        .await?
-        .filter(|t| t.active)
-        .ok_or_else(|| {
-            AppError::invalid(
-                "title_code",
-                format!("no active title with code {:?}", input.title_code),
-            )
-        })?;
-    let unit_code = input
-        .unit_code
-        .clone()
-        .unwrap_or_else(|| cadre.unit_code.clone());
-    let unit = unit_in_scope(&mut tx, &scope, "unit_code", &unit_code).await?;
-    let unit_level = UnitKind::parse(&unit.kind).map(|k| k.level());
-    let level_name = unit_level.map(|l| {
-        serde_json::to_value(l)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default()
-    });
-    if level_name.as_deref() != Some(title.level.as_str()) {
-        return Err(AppError::invalid(
-            "unit_code",
-            format!(
-                "title {} is a {}-level title; unit {} is at {} level",
-                title.code,
-                title.level,
-                unit.code,
-                level_name.unwrap_or_default()
-            ),
-        ));
-    }
-    if store::overlapping(
-        &mut tx,
-        which,
-        cadre.id,
-        title.id,
-        input.from_date,
-        input.to_date,
-        None,
-    )
-    .await?
-    {
-        return Err(AppError::conflict(
-            Some("from_date"),
-            format!(
-                "the cadre already has {} in an overlapping period",
-                title.code
-            ),
-        ));
-    }
-    let pid = store::insert_title(
-        &mut tx,
-        which,
-        cadre.id,
-        title.id,
-        &unit.code,
-        input.from_date,
-        input.to_date,
-    )
-    .await?;
-    let entity = if which == TitleList::Held {
-        "title_assignment"
-    } else {
-        "succession_plan"
-    };
-    audit::record(&mut tx, &user.actor(), "create", entity, &pid.to_string(), None,
-        Some(json!({"cadre_id": cadre.id, "title": title.code, "unit_code": unit.code, "from_date": input.from_date, "to_date": input.to_date}))).await?;
-    tx.commit().await?;
-    Ok((Status::Created, Json(detail(state, cadre).await?)))
-}
-
-/// Ending a title period.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EndInput {
-    /// Last day (inclusive); `null` reopens the period.
-    pub to_date: Option<NaiveDate>,
+    let added = service::add_period(state, user, cadre, input, which).await?;
+    Ok((Status::Created, Json(added)))
 }
 
 async fn end_title_period(
@@ -534,47 +164,9 @@ async fn end_title_period(
     let pid: i64 = pid
         .parse()
         .map_err(|_| AppError::not_found(format!("no such period {pid}")))?;
-    let mut tx = state.db.begin().await?;
-    let (title_id, from, old_to) = store::title_period(&mut tx, which, cadre.id, pid)
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found(format!("no such period {pid} for cadre {}", cadre.id))
-        })?;
-    check_period(from, input.to_date)?;
-    if store::overlapping(
-        &mut tx,
-        which,
-        cadre.id,
-        title_id,
-        from,
-        input.to_date,
-        Some(pid),
-    )
-    .await?
-    {
-        return Err(AppError::conflict(
-            Some("to_date"),
-            "the period would overlap another period of the same title",
-        ));
-    }
-    store::end_title(&mut tx, which, pid, input.to_date).await?;
-    let entity = if which == TitleList::Held {
-        "title_assignment"
-    } else {
-        "succession_plan"
-    };
-    audit::record(
-        &mut tx,
-        &user.actor(),
-        "update",
-        entity,
-        &pid.to_string(),
-        Some(json!({"to_date": old_to})),
-        Some(json!({"to_date": input.to_date})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(detail(state, cadre).await?))
+    Ok(Json(
+        service::end_period(state, user, cadre, pid, input, which).await?,
+    ))
 }
 
 /// Records a title the cadre holds (an assignment), with its period.
@@ -635,13 +227,6 @@ pub async fn end_plan(
     end_title_period(state, &user, id, pid, body.into_inner(), TitleList::Planned).await
 }
 
-/// A list of qualifications.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct QualificationList {
-    /// The qualifications.
-    pub items: Vec<QualificationView>,
-}
-
 /// The qualifications a cadre holds.
 #[utoipa::path(tag = "cadres", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Cadre id")),
@@ -653,30 +238,7 @@ pub async fn list_qualifications(
     id: &str,
 ) -> AppResult<Json<QualificationList>> {
     let cadre = visible(state, &user, parse_id(id)?).await?;
-    Ok(Json(QualificationList {
-        items: store::qualifications(&state.db, cadre.id).await?,
-    }))
-}
-
-/// A qualification entered by hand or from an old register.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct QualificationInput {
-    /// Scale code, e.g. `political_theory`.
-    pub scale: String,
-    /// Level code on that scale, e.g. `intermediate`.
-    pub level: String,
-    /// Date obtained.
-    pub obtained_on: NaiveDate,
-    /// Issuing body.
-    #[serde(default)]
-    pub issuer: String,
-    /// Evidence (diploma number, …).
-    #[serde(default)]
-    pub evidence: String,
-    /// Where the record comes from (register, file), for provenance.
-    #[serde(default)]
-    pub source_ref: String,
+    Ok(Json(service::qualifications(state, &cadre).await?))
 }
 
 /// Records a qualification held (by hand, with provenance).
@@ -692,59 +254,6 @@ pub async fn add_qualification(
 ) -> AppResult<(Status, Json<QualificationList>)> {
     let q = body.into_inner();
     let cadre = visible(state, &user, parse_id(id)?).await?;
-    if q.obtained_on > state.clock.today() {
-        return Err(AppError::invalid(
-            "obtained_on",
-            "obtained_on must not be in the future",
-        ));
-    }
-    if q.obtained_on < cadre.birth_date {
-        return Err(AppError::invalid(
-            "obtained_on",
-            "obtained_on is before the cadre's birth",
-        ));
-    }
-    for (field, v) in [
-        ("issuer", &q.issuer),
-        ("evidence", &q.evidence),
-        ("source_ref", &q.source_ref),
-    ] {
-        if v.chars().count() > 300 {
-            return Err(AppError::invalid(
-                field,
-                format!("{field} must be at most 300 characters"),
-            ));
-        }
-    }
-    let mut tx = state.db.begin().await?;
-    if !crate::curriculum::store::level_exists(&mut tx, q.scale.trim(), q.level.trim()).await? {
-        return Err(AppError::invalid(
-            "level",
-            format!("no level {:?} on scale {:?}", q.level, q.scale),
-        ));
-    }
-    let qid = store::insert_qualification(
-        &mut tx,
-        cadre.id,
-        &QualificationWrite {
-            scale: q.scale.trim(),
-            level: q.level.trim(),
-            obtained_on: q.obtained_on,
-            issuer: q.issuer.trim(),
-            evidence: q.evidence.trim(),
-            source: "manual",
-            source_ref: q.source_ref.trim(),
-            completion_id: None,
-        },
-    )
-    .await?;
-    audit::record(&mut tx, &user.actor(), "create", "qualification", &qid.to_string(), None,
-        Some(json!({"cadre_id": cadre.id, "scale": q.scale, "level": q.level, "obtained_on": q.obtained_on}))).await?;
-    tx.commit().await?;
-    Ok((
-        Status::Created,
-        Json(QualificationList {
-            items: store::qualifications(&state.db, cadre.id).await?,
-        }),
-    ))
+    let list = service::add_qualification(state, &user, cadre, q).await?;
+    Ok((Status::Created, Json(list)))
 }

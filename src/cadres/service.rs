@@ -1,13 +1,33 @@
-//! What other features (enrolments, completions, gaps, `/api/me`) need of cadres: a cadre the
-//! caller may see, and a cadre's whole record.
+//! What cadres do, for their routes and for other features (enrolments, completions, gaps,
+//! `/api/me`): a cadre the caller may see and their whole record; the roster; creating and
+//! editing a record, moves, titles held and planned, qualifications by hand. Each write checks
+//! its fields (`domain`) and the record's rules (`rules`), and is made with its audit entry in
+//! one transaction; the SQL is in `store`.
 
-use serde::Serialize;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 
-use super::store::{self, CadreView, QualificationView, TitleList, TitlePeriod, UnitPeriod};
-use crate::auth::AuthUser;
+use super::domain::{
+    check_birth_date, check_party_date, check_period, default_minority, parse_email,
+    parse_full_name, parse_personal_id, parse_phone, parse_words, Gender, Organisation,
+};
+use super::rules::{
+    check_life_date, check_title_level, check_unit, overlaps_another, unit_level, Span, OVERLAP,
+};
+use super::store::{
+    self, CadreFilter, CadreView, CadreWrite, QualificationView, QualificationWrite, TitleList,
+    TitlePeriod, UnitPeriod,
+};
+use crate::api::PageParams;
+use crate::audit;
+use crate::auth::{AuthUser, Scope};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::standards::titles;
 use crate::state::AppState;
+use crate::units;
 
 /// Loads a cadre the caller may see; anything else is 404 (existence is not disclosed).
 pub async fn visible(state: &AppState, user: &AuthUser, id: i64) -> AppResult<CadreView> {
@@ -44,4 +64,503 @@ pub async fn detail(state: &AppState, cadre: CadreView) -> AppResult<CadreDetail
         qualifications: store::qualifications(&state.db, id).await?,
         cadre,
     })
+}
+
+/// The path of the unit a roster is limited to: 404 when no unit has the code, 403 when it
+/// lies outside the caller's subtree.
+pub async fn roster_unit(state: &AppState, scope: &Scope, code: &str) -> AppResult<String> {
+    let u = units::store::get(&state.db, code)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
+    scope.check_path(&u.path)?;
+    Ok(u.path)
+}
+
+/// The cadres in the caller's scope that pass the filter, sorted the Vietnamese way, paged,
+/// with their total.
+pub async fn roster(
+    state: &AppState,
+    scope: &Scope,
+    filter: &CadreFilter,
+    page: PageParams,
+) -> AppResult<(i64, Vec<CadreView>)> {
+    store::list(&state.db, scope, filter, page).await
+}
+
+/// Checks that a unit exists, is live, and lies in the caller's scope; returns its record.
+async fn unit_in_scope(
+    tx: &mut Tx,
+    scope: &Scope,
+    field: &str,
+    code: &str,
+) -> AppResult<units::store::UnitRecord> {
+    let u = units::store::get(&mut *tx, code.trim()).await?;
+    check_unit(u, |u| (&u.path, u.retired_on.is_some()), scope)
+        .map_err(|why| why.api_error(field, code))
+}
+
+/// A new cadre.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CadreInput {
+    /// Full name, family name first.
+    pub full_name: String,
+    /// Gender.
+    pub gender: Gender,
+    /// Date of birth.
+    pub birth_date: NaiveDate,
+    /// Ethnicity (e.g. Kinh, Hoa, Khmer).
+    pub ethnicity: String,
+    /// Ethnic minority; default: true unless the ethnicity is Kinh.
+    pub ethnic_minority: Option<bool>,
+    /// Religion.
+    pub religion: Option<String>,
+    /// Date joined the Party.
+    pub party_joined_on: Option<NaiveDate>,
+    /// CMND (9 digits) or CCCD (12 digits); unique.
+    pub personal_id: String,
+    /// Home unit code.
+    pub unit_code: String,
+    /// Organisation.
+    pub organisation: Organisation,
+    /// Telephone.
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Active (default true).
+    pub active: Option<bool>,
+    /// Date the cadre joined the unit (default today).
+    pub unit_since: Option<NaiveDate>,
+}
+
+fn check_write(w: &CadreWrite, today: NaiveDate) -> AppResult<()> {
+    check_birth_date(w.birth_date, today)?;
+    if let Some(p) = w.party_joined_on {
+        check_party_date(p, w.birth_date, today)?;
+    }
+    Ok(())
+}
+
+async fn check_personal_id(tx: &mut Tx, pid: &str, except: Option<i64>) -> AppResult<()> {
+    if store::personal_id_taken(tx, pid, except).await? {
+        return Err(AppError::conflict(
+            Some("personal_id"),
+            "another cadre has this personal id number",
+        ));
+    }
+    Ok(())
+}
+
+fn opt_text(field: &str, v: Option<&str>, max: usize) -> AppResult<Option<String>> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => parse_words(field, s, max).map(Some),
+    }
+}
+
+fn snapshot(c: &CadreView) -> serde_json::Value {
+    json!({
+        "full_name": c.full_name, "gender": c.gender, "birth_date": c.birth_date, "ethnicity": c.ethnicity,
+        "ethnic_minority": c.ethnic_minority, "religion": c.religion, "party_joined_on": c.party_joined_on,
+        "unit_code": c.unit_code, "organisation": c.organisation, "phone": c.phone, "email": c.email,
+        "active": c.active, "personal_id": "***",
+    })
+}
+
+/// Creates a cadre: officers only inside their subtree; admin and school anywhere.
+pub async fn create(
+    state: &AppState,
+    user: &AuthUser,
+    input: CadreInput,
+) -> AppResult<CadreDetail> {
+    let scope = user.scope()?;
+    let ethnicity = parse_words("ethnicity", &input.ethnicity, 50)?;
+    let w = CadreWrite {
+        full_name: parse_full_name(&input.full_name)?,
+        gender: input.gender.as_str().into(),
+        birth_date: input.birth_date,
+        ethnic_minority: input
+            .ethnic_minority
+            .unwrap_or_else(|| default_minority(&ethnicity)),
+        ethnicity,
+        religion: opt_text("religion", input.religion.as_deref(), 50)?,
+        party_joined_on: input.party_joined_on,
+        personal_id: parse_personal_id(&input.personal_id)?,
+        unit_code: input.unit_code.trim().to_string(),
+        organisation: input.organisation.as_str().into(),
+        phone: parse_phone(input.phone.as_deref())?,
+        email: parse_email(input.email.as_deref())?,
+        active: input.active.unwrap_or(true),
+    };
+    check_write(&w, state.clock.today())?;
+    let since = input.unit_since.unwrap_or_else(|| state.clock.today());
+    let mut tx = state.db.begin().await?;
+    unit_in_scope(&mut tx, &scope, "unit_code", &w.unit_code).await?;
+    check_personal_id(&mut tx, &w.personal_id, None).await?;
+    let id = store::insert(&mut tx, &w, since).await?;
+    let view = store::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::Internal("cadre vanished".into()))?;
+    audit::record(
+        &mut tx,
+        &user.actor(),
+        "create",
+        "cadre",
+        &id.to_string(),
+        None,
+        Some(snapshot(&view)),
+    )
+    .await?;
+    tx.commit().await?;
+    detail(state, view).await
+}
+
+/// Changes to a cadre; absent fields stay, `null` clears an optional one. A new `unit_code`
+/// is a move, recorded in the unit history on `moved_on` (default today).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CadrePatch {
+    /// Full name.
+    pub full_name: Option<String>,
+    /// Gender.
+    pub gender: Option<Gender>,
+    /// Date of birth.
+    pub birth_date: Option<NaiveDate>,
+    /// Ethnicity.
+    pub ethnicity: Option<String>,
+    /// Ethnic minority.
+    pub ethnic_minority: Option<bool>,
+    /// Religion.
+    #[serde(default, deserialize_with = "crate::api::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub religion: Option<Option<String>>,
+    /// Party date.
+    #[serde(default, deserialize_with = "crate::api::double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub party_joined_on: Option<Option<NaiveDate>>,
+    /// Personal id.
+    pub personal_id: Option<String>,
+    /// New unit (a move).
+    pub unit_code: Option<String>,
+    /// Date of the move (default today).
+    pub moved_on: Option<NaiveDate>,
+    /// Organisation.
+    pub organisation: Option<Organisation>,
+    /// Telephone.
+    #[serde(default, deserialize_with = "crate::api::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    /// E-mail.
+    #[serde(default, deserialize_with = "crate::api::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    /// Active flag.
+    pub active: Option<bool>,
+}
+
+/// Edits a visible cadre (officers: only moves within their subtree).
+pub async fn update(
+    state: &AppState,
+    user: &AuthUser,
+    before: CadreView,
+    p: CadrePatch,
+) -> AppResult<CadreDetail> {
+    let scope = user.scope()?;
+    let ethnicity = match &p.ethnicity {
+        Some(e) => parse_words("ethnicity", e, 50)?,
+        None => before.ethnicity.clone(),
+    };
+    let w = CadreWrite {
+        full_name: match &p.full_name {
+            Some(n) => parse_full_name(n)?,
+            None => before.full_name.clone(),
+        },
+        gender: p
+            .gender
+            .map(|g| g.as_str().to_string())
+            .unwrap_or_else(|| before.gender.clone()),
+        birth_date: p.birth_date.unwrap_or(before.birth_date),
+        ethnic_minority: p.ethnic_minority.unwrap_or(if p.ethnicity.is_some() {
+            default_minority(&ethnicity)
+        } else {
+            before.ethnic_minority
+        }),
+        ethnicity,
+        religion: match &p.religion {
+            Some(r) => opt_text("religion", r.as_deref(), 50)?,
+            None => before.religion.clone(),
+        },
+        party_joined_on: p.party_joined_on.unwrap_or(before.party_joined_on),
+        personal_id: match &p.personal_id {
+            Some(pid) => parse_personal_id(pid)?,
+            None => before.personal_id.clone(),
+        },
+        unit_code: before.unit_code.clone(),
+        organisation: p
+            .organisation
+            .map(|o| o.as_str().to_string())
+            .unwrap_or_else(|| before.organisation.clone()),
+        phone: match &p.phone {
+            Some(v) => parse_phone(v.as_deref())?,
+            None => before.phone.clone(),
+        },
+        email: match &p.email {
+            Some(v) => parse_email(v.as_deref())?,
+            None => before.email.clone(),
+        },
+        active: p.active.unwrap_or(before.active),
+    };
+    check_write(&w, state.clock.today())?;
+    let mut tx = state.db.begin().await?;
+    check_personal_id(&mut tx, &w.personal_id, Some(before.id)).await?;
+    store::update(&mut tx, before.id, &w).await?;
+    if let Some(to) = p
+        .unit_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| *u != before.unit_code)
+    {
+        let u = unit_in_scope(&mut tx, &scope, "unit_code", to).await?;
+        store::move_unit(
+            &mut tx,
+            before.id,
+            &u.code,
+            p.moved_on.unwrap_or_else(|| state.clock.today()),
+        )
+        .await?;
+    }
+    let after = store::get(&mut tx, before.id)
+        .await?
+        .ok_or_else(|| AppError::Internal("cadre vanished".into()))?;
+    let action = if after.unit_code != before.unit_code {
+        "move"
+    } else {
+        "update"
+    };
+    audit::record(
+        &mut tx,
+        &user.actor(),
+        action,
+        "cadre",
+        &before.id.to_string(),
+        Some(snapshot(&before)),
+        Some(snapshot(&after)),
+    )
+    .await?;
+    tx.commit().await?;
+    detail(state, after).await
+}
+
+/// A title held or planned.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodInput {
+    /// Title code, e.g. `FF-CHAIR-COMMUNE`.
+    pub title_code: String,
+    /// Unit the title sits in (default: the cadre's unit); its level must be the title's.
+    pub unit_code: Option<String>,
+    /// From (inclusive).
+    pub from_date: NaiveDate,
+    /// Until (inclusive), if known.
+    pub to_date: Option<NaiveDate>,
+}
+
+/// What the audit trail calls a period of this list.
+fn period_entity(which: TitleList) -> &'static str {
+    if which == TitleList::Held {
+        "title_assignment"
+    } else {
+        "succession_plan"
+    }
+}
+
+/// Records a title a visible cadre holds, or is planned for, with its period.
+pub async fn add_period(
+    state: &AppState,
+    user: &AuthUser,
+    cadre: CadreView,
+    input: PeriodInput,
+    which: TitleList,
+) -> AppResult<CadreDetail> {
+    let scope = user.scope()?;
+    check_period(input.from_date, input.to_date)?;
+    let mut tx = state.db.begin().await?;
+    let title = titles::by_code(&mut tx, input.title_code.trim())
+        .await?
+        .filter(|t| t.active)
+        .ok_or_else(|| {
+            AppError::invalid(
+                "title_code",
+                format!("no active title with code {:?}", input.title_code),
+            )
+        })?;
+    let unit_code = input
+        .unit_code
+        .clone()
+        .unwrap_or_else(|| cadre.unit_code.clone());
+    let unit = unit_in_scope(&mut tx, &scope, "unit_code", &unit_code).await?;
+    check_title_level(
+        &title.code,
+        &title.level,
+        &unit.code,
+        unit_level(&unit.kind),
+    )?;
+    let period = Span {
+        from: input.from_date,
+        to: input.to_date,
+    };
+    let others = store::title_spans(&mut tx, which, cadre.id, title.id).await?;
+    if overlaps_another(period, others.into_iter().map(|(_, s)| s)) {
+        return Err(AppError::conflict(Some("from_date"), OVERLAP));
+    }
+    let pid = store::insert_title(
+        &mut tx,
+        which,
+        cadre.id,
+        title.id,
+        &unit.code,
+        input.from_date,
+        input.to_date,
+    )
+    .await?;
+    audit::record(&mut tx, &user.actor(), "create", period_entity(which), &pid.to_string(), None,
+        Some(json!({"cadre_id": cadre.id, "title": title.code, "unit_code": unit.code, "from_date": input.from_date, "to_date": input.to_date}))).await?;
+    tx.commit().await?;
+    detail(state, cadre).await
+}
+
+/// Ending a title period.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndInput {
+    /// Last day (inclusive); `null` reopens the period.
+    pub to_date: Option<NaiveDate>,
+}
+
+/// Sets (or clears) the end of period `pid` of a visible cadre.
+pub async fn end_period(
+    state: &AppState,
+    user: &AuthUser,
+    cadre: CadreView,
+    pid: i64,
+    input: EndInput,
+    which: TitleList,
+) -> AppResult<CadreDetail> {
+    let mut tx = state.db.begin().await?;
+    let (title_id, from, old_to) = store::title_period(&mut tx, which, cadre.id, pid)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(format!("no such period {pid} for cadre {}", cadre.id))
+        })?;
+    check_period(from, input.to_date)?;
+    let period = Span {
+        from,
+        to: input.to_date,
+    };
+    let others = store::title_spans(&mut tx, which, cadre.id, title_id).await?;
+    let others = others.into_iter().filter(|(id, _)| *id != pid);
+    if overlaps_another(period, others.map(|(_, s)| s)) {
+        return Err(AppError::conflict(Some("to_date"), OVERLAP));
+    }
+    store::end_title(&mut tx, which, pid, input.to_date).await?;
+    audit::record(
+        &mut tx,
+        &user.actor(),
+        "update",
+        period_entity(which),
+        &pid.to_string(),
+        Some(json!({"to_date": old_to})),
+        Some(json!({"to_date": input.to_date})),
+    )
+    .await?;
+    tx.commit().await?;
+    detail(state, cadre).await
+}
+
+/// A list of qualifications.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QualificationList {
+    /// The qualifications.
+    pub items: Vec<QualificationView>,
+}
+
+/// The qualifications a visible cadre holds.
+pub async fn qualifications(state: &AppState, cadre: &CadreView) -> AppResult<QualificationList> {
+    Ok(QualificationList {
+        items: store::qualifications(&state.db, cadre.id).await?,
+    })
+}
+
+/// A qualification entered by hand or from an old register.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QualificationInput {
+    /// Scale code, e.g. `political_theory`.
+    pub scale: String,
+    /// Level code on that scale, e.g. `intermediate`.
+    pub level: String,
+    /// Date obtained.
+    pub obtained_on: NaiveDate,
+    /// Issuing body.
+    #[serde(default)]
+    pub issuer: String,
+    /// Evidence (diploma number, …).
+    #[serde(default)]
+    pub evidence: String,
+    /// Where the record comes from (register, file), for provenance.
+    #[serde(default)]
+    pub source_ref: String,
+}
+
+/// Records a qualification a visible cadre holds (by hand, with provenance); gives all of
+/// their qualifications.
+pub async fn add_qualification(
+    state: &AppState,
+    user: &AuthUser,
+    cadre: CadreView,
+    q: QualificationInput,
+) -> AppResult<QualificationList> {
+    if let Err(why) = check_life_date(q.obtained_on, cadre.birth_date, state.clock.today()) {
+        if let Some(e) = why.api_error("obtained_on") {
+            return Err(e);
+        }
+    }
+    for (field, v) in [
+        ("issuer", &q.issuer),
+        ("evidence", &q.evidence),
+        ("source_ref", &q.source_ref),
+    ] {
+        if v.chars().count() > 300 {
+            return Err(AppError::invalid(
+                field,
+                format!("{field} must be at most 300 characters"),
+            ));
+        }
+    }
+    let mut tx = state.db.begin().await?;
+    if !crate::curriculum::store::level_exists(&mut tx, q.scale.trim(), q.level.trim()).await? {
+        return Err(AppError::invalid(
+            "level",
+            format!("no level {:?} on scale {:?}", q.level, q.scale),
+        ));
+    }
+    let qid = store::insert_qualification(
+        &mut tx,
+        cadre.id,
+        &QualificationWrite {
+            scale: q.scale.trim(),
+            level: q.level.trim(),
+            obtained_on: q.obtained_on,
+            issuer: q.issuer.trim(),
+            evidence: q.evidence.trim(),
+            source: "manual",
+            source_ref: q.source_ref.trim(),
+            completion_id: None,
+        },
+    )
+    .await?;
+    audit::record(&mut tx, &user.actor(), "create", "qualification", &qid.to_string(), None,
+        Some(json!({"cadre_id": cadre.id, "scale": q.scale, "level": q.level, "obtained_on": q.obtained_on}))).await?;
+    tx.commit().await?;
+    qualifications(state, &cadre).await
 }

@@ -9,7 +9,7 @@ use crate::api::PageParams;
 use crate::auth::Scope;
 use crate::db::Exec;
 use crate::db::{like_escape, Db, Tx};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::on_exec;
 use crate::{on_db, on_tx};
 
@@ -284,12 +284,7 @@ pub async fn move_unit(tx: &mut Tx, id: i64, to_unit: &str, on: NaiveDate) -> Ap
     .bind(id)
     .fetch_optional(&mut *c)
     .await?);
-    if current_from.is_some_and(|f| on < f) {
-        return Err(AppError::invalid(
-            "moved_on",
-            "moved_on is before the start of the cadre's current unit period",
-        ));
-    }
+    super::rules::check_move_date(current_from, on)?;
     on_tx!(tx, |c| {
         sqlx::query("UPDATE cadre_units SET to_date = $1 WHERE cadre_id = $2 AND to_date IS NULL")
             .bind(on)
@@ -428,31 +423,26 @@ pub async fn titles_both(
     ))
 }
 
-/// Whether the cadre already has this title (held or planned) in a period overlapping `[from, to]`.
-pub async fn overlapping(
+/// A cadre's periods of one title (held or planned), with their ids.
+pub async fn title_spans(
     tx: &mut Tx,
     which: TitleList,
     cadre: i64,
     title: i64,
-    from: NaiveDate,
-    to: Option<NaiveDate>,
-    except: Option<i64>,
-) -> AppResult<bool> {
-    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(from);
+) -> AppResult<Vec<(i64, super::rules::Span)>> {
     let sql = format!(
-        "SELECT COUNT(*) FROM {} WHERE cadre_id = $1 AND title_id = $2 AND id <> $3
-         AND from_date <= $4 AND (to_date IS NULL OR to_date >= $5)",
+        "SELECT id, from_date, to_date FROM {} WHERE cadre_id = $1 AND title_id = $2",
         which.table()
     );
-    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(&sql)
+    let rows: Vec<(i64, NaiveDate, Option<NaiveDate>)> = on_tx!(tx, |c| sqlx::query_as(&sql)
         .bind(cadre)
         .bind(title)
-        .bind(except.unwrap_or(-1))
-        .bind(to.unwrap_or(far))
-        .bind(from)
-        .fetch_one(&mut *c)
+        .fetch_all(&mut *c)
         .await?);
-    Ok(n > 0)
+    Ok(rows
+        .into_iter()
+        .map(|(id, from, to)| (id, super::rules::Span { from, to }))
+        .collect())
 }
 
 /// Records a title held or planned; returns its id.

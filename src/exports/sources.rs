@@ -4,11 +4,11 @@ use chrono::NaiveDate;
 
 use super::{Out, PAGE};
 use crate::auth::Scope;
+use crate::cadres::domain::{gender_vi, organisation_vi};
 use crate::db::bulk::V;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::imports::columns::CADRE_COLUMNS;
-use crate::imports::plan::{gender_vi, organisation_vi};
 use crate::on_db;
 use crate::standards::domain::Organisation;
 

@@ -9,8 +9,13 @@ use super::columns::{layout, Kind};
 use super::rows::Row;
 use crate::auth::Scope;
 use crate::cadres::domain::{
-    check_birth_date, check_party_date, parse_email, parse_full_name, parse_personal_id,
-    parse_phone, parse_words, Gender, Organisation,
+    check_birth_date, check_party_date, check_period, default_minority, gender_from_text,
+    organisation_from_text, parse_email, parse_full_name, parse_personal_id, parse_phone,
+    parse_words,
+};
+use crate::cadres::rules::{
+    check_life_date, check_move_date, check_title_level, check_unit, overlaps_another, Span,
+    LIFE_DATE, OVERLAP,
 };
 use crate::cadres::store::CadreWrite;
 use crate::error::{AppError, Problems};
@@ -172,46 +177,6 @@ struct CadreRow {
     plan: Option<TitleRef>,
 }
 
-/// The Vietnamese name of a gender (what exports write).
-pub fn gender_vi(g: &str) -> &'static str {
-    match g {
-        "female" => "Nữ",
-        "male" => "Nam",
-        _ => "Khác",
-    }
-}
-
-/// The Vietnamese name of an organisation (what exports write).
-pub fn organisation_vi(o: Organisation) -> &'static str {
-    match o {
-        Organisation::FatherlandFront => "Mặt trận Tổ quốc",
-        Organisation::YouthUnion => "Đoàn Thanh niên",
-        Organisation::WomensUnion => "Hội Liên hiệp Phụ nữ",
-        Organisation::FarmersAssociation => "Hội Nông dân",
-        Organisation::VeteransAssociation => "Hội Cựu chiến binh",
-        Organisation::LabourFederation => "Liên đoàn Lao động",
-        Organisation::MassMobilisationCommission => "Ban Dân vận",
-        Organisation::Government => "Chính quyền",
-        Organisation::ArmedForces => "Lực lượng vũ trang",
-    }
-}
-
-fn parse_gender(s: &str) -> Option<Gender> {
-    match fold(s).as_str() {
-        "nu" | "female" | "f" => Some(Gender::Female),
-        "nam" | "male" | "m" => Some(Gender::Male),
-        "khac" | "other" => Some(Gender::Other),
-        _ => None,
-    }
-}
-
-fn parse_organisation(s: &str) -> Option<Organisation> {
-    let f = fold(s);
-    Organisation::ALL
-        .into_iter()
-        .find(|o| o.as_str() == s.trim() || fold(organisation_vi(*o)) == f || fold(o.as_str()) == f)
-}
-
 /// A personal id from a cell; a number cell lost its leading zero in a spreadsheet, so it is
 /// padded back to 9 or 12 digits.
 fn personal_id_text(c: &Cell) -> String {
@@ -253,10 +218,7 @@ fn read_title(r: &mut Row, keys: [&'static str; 4]) -> Option<Option<TitleRef>> 
         }
         return None;
     };
-    if to.is_some_and(|t| t < from) {
-        r.error(to_k, "the end date is before the start date");
-        return None;
-    }
+    r.check(to_k, check_period(from, to))?;
     Some(Some(TitleRef {
         key: code_k,
         unit_key: unit_k,
@@ -273,7 +235,7 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
         .required("full_name")
         .and_then(|n| r.check("full_name", parse_full_name(&n)));
     let gender = r.required("gender").and_then(|g| {
-        let p = parse_gender(&g);
+        let p = gender_from_text(&g);
         if p.is_none() {
             r.error("gender", "write Nam, Nữ or Khác (male, female, other)");
         }
@@ -298,7 +260,7 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
         r.error("unit_since", "the date is in the future");
     }
     let organisation = r.required("organisation").and_then(|o| {
-        let p = parse_organisation(&o);
+        let p = organisation_from_text(&o);
         if p.is_none() {
             r.error(
                 "organisation",
@@ -330,7 +292,7 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
             full_name: full_name?,
             gender: gender?.as_str().to_string(),
             birth_date: birth?,
-            ethnic_minority: minority.unwrap_or_else(|| fold(&ethnicity) != "kinh"),
+            ethnic_minority: minority.unwrap_or_else(|| default_minority(&ethnicity)),
             ethnicity,
             religion,
             party_joined_on: party,
@@ -370,7 +332,29 @@ pub fn personal_ids(sheet: &Sheet, kind: Kind) -> Result<Vec<String>, AppError> 
     Ok(ids)
 }
 
+/// The unit of `code` when a cadre or a title may be placed in it; else a problem of `key`.
+fn placed<'a>(
+    r: &mut Row,
+    key: &str,
+    units: &'a HashMap<String, UnitInfo>,
+    code: &str,
+    scope: &Scope,
+) -> Option<&'a UnitInfo> {
+    match check_unit(units.get(code), |u| (&u.path, u.retired), scope) {
+        Ok(u) => Some(u),
+        Err(why) => {
+            r.error(key, why.reason());
+            None
+        }
+    }
+}
+
 /// Reads and checks a cadre sheet against the lookups; gives the writes or every problem.
+///
+/// Each row is read whole (every problem of its cells), then checked in stages, the first
+/// failing stage ending it: its personal id not earlier in the file, its record
+/// (`check_record`), its title held and its title planned (both checked: `check_title`), its
+/// record's writes (`plan_record`: the move's date), then its periods' writes (`plan_period`).
 pub fn plan_cadres(
     sheet: &Sheet,
     lookups: &CadreLookups,
@@ -383,14 +367,8 @@ pub fn plan_cadres(
     let mut plan = CadrePlan::default();
     plan.counts.rows = sheet.rows.len();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut held_by: HashMap<i64, Vec<&ExistingPeriod>> = HashMap::new();
-    for p in &lookups.held {
-        held_by.entry(p.cadre_id).or_default().push(p);
-    }
-    let mut planned_by: HashMap<i64, Vec<&ExistingPeriod>> = HashMap::new();
-    for p in &lookups.planned {
-        planned_by.entry(p.cadre_id).or_default().push(p);
-    }
+    let held_by = by_cadre(&lookups.held);
+    let planned_by = by_cadre(&lookups.planned);
     for (line, cells) in &sheet.rows {
         let mut r = Row::new(*line, cells, &l, &mut errors);
         let Some(row) = read_cadre_row(&mut r, today) else {
@@ -403,178 +381,218 @@ pub fn plan_cadres(
             );
             continue;
         }
-        // The home unit.
-        match lookups.units.get(&row.w.unit_code) {
-            None => {
-                r.error("unit_code", "no unit with this code");
-                continue;
-            }
-            Some(u) if u.retired => {
-                r.error("unit_code", "the unit is retired");
-                continue;
-            }
-            Some(u) if !scope.contains_path(&u.path) => {
-                r.error("unit_code", "the unit is outside your subtree");
-                continue;
-            }
-            Some(_) => {}
+        let Some(existing) = check_record(&mut r, &row, lookups, scope) else {
+            continue;
         };
-        let existing = lookups.cadres.get(&row.w.personal_id);
-        if let Some(e) = existing {
-            if !scope.contains_path(&e.unit_path) {
-                r.error(
-                    "personal_id",
-                    "a cadre outside your subtree has this personal id number",
-                );
-                continue;
-            }
-        }
-        // Titles held and planned: known, active, at the level of their unit, in scope.
-        let mut periods = vec![];
-        for (t, list) in [(&row.title, &held_by), (&row.plan, &planned_by)] {
-            let Some(t) = t else {
-                periods.push(None);
-                continue;
-            };
-            let Some(title) = lookups.titles.get(&t.code).filter(|t| t.active) else {
-                r.error(t.key, "no active title with this code");
-                continue;
-            };
-            let unit_code = t
-                .unit_code
-                .clone()
-                .unwrap_or_else(|| row.w.unit_code.clone());
-            let tu = match lookups.units.get(&unit_code) {
-                None => {
-                    r.error(t.unit_key, "no unit with this code");
-                    continue;
-                }
-                Some(u) if u.retired => {
-                    r.error(t.unit_key, "the unit is retired");
-                    continue;
-                }
-                Some(u) if !scope.contains_path(&u.path) => {
-                    r.error(t.unit_key, "the unit is outside your subtree");
-                    continue;
-                }
-                Some(u) => u,
-            };
-            if tu.level != title.level {
-                let key = if t.unit_code.is_some() {
-                    t.unit_key
-                } else {
-                    "unit_code"
-                };
-                r.error(
-                    key,
-                    format!(
-                        "title {} is a {}-level title; unit {unit_code} is at {} level",
-                        t.code, title.level, tu.level
-                    ),
-                );
-                continue;
-            }
-            // Against the cadre's existing periods of the same title.
-            let mut matched: Option<&ExistingPeriod> = None;
-            let mut clash = false;
-            if let Some(e) = existing {
-                for p in list.get(&e.id).into_iter().flatten() {
-                    if p.title_id != title.id {
-                        continue;
-                    }
-                    if p.from == t.from {
-                        matched = Some(p);
-                    } else if p.from <= t.to.unwrap_or(NaiveDate::MAX)
-                        && t.from <= p.to.unwrap_or(NaiveDate::MAX)
-                    {
-                        clash = true;
-                    }
-                }
-            }
-            if clash {
-                r.error(
-                    t.key,
-                    "overlaps another period of the same title on record for this cadre",
-                );
-                continue;
-            }
-            if matched.is_some_and(|m| m.unit_code != unit_code) {
-                r.error(
-                    t.unit_key,
-                    "this cadre has this title from the same day in another unit",
-                );
-                continue;
-            }
-            periods.push(Some((title.id, unit_code, t.from, t.to, matched)));
-        }
+        let held = row.title.as_ref().map(|t| {
+            let on_record = periods_of(&held_by, existing);
+            check_title(&mut r, t, &row.w.unit_code, lookups, scope, on_record)
+        });
+        let planned = row.plan.as_ref().map(|t| {
+            let on_record = periods_of(&planned_by, existing);
+            check_title(&mut r, t, &row.w.unit_code, lookups, scope, on_record)
+        });
         if r.failed() {
             continue;
         }
-        let mut changed = false;
-        let who = match existing {
-            None => {
-                plan.new.push(NewCadre {
-                    w: row.w.clone(),
-                    since: row.since.unwrap_or(today),
-                });
-                CadreRef::New(plan.new.len() - 1)
-            }
-            Some(e) => {
-                let mut w = row.w.clone();
-                w.unit_code = e.w.unit_code.clone();
-                if w != e.w {
-                    plan.updates.push((e.id, w));
-                    changed = true;
-                }
-                if row.w.unit_code != e.w.unit_code {
-                    let on = row.since.unwrap_or(today);
-                    if e.unit_from.is_some_and(|f| on < f) {
-                        r.error(
-                            "unit_since",
-                            "the move would be dated before the cadre's current unit period began",
-                        );
-                        continue;
-                    }
-                    plan.moves.push((e.id, row.w.unit_code.clone(), on));
-                    changed = true;
-                }
-                CadreRef::Existing(e.id)
-            }
+        let Some((who, record_changed)) = plan_record(&mut r, &row, existing, today, &mut plan)
+        else {
+            continue;
         };
-        for (i, p) in periods.into_iter().enumerate() {
-            let Some((title_id, unit_code, from, to, matched)) = p else {
-                continue;
-            };
-            let (news, ends) = if i == 0 {
-                (&mut plan.new_held, &mut plan.held_ends)
-            } else {
-                (&mut plan.new_planned, &mut plan.planned_ends)
-            };
-            match matched {
-                Some(m) if m.to == to => {}
-                Some(m) => {
-                    ends.push((m.id, to));
-                    changed = true;
-                }
-                None => {
-                    news.push(NewPeriod {
-                        cadre: who,
-                        title_id,
-                        unit_code,
-                        from,
-                        to,
-                    });
-                    changed = true;
-                }
-            }
-        }
-        match (existing, changed) {
+        let held_changed =
+            plan_period(&mut plan.new_held, &mut plan.held_ends, who, held.flatten());
+        let planned_changed = plan_period(
+            &mut plan.new_planned,
+            &mut plan.planned_ends,
+            who,
+            planned.flatten(),
+        );
+        match (existing, record_changed || held_changed || planned_changed) {
             (None, _) => plan.counts.created += 1,
             (Some(_), true) => plan.counts.updated += 1,
             (Some(_), false) => plan.counts.unchanged += 1,
         }
     }
     errors.finish(plan)
+}
+
+/// Periods on record, by cadre.
+fn by_cadre(periods: &[ExistingPeriod]) -> HashMap<i64, Vec<&ExistingPeriod>> {
+    let mut by: HashMap<i64, Vec<&ExistingPeriod>> = HashMap::new();
+    for p in periods {
+        by.entry(p.cadre_id).or_default().push(p);
+    }
+    by
+}
+
+/// A cadre's periods on record in one list (none for a new cadre).
+fn periods_of<'a, 'b>(
+    by: &'b HashMap<i64, Vec<&'a ExistingPeriod>>,
+    existing: Option<&ExistingCadre>,
+) -> &'b [&'a ExistingPeriod] {
+    existing
+        .and_then(|e| by.get(&e.id))
+        .map_or(&[], Vec::as_slice)
+}
+
+/// A row's record: its home unit may take it, and a cadre on record with its personal id lies in
+/// the caller's subtree. Gives that cadre, if any; `None` after a problem.
+fn check_record<'a>(
+    r: &mut Row,
+    row: &CadreRow,
+    lookups: &'a CadreLookups,
+    scope: &Scope,
+) -> Option<Option<&'a ExistingCadre>> {
+    placed(r, "unit_code", &lookups.units, &row.w.unit_code, scope)?;
+    let existing = lookups.cadres.get(&row.w.personal_id);
+    if existing.is_some_and(|e| !scope.contains_path(&e.unit_path)) {
+        r.error(
+            "personal_id",
+            "a cadre outside your subtree has this personal id number",
+        );
+        return None;
+    }
+    Some(existing)
+}
+
+/// A title period a row gives, checked.
+struct CheckedPeriod<'a> {
+    title_id: i64,
+    unit_code: String,
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+    /// The period on record from the same day, which this one is.
+    matched: Option<&'a ExistingPeriod>,
+}
+
+/// A title held or planned: known and active, at a unit that may take it (by default the home
+/// unit `home`) of the title's level, and not overlapping the cadre's other periods of the title
+/// in `on_record` (those of the same list). A period on record from the same day is this one
+/// (its end may change), in the same unit. `None` after a problem.
+fn check_title<'a>(
+    r: &mut Row,
+    t: &TitleRef,
+    home: &str,
+    lookups: &CadreLookups,
+    scope: &Scope,
+    on_record: &[&'a ExistingPeriod],
+) -> Option<CheckedPeriod<'a>> {
+    let Some(title) = lookups.titles.get(&t.code).filter(|t| t.active) else {
+        r.error(t.key, "no active title with this code");
+        return None;
+    };
+    let unit_code = t.unit_code.clone().unwrap_or_else(|| home.to_string());
+    let tu = placed(r, t.unit_key, &lookups.units, &unit_code, scope)?;
+    // At the home unit by default: then the home unit's column is named.
+    let key = if t.unit_code.is_some() {
+        t.unit_key
+    } else {
+        "unit_code"
+    };
+    r.check(
+        key,
+        check_title_level(&t.code, &title.level, &unit_code, &tu.level),
+    )?;
+    let same_title: Vec<&ExistingPeriod> = on_record
+        .iter()
+        .copied()
+        .filter(|p| p.title_id == title.id)
+        .collect();
+    let matched = same_title.iter().rev().find(|p| p.from == t.from).copied();
+    let others = same_title
+        .iter()
+        .filter(|p| p.from != t.from)
+        .map(|p| Span {
+            from: p.from,
+            to: p.to,
+        });
+    if overlaps_another(
+        Span {
+            from: t.from,
+            to: t.to,
+        },
+        others,
+    ) {
+        r.error(t.key, OVERLAP);
+        return None;
+    }
+    if matched.is_some_and(|m| m.unit_code != unit_code) {
+        r.error(
+            t.unit_key,
+            "this cadre has this title from the same day in another unit",
+        );
+        return None;
+    }
+    Some(CheckedPeriod {
+        title_id: title.id,
+        unit_code,
+        from: t.from,
+        to: t.to,
+        matched,
+    })
+}
+
+/// A row's record's writes: a new cadre, or the changes to one on record and their move (dated
+/// `unit_since`, default today, not before their current unit period). Gives whose the row's
+/// periods are and whether the record changes; `None` after a problem.
+fn plan_record(
+    r: &mut Row,
+    row: &CadreRow,
+    existing: Option<&ExistingCadre>,
+    today: NaiveDate,
+    plan: &mut CadrePlan,
+) -> Option<(CadreRef, bool)> {
+    let Some(e) = existing else {
+        plan.new.push(NewCadre {
+            w: row.w.clone(),
+            since: row.since.unwrap_or(today),
+        });
+        return Some((CadreRef::New(plan.new.len() - 1), false));
+    };
+    let mut changed = false;
+    let mut w = row.w.clone();
+    w.unit_code = e.w.unit_code.clone();
+    if w != e.w {
+        plan.updates.push((e.id, w));
+        changed = true;
+    }
+    if row.w.unit_code != e.w.unit_code {
+        let on = row.since.unwrap_or(today);
+        r.check("unit_since", check_move_date(e.unit_from, on))?;
+        plan.moves.push((e.id, row.w.unit_code.clone(), on));
+        changed = true;
+    }
+    Some((CadreRef::Existing(e.id), changed))
+}
+
+/// A checked period's write: nothing when it is on record as it is, its new end, or a new
+/// period of `who`. Gives whether anything changes.
+fn plan_period(
+    news: &mut Vec<NewPeriod>,
+    ends: &mut Vec<(i64, Option<NaiveDate>)>,
+    who: CadreRef,
+    period: Option<CheckedPeriod>,
+) -> bool {
+    let Some(p) = period else {
+        return false;
+    };
+    match p.matched {
+        Some(m) if m.to == p.to => false,
+        Some(m) => {
+            ends.push((m.id, p.to));
+            true
+        }
+        None => {
+            news.push(NewPeriod {
+                cadre: who,
+                title_id: p.title_id,
+                unit_code: p.unit_code,
+                from: p.from,
+                to: p.to,
+            });
+            true
+        }
+    }
 }
 
 /// A cadre that qualification and completion rows refer to.
@@ -677,11 +695,8 @@ pub fn plan_qualifications(
             }
         }
         if let (Some(d), Some(c)) = (day, cadre) {
-            if d > today || d <= c.birth_date {
-                r.error(
-                    "obtained_on",
-                    "the date must be after the cadre's birth and not in the future",
-                );
+            if check_life_date(d, c.birth_date, today).is_err() {
+                r.error("obtained_on", LIFE_DATE);
             }
         }
         if r.failed() {
@@ -827,11 +842,8 @@ pub fn plan_completions(
         }
         let issuer = r.short("issuer", 200).unwrap_or_default();
         if let (Some(d), Some(c)) = (day, cadre) {
-            if d > today || d <= c.birth_date {
-                r.error(
-                    "completed_on",
-                    "the date must be after the cadre's birth and not in the future",
-                );
+            if check_life_date(d, c.birth_date, today).is_err() {
+                r.error("completed_on", LIFE_DATE);
             }
         }
         if r.failed() {
@@ -874,3 +886,6 @@ pub fn plan_completions(
     }
     errors.finish(plan)
 }
+
+#[cfg(test)]
+mod tests;

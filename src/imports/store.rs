@@ -9,12 +9,12 @@ use super::plan::{
     UnitInfo,
 };
 use crate::cadres::domain::{fold_name, sort_key};
+use crate::cadres::rules::unit_level;
 use crate::cadres::store::CadreWrite;
 use crate::db::bulk::{self, V};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::on_tx;
-use crate::units::domain::{UnitKind, UnitLevel};
 
 /// The SQL that keeps only rows whose `col` is one of the ids in parameter `$n`, and the value
 /// of that parameter (a JSON array on SQLite, a comma-separated list on PostgreSQL).
@@ -50,16 +50,6 @@ fn int_filter(tx: &Tx, col: &str, n: usize, ids: &[i64]) -> (String, String) {
     }
 }
 
-fn level_name(kind: &str) -> String {
-    match UnitKind::parse(kind).map(|k| k.level()) {
-        Some(UnitLevel::City) => "city",
-        Some(UnitLevel::District) => "district",
-        Some(UnitLevel::Commune) => "commune",
-        None => "",
-    }
-    .to_string()
-}
-
 /// Every unit by code.
 async fn units(tx: &mut Tx) -> AppResult<HashMap<String, UnitInfo>> {
     let rows: Vec<(String, String, String, Option<NaiveDate>)> = on_tx!(tx, |c| sqlx::query_as(
@@ -74,7 +64,7 @@ async fn units(tx: &mut Tx) -> AppResult<HashMap<String, UnitInfo>> {
                 code,
                 UnitInfo {
                     path,
-                    level: level_name(&kind),
+                    level: unit_level(&kind).to_string(),
                     retired: retired.is_some(),
                 },
             )

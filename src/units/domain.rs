@@ -97,6 +97,17 @@ impl UnitKind {
     }
 }
 
+impl UnitLevel {
+    /// The name titles and standards are written with (`city`, `district`, `commune`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitLevel::City => "city",
+            UnitLevel::District => "district",
+            UnitLevel::Commune => "commune",
+        }
+    }
+}
+
 /// Checks an official unit code: 1–10 ASCII digits.
 pub fn parse_code(field: &str, s: &str) -> Result<String, AppError> {
     let s = s.trim();

@@ -1,0 +1,311 @@
+//! The rules of a cadre's record that both the API (`cadres::service`) and the bulk import's
+//! planner (`imports::plan`) apply, each written once: where a cadre or a title may be placed,
+//! a title's level, one period of a title at a time, the date of a move, the date of a
+//! qualification. Pure: they check plain data. Each path names its own field or column (a JSON
+//! field, a file's header); where the words differ, both are here: the API names the unit it
+//! could not use, an import's reasons carry no values (the cell is shown beside them, and
+//! problems are counted by reason).
+
+use chrono::NaiveDate;
+
+use crate::auth::Scope;
+use crate::error::AppError;
+use crate::units::domain::UnitKind;
+
+/// Why a unit cannot take a cadre or a title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitRefusal {
+    /// No unit has the code.
+    Unknown,
+    /// The unit is retired.
+    Retired,
+    /// The unit lies outside the caller's subtree.
+    OutsideScope,
+}
+
+/// A cadre, and a title a cadre holds or is planned for, is placed only in a unit that exists,
+/// is live and lies in the caller's subtree, checked in that order. `unit`: the unit found by
+/// its code, if any; `facts`: its path and whether it is retired. Gives back the unit.
+pub fn check_unit<U>(
+    unit: Option<U>,
+    facts: impl Fn(&U) -> (&str, bool),
+    scope: &Scope,
+) -> Result<U, UnitRefusal> {
+    let Some(u) = unit else {
+        return Err(UnitRefusal::Unknown);
+    };
+    match facts(&u) {
+        (_, true) => Err(UnitRefusal::Retired),
+        (path, false) if !scope.contains_path(path) => Err(UnitRefusal::OutsideScope),
+        _ => Ok(u),
+    }
+}
+
+impl UnitRefusal {
+    /// An import's reason.
+    pub fn reason(self) -> &'static str {
+        match self {
+            UnitRefusal::Unknown => "no unit with this code",
+            UnitRefusal::Retired => "the unit is retired",
+            UnitRefusal::OutsideScope => "the unit is outside your subtree",
+        }
+    }
+
+    /// The API's answer about the unit `code` (as given) in `field`: 422, or 403 for a unit
+    /// outside the caller's subtree.
+    pub fn api_error(self, field: &str, code: &str) -> AppError {
+        match self {
+            UnitRefusal::Unknown => AppError::invalid(field, format!("no unit with code {code}")),
+            UnitRefusal::Retired => {
+                AppError::invalid(field, format!("unit {} is retired", code.trim()))
+            }
+            UnitRefusal::OutsideScope => AppError::Forbidden(format!(
+                "unit {} is outside the subtree of your account's unit",
+                code.trim()
+            )),
+        }
+    }
+}
+
+/// The level of a unit kind as titles name it (`city`, `district`, `commune`); `""` for a
+/// kind not known.
+pub fn unit_level(kind: &str) -> &'static str {
+    UnitKind::parse(kind).map_or("", |k| k.level().as_str())
+}
+
+/// A title is held, or planned, only in a unit of the title's level (levels by name, as
+/// [`unit_level`] gives them). Names `unit_code`.
+pub fn check_title_level(
+    title_code: &str,
+    title_level: &str,
+    unit_code: &str,
+    unit_level: &str,
+) -> Result<(), AppError> {
+    if unit_level == title_level {
+        return Ok(());
+    }
+    Err(AppError::invalid(
+        "unit_code",
+        format!(
+            "title {title_code} is a {title_level}-level title; unit {unit_code} is at {unit_level} level"
+        ),
+    ))
+}
+
+/// A period of a title held or planned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day (inclusive); `None` while it lasts.
+    pub to: Option<NaiveDate>,
+}
+
+impl Span {
+    /// Whether the two periods share a day.
+    pub fn overlaps(self, other: Span) -> bool {
+        self.from <= other.to.unwrap_or(NaiveDate::MAX)
+            && other.from <= self.to.unwrap_or(NaiveDate::MAX)
+    }
+}
+
+/// What is said of a period that [`overlaps_another`] (the API: a 409 naming the date it was
+/// given; an import: a problem of the title's code).
+pub const OVERLAP: &str = "overlaps another period of the same title on record for this cadre";
+
+/// A cadre holds a title, and is planned for a title, in one period at a time: whether
+/// `period` overlaps one of `others`, the cadre's other periods of the same title in the same
+/// list (held, or planned).
+pub fn overlaps_another(period: Span, others: impl IntoIterator<Item = Span>) -> bool {
+    others.into_iter().any(|o| o.overlaps(period))
+}
+
+/// A move is dated on or after the first day of the cadre's current unit period (`None`: no
+/// period open). Names `moved_on`.
+pub fn check_move_date(current_from: Option<NaiveDate>, on: NaiveDate) -> Result<(), AppError> {
+    if current_from.is_some_and(|f| on < f) {
+        return Err(AppError::invalid(
+            "moved_on",
+            "the move would be dated before the cadre's current unit period began",
+        ));
+    }
+    Ok(())
+}
+
+/// Why a day cannot date a qualification a cadre obtained (or a course they completed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LifeDateRefusal {
+    /// After today.
+    Future,
+    /// Before the cadre's birth.
+    BeforeBirth,
+    /// The day of the cadre's birth: refused by the imports, taken by the API (as each has
+    /// always done).
+    BirthDay,
+}
+
+/// A qualification is obtained, and a course completed, after the cadre's birth and not after
+/// today.
+pub fn check_life_date(
+    day: NaiveDate,
+    birth: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), LifeDateRefusal> {
+    if day > today {
+        Err(LifeDateRefusal::Future)
+    } else if day < birth {
+        Err(LifeDateRefusal::BeforeBirth)
+    } else if day == birth {
+        Err(LifeDateRefusal::BirthDay)
+    } else {
+        Ok(())
+    }
+}
+
+impl LifeDateRefusal {
+    /// The API's answer about the date in `field`; `None` for the day of birth, which the API
+    /// takes.
+    pub fn api_error(self, field: &str) -> Option<AppError> {
+        match self {
+            LifeDateRefusal::Future => Some(AppError::invalid(
+                field,
+                format!("{field} must not be in the future"),
+            )),
+            LifeDateRefusal::BeforeBirth => Some(AppError::invalid(
+                field,
+                format!("{field} is before the cadre's birth"),
+            )),
+            LifeDateRefusal::BirthDay => None,
+        }
+    }
+}
+
+/// An import's reason for any [`LifeDateRefusal`].
+pub const LIFE_DATE: &str = "the date must be after the cadre's birth and not in the future";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::domain::UnitLevel;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn officer() -> Scope {
+        Scope::Subtree {
+            code: "760".into(),
+            path: "/79/760/".into(),
+        }
+    }
+
+    #[test]
+    fn units_exist_are_live_and_in_scope_in_that_order() {
+        use UnitRefusal::*;
+        type Unit<'a> = Option<(&'a str, bool)>;
+        let cases: [(Unit, Scope, Result<(), UnitRefusal>); 7] = [
+            (Some(("/79/760/26734/", false)), officer(), Ok(())),
+            (Some(("/79/760/", false)), officer(), Ok(())),
+            (Some(("/79/770/", false)), Scope::All, Ok(())),
+            (Some(("/79/770/", false)), officer(), Err(OutsideScope)),
+            (Some(("/79/", false)), officer(), Err(OutsideScope)),
+            (Some(("/79/770/", true)), officer(), Err(Retired)),
+            (None, Scope::All, Err(Unknown)),
+        ];
+        for (unit, scope, want) in cases {
+            let got = check_unit(unit, |u| *u, &scope).map(|_| ());
+            assert_eq!(got, want, "{unit:?} {scope:?}");
+        }
+        let e = Unknown.api_error("unit_code", " 99999");
+        assert_eq!(e.to_string(), "no unit with code  99999");
+        assert_eq!(
+            Retired.api_error("unit_code", " 26743 ").to_string(),
+            "unit 26743 is retired"
+        );
+        assert!(matches!(
+            OutsideScope.api_error("unit_code", "770"),
+            AppError::Forbidden(m) if m == "unit 770 is outside the subtree of your account's unit"
+        ));
+    }
+
+    #[test]
+    fn titles_sit_at_their_level() {
+        for kind in UnitKind::ALL {
+            let serde = serde_json::to_value(kind.level()).unwrap();
+            assert_eq!(unit_level(kind.as_str()), serde.as_str().unwrap());
+        }
+        assert_eq!(unit_level("ward"), UnitLevel::Commune.as_str());
+        assert_eq!(unit_level("urban_district"), "district");
+        assert_eq!(unit_level("moon_base"), "");
+        assert!(check_title_level("FF-CHAIR-COMMUNE", "commune", "26734", "commune").is_ok());
+        let e = check_title_level("FF-CHAIR-DISTRICT", "district", "26734", "commune").unwrap_err();
+        let AppError::Validation { field, message, .. } = e else {
+            panic!("not a 422")
+        };
+        assert_eq!(field.as_deref(), Some("unit_code"));
+        assert_eq!(
+            message,
+            "title FF-CHAIR-DISTRICT is a district-level title; unit 26734 is at commune level"
+        );
+        assert!(check_title_level("FF-CHAIR-COMMUNE", "commune", "79", "").is_err());
+    }
+
+    #[test]
+    fn one_period_of_a_title_at_a_time() {
+        let span = |from: &str, to: Option<&str>| Span {
+            from: day(from),
+            to: to.map(day),
+        };
+        let on_record = [
+            span("2010-01-01", Some("2014-12-31")),
+            span("2020-06-01", None),
+        ];
+        let cases = [
+            (span("2015-01-01", Some("2020-05-31")), false),
+            (span("2015-01-01", Some("2020-06-01")), true),
+            (span("2014-12-31", Some("2015-06-30")), true),
+            (span("2009-01-01", Some("2009-12-31")), false),
+            (span("2009-01-01", None), true),
+            (span("2030-01-01", None), true),
+            (span("2012-01-01", Some("2012-01-01")), true),
+        ];
+        for (period, want) in cases {
+            assert_eq!(overlaps_another(period, on_record), want, "{period:?}");
+        }
+        assert!(!overlaps_another(span("2000-01-01", None), []));
+    }
+
+    #[test]
+    fn moves_are_dated_within_the_current_period() {
+        let from = Some(day("2015-01-01"));
+        assert!(check_move_date(from, day("2015-01-01")).is_ok());
+        assert!(check_move_date(from, day("2024-03-01")).is_ok());
+        assert!(check_move_date(None, day("1990-01-01")).is_ok());
+        let e = check_move_date(from, day("2014-12-31")).unwrap_err();
+        assert!(matches!(e, AppError::Validation { field: Some(f), .. } if f == "moved_on"));
+    }
+
+    #[test]
+    fn qualifications_are_dated_between_birth_and_today() {
+        use LifeDateRefusal::*;
+        let (birth, today) = (day("1980-03-15"), day("2025-06-15"));
+        for (d, want) in [
+            ("2025-06-15", Ok(())),
+            ("1980-03-16", Ok(())),
+            ("2025-06-16", Err(Future)),
+            ("1980-03-15", Err(BirthDay)),
+            ("1980-03-14", Err(BeforeBirth)),
+        ] {
+            assert_eq!(check_life_date(day(d), birth, today), want, "{d}");
+        }
+        assert_eq!(
+            Future.api_error("obtained_on").unwrap().to_string(),
+            "obtained_on must not be in the future"
+        );
+        assert_eq!(
+            BeforeBirth.api_error("obtained_on").unwrap().to_string(),
+            "obtained_on is before the cadre's birth"
+        );
+        assert!(BirthDay.api_error("obtained_on").is_none());
+    }
+}
