@@ -176,7 +176,7 @@ impl ReportParams<'_> {
     }
 
     fn selection(&self) -> AppResult<Selection> {
-        let population = match given(self.population) {
+        let population = match given("population", self.population)? {
             None => Population::Incumbent,
             Some(p) => Population::parse(p).ok_or_else(|| {
                 AppError::invalid(
@@ -185,26 +185,27 @@ impl ReportParams<'_> {
                 )
             })?,
         };
-        let org_kind = match given(self.org_kind) {
+        let org_kind = match given("org_kind", self.org_kind)? {
             None => None,
             Some(o) => Some(Organisation::parse(o).ok_or_else(|| {
                 AppError::invalid("org_kind", format!("unknown organisation kind {o:?}"))
             })?),
         };
+        let unit = match given("unit", self.unit)? {
+            None => UnitChoice::Default,
+            Some("*") => UnitChoice::Whole,
+            Some(code) => UnitChoice::Code(code.to_string()),
+        };
         Ok(Selection {
-            unit: match given(self.unit) {
-                None => UnitChoice::Default,
-                Some("*") => UnitChoice::Whole,
-                Some(code) => UnitChoice::Code(code.to_string()),
-            },
+            unit,
             population,
-            title: given(self.title).map(str::to_uppercase),
+            title: given("title", self.title)?.map(str::to_uppercase),
             org_kind,
         })
     }
 
     fn grouping(&self) -> AppResult<Grouping> {
-        match given(self.group) {
+        match given("group", self.group)? {
             None | Some("children") => Ok(Grouping::Children),
             Some("lowest") => Ok(Grouping::Lowest),
             Some(_) => Err(AppError::invalid(
@@ -223,9 +224,16 @@ impl ReportParams<'_> {
     }
 }
 
-/// A value given and not blank, trimmed.
-fn given(raw: Option<&str>) -> Option<&str> {
-    raw.map(str::trim).filter(|s| !s.is_empty())
+/// A value given and not blank, trimmed, checked as every text a client sends is (no NUL
+/// character, which PostgreSQL cannot take: `api::text`).
+fn given<'a>(name: &str, raw: Option<&'a str>) -> AppResult<Option<&'a str>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => {
+            crate::api::text::check(name, s)?;
+            Ok(Some(s))
+        }
+    }
 }
 
 const SELECTION: [&str; 4] = ["population", "title", "org_kind", "group"];
@@ -272,7 +280,7 @@ impl Args for Drill {
         let as_of = q.as_of()?;
         let selection = q.selection()?;
         let grouping = q.grouping()?;
-        let status = match given(q.status) {
+        let status = match given("status", q.status)? {
             None | Some("short") => Status::Short,
             Some("meeting") => Status::Meeting,
             Some("no_standard") => Status::NoStandard,
@@ -290,9 +298,9 @@ impl Args for Drill {
                 as_of,
                 grouping,
             },
-            requirement: given(q.requirement).map(str::to_string),
+            requirement: given("requirement", q.requirement)?.map(str::to_string),
             status,
-            row: given(q.row).map(str::to_string),
+            row: given("row", q.row)?.map(str::to_string),
         })
     }
 }
@@ -405,12 +413,12 @@ mod tests {
         }
     }
 
-    /// A value each parameter refuses, when it has one.
-    fn bad(name: &str) -> Option<&'static str> {
+    /// A value each parameter refuses (free text: one with a NUL character).
+    fn bad(name: &str) -> &'static str {
         match name {
-            "unit" | "title" | "requirement" | "row" => None,
-            "limit" => Some("0"),
-            _ => Some("nonsense"),
+            "unit" | "title" | "requirement" | "row" => "a\0",
+            "limit" => "0",
+            _ => "nonsense",
         }
     }
 
@@ -477,17 +485,15 @@ mod tests {
             .into_iter()
             .filter(|n| !names.iter().any(|(m, _)| m == n))
         {
-            set(&mut q, name, bad(name).unwrap_or("x"));
+            set(&mut q, name, bad(name));
         }
         assert!(q.parse::<T>().is_ok(), "{names:?}: {q:?}");
         for (name, required) in &names {
             let mut q = ReportParams::default();
             valid(&mut q);
-            if let Some(v) = bad(name) {
-                set(&mut q, name, v);
-                let e = q.parse::<T>().err().expect(name);
-                assert_eq!(field(&e), Some(*name), "{e:?}");
-            }
+            set(&mut q, name, bad(name));
+            let e = q.parse::<T>().err().expect(name);
+            assert_eq!(field(&e), Some(*name), "{e:?}");
             if *required {
                 let mut q = ReportParams::default();
                 valid(&mut q);

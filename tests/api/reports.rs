@@ -902,6 +902,8 @@ async fn each_report_reads_its_own_query_names(app: TestApp) {
             Some("to"),
         ),
         ("/api/cadres/999999/gaps?as_of=x&unit=x", Some("as_of")),
+        ("/api/reports/gaps?unit=%00", Some("unit")),
+        ("/api/reports/gaps?unit=79&title=%00", Some("title")),
     ] {
         let (s, _, body) = app.get_bytes(path, Some(&t)).await;
         let text = String::from_utf8_lossy(&body);
