@@ -20,6 +20,8 @@ pub enum Gender {
     Other,
 }
 
+crate::text_enum!(Gender);
+
 impl Gender {
     /// Stored name.
     pub fn as_str(self) -> &'static str {
@@ -28,6 +30,13 @@ impl Gender {
             Gender::Male => "male",
             Gender::Other => "other",
         }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Gender> {
+        [Gender::Female, Gender::Male, Gender::Other]
+            .into_iter()
+            .find(|g| g.as_str() == s)
     }
 }
 
@@ -147,11 +156,47 @@ pub fn sort_key(full_name: &str) -> String {
     format!("{primary}\u{1}{tones}")
 }
 
+/// A personal id number (CMND: 9 digits, CCCD: 12), checked: only [`parse_personal_id`] makes
+/// one, so a write that holds one holds a valid number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PersonalId(String);
+
+impl PersonalId {
+    /// An id as stored on a record (checked when it was written), kept by an edit that does not
+    /// change it.
+    pub fn stored(s: &str) -> PersonalId {
+        PersonalId(s.to_string())
+    }
+
+    /// The digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for PersonalId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for PersonalId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for PersonalId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 /// Checks a personal id number (CMND 9 digits or CCCD 12 digits).
-pub fn parse_personal_id(raw: &str) -> Result<String, AppError> {
+pub fn parse_personal_id(raw: &str) -> Result<PersonalId, AppError> {
     let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
     if (s.len() == 9 || s.len() == 12) && s.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(s)
+        Ok(PersonalId(s))
     } else {
         Err(AppError::invalid(
             "personal_id",

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::domain::{
     check_birth_date, check_party_date, check_period, default_minority, parse_email,
-    parse_full_name, parse_personal_id, parse_phone, parse_words, Gender, Organisation,
+    parse_full_name, parse_personal_id, parse_phone, parse_words, Gender, Organisation, PersonalId,
 };
 use super::rules::{
     check_life_date, check_title_level, check_unit, overlaps_another, unit_level, Span, OVERLAP,
@@ -177,7 +177,7 @@ pub async fn create(
     let ethnicity = parse_words("ethnicity", &input.ethnicity, 50)?;
     let w = CadreWrite {
         full_name: parse_full_name(&input.full_name)?,
-        gender: input.gender.as_str().into(),
+        gender: input.gender,
         birth_date: input.birth_date,
         ethnic_minority: input
             .ethnic_minority
@@ -187,7 +187,7 @@ pub async fn create(
         party_joined_on: input.party_joined_on,
         personal_id: parse_personal_id(&input.personal_id)?,
         unit_code: input.unit_code.trim().to_string(),
-        organisation: input.organisation.as_str().into(),
+        organisation: input.organisation,
         phone: parse_phone(input.phone.as_deref())?,
         email: parse_email(input.email.as_deref())?,
         active: input.active.unwrap_or(true),
@@ -196,7 +196,7 @@ pub async fn create(
     let since = input.unit_since.unwrap_or_else(|| state.clock.today());
     let mut tx = state.db.begin().await?;
     unit_in_scope(&mut tx, &scope, "unit_code", &w.unit_code).await?;
-    check_personal_id(&mut tx, &w.personal_id, None).await?;
+    check_personal_id(&mut tx, w.personal_id.as_str(), None).await?;
     let id = store::insert(&mut tx, &w, since).await?;
     let view = store::get(&mut tx, id)
         .await?
@@ -275,10 +275,7 @@ pub async fn update(
             Some(n) => parse_full_name(n)?,
             None => before.full_name.clone(),
         },
-        gender: p
-            .gender
-            .map(|g| g.as_str().to_string())
-            .unwrap_or_else(|| before.gender.clone()),
+        gender: p.gender.unwrap_or(before.gender),
         birth_date: p.birth_date.unwrap_or(before.birth_date),
         ethnic_minority: p.ethnic_minority.unwrap_or(if p.ethnicity.is_some() {
             default_minority(&ethnicity)
@@ -293,13 +290,10 @@ pub async fn update(
         party_joined_on: p.party_joined_on.unwrap_or(before.party_joined_on),
         personal_id: match &p.personal_id {
             Some(pid) => parse_personal_id(pid)?,
-            None => before.personal_id.clone(),
+            None => PersonalId::stored(&before.personal_id),
         },
         unit_code: before.unit_code.clone(),
-        organisation: p
-            .organisation
-            .map(|o| o.as_str().to_string())
-            .unwrap_or_else(|| before.organisation.clone()),
+        organisation: p.organisation.unwrap_or(before.organisation),
         phone: match &p.phone {
             Some(v) => parse_phone(v.as_deref())?,
             None => before.phone.clone(),
@@ -312,7 +306,7 @@ pub async fn update(
     };
     check_write(&w, state.clock.today())?;
     let mut tx = state.db.begin().await?;
-    check_personal_id(&mut tx, &w.personal_id, Some(before.id)).await?;
+    check_personal_id(&mut tx, w.personal_id.as_str(), Some(before.id)).await?;
     store::update(&mut tx, before.id, &w).await?;
     if let Some(to) = p
         .unit_code

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::domain::{fold_name, sort_key};
+use super::domain::{fold_name, sort_key, Gender, Organisation, PersonalId};
 use crate::api::PageParams;
 use crate::auth::Scope;
 use crate::db::Exec;
@@ -36,7 +36,7 @@ pub struct CadreView {
     /// Full name (family, middle, given).
     pub full_name: String,
     /// `female`, `male` or `other`.
-    pub gender: String,
+    pub gender: Gender,
     /// Date of birth.
     pub birth_date: NaiveDate,
     /// Ethnicity (e.g. Kinh, Hoa, Khmer, Chăm).
@@ -57,7 +57,7 @@ pub struct CadreView {
     #[serde(skip)]
     pub unit_path: String,
     /// Organisation.
-    pub organisation: String,
+    pub organisation: Organisation,
     /// Telephone.
     pub phone: Option<String>,
     /// E-mail.
@@ -187,8 +187,8 @@ pub async fn list(
 pub struct CadreWrite {
     /// Full name.
     pub full_name: String,
-    /// Gender name.
-    pub gender: String,
+    /// Gender.
+    pub gender: Gender,
     /// Birth date.
     pub birth_date: NaiveDate,
     /// Ethnicity.
@@ -200,11 +200,11 @@ pub struct CadreWrite {
     /// Party date.
     pub party_joined_on: Option<NaiveDate>,
     /// Personal id.
-    pub personal_id: String,
+    pub personal_id: PersonalId,
     /// Unit.
     pub unit_code: String,
-    /// Organisation name.
-    pub organisation: String,
+    /// Organisation.
+    pub organisation: Organisation,
     /// Phone.
     pub phone: Option<String>,
     /// E-mail.
@@ -238,9 +238,9 @@ pub async fn insert(tx: &mut Tx, w: &CadreWrite, since: NaiveDate) -> AppResult<
             party_joined_on, personal_id, unit_code, organisation, phone, email, active, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id"
     )
-    .bind(&w.full_name).bind(fold_name(&w.full_name)).bind(sort_key(&w.full_name)).bind(&w.gender)
+    .bind(&w.full_name).bind(fold_name(&w.full_name)).bind(sort_key(&w.full_name)).bind(w.gender)
     .bind(w.birth_date).bind(&w.ethnicity).bind(w.ethnic_minority).bind(&w.religion).bind(w.party_joined_on)
-    .bind(&w.personal_id).bind(&w.unit_code).bind(&w.organisation).bind(&w.phone).bind(&w.email)
+    .bind(w.personal_id.as_str()).bind(&w.unit_code).bind(w.organisation).bind(&w.phone).bind(&w.email)
     .bind(w.active).bind(now)
     .fetch_one(&mut *c)
     .await?
@@ -265,9 +265,9 @@ pub async fn update(tx: &mut Tx, id: i64, w: &CadreWrite) -> AppResult<()> {
             ethnic_minority = $7, religion = $8, party_joined_on = $9, personal_id = $10, organisation = $11,
             phone = $12, email = $13, active = $14, updated_at = $15 WHERE id = $16"
     )
-    .bind(&w.full_name).bind(fold_name(&w.full_name)).bind(sort_key(&w.full_name)).bind(&w.gender)
+    .bind(&w.full_name).bind(fold_name(&w.full_name)).bind(sort_key(&w.full_name)).bind(w.gender)
     .bind(w.birth_date).bind(&w.ethnicity).bind(w.ethnic_minority).bind(&w.religion).bind(w.party_joined_on)
-    .bind(&w.personal_id).bind(&w.organisation).bind(&w.phone).bind(&w.email).bind(w.active).bind(Utc::now())
+    .bind(w.personal_id.as_str()).bind(w.organisation).bind(&w.phone).bind(&w.email).bind(w.active).bind(Utc::now())
     .bind(id)
     .execute(&mut *c)
     .await

@@ -147,7 +147,7 @@ pub async fn own_gaps_on(
                 unit_code: r.cadre.unit_code.clone(),
                 unit_path: r.cadre.unit_path.clone(),
                 unplaced: false,
-                gender: r.cadre.gender.clone(),
+                gender: r.cadre.gender.as_str().to_string(),
                 age: super::engine::full_years(r.cadre.birth_date, as_of),
                 ethnic_minority: r.cadre.ethnic_minority,
                 standard_version: std.map(|s| s.version),

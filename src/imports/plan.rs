@@ -11,7 +11,7 @@ use crate::auth::Scope;
 use crate::cadres::domain::{
     check_birth_date, check_party_date, check_period, default_minority, gender_from_text,
     organisation_from_text, parse_email, parse_full_name, parse_personal_id, parse_phone,
-    parse_words,
+    parse_words, PersonalId,
 };
 use crate::cadres::rules::{
     check_life_date, check_move_date, check_title_level, check_unit, overlaps_another, Span,
@@ -187,7 +187,7 @@ fn personal_id_text(c: &Cell) -> String {
     }
 }
 
-fn read_personal_id(r: &mut Row) -> Option<String> {
+fn read_personal_id(r: &mut Row) -> Option<PersonalId> {
     if r.cell("personal_id").is_blank() {
         r.error("personal_id", "a value is required");
         return None;
@@ -290,7 +290,7 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
         line: r.line,
         w: CadreWrite {
             full_name: full_name?,
-            gender: gender?.as_str().to_string(),
+            gender: gender?,
             birth_date: birth?,
             ethnic_minority: minority.unwrap_or_else(|| default_minority(&ethnicity)),
             ethnicity,
@@ -298,7 +298,7 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
             party_joined_on: party,
             personal_id: personal_id?,
             unit_code: unit_code?,
-            organisation: organisation?.as_str().to_string(),
+            organisation: organisation?,
             phone,
             email,
             active,
@@ -374,7 +374,7 @@ pub fn plan_cadres(
         let Some(row) = read_cadre_row(&mut r, today) else {
             continue;
         };
-        if let Some(first) = seen.insert(row.w.personal_id.clone(), row.line) {
+        if let Some(first) = seen.insert(row.w.personal_id.to_string(), row.line) {
             r.error(
                 "personal_id",
                 format!("the same personal id number is on row {first}"),
@@ -444,7 +444,7 @@ fn check_record<'a>(
     scope: &Scope,
 ) -> Option<Option<&'a ExistingCadre>> {
     placed(r, "unit_code", &lookups.units, &row.w.unit_code, scope)?;
-    let existing = lookups.cadres.get(&row.w.personal_id);
+    let existing = lookups.cadres.get(row.w.personal_id.as_str());
     if existing.is_some_and(|e| !scope.contains_path(&e.unit_path)) {
         r.error(
             "personal_id",
@@ -656,7 +656,7 @@ fn row_cadre<'a>(
     scope: &Scope,
 ) -> Option<&'a CadreKey> {
     let pid = read_personal_id(r)?;
-    match cadres.get(&pid) {
+    match cadres.get(pid.as_str()) {
         Some(c) if scope.contains_path(&c.unit_path) => Some(c),
         _ => {
             r.error(

@@ -8,7 +8,7 @@ use super::plan::{
     ExistingPeriod, ModuleInfo, NewPeriod, QualificationLookups, QualificationPlan, TitleInfo,
     UnitInfo,
 };
-use crate::cadres::domain::{fold_name, sort_key};
+use crate::cadres::domain::{fold_name, sort_key, Gender, Organisation, PersonalId};
 use crate::cadres::rules::unit_level;
 use crate::cadres::store::CadreWrite;
 use crate::db::bulk::{self, V};
@@ -76,7 +76,7 @@ async fn units(tx: &mut Tx) -> AppResult<HashMap<String, UnitInfo>> {
 struct CadreRowDb {
     id: i64,
     full_name: String,
-    gender: String,
+    gender: Gender,
     birth_date: NaiveDate,
     ethnicity: String,
     ethnic_minority: bool,
@@ -84,7 +84,7 @@ struct CadreRowDb {
     party_joined_on: Option<NaiveDate>,
     personal_id: String,
     unit_code: String,
-    organisation: String,
+    organisation: Organisation,
     phone: Option<String>,
     email: Option<String>,
     active: bool,
@@ -183,7 +183,7 @@ pub async fn cadre_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<CadreLookup
                             ethnic_minority: c.ethnic_minority,
                             religion: c.religion,
                             party_joined_on: c.party_joined_on,
-                            personal_id: c.personal_id,
+                            personal_id: PersonalId::stored(&c.personal_id),
                             unit_code: c.unit_code,
                             organisation: c.organisation,
                             phone: c.phone,
@@ -204,15 +204,15 @@ fn cadre_values(w: &CadreWrite, now: chrono::DateTime<Utc>) -> Vec<V> {
         V::S(w.full_name.clone()),
         V::S(fold_name(&w.full_name)),
         V::S(sort_key(&w.full_name)),
-        V::S(w.gender.clone()),
+        V::S(w.gender.as_str().to_string()),
         V::D(w.birth_date),
         V::S(w.ethnicity.clone()),
         V::B(w.ethnic_minority),
         V::OS(w.religion.clone()),
         V::OD(w.party_joined_on),
-        V::S(w.personal_id.clone()),
+        V::S(w.personal_id.to_string()),
         V::S(w.unit_code.clone()),
-        V::S(w.organisation.clone()),
+        V::S(w.organisation.as_str().to_string()),
         V::OS(w.phone.clone()),
         V::OS(w.email.clone()),
         V::B(w.active),
@@ -275,7 +275,7 @@ pub async fn apply_cadres(tx: &mut Tx, plan: &CadrePlan) -> AppResult<()> {
         .iter()
         .map(|n| {
             by_pid
-                .get(&n.w.personal_id)
+                .get(n.w.personal_id.as_str())
                 .copied()
                 .ok_or_else(|| AppError::Internal("an inserted cadre has no id".into()))
         })

@@ -32,6 +32,8 @@ pub enum Organisation {
     ArmedForces,
 }
 
+crate::text_enum!(Organisation);
+
 impl Organisation {
     /// Every organisation.
     pub const ALL: [Organisation; 9] = [

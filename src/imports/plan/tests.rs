@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 
 use super::*;
+use crate::cadres::domain::{Gender, Organisation};
 use crate::error::ErrorDetail;
 
 fn day(s: &str) -> NaiveDate {
@@ -154,7 +155,7 @@ fn lookups() -> CadreLookups {
         id: 11,
         w: CadreWrite {
             full_name: "Đặng Văn Sơn".into(),
-            personal_id: "079170000009".into(),
+            personal_id: PersonalId::stored("079170000009"),
             unit_code: "27127".into(),
             ..an_write()
         },
@@ -174,7 +175,7 @@ fn lookups() -> CadreLookups {
         titles,
         cadres: [an, son]
             .into_iter()
-            .map(|c| (c.w.personal_id.clone(), c))
+            .map(|c| (c.w.personal_id.to_string(), c))
             .collect(),
         held: vec![
             period(100, 1, "26734", "2020-06-01", None),
@@ -188,15 +189,15 @@ fn lookups() -> CadreLookups {
 fn an_write() -> CadreWrite {
     CadreWrite {
         full_name: "Nguyễn Thị An".into(),
-        gender: "female".into(),
+        gender: Gender::Female,
         birth_date: day("1980-03-15"),
         ethnicity: "Kinh".into(),
         ethnic_minority: false,
         religion: None,
         party_joined_on: None,
-        personal_id: "079180000001".into(),
+        personal_id: PersonalId::stored("079180000001"),
         unit_code: "26734".into(),
-        organisation: "fatherland_front".into(),
+        organisation: Organisation::FatherlandFront,
         phone: None,
         email: None,
         active: true,
@@ -245,10 +246,10 @@ fn plan_one(base: Cells, own: Cells) -> Result<CadrePlan, AppError> {
 fn cadre_columns_are_read() {
     type Get = fn(&NewCadre) -> String;
     let name: Get = |n| n.w.full_name.clone();
-    let pid: Get = |n| n.w.personal_id.clone();
-    let gender: Get = |n| n.w.gender.clone();
+    let pid: Get = |n| n.w.personal_id.to_string();
+    let gender: Get = |n| n.w.gender.as_str().to_string();
     let birth: Get = |n| n.w.birth_date.to_string();
-    let org: Get = |n| n.w.organisation.clone();
+    let org: Get = |n| n.w.organisation.as_str().to_string();
     let minority: Get = |n| n.w.ethnic_minority.to_string();
     let ethnicity: Get = |n| n.w.ethnicity.clone();
     let religion: Get = |n| format!("{:?}", n.w.religion);
