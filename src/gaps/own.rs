@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use utoipa::ToSchema;
 
 use super::report::{required_rank, Assessment};
-use super::store::{self, OpenClassRow, ScaleRef};
+use super::store::{self, Holding, OpenClassRow, ScaleRef};
 use crate::error::AppResult;
 use crate::standards::store::StandardVersion;
 
@@ -41,7 +41,7 @@ pub struct TitleGap {
     /// Title code.
     pub title_code: String,
     /// `incumbent` or `planned`.
-    pub population: String,
+    pub population: Holding,
     /// Standard version applied (absent: none in force).
     pub standard_version: Option<i64>,
     /// Whether every requirement is met.
@@ -85,10 +85,10 @@ pub async fn own_gaps_on(
     }
     held.sort_by_key(|t| t.id);
     planned.sort_by_key(|t| t.id);
-    let holders: Vec<(&str, &crate::cadres::store::TitlePeriod)> = held
+    let holders: Vec<(Holding, &crate::cadres::store::TitlePeriod)> = held
         .into_iter()
-        .map(|t| ("incumbent", t))
-        .chain(planned.into_iter().map(|t| ("planned", t)))
+        .map(|t| (Holding::Incumbent, t))
+        .chain(planned.into_iter().map(|t| (Holding::Planned, t)))
         .collect();
     let mut codes: Vec<&str> = holders.iter().map(|(_, t)| t.title_code.as_str()).collect();
     codes.sort_unstable();
@@ -131,7 +131,7 @@ pub async fn own_gaps_on(
                 None => vec![],
                 Some(s) => {
                     let rules = super::report::rules(&s.requirements, &scales);
-                    let reference = if population == "incumbent" {
+                    let reference = if population == Holding::Incumbent {
                         t.appointed_on
                     } else {
                         as_of
@@ -142,12 +142,12 @@ pub async fn own_gaps_on(
             Assessment {
                 cadre_id: r.cadre.id,
                 full_name: r.cadre.full_name.clone(),
-                population: population.into(),
+                population,
                 title_code: t.title_code.clone(),
                 unit_code: r.cadre.unit_code.clone(),
                 unit_path: r.cadre.unit_path.clone(),
                 unplaced: false,
-                gender: r.cadre.gender.as_str().to_string(),
+                gender: r.cadre.gender,
                 age: super::engine::full_years(r.cadre.birth_date, as_of),
                 ethnic_minority: r.cadre.ethnic_minority,
                 standard_version: std.map(|s| s.version),

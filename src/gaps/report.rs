@@ -9,7 +9,8 @@ use utoipa::ToSchema;
 use super::engine::{
     assess, full_years, CadreFacts, Check, CompletionFact, QualificationFact, Rule,
 };
-use super::store::{Loaded, ReportUnit, ScaleRef};
+use super::store::{Holding, Loaded, ReportUnit, ScaleRef};
+use crate::cadres::domain::Gender;
 use crate::shared::tree::path_codes;
 use crate::standards::domain::Requirement;
 use crate::standards::store::StandardVersion;
@@ -24,7 +25,7 @@ pub struct Assessment {
     /// Name.
     pub full_name: String,
     /// `incumbent` or `planned`.
-    pub population: String,
+    pub population: Holding,
     /// Title code.
     pub title_code: String,
     /// The cadre's unit on the date.
@@ -37,7 +38,7 @@ pub struct Assessment {
     #[serde(skip)]
     pub unplaced: bool,
     /// Gender.
-    pub gender: String,
+    pub gender: Gender,
     /// Age on the date.
     pub age: i64,
     /// Ethnic minority.
@@ -163,7 +164,7 @@ pub fn assessments(
                         _ => {}
                     }
                 }
-                let reference = if h.population == "incumbent" {
+                let reference = if h.population == Holding::Incumbent {
                     h.from_date
                 } else {
                     as_of
@@ -272,7 +273,7 @@ impl ReportRow {
             *self.short_by_requirement.entry(c.key.clone()).or_default() += 1;
         }
         self.by_gender
-            .entry(a.gender.clone())
+            .entry(a.gender.as_str().to_string())
             .or_default()
             .add(meets);
         self.by_age_band
@@ -580,12 +581,12 @@ mod tests {
         Assessment {
             cadre_id: 1,
             full_name: "x".into(),
-            population: "incumbent".into(),
+            population: Holding::Incumbent,
             title_code: "T".into(),
             unit_code: unit.into(),
             unit_path: format!("/1/{unit}/"),
             unplaced: false,
-            gender: gender.into(),
+            gender: Gender::parse(gender).expect("a gender"),
             age,
             ethnic_minority: age % 2 == 0,
             standard_version: std.then_some(1),

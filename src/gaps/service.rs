@@ -191,7 +191,7 @@ pub struct GapReport {
     /// As of this day.
     pub as_of: NaiveDate,
     /// `incumbent`, `planned` or `both`.
-    pub population: String,
+    pub population: Population,
     /// How rows are grouped.
     pub group: Grouping,
     /// Every requirement key appearing in the report (columns of `short_by_requirement`).
@@ -225,12 +225,7 @@ pub async fn build_report(
         unit_code: q.root.code.clone(),
         unit_name: q.root.name.clone(),
         as_of: q.filter.as_of,
-        population: match q.filter.population {
-            Population::Incumbent => "incumbent",
-            Population::Planned => "planned",
-            Population::Both => "both",
-        }
-        .into(),
+        population: q.filter.population,
         group: grouping,
         requirement_keys: keys.into_iter().collect(),
         rows,

@@ -2,7 +2,11 @@
 //! number of cadres or units.
 
 use chrono::NaiveDate;
+use serde::Serialize;
 use std::collections::HashMap;
+use utoipa::ToSchema;
+
+use crate::cadres::domain::Gender;
 
 use crate::db::Db;
 use crate::db::Exec;
@@ -10,7 +14,8 @@ use crate::error::{AppError, AppResult};
 use crate::on_exec;
 
 /// Which assessments a report covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Population {
     /// Title holders on the date.
     Incumbent,
@@ -29,6 +34,35 @@ impl Population {
             "both" => Some(Population::Both),
             _ => None,
         }
+    }
+}
+
+/// How a cadre stands to a title on a day: holding it, or planned to succeed to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Holding {
+    /// Holds the title.
+    Incumbent,
+    /// Planned successor.
+    Planned,
+}
+
+crate::text_enum!(Holding);
+
+impl Holding {
+    /// Stored (and served) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Holding::Incumbent => "incumbent",
+            Holding::Planned => "planned",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Holding> {
+        [Holding::Incumbent, Holding::Planned]
+            .into_iter()
+            .find(|h| h.as_str() == s)
     }
 }
 
@@ -60,7 +94,7 @@ pub struct Holder {
     /// Name.
     pub full_name: String,
     /// `incumbent` or `planned`.
-    pub population: String,
+    pub population: Holding,
     /// Title code.
     pub title_code: String,
     /// Id of the assignment or plan.
@@ -69,7 +103,7 @@ pub struct Holder {
     /// by a move to a successor unit).
     pub from_date: NaiveDate,
     /// Gender.
-    pub gender: String,
+    pub gender: Gender,
     /// Birth date.
     pub birth_date: NaiveDate,
     /// Minority flag.
@@ -179,7 +213,7 @@ pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
     let mut holders: Vec<Holder> = joined(spawn_fetch(db, holders_q, f.as_of, binds)).await?;
     if f.cadre_id.is_some() {
         // One cadre's titles in a fixed order (incumbent first, then by id), as `/api/me` lists them.
-        holders.sort_by_key(|h| (h.population != "incumbent", h.period_id));
+        holders.sort_by_key(|h| (h.population != Holding::Incumbent, h.period_id));
     }
     // The facts of exactly these holders, passed as one text parameter (a JSON array on SQLite,
     // a comma-separated list on PostgreSQL). Large sets are cut into FACT_PARTS ranges of ids and
