@@ -346,16 +346,7 @@ pub(crate) fn error_response(description: &str) -> utoipa::openapi::Response {
 impl Modify for ErrorResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for item in openapi.paths.paths.values_mut() {
-            for op in [
-                item.get.as_mut(),
-                item.put.as_mut(),
-                item.post.as_mut(),
-                item.delete.as_mut(),
-                item.patch.as_mut(),
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for op in operations(item) {
                 ErrorResponses::add(op);
             }
         }
@@ -450,16 +441,7 @@ impl Modify for ParameterRules {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::RefOr;
         for (path, item) in openapi.paths.paths.iter_mut() {
-            for op in [
-                item.get.as_mut(),
-                item.put.as_mut(),
-                item.post.as_mut(),
-                item.delete.as_mut(),
-                item.patch.as_mut(),
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for op in operations(item) {
                 for p in op.parameters.iter_mut().flatten() {
                     let RefOr::T(p) = p else { continue };
                     let Some(mut rule) = ParameterRules::schema(path, &p.name) else {
@@ -712,4 +694,19 @@ impl Modify for BodyRules {
             }
         }
     }
+}
+
+/// The operations of a path, each method once.
+fn operations(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.delete.as_mut(),
+        item.patch.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
 }

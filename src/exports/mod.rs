@@ -10,13 +10,13 @@ pub mod service;
 pub mod sources;
 
 use chrono::NaiveDate;
-use rocket::http::ContentType;
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::shared::csv_line;
 pub use crate::shared::download::Streamed;
+use crate::shared::download::{csv_type, xlsx_type};
 use sources::Source;
 
 /// One exported value.
@@ -119,11 +119,7 @@ pub async fn csv(db: Db, source: Source, stem: &str) -> AppResult<Streamed> {
         }
         let _ = w.shutdown().await;
     });
-    Ok(Streamed::pipe(
-        r,
-        format!("{stem}.csv"),
-        ContentType::new("text", "csv").with_params(("charset", "utf-8")),
-    ))
+    Ok(Streamed::pipe(r, format!("{stem}.csv"), csv_type()))
 }
 
 /// Writes a source to an XLSX file in constant memory, then streams the file.
@@ -189,12 +185,5 @@ pub async fn xlsx(db: Db, source: Source, stem: &str) -> AppResult<Streamed> {
     })
     .await
     .map_err(|e| AppError::Internal(format!("export task: {e}")))??;
-    Ok(Streamed::file(
-        file,
-        format!("{stem}.xlsx"),
-        ContentType::new(
-            "application",
-            "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    ))
+    Ok(Streamed::file(file, format!("{stem}.xlsx"), xlsx_type()))
 }

@@ -9,6 +9,19 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
 use crate::error::AppError;
 
+/// The content type of a CSV download (UTF-8).
+pub fn csv_type() -> ContentType {
+    ContentType::new("text", "csv").with_params(("charset", "utf-8"))
+}
+
+/// The content type of an XLSX download.
+pub fn xlsx_type() -> ContentType {
+    ContentType::new(
+        "application",
+        "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+}
+
 /// One cell.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -191,25 +204,14 @@ where
                 }
                 let _ = w.shutdown().await;
             });
-            Ok(Streamed::pipe(
-                r,
-                format!("{stem}.csv"),
-                ContentType::new("text", "csv").with_params(("charset", "utf-8")),
-            ))
+            Ok(Streamed::pipe(r, format!("{stem}.csv"), csv_type()))
         }
         ExportFormat::Xlsx => {
             let file =
                 rocket::tokio::task::spawn_blocking(move || xlsx_file(&name, &headers, rows))
                     .await
                     .map_err(|e| AppError::Internal(format!("export task: {e}")))??;
-            Ok(Streamed::file(
-                file,
-                format!("{stem}.xlsx"),
-                ContentType::new(
-                    "application",
-                    "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
-            ))
+            Ok(Streamed::file(file, format!("{stem}.xlsx"), xlsx_type()))
         }
     }
 }
@@ -250,15 +252,12 @@ impl Download {
         Ok(match format {
             ExportFormat::Csv => Download {
                 filename: format!("{stem}.csv"),
-                content_type: ContentType::new("text", "csv").with_params(("charset", "utf-8")),
+                content_type: csv_type(),
                 bytes: csv(&tables[0])?,
             },
             ExportFormat::Xlsx => Download {
                 filename: format!("{stem}.xlsx"),
-                content_type: ContentType::new(
-                    "application",
-                    "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
+                content_type: xlsx_type(),
                 bytes: xlsx(tables)?,
             },
         })
@@ -316,7 +315,7 @@ impl Streamed {
 
     /// A CSV file already written (e.g. a temporary file), streamed from its current position.
     pub fn csv_file(file: std::fs::File, filename: String) -> Streamed {
-        let csv = ContentType::new("text", "csv").with_params(("charset", "utf-8"));
+        let csv = csv_type();
         Streamed::file(file, filename, csv)
     }
 }
