@@ -48,6 +48,7 @@ use crate::state::AppState;
 /// Errors are one line, meant for the operator.
 pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
     let config = AppConfig::from_figment(&figment)?;
+    gaps::timeline_store::install();
     let clock = shared::clock::Clock::from_setting(&config.time_zone)
         .map_err(|e| format!("invalid configuration: {e}"))?;
     let db = Db::connect(
@@ -75,6 +76,9 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
     curriculum::seed::seed_if_empty(&db).await?;
     standards::titles::seed_if_empty(&db).await?;
     standards::seed::seed_if_empty(&db).await?;
+    gaps::timeline_store::flush_backlog(&db)
+        .await
+        .map_err(|e| format!("building the gap timelines of earlier holders: {e}"))?;
     let records = shared::cache::VersionedCache::new(config.record_cache_entries);
     let uploads = api::upload::Uploads::new(&config);
     Ok(build(

@@ -13,7 +13,9 @@ const USAGE: &str = "usage:
                                               and move what is attached to retired units to their successors
   cadre-training generate --scale demo|city|nation [--seed N] [--data DIR]
                                               fill an empty database with synthetic data
-                                              (DIR holds admin-units-2024.csv; default data/units)";
+                                              (DIR holds admin-units-2024.csv; default data/units)
+  cadre-training rebuild-timelines            recompute every holder's status timeline (the gap
+                                              reports read it; every write keeps it, this is a check)";
 
 #[rocket::main]
 async fn main() -> ExitCode {
@@ -24,6 +26,7 @@ async fn main() -> ExitCode {
         Some("import-units") => import_units(&args[1..]).await,
         Some("import-successors") => import_successors(&args[1..]).await,
         Some("generate") => generate(&args[1..]).await,
+        Some("rebuild-timelines") => rebuild_timelines().await,
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -122,8 +125,21 @@ async fn import_successors(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// The configured database, opened for a maintenance command (migrations applied).
+async fn rebuild_timelines() -> Result<(), String> {
+    let db = connect().await?;
+    let t = std::time::Instant::now();
+    let n = cadre_training::gaps::timeline_store::rebuild_all(&db)
+        .await
+        .map_err(|e| format!("rebuilding the timelines: {e}"))?;
+    db.close().await;
+    println!("{n} intervals rebuilt in {} ms", t.elapsed().as_millis());
+    Ok(())
+}
+
+/// The configured database, opened for a maintenance command (migrations applied, the commit
+/// hook that keeps the gap timelines installed).
 async fn connect() -> Result<db::Db, String> {
+    cadre_training::gaps::timeline_store::install();
     let cfg = config::AppConfig::from_figment(&config::figment())?;
     db::Db::connect(
         &cfg.database_url,

@@ -188,14 +188,36 @@ async fn reports(url: &str, runs: usize, profile: bool) {
             .fetch_one(p)
             .await
             .unwrap());
-    println!(
-        "{} | {cadres} cadres | {n} completions | count(*) of completions: median {}",
-        db.backend(),
-        ms(count.0)
-    );
-    println!("| report | grouping | assessed | median | p95 | median ÷ count(*) |");
-    println!("|---|---|---|---|---|---|");
     let today = city_today();
+    // aggH: one statement reading today's holders joined to their completions, grouped by unit and
+    // module (the yardstick of issue 18).
+    let agg_sql = "SELECT a.unit_code, co.module_id, COUNT(*) FROM title_assignments a
+         JOIN completions co ON co.cadre_id = a.cadre_id
+         WHERE a.from_date <= $1 AND (a.to_date IS NULL OR a.to_date >= $1)
+         GROUP BY a.unit_code, co.module_id";
+    let agg_rows = cadre_training::on_db!(db, |p| sqlx::query(agg_sql)
+        .bind(today)
+        .fetch_all(p)
+        .await
+        .unwrap()
+        .len());
+    let agg = timed(runs, || async {
+        cadre_training::on_db!(db, |p| sqlx::query(agg_sql)
+            .bind(today)
+            .fetch_all(p)
+            .await
+            .unwrap()
+            .len())
+    })
+    .await;
+    println!(
+        "{} | {cadres} cadres | {n} completions | count(*) of completions: median {} | aggH ({agg_rows} rows): median {}",
+        db.backend(),
+        ms(count.0),
+        ms(agg.0)
+    );
+    println!("| report | grouping | assessed | median | p95 | ÷ count(*) | ÷ aggH |");
+    println!("|---|---|---|---|---|---|---|");
     let past = chrono::NaiveDate::from_ymd_opt(2015, 12, 31).unwrap();
     let mut roots = cadre_training::units::store::roots(db).await.unwrap();
     // One top-level unit (a city): report on it; several (the country): report on the whole tree.
@@ -267,12 +289,71 @@ async fn reports(url: &str, runs: usize, profile: bool) {
             .totals
             .assessed;
         let (med, p95) = timed(runs, || build_report(state, &q, grouping)).await;
-        println!(
-            "| {label} | {grouping:?} | {assessed} | {} | {} | {:.2} |",
-            ms(med),
-            ms(p95),
-            med.as_secs_f64() / count.0.as_secs_f64()
+        let row = |label: &str, med: Duration, p95: Duration| {
+            println!(
+                "| {label} | {grouping:?} | {assessed} | {} | {} | {:.2} | {:.2} |",
+                ms(med),
+                ms(p95),
+                med.as_secs_f64() / count.0.as_secs_f64(),
+                med.as_secs_f64() / agg.0.as_secs_f64()
+            )
+        };
+        row(&label, med, p95);
+        if code != root.code || as_of != today || grouping != Grouping::Children {
+            continue;
+        }
+        // The same root today: the engine from the facts (the path before the timelines), training
+        // demand, 2015 against 2020, and the drill-down of everyone (assessed, sorted).
+        let (m, p) = timed(runs, || {
+            cadre_training::gaps::service::build_report_from_facts(state, &q, grouping)
+        })
+        .await;
+        row(&format!("{label}, from the facts (engine)"), m, p);
+        let (m, p) = timed(runs, || {
+            cadre_training::gaps::service::training_demand_in(state, &q, grouping)
+        })
+        .await;
+        row(&format!("{label}: training demand"), m, p);
+        let compare_q = {
+            let mut c = q.clone();
+            c.filter.tree_on = chrono::NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
+            c
+        };
+        let (m, p) = timed(runs, || {
+            cadre_training::gaps::service::compare_in(
+                state,
+                compare_q.clone(),
+                past,
+                chrono::NaiveDate::from_ymd_opt(2020, 12, 31).unwrap(),
+                grouping,
+            )
+        })
+        .await;
+        row(
+            &format!("{label}: compare 2015-12-31 with 2020-12-31"),
+            m,
+            p,
         );
+        let drill = cadre_training::gaps::params::Drill {
+            report: cadre_training::gaps::params::OnDay {
+                selection: cadre_training::gaps::params::Selection {
+                    unit: cadre_training::gaps::params::UnitChoice::Default,
+                    population: Population::Incumbent,
+                    title: None,
+                    org_kind: None,
+                },
+                as_of: Some(today),
+                grouping,
+            },
+            requirement: None,
+            status: cadre_training::gaps::params::Status::All,
+            row: None,
+        };
+        let (m, p) = timed(runs, || {
+            cadre_training::gaps::service::cadres_behind_in(state, q.clone(), &drill)
+        })
+        .await;
+        row(&format!("{label}: drill-down of everyone (sorted)"), m, p);
     }
 }
 

@@ -342,9 +342,28 @@ impl Db {
     }
 }
 
+/// Work every write transaction does just before it commits, in it (the gap timeline's rebuild of
+/// the cadres the transaction touched). Set once at start by the app's assembly; the foundation
+/// names no feature.
+pub type CommitHook = for<'a> fn(
+    &'a mut Tx,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(), AppError>> + Send + 'a>,
+>;
+
+static COMMIT_HOOK: OnceLock<CommitHook> = OnceLock::new();
+
+/// Installs the [`CommitHook`] (the first one set stays).
+pub fn set_commit_hook(hook: CommitHook) {
+    let _ = COMMIT_HOOK.set(hook);
+}
+
 impl Tx {
-    /// Commits the transaction.
-    pub async fn commit(self) -> Result<(), AppError> {
+    /// Runs the commit hook, then commits the transaction.
+    pub async fn commit(mut self) -> Result<(), AppError> {
+        if let Some(hook) = COMMIT_HOOK.get() {
+            hook(&mut self).await?;
+        }
         match self {
             Tx::Sqlite(t, _writer) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,

@@ -8,3 +8,5 @@ pub mod report;
 pub mod routes;
 pub mod service;
 pub mod store;
+pub mod timeline;
+pub mod timeline_store;

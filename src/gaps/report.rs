@@ -10,6 +10,7 @@ use super::engine::{
     assess, full_years, CadreFacts, Check, CompletionFact, QualificationFact, Rule,
 };
 use super::store::{Holding, Loaded, ReportUnit, ScaleRef};
+use super::timeline_store::TimelineRow;
 use crate::cadres::domain::Gender;
 use crate::shared::tree::path_codes;
 use crate::standards::domain::Requirement;
@@ -188,6 +189,56 @@ pub fn assessments(
         });
     }
     out
+}
+
+/// Assessments as the holders' timelines have them on `as_of`: each requirement of the standard
+/// in force (by title code) with its verdict (reasons are not kept: reports count, they do not
+/// explain; the drill-down assesses its cadres with the engine).
+pub fn from_timeline(
+    rows: Vec<TimelineRow>,
+    standards: &HashMap<String, StandardVersion>,
+    scales: &ScaleRef,
+    as_of: NaiveDate,
+) -> Vec<Assessment> {
+    let mut keys: HashMap<&str, Vec<String>> = HashMap::new();
+    for (code, std) in standards {
+        keys.insert(
+            code.as_str(),
+            rules(&std.requirements, scales)
+                .iter()
+                .map(Rule::key)
+                .collect(),
+        );
+    }
+    rows.into_iter()
+        .map(|r| {
+            let checks = match (r.standard_version, keys.get(r.title_code.as_str())) {
+                (Some(_), Some(keys)) => keys
+                    .iter()
+                    .map(|k| Check {
+                        met: !r.unmet.split(',').any(|u| u == k),
+                        key: k.clone(),
+                        reason: String::new(),
+                    })
+                    .collect(),
+                _ => vec![],
+            };
+            Assessment {
+                cadre_id: r.cadre_id,
+                full_name: String::new(),
+                population: r.holding,
+                title_code: r.title_code,
+                unit_code: r.unit_code,
+                unit_path: r.unit_path,
+                unplaced: r.placement == "unplaced",
+                gender: r.gender,
+                age: full_years(r.birth_date, as_of),
+                ethnic_minority: r.ethnic_minority,
+                standard_version: r.standard_version,
+                checks,
+            }
+        })
+        .collect()
 }
 
 /// Assessed / meeting / short counts.

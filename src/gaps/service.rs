@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use super::own::{needs_open_classes, title_gaps, TitleGap};
 use super::params::{Between, Drill, OnDay, Selection, Status, UnitChoice};
 use super::report::{
-    assessments, demand, group_of, grouped, pair, paired, Assessment, CompareRow, DemandRow,
-    Grouping, ReportRow, UNPLACED, UNPLACED_NAME,
+    assessments, demand, from_timeline, group_of, grouped, pair, paired, Assessment, CompareRow,
+    DemandRow, Grouping, ReportRow, UNPLACED, UNPLACED_NAME,
 };
 use super::store::{self, Filter, Population, ScaleRef};
 use crate::auth::{AuthUser, Role, Scope};
@@ -22,6 +22,7 @@ use crate::state::AppState;
 use crate::units::store::UnitRecord;
 
 /// A report's root and what it loads, checked against the caller's scope.
+#[derive(Clone)]
 pub struct ReportQuery {
     /// The subtree's root.
     pub root: UnitRecord,
@@ -168,7 +169,22 @@ pub struct Assessed {
     pub scales: ScaleRef,
 }
 
-/// Loads and assesses (a fixed number of queries).
+/// The holders of a report with their assessments on the day, read from their timelines (one
+/// statement for the holders, and the standards in force).
+pub async fn assess_report(state: &AppState, f: &Filter) -> AppResult<Assessed> {
+    let rows = super::timeline_store::read(&state.db, f).await?;
+    let standards = crate::standards::store::in_force(&state.db, f.as_of).await?;
+    let scales = store::scale_reference(&state.db).await?;
+    let items = from_timeline(rows, &standards, &scales, f.as_of);
+    Ok(Assessed {
+        items,
+        standards,
+        scales,
+    })
+}
+
+/// Loads the holders' facts and assesses them with the engine (a fixed number of queries): the
+/// reference the timelines are checked against, and the drill-down (which gives reasons).
 pub async fn assess_all(state: &AppState, f: &Filter) -> AppResult<Assessed> {
     let loaded = store::load(&state.db, f).await?;
     let standards = crate::standards::store::in_force(&state.db, f.as_of).await?;
@@ -208,13 +224,33 @@ pub async fn report(state: &AppState, user: &AuthUser, a: &OnDay) -> AppResult<G
     build_report(state, &q, a.grouping).await
 }
 
-/// Builds the report for a resolved query.
+/// Builds the report for a resolved query, from the holders' timelines.
 pub async fn build_report(
     state: &AppState,
     q: &ReportQuery,
     grouping: Grouping,
 ) -> AppResult<GapReport> {
+    let assessed = assess_report(state, &q.filter).await?.items;
+    report_of(state, q, grouping, assessed).await
+}
+
+/// The same report assessed from the holders' facts by the engine (today's path before the
+/// timelines: the reference they are tested against).
+pub async fn build_report_from_facts(
+    state: &AppState,
+    q: &ReportQuery,
+    grouping: Grouping,
+) -> AppResult<GapReport> {
     let assessed = assess_all(state, &q.filter).await?.items;
+    report_of(state, q, grouping, assessed).await
+}
+
+async fn report_of(
+    state: &AppState,
+    q: &ReportQuery,
+    grouping: Grouping,
+    assessed: Vec<Assessment>,
+) -> AppResult<GapReport> {
     let units = store::units(&state.db, &q.filter.range, q.filter.tree_on).await?;
     let (rows, totals) = grouped(&q.root, &units, &assessed, grouping);
     let keys: BTreeSet<String> = assessed
@@ -248,6 +284,11 @@ pub struct Behind {
 /// of the report grouped by its grouping.
 pub async fn cadres_behind(state: &AppState, user: &AuthUser, d: &Drill) -> AppResult<Behind> {
     let q = report_query(state, user, &d.report.selection, d.report.as_of).await?;
+    cadres_behind_in(state, q, d).await
+}
+
+/// The cadres behind a cell of a resolved report query (the caller's scope already checked).
+pub async fn cadres_behind_in(state: &AppState, q: ReportQuery, d: &Drill) -> AppResult<Behind> {
     let requirement = d.requirement.as_deref();
     let row = d.row.as_deref();
     let mut list: Vec<Assessment> = assess_all(state, &q.filter)
@@ -296,11 +337,20 @@ pub async fn training_demand(
     args: &OnDay,
 ) -> AppResult<DemandReport> {
     let q = report_query(state, user, &args.selection, args.as_of).await?;
+    training_demand_in(state, &q, args.grouping).await
+}
+
+/// Training demand of a resolved report query (the caller's scope already checked).
+pub async fn training_demand_in(
+    state: &AppState,
+    q: &ReportQuery,
+    grouping: Grouping,
+) -> AppResult<DemandReport> {
     let Assessed {
         items: assessed,
         standards,
         scales,
-    } = assess_all(state, &q.filter).await?;
+    } = assess_report(state, &q.filter).await?;
     let units = store::units(&state.db, &q.filter.range, q.filter.tree_on).await?;
     let modules = store::module_reference(&state.db).await?;
     let names: HashMap<&str, &str> = units
@@ -316,7 +366,7 @@ pub async fn training_demand(
         &standards,
         &scales,
         &modules,
-        |a| group_of(&q.root, a, args.grouping),
+        |a| group_of(&q.root, a, grouping),
         |u| names.get(u).map(|s| s.to_string()).unwrap_or_default(),
     );
     Ok(DemandReport {
@@ -350,11 +400,23 @@ pub struct CompareReport {
 pub async fn compare(state: &AppState, user: &AuthUser, b: &Between) -> AppResult<CompareReport> {
     let (d1, d2) = (b.from, b.to);
     let later = d1.max(d2);
-    let mut q = report_query(state, user, &b.selection, Some(later)).await?;
+    let q = report_query(state, user, &b.selection, Some(later)).await?;
+    compare_in(state, q, d1, d2, b.grouping).await
+}
+
+/// Two dates of a resolved report query (its tree's day the later one) side by side.
+pub async fn compare_in(
+    state: &AppState,
+    mut q: ReportQuery,
+    d1: NaiveDate,
+    d2: NaiveDate,
+    grouping: Grouping,
+) -> AppResult<CompareReport> {
+    let later = d1.max(d2);
     q.filter.as_of = d1;
-    let a = build_report(state, &q, b.grouping).await?;
+    let a = build_report(state, &q, grouping).await?;
     q.filter.as_of = d2;
-    let c = build_report(state, &q, b.grouping).await?;
+    let c = build_report(state, &q, grouping).await?;
     Ok(CompareReport {
         unit_code: q.root.code.clone(),
         from: d1,

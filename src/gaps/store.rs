@@ -339,6 +339,23 @@ where
     })
 }
 
+/// Runs one report statement (`$1` the date, then `binds` as text) as [`spawn_fetch`] does.
+pub(super) async fn fetch<T>(
+    db: &Db,
+    sql: String,
+    as_of: NaiveDate,
+    binds: Vec<String>,
+) -> AppResult<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin
+        + 'static,
+{
+    joined(spawn_fetch(db, sql, as_of, binds)).await
+}
+
 async fn joined<T>(task: Fetch<T>) -> AppResult<Vec<T>> {
     task.await
         .map_err(|e| AppError::Internal(format!("report query task: {e}")))?

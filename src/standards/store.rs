@@ -194,6 +194,18 @@ const VERSIONS_SQL: &str = "SELECT v.id, t.code AS title_code, v.version, v.effe
 const REQS_SQL: &str = "SELECT r.version_id, r.kind, r.scale_code, r.level_code, r.module_code, r.within_years, r.years
     FROM standard_requirements r";
 
+/// Every version of every title's standard (two statements), on whatever the caller has.
+pub async fn all_versions(ex: impl Into<Exec<'_>>) -> AppResult<Vec<StandardVersion>> {
+    let vsql = format!("{VERSIONS_SQL} ORDER BY v.id");
+    let rsql = format!("{REQS_SQL} ORDER BY r.version_id, r.position");
+    let (v, r): (Vec<VersionRow>, Vec<ReqRow>) = on_exec!(ex, |c| {
+        let v = sqlx::query_as(&vsql).fetch_all(&mut *c).await?;
+        let r = sqlx::query_as(&rsql).fetch_all(&mut *c).await?;
+        (v, r)
+    });
+    Ok(assemble(v, r))
+}
+
 /// Every version of one title's standard, oldest first.
 pub async fn versions(db: &Db, title_code: &str) -> AppResult<Vec<StandardVersion>> {
     let vsql = format!("{VERSIONS_SQL} WHERE t.code = $1 ORDER BY v.effective_from");

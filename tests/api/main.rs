@@ -24,5 +24,6 @@ mod reorganisation;
 mod reports;
 mod scale;
 mod standards;
+mod timeline;
 mod units;
 mod uploads;

@@ -1,0 +1,464 @@
+//! Keeping the per-holder status timeline ([`super::timeline`]) and reading it for reports.
+//!
+//! Triggers on the facts (migrations `0011_holder_timeline.sql`) put the cadres a write touched
+//! into `timeline_dirty`; [`flush`] runs inside every write transaction just before it commits
+//! (`db::Tx::commit`, hook installed by [`install`]) and rebuilds exactly those cadres' timelines
+//! from their facts with the gap engine. On PostgreSQL it first locks the cadres' rows, so two
+//! transactions writing facts of one cadre rebuild its timeline one after the other, each from
+//! every fact committed before it.
+
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+use super::engine::{CadreFacts, CompletionFact, QualificationFact};
+use super::report::rules;
+use super::store::{Filter, Holding, Population, ScaleRef};
+use super::timeline::{timeline, HolderPeriod, Person, UnitSpan, VersionRules};
+use crate::cadres::domain::Gender;
+use crate::db::bulk::{self, V};
+use crate::db::{Db, Tx};
+use crate::error::AppResult;
+use crate::{on_db, on_tx};
+
+/// Cadres rebuilt per round of statements.
+const CHUNK: usize = 4_000;
+
+/// Installs [`flush`] as the hook every write transaction runs before it commits.
+pub fn install() {
+    crate::db::set_commit_hook(|tx| Box::pin(flush(tx)));
+}
+
+/// Rebuilds the timelines of the cadres this transaction's writes touched (before it commits).
+pub async fn flush(tx: &mut Tx) -> AppResult<()> {
+    // SQLite has one writer at a time: everything marked is this transaction's (or a backlog,
+    // which it takes over). On PostgreSQL, only what this transaction marked.
+    let sql = if is_sqlite(tx) {
+        "DELETE FROM timeline_dirty RETURNING cadre_id"
+    } else {
+        "DELETE FROM timeline_dirty WHERE tx = txid_current_if_assigned() RETURNING cadre_id"
+    };
+    let ids: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(sql).fetch_all(&mut *c).await?);
+    if ids.is_empty() {
+        return Ok(());
+    }
+    rebuild_cadres(tx, ids).await
+}
+
+fn is_sqlite(tx: &Tx) -> bool {
+    matches!(tx, Tx::Sqlite(..))
+}
+
+/// The timelines of holders recorded before the timeline existed, or left by a process without
+/// the hook (tx 0, or any tx on SQLite): rebuilt at start.
+pub async fn flush_backlog(db: &Db) -> AppResult<usize> {
+    let mut tx = db.begin().await?;
+    let ids: Vec<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "DELETE FROM timeline_dirty WHERE tx = 0 RETURNING cadre_id"
+    )
+    .fetch_all(&mut *c)
+    .await?);
+    let n = ids.len();
+    if n > 0 {
+        rebuild_cadres(&mut tx, ids).await?;
+    }
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Recomputes every timeline (the `rebuild-timelines` command); returns the number of intervals.
+pub async fn rebuild_all(db: &Db) -> AppResult<i64> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query("DELETE FROM holder_timeline")
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("DELETE FROM timeline_dirty")
+            .execute(&mut *c)
+            .await?;
+    });
+    let ids: Vec<i64> = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
+        "SELECT cadre_id FROM title_assignments UNION SELECT cadre_id FROM succession_plans ORDER BY 1"
+    )
+    .fetch_all(&mut *c)
+    .await?
+    });
+    rebuild_cadres(&mut tx, ids).await?;
+    let n: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM holder_timeline"
+    )
+    .fetch_one(&mut *c)
+    .await?);
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// One stored interval, as read back whole (tests compare the kept timeline with a rebuild).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, sqlx::FromRow)]
+pub struct StoredInterval {
+    /// `incumbent` or `planned`.
+    pub holding: String,
+    /// Assignment or plan id.
+    pub period_id: i64,
+    /// First day.
+    pub from_date: NaiveDate,
+    /// Cadre.
+    pub cadre_id: i64,
+    /// Title code.
+    pub title_code: String,
+    /// Its organisation kind.
+    pub org_kind: String,
+    /// Unit counted in.
+    pub unit_code: String,
+    /// First day after it.
+    pub to_date: Option<NaiveDate>,
+    /// Standard version in force.
+    pub standard_version: Option<i64>,
+    /// Unmet requirement keys, comma-separated.
+    pub unmet: String,
+    /// Gender.
+    pub gender: String,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// Minority flag.
+    pub ethnic_minority: bool,
+}
+
+/// Every stored interval, ordered (tests and the rebuild check).
+pub async fn all_intervals(db: &Db) -> AppResult<Vec<StoredInterval>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT holding, period_id, from_date, cadre_id, title_code, org_kind, unit_code, to_date,
+                standard_version, unmet, gender, birth_date, ethnic_minority
+         FROM holder_timeline ORDER BY holding, period_id, from_date"
+    )
+    .fetch_all(p)
+    .await?))
+}
+
+/// The `IN` test of an id list passed as one text parameter `$n`.
+fn in_ids(sqlite: bool, n: usize) -> String {
+    if sqlite {
+        format!("IN (SELECT value FROM json_each(${n}))")
+    } else {
+        format!("= ANY(CAST(string_to_array(${n}, ',') AS BIGINT[]))")
+    }
+}
+
+fn id_param(sqlite: bool, ids: &[i64]) -> String {
+    let joined = ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    if sqlite {
+        format!("[{joined}]")
+    } else {
+        joined
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PeriodRow {
+    holding: Holding,
+    period_id: i64,
+    cadre_id: i64,
+    title_code: String,
+    org_kind: String,
+    unit_code: String,
+    from_date: NaiveDate,
+    to_date: Option<NaiveDate>,
+    appointed_on: NaiveDate,
+}
+
+#[derive(sqlx::FromRow)]
+struct CadreRow {
+    id: i64,
+    gender: Gender,
+    birth_date: NaiveDate,
+    ethnic_minority: bool,
+    party_joined_on: Option<NaiveDate>,
+}
+
+/// Every version of every title's standard as engine rules, by title code.
+async fn all_versions(tx: &mut Tx) -> AppResult<HashMap<String, Vec<VersionRules>>> {
+    let scales: ScaleRef = super::store::scale_reference(&mut *tx).await?;
+    let versions = crate::standards::store::all_versions(&mut *tx).await?;
+    let mut out: HashMap<String, Vec<VersionRules>> = HashMap::new();
+    for v in versions {
+        out.entry(v.title_code.clone())
+            .or_default()
+            .push(VersionRules {
+                version: v.version,
+                effective_from: v.effective_from,
+                rules: rules(&v.requirements, &scales),
+            });
+    }
+    Ok(out)
+}
+
+/// Rebuilds the timelines of these cadres from their facts: their intervals deleted, then every
+/// title period of theirs recomputed (a fixed number of statements per [`CHUNK`] cadres).
+pub async fn rebuild_cadres(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
+    ids.sort_unstable();
+    ids.dedup();
+    let sqlite = is_sqlite(tx);
+    let versions = all_versions(tx).await?;
+    for chunk in ids.chunks(CHUNK) {
+        let param = id_param(sqlite, chunk);
+        let inn = in_ids(sqlite, 1);
+        if !sqlite {
+            // Writers of one cadre's facts take turns here (rows locked in id order).
+            on_tx!(tx, |c| {
+                sqlx::query(&format!(
+                    "SELECT id FROM cadres WHERE id {inn} ORDER BY id FOR UPDATE"
+                ))
+                .bind(&param)
+                .execute(&mut *c)
+                .await?;
+            });
+        }
+        let periods: Vec<PeriodRow> = on_tx!(tx, |c| {
+            sqlx::query_as(&format!(
+            "SELECT 'incumbent' AS holding, a.id AS period_id, a.cadre_id, t.code AS title_code, t.org_kind, a.unit_code,
+                    a.from_date, a.to_date, COALESCE(a.appointed_on, a.from_date) AS appointed_on
+             FROM title_assignments a JOIN titles t ON t.id = a.title_id WHERE a.cadre_id {inn}
+             UNION ALL
+             SELECT 'planned', a.id, a.cadre_id, t.code, t.org_kind, a.unit_code, a.from_date, a.to_date,
+                    COALESCE(a.appointed_on, a.from_date)
+             FROM succession_plans a JOIN titles t ON t.id = a.title_id WHERE a.cadre_id {inn}"
+        ))
+        .bind(&param)
+        .fetch_all(&mut *c)
+        .await?
+        });
+        on_tx!(tx, |c| {
+            sqlx::query(&format!("DELETE FROM holder_timeline WHERE cadre_id {inn}"))
+                .bind(&param)
+                .execute(&mut *c)
+                .await?;
+        });
+        if periods.is_empty() {
+            continue;
+        }
+        let mut holders: Vec<i64> = periods.iter().map(|p| p.cadre_id).collect();
+        holders.sort_unstable();
+        holders.dedup();
+        let people = people(tx, sqlite, &holders).await?;
+        let mut rows: Vec<Vec<V>> = vec![];
+        for p in periods {
+            let Some(person) = people.get(&p.cadre_id) else {
+                continue;
+            };
+            let period = HolderPeriod {
+                holding: p.holding,
+                period_id: p.period_id,
+                cadre_id: p.cadre_id,
+                title_code: p.title_code,
+                org_kind: p.org_kind,
+                unit_code: p.unit_code,
+                from_date: p.from_date,
+                to_date: p.to_date,
+                appointed_on: p.appointed_on,
+            };
+            let vs = versions
+                .get(&period.title_code)
+                .map_or(&[][..], Vec::as_slice);
+            for i in timeline(&period, person, vs) {
+                rows.push(vec![
+                    V::S(period.holding.as_str().into()),
+                    V::I(period.period_id),
+                    V::I(period.cadre_id),
+                    V::S(period.title_code.clone()),
+                    V::S(period.org_kind.clone()),
+                    V::S(i.unit_code),
+                    V::D(i.from),
+                    V::OD(i.to),
+                    V::OI(i.standard_version),
+                    V::S(i.unmet.join(",")),
+                    V::S(person.gender.as_str().into()),
+                    V::D(person.facts.birth_date),
+                    V::B(person.ethnic_minority),
+                ]);
+            }
+        }
+        bulk::insert(
+            tx,
+            "holder_timeline",
+            &[
+                "holding",
+                "period_id",
+                "cadre_id",
+                "title_code",
+                "org_kind",
+                "unit_code",
+                "from_date",
+                "to_date",
+                "standard_version",
+                "unmet",
+                "gender",
+                "birth_date",
+                "ethnic_minority",
+            ],
+            &rows,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The facts of these cadres (every dated fact, whatever its day), by cadre id.
+async fn people(tx: &mut Tx, sqlite: bool, ids: &[i64]) -> AppResult<HashMap<i64, Person>> {
+    let param = id_param(sqlite, ids);
+    let inn = in_ids(sqlite, 1);
+    let cadres: Vec<CadreRow> = on_tx!(tx, |c| sqlx::query_as(&format!(
+        "SELECT id, gender, birth_date, ethnic_minority, party_joined_on FROM cadres WHERE id {inn}"
+    ))
+    .bind(&param)
+    .fetch_all(&mut *c)
+    .await?);
+    let units: Vec<(i64, String, NaiveDate, Option<NaiveDate>)> =
+        on_tx!(tx, |c| sqlx::query_as(&format!(
+            "SELECT cadre_id, unit_code, from_date, to_date FROM cadre_units WHERE cadre_id {inn}
+             ORDER BY cadre_id, from_date, id"
+        ))
+        .bind(&param)
+        .fetch_all(&mut *c)
+        .await?);
+    let quals: Vec<(i64, String, String, i64, NaiveDate, Option<NaiveDate>)> =
+        on_tx!(tx, |c| sqlx::query_as(&format!(
+            "SELECT q.cadre_id, q.scale_code, q.level_code, l.rank, q.obtained_on, q.revoked_on
+             FROM cadre_qualifications q
+             JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
+             WHERE q.cadre_id {inn}"
+        ))
+        .bind(&param)
+        .fetch_all(&mut *c)
+        .await?);
+    let comps: Vec<(i64, String, NaiveDate, Option<NaiveDate>)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        &format!(
+            "SELECT co.cadre_id, m.code, co.completed_on, co.revoked_on FROM completions co
+             JOIN modules m ON m.id = co.module_id
+             WHERE co.cadre_id {inn}
+               AND m.code IN (SELECT DISTINCT module_code FROM standard_requirements WHERE kind = 'module')"
+        )
+    )
+    .bind(&param)
+    .fetch_all(&mut *c)
+    .await?
+    });
+    let mut out: HashMap<i64, Person> = cadres
+        .into_iter()
+        .map(|c| {
+            (
+                c.id,
+                Person {
+                    facts: CadreFacts {
+                        birth_date: c.birth_date,
+                        party_joined_on: c.party_joined_on,
+                        ..Default::default()
+                    },
+                    gender: c.gender,
+                    ethnic_minority: c.ethnic_minority,
+                    units: vec![],
+                },
+            )
+        })
+        .collect();
+    for (id, unit_code, from, to) in units {
+        if let Some(p) = out.get_mut(&id) {
+            p.units.push(UnitSpan {
+                unit_code,
+                from,
+                to,
+            });
+        }
+    }
+    for (id, scale, level, rank, obtained_on, revoked_on) in quals {
+        if let Some(p) = out.get_mut(&id) {
+            p.facts.qualifications.push(QualificationFact {
+                scale,
+                level,
+                rank,
+                obtained_on,
+                revoked_on,
+            });
+        }
+    }
+    for (id, module, completed_on, revoked_on) in comps {
+        if let Some(p) = out.get_mut(&id) {
+            p.facts.completions.push(CompletionFact {
+                module,
+                completed_on,
+                revoked_on,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One holder counted in a report, as the timeline has it on the day.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TimelineRow {
+    /// Cadre.
+    pub cadre_id: i64,
+    /// Incumbent or planned.
+    pub holding: Holding,
+    /// Title code.
+    pub title_code: String,
+    /// Standard version in force (none: no standard).
+    pub standard_version: Option<i64>,
+    /// Unmet requirement keys, comma-separated.
+    pub unmet: String,
+    /// Gender.
+    pub gender: Gender,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// Minority flag.
+    pub ethnic_minority: bool,
+    /// The unit the holder is counted in on the tree's day.
+    pub unit_code: String,
+    /// Its path on that day.
+    pub unit_path: String,
+    /// `live`, `merged` or `unplaced`.
+    pub placement: String,
+}
+
+/// The holders of a report on its day: one read of the intervals containing the day, driven by
+/// the units of the subtree on the tree's day (so a unit's report reads only its own part).
+pub async fn read(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
+    let sqlite = matches!(db, Db::Sqlite(_));
+    let tree =
+        crate::units::store::period_on_sql("u", 1).replace("$1", &format!("'{}'", f.tree_on));
+    let mut extra = String::new();
+    match f.population {
+        Population::Incumbent => extra.push_str(" AND s.holding = 'incumbent'"),
+        Population::Planned => extra.push_str(" AND s.holding = 'planned'"),
+        Population::Both => {}
+    }
+    let mut n = 3;
+    if f.title.is_some() {
+        n += 1;
+        extra.push_str(&format!(" AND s.title_code = ${n}"));
+    }
+    if f.org_kind.is_some() {
+        n += 1;
+        extra.push_str(&format!(" AND s.org_kind = ${n}"));
+    }
+    if let Some(id) = f.cadre_id {
+        extra.push_str(&format!(" AND s.cadre_id = {id}"));
+    }
+    // SQLite keeps the written join order for CROSS JOIN: the subtree's units first.
+    let cross = if sqlite { "CROSS JOIN" } else { "JOIN" };
+    let sql = format!(
+        "SELECT s.cadre_id, s.holding, s.title_code, s.standard_version, s.unmet, s.gender, s.birth_date,
+                s.ethnic_minority, u.placed_code AS unit_code, u.path AS unit_path, u.status AS placement
+         FROM unit_periods u {cross} holder_timeline s
+           ON s.unit_code = u.code AND s.from_date <= $1 AND (s.to_date IS NULL OR s.to_date > $1)
+         WHERE u.path >= $2 AND u.path < $3 AND {tree}{extra}"
+    );
+    let mut binds = vec![f.range.0.clone(), f.range.1.clone()];
+    binds.extend(f.title.iter().cloned());
+    binds.extend(f.org_kind.iter().cloned());
+    super::store::fetch(db, sql, f.as_of, binds).await
+}

@@ -1,0 +1,192 @@
+//! The per-holder status timeline (issue 18): every write keeps it, so that after any sequence of
+//! writes through the API the kept timeline equals a rebuild from scratch, and every report read
+//! from it equals the report the engine makes from the holders' facts.
+
+use chrono::{Duration, NaiveDate};
+use rocket::http::Status;
+use serde_json::{json, Value};
+
+use cadre_training::gaps::report::Grouping;
+use cadre_training::gaps::service::{build_report, build_report_from_facts, ReportQuery};
+use cadre_training::gaps::store::{Filter, Population};
+use cadre_training::gaps::timeline_store::{all_intervals, rebuild_all};
+use cadre_training::shared::tree::subtree_range;
+
+use crate::helpers::TestApp;
+
+/// xorshift64*: a small deterministic generator.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len() as u64) as usize]
+    }
+    fn date(&mut self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2008, 1, 1).unwrap() + Duration::days(self.below(19 * 366) as i64)
+    }
+}
+
+const WARDS: [&str; 4] = ["26734", "26737", "26764", "26740"];
+const TITLES: [&str; 2] = ["FF-CHAIR-COMMUNE", "FF-VICE-COMMUNE"];
+const MODULES: [&str; 4] = ["DV-01", "DV-03", "DV-06", "LLCT-TC"];
+const LEVELS: [&str; 3] = ["elementary", "intermediate", "advanced"];
+
+/// Checks the kept timeline against a rebuild and the reports against the engine's.
+async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
+    let state = app.state();
+    let kept = all_intervals(&state.db).await.unwrap();
+    rebuild_all(&state.db).await.unwrap();
+    let rebuilt = all_intervals(&state.db).await.unwrap();
+    if kept != rebuilt {
+        let only_kept: Vec<_> = kept.iter().filter(|i| !rebuilt.contains(i)).collect();
+        let only_rebuilt: Vec<_> = rebuilt.iter().filter(|i| !kept.contains(i)).collect();
+        panic!("round {round}: the kept timeline differs from a rebuild\nkept only: {only_kept:#?}\nrebuilt only: {only_rebuilt:#?}");
+    }
+    let root = cadre_training::units::store::get(&state.db, "79")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut days = vec![state.clock.today()];
+    days.extend((0..3).map(|_| rng.date()));
+    for d in days {
+        for population in [Population::Both, Population::Incumbent, Population::Planned] {
+            for grouping in [Grouping::Children, Grouping::Lowest] {
+                let q = ReportQuery {
+                    filter: Filter {
+                        as_of: d,
+                        range: subtree_range(&root.path),
+                        population,
+                        title: None,
+                        org_kind: None,
+                        cadre_id: None,
+                        tree_on: d,
+                    },
+                    root: root.clone(),
+                };
+                let timeline = build_report(state, &q, grouping).await.unwrap();
+                let engine = build_report_from_facts(state, &q, grouping).await.unwrap();
+                assert_eq!(
+                    serde_json::to_value(&timeline).unwrap(),
+                    serde_json::to_value(&engine).unwrap(),
+                    "round {round}: the report on {d} ({population:?}, {grouping:?}) from the timeline and from the facts differ"
+                );
+            }
+        }
+    }
+}
+
+async fn ok(app: &TestApp, s: Status, v: &Value, what: &str) -> bool {
+    assert!(
+        s.code < 500,
+        "{what}: a write answered {s}: {v} (app {:?})",
+        app.state().db.backend()
+    );
+    s.code < 300
+}
+
+crate::db_tests!(random_writes_keep_the_timeline_equal_to_a_rebuild_and_the_reports_to_the_engine);
+
+/// Random sequences of writes through the API: cadres, titles and plans started and ended, moves,
+/// qualifications, paper completions, a cadre's birth and Party dates, new standard versions.
+/// After every few writes, the kept timeline equals a rebuild and every report (several days,
+/// populations and groupings) equals the engine's answer from the facts.
+async fn random_writes_keep_the_timeline_equal_to_a_rebuild_and_the_reports_to_the_engine(
+    app: TestApp,
+) {
+    let t = app.admin_token().await;
+    app.import_hcmc(&t).await;
+    let mut rng = Rng(0xA076_1D64_78BD_642F);
+    let mut cadres: Vec<i64> = vec![];
+    for i in 0..8 {
+        let born = format!(
+            "19{}-0{}-{}",
+            60 + rng.below(30),
+            1 + rng.below(9),
+            10 + rng.below(18)
+        );
+        let (s, v) = app
+            .post("/api/cadres", Some(&t), json!({"full_name": format!("Cán Bộ Thử {}", ["An", "Bình", "Chi", "Dũng", "Em", "Giang", "Hà", "Khánh"][i]), "gender": if i % 2 == 0 { "female" } else { "male" },
+                "birth_date": born, "ethnicity": "Kinh", "personal_id": format!("0791900{:05}", i), "unit_code": rng.pick(&WARDS),
+                "organisation": "fatherland_front", "party_joined_on": if i % 3 == 0 { Value::Null } else { json!(rng.date().to_string()) },
+                "unit_since": "2005-01-01"}))
+            .await;
+        assert_eq!(s, Status::Created, "{v}");
+        cadres.push(v["id"].as_i64().unwrap());
+    }
+    let mut periods: Vec<(i64, &str, i64)> = vec![];
+    let mut accepted = 0;
+    for round in 0..60 {
+        let c = *rng.pick(&cadres);
+        let (what, (s, v)) = match rng.below(9) {
+            0 | 1 => {
+                let kind = if rng.below(2) == 0 { "titles" } else { "plans" };
+                let from = rng.date();
+                let to = (rng.below(3) == 0).then(|| (from + Duration::days(rng.below(2000) as i64)).to_string());
+                let r = app
+                    .post(&format!("/api/cadres/{c}/{kind}"), Some(&t),
+                        json!({"title_code": rng.pick(&TITLES), "from_date": from.to_string(), "to_date": to}))
+                    .await;
+                if r.0 == Status::Created {
+                    let list = if kind == "titles" { &r.1["titles"] } else { &r.1["plans"] };
+                    if let Some(id) = list.as_array().and_then(|a| a.iter().filter_map(|p| p["id"].as_i64()).max()) {
+                        periods.push((c, kind, id));
+                    }
+                }
+                ("add a title or plan", r)
+            }
+            2 if !periods.is_empty() => {
+                let (c, kind, id) = *rng.pick(&periods);
+                let to = rng.date();
+                ("end a period", app.patch(&format!("/api/cadres/{c}/{kind}/{id}"), Some(&t), json!({"to_date": to.to_string()})).await)
+            }
+            3 => ("a qualification", app.post(&format!("/api/cadres/{c}/qualifications"), Some(&t),
+                json!({"scale": "political_theory", "level": rng.pick(&LEVELS), "obtained_on": rng.date().to_string()})).await),
+            4 | 5 => ("a paper completion", app.post(&format!("/api/cadres/{c}/completions"), Some(&t),
+                json!({"module_code": rng.pick(&MODULES), "completed_on": rng.date().to_string(), "source_ref": "Sổ lưu"})).await),
+            6 => ("a move", app.patch(&format!("/api/cadres/{c}"), Some(&t),
+                json!({"unit_code": rng.pick(&WARDS), "moved_on": rng.date().to_string()})).await),
+            7 => {
+                let body = match rng.below(3) {
+                    0 => json!({"birth_date": format!("19{}-02-{}", 60 + rng.below(30), 20 + rng.below(9))}),
+                    1 => json!({"party_joined_on": rng.date().to_string()}),
+                    _ => json!({"gender": if rng.below(2) == 0 { "female" } else { "male" }, "ethnic_minority": rng.below(2) == 0}),
+                };
+                ("a person's dates", app.patch(&format!("/api/cadres/{c}"), Some(&t), body).await)
+            }
+            _ => {
+                let mut reqs = vec![json!({"kind": "min_level", "scale": "political_theory", "level": rng.pick(&LEVELS)})];
+                reqs.push(json!({"kind": "module", "module": rng.pick(&MODULES), "within_years": 1 + rng.below(6)}));
+                if rng.below(2) == 0 {
+                    reqs.push(json!({"kind": "max_age", "years": 40 + rng.below(20)}));
+                }
+                if rng.below(2) == 0 {
+                    reqs.push(json!({"kind": "min_party_years", "years": 1 + rng.below(10)}));
+                }
+                ("a standard version", app.post(&format!("/api/titles/{}/standards", rng.pick(&TITLES)), Some(&t),
+                    json!({"effective_from": rng.date().to_string(), "requirements": reqs})).await)
+            }
+        };
+        if ok(&app, s, &v, what).await {
+            accepted += 1;
+        }
+        if round % 10 == 9 {
+            check(&app, round, &mut rng).await;
+        }
+    }
+    assert!(accepted > 30, "only {accepted} of 60 writes were accepted");
+    let holders = all_intervals(&app.state().db).await.unwrap();
+    assert!(
+        holders.len() >= 10
+            && holders.iter().any(|i| !i.unmet.is_empty())
+            && holders.iter().any(|i| i.unmet.is_empty()),
+        "the writes made holders both short and not short: {holders:#?}"
+    );
+}
