@@ -207,10 +207,12 @@ pub async fn rebuild_cadres(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
         let param = id_param(sqlite, chunk);
         let inn = in_ids(sqlite, 1);
         if !sqlite {
-            // Writers of one cadre's facts take turns here (rows locked in id order).
+            // Writers of one cadre's facts take turns here (rows locked in id order). Not FOR UPDATE:
+            // every fact insert holds a KEY SHARE lock on its cadre (the foreign key), which FOR
+            // UPDATE waits for, so two writers of one cadre would deadlock; NO KEY UPDATE does not.
             on_tx!(tx, |c| {
                 sqlx::query(&format!(
-                    "SELECT id FROM cadres WHERE id {inn} ORDER BY id FOR UPDATE"
+                    "SELECT id FROM cadres WHERE id {inn} ORDER BY id FOR NO KEY UPDATE"
                 ))
                 .bind(&param)
                 .execute(&mut *c)
