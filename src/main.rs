@@ -11,9 +11,11 @@ const USAGE: &str = "usage:
   cadre-training import-successors FILE [--dry-run]
                                               load a succession table (old_code,new_code,part,effective,main)
                                               and move what is attached to retired units to their successors
-  cadre-training generate --scale demo|city|nation [--seed N] [--data DIR]
-                                              fill an empty database with synthetic data
-                                              (DIR holds admin-units-2024.csv; default data/units)
+  cadre-training generate --scale demo|city|nation [--seed N] [--as-of YYYY-MM-DD] [--data DIR]
+                                              fill an empty database with synthetic data as of a day
+                                              (default the city's today; the same seed and day give
+                                              the same data; DIR holds admin-units-2024.csv;
+                                              default data/units)
   cadre-training rebuild-timelines            recompute every holder's status timeline (the gap
                                               reports read it; every write keeps it, this is a check)";
 
@@ -179,6 +181,7 @@ fn problems(e: cadre_training::error::AppError) -> String {
 async fn generate(args: &[String]) -> Result<(), String> {
     let mut scale = None;
     let mut seed = 1u64;
+    let mut as_of = None;
     let mut data = std::path::PathBuf::from("data/units");
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -196,6 +199,10 @@ async fn generate(args: &[String]) -> Result<(), String> {
                     .parse()
                     .map_err(|_| format!("--seed: {s:?} is not a number"))?;
             }
+            "--as-of" => {
+                let d = it.next().ok_or("--as-of needs a date (YYYY-MM-DD)")?;
+                as_of = Some(cadre_training::generate::parse_as_of(d)?);
+            }
             "--data" => data = it.next().ok_or("--data needs a folder")?.into(),
             other => return Err(format!("unexpected argument {other:?}\n{USAGE}")),
         }
@@ -205,7 +212,7 @@ async fn generate(args: &[String]) -> Result<(), String> {
     let state = rocket
         .state::<cadre_training::state::AppState>()
         .ok_or("no state")?;
-    let summary = cadre_training::generate::run(state, scale, seed, &data).await?;
+    let summary = cadre_training::generate::run(state, scale, seed, as_of, &data).await?;
     println!("generated: {summary}");
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! What only the demo scale gets: a login for every role and a training school's current term
 //! (a finished class with its certificates, one running, two open for enrolment, one of them full
-//! with a waitlist), all dated from the city's today and written through the same stores the API
-//! uses.
+//! with a waitlist), all dated from the generator's as-of day (not the clock) and written through
+//! the same stores the API uses.
 
 use chrono::{Days, NaiveDate, NaiveTime};
 
@@ -66,9 +66,9 @@ struct DemoClass {
     module: &'static str,
     title: &'static str,
     capacity: i64,
-    /// Enrolment window, in days from today.
+    /// Enrolment window, in days from the as-of day.
     window: (i64, i64),
-    /// Session days, from today.
+    /// Session days, from the as-of day.
     days: &'static [i64],
     /// Final status.
     status: ClassStatus,
@@ -119,15 +119,18 @@ const CLASSES: &[DemoClass] = &[
     },
 ];
 
-/// The demo classes, their sessions, enrolments, attendance, results and certificates.
+/// The demo classes, their sessions, enrolments, attendance, results and certificates, dated
+/// from `as_of` (`clock` only converts city times). A session counts as held when it starts before
+/// the as-of day.
 pub async fn classes(
     db: &Db,
     clock: &Clock,
+    as_of: NaiveDate,
     rng: &mut Rng,
     certificate_prefix: &str,
     skip: Option<i64>,
 ) -> AppResult<usize> {
-    let today = clock.today();
+    let held_before = clock.start_of(as_of);
     let mut tx = db.begin().await?;
     let mut pool: Vec<i64> = on_tx!(&mut tx, |c| {
         sqlx::query_scalar(
@@ -139,9 +142,9 @@ pub async fn classes(
     pool.retain(|id| Some(*id) != skip);
     let day = |n: i64| -> NaiveDate {
         if n >= 0 {
-            today + Days::new(n as u64)
+            as_of + Days::new(n as u64)
         } else {
-            today - Days::new(n.unsigned_abs())
+            as_of - Days::new(n.unsigned_abs())
         }
     };
     let mut certificates = 0;
@@ -206,7 +209,7 @@ pub async fn classes(
             "SELECT id FROM class_sessions WHERE class_id = $1 AND starts_at < $2 ORDER BY starts_at"
         )
         .bind(id)
-        .bind(clock.now())
+        .bind(held_before)
         .fetch_all(&mut *c)
         .await?
         });

@@ -8,6 +8,13 @@
 //! 2024 tree, then the real 2025 unit file and successor table are imported ([`reorg`]), and the
 //! wards that came from Bình Dương and Bà Rịa–Vũng Tàu get people from 1 July 2025. So reports
 //! for 2020 show districts and wards, and today's show the new wards.
+//!
+//! The same seed and the same as-of day give the same rows, ids included, whatever day the
+//! generator runs: every date is derived from the as-of day (`--as-of`, default the city's today),
+//! never from the clock, the reorganisation is applied when the as-of day is on or after its
+//! effective day, and rows are written in an order that depends on nothing else (no hash-map
+//! order, no concurrent tasks). Only instants (`created_at`, `updated_at`, audit times), password
+//! hashes and certificate verification codes (from the OS CSPRNG: they are secrets) differ.
 
 mod demo;
 mod people;
@@ -55,6 +62,44 @@ impl Scale {
             Scale::Nation => 2_000_000,
         }
     }
+}
+
+/// The first as-of day the generator accepts: the history it lays (people's moves) runs to the
+/// end of 2024, so an earlier day would date records after it.
+pub fn earliest_as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 1, 1).expect("date")
+}
+
+/// The last as-of day the generator accepts (the demo classes run a few weeks past it, and the
+/// API takes dates up to 2100).
+pub fn latest_as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2099, 12, 31).expect("date")
+}
+
+/// Reads an as-of day: `YYYY-MM-DD`, between [`earliest_as_of`] and [`latest_as_of`]. The error
+/// is one line.
+pub fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
+    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.format("%Y-%m-%d").to_string() == s)
+        .ok_or_else(|| format!("--as-of: {s:?} is not a date written YYYY-MM-DD"))?;
+    check_as_of(day)
+}
+
+/// Whether data as of `as_of` has been through the 2025 reorganisation: from its effective day on.
+fn reorganised(as_of: NaiveDate) -> bool {
+    as_of >= reorg::effective()
+}
+
+/// Checks that an as-of day is in the range the generator can lay data up to.
+fn check_as_of(day: NaiveDate) -> Result<NaiveDate, String> {
+    let (from, to) = (earliest_as_of(), latest_as_of());
+    if day < from || day > to {
+        return Err(format!(
+            "--as-of: {day} is outside {from}..{to} (the generated history runs to the end of 2024)"
+        ));
+    }
+    Ok(day)
 }
 
 /// xorshift64*: small, fast, deterministic.
@@ -197,17 +242,26 @@ async fn live_units(
         .collect())
 }
 
-/// Fills the database (which must hold no cadre yet). Returns a summary line.
+/// Fills the database (which must hold no cadre yet) as of `as_of` (checked as [`parse_as_of`]
+/// does; `None`: the city's today). Every date is derived from that day and the seed, so the same
+/// seed and day give the same rows whatever day it runs. Returns a summary line, which names the
+/// day and the seed (as does the audit entry).
 pub async fn run(
     state: &AppState,
     scale: Scale,
     seed: u64,
+    as_of: Option<NaiveDate>,
     data_dir: &std::path::Path,
 ) -> Result<String, String> {
     let (db, clock) = (&state.db, &state.clock);
     let started = Instant::now();
+    // `now` stamps the rows' instants only (created_at, updated_at); every date comes from `as_of`.
     let now = clock.now();
-    let today = clock.date_of(now);
+    let as_of = match as_of {
+        Some(day) => check_as_of(day)?,
+        None => clock.date_of(now),
+    };
+    tracing::info!(%as_of, seed, scale = ?scale, "generating as of");
     let err = |e: AppError| e.to_string();
     let file = data_dir.join("admin-units-2024.csv");
     let csv = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -221,7 +275,7 @@ pub async fn run(
             root: root.map(str::to_string),
             ..Default::default()
         },
-        today,
+        as_of,
     )
     .await
     .map_err(err)?;
@@ -266,14 +320,14 @@ pub async fn run(
         },
         seed,
         now,
-        today,
+        as_of,
     )
     .await
     .map_err(err)?;
     tx.commit().await.map_err(err)?;
     let mut line = String::new();
-    if let Some(root) = root.filter(|_| today >= reorg::effective()) {
-        let r = reorg::apply(db, &mut rng, data_dir, root, today, total.demo_cadre).await?;
+    if let Some(root) = root.filter(|_| reorganised(as_of)) {
+        let r = reorg::apply(db, &mut rng, data_dir, root, as_of, total.demo_cadre).await?;
         line = format!(
             "; reorganised on {}: {} units retired, {} records moved to successors, {} title clashes resolved ({} terms ended), {} district cadres placed in wards",
             reorg::effective(),
@@ -308,13 +362,13 @@ pub async fn run(
                 index_base: n as u64,
                 since: (eff, eff + Duration::days(1)),
                 terms: &[(eff, None)],
-                plans: (eff, today.max(eff + Duration::days(1))),
+                plans: (eff, as_of.max(eff + Duration::days(1))),
                 moves: false,
                 demo_unit: None,
             },
             seed,
             now,
-            today,
+            as_of,
         )
         .await
         .map_err(err)?;
@@ -347,7 +401,9 @@ pub async fn run(
         "dataset",
         &format!("{scale:?}"),
         None,
-        Some(serde_json::json!({"cadres": total.cadres, "completions": total.comps, "seed": seed})),
+        Some(serde_json::json!({
+            "cadres": total.cadres, "completions": total.comps, "seed": seed, "as_of": as_of,
+        })),
     )
     .await
     .map_err(err)?;
@@ -355,7 +411,7 @@ pub async fn run(
     if scale == Scale::Demo {
         demo::accounts(db, total.demo_cadre).await?;
         let prefix = &state.config.certificate_prefix;
-        let certs = demo::classes(db, clock, &mut rng, prefix, total.demo_cadre)
+        let certs = demo::classes(db, clock, as_of, &mut rng, prefix, total.demo_cadre)
             .await
             .map_err(err)?;
         line.push_str(&format!("; demo logins and classes ({certs} certificates)"));
@@ -376,7 +432,7 @@ pub async fn run(
         }
     }
     Ok(format!(
-        "{} cadres, {} qualifications, {} completions, {} title assignments, {} planned successors{line} in {:.1} s",
+        "as of {as_of}, seed {seed}: {} cadres, {} qualifications, {} completions, {} title assignments, {} planned successors{line} in {:.1} s",
         total.cadres,
         total.quals,
         total.comps,
@@ -384,4 +440,52 @@ pub async fn run(
         total.planned,
         started.elapsed().as_secs_f64()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_of_is_a_day_written_in_full_within_the_range() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(parse_as_of("2026-12-01"), Ok(d("2026-12-01")));
+        assert_eq!(parse_as_of("2025-01-01"), Ok(d("2025-01-01")));
+        assert_eq!(parse_as_of("2099-12-31"), Ok(d("2099-12-31")));
+        for bad in [
+            "",
+            "2026-12-1",
+            "2026-2-01",
+            "26-12-01",
+            "2026/12/01",
+            "2026-02-30",
+            "2026-12-01x",
+            " 2026-12-01",
+            "01-12-2026",
+            "today",
+            "+2026-12-01",
+        ] {
+            let e = parse_as_of(bad).unwrap_err();
+            assert!(
+                e.contains("YYYY-MM-DD") && !e.contains('\n'),
+                "{bad:?}: {e}"
+            );
+        }
+        for out in ["2024-12-31", "1990-01-01", "2100-01-01"] {
+            let e = parse_as_of(out).unwrap_err();
+            assert!(
+                e.contains("outside 2025-01-01..2099-12-31") && !e.contains('\n'),
+                "{out}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_reorganisation_is_applied_from_its_effective_day() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert!(!reorganised(d("2025-01-01")));
+        assert!(!reorganised(d("2025-06-30")));
+        assert!(reorganised(d("2025-07-01")));
+        assert!(reorganised(d("2026-12-01")));
+    }
 }

@@ -195,7 +195,8 @@ fn age_ok(p: &Person, on: NaiveDate, limit: i64) -> bool {
     (25..=limit).contains(&full_years(p.birth, on))
 }
 
-/// Runs one phase inside `tx`.
+/// Runs one phase inside `tx`. Every date is derived from `as_of` (the day the data is laid as
+/// of); `now` only stamps the rows' instants.
 pub async fn generate(
     tx: &mut Tx,
     rng: &mut Rng,
@@ -203,7 +204,7 @@ pub async fn generate(
     ph: &Phase<'_>,
     seed: u64,
     now: chrono::DateTime<chrono::Utc>,
-    today: NaiveDate,
+    as_of: NaiveDate,
 ) -> AppResult<Outcome> {
     let d = |y: i32, m: u32, dd: u32| NaiveDate::from_ymd_opt(y, m, dd).expect("date");
     let mut out = Outcome::default();
@@ -273,7 +274,8 @@ pub async fn generate(
                 });
                 prev = Some(who);
             }
-            // Planned successors: distinct people, not the incumbent, young enough today if possible.
+            // Planned successors: distinct people, not the incumbent, young enough on the as-of
+            // day if possible.
             let others: Vec<usize> = people
                 .iter()
                 .copied()
@@ -282,7 +284,7 @@ pub async fn generate(
             let young: Vec<usize> = others
                 .iter()
                 .copied()
-                .filter(|&p| age_ok(&persons[p], today, limit))
+                .filter(|&p| age_ok(&persons[p], as_of, limit))
                 .collect();
             let mut pool = if young.is_empty() { others } else { young };
             for _ in 0..1 + rng.below(2) {
@@ -379,7 +381,7 @@ pub async fn generate(
                 }
                 None => rng
                     .chance(70)
-                    .then(|| rng.date(adult, today.min(birth + Duration::days(45 * 366)))),
+                    .then(|| rng.date(adult, as_of.min(birth + Duration::days(45 * 366)))),
             };
             let mut since = rng.date(ph.since.0, ph.since.1);
             if let Some(r) = role {
@@ -467,10 +469,12 @@ pub async fn generate(
                     ("none", 8),
                 ]);
                 if edu != "none" {
+                    // Never after the as-of day (only a day in 2025 can come before the end of
+                    // the three years; the draw is the same either way).
                     qual(
                         "professional_education",
                         edu,
-                        rng.date(grown, grown + Duration::days(3 * 365)),
+                        rng.date(grown, grown + Duration::days(3 * 365)).min(as_of),
                     );
                 }
             }
@@ -485,7 +489,7 @@ pub async fn generate(
                     qual(
                         "political_theory",
                         pt,
-                        rng.date(grown, today.max(grown + Duration::days(1))),
+                        rng.date(grown, as_of.max(grown + Duration::days(1))),
                     );
                 }
             }
@@ -498,7 +502,7 @@ pub async fn generate(
                 qual(
                     "state_management",
                     sm,
-                    rng.date(grown, today.max(grown + Duration::days(1))),
+                    rng.date(grown, as_of.max(grown + Duration::days(1))),
                 );
             }
             let mut completion = |module: &str, on: NaiveDate, revoked: Option<NaiveDate>| {
@@ -528,7 +532,7 @@ pub async fn generate(
                         Some(w) => {
                             let step = (*w * 365 - 150).max(200);
                             let mut on = r.first - Duration::days(30 + rng.below(300) as i64);
-                            while on <= today {
+                            while on <= as_of {
                                 completion(module, on, None);
                                 on += Duration::days(step - rng.below(120) as i64);
                             }
@@ -536,16 +540,16 @@ pub async fn generate(
                     }
                 }
             }
-            // Other training: on average 10 a cadre (3 for the diligent), 2005–today; about 0.5 %
-            // revoked later.
+            // Other training: on average 10 a cadre (3 for the diligent), from 2005 to the as-of
+            // day; about 0.5 % revoked later.
             let start = (birth + Duration::days(20 * 366)).max(d(2005, 1, 1));
-            if start < today {
+            if start < as_of {
                 let n = if diligent.is_some() { 7 } else { 21 };
                 for _ in 0..rng.below(n) {
-                    let on = rng.date(start, today);
+                    let on = rng.date(start, as_of);
                     let revoked = rng
                         .chance(1)
-                        .then(|| rng.date(on, today + Duration::days(1)))
+                        .then(|| rng.date(on, as_of + Duration::days(1)))
                         .filter(|r| *r > on && rng.chance(50));
                     completion(rng.weighted(MODULES), on, revoked);
                 }

@@ -37,13 +37,14 @@ pub struct Summary {
     pub placed: usize,
 }
 
-/// Applies the 2025 tree and successor table under `root`; `keep` (the demo cadre) keeps their seat.
+/// Applies the 2025 tree and successor table under `root`, as of `as_of` (the generator's day);
+/// `keep` (the demo cadre) keeps their seat.
 pub async fn apply(
     db: &Db,
     rng: &mut Rng,
     data_dir: &Path,
     root: &str,
-    today: NaiveDate,
+    as_of: NaiveDate,
     keep: Option<i64>,
 ) -> Result<Summary, String> {
     let err = |e: AppError| e.to_string();
@@ -76,7 +77,7 @@ pub async fn apply(
             retire_missing: true,
             effective: Some(eff),
         },
-        today,
+        as_of,
     )
     .await
     .map_err(err)?;

@@ -29,7 +29,9 @@ fn codes(report: &Value) -> Vec<String> {
 
 async fn demo_data_crosses_the_2025_reorganisation(app: TestApp) {
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/units");
-    let summary = run(app.state(), Scale::Demo, 1, &data).await.expect("demo");
+    let summary = run(app.state(), Scale::Demo, 1, None, &data)
+        .await
+        .expect("demo");
     assert!(summary.contains("reorganised on 2025-07-01"), "{summary}");
     let c = app.token("commission", "demo-password").await;
 

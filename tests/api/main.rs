@@ -13,6 +13,7 @@ mod curriculum;
 mod demo;
 mod errors;
 mod faults;
+mod generate;
 mod health;
 mod imports;
 mod me;

@@ -152,9 +152,15 @@ async fn the_same_data_gives_the_same_reports_on_both_databases() {
     pg.state().clock.set_now(Some(now));
     lite.state().clock.set_now(Some(now));
     for app in [&lite, &pg] {
-        cadre_training::generate::run(app.state(), cadre_training::generate::Scale::Demo, 1, &data)
-            .await
-            .expect("demo");
+        cadre_training::generate::run(
+            app.state(),
+            cadre_training::generate::Scale::Demo,
+            1,
+            None,
+            &data,
+        )
+        .await
+        .expect("demo");
     }
     let paths = [
         "/api/reports/gaps?unit=79&as_of=2020-12-31&group=children",
@@ -189,9 +195,15 @@ crate::slow_db_tests!(the_report_path_and_the_engine_agree_on_generated_data);
 /// same for every title holder and planned successor of a sample, on several days.
 async fn the_report_path_and_the_engine_agree_on_generated_data(app: TestApp) {
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/units");
-    cadre_training::generate::run(app.state(), cadre_training::generate::Scale::Demo, 3, &data)
-        .await
-        .expect("demo");
+    cadre_training::generate::run(
+        app.state(),
+        cadre_training::generate::Scale::Demo,
+        3,
+        None,
+        &data,
+    )
+    .await
+    .expect("demo");
     let state = app.state();
     let ids: Vec<i64> = cadre_training::on_db!(&state.db, |p| {
         sqlx::query_scalar(

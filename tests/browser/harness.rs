@@ -232,7 +232,7 @@ impl Server {
         let rocket = cadre_training::prepare(figment).await.expect("app starts");
         let state = rocket.state::<AppState>().expect("state");
         let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/units");
-        cadre_training::generate::run(state, cadre_training::generate::Scale::Demo, 1, &data)
+        cadre_training::generate::run(state, cadre_training::generate::Scale::Demo, 1, None, &data)
             .await
             .expect("demo data");
         let rocket = rocket.ignite().await.expect("ignite");
