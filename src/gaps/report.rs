@@ -225,7 +225,7 @@ pub fn from_timeline(
             };
             Assessment {
                 cadre_id: r.cadre_id,
-                full_name: String::new(),
+                full_name: r.full_name,
                 population: r.holding,
                 title_code: r.title_code,
                 unit_code: r.unit_code,

@@ -59,16 +59,16 @@ pub async fn gap_cadres(
     q: ReportParams<'_>,
 ) -> AppResult<Json<Page<Assessment>>> {
     let args: DrillPage = q.parse()?;
-    let list = service::cadres_behind(state, &user, &args.of).await?.cadres;
+    let window = service::Window {
+        offset: args.page.offset as usize,
+        limit: args.page.limit as usize,
+    };
+    let b = service::cadres_behind(state, &user, &args.of, Some(window)).await?;
     Ok(Json(Page {
-        total: list.len() as i64,
+        total: b.total as i64,
         limit: args.page.limit,
         offset: args.page.offset,
-        items: list
-            .into_iter()
-            .skip(args.page.offset as usize)
-            .take(args.page.limit as usize)
-            .collect(),
+        items: b.cadres,
     }))
 }
 
@@ -149,7 +149,7 @@ pub async fn export_gap_cadres(
 ) -> AppResult<Streamed> {
     let args: DrillFile = q.parse()?;
     // Assessed once, whatever the number of rows; written a page of rows at a time.
-    let b = service::cadres_behind(state, &user, &args.of).await?;
+    let b = service::cadres_behind(state, &user, &args.of, None).await?;
     stream_table(
         "cadres".into(),
         cadre_headers(),

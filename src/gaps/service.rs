@@ -13,7 +13,7 @@ use super::report::{
     assessments, demand, from_timeline, group_of, grouped, pair, paired, Assessment, CompareRow,
     DemandRow, Grouping, ReportRow, UNPLACED, UNPLACED_NAME,
 };
-use super::store::{self, Filter, Population, ScaleRef};
+use super::store::{self, Filter, Holding, Population, ScaleRef};
 use crate::auth::{AuthUser, Role, Scope};
 use crate::error::{AppError, AppResult};
 use crate::shared::tree::subtree_range;
@@ -77,7 +77,7 @@ pub async fn report_query(
             population: sel.population,
             title: sel.title.clone(),
             org_kind: sel.org_kind.map(|o| o.as_str().to_string()),
-            cadre_id: None,
+            cadres: None,
             tree_on: as_of,
         },
         root,
@@ -275,25 +275,55 @@ pub struct Behind {
     pub unit_code: String,
     /// Its day.
     pub as_of: NaiveDate,
-    /// The cadres, sorted.
+    /// How many cadres match.
+    pub total: usize,
+    /// The cadres asked for (all of them, or one page), sorted, each with every check and why.
     pub cadres: Vec<Assessment>,
 }
 
-/// The cadres behind a cell, assessed once and sorted by unit path, then name (sort keys computed
-/// once per cadre): by `status`, only those short of `requirement`, only those counted in `row`
-/// of the report grouped by its grouping.
-pub async fn cadres_behind(state: &AppState, user: &AuthUser, d: &Drill) -> AppResult<Behind> {
+/// Which of the matching cadres to give in full: all, or `limit` from `offset`.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    /// Skip this many.
+    pub offset: usize,
+    /// Then give at most this many.
+    pub limit: usize,
+}
+
+/// The cadres behind a cell, sorted by unit path, then name, then id (then incumbent before
+/// planned, then title code): by `status`, only those
+/// short of `requirement`, only those counted in `row` of the report grouped by its grouping.
+/// `window`: one page of them (default all).
+pub async fn cadres_behind(
+    state: &AppState,
+    user: &AuthUser,
+    d: &Drill,
+    window: Option<Window>,
+) -> AppResult<Behind> {
     let q = report_query(state, user, &d.report.selection, d.report.as_of).await?;
-    cadres_behind_in(state, q, d).await
+    cadres_behind_in(state, q, d, window).await
 }
 
 /// The cadres behind a cell of a resolved report query (the caller's scope already checked).
-pub async fn cadres_behind_in(state: &AppState, q: ReportQuery, d: &Drill) -> AppResult<Behind> {
+/// Who matches comes from the holders' timelines (one statement), sorted by the stored sort keys;
+/// only the cadres given (the page) are then assessed by the engine from their facts, for the
+/// reasons of each check.
+pub async fn cadres_behind_in(
+    state: &AppState,
+    q: ReportQuery,
+    d: &Drill,
+    window: Option<Window>,
+) -> AppResult<Behind> {
     let requirement = d.requirement.as_deref();
     let row = d.row.as_deref();
-    let mut list: Vec<Assessment> = assess_all(state, &q.filter)
-        .await?
-        .items
+    let rows = super::timeline_store::read_named(&state.db, &q.filter).await?;
+    let keys: HashMap<i64, String> = rows
+        .iter()
+        .map(|r| (r.cadre_id, r.sort_key.clone()))
+        .collect();
+    let standards = crate::standards::store::in_force(&state.db, q.filter.as_of).await?;
+    let scales = store::scale_reference(&state.db).await?;
+    let mut list: Vec<Assessment> = from_timeline(rows, &standards, &scales, q.filter.as_of)
         .into_iter()
         .filter(|a| match d.status {
             Status::Short => a.meets() == Some(false),
@@ -304,18 +334,62 @@ pub async fn cadres_behind_in(state: &AppState, q: ReportQuery, d: &Drill) -> Ap
         .filter(|a| requirement.is_none_or(|k| a.unmet().any(|c| c.key == k)))
         .filter(|a| row.is_none_or(|r| group_of(&q.root, a, d.report.grouping) == r))
         .collect();
-    list.sort_by_cached_key(|a| {
+    let key = |a: &Assessment| keys.get(&a.cadre_id).map_or("", String::as_str);
+    // A cadre holding two titles in one unit: incumbent first, then by title code.
+    list.sort_by(|a, b| {
         (
-            a.unit_path.clone(),
-            crate::cadres::domain::sort_key(&a.full_name),
+            a.unit_path.as_str(),
+            key(a),
             a.cadre_id,
+            a.population != Holding::Incumbent,
+            a.title_code.as_str(),
         )
+            .cmp(&(
+                b.unit_path.as_str(),
+                key(b),
+                b.cadre_id,
+                b.population != Holding::Incumbent,
+                b.title_code.as_str(),
+            ))
     });
+    let total = list.len();
+    if let Some(w) = window {
+        list = list.into_iter().skip(w.offset).take(w.limit).collect();
+    }
+    explain(state, &q.filter, &mut list).await?;
     Ok(Behind {
         unit_code: q.root.code,
         as_of: q.filter.as_of,
+        total,
         cadres: list,
     })
+}
+
+/// Replaces the checks of these assessments (read from the timelines, without reasons) by the
+/// engine's on the same day, from the cadres' facts, with the reason of each.
+async fn explain(state: &AppState, f: &Filter, list: &mut [Assessment]) -> AppResult<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<i64> = list.iter().map(|a| a.cadre_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let only = Filter {
+        cadres: Some(ids),
+        ..f.clone()
+    };
+    let mut engine: HashMap<(i64, Holding, String), Assessment> = assess_all(state, &only)
+        .await?
+        .items
+        .into_iter()
+        .map(|a| ((a.cadre_id, a.population, a.title_code.clone()), a))
+        .collect();
+    for a in list.iter_mut() {
+        if let Some(e) = engine.remove(&(a.cadre_id, a.population, a.title_code.clone())) {
+            a.checks = e.checks;
+        }
+    }
+    Ok(())
 }
 
 /// Training demand.
@@ -443,7 +517,7 @@ pub async fn gaps_of(
         population: Population::Both,
         title: None,
         org_kind: None,
-        cadre_id: Some(cadre_id),
+        cadres: Some(vec![cadre_id]),
         tree_on: as_of,
     };
     let Assessed {

@@ -79,8 +79,8 @@ pub struct Filter {
     pub title: Option<String>,
     /// Only titles of this organisation kind.
     pub org_kind: Option<String>,
-    /// Only this cadre.
-    pub cadre_id: Option<i64>,
+    /// Only these cadres.
+    pub cadres: Option<Vec<i64>>,
     /// The day whose unit tree places and groups the holders (normally `as_of`; `compare`
     /// places an earlier date's holders on the later date's tree).
     pub tree_on: NaiveDate,
@@ -132,8 +132,9 @@ fn holders_sql(table: &str, population: &str, f: &Filter, sqlite: bool) -> Strin
         n += 1;
         extra.push_str(&format!(" AND t.org_kind = ${n}"));
     }
-    if let Some(id) = f.cadre_id {
-        extra.push_str(&format!(" AND a.cadre_id = {id}"));
+    if let Some(ids) = &f.cadres {
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        extra.push_str(&format!(" AND a.cadre_id IN ({})", list.join(",")));
     }
     let cols = format!(
         "a.cadre_id, c.full_name, '{population}' AS population, t.code AS title_code, a.id AS period_id, COALESCE(a.appointed_on, a.from_date) AS from_date, c.gender,
@@ -211,7 +212,7 @@ pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
     binds.extend(f.title.iter().cloned());
     binds.extend(f.org_kind.iter().cloned());
     let mut holders: Vec<Holder> = joined(spawn_fetch(db, holders_q, f.as_of, binds)).await?;
-    if f.cadre_id.is_some() {
+    if f.cadres.is_some() {
         // One cadre's titles in a fixed order (incumbent first, then by id), as `/api/me` lists them.
         holders.sort_by_key(|h| (h.population != Holding::Incumbent, h.period_id));
     }

@@ -424,11 +424,24 @@ pub struct TimelineRow {
     pub unit_path: String,
     /// `live`, `merged` or `unplaced`.
     pub placement: String,
+    /// The cadre's name (only when read with names; empty otherwise).
+    pub full_name: String,
+    /// Its stored sort key (idem).
+    pub sort_key: String,
 }
 
 /// The holders of a report on its day: one read of the intervals containing the day, driven by
 /// the units of the subtree on the tree's day (so a unit's report reads only its own part).
 pub async fn read(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
+    read_with(db, f, false).await
+}
+
+/// The same, with each holder's name and stored sort key (the drill-down lists people).
+pub async fn read_named(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
+    read_with(db, f, true).await
+}
+
+async fn read_with(db: &Db, f: &Filter, names: bool) -> AppResult<Vec<TimelineRow>> {
     let sqlite = matches!(db, Db::Sqlite(_));
     let tree =
         crate::units::store::period_on_sql("u", 1).replace("$1", &format!("'{}'", f.tree_on));
@@ -447,16 +460,26 @@ pub async fn read(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
         n += 1;
         extra.push_str(&format!(" AND s.org_kind = ${n}"));
     }
-    if let Some(id) = f.cadre_id {
-        extra.push_str(&format!(" AND s.cadre_id = {id}"));
+    if let Some(ids) = &f.cadres {
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        extra.push_str(&format!(" AND s.cadre_id IN ({})", list.join(",")));
     }
     // SQLite keeps the written join order for CROSS JOIN: the subtree's units first.
     let cross = if sqlite { "CROSS JOIN" } else { "JOIN" };
+    let (name_cols, name_join) = if names {
+        (
+            "c.full_name, c.sort_key",
+            " JOIN cadres c ON c.id = s.cadre_id",
+        )
+    } else {
+        ("'' AS full_name, '' AS sort_key", "")
+    };
     let sql = format!(
         "SELECT s.cadre_id, s.holding, s.title_code, s.standard_version, s.unmet, s.gender, s.birth_date,
-                s.ethnic_minority, u.placed_code AS unit_code, u.path AS unit_path, u.status AS placement
+                s.ethnic_minority, u.placed_code AS unit_code, u.path AS unit_path, u.status AS placement,
+                {name_cols}
          FROM unit_periods u {cross} holder_timeline s
-           ON s.unit_code = u.code AND s.from_date <= $1 AND (s.to_date IS NULL OR s.to_date > $1)
+           ON s.unit_code = u.code AND s.from_date <= $1 AND (s.to_date IS NULL OR s.to_date > $1){name_join}
          WHERE u.path >= $2 AND u.path < $3 AND {tree}{extra}"
     );
     let mut binds = vec![f.range.0.clone(), f.range.1.clone()];

@@ -288,7 +288,7 @@ async fn the_report_path_and_the_engine_agree_on_generated_data(app: TestApp) {
                     population: cadre_training::gaps::store::Population::Both,
                     title: None,
                     org_kind: None,
-                    cadre_id: None,
+                    cadres: None,
                     tree_on: d,
                 },
                 root: root.clone(),
