@@ -48,15 +48,20 @@ fn is_sqlite(tx: &Tx) -> bool {
     matches!(tx, Tx::Sqlite(..))
 }
 
-/// The timelines of holders recorded before the timeline existed, or left by a process without
-/// the hook (tx 0, or any tx on SQLite): rebuilt at start.
+/// The timelines of holders recorded before the timeline existed (tx 0), or marked by a write
+/// that committed without the hook (a process or statement outside `Tx`): rebuilt at start. On
+/// PostgreSQL the marks of transactions still in progress (another app server's) are left to them.
 pub async fn flush_backlog(db: &Db) -> AppResult<usize> {
     let mut tx = db.begin().await?;
-    let ids: Vec<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
-        "DELETE FROM timeline_dirty WHERE tx = 0 RETURNING cadre_id"
-    )
-    .fetch_all(&mut *c)
-    .await?);
+    let sql = if is_sqlite(&tx) {
+        "DELETE FROM timeline_dirty RETURNING cadre_id"
+    } else {
+        "DELETE FROM timeline_dirty WHERE tx = 0 OR txid_status(tx) IS DISTINCT FROM 'in progress'
+         RETURNING cadre_id"
+    };
+    let ids: Vec<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(sql)
+        .fetch_all(&mut *c)
+        .await?);
     let n = ids.len();
     if n > 0 {
         rebuild_cadres(&mut tx, ids).await?;

@@ -353,3 +353,56 @@ async fn two_app_servers_writing_one_cadre_at_once_keep_its_timeline_whole(app: 
     let mut rng = Rng(7);
     check(&app, 0, &mut rng).await;
 }
+
+crate::db_tests!(a_fact_written_outside_a_transaction_is_caught_up_at_start);
+
+/// A fact written by a statement outside the app's transactions (a maintenance script, another
+/// tool) marks its cadre but has no commit hook to rebuild it: the next start does
+/// (`flush_backlog`), and the timeline then equals a rebuild.
+async fn a_fact_written_outside_a_transaction_is_caught_up_at_start(app: TestApp) {
+    let t = app.admin_token().await;
+    app.import_hcmc(&t).await;
+    let (s, v) = app
+        .post("/api/cadres", Some(&t), json!({"full_name": "Võ Thị Sáu", "gender": "female", "birth_date": "1980-01-01",
+            "ethnicity": "Kinh", "personal_id": "079192000001", "unit_code": "26734",
+            "organisation": "fatherland_front", "party_joined_on": "2005-01-01", "unit_since": "2005-01-01"}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/titles"),
+            Some(&t),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2016-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let db = &app.state().db;
+    let before = all_intervals(db).await.unwrap();
+    let sql = "INSERT INTO cadre_qualifications (cadre_id, scale_code, level_code, obtained_on, source, created_at)
+               VALUES ($1, 'political_theory', 'advanced', '2018-03-01', 'manual', '2026-01-01T00:00:00Z')";
+    let marked: i64 = cadre_training::on_db!(db, |p| {
+        sqlx::query(sql).bind(id).execute(p).await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM timeline_dirty")
+            .fetch_one(p)
+            .await
+            .unwrap()
+    });
+    assert_eq!(marked, 1, "the write marked its cadre");
+    assert_eq!(
+        all_intervals(db).await.unwrap(),
+        before,
+        "nothing rebuilt it yet"
+    );
+    let n = cadre_training::gaps::timeline_store::flush_backlog(db)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let kept = all_intervals(db).await.unwrap();
+    assert_ne!(
+        kept, before,
+        "the qualification changed the assessment from 2018"
+    );
+    rebuild_all(db).await.unwrap();
+    assert_eq!(kept, all_intervals(db).await.unwrap());
+}
