@@ -9,6 +9,9 @@
 -- transaction, and the commit (db::Tx::commit) rebuilds those cadres' timelines (after locking
 -- their rows, so concurrent writers to one cadre take turns) and removes its keys before
 -- committing. `rebuild-timelines` (CLI) recomputes everything.
+-- to_date is the first day after the interval, 9999-12-31 while it is open; the key starts with
+-- (unit, end), so a report as of D reads of each unit only the intervals ending after D (for
+-- today: the current ones).
 CREATE TABLE holder_timeline (
     holding          TEXT NOT NULL CHECK (holding IN ('incumbent', 'planned')),
     period_id        BIGINT NOT NULL,
@@ -17,13 +20,13 @@ CREATE TABLE holder_timeline (
     org_kind         TEXT NOT NULL,
     unit_code        TEXT NOT NULL,
     from_date        DATE NOT NULL,
-    to_date          DATE,
+    to_date          DATE NOT NULL,
     standard_version BIGINT,
     unmet            TEXT NOT NULL,
     gender           TEXT NOT NULL,
     birth_date       DATE NOT NULL,
     ethnic_minority  BOOLEAN NOT NULL,
-    PRIMARY KEY (unit_code, from_date, holding, period_id)
+    PRIMARY KEY (unit_code, to_date, from_date, holding, period_id)
 );
 CREATE INDEX holder_timeline_cadre ON holder_timeline(cadre_id);
 

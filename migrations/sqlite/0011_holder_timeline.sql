@@ -8,6 +8,9 @@
 -- the cadres whose facts moved into timeline_dirty, and the commit (db::Tx::commit) rebuilds
 -- those cadres' timelines and empties it before committing. `rebuild-timelines` (CLI) recomputes
 -- everything.
+-- to_date is the first day after the interval, 9999-12-31 while it is open; the key starts with
+-- (unit, end), so a report as of D reads of each unit only the intervals ending after D (for
+-- today: the current ones).
 CREATE TABLE holder_timeline (
     holding          TEXT NOT NULL CHECK (holding IN ('incumbent', 'planned')),
     period_id        INTEGER NOT NULL,
@@ -16,13 +19,13 @@ CREATE TABLE holder_timeline (
     org_kind         TEXT NOT NULL,
     unit_code        TEXT NOT NULL,
     from_date        TEXT NOT NULL,
-    to_date          TEXT,
+    to_date          TEXT NOT NULL,
     standard_version INTEGER,
     unmet            TEXT NOT NULL,
     gender           TEXT NOT NULL,
     birth_date       TEXT NOT NULL,
     ethnic_minority  BOOLEAN NOT NULL,
-    PRIMARY KEY (unit_code, from_date, holding, period_id)
+    PRIMARY KEY (unit_code, to_date, from_date, holding, period_id)
 ) WITHOUT ROWID;
 CREATE INDEX holder_timeline_cadre ON holder_timeline(cadre_id);
 

@@ -172,9 +172,12 @@ pub struct Assessed {
 /// The holders of a report with their assessments on the day, read from their timelines (one
 /// statement for the holders, and the standards in force).
 pub async fn assess_report(state: &AppState, f: &Filter) -> AppResult<Assessed> {
-    let rows = super::timeline_store::read(&state.db, f).await?;
-    let standards = crate::standards::store::in_force(&state.db, f.as_of).await?;
-    let scales = store::scale_reference(&state.db).await?;
+    // Three reads side by side, each on a pooled connection of its own.
+    let (rows, standards, scales) = rocket::tokio::try_join!(
+        super::timeline_store::read(&state.db, f),
+        crate::standards::store::in_force(&state.db, f.as_of),
+        store::scale_reference(&state.db),
+    )?;
     let items = from_timeline(rows, &standards, &scales, f.as_of);
     Ok(Assessed {
         items,
@@ -230,8 +233,11 @@ pub async fn build_report(
     q: &ReportQuery,
     grouping: Grouping,
 ) -> AppResult<GapReport> {
-    let assessed = assess_report(state, &q.filter).await?.items;
-    report_of(state, q, grouping, assessed).await
+    let (assessed, units) = rocket::tokio::try_join!(
+        assess_report(state, &q.filter),
+        store::units(&state.db, &q.filter.range, q.filter.tree_on),
+    )?;
+    Ok(report_of(q, grouping, assessed.items, &units))
 }
 
 /// The same report assessed from the holders' facts by the engine (today's path before the
@@ -242,22 +248,22 @@ pub async fn build_report_from_facts(
     grouping: Grouping,
 ) -> AppResult<GapReport> {
     let assessed = assess_all(state, &q.filter).await?.items;
-    report_of(state, q, grouping, assessed).await
+    let units = store::units(&state.db, &q.filter.range, q.filter.tree_on).await?;
+    Ok(report_of(q, grouping, assessed, &units))
 }
 
-async fn report_of(
-    state: &AppState,
+fn report_of(
     q: &ReportQuery,
     grouping: Grouping,
     assessed: Vec<Assessment>,
-) -> AppResult<GapReport> {
-    let units = store::units(&state.db, &q.filter.range, q.filter.tree_on).await?;
-    let (rows, totals) = grouped(&q.root, &units, &assessed, grouping);
+    units: &[store::ReportUnit],
+) -> GapReport {
+    let (rows, totals) = grouped(&q.root, units, &assessed, grouping);
     let keys: BTreeSet<String> = assessed
         .iter()
         .flat_map(|a| a.checks.iter().map(|c| c.key.clone()))
         .collect();
-    Ok(GapReport {
+    GapReport {
         unit_code: q.root.code.clone(),
         unit_name: q.root.name.clone(),
         as_of: q.filter.as_of,
@@ -266,7 +272,7 @@ async fn report_of(
         requirement_keys: keys.into_iter().collect(),
         rows,
         totals,
-    })
+    }
 }
 
 /// The cadres behind a cell, with the report's root and day.
@@ -420,13 +426,19 @@ pub async fn training_demand_in(
     q: &ReportQuery,
     grouping: Grouping,
 ) -> AppResult<DemandReport> {
-    let Assessed {
-        items: assessed,
-        standards,
-        scales,
-    } = assess_report(state, &q.filter).await?;
-    let units = store::units(&state.db, &q.filter.range, q.filter.tree_on).await?;
-    let modules = store::module_reference(&state.db).await?;
+    let (
+        Assessed {
+            items: assessed,
+            standards,
+            scales,
+        },
+        units,
+        modules,
+    ) = rocket::tokio::try_join!(
+        assess_report(state, &q.filter),
+        store::units(&state.db, &q.filter.range, q.filter.tree_on),
+        store::module_reference(&state.db),
+    )?;
     let names: HashMap<&str, &str> = units
         .iter()
         .map(|u| (u.code.as_str(), u.name.as_str()))
@@ -487,10 +499,13 @@ pub async fn compare_in(
     grouping: Grouping,
 ) -> AppResult<CompareReport> {
     let later = d1.max(d2);
+    let mut second = q.clone();
     q.filter.as_of = d1;
-    let a = build_report(state, &q, grouping).await?;
-    q.filter.as_of = d2;
-    let c = build_report(state, &q, grouping).await?;
+    second.filter.as_of = d2;
+    let (a, c) = rocket::tokio::try_join!(
+        build_report(state, &q, grouping),
+        build_report(state, &second, grouping)
+    )?;
     Ok(CompareReport {
         unit_code: q.root.code.clone(),
         from: d1,

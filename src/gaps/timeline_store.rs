@@ -20,6 +20,12 @@ use crate::db::{Db, Tx};
 use crate::error::AppResult;
 use crate::{on_db, on_tx};
 
+/// The stored end of an open interval (9999-12-31: SQLite compares dates as text).
+pub const OPEN: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => panic!("9999-12-31 is a date"),
+};
+
 /// Cadres rebuilt per round of statements.
 const CHUNK: usize = 4_000;
 
@@ -115,8 +121,8 @@ pub struct StoredInterval {
     pub org_kind: String,
     /// Unit counted in.
     pub unit_code: String,
-    /// First day after it.
-    pub to_date: Option<NaiveDate>,
+    /// First day after it ([`OPEN`]: none).
+    pub to_date: NaiveDate,
     /// Standard version in force.
     pub standard_version: Option<i64>,
     /// Unmet requirement keys, comma-separated.
@@ -279,7 +285,7 @@ pub async fn rebuild_cadres(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
                     V::S(period.org_kind.clone()),
                     V::S(i.unit_code),
                     V::D(i.from),
-                    V::OD(i.to),
+                    V::D(i.to.unwrap_or(OPEN)),
                     V::OI(i.standard_version),
                     V::S(i.unmet.join(",")),
                     V::S(person.gender.as_str().into()),
@@ -484,7 +490,7 @@ async fn read_with(db: &Db, f: &Filter, names: bool) -> AppResult<Vec<TimelineRo
                 s.ethnic_minority, u.placed_code AS unit_code, u.path AS unit_path, u.status AS placement,
                 {name_cols}
          FROM unit_periods u {cross} holder_timeline s
-           ON s.unit_code = u.code AND s.from_date <= $1 AND (s.to_date IS NULL OR s.to_date > $1){name_join}
+           ON s.unit_code = u.code AND s.to_date > $1 AND s.from_date <= $1{name_join}
          WHERE u.path >= $2 AND u.path < $3 AND {tree}{extra}"
     );
     let mut binds = vec![f.range.0.clone(), f.range.1.clone()];
