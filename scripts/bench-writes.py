@@ -2,8 +2,8 @@
 """Cost of a write that touches one title holder (issue 18: before and after the status timeline).
 
 Against a running server on generated data (`generate --scale city`), signed in as admin:
-N paper completions recorded for one holder, then N moves of that holder between two units,
-one request at a time; prints the median and 95th percentile of each, and /health's for scale.
+a paper completion recorded for each of N title holders, then a move of each to another unit of
+the same parent, one request at a time; prints the median and 95th percentile of each, and /health's for scale.
 
     scripts/bench-writes.py --base http://127.0.0.1:8000 --password ADMIN_PASSWORD [--n 200]
 """
@@ -48,28 +48,32 @@ def main():
     s, v = call(a.base, "POST", "/api/auth/login", body={"username": "admin", "password": a.password})
     assert s == 200, v
     token = v["token"]
-    # A title holder of today, and another live unit of the same parent to move them to and back.
-    s, v = call(a.base, "GET", "/api/reports/gaps/cadres?unit=79&status=all&limit=1", token)
-    assert s == 200 and v["items"], v
-    cadre = v["items"][0]["cadre_id"]
-    home = v["items"][0]["unit_code"]
-    s, u = call(a.base, "GET", f"/api/units/{home}", token)
-    parent = u.get("parent_code") or "79"
-    s, kids = call(a.base, "GET", f"/api/units/{parent}/children", token)
-    items = kids["items"] if isinstance(kids, dict) else kids
-    other = next(k["code"] for k in items if k["code"] != home)
-    start = datetime.date(2026, 1, 1)
+    # N title holders of today (one write each: a realistic record, not one cadre's growing
+    # history), and for each another live unit of the same parent to move them to.
+    s, v = call(a.base, "GET", f"/api/reports/gaps/cadres?unit=79&status=all&limit={a.n}", token)
+    assert s == 200 and len(v["items"]) >= a.n, v
+    people = []
+    for item in v["items"][: a.n]:
+        if any(p[0] == item["cadre_id"] for p in people):
+            continue
+        home = item["unit_code"]
+        s, u = call(a.base, "GET", f"/api/units/{home}", token)
+        parent = u.get("parent_code") or "79"
+        s, kids = call(a.base, "GET", f"/api/units/{parent}/children", token)
+        items = kids["items"] if isinstance(kids, dict) else kids
+        other = next(k["code"] for k in items if k["code"] != home)
+        people.append((item["cadre_id"], other))
+    a.n = len(people)
     modules = ["DV-01", "DV-03", "DV-06", "DV-02"]
 
     def completion(i):
-        day = datetime.date(2010, 1, 1) + datetime.timedelta(days=i)
-        return call(a.base, "POST", f"/api/cadres/{cadre}/completions", token,
+        day = datetime.date(2024, 1, 1) + datetime.timedelta(days=i)
+        return call(a.base, "POST", f"/api/cadres/{people[i][0]}/completions", token,
                     {"module_code": modules[i % 4], "completed_on": day.isoformat(), "source_ref": "bench"})[0]
 
     def move(i):
-        day = start + datetime.timedelta(days=i)
-        return call(a.base, "PATCH", f"/api/cadres/{cadre}", token,
-                    {"unit_code": other if i % 2 == 0 else home, "moved_on": day.isoformat()})[0]
+        return call(a.base, "PATCH", f"/api/cadres/{people[i][0]}", token,
+                    {"unit_code": people[i][1], "moved_on": "2026-11-01"})[0]
 
     def health(_):
         return call(a.base, "GET", "/health")[0]
@@ -78,8 +82,8 @@ def main():
     c = timed(a.n, completion)
     m = timed(a.n, move)
     print(f"| /health | {h[0]:.2f} ms | {h[1]:.2f} ms |")
-    print(f"| paper completion of holder {cadre} | {c[0]:.2f} ms | {c[1]:.2f} ms |")
-    print(f"| move of holder {cadre} ({home} ↔ {other}) | {m[0]:.2f} ms | {m[1]:.2f} ms |")
+    print(f"| paper completion ({a.n} holders, one each) | {c[0]:.2f} ms | {c[1]:.2f} ms |")
+    print(f"| move to another unit of the same parent ({a.n} holders, one each) | {m[0]:.2f} ms | {m[1]:.2f} ms |")
 
 
 if __name__ == "__main__":

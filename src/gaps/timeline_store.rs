@@ -181,15 +181,6 @@ struct PeriodRow {
     appointed_on: NaiveDate,
 }
 
-#[derive(sqlx::FromRow)]
-struct CadreRow {
-    id: i64,
-    gender: Gender,
-    birth_date: NaiveDate,
-    ethnic_minority: bool,
-    party_joined_on: Option<NaiveDate>,
-}
-
 /// Every version of every title's standard as engine rules, by title code.
 async fn all_versions(tx: &mut Tx) -> AppResult<HashMap<String, Vec<VersionRules>>> {
     let scales: ScaleRef = super::store::scale_reference(&mut *tx).await?;
@@ -319,92 +310,113 @@ pub async fn rebuild_cadres(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
     Ok(())
 }
 
-/// The facts of these cadres (every dated fact, whatever its day), by cadre id.
+/// One fact of a cadre, in the one shape every kind of fact is read in (one statement for all).
+#[derive(sqlx::FromRow)]
+struct FactRow {
+    /// `c` the cadre, `u` a unit period, `q` a qualification, `m` a module completed.
+    kind: String,
+    cadre_id: i64,
+    /// Gender, unit code, scale or module.
+    s1: Option<String>,
+    /// Level code.
+    s2: Option<String>,
+    /// Minority flag (0/1) or level rank.
+    n: Option<i64>,
+    /// Birth date, unit period start, day obtained or completed.
+    d1: Option<NaiveDate>,
+    /// Party date, unit period end, day revoked.
+    d2: Option<NaiveDate>,
+}
+
+/// The facts of these cadres (every dated fact, whatever its day), by cadre id: one statement.
 async fn people(tx: &mut Tx, sqlite: bool, ids: &[i64]) -> AppResult<HashMap<i64, Person>> {
     let param = id_param(sqlite, ids);
     let inn = in_ids(sqlite, 1);
-    let cadres: Vec<CadreRow> = on_tx!(tx, |c| sqlx::query_as(&format!(
-        "SELECT id, gender, birth_date, ethnic_minority, party_joined_on FROM cadres WHERE id {inn}"
-    ))
-    .bind(&param)
-    .fetch_all(&mut *c)
-    .await?);
-    let units: Vec<(i64, String, NaiveDate, Option<NaiveDate>)> =
-        on_tx!(tx, |c| sqlx::query_as(&format!(
-            "SELECT cadre_id, unit_code, from_date, to_date FROM cadre_units WHERE cadre_id {inn}
-             ORDER BY cadre_id, from_date, id"
-        ))
+    let flag = if sqlite {
+        "ethnic_minority"
+    } else {
+        "CAST(CASE WHEN ethnic_minority THEN 1 ELSE 0 END AS BIGINT)"
+    };
+    let sql = format!(
+        "SELECT 'c' AS kind, id AS cadre_id, gender AS s1, NULL AS s2, {flag} AS n, birth_date AS d1,
+                party_joined_on AS d2
+         FROM cadres WHERE id {inn}
+         UNION ALL
+         SELECT 'u', cadre_id, unit_code, NULL, id, from_date, to_date FROM cadre_units WHERE cadre_id {inn}
+         UNION ALL
+         SELECT 'q', q.cadre_id, q.scale_code, q.level_code, l.rank, q.obtained_on, q.revoked_on
+         FROM cadre_qualifications q
+         JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
+         WHERE q.cadre_id {inn}
+         UNION ALL
+         SELECT 'm', co.cadre_id, m.code, NULL, NULL, co.completed_on, co.revoked_on FROM completions co
+         JOIN modules m ON m.id = co.module_id
+         WHERE co.cadre_id {inn}
+           AND m.code IN (SELECT DISTINCT module_code FROM standard_requirements WHERE kind = 'module')"
+    );
+    let rows: Vec<FactRow> = on_tx!(tx, |c| sqlx::query_as(&sql)
         .bind(&param)
         .fetch_all(&mut *c)
         .await?);
-    let quals: Vec<(i64, String, String, i64, NaiveDate, Option<NaiveDate>)> =
-        on_tx!(tx, |c| sqlx::query_as(&format!(
-            "SELECT q.cadre_id, q.scale_code, q.level_code, l.rank, q.obtained_on, q.revoked_on
-             FROM cadre_qualifications q
-             JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
-             WHERE q.cadre_id {inn}"
-        ))
-        .bind(&param)
-        .fetch_all(&mut *c)
-        .await?);
-    let comps: Vec<(i64, String, NaiveDate, Option<NaiveDate>)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        &format!(
-            "SELECT co.cadre_id, m.code, co.completed_on, co.revoked_on FROM completions co
-             JOIN modules m ON m.id = co.module_id
-             WHERE co.cadre_id {inn}
-               AND m.code IN (SELECT DISTINCT module_code FROM standard_requirements WHERE kind = 'module')"
-        )
-    )
-    .bind(&param)
-    .fetch_all(&mut *c)
-    .await?
-    });
-    let mut out: HashMap<i64, Person> = cadres
-        .into_iter()
-        .map(|c| {
-            (
-                c.id,
+    let mut out: HashMap<i64, Person> = HashMap::new();
+    let mut units: Vec<(i64, i64, UnitSpan)> = vec![];
+    for r in &rows {
+        if r.kind == "c" {
+            let (Some(gender), Some(birth_date)) = (r.s1.as_deref().and_then(Gender::parse), r.d1)
+            else {
+                continue;
+            };
+            out.insert(
+                r.cadre_id,
                 Person {
                     facts: CadreFacts {
-                        birth_date: c.birth_date,
-                        party_joined_on: c.party_joined_on,
+                        birth_date,
+                        party_joined_on: r.d2,
                         ..Default::default()
                     },
-                    gender: c.gender,
-                    ethnic_minority: c.ethnic_minority,
+                    gender,
+                    ethnic_minority: r.n == Some(1),
                     units: vec![],
                 },
-            )
-        })
-        .collect();
-    for (id, unit_code, from, to) in units {
-        if let Some(p) = out.get_mut(&id) {
-            p.units.push(UnitSpan {
-                unit_code,
-                from,
-                to,
-            });
+            );
         }
     }
-    for (id, scale, level, rank, obtained_on, revoked_on) in quals {
-        if let Some(p) = out.get_mut(&id) {
-            p.facts.qualifications.push(QualificationFact {
-                scale,
-                level,
-                rank,
-                obtained_on,
-                revoked_on,
-            });
-        }
-    }
-    for (id, module, completed_on, revoked_on) in comps {
-        if let Some(p) = out.get_mut(&id) {
-            p.facts.completions.push(CompletionFact {
+    for r in rows {
+        let Some(p) = out.get_mut(&r.cadre_id) else {
+            continue;
+        };
+        match (r.kind.as_str(), r.s1, r.d1) {
+            ("u", Some(unit_code), Some(from)) => units.push((
+                r.cadre_id,
+                r.n.unwrap_or(0),
+                UnitSpan {
+                    unit_code,
+                    from,
+                    to: r.d2,
+                },
+            )),
+            ("q", Some(scale), Some(obtained_on)) => {
+                p.facts.qualifications.push(QualificationFact {
+                    scale,
+                    level: r.s2.unwrap_or_default(),
+                    rank: r.n.unwrap_or(0),
+                    obtained_on,
+                    revoked_on: r.d2,
+                })
+            }
+            ("m", Some(module), Some(completed_on)) => p.facts.completions.push(CompletionFact {
                 module,
                 completed_on,
-                revoked_on,
-            });
+                revoked_on: r.d2,
+            }),
+            _ => {}
+        }
+    }
+    // Unit periods in order (start, then id), as `unit_on` takes the first that covers a day.
+    units.sort_by(|a, b| (a.0, a.2.from, a.1).cmp(&(b.0, b.2.from, b.1)));
+    for (id, _, span) in units {
+        if let Some(p) = out.get_mut(&id) {
+            p.units.push(span);
         }
     }
     Ok(out)
