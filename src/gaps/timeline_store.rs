@@ -413,7 +413,7 @@ async fn people(tx: &mut Tx, sqlite: bool, ids: &[i64]) -> AppResult<HashMap<i64
         }
     }
     // Unit periods in order (start, then id), as `unit_on` takes the first that covers a day.
-    units.sort_by(|a, b| (a.0, a.2.from, a.1).cmp(&(b.0, b.2.from, b.1)));
+    units.sort_by_key(|u| (u.0, u.2.from, u.1));
     for (id, _, span) in units {
         if let Some(p) = out.get_mut(&id) {
             p.units.push(span);
