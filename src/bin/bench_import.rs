@@ -253,11 +253,13 @@ async fn main() {
         let schema = ScratchSchema::create(&pg, &format!("bench_import_{}", std::process::id()))
             .await
             .expect("schema");
-        // PostgreSQL: `psql`'s `\copy` into a plain table of the same schema (install postgresql-client).
-        sqlx::query(&PLAIN_TABLE.replace("TABLE roster", &format!("TABLE {}.roster", schema.name())))
-            .execute(schema.admin())
-            .await
-            .expect("plain table");
+        // PostgreSQL: `psql`'s `\copy` into a plain table in the same schema.
+        sqlx::query(
+            &PLAIN_TABLE.replace("TABLE roster", &format!("TABLE {}.roster", schema.name())),
+        )
+        .execute(schema.admin())
+        .await
+        .expect("plain table");
         let yard = yardstick(
             std::process::Command::new("psql")
                 .arg(&pg)
