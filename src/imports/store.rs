@@ -13,7 +13,7 @@ use crate::cadres::rules::unit_level;
 use crate::cadres::store::CadreWrite;
 use crate::db::bulk::{self, V};
 use crate::db::Tx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::on_tx;
 
 /// The SQL that keeps only rows whose `col` is one of the ids in parameter `$n`, and the value
@@ -267,19 +267,9 @@ async fn set_ends(tx: &mut Tx, table: &str, ends: &[(i64, Option<NaiveDate>)]) -
 pub async fn apply_cadres(tx: &mut Tx, plan: &CadrePlan) -> AppResult<()> {
     let now = Utc::now();
     let rows: Vec<Vec<V>> = plan.new.iter().map(|n| cadre_values(&n.w, now)).collect();
-    let ids: Vec<(i64, String)> =
-        bulk::insert_returning(tx, "cadres", CADRE_COLS, &rows, "id, personal_id").await?;
-    let by_pid: HashMap<String, i64> = ids.into_iter().map(|(id, p)| (p, id)).collect();
-    let new_ids: Vec<i64> = plan
-        .new
-        .iter()
-        .map(|n| {
-            by_pid
-                .get(n.w.personal_id.as_str())
-                .copied()
-                .ok_or_else(|| AppError::Internal("an inserted cadre has no id".into()))
-        })
-        .collect::<AppResult<_>>()?;
+    // The new cadres' ids, in the order of `plan.new`.
+    let new_ids: Vec<i64> = bulk::insert_ids(tx, "cadres", CADRE_COLS, rows).await?;
+    // TIMELINE: cadres written: `new_ids` (inserted).
     let unit_rows: Vec<Vec<V>> = plan
         .new
         .iter()
@@ -290,15 +280,18 @@ pub async fn apply_cadres(tx: &mut Tx, plan: &CadrePlan) -> AppResult<()> {
         tx,
         "cadre_units",
         &["cadre_id", "unit_code", "from_date"],
-        &unit_rows,
+        unit_rows,
     )
     .await?;
+    // TIMELINE: cadre_units written for `new_ids` (their first unit period).
     for (id, w) in &plan.updates {
         crate::cadres::store::update(tx, *id, w).await?;
     }
+    // TIMELINE: cadres updated: the ids of `plan.updates` (`.0`).
     for (id, unit, on) in &plan.moves {
         crate::cadres::store::move_unit(tx, *id, unit, *on).await?;
     }
+    // TIMELINE: cadres and cadre_units written for the ids of `plan.moves` (`.0`): unit moved.
     let period_rows = |list: &[NewPeriod]| -> Vec<Vec<V>> {
         list.iter()
             .map(|p| {
@@ -321,18 +314,24 @@ pub async fn apply_cadres(tx: &mut Tx, plan: &CadrePlan) -> AppResult<()> {
         tx,
         "title_assignments",
         PERIOD_COLS,
-        &period_rows(&plan.new_held),
+        period_rows(&plan.new_held),
     )
     .await?;
+    // TIMELINE: title_assignments written for the cadre of each of `plan.new_held` (`.cadre`:
+    // an existing id, or `new_ids[i]` for a new cadre).
     bulk::insert(
         tx,
         "succession_plans",
         PERIOD_COLS,
-        &period_rows(&plan.new_planned),
+        period_rows(&plan.new_planned),
     )
     .await?;
+    // TIMELINE: succession_plans written for the cadre of each of `plan.new_planned` (as above).
     set_ends(tx, "title_assignments", &plan.held_ends).await?;
     set_ends(tx, "succession_plans", &plan.planned_ends).await?;
+    // TIMELINE: title_assignments / succession_plans ends changed (`plan.held_ends`,
+    // `plan.planned_ends`: row ids; their cadres are in `CadreLookups::held` / `::planned`, or
+    // return `cadre_id` from `set_ends`).
     Ok(())
 }
 
@@ -434,9 +433,10 @@ pub async fn apply_qualifications(
             "source_ref",
             "created_at",
         ],
-        &rows,
+        rows,
     )
     .await?;
+    // TIMELINE: cadre_qualifications written for the `cadre_id` of each of `plan.new`.
     for (id, issuer, evidence) in &plan.updates {
         on_tx!(tx, |c| sqlx::query(
             "UPDATE cadre_qualifications SET issuer = $1, evidence = $2 WHERE id = $3"
@@ -448,6 +448,8 @@ pub async fn apply_qualifications(
         .await
         .map(|_| ())?);
     }
+    // TIMELINE: cadre_qualifications updated (`plan.updates`: row ids; issuer and evidence only,
+    // no dates).
     Ok(())
 }
 
@@ -515,7 +517,8 @@ pub async fn apply_completions(tx: &mut Tx, plan: &CompletionPlan) -> AppResult<
             ]
         })
         .collect();
-    let ids: Vec<(i64, i64, i64, NaiveDate)> = bulk::insert_returning(
+    // The new completions' ids, in the order of `plan.new`.
+    let ids: Vec<i64> = bulk::insert_ids(
         tx,
         "completions",
         &[
@@ -528,23 +531,15 @@ pub async fn apply_completions(tx: &mut Tx, plan: &CompletionPlan) -> AppResult<
             "source_ref",
             "created_at",
         ],
-        &rows,
-        "id, cadre_id, module_id, completed_on",
+        rows,
     )
     .await?;
-    let id_of: HashMap<(i64, i64, NaiveDate), i64> = ids
-        .into_iter()
-        .map(|(id, c, m, d)| ((c, m, d), id))
-        .collect();
+    // TIMELINE: completions written for the `cadre_id` of each of `plan.new`.
     let mut quals = vec![];
-    for c in &plan.new {
+    for (c, id) in plan.new.iter().zip(&ids) {
         let Some((scale, level)) = &c.awards else {
             continue;
         };
-        let id = id_of
-            .get(&(c.cadre_id, c.module_id, c.completed_on))
-            .copied()
-            .ok_or_else(|| AppError::Internal("an inserted completion has no id".into()))?;
         quals.push(vec![
             V::I(c.cadre_id),
             V::S(scale.clone()),
@@ -554,7 +549,7 @@ pub async fn apply_completions(tx: &mut Tx, plan: &CompletionPlan) -> AppResult<
             V::S(c.source_ref.clone()),
             V::S("completion".into()),
             V::S(c.source_ref.clone()),
-            V::I(id),
+            V::I(*id),
             V::T(now),
         ]);
     }
@@ -562,9 +557,11 @@ pub async fn apply_completions(tx: &mut Tx, plan: &CompletionPlan) -> AppResult<
         tx,
         "cadre_qualifications",
         crate::cadres::store::QUALIFICATION_COLUMNS,
-        &quals,
+        quals,
     )
     .await?;
+    // TIMELINE: cadre_qualifications written for the `cadre_id` of each of `plan.new` whose
+    // module awards a level (`c.awards`).
     for (id, score, source, source_ref) in &plan.updates {
         on_tx!(tx, |c| sqlx::query(
             "UPDATE completions SET score_tenths = $1, source = $2, source_ref = $3 WHERE id = $4"
@@ -577,5 +574,7 @@ pub async fn apply_completions(tx: &mut Tx, plan: &CompletionPlan) -> AppResult<
         .await
         .map(|_| ())?);
     }
+    // TIMELINE: completions updated (`plan.updates`: row ids; score and source only, their
+    // cadres are in `CompletionLookups::existing`).
     Ok(())
 }

@@ -15,6 +15,7 @@ mod errors;
 mod faults;
 mod health;
 mod imports;
+mod imports_bulk;
 mod me;
 mod parity;
 mod proxy;
