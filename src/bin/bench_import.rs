@@ -178,6 +178,107 @@ fn line(label: &str, rows: usize, yard: &Result<Duration, String>, cold: Duratio
     );
 }
 
+/// The tables a roster import writes, parents first.
+const WRITTEN: [&str; 4] = [
+    "cadres",
+    "cadre_units",
+    "title_assignments",
+    "succession_plans",
+];
+
+/// The floor on SQLite: `sqlite3` copying the imported rows from `bench` into the real tables of
+/// a fresh database (the app's pragmas, one transaction).
+async fn floor_sqlite(dir: &std::path::Path, bench: &std::path::Path) -> Result<Duration, String> {
+    let floor = dir.join("floor.db");
+    let settings = PoolSettings {
+        max_connections: 2,
+        acquire_timeout: Duration::from_secs(30),
+        sqlite_mmap_bytes: 0,
+    };
+    let db = Db::connect(&format!("sqlite://{}", floor.display()), &settings).await?;
+    db.close().await;
+    let attach = format!("ATTACH '{}' AS b;", bench.display());
+    yardstick(std::process::Command::new("sqlite3").arg(&floor).arg(format!(
+        "{attach} INSERT INTO units SELECT * FROM b.units; INSERT INTO titles SELECT * FROM b.titles;"
+    )))?;
+    let copy: String = WRITTEN
+        .iter()
+        .map(|t| format!("INSERT INTO {t} SELECT * FROM b.{t};"))
+        .collect();
+    yardstick(
+        std::process::Command::new("sqlite3")
+            .arg(&floor)
+            .arg(format!(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; \
+         {attach} BEGIN IMMEDIATE; {copy} COMMIT;"
+    )),
+    )
+}
+
+/// The floor on PostgreSQL: `psql`'s `\copy` of the rows the import wrote in `from` (exported
+/// first) into the real tables of a fresh schema, in one transaction.
+async fn floor_postgres(pg: &str, from: &str, dir: &std::path::Path) -> Result<Duration, String> {
+    let psql = |commands: &[String], single: bool| {
+        let mut cmd = std::process::Command::new("psql");
+        cmd.arg(pg).arg("-v").arg("ON_ERROR_STOP=1");
+        if single {
+            cmd.arg("-1");
+        }
+        for c in commands {
+            cmd.arg("-c").arg(c);
+        }
+        yardstick(&mut cmd)
+    };
+    let file = |t: &str| dir.join(format!("{t}.copy")).display().to_string();
+    let out: Vec<String> = WRITTEN
+        .iter()
+        .map(|t| format!("\\copy {from}.{t} TO '{}'", file(t)))
+        .collect();
+    psql(&out, false)?;
+    let schema = ScratchSchema::create(pg, &format!("{from}_floor"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let settings = PoolSettings {
+        max_connections: 2,
+        acquire_timeout: Duration::from_secs(30),
+        sqlite_mmap_bytes: 0,
+    };
+    let db = Db::connect(schema.url(), &settings).await?;
+    db.close().await;
+    let to = schema.name().to_string();
+    for t in ["units", "titles"] {
+        sqlx::query(&format!("INSERT INTO {to}.{t} SELECT * FROM {from}.{t}"))
+            .execute(schema.admin())
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let load: Vec<String> = WRITTEN
+        .iter()
+        .map(|t| format!("\\copy {to}.{t} FROM '{}'", file(t)))
+        .collect();
+    let took = psql(&load, true);
+    schema.drop().await.map_err(|e| e.to_string())?;
+    took
+}
+
+/// The floor's row: the engine's own loader writing the import's rows into the real tables.
+fn floor_line(
+    label: &str,
+    yard: &Result<Duration, String>,
+    floor: &Result<Duration, String>,
+    cold: Duration,
+) {
+    match (yard, floor) {
+        (Ok(y), Ok(f)) => println!(
+            "| {label} | {} ms | {:.1} × | {:.1} × |",
+            f.as_millis(),
+            f.as_secs_f64() / y.as_secs_f64(),
+            cold.as_secs_f64() / f.as_secs_f64()
+        ),
+        (_, Err(e)) | (Err(e), _) => println!("| {label} | not run: {e} | – | – |"),
+    }
+}
+
 /// The CSV's 11 columns as a plain table (what `sqlite3 .import` makes of the header).
 const PLAIN_TABLE: &str = "CREATE TABLE roster (personal_id TEXT, full_name TEXT, gender TEXT, \
     birth_date TEXT, ethnicity TEXT, unit_code TEXT, unit_from TEXT, organisation TEXT, phone TEXT, \
@@ -247,6 +348,8 @@ async fn main() {
     let (cold, rest) = run(&db, &units_csv, file.as_bytes(), rows).await;
     line("SQLite (file, WAL)", rows, &yard, cold, &rest);
     db.close().await;
+    let floor = floor_sqlite(&dir, &dir.join("bench.db")).await;
+    let mut floors = vec![("SQLite (file, WAL)", yard, floor, cold)];
 
     let pg = arg("--pg").unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
     if pg != "off" {
@@ -278,7 +381,17 @@ async fn main() {
         let (cold, rest) = run(&db, &units_csv, file.as_bytes(), rows).await;
         line("PostgreSQL 15", rows, &yard, cold, &rest);
         db.close().await;
+        let floor = floor_postgres(&pg, schema.name(), &dir).await;
+        floors.push(("PostgreSQL 15", yard, floor, cold));
         schema.drop().await.expect("drop");
+    }
+    println!();
+    println!(
+        "| backend | floor: the engine's own loader, the import's rows into the real tables | floor ÷ yardstick | import ÷ floor |"
+    );
+    println!("|---|---|---|---|");
+    for (label, yard, floor, cold) in &floors {
+        floor_line(label, yard, floor, *cold);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
