@@ -6,9 +6,10 @@
 //! Writes a realistic cadre CSV (N rows, default 100,000, on the real Ho Chi Minh City wards, a
 //! title for one row in 20), imports it into a fresh SQLite file (and a fresh PostgreSQL schema),
 //! then re-imports it (nothing changes) and dry-runs it; and, as the yardsticks of the same run,
-//! times each engine's own loader on the same file into a plain table of its 11 columns as text:
-//! `sqlite3`'s `.import` right before the SQLite import and `psql`'s `\copy` right before the
-//! PostgreSQL one, and prints the import's time as a multiple of its yardstick's.
+//! times each engine's own loader on the same file into a plain table of its 11 columns as text
+//! (the median of three runs): `sqlite3`'s `.import` right before the SQLite import and `psql`'s
+//! `\copy` right before the PostgreSQL one, and prints the import's time as a multiple of its
+//! yardstick's.
 
 use std::time::{Duration, Instant};
 
@@ -160,6 +161,20 @@ fn yardstick(cmd: &mut std::process::Command) -> Result<Duration, String> {
         Ok(o) => Err(String::from_utf8_lossy(&o.stderr).trim().to_string()),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// Times a yardstick this many times (a fresh plain table each) and keeps the median: it takes a
+/// few hundred milliseconds, so one run would make the ratio as noisy as the machine.
+const YARDSTICK_RUNS: usize = 3;
+
+/// The median of `n` runs of `once(i)`, or the first failure.
+fn median_of(
+    n: usize,
+    mut once: impl FnMut(usize) -> Result<Duration, String>,
+) -> Result<Duration, String> {
+    let mut runs = (0..n).map(&mut once).collect::<Result<Vec<_>, _>>()?;
+    runs.sort();
+    Ok(runs[runs.len() / 2])
 }
 
 /// The table's row for one backend: the import against its yardstick.
@@ -325,7 +340,7 @@ async fn main() {
     std::fs::write(&csv_path, &file).expect("write csv");
     println!("{rows} rows, {} bytes, {} wards", file.len(), wards.len());
     println!(
-        "| backend | rows | yardstick: the engine's own loader, plain table | import (new cadres) | ratio | re-import (no change) | dry run |"
+        "| backend | rows | yardstick: the engine's own loader, plain table (median of 3) | import (new cadres) | ratio | re-import (no change) | dry run |"
     );
     println!("|---|---|---|---|---|---|---|");
     let settings = PoolSettings {
@@ -335,14 +350,15 @@ async fn main() {
     };
 
     // SQLite: `sqlite3 .import` into a plain table of a fresh file (install Debian's sqlite3).
-    let plain = dir.join("plain.db");
-    let yard = yardstick(
-        std::process::Command::new("sqlite3")
-            .arg(&plain)
-            .arg(PLAIN_TABLE)
-            .arg(".mode csv")
-            .arg(format!(".import --skip 1 {} roster", csv_path.display())),
-    );
+    let yard = median_of(YARDSTICK_RUNS, |i| {
+        yardstick(
+            std::process::Command::new("sqlite3")
+                .arg(dir.join(format!("plain-{i}.db")))
+                .arg(PLAIN_TABLE)
+                .arg(".mode csv")
+                .arg(format!(".import --skip 1 {} roster", csv_path.display())),
+        )
+    });
     let url = format!("sqlite://{}", dir.join("bench.db").display());
     let db = Db::connect(&url, &settings).await.expect("sqlite");
     let (cold, rest) = run(&db, &units_csv, file.as_bytes(), rows).await;
@@ -357,24 +373,29 @@ async fn main() {
             .await
             .expect("schema");
         // PostgreSQL: `psql`'s `\copy` into a plain table in the same schema.
-        sqlx::query(
-            &PLAIN_TABLE.replace("TABLE roster", &format!("TABLE {}.roster", schema.name())),
-        )
-        .execute(schema.admin())
-        .await
-        .expect("plain table");
-        let yard = yardstick(
-            std::process::Command::new("psql")
-                .arg(&pg)
-                .arg("-v")
-                .arg("ON_ERROR_STOP=1")
-                .arg("-c")
-                .arg(format!(
-                    "\\copy {}.roster FROM '{}' WITH (FORMAT csv, HEADER true)",
-                    schema.name(),
-                    csv_path.display()
-                )),
-        );
+        let mut tables = vec![];
+        for i in 0..YARDSTICK_RUNS {
+            let table = format!("{}.roster_{i}", schema.name());
+            sqlx::query(&PLAIN_TABLE.replace("TABLE roster", &format!("TABLE {table}")))
+                .execute(schema.admin())
+                .await
+                .expect("plain table");
+            tables.push(table);
+        }
+        let yard = median_of(YARDSTICK_RUNS, |i| {
+            yardstick(
+                std::process::Command::new("psql")
+                    .arg(&pg)
+                    .arg("-v")
+                    .arg("ON_ERROR_STOP=1")
+                    .arg("-c")
+                    .arg(format!(
+                        "\\copy {} FROM '{}' WITH (FORMAT csv, HEADER true)",
+                        tables[i],
+                        csv_path.display()
+                    )),
+            )
+        });
         let db = Db::connect(schema.url(), &settings)
             .await
             .expect("postgres");
