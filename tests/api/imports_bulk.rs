@@ -227,16 +227,15 @@ async fn text_nulls_and_ids_arrive_exactly(app: TestApp) {
             None
         )]
     );
-    let units: Vec<(String, String)> =
-        cadre_training::on_db!(db, |p| {
-            sqlx::query_as(
+    let units: Vec<(String, String)> = cadre_training::on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT c.personal_id, u.unit_code FROM cadre_units u JOIN cadres c ON c.id = u.cadre_id
          WHERE u.to_date IS NULL ORDER BY c.personal_id"
     )
     .fetch_all(p)
     .await
     .unwrap()
-        });
+    });
     assert_eq!(
         units,
         vec![
