@@ -8,6 +8,7 @@ use sqlx::postgres::PgConnection;
 
 use super::Tx;
 use crate::error::AppResult;
+
 /// One value of a row to insert.
 #[derive(Debug, Clone)]
 pub enum V {

@@ -330,8 +330,8 @@ pub async fn apply_cadres(tx: &mut Tx, plan: &CadrePlan) -> AppResult<()> {
     set_ends(tx, "title_assignments", &plan.held_ends).await?;
     set_ends(tx, "succession_plans", &plan.planned_ends).await?;
     // TIMELINE: title_assignments / succession_plans ends changed (`plan.held_ends`,
-    // `plan.planned_ends`: row ids; their cadres are in `CadreLookups::held` / `::planned`, or
-    // return `cadre_id` from `set_ends`).
+    // `plan.planned_ends` hold row ids; each row's cadre is its `ExistingPeriod::cadre_id` in the
+    // lookups the plan was made from, or `set_ends` could answer it with `RETURNING cadre_id`).
     Ok(())
 }
 
