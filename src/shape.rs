@@ -226,4 +226,103 @@ mod tests {
         }
         assert!(found.is_empty(), "{found:?}");
     }
+
+    /// Tables whose writes need not move the data version: the logs, which nothing cached is
+    /// built from, and the version's own bookkeeping.
+    const UNVERSIONED: [&str; 5] = [
+        "audit_log",
+        "login_failures",
+        "login_known",
+        "data_version",
+        "temp",
+    ];
+
+    /// The table a write statement starting at `sql` names, if `sql` starts one
+    /// (`INSERT [OR …] INTO t`, `UPDATE t SET`, `DELETE FROM t`).
+    fn written_table(sql: &str) -> Option<String> {
+        let words: Vec<&str> = sql.split_whitespace().take(5).collect();
+        let word = |i: usize| words.get(i).copied().unwrap_or("");
+        let table = match word(0) {
+            "INSERT" if word(1) == "INTO" => word(2),
+            "INSERT" if word(1) == "OR" && word(3) == "INTO" => word(4),
+            "UPDATE" if word(2) == "SET" => word(1),
+            "DELETE" if word(1) == "FROM" => word(2),
+            _ => return None,
+        };
+        let table: String = table
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || "_{}.".contains(*c))
+            .collect();
+        Some(table.split('.').next().unwrap_or("").to_string())
+    }
+
+    /// Every statement that writes data runs in a write transaction (`Tx`): SQLite's data
+    /// version moves once per `Tx` that wrote, as it commits (`db::version`), so a write on the
+    /// pool outside one would leave the cached records (`GET /api/me`) stale. A function that
+    /// writes a table other than the logs takes a `Tx` or begins one before the statement. `db`
+    /// itself is left out (its bulk writes and the version's statements take the caller's `Tx`),
+    /// and so are the benchmarks (`bin`), whose own statements fill scratch databases.
+    #[test]
+    fn data_writes_go_through_a_transaction() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![];
+        sources(&root, &mut files);
+        let mut found = vec![];
+        let mut seen = 0;
+        for f in files {
+            if ["db", "shape", "bin"].contains(&feature(&root, &f).as_str()) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            // The line where the function being read starts.
+            let mut func = 0;
+            for (n, line) in lines.iter().enumerate() {
+                let code = line.trim_start();
+                if code.starts_with("//") {
+                    continue;
+                }
+                if [
+                    "fn ",
+                    "pub fn ",
+                    "async fn ",
+                    "pub async fn ",
+                    "pub(crate) async fn ",
+                ]
+                .iter()
+                .any(|p| code.starts_with(p))
+                {
+                    func = n;
+                }
+                for (i, _) in line.match_indices(['I', 'U', 'D']) {
+                    let Some(table) = written_table(&line[i..]) else {
+                        continue;
+                    };
+                    if i > 0 && line[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                        continue;
+                    }
+                    seen += 1;
+                    if UNVERSIONED.contains(&table.as_str()) {
+                        continue;
+                    }
+                    let signature: String = lines[func..]
+                        .iter()
+                        .take_while(|l| !l.trim_end().ends_with('{'))
+                        .chain(lines.get(func).filter(|l| l.trim_end().ends_with('{')))
+                        .copied()
+                        .collect();
+                    let body = lines[func..=n].join("\n");
+                    if !signature.contains("Tx") && !body.contains(".begin()") {
+                        found.push(format!("{}:{}: {table}", f.display(), n + 1));
+                    }
+                }
+            }
+        }
+        assert!(seen > 50, "the check found only {seen} write statements");
+        assert!(
+            found.is_empty(),
+            "writes outside a Tx (they would not move the data version):\n{}",
+            found.join("\n")
+        );
+    }
 }

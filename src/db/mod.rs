@@ -317,7 +317,9 @@ impl Db {
                     })?),
                     None => None,
                 };
-                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, writer)
+                let mut t = p.begin_with("BEGIN IMMEDIATE").await?;
+                sqlx::query(version::SQLITE_MARK).execute(&mut *t).await?;
+                Tx::Sqlite(t, writer)
             }
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
@@ -365,7 +367,11 @@ impl Tx {
             hook(&mut self).await?;
         }
         match self {
-            Tx::Sqlite(t, _writer) => t.commit().await?,
+            Tx::Sqlite(mut t, _writer) => {
+                // The data version moves once per transaction that wrote (db::version).
+                sqlx::query(version::SQLITE_BUMP).execute(&mut *t).await?;
+                t.commit().await?
+            }
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())

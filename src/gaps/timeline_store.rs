@@ -303,7 +303,7 @@ pub async fn rebuild_cadres(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
                 "birth_date",
                 "ethnic_minority",
             ],
-            &rows,
+            rows,
         )
         .await?;
     }

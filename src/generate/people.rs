@@ -577,21 +577,21 @@ pub async fn generate(
                 "created_at",
                 "updated_at",
             ],
-            &cadre_rows,
+            cadre_rows,
         )
         .await?;
         crate::db::bulk::insert(
             tx,
             "cadre_units",
             &["cadre_id", "unit_code", "from_date", "to_date"],
-            &unit_rows,
+            unit_rows,
         )
         .await?;
         crate::db::bulk::insert(
             tx,
             "cadre_qualifications",
             crate::cadres::store::QUALIFICATION_COLUMNS,
-            &qual_rows,
+            qual_rows,
         )
         .await?;
         crate::db::bulk::insert(
@@ -607,7 +607,7 @@ pub async fn generate(
                 "revoked_on",
                 "created_at",
             ],
-            &comp_rows,
+            comp_rows,
         )
         .await?;
         tracing::info!(cadres = chunk_end, completions = out.comps, "generating");
@@ -637,7 +637,7 @@ pub async fn generate(
         "to_date",
         "created_at",
     ];
-    crate::db::bulk::insert(tx, "title_assignments", &cols, &seats(&held)).await?;
-    crate::db::bulk::insert(tx, "succession_plans", &cols, &seats(&planned)).await?;
+    crate::db::bulk::insert(tx, "title_assignments", &cols, seats(&held)).await?;
+    crate::db::bulk::insert(tx, "succession_plans", &cols, seats(&planned)).await?;
     Ok(out)
 }

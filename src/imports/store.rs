@@ -1,4 +1,6 @@
 //! Loading what an import is checked against, and writing a checked plan in one transaction.
+//! The gap timelines of the cadres written are rebuilt at the commit (triggers mark them;
+//! `gaps::timeline_store`).
 
 use chrono::{NaiveDate, Utc};
 use std::collections::{HashMap, HashSet};
@@ -13,7 +15,7 @@ use crate::cadres::rules::unit_level;
 use crate::cadres::store::CadreWrite;
 use crate::db::bulk::{self, V};
 use crate::db::Tx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::on_tx;
 
 /// The SQL that keeps only rows whose `col` is one of the ids in parameter `$n`, and the value
@@ -267,19 +269,8 @@ async fn set_ends(tx: &mut Tx, table: &str, ends: &[(i64, Option<NaiveDate>)]) -
 pub async fn apply_cadres(tx: &mut Tx, plan: &CadrePlan) -> AppResult<()> {
     let now = Utc::now();
     let rows: Vec<Vec<V>> = plan.new.iter().map(|n| cadre_values(&n.w, now)).collect();
-    let ids: Vec<(i64, String)> =
-        bulk::insert_returning(tx, "cadres", CADRE_COLS, &rows, "id, personal_id").await?;
-    let by_pid: HashMap<String, i64> = ids.into_iter().map(|(id, p)| (p, id)).collect();
-    let new_ids: Vec<i64> = plan
-        .new
-        .iter()
-        .map(|n| {
-            by_pid
-                .get(n.w.personal_id.as_str())
-                .copied()
-                .ok_or_else(|| AppError::Internal("an inserted cadre has no id".into()))
-        })
-        .collect::<AppResult<_>>()?;
+    // The new cadres' ids, in the order of `plan.new`.
+    let new_ids: Vec<i64> = bulk::insert_ids(tx, "cadres", CADRE_COLS, rows).await?;
     let unit_rows: Vec<Vec<V>> = plan
         .new
         .iter()
@@ -290,7 +281,7 @@ pub async fn apply_cadres(tx: &mut Tx, plan: &CadrePlan) -> AppResult<()> {
         tx,
         "cadre_units",
         &["cadre_id", "unit_code", "from_date"],
-        &unit_rows,
+        unit_rows,
     )
     .await?;
     for (id, w) in &plan.updates {
@@ -321,14 +312,14 @@ pub async fn apply_cadres(tx: &mut Tx, plan: &CadrePlan) -> AppResult<()> {
         tx,
         "title_assignments",
         PERIOD_COLS,
-        &period_rows(&plan.new_held),
+        period_rows(&plan.new_held),
     )
     .await?;
     bulk::insert(
         tx,
         "succession_plans",
         PERIOD_COLS,
-        &period_rows(&plan.new_planned),
+        period_rows(&plan.new_planned),
     )
     .await?;
     set_ends(tx, "title_assignments", &plan.held_ends).await?;
@@ -434,7 +425,7 @@ pub async fn apply_qualifications(
             "source_ref",
             "created_at",
         ],
-        &rows,
+        rows,
     )
     .await?;
     for (id, issuer, evidence) in &plan.updates {
@@ -515,7 +506,8 @@ pub async fn apply_completions(tx: &mut Tx, plan: &CompletionPlan) -> AppResult<
             ]
         })
         .collect();
-    let ids: Vec<(i64, i64, i64, NaiveDate)> = bulk::insert_returning(
+    // The new completions' ids, in the order of `plan.new`.
+    let ids: Vec<i64> = bulk::insert_ids(
         tx,
         "completions",
         &[
@@ -528,23 +520,14 @@ pub async fn apply_completions(tx: &mut Tx, plan: &CompletionPlan) -> AppResult<
             "source_ref",
             "created_at",
         ],
-        &rows,
-        "id, cadre_id, module_id, completed_on",
+        rows,
     )
     .await?;
-    let id_of: HashMap<(i64, i64, NaiveDate), i64> = ids
-        .into_iter()
-        .map(|(id, c, m, d)| ((c, m, d), id))
-        .collect();
     let mut quals = vec![];
-    for c in &plan.new {
+    for (c, id) in plan.new.iter().zip(&ids) {
         let Some((scale, level)) = &c.awards else {
             continue;
         };
-        let id = id_of
-            .get(&(c.cadre_id, c.module_id, c.completed_on))
-            .copied()
-            .ok_or_else(|| AppError::Internal("an inserted completion has no id".into()))?;
         quals.push(vec![
             V::I(c.cadre_id),
             V::S(scale.clone()),
@@ -554,7 +537,7 @@ pub async fn apply_completions(tx: &mut Tx, plan: &CompletionPlan) -> AppResult<
             V::S(c.source_ref.clone()),
             V::S("completion".into()),
             V::S(c.source_ref.clone()),
-            V::I(id),
+            V::I(*id),
             V::T(now),
         ]);
     }
@@ -562,7 +545,7 @@ pub async fn apply_completions(tx: &mut Tx, plan: &CompletionPlan) -> AppResult<
         tx,
         "cadre_qualifications",
         crate::cadres::store::QUALIFICATION_COLUMNS,
-        &quals,
+        quals,
     )
     .await?;
     for (id, score, source, source_ref) in &plan.updates {

@@ -558,10 +558,10 @@ pub async fn rebuild_periods(tx: &mut Tx) -> AppResult<usize> {
             "placed_code",
             "status",
         ],
-        &rows,
+        rows,
     )
     .await?;
-    Ok(stale.len() + rows.len())
+    Ok(stale.len() + fresh.len())
 }
 
 /// Builds the periods of a database whose units predate them (one check at start).

@@ -602,7 +602,7 @@ async fn sqlite_disk_full_refuses_writes_clearly_and_recovers() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// `kill -9` of a server on PostgreSQL while a 100,000-row import is inserting (seen in
+/// `kill -9` of a server on PostgreSQL while a 100,000-row import is writing (its COPY seen in
 /// `pg_stat_activity`): PostgreSQL aborts the dead connection's transaction, so the schema holds all
 /// the rows or none, nothing stays locked, and a restarted server imports the same file.
 #[rocket::async_test]
@@ -624,12 +624,12 @@ async fn kill_9_during_a_large_import_on_postgres_leaves_all_rows_or_none() {
     let csv = roster(79_600_000_000, 100_000);
     let file = csv.clone();
     let uploader = std::thread::spawn(move || import(port, &admin, &file));
-    // Kill once the import's INSERTs into cadres are running, or after 60 s at most.
+    // Kill once the import's COPY into cadres is running, or after 60 s at most.
     let t = Instant::now();
     let mut inserting = false;
     while !inserting && t.elapsed() < Duration::from_secs(60) && !uploader.is_finished() {
         let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query LIKE 'INSERT INTO cadres%'",
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query LIKE 'COPY cadres%'",
         )
         .bind(&name)
         .fetch_one(&admin_pool)

@@ -16,6 +16,7 @@ mod faults;
 mod generate;
 mod health;
 mod imports;
+mod imports_bulk;
 mod me;
 mod parity;
 mod proxy;

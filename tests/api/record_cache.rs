@@ -197,41 +197,103 @@ async fn unchanged_reads_come_from_the_cache(app: TestApp) {
     );
 }
 
-/// Every data table moves SQLite's data version on insert, update and delete; only the logs,
-/// which nothing cached is built from, and the gap timelines (derived data, written only in the
-/// transaction of the fact writes that move the version) are left out. A new table without
-/// triggers fails here.
+/// SQLite's data version moves exactly once for each write transaction that changed the data,
+/// whatever the path (an API write, a bulk import, the unit tree's import, a transaction of the
+/// library's own), and not for reads, dry runs, rolled-back or empty transactions, or the logs
+/// (failed and successful logins, audit entries alone). That no data write bypasses a `Tx` is
+/// checked in the source (`shape::data_writes_go_through_a_transaction`).
 #[rocket::async_test]
-async fn every_sqlite_data_table_moves_the_data_version() {
+async fn sqlite_data_version_moves_once_per_write_transaction() {
     let app = TestApp::sqlite().await;
-    let cadre_training::db::Db::Sqlite(pool) = &app.state().db else {
-        unreachable!()
+    let db = &app.state().db;
+    let version = || async {
+        let cadre_training::db::Db::Sqlite(pool) = db else {
+            unreachable!()
+        };
+        sqlx::query_scalar::<_, i64>("SELECT version FROM data_version WHERE id = 1")
+            .fetch_one(pool)
+            .await
+            .unwrap()
     };
-    let tables: Vec<(String,)> = sqlx::query_as(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-           AND name NOT IN ('_sqlx_migrations', 'data_version', 'audit_log', 'login_failures', 'login_known',
-                            'holder_timeline', 'timeline_dirty')",
+    let admin = app.admin_token().await;
+    let mut v = version().await;
+    let mut moved = |now: i64, by: i64, what: &str| {
+        assert_eq!(now, v + by, "{what}: the version should move by {by}");
+        v = now;
+    };
+
+    // Writes through each kind of path: once each, whatever the number of rows.
+    app.import_hcmc(&admin).await;
+    moved(version().await, 1, "the unit tree's import");
+    let id = create_cadre(&app, &admin, "Nguyễn Văn An", "079180002501", "26734").await;
+    moved(version().await, 1, "an API write");
+    let roster = "Số CCCD/CMND,Họ và tên,Giới tính,Ngày sinh,Dân tộc,Mã đơn vị,Tổ chức\n\
+                  079180002502,Trần Thị Bình,Nữ,01/01/1980,Kinh,26734,Mặt trận Tổ quốc\n\
+                  079180002503,Lê Văn Chí,Nam,02/02/1981,Kinh,26734,Mặt trận Tổ quốc\n";
+    let (app_ref, admin_ref) = (&app, admin.as_str());
+    let import = |dry: bool| async move {
+        let path = format!("/api/imports/cadres?dry_run={dry}");
+        let bytes = roster.as_bytes().to_vec();
+        app_ref
+            .post_raw(
+                &path,
+                Some(admin_ref),
+                rocket::http::ContentType::CSV,
+                bytes,
+            )
+            .await
+    };
+    ok("dry run", import(true).await);
+    moved(version().await, 0, "a dry run");
+    ok("import", import(false).await);
+    moved(version().await, 1, "a bulk import");
+    let mut tx = db.begin().await.unwrap();
+    cadre_training::on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE cadres SET phone = '0901234567' WHERE id = $1"
     )
-    .fetch_all(pool)
+    .bind(id)
+    .execute(&mut *c)
     .await
-    .unwrap();
-    assert!(tables.len() > 20, "{tables:?}");
-    for (table,) in tables {
-        let triggers: Vec<(String,)> = sqlx::query_as(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = $1 AND name LIKE 'data_version_%'",
+    .map(|_| ())
+    .unwrap());
+    tx.commit().await.unwrap();
+    moved(version().await, 1, "a transaction of the library's");
+
+    // Nothing that leaves the data as it was.
+    ok("read", app.get("/api/cadres", Some(&admin)).await);
+    ok(
+        "record",
+        app.get(&format!("/api/cadres/{id}"), Some(&admin)).await,
+    );
+    moved(version().await, 0, "reads");
+    ok("re-import", import(false).await);
+    moved(
+        version().await,
+        0,
+        "a re-import changing nothing (its audit entry alone)",
+    );
+    let (s, _) = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"username": "admin", "password": "not the password"}),
         )
-        .bind(&table)
-        .fetch_all(pool)
+        .await;
+    assert_eq!(s, Status::Unauthorized);
+    app.admin_token().await;
+    moved(
+        version().await,
+        0,
+        "logins, failed and successful (the logs)",
+    );
+    db.begin().await.unwrap().commit().await.unwrap();
+    moved(version().await, 0, "an empty transaction");
+    let mut tx = db.begin().await.unwrap();
+    cadre_training::on_tx!(&mut tx, |c| sqlx::query("DELETE FROM cadre_units")
+        .execute(&mut *c)
         .await
-        .unwrap();
-        for op in ["INSERT", "UPDATE", "DELETE"] {
-            assert!(
-                triggers
-                    .iter()
-                    .any(|(sql,)| sql.contains(&format!("AFTER {op} ON {table} "))
-                        && sql.contains("UPDATE data_version SET version = version + 1")),
-                "{table} has no data-version trigger for {op}"
-            );
-        }
-    }
+        .map(|_| ())
+        .unwrap());
+    drop(tx);
+    moved(version().await, 0, "a transaction rolled back");
 }
