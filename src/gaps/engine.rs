@@ -218,7 +218,7 @@ fn check(facts: &CadreFacts, rule: &Rule, d: NaiveDate, reference: NaiveDate) ->
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
@@ -409,22 +409,23 @@ mod tests {
 
     // ---- property test against a deliberately naive reference ----
 
-    /// xorshift64*: a small deterministic generator so the property test needs no dependency.
-    struct Rng(u64);
+    /// xorshift64*: a small deterministic generator so the property tests need no dependency
+    /// (the engine's here, the timeline's in `gaps::timeline`).
+    pub(crate) struct Rng(pub(crate) u64);
     impl Rng {
-        fn next(&mut self) -> u64 {
+        pub(crate) fn next(&mut self) -> u64 {
             self.0 ^= self.0 >> 12;
             self.0 ^= self.0 << 25;
             self.0 ^= self.0 >> 27;
             self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
         }
-        fn below(&mut self, n: u64) -> u64 {
+        pub(crate) fn below(&mut self, n: u64) -> u64 {
             self.next() % n
         }
-        fn date(&mut self) -> NaiveDate {
+        pub(crate) fn date(&mut self) -> NaiveDate {
             d("1990-01-01") + chrono::Duration::days(self.below(40 * 366) as i64)
         }
-        fn maybe_date(&mut self) -> Option<NaiveDate> {
+        pub(crate) fn maybe_date(&mut self) -> Option<NaiveDate> {
             (self.below(3) == 0).then(|| self.date())
         }
     }

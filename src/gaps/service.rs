@@ -172,18 +172,38 @@ pub struct Assessed {
 /// The holders of a report with their assessments on the day, read from their timelines (one
 /// statement for the holders, and the standards in force).
 pub async fn assess_report(state: &AppState, f: &Filter) -> AppResult<Assessed> {
-    // Three reads side by side, each on a pooled connection of its own.
-    let (rows, standards, scales) = rocket::tokio::try_join!(
-        super::timeline_store::read(&state.db, f),
-        crate::standards::store::in_force(&state.db, f.as_of),
-        store::scale_reference(&state.db),
-    )?;
+    let (rows, standards, scales) = timeline_on(state, f, false).await?;
     let items = from_timeline(rows, &standards, &scales, f.as_of);
     Ok(Assessed {
         items,
         standards,
         scales,
     })
+}
+
+/// The holders' timeline rows on the filter's day (with names and sort keys if `names`), the
+/// standards in force and the scales: three reads side by side, each on a pooled connection.
+async fn timeline_on(
+    state: &AppState,
+    f: &Filter,
+    names: bool,
+) -> AppResult<(
+    Vec<super::timeline_store::TimelineRow>,
+    HashMap<String, StandardVersion>,
+    ScaleRef,
+)> {
+    let read = async {
+        if names {
+            super::timeline_store::read_named(&state.db, f).await
+        } else {
+            super::timeline_store::read(&state.db, f).await
+        }
+    };
+    rocket::tokio::try_join!(
+        read,
+        crate::standards::store::in_force(&state.db, f.as_of),
+        store::scale_reference(&state.db),
+    )
 }
 
 /// Loads the holders' facts and assesses them with the engine (a fixed number of queries): the
@@ -322,13 +342,11 @@ pub async fn cadres_behind_in(
 ) -> AppResult<Behind> {
     let requirement = d.requirement.as_deref();
     let row = d.row.as_deref();
-    let rows = super::timeline_store::read_named(&state.db, &q.filter).await?;
+    let (rows, standards, scales) = timeline_on(state, &q.filter, true).await?;
     let keys: HashMap<i64, String> = rows
         .iter()
         .map(|r| (r.cadre_id, r.sort_key.clone()))
         .collect();
-    let standards = crate::standards::store::in_force(&state.db, q.filter.as_of).await?;
-    let scales = store::scale_reference(&state.db).await?;
     let mut list: Vec<Assessment> = from_timeline(rows, &standards, &scales, q.filter.as_of)
         .into_iter()
         .filter(|a| match d.status {

@@ -132,10 +132,7 @@ fn holders_sql(table: &str, population: &str, f: &Filter, sqlite: bool) -> Strin
         n += 1;
         extra.push_str(&format!(" AND t.org_kind = ${n}"));
     }
-    if let Some(ids) = &f.cadres {
-        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-        extra.push_str(&format!(" AND a.cadre_id IN ({})", list.join(",")));
-    }
+    extra.push_str(&only_cadres("a", f));
     let cols = format!(
         "a.cadre_id, c.full_name, '{population}' AS population, t.code AS title_code, a.id AS period_id, COALESCE(a.appointed_on, a.from_date) AS from_date, c.gender,
          c.birth_date, c.ethnic_minority, c.party_joined_on, u.placed_code AS unit_code, u.path AS unit_path,
@@ -185,6 +182,40 @@ fn holders_sql(table: &str, population: &str, f: &Filter, sqlite: bool) -> Strin
     }
 }
 
+/// The `IN` test of an id list passed as one text parameter `$n` (see [`id_param`]).
+pub(super) fn in_ids(sqlite: bool, n: usize) -> String {
+    if sqlite {
+        format!("IN (SELECT value FROM json_each(${n}))")
+    } else {
+        format!("= ANY(CAST(string_to_array(${n}, ',') AS BIGINT[]))")
+    }
+}
+
+/// An id list as one text parameter: a JSON array on SQLite, comma-separated on PostgreSQL.
+pub(super) fn id_param(sqlite: bool, ids: &[i64]) -> String {
+    let joined = ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    if sqlite {
+        format!("[{joined}]")
+    } else {
+        joined
+    }
+}
+
+/// The filter's "only these cadres" on table `alias` (ids are numbers, written as literals).
+pub(super) fn only_cadres(alias: &str, f: &Filter) -> String {
+    match &f.cadres {
+        Some(ids) => {
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            format!(" AND {alias}.cadre_id IN ({})", list.join(","))
+        }
+        None => String::new(),
+    }
+}
+
 /// Everything a report computes from.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -228,10 +259,8 @@ pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
     } else {
         1
     };
-    let in_ids = match db {
-        Db::Sqlite(_) => "IN (SELECT value FROM json_each($2))",
-        Db::Postgres(_) => "= ANY(CAST(string_to_array($2, ',') AS BIGINT[]))",
-    };
+    let sqlite = matches!(db, Db::Sqlite(_));
+    let in_ids = in_ids(sqlite, 2);
     let quals_q = format!(
         "SELECT q.cadre_id, q.scale_code, MAX(l.rank) FROM cadre_qualifications q
          JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
@@ -249,15 +278,7 @@ pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
     if !ids.is_empty() {
         let per = ids.len().div_ceil(parts);
         for chunk in ids.chunks(per) {
-            let joined = chunk
-                .iter()
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join(",");
-            let param = match db {
-                Db::Sqlite(_) => format!("[{joined}]"),
-                Db::Postgres(_) => joined,
-            };
+            let param = id_param(sqlite, chunk);
             quals_tasks.push(spawn_fetch::<(i64, String, i64)>(
                 db,
                 quals_q.clone(),

@@ -241,30 +241,11 @@ pub fn timeline(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gaps::engine::tests::Rng;
     use crate::gaps::engine::{CompletionFact, QualificationFact};
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
-    }
-
-    /// xorshift64*, as in the engine's property test.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-        fn date(&mut self) -> NaiveDate {
-            d("1995-01-01") + Duration::days(self.below(35 * 366) as i64)
-        }
-        fn maybe(&mut self) -> Option<NaiveDate> {
-            (self.below(3) == 0).then(|| self.date())
-        }
     }
 
     fn random_case(rng: &mut Rng) -> (HolderPeriod, Person, Vec<VersionRules>) {
@@ -312,7 +293,7 @@ mod tests {
                         level: format!("l{rank}"),
                         rank,
                         obtained_on: rng.date(),
-                        revoked_on: rng.maybe(),
+                        revoked_on: rng.maybe_date(),
                     }
                 })
                 .collect(),
@@ -320,7 +301,7 @@ mod tests {
                 .map(|_| CompletionFact {
                     module: modules[rng.below(3) as usize].into(),
                     completed_on: rng.date(),
-                    revoked_on: rng.maybe(),
+                    revoked_on: rng.maybe_date(),
                 })
                 .collect(),
         };

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use super::engine::{CadreFacts, CompletionFact, QualificationFact};
 use super::report::rules;
-use super::store::{Filter, Holding, Population, ScaleRef};
+use super::store::{id_param, in_ids, Filter, Holding, Population, ScaleRef};
 use super::timeline::{timeline, HolderPeriod, Person, UnitSpan, VersionRules};
 use crate::cadres::domain::Gender;
 use crate::db::bulk::{self, V};
@@ -146,28 +146,6 @@ pub async fn all_intervals(db: &Db) -> AppResult<Vec<StoredInterval>> {
     .await?))
 }
 
-/// The `IN` test of an id list passed as one text parameter `$n`.
-fn in_ids(sqlite: bool, n: usize) -> String {
-    if sqlite {
-        format!("IN (SELECT value FROM json_each(${n}))")
-    } else {
-        format!("= ANY(CAST(string_to_array(${n}, ',') AS BIGINT[]))")
-    }
-}
-
-fn id_param(sqlite: bool, ids: &[i64]) -> String {
-    let joined = ids
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    if sqlite {
-        format!("[{joined}]")
-    } else {
-        joined
-    }
-}
-
 #[derive(sqlx::FromRow)]
 struct PeriodRow {
     holding: Holding,
@@ -204,7 +182,8 @@ pub async fn rebuild_cadres(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
     ids.sort_unstable();
     ids.dedup();
     let sqlite = is_sqlite(tx);
-    let versions = all_versions(tx).await?;
+    // The standards, loaded once and only if some cadre holds or is planned for a title.
+    let mut versions: Option<HashMap<String, Vec<VersionRules>>> = None;
     for chunk in ids.chunks(CHUNK) {
         let param = id_param(sqlite, chunk);
         let inn = in_ids(sqlite, 1);
@@ -244,6 +223,12 @@ pub async fn rebuild_cadres(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
         if periods.is_empty() {
             continue;
         }
+        if versions.is_none() {
+            versions = Some(all_versions(tx).await?);
+        }
+        let Some(versions) = versions.as_ref() else {
+            continue;
+        };
         let mut holders: Vec<i64> = periods.iter().map(|p| p.cadre_id).collect();
         holders.sort_unstable();
         holders.dedup();
@@ -483,10 +468,7 @@ async fn read_with(db: &Db, f: &Filter, names: bool) -> AppResult<Vec<TimelineRo
         n += 1;
         extra.push_str(&format!(" AND s.org_kind = ${n}"));
     }
-    if let Some(ids) = &f.cadres {
-        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-        extra.push_str(&format!(" AND s.cadre_id IN ({})", list.join(",")));
-    }
+    extra.push_str(&super::store::only_cadres("s", f));
     // SQLite keeps the written join order for CROSS JOIN: the subtree's units first.
     let cross = if sqlite { "CROSS JOIN" } else { "JOIN" };
     let (name_cols, name_join) = if names {

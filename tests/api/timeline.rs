@@ -265,6 +265,26 @@ async fn random_writes_keep_the_timeline_equal_to_a_rebuild_and_the_reports_to_t
     );
 }
 
+/// A cadre of ward 26734, Party member since 2000, chair of its Front committee from `from`.
+async fn chair(app: &TestApp, t: &str, name: &str, pid: &str, born: &str, from: &str) -> i64 {
+    let (s, v) = app
+        .post("/api/cadres", Some(t), json!({"full_name": name, "gender": "female", "birth_date": born,
+            "ethnicity": "Kinh", "personal_id": pid, "unit_code": "26734",
+            "organisation": "fatherland_front", "party_joined_on": "2000-01-01", "unit_since": "2005-01-01"}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/titles"),
+            Some(t),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": from}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    id
+}
+
 crate::db_tests!(two_app_servers_writing_one_cadre_at_once_keep_its_timeline_whole);
 
 /// Two app servers on one database write facts of the same two holders at the same time (paper
@@ -276,25 +296,26 @@ async fn two_app_servers_writing_one_cadre_at_once_keep_its_timeline_whole(app: 
     use rocket::http::{ContentType, Header};
     let t = app.admin_token().await;
     app.import_hcmc(&t).await;
-    let mut ids = vec![];
-    for (i, name) in ["Lê Thị Hoa", "Phạm Văn Minh"].iter().enumerate() {
-        let (s, v) = app
-            .post("/api/cadres", Some(&t), json!({"full_name": name, "gender": "female", "birth_date": "1975-03-01",
-                "ethnicity": "Kinh", "personal_id": format!("07919100000{i}"), "unit_code": "26734",
-                "organisation": "fatherland_front", "party_joined_on": "2000-01-01", "unit_since": "2005-01-01"}))
-            .await;
-        assert_eq!(s, Status::Created, "{v}");
-        let id = v["id"].as_i64().unwrap();
-        let (s, v) = app
-            .post(
-                &format!("/api/cadres/{id}/titles"),
-                Some(&t),
-                json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2015-01-01"}),
-            )
-            .await;
-        assert_eq!(s, Status::Created, "{v}");
-        ids.push(id);
-    }
+    let ids = [
+        chair(
+            &app,
+            &t,
+            "Lê Thị Hoa",
+            "079191000000",
+            "1975-03-01",
+            "2015-01-01",
+        )
+        .await,
+        chair(
+            &app,
+            &t,
+            "Phạm Văn Minh",
+            "079191000001",
+            "1975-03-01",
+            "2015-01-01",
+        )
+        .await,
+    ];
     let extra = [("db_acquire_timeout_secs", json!(60))];
     let a = app.another_instance(&extra).await;
     let b = app.another_instance(&extra).await;
@@ -362,21 +383,15 @@ crate::db_tests!(a_fact_written_outside_a_transaction_is_caught_up_at_start);
 async fn a_fact_written_outside_a_transaction_is_caught_up_at_start(app: TestApp) {
     let t = app.admin_token().await;
     app.import_hcmc(&t).await;
-    let (s, v) = app
-        .post("/api/cadres", Some(&t), json!({"full_name": "Võ Thị Sáu", "gender": "female", "birth_date": "1980-01-01",
-            "ethnicity": "Kinh", "personal_id": "079192000001", "unit_code": "26734",
-            "organisation": "fatherland_front", "party_joined_on": "2005-01-01", "unit_since": "2005-01-01"}))
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
-    let id = v["id"].as_i64().unwrap();
-    let (s, v) = app
-        .post(
-            &format!("/api/cadres/{id}/titles"),
-            Some(&t),
-            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2016-01-01"}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
+    let id = chair(
+        &app,
+        &t,
+        "Võ Thị Sáu",
+        "079192000001",
+        "1980-01-01",
+        "2016-01-01",
+    )
+    .await;
     let db = &app.state().db;
     let before = all_intervals(db).await.unwrap();
     let sql = "INSERT INTO cadre_qualifications (cadre_id, scale_code, level_code, obtained_on, source, created_at)
