@@ -15,6 +15,7 @@ pub mod curriculum;
 pub mod db;
 pub mod enrolments;
 pub mod error;
+pub mod exchange;
 pub mod exports;
 pub mod gaps;
 pub mod generate;
@@ -123,6 +124,7 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
         .mount("/", standards::routes::routes())
         .mount("/", imports::routes::routes())
         .mount("/", exports::routes::routes())
+        .mount("/", exchange::routes::routes())
         .mount(
             "/",
             SwaggerUi::new("/api/docs/<_..>").url("/api/openapi.json", openapi::ApiDoc::openapi()),

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::{
     accounts, api, audit, cadres, calendar, classes, completions, curriculum, enrolments, error,
-    exports, gaps, health, imports, me, standards, units,
+    exchange, exports, gaps, health, imports, me, standards, units,
 };
 
 /// The API description served at `/api/openapi.json`.
@@ -41,7 +41,7 @@ use crate::{
         gaps::routes::cadre_gaps, gaps::routes::export_gap_report, gaps::routes::export_gap_cadres,
         gaps::routes::export_training_demand, gaps::routes::export_compare,
         imports::routes::template, imports::routes::import_file, imports::routes::import_problems, exports::routes::export_cadres, exports::routes::export_completions,
-        exports::routes::export_classes,
+        exports::routes::export_classes, exchange::routes::export_record, exchange::routes::import_record,
     ),
     components(schemas(
         error::ErrorEnvelope, error::ErrorBody, error::ErrorDetail, error::ProblemCount,
@@ -391,6 +391,7 @@ impl ParameterRules {
             "as_of" | "effective" => date,
             "from" | "to" => date,
             "format" if path.starts_with("/api/imports/") => one_of(&["csv", "xlsx"]),
+            "format" if path.starts_with("/api/exchange/") => one_of(&["xlsx", "zip"]),
             "format" => one_of(&["csv", "xlsx"]),
             "group" => one_of(&["children", "lowest"]),
             "population" => one_of(&["incumbent", "planned", "both"]),

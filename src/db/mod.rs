@@ -463,3 +463,28 @@ pub fn like_escape(s: &str) -> String {
     }
     out
 }
+
+/// `IN` a list of integer ids given as one text parameter `$n` (see [`id_param`]): a JSON array
+/// read by `json_each` on SQLite, a comma-separated list cast to `BIGINT[]` on PostgreSQL.
+pub fn in_ids(sqlite: bool, n: usize) -> String {
+    if sqlite {
+        format!("IN (SELECT value FROM json_each(${n}))")
+    } else {
+        format!("= ANY(CAST(string_to_array(${n}, ',') AS BIGINT[]))")
+    }
+}
+
+/// An id list as one text parameter for [`in_ids`]: a JSON array on SQLite, comma-separated on
+/// PostgreSQL.
+pub fn id_param(sqlite: bool, ids: &[i64]) -> String {
+    let joined = ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    if sqlite {
+        format!("[{joined}]")
+    } else {
+        joined
+    }
+}

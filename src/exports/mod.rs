@@ -46,7 +46,7 @@ impl Out {
 }
 
 /// One CSV line of a row of values (text neutralised against formulas: [`csv_line`](crate::shared::csv_line)).
-fn csv_row(row: &[Out]) -> Vec<u8> {
+pub(crate) fn csv_row(row: &[Out]) -> Vec<u8> {
     csv_line::typed_line(&row.iter().map(Out::csv_text).collect::<Vec<_>>())
 }
 
@@ -148,28 +148,7 @@ pub async fn xlsx(db: Db, source: Source, stem: &str) -> AppResult<Streamed> {
         loop {
             let page = handle.block_on(source.page(&db, after))?;
             for row in &page.rows {
-                for (c, cell) in row.iter().enumerate() {
-                    let c = c as u16;
-                    match cell {
-                        Out::Text(s) => {
-                            ws.write_string(r, c, s).map_err(fail)?;
-                        }
-                        Out::Num(n) => {
-                            ws.write_number(r, c, *n).map_err(fail)?;
-                        }
-                        Out::Date(d) => {
-                            let dt = rust_xlsxwriter::ExcelDateTime::from_ymd(
-                                chrono::Datelike::year(d) as u16,
-                                chrono::Datelike::month(d) as u8,
-                                chrono::Datelike::day(d) as u8,
-                            )
-                            .map_err(fail)?;
-                            ws.write_datetime_with_format(r, c, &dt, &date)
-                                .map_err(fail)?;
-                        }
-                        Out::Empty => {}
-                    }
-                }
+                write_row(ws, r, row, &date).map_err(fail)?;
                 r += 1;
             }
             match page.next {
@@ -186,4 +165,35 @@ pub async fn xlsx(db: Db, source: Source, stem: &str) -> AppResult<Streamed> {
     .await
     .map_err(|e| AppError::Internal(format!("export task: {e}")))??;
     Ok(Streamed::file(file, format!("{stem}.xlsx"), xlsx_type()))
+}
+
+/// Writes one row of values at row `r` of a worksheet: text as strings (never formulas), numbers
+/// as numbers, days as date cells in `date`'s format.
+pub(crate) fn write_row(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    r: u32,
+    row: &[Out],
+    date: &Format,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    for (c, cell) in row.iter().enumerate() {
+        let c = c as u16;
+        match cell {
+            Out::Text(s) => {
+                ws.write_string(r, c, s)?;
+            }
+            Out::Num(n) => {
+                ws.write_number(r, c, *n)?;
+            }
+            Out::Date(d) => {
+                let dt = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                    chrono::Datelike::year(d) as u16,
+                    chrono::Datelike::month(d) as u8,
+                    chrono::Datelike::day(d) as u8,
+                )?;
+                ws.write_datetime_with_format(r, c, &dt, date)?;
+            }
+            Out::Empty => {}
+        }
+    }
+    Ok(())
 }

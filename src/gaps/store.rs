@@ -182,28 +182,7 @@ fn holders_sql(table: &str, population: &str, f: &Filter, sqlite: bool) -> Strin
     }
 }
 
-/// The `IN` test of an id list passed as one text parameter `$n` (see [`id_param`]).
-pub(super) fn in_ids(sqlite: bool, n: usize) -> String {
-    if sqlite {
-        format!("IN (SELECT value FROM json_each(${n}))")
-    } else {
-        format!("= ANY(CAST(string_to_array(${n}, ',') AS BIGINT[]))")
-    }
-}
-
-/// An id list as one text parameter: a JSON array on SQLite, comma-separated on PostgreSQL.
-pub(super) fn id_param(sqlite: bool, ids: &[i64]) -> String {
-    let joined = ids
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    if sqlite {
-        format!("[{joined}]")
-    } else {
-        joined
-    }
-}
+pub(super) use crate::db::{id_param, in_ids};
 
 /// The filter's "only these cadres" on table `alias` (ids are numbers, written as literals).
 pub(super) fn only_cadres(alias: &str, f: &Filter) -> String {

@@ -21,6 +21,9 @@ use crate::on_db;
 use crate::standards::domain::Requirement;
 use crate::units::domain::UnitLevel;
 
+/// Why a generated completion was revoked.
+const REVOKE_REASON: &str = "Hồ sơ gốc không hợp lệ (dữ liệu mẫu)";
+
 /// What a title's standards ask for, merged over all their versions.
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
@@ -505,8 +508,10 @@ pub async fn generate(
                     rng.date(grown, as_of.max(grown + Duration::days(1))),
                 );
             }
+            // One completion of a module a day, as the imports and the API keep them.
+            let mut taken: HashSet<(String, NaiveDate)> = HashSet::new();
             let mut completion = |module: &str, on: NaiveDate, revoked: Option<NaiveDate>| {
-                if skip == Some(module) {
+                if skip == Some(module) || !taken.insert((module.to_string(), on)) {
                     return;
                 }
                 comp_rows.push(vec![
@@ -517,6 +522,8 @@ pub async fn generate(
                     V::S("import".into()),
                     V::S("generated".into()),
                     V::OD(revoked),
+                    // A revocation has its reason, as the API asks for one.
+                    V::OS(revoked.map(|_| REVOKE_REASON.to_string())),
                     V::T(now),
                 ]);
             };
@@ -605,6 +612,7 @@ pub async fn generate(
                 "source",
                 "source_ref",
                 "revoked_on",
+                "revoke_reason",
                 "created_at",
             ],
             comp_rows,

@@ -60,7 +60,8 @@ pub struct Column {
     pub required: bool,
 }
 
-const fn col(key: &'static str, vi: &'static str, en: &'static str, required: bool) -> Column {
+/// A column (for the tables of other areas).
+pub const fn col(key: &'static str, vi: &'static str, en: &'static str, required: bool) -> Column {
     Column {
         key,
         vi,
@@ -165,6 +166,15 @@ impl Layout {
 /// Maps a header row to the kind's columns (Vietnamese, English or key; case and diacritics
 /// ignored). Unknown, repeated and missing required columns are all reported at once.
 pub fn layout(kind: Kind, headers: &[String]) -> Result<Layout, AppError> {
+    layout_of(kind.as_str(), kind.columns(), headers)
+}
+
+/// Maps a header row to `columns` (of a file of kind `name`), as [`layout`] does.
+pub fn layout_of(
+    name: &str,
+    columns: &'static [Column],
+    headers: &[String],
+) -> Result<Layout, AppError> {
     let mut out = Layout::default();
     let mut details = vec![];
     for (i, h) in headers.iter().enumerate() {
@@ -172,8 +182,7 @@ pub fn layout(kind: Kind, headers: &[String]) -> Result<Layout, AppError> {
             continue;
         }
         let f = fold(h);
-        let found = kind
-            .columns()
+        let found = columns
             .iter()
             .find(|c| f == fold(c.vi) || f == fold(c.en) || f == c.key);
         match found {
@@ -193,17 +202,13 @@ pub fn layout(kind: Kind, headers: &[String]) -> Result<Layout, AppError> {
                 value: None,
                 message: format!(
                     "unknown column for a {} file; the template's columns are: {}",
-                    kind.as_str(),
-                    kind.columns()
-                        .iter()
-                        .map(|c| c.vi)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    name,
+                    columns.iter().map(|c| c.vi).collect::<Vec<_>>().join(", ")
                 ),
             }),
         }
     }
-    for c in kind.columns() {
+    for c in columns {
         if c.required && !out.index.contains_key(c.key) {
             details.push(ErrorDetail {
                 row: Some(1),

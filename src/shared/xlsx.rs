@@ -16,7 +16,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use zip::ZipArchive;
 
-use super::table::{too_large, Cell, Sheet, SheetBuilder};
+use super::table::{too_large, Cell, Limits, Sheet, SheetBuilder};
 use crate::error::AppError;
 
 /// Entries an archive may hold (a workbook has a few dozen).
@@ -201,12 +201,14 @@ fn relationships(
     }
 }
 
-/// Where the first worksheet is: the workbook's folder, its relationships, the sheet's path,
-/// and whether the workbook counts days from 1904.
+/// Where the worksheets are: the workbook's folder, its relationships, the first sheet's path,
+/// every sheet's name and path in the workbook's order, and whether the workbook counts days
+/// from 1904.
 struct Located {
     dir: String,
     rels: Vec<(String, String, String)>,
     sheet: String,
+    sheets: Vec<(String, String)>,
     date1904: bool,
 }
 
@@ -218,7 +220,7 @@ fn locate(a: &mut Archive<'_>) -> Result<Located, AppError> {
         .unwrap_or_else(|| "xl/workbook.xml".into());
     let (dir, file) = book.rsplit_once('/').unwrap_or(("", book.as_str()));
     let (dir, file) = (dir.to_string(), file.to_string());
-    let (mut first, mut date1904) = (None, false);
+    let (mut ids, mut date1904) = (Vec::<(String, String)>::new(), false);
     {
         let Some(mut xml) = part(&mut a.zip, &a.budget, &book)? else {
             return Err(unreadable("it has no workbook part"));
@@ -230,8 +232,10 @@ fn locate(a: &mut Archive<'_>) -> Result<Located, AppError> {
                 Ok(Event::Start(e)) if e.local_name().as_ref() == "workbookPr" => {
                     date1904 = matches!(attr(&e, "date1904").as_deref(), Some("1" | "true"));
                 }
-                Ok(Event::Start(e)) if e.local_name().as_ref() == "sheet" && first.is_none() => {
-                    first = attr(&e, "id");
+                Ok(Event::Start(e)) if e.local_name().as_ref() == "sheet" => {
+                    if let Some(id) = attr(&e, "id") {
+                        ids.push((attr(&e, "name").unwrap_or_default(), id));
+                    }
                 }
                 Ok(Event::Eof) => break,
                 Err(e) => return Err(a.budget.fail(e)),
@@ -245,16 +249,26 @@ fn locate(a: &mut Archive<'_>) -> Result<Located, AppError> {
         format!("{dir}/_rels/{file}.rels")
     };
     let rels = relationships(a, &rels_path, &dir)?;
-    let first = first.ok_or_else(|| unreadable("the workbook has no worksheet"))?;
-    let sheet = rels
+    let first = ids
+        .first()
+        .map(|(_, id)| id.clone())
+        .ok_or_else(|| unreadable("the workbook has no worksheet"))?;
+    let target = |id: &str| {
+        rels.iter()
+            .find(|(rid, _, _)| rid == id)
+            .map(|(_, _, t)| t.clone())
+    };
+    let sheet =
+        target(&first).ok_or_else(|| unreadable("the first worksheet is not in the archive"))?;
+    let sheets = ids
         .iter()
-        .find(|(id, _, _)| *id == first)
-        .map(|(_, _, t)| t.clone())
-        .ok_or_else(|| unreadable("the first worksheet is not in the archive"))?;
+        .filter_map(|(name, id)| target(id).map(|t| (name.clone(), t)))
+        .collect();
     Ok(Located {
         dir,
         rels,
         sheet,
+        sheets,
         date1904,
     })
 }
@@ -475,38 +489,121 @@ struct RawCell {
 }
 
 /// Reads the first worksheet into `out`.
-pub(crate) fn read(bytes: &[u8], mut out: SheetBuilder<'_>) -> Result<Sheet, AppError> {
+pub(crate) fn read(bytes: &[u8], out: SheetBuilder<'_>) -> Result<Sheet, AppError> {
     let limits = *out.limits();
     let mut a = Archive::open(bytes, limits.max_unzipped_bytes)?;
     let at = locate(&mut a)?;
-    let find = |suffix: &str, default: &str| {
-        at.rels
+    let book = Book::open(&mut a, &at, &limits)?;
+    let first = at.sheet.clone();
+    book.sheet(&mut a, &first, out)
+}
+
+/// Reads every worksheet of a workbook, in the workbook's order, as (name, sheet). One budget of
+/// unpacked bytes for the whole archive; each sheet is read within `limits` (rows, columns),
+/// and the cells of all sheets together within `limits.max_cells`.
+pub(crate) fn read_all(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Sheet)>, AppError> {
+    let mut a = Archive::open(bytes, limits.max_unzipped_bytes)?;
+    let at = locate(&mut a)?;
+    let book = Book::open(&mut a, &at, limits)?;
+    let mut left = *limits;
+    let mut out = vec![];
+    for (name, path) in &at.sheets {
+        let mut no_check = |_: &[String]| Ok(());
+        let sheet = book.sheet(&mut a, path, SheetBuilder::new(&left, &mut no_check))?;
+        let cells: usize = sheet
+            .rows
             .iter()
-            .find(|(_, kind, _)| kind.ends_with(suffix))
-            .map(|(_, _, t)| t.clone())
-            .unwrap_or_else(|| resolve(&at.dir, default))
-    };
-    let strings = shared_strings(
-        &mut a,
-        &find("/sharedStrings", "sharedStrings.xml"),
-        limits.max_cells,
-    )?;
-    let dates = date_styles(&mut a, &find("/styles", "styles.xml"))?;
-    let Some(mut xml) = part(&mut a.zip, &a.budget, &at.sheet)? else {
-        return Err(unreadable("the first worksheet is not in the archive"));
-    };
-    let sheet = SheetXml {
-        strings: &strings,
-        dates: &dates,
-        date1904: at.date1904,
-        max_columns: limits.max_columns,
-        max_rows: limits.max_rows,
-    };
-    match sheet.read(&mut xml, &mut out) {
-        Ok(()) => out.finish(),
-        Err(Failure::App(e)) => Err(e),
-        Err(Failure::Xml(e)) => Err(a.budget.fail(e)),
+            .map(|(_, r)| r.iter().filter(|c| !c.is_blank()).count())
+            .sum::<usize>()
+            + sheet.headers.len();
+        left.max_cells = left.max_cells.saturating_sub(cells);
+        out.push((name.clone(), sheet));
     }
+    Ok(out)
+}
+
+/// The parts every worksheet of a workbook reads: shared strings, date styles, the epoch.
+struct Book {
+    strings: Vec<String>,
+    dates: Vec<bool>,
+    date1904: bool,
+}
+
+impl Book {
+    fn open(a: &mut Archive<'_>, at: &Located, limits: &Limits) -> Result<Book, AppError> {
+        let find = |suffix: &str, default: &str| {
+            at.rels
+                .iter()
+                .find(|(_, kind, _)| kind.ends_with(suffix))
+                .map(|(_, _, t)| t.clone())
+                .unwrap_or_else(|| resolve(&at.dir, default))
+        };
+        let strings = shared_strings(
+            a,
+            &find("/sharedStrings", "sharedStrings.xml"),
+            limits.max_cells,
+        )?;
+        let dates = date_styles(a, &find("/styles", "styles.xml"))?;
+        Ok(Book {
+            strings,
+            dates,
+            date1904: at.date1904,
+        })
+    }
+
+    /// Reads the worksheet at `path` into `out`.
+    fn sheet(
+        &self,
+        a: &mut Archive<'_>,
+        path: &str,
+        mut out: SheetBuilder<'_>,
+    ) -> Result<Sheet, AppError> {
+        let limits = *out.limits();
+        let Some(mut xml) = part(&mut a.zip, &a.budget, path)? else {
+            return Err(unreadable("a worksheet is not in the archive"));
+        };
+        let sheet = SheetXml {
+            strings: &self.strings,
+            dates: &self.dates,
+            date1904: self.date1904,
+            max_columns: limits.max_columns,
+            max_rows: limits.max_rows,
+        };
+        match sheet.read(&mut xml, &mut out) {
+            Ok(()) => out.finish(),
+            Err(Failure::App(e)) => Err(e),
+            Err(Failure::Xml(e)) => Err(a.budget.fail(e)),
+        }
+    }
+}
+
+/// The entries of a ZIP archive (a ZIP of CSV files), as (name, bytes), in the archive's order,
+/// within one budget of unpacked bytes (`limit`); directories left out.
+pub(crate) fn zip_entries(bytes: &[u8], limit: u64) -> Result<Vec<(String, Vec<u8>)>, AppError> {
+    let mut a = Archive::open(bytes, limit)?;
+    let mut out = vec![];
+    for i in 0..a.zip.len() {
+        let f = a.zip.by_index(i).map_err(unreadable)?;
+        if f.is_dir() {
+            continue;
+        }
+        let name = f.name().map_err(unreadable)?.to_string();
+        let mut data = vec![];
+        let mut r = Bounded {
+            inner: f,
+            budget: &a.budget,
+        };
+        r.read_to_end(&mut data).map_err(|e| a.budget.fail(e))?;
+        out.push((name, data));
+    }
+    Ok(out)
+}
+
+/// Whether a ZIP archive is an XLSX workbook (it has the package's content types part).
+pub(crate) fn is_workbook(bytes: &[u8]) -> bool {
+    ZipArchive::new(Cursor::new(bytes))
+        .map(|z| z.index_for_name("[Content_Types].xml").is_some())
+        .unwrap_or(true)
 }
 
 /// Why reading the worksheet stopped: a limit or a rule (as is), or unreadable XML (which may

@@ -12,6 +12,7 @@ mod clock;
 mod curriculum;
 mod demo;
 mod errors;
+mod exchange;
 mod faults;
 mod generate;
 mod health;
