@@ -14,6 +14,7 @@ mod demo;
 mod errors;
 mod faults;
 mod generate;
+mod generated_rules;
 mod health;
 mod imports;
 mod imports_bulk;
