@@ -508,10 +508,11 @@ pub async fn generate(
                     rng.date(grown, as_of.max(grown + Duration::days(1))),
                 );
             }
-            // One completion of a module a day, as the imports and the API keep them.
-            let mut taken: HashSet<(String, NaiveDate)> = HashSet::new();
+            // One completion of a module a day, as the imports key them (a second draw of the
+            // same day is left out; the draws themselves do not change).
+            let mut done: HashSet<(i64, NaiveDate)> = HashSet::new();
             let mut completion = |module: &str, on: NaiveDate, revoked: Option<NaiveDate>| {
-                if skip == Some(module) || !taken.insert((module.to_string(), on)) {
+                if skip == Some(module) || !done.insert((module_id(module), on)) {
                     return;
                 }
                 comp_rows.push(vec![

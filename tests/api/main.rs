@@ -15,6 +15,7 @@ mod errors;
 mod exchange;
 mod faults;
 mod generate;
+mod generated_rules;
 mod health;
 mod imports;
 mod imports_bulk;
