@@ -245,6 +245,7 @@ type Completion = (
     Option<i64>,
     String,
     String,
+    Option<String>,
 );
 
 /// Everything the generator laid that a write through the API or an import checks.
@@ -319,7 +320,8 @@ impl Facts {
         });
         let comps: Vec<Completion> = on_db!(db, |p| {
             sqlx::query_as(
-                "SELECT cadre_id, module_id, completed_on, revoked_on, class_id, source, source_ref
+                "SELECT cadre_id, module_id, completed_on, revoked_on, class_id, source, source_ref,
+                        revoke_reason
                  FROM completions ORDER BY id",
             )
             .fetch_all(p)
@@ -482,7 +484,7 @@ impl Facts {
             }
         }
         let mut seen = HashSet::new();
-        for (cadre, module, on, revoked, class, source, source_ref) in &self.comps {
+        for (cadre, module, on, revoked, class, source, source_ref, why) in &self.comps {
             let (cadre, on) = (*cadre, *on);
             let birth = births[&cadre];
             if let Err(why) = check_life_date(on, birth, today) {
@@ -511,6 +513,12 @@ impl Facts {
                         cadre,
                         || format!("module {module} on {on}, revoked {r}: {e}"),
                     );
+                }
+                // The API revokes only with a reason (completions::service::revoke).
+                if let Err(e) = required_text("reason", why.as_deref().unwrap_or(""), 500) {
+                    off.add("completions: a revocation has its reason", cadre, || {
+                        format!("module {module} on {on}, revoked {r}: {e}")
+                    });
                 }
             }
             if class.is_none() && !seen.insert((cadre, *module, on)) {
