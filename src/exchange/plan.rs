@@ -11,7 +11,7 @@
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 
-use super::sheets::{source_from_text, Part};
+use super::domain::{source_from_text, Part};
 use crate::auth::Scope;
 use crate::cadres::domain::parse_personal_id;
 use crate::cadres::rules::{check_title_level, OVERLAP};

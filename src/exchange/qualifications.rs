@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 
 use super::plan::{part_layout, person, Person};
-use super::sheets::Part;
+use super::domain::Part;
 use crate::auth::Scope;
 use crate::cadres::rules::{check_life_date, LIFE_DATE};
 use crate::error::{AppError, Problems};

@@ -3,7 +3,7 @@
 use rocket::serde::json::Json;
 use rocket::{get, post, routes, Data, Route, State};
 
-use super::{export, run, BookFormat, RecordExport, RecordJob, RecordResult};
+use super::service::{export, run, BookFormat, RecordExport, RecordJob, RecordResult};
 use crate::api::parse_opt;
 use crate::auth::{AuthUser, Role};
 use crate::error::{AppError, AppResult, ErrorEnvelope};

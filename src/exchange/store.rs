@@ -8,7 +8,7 @@ use super::plan::{
     CompletionFacts, CompletionLookups, CompletionPlan, Period, PeriodLookups, PeriodPlan, Person,
 };
 use super::qualifications::{QualificationFacts, QualificationLookups, QualificationPlan};
-use super::sheets::{source_vi, Part};
+use super::domain::{source_vi, Part};
 use crate::auth::Scope;
 use crate::cadres::domain::{gender_vi, organisation_vi};
 use crate::db::bulk::{self, V};

@@ -1,0 +1,462 @@
+//! The record exchange's service: reading a record file, importing it part by part in one
+//! transaction, writing the export.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::time::Instant;
+use utoipa::ToSchema;
+
+use crate::api::upload::blocking;
+use crate::audit::{self, Actor};
+use crate::auth::Scope;
+use crate::db::Db;
+use crate::error::{AppError, AppResult, ErrorDetail, Problems};
+use crate::exports::{csv_row, write_row};
+use crate::imports::columns::Kind;
+use crate::imports::plan::ImportCounts;
+use crate::shared::csv_line;
+use crate::shared::download::{xlsx_type, Streamed};
+use crate::shared::table::{self, FileFormat, Limits, Sheet};
+use super::domain::{Part, PARTS};
+use super::{plan, qualifications, store};
+
+/// What an import did to one part.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartResult {
+    /// `cadres`, `unit history`, `titles`, `plans`, `completions` or `qualifications`.
+    pub part: String,
+    /// The sheet's name.
+    pub sheet: String,
+    /// Row counts.
+    #[serde(flatten)]
+    pub counts: ImportCounts,
+}
+
+/// What a record import did (or, for a dry run, would do).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordResult {
+    /// True when nothing was written.
+    pub dry_run: bool,
+    /// The file's name, as given.
+    pub file_name: String,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    /// Per part present in the file, in import order.
+    pub parts: Vec<PartResult>,
+    /// Wall time in milliseconds.
+    pub elapsed_ms: u128,
+}
+
+/// A record import to run.
+#[derive(Debug, Clone)]
+pub struct RecordJob {
+    /// The file: an XLSX workbook or a ZIP of CSV files.
+    pub bytes: Vec<u8>,
+    /// Its name, for the audit trail.
+    pub file_name: String,
+    /// Check only.
+    pub dry_run: bool,
+    /// The city's day.
+    pub today: NaiveDate,
+    /// What the file may hold (the cells of all its sheets together).
+    pub limits: Limits,
+}
+
+fn file_problem(message: impl Into<String>) -> AppError {
+    AppError::invalid("file", message)
+}
+
+fn cells_of(sheet: &Sheet) -> usize {
+    sheet.headers.len()
+        + sheet
+            .rows
+            .iter()
+            .map(|(_, r)| r.iter().filter(|c| !c.is_blank()).count())
+            .sum::<usize>()
+}
+
+/// Reads a record file into its parts: every sheet (or CSV file) must name a part, once.
+pub fn read_book(bytes: &[u8], limits: &Limits) -> AppResult<Vec<(Part, Sheet)>> {
+    if table::sniff(bytes) != FileFormat::Xlsx {
+        return Err(file_problem(
+            "a record is an XLSX workbook or a ZIP of CSV files, as the record export gives them",
+        ));
+    }
+    let named: Vec<(String, Sheet)> = if crate::shared::xlsx::is_workbook(bytes) {
+        crate::shared::xlsx::read_all(bytes, limits)?
+    } else {
+        let mut left = *limits;
+        let mut out = vec![];
+        for (name, data) in crate::shared::xlsx::zip_entries(bytes, limits.max_unzipped_bytes)? {
+            let sheet = table::read_csv(&data, &left)?;
+            left.max_cells = left.max_cells.saturating_sub(cells_of(&sheet));
+            out.push((name, sheet));
+        }
+        out
+    };
+    let mut parts: Vec<(Part, Sheet)> = vec![];
+    let mut details = vec![];
+    for (name, sheet) in named {
+        match Part::named(&name) {
+            Some(p) if parts.iter().any(|(q, _)| *q == p) => details.push(ErrorDetail {
+                row: None,
+                field: Some(name),
+                value: None,
+                message: format!("a second sheet of the part {:?}", p.sheet_name()),
+            }),
+            Some(p) => parts.push((p, sheet)),
+            None => details.push(ErrorDetail {
+                row: None,
+                field: Some(name),
+                value: None,
+                message: format!(
+                    "not a part of a record; the parts are: {}",
+                    PARTS.map(|p| p.sheet_name()).join(", ")
+                ),
+            }),
+        }
+    }
+    if !details.is_empty() {
+        return Err(AppError::Validation {
+            field: Some("file".into()),
+            message: "the file's sheets are not those of a record".into(),
+            details,
+        });
+    }
+    parts.sort_by_key(|(p, _)| PARTS.iter().position(|q| q == p));
+    Ok(parts)
+}
+
+/// The personal ids a part's sheet names.
+fn personal_ids(part: Part, sheet: &Sheet) -> AppResult<Vec<String>> {
+    if part == Part::Cadres {
+        return crate::imports::plan::personal_ids(sheet, Kind::Cadres);
+    }
+    let l = plan::part_layout(part, sheet)?;
+    Ok(column(sheet, l.index("personal_id"))
+        .into_iter()
+        .map(|s| s.chars().filter(|c| !c.is_whitespace()).collect())
+        .collect())
+}
+
+/// The distinct texts of a column (by position).
+fn column(sheet: &Sheet, i: Option<usize>) -> Vec<String> {
+    let Some(i) = i else { return vec![] };
+    let cells = sheet
+        .rows
+        .iter()
+        .filter_map(|(_, r)| r.get(i))
+        .map(|c| match c {
+            table::Cell::Number(n) if format!("{n}").len() == 8 || format!("{n}").len() == 11 => {
+                format!("0{n}")
+            }
+            c => c.display(),
+        });
+    store::distinct(cells)
+}
+
+/// Names the sheet in a part's problems (the 422 of its rows, or of its header).
+fn in_sheet(part: Part, e: AppError) -> AppError {
+    let name =
+        |f: Option<String>| Some(format!("{}: {}", part.sheet_name(), f.unwrap_or_default()));
+    match e {
+        AppError::Problems {
+            field,
+            message,
+            mut report,
+        } => {
+            for d in &mut report.listed {
+                d.field = name(d.field.take());
+            }
+            for c in &mut report.counts {
+                c.column = name(c.column.take());
+            }
+            AppError::Problems {
+                field,
+                message: format!("sheet {:?}: {message}", part.sheet_name()),
+                report,
+            }
+        }
+        AppError::Validation {
+            field,
+            message,
+            mut details,
+        } => {
+            for d in &mut details {
+                d.field = name(d.field.take());
+            }
+            AppError::Validation {
+                field,
+                message: format!("sheet {:?}: {message}", part.sheet_name()),
+                details,
+            }
+        }
+        e => e,
+    }
+}
+
+/// Checks one part against the database as the transaction has it, and writes it.
+async fn import_part(
+    tx: &mut crate::db::Tx,
+    scope: &Scope,
+    part: Part,
+    sheet: Sheet,
+    today: NaiveDate,
+) -> AppResult<ImportCounts> {
+    let ids = personal_ids(part, &sheet)?;
+    let scope = scope.clone();
+    let p = Problems::new;
+    Ok(match part {
+        Part::Cadres => {
+            let lookups = crate::imports::store::cadre_lookups(tx, &ids).await?;
+            let plan = blocking(move || {
+                crate::imports::plan::plan_cadres(&sheet, &lookups, &scope, today, p())
+            })
+            .await??;
+            crate::imports::store::apply_cadres(tx, &plan).await?;
+            plan.counts
+        }
+        Part::History | Part::Titles | Part::Plans => {
+            let lookups = store::period_lookups(tx, part, &ids).await?;
+            let plan =
+                blocking(move || plan::plan_periods(part, &sheet, &lookups, &scope, today, p()))
+                    .await??;
+            store::apply_periods(tx, part, &plan).await?;
+            plan.counts
+        }
+        Part::Completions => {
+            let l = plan::part_layout(part, &sheet)?;
+            let classes = column(&sheet, l.index("class_code"));
+            let certificates = column(&sheet, l.index("certificate_no"));
+            let lookups = store::completion_lookups(tx, &ids, &classes, &certificates).await?;
+            let plan =
+                blocking(move || plan::plan_completions(&sheet, &lookups, &scope, today, p()))
+                    .await??;
+            store::apply_completions(tx, &plan).await?;
+            plan.counts
+        }
+        Part::Qualifications => {
+            let lookups = store::qualification_lookups(tx, &ids).await?;
+            let plan = blocking(move || {
+                qualifications::plan_qualifications(&sheet, &lookups, &scope, today, p())
+            })
+            .await??;
+            store::apply_qualifications(tx, &plan).await?;
+            plan.counts
+        }
+    })
+}
+
+/// Imports a record file in one transaction (see the module's documentation); unless
+/// `dry_run`, writes it and records it in the audit trail.
+pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppResult<RecordResult> {
+    let started = Instant::now();
+    let RecordJob {
+        bytes,
+        file_name,
+        dry_run,
+        today,
+        limits,
+    } = job;
+    let size = bytes.len();
+    let (book, sha256) = blocking(move || -> AppResult<_> {
+        let sha = hex(&Sha256::digest(&bytes));
+        Ok((read_book(&bytes, &limits)?, sha))
+    })
+    .await??;
+    let mut tx = db.begin().await?;
+    let mut parts = vec![];
+    for (part, sheet) in book {
+        let counts = import_part(&mut tx, scope, part, sheet, today)
+            .await
+            .map_err(|e| in_sheet(part, e))?;
+        parts.push(PartResult {
+            part: part.english().into(),
+            sheet: part.sheet_name().into(),
+            counts,
+        });
+    }
+    if dry_run {
+        drop(tx); // rolls back: a dry run writes nothing
+    } else {
+        let counts: serde_json::Map<String, serde_json::Value> = parts
+            .iter()
+            .map(|p| {
+                (
+                    p.part.clone(),
+                    json!({"rows": p.counts.rows, "created": p.counts.created,
+                           "updated": p.counts.updated, "unchanged": p.counts.unchanged}),
+                )
+            })
+            .collect();
+        audit::record(
+            &mut tx,
+            actor,
+            "import",
+            "import",
+            "record",
+            None,
+            Some(
+                json!({"kind": "record", "file_name": file_name, "sha256": sha256,
+                        "bytes": size, "parts": counts}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(RecordResult {
+        dry_run,
+        file_name,
+        sha256,
+        parts,
+        elapsed_ms: started.elapsed().as_millis(),
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The record export's two forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookFormat {
+    /// One XLSX workbook, a sheet per part.
+    Xlsx,
+    /// A ZIP of CSV files (UTF-8 with BOM), one per part.
+    Zip,
+}
+
+/// What to export: the cadres in `scope`, within `range` (a unit's subtree) if given.
+#[derive(Debug, Clone)]
+pub struct RecordExport {
+    /// The caller's scope.
+    pub scope: Scope,
+    /// Path range of the unit filter.
+    pub range: Option<(String, String)>,
+    /// The city's day (the workbook's creation date: the same file all day long).
+    pub today: NaiveDate,
+}
+
+/// Every part's rows, a page of cadres at a time, handed to `sink` in order: `(part, rows)`,
+/// with `None` rows when a part starts (`Some` pages follow).
+fn each_page(
+    db: &Db,
+    x: &RecordExport,
+    handle: &rocket::tokio::runtime::Handle,
+    part: Part,
+    sink: &mut dyn FnMut(Vec<Vec<crate::exports::Out>>) -> AppResult<()>,
+) -> AppResult<()> {
+    let mut after = None;
+    loop {
+        let page = handle.block_on(store::people_page(db, &x.scope, &x.range, after.as_ref()))?;
+        let rows = handle.block_on(store::part_rows(db, part, &page))?;
+        sink(rows)?;
+        if (page.len() as i64) < store::PEOPLE_PAGE {
+            return Ok(());
+        }
+        after = page.last().map(store::PersonOut::cursor);
+    }
+}
+
+fn temp_fail(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("record export: {e}"))
+}
+
+/// Writes the record to a temporary file (constant memory: a page of cadres at a time), then
+/// streams it.
+pub async fn export(db: &Db, x: RecordExport, format: BookFormat) -> AppResult<Streamed> {
+    let handle = rocket::tokio::runtime::Handle::current();
+    let db = db.clone();
+    let file = rocket::tokio::task::spawn_blocking(move || -> AppResult<std::fs::File> {
+        let tmp = tempfile::NamedTempFile::new().map_err(temp_fail)?;
+        match format {
+            BookFormat::Xlsx => write_xlsx(&db, &x, &handle, tmp.path())?,
+            BookFormat::Zip => write_zip(&db, &x, &handle, tmp.as_file())?,
+        }
+        std::fs::File::open(tmp.path()).map_err(temp_fail)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("export task: {e}")))??;
+    Ok(match format {
+        BookFormat::Xlsx => Streamed::file(file, "ho-so-can-bo.xlsx".into(), xlsx_type()),
+        BookFormat::Zip => Streamed::file(
+            file,
+            "ho-so-can-bo.zip".into(),
+            rocket::http::ContentType::ZIP,
+        ),
+    })
+}
+
+fn write_xlsx(
+    db: &Db,
+    x: &RecordExport,
+    handle: &rocket::tokio::runtime::Handle,
+    path: &std::path::Path,
+) -> AppResult<()> {
+    use chrono::Datelike;
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(
+        x.today.year() as u16,
+        x.today.month() as u8,
+        x.today.day() as u8,
+    )
+    .map_err(fail)?;
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    let bold = Format::new().set_bold();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    for part in PARTS {
+        let ws = wb.add_worksheet_with_constant_memory().map_err(fail)?;
+        ws.set_name(part.sheet_name()).map_err(fail)?;
+        for (c, h) in part.headers().iter().enumerate() {
+            ws.set_column_width(c as u16, 16).map_err(fail)?;
+            ws.write_string_with_format(0, c as u16, h, &bold)
+                .map_err(fail)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(fail)?;
+        let mut r: u32 = 1;
+        each_page(db, x, handle, part, &mut |rows| {
+            for row in &rows {
+                write_row(ws, r, row, &date).map_err(fail)?;
+                r += 1;
+            }
+            Ok(())
+        })?;
+    }
+    wb.save(path).map_err(fail)
+}
+
+fn write_zip(
+    db: &Db,
+    x: &RecordExport,
+    handle: &rocket::tokio::runtime::Handle,
+    file: &std::fs::File,
+) -> AppResult<()> {
+    use zip::write::SimpleFileOptions;
+    let mut z = zip::ZipWriter::new(std::io::BufWriter::new(
+        file.try_clone().map_err(temp_fail)?,
+    ));
+    // A fixed time: the same record gives the same bytes.
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for part in PARTS {
+        z.start_file(part.file_name(), options).map_err(temp_fail)?;
+        let mut head = b"\xEF\xBB\xBF".to_vec();
+        head.extend(csv_line::text_line(&part.headers()));
+        z.write_all(&head).map_err(temp_fail)?;
+        each_page(db, x, handle, part, &mut |rows| {
+            let mut buf = Vec::with_capacity(rows.len() * 96);
+            for row in &rows {
+                buf.extend(csv_row(row));
+            }
+            z.write_all(&buf).map_err(temp_fail)
+        })?;
+    }
+    let mut w = z.finish().map_err(temp_fail)?;
+    w.flush().map_err(temp_fail)
+}
