@@ -297,6 +297,11 @@ pub fn plan_periods(
             rows.push((p, cells));
         }
     }
+    // Each cadre's rows (a cadre's periods are checked against each other only).
+    let mut by_cadre: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, (p, _)) in rows.iter().enumerate() {
+        by_cadre.entry(p.cadre_id).or_default().push(i);
+    }
     let mut seen: HashMap<(i64, i64, NaiveDate), usize> = HashMap::new();
     let none = vec![];
     for (i, (p, cells)) in rows.iter().enumerate() {
@@ -314,9 +319,9 @@ pub fn plan_periods(
         let clash_on_record = on_record.iter().any(|o| {
             same_kind(o.title_id) && o.from != p.from && overlap(span, (o.from, o.to), history)
         });
-        let clash_in_file = rows.iter().enumerate().any(|(j, (q, _))| {
+        let clash_in_file = by_cadre[&p.cadre_id].iter().any(|&j| {
+            let q = &rows[j].0;
             j != i
-                && q.cadre_id == p.cadre_id
                 && same_kind(q.title_id)
                 && q.from != p.from
                 && overlap(span, (q.from, q.to), history)

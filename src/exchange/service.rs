@@ -85,21 +85,9 @@ pub fn read_book(bytes: &[u8], limits: &Limits) -> AppResult<Vec<(Part, Sheet)>>
             "a record is an XLSX workbook or a ZIP of CSV files, as the record export gives them",
         ));
     }
-    let named: Vec<(String, Sheet)> = if crate::shared::xlsx::is_workbook(bytes) {
-        crate::shared::xlsx::read_all(bytes, limits)?
-    } else {
-        let mut left = *limits;
-        let mut out = vec![];
-        for (name, data) in crate::shared::xlsx::zip_entries(bytes, limits.max_unzipped_bytes)? {
-            let sheet = table::read_csv(&data, &left)?;
-            left.max_cells = left.max_cells.saturating_sub(cells_of(&sheet));
-            out.push((name, sheet));
-        }
-        out
-    };
     let mut parts: Vec<(Part, Sheet)> = vec![];
     let mut details = vec![];
-    for (name, sheet) in named {
+    let mut take = |name: String, sheet: Option<Sheet>, details: &mut Vec<ErrorDetail>| {
         match Part::named(&name) {
             Some(p) if parts.iter().any(|(q, _)| *q == p) => details.push(ErrorDetail {
                 row: None,
@@ -107,7 +95,11 @@ pub fn read_book(bytes: &[u8], limits: &Limits) -> AppResult<Vec<(Part, Sheet)>>
                 value: None,
                 message: format!("a second sheet of the part {:?}", p.sheet_name()),
             }),
-            Some(p) => parts.push((p, sheet)),
+            Some(p) => {
+                if let Some(sheet) = sheet {
+                    parts.push((p, sheet))
+                }
+            }
             None => details.push(ErrorDetail {
                 row: None,
                 field: Some(name),
@@ -117,6 +109,23 @@ pub fn read_book(bytes: &[u8], limits: &Limits) -> AppResult<Vec<(Part, Sheet)>>
                     PARTS.map(|p| p.sheet_name()).join(", ")
                 ),
             }),
+        }
+    };
+    if crate::shared::xlsx::is_workbook(bytes) {
+        for (name, sheet) in crate::shared::xlsx::read_all(bytes, limits)? {
+            take(name, Some(sheet), &mut details);
+        }
+    } else {
+        let mut left = *limits;
+        for (name, data) in crate::shared::xlsx::zip_entries(bytes, limits.max_unzipped_bytes)? {
+            // A file that is no part is named, not read.
+            if Part::named(&name).is_none() {
+                take(name, None, &mut details);
+                continue;
+            }
+            let sheet = table::read_csv(&data, &left)?;
+            left.max_cells = left.max_cells.saturating_sub(cells_of(&sheet));
+            take(name, Some(sheet), &mut details);
         }
     }
     if !details.is_empty() {
