@@ -156,23 +156,33 @@ pub struct ImportCounts {
     pub unchanged: usize,
 }
 
-/// A title held or planned, as a row gives it.
+/// A title held or planned, as a row gives it (its code given; its other cells as far as they
+/// could be read).
 #[derive(Debug, Clone)]
 struct TitleRef {
     key: &'static str,
     unit_key: &'static str,
     code: String,
     unit_code: Option<String>,
-    from: NaiveDate,
+    /// The first day, when its cell is good.
+    from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+    /// Every cell of the period is good (a start, a readable end not before it).
+    complete: bool,
 }
 
-/// A cadre row, read and checked on its own.
+/// A cadre row as read: what each cell gave (`None` where the cell has a problem or is blank),
+/// so that the checks against other data run on every cell that can still be checked.
 #[derive(Debug, Clone)]
 struct CadreRow {
     line: usize,
-    w: CadreWrite,
+    personal_id: Option<PersonalId>,
+    unit_code: Option<String>,
+    /// The record's fields, when every cell of the row is good.
+    w: Option<CadreWrite>,
     since: Option<NaiveDate>,
+    /// The `unit_since` cell has a problem of its own.
+    since_bad: bool,
     title: Option<TitleRef>,
     plan: Option<TitleRef>,
 }
@@ -196,40 +206,43 @@ fn read_personal_id(r: &mut Row) -> Option<PersonalId> {
     r.check("personal_id", parse_personal_id(&raw))
 }
 
-fn read_title(r: &mut Row, keys: [&'static str; 4]) -> Option<Option<TitleRef>> {
+/// A title's cells: `None` when no code is given (a problem when its other cells are).
+fn read_title(r: &mut Row, keys: [&'static str; 4]) -> Option<TitleRef> {
     let [code_k, unit_k, from_k, to_k] = keys;
     let code = r.text(code_k).map(|c| c.to_uppercase());
     let unit_code = r.text(unit_k);
     let from = r.date(from_k);
     let to = r.date(to_k);
+    let to_good = to.is_some() || r.cell(to_k).is_blank();
     let Some(code) = code else {
         if unit_code.is_some() || from.is_some() || to.is_some() {
             r.error(
                 code_k,
                 "a title code is required when its dates or unit are given",
             );
-            return None;
-        }
-        return Some(None);
-    };
-    let Some(from) = from else {
-        if r.cell(from_k).is_blank() {
-            r.error(from_k, "the start date of the title is required");
         }
         return None;
     };
-    r.check(to_k, check_period(from, to))?;
-    Some(Some(TitleRef {
+    if from.is_none() && r.cell(from_k).is_blank() {
+        r.error(from_k, "the start date of the title is required");
+    }
+    let period_good = match from {
+        Some(f) => r.check(to_k, check_period(f, to)).is_some(),
+        None => false,
+    };
+    Some(TitleRef {
         key: code_k,
         unit_key: unit_k,
         code,
         unit_code,
         from,
         to,
-    }))
+        complete: period_good && to_good,
+    })
 }
 
-fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
+/// Reads every cell of a cadre row, each problem reported.
+fn read_cadre_row(r: &mut Row, today: NaiveDate) -> CadreRow {
     let personal_id = read_personal_id(r);
     let full_name = r
         .required("full_name")
@@ -255,9 +268,12 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
         r.check("party_joined_on", check_party_date(p, b, today));
     }
     let unit_code = r.required("unit_code");
-    let since = r.date("unit_since");
+    let mut since = r.date("unit_since");
+    let mut since_bad = since.is_none() && !r.cell("unit_since").is_blank();
     if since.is_some_and(|s| s > today) {
         r.error("unit_since", "the date is in the future");
+        since = None;
+        since_bad = true;
     }
     let organisation = r.required("organisation").and_then(|o| {
         let p = organisation_from_text(&o);
@@ -282,31 +298,52 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
         r,
         ["plan_title_code", "plan_unit_code", "plan_from", "plan_to"],
     );
-    if r.failed() {
-        return None;
-    }
-    let ethnicity = ethnicity?;
-    Some(CadreRow {
-        line: r.line,
-        w: CadreWrite {
-            full_name: full_name?,
-            gender: gender?,
-            birth_date: birth?,
+    let w = match (
+        r.failed(),
+        full_name,
+        gender,
+        birth,
+        ethnicity,
+        personal_id.clone(),
+        unit_code.clone(),
+        organisation,
+    ) {
+        (
+            false,
+            Some(full_name),
+            Some(gender),
+            Some(birth_date),
+            Some(ethnicity),
+            Some(pid),
+            Some(unit),
+            Some(org),
+        ) => Some(CadreWrite {
+            full_name,
+            gender,
+            birth_date,
             ethnic_minority: minority.unwrap_or_else(|| default_minority(&ethnicity)),
             ethnicity,
             religion,
             party_joined_on: party,
-            personal_id: personal_id?,
-            unit_code: unit_code?,
-            organisation: organisation?,
+            personal_id: pid,
+            unit_code: unit,
+            organisation: org,
             phone,
             email,
             active,
-        },
+        }),
+        _ => None,
+    };
+    CadreRow {
+        line: r.line,
+        personal_id,
+        unit_code,
+        w,
         since,
-        title: title?,
-        plan: plan?,
-    })
+        since_bad,
+        title,
+        plan,
+    }
 }
 
 /// The personal ids a sheet names (to load the matching cadres before planning).
@@ -351,10 +388,13 @@ fn placed<'a>(
 
 /// Reads and checks a cadre sheet against the lookups; gives the writes or every problem.
 ///
-/// Each row is read whole (every problem of its cells), then checked in stages, the first
-/// failing stage ending it: its personal id not earlier in the file, its record
-/// (`check_record`), its title held and its title planned (both checked: `check_title`), its
-/// record's writes (`plan_record`: the move's date), then its periods' writes (`plan_period`).
+/// Every problem of every row is reported: each cell is read and checked, then every check
+/// against other data that the row's good cells allow: its personal id not earlier in the file,
+/// its home unit, a cadre on record with its personal id in the caller's subtree
+/// (`check_record`), its title held and its title planned (`check_title`: the title, its unit,
+/// the unit's level, the periods on record), its move's date (`check_move`). Only a row without
+/// any problem is planned: its record's writes (`plan_record`), then its periods'
+/// (`plan_period`).
 pub fn plan_cadres(
     sheet: &Sheet,
     lookups: &CadreLookups,
@@ -371,34 +411,40 @@ pub fn plan_cadres(
     let planned_by = by_cadre(&lookups.planned);
     for (line, cells) in &sheet.rows {
         let mut r = Row::new(*line, cells, &l, &mut errors);
-        let Some(row) = read_cadre_row(&mut r, today) else {
-            continue;
-        };
-        if let Some(first) = seen.insert(row.w.personal_id.to_string(), row.line) {
-            r.error(
-                "personal_id",
-                format!("the same personal id number is on row {first}"),
-            );
-            continue;
+        let row = read_cadre_row(&mut r, today);
+        if let Some(pid) = &row.personal_id {
+            if let Some(first) = seen.insert(pid.to_string(), row.line) {
+                r.error(
+                    "personal_id",
+                    format!("the same personal id number is on row {first}"),
+                );
+            }
         }
-        let Some(existing) = check_record(&mut r, &row, lookups, scope) else {
-            continue;
-        };
+        let home = row
+            .unit_code
+            .as_deref()
+            .and_then(|code| placed(&mut r, "unit_code", &lookups.units, code, scope))
+            .zip(row.unit_code.as_deref());
+        let existing = check_record(&mut r, &row, lookups, scope);
+        let on_record = existing.flatten();
         let held = row.title.as_ref().map(|t| {
-            let on_record = periods_of(&held_by, existing);
-            check_title(&mut r, t, &row.w.unit_code, lookups, scope, on_record)
+            let periods = periods_of(&held_by, on_record);
+            check_title(&mut r, t, home, lookups, scope, periods)
         });
         let planned = row.plan.as_ref().map(|t| {
-            let on_record = periods_of(&planned_by, existing);
-            check_title(&mut r, t, &row.w.unit_code, lookups, scope, on_record)
+            let periods = periods_of(&planned_by, on_record);
+            check_title(&mut r, t, home, lookups, scope, periods)
         });
+        if let (Some(e), Some((_, unit))) = (on_record, home) {
+            check_move(&mut r, &row, e, unit, today);
+        }
         if r.failed() {
             continue;
         }
-        let Some((who, record_changed)) = plan_record(&mut r, &row, existing, today, &mut plan)
-        else {
+        let (Some(w), Some(existing)) = (&row.w, existing) else {
             continue;
         };
+        let (who, record_changed) = plan_record(w, row.since, existing, today, &mut plan);
         let held_changed =
             plan_period(&mut plan.new_held, &mut plan.held_ends, who, held.flatten());
         let planned_changed = plan_period(
@@ -435,16 +481,17 @@ fn periods_of<'a, 'b>(
         .map_or(&[], Vec::as_slice)
 }
 
-/// A row's record: its home unit may take it, and a cadre on record with its personal id lies in
-/// the caller's subtree. Gives that cadre, if any; `None` after a problem.
+/// A row's record: a cadre on record with its personal id lies in the caller's subtree. Gives
+/// that cadre, if any (`Some(None)`: a new cadre); `None` when the row's personal id is not good
+/// or names a cadre outside the subtree (nothing more is checked against that record).
 fn check_record<'a>(
     r: &mut Row,
     row: &CadreRow,
     lookups: &'a CadreLookups,
     scope: &Scope,
 ) -> Option<Option<&'a ExistingCadre>> {
-    placed(r, "unit_code", &lookups.units, &row.w.unit_code, scope)?;
-    let existing = lookups.cadres.get(row.w.personal_id.as_str());
+    let pid = row.personal_id.as_ref()?;
+    let existing = lookups.cadres.get(pid.as_str());
     if existing.is_some_and(|e| !scope.contains_path(&e.unit_path)) {
         r.error(
             "personal_id",
@@ -453,6 +500,16 @@ fn check_record<'a>(
         return None;
     }
     Some(existing)
+}
+
+/// A move of a cadre on record to the row's home unit (`unit`, which may take them) is dated
+/// `unit_since` (default today), not before their current unit period began.
+fn check_move(r: &mut Row, row: &CadreRow, e: &ExistingCadre, unit: &str, today: NaiveDate) {
+    if unit == e.w.unit_code || row.since_bad {
+        return;
+    }
+    let on = row.since.unwrap_or(today);
+    r.check("unit_since", check_move_date(e.unit_from, on));
 }
 
 /// A title period a row gives, checked.
@@ -466,103 +523,99 @@ struct CheckedPeriod<'a> {
 }
 
 /// A title held or planned: known and active, at a unit that may take it (by default the home
-/// unit `home`) of the title's level, and not overlapping the cadre's other periods of the title
-/// in `on_record` (those of the same list). A period on record from the same day is this one
-/// (its end may change), in the same unit. `None` after a problem.
+/// unit `home`, when it may) of the title's level, and not overlapping the cadre's other periods
+/// of the title in `on_record` (those of the same list). A period on record from the same day is
+/// this one (its end may change), in the same unit. Every check that the row's good cells allow
+/// is made; `None` after a problem (or when a cell of the period has one).
 fn check_title<'a>(
     r: &mut Row,
     t: &TitleRef,
-    home: &str,
+    home: Option<(&UnitInfo, &str)>,
     lookups: &CadreLookups,
     scope: &Scope,
     on_record: &[&'a ExistingPeriod],
 ) -> Option<CheckedPeriod<'a>> {
-    let Some(title) = lookups.titles.get(&t.code).filter(|t| t.active) else {
+    let title = lookups.titles.get(&t.code).filter(|t| t.active);
+    if title.is_none() {
         r.error(t.key, "no active title with this code");
-        return None;
-    };
-    let unit_code = t.unit_code.clone().unwrap_or_else(|| home.to_string());
-    let tu = placed(r, t.unit_key, &lookups.units, &unit_code, scope)?;
+    }
     // At the home unit by default: then the home unit's column is named.
-    let key = if t.unit_code.is_some() {
-        t.unit_key
-    } else {
-        "unit_code"
+    let (unit, unit_code, key) = match &t.unit_code {
+        Some(code) => {
+            let unit = placed(r, t.unit_key, &lookups.units, code, scope);
+            (unit, code.as_str(), t.unit_key)
+        }
+        None => match home {
+            Some((unit, code)) => (Some(unit), code, "unit_code"),
+            None => (None, "", "unit_code"),
+        },
     };
-    r.check(
+    let (title, unit) = (title?, unit?);
+    let level = r.check(
         key,
-        check_title_level(&t.code, &title.level, &unit_code, &tu.level),
-    )?;
+        check_title_level(&t.code, &title.level, unit_code, &unit.level),
+    );
+    let from = t.from?;
     let same_title: Vec<&ExistingPeriod> = on_record
         .iter()
         .copied()
         .filter(|p| p.title_id == title.id)
         .collect();
-    let matched = same_title.iter().rev().find(|p| p.from == t.from).copied();
-    let others = same_title
-        .iter()
-        .filter(|p| p.from != t.from)
-        .map(|p| Span {
-            from: p.from,
-            to: p.to,
-        });
-    if overlaps_another(
-        Span {
-            from: t.from,
-            to: t.to,
-        },
-        others,
-    ) {
+    let matched = same_title.iter().rev().find(|p| p.from == from).copied();
+    let others = same_title.iter().filter(|p| p.from != from).map(|p| Span {
+        from: p.from,
+        to: p.to,
+    });
+    let mut good = level.is_some() && t.complete;
+    if overlaps_another(Span { from, to: t.to }, others) {
         r.error(t.key, OVERLAP);
-        return None;
+        good = false;
     }
     if matched.is_some_and(|m| m.unit_code != unit_code) {
         r.error(
             t.unit_key,
             "this cadre has this title from the same day in another unit",
         );
-        return None;
+        good = false;
     }
-    Some(CheckedPeriod {
+    good.then(|| CheckedPeriod {
         title_id: title.id,
-        unit_code,
-        from: t.from,
+        unit_code: unit_code.to_string(),
+        from,
         to: t.to,
         matched,
     })
 }
 
 /// A row's record's writes: a new cadre, or the changes to one on record and their move (dated
-/// `unit_since`, default today, not before their current unit period). Gives whose the row's
-/// periods are and whether the record changes; `None` after a problem.
+/// `since`, default today). Gives whose the row's periods are and whether the record changes.
 fn plan_record(
-    r: &mut Row,
-    row: &CadreRow,
+    w: &CadreWrite,
+    since: Option<NaiveDate>,
     existing: Option<&ExistingCadre>,
     today: NaiveDate,
     plan: &mut CadrePlan,
-) -> Option<(CadreRef, bool)> {
+) -> (CadreRef, bool) {
     let Some(e) = existing else {
         plan.new.push(NewCadre {
-            w: row.w.clone(),
-            since: row.since.unwrap_or(today),
+            w: w.clone(),
+            since: since.unwrap_or(today),
         });
-        return Some((CadreRef::New(plan.new.len() - 1), false));
+        return (CadreRef::New(plan.new.len() - 1), false);
     };
     let mut changed = false;
-    let mut w = row.w.clone();
-    w.unit_code = e.w.unit_code.clone();
-    if w != e.w {
-        plan.updates.push((e.id, w));
+    let mut kept = w.clone();
+    kept.unit_code = e.w.unit_code.clone();
+    if kept != e.w {
+        plan.updates.push((e.id, kept));
         changed = true;
     }
-    if row.w.unit_code != e.w.unit_code {
-        let on = row.since.unwrap_or(today);
-        r.check("unit_since", check_move_date(e.unit_from, on))?;
-        plan.moves.push((e.id, row.w.unit_code.clone(), on));
+    if w.unit_code != e.w.unit_code {
+        plan.moves
+            .push((e.id, w.unit_code.clone(), since.unwrap_or(today)));
         changed = true;
     }
-    Some((CadreRef::Existing(e.id), changed))
+    (CadreRef::Existing(e.id), changed)
 }
 
 /// A checked period's write: nothing when it is on record as it is, its new end, or a new
@@ -699,9 +752,6 @@ pub fn plan_qualifications(
                 r.error("obtained_on", LIFE_DATE);
             }
         }
-        if r.failed() {
-            continue;
-        }
         let (Some(c), Some(scale), Some(level), Some(day)) = (cadre, scale, level, day) else {
             continue;
         };
@@ -711,6 +761,8 @@ pub fn plan_qualifications(
                 "obtained_on",
                 format!("the same qualification is on row {first}"),
             );
+        }
+        if r.failed() {
             continue;
         }
         match lookups.existing.get(&key) {
@@ -846,10 +898,7 @@ pub fn plan_completions(
                 r.error("completed_on", LIFE_DATE);
             }
         }
-        if r.failed() {
-            continue;
-        }
-        let (Some(c), Some(m), Some(day), Some(reference)) = (cadre, module, day, reference) else {
+        let (Some(c), Some(m), Some(day)) = (cadre, module, day) else {
             continue;
         };
         let key = (c.id, m.id, day);
@@ -858,8 +907,10 @@ pub fn plan_completions(
                 "completed_on",
                 format!("the same completion is on row {first}"),
             );
-            continue;
         }
+        let (false, Some(reference)) = (r.failed(), reference) else {
+            continue;
+        };
         match lookups.existing.get(&key) {
             Some((_, s, src, rf)) if *s == score && *src == source && *rf == reference => {
                 plan.counts.unchanged += 1

@@ -98,6 +98,7 @@ db_tests!(
     export_round_trip_into_an_empty_database,
     exports_are_scoped,
     templates,
+    every_problem_of_a_row_is_listed,
 );
 
 async fn dry_run_commit_and_reimport(app: TestApp) {
@@ -884,4 +885,119 @@ async fn templates(app: TestApp) {
     assert_eq!(s, Status::UnprocessableEntity);
     let (s, _, _) = app.get_bytes("/api/imports/cadres/template", None).await;
     assert_eq!(s, Status::Unauthorized);
+}
+
+/// Every problem of a row is listed: those of its cells and every check against the data that
+/// can still be made, whatever else fails on the row (issue 15).
+async fn every_problem_of_a_row_is_listed(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let officer = app
+        .account(&admin, "officer.q1", "officer", Some("760"))
+        .await;
+    let header = format!("{CADRE_HEADER};Đơn vị giữ chức danh;Đơn vị quy hoạch");
+    let file = csv(
+        &header,
+        &[
+            // A bad date and a unit outside the officer's subtree.
+            "079180000011;Phạm Văn Dũng;Nam;31/02/1980;Kinh;27127;Mặt trận Tổ quốc;;;;;;;",
+            // A bad gender, an unknown home unit, an unknown title at a unit outside the
+            // subtree, a planned district title at a ward.
+            "079180000012;Võ Thị Em;Robot;01/01/1981;Kinh;99999;Mặt trận Tổ quốc;;NO-SUCH;01/01/2020;FF-CHAIR-DISTRICT;2021-01-01;27127;26737",
+            // Row 2's personal id again, with a bad date.
+            "079180000011;Phạm Văn Dũng;Nam;soon;Kinh;26734;Mặt trận Tổ quốc;;;;;;;",
+            // An (on record in 26734 since 2015, chair there since 2020-06-01): a move dated
+            // before that and a chair's period overlapping the one on record.
+            "079180000001;Nguyễn Thị An;Nữ;15/03/1980;Kinh;26737;Mặt trận Tổ quốc;01/01/2014;FF-CHAIR-COMMUNE;01/01/2021;;;;",
+        ],
+    );
+    let (s, v) = import(&app, &officer, "cadres", "dry_run=true", file).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let p = problems(&v);
+    let want = [
+        (2, "Ngày sinh", "not a date"),
+        (2, "Mã đơn vị", "the unit is outside your subtree"),
+        (3, "Giới tính", "write Nam, Nữ or Khác"),
+        (3, "Mã đơn vị", "no unit with this code"),
+        (3, "Mã chức danh", "no active title with this code"),
+        (
+            3,
+            "Đơn vị giữ chức danh",
+            "the unit is outside your subtree",
+        ),
+        (
+            3,
+            "Đơn vị quy hoạch",
+            "district-level title; unit 26737 is at commune level",
+        ),
+        (4, "Số CCCD/CMND", "the same personal id number is on row 2"),
+        (4, "Ngày sinh", "not a date"),
+        (5, "Mã chức danh", "overlaps another period"),
+        (
+            5,
+            "Ở đơn vị từ ngày",
+            "before the cadre's current unit period",
+        ),
+    ];
+    for (row, field, msg) in want {
+        assert!(has(&p, row, field, msg), "{row} {field} {msg}: {p:?}");
+    }
+    assert_eq!(p.len(), want.len(), "{p:?}");
+
+    // Qualifications and completions: a repeated row is reported beside the row's other problems.
+    let quals = csv(
+        "Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp;Nơi cấp",
+        &[
+            "079180000001;political_theory;intermediate;10/10/2012;Trường Chính trị TP",
+            &format!(
+                "079180000001;political_theory;intermediate;10/10/2012;{}",
+                "x".repeat(201)
+            ),
+            "079199999999;political_theory;doctorate;31/02/2012;",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "qualifications", "dry_run=true", quals).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let p = problems(&v);
+    let want = [
+        (3, "Nơi cấp", "at most 200 characters"),
+        (3, "Ngày cấp", "the same qualification is on row 2"),
+        (4, "Số CCCD/CMND", "no cadre with this personal id number"),
+        (
+            4,
+            "Mã trình độ",
+            "no level doctorate on scale political_theory",
+        ),
+        (4, "Ngày cấp", "not a date"),
+    ];
+    for (row, field, msg) in want {
+        assert!(has(&p, row, field, msg), "{row} {field} {msg}: {p:?}");
+    }
+    assert_eq!(p.len(), want.len(), "{p:?}");
+    let comps = csv(
+        "Số CCCD/CMND;Mã học phần;Ngày hoàn thành;Điểm;Nguồn;Tham chiếu",
+        &[
+            "079180000001;DV-02;05/05/2010;;giấy;ref",
+            "079180000001;DV-02;05/05/2010;11;giấy;ref",
+            "079199999999;DV-99;05/05/2999;;sách;",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "completions", "dry_run=true", comps).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let p = problems(&v);
+    let want = [
+        (3, "Điểm", "a score from 0 to 10"),
+        (3, "Ngày hoàn thành", "the same completion is on row 2"),
+        (4, "Số CCCD/CMND", "no cadre with this personal id number"),
+        (4, "Mã học phần", "no module with this code"),
+        (4, "Ngày hoàn thành", "not between"),
+        (4, "Nguồn", "write giấy (paper) or nhập (import)"),
+        (4, "Tham chiếu", "a value is required"),
+    ];
+    for (row, field, msg) in want {
+        assert!(has(&p, row, field, msg), "{row} {field} {msg}: {p:?}");
+    }
+    assert_eq!(p.len(), want.len(), "{p:?}");
 }

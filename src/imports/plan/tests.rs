@@ -1,11 +1,11 @@
 //! The planner's rules, table by table: plain-data sheets and lookups in, writes or problems
 //! (row, column, reason) out. The headers are the column keys, so a problem's column is its key.
 //!
-//! What the planner does today about a row's problems (pinned by `stages_stop_at_their_first_problem`):
-//! every problem of a row's *cells* is reported (each column is read and checked), but the
-//! checks against other data run in stages, and a row's first failing stage ends it: cells, then
-//! the personal id seen earlier in the file, then the home unit, then a cadre on record outside
-//! the caller's subtree, then the title held and the title planned (both checked), then the move.
+//! Every problem of every row is reported (pinned by `every_problem_of_a_row`): each cell is
+//! read and checked, and every check against other data that the row's good cells allow is made
+//! (the personal id seen earlier in the file, the home unit, a cadre on record outside the
+//! caller's subtree, the title held and the title planned with their units and levels and the
+//! periods on record, the move's date), whatever else fails on the row.
 
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
@@ -1046,13 +1046,12 @@ fn updates_moves_and_creations() {
             ]),
         ),
         (
-            "a row refused for its cells does not count as the first of its personal id",
+            "a row refused for its cells still counts as the first of its personal id",
             vec![[an(), vec![("gender", t("?"))]].concat(), an()],
-            Err(vec![(
-                2,
-                "gender",
-                "write Nam, Nữ or Khác (male, female, other)",
-            )]),
+            Err(vec![
+                (2, "gender", "write Nam, Nữ or Khác (male, female, other)"),
+                (3, "personal_id", "the same personal id number is on row 2"),
+            ]),
         ),
     ];
     for (label, rows, want) in cases {
@@ -1075,14 +1074,15 @@ fn updates_moves_and_creations() {
     }
 }
 
-/// Today the checks against other data run in stages and a row's first failing stage ends it
-/// (a later issue asks for every problem of a row): these rows each have a second problem that
-/// is not reported.
+/// Every problem of a row is reported, whatever else fails on it: the problems of its cells and
+/// every check against other data that its good cells allow.
 #[test]
-fn stages_stop_at_their_first_problem() {
+fn every_problem_of_a_row() {
+    const NO_UNIT: &str = "no unit with this code";
+    const NO_TITLE: &str = "no active title with this code";
     let cases: Vec<(&str, Vec<Cells>, FileProblems)> = vec![
         (
-            "a bad cell hides the unknown unit and title",
+            "a bad cell beside an unknown unit and title",
             vec![[
                 binh(),
                 vec![
@@ -1093,15 +1093,22 @@ fn stages_stop_at_their_first_problem() {
                 ],
             ]
             .concat()],
-            vec![(2, "gender", "write Nam, Nữ or Khác (male, female, other)")],
+            vec![
+                (2, "gender", "write Nam, Nữ or Khác (male, female, other)"),
+                (2, "unit_code", NO_UNIT),
+                (2, "title_code", NO_TITLE),
+            ],
         ),
         (
-            "a repeated personal id hides the unknown unit",
+            "a repeated personal id beside an unknown unit",
             vec![binh(), [binh(), vec![("unit_code", t("99999"))]].concat()],
-            vec![(3, "personal_id", "the same personal id number is on row 2")],
+            vec![
+                (3, "personal_id", "the same personal id number is on row 2"),
+                (3, "unit_code", NO_UNIT),
+            ],
         ),
         (
-            "an unknown home unit hides the unknown title",
+            "an unknown home unit and an unknown title (whose unit, the home unit, is not named twice)",
             vec![[
                 binh(),
                 vec![
@@ -1111,10 +1118,10 @@ fn stages_stop_at_their_first_problem() {
                 ],
             ]
             .concat()],
-            vec![(2, "unit_code", "no unit with this code")],
+            vec![(2, "unit_code", NO_UNIT), (2, "title_code", NO_TITLE)],
         ),
         (
-            "an unknown title hides its unit's problem",
+            "an unknown title and its unknown unit",
             vec![[
                 binh(),
                 vec![
@@ -1124,10 +1131,10 @@ fn stages_stop_at_their_first_problem() {
                 ],
             ]
             .concat()],
-            vec![(2, "title_code", "no active title with this code")],
+            vec![(2, "title_code", NO_TITLE), (2, "title_unit_code", NO_UNIT)],
         ),
         (
-            "a title problem hides the move dated too early",
+            "a title problem and a move dated too early",
             vec![[
                 an(),
                 vec![
@@ -1138,7 +1145,43 @@ fn stages_stop_at_their_first_problem() {
                 ],
             ]
             .concat()],
-            vec![(2, "title_code", "no active title with this code")],
+            vec![
+                (2, "title_code", NO_TITLE),
+                (
+                    2,
+                    "unit_since",
+                    "the move would be dated before the cadre's current unit period began",
+                ),
+            ],
+        ),
+        (
+            "a title's bad start date beside its level and its overlap on record",
+            vec![[
+                an(),
+                vec![
+                    ("title_code", t("FF-CHAIR-DISTRICT")),
+                    ("title_from", t("31/02/2021")),
+                    ("plan_title_code", t("FF-CHAIR-DISTRICT")),
+                    ("plan_unit_code", t("760")),
+                    ("plan_from", t("2022-01-01")),
+                    ("plan_to", t("2021-12-31")),
+                ],
+            ]
+            .concat()],
+            vec![
+                (2, "title_from", "not a date: write it as DD/MM/YYYY or YYYY-MM-DD"),
+                (2, "plan_to", "the end date is before the start date"),
+                (
+                    2,
+                    "unit_code",
+                    "title FF-CHAIR-DISTRICT is a district-level title; unit 26734 is at commune level",
+                ),
+                (
+                    2,
+                    "plan_title_code",
+                    "overlaps another period of the same title on record for this cadre",
+                ),
+            ],
         ),
     ];
     for (label, rows, want) in cases {
@@ -1578,10 +1621,10 @@ fn completion_rows() {
         (
             "scores from 0 to 10 with one decimal",
             vec![
-                vec![("score", t("11"))],
-                vec![("score", t("8.55"))],
-                vec![("score", t("-1"))],
-                vec![("score", t("tám"))],
+                vec![("score", t("11")), ("completed_on", t("2019-01-01"))],
+                vec![("score", t("8.55")), ("completed_on", t("2019-01-02"))],
+                vec![("score", t("-1")), ("completed_on", t("2019-01-03"))],
+                vec![("score", t("tám")), ("completed_on", t("2019-01-04"))],
             ],
             Err(vec![
                 (2, "score", SCORE),
@@ -1604,7 +1647,10 @@ fn completion_rows() {
             "a reference is required, of at most 300 characters",
             vec![
                 vec![("source_ref", Cell::Empty)],
-                vec![("source_ref", t(&"r".repeat(301)))],
+                vec![
+                    ("source_ref", t(&"r".repeat(301))),
+                    ("completed_on", t("2019-01-01")),
+                ],
             ],
             Err(vec![
                 (2, "source_ref", "a value is required"),
