@@ -3,6 +3,7 @@
 //! a dry run and a commit see the same answer.
 
 use chrono::NaiveDate;
+use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 
 use super::columns::{layout, Kind};
@@ -15,10 +16,10 @@ use crate::cadres::domain::{
 };
 use crate::cadres::rules::{
     check_life_date, check_move_date, check_title_level, check_unit, overlaps_another, Span,
-    LIFE_DATE, OVERLAP,
+    UnitRefusal,
 };
 use crate::cadres::store::CadreWrite;
-use crate::error::{AppError, Problems};
+use crate::error::{AppError, ProblemCode as C, Problems};
 use crate::shared::table::{Cell, Sheet};
 use crate::shared::text::fold;
 
@@ -199,11 +200,33 @@ fn personal_id_text(c: &Cell) -> String {
 
 fn read_personal_id(r: &mut Row) -> Option<PersonalId> {
     if r.cell("personal_id").is_blank() {
-        r.error("personal_id", "a value is required");
+        r.problem("personal_id", C::Required);
         return None;
     }
     let raw = personal_id_text(r.cell("personal_id"));
-    r.check("personal_id", parse_personal_id(&raw))
+    r.check("personal_id", parse_personal_id(&raw), C::PersonalIdInvalid)
+}
+
+/// The code of a full name's refusal (`cadres::domain::parse_full_name`): its length, or its
+/// characters.
+fn name_problem(message: &str) -> (C, Value) {
+    if message.ends_with("characters") {
+        (C::NameLength, json!({"min": 2, "max": 120}))
+    } else {
+        (C::NameCharacters, json!({}))
+    }
+}
+
+/// The code of a word-like text's refusal (`cadres::domain::parse_words`) in `column`: its
+/// length (at most `max`), or its characters.
+fn words_problem(column: &'static str, max: usize) -> impl FnOnce(&str) -> (C, Value) {
+    move |message| {
+        if message.ends_with("characters") {
+            (C::TextLength, json!({"column": column, "max": max}))
+        } else {
+            (C::TextCharacters, json!({ "column": column }))
+        }
+    }
 }
 
 /// A title's cells: `None` when no code is given (a problem when its other cells are).
@@ -216,18 +239,17 @@ fn read_title(r: &mut Row, keys: [&'static str; 4]) -> Option<TitleRef> {
     let to_good = to.is_some() || r.cell(to_k).is_blank();
     let Some(code) = code else {
         if unit_code.is_some() || from.is_some() || to.is_some() {
-            r.error(
-                code_k,
-                "a title code is required when its dates or unit are given",
-            );
+            r.problem(code_k, C::TitleCodeRequired);
         }
         return None;
     };
     if from.is_none() && r.cell(from_k).is_blank() {
-        r.error(from_k, "the start date of the title is required");
+        r.problem(from_k, C::TitleStartRequired);
     }
     let period_good = match from {
-        Some(f) => r.check(to_k, check_period(f, to)).is_some(),
+        Some(f) => r
+            .check(to_k, check_period(f, to), C::PeriodEndBeforeStart)
+            .is_some(),
         None => false,
     };
     Some(TitleRef {
@@ -246,49 +268,59 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> CadreRow {
     let personal_id = read_personal_id(r);
     let full_name = r
         .required("full_name")
-        .and_then(|n| r.check("full_name", parse_full_name(&n)));
+        .and_then(|n| r.check_by("full_name", parse_full_name(&n), name_problem));
     let gender = r.required("gender").and_then(|g| {
         let p = gender_from_text(&g);
         if p.is_none() {
-            r.error("gender", "write Nam, Nữ or Khác (male, female, other)");
+            r.problem("gender", C::GenderInvalid);
         }
         p
     });
     let birth = r.required_date("birth_date");
-    let birth = birth.and_then(|b| r.check("birth_date", check_birth_date(b, today)).map(|_| b));
-    let ethnicity = r
-        .required("ethnicity")
-        .and_then(|e| r.check("ethnicity", parse_words("ethnicity", &e, 50)));
+    let birth = birth.and_then(|b| {
+        r.check("birth_date", check_birth_date(b, today), C::BirthDateRange)
+            .map(|_| b)
+    });
+    let ethnicity = r.required("ethnicity").and_then(|e| {
+        let checked = parse_words("ethnicity", &e, 50);
+        r.check_by("ethnicity", checked, words_problem("ethnicity", 50))
+    });
     let minority = r.boolean("ethnic_minority");
-    let religion = r
-        .text("religion")
-        .and_then(|t| r.check("religion", parse_words("religion", &t, 50)));
+    let religion = r.text("religion").and_then(|t| {
+        let checked = parse_words("religion", &t, 50);
+        r.check_by("religion", checked, words_problem("religion", 50))
+    });
     let party = r.date("party_joined_on");
     if let (Some(p), Some(b)) = (party, birth) {
-        r.check("party_joined_on", check_party_date(p, b, today));
+        r.check(
+            "party_joined_on",
+            check_party_date(p, b, today),
+            C::PartyDateRange,
+        );
     }
     let unit_code = r.required("unit_code");
     let mut since = r.date("unit_since");
     let mut since_bad = since.is_none() && !r.cell("unit_since").is_blank();
     if since.is_some_and(|s| s > today) {
-        r.error("unit_since", "the date is in the future");
+        r.problem("unit_since", C::DateInFuture);
         since = None;
         since_bad = true;
     }
     let organisation = r.required("organisation").and_then(|o| {
         let p = organisation_from_text(&o);
         if p.is_none() {
-            r.error(
-                "organisation",
-                "unknown organisation; write e.g. Mặt trận Tổ quốc, Đoàn Thanh niên, Hội Liên hiệp Phụ nữ",
-            );
+            r.problem("organisation", C::OrganisationUnknown);
         }
         p
     });
     let phone = r.text("phone");
-    let phone = r.check("phone", parse_phone(phone.as_deref())).flatten();
+    let phone = r
+        .check("phone", parse_phone(phone.as_deref()), C::PhoneInvalid)
+        .flatten();
     let email = r.text("email");
-    let email = r.check("email", parse_email(email.as_deref())).flatten();
+    let email = r
+        .check("email", parse_email(email.as_deref()), C::EmailInvalid)
+        .flatten();
     let active = r.boolean("active").unwrap_or(true);
     let title = read_title(
         r,
@@ -380,7 +412,14 @@ fn placed<'a>(
     match check_unit(units.get(code), |u| (&u.path, u.retired), scope) {
         Ok(u) => Some(u),
         Err(why) => {
-            r.error(key, why.reason());
+            r.problem(
+                key,
+                match why {
+                    UnitRefusal::Unknown => C::UnitUnknown,
+                    UnitRefusal::Retired => C::UnitRetired,
+                    UnitRefusal::OutsideScope => C::UnitOutsideSubtree,
+                },
+            );
             None
         }
     }
@@ -414,9 +453,10 @@ pub fn plan_cadres(
         let row = read_cadre_row(&mut r, today);
         if let Some(pid) = &row.personal_id {
             if let Some(first) = seen.insert(pid.to_string(), row.line) {
-                r.error(
+                r.problem_with(
                     "personal_id",
-                    format!("the same personal id number is on row {first}"),
+                    C::PersonalIdRepeated,
+                    json!({ "row_first": first }),
                 );
             }
         }
@@ -493,10 +533,7 @@ fn check_record<'a>(
     let pid = row.personal_id.as_ref()?;
     let existing = lookups.cadres.get(pid.as_str());
     if existing.is_some_and(|e| !scope.contains_path(&e.unit_path)) {
-        r.error(
-            "personal_id",
-            "a cadre outside your subtree has this personal id number",
-        );
+        r.problem("personal_id", C::CadreOutsideSubtree);
         return None;
     }
     Some(existing)
@@ -509,7 +546,11 @@ fn check_move(r: &mut Row, row: &CadreRow, e: &ExistingCadre, unit: &str, today:
         return;
     }
     let on = row.since.unwrap_or(today);
-    r.check("unit_since", check_move_date(e.unit_from, on));
+    r.check(
+        "unit_since",
+        check_move_date(e.unit_from, on),
+        C::MoveBeforeCurrentUnit,
+    );
 }
 
 /// A title period a row gives, checked.
@@ -537,7 +578,7 @@ fn check_title<'a>(
 ) -> Option<CheckedPeriod<'a>> {
     let title = lookups.titles.get(&t.code).filter(|t| t.active);
     if title.is_none() {
-        r.error(t.key, "no active title with this code");
+        r.problem(t.key, C::TitleUnknown);
     }
     // At the home unit by default: then the home unit's column is named.
     let (unit, unit_code, key) = match &t.unit_code {
@@ -551,9 +592,14 @@ fn check_title<'a>(
         },
     };
     let (title, unit) = (title?, unit?);
-    let level = r.check(
+    let level = r.check_by(
         key,
         check_title_level(&t.code, &title.level, unit_code, &unit.level),
+        |_| {
+            let params = json!({"title": t.code, "title_level": title.level,
+                "unit": unit_code, "unit_level": unit.level});
+            (C::TitleWrongLevel, params)
+        },
     );
     let from = t.from?;
     let same_title: Vec<&ExistingPeriod> = on_record
@@ -568,14 +614,11 @@ fn check_title<'a>(
     });
     let mut good = level.is_some() && t.complete;
     if overlaps_another(Span { from, to: t.to }, others) {
-        r.error(t.key, OVERLAP);
+        r.problem(t.key, C::TitleOverlap);
         good = false;
     }
     if matched.is_some_and(|m| m.unit_code != unit_code) {
-        r.error(
-            t.unit_key,
-            "this cadre has this title from the same day in another unit",
-        );
+        r.problem(t.unit_key, C::TitleOtherUnit);
         good = false;
     }
     good.then(|| CheckedPeriod {
@@ -712,10 +755,7 @@ fn row_cadre<'a>(
     match cadres.get(pid.as_str()) {
         Some(c) if scope.contains_path(&c.unit_path) => Some(c),
         _ => {
-            r.error(
-                "personal_id",
-                "no cadre with this personal id number in your subtree",
-            );
+            r.problem("personal_id", C::CadreUnknown);
             None
         }
     }
@@ -744,12 +784,16 @@ pub fn plan_qualifications(
         let evidence = r.short("evidence", 200).unwrap_or_default();
         if let (Some(s), Some(lv)) = (&scale, &level) {
             if !lookups.levels.contains(&(s.clone(), lv.clone())) {
-                r.error("level_code", format!("no level {lv} on scale {s}"));
+                r.problem_with(
+                    "level_code",
+                    C::LevelUnknown,
+                    json!({"scale": s, "level": lv}),
+                );
             }
         }
         if let (Some(d), Some(c)) = (day, cadre) {
             if check_life_date(d, c.birth_date, today).is_err() {
-                r.error("obtained_on", LIFE_DATE);
+                r.problem("obtained_on", C::DateOutsideLife);
             }
         }
         let (Some(c), Some(scale), Some(level), Some(day)) = (cadre, scale, level, day) else {
@@ -757,9 +801,10 @@ pub fn plan_qualifications(
         };
         let key = (c.id, scale.clone(), level.clone(), day);
         if let Some(first) = seen.insert(key.clone(), *line) {
-            r.error(
+            r.problem_with(
                 "obtained_on",
-                format!("the same qualification is on row {first}"),
+                C::QualificationRepeated,
+                json!({ "row_first": first }),
             );
         }
         if r.failed() {
@@ -865,7 +910,7 @@ pub fn plan_completions(
         let module = r.required("module_code").and_then(|m| {
             let found = lookups.modules.get(&m.to_uppercase());
             if found.is_none() {
-                r.error("module_code", "no module with this code");
+                r.problem("module_code", C::ModuleUnknown);
             }
             found
         });
@@ -875,7 +920,7 @@ pub fn plan_completions(
             if (0.0..=10.0).contains(&s) && (t - s * 10.0).abs() < 1e-6 {
                 Some(t as i64)
             } else {
-                r.error("score", "a score from 0 to 10 with at most one decimal");
+                r.problem("score", C::ScoreInvalid);
                 None
             }
         });
@@ -884,18 +929,18 @@ pub fn plan_completions(
             Some(s) if s == "paper" || s == "giay" || s == "ho so giay" => "paper".into(),
             Some(s) if s == "import" || s == "nhap" || s == "nhap tu tep" => "import".into(),
             Some(_) => {
-                r.error("source", "write giấy (paper) or nhập (import)");
+                r.problem("source", C::SourceInvalid);
                 String::new()
             }
         };
         let reference = r.required("source_ref");
         if reference.as_ref().is_some_and(|s| s.chars().count() > 300) {
-            r.error("source_ref", "at most 300 characters");
+            r.problem_with("source_ref", C::TooLong, json!({ "max": 300 }));
         }
         let issuer = r.short("issuer", 200).unwrap_or_default();
         if let (Some(d), Some(c)) = (day, cadre) {
             if check_life_date(d, c.birth_date, today).is_err() {
-                r.error("completed_on", LIFE_DATE);
+                r.problem("completed_on", C::DateOutsideLife);
             }
         }
         let (Some(c), Some(m), Some(day)) = (cadre, module, day) else {
@@ -903,9 +948,10 @@ pub fn plan_completions(
         };
         let key = (c.id, m.id, day);
         if let Some(first) = seen.insert(key, *line) {
-            r.error(
+            r.problem_with(
                 "completed_on",
-                format!("the same completion is on row {first}"),
+                C::CompletionRepeated,
+                json!({ "row_first": first }),
             );
         }
         let (false, Some(reference)) = (r.failed(), reference) else {

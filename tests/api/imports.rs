@@ -99,6 +99,7 @@ db_tests!(
     exports_are_scoped,
     templates,
     every_problem_of_a_row_is_listed,
+    problems_have_codes_and_reasons_in_two_languages,
 );
 
 async fn dry_run_commit_and_reimport(app: TestApp) {
@@ -1000,4 +1001,177 @@ async fn every_problem_of_a_row_is_listed(app: TestApp) {
         assert!(has(&p, row, field, msg), "{row} {field} {msg}: {p:?}");
     }
     assert_eq!(p.len(), want.len(), "{p:?}");
+}
+
+/// The problems of a 422 as (row, field, code), in the order listed.
+fn coded(v: &Value) -> Vec<(i64, String, String)> {
+    v["error"]["details"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no details: {v}"))
+        .iter()
+        .map(|d| {
+            (
+                d["row"].as_i64().unwrap_or(0),
+                d["field"].as_str().unwrap_or("").to_string(),
+                d["code"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn owned(p: &[(i64, &str, &str)]) -> Vec<(i64, String, String)> {
+    p.iter()
+        .map(|(r, f, c)| (*r, f.to_string(), c.to_string()))
+        .collect()
+}
+
+/// Every problem of a file as the problems CSV gives it: (row, column, value, reason).
+async fn problems_csv(
+    app: &TestApp,
+    t: &str,
+    kind: &str,
+    query: &str,
+    bytes: Vec<u8>,
+) -> Vec<[String; 4]> {
+    let (s, v, _) = app
+        .request(
+            rocket::http::Method::Post,
+            &format!("/api/imports/{kind}/problems{query}"),
+            Some(t),
+            Some((ContentType::CSV, bytes)),
+            &[],
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let text = v.as_str().unwrap_or_else(|| panic!("not a CSV: {v}"));
+    let text = text.strip_prefix('\u{feff}').expect("a BOM");
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            [0, 1, 2, 3].map(|i| rec[i].to_string())
+        })
+        .collect()
+}
+
+/// Each problem carries a stable code and its parameters beside its English reason; the
+/// problems CSV gives the reasons in Vietnamese (by default) or English; the OpenAPI document
+/// lists the codes (issue 15).
+async fn problems_have_codes_and_reasons_in_two_languages(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let officer = app
+        .account(&admin, "officer.q1", "officer", Some("760"))
+        .await;
+    let file = csv(
+        CADRE_HEADER,
+        &[
+            "079180000011;Phạm Văn Dũng;Nam;31/02/1980;Kinh;27127;Mặt trận Tổ quốc;;;;;",
+            "079180000011;Phạm Văn Dũng;Nam;01/01/1980;Kinh;26734;Mặt trận Tổ quốc;;;;;",
+            "079180000013;Lê Văn Giàu;Nam;01/01/1980;Kinh;26734;Mặt trận Tổ quốc;;FF-CHAIR-DISTRICT;01/01/2020;;",
+            ";;Nữ;01/01/1980;Kinh;26734;Mặt trận Tổ quốc;;;;;",
+        ],
+    );
+    let (s, v) = import(&app, &officer, "cadres", "dry_run=true", file.clone()).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(
+        coded(&v),
+        owned(&[
+            (2, "Ngày sinh", "date_invalid"),
+            (2, "Mã đơn vị", "unit_outside_subtree"),
+            (3, "Số CCCD/CMND", "personal_id_repeated"),
+            (4, "Mã đơn vị", "title_wrong_level"),
+            (5, "Số CCCD/CMND", "required"),
+            (5, "Họ và tên", "required"),
+        ])
+    );
+    let details = v["error"]["details"].as_array().unwrap();
+    assert_eq!(details[2]["params"], json!({"row_first": 2}));
+    assert_eq!(
+        details[2]["message"], "the same personal id number is on row 2",
+        "the English reason stays"
+    );
+    assert_eq!(
+        details[3]["params"],
+        json!({"title": "FF-CHAIR-DISTRICT", "title_level": "district", "unit": "26734", "unit_level": "commune"})
+    );
+    assert_eq!(details[0]["params"], json!({}));
+    let counts = v["error"]["problem_counts"].as_array().unwrap();
+    assert!(
+        counts.iter().any(|c| c["code"] == "personal_id_repeated"
+            && c["reason"] == "the same personal id number is on row N"
+            && c["count"] == 1),
+        "{counts:?}"
+    );
+    assert!(counts.iter().all(|c| c["code"].is_string()), "{counts:?}");
+
+    // The problems CSV: Vietnamese by default, English on request.
+    let vi = problems_csv(&app, &officer, "cadres", "", file.clone()).await;
+    let en = problems_csv(&app, &officer, "cadres", "?lang=en", file.clone()).await;
+    assert_eq!(vi.len(), 6, "{vi:?}");
+    assert_eq!(en.len(), 6, "{en:?}");
+    let reasons =
+        |rows: &[[String; 4]]| -> Vec<String> { rows.iter().map(|r| r[3].clone()).collect() };
+    assert_eq!(
+        reasons(&vi),
+        [
+            "Không phải ngày: hãy ghi theo dạng DD/MM/YYYY hoặc YYYY-MM-DD",
+            "Đơn vị nằm ngoài phạm vi quản lý của bạn",
+            "Số CCCD/CMND này đã có ở dòng 2",
+            "Chức danh FF-CHAIR-DISTRICT là chức danh cấp huyện; đơn vị 26734 thuộc cấp xã",
+            "Bắt buộc nhập",
+            "Bắt buộc nhập",
+        ]
+    );
+    assert_eq!(
+        reasons(&en),
+        details
+            .iter()
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(vi[0][..3], ["2", "Ngày sinh", "31/02/1980"]);
+    // A header that does not fit the template: its problems, in the language asked for.
+    let bad_header = csv("Số CCCD/CMND;Màu yêu thích", &["079180000001;xanh"]);
+    let (s, v) = import(&app, &officer, "cadres", "dry_run=true", bad_header.clone()).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(
+        coded(&v)[0],
+        (1, "Màu yêu thích".into(), "column_unknown".into())
+    );
+    assert!(coded(&v)
+        .iter()
+        .any(|(_, f, c)| f == "Họ và tên" && c == "column_missing"));
+    let vi = problems_csv(&app, &officer, "cadres", "?lang=vi", bad_header).await;
+    assert!(vi[0][3].starts_with("Cột không có trong tệp mẫu"), "{vi:?}");
+    assert!(
+        vi.iter()
+            .any(|r| r[3] == "Thiếu cột bắt buộc \"Họ và tên\""),
+        "{vi:?}"
+    );
+
+    // The OpenAPI document lists the codes.
+    let (s, doc) = app.get("/api/openapi.json", None).await;
+    assert_eq!(s, Status::Ok);
+    let schemas = &doc["components"]["schemas"];
+    let codes: Vec<&str> = schemas["ProblemCode"]["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no ProblemCode: {}", schemas["ErrorDetail"]))
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    for c in [
+        "required",
+        "date_invalid",
+        "unit_outside_subtree",
+        "title_wrong_level",
+        "name_mismatch",
+    ] {
+        assert!(codes.contains(&c), "{c}: {codes:?}");
+    }
+    let props = &schemas["ErrorDetail"]["properties"];
+    assert!(
+        props["code"].is_object() && props["params"].is_object(),
+        "{props}"
+    );
 }
