@@ -178,6 +178,7 @@ struct TitleRef {
 struct CadreRow {
     line: usize,
     personal_id: Option<PersonalId>,
+    full_name: Option<String>,
     unit_code: Option<String>,
     /// The record's fields, when every cell of the row is good.
     w: Option<CadreWrite>,
@@ -266,8 +267,10 @@ fn read_title(r: &mut Row, keys: [&'static str; 4]) -> Option<TitleRef> {
 /// Reads every cell of a cadre row, each problem reported.
 fn read_cadre_row(r: &mut Row, today: NaiveDate) -> CadreRow {
     let personal_id = read_personal_id(r);
+    // Composed first: a letter written with combining marks is the letter that has them.
     let full_name = r
         .required("full_name")
+        .map(|n| nfc(&n))
         .and_then(|n| r.check_by("full_name", parse_full_name(&n), name_problem));
     let gender = r.required("gender").and_then(|g| {
         let p = gender_from_text(&g);
@@ -332,7 +335,7 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> CadreRow {
     );
     let w = match (
         r.failed(),
-        full_name,
+        full_name.clone(),
         gender,
         birth,
         ethnicity,
@@ -369,6 +372,7 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> CadreRow {
     CadreRow {
         line: r.line,
         personal_id,
+        full_name,
         unit_code,
         w,
         since,
@@ -452,7 +456,7 @@ pub fn plan_cadres(
         let mut r = Row::new(*line, cells, &l, &mut errors);
         let row = read_cadre_row(&mut r, today);
         if let Some(pid) = &row.personal_id {
-            if let Some(first) = seen.insert(pid.to_string(), row.line) {
+            if let Some(first) = first_row(&mut seen, pid.to_string(), row.line) {
                 r.problem_with(
                     "personal_id",
                     C::PersonalIdRepeated,
@@ -467,6 +471,9 @@ pub fn plan_cadres(
             .zip(row.unit_code.as_deref());
         let existing = check_record(&mut r, &row, lookups, scope);
         let on_record = existing.flatten();
+        if let (Some(e), Some(name)) = (on_record, &row.full_name) {
+            check_name(&mut r, name, &e.w.full_name);
+        }
         let held = row.title.as_ref().map(|t| {
             let periods = periods_of(&held_by, on_record);
             check_title(&mut r, t, home, lookups, scope, periods)
@@ -500,6 +507,16 @@ pub fn plan_cadres(
         }
     }
     errors.finish(plan)
+}
+
+/// The first row of the file with `key` before `line`, if any (else `line` is, from now on).
+fn first_row<K: std::hash::Hash + Eq>(
+    seen: &mut HashMap<K, usize>,
+    key: K,
+    line: usize,
+) -> Option<usize> {
+    let first = *seen.entry(key).or_insert(line);
+    (first != line).then_some(first)
 }
 
 /// Periods on record, by cadre.
@@ -649,6 +666,8 @@ fn plan_record(
     let mut changed = false;
     let mut kept = w.clone();
     kept.unit_code = e.w.unit_code.clone();
+    // The same name (`same_name`), perhaps written otherwise: the record's stays.
+    kept.full_name = e.w.full_name.clone();
     if kept != e.w {
         plan.updates.push((e.id, kept));
         changed = true;
@@ -698,6 +717,8 @@ pub struct CadreKey {
     pub id: i64,
     /// Path of their unit (scope).
     pub unit_path: String,
+    /// Full name (a row's, when given, must be the same).
+    pub full_name: String,
     /// Birth date (dates before it are refused).
     pub birth_date: NaiveDate,
 }
@@ -744,8 +765,39 @@ pub struct QualificationPlan {
     pub counts: ImportCounts,
 }
 
-/// Finds the cadre a row names, in the caller's scope. A cadre outside the scope gets the same
-/// answer as a personal id nobody has, so an import does not tell whether a number exists.
+/// Text in composed Unicode (NFC): `e` followed by combining marks is the one letter `ễ`.
+fn nfc(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc().collect()
+}
+
+/// A name as it is compared with the one on record: composed Unicode (a letter with combining
+/// marks is the letter that has them), spaces trimmed and collapsed; case and diacritics kept.
+fn name_key(name: &str) -> String {
+    nfc(name).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether a row's full name is the one on record.
+fn same_name(given: &str, on_record: &str) -> bool {
+    name_key(given) == name_key(on_record)
+}
+
+/// A row's full name must be the one on record for its personal id number: an import does not
+/// rename a cadre (that is an edit of their record), nor attach a qualification or a completion
+/// to someone else by a mistyped number.
+fn check_name(r: &mut Row, given: &str, on_record: &str) {
+    if !same_name(given, on_record) {
+        r.problem_with(
+            "full_name",
+            C::NameMismatch,
+            json!({ "on_record": on_record }),
+        );
+    }
+}
+
+/// Finds the cadre a row names, in the caller's scope, and checks the row's full name (when
+/// given) against theirs. A cadre outside the scope gets the same answer as a personal id nobody
+/// has, so an import does not tell whether a number exists.
 fn row_cadre<'a>(
     r: &mut Row,
     cadres: &'a HashMap<String, CadreKey>,
@@ -753,7 +805,12 @@ fn row_cadre<'a>(
 ) -> Option<&'a CadreKey> {
     let pid = read_personal_id(r)?;
     match cadres.get(pid.as_str()) {
-        Some(c) if scope.contains_path(&c.unit_path) => Some(c),
+        Some(c) if scope.contains_path(&c.unit_path) => {
+            if let Some(name) = r.text("full_name") {
+                check_name(r, &name, &c.full_name);
+            }
+            Some(c)
+        }
         _ => {
             r.problem("personal_id", C::CadreUnknown);
             None
@@ -800,7 +857,7 @@ pub fn plan_qualifications(
             continue;
         };
         let key = (c.id, scale.clone(), level.clone(), day);
-        if let Some(first) = seen.insert(key.clone(), *line) {
+        if let Some(first) = first_row(&mut seen, key.clone(), *line) {
             r.problem_with(
                 "obtained_on",
                 C::QualificationRepeated,
@@ -947,7 +1004,7 @@ pub fn plan_completions(
             continue;
         };
         let key = (c.id, m.id, day);
-        if let Some(first) = seen.insert(key, *line) {
+        if let Some(first) = first_row(&mut seen, key, *line) {
             r.problem_with(
                 "completed_on",
                 C::CompletionRepeated,

@@ -334,20 +334,21 @@ async fn cadre_keys(tx: &mut Tx, ids: &[String]) -> AppResult<HashMap<String, Ca
     }
     let (filter, param) = id_filter(tx, "c.personal_id", 1, &ids);
     let sql = format!(
-        "SELECT c.personal_id, c.id, u.path, c.birth_date FROM cadres c JOIN units u ON u.code = c.unit_code WHERE {filter}"
+        "SELECT c.personal_id, c.id, u.path, c.full_name, c.birth_date FROM cadres c JOIN units u ON u.code = c.unit_code WHERE {filter}"
     );
-    let rows: Vec<(String, i64, String, NaiveDate)> = on_tx!(tx, |c| sqlx::query_as(&sql)
+    let rows: Vec<(String, i64, String, String, NaiveDate)> = on_tx!(tx, |c| sqlx::query_as(&sql)
         .bind(&param)
         .fetch_all(&mut *c)
         .await?);
     Ok(rows
         .into_iter()
-        .map(|(pid, id, unit_path, birth_date)| {
+        .map(|(pid, id, unit_path, full_name, birth_date)| {
             (
                 pid,
                 CadreKey {
                     id,
                     unit_path,
+                    full_name,
                     birth_date,
                 },
             )

@@ -100,6 +100,7 @@ db_tests!(
     templates,
     every_problem_of_a_row_is_listed,
     problems_have_codes_and_reasons_in_two_languages,
+    names_must_match_the_record,
 );
 
 async fn dry_run_commit_and_reimport(app: TestApp) {
@@ -169,11 +170,12 @@ async fn dry_run_commit_and_reimport(app: TestApp) {
     );
     assert_eq!(cadre_count(&app, &admin).await, 3);
 
-    // A changed file updates in place: a new name spelling, a move, a title that ended.
+    // A changed file updates in place: a move, a title that ended (a name is not changed by an
+    // import: `names_must_match_the_record`).
     let changed = csv(
         &format!("{CADRE_HEADER};Giữ chức danh đến ngày"),
         &[
-            "079180000001;Nguyễn Thị Ân;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;01/01/2015;FF-CHAIR-COMMUNE;01/06/2020;;;31/12/2025",
+            "079180000001;Nguyễn Thị An;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;01/01/2015;FF-CHAIR-COMMUNE;01/06/2020;;;31/12/2025",
             "079185000002;Trần Văn Bình;Nam;1985-07-02;Hoa;26737;Đoàn Thanh niên;2016-01-01;;;FF-CHAIR-COMMUNE;2021-01-01;",
             "079190000003;Lê Thị Cúc;nu;02/02/1990;Khmer;26740;womens_union;01/03/2024;;;;;",
         ],
@@ -189,7 +191,6 @@ async fn dry_run_commit_and_reimport(app: TestApp) {
         (Some(0), Some(2), Some(1))
     );
     let an = find(&app, &admin, "nguyen thi an").await;
-    assert_eq!(an["full_name"], "Nguyễn Thị Ân");
     assert_eq!(an["titles"][0]["to_date"], "2025-12-31");
     let cuc = find(&app, &admin, "le thi cuc").await;
     assert_eq!(cuc["unit_code"], "26740");
@@ -1173,5 +1174,95 @@ async fn problems_have_codes_and_reasons_in_two_languages(app: TestApp) {
     assert!(
         props["code"].is_object() && props["params"].is_object(),
         "{props}"
+    );
+}
+
+/// A row's full name must be the one on record for its personal id number (after trimming and
+/// collapsing spaces; case and diacritics count): in the cadre import (which does not rename a
+/// cadre: that is an edit of the record) and in the qualification and completion imports. And
+/// a title at a unit of another level is a problem (issue 15).
+async fn names_must_match_the_record(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let file = csv(
+        CADRE_HEADER,
+        &[
+            "079180000001;  Nguyễn   Thị An ;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;01/01/2015;FF-CHAIR-COMMUNE;01/06/2020;;",
+            "079185000002;Trần Văn Binh;Nam;1985-07-02;Hoa;26737;Đoàn Thanh niên;2016-01-01;;;FF-CHAIR-COMMUNE;2021-01-01",
+            "079190000003;lê thị cúc;nu;02/02/1990;Khmer;760;womens_union;01/01/2018;FF-CHAIR-COMMUNE;01/01/2020;;",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "cadres", "dry_run=true", file).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(
+        coded(&v),
+        owned(&[
+            (3, "Họ và tên", "name_mismatch"),
+            (4, "Họ và tên", "name_mismatch"),
+            (4, "Mã đơn vị", "title_wrong_level"),
+        ])
+    );
+    let d = &v["error"]["details"];
+    assert_eq!(d[0]["value"], "Trần Văn Binh");
+    assert_eq!(d[0]["params"], json!({"on_record": "Trần Văn Bình"}));
+    assert!(
+        d[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not the one on record"),
+        "{d}"
+    );
+    assert_eq!(
+        d[2]["params"],
+        json!({"title": "FF-CHAIR-COMMUNE", "title_level": "commune", "unit": "760", "unit_level": "district"})
+    );
+    // The same name written with combining marks (as some systems save Vietnamese) is the same.
+    let nfd = csv(
+        CADRE_HEADER,
+        &["079180000001;Nguye\u{302}\u{303}n Thi\u{323} An;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;01/01/2015;FF-CHAIR-COMMUNE;01/06/2020;;"],
+    );
+    let (s, v) = import(&app, &admin, "cadres", "", nfd).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["unchanged"], 1, "{v}");
+    let an = find(&app, &admin, "nguyen thi an").await;
+    assert_eq!(an["full_name"], "Nguyễn Thị An");
+
+    // Qualifications and completions: the name, when given, is checked too.
+    let quals = csv(
+        "Số CCCD/CMND;Họ và tên;Mã loại trình độ;Mã trình độ;Ngày cấp",
+        &[
+            "079180000001;Nguyễn Thị Ân;political_theory;intermediate;10/10/2012",
+            "079185000002;Trần Văn Bình;political_theory;elementary;2014-01-01",
+            "079190000003;;political_theory;elementary;2015-01-01",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "qualifications", "dry_run=true", quals).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(coded(&v), owned(&[(2, "Họ và tên", "name_mismatch")]));
+    assert_eq!(
+        v["error"]["details"][0]["params"],
+        json!({"on_record": "Nguyễn Thị An"})
+    );
+    let comps = csv(
+        "Số CCCD/CMND;Họ và tên;Mã học phần;Ngày hoàn thành;Nguồn;Tham chiếu",
+        &[
+            "079180000001;Nguyen Thi An;DV-01;05/05/2009;giấy;Sổ 2009",
+            "079185000002; Trần  Văn Bình ;DV-01;05/05/2009;giấy;Sổ 2009",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "completions", "dry_run=true", comps).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(coded(&v), owned(&[(2, "Họ và tên", "name_mismatch")]));
+    // In Vietnamese, the problems file names the name on record.
+    let comps = csv(
+        "Số CCCD/CMND;Họ và tên;Mã học phần;Ngày hoàn thành;Nguồn;Tham chiếu",
+        &["079180000001;Nguyen Thi An;DV-01;05/05/2009;giấy;Sổ 2009"],
+    );
+    let vi = problems_csv(&app, &admin, "completions", "", comps).await;
+    assert_eq!(
+        vi[0][3],
+        "Họ và tên khác với hồ sơ đã có của số CCCD/CMND này: Nguyễn Thị An"
     );
 }

@@ -919,14 +919,14 @@ fn updates_moves_and_creations() {
         (
             "a changed field updates the record (the unit is left to the move)",
             vec![vec![
-                ("full_name", t("Nguyễn Thị Ân")),
+                ("religion", t("Phật giáo")),
                 ("phone", t("0909123456")),
             ]],
             Ok(|p| {
                 assert_eq!(p.updates.len(), 1);
                 let (id, w) = &p.updates[0];
                 assert_eq!(*id, 10);
-                assert_eq!(w.full_name, "Nguyễn Thị Ân");
+                assert_eq!(w.religion.as_deref(), Some("Phật giáo"));
                 assert_eq!(w.phone.as_deref(), Some("0909123456"));
                 assert_eq!(w.unit_code, "26734");
                 assert!(p.moves.is_empty() && p.new.is_empty());
@@ -1038,11 +1038,15 @@ fn updates_moves_and_creations() {
                 an(),
                 [binh(), vec![("personal_id", Cell::Number(79180000001.0))]].concat(),
             ],
-            // Each names the row before it with the number (today: the last one seen, not
-            // the first).
+            // Each names the first row with the number; the third is Bình's, not An's name.
             Err(vec![
                 (3, "personal_id", "the same personal id number is on row 2"),
-                (4, "personal_id", "the same personal id number is on row 3"),
+                (4, "personal_id", "the same personal id number is on row 2"),
+                (
+                    4,
+                    "full_name",
+                    "the full name is not the one on record for this personal id number: Nguyễn Thị An",
+                ),
             ]),
         ),
         (
@@ -1193,6 +1197,132 @@ fn every_problem_of_a_row() {
     }
 }
 
+/// A row's full name against the one on record for its personal id number: spaces trimmed and
+/// collapsed, combining marks composed; case and diacritics count. A cadre outside the caller's
+/// subtree is not compared (nothing is told about them).
+#[test]
+fn names_against_the_record() {
+    const MISMATCH: &str =
+        "the full name is not the one on record for this personal id number: Nguyễn Thị An";
+    let cases: Vec<(&str, Scope, Cells, Option<FileProblems>)> = vec![
+        ("the same", Scope::All, vec![], None),
+        (
+            "spaces",
+            Scope::All,
+            vec![("full_name", t("  Nguyễn  Thị   An "))],
+            None,
+        ),
+        (
+            "combining marks",
+            Scope::All,
+            vec![("full_name", t("Nguye\u{302}\u{303}n Thi\u{323} An"))],
+            None,
+        ),
+        (
+            "case",
+            Scope::All,
+            vec![("full_name", t("nguyễn thị an"))],
+            Some(vec![(2, "full_name", MISMATCH)]),
+        ),
+        (
+            "diacritics",
+            Scope::All,
+            vec![("full_name", t("Nguyễn Thị Ân"))],
+            Some(vec![(2, "full_name", MISMATCH)]),
+        ),
+        (
+            "without diacritics",
+            Scope::All,
+            vec![("full_name", t("Nguyen Thi An"))],
+            Some(vec![(2, "full_name", MISMATCH)]),
+        ),
+        (
+            "a name that is not one, and a bad date: no comparison for the bad name",
+            Scope::All,
+            vec![("full_name", t("An 2")), ("birth_date", t("soon"))],
+            Some(vec![
+                (2, "full_name", "full_name may hold only letters, spaces, ' and -"),
+                (2, "birth_date", "not a date: write it as DD/MM/YYYY or YYYY-MM-DD"),
+            ]),
+        ),
+        (
+            "another name beside another problem",
+            officer(),
+            vec![("full_name", t("Nguyễn Thị Ân")), ("unit_code", t("27127"))],
+            Some(vec![
+                (2, "unit_code", "the unit is outside your subtree"),
+                (
+                    2,
+                    "full_name",
+                    "the full name is not the one on record for this personal id number: Nguyễn Thị An",
+                ),
+            ]),
+        ),
+        (
+            "a cadre outside the subtree: only that",
+            officer(),
+            vec![
+                ("personal_id", t("079170000009")),
+                ("full_name", t("Someone Else")),
+            ],
+            Some(vec![(
+                2,
+                "personal_id",
+                "a cadre outside your subtree has this personal id number",
+            )]),
+        ),
+    ];
+    for (label, scope, own, want) in cases {
+        let r = plan_rows(an(), &[own], &scope);
+        match want {
+            None => {
+                let p = r.unwrap_or_else(|e| panic!("{label}: {e:?}"));
+                assert_eq!(p.counts.unchanged, 1, "{label}");
+                assert!(p.updates.is_empty(), "{label}: {:?}", p.updates);
+            }
+            Some(want) => assert_eq!(problems(r), owned(&want), "{label}"),
+        }
+    }
+    // Qualifications and completions: the name, when given.
+    for (name, want) in [
+        ("", None),
+        (" Nguyễn Thị  An", None),
+        ("Nguyễn Thị Ân", Some(MISMATCH)),
+    ] {
+        let s = sheet(
+            Kind::Qualifications,
+            &qualification(),
+            &[vec![("full_name", t(name))]],
+        );
+        let q = plan_qualifications(
+            &s,
+            &qualification_lookups(),
+            &Scope::All,
+            today(),
+            Problems::new(),
+        );
+        let s = sheet(
+            Kind::Completions,
+            &completion(),
+            &[vec![("full_name", t(name))]],
+        );
+        let c = plan_completions(
+            &s,
+            &completion_lookups(),
+            &Scope::All,
+            today(),
+            Problems::new(),
+        );
+        match want {
+            None => assert!(q.is_ok() && c.is_ok(), "{name}: {q:?} {c:?}"),
+            Some(m) => {
+                assert_eq!(problems(q), owned(&[(2, "full_name", m)]), "{name}");
+                assert_eq!(problems(c), owned(&[(2, "full_name", m)]), "{name}");
+            }
+        }
+    }
+}
+
 /// The problems name the column by the header as written in the file.
 #[test]
 fn problems_name_the_files_header() {
@@ -1234,16 +1364,29 @@ fn personal_ids_of_a_sheet() {
 
 fn cadre_keys() -> HashMap<String, CadreKey> {
     [
-        ("079180000001", 10, "/79/760/26734/", "1980-03-15"),
-        ("079170000009", 11, "/79/770/27127/", "1970-01-01"),
+        (
+            "079180000001",
+            10,
+            "/79/760/26734/",
+            "Nguyễn Thị An",
+            "1980-03-15",
+        ),
+        (
+            "079170000009",
+            11,
+            "/79/770/27127/",
+            "Đặng Văn Sơn",
+            "1970-01-01",
+        ),
     ]
     .into_iter()
-    .map(|(pid, id, path, birth)| {
+    .map(|(pid, id, path, name, birth)| {
         (
             pid.to_string(),
             CadreKey {
                 id,
                 unit_path: path.into(),
+                full_name: name.into(),
                 birth_date: day(birth),
             },
         )
