@@ -94,6 +94,8 @@ pub enum ProblemCode {
     TitleOtherUnit,
     /// No qualification scale has the code or name (`scale`).
     ScaleUnknown,
+    /// Several qualification scales have the name (`scale`).
+    ScaleAmbiguous,
     /// The scale has no level of the code or name (`scale`, `level`).
     LevelUnknown,
     /// Several levels of the scale have the name (`scale`, `level`).
@@ -114,7 +116,7 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 47] = [
+    pub const ALL: [ProblemCode; 48] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
@@ -154,6 +156,7 @@ impl ProblemCode {
         ProblemCode::TitleOverlap,
         ProblemCode::TitleOtherUnit,
         ProblemCode::ScaleUnknown,
+        ProblemCode::ScaleAmbiguous,
         ProblemCode::LevelUnknown,
         ProblemCode::LevelAmbiguous,
         ProblemCode::DateOutsideLife,

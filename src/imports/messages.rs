@@ -275,8 +275,14 @@ const CATALOGUE: &[Message] = &[
     m(
         C::ScaleUnknown,
         &["scale"],
-        "no qualification scale {scale}",
-        "Không có loại trình độ {scale}",
+        "no qualification scale with the code or name {scale}",
+        "Không có loại trình độ mang mã hoặc tên {scale}",
+    ),
+    m(
+        C::ScaleAmbiguous,
+        &["scale"],
+        "several qualification scales are named {scale}; write the scale's code",
+        "Có nhiều loại trình độ mang tên {scale}; hãy ghi mã loại trình độ",
     ),
     m(
         C::LevelUnknown,

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::columns::{layout, Kind};
 use super::rows::Row;
@@ -723,6 +723,101 @@ pub struct CadreKey {
     pub birth_date: NaiveDate,
 }
 
+/// A qualification scale as a qualification import needs it.
+#[derive(Debug, Clone)]
+pub struct ScaleInfo {
+    /// Code (`political_theory`).
+    pub code: String,
+    /// Vietnamese name (`Lý luận chính trị`).
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+    /// Its levels.
+    pub levels: Vec<LevelInfo>,
+}
+
+/// A level of a qualification scale.
+#[derive(Debug, Clone)]
+pub struct LevelInfo {
+    /// Code (`elementary`).
+    pub code: String,
+    /// Vietnamese name (`Sơ cấp`).
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+}
+
+/// What a cell names among `items` (scales, or a scale's levels): the one whose code it is (any
+/// case); else the one whose Vietnamese name it is (any case, composed); else those whose name,
+/// Vietnamese or English, it is with diacritics and case set aside. `Err(true)`: several are.
+fn named<'a, T>(
+    items: &'a [T],
+    text: &str,
+    facts: impl Fn(&T) -> [&str; 3],
+) -> Result<&'a T, bool> {
+    let lower = nfc(text.trim()).to_lowercase();
+    let folded = fold(text);
+    let found = |same: &dyn Fn(&T) -> bool| -> Result<&'a T, bool> {
+        let mut hits = items.iter().filter(|t| same(t));
+        match (hits.next(), hits.next()) {
+            (Some(one), None) => Ok(one),
+            (Some(_), Some(_)) => Err(true),
+            (None, _) => Err(false),
+        }
+    };
+    found(&|t| facts(t)[0].to_lowercase() == lower)
+        .or_else(|_| found(&|t| nfc(facts(t)[1]).to_lowercase() == lower))
+        .or_else(|several| {
+            match found(&|t| fold(facts(t)[1]) == folded || fold(facts(t)[2]) == folded) {
+                Err(false) => Err(several),
+                other => other,
+            }
+        })
+}
+
+/// The scale and the level a qualification row names, by code or name; `None` after a problem
+/// (an unknown scale is not checked for its level).
+fn read_scale_level<'a>(
+    r: &mut Row,
+    scales: &'a [ScaleInfo],
+) -> (Option<&'a ScaleInfo>, Option<&'a LevelInfo>) {
+    let scale_text = r.required("scale_code");
+    let level_text = r.required("level_code");
+    let Some(scale_text) = scale_text else {
+        return (None, None);
+    };
+    let scale = match named(scales, &scale_text, |s| [&s.code, &s.name_vi, &s.name_en]) {
+        Ok(s) => s,
+        Err(several) => {
+            let code = if several {
+                C::ScaleAmbiguous
+            } else {
+                C::ScaleUnknown
+            };
+            r.problem_with("scale_code", code, json!({ "scale": scale_text }));
+            return (None, None);
+        }
+    };
+    let Some(level_text) = level_text else {
+        return (Some(scale), None);
+    };
+    match named(&scale.levels, &level_text, |l| {
+        [&l.code, &l.name_vi, &l.name_en]
+    }) {
+        Ok(level) => (Some(scale), Some(level)),
+        Err(several) => {
+            let code = if several {
+                C::LevelAmbiguous
+            } else {
+                C::LevelUnknown
+            };
+            let params = json!({"scale": scale.code, "level": level_text});
+            r.problem_with("level_code", code, params);
+            (Some(scale), None)
+        }
+    }
+}
+
 /// A qualification's natural key: (cadre, scale, level, day obtained).
 pub type QualificationKey = (i64, String, String, NaiveDate);
 
@@ -731,8 +826,8 @@ pub type QualificationKey = (i64, String, String, NaiveDate);
 pub struct QualificationLookups {
     /// Cadres by personal id.
     pub cadres: HashMap<String, CadreKey>,
-    /// Known (scale, level) pairs.
-    pub levels: HashSet<(String, String)>,
+    /// Every qualification scale, with its levels.
+    pub scales: Vec<ScaleInfo>,
     /// Existing qualifications of those cadres: (cadre, scale, level, day) → (id, issuer, evidence).
     pub existing: HashMap<QualificationKey, (i64, String, String)>,
 }
@@ -834,20 +929,10 @@ pub fn plan_qualifications(
     for (line, cells) in &sheet.rows {
         let mut r = Row::new(*line, cells, &l, &mut errors);
         let cadre = row_cadre(&mut r, &lookups.cadres, scope);
-        let scale = r.required("scale_code").map(|s| s.to_lowercase());
-        let level = r.required("level_code").map(|s| s.to_lowercase());
+        let (scale, level) = read_scale_level(&mut r, &lookups.scales);
         let day = r.required_date("obtained_on");
         let issuer = r.short("issuer", 200).unwrap_or_default();
         let evidence = r.short("evidence", 200).unwrap_or_default();
-        if let (Some(s), Some(lv)) = (&scale, &level) {
-            if !lookups.levels.contains(&(s.clone(), lv.clone())) {
-                r.problem_with(
-                    "level_code",
-                    C::LevelUnknown,
-                    json!({"scale": s, "level": lv}),
-                );
-            }
-        }
         if let (Some(d), Some(c)) = (day, cadre) {
             if check_life_date(d, c.birth_date, today).is_err() {
                 r.problem("obtained_on", C::DateOutsideLife);
@@ -856,6 +941,7 @@ pub fn plan_qualifications(
         let (Some(c), Some(scale), Some(level), Some(day)) = (cadre, scale, level, day) else {
             continue;
         };
+        let (scale, level) = (scale.code.clone(), level.code.clone());
         let key = (c.id, scale.clone(), level.clone(), day);
         if let Some(first) = first_row(&mut seen, key.clone(), *line) {
             r.problem_with(

@@ -101,6 +101,7 @@ db_tests!(
     every_problem_of_a_row_is_listed,
     problems_have_codes_and_reasons_in_two_languages,
     names_must_match_the_record,
+    qualification_levels_by_name,
 );
 
 async fn dry_run_commit_and_reimport(app: TestApp) {
@@ -1264,5 +1265,106 @@ async fn names_must_match_the_record(app: TestApp) {
     assert_eq!(
         vi[0][3],
         "Họ và tên khác với hồ sơ đã có của số CCCD/CMND này: Nguyễn Thị An"
+    );
+}
+
+/// The qualification import takes a scale and a level by code or by name, Vietnamese (with or
+/// without diacritics, any case) or English; a level's name is looked up in its scale (issue 15).
+async fn qualification_levels_by_name(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let header = "Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp";
+    let quals = csv(
+        header,
+        &[
+            "079180000001;political_theory;Sơ cấp;01/01/2010",
+            "079180000001;political_theory;so cap;01/01/2011",
+            "079180000001;Lý luận chính trị;SO CẤP;01/01/2012",
+            "079185000002;LY LUAN CHINH TRI;Trung cấp;01/01/2013",
+            "079185000002;Trình độ chuyên môn;trung cap;01/01/2013",
+            "079190000003;it;Nâng cao;01/01/2014",
+            "079190000003;Foreign language;bac 3 (b1);01/01/2015",
+        ],
+    );
+    let (s, v) = import(
+        &app,
+        &admin,
+        "qualifications",
+        "dry_run=true",
+        quals.clone(),
+    )
+    .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["created"], 7, "{v}");
+    let (s, v) = import(&app, &admin, "qualifications", "", quals.clone()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    // Again, the same records: unchanged.
+    let (s, v) = import(&app, &admin, "qualifications", "", quals).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["unchanged"], 7, "{v}");
+    let held = |c: &Value| -> Vec<(String, String, String)> {
+        let mut q: Vec<_> = c["qualifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| {
+                (
+                    q["scale"].as_str().unwrap().to_string(),
+                    q["level"].as_str().unwrap().to_string(),
+                    q["obtained_on"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        q.sort();
+        q
+    };
+    let t = |s: &str, l: &str, d: &str| (s.to_string(), l.to_string(), d.to_string());
+    let an = find(&app, &admin, "nguyen thi an").await;
+    assert_eq!(
+        held(&an),
+        [
+            t("political_theory", "elementary", "2010-01-01"),
+            t("political_theory", "elementary", "2011-01-01"),
+            t("political_theory", "elementary", "2012-01-01"),
+        ]
+    );
+    let binh = find(&app, &admin, "tran van binh").await;
+    assert_eq!(
+        held(&binh),
+        [
+            t("political_theory", "intermediate", "2013-01-01"),
+            t("professional_education", "vocational", "2013-01-01"),
+        ]
+    );
+    let cuc = find(&app, &admin, "le thi cuc").await;
+    assert_eq!(
+        held(&cuc),
+        [
+            t("foreign_language", "b1", "2015-01-01"),
+            t("it", "advanced", "2014-01-01"),
+        ]
+    );
+    // A level of another scale, a scale nobody has.
+    let bad = csv(
+        header,
+        &[
+            "079180000001;political_theory;Cao đẳng;01/01/2016",
+            "079180000001;Lý luận;Sơ cấp;01/01/2017",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "qualifications", "dry_run=true", bad).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(
+        coded(&v),
+        owned(&[
+            (2, "Mã trình độ", "level_unknown"),
+            (3, "Mã loại trình độ", "scale_unknown"),
+        ])
+    );
+    assert_eq!(
+        v["error"]["details"][0]["params"],
+        json!({"scale": "political_theory", "level": "Cao đẳng"})
     );
 }

@@ -8,7 +8,7 @@
 //! periods on record, the move's date), whatever else fails on the row.
 
 use chrono::NaiveDate;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::*;
 use crate::cadres::domain::{Gender, Organisation};
@@ -1394,16 +1394,53 @@ fn cadre_keys() -> HashMap<String, CadreKey> {
     .collect()
 }
 
+fn scale(code: &str, vi: &str, en: &str, levels: &[(&str, &str, &str)]) -> ScaleInfo {
+    ScaleInfo {
+        code: code.into(),
+        name_vi: vi.into(),
+        name_en: en.into(),
+        levels: levels
+            .iter()
+            .map(|(code, vi, en)| LevelInfo {
+                code: code.to_string(),
+                name_vi: vi.to_string(),
+                name_en: en.to_string(),
+            })
+            .collect(),
+    }
+}
+
 fn qualification_lookups() -> QualificationLookups {
     QualificationLookups {
         cadres: cadre_keys(),
-        levels: [
-            ("political_theory", "intermediate"),
-            ("political_theory", "advanced"),
-        ]
-        .into_iter()
-        .map(|(s, l)| (s.to_string(), l.to_string()))
-        .collect::<HashSet<_>>(),
+        scales: vec![
+            scale(
+                "political_theory",
+                "Lý luận chính trị",
+                "Political theory",
+                &[
+                    ("elementary", "Sơ cấp", "Elementary"),
+                    ("intermediate", "Trung cấp", "Intermediate"),
+                    ("advanced", "Cao cấp", "Advanced"),
+                ],
+            ),
+            scale(
+                "professional_education",
+                "Trình độ chuyên môn",
+                "Professional education",
+                &[
+                    ("vocational", "Trung cấp", "Vocational"),
+                    ("college", "Cao đẳng", "College"),
+                ],
+            ),
+            // Two levels of one name (no real scale has them).
+            scale(
+                "twins",
+                "Song sinh",
+                "Twins",
+                &[("a", "Bậc một", "One"), ("b", "Bậc mốt", "One more")],
+            ),
+        ],
         existing: [(
             (
                 10,
@@ -1530,13 +1567,111 @@ fn qualification_rows() {
             )]),
         ),
         (
-            "a scale that does not exist",
+            "a scale that does not exist (its level is not looked for)",
             Scope::All,
             vec![vec![("scale_code", t("astrology"))]],
             Err(vec![(
                 2,
-                "level_code",
-                "no level advanced on scale astrology",
+                "scale_code",
+                "no qualification scale with the code or name astrology",
+            )]),
+        ),
+        (
+            "scales and levels by code (any case) or by name, with or without diacritics",
+            Scope::All,
+            vec![
+                vec![
+                    ("level_code", t("Sơ cấp")),
+                    ("obtained_on", t("2010-01-01")),
+                ],
+                vec![
+                    ("level_code", t("so cap")),
+                    ("obtained_on", t("2011-01-01")),
+                ],
+                vec![
+                    ("level_code", t("SO CẤP")),
+                    ("obtained_on", t("2012-01-01")),
+                ],
+                vec![
+                    ("scale_code", t("Lý luận chính trị")),
+                    ("level_code", t("ELEMENTARY")),
+                    ("obtained_on", t("2013-01-01")),
+                ],
+                vec![
+                    ("scale_code", t("ly luan chinh tri")),
+                    ("level_code", t("Trung cấp")),
+                    ("obtained_on", t("2014-01-01")),
+                ],
+                vec![
+                    ("scale_code", t("Professional education")),
+                    ("level_code", t("trung cap")),
+                    ("obtained_on", t("2014-01-01")),
+                ],
+                // The exact name first: "Bậc một" is one level, though "bac mot" is two.
+                vec![
+                    ("scale_code", t("twins")),
+                    ("level_code", t("bậc một")),
+                    ("obtained_on", t("2015-01-01")),
+                ],
+            ],
+            Ok(|p| {
+                let got: Vec<(&str, &str, String)> = p
+                    .new
+                    .iter()
+                    .map(|q| {
+                        (
+                            q.scale.as_str(),
+                            q.level.as_str(),
+                            q.obtained_on.to_string(),
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    got,
+                    [
+                        ("political_theory", "elementary", "2010-01-01".to_string()),
+                        ("political_theory", "elementary", "2011-01-01".to_string()),
+                        ("political_theory", "elementary", "2012-01-01".to_string()),
+                        ("political_theory", "elementary", "2013-01-01".to_string()),
+                        ("political_theory", "intermediate", "2014-01-01".to_string()),
+                        (
+                            "professional_education",
+                            "vocational",
+                            "2014-01-01".to_string()
+                        ),
+                        ("twins", "a", "2015-01-01".to_string()),
+                    ]
+                );
+            }),
+        ),
+        (
+            "a level's name of another scale; a name two levels have",
+            Scope::All,
+            vec![
+                vec![("level_code", t("Cao đẳng"))],
+                vec![("scale_code", t("Twins")), ("level_code", t("bac mot"))],
+            ],
+            Err(vec![
+                (
+                    2,
+                    "level_code",
+                    "no level Cao đẳng on scale political_theory",
+                ),
+                (
+                    3,
+                    "level_code",
+                    "several levels of scale twins are named bac mot; write the level's code",
+                ),
+            ]),
+        ),
+        (
+            "the same qualification by code and by name",
+            Scope::All,
+            vec![vec![], vec![("level_code", t("Cao cấp"))]],
+            Err(vec![(
+                3,
+                "obtained_on",
+                "the same qualification is on row 2",
             )]),
         ),
         (
