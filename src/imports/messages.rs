@@ -180,7 +180,7 @@ const CATALOGUE: &[Message] = &[
         C::OrganisationUnknown,
         &[],
         "unknown organisation; write e.g. Mặt trận Tổ quốc, Đoàn Thanh niên, Hội Liên hiệp Phụ nữ",
-        "Không rõ tổ chức; hãy ghi ví dụ Mặt trận Tổ quốc, Đoàn Thanh niên, Hội Liên hiệp Phụ nữ",
+        "Không rõ tổ chức; hãy ghi, ví dụ: Mặt trận Tổ quốc, Đoàn Thanh niên, Hội Liên hiệp Phụ nữ",
     ),
     m(
         C::PhoneInvalid,
@@ -270,7 +270,7 @@ const CATALOGUE: &[Message] = &[
         C::TitleOtherUnit,
         &[],
         "this cadre has this title from the same day in another unit",
-        "Cán bộ này đã giữ chức danh này từ cùng ngày ở một đơn vị khác",
+        "Cán bộ này đã có chức danh này, từ cùng ngày, ở một đơn vị khác",
     ),
     m(
         C::ScaleUnknown,
@@ -318,13 +318,13 @@ const CATALOGUE: &[Message] = &[
         C::ScoreInvalid,
         &[],
         "a score from 0 to 10 with at most one decimal",
-        "Điểm từ 0 đến 10, tối đa một chữ số thập phân",
+        "Điểm phải từ 0 đến 10, tối đa một chữ số thập phân",
     ),
     m(
         C::SourceInvalid,
         &[],
         "write giấy (paper) or nhập (import)",
-        "Hãy ghi giấy hoặc nhập",
+        "Hãy ghi giấy (hồ sơ giấy) hoặc nhập (nhập từ tệp)",
     ),
     m(
         C::CompletionRepeated,
@@ -356,6 +356,9 @@ fn value(key: &str, v: Option<&Value>, lang: Lang) -> String {
         ("kind", "cadres") => "hồ sơ cán bộ".into(),
         ("kind", "qualifications") => "trình độ".into(),
         ("kind", "completions") => "quá trình đào tạo".into(),
+        ("date", iso) => chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_else(|_| iso.to_string()),
         _ => text,
     }
 }
@@ -523,6 +526,15 @@ mod tests {
         assert_eq!(
             count_reason(ProblemCode::NameMismatch, &p),
             "the full name is not the one on record for this personal id number: …"
+        );
+        let p = params(json!({"date": "1850-01-01", "year_min": 1900, "year_max": 2100}));
+        assert_eq!(
+            render(ProblemCode::DateOutOfRange, &p, Lang::Vi),
+            "Ngày 01/01/1850 không nằm trong khoảng từ 01/01/1900 đến 31/12/2100"
+        );
+        assert_eq!(
+            render(ProblemCode::DateOutOfRange, &p, Lang::En),
+            "the date 1850-01-01 is not between 1900-01-01 and 2100-12-31"
         );
         assert_eq!(Lang::parse("vi"), Some(Lang::Vi));
         assert_eq!(Lang::parse("fr"), None);
