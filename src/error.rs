@@ -9,8 +9,242 @@ use rocket::{Request, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// The stable code of a problem in a file's row or header (the bulk imports): what went wrong,
+/// whatever the language it is told in. `ErrorDetail::params` carries the values the reason
+/// names (`personal_id_repeated`: `{"row_first": 12}`); `imports::messages` renders each code in
+/// Vietnamese and English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemCode {
+    /// A column of the header row is not one of the template's (`kind`, `columns`).
+    ColumnUnknown,
+    /// A column appears twice in the header row (`column`).
+    ColumnRepeated,
+    /// A required column is missing from the header row (`column`, `column_en`).
+    ColumnMissing,
+    /// A cell holds a NUL character.
+    NulCharacter,
+    /// A required cell is blank.
+    Required,
+    /// A required date is blank.
+    DateRequired,
+    /// Text longer than allowed (`max` characters).
+    TooLong,
+    /// Not a date.
+    DateInvalid,
+    /// A date outside the years taken (`date`, `year_min`, `year_max`).
+    DateOutOfRange,
+    /// A date after today.
+    DateInFuture,
+    /// Not yes or no.
+    YesNoInvalid,
+    /// Not a number.
+    NumberInvalid,
+    /// A personal id number that is not 9 or 12 digits.
+    PersonalIdInvalid,
+    /// The personal id number is on an earlier row of the file (`row_first`).
+    PersonalIdRepeated,
+    /// A full name of the wrong length (`min`, `max`).
+    NameLength,
+    /// A full name with characters other than letters, spaces, `'` and `-`.
+    NameCharacters,
+    /// The full name is not the one on record for the personal id number (`on_record`).
+    NameMismatch,
+    /// Not a gender.
+    GenderInvalid,
+    /// A birth date too early or too late.
+    BirthDateRange,
+    /// A word-like text (ethnicity, religion) of the wrong length (`column`, `max`).
+    TextLength,
+    /// A word-like text with characters other than letters, spaces, `'` and `-` (`column`).
+    TextCharacters,
+    /// A Party-joining date not after the birth date, or in the future.
+    PartyDateRange,
+    /// Not an organisation.
+    OrganisationUnknown,
+    /// Not a telephone number.
+    PhoneInvalid,
+    /// Not an e-mail address.
+    EmailInvalid,
+    /// No unit has the code.
+    UnitUnknown,
+    /// The unit is retired.
+    UnitRetired,
+    /// The unit is outside the caller's subtree.
+    UnitOutsideSubtree,
+    /// A cadre outside the caller's subtree has the personal id number.
+    CadreOutsideSubtree,
+    /// No cadre in the caller's subtree has the personal id number.
+    CadreUnknown,
+    /// A move dated before the cadre's current unit period began.
+    MoveBeforeCurrentUnit,
+    /// A title's dates or unit without its code.
+    TitleCodeRequired,
+    /// A title without its start date.
+    TitleStartRequired,
+    /// A period ending before it starts.
+    PeriodEndBeforeStart,
+    /// No active title has the code.
+    TitleUnknown,
+    /// A title at a unit of another level (`title`, `title_level`, `unit`, `unit_level`).
+    TitleWrongLevel,
+    /// A title's period overlaps another of the same title on record.
+    TitleOverlap,
+    /// The cadre has the title from the same day in another unit.
+    TitleOtherUnit,
+    /// No qualification scale has the code or name (`scale`).
+    ScaleUnknown,
+    /// Several qualification scales have the name (`scale`).
+    ScaleAmbiguous,
+    /// The scale has no level of the code or name (`scale`, `level`).
+    LevelUnknown,
+    /// Several levels of the scale have the name (`scale`, `level`).
+    LevelAmbiguous,
+    /// A day before the cadre's birth, on it, or after today.
+    DateOutsideLife,
+    /// The same qualification is on an earlier row (`row_first`).
+    QualificationRepeated,
+    /// No module has the code.
+    ModuleUnknown,
+    /// A score not from 0 to 10 with at most one decimal.
+    ScoreInvalid,
+    /// Not a source (paper or import).
+    SourceInvalid,
+    /// The same completion is on an earlier row (`row_first`).
+    CompletionRepeated,
+    // The record exchange (`exchange`).
+    /// A sheet (or a ZIP's file) is not a part of a record (`parts`).
+    PartUnknown,
+    /// A part of a record comes twice (`part`).
+    PartRepeated,
+    /// The same period is on an earlier row (`row_first`).
+    PeriodRepeated,
+    /// A period in a unit overlaps another of the cadre's.
+    UnitPeriodOverlap,
+    /// The cadre was in another unit from the same day.
+    UnitPeriodOtherUnit,
+    /// The current unit period would end otherwise than by a move.
+    CurrentPeriodEndsByMove,
+    /// A new period in a unit has no day moved out.
+    EarlierPeriodNeedsEnd,
+    /// The day moved out is not after the first day.
+    MovedOutBeforeStart,
+    /// The day of appointment is after the period's start.
+    AppointedAfterStart,
+    /// A date before the cadre's birth.
+    DateBeforeBirth,
+    /// A completion's source is not lớp, giấy or nhập.
+    RecordSourceInvalid,
+    /// A paper or imported completion without its reference.
+    ReferenceRequired,
+    /// A class code on a completion that is not a class's.
+    ClassCodeNotClass,
+    /// A revocation reason without its day.
+    RevocationNeedsDay,
+    /// A revocation dated before the record or after today.
+    RevocationDayRange,
+    /// The same certificate number is on an earlier row (`row_first`).
+    CertificateRepeated,
+    /// Another completion has the certificate number.
+    CertificateTaken,
+    /// The class teaches another module.
+    ClassOtherModule,
+    /// A completion differs from the record where only its own page may change it.
+    CompletionDiffers,
+    /// A qualification's source is not thủ công, nhập or học phần.
+    QualificationSourceInvalid,
+    /// A qualification's provenance or revocation differs from the record.
+    QualificationDiffers,
+}
+
+impl ProblemCode {
+    /// Every code.
+    pub const ALL: [ProblemCode; 69] = [
+        ProblemCode::ColumnUnknown,
+        ProblemCode::ColumnRepeated,
+        ProblemCode::ColumnMissing,
+        ProblemCode::NulCharacter,
+        ProblemCode::Required,
+        ProblemCode::DateRequired,
+        ProblemCode::TooLong,
+        ProblemCode::DateInvalid,
+        ProblemCode::DateOutOfRange,
+        ProblemCode::DateInFuture,
+        ProblemCode::YesNoInvalid,
+        ProblemCode::NumberInvalid,
+        ProblemCode::PersonalIdInvalid,
+        ProblemCode::PersonalIdRepeated,
+        ProblemCode::NameLength,
+        ProblemCode::NameCharacters,
+        ProblemCode::NameMismatch,
+        ProblemCode::GenderInvalid,
+        ProblemCode::BirthDateRange,
+        ProblemCode::TextLength,
+        ProblemCode::TextCharacters,
+        ProblemCode::PartyDateRange,
+        ProblemCode::OrganisationUnknown,
+        ProblemCode::PhoneInvalid,
+        ProblemCode::EmailInvalid,
+        ProblemCode::UnitUnknown,
+        ProblemCode::UnitRetired,
+        ProblemCode::UnitOutsideSubtree,
+        ProblemCode::CadreOutsideSubtree,
+        ProblemCode::CadreUnknown,
+        ProblemCode::MoveBeforeCurrentUnit,
+        ProblemCode::TitleCodeRequired,
+        ProblemCode::TitleStartRequired,
+        ProblemCode::PeriodEndBeforeStart,
+        ProblemCode::TitleUnknown,
+        ProblemCode::TitleWrongLevel,
+        ProblemCode::TitleOverlap,
+        ProblemCode::TitleOtherUnit,
+        ProblemCode::ScaleUnknown,
+        ProblemCode::ScaleAmbiguous,
+        ProblemCode::LevelUnknown,
+        ProblemCode::LevelAmbiguous,
+        ProblemCode::DateOutsideLife,
+        ProblemCode::QualificationRepeated,
+        ProblemCode::ModuleUnknown,
+        ProblemCode::ScoreInvalid,
+        ProblemCode::SourceInvalid,
+        ProblemCode::CompletionRepeated,
+        ProblemCode::PartUnknown,
+        ProblemCode::PartRepeated,
+        ProblemCode::PeriodRepeated,
+        ProblemCode::UnitPeriodOverlap,
+        ProblemCode::UnitPeriodOtherUnit,
+        ProblemCode::CurrentPeriodEndsByMove,
+        ProblemCode::EarlierPeriodNeedsEnd,
+        ProblemCode::MovedOutBeforeStart,
+        ProblemCode::AppointedAfterStart,
+        ProblemCode::DateBeforeBirth,
+        ProblemCode::RecordSourceInvalid,
+        ProblemCode::ReferenceRequired,
+        ProblemCode::ClassCodeNotClass,
+        ProblemCode::RevocationNeedsDay,
+        ProblemCode::RevocationDayRange,
+        ProblemCode::CertificateRepeated,
+        ProblemCode::CertificateTaken,
+        ProblemCode::ClassOtherModule,
+        ProblemCode::CompletionDiffers,
+        ProblemCode::QualificationSourceInvalid,
+        ProblemCode::QualificationDiffers,
+    ];
+
+    /// The code as written in JSON (`date_invalid`).
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// The values a problem's reason names, by name (`{"row_first": 12}`).
+pub type ProblemParams = serde_json::Map<String, serde_json::Value>;
+
 /// One problem in a multi-row input (an import row, a batch item).
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
 pub struct ErrorDetail {
     /// 1-based row or item number, when the input has rows.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -21,8 +255,15 @@ pub struct ErrorDetail {
     /// The value found, when it helps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// Why it was refused.
+    /// Why it was refused (English).
     pub message: String,
+    /// The problem's stable code (a file's problems: every one has a code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<ProblemCode>,
+    /// The values the reason names, by name, when there is a code (`{}` when it names none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub params: Option<ProblemParams>,
 }
 
 /// How many problems of a file are listed in full; the rest are counted.
@@ -40,6 +281,9 @@ pub const OTHER_REASONS: &str = "other reasons";
 pub struct ProblemCount {
     /// The column (header as written in the file), or `null` for problems of the whole file.
     pub column: Option<String>,
+    /// The problems' code, when they have one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<ProblemCode>,
     /// The reason, with the numbers in it written `N` (`the same personal id number is on row N`).
     pub reason: String,
     /// How many problems have this column and reason.
@@ -60,13 +304,16 @@ pub struct ProblemReport {
 /// Where every problem goes as it is found (e.g. a CSV of all of them).
 pub type ProblemSink = Box<dyn FnMut(&ErrorDetail) + Send>;
 
+/// What problems are counted by: column, code, reason.
+type CountKey = (Option<String>, Option<ProblemCode>, String);
+
 /// Collects the problems of a file in bounded memory: keeps the first [`PROBLEMS_LISTED`] by
 /// row (ties in the order found), counts every problem by column and reason, and hands each one
 /// to an optional sink.
 pub struct Problems {
     kept: Vec<ErrorDetail>,
     total: usize,
-    counts: std::collections::HashMap<(Option<String>, String), usize>,
+    counts: std::collections::HashMap<CountKey, usize>,
     sink: Option<ProblemSink>,
 }
 
@@ -103,15 +350,23 @@ impl Problems {
         }
     }
 
-    /// Records one problem.
+    /// Records one problem, counted under the reason of its message ([`reason_of`]).
     pub fn push(&mut self, d: ErrorDetail) {
+        let reason = reason_of(&d.message);
+        self.push_counted(d, reason);
+    }
+
+    /// Records one problem, counted under its column, code and `reason` (a reason without the
+    /// values that differ from row to row).
+    pub fn push_counted(&mut self, d: ErrorDetail, reason: String) {
         self.total += 1;
         if let Some(sink) = self.sink.as_mut() {
             sink(&d);
         }
-        let mut key = (d.field.clone(), reason_of(&d.message));
+        let mut key = (d.field.clone(), d.code, reason);
         if !self.counts.contains_key(&key) && self.counts.len() >= MAX_COUNTED_REASONS {
-            key.1 = OTHER_REASONS.into();
+            key.1 = None;
+            key.2 = OTHER_REASONS.into();
         }
         *self.counts.entry(key).or_insert(0) += 1;
         self.kept.push(d);
@@ -149,8 +404,9 @@ impl Problems {
         let mut counts: Vec<ProblemCount> = self
             .counts
             .into_iter()
-            .map(|((column, reason), count)| ProblemCount {
+            .map(|((column, code, reason), count)| ProblemCount {
                 column,
+                code,
                 reason,
                 count,
             })

@@ -44,7 +44,7 @@ use crate::{
         exports::routes::export_classes, exchange::routes::export_record, exchange::routes::import_record,
     ),
     components(schemas(
-        error::ErrorEnvelope, error::ErrorBody, error::ErrorDetail, error::ProblemCount,
+        error::ErrorEnvelope, error::ErrorBody, error::ErrorDetail, error::ProblemCount, error::ProblemCode,
         api::Page<accounts::store::AccountView>, api::Page<audit::store::AuditEntry>,
         api::Page<cadres::store::CadreView>, api::Page<gaps::report::Assessment>,
     )),

@@ -9,15 +9,16 @@
 //! level, dates in the cadre's life); nothing on record is deleted.
 
 use chrono::NaiveDate;
+use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
 use super::domain::{source_from_text, Part};
 use crate::auth::Scope;
 use crate::cadres::domain::parse_personal_id;
-use crate::cadres::rules::{check_title_level, OVERLAP};
-use crate::error::{AppError, Problems};
+use crate::cadres::rules::check_title_level;
+use crate::error::{AppError, ProblemCode as C, Problems};
 use crate::imports::columns::{layout_of, Layout};
-use crate::imports::plan::{ImportCounts, TitleInfo, UnitInfo};
+use crate::imports::plan::{check_name, ImportCounts, TitleInfo, UnitInfo};
 use crate::imports::rows::Row;
 use crate::shared::table::{Cell, Sheet};
 
@@ -99,11 +100,6 @@ pub fn part_layout(part: Part, sheet: &Sheet) -> Result<Layout, AppError> {
     layout_of(part.english(), part.columns(), &sheet.headers)
 }
 
-/// Spaces collapsed: how two spellings of one name are compared.
-fn same_name(a: &str, b: &str) -> bool {
-    a.split_whitespace().eq(b.split_whitespace())
-}
-
 /// The cadre a row names, in the caller's scope, with the name on record; `None` after a
 /// problem. A cadre outside the scope gets the answer of a number nobody has.
 pub(super) fn person<'a>(
@@ -123,27 +119,20 @@ pub(super) fn person<'a>(
         c => c.display(),
     };
     if raw.trim().is_empty() {
-        r.error("personal_id", "a value is required");
+        r.problem("personal_id", C::Required);
         return None;
     }
-    let pid = r.check("personal_id", parse_personal_id(&raw))?;
+    let pid = r.check("personal_id", parse_personal_id(&raw), C::PersonalIdInvalid)?;
     let Some(p) = people
         .get(pid.as_str())
         .filter(|p| scope.contains_path(&p.unit_path))
     else {
-        r.error(
-            "personal_id",
-            "no cadre with this personal id number in your subtree",
-        );
+        r.problem("personal_id", C::CadreUnknown);
         return None;
     };
     match r.text("full_name") {
-        None => r.error("full_name", "a value is required"),
-        Some(n) if !same_name(&n, &p.full_name) => r.error(
-            "full_name",
-            "the name differs from the record of this personal id number",
-        ),
-        Some(_) => {}
+        None => r.problem("full_name", C::Required),
+        Some(n) => check_name(r, &n, &p.full_name),
     }
     Some(p)
 }
@@ -188,21 +177,21 @@ fn read_period(
     let to = r.date(to_key);
     if let (Some(f), Some(t)) = (from, to) {
         if (history && t <= f) || (!history && t < f) {
-            r.error(
+            r.problem(
                 to_key,
                 if history {
-                    "the day moved out must be after the first day"
+                    C::MovedOutBeforeStart
                 } else {
-                    "the end must not be before the start"
+                    C::PeriodEndBeforeStart
                 },
             );
         }
     }
     if let (Some(f), Some(p)) = (from, who) {
         if f < p.birth_date {
-            r.error("from", "the date must be after the cadre's birth");
+            r.problem("from", C::DateBeforeBirth);
         } else if history && f > today {
-            r.error("from", "the date is in the future");
+            r.problem("from", C::DateInFuture);
         }
     }
     let appointed_on = if history {
@@ -212,10 +201,7 @@ fn read_period(
     };
     if let (Some(a), Some(f)) = (appointed_on, from) {
         if a > f {
-            r.error(
-                "appointed_on",
-                "the appointment is on or before the period's start",
-            );
+            r.problem("appointed_on", C::AppointedAfterStart);
         }
     }
     let title = if history {
@@ -224,12 +210,12 @@ fn read_period(
         let code = r.required("title_code").map(|c| c.to_uppercase());
         match code.as_ref().map(|c| (c, lookups.titles.get(c))) {
             Some((_, None)) => {
-                r.error("title_code", "no title with this code");
+                r.problem("title_code", C::TitleUnknown);
                 None
             }
             // An inactive title keeps its past holders; it takes no period that lasts.
             Some((_, Some(t))) if !t.active && to.is_none_or(|t| t >= today) => {
-                r.error("title_code", "no active title with this code");
+                r.problem("title_code", C::TitleUnknown);
                 None
             }
             Some((c, Some(t))) => Some((c.clone(), t)),
@@ -240,20 +226,28 @@ fn read_period(
     let unit = unit_code.as_ref().and_then(|c| {
         let u = lookups.units.get(c);
         match u {
-            None => r.error("unit_code", "no unit with this code"),
+            None => r.problem("unit_code", C::UnitUnknown),
             // History may name units outside the subtree (where the cadre came from); titles
             // and plans are placed in it, as the API places them.
             Some(u) if !history && !scope.contains_path(&u.path) => {
-                r.error("unit_code", "the unit is outside your subtree")
+                r.problem("unit_code", C::UnitOutsideSubtree)
             }
             // A retired unit keeps its past; nothing lasting starts there.
-            Some(u) if u.retired && to.is_none() => r.error("unit_code", "the unit is retired"),
+            Some(u) if u.retired && to.is_none() => r.problem("unit_code", C::UnitRetired),
             _ => {}
         }
         u
     });
     if let (Some((code, t)), Some(u), Some(uc)) = (&title, unit, &unit_code) {
-        r.check("unit_code", check_title_level(code, &t.level, uc, &u.level));
+        r.check_by(
+            "unit_code",
+            check_title_level(code, &t.level, uc, &u.level),
+            |_| {
+                let params = json!({"title": code, "title_level": t.level, "unit": uc,
+                    "unit_level": u.level});
+                (C::TitleWrongLevel, params)
+            },
+        );
     }
     if r.failed() {
         return None;
@@ -307,7 +301,7 @@ pub fn plan_periods(
     for (i, (p, cells)) in rows.iter().enumerate() {
         let mut r = Row::new(p.line, cells, &l, &mut errors);
         if let Some(first) = seen.insert((p.cadre_id, p.title_id, p.from), p.line) {
-            r.error("from", format!("the same period is on row {first}"));
+            r.problem_with("from", C::PeriodRepeated, json!({"row_first": first}));
             continue;
         }
         let on_record = lookups.on_record.get(&p.cadre_id).unwrap_or(&none);
@@ -328,24 +322,24 @@ pub fn plan_periods(
         });
         if clash_on_record || clash_in_file {
             let key = if history { "from" } else { "title_code" };
-            r.error(
+            r.problem(
                 key,
                 if history {
-                    "overlaps another unit period of this cadre"
+                    C::UnitPeriodOverlap
                 } else {
-                    OVERLAP
+                    C::TitleOverlap
                 },
             );
             continue;
         }
         match matched {
             Some(m) if m.unit_code != p.unit_code => {
-                r.error(
+                r.problem(
                     "unit_code",
                     if history {
-                        "this cadre was in another unit from the same day"
+                        C::UnitPeriodOtherUnit
                     } else {
-                        "this cadre has this title from the same day in another unit"
+                        C::TitleOtherUnit
                     },
                 );
             }
@@ -353,22 +347,14 @@ pub fn plan_periods(
                 plan.counts.unchanged += 1
             }
             Some(_) if history => {
-                r.error(
-                    to_key,
-                    "the current unit period ends only by a move (the cadre sheet's unit and \
-                     its day)",
-                );
+                r.problem(to_key, C::CurrentPeriodEndsByMove);
             }
             Some(m) => {
                 plan.ends.push((m.id, p.to, p.appointed_on));
                 plan.counts.updated += 1;
             }
             None if history && p.to.is_none() => {
-                r.error(
-                    to_key,
-                    "the current unit is the cadre sheet's: an earlier period needs the day the \
-                     cadre moved out",
-                );
+                r.problem(to_key, C::EarlierPeriodNeedsEnd);
             }
             None => {
                 plan.new.push(NewPeriod {
@@ -457,27 +443,24 @@ fn read_facts(r: &mut Row) -> Option<CompletionFacts> {
         if (0.0..=10.0).contains(&s) && (t - s * 10.0).abs() < 1e-6 {
             Some(t as i64)
         } else {
-            r.error("score", "a score from 0 to 10 with at most one decimal");
+            r.problem("score", C::ScoreInvalid);
             None
         }
     });
     let source = r.required("source").and_then(|s| {
         let found = source_from_text(&s);
         if found.is_none() {
-            r.error("source", "write lớp (class), giấy (paper) or nhập (import)");
+            r.problem("source", C::RecordSourceInvalid);
         }
         found
     });
     let source_ref = r.short("source_ref", 300).unwrap_or_default();
     if source_ref.is_empty() && matches!(source, Some("paper" | "import")) {
-        r.error(
-            "source_ref",
-            "a paper or imported completion needs its reference",
-        );
+        r.problem("source_ref", C::ReferenceRequired);
     }
     let class_code = r.short("class_code", 40);
     if class_code.is_some() && source.is_some_and(|s| s != "class") {
-        r.error("class_code", "only a class completion names a class");
+        r.problem("class_code", C::ClassCodeNotClass);
     }
     let certificate_no = r.short("certificate_no", 60);
     let certificate_code = r.short("certificate_code", 60);
@@ -485,10 +468,7 @@ fn read_facts(r: &mut Row) -> Option<CompletionFacts> {
     let revoke_reason = r.short("revoke_reason", 500);
     // Older records may lack the reason; a reason without its day is a slip.
     if revoke_reason.is_some() && revoked_on.is_none() {
-        r.error(
-            "revoked_on",
-            "a revocation reason needs the day it was revoked",
-        );
+        r.problem("revoked_on", C::RevocationNeedsDay);
     }
     if r.failed() {
         return None;
@@ -528,23 +508,20 @@ pub fn plan_completions(
         let module = r.required("module_code").and_then(|m| {
             let found = lookups.modules.get(&m.to_uppercase()).copied();
             if found.is_none() {
-                r.error("module_code", "no module with this code");
+                r.problem("module_code", C::ModuleUnknown);
             }
             found
         });
         let day = r.required_date("completed_on");
         if let (Some(d), Some(p)) = (day, who) {
             if crate::cadres::rules::check_life_date(d, p.birth_date, today).is_err() {
-                r.error("completed_on", crate::cadres::rules::LIFE_DATE);
+                r.problem("completed_on", C::DateOutsideLife);
             }
         }
         let facts = read_facts(&mut r);
         if let (Some(d), Some(f)) = (day, &facts) {
             if f.revoked_on.is_some_and(|v| v < d || v > today) {
-                r.error(
-                    "revoked_on",
-                    "a revocation is dated from the completion to today",
-                );
+                r.problem("revoked_on", C::RevocationDayRange);
             }
         }
         if r.failed() {
@@ -557,17 +534,19 @@ pub fn plan_completions(
         };
         let key = (p.id, module_id, day);
         if let Some(first) = seen.insert(key, *line) {
-            r.error(
+            r.problem_with(
                 "completed_on",
-                format!("the same completion is on row {first}"),
+                C::CompletionRepeated,
+                json!({"row_first": first}),
             );
             continue;
         }
         if let Some(c) = &facts.certificate_no {
             if let Some(first) = certificates.insert(c.clone(), *line) {
-                r.error(
+                r.problem_with(
                     "certificate_no",
-                    format!("the same certificate number is on row {first}"),
+                    C::CertificateRepeated,
+                    json!({"row_first": first}),
                 );
                 continue;
             }
@@ -585,11 +564,7 @@ pub fn plan_completions(
                     plan.updates.push((*id, facts));
                     plan.counts.updated += 1;
                 } else {
-                    r.error(
-                        "completed_on",
-                        "differs from the completion on record: a class result, a certificate \
-                         and a revocation change only on their own pages",
-                    );
+                    r.problem("completed_on", C::CompletionDiffers);
                 }
             }
             None => {
@@ -598,10 +573,7 @@ pub fn plan_completions(
                     .as_ref()
                     .is_some_and(|c| lookups.certificates_taken.contains(c))
                 {
-                    r.error(
-                        "certificate_no",
-                        "another completion has this certificate number",
-                    );
+                    r.problem("certificate_no", C::CertificateTaken);
                     continue;
                 }
                 let class = facts
@@ -609,7 +581,7 @@ pub fn plan_completions(
                     .as_ref()
                     .and_then(|c| lookups.classes.get(c));
                 if class.is_some_and(|(_, m)| *m != module_id) {
-                    r.error("class_code", "the class teaches another module");
+                    r.problem("class_code", C::ClassOtherModule);
                     continue;
                 }
                 plan.new.push(NewCompletion {

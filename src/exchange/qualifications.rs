@@ -2,13 +2,14 @@
 //! hand, imported, awarded by a completion) and its revocation. Pure.
 
 use chrono::NaiveDate;
+use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
-use super::plan::{part_layout, person, Person};
 use super::domain::Part;
+use super::plan::{part_layout, person, Person};
 use crate::auth::Scope;
-use crate::cadres::rules::{check_life_date, LIFE_DATE};
-use crate::error::{AppError, Problems};
+use crate::cadres::rules::check_life_date;
+use crate::error::{AppError, ProblemCode as C, Problems};
 use crate::imports::plan::ImportCounts;
 use crate::imports::rows::Row;
 use crate::shared::table::Sheet;
@@ -112,13 +113,17 @@ pub fn plan_qualifications(
         let level = r.required("level_code").map(|s| s.to_lowercase());
         if let (Some(s), Some(v)) = (&scale, &level) {
             if !lookups.levels.contains(&(s.clone(), v.clone())) {
-                r.error("level_code", "no such level in this scale");
+                r.problem_with(
+                    "level_code",
+                    C::LevelUnknown,
+                    json!({"scale": s, "level": v}),
+                );
             }
         }
         let day = r.required_date("obtained_on");
         if let (Some(d), Some(p)) = (day, who) {
             if check_life_date(d, p.birth_date, today).is_err() {
-                r.error("obtained_on", LIFE_DATE);
+                r.problem("obtained_on", C::DateOutsideLife);
             }
         }
         let issuer = r.short("issuer", 200).unwrap_or_default();
@@ -126,10 +131,7 @@ pub fn plan_qualifications(
         let source = r.required("source").and_then(|s| {
             let found = source_from_text(&s);
             if found.is_none() {
-                r.error(
-                    "source",
-                    "write thủ công (manual), nhập (import) or học phần (completion)",
-                );
+                r.problem("source", C::QualificationSourceInvalid);
             }
             found
         });
@@ -137,10 +139,7 @@ pub fn plan_qualifications(
         let revoked_on = r.date("revoked_on");
         if let (Some(d), Some(v)) = (day, revoked_on) {
             if v < d || v > today {
-                r.error(
-                    "revoked_on",
-                    "a revocation is dated from the day obtained to today",
-                );
+                r.problem("revoked_on", C::RevocationDayRange);
             }
         }
         if r.failed() {
@@ -153,9 +152,10 @@ pub fn plan_qualifications(
         };
         let key = (p.id, scale.clone(), level.clone(), day);
         if let Some(first) = seen.insert(key.clone(), *line) {
-            r.error(
+            r.problem_with(
                 "obtained_on",
-                format!("the same qualification is on row {first}"),
+                C::QualificationRepeated,
+                json!({"row_first": first}),
             );
             continue;
         }
@@ -176,11 +176,7 @@ pub fn plan_qualifications(
                 plan.updates.push((*id, facts.issuer, facts.evidence));
                 plan.counts.updated += 1;
             }
-            Some(_) => r.error(
-                "source",
-                "differs from the qualification on record: its provenance and revocation \
-                 change only on the cadre's page",
-            ),
+            Some(_) => r.problem("source", C::QualificationDiffers),
             None => {
                 plan.new.push(NewQualification {
                     cadre_id: p.id,

@@ -9,19 +9,20 @@ use std::io::Write;
 use std::time::Instant;
 use utoipa::ToSchema;
 
+use super::domain::{Part, PARTS};
+use super::{plan, qualifications, store};
 use crate::api::upload::blocking;
 use crate::audit::{self, Actor};
 use crate::auth::Scope;
 use crate::db::Db;
-use crate::error::{AppError, AppResult, ErrorDetail, Problems};
+use crate::error::{AppError, AppResult, ErrorDetail, ProblemCode, Problems};
 use crate::exports::{csv_row, write_row};
 use crate::imports::columns::Kind;
+use crate::imports::messages::{render, Lang};
 use crate::imports::plan::ImportCounts;
 use crate::shared::csv_line;
 use crate::shared::download::{xlsx_type, Streamed};
 use crate::shared::table::{self, FileFormat, Limits, Sheet};
-use super::domain::{Part, PARTS};
-use super::{plan, qualifications, store};
 
 /// What an import did to one part.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -78,6 +79,22 @@ fn cells_of(sheet: &Sheet) -> usize {
             .sum::<usize>()
 }
 
+/// A problem of a whole sheet (or a ZIP's file), named by its name.
+fn sheet_problem(name: String, code: ProblemCode, params: serde_json::Value) -> ErrorDetail {
+    let params = match params {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    };
+    ErrorDetail {
+        row: None,
+        field: Some(name),
+        value: None,
+        message: render(code, &params, Lang::En),
+        code: Some(code),
+        params: Some(params),
+    }
+}
+
 /// Reads a record file into its parts: every sheet (or CSV file) must name a part, once.
 pub fn read_book(bytes: &[u8], limits: &Limits) -> AppResult<Vec<(Part, Sheet)>> {
     if table::sniff(bytes) != FileFormat::Xlsx {
@@ -87,30 +104,26 @@ pub fn read_book(bytes: &[u8], limits: &Limits) -> AppResult<Vec<(Part, Sheet)>>
     }
     let mut parts: Vec<(Part, Sheet)> = vec![];
     let mut details = vec![];
-    let mut take = |name: String, sheet: Option<Sheet>, details: &mut Vec<ErrorDetail>| {
-        match Part::named(&name) {
-            Some(p) if parts.iter().any(|(q, _)| *q == p) => details.push(ErrorDetail {
-                row: None,
-                field: Some(name),
-                value: None,
-                message: format!("a second sheet of the part {:?}", p.sheet_name()),
-            }),
+    let mut take =
+        |name: String, sheet: Option<Sheet>, details: &mut Vec<ErrorDetail>| match Part::named(
+            &name,
+        ) {
+            Some(p) if parts.iter().any(|(q, _)| *q == p) => details.push(sheet_problem(
+                name,
+                ProblemCode::PartRepeated,
+                json!({ "part": p.sheet_name() }),
+            )),
             Some(p) => {
                 if let Some(sheet) = sheet {
                     parts.push((p, sheet))
                 }
             }
-            None => details.push(ErrorDetail {
-                row: None,
-                field: Some(name),
-                value: None,
-                message: format!(
-                    "not a part of a record; the parts are: {}",
-                    PARTS.map(|p| p.sheet_name()).join(", ")
-                ),
-            }),
-        }
-    };
+            None => details.push(sheet_problem(
+                name,
+                ProblemCode::PartUnknown,
+                json!({ "parts": PARTS.map(|p| p.sheet_name()).join(", ") }),
+            )),
+        };
     if crate::shared::xlsx::is_workbook(bytes) {
         for (name, sheet) in crate::shared::xlsx::read_all(bytes, limits)? {
             take(name, Some(sheet), &mut details);

@@ -4,11 +4,11 @@
 use chrono::{NaiveDate, Utc};
 use std::collections::{HashMap, HashSet};
 
+use super::domain::{source_vi, Part};
 use super::plan::{
     CompletionFacts, CompletionLookups, CompletionPlan, Period, PeriodLookups, PeriodPlan, Person,
 };
 use super::qualifications::{QualificationFacts, QualificationLookups, QualificationPlan};
-use super::domain::{source_vi, Part};
 use crate::auth::Scope;
 use crate::cadres::domain::{gender_vi, organisation_vi};
 use crate::db::bulk::{self, V};

@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 
-use crate::error::{AppError, ErrorDetail};
+use serde_json::{json, Value};
+
+use super::messages::{render, Lang};
+use crate::error::{AppError, ErrorDetail, ProblemCode, ProblemParams};
 use crate::shared::text::fold;
 
 /// What a file holds.
@@ -163,6 +166,22 @@ impl Layout {
     }
 }
 
+/// A problem of the header row, with the column it names.
+fn header_problem(column: &str, code: ProblemCode, params: Value) -> ErrorDetail {
+    let params = match params {
+        Value::Object(m) => m,
+        _ => ProblemParams::new(),
+    };
+    ErrorDetail {
+        row: Some(1),
+        field: Some(column.to_string()),
+        value: None,
+        message: render(code, &params, Lang::En),
+        code: Some(code),
+        params: Some(params),
+    }
+}
+
 /// Maps a header row to the kind's columns (Vietnamese, English or key; case and diacritics
 /// ignored). Unknown, repeated and missing required columns are all reported at once.
 pub fn layout(kind: Kind, headers: &[String]) -> Result<Layout, AppError> {
@@ -186,36 +205,32 @@ pub fn layout_of(
             .iter()
             .find(|c| f == fold(c.vi) || f == fold(c.en) || f == c.key);
         match found {
-            Some(c) if out.index.contains_key(c.key) => details.push(ErrorDetail {
-                row: Some(1),
-                field: Some(h.clone()),
-                value: None,
-                message: format!("column {:?} appears twice", c.vi),
-            }),
+            Some(c) if out.index.contains_key(c.key) => details.push(header_problem(
+                h,
+                ProblemCode::ColumnRepeated,
+                json!({ "column": c.vi }),
+            )),
             Some(c) => {
                 out.index.insert(c.key, i);
                 out.header.insert(c.key, h.trim().to_string());
             }
-            None => details.push(ErrorDetail {
-                row: Some(1),
-                field: Some(h.clone()),
-                value: None,
-                message: format!(
-                    "unknown column for a {} file; the template's columns are: {}",
-                    name,
-                    columns.iter().map(|c| c.vi).collect::<Vec<_>>().join(", ")
-                ),
-            }),
+            None => details.push(header_problem(
+                h,
+                ProblemCode::ColumnUnknown,
+                json!({
+                    "kind": name,
+                    "columns": columns.iter().map(|c| c.vi).collect::<Vec<_>>().join(", "),
+                }),
+            )),
         }
     }
     for c in columns {
         if c.required && !out.index.contains_key(c.key) {
-            details.push(ErrorDetail {
-                row: Some(1),
-                field: Some(c.vi.to_string()),
-                value: None,
-                message: format!("required column {:?} ({}) is missing", c.vi, c.en),
-            });
+            details.push(header_problem(
+                c.vi,
+                ProblemCode::ColumnMissing,
+                json!({ "column": c.vi, "column_en": c.en }),
+            ));
         }
     }
     if details.is_empty() {

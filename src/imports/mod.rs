@@ -8,6 +8,7 @@
 //! blocking pool; the problems of a file are bounded (`error::Problems`).
 
 pub mod columns;
+pub mod messages;
 pub mod plan;
 pub mod routes;
 pub mod rows;
@@ -27,6 +28,7 @@ use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, ErrorDetail, Problems};
 use crate::shared::table::{self, Limits};
 use columns::Kind;
+use messages::Lang;
 use plan::ImportCounts;
 
 /// What an import did (or, for a dry run, would do).
@@ -196,14 +198,15 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: Job) -> AppResult<I
 }
 
 /// Every problem of a file, as CSV (UTF-8 with BOM): row, column, value, reason, in the order
-/// of the rows. Checked exactly as a dry run (nothing is written); each problem is written to a
-/// temporary file as it is found, so memory stays bounded whatever their number. A file
-/// without problems gives the header line alone. `headers` names the four columns.
+/// of the rows, the header line and the reasons in `lang` (`messages`). Checked exactly as a
+/// dry run (nothing is written); each problem is written to a temporary file as it is found, so
+/// memory stays bounded whatever their number. A file without problems gives the header line
+/// alone.
 pub async fn problems_csv(
     db: &Db,
     scope: &Scope,
     job: Job,
-    headers: [&'static str; 4],
+    lang: Lang,
 ) -> AppResult<(std::fs::File, usize)> {
     use std::io::{Seek, Write};
     use std::sync::{Arc, Mutex};
@@ -213,11 +216,15 @@ pub async fn problems_csv(
     out.write_all(b"\xEF\xBB\xBF").map_err(internal)?;
     let mut w = csv::Writer::from_writer(out);
     let csv_fail = |e: csv::Error| AppError::Internal(format!("problems file: {e}"));
+    let headers = match lang {
+        Lang::Vi => ["Dòng", "Cột", "Giá trị", "Lý do"],
+        Lang::En => ["Row", "Column", "Value", "Reason"],
+    };
     w.write_record(headers).map_err(csv_fail)?;
     let writer = Arc::new(Mutex::new((w, None::<csv::Error>)));
     let sink = {
         let writer = writer.clone();
-        Box::new(move |d: &ErrorDetail| write_problem(&writer, d))
+        Box::new(move |d: &ErrorDetail| write_problem(&writer, d, lang))
     };
     let outcome = match read_file(job.kind, job.bytes, job.limits).await {
         Ok(file) => {
@@ -247,7 +254,7 @@ pub async fn problems_csv(
             if field.as_deref() == Some("file") && !details.is_empty() =>
         {
             for d in &details {
-                write_problem(&writer, d);
+                write_problem(&writer, d, lang);
             }
             details.len()
         }
@@ -275,7 +282,8 @@ type SharedWriter = std::sync::Arc<
     )>,
 >;
 
-fn write_problem(writer: &SharedWriter, d: &ErrorDetail) {
+/// Writes one problem, its reason in `lang` (as it came when it has no code).
+fn write_problem(writer: &SharedWriter, d: &ErrorDetail, lang: Lang) {
     let Ok(mut guard) = writer.lock() else {
         return;
     };
@@ -284,11 +292,16 @@ fn write_problem(writer: &SharedWriter, d: &ErrorDetail) {
         return;
     }
     let row = d.row.map(|r| r.to_string()).unwrap_or_default();
+    let reason = match (d.code, &d.params) {
+        (Some(code), Some(params)) => messages::render(code, params, lang),
+        (Some(code), None) => messages::render(code, &Default::default(), lang),
+        (None, _) => d.message.clone(),
+    };
     let record = [
         row.as_str(),
         d.field.as_deref().unwrap_or(""),
         d.value.as_deref().unwrap_or(""),
-        d.message.as_str(),
+        reason.as_str(),
     ];
     if let Err(e) = w.write_record(record) {
         *failed = Some(e);

@@ -3,7 +3,8 @@
 //! a dry run and a commit see the same answer.
 
 use chrono::NaiveDate;
-use std::collections::{HashMap, HashSet};
+use serde_json::{json, Value};
+use std::collections::HashMap;
 
 use super::columns::{layout, Kind};
 use super::rows::Row;
@@ -15,10 +16,10 @@ use crate::cadres::domain::{
 };
 use crate::cadres::rules::{
     check_life_date, check_move_date, check_title_level, check_unit, overlaps_another, Span,
-    LIFE_DATE, OVERLAP,
+    UnitRefusal,
 };
 use crate::cadres::store::CadreWrite;
-use crate::error::{AppError, Problems};
+use crate::error::{AppError, ProblemCode as C, Problems};
 use crate::shared::table::{Cell, Sheet};
 use crate::shared::text::fold;
 
@@ -156,23 +157,34 @@ pub struct ImportCounts {
     pub unchanged: usize,
 }
 
-/// A title held or planned, as a row gives it.
+/// A title held or planned, as a row gives it (its code given; its other cells as far as they
+/// could be read).
 #[derive(Debug, Clone)]
 struct TitleRef {
     key: &'static str,
     unit_key: &'static str,
     code: String,
     unit_code: Option<String>,
-    from: NaiveDate,
+    /// The first day, when its cell is good.
+    from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+    /// Every cell of the period is good (a start, a readable end not before it).
+    complete: bool,
 }
 
-/// A cadre row, read and checked on its own.
+/// A cadre row as read: what each cell gave (`None` where the cell has a problem or is blank),
+/// so that the checks against other data run on every cell that can still be checked.
 #[derive(Debug, Clone)]
 struct CadreRow {
     line: usize,
-    w: CadreWrite,
+    personal_id: Option<PersonalId>,
+    full_name: Option<String>,
+    unit_code: Option<String>,
+    /// The record's fields, when every cell of the row is good.
+    w: Option<CadreWrite>,
     since: Option<NaiveDate>,
+    /// The `unit_since` cell has a problem of its own.
+    since_bad: bool,
     title: Option<TitleRef>,
     plan: Option<TitleRef>,
 }
@@ -189,90 +201,129 @@ fn personal_id_text(c: &Cell) -> String {
 
 fn read_personal_id(r: &mut Row) -> Option<PersonalId> {
     if r.cell("personal_id").is_blank() {
-        r.error("personal_id", "a value is required");
+        r.problem("personal_id", C::Required);
         return None;
     }
     let raw = personal_id_text(r.cell("personal_id"));
-    r.check("personal_id", parse_personal_id(&raw))
+    r.check("personal_id", parse_personal_id(&raw), C::PersonalIdInvalid)
 }
 
-fn read_title(r: &mut Row, keys: [&'static str; 4]) -> Option<Option<TitleRef>> {
+/// The code of a full name's refusal (`cadres::domain::parse_full_name`): its length, or its
+/// characters.
+fn name_problem(message: &str) -> (C, Value) {
+    if message.ends_with("characters") {
+        (C::NameLength, json!({"min": 2, "max": 120}))
+    } else {
+        (C::NameCharacters, json!({}))
+    }
+}
+
+/// The code of a word-like text's refusal (`cadres::domain::parse_words`) in `column`: its
+/// length (at most `max`), or its characters.
+fn words_problem(column: &'static str, max: usize) -> impl FnOnce(&str) -> (C, Value) {
+    move |message| {
+        if message.ends_with("characters") {
+            (C::TextLength, json!({"column": column, "max": max}))
+        } else {
+            (C::TextCharacters, json!({ "column": column }))
+        }
+    }
+}
+
+/// A title's cells: `None` when no code is given (a problem when its other cells are).
+fn read_title(r: &mut Row, keys: [&'static str; 4]) -> Option<TitleRef> {
     let [code_k, unit_k, from_k, to_k] = keys;
     let code = r.text(code_k).map(|c| c.to_uppercase());
     let unit_code = r.text(unit_k);
     let from = r.date(from_k);
     let to = r.date(to_k);
+    let to_good = to.is_some() || r.cell(to_k).is_blank();
     let Some(code) = code else {
         if unit_code.is_some() || from.is_some() || to.is_some() {
-            r.error(
-                code_k,
-                "a title code is required when its dates or unit are given",
-            );
-            return None;
-        }
-        return Some(None);
-    };
-    let Some(from) = from else {
-        if r.cell(from_k).is_blank() {
-            r.error(from_k, "the start date of the title is required");
+            r.problem(code_k, C::TitleCodeRequired);
         }
         return None;
     };
-    r.check(to_k, check_period(from, to))?;
-    Some(Some(TitleRef {
+    if from.is_none() && r.cell(from_k).is_blank() {
+        r.problem(from_k, C::TitleStartRequired);
+    }
+    let period_good = match from {
+        Some(f) => r
+            .check(to_k, check_period(f, to), C::PeriodEndBeforeStart)
+            .is_some(),
+        None => false,
+    };
+    Some(TitleRef {
         key: code_k,
         unit_key: unit_k,
         code,
         unit_code,
         from,
         to,
-    }))
+        complete: period_good && to_good,
+    })
 }
 
-fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
+/// Reads every cell of a cadre row, each problem reported.
+fn read_cadre_row(r: &mut Row, today: NaiveDate) -> CadreRow {
     let personal_id = read_personal_id(r);
+    // Composed first: a letter written with combining marks is the letter that has them.
     let full_name = r
         .required("full_name")
-        .and_then(|n| r.check("full_name", parse_full_name(&n)));
+        .map(|n| nfc(&n))
+        .and_then(|n| r.check_by("full_name", parse_full_name(&n), name_problem));
     let gender = r.required("gender").and_then(|g| {
         let p = gender_from_text(&g);
         if p.is_none() {
-            r.error("gender", "write Nam, Nữ or Khác (male, female, other)");
+            r.problem("gender", C::GenderInvalid);
         }
         p
     });
     let birth = r.required_date("birth_date");
-    let birth = birth.and_then(|b| r.check("birth_date", check_birth_date(b, today)).map(|_| b));
-    let ethnicity = r
-        .required("ethnicity")
-        .and_then(|e| r.check("ethnicity", parse_words("ethnicity", &e, 50)));
+    let birth = birth.and_then(|b| {
+        r.check("birth_date", check_birth_date(b, today), C::BirthDateRange)
+            .map(|_| b)
+    });
+    let ethnicity = r.required("ethnicity").and_then(|e| {
+        let checked = parse_words("ethnicity", &e, 50);
+        r.check_by("ethnicity", checked, words_problem("ethnicity", 50))
+    });
     let minority = r.boolean("ethnic_minority");
-    let religion = r
-        .text("religion")
-        .and_then(|t| r.check("religion", parse_words("religion", &t, 50)));
+    let religion = r.text("religion").and_then(|t| {
+        let checked = parse_words("religion", &t, 50);
+        r.check_by("religion", checked, words_problem("religion", 50))
+    });
     let party = r.date("party_joined_on");
     if let (Some(p), Some(b)) = (party, birth) {
-        r.check("party_joined_on", check_party_date(p, b, today));
+        r.check(
+            "party_joined_on",
+            check_party_date(p, b, today),
+            C::PartyDateRange,
+        );
     }
     let unit_code = r.required("unit_code");
-    let since = r.date("unit_since");
+    let mut since = r.date("unit_since");
+    let mut since_bad = since.is_none() && !r.cell("unit_since").is_blank();
     if since.is_some_and(|s| s > today) {
-        r.error("unit_since", "the date is in the future");
+        r.problem("unit_since", C::DateInFuture);
+        since = None;
+        since_bad = true;
     }
     let organisation = r.required("organisation").and_then(|o| {
         let p = organisation_from_text(&o);
         if p.is_none() {
-            r.error(
-                "organisation",
-                "unknown organisation; write e.g. Mặt trận Tổ quốc, Đoàn Thanh niên, Hội Liên hiệp Phụ nữ",
-            );
+            r.problem("organisation", C::OrganisationUnknown);
         }
         p
     });
     let phone = r.text("phone");
-    let phone = r.check("phone", parse_phone(phone.as_deref())).flatten();
+    let phone = r
+        .check("phone", parse_phone(phone.as_deref()), C::PhoneInvalid)
+        .flatten();
     let email = r.text("email");
-    let email = r.check("email", parse_email(email.as_deref())).flatten();
+    let email = r
+        .check("email", parse_email(email.as_deref()), C::EmailInvalid)
+        .flatten();
     let active = r.boolean("active").unwrap_or(true);
     let title = read_title(
         r,
@@ -282,31 +333,53 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> Option<CadreRow> {
         r,
         ["plan_title_code", "plan_unit_code", "plan_from", "plan_to"],
     );
-    if r.failed() {
-        return None;
-    }
-    let ethnicity = ethnicity?;
-    Some(CadreRow {
-        line: r.line,
-        w: CadreWrite {
-            full_name: full_name?,
-            gender: gender?,
-            birth_date: birth?,
+    let w = match (
+        r.failed(),
+        full_name.clone(),
+        gender,
+        birth,
+        ethnicity,
+        personal_id.clone(),
+        unit_code.clone(),
+        organisation,
+    ) {
+        (
+            false,
+            Some(full_name),
+            Some(gender),
+            Some(birth_date),
+            Some(ethnicity),
+            Some(pid),
+            Some(unit),
+            Some(org),
+        ) => Some(CadreWrite {
+            full_name,
+            gender,
+            birth_date,
             ethnic_minority: minority.unwrap_or_else(|| default_minority(&ethnicity)),
             ethnicity,
             religion,
             party_joined_on: party,
-            personal_id: personal_id?,
-            unit_code: unit_code?,
-            organisation: organisation?,
+            personal_id: pid,
+            unit_code: unit,
+            organisation: org,
             phone,
             email,
             active,
-        },
+        }),
+        _ => None,
+    };
+    CadreRow {
+        line: r.line,
+        personal_id,
+        full_name,
+        unit_code,
+        w,
         since,
-        title: title?,
-        plan: plan?,
-    })
+        since_bad,
+        title,
+        plan,
+    }
 }
 
 /// The personal ids a sheet names (to load the matching cadres before planning).
@@ -343,7 +416,14 @@ fn placed<'a>(
     match check_unit(units.get(code), |u| (&u.path, u.retired), scope) {
         Ok(u) => Some(u),
         Err(why) => {
-            r.error(key, why.reason());
+            r.problem(
+                key,
+                match why {
+                    UnitRefusal::Unknown => C::UnitUnknown,
+                    UnitRefusal::Retired => C::UnitRetired,
+                    UnitRefusal::OutsideScope => C::UnitOutsideSubtree,
+                },
+            );
             None
         }
     }
@@ -351,10 +431,13 @@ fn placed<'a>(
 
 /// Reads and checks a cadre sheet against the lookups; gives the writes or every problem.
 ///
-/// Each row is read whole (every problem of its cells), then checked in stages, the first
-/// failing stage ending it: its personal id not earlier in the file, its record
-/// (`check_record`), its title held and its title planned (both checked: `check_title`), its
-/// record's writes (`plan_record`: the move's date), then its periods' writes (`plan_period`).
+/// Every problem of every row is reported: each cell is read and checked, then every check
+/// against other data that the row's good cells allow: its personal id not earlier in the file,
+/// its home unit, a cadre on record with its personal id in the caller's subtree
+/// (`check_record`), its title held and its title planned (`check_title`: the title, its unit,
+/// the unit's level, the periods on record), its move's date (`check_move`). Only a row without
+/// any problem is planned: its record's writes (`plan_record`), then its periods'
+/// (`plan_period`).
 pub fn plan_cadres(
     sheet: &Sheet,
     lookups: &CadreLookups,
@@ -371,34 +454,44 @@ pub fn plan_cadres(
     let planned_by = by_cadre(&lookups.planned);
     for (line, cells) in &sheet.rows {
         let mut r = Row::new(*line, cells, &l, &mut errors);
-        let Some(row) = read_cadre_row(&mut r, today) else {
-            continue;
-        };
-        if let Some(first) = seen.insert(row.w.personal_id.to_string(), row.line) {
-            r.error(
-                "personal_id",
-                format!("the same personal id number is on row {first}"),
-            );
-            continue;
+        let row = read_cadre_row(&mut r, today);
+        if let Some(pid) = &row.personal_id {
+            if let Some(first) = first_row(&mut seen, pid.to_string(), row.line) {
+                r.problem_with(
+                    "personal_id",
+                    C::PersonalIdRepeated,
+                    json!({ "row_first": first }),
+                );
+            }
         }
-        let Some(existing) = check_record(&mut r, &row, lookups, scope) else {
-            continue;
-        };
+        let home = row
+            .unit_code
+            .as_deref()
+            .and_then(|code| placed(&mut r, "unit_code", &lookups.units, code, scope))
+            .zip(row.unit_code.as_deref());
+        let existing = check_record(&mut r, &row, lookups, scope);
+        let on_record = existing.flatten();
+        if let (Some(e), Some(name)) = (on_record, &row.full_name) {
+            check_name(&mut r, name, &e.w.full_name);
+        }
         let held = row.title.as_ref().map(|t| {
-            let on_record = periods_of(&held_by, existing);
-            check_title(&mut r, t, &row.w.unit_code, lookups, scope, on_record)
+            let periods = periods_of(&held_by, on_record);
+            check_title(&mut r, t, home, lookups, scope, periods)
         });
         let planned = row.plan.as_ref().map(|t| {
-            let on_record = periods_of(&planned_by, existing);
-            check_title(&mut r, t, &row.w.unit_code, lookups, scope, on_record)
+            let periods = periods_of(&planned_by, on_record);
+            check_title(&mut r, t, home, lookups, scope, periods)
         });
+        if let (Some(e), Some((_, unit))) = (on_record, home) {
+            check_move(&mut r, &row, e, unit, today);
+        }
         if r.failed() {
             continue;
         }
-        let Some((who, record_changed)) = plan_record(&mut r, &row, existing, today, &mut plan)
-        else {
+        let (Some(w), Some(existing)) = (&row.w, existing) else {
             continue;
         };
+        let (who, record_changed) = plan_record(w, row.since, existing, today, &mut plan);
         let held_changed =
             plan_period(&mut plan.new_held, &mut plan.held_ends, who, held.flatten());
         let planned_changed = plan_period(
@@ -414,6 +507,16 @@ pub fn plan_cadres(
         }
     }
     errors.finish(plan)
+}
+
+/// The first row of the file with `key` before `line`, if any (else `line` is, from now on).
+fn first_row<K: std::hash::Hash + Eq>(
+    seen: &mut HashMap<K, usize>,
+    key: K,
+    line: usize,
+) -> Option<usize> {
+    let first = *seen.entry(key).or_insert(line);
+    (first != line).then_some(first)
 }
 
 /// Periods on record, by cadre.
@@ -435,24 +538,36 @@ fn periods_of<'a, 'b>(
         .map_or(&[], Vec::as_slice)
 }
 
-/// A row's record: its home unit may take it, and a cadre on record with its personal id lies in
-/// the caller's subtree. Gives that cadre, if any; `None` after a problem.
+/// A row's record: a cadre on record with its personal id lies in the caller's subtree. Gives
+/// that cadre, if any (`Some(None)`: a new cadre); `None` when the row's personal id is not good
+/// or names a cadre outside the subtree (nothing more is checked against that record).
 fn check_record<'a>(
     r: &mut Row,
     row: &CadreRow,
     lookups: &'a CadreLookups,
     scope: &Scope,
 ) -> Option<Option<&'a ExistingCadre>> {
-    placed(r, "unit_code", &lookups.units, &row.w.unit_code, scope)?;
-    let existing = lookups.cadres.get(row.w.personal_id.as_str());
+    let pid = row.personal_id.as_ref()?;
+    let existing = lookups.cadres.get(pid.as_str());
     if existing.is_some_and(|e| !scope.contains_path(&e.unit_path)) {
-        r.error(
-            "personal_id",
-            "a cadre outside your subtree has this personal id number",
-        );
+        r.problem("personal_id", C::CadreOutsideSubtree);
         return None;
     }
     Some(existing)
+}
+
+/// A move of a cadre on record to the row's home unit (`unit`, which may take them) is dated
+/// `unit_since` (default today), not before their current unit period began.
+fn check_move(r: &mut Row, row: &CadreRow, e: &ExistingCadre, unit: &str, today: NaiveDate) {
+    if unit == e.w.unit_code || row.since_bad {
+        return;
+    }
+    let on = row.since.unwrap_or(today);
+    r.check(
+        "unit_since",
+        check_move_date(e.unit_from, on),
+        C::MoveBeforeCurrentUnit,
+    );
 }
 
 /// A title period a row gives, checked.
@@ -466,103 +581,103 @@ struct CheckedPeriod<'a> {
 }
 
 /// A title held or planned: known and active, at a unit that may take it (by default the home
-/// unit `home`) of the title's level, and not overlapping the cadre's other periods of the title
-/// in `on_record` (those of the same list). A period on record from the same day is this one
-/// (its end may change), in the same unit. `None` after a problem.
+/// unit `home`, when it may) of the title's level, and not overlapping the cadre's other periods
+/// of the title in `on_record` (those of the same list). A period on record from the same day is
+/// this one (its end may change), in the same unit. Every check that the row's good cells allow
+/// is made; `None` after a problem (or when a cell of the period has one).
 fn check_title<'a>(
     r: &mut Row,
     t: &TitleRef,
-    home: &str,
+    home: Option<(&UnitInfo, &str)>,
     lookups: &CadreLookups,
     scope: &Scope,
     on_record: &[&'a ExistingPeriod],
 ) -> Option<CheckedPeriod<'a>> {
-    let Some(title) = lookups.titles.get(&t.code).filter(|t| t.active) else {
-        r.error(t.key, "no active title with this code");
-        return None;
-    };
-    let unit_code = t.unit_code.clone().unwrap_or_else(|| home.to_string());
-    let tu = placed(r, t.unit_key, &lookups.units, &unit_code, scope)?;
+    let title = lookups.titles.get(&t.code).filter(|t| t.active);
+    if title.is_none() {
+        r.problem(t.key, C::TitleUnknown);
+    }
     // At the home unit by default: then the home unit's column is named.
-    let key = if t.unit_code.is_some() {
-        t.unit_key
-    } else {
-        "unit_code"
+    let (unit, unit_code, key) = match &t.unit_code {
+        Some(code) => {
+            let unit = placed(r, t.unit_key, &lookups.units, code, scope);
+            (unit, code.as_str(), t.unit_key)
+        }
+        None => match home {
+            Some((unit, code)) => (Some(unit), code, "unit_code"),
+            None => (None, "", "unit_code"),
+        },
     };
-    r.check(
+    let (title, unit) = (title?, unit?);
+    let level = r.check_by(
         key,
-        check_title_level(&t.code, &title.level, &unit_code, &tu.level),
-    )?;
+        check_title_level(&t.code, &title.level, unit_code, &unit.level),
+        |_| {
+            let params = json!({"title": t.code, "title_level": title.level,
+                "unit": unit_code, "unit_level": unit.level});
+            (C::TitleWrongLevel, params)
+        },
+    );
+    let from = t.from?;
     let same_title: Vec<&ExistingPeriod> = on_record
         .iter()
         .copied()
         .filter(|p| p.title_id == title.id)
         .collect();
-    let matched = same_title.iter().rev().find(|p| p.from == t.from).copied();
-    let others = same_title
-        .iter()
-        .filter(|p| p.from != t.from)
-        .map(|p| Span {
-            from: p.from,
-            to: p.to,
-        });
-    if overlaps_another(
-        Span {
-            from: t.from,
-            to: t.to,
-        },
-        others,
-    ) {
-        r.error(t.key, OVERLAP);
-        return None;
+    let matched = same_title.iter().rev().find(|p| p.from == from).copied();
+    let others = same_title.iter().filter(|p| p.from != from).map(|p| Span {
+        from: p.from,
+        to: p.to,
+    });
+    let mut good = level.is_some() && t.complete;
+    if overlaps_another(Span { from, to: t.to }, others) {
+        r.problem(t.key, C::TitleOverlap);
+        good = false;
     }
     if matched.is_some_and(|m| m.unit_code != unit_code) {
-        r.error(
-            t.unit_key,
-            "this cadre has this title from the same day in another unit",
-        );
-        return None;
+        r.problem(t.unit_key, C::TitleOtherUnit);
+        good = false;
     }
-    Some(CheckedPeriod {
+    good.then(|| CheckedPeriod {
         title_id: title.id,
-        unit_code,
-        from: t.from,
+        unit_code: unit_code.to_string(),
+        from,
         to: t.to,
         matched,
     })
 }
 
 /// A row's record's writes: a new cadre, or the changes to one on record and their move (dated
-/// `unit_since`, default today, not before their current unit period). Gives whose the row's
-/// periods are and whether the record changes; `None` after a problem.
+/// `since`, default today). Gives whose the row's periods are and whether the record changes.
 fn plan_record(
-    r: &mut Row,
-    row: &CadreRow,
+    w: &CadreWrite,
+    since: Option<NaiveDate>,
     existing: Option<&ExistingCadre>,
     today: NaiveDate,
     plan: &mut CadrePlan,
-) -> Option<(CadreRef, bool)> {
+) -> (CadreRef, bool) {
     let Some(e) = existing else {
         plan.new.push(NewCadre {
-            w: row.w.clone(),
-            since: row.since.unwrap_or(today),
+            w: w.clone(),
+            since: since.unwrap_or(today),
         });
-        return Some((CadreRef::New(plan.new.len() - 1), false));
+        return (CadreRef::New(plan.new.len() - 1), false);
     };
     let mut changed = false;
-    let mut w = row.w.clone();
-    w.unit_code = e.w.unit_code.clone();
-    if w != e.w {
-        plan.updates.push((e.id, w));
+    let mut kept = w.clone();
+    kept.unit_code = e.w.unit_code.clone();
+    // The same name (`same_name`), perhaps written otherwise: the record's stays.
+    kept.full_name = e.w.full_name.clone();
+    if kept != e.w {
+        plan.updates.push((e.id, kept));
         changed = true;
     }
-    if row.w.unit_code != e.w.unit_code {
-        let on = row.since.unwrap_or(today);
-        r.check("unit_since", check_move_date(e.unit_from, on))?;
-        plan.moves.push((e.id, row.w.unit_code.clone(), on));
+    if w.unit_code != e.w.unit_code {
+        plan.moves
+            .push((e.id, w.unit_code.clone(), since.unwrap_or(today)));
         changed = true;
     }
-    Some((CadreRef::Existing(e.id), changed))
+    (CadreRef::Existing(e.id), changed)
 }
 
 /// A checked period's write: nothing when it is on record as it is, its new end, or a new
@@ -602,8 +717,105 @@ pub struct CadreKey {
     pub id: i64,
     /// Path of their unit (scope).
     pub unit_path: String,
+    /// Full name (a row's, when given, must be the same).
+    pub full_name: String,
     /// Birth date (dates before it are refused).
     pub birth_date: NaiveDate,
+}
+
+/// A qualification scale as a qualification import needs it.
+#[derive(Debug, Clone)]
+pub struct ScaleInfo {
+    /// Code (`political_theory`).
+    pub code: String,
+    /// Vietnamese name (`Lý luận chính trị`).
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+    /// Its levels.
+    pub levels: Vec<LevelInfo>,
+}
+
+/// A level of a qualification scale.
+#[derive(Debug, Clone)]
+pub struct LevelInfo {
+    /// Code (`elementary`).
+    pub code: String,
+    /// Vietnamese name (`Sơ cấp`).
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+}
+
+/// What a cell names among `items` (scales, or a scale's levels): the one whose code it is (any
+/// case); else the one whose Vietnamese name it is (any case, composed); else those whose name,
+/// Vietnamese or English, it is with diacritics and case set aside. `Err(true)`: several are.
+fn named<'a, T>(
+    items: &'a [T],
+    text: &str,
+    facts: impl Fn(&T) -> [&str; 3],
+) -> Result<&'a T, bool> {
+    let lower = nfc(text.trim()).to_lowercase();
+    let folded = fold(text);
+    let found = |same: &dyn Fn(&T) -> bool| -> Result<&'a T, bool> {
+        let mut hits = items.iter().filter(|t| same(t));
+        match (hits.next(), hits.next()) {
+            (Some(one), None) => Ok(one),
+            (Some(_), Some(_)) => Err(true),
+            (None, _) => Err(false),
+        }
+    };
+    found(&|t| facts(t)[0].to_lowercase() == lower)
+        .or_else(|_| found(&|t| nfc(facts(t)[1]).to_lowercase() == lower))
+        .or_else(|several| {
+            match found(&|t| fold(facts(t)[1]) == folded || fold(facts(t)[2]) == folded) {
+                Err(false) => Err(several),
+                other => other,
+            }
+        })
+}
+
+/// The scale and the level a qualification row names, by code or name; `None` after a problem
+/// (an unknown scale is not checked for its level).
+fn read_scale_level<'a>(
+    r: &mut Row,
+    scales: &'a [ScaleInfo],
+) -> (Option<&'a ScaleInfo>, Option<&'a LevelInfo>) {
+    let scale_text = r.required("scale_code");
+    let level_text = r.required("level_code");
+    let Some(scale_text) = scale_text else {
+        return (None, None);
+    };
+    let scale = match named(scales, &scale_text, |s| [&s.code, &s.name_vi, &s.name_en]) {
+        Ok(s) => s,
+        Err(several) => {
+            let code = if several {
+                C::ScaleAmbiguous
+            } else {
+                C::ScaleUnknown
+            };
+            r.problem_with("scale_code", code, json!({ "scale": scale_text }));
+            return (None, None);
+        }
+    };
+    let Some(level_text) = level_text else {
+        return (Some(scale), None);
+    };
+    match named(&scale.levels, &level_text, |l| {
+        [&l.code, &l.name_vi, &l.name_en]
+    }) {
+        Ok(level) => (Some(scale), Some(level)),
+        Err(several) => {
+            let code = if several {
+                C::LevelAmbiguous
+            } else {
+                C::LevelUnknown
+            };
+            let params = json!({"scale": scale.code, "level": level_text});
+            r.problem_with("level_code", code, params);
+            (Some(scale), None)
+        }
+    }
 }
 
 /// A qualification's natural key: (cadre, scale, level, day obtained).
@@ -614,8 +826,8 @@ pub type QualificationKey = (i64, String, String, NaiveDate);
 pub struct QualificationLookups {
     /// Cadres by personal id.
     pub cadres: HashMap<String, CadreKey>,
-    /// Known (scale, level) pairs.
-    pub levels: HashSet<(String, String)>,
+    /// Every qualification scale, with its levels.
+    pub scales: Vec<ScaleInfo>,
     /// Existing qualifications of those cadres: (cadre, scale, level, day) → (id, issuer, evidence).
     pub existing: HashMap<QualificationKey, (i64, String, String)>,
 }
@@ -648,8 +860,39 @@ pub struct QualificationPlan {
     pub counts: ImportCounts,
 }
 
-/// Finds the cadre a row names, in the caller's scope. A cadre outside the scope gets the same
-/// answer as a personal id nobody has, so an import does not tell whether a number exists.
+/// Text in composed Unicode (NFC): `e` followed by combining marks is the one letter `ễ`.
+fn nfc(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc().collect()
+}
+
+/// A name as it is compared with the one on record: composed Unicode (a letter with combining
+/// marks is the letter that has them), spaces trimmed and collapsed; case and diacritics kept.
+fn name_key(name: &str) -> String {
+    nfc(name).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether a row's full name is the one on record.
+fn same_name(given: &str, on_record: &str) -> bool {
+    name_key(given) == name_key(on_record)
+}
+
+/// A row's full name must be the one on record for its personal id number: an import does not
+/// rename a cadre (that is an edit of their record), nor attach a qualification or a completion
+/// to someone else by a mistyped number.
+pub(crate) fn check_name(r: &mut Row, given: &str, on_record: &str) {
+    if !same_name(given, on_record) {
+        r.problem_with(
+            "full_name",
+            C::NameMismatch,
+            json!({ "on_record": on_record }),
+        );
+    }
+}
+
+/// Finds the cadre a row names, in the caller's scope, and checks the row's full name (when
+/// given) against theirs. A cadre outside the scope gets the same answer as a personal id nobody
+/// has, so an import does not tell whether a number exists.
 fn row_cadre<'a>(
     r: &mut Row,
     cadres: &'a HashMap<String, CadreKey>,
@@ -657,12 +900,14 @@ fn row_cadre<'a>(
 ) -> Option<&'a CadreKey> {
     let pid = read_personal_id(r)?;
     match cadres.get(pid.as_str()) {
-        Some(c) if scope.contains_path(&c.unit_path) => Some(c),
+        Some(c) if scope.contains_path(&c.unit_path) => {
+            if let Some(name) = r.text("full_name") {
+                check_name(r, &name, &c.full_name);
+            }
+            Some(c)
+        }
         _ => {
-            r.error(
-                "personal_id",
-                "no cadre with this personal id number in your subtree",
-            );
+            r.problem("personal_id", C::CadreUnknown);
             None
         }
     }
@@ -684,33 +929,28 @@ pub fn plan_qualifications(
     for (line, cells) in &sheet.rows {
         let mut r = Row::new(*line, cells, &l, &mut errors);
         let cadre = row_cadre(&mut r, &lookups.cadres, scope);
-        let scale = r.required("scale_code").map(|s| s.to_lowercase());
-        let level = r.required("level_code").map(|s| s.to_lowercase());
+        let (scale, level) = read_scale_level(&mut r, &lookups.scales);
         let day = r.required_date("obtained_on");
         let issuer = r.short("issuer", 200).unwrap_or_default();
         let evidence = r.short("evidence", 200).unwrap_or_default();
-        if let (Some(s), Some(lv)) = (&scale, &level) {
-            if !lookups.levels.contains(&(s.clone(), lv.clone())) {
-                r.error("level_code", format!("no level {lv} on scale {s}"));
-            }
-        }
         if let (Some(d), Some(c)) = (day, cadre) {
             if check_life_date(d, c.birth_date, today).is_err() {
-                r.error("obtained_on", LIFE_DATE);
+                r.problem("obtained_on", C::DateOutsideLife);
             }
-        }
-        if r.failed() {
-            continue;
         }
         let (Some(c), Some(scale), Some(level), Some(day)) = (cadre, scale, level, day) else {
             continue;
         };
+        let (scale, level) = (scale.code.clone(), level.code.clone());
         let key = (c.id, scale.clone(), level.clone(), day);
-        if let Some(first) = seen.insert(key.clone(), *line) {
-            r.error(
+        if let Some(first) = first_row(&mut seen, key.clone(), *line) {
+            r.problem_with(
                 "obtained_on",
-                format!("the same qualification is on row {first}"),
+                C::QualificationRepeated,
+                json!({ "row_first": first }),
             );
+        }
+        if r.failed() {
             continue;
         }
         match lookups.existing.get(&key) {
@@ -813,7 +1053,7 @@ pub fn plan_completions(
         let module = r.required("module_code").and_then(|m| {
             let found = lookups.modules.get(&m.to_uppercase());
             if found.is_none() {
-                r.error("module_code", "no module with this code");
+                r.problem("module_code", C::ModuleUnknown);
             }
             found
         });
@@ -823,7 +1063,7 @@ pub fn plan_completions(
             if (0.0..=10.0).contains(&s) && (t - s * 10.0).abs() < 1e-6 {
                 Some(t as i64)
             } else {
-                r.error("score", "a score from 0 to 10 with at most one decimal");
+                r.problem("score", C::ScoreInvalid);
                 None
             }
         });
@@ -832,34 +1072,34 @@ pub fn plan_completions(
             Some(s) if s == "paper" || s == "giay" || s == "ho so giay" => "paper".into(),
             Some(s) if s == "import" || s == "nhap" || s == "nhap tu tep" => "import".into(),
             Some(_) => {
-                r.error("source", "write giấy (paper) or nhập (import)");
+                r.problem("source", C::SourceInvalid);
                 String::new()
             }
         };
         let reference = r.required("source_ref");
         if reference.as_ref().is_some_and(|s| s.chars().count() > 300) {
-            r.error("source_ref", "at most 300 characters");
+            r.problem_with("source_ref", C::TooLong, json!({ "max": 300 }));
         }
         let issuer = r.short("issuer", 200).unwrap_or_default();
         if let (Some(d), Some(c)) = (day, cadre) {
             if check_life_date(d, c.birth_date, today).is_err() {
-                r.error("completed_on", LIFE_DATE);
+                r.problem("completed_on", C::DateOutsideLife);
             }
         }
-        if r.failed() {
-            continue;
-        }
-        let (Some(c), Some(m), Some(day), Some(reference)) = (cadre, module, day, reference) else {
+        let (Some(c), Some(m), Some(day)) = (cadre, module, day) else {
             continue;
         };
         let key = (c.id, m.id, day);
-        if let Some(first) = seen.insert(key, *line) {
-            r.error(
+        if let Some(first) = first_row(&mut seen, key, *line) {
+            r.problem_with(
                 "completed_on",
-                format!("the same completion is on row {first}"),
+                C::CompletionRepeated,
+                json!({ "row_first": first }),
             );
-            continue;
         }
+        let (false, Some(reference)) = (r.failed(), reference) else {
+            continue;
+        };
         match lookups.existing.get(&key) {
             Some((_, s, src, rf)) if *s == score && *src == source && *rf == reference => {
                 plan.counts.unchanged += 1

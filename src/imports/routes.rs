@@ -5,6 +5,7 @@ use rocket::serde::json::Json;
 use rocket::{get, post, routes, Route, State};
 
 use super::columns::Kind;
+use super::messages::Lang;
 use super::{problems_csv, run, ImportResult, Job};
 use crate::api::parse_opt;
 use crate::auth::{AuthUser, Role};
@@ -94,9 +95,11 @@ fn parse_file_name(file_name: Option<&str>) -> AppResult<String> {
 }
 
 /// Imports a file of one kind. The body is the file itself, CSV (UTF-8, `,` or `;`) or XLSX.
-/// Every row is checked first; any problem answers 422 and writes nothing: the first 1,000
-/// problems in `details` (by row), `problems_total`, and `problem_counts` by column and reason
-/// (every problem, as CSV: `POST /api/imports/{kind}/problems`).
+/// Every row is checked first, every problem of each row reported; any problem answers 422 and
+/// writes nothing: the first 1,000 problems in `details` (by row; each with a stable `code` and
+/// the `params` its reason names beside the English `message`), `problems_total`, and
+/// `problem_counts` by column, code and reason (every problem, as CSV in Vietnamese or English:
+/// `POST /api/imports/{kind}/problems`).
 /// Cadres (upsert by personal id number, with the title held and the title planned) and
 /// qualifications (keyed by person, scale, level and date): admin, school, officers (their
 /// subtree only). Past completions with their provenance (keyed by person, module and day; a
@@ -137,13 +140,14 @@ pub async fn import_file(
     Ok(Json(result))
 }
 
-/// Every problem of a file, as CSV (UTF-8 with a BOM; columns row, column, value, reason, in
-/// Vietnamese by default or English with `lang=en`), whatever their number. The file is checked
+/// Every problem of a file, as CSV (UTF-8 with a BOM; columns row, column, value, reason: the
+/// header line and the reasons in Vietnamese by default or English with `lang=en`), whatever
+/// their number. The file is checked
 /// exactly as a dry run of `POST /api/imports/{kind}` (same roles, scope and limits); nothing is
 /// written. A file without problems gives the header line alone.
 #[utoipa::path(tag = "imports", security(("bearer" = [])),
     params(("kind" = String, Path, description = "cadres, qualifications or completions"),
-           ("lang" = Option<String>, Query, description = "vi (default) or en: the CSV's header line")),
+           ("lang" = Option<String>, Query, description = "vi (default) or en: the CSV's header line and reasons")),
     request_body(content = String, content_type = "text/csv", description = "CSV or XLSX file"),
     responses((status = 200, description = "CSV of every problem, streamed"),
               (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
@@ -158,10 +162,8 @@ pub async fn import_problems(
 ) -> AppResult<Streamed> {
     let kind = parse_kind(kind)?;
     may_import(&user, kind)?;
-    let headers = match lang.unwrap_or("vi") {
-        "vi" => ["Dòng", "Cột", "Giá trị", "Lý do"],
-        "en" => ["Row", "Column", "Value", "Reason"],
-        _ => return Err(AppError::invalid("lang", "lang must be vi or en")),
+    let Some(lang) = Lang::parse(lang.unwrap_or("vi")) else {
+        return Err(AppError::invalid("lang", "lang must be vi or en"));
     };
     let scope = user.scope()?;
     let file = state.uploads.receive(data).await?;
@@ -173,7 +175,7 @@ pub async fn import_problems(
         today: state.clock.today(),
         limits: state.uploads.limits,
     };
-    let (csv, _total) = problems_csv(&state.db, &scope, job, headers).await?;
+    let (csv, _total) = problems_csv(&state.db, &scope, job, lang).await?;
     Ok(Streamed::csv_file(
         csv,
         format!("problems-{}.csv", kind.as_str()),

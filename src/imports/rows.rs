@@ -1,12 +1,13 @@
 //! Reading the cells of one row into typed values, collecting every problem with its row,
 //! column and value rather than stopping at the first.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
+use serde_json::{json, Value};
 
 use super::columns::Layout;
-use chrono::Datelike;
 
-use crate::error::{AppError, ErrorDetail, Problems};
+use super::messages::{count_reason, render, Lang};
+use crate::error::{AppError, ErrorDetail, ProblemCode, ProblemParams, Problems};
 use crate::shared::table::{excel_serial_date, parse_day_text, Cell};
 use crate::shared::text::fold;
 
@@ -49,7 +50,7 @@ impl<'a> Row<'a> {
         keys.sort_unstable();
         for key in keys {
             if matches!(row.cell(key), Cell::Text(t) if t.contains('\0')) {
-                row.error(key, "must not contain a NUL character");
+                row.problem(key, ProblemCode::NulCharacter);
             }
         }
         row
@@ -69,27 +70,49 @@ impl<'a> Row<'a> {
     }
 
     /// Records a problem with a column of this row.
-    pub fn error(&mut self, key: &str, message: impl Into<String>) {
+    pub fn problem(&mut self, key: &str, code: ProblemCode) {
+        self.problem_with(key, code, json!({}));
+    }
+
+    /// Records a problem with a column of this row, with the values its reason names (an
+    /// object: `json!({"row_first": 12})`).
+    pub fn problem_with(&mut self, key: &str, code: ProblemCode, params: Value) {
+        let params = match params {
+            Value::Object(m) => m,
+            _ => ProblemParams::new(),
+        };
         let value = self.cell(key).display();
-        self.errors.push(ErrorDetail {
+        let reason = count_reason(code, &params);
+        let detail = ErrorDetail {
             row: Some(self.line),
             field: Some(self.layout.header(key).to_string()),
             value: (!value.is_empty()).then_some(value),
-            message: message.into(),
-        });
+            message: render(code, &params, Lang::En),
+            code: Some(code),
+            params: Some(params),
+        };
+        self.errors.push_counted(detail, reason);
         self.failed = true;
     }
 
-    /// Takes the message of a field check as a problem of this column.
-    pub fn check<T>(&mut self, key: &str, r: Result<T, AppError>) -> Option<T> {
+    /// Takes the refusal of a field check as a problem of this column, of `code`.
+    pub fn check<T>(&mut self, key: &str, r: Result<T, AppError>, code: ProblemCode) -> Option<T> {
+        self.check_by(key, r, |_| (code, json!({})))
+    }
+
+    /// Takes the refusal of a field check as a problem of this column, its code and values
+    /// told by `classify` from the check's message.
+    pub fn check_by<T>(
+        &mut self,
+        key: &str,
+        r: Result<T, AppError>,
+        classify: impl FnOnce(&str) -> (ProblemCode, Value),
+    ) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(e) => {
-                let msg = match &e {
-                    AppError::Validation { message, .. } => message.clone(),
-                    other => other.to_string(),
-                };
-                self.error(key, msg);
+                let (code, params) = classify(&e.to_string());
+                self.problem_with(key, code, params);
                 None
             }
         }
@@ -105,7 +128,7 @@ impl<'a> Row<'a> {
     pub fn required(&mut self, key: &str) -> Option<String> {
         let t = self.text(key);
         if t.is_none() {
-            self.error(key, "a value is required");
+            self.problem(key, ProblemCode::Required);
         }
         t
     }
@@ -114,7 +137,7 @@ impl<'a> Row<'a> {
     pub fn short(&mut self, key: &str, max: usize) -> Option<String> {
         let t = self.text(key)?;
         if t.chars().count() > max {
-            self.error(key, format!("at most {max} characters"));
+            self.problem_with(key, ProblemCode::TooLong, json!({ "max": max }));
             return None;
         }
         Some(t)
@@ -131,13 +154,14 @@ impl<'a> Row<'a> {
             Cell::Bool(_) => None,
         };
         if parsed.is_none() {
-            self.error(key, "not a date: write it as DD/MM/YYYY or YYYY-MM-DD");
+            self.problem(key, ProblemCode::DateInvalid);
         }
         let (lo, hi) = crate::api::text::YEARS;
         if let Some(d) = parsed.filter(|d| !(lo..=hi).contains(&d.year())) {
-            self.error(
+            self.problem_with(
                 key,
-                format!("the date {d} is not between {lo}-01-01 and {hi}-12-31"),
+                ProblemCode::DateOutOfRange,
+                json!({"date": d.to_string(), "year_min": lo, "year_max": hi}),
             );
             return None;
         }
@@ -147,7 +171,7 @@ impl<'a> Row<'a> {
     /// A day that must be there.
     pub fn required_date(&mut self, key: &str) -> Option<NaiveDate> {
         if self.cell(key).is_blank() {
-            self.error(key, "a date is required");
+            self.problem(key, ProblemCode::DateRequired);
             return None;
         }
         self.date(key)
@@ -169,7 +193,7 @@ impl<'a> Row<'a> {
             _ => None,
         };
         if v.is_none() {
-            self.error(key, "write có or không (yes or no)");
+            self.problem(key, ProblemCode::YesNoInvalid);
         }
         v
     }
@@ -185,7 +209,7 @@ impl<'a> Row<'a> {
         }
         .filter(|n| n.is_finite());
         if v.is_none() {
-            self.error(key, "not a number");
+            self.problem(key, ProblemCode::NumberInvalid);
         }
         v
     }

@@ -3,12 +3,12 @@
 //! `gaps::timeline_store`).
 
 use chrono::{NaiveDate, Utc};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::plan::{
     CadreKey, CadreLookups, CadrePlan, CadreRef, CompletionLookups, CompletionPlan, ExistingCadre,
-    ExistingPeriod, ModuleInfo, NewPeriod, QualificationLookups, QualificationPlan, TitleInfo,
-    UnitInfo,
+    ExistingPeriod, LevelInfo, ModuleInfo, NewPeriod, QualificationLookups, QualificationPlan,
+    ScaleInfo, TitleInfo, UnitInfo,
 };
 use crate::cadres::domain::{fold_name, sort_key, Gender, Organisation, PersonalId};
 use crate::cadres::rules::unit_level;
@@ -334,20 +334,21 @@ async fn cadre_keys(tx: &mut Tx, ids: &[String]) -> AppResult<HashMap<String, Ca
     }
     let (filter, param) = id_filter(tx, "c.personal_id", 1, &ids);
     let sql = format!(
-        "SELECT c.personal_id, c.id, u.path, c.birth_date FROM cadres c JOIN units u ON u.code = c.unit_code WHERE {filter}"
+        "SELECT c.personal_id, c.id, u.path, c.full_name, c.birth_date FROM cadres c JOIN units u ON u.code = c.unit_code WHERE {filter}"
     );
-    let rows: Vec<(String, i64, String, NaiveDate)> = on_tx!(tx, |c| sqlx::query_as(&sql)
+    let rows: Vec<(String, i64, String, String, NaiveDate)> = on_tx!(tx, |c| sqlx::query_as(&sql)
         .bind(&param)
         .fetch_all(&mut *c)
         .await?);
     Ok(rows
         .into_iter()
-        .map(|(pid, id, unit_path, birth_date)| {
+        .map(|(pid, id, unit_path, full_name, birth_date)| {
             (
                 pid,
                 CadreKey {
                     id,
                     unit_path,
+                    full_name,
                     birth_date,
                 },
             )
@@ -358,11 +359,36 @@ async fn cadre_keys(tx: &mut Tx, ids: &[String]) -> AppResult<HashMap<String, Ca
 /// Loads what a qualification import is checked against.
 pub async fn qualification_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<QualificationLookups> {
     let cadres = cadre_keys(tx, ids).await?;
-    let levels: Vec<(String, String)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT scale_code, code FROM qualification_levels"
+    let scales: Vec<(String, String, String)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT code, name_vi, name_en FROM qualification_scales ORDER BY code"
     )
     .fetch_all(&mut *c)
     .await?);
+    let levels: Vec<(String, String, String, String)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT scale_code, code, name_vi, name_en FROM qualification_levels ORDER BY scale_code, rank"
+    )
+    .fetch_all(&mut *c)
+    .await?
+    });
+    let mut scales: Vec<ScaleInfo> = scales
+        .into_iter()
+        .map(|(code, name_vi, name_en)| ScaleInfo {
+            code,
+            name_vi,
+            name_en,
+            levels: vec![],
+        })
+        .collect();
+    for (scale, code, name_vi, name_en) in levels {
+        if let Some(s) = scales.iter_mut().find(|s| s.code == scale) {
+            s.levels.push(LevelInfo {
+                code,
+                name_vi,
+                name_en,
+            });
+        }
+    }
     let cadre_ids: Vec<i64> = cadres.values().map(|c| c.id).collect();
     let mut existing = HashMap::new();
     if !cadre_ids.is_empty() {
@@ -382,7 +408,7 @@ pub async fn qualification_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<Qua
     }
     Ok(QualificationLookups {
         cadres,
-        levels: levels.into_iter().collect::<HashSet<_>>(),
+        scales,
         existing,
     })
 }

@@ -430,6 +430,7 @@ pub(crate) fn detail(
         field: Some(field.into()),
         value: value.map(str::to_owned),
         message: msg.into(),
+        ..ErrorDetail::default()
     }
 }
 

@@ -194,8 +194,17 @@ async fn a_whole_record_survives_a_round_trip(app: TestApp) {
             roster,
         )
         .await;
-    assert_eq!(s, Status::Ok, "{}", &v.to_string()[..v.to_string().len().min(2000)]);
-    assert_eq!((v["created"].as_i64(), v["updated"].as_i64()), (Some(0), Some(0)), "{v}");
+    assert_eq!(
+        s,
+        Status::Ok,
+        "{}",
+        &v.to_string()[..v.to_string().len().min(2000)]
+    );
+    assert_eq!(
+        (v["created"].as_i64(), v["updated"].as_i64()),
+        (Some(0), Some(0)),
+        "{v}"
+    );
     let xlsx = export(&app, &admin, "xlsx").await;
     let zip = export(&app, &admin, "zip").await;
 
@@ -330,22 +339,24 @@ async fn a_whole_record_survives_a_round_trip(app: TestApp) {
     let (s, v) = import(&app, &admin, rezip(&files), false).await;
     assert_eq!(s, Status::UnprocessableEntity, "{v}");
     let details = v["error"]["details"].as_array().unwrap();
-    let named: Vec<(i64, String)> = details
+    let named: Vec<(i64, String, String)> = details
         .iter()
         .map(|d| {
             (
                 d["row"].as_i64().unwrap(),
                 d["field"].as_str().unwrap().to_string(),
+                d["code"].as_str().unwrap().to_string(),
             )
         })
         .collect();
+    let want = [
+        (2, "Chức danh: Họ và tên", "name_mismatch"),
+        (2, "Chức danh: Mã đơn vị", "title_wrong_level"),
+        (3, "Chức danh: Từ ngày", "date_invalid"),
+    ];
     assert_eq!(
         named,
-        [
-            (2, "Chức danh: Họ và tên".to_string()),
-            (2, "Chức danh: Mã đơn vị".to_string()),
-            (3, "Chức danh: Từ ngày".to_string()),
-        ],
+        want.map(|(r, f, c)| (r, f.to_string(), c.to_string())),
         "{v}"
     );
     assert_eq!(
@@ -392,6 +403,7 @@ async fn the_exchange_checks_who_calls_and_what_is_sent(app: TestApp) {
     let (s, v) = import(&app, &admin, rezip(&files), true).await;
     assert_eq!(s, Status::UnprocessableEntity, "{v}");
     assert_eq!(v["error"]["details"][0]["field"], "notes.csv", "{v}");
+    assert_eq!(v["error"]["details"][0]["code"], "part_unknown", "{v}");
     // The empty record (headers only) imports to nothing.
     files.pop();
     let (s, v) = import(&app, &admin, rezip(&files), false).await;

@@ -98,6 +98,10 @@ db_tests!(
     export_round_trip_into_an_empty_database,
     exports_are_scoped,
     templates,
+    every_problem_of_a_row_is_listed,
+    problems_have_codes_and_reasons_in_two_languages,
+    names_must_match_the_record,
+    qualification_levels_by_name,
 );
 
 async fn dry_run_commit_and_reimport(app: TestApp) {
@@ -167,11 +171,12 @@ async fn dry_run_commit_and_reimport(app: TestApp) {
     );
     assert_eq!(cadre_count(&app, &admin).await, 3);
 
-    // A changed file updates in place: a new name spelling, a move, a title that ended.
+    // A changed file updates in place: a move, a title that ended (a name is not changed by an
+    // import: `names_must_match_the_record`).
     let changed = csv(
         &format!("{CADRE_HEADER};Giữ chức danh đến ngày"),
         &[
-            "079180000001;Nguyễn Thị Ân;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;01/01/2015;FF-CHAIR-COMMUNE;01/06/2020;;;31/12/2025",
+            "079180000001;Nguyễn Thị An;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;01/01/2015;FF-CHAIR-COMMUNE;01/06/2020;;;31/12/2025",
             "079185000002;Trần Văn Bình;Nam;1985-07-02;Hoa;26737;Đoàn Thanh niên;2016-01-01;;;FF-CHAIR-COMMUNE;2021-01-01;",
             "079190000003;Lê Thị Cúc;nu;02/02/1990;Khmer;26740;womens_union;01/03/2024;;;;;",
         ],
@@ -187,7 +192,6 @@ async fn dry_run_commit_and_reimport(app: TestApp) {
         (Some(0), Some(2), Some(1))
     );
     let an = find(&app, &admin, "nguyen thi an").await;
-    assert_eq!(an["full_name"], "Nguyễn Thị Ân");
     assert_eq!(an["titles"][0]["to_date"], "2025-12-31");
     let cuc = find(&app, &admin, "le thi cuc").await;
     assert_eq!(cuc["unit_code"], "26740");
@@ -884,4 +888,483 @@ async fn templates(app: TestApp) {
     assert_eq!(s, Status::UnprocessableEntity);
     let (s, _, _) = app.get_bytes("/api/imports/cadres/template", None).await;
     assert_eq!(s, Status::Unauthorized);
+}
+
+/// Every problem of a row is listed: those of its cells and every check against the data that
+/// can still be made, whatever else fails on the row (issue 15).
+async fn every_problem_of_a_row_is_listed(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let officer = app
+        .account(&admin, "officer.q1", "officer", Some("760"))
+        .await;
+    let header = format!("{CADRE_HEADER};Đơn vị giữ chức danh;Đơn vị quy hoạch");
+    let file = csv(
+        &header,
+        &[
+            // A bad date and a unit outside the officer's subtree.
+            "079180000011;Phạm Văn Dũng;Nam;31/02/1980;Kinh;27127;Mặt trận Tổ quốc;;;;;;;",
+            // A bad gender, an unknown home unit, an unknown title at a unit outside the
+            // subtree, a planned district title at a ward.
+            "079180000012;Võ Thị Em;Robot;01/01/1981;Kinh;99999;Mặt trận Tổ quốc;;NO-SUCH;01/01/2020;FF-CHAIR-DISTRICT;2021-01-01;27127;26737",
+            // Row 2's personal id again, with a bad date.
+            "079180000011;Phạm Văn Dũng;Nam;soon;Kinh;26734;Mặt trận Tổ quốc;;;;;;;",
+            // An (on record in 26734 since 2015, chair there since 2020-06-01): a move dated
+            // before that and a chair's period overlapping the one on record.
+            "079180000001;Nguyễn Thị An;Nữ;15/03/1980;Kinh;26737;Mặt trận Tổ quốc;01/01/2014;FF-CHAIR-COMMUNE;01/01/2021;;;;",
+        ],
+    );
+    let (s, v) = import(&app, &officer, "cadres", "dry_run=true", file).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let p = problems(&v);
+    let want = [
+        (2, "Ngày sinh", "not a date"),
+        (2, "Mã đơn vị", "the unit is outside your subtree"),
+        (3, "Giới tính", "write Nam, Nữ or Khác"),
+        (3, "Mã đơn vị", "no unit with this code"),
+        (3, "Mã chức danh", "no active title with this code"),
+        (
+            3,
+            "Đơn vị giữ chức danh",
+            "the unit is outside your subtree",
+        ),
+        (
+            3,
+            "Đơn vị quy hoạch",
+            "district-level title; unit 26737 is at commune level",
+        ),
+        (4, "Số CCCD/CMND", "the same personal id number is on row 2"),
+        (4, "Ngày sinh", "not a date"),
+        (5, "Mã chức danh", "overlaps another period"),
+        (
+            5,
+            "Ở đơn vị từ ngày",
+            "before the cadre's current unit period",
+        ),
+    ];
+    for (row, field, msg) in want {
+        assert!(has(&p, row, field, msg), "{row} {field} {msg}: {p:?}");
+    }
+    assert_eq!(p.len(), want.len(), "{p:?}");
+
+    // Qualifications and completions: a repeated row is reported beside the row's other problems.
+    let quals = csv(
+        "Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp;Nơi cấp",
+        &[
+            "079180000001;political_theory;intermediate;10/10/2012;Trường Chính trị TP",
+            &format!(
+                "079180000001;political_theory;intermediate;10/10/2012;{}",
+                "x".repeat(201)
+            ),
+            "079199999999;political_theory;doctorate;31/02/2012;",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "qualifications", "dry_run=true", quals).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let p = problems(&v);
+    let want = [
+        (3, "Nơi cấp", "at most 200 characters"),
+        (3, "Ngày cấp", "the same qualification is on row 2"),
+        (4, "Số CCCD/CMND", "no cadre with this personal id number"),
+        (
+            4,
+            "Mã trình độ",
+            "no level doctorate on scale political_theory",
+        ),
+        (4, "Ngày cấp", "not a date"),
+    ];
+    for (row, field, msg) in want {
+        assert!(has(&p, row, field, msg), "{row} {field} {msg}: {p:?}");
+    }
+    assert_eq!(p.len(), want.len(), "{p:?}");
+    let comps = csv(
+        "Số CCCD/CMND;Mã học phần;Ngày hoàn thành;Điểm;Nguồn;Tham chiếu",
+        &[
+            "079180000001;DV-02;05/05/2010;;giấy;ref",
+            "079180000001;DV-02;05/05/2010;11;giấy;ref",
+            "079199999999;DV-99;05/05/2999;;sách;",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "completions", "dry_run=true", comps).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let p = problems(&v);
+    let want = [
+        (3, "Điểm", "a score from 0 to 10"),
+        (3, "Ngày hoàn thành", "the same completion is on row 2"),
+        (4, "Số CCCD/CMND", "no cadre with this personal id number"),
+        (4, "Mã học phần", "no module with this code"),
+        (4, "Ngày hoàn thành", "not between"),
+        (4, "Nguồn", "write giấy (paper) or nhập (import)"),
+        (4, "Tham chiếu", "a value is required"),
+    ];
+    for (row, field, msg) in want {
+        assert!(has(&p, row, field, msg), "{row} {field} {msg}: {p:?}");
+    }
+    assert_eq!(p.len(), want.len(), "{p:?}");
+}
+
+/// The problems of a 422 as (row, field, code), in the order listed.
+fn coded(v: &Value) -> Vec<(i64, String, String)> {
+    v["error"]["details"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no details: {v}"))
+        .iter()
+        .map(|d| {
+            (
+                d["row"].as_i64().unwrap_or(0),
+                d["field"].as_str().unwrap_or("").to_string(),
+                d["code"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn owned(p: &[(i64, &str, &str)]) -> Vec<(i64, String, String)> {
+    p.iter()
+        .map(|(r, f, c)| (*r, f.to_string(), c.to_string()))
+        .collect()
+}
+
+/// Every problem of a file as the problems CSV gives it: (row, column, value, reason).
+async fn problems_csv(
+    app: &TestApp,
+    t: &str,
+    kind: &str,
+    query: &str,
+    bytes: Vec<u8>,
+) -> Vec<[String; 4]> {
+    let (s, v, _) = app
+        .request(
+            rocket::http::Method::Post,
+            &format!("/api/imports/{kind}/problems{query}"),
+            Some(t),
+            Some((ContentType::CSV, bytes)),
+            &[],
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let text = v.as_str().unwrap_or_else(|| panic!("not a CSV: {v}"));
+    let text = text.strip_prefix('\u{feff}').expect("a BOM");
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            [0, 1, 2, 3].map(|i| rec[i].to_string())
+        })
+        .collect()
+}
+
+/// Each problem carries a stable code and its parameters beside its English reason; the
+/// problems CSV gives the reasons in Vietnamese (by default) or English; the OpenAPI document
+/// lists the codes (issue 15).
+async fn problems_have_codes_and_reasons_in_two_languages(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let officer = app
+        .account(&admin, "officer.q1", "officer", Some("760"))
+        .await;
+    let file = csv(
+        CADRE_HEADER,
+        &[
+            "079180000011;Phạm Văn Dũng;Nam;31/02/1980;Kinh;27127;Mặt trận Tổ quốc;;;;;",
+            "079180000011;Phạm Văn Dũng;Nam;01/01/1980;Kinh;26734;Mặt trận Tổ quốc;;;;;",
+            "079180000013;Lê Văn Giàu;Nam;01/01/1980;Kinh;26734;Mặt trận Tổ quốc;;FF-CHAIR-DISTRICT;01/01/2020;;",
+            ";;Nữ;01/01/1980;Kinh;26734;Mặt trận Tổ quốc;;;;;",
+        ],
+    );
+    let (s, v) = import(&app, &officer, "cadres", "dry_run=true", file.clone()).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(
+        coded(&v),
+        owned(&[
+            (2, "Ngày sinh", "date_invalid"),
+            (2, "Mã đơn vị", "unit_outside_subtree"),
+            (3, "Số CCCD/CMND", "personal_id_repeated"),
+            (4, "Mã đơn vị", "title_wrong_level"),
+            (5, "Số CCCD/CMND", "required"),
+            (5, "Họ và tên", "required"),
+        ])
+    );
+    let details = v["error"]["details"].as_array().unwrap();
+    assert_eq!(details[2]["params"], json!({"row_first": 2}));
+    assert_eq!(
+        details[2]["message"], "the same personal id number is on row 2",
+        "the English reason stays"
+    );
+    assert_eq!(
+        details[3]["params"],
+        json!({"title": "FF-CHAIR-DISTRICT", "title_level": "district", "unit": "26734", "unit_level": "commune"})
+    );
+    assert_eq!(details[0]["params"], json!({}));
+    let counts = v["error"]["problem_counts"].as_array().unwrap();
+    assert!(
+        counts.iter().any(|c| c["code"] == "personal_id_repeated"
+            && c["reason"] == "the same personal id number is on row N"
+            && c["count"] == 1),
+        "{counts:?}"
+    );
+    assert!(counts.iter().all(|c| c["code"].is_string()), "{counts:?}");
+
+    // The problems CSV: Vietnamese by default, English on request.
+    let vi = problems_csv(&app, &officer, "cadres", "", file.clone()).await;
+    let en = problems_csv(&app, &officer, "cadres", "?lang=en", file.clone()).await;
+    assert_eq!(vi.len(), 6, "{vi:?}");
+    assert_eq!(en.len(), 6, "{en:?}");
+    let reasons =
+        |rows: &[[String; 4]]| -> Vec<String> { rows.iter().map(|r| r[3].clone()).collect() };
+    assert_eq!(
+        reasons(&vi),
+        [
+            "Không phải ngày: hãy ghi theo dạng DD/MM/YYYY hoặc YYYY-MM-DD",
+            "Đơn vị nằm ngoài phạm vi quản lý của bạn",
+            "Số CCCD/CMND này đã có ở dòng 2",
+            "Chức danh FF-CHAIR-DISTRICT là chức danh cấp huyện; đơn vị 26734 thuộc cấp xã",
+            "Bắt buộc nhập",
+            "Bắt buộc nhập",
+        ]
+    );
+    assert_eq!(
+        reasons(&en),
+        details
+            .iter()
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(vi[0][..3], ["2", "Ngày sinh", "31/02/1980"]);
+    // A header that does not fit the template: its problems, in the language asked for.
+    let bad_header = csv("Số CCCD/CMND;Màu yêu thích", &["079180000001;xanh"]);
+    let (s, v) = import(&app, &officer, "cadres", "dry_run=true", bad_header.clone()).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(
+        coded(&v)[0],
+        (1, "Màu yêu thích".into(), "column_unknown".into())
+    );
+    assert!(coded(&v)
+        .iter()
+        .any(|(_, f, c)| f == "Họ và tên" && c == "column_missing"));
+    let vi = problems_csv(&app, &officer, "cadres", "?lang=vi", bad_header).await;
+    assert!(vi[0][3].starts_with("Cột không có trong tệp mẫu"), "{vi:?}");
+    assert!(
+        vi.iter()
+            .any(|r| r[3] == "Thiếu cột bắt buộc \"Họ và tên\""),
+        "{vi:?}"
+    );
+
+    // The OpenAPI document lists the codes.
+    let (s, doc) = app.get("/api/openapi.json", None).await;
+    assert_eq!(s, Status::Ok);
+    let schemas = &doc["components"]["schemas"];
+    let codes: Vec<&str> = schemas["ProblemCode"]["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no ProblemCode: {}", schemas["ErrorDetail"]))
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    for c in [
+        "required",
+        "date_invalid",
+        "unit_outside_subtree",
+        "title_wrong_level",
+        "name_mismatch",
+    ] {
+        assert!(codes.contains(&c), "{c}: {codes:?}");
+    }
+    let props = &schemas["ErrorDetail"]["properties"];
+    assert!(
+        props["code"].is_object() && props["params"].is_object(),
+        "{props}"
+    );
+}
+
+/// A row's full name must be the one on record for its personal id number (after trimming and
+/// collapsing spaces; case and diacritics count): in the cadre import (which does not rename a
+/// cadre: that is an edit of the record) and in the qualification and completion imports. And
+/// a title at a unit of another level is a problem (issue 15).
+async fn names_must_match_the_record(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let file = csv(
+        CADRE_HEADER,
+        &[
+            "079180000001;  Nguyễn   Thị An ;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;01/01/2015;FF-CHAIR-COMMUNE;01/06/2020;;",
+            "079185000002;Trần Văn Binh;Nam;1985-07-02;Hoa;26737;Đoàn Thanh niên;2016-01-01;;;FF-CHAIR-COMMUNE;2021-01-01",
+            "079190000003;lê thị cúc;nu;02/02/1990;Khmer;760;womens_union;01/01/2018;FF-CHAIR-COMMUNE;01/01/2020;;",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "cadres", "dry_run=true", file).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(
+        coded(&v),
+        owned(&[
+            (3, "Họ và tên", "name_mismatch"),
+            (4, "Họ và tên", "name_mismatch"),
+            (4, "Mã đơn vị", "title_wrong_level"),
+        ])
+    );
+    let d = &v["error"]["details"];
+    assert_eq!(d[0]["value"], "Trần Văn Binh");
+    assert_eq!(d[0]["params"], json!({"on_record": "Trần Văn Bình"}));
+    assert!(
+        d[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not the one on record"),
+        "{d}"
+    );
+    assert_eq!(
+        d[2]["params"],
+        json!({"title": "FF-CHAIR-COMMUNE", "title_level": "commune", "unit": "760", "unit_level": "district"})
+    );
+    // The same name written with combining marks (as some systems save Vietnamese) is the same.
+    let nfd = csv(
+        CADRE_HEADER,
+        &["079180000001;Nguye\u{302}\u{303}n Thi\u{323} An;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;01/01/2015;FF-CHAIR-COMMUNE;01/06/2020;;"],
+    );
+    let (s, v) = import(&app, &admin, "cadres", "", nfd).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["unchanged"], 1, "{v}");
+    let an = find(&app, &admin, "nguyen thi an").await;
+    assert_eq!(an["full_name"], "Nguyễn Thị An");
+
+    // Qualifications and completions: the name, when given, is checked too.
+    let quals = csv(
+        "Số CCCD/CMND;Họ và tên;Mã loại trình độ;Mã trình độ;Ngày cấp",
+        &[
+            "079180000001;Nguyễn Thị Ân;political_theory;intermediate;10/10/2012",
+            "079185000002;Trần Văn Bình;political_theory;elementary;2014-01-01",
+            "079190000003;;political_theory;elementary;2015-01-01",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "qualifications", "dry_run=true", quals).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(coded(&v), owned(&[(2, "Họ và tên", "name_mismatch")]));
+    assert_eq!(
+        v["error"]["details"][0]["params"],
+        json!({"on_record": "Nguyễn Thị An"})
+    );
+    let comps = csv(
+        "Số CCCD/CMND;Họ và tên;Mã học phần;Ngày hoàn thành;Nguồn;Tham chiếu",
+        &[
+            "079180000001;Nguyen Thi An;DV-01;05/05/2009;giấy;Sổ 2009",
+            "079185000002; Trần  Văn Bình ;DV-01;05/05/2009;giấy;Sổ 2009",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "completions", "dry_run=true", comps).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(coded(&v), owned(&[(2, "Họ và tên", "name_mismatch")]));
+    // In Vietnamese, the problems file names the name on record.
+    let comps = csv(
+        "Số CCCD/CMND;Họ và tên;Mã học phần;Ngày hoàn thành;Nguồn;Tham chiếu",
+        &["079180000001;Nguyen Thi An;DV-01;05/05/2009;giấy;Sổ 2009"],
+    );
+    let vi = problems_csv(&app, &admin, "completions", "", comps).await;
+    assert_eq!(
+        vi[0][3],
+        "Họ và tên khác với hồ sơ đã có của số CCCD/CMND này: Nguyễn Thị An"
+    );
+}
+
+/// The qualification import takes a scale and a level by code or by name, Vietnamese (with or
+/// without diacritics, any case) or English; a level's name is looked up in its scale (issue 15).
+async fn qualification_levels_by_name(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let header = "Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp";
+    let quals = csv(
+        header,
+        &[
+            "079180000001;political_theory;Sơ cấp;01/01/2010",
+            "079180000001;political_theory;so cap;01/01/2011",
+            "079180000001;Lý luận chính trị;SO CẤP;01/01/2012",
+            "079185000002;LY LUAN CHINH TRI;Trung cấp;01/01/2013",
+            "079185000002;Trình độ chuyên môn;trung cap;01/01/2013",
+            "079190000003;it;Nâng cao;01/01/2014",
+            "079190000003;Foreign language;bac 3 (b1);01/01/2015",
+        ],
+    );
+    let (s, v) = import(
+        &app,
+        &admin,
+        "qualifications",
+        "dry_run=true",
+        quals.clone(),
+    )
+    .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["created"], 7, "{v}");
+    let (s, v) = import(&app, &admin, "qualifications", "", quals.clone()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    // Again, the same records: unchanged.
+    let (s, v) = import(&app, &admin, "qualifications", "", quals).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["unchanged"], 7, "{v}");
+    let held = |c: &Value| -> Vec<(String, String, String)> {
+        let mut q: Vec<_> = c["qualifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| {
+                (
+                    q["scale"].as_str().unwrap().to_string(),
+                    q["level"].as_str().unwrap().to_string(),
+                    q["obtained_on"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        q.sort();
+        q
+    };
+    let t = |s: &str, l: &str, d: &str| (s.to_string(), l.to_string(), d.to_string());
+    let an = find(&app, &admin, "nguyen thi an").await;
+    assert_eq!(
+        held(&an),
+        [
+            t("political_theory", "elementary", "2010-01-01"),
+            t("political_theory", "elementary", "2011-01-01"),
+            t("political_theory", "elementary", "2012-01-01"),
+        ]
+    );
+    let binh = find(&app, &admin, "tran van binh").await;
+    assert_eq!(
+        held(&binh),
+        [
+            t("political_theory", "intermediate", "2013-01-01"),
+            t("professional_education", "vocational", "2013-01-01"),
+        ]
+    );
+    let cuc = find(&app, &admin, "le thi cuc").await;
+    assert_eq!(
+        held(&cuc),
+        [
+            t("foreign_language", "b1", "2015-01-01"),
+            t("it", "advanced", "2014-01-01"),
+        ]
+    );
+    // A level of another scale, a scale nobody has.
+    let bad = csv(
+        header,
+        &[
+            "079180000001;political_theory;Cao đẳng;01/01/2016",
+            "079180000001;Lý luận;Sơ cấp;01/01/2017",
+        ],
+    );
+    let (s, v) = import(&app, &admin, "qualifications", "dry_run=true", bad).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(
+        coded(&v),
+        owned(&[
+            (2, "Mã trình độ", "level_unknown"),
+            (3, "Mã loại trình độ", "scale_unknown"),
+        ])
+    );
+    assert_eq!(
+        v["error"]["details"][0]["params"],
+        json!({"scale": "political_theory", "level": "Cao đẳng"})
+    );
 }

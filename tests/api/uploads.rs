@@ -410,7 +410,7 @@ async fn many_bad_rows_give_a_bounded_answer_and_a_csv_of_all(app: TestApp) {
     assert_eq!(&rows[1][2], "31/02/1980");
     let last = &rows[7_498];
     assert_eq!(&last[0], "4501");
-    assert_eq!(&last[3], "the same personal id number is on row 4500");
+    assert_eq!(&last[3], "Số CCCD/CMND này đã có ở dòng 3002");
     // English header; a clean file gives the header alone; nothing was written either way.
     let (s, _, csv) = post_bytes(
         &app,

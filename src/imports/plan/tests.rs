@@ -1,14 +1,14 @@
 //! The planner's rules, table by table: plain-data sheets and lookups in, writes or problems
 //! (row, column, reason) out. The headers are the column keys, so a problem's column is its key.
 //!
-//! What the planner does today about a row's problems (pinned by `stages_stop_at_their_first_problem`):
-//! every problem of a row's *cells* is reported (each column is read and checked), but the
-//! checks against other data run in stages, and a row's first failing stage ends it: cells, then
-//! the personal id seen earlier in the file, then the home unit, then a cadre on record outside
-//! the caller's subtree, then the title held and the title planned (both checked), then the move.
+//! Every problem of every row is reported (pinned by `every_problem_of_a_row`): each cell is
+//! read and checked, and every check against other data that the row's good cells allow is made
+//! (the personal id seen earlier in the file, the home unit, a cadre on record outside the
+//! caller's subtree, the title held and the title planned with their units and levels and the
+//! periods on record, the move's date), whatever else fails on the row.
 
 use chrono::NaiveDate;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::*;
 use crate::cadres::domain::{Gender, Organisation};
@@ -919,14 +919,14 @@ fn updates_moves_and_creations() {
         (
             "a changed field updates the record (the unit is left to the move)",
             vec![vec![
-                ("full_name", t("Nguyễn Thị Ân")),
+                ("religion", t("Phật giáo")),
                 ("phone", t("0909123456")),
             ]],
             Ok(|p| {
                 assert_eq!(p.updates.len(), 1);
                 let (id, w) = &p.updates[0];
                 assert_eq!(*id, 10);
-                assert_eq!(w.full_name, "Nguyễn Thị Ân");
+                assert_eq!(w.religion.as_deref(), Some("Phật giáo"));
                 assert_eq!(w.phone.as_deref(), Some("0909123456"));
                 assert_eq!(w.unit_code, "26734");
                 assert!(p.moves.is_empty() && p.new.is_empty());
@@ -1038,21 +1038,24 @@ fn updates_moves_and_creations() {
                 an(),
                 [binh(), vec![("personal_id", Cell::Number(79180000001.0))]].concat(),
             ],
-            // Each names the row before it with the number (today: the last one seen, not
-            // the first).
+            // Each names the first row with the number; the third is Bình's, not An's name.
             Err(vec![
                 (3, "personal_id", "the same personal id number is on row 2"),
-                (4, "personal_id", "the same personal id number is on row 3"),
+                (4, "personal_id", "the same personal id number is on row 2"),
+                (
+                    4,
+                    "full_name",
+                    "the full name is not the one on record for this personal id number: Nguyễn Thị An",
+                ),
             ]),
         ),
         (
-            "a row refused for its cells does not count as the first of its personal id",
+            "a row refused for its cells still counts as the first of its personal id",
             vec![[an(), vec![("gender", t("?"))]].concat(), an()],
-            Err(vec![(
-                2,
-                "gender",
-                "write Nam, Nữ or Khác (male, female, other)",
-            )]),
+            Err(vec![
+                (2, "gender", "write Nam, Nữ or Khác (male, female, other)"),
+                (3, "personal_id", "the same personal id number is on row 2"),
+            ]),
         ),
     ];
     for (label, rows, want) in cases {
@@ -1075,14 +1078,15 @@ fn updates_moves_and_creations() {
     }
 }
 
-/// Today the checks against other data run in stages and a row's first failing stage ends it
-/// (a later issue asks for every problem of a row): these rows each have a second problem that
-/// is not reported.
+/// Every problem of a row is reported, whatever else fails on it: the problems of its cells and
+/// every check against other data that its good cells allow.
 #[test]
-fn stages_stop_at_their_first_problem() {
+fn every_problem_of_a_row() {
+    const NO_UNIT: &str = "no unit with this code";
+    const NO_TITLE: &str = "no active title with this code";
     let cases: Vec<(&str, Vec<Cells>, FileProblems)> = vec![
         (
-            "a bad cell hides the unknown unit and title",
+            "a bad cell beside an unknown unit and title",
             vec![[
                 binh(),
                 vec![
@@ -1093,15 +1097,22 @@ fn stages_stop_at_their_first_problem() {
                 ],
             ]
             .concat()],
-            vec![(2, "gender", "write Nam, Nữ or Khác (male, female, other)")],
+            vec![
+                (2, "gender", "write Nam, Nữ or Khác (male, female, other)"),
+                (2, "unit_code", NO_UNIT),
+                (2, "title_code", NO_TITLE),
+            ],
         ),
         (
-            "a repeated personal id hides the unknown unit",
+            "a repeated personal id beside an unknown unit",
             vec![binh(), [binh(), vec![("unit_code", t("99999"))]].concat()],
-            vec![(3, "personal_id", "the same personal id number is on row 2")],
+            vec![
+                (3, "personal_id", "the same personal id number is on row 2"),
+                (3, "unit_code", NO_UNIT),
+            ],
         ),
         (
-            "an unknown home unit hides the unknown title",
+            "an unknown home unit and an unknown title (whose unit, the home unit, is not named twice)",
             vec![[
                 binh(),
                 vec![
@@ -1111,10 +1122,10 @@ fn stages_stop_at_their_first_problem() {
                 ],
             ]
             .concat()],
-            vec![(2, "unit_code", "no unit with this code")],
+            vec![(2, "unit_code", NO_UNIT), (2, "title_code", NO_TITLE)],
         ),
         (
-            "an unknown title hides its unit's problem",
+            "an unknown title and its unknown unit",
             vec![[
                 binh(),
                 vec![
@@ -1124,10 +1135,10 @@ fn stages_stop_at_their_first_problem() {
                 ],
             ]
             .concat()],
-            vec![(2, "title_code", "no active title with this code")],
+            vec![(2, "title_code", NO_TITLE), (2, "title_unit_code", NO_UNIT)],
         ),
         (
-            "a title problem hides the move dated too early",
+            "a title problem and a move dated too early",
             vec![[
                 an(),
                 vec![
@@ -1138,7 +1149,43 @@ fn stages_stop_at_their_first_problem() {
                 ],
             ]
             .concat()],
-            vec![(2, "title_code", "no active title with this code")],
+            vec![
+                (2, "title_code", NO_TITLE),
+                (
+                    2,
+                    "unit_since",
+                    "the move would be dated before the cadre's current unit period began",
+                ),
+            ],
+        ),
+        (
+            "a title's bad start date beside its level and its overlap on record",
+            vec![[
+                an(),
+                vec![
+                    ("title_code", t("FF-CHAIR-DISTRICT")),
+                    ("title_from", t("31/02/2021")),
+                    ("plan_title_code", t("FF-CHAIR-DISTRICT")),
+                    ("plan_unit_code", t("760")),
+                    ("plan_from", t("2022-01-01")),
+                    ("plan_to", t("2021-12-31")),
+                ],
+            ]
+            .concat()],
+            vec![
+                (2, "title_from", "not a date: write it as DD/MM/YYYY or YYYY-MM-DD"),
+                (2, "plan_to", "the end date is before the start date"),
+                (
+                    2,
+                    "unit_code",
+                    "title FF-CHAIR-DISTRICT is a district-level title; unit 26734 is at commune level",
+                ),
+                (
+                    2,
+                    "plan_title_code",
+                    "overlaps another period of the same title on record for this cadre",
+                ),
+            ],
         ),
     ];
     for (label, rows, want) in cases {
@@ -1147,6 +1194,132 @@ fn stages_stop_at_their_first_problem() {
             owned(&want),
             "{label}"
         );
+    }
+}
+
+/// A row's full name against the one on record for its personal id number: spaces trimmed and
+/// collapsed, combining marks composed; case and diacritics count. A cadre outside the caller's
+/// subtree is not compared (nothing is told about them).
+#[test]
+fn names_against_the_record() {
+    const MISMATCH: &str =
+        "the full name is not the one on record for this personal id number: Nguyễn Thị An";
+    let cases: Vec<(&str, Scope, Cells, Option<FileProblems>)> = vec![
+        ("the same", Scope::All, vec![], None),
+        (
+            "spaces",
+            Scope::All,
+            vec![("full_name", t("  Nguyễn  Thị   An "))],
+            None,
+        ),
+        (
+            "combining marks",
+            Scope::All,
+            vec![("full_name", t("Nguye\u{302}\u{303}n Thi\u{323} An"))],
+            None,
+        ),
+        (
+            "case",
+            Scope::All,
+            vec![("full_name", t("nguyễn thị an"))],
+            Some(vec![(2, "full_name", MISMATCH)]),
+        ),
+        (
+            "diacritics",
+            Scope::All,
+            vec![("full_name", t("Nguyễn Thị Ân"))],
+            Some(vec![(2, "full_name", MISMATCH)]),
+        ),
+        (
+            "without diacritics",
+            Scope::All,
+            vec![("full_name", t("Nguyen Thi An"))],
+            Some(vec![(2, "full_name", MISMATCH)]),
+        ),
+        (
+            "a name that is not one, and a bad date: no comparison for the bad name",
+            Scope::All,
+            vec![("full_name", t("An 2")), ("birth_date", t("soon"))],
+            Some(vec![
+                (2, "full_name", "full_name may hold only letters, spaces, ' and -"),
+                (2, "birth_date", "not a date: write it as DD/MM/YYYY or YYYY-MM-DD"),
+            ]),
+        ),
+        (
+            "another name beside another problem",
+            officer(),
+            vec![("full_name", t("Nguyễn Thị Ân")), ("unit_code", t("27127"))],
+            Some(vec![
+                (2, "unit_code", "the unit is outside your subtree"),
+                (
+                    2,
+                    "full_name",
+                    "the full name is not the one on record for this personal id number: Nguyễn Thị An",
+                ),
+            ]),
+        ),
+        (
+            "a cadre outside the subtree: only that",
+            officer(),
+            vec![
+                ("personal_id", t("079170000009")),
+                ("full_name", t("Someone Else")),
+            ],
+            Some(vec![(
+                2,
+                "personal_id",
+                "a cadre outside your subtree has this personal id number",
+            )]),
+        ),
+    ];
+    for (label, scope, own, want) in cases {
+        let r = plan_rows(an(), &[own], &scope);
+        match want {
+            None => {
+                let p = r.unwrap_or_else(|e| panic!("{label}: {e:?}"));
+                assert_eq!(p.counts.unchanged, 1, "{label}");
+                assert!(p.updates.is_empty(), "{label}: {:?}", p.updates);
+            }
+            Some(want) => assert_eq!(problems(r), owned(&want), "{label}"),
+        }
+    }
+    // Qualifications and completions: the name, when given.
+    for (name, want) in [
+        ("", None),
+        (" Nguyễn Thị  An", None),
+        ("Nguyễn Thị Ân", Some(MISMATCH)),
+    ] {
+        let s = sheet(
+            Kind::Qualifications,
+            &qualification(),
+            &[vec![("full_name", t(name))]],
+        );
+        let q = plan_qualifications(
+            &s,
+            &qualification_lookups(),
+            &Scope::All,
+            today(),
+            Problems::new(),
+        );
+        let s = sheet(
+            Kind::Completions,
+            &completion(),
+            &[vec![("full_name", t(name))]],
+        );
+        let c = plan_completions(
+            &s,
+            &completion_lookups(),
+            &Scope::All,
+            today(),
+            Problems::new(),
+        );
+        match want {
+            None => assert!(q.is_ok() && c.is_ok(), "{name}: {q:?} {c:?}"),
+            Some(m) => {
+                assert_eq!(problems(q), owned(&[(2, "full_name", m)]), "{name}");
+                assert_eq!(problems(c), owned(&[(2, "full_name", m)]), "{name}");
+            }
+        }
     }
 }
 
@@ -1191,16 +1364,29 @@ fn personal_ids_of_a_sheet() {
 
 fn cadre_keys() -> HashMap<String, CadreKey> {
     [
-        ("079180000001", 10, "/79/760/26734/", "1980-03-15"),
-        ("079170000009", 11, "/79/770/27127/", "1970-01-01"),
+        (
+            "079180000001",
+            10,
+            "/79/760/26734/",
+            "Nguyễn Thị An",
+            "1980-03-15",
+        ),
+        (
+            "079170000009",
+            11,
+            "/79/770/27127/",
+            "Đặng Văn Sơn",
+            "1970-01-01",
+        ),
     ]
     .into_iter()
-    .map(|(pid, id, path, birth)| {
+    .map(|(pid, id, path, name, birth)| {
         (
             pid.to_string(),
             CadreKey {
                 id,
                 unit_path: path.into(),
+                full_name: name.into(),
                 birth_date: day(birth),
             },
         )
@@ -1208,16 +1394,53 @@ fn cadre_keys() -> HashMap<String, CadreKey> {
     .collect()
 }
 
+fn scale(code: &str, vi: &str, en: &str, levels: &[(&str, &str, &str)]) -> ScaleInfo {
+    ScaleInfo {
+        code: code.into(),
+        name_vi: vi.into(),
+        name_en: en.into(),
+        levels: levels
+            .iter()
+            .map(|(code, vi, en)| LevelInfo {
+                code: code.to_string(),
+                name_vi: vi.to_string(),
+                name_en: en.to_string(),
+            })
+            .collect(),
+    }
+}
+
 fn qualification_lookups() -> QualificationLookups {
     QualificationLookups {
         cadres: cadre_keys(),
-        levels: [
-            ("political_theory", "intermediate"),
-            ("political_theory", "advanced"),
-        ]
-        .into_iter()
-        .map(|(s, l)| (s.to_string(), l.to_string()))
-        .collect::<HashSet<_>>(),
+        scales: vec![
+            scale(
+                "political_theory",
+                "Lý luận chính trị",
+                "Political theory",
+                &[
+                    ("elementary", "Sơ cấp", "Elementary"),
+                    ("intermediate", "Trung cấp", "Intermediate"),
+                    ("advanced", "Cao cấp", "Advanced"),
+                ],
+            ),
+            scale(
+                "professional_education",
+                "Trình độ chuyên môn",
+                "Professional education",
+                &[
+                    ("vocational", "Trung cấp", "Vocational"),
+                    ("college", "Cao đẳng", "College"),
+                ],
+            ),
+            // Two levels of one name (no real scale has them).
+            scale(
+                "twins",
+                "Song sinh",
+                "Twins",
+                &[("a", "Bậc một", "One"), ("b", "Bậc mốt", "One more")],
+            ),
+        ],
         existing: [(
             (
                 10,
@@ -1344,13 +1567,111 @@ fn qualification_rows() {
             )]),
         ),
         (
-            "a scale that does not exist",
+            "a scale that does not exist (its level is not looked for)",
             Scope::All,
             vec![vec![("scale_code", t("astrology"))]],
             Err(vec![(
                 2,
-                "level_code",
-                "no level advanced on scale astrology",
+                "scale_code",
+                "no qualification scale with the code or name astrology",
+            )]),
+        ),
+        (
+            "scales and levels by code (any case) or by name, with or without diacritics",
+            Scope::All,
+            vec![
+                vec![
+                    ("level_code", t("Sơ cấp")),
+                    ("obtained_on", t("2010-01-01")),
+                ],
+                vec![
+                    ("level_code", t("so cap")),
+                    ("obtained_on", t("2011-01-01")),
+                ],
+                vec![
+                    ("level_code", t("SO CẤP")),
+                    ("obtained_on", t("2012-01-01")),
+                ],
+                vec![
+                    ("scale_code", t("Lý luận chính trị")),
+                    ("level_code", t("ELEMENTARY")),
+                    ("obtained_on", t("2013-01-01")),
+                ],
+                vec![
+                    ("scale_code", t("ly luan chinh tri")),
+                    ("level_code", t("Trung cấp")),
+                    ("obtained_on", t("2014-01-01")),
+                ],
+                vec![
+                    ("scale_code", t("Professional education")),
+                    ("level_code", t("trung cap")),
+                    ("obtained_on", t("2014-01-01")),
+                ],
+                // The exact name first: "Bậc một" is one level, though "bac mot" is two.
+                vec![
+                    ("scale_code", t("twins")),
+                    ("level_code", t("bậc một")),
+                    ("obtained_on", t("2015-01-01")),
+                ],
+            ],
+            Ok(|p| {
+                let got: Vec<(&str, &str, String)> = p
+                    .new
+                    .iter()
+                    .map(|q| {
+                        (
+                            q.scale.as_str(),
+                            q.level.as_str(),
+                            q.obtained_on.to_string(),
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    got,
+                    [
+                        ("political_theory", "elementary", "2010-01-01".to_string()),
+                        ("political_theory", "elementary", "2011-01-01".to_string()),
+                        ("political_theory", "elementary", "2012-01-01".to_string()),
+                        ("political_theory", "elementary", "2013-01-01".to_string()),
+                        ("political_theory", "intermediate", "2014-01-01".to_string()),
+                        (
+                            "professional_education",
+                            "vocational",
+                            "2014-01-01".to_string()
+                        ),
+                        ("twins", "a", "2015-01-01".to_string()),
+                    ]
+                );
+            }),
+        ),
+        (
+            "a level's name of another scale; a name two levels have",
+            Scope::All,
+            vec![
+                vec![("level_code", t("Cao đẳng"))],
+                vec![("scale_code", t("Twins")), ("level_code", t("bac mot"))],
+            ],
+            Err(vec![
+                (
+                    2,
+                    "level_code",
+                    "no level Cao đẳng on scale political_theory",
+                ),
+                (
+                    3,
+                    "level_code",
+                    "several levels of scale twins are named bac mot; write the level's code",
+                ),
+            ]),
+        ),
+        (
+            "the same qualification by code and by name",
+            Scope::All,
+            vec![vec![], vec![("level_code", t("Cao cấp"))]],
+            Err(vec![(
+                3,
+                "obtained_on",
+                "the same qualification is on row 2",
             )]),
         ),
         (
@@ -1578,10 +1899,10 @@ fn completion_rows() {
         (
             "scores from 0 to 10 with one decimal",
             vec![
-                vec![("score", t("11"))],
-                vec![("score", t("8.55"))],
-                vec![("score", t("-1"))],
-                vec![("score", t("tám"))],
+                vec![("score", t("11")), ("completed_on", t("2019-01-01"))],
+                vec![("score", t("8.55")), ("completed_on", t("2019-01-02"))],
+                vec![("score", t("-1")), ("completed_on", t("2019-01-03"))],
+                vec![("score", t("tám")), ("completed_on", t("2019-01-04"))],
             ],
             Err(vec![
                 (2, "score", SCORE),
@@ -1604,7 +1925,10 @@ fn completion_rows() {
             "a reference is required, of at most 300 characters",
             vec![
                 vec![("source_ref", Cell::Empty)],
-                vec![("source_ref", t(&"r".repeat(301)))],
+                vec![
+                    ("source_ref", t(&"r".repeat(301))),
+                    ("completed_on", t("2019-01-01")),
+                ],
             ],
             Err(vec![
                 (2, "source_ref", "a value is required"),
