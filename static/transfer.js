@@ -45,6 +45,29 @@ function counts(r, dryRun) {
     keys.map(([k, label]) => [h("dt", { text: t(label) }), h("dd", { "data-count": k, text: num(r[k] || 0) })]));
 }
 
+/** The problem codes' catalogue in the page's language (`/api/imports/messages`), loaded once
+ * per language before a page shows problems. */
+let catalogue = null;
+export async function loadProblemMessages() {
+  if (catalogue && catalogue.lang === lang()) return;
+  try { catalogue = await api("GET", "/api/imports/messages" + qs({ lang: lang() })); } catch (e) { catalogue = null; }
+}
+
+/** A problem's reason in the page's language: from its code and parameters by the catalogue;
+ * the API's own words (`fallback`) for a problem without a code. */
+export function reason(code, params, fallback) {
+  const tpl = code && catalogue && catalogue.messages[code];
+  if (!tpl) return apiText(fallback);
+  if (!params) return /\{\w+\}/.test(tpl) ? apiText(fallback) : tpl;
+  return tpl.replace(/\{(\w+)\}/g, (_, k) => {
+    const v = params[k] === undefined || params[k] === null ? "" : String(params[k]);
+    const words = catalogue.values[k];
+    if (words && words[v] !== undefined) return words[v];
+    if (k === "date" && lang() === "vi" && /^\d{4}-\d{2}-\d{2}$/.test(v)) return v.split("-").reverse().join("/");
+    return v;
+  });
+}
+
 /** The problems of a refused file (422 with `details`): the first 1,000 by row (row, column,
  * value, reason), how many there are in all and, for many, their counts by column and reason.
  * `all`, when given, downloads every problem as CSV. */
@@ -71,7 +94,7 @@ export function problems(err, all) {
       table([t("imp_column"), t("imp_reason"), t("imp_count")],
         counts.map((c) => h("tr", {},
           h("td", { text: c.column || "—" }),
-          h("td", { text: apiText(c.reason) }),
+          h("td", { text: reason(c.code, null, c.reason) }),
           h("td", { class: "num", text: num(c.count) }))),
         { id: "problem-counts" })) : null,
     details.length ? table([t("imp_row"), t("imp_column"), t("imp_value"), t("imp_reason")],
@@ -79,12 +102,13 @@ export function problems(err, all) {
         h("td", { class: "num", text: d.row === null || d.row === undefined ? "—" : num(d.row) }),
         h("td", { text: d.field || "—" }),
         h("td", {}, d.value ? h("code", { text: d.value }) : "—"),
-        h("td", { text: apiText(d.message) }))),
+        h("td", { "data-code": d.code || "", text: reason(d.code, d.params, d.message) }))),
       { id: "problems-table" }) : null);
 }
 
 /** The import page: kind, template, file, check (dry run), then import. */
 export async function importView(q) {
+  await loadProblemMessages();
   const kinds = importKinds(session.account.role);
   if (!kinds.length) return h("div", {}, h("h1", { text: t("import_page") }), notice(t("import_not_allowed"), "warn"));
   const pre = kinds.includes(q.get("kind")) ? q.get("kind") : kinds[0];

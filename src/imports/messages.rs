@@ -511,6 +511,39 @@ fn fill(template: &str, mut fill: impl FnMut(&str) -> String) -> String {
     out
 }
 
+/// The catalogue in `lang`, for a client that renders problems itself (the web UI): every code's
+/// template (`{name}` for a parameter), and the words of the system a parameter may hold, as
+/// they are written in that language (`values.unit_level.commune` = `xã`). A parameter named
+/// `date` holds an ISO day, written DD/MM/YYYY in Vietnamese.
+pub fn catalogue(lang: Lang) -> Value {
+    let messages: serde_json::Map<String, Value> = CATALOGUE
+        .iter()
+        .map(|m| {
+            let text = if lang == Lang::Vi { m.vi } else { m.en };
+            (m.code.as_str(), Value::String(text.into()))
+        })
+        .collect();
+    let words = |key: &str, of: &[&str]| -> Value {
+        of.iter()
+            .map(|w| {
+                let v = value(key, Some(&Value::String((*w).into())), lang);
+                ((*w).to_string(), Value::String(v))
+            })
+            .collect::<serde_json::Map<String, Value>>()
+            .into()
+    };
+    let levels = ["city", "district", "commune"];
+    serde_json::json!({
+        "lang": if lang == Lang::Vi { "vi" } else { "en" },
+        "messages": messages,
+        "values": {
+            "title_level": words("title_level", &levels),
+            "unit_level": words("unit_level", &levels),
+            "kind": words("kind", &["cadres", "qualifications", "completions"]),
+        },
+    })
+}
+
 /// A problem's reason in `lang`, from its code and parameters.
 pub fn render(code: ProblemCode, params: &ProblemParams, lang: Lang) -> String {
     let Some(m) = message(code) else {
@@ -600,6 +633,18 @@ mod tests {
             }
         }
         assert_eq!(CATALOGUE.len(), ProblemCode::ALL.len());
+    }
+
+    #[test]
+    fn the_served_catalogue_has_every_code_in_both_languages() {
+        for lang in [Lang::Vi, Lang::En] {
+            let c = catalogue(lang);
+            for code in ProblemCode::ALL {
+                let text = c["messages"][code.as_str()].as_str().unwrap_or("");
+                assert!(!text.is_empty(), "{code:?} in {lang:?}");
+            }
+        }
+        assert_eq!(catalogue(Lang::Vi)["values"]["unit_level"]["commune"], "xã");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::state::AppState;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    routes![template, import_file, import_problems]
+    routes![template, import_file, import_problems, problem_messages]
 }
 
 fn parse_kind(raw: &str) -> AppResult<Kind> {
@@ -180,4 +180,21 @@ pub async fn import_problems(
         csv,
         format!("problems-{}.csv", kind.as_str()),
     ))
+}
+
+/// The catalogue of the imports' problem codes in one language (`vi`, the default, or `en`):
+/// every code's template and the words its parameters may hold, so a client renders a problem
+/// (`code` and `params` of each detail) in its user's language. Any signed-in user.
+#[utoipa::path(tag = "imports", security(("bearer" = [])),
+    params(("lang" = Option<String>, Query, description = "vi (default) or en")),
+    responses((status = 200, description = "The catalogue: {lang, messages: {code: template}, values}"),
+              (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[get("/api/imports/messages?<lang>")]
+pub async fn problem_messages(
+    _user: AuthUser,
+    lang: Option<&str>,
+) -> AppResult<Json<serde_json::Value>> {
+    let lang = super::messages::Lang::parse(lang.unwrap_or("vi"))
+        .ok_or_else(|| AppError::invalid("lang", "lang must be vi or en"))?;
+    Ok(Json(super::messages::catalogue(lang)))
 }

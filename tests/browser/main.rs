@@ -1241,6 +1241,18 @@ async fn officer_imports(b: &Browser) {
     assert_eq!(rows[1][0], json!("4"), "{rows}");
     assert_eq!(rows[1][1], json!("Mã đơn vị"), "{rows}");
     assert_eq!(rows[1][2], json!("27130"), "{rows}");
+    // Reasons rendered from each problem's code by the catalogue of the page's language.
+    assert_eq!(
+        rows[0][3],
+        json!("Không phải ngày: hãy ghi theo dạng DD/MM/YYYY hoặc YYYY-MM-DD"),
+        "{rows}"
+    );
+    let codes = b.js("return [...document.querySelectorAll('#problems-table tbody td[data-code]')].map(td => td.dataset.code)").await;
+    assert_eq!(codes[0], json!("date_invalid"), "{codes}");
+    assert!(
+        rows[1][3].as_str().is_some_and(|r| r.starts_with("Đơn vị")),
+        "{rows}"
+    );
     let total = b.text("#import-problems .notice").await;
     assert!(
         total.starts_with("Có 2 lỗi; chưa ghi dữ liệu nào"),
