@@ -151,6 +151,32 @@ impl Part {
     /// The part a sheet or file name names: its Vietnamese or English name or its file name,
     /// case, diacritics and a `.csv` ending ignored (a ZIP's folders too).
     pub fn named(name: &str) -> Option<Part> {
+        Part::named_piece(name).map(|(p, _)| p)
+    }
+
+    /// The part a sheet names and which piece of it the sheet is: a part longer than a
+    /// worksheet's rows continues on sheets named `Đào tạo (2)`, `Đào tạo (3)`, … (piece 2, 3, …;
+    /// the first sheet is piece 1).
+    pub fn named_piece(name: &str) -> Option<(Part, usize)> {
+        let (name, piece) = match name.trim().strip_suffix(')').and_then(|s| s.rsplit_once(" (")) {
+            Some((base, n)) if n.parse::<usize>().is_ok_and(|n| n >= 2) => {
+                (base, n.parse().unwrap_or(1))
+            }
+            _ => (name, 1),
+        };
+        Part::named_one(name).map(|p| (p, piece))
+    }
+
+    /// A sheet's piece `n` name (`n` from 2).
+    pub fn piece_name(self, n: usize) -> String {
+        if n <= 1 {
+            self.sheet_name().to_string()
+        } else {
+            format!("{} ({n})", self.sheet_name())
+        }
+    }
+
+    fn named_one(name: &str) -> Option<Part> {
         let base = name.rsplit('/').next().unwrap_or(name);
         let base = base.strip_suffix(".csv").unwrap_or(base);
         let f = fold(&base.replace(['-', '_'], " "));
@@ -196,6 +222,12 @@ mod tests {
         }
         assert_eq!(Part::named("QUA TRINH CONG TAC"), Some(Part::History));
         assert_eq!(Part::named("Sheet1"), None);
+        assert_eq!(
+            Part::named_piece(&Part::Completions.piece_name(3)),
+            Some((Part::Completions, 3))
+        );
+        assert_eq!(Part::named_piece("Đào tạo"), Some((Part::Completions, 1)));
+        assert_eq!(Part::named_piece("Đào tạo (1)"), None);
     }
 
     #[test]

@@ -96,26 +96,23 @@ fn sheet_problem(name: String, code: ProblemCode, params: serde_json::Value) -> 
 }
 
 /// Reads a record file into its parts: every sheet (or CSV file) must name a part, once.
-pub fn read_book(bytes: &[u8], limits: &Limits) -> AppResult<Vec<(Part, Sheet)>> {
+pub fn read_book(bytes: &[u8], limits: &Limits) -> AppResult<Vec<(Part, String, Sheet)>> {
     if table::sniff(bytes) != FileFormat::Xlsx {
         return Err(file_problem(
             "a record is an XLSX workbook or a ZIP of CSV files, as the record export gives them",
         ));
     }
-    let mut parts: Vec<(Part, Sheet)> = vec![];
+    let mut parts: Vec<(Part, usize, String, Sheet)> = vec![];
     let mut details = vec![];
-    let mut take =
-        |name: String, sheet: Option<Sheet>, details: &mut Vec<ErrorDetail>| match Part::named(
-            &name,
-        ) {
-            Some(p) if parts.iter().any(|(q, _)| *q == p) => details.push(sheet_problem(
-                name,
-                ProblemCode::PartRepeated,
-                json!({ "part": p.sheet_name() }),
-            )),
-            Some(p) => {
+    let mut take = |name: String, sheet: Option<Sheet>, details: &mut Vec<ErrorDetail>| {
+        match Part::named_piece(&name) {
+            Some((p, n)) if parts.iter().any(|(q, m, _, _)| (*q, *m) == (p, n)) => {
+                let part = json!({ "part": p.piece_name(n) });
+                details.push(sheet_problem(name, ProblemCode::PartRepeated, part))
+            }
+            Some((p, n)) => {
                 if let Some(sheet) = sheet {
-                    parts.push((p, sheet))
+                    parts.push((p, n, name, sheet))
                 }
             }
             None => details.push(sheet_problem(
@@ -123,7 +120,8 @@ pub fn read_book(bytes: &[u8], limits: &Limits) -> AppResult<Vec<(Part, Sheet)>>
                 ProblemCode::PartUnknown,
                 json!({ "parts": PARTS.map(|p| p.sheet_name()).join(", ") }),
             )),
-        };
+        }
+    };
     if crate::shared::xlsx::is_workbook(bytes) {
         for (name, sheet) in crate::shared::xlsx::read_all(bytes, limits)? {
             take(name, Some(sheet), &mut details);
@@ -148,8 +146,8 @@ pub fn read_book(bytes: &[u8], limits: &Limits) -> AppResult<Vec<(Part, Sheet)>>
             details,
         });
     }
-    parts.sort_by_key(|(p, _)| PARTS.iter().position(|q| q == p));
-    Ok(parts)
+    parts.sort_by_key(|(p, n, _, _)| (PARTS.iter().position(|q| q == p), *n));
+    Ok(parts.into_iter().map(|(p, _, name, sheet)| (p, name, sheet)).collect())
 }
 
 /// The personal ids a part's sheet names.
@@ -181,9 +179,8 @@ fn column(sheet: &Sheet, i: Option<usize>) -> Vec<String> {
 }
 
 /// Names the sheet in a part's problems (the 422 of its rows, or of its header).
-fn in_sheet(part: Part, e: AppError) -> AppError {
-    let name =
-        |f: Option<String>| Some(format!("{}: {}", part.sheet_name(), f.unwrap_or_default()));
+fn in_sheet(sheet: &str, e: AppError) -> AppError {
+    let name = |f: Option<String>| Some(format!("{sheet}: {}", f.unwrap_or_default()));
     match e {
         AppError::Problems {
             field,
@@ -198,7 +195,7 @@ fn in_sheet(part: Part, e: AppError) -> AppError {
             }
             AppError::Problems {
                 field,
-                message: format!("sheet {:?}: {message}", part.sheet_name()),
+                message: format!("sheet {sheet:?}: {message}"),
                 report,
             }
         }
@@ -212,7 +209,7 @@ fn in_sheet(part: Part, e: AppError) -> AppError {
             }
             AppError::Validation {
                 field,
-                message: format!("sheet {:?}: {message}", part.sheet_name()),
+                message: format!("sheet {sheet:?}: {message}"),
                 details,
             }
         }
@@ -291,13 +288,13 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppRe
     .await??;
     let mut tx = db.begin().await?;
     let mut parts = vec![];
-    for (part, sheet) in book {
+    for (part, name, sheet) in book {
         let counts = import_part(&mut tx, scope, part, sheet, today)
             .await
-            .map_err(|e| in_sheet(part, e))?;
+            .map_err(|e| in_sheet(&name, e))?;
         parts.push(PartResult {
             part: part.english().into(),
-            sheet: part.sheet_name().into(),
+            sheet: name,
             counts,
         });
     }
@@ -308,7 +305,7 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppRe
             .iter()
             .map(|p| {
                 (
-                    p.part.clone(),
+                    p.sheet.clone(),
                     json!({"rows": p.counts.rows, "created": p.counts.created,
                            "updated": p.counts.updated, "unchanged": p.counts.unchanged}),
                 )
@@ -412,6 +409,9 @@ pub async fn export(db: &Db, x: RecordExport, format: BookFormat) -> AppResult<S
     })
 }
 
+/// Rows of a worksheet (Excel's limit), the header's included.
+const EXCEL_ROWS: u32 = 1_048_576;
+
 fn write_xlsx(
     db: &Db,
     x: &RecordExport,
@@ -431,18 +431,33 @@ fn write_xlsx(
     wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let bold = Format::new().set_bold();
     let date = Format::new().set_num_format("dd/mm/yyyy");
-    for part in PARTS {
+    // A sheet holds Excel's rows at most: a longer part continues on "Đào tạo (2)", ….
+    let add = |wb: &mut Workbook, part: Part, piece: usize| -> AppResult<()> {
         let ws = wb.add_worksheet_with_constant_memory().map_err(fail)?;
-        ws.set_name(part.sheet_name()).map_err(fail)?;
+        ws.set_name(part.piece_name(piece)).map_err(fail)?;
         for (c, h) in part.headers().iter().enumerate() {
             ws.set_column_width(c as u16, 16).map_err(fail)?;
             ws.write_string_with_format(0, c as u16, h, &bold)
                 .map_err(fail)?;
         }
         ws.set_freeze_panes(1, 0).map_err(fail)?;
+        Ok(())
+    };
+    let mut sheets = 0;
+    for part in PARTS {
+        let mut piece = 1;
+        add(&mut wb, part, piece)?;
+        sheets += 1;
         let mut r: u32 = 1;
         each_page(db, x, handle, part, &mut |rows| {
             for row in &rows {
+                if r >= EXCEL_ROWS {
+                    piece += 1;
+                    add(&mut wb, part, piece)?;
+                    sheets += 1;
+                    r = 1;
+                }
+                let ws = wb.worksheet_from_index(sheets - 1).map_err(fail)?;
                 write_row(ws, r, row, &date).map_err(fail)?;
                 r += 1;
             }

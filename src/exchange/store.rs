@@ -609,7 +609,7 @@ pub async fn people_page(
                 (SELECT MAX(cu.from_date) FROM cadre_units cu WHERE cu.cadre_id = c.id AND cu.to_date IS NULL) AS unit_since,
                 c.organisation, c.phone, c.email, c.active
          FROM cadres c JOIN units u ON u.code = c.unit_code
-         WHERE (c.sort_key > $1 OR (c.sort_key = $1 AND c.personal_id > $2)) AND {cond}"
+         WHERE c.sort_key >= $1 AND (c.sort_key > $1 OR c.personal_id > $2) AND {cond}"
     );
     if let Some((lo, hi)) = range {
         let n = binds.len();

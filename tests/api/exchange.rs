@@ -310,7 +310,8 @@ async fn a_whole_record_survives_a_round_trip(app: TestApp) {
         }
     }
 
-    // A broken file: every problem of the sheet, named by sheet and column; nothing written.
+    // A broken file: every problem of the sheet, named by its file (the ZIP's) and column;
+    // nothing written.
     let before = db_count("SELECT COUNT(*) FROM title_assignments").await;
     let mut files = files;
     let titles = String::from_utf8(files[2].1.clone()).unwrap();
@@ -350,9 +351,9 @@ async fn a_whole_record_survives_a_round_trip(app: TestApp) {
         })
         .collect();
     let want = [
-        (2, "Chức danh: Họ và tên", "name_mismatch"),
-        (2, "Chức danh: Mã đơn vị", "title_wrong_level"),
-        (3, "Chức danh: Từ ngày", "date_invalid"),
+        (2, "chuc-danh.csv: Họ và tên", "name_mismatch"),
+        (2, "chuc-danh.csv: Mã đơn vị", "title_wrong_level"),
+        (3, "chuc-danh.csv: Từ ngày", "date_invalid"),
     ];
     assert_eq!(
         named,
