@@ -408,11 +408,11 @@ fn cadre_example(cat: &Catalogue, today: NaiveDate) -> Result<Example, NoExample
     Ok(Example {
         values,
         effect_vi: format!(
-            "tạo cán bộ {EXAMPLE_NAME} (số CCCD {id}, chưa ai có) ở đơn vị {} – {}",
+            "nó tạo cán bộ {EXAMPLE_NAME}, số CCCD {id} (chưa ai có), ở đơn vị {} – {}",
             unit.code, unit.name
         ),
         effect_en: format!(
-            "it creates the cadre {EXAMPLE_NAME} (personal ID {id}, which nobody has) in unit {} – {}",
+            "it creates the cadre {EXAMPLE_NAME}, personal ID {id} (nobody has it), in unit {} – {}",
             unit.code, unit.name
         ),
     })
@@ -452,7 +452,7 @@ fn qualification_example(cat: &Catalogue, today: NaiveDate) -> Result<Example, N
             ("evidence", text(format!("{}/2018/B-0123", on.year() % 100))),
         ],
         effect_vi: format!(
-            "ghi trình độ {} – {} cho cán bộ {} ({}), một người có thật trong phạm vi của bạn",
+            "nó ghi trình độ {} – {} cho cán bộ {} ({}), một người có thật trong phạm vi của bạn",
             level.scale_vi, level.name_vi, c.full_name, c.personal_id
         ),
         effect_en: format!(
@@ -492,7 +492,7 @@ fn completion_example(cat: &Catalogue, today: NaiveDate) -> Result<Example, NoEx
             ("issuer", text(SCHOOL)),
         ],
         effect_vi: format!(
-            "ghi chuyên đề {} – {} đã hoàn thành cho cán bộ {} ({}), một người có thật trong phạm vi của bạn",
+            "nó ghi học phần {} – {} là đã hoàn thành cho cán bộ {} ({}), một người có thật trong phạm vi của bạn",
             m.code, m.title_vi, c.full_name, c.personal_id
         ),
         effect_en: format!(
@@ -951,7 +951,7 @@ fn steps(kind: Kind, data: &str, ex: &Result<Example, NoExample>, english: bool)
         vec![
             format!("1. Fill in one record a row on the sheet «{data}», from row 2. Keep the header row; optional columns may be removed and columns put in another order."),
             match ex {
-                Ok(e) => format!("2. Row 2 is an example that passes the check with today's data: if it is still there when you import, it is written like any other row ({}). Overwrite it or delete it.", e.effect_en),
+                Ok(e) => format!("2. Row 2 is an example that passes the check with today's data: if it is still there when you import, it is written like any other row: {}. Overwrite it or delete it.", e.effect_en),
                 Err((_, why)) => format!("2. This template has no example row: {why}. The table below shows what each column takes."),
             },
             "3. Days: dd/mm/yyyy (or yyyy-mm-dd); the date columns are formatted already. Codes and numbers with leading zeros: the columns are text.".into(),
@@ -966,7 +966,7 @@ fn steps(kind: Kind, data: &str, ex: &Result<Example, NoExample>, english: bool)
         vec![
             format!("1. Điền mỗi bản ghi một dòng trên trang «{data}», từ dòng 2. Giữ nguyên dòng tiêu đề; có thể bỏ các cột không bắt buộc hoặc đổi thứ tự cột."),
             match ex {
-                Ok(e) => format!("2. Dòng 2 là dòng ví dụ hợp lệ với dữ liệu hiện có: nếu còn giữ khi nhập, nó được ghi như mọi dòng khác ({}). Hãy ghi đè hoặc xoá dòng này.", e.effect_vi),
+                Ok(e) => format!("2. Dòng 2 là dòng ví dụ hợp lệ với dữ liệu hiện có: nếu còn giữ khi nhập, nó được ghi như mọi dòng khác: {}. Hãy ghi đè hoặc xoá dòng này.", e.effect_vi),
                 Err((why, _)) => format!("2. Tệp mẫu này không có dòng ví dụ: {why}. Bảng dưới đây cho biết cách điền từng cột."),
             },
             "3. Ngày ghi dd/mm/yyyy (hoặc yyyy-mm-dd); các cột ngày đã được định dạng sẵn. Mã và số có số 0 ở đầu: các cột đó là văn bản.".into(),
@@ -984,11 +984,7 @@ fn steps(kind: Kind, data: &str, ex: &Result<Example, NoExample>, english: bool)
 type Reference = (String, Vec<&'static str>, Vec<Vec<String>>);
 
 /// The catalogue tables at the end of the instructions.
-fn reference_tables(
-    kind: Kind,
-    cat: &Catalogue,
-    english: bool,
-) -> Vec<Reference> {
+fn reference_tables(kind: Kind, cat: &Catalogue, english: bool) -> Vec<Reference> {
     let l = |vi: &'static str, en: &'static str| if english { en } else { vi };
     match kind {
         Kind::Cadres => vec![
@@ -1161,7 +1157,12 @@ fn workbook(
             None => {}
         }
         let shown = value.map(Value::shown).unwrap_or_default();
-        let width = title.chars().count().max(shown.chars().count()).max(10) + 3;
+        let least = match column.key {
+            "full_name" => 26,
+            "source_ref" | "issuer" | "evidence" | "email" => 30,
+            _ => 10,
+        };
+        let width = title.chars().count().max(shown.chars().count()).max(least) + 3;
         data.set_column_width(col, width.min(42) as f64)?;
         if let Some(d) = drop_down(column.key, &list) {
             let v = match &d.source {
