@@ -5,10 +5,8 @@ use rocket::serde::json::Json;
 use rocket::{get, post, routes, Route, State};
 
 use super::columns::Kind;
-use super::template as templates;
 use super::{problems_csv, run, ImportResult, Job};
 use crate::api::parse_opt;
-use crate::api::upload::blocking;
 use crate::auth::{AuthUser, Role};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::shared::download::Streamed;
@@ -62,9 +60,12 @@ pub async fn template(
         _ => return Err(AppError::invalid("lang", "lang must be vi or en")),
     };
     let scope = user.scope()?;
-    let catalogue = templates::load(&state.db, kind, &scope).await?;
+    let catalogue = super::template::load(&state.db, kind, &scope).await?;
     let today = state.clock.today();
-    blocking(move || templates::render(kind, &catalogue, format, english, today)).await?
+    crate::api::upload::blocking(move || {
+        super::template::render(kind, &catalogue, format, english, today)
+    })
+    .await?
 }
 
 /// Who may import a kind, as the import routes check it.
