@@ -13,6 +13,7 @@ pub mod plan;
 pub mod routes;
 pub mod rows;
 pub mod store;
+pub mod template;
 
 use chrono::NaiveDate;
 use serde::Serialize;

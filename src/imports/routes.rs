@@ -11,7 +11,7 @@ use crate::api::parse_opt;
 use crate::auth::{AuthUser, Role};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::shared::download::Streamed;
-use crate::shared::download::{parse_format, Download, Table};
+use crate::shared::download::{parse_format, Download};
 use crate::state::AppState;
 
 /// The routes of this area.
@@ -27,7 +27,13 @@ fn parse_kind(raw: &str) -> AppResult<Kind> {
     })
 }
 
-/// The empty template of an import kind: the header row, Vietnamese (default) or English.
+/// The template of an import kind, Vietnamese (default) or English: the header row and one
+/// example row made from live data that imports cleanly for the caller (a new cadre in a unit of
+/// the caller's subtree; a qualification or completion of a cadre of the subtree), or the header
+/// alone when none can be made. XLSX adds an instructions sheet (the workflow; every column:
+/// required or not, format, allowed values, the example; the codes with their names), drop-down
+/// lists on the data sheet (gender, yes/no, organisation, source; units of the caller's subtree,
+/// active titles, scales, levels, modules from a hidden lists sheet), dates formatted dd/mm/yyyy.
 #[utoipa::path(tag = "imports", security(("bearer" = [])),
     params(("kind" = String, Path, description = "cadres, qualifications or completions"),
            ("format" = Option<String>, Query, description = "csv (default) or xlsx"),
@@ -36,6 +42,7 @@ fn parse_kind(raw: &str) -> AppResult<Kind> {
               (status = 422, body = ErrorEnvelope)))]
 #[get("/api/imports/<kind>/template?<format>&<lang>")]
 pub async fn template(
+    state: &State<AppState>,
     user: AuthUser,
     kind: &str,
     format: Option<&str>,
@@ -53,17 +60,13 @@ pub async fn template(
         "en" => true,
         _ => return Err(AppError::invalid("lang", "lang must be vi or en")),
     };
-    let headers = kind
-        .columns()
-        .iter()
-        .map(|c| if english { c.en } else { c.vi }.to_string())
-        .collect();
-    let table = Table {
-        name: kind.as_str().into(),
-        headers,
-        rows: vec![],
-    };
-    Download::of(&[table], format, &format!("template-{}", kind.as_str()))
+    let scope = user.scope()?;
+    let catalogue = super::template::load(&state.db, kind, &scope).await?;
+    let today = state.clock.today();
+    crate::api::upload::blocking(move || {
+        super::template::render(kind, &catalogue, format, english, today)
+    })
+    .await?
 }
 
 /// Who may import a kind, as the import routes check it.

@@ -28,6 +28,7 @@ mod reorganisation;
 mod reports;
 mod scale;
 mod standards;
+mod templates;
 mod timeline;
 mod units;
 mod uploads;

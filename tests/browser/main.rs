@@ -43,6 +43,7 @@ flows!(in_browser:
     officer_roster,
     officer_import_export,
     admin_pages,
+    admin_import_template,
 );
 flows!(on_server: school_class_flow);
 
@@ -1043,6 +1044,112 @@ async fn admin_pages(s: &'static Server, b: &Browser) {
         b.page(shot).await;
         b.no_errors(route).await;
     }
+    b.logout().await;
+}
+
+/// The admin's Excel template from the import page: the button downloads an XLSX whose data
+/// sheet comes first with the example row, then the instructions sheet and the hidden lists (the
+/// live units only: the wards the 2025 reorganisation retired are not offered); the file, chosen
+/// in the same page, passes the check (a dry run: nothing written).
+async fn admin_import_template(_: &'static Server, b: &Browser) {
+    use calamine::{Reader, SheetVisible, Xlsx};
+    b.login("admin", ADMIN_PASSWORD, "admin").await;
+    b.click("#nav a[href=\"#/import\"]").await;
+    b.wait("#import-file-form").await;
+    // What the page hands to the browser as a download (the blob behind the link), kept to read.
+    b.js("window.__blobs = []; const make = URL.createObjectURL.bind(URL); URL.createObjectURL = (x) => { window.__blobs.push(x); return make(x); };").await;
+    b.click("#template-xlsx").await;
+    let d = b
+        .until(
+            "the XLSX template",
+            "return (window.__downloads || []).find(d => d.name === 'template-cadres.xlsx')",
+        )
+        .await;
+    assert!(d["magic"].as_str().unwrap_or("").starts_with("PK"), "{d}");
+    assert_eq!(
+        d["type"],
+        json!("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "{d}"
+    );
+    b.until(
+        "the download named on the page",
+        "return document.querySelector('#import-file-form .export-msg')?.textContent.includes('template-cadres.xlsx')",
+    )
+    .await;
+    let bytes = b
+        .c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; window.__blobs[window.__blobs.length - 1].arrayBuffer().then(a => done(Array.from(new Uint8Array(a))), e => done(String(e)));",
+            vec![],
+        )
+        .await
+        .expect("the downloaded bytes");
+    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("bytes");
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).expect("an XLSX");
+    let sheets: Vec<(String, bool)> = book
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), s.visible == SheetVisible::Visible))
+        .collect();
+    assert_eq!(
+        sheets,
+        [
+            ("Cán bộ".to_string(), true),
+            ("Hướng dẫn".to_string(), true),
+            ("Danh mục".to_string(), false)
+        ]
+    );
+    let data = book.worksheet_range("Cán bộ").expect("data sheet");
+    assert_eq!(data.height(), 2, "the header and the example row");
+    assert_eq!(
+        data.get((1, 1)).map(|c| c.to_string()).as_deref(),
+        Some("Nguyễn Thị Lan")
+    );
+    let help = book.worksheet_range("Hướng dẫn").expect("instructions");
+    let text: Vec<String> = help
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect();
+    assert!(text.iter().any(|l| l.contains("«Kiểm tra»")), "{text:?}");
+    assert!(
+        text.iter().any(|l| l.starts_with("Số CCCD/CMND | Có")),
+        "{text:?}"
+    );
+    let units: Vec<String> = book
+        .worksheet_range("Danh mục")
+        .expect("lists")
+        .rows()
+        .skip(1)
+        .map(|r| r[0].to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert!(
+        units.contains(&"26740".to_string()),
+        "a live ward: {units:?}"
+    );
+    assert!(
+        !units.contains(&"26734".to_string()),
+        "a retired ward: {units:?}"
+    );
+    // The template as downloaded passes the check on the same page.
+    let path = std::env::temp_dir().join(format!(
+        "ui-template-{}-{}.xlsx",
+        std::process::id(),
+        b.name
+    ));
+    std::fs::write(&path, &bytes).expect("template file");
+    choose_file(b, &path).await;
+    b.click("#import-check").await;
+    b.until("the template's dry run", "return document.querySelector('#import-counts[data-dry-run=true] [data-count=created]')?.textContent === '1'").await;
+    let _ = std::fs::remove_file(&path);
+    b.page("import-template").await;
+    b.no_errors("import template").await;
     b.logout().await;
 }
 
