@@ -158,7 +158,11 @@ impl Part {
     /// worksheet's rows continues on sheets named `Đào tạo (2)`, `Đào tạo (3)`, … (piece 2, 3, …;
     /// the first sheet is piece 1).
     pub fn named_piece(name: &str) -> Option<(Part, usize)> {
-        let (name, piece) = match name.trim().strip_suffix(')').and_then(|s| s.rsplit_once(" (")) {
+        let (name, piece) = match name
+            .trim()
+            .strip_suffix(')')
+            .and_then(|s| s.rsplit_once(" ("))
+        {
             Some((base, n)) if n.parse::<usize>().is_ok_and(|n| n >= 2) => {
                 (base, n.parse().unwrap_or(1))
             }

@@ -877,8 +877,10 @@ mod tests {
 
     #[test]
     fn completions_merge_and_keep_their_provenance() {
-        let mut l = CompletionLookups::default();
-        l.people = lookups().people;
+        let mut l = CompletionLookups {
+            people: lookups().people,
+            ..Default::default()
+        };
         l.modules.insert("MOD1".into(), (3, 2));
         let facts = CompletionFacts {
             score_tenths: Some(85),

@@ -147,7 +147,10 @@ pub fn read_book(bytes: &[u8], limits: &Limits) -> AppResult<Vec<(Part, String, 
         });
     }
     parts.sort_by_key(|(p, n, _, _)| (PARTS.iter().position(|q| q == p), *n));
-    Ok(parts.into_iter().map(|(p, _, name, sheet)| (p, name, sheet)).collect())
+    Ok(parts
+        .into_iter()
+        .map(|(p, _, name, sheet)| (p, name, sheet))
+        .collect())
 }
 
 /// The personal ids a part's sheet names.
@@ -443,21 +446,21 @@ fn write_xlsx(
         ws.set_freeze_panes(1, 0).map_err(fail)?;
         Ok(())
     };
-    let mut sheets = 0;
     for part in PARTS {
         let mut piece = 1;
         add(&mut wb, part, piece)?;
-        sheets += 1;
         let mut r: u32 = 1;
         each_page(db, x, handle, part, &mut |rows| {
             for row in &rows {
                 if r >= EXCEL_ROWS {
                     piece += 1;
                     add(&mut wb, part, piece)?;
-                    sheets += 1;
                     r = 1;
                 }
-                let ws = wb.worksheet_from_index(sheets - 1).map_err(fail)?;
+                let ws = wb
+                    .worksheets_mut()
+                    .last_mut()
+                    .ok_or_else(|| AppError::Internal("xlsx: no worksheet".into()))?;
                 write_row(ws, r, row, &date).map_err(fail)?;
                 r += 1;
             }
