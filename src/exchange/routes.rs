@@ -34,13 +34,14 @@ pub async fn export_record(
     format: Option<&str>,
     unit: Option<&str>,
 ) -> AppResult<Streamed> {
+    // Who and where first: a unit outside the caller's scope is refused whatever the format.
+    let scope = export_scope(&user)?;
+    let range = unit_range(&state.db, &scope, unit).await?;
     let format = match format.map(str::trim).unwrap_or("xlsx") {
         "xlsx" => BookFormat::Xlsx,
         "zip" => BookFormat::Zip,
         _ => return Err(AppError::invalid("format", "format must be xlsx or zip")),
     };
-    let scope = export_scope(&user)?;
-    let range = unit_range(&state.db, &scope, unit).await?;
     let x = RecordExport {
         scope,
         range,
