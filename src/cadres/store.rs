@@ -585,6 +585,25 @@ pub struct QualificationWrite<'a> {
     pub completion_id: Option<i64>,
 }
 
+/// Sets the issuer and the evidence of qualifications on record: (id, issuer, evidence).
+pub async fn set_qualification_details(
+    tx: &mut Tx,
+    updates: &[(i64, String, String)],
+) -> AppResult<()> {
+    for (id, issuer, evidence) in updates {
+        on_tx!(tx, |c| sqlx::query(
+            "UPDATE cadre_qualifications SET issuer = $1, evidence = $2 WHERE id = $3"
+        )
+        .bind(issuer)
+        .bind(evidence)
+        .bind(*id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    }
+    Ok(())
+}
+
 /// Records a qualification held; returns its id.
 pub async fn insert_qualification(
     tx: &mut Tx,

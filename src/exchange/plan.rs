@@ -107,17 +107,7 @@ pub(super) fn person<'a>(
     people: &'a HashMap<String, Person>,
     scope: &Scope,
 ) -> Option<&'a Person> {
-    let raw = match r.cell("personal_id") {
-        Cell::Number(n) => {
-            let s = format!("{n}");
-            if s.len() == 8 || s.len() == 11 {
-                format!("0{s}")
-            } else {
-                s
-            }
-        }
-        c => c.display(),
-    };
+    let raw = crate::imports::plan::personal_id_text(r.cell("personal_id"));
     if raw.trim().is_empty() {
         r.problem("personal_id", C::Required);
         return None;

@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult, ErrorDetail, ProblemCode, Problems};
 use crate::exports::{csv_row, write_row};
 use crate::imports::columns::Kind;
 use crate::imports::messages::{render, Lang};
-use crate::imports::plan::ImportCounts;
+use crate::imports::plan::{personal_id_text, ImportCounts};
 use crate::shared::csv_line;
 use crate::shared::download::{xlsx_type, Streamed};
 use crate::shared::table::{self, FileFormat, Limits, Sheet};
@@ -159,25 +159,16 @@ fn personal_ids(part: Part, sheet: &Sheet) -> AppResult<Vec<String>> {
         return crate::imports::plan::personal_ids(sheet, Kind::Cadres);
     }
     let l = plan::part_layout(part, sheet)?;
-    Ok(column(sheet, l.index("personal_id"))
+    Ok(column(sheet, l.index("personal_id"), personal_id_text)
         .into_iter()
         .map(|s| s.chars().filter(|c| !c.is_whitespace()).collect())
         .collect())
 }
 
-/// The distinct texts of a column (by position).
-fn column(sheet: &Sheet, i: Option<usize>) -> Vec<String> {
+/// The distinct texts of a column (by position), each cell read by `read`.
+fn column(sheet: &Sheet, i: Option<usize>, read: fn(&table::Cell) -> String) -> Vec<String> {
     let Some(i) = i else { return vec![] };
-    let cells = sheet
-        .rows
-        .iter()
-        .filter_map(|(_, r)| r.get(i))
-        .map(|c| match c {
-            table::Cell::Number(n) if format!("{n}").len() == 8 || format!("{n}").len() == 11 => {
-                format!("0{n}")
-            }
-            c => c.display(),
-        });
+    let cells = sheet.rows.iter().filter_map(|(_, r)| r.get(i)).map(read);
     store::distinct(cells)
 }
 
@@ -251,8 +242,8 @@ async fn import_part(
         }
         Part::Completions => {
             let l = plan::part_layout(part, &sheet)?;
-            let classes = column(&sheet, l.index("class_code"));
-            let certificates = column(&sheet, l.index("certificate_no"));
+            let classes = column(&sheet, l.index("class_code"), table::Cell::display);
+            let certificates = column(&sheet, l.index("certificate_no"), table::Cell::display);
             let lookups = store::completion_lookups(tx, &ids, &classes, &certificates).await?;
             let plan =
                 blocking(move || plan::plan_completions(&sheet, &lookups, &scope, today, p()))
@@ -285,7 +276,7 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppRe
     } = job;
     let size = bytes.len();
     let (book, sha256) = blocking(move || -> AppResult<_> {
-        let sha = hex(&Sha256::digest(&bytes));
+        let sha = crate::imports::hex(&Sha256::digest(&bytes));
         Ok((read_book(&bytes, &limits)?, sha))
     })
     .await??;
@@ -336,10 +327,6 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppRe
         parts,
         elapsed_ms: started.elapsed().as_millis(),
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The record export's two forms.

@@ -509,18 +509,7 @@ pub async fn apply_qualifications(tx: &mut Tx, plan: &QualificationPlan) -> AppR
         rows,
     )
     .await?;
-    for (id, issuer, evidence) in &plan.updates {
-        on_tx!(tx, |c| sqlx::query(
-            "UPDATE cadre_qualifications SET issuer = $1, evidence = $2 WHERE id = $3"
-        )
-        .bind(issuer)
-        .bind(evidence)
-        .bind(*id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ())?);
-    }
-    Ok(())
+    crate::cadres::store::set_qualification_details(tx, &plan.updates).await
 }
 
 /// A cadre as the export's first sheet writes them.

@@ -309,6 +309,7 @@ fn write_problem(writer: &SharedWriter, d: &ErrorDetail, lang: Lang) {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of bytes (a file's SHA-256 in the audit trail).
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

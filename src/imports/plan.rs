@@ -191,7 +191,7 @@ struct CadreRow {
 
 /// A personal id from a cell; a number cell lost its leading zero in a spreadsheet, so it is
 /// padded back to 9 or 12 digits.
-fn personal_id_text(c: &Cell) -> String {
+pub fn personal_id_text(c: &Cell) -> String {
     let s = c.display();
     match c {
         Cell::Number(_) if s.len() == 8 || s.len() == 11 => format!("0{s}"),

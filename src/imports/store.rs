@@ -35,21 +35,11 @@ fn id_filter(tx: &Tx, col: &str, n: usize, ids: &[String]) -> (String, String) {
 
 /// Same for integer ids.
 fn int_filter(tx: &Tx, col: &str, n: usize, ids: &[i64]) -> (String, String) {
-    let joined = ids
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    match tx {
-        Tx::Sqlite(..) => (
-            format!("{col} IN (SELECT value FROM json_each(${n}))"),
-            format!("[{joined}]"),
-        ),
-        Tx::Postgres(_) => (
-            format!("{col} = ANY(CAST(string_to_array(${n}, ',') AS BIGINT[]))"),
-            joined,
-        ),
-    }
+    let sqlite = matches!(tx, Tx::Sqlite(..));
+    (
+        format!("{col} {}", crate::db::in_ids(sqlite, n)),
+        crate::db::id_param(sqlite, ids),
+    )
 }
 
 /// Every unit by code.
@@ -454,18 +444,7 @@ pub async fn apply_qualifications(
         rows,
     )
     .await?;
-    for (id, issuer, evidence) in &plan.updates {
-        on_tx!(tx, |c| sqlx::query(
-            "UPDATE cadre_qualifications SET issuer = $1, evidence = $2 WHERE id = $3"
-        )
-        .bind(issuer)
-        .bind(evidence)
-        .bind(*id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ())?);
-    }
-    Ok(())
+    crate::cadres::store::set_qualification_details(tx, &plan.updates).await
 }
 
 /// Loads what a completion import is checked against.
