@@ -59,7 +59,7 @@ pub async fn export_record(
 #[utoipa::path(tag = "imports", security(("bearer" = [])),
     params(("dry_run" = Option<bool>, Query, description = "Check every part, write nothing"),
            ("file_name" = Option<String>, Query, description = "The file's name, for the audit trail")),
-    request_body(content = String, content_type = "application/zip", description = "XLSX workbook or ZIP of CSV files"),
+    request_body(content = String, content_type = "application/octet-stream", description = "XLSX workbook or ZIP of CSV files"),
     responses((status = 200, body = RecordResult), (status = 403, body = ErrorEnvelope),
               (status = 413, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 #[post("/api/exchange/record?<dry_run>&<file_name>", data = "<data>")]
