@@ -180,9 +180,6 @@ impl LifeDateRefusal {
     }
 }
 
-/// An import's reason for any [`LifeDateRefusal`].
-pub const LIFE_DATE: &str = "the date must be after the cadre's birth and not in the future";
-
 #[cfg(test)]
 mod tests {
     use super::*;

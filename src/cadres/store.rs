@@ -113,7 +113,7 @@ pub async fn get_with_feed(
 pub struct CadreFilter {
     /// Only under this unit path.
     pub unit_path: Option<String>,
-    /// Name without diacritics contains.
+    /// Name without diacritics contains each of these words, in any order.
     pub q: Option<String>,
     /// Active flag.
     pub active: Option<bool>,
@@ -121,7 +121,34 @@ pub struct CadreFilter {
     pub organisation: Option<String>,
 }
 
-/// Lists cadres in scope, sorted the Vietnamese way, paged, with the total.
+/// The condition of a name search on the folded-name column `col` (diacritics and case ignored),
+/// with its binds, numbered from `$first`: the query as written anywhere in the name, or every
+/// word of it (at most 8) starting a word of the name, in any order ("van nguyen" finds Nguyễn
+/// Văn An; "nguyen van an" does not find Nguyễn Văn Đạt).
+pub fn name_filter(col: &str, q: &str, first: usize) -> (String, Vec<String>) {
+    let folded = fold_name(q);
+    let mut binds = vec![format!("%{}%", like_escape(folded.trim()))];
+    let mut words = vec![];
+    for w in folded.split_whitespace().take(8) {
+        binds.push(format!("% {}%", like_escape(w)));
+        words.push(format!(
+            "(' ' || {col}) LIKE ${} ESCAPE '\\'",
+            first + binds.len() - 1
+        ));
+    }
+    let any_order = if words.is_empty() {
+        "FALSE".to_string()
+    } else {
+        words.join(" AND ")
+    };
+    (
+        format!("({col} LIKE ${first} ESCAPE '\\' OR ({any_order}))"),
+        binds,
+    )
+}
+
+/// Lists cadres in scope, sorted the Vietnamese way, paged, with the total (`q`: every word in
+/// the name, in any order).
 pub async fn list(
     db: &Db,
     scope: &Scope,
@@ -144,11 +171,9 @@ pub async fn list(
         binds.push(hi);
     }
     if let Some(q) = &f.q {
-        conds.push(format!(
-            "c.name_folded LIKE ${} ESCAPE '\\'",
-            binds.len() + 1
-        ));
-        binds.push(format!("%{}%", like_escape(&fold_name(q))));
+        let (cond, name_binds) = name_filter("c.name_folded", q, binds.len() + 1);
+        conds.push(cond);
+        binds.extend(name_binds);
     }
     if let Some(o) = &f.organisation {
         conds.push(format!("c.organisation = ${}", binds.len() + 1));

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use super::{Out, PAGE};
 use crate::auth::Scope;
 use crate::cadres::domain::{gender_vi, organisation_vi};
+use crate::cadres::store::name_filter;
 use crate::db::bulk::V;
 use crate::db::Db;
 use crate::error::AppResult;
@@ -276,13 +277,9 @@ impl Source {
         c.scope(&self.scope, "c.id", "u.path");
         c.range("u.path", &f.unit_range);
         if let Some(q) = &f.q {
-            c.push(
-                "c.name_folded LIKE $? ESCAPE '\\'",
-                V::S(format!(
-                    "%{}%",
-                    crate::db::like_escape(&crate::cadres::domain::fold_name(q))
-                )),
-            );
+            let (cond, binds) = name_filter("c.name_folded", q, c.next());
+            c.sql.push_str(&format!(" AND {cond}"));
+            c.binds.extend(binds.into_iter().map(V::S));
         }
         if let Some(o) = &f.organisation {
             c.push("c.organisation = $?", V::S(o.clone()));

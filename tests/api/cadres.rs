@@ -153,6 +153,14 @@ async fn search_without_diacritics_in_vietnamese_order(app: TestApp) {
     assert_eq!(v["items"][0]["full_name"], "Nguyễn Văn An");
     let (_, v) = app.get("/api/cadres?q=NGUY%E1%BB%84N", Some(&admin)).await;
     assert_eq!(v["total"], 2);
+    // Words in any order (issue 16): "van nguyen" finds what "nguyen van" finds; every word counts.
+    let (_, v) = app.get("/api/cadres?q=van%20nguyen", Some(&admin)).await;
+    assert_eq!(v["total"], 2, "{v}");
+    let (_, v) = app.get("/api/cadres?q=dat%20%20nguyen", Some(&admin)).await;
+    assert_eq!(v["total"], 1, "{v}");
+    assert_eq!(v["items"][0]["full_name"], "Nguyễn Văn Đạt");
+    let (_, v) = app.get("/api/cadres?q=van%20pham", Some(&admin)).await;
+    assert_eq!(v["total"], 0, "{v}");
     let (_, p2) = app.get("/api/cadres?limit=3&offset=3", Some(&admin)).await;
     assert_eq!(p2["total"], 7);
     assert_eq!(p2["items"][0]["full_name"], "Võ Thị Ân");
