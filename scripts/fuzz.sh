@@ -37,7 +37,9 @@ for role in cadre:demo-password officer.tandinh:demo-password commission:demo-pa
     --max-examples "$examples" --seed 20261126 --checks all \
     --exclude-path-regex '^/api/auth/(password|logout)$' -w 2 --no-color 2>&1 || true)
   echo "$out" | tail -n 25
-  if echo "$out" | grep -qE '^Failures:' || ! echo "$out" | grep -qE '[0-9]+ generated'; then
+  # Here-strings, not pipes: with pipefail, `echo | grep -q` fails when grep stops reading a long
+  # output early (echo gets SIGPIPE), which once failed a clean run.
+  if grep -qE '^Failures:' <<<"$out" || ! grep -qE '[0-9]+ generated' <<<"$out"; then
     echo "$out" | sed -n '/FAILURES/,/SUMMARY/p' | head -n 80
     status=1
   fi
