@@ -141,25 +141,15 @@ fn overlap(
     }
 }
 
-/// A period row, read and checked on its own.
-struct PeriodRow {
-    line: usize,
-    cadre_id: i64,
-    title_id: i64,
-    unit_code: String,
-    from: NaiveDate,
-    to: Option<NaiveDate>,
-    appointed_on: Option<NaiveDate>,
-}
-
-/// Reads one row of a period sheet (`part`: history, titles or plans).
+/// Reads one row of a period sheet (`part`: history, titles or plans) into the period it gives,
+/// checked on its own.
 fn read_period(
     r: &mut Row,
     part: Part,
     lookups: &PeriodLookups,
     scope: &Scope,
     today: NaiveDate,
-) -> Option<PeriodRow> {
+) -> Option<NewPeriod> {
     let history = part == Part::History;
     let to_key = if history { "until" } else { "to" };
     let who = person(r, &lookups.people, scope);
@@ -242,8 +232,7 @@ fn read_period(
     if r.failed() {
         return None;
     }
-    Some(PeriodRow {
-        line: r.line,
+    Some(NewPeriod {
         cadre_id: who?.id,
         title_id: title.map_or(0, |(_, t)| t.id),
         unit_code: unit_code?,
@@ -274,23 +263,23 @@ pub fn plan_periods(
     let mut errors = problems;
     let mut plan = PeriodPlan::default();
     plan.counts.rows = sheet.rows.len();
-    let mut rows: Vec<(PeriodRow, &[Cell])> = vec![];
+    let mut rows: Vec<(usize, NewPeriod, &[Cell])> = vec![];
     for (line, cells) in &sheet.rows {
         let mut r = Row::new(*line, cells, &l, &mut errors);
         if let Some(p) = read_period(&mut r, part, lookups, scope, today) {
-            rows.push((p, cells));
+            rows.push((*line, p, cells));
         }
     }
     // Each cadre's rows (a cadre's periods are checked against each other only).
     let mut by_cadre: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (i, (p, _)) in rows.iter().enumerate() {
+    for (i, (_, p, _)) in rows.iter().enumerate() {
         by_cadre.entry(p.cadre_id).or_default().push(i);
     }
     let mut seen: HashMap<(i64, i64, NaiveDate), usize> = HashMap::new();
     let none = vec![];
-    for (i, (p, cells)) in rows.iter().enumerate() {
-        let mut r = Row::new(p.line, cells, &l, &mut errors);
-        if let Some(first) = seen.insert((p.cadre_id, p.title_id, p.from), p.line) {
+    for (i, (line, p, cells)) in rows.iter().enumerate() {
+        let mut r = Row::new(*line, cells, &l, &mut errors);
+        if let Some(first) = seen.insert((p.cadre_id, p.title_id, p.from), *line) {
             r.problem_with("from", C::PeriodRepeated, json!({"row_first": first}));
             continue;
         }
@@ -304,7 +293,7 @@ pub fn plan_periods(
             same_kind(o.title_id) && o.from != p.from && overlap(span, (o.from, o.to), history)
         });
         let clash_in_file = by_cadre[&p.cadre_id].iter().any(|&j| {
-            let q = &rows[j].0;
+            let q = &rows[j].1;
             j != i
                 && same_kind(q.title_id)
                 && q.from != p.from
@@ -347,14 +336,7 @@ pub fn plan_periods(
                 r.problem(to_key, C::EarlierPeriodNeedsEnd);
             }
             None => {
-                plan.new.push(NewPeriod {
-                    cadre_id: p.cadre_id,
-                    title_id: p.title_id,
-                    unit_code: p.unit_code.clone(),
-                    from: p.from,
-                    to: p.to,
-                    appointed_on: p.appointed_on,
-                });
+                plan.new.push(p.clone());
                 plan.counts.created += 1;
             }
         }
