@@ -202,7 +202,8 @@ export async function download(path, fallbackName, body) {
 }
 
 export function table(headers, rows, attrs) {
-  return h("div", { class: "table-wrap" },
+  // Focusable, so that a table wider than the screen can be scrolled with the keyboard.
+  return h("div", { class: "table-wrap", tabindex: "0" },
     h("table", attrs || {},
       h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))),
       h("tbody", {}, rows)));

@@ -57,16 +57,18 @@ export function barChart(items, { signed, label, onPick, id }) {
     const g = h("svg:g", { class: "bar", tabindex: onPick ? 0 : null, role: onPick ? "button" : null, "data-unit": it.key, "data-value": v === null ? "" : v,
       "aria-label": `${it.name}: ${v === null ? "—" : signed ? num(v, 1) : pct(v)}` });
     g.append(h("svg:title", {}, `${it.name}: ${v === null ? "—" : signed ? num(v, 1) : pct(v)}`));
-    g.append(h("svg:text", { x: labelW - 6, y: y + rowH / 2 + 4, "text-anchor": "end", class: "lbl" }, it.name.length > (narrow ? 20 : 26) ? it.name.slice(0, narrow ? 19 : 25) + "…" : it.name));
+    // The texts are drawn beside the bar's group, not in it (the group's name says them already),
+    // and after it, so that its background does not hide them.
+    const texts = [h("svg:text", { x: labelW - 6, y: y + rowH / 2 + 4, "text-anchor": "end", class: "lbl" }, it.name.length > (narrow ? 20 : 26) ? it.name.slice(0, narrow ? 19 : 25) + "…" : it.name)];
     if (!signed) g.append(h("svg:rect", { x: x0, y, width: chartW, height: rowH - 6, fill: "#eef1f4" }));
     g.append(h("svg:rect", { x, y, width: Math.max(w, v === null ? 0 : 1), height: rowH - 6, fill: signed ? (v < 0 ? "#b2182b" : "#2166ac") : barColour(v) }));
-    g.append(h("svg:text", { x: (signed && v < 0 ? x : x + w) + (signed && v < 0 ? -4 : 4), y: y + rowH / 2 + 4, "text-anchor": signed && v < 0 ? "end" : "start", class: "val" },
+    texts.push(h("svg:text", { x: (signed && v < 0 ? x : x + w) + (signed && v < 0 ? -4 : 4), y: y + rowH / 2 + 4, "text-anchor": signed && v < 0 ? "end" : "start", class: "val" },
       v === null ? "—" : signed ? num(v, 1) : pct(v)));
     if (onPick) {
       g.addEventListener("click", () => onPick(it));
       g.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); onPick(it); } });
     }
-    svg.append(g);
+    svg.append(g, ...texts);
   });
   return svg;
 }
@@ -229,7 +231,7 @@ export async function reportView(q, homeKey) {
       keys.map((k) => h("td", { class: "num", text: num(tot.short_by_requirement[k] || 0) })))));
   root.append(section(t("heatmap"), h("p", { class: "hint", text: t("heatmap_hint") + " " + (drillable ? t("drill_hint") : "") }),
     h("div", { class: "legend", "aria-hidden": "true" }, [0, 1, 2, 3, 4, 5].map((i) => h("span", { class: "sw heat-" + i, text: i === 0 ? "0 %" : `≤ ${i * 20} %` }))),
-    h("div", { class: "table-wrap" }, heat)));
+    h("div", { class: "table-wrap", tabindex: "0" }, heat)));
   root.append(panel);
   return root;
 }

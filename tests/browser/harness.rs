@@ -494,10 +494,35 @@ impl Browser {
             .expect("key");
     }
 
-    /// A main page as shown: its screenshot, then no JavaScript errors and no unlabelled controls.
+    /// A main page as shown: its screenshot, then no JavaScript errors, no unlabelled controls and
+    /// no serious or critical accessibility violation (axe-core).
     pub async fn page(&self, name: &str) {
         self.shot(name).await;
         self.no_errors(name).await;
+        self.accessible(name).await;
+    }
+
+    /// Runs axe-core (vendored in tests/browser/vendor, injected into the page by the test, never
+    /// served by the app) on the page as shown; fails on any serious or critical violation,
+    /// naming the rule and the first elements it found.
+    pub async fn accessible(&self, page: &str) {
+        if self.js("return typeof window.axe === 'object'").await != json!(true) {
+            self.js(&format!("{AXE_SOURCE}\n;return true;")).await;
+        }
+        let found = self
+            .c
+            .execute_async(AXE_RUN, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("[{}] axe-core failed on {page}: {e}", self.name));
+        if found != json!([]) {
+            self.shot(&format!("FAILED-axe-{page}")).await;
+        }
+        assert_eq!(
+            found,
+            json!([]),
+            "[{}] serious or critical accessibility violations (axe-core) on {page}",
+            self.name
+        );
     }
 
     /// Saves a screenshot to target/screenshots/<browser name>-<name>.png.
@@ -544,6 +569,18 @@ impl Drop for Browser {
         .join();
     }
 }
+
+/// axe-core 4.14.1 (MPL-2.0, tests/browser/vendor/axe-core.LICENSE), from the npm package.
+const AXE_SOURCE: &str = include_str!("vendor/axe.min.js");
+
+/// Runs axe-core on the document (WCAG 2.0/2.1 A and AA rules and best practices) and calls back
+/// with the serious and critical violations: rule, impact, help and up to three elements.
+const AXE_RUN: &str = "const done = arguments[arguments.length - 1]; \
+  window.axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations \
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical') \
+    .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, \
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' :: ' + (n.failureSummary || '').slice(0, 200)) })))) \
+  .catch((e) => done([{ rule: 'axe-error', help: String(e) }]));";
 
 /// Visible inputs, selects and text areas without a label (label element, aria-label or
 /// aria-labelledby), and buttons and links without a name.
