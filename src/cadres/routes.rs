@@ -8,7 +8,7 @@ use rocket::{get, patch, post, routes, Route, State};
 use super::domain::Organisation;
 use super::service::{
     self, visible, CadreDetail, CadreInput, CadrePatch, EndInput, PeriodInput, QualificationInput,
-    QualificationList,
+    QualificationList, QualificationPatch,
 };
 use super::store::{CadreFilter, CadreView, TitleList};
 use crate::api::{parse_opt, JsonBody, Page, PageParams};
@@ -28,7 +28,8 @@ pub fn routes() -> Vec<Route> {
         add_plan,
         end_plan,
         list_qualifications,
-        add_qualification
+        add_qualification,
+        update_qualification
     ]
 }
 
@@ -256,4 +257,29 @@ pub async fn add_qualification(
     let cadre = visible(state, &user, parse_id(id)?).await?;
     let list = service::add_qualification(state, &user, cadre, q).await?;
     Ok((Status::Created, Json(list)))
+}
+
+/// Edits a qualification recorded by hand or imported (issuer, evidence, provenance), or revokes
+/// or reinstates it with a reason (kept in the audit trail). One a class completion awarded
+/// changes only with its certificate (409).
+#[utoipa::path(tag = "cadres", security(("bearer" = [])), request_body = QualificationPatch,
+    params(("id" = i64, Path, description = "Cadre id"), ("qid" = i64, Path, description = "Qualification id")),
+    responses((status = 200, body = QualificationList), (status = 404, body = ErrorEnvelope),
+              (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[patch("/api/cadres/<id>/qualifications/<qid>", data = "<body>")]
+pub async fn update_qualification(
+    state: &State<AppState>,
+    user: RosterEditor,
+    id: &str,
+    qid: &str,
+    body: JsonBody<QualificationPatch>,
+) -> AppResult<Json<QualificationList>> {
+    let patch = body.into_inner();
+    let cadre = visible(state, &user, parse_id(id)?).await?;
+    let qid: i64 = qid
+        .parse()
+        .map_err(|_| AppError::not_found(format!("no qualification {qid}")))?;
+    Ok(Json(
+        service::update_qualification(state, &user, cadre, qid, patch).await?,
+    ))
 }

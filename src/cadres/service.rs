@@ -17,8 +17,8 @@ use super::rules::{
     check_life_date, check_title_level, check_unit, overlaps_another, unit_level, Span, OVERLAP,
 };
 use super::store::{
-    self, CadreFilter, CadreView, CadreWrite, QualificationView, QualificationWrite, TitleList,
-    TitlePeriod, UnitPeriod,
+    self, CadreFilter, CadreView, CadreWrite, QualificationChange, QualificationView,
+    QualificationWrite, TitleList, TitlePeriod, UnitPeriod,
 };
 use crate::api::PageParams;
 use crate::audit;
@@ -555,6 +555,118 @@ pub async fn add_qualification(
     .await?;
     audit::record(&mut tx, &user.actor(), "create", "qualification", &qid.to_string(), None,
         Some(json!({"cadre_id": cadre.id, "scale": q.scale, "level": q.level, "obtained_on": q.obtained_on}))).await?;
+    tx.commit().await?;
+    qualifications(state, &cadre).await
+}
+
+/// Changes to a qualification recorded by hand or imported: its provenance, or its revocation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QualificationPatch {
+    /// Issuing body.
+    pub issuer: Option<String>,
+    /// Evidence (diploma number, …).
+    pub evidence: Option<String>,
+    /// Where the record comes from (register, file).
+    pub source_ref: Option<String>,
+    /// The day it stopped counting (revoked, found void); `null` reinstates it.
+    #[serde(default, deserialize_with = "crate::api::double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub revoked_on: Option<Option<NaiveDate>>,
+    /// Why it was revoked or reinstated (required with `revoked_on`; kept in the audit trail).
+    pub reason: Option<String>,
+}
+
+/// The longest revocation reason.
+const REASON_MAX: usize = 500;
+
+/// Edits the provenance of qualification `qid` of a visible cadre, or revokes or reinstates it;
+/// gives all of their qualifications. A qualification a class completion awarded changes only
+/// with its certificate (409).
+pub async fn update_qualification(
+    state: &AppState,
+    user: &AuthUser,
+    cadre: CadreView,
+    qid: i64,
+    patch: QualificationPatch,
+) -> AppResult<QualificationList> {
+    for (field, v) in [
+        ("issuer", &patch.issuer),
+        ("evidence", &patch.evidence),
+        ("source_ref", &patch.source_ref),
+    ] {
+        if v.as_deref().is_some_and(|v| v.chars().count() > 300) {
+            return Err(AppError::invalid(
+                field,
+                format!("{field} must be at most 300 characters"),
+            ));
+        }
+    }
+    let reason = patch.reason.as_deref().map(str::trim).unwrap_or("");
+    if patch.revoked_on.is_some() && reason.is_empty() {
+        return Err(AppError::invalid(
+            "reason",
+            "a revocation or a reinstatement needs its reason",
+        ));
+    }
+    if patch.revoked_on.is_none() && patch.reason.is_some() {
+        return Err(AppError::invalid(
+            "reason",
+            "a reason goes with a revocation day (revoked_on)",
+        ));
+    }
+    if reason.chars().count() > REASON_MAX {
+        return Err(AppError::invalid(
+            "reason",
+            format!("reason must be at most {REASON_MAX} characters"),
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    let before = store::qualification(&mut tx, cadre.id, qid)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(format!("no qualification {qid} for cadre {}", cadre.id))
+        })?;
+    if before.view.source == "completion" {
+        return Err(AppError::conflict(
+            Some("source"),
+            "a qualification a class completion awarded changes with its certificate",
+        ));
+    }
+    if let Some(Some(day)) = patch.revoked_on {
+        if day < before.view.obtained_on || day > state.clock.today() {
+            return Err(AppError::invalid(
+                "revoked_on",
+                "revoked_on must be from the day obtained to today",
+            ));
+        }
+    }
+    let text = |new: &Option<String>, old: &str| {
+        new.as_deref()
+            .map_or(old.to_owned(), |v| v.trim().to_owned())
+    };
+    let after = QualificationChange {
+        issuer: text(&patch.issuer, &before.view.issuer),
+        evidence: text(&patch.evidence, &before.view.evidence),
+        source_ref: text(&patch.source_ref, &before.view.source_ref),
+        revoked_on: patch.revoked_on.unwrap_or(before.revoked_on),
+    };
+    store::update_qualification(&mut tx, qid, &after).await?;
+    audit::record(
+        &mut tx,
+        &user.actor(),
+        "update",
+        "qualification",
+        &qid.to_string(),
+        Some(
+            json!({"issuer": before.view.issuer, "evidence": before.view.evidence,
+            "source_ref": before.view.source_ref, "revoked_on": before.revoked_on}),
+        ),
+        Some(json!({"issuer": after.issuer, "evidence": after.evidence,
+            "source_ref": after.source_ref, "revoked_on": after.revoked_on,
+            "reason": (!reason.is_empty()).then_some(reason)})),
+    )
+    .await?;
     tx.commit().await?;
     qualifications(state, &cadre).await
 }

@@ -553,6 +553,8 @@ pub struct QualificationView {
     pub source: String,
     /// Provenance reference (file, register, certificate number).
     pub source_ref: String,
+    /// The day it stopped counting (revoked), if it did.
+    pub revoked_on: Option<NaiveDate>,
 }
 
 /// A cadre's qualifications, by scale then date.
@@ -626,6 +628,57 @@ pub async fn set_qualification_details(
         .await
         .map(|_| ())?);
     }
+    Ok(())
+}
+
+/// Qualification `qid` of cadre `cadre`, with its revocation day.
+pub async fn qualification(
+    tx: &mut Tx,
+    cadre: i64,
+    qid: i64,
+) -> AppResult<Option<QualificationFactRow>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT q.id, q.scale_code AS scale, q.level_code AS level, l.rank, l.name_vi AS level_name_vi,
+                q.obtained_on, q.issuer, q.evidence, q.source, q.source_ref, q.revoked_on
+         FROM cadre_qualifications q
+         JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
+         WHERE q.cadre_id = $1 AND q.id = $2"
+    )
+    .bind(cadre)
+    .bind(qid)
+    .fetch_optional(&mut *c)
+    .await?
+    }))
+}
+
+/// What an edit of a qualification sets.
+pub struct QualificationChange {
+    /// Issuer.
+    pub issuer: String,
+    /// Evidence.
+    pub evidence: String,
+    /// Provenance.
+    pub source_ref: String,
+    /// Day revoked, if it is.
+    pub revoked_on: Option<NaiveDate>,
+}
+
+/// Sets the provenance and the revocation day of qualification `qid`.
+pub async fn update_qualification(tx: &mut Tx, qid: i64, q: &QualificationChange) -> AppResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE cadre_qualifications SET issuer = $1, evidence = $2, source_ref = $3, revoked_on = $4 WHERE id = $5"
+    )
+    .bind(&q.issuer)
+    .bind(&q.evidence)
+    .bind(&q.source_ref)
+    .bind(q.revoked_on)
+    .bind(qid)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?
+    });
     Ok(())
 }
 

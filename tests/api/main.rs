@@ -24,6 +24,7 @@ mod parity;
 mod proxy;
 mod public_data;
 mod record_cache;
+mod record_edits;
 mod reorganisation;
 mod reports;
 mod scale;
