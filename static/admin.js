@@ -92,7 +92,7 @@ export async function rosterView(q, homeKey) {
     const act = h("td", {});
     act.append(h("button", { type: "button", class: "small edit", text: t("edit"), onclick: () => { editor.replaceChildren(cadreForm(c, done)); editor.scrollIntoView(); editor.querySelector("input").focus(); } }),
       " ", h("button", { type: "button", class: "small nominate", text: t("nominate"), onclick: (ev) => { ev.currentTarget.disabled = true; nominate(c, act).catch((e) => msg.replaceChildren(notice(e.message, "err"))); } }));
-    return h("tr", { "data-cadre": c.id }, h("td", { text: c.full_name }), h("td", { text: c.unit_name }), h("td", { text: orgName(c.organisation) }), h("td", { text: date(c.birth_date) }), act);
+    return h("tr", { "data-cadre": c.id }, h("td", {}, h("a", { href: "#/cadre/" + c.id, class: "record-link", text: c.full_name })), h("td", { text: c.unit_name }), h("td", { text: orgName(c.organisation) }), h("td", { text: date(c.birth_date) }), act);
   });
   const more = list.total > offset + list.items.length ? h("a", { href: route + qs({ q: query, unit: unitCode, offset: offset + 50 }), text: t("more") }) : null;
   return h("div", { "data-home": homeKey ? "officer" : null, id: "roster" },

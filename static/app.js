@@ -6,10 +6,11 @@ import { classesView, newClassView, classView, demandView, modulesView } from ".
 import { rosterView, accountsView, auditView, orgName } from "./admin.js";
 import { standardsView } from "./standards.js";
 import { importView } from "./transfer.js";
+import { cadreRecordView } from "./record.js";
 
 const NAV = {
   admin: [["#/home", "nav_home"], ["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"], ["#/import", "nav_import"]],
-  school: [["#/home", "nav_classes"], ["#/classes/new", "nav_new_class"], ["#/demand", "nav_demand"], ["#/modules", "nav_modules"], ["#/import", "nav_import"]],
+  school: [["#/home", "nav_classes"], ["#/classes/new", "nav_new_class"], ["#/demand", "nav_demand"], ["#/modules", "nav_modules"], ["#/roster", "nav_roster"], ["#/import", "nav_import"]],
   commission: [["#/home", "nav_report"], ["#/compare", "nav_compare"], ["#/standards", "nav_standards"], ["#/demand", "nav_demand"]],
   officer: [["#/home", "nav_roster"], ["#/import", "nav_import"], ["#/classes", "nav_classes"], ["#/report", "nav_report"]],
   cadre: [["#/home", "nav_me"]],
@@ -36,6 +37,7 @@ const ROUTES = [
   [/^\/demand$/, demandView],
   [/^\/modules$/, modulesView],
   [/^\/roster$/, (q) => rosterView(q)],
+  [/^\/cadre\/(\d+)$/, cadreRecordView],
   [/^\/accounts$/, accountsView],
   [/^\/audit$/, auditView],
   [/^\/standards$/, standardsView],

@@ -7,8 +7,10 @@
 //! Chromium the tests skip loudly (fail in CI).
 
 mod harness;
+mod record;
 
 use harness::{Browser, Server, ADMIN_PASSWORD, DEMO_PASSWORD};
+use record::cadre_record_editing;
 use rocket::tokio::sync::OnceCell;
 use serde_json::json;
 
@@ -44,6 +46,7 @@ flows!(in_browser:
     officer_import_export,
     admin_pages,
     admin_import_template,
+    cadre_record_editing,
 );
 flows!(on_server: school_class_flow);
 
