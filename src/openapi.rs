@@ -565,6 +565,7 @@ impl BodyRules {
             ("QualificationPatch", "source_ref", free.clone()),
             ("QualificationPatch", "reason", text(1, 500)),
             ("RevokeInput", "reason", text(1, 500)),
+            ("StatusInput", "reason", text(1, 500)),
             ("ClassInput", "code", code.clone()),
             ("ClassInput", "module_code", code.clone()),
             ("ClassInput", "organiser", text(1, 300)),

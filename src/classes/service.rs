@@ -74,6 +74,9 @@ pub struct ClassView {
     pub min_attendance_pct: i64,
     /// Day it finished.
     pub finished_on: Option<NaiveDate>,
+    /// Why it was cancelled (cancelled classes; none for those cancelled before reasons were kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
     /// Sessions in time order.
     pub sessions: Vec<SessionView>,
 }
@@ -105,6 +108,7 @@ pub async fn views(state: &AppState, rows: Vec<ClassRow>) -> AppResult<Vec<Class
                 enrol_closes: r.enrol_closes,
                 min_attendance_pct: r.min_attendance_pct,
                 finished_on: r.finished_on,
+                cancel_reason: r.cancel_reason,
             }
         })
         .collect())

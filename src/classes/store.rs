@@ -47,11 +47,13 @@ pub struct ClassRow {
     pub min_attendance_pct: i64,
     /// Day it finished.
     pub finished_on: Option<NaiveDate>,
+    /// Why it was cancelled.
+    pub cancel_reason: Option<String>,
 }
 
 const CLASS_SQL: &str = "SELECT c.id, c.code, c.module_id, m.code AS module_code, m.title_vi AS module_title_vi,
     m.title_en AS module_title_en, c.module_version, c.title, c.organiser, c.capacity, c.enrol_opens, c.enrol_closes,
-    c.status, c.min_attendance_pct, c.finished_on FROM classes c JOIN modules m ON m.id = c.module_id";
+    c.status, c.min_attendance_pct, c.finished_on, c.cancel_reason FROM classes c JOIN modules m ON m.id = c.module_id";
 
 /// A class by code.
 pub async fn by_code(ex: impl Into<Exec<'_>>, code: &str) -> AppResult<Option<ClassRow>> {
@@ -224,23 +226,27 @@ pub async fn update(tx: &mut Tx, id: i64, w: &ClassWrite) -> AppResult<()> {
     Ok(())
 }
 
-/// Sets the status (and the finishing day when finished).
+/// Sets the status (and the finishing day when finished, the reason when cancelled).
 pub async fn set_status(
     tx: &mut Tx,
     id: i64,
     status: ClassStatus,
     finished_on: Option<NaiveDate>,
+    cancel_reason: Option<&str>,
 ) -> AppResult<()> {
-    on_tx!(tx, |c| sqlx::query(
-        "UPDATE classes SET status = $1, finished_on = $2, updated_at = $3 WHERE id = $4"
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE classes SET status = $1, finished_on = $2, cancel_reason = $3, updated_at = $4 WHERE id = $5"
     )
     .bind(status)
     .bind(finished_on)
+    .bind(cancel_reason)
     .bind(Utc::now())
     .bind(id)
     .execute(&mut *c)
     .await
-    .map(|_| ())?);
+    .map(|_| ())?
+    });
     Ok(())
 }
 

@@ -140,6 +140,24 @@ pub fn finishing_day(
     Ok(day)
 }
 
+/// The reason a class is cancelled for: required (trimmed, 1 to 500 characters) when `to` is
+/// `cancelled`, refused with any other status.
+pub fn cancel_reason(to: ClassStatus, given: Option<&str>) -> AppResult<Option<&str>> {
+    let given = given.map(str::trim);
+    match (to == ClassStatus::Cancelled, given) {
+        (true, Some(r)) if !r.is_empty() && r.chars().count() <= 500 => Ok(Some(r)),
+        (true, _) => Err(AppError::invalid(
+            "reason",
+            "cancelling a class needs its reason (1 to 500 characters)",
+        )),
+        (false, Some(_)) => Err(AppError::invalid(
+            "reason",
+            "a reason goes only with cancelling a class",
+        )),
+        (false, None) => Ok(None),
+    }
+}
+
 /// The day a certificate is revoked from: the day given, or `today`; between its completion and
 /// today.
 pub fn revocation_day(
@@ -187,6 +205,22 @@ pub fn check_paper_day(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cancellation_needs_its_reason_and_only_it_takes_one() {
+        use ClassStatus::*;
+        assert_eq!(
+            cancel_reason(Cancelled, Some(" Hoãn ")).unwrap(),
+            Some("Hoãn")
+        );
+        for bad in [None, Some(""), Some("  ")] {
+            assert!(cancel_reason(Cancelled, bad).is_err(), "{bad:?}");
+        }
+        assert!(cancel_reason(Cancelled, Some(&"x".repeat(501))).is_err());
+        assert!(cancel_reason(Cancelled, Some(&"ư".repeat(500))).is_ok());
+        assert!(cancel_reason(Open, Some("x")).is_err());
+        assert_eq!(cancel_reason(Finished, None).unwrap(), None);
+    }
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -217,12 +217,13 @@ pub async fn stale_soon(
     Ok(Json(service::stale_soon(state, &user, unit, days).await?))
 }
 
-/// Moves a class along `planned → open → running → finished`, or cancels it. Finishing records
-/// the completions of those who passed and attended enough (hence served here). School staff or
-/// admin.
+/// Moves a class along `planned → open → running → finished`, or cancels it (with its reason).
+/// Finishing records the completions of those who passed and attended enough (hence served
+/// here). School staff or admin.
 #[utoipa::path(tag = "classes", security(("bearer" = [])), request_body = StatusInput,
     params(("code" = String, Path, description = "Class code")),
-    responses((status = 200, body = ClassView), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+    responses((status = 200, body = ClassView), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope)))]
 #[post("/api/classes/<code>/status", data = "<body>")]
 pub async fn change_status(
     state: &State<AppState>,

@@ -257,6 +257,8 @@ pub struct StatusInput {
     pub status: ClassStatus,
     /// Day it finished (for `finished`; default today).
     pub finished_on: Option<NaiveDate>,
+    /// Why it is cancelled (required for `cancelled`, and only there; 1 to 500 characters).
+    pub reason: Option<String>,
 }
 
 /// Moves a class along `planned → open → running → finished`, or cancels it, under its lock, with
@@ -274,13 +276,17 @@ pub async fn change_status(
     classes::domain::check_transition(&code, row.status, input.status)?;
     classes::store::lock(&mut tx, row.id).await?;
     let finished_on = domain::finishing_day(input.status, input.finished_on, state.clock.today())?;
+    let reason = domain::cancel_reason(input.status, input.reason.as_deref())?;
     let mut after = json!({"status": input.status});
+    if let Some(r) = reason {
+        after["reason"] = json!(r);
+    }
     if let Some(day) = finished_on {
         let n =
             record_class_completions(&mut tx, &row, day, &state.config.certificate_prefix).await?;
         after["completions"] = json!(n);
     }
-    classes::store::set_status(&mut tx, row.id, input.status, finished_on).await?;
+    classes::store::set_status(&mut tx, row.id, input.status, finished_on, reason).await?;
     audit::record(
         &mut tx,
         actor,

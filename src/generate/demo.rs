@@ -248,7 +248,7 @@ pub async fn classes(
             )
             .await?;
         }
-        crate::classes::store::set_status(&mut tx, id, dc.status, finished_on).await?;
+        crate::classes::store::set_status(&mut tx, id, dc.status, finished_on, None).await?;
     }
     record(&mut tx, certificates).await?;
     tx.commit().await?;

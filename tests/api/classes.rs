@@ -246,7 +246,7 @@ async fn classes_are_validated(app: TestApp) {
 }
 
 async fn venue_and_instructor_conflicts_on_time_overlap(app: TestApp) {
-    let (_, school) = setup(&app).await;
+    let (admin, school) = setup(&app).await;
     let a = class_body(
         "CLS-A",
         "DV-01",
@@ -313,13 +313,45 @@ async fn venue_and_instructor_conflicts_on_time_overlap(app: TestApp) {
     assert_eq!(s, Status::Conflict);
     assert_eq!(v["error"]["field"], "sessions[0].instructor");
     assert!(v["error"]["message"].as_str().unwrap().contains("CLS-A"));
-    // A cancelled class frees its venue and instructor.
-    app.post(
-        "/api/classes/CLS-A/status",
-        Some(&school),
+    // Cancelling needs its reason (nothing changes without one); a reason goes only with
+    // cancelling. The class shows the reason, and the audit trail keeps it.
+    for body in [
         json!({"status": "cancelled"}),
-    )
-    .await;
+        json!({"status": "cancelled", "reason": "   "}),
+        json!({"status": "cancelled", "reason": "x".repeat(501)}),
+        json!({"status": "open", "reason": "Đủ học viên"}),
+    ] {
+        let (s, v) = app
+            .post("/api/classes/CLS-A/status", Some(&school), body.clone())
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity, "{body}: {v}");
+        assert_eq!(v["error"]["field"], "reason", "{body}: {v}");
+    }
+    let (_, v) = app.get("/api/classes/CLS-A", Some(&school)).await;
+    assert_eq!(v["status"], "planned", "{v}");
+    assert!(v.get("cancel_reason").is_none(), "{v}");
+    // A cancelled class frees its venue and instructor.
+    let (s, v) = app
+        .post(
+            "/api/classes/CLS-A/status",
+            Some(&school),
+            json!({"status": "cancelled", "reason": " Giảng viên bận công tác "}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["status"], "cancelled");
+    assert_eq!(v["cancel_reason"], "Giảng viên bận công tác");
+    let (_, log) = app
+        .get("/api/audit?entity=class&entity_id=CLS-A", Some(&admin))
+        .await;
+    assert!(
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["after"]["reason"] == "Giảng viên bận công tác"),
+        "{log}"
+    );
     let c = class_body(
         "CLS-C",
         "DV-04",
@@ -467,12 +499,14 @@ async fn enrolment_rules(app: TestApp) {
     let (s, v) = enrol(&app, &school, "CLS-10", Some(id)).await;
     assert_eq!(s, Status::Created, "{v}");
     // Cancelled classes take nobody.
-    app.post(
-        "/api/classes/CLS-O/status",
-        Some(&school),
-        json!({"status": "cancelled"}),
-    )
-    .await;
+    let (s, v) = app
+        .post(
+            "/api/classes/CLS-O/status",
+            Some(&school),
+            json!({"status": "cancelled", "reason": "Không đủ học viên"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
     let other = create_cadre(&app, &admin, "Trần Văn Bình", "079180000802", "26734").await;
     assert_eq!(
         enrol(&app, &school, "CLS-O", Some(other)).await.0,
@@ -1184,7 +1218,7 @@ async fn stale_certificates_and_finished_classes(app: TestApp) {
         .post(
             "/api/classes/DV03-2015/status",
             Some(&school),
-            json!({"status": "cancelled"}),
+            json!({"status": "cancelled", "reason": "Nhầm lớp"}),
         )
         .await;
     assert_eq!(s, Status::Conflict);

@@ -136,7 +136,7 @@ async fn every_change_shows_in_the_next_read(app: TestApp) {
     let r = me(&app, &token).await;
     assert_eq!(r["upcoming_sessions"][0]["cancelled"], false, "{r}");
     let path = "/api/classes/CLS-SEAT/status";
-    let body = json!({"status": "cancelled"});
+    let body = json!({"status": "cancelled", "reason": "Hoãn lớp"});
     ok("cancel", app.post(path, Some(&school), body).await);
     let r = me(&app, &token).await;
     assert_eq!(r["upcoming_sessions"][0]["cancelled"], true, "{r}");
