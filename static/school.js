@@ -3,6 +3,7 @@
 import { t, lang, num, date, dateTime, time, cityDay, today, addDays, parseDate } from "./i18n.js";
 import { h, api, qs, field, dateInput, readDate, onSubmit, table, statusBadge, section, notice, showError, session, ApiError, verifyHref } from "./core.js";
 import { exportButtons } from "./transfer.js";
+import { NEXT, statusActions, detailsSection, scheduleSection, cancelledNote } from "./classedit.js";
 
 const modTitle = (m) => (lang() === "en" ? m.module_title_en || m.title_en : m.module_title_vi || m.title_vi);
 
@@ -70,7 +71,7 @@ export async function classesView(q, homeKey) {
   return root;
 }
 
-function sessionRow(rows, s) {
+export function sessionRow(rows, s) {
   const i = rows.children.length;
   const dIn = dateInput(s.date), st = h("input", { value: s.start || "08:00", inputmode: "numeric", class: "time", placeholder: "HH:MM" }),
     en = h("input", { value: s.end || "11:30", inputmode: "numeric", class: "time", placeholder: "HH:MM" }),
@@ -145,7 +146,6 @@ export async function newClassView(q) {
   return h("div", { id: "new-class" }, h("h1", { text: t("nav_new_class") }), form);
 }
 
-const NEXT = { planned: ["open", "cancelled"], open: ["running", "cancelled"], running: ["finished", "cancelled"], finished: [], cancelled: [] };
 
 /** One class: sessions, enrolled list and waitlist, enrol/withdraw, attendance, results, certificates. */
 export async function classView(q, code) {
@@ -166,12 +166,10 @@ export async function classView(q, code) {
     h("dt", { text: t("class_feed") }), h("dd", {}, h("a", { href: `/api/classes/${enc}/calendar.ics`, text: `${location.origin}/api/classes/${enc}/calendar.ics` }))),
   table([t("when"), t("venue"), t("instructor")], c.sessions.map((s) => h("tr", {}, h("td", { text: `${dateTime(s.starts_at)}–${time(s.ends_at)}` }), h("td", { text: s.venue }), h("td", { text: s.instructor }))))));
 
-  if (staff && NEXT[c.status].length) {
-    root.append(h("div", { class: "actions", id: "status-actions" }, h("span", { text: t("set_status") + ": " }),
-      NEXT[c.status].map((s) => h("button", { type: "button", "data-status": s, text: t("st_" + s), onclick: async () => {
-        try { await api("POST", `/api/classes/${enc}/status`, { status: s }); location.hash = "#/class/" + enc + "?s=" + s; } catch (e) { msg.replaceChildren(notice(e.message, "err")); }
-      } }))));
-  }
+  const why = cancelledNote(c);
+  if (why) root.append(why);
+  if (staff && NEXT[c.status].length) root.append(statusActions(c, enc, msg));
+  if (q.get("saved")) msg.append(notice(t("saved")));
 
   const lists = h("div", { id: "enrolments" });
   const draw = (list, promotedIds) => {
@@ -222,6 +220,7 @@ export async function classView(q, code) {
   root.append(section(t("enrolled_list"), lists));
   await load();
 
+  if (staff && ["planned", "open", "running"].includes(c.status)) root.append(detailsSection(c, enc), scheduleSection(c, enc));
   if (staff && ["running", "finished"].includes(c.status)) root.append(await attendanceSection(c, enc, msg));
   if (staff && c.status === "finished") root.append(await completionsSection(enc));
   return root;

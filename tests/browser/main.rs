@@ -6,9 +6,11 @@
 //! school's pages, by the first test that asks. Screenshots land in target/screenshots/. Without
 //! Chromium the tests skip loudly (fail in CI).
 
+mod classedit;
 mod harness;
 mod record;
 
+use classedit::school_class_edits;
 use harness::{Browser, Server, ADMIN_PASSWORD, DEMO_PASSWORD};
 use record::cadre_record_editing;
 use rocket::tokio::sync::OnceCell;
@@ -47,6 +49,7 @@ flows!(in_browser:
     admin_pages,
     admin_import_template,
     cadre_record_editing,
+    school_class_edits,
 );
 flows!(on_server: school_class_flow);
 

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::harness::{Browser, Server, DEMO_PASSWORD};
 
 /// A write to the API with the signed-in account's token (through the page): (status, body).
-async fn api_send(b: &Browser, method: &str, path: &str, body: Value) -> (i64, Value) {
+pub(crate) async fn api_send(b: &Browser, method: &str, path: &str, body: Value) -> (i64, Value) {
     let script = format!(
         "const done = arguments[arguments.length - 1]; fetch({}, {{ method: {}, headers: {{ 'Content-Type': 'application/json', Authorization: 'Bearer ' + sessionStorage.getItem('token') }}, body: {} }}).then(r => r.json().then(j => done({{ status: r.status, body: j }}))).catch(e => done({{ status: 0, body: String(e) }}));",
         serde_json::to_string(path).expect("json"),

@@ -1,0 +1,120 @@
+//! The school edits a class after creating it (issue 16): its details, its schedule (a session
+//! added; a clash refused at the session, nothing changed) and its cancellation, which asks for
+//! a reason and shows it. Each step is checked through the API.
+
+use serde_json::json;
+
+use crate::harness::{Browser, Server, DEMO_PASSWORD};
+use crate::record::api_send;
+
+pub async fn school_class_edits(_: &'static Server, b: &Browser) {
+    b.login("school", DEMO_PASSWORD, "school").await;
+    let modules = super::api_get(b, "/api/modules?active=true").await;
+    let module = modules["items"]
+        .as_array()
+        .or(modules.as_array())
+        .and_then(|m| m.first())
+        .expect("a module")["code"]
+        .as_str()
+        .expect("code")
+        .to_string();
+    let city_today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let day = |n: i64| (city_today + chrono::Duration::days(n)).to_string();
+    let (status, created) = api_send(
+        b,
+        "POST",
+        "/api/classes",
+        json!({"code": "UI-EDIT-01", "module_code": module, "organiser": "Trường Cán bộ thành phố",
+               "capacity": 20, "enrol_opens": day(0), "enrol_closes": day(20),
+               "sessions": [{"starts_at": format!("{}T08:00", day(40)), "ends_at": format!("{}T11:00", day(40)),
+                             "venue": "Phòng Sửa Lớp", "instructor": "GV Sửa Lớp"}]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    b.open("#/class/UI-EDIT-01").await;
+    b.wait("#class-edit-form").await;
+    // Details.
+    b.fill("#class-edit-form [data-field=title] input", "Lớp đã sửa")
+        .await;
+    b.fill("#class-edit-form [data-field=capacity] input", "12")
+        .await;
+    b.click("#class-edit-form button[type=submit]").await;
+    b.until(
+        "saved",
+        "return location.hash.includes('saved=') && document.querySelector('#class-msg')?.textContent.includes('Đã lưu')",
+    )
+    .await;
+    let c = super::api_get(b, "/api/classes/UI-EDIT-01").await;
+    assert_eq!(c["title"], "Lớp đã sửa", "{c}");
+    assert_eq!(c["capacity"], 12);
+    // A session added.
+    b.click("#schedule-form #add-session").await;
+    b.fill(
+        "#schedule-form [data-field='sessions[1].venue'] input",
+        "Phòng Sửa Lớp",
+    )
+    .await;
+    b.fill(
+        "#schedule-form [data-field='sessions[1].instructor'] input",
+        "GV Sửa Lớp",
+    )
+    .await;
+    let before = b.js("return location.hash").await;
+    b.click("#schedule-form button[type=submit]").await;
+    b.until(
+        "the schedule saved",
+        &format!("return location.hash !== {before} && document.querySelectorAll('#schedule-form .session-row').length === 2"),
+    )
+    .await;
+    let c = super::api_get(b, "/api/classes/UI-EDIT-01").await;
+    assert_eq!(c["sessions"].as_array().map(Vec::len), Some(2), "{c}");
+    assert_eq!(
+        c["sessions"][1]["starts_at"].as_str().map(|s| &s[..10]),
+        Some(day(41).as_str()),
+        "{c}"
+    );
+    // The second session moved onto the first: refused at that session, nothing changed.
+    b.fill(
+        "#schedule-form [data-field='sessions[1].date'] input",
+        &format!("{}/{}/{}", &day(40)[8..10], &day(40)[5..7], &day(40)[..4]),
+    )
+    .await;
+    b.click("#schedule-form button[type=submit]").await;
+    b.until(
+        "the clash at its session",
+        "return [...document.querySelectorAll('#schedule-form [data-field^=\"sessions[1]\"] .field-error')].some(e => e.textContent)",
+    )
+    .await;
+    let again = super::api_get(b, "/api/classes/UI-EDIT-01").await;
+    assert_eq!(again["sessions"], c["sessions"]);
+    b.page("class-edit").await;
+    // Cancelling asks for the reason, then shows it.
+    b.click("#status-actions button[data-status=cancelled]")
+        .await;
+    b.click("#cancel-form button[type=submit]").await;
+    b.until(
+        "a reason asked for",
+        "return document.querySelector('#cancel-form [data-field=reason] .field-error')?.textContent",
+    )
+    .await;
+    assert_eq!(
+        super::api_get(b, "/api/classes/UI-EDIT-01").await["status"],
+        "planned"
+    );
+    b.fill(
+        "#cancel-form [data-field=reason] input",
+        "Giảng viên bận công tác",
+    )
+    .await;
+    b.click("#cancel-form button[type=submit]").await;
+    b.until(
+        "the reason shown",
+        "return document.querySelector('#class-page')?.textContent.includes('Giảng viên bận công tác')",
+    )
+    .await;
+    let c = super::api_get(b, "/api/classes/UI-EDIT-01").await;
+    assert_eq!(c["status"], "cancelled", "{c}");
+    assert_eq!(c["cancel_reason"], "Giảng viên bận công tác");
+    b.page("class-cancelled").await;
+    b.logout().await;
+}
