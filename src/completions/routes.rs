@@ -202,19 +202,24 @@ pub async fn add_paper_completion(
 }
 
 /// Completions whose validity ends within `days` (default 90) for the cadres of a unit subtree
-/// (default: the caller's whole scope). Staff and officers.
+/// (default: the caller's whole scope), optionally of one module. Staff and officers.
 #[utoipa::path(tag = "completions", security(("bearer" = [])),
     params(("unit" = Option<String>, Query, description = "Unit subtree"),
+           ("module" = Option<String>, Query, description = "Module code"),
            ("days" = Option<i64>, Query, description = "Window in days (1–3650, default 90)")),
-    responses((status = 200, body = StaleSoonList), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-#[get("/api/completions/stale-soon?<unit>&<days>")]
+    responses((status = 200, body = StaleSoonList), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope)))]
+#[get("/api/completions/stale-soon?<unit>&<module>&<days>")]
 pub async fn stale_soon(
     state: &State<AppState>,
     user: AuthUser,
     unit: Option<&str>,
+    module: Option<&str>,
     days: Option<&str>,
 ) -> AppResult<Json<StaleSoonList>> {
-    Ok(Json(service::stale_soon(state, &user, unit, days).await?))
+    Ok(Json(
+        service::stale_soon(state, &user, unit, module, days).await?,
+    ))
 }
 
 /// Moves a class along `planned → open → running → finished`, or cancels it (with its reason).

@@ -652,6 +652,7 @@ pub async fn stale_soon(
     state: &AppState,
     user: &AuthUser,
     unit: Option<&str>,
+    module: Option<&str>,
     days: Option<&str>,
 ) -> AppResult<StaleSoonList> {
     if user.role == Role::Cadre {
@@ -660,6 +661,22 @@ pub async fn stale_soon(
         ));
     }
     let days = domain::stale_window(crate::api::parse_opt::<i64>("days", days)?)?;
+    let module = match module.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(code) => {
+            let code = code.to_uppercase();
+            if crate::curriculum::store::module(&state.db, &code)
+                .await?
+                .is_none()
+            {
+                return Err(AppError::invalid(
+                    "module",
+                    format!("no module with code {code}"),
+                ));
+            }
+            Some(code)
+        }
+        None => None,
+    };
     let scope = user.scope()?;
     let range = match unit.map(str::trim).filter(|s| !s.is_empty()) {
         Some(code) => {
@@ -693,6 +710,7 @@ pub async fn stale_soon(
     }
     let mut items: Vec<CompletionView> = latest
         .into_values()
+        .filter(|r| module.as_ref().is_none_or(|m| &r.module_code == m))
         .filter(|r| domain::goes_stale_within(r.completed_on, r.validity_years, today, horizon))
         .map(|r| r.view(today))
         .collect();

@@ -176,6 +176,8 @@ pub struct CompletionRow {
     pub unit_path: String,
     /// Cadre unit code.
     pub unit_code: String,
+    /// Cadre unit name.
+    pub unit_name: String,
     /// Module code.
     pub module_code: String,
     /// Module title (Vietnamese).
@@ -219,6 +221,8 @@ pub struct CompletionView {
     pub full_name: String,
     /// Cadre unit.
     pub unit_code: String,
+    /// Cadre unit name.
+    pub unit_name: String,
     /// Module code.
     pub module_code: String,
     /// Module title (Vietnamese).
@@ -266,6 +270,7 @@ impl CompletionRow {
             cadre_id: self.cadre_id,
             full_name: self.full_name.clone(),
             unit_code: self.unit_code.clone(),
+            unit_name: self.unit_name.clone(),
             module_code: self.module_code.clone(),
             module_title_vi: self.module_title_vi.clone(),
             module_title_en: self.module_title_en.clone(),
@@ -285,7 +290,7 @@ impl CompletionRow {
     }
 }
 
-const VIEW: &str = "SELECT co.id, co.cadre_id, cd.full_name, u.path AS unit_path, cd.unit_code, m.code AS module_code,
+const VIEW: &str = "SELECT co.id, co.cadre_id, cd.full_name, u.path AS unit_path, cd.unit_code, u.name AS unit_name, m.code AS module_code,
     m.title_vi AS module_title_vi, m.title_en AS module_title_en, m.validity_years, co.module_version, cl.code AS class_code,
     co.completed_on, co.score_tenths, co.certificate_no, co.certificate_code, co.source, co.source_ref, co.revoked_on, co.revoke_reason, co.created_at
     FROM completions co JOIN cadres cd ON cd.id = co.cadre_id JOIN units u ON u.code = cd.unit_code

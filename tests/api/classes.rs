@@ -1105,6 +1105,30 @@ async fn paper_completions_and_stale_soon(app: TestApp) {
         .get("/api/completions/stale-soon?days=10", Some(&school))
         .await;
     assert_eq!(v["items"].as_array().unwrap().len(), 0);
+    // By module (any case), with the unit's name; an unknown module is named.
+    let (s, v) = app
+        .get(
+            "/api/completions/stale-soon?days=30&module=dv-03",
+            Some(&school),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["items"].as_array().unwrap().len(), 2, "{v}");
+    assert!(v["items"][0]["unit_name"]
+        .as_str()
+        .is_some_and(|n| !n.is_empty() && !n.chars().all(|c| c.is_ascii_digit())));
+    let (_, v) = app
+        .get(
+            "/api/completions/stale-soon?days=30&module=DV-01",
+            Some(&school),
+        )
+        .await;
+    assert_eq!(v["items"], json!([]));
+    let (s, v) = app
+        .get("/api/completions/stale-soon?module=XX-9", Some(&school))
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "module");
     let officer = app
         .account(&admin, "officer.q1", "officer", Some("760"))
         .await;
