@@ -7,12 +7,13 @@ import { rosterView, accountsView, auditView, orgName } from "./admin.js";
 import { standardsView } from "./standards.js";
 import { importView } from "./transfer.js";
 import { cadreRecordView } from "./record.js";
+import { expiringView } from "./expiring.js";
 
 const NAV = {
   admin: [["#/home", "nav_home"], ["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"], ["#/import", "nav_import"]],
-  school: [["#/home", "nav_classes"], ["#/classes/new", "nav_new_class"], ["#/demand", "nav_demand"], ["#/modules", "nav_modules"], ["#/roster", "nav_roster"], ["#/import", "nav_import"]],
+  school: [["#/home", "nav_classes"], ["#/classes/new", "nav_new_class"], ["#/demand", "nav_demand"], ["#/modules", "nav_modules"], ["#/expiring", "nav_expiring"], ["#/roster", "nav_roster"], ["#/import", "nav_import"]],
   commission: [["#/home", "nav_report"], ["#/compare", "nav_compare"], ["#/standards", "nav_standards"], ["#/demand", "nav_demand"]],
-  officer: [["#/home", "nav_roster"], ["#/import", "nav_import"], ["#/classes", "nav_classes"], ["#/report", "nav_report"]],
+  officer: [["#/home", "nav_roster"], ["#/import", "nav_import"], ["#/classes", "nav_classes"], ["#/expiring", "nav_expiring"], ["#/report", "nav_report"]],
   cadre: [["#/home", "nav_me"]],
 };
 
@@ -38,6 +39,7 @@ const ROUTES = [
   [/^\/modules$/, modulesView],
   [/^\/roster$/, (q) => rosterView(q)],
   [/^\/cadre\/(\d+)$/, cadreRecordView],
+  [/^\/expiring$/, expiringView],
   [/^\/accounts$/, accountsView],
   [/^\/audit$/, auditView],
   [/^\/standards$/, standardsView],

@@ -108,6 +108,11 @@ const T = {
   edit_schedule: ["Đổi lịch học", "Change the schedule"],
   schedule_hint: ["Sửa, thêm hoặc bớt buổi học; trùng phòng, giảng viên hoặc lịch học viên sẽ báo lỗi ở buổi đó.", "Change, add or remove sessions; a venue, instructor or cadre clash is shown at that session."],
   save_schedule: ["Lưu lịch học", "Save the schedule"],
+  // Training going stale soon (expiring.js).
+  nav_expiring: ["Sắp hết hiệu lực", "Expiring soon"],
+  all_modules: ["Tất cả chuyên đề", "All modules"],
+  within_days: ["Trong vòng (ngày)", "Within (days)"],
+  expiring_count: ["{0} chuyên đề hết hiệu lực trong {1} ngày tới", "{0} completions expire within {1} days"],
   from: ["Từ", "From"],
   to: ["Đến", "To"],
   profile: ["Thông tin cá nhân", "Profile"],

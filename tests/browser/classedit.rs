@@ -118,3 +118,79 @@ pub async fn school_class_edits(_: &'static Server, b: &Browser) {
     b.page("class-cancelled").await;
     b.logout().await;
 }
+
+/// The school's list of training going stale (issue 16): filtered by module and window, and a
+/// cadre on it nominated to an open class of that module, checked through the API.
+pub async fn school_expiring_list(_: &'static Server, b: &Browser) {
+    b.login("school", DEMO_PASSWORD, "school").await;
+    let all = super::api_get(b, "/api/completions/stale-soon?days=3650").await;
+    let first = all["items"]
+        .as_array()
+        .and_then(|i| i.first())
+        .cloned()
+        .expect("demo completions going stale within ten years");
+    let module = first["module_code"].as_str().expect("module").to_string();
+    let cadre = first["cadre_id"].as_i64().expect("cadre");
+    let city_today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let day = |n: i64| (city_today + chrono::Duration::days(n)).to_string();
+    let (status, created) = api_send(
+        b,
+        "POST",
+        "/api/classes",
+        json!({"code": "UI-EXP-01", "module_code": module, "organiser": "Trường Cán bộ thành phố",
+               "capacity": 30, "enrol_opens": day(0), "enrol_closes": day(20),
+               "sessions": [{"starts_at": format!("{}T13:30", day(55)), "ends_at": format!("{}T16:30", day(55)),
+                             "venue": "Phòng Hết Hạn", "instructor": "GV Hết Hạn"}]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let (status, opened) = api_send(
+        b,
+        "POST",
+        "/api/classes/UI-EXP-01/status",
+        json!({"status": "open"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{opened}");
+    b.click("#nav a[href='#/expiring']").await;
+    b.wait("#expiring-filters").await;
+    b.fill("#expiring-filters [data-field=days] input", "3650")
+        .await;
+    b.js(&format!(
+        "document.querySelector('#expiring-filters [data-field=module] select').value = '{module}';"
+    ))
+    .await;
+    b.click("#expiring-filters button[type=submit]").await;
+    let row = format!("#expiring-table tr[data-cadre=\"{cadre}\"][data-module=\"{module}\"]");
+    b.wait(&row).await;
+    assert_eq!(
+        b.js(&format!("return [...document.querySelectorAll('#expiring-table tbody tr')].every(r => r.dataset.module === '{module}')")).await,
+        json!(true),
+        "the module filter"
+    );
+    b.page("expiring").await;
+    b.click(&format!("{row} button.nominate")).await;
+    b.wait(&format!("{row} form.inline select")).await;
+    b.js(&format!(
+        "document.querySelector('{} form.inline select').value = 'UI-EXP-01';",
+        row.replace('\'', "\\'")
+    ))
+    .await;
+    b.click(&format!("{row} form.inline button[type=submit]"))
+        .await;
+    b.until(
+        "nominated",
+        "return document.querySelector('#expiring-msg')?.textContent.includes('UI-EXP-01')",
+    )
+    .await;
+    let list = super::api_get(b, "/api/classes/UI-EXP-01/enrolments").await;
+    assert!(
+        list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|e| e["cadre_id"] == cadre && e["status"] == "enrolled"),
+        "{list}"
+    );
+    b.logout().await;
+}

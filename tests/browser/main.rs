@@ -10,7 +10,7 @@ mod classedit;
 mod harness;
 mod record;
 
-use classedit::school_class_edits;
+use classedit::{school_class_edits, school_expiring_list};
 use harness::{Browser, Server, ADMIN_PASSWORD, DEMO_PASSWORD};
 use record::cadre_record_editing;
 use rocket::tokio::sync::OnceCell;
@@ -50,6 +50,7 @@ flows!(in_browser:
     admin_import_template,
     cadre_record_editing,
     school_class_edits,
+    school_expiring_list,
 );
 flows!(on_server: school_class_flow);
 
