@@ -110,6 +110,7 @@ const T = {
   save_schedule: ["Lưu lịch học", "Save the schedule"],
   // Training going stale soon (expiring.js).
   nav_expiring: ["Sắp hết hiệu lực", "Expiring soon"],
+  prerequisites: ["Chuyên đề tiên quyết", "Prerequisites"],
   all_modules: ["Tất cả chuyên đề", "All modules"],
   within_days: ["Trong vòng (ngày)", "Within (days)"],
   expiring_count: ["{0} chuyên đề hết hiệu lực trong {1} ngày tới", "{0} completions expire within {1} days"],

@@ -302,24 +302,29 @@ const AUDIENCES = {
 };
 
 /** A module form: new (m = null) or an edit of m (its code fixed). */
-function moduleForm(m, done) {
+function moduleForm(m, done, modules) {
   const v = m || { title_vi: "", title_en: "", periods: 4, description: "", audiences: ["mass_mobilisation_staff"], prerequisites: [], validity_years: null, awards: null, active: true };
   const code = h("input", { value: m ? m.code : "", disabled: !!m, autocapitalize: "characters" });
   const tv = h("input", { value: v.title_vi }), te = h("input", { value: v.title_en }), p = h("input", { type: "number", min: 1, value: v.periods });
   const desc = h("textarea", { rows: 2 }, v.description);
   const vy = h("input", { type: "number", min: 1, value: v.validity_years ?? "" }), act = h("input", { type: "checkbox", checked: v.active });
   const aud = Object.keys(AUDIENCES).map((k) => [k, h("input", { type: "checkbox", checked: v.audiences.includes(k), value: k })]);
+  // Prerequisites: any other module (a cycle is refused by the API, naming the prerequisite).
+  const pre = (modules || []).filter((x) => !m || x.code !== m.code)
+    .map((x) => [x.code, h("input", { type: "checkbox", checked: v.prerequisites.includes(x.code), value: x.code }), lang() === "en" ? x.title_en : x.title_vi]);
   const form = h("form", { class: "card", id: "module-form", novalidate: true }, h("h2", { text: m ? `${t("edit")} ${m.code} (v${m.version})` : t("new_module") }),
     h("p", { class: "form-error", role: "alert", hidden: true }),
     h("div", { class: "grid2" }, field(t("code"), code, "code"), field(t("periods"), p, "periods"), field(t("title_vi"), tv, "title_vi"), field(t("title_en"), te, "title_en"),
       field(t("description"), desc, "description"), field(t("valid_years"), vy, "validity_years")),
     h("fieldset", { "data-field": "audiences" }, h("legend", { text: t("audiences") }),
       aud.map(([k, cb]) => h("label", { class: "check" }, cb, " " + AUDIENCES[k][lang() === "en" ? 1 : 0])), h("span", { class: "field-error", role: "alert" })),
+    h("fieldset", { "data-field": "prerequisites", class: "prerequisites" }, h("legend", { text: t("prerequisites") }),
+      pre.map(([k, cb, title]) => h("label", { class: "check" }, cb, ` ${k} — ${title}`)), h("span", { class: "field-error", role: "alert" })),
     h("label", { class: "check" }, act, " " + t("active")),
     h("p", {}, h("button", { type: "submit", class: "primary", text: t("save") })));
   onSubmit(form, async () => {
     const body = { title_vi: tv.value, title_en: te.value, periods: Number(p.value), description: desc.value, audiences: aud.filter(([, cb]) => cb.checked).map(([k]) => k),
-      prerequisites: v.prerequisites, validity_years: vy.value === "" ? null : Number(vy.value), awards: v.awards, active: act.checked };
+      prerequisites: pre.filter(([, cb]) => cb.checked).map(([k]) => k), validity_years: vy.value === "" ? null : Number(vy.value), awards: v.awards, active: act.checked };
     if (m) await api("PUT", "/api/modules/" + encodeURIComponent(m.code), body);
     else await api("POST", "/api/modules", { ...body, code: code.value.trim().toUpperCase() || null });
     done();
@@ -363,11 +368,11 @@ export async function modulesView(q) {
   const editor = h("div", { id: "module-editor" });
   const done = () => { location.hash = "#/modules?saved=" + Date.now(); };
   const open = (form) => { editor.replaceChildren(form); form.querySelector("input:not([disabled])").focus(); };
-  if (staff) root.append(h("p", {}, h("button", { type: "button", id: "new-module", class: "primary", text: t("new_module"), onclick: () => open(moduleForm(null, done)) })));
+  if (staff) root.append(h("p", {}, h("button", { type: "button", id: "new-module", class: "primary", text: t("new_module"), onclick: () => open(moduleForm(null, done, modules)) })));
   root.append(section(t("modules"), table([t("code"), t("module"), t("periods"), t("valid_years"), t("active"), ""], modules.map((m) => h("tr", { "data-module": m.code },
     h("td", { text: m.code }), h("td", { text: lang() === "en" ? m.title_en : m.title_vi }), h("td", { class: "num", text: num(m.periods) }),
     h("td", { class: "num", text: m.validity_years ? num(m.validity_years) : "—" }), h("td", { text: m.active ? "✓" : "—" }),
-    h("td", {}, staff ? h("button", { type: "button", class: "small edit", "aria-label": `${t("edit")} ${m.code}`, text: t("edit"), onclick: () => open(moduleForm(m, done)) }) : null))))));
+    h("td", {}, staff ? h("button", { type: "button", class: "small edit", "aria-label": `${t("edit")} ${m.code}`, text: t("edit"), onclick: () => open(moduleForm(m, done, modules)) }) : null))))));
   const codes = programmes.map((pr) => pr.code);
   root.append(section(t("programmes"),
     staff ? h("p", {}, h("button", { type: "button", id: "new-programme", class: "primary", text: t("new_programme"), onclick: () => open(programmeForm(null, modules, codes, done)) })) : null,

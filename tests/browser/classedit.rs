@@ -194,3 +194,55 @@ pub async fn school_expiring_list(_: &'static Server, b: &Browser) {
     );
     b.logout().await;
 }
+
+/// Prerequisites in the school's module form (issue 16): a new module made with one, checked
+/// through the API; a cycle refused at the prerequisites, nothing changed.
+pub async fn school_module_prerequisites(_: &'static Server, b: &Browser) {
+    b.login("school", DEMO_PASSWORD, "school").await;
+    b.open("#/modules").await;
+    b.click("#new-module").await;
+    b.fill("#module-form [data-field=code] input", "DV-98")
+        .await;
+    b.fill(
+        "#module-form [data-field=title_vi] input",
+        "Kỹ năng vận động quần chúng nâng cao",
+    )
+    .await;
+    b.fill(
+        "#module-form [data-field=title_en] input",
+        "Advanced mass mobilisation skills",
+    )
+    .await;
+    b.click("#module-form [data-field=prerequisites] input[value=\"DV-01\"]")
+        .await;
+    b.page("module-prerequisites").await;
+    b.click("#module-form button[type=submit]").await;
+    b.wait("#modules tr[data-module=\"DV-98\"]").await;
+    let m = super::api_get(b, "/api/modules/DV-98").await;
+    assert_eq!(m["prerequisites"], json!(["DV-01"]), "{m}");
+    // DV-97 needs DV-98; DV-98 needing DV-97 would close a cycle.
+    let (status, v) = api_send(
+        b,
+        "POST",
+        "/api/modules",
+        json!({"code": "DV-97", "title_vi": "Chuyên đề thử", "title_en": "A test module", "periods": 2,
+               "description": "", "audiences": ["mass_mobilisation_staff"], "prerequisites": ["DV-98"],
+               "validity_years": null, "awards": null, "active": true}),
+    )
+    .await;
+    assert_eq!(status, 201, "{v}");
+    b.open("#/modules?x=1").await;
+    b.click("#modules tr[data-module=\"DV-98\"] button.edit")
+        .await;
+    b.click("#module-form [data-field=prerequisites] input[value=\"DV-97\"]")
+        .await;
+    b.click("#module-form button[type=submit]").await;
+    b.until(
+        "the cycle refused at the prerequisites",
+        "return document.querySelector('#module-form [data-field=prerequisites] .field-error')?.textContent",
+    )
+    .await;
+    let m = super::api_get(b, "/api/modules/DV-98").await;
+    assert_eq!(m["prerequisites"], json!(["DV-01"]), "{m}");
+    b.logout().await;
+}

@@ -10,7 +10,7 @@ mod classedit;
 mod harness;
 mod record;
 
-use classedit::{school_class_edits, school_expiring_list};
+use classedit::{school_class_edits, school_expiring_list, school_module_prerequisites};
 use harness::{Browser, Server, ADMIN_PASSWORD, DEMO_PASSWORD};
 use record::cadre_record_editing;
 use rocket::tokio::sync::OnceCell;
@@ -51,6 +51,7 @@ flows!(in_browser:
     cadre_record_editing,
     school_class_edits,
     school_expiring_list,
+    school_module_prerequisites,
 );
 flows!(on_server: school_class_flow);
 
