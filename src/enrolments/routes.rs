@@ -8,10 +8,10 @@ use rocket::{get, patch, post, routes, Route, State};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::service::{self, ClassPatch, EnrolmentList};
-use super::store::EnrolmentView;
 use super::domain::EnrolmentStatus;
+use super::service::{self, ClassPatch, EnrolmentList};
 use super::store::EnrolmentFilter;
+use super::store::EnrolmentView;
 use crate::api::query::text_opt;
 use crate::api::{JsonBody, PageParams};
 use crate::auth::{AuthUser, SchoolStaff};
@@ -49,7 +49,9 @@ pub async fn list_enrolments(
         statuses: EnrolmentStatus::parse_list(status.unwrap_or(""))?,
         q: text_opt("q", q, 100)?.map(str::to_owned),
     };
-    Ok(Json(service::list(state, &user, code, &filter, page).await?))
+    Ok(Json(
+        service::list(state, &user, code, &filter, page).await?,
+    ))
 }
 
 /// Whom to enrol.

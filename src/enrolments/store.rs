@@ -136,7 +136,10 @@ pub async fn page_for_class(
         conds.push(cond);
         binds.extend(name_binds);
     }
-    let filter = conds.iter().map(|c| format!(" AND {c}")).collect::<String>();
+    let filter = conds
+        .iter()
+        .map(|c| format!(" AND {c}"))
+        .collect::<String>();
     let counts_sql = format!(
         "SELECT COALESCE(SUM(CASE WHEN e.status = 'enrolled' THEN 1 ELSE 0 END), 0) AS enrolled,
            COALESCE(SUM(CASE WHEN e.status = 'waitlisted' THEN 1 ELSE 0 END), 0) AS waitlisted,

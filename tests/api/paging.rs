@@ -75,7 +75,14 @@ async fn bounds_refused(app: &TestApp, token: &str, path: &str) {
 async fn classes_are_paged(app: TestApp) {
     let (_, school) = setup(&app).await;
     for i in 1..=5 {
-        open_class(&app, &school, &format!("PG-{i}"), 10, &format!("2031-05-{:02}", i)).await;
+        open_class(
+            &app,
+            &school,
+            &format!("PG-{i}"),
+            10,
+            &format!("2031-05-{:02}", i),
+        )
+        .await;
     }
     // Without paging: every class, soonest first, with the total.
     let (s, all) = app.get("/api/classes", Some(&school)).await;
@@ -86,24 +93,40 @@ async fn classes_are_paged(app: TestApp) {
     let mut walked = vec![];
     for offset in [0, 2, 4] {
         let (s, v) = app
-            .get(&format!("/api/classes?limit=2&offset={offset}"), Some(&school))
+            .get(
+                &format!("/api/classes?limit=2&offset={offset}"),
+                Some(&school),
+            )
             .await;
         assert_eq!(s, Status::Ok, "{v}");
-        assert_eq!((v["total"].clone(), v["limit"].clone(), v["offset"].clone()), (json!(5), json!(2), json!(offset)));
+        assert_eq!(
+            (v["total"].clone(), v["limit"].clone(), v["offset"].clone()),
+            (json!(5), json!(2), json!(offset))
+        );
         walked.extend(codes(&v));
     }
     assert_eq!(walked, codes(&all));
     // The filters count too; an offset alone pages by 50.
     let (_, v) = app
-        .get("/api/classes?status=open&from=2031-05-03&limit=1", Some(&school))
+        .get(
+            "/api/classes?status=open&from=2031-05-03&limit=1",
+            Some(&school),
+        )
         .await;
-    assert_eq!((v["total"].clone(), codes(&v)), (json!(3), vec!["PG-3".to_string()]), "{v}");
+    assert_eq!(
+        (v["total"].clone(), codes(&v)),
+        (json!(3), vec!["PG-3".to_string()]),
+        "{v}"
+    );
     let (_, v) = app.get("/api/classes?offset=1", Some(&school)).await;
     assert_eq!((v["limit"].clone(), codes(&v).len()), (json!(50), 4), "{v}");
     // Past the end: an empty page, the same total.
     for offset in [5, 500] {
         let (s, v) = app
-            .get(&format!("/api/classes?limit=2&offset={offset}"), Some(&school))
+            .get(
+                &format!("/api/classes?limit=2&offset={offset}"),
+                Some(&school),
+            )
             .await;
         assert_eq!(s, Status::Ok, "{v}");
         assert_eq!((v["total"].clone(), codes(&v).len()), (json!(5), 0), "{v}");
@@ -129,7 +152,11 @@ async fn full_class(app: &TestApp, admin: &str, school: &str) -> Vec<i64> {
     {
         let id = create_cadre(app, admin, n, &format!("0791800077{i:02}"), "26734").await;
         let (s, v) = app
-            .post("/api/classes/PG-ENR/enrolments", Some(school), json!({"cadre_id": id}))
+            .post(
+                "/api/classes/PG-ENR/enrolments",
+                Some(school),
+                json!({"cadre_id": id}),
+            )
             .await;
         assert_eq!(s, Status::Created, "{v}");
         eids.push(v["id"].as_i64().unwrap());
@@ -154,7 +181,14 @@ async fn enrolments_are_paged_filtered_and_searched(app: TestApp) {
     let (s, all) = app.get(path, Some(&school)).await;
     assert_eq!(s, Status::Ok, "{all}");
     assert_eq!(ids(&all), eids);
-    for (k, n) in [("total", 5), ("enrolled", 2), ("waitlisted", 3), ("capacity", 2), ("offset", 0), ("limit", 5)] {
+    for (k, n) in [
+        ("total", 5),
+        ("enrolled", 2),
+        ("waitlisted", 3),
+        ("capacity", 2),
+        ("offset", 0),
+        ("limit", 5),
+    ] {
         assert_eq!(all[k], n, "{k}: {all}");
     }
     assert_eq!(all["promoted"], json!([]));
@@ -172,30 +206,59 @@ async fn enrolments_are_paged_filtered_and_searched(app: TestApp) {
     assert_eq!(walked, eids);
     // The waitlist alone, its second page: the third in the queue; the counts stay whole.
     let (_, v) = app
-        .get(&format!("{path}?status=waitlisted&limit=2&offset=2"), Some(&school))
+        .get(
+            &format!("{path}?status=waitlisted&limit=2&offset=2"),
+            Some(&school),
+        )
         .await;
     assert_eq!(ids(&v), [eids[4]], "{v}");
     assert_eq!(v["items"][0]["position"], 3);
-    assert_eq!((v["total"].clone(), v["enrolled"].clone(), v["waitlisted"].clone()), (json!(3), json!(2), json!(3)));
+    assert_eq!(
+        (
+            v["total"].clone(),
+            v["enrolled"].clone(),
+            v["waitlisted"].clone()
+        ),
+        (json!(3), json!(2), json!(3))
+    );
     let (_, v) = app
-        .get(&format!("{path}?status=enrolled,waitlisted&limit=10"), Some(&school))
+        .get(
+            &format!("{path}?status=enrolled,waitlisted&limit=10"),
+            Some(&school),
+        )
         .await;
     assert_eq!(v["total"], 5, "{v}");
     // The name search: no diacritics, any word order.
-    let (_, v) = app.get(&format!("{path}?q=van%20nguyen&limit=10"), Some(&school)).await;
+    let (_, v) = app
+        .get(&format!("{path}?q=van%20nguyen&limit=10"), Some(&school))
+        .await;
     assert_eq!(ids(&v), [eids[0]], "{v}");
     let (_, v) = app.get(&format!("{path}?q=NGUYEN"), Some(&school)).await;
-    assert_eq!((v["total"].clone(), ids(&v)), (json!(2), vec![eids[0], eids[4]]), "{v}");
+    assert_eq!(
+        (v["total"].clone(), ids(&v)),
+        (json!(2), vec![eids[0], eids[4]]),
+        "{v}"
+    );
     let (_, v) = app
         .get(&format!("{path}?q=nguyen&status=waitlisted"), Some(&school))
         .await;
     assert_eq!(ids(&v), [eids[4]], "{v}");
     // Past the end; the bounds; an unknown status.
-    let (s, v) = app.get(&format!("{path}?limit=2&offset=5"), Some(&school)).await;
-    assert_eq!((s, v["total"].clone(), ids(&v).len()), (Status::Ok, json!(5), 0), "{v}");
+    let (s, v) = app
+        .get(&format!("{path}?limit=2&offset=5"), Some(&school))
+        .await;
+    assert_eq!(
+        (s, v["total"].clone(), ids(&v).len()),
+        (Status::Ok, json!(5), 0),
+        "{v}"
+    );
     bounds_refused(&app, &school, &format!("{path}?q=a")).await;
     let (s, v) = app.get(&format!("{path}?status=gone"), Some(&school)).await;
-    assert_eq!((s, v["error"]["field"].clone()), (Status::UnprocessableEntity, json!("status")), "{v}");
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("status")),
+        "{v}"
+    );
 }
 
 async fn a_withdrawal_names_the_promoted_and_keeps_its_reason(app: TestApp) {
@@ -209,11 +272,25 @@ async fn a_withdrawal_names_the_promoted_and_keeps_its_reason(app: TestApp) {
         )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
-    assert_eq!(v["promoted"], json!([eids[2]]), "the first waiting takes the seat: {v}");
-    assert_eq!((v["enrolled"].clone(), v["waitlisted"].clone(), v["total"].clone()), (json!(2), json!(2), json!(5)));
+    assert_eq!(
+        v["promoted"],
+        json!([eids[2]]),
+        "the first waiting takes the seat: {v}"
+    );
+    assert_eq!(
+        (
+            v["enrolled"].clone(),
+            v["waitlisted"].clone(),
+            v["total"].clone()
+        ),
+        (json!(2), json!(2), json!(5))
+    );
     // The reason is kept in the audit trail, with the promotion.
     let (_, a) = app
-        .get(&format!("/api/audit?entity=enrolment&entity_id={}", eids[1]), Some(&admin))
+        .get(
+            &format!("/api/audit?entity=enrolment&entity_id={}", eids[1]),
+            Some(&admin),
+        )
         .await;
     let entry = &a["items"][0];
     assert_eq!(entry["after"]["reason"], "Bận công tác đột xuất", "{a}");
@@ -226,7 +303,11 @@ async fn a_withdrawal_names_the_promoted_and_keeps_its_reason(app: TestApp) {
             json!({"reason": "x".repeat(501)}),
         )
         .await;
-    assert_eq!((s, v["error"]["field"].clone()), (Status::UnprocessableEntity, json!("reason")), "{v}");
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("reason")),
+        "{v}"
+    );
 }
 
 async fn audit_pages_have_bounds(app: TestApp) {
@@ -236,14 +317,24 @@ async fn audit_pages_have_bounds(app: TestApp) {
     assert!(total >= 2, "{all}");
     let (_, first) = app.get("/api/audit?limit=1", Some(&admin)).await;
     let (_, second) = app.get("/api/audit?limit=1&offset=1", Some(&admin)).await;
-    assert_eq!((first["total"].as_i64(), second["total"].as_i64()), (Some(total), Some(total)));
     assert_eq!(
-        [first["items"][0]["id"].clone(), second["items"][0]["id"].clone()],
+        (first["total"].as_i64(), second["total"].as_i64()),
+        (Some(total), Some(total))
+    );
+    assert_eq!(
+        [
+            first["items"][0]["id"].clone(),
+            second["items"][0]["id"].clone()
+        ],
         [all["items"][0]["id"].clone(), all["items"][1]["id"].clone()]
     );
     let (s, v) = app
         .get(&format!("/api/audit?limit=10&offset={total}"), Some(&admin))
         .await;
-    assert_eq!((s, v["total"].as_i64(), v["items"].as_array().map(Vec::len)), (Status::Ok, Some(total), Some(0)), "{v}");
+    assert_eq!(
+        (s, v["total"].as_i64(), v["items"].as_array().map(Vec::len)),
+        (Status::Ok, Some(total), Some(0)),
+        "{v}"
+    );
     bounds_refused(&app, &admin, "/api/audit?entity=account").await;
 }

@@ -123,7 +123,11 @@ async fn class_with_cadres(b: &Browser, code: &str, capacity: i64, n: usize) -> 
             return names;
         }
     }
-    panic!("[{}] only {} cadres enrolled in {code}", b.name, names.len());
+    panic!(
+        "[{}] only {} cadres enrolled in {code}",
+        b.name,
+        names.len()
+    );
 }
 
 /// A class of three seats and five cadres: its lists paged by two (the position shown, next and
@@ -134,10 +138,7 @@ async fn withdraw_asks_and_pages(_: &'static Server, b: &Browser) {
     let names = class_with_cadres(b, "UI-EDGE-W", 3, 5).await;
     b.open("#/class/UI-EDGE-W?limit=2").await;
     b.until("the first page of the enrolled", "return document.querySelectorAll('#enrolled-table tbody tr').length === 2 && document.querySelector('#enrolled-pager .pos')?.textContent === '1–2 trong tổng số 3'").await;
-    assert_eq!(
-        b.text("#waitlist-pager .pos").await,
-        "1–2 trong tổng số 2"
-    );
+    assert_eq!(b.text("#waitlist-pager .pos").await, "1–2 trong tổng số 2");
     assert_eq!(
         b.js("return [document.querySelector('#enrolled-pager button.prev').disabled, document.querySelector('#enrolled-pager button.next').disabled]").await,
         json!([true, false])
@@ -170,7 +171,10 @@ async fn withdraw_asks_and_pages(_: &'static Server, b: &Browser) {
     b.click("#enrolled-table tbody tr button.withdraw").await;
     b.wait("dialog#withdraw-dialog[open]").await;
     assert_eq!(
-        b.js("return document.activeElement === document.querySelector('#withdraw-dialog textarea')").await,
+        b.js(
+            "return document.activeElement === document.querySelector('#withdraw-dialog textarea')"
+        )
+        .await,
         json!(true),
         "the reason field has the keyboard"
     );
@@ -336,7 +340,11 @@ async fn cadre_gaps_once(s: &'static Server, b: &Browser) {
     let mut distinct = buttons.clone();
     distinct.sort();
     distinct.dedup();
-    assert_eq!(distinct.len(), buttons.len(), "one button per class: {buttons:?}");
+    assert_eq!(
+        distinct.len(),
+        buttons.len(),
+        "one button per class: {buttons:?}"
+    );
     b.page("edges-cadre-gaps").await;
     b.logout().await;
 }
@@ -407,10 +415,22 @@ async fn favicon_served(_: &'static Server, b: &Browser) {
     let got = b.c.execute_async("const done = arguments[arguments.length - 1]; const link = document.querySelector('link[rel=icon]'); \
         Promise.all([link ? link.href : '/none', '/favicon.ico'].map(u => fetch(u).then(r => [u, r.status, r.headers.get('Content-Type')]))).then(done, e => done(String(e)));", vec![]).await.expect("fetch");
     assert_eq!(got[0][1], json!(200), "{got}");
-    assert!(got[0][0].as_str().unwrap_or("").ends_with("/favicon.svg"), "{got}");
-    assert!(got[0][2].as_str().unwrap_or("").starts_with("image/svg+xml"), "{got}");
+    assert!(
+        got[0][0].as_str().unwrap_or("").ends_with("/favicon.svg"),
+        "{got}"
+    );
+    assert!(
+        got[0][2]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("image/svg+xml"),
+        "{got}"
+    );
     assert_eq!(got[1][1], json!(200), "{got}");
-    assert!(got[1][2].as_str().unwrap_or("").starts_with("image/"), "{got}");
+    assert!(
+        got[1][2].as_str().unwrap_or("").starts_with("image/"),
+        "{got}"
+    );
     b.no_errors("login with its icon").await;
 }
 
@@ -423,7 +443,11 @@ async fn audit_and_classes_paged(_: &'static Server, b: &Browser) {
         .expect("total");
     assert!(total > 6, "the demo data's audit trail: {total}");
     b.open("#/audit?limit=3").await;
-    b.until("three entries", "return document.querySelectorAll('#audit-table tbody tr').length === 3").await;
+    b.until(
+        "three entries",
+        "return document.querySelectorAll('#audit-table tbody tr').length === 3",
+    )
+    .await;
     let pos = b.text("#audit-pager .pos").await;
     assert!(pos.starts_with("1–3 trong tổng số "), "{pos}");
     b.click("#audit-pager button.next").await;
