@@ -203,7 +203,7 @@ function passwordView() {
 }
 
 function adminHome() {
-  const cards = [["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"], ["#/import", "nav_import"], ["#/verify", "verify"]];
+  const cards = [["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"], ["#/import", "nav_import"], ["#/verify", "verify"], ["#/password", "change_password"]];
   return h("div", { "data-home": "admin" },
     h("h1", { id: "home-title", text: t("home_admin") }),
     h("ul", { class: "tiles" }, cards.map(([href, key]) => h("li", {}, h("a", { href, class: "tile", text: t(key) })))));

@@ -385,6 +385,10 @@ async fn own_password(s: &'static Server, b: &Browser) {
     b.click("#password-form button[type=submit]").await;
     b.until("the server's rule at the new password", "return document.querySelector('#password-form [data-field=new_password] .field-error')?.textContent").await;
     b.page("edges-password-refused").await;
+    b.c.set_window_size(390, 844).await.expect("phone size");
+    b.no_horizontal_scroll("the password page on a phone").await;
+    b.page("edges-password-phone").await;
+    b.c.set_window_size(1280, 900).await.expect("desktop size");
     b.fill(&field("new_password"), new).await;
     b.fill(&field("new_password_again"), new).await;
     b.click("#password-form button[type=submit]").await;
@@ -497,5 +501,14 @@ async fn audit_and_classes_paged(_: &'static Server, b: &Browser) {
     );
     assert!(b.count("#month-calendar").await == 1, "the calendar stays");
     b.page("edges-classes-page-2").await;
+    b.c.set_window_size(390, 844).await.expect("phone size");
+    b.no_horizontal_scroll("the paged class list on a phone")
+        .await;
+    b.page("edges-classes-phone").await;
+    b.c.set_window_size(1280, 900).await.expect("desktop size");
+    // The admin's tiles lead to the password page too.
+    b.open("#/home").await;
+    b.click("a.tile[href=\"#/password\"]").await;
+    b.wait("#password-form").await;
     b.logout().await;
 }
