@@ -256,14 +256,23 @@ export async function classView(q, code) {
   if (c.status === "open" && session.account.role !== "commission") {
     const search = h("input", { type: "search", autocomplete: "off" });
     const pick = h("select", {}, h("option", { value: "", text: "—" }));
-    const found = async () => {
-      const r = await api("GET", "/api/cadres" + qs({ q: search.value.trim(), limit: 20 }));
-      pick.replaceChildren(...r.items.map((x) => h("option", { value: x.id, text: `${x.full_name} — ${x.unit_name}` })));
+    // The cadres found, 20 at a time: the position shown, "more" adds the next 20 to the choice.
+    const foundPos = h("span", { class: "hint", id: "enrol-found", role: "status" });
+    const moreBtn = h("button", { type: "button", class: "small", id: "enrol-more", hidden: true, text: t("more") });
+    const found = async (append) => {
+      const offset = append ? pick.options.length : 0;
+      const r = await api("GET", "/api/cadres" + qs({ q: search.value.trim(), limit: 20, offset }));
+      const opts = r.items.map((x) => h("option", { value: x.id, text: `${x.full_name} — ${x.unit_name}` }));
+      if (append) pick.append(...opts); else pick.replaceChildren(...opts);
+      const shown = pick.options.length;
+      foundPos.textContent = shown ? t("page_pos", num(1), num(shown), num(r.total)) : t("none");
+      moreBtn.hidden = shown >= r.total;
     };
+    moreBtn.addEventListener("click", () => found(true).catch((e) => msg.replaceChildren(notice(e.message, "err"))));
     search.addEventListener("input", () => { clearTimeout(search.timer); search.timer = setTimeout(() => found().catch(() => {}), 250); });
     const form = h("form", { class: "filters", id: "enrol-form", novalidate: true },
       field(t("find_cadre"), search, "q"), field(t("choose_cadre"), pick, "cadre_id"),
-      h("button", { type: "submit", class: "primary", text: t("enrol") }));
+      h("button", { type: "submit", class: "primary", text: t("enrol") }), foundPos, moreBtn);
     form.found = found;
     onSubmit(form, async () => {
       const e = await api("POST", `/api/classes/${enc}/enrolments`, { cadre_id: Number(pick.value) });

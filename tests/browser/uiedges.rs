@@ -148,7 +148,12 @@ async fn withdraw_asks_and_pages(_: &'static Server, b: &Browser) {
     b.until("the second page", "return document.querySelector('#enrolled-pager .pos')?.textContent === '3–3 trong tổng số 3' && document.querySelectorAll('#enrolled-table tbody tr').length === 1").await;
     b.click("#enrolled-pager button.prev").await;
     b.until("the first page again", "return document.querySelector('#enrolled-pager .pos')?.textContent === '1–2 trong tổng số 3'").await;
-    // The name search, without diacritics.
+    // The enrol form's search: twenty found at a time, the position shown, "more" adds twenty.
+    b.fill("#enrol-form input[type=search]", "nguyen").await;
+    b.until("twenty found", "return document.querySelectorAll('#enrol-form select option').length === 20 && document.querySelector('#enrol-found')?.textContent.startsWith('1–20 trong tổng số ')").await;
+    b.click("#enrol-more").await;
+    b.until("forty found", "return document.querySelectorAll('#enrol-form select option').length === 40 && document.querySelector('#enrol-found')?.textContent.startsWith('1–40 trong tổng số ')").await;
+    // The name search in the lists, without diacritics.
     let first = &names[0];
     let plain = deunicode_lower(first);
     b.fill("#enrolment-search input", &plain).await;
