@@ -6,9 +6,10 @@ import { exportButtons } from "./transfer.js";
 
 const modTitle = (m) => (lang() === "en" ? m.module_title_en || m.title_en : m.module_title_vi || m.title_vi);
 
-/** Class list with a month calendar of every session. */
+/** Rows per page of the class list (unless the address asks for another `limit`). */
 const PAGE = 50;
 
+/** Class list (paged) with a month or week calendar of every session. */
 export async function classesView(q, homeKey) {
   const month = q.get("month") || today().slice(0, 7);
   const route = homeKey ? "#/home" : "#/classes";
