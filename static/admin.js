@@ -1,7 +1,7 @@
 // Unit officer: roster (diacritics-insensitive search), add/edit cadres, nominate.
 // Administrator: accounts, unit import, successor import (check, then import), audit-log viewer.
 import { t, tOr, lang, num, date, dateTime, parseDate, addDays } from "./i18n.js";
-import { h, api, qs, field, dateInput, readDate, onSubmit, table, notice, session, showError, ApiError } from "./core.js";
+import { h, api, qs, field, dateInput, readDate, onSubmit, table, notice, session, showError, ApiError, pager, reveal } from "./core.js";
 import { exportButtons, problems } from "./transfer.js";
 
 const ORGS = {
@@ -78,7 +78,7 @@ export async function rosterView(q, homeKey) {
   const done = (c) => { location.hash = route + qs({ q: c.full_name, saved: Date.now() }); };
   let classes = null;
   const nominate = async (c, cell) => {
-    classes = classes || (await api("GET", "/api/classes?status=open")).items;
+    classes = classes || (await api("GET", "/api/classes?status=open&limit=500")).items;
     const sel = h("select", { "aria-label": t("class") }, classes.map((x) => h("option", { value: x.code, text: `${x.code} — ${x.title} (${t("seats_left")}: ${num(x.seats_left)})` })));
     const f = h("form", { class: "inline", novalidate: true }, h("span", { "data-field": "cadre_id" }, sel, h("span", { class: "field-error", role: "alert" })), h("button", { type: "submit", class: "small primary", text: t("nominate") }));
     onSubmit(f, async () => {
@@ -90,14 +90,14 @@ export async function rosterView(q, homeKey) {
   };
   const rows = list.items.map((c) => {
     const act = h("td", {});
-    act.append(h("button", { type: "button", class: "small edit", text: t("edit"), onclick: () => { editor.replaceChildren(cadreForm(c, done)); editor.scrollIntoView(); editor.querySelector("input").focus(); } }),
+    act.append(h("button", { type: "button", class: "small edit", text: t("edit"), onclick: () => { const f = cadreForm(c, done); editor.replaceChildren(f); reveal(f); } }),
       " ", h("button", { type: "button", class: "small nominate", text: t("nominate"), onclick: (ev) => { ev.currentTarget.disabled = true; nominate(c, act).catch((e) => msg.replaceChildren(notice(e.message, "err"))); } }));
     return h("tr", { "data-cadre": c.id }, h("td", {}, h("a", { href: "#/cadre/" + c.id, class: "record-link", text: c.full_name })), h("td", { text: c.unit_name }), h("td", { text: orgName(c.organisation) }), h("td", { text: date(c.birth_date) }), act);
   });
   const more = list.total > offset + list.items.length ? h("a", { href: route + qs({ q: query, unit: unitCode, offset: offset + 50 }), text: t("more") }) : null;
   return h("div", { "data-home": homeKey ? "officer" : null, id: "roster" },
     h("h1", { id: "home-title", text: homeKey ? t(homeKey) : t("roster") }), form, exports, msg,
-    h("p", {}, h("button", { type: "button", id: "add-cadre", text: t("add_cadre"), onclick: () => editor.replaceChildren(cadreForm(null, done)) }),
+    h("p", {}, h("button", { type: "button", id: "add-cadre", text: t("add_cadre"), onclick: () => { const f = cadreForm(null, done); editor.replaceChildren(f); reveal(f); } }),
       " ", t("shown_of", num(list.items.length), num(list.total))),
     table([t("name"), t("unit"), t("organisation"), t("birth_date"), ""], rows, { id: "roster-table" }), more, editor);
 }
@@ -243,7 +243,9 @@ export async function auditView(q) {
   let listError = null;
   // "To" is inclusive on screen; the API's bound is exclusive.
   const before = f.to && parseDate(f.to) ? addDays(parseDate(f.to), 1) : f.to;
-  try { list = await api("GET", "/api/audit" + qs({ ...f, to: before, limit: 100 })); } catch (e) { if (!(e instanceof ApiError) || !e.field) throw e; listError = e; }
+  const limit = Math.min(Math.max(Number(q.get("limit")) || 50, 1), 500);
+  const offset = Math.max(Number(q.get("offset")) || 0, 0);
+  try { list = await api("GET", "/api/audit" + qs({ ...f, to: before, limit, offset })); } catch (e) { if (!(e instanceof ApiError) || !e.field) throw e; listError = e; }
   const entity = h("input", { value: f.entity, list: "audit-entities", autocomplete: "off" }), entityId = h("input", { value: f.entity_id, autocomplete: "off" });
   const actor = h("input", { value: f.actor, autocomplete: "off" }), from = dateInput(f.from), to = dateInput(f.to);
   const kinds = ["account", "cadre", "class", "enrolment", "attendance", "certificate", "module", "programme", "standard", "title", "unit", "unit_import", "import", "session", "dataset"];
@@ -256,9 +258,10 @@ export async function auditView(q) {
     location.hash = "#/audit" + qs({ entity: entity.value.trim(), entity_id: entityId.value.trim(), actor: actor.value.trim(), from: readDate(from, "from", true), to: readDate(to, "to", true) });
   });
   if (listError) showError(form, listError);
-  return h("div", { id: "audit" }, h("h1", { text: t("audit") }), form,
+  const pages = listError ? null : pager(list, list.items.length, (o) => { location.hash = "#/audit" + qs({ ...f, limit: q.get("limit"), offset: o || null }); }, "audit-pager");
+  return h("div", { id: "audit" }, h("h1", { text: t("audit") }), form, pages,
     table([t("at"), t("actor"), t("action"), t("entity"), ""], list.items.map((e) => h("tr", {},
       h("td", { text: dateTime(e.at) }), h("td", { text: e.actor }), h("td", { text: tOr("act_", e.action) }), h("td", { text: `${e.entity} ${e.entity_id}` }),
       h("td", {}, h("details", {}, h("summary", { text: "JSON" }), h("pre", { text: JSON.stringify({ before: e.before, after: e.after }, null, 1) }))))), { id: "audit-table" }),
-    h("p", { text: t("shown_of", num(list.items.length), num(list.total)) }));
+    pages && list.items.length > 10 ? pager(list, list.items.length, (o) => { location.hash = "#/audit" + qs({ ...f, limit: q.get("limit"), offset: o || null }); }, "audit-pager-end") : null);
 }

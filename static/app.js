@@ -44,6 +44,7 @@ const ROUTES = [
   [/^\/audit$/, auditView],
   [/^\/standards$/, standardsView],
   [/^\/import$/, importView],
+  [/^\/password$/, passwordView],
 ];
 
 function parseHash() {
@@ -61,6 +62,9 @@ function layout() {
   langBtn.textContent = t("lang_switch");
   langBtn.setAttribute("lang", lang() === "vi" ? "en" : "vi");
   document.getElementById("foot-verify").textContent = t("verify");
+  const pw = document.getElementById("password-link");
+  pw.textContent = t("change_password");
+  pw.hidden = !session.account;
   const out = document.getElementById("logout");
   out.textContent = t("logout");
   out.hidden = !session.account;
@@ -173,8 +177,37 @@ function verifyView(q, no) {
   return h("div", {}, form, out);
 }
 
+/** Changing one's own password: the current one, the new one twice; the server's rules on refusal. */
+function passwordView() {
+  const current = h("input", { type: "password", autocomplete: "current-password", required: true });
+  const next = h("input", { type: "password", autocomplete: "new-password", required: true });
+  const again = h("input", { type: "password", autocomplete: "new-password", required: true });
+  const rules = session.account.role === "cadre" ? t("password_rules_cadre") : t("password_rules_staff");
+  const done = h("div", { id: "password-msg", "aria-live": "polite" });
+  const form = h("form", { id: "password-form", class: "narrow card", novalidate: true },
+    h("h1", { text: t("change_password") }),
+    h("p", { class: "hint", id: "password-rules", text: rules }),
+    h("p", { class: "form-error", role: "alert", hidden: true }),
+    field(t("current_password"), current, "current_password"),
+    field(t("new_password"), next, "new_password", rules),
+    field(t("new_password_again"), again, "new_password_again"),
+    h("button", { type: "submit", class: "primary", text: t("change_password") }));
+  onSubmit(form, async () => {
+    done.replaceChildren();
+    if (!current.value) throw new ApiError(422, { error: { message: t("required"), field: "current_password" } });
+    if (next.value !== again.value) throw new ApiError(422, { error: { message: t("passwords_differ"), field: "new_password_again" } });
+    const res = await api("POST", "/api/auth/password", { current_password: current.value, new_password: next.value });
+    // Every earlier session of the account has ended; this one goes on with the new token.
+    session.token = res.token;
+    session.account = res.account;
+    current.value = next.value = again.value = "";
+    done.replaceChildren(notice(t("password_changed")));
+  });
+  return h("div", { id: "password-page" }, form, done);
+}
+
 function adminHome() {
-  const cards = [["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"], ["#/import", "nav_import"], ["#/verify", "verify"]];
+  const cards = [["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"], ["#/import", "nav_import"], ["#/verify", "verify"], ["#/password", "change_password"]];
   return h("div", { "data-home": "admin" },
     h("h1", { id: "home-title", text: t("home_admin") }),
     h("ul", { class: "tiles" }, cards.map(([href, key]) => h("li", {}, h("a", { href, class: "tile", text: t(key) })))));
@@ -217,22 +250,50 @@ async function meView() {
   // Classes the cadre is already in show their status instead of an enrol button.
   const mine = Object.fromEntries(r.enrolments.map((e) => [e.class_code, e.status]));
   const titleOf = (code) => { const p = r.cadre.titles.concat(r.cadre.plans).find((x) => x.title_code === code); return p ? titleName(p) : code; };
+  // Where the cadre stands against each title, then one list of the requirements: each once,
+  // saying which titles need it, with its open classes once (a requirement several titles share
+  // no longer repeats, nor do its enrol buttons).
+  const titleLabel = (g) => `${titleOf(g.title_code)} (${t("pop_" + g.population)})`;
+  if (r.gaps.length) {
+    gaps.append(h("ul", { class: "title-standing", id: "title-standing" }, r.gaps.map((g) => h("li", { "data-title": g.title_code },
+      h("strong", { text: titleLabel(g) + " " }),
+      h("span", { class: "badge " + (g.meets ? "b-valid" : "b-revoked"), text: g.meets === null ? t("no_standard") : g.meets ? t("meets") : t("short") }),
+      g.standard_version ? h("small", { text: ` (${t("standard_version")} ${g.standard_version})` }) : null))));
+  }
+  const byKey = new Map();
   for (const g of r.gaps) {
-    const head = g.meets === null ? t("no_standard") : g.meets ? t("meets") : t("short");
-    gaps.append(h("div", { class: "gap-title" },
-      h("h3", {}, `${titleOf(g.title_code)} `, h("span", { class: "badge " + (g.meets ? "b-valid" : "b-revoked"), text: head }),
-        g.standard_version ? h("small", { text: ` (${t("standard_version")} ${g.standard_version}, ${t("pop_" + g.population)})` }) : null),
-      h("ul", { class: "checks" }, g.requirements.map((req) => h("li", { class: req.met ? "met" : "unmet", "data-key": req.key },
-        h("span", { class: "mark", "aria-hidden": "true", text: req.met ? "✓" : "✗" }),
-        h("span", { class: "sr", text: req.met ? t("met") : t("not_met") }),
-        h("span", { class: "req", text: " " + reqLabel(req.key) + ": " }), h("span", { class: "reason", text: reasonText(req.key, req.reason, levels) }),
-        req.open_classes && req.open_classes.length ? h("ul", { class: "suggest" }, req.open_classes.map((oc) => h("li", { class: "suggested-class" },
-          `${t("open_classes")}: `, h("strong", { text: oc.class_code }), ` — ${oc.title} (${t("seats_left")}: ${num(oc.seats_left)}) `,
-          // A free seat: enrol; a full class: ask for a place on its waitlist.
-          mine[oc.class_code] ? statusBadge(mine[oc.class_code])
-            : h("button", { type: "button", class: "small enrol-btn" + (oc.seats_left > 0 ? "" : " request-btn"), "data-class": oc.class_code,
-              text: oc.seats_left > 0 ? t("enrol") : t("request_place"), "aria-label": `${oc.seats_left > 0 ? t("enrol") : t("request_place")} ${oc.class_code}`,
-              onclick: (ev) => enrol(oc.class_code, ev.currentTarget) })))) : !req.met && /^(module|min_level):/.test(req.key) ? h("p", { class: "hint no-class", text: t("no_open_class") }) : null)))));
+    for (const req of g.requirements) {
+      const k = (req.met ? "met:" : "unmet:") + req.key;
+      const e = byKey.get(k) || { req, met: req.met, titles: [], reasons: [], classes: new Map() };
+      if (!e.titles.includes(titleLabel(g))) e.titles.push(titleLabel(g));
+      const why = reasonText(req.key, req.reason, levels);
+      if (why && !e.reasons.includes(why)) e.reasons.push(why);
+      for (const oc of req.open_classes || []) e.classes.set(oc.class_code, oc);
+      byKey.set(k, e);
+    }
+  }
+  const offered = new Set();
+  const line = (e) => h("li", { class: e.met ? "met" : "unmet", "data-key": e.req.key },
+    h("span", { class: "mark", "aria-hidden": "true", text: e.met ? "✓" : "✗" }),
+    h("span", { class: "sr", text: e.met ? t("met") : t("not_met") }),
+    h("span", { class: "req", text: " " + reqLabel(e.req.key) + ": " }), h("span", { class: "reason", text: e.reasons.join("; ") }),
+    h("span", { class: "needed-by", text: t("needed_by", e.titles.join(", ")) }),
+    e.classes.size ? h("ul", { class: "suggest" }, [...e.classes.values()].map((oc) => h("li", { class: "suggested-class" },
+      `${t("open_classes")}: `, h("strong", { text: oc.class_code }), ` — ${oc.title} (${t("seats_left")}: ${num(oc.seats_left)}) `,
+      // A free seat: enrol; a full class: ask for a place on its waitlist.
+      mine[oc.class_code] ? statusBadge(mine[oc.class_code])
+        // A class closing two requirements keeps one button, on the first of them.
+        : offered.has(oc.class_code) ? h("span", { class: "hint", text: t("offered_above") })
+        : offered.add(oc.class_code) && h("button", { type: "button", class: "small enrol-btn" + (oc.seats_left > 0 ? "" : " request-btn"), "data-class": oc.class_code,
+          text: oc.seats_left > 0 ? t("enrol") : t("request_place"), "aria-label": `${oc.seats_left > 0 ? t("enrol") : t("request_place")} ${oc.class_code}`,
+          onclick: (ev) => enrol(oc.class_code, ev.currentTarget) }))))
+      : !e.met && /^(module|min_level):/.test(e.req.key) ? h("p", { class: "hint no-class", text: t("no_open_class") }) : null);
+  const entries = [...byKey.values()];
+  const missing = entries.filter((e) => !e.met), met = entries.filter((e) => e.met);
+  if (r.gaps.length) {
+    gaps.append(h("h3", { text: t("missing_title") }),
+      missing.length ? h("ul", { class: "checks", id: "missing" }, missing.map(line)) : h("p", { id: "missing", text: t("nothing_missing") }));
+    if (met.length) gaps.append(h("details", { id: "met" }, h("summary", { text: `${t("met_title")} (${num(met.length)})` }), h("ul", { class: "checks" }, met.map(line))));
   }
   if (!r.gaps.length) gaps.append(h("p", { text: t("none") }));
   root.append(section(t("my_gaps"), gaps));

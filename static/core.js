@@ -1,5 +1,5 @@
 // Shared helpers: DOM building, API calls, session, forms and errors, downloads.
-import { t, parseDate, date, apiText } from "./i18n.js";
+import { t, parseDate, date, apiText, num } from "./i18n.js";
 
 /** Builds an element. `attrs`: class, text, onX handlers, dataset via data-*, others as attributes. */
 export function h(tag, attrs, ...children) {
@@ -215,4 +215,33 @@ export function statusBadge(s) {
 
 export function section(title, ...children) {
   return h("section", { class: "card" }, h("h2", { text: title }), children);
+}
+
+/**
+ * Paging controls of a list: the position ("1–50 / 312") and previous/next buttons.
+ * `p`: the API's page ({ total, offset, limit }) and `shown`, the rows on this page. `go(offset)`
+ * opens another page (a hash route's new address, or a redraw in place). `id` names the controls.
+ */
+export function pager(p, shown, go, id) {
+  const from = shown ? p.offset + 1 : 0;
+  const to = p.offset + shown;
+  const pos = shown
+    ? t("page_pos", num(from), num(to), num(p.total))
+    : t("page_none", num(p.total));
+  const btn = (label, rel, offset, enabled) => h("button", {
+    type: "button", class: "small " + rel, text: label, disabled: !enabled,
+    onclick: () => go(Math.max(0, offset)),
+  });
+  return h("nav", { class: "pager", id: id || null, "aria-label": t("paging") },
+    // From past the end, "previous" goes to the last page.
+    btn("← " + t("prev"), "prev", shown ? p.offset - p.limit : Math.floor(Math.max(0, p.total - 1) / p.limit) * p.limit, p.offset > 0),
+    h("span", { class: "pos", role: "status", text: pos }),
+    btn(t("next") + " →", "next", p.offset + p.limit, to < p.total));
+}
+
+/** Scrolls a newly opened form into view and puts the keyboard in its first field. */
+export function reveal(form) {
+  form.scrollIntoView({ block: "start" });
+  const first = form.querySelector("input:not([disabled]):not([type=hidden]), select, textarea");
+  if (first) first.focus({ preventScroll: true });
 }

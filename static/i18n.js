@@ -401,6 +401,27 @@ const T = {
   act_deactivate: ["Khóa tài khoản", "Deactivate"],
   act_attendance: ["Điểm danh", "Attendance"],
   act_withdrawn: ["Rút tên", "Withdrawn"],
+  // Issue 16: paging, withdrawal with a reason, the missing-requirements list, one's own password.
+  paging: ["Chuyển trang", "Pages"],
+  page_pos: ["{0}–{1} trong tổng số {2}", "{0}–{1} of {2}"],
+  page_none: ["Trang này không có dòng nào (tổng số {0})", "Nothing on this page ({0} in all)"],
+  find_in_list: ["Tìm trong danh sách", "Find in the list"],
+  withdraw_confirm: ["Rút tên {0} khỏi lớp {1}?", "Withdraw {0} from class {1}?"],
+  withdraw_reason_hint: ["Bắt buộc; được lưu vào nhật ký (tối đa 500 ký tự).", "Required; kept in the audit log (at most 500 characters)."],
+  withdraw_reason_needed: ["Hãy nhập lý do rút tên", "Enter the reason for the withdrawal"],
+  withdrawn_ok: ["Đã rút tên {0}.", "{0} withdrawn."],
+  needed_by: ["Cần cho: {0}", "Needed for: {0}"],
+  missing_title: ["Còn thiếu", "Still missing"],
+  nothing_missing: ["Không thiếu yêu cầu nào.", "Nothing is missing."],
+  met_title: ["Đã đạt", "Met"],
+  offered_above: ["(xem lớp này ở trên)", "(this class is offered above)"],
+  change_password: ["Đổi mật khẩu", "Change password"],
+  current_password: ["Mật khẩu hiện tại", "Current password"],
+  new_password_again: ["Nhập lại mật khẩu mới", "New password again"],
+  passwords_differ: ["Hai lần nhập mật khẩu mới không khớp", "The two new passwords differ"],
+  password_changed: ["Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản đã kết thúc.", "Password changed. The account's other sessions have ended."],
+  password_rules_cadre: ["Từ 10 đến 128 ký tự, khó đoán: không dùng từ thông dụng, dãy phím, ngày tháng hay tên đăng nhập.", "10 to 128 characters, hard to guess: no common words, keyboard runs, dates or the username."],
+  password_rules_staff: ["Từ 12 đến 128 ký tự, khó đoán: không dùng từ thông dụng, dãy phím, ngày tháng hay tên đăng nhập.", "12 to 128 characters, hard to guess: no common words, keyboard runs, dates or the username."],
 };
 
 /** The label of a code ("act_" + "create"), or the code itself when there is none. */

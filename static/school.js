@@ -1,24 +1,41 @@
 // Training school: classes (list, month calendar), new class with sessions, class page
 // (enrolments, waitlist, attendance, results, completions), training demand, curriculum.
 import { t, lang, num, date, dateTime, time, cityDay, today, addDays, parseDate } from "./i18n.js";
-import { h, api, qs, field, dateInput, readDate, onSubmit, table, statusBadge, section, notice, showError, session, ApiError, verifyHref } from "./core.js";
+import { h, api, qs, field, dateInput, readDate, onSubmit, table, statusBadge, section, notice, showError, session, ApiError, verifyHref, pager } from "./core.js";
 import { exportButtons } from "./transfer.js";
 import { NEXT, statusActions, detailsSection, scheduleSection, cancelledNote } from "./classedit.js";
 
 const modTitle = (m) => (lang() === "en" ? m.module_title_en || m.title_en : m.module_title_vi || m.title_vi);
 
-/** Class list with a month calendar of every session. */
+/** Rows per page of the class list (unless the address asks for another `limit`). */
+const PAGE = 50;
+
+/** Class list (paged) with a month or week calendar of every session. */
 export async function classesView(q, homeKey) {
   const month = q.get("month") || today().slice(0, 7);
-  const list = await api("GET", "/api/classes");
-  const items = list.items || list;
-  const canEdit = ["school", "admin"].includes(session.account.role);
   const route = homeKey ? "#/home" : "#/classes";
+  // The list is paged (`offset`, `limit` in the address); the calendar shows every class with a
+  // session in the weeks it draws, asked for by date.
+  const limit = Math.min(Math.max(Number(q.get("limit")) || PAGE, 1), 500);
+  const offset = Math.max(Number(q.get("offset")) || 0, 0);
+  const isWeek = q.get("view") === "week";
+  const mondayOf = (iso) => addDays(iso, -((new Date(iso + "T00:00:00Z").getUTCDay() + 6) % 7));
+  const calFrom = isWeek ? mondayOf(q.get("week") || today()) : mondayOf(month + "-01");
+  const calTo = addDays(calFrom, isWeek ? 7 : 42);
+  const [list, cal] = await Promise.all([
+    api("GET", "/api/classes" + qs({ limit, offset })),
+    api("GET", "/api/classes" + qs({ from: calFrom, to: calTo, limit: 500 })),
+  ]);
+  const items = list.items;
+  const canEdit = ["school", "admin"].includes(session.account.role);
+  const keep = { month: q.get("month"), view: q.get("view"), week: q.get("week"), limit: q.get("limit") };
+  const pages = pager(list, items.length, (o) => { location.hash = route + qs({ ...keep, offset: o || null }); }, "classes-pager");
   const root = h("div", { "data-home": homeKey ? "school" : null, id: "classes" },
     h("h1", { id: "home-title", text: homeKey ? t(homeKey) : t("classes") }),
     canEdit ? h("p", {}, h("a", { href: "#/classes/new", class: "button primary", id: "new-class-link", text: t("nav_new_class") })) : null);
   root.append(section(t("classes"),
     h("p", { class: "actions" }, h("span", { text: t("export_classes") + ":" }), exportButtons("/api/exports/classes", {}, "classes", "export-classes")),
+    pages,
     table([t("code"), t("module"), t("status"), t("capacity"), t("enrolled_n"), t("waitlisted_n"), t("sessions")],
     items.map((c) => h("tr", { "data-class": c.code },
       h("td", {}, h("a", { href: "#/class/" + encodeURIComponent(c.code), text: c.code })),
@@ -27,7 +44,7 @@ export async function classesView(q, homeKey) {
       h("td", { text: c.sessions && c.sessions.length ? date(cityDay(c.sessions[0].starts_at)) + (c.sessions.length > 1 ? ` (+${c.sessions.length - 1})` : "") : "—" }))))));
 
   const byDay = {};
-  for (const c of items) for (const s of c.sessions || []) (byDay[cityDay(s.starts_at)] = byDay[cityDay(s.starts_at)] || []).push({ c, s });
+  for (const c of cal.items) for (const s of c.sessions || []) (byDay[cityDay(s.starts_at)] = byDay[cityDay(s.starts_at)] || []).push({ c, s });
   for (const k of Object.keys(byDay)) byDay[k].sort((a, b) => a.s.starts_at.localeCompare(b.s.starts_at));
   const dayNames = lang() === "en" ? ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] : ["T2", "T3", "T4", "T5", "T6", "T7", "CN"];
   const monday = (iso) => addDays(iso, -((new Date(iso + "T00:00:00Z").getUTCDay() + 6) % 7));
@@ -172,43 +189,89 @@ export async function classView(q, code) {
   if (q.get("saved")) msg.append(notice(t("saved")));
 
   const lists = h("div", { id: "enrolments" });
-  const draw = (list, promotedIds) => {
-    const enrolled = list.items.filter((e) => e.status === "enrolled");
-    const waiting = list.items.filter((e) => e.status === "waitlisted").sort((a, b) => a.position - b.position);
+  // The enrolled list and the waitlist are paged apart (`limit` in the address, default 50), and
+  // a name search narrows both.
+  const limit = Math.min(Math.max(Number(q.get("limit")) || 50, 1), 500);
+  const view = { q: "", enrolled: 0, waitlisted: 0 };
+  const listQ = h("input", { type: "search", autocomplete: "off", id: "enrolment-q" });
+  const listSearch = h("form", { class: "filters", role: "search", id: "enrolment-search", novalidate: true },
+    field(t("find_in_list"), listQ, "q"), h("button", { type: "submit", text: t("search") }));
+  onSubmit(listSearch, async () => { view.q = listQ.value.trim(); view.enrolled = 0; view.waitlisted = 0; await load(); });
+  const unitCell = (e) => h("td", { title: e.unit_code }, e.unit_name || e.unit_code);
+  const draw = (enrolledPage, waitingPage, promotedIds) => {
     const row = (e) => h("tr", { "data-cadre": e.cadre_id, "data-enrolment": e.id, class: promotedIds.includes(e.id) ? "promoted" : null },
       e.position ? h("td", { class: "num", text: num(e.position) }) : null,
-      h("td", { text: e.full_name }), h("td", { text: e.unit_code }), h("td", { text: t("src_" + e.source) }),
-      h("td", {}, ["open", "planned", "running"].includes(c.status) ? h("button", { type: "button", class: "small withdraw", text: t("withdraw"), onclick: () => withdraw(e) }) : null));
-    capLine.textContent = `${num(enrolled.length)} / ${num(list.capacity)} (${t("waitlisted_n")}: ${num(waiting.length)})`;
+      h("td", { text: e.full_name }), unitCell(e), h("td", { text: t("src_" + e.source) }),
+      h("td", {}, ["open", "planned", "running"].includes(c.status) && session.account.role !== "commission"
+        ? h("button", { type: "button", class: "small withdraw", text: t("withdraw"), "aria-label": `${t("withdraw")} ${e.full_name}`, onclick: () => askWithdraw(e) }) : null));
+    const counts = enrolledPage;
+    capLine.textContent = `${num(counts.enrolled)} / ${num(counts.capacity)} (${t("waitlisted_n")}: ${num(counts.waitlisted)})`;
+    const turn = (key) => (o) => { view[key] = o; load().catch((err) => msg.replaceChildren(notice(err.message, "err"))); };
     lists.replaceChildren(
-      h("h3", { text: `${t("enrolled_list")} (${num(enrolled.length)} / ${num(list.capacity)})` }),
-      table([t("name"), t("unit"), t("source"), t("action")], enrolled.map(row), { id: "enrolled-table" }),
-      h("h3", { text: `${t("waitlist")} (${num(waiting.length)})` }),
-      table([t("position"), t("name"), t("unit"), t("source"), t("action")], waiting.map(row), { id: "waitlist-table" }));
+      h("h3", { text: `${t("enrolled_list")} (${num(counts.enrolled)} / ${num(counts.capacity)})` }),
+      table([t("name"), t("unit"), t("source"), t("action")], enrolledPage.items.map(row), { id: "enrolled-table" }),
+      pager(enrolledPage, enrolledPage.items.length, turn("enrolled"), "enrolled-pager"),
+      h("h3", { text: `${t("waitlist")} (${num(counts.waitlisted)})` }),
+      table([t("position"), t("name"), t("unit"), t("source"), t("action")], waitingPage.items.map(row), { id: "waitlist-table" }),
+      pager(waitingPage, waitingPage.items.length, turn("waitlisted"), "waitlist-pager"));
   };
-  const load = async (promoted) => draw(await api("GET", `/api/classes/${enc}/enrolments`), promoted || []);
-  const withdraw = async (e) => {
-    const before = await api("GET", `/api/classes/${enc}/enrolments`);
-    try {
-      const after = await api("POST", `/api/classes/${enc}/enrolments/${e.id}/withdraw`, { reason: "" });
-      const wasWaiting = new Set(before.items.filter((x) => x.status === "waitlisted").map((x) => x.id));
-      const promoted = after.items.filter((x) => x.status === "enrolled" && wasWaiting.has(x.id));
-      msg.replaceChildren(...promoted.map((p) => notice(t("promoted", p.full_name))));
-      draw(after, promoted.map((p) => p.id));
-    } catch (err) { msg.replaceChildren(notice(err.message, "err")); }
+  const page = (status) => api("GET", `/api/classes/${enc}/enrolments` + qs({ status, q: view.q, limit, offset: view[status] }));
+  // Who the last withdrawal promoted stays highlighted on whatever page shows them.
+  let promotedIds = [];
+  const load = async (promoted) => {
+    if (promoted) promotedIds = promoted;
+    const [enrolledPage, waitingPage] = await Promise.all([page("enrolled"), page("waitlisted")]);
+    draw(enrolledPage, waitingPage, promotedIds);
+  };
+  const withdraw = async (e, reason) => {
+    const after = await api("POST", `/api/classes/${enc}/enrolments/${e.id}/withdraw`, { reason });
+    const promoted = after.items.filter((x) => after.promoted.includes(x.id));
+    msg.replaceChildren(notice(t("withdrawn_ok", e.full_name)), ...promoted.map((p) => notice(t("promoted", p.full_name))));
+    await load(after.promoted);
+  };
+  // Withdrawing asks first, with the reason (kept in the audit trail).
+  const askWithdraw = (e) => {
+    const reason = h("textarea", { rows: 2, maxlength: 500, required: true });
+    const dlg = h("dialog", { class: "confirm", id: "withdraw-dialog", "aria-labelledby": "withdraw-title" });
+    const form = h("form", { novalidate: true },
+      h("h2", { id: "withdraw-title", text: t("withdraw_confirm", e.full_name, c.code) }),
+      h("p", { class: "form-error", role: "alert", hidden: true }),
+      field(t("withdraw_reason"), reason, "reason", t("withdraw_reason_hint")),
+      h("p", { class: "actions" },
+        h("button", { type: "submit", class: "primary", text: t("withdraw") }),
+        h("button", { type: "button", class: "cancel", text: t("cancel"), onclick: () => dlg.close() })));
+    onSubmit(form, async () => {
+      if (!reason.value.trim()) throw new ApiError(422, { error: { message: t("withdraw_reason_needed"), field: "reason" } });
+      await withdraw(e, reason.value.trim());
+      dlg.close();
+    });
+    dlg.append(form);
+    dlg.addEventListener("close", () => dlg.remove());
+    document.body.append(dlg);
+    dlg.showModal();
+    reason.focus();
   };
 
   if (c.status === "open" && session.account.role !== "commission") {
     const search = h("input", { type: "search", autocomplete: "off" });
     const pick = h("select", {}, h("option", { value: "", text: "—" }));
-    const found = async () => {
-      const r = await api("GET", "/api/cadres" + qs({ q: search.value.trim(), limit: 20 }));
-      pick.replaceChildren(...r.items.map((x) => h("option", { value: x.id, text: `${x.full_name} — ${x.unit_name}` })));
+    // The cadres found, 20 at a time: the position shown, "more" adds the next 20 to the choice.
+    const foundPos = h("span", { class: "hint", id: "enrol-found", role: "status" });
+    const moreBtn = h("button", { type: "button", class: "small", id: "enrol-more", hidden: true, text: t("more") });
+    const found = async (append) => {
+      const offset = append ? pick.options.length : 0;
+      const r = await api("GET", "/api/cadres" + qs({ q: search.value.trim(), limit: 20, offset }));
+      const opts = r.items.map((x) => h("option", { value: x.id, text: `${x.full_name} — ${x.unit_name}` }));
+      if (append) pick.append(...opts); else pick.replaceChildren(...opts);
+      const shown = pick.options.length;
+      foundPos.textContent = shown ? t("page_pos", num(1), num(shown), num(r.total)) : t("none");
+      moreBtn.hidden = shown >= r.total;
     };
+    moreBtn.addEventListener("click", () => found(true).catch((e) => msg.replaceChildren(notice(e.message, "err"))));
     search.addEventListener("input", () => { clearTimeout(search.timer); search.timer = setTimeout(() => found().catch(() => {}), 250); });
     const form = h("form", { class: "filters", id: "enrol-form", novalidate: true },
       field(t("find_cadre"), search, "q"), field(t("choose_cadre"), pick, "cadre_id"),
-      h("button", { type: "submit", class: "primary", text: t("enrol") }));
+      h("button", { type: "submit", class: "primary", text: t("enrol") }), foundPos, moreBtn);
     form.found = found;
     onSubmit(form, async () => {
       const e = await api("POST", `/api/classes/${enc}/enrolments`, { cadre_id: Number(pick.value) });
@@ -217,7 +280,7 @@ export async function classView(q, code) {
     });
     root.append(section(t("enrol"), form));
   }
-  root.append(section(t("enrolled_list"), lists));
+  root.append(section(t("enrolled_list"), listSearch, lists));
   await load();
 
   if (staff && ["planned", "open", "running"].includes(c.status)) root.append(detailsSection(c, enc), scheduleSection(c, enc));
@@ -242,7 +305,9 @@ async function attendanceSection(c, enc, msg) {
     }),
     h("td", {}, h("input", { type: "number", min: 0, max: 10, step: "0.1", class: "score", value: r.score ?? "", "aria-label": `${t("score")} ${r.full_name}`, disabled: !editable, "data-enrolment": r.enrolment_id })),
     h("td", {}, h("input", { type: "checkbox", class: "passed", checked: r.passed === true, "aria-label": `${t("passed")} ${r.full_name}`, disabled: !editable, "data-enrolment": r.enrolment_id }))));
-  form.append(table(head, body), editable ? h("p", { class: "actions" }, h("button", { type: "submit", class: "primary", text: t("save_attendance") + " / " + t("save_results") })) : null);
+  form.append(table(head, body));
+  // (Node.append writes a null as the text "null": only an editable grid gets its button.)
+  if (editable) form.append(h("p", { class: "actions" }, h("button", { type: "submit", class: "primary", text: t("save_attendance") + " / " + t("save_results") })));
   onSubmit(form, async () => {
     for (const s of grid.sessions) {
       const records = (sel[s.id] || []).filter(([, x]) => x.value).map(([id, x]) => ({ enrolment_id: id, status: x.value }));

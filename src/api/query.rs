@@ -92,6 +92,15 @@ impl PageParams {
         }
         Ok(PageParams { limit, offset })
     }
+
+    /// A page when the caller asked for one (`limit` or `offset` given, read as [`Self::parse`]);
+    /// `None` for a list that answers every row without them (kept as it was before paging).
+    pub fn asked(limit: Option<&str>, offset: Option<&str>) -> Result<Option<Self>, AppError> {
+        if limit.is_none() && offset.is_none() {
+            return Ok(None);
+        }
+        Self::parse(limit, offset).map(Some)
+    }
 }
 
 /// A page of results with the total count.

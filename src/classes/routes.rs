@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::domain::{ClassStatus, SessionInput};
 use super::service::{self, ClassInput, ClassQuery, ClassView};
-use crate::api::{parse_opt, JsonBody};
+use crate::api::{parse_opt, JsonBody, PageParams};
 use crate::auth::{AuthUser, SchoolStaff};
 use crate::error::{AppResult, ErrorEnvelope};
 use crate::state::AppState;
@@ -21,22 +21,32 @@ pub fn routes() -> Vec<Route> {
     routes![list_classes, get_class, create_class, replace_sessions,]
 }
 
-/// A list of classes.
+/// A list of classes: a page of them when `limit` or `offset` is given.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClassList {
+    /// Classes matching the filters (all pages).
+    pub total: i64,
+    /// Rows per page (without `limit` and `offset`: every class up to 1,000).
+    pub limit: i64,
+    /// Rows skipped.
+    pub offset: i64,
     /// The classes, soonest first.
     pub items: Vec<ClassView>,
 }
 
 /// Lists classes. Officers and cadres see open classes; staff filter by status (comma-separated),
-/// module and a time window (`from`/`to` dates, city time).
+/// module and a time window (`from`/`to` dates, city time). With `limit`/`offset`, a page of them
+/// and the total; without, every class up to 1,000.
 #[utoipa::path(tag = "classes", security(("bearer" = [])),
     params(("status" = Option<String>, Query, description = "Comma-separated statuses (staff only; others always get open classes)"),
            ("module" = Option<String>, Query, description = "Module code"),
            ("from" = Option<String>, Query, description = "Classes with a session on or after this date"),
-           ("to" = Option<String>, Query, description = "Classes with a session before this date")),
+           ("to" = Option<String>, Query, description = "Classes with a session before this date"),
+           ("limit" = Option<i64>, Query, description = "1–500, default 50 when paging (without limit and offset: up to 1,000)"),
+           ("offset" = Option<i64>, Query, description = "Rows to skip")),
     responses((status = 200, body = ClassList), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-#[get("/api/classes?<status>&<module>&<from>&<to>")]
+#[get("/api/classes?<status>&<module>&<from>&<to>&<limit>&<offset>")]
+#[allow(clippy::too_many_arguments)]
 pub async fn list_classes(
     state: &State<AppState>,
     user: AuthUser,
@@ -44,7 +54,10 @@ pub async fn list_classes(
     module: Option<&str>,
     from: Option<&str>,
     to: Option<&str>,
+    limit: Option<&str>,
+    offset: Option<&str>,
 ) -> AppResult<Json<ClassList>> {
+    let page = PageParams::asked(limit, offset)?;
     // Checked for every caller; a cadre and an officer see the open classes whatever they ask.
     let query = ClassQuery {
         statuses: ClassStatus::parse_list(status.unwrap_or(""))?,
@@ -54,8 +67,12 @@ pub async fn list_classes(
         from: parse_opt::<NaiveDate>("from", from)?,
         to: parse_opt::<NaiveDate>("to", to)?,
     };
+    let (total, items) = service::list(state, &user, query, page).await?;
     Ok(Json(ClassList {
-        items: service::list(state, &user, query).await?,
+        total,
+        limit: page.map_or(super::store::UNPAGED_MAX, |p| p.limit),
+        offset: page.map_or(0, |p| p.offset),
+        items,
     }))
 }
 

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::domain::{self, ClassStatus, SessionInput, SessionWrite};
 use super::store::{self, ClassFilter, ClassRow, SessionView};
+use crate::api::PageParams;
 use crate::audit::{self, Actor};
 use crate::auth::{AuthUser, Role};
 use crate::curriculum;
@@ -149,7 +150,14 @@ pub struct ClassQuery {
 
 /// The classes a caller may list: staff filter by status; officers and cadres see the open
 /// classes whatever they ask.
-pub async fn list(state: &AppState, user: &AuthUser, q: ClassQuery) -> AppResult<Vec<ClassView>> {
+/// `page`: `limit` rows from `offset`; `None` (no paging asked): the first
+/// [`store::UNPAGED_MAX`]. Answers the number matching the filter and the page's classes.
+pub async fn list(
+    state: &AppState,
+    user: &AuthUser,
+    q: ClassQuery,
+    page: Option<PageParams>,
+) -> AppResult<(i64, Vec<ClassView>)> {
     let statuses = if is_staff(user) {
         q.statuses
     } else {
@@ -161,8 +169,9 @@ pub async fn list(state: &AppState, user: &AuthUser, q: ClassQuery) -> AppResult
         from: q.from.map(|d| state.clock.start_of(d)),
         to: q.to.map(|d| state.clock.start_of(d)),
     };
-    let rows = store::list(&state.db, &filter).await?;
-    views(state, rows).await
+    let (limit, offset) = page.map_or((store::UNPAGED_MAX, 0), |p| (p.limit, p.offset));
+    let (total, rows) = store::list(&state.db, &filter, limit, offset).await?;
+    Ok((total, views(state, rows).await?))
 }
 
 /// The served form of a class the caller may see.

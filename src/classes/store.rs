@@ -77,8 +77,17 @@ pub struct ClassFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// Lists classes, soonest first session first.
-pub async fn list(db: &Db, f: &ClassFilter) -> AppResult<Vec<ClassRow>> {
+/// At most this many classes in one answer when the caller asks for no page (as before paging).
+pub const UNPAGED_MAX: i64 = 1000;
+
+/// Lists classes, soonest first session first: `limit` rows from `offset`, with the number of
+/// classes matching the filter.
+pub async fn list(
+    db: &Db,
+    f: &ClassFilter,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(i64, Vec<ClassRow>)> {
     let mut conds = vec!["1 = 1".to_string()];
     let mut n = 0;
     let mut next = || {
@@ -104,25 +113,37 @@ pub async fn list(db: &Db, f: &ClassFilter) -> AppResult<Vec<ClassRow>> {
             next()
         ));
     }
-    let sql = format!(
-        "{CLASS_SQL} WHERE {} ORDER BY (SELECT MIN(s.starts_at) FROM class_sessions s WHERE s.class_id = c.id), c.code LIMIT 1000",
-        conds.join(" AND ")
+    let where_sql = conds.join(" AND ");
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM classes c JOIN modules m ON m.id = c.module_id WHERE {where_sql}"
     );
+    let sql = format!(
+        "{CLASS_SQL} WHERE {where_sql} ORDER BY (SELECT MIN(s.starts_at) FROM class_sessions s WHERE s.class_id = c.id), c.code LIMIT {limit} OFFSET {offset}"
+    );
+    macro_rules! bind_all {
+        ($q:expr) => {{
+            let mut q = $q;
+            for s in &f.statuses {
+                q = q.bind(s);
+            }
+            if let Some(m) = &f.module_code {
+                q = q.bind(m);
+            }
+            if let Some(t) = &f.from {
+                q = q.bind(t);
+            }
+            if let Some(t) = &f.to {
+                q = q.bind(t);
+            }
+            q
+        }};
+    }
     Ok(on_db!(db, |p| {
-        let mut q = sqlx::query_as(&sql);
-        for s in &f.statuses {
-            q = q.bind(s);
-        }
-        if let Some(m) = &f.module_code {
-            q = q.bind(m);
-        }
-        if let Some(t) = &f.from {
-            q = q.bind(t);
-        }
-        if let Some(t) = &f.to {
-            q = q.bind(t);
-        }
-        q.fetch_all(p).await?
+        let total: i64 = bind_all!(sqlx::query_scalar(&count_sql))
+            .fetch_one(p)
+            .await?;
+        let rows: Vec<ClassRow> = bind_all!(sqlx::query_as(&sql)).fetch_all(p).await?;
+        (total, rows)
     }))
 }
 

@@ -50,6 +50,18 @@ impl EnrolmentStatus {
         EnrolmentStatus::ALL.into_iter().find(|x| x.as_str() == s)
     }
 
+    /// Parses a comma-separated list of statuses (a query's filter), 422 naming `status`.
+    pub fn parse_list(raw: &str) -> Result<Vec<EnrolmentStatus>, AppError> {
+        raw.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                EnrolmentStatus::parse(s)
+                    .ok_or_else(|| AppError::invalid("status", format!("unknown status {s:?}")))
+            })
+            .collect()
+    }
+
     /// Whether the enrolment still holds or waits for a seat (may be withdrawn).
     pub fn is_active(self) -> bool {
         matches!(

@@ -8,9 +8,12 @@ use rocket::{get, patch, post, routes, Route, State};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::domain::EnrolmentStatus;
 use super::service::{self, ClassPatch, EnrolmentList};
+use super::store::EnrolmentFilter;
 use super::store::EnrolmentView;
-use crate::api::JsonBody;
+use crate::api::query::text_opt;
+use crate::api::{JsonBody, PageParams};
 use crate::auth::{AuthUser, SchoolStaff};
 use crate::classes::service::ClassView;
 use crate::error::{AppResult, ErrorEnvelope};
@@ -21,17 +24,34 @@ pub fn routes() -> Vec<Route> {
     routes![list_enrolments, enrol, withdraw, update_class]
 }
 
-/// A class's enrolments and waitlist. Staff see all; officers their subtree's cadres; cadres themselves.
+/// A class's enrolments and waitlist. Staff see all; officers their subtree's cadres; cadres
+/// themselves. Filters: `status` (comma-separated) and `q` (the cadre's name, without diacritics,
+/// every word in any order). With `limit`/`offset`, a page and the total; without, every row.
 #[utoipa::path(tag = "enrolments", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Class code")),
-    responses((status = 200, body = EnrolmentList), (status = 404, body = ErrorEnvelope)))]
-#[get("/api/classes/<code>/enrolments")]
+    params(("code" = String, Path, description = "Class code"),
+           ("status" = Option<String>, Query, description = "Comma-separated: enrolled, waitlisted, withdrawn, removed"),
+           ("q" = Option<String>, Query, description = "The cadre's name (diacritics and word order ignored)"),
+           ("limit" = Option<i64>, Query, description = "1–500, default 50 when paging (without limit and offset: every row)"),
+           ("offset" = Option<i64>, Query, description = "Rows to skip")),
+    responses((status = 200, body = EnrolmentList), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[get("/api/classes/<code>/enrolments?<status>&<q>&<limit>&<offset>")]
 pub async fn list_enrolments(
     state: &State<AppState>,
     user: AuthUser,
     code: &str,
+    status: Option<&str>,
+    q: Option<&str>,
+    limit: Option<&str>,
+    offset: Option<&str>,
 ) -> AppResult<Json<EnrolmentList>> {
-    Ok(Json(service::list(state, &user, code).await?))
+    let page = PageParams::asked(limit, offset)?;
+    let filter = EnrolmentFilter {
+        statuses: EnrolmentStatus::parse_list(status.unwrap_or(""))?,
+        q: text_opt("q", q, 100)?.map(str::to_owned),
+    };
+    Ok(Json(
+        service::list(state, &user, code, &filter, page).await?,
+    ))
 }
 
 /// Whom to enrol.

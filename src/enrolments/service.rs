@@ -9,7 +9,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::domain::{self, EnrolmentSource, EnrolmentStatus};
-use super::store::{self, EnrolmentView};
+use super::store::{self, EnrolmentFilter, EnrolmentView};
+use crate::api::PageParams;
 use crate::audit::{self, Actor};
 use crate::auth::{AuthUser, Role};
 use crate::cadres;
@@ -18,22 +19,55 @@ use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-/// A class's enrolments.
+/// A class's enrolments: a page of them when `limit` or `offset` is given.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EnrolmentList {
     /// Seats.
     pub capacity: i64,
+    /// Seats taken by the cadres you see (whatever the filter).
+    pub enrolled: i64,
+    /// The cadres you see on the waitlist (whatever the filter).
+    pub waitlisted: i64,
+    /// Enrolments matching the filter (all pages).
+    pub total: i64,
+    /// Rows per page (the whole list without `limit` and `offset`).
+    pub limit: i64,
+    /// Rows skipped.
+    pub offset: i64,
+    /// Waitlisted enrolments this change gave a seat to (a withdrawal's answer; empty otherwise).
+    pub promoted: Vec<i64>,
     /// Enrolled first, then the waitlist in order, then ended enrolments.
     pub items: Vec<EnrolmentView>,
 }
 
-/// The enrolments of a class the caller may see, of the cadres in the caller's scope.
-pub async fn list(state: &AppState, user: &AuthUser, code: &str) -> AppResult<EnrolmentList> {
+/// The enrolments of a class the caller may see, of the cadres in the caller's scope: those the
+/// filter keeps, a page of them when one is asked for.
+pub async fn list(
+    state: &AppState,
+    user: &AuthUser,
+    code: &str,
+    filter: &EnrolmentFilter,
+    page: Option<PageParams>,
+) -> AppResult<EnrolmentList> {
     let class = classes::service::visible(state, user, code).await?;
-    let items = store::list_for_class(&state.db, class.id, &user.scope()?).await?;
+    let p = store::page_for_class(
+        &state.db,
+        class.id,
+        &user.scope()?,
+        filter,
+        page.map(|p| p.limit),
+        page.map_or(0, |p| p.offset),
+    )
+    .await?;
     Ok(EnrolmentList {
         capacity: class.capacity,
-        items,
+        enrolled: p.enrolled,
+        waitlisted: p.waitlisted,
+        total: p.total,
+        limit: page.map_or(p.items.len() as i64, |p| p.limit),
+        offset: page.map_or(0, |p| p.offset),
+        promoted: vec![],
+        items: p.items,
     })
 }
 
@@ -172,11 +206,9 @@ pub async fn withdraw(
     )
     .await?;
     tx.commit().await?;
-    let items = store::list_for_class(&state.db, class.id, &scope).await?;
-    Ok(EnrolmentList {
-        capacity: class.capacity,
-        items,
-    })
+    let mut list = list(state, user, code, &EnrolmentFilter::default(), None).await?;
+    list.promoted = promoted;
+    Ok(list)
 }
 
 /// Moves the first waitlisted enrolments into the free seats, in queue order; returns the ids

@@ -25,6 +25,8 @@ pub struct EnrolmentView {
     pub full_name: String,
     /// Cadre's unit.
     pub unit_code: String,
+    /// The unit's name.
+    pub unit_name: String,
     /// `enrolled`, `waitlisted`, `withdrawn` or `removed`.
     pub status: EnrolmentStatus,
     /// Place on the waitlist (1 = next in), for waitlisted enrolments.
@@ -42,7 +44,7 @@ pub struct EnrolmentView {
     pub created_at: DateTime<Utc>,
 }
 
-const VIEW: &str = "SELECT e.id, c.code AS class_code, e.cadre_id, cd.full_name, cd.unit_code, e.status,
+const VIEW: &str = "SELECT e.id, c.code AS class_code, e.cadre_id, cd.full_name, cd.unit_code, u.name AS unit_name, e.status,
     CASE WHEN e.status = 'waitlisted' THEN
         (SELECT COUNT(*) FROM enrolments w WHERE w.class_id = e.class_id AND w.status = 'waitlisted' AND w.queue_seq <= e.queue_seq)
     END AS position,
@@ -77,6 +79,94 @@ pub async fn list_for_class(
         }
         q.fetch_all(p).await?
     }))
+}
+
+/// What a class's enrolment list asks for.
+#[derive(Debug, Default)]
+pub struct EnrolmentFilter {
+    /// Only these statuses (none: every status).
+    pub statuses: Vec<EnrolmentStatus>,
+    /// The cadre's name contains this (diacritics and case ignored; every word, in any order).
+    pub q: Option<String>,
+}
+
+/// A page of a class's enrolments, with the counts of the whole list.
+#[derive(Debug)]
+pub struct EnrolmentPage {
+    /// Enrolments matching the filter.
+    pub total: i64,
+    /// Seats taken by cadres in scope (whatever the filter).
+    pub enrolled: i64,
+    /// Cadres in scope on the waitlist (whatever the filter).
+    pub waitlisted: i64,
+    /// The page, in the list's order.
+    pub items: Vec<EnrolmentView>,
+}
+
+/// A class's enrolments of cadres in scope, filtered, `limit` rows from `offset` (`None`: every
+/// row; `offset` is then 0), in the list's order (enrolled, the waitlist in order, then ended ones).
+pub async fn page_for_class(
+    db: &Db,
+    class_id: i64,
+    scope: &Scope,
+    f: &EnrolmentFilter,
+    limit: Option<i64>,
+    offset: i64,
+) -> AppResult<EnrolmentPage> {
+    let (scope_sql, mut binds) = scope.cadre_filter("cd.id", "u.path", 2);
+    let base = format!(
+        "FROM enrolments e JOIN cadres cd ON cd.id = e.cadre_id JOIN units u ON u.code = cd.unit_code
+         WHERE e.class_id = $1 AND {scope_sql}"
+    );
+    let mut conds = vec![];
+    if !f.statuses.is_empty() {
+        let marks: Vec<String> = f
+            .statuses
+            .iter()
+            .map(|s| {
+                binds.push(s.as_str().to_string());
+                format!("${}", binds.len() + 1)
+            })
+            .collect();
+        conds.push(format!("e.status IN ({})", marks.join(", ")));
+    }
+    if let Some(q) = &f.q {
+        let (cond, name_binds) =
+            crate::cadres::store::name_filter("cd.name_folded", q, binds.len() + 2);
+        conds.push(cond);
+        binds.extend(name_binds);
+    }
+    let filter = conds
+        .iter()
+        .map(|c| format!(" AND {c}"))
+        .collect::<String>();
+    let counts_sql = format!(
+        "SELECT COALESCE(SUM(CASE WHEN e.status = 'enrolled' THEN 1 ELSE 0 END), 0) AS enrolled,
+           COALESCE(SUM(CASE WHEN e.status = 'waitlisted' THEN 1 ELSE 0 END), 0) AS waitlisted,
+           COALESCE(SUM(CASE WHEN 1 = 1{filter} THEN 1 ELSE 0 END), 0) AS matching
+         {base}"
+    );
+    let page_sql = limit.map_or(String::new(), |l| format!(" LIMIT {l} OFFSET {offset}"));
+    let list_sql = format!(
+        "{VIEW} WHERE e.class_id = $1 AND {scope_sql}{filter}
+         ORDER BY CASE e.status WHEN 'enrolled' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, e.queue_seq, e.id{page_sql}"
+    );
+    let ((enrolled, waitlisted, total), items): ((i64, i64, i64), Vec<EnrolmentView>) =
+        on_db!(db, |p| {
+            let mut cq = sqlx::query_as(&counts_sql).bind(class_id);
+            let mut lq = sqlx::query_as(&list_sql).bind(class_id);
+            for b in &binds {
+                cq = cq.bind(b);
+                lq = lq.bind(b);
+            }
+            (cq.fetch_one(p).await?, lq.fetch_all(p).await?)
+        });
+    Ok(EnrolmentPage {
+        total,
+        enrolled,
+        waitlisted,
+        items,
+    })
 }
 
 /// A cadre's enrolments (all classes), newest first, on a held connection.

@@ -20,6 +20,7 @@ mod health;
 mod imports;
 mod imports_bulk;
 mod me;
+mod paging;
 mod parity;
 mod proxy;
 mod public_data;

@@ -55,6 +55,8 @@ flows!(in_browser:
 );
 flows!(on_server: school_class_flow);
 
+mod uiedges;
+
 /// What the school's class flow leaves on a backend's server: the classes UI-BOOK-01 (open, a
 /// cadre enrolled), UI-FULL-01 (open, full) and UI-TEST-01 (finished: two certificates, the second
 /// revoked), the module DV-99 and the programme CT-UI; and one valid certificate with its code.
@@ -401,6 +403,9 @@ async fn school_class_pages(s: &Server, b: &Browser, module: &str, me: i64) -> (
         .await;
     b.page("class-waitlist").await;
     b.click("#enrolled-table tbody tr button.withdraw").await;
+    // It asks first, with the reason (tests/browser/uiedges.rs walks the dialog).
+    b.fill("#withdraw-dialog textarea", "Ốm").await;
+    b.click("#withdraw-dialog button[type=submit]").await;
     b.until(
         "promotion visible",
         "return document.querySelector('#enrolled-table tr.promoted') !== null",
