@@ -1,7 +1,7 @@
 // Single-page app: hash routes, a layout per role, Vietnamese first with an English switch.
-import { t, lang, setLang, date, dateTime, num, today, reasonText } from "./i18n.js";
+import { t, lang, setLang, date, dateTime, num, today, gapReason } from "./i18n.js";
 import { h, api, session, field, onSubmit, table, statusBadge, section, notice, ApiError, verifyHref } from "./core.js";
-import { reportView, compareView, reqLabel, levelNames } from "./report.js";
+import { reportView, compareView, reqLabel, levelNames, reasonCatalogue } from "./report.js";
 import { classesView, newClassView, classView, demandView, modulesView } from "./school.js";
 import { rosterView, accountsView, auditView, orgName } from "./admin.js";
 import { standardsView } from "./standards.js";
@@ -180,7 +180,7 @@ function titleName(tp) { return lang() === "en" ? tp.title_name_en : tp.title_na
 
 /** The cadre's own record: profile, titles, qualifications, completions, gaps with classes. */
 async function meView() {
-  const [r, levels] = await Promise.all([api("GET", "/api/me"), levelNames()]);
+  const [r, levels, reasons] = await Promise.all([api("GET", "/api/me"), levelNames(), reasonCatalogue()]);
   const levelName = (q) => { const l = levels[q.scale + "/" + q.level]; return l ? l[lang() === "en" ? 1 : 0] : q.level_name_vi; };
   const root = h("div", { "data-home": session.account.role === "cadre" ? "cadre" : null, id: "my-record" },
     h("h1", { id: "home-title", text: t("home_cadre") }));
@@ -221,7 +221,7 @@ async function meView() {
       h("ul", { class: "checks" }, g.requirements.map((req) => h("li", { class: req.met ? "met" : "unmet", "data-key": req.key },
         h("span", { class: "mark", "aria-hidden": "true", text: req.met ? "✓" : "✗" }),
         h("span", { class: "sr", text: req.met ? t("met") : t("not_met") }),
-        h("span", { class: "req", text: " " + reqLabel(req.key) + ": " }), h("span", { class: "reason", text: reasonText(req.key, req.reason, levels) }),
+        " ", h("span", { class: "reason", "data-code": req.code, text: gapReason(req, reasons) }),
         req.open_classes && req.open_classes.length ? h("ul", { class: "suggest" }, req.open_classes.map((oc) => h("li", { class: "suggested-class" },
           `${t("open_classes")}: `, h("strong", { text: oc.class_code }), ` — ${oc.title} (${t("seats_left")}: ${num(oc.seats_left)}) `,
           // A free seat: enrol; a full class: ask for a place on its waitlist.

@@ -14,6 +14,7 @@ mod demo;
 mod errors;
 mod exchange;
 mod faults;
+mod gap_lang;
 mod generate;
 mod generated_rules;
 mod health;
