@@ -5,6 +5,7 @@ mod helpers;
 mod abuse;
 mod accounts;
 mod audit;
+mod audit_labels;
 mod auth;
 mod cadres;
 mod classes;
