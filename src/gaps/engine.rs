@@ -239,11 +239,7 @@ fn check(facts: &CadreFacts, rule: &Rule, d: NaiveDate, reference: NaiveDate) ->
                     )
                 }
             }
-            _ => (
-                false,
-                R::PartyNotMember,
-                json!({"on": on, "needed": years}),
-            ),
+            _ => (false, R::PartyNotMember, json!({"on": on, "needed": years})),
         },
     };
     let params = match params {

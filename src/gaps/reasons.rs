@@ -410,7 +410,10 @@ mod tests {
             .insert("political_theory".into(), "political theory".into());
         s.name_vi
             .insert("political_theory".into(), "Lý luận chính trị".into());
-        for (code, vi, rank) in [("elementary", "Sơ cấp", 1), ("intermediate", "Trung cấp", 2)] {
+        for (code, vi, rank) in [
+            ("elementary", "Sơ cấp", 1),
+            ("intermediate", "Trung cấp", 2),
+        ] {
             s.rank_of
                 .insert(("political_theory".into(), code.into()), rank);
             s.level_vi
@@ -464,10 +467,11 @@ mod tests {
 
     #[test]
     fn reasons_in_each_language() {
-        let p: ReasonParams = json!({"scale": "political_theory", "held": "elementary", "needed": "intermediate"})
-            .as_object()
-            .unwrap()
-            .clone();
+        let p: ReasonParams =
+            json!({"scale": "political_theory", "held": "elementary", "needed": "intermediate"})
+                .as_object()
+                .unwrap()
+                .clone();
         assert_eq!(
             render(R::MinLevelBelow, &p, Lang::En, &scales()),
             "political theory: holds elementary, needs intermediate"
@@ -476,11 +480,10 @@ mod tests {
             render(R::MinLevelBelow, &p, Lang::Vi, &scales()),
             "Lý luận chính trị: đang có sơ cấp, cần trung cấp"
         );
-        let p: ReasonParams =
-            json!({"module": "DV-03", "completed_on": "2013-05-01", "years": 5})
-                .as_object()
-                .unwrap()
-                .clone();
+        let p: ReasonParams = json!({"module": "DV-03", "completed_on": "2013-05-01", "years": 5})
+            .as_object()
+            .unwrap()
+            .clone();
         assert_eq!(
             render(R::ModuleStale, &p, Lang::En, &scales()),
             "DV-03: last completed 2013-05-01, older than 5 years"

@@ -155,7 +155,12 @@ pub async fn export_gap_cadres(
     let b = service::cadres_behind(state, &user, &args.of, None).await?;
     let (lang, names) = (args.lang, b.scales);
     stream_table(
-        if lang == Lang::Vi { "Cán bộ" } else { "cadres" }.into(),
+        if lang == Lang::Vi {
+            "Cán bộ"
+        } else {
+            "cadres"
+        }
+        .into(),
         cadre_headers(lang),
         b.cadres
             .into_iter()
@@ -196,12 +201,7 @@ pub async fn export_compare(
     let args: BetweenFile = q.parse()?;
     let c = service::compare(state, &user, &args.of).await?;
     Download::of(
-        &[compare_table(
-            &c.rows,
-            &c.totals,
-            (c.from, c.to),
-            args.lang,
-        )],
+        &[compare_table(&c.rows, &c.totals, (c.from, c.to), args.lang)],
         args.format,
         &format!("gap-compare-{}-{}-{}", c.unit_code, c.from, c.to),
     )

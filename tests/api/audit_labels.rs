@@ -15,7 +15,10 @@ const COMPUTED: &[(&str, &[&str])] = &[
     // cadres: a change of unit is a move.
     ("action", &["move", "update"]),
     // cadres: the title lists.
-    ("period_entity(which)", &["title_assignment", "succession_plan"]),
+    (
+        "period_entity(which)",
+        &["title_assignment", "succession_plan"],
+    ),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -95,7 +98,10 @@ fn every_audit_action_and_kind_has_a_label() {
     let mut actions = std::collections::BTreeSet::new();
     let mut kinds = std::collections::BTreeSet::new();
     let mut calls = 0;
-    for f in files.iter().filter(|f| !f.starts_with(root.join("src/audit"))) {
+    for f in files
+        .iter()
+        .filter(|f| !f.starts_with(root.join("src/audit")))
+    {
         let text = std::fs::read_to_string(f).unwrap();
         for (i, _) in text.match_indices("audit::record(") {
             let args = arguments(&text[i + "audit::record".len()..]);
@@ -118,7 +124,10 @@ fn every_audit_action_and_kind_has_a_label() {
             pair.len() == 2 && !pair[0].is_empty() && !pair[1].is_empty(),
             "{key}: a Vietnamese and an English label: {line}"
         );
-        assert_ne!(pair[0], pair[1], "{key}: the Vietnamese is the English: {line}");
+        assert_ne!(
+            pair[0], pair[1],
+            "{key}: the Vietnamese is the English: {line}"
+        );
     };
     for a in &actions {
         label(&format!("act_{a}"));

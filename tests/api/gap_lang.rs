@@ -109,8 +109,14 @@ async fn reasons_carry_codes_and_params(app: TestApp) {
     assert!(reqs
         .iter()
         .any(|r| r["code"] == "min_level_below" && r["params"]["held"] == "elementary"));
-    let (s, v) = app.post("/api/accounts", Some(t), json!({"username": "cadre.binh", "password": "lop-hoc-dan-van-2026",
-        "role": "cadre", "unit_code": "26764", "cadre_id": b})).await;
+    let (s, v) = app
+        .post(
+            "/api/accounts",
+            Some(t),
+            json!({"username": "cadre.binh", "password": "lop-hoc-dan-van-2026",
+        "role": "cadre", "unit_code": "26764", "cadre_id": b}),
+        )
+        .await;
     assert_eq!(s, Status::Created, "{v}");
     let me = app.token("cadre.binh", "lop-hoc-dan-van-2026").await;
     let (s, r) = app.get("/api/me", Some(&me)).await;
@@ -122,7 +128,11 @@ async fn reasons_carry_codes_and_params(app: TestApp) {
         .flat_map(|g| g["requirements"].as_array().unwrap())
         .collect();
     assert!(!own.is_empty());
-    assert!(own.iter().all(|c| c["code"].is_string() && c["params"].is_object()), "{own:?}");
+    assert!(
+        own.iter()
+            .all(|c| c["code"].is_string() && c["params"].is_object()),
+        "{own:?}"
+    );
     assert!(own.iter().any(|c| c["code"] == "min_level_below"));
 
     // The catalogue: every code of the document's enum, in both languages, and nothing else.
@@ -134,9 +144,15 @@ async fn reasons_carry_codes_and_params(app: TestApp) {
         .iter()
         .map(|c| c.as_str().unwrap().to_string())
         .collect();
-    assert!(codes.contains("module_stale") && codes.len() >= 11, "{codes:?}");
+    assert!(
+        codes.contains("module_stale") && codes.len() >= 11,
+        "{codes:?}"
+    );
     let check_schema = &doc["components"]["schemas"]["Check"]["properties"];
-    assert!(check_schema["code"].is_object() && check_schema["params"].is_object(), "{check_schema}");
+    assert!(
+        check_schema["code"].is_object() && check_schema["params"].is_object(),
+        "{check_schema}"
+    );
     let mut served = vec![];
     for lang in ["vi", "en"] {
         let (s, c) = app
@@ -145,12 +161,18 @@ async fn reasons_carry_codes_and_params(app: TestApp) {
         assert_eq!(s, Status::Ok, "{c}");
         assert_eq!(c["lang"], lang);
         let keys: BTreeSet<String> = c["messages"].as_object().unwrap().keys().cloned().collect();
-        assert_eq!(keys, codes, "{lang}: the catalogue's codes are the document's");
+        assert_eq!(
+            keys, codes,
+            "{lang}: the catalogue's codes are the document's"
+        );
         for code in &codes {
             let text = c["messages"][code].as_str().unwrap_or("");
             assert!(!text.trim().is_empty(), "{code} in {lang}");
             for p in c["params"][code].as_array().unwrap() {
-                assert!(text.contains(&format!("{{{}}}", p.as_str().unwrap())), "{code} {lang}: {p}");
+                assert!(
+                    text.contains(&format!("{{{}}}", p.as_str().unwrap())),
+                    "{code} {lang}: {p}"
+                );
             }
         }
         served.push(c);
@@ -158,13 +180,25 @@ async fn reasons_carry_codes_and_params(app: TestApp) {
     let (_, default) = app.get("/api/gaps/reasons", Some(&me)).await;
     assert_eq!(default, served[0], "Vietnamese by default");
     assert_eq!(served[0]["messages"]["module_never"], "{module}: chưa học");
-    assert_eq!(served[0]["values"]["scale"]["political_theory"], "Lý luận chính trị");
-    assert_eq!(served[0]["values"]["level"]["political_theory/elementary"], "sơ cấp");
-    assert_eq!(served[1]["messages"]["module_never"], "{module}: never completed");
+    assert_eq!(
+        served[0]["values"]["scale"]["political_theory"],
+        "Lý luận chính trị"
+    );
+    assert_eq!(
+        served[0]["values"]["level"]["political_theory/elementary"],
+        "sơ cấp"
+    );
+    assert_eq!(
+        served[1]["messages"]["module_never"],
+        "{module}: never completed"
+    );
     let (s, e) = app.get("/api/gaps/reasons?lang=xx", Some(&me)).await;
     assert_eq!(s, Status::UnprocessableEntity);
     assert_eq!(e["error"]["field"], "lang");
-    assert_eq!(app.get("/api/gaps/reasons", None).await.0, Status::Unauthorized);
+    assert_eq!(
+        app.get("/api/gaps/reasons", None).await.0,
+        Status::Unauthorized
+    );
 }
 
 /// The gap report, the cadres behind a cell, training demand and two dates compared, as CSV and
@@ -180,7 +214,10 @@ async fn exports_speak_the_callers_language(app: TestApp) {
     // The gap report.
     let base = "/api/reports/gaps/export?unit=79&as_of=2019-01-01";
     let vi = file(&app, t, &format!("{base}&format=csv")).await;
-    assert_eq!(vi, file(&app, t, &format!("{base}&format=csv&lang=vi")).await);
+    assert_eq!(
+        vi,
+        file(&app, t, &format!("{base}&format=csv&lang=vi")).await
+    );
     let (h, rows) = csv_of(&vi);
     for col in [
         "Mã đơn vị",
@@ -200,7 +237,8 @@ async fn exports_speak_the_callers_language(app: TestApp) {
     }
     let pt = has(&h, "Thiếu: Trình độ lý luận chính trị");
     assert!(
-        h.iter().all(|c| !c.contains('_') && !c.starts_with("short")),
+        h.iter()
+            .all(|c| !c.contains('_') && !c.starts_with("short")),
         "no English snake_case header: {h:?}"
     );
     let total = rows.iter().find(|r| r[0] == "TOTAL").expect("totals row");
@@ -211,13 +249,24 @@ async fn exports_speak_the_callers_language(app: TestApp) {
             .unwrap()
     );
     let (h, _) = csv_of(&file(&app, t, &format!("{base}&format=csv&lang=en")).await);
-    for col in ["unit_code", "short:min_level:political_theory", "35_44_short", "female_assessed"] {
+    for col in [
+        "unit_code",
+        "short:min_level:political_theory",
+        "35_44_short",
+        "female_assessed",
+    ] {
         has(&h, col);
     }
     let (sheets, rows) = xlsx_of(file(&app, t, &format!("{base}&format=xlsx")).await);
     assert_eq!(
         sheets,
-        ["Báo cáo", "Thiếu theo yêu cầu", "Giới tính", "Nhóm tuổi", "Dân tộc"]
+        [
+            "Báo cáo",
+            "Thiếu theo yêu cầu",
+            "Giới tính",
+            "Nhóm tuổi",
+            "Dân tộc"
+        ]
     );
     has(&rows[0], "Thiếu: Trình độ lý luận chính trị");
     let (sheets, rows) = xlsx_of(file(&app, t, &format!("{base}&format=xlsx&lang=en")).await);
@@ -242,10 +291,22 @@ async fn exports_speak_the_callers_language(app: TestApp) {
     );
     let cells: Vec<&String> = rows.iter().flatten().collect();
     let any = |s: &str| cells.iter().any(|c| c.contains(s));
-    assert!(any("DV-03: học lần cuối ngày 01/05/2013, đã quá 5 năm"), "{rows:?}");
-    assert!(any("Lý luận chính trị: đang có sơ cấp, cần trung cấp"), "{rows:?}");
-    assert!(any("Chuyên đề DV-03") && any("Trình độ lý luận chính trị"), "{rows:?}");
-    assert!(cells.iter().any(|c| *c == "Đương nhiệm") && cells.iter().any(|c| *c == "Quy hoạch"), "{rows:?}");
+    assert!(
+        any("DV-03: học lần cuối ngày 01/05/2013, đã quá 5 năm"),
+        "{rows:?}"
+    );
+    assert!(
+        any("Lý luận chính trị: đang có sơ cấp, cần trung cấp"),
+        "{rows:?}"
+    );
+    assert!(
+        any("Chuyên đề DV-03") && any("Trình độ lý luận chính trị"),
+        "{rows:?}"
+    );
+    assert!(
+        cells.iter().any(|c| *c == "Đương nhiệm") && cells.iter().any(|c| *c == "Quy hoạch"),
+        "{rows:?}"
+    );
     assert!(
         !any("needs") && !any("older than") && !any("incumbent") && !any("min_level:"),
         "no English: {rows:?}"
@@ -253,19 +314,32 @@ async fn exports_speak_the_callers_language(app: TestApp) {
     let (h, rows) = csv_of(&file(&app, t, &format!("{base}&format=csv&lang=en")).await);
     assert_eq!(h[7], "reasons");
     let cells: Vec<&String> = rows.iter().flatten().collect();
-    assert!(cells.iter().any(|c| c.contains("DV-03: last completed 2013-05-01, older than 5 years")));
-    assert!(cells.iter().any(|c| c.contains("political theory: holds elementary, needs intermediate")));
+    assert!(cells
+        .iter()
+        .any(|c| c.contains("DV-03: last completed 2013-05-01, older than 5 years")));
+    assert!(cells
+        .iter()
+        .any(|c| c.contains("political theory: holds elementary, needs intermediate")));
     let (sheets, rows) = xlsx_of(file(&app, t, &format!("{base}&format=xlsx")).await);
     assert_eq!(sheets, ["Cán bộ"]);
     assert_eq!(rows[0][7], "Lý do");
-    assert!(rows.iter().flatten().any(|c| c.contains("DV-03: học lần cuối ngày 01/05/2013")));
+    assert!(rows
+        .iter()
+        .flatten()
+        .any(|c| c.contains("DV-03: học lần cuối ngày 01/05/2013")));
 
     // Training demand.
     let base = "/api/reports/training-demand/export?unit=79&as_of=2021-06-01";
     let (h, rows) = csv_of(&file(&app, t, &format!("{base}&format=csv")).await);
     assert_eq!(
         h,
-        ["Mã chuyên đề", "Tên chuyên đề", "Số cán bộ cần học", "Số chỗ đã lên kế hoạch", "Còn thiếu"]
+        [
+            "Mã chuyên đề",
+            "Tên chuyên đề",
+            "Số cán bộ cần học",
+            "Số chỗ đã lên kế hoạch",
+            "Còn thiếu"
+        ]
     );
     assert!(rows.iter().any(|r| r[0] == "DV-03"), "{rows:?}");
     let (h, _) = csv_of(&file(&app, t, &format!("{base}&format=csv&lang=en")).await);

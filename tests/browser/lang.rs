@@ -50,7 +50,10 @@ async fn gap_reasons_and_files_in_the_page_language(_: &'static Server, b: &Brow
         json!([]),
         "reasons from their codes, in Vietnamese"
     );
-    assert_eq!(b.js(&SOME_VIETNAMESE.replace("SEL", sel)).await, json!(true));
+    assert_eq!(
+        b.js(&SOME_VIETNAMESE.replace("SEL", sel)).await,
+        json!(true)
+    );
     b.page("lang-report-reasons-vi").await;
     let line = csv_header(b, "#export-cadres-csv", "gap-cadres").await;
     assert!(
@@ -62,7 +65,10 @@ async fn gap_reasons_and_files_in_the_page_language(_: &'static Server, b: &Brow
         line.starts_with("Mã đơn vị,Tên đơn vị,Số được đánh giá") && line.contains("Thiếu: "),
         "{line}"
     );
-    assert!(!line.contains("short:") && !line.contains("_short"), "{line}");
+    assert!(
+        !line.contains("short:") && !line.contains("_short"),
+        "{line}"
+    );
     b.open("#/compare").await;
     b.wait("#compare-chart").await;
     let line = csv_header(b, "#export-compare-csv", "gap-compare").await;
@@ -159,7 +165,11 @@ async fn audit_log_in_vietnamese(_: &'static Server, b: &Browser) {
         "return [...document.querySelectorAll('#audit-table td[data-action]')].some(td => td.textContent === 'Failed login')",
     )
     .await;
-    assert_eq!(b.js(raw).await, json!([]), "no raw action or kind (English)");
+    assert_eq!(
+        b.js(raw).await,
+        json!([]),
+        "no raw action or kind (English)"
+    );
     b.click("#lang").await;
     b.no_errors("audit log").await;
     b.logout().await;
