@@ -10,6 +10,19 @@ use super::reasons::{render, requirement_label, word, Lang, Names};
 use super::report::{Assessment, CompareRow, DemandRow, ReportRow};
 use crate::shared::download::{Cell, Table};
 
+/// A row's unit name: the units' own (Vietnamese) names; the report's own rows (the totals,
+/// the holders not placed, the whole country) named in the file's language.
+fn unit_name(code: &str, name: &str, lang: Lang) -> Cell {
+    match (lang, code) {
+        (Lang::En, "TOTAL") => "Total".into(),
+        (Lang::En, super::report::UNPLACED) => {
+            "Not placed (unit dissolved, no successor yet)".into()
+        }
+        (Lang::En, "*") => "Whole country".into(),
+        _ => name.into(),
+    }
+}
+
 /// The English header or the Vietnamese one.
 fn pick(lang: Lang, en: &str, vi: &str) -> String {
     match lang {
@@ -63,7 +76,7 @@ pub fn gap_tables(
     let base = |r: &ReportRow| -> Vec<Cell> {
         vec![
             r.unit_code.as_str().into(),
-            r.unit_name.as_str().into(),
+            unit_name(&r.unit_code, &r.unit_name, lang),
             r.assessed.into(),
             r.meeting.into(),
             r.short.into(),
@@ -100,8 +113,10 @@ pub fn gap_tables(
                 rows: all
                     .iter()
                     .map(|r| {
-                        let mut v: Vec<Cell> =
-                            vec![r.unit_code.as_str().into(), r.unit_name.as_str().into()];
+                        let mut v: Vec<Cell> = vec![
+                            r.unit_code.as_str().into(),
+                            unit_name(&r.unit_code, &r.unit_name, lang),
+                        ];
                         for c in cats {
                             let k = get(r).get(*c).copied().unwrap_or_default();
                             v.extend([k.assessed.into(), k.meeting.into(), k.short.into()]);
@@ -151,8 +166,10 @@ pub fn gap_tables(
         rows: all
             .iter()
             .map(|r| {
-                let mut v: Vec<Cell> =
-                    vec![r.unit_code.as_str().into(), r.unit_name.as_str().into()];
+                let mut v: Vec<Cell> = vec![
+                    r.unit_code.as_str().into(),
+                    unit_name(&r.unit_code, &r.unit_name, lang),
+                ];
                 v.extend(
                     keys.iter()
                         .map(|k| Cell::from(r.short_by_requirement.get(k).copied().unwrap_or(0))),
@@ -279,7 +296,7 @@ pub fn demand_tables(modules: &[DemandRow], lang: Lang) -> Vec<Table> {
                     vec![
                         m.module_code.as_str().into(),
                         c.unit_code.as_str().into(),
-                        c.unit_name.as_str().into(),
+                        unit_name(&c.unit_code, &c.unit_name, lang),
                         c.needed.into(),
                     ]
                 })
@@ -299,7 +316,7 @@ pub fn compare_table(
     let row = |r: &CompareRow| -> Vec<Cell> {
         vec![
             r.unit_code.as_str().into(),
-            r.unit_name.as_str().into(),
+            unit_name(&r.unit_code, &r.unit_name, lang),
             r.from.assessed.into(),
             r.from.meeting.into(),
             r.from.compliance_pct.into(),

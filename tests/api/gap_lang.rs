@@ -242,13 +242,16 @@ async fn exports_speak_the_callers_language(app: TestApp) {
         "no English snake_case header: {h:?}"
     );
     let total = rows.iter().find(|r| r[0] == "TOTAL").expect("totals row");
+    assert_eq!(total[1], "Tổng cộng");
     assert_eq!(
         total[pt].parse::<i64>().unwrap(),
         json["totals"]["short_by_requirement"]["min_level:political_theory"]
             .as_i64()
             .unwrap()
     );
-    let (h, _) = csv_of(&file(&app, t, &format!("{base}&format=csv&lang=en")).await);
+    let (h, rows) = csv_of(&file(&app, t, &format!("{base}&format=csv&lang=en")).await);
+    let total = rows.iter().find(|r| r[0] == "TOTAL").expect("totals row");
+    assert_eq!(total[1], "Total");
     for col in [
         "unit_code",
         "short:min_level:political_theory",
