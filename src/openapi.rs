@@ -40,7 +40,7 @@ use crate::{
         me::me,
         gaps::routes::gap_report, gaps::routes::gap_cadres, gaps::routes::training_demand, gaps::routes::compare,
         gaps::routes::cadre_gaps, gaps::routes::export_gap_report, gaps::routes::export_gap_cadres,
-        gaps::routes::export_training_demand, gaps::routes::export_compare,
+        gaps::routes::export_training_demand, gaps::routes::export_compare, gaps::routes::reason_catalogue,
         imports::routes::template, imports::routes::import_file, imports::routes::import_problems, imports::routes::problem_messages, exports::routes::export_cadres, exports::routes::export_completions,
         exports::routes::export_classes, exchange::routes::export_record, exchange::routes::import_record,
     ),

@@ -249,7 +249,7 @@ export async function auditView(q) {
   const entity = h("input", { value: f.entity, list: "audit-entities", autocomplete: "off" }), entityId = h("input", { value: f.entity_id, autocomplete: "off" });
   const actor = h("input", { value: f.actor, autocomplete: "off" }), from = dateInput(f.from), to = dateInput(f.to);
   const kinds = ["account", "cadre", "class", "enrolment", "attendance", "certificate", "module", "programme", "standard", "title", "unit", "unit_import", "import", "session", "dataset"];
-  form.append(field(t("entity"), entity, "entity"), h("datalist", { id: "audit-entities" }, kinds.map((k) => h("option", { value: k }))),
+  form.append(field(t("entity"), entity, "entity"), h("datalist", { id: "audit-entities" }, kinds.map((k) => h("option", { value: k, label: tOr("ent_", k) }))),
     field(t("entity_id"), entityId, "entity_id"), field(t("actor"), actor, "actor"),
     field(t("from"), from, "from", t("date_hint")), field(t("to"), to, "to", t("date_hint")),
     h("button", { type: "submit", class: "primary", text: t("filter") }),
@@ -261,7 +261,7 @@ export async function auditView(q) {
   const pages = listError ? null : pager(list, list.items.length, (o) => { location.hash = "#/audit" + qs({ ...f, limit: q.get("limit"), offset: o || null }); }, "audit-pager");
   return h("div", { id: "audit" }, h("h1", { text: t("audit") }), form, pages,
     table([t("at"), t("actor"), t("action"), t("entity"), ""], list.items.map((e) => h("tr", {},
-      h("td", { text: dateTime(e.at) }), h("td", { text: e.actor }), h("td", { text: tOr("act_", e.action) }), h("td", { text: `${e.entity} ${e.entity_id}` }),
+      h("td", { text: dateTime(e.at) }), h("td", { text: e.actor }), h("td", { "data-action": e.action, text: tOr("act_", e.action) }), h("td", { "data-entity": e.entity, text: `${tOr("ent_", e.entity)} ${e.entity_id}` }),
       h("td", {}, h("details", {}, h("summary", { text: "JSON" }), h("pre", { text: JSON.stringify({ before: e.before, after: e.after }, null, 1) }))))), { id: "audit-table" }),
     pages && list.items.length > 10 ? pager(list, list.items.length, (o) => { location.hash = "#/audit" + qs({ ...f, limit: q.get("limit"), offset: o || null }); }, "audit-pager-end") : null);
 }

@@ -1,7 +1,7 @@
 // Single-page app: hash routes, a layout per role, Vietnamese first with an English switch.
-import { t, lang, setLang, date, dateTime, num, today, reasonText } from "./i18n.js";
+import { t, lang, setLang, date, dateTime, num, today, gapReason } from "./i18n.js";
 import { h, api, session, field, onSubmit, table, statusBadge, section, notice, ApiError, verifyHref } from "./core.js";
-import { reportView, compareView, reqLabel, levelNames } from "./report.js";
+import { reportView, compareView, reqLabel, levelNames, reasonCatalogue } from "./report.js";
 import { classesView, newClassView, classView, demandView, modulesView } from "./school.js";
 import { rosterView, accountsView, auditView, orgName } from "./admin.js";
 import { standardsView } from "./standards.js";
@@ -217,7 +217,7 @@ function titleName(tp) { return lang() === "en" ? tp.title_name_en : tp.title_na
 
 /** The cadre's own record: profile, titles, qualifications, completions, gaps with classes. */
 async function meView() {
-  const [r, levels] = await Promise.all([api("GET", "/api/me"), levelNames()]);
+  const [r, levels, reasons] = await Promise.all([api("GET", "/api/me"), levelNames(), reasonCatalogue()]);
   const levelName = (q) => { const l = levels[q.scale + "/" + q.level]; return l ? l[lang() === "en" ? 1 : 0] : q.level_name_vi; };
   const root = h("div", { "data-home": session.account.role === "cadre" ? "cadre" : null, id: "my-record" },
     h("h1", { id: "home-title", text: t("home_cadre") }));
@@ -266,7 +266,7 @@ async function meView() {
       const k = (req.met ? "met:" : "unmet:") + req.key;
       const e = byKey.get(k) || { req, met: req.met, titles: [], reasons: [], classes: new Map() };
       if (!e.titles.includes(titleLabel(g))) e.titles.push(titleLabel(g));
-      const why = reasonText(req.key, req.reason, levels);
+      const why = gapReason(req, reasons);
       if (why && !e.reasons.includes(why)) e.reasons.push(why);
       for (const oc of req.open_classes || []) e.classes.set(oc.class_code, oc);
       byKey.set(k, e);
@@ -276,7 +276,7 @@ async function meView() {
   const line = (e) => h("li", { class: e.met ? "met" : "unmet", "data-key": e.req.key },
     h("span", { class: "mark", "aria-hidden": "true", text: e.met ? "✓" : "✗" }),
     h("span", { class: "sr", text: e.met ? t("met") : t("not_met") }),
-    h("span", { class: "req", text: " " + reqLabel(e.req.key) + ": " }), h("span", { class: "reason", text: e.reasons.join("; ") }),
+    " ", h("span", { class: "reason", "data-code": e.req.code, text: e.reasons.join("; ") }),
     h("span", { class: "needed-by", text: t("needed_by", e.titles.join(", ")) }),
     e.classes.size ? h("ul", { class: "suggest" }, [...e.classes.values()].map((oc) => h("li", { class: "suggested-class" },
       `${t("open_classes")}: `, h("strong", { text: oc.class_code }), ` — ${oc.title} (${t("seats_left")}: ${num(oc.seats_left)}) `,

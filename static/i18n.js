@@ -422,6 +422,33 @@ const T = {
   password_changed: ["Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản đã kết thúc.", "Password changed. The account's other sessions have ended."],
   password_rules_cadre: ["Từ 10 đến 128 ký tự, khó đoán: không dùng từ thông dụng, dãy phím, ngày tháng hay tên đăng nhập.", "10 to 128 characters, hard to guess: no common words, keyboard runs, dates or the username."],
   password_rules_staff: ["Từ 12 đến 128 ký tự, khó đoán: không dùng từ thông dụng, dãy phím, ngày tháng hay tên đăng nhập.", "12 to 128 characters, hard to guess: no common words, keyboard runs, dates or the username."],
+  act_removed: ["Xóa khỏi lớp", "Removed from the class"],
+  act_move: ["Chuyển đơn vị", "Move to another unit"],
+  act_login_failed: ["Đăng nhập sai", "Failed login"],
+  act_logout: ["Đăng xuất mọi phiên", "Log out everywhere"],
+  // The kinds of record the audit log names (its `entity`).
+  ent_account: ["Tài khoản", "Account"],
+  ent_cadre: ["Hồ sơ cán bộ", "Cadre record"],
+  ent_class: ["Lớp học", "Class"],
+  ent_classes: ["Lớp học mẫu", "Demo classes"],
+  ent_enrolment: ["Ghi danh", "Enrolment"],
+  ent_session: ["Buổi học", "Session"],
+  ent_attendance: ["Điểm danh", "Attendance"],
+  ent_certificate: ["Giấy chứng nhận", "Certificate"],
+  ent_completion: ["Chuyên đề đã hoàn thành", "Completion"],
+  ent_feed_token: ["Đường dẫn lịch", "Calendar link"],
+  ent_unit: ["Đơn vị", "Unit"],
+  ent_unit_import: ["Nhập danh mục đơn vị", "Unit import"],
+  ent_unit_successors: ["Nhập đơn vị kế thừa", "Unit successors import"],
+  ent_title: ["Chức danh", "Title"],
+  ent_standard: ["Tiêu chuẩn chức danh", "Title standard"],
+  ent_import: ["Nhập dữ liệu", "Import"],
+  ent_module: ["Chuyên đề", "Module"],
+  ent_programme: ["Chương trình", "Programme"],
+  ent_dataset: ["Bộ dữ liệu mẫu", "Demo dataset"],
+  ent_title_assignment: ["Chức danh đang giữ", "Title held"],
+  ent_succession_plan: ["Quy hoạch", "Succession plan"],
+  ent_qualification: ["Trình độ", "Qualification"],
 };
 
 /** The label of a code ("act_" + "create"), or the code itself when there is none. */
@@ -519,37 +546,25 @@ export function localDates(text) {
 }
 
 /**
- * A gap check's reason from the API (English words, ISO dates, e.g. "political theory: holds
- * elementary, needs intermediate") in the current language, dates as dd/mm/yyyy. `key` is the
- * check's requirement key; `levels` maps "scale/level" to the level's names [vi, en]. Unknown
- * wording is shown as it came, dates localised.
+ * A gap check's reason in the current language, from its `code` and `params` and the served
+ * catalogue of gap reasons (`GET /api/gaps/reasons?lang=`, loaded by report.js): scales and levels
+ * named as the catalogue writes them in this language, days dd/mm/yyyy, numbers formatted. A check
+ * without a code (none is served) shows its English text, days localised.
  */
-export function reasonText(key, reason, levels) {
-  const text = String(reason || "");
-  const en = lang() === "en";
-  const scale = String(key || "").replace(/^min_level:/, "");
-  const lv = (code) => (levels && levels[scale + "/" + code] ? levels[scale + "/" + code][en ? 1 : 0] : code);
-  const d = (iso) => localDates(iso);
-  // The requirement's own label is shown before the reason, so its name is not repeated.
-  const rules = [
-    [/^(.+): holds ([\w-]+), needs ([\w-]+)$/, (m) => en ? `holds ${lv(m[2])}, needs ${lv(m[3])}` : `đang có ${lv(m[2])}, cần ${lv(m[3])}`],
-    [/^(.+): holds ([\w-]+)$/, (m) => en ? `holds ${lv(m[2])}` : `đang có ${lv(m[2])}`],
-    [/^(.+): none recorded, needs ([\w-]+)$/, (m) => en ? `none recorded, needs ${lv(m[2])}` : `chưa có, cần ${lv(m[2])}`],
-    [/^(\S+): never completed$/, () => en ? "never completed" : "chưa học"],
-    [/^(\S+): last completed (\S+), older than (\d+) years$/, (m) => en ? `last completed ${d(m[2])}, older than ${m[3]} years` : `học lần cuối ${d(m[2])}, đã quá ${m[3]} năm`],
-    [/^(\S+): completed (\S+)$/, (m) => en ? `completed ${d(m[2])}` : `đã học ${d(m[2])}`],
-    [/^age (\d+) at (\S+), limit (\d+)$/, (m) => en ? d(m[0]) : `${m[1]} tuổi vào ${d(m[2])}, tối đa ${m[3]}`],
-    [/^age (\d+) at (\S+)$/, (m) => en ? d(m[0]) : `${m[1]} tuổi vào ${d(m[2])}`],
-    [/^(\d+) years of Party membership at (\S+), needs (\d+)$/, (m) => en ? d(m[0]) : `${m[1]} năm tuổi Đảng vào ${d(m[2])}, cần ${m[3]} năm`],
-    [/^(\d+) years of Party membership at (\S+)$/, (m) => en ? d(m[0]) : `${m[1]} năm tuổi Đảng vào ${d(m[2])}`],
-    [/^not a Party member at (\S+), needs (\d+) years$/, (m) => en ? d(m[0]) : `chưa là đảng viên vào ${d(m[1])}, cần ${m[2]} năm tuổi Đảng`],
-  ];
-
-  for (const [re, f] of rules) {
-    const m = re.exec(text);
-    if (m) return f(m);
-  }
-  return localDates(text);
+export function gapReason(check, catalogue) {
+  const template = catalogue && check.code ? catalogue.messages[check.code] : null;
+  if (!template) return localDates(check.reason);
+  const p = check.params || {};
+  const v = catalogue.values || {};
+  return template.replace(/\{(\w+)\}/g, (_, name) => {
+    const x = p[name];
+    if (x === undefined || x === null) return "";
+    if (name === "scale") return (v.scale || {})[x] || String(x).replace(/_/g, " ");
+    if ((name === "held" || name === "needed") && p.scale !== undefined) return (v.level || {})[p.scale + "/" + x] || String(x);
+    if (name === "on" || name === "completed_on") return date(x);
+    if (typeof x === "number") return num(x);
+    return String(x);
+  });
 }
 
 // The API answers in English; the messages a user meets in the pages, in Vietnamese.

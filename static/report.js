@@ -1,6 +1,6 @@
 // Organisation commission: gap dashboard (breadcrumb drill-down, filters, bar chart, heat map,
 // cadres behind a number, exports) and the comparison of two dates.
-import { t, lang, num, pct, date, today, reasonText } from "./i18n.js";
+import { t, lang, num, pct, date, today, gapReason } from "./i18n.js";
 import { h, api, qs, field, dateInput, readDate, onSubmit, table, download, notice, section, showError } from "./core.js";
 import { exportButtons } from "./transfer.js";
 
@@ -105,6 +105,15 @@ export async function levelNames() {
   return levelCache;
 }
 
+const reasonCache = {};
+
+/** The catalogue of gap reasons in the current language (loaded once per language). */
+export async function reasonCatalogue() {
+  const l = lang();
+  if (!reasonCache[l]) reasonCache[l] = await api("GET", "/api/gaps/reasons" + qs({ lang: l }));
+  return reasonCache[l];
+}
+
 let titleCache = null;
 
 /** Title code → name in the current language (the list is loaded once). */
@@ -139,7 +148,7 @@ export async function reportView(q, homeKey) {
 
   const asOf = dateInput(report.as_of);
   const pop = populationSelect(report.population);
-  const [names, levels] = await Promise.all([titleNames(), levelNames()]);
+  const [names, reasons] = await Promise.all([titleNames(), reasonCatalogue()]);
   const title = await titlesSelect(f.title, names);
   // The review dates of the programme (mid-term 2015, final 2020) and today, one click away.
   const preset = (iso, label) => h("button", { type: "button", class: "small preset", "data-date": iso, text: label, onclick: () => { asOf.value = date(iso); form.requestSubmit(); } });
@@ -161,12 +170,14 @@ export async function reportView(q, homeKey) {
       // at the unit itself; UNPLACED those whose unit was retired with no successor).
       const sel = { ...params, unit: report.unit_code, row: unitCode, as_of: report.as_of, population: report.population, requirement, status: "short" };
       const list = await api("GET", "/api/reports/gaps/cadres" + qs({ ...sel, limit: 200 }));
+      // The file in the page's language.
+      sel.lang = lang();
       const heading = requirement ? t("cadres_behind", unitName, reqLabel(requirement)) : t("cadres_short_unit", unitName);
       panel.replaceChildren(section(heading + ` (${num(list.total)})`,
         h("p", { class: "actions" }, exportButtons("/api/reports/gaps/cadres/export", sel, `cadres-${unitCode}`, "export-cadres")),
         table([t("name"), t("title"), t("unit"), t("reasons")], list.items.map((a) => h("tr", {},
           h("td", { text: a.full_name }), h("td", { text: names[a.title_code] || a.title_code }), h("td", { text: a.unit_code }),
-          h("td", {}, h("ul", { class: "reasons" }, a.checks.filter((c) => !c.met).map((c) => h("li", {}, h("span", { class: "req", text: reqLabel(c.key) + ": " }), reasonText(c.key, c.reason, levels))))))), { id: "cadres-table" }),
+          h("td", {}, h("ul", { class: "reasons" }, a.checks.filter((c) => !c.met).map((c) => h("li", { "data-code": c.code, text: gapReason(c, reasons) })))))), { id: "cadres-table" }),
         list.total > list.items.length ? h("p", { text: t("shown_of", num(list.items.length), num(list.total)) }) : null));
       panel.scrollIntoView({ block: "nearest" });
     } catch (e) { panel.replaceChildren(notice(e.message, "err")); }
@@ -177,7 +188,7 @@ export async function reportView(q, homeKey) {
     const btn = ev.currentTarget;
     btn.disabled = true;
     try {
-      const name = await download("/api/reports/gaps/export" + qs({ format, ...params, as_of: report.as_of, population: report.population }), `gaps-${report.unit_code}.${format}`);
+      const name = await download("/api/reports/gaps/export" + qs({ format, ...params, as_of: report.as_of, population: report.population, lang: lang() }), `gaps-${report.unit_code}.${format}`);
       exportMsg.textContent = t("downloaded", name);
     } catch (e) { exportMsg.textContent = e.message; } finally { btn.disabled = false; }
   };
@@ -259,7 +270,7 @@ export async function compareView(q) {
       h("td", {}, i === c.rows.length ? t("total") : h("a", { href: "#/compare" + qs({ unit: r.unit_code, from, to }), text: r.unit_name })),
       h("td", { class: "num", text: pct(r.from.compliance_pct) }), h("td", { class: "num", text: pct(r.to.compliance_pct) }),
       h("td", { class: "num", text: r.change_pct === null ? "—" : num(r.change_pct, 1) })))),
-  h("p", { class: "actions" }, exportButtons("/api/reports/gaps/compare/export", { unit, from, to }, "compare", "export-compare"))));
+  h("p", { class: "actions" }, exportButtons("/api/reports/gaps/compare/export", { unit, from, to, lang: lang() }, "compare", "export-compare"))));
   return root;
 }
 

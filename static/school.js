@@ -349,7 +349,7 @@ export async function demandView(q) {
   const staff = ["school", "admin"].includes(session.account.role);
   return h("div", { id: "demand" }, h("h1", { text: t("demand") + ` (${date(d.as_of)})` }),
     h("p", { class: "hint", text: t("demand_hint") }),
-    h("p", { class: "actions" }, h("span", { text: t("nav_demand") + ":" }), exportButtons("/api/reports/training-demand/export", { unit }, "training-demand", "export-demand")),
+    h("p", { class: "actions" }, h("span", { text: t("nav_demand") + ":" }), exportButtons("/api/reports/training-demand/export", { unit, lang: lang() }, "training-demand", "export-demand")),
     table([t("module"), t("needed"), t("seats_planned"), t("remaining"), ""], d.modules.map((m) => h("tr", { "data-module": m.module_code },
       h("td", {}, `${m.module_code} — ${titles[m.module_code] || m.module_title_vi}`,
         m.by_unit && m.by_unit.length ? h("details", { class: "by-unit" }, h("summary", { text: t("by_unit") }),

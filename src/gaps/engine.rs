@@ -3,7 +3,10 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
+use serde_json::json;
 use utoipa::ToSchema;
+
+use super::reasons::{render, Lang, ReasonCode, ReasonParams, ScaleLabel};
 
 /// A qualification held, as a fact.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,8 +99,28 @@ pub struct Check {
     pub key: String,
     /// Whether it is met.
     pub met: bool,
-    /// Why not (or what was found), in words.
+    /// Why not (or what was found), in English words (rendered from `code` and `params`).
     pub reason: String,
+    /// What was found, as a stable code (the catalogue `GET /api/gaps/reasons` renders it in
+    /// either language). Absent only on counts read from a stored timeline, which keep no reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<ReasonCode>,
+    /// The values the reason names, by name (codes, ISO days, numbers).
+    #[schema(value_type = Object)]
+    pub params: ReasonParams,
+}
+
+impl Check {
+    /// A verdict without a reason (counted from a stored timeline).
+    pub fn counted(key: String, met: bool) -> Check {
+        Check {
+            key,
+            met,
+            reason: String::new(),
+            code: None,
+            params: ReasonParams::new(),
+        }
+    }
 }
 
 /// Whether something dated `on` and maybe revoked on `revoked` counts on day `d`.
@@ -138,12 +161,11 @@ pub fn assess(
 }
 
 fn check(facts: &CadreFacts, rule: &Rule, d: NaiveDate, reference: NaiveDate) -> Check {
-    let (met, reason) = match rule {
+    use ReasonCode as R;
+    let on = reference.to_string();
+    let (met, code, params) = match rule {
         Rule::MinLevel {
-            scale,
-            scale_label,
-            level,
-            rank,
+            scale, level, rank, ..
         } => {
             let best = facts
                 .qualifications
@@ -151,14 +173,20 @@ fn check(facts: &CadreFacts, rule: &Rule, d: NaiveDate, reference: NaiveDate) ->
                 .filter(|q| &q.scale == scale && counts(q.obtained_on, q.revoked_on, d))
                 .max_by_key(|q| q.rank);
             match best {
-                Some(q) if q.rank >= *rank => (true, format!("{scale_label}: holds {}", q.level)),
+                Some(q) if q.rank >= *rank => (
+                    true,
+                    R::MinLevelMet,
+                    json!({"scale": scale, "held": q.level}),
+                ),
                 Some(q) => (
                     false,
-                    format!("{scale_label}: holds {}, needs {level}", q.level),
+                    R::MinLevelBelow,
+                    json!({"scale": scale, "held": q.level, "needed": level}),
                 ),
                 None => (
                     false,
-                    format!("{scale_label}: none recorded, needs {level}"),
+                    R::MinLevelNone,
+                    json!({"scale": scale, "needed": level}),
                 ),
             }
         }
@@ -173,47 +201,61 @@ fn check(facts: &CadreFacts, rule: &Rule, d: NaiveDate, reference: NaiveDate) ->
                 .map(|c| c.completed_on)
                 .max();
             match (last, within_years) {
-                (None, _) => (false, format!("{module}: never completed")),
+                (None, _) => (false, R::ModuleNever, json!({"module": module})),
                 (Some(on), Some(n)) if add_years(on, *n) <= d => (
                     false,
-                    format!("{module}: last completed {on}, older than {n} years"),
+                    R::ModuleStale,
+                    json!({"module": module, "completed_on": on.to_string(), "years": n}),
                 ),
-                (Some(on), _) => (true, format!("{module}: completed {on}")),
+                (Some(on), _) => (
+                    true,
+                    R::ModuleCompleted,
+                    json!({"module": module, "completed_on": on.to_string()}),
+                ),
             }
         }
         Rule::MaxAge { years } => {
             let age = full_years(facts.birth_date, reference);
             if age <= *years {
-                (true, format!("age {age} at {reference}"))
+                (true, R::MaxAgeMet, json!({"age": age, "on": on}))
             } else {
-                (false, format!("age {age} at {reference}, limit {years}"))
+                (
+                    false,
+                    R::MaxAgeOver,
+                    json!({"age": age, "on": on, "limit": years}),
+                )
             }
         }
         Rule::MinPartyYears { years } => match facts.party_joined_on {
             Some(joined) if joined <= reference => {
                 let n = full_years(joined, reference);
                 if n >= *years {
-                    (
-                        true,
-                        format!("{n} years of Party membership at {reference}"),
-                    )
+                    (true, R::PartyYearsMet, json!({"years": n, "on": on}))
                 } else {
                     (
                         false,
-                        format!("{n} years of Party membership at {reference}, needs {years}"),
+                        R::PartyYearsShort,
+                        json!({"years": n, "on": on, "needed": years}),
                     )
                 }
             }
-            _ => (
-                false,
-                format!("not a Party member at {reference}, needs {years} years"),
-            ),
+            _ => (false, R::PartyNotMember, json!({"on": on, "needed": years})),
         },
+    };
+    let params = match params {
+        serde_json::Value::Object(m) => m,
+        _ => ReasonParams::new(),
+    };
+    let label = match rule {
+        Rule::MinLevel { scale_label, .. } => scale_label.as_str(),
+        _ => "",
     };
     Check {
         key: rule.key(),
         met,
-        reason,
+        reason: render(code, &params, Lang::En, &ScaleLabel(label)),
+        code: Some(code),
+        params,
     }
 }
 
@@ -278,7 +320,12 @@ pub(crate) mod tests {
             Check {
                 key: "min_level:political_theory".into(),
                 met: false,
-                reason: "political theory: holds elementary, needs intermediate".into()
+                reason: "political theory: holds elementary, needs intermediate".into(),
+                code: Some(ReasonCode::MinLevelBelow),
+                params: json!({"scale": "political_theory", "held": "elementary", "needed": "intermediate"})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
             }
         );
         let c = assess(

@@ -1,9 +1,63 @@
 //! The gap reports as tables for download (CSV or XLSX: [`crate::shared::download`]): the
-//! report, the cadres behind a cell, training demand, two dates compared.
+//! report, the cadres behind a cell, training demand, two dates compared; each in the caller's
+//! language (`lang`): Vietnamese headers, requirement names, reasons and words, or the English
+//! snake_case headers and reasons the API writes.
+
+use chrono::NaiveDate;
 
 use super::engine::Check;
+use super::reasons::{render, requirement_label, word, Lang, Names};
 use super::report::{Assessment, CompareRow, DemandRow, ReportRow};
 use crate::shared::download::{Cell, Table};
+
+/// A row's unit name: the units' own (Vietnamese) names; the report's own rows (the totals,
+/// the holders not placed, the whole country) named in the file's language.
+fn unit_name(code: &str, name: &str, lang: Lang) -> Cell {
+    match (lang, code) {
+        (Lang::En, "TOTAL") => "Total".into(),
+        (Lang::En, super::report::UNPLACED) => {
+            "Not placed (unit dissolved, no successor yet)".into()
+        }
+        (Lang::En, "*") => "Whole country".into(),
+        _ => name.into(),
+    }
+}
+
+/// The English header or the Vietnamese one.
+fn pick(lang: Lang, en: &str, vi: &str) -> String {
+    match lang {
+        Lang::En => en.to_string(),
+        Lang::Vi => vi.to_string(),
+    }
+}
+
+/// A split's three columns of one category: English `{cat}_assessed` …, Vietnamese
+/// "{category}: được đánh giá" ….
+fn split_headers(cat: &str, lang: Lang) -> [String; 3] {
+    match lang {
+        Lang::En => [
+            format!("{cat}_assessed"),
+            format!("{cat}_meeting"),
+            format!("{cat}_short"),
+        ],
+        Lang::Vi => {
+            let w = word(cat, lang);
+            [
+                format!("{w}: được đánh giá"),
+                format!("{w}: đạt chuẩn"),
+                format!("{w}: thiếu"),
+            ]
+        }
+    }
+}
+
+/// The column of the holders short of a requirement.
+fn short_header(key: &str, lang: Lang, names: &dyn Names) -> String {
+    match lang {
+        Lang::En => format!("short:{key}"),
+        Lang::Vi => format!("Thiếu: {}", requirement_label(key, lang, names)),
+    }
+}
 
 const GENDERS: [&str; 3] = ["female", "male", "other"];
 const BANDS: [&str; 4] = ["under_35", "35_44", "45_54", "55_plus"];
@@ -11,12 +65,18 @@ const MINORITY: [&str; 2] = ["minority", "majority"];
 
 /// The gap report as tables: the rows (with every requirement and split as columns, for CSV),
 /// then one sheet per split.
-pub fn gap_tables(rows: &[ReportRow], totals: &ReportRow, keys: &[String]) -> Vec<Table> {
+pub fn gap_tables(
+    rows: &[ReportRow],
+    totals: &ReportRow,
+    keys: &[String],
+    lang: Lang,
+    names: &dyn Names,
+) -> Vec<Table> {
     let all: Vec<&ReportRow> = rows.iter().chain(std::iter::once(totals)).collect();
     let base = |r: &ReportRow| -> Vec<Cell> {
         vec![
             r.unit_code.as_str().into(),
-            r.unit_name.as_str().into(),
+            unit_name(&r.unit_code, &r.unit_name, lang),
             r.assessed.into(),
             r.meeting.into(),
             r.short.into(),
@@ -24,30 +84,28 @@ pub fn gap_tables(rows: &[ReportRow], totals: &ReportRow, keys: &[String]) -> Ve
             r.no_standard.into(),
         ]
     };
-    let base_headers: Vec<String> = [
-        "unit_code",
-        "unit_name",
-        "assessed",
-        "meeting",
-        "short",
-        "compliance_pct",
-        "no_standard",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let unit_headers = || -> Vec<String> {
+        vec![
+            pick(lang, "unit_code", "Mã đơn vị"),
+            pick(lang, "unit_name", "Tên đơn vị"),
+        ]
+    };
+    let mut base_headers = unit_headers();
+    base_headers.extend([
+        pick(lang, "assessed", "Số được đánh giá"),
+        pick(lang, "meeting", "Đạt chuẩn"),
+        pick(lang, "short", "Chưa đạt chuẩn"),
+        pick(lang, "compliance_pct", "Tỷ lệ đạt chuẩn (%)"),
+        pick(lang, "no_standard", "Chưa có tiêu chuẩn"),
+    ]);
     let split =
         |name: &str,
          cats: &[&str],
          get: &dyn Fn(&ReportRow) -> &std::collections::BTreeMap<String, super::report::Counts>|
          -> Table {
-            let mut headers: Vec<String> = vec!["unit_code".into(), "unit_name".into()];
+            let mut headers = unit_headers();
             for c in cats {
-                headers.extend([
-                    format!("{c}_assessed"),
-                    format!("{c}_meeting"),
-                    format!("{c}_short"),
-                ]);
+                headers.extend(split_headers(c, lang));
             }
             Table {
                 name: name.into(),
@@ -55,8 +113,10 @@ pub fn gap_tables(rows: &[ReportRow], totals: &ReportRow, keys: &[String]) -> Ve
                 rows: all
                     .iter()
                     .map(|r| {
-                        let mut v: Vec<Cell> =
-                            vec![r.unit_code.as_str().into(), r.unit_name.as_str().into()];
+                        let mut v: Vec<Cell> = vec![
+                            r.unit_code.as_str().into(),
+                            unit_name(&r.unit_code, &r.unit_name, lang),
+                        ];
                         for c in cats {
                             let k = get(r).get(*c).copied().unwrap_or_default();
                             v.extend([k.assessed.into(), k.meeting.into(), k.short.into()]);
@@ -66,11 +126,17 @@ pub fn gap_tables(rows: &[ReportRow], totals: &ReportRow, keys: &[String]) -> Ve
                     .collect(),
             }
         };
-    let gender = split("gender", &GENDERS, &|r| &r.by_gender);
-    let age = split("age_band", &BANDS, &|r| &r.by_age_band);
-    let minority = split("minority", &MINORITY, &|r| &r.by_minority);
+    let gender = split(&pick(lang, "gender", "Giới tính"), &GENDERS, &|r| {
+        &r.by_gender
+    });
+    let age = split(&pick(lang, "age_band", "Nhóm tuổi"), &BANDS, &|r| {
+        &r.by_age_band
+    });
+    let minority = split(&pick(lang, "minority", "Dân tộc"), &MINORITY, &|r| {
+        &r.by_minority
+    });
     let mut main_headers = base_headers.clone();
-    main_headers.extend(keys.iter().map(|k| format!("short:{k}")));
+    main_headers.extend(keys.iter().map(|k| short_header(k, lang, names)));
     for t in [&gender, &age, &minority] {
         main_headers.extend(t.headers[2..].iter().cloned());
     }
@@ -89,16 +155,21 @@ pub fn gap_tables(rows: &[ReportRow], totals: &ReportRow, keys: &[String]) -> Ve
             v
         })
         .collect();
-    let mut req_headers = vec!["unit_code".to_string(), "unit_name".to_string()];
-    req_headers.extend(keys.iter().cloned());
+    let mut req_headers = unit_headers();
+    req_headers.extend(keys.iter().map(|k| match lang {
+        Lang::En => k.clone(),
+        Lang::Vi => short_header(k, lang, names),
+    }));
     let requirements = Table {
-        name: "short_by_requirement".into(),
+        name: pick(lang, "short_by_requirement", "Thiếu theo yêu cầu"),
         headers: req_headers,
         rows: all
             .iter()
             .map(|r| {
-                let mut v: Vec<Cell> =
-                    vec![r.unit_code.as_str().into(), r.unit_name.as_str().into()];
+                let mut v: Vec<Cell> = vec![
+                    r.unit_code.as_str().into(),
+                    unit_name(&r.unit_code, &r.unit_name, lang),
+                ];
                 v.extend(
                     keys.iter()
                         .map(|k| Cell::from(r.short_by_requirement.get(k).copied().unwrap_or(0))),
@@ -108,7 +179,7 @@ pub fn gap_tables(rows: &[ReportRow], totals: &ReportRow, keys: &[String]) -> Ve
             .collect(),
     };
     let summary = Table {
-        name: "report".into(),
+        name: pick(lang, "report", "Báo cáo"),
         headers: main_headers,
         rows: main_rows,
     };
@@ -120,38 +191,54 @@ fn names(headers: &[&str]) -> Vec<String> {
 }
 
 /// The headers of the cadres behind a cell.
-pub fn cadre_headers() -> Vec<String> {
-    names(&[
-        "cadre_id",
-        "full_name",
-        "unit_code",
-        "title_code",
-        "population",
-        "standard_version",
-        "unmet",
-        "reasons",
-    ])
+pub fn cadre_headers(lang: Lang) -> Vec<String> {
+    match lang {
+        Lang::En => names(&[
+            "cadre_id",
+            "full_name",
+            "unit_code",
+            "title_code",
+            "population",
+            "standard_version",
+            "unmet",
+            "reasons",
+        ]),
+        Lang::Vi => names(&[
+            "Mã cán bộ",
+            "Họ và tên",
+            "Mã đơn vị",
+            "Mã chức danh",
+            "Đối tượng",
+            "Phiên bản tiêu chuẩn",
+            "Yêu cầu chưa đạt",
+            "Lý do",
+        ]),
+    }
 }
 
 /// One cadre behind a cell: who, where, which title, and what they are short of, and why.
-pub fn cadre_row(a: &Assessment) -> Vec<Cell> {
+pub fn cadre_row(a: &Assessment, lang: Lang, names: &dyn Names) -> Vec<Cell> {
     let unmet: Vec<&Check> = a.unmet().collect();
+    let reason = |c: &Check| match (lang, c.code) {
+        (Lang::Vi, Some(code)) => render(code, &c.params, lang, names),
+        _ => c.reason.clone(),
+    };
     vec![
         Cell::from(a.cadre_id),
         a.full_name.as_str().into(),
         a.unit_code.as_str().into(),
         a.title_code.as_str().into(),
-        a.population.as_str().into(),
+        word(a.population.as_str(), lang).into(),
         a.standard_version.map(|v| v as f64).into(),
         unmet
             .iter()
-            .map(|c| c.key.as_str())
+            .map(|c| requirement_label(&c.key, lang, names))
             .collect::<Vec<_>>()
             .join("; ")
             .into(),
         unmet
             .iter()
-            .map(|c| c.reason.as_str())
+            .map(|c| reason(c))
             .collect::<Vec<_>>()
             .join("; ")
             .into(),
@@ -159,16 +246,25 @@ pub fn cadre_row(a: &Assessment) -> Vec<Cell> {
 }
 
 /// Training demand as tables: one row per module, then one per module and unit (XLSX only).
-pub fn demand_tables(modules: &[DemandRow]) -> Vec<Table> {
+pub fn demand_tables(modules: &[DemandRow], lang: Lang) -> Vec<Table> {
     let by_module = Table {
-        name: "modules".into(),
-        headers: names(&[
-            "module_code",
-            "module_title_vi",
-            "needed",
-            "seats_planned",
-            "remaining",
-        ]),
+        name: pick(lang, "modules", "Chuyên đề"),
+        headers: match lang {
+            Lang::En => names(&[
+                "module_code",
+                "module_title_vi",
+                "needed",
+                "seats_planned",
+                "remaining",
+            ]),
+            Lang::Vi => names(&[
+                "Mã chuyên đề",
+                "Tên chuyên đề",
+                "Số cán bộ cần học",
+                "Số chỗ đã lên kế hoạch",
+                "Còn thiếu",
+            ]),
+        },
         rows: modules
             .iter()
             .map(|m| {
@@ -183,8 +279,16 @@ pub fn demand_tables(modules: &[DemandRow]) -> Vec<Table> {
             .collect(),
     };
     let by_unit = Table {
-        name: "by_unit".into(),
-        headers: names(&["module_code", "unit_code", "unit_name", "needed"]),
+        name: pick(lang, "by_unit", "Theo đơn vị"),
+        headers: match lang {
+            Lang::En => names(&["module_code", "unit_code", "unit_name", "needed"]),
+            Lang::Vi => names(&[
+                "Mã chuyên đề",
+                "Mã đơn vị",
+                "Tên đơn vị",
+                "Số cán bộ cần học",
+            ]),
+        },
         rows: modules
             .iter()
             .flat_map(|m| {
@@ -192,7 +296,7 @@ pub fn demand_tables(modules: &[DemandRow]) -> Vec<Table> {
                     vec![
                         m.module_code.as_str().into(),
                         c.unit_code.as_str().into(),
-                        c.unit_name.as_str().into(),
+                        unit_name(&c.unit_code, &c.unit_name, lang),
                         c.needed.into(),
                     ]
                 })
@@ -203,11 +307,16 @@ pub fn demand_tables(modules: &[DemandRow]) -> Vec<Table> {
 }
 
 /// Two dates compared as a table: one row per group, then the totals.
-pub fn compare_table(rows: &[CompareRow], totals: &CompareRow) -> Table {
+pub fn compare_table(
+    rows: &[CompareRow],
+    totals: &CompareRow,
+    (from, to): (NaiveDate, NaiveDate),
+    lang: Lang,
+) -> Table {
     let row = |r: &CompareRow| -> Vec<Cell> {
         vec![
             r.unit_code.as_str().into(),
-            r.unit_name.as_str().into(),
+            unit_name(&r.unit_code, &r.unit_name, lang),
             r.from.assessed.into(),
             r.from.meeting.into(),
             r.from.compliance_pct.into(),
@@ -218,18 +327,34 @@ pub fn compare_table(rows: &[CompareRow], totals: &CompareRow) -> Table {
         ]
     };
     Table {
-        name: "compare".into(),
-        headers: names(&[
-            "unit_code",
-            "unit_name",
-            "from_assessed",
-            "from_meeting",
-            "from_compliance_pct",
-            "to_assessed",
-            "to_meeting",
-            "to_compliance_pct",
-            "change_pct",
-        ]),
+        name: pick(lang, "compare", "So sánh"),
+        headers: match lang {
+            Lang::En => names(&[
+                "unit_code",
+                "unit_name",
+                "from_assessed",
+                "from_meeting",
+                "from_compliance_pct",
+                "to_assessed",
+                "to_meeting",
+                "to_compliance_pct",
+                "change_pct",
+            ]),
+            Lang::Vi => {
+                let (a, b) = (from.format("%d/%m/%Y"), to.format("%d/%m/%Y"));
+                vec![
+                    "Mã đơn vị".into(),
+                    "Tên đơn vị".into(),
+                    format!("Số được đánh giá ngày {a}"),
+                    format!("Đạt chuẩn ngày {a}"),
+                    format!("Tỷ lệ đạt chuẩn ngày {a} (%)"),
+                    format!("Số được đánh giá ngày {b}"),
+                    format!("Đạt chuẩn ngày {b}"),
+                    format!("Tỷ lệ đạt chuẩn ngày {b} (%)"),
+                    "Thay đổi (điểm %)".into(),
+                ]
+            }
+        },
         rows: rows.iter().chain([totals]).map(row).collect(),
     }
 }

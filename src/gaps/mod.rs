@@ -4,6 +4,7 @@ pub mod engine;
 pub mod export;
 pub mod own;
 pub mod params;
+pub mod reasons;
 pub mod report;
 pub mod routes;
 pub mod service;

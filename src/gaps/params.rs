@@ -13,6 +13,7 @@ use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::openapi::Required;
 use utoipa::IntoParams;
 
+use super::reasons::Lang;
 use super::report::Grouping;
 use super::store::Population;
 use crate::api::{parse_opt, PageParams};
@@ -26,6 +27,9 @@ use crate::standards::domain::Organisation;
 pub struct ReportParams<'r> {
     /// csv or xlsx
     format: Option<&'r str>,
+    /// The file's language: vi (default; Vietnamese headers, reasons and words) or en (the
+    /// English headers and reasons the API writes)
+    lang: Option<&'r str>,
     /// Root unit: its code, or `*` for the whole tree (default: your unit, or the only root)
     unit: Option<&'r str>,
     /// YYYY-MM-DD (default today)
@@ -134,11 +138,13 @@ pub struct Between {
 #[derive(Debug, Clone, Copy)]
 pub struct AsOf(pub Option<NaiveDate>);
 
-/// An operation's parameters as a file (`format`, required).
+/// An operation's parameters as a file (`format`, required; `lang`).
 #[derive(Debug, Clone)]
 pub struct File<T> {
     /// CSV or XLSX.
     pub format: ExportFormat,
+    /// The language of its headers, reasons and words.
+    pub lang: Lang,
     /// The rest.
     pub of: T,
 }
@@ -338,15 +344,23 @@ impl Args for AsOf {
 
 impl<T: Args> Args for File<T> {
     fn names() -> Vec<(&'static str, bool)> {
-        std::iter::once(("format", true))
+        [("format", true), ("lang", false)]
+            .into_iter()
             .chain(T::names())
             .collect()
     }
 
     fn parse(q: &ReportParams<'_>) -> AppResult<Self> {
         let format = parse_format(q.format)?;
+        // Named when given: a blank value is refused, as any other that is not vi or en.
+        let lang = match q.lang {
+            None => Lang::Vi,
+            Some(l) => Lang::parse(l.trim())
+                .ok_or_else(|| AppError::invalid("lang", "lang must be vi or en"))?,
+        };
         Ok(File {
             format,
+            lang,
             of: T::parse(q)?,
         })
     }
@@ -425,6 +439,7 @@ mod tests {
     fn set<'r>(q: &mut ReportParams<'r>, name: &str, v: &'r str) {
         let field = match name {
             "format" => &mut q.format,
+            "lang" => &mut q.lang,
             "unit" => &mut q.unit,
             "as_of" => &mut q.as_of,
             "from" => &mut q.from,
@@ -443,8 +458,9 @@ mod tests {
         *field = Some(v);
     }
 
-    const ALL: [&str; 14] = [
+    const ALL: [&str; 15] = [
         "format",
+        "lang",
         "unit",
         "as_of",
         "from",

@@ -215,11 +215,7 @@ pub fn from_timeline(
             let checks = match (r.standard_version, keys.get(r.title_code.as_str())) {
                 (Some(_), Some(keys)) => keys
                     .iter()
-                    .map(|k| Check {
-                        met: !r.unmet.split(',').any(|u| u == k),
-                        key: k.clone(),
-                        reason: String::new(),
-                    })
+                    .map(|k| Check::counted(k.clone(), !r.unmet.split(',').any(|u| u == k)))
                     .collect(),
                 _ => vec![],
             };
@@ -644,11 +640,7 @@ mod tests {
             checks: ["module:DV-01", "max_age"]
                 .iter()
                 .filter(|_| std)
-                .map(|k| Check {
-                    key: k.to_string(),
-                    met: !unmet.contains(k),
-                    reason: String::new(),
-                })
+                .map(|k| Check::counted(k.to_string(), !unmet.contains(k)))
                 .collect(),
         }
     }

@@ -9,6 +9,7 @@ use super::export::{cadre_headers, cadre_row, compare_table, demand_tables, gap_
 use super::params::{
     AsOf, Between, BetweenFile, DrillFile, DrillPage, OnDay, OnDayFile, ReportParams,
 };
+use super::reasons::Lang;
 use super::report::Assessment;
 use super::service::{self, CompareReport, DemandReport, GapList, GapReport};
 use crate::api::Page;
@@ -28,7 +29,8 @@ pub fn routes() -> Vec<Route> {
         export_gap_report,
         export_gap_cadres,
         export_training_demand,
-        export_compare
+        export_compare,
+        reason_catalogue
     ]
 }
 
@@ -131,8 +133,9 @@ pub async fn export_gap_report(
 ) -> AppResult<Download> {
     let args: OnDayFile = q.parse()?;
     let r = service::report(state, &user, &args.of).await?;
+    let names = service::reason_names(state).await?;
     Download::of(
-        &gap_tables(&r.rows, &r.totals, &r.requirement_keys),
+        &gap_tables(&r.rows, &r.totals, &r.requirement_keys, args.lang, &names),
         args.format,
         &format!("gap-report-{}-{}", r.unit_code, r.as_of),
     )
@@ -150,10 +153,18 @@ pub async fn export_gap_cadres(
     let args: DrillFile = q.parse()?;
     // Assessed once, whatever the number of rows; written a page of rows at a time.
     let b = service::cadres_behind(state, &user, &args.of, None).await?;
+    let (lang, names) = (args.lang, b.scales);
     stream_table(
-        "cadres".into(),
-        cadre_headers(),
-        b.cadres.into_iter().map(|a| cadre_row(&a)),
+        if lang == Lang::Vi {
+            "Cán bộ"
+        } else {
+            "cadres"
+        }
+        .into(),
+        cadre_headers(lang),
+        b.cadres
+            .into_iter()
+            .map(move |a| cadre_row(&a, lang, &names)),
         args.format,
         &format!("gap-cadres-{}-{}", b.unit_code, b.as_of),
     )
@@ -172,7 +183,7 @@ pub async fn export_training_demand(
     let args: OnDayFile = q.parse()?;
     let d = service::training_demand(state, &user, &args.of).await?;
     Download::of(
-        &demand_tables(&d.modules),
+        &demand_tables(&d.modules, args.lang),
         args.format,
         &format!("training-demand-{}-{}", d.unit_code, d.as_of),
     )
@@ -190,8 +201,28 @@ pub async fn export_compare(
     let args: BetweenFile = q.parse()?;
     let c = service::compare(state, &user, &args.of).await?;
     Download::of(
-        &[compare_table(&c.rows, &c.totals)],
+        &[compare_table(&c.rows, &c.totals, (c.from, c.to), args.lang)],
         args.format,
         &format!("gap-compare-{}-{}-{}", c.unit_code, c.from, c.to),
     )
+}
+
+/// The catalogue of the gap reasons in one language (`vi`, the default, or `en`): every reason
+/// code's template (`{name}` for a parameter) and the parameters it names, and how the scales
+/// and levels a parameter holds are written in that language, so a client renders a check
+/// (`code` and `params`) in its user's language. Any signed-in user (a cadre reads their own gaps).
+#[utoipa::path(tag = "reports", security(("bearer" = [])),
+    params(("lang" = Option<String>, Query, description = "vi (default) or en")),
+    responses((status = 200, description = "The catalogue: {lang, messages: {code: template}, params: {code: [name]}, values: {scale, level}}"),
+              (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[get("/api/gaps/reasons?<lang>")]
+pub async fn reason_catalogue(
+    state: &State<AppState>,
+    _user: AuthUser,
+    lang: Option<&str>,
+) -> AppResult<Json<serde_json::Value>> {
+    let lang = Lang::parse(lang.unwrap_or("vi").trim())
+        .ok_or_else(|| AppError::invalid("lang", "lang must be vi or en"))?;
+    let names = service::reason_names(state).await?;
+    Ok(Json(super::reasons::catalogue(lang, &names)))
 }

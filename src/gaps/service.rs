@@ -305,6 +305,8 @@ pub struct Behind {
     pub total: usize,
     /// The cadres asked for (all of them, or one page), sorted, each with every check and why.
     pub cadres: Vec<Assessment>,
+    /// The scales and their levels (the names a reason writes).
+    pub scales: ScaleRef,
 }
 
 /// Which of the matching cadres to give in full: all, or `limit` from `offset`.
@@ -386,6 +388,7 @@ pub async fn cadres_behind_in(
         as_of: q.filter.as_of,
         total,
         cadres: list,
+        scales,
     })
 }
 
@@ -414,6 +417,11 @@ async fn explain(state: &AppState, f: &Filter, list: &mut [Assessment]) -> AppRe
         }
     }
     Ok(())
+}
+
+/// The names of the scales and levels, for reasons and requirement names in either language.
+pub async fn reason_names(state: &AppState) -> AppResult<ScaleRef> {
+    store::scale_reference(&state.db).await
 }
 
 /// Training demand.

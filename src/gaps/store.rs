@@ -371,24 +371,40 @@ pub struct ScaleRef {
     pub rank_of: HashMap<(String, String), i64>,
     /// English scale name, lower-case, by scale code.
     pub label: HashMap<String, String>,
+    /// Vietnamese scale name, by scale code.
+    pub name_vi: HashMap<String, String>,
+    /// Vietnamese level name, by (scale, level code).
+    pub level_vi: HashMap<(String, String), String>,
 }
 
 /// Loads the scales and their levels (one statement).
 pub async fn scale_reference(ex: impl Into<Exec<'_>>) -> AppResult<ScaleRef> {
-    let rows: Vec<(String, String, Option<String>, Option<i64>)> = on_exec!(ex, |c| {
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = on_exec!(ex, |c| {
         sqlx::query_as(
-            "SELECT s.code, s.name_en, l.code, l.rank FROM qualification_scales s
+            "SELECT s.code, s.name_en, s.name_vi, l.code, l.rank, l.name_vi FROM qualification_scales s
              LEFT JOIN qualification_levels l ON l.scale_code = s.code",
         )
         .fetch_all(&mut *c)
         .await?
     });
     let mut out = ScaleRef::default();
-    for (scale, name, level, rank) in rows {
+    for (scale, name, name_vi, level, rank, level_vi) in rows {
         if let (Some(level), Some(rank)) = (level, rank) {
             out.level_at.insert((scale.clone(), rank), level.clone());
+            if let Some(vi) = level_vi {
+                out.level_vi.insert((scale.clone(), level.clone()), vi);
+            }
             out.rank_of.insert((scale.clone(), level), rank);
         }
+        out.name_vi.entry(scale.clone()).or_insert(name_vi);
         out.label
             .entry(scale)
             .or_insert_with(|| name.to_lowercase());

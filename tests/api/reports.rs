@@ -17,11 +17,11 @@ db_tests!(
     each_report_reads_its_own_query_names
 );
 
-struct World {
-    admin: String,
+pub(crate) struct World {
+    pub(crate) admin: String,
     school: String,
     a: i64,
-    b: i64,
+    pub(crate) b: i64,
     c: i64,
     d: i64,
 }
@@ -87,7 +87,7 @@ async fn title(
 /// A: meets in 2015; its DV-01 (a class certificate) is revoked on 2016-06-01; DV-03 (2013) goes stale in 2018.
 /// B: elementary political theory only. C: moves from 26737 (Quận 1) to 26764 (Quận 12) on 2018-01-01.
 /// D: planned successor with nothing. E: held a vice-chair title in 2012–2013, before any standard.
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
     let school = app.account(&admin, "school1", "school", None).await;
@@ -655,11 +655,12 @@ async fn exports_carry_the_same_numbers(app: TestApp) {
     let (_, json) = app
         .get("/api/reports/gaps?unit=79&as_of=2019-01-01", Some(t))
         .await;
-    // CSV: BOM, header, one line per row plus the totals, the same numbers.
+    // CSV: BOM, header, one line per row plus the totals, the same numbers (in English, the
+    // API's own names: `lang=en`; gap_lang.rs checks the Vietnamese default).
     let (s, ct, bytes) = download(
         &app,
         t,
-        "/api/reports/gaps/export?format=csv&unit=79&as_of=2019-01-01",
+        "/api/reports/gaps/export?format=csv&unit=79&as_of=2019-01-01&lang=en",
     )
     .await;
     assert_eq!(s, Status::Ok);
@@ -682,7 +683,13 @@ async fn exports_carry_the_same_numbers(app: TestApp) {
         } else {
             row(&json, code)
         };
-        assert_eq!(rec[col("unit_name")], *j["unit_name"].as_str().unwrap());
+        // The units' own names; the totals' in English, as the file is.
+        let name = if code == "TOTAL" {
+            "Total"
+        } else {
+            j["unit_name"].as_str().unwrap()
+        };
+        assert_eq!(rec[col("unit_name")], *name);
         for k in ["assessed", "meeting", "short", "no_standard"] {
             assert_eq!(
                 rec[col(k)].parse::<i64>().unwrap(),
@@ -705,7 +712,7 @@ async fn exports_carry_the_same_numbers(app: TestApp) {
     let (s, ct, bytes) = download(
         &app,
         t,
-        "/api/reports/gaps/export?format=xlsx&unit=79&as_of=2019-01-01",
+        "/api/reports/gaps/export?format=xlsx&unit=79&as_of=2019-01-01&lang=en",
     )
     .await;
     assert_eq!(s, Status::Ok);
@@ -749,7 +756,7 @@ async fn exports_carry_the_same_numbers(app: TestApp) {
     let (_, _, cadres) = download(
         &app,
         t,
-        "/api/reports/gaps/cadres/export?format=csv&unit=79&as_of=2019-01-01",
+        "/api/reports/gaps/cadres/export?format=csv&unit=79&as_of=2019-01-01&lang=en",
     )
     .await;
     let text = String::from_utf8(cadres[3..].to_vec()).unwrap();
