@@ -1,5 +1,6 @@
 // Organisation commission: gap dashboard (breadcrumb drill-down, filters, bar chart, heat map,
 // cadres behind a number, exports) and the comparison of two dates.
+import { splitSections } from "./splits.js";
 import { t, lang, num, pct, date, today, gapReason } from "./i18n.js";
 import { h, api, qs, field, dateInput, readDate, onSubmit, table, download, notice, section, showError } from "./core.js";
 import { exportButtons } from "./transfer.js";
@@ -220,6 +221,7 @@ export async function reportView(q, homeKey) {
     label: t("chart_compliance"), id: "bar-chart",
     onPick: (it) => openCadres(it.key, it.name, null),
   })));
+  root.append(...await splitSections(report, f));
 
   // Heat map: units × requirements, colour by share of the assessed falling short.
   const keys = report.requirement_keys;

@@ -7,10 +7,12 @@
 //! Chromium the tests skip loudly (fail in CI).
 
 mod classedit;
+mod dashboard;
 mod harness;
 mod record;
 
 use classedit::{school_class_edits, school_expiring_list, school_module_prerequisites};
+use dashboard::commission_splits;
 use harness::{Browser, Server, ADMIN_PASSWORD, DEMO_PASSWORD};
 use record::cadre_record_editing;
 use rocket::tokio::sync::OnceCell;
@@ -54,6 +56,7 @@ flows!(in_browser:
     school_class_edits,
     school_expiring_list,
     school_module_prerequisites,
+    commission_splits,
 );
 flows!(on_server: school_class_flow);
 
