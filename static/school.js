@@ -34,7 +34,7 @@ export async function classesView(q, homeKey) {
     h("h1", { id: "home-title", text: homeKey ? t(homeKey) : t("classes") }),
     canEdit ? h("p", {}, h("a", { href: "#/classes/new", class: "button primary", id: "new-class-link", text: t("nav_new_class") })) : null);
   root.append(section(t("classes"),
-    h("p", { class: "actions" }, h("span", { text: t("export_classes") + ":" }), exportButtons("/api/exports/classes", {}, "classes", "export-classes")),
+    h("p", { class: "actions" }, h("span", { text: t("export_classes") + ":" }), exportButtons("/api/exports/classes", { lang: lang() }, "classes", "export-classes")),
     pages,
     table([t("code"), t("module"), t("status"), t("capacity"), t("enrolled_n"), t("waitlisted_n"), t("sessions")],
     items.map((c) => h("tr", { "data-class": c.code },

@@ -198,7 +198,7 @@ export async function importView(q) {
   const exports = h("section", { class: "card", id: "exports" }, h("h2", { text: t("exports") }),
     h("p", {}, h("strong", { text: t("imp_kind_cadres") + ": " }), exportButtons("/api/exports/cadres", {}, "cadres", "export-cadres")),
     h("p", {}, h("strong", { text: t("imp_kind_completions") + ": " }), exportButtons("/api/exports/completions", {}, "completions", "export-completions")),
-    role !== "officer" ? h("p", {}, h("strong", { text: t("classes_enrolments") + ": " }), exportButtons("/api/exports/classes", {}, "classes", "export-classes")) : null,
+    role !== "officer" ? h("p", {}, h("strong", { text: t("classes_enrolments") + ": " }), exportButtons("/api/exports/classes", { lang: lang() }, "classes", "export-classes")) : null,
     h("p", { class: "hint", text: t("exports_hint") }));
   return h("div", { id: "import-page" },
     h("h1", { text: t("import_page") }),

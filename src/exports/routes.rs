@@ -138,10 +138,12 @@ pub async fn export_completions(
            ("module" = Option<String>, Query, description = "Only this module code"),
            ("status" = Option<String>, Query, description = "planned, open, running, finished or cancelled"),
            ("from" = Option<String>, Query, description = "Enrolment opens on or after"),
-           ("to" = Option<String>, Query, description = "Enrolment opens on or before")),
+           ("to" = Option<String>, Query, description = "Enrolment opens on or before"),
+           ("lang" = Option<String>, Query, description = "vi (default) or en: the headers and the statuses")),
     responses((status = 200, description = "The file, streamed"), (status = 403, body = ErrorEnvelope),
               (status = 422, body = ErrorEnvelope)))]
-#[get("/api/exports/classes?<format>&<module>&<status>&<from>&<to>")]
+#[allow(clippy::too_many_arguments)]
+#[get("/api/exports/classes?<format>&<module>&<status>&<from>&<to>&<lang>")]
 pub async fn export_classes(
     state: &State<AppState>,
     user: AuthUser,
@@ -150,7 +152,13 @@ pub async fn export_classes(
     status: Option<&str>,
     from: Option<&str>,
     to: Option<&str>,
+    lang: Option<&str>,
 ) -> AppResult<Streamed> {
+    let english = match lang {
+        None | Some("vi") => false,
+        Some("en") => true,
+        Some(_) => return Err(AppError::invalid("lang", "lang must be vi or en")),
+    };
     let scope = export_scope(&user)?;
     let format = parse_format(Some(format.unwrap_or("csv")))?;
     let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
@@ -172,6 +180,7 @@ pub async fn export_classes(
         status,
         from: day("from", from)?,
         to: day("to", to)?,
+        english,
         ..Default::default()
     };
     let source = Source {

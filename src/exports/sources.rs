@@ -49,6 +49,8 @@ pub struct ExportFilter {
     pub to: Option<NaiveDate>,
     /// Only classes in this status.
     pub status: Option<String>,
+    /// The classes file in English (headers and statuses); Vietnamese by default.
+    pub english: bool,
 }
 
 /// An export: which rows, for whom, filtered how.
@@ -110,6 +112,47 @@ const CLASS_HEADERS: &[&str] = &[
     "Điểm",
     "Đạt",
 ];
+
+/// The classes file's headers in English (same order as [`CLASS_HEADERS`]).
+const CLASS_HEADERS_EN: &[&str] = &[
+    "Class code",
+    "Module code",
+    "Class title",
+    "Organiser",
+    "Class status",
+    "Capacity",
+    "Enrolment opens",
+    "Enrolment closes",
+    "Personal id",
+    "Full name",
+    "Unit code",
+    "Enrolment status",
+    "Waitlist position",
+    "Enrolled by",
+    "Score",
+    "Passed",
+];
+
+/// A class status, an enrolment status or an enrolment source, in the file's language (the
+/// code itself when it is none of them).
+fn status_label(code: &str, english: bool) -> String {
+    let (vi, en) = match code {
+        "planned" => ("Dự kiến", "Planned"),
+        "open" => ("Đang nhận ghi danh", "Open"),
+        "running" => ("Đang học", "Running"),
+        "finished" => ("Đã kết thúc", "Finished"),
+        "cancelled" => ("Đã hủy", "Cancelled"),
+        "enrolled" => ("Đã ghi danh", "Enrolled"),
+        "waitlisted" => ("Danh sách chờ", "Waitlisted"),
+        "withdrawn" => ("Đã rút", "Withdrawn"),
+        "removed" => ("Bị đưa ra khỏi lớp", "Removed"),
+        "school" => ("Trường ghi danh", "School"),
+        "officer" => ("Đơn vị cử", "Nominated by the unit"),
+        "self" => ("Tự đăng ký", "Self"),
+        other => (other, other),
+    };
+    (if english { en } else { vi }).to_string()
+}
 
 fn yes_no(b: bool) -> Out {
     Out::Text(if b { "Có" } else { "Không" }.into())
@@ -257,6 +300,9 @@ impl Source {
         match self.what {
             What::Cadres => CADRE_COLUMNS.iter().map(|c| c.vi.to_string()).collect(),
             What::Completions => COMPLETION_HEADERS.iter().map(|h| h.to_string()).collect(),
+            What::Classes if self.filter.english => {
+                CLASS_HEADERS_EN.iter().map(|h| h.to_string()).collect()
+            }
             What::Classes => CLASS_HEADERS.iter().map(|h| h.to_string()).collect(),
         }
     }
@@ -403,6 +449,7 @@ impl Source {
 
     async fn classes(&self, db: &Db, after: Cursor) -> AppResult<PageOut> {
         let f = &self.filter;
+        let english = f.english;
         let mut c = Conds::new(vec![V::I(after.a), V::I(after.b)]);
         // Enrolments only of cadres in scope; the class rows themselves are public.
         let mut inner = Conds::new(vec![]);
@@ -454,18 +501,26 @@ impl Source {
                     Out::Text(r.module_code),
                     Out::Text(r.title),
                     Out::Text(r.organiser),
-                    Out::Text(r.status),
+                    Out::Text(status_label(&r.status, english)),
                     Out::Num(r.capacity as f64),
                     r.enrol_opens.into(),
                     r.enrol_closes.into(),
                     r.personal_id.into(),
                     r.full_name.into(),
                     r.unit_code.into(),
-                    r.enrolment_status.into(),
+                    r.enrolment_status.map(|s| status_label(&s, english)).into(),
                     r.waitlist_position.into(),
-                    r.enrolment_source.into(),
+                    r.enrolment_source.map(|s| status_label(&s, english)).into(),
                     score(r.score_tenths),
-                    r.passed.map(yes_no).unwrap_or(Out::Empty),
+                    r.passed
+                        .map(|b| {
+                            if english {
+                                Out::Text(if b { "Yes" } else { "No" }.into())
+                            } else {
+                                yes_no(b)
+                            }
+                        })
+                        .unwrap_or(Out::Empty),
                 ]
             })
             .collect();

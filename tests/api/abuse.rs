@@ -41,6 +41,8 @@ struct Target {
     cadre: i64,
     assignment: i64,
     plan: i64,
+    /// The qualification entered by hand.
+    qualification: i64,
     /// Enrolment in `CLASS_OPEN`.
     enrolment: i64,
     /// The cadre's login account.
@@ -139,8 +141,9 @@ async fn world(app: &TestApp) -> World {
         )
         .await;
         let plan = v["plans"][0]["id"].as_i64().unwrap();
-        ok(app, Method::Post, &format!("/api/cadres/{id}/qualifications"), &admin,
+        let v = ok(app, Method::Post, &format!("/api/cadres/{id}/qualifications"), &admin,
            json!({"scale": "political_theory", "level": "elementary", "obtained_on": "2012-06-01", "issuer": "Trường Chính trị"})).await;
+        let qualification = v["items"][0]["id"].as_i64().unwrap();
         ok(
             app,
             Method::Post,
@@ -175,6 +178,7 @@ async fn world(app: &TestApp) -> World {
             cadre: id,
             assignment,
             plan,
+            qualification,
             enrolment,
             account: v["id"].as_i64().unwrap(),
             username: username.to_string(),
@@ -401,6 +405,10 @@ fn probes(doc: &Value, w: &World, t: &Target, foreign_unit: bool) -> Vec<Probe> 
                         ("pid", _) => {
                             aimed = true;
                             t.plan.to_string()
+                        }
+                        ("qid", _) => {
+                            aimed = true;
+                            t.qualification.to_string()
                         }
                         ("no", _) => {
                             aimed = true;

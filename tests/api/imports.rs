@@ -842,7 +842,32 @@ async fn exports_are_scoped(app: TestApp) {
     assert_eq!(s, Status::Ok);
     let all = String::from_utf8(all).unwrap();
     assert_eq!(all.lines().count(), 3, "{all}");
-    assert!(all.contains("waitlisted") && all.contains("enrolled"));
+    // Vietnamese by default: headers and statuses; English on request; anything else refused.
+    assert!(
+        all.contains("Danh sách chờ") && all.contains("Đã ghi danh"),
+        "{all}"
+    );
+    assert!(
+        all.contains("Đang nhận ghi danh") && !all.contains(",open,"),
+        "{all}"
+    );
+    let (s, _, en) = app
+        .get_bytes("/api/exports/classes?lang=en", Some(&admin))
+        .await;
+    assert_eq!(s, Status::Ok);
+    let en = String::from_utf8(en).unwrap();
+    assert!(
+        en.trim_start_matches('\u{feff}').starts_with("Class code,"),
+        "{en}"
+    );
+    assert!(
+        en.contains("Waitlisted") && en.contains("Enrolled") && en.contains(",Open,"),
+        "{en}"
+    );
+    let (s, _, _) = app
+        .get_bytes("/api/exports/classes?lang=fr", Some(&admin))
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity);
     let (_, _, mine) = app.get_bytes("/api/exports/classes", Some(&officer)).await;
     let mine = String::from_utf8(mine).unwrap();
     assert_eq!(mine.lines().count(), 2, "{mine}");
