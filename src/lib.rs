@@ -15,6 +15,7 @@ pub mod curriculum;
 pub mod db;
 pub mod enrolments;
 pub mod error;
+pub mod reasons;
 pub mod exchange;
 pub mod exports;
 pub mod gaps;
@@ -108,6 +109,7 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
         .attach(logging::RequestLog::new(log_lines_per_sec))
         .attach(security::SecurityHeaders)
         .mount("/", health::routes())
+        .mount("/", reasons::routes())
         .mount("/", accounts::session::routes())
         .mount("/", accounts::routes::routes())
         .mount("/", units::routes::routes())

@@ -36,7 +36,7 @@ fn parse_id(raw: &str) -> AppResult<i64> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::not_found(format!("no cadre with id {raw}")))
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoCadre, id = raw)))
 }
 
 /// Lists cadres in the caller's scope, sorted the Vietnamese way (given name first), paged.
@@ -73,16 +73,13 @@ pub async fn list_cadres(
     }
     if let Some(q) = q.map(str::trim).filter(|s| !s.is_empty()) {
         if q.chars().count() > 100 {
-            return Err(AppError::invalid(
-                "q",
-                "the search text is longer than 100 characters",
-            ));
+            return Err(AppError::invalid("q", crate::msg!(SearchTooLong, max = 100)));
         }
         filter.q = Some(q.to_string());
     }
     if let Some(o) = organisation.map(str::trim).filter(|s| !s.is_empty()) {
         Organisation::parse(o).ok_or_else(|| {
-            AppError::invalid("organisation", format!("unknown organisation {o:?}"))
+            AppError::invalid("organisation", crate::msg!(UnknownOrganisation, value = o))
         })?;
         filter.organisation = Some(o.to_string());
     }
@@ -163,7 +160,7 @@ async fn end_title_period(
     let cadre = visible(state, user, parse_id(id)?).await?;
     let pid: i64 = pid
         .parse()
-        .map_err(|_| AppError::not_found(format!("no such period {pid}")))?;
+        .map_err(|_| AppError::not_found(crate::msg!(NoPeriod, id = pid)))?;
     Ok(Json(
         service::end_period(state, user, cadre, pid, input, which).await?,
     ))

@@ -313,7 +313,7 @@ impl Db {
             Db::Sqlite(p) => {
                 let writer = match writer_gate(p) {
                     Some(gate) => Some(gate.acquire_owned().await.map_err(|_| {
-                        AppError::Unavailable("the database is shutting down".into())
+                        AppError::Unavailable(crate::msg!(DatabaseShuttingDown))
                     })?),
                     None => None,
                 };

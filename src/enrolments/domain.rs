@@ -118,9 +118,7 @@ impl EnrolmentSource {
             Role::Admin | Role::School => Ok(EnrolmentSource::School),
             Role::Officer => Ok(EnrolmentSource::Officer),
             Role::Cadre => Ok(EnrolmentSource::SelfEnrolled),
-            Role::Commission => Err(AppError::Forbidden(
-                "the commission role may not enrol cadres".into(),
-            )),
+            Role::Commission => Err(AppError::Forbidden(crate::msg!(CommissionMayNotEnrol))),
         }
     }
 }
@@ -130,10 +128,10 @@ impl EnrolmentSource {
 pub fn cadre_to_enrol(role: Role, own: Option<i64>, named: Option<i64>) -> AppResult<i64> {
     match (role, named) {
         (Role::Cadre, None) => own.ok_or_else(|| {
-            AppError::Forbidden("your account is not linked to a cadre record".into())
+            AppError::Forbidden(crate::msg!(NotLinkedToCadre))
         }),
         (_, Some(id)) => Ok(id),
-        (_, None) => Err(AppError::invalid("cadre_id", "cadre_id is required")),
+        (_, None) => Err(AppError::invalid("cadre_id", crate::msg!(CadreIdRequired))),
     }
 }
 
@@ -148,13 +146,13 @@ pub fn open_for_enrolment(
     if status != ClassStatus::Open {
         return Err(AppError::conflict(
             Some("status"),
-            format!("class {code} is {status}, not open for enrolment"),
+            crate::msg!(ClassNotOpen, code = code, status = status.to_string()),
         ));
     }
     if today < opens || today > closes {
         return Err(AppError::invalid(
             "class",
-            format!("enrolment for class {code} is open from {opens} to {closes}"),
+            crate::msg!(EnrolmentWindow, code = code, opens = opens, closes = closes),
         ));
     }
     Ok(())
@@ -178,9 +176,7 @@ pub fn check_prerequisites(
             .iter()
             .any(|(m, on, rev)| m == pid && completion_counts_on(*on, *validity, *rev, today));
         if !ok {
-            return Err(AppError::invalid("cadre_id", format!(
-                "prerequisite {pcode} is missing or stale: the cadre needs a valid completion of {pcode} first"
-            )));
+            return Err(AppError::invalid("cadre_id", crate::msg!(PrerequisiteMissing, code = pcode)));
         }
     }
     Ok(())
@@ -206,7 +202,7 @@ pub fn check_capacity(capacity: i64, taken: i64) -> AppResult<()> {
     if capacity < taken {
         return Err(AppError::conflict(
             Some("capacity"),
-            format!("{taken} cadres already hold seats; withdraw some before lowering the capacity to {capacity}"),
+            crate::msg!(SeatsTaken, taken = taken, capacity = capacity),
         ));
     }
     Ok(())
@@ -221,13 +217,13 @@ pub fn check_may_end(
     if !status.is_active() {
         return Err(AppError::conflict(
             Some("status"),
-            format!("the enrolment is already {status}"),
+            crate::msg!(EnrolmentAlready, status = status.to_string()),
         ));
     }
     if class_status.is_closed() {
         return Err(AppError::conflict(
             Some("status"),
-            format!("class {class_code} is {class_status}"),
+            crate::msg!(ClassIs, code = class_code, status = class_status.to_string()),
         ));
     }
     Ok(())

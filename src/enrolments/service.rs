@@ -56,14 +56,11 @@ pub async fn enrol(
         .map_err(|_| {
             AppError::invalid(
                 "cadre_id",
-                format!("no cadre with id {cadre_id} that you may enrol"),
+                crate::msg!(NoCadreToEnrol, id = cadre_id),
             )
         })?;
     if !cadre.active {
-        return Err(AppError::invalid(
-            "cadre_id",
-            "the cadre record is not active",
-        ));
+        return Err(AppError::invalid("cadre_id", crate::msg!(CadreInactive)));
     }
     let today = state.clock.today();
     domain::open_for_enrolment(
@@ -85,15 +82,23 @@ pub async fn enrol(
     if let Some(c) = classes::store::cadre_clash(&mut tx, class.id, Some(cadre.id)).await? {
         return Err(AppError::conflict(
             Some("cadre_id"),
-            format!(
-                "the cadre is in class {} whose session {} overlaps this class",
-                c.class_code, c.session_id
-            ),
+            {
+                let (date, start, end) =
+                    classes::domain::city_span(&state.clock, c.starts_at, c.ends_at);
+                crate::msg!(
+                    CadreInClass,
+                    class = c.class_code,
+                    title = c.class_title,
+                    date = date,
+                    start = start,
+                    end = end
+                )
+            },
         ));
     }
     let rules = classes::store::lock_for_seats(&mut tx, class.id)
         .await?
-        .ok_or_else(|| AppError::not_found("class vanished"))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoClass, code = class.code)))?;
     // Checked again under the lock: the class may have changed since.
     domain::open_for_enrolment(
         &class.code,
@@ -106,7 +111,7 @@ pub async fn enrol(
     if let Some(status) = seats.active {
         return Err(AppError::conflict(
             Some("cadre_id"),
-            format!("the cadre is already {status} in class {}", class.code),
+            crate::msg!(AlreadyInClass, status = status.to_string(), class = class.code),
         ));
     }
     let (status, position) = domain::place(rules.capacity, seats.enrolled, seats.waitlisted);
@@ -131,17 +136,12 @@ pub async fn withdraw(
     reason: String,
 ) -> AppResult<EnrolmentList> {
     if reason.chars().count() > 500 {
-        return Err(AppError::invalid(
-            "reason",
-            "reason must be at most 500 characters",
-        ));
+        return Err(AppError::invalid("reason", crate::msg!(TooLong, field = "reason", max = 500)));
     }
-    let not_found = || AppError::not_found(format!("no enrolment {id} in class {code}"));
+    let not_found = || AppError::not_found(crate::msg!(NoEnrolment, id = id, class = code));
     let id: i64 = id.parse().map_err(|_| not_found())?;
     if user.role == Role::Commission {
-        return Err(AppError::Forbidden(
-            "the commission role may not change enrolments".into(),
-        ));
+        return Err(AppError::Forbidden(crate::msg!(CommissionMayNotChangeEnrolments)));
     }
     let class = classes::service::visible(state, user, code).await?;
     let scope = user.scope()?;

@@ -63,7 +63,7 @@ pub async fn export_cadres(
         Some(o) => Some(
             Organisation::parse(o)
                 .ok_or_else(|| {
-                    AppError::invalid("organisation", format!("unknown organisation {o:?}"))
+                    AppError::invalid("organisation", crate::msg!(UnknownOrganisation, value = o))
                 })?
                 .as_str()
                 .to_string(),
@@ -73,10 +73,7 @@ pub async fn export_cadres(
         unit_range: unit_range(&state.db, &scope, unit).await?,
         q: match q.map(str::trim).filter(|s| !s.is_empty()) {
             Some(q) if q.chars().count() > 100 => {
-                return Err(AppError::invalid(
-                    "q",
-                    "the search text is longer than 100 characters",
-                ))
+                return Err(AppError::invalid("q", crate::msg!(SearchTooLong, max = 100)))
             }
             other => other.map(String::from),
         },
@@ -159,10 +156,7 @@ pub async fn export_classes(
             Some(s.to_string())
         }
         Some(_) => {
-            return Err(AppError::invalid(
-                "status",
-                "status must be planned, open, running, finished or cancelled",
-            ))
+            return Err(AppError::invalid("status", crate::msg!(OneOf, field = "status", values = "planned, open, running, finished, cancelled")))
         }
     };
     let filter = ExportFilter {

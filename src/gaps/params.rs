@@ -179,16 +179,13 @@ impl ReportParams<'_> {
         let population = match given("population", self.population)? {
             None => Population::Incumbent,
             Some(p) => Population::parse(p).ok_or_else(|| {
-                AppError::invalid(
-                    "population",
-                    "population must be incumbent, planned or both",
-                )
+                AppError::invalid("population", crate::msg!(OneOf, field = "population", values = "incumbent, planned, both"))
             })?,
         };
         let org_kind = match given("org_kind", self.org_kind)? {
             None => None,
             Some(o) => Some(Organisation::parse(o).ok_or_else(|| {
-                AppError::invalid("org_kind", format!("unknown organisation kind {o:?}"))
+                AppError::invalid("org_kind", crate::msg!(UnknownOrgKind, value = o))
             })?),
         };
         let unit = match given("unit", self.unit)? {
@@ -208,10 +205,7 @@ impl ReportParams<'_> {
         match given("group", self.group)? {
             None | Some("children") => Ok(Grouping::Children),
             Some("lowest") => Ok(Grouping::Lowest),
-            Some(_) => Err(AppError::invalid(
-                "group",
-                "group must be children or lowest",
-            )),
+            Some(_) => Err(AppError::invalid("group", crate::msg!(OneOf, field = "group", values = "children, lowest"))),
         }
     }
 
@@ -220,7 +214,7 @@ impl ReportParams<'_> {
     }
 
     fn day(name: &str, raw: Option<&str>) -> AppResult<NaiveDate> {
-        parse_opt(name, raw)?.ok_or_else(|| AppError::invalid(name, format!("{name} is required")))
+        parse_opt(name, raw)?.ok_or_else(|| AppError::invalid(name, crate::msg!(Required, field = name)))
     }
 }
 
@@ -286,10 +280,7 @@ impl Args for Drill {
             Some("no_standard") => Status::NoStandard,
             Some("all") => Status::All,
             Some(_) => {
-                return Err(AppError::invalid(
-                    "status",
-                    "status must be short, meeting, no_standard or all",
-                ))
+                return Err(AppError::invalid("status", crate::msg!(OneOf, field = "status", values = "short, meeting, no_standard, all")))
             }
         };
         Ok(Drill {

@@ -115,7 +115,7 @@ pub async fn cadre_gaps(
     let AsOf(as_of) = q.parse()?;
     let id: i64 = id
         .parse()
-        .map_err(|_| AppError::not_found(format!("no cadre with id {id}")))?;
+        .map_err(|_| AppError::not_found(crate::msg!(NoCadre, id = id)))?;
     Ok(Json(service::cadre_gaps(state, &user, id, as_of).await?))
 }
 

@@ -21,9 +21,7 @@ pub fn routes() -> Vec<Route> {
 
 fn parse_kind(raw: &str) -> AppResult<Kind> {
     Kind::parse(raw).ok_or_else(|| {
-        AppError::not_found(format!(
-            "no import kind {raw:?}; the kinds are cadres, qualifications, completions"
-        ))
+        AppError::not_found(crate::msg!(NoImportKind, kind = raw))
     })
 }
 
@@ -49,16 +47,14 @@ pub async fn template(
     lang: Option<&str>,
 ) -> AppResult<Download> {
     if user.role == Role::Cadre {
-        return Err(AppError::Forbidden(
-            "imports are for staff and unit officers".into(),
-        ));
+        return Err(AppError::Forbidden(crate::msg!(ImportsForStaff)));
     }
     let kind = parse_kind(kind)?;
     let format = parse_format(Some(format.unwrap_or("csv")))?;
     let english = match lang.unwrap_or("vi") {
         "vi" => false,
         "en" => true,
-        _ => return Err(AppError::invalid("lang", "lang must be vi or en")),
+        _ => return Err(AppError::invalid("lang", crate::msg!(OneOf, field = "lang", values = "vi, en"))),
     };
     let scope = user.scope()?;
     let catalogue = super::template::load(&state.db, kind, &scope).await?;
@@ -78,10 +74,7 @@ fn may_import(user: &AuthUser, kind: Kind) -> AppResult<()> {
         Kind::Completions => matches!(user.role, Role::Admin | Role::School),
     };
     if !allowed {
-        return Err(AppError::Forbidden(format!(
-            "your role may not import {}",
-            kind.as_str()
-        )));
+        return Err(AppError::Forbidden(crate::msg!(RoleMayNotImport, kind = kind.as_str())));
     }
     Ok(())
 }
@@ -89,10 +82,7 @@ fn may_import(user: &AuthUser, kind: Kind) -> AppResult<()> {
 fn parse_file_name(file_name: Option<&str>) -> AppResult<String> {
     let file_name = file_name.map(str::trim).unwrap_or("").to_string();
     if file_name.chars().count() > 200 {
-        return Err(AppError::invalid(
-            "file_name",
-            "file_name is longer than 200 characters",
-        ));
+        return Err(AppError::invalid("file_name", crate::msg!(LongerThan, field = "file_name", max = 200)));
     }
     Ok(file_name)
 }
@@ -166,7 +156,7 @@ pub async fn import_problems(
     let kind = parse_kind(kind)?;
     may_import(&user, kind)?;
     let Some(lang) = Lang::parse(lang.unwrap_or("vi")) else {
-        return Err(AppError::invalid("lang", "lang must be vi or en"));
+        return Err(AppError::invalid("lang", crate::msg!(OneOf, field = "lang", values = "vi, en")));
     };
     let scope = user.scope()?;
     let file = state.uploads.receive(data).await?;
@@ -198,6 +188,6 @@ pub async fn problem_messages(
     lang: Option<&str>,
 ) -> AppResult<Json<serde_json::Value>> {
     let lang = super::messages::Lang::parse(lang.unwrap_or("vi"))
-        .ok_or_else(|| AppError::invalid("lang", "lang must be vi or en"))?;
+        .ok_or_else(|| AppError::invalid("lang", crate::msg!(OneOf, field = "lang", values = "vi, en")))?;
     Ok(Json(super::messages::catalogue(lang)))
 }
