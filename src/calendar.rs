@@ -163,7 +163,10 @@ pub async fn class_feed(state: &State<AppState>, code: &str) -> AppResult<(Conte
         .fetch_all(p)
         .await?);
     if rows.is_empty() {
-        return Err(AppError::not_found(crate::msg!(NoPublishedClass, code = code)));
+        return Err(AppError::not_found(crate::msg!(
+            NoPublishedClass,
+            code = code
+        )));
     }
     let name = format!("{} ({code})", rows[0].class_title);
     Ok((

@@ -277,7 +277,8 @@ reasons! {
     ClassIs [code, status] "class {code} is {status}" "Lớp {code} đang ở tình trạng \"{status}\"";
     NoCadreToEnrol [id] "no cadre with id {id} that you may enrol" "Không có cán bộ mã {id} mà bạn được ghi danh";
     CadreInClass [class, title, date, start, end] "the cadre is in class {class} \"{title}\" whose session on {date}, {start}–{end} overlaps this class" "Cán bộ đang học lớp {class} \"{title}\", có buổi ngày {date}, {start}–{end} trùng giờ với lớp này";
-    AlreadyInClass [status, class] "the cadre is already {status} in class {class}" "Cán bộ đã ở tình trạng \"{status}\" trong lớp {class}";
+    AlreadyEnrolled [class] "the cadre is already enrolled in class {class}" "Cán bộ đã ghi danh vào lớp {class}";
+    AlreadyWaitlisted [class] "the cadre is already waitlisted in class {class}" "Cán bộ đã ở danh sách chờ của lớp {class}";
     NoEnrolment [id, class] "no enrolment {id} in class {class}" "Lớp {class} không có ghi danh mã {id}";
     // Completions and certificates.
     NotEnrolledInClass [id, class] "{id} is not an enrolled cadre of class {class}" "{id} không phải là học viên đã ghi danh của lớp {class}";
@@ -573,7 +574,8 @@ mod tests {
         for r in Reason::ALL {
             let s = r.as_str();
             assert!(
-                s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
                 "{s}"
             );
             assert!(seen.insert(s.clone()), "{s} twice");
@@ -583,7 +585,10 @@ mod tests {
     #[test]
     fn messages_render_params_in_each_language() {
         let m = crate::msg!(ClassNotOpen, code = "CLS-1", status = "finished");
-        assert_eq!(m.to_string(), "class CLS-1 is finished, not open for enrolment");
+        assert_eq!(
+            m.to_string(),
+            "class CLS-1 is finished, not open for enrolment"
+        );
         assert_eq!(
             m.render(Lang::Vi),
             "Lớp CLS-1 không nhận ghi danh (tình trạng: đã kết thúc)"

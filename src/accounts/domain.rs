@@ -88,10 +88,16 @@ impl NewPassword {
 pub fn login_username(username: &str, password: &str) -> Result<String, AppError> {
     let username = username.trim().to_lowercase();
     if username.is_empty() {
-        return Err(AppError::invalid("username", crate::msg!(Required, field = "username")));
+        return Err(AppError::invalid(
+            "username",
+            crate::msg!(Required, field = "username"),
+        ));
     }
     if password.is_empty() {
-        return Err(AppError::invalid("password", crate::msg!(Required, field = "password")));
+        return Err(AppError::invalid(
+            "password",
+            crate::msg!(Required, field = "password"),
+        ));
     }
     if username.len() > 64 || password.len() > 128 || username.contains('\0') {
         return Err(AppError::Unauthorized(crate::msg!(BadCredentials)));

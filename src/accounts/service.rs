@@ -79,10 +79,7 @@ async fn check_unit(tx: &mut Tx, role: Role, unit: Option<&str>) -> AppResult<Op
 async fn check_cadre_id(tx: &mut Tx, cadre_id: Option<i64>) -> AppResult<()> {
     if let Some(c) = cadre_id {
         if c <= 0 || !crate::cadres::store::exists(tx, c).await? {
-            return Err(AppError::invalid(
-                "cadre_id",
-                crate::msg!(NoCadre, id = c),
-            ));
+            return Err(AppError::invalid("cadre_id", crate::msg!(NoCadre, id = c)));
         }
     }
     Ok(())
@@ -355,11 +352,17 @@ pub async fn change_password(
     let attempt = ratelimit::reserve_password_check(&state.db, user.id, limits(state)).await?;
     if !password::verify(current, Some(creds.password_hash.clone())).await {
         attempt.fail(&state.db).await?;
-        return Err(AppError::invalid("current_password", crate::msg!(PasswordWrong)));
+        return Err(AppError::invalid(
+            "current_password",
+            crate::msg!(PasswordWrong),
+        ));
     }
     attempt.release(&state.db).await?;
     if current == new.expose() {
-        return Err(AppError::invalid("new_password", crate::msg!(PasswordUnchanged)));
+        return Err(AppError::invalid(
+            "new_password",
+            crate::msg!(PasswordUnchanged),
+        ));
     }
     let hash = password::hash(new.expose()).await?;
     let mut tx = state.db.begin().await?;

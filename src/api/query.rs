@@ -13,9 +13,9 @@ pub fn parse_opt<T: FromStr>(name: &str, raw: Option<&str>) -> Result<Option<T>,
         None => Ok(None),
         Some(s) => {
             super::text::check(name, s)?;
-            s.parse::<T>()
-                .map(Some)
-                .map_err(|_| AppError::invalid(name, crate::msg!(NotAValue, field = name, value = s)))
+            s.parse::<T>().map(Some).map_err(|_| {
+                AppError::invalid(name, crate::msg!(NotAValue, field = name, value = s))
+            })
         }
     }
 }
@@ -82,10 +82,16 @@ impl PageParams {
         let limit = parse_opt::<i64>("limit", limit)?.unwrap_or(50);
         let offset = parse_opt::<i64>("offset", offset)?.unwrap_or(0);
         if !(1..=500).contains(&limit) {
-            return Err(AppError::invalid("limit", crate::msg!(Between, field = "limit", min = 1, max = 500)));
+            return Err(AppError::invalid(
+                "limit",
+                crate::msg!(Between, field = "limit", min = 1, max = 500),
+            ));
         }
         if offset < 0 {
-            return Err(AppError::invalid("offset", crate::msg!(NotNegative, field = "offset")));
+            return Err(AppError::invalid(
+                "offset",
+                crate::msg!(NotNegative, field = "offset"),
+            ));
         }
         Ok(PageParams { limit, offset })
     }

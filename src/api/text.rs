@@ -70,10 +70,7 @@ pub fn check_json(v: &Value) -> Result<(), AppError> {
                     }
                     path.push_str(&k.replace('\0', "\\0"));
                     if k.contains('\0') {
-                        return Err(AppError::invalid(
-                            path.clone(),
-                            crate::msg!(FieldNameNul),
-                        ));
+                        return Err(AppError::invalid(path.clone(), crate::msg!(FieldNameNul)));
                     }
                     walk(x, path)?;
                     path.truncate(len);

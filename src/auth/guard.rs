@@ -76,15 +76,14 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
         .rocket()
         .state::<AppState>()
         .ok_or_else(|| AppError::Internal("application state missing".into()))?;
-    let header = req.headers().get_one("Authorization").ok_or_else(|| {
-        AppError::Unauthorized(crate::msg!(BearerRequired))
-    })?;
+    let header = req
+        .headers()
+        .get_one("Authorization")
+        .ok_or_else(|| AppError::Unauthorized(crate::msg!(BearerRequired)))?;
     let token = header
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
-        .ok_or_else(|| {
-            AppError::Unauthorized(crate::msg!(BearerMalformed))
-        })?
+        .ok_or_else(|| AppError::Unauthorized(crate::msg!(BearerMalformed)))?
         .trim();
     let claims = state.keys.verify(token)?;
     let id: i64 = claims

@@ -198,7 +198,10 @@ pub fn parse_personal_id(raw: &str) -> Result<PersonalId, AppError> {
     if (s.len() == 9 || s.len() == 12) && s.bytes().all(|b| b.is_ascii_digit()) {
         Ok(PersonalId(s))
     } else {
-        Err(AppError::invalid("personal_id", crate::msg!(PersonalIdInvalid)))
+        Err(AppError::invalid(
+            "personal_id",
+            crate::msg!(PersonalIdInvalid),
+        ))
     }
 }
 
@@ -213,7 +216,10 @@ pub fn parse_full_name(raw: &str) -> Result<String, AppError> {
         .chars()
         .all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-')
     {
-        return Err(AppError::invalid("full_name", crate::msg!(FullNameCharacters)));
+        return Err(AppError::invalid(
+            "full_name",
+            crate::msg!(FullNameCharacters),
+        ));
     }
     Ok(s)
 }
@@ -235,7 +241,10 @@ pub fn check_party_date(
     today: NaiveDate,
 ) -> Result<(), AppError> {
     if joined <= birth || joined > today {
-        return Err(AppError::invalid("party_joined_on", crate::msg!(PartyDateRange)));
+        return Err(AppError::invalid(
+            "party_joined_on",
+            crate::msg!(PartyDateRange),
+        ));
     }
     Ok(())
 }

@@ -73,7 +73,10 @@ pub async fn list_cadres(
     }
     if let Some(q) = q.map(str::trim).filter(|s| !s.is_empty()) {
         if q.chars().count() > 100 {
-            return Err(AppError::invalid("q", crate::msg!(SearchTooLong, max = 100)));
+            return Err(AppError::invalid(
+                "q",
+                crate::msg!(SearchTooLong, max = 100),
+            ));
         }
         filter.q = Some(q.to_string());
     }

@@ -59,7 +59,9 @@ impl UnitRefusal {
             UnitRefusal::Retired => {
                 AppError::invalid(field, crate::msg!(UnitRetired, code = code.trim()))
             }
-            UnitRefusal::OutsideScope => AppError::Forbidden(crate::msg!(UnitCodeOutsideSubtree, code = code.trim())),
+            UnitRefusal::OutsideScope => {
+                AppError::Forbidden(crate::msg!(UnitCodeOutsideSubtree, code = code.trim()))
+            }
         }
     }
 }
@@ -84,12 +86,12 @@ pub fn check_title_level(
     Err(AppError::invalid(
         "unit_code",
         crate::msg!(
-                TitleWrongLevel,
-                title = title_code,
-                title_level = title_level,
-                unit = unit_code,
-                unit_level = unit_level
-            ),
+            TitleWrongLevel,
+            title = title_code,
+            title_level = title_level,
+            unit = unit_code,
+            unit_level = unit_level
+        ),
     ))
 }
 
@@ -125,7 +127,10 @@ pub fn overlaps_another(period: Span, others: impl IntoIterator<Item = Span>) ->
 /// period open). Names `moved_on`.
 pub fn check_move_date(current_from: Option<NaiveDate>, on: NaiveDate) -> Result<(), AppError> {
     if current_from.is_some_and(|f| on < f) {
-        return Err(AppError::invalid("moved_on", crate::msg!(MoveBeforeCurrentUnit)));
+        return Err(AppError::invalid(
+            "moved_on",
+            crate::msg!(MoveBeforeCurrentUnit),
+        ));
     }
     Ok(())
 }

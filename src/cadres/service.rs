@@ -405,7 +405,10 @@ pub async fn add_period(
     };
     let others = store::title_spans(&mut tx, which, cadre.id, title.id).await?;
     if overlaps_another(period, others.into_iter().map(|(_, s)| s)) {
-        return Err(AppError::conflict(Some("from_date"), crate::msg!(TitleOverlap)));
+        return Err(AppError::conflict(
+            Some("from_date"),
+            crate::msg!(TitleOverlap),
+        ));
     }
     let pid = store::insert_title(
         &mut tx,
@@ -454,7 +457,10 @@ pub async fn end_period(
     let others = store::title_spans(&mut tx, which, cadre.id, title_id).await?;
     let others = others.into_iter().filter(|(id, _)| *id != pid);
     if overlaps_another(period, others.map(|(_, s)| s)) {
-        return Err(AppError::conflict(Some("to_date"), crate::msg!(TitleOverlap)));
+        return Err(AppError::conflict(
+            Some("to_date"),
+            crate::msg!(TitleOverlap),
+        ));
     }
     store::end_title(&mut tx, which, pid, input.to_date).await?;
     audit::record(

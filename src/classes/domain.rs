@@ -63,8 +63,9 @@ impl ClassStatus {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|s| {
-                ClassStatus::parse(s)
-                    .ok_or_else(|| AppError::invalid("status", crate::msg!(UnknownStatus, value = s)))
+                ClassStatus::parse(s).ok_or_else(|| {
+                    AppError::invalid("status", crate::msg!(UnknownStatus, value = s))
+                })
             })
             .collect()
     }
@@ -93,7 +94,12 @@ pub fn check_transition(code: &str, from: ClassStatus, to: ClassStatus) -> Resul
     if !from.can_become(to) {
         return Err(AppError::conflict(
             Some("status"),
-            crate::msg!(ClassCannotGo, code = code, from = from.as_str(), to = to.as_str()),
+            crate::msg!(
+                ClassCannotGo,
+                code = code,
+                from = from.as_str(),
+                to = to.as_str()
+            ),
         ));
     }
     Ok(())
@@ -139,13 +145,19 @@ pub fn check_fields(
     let title = crate::shared::text::required_text("title", title, 300)?;
     let organiser = crate::shared::text::required_text("organiser", organiser, 300)?;
     if !(1..=1000).contains(&capacity) {
-        return Err(AppError::invalid("capacity", crate::msg!(Between, field = "capacity", min = 1, max = 1000)));
+        return Err(AppError::invalid(
+            "capacity",
+            crate::msg!(Between, field = "capacity", min = 1, max = 1000),
+        ));
     }
     if closes < opens {
         return Err(AppError::invalid("enrol_closes", crate::msg!(EnrolWindow)));
     }
     if !(0..=100).contains(&pct) {
-        return Err(AppError::invalid("min_attendance_pct", crate::msg!(Between, field = "min_attendance_pct", min = 0, max = 100)));
+        return Err(AppError::invalid(
+            "min_attendance_pct",
+            crate::msg!(Between, field = "min_attendance_pct", min = 0, max = 100),
+        ));
     }
     Ok(ClassWrite {
         title,
@@ -208,10 +220,16 @@ pub const MAX_SESSIONS: usize = 200;
 /// database: `classes::service`.)
 pub fn check_sessions(input: &[SessionInput], city: &Clock) -> Result<Vec<SessionWrite>, AppError> {
     if input.is_empty() {
-        return Err(AppError::invalid("sessions", crate::msg!(ClassNeedsSession)));
+        return Err(AppError::invalid(
+            "sessions",
+            crate::msg!(ClassNeedsSession),
+        ));
     }
     if input.len() > MAX_SESSIONS {
-        return Err(AppError::invalid("sessions", crate::msg!(TooManySessions, max = MAX_SESSIONS)));
+        return Err(AppError::invalid(
+            "sessions",
+            crate::msg!(TooManySessions, max = MAX_SESSIONS),
+        ));
     }
     let mut out: Vec<SessionWrite> = Vec::with_capacity(input.len());
     for (i, s) in input.iter().enumerate() {
@@ -219,7 +237,10 @@ pub fn check_sessions(input: &[SessionInput], city: &Clock) -> Result<Vec<Sessio
         let starts_at = parse_time(&f("starts_at"), &s.starts_at, city)?;
         let ends_at = parse_time(&f("ends_at"), &s.ends_at, city)?;
         if ends_at <= starts_at {
-            return Err(AppError::invalid(f("ends_at"), crate::msg!(SessionEndsFirst)));
+            return Err(AppError::invalid(
+                f("ends_at"),
+                crate::msg!(SessionEndsFirst),
+            ));
         }
         if ends_at - starts_at > chrono::Duration::hours(24) {
             return Err(AppError::invalid(f("ends_at"), crate::msg!(SessionTooLong)));
@@ -264,7 +285,9 @@ pub fn parse_time(field: &str, raw: &str, city: &Clock) -> Result<DateTime<Utc>,
                 .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
                 .map(|n| city.to_utc(n))
         })
-        .map_err(|_| AppError::invalid(field, crate::msg!(NotADateTime, field = field, value = s)))?;
+        .map_err(|_| {
+            AppError::invalid(field, crate::msg!(NotADateTime, field = field, value = s))
+        })?;
     Ok(parsed
         .with_second(0)
         .and_then(|t| t.with_nanosecond(0))

@@ -260,21 +260,18 @@ pub async fn reschedule(
     let sessions = check_schedule(&mut tx, &state.clock, row.id, input).await?;
     store::replace_sessions(&mut tx, row.id, &sessions).await?;
     if let Some(c) = store::cadre_clash(&mut tx, row.id, None).await? {
-        return Err(AppError::conflict(
-            Some("sessions"),
-            {
-                let (date, start, end) = domain::city_span(&state.clock, c.starts_at, c.ends_at);
-                crate::msg!(
-                    CadreClashSchedule,
-                    cadre = c.cadre_name,
-                    class = c.class_code,
-                    title = c.class_title,
-                    date = date,
-                    start = start,
-                    end = end
-                )
-            },
-        ));
+        return Err(AppError::conflict(Some("sessions"), {
+            let (date, start, end) = domain::city_span(&state.clock, c.starts_at, c.ends_at);
+            crate::msg!(
+                CadreClashSchedule,
+                cadre = c.cadre_name,
+                class = c.class_code,
+                title = c.class_title,
+                date = date,
+                start = start,
+                end = end
+            )
+        }));
     }
     audit::record(
         &mut tx,

@@ -118,7 +118,10 @@ pub fn goes_stale_within(
 pub fn stale_window(days: Option<i64>) -> AppResult<i64> {
     let days = days.unwrap_or(90);
     if !(1..=3650).contains(&days) {
-        return Err(AppError::invalid("days", crate::msg!(Between, field = "days", min = 1, max = 3650)));
+        return Err(AppError::invalid(
+            "days",
+            crate::msg!(Between, field = "days", min = 1, max = 3650),
+        ));
     }
     Ok(days)
 }
@@ -132,7 +135,10 @@ pub fn finishing_day(
 ) -> AppResult<Option<NaiveDate>> {
     let day = (to == ClassStatus::Finished).then(|| given.unwrap_or(today));
     if day.is_some_and(|d| d > today) {
-        return Err(AppError::invalid("finished_on", crate::msg!(NotInFuture, field = "finished_on")));
+        return Err(AppError::invalid(
+            "finished_on",
+            crate::msg!(NotInFuture, field = "finished_on"),
+        ));
     }
     Ok(day)
 }
@@ -155,7 +161,10 @@ pub fn revocation_day(
 pub fn paper_source(given: Option<&str>) -> AppResult<&str> {
     let source = given.unwrap_or("paper");
     if !matches!(source, "paper" | "import") {
-        return Err(AppError::invalid("source", crate::msg!(OneOf, field = "source", values = "paper, import")));
+        return Err(AppError::invalid(
+            "source",
+            crate::msg!(OneOf, field = "source", values = "paper, import"),
+        ));
     }
     Ok(source)
 }
@@ -167,7 +176,10 @@ pub fn check_paper_day(
     today: NaiveDate,
 ) -> AppResult<()> {
     if completed_on > today || completed_on < born {
-        return Err(AppError::invalid("completed_on", crate::msg!(CompletedOnRange)));
+        return Err(AppError::invalid(
+            "completed_on",
+            crate::msg!(CompletedOnRange),
+        ));
     }
     Ok(())
 }

@@ -171,7 +171,9 @@ pub async fn record_attendance(
         .parse()
         .ok()
         .filter(|s| sessions.iter().any(|x| x.id == *s))
-        .ok_or_else(|| AppError::not_found(crate::msg!(NoSession, session = sid, class = class.code)))?;
+        .ok_or_else(|| {
+            AppError::not_found(crate::msg!(NoSession, session = sid, class = class.code))
+        })?;
     let ids: Vec<i64> = records.iter().map(|r| r.enrolment_id).collect();
     check_enrolled(state, &class, "records", &ids).await?;
     let mut tx = state.db.begin().await?;
@@ -588,9 +590,10 @@ pub async fn add_paper_completion(
     domain::check_paper_day(input.completed_on, cadre.birth_date, today)?;
     let score_tenths = match input.score {
         None => None,
-        Some(s) => Some(domain::paper_score_tenths(s).ok_or_else(|| {
-            AppError::invalid("score", crate::msg!(ScoreInvalid))
-        })?),
+        Some(s) => Some(
+            domain::paper_score_tenths(s)
+                .ok_or_else(|| AppError::invalid("score", crate::msg!(ScoreInvalid)))?,
+        ),
     };
     let mut tx = state.db.begin().await?;
     let module =

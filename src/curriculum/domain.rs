@@ -51,7 +51,9 @@ pub fn module_not_found(code: &str) -> AppError {
 /// ignored).
 pub fn check_same_code(path: &str, given: Option<&str>) -> Result<(), AppError> {
     match given {
-        Some(c) if c.trim().to_uppercase() != path.trim().to_uppercase() => Err(AppError::invalid("code", crate::msg!(ModuleCodeFixed))),
+        Some(c) if c.trim().to_uppercase() != path.trim().to_uppercase() => {
+            Err(AppError::invalid("code", crate::msg!(ModuleCodeFixed)))
+        }
         _ => Ok(()),
     }
 }
@@ -114,13 +116,22 @@ impl ModuleInput {
         let title_vi = required_text("title_vi", &self.title_vi, 300)?;
         let title_en = required_text("title_en", &self.title_en, 300)?;
         if !(1..=5000).contains(&self.periods) {
-            return Err(AppError::invalid("periods", crate::msg!(Between, field = "periods", min = 1, max = 5000)));
+            return Err(AppError::invalid(
+                "periods",
+                crate::msg!(Between, field = "periods", min = 1, max = 5000),
+            ));
         }
         if self.description.chars().count() > 5000 {
-            return Err(AppError::invalid("description", crate::msg!(TooLong, field = "description", max = 5000)));
+            return Err(AppError::invalid(
+                "description",
+                crate::msg!(TooLong, field = "description", max = 5000),
+            ));
         }
         if self.validity_years.is_some_and(|v| !(1..=50).contains(&v)) {
-            return Err(AppError::invalid("validity_years", crate::msg!(Between, field = "validity_years", min = 1, max = 50)));
+            return Err(AppError::invalid(
+                "validity_years",
+                crate::msg!(Between, field = "validity_years", min = 1, max = 50),
+            ));
         }
         Ok(ModuleTexts {
             title_vi,
@@ -192,7 +203,10 @@ impl ProgrammeInput {
         let name_vi = required_text("name_vi", &self.name_vi, 300)?;
         let name_en = required_text("name_en", &self.name_en, 300)?;
         if self.modules.is_empty() {
-            return Err(AppError::invalid("modules", crate::msg!(ProgrammeNeedsModule)));
+            return Err(AppError::invalid(
+                "modules",
+                crate::msg!(ProgrammeNeedsModule),
+            ));
         }
         Ok((name_vi, name_en))
     }

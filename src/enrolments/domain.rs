@@ -127,9 +127,9 @@ impl EnrolmentSource {
 /// record, `own`.
 pub fn cadre_to_enrol(role: Role, own: Option<i64>, named: Option<i64>) -> AppResult<i64> {
     match (role, named) {
-        (Role::Cadre, None) => own.ok_or_else(|| {
-            AppError::Forbidden(crate::msg!(NotLinkedToCadre))
-        }),
+        (Role::Cadre, None) => {
+            own.ok_or_else(|| AppError::Forbidden(crate::msg!(NotLinkedToCadre)))
+        }
         (_, Some(id)) => Ok(id),
         (_, None) => Err(AppError::invalid("cadre_id", crate::msg!(CadreIdRequired))),
     }
@@ -176,7 +176,10 @@ pub fn check_prerequisites(
             .iter()
             .any(|(m, on, rev)| m == pid && completion_counts_on(*on, *validity, *rev, today));
         if !ok {
-            return Err(AppError::invalid("cadre_id", crate::msg!(PrerequisiteMissing, code = pcode)));
+            return Err(AppError::invalid(
+                "cadre_id",
+                crate::msg!(PrerequisiteMissing, code = pcode),
+            ));
         }
     }
     Ok(())
@@ -223,7 +226,11 @@ pub fn check_may_end(
     if class_status.is_closed() {
         return Err(AppError::conflict(
             Some("status"),
-            crate::msg!(ClassIs, code = class_code, status = class_status.to_string()),
+            crate::msg!(
+                ClassIs,
+                code = class_code,
+                status = class_status.to_string()
+            ),
         ));
     }
     Ok(())

@@ -53,12 +53,7 @@ pub async fn enrol(
     let class = classes::service::visible(state, user, code).await?;
     let cadre = cadres::service::visible(state, user, cadre_id)
         .await
-        .map_err(|_| {
-            AppError::invalid(
-                "cadre_id",
-                crate::msg!(NoCadreToEnrol, id = cadre_id),
-            )
-        })?;
+        .map_err(|_| AppError::invalid("cadre_id", crate::msg!(NoCadreToEnrol, id = cadre_id)))?;
     if !cadre.active {
         return Err(AppError::invalid("cadre_id", crate::msg!(CadreInactive)));
     }
@@ -80,21 +75,18 @@ pub async fn enrol(
         domain::check_prerequisites(&prereqs, &done, today)?;
     }
     if let Some(c) = classes::store::cadre_clash(&mut tx, class.id, Some(cadre.id)).await? {
-        return Err(AppError::conflict(
-            Some("cadre_id"),
-            {
-                let (date, start, end) =
-                    classes::domain::city_span(&state.clock, c.starts_at, c.ends_at);
-                crate::msg!(
-                    CadreInClass,
-                    class = c.class_code,
-                    title = c.class_title,
-                    date = date,
-                    start = start,
-                    end = end
-                )
-            },
-        ));
+        return Err(AppError::conflict(Some("cadre_id"), {
+            let (date, start, end) =
+                classes::domain::city_span(&state.clock, c.starts_at, c.ends_at);
+            crate::msg!(
+                CadreInClass,
+                class = c.class_code,
+                title = c.class_title,
+                date = date,
+                start = start,
+                end = end
+            )
+        }));
     }
     let rules = classes::store::lock_for_seats(&mut tx, class.id)
         .await?
@@ -111,7 +103,11 @@ pub async fn enrol(
     if let Some(status) = seats.active {
         return Err(AppError::conflict(
             Some("cadre_id"),
-            crate::msg!(AlreadyInClass, status = status.to_string(), class = class.code),
+            if status == EnrolmentStatus::Waitlisted {
+                crate::msg!(AlreadyWaitlisted, class = class.code)
+            } else {
+                crate::msg!(AlreadyEnrolled, class = class.code)
+            },
         ));
     }
     let (status, position) = domain::place(rules.capacity, seats.enrolled, seats.waitlisted);
@@ -136,12 +132,17 @@ pub async fn withdraw(
     reason: String,
 ) -> AppResult<EnrolmentList> {
     if reason.chars().count() > 500 {
-        return Err(AppError::invalid("reason", crate::msg!(TooLong, field = "reason", max = 500)));
+        return Err(AppError::invalid(
+            "reason",
+            crate::msg!(TooLong, field = "reason", max = 500),
+        ));
     }
     let not_found = || AppError::not_found(crate::msg!(NoEnrolment, id = id, class = code));
     let id: i64 = id.parse().map_err(|_| not_found())?;
     if user.role == Role::Commission {
-        return Err(AppError::Forbidden(crate::msg!(CommissionMayNotChangeEnrolments)));
+        return Err(AppError::Forbidden(crate::msg!(
+            CommissionMayNotChangeEnrolments
+        )));
     }
     let class = classes::service::visible(state, user, code).await?;
     let scope = user.scope()?;

@@ -40,7 +40,12 @@ pub async fn export_record(
     let format = match format.map(str::trim).unwrap_or("xlsx") {
         "xlsx" => BookFormat::Xlsx,
         "zip" => BookFormat::Zip,
-        _ => return Err(AppError::invalid("format", crate::msg!(OneOf, field = "format", values = "xlsx, zip"))),
+        _ => {
+            return Err(AppError::invalid(
+                "format",
+                crate::msg!(OneOf, field = "format", values = "xlsx, zip"),
+            ))
+        }
     };
     let x = RecordExport {
         scope,
@@ -76,7 +81,10 @@ pub async fn import_record(
     let dry_run = parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false);
     let file_name = file_name.map(str::trim).unwrap_or("").to_string();
     if file_name.chars().count() > 200 {
-        return Err(AppError::invalid("file_name", crate::msg!(LongerThan, field = "file_name", max = 200)));
+        return Err(AppError::invalid(
+            "file_name",
+            crate::msg!(LongerThan, field = "file_name", max = 200),
+        ));
     }
     let scope = user.scope()?;
     let file = state.uploads.receive(data).await?;

@@ -73,7 +73,10 @@ pub async fn export_cadres(
         unit_range: unit_range(&state.db, &scope, unit).await?,
         q: match q.map(str::trim).filter(|s| !s.is_empty()) {
             Some(q) if q.chars().count() > 100 => {
-                return Err(AppError::invalid("q", crate::msg!(SearchTooLong, max = 100)))
+                return Err(AppError::invalid(
+                    "q",
+                    crate::msg!(SearchTooLong, max = 100),
+                ))
             }
             other => other.map(String::from),
         },
@@ -156,7 +159,14 @@ pub async fn export_classes(
             Some(s.to_string())
         }
         Some(_) => {
-            return Err(AppError::invalid("status", crate::msg!(OneOf, field = "status", values = "planned, open, running, finished, cancelled")))
+            return Err(AppError::invalid(
+                "status",
+                crate::msg!(
+                    OneOf,
+                    field = "status",
+                    values = "planned, open, running, finished, cancelled"
+                ),
+            ))
         }
     };
     let filter = ExportFilter {

@@ -179,7 +179,14 @@ impl ReportParams<'_> {
         let population = match given("population", self.population)? {
             None => Population::Incumbent,
             Some(p) => Population::parse(p).ok_or_else(|| {
-                AppError::invalid("population", crate::msg!(OneOf, field = "population", values = "incumbent, planned, both"))
+                AppError::invalid(
+                    "population",
+                    crate::msg!(
+                        OneOf,
+                        field = "population",
+                        values = "incumbent, planned, both"
+                    ),
+                )
             })?,
         };
         let org_kind = match given("org_kind", self.org_kind)? {
@@ -205,7 +212,10 @@ impl ReportParams<'_> {
         match given("group", self.group)? {
             None | Some("children") => Ok(Grouping::Children),
             Some("lowest") => Ok(Grouping::Lowest),
-            Some(_) => Err(AppError::invalid("group", crate::msg!(OneOf, field = "group", values = "children, lowest"))),
+            Some(_) => Err(AppError::invalid(
+                "group",
+                crate::msg!(OneOf, field = "group", values = "children, lowest"),
+            )),
         }
     }
 
@@ -214,7 +224,8 @@ impl ReportParams<'_> {
     }
 
     fn day(name: &str, raw: Option<&str>) -> AppResult<NaiveDate> {
-        parse_opt(name, raw)?.ok_or_else(|| AppError::invalid(name, crate::msg!(Required, field = name)))
+        parse_opt(name, raw)?
+            .ok_or_else(|| AppError::invalid(name, crate::msg!(Required, field = name)))
     }
 }
 
@@ -280,7 +291,14 @@ impl Args for Drill {
             Some("no_standard") => Status::NoStandard,
             Some("all") => Status::All,
             Some(_) => {
-                return Err(AppError::invalid("status", crate::msg!(OneOf, field = "status", values = "short, meeting, no_standard, all")))
+                return Err(AppError::invalid(
+                    "status",
+                    crate::msg!(
+                        OneOf,
+                        field = "status",
+                        values = "short, meeting, no_standard, all"
+                    ),
+                ))
             }
         };
         Ok(Drill {

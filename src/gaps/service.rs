@@ -61,9 +61,7 @@ pub async fn report_query(
     let root = match code {
         // `unit=*`, or no unit when the tree has several top-level units: the whole country.
         None if scope == Scope::All => whole_tree(),
-        None => {
-            return Err(AppError::Forbidden(crate::msg!(WholeTreeOutsideSubtree)))
-        }
+        None => return Err(AppError::Forbidden(crate::msg!(WholeTreeOutsideSubtree))),
         Some(code) => root_on(state, &scope, &code, as_of).await?,
     };
     Ok(ReportQuery {

@@ -20,9 +20,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 fn parse_kind(raw: &str) -> AppResult<Kind> {
-    Kind::parse(raw).ok_or_else(|| {
-        AppError::not_found(crate::msg!(NoImportKind, kind = raw))
-    })
+    Kind::parse(raw).ok_or_else(|| AppError::not_found(crate::msg!(NoImportKind, kind = raw)))
 }
 
 /// The template of an import kind, Vietnamese (default) or English: the header row and one
@@ -54,7 +52,12 @@ pub async fn template(
     let english = match lang.unwrap_or("vi") {
         "vi" => false,
         "en" => true,
-        _ => return Err(AppError::invalid("lang", crate::msg!(OneOf, field = "lang", values = "vi, en"))),
+        _ => {
+            return Err(AppError::invalid(
+                "lang",
+                crate::msg!(OneOf, field = "lang", values = "vi, en"),
+            ))
+        }
     };
     let scope = user.scope()?;
     let catalogue = super::template::load(&state.db, kind, &scope).await?;
@@ -74,7 +77,10 @@ fn may_import(user: &AuthUser, kind: Kind) -> AppResult<()> {
         Kind::Completions => matches!(user.role, Role::Admin | Role::School),
     };
     if !allowed {
-        return Err(AppError::Forbidden(crate::msg!(RoleMayNotImport, kind = kind.as_str())));
+        return Err(AppError::Forbidden(crate::msg!(
+            RoleMayNotImport,
+            kind = kind.as_str()
+        )));
     }
     Ok(())
 }
@@ -82,7 +88,10 @@ fn may_import(user: &AuthUser, kind: Kind) -> AppResult<()> {
 fn parse_file_name(file_name: Option<&str>) -> AppResult<String> {
     let file_name = file_name.map(str::trim).unwrap_or("").to_string();
     if file_name.chars().count() > 200 {
-        return Err(AppError::invalid("file_name", crate::msg!(LongerThan, field = "file_name", max = 200)));
+        return Err(AppError::invalid(
+            "file_name",
+            crate::msg!(LongerThan, field = "file_name", max = 200),
+        ));
     }
     Ok(file_name)
 }
@@ -156,7 +165,10 @@ pub async fn import_problems(
     let kind = parse_kind(kind)?;
     may_import(&user, kind)?;
     let Some(lang) = Lang::parse(lang.unwrap_or("vi")) else {
-        return Err(AppError::invalid("lang", crate::msg!(OneOf, field = "lang", values = "vi, en")));
+        return Err(AppError::invalid(
+            "lang",
+            crate::msg!(OneOf, field = "lang", values = "vi, en"),
+        ));
     };
     let scope = user.scope()?;
     let file = state.uploads.receive(data).await?;
@@ -187,7 +199,11 @@ pub async fn problem_messages(
     _user: AuthUser,
     lang: Option<&str>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let lang = super::messages::Lang::parse(lang.unwrap_or("vi"))
-        .ok_or_else(|| AppError::invalid("lang", crate::msg!(OneOf, field = "lang", values = "vi, en")))?;
+    let lang = super::messages::Lang::parse(lang.unwrap_or("vi")).ok_or_else(|| {
+        AppError::invalid(
+            "lang",
+            crate::msg!(OneOf, field = "lang", values = "vi, en"),
+        )
+    })?;
     Ok(Json(super::messages::catalogue(lang)))
 }

@@ -188,7 +188,10 @@ impl<'a> SheetBuilder<'a> {
     pub(crate) fn count_cells(&mut self, n: usize) -> Result<(), AppError> {
         self.cells += n;
         if self.cells > self.limits.max_cells {
-            return Err(too_large(crate::msg!(FileTooManyCells, max = self.limits.max_cells)));
+            return Err(too_large(crate::msg!(
+                FileTooManyCells,
+                max = self.limits.max_cells
+            )));
         }
         Ok(())
     }
@@ -232,7 +235,10 @@ impl<'a> SheetBuilder<'a> {
             return Ok(());
         }
         if self.sheet.rows.len() >= self.limits.max_rows {
-            return Err(too_large(crate::msg!(FileTooManyRows, max = self.limits.max_rows)));
+            return Err(too_large(crate::msg!(
+                FileTooManyRows,
+                max = self.limits.max_rows
+            )));
         }
         row.shrink_to_fit();
         self.sheet.rows.push((line, row));
@@ -305,7 +311,11 @@ pub fn check_csv_shape(bytes: &[u8], delimiter: u8, limits: &Limits) -> Result<(
         prev_cr = b == b'\r';
         len += 1;
         if len > limits.max_line_bytes {
-            return Err(file_error(crate::msg!(LineTooLong, line = record_line, max = limits.max_line_bytes)));
+            return Err(file_error(crate::msg!(
+                LineTooLong,
+                line = record_line,
+                max = limits.max_line_bytes
+            )));
         }
         st = match (st, b) {
             (St::Quoted, b'"') => St::QuoteInQuoted,
@@ -315,7 +325,11 @@ pub fn check_csv_shape(bytes: &[u8], delimiter: u8, limits: &Limits) -> Result<(
             (_, d) if d == delimiter => {
                 fields += 1;
                 if fields > limits.max_columns {
-                    return Err(file_error(crate::msg!(LineTooManyColumns, line = record_line, max = limits.max_columns)));
+                    return Err(file_error(crate::msg!(
+                        LineTooManyColumns,
+                        line = record_line,
+                        max = limits.max_columns
+                    )));
                 }
                 St::Start
             }
@@ -332,9 +346,8 @@ pub fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Sheet, AppError> {
 
 fn read_csv_into(bytes: &[u8], mut out: SheetBuilder<'_>) -> Result<Sheet, AppError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        file_error(crate::msg!(FileNotUtf8, offset = e.valid_up_to()))
-    })?;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| file_error(crate::msg!(FileNotUtf8, offset = e.valid_up_to())))?;
     let delim = delimiter(text);
     check_csv_shape(bytes, delim, out.limits())?;
     let mut reader = csv::ReaderBuilder::new()

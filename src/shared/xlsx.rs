@@ -82,7 +82,10 @@ impl<'a> Archive<'a> {
         // opening the archive allocates, whatever its end record claims.
         let entries = bytes.windows(4).filter(|w| w == b"PK\x01\x02").count();
         if entries > MAX_ENTRIES {
-            return Err(AppError::invalid("file", crate::msg!(XlsxTooManyEntries, max = MAX_ENTRIES)));
+            return Err(AppError::invalid(
+                "file",
+                crate::msg!(XlsxTooManyEntries, max = MAX_ENTRIES),
+            ));
         }
         let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
         let mut declared: u64 = 0;
@@ -252,8 +255,8 @@ fn locate(a: &mut Archive<'_>) -> Result<Located, AppError> {
             .find(|(rid, _, _)| rid == id)
             .map(|(_, _, t)| t.clone())
     };
-    let sheet =
-        target(&first).ok_or_else(|| AppError::invalid("file", crate::msg!(XlsxWorksheetMissing)))?;
+    let sheet = target(&first)
+        .ok_or_else(|| AppError::invalid("file", crate::msg!(XlsxWorksheetMissing)))?;
     let sheets = ids
         .iter()
         .filter_map(|(name, id)| target(id).map(|t| (name.clone(), t)))

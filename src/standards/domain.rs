@@ -201,7 +201,10 @@ pub fn in_force_on(versions: Vec<StandardVersion>, d: NaiveDate) -> Option<Stand
 /// Checks a version's note: at most 1000 characters.
 pub fn check_note(note: &str) -> Result<(), AppError> {
     if note.chars().count() > 1000 {
-        return Err(AppError::invalid("note", crate::msg!(TooLong, field = "note", max = 1000)));
+        return Err(AppError::invalid(
+            "note",
+            crate::msg!(TooLong, field = "note", max = 1000),
+        ));
     }
     Ok(())
 }
@@ -214,7 +217,10 @@ pub fn check_title_level(level: &str) -> Result<(), AppError> {
     if TITLE_LEVELS.contains(&level) {
         Ok(())
     } else {
-        Err(AppError::invalid("level", crate::msg!(OneOf, field = "level", values = "city, district, commune")))
+        Err(AppError::invalid(
+            "level",
+            crate::msg!(OneOf, field = "level", values = "city, district, commune"),
+        ))
     }
 }
 

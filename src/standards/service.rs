@@ -103,10 +103,16 @@ pub async fn in_force(db: &Db, title_code: &str, d: NaiveDate) -> AppResult<Stan
 /// up), then that none repeats another; answers them normalised.
 async fn check_requirements(tx: &mut Tx, reqs: &[Requirement]) -> AppResult<Vec<Requirement>> {
     if reqs.is_empty() {
-        return Err(AppError::invalid("requirements", crate::msg!(StandardNeedsRequirement)));
+        return Err(AppError::invalid(
+            "requirements",
+            crate::msg!(StandardNeedsRequirement),
+        ));
     }
     if reqs.len() > 50 {
-        return Err(AppError::invalid("requirements", crate::msg!(TooManyRequirements, max = 50)));
+        return Err(AppError::invalid(
+            "requirements",
+            crate::msg!(TooManyRequirements, max = 50),
+        ));
     }
     let mut out = Vec::with_capacity(reqs.len());
     for (i, r) in reqs.iter().enumerate() {

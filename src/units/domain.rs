@@ -133,8 +133,7 @@ impl UnitCode {
 
     /// A code named in a path: one that is not a unit code names no unit (404).
     pub fn in_path(raw: &str) -> Result<Self, AppError> {
-        Self::parse("code", raw)
-            .map_err(|_| AppError::not_found(crate::msg!(NoUnit, code = raw)))
+        Self::parse("code", raw).map_err(|_| AppError::not_found(crate::msg!(NoUnit, code = raw)))
     }
 
     /// The code.
@@ -150,7 +149,9 @@ impl UnitCode {
     /// Checks the code a body gives for the unit at this path: absent, or the same.
     pub fn check_unchanged(&self, given: Option<&str>) -> Result<(), AppError> {
         match given {
-            Some(c) if c.trim() != self.0 => Err(AppError::invalid("code", crate::msg!(UnitCodeFixed))),
+            Some(c) if c.trim() != self.0 => {
+                Err(AppError::invalid("code", crate::msg!(UnitCodeFixed)))
+            }
             _ => Ok(()),
         }
     }
@@ -187,7 +188,10 @@ impl UnitFields {
     ) -> Result<Self, AppError> {
         let trimmed = name.trim();
         if trimmed.is_empty() || name.chars().count() > 200 {
-            return Err(AppError::invalid("name", crate::msg!(TextLength, field = "name", max = 200)));
+            return Err(AppError::invalid(
+                "name",
+                crate::msg!(TextLength, field = "name", max = 200),
+            ));
         }
         let parent_code = parent_code
             .map(str::trim)
@@ -320,7 +324,10 @@ pub fn parse_units_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<UnitRow>, Ap
     for (i, rec) in reader.records().enumerate() {
         let line = i + 2;
         if i >= limits.max_rows {
-            return Err(too_large(crate::msg!(FileTooManyRows, max = limits.max_rows)));
+            return Err(too_large(crate::msg!(
+                FileTooManyRows,
+                max = limits.max_rows
+            )));
         }
         let rec = match rec {
             Ok(r) => r,

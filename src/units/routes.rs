@@ -50,11 +50,17 @@ pub async fn list_units(
     let scope = user.scope()?;
     let limit = parse_opt::<i64>("limit", limit)?.unwrap_or(20);
     if !(1..=200).contains(&limit) {
-        return Err(AppError::invalid("limit", crate::msg!(Between, field = "limit", min = 1, max = 200)));
+        return Err(AppError::invalid(
+            "limit",
+            crate::msg!(Between, field = "limit", min = 1, max = 200),
+        ));
     }
     let q = q.map(str::trim).filter(|s| !s.is_empty());
     if q.is_some_and(|q| q.chars().count() > 100) {
-        return Err(AppError::invalid("q", crate::msg!(SearchTooLong, max = 100)));
+        return Err(AppError::invalid(
+            "q",
+            crate::msg!(SearchTooLong, max = 100),
+        ));
     }
     Ok(Json(service::list(&state.db, &scope, q, limit).await?))
 }

@@ -228,7 +228,9 @@ async fn write(
     };
     let plan =
         plan_import(std::slice::from_ref(&row), &existing, None, false).map_err(|e| match e {
-            AppError::Validation { .. } => AppError::invalid("parent_code", crate::msg!(UnitUnderItself)),
+            AppError::Validation { .. } => {
+                AppError::invalid("parent_code", crate::msg!(UnitUnderItself))
+            }
             other => other,
         })?;
     store::apply_plan(&mut tx, &plan, effective, created_on).await?;
@@ -275,7 +277,10 @@ pub async fn retire(
         None => None,
         Some(s) => {
             if s == unit.code {
-                return Err(AppError::invalid("successor_code", crate::msg!(UnitSucceedsItself)));
+                return Err(AppError::invalid(
+                    "successor_code",
+                    crate::msg!(UnitSucceedsItself),
+                ));
             }
             let succ = store::get(&mut tx, s).await?.ok_or_else(|| {
                 AppError::invalid("successor_code", crate::msg!(NoUnit, code = s))

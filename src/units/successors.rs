@@ -63,7 +63,10 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> AppResult<Vec<SuccessorRow>> {
     for (i, rec) in reader.records().enumerate() {
         let line = i + 2;
         if i >= limits.max_rows {
-            return Err(too_large(crate::msg!(FileTooManyRows, max = limits.max_rows)));
+            return Err(too_large(crate::msg!(
+                FileTooManyRows,
+                max = limits.max_rows
+            )));
         }
         let rec = match rec {
             Ok(r) => r,

@@ -6,7 +6,10 @@
 //! school's pages, by the first test that asks. Screenshots land in target/screenshots/. Without
 //! Chromium the tests skip loudly (fail in CI).
 
+mod error_language;
 mod harness;
+
+use error_language::errors_in_vietnamese;
 
 use harness::{Browser, Server, ADMIN_PASSWORD, DEMO_PASSWORD};
 use rocket::tokio::sync::OnceCell;
@@ -44,6 +47,7 @@ flows!(in_browser:
     officer_import_export,
     admin_pages,
     admin_import_template,
+    errors_in_vietnamese,
 );
 flows!(on_server: school_class_flow);
 
@@ -322,7 +326,7 @@ async fn school_class_pages(s: &Server, b: &Browser, module: &str, me: i64) -> (
                 .await;
             let err = err.as_str().unwrap_or("");
             assert!(
-                err.contains("UI-BOOK-01") && err.contains("10/03/2031 08:00"),
+                err.contains("UI-BOOK-01") && err.contains("10/03/2031, 08:00"),
                 "{err}"
             );
             b.page("new-class-conflict").await;
