@@ -163,8 +163,8 @@ reasons! {
     UnitCodeOutsideSubtree [code] "unit {code} is outside the subtree of your account's unit" "Đơn vị {code} nằm ngoài phạm vi đơn vị của tài khoản";
     WholeTreeOutsideSubtree [] "the whole tree is outside the subtree of your account's unit" "Toàn thành phố nằm ngoài phạm vi đơn vị của tài khoản";
     CadreSeesOwnGaps [] "the cadre role sees only its own gaps (GET /api/me)" "Cán bộ chỉ xem được thiếu hụt của chính mình";
-    CommissionMayNotEnrol [] "the commission role may not enrol cadres" "Ban Dân vận không ghi danh cán bộ";
-    CommissionMayNotChangeEnrolments [] "the commission role may not change enrolments" "Ban Dân vận không thay đổi ghi danh";
+    CommissionMayNotEnrol [] "the commission role may not enrol cadres" "Ban Tổ chức không ghi danh cán bộ";
+    CommissionMayNotChangeEnrolments [] "the commission role may not change enrolments" "Ban Tổ chức không thay đổi ghi danh";
     CadreMayNotListCompletions [] "the cadre role may not list other cadres' completions" "Cán bộ không xem được quá trình đào tạo của cán bộ khác";
     ExportsForStaff [] "exports are for staff and unit officers" "Chỉ cán bộ nghiệp vụ và cán bộ đơn vị được xuất dữ liệu";
     ImportsForStaff [] "imports are for staff and unit officers" "Chỉ cán bộ nghiệp vụ và cán bộ đơn vị được nhập dữ liệu";
@@ -389,11 +389,11 @@ const WORDS_VI: &[(&str, &str)] = &[
     ("waitlisted", "danh sách chờ"),
     ("withdrawn", "đã rút"),
     ("removed", "đã bị loại"),
-    ("admin", "quản trị"),
-    ("school", "nhà trường"),
-    ("officer", "cán bộ đơn vị"),
-    ("commission", "Ban Dân vận"),
-    ("cadre", "cán bộ"),
+    ("admin", "Quản trị"),
+    ("school", "Trường Cán bộ"),
+    ("officer", "Cán bộ đơn vị"),
+    ("commission", "Ban Tổ chức"),
+    ("cadre", "Cán bộ"),
     ("city", "thành phố"),
     ("district", "huyện"),
     ("commune", "xã"),
