@@ -163,8 +163,9 @@ pub async fn class_feed(state: &State<AppState>, code: &str) -> AppResult<(Conte
         .fetch_all(p)
         .await?);
     if rows.is_empty() {
-        return Err(AppError::not_found(format!(
-            "no published class with code {code}"
+        return Err(AppError::not_found(crate::msg!(
+            NoPublishedClass,
+            code = code
         )));
     }
     let name = format!("{} ({code})", rows[0].class_title);
@@ -199,7 +200,7 @@ pub async fn cadre_sessions(
     responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = ErrorEnvelope)))]
 #[get("/api/feeds/<file>")]
 pub async fn cadre_feed(state: &State<AppState>, file: &str) -> AppResult<(ContentType, String)> {
-    let not_found = || AppError::not_found("no such calendar feed");
+    let not_found = || AppError::not_found(crate::msg!(NoCalendarFeed));
     let token = file.strip_suffix(".ics").ok_or_else(not_found)?;
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(not_found());
@@ -289,7 +290,7 @@ pub struct FeedToken {
 
 fn own_cadre(user: &AuthUser) -> AppResult<i64> {
     user.cadre_id
-        .ok_or_else(|| AppError::Forbidden("your account is not linked to a cadre record".into()))
+        .ok_or_else(|| AppError::Forbidden(crate::msg!(NotLinkedToCadre)))
 }
 
 /// Creates (or replaces, revoking the old link) the caller's calendar-feed token. Cadre accounts.

@@ -9,6 +9,8 @@ use rocket::{Request, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use crate::reasons::{Msg, Reason};
+
 /// The stable code of a problem in a file's row or header (the bulk imports): what went wrong,
 /// whatever the language it is told in. `ErrorDetail::params` carries the values the reason
 /// names (`personal_id_repeated`: `{"row_first": 12}`); `imports::messages` renders each code in
@@ -424,11 +426,11 @@ impl Problems {
         }
     }
 
-    /// The 422 of these problems, naming `field`, with `message`.
-    pub fn into_error(self, field: Option<&str>, message: String) -> AppError {
+    /// The 422 of these problems, naming `field`, with `msg`.
+    pub fn into_error(self, field: Option<&str>, msg: Msg) -> AppError {
         AppError::Problems {
             field: field.map(str::to_owned),
-            message,
+            msg,
             report: Box::new(self.report()),
         }
     }
@@ -442,10 +444,11 @@ impl Problems {
         let n = self.total;
         Err(self.into_error(
             Some("file"),
-            format!(
-                "{n} problem{} found; nothing was written. Correct the rows and import the file again.",
-                if n == 1 { "" } else { "s" }
-            ),
+            if n == 1 {
+                crate::msg!(ProblemFound)
+            } else {
+                crate::msg!(ProblemsFound, count = n)
+            },
         ))
     }
 }
@@ -477,86 +480,128 @@ pub fn reason_of(message: &str) -> String {
     out
 }
 
-/// Everything that can go wrong in a request.
-#[derive(Debug, Clone, thiserror::Error)]
+/// Everything that can go wrong in a request. Each carries a [`Msg`]: its reason (the stable
+/// code of the body's `reason`) and the values the message names; the English `message` is
+/// rendered from the catalogue (`crate::reasons`).
+#[derive(Debug, Clone)]
 pub enum AppError {
     /// The request could not be read at all (malformed JSON, bad encoding): 400.
-    #[error("{message}")]
-    BadRequest {
-        field: Option<String>,
-        message: String,
-    },
+    BadRequest { field: Option<String>, msg: Msg },
     /// Well-formed input that breaks a rule: 422.
-    #[error("{message}")]
     Validation {
         field: Option<String>,
-        message: String,
+        msg: Msg,
         details: Vec<ErrorDetail>,
     },
     /// No such thing, or not visible to the caller: 404.
-    #[error("{0}")]
-    NotFound(String),
+    NotFound(Msg),
     /// The write clashes with existing data: 409.
-    #[error("{message}")]
-    Conflict {
-        field: Option<String>,
-        message: String,
-    },
+    Conflict { field: Option<String>, msg: Msg },
     /// Missing, invalid or revoked credentials: 401.
-    #[error("{0}")]
-    Unauthorized(String),
+    Unauthorized(Msg),
     /// Authenticated but not allowed: 403.
-    #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Msg),
     /// Body (or what it unpacks to) above the configured limit: 413.
-    #[error("{message}")]
-    PayloadTooLarge {
-        field: Option<String>,
-        message: String,
-    },
+    PayloadTooLarge { field: Option<String>, msg: Msg },
     /// Row-level problems of a file or batch: 422 with the first [`PROBLEMS_LISTED`] problems in
     /// full, every problem counted by column and reason, and the total.
-    #[error("{message}")]
     Problems {
         field: Option<String>,
-        message: String,
+        msg: Msg,
         report: Box<ProblemReport>,
     },
     /// The path exists but not with this method: 405, with an `Allow` header listing the methods
     /// it has.
-    #[error("{method} is not allowed here; allowed: {}", allow.join(", "))]
     MethodNotAllowed { method: String, allow: Vec<String> },
     /// Too many attempts; retry after the given seconds: 429.
-    #[error("too many attempts; try again in {retry_after} s")]
     TooManyRequests { retry_after: u64 },
     /// The database (or another dependency) cannot be reached now: 503.
-    #[error("{0}")]
-    Unavailable(String),
+    Unavailable(Msg),
     /// A bug or an unexpected failure: 500. The detail is logged, never sent.
-    #[error("internal error: {0}")]
     Internal(String),
 }
 
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppError::Internal(detail) => write!(f, "internal error: {detail}"),
+            other => write!(f, "{}", other.msg()),
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
+
 impl AppError {
     /// A 422 naming one field.
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn invalid(field: impl Into<String>, msg: Msg) -> Self {
         AppError::Validation {
             field: Some(field.into()),
-            message: message.into(),
+            msg,
             details: Vec::new(),
         }
     }
 
-    /// A 404 for `what`.
-    pub fn not_found(what: impl Into<String>) -> Self {
-        AppError::NotFound(what.into())
+    /// A 404.
+    pub fn not_found(msg: Msg) -> Self {
+        AppError::NotFound(msg)
     }
 
     /// A 409 naming one field.
-    pub fn conflict(field: Option<&str>, message: impl Into<String>) -> Self {
+    pub fn conflict(field: Option<&str>, msg: Msg) -> Self {
         AppError::Conflict {
             field: field.map(str::to_owned),
-            message: message.into(),
+            msg,
+        }
+    }
+
+    /// What the error says: its reason and parameters (the 405, 429 and 500 made from their
+    /// fields).
+    pub fn msg(&self) -> Msg {
+        match self {
+            AppError::BadRequest { msg, .. }
+            | AppError::Validation { msg, .. }
+            | AppError::Conflict { msg, .. }
+            | AppError::PayloadTooLarge { msg, .. }
+            | AppError::Problems { msg, .. }
+            | AppError::NotFound(msg)
+            | AppError::Unauthorized(msg)
+            | AppError::Forbidden(msg)
+            | AppError::Unavailable(msg) => msg.clone(),
+            AppError::MethodNotAllowed { method, allow } => {
+                crate::msg!(MethodNotAllowed, method = method, allow = allow.join(", "))
+            }
+            AppError::TooManyRequests { retry_after } => {
+                crate::msg!(TooManyAttempts, retry_after = retry_after)
+            }
+            AppError::Internal(_) => crate::msg!(InternalError),
+        }
+    }
+
+    /// The reason of this error.
+    pub fn reason(&self) -> Reason {
+        self.msg().reason
+    }
+
+    /// The same error with its message's parameters given `sheet` (an error inside one sheet).
+    pub fn in_sheet(self, sheet: &str) -> Self {
+        let tag = |m: Msg| m.with("sheet", sheet);
+        match self {
+            AppError::Validation {
+                field,
+                msg,
+                details,
+            } => AppError::Validation {
+                field,
+                msg: tag(msg),
+                details,
+            },
+            AppError::Problems { field, msg, report } => AppError::Problems {
+                field,
+                msg: tag(msg),
+                report,
+            },
+            e => e,
         }
     }
 
@@ -598,10 +643,7 @@ impl AppError {
             AppError::Unavailable(_) => ("service_unavailable", None, vec![]),
             AppError::Internal(_) => ("internal_error", None, vec![]),
         };
-        let message = match self {
-            AppError::Internal(_) => "internal error; the details are in the server log".into(),
-            other => other.to_string(),
-        };
+        let msg = self.msg();
         let (problems_total, problem_counts) = match self {
             AppError::Problems { report, .. } => (Some(report.total), report.counts.clone()),
             _ => (None, vec![]),
@@ -609,7 +651,9 @@ impl AppError {
         ErrorEnvelope {
             error: ErrorBody {
                 code: code.into(),
-                message,
+                message: msg.to_string(),
+                reason: msg.reason,
+                params: msg.params,
                 field,
                 details,
                 problems_total,
@@ -622,10 +666,16 @@ impl AppError {
 /// The `error` object of every error response.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// Machine-readable code, e.g. `validation_failed`, `not_found`, `conflict`.
+    /// The error's category, e.g. `validation_failed`, `not_found`, `conflict`.
     pub code: String,
-    /// Human-readable explanation.
+    /// The English message, rendered from the catalogue (`GET /api/errors/messages?lang=en`).
     pub message: String,
+    /// The stable code of what went wrong; the catalogue has its message in each language.
+    pub reason: Reason,
+    /// The values the reason's message names, by name (`{}` when it names none; a `sheet`
+    /// when the error is inside one sheet of a workbook).
+    #[schema(value_type = Object)]
+    pub params: crate::reasons::Params,
     /// The input field at fault, when there is one.
     pub field: Option<String>,
     /// Row-level problems of a multi-row input (of a file: its first 1,000, by row).
@@ -821,14 +871,14 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         use sqlx::error::ErrorKind;
         match &e {
-            sqlx::Error::RowNotFound => AppError::NotFound("record not found".into()),
+            sqlx::Error::RowNotFound => AppError::NotFound(crate::msg!(RecordNotFound)),
             sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::WorkerCrashed => {
                 tracing::error!(error = %e, "database unavailable");
-                AppError::Unavailable("the database is unavailable; try again shortly".into())
+                AppError::Unavailable(crate::msg!(DatabaseUnavailable))
             }
             sqlx::Error::Database(db) => {
                 let code = db.code().map(|c| c.to_string()).unwrap_or_default();
@@ -836,23 +886,23 @@ impl From<sqlx::Error> for AppError {
                 match db.kind() {
                     ErrorKind::UniqueViolation => {
                         let field = unique_field(db.constraint(), db.message());
-                        let message = match field {
-                            Some(f) => format!("another record already has this {f}"),
-                            None => "a record with the same key already exists".into(),
+                        let msg = match field {
+                            Some(f) => crate::msg!(DuplicateField, field = f),
+                            None => crate::msg!(DuplicateKey),
                         };
-                        AppError::conflict(field, message)
+                        AppError::conflict(field, msg)
                     }
                     ErrorKind::ForeignKeyViolation => AppError::Validation {
                         field: None,
-                        message: "the record refers to something that does not exist, or is still referred to".into(),
+                        msg: crate::msg!(ReferenceBroken),
                         details: vec![],
                     },
                     ErrorKind::CheckViolation => {
                         let field = check_field(db.constraint(), db.message());
                         AppError::Validation {
-                            message: match &field {
-                                Some(f) => format!("{f} breaks a rule of the database"),
-                                None => "a value breaks a rule of the database".into(),
+                            msg: match &field {
+                                Some(f) => crate::msg!(DatabaseRuleField, field = f),
+                                None => crate::msg!(DatabaseRule),
                             },
                             field,
                             details: vec![],
@@ -860,7 +910,7 @@ impl From<sqlx::Error> for AppError {
                     }
                     ErrorKind::NotNullViolation => AppError::Validation {
                         field: None,
-                        message: "a value breaks a rule of the database".into(),
+                        msg: crate::msg!(DatabaseRule),
                         details: vec![],
                     },
                     _ if code.unavailable() => {
@@ -868,7 +918,7 @@ impl From<sqlx::Error> for AppError {
                         if code.storage_fault() {
                             crate::db::storage_fault::seen();
                         }
-                        AppError::Unavailable(code.message().into())
+                        AppError::Unavailable(Msg::new(code.reason()))
                     }
                     _ => {
                         tracing::error!(error = %e, "database error");
@@ -921,23 +971,25 @@ impl<'a> DbCode<'a> {
     }
 
     /// What the caller is told: the cause, and that nothing was written.
-    fn message(self) -> &'static str {
+    fn reason(self) -> Reason {
         match self {
             DbCode::Sqlite(n) => match n & 0xff {
-                8 => "the database file is read-only: nothing was changed; reading still works, writing resumes once an administrator makes the file writable",
-                13 => "the database disk is full: nothing was changed; reading still works, writing resumes once space is freed",
-                10 => "the database could not write to its disk (an I/O error: the file may be read-only or the disk failing): nothing was changed; try again once it is fixed",
-                14 => "the database file cannot be opened; try again shortly",
-                _ => "the database is busy: nothing was changed; try again shortly",
+                8 => Reason::DatabaseReadOnlyFile,
+                13 => Reason::DatabaseDiskFull,
+                10 => Reason::DatabaseIoError,
+                14 => Reason::DatabaseCannotOpen,
+                _ => Reason::DatabaseBusy,
             },
-            DbCode::Postgres("25006") => {
-                "the database is read-only: nothing was changed; try again shortly"
-            }
-            DbCode::Postgres("53100") => {
-                "the database disk is full: nothing was changed; try again once space is freed"
-            }
-            DbCode::Postgres(_) => "the database is unavailable; try again shortly",
+            DbCode::Postgres("25006") => Reason::DatabaseReadOnly,
+            DbCode::Postgres("53100") => Reason::DatabaseDiskFullPg,
+            DbCode::Postgres(_) => Reason::DatabaseUnavailable,
         }
+    }
+
+    /// The message the caller is told.
+    #[cfg(test)]
+    fn message(self) -> String {
+        Msg::new(self.reason()).to_string()
     }
 }
 
@@ -1001,26 +1053,26 @@ pub fn json_catcher(status: Status, req: &Request<'_>) -> AppError {
     match status.code {
         400 => AppError::BadRequest {
             field: None,
-            message: "the request could not be read".into(),
+            msg: crate::msg!(RequestUnreadable),
         },
-        401 => AppError::Unauthorized("authentication required".into()),
-        403 => AppError::Forbidden("not allowed".into()),
-        404 => AppError::NotFound(format!("no resource at {}", req.uri().path())),
-        409 => AppError::conflict(None, "conflict"),
+        401 => AppError::Unauthorized(crate::msg!(AuthenticationRequired)),
+        403 => AppError::Forbidden(crate::msg!(NotAllowed)),
+        404 => AppError::NotFound(crate::msg!(NoResource, path = req.uri().path().as_str())),
+        409 => AppError::conflict(None, crate::msg!(GenericConflict)),
         413 => AppError::PayloadTooLarge {
             field: None,
-            message: "the request body is too large".into(),
+            msg: crate::msg!(BodyTooLarge),
         },
         422 => AppError::Validation {
             field: None,
-            message: "the request is not valid: check the path and query parameters".into(),
+            msg: crate::msg!(RequestInvalid),
             details: vec![],
         },
-        503 => AppError::Unavailable("the service is unavailable".into()),
+        503 => AppError::Unavailable(crate::msg!(ServiceUnavailable)),
         _ if status.code >= 500 => AppError::Internal(format!("status {status}")),
         _ => AppError::BadRequest {
             field: None,
-            message: status.reason_lossy().to_string(),
+            msg: crate::msg!(BadRequestStatus, status = status.reason_lossy().to_string()),
         },
     }
 }

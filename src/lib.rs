@@ -24,6 +24,7 @@ pub mod imports;
 pub mod logging;
 pub mod me;
 pub mod openapi;
+pub mod reasons;
 pub mod security;
 mod shape;
 pub mod shared;
@@ -108,6 +109,7 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
         .attach(logging::RequestLog::new(log_lines_per_sec))
         .attach(security::SecurityHeaders)
         .mount("/", health::routes())
+        .mount("/", reasons::routes())
         .mount("/", accounts::session::routes())
         .mount("/", accounts::routes::routes())
         .mount("/", units::routes::routes())

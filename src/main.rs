@@ -158,12 +158,8 @@ async fn connect() -> Result<db::Db, String> {
 fn problems(e: cadre_training::error::AppError) -> String {
     use cadre_training::error::AppError;
     let (message, details) = match e {
-        AppError::Validation {
-            message, details, ..
-        } => (message, details),
-        AppError::Problems {
-            message, report, ..
-        } => (message, report.listed),
+        AppError::Validation { msg, details, .. } => (msg.to_string(), details),
+        AppError::Problems { msg, report, .. } => (msg.to_string(), report.listed),
         other => return other.to_string(),
     };
     let mut s = message;

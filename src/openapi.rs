@@ -11,9 +11,10 @@ use crate::{
 /// The API description served at `/api/openapi.json`.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Cadre training and qualification", description = "Training and qualification of Ho Chi Minh City's mass-mobilisation cadres (deliverables 9.2 and 9.7). Every error body is `{\"error\": {\"code\", \"message\", \"field\"}}`."),
+    info(title = "Cadre training and qualification", description = "Training and qualification of Ho Chi Minh City's mass-mobilisation cadres (deliverables 9.2 and 9.7). Every error body is `{\"error\": {\"code\", \"reason\", \"params\", \"message\", \"field\"}}`: `reason` is a stable code (the `Reason` enum), `params` the values its message names; `GET /api/errors/messages?lang=vi|en` renders each reason."),
     paths(
         health::health,
+        crate::reasons::error_messages,
         accounts::session::login, accounts::session::logout, accounts::session::me, accounts::session::change_password,
         accounts::routes::list_accounts, accounts::routes::get_account, accounts::routes::create_account,
         accounts::routes::update_account, accounts::routes::reset_password,
@@ -45,7 +46,7 @@ use crate::{
         exports::routes::export_classes, exchange::routes::export_record, exchange::routes::import_record,
     ),
     components(schemas(
-        error::ErrorEnvelope, error::ErrorBody, error::ErrorDetail, error::ProblemCount, error::ProblemCode,
+        error::ErrorEnvelope, error::ErrorBody, crate::reasons::Reason, error::ErrorDetail, error::ProblemCount, error::ProblemCode,
         api::Page<accounts::store::AccountView>, api::Page<audit::store::AuditEntry>,
         api::Page<cadres::store::CadreView>, api::Page<gaps::report::Assessment>,
     )),

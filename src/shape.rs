@@ -65,9 +65,9 @@ mod tests {
     }
 
     /// Modules that are not features: the app's assembly and what every feature shares.
-    const FOUNDATION: [&str; 14] = [
+    const FOUNDATION: [&str; 15] = [
         "api", "bin", "config", "db", "error", "health", "lib", "logging", "main", "openapi",
-        "security", "shape", "shared", "state",
+        "reasons", "security", "shape", "shared", "state",
     ];
 
     /// The features each feature names (`crate::x`, `crate::{x, …}`), from the sources.
@@ -204,6 +204,7 @@ mod tests {
             "db",
             "api",
             "error.rs",
+            "reasons.rs",
             "logging.rs",
             "security.rs",
             "health.rs",

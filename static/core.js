@@ -1,5 +1,5 @@
 // Shared helpers: DOM building, API calls, session, forms and errors, downloads.
-import { t, parseDate, date, apiText, num } from "./i18n.js";
+import { t, lang, parseDate, date, num, errorText, loadErrorMessages } from "./i18n.js";
 
 /** Builds an element. `attrs`: class, text, onX handlers, dataset via data-*, others as attributes. */
 export function h(tag, attrs, ...children) {
@@ -23,7 +23,11 @@ export function h(tag, attrs, ...children) {
 export class ApiError extends Error {
   constructor(status, body) {
     const e = (body && body.error) || {};
-    super(apiText(e.message) || `HTTP ${status}`);
+    // The API's errors have a reason (rendered in the page's language); the pages' own checks
+    // carry their message already translated.
+    super((e.reason ? errorText(e) : e.message) || `HTTP ${status}`);
+    this.reason = e.reason;
+    this.params = e.params;
     this.status = status;
     this.code = e.code;
     this.field = e.field;
@@ -63,8 +67,19 @@ export async function api(method, path, body) {
     session.account = null;
     location.hash = "#/login";
   }
-  if (!res.ok) throw new ApiError(res.status, data);
+  if (!res.ok) throw await apiError(res.status, data);
   return data;
+}
+
+/** The ApiError of an answer that is not OK, its message in the page's language (the error
+ * catalogue loaded first). An answer without a reason is recorded in window.__errors. */
+async function apiError(status, data) {
+  await loadErrorMessages();
+  const e = data && data.error;
+  if (!e || !e.reason) {
+    (window.__errors = window.__errors || []).push(`API error without a reason (HTTP ${status}, ${lang()}): ${e && e.message}`);
+  }
+  return new ApiError(status, data);
 }
 
 /** Query string from an object, skipping empty values. */
@@ -180,7 +195,7 @@ export async function download(path, fallbackName, body) {
   if (!res.ok) {
     let body = null;
     try { body = await res.json(); } catch (_) { /* not JSON */ }
-    throw new ApiError(res.status, body);
+    throw await apiError(res.status, body);
   }
   const blob = await res.blob();
   const cd = res.headers.get("Content-Disposition") || "";

@@ -584,68 +584,50 @@ export function gapReason(check, catalogue) {
   });
 }
 
-// The API answers in English; the messages a user meets in the pages, in Vietnamese.
-// [pattern, Vietnamese template with $1…]. Anything else is shown as it came (dates localised).
-const API_VI = [
-  [/^invalid username or password$/, "Sai tên đăng nhập hoặc mật khẩu"],
-  [/^too many attempts; try again in (\d+) s$/, "Thử sai quá nhiều lần; hãy thử lại sau $1 giây"],
-  [/^(username|password) is required$/, "Bắt buộc nhập"],
-  [/^username must be 3 to 64 characters.*$/, "Tên đăng nhập gồm 3 đến 64 ký tự"],
-  [/^password must be (\d+) to 128 characters$/, "Mật khẩu gồm $1 đến 128 ký tự"],
-  [/^password is too easy to guess.*$/, "Mật khẩu quá dễ đoán (từ thông dụng, dãy ký tự, ngày tháng hoặc tên đăng nhập); hãy dùng một cụm từ dài hơn"],
-  [/^password must not be only spaces.*$/, "Mật khẩu không được chỉ có dấu cách"],
-  [/^password must not be only spaces$/, "Mật khẩu không được chỉ có dấu cách"],
-  [/^username (\S+) is already taken$/, "Tên đăng nhập $1 đã có"],
-  [/^no certificate (\S+)$/, "Không có giấy chứng nhận số $1"],
-  [/^the code does not match this certificate$/, "Mã xác thực không đúng với giấy chứng nhận này"],
-  [/^code must be (\d+) letters of (\S+)$/, "Mã xác thực gồm $1 ký tự trong $2"],
-  [/^the venue is already booked by class (\S+) \(session (\d+), (.+) – (.+)\)$/, "Địa điểm đã được lớp $1 sử dụng (buổi $2, $3 – $4)"],
-  [/^the instructor is already booked by class (\S+) \(session (\d+), (.+) – (.+)\)$/, "Giảng viên đã dạy lớp $1 vào lúc đó (buổi $2, $3 – $4)"],
-  [/^overlaps session (\d+) of the same class$/, "Trùng giờ với buổi $1 của chính lớp này"],
-  [/^class (\S+) already exists$/, "Lớp $1 đã có"],
-  [/^the cadre is already enrolled in class (\S+)$/, "Cán bộ đã ghi danh vào lớp $1"],
-  [/^the cadre is already waitlisted in class (\S+)$/, "Cán bộ đã ở danh sách chờ của lớp $1"],
-  [/^the cadre is in class (\S+) whose session (\d+) overlaps this class$/, "Cán bộ đang học lớp $1, có buổi $2 trùng giờ với lớp này"],
-  [/^cadre (\d+) is also in class (\S+) whose session (\d+) overlaps the new schedule$/, "Cán bộ mã $1 đang học lớp $2, có buổi $3 trùng lịch mới"],
-  [/^prerequisite (\S+) is missing or stale.*$/, "Chưa học (hoặc đã hết hiệu lực) chuyên đề tiên quyết $1"],
-  [/^class (\S+) is (\w+), not open for enrolment$/, "Lớp $1 không nhận ghi danh (tình trạng: $2)"],
-  [/^enrolment for class (\S+) is open from (\S+) to (\S+)$/, "Lớp $1 nhận ghi danh từ $2 đến $3"],
-  [/^class (\S+) is (\w+) and cannot change$/, "Lớp $1 đã kết thúc hoặc đã hủy, không thể thay đổi"],
-  [/^a programme needs at least one module$/, "Chương trình cần ít nhất một chuyên đề"],
-  [/^(\S+) is listed twice$/, "$1 bị chọn hai lần"],
-  [/^no module with code (\S+)$/, "Không có chuyên đề mã $1"],
-  [/^no unit with code (\S+)$/, "Không có đơn vị mã $1"],
-  [/^(\w+) must be 1 to (\d+) characters$/, "Bắt buộc nhập (tối đa $2 ký tự)"],
-  [/^personal_id must be 9 or 12 digits$/, "Số CCCD/CMND gồm 9 hoặc 12 chữ số"],
-  [/^birth_date must be after 1900 and at least 15 years ago$/, "Ngày sinh phải sau năm 1900 và cách đây ít nhất 15 năm"],
-  [/^phone must be a telephone number of 8 to 15 digits$/, "Số điện thoại gồm 8 đến 15 chữ số"],
-  [/^the cadre record is not active$/, "Hồ sơ cán bộ không còn hoạt động"],
-  [/^your account is not linked to a cadre record$/, "Tài khoản chưa gắn với hồ sơ cán bộ"],
-  [/^(\d+) problems? found; nothing was written\. Correct the rows and import the file again\.$/, "Có $1 lỗi; chưa ghi dữ liệu nào. Hãy sửa các dòng rồi nhập lại tệp."],
-  [/^(\d+) problem\(s\) in the file; the first, on line (\d+): (.+)$/, (_, n, line, first) => `Có ${n} lỗi trong tệp, chưa ghi gì; lỗi đầu tiên ở dòng ${line}: ${apiText(first)}`],
-  [/^no unit with this code$/, "Không có đơn vị mang mã này"],
-  [/^the file is larger than the limit of (\d+) bytes$/, "Tệp lớn hơn giới hạn $1 byte"],
-  [/^the file is empty$/, "Tệp rỗng"],
-  [/^the file is empty: it needs a header row$/, "Tệp rỗng: cần có dòng tiêu đề"],
-  [/^line (\d+) has more than (\d+) columns; a file may have at most \d+ columns$/, "Dòng $1 có hơn $2 cột; tệp chỉ được có tối đa $2 cột"],
-  [/^line (\d+) is longer than (\d+) bytes; a line may hold at most \d+ bytes$/, "Dòng $1 dài hơn $2 byte; mỗi dòng tối đa $2 byte"],
-  [/^the file has more than (\d+) rows under its header; import it in parts$/, "Tệp có hơn $1 dòng dưới dòng tiêu đề; hãy chia tệp để nhập từng phần"],
-  [/^the file has more than (\d+) cells with a value; import it in parts$/, "Tệp có hơn $1 ô có dữ liệu; hãy chia tệp để nhập từng phần"],
-  [/^cell (\w+) lies outside the columns an import reads: at most (\d+) columns \(A to (\w+)\)$/, "Ô $1 nằm ngoài vùng được đọc: tối đa $2 cột (A đến $3)"],
-  [/^cell (\w+) lies below the rows an import reads: the file has more than (\d+) rows under its header; import it in parts$/, "Ô $1 nằm quá số dòng được đọc: tệp có hơn $2 dòng dưới dòng tiêu đề; hãy chia tệp để nhập từng phần"],
-  [/^the XLSX workbook unpacks to more than (\d+) bytes .*$/, "Tệp XLSX khi giải nén lớn hơn $1 byte; hãy lưu lại tệp hoặc lưu dưới dạng CSV"],
-  [/^the XLSX workbook cannot be read: (.+)$/, "Không đọc được tệp XLSX: $1"],
-  [/^unit (\S+) does not exist on (\S+)$/, "Đơn vị $1 không tồn tại vào ngày $2"],
-  [/^the database is unavailable; try again shortly$/, "Cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau"],
-];
+// The API's errors: each carries a stable `reason` and the `params` its message names. The
+// catalogue (`GET /api/errors/messages?lang=`) has every reason's message in each language; it is
+// loaded once per language, before an error is shown.
+const errorCatalogues = {};
 
-/** An API error message in the current language (Vietnamese for the known ones). */
-export function apiText(message) {
-  const text = String(message || "");
-  if (lang() === "vi") {
-    for (const [re, vi] of API_VI) {
-      if (re.test(text)) return localDates(text.replace(re, vi));
+export async function loadErrorMessages() {
+  const l = lang();
+  if (errorCatalogues[l]) return errorCatalogues[l];
+  try {
+    const res = await fetch("/api/errors/messages?lang=" + l, { headers: { Accept: "application/json" } });
+    if (res.ok) errorCatalogues[l] = await res.json();
+  } catch (_) { /* unreachable: the error is shown as the API wrote it, and recorded below */ }
+  return errorCatalogues[l];
+}
+
+function paramText(cat, key, v) {
+  const s = v === undefined || v === null ? "" : String(v);
+  const words = cat.values && cat.values[key];
+  if (words && words[s] !== undefined) return words[s];
+  return lang() === "vi" ? localDates(s) : s;
+}
+
+/**
+ * An API error (`{reason, params, message}`) in the page's language, rendered from the
+ * catalogue. An error the catalogue cannot render in this language is shown as the API wrote it
+ * (English) and recorded in window.__errors, so that no English message reaches a Vietnamese page
+ * unnoticed (the browser tests fail on it).
+ */
+export function errorText(e) {
+  const cat = errorCatalogues[lang()];
+  const tpl = e && e.reason && cat && cat.messages && cat.messages[e.reason];
+  if (!tpl) {
+    if (lang() !== "en") {
+      (window.__errors = window.__errors || []).push(`API error without a ${lang()} message: ${e && e.reason} — ${e && e.message}`);
     }
+    return localDates(e && e.message);
   }
-  return localDates(text);
+  const params = e.params || {};
+  const text = tpl.replace(/\{(\w+)\}/g, (_, k) => paramText(cat, k, params[k]));
+  if (params.sheet === undefined || !cat.in_sheet) return text;
+  return cat.in_sheet.replace(/\{(\w+)\}/g, (_, k) => (k === "message" ? text : paramText(cat, k, params[k])));
+}
+
+/** A text the API wrote without a code (a problem count's reason), dates localised. */
+export function apiText(message) {
+  return localDates(String(message || ""));
 }

@@ -17,19 +17,13 @@ impl Username {
         let s = raw.trim().to_lowercase();
         let n = s.chars().count();
         if !(3..=64).contains(&n) {
-            return Err(AppError::invalid(
-                field,
-                "username must be 3 to 64 characters",
-            ));
+            return Err(AppError::invalid(field, crate::msg!(UsernameLength)));
         }
         if !s
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
         {
-            return Err(AppError::invalid(
-                field,
-                "username may hold only letters a-z, digits, '.', '_' and '-'",
-            ));
+            return Err(AppError::invalid(field, crate::msg!(UsernameCharacters)));
         }
         Ok(Username(s))
     }
@@ -69,21 +63,15 @@ impl NewPassword {
         if n < min || n > 128 {
             return Err(AppError::invalid(
                 field,
-                format!("password must be {min} to 128 characters"),
+                crate::msg!(PasswordLength, min = min),
             ));
         }
         if raw.trim().is_empty() || raw.contains('\0') {
-            return Err(AppError::invalid(
-                field,
-                "password must not be only spaces or hold a NUL character",
-            ));
+            return Err(AppError::invalid(field, crate::msg!(PasswordBlank)));
         }
         let strength = zxcvbn::zxcvbn(raw, &[username, "cadre", "training", "admin"]);
         if (strength.score() as u8) < 3 {
-            return Err(AppError::invalid(
-                field,
-                "password is too easy to guess (a common word, a sequence, a date or the username); use a longer phrase",
-            ));
+            return Err(AppError::invalid(field, crate::msg!(PasswordEasy)));
         }
         Ok(NewPassword(raw.to_string()))
     }
@@ -100,15 +88,19 @@ impl NewPassword {
 pub fn login_username(username: &str, password: &str) -> Result<String, AppError> {
     let username = username.trim().to_lowercase();
     if username.is_empty() {
-        return Err(AppError::invalid("username", "username is required"));
+        return Err(AppError::invalid(
+            "username",
+            crate::msg!(Required, field = "username"),
+        ));
     }
     if password.is_empty() {
-        return Err(AppError::invalid("password", "password is required"));
+        return Err(AppError::invalid(
+            "password",
+            crate::msg!(Required, field = "password"),
+        ));
     }
     if username.len() > 64 || password.len() > 128 || username.contains('\0') {
-        return Err(AppError::Unauthorized(
-            "invalid username or password".into(),
-        ));
+        return Err(AppError::Unauthorized(crate::msg!(BadCredentials)));
     }
     Ok(username)
 }
@@ -134,7 +126,7 @@ pub fn home_unit(role: Role, unit: Option<&str>) -> Result<Option<&str>, AppErro
     match unit.map(str::trim).filter(|s| !s.is_empty()) {
         None if role.needs_unit() => Err(AppError::invalid(
             "unit_code",
-            format!("a {} account needs a home unit", role.as_str()),
+            crate::msg!(HomeUnitNeeded, role = role.as_str()),
         )),
         unit => Ok(unit),
     }
@@ -306,7 +298,7 @@ mod tests {
         ] {
             assert!(matches!(
                 login_username(&u, &p),
-                Err(AppError::Unauthorized(m)) if m == "invalid username or password"
+                Err(AppError::Unauthorized(m)) if m.to_string() == "invalid username or password"
             ));
         }
     }

@@ -32,7 +32,7 @@ fn parse_id(raw: &str) -> AppResult<i64> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::not_found(format!("no account with id {raw}")))
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoAccount, id = raw)))
 }
 
 /// Lists accounts. Admin only.
@@ -57,7 +57,7 @@ pub async fn list_accounts(
         None => None,
         Some(r) => Some(
             Role::parse(r)
-                .ok_or_else(|| AppError::invalid("role", format!("unknown role {r:?}")))?,
+                .ok_or_else(|| AppError::invalid("role", crate::msg!(UnknownRole, value = r)))?,
         ),
     };
     let (total, items) = service::list(

@@ -23,7 +23,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, a: &NewAccount<'_>) -> AppResult
     if store::username_taken(tx, a.username).await? {
         return Err(AppError::conflict(
             Some("username"),
-            format!("the username {:?} is taken", a.username),
+            crate::msg!(UsernameTaken, username = a.username),
         ));
     }
     let id = store::insert(tx, a).await?;
@@ -65,11 +65,11 @@ async fn check_unit(tx: &mut Tx, role: Role, unit: Option<&str>) -> AppResult<Op
     };
     let u = units::store::get(&mut *tx, code)
         .await?
-        .ok_or_else(|| AppError::invalid("unit_code", format!("no unit with code {code}")))?;
+        .ok_or_else(|| AppError::invalid("unit_code", crate::msg!(NoUnit, code = code)))?;
     if u.retired_on.is_some() {
         return Err(AppError::invalid(
             "unit_code",
-            format!("unit {code} is retired"),
+            crate::msg!(UnitRetired, code = code),
         ));
     }
     Ok(Some(u.code))
@@ -79,10 +79,7 @@ async fn check_unit(tx: &mut Tx, role: Role, unit: Option<&str>) -> AppResult<Op
 async fn check_cadre_id(tx: &mut Tx, cadre_id: Option<i64>) -> AppResult<()> {
     if let Some(c) = cadre_id {
         if c <= 0 || !crate::cadres::store::exists(tx, c).await? {
-            return Err(AppError::invalid(
-                "cadre_id",
-                format!("no cadre with id {c}"),
-            ));
+            return Err(AppError::invalid("cadre_id", crate::msg!(NoCadre, id = c)));
         }
     }
     Ok(())
@@ -137,10 +134,7 @@ pub async fn update_account(
         },
     };
     if change.loses_admin() && store::other_active_admins(&mut tx, id).await? == 0 {
-        return Err(AppError::conflict(
-            Some("active"),
-            "this is the last active admin account",
-        ));
+        return Err(AppError::conflict(Some("active"), crate::msg!(LastAdmin)));
     }
     let after = &change.after;
     store::update(
@@ -322,9 +316,7 @@ pub async fn login(
             } else {
                 tracing::warn!("failed login for an unknown username");
             }
-            Err(AppError::Unauthorized(
-                "invalid username or password".into(),
-            ))
+            Err(AppError::Unauthorized(crate::msg!(BadCredentials)))
         }
     }
 }
@@ -362,14 +354,14 @@ pub async fn change_password(
         attempt.fail(&state.db).await?;
         return Err(AppError::invalid(
             "current_password",
-            "the current password is wrong",
+            crate::msg!(PasswordWrong),
         ));
     }
     attempt.release(&state.db).await?;
     if current == new.expose() {
         return Err(AppError::invalid(
             "new_password",
-            "the new password must differ from the current one",
+            crate::msg!(PasswordUnchanged),
         ));
     }
     let hash = password::hash(new.expose()).await?;

@@ -52,7 +52,7 @@ pub async fn credentials_by_id(db: &Db, id: i64) -> AppResult<Credentials> {
         .bind(id)
         .fetch_optional(p)
         .await?);
-    row.ok_or_else(|| AppError::not_found(format!("no account with id {id}")))
+    row.ok_or_else(|| AppError::not_found(crate::msg!(NoAccount, id = id)))
 }
 
 /// Gets one account.
@@ -62,7 +62,7 @@ pub async fn get(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<AccountView> {
         .bind(id)
         .fetch_optional(&mut *c)
         .await?);
-    row.ok_or_else(|| AppError::not_found(format!("no account with id {id}")))
+    row.ok_or_else(|| AppError::not_found(crate::msg!(NoAccount, id = id)))
 }
 
 /// Lists accounts, optionally by role or username fragment.
@@ -129,7 +129,7 @@ pub async fn insert(tx: &mut Tx, a: &NewAccount<'_>) -> AppResult<i64> {
     res.map_err(|e| match AppError::from(e) {
         AppError::Conflict { .. } => AppError::conflict(
             Some("username"),
-            format!("the username {:?} is taken", a.username),
+            crate::msg!(UsernameTaken, username = a.username),
         ),
         other => other,
     })

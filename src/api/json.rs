@@ -74,17 +74,40 @@ fn from_serde(path: &str, e: serde_json::Error) -> AppError {
     match e.classify() {
         Category::Syntax | Category::Eof | Category::Io => AppError::BadRequest {
             field,
-            message: format!("malformed JSON: {reason}"),
+            msg: crate::msg!(JsonMalformed, detail = reason),
         },
-        Category::Data => AppError::Validation {
-            message: match &field {
-                Some(f) => format!("{f}: {reason}"),
-                None => reason,
-            },
-            field,
-            details: vec![],
-        },
+        Category::Data => {
+            let msg = data_msg(&reason);
+            AppError::Validation {
+                msg: match &field {
+                    Some(f) if msg.reason == crate::error::Reason::JsonInvalid => {
+                        crate::msg!(JsonInvalid, detail = format!("{f}: {reason}"))
+                    }
+                    _ => msg,
+                },
+                field,
+                details: vec![],
+            }
+        }
     }
+}
+
+/// The reason of serde's message about a value: an unknown field (with the fields expected), a
+/// missing one, or any other (its words as the detail).
+fn data_msg(reason: &str) -> crate::error::Msg {
+    if let Some(rest) = reason.strip_prefix("unknown field `") {
+        if let Some((name, expected)) = rest.split_once("`, expected ") {
+            let expected = expected.strip_prefix("one of ").unwrap_or(expected);
+            return crate::msg!(JsonUnknownField, name = name, expected = expected);
+        }
+    }
+    if let Some(name) = reason
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        return crate::msg!(JsonMissingField, name = name);
+    }
+    crate::msg!(JsonInvalid, detail = reason)
 }
 
 #[rocket::async_trait]
@@ -99,20 +122,20 @@ impl<'r, T: DeserializeOwned> FromData<'r> for JsonBody<T> {
             Ok(_) => {
                 return fail(AppError::PayloadTooLarge {
                     field: None,
-                    message: format!("the JSON body is larger than the limit of {limit}"),
+                    msg: crate::msg!(JsonTooLarge, limit = limit.to_string()),
                 })
             }
             Err(e) => {
                 return fail(AppError::BadRequest {
                     field: None,
-                    message: format!("the body could not be read: {e}"),
+                    msg: crate::msg!(BodyUnreadable, detail = e.to_string()),
                 })
             }
         };
         if bytes.is_empty() {
             return fail(AppError::BadRequest {
                 field: None,
-                message: "a JSON body is required".into(),
+                msg: crate::msg!(JsonRequired),
             });
         }
         match parse_json::<T>(&bytes) {

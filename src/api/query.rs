@@ -13,9 +13,9 @@ pub fn parse_opt<T: FromStr>(name: &str, raw: Option<&str>) -> Result<Option<T>,
         None => Ok(None),
         Some(s) => {
             super::text::check(name, s)?;
-            s.parse::<T>()
-                .map(Some)
-                .map_err(|_| AppError::invalid(name, format!("{name}: {s:?} is not a valid value")))
+            s.parse::<T>().map(Some).map_err(|_| {
+                AppError::invalid(name, crate::msg!(NotAValue, field = name, value = s))
+            })
         }
     }
 }
@@ -32,13 +32,13 @@ pub fn single_values(req: &rocket::Request<'_>) -> Result<(), AppError> {
             let base = name.split(['[', ']', '.']).next().unwrap_or(name);
             return Err(AppError::invalid(
                 base,
-                format!("{base} must be a single value"),
+                crate::msg!(SingleValue, field = base),
             ));
         }
         if seen.contains(&name) {
             return Err(AppError::invalid(
                 name,
-                format!("{name} is given more than once"),
+                crate::msg!(GivenTwice, field = name),
             ));
         }
         seen.push(name);
@@ -59,7 +59,7 @@ pub fn text_opt<'a>(
             if s.chars().count() > max {
                 return Err(AppError::invalid(
                     name,
-                    format!("{name} must be at most {max} characters"),
+                    crate::msg!(TooLong, field = name, max = max),
                 ));
             }
             Ok(Some(s))
@@ -84,11 +84,14 @@ impl PageParams {
         if !(1..=500).contains(&limit) {
             return Err(AppError::invalid(
                 "limit",
-                "limit must be between 1 and 500",
+                crate::msg!(Between, field = "limit", min = 1, max = 500),
             ));
         }
         if offset < 0 {
-            return Err(AppError::invalid("offset", "offset must not be negative"));
+            return Err(AppError::invalid(
+                "offset",
+                crate::msg!(NotNegative, field = "offset"),
+            ));
         }
         Ok(PageParams { limit, offset })
     }

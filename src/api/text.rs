@@ -33,17 +33,14 @@ pub fn check(field: &str, s: &str) -> Result<(), AppError> {
     if s.contains('\0') {
         return Err(AppError::invalid(
             field,
-            format!("{field} must not contain a NUL character"),
+            crate::msg!(NulCharacter, field = field),
         ));
     }
     if let Some(y) = iso_year(s) {
         if y < YEARS.0 || y > YEARS.1 {
             return Err(AppError::invalid(
                 field,
-                format!(
-                    "{field}: dates must lie between {}-01-01 and {}-12-31",
-                    YEARS.0, YEARS.1
-                ),
+                crate::msg!(DateYears, field = field, min = YEARS.0, max = YEARS.1),
             ));
         }
     }
@@ -73,10 +70,7 @@ pub fn check_json(v: &Value) -> Result<(), AppError> {
                     }
                     path.push_str(&k.replace('\0', "\\0"));
                     if k.contains('\0') {
-                        return Err(AppError::invalid(
-                            path.clone(),
-                            "field names must not contain a NUL character",
-                        ));
+                        return Err(AppError::invalid(path.clone(), crate::msg!(FieldNameNul)));
                     }
                     walk(x, path)?;
                     path.truncate(len);

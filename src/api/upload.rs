@@ -18,12 +18,12 @@ pub async fn read_upload(data: Data<'_>, max: u64) -> AppResult<Vec<u8>> {
         .await
         .map_err(|e| AppError::BadRequest {
             field: Some("file".into()),
-            message: format!("the upload could not be read: {e}"),
+            msg: crate::msg!(UploadUnreadable, detail = e.to_string()),
         })?;
     if !bytes.is_complete() {
         return Err(AppError::PayloadTooLarge {
             field: Some("file".into()),
-            message: format!("the file is larger than the limit of {max} bytes"),
+            msg: crate::msg!(FileTooLarge, max = max),
         });
     }
     Ok(bytes.into_inner())
@@ -61,14 +61,14 @@ impl Uploads {
     pub async fn receive(&self, data: Data<'_>) -> AppResult<Received> {
         let bytes = read_upload(data, self.max_bytes).await?;
         if bytes.is_empty() {
-            return Err(AppError::invalid("file", "the file is empty"));
+            return Err(AppError::invalid("file", crate::msg!(FileEmpty)));
         }
         let slot = self
             .slots
             .clone()
             .acquire_owned()
             .await
-            .map_err(|_| AppError::Unavailable("the service is shutting down".into()))?;
+            .map_err(|_| AppError::Unavailable(crate::msg!(ShuttingDown)))?;
         Ok(Received { bytes, _slot: slot })
     }
 }

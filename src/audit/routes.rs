@@ -29,7 +29,7 @@ fn parse_time(field: &str, raw: Option<&str>, clock: &Clock) -> AppResult<Option
     }
     Err(AppError::invalid(
         field,
-        format!("{field}: {s:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"),
+        crate::msg!(NotADate, field = field, value = s),
     ))
 }
 

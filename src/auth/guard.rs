@@ -49,7 +49,7 @@ impl AuthUser {
                     code: code.clone(),
                     path: path.clone(),
                 }),
-                _ => Err(AppError::Forbidden("your account has no home unit".into())),
+                _ => Err(AppError::Forbidden(crate::msg!(NoHomeUnit))),
             },
         }
     }
@@ -76,21 +76,20 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
         .rocket()
         .state::<AppState>()
         .ok_or_else(|| AppError::Internal("application state missing".into()))?;
-    let header = req.headers().get_one("Authorization").ok_or_else(|| {
-        AppError::Unauthorized("authentication required: send Authorization: Bearer <token>".into())
-    })?;
+    let header = req
+        .headers()
+        .get_one("Authorization")
+        .ok_or_else(|| AppError::Unauthorized(crate::msg!(BearerRequired)))?;
     let token = header
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
-        .ok_or_else(|| {
-            AppError::Unauthorized("the Authorization header must be Bearer <token>".into())
-        })?
+        .ok_or_else(|| AppError::Unauthorized(crate::msg!(BearerMalformed)))?
         .trim();
     let claims = state.keys.verify(token)?;
     let id: i64 = claims
         .sub
         .parse()
-        .map_err(|_| AppError::Unauthorized("the token is invalid".into()))?;
+        .map_err(|_| AppError::Unauthorized(crate::msg!(TokenInvalid)))?;
     // The data version is read by the same statement (see `db::version`), so a handler can tell
     // whether something it cached from the data is still current without another statement.
     // The unit's columns are scalar subqueries, not a join: with a few hundred units PostgreSQL
@@ -121,11 +120,9 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
                 .await?
         }
     };
-    let row = row.ok_or_else(|| AppError::Unauthorized("the account no longer exists".into()))?;
+    let row = row.ok_or_else(|| AppError::Unauthorized(crate::msg!(AccountGone)))?;
     if !row.active || row.token_version != claims.ver {
-        return Err(AppError::Unauthorized(
-            "the token has been revoked; log in again".into(),
-        ));
+        return Err(AppError::Unauthorized(crate::msg!(TokenRevoked)));
     }
     let role = row.role;
     let account = super::AccountView {
@@ -191,9 +188,7 @@ macro_rules! role_guard {
                 match req.guard::<AuthUser>().await {
                     Outcome::Success(u) if matches!(u.role, $(Role::$role)|+) => Outcome::Success($name(u)),
                     Outcome::Success(u) => {
-                        let e = AppError::Forbidden(format!(
-                            "the {} role may not do this", u.role.as_str()
-                        ));
+                        let e = AppError::Forbidden(crate::msg!(RoleMayNot, role = u.role.as_str()));
                         Outcome::Error((Status::Forbidden, stash(req, e)))
                     }
                     Outcome::Error(e) => Outcome::Error(e),

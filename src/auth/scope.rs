@@ -77,9 +77,7 @@ impl Scope {
         if self.contains_path(path) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(
-                "this unit is outside the subtree of your account's unit".into(),
-            ))
+            Err(AppError::Forbidden(crate::msg!(UnitOutsideSubtree)))
         }
     }
 

@@ -74,12 +74,12 @@ impl JwtKeys {
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;
                 let why = match e.kind() {
-                    ErrorKind::ExpiredSignature => "the token has expired",
-                    ErrorKind::InvalidSignature => "the token signature is invalid",
-                    ErrorKind::InvalidAlgorithm => "the token algorithm is not accepted",
-                    _ => "the token is invalid",
+                    ErrorKind::ExpiredSignature => crate::error::Reason::TokenExpired,
+                    ErrorKind::InvalidSignature => crate::error::Reason::TokenSignatureInvalid,
+                    ErrorKind::InvalidAlgorithm => crate::error::Reason::TokenAlgorithm,
+                    _ => crate::error::Reason::TokenInvalid,
                 };
-                AppError::Unauthorized(why.into())
+                AppError::Unauthorized(crate::error::Msg::new(why))
             })
     }
 }

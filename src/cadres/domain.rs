@@ -200,7 +200,7 @@ pub fn parse_personal_id(raw: &str) -> Result<PersonalId, AppError> {
     } else {
         Err(AppError::invalid(
             "personal_id",
-            "personal_id must be 9 or 12 digits",
+            crate::msg!(PersonalIdInvalid),
         ))
     }
 }
@@ -210,10 +210,7 @@ pub fn parse_full_name(raw: &str) -> Result<String, AppError> {
     let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     let n = s.chars().count();
     if !(2..=120).contains(&n) || raw.chars().count() > 120 {
-        return Err(AppError::invalid(
-            "full_name",
-            "full_name must be 2 to 120 characters",
-        ));
+        return Err(AppError::invalid("full_name", crate::msg!(FullNameLength)));
     }
     if !s
         .chars()
@@ -221,7 +218,7 @@ pub fn parse_full_name(raw: &str) -> Result<String, AppError> {
     {
         return Err(AppError::invalid(
             "full_name",
-            "full_name may hold only letters, spaces, ' and -",
+            crate::msg!(FullNameCharacters),
         ));
     }
     Ok(s)
@@ -232,10 +229,7 @@ pub fn check_birth_date(d: NaiveDate, today: NaiveDate) -> Result<(), AppError> 
     let min = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(d);
     let max = today - chrono::Duration::days(15 * 365);
     if d < min || d > max {
-        return Err(AppError::invalid(
-            "birth_date",
-            "birth_date must be after 1900 and at least 15 years ago",
-        ));
+        return Err(AppError::invalid("birth_date", crate::msg!(BirthDateRange)));
     }
     Ok(())
 }
@@ -249,7 +243,7 @@ pub fn check_party_date(
     if joined <= birth || joined > today {
         return Err(AppError::invalid(
             "party_joined_on",
-            "party_joined_on must be after the birth date and not in the future",
+            crate::msg!(PartyDateRange),
         ));
     }
     Ok(())
@@ -267,10 +261,7 @@ pub fn parse_phone(raw: Option<&str>) -> Result<Option<String>, AppError> {
     {
         Ok(Some(s.to_string()))
     } else {
-        Err(AppError::invalid(
-            "phone",
-            "phone must be a telephone number of 8 to 15 digits",
-        ))
+        Err(AppError::invalid("phone", crate::msg!(PhoneInvalid)))
     }
 }
 
@@ -310,7 +301,7 @@ pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, AppError> {
     if ok {
         Ok(Some(s.to_lowercase()))
     } else {
-        Err(AppError::invalid("email", "email is not an e-mail address"))
+        Err(AppError::invalid("email", crate::msg!(EmailInvalid)))
     }
 }
 
@@ -322,7 +313,7 @@ pub fn parse_words(field: &str, raw: &str, max: usize) -> Result<String, AppErro
     if n == 0 || n > max || raw.chars().count() > max {
         return Err(AppError::invalid(
             field,
-            format!("{field} must be 1 to {max} characters"),
+            crate::msg!(TextLength, field = field, max = max),
         ));
     }
     if !s.starts_with(char::is_alphabetic)
@@ -332,7 +323,7 @@ pub fn parse_words(field: &str, raw: &str, max: usize) -> Result<String, AppErro
     {
         return Err(AppError::invalid(
             field,
-            format!("{field} may hold only letters, spaces, ' and -"),
+            crate::msg!(TextCharacters, field = field),
         ));
     }
     Ok(s)
@@ -341,10 +332,7 @@ pub fn parse_words(field: &str, raw: &str, max: usize) -> Result<String, AppErro
 /// Checks a from/to period: `to`, when given, is on or after `from`.
 pub fn check_period(from: NaiveDate, to: Option<NaiveDate>) -> Result<(), AppError> {
     if to.is_some_and(|t| t < from) {
-        return Err(AppError::invalid(
-            "to_date",
-            "the end date is before the start date",
-        ));
+        return Err(AppError::invalid("to_date", crate::msg!(EndBeforeStart)));
     }
     Ok(())
 }

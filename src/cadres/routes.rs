@@ -37,7 +37,7 @@ fn parse_id(raw: &str) -> AppResult<i64> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::not_found(format!("no cadre with id {raw}")))
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoCadre, id = raw)))
 }
 
 /// Lists cadres in the caller's scope, sorted the Vietnamese way (given name first), paged.
@@ -76,14 +76,14 @@ pub async fn list_cadres(
         if q.chars().count() > 100 {
             return Err(AppError::invalid(
                 "q",
-                "the search text is longer than 100 characters",
+                crate::msg!(SearchTooLong, max = 100),
             ));
         }
         filter.q = Some(q.to_string());
     }
     if let Some(o) = organisation.map(str::trim).filter(|s| !s.is_empty()) {
         Organisation::parse(o).ok_or_else(|| {
-            AppError::invalid("organisation", format!("unknown organisation {o:?}"))
+            AppError::invalid("organisation", crate::msg!(UnknownOrganisation, value = o))
         })?;
         filter.organisation = Some(o.to_string());
     }
@@ -164,7 +164,7 @@ async fn end_title_period(
     let cadre = visible(state, user, parse_id(id)?).await?;
     let pid: i64 = pid
         .parse()
-        .map_err(|_| AppError::not_found(format!("no such period {pid}")))?;
+        .map_err(|_| AppError::not_found(crate::msg!(NoPeriod, id = pid)))?;
     Ok(Json(
         service::end_period(state, user, cadre, pid, input, which).await?,
     ))
@@ -276,9 +276,9 @@ pub async fn update_qualification(
 ) -> AppResult<Json<QualificationList>> {
     let patch = body.into_inner();
     let cadre = visible(state, &user, parse_id(id)?).await?;
-    let qid: i64 = qid
-        .parse()
-        .map_err(|_| AppError::not_found(format!("no qualification {qid}")))?;
+    let qid: i64 = qid.parse().map_err(|_| {
+        AppError::not_found(crate::msg!(NoQualification, id = qid, cadre = cadre.id))
+    })?;
     Ok(Json(
         service::update_qualification(state, &user, cadre, qid, patch).await?,
     ))

@@ -55,14 +55,13 @@ impl UnitRefusal {
     /// outside the caller's subtree.
     pub fn api_error(self, field: &str, code: &str) -> AppError {
         match self {
-            UnitRefusal::Unknown => AppError::invalid(field, format!("no unit with code {code}")),
+            UnitRefusal::Unknown => AppError::invalid(field, crate::msg!(NoUnit, code = code)),
             UnitRefusal::Retired => {
-                AppError::invalid(field, format!("unit {} is retired", code.trim()))
+                AppError::invalid(field, crate::msg!(UnitRetired, code = code.trim()))
             }
-            UnitRefusal::OutsideScope => AppError::Forbidden(format!(
-                "unit {} is outside the subtree of your account's unit",
-                code.trim()
-            )),
+            UnitRefusal::OutsideScope => {
+                AppError::Forbidden(crate::msg!(UnitCodeOutsideSubtree, code = code.trim()))
+            }
         }
     }
 }
@@ -86,8 +85,12 @@ pub fn check_title_level(
     }
     Err(AppError::invalid(
         "unit_code",
-        format!(
-            "title {title_code} is a {title_level}-level title; unit {unit_code} is at {unit_level} level"
+        crate::msg!(
+            TitleWrongLevel,
+            title = title_code,
+            title_level = title_level,
+            unit = unit_code,
+            unit_level = unit_level
         ),
     ))
 }
@@ -126,7 +129,7 @@ pub fn check_move_date(current_from: Option<NaiveDate>, on: NaiveDate) -> Result
     if current_from.is_some_and(|f| on < f) {
         return Err(AppError::invalid(
             "moved_on",
-            "the move would be dated before the cadre's current unit period began",
+            crate::msg!(MoveBeforeCurrentUnit),
         ));
     }
     Ok(())
@@ -169,11 +172,11 @@ impl LifeDateRefusal {
         match self {
             LifeDateRefusal::Future => Some(AppError::invalid(
                 field,
-                format!("{field} must not be in the future"),
+                crate::msg!(NotInFuture, field = field),
             )),
             LifeDateRefusal::BeforeBirth => Some(AppError::invalid(
                 field,
-                format!("{field} is before the cadre's birth"),
+                crate::msg!(BeforeBirth, field = field),
             )),
             LifeDateRefusal::BirthDay => None,
         }
@@ -221,7 +224,7 @@ mod tests {
         );
         assert!(matches!(
             OutsideScope.api_error("unit_code", "770"),
-            AppError::Forbidden(m) if m == "unit 770 is outside the subtree of your account's unit"
+            AppError::Forbidden(m) if m.to_string() == "unit 770 is outside the subtree of your account's unit"
         ));
     }
 
@@ -236,12 +239,12 @@ mod tests {
         assert_eq!(unit_level("moon_base"), "");
         assert!(check_title_level("FF-CHAIR-COMMUNE", "commune", "26734", "commune").is_ok());
         let e = check_title_level("FF-CHAIR-DISTRICT", "district", "26734", "commune").unwrap_err();
-        let AppError::Validation { field, message, .. } = e else {
+        let AppError::Validation { field, msg, .. } = e else {
             panic!("not a 422")
         };
         assert_eq!(field.as_deref(), Some("unit_code"));
         assert_eq!(
-            message,
+            msg.to_string(),
             "title FF-CHAIR-DISTRICT is a district-level title; unit 26734 is at commune level"
         );
         assert!(check_title_level("FF-CHAIR-COMMUNE", "commune", "79", "").is_err());

@@ -14,7 +14,7 @@ use super::domain::{
     parse_full_name, parse_personal_id, parse_phone, parse_words, Gender, Organisation, PersonalId,
 };
 use super::rules::{
-    check_life_date, check_title_level, check_unit, overlaps_another, unit_level, Span, OVERLAP,
+    check_life_date, check_title_level, check_unit, overlaps_another, unit_level, Span,
 };
 use super::store::{
     self, CadreFilter, CadreView, CadreWrite, QualificationChange, QualificationView,
@@ -34,7 +34,7 @@ pub async fn visible(state: &AppState, user: &AuthUser, id: i64) -> AppResult<Ca
     let scope = user.scope()?;
     match store::get(&state.db, id).await? {
         Some(c) if scope.sees_cadre(c.id, &c.unit_path) => Ok(c),
-        _ => Err(AppError::not_found(format!("no cadre with id {id}"))),
+        _ => Err(AppError::not_found(crate::msg!(NoCadre, id = id))),
     }
 }
 
@@ -71,7 +71,7 @@ pub async fn detail(state: &AppState, cadre: CadreView) -> AppResult<CadreDetail
 pub async fn roster_unit(state: &AppState, scope: &Scope, code: &str) -> AppResult<String> {
     let u = units::store::get(&state.db, code)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoUnit, code = code)))?;
     scope.check_path(&u.path)?;
     Ok(u.path)
 }
@@ -145,7 +145,7 @@ async fn check_personal_id(tx: &mut Tx, pid: &str, except: Option<i64>) -> AppRe
     if store::personal_id_taken(tx, pid, except).await? {
         return Err(AppError::conflict(
             Some("personal_id"),
-            "another cadre has this personal id number",
+            crate::msg!(PersonalIdTaken),
         ));
     }
     Ok(())
@@ -385,7 +385,7 @@ pub async fn add_period(
         .ok_or_else(|| {
             AppError::invalid(
                 "title_code",
-                format!("no active title with code {:?}", input.title_code),
+                crate::msg!(NoActiveTitle, code = input.title_code),
             )
         })?;
     let unit_code = input
@@ -405,7 +405,10 @@ pub async fn add_period(
     };
     let others = store::title_spans(&mut tx, which, cadre.id, title.id).await?;
     if overlaps_another(period, others.into_iter().map(|(_, s)| s)) {
-        return Err(AppError::conflict(Some("from_date"), OVERLAP));
+        return Err(AppError::conflict(
+            Some("from_date"),
+            crate::msg!(TitleOverlap),
+        ));
     }
     let pid = store::insert_title(
         &mut tx,
@@ -444,7 +447,7 @@ pub async fn end_period(
     let (title_id, from, old_to) = store::title_period(&mut tx, which, cadre.id, pid)
         .await?
         .ok_or_else(|| {
-            AppError::not_found(format!("no such period {pid} for cadre {}", cadre.id))
+            AppError::not_found(crate::msg!(NoPeriodOfCadre, id = pid, cadre = cadre.id))
         })?;
     check_period(from, input.to_date)?;
     let period = Span {
@@ -454,7 +457,10 @@ pub async fn end_period(
     let others = store::title_spans(&mut tx, which, cadre.id, title_id).await?;
     let others = others.into_iter().filter(|(id, _)| *id != pid);
     if overlaps_another(period, others.map(|(_, s)| s)) {
-        return Err(AppError::conflict(Some("to_date"), OVERLAP));
+        return Err(AppError::conflict(
+            Some("to_date"),
+            crate::msg!(TitleOverlap),
+        ));
     }
     store::end_title(&mut tx, which, pid, input.to_date).await?;
     audit::record(
@@ -527,7 +533,7 @@ pub async fn add_qualification(
         if v.chars().count() > 300 {
             return Err(AppError::invalid(
                 field,
-                format!("{field} must be at most 300 characters"),
+                crate::msg!(TooLong, field = field, max = 300),
             ));
         }
     }
@@ -535,7 +541,7 @@ pub async fn add_qualification(
     if !crate::curriculum::store::level_exists(&mut tx, q.scale.trim(), q.level.trim()).await? {
         return Err(AppError::invalid(
             "level",
-            format!("no level {:?} on scale {:?}", q.level, q.scale),
+            crate::msg!(NoLevel, scale = q.scale, level = q.level),
         ));
     }
     let qid = store::insert_qualification(
@@ -598,7 +604,7 @@ pub async fn update_qualification(
         if v.as_deref().is_some_and(|v| v.chars().count() > 300) {
             return Err(AppError::invalid(
                 field,
-                format!("{field} must be at most 300 characters"),
+                crate::msg!(TooLong, field = field, max = 300),
             ));
         }
     }
@@ -606,38 +612,38 @@ pub async fn update_qualification(
     if patch.revoked_on.is_some() && reason.is_empty() {
         return Err(AppError::invalid(
             "reason",
-            "a revocation or a reinstatement needs its reason",
+            crate::msg!(QualificationReasonNeeded),
         ));
     }
     if patch.revoked_on.is_none() && patch.reason.is_some() {
         return Err(AppError::invalid(
             "reason",
-            "a reason goes with a revocation day (revoked_on)",
+            crate::msg!(ReasonOnlyWithRevocation),
         ));
     }
     if reason.chars().count() > REASON_MAX {
         return Err(AppError::invalid(
             "reason",
-            format!("reason must be at most {REASON_MAX} characters"),
+            crate::msg!(TooLong, field = "reason", max = REASON_MAX),
         ));
     }
     let mut tx = state.db.begin().await?;
     let before = store::qualification(&mut tx, cadre.id, qid)
         .await?
         .ok_or_else(|| {
-            AppError::not_found(format!("no qualification {qid} for cadre {}", cadre.id))
+            AppError::not_found(crate::msg!(NoQualification, id = qid, cadre = cadre.id))
         })?;
     if before.view.source == "completion" {
         return Err(AppError::conflict(
             Some("source"),
-            "a qualification a class completion awarded changes with its certificate",
+            crate::msg!(QualificationFromClass),
         ));
     }
     if let Some(Some(day)) = patch.revoked_on {
         if day < before.view.obtained_on || day > state.clock.today() {
             return Err(AppError::invalid(
                 "revoked_on",
-                "revoked_on must be from the day obtained to today",
+                crate::msg!(QualificationRevokedRange),
             ));
         }
     }

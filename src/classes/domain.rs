@@ -63,8 +63,9 @@ impl ClassStatus {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|s| {
-                ClassStatus::parse(s)
-                    .ok_or_else(|| AppError::invalid("status", format!("unknown status {s:?}")))
+                ClassStatus::parse(s).ok_or_else(|| {
+                    AppError::invalid("status", crate::msg!(UnknownStatus, value = s))
+                })
             })
             .collect()
     }
@@ -93,10 +94,11 @@ pub fn check_transition(code: &str, from: ClassStatus, to: ClassStatus) -> Resul
     if !from.can_become(to) {
         return Err(AppError::conflict(
             Some("status"),
-            format!(
-                "class {code} cannot go from {} to {}",
-                from.as_str(),
-                to.as_str()
+            crate::msg!(
+                ClassCannotGo,
+                code = code,
+                from = from.as_str(),
+                to = to.as_str()
             ),
         ));
     }
@@ -108,7 +110,7 @@ pub fn editable(code: &str, status: ClassStatus) -> Result<(), AppError> {
     if status.is_closed() {
         return Err(AppError::conflict(
             Some("status"),
-            format!("class {code} is {status} and cannot change"),
+            crate::msg!(ClassFrozen, code = code, status = status.to_string()),
         ));
     }
     Ok(())
@@ -145,19 +147,16 @@ pub fn check_fields(
     if !(1..=1000).contains(&capacity) {
         return Err(AppError::invalid(
             "capacity",
-            "capacity must be between 1 and 1000",
+            crate::msg!(Between, field = "capacity", min = 1, max = 1000),
         ));
     }
     if closes < opens {
-        return Err(AppError::invalid(
-            "enrol_closes",
-            "enrol_closes must not be before enrol_opens",
-        ));
+        return Err(AppError::invalid("enrol_closes", crate::msg!(EnrolWindow)));
     }
     if !(0..=100).contains(&pct) {
         return Err(AppError::invalid(
             "min_attendance_pct",
-            "min_attendance_pct must be between 0 and 100",
+            crate::msg!(Between, field = "min_attendance_pct", min = 0, max = 100),
         ));
     }
     Ok(ClassWrite {
@@ -197,6 +196,21 @@ pub struct SessionWrite {
     pub instructor: String,
 }
 
+/// A session's day (ISO) and its start and end times (`HH:MM`) in city time, as clash messages
+/// name them.
+pub fn city_span(
+    city: &Clock,
+    starts_at: chrono::DateTime<chrono::Utc>,
+    ends_at: chrono::DateTime<chrono::Utc>,
+) -> (String, String, String) {
+    let (s, e) = (city.to_local(starts_at), city.to_local(ends_at));
+    (
+        s.format("%Y-%m-%d").to_string(),
+        s.format("%H:%M").to_string(),
+        e.format("%H:%M").to_string(),
+    )
+}
+
 /// Most sessions a class may have.
 pub const MAX_SESSIONS: usize = 200;
 
@@ -208,11 +222,14 @@ pub fn check_sessions(input: &[SessionInput], city: &Clock) -> Result<Vec<Sessio
     if input.is_empty() {
         return Err(AppError::invalid(
             "sessions",
-            "a class needs at least one session",
+            crate::msg!(ClassNeedsSession),
         ));
     }
     if input.len() > MAX_SESSIONS {
-        return Err(AppError::invalid("sessions", "at most 200 sessions"));
+        return Err(AppError::invalid(
+            "sessions",
+            crate::msg!(TooManySessions, max = MAX_SESSIONS),
+        ));
     }
     let mut out: Vec<SessionWrite> = Vec::with_capacity(input.len());
     for (i, s) in input.iter().enumerate() {
@@ -222,14 +239,11 @@ pub fn check_sessions(input: &[SessionInput], city: &Clock) -> Result<Vec<Sessio
         if ends_at <= starts_at {
             return Err(AppError::invalid(
                 f("ends_at"),
-                "a session must end after it starts",
+                crate::msg!(SessionEndsFirst),
             ));
         }
         if ends_at - starts_at > chrono::Duration::hours(24) {
-            return Err(AppError::invalid(
-                f("ends_at"),
-                "a session may last at most 24 hours",
-            ));
+            return Err(AppError::invalid(f("ends_at"), crate::msg!(SessionTooLong)));
         }
         let venue = crate::shared::text::required_text(&f("venue"), &s.venue, 200)?;
         let instructor = crate::shared::text::required_text(&f("instructor"), &s.instructor, 200)?;
@@ -237,9 +251,16 @@ pub fn check_sessions(input: &[SessionInput], city: &Clock) -> Result<Vec<Sessio
             .iter()
             .position(|o| overlaps(o.starts_at, o.ends_at, starts_at, ends_at))
         {
+            let (date, start, end) = city_span(city, out[j].starts_at, out[j].ends_at);
             return Err(AppError::invalid(
                 f("starts_at"),
-                format!("overlaps session {j} of the same class"),
+                crate::msg!(
+                    SessionOverlap,
+                    session = j + 1,
+                    date = date,
+                    start = start,
+                    end = end
+                ),
             ));
         }
         out.push(SessionWrite {
@@ -264,7 +285,9 @@ pub fn parse_time(field: &str, raw: &str, city: &Clock) -> Result<DateTime<Utc>,
                 .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
                 .map(|n| city.to_utc(n))
         })
-        .map_err(|_| AppError::invalid(field, format!("{field}: {s:?} is not a date-time (e.g. 2026-12-01T08:00 or 2026-12-01T08:00:00+07:00)")))?;
+        .map_err(|_| {
+            AppError::invalid(field, crate::msg!(NotADateTime, field = field, value = s))
+        })?;
     Ok(parsed
         .with_second(0)
         .and_then(|t| t.with_nanosecond(0))
@@ -422,7 +445,7 @@ mod tests {
             (
                 422,
                 Some("sessions[1].starts_at".into()),
-                "overlaps session 0 of the same class".into()
+                "overlaps session 1 of the same class (2026-12-01, 08:00–10:00)".into()
             )
         );
     }

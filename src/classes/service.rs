@@ -3,7 +3,7 @@
 //! enrolled cadres' other classes). And what other features (enrolments, completions) use: the
 //! class a caller may see, the served form, whether it may still change.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -36,7 +36,7 @@ pub async fn visible(state: &AppState, user: &AuthUser, code: &str) -> AppResult
         {
             Ok(c)
         }
-        _ => Err(AppError::not_found(format!("no class with code {code}"))),
+        _ => Err(AppError::not_found(crate::msg!(NoClass, code = code))),
     }
 }
 
@@ -127,7 +127,7 @@ pub async fn view(state: &AppState, code: &str) -> AppResult<ClassView> {
 pub async fn in_tx(tx: &mut Tx, code: &str) -> AppResult<ClassRow> {
     store::by_code(tx, code)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("no class with code {code}")))
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoClass, code = code)))
 }
 
 /// Refuses a change to a finished or cancelled class.
@@ -216,7 +216,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: ClassInput) -> AppRe
             .ok_or_else(|| {
                 AppError::invalid(
                     "module_code",
-                    format!("no active module with code {}", input.module_code),
+                    crate::msg!(NoActiveModule, code = input.module_code),
                 )
             })?;
     let w = domain::check_fields(
@@ -232,7 +232,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: ClassInput) -> AppRe
     if store::by_code(&mut tx, &code).await?.is_some() {
         return Err(AppError::conflict(
             Some("code"),
-            format!("class {code} already exists"),
+            crate::msg!(ClassExists, code = code),
         ));
     }
     let sessions = check_schedule(&mut tx, &state.clock, -1, &input.sessions).await?;
@@ -267,19 +267,24 @@ pub async fn reschedule(
     if store::attendance_count(&mut tx, row.id).await? > 0 {
         return Err(AppError::conflict(
             Some("sessions"),
-            "attendance has been taken; the schedule can no longer be replaced",
+            crate::msg!(AttendanceTaken),
         ));
     }
     let sessions = check_schedule(&mut tx, &state.clock, row.id, input).await?;
     store::replace_sessions(&mut tx, row.id, &sessions).await?;
     if let Some(c) = store::cadre_clash(&mut tx, row.id, None).await? {
-        return Err(AppError::conflict(
-            Some("sessions"),
-            format!(
-                "cadre {} is also in class {} whose session {} overlaps the new schedule",
-                c.cadre_id, c.class_code, c.session_id
-            ),
-        ));
+        return Err(AppError::conflict(Some("sessions"), {
+            let (date, start, end) = domain::city_span(&state.clock, c.starts_at, c.ends_at);
+            crate::msg!(
+                CadreClashSchedule,
+                cadre = c.cadre_name,
+                class = c.class_code,
+                title = c.class_title,
+                date = date,
+                start = start,
+                end = end
+            )
+        }));
     }
     audit::record(
         &mut tx,
@@ -311,16 +316,20 @@ async fn check_schedule(
             } else {
                 "instructor"
             };
-            let local = |t: DateTime<Utc>| clock.to_local(t).format("%d/%m/%Y %H:%M").to_string();
+            let (date, start, end) = domain::city_span(clock, c.starts_at, c.ends_at);
+            let reason = if what == "venue" {
+                crate::error::Reason::VenueBooked
+            } else {
+                crate::error::Reason::InstructorBooked
+            };
             return Err(AppError::conflict(
                 Some(&format!("sessions[{i}].{what}")),
-                format!(
-                    "the {what} is already booked by class {} (session {}, {} – {})",
-                    c.class_code,
-                    c.session_id,
-                    local(c.starts_at),
-                    local(c.ends_at)
-                ),
+                crate::error::Msg::new(reason)
+                    .with("class", &c.class_code)
+                    .with("title", &c.class_title)
+                    .with("date", date)
+                    .with("start", start)
+                    .with("end", end),
             ));
         }
     }

@@ -351,6 +351,8 @@ pub async fn attendance_count(tx: &mut Tx, class_id: i64) -> AppResult<i64> {
 pub struct Clash {
     /// The other class's code.
     pub class_code: String,
+    /// The other class's title.
+    pub class_title: String,
     /// The other session's id.
     pub session_id: i64,
     /// Its start.
@@ -372,7 +374,7 @@ pub async fn venue_or_instructor_clash(
 ) -> AppResult<Option<Clash>> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_as(
-        "SELECT c.code AS class_code, s.id AS session_id, s.starts_at, s.ends_at, s.venue_key, s.instructor_key
+        "SELECT c.code AS class_code, c.title AS class_title, s.id AS session_id, s.starts_at, s.ends_at, s.venue_key, s.instructor_key
          FROM class_sessions s JOIN classes c ON c.id = s.class_id
          WHERE c.id <> $1 AND c.status <> 'cancelled' AND (s.venue_key = $2 OR s.instructor_key = $3)
            AND s.starts_at < $4 AND s.ends_at > $5
@@ -389,12 +391,18 @@ pub async fn venue_or_instructor_clash(
 pub struct CadreClash {
     /// The cadre.
     pub cadre_id: i64,
+    /// The cadre's full name.
+    pub cadre_name: String,
     /// The other class's code.
     pub class_code: String,
+    /// The other class's title.
+    pub class_title: String,
     /// The other session's id.
     pub session_id: i64,
     /// Its start.
     pub starts_at: DateTime<Utc>,
+    /// Its end.
+    pub ends_at: DateTime<Utc>,
 }
 
 /// For cadres (all active enrolments of `class_id`, or only `cadre`), the first session of
@@ -409,8 +417,10 @@ pub async fn cadre_clash(
         None => format!("e.cadre_id IN (SELECT cadre_id FROM enrolments WHERE class_id = {class_id} AND status IN ('enrolled', 'waitlisted'))"),
     };
     let sql = format!(
-        "SELECT e.cadre_id, c2.code AS class_code, s2.id AS session_id, s2.starts_at
+        "SELECT e.cadre_id, cd.full_name AS cadre_name, c2.code AS class_code, c2.title AS class_title,
+                s2.id AS session_id, s2.starts_at, s2.ends_at
          FROM enrolments e
+         JOIN cadres cd ON cd.id = e.cadre_id
          JOIN classes c2 ON c2.id = e.class_id
          JOIN class_sessions s2 ON s2.class_id = c2.id
          JOIN class_sessions s1 ON s1.class_id = $1

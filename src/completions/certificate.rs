@@ -63,10 +63,10 @@ pub fn given_code(raw: Option<&str>) -> AppResult<Option<String>> {
         Some(raw) => Ok(Some(parse_code(raw).ok_or_else(|| {
             AppError::invalid(
                 "code",
-                format!(
-                    "code must be {} letters of {}",
-                    CODE_LEN,
-                    std::str::from_utf8(CODE_ALPHABET).unwrap_or_default()
+                crate::msg!(
+                    CertificateCodeShape,
+                    len = CODE_LEN,
+                    alphabet = std::str::from_utf8(CODE_ALPHABET).unwrap_or_default()
                 ),
             )
         })?)),
@@ -79,10 +79,7 @@ pub fn verified(given: Option<&str>, stored: Option<&str>) -> AppResult<bool> {
     match (given, stored) {
         (None, _) => Ok(false),
         (Some(given), Some(stored)) if codes_match(given, stored) => Ok(true),
-        (Some(_), _) => Err(AppError::invalid(
-            "code",
-            "the code does not match this certificate",
-        )),
+        (Some(_), _) => Err(AppError::invalid("code", crate::msg!(CertificateCodeWrong))),
     }
 }
 

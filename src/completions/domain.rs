@@ -48,13 +48,13 @@ pub fn check_batch(
         if !enrolled.contains(id) {
             return Err(AppError::invalid(
                 name,
-                format!("{id} is not an enrolled cadre of class {class_code}"),
+                crate::msg!(NotEnrolledInClass, id = id, class = class_code),
             ));
         }
         if !seen.insert(*id) {
             return Err(AppError::invalid(
                 name,
-                format!("enrolment {id} is listed twice"),
+                crate::msg!(EnrolmentListedTwice, id = id),
             ));
         }
     }
@@ -118,7 +118,10 @@ pub fn goes_stale_within(
 pub fn stale_window(days: Option<i64>) -> AppResult<i64> {
     let days = days.unwrap_or(90);
     if !(1..=3650).contains(&days) {
-        return Err(AppError::invalid("days", "days must be between 1 and 3650"));
+        return Err(AppError::invalid(
+            "days",
+            crate::msg!(Between, field = "days", min = 1, max = 3650),
+        ));
     }
     Ok(days)
 }
@@ -134,7 +137,7 @@ pub fn finishing_day(
     if day.is_some_and(|d| d > today) {
         return Err(AppError::invalid(
             "finished_on",
-            "finished_on must not be in the future",
+            crate::msg!(NotInFuture, field = "finished_on"),
         ));
     }
     Ok(day)
@@ -148,11 +151,11 @@ pub fn cancel_reason(to: ClassStatus, given: Option<&str>) -> AppResult<Option<&
         (true, Some(r)) if !r.is_empty() && r.chars().count() <= 500 => Ok(Some(r)),
         (true, _) => Err(AppError::invalid(
             "reason",
-            "cancelling a class needs its reason (1 to 500 characters)",
+            crate::msg!(CancelReasonNeeded, max = 500),
         )),
         (false, Some(_)) => Err(AppError::invalid(
             "reason",
-            "a reason goes only with cancelling a class",
+            crate::msg!(ReasonOnlyWithCancel),
         )),
         (false, None) => Ok(None),
     }
@@ -167,10 +170,7 @@ pub fn revocation_day(
 ) -> AppResult<NaiveDate> {
     let on = given.unwrap_or(today);
     if on < completed_on || on > today {
-        return Err(AppError::invalid(
-            "revoked_on",
-            "revoked_on must be between the completion date and today",
-        ));
+        return Err(AppError::invalid("revoked_on", crate::msg!(RevokedOnRange)));
     }
     Ok(on)
 }
@@ -181,7 +181,7 @@ pub fn paper_source(given: Option<&str>) -> AppResult<&str> {
     if !matches!(source, "paper" | "import") {
         return Err(AppError::invalid(
             "source",
-            "source must be paper or import",
+            crate::msg!(OneOf, field = "source", values = "paper, import"),
         ));
     }
     Ok(source)
@@ -196,7 +196,7 @@ pub fn check_paper_day(
     if completed_on > today || completed_on < born {
         return Err(AppError::invalid(
             "completed_on",
-            "completed_on must be between the cadre's birth and today",
+            crate::msg!(CompletedOnRange),
         ));
     }
     Ok(())

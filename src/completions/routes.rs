@@ -168,7 +168,7 @@ fn cadre_id(raw: &str) -> AppResult<i64> {
     raw.parse::<i64>()
         .ok()
         .filter(|i| *i > 0)
-        .ok_or_else(|| AppError::not_found(format!("no cadre with id {raw}")))
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoCadre, id = raw)))
 }
 
 /// A cadre's completions with certificate numbers, validity and status.

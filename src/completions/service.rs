@@ -106,19 +106,19 @@ async fn class_for_school(
     let code = code.trim().to_uppercase();
     let class = classes::store::by_code(&state.db, &code)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("no class with code {code}")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoClass, code = code)))?;
     if !allowed.contains(&class.status) {
         return Err(AppError::conflict(
             Some("status"),
-            format!(
-                "class {} is {}; this needs it to be {}",
-                class.code,
-                class.status,
-                allowed
+            crate::msg!(
+                ClassStatusNeeds,
+                code = class.code,
+                status = class.status.to_string(),
+                allowed = allowed
                     .iter()
                     .map(|s| s.as_str())
                     .collect::<Vec<_>>()
-                    .join(" or ")
+                    .join(", ")
             ),
         ));
     }
@@ -171,7 +171,9 @@ pub async fn record_attendance(
         .parse()
         .ok()
         .filter(|s| sessions.iter().any(|x| x.id == *s))
-        .ok_or_else(|| AppError::not_found(format!("no session {sid} in class {}", class.code)))?;
+        .ok_or_else(|| {
+            AppError::not_found(crate::msg!(NoSession, session = sid, class = class.code))
+        })?;
     let ids: Vec<i64> = records.iter().map(|r| r.enrolment_id).collect();
     check_enrolled(state, &class, "records", &ids).await?;
     let mut tx = state.db.begin().await?;
@@ -220,10 +222,7 @@ pub async fn record_results(
         let tenths = match r.score {
             None => None,
             Some(s) => Some(domain::score_tenths(s).ok_or_else(|| {
-                AppError::invalid(
-                    format!("results[{i}].score"),
-                    "score must be between 0 and 10 with at most one decimal",
-                )
+                AppError::invalid(format!("results[{i}].score"), crate::msg!(ScoreInvalid))
             })?),
         };
         checked.push((r.enrolment_id, tenths, r.passed));
@@ -466,7 +465,7 @@ pub async fn check_certificate(
     .await?;
     let code = certificate::given_code(code)?;
     let no = no.trim().to_uppercase();
-    let not_found = || AppError::not_found(format!("no certificate {no}"));
+    let not_found = || AppError::not_found(crate::msg!(NoCertificate, number = no));
     if no.len() > 40 {
         return Err(not_found());
     }
@@ -512,11 +511,11 @@ pub async fn revoke_certificate(
     let no = no.trim().to_uppercase();
     let c = store::by_certificate(&state.db, &no)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("no certificate {no}")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoCertificate, number = no)))?;
     if c.revoked_on.is_some() {
         return Err(AppError::conflict(
             Some("revoked_on"),
-            format!("certificate {no} is already revoked"),
+            crate::msg!(CertificateRevoked, number = no),
         ));
     }
     let today = state.clock.today();
@@ -597,12 +596,10 @@ pub async fn add_paper_completion(
     domain::check_paper_day(input.completed_on, cadre.birth_date, today)?;
     let score_tenths = match input.score {
         None => None,
-        Some(s) => Some(domain::paper_score_tenths(s).ok_or_else(|| {
-            AppError::invalid(
-                "score",
-                "score must be between 0 and 10 with at most one decimal",
-            )
-        })?),
+        Some(s) => Some(
+            domain::paper_score_tenths(s)
+                .ok_or_else(|| AppError::invalid("score", crate::msg!(ScoreInvalid)))?,
+        ),
     };
     let mut tx = state.db.begin().await?;
     let module =
@@ -611,7 +608,7 @@ pub async fn add_paper_completion(
             .ok_or_else(|| {
                 AppError::invalid(
                     "module_code",
-                    format!("no module with code {}", input.module_code),
+                    crate::msg!(NoModule, code = input.module_code),
                 )
             })?;
     let (cid, _) = record_completion(
@@ -656,9 +653,7 @@ pub async fn stale_soon(
     days: Option<&str>,
 ) -> AppResult<StaleSoonList> {
     if user.role == Role::Cadre {
-        return Err(AppError::Forbidden(
-            "the cadre role may not list other cadres' completions".into(),
-        ));
+        return Err(AppError::Forbidden(crate::msg!(CadreMayNotListCompletions)));
     }
     let days = domain::stale_window(crate::api::parse_opt::<i64>("days", days)?)?;
     let module = match module.map(str::trim).filter(|s| !s.is_empty()) {
@@ -670,7 +665,7 @@ pub async fn stale_soon(
             {
                 return Err(AppError::invalid(
                     "module",
-                    format!("no module with code {code}"),
+                    crate::msg!(NoModule, code = code),
                 ));
             }
             Some(code)
@@ -682,7 +677,7 @@ pub async fn stale_soon(
         Some(code) => {
             let u = crate::units::store::get(&state.db, code)
                 .await?
-                .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
+                .ok_or_else(|| AppError::not_found(crate::msg!(NoUnit, code = code)))?;
             scope.check_path(&u.path)?;
             Some(crate::shared::tree::subtree_range(&u.path))
         }

@@ -44,17 +44,16 @@ impl std::fmt::Display for ModuleCode {
 
 /// The 404 of a module code that names no module.
 pub fn module_not_found(code: &str) -> AppError {
-    AppError::not_found(format!("no module with code {code}"))
+    AppError::not_found(crate::msg!(NoModule, code = code))
 }
 
 /// Checks the code a body gives for the module at `path`: absent, or the same (case and spaces
 /// ignored).
 pub fn check_same_code(path: &str, given: Option<&str>) -> Result<(), AppError> {
     match given {
-        Some(c) if c.trim().to_uppercase() != path.trim().to_uppercase() => Err(AppError::invalid(
-            "code",
-            "the code of a module cannot change",
-        )),
+        Some(c) if c.trim().to_uppercase() != path.trim().to_uppercase() => {
+            Err(AppError::invalid("code", crate::msg!(ModuleCodeFixed)))
+        }
         _ => Ok(()),
     }
 }
@@ -119,19 +118,19 @@ impl ModuleInput {
         if !(1..=5000).contains(&self.periods) {
             return Err(AppError::invalid(
                 "periods",
-                "periods must be between 1 and 5000",
+                crate::msg!(Between, field = "periods", min = 1, max = 5000),
             ));
         }
         if self.description.chars().count() > 5000 {
             return Err(AppError::invalid(
                 "description",
-                "description must be at most 5000 characters",
+                crate::msg!(TooLong, field = "description", max = 5000),
             ));
         }
         if self.validity_years.is_some_and(|v| !(1..=50).contains(&v)) {
             return Err(AppError::invalid(
                 "validity_years",
-                "validity_years must be between 1 and 50",
+                crate::msg!(Between, field = "validity_years", min = 1, max = 50),
             ));
         }
         Ok(ModuleTexts {
@@ -154,13 +153,10 @@ pub fn prerequisite(
     let field = format!("prerequisites[{i}]");
     let p = ModuleCode::parse(&field, raw)?;
     if p == *module {
-        return Err(AppError::invalid(
-            field,
-            "a module cannot be its own prerequisite",
-        ));
+        return Err(AppError::invalid(field, crate::msg!(ModuleOwnPrerequisite)));
     }
     if before.contains(&p) {
-        return Err(AppError::invalid(field, format!("{p} is listed twice")));
+        return Err(AppError::invalid(field, crate::msg!(ListedTwice, item = p)));
     }
     Ok(p)
 }
@@ -177,7 +173,7 @@ pub fn check_no_cycle(
         let i = codes.iter().position(|c| c == via).unwrap_or(0);
         return Err(AppError::invalid(
             format!("prerequisites[{i}]"),
-            format!("{via} already requires {module}: prerequisites cannot form a cycle"),
+            crate::msg!(PrerequisiteCycle, via = via, module = module),
         ));
     }
     Ok(())
@@ -209,7 +205,7 @@ impl ProgrammeInput {
         if self.modules.is_empty() {
             return Err(AppError::invalid(
                 "modules",
-                "a programme needs at least one module",
+                crate::msg!(ProgrammeNeedsModule),
             ));
         }
         Ok((name_vi, name_en))
@@ -226,7 +222,7 @@ pub fn programme_module(
     let field = format!("modules[{i}]");
     let m = ModuleCode::parse(&field, raw)?;
     if before.contains(&m) {
-        return Err(AppError::invalid(field, format!("{m} is listed twice")));
+        return Err(AppError::invalid(field, crate::msg!(ListedTwice, item = m)));
     }
     Ok(m)
 }
@@ -428,7 +424,7 @@ mod tests {
         assert_eq!(field(ModuleCode::parse("code", "D")), "code");
         assert!(matches!(
             ModuleCode::in_path(" d_1 "),
-            Err(AppError::NotFound(m)) if m == "no module with code D_1"
+            Err(AppError::NotFound(m)) if m.to_string() == "no module with code D_1"
         ));
         assert!(check_same_code("dv-03", None).is_ok());
         assert!(check_same_code("dv-03", Some(" DV-03 ")).is_ok());

@@ -55,7 +55,7 @@ async fn check_module(tx: &mut Tx, code: &ModuleCode, m: &ModuleInput) -> AppRes
         if !store::level_exists(&mut *tx, &a.scale, &a.level).await? {
             return Err(AppError::invalid(
                 "awards",
-                format!("no level {:?} on scale {:?}", a.level, a.scale),
+                crate::msg!(NoLevel, scale = a.scale, level = a.level),
             ));
         }
     }
@@ -68,7 +68,7 @@ async fn check_module(tx: &mut Tx, code: &ModuleCode, m: &ModuleInput) -> AppRes
             .ok_or_else(|| {
                 AppError::invalid(
                     format!("prerequisites[{i}]"),
-                    format!("no module with code {p}"),
+                    crate::msg!(NoModule, code = p),
                 )
             })?;
         prereq_ids.push(row.id);
@@ -113,7 +113,7 @@ pub async fn create_module(
     if store::module_row(&mut tx, code.as_str()).await?.is_some() {
         return Err(AppError::conflict(
             Some("code"),
-            format!("module {code} already exists"),
+            crate::msg!(ModuleExists, code = code),
         ));
     }
     let c = check_module(&mut tx, code, input).await?;
@@ -199,7 +199,7 @@ pub async fn programme(db: &Db, code: &str) -> AppResult<ProgrammeView> {
         .await?
         .into_iter()
         .next()
-        .ok_or_else(|| AppError::not_found(format!("no programme with code {code}")))
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoProgramme, code = code)))
 }
 
 /// Creates or replaces programme `code` (its names and ordered modules, each a module that
@@ -220,7 +220,7 @@ pub async fn put_programme(
         let row = store::module_row(&mut tx, m.as_str())
             .await?
             .ok_or_else(|| {
-                AppError::invalid(format!("modules[{i}]"), format!("no module with code {m}"))
+                AppError::invalid(format!("modules[{i}]"), crate::msg!(NoModule, code = m))
             })?;
         ids.push(row.id);
         periods += row.periods;

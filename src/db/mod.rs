@@ -311,12 +311,13 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx, AppError> {
         Ok(match self {
             Db::Sqlite(p) => {
-                let writer = match writer_gate(p) {
-                    Some(gate) => Some(gate.acquire_owned().await.map_err(|_| {
-                        AppError::Unavailable("the database is shutting down".into())
-                    })?),
-                    None => None,
-                };
+                let writer =
+                    match writer_gate(p) {
+                        Some(gate) => Some(gate.acquire_owned().await.map_err(|_| {
+                            AppError::Unavailable(crate::msg!(DatabaseShuttingDown))
+                        })?),
+                        None => None,
+                    };
                 let mut t = p.begin_with("BEGIN IMMEDIATE").await?;
                 sqlx::query(version::SQLITE_MARK).execute(&mut *t).await?;
                 Tx::Sqlite(t, writer)

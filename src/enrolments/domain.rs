@@ -56,8 +56,9 @@ impl EnrolmentStatus {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|s| {
-                EnrolmentStatus::parse(s)
-                    .ok_or_else(|| AppError::invalid("status", format!("unknown status {s:?}")))
+                EnrolmentStatus::parse(s).ok_or_else(|| {
+                    AppError::invalid("status", crate::msg!(UnknownStatus, value = s))
+                })
             })
             .collect()
     }
@@ -130,9 +131,7 @@ impl EnrolmentSource {
             Role::Admin | Role::School => Ok(EnrolmentSource::School),
             Role::Officer => Ok(EnrolmentSource::Officer),
             Role::Cadre => Ok(EnrolmentSource::SelfEnrolled),
-            Role::Commission => Err(AppError::Forbidden(
-                "the commission role may not enrol cadres".into(),
-            )),
+            Role::Commission => Err(AppError::Forbidden(crate::msg!(CommissionMayNotEnrol))),
         }
     }
 }
@@ -141,11 +140,11 @@ impl EnrolmentSource {
 /// record, `own`.
 pub fn cadre_to_enrol(role: Role, own: Option<i64>, named: Option<i64>) -> AppResult<i64> {
     match (role, named) {
-        (Role::Cadre, None) => own.ok_or_else(|| {
-            AppError::Forbidden("your account is not linked to a cadre record".into())
-        }),
+        (Role::Cadre, None) => {
+            own.ok_or_else(|| AppError::Forbidden(crate::msg!(NotLinkedToCadre)))
+        }
         (_, Some(id)) => Ok(id),
-        (_, None) => Err(AppError::invalid("cadre_id", "cadre_id is required")),
+        (_, None) => Err(AppError::invalid("cadre_id", crate::msg!(CadreIdRequired))),
     }
 }
 
@@ -160,13 +159,13 @@ pub fn open_for_enrolment(
     if status != ClassStatus::Open {
         return Err(AppError::conflict(
             Some("status"),
-            format!("class {code} is {status}, not open for enrolment"),
+            crate::msg!(ClassNotOpen, code = code, status = status.to_string()),
         ));
     }
     if today < opens || today > closes {
         return Err(AppError::invalid(
             "class",
-            format!("enrolment for class {code} is open from {opens} to {closes}"),
+            crate::msg!(EnrolmentWindow, code = code, opens = opens, closes = closes),
         ));
     }
     Ok(())
@@ -190,9 +189,10 @@ pub fn check_prerequisites(
             .iter()
             .any(|(m, on, rev)| m == pid && completion_counts_on(*on, *validity, *rev, today));
         if !ok {
-            return Err(AppError::invalid("cadre_id", format!(
-                "prerequisite {pcode} is missing or stale: the cadre needs a valid completion of {pcode} first"
-            )));
+            return Err(AppError::invalid(
+                "cadre_id",
+                crate::msg!(PrerequisiteMissing, code = pcode),
+            ));
         }
     }
     Ok(())
@@ -218,7 +218,7 @@ pub fn check_capacity(capacity: i64, taken: i64) -> AppResult<()> {
     if capacity < taken {
         return Err(AppError::conflict(
             Some("capacity"),
-            format!("{taken} cadres already hold seats; withdraw some before lowering the capacity to {capacity}"),
+            crate::msg!(SeatsTaken, taken = taken, capacity = capacity),
         ));
     }
     Ok(())
@@ -233,13 +233,17 @@ pub fn check_may_end(
     if !status.is_active() {
         return Err(AppError::conflict(
             Some("status"),
-            format!("the enrolment is already {status}"),
+            crate::msg!(EnrolmentAlready, status = status.to_string()),
         ));
     }
     if class_status.is_closed() {
         return Err(AppError::conflict(
             Some("status"),
-            format!("class {class_code} is {class_status}"),
+            crate::msg!(
+                ClassIs,
+                code = class_code,
+                status = class_status.to_string()
+            ),
         ));
     }
     Ok(())

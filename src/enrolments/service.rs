@@ -87,17 +87,9 @@ pub async fn enrol(
     let class = classes::service::visible(state, user, code).await?;
     let cadre = cadres::service::visible(state, user, cadre_id)
         .await
-        .map_err(|_| {
-            AppError::invalid(
-                "cadre_id",
-                format!("no cadre with id {cadre_id} that you may enrol"),
-            )
-        })?;
+        .map_err(|_| AppError::invalid("cadre_id", crate::msg!(NoCadreToEnrol, id = cadre_id)))?;
     if !cadre.active {
-        return Err(AppError::invalid(
-            "cadre_id",
-            "the cadre record is not active",
-        ));
+        return Err(AppError::invalid("cadre_id", crate::msg!(CadreInactive)));
     }
     let today = state.clock.today();
     domain::open_for_enrolment(
@@ -117,17 +109,22 @@ pub async fn enrol(
         domain::check_prerequisites(&prereqs, &done, today)?;
     }
     if let Some(c) = classes::store::cadre_clash(&mut tx, class.id, Some(cadre.id)).await? {
-        return Err(AppError::conflict(
-            Some("cadre_id"),
-            format!(
-                "the cadre is in class {} whose session {} overlaps this class",
-                c.class_code, c.session_id
-            ),
-        ));
+        return Err(AppError::conflict(Some("cadre_id"), {
+            let (date, start, end) =
+                classes::domain::city_span(&state.clock, c.starts_at, c.ends_at);
+            crate::msg!(
+                CadreInClass,
+                class = c.class_code,
+                title = c.class_title,
+                date = date,
+                start = start,
+                end = end
+            )
+        }));
     }
     let rules = classes::store::lock_for_seats(&mut tx, class.id)
         .await?
-        .ok_or_else(|| AppError::not_found("class vanished"))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoClass, code = class.code)))?;
     // Checked again under the lock: the class may have changed since.
     domain::open_for_enrolment(
         &class.code,
@@ -140,7 +137,11 @@ pub async fn enrol(
     if let Some(status) = seats.active {
         return Err(AppError::conflict(
             Some("cadre_id"),
-            format!("the cadre is already {status} in class {}", class.code),
+            if status == EnrolmentStatus::Waitlisted {
+                crate::msg!(AlreadyWaitlisted, class = class.code)
+            } else {
+                crate::msg!(AlreadyEnrolled, class = class.code)
+            },
         ));
     }
     let (status, position) = domain::place(rules.capacity, seats.enrolled, seats.waitlisted);
@@ -167,15 +168,15 @@ pub async fn withdraw(
     if reason.chars().count() > 500 {
         return Err(AppError::invalid(
             "reason",
-            "reason must be at most 500 characters",
+            crate::msg!(TooLong, field = "reason", max = 500),
         ));
     }
-    let not_found = || AppError::not_found(format!("no enrolment {id} in class {code}"));
+    let not_found = || AppError::not_found(crate::msg!(NoEnrolment, id = id, class = code));
     let id: i64 = id.parse().map_err(|_| not_found())?;
     if user.role == Role::Commission {
-        return Err(AppError::Forbidden(
-            "the commission role may not change enrolments".into(),
-        ));
+        return Err(AppError::Forbidden(crate::msg!(
+            CommissionMayNotChangeEnrolments
+        )));
     }
     let class = classes::service::visible(state, user, code).await?;
     let scope = user.scope()?;

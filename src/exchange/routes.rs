@@ -40,7 +40,12 @@ pub async fn export_record(
     let format = match format.map(str::trim).unwrap_or("xlsx") {
         "xlsx" => BookFormat::Xlsx,
         "zip" => BookFormat::Zip,
-        _ => return Err(AppError::invalid("format", "format must be xlsx or zip")),
+        _ => {
+            return Err(AppError::invalid(
+                "format",
+                crate::msg!(OneOf, field = "format", values = "xlsx, zip"),
+            ))
+        }
     };
     let x = RecordExport {
         scope,
@@ -71,16 +76,14 @@ pub async fn import_record(
     data: Data<'_>,
 ) -> AppResult<Json<RecordResult>> {
     if !matches!(user.role, Role::Admin | Role::School) {
-        return Err(AppError::Forbidden(
-            "importing whole records is for the admin and the school".into(),
-        ));
+        return Err(AppError::Forbidden(crate::msg!(RecordImportForAdminSchool)));
     }
     let dry_run = parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false);
     let file_name = file_name.map(str::trim).unwrap_or("").to_string();
     if file_name.chars().count() > 200 {
         return Err(AppError::invalid(
             "file_name",
-            "file_name is longer than 200 characters",
+            crate::msg!(LongerThan, field = "file_name", max = 200),
         ));
     }
     let scope = user.scope()?;

@@ -66,8 +66,8 @@ pub struct RecordJob {
     pub limits: Limits,
 }
 
-fn file_problem(message: impl Into<String>) -> AppError {
-    AppError::invalid("file", message)
+fn file_problem(msg: crate::error::Msg) -> AppError {
+    AppError::invalid("file", msg)
 }
 
 fn cells_of(sheet: &Sheet) -> usize {
@@ -98,9 +98,7 @@ fn sheet_problem(name: String, code: ProblemCode, params: serde_json::Value) -> 
 /// Reads a record file into its parts: every sheet (or CSV file) must name a part, once.
 pub fn read_book(bytes: &[u8], limits: &Limits) -> AppResult<Vec<(Part, String, Sheet)>> {
     if table::sniff(bytes) != FileFormat::Xlsx {
-        return Err(file_problem(
-            "a record is an XLSX workbook or a ZIP of CSV files, as the record export gives them",
-        ));
+        return Err(file_problem(crate::msg!(RecordFileKind)));
     }
     let mut parts: Vec<(Part, usize, String, Sheet)> = vec![];
     let mut details = vec![];
@@ -142,7 +140,7 @@ pub fn read_book(bytes: &[u8], limits: &Limits) -> AppResult<Vec<(Part, String, 
     if !details.is_empty() {
         return Err(AppError::Validation {
             field: Some("file".into()),
-            message: "the file's sheets are not those of a record".into(),
+            msg: crate::msg!(RecordSheetsWrong),
             details,
         });
     }
@@ -178,7 +176,7 @@ fn in_sheet(sheet: &str, e: AppError) -> AppError {
     match e {
         AppError::Problems {
             field,
-            message,
+            msg,
             mut report,
         } => {
             for d in &mut report.listed {
@@ -189,13 +187,13 @@ fn in_sheet(sheet: &str, e: AppError) -> AppError {
             }
             AppError::Problems {
                 field,
-                message: format!("sheet {sheet:?}: {message}"),
+                msg: msg.with("sheet", sheet),
                 report,
             }
         }
         AppError::Validation {
             field,
-            message,
+            msg,
             mut details,
         } => {
             for d in &mut details {
@@ -203,7 +201,7 @@ fn in_sheet(sheet: &str, e: AppError) -> AppError {
             }
             AppError::Validation {
                 field,
-                message: format!("sheet {sheet:?}: {message}"),
+                msg: msg.with("sheet", sheet),
                 details,
             }
         }

@@ -63,7 +63,7 @@ pub async fn export_cadres(
         Some(o) => Some(
             Organisation::parse(o)
                 .ok_or_else(|| {
-                    AppError::invalid("organisation", format!("unknown organisation {o:?}"))
+                    AppError::invalid("organisation", crate::msg!(UnknownOrganisation, value = o))
                 })?
                 .as_str()
                 .to_string(),
@@ -75,7 +75,7 @@ pub async fn export_cadres(
             Some(q) if q.chars().count() > 100 => {
                 return Err(AppError::invalid(
                     "q",
-                    "the search text is longer than 100 characters",
+                    crate::msg!(SearchTooLong, max = 100),
                 ))
             }
             other => other.map(String::from),
@@ -157,7 +157,12 @@ pub async fn export_classes(
     let english = match lang {
         None | Some("vi") => false,
         Some("en") => true,
-        Some(_) => return Err(AppError::invalid("lang", "lang must be vi or en")),
+        Some(_) => {
+            return Err(AppError::invalid(
+                "lang",
+                crate::msg!(OneOf, field = "lang", values = "vi, en"),
+            ))
+        }
     };
     let scope = export_scope(&user)?;
     let format = parse_format(Some(format.unwrap_or("csv")))?;
@@ -169,7 +174,11 @@ pub async fn export_classes(
         Some(_) => {
             return Err(AppError::invalid(
                 "status",
-                "status must be planned, open, running, finished or cancelled",
+                crate::msg!(
+                    OneOf,
+                    field = "status",
+                    values = "planned, open, running, finished, cancelled"
+                ),
             ))
         }
     };

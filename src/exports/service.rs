@@ -15,9 +15,7 @@ use crate::units;
 /// Staff and officers export; a cadre account has only its own record (see `/api/me`).
 pub fn export_scope(user: &AuthUser) -> AppResult<Scope> {
     if user.role == Role::Cadre {
-        return Err(AppError::Forbidden(
-            "exports are for staff and unit officers".into(),
-        ));
+        return Err(AppError::Forbidden(crate::msg!(ExportsForStaff)));
     }
     user.scope()
 }
@@ -34,7 +32,7 @@ pub async fn unit_range(
     };
     let u = units::store::get(db, code)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoUnit, code = code)))?;
     scope.check_path(&u.path)?;
     Ok(Some(crate::shared::tree::subtree_range(&u.path)))
 }

@@ -187,14 +187,18 @@ impl ReportParams<'_> {
             Some(p) => Population::parse(p).ok_or_else(|| {
                 AppError::invalid(
                     "population",
-                    "population must be incumbent, planned or both",
+                    crate::msg!(
+                        OneOf,
+                        field = "population",
+                        values = "incumbent, planned, both"
+                    ),
                 )
             })?,
         };
         let org_kind = match given("org_kind", self.org_kind)? {
             None => None,
             Some(o) => Some(Organisation::parse(o).ok_or_else(|| {
-                AppError::invalid("org_kind", format!("unknown organisation kind {o:?}"))
+                AppError::invalid("org_kind", crate::msg!(UnknownOrgKind, value = o))
             })?),
         };
         let unit = match given("unit", self.unit)? {
@@ -216,7 +220,7 @@ impl ReportParams<'_> {
             Some("lowest") => Ok(Grouping::Lowest),
             Some(_) => Err(AppError::invalid(
                 "group",
-                "group must be children or lowest",
+                crate::msg!(OneOf, field = "group", values = "children, lowest"),
             )),
         }
     }
@@ -226,7 +230,8 @@ impl ReportParams<'_> {
     }
 
     fn day(name: &str, raw: Option<&str>) -> AppResult<NaiveDate> {
-        parse_opt(name, raw)?.ok_or_else(|| AppError::invalid(name, format!("{name} is required")))
+        parse_opt(name, raw)?
+            .ok_or_else(|| AppError::invalid(name, crate::msg!(Required, field = name)))
     }
 }
 
@@ -294,7 +299,11 @@ impl Args for Drill {
             Some(_) => {
                 return Err(AppError::invalid(
                     "status",
-                    "status must be short, meeting, no_standard or all",
+                    crate::msg!(
+                        OneOf,
+                        field = "status",
+                        values = "short, meeting, no_standard, all"
+                    ),
                 ))
             }
         };
@@ -355,8 +364,12 @@ impl<T: Args> Args for File<T> {
         // Named when given: a blank value is refused, as any other that is not vi or en.
         let lang = match q.lang {
             None => Lang::Vi,
-            Some(l) => Lang::parse(l.trim())
-                .ok_or_else(|| AppError::invalid("lang", "lang must be vi or en"))?,
+            Some(l) => Lang::parse(l.trim()).ok_or_else(|| {
+                AppError::invalid(
+                    "lang",
+                    crate::msg!(OneOf, field = "lang", values = "vi, en"),
+                )
+            })?,
         };
         Ok(File {
             format,

@@ -117,7 +117,7 @@ pub async fn cadre_gaps(
     let AsOf(as_of) = q.parse()?;
     let id: i64 = id
         .parse()
-        .map_err(|_| AppError::not_found(format!("no cadre with id {id}")))?;
+        .map_err(|_| AppError::not_found(crate::msg!(NoCadre, id = id)))?;
     Ok(Json(service::cadre_gaps(state, &user, id, as_of).await?))
 }
 
@@ -221,8 +221,12 @@ pub async fn reason_catalogue(
     _user: AuthUser,
     lang: Option<&str>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let lang = Lang::parse(lang.unwrap_or("vi").trim())
-        .ok_or_else(|| AppError::invalid("lang", "lang must be vi or en"))?;
+    let lang = Lang::parse(lang.unwrap_or("vi").trim()).ok_or_else(|| {
+        AppError::invalid(
+            "lang",
+            crate::msg!(OneOf, field = "lang", values = "vi, en"),
+        )
+    })?;
     let names = service::reason_names(state).await?;
     Ok(Json(super::reasons::catalogue(lang, &names)))
 }

@@ -40,9 +40,7 @@ pub async fn report_query(
     as_of: Option<NaiveDate>,
 ) -> AppResult<ReportQuery> {
     if user.role == Role::Cadre {
-        return Err(AppError::Forbidden(
-            "the cadre role sees only its own gaps (GET /api/me)".into(),
-        ));
+        return Err(AppError::Forbidden(crate::msg!(CadreSeesOwnGaps)));
     }
     let scope = user.scope()?;
     let as_of = as_of.unwrap_or_else(|| state.clock.today());
@@ -63,11 +61,7 @@ pub async fn report_query(
     let root = match code {
         // `unit=*`, or no unit when the tree has several top-level units: the whole country.
         None if scope == Scope::All => whole_tree(),
-        None => {
-            return Err(AppError::Forbidden(
-                "the whole tree is outside the subtree of your account's unit".into(),
-            ))
-        }
+        None => return Err(AppError::Forbidden(crate::msg!(WholeTreeOutsideSubtree))),
         Some(code) => root_on(state, &scope, &code, as_of).await?,
     };
     Ok(ReportQuery {
@@ -97,20 +91,17 @@ pub async fn root_on(
     use crate::units::store::{period_on, period_today};
     let Some(p) = period_on(&state.db, code, d).await? else {
         return Err(match crate::units::store::get(&state.db, code).await? {
-            Some(_) => AppError::invalid("unit", format!("unit {code} did not exist yet on {d}")),
-            None => AppError::not_found(format!("no unit with code {code}")),
+            Some(_) => AppError::invalid("unit", crate::msg!(UnitNotYet, code = code, date = d)),
+            None => AppError::not_found(crate::msg!(NoUnit, code = code)),
         });
     };
     if p.status != "live" {
         return Err(AppError::invalid(
             "unit",
             if p.status == "merged" {
-                format!(
-                    "unit {code} no longer existed on {d}: it was merged into {}",
-                    p.placed_code
-                )
+                crate::msg!(UnitMergedInto, code = code, date = d, into = p.placed_code)
             } else {
-                format!("unit {code} no longer existed on {d}")
+                crate::msg!(UnitGone, code = code, date = d)
             },
         ));
     }
@@ -126,9 +117,7 @@ pub async fn root_on(
             .await?
             .is_some_and(|t| t.path.starts_with(path.as_str()));
         if home_then.is_none() && !now_in {
-            return Err(AppError::Forbidden(
-                "this unit is outside the subtree of your account's unit".into(),
-            ));
+            return Err(AppError::Forbidden(crate::msg!(UnitOutsideSubtree)));
         }
     }
     Ok(UnitRecord {

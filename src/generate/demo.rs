@@ -239,7 +239,7 @@ pub async fn classes(
         if let Some(on) = finished_on {
             let row = crate::classes::store::by_code(&mut tx, dc.code)
                 .await?
-                .ok_or_else(|| AppError::not_found(format!("class {}", dc.code)))?;
+                .ok_or_else(|| AppError::not_found(crate::msg!(NoClass, code = dc.code)))?;
             certificates += crate::completions::service::record_class_completions(
                 &mut tx,
                 &row,

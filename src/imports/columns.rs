@@ -238,7 +238,7 @@ pub fn layout_of(
     } else {
         Err(AppError::Validation {
             field: Some("file".into()),
-            message: "the header row does not match the template".into(),
+            msg: crate::msg!(HeaderMismatch),
             details,
         })
     }

@@ -8,25 +8,7 @@ use serde_json::Value;
 
 use crate::error::{ProblemCode, ProblemParams};
 
-/// The language of a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// Vietnamese.
-    Vi,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// `vi` or `en`.
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "vi" => Some(Lang::Vi),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
+pub use crate::reasons::Lang;
 
 /// A code's message: the parameters it names, and its templates.
 struct Message {

@@ -20,11 +20,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 fn parse_kind(raw: &str) -> AppResult<Kind> {
-    Kind::parse(raw).ok_or_else(|| {
-        AppError::not_found(format!(
-            "no import kind {raw:?}; the kinds are cadres, qualifications, completions"
-        ))
-    })
+    Kind::parse(raw).ok_or_else(|| AppError::not_found(crate::msg!(NoImportKind, kind = raw)))
 }
 
 /// The template of an import kind, Vietnamese (default) or English: the header row and one
@@ -49,16 +45,19 @@ pub async fn template(
     lang: Option<&str>,
 ) -> AppResult<Download> {
     if user.role == Role::Cadre {
-        return Err(AppError::Forbidden(
-            "imports are for staff and unit officers".into(),
-        ));
+        return Err(AppError::Forbidden(crate::msg!(ImportsForStaff)));
     }
     let kind = parse_kind(kind)?;
     let format = parse_format(Some(format.unwrap_or("csv")))?;
     let english = match lang.unwrap_or("vi") {
         "vi" => false,
         "en" => true,
-        _ => return Err(AppError::invalid("lang", "lang must be vi or en")),
+        _ => {
+            return Err(AppError::invalid(
+                "lang",
+                crate::msg!(OneOf, field = "lang", values = "vi, en"),
+            ))
+        }
     };
     let scope = user.scope()?;
     let catalogue = super::template::load(&state.db, kind, &scope).await?;
@@ -78,9 +77,9 @@ fn may_import(user: &AuthUser, kind: Kind) -> AppResult<()> {
         Kind::Completions => matches!(user.role, Role::Admin | Role::School),
     };
     if !allowed {
-        return Err(AppError::Forbidden(format!(
-            "your role may not import {}",
-            kind.as_str()
+        return Err(AppError::Forbidden(crate::msg!(
+            RoleMayNotImport,
+            kind = kind.as_str()
         )));
     }
     Ok(())
@@ -91,7 +90,7 @@ fn parse_file_name(file_name: Option<&str>) -> AppResult<String> {
     if file_name.chars().count() > 200 {
         return Err(AppError::invalid(
             "file_name",
-            "file_name is longer than 200 characters",
+            crate::msg!(LongerThan, field = "file_name", max = 200),
         ));
     }
     Ok(file_name)
@@ -166,7 +165,10 @@ pub async fn import_problems(
     let kind = parse_kind(kind)?;
     may_import(&user, kind)?;
     let Some(lang) = Lang::parse(lang.unwrap_or("vi")) else {
-        return Err(AppError::invalid("lang", "lang must be vi or en"));
+        return Err(AppError::invalid(
+            "lang",
+            crate::msg!(OneOf, field = "lang", values = "vi, en"),
+        ));
     };
     let scope = user.scope()?;
     let file = state.uploads.receive(data).await?;
@@ -197,7 +199,11 @@ pub async fn problem_messages(
     _user: AuthUser,
     lang: Option<&str>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let lang = super::messages::Lang::parse(lang.unwrap_or("vi"))
-        .ok_or_else(|| AppError::invalid("lang", "lang must be vi or en"))?;
+    let lang = super::messages::Lang::parse(lang.unwrap_or("vi")).ok_or_else(|| {
+        AppError::invalid(
+            "lang",
+            crate::msg!(OneOf, field = "lang", values = "vi, en"),
+        )
+    })?;
     Ok(Json(super::messages::catalogue(lang)))
 }

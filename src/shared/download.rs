@@ -79,7 +79,10 @@ pub fn parse_format(raw: Option<&str>) -> Result<ExportFormat, AppError> {
     match raw.map(str::trim) {
         Some("csv") => Ok(ExportFormat::Csv),
         Some("xlsx") => Ok(ExportFormat::Xlsx),
-        _ => Err(AppError::invalid("format", "format must be csv or xlsx")),
+        _ => Err(AppError::invalid(
+            "format",
+            crate::msg!(OneOf, field = "format", values = "csv, xlsx"),
+        )),
     }
 }
 

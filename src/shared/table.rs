@@ -117,10 +117,10 @@ impl Limits {
 }
 
 /// The 413 of a file past a limit on its size.
-pub(crate) fn too_large(message: impl Into<String>) -> AppError {
+pub(crate) fn too_large(msg: crate::error::Msg) -> AppError {
     AppError::PayloadTooLarge {
         field: Some("file".into()),
-        message: message.into(),
+        msg,
     }
 }
 
@@ -143,8 +143,8 @@ pub fn read_checked(
     }
 }
 
-fn file_error(message: impl Into<String>) -> AppError {
-    AppError::invalid("file", message)
+fn file_error(msg: crate::error::Msg) -> AppError {
+    AppError::invalid("file", msg)
 }
 
 /// Builds a [`Sheet`] row by row within the limits. Columns under a blank header (and beyond the
@@ -188,9 +188,9 @@ impl<'a> SheetBuilder<'a> {
     pub(crate) fn count_cells(&mut self, n: usize) -> Result<(), AppError> {
         self.cells += n;
         if self.cells > self.limits.max_cells {
-            return Err(too_large(format!(
-                "the file has more than {} cells with a value; import it in parts",
-                self.limits.max_cells
+            return Err(too_large(crate::msg!(
+                FileTooManyCells,
+                max = self.limits.max_cells
             )));
         }
         Ok(())
@@ -209,7 +209,7 @@ impl<'a> SheetBuilder<'a> {
             self.sheet.headers.push(text.to_string());
         }
         if self.sheet.headers.is_empty() {
-            return Err(file_error("the file is empty: it needs a header row"));
+            return Err(file_error(crate::msg!(FileNeedsHeader)));
         }
         self.header_read = true;
         (self.check_header)(&self.sheet.headers)
@@ -235,9 +235,9 @@ impl<'a> SheetBuilder<'a> {
             return Ok(());
         }
         if self.sheet.rows.len() >= self.limits.max_rows {
-            return Err(too_large(format!(
-                "the file has more than {} rows under its header; import it in parts",
-                self.limits.max_rows
+            return Err(too_large(crate::msg!(
+                FileTooManyRows,
+                max = self.limits.max_rows
             )));
         }
         row.shrink_to_fit();
@@ -248,7 +248,7 @@ impl<'a> SheetBuilder<'a> {
     /// The sheet read.
     pub(crate) fn finish(self) -> Result<Sheet, AppError> {
         if !self.header_read {
-            return Err(file_error("the file is empty: it needs a header row"));
+            return Err(file_error(crate::msg!(FileNeedsHeader)));
         }
         Ok(self.sheet)
     }
@@ -311,9 +311,10 @@ pub fn check_csv_shape(bytes: &[u8], delimiter: u8, limits: &Limits) -> Result<(
         prev_cr = b == b'\r';
         len += 1;
         if len > limits.max_line_bytes {
-            return Err(file_error(format!(
-                "line {record_line} is longer than {} bytes; a line may hold at most {} bytes",
-                limits.max_line_bytes, limits.max_line_bytes
+            return Err(file_error(crate::msg!(
+                LineTooLong,
+                line = record_line,
+                max = limits.max_line_bytes
             )));
         }
         st = match (st, b) {
@@ -324,9 +325,10 @@ pub fn check_csv_shape(bytes: &[u8], delimiter: u8, limits: &Limits) -> Result<(
             (_, d) if d == delimiter => {
                 fields += 1;
                 if fields > limits.max_columns {
-                    return Err(file_error(format!(
-                        "line {record_line} has more than {} columns; a file may have at most {} columns",
-                        limits.max_columns, limits.max_columns
+                    return Err(file_error(crate::msg!(
+                        LineTooManyColumns,
+                        line = record_line,
+                        max = limits.max_columns
                     )));
                 }
                 St::Start
@@ -344,12 +346,8 @@ pub fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Sheet, AppError> {
 
 fn read_csv_into(bytes: &[u8], mut out: SheetBuilder<'_>) -> Result<Sheet, AppError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        file_error(format!(
-            "the file is not UTF-8 text (invalid byte at offset {}); save it as CSV UTF-8 or XLSX",
-            e.valid_up_to()
-        ))
-    })?;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| file_error(crate::msg!(FileNotUtf8, offset = e.valid_up_to())))?;
     let delim = delimiter(text);
     check_csv_shape(bytes, delim, out.limits())?;
     let mut reader = csv::ReaderBuilder::new()
@@ -366,7 +364,7 @@ fn read_csv_into(bytes: &[u8], mut out: SheetBuilder<'_>) -> Result<Sheet, AppEr
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                 return Err(AppError::Validation {
                     field: Some("file".into()),
-                    message: format!("the CSV cannot be read at line {line}: {e}"),
+                    msg: crate::msg!(CsvUnreadable, line = line, detail = e.to_string()),
                     details: vec![],
                 });
             }
@@ -382,7 +380,7 @@ fn read_csv_into(bytes: &[u8], mut out: SheetBuilder<'_>) -> Result<Sheet, AppEr
         if !out.header_read() {
             if record.iter().all(|h| h.trim().is_empty()) {
                 // Nothing above the header counts; a first line of separators only is no header.
-                return Err(file_error("the file is empty: it needs a header row"));
+                return Err(file_error(crate::msg!(FileNeedsHeader)));
             }
             out.header(
                 record
@@ -612,7 +610,7 @@ mod limit_tests {
         let mut seen = vec![];
         let r = read_checked(b"a,b\n1,2\n", &Limits::default(), &mut |h| {
             seen = h.to_vec();
-            Err(AppError::invalid("file", "no"))
+            Err(AppError::invalid("file", crate::msg!(FileEmpty)))
         });
         assert!(r.is_err());
         assert_eq!(seen, vec!["a", "b"]);

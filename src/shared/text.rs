@@ -22,7 +22,7 @@ pub fn parse_code(field: &str, raw: &str) -> Result<String, AppError> {
     } else {
         Err(AppError::invalid(
             field,
-            format!("{field}: {raw:?} is not a code (2 to 20 letters, digits or '-', e.g. DV-03)"),
+            crate::msg!(NotACode, field = field, value = raw),
         ))
     }
 }
@@ -34,7 +34,7 @@ pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, AppEr
     if s.is_empty() || raw.chars().count() > max {
         return Err(AppError::invalid(
             field,
-            format!("{field} must be 1 to {max} characters"),
+            crate::msg!(TextLength, field = field, max = max),
         ));
     }
     Ok(s.to_string())

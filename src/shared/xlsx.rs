@@ -26,10 +26,10 @@ const MAX_ENTRIES: usize = 10_000;
 const EXCEL_COLUMNS: usize = 16_384;
 const EXCEL_ROWS: usize = 1_048_576;
 
-fn unreadable(message: impl std::fmt::Display) -> AppError {
+fn unreadable(detail: impl std::fmt::Display) -> AppError {
     AppError::invalid(
         "file",
-        format!("the XLSX workbook cannot be read: {message}"),
+        crate::msg!(XlsxUnreadable, detail = detail.to_string()),
     )
 }
 
@@ -42,11 +42,7 @@ struct Budget {
 
 impl Budget {
     fn error(&self) -> AppError {
-        too_large(format!(
-            "the XLSX workbook unpacks to more than {} bytes (the limit of what its parts may \
-             hold together); save it again, or as CSV",
-            self.limit
-        ))
+        too_large(crate::msg!(XlsxTooBig, max = self.limit))
     }
 }
 
@@ -86,9 +82,10 @@ impl<'a> Archive<'a> {
         // opening the archive allocates, whatever its end record claims.
         let entries = bytes.windows(4).filter(|w| w == b"PK\x01\x02").count();
         if entries > MAX_ENTRIES {
-            return Err(unreadable(format!(
-                "the archive has more than {MAX_ENTRIES} entries"
-            )));
+            return Err(AppError::invalid(
+                "file",
+                crate::msg!(XlsxTooManyEntries, max = MAX_ENTRIES),
+            ));
         }
         let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
         let mut declared: u64 = 0;
@@ -223,7 +220,7 @@ fn locate(a: &mut Archive<'_>) -> Result<Located, AppError> {
     let (mut ids, mut date1904) = (Vec::<(String, String)>::new(), false);
     {
         let Some(mut xml) = part(&mut a.zip, &a.budget, &book)? else {
-            return Err(unreadable("it has no workbook part"));
+            return Err(AppError::invalid("file", crate::msg!(XlsxNoWorkbook)));
         };
         let mut buf = vec![];
         loop {
@@ -252,14 +249,14 @@ fn locate(a: &mut Archive<'_>) -> Result<Located, AppError> {
     let first = ids
         .first()
         .map(|(_, id)| id.clone())
-        .ok_or_else(|| unreadable("the workbook has no worksheet"))?;
+        .ok_or_else(|| AppError::invalid("file", crate::msg!(XlsxNoWorksheet)))?;
     let target = |id: &str| {
         rels.iter()
             .find(|(rid, _, _)| rid == id)
             .map(|(_, _, t)| t.clone())
     };
-    let sheet =
-        target(&first).ok_or_else(|| unreadable("the first worksheet is not in the archive"))?;
+    let sheet = target(&first)
+        .ok_or_else(|| AppError::invalid("file", crate::msg!(XlsxWorksheetMissing)))?;
     let sheets = ids
         .iter()
         .filter_map(|(name, id)| target(id).map(|t| (name.clone(), t)))
@@ -361,10 +358,7 @@ fn shared_strings(a: &mut Archive<'_>, path: &str, max: usize) -> Result<Vec<Str
         match xml.read_event_into(&mut buf) {
             Ok(Event::Start(e)) if e.local_name().as_ref() == "si" => {
                 if out.len() >= max {
-                    return Err(too_large(format!(
-                        "the workbook has more than {max} shared strings (the limit of cells \
-                         with a value); import it in parts"
-                    )));
+                    return Err(too_large(crate::msg!(XlsxTooManyStrings, max = max)));
                 }
                 let s = read_text(&mut xml, "si", &mut inner).map_err(|e| a.budget.fail(e))?;
                 out.push(s);
@@ -560,7 +554,7 @@ impl Book {
     ) -> Result<Sheet, AppError> {
         let limits = *out.limits();
         let Some(mut xml) = part(&mut a.zip, &a.budget, path)? else {
-            return Err(unreadable("a worksheet is not in the archive"));
+            return Err(AppError::invalid("file", crate::msg!(XlsxWorksheetMissing)));
         };
         let sheet = SheetXml {
             strings: &self.strings,
@@ -636,19 +630,15 @@ impl SheetXml<'_> {
         if at.1 >= self.max_columns {
             AppError::invalid(
                 "file",
-                format!(
-                    "cell {cell} lies outside the columns an import reads: at most {} columns \
-                     (A to {})",
-                    self.max_columns,
-                    column_name(self.max_columns.saturating_sub(1)),
+                crate::msg!(
+                    CellOutsideColumns,
+                    cell = cell,
+                    max = self.max_columns,
+                    last = column_name(self.max_columns.saturating_sub(1))
                 ),
             )
         } else {
-            too_large(format!(
-                "cell {cell} lies below the rows an import reads: the file has more than {} \
-                 rows under its header; import it in parts",
-                self.max_rows
-            ))
+            too_large(crate::msg!(CellBelowRows, cell = cell, max = self.max_rows))
         }
     }
 

@@ -128,7 +128,7 @@ impl Requirement {
             if n <= 0 || n > max {
                 Err(AppError::invalid(
                     field(f),
-                    format!("{f} must be between 1 and {max}"),
+                    crate::msg!(Between, field = f, min = 1, max = max),
                 ))
             } else {
                 Ok(n)
@@ -164,7 +164,7 @@ pub fn check_duplicates(reqs: &[Requirement]) -> Result<(), AppError> {
         if let Some(j) = reqs[..i].iter().position(|p| p.key() == r.key()) {
             return Err(AppError::invalid(
                 format!("requirements[{i}]"),
-                format!("requirement {} repeats requirement {j}", r.key()),
+                crate::msg!(RequirementRepeated, key = r.key(), other = j),
             ));
         }
     }
@@ -203,7 +203,7 @@ pub fn check_note(note: &str) -> Result<(), AppError> {
     if note.chars().count() > 1000 {
         return Err(AppError::invalid(
             "note",
-            "note must be at most 1000 characters",
+            crate::msg!(TooLong, field = "note", max = 1000),
         ));
     }
     Ok(())
@@ -219,7 +219,7 @@ pub fn check_title_level(level: &str) -> Result<(), AppError> {
     } else {
         Err(AppError::invalid(
             "level",
-            "level must be city, district or commune",
+            crate::msg!(OneOf, field = "level", values = "city, district, commune"),
         ))
     }
 }
@@ -239,7 +239,7 @@ pub fn title_filters<'a>(
         if Organisation::parse(o).is_none() {
             return Err(AppError::invalid(
                 "org_kind",
-                format!("unknown organisation kind {o:?}"),
+                crate::msg!(UnknownOrgKind, value = o),
             ));
         }
     }

@@ -22,7 +22,7 @@ pub async fn create_title(db: &Db, actor: &Actor, t: &NewTitle) -> AppResult<Tit
     if store::title(&mut tx, &t.code).await?.is_some() {
         return Err(AppError::conflict(
             Some("code"),
-            format!("title {} already exists", t.code),
+            crate::msg!(TitleExists, code = t.code),
         ));
     }
     store::insert_title(&mut tx, t).await?;
@@ -56,7 +56,7 @@ pub async fn update_title(
     let mut tx = db.begin().await?;
     let before = store::title(&mut tx, code)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("no title with code {code}")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoTitle, code = code)))?;
     let (name_vi, name_en) = title_names((&before.name_vi, &before.name_en), name_vi, name_en)?;
     let active = active.unwrap_or(before.active);
     store::update_title(&mut tx, before.id, &name_vi, &name_en, active).await?;
@@ -82,7 +82,7 @@ async fn existing_title(db: &Db, code: &str) -> AppResult<String> {
     let code = code.trim().to_uppercase();
     match store::title(db, &code).await? {
         Some(_) => Ok(code),
-        None => Err(AppError::not_found(format!("no title with code {code}"))),
+        None => Err(AppError::not_found(crate::msg!(NoTitle, code = code))),
     }
 }
 
@@ -96,7 +96,7 @@ pub async fn versions(db: &Db, title_code: &str) -> AppResult<Vec<StandardVersio
 pub async fn in_force(db: &Db, title_code: &str, d: NaiveDate) -> AppResult<StandardVersion> {
     let code = existing_title(db, title_code).await?;
     in_force_on(store::versions(db, &code).await?, d)
-        .ok_or_else(|| AppError::not_found(format!("no standard of {code} is in force on {d}")))
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoStandardInForce, code = code, date = d)))
 }
 
 /// Checks requirements in order (each normalised, then its scale and level or its module looked
@@ -105,11 +105,14 @@ async fn check_requirements(tx: &mut Tx, reqs: &[Requirement]) -> AppResult<Vec<
     if reqs.is_empty() {
         return Err(AppError::invalid(
             "requirements",
-            "a standard needs at least one requirement",
+            crate::msg!(StandardNeedsRequirement),
         ));
     }
     if reqs.len() > 50 {
-        return Err(AppError::invalid("requirements", "at most 50 requirements"));
+        return Err(AppError::invalid(
+            "requirements",
+            crate::msg!(TooManyRequirements, max = 50),
+        ));
     }
     let mut out = Vec::with_capacity(reqs.len());
     for (i, r) in reqs.iter().enumerate() {
@@ -119,7 +122,7 @@ async fn check_requirements(tx: &mut Tx, reqs: &[Requirement]) -> AppResult<Vec<
                 if !crate::curriculum::store::level_exists(&mut *tx, scale, level).await? {
                     return Err(AppError::invalid(
                         format!("requirements[{i}].level"),
-                        format!("no level {level:?} on scale {scale:?}"),
+                        crate::msg!(NoLevel, scale = scale, level = level),
                     ));
                 }
             }
@@ -130,7 +133,7 @@ async fn check_requirements(tx: &mut Tx, reqs: &[Requirement]) -> AppResult<Vec<
                 {
                     return Err(AppError::invalid(
                         format!("requirements[{i}].module"),
-                        format!("no module with code {module}"),
+                        crate::msg!(NoModule, code = module),
                     ));
                 }
             }
@@ -156,15 +159,12 @@ pub async fn publish(
     let mut tx = db.begin().await?;
     let title = store::title(&mut tx, &code.trim().to_uppercase())
         .await?
-        .ok_or_else(|| AppError::not_found(format!("no title with code {code}")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoTitle, code = code)))?;
     let reqs = check_requirements(&mut tx, requirements).await?;
     if store::has_version_on(&mut tx, title.id, effective_from).await? {
         return Err(AppError::conflict(
             Some("effective_from"),
-            format!(
-                "{} already has a version in force from {}",
-                title.code, effective_from
-            ),
+            crate::msg!(VersionInForce, code = title.code, date = effective_from),
         ));
     }
     let version = store::publish(

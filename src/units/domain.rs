@@ -114,7 +114,7 @@ pub fn parse_code(field: &str, s: &str) -> Result<String, AppError> {
     if s.is_empty() || s.len() > 10 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AppError::invalid(
             field,
-            format!("{field}: {s:?} is not a unit code (1 to 10 digits)"),
+            crate::msg!(NotAUnitCode, field = field, value = s),
         ));
     }
     Ok(s.to_string())
@@ -133,8 +133,7 @@ impl UnitCode {
 
     /// A code named in a path: one that is not a unit code names no unit (404).
     pub fn in_path(raw: &str) -> Result<Self, AppError> {
-        Self::parse("code", raw)
-            .map_err(|_| AppError::not_found(format!("no unit with code {raw}")))
+        Self::parse("code", raw).map_err(|_| AppError::not_found(crate::msg!(NoUnit, code = raw)))
     }
 
     /// The code.
@@ -150,10 +149,9 @@ impl UnitCode {
     /// Checks the code a body gives for the unit at this path: absent, or the same.
     pub fn check_unchanged(&self, given: Option<&str>) -> Result<(), AppError> {
         match given {
-            Some(c) if c.trim() != self.0 => Err(AppError::invalid(
-                "code",
-                "the code of a unit cannot change; create a new unit and retire this one",
-            )),
+            Some(c) if c.trim() != self.0 => {
+                Err(AppError::invalid("code", crate::msg!(UnitCodeFixed)))
+            }
             _ => Ok(()),
         }
     }
@@ -192,7 +190,7 @@ impl UnitFields {
         if trimmed.is_empty() || name.chars().count() > 200 {
             return Err(AppError::invalid(
                 "name",
-                "name must be 1 to 200 characters",
+                crate::msg!(TextLength, field = "name", max = 200),
             ));
         }
         let parent_code = parent_code
@@ -201,10 +199,7 @@ impl UnitFields {
             .map(|p| UnitCode::parse("parent_code", p))
             .transpose()?;
         if parent_code.as_ref() == Some(code) {
-            return Err(AppError::invalid(
-                "parent_code",
-                "a unit cannot be its own parent",
-            ));
+            return Err(AppError::invalid("parent_code", crate::msg!(UnitOwnParent)));
         }
         Ok(UnitFields {
             name: trimmed.to_string(),
@@ -301,10 +296,7 @@ pub fn header_columns(headers: &csv::StringRecord, want: &[&str]) -> Result<Vec<
             cols.iter().position(|c| c == w).ok_or_else(|| {
                 AppError::invalid(
                     "file",
-                    format!(
-                        "the header must name the columns {}; {w:?} is missing",
-                        want.join(",")
-                    ),
+                    crate::msg!(HeaderColumns, columns = want.join(","), missing = w),
                 )
             })
         })
@@ -323,7 +315,7 @@ pub fn parse_units_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<UnitRow>, Ap
         .from_reader(bytes);
     let headers = reader.headers().map_err(|e| AppError::BadRequest {
         field: Some("file".into()),
-        message: format!("the file is not a readable CSV: {e}"),
+        msg: crate::msg!(CsvNotReadable, detail = e.to_string()),
     })?;
     let idx = header_columns(headers, &["code", "name", "kind", "parent_code"])?;
     let mut rows = Vec::new();
@@ -332,9 +324,9 @@ pub fn parse_units_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<UnitRow>, Ap
     for (i, rec) in reader.records().enumerate() {
         let line = i + 2;
         if i >= limits.max_rows {
-            return Err(too_large(format!(
-                "the file has more than {} rows under its header; import it in parts",
-                limits.max_rows
+            return Err(too_large(crate::msg!(
+                FileTooManyRows,
+                max = limits.max_rows
             )));
         }
         let rec = match rec {
@@ -414,7 +406,7 @@ pub fn parse_units_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<UnitRow>, Ap
         return Err(rows_error(errors));
     }
     if rows.is_empty() {
-        return Err(AppError::invalid("file", "the file holds no unit rows"));
+        return Err(AppError::invalid("file", crate::msg!(NoUnitRows)));
     }
     Ok(rows)
 }
@@ -438,15 +430,15 @@ pub(crate) fn detail(
 pub(crate) fn rows_error(problems: Problems) -> AppError {
     let report = problems.report();
     let Some(first) = report.listed.first() else {
-        return AppError::invalid("file", "the file has problems");
+        return AppError::invalid("file", crate::msg!(FileHasProblems));
     };
     AppError::Problems {
         field: first.field.clone(),
-        message: format!(
-            "{} problem(s) in the file; the first, on line {}: {}",
-            report.total,
-            first.row.unwrap_or(0),
-            first.message
+        msg: crate::msg!(
+            FileProblemsFirst,
+            count = report.total,
+            line = first.row.unwrap_or(0),
+            first = first.message
         ),
         report: Box::new(report),
     }
@@ -597,7 +589,7 @@ pub fn plan_import(
             None => {
                 return Err(AppError::invalid(
                     "root",
-                    format!("root unit {r} is in neither the file nor the database"),
+                    crate::msg!(RootUnitMissing, code = r),
                 ))
             }
         },
@@ -843,7 +835,7 @@ mod tests {
         assert!(UnitCode::parse("code", "12345678901").is_err());
         assert!(matches!(
             UnitCode::in_path("abc"),
-            Err(AppError::NotFound(m)) if m == "no unit with code abc"
+            Err(AppError::NotFound(m)) if m.to_string() == "no unit with code abc"
         ));
         assert!(c.check_unchanged(None).is_ok());
         assert!(c.check_unchanged(Some(" 26734")).is_ok());

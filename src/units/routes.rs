@@ -52,14 +52,14 @@ pub async fn list_units(
     if !(1..=200).contains(&limit) {
         return Err(AppError::invalid(
             "limit",
-            "limit must be between 1 and 200",
+            crate::msg!(Between, field = "limit", min = 1, max = 200),
         ));
     }
     let q = q.map(str::trim).filter(|s| !s.is_empty());
     if q.is_some_and(|q| q.chars().count() > 100) {
         return Err(AppError::invalid(
             "q",
-            "the search text is longer than 100 characters",
+            crate::msg!(SearchTooLong, max = 100),
         ));
     }
     Ok(Json(service::list(&state.db, &scope, q, limit).await?))

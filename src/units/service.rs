@@ -205,17 +205,17 @@ async fn write(
         (Some(_), true) => {
             return Err(AppError::conflict(
                 Some("code"),
-                format!("unit {code} already exists"),
+                crate::msg!(UnitExists, code = code),
             ))
         }
-        (None, false) => return Err(AppError::not_found(format!("no unit with code {code}"))),
+        (None, false) => return Err(AppError::not_found(crate::msg!(NoUnit, code = code))),
         _ => {}
     }
     if let Some(p) = &fields.parent_code {
         if !existing.contains_key(p.as_str()) {
             return Err(AppError::invalid(
                 "parent_code",
-                format!("no unit with code {p}"),
+                crate::msg!(NoUnit, code = p),
             ));
         }
     }
@@ -228,10 +228,9 @@ async fn write(
     };
     let plan =
         plan_import(std::slice::from_ref(&row), &existing, None, false).map_err(|e| match e {
-            AppError::Validation { .. } => AppError::invalid(
-                "parent_code",
-                "the new parent would put the unit under itself",
-            ),
+            AppError::Validation { .. } => {
+                AppError::invalid("parent_code", crate::msg!(UnitUnderItself))
+            }
             other => other,
         })?;
     store::apply_plan(&mut tx, &plan, effective, created_on).await?;
@@ -267,11 +266,11 @@ pub async fn retire(
     let mut tx = db.begin().await?;
     let unit = store::get(&mut tx, code.trim())
         .await?
-        .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoUnit, code = code)))?;
     if let (Some(on), Some(_)) = (unit.retired_on, &unit.successor_code) {
         return Err(AppError::conflict(
             None,
-            format!("unit {} was already merged on {on}", unit.code),
+            crate::msg!(UnitAlreadyMerged, code = unit.code, date = on),
         ));
     }
     let successor = match successor.map(str::trim).filter(|s| !s.is_empty()) {
@@ -280,16 +279,16 @@ pub async fn retire(
             if s == unit.code {
                 return Err(AppError::invalid(
                     "successor_code",
-                    "a unit cannot succeed itself",
+                    crate::msg!(UnitSucceedsItself),
                 ));
             }
             let succ = store::get(&mut tx, s).await?.ok_or_else(|| {
-                AppError::invalid("successor_code", format!("no unit with code {s}"))
+                AppError::invalid("successor_code", crate::msg!(NoUnit, code = s))
             })?;
             if succ.retired_on.is_some() {
                 return Err(AppError::invalid(
                     "successor_code",
-                    format!("unit {s} is itself retired"),
+                    crate::msg!(UnitRetired, code = s),
                 ));
             }
             Some(succ.code)

@@ -75,7 +75,7 @@ pub async fn get(ex: impl Into<Exec<'_>>, code: &str) -> AppResult<Option<UnitRe
 pub async fn require(db: &Db, code: &str) -> AppResult<UnitRecord> {
     get(db, code)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("no unit with code {code}")))
+        .ok_or_else(|| AppError::not_found(crate::msg!(NoUnit, code = code)))
 }
 
 /// The units with these codes, in the order given (unknown codes are left out).

@@ -51,7 +51,7 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> AppResult<Vec<SuccessorRow>> {
         .from_reader(bytes);
     let headers = reader.headers().map_err(|e| AppError::BadRequest {
         field: Some("file".into()),
-        message: format!("the file is not a readable CSV: {e}"),
+        msg: crate::msg!(CsvNotReadable, detail = e.to_string()),
     })?;
     let idx = crate::units::domain::header_columns(
         headers,
@@ -63,9 +63,9 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> AppResult<Vec<SuccessorRow>> {
     for (i, rec) in reader.records().enumerate() {
         let line = i + 2;
         if i >= limits.max_rows {
-            return Err(too_large(format!(
-                "the file has more than {} rows under its header; import it in parts",
-                limits.max_rows
+            return Err(too_large(crate::msg!(
+                FileTooManyRows,
+                max = limits.max_rows
             )));
         }
         let rec = match rec {

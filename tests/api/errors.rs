@@ -332,8 +332,8 @@ async fn database_rules_name_their_field(app: TestApp) {
     .await
     .map(drop));
     match AppError::from(role.unwrap_err()) {
-        AppError::Validation { field, message, .. } => {
-            assert_eq!(field.as_deref(), Some("role"), "{message}");
+        AppError::Validation { field, msg, .. } => {
+            assert_eq!(field.as_deref(), Some("role"), "{msg}");
         }
         other => panic!("expected a 422, got {other:?}"),
     }

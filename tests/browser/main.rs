@@ -8,11 +8,14 @@
 
 mod classedit;
 mod dashboard;
+mod error_language;
 mod harness;
 mod record;
 
 use classedit::{school_class_edits, school_expiring_list, school_module_prerequisites};
 use dashboard::commission_splits;
+use error_language::errors_in_vietnamese;
+
 use harness::{Browser, Server, ADMIN_PASSWORD, DEMO_PASSWORD};
 use record::cadre_record_editing;
 use rocket::tokio::sync::OnceCell;
@@ -57,6 +60,7 @@ flows!(in_browser:
     school_expiring_list,
     school_module_prerequisites,
     commission_splits,
+    errors_in_vietnamese,
 );
 flows!(on_server: school_class_flow);
 
@@ -337,7 +341,7 @@ async fn school_class_pages(s: &Server, b: &Browser, module: &str, me: i64) -> (
                 .await;
             let err = err.as_str().unwrap_or("");
             assert!(
-                err.contains("UI-BOOK-01") && err.contains("10/03/2031 08:00"),
+                err.contains("UI-BOOK-01") && err.contains("10/03/2031, 08:00"),
                 "{err}"
             );
             b.page("new-class-conflict").await;
