@@ -156,12 +156,40 @@ pub enum ProblemCode {
     /// A qualification's source is not thủ công, nhập or học phần.
     QualificationSourceInvalid,
     /// A qualification's provenance or revocation differs from the record.
-    QualificationDiffers,
+    QualificationDiffers,    // The unit and successor imports (`units`).
+    /// A row that cannot be read (`detail`).
+    RowUnreadable,
+    /// Not a unit code (1 to 10 digits).
+    UnitCodeInvalid,
+    /// Not a kind of unit (`kinds`: the kinds).
+    UnitKindUnknown,
+    /// A unit named as its own parent.
+    UnitOwnParent,
+    /// The unit code is on an earlier line (`row_first`).
+    UnitCodeRepeated,
+    /// A parent neither in the file nor in the database.
+    ParentUnknown,
+    /// Parents that form a cycle.
+    ParentCycle,
+    /// Not whole or part (a succession).
+    WholeOrPart,
+    /// Not 1 or 0 (a main successor).
+    OneOrZero,
+    /// Not a date written YYYY-MM-DD.
+    DateIsoInvalid,
+    /// The same succession is on an earlier line (`old`, `new`, `row_first`).
+    SuccessionRepeated,
+    /// An old unit without exactly one main successor (`old`, `count`).
+    MainSuccessorCount,
+    /// A file without rows.
+    FileNoRows,
+    /// A unit that does not exist on the day (`unit`, `date`).
+    UnitNotOnDay,
 }
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 69] = [
+    pub const ALL: [ProblemCode; 83] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
@@ -231,6 +259,20 @@ impl ProblemCode {
         ProblemCode::CompletionDiffers,
         ProblemCode::QualificationSourceInvalid,
         ProblemCode::QualificationDiffers,
+        ProblemCode::RowUnreadable,
+        ProblemCode::UnitCodeInvalid,
+        ProblemCode::UnitKindUnknown,
+        ProblemCode::UnitOwnParent,
+        ProblemCode::UnitCodeRepeated,
+        ProblemCode::ParentUnknown,
+        ProblemCode::ParentCycle,
+        ProblemCode::WholeOrPart,
+        ProblemCode::OneOrZero,
+        ProblemCode::DateIsoInvalid,
+        ProblemCode::SuccessionRepeated,
+        ProblemCode::MainSuccessorCount,
+        ProblemCode::FileNoRows,
+        ProblemCode::UnitNotOnDay,
     ];
 
     /// The code as written in JSON (`date_invalid`).

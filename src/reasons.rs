@@ -210,7 +210,7 @@ reasons! {
     FileHasProblems [] "the file has problems" "Tệp có lỗi";
     ProblemsFound [count] "{count} problems found; nothing was written. Correct the rows and import the file again." "Có {count} lỗi; chưa ghi dữ liệu nào. Hãy sửa các dòng rồi nhập lại tệp.";
     ProblemFound [] "1 problem found; nothing was written. Correct the rows and import the file again." "Có 1 lỗi; chưa ghi dữ liệu nào. Hãy sửa dòng đó rồi nhập lại tệp.";
-    FileProblemsFirst [count, line, first] "{count} problem(s) in the file; the first, on line {line}: {first}" "Có {count} lỗi trong tệp, chưa ghi gì; lỗi đầu tiên ở dòng {line}: {first}";
+    FileProblemsFirst [count, line, first] "{count} problem(s) in the file; the first, on line {line}: {first}" "Có {count} lỗi trong tệp, chưa ghi gì; lỗi đầu tiên ở dòng {line} (xem danh sách lỗi)";
     NoImportKind [kind] "no import kind \"{kind}\"; the kinds are cadres, qualifications, completions" "Không có loại nhập \"{kind}\"; các loại là cadres, qualifications, completions";
     RecordFileKind [] "a record is an XLSX workbook or a ZIP of CSV files, as the record export gives them" "Hồ sơ phải là tệp XLSX hoặc tệp ZIP gồm các tệp CSV, như khi xuất hồ sơ";
     RecordSheetsWrong [] "the file's sheets are not those of a record" "Các trang tính của tệp không phải là các phần của hồ sơ";

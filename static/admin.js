@@ -139,7 +139,15 @@ export async function accountsView() {
     h("button", { type: "submit", class: "primary", text: t("import") }));
   onSubmit(imp, async () => {
     const params = { root: root.value.trim(), retire_missing: retire.checked ? "true" : "false", effective: readDate(effective, "effective", true) };
-    const r = await api("POST", "/api/units/import" + qs(params), file.files[0] || "");
+    imp.querySelector("#unit-import-problems")?.remove();
+    let r;
+    try {
+      r = await api("POST", "/api/units/import" + qs(params), file.files[0] || "");
+    } catch (e) {
+      // Each problem of the file by line, told from its code in the page's language.
+      if (e instanceof ApiError && e.status === 422 && e.details && e.details.length) imp.append(h("div", { id: "unit-import-problems" }, problems(e)));
+      throw e;
+    }
     imp.querySelector("#import-result")?.remove();
     imp.append(h("dl", { class: "facts", id: "import-result" }, ["rows", "created", "updated", "unchanged", "moved", "retired", "skipped"].map((k) =>
       [h("dt", { text: t("imp_" + k) }), h("dd", { "data-count": k, text: num(r[k] || 0) })])));

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
-use crate::error::{AppError, ErrorDetail, Problems};
+use serde_json::json;
+
+use crate::error::{AppError, ErrorDetail, ProblemCode, ProblemParams, Problems};
 use crate::shared::table::{check_csv_shape, too_large, Limits};
 
 /// Kind of administrative unit, as in the statistics-office files.
@@ -332,7 +334,7 @@ pub fn parse_units_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<UnitRow>, Ap
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errors.push(detail(line, "file", None, format!("unreadable row: {e}")));
+                errors.push(detail(line, "file", None, ProblemCode::RowUnreadable, json!({"detail": e.to_string()})));
                 continue;
             }
         };
@@ -340,54 +342,29 @@ pub fn parse_units_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<UnitRow>, Ap
         let (code, name, kind, parent) = (get(0), get(1), get(2), get(3));
         let mut ok = true;
         if parse_code("code", code).is_err() {
-            errors.push(detail(
-                line,
-                "code",
-                Some(code),
-                "not a unit code (1 to 10 digits)",
-            ));
+            errors.push(detail(line, "code", Some(code), ProblemCode::UnitCodeInvalid, json!({})));
             ok = false;
         }
         if name.is_empty() || name.chars().count() > 200 {
-            errors.push(detail(
-                line,
-                "name",
-                Some(name),
-                "name must be 1 to 200 characters",
-            ));
+            errors.push(detail(line, "name", Some(name), ProblemCode::TextLength, json!({"column": "name", "max": 200})));
             ok = false;
         }
         let kind_parsed = UnitKind::parse(kind);
         if kind_parsed.is_none() {
             let allowed: Vec<&str> = UnitKind::ALL.iter().map(|k| k.as_str()).collect();
-            errors.push(detail(
-                line,
-                "kind",
-                Some(kind),
-                format!("unknown kind; expected one of {}", allowed.join(", ")),
-            ));
+            errors.push(detail(line, "kind", Some(kind), ProblemCode::UnitKindUnknown, json!({"kinds": allowed.join(", ")})));
             ok = false;
         }
         if !parent.is_empty() && parse_code("parent_code", parent).is_err() {
-            errors.push(detail(line, "parent_code", Some(parent), "not a unit code"));
+            errors.push(detail(line, "parent_code", Some(parent), ProblemCode::UnitCodeInvalid, json!({})));
             ok = false;
         }
         if parent == code && !code.is_empty() {
-            errors.push(detail(
-                line,
-                "parent_code",
-                Some(parent),
-                "a unit cannot be its own parent",
-            ));
+            errors.push(detail(line, "parent_code", Some(parent), ProblemCode::UnitOwnParent, json!({})));
             ok = false;
         }
         if let Some(first) = seen.get(code) {
-            errors.push(detail(
-                line,
-                "code",
-                Some(code),
-                format!("duplicate code; first seen on line {first}"),
-            ));
+            errors.push(detail(line, "code", Some(code), ProblemCode::UnitCodeRepeated, json!({"row_first": first})));
             ok = false;
         } else {
             seen.insert(code.to_string(), line);
@@ -411,18 +388,26 @@ pub fn parse_units_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<UnitRow>, Ap
     Ok(rows)
 }
 
+/// A problem of line `line` of a units or successors file: its code, the values its reason names
+/// (an object) and its English message from the imports' catalogue.
 pub(crate) fn detail(
     line: usize,
     field: &str,
     value: Option<&str>,
-    msg: impl Into<String>,
+    code: ProblemCode,
+    params: serde_json::Value,
 ) -> ErrorDetail {
+    let params = match params {
+        serde_json::Value::Object(m) => m,
+        _ => ProblemParams::new(),
+    };
     ErrorDetail {
         row: Some(line),
         field: Some(field.into()),
         value: value.map(str::to_owned),
-        message: msg.into(),
-        ..ErrorDetail::default()
+        message: crate::imports::messages::render(code, &params, crate::imports::messages::Lang::En),
+        code: Some(code),
+        params: Some(params),
     }
 }
 
@@ -530,12 +515,7 @@ pub fn plan_import(
     for r in rows {
         if let Some(p) = r.parent_code.as_deref() {
             if !parent.contains_key(p) {
-                errors.push(detail(
-                    r.line,
-                    "parent_code",
-                    Some(p),
-                    "unknown parent: not in the file nor in the database",
-                ));
+                errors.push(detail(r.line, "parent_code", Some(p), ProblemCode::ParentUnknown, json!({})));
             }
         }
     }
@@ -566,7 +546,8 @@ pub fn plan_import(
                             line,
                             "parent_code",
                             Some(p),
-                            "the parents form a cycle",
+                            ProblemCode::ParentCycle,
+                            json!({}),
                         )])));
                     }
                     chain.push(p);

@@ -16,7 +16,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use utoipa::ToSchema;
 
 use super::domain::{detail, parse_code, rows_error, ExistingUnit};
-use crate::error::{AppError, AppResult, Problems};
+use serde_json::json;
+
+use crate::error::{AppError, AppResult, ProblemCode, Problems};
 use crate::shared::table::{check_csv_shape, too_large, Limits};
 
 /// Imports a succession table (the name callers outside the feature know it by).
@@ -71,7 +73,7 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> AppResult<Vec<SuccessorRow>> {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errors.push(detail(line, "file", None, format!("unreadable row: {e}")));
+                errors.push(detail(line, "file", None, ProblemCode::RowUnreadable, json!({"detail": e.to_string()})));
                 continue;
             }
         };
@@ -79,16 +81,16 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> AppResult<Vec<SuccessorRow>> {
         let (old, new, part, eff, main) = (get(0), get(1), get(2), get(3), get(4));
         let before = errors.total();
         if parse_code("old_code", old).is_err() {
-            errors.push(detail(line, "old_code", Some(old), "not a unit code"));
+            errors.push(detail(line, "old_code", Some(old), ProblemCode::UnitCodeInvalid, json!({})));
         }
         if parse_code("new_code", new).is_err() {
-            errors.push(detail(line, "new_code", Some(new), "not a unit code"));
+            errors.push(detail(line, "new_code", Some(new), ProblemCode::UnitCodeInvalid, json!({})));
         }
         let part = match part {
             "whole" => false,
             "part" => true,
             _ => {
-                errors.push(detail(line, "part", Some(part), "must be whole or part"));
+                errors.push(detail(line, "part", Some(part), ProblemCode::WholeOrPart, json!({})));
                 false
             }
         };
@@ -96,29 +98,20 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> AppResult<Vec<SuccessorRow>> {
             "1" => true,
             "0" | "" => false,
             _ => {
-                errors.push(detail(line, "main", Some(main), "must be 1 or 0"));
+                errors.push(detail(line, "main", Some(main), ProblemCode::OneOrZero, json!({})));
                 false
             }
         };
         let effective = match NaiveDate::parse_from_str(eff, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                errors.push(detail(
-                    line,
-                    "effective",
-                    Some(eff),
-                    "not a date (YYYY-MM-DD)",
-                ));
+                errors.push(detail(line, "effective", Some(eff), ProblemCode::DateIsoInvalid, json!({})));
                 None
             }
         };
         if let Some(first) = seen.insert((old.to_string(), new.to_string()), line) {
-            errors.push(detail(
-                line,
-                "new_code",
-                Some(new),
-                format!("{old} → {new} is listed twice (first on line {first})"),
-            ));
+            errors.push(detail(line, "new_code", Some(new), ProblemCode::SuccessionRepeated,
+                json!({"old": old, "new": new, "row_first": first})));
         }
         if errors.total() == before {
             if let Some(effective) = effective {
@@ -146,19 +139,12 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> AppResult<Vec<SuccessorRow>> {
                 .iter()
                 .find(|r| r.old_code == *old)
                 .map_or(0, |r| r.line);
-            errors.push(detail(
-                line,
-                "main",
-                Some(old),
-                format!(
-                    "old unit {old} needs exactly one main successor (has {})",
-                    m.len()
-                ),
-            ));
+            errors.push(detail(line, "main", Some(old), ProblemCode::MainSuccessorCount,
+                json!({"old": old, "count": m.len()})));
         }
     }
     if rows.is_empty() && errors.is_empty() {
-        errors.push(detail(1, "file", None, "the file has no rows"));
+        errors.push(detail(1, "file", None, ProblemCode::FileNoRows, json!({})));
     }
     if !errors.is_empty() {
         return Err(rows_error(errors));
@@ -372,7 +358,8 @@ pub fn check_rows(
                 r.line,
                 "new_code",
                 Some(&r.new_code),
-                "no unit with this code",
+                ProblemCode::UnitUnknown,
+                json!({}),
             )),
             Some(u) => {
                 let born = created_on.get(&r.new_code).copied().flatten();
@@ -383,7 +370,8 @@ pub fn check_rows(
                         r.line,
                         "new_code",
                         Some(&r.new_code),
-                        format!("unit {} does not exist on {}", r.new_code, r.effective),
+                        ProblemCode::UnitNotOnDay,
+                        json!({"unit": r.new_code, "date": r.effective.to_string()}),
                     ));
                 }
             }

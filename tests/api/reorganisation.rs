@@ -303,12 +303,45 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
         .map(|d| d["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["effective"], "{v}");
+    assert_eq!(v["error"]["details"][0]["code"], "date_iso_invalid", "{v}");
+    // Every problem of a successor table has a code the catalogue tells in Vietnamese.
+    let (s, v) = app
+        .post_raw("/api/units/successors/import", Some(&admin), ContentType::CSV,
+            b"old_code,new_code,part,effective,main\nx,26737,half,2025-07-01,2\n26734,26737,whole,2025-07-01,1\n26734,26737,whole,2025-07-01,1\n".to_vec())
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let codes: Vec<&str> = v["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("none"))
+        .collect();
+    for want in [
+        "unit_code_invalid",
+        "whole_or_part",
+        "one_or_zero",
+        "succession_repeated",
+    ] {
+        assert!(codes.contains(&want), "{want}: {v}");
+    }
+    let repeated = v["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "succession_repeated")
+        .unwrap();
+    assert_eq!(repeated["params"]["row_first"], 3, "{repeated}");
+    let (_, vi) = app.get("/api/imports/messages?lang=vi", None).await;
+    for c in &codes {
+        assert!(vi["messages"][c].is_object() || vi["messages"][c].is_string(), "{c} in {vi}");
+    }
     let (s, v) = app
         .post_raw("/api/units/successors/import", Some(&admin), ContentType::CSV,
             b"old_code,new_code,part,effective,main\n26734,26737,whole,2025-07-01,1\n26737,99999999,whole,2025-07-01,1\n".to_vec())
         .await;
     assert_eq!(s, Status::UnprocessableEntity, "{v}");
     assert_eq!(v["error"]["details"][0]["field"], "new_code", "{v}");
+    assert_eq!(v["error"]["details"][0]["code"], "unit_unknown", "{v}");
     let officer = app
         .account(&admin, "officer.tan.dinh", "officer", Some("26737"))
         .await;

@@ -216,6 +216,10 @@ async fn import_is_admin_only_and_all_or_nothing(app: TestApp) {
     assert_eq!(details.len(), 1, "{v}");
     assert_eq!(details[0]["row"], 10_813);
     assert_eq!(details[0]["field"], "kind");
+    assert_eq!(details[0]["code"], "unit_kind_unknown", "{v}");
+    assert!(details[0]["params"]["kinds"]
+        .as_str()
+        .is_some_and(|k| k.contains("ward")));
     let (_, roots) = app.get("/api/units", Some(&admin)).await;
     assert_eq!(
         roots["items"].as_array().unwrap().len(),
@@ -234,6 +238,7 @@ async fn import_is_admin_only_and_all_or_nothing(app: TestApp) {
     assert_eq!(s, Status::UnprocessableEntity);
     assert_eq!(v["error"]["details"][0]["row"], 3);
     assert_eq!(v["error"]["details"][0]["field"], "parent_code");
+    assert_eq!(v["error"]["details"][0]["code"], "parent_unknown", "{v}");
     let (s, v) = app
         .post_raw(
             "/api/units/import",
