@@ -156,7 +156,7 @@ pub enum ProblemCode {
     /// A qualification's source is not thủ công, nhập or học phần.
     QualificationSourceInvalid,
     /// A qualification's provenance or revocation differs from the record.
-    QualificationDiffers,    // The unit and successor imports (`units`).
+    QualificationDiffers, // The unit and successor imports (`units`).
     /// A row that cannot be read (`detail`).
     RowUnreadable,
     /// Not a unit code (1 to 10 digits).

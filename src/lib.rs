@@ -24,6 +24,7 @@ pub mod imports;
 pub mod logging;
 pub mod me;
 pub mod openapi;
+pub mod problems;
 pub mod reasons;
 pub mod security;
 mod shape;

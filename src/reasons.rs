@@ -533,7 +533,10 @@ impl<'r> rocket::response::Responder<'r, 'static> for Catalogue {
     responses((status = 200, description = "The catalogue: {lang, messages: {reason: template}, in_sheet, values}"),
               (status = 422, body = crate::error::ErrorEnvelope)))]
 #[get("/api/errors/messages?<lang>")]
-pub fn error_messages(lang: Option<&str>) -> Result<Catalogue, crate::error::AppError> {
+pub fn error_messages(
+    _single: crate::api::query::SingleQuery,
+    lang: Option<&str>,
+) -> Result<Catalogue, crate::error::AppError> {
     let lang = Lang::parse(lang.unwrap_or("vi")).ok_or_else(|| {
         crate::error::AppError::invalid(
             "lang",

@@ -65,9 +65,9 @@ mod tests {
     }
 
     /// Modules that are not features: the app's assembly and what every feature shares.
-    const FOUNDATION: [&str; 15] = [
+    const FOUNDATION: [&str; 16] = [
         "api", "bin", "config", "db", "error", "health", "lib", "logging", "main", "openapi",
-        "reasons", "security", "shape", "shared", "state",
+        "problems", "reasons", "security", "shape", "shared", "state",
     ];
 
     /// The features each feature names (`crate::x`, `crate::{x, …}`), from the sources.
@@ -205,6 +205,7 @@ mod tests {
             "api",
             "error.rs",
             "reasons.rs",
+            "problems.rs",
             "logging.rs",
             "security.rs",
             "health.rs",

@@ -46,6 +46,24 @@ pub fn single_values(req: &rocket::Request<'_>) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A request guard for the public routes (no login): refuses a query parameter given twice or
+/// nested (422 naming it), as the authentication guard does for every other route.
+pub struct SingleQuery;
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for SingleQuery {
+    type Error = AppError;
+
+    async fn from_request(
+        req: &'r rocket::Request<'_>,
+    ) -> rocket::request::Outcome<Self, Self::Error> {
+        match single_values(req) {
+            Ok(()) => rocket::request::Outcome::Success(SingleQuery),
+            Err(e) => rocket::request::Outcome::Error((e.status(), crate::error::stash(req, e))),
+        }
+    }
+}
+
 /// An optional free-text query parameter (a search): trimmed, at most `max` characters, no NUL.
 pub fn text_opt<'a>(
     name: &str,

@@ -137,6 +137,7 @@ pub async fn class_completions(
 #[get("/api/certificates/<no>?<code>")]
 pub async fn verify_certificate(
     state: &State<AppState>,
+    _single: crate::api::query::SingleQuery,
     addr: ClientAddr,
     no: &str,
     code: Option<&str>,

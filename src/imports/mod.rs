@@ -8,7 +8,8 @@
 //! blocking pool; the problems of a file are bounded (`error::Problems`).
 
 pub mod columns;
-pub mod messages;
+/// The problems' catalogue (in the foundation, `crate::problems`, so that the unit imports use it too).
+pub use crate::problems as messages;
 pub mod plan;
 pub mod routes;
 pub mod rows;

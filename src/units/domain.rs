@@ -334,7 +334,13 @@ pub fn parse_units_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<UnitRow>, Ap
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errors.push(detail(line, "file", None, ProblemCode::RowUnreadable, json!({"detail": e.to_string()})));
+                errors.push(detail(
+                    line,
+                    "file",
+                    None,
+                    ProblemCode::RowUnreadable,
+                    json!({"detail": e.to_string()}),
+                ));
                 continue;
             }
         };
@@ -342,29 +348,65 @@ pub fn parse_units_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<UnitRow>, Ap
         let (code, name, kind, parent) = (get(0), get(1), get(2), get(3));
         let mut ok = true;
         if parse_code("code", code).is_err() {
-            errors.push(detail(line, "code", Some(code), ProblemCode::UnitCodeInvalid, json!({})));
+            errors.push(detail(
+                line,
+                "code",
+                Some(code),
+                ProblemCode::UnitCodeInvalid,
+                json!({}),
+            ));
             ok = false;
         }
         if name.is_empty() || name.chars().count() > 200 {
-            errors.push(detail(line, "name", Some(name), ProblemCode::TextLength, json!({"column": "name", "max": 200})));
+            errors.push(detail(
+                line,
+                "name",
+                Some(name),
+                ProblemCode::TextLength,
+                json!({"column": "name", "max": 200}),
+            ));
             ok = false;
         }
         let kind_parsed = UnitKind::parse(kind);
         if kind_parsed.is_none() {
             let allowed: Vec<&str> = UnitKind::ALL.iter().map(|k| k.as_str()).collect();
-            errors.push(detail(line, "kind", Some(kind), ProblemCode::UnitKindUnknown, json!({"kinds": allowed.join(", ")})));
+            errors.push(detail(
+                line,
+                "kind",
+                Some(kind),
+                ProblemCode::UnitKindUnknown,
+                json!({"kinds": allowed.join(", ")}),
+            ));
             ok = false;
         }
         if !parent.is_empty() && parse_code("parent_code", parent).is_err() {
-            errors.push(detail(line, "parent_code", Some(parent), ProblemCode::UnitCodeInvalid, json!({})));
+            errors.push(detail(
+                line,
+                "parent_code",
+                Some(parent),
+                ProblemCode::UnitCodeInvalid,
+                json!({}),
+            ));
             ok = false;
         }
         if parent == code && !code.is_empty() {
-            errors.push(detail(line, "parent_code", Some(parent), ProblemCode::UnitOwnParent, json!({})));
+            errors.push(detail(
+                line,
+                "parent_code",
+                Some(parent),
+                ProblemCode::UnitOwnParent,
+                json!({}),
+            ));
             ok = false;
         }
         if let Some(first) = seen.get(code) {
-            errors.push(detail(line, "code", Some(code), ProblemCode::UnitCodeRepeated, json!({"row_first": first})));
+            errors.push(detail(
+                line,
+                "code",
+                Some(code),
+                ProblemCode::UnitCodeRepeated,
+                json!({"row_first": first}),
+            ));
             ok = false;
         } else {
             seen.insert(code.to_string(), line);
@@ -389,7 +431,7 @@ pub fn parse_units_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<UnitRow>, Ap
 }
 
 /// A problem of line `line` of a units or successors file: its code, the values its reason names
-/// (an object) and its English message from the imports' catalogue.
+/// (an object) and its English message from the problems' catalogue (`crate::problems`).
 pub(crate) fn detail(
     line: usize,
     field: &str,
@@ -405,7 +447,7 @@ pub(crate) fn detail(
         row: Some(line),
         field: Some(field.into()),
         value: value.map(str::to_owned),
-        message: crate::imports::messages::render(code, &params, crate::imports::messages::Lang::En),
+        message: crate::problems::render(code, &params, crate::problems::Lang::En),
         code: Some(code),
         params: Some(params),
     }
@@ -515,7 +557,13 @@ pub fn plan_import(
     for r in rows {
         if let Some(p) = r.parent_code.as_deref() {
             if !parent.contains_key(p) {
-                errors.push(detail(r.line, "parent_code", Some(p), ProblemCode::ParentUnknown, json!({})));
+                errors.push(detail(
+                    r.line,
+                    "parent_code",
+                    Some(p),
+                    ProblemCode::ParentUnknown,
+                    json!({}),
+                ));
             }
         }
     }

@@ -73,7 +73,13 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> AppResult<Vec<SuccessorRow>> {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errors.push(detail(line, "file", None, ProblemCode::RowUnreadable, json!({"detail": e.to_string()})));
+                errors.push(detail(
+                    line,
+                    "file",
+                    None,
+                    ProblemCode::RowUnreadable,
+                    json!({"detail": e.to_string()}),
+                ));
                 continue;
             }
         };
@@ -81,16 +87,34 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> AppResult<Vec<SuccessorRow>> {
         let (old, new, part, eff, main) = (get(0), get(1), get(2), get(3), get(4));
         let before = errors.total();
         if parse_code("old_code", old).is_err() {
-            errors.push(detail(line, "old_code", Some(old), ProblemCode::UnitCodeInvalid, json!({})));
+            errors.push(detail(
+                line,
+                "old_code",
+                Some(old),
+                ProblemCode::UnitCodeInvalid,
+                json!({}),
+            ));
         }
         if parse_code("new_code", new).is_err() {
-            errors.push(detail(line, "new_code", Some(new), ProblemCode::UnitCodeInvalid, json!({})));
+            errors.push(detail(
+                line,
+                "new_code",
+                Some(new),
+                ProblemCode::UnitCodeInvalid,
+                json!({}),
+            ));
         }
         let part = match part {
             "whole" => false,
             "part" => true,
             _ => {
-                errors.push(detail(line, "part", Some(part), ProblemCode::WholeOrPart, json!({})));
+                errors.push(detail(
+                    line,
+                    "part",
+                    Some(part),
+                    ProblemCode::WholeOrPart,
+                    json!({}),
+                ));
                 false
             }
         };
@@ -98,20 +122,37 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> AppResult<Vec<SuccessorRow>> {
             "1" => true,
             "0" | "" => false,
             _ => {
-                errors.push(detail(line, "main", Some(main), ProblemCode::OneOrZero, json!({})));
+                errors.push(detail(
+                    line,
+                    "main",
+                    Some(main),
+                    ProblemCode::OneOrZero,
+                    json!({}),
+                ));
                 false
             }
         };
         let effective = match NaiveDate::parse_from_str(eff, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                errors.push(detail(line, "effective", Some(eff), ProblemCode::DateIsoInvalid, json!({})));
+                errors.push(detail(
+                    line,
+                    "effective",
+                    Some(eff),
+                    ProblemCode::DateIsoInvalid,
+                    json!({}),
+                ));
                 None
             }
         };
         if let Some(first) = seen.insert((old.to_string(), new.to_string()), line) {
-            errors.push(detail(line, "new_code", Some(new), ProblemCode::SuccessionRepeated,
-                json!({"old": old, "new": new, "row_first": first})));
+            errors.push(detail(
+                line,
+                "new_code",
+                Some(new),
+                ProblemCode::SuccessionRepeated,
+                json!({"old": old, "new": new, "row_first": first}),
+            ));
         }
         if errors.total() == before {
             if let Some(effective) = effective {
@@ -139,8 +180,13 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> AppResult<Vec<SuccessorRow>> {
                 .iter()
                 .find(|r| r.old_code == *old)
                 .map_or(0, |r| r.line);
-            errors.push(detail(line, "main", Some(old), ProblemCode::MainSuccessorCount,
-                json!({"old": old, "count": m.len()})));
+            errors.push(detail(
+                line,
+                "main",
+                Some(old),
+                ProblemCode::MainSuccessorCount,
+                json!({"old": old, "count": m.len()}),
+            ));
         }
     }
     if rows.is_empty() && errors.is_empty() {

@@ -331,9 +331,12 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
         .find(|d| d["code"] == "succession_repeated")
         .unwrap();
     assert_eq!(repeated["params"]["row_first"], 3, "{repeated}");
-    let (_, vi) = app.get("/api/imports/messages?lang=vi", None).await;
+    let (_, vi) = app.get("/api/imports/messages?lang=vi", Some(&admin)).await;
     for c in &codes {
-        assert!(vi["messages"][c].is_object() || vi["messages"][c].is_string(), "{c} in {vi}");
+        assert!(
+            vi["messages"][c].is_object() || vi["messages"][c].is_string(),
+            "{c} in {vi}"
+        );
     }
     let (s, v) = app
         .post_raw("/api/units/successors/import", Some(&admin), ContentType::CSV,
