@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::error::{ProblemCode, ProblemParams};
 
+use crate::reasons::fill;
 pub use crate::reasons::Lang;
 
 /// A code's message: the parameters it names, and its templates.
@@ -553,28 +554,6 @@ fn value(key: &str, v: Option<&Value>, lang: Lang) -> String {
             .unwrap_or_else(|_| iso.to_string()),
         _ => text,
     }
-}
-
-/// Writes `template` with each `{name}` replaced by `fill(name)`.
-fn fill(template: &str, mut fill: impl FnMut(&str) -> String) -> String {
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                out.push_str(&fill(&after[..close]));
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// The catalogue in `lang`, for a client that renders problems itself (the web UI): every code's

@@ -13,10 +13,11 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-/// The language of a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The language of a message, a gap reason, a notice or an export (Vietnamese by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
-    /// Vietnamese.
+    /// Vietnamese (the default).
+    #[default]
     Vi,
     /// English.
     En,
@@ -29,6 +30,14 @@ impl Lang {
             "vi" => Some(Lang::Vi),
             "en" => Some(Lang::En),
             _ => None,
+        }
+    }
+
+    /// `vi` or `en`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
         }
     }
 }
@@ -443,8 +452,9 @@ fn value(key: &str, v: Option<&Value>, lang: Lang) -> String {
     }
 }
 
-/// Writes `template` with each `{name}` replaced by `fill(name)`.
-fn fill(template: &str, mut fill: impl FnMut(&str) -> String) -> String {
+/// Writes `template` with each `{name}` (lowercase letters and `_`) replaced by `fill(name)`;
+/// any other brace is written as it is.
+pub fn fill(template: &str, mut fill: impl FnMut(&str) -> String) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(open) = rest.find('{') {

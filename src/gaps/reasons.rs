@@ -12,34 +12,8 @@ use utoipa::ToSchema;
 
 use super::store::ScaleRef;
 
-/// The language of a gap reason or an export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// Vietnamese (the default).
-    #[default]
-    Vi,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// `vi` or `en`.
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "vi" => Some(Lang::Vi),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// `vi` or `en`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::Vi => "vi",
-            Lang::En => "en",
-        }
-    }
-}
+use crate::reasons::fill;
+pub use crate::reasons::Lang;
 
 /// What the engine found of one requirement: a stable code, with its parameters in `params`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -269,28 +243,6 @@ fn day(iso: &str, lang: Lang) -> String {
         (Lang::Vi, Ok(d)) => d.format("%d/%m/%Y").to_string(),
         _ => iso.to_string(),
     }
-}
-
-/// Writes `template` with each `{name}` replaced by `fill(name)`.
-fn fill(template: &str, mut fill: impl FnMut(&str) -> String) -> String {
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                out.push_str(&fill(&after[..close]));
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// A reason in `lang`, from its code and parameters.
