@@ -66,6 +66,37 @@ pub struct AppConfig {
     /// The city's time zone: `Asia/Ho_Chi_Minh`, `UTC` or a fixed offset such as `+07:00`
     /// (`clock::parse_time_zone`). Days (today, as-of dates, enrolment windows) are its days.
     pub time_zone: String,
+    /// SMTP server for e-mail notices; absent: no e-mail is sent (the inbox still works).
+    pub smtp_host: Option<String>,
+    /// SMTP port (587 for STARTTLS, 465 for TLS, 25 for none).
+    pub smtp_port: u16,
+    /// SMTP user name, if the server asks for one.
+    pub smtp_username: Option<String>,
+    /// SMTP password (never logged).
+    pub smtp_password: Option<String>,
+    /// `starttls` (default), `tls` or `none` (a server on this machine or a test sink only).
+    pub smtp_tls: String,
+    /// The sender of e-mail notices (`Trường Cán bộ <no-reply@example.vn>`).
+    pub mail_from: String,
+    /// Tries of one e-mail before it is marked failed (with backoff between them).
+    pub mail_max_attempts: i64,
+    /// Seconds between the sender's looks at the outbox.
+    pub mail_poll_secs: u64,
+    /// A reminder goes this many days before a class's first session (city days).
+    pub reminder_days: i64,
+    /// A required training going stale within this many days is told of.
+    pub stale_notice_days: i64,
+    /// Seconds between reminder sweeps (0: none; reminders are once-only whatever the sweeps).
+    pub reminder_sweep_secs: u64,
+}
+
+impl AppConfig {
+    /// Whether e-mail notices are sent (an SMTP host is configured).
+    pub fn mail_enabled(&self) -> bool {
+        self.smtp_host
+            .as_deref()
+            .is_some_and(|h| !h.trim().is_empty())
+    }
 }
 
 impl Default for AppConfig {
@@ -96,6 +127,17 @@ impl Default for AppConfig {
             record_cache_entries: 4096,
             sqlite_mmap_mib: crate::db::DEFAULT_SQLITE_MMAP_BYTES >> 20,
             time_zone: crate::shared::clock::DEFAULT_TIME_ZONE.into(),
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_tls: "starttls".into(),
+            mail_from: "Trường Cán bộ <no-reply@localhost>".into(),
+            mail_max_attempts: 8,
+            mail_poll_secs: 5,
+            reminder_days: 3,
+            stale_notice_days: 60,
+            reminder_sweep_secs: 300,
         }
     }
 }
@@ -172,6 +214,16 @@ impl AppConfig {
         }
         crate::shared::clock::parse_time_zone(&cfg.time_zone)
             .map_err(|e| format!("invalid configuration: {e}"))?;
+        if !["starttls", "tls", "none"].contains(&cfg.smtp_tls.as_str()) {
+            return Err("invalid configuration: smtp_tls must be starttls, tls or none".into());
+        }
+        if cfg.mail_max_attempts < 1
+            || cfg.mail_poll_secs == 0
+            || cfg.reminder_days < 0
+            || cfg.stale_notice_days < 0
+        {
+            return Err("invalid configuration: mail_max_attempts and mail_poll_secs must be positive, reminder_days and stale_notice_days not negative".into());
+        }
         Ok(cfg)
     }
 }

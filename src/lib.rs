@@ -23,6 +23,7 @@ pub mod health;
 pub mod imports;
 pub mod logging;
 pub mod me;
+pub mod notices;
 pub mod openapi;
 pub mod problems;
 pub mod reasons;
@@ -122,6 +123,7 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
         .mount("/", completions::routes::routes())
         .mount("/", calendar::routes())
         .mount("/", me::routes())
+        .mount("/", notices::routes::routes())
         .mount("/", gaps::routes::routes())
         .mount("/", standards::titles::routes())
         .mount("/", standards::routes::routes())

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::{
     accounts, api, audit, cadres, calendar, classes, completions, curriculum, enrolments, error,
-    exchange, exports, gaps, health, imports, me, standards, units,
+    exchange, exports, gaps, health, imports, me, notices, standards, units,
 };
 
 /// The API description served at `/api/openapi.json`.
@@ -39,6 +39,8 @@ use crate::{
         completions::routes::cadre_completions, completions::routes::add_paper_completion, completions::routes::stale_soon,
         calendar::class_feed, calendar::cadre_feed, calendar::create_feed_token, calendar::revoke_feed_token,
         me::me,
+        notices::routes::list_notices, notices::routes::unread_notices, notices::routes::read_notice,
+        notices::routes::read_all_notices, notices::routes::notice_settings, notices::routes::update_notice_settings,
         gaps::routes::gap_report, gaps::routes::gap_cadres, gaps::routes::training_demand, gaps::routes::compare,
         gaps::routes::cadre_gaps, gaps::routes::export_gap_report, gaps::routes::export_gap_cadres,
         gaps::routes::export_training_demand, gaps::routes::export_compare, gaps::routes::reason_catalogue,
@@ -63,6 +65,7 @@ use crate::{
         (name = "completions", description = "Attendance, results, completions, certificates"),
         (name = "reports", description = "Gap reports, training demand"),
         (name = "calendar", description = "iCalendar feeds"),
+        (name = "notices", description = "Each account's notices (inbox) and their e-mail settings"),
         (name = "curriculum", description = "Curriculum 9.7: scales, modules, programmes"),
         (name = "imports", description = "Bulk import of cadres, qualifications, historical completions"),
         (name = "exports", description = "Streamed CSV/XLSX exports of cadres, completions, classes"),

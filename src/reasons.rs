@@ -232,6 +232,7 @@ reasons! {
     BirthDateRange [] "birth_date must be after 1900 and at least 15 years ago" "Ngày sinh phải sau năm 1900 và cách đây ít nhất 15 năm";
     PartyDateRange [] "party_joined_on must be after the birth date and not in the future" "Ngày vào Đảng phải sau ngày sinh và không ở tương lai";
     PhoneInvalid [] "phone must be a telephone number of 8 to 15 digits" "Số điện thoại gồm 8 đến 15 chữ số";
+    NoNotice [id] "no notice {id} of yours" "Không có thông báo {id} của bạn";
     EmailInvalid [] "email is not an e-mail address" "Địa chỉ thư điện tử không hợp lệ";
     PersonalIdTaken [] "another cadre has this personal id number" "Đã có cán bộ khác mang số CCCD/CMND này";
     CadreInactive [] "the cadre record is not active" "Hồ sơ cán bộ không còn hoạt động";

@@ -286,6 +286,17 @@ pub async fn reschedule(
             )
         }));
     }
+    if let Some(first) = sessions.iter().min_by_key(|s| s.starts_at) {
+        let (date, start, _) = domain::city_span(&state.clock, first.starts_at, first.ends_at);
+        crate::notices::Notifier::of(state)
+            .tell_class(
+                &mut tx,
+                row.id,
+                crate::notices::NoticeKind::ClassRescheduled,
+                serde_json::json!({"class": row.code, "title": row.title, "date": date, "start": start}),
+            )
+            .await?;
+    }
     audit::record(
         &mut tx,
         actor,

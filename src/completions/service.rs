@@ -20,6 +20,7 @@ use crate::classes::{self, domain::ClassStatus, service::ClassView};
 use crate::db::{Db, Tx};
 use crate::enrolments::{self, domain::EnrolmentStatus};
 use crate::error::{AppError, AppResult};
+use crate::notices::{NoticeKind, Notifier};
 use crate::state::AppState;
 
 // ---------------------------------------------------------------------------------------------
@@ -280,10 +281,27 @@ pub async fn change_status(
     if let Some(r) = reason {
         after["reason"] = json!(r);
     }
+    let notifier = Notifier::of(state);
     if let Some(day) = finished_on {
-        let n =
-            record_class_completions(&mut tx, &row, day, &state.config.certificate_prefix).await?;
+        let n = record_class_completions(
+            &mut tx,
+            &row,
+            day,
+            &state.config.certificate_prefix,
+            Some(&notifier),
+        )
+        .await?;
         after["completions"] = json!(n);
+    }
+    if input.status == ClassStatus::Cancelled {
+        notifier
+            .tell_class(
+                &mut tx,
+                row.id,
+                NoticeKind::ClassCancelled,
+                json!({"class": row.code, "title": row.title, "reason": reason}),
+            )
+            .await?;
     }
     classes::store::set_status(&mut tx, row.id, input.status, finished_on, reason).await?;
     audit::record(
@@ -301,13 +319,14 @@ pub async fn change_status(
 }
 
 /// Records the completions of a finishing class, with certificates numbered under `prefix`: every
-/// enrolled cadre who passed and attended at least the class's share of sessions. Returns how
-/// many were recorded.
+/// enrolled cadre who passed and attended at least the class's share of sessions, each told by
+/// `notifier` if given. Returns how many were recorded.
 pub async fn record_class_completions(
     tx: &mut Tx,
     class: &ClassRow,
     day: NaiveDate,
     prefix: &str,
+    notifier: Option<&Notifier>,
 ) -> AppResult<usize> {
     let sessions = store::session_count(&mut *tx, class.id).await?;
     let passed = store::passed(&mut *tx, class.id).await?;
@@ -316,7 +335,7 @@ pub async fn record_class_completions(
         if !domain::attended_enough(p.present, sessions, class.min_attendance_pct) {
             continue;
         }
-        record_completion(
+        let (_, cert) = record_completion(
             tx,
             &CompletionWrite {
                 cadre_id: p.cadre_id,
@@ -332,6 +351,13 @@ pub async fn record_class_completions(
             &class.organiser,
         )
         .await?;
+        if let Some(notifier) = notifier {
+            notifier
+                .tell(tx, p.cadre_id, Some(class.id), NoticeKind::CompletionRecorded,
+                    json!({"module": class.module_code, "module_title": class.module_title_vi,
+                           "module_title_en": class.module_title_en, "date": day, "certificate": cert}))
+                .await?;
+        }
         n += 1;
     }
     Ok(n)
@@ -522,6 +548,16 @@ pub async fn revoke_certificate(
     let on = domain::revocation_day(input.revoked_on, c.completed_on, today)?;
     let mut tx = state.db.begin().await?;
     store::revoke(&mut tx, c.id, on, &reason).await?;
+    Notifier::of(state)
+        .tell(
+            &mut tx,
+            c.cadre_id,
+            None,
+            NoticeKind::CertificateRevoked,
+            json!({"certificate": no, "module": c.module_code, "module_title": c.module_title_vi,
+                   "module_title_en": c.module_title_en, "date": on, "reason": reason}),
+        )
+        .await?;
     audit::record(
         &mut tx,
         actor,

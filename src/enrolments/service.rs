@@ -17,6 +17,7 @@ use crate::cadres;
 use crate::classes::{self, service::ClassView};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::notices::{NoticeKind, Notifier};
 use crate::state::AppState;
 
 /// A class's enrolments: a page of them when `limit` or `offset` is given.
@@ -146,6 +147,20 @@ pub async fn enrol(
     }
     let (status, position) = domain::place(rules.capacity, seats.enrolled, seats.waitlisted);
     let id = store::insert(&mut tx, class.id, cadre.id, status, source, user.id).await?;
+    let kind = if status == EnrolmentStatus::Waitlisted {
+        NoticeKind::Waitlisted
+    } else {
+        NoticeKind::Enrolled
+    };
+    Notifier::of(state)
+        .tell(
+            &mut tx,
+            cadre.id,
+            Some(class.id),
+            kind,
+            json!({"class": class.code, "title": class.title, "position": position}),
+        )
+        .await?;
     audit::record(&mut tx, &user.actor(), "enrol", "enrolment", &id.to_string(), None,
         Some(json!({"class": class.code, "cadre_id": cadre.id, "status": status, "position": position, "source": source}))).await?;
     tx.commit().await?;
@@ -195,7 +210,7 @@ pub async fn withdraw(
     domain::check_may_end(e.status, &class.code, class.status)?;
     let new_status = EnrolmentStatus::ended_by(user.role);
     store::set_status(&mut tx, e.id, new_status).await?;
-    let promoted = promote(&mut tx, class.id, class.capacity).await?;
+    let promoted = promote(&mut tx, &Notifier::of(state), &class, class.capacity).await?;
     audit::record(
         &mut tx,
         &user.actor(),
@@ -212,13 +227,29 @@ pub async fn withdraw(
     Ok(list)
 }
 
-/// Moves the first waitlisted enrolments into the free seats, in queue order; returns the ids
-/// promoted. Runs under the class's lock.
-async fn promote(tx: &mut Tx, class_id: i64, capacity: i64) -> AppResult<Vec<i64>> {
-    let taken = store::enrolled_count(tx, class_id).await?;
-    let ids = store::first_waitlisted(tx, class_id, domain::free_seats(capacity, taken)).await?;
+/// Moves the first waitlisted enrolments into the free seats, in queue order, and tells each
+/// cadre promoted; returns the ids promoted. Runs under the class's lock.
+async fn promote(
+    tx: &mut Tx,
+    notifier: &Notifier,
+    class: &classes::store::ClassRow,
+    capacity: i64,
+) -> AppResult<Vec<i64>> {
+    let taken = store::enrolled_count(tx, class.id).await?;
+    let ids = store::first_waitlisted(tx, class.id, domain::free_seats(capacity, taken)).await?;
     for id in &ids {
         store::set_status(tx, *id, EnrolmentStatus::Enrolled).await?;
+        if let Some(e) = store::get(&mut *tx, *id).await? {
+            notifier
+                .tell(
+                    tx,
+                    e.cadre_id,
+                    Some(class.id),
+                    NoticeKind::Promoted,
+                    json!({"class": class.code, "title": class.title}),
+                )
+                .await?;
+        }
     }
     Ok(ids)
 }
@@ -265,7 +296,7 @@ pub async fn update_class(
     let taken = store::enrolled_count(&mut tx, row.id).await?;
     domain::check_capacity(w.capacity, taken)?;
     classes::store::update(&mut tx, row.id, &w).await?;
-    let promoted = promote(&mut tx, row.id, w.capacity).await?;
+    let promoted = promote(&mut tx, &Notifier::of(state), &row, w.capacity).await?;
     audit::record(&mut tx, actor, "update", "class", &code,
         Some(json!({"title": row.title, "organiser": row.organiser, "capacity": row.capacity, "enrol_opens": row.enrol_opens, "enrol_closes": row.enrol_closes, "min_attendance_pct": row.min_attendance_pct})),
         Some(json!({"title": w.title, "organiser": w.organiser, "capacity": w.capacity, "enrol_opens": w.enrol_opens, "enrol_closes": w.enrol_closes, "min_attendance_pct": w.min_attendance_pct, "promoted": promoted}))).await?;

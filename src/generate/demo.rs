@@ -245,6 +245,7 @@ pub async fn classes(
                 &row,
                 on,
                 certificate_prefix,
+                None,
             )
             .await?;
         }

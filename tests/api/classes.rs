@@ -81,11 +81,11 @@ async fn simultaneous_creates_of_one_code_name_the_field(app: TestApp) {
     }
 }
 
-fn session(start: &str, end: &str, venue: &str, instructor: &str) -> Value {
+pub fn session(start: &str, end: &str, venue: &str, instructor: &str) -> Value {
     json!({"starts_at": start, "ends_at": end, "venue": venue, "instructor": instructor})
 }
 
-fn class_body(code: &str, module: &str, capacity: i64, sessions: Vec<Value>) -> Value {
+pub fn class_body(code: &str, module: &str, capacity: i64, sessions: Vec<Value>) -> Value {
     let today = city_today();
     json!({"code": code, "module_code": module, "organiser": "Trường Cán bộ thành phố", "capacity": capacity,
            "enrol_opens": (today - Duration::days(1)).to_string(), "enrol_closes": (today + Duration::days(30)).to_string(),
@@ -93,7 +93,7 @@ fn class_body(code: &str, module: &str, capacity: i64, sessions: Vec<Value>) -> 
 }
 
 /// Creates a class and opens it for enrolment.
-async fn open_class(
+pub async fn open_class(
     app: &TestApp,
     token: &str,
     code: &str,
@@ -120,7 +120,7 @@ async fn open_class(
     v
 }
 
-fn one_session(day: &str) -> Vec<Value> {
+pub fn one_session(day: &str) -> Vec<Value> {
     vec![session(
         &format!("{day}T08:00"),
         &format!("{day}T11:00"),
@@ -129,7 +129,7 @@ fn one_session(day: &str) -> Vec<Value> {
     )]
 }
 
-async fn enrol(app: &TestApp, token: &str, class: &str, cadre: Option<i64>) -> (Status, Value) {
+pub async fn enrol(app: &TestApp, token: &str, class: &str, cadre: Option<i64>) -> (Status, Value) {
     let body = match cadre {
         Some(id) => json!({"cadre_id": id}),
         None => json!({}),
@@ -142,7 +142,7 @@ async fn enrol(app: &TestApp, token: &str, class: &str, cadre: Option<i64>) -> (
     .await
 }
 
-async fn setup(app: &TestApp) -> (String, String) {
+pub async fn setup(app: &TestApp) -> (String, String) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
     let school = app.account(&admin, "school1", "school", None).await;

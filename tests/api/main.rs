@@ -23,6 +23,7 @@ mod health;
 mod imports;
 mod imports_bulk;
 mod me;
+mod notices;
 mod paging;
 mod parity;
 mod proxy;

@@ -1,0 +1,420 @@
+//! Notices (issue 17): written in the transaction of each event to the cadre's account and the
+//! officers of the cadre's unit, read only by their account, in its language; settings checked.
+
+use rocket::http::Status;
+use serde_json::{json, Value};
+
+use crate::cadres::create as create_cadre;
+use crate::classes::{enrol, one_session, open_class, session, setup};
+use crate::db_tests;
+use crate::helpers::TestApp;
+
+db_tests!(
+    enrolment_waitlist_promotion_and_cancellation_are_told,
+    schedule_completion_and_revocation_are_told,
+    the_inbox_is_the_callers_alone,
+    settings_are_checked_and_decide_the_mail,
+);
+
+/// A cadre account for a cadre.
+async fn cadre_account(app: &TestApp, admin: &str, username: &str, cadre: i64) -> String {
+    let (s, v) = app
+        .post("/api/accounts", Some(admin),
+            json!({"username": username, "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": cadre}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    app.token(username, "lop-hoc-dan-van-2026").await
+}
+
+async fn inbox(app: &TestApp, token: &str, query: &str) -> Value {
+    let (s, v) = app.get(&format!("/api/notices{query}"), Some(token)).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    v
+}
+
+fn kinds(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn enrolment_waitlist_promotion_and_cancellation_are_told(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let an = create_cadre(&app, &admin, "Nguyễn Văn An", "079180017001", "26734").await;
+    let binh = create_cadre(&app, &admin, "Trần Thị Bình", "079180017002", "26734").await;
+    let me = cadre_account(&app, &admin, "notice.an", an).await;
+    let officer = app
+        .account(&admin, "notice.officer", "officer", Some("26734"))
+        .await;
+    let elsewhere = app
+        .account(&admin, "notice.other", "officer", Some("26737"))
+        .await;
+    open_class(&app, &school, "TB-1", "DV-01", 1, one_session("2027-05-03")).await;
+
+    let (s, a) = enrol(&app, &school, "TB-1", Some(an)).await;
+    assert_eq!(s, Status::Created, "{a}");
+    let (s, b) = enrol(&app, &school, "TB-1", Some(binh)).await;
+    assert_eq!(s, Status::Created, "{b}");
+    // A refused write tells nothing: the notice would be in its rolled-back transaction.
+    assert_eq!(
+        enrol(&app, &school, "TB-1", Some(an)).await.0,
+        Status::Conflict
+    );
+
+    let v = inbox(&app, &me, "").await;
+    assert_eq!(
+        (v["unread"].clone(), v["total"].clone()),
+        (json!(1), json!(1)),
+        "{v}"
+    );
+    let n = &v["items"][0];
+    assert_eq!(n["kind"], "enrolled");
+    assert_eq!(n["subject"], "Đã ghi danh lớp TB-1");
+    assert!(
+        n["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Nguyễn Văn An đã được ghi danh vào lớp TB-1"),
+        "{n}"
+    );
+    assert_eq!(n["params"]["class"], "TB-1");
+    assert_eq!(n["cadre_id"], an);
+    assert_eq!(n["read_at"], Value::Null);
+    assert_eq!(
+        n["mail"], "none",
+        "no SMTP configured: nothing waits for the mail"
+    );
+
+    // The unit's officer is told of both; an officer of another unit of neither.
+    let v = inbox(&app, &officer, "").await;
+    assert_eq!(kinds(&v), ["waitlisted", "enrolled"], "{v}");
+    assert_eq!(v["items"][0]["params"]["position"], 1);
+    assert_eq!(v["items"][0]["cadre_id"], binh);
+    assert!(
+        v["items"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("vị trí thứ 1"),
+        "{v}"
+    );
+    assert_eq!(inbox(&app, &elsewhere, "").await["total"], 0);
+
+    // An is taken out: Bình takes the seat and is told.
+    let (s, v) = app
+        .post(
+            &format!("/api/classes/TB-1/enrolments/{}/withdraw", a["id"]),
+            Some(&school),
+            json!({"reason": "ốm"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let v = inbox(&app, &officer, "").await;
+    assert_eq!(kinds(&v), ["promoted", "waitlisted", "enrolled"], "{v}");
+    assert_eq!(v["items"][0]["cadre_id"], binh);
+
+    // The class is cancelled with a reason: those holding a place are told (Bình), An no more.
+    let (s, v) = app
+        .post(
+            "/api/classes/TB-1/status",
+            Some(&school),
+            json!({"status": "cancelled", "reason": "Giảng viên bận công tác"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let v = inbox(&app, &officer, "?lang=en").await;
+    assert_eq!(v["items"][0]["kind"], "class_cancelled");
+    assert_eq!(v["items"][0]["subject"], "Class TB-1 cancelled");
+    assert!(
+        v["items"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Reason: Giảng viên bận công tác"),
+        "{v}"
+    );
+    assert_eq!(kinds(&inbox(&app, &me, "").await), ["enrolled"]);
+}
+
+async fn schedule_completion_and_revocation_are_told(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let an = create_cadre(&app, &admin, "Nguyễn Văn An", "079180017011", "26734").await;
+    let me = cadre_account(&app, &admin, "notice.an2", an).await;
+    open_class(&app, &school, "TB-2", "DV-01", 5, one_session("2027-06-01")).await;
+    let (s, e) = enrol(&app, &school, "TB-2", Some(an)).await;
+    assert_eq!(s, Status::Created, "{e}");
+    let (s, c) = app
+        .put("/api/classes/TB-2/sessions", Some(&school),
+            json!({"sessions": [session("2027-06-08T13:30", "2027-06-08T16:30", "Hội trường C", "TS. Lê Văn Minh")]}))
+        .await;
+    assert_eq!(s, Status::Ok, "{c}");
+    let v = inbox(&app, &me, "").await;
+    assert_eq!(kinds(&v), ["class_rescheduled", "enrolled"], "{v}");
+    assert_eq!(v["items"][0]["params"]["date"], "2027-06-08");
+    assert_eq!(v["items"][0]["params"]["start"], "13:30");
+    assert!(
+        v["items"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("08/06/2027 lúc 13:30"),
+        "{v}"
+    );
+
+    let sid = c["sessions"][0]["id"].as_i64().unwrap();
+    let eid = e["id"].as_i64().unwrap();
+    for (path, body) in [(
+        "/api/classes/TB-2/status".to_string(),
+        json!({"status": "running"}),
+    )] {
+        let (s, v) = app.post(&path, Some(&school), body).await;
+        assert_eq!(s, Status::Ok, "{v}");
+    }
+    let (s, v) = app
+        .put(
+            &format!("/api/classes/TB-2/sessions/{sid}/attendance"),
+            Some(&school),
+            json!({"records": [{"enrolment_id": eid, "status": "present"}]}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = app
+        .put(
+            "/api/classes/TB-2/results",
+            Some(&school),
+            json!({"results": [{"enrolment_id": eid, "score": 9.0, "passed": true}]}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = app
+        .post(
+            "/api/classes/TB-2/status",
+            Some(&school),
+            json!({"status": "finished"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, done) = app
+        .get("/api/classes/TB-2/completions", Some(&school))
+        .await;
+    let cert = done["items"][0]["certificate_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let v = inbox(&app, &me, "").await;
+    assert_eq!(v["items"][0]["kind"], "completion_recorded", "{v}");
+    assert_eq!(v["items"][0]["params"]["certificate"], cert.as_str());
+    assert!(
+        v["items"][0]["text"].as_str().unwrap().contains(&cert),
+        "{v}"
+    );
+
+    let (s, v) = app
+        .post(
+            &format!("/api/certificates/{cert}/revoke"),
+            Some(&school),
+            json!({"reason": "Hồ sơ không hợp lệ"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let v = inbox(&app, &me, "?lang=en").await;
+    assert_eq!(v["items"][0]["kind"], "certificate_revoked", "{v}");
+    assert_eq!(
+        v["items"][0]["subject"],
+        format!("Certificate {cert} revoked")
+    );
+    assert!(
+        v["items"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Reason: Hồ sơ không hợp lệ"),
+        "{v}"
+    );
+    assert_eq!(v["unread"], 4);
+}
+
+async fn the_inbox_is_the_callers_alone(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let an = create_cadre(&app, &admin, "Nguyễn Văn An", "079180017021", "26734").await;
+    let me = cadre_account(&app, &admin, "notice.an3", an).await;
+    let officer = app
+        .account(&admin, "notice.officer3", "officer", Some("26734"))
+        .await;
+    open_class(&app, &school, "TB-3", "DV-01", 5, one_session("2027-07-01")).await;
+    assert_eq!(
+        enrol(&app, &school, "TB-3", Some(an)).await.0,
+        Status::Created
+    );
+    let mine = inbox(&app, &me, "").await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let theirs = inbox(&app, &officer, "").await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    assert_ne!(mine, theirs);
+
+    // Nobody signed in: 401 everywhere.
+    for path in [
+        "/api/notices",
+        "/api/notices/unread",
+        "/api/notices/settings",
+    ] {
+        assert_eq!(app.get(path, None).await.0, Status::Unauthorized, "{path}");
+    }
+    assert_eq!(
+        app.post(&format!("/api/notices/{mine}/read"), None, json!({}))
+            .await
+            .0,
+        Status::Unauthorized
+    );
+    // Another account's notice is not found, and stays unread.
+    let (s, v) = app
+        .post(&format!("/api/notices/{theirs}/read"), Some(&me), json!({}))
+        .await;
+    assert_eq!(s, Status::NotFound, "{v}");
+    assert_eq!(v["error"]["reason"], "no_notice");
+    for bad in ["abc", "-1", "99999999999999999999"] {
+        assert_eq!(
+            app.post(&format!("/api/notices/{bad}/read"), Some(&me), json!({}))
+                .await
+                .0,
+            Status::NotFound,
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        app.get("/api/notices/unread", Some(&officer)).await.1["unread"],
+        1
+    );
+    // Reading one's own: the count falls; reading it again changes nothing.
+    let (s, v) = app
+        .post(&format!("/api/notices/{mine}/read"), Some(&me), json!({}))
+        .await;
+    assert_eq!((s, v["unread"].clone()), (Status::Ok, json!(0)));
+    let read_at = inbox(&app, &me, "").await["items"][0]["read_at"].clone();
+    assert!(read_at.is_string());
+    app.post(&format!("/api/notices/{mine}/read"), Some(&me), json!({}))
+        .await;
+    assert_eq!(inbox(&app, &me, "").await["items"][0]["read_at"], read_at);
+    assert_eq!(inbox(&app, &me, "?unread=true").await["total"], 0);
+    // Read all.
+    let (s, v) = app
+        .post("/api/notices/read-all", Some(&officer), json!({}))
+        .await;
+    assert_eq!((s, v["unread"].clone()), (Status::Ok, json!(0)));
+    // Bad query values name their field.
+    for (q, field) in [
+        ("?unread=maybe", "unread"),
+        ("?lang=fr", "lang"),
+        ("?limit=0", "limit"),
+    ] {
+        let (s, v) = app.get(&format!("/api/notices{q}"), Some(&me)).await;
+        assert_eq!(
+            (s, v["error"]["field"].clone()),
+            (Status::UnprocessableEntity, json!(field)),
+            "{q}: {v}"
+        );
+    }
+    // Paging.
+    let v = inbox(&app, &officer, "?limit=1&offset=1").await;
+    assert_eq!(
+        (v["total"].clone(), v["items"].as_array().unwrap().len()),
+        (json!(1), 0)
+    );
+}
+
+async fn settings_are_checked_and_decide_the_mail(app: TestApp) {
+    let (admin, _school) = setup(&app).await;
+    let an = create_cadre(&app, &admin, "Nguyễn Văn An", "079180017031", "26734").await;
+    let me = cadre_account(&app, &admin, "notice.an4", an).await;
+    let officer = app
+        .account(&admin, "notice.officer4", "officer", Some("26734"))
+        .await;
+    let (s, v) = app.get("/api/notices/settings", Some(&me)).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["lang"], "vi");
+    assert_eq!(v["email"], Value::Null);
+    assert_eq!(
+        v["mail_to"], "can.bo@example.vn",
+        "the cadre's address serves the account"
+    );
+    assert_eq!(v["mail_enabled"], false);
+    assert_eq!(v["kinds"].as_array().unwrap().len(), 10);
+
+    for (body, field) in [
+        (json!({"email": "not an address", "lang": "vi"}), "email"),
+        (json!({"email": null, "lang": "fr"}), "lang"),
+        (
+            json!({"lang": "vi", "email_off": ["enrolled", "gossip"]}),
+            "email_off",
+        ),
+        (json!({"lang": "vi", "colour": "red"}), "colour"),
+    ] {
+        let (s, v) = app
+            .put("/api/notices/settings", Some(&me), body.clone())
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].clone()),
+            (Status::UnprocessableEntity, json!(field)),
+            "{body}: {v}"
+        );
+    }
+    // Nothing was kept of the refused ones.
+    assert_eq!(
+        app.get("/api/notices/settings", Some(&me)).await.1["lang"],
+        "vi"
+    );
+    let (s, v) = app
+        .put("/api/notices/settings", Some(&me), json!({"email": " An.Nguyen@Example.vn ", "lang": "en", "email_off": ["waitlisted", "enrolled"]}))
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["email"], "an.nguyen@example.vn");
+    assert_eq!(v["mail_to"], "an.nguyen@example.vn");
+    assert_eq!(v["email_off"], json!(["enrolled", "waitlisted"]));
+
+    // A second app server with SMTP configured: what it writes waits for the mail, unless the
+    // account has turned the kind off or has no address. The account's language is the default.
+    let mailing = app
+        .another_instance(&[
+            ("smtp_host", json!("127.0.0.1")),
+            ("smtp_port", json!(9)),
+            ("mail_poll_secs", json!(3600)),
+        ])
+        .await;
+    let school2 = mailing.token("school1", "lop-hoc-dan-van-2026").await;
+    open_class(
+        &mailing,
+        &school2,
+        "TB-4",
+        "DV-01",
+        5,
+        one_session("2027-07-05"),
+    )
+    .await;
+    assert_eq!(
+        enrol(&mailing, &school2, "TB-4", Some(an)).await.0,
+        Status::Created
+    );
+    let (s, v) = mailing
+        .post(
+            "/api/classes/TB-4/status",
+            Some(&school2),
+            json!({"status": "cancelled", "reason": "Trùng lịch"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let v = inbox(&app, &me, "").await;
+    assert_eq!(kinds(&v), ["class_cancelled", "enrolled"]);
+    assert_eq!(
+        v["items"][0]["subject"], "Class TB-4 cancelled",
+        "the account reads English"
+    );
+    assert_eq!(v["items"][0]["mail"], "pending");
+    assert_eq!(
+        v["items"][1]["mail"], "none",
+        "enrolled is turned off for e-mail"
+    );
+    // The officer account has no address: no mail.
+    let v = inbox(&app, &officer, "").await;
+    assert_eq!(v["items"][0]["mail"], "none", "{v}");
+}
