@@ -8,6 +8,7 @@ import { standardsView } from "./standards.js";
 import { importView } from "./transfer.js";
 import { cadreRecordView } from "./record.js";
 import { expiringView } from "./expiring.js";
+import { noticesView, refreshUnread } from "./notices.js";
 
 const NAV = {
   admin: [["#/home", "nav_home"], ["#/accounts", "nav_accounts"], ["#/audit", "nav_audit"], ["#/report", "nav_report"], ["#/standards", "nav_standards"], ["#/classes", "nav_classes"], ["#/roster", "nav_roster"], ["#/import", "nav_import"]],
@@ -45,6 +46,7 @@ const ROUTES = [
   [/^\/standards$/, standardsView],
   [/^\/import$/, importView],
   [/^\/password$/, passwordView],
+  [/^\/notices$/, noticesView],
 ];
 
 function parseHash() {
@@ -62,6 +64,11 @@ function layout() {
   langBtn.textContent = t("lang_switch");
   langBtn.setAttribute("lang", lang() === "vi" ? "en" : "vi");
   document.getElementById("foot-verify").textContent = t("verify");
+  const inbox = document.getElementById("inbox-link");
+  document.getElementById("inbox-label").textContent = t("notices");
+  inbox.hidden = !session.account;
+  inbox.setAttribute("aria-current", parseHash().path === "/notices" ? "page" : "false");
+  if (session.account) refreshUnread();
   const pw = document.getElementById("password-link");
   pw.textContent = t("change_password");
   pw.hidden = !session.account;

@@ -10,11 +10,13 @@ mod classedit;
 mod dashboard;
 mod error_language;
 mod harness;
+mod notices;
 mod record;
 
 use classedit::{school_class_edits, school_expiring_list, school_module_prerequisites};
 use dashboard::commission_splits;
 use error_language::errors_in_vietnamese;
+use notices::notices_inbox;
 
 use harness::{Browser, Server, ADMIN_PASSWORD, DEMO_PASSWORD};
 use record::cadre_record_editing;
@@ -61,6 +63,7 @@ flows!(in_browser:
     school_module_prerequisites,
     commission_splits,
     errors_in_vietnamese,
+    notices_inbox,
 );
 flows!(on_server: school_class_flow);
 
