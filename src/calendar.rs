@@ -175,6 +175,25 @@ pub async fn class_feed(state: &State<AppState>, code: &str) -> AppResult<(Conte
     ))
 }
 
+/// A class's calendar, whatever its status (a cancelled class's sessions are marked cancelled):
+/// what an e-mail notice about the class carries. `None`: no such class or no session.
+pub async fn class_calendar(
+    db: &Db,
+    class_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Option<String>> {
+    let sql = format!("{EVENTS_SQL} WHERE c.id = $1 ORDER BY s.starts_at");
+    let rows: Vec<SessionEvent> = on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(class_id)
+        .fetch_all(p)
+        .await?);
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let name = format!("{} ({})", rows[0].class_title, rows[0].class_code);
+    Ok(Some(render(&name, &to_events(rows), now)))
+}
+
 /// Sessions of the classes a cadre holds a seat in (not finished), from `since`, in time order.
 pub async fn cadre_sessions(
     ex: impl Into<Exec<'_>>,

@@ -92,7 +92,7 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
             config,
             keys,
             records,
-            clock,
+            clock: std::sync::Arc::new(clock),
             uploads,
         },
     ))
@@ -110,6 +110,18 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
         .attach(error::LiteralPaths)
         .attach(logging::RequestLog::new(log_lines_per_sec))
         .attach(security::SecurityHeaders)
+        .attach(rocket::fairing::AdHoc::on_liftoff("notices", |rocket| {
+            Box::pin(async move {
+                if let Some(state) = rocket.state::<AppState>() {
+                    notices::sender::start(
+                        state.db.clone(),
+                        state.config.clone(),
+                        state.clock.clone(),
+                        rocket.shutdown(),
+                    );
+                }
+            })
+        }))
         .mount("/", health::routes())
         .mount("/", reasons::routes())
         .mount("/", accounts::session::routes())

@@ -16,8 +16,9 @@ pub struct AppState {
     pub keys: JwtKeys,
     /// Cadres' own records (`GET /api/me`), serialized, checked against the data version.
     pub records: VersionedCache<i64, String>,
-    /// The city clock: now, today, the next midnight (tests set it with `clock.set_now`).
-    pub clock: Clock,
+    /// The city clock: now, today, the next midnight (tests set it with `clock.set_now`); shared
+    /// with the background tasks (the notices' sender and reminders).
+    pub clock: std::sync::Arc<Clock>,
     /// Uploaded files: limits and processing slots.
     pub uploads: crate::api::upload::Uploads,
 }

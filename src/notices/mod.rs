@@ -6,6 +6,7 @@
 
 pub mod domain;
 pub mod routes;
+pub mod sender;
 pub mod service;
 pub mod store;
 

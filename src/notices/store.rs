@@ -241,3 +241,102 @@ pub async fn set_settings(
     });
     Ok(())
 }
+
+/// A notice claimed for e-mail, with what the message needs.
+#[derive(Debug, sqlx::FromRow)]
+pub struct OutboxRow {
+    /// Id.
+    pub id: i64,
+    /// Kind, as stored.
+    pub kind: String,
+    /// Its parameters (a JSON object).
+    pub params: String,
+    /// The class it is about.
+    pub class_id: Option<i64>,
+    /// Tries so far, this one included.
+    pub attempts: i64,
+    /// The address: the account's, else its cadre's.
+    pub mail_to: Option<String>,
+    /// The account's language.
+    pub lang: String,
+}
+
+/// Claims up to `limit` notices whose e-mail is due at `now` (seconds) and not claimed by another
+/// sender, for `lease` seconds, counting the try. On PostgreSQL the rows are taken with
+/// `FOR UPDATE SKIP LOCKED`, so two app servers claiming at once take different rows; SQLite has
+/// one writer at a time. A claim whose sender died runs out and the row is claimed again.
+pub async fn claim(db: &Db, now: i64, lease: i64, limit: i64) -> AppResult<Vec<OutboxRow>> {
+    let mut tx = db.begin().await?;
+    let lock = if matches!(db, Db::Postgres(_)) {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE notices SET claimed_until = $1 + $2, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM notices WHERE mail_state = 'pending' AND next_attempt <= $1
+                      AND claimed_until <= $1 ORDER BY id LIMIT $3{lock})
+         RETURNING id"
+    );
+    let ids: Vec<i64> = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(&sql)
+            .bind(now)
+            .bind(lease)
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await?
+    });
+    let rows: Vec<OutboxRow> = if ids.is_empty() {
+        vec![]
+    } else {
+        let sql = format!(
+            "SELECT n.id, n.kind, n.params, n.class_id, n.attempts, COALESCE(a.email, c.email) AS mail_to, a.lang
+             FROM notices n JOIN accounts a ON a.id = n.account_id LEFT JOIN cadres c ON c.id = a.cadre_id
+             WHERE n.id IN ({}) ORDER BY n.id",
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+        );
+        on_tx!(&mut tx, |c| sqlx::query_as(&sql).fetch_all(&mut *c).await?)
+    };
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// Records a notice's e-mail as sent.
+pub async fn mark_sent(db: &Db, id: i64, at: DateTime<Utc>) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE notices SET mail_state = 'sent', sent_at = $2, last_error = NULL, claimed_until = 0 WHERE id = $1")
+            .bind(id)
+            .bind(at)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())
+    })?;
+    tx.commit().await
+}
+
+/// Records a failed try: the e-mail waits until `next_attempt` (seconds), or is given up as
+/// `failed`. `error` is what the server said (no personal data: the address is not in it).
+pub async fn mark_retry(
+    db: &Db,
+    id: i64,
+    next_attempt: i64,
+    give_up: bool,
+    error: &str,
+) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE notices SET mail_state = CASE WHEN $3 THEN 'failed' ELSE 'pending' END,
+                    next_attempt = $2, claimed_until = 0, last_error = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(next_attempt)
+        .bind(give_up)
+        .bind(error)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())
+    })?;
+    tx.commit().await
+}

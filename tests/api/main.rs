@@ -22,6 +22,7 @@ mod generated_rules;
 mod health;
 mod imports;
 mod imports_bulk;
+mod mail;
 mod me;
 mod notices;
 mod paging;

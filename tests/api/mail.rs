@@ -1,0 +1,409 @@
+//! E-mail notices (issue 17) against a real SMTP server process (aiosmtpd, tests/support/
+//! smtp_sink.py): the right recipient, subject and Vietnamese text and a parseable calendar; SMTP
+//! stopped mid-run → retried with backoff, nothing lost, nothing doubled; two app servers → each
+//! notice once.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use cadre_training::notices::sender::{self, Delivery, Mailer};
+use chrono::{Duration, Utc};
+use rocket::http::Status;
+use serde_json::{json, Value};
+
+use crate::cadres::cadre;
+use crate::classes::{enrol, one_session, open_class, setup};
+use crate::db_tests;
+use crate::helpers::TestApp;
+
+db_tests!(
+    a_notice_is_mailed_in_vietnamese_with_its_calendar,
+    smtp_down_mid_run_loses_and_doubles_nothing,
+    two_app_servers_send_each_notice_once,
+);
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The SMTP server process, killed when dropped.
+struct Sink {
+    child: Child,
+    dir: PathBuf,
+}
+
+impl Sink {
+    /// Starts the sink on `port` writing into `dir`; `None` (skipped, or a failure in CI) when
+    /// Python's aiosmtpd is missing.
+    fn start(port: u16, dir: &Path) -> Option<Sink> {
+        std::fs::create_dir_all(dir).unwrap();
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
+        let spawned = Command::new("python3")
+            .arg(script)
+            .arg(port.to_string())
+            .arg(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn();
+        let mut child = match spawned {
+            Ok(c) => c,
+            Err(e) => return missing(&format!("python3: {e}")),
+        };
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        if line.trim() != "ready" {
+            let _ = child.kill();
+            return missing("the SMTP sink did not start (pip install aiosmtpd)");
+        }
+        Some(Sink {
+            child,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Every message received so far, in arrival order.
+    fn messages(&self) -> Vec<Value> {
+        messages_in(&self.dir)
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn missing(why: &str) -> Option<Sink> {
+    if std::env::var("CI").is_ok() {
+        panic!("{why}: the e-mail tests need Python's aiosmtpd in CI");
+    }
+    eprintln!("SKIPPED: {why}");
+    None
+}
+
+fn messages_in(dir: &Path) -> Vec<Value> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+        .collect()
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "cadre-mail-{tag}-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A second app server on the same database that mails through `port` (its own sender idle: the
+/// test drives the rounds).
+async fn mailing(app: &TestApp, port: u16) -> TestApp {
+    app.another_instance(&[
+        ("smtp_host", json!("127.0.0.1")),
+        ("smtp_port", json!(port)),
+        ("smtp_tls", json!("none")),
+        ("mail_from", json!("Trường Cán bộ <truong@example.vn>")),
+        ("mail_poll_secs", json!(3600)),
+        ("mail_max_attempts", json!(5)),
+    ])
+    .await
+}
+
+async fn round(app: &TestApp, at: chrono::DateTime<Utc>, limit: i64) -> Delivery {
+    let s = app.state();
+    let mailer = Mailer::from_config(&s.config)
+        .unwrap()
+        .expect("SMTP configured");
+    sender::deliver_batch(&s.db, &s.config, &mailer, at, limit)
+        .await
+        .expect("a round")
+}
+
+/// A cadre with their own address.
+async fn cadre_with(app: &TestApp, admin: &str, name: &str, pid: &str, email: &str) -> i64 {
+    let mut body = cadre(name, pid, "26734");
+    body["email"] = json!(email);
+    let (s, v) = app.post("/api/cadres", Some(admin), body).await;
+    assert_eq!(s, Status::Created, "{v}");
+    v["id"].as_i64().unwrap()
+}
+
+/// Checks an iCalendar text is well formed (folded lines unfolded, BEGIN/END nested and
+/// balanced, CRLF line ends, each event with a UTC start and end) and returns its events' starts.
+fn parse_ics(ics: &str) -> Vec<String> {
+    assert!(ics.contains("\r\n"), "CRLF line ends");
+    let mut lines: Vec<String> = vec![];
+    for l in ics.split("\r\n").filter(|l| !l.is_empty()) {
+        if let Some(rest) = l.strip_prefix(' ') {
+            lines
+                .last_mut()
+                .expect("a folded line continues one")
+                .push_str(rest);
+        } else {
+            lines.push(l.to_string());
+        }
+    }
+    let mut stack: Vec<String> = vec![];
+    let mut starts = vec![];
+    for l in &lines {
+        let (name, value) = l
+            .split_once(':')
+            .unwrap_or_else(|| panic!("not a content line: {l}"));
+        match name {
+            "BEGIN" => stack.push(value.to_string()),
+            "END" => assert_eq!(stack.pop().as_deref(), Some(value), "{l}"),
+            "DTSTART" | "DTEND" => {
+                chrono::NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%SZ")
+                    .unwrap_or_else(|e| panic!("{l}: {e}"));
+                if name == "DTSTART" {
+                    starts.push(value.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+    assert_eq!(lines.first().map(String::as_str), Some("BEGIN:VCALENDAR"));
+    starts
+}
+
+async fn a_notice_is_mailed_in_vietnamese_with_its_calendar(app: TestApp) {
+    let port = free_port();
+    let dir = temp_dir("one");
+    let Some(sink) = Sink::start(port, &dir) else {
+        return;
+    };
+    let (admin, _) = setup(&app).await;
+    let srv = mailing(&app, port).await;
+    let school = srv.token("school1", "lop-hoc-dan-van-2026").await;
+    let an = cadre_with(
+        &app,
+        &admin,
+        "Nguyễn Thị Ánh Tuyết",
+        "079180018001",
+        "anh.tuyet@example.vn",
+    )
+    .await;
+    app.post("/api/accounts", Some(&admin), json!({"username": "mail.an", "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": an})).await;
+    app.account(&admin, "mail.officer", "officer", Some("26734"))
+        .await;
+    open_class(&srv, &school, "ML-1", "DV-01", 5, one_session("2027-09-15")).await;
+    assert_eq!(
+        enrol(&srv, &school, "ML-1", Some(an)).await.0,
+        Status::Created
+    );
+
+    let d = round(&srv, Utc::now(), 50).await;
+    assert_eq!(
+        (d.sent, d.retried, d.failed),
+        (1, 0, 0),
+        "one address among the two recipients"
+    );
+    let got = sink.messages();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let m = &got[0];
+    assert_eq!(m["rcpt_tos"], json!(["anh.tuyet@example.vn"]));
+    assert!(
+        m["from"].as_str().unwrap().contains("truong@example.vn"),
+        "{m}"
+    );
+    assert_eq!(m["subject"], "Đã ghi danh lớp ML-1");
+    let text = m["text"].as_str().unwrap();
+    assert!(
+        text.contains("Nguyễn Thị Ánh Tuyết đã được ghi danh vào lớp ML-1"),
+        "{text}"
+    );
+    assert!(text.contains("Thư tự động"), "{text}");
+    let ics = &m["attachments"][0];
+    assert_eq!(ics["content_type"], "text/calendar");
+    assert_eq!(ics["filename"], "ML-1.ics");
+    // The session at 08:00 in the city is 01:00 UTC.
+    assert_eq!(
+        parse_ics(ics["content"].as_str().unwrap()),
+        ["20270915T010000Z"]
+    );
+    // The inbox says it was mailed; another round sends nothing more.
+    let me = app.token("mail.an", "lop-hoc-dan-van-2026").await;
+    assert_eq!(
+        app.get("/api/notices", Some(&me)).await.1["items"][0]["mail"],
+        "sent"
+    );
+    assert_eq!(
+        round(&srv, Utc::now() + Duration::hours(1), 50).await,
+        Delivery::default()
+    );
+    assert_eq!(sink.messages().len(), 1);
+}
+
+async fn smtp_down_mid_run_loses_and_doubles_nothing(app: TestApp) {
+    let port = free_port();
+    let dir = temp_dir("down");
+    let Some(sink) = Sink::start(port, &dir) else {
+        return;
+    };
+    let (admin, _) = setup(&app).await;
+    let srv = mailing(&app, port).await;
+    let school = srv.token("school1", "lop-hoc-dan-van-2026").await;
+    let ids = [
+        cadre_with(
+            &app,
+            &admin,
+            "Trần Văn Một",
+            "079180018011",
+            "mot@example.vn",
+        )
+        .await,
+        cadre_with(
+            &app,
+            &admin,
+            "Trần Văn Hai",
+            "079180018012",
+            "hai@example.vn",
+        )
+        .await,
+        cadre_with(&app, &admin, "Trần Văn Ba", "079180018013", "ba@example.vn").await,
+    ];
+    for (i, id) in ids.iter().enumerate() {
+        let username = format!("mail.down{i}");
+        app.post("/api/accounts", Some(&admin), json!({"username": username, "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": id})).await;
+    }
+    open_class(&srv, &school, "ML-2", "DV-01", 5, one_session("2027-09-20")).await;
+    // The first goes out while the server is up.
+    assert_eq!(
+        enrol(&srv, &school, "ML-2", Some(ids[0])).await.0,
+        Status::Created
+    );
+    let t0 = Utc::now();
+    assert_eq!(round(&srv, t0, 50).await.sent, 1);
+    // The SMTP server stops; two more notices are written and their tries fail.
+    drop(sink);
+    assert_eq!(
+        enrol(&srv, &school, "ML-2", Some(ids[1])).await.0,
+        Status::Created
+    );
+    assert_eq!(
+        enrol(&srv, &school, "ML-2", Some(ids[2])).await.0,
+        Status::Created
+    );
+    let d = round(&srv, t0, 50).await;
+    assert_eq!((d.sent, d.retried, d.failed), (0, 2, 0));
+    // Not due again before the backoff has passed; still pending in the inbox.
+    assert_eq!(
+        round(&srv, t0 + Duration::seconds(10), 50).await,
+        Delivery::default()
+    );
+    let tok = app.token("mail.down1", "lop-hoc-dan-van-2026").await;
+    assert_eq!(
+        app.get("/api/notices", Some(&tok)).await.1["items"][0]["mail"],
+        "pending"
+    );
+    // A second failed try backs off longer (60 s after 30 s).
+    let d = round(&srv, t0 + Duration::seconds(31), 50).await;
+    assert_eq!(d.retried, 2);
+    assert_eq!(
+        round(&srv, t0 + Duration::seconds(80), 50).await,
+        Delivery::default()
+    );
+    // The server is back: both go out, once.
+    let Some(sink) = Sink::start(port, &dir) else {
+        return;
+    };
+    let d = round(&srv, t0 + Duration::seconds(92), 50).await;
+    assert_eq!((d.sent, d.retried, d.failed), (2, 0, 0));
+    assert_eq!(
+        round(&srv, t0 + Duration::hours(2), 50).await,
+        Delivery::default()
+    );
+    let mut to: Vec<String> = sink
+        .messages()
+        .iter()
+        .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_string())
+        .collect();
+    to.sort();
+    assert_eq!(to, ["ba@example.vn", "hai@example.vn", "mot@example.vn"]);
+    assert_eq!(
+        app.get("/api/notices", Some(&tok)).await.1["items"][0]["mail"],
+        "sent"
+    );
+}
+
+async fn two_app_servers_send_each_notice_once(app: TestApp) {
+    let port = free_port();
+    let dir = temp_dir("two");
+    let Some(sink) = Sink::start(port, &dir) else {
+        return;
+    };
+    let (admin, _) = setup(&app).await;
+    let one = mailing(&app, port).await;
+    let two = mailing(&app, port).await;
+    let school = one.token("school1", "lop-hoc-dan-van-2026").await;
+    open_class(
+        &one,
+        &school,
+        "ML-3",
+        "DV-01",
+        40,
+        one_session("2027-09-25"),
+    )
+    .await;
+    let n = 24;
+    for i in 0..n {
+        let id = cadre_with(
+            &app,
+            &admin,
+            &format!("Lê Văn {}", (b'A' + i as u8) as char),
+            &format!("0791800181{i:02}"),
+            &format!("so{i}@example.vn"),
+        )
+        .await;
+        app.post("/api/accounts", Some(&admin), json!({"username": format!("mail.two{i}"), "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": id})).await;
+        assert_eq!(
+            enrol(&one, &school, "ML-3", Some(id)).await.0,
+            Status::Created
+        );
+    }
+    // Both servers' senders run side by side, three notices a claim, until nothing is left.
+    let now = Utc::now();
+    let (a, b) = rocket::tokio::join!(drain(&one, now), drain(&two, now));
+    assert_eq!(a + b, n, "{a} + {b}");
+    let got = sink.messages();
+    assert_eq!(got.len(), n, "each notice once");
+    let mut to: Vec<String> = got
+        .iter()
+        .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_string())
+        .collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), n, "no address twice");
+}
+
+/// Rounds of three until nothing is left; how many this server sent.
+async fn drain(srv: &TestApp, now: chrono::DateTime<Utc>) -> usize {
+    let mut sent = 0;
+    loop {
+        let d = round(srv, now, 3).await;
+        if d == Delivery::default() {
+            return sent;
+        }
+        assert_eq!((d.retried, d.failed), (0, 0));
+        sent += d.sent;
+    }
+}
