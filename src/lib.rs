@@ -119,6 +119,12 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
                         state.clock.clone(),
                         rocket.shutdown(),
                     );
+                    completions::reminders::start(
+                        state.db.clone(),
+                        state.config.clone(),
+                        state.clock.clone(),
+                        rocket.shutdown(),
+                    );
                 }
             })
         }))

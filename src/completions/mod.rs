@@ -2,6 +2,7 @@
 
 pub mod certificate;
 pub mod domain;
+pub mod reminders;
 pub mod routes;
 pub mod service;
 pub mod store;

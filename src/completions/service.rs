@@ -678,6 +678,35 @@ pub struct StaleSoonList {
     pub items: Vec<CompletionView>,
 }
 
+/// Each cadre's latest (not revoked) completion of a module that goes stale, under a path range
+/// (or everyone), whose validity ends between `today` and `days` days later: what the stale-soon
+/// list shows and what the reminders tell of.
+pub async fn going_stale(
+    db: &Db,
+    range: Option<(String, String)>,
+    today: NaiveDate,
+    days: i64,
+) -> AppResult<Vec<CompletionRow>> {
+    let horizon = today + Duration::days(days);
+    // Validity is at most 50 years: older completions cannot end inside the window.
+    let since = today - Duration::days(366 * 51);
+    let rows = store::expiring_candidates(db, range, since).await?;
+    let mut latest: HashMap<(i64, String), CompletionRow> = HashMap::new();
+    for r in rows.into_iter().filter(|r| r.revoked_on.is_none()) {
+        let k = (r.cadre_id, r.module_code.clone());
+        match latest.get(&k) {
+            Some(prev) if prev.completed_on >= r.completed_on => {}
+            _ => {
+                latest.insert(k, r);
+            }
+        }
+    }
+    Ok(latest
+        .into_values()
+        .filter(|r| domain::goes_stale_within(r.completed_on, r.validity_years, today, horizon))
+        .collect())
+}
+
 /// The latest unrevoked completion per cadre and module whose validity ends within `days` (as
 /// given in the query; default 90), for the cadres of a unit's subtree (default: the caller's
 /// whole scope), soonest first. Not for cadres (403).
@@ -725,24 +754,10 @@ pub async fn stale_soon(
         },
     };
     let today = state.clock.today();
-    let horizon = today + Duration::days(days);
-    // Validity is at most 50 years: older completions cannot end inside the window.
-    let since = today - Duration::days(366 * 51);
-    let rows = store::expiring_candidates(&state.db, range, since).await?;
-    let mut latest: HashMap<(i64, String), CompletionRow> = HashMap::new();
-    for r in rows.into_iter().filter(|r| r.revoked_on.is_none()) {
-        let k = (r.cadre_id, r.module_code.clone());
-        match latest.get(&k) {
-            Some(prev) if prev.completed_on >= r.completed_on => {}
-            _ => {
-                latest.insert(k, r);
-            }
-        }
-    }
-    let mut items: Vec<CompletionView> = latest
-        .into_values()
+    let mut items: Vec<CompletionView> = going_stale(&state.db, range, today, days)
+        .await?
+        .into_iter()
         .filter(|r| module.as_ref().is_none_or(|m| &r.module_code == m))
-        .filter(|r| domain::goes_stale_within(r.completed_on, r.validity_years, today, horizon))
         .map(|r| r.view(today))
         .collect();
     items.sort_by(|a, b| {

@@ -32,7 +32,7 @@ pub enum NoticeKind {
     /// A certificate was revoked (`certificate`, `module`, `module_title`, `cadre`, `date`,
     /// `reason`).
     CertificateRevoked,
-    /// A required training goes stale soon (`module`, `module_title`, `cadre`, `date`).
+    /// A training goes stale soon (`module`, `module_title`, `cadre`, `date`: its last valid day).
     TrainingStaleSoon,
 }
 
@@ -137,8 +137,8 @@ const WORDS: &[Words] = &[
         params: &["module", "module_title", "cadre", "date"],
         subject_vi: "Học phần {module} sắp hết hiệu lực",
         subject_en: "Module {module} goes stale soon",
-        body_vi: "Kết quả học phần {module} – {module_title} của {cadre} hết hiệu lực ngày {date}: cần học lại.",
-        body_en: "{cadre}'s completion of module {module} – {module_title} goes stale on {date}: it must be retaken.",
+        body_vi: "Kết quả học phần {module} – {module_title} của {cadre} chỉ còn hiệu lực đến hết ngày {date}: cần học lại.",
+        body_en: "{cadre}'s completion of module {module} – {module_title} is valid until {date}: it must be retaken.",
     },
 ];
 

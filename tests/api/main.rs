@@ -31,6 +31,7 @@ mod proxy;
 mod public_data;
 mod record_cache;
 mod record_edits;
+mod reminders;
 mod reorganisation;
 mod reports;
 mod scale;
