@@ -66,6 +66,10 @@ pub struct AppConfig {
     /// The city's time zone: `Asia/Ho_Chi_Minh`, `UTC` or a fixed offset such as `+07:00`
     /// (`clock::parse_time_zone`). Days (today, as-of dates, enrolment windows) are its days.
     pub time_zone: String,
+    /// The address the service is reached at by the public (scheme, host, port, any path
+    /// prefix; no trailing slash needed): printed certificates carry a QR code of
+    /// `{public_url}/#/verify/{number}?code={code}`, the web page of the public check.
+    pub public_url: String,
 }
 
 impl Default for AppConfig {
@@ -96,6 +100,7 @@ impl Default for AppConfig {
             record_cache_entries: 4096,
             sqlite_mmap_mib: crate::db::DEFAULT_SQLITE_MMAP_BYTES >> 20,
             time_zone: crate::shared::clock::DEFAULT_TIME_ZONE.into(),
+            public_url: "http://127.0.0.1:8000".into(),
         }
     }
 }
@@ -172,6 +177,14 @@ impl AppConfig {
         }
         crate::shared::clock::parse_time_zone(&cfg.time_zone)
             .map_err(|e| format!("invalid configuration: {e}"))?;
+        if !(cfg.public_url.starts_with("http://") || cfg.public_url.starts_with("https://"))
+            || cfg.public_url.chars().any(|c| c.is_whitespace() || c == '#' || c == '?')
+        {
+            return Err(
+                "invalid configuration: public_url must be an http:// or https:// address without spaces, query or fragment"
+                    .into(),
+            );
+        }
         Ok(cfg)
     }
 }
