@@ -8,12 +8,14 @@
 
 mod classedit;
 mod dashboard;
+mod documents;
 mod error_language;
 mod harness;
 mod record;
 
 use classedit::{school_class_edits, school_expiring_list, school_module_prerequisites};
 use dashboard::commission_splits;
+use documents::cadre_certificate_pdf;
 use error_language::errors_in_vietnamese;
 
 use harness::{Browser, Server, ADMIN_PASSWORD, DEMO_PASSWORD};
@@ -61,6 +63,7 @@ flows!(in_browser:
     school_module_prerequisites,
     commission_splits,
     errors_in_vietnamese,
+    cadre_certificate_pdf,
 );
 flows!(on_server: school_class_flow);
 
