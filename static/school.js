@@ -344,7 +344,7 @@ async function completionsSection(enc) {
       h("td", { class: "cert-code", text: x.certificate_code || "—" }),
       h("td", { text: date(x.completed_on) }), h("td", {}, statusBadge(x.status)),
       h("td", {}, x.certificate_no ? pdfLink(`/api/certificates/${encodeURIComponent(x.certificate_no)}/pdf`, `${x.certificate_no}.pdf`, "PDF",
-        { "aria-label": `${t("cert_pdf")} ${x.certificate_no}`, "data-cert": x.certificate_no }) : "—"), cell);
+        { "aria-label": `PDF ${x.certificate_no}`, "data-cert": x.certificate_no }) : "—"), cell);
   })));
 }
 
