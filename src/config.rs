@@ -178,7 +178,10 @@ impl AppConfig {
         crate::shared::clock::parse_time_zone(&cfg.time_zone)
             .map_err(|e| format!("invalid configuration: {e}"))?;
         if !(cfg.public_url.starts_with("http://") || cfg.public_url.starts_with("https://"))
-            || cfg.public_url.chars().any(|c| c.is_whitespace() || c == '#' || c == '?')
+            || cfg
+                .public_url
+                .chars()
+                .any(|c| c.is_whitespace() || c == '#' || c == '?')
         {
             return Err(
                 "invalid configuration: public_url must be an http:// or https:// address without spaces, query or fragment"

@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    accounts, api, audit, cadres, calendar, classes, completions, curriculum, documents, enrolments, error,
-    exchange, exports, gaps, health, imports, me, standards, units,
+    accounts, api, audit, cadres, calendar, classes, completions, curriculum, documents,
+    enrolments, error, exchange, exports, gaps, health, imports, me, standards, units,
 };
 
 /// The API description served at `/api/openapi.json`.

@@ -44,15 +44,24 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let runs: usize = arg("--runs").and_then(|r| r.parse().ok()).unwrap_or(11).max(1);
+    let runs: usize = arg("--runs")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(11)
+        .max(1);
     let one = vec![sample::certificate(0)];
     let class: Vec<_> = (0..60).map(sample::certificate).collect();
     let sheet = sample::sheet(60);
-    let (t1, pdf1) = time(runs, || domain::certificates_pdf(&one, Lang::Vi).expect("renders"));
+    let (t1, pdf1) = time(runs, || {
+        domain::certificates_pdf(&one, Lang::Vi).expect("renders")
+    });
     report("one certificate", &t1, &pdf1);
-    let (t60, pdf60) = time(runs, || domain::certificates_pdf(&class, Lang::Vi).expect("renders"));
+    let (t60, pdf60) = time(runs, || {
+        domain::certificates_pdf(&class, Lang::Vi).expect("renders")
+    });
     report("a class of 60 certificates", &t60, &pdf60);
-    let (ts, pdfs) = time(runs, || domain::sign_in_pdf(&sheet, Lang::Vi).expect("renders"));
+    let (ts, pdfs) = time(runs, || {
+        domain::sign_in_pdf(&sheet, Lang::Vi).expect("renders")
+    });
     report("sign-in sheet, 60 cadres", &ts, &pdfs);
     if let Some(dir) = arg("--write") {
         std::fs::create_dir_all(&dir).expect("output folder");

@@ -346,7 +346,13 @@ pub fn certificate_page(c: &Certificate, lang: Lang) -> Page {
     if let Some((first, last)) = c.class_days {
         line(
             &mut p,
-            &format!("{} {} {} {}", l.from_to.0, day(first), l.from_to.1, day(last)),
+            &format!(
+                "{} {} {} {}",
+                l.from_to.0,
+                day(first),
+                l.from_to.1,
+                day(last)
+            ),
         );
     }
     let mut facts = vec![format!("{}: {}", l.completed_on, day(c.completed_on))];
@@ -365,7 +371,13 @@ pub fn certificate_page(c: &Certificate, lang: Lang) -> Page {
         p.centred(cx, 407.0, 20.0, Weight::Bold, Ink::Red, l.revoked);
         boxed(
             &mut p,
-            &format!("{} {}. {}: {}", l.revoked_from, day(r.on), l.reason, r.reason),
+            &format!(
+                "{} {}. {}: {}",
+                l.revoked_from,
+                day(r.on),
+                l.reason,
+                r.reason
+            ),
             Weight::Regular,
             Ink::Red,
             &[10.5, 9.5, 8.5, 7.5],
@@ -381,9 +393,30 @@ pub fn certificate_page(c: &Certificate, lang: Lang) -> Page {
         p.items.extend(items);
     }
     let tx = qx + side + 10.0;
-    p.text(tx, 468.0, 12.0, Weight::Bold, Ink::Black, &format!("{}: {}", l.number, c.number));
-    p.text(tx, 488.0, 12.0, Weight::Regular, Ink::Black, &format!("{}: {}", l.code, c.code));
-    p.text(tx, 506.0, 9.0, Weight::Regular, Ink::Grey, &format!("{}:", l.scan));
+    p.text(
+        tx,
+        468.0,
+        12.0,
+        Weight::Bold,
+        Ink::Black,
+        &format!("{}: {}", l.number, c.number),
+    );
+    p.text(
+        tx,
+        488.0,
+        12.0,
+        Weight::Regular,
+        Ink::Black,
+        &format!("{}: {}", l.code, c.code),
+    );
+    p.text(
+        tx,
+        506.0,
+        9.0,
+        Weight::Regular,
+        Ink::Grey,
+        &format!("{}:", l.scan),
+    );
     boxed(
         &mut p,
         &c.verify_url,
@@ -544,17 +577,34 @@ pub fn sign_in_pages(s: &SignInSheet, lang: Lang) -> Vec<Page> {
         let first = n * ROWS_PER_PAGE;
         let mut y = TABLE_TOP + HEAD_H;
         for (i, r) in rows.iter().enumerate() {
-            let cells = [(first + i + 1).to_string(), r.full_name.clone(), r.unit_name.clone()];
+            let cells = [
+                (first + i + 1).to_string(),
+                r.full_name.clone(),
+                r.unit_name.clone(),
+            ];
             for (c, text) in cells.iter().enumerate() {
                 let (x, cw) = COLS[c];
-                let f = pdf::fit(text, Weight::Regular, &[10.0, 9.0, 8.0, 7.0, 6.5], cw - 8.0, ROW_H - 6.0);
+                let f = pdf::fit(
+                    text,
+                    Weight::Regular,
+                    &[10.0, 9.0, 8.0, 7.0, 6.5],
+                    cw - 8.0,
+                    ROW_H - 6.0,
+                );
                 // Centred vertically in the row.
                 let block = f.size + (f.lines.len() as f32 - 1.0) * f.leading;
                 let top = y + (ROW_H - block) / 2.0 - 1.0;
                 for (k, line) in f.lines.iter().enumerate() {
                     let base = top + f.size + k as f32 * f.leading - 1.5;
                     if c == 0 {
-                        p.centred(x + cw / 2.0, base, f.size, Weight::Regular, Ink::Black, line);
+                        p.centred(
+                            x + cw / 2.0,
+                            base,
+                            f.size,
+                            Weight::Regular,
+                            Ink::Black,
+                            line,
+                        );
                     } else {
                         p.text(x + 4.0, base, f.size, Weight::Regular, Ink::Black, line);
                     }
@@ -564,15 +614,40 @@ pub fn sign_in_pages(s: &SignInSheet, lang: Lang) -> Vec<Page> {
             p.rect(COLS[0].0, y - 0.4, table_w, 0.4, Ink::Grey);
         }
         if rows.is_empty() {
-            p.text(COLS[0].0 + 4.0, y + 18.0, 10.0, Weight::Regular, Ink::Grey, l.nobody);
+            p.text(
+                COLS[0].0 + 4.0,
+                y + 18.0,
+                10.0,
+                Weight::Regular,
+                Ink::Grey,
+                l.nobody,
+            );
             y += ROW_H;
         }
         // Column rules down to the last row.
         for (x, _) in COLS.iter().skip(1) {
-            p.rect(*x - 0.2, TABLE_TOP + HEAD_H, 0.4, y - TABLE_TOP - HEAD_H, Ink::Grey);
+            p.rect(
+                *x - 0.2,
+                TABLE_TOP + HEAD_H,
+                0.4,
+                y - TABLE_TOP - HEAD_H,
+                Ink::Grey,
+            );
         }
-        p.rect(COLS[0].0, TABLE_TOP + HEAD_H, 0.6, y - TABLE_TOP - HEAD_H, Ink::Grey);
-        p.rect(COLS[0].0 + table_w - 0.6, TABLE_TOP + HEAD_H, 0.6, y - TABLE_TOP - HEAD_H, Ink::Grey);
+        p.rect(
+            COLS[0].0,
+            TABLE_TOP + HEAD_H,
+            0.6,
+            y - TABLE_TOP - HEAD_H,
+            Ink::Grey,
+        );
+        p.rect(
+            COLS[0].0 + table_w - 0.6,
+            TABLE_TOP + HEAD_H,
+            0.6,
+            y - TABLE_TOP - HEAD_H,
+            Ink::Grey,
+        );
         if n + 1 == total_pages {
             p.text(
                 COLS[0].0,
@@ -599,9 +674,21 @@ pub fn sign_in_pdf(s: &SignInSheet, lang: Lang) -> Result<Vec<u8>, String> {
 pub mod sample {
     use super::*;
 
-    const FAMILY: [&str; 8] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng"];
+    const FAMILY: [&str; 8] = [
+        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng",
+    ];
     const MIDDLE: [&str; 6] = ["Thị", "Văn", "Ngọc", "Minh", "Hữu", "Thị Thanh"];
-    const GIVEN: [&str; 9] = ["Hoa", "Bình", "Dũng", "Phượng", "Khánh", "Tường Vi", "Quốc", "Yến", "Đức"];
+    const GIVEN: [&str; 9] = [
+        "Hoa",
+        "Bình",
+        "Dũng",
+        "Phượng",
+        "Khánh",
+        "Tường Vi",
+        "Quốc",
+        "Yến",
+        "Đức",
+    ];
     const UNITS: [&str; 5] = [
         "Phường Bến Nghé",
         "Phường Tân Định",
@@ -635,7 +722,8 @@ pub mod sample {
             class_code: Some("DV03-2026-01".into()),
             class_title: Some("Lớp bồi dưỡng kỹ năng dân vận khóa 1".into()),
             organiser: "Trường Cán bộ thành phố".into(),
-            class_days: NaiveDate::from_ymd_opt(2026, 8, 3).zip(NaiveDate::from_ymd_opt(2026, 8, 7)),
+            class_days: NaiveDate::from_ymd_opt(2026, 8, 3)
+                .zip(NaiveDate::from_ymd_opt(2026, 8, 7)),
             completed_on: NaiveDate::from_ymd_opt(2026, 8, 7).expect("a day"),
             score: Some(8.5),
             valid_until: NaiveDate::from_ymd_opt(2031, 8, 6),
@@ -676,9 +764,19 @@ mod tests {
     /// Every text item lies inside the page (and, for the table, inside its column).
     fn inside(p: &Page) {
         for i in &p.items {
-            if let Item::Text { x, size, weight, text, .. } = i {
+            if let Item::Text {
+                x,
+                size,
+                weight,
+                text,
+                ..
+            } = i
+            {
                 let w = pdf::width(text, *weight, *size);
-                assert!(*x >= 30.0 && x + w <= p.width - 30.0, "{text:?} at {x} ({w} wide)");
+                assert!(
+                    *x >= 30.0 && x + w <= p.width - 30.0,
+                    "{text:?} at {x} ({w} wide)"
+                );
             }
         }
     }
@@ -698,13 +796,18 @@ mod tests {
             "Thời gian học: từ ngày 03/08/2026 đến ngày 07/08/2026",
             "TP. Hồ Chí Minh, ngày 7 tháng 8 năm 2026",
         ] {
-            assert!(all.iter().any(|t| t.contains(want)), "{want:?} not in {all:?}");
+            assert!(
+                all.iter().any(|t| t.contains(want)),
+                "{want:?} not in {all:?}"
+            );
         }
         assert!(!all.iter().any(|t| t.contains("THU HỒI")));
         inside(&p);
         let en = certificate_page(&c, Lang::En);
         assert!(en.texts().any(|t| t == "CERTIFICATE"));
-        assert!(en.texts().any(|t| t.contains("Skills of mobilising the people")));
+        assert!(en
+            .texts()
+            .any(|t| t.contains("Skills of mobilising the people")));
     }
 
     #[test]
@@ -725,11 +828,13 @@ mod tests {
     #[test]
     fn long_names_and_titles_stay_on_the_page() {
         let mut c = sample::certificate(2);
-        c.holder = "Tôn Nữ Thị Hoàng Phương Thảo Nguyên Khánh Ngọc Bảo Châu Huyền Trân Diễm Kiều".into();
+        c.holder =
+            "Tôn Nữ Thị Hoàng Phương Thảo Nguyên Khánh Ngọc Bảo Châu Huyền Trân Diễm Kiều".into();
         c.module_title_vi = "Công tác dân vận của cơ quan nhà nước, chính quyền các cấp trong tình hình mới; \
             kỹ năng tiếp công dân, đối thoại, giải quyết khiếu nại, tố cáo và phản ánh, kiến nghị của nhân dân"
             .into();
-        c.unit_name = "Ủy ban Mặt trận Tổ quốc Việt Nam phường Võ Thị Sáu, Thành phố Hồ Chí Minh".repeat(3);
+        c.unit_name =
+            "Ủy ban Mặt trận Tổ quốc Việt Nam phường Võ Thị Sáu, Thành phố Hồ Chí Minh".repeat(3);
         c.revoked = Some(Revocation {
             on: c.completed_on,
             reason: "Lý do rất dài ".repeat(40),
@@ -744,10 +849,20 @@ mod tests {
         inside(&pages[0]);
         // The long name is wrapped (or shrunk) within its column.
         for i in &pages[0].items {
-            if let Item::Text { x, size, weight, text, .. } = i {
+            if let Item::Text {
+                x,
+                size,
+                weight,
+                text,
+                ..
+            } = i
+            {
                 if c.holder.contains(text.as_str()) && text.len() > 10 {
                     let (cx, cw) = COLS[1];
-                    assert!(*x >= cx && x + pdf::width(text, *weight, *size) <= cx + cw, "{text}");
+                    assert!(
+                        *x >= cx && x + pdf::width(text, *weight, *size) <= cx + cw,
+                        "{text}"
+                    );
                 }
             }
         }
@@ -767,7 +882,9 @@ mod tests {
             assert!(texts
                 .iter()
                 .any(|t| t.starts_with("Buổi 2/5: Thứ Ba, 04/08/2026, 08:00–11:30")));
-            assert!(texts.iter().any(|t| t.starts_with("Địa điểm: Hội trường A")));
+            assert!(texts
+                .iter()
+                .any(|t| t.starts_with("Địa điểm: Hội trường A")));
             assert!(texts.contains(&"Ký tên"));
             assert!(texts.contains(&format!("Trang {}/{}", n + 1, pages.len()).as_str()));
             listed.extend(
@@ -800,6 +917,11 @@ mod tests {
         let three = certificates_pdf(&certs, Lang::Vi).unwrap();
         assert!(three.starts_with(b"%PDF"));
         // The fonts are embedded once: three pages cost far less than three documents.
-        assert!(three.len() < 2 * one.len(), "{} vs {}", three.len(), one.len());
+        assert!(
+            three.len() < 2 * one.len(),
+            "{} vs {}",
+            three.len(),
+            one.len()
+        );
     }
 }

@@ -446,26 +446,43 @@ mod tests {
             .all(|l| width(l, Weight::Regular, 10.0) <= 60.0));
         assert_eq!(lines.concat(), word);
         // Fits on one line at a smaller size.
-        let f = fit("Nguyễn Văn An", Weight::Regular, &[30.0, 20.0, 10.0], 80.0, 14.0);
+        let f = fit(
+            "Nguyễn Văn An",
+            Weight::Regular,
+            &[30.0, 20.0, 10.0],
+            80.0,
+            14.0,
+        );
         assert_eq!(f.lines, ["Nguyễn Văn An"]);
         assert!(f.size < 30.0);
         // Too long for the box at any size: cut with an ellipsis, still inside.
         let f = fit(&long.repeat(5), Weight::Regular, &[10.0, 8.0], 80.0, 20.0);
         assert_eq!(f.lines.len(), 2, "{f:?}");
         assert!(f.lines[1].ends_with('…'));
-        assert!(f.lines.iter().all(|l| width(l, Weight::Regular, 8.0) <= 80.0));
+        assert!(f
+            .lines
+            .iter()
+            .all(|l| width(l, Weight::Regular, 8.0) <= 80.0));
     }
 
     #[test]
     fn a_qr_code_is_drawn_inside_its_square() {
-        let items = qr_items("http://127.0.0.1:8000/#/verify/TCB-2026-000001?code=ABCDEFGHJK", 10.0, 20.0, 100.0)
-            .expect("fits");
+        let items = qr_items(
+            "http://127.0.0.1:8000/#/verify/TCB-2026-000001?code=ABCDEFGHJK",
+            10.0,
+            20.0,
+            100.0,
+        )
+        .expect("fits");
         assert!(items.len() > 50);
         for i in &items {
             let Item::Rect { x, y, w, h, .. } = i else {
                 panic!("only rectangles")
             };
-            assert!(*x >= 10.0 && *y >= 20.0 && x + w <= 110.01 && y + h <= 120.5, "{i:?}");
+            assert!(
+                *x >= 10.0 && *y >= 20.0 && x + w <= 110.01 && y + h <= 120.5,
+                "{i:?}"
+            );
         }
     }
 

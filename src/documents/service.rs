@@ -43,7 +43,10 @@ pub fn parse_lang(raw: Option<&str>) -> AppResult<Lang> {
     match raw.map(str::trim) {
         None | Some("") => Ok(Lang::Vi),
         Some(s) => Lang::parse(s).ok_or_else(|| {
-            AppError::invalid("lang", crate::msg!(OneOf, field = "lang", values = "vi, en"))
+            AppError::invalid(
+                "lang",
+                crate::msg!(OneOf, field = "lang", values = "vi, en"),
+            )
         }),
     }
 }
@@ -190,29 +193,35 @@ pub async fn sign_in_pdf(
     let class = classes::service::visible(state, user, code).await?;
     let scope = user.scope()?;
     let sessions = sessions_of(state, class.id).await?;
-    let no_session =
-        || AppError::not_found(crate::msg!(NoSession, session = session, class = class.code));
+    let no_session = || {
+        AppError::not_found(crate::msg!(
+            NoSession,
+            session = session,
+            class = class.code
+        ))
+    };
     let id: i64 = session.trim().parse().map_err(|_| no_session())?;
     let (index, s) = sessions
         .iter()
         .enumerate()
         .find(|(_, s)| s.id == id)
         .ok_or_else(no_session)?;
-    let mut enrolled: Vec<(String, i64, Signer)> = enrolments::list_for_class(&state.db, class.id, &scope)
-        .await?
-        .into_iter()
-        .filter(|e| e.status == EnrolmentStatus::Enrolled)
-        .map(|e| {
-            (
-                sort_key(&e.full_name),
-                e.cadre_id,
-                Signer {
-                    full_name: e.full_name,
-                    unit_name: e.unit_name,
-                },
-            )
-        })
-        .collect();
+    let mut enrolled: Vec<(String, i64, Signer)> =
+        enrolments::list_for_class(&state.db, class.id, &scope)
+            .await?
+            .into_iter()
+            .filter(|e| e.status == EnrolmentStatus::Enrolled)
+            .map(|e| {
+                (
+                    sort_key(&e.full_name),
+                    e.cadre_id,
+                    Signer {
+                        full_name: e.full_name,
+                        unit_name: e.unit_name,
+                    },
+                )
+            })
+            .collect();
     enrolled.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     let (day, starts, ends) = classes::domain::city_span(&state.clock, s.starts_at, s.ends_at);
     let sheet = SignInSheet {

@@ -58,7 +58,11 @@ impl TempPdf {
             .args(args)
             .output()
             .unwrap_or_else(|e| panic!("{tool}: {e}"));
-        assert!(out.status.success(), "{tool} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{tool} {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).expect("UTF-8 output")
     }
 
@@ -80,9 +84,24 @@ impl TempPdf {
     fn qr(&self) -> String {
         let png = self.0.with_extension("");
         let png_s = png.to_str().unwrap().to_string();
-        self.run("pdftoppm", &["-png", "-r", "150", "-f", "1", "-singlefile", self.path(), &png_s]);
+        self.run(
+            "pdftoppm",
+            &[
+                "-png",
+                "-r",
+                "150",
+                "-f",
+                "1",
+                "-singlefile",
+                self.path(),
+                &png_s,
+            ],
+        );
         let file = format!("{png_s}.png");
-        let out = Command::new("zbarimg").args(["--raw", "-q", &file]).output().expect("zbarimg");
+        let out = Command::new("zbarimg")
+            .args(["--raw", "-q", &file])
+            .output()
+            .expect("zbarimg");
         let _ = std::fs::remove_file(&file);
         assert!(out.status.success(), "no QR code found on the page");
         String::from_utf8(out.stdout).unwrap().trim().to_string()
@@ -181,12 +200,20 @@ async fn world(app: &TestApp) -> World {
         .map(|s| s["id"].as_i64().unwrap())
         .collect();
     let (s, v) = app
-        .post(&format!("/api/classes/{CLASS}/status"), Some(&school), json!({"status": "open"}))
+        .post(
+            &format!("/api/classes/{CLASS}/status"),
+            Some(&school),
+            json!({"status": "open"}),
+        )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
     for (id, want) in [(a, "enrolled"), (b, "enrolled"), (c, "waitlisted")] {
         let (s, v) = app
-            .post(&format!("/api/classes/{CLASS}/enrolments"), Some(&school), json!({"cadre_id": id}))
+            .post(
+                &format!("/api/classes/{CLASS}/enrolments"),
+                Some(&school),
+                json!({"cadre_id": id}),
+            )
             .await;
         assert_eq!(s, Status::Created, "{v}");
         assert_eq!(v["status"], want, "{v}");
@@ -196,9 +223,15 @@ async fn world(app: &TestApp) -> World {
     World {
         a_token: cadre_account(app, &admin, "cadre.tuyet", "26734", a).await,
         b_token: cadre_account(app, &admin, "cadre.binh", "26764", b).await,
-        officer_q1: app.account(&admin, "officer.q1", "officer", Some("760")).await,
-        officer_q12: app.account(&admin, "officer.q12", "officer", Some("761")).await,
-        officer_gv: app.account(&admin, "officer.gv", "officer", Some("764")).await,
+        officer_q1: app
+            .account(&admin, "officer.q1", "officer", Some("760"))
+            .await,
+        officer_q12: app
+            .account(&admin, "officer.q12", "officer", Some("761"))
+            .await,
+        officer_gv: app
+            .account(&admin, "officer.gv", "officer", Some("764"))
+            .await,
         admin,
         school,
         a,
@@ -211,7 +244,11 @@ async fn world(app: &TestApp) -> World {
 /// certificates. Returns Ánh Tuyết's certificate number and code.
 async fn finish(app: &TestApp, w: &World) -> (String, String) {
     let (s, v) = app
-        .post(&format!("/api/classes/{CLASS}/status"), Some(&w.school), json!({"status": "running"}))
+        .post(
+            &format!("/api/classes/{CLASS}/status"),
+            Some(&w.school),
+            json!({"status": "running"}),
+        )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
     let (_, list) = app
@@ -244,11 +281,19 @@ async fn finish(app: &TestApp, w: &World) -> (String, String) {
         .map(|e| json!({"enrolment_id": e, "score": 8.5, "passed": true}))
         .collect();
     let (s, v) = app
-        .put(&format!("/api/classes/{CLASS}/results"), Some(&w.school), json!({ "results": results }))
+        .put(
+            &format!("/api/classes/{CLASS}/results"),
+            Some(&w.school),
+            json!({ "results": results }),
+        )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
     let (s, v) = app
-        .post(&format!("/api/classes/{CLASS}/status"), Some(&w.school), json!({"status": "finished"}))
+        .post(
+            &format!("/api/classes/{CLASS}/status"),
+            Some(&w.school),
+            json!({"status": "finished"}),
+        )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
     let (_, done) = app
@@ -264,7 +309,10 @@ async fn finish(app: &TestApp, w: &World) -> (String, String) {
 /// The public check the QR code's address stands for: the web page `/#/verify/NO?code=CODE`,
 /// which asks `GET /api/certificates/NO?code=CODE`. Returns the API's answer.
 async fn check_qr(app: &TestApp, url: &str, no: &str, code: &str) -> Value {
-    assert_eq!(url, format!("http://127.0.0.1:8000/#/verify/{no}?code={code}"));
+    assert_eq!(
+        url,
+        format!("http://127.0.0.1:8000/#/verify/{no}?code={code}")
+    );
     let (base, fragment) = url.split_once('#').unwrap();
     assert_eq!(base, "http://127.0.0.1:8000/");
     // The page itself is served …
@@ -312,15 +360,22 @@ async fn a_certificate_pdf_reads_back_and_its_qr_checks(app: TestApp) {
     assert_eq!(v["holder_name"], "Nguyễn Thị Ánh Tuyết");
 
     // English labels on request; a language it does not know is a 422.
-    let en = pdf(&app, &format!("{path}?lang=en"), Some(&w.a_token)).await.text();
-    assert!(en.contains("CERTIFICATE") && en.contains("Nguyễn Thị Ánh Tuyết"), "{en}");
+    let en = pdf(&app, &format!("{path}?lang=en"), Some(&w.a_token))
+        .await
+        .text();
+    assert!(
+        en.contains("CERTIFICATE") && en.contains("Nguyễn Thị Ánh Tuyết"),
+        "{en}"
+    );
     let (s, v) = app.get(&format!("{path}?lang=fr"), Some(&w.a_token)).await;
     assert_eq!(s, Status::UnprocessableEntity);
     assert_eq!(v["error"]["field"], "lang");
 
     // Who may: the school, the admin, the commission, the officer of her district; the number is
     // case-insensitive.
-    let commission = app.account(&w.admin, "commission.docs", "commission", None).await;
+    let commission = app
+        .account(&w.admin, "commission.docs", "commission", None)
+        .await;
     for t in [&w.school, &w.admin, &commission, &w.officer_q1] {
         pdf(&app, &path.to_lowercase(), Some(t)).await;
     }
@@ -332,14 +387,25 @@ async fn a_certificate_pdf_reads_back_and_its_qr_checks(app: TestApp) {
         assert_eq!(v["error"]["reason"], "no_certificate");
     }
     assert_eq!(app.get(&path, None).await.0, Status::Unauthorized);
-    let (s, v) = app.get("/api/certificates/TCB-1999-000000/pdf", Some(&w.admin)).await;
+    let (s, v) = app
+        .get("/api/certificates/TCB-1999-000000/pdf", Some(&w.admin))
+        .await;
     assert_eq!(s, Status::NotFound, "{v}");
-    let (s, _) = app.get(&format!("/api/certificates/{}/pdf", "X".repeat(300)), Some(&w.admin)).await;
+    let (s, _) = app
+        .get(
+            &format!("/api/certificates/{}/pdf", "X".repeat(300)),
+            Some(&w.admin),
+        )
+        .await;
     assert_eq!(s, Status::NotFound);
 
     // Revoked: still downloadable, marked, with the day and the reason; the QR check says revoked.
     let (s, v) = app
-        .post(&format!("/api/certificates/{no}/revoke"), Some(&w.school), json!({"reason": "Hồ sơ không hợp lệ"}))
+        .post(
+            &format!("/api/certificates/{no}/revoke"),
+            Some(&w.school),
+            json!({"reason": "Hồ sơ không hợp lệ"}),
+        )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
     let file = pdf(&app, &path, Some(&w.a_token)).await;
@@ -347,7 +413,9 @@ async fn a_certificate_pdf_reads_back_and_its_qr_checks(app: TestApp) {
     let today = city_today().format("%d/%m/%Y").to_string();
     assert!(text.contains("ĐÃ THU HỒI"), "{text}");
     assert!(
-        text.contains(&format!("Thu hồi từ ngày {today}. Lý do: Hồ sơ không hợp lệ")),
+        text.contains(&format!(
+            "Thu hồi từ ngày {today}. Lý do: Hồ sơ không hợp lệ"
+        )),
         "{text}"
     );
     let v = check_qr(&app, &file.qr(), &no, &code).await;
@@ -359,7 +427,10 @@ async fn a_class_batch_and_a_sign_in_sheet(app: TestApp) {
         return;
     }
     let w = world(&app).await;
-    let sheet = format!("/api/classes/{CLASS}/sessions/{}/sign-in.pdf", w.session_ids[1]);
+    let sheet = format!(
+        "/api/classes/{CLASS}/sessions/{}/sign-in.pdf",
+        w.session_ids[1]
+    );
 
     // The sign-in sheet: the enrolled cadres (not the waitlisted), by given name, with units.
     let text = pdf(&app, &sheet, Some(&w.school)).await.text();
@@ -374,27 +445,51 @@ async fn a_class_batch_and_a_sign_in_sheet(app: TestApp) {
     ] {
         assert!(text.contains(want), "{want:?} not in {text}");
     }
-    let bình = text.find("Trần Văn Bình Phường Thạnh Xuân").expect("Bình and his unit");
-    let tuyết = text.find("Nguyễn Thị Ánh Tuyết Phường Tân Định").expect("Ánh Tuyết and her unit");
+    let bình = text
+        .find("Trần Văn Bình Phường Thạnh Xuân")
+        .expect("Bình and his unit");
+    let tuyết = text
+        .find("Nguyễn Thị Ánh Tuyết Phường Tân Định")
+        .expect("Ánh Tuyết and her unit");
     assert!(bình < tuyết, "sorted by given name: {text}");
-    assert!(!text.contains("Lê Hoàng Yến"), "the waitlisted cadre is not listed: {text}");
+    assert!(
+        !text.contains("Lê Hoàng Yến"),
+        "the waitlisted cadre is not listed: {text}"
+    );
     // In English; an officer sees only their district's cadres.
-    let en = pdf(&app, &format!("{sheet}?lang=en"), Some(&w.admin)).await.text();
-    assert!(en.contains("SIGN-IN SHEET") && en.contains("Session 2/2: Wednesday, 04/08/2027"), "{en}");
+    let en = pdf(&app, &format!("{sheet}?lang=en"), Some(&w.admin))
+        .await
+        .text();
+    assert!(
+        en.contains("SIGN-IN SHEET") && en.contains("Session 2/2: Wednesday, 04/08/2027"),
+        "{en}"
+    );
     let q1 = pdf(&app, &sheet, Some(&w.officer_q1)).await.text();
-    assert!(q1.contains("Nguyễn Thị Ánh Tuyết") && !q1.contains("Trần Văn Bình"), "{q1}");
+    assert!(
+        q1.contains("Nguyễn Thị Ánh Tuyết") && !q1.contains("Trần Văn Bình"),
+        "{q1}"
+    );
     assert!(q1.contains("Tổng số: 1"));
     // An unknown session, or one of another class, is a 404; no token 401; an unknown class 404.
     for bad in ["999999", "abc", "-1"] {
         let (s, v) = app
-            .get(&format!("/api/classes/{CLASS}/sessions/{bad}/sign-in.pdf"), Some(&w.school))
+            .get(
+                &format!("/api/classes/{CLASS}/sessions/{bad}/sign-in.pdf"),
+                Some(&w.school),
+            )
             .await;
         assert_eq!(s, Status::NotFound, "{bad}: {v}");
         assert_eq!(v["error"]["reason"], "no_session");
     }
     assert_eq!(app.get(&sheet, None).await.0, Status::Unauthorized);
     let (s, _) = app
-        .get(&format!("/api/classes/NO-SUCH/sessions/{}/sign-in.pdf", w.session_ids[0]), Some(&w.school))
+        .get(
+            &format!(
+                "/api/classes/NO-SUCH/sessions/{}/sign-in.pdf",
+                w.session_ids[0]
+            ),
+            Some(&w.school),
+        )
         .await;
     assert_eq!(s, Status::NotFound);
 
@@ -409,7 +504,10 @@ async fn a_class_batch_and_a_sign_in_sheet(app: TestApp) {
     let all = pdf(&app, &batch, Some(&w.school)).await;
     assert_eq!(all.pages(), 2);
     let text = all.text();
-    assert!(text.contains("Nguyễn Thị Ánh Tuyết") && text.contains("Trần Văn Bình"), "{text}");
+    assert!(
+        text.contains("Nguyễn Thị Ánh Tuyết") && text.contains("Trần Văn Bình"),
+        "{text}"
+    );
     assert_eq!(text.matches("GIẤY CHỨNG NHẬN").count(), 2);
     for (token, mine, other) in [
         (&w.officer_q1, "Nguyễn Thị Ánh Tuyết", "Trần Văn Bình"),
@@ -425,7 +523,9 @@ async fn a_class_batch_and_a_sign_in_sheet(app: TestApp) {
     assert_eq!(s, Status::NotFound, "{v}");
     assert_eq!(app.get(&batch, None).await.0, Status::Unauthorized);
     assert_eq!(
-        app.get("/api/classes/NO-SUCH/certificates.pdf", Some(&w.school)).await.0,
+        app.get("/api/classes/NO-SUCH/certificates.pdf", Some(&w.school))
+            .await
+            .0,
         Status::NotFound
     );
 }

@@ -28,13 +28,21 @@ async fn api(b: &Browser, method: &str, path: &str, body: Value) -> (i64, Value)
 async fn cadre_with_certificate(s: &Server, b: &Browser) {
     b.login("cadre", DEMO_PASSWORD, "cadre").await;
     let (_, me) = api(b, "GET", "/api/me", Value::Null).await;
-    let me = (if me["cadre"]["cadre"].is_object() { &me["cadre"]["cadre"] } else { &me["cadre"] })["id"]
+    let me = (if me["cadre"]["cadre"].is_object() {
+        &me["cadre"]["cadre"]
+    } else {
+        &me["cadre"]
+    })["id"]
         .as_i64()
         .unwrap_or_else(|| panic!("the demo cadre's id: {me}"));
     b.logout().await;
     b.login("school", DEMO_PASSWORD, "school").await;
     let _report = s.report.write().await;
-    let day = |d: i64| (chrono::Utc::now() + chrono::Duration::days(d)).format("%Y-%m-%d").to_string();
+    let day = |d: i64| {
+        (chrono::Utc::now() + chrono::Duration::days(d))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
     let (st, v) = api(b, "POST", "/api/classes", json!({
         "code": "UI-DOC-01", "module_code": "DV-12", "organiser": "Trường Cán bộ thành phố", "capacity": 5,
         "enrol_opens": day(-1), "enrol_closes": day(30),
@@ -43,8 +51,16 @@ async fn cadre_with_certificate(s: &Server, b: &Browser) {
     assert_eq!(st, 201, "{v}");
     let session = v["sessions"][0]["id"].as_i64().expect("session id");
     for (method, path, body) in [
-        ("POST", "/api/classes/UI-DOC-01/status".to_string(), json!({"status": "open"})),
-        ("POST", "/api/classes/UI-DOC-01/enrolments".to_string(), json!({"cadre_id": me})),
+        (
+            "POST",
+            "/api/classes/UI-DOC-01/status".to_string(),
+            json!({"status": "open"}),
+        ),
+        (
+            "POST",
+            "/api/classes/UI-DOC-01/enrolments".to_string(),
+            json!({"cadre_id": me}),
+        ),
     ] {
         let (st, v) = api(b, method, &path, body).await;
         assert!(st == 200 || st == 201, "{path}: {v}");
@@ -52,12 +68,26 @@ async fn cadre_with_certificate(s: &Server, b: &Browser) {
     let (_, list) = api(b, "GET", "/api/classes/UI-DOC-01/enrolments", Value::Null).await;
     let enrolment = list["items"][0]["id"].as_i64().expect("enrolment");
     for (method, path, body) in [
-        ("POST", "/api/classes/UI-DOC-01/status".to_string(), json!({"status": "running"})),
-        ("PUT", format!("/api/classes/UI-DOC-01/sessions/{session}/attendance"),
-         json!({"records": [{"enrolment_id": enrolment, "status": "present"}]})),
-        ("PUT", "/api/classes/UI-DOC-01/results".to_string(),
-         json!({"results": [{"enrolment_id": enrolment, "score": 9.0, "passed": true}]})),
-        ("POST", "/api/classes/UI-DOC-01/status".to_string(), json!({"status": "finished"})),
+        (
+            "POST",
+            "/api/classes/UI-DOC-01/status".to_string(),
+            json!({"status": "running"}),
+        ),
+        (
+            "PUT",
+            format!("/api/classes/UI-DOC-01/sessions/{session}/attendance"),
+            json!({"records": [{"enrolment_id": enrolment, "status": "present"}]}),
+        ),
+        (
+            "PUT",
+            "/api/classes/UI-DOC-01/results".to_string(),
+            json!({"results": [{"enrolment_id": enrolment, "score": 9.0, "passed": true}]}),
+        ),
+        (
+            "POST",
+            "/api/classes/UI-DOC-01/status".to_string(),
+            json!({"status": "finished"}),
+        ),
     ] {
         let (st, v) = api(b, method, &path, body).await;
         assert_eq!(st, 200, "{path}: {v}");
@@ -75,7 +105,10 @@ pub async fn cadre_certificate_pdf(s: &'static Server, b: &Browser) {
     // The school's class page.
     b.open("#/class/UI-DOC-01").await;
     b.wait("#certs-pdf-all").await;
-    assert_eq!(b.text("#certs-pdf-all").await, "Tải tất cả giấy chứng nhận (PDF)");
+    assert_eq!(
+        b.text("#certs-pdf-all").await,
+        "Tải tất cả giấy chứng nhận (PDF)"
+    );
     assert_eq!(b.count("#class-page a.pdf-link[data-cert]").await, 1);
     assert_eq!(
         b.text("#class-page a.pdf-link[data-session]").await,
@@ -128,9 +161,8 @@ pub async fn cadre_certificate_pdf(s: &'static Server, b: &Browser) {
     assert_eq!(got[2], "%PDF-", "{got}");
     assert!(got[3].as_i64().unwrap() > 10_000, "{got}");
     // Without the token the API refuses it.
-    let anonymous = b
-        .c
-        .execute_async(
+    let anonymous =
+        b.c.execute_async(
             "const [href, done] = arguments; fetch(href).then((r) => done(r.status));",
             vec![json!(href)],
         )
