@@ -88,6 +88,10 @@ pub struct AppConfig {
     pub stale_notice_days: i64,
     /// Seconds between reminder sweeps (0: none; reminders are once-only whatever the sweeps).
     pub reminder_sweep_secs: u64,
+    /// The address the service is reached at by the public (scheme, host, port, any path
+    /// prefix; no trailing slash needed): printed certificates carry a QR code of
+    /// `{public_url}/#/verify/{number}?code={code}`, the web page of the public check.
+    pub public_url: String,
 }
 
 impl AppConfig {
@@ -138,6 +142,7 @@ impl Default for AppConfig {
             reminder_days: 3,
             stale_notice_days: 60,
             reminder_sweep_secs: 300,
+            public_url: "http://127.0.0.1:8000".into(),
         }
     }
 }
@@ -223,6 +228,17 @@ impl AppConfig {
             || cfg.stale_notice_days < 0
         {
             return Err("invalid configuration: mail_max_attempts and mail_poll_secs must be positive, reminder_days and stale_notice_days not negative".into());
+        }
+        if !(cfg.public_url.starts_with("http://") || cfg.public_url.starts_with("https://"))
+            || cfg
+                .public_url
+                .chars()
+                .any(|c| c.is_whitespace() || c == '#' || c == '?')
+        {
+            return Err(
+                "invalid configuration: public_url must be an http:// or https:// address without spaces, query or fragment"
+                    .into(),
+            );
         }
         Ok(cfg)
     }

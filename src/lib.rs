@@ -13,6 +13,7 @@ pub mod completions;
 pub mod config;
 pub mod curriculum;
 pub mod db;
+pub mod documents;
 pub mod enrolments;
 pub mod error;
 pub mod exchange;
@@ -139,6 +140,7 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
         .mount("/", classes::routes::routes())
         .mount("/", enrolments::routes::routes())
         .mount("/", completions::routes::routes())
+        .mount("/", documents::routes::routes())
         .mount("/", calendar::routes())
         .mount("/", me::routes())
         .mount("/", notices::routes::routes())

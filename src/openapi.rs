@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    accounts, api, audit, cadres, calendar, classes, completions, curriculum, enrolments, error,
-    exchange, exports, gaps, health, imports, me, notices, standards, units,
+    accounts, api, audit, cadres, calendar, classes, completions, curriculum, documents,
+    enrolments, error, exchange, exports, gaps, health, imports, me, notices, standards, units,
 };
 
 /// The API description served at `/api/openapi.json`.
@@ -37,6 +37,7 @@ use crate::{
         completions::routes::attendance_grid, completions::routes::record_attendance, completions::routes::record_results,
         completions::routes::class_completions, completions::routes::verify_certificate, completions::routes::revoke_certificate,
         completions::routes::cadre_completions, completions::routes::add_paper_completion, completions::routes::stale_soon,
+        documents::routes::certificate_pdf, documents::routes::class_certificates_pdf, documents::routes::sign_in_pdf,
         calendar::class_feed, calendar::cadre_feed, calendar::create_feed_token, calendar::revoke_feed_token,
         me::me,
         notices::routes::list_notices, notices::routes::unread_notices, notices::routes::read_notice,
@@ -63,6 +64,7 @@ use crate::{
         (name = "classes", description = "Classes, sessions, conflict checks"),
         (name = "enrolments", description = "Enrolment, waitlist, withdrawal"),
         (name = "completions", description = "Attendance, results, completions, certificates"),
+        (name = "documents", description = "Printable PDFs: certificates with a QR check, sessions' sign-in sheets"),
         (name = "reports", description = "Gap reports, training demand"),
         (name = "calendar", description = "iCalendar feeds"),
         (name = "notices", description = "Each account's notices (inbox) and their e-mail settings"),

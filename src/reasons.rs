@@ -298,6 +298,7 @@ reasons! {
     ScoreInvalid [] "score must be between 0 and 10 with at most one decimal" "Điểm từ 0 đến 10, tối đa một chữ số thập phân";
     NoSession [session, class] "no session {session} in class {class}" "Lớp {class} không có buổi học mã {session}";
     NoCertificate [number] "no certificate {number}" "Không có giấy chứng nhận số {number}";
+    NoCertificatesInClass [class] "class {class} has no certificate you may see" "Lớp {class} không có giấy chứng nhận nào bạn được xem";
     CertificateRevoked [number] "certificate {number} is already revoked" "Giấy chứng nhận {number} đã bị thu hồi";
     CertificateCodeShape [len, alphabet] "code must be {len} letters of {alphabet}" "Mã xác thực gồm {len} ký tự trong {alphabet}";
     CertificateCodeWrong [] "the code does not match this certificate" "Mã xác thực không đúng với giấy chứng nhận này";

@@ -1,6 +1,6 @@
 // Single-page app: hash routes, a layout per role, Vietnamese first with an English switch.
 import { t, lang, setLang, date, dateTime, num, today, gapReason } from "./i18n.js";
-import { h, api, session, field, onSubmit, table, statusBadge, section, notice, ApiError, verifyHref } from "./core.js";
+import { h, api, session, field, onSubmit, table, statusBadge, section, notice, ApiError, verifyHref, pdfLink } from "./core.js";
 import { reportView, compareView, reqLabel, levelNames, reasonCatalogue } from "./report.js";
 import { classesView, newClassView, classView, demandView, modulesView } from "./school.js";
 import { rosterView, accountsView, auditView, orgName } from "./admin.js";
@@ -333,11 +333,13 @@ async function meView() {
   if (past.length) root.append(h("details", { class: "card" }, h("summary", { text: `${t("past_titles")} (${num(past.length)})` }), periods(past, "past")));
   root.append(section(t("qualifications"), r.cadre.qualifications.length ? table([t("scale"), t("level"), t("obtained_on")],
     r.cadre.qualifications.map((q) => h("tr", {}, h("td", { text: reqLabel("min_level:" + q.scale) }), h("td", { text: levelName(q) }), h("td", { text: date(q.obtained_on) })))) : h("p", { text: t("none") })));
-  root.append(section(t("completions"), r.completions.length ? table([t("module"), t("completed_on"), t("certificate_no"), t("certificate_code"), t("valid_until"), t("status")],
+  root.append(section(t("completions"), r.completions.length ? table([t("module"), t("completed_on"), t("certificate_no"), t("certificate_code"), t("valid_until"), t("status"), t("certificates")],
     r.completions.map((x) => h("tr", {}, h("td", { text: `${x.module_code} — ${lang() === "en" ? x.module_title_en : x.module_title_vi}` }), h("td", { text: date(x.completed_on) }),
       h("td", {}, x.certificate_no ? h("a", { href: verifyHref(x.certificate_no, x.certificate_code), text: x.certificate_no }) : "—"),
       h("td", { class: "cert-code", text: x.certificate_code || "—" }),
-      h("td", { text: x.valid_until ? date(x.valid_until) : "—" }), h("td", {}, statusBadge(x.status))))) : h("p", { text: t("none") })));
+      h("td", { text: x.valid_until ? date(x.valid_until) : "—" }), h("td", {}, statusBadge(x.status)),
+      h("td", {}, x.certificate_no ? pdfLink(`/api/certificates/${encodeURIComponent(x.certificate_no)}/pdf`, `${x.certificate_no}.pdf`, t("cert_pdf"),
+        { "aria-label": `${t("cert_pdf")} ${x.certificate_no}`, "data-cert": x.certificate_no }) : "—")))) : h("p", { text: t("none") })));
   return root;
 }
 

@@ -216,6 +216,21 @@ export async function download(path, fallbackName, body) {
   return name;
 }
 
+/**
+ * A link to a PDF the API makes (a certificate, a sign-in sheet): its address is the file's, and
+ * a click fetches it with the session's token and saves it (`download`), in the page's language.
+ */
+export function pdfLink(path, fallbackName, text, attrs) {
+  const msg = h("span", { class: "pdf-msg", role: "status" });
+  const href = path + (path.includes("?") ? "&" : "?") + "lang=" + lang();
+  const a = h("a", { href, class: "pdf-link", text, ...(attrs || {}), onclick: async (ev) => {
+    ev.preventDefault();
+    msg.textContent = "";
+    try { await download(href, fallbackName); } catch (e) { msg.textContent = e.message; }
+  } });
+  return h("span", { class: "pdf" }, a, " ", msg);
+}
+
 export function table(headers, rows, attrs) {
   // Focusable, so that a table wider than the screen can be scrolled with the keyboard.
   return h("div", { class: "table-wrap", tabindex: "0" },

@@ -1,7 +1,7 @@
 // Training school: classes (list, month calendar), new class with sessions, class page
 // (enrolments, waitlist, attendance, results, completions), training demand, curriculum.
 import { t, lang, num, date, dateTime, time, cityDay, today, addDays, parseDate } from "./i18n.js";
-import { h, api, qs, field, dateInput, readDate, onSubmit, table, statusBadge, section, notice, showError, session, ApiError, verifyHref, pager } from "./core.js";
+import { h, api, qs, field, dateInput, readDate, onSubmit, table, statusBadge, section, notice, showError, session, ApiError, verifyHref, pager, pdfLink } from "./core.js";
 import { exportButtons } from "./transfer.js";
 import { NEXT, statusActions, detailsSection, scheduleSection, cancelledNote } from "./classedit.js";
 
@@ -181,7 +181,9 @@ export async function classView(q, code) {
     h("dt", { text: t("capacity") }), capLine,
     h("dt", { text: t("enrol_opens") }), h("dd", { text: `${date(c.enrol_opens)} – ${date(c.enrol_closes)}` }),
     h("dt", { text: t("class_feed") }), h("dd", {}, h("a", { href: `/api/classes/${enc}/calendar.ics`, text: `${location.origin}/api/classes/${enc}/calendar.ics` }))),
-  table([t("when"), t("venue"), t("instructor")], c.sessions.map((s) => h("tr", {}, h("td", { text: `${dateTime(s.starts_at)}–${time(s.ends_at)}` }), h("td", { text: s.venue }), h("td", { text: s.instructor }))))));
+  table([t("when"), t("venue"), t("instructor"), ...(staff ? [t("sign_in_sheet")] : [])], c.sessions.map((s) => h("tr", {}, h("td", { text: `${dateTime(s.starts_at)}–${time(s.ends_at)}` }), h("td", { text: s.venue }), h("td", { text: s.instructor }),
+    staff ? h("td", {}, pdfLink(`/api/classes/${enc}/sessions/${s.id}/sign-in.pdf`, `${c.code}-sign-in.pdf`, t("sign_in_pdf"),
+      { "aria-label": `${t("sign_in_pdf")} ${dateTime(s.starts_at)}`, "data-session": s.id })) : null)))));
 
   const why = cancelledNote(c);
   if (why) root.append(why);
@@ -326,7 +328,10 @@ async function attendanceSection(c, enc, msg) {
 async function completionsSection(enc) {
   const list = await api("GET", `/api/classes/${enc}/completions`);
   const items = list.items || list;
-  return section(t("certificates"), table([t("name"), t("certificate_no"), t("certificate_code"), t("completed_on"), t("status"), ""], items.map((x) => {
+  const all = items.some((x) => x.certificate_no)
+    ? h("p", { class: "actions" }, pdfLink(`/api/classes/${enc}/certificates.pdf`, `${decodeURIComponent(enc)}-certificates.pdf`, t("certs_pdf_all"), { id: "certs-pdf-all" }))
+    : null;
+  return section(t("certificates"), all, table([t("name"), t("certificate_no"), t("certificate_code"), t("completed_on"), t("status"), t("cert_pdf"), ""], items.map((x) => {
     const reason = h("input", { "aria-label": t("revoke_reason"), placeholder: t("revoke_reason") });
     const cell = h("td", {});
     if (x.status !== "revoked" && x.certificate_no) {
@@ -337,7 +342,9 @@ async function completionsSection(enc) {
     }
     return h("tr", {}, h("td", { text: x.full_name }), h("td", {}, x.certificate_no ? h("a", { href: verifyHref(x.certificate_no, x.certificate_code), text: x.certificate_no }) : "—"),
       h("td", { class: "cert-code", text: x.certificate_code || "—" }),
-      h("td", { text: date(x.completed_on) }), h("td", {}, statusBadge(x.status)), cell);
+      h("td", { text: date(x.completed_on) }), h("td", {}, statusBadge(x.status)),
+      h("td", {}, x.certificate_no ? pdfLink(`/api/certificates/${encodeURIComponent(x.certificate_no)}/pdf`, `${x.certificate_no}.pdf`, "PDF",
+        { "aria-label": `PDF ${x.certificate_no}`, "data-cert": x.certificate_no }) : "—"), cell);
   })));
 }
 

@@ -12,6 +12,7 @@ mod classes;
 mod clock;
 mod curriculum;
 mod demo;
+mod documents;
 mod error_reasons;
 mod errors;
 mod exchange;

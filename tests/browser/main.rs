@@ -8,6 +8,7 @@
 
 mod classedit;
 mod dashboard;
+mod documents;
 mod error_language;
 mod harness;
 mod notices;
@@ -15,6 +16,7 @@ mod record;
 
 use classedit::{school_class_edits, school_expiring_list, school_module_prerequisites};
 use dashboard::commission_splits;
+use documents::cadre_certificate_pdf;
 use error_language::errors_in_vietnamese;
 use notices::notices_inbox;
 
@@ -64,6 +66,7 @@ flows!(in_browser:
     commission_splits,
     errors_in_vietnamese,
     notices_inbox,
+    cadre_certificate_pdf,
 );
 flows!(on_server: school_class_flow);
 
