@@ -417,4 +417,20 @@ async fn settings_are_checked_and_decide_the_mail(app: TestApp) {
     // The officer account has no address: no mail.
     let v = inbox(&app, &officer, "").await;
     assert_eq!(v["items"][0]["mail"], "none", "{v}");
+    // The log says whether e-mail is on, and never shows the SMTP password.
+    let _with_password = app
+        .another_instance(&[
+            ("smtp_host", json!("127.0.0.1")),
+            ("smtp_username", json!("truong")),
+            ("smtp_password", json!("mat-khau-smtp-bi-mat-42")),
+            ("mail_poll_secs", json!(3600)),
+        ])
+        .await;
+    let log = crate::helpers::captured_log();
+    assert!(
+        log.contains("e-mail notices are off"),
+        "an app without SMTP says so"
+    );
+    assert!(log.contains("e-mail notices are on"));
+    assert!(!log.contains("mat-khau-smtp-bi-mat-42"));
 }
