@@ -414,6 +414,7 @@ const T = {
   act_reschedule: ["Đổi lịch", "Reschedule"],
   act_reset_password: ["Đặt lại mật khẩu", "Reset password"],
   act_change_password: ["Đổi mật khẩu", "Change password"],
+  act_notice_settings: ["Đổi cài đặt thông báo", "Change notice settings"],
   act_import: ["Nhập dữ liệu", "Import"],
   act_withdraw: ["Rút tên", "Withdraw"],
   act_enrol: ["Ghi danh", "Enrol"],
