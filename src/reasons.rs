@@ -33,6 +33,22 @@ impl Lang {
         }
     }
 
+    /// The language a caller named (`vi` or `en`, spaces around ignored); anything else,
+    /// blank included, is refused (422 naming `field`).
+    pub fn named(field: &str, s: &str) -> Result<Lang, crate::error::AppError> {
+        Lang::parse(s.trim()).ok_or_else(|| {
+            crate::error::AppError::invalid(
+                field,
+                crate::msg!(OneOf, field = field, values = "vi, en"),
+            )
+        })
+    }
+
+    /// A `lang` query value: absent → Vietnamese, else as [`Lang::named`].
+    pub fn from_query(raw: Option<&str>) -> Result<Lang, crate::error::AppError> {
+        raw.map_or(Ok(Lang::Vi), |s| Lang::named("lang", s))
+    }
+
     /// `vi` or `en`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -549,13 +565,7 @@ pub fn error_messages(
     _single: crate::api::query::SingleQuery,
     lang: Option<&str>,
 ) -> Result<Catalogue, crate::error::AppError> {
-    let lang = Lang::parse(lang.unwrap_or("vi")).ok_or_else(|| {
-        crate::error::AppError::invalid(
-            "lang",
-            crate::msg!(OneOf, field = "lang", values = "vi, en"),
-        )
-    })?;
-    Ok(Catalogue(catalogue(lang)))
+    Ok(Catalogue(catalogue(Lang::from_query(lang)?)))
 }
 
 #[cfg(test)]

@@ -80,15 +80,8 @@ pub async fn sweep(db: &Db, cfg: &AppConfig, clock: &Clock, stale: bool) -> AppR
         if !first && !is_tomorrow {
             continue;
         }
-        let cadres: Vec<i64> = crate::on_tx!(&mut tx, |c| {
-            sqlx::query_scalar(
-            "SELECT cadre_id FROM enrolments WHERE class_id = $1 AND status = 'enrolled' ORDER BY id"
-        )
-        .bind(s.class_id)
-        .fetch_all(&mut *c)
-        .await?
-        });
-        for cadre in cadres {
+        // The waitlisted are not reminded.
+        for cadre in crate::notices::store::class_cadres(&mut tx, s.class_id, false).await? {
             if first {
                 let key = format!("starts:{}:{cadre}", s.class_id);
                 done.starts_soon += notifier

@@ -48,7 +48,7 @@ pub async fn certificate_pdf(
     no: &str,
     lang: Option<&str>,
 ) -> AppResult<PdfFile> {
-    let lang = service::parse_lang(lang)?;
+    let lang = crate::reasons::Lang::from_query(lang)?;
     service::certificate_pdf(state, &user, no, lang).await
 }
 
@@ -70,7 +70,7 @@ pub async fn class_certificates_pdf(
     code: &str,
     lang: Option<&str>,
 ) -> AppResult<PdfFile> {
-    let lang = service::parse_lang(lang)?;
+    let lang = crate::reasons::Lang::from_query(lang)?;
     service::class_certificates_pdf(state, &user, code, lang).await
 }
 
@@ -95,6 +95,6 @@ pub async fn sign_in_pdf(
     id: &str,
     lang: Option<&str>,
 ) -> AppResult<PdfFile> {
-    let lang = service::parse_lang(lang)?;
+    let lang = crate::reasons::Lang::from_query(lang)?;
     service::sign_in_pdf(state, &user, code, id, lang).await
 }

@@ -38,19 +38,6 @@ pub struct PdfFile {
     pub bytes: Vec<u8>,
 }
 
-/// The documents' language: `vi` (default) or `en`; anything else is a 422 naming `lang`.
-pub fn parse_lang(raw: Option<&str>) -> AppResult<Lang> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(Lang::Vi),
-        Some(s) => Lang::parse(s).ok_or_else(|| {
-            AppError::invalid(
-                "lang",
-                crate::msg!(OneOf, field = "lang", values = "vi, en"),
-            )
-        }),
-    }
-}
-
 /// The public check's web page for a certificate, as the web UI links it (`verifyHref`).
 pub fn verify_url(public_url: &str, number: &str, code: Option<&str>) -> String {
     let base = public_url.trim_end_matches('/');

@@ -154,16 +154,7 @@ pub async fn export_classes(
     to: Option<&str>,
     lang: Option<&str>,
 ) -> AppResult<Streamed> {
-    let english = match lang {
-        None | Some("vi") => false,
-        Some("en") => true,
-        Some(_) => {
-            return Err(AppError::invalid(
-                "lang",
-                crate::msg!(OneOf, field = "lang", values = "vi, en"),
-            ))
-        }
-    };
+    let english = crate::reasons::Lang::from_query(lang)? == crate::reasons::Lang::En;
     let scope = export_scope(&user)?;
     let format = parse_format(Some(format.unwrap_or("csv")))?;
     let status = match status.map(str::trim).filter(|s| !s.is_empty()) {

@@ -362,15 +362,7 @@ impl<T: Args> Args for File<T> {
     fn parse(q: &ReportParams<'_>) -> AppResult<Self> {
         let format = parse_format(q.format)?;
         // Named when given: a blank value is refused, as any other that is not vi or en.
-        let lang = match q.lang {
-            None => Lang::Vi,
-            Some(l) => Lang::parse(l.trim()).ok_or_else(|| {
-                AppError::invalid(
-                    "lang",
-                    crate::msg!(OneOf, field = "lang", values = "vi, en"),
-                )
-            })?,
-        };
+        let lang = Lang::from_query(q.lang)?;
         Ok(File {
             format,
             lang,

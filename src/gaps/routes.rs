@@ -221,12 +221,7 @@ pub async fn reason_catalogue(
     _user: AuthUser,
     lang: Option<&str>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let lang = Lang::parse(lang.unwrap_or("vi").trim()).ok_or_else(|| {
-        AppError::invalid(
-            "lang",
-            crate::msg!(OneOf, field = "lang", values = "vi, en"),
-        )
-    })?;
+    let lang = Lang::from_query(lang)?;
     let names = service::reason_names(state).await?;
     Ok(Json(super::reasons::catalogue(lang, &names)))
 }

@@ -49,16 +49,7 @@ pub async fn template(
     }
     let kind = parse_kind(kind)?;
     let format = parse_format(Some(format.unwrap_or("csv")))?;
-    let english = match lang.unwrap_or("vi") {
-        "vi" => false,
-        "en" => true,
-        _ => {
-            return Err(AppError::invalid(
-                "lang",
-                crate::msg!(OneOf, field = "lang", values = "vi, en"),
-            ))
-        }
-    };
+    let english = Lang::from_query(lang)? == Lang::En;
     let scope = user.scope()?;
     let catalogue = super::template::load(&state.db, kind, &scope).await?;
     let today = state.clock.today();
@@ -164,12 +155,7 @@ pub async fn import_problems(
 ) -> AppResult<Streamed> {
     let kind = parse_kind(kind)?;
     may_import(&user, kind)?;
-    let Some(lang) = Lang::parse(lang.unwrap_or("vi")) else {
-        return Err(AppError::invalid(
-            "lang",
-            crate::msg!(OneOf, field = "lang", values = "vi, en"),
-        ));
-    };
+    let lang = Lang::from_query(lang)?;
     let scope = user.scope()?;
     let file = state.uploads.receive(data).await?;
     let job = Job {
@@ -199,11 +185,5 @@ pub async fn problem_messages(
     _user: AuthUser,
     lang: Option<&str>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let lang = super::messages::Lang::parse(lang.unwrap_or("vi")).ok_or_else(|| {
-        AppError::invalid(
-            "lang",
-            crate::msg!(OneOf, field = "lang", values = "vi, en"),
-        )
-    })?;
-    Ok(Json(super::messages::catalogue(lang)))
+    Ok(Json(super::messages::catalogue(Lang::from_query(lang)?)))
 }

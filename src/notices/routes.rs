@@ -33,18 +33,6 @@ pub struct Unread {
     pub unread: i64,
 }
 
-fn lang_of(raw: Option<&str>) -> AppResult<Option<Lang>> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => Lang::parse(s).map(Some).ok_or_else(|| {
-            AppError::invalid(
-                "lang",
-                crate::msg!(OneOf, field = "lang", values = "vi, en"),
-            )
-        }),
-    }
-}
-
 /// The caller's notices, newest first, with the unread count; `unread=true` for the unread ones
 /// only; texts in `lang` (default: the account's language).
 #[utoipa::path(tag = "notices", security(("bearer" = [])),
@@ -64,7 +52,8 @@ pub async fn list_notices(
     offset: Option<&str>,
 ) -> AppResult<Json<Inbox>> {
     let unread = parse_opt::<bool>("unread", unread)?.unwrap_or(false);
-    let lang = lang_of(lang)?;
+    // Absent: the account's own language.
+    let lang = lang.map(|l| Lang::named("lang", l)).transpose()?;
     let page = PageParams::parse(limit, offset)?;
     Ok(Json(
         service::inbox(state, &user, unread, lang, page).await?,

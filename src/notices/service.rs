@@ -83,7 +83,7 @@ impl Notifier {
         params: Value,
     ) -> AppResult<u64> {
         let mut n = 0;
-        for cadre in store::class_cadres(tx, class_id).await? {
+        for cadre in store::class_cadres(tx, class_id, true).await? {
             n += self
                 .tell(tx, cadre, Some(class_id), kind, params.clone())
                 .await?;
@@ -251,12 +251,7 @@ pub async fn update_settings(
     input: SettingsInput,
 ) -> AppResult<NoticeSettings> {
     let email = crate::cadres::domain::parse_email(input.email.as_deref())?;
-    let lang = Lang::parse(input.lang.trim()).ok_or_else(|| {
-        AppError::invalid(
-            "lang",
-            crate::msg!(OneOf, field = "lang", values = "vi, en"),
-        )
-    })?;
+    let lang = Lang::named("lang", &input.lang)?;
     let mut off = vec![];
     for k in &input.email_off {
         let kind = NoticeKind::parse(k.trim()).ok_or_else(|| {

@@ -71,15 +71,22 @@ pub async fn notify(tx: &mut Tx, n: NewNotice<'_>) -> AppResult<u64> {
     Ok(written)
 }
 
-/// The cadres holding a seat or a waitlist place in a class, for a notice to each.
-pub async fn class_cadres(tx: &mut Tx, class_id: i64) -> AppResult<Vec<i64>> {
+/// The cadres holding a seat in a class (and a waitlist place, with `waitlisted`), in enrolment
+/// order, for a notice to each.
+pub async fn class_cadres(tx: &mut Tx, class_id: i64, waitlisted: bool) -> AppResult<Vec<i64>> {
+    let statuses = if waitlisted {
+        "'enrolled', 'waitlisted'"
+    } else {
+        "'enrolled'"
+    };
+    let sql = format!(
+        "SELECT cadre_id FROM enrolments WHERE class_id = $1 AND status IN ({statuses}) ORDER BY id"
+    );
     Ok(on_tx!(tx, |c| {
-        sqlx::query_scalar(
-            "SELECT cadre_id FROM enrolments WHERE class_id = $1 AND status IN ('enrolled', 'waitlisted') ORDER BY id",
-        )
-        .bind(class_id)
-        .fetch_all(&mut *c)
-        .await?
+        sqlx::query_scalar(&sql)
+            .bind(class_id)
+            .fetch_all(&mut *c)
+            .await?
     }))
 }
 

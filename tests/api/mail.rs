@@ -17,6 +17,7 @@ use crate::cadres::cadre;
 use crate::classes::{enrol, one_session, open_class, setup};
 use crate::db_tests;
 use crate::helpers::TestApp;
+use crate::notices::cadre_account;
 
 db_tests!(
     a_notice_is_mailed_in_vietnamese_with_its_calendar,
@@ -202,7 +203,7 @@ async fn a_notice_is_mailed_in_vietnamese_with_its_calendar(app: TestApp) {
         "anh.tuyet@example.vn",
     )
     .await;
-    app.post("/api/accounts", Some(&admin), json!({"username": "mail.an", "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": an})).await;
+    let me = cadre_account(&app, &admin, "mail.an", an).await;
     app.account(&admin, "mail.officer", "officer", Some("26734"))
         .await;
     open_class(&srv, &school, "ML-1", "DV-01", 5, one_session("2027-09-15")).await;
@@ -241,7 +242,6 @@ async fn a_notice_is_mailed_in_vietnamese_with_its_calendar(app: TestApp) {
         ["20270915T010000Z"]
     );
     // The inbox says it was mailed; another round sends nothing more.
-    let me = app.token("mail.an", "lop-hoc-dan-van-2026").await;
     assert_eq!(
         app.get("/api/notices", Some(&me)).await.1["items"][0]["mail"],
         "sent"
@@ -281,9 +281,9 @@ async fn smtp_down_mid_run_loses_and_doubles_nothing(app: TestApp) {
         .await,
         cadre_with(&app, &admin, "Trần Văn Ba", "079180018013", "ba@example.vn").await,
     ];
+    let mut tokens = vec![];
     for (i, id) in ids.iter().enumerate() {
-        let username = format!("mail.down{i}");
-        app.post("/api/accounts", Some(&admin), json!({"username": username, "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": id})).await;
+        tokens.push(cadre_account(&app, &admin, &format!("mail.down{i}"), *id).await);
     }
     open_class(&srv, &school, "ML-2", "DV-01", 5, one_session("2027-09-20")).await;
     // The first goes out while the server is up.
@@ -310,9 +310,9 @@ async fn smtp_down_mid_run_loses_and_doubles_nothing(app: TestApp) {
         round(&srv, t0 + Duration::seconds(10), 50).await,
         Delivery::default()
     );
-    let tok = app.token("mail.down1", "lop-hoc-dan-van-2026").await;
+    let tok = &tokens[1];
     assert_eq!(
-        app.get("/api/notices", Some(&tok)).await.1["items"][0]["mail"],
+        app.get("/api/notices", Some(tok)).await.1["items"][0]["mail"],
         "pending"
     );
     // A second failed try backs off longer (60 s after 30 s).
@@ -340,7 +340,7 @@ async fn smtp_down_mid_run_loses_and_doubles_nothing(app: TestApp) {
     to.sort();
     assert_eq!(to, ["ba@example.vn", "hai@example.vn", "mot@example.vn"]);
     assert_eq!(
-        app.get("/api/notices", Some(&tok)).await.1["items"][0]["mail"],
+        app.get("/api/notices", Some(tok)).await.1["items"][0]["mail"],
         "sent"
     );
 }
@@ -374,7 +374,7 @@ async fn two_app_servers_send_each_notice_once(app: TestApp) {
             &format!("so{i}@example.vn"),
         )
         .await;
-        app.post("/api/accounts", Some(&admin), json!({"username": format!("mail.two{i}"), "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": id})).await;
+        cadre_account(&app, &admin, &format!("mail.two{i}"), id).await;
         assert_eq!(
             enrol(&one, &school, "ML-3", Some(id)).await.0,
             Status::Created

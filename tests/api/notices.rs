@@ -16,8 +16,8 @@ db_tests!(
     settings_are_checked_and_decide_the_mail,
 );
 
-/// A cadre account for a cadre.
-async fn cadre_account(app: &TestApp, admin: &str, username: &str, cadre: i64) -> String {
+/// A cadre account (in ward 26734) for a cadre; its token.
+pub async fn cadre_account(app: &TestApp, admin: &str, username: &str, cadre: i64) -> String {
     let (s, v) = app
         .post("/api/accounts", Some(admin),
             json!({"username": username, "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": cadre}))

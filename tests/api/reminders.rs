@@ -12,6 +12,7 @@ use crate::cadres::create as create_cadre;
 use crate::classes::{enrol, open_class, session, setup};
 use crate::db_tests;
 use crate::helpers::TestApp;
+use crate::notices::cadre_account;
 
 db_tests!(
     class_reminders_go_once_by_the_city_clock,
@@ -31,15 +32,6 @@ async fn sweep_at(app: &TestApp, at: &str, stale: bool) -> Swept {
     sweep(&st.db, &st.config, &st.clock, stale)
         .await
         .expect("a sweep")
-}
-
-async fn cadre_account(app: &TestApp, admin: &str, username: &str, cadre: i64) -> String {
-    let (s, v) = app
-        .post("/api/accounts", Some(admin),
-            json!({"username": username, "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": cadre}))
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
-    app.token(username, "lop-hoc-dan-van-2026").await
 }
 
 fn kinds_about(v: &Value, cadre: i64) -> Vec<String> {
