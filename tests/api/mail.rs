@@ -303,11 +303,14 @@ async fn smtp_down_mid_run_loses_and_doubles_nothing(app: TestApp) {
         enrol(&srv, &school, "ML-2", Some(ids[2])).await.0,
         Status::Created
     );
-    let d = round(&srv, t0, 50).await;
+    // Rounds from here on are timed from after these writes: a notice is due from the second
+    // it was written, and `t0` may lie in the second before.
+    let t1 = Utc::now();
+    let d = round(&srv, t1, 50).await;
     assert_eq!((d.sent, d.retried, d.failed), (0, 2, 0));
     // Not due again before the backoff has passed; still pending in the inbox.
     assert_eq!(
-        round(&srv, t0 + Duration::seconds(10), 50).await,
+        round(&srv, t1 + Duration::seconds(10), 50).await,
         Delivery::default()
     );
     let tok = &tokens[1];
@@ -316,20 +319,20 @@ async fn smtp_down_mid_run_loses_and_doubles_nothing(app: TestApp) {
         "pending"
     );
     // A second failed try backs off longer (60 s after 30 s).
-    let d = round(&srv, t0 + Duration::seconds(31), 50).await;
+    let d = round(&srv, t1 + Duration::seconds(31), 50).await;
     assert_eq!(d.retried, 2);
     assert_eq!(
-        round(&srv, t0 + Duration::seconds(80), 50).await,
+        round(&srv, t1 + Duration::seconds(80), 50).await,
         Delivery::default()
     );
     // The server is back: both go out, once.
     let Some(sink) = Sink::start(port, &dir) else {
         return;
     };
-    let d = round(&srv, t0 + Duration::seconds(92), 50).await;
+    let d = round(&srv, t1 + Duration::seconds(92), 50).await;
     assert_eq!((d.sent, d.retried, d.failed), (2, 0, 0));
     assert_eq!(
-        round(&srv, t0 + Duration::hours(2), 50).await,
+        round(&srv, t1 + Duration::hours(2), 50).await,
         Delivery::default()
     );
     let mut to: Vec<String> = sink
