@@ -376,7 +376,108 @@ async fn phases(
     q: &cadre_training::gaps::service::ReportQuery,
     grouping: cadre_training::gaps::report::Grouping,
 ) {
-    use cadre_training::gaps::{report, store as gstore};
+    use cadre_training::gaps::{report, store as gstore, timeline_store};
+    // Where the read's time goes (SQLite only): the statement counted in the database, its rows
+    // fetched, and the same rows packed into one text value.
+    if let cadre_training::db::Db::Sqlite(p) = &state.db {
+        let d = q.filter.as_of.to_string();
+        let (lo, hi) = (&q.filter.range.0, &q.filter.range.1);
+        let one = |span: &str| {
+            format!(
+            "SELECT s.cadre_id, s.holding, s.title_code, s.standard_version, s.unmet, s.gender, s.birth_date,
+                    s.ethnic_minority, u.placed_code AS unit_code, u.path AS unit_path, u.status AS placement
+             FROM unit_periods u CROSS JOIN holder_timeline s ON s.unit_code = u.code AND {span} AND s.from_date <= $1
+             WHERE u.path >= $2 AND u.path < $3 AND (u.valid_from IS NULL OR u.valid_from <= $1)
+               AND (u.valid_to IS NULL OR u.valid_to > $1) AND s.holding = 'incumbent'")
+        };
+        let inner = format!(
+            "{} UNION ALL {}",
+            one("s.to_date = '9999-12-31'"),
+            one("s.to_date > $1 AND s.to_date <= date($1, '+365 days')")
+        );
+        let count = format!("SELECT COUNT(*) FROM ({inner})");
+        let packed = format!(
+            "SELECT group_concat(cadre_id || '|' || holding || '|' || title_code || '|' || COALESCE(standard_version, '') || '|' || unmet || '|' || gender || '|' || birth_date || '|' || ethnic_minority || '|' || unit_code || '|' || unit_path || '|' || placement, char(10)) FROM ({inner})"
+        );
+        for _ in 0..5 {
+            let t = Instant::now();
+            let n: i64 = sqlx::query_scalar(&count)
+                .bind(&d)
+                .bind(lo)
+                .bind(hi)
+                .fetch_one(p)
+                .await
+                .unwrap();
+            let t_count = t.elapsed();
+            let t = Instant::now();
+            let rows = sqlx::query(&inner)
+                .bind(&d)
+                .bind(lo)
+                .bind(hi)
+                .fetch_all(p)
+                .await
+                .unwrap();
+            let t_rows = t.elapsed();
+            let t = Instant::now();
+            let text: Option<String> = sqlx::query_scalar(&packed)
+                .bind(&d)
+                .bind(lo)
+                .bind(hi)
+                .fetch_one(p)
+                .await
+                .unwrap();
+            let lines = text
+                .as_deref()
+                .unwrap_or("")
+                .lines()
+                .map(|l| l.split('|').count())
+                .sum::<usize>();
+            let t_packed = t.elapsed();
+            eprintln!(
+                "  read parts: count {} ({n}), rows {} ({}), packed {} ({lines} fields)",
+                ms(t_count),
+                ms(t_rows),
+                rows.len(),
+                ms(t_packed)
+            );
+        }
+    }
+    // The timeline path (what a report runs), each step one after the other.
+    for _ in 0..5 {
+        let t = Instant::now();
+        let rows = timeline_store::read(&state.db, &q.filter).await.unwrap();
+        let t_read = t.elapsed();
+        let n = rows.len();
+        let t = Instant::now();
+        let standards = cadre_training::standards::store::in_force(&state.db, q.filter.as_of)
+            .await
+            .unwrap();
+        let t_std = t.elapsed();
+        let t = Instant::now();
+        let scales = gstore::scale_reference(&state.db).await.unwrap();
+        let t_scales = t.elapsed();
+        let t = Instant::now();
+        let units = gstore::units(&state.db, &q.filter.range, q.filter.tree_on)
+            .await
+            .unwrap();
+        let t_units = t.elapsed();
+        let t = Instant::now();
+        let items = report::from_timeline(rows, &standards, &scales, q.filter.as_of);
+        let t_assess = t.elapsed();
+        let t = Instant::now();
+        let _ = std::hint::black_box(report::grouped(&q.root, &units, &items, grouping));
+        let t_group = t.elapsed();
+        eprintln!(
+            "  timeline profile: read {} ({n} rows), standards {}, scales {}, units {} ({}), verdicts {}, group {}",
+            ms(t_read),
+            ms(t_std),
+            ms(t_scales),
+            ms(t_units),
+            units.len(),
+            ms(t_assess),
+            ms(t_group)
+        );
+    }
     for _ in 0..3 {
         let t = Instant::now();
         let loaded = gstore::load(&state.db, &q.filter).await.unwrap();

@@ -238,6 +238,36 @@ pub fn timeline(
     out
 }
 
+/// The longest stored piece of a closed interval, in days. A report as of D then reads of each
+/// unit the open intervals begun by D and the pieces ending in (D, D + `PIECE_DAYS`]: a bounded
+/// range of the key (unit, end) on every day, where "every interval ending after D" would read
+/// the whole future (for today) or nearly the whole history (for a day years back).
+pub const PIECE_DAYS: i64 = 365;
+
+/// The intervals as stored: each closed interval cut into consecutive pieces of at most
+/// [`PIECE_DAYS`] days (the same assessment on each); open intervals whole.
+pub fn pieces(intervals: Vec<Interval>) -> Vec<Interval> {
+    let mut out = Vec::with_capacity(intervals.len());
+    for i in intervals {
+        let Some(to) = i.to else {
+            out.push(i);
+            continue;
+        };
+        let mut from = i.from;
+        while (to - from).num_days() > PIECE_DAYS {
+            let cut = from + Duration::days(PIECE_DAYS);
+            out.push(Interval {
+                from,
+                to: Some(cut),
+                ..i.clone()
+            });
+            from = cut;
+        }
+        out.push(Interval { from, ..i });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,6 +402,75 @@ mod tests {
                 assert!(tl.iter().all(|i| !i.contains(t + Duration::days(1))));
             }
         }
+    }
+
+    /// The stored pieces hold the same assessment on every day as the intervals they are cut
+    /// from, each closed one at most [`PIECE_DAYS`] long, contiguous; and the piece containing a
+    /// day D is either open and begun by D, or ends in (D, D + PIECE_DAYS] (what a report reads).
+    #[test]
+    fn pieces_keep_every_day_and_end_within_the_window_of_the_day() {
+        let mut rng = Rng(0x0BAD_5EED_1234_5678);
+        for case in 0..300 {
+            let (period, person, versions) = random_case(&mut rng);
+            let tl = timeline(&period, &person, &versions);
+            let ps = pieces(tl.clone());
+            assert!(ps.len() >= tl.len());
+            for w in ps.windows(2) {
+                if w[0].to.is_some() {
+                    assert!(w[0].to == Some(w[1].from) || w[1].from > w[0].from);
+                }
+            }
+            for p in &ps {
+                if let Some(to) = p.to {
+                    assert!(to > p.from, "case {case}: empty piece {p:?}");
+                    assert!((to - p.from).num_days() <= PIECE_DAYS, "case {case}: {p:?}");
+                }
+            }
+            let last = period
+                .to_date
+                .unwrap_or(period.from_date + Duration::days(20 * 366));
+            let mut day = period.from_date;
+            while day <= last {
+                let whole: Vec<&Interval> = tl.iter().filter(|i| i.contains(day)).collect();
+                let cut: Vec<&Interval> = ps.iter().filter(|i| i.contains(day)).collect();
+                assert_eq!(cut.len(), 1, "case {case}: one piece on {day}");
+                assert_eq!(
+                    (&cut[0].unit_code, cut[0].standard_version, &cut[0].unmet),
+                    (
+                        &whole[0].unit_code,
+                        whole[0].standard_version,
+                        &whole[0].unmet
+                    ),
+                    "case {case} on {day}"
+                );
+                match cut[0].to {
+                    None => assert!(cut[0].from <= day),
+                    Some(to) => assert!(to > day && to <= day + Duration::days(PIECE_DAYS)),
+                }
+                day += Duration::days(7);
+            }
+        }
+        // A long closed interval: cut at every PIECE_DAYS days from its start.
+        let long = Interval {
+            from: d("2010-01-01"),
+            to: Some(d("2013-01-01")),
+            unit_code: "U".into(),
+            standard_version: Some(1),
+            unmet: vec!["max_age".into()],
+        };
+        let ps = pieces(vec![long.clone()]);
+        let bounds: Vec<(NaiveDate, Option<NaiveDate>)> =
+            ps.iter().map(|p| (p.from, p.to)).collect();
+        assert_eq!(
+            bounds,
+            [
+                (d("2010-01-01"), Some(d("2011-01-01"))),
+                (d("2011-01-01"), Some(d("2012-01-01"))),
+                (d("2012-01-01"), Some(d("2012-12-31"))),
+                (d("2012-12-31"), Some(d("2013-01-01"))),
+            ]
+        );
+        assert!(ps.iter().all(|p| p.unmet == long.unmet));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use super::engine::{CadreFacts, CompletionFact, QualificationFact};
 use super::report::rules;
 use super::store::{id_param, in_ids, Filter, Holding, Population, ScaleRef};
-use super::timeline::{timeline, HolderPeriod, Person, UnitSpan, VersionRules};
+use super::timeline::{pieces, timeline, HolderPeriod, Person, UnitSpan, VersionRules, PIECE_DAYS};
 use crate::cadres::domain::Gender;
 use crate::db::bulk::{self, V};
 use crate::db::{Db, Tx};
@@ -252,7 +252,7 @@ pub async fn rebuild_cadres(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
             let vs = versions
                 .get(&period.title_code)
                 .map_or(&[][..], Vec::as_slice);
-            for i in timeline(&period, person, vs) {
+            for i in pieces(timeline(&period, person, vs)) {
                 rows.push(vec![
                     V::S(period.holding.as_str().into()),
                     V::I(period.period_id),
@@ -440,16 +440,105 @@ pub struct TimelineRow {
 
 /// The holders of a report on its day: one read of the intervals containing the day, driven by
 /// the units of the subtree on the tree's day (so a unit's report reads only its own part).
+///
+/// The rows come back packed into one text value (fields split by U+001F, rows by U+001E; every
+/// field is a code, a number or a day, never free text) and are unpacked here: handing each row
+/// on its own from SQLite's thread to the async task cost more than the statement itself
+/// (BENCHMARKS.md, "Reports from the status timeline").
 pub async fn read(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
-    read_with(db, f, false).await
+    let sqlite = matches!(db, Db::Sqlite(_));
+    let inner = statement(db, f, false);
+    let text = |col: &str| format!("COALESCE(CAST({col} AS TEXT), '')");
+    let fields = [
+        text("cadre_id"),
+        "holding".to_string(),
+        "title_code".to_string(),
+        text("standard_version"),
+        "unmet".to_string(),
+        "gender".to_string(),
+        text("birth_date"),
+        "CASE WHEN ethnic_minority THEN '1' ELSE '0' END".to_string(),
+        "unit_code".to_string(),
+        "unit_path".to_string(),
+        "placement".to_string(),
+    ];
+    let sql = if sqlite {
+        format!(
+            "SELECT group_concat({}, char(30)) AS packed FROM ({inner}) t",
+            fields.join(" || char(31) || ")
+        )
+    } else {
+        format!(
+            "SELECT string_agg({}, chr(30)) AS packed FROM ({inner}) t",
+            fields.join(" || chr(31) || ")
+        )
+    };
+    let packed: Vec<Packed> = super::store::fetch(db, sql, f.as_of, binds_of(f)).await?;
+    let text = packed.into_iter().next().and_then(|p| p.packed);
+    unpack(text.as_deref().unwrap_or(""))
 }
 
-/// The same, with each holder's name and stored sort key (the drill-down lists people).
+#[derive(sqlx::FromRow)]
+struct Packed {
+    packed: Option<String>,
+}
+
+/// The rows of a packed read.
+fn unpack(text: &str) -> AppResult<Vec<TimelineRow>> {
+    let bad = |what: &str| crate::error::AppError::Internal(format!("packed timeline row: {what}"));
+    let mut out = Vec::with_capacity(text.len() / 64);
+    for row in text.split('\u{1e}').filter(|r| !r.is_empty()) {
+        let mut f = row.split('\u{1f}');
+        let mut next = |name: &str| f.next().ok_or_else(|| bad(name));
+        let cadre_id = next("cadre_id")?.parse().map_err(|_| bad("cadre_id"))?;
+        let holding = Holding::parse(next("holding")?).ok_or_else(|| bad("holding"))?;
+        let title_code = next("title_code")?.to_string();
+        let standard_version = match next("standard_version")? {
+            "" => None,
+            v => Some(v.parse().map_err(|_| bad("standard_version"))?),
+        };
+        let unmet = next("unmet")?.to_string();
+        let gender = Gender::parse(next("gender")?).ok_or_else(|| bad("gender"))?;
+        let birth_date = next("birth_date")?.parse().map_err(|_| bad("birth_date"))?;
+        let ethnic_minority = next("ethnic_minority")? == "1";
+        let unit_code = next("unit_code")?.to_string();
+        let unit_path = next("unit_path")?.to_string();
+        let placement = next("placement")?.to_string();
+        out.push(TimelineRow {
+            cadre_id,
+            holding,
+            title_code,
+            standard_version,
+            unmet,
+            gender,
+            birth_date,
+            ethnic_minority,
+            unit_code,
+            unit_path,
+            placement,
+            full_name: String::new(),
+            sort_key: String::new(),
+        });
+    }
+    Ok(out)
+}
+
+/// The same, with each holder's name and stored sort key (the drill-down lists people), one row
+/// each.
 pub async fn read_named(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
-    read_with(db, f, true).await
+    super::store::fetch(db, statement(db, f, true), f.as_of, binds_of(f)).await
 }
 
-async fn read_with(db: &Db, f: &Filter, names: bool) -> AppResult<Vec<TimelineRow>> {
+fn binds_of(f: &Filter) -> Vec<String> {
+    let mut binds = vec![f.range.0.clone(), f.range.1.clone()];
+    binds.extend(f.title.iter().cloned());
+    binds.extend(f.org_kind.iter().cloned());
+    binds
+}
+
+/// The report statement: `$1` the day, `$2`/`$3` the subtree's path range, then the title and
+/// the organisation kind if the filter names them.
+fn statement(db: &Db, f: &Filter, names: bool) -> String {
     let sqlite = matches!(db, Db::Sqlite(_));
     let tree =
         crate::units::store::period_on_sql("u", 1).replace("$1", &format!("'{}'", f.tree_on));
@@ -479,16 +568,26 @@ async fn read_with(db: &Db, f: &Filter, names: bool) -> AppResult<Vec<TimelineRo
     } else {
         ("'' AS full_name, '' AS sort_key", "")
     };
-    let sql = format!(
-        "SELECT s.cadre_id, s.holding, s.title_code, s.standard_version, s.unmet, s.gender, s.birth_date,
+    // The piece containing the day: open and begun by then, or ending within PIECE_DAYS after
+    // it (closed intervals are stored cut to that length): two bounded ranges of the key.
+    let window_end = if sqlite {
+        format!("date($1, '+{PIECE_DAYS} days')")
+    } else {
+        format!("($1 + {PIECE_DAYS})")
+    };
+    let one = |span: &str| {
+        format!(
+            "SELECT s.cadre_id, s.holding, s.title_code, s.standard_version, s.unmet, s.gender, s.birth_date,
                 s.ethnic_minority, u.placed_code AS unit_code, u.path AS unit_path, u.status AS placement,
                 {name_cols}
          FROM unit_periods u {cross} holder_timeline s
-           ON s.unit_code = u.code AND s.to_date > $1 AND s.from_date <= $1{name_join}
+           ON s.unit_code = u.code AND {span} AND s.from_date <= $1{name_join}
          WHERE u.path >= $2 AND u.path < $3 AND {tree}{extra}"
-    );
-    let mut binds = vec![f.range.0.clone(), f.range.1.clone()];
-    binds.extend(f.title.iter().cloned());
-    binds.extend(f.org_kind.iter().cloned());
-    super::store::fetch(db, sql, f.as_of, binds).await
+        )
+    };
+    format!(
+        "{}\n         UNION ALL\n{}",
+        one(&format!("s.to_date = '{OPEN}'")),
+        one(&format!("s.to_date > $1 AND s.to_date <= {window_end}"))
+    )
 }

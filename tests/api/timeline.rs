@@ -6,8 +6,10 @@ use chrono::{Duration, NaiveDate};
 use rocket::http::Status;
 use serde_json::{json, Value};
 
-use cadre_training::gaps::report::Grouping;
-use cadre_training::gaps::service::{build_report, build_report_from_facts, ReportQuery};
+use cadre_training::gaps::report::{pair, paired, Grouping};
+use cadre_training::gaps::service::{
+    build_report, build_report_from_facts, compare_in, ReportQuery,
+};
 use cadre_training::gaps::store::{Filter, Population};
 use cadre_training::gaps::timeline_store::{all_intervals, rebuild_all};
 use cadre_training::shared::tree::subtree_range;
@@ -56,7 +58,7 @@ async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
         .unwrap();
     let mut days = vec![state.clock.today()];
     days.extend((0..3).map(|_| rng.date()));
-    for d in days {
+    for &d in &days {
         for population in [Population::Both, Population::Incumbent, Population::Planned] {
             for grouping in [Grouping::Children, Grouping::Lowest] {
                 let q = ReportQuery {
@@ -82,6 +84,53 @@ async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
                     drill_down_agrees(app, &q, round).await;
                 }
             }
+        }
+    }
+    // Two days compared (one read of the timelines for both) against the engine's report on
+    // each day, both on the later day's tree; either order, and a day with itself.
+    let mut pairs: Vec<(NaiveDate, NaiveDate)> = days.windows(2).map(|w| (w[0], w[1])).collect();
+    pairs.push((days[1], days[1]));
+    for (d1, d2) in pairs {
+        for population in [Population::Both, Population::Planned] {
+            let grouping = Grouping::Children;
+            let later = d1.max(d2);
+            let q = ReportQuery {
+                filter: Filter {
+                    as_of: later,
+                    range: subtree_range(&root.path),
+                    population,
+                    title: None,
+                    org_kind: None,
+                    cadres: None,
+                    tree_on: later,
+                },
+                root: root.clone(),
+            };
+            let got = compare_in(state, q.clone(), d1, d2, grouping)
+                .await
+                .unwrap();
+            let on = |d: NaiveDate| {
+                let mut q = q.clone();
+                q.filter.as_of = d;
+                q
+            };
+            let a = build_report_from_facts(state, &on(d1), grouping)
+                .await
+                .unwrap();
+            let c = build_report_from_facts(state, &on(d2), grouping)
+                .await
+                .unwrap();
+            assert_eq!(
+                (
+                    serde_json::to_value(&got.rows).unwrap(),
+                    serde_json::to_value(&got.totals).unwrap()
+                ),
+                (
+                    serde_json::to_value(paired(a.rows, c.rows)).unwrap(),
+                    serde_json::to_value(pair(a.totals, c.totals)).unwrap()
+                ),
+                "round {round}: {d1} compared with {d2} ({population:?}) differs from the engine's two reports"
+            );
         }
     }
 }
