@@ -241,13 +241,13 @@ pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
     let sqlite = matches!(db, Db::Sqlite(_));
     let in_ids = in_ids(sqlite, 2);
     let quals_q = format!(
-        "SELECT q.cadre_id, q.scale_code, MAX(l.rank) FROM cadre_qualifications q
+        "SELECT q.cadre_id AS a, q.scale_code AS b, MAX(l.rank) AS c FROM cadre_qualifications q
          JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
          WHERE q.obtained_on <= $1 AND (q.revoked_on IS NULL OR q.revoked_on > $1) AND q.cadre_id {in_ids}
          GROUP BY q.cadre_id, q.scale_code"
     );
     let comps_q = format!(
-        "SELECT co.cadre_id, m.code, MAX(co.completed_on) FROM completions co JOIN modules m ON m.id = co.module_id
+        "SELECT co.cadre_id AS a, m.code AS b, MAX(co.completed_on) AS c FROM completions co JOIN modules m ON m.id = co.module_id
          WHERE co.completed_on <= $1 AND (co.revoked_on IS NULL OR co.revoked_on > $1) AND co.cadre_id {in_ids}
            AND m.code IN (SELECT DISTINCT module_code FROM standard_requirements WHERE kind = 'module')
          GROUP BY co.cadre_id, m.code"
@@ -258,15 +258,15 @@ pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
         let per = ids.len().div_ceil(parts);
         for chunk in ids.chunks(per) {
             let param = id_param(sqlite, chunk);
-            quals_tasks.push(spawn_fetch::<(i64, String, i64)>(
+            quals_tasks.push(spawn_fetch::<Packed>(
                 db,
-                quals_q.clone(),
+                packed3(sqlite, &quals_q),
                 f.as_of,
                 vec![param.clone()],
             ));
-            comps_tasks.push(spawn_fetch::<(i64, String, NaiveDate)>(
+            comps_tasks.push(spawn_fetch::<Packed>(
                 db,
-                comps_q.clone(),
+                packed3(sqlite, &comps_q),
                 f.as_of,
                 vec![param],
             ));
@@ -274,14 +274,14 @@ pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
     }
     let mut best_rank: HashMap<i64, Vec<(String, i64)>> = HashMap::with_capacity(ids.len());
     for t in quals_tasks {
-        for (c, s, r) in joined(t).await? {
+        for (c, s, r) in unpack3::<i64>(joined(t).await?)? {
             best_rank.entry(c).or_default().push((s, r));
         }
     }
     let mut last_completion: HashMap<i64, Vec<(String, NaiveDate)>> =
         HashMap::with_capacity(ids.len());
     for t in comps_tasks {
-        for (c, m, d) in joined(t).await? {
+        for (c, m, d) in unpack3::<NaiveDate>(joined(t).await?)? {
             last_completion.entry(c).or_default().push((m, d));
         }
     }
@@ -298,6 +298,50 @@ const SPLIT_FROM: usize = 4_096;
 const FACT_PARTS: usize = 2;
 
 type Fetch<T> = rocket::tokio::task::JoinHandle<AppResult<Vec<T>>>;
+
+/// One packed result: every row of a statement in one text value.
+#[derive(sqlx::FromRow)]
+pub(super) struct Packed {
+    /// The rows, or none when there are none.
+    pub packed: Option<String>,
+}
+
+/// `sql` (three columns named `a`, `b`, `c`, none of them free text) with its rows packed into one
+/// text value, fields split by U+001F and rows by U+001E: on SQLite every row of a result is
+/// handed on its own from the connection's thread to the async task, which cost more than the
+/// statements themselves (BENCHMARKS.md, "Reports from the status timeline").
+fn packed3(sqlite: bool, sql: &str) -> String {
+    let (agg, ch) = if sqlite {
+        ("group_concat", "char")
+    } else {
+        ("string_agg", "chr")
+    };
+    format!(
+        "SELECT {agg}(CAST(a AS TEXT) || {ch}(31) || CAST(b AS TEXT) || {ch}(31) || CAST(c AS TEXT), {ch}(30)) AS packed FROM ({sql}) t"
+    )
+}
+
+/// The rows of a [`packed3`] result: an id, a code and a value parsed as `T`.
+fn unpack3<T: std::str::FromStr>(packed: Vec<Packed>) -> AppResult<Vec<(i64, String, T)>> {
+    let bad = || AppError::Internal("packed report row".into());
+    let text = packed.into_iter().next().and_then(|p| p.packed);
+    let mut out = vec![];
+    for row in text.as_deref().unwrap_or("").split('\u{1e}') {
+        if row.is_empty() {
+            continue;
+        }
+        let mut f = row.split('\u{1f}');
+        let (Some(a), Some(b), Some(c)) = (f.next(), f.next(), f.next()) else {
+            return Err(bad());
+        };
+        out.push((
+            a.parse().map_err(|_| bad())?,
+            b.to_string(),
+            c.parse().map_err(|_| bad())?,
+        ));
+    }
+    Ok(out)
+}
 
 /// Starts `sql` (`$1` the date, then `binds` as text) on a connection of its own. On PostgreSQL
 /// it runs in a transaction of its own with JIT compilation off: these statements are costed
@@ -322,7 +366,15 @@ where
             }
             Db::Postgres(p) => {
                 let mut tx = p.begin().await?;
-                sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
+                // No JIT and no parallel workers: starting either costs more than these
+                // statements take (a UNION ALL of two index scans became a Parallel Append with
+                // two workers: 14 ms where the scans took 4 ms).
+                sqlx::query(
+                    "SELECT set_config('jit', 'off', true), \
+                     set_config('max_parallel_workers_per_gather', '0', true)",
+                )
+                .execute(&mut *tx)
+                .await?;
                 // Not a prepared statement kept on the connection: PostgreSQL would switch it to a
                 // generic plan after five runs, and for these statements that plan can be 50 times
                 // slower (the whole-city report on the city data: 80 ms → 4–7 s). An unnamed

@@ -473,14 +473,10 @@ pub async fn read(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
             fields.join(" || chr(31) || ")
         )
     };
-    let packed: Vec<Packed> = super::store::fetch(db, sql, f.as_of, binds_of(f)).await?;
+    let packed: Vec<super::store::Packed> =
+        super::store::fetch(db, sql, f.as_of, binds_of(f)).await?;
     let text = packed.into_iter().next().and_then(|p| p.packed);
     unpack(text.as_deref().unwrap_or(""))
-}
-
-#[derive(sqlx::FromRow)]
-struct Packed {
-    packed: Option<String>,
 }
 
 /// The rows of a packed read.
