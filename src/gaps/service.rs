@@ -517,10 +517,29 @@ pub async fn compare_in(
     let mut second = q.clone();
     q.filter.as_of = d1;
     second.filter.as_of = d2;
-    let (a, c) = rocket::tokio::try_join!(
-        build_report(state, &q, grouping),
-        build_report(state, &second, grouping)
+    // Both days' holders and standards side by side; the scales and the tree's units (the same
+    // for both days) read once.
+    let db = &state.db;
+    let (rows1, rows2, std1, std2, scales, units) = rocket::tokio::try_join!(
+        super::timeline_store::read(db, &q.filter),
+        super::timeline_store::read(db, &second.filter),
+        crate::standards::store::in_force(db, d1),
+        crate::standards::store::in_force(db, d2),
+        store::scale_reference(db),
+        store::units(db, &q.filter.range, q.filter.tree_on),
     )?;
+    let a = report_of(
+        &q,
+        grouping,
+        from_timeline(rows1, &std1, &scales, d1),
+        &units,
+    );
+    let c = report_of(
+        &second,
+        grouping,
+        from_timeline(rows2, &std2, &scales, d2),
+        &units,
+    );
     Ok(CompareReport {
         unit_code: q.root.code.clone(),
         from: d1,
