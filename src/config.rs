@@ -61,6 +61,9 @@ pub struct AppConfig {
     /// Own records (`GET /api/me`) kept in memory, checked against the data version on every
     /// read (0 turns the cache off).
     pub record_cache_entries: usize,
+    /// The reports' reference data (standards in force on a day, scales, a subtree's units on a
+    /// day) kept in memory per data version (0 turns the cache off).
+    pub reference_cache_entries: usize,
     /// SQLite only: MiB of the database file read through a memory map (0 turns it off).
     pub sqlite_mmap_mib: u64,
     /// The city's time zone: `Asia/Ho_Chi_Minh`, `UTC` or a fixed offset such as `+07:00`
@@ -129,6 +132,7 @@ impl Default for AppConfig {
             min_attendance_pct: 80,
             certificate_prefix: "TCB".into(),
             record_cache_entries: 4096,
+            reference_cache_entries: 256,
             sqlite_mmap_mib: crate::db::DEFAULT_SQLITE_MMAP_BYTES >> 20,
             time_zone: crate::shared::clock::DEFAULT_TIME_ZONE.into(),
             smtp_host: None,

@@ -85,6 +85,7 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
         .await
         .map_err(|e| format!("building the gap timelines of earlier holders: {e}"))?;
     let records = shared::cache::VersionedCache::new(config.record_cache_entries);
+    let reference = gaps::reference::ReferenceCache::new(config.reference_cache_entries);
     let uploads = api::upload::Uploads::new(&config);
     Ok(build(
         figment,
@@ -94,6 +95,7 @@ pub async fn prepare(figment: Figment) -> Result<Rocket<Build>, String> {
             keys,
             records,
             clock: std::sync::Arc::new(clock),
+            reference,
             uploads,
         },
     ))

@@ -19,6 +19,8 @@ pub struct AppState {
     /// The city clock: now, today, the next midnight (tests set it with `clock.set_now`); shared
     /// with the background tasks (the notices' sender and reminders).
     pub clock: std::sync::Arc<Clock>,
+    /// The reports' reference data (standards in force, scales, units on a day) per data version.
+    pub reference: crate::gaps::reference::ReferenceCache,
     /// Uploaded files: limits and processing slots.
     pub uploads: crate::api::upload::Uploads,
 }

@@ -279,6 +279,7 @@ async fn reports(url: &str, runs: usize, profile: bool) {
                 tree_on: as_of,
             },
             root: unit,
+            version: None,
         };
         if profile {
             phases(state, &q, grouping).await;
@@ -299,6 +300,28 @@ async fn reports(url: &str, runs: usize, profile: bool) {
             )
         };
         row(&label, med, p95);
+        // The same with the reference data (standards, scales, units) cached at the current data
+        // version, as a request's report runs (the auth guard reads the version).
+        let version: String = match db {
+            cadre_training::db::Db::Sqlite(p) => {
+                sqlx::query_scalar(concat!("SELECT ", cadre_training::data_version_sqlite!()))
+                    .fetch_one(p)
+                    .await
+                    .unwrap()
+            }
+            cadre_training::db::Db::Postgres(p) => {
+                sqlx::query_scalar(concat!("SELECT ", cadre_training::data_version_postgres!()))
+                    .fetch_one(p)
+                    .await
+                    .unwrap()
+            }
+        };
+        let cached = ReportQuery {
+            version: Some(cadre_training::db::version::DataVersion(version)),
+            ..q.clone()
+        };
+        let (m, p) = timed(runs, || build_report(state, &cached, grouping)).await;
+        row(&format!("{label}, reference cached"), m, p);
         if code != root.code || as_of != today || grouping != Grouping::Children {
             continue;
         }

@@ -5,6 +5,7 @@ pub mod export;
 pub mod own;
 pub mod params;
 pub mod reasons;
+pub mod reference;
 pub mod report;
 pub mod routes;
 pub mod service;

@@ -28,6 +28,9 @@ pub struct ReportQuery {
     pub root: UnitRecord,
     /// Loading filter.
     pub filter: Filter,
+    /// The data version the caller's request read first: the reference data (standards, scales,
+    /// units) may come from the cache built at it (`None`: read afresh).
+    pub version: Option<crate::db::version::DataVersion>,
 }
 
 /// Resolves a selection on day `as_of` (default today): the caller may see reports (not the cadre
@@ -75,6 +78,7 @@ pub async fn report_query(
             tree_on: as_of,
         },
         root,
+        version: Some(user.data_version.clone()),
     })
 }
 
@@ -160,9 +164,9 @@ pub struct Assessed {
 
 /// The holders of a report with their assessments on the day, read from their timelines (one
 /// statement for the holders, and the standards in force).
-pub async fn assess_report(state: &AppState, f: &Filter) -> AppResult<Assessed> {
-    let (rows, standards, scales) = timeline_on(state, f, false).await?;
-    let items = from_timeline(rows, &standards, &scales, f.as_of);
+pub async fn assess_report(state: &AppState, q: &ReportQuery) -> AppResult<Assessed> {
+    let (rows, standards, scales) = timeline_on(state, q, false).await?;
+    let items = from_timeline(rows, &standards, &scales, q.filter.as_of);
     Ok(Assessed {
         items,
         standards,
@@ -174,13 +178,15 @@ pub async fn assess_report(state: &AppState, f: &Filter) -> AppResult<Assessed> 
 /// standards in force and the scales: three reads side by side, each on a pooled connection.
 async fn timeline_on(
     state: &AppState,
-    f: &Filter,
+    q: &ReportQuery,
     names: bool,
 ) -> AppResult<(
     Vec<super::timeline_store::TimelineRow>,
     HashMap<String, StandardVersion>,
     ScaleRef,
 )> {
+    let f = &q.filter;
+    let v = q.version.as_ref();
     let read = async {
         if names {
             super::timeline_store::read_named(&state.db, f).await
@@ -190,8 +196,8 @@ async fn timeline_on(
     };
     rocket::tokio::try_join!(
         read,
-        crate::standards::store::in_force(&state.db, f.as_of),
-        store::scale_reference(&state.db),
+        state.reference.standards(&state.db, v, f.as_of),
+        state.reference.scales(&state.db, v),
     )
 }
 
@@ -243,8 +249,13 @@ pub async fn build_report(
     grouping: Grouping,
 ) -> AppResult<GapReport> {
     let (assessed, units) = rocket::tokio::try_join!(
-        assess_report(state, &q.filter),
-        store::units(&state.db, &q.filter.range, q.filter.tree_on),
+        assess_report(state, q),
+        state.reference.units(
+            &state.db,
+            q.version.as_ref(),
+            &q.filter.range,
+            q.filter.tree_on
+        ),
     )?;
     Ok(report_of(q, grouping, assessed.items, &units))
 }
@@ -333,7 +344,7 @@ pub async fn cadres_behind_in(
 ) -> AppResult<Behind> {
     let requirement = d.requirement.as_deref();
     let row = d.row.as_deref();
-    let (rows, standards, scales) = timeline_on(state, &q.filter, true).await?;
+    let (rows, standards, scales) = timeline_on(state, &q, true).await?;
     let keys: HashMap<i64, String> = rows
         .iter()
         .map(|r| (r.cadre_id, r.sort_key.clone()))
@@ -450,8 +461,13 @@ pub async fn training_demand_in(
         units,
         modules,
     ) = rocket::tokio::try_join!(
-        assess_report(state, &q.filter),
-        store::units(&state.db, &q.filter.range, q.filter.tree_on),
+        assess_report(state, q),
+        state.reference.units(
+            &state.db,
+            q.version.as_ref(),
+            &q.filter.range,
+            q.filter.tree_on
+        ),
         store::module_reference(&state.db),
     )?;
     let names: HashMap<&str, &str> = units
@@ -519,14 +535,14 @@ pub async fn compare_in(
     second.filter.as_of = d2;
     // Both days' holders and standards side by side; the scales and the tree's units (the same
     // for both days) read once.
-    let db = &state.db;
+    let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
     let (rows1, rows2, std1, std2, scales, units) = rocket::tokio::try_join!(
         super::timeline_store::read(db, &q.filter),
         super::timeline_store::read(db, &second.filter),
-        crate::standards::store::in_force(db, d1),
-        crate::standards::store::in_force(db, d2),
-        store::scale_reference(db),
-        store::units(db, &q.filter.range, q.filter.tree_on),
+        r.standards(db, v, d1),
+        r.standards(db, v, d2),
+        r.scales(db, v),
+        r.units(db, v, &q.filter.range, q.filter.tree_on),
     )?;
     let a = report_of(
         &q,

@@ -34,7 +34,7 @@ pub struct CacheStats {
     pub misses: u64,
 }
 
-impl<K: Eq + Hash + Copy, V> VersionedCache<K, V> {
+impl<K: Eq + Hash + Clone, V> VersionedCache<K, V> {
     /// A cache of at most `capacity` entries (0: it keeps nothing).
     pub fn new(capacity: usize) -> Self {
         VersionedCache {

@@ -292,6 +292,7 @@ async fn the_report_path_and_the_engine_agree_on_generated_data(app: TestApp) {
                     tree_on: d,
                 },
                 root: root.clone(),
+                version: None,
             };
             let timeline = cadre_training::gaps::service::build_report(state, &q, grouping)
                 .await

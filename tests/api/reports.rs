@@ -14,7 +14,8 @@ db_tests!(
     drill_down_populations_and_scope,
     demand_compare_and_own_gaps,
     city_and_district_reports_agree,
-    each_report_reads_its_own_query_names
+    each_report_reads_its_own_query_names,
+    reference_data_is_cached_until_any_instance_writes
 );
 
 pub(crate) struct World {
@@ -923,4 +924,42 @@ async fn each_report_reads_its_own_query_names(app: TestApp) {
             }
         }
     }
+}
+
+/// The standards in force, scales and units a report reads are kept per data version: a second
+/// identical report is served from the cache; a standard published through another app server on
+/// the same database shows in the next report of the first at once.
+async fn reference_data_is_cached_until_any_instance_writes(app: TestApp) {
+    let w = world(&app).await;
+    let t = &w.admin;
+    let path = "/api/reports/gaps?unit=79&as_of=2021-06-01";
+    let (s, first) = app.get(path, Some(t)).await;
+    assert_eq!(s, Status::Ok, "{first}");
+    assert_eq!(first["totals"]["short_by_requirement"]["module:DV-11"], 3);
+    let eve = "/api/reports/gaps?unit=79&as_of=2020-12-31";
+    let (_, eve_before) = app.get(eve, Some(t)).await;
+    let before = app.state().reference.stats();
+    let (_, again) = app.get(path, Some(t)).await;
+    assert_eq!(again, first);
+    let after = app.state().reference.stats();
+    assert!(after.hits >= before.hits + 3, "{before:?} -> {after:?}");
+    assert_eq!(after.misses, before.misses, "{before:?} -> {after:?}");
+    // Another app server publishes a version in force from 2021-01-01 that only limits the age.
+    let other = app.another_instance(&[]).await;
+    let (s, v) = other
+        .post(
+            "/api/titles/FF-CHAIR-COMMUNE/standards",
+            Some(t),
+            json!({"effective_from": "2021-01-01", "requirements": [{"kind": "max_age", "years": 99}]}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let (_, now) = app.get(path, Some(t)).await;
+    assert_eq!(now["requirement_keys"], json!(["max_age"]), "{now}");
+    assert_eq!(now["totals"]["meeting"], 3, "{now}");
+    assert_eq!(now["totals"]["short"], 0, "{now}");
+    // The day before it, the report is what it was.
+    let (_, then) = app.get(eve, Some(t)).await;
+    assert_eq!(then, eve_before);
+    let _ = (w.a, w.b, w.c, w.d, &w.school);
 }

@@ -72,6 +72,7 @@ async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
                         tree_on: d,
                     },
                     root: root.clone(),
+                    version: None,
                 };
                 let timeline = build_report(state, &q, grouping).await.unwrap();
                 let engine = build_report_from_facts(state, &q, grouping).await.unwrap();
@@ -105,6 +106,7 @@ async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
                     tree_on: later,
                 },
                 root: root.clone(),
+                version: None,
             };
             let got = compare_in(state, q.clone(), d1, d2, grouping)
                 .await

@@ -1,0 +1,110 @@
+//! What a report reads besides its holders — the standards in force on a day, the qualification
+//! scales, the subtree's units on a day — kept per data version ([`crate::db::version`]): the
+//! caller's version is read by the auth guard before anything else of the request, so an entry is
+//! served only while no committed write has happened since it was built, on any app server.
+//! Without a version (the CLI, the benchmarks' uncached rows) everything is read afresh.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::store::{self, ReportUnit, ScaleRef};
+use crate::db::version::DataVersion;
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::shared::cache::{CacheStats, VersionedCache};
+use crate::standards::store::StandardVersion;
+
+/// The standards in force by title code.
+type Standards = HashMap<String, StandardVersion>;
+
+/// The three caches, each of at most `capacity` entries.
+pub struct ReferenceCache {
+    standards: VersionedCache<NaiveDate, Standards>,
+    scales: VersionedCache<(), ScaleRef>,
+    units: VersionedCache<(String, String, NaiveDate), Vec<ReportUnit>>,
+}
+
+impl ReferenceCache {
+    /// Caches of at most `capacity` entries each (0: keep nothing).
+    pub fn new(capacity: usize) -> Self {
+        ReferenceCache {
+            standards: VersionedCache::new(capacity),
+            scales: VersionedCache::new(capacity.min(4)),
+            units: VersionedCache::new(capacity),
+        }
+    }
+
+    /// Hits and misses of the three caches together, since start.
+    pub fn stats(&self) -> CacheStats {
+        let [a, b, c] = [
+            self.standards.stats(),
+            self.scales.stats(),
+            self.units.stats(),
+        ];
+        CacheStats {
+            hits: a.hits + b.hits + c.hits,
+            misses: a.misses + b.misses + c.misses,
+        }
+    }
+
+    /// The standards in force on `d`.
+    pub async fn standards(
+        &self,
+        db: &Db,
+        version: Option<&DataVersion>,
+        d: NaiveDate,
+    ) -> AppResult<Standards> {
+        cached(&self.standards, version, d, || {
+            crate::standards::store::in_force(db, d)
+        })
+        .await
+    }
+
+    /// The scales and their levels.
+    pub async fn scales(&self, db: &Db, version: Option<&DataVersion>) -> AppResult<ScaleRef> {
+        cached(&self.scales, version, (), || store::scale_reference(db)).await
+    }
+
+    /// The units of the subtree `range` on day `d`.
+    pub async fn units(
+        &self,
+        db: &Db,
+        version: Option<&DataVersion>,
+        range: &(String, String),
+        d: NaiveDate,
+    ) -> AppResult<Vec<ReportUnit>> {
+        let key = (range.0.clone(), range.1.clone(), d);
+        cached(&self.units, version, key, || store::units(db, range, d)).await
+    }
+}
+
+async fn cached<K, V, F, Fut>(
+    cache: &VersionedCache<K, V>,
+    version: Option<&DataVersion>,
+    key: K,
+    read: F,
+) -> AppResult<V>
+where
+    K: Eq + std::hash::Hash + Clone,
+    V: Clone,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = AppResult<V>>,
+{
+    let Some(version) = version else {
+        return read().await;
+    };
+    // Valid until the data changes; no instant ends it.
+    let now = Utc::now();
+    if let Some(hit) = cache.get(key.clone(), version, now) {
+        return Ok((*hit).clone());
+    }
+    let value = read().await?;
+    cache.put(
+        key,
+        version.clone(),
+        DateTime::<Utc>::MAX_UTC,
+        Arc::new(value.clone()),
+    );
+    Ok(value)
+}
