@@ -242,21 +242,22 @@ pub async fn report(state: &AppState, user: &AuthUser, a: &OnDay) -> AppResult<G
     build_report(state, &q, a.grouping).await
 }
 
+/// The query's units on its tree's day (from the reference cache at the query's data version).
+async fn units_of(state: &AppState, q: &ReportQuery) -> AppResult<Vec<store::ReportUnit>> {
+    let f = &q.filter;
+    state
+        .reference
+        .units(&state.db, q.version.as_ref(), &f.range, f.tree_on)
+        .await
+}
+
 /// Builds the report for a resolved query, from the holders' timelines.
 pub async fn build_report(
     state: &AppState,
     q: &ReportQuery,
     grouping: Grouping,
 ) -> AppResult<GapReport> {
-    let (assessed, units) = rocket::tokio::try_join!(
-        assess_report(state, q),
-        state.reference.units(
-            &state.db,
-            q.version.as_ref(),
-            &q.filter.range,
-            q.filter.tree_on
-        ),
-    )?;
+    let (assessed, units) = rocket::tokio::try_join!(assess_report(state, q), units_of(state, q),)?;
     Ok(report_of(q, grouping, assessed.items, &units))
 }
 
@@ -462,12 +463,7 @@ pub async fn training_demand_in(
         modules,
     ) = rocket::tokio::try_join!(
         assess_report(state, q),
-        state.reference.units(
-            &state.db,
-            q.version.as_ref(),
-            &q.filter.range,
-            q.filter.tree_on
-        ),
+        units_of(state, q),
         store::module_reference(&state.db),
     )?;
     let names: HashMap<&str, &str> = units
@@ -542,7 +538,7 @@ pub async fn compare_in(
         r.standards(db, v, d1),
         r.standards(db, v, d2),
         r.scales(db, v),
-        r.units(db, v, &q.filter.range, q.filter.tree_on),
+        units_of(state, &q),
     )?;
     let a = report_of(
         &q,
