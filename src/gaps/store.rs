@@ -306,31 +306,46 @@ pub(super) struct Packed {
     pub packed: Option<String>,
 }
 
-/// `sql` (three columns named `a`, `b`, `c`, none of them free text) with its rows packed into one
-/// text value, fields split by U+001F and rows by U+001E: on SQLite every row of a result is
-/// handed on its own from the connection's thread to the async task, which cost more than the
-/// statements themselves (BENCHMARKS.md, "Reports from the status timeline").
-fn packed3(sqlite: bool, sql: &str) -> String {
+/// `sql` with its rows packed into one text value: each row's `fields` (SQL expressions giving
+/// text: codes, numbers, days, never free text) joined by U+001F, the rows by U+001E. On SQLite
+/// every row of a result is handed on its own from the connection's thread to the async task,
+/// which cost more than the report statements themselves (BENCHMARKS.md, "Reports from the status
+/// timeline"); one value is handed once.
+pub(super) fn packed(sqlite: bool, fields: &[impl AsRef<str>], sql: &str) -> String {
     let (agg, ch) = if sqlite {
         ("group_concat", "char")
     } else {
         ("string_agg", "chr")
     };
-    format!(
-        "SELECT {agg}(CAST(a AS TEXT) || {ch}(31) || CAST(b AS TEXT) || {ch}(31) || CAST(c AS TEXT), {ch}(30)) AS packed FROM ({sql}) t"
+    let row: Vec<&str> = fields.iter().map(AsRef::as_ref).collect();
+    let row = row.join(&format!(" || {ch}(31) || "));
+    format!("SELECT {agg}({row}, {ch}(30)) AS packed FROM ({sql}) t")
+}
+
+/// The rows of a [`packed`] result, each as its fields in order.
+pub(super) fn packed_rows(packed: &[Packed]) -> impl Iterator<Item = std::str::Split<'_, char>> {
+    packed
+        .iter()
+        .filter_map(|p| p.packed.as_deref())
+        .flat_map(|t| t.split('\u{1e}'))
+        .filter(|r| !r.is_empty())
+        .map(|r| r.split('\u{1f}'))
+}
+
+/// The three columns `a` (an id), `b` (a code) and `c` of a fact statement, packed.
+fn packed3(sqlite: bool, sql: &str) -> String {
+    packed(
+        sqlite,
+        &["CAST(a AS TEXT)", "CAST(b AS TEXT)", "CAST(c AS TEXT)"],
+        sql,
     )
 }
 
 /// The rows of a [`packed3`] result: an id, a code and a value parsed as `T`.
 fn unpack3<T: std::str::FromStr>(packed: Vec<Packed>) -> AppResult<Vec<(i64, String, T)>> {
     let bad = || AppError::Internal("packed report row".into());
-    let text = packed.into_iter().next().and_then(|p| p.packed);
     let mut out = vec![];
-    for row in text.as_deref().unwrap_or("").split('\u{1e}') {
-        if row.is_empty() {
-            continue;
-        }
-        let mut f = row.split('\u{1f}');
+    for mut f in packed_rows(&packed) {
         let (Some(a), Some(b), Some(c)) = (f.next(), f.next(), f.next()) else {
             return Err(bad());
         };

@@ -462,29 +462,17 @@ pub async fn read(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
         "unit_path".to_string(),
         "placement".to_string(),
     ];
-    let sql = if sqlite {
-        format!(
-            "SELECT group_concat({}, char(30)) AS packed FROM ({inner}) t",
-            fields.join(" || char(31) || ")
-        )
-    } else {
-        format!(
-            "SELECT string_agg({}, chr(30)) AS packed FROM ({inner}) t",
-            fields.join(" || chr(31) || ")
-        )
-    };
+    let sql = super::store::packed(sqlite, &fields, &inner);
     let packed: Vec<super::store::Packed> =
         super::store::fetch(db, sql, f.as_of, binds_of(f)).await?;
-    let text = packed.into_iter().next().and_then(|p| p.packed);
-    unpack(text.as_deref().unwrap_or(""))
+    unpack(&packed)
 }
 
 /// The rows of a packed read.
-fn unpack(text: &str) -> AppResult<Vec<TimelineRow>> {
+fn unpack(packed: &[super::store::Packed]) -> AppResult<Vec<TimelineRow>> {
     let bad = |what: &str| crate::error::AppError::Internal(format!("packed timeline row: {what}"));
-    let mut out = Vec::with_capacity(text.len() / 64);
-    for row in text.split('\u{1e}').filter(|r| !r.is_empty()) {
-        let mut f = row.split('\u{1f}');
+    let mut out = vec![];
+    for mut f in super::store::packed_rows(packed) {
         let mut next = |name: &str| f.next().ok_or_else(|| bad(name));
         let cadre_id = next("cadre_id")?.parse().map_err(|_| bad("cadre_id"))?;
         let holding = Holding::parse(next("holding")?).ok_or_else(|| bad("holding"))?;
