@@ -357,6 +357,25 @@ async fn reports(url: &str, runs: usize, profile: bool) {
             m,
             p,
         );
+        // One report of the kind the comparison holds two of: as of its later day, on that
+        // day's tree (the target: compare within 1.5 × one report).
+        let one_q = {
+            let mut c = compare_q.clone();
+            c.filter.as_of = chrono::NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
+            c
+        };
+        let (one, one_p95) = timed(runs, || build_report(state, &one_q, grouping)).await;
+        row(
+            &format!("{label}: one report as of 2020-12-31"),
+            one,
+            one_p95,
+        );
+        println!(
+            "compare ÷ one report as of 2020-12-31: {:.2} (medians {} / {})",
+            m.as_secs_f64() / one.as_secs_f64(),
+            ms(m),
+            ms(one)
+        );
         let drill = cadre_training::gaps::params::Drill {
             report: cadre_training::gaps::params::OnDay {
                 selection: cadre_training::gaps::params::Selection {

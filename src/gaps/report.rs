@@ -288,12 +288,7 @@ pub struct ReportRow {
 
 /// The age band of an age.
 pub fn age_band(age: i64) -> &'static str {
-    match age {
-        a if a < 35 => "under_35",
-        a if a < 45 => "35_44",
-        a if a < 55 => "45_54",
-        _ => "55_plus",
-    }
+    AGE_BANDS[band_index(age)]
 }
 
 impl ReportRow {
@@ -304,71 +299,127 @@ impl ReportRow {
             ..Default::default()
         }
     }
+}
 
-    fn add(&mut self, a: &Assessment) {
-        let Some(meets) = a.meets() else {
-            self.no_standard += 1;
-            return;
-        };
-        self.assessed += 1;
-        if meets {
-            self.meeting += 1;
-        } else {
-            self.short += 1;
+/// The age bands in their order (index of [`band_index`]).
+const AGE_BANDS: [&str; 4] = ["under_35", "35_44", "45_54", "55_plus"];
+
+fn band_index(age: i64) -> usize {
+    match age {
+        a if a < 35 => 0,
+        a if a < 45 => 1,
+        a if a < 55 => 2,
+        _ => 3,
+    }
+}
+
+const GENDERS: [Gender; 3] = [Gender::Female, Gender::Male, Gender::Other];
+
+fn gender_index(g: Gender) -> usize {
+    match g {
+        Gender::Female => 0,
+        Gender::Male => 1,
+        Gender::Other => 2,
+    }
+}
+
+/// One row's counts while its assessments are added: requirement keys borrowed from the
+/// assessments and the demographic splits in fixed slots, so adding an assessment allocates
+/// nothing (a whole-city report adds thousands). [`Tally::finish`] makes the served row.
+struct Tally<'a> {
+    row: ReportRow,
+    short_by_requirement: HashMap<&'a str, i64>,
+    by_gender: [Counts; 3],
+    by_age_band: [Counts; 4],
+    /// Majority, minority.
+    by_minority: [Counts; 2],
+}
+
+impl<'a> Tally<'a> {
+    fn new(code: &str, name: &str) -> Self {
+        Tally {
+            row: ReportRow::new(code, name),
+            short_by_requirement: HashMap::new(),
+            by_gender: Default::default(),
+            by_age_band: Default::default(),
+            by_minority: Default::default(),
         }
-        for c in a.unmet() {
-            *self.short_by_requirement.entry(c.key.clone()).or_default() += 1;
-        }
-        self.by_gender
-            .entry(a.gender.as_str().to_string())
-            .or_default()
-            .add(meets);
-        self.by_age_band
-            .entry(age_band(a.age).into())
-            .or_default()
-            .add(meets);
-        self.by_minority
-            .entry(
-                if a.ethnic_minority {
-                    "minority"
-                } else {
-                    "majority"
-                }
-                .into(),
-            )
-            .or_default()
-            .add(meets);
     }
 
-    fn finish(mut self) -> Self {
-        self.compliance_pct = (self.assessed > 0)
-            .then(|| (self.meeting as f64 * 1000.0 / self.assessed as f64).round() / 10.0);
-        self
+    fn add(&mut self, a: &'a Assessment) {
+        let Some(meets) = a.meets() else {
+            self.row.no_standard += 1;
+            return;
+        };
+        self.row.assessed += 1;
+        if meets {
+            self.row.meeting += 1;
+        } else {
+            self.row.short += 1;
+        }
+        for c in a.unmet() {
+            *self.short_by_requirement.entry(c.key.as_str()).or_default() += 1;
+        }
+        self.by_gender[gender_index(a.gender)].add(meets);
+        self.by_age_band[band_index(a.age)].add(meets);
+        self.by_minority[usize::from(a.ethnic_minority)].add(meets);
+    }
+
+    fn finish(self) -> ReportRow {
+        let mut row = self.row;
+        row.short_by_requirement = self
+            .short_by_requirement
+            .into_iter()
+            .map(|(k, n)| (k.to_string(), n))
+            .collect();
+        // A split appears when at least one assessment fell in it.
+        let seen = |c: &Counts| c.assessed > 0;
+        row.by_gender = GENDERS
+            .iter()
+            .zip(self.by_gender)
+            .filter(|(_, c)| seen(c))
+            .map(|(g, c)| (g.as_str().to_string(), c))
+            .collect();
+        row.by_age_band = AGE_BANDS
+            .iter()
+            .zip(self.by_age_band)
+            .filter(|(_, c)| seen(c))
+            .map(|(b, c)| (b.to_string(), c))
+            .collect();
+        row.by_minority = ["majority", "minority"]
+            .iter()
+            .zip(self.by_minority)
+            .filter(|(_, c)| seen(c))
+            .map(|(m, c)| (m.to_string(), c))
+            .collect();
+        row.compliance_pct = (row.assessed > 0)
+            .then(|| (row.meeting as f64 * 1000.0 / row.assessed as f64).round() / 10.0);
+        row
     }
 }
 
 /// Aggregates assessments into one row per group (in the order given) and a totals row.
 /// `group_of` names the group of an assessment; assessments of no listed group are left out.
-pub fn aggregate(
-    assessed: &[Assessment],
+pub fn aggregate<'a>(
+    assessed: &'a [Assessment],
     groups: &[(String, String)],
-    group_of: impl Fn(&Assessment) -> Option<String>,
+    group_of: impl Fn(&'a Assessment) -> Option<&'a str>,
 ) -> (Vec<ReportRow>, ReportRow) {
     let index: HashMap<&str, usize> = groups
         .iter()
         .enumerate()
         .map(|(i, (c, _))| (c.as_str(), i))
         .collect();
-    let mut rows: Vec<ReportRow> = groups.iter().map(|(c, n)| ReportRow::new(c, n)).collect();
-    let mut total = ReportRow::new("TOTAL", "Tổng cộng");
+    let mut rows: Vec<Tally> = groups.iter().map(|(c, n)| Tally::new(c, n)).collect();
+    let mut total = Tally::new("TOTAL", "Tổng cộng");
     for a in assessed {
-        if let Some(i) = group_of(a).and_then(|g| index.get(g.as_str()).copied()) {
+        if let Some(i) = group_of(a).and_then(|g| index.get(g).copied()) {
             rows[i].add(a);
             total.add(a);
         }
     }
     (
-        rows.into_iter().map(ReportRow::finish).collect(),
+        rows.into_iter().map(Tally::finish).collect(),
         total.finish(),
     )
 }
@@ -393,10 +444,10 @@ fn is_commune_level(kind: &str) -> bool {
 }
 
 /// The groups of a report and the group of each assessment.
-pub fn grouped(
-    root: &UnitRecord,
+pub fn grouped<'a>(
+    root: &'a UnitRecord,
     units: &[ReportUnit],
-    assessed: &[Assessment],
+    assessed: &'a [Assessment],
     grouping: Grouping,
 ) -> (Vec<ReportRow>, ReportRow) {
     // The index of the child's code in a path (the whole tree's virtual root has depth -1).
@@ -430,20 +481,25 @@ pub fn grouped(
     if assessed.iter().any(|a| a.unplaced) {
         groups.push((UNPLACED.into(), UNPLACED_NAME.into()));
     }
-    aggregate(assessed, &groups, |a| Some(group_of(root, a, grouping)))
+    aggregate(assessed, &groups, |a| Some(group_key(root, a, grouping)))
 }
 
 /// The group (row code) of an assessment in a report on `root`.
 pub fn group_of(root: &UnitRecord, a: &Assessment, grouping: Grouping) -> String {
+    group_key(root, a, grouping).to_string()
+}
+
+/// The same, borrowed.
+fn group_key<'a>(root: &'a UnitRecord, a: &'a Assessment, grouping: Grouping) -> &'a str {
     if a.unplaced {
-        return UNPLACED.into();
+        return UNPLACED;
     }
     match grouping {
-        Grouping::Lowest => a.unit_code.clone(),
+        Grouping::Lowest => &a.unit_code,
         Grouping::Children => path_codes(&a.unit_path)
             .get((root.depth + 1) as usize)
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| root.code.clone()),
+            .copied()
+            .unwrap_or(&root.code),
     }
 }
 
@@ -658,7 +714,7 @@ mod tests {
             ("A".to_string(), "Ward A".to_string()),
             ("B".to_string(), "Ward B".to_string()),
         ];
-        let (rows, total) = aggregate(&list, &groups, |x| Some(x.unit_code.clone()));
+        let (rows, total) = aggregate(&list, &groups, |x| Some(x.unit_code.as_str()));
         assert_eq!(
             (rows[0].assessed, rows[0].meeting, rows[0].short),
             (2, 1, 1)

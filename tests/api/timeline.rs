@@ -472,3 +472,54 @@ async fn a_fact_written_outside_a_transaction_is_caught_up_at_start(app: TestApp
     rebuild_all(db).await.unwrap();
     assert_eq!(kept, all_intervals(db).await.unwrap());
 }
+
+crate::db_tests!(a_report_reads_only_its_population_part_of_each_units_key);
+
+/// The timeline's key is (unit, holding, end, …): a report on the incumbents, the planned
+/// successors or both seeks each unit's part for the holding it counts, and never reads the
+/// other holding's rows to throw them away (BENCHMARKS.md, "Third sitting").
+async fn a_report_reads_only_its_population_part_of_each_units_key(app: TestApp) {
+    let t = app.admin_token().await;
+    app.import_hcmc(&t).await;
+    let db = &app.state().db;
+    let sqlite = matches!(db, cadre_training::db::Db::Sqlite(_));
+    for population in [Population::Incumbent, Population::Planned, Population::Both] {
+        let f = Filter {
+            as_of: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+            range: subtree_range("79/"),
+            population,
+            title: None,
+            org_kind: None,
+            cadres: None,
+            tree_on: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+        };
+        let plan = cadre_training::gaps::timeline_store::plan(db, &f)
+            .await
+            .unwrap()
+            .join("\n");
+        if sqlite {
+            let seeks = plan
+                .lines()
+                .filter(|l| l.contains("SEARCH s USING PRIMARY KEY (unit_code=? AND holding="))
+                .count();
+            let parts = if population == Population::Both { 4 } else { 2 };
+            assert_eq!(
+                seeks, parts,
+                "{population:?}: every key range seeks the holding\n{plan}"
+            );
+        } else {
+            let conds: Vec<&str> = plan
+                .lines()
+                .filter(|l| l.contains("Index Cond") && l.contains("unit_code"))
+                .collect();
+            let parts = if population == Population::Both { 4 } else { 2 };
+            assert_eq!(conds.len(), parts, "{population:?}: key ranges\n{plan}");
+            for c in conds {
+                assert!(
+                    c.contains("holding"),
+                    "{population:?}: the holding bounds the key range\n{plan}"
+                );
+            }
+        }
+    }
+}
