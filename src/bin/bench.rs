@@ -1,6 +1,6 @@
 //! Benchmarks. `bench [--pg URL] [--data DIR]`: unit-tree import and subtree queries on SQLite and
-//! PostgreSQL. `bench reports --url URL [--runs N]`: gap reports on a generated database, next to a
-//! `SELECT count(*)` of the completions in the same run.
+//! PostgreSQL. `bench reports --url URL [--runs N] [--profile] [--only TEXT]`: gap reports on a
+//! generated database, next to a `SELECT count(*)` of the completions and aggH in the same run.
 
 use std::time::{Duration, Instant};
 
@@ -115,7 +115,7 @@ async fn main() {
         let url = arg("--url").unwrap_or_else(|| "sqlite://data/cadres.db".into());
         let runs = arg("--runs").and_then(|r| r.parse().ok()).unwrap_or(15);
         let profile = args.iter().any(|a| a == "--profile");
-        reports(&url, runs, profile).await;
+        reports(&url, runs, profile, arg("--only")).await;
         return;
     }
     let data = arg("--data").unwrap_or_else(|| "data/units".into());
@@ -149,8 +149,9 @@ async fn main() {
     }
 }
 
-/// Gap-report benchmark on a generated database: `bench reports --url URL [--runs N]`.
-async fn reports(url: &str, runs: usize, profile: bool) {
+/// Gap-report benchmark on a generated database: `bench reports --url URL [--runs N]`; `only`
+/// keeps the cases whose label holds it.
+async fn reports(url: &str, runs: usize, profile: bool, only: Option<String>) {
     use cadre_training::gaps::report::Grouping;
     use cadre_training::gaps::service::{build_report, ReportQuery};
     use cadre_training::gaps::store::{Filter, Population};
@@ -260,6 +261,10 @@ async fn reports(url: &str, runs: usize, profile: bool) {
         ),
     ];
     for (label, code, as_of, grouping) in cases {
+        // `--only TEXT`: the cases whose label holds TEXT, each report alone (for `perf`).
+        if only.as_ref().is_some_and(|o| !label.contains(o.as_str())) {
+            continue;
+        }
         let unit = if code == root.code {
             root.clone()
         } else {
@@ -322,7 +327,8 @@ async fn reports(url: &str, runs: usize, profile: bool) {
         };
         let (m, p) = timed(runs, || build_report(state, &cached, grouping)).await;
         row(&format!("{label}, reference cached"), m, p);
-        if code != root.code || as_of != today || grouping != Grouping::Children {
+        if code != root.code || as_of != today || grouping != Grouping::Children || only.is_some()
+        {
             continue;
         }
         // The same root today: the engine from the facts (the path before the timelines), training
