@@ -63,6 +63,124 @@ impl Assessment {
     }
 }
 
+/// What a report counts of one (holder, title) on its day: an [`Assessment`], or a
+/// [`HolderOnDay`] read straight from the timeline (no checks built).
+pub trait Counted {
+    /// Whether a standard applies (`None`: none in force) and every requirement is met.
+    fn verdict(&self) -> Option<bool>;
+    /// The keys of the requirements not met.
+    fn unmet_keys(&self) -> impl Iterator<Item = &str>;
+    /// Gender.
+    fn gender(&self) -> Gender;
+    /// Age on the day.
+    fn age(&self) -> i64;
+    /// Ethnic minority.
+    fn minority(&self) -> bool;
+    /// Retired with no successor on the tree's day.
+    fn unplaced(&self) -> bool;
+    /// The unit counted in.
+    fn unit_code(&self) -> &str;
+    /// Its path.
+    fn unit_path(&self) -> &str;
+}
+
+impl Counted for Assessment {
+    fn verdict(&self) -> Option<bool> {
+        self.meets()
+    }
+    fn unmet_keys(&self) -> impl Iterator<Item = &str> {
+        self.unmet().map(|c| c.key.as_str())
+    }
+    fn gender(&self) -> Gender {
+        self.gender
+    }
+    fn age(&self) -> i64 {
+        self.age
+    }
+    fn minority(&self) -> bool {
+        self.ethnic_minority
+    }
+    fn unplaced(&self) -> bool {
+        self.unplaced
+    }
+    fn unit_code(&self) -> &str {
+        &self.unit_code
+    }
+    fn unit_path(&self) -> &str {
+        &self.unit_path
+    }
+}
+
+/// One timeline row as a report counts it, borrowed from the packed read: the same verdicts as
+/// [`from_timeline`]'s assessments (the standard's keys, each met unless listed as unmet), without
+/// building a check per requirement.
+#[derive(Debug, Clone)]
+pub struct HolderOnDay<'a> {
+    /// The requirement keys of the title's standard in force (`None`: the title has none).
+    pub keys: Option<&'a [String]>,
+    /// The timeline names a standard version.
+    pub standard: bool,
+    /// Unmet keys, comma-separated.
+    pub unmet: &'a str,
+    /// Gender.
+    pub gender: Gender,
+    /// Age on the day.
+    pub age: i64,
+    /// Ethnic minority.
+    pub minority: bool,
+    /// Retired with no successor on the tree's day.
+    pub unplaced: bool,
+    /// The unit counted in.
+    pub unit_code: &'a str,
+    /// Its path.
+    pub unit_path: &'a str,
+}
+
+impl Counted for HolderOnDay<'_> {
+    fn verdict(&self) -> Option<bool> {
+        self.standard.then(|| self.unmet_keys().next().is_none())
+    }
+    fn unmet_keys(&self) -> impl Iterator<Item = &str> {
+        let keys = if self.standard { self.keys } else { None };
+        keys.unwrap_or(&[])
+            .iter()
+            .map(String::as_str)
+            .filter(|k| self.unmet.split(',').any(|u| u == *k))
+    }
+    fn gender(&self) -> Gender {
+        self.gender
+    }
+    fn age(&self) -> i64 {
+        self.age
+    }
+    fn minority(&self) -> bool {
+        self.minority
+    }
+    fn unplaced(&self) -> bool {
+        self.unplaced
+    }
+    fn unit_code(&self) -> &str {
+        self.unit_code
+    }
+    fn unit_path(&self) -> &str {
+        self.unit_path
+    }
+}
+
+/// The requirement keys of each title's standard in force, by title code.
+pub fn rule_keys(
+    standards: &HashMap<String, StandardVersion>,
+    scales: &ScaleRef,
+) -> HashMap<String, Vec<String>> {
+    standards
+        .iter()
+        .map(|(code, std)| {
+            let keys = rules(&std.requirements, scales);
+            (code.clone(), keys.iter().map(Rule::key).collect())
+        })
+        .collect()
+}
+
 /// The rank a standard requires on a scale (its `min_level` requirement), if it has one.
 pub fn required_rank(std: &StandardVersion, scale: &str, scales: &ScaleRef) -> Option<i64> {
     std.requirements.iter().find_map(|r| match r {
@@ -200,16 +318,7 @@ pub fn from_timeline(
     scales: &ScaleRef,
     as_of: NaiveDate,
 ) -> Vec<Assessment> {
-    let mut keys: HashMap<&str, Vec<String>> = HashMap::new();
-    for (code, std) in standards {
-        keys.insert(
-            code.as_str(),
-            rules(&std.requirements, scales)
-                .iter()
-                .map(Rule::key)
-                .collect(),
-        );
-    }
+    let keys = rule_keys(standards, scales);
     rows.into_iter()
         .map(|r| {
             let checks = match (r.standard_version, keys.get(r.title_code.as_str())) {
@@ -346,8 +455,8 @@ impl<'a> Tally<'a> {
         }
     }
 
-    fn add(&mut self, a: &'a Assessment) {
-        let Some(meets) = a.meets() else {
+    fn add<C: Counted>(&mut self, a: &'a C) {
+        let Some(meets) = a.verdict() else {
             self.row.no_standard += 1;
             return;
         };
@@ -357,12 +466,12 @@ impl<'a> Tally<'a> {
         } else {
             self.row.short += 1;
         }
-        for c in a.unmet() {
-            *self.short_by_requirement.entry(c.key.as_str()).or_default() += 1;
+        for key in a.unmet_keys() {
+            *self.short_by_requirement.entry(key).or_default() += 1;
         }
-        self.by_gender[gender_index(a.gender)].add(meets);
-        self.by_age_band[band_index(a.age)].add(meets);
-        self.by_minority[usize::from(a.ethnic_minority)].add(meets);
+        self.by_gender[gender_index(a.gender())].add(meets);
+        self.by_age_band[band_index(a.age())].add(meets);
+        self.by_minority[usize::from(a.minority())].add(meets);
     }
 
     fn finish(self) -> ReportRow {
@@ -400,10 +509,10 @@ impl<'a> Tally<'a> {
 
 /// Aggregates assessments into one row per group (in the order given) and a totals row.
 /// `group_of` names the group of an assessment; assessments of no listed group are left out.
-pub fn aggregate<'a>(
-    assessed: &'a [Assessment],
+pub fn aggregate<'a, C: Counted>(
+    assessed: &'a [C],
     groups: &[(String, String)],
-    group_of: impl Fn(&'a Assessment) -> Option<&'a str>,
+    group_of: impl Fn(&'a C) -> Option<&'a str>,
 ) -> (Vec<ReportRow>, ReportRow) {
     let index: HashMap<&str, usize> = groups
         .iter()
@@ -444,10 +553,10 @@ fn is_commune_level(kind: &str) -> bool {
 }
 
 /// The groups of a report and the group of each assessment.
-pub fn grouped<'a>(
+pub fn grouped<'a, C: Counted>(
     root: &'a UnitRecord,
     units: &[ReportUnit],
-    assessed: &'a [Assessment],
+    assessed: &'a [C],
     grouping: Grouping,
 ) -> (Vec<ReportRow>, ReportRow) {
     // The index of the child's code in a path (the whole tree's virtual root has depth -1).
@@ -456,7 +565,7 @@ pub fn grouped<'a>(
             let mut groups: Vec<(String, String)> = vec![];
             if assessed
                 .iter()
-                .any(|a| !a.unplaced && a.unit_code == root.code)
+                .any(|a| !a.unplaced() && a.unit_code() == root.code)
             {
                 groups.push((root.code.clone(), root.name.clone()));
             }
@@ -469,8 +578,7 @@ pub fn grouped<'a>(
             groups
         }
         Grouping::Lowest => {
-            let with_people: BTreeSet<&str> =
-                assessed.iter().map(|a| a.unit_code.as_str()).collect();
+            let with_people: BTreeSet<&str> = assessed.iter().map(|a| a.unit_code()).collect();
             units
                 .iter()
                 .filter(|u| is_commune_level(&u.kind) || with_people.contains(u.code.as_str()))
@@ -478,7 +586,7 @@ pub fn grouped<'a>(
                 .collect()
         }
     };
-    if assessed.iter().any(|a| a.unplaced) {
+    if assessed.iter().any(|a| a.unplaced()) {
         groups.push((UNPLACED.into(), UNPLACED_NAME.into()));
     }
     aggregate(assessed, &groups, |a| Some(group_key(root, a, grouping)))
@@ -490,13 +598,13 @@ pub fn group_of(root: &UnitRecord, a: &Assessment, grouping: Grouping) -> String
 }
 
 /// The same, borrowed.
-fn group_key<'a>(root: &'a UnitRecord, a: &'a Assessment, grouping: Grouping) -> &'a str {
-    if a.unplaced {
+fn group_key<'a, C: Counted>(root: &'a UnitRecord, a: &'a C, grouping: Grouping) -> &'a str {
+    if a.unplaced() {
         return UNPLACED;
     }
     match grouping {
-        Grouping::Lowest => &a.unit_code,
-        Grouping::Children => path_codes(&a.unit_path)
+        Grouping::Lowest => a.unit_code(),
+        Grouping::Children => path_codes(a.unit_path())
             .get((root.depth + 1) as usize)
             .copied()
             .unwrap_or(&root.code),
@@ -699,6 +807,56 @@ mod tests {
                 .map(|k| Check::counted(k.to_string(), !unmet.contains(k)))
                 .collect(),
         }
+    }
+
+    /// A timeline row counted as it is read gives the same rows as the assessment
+    /// `from_timeline` builds of it: unmet keys outside the standard ignored, a standard version
+    /// whose title has no keys counted as meeting, no version counted as no standard.
+    #[test]
+    fn holders_counted_from_the_timeline_equal_their_assessments() {
+        let keys: Vec<String> = vec!["module:DV-01".into(), "max_age".into()];
+        let cases: [(&str, &str, i64, &str, bool, bool); 7] = [
+            ("A", "female", 30, "", true, true),
+            ("A", "male", 50, "max_age", true, true),
+            ("B", "male", 60, "max_age,module:DV-01", true, true),
+            ("B", "female", 40, "", false, true),
+            ("B", "other", 41, "module:XX-09", true, true),
+            ("C", "female", 40, "max_age", true, false),
+            ("C", "male", 36, "", false, false),
+        ];
+        let mut assessed = vec![];
+        let mut counted = vec![];
+        for (unit, gender, age, unmet, std, titled) in cases {
+            let standard_keys = if titled { &keys[..] } else { &[] };
+            assessed.push(Assessment {
+                checks: standard_keys
+                    .iter()
+                    .filter(|_| std)
+                    .map(|k| Check::counted(k.clone(), !unmet.split(',').any(|u| u == k)))
+                    .collect(),
+                ..a(unit, gender, age, &[], std)
+            });
+            counted.push(HolderOnDay {
+                keys: titled.then_some(&keys[..]),
+                standard: std,
+                unmet,
+                gender: Gender::parse(gender).unwrap(),
+                age,
+                minority: age % 2 == 0,
+                unplaced: false,
+                unit_code: unit,
+                unit_path: "",
+            });
+        }
+        let groups: Vec<(String, String)> = ["A", "B", "C"]
+            .iter()
+            .map(|c| (c.to_string(), format!("Ward {c}")))
+            .collect();
+        let from_assessments = aggregate(&assessed, &groups, |x| Some(x.unit_code.as_str()));
+        let from_rows = aggregate(&counted, &groups, |x| Some(x.unit_code));
+        assert_eq!(from_assessments, from_rows);
+        assert_eq!(from_rows.1.no_standard, 2);
+        assert_eq!(from_rows.1.short_by_requirement.get("module:XX-09"), None);
     }
 
     #[test]

@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use super::own::{needs_open_classes, title_gaps, TitleGap};
 use super::params::{Between, Drill, OnDay, Selection, Status, UnitChoice};
 use super::report::{
-    assessments, demand, from_timeline, group_of, grouped, pair, paired, Assessment, CompareRow,
-    DemandRow, Grouping, ReportRow, UNPLACED, UNPLACED_NAME,
+    assessments, demand, from_timeline, group_of, grouped, pair, paired, rule_keys, Assessment,
+    CompareRow, Counted, DemandRow, Grouping, ReportRow, UNPLACED, UNPLACED_NAME,
 };
 use super::store::{self, Filter, Holding, Population, ScaleRef};
 use crate::auth::{AuthUser, Role, Scope};
@@ -257,8 +257,38 @@ pub async fn build_report(
     q: &ReportQuery,
     grouping: Grouping,
 ) -> AppResult<GapReport> {
-    let (assessed, units) = rocket::tokio::try_join!(assess_report(state, q), units_of(state, q),)?;
-    Ok(report_of(q, grouping, assessed.items, &units))
+    let f = &q.filter;
+    let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
+    let (packed, standards, scales, units) = rocket::tokio::try_join!(
+        super::timeline_store::read_packed(db, f),
+        r.standards(db, v, f.as_of),
+        r.scales(db, v),
+        units_of(state, q),
+    )?;
+    report_on_day(q, grouping, &packed, &standards, &scales, &units)
+}
+
+/// The report of the query's day from its packed timeline read, each row counted as it is read
+/// (`timeline_store::on_day`): no assessment with its checks is built per holder.
+fn report_on_day(
+    q: &ReportQuery,
+    grouping: Grouping,
+    packed: &[store::Packed],
+    standards: &HashMap<String, StandardVersion>,
+    scales: &ScaleRef,
+    units: &[store::ReportUnit],
+) -> AppResult<GapReport> {
+    let keys = rule_keys(standards, scales);
+    let items = super::timeline_store::on_day(packed, &keys, q.filter.as_of)?;
+    // The requirement columns: every key of the standards applied (as the checks would list).
+    let columns: BTreeSet<String> = items
+        .iter()
+        .filter(|h| h.standard)
+        .filter_map(|h| h.keys)
+        .flatten()
+        .cloned()
+        .collect();
+    Ok(report_with(q, grouping, &items, columns, units))
 }
 
 /// The same report assessed from the holders' facts by the engine (today's path before the
@@ -279,11 +309,21 @@ fn report_of(
     assessed: Vec<Assessment>,
     units: &[store::ReportUnit],
 ) -> GapReport {
-    let (rows, totals) = grouped(&q.root, units, &assessed, grouping);
     let keys: BTreeSet<String> = assessed
         .iter()
         .flat_map(|a| a.checks.iter().map(|c| c.key.clone()))
         .collect();
+    report_with(q, grouping, &assessed, keys, units)
+}
+
+fn report_with<C: Counted>(
+    q: &ReportQuery,
+    grouping: Grouping,
+    assessed: &[C],
+    keys: BTreeSet<String>,
+    units: &[store::ReportUnit],
+) -> GapReport {
+    let (rows, totals) = grouped(&q.root, units, assessed, grouping);
     GapReport {
         unit_code: q.root.code.clone(),
         unit_name: q.root.name.clone(),
@@ -533,25 +573,15 @@ pub async fn compare_in(
     // for both days) read once.
     let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
     let (rows1, rows2, std1, std2, scales, units) = rocket::tokio::try_join!(
-        super::timeline_store::read(db, &q.filter),
-        super::timeline_store::read(db, &second.filter),
+        super::timeline_store::read_packed(db, &q.filter),
+        super::timeline_store::read_packed(db, &second.filter),
         r.standards(db, v, d1),
         r.standards(db, v, d2),
         r.scales(db, v),
         units_of(state, &q),
     )?;
-    let a = report_of(
-        &q,
-        grouping,
-        from_timeline(rows1, &std1, &scales, d1),
-        &units,
-    );
-    let c = report_of(
-        &second,
-        grouping,
-        from_timeline(rows2, &std2, &scales, d2),
-        &units,
-    );
+    let a = report_on_day(&q, grouping, &rows1, &std1, &scales, &units)?;
+    let c = report_on_day(&second, grouping, &rows2, &std2, &scales, &units)?;
     Ok(CompareReport {
         unit_code: q.root.code.clone(),
         from: d1,

@@ -10,8 +10,8 @@
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
-use super::engine::{CadreFacts, CompletionFact, QualificationFact};
-use super::report::rules;
+use super::engine::{full_years, CadreFacts, CompletionFact, QualificationFact};
+use super::report::{rules, HolderOnDay};
 use super::store::{id_param, in_ids, Filter, Holding, Population, ScaleRef};
 use super::timeline::{pieces, timeline, HolderPeriod, Person, UnitSpan, VersionRules, PIECE_DAYS};
 use crate::cadres::domain::Gender;
@@ -446,6 +446,11 @@ pub struct TimelineRow {
 /// on its own from SQLite's thread to the async task cost more than the statement itself
 /// (BENCHMARKS.md, "Reports from the status timeline").
 pub async fn read(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
+    unpack(&read_packed(db, f).await?)
+}
+
+/// The same rows as [`read`], still packed (see [`on_day`]).
+pub(super) async fn read_packed(db: &Db, f: &Filter) -> AppResult<Vec<super::store::Packed>> {
     let sqlite = matches!(db, Db::Sqlite(_));
     let inner = statement(db, f, false);
     let text = |col: &str| format!("COALESCE(CAST({col} AS TEXT), '')");
@@ -463,14 +468,55 @@ pub async fn read(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
         "placement".to_string(),
     ];
     let sql = super::store::packed(sqlite, &fields, &inner);
-    let packed: Vec<super::store::Packed> =
-        super::store::fetch(db, sql, f.as_of, binds_of(f)).await?;
-    unpack(&packed)
+    super::store::fetch(db, sql, f.as_of, binds_of(f)).await
+}
+
+fn bad_row(what: &str) -> crate::error::AppError {
+    crate::error::AppError::Internal(format!("packed timeline row: {what}"))
+}
+
+/// The packed rows of [`read_packed`] as a report counts them on `as_of`, borrowed (no row
+/// allocates): `keys` are the requirement keys of each title's standard in force
+/// ([`super::report::rule_keys`]).
+pub(super) fn on_day<'a>(
+    packed: &'a [super::store::Packed],
+    keys: &'a HashMap<String, Vec<String>>,
+    as_of: NaiveDate,
+) -> AppResult<Vec<HolderOnDay<'a>>> {
+    let mut out = vec![];
+    for mut f in super::store::packed_rows(packed) {
+        let mut next = |name: &str| f.next().ok_or_else(|| bad_row(name));
+        let _cadre_id = next("cadre_id")?;
+        let _holding = next("holding")?;
+        let title_code = next("title_code")?;
+        let standard = !next("standard_version")?.is_empty();
+        let unmet = next("unmet")?;
+        let gender = Gender::parse(next("gender")?).ok_or_else(|| bad_row("gender"))?;
+        let birth_date: NaiveDate = next("birth_date")?
+            .parse()
+            .map_err(|_| bad_row("birth_date"))?;
+        let minority = next("ethnic_minority")? == "1";
+        let unit_code = next("unit_code")?;
+        let unit_path = next("unit_path")?;
+        let unplaced = next("placement")? == "unplaced";
+        out.push(HolderOnDay {
+            keys: keys.get(title_code).map(Vec::as_slice),
+            standard,
+            unmet,
+            gender,
+            age: full_years(birth_date, as_of),
+            minority,
+            unplaced,
+            unit_code,
+            unit_path,
+        });
+    }
+    Ok(out)
 }
 
 /// The rows of a packed read.
 fn unpack(packed: &[super::store::Packed]) -> AppResult<Vec<TimelineRow>> {
-    let bad = |what: &str| crate::error::AppError::Internal(format!("packed timeline row: {what}"));
+    let bad = bad_row;
     let mut out = vec![];
     for mut f in super::store::packed_rows(packed) {
         let mut next = |name: &str| f.next().ok_or_else(|| bad(name));
