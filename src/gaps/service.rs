@@ -14,6 +14,7 @@ use super::report::{
     CompareRow, Counted, DemandRow, Grouping, ReportRow, UNPLACED, UNPLACED_NAME,
 };
 use super::store::{self, Filter, Holding, Population, ScaleRef};
+use super::timeline_store::Packing;
 use crate::auth::{AuthUser, Role, Scope};
 use crate::error::{AppError, AppResult};
 use crate::shared::tree::subtree_range;
@@ -260,7 +261,7 @@ pub async fn build_report(
     let f = &q.filter;
     let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
     let (packed, standards, scales, units) = rocket::tokio::try_join!(
-        super::timeline_store::read_packed(db, f),
+        super::timeline_store::read_packed(db, f, Packing::Counts),
         r.standards(db, v, f.as_of),
         r.scales(db, v),
         units_of(state, q),
@@ -573,8 +574,8 @@ pub async fn compare_in(
     // for both days) read once.
     let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
     let (rows1, rows2, std1, std2, scales, units) = rocket::tokio::try_join!(
-        super::timeline_store::read_packed(db, &q.filter),
-        super::timeline_store::read_packed(db, &second.filter),
+        super::timeline_store::read_packed(db, &q.filter, Packing::Counts),
+        super::timeline_store::read_packed(db, &second.filter, Packing::Counts),
         r.standards(db, v, d1),
         r.standards(db, v, d2),
         r.scales(db, v),

@@ -446,27 +446,55 @@ pub struct TimelineRow {
 /// on its own from SQLite's thread to the async task cost more than the statement itself
 /// (BENCHMARKS.md, "Reports from the status timeline").
 pub async fn read(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
-    unpack(&read_packed(db, f).await?)
+    unpack(&read_packed(db, f, Packing::Rows).await?)
 }
 
-/// The same rows as [`read`], still packed (see [`on_day`]).
-pub(super) async fn read_packed(db: &Db, f: &Filter) -> AppResult<Vec<super::store::Packed>> {
+/// What a packed read carries of each row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Packing {
+    /// Every field of a [`TimelineRow`] but the name and sort key ([`read`]).
+    Rows,
+    /// Only what a report counts ([`on_day`]): the title, whether a standard applies, the unmet
+    /// keys, gender, birth date, minority, the unit counted in, its path, whether unplaced.
+    Counts,
+}
+
+/// The rows of [`read`], still packed.
+pub(super) async fn read_packed(
+    db: &Db,
+    f: &Filter,
+    packing: Packing,
+) -> AppResult<Vec<super::store::Packed>> {
     let sqlite = matches!(db, Db::Sqlite(_));
     let inner = statement(db, f, false);
     let text = |col: &str| format!("COALESCE(CAST({col} AS TEXT), '')");
-    let fields = [
-        text("cadre_id"),
-        "holding".to_string(),
-        "title_code".to_string(),
-        text("standard_version"),
-        "unmet".to_string(),
-        "gender".to_string(),
-        text("birth_date"),
-        "CASE WHEN ethnic_minority THEN '1' ELSE '0' END".to_string(),
-        "unit_code".to_string(),
-        "unit_path".to_string(),
-        "placement".to_string(),
-    ];
+    let minority = "CASE WHEN ethnic_minority THEN '1' ELSE '0' END".to_string();
+    let fields = match packing {
+        Packing::Rows => vec![
+            text("cadre_id"),
+            "holding".to_string(),
+            "title_code".to_string(),
+            text("standard_version"),
+            "unmet".to_string(),
+            "gender".to_string(),
+            text("birth_date"),
+            minority,
+            "unit_code".to_string(),
+            "unit_path".to_string(),
+            "placement".to_string(),
+        ],
+        Packing::Counts => vec![
+            "title_code".to_string(),
+            "CASE WHEN standard_version IS NULL THEN '' ELSE '1' END".to_string(),
+            "unmet".to_string(),
+            "gender".to_string(),
+            text("birth_date"),
+            minority,
+            "unit_code".to_string(),
+            "unit_path".to_string(),
+            "CASE WHEN placement = 'unplaced' THEN '1' ELSE '' END".to_string(),
+        ],
+    };
     let sql = super::store::packed(sqlite, &fields, &inner);
     super::store::fetch(db, sql, f.as_of, binds_of(f)).await
 }
@@ -475,7 +503,7 @@ fn bad_row(what: &str) -> crate::error::AppError {
     crate::error::AppError::Internal(format!("packed timeline row: {what}"))
 }
 
-/// The packed rows of [`read_packed`] as a report counts them on `as_of`, borrowed (no row
+/// The rows of [`read_packed`] with [`Packing::Counts`] as a report counts them on `as_of`, borrowed (no row
 /// allocates): `keys` are the requirement keys of each title's standard in force
 /// ([`super::report::rule_keys`]).
 pub(super) fn on_day<'a>(
@@ -486,8 +514,6 @@ pub(super) fn on_day<'a>(
     let mut out = vec![];
     for mut f in super::store::packed_rows(packed) {
         let mut next = |name: &str| f.next().ok_or_else(|| bad_row(name));
-        let _cadre_id = next("cadre_id")?;
-        let _holding = next("holding")?;
         let title_code = next("title_code")?;
         let standard = !next("standard_version")?.is_empty();
         let unmet = next("unmet")?;
@@ -498,7 +524,7 @@ pub(super) fn on_day<'a>(
         let minority = next("ethnic_minority")? == "1";
         let unit_code = next("unit_code")?;
         let unit_path = next("unit_path")?;
-        let unplaced = next("placement")? == "unplaced";
+        let unplaced = next("unplaced")? == "1";
         out.push(HolderOnDay {
             keys: keys.get(title_code).map(Vec::as_slice),
             standard,
