@@ -1,5 +1,6 @@
 //! What a report reads besides its holders — the standards in force on a day, the qualification
-//! scales, the subtree's units on a day — kept per data version ([`crate::db::version`]): the
+//! scales, the subtree's units on a day, and for training demand the modules and seats — kept per
+//! data version ([`crate::db::version`]): the
 //! caller's version is read by the auth guard before anything else of the request, so an entry is
 //! served only while no committed write has happened since it was built, on any app server.
 //! Without a version (the CLI, the benchmarks' uncached rows) everything is read afresh.
@@ -8,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::report::ModuleRef;
 use super::store::{self, ReportUnit, ScaleRef};
 use crate::db::version::DataVersion;
 use crate::db::Db;
@@ -18,11 +20,12 @@ use crate::standards::store::StandardVersion;
 /// The standards in force by title code.
 type Standards = HashMap<String, StandardVersion>;
 
-/// The three caches, each of at most `capacity` entries.
+/// The caches, each of at most `capacity` entries.
 pub struct ReferenceCache {
     standards: VersionedCache<NaiveDate, Standards>,
     scales: VersionedCache<(), ScaleRef>,
     units: VersionedCache<(String, String, NaiveDate), Vec<ReportUnit>>,
+    modules: VersionedCache<(), ModuleRef>,
 }
 
 impl ReferenceCache {
@@ -32,20 +35,23 @@ impl ReferenceCache {
             standards: VersionedCache::new(capacity),
             scales: VersionedCache::new(capacity.min(4)),
             units: VersionedCache::new(capacity),
+            modules: VersionedCache::new(capacity.min(4)),
         }
     }
 
-    /// Hits and misses of the three caches together, since start.
+    /// Hits and misses of the caches together, since start.
     pub fn stats(&self) -> CacheStats {
-        let [a, b, c] = [
+        [
             self.standards.stats(),
             self.scales.stats(),
             self.units.stats(),
-        ];
-        CacheStats {
-            hits: a.hits + b.hits + c.hits,
-            misses: a.misses + b.misses + c.misses,
-        }
+            self.modules.stats(),
+        ]
+        .iter()
+        .fold(CacheStats::default(), |t, s| CacheStats {
+            hits: t.hits + s.hits,
+            misses: t.misses + s.misses,
+        })
     }
 
     /// The standards in force on `d`.
@@ -64,6 +70,12 @@ impl ReferenceCache {
     /// The scales and their levels.
     pub async fn scales(&self, db: &Db, version: Option<&DataVersion>) -> AppResult<ScaleRef> {
         cached(&self.scales, version, (), || store::scale_reference(db)).await
+    }
+
+    /// The modules that award a level, the seats planned per module and every module's title
+    /// (training demand).
+    pub async fn modules(&self, db: &Db, version: Option<&DataVersion>) -> AppResult<ModuleRef> {
+        cached(&self.modules, version, (), || store::module_reference(db)).await
     }
 
     /// The units of the subtree `range` on day `d`.

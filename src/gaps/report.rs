@@ -66,6 +66,10 @@ impl Assessment {
 /// What a report counts of one (holder, title) on its day: an [`Assessment`], or a
 /// [`HolderOnDay`] read straight from the timeline (no checks built).
 pub trait Counted {
+    /// The cadre.
+    fn cadre_id(&self) -> i64;
+    /// The title held or planned.
+    fn title_code(&self) -> &str;
     /// Whether a standard applies (`None`: none in force) and every requirement is met.
     fn verdict(&self) -> Option<bool>;
     /// The keys of the requirements not met.
@@ -85,6 +89,12 @@ pub trait Counted {
 }
 
 impl Counted for Assessment {
+    fn cadre_id(&self) -> i64 {
+        self.cadre_id
+    }
+    fn title_code(&self) -> &str {
+        &self.title_code
+    }
     fn verdict(&self) -> Option<bool> {
         self.meets()
     }
@@ -116,6 +126,10 @@ impl Counted for Assessment {
 /// building a check per requirement.
 #[derive(Debug, Clone)]
 pub struct HolderOnDay<'a> {
+    /// The cadre.
+    pub cadre_id: i64,
+    /// The title held or planned.
+    pub title_code: &'a str,
     /// The requirement keys of the title's standard in force (`None`: the title has none).
     pub keys: Option<&'a [String]>,
     /// The timeline names a standard version.
@@ -137,6 +151,12 @@ pub struct HolderOnDay<'a> {
 }
 
 impl Counted for HolderOnDay<'_> {
+    fn cadre_id(&self) -> i64 {
+        self.cadre_id
+    }
+    fn title_code(&self) -> &str {
+        self.title_code
+    }
     fn verdict(&self) -> Option<bool> {
         self.standard.then(|| self.unmet_keys().next().is_none())
     }
@@ -598,7 +618,7 @@ pub fn group_of(root: &UnitRecord, a: &Assessment, grouping: Grouping) -> String
 }
 
 /// The same, borrowed.
-fn group_key<'a, C: Counted>(root: &'a UnitRecord, a: &'a C, grouping: Grouping) -> &'a str {
+pub fn group_key<'a, C: Counted>(root: &'a UnitRecord, a: &'a C, grouping: Grouping) -> &'a str {
     if a.unplaced() {
         return UNPLACED;
     }
@@ -693,7 +713,7 @@ pub struct DemandCell {
 }
 
 /// What training demand reads of the modules and classes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ModuleRef {
     /// Active modules that award a level: (module code, scale, level).
     pub awarding: Vec<(String, String, String)>,
@@ -707,12 +727,12 @@ pub struct ModuleRef {
 /// `module` requirement, or a `min_level` the lowest sufficient module awards), each cadre once
 /// per module and group however many of their titles need it; most needed first. `group` names
 /// an assessment's group, `name` a group's name.
-pub fn demand(
-    assessed: &[Assessment],
+pub fn demand<C: Counted>(
+    assessed: &[C],
     standards: &HashMap<String, StandardVersion>,
     scales: &ScaleRef,
     modules: &ModuleRef,
-    group: impl Fn(&Assessment) -> String,
+    group: impl Fn(&C) -> String,
     name: impl Fn(&str) -> String,
 ) -> Vec<DemandRow> {
     // Modules that award a level: scale → [(rank, module code)], lowest rank first.
@@ -730,13 +750,13 @@ pub fn demand(
     }
     let mut need: BTreeMap<String, BTreeMap<String, BTreeSet<i64>>> = BTreeMap::new();
     for a in assessed {
-        let Some(std) = standards.get(&a.title_code) else {
+        let Some(std) = standards.get(a.title_code()) else {
             continue;
         };
-        for c in a.unmet() {
-            let module = if let Some(m) = c.key.strip_prefix("module:") {
+        for key in a.unmet_keys() {
+            let module = if let Some(m) = key.strip_prefix("module:") {
                 Some(m.to_string())
-            } else if let Some(scale) = c.key.strip_prefix("min_level:") {
+            } else if let Some(scale) = key.strip_prefix("min_level:") {
                 required_rank(std, scale, scales).and_then(|nr| {
                     by_scale
                         .get(scale)
@@ -750,7 +770,7 @@ pub fn demand(
                     .or_default()
                     .entry(group(a))
                     .or_default()
-                    .insert(a.cadre_id);
+                    .insert(a.cadre_id());
             }
         }
     }
@@ -837,6 +857,8 @@ mod tests {
                 ..a(unit, gender, age, &[], std)
             });
             counted.push(HolderOnDay {
+                cadre_id: 1,
+                title_code: "T",
                 keys: titled.then_some(&keys[..]),
                 standard: std,
                 unmet,

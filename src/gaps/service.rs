@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use super::own::{needs_open_classes, title_gaps, TitleGap};
 use super::params::{Between, Drill, OnDay, Selection, Status, UnitChoice};
 use super::report::{
-    assessments, demand, from_timeline, group_of, grouped, pair, paired, rule_keys, Assessment,
-    CompareRow, Counted, DemandRow, Grouping, ReportRow, UNPLACED, UNPLACED_NAME,
+    assessments, demand, from_timeline, group_key, group_of, grouped, pair, paired, rule_keys,
+    Assessment, CompareRow, Counted, DemandRow, Grouping, ReportRow, UNPLACED, UNPLACED_NAME,
 };
 use super::store::{self, Filter, Holding, Population, ScaleRef};
 use super::timeline_store::Packing;
@@ -161,18 +161,6 @@ pub struct Assessed {
     pub standards: HashMap<String, StandardVersion>,
     /// The scales and their ranks.
     pub scales: ScaleRef,
-}
-
-/// The holders of a report with their assessments on the day, read from their timelines (one
-/// statement for the holders, and the standards in force).
-pub async fn assess_report(state: &AppState, q: &ReportQuery) -> AppResult<Assessed> {
-    let (rows, standards, scales) = timeline_on(state, q, false).await?;
-    let items = from_timeline(rows, &standards, &scales, q.filter.as_of);
-    Ok(Assessed {
-        items,
-        standards,
-        scales,
-    })
 }
 
 /// The holders' timeline rows on the filter's day (with names and sort keys if `names`), the
@@ -494,19 +482,17 @@ pub async fn training_demand_in(
     q: &ReportQuery,
     grouping: Grouping,
 ) -> AppResult<DemandReport> {
-    let (
-        Assessed {
-            items: assessed,
-            standards,
-            scales,
-        },
-        units,
-        modules,
-    ) = rocket::tokio::try_join!(
-        assess_report(state, q),
+    let f = &q.filter;
+    let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
+    let (packed, standards, scales, units, modules) = rocket::tokio::try_join!(
+        super::timeline_store::read_packed(db, f, Packing::Counts),
+        r.standards(db, v, f.as_of),
+        r.scales(db, v),
         units_of(state, q),
-        store::module_reference(&state.db),
+        r.modules(db, v),
     )?;
+    let keys = rule_keys(&standards, &scales);
+    let assessed = super::timeline_store::on_day(&packed, &keys, f.as_of)?;
     let names: HashMap<&str, &str> = units
         .iter()
         .map(|u| (u.code.as_str(), u.name.as_str()))
@@ -520,7 +506,7 @@ pub async fn training_demand_in(
         &standards,
         &scales,
         &modules,
-        |a| group_of(&q.root, a, grouping),
+        |a| group_key(&q.root, a, grouping).to_string(),
         |u| names.get(u).map(|s| s.to_string()).unwrap_or_default(),
     );
     Ok(DemandReport {

@@ -454,8 +454,9 @@ pub async fn read(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
 pub(super) enum Packing {
     /// Every field of a [`TimelineRow`] but the name and sort key ([`read`]).
     Rows,
-    /// Only what a report counts ([`on_day`]): the title, whether a standard applies, the unmet
-    /// keys, gender, birth date, minority, the unit counted in, its path, whether unplaced.
+    /// Only what a report counts ([`on_day`]): the cadre, the title, whether a standard applies,
+    /// the unmet keys, gender, birth date, minority, the unit counted in, its path, whether
+    /// unplaced.
     Counts,
 }
 
@@ -484,6 +485,7 @@ pub(super) async fn read_packed(
             "placement".to_string(),
         ],
         Packing::Counts => vec![
+            text("cadre_id"),
             "title_code".to_string(),
             "CASE WHEN standard_version IS NULL THEN '' ELSE '1' END".to_string(),
             "unmet".to_string(),
@@ -514,6 +516,7 @@ pub(super) fn on_day<'a>(
     let mut out = vec![];
     for mut f in super::store::packed_rows(packed) {
         let mut next = |name: &str| f.next().ok_or_else(|| bad_row(name));
+        let cadre_id = next("cadre_id")?.parse().map_err(|_| bad_row("cadre_id"))?;
         let title_code = next("title_code")?;
         let standard = !next("standard_version")?.is_empty();
         let unmet = next("unmet")?;
@@ -526,6 +529,8 @@ pub(super) fn on_day<'a>(
         let unit_path = next("unit_path")?;
         let unplaced = next("unplaced")? == "1";
         out.push(HolderOnDay {
+            cadre_id,
+            title_code,
             keys: keys.get(title_code).map(Vec::as_slice),
             standard,
             unmet,

@@ -26,7 +26,7 @@ struct Entry<V> {
 }
 
 /// Hits and misses since start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CacheStats {
     /// Reads answered from the cache.
     pub hits: u64,

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use cadre_training::gaps::report::{pair, paired, Grouping};
 use cadre_training::gaps::service::{
-    build_report, build_report_from_facts, compare_in, ReportQuery,
+    assess_all, build_report, build_report_from_facts, compare_in, training_demand_in, ReportQuery,
 };
 use cadre_training::gaps::store::{Filter, Population};
 use cadre_training::gaps::timeline_store::{all_intervals, rebuild_all};
@@ -81,6 +81,7 @@ async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
                     serde_json::to_value(&engine).unwrap(),
                     "round {round}: the report on {d} ({population:?}, {grouping:?}) from the timeline and from the facts differ"
                 );
+                demand_agrees(app, &q, grouping, round).await;
                 if grouping == Grouping::Lowest {
                     drill_down_agrees(app, &q, round).await;
                 }
@@ -135,6 +136,44 @@ async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
             );
         }
     }
+}
+
+/// Training demand counted from the timelines equals the demand of the engine's assessments
+/// from the facts (same modules, seats and groups).
+async fn demand_agrees(app: &TestApp, q: &ReportQuery, grouping: Grouping, round: usize) {
+    use cadre_training::gaps::report::{demand, group_of, UNPLACED, UNPLACED_NAME};
+    let state = app.state();
+    let got = training_demand_in(state, q, grouping).await.unwrap();
+    let engine = assess_all(state, &q.filter).await.unwrap();
+    let modules = cadre_training::gaps::store::module_reference(&state.db)
+        .await
+        .unwrap();
+    let units = cadre_training::gaps::store::units(&state.db, &q.filter.range, q.filter.tree_on)
+        .await
+        .unwrap();
+    let names: std::collections::HashMap<&str, &str> = units
+        .iter()
+        .map(|u| (u.code.as_str(), u.name.as_str()))
+        .chain([
+            (UNPLACED, UNPLACED_NAME),
+            (q.root.code.as_str(), q.root.name.as_str()),
+        ])
+        .collect();
+    let want = demand(
+        &engine.items,
+        &engine.standards,
+        &engine.scales,
+        &modules,
+        |a| group_of(&q.root, a, grouping),
+        |u| names.get(u).map(|s| s.to_string()).unwrap_or_default(),
+    );
+    assert_eq!(
+        serde_json::to_value(&got.modules).unwrap(),
+        serde_json::to_value(&want).unwrap(),
+        "round {round}: training demand on {} ({:?}, {grouping:?}) from the timeline and from the facts differ",
+        q.filter.as_of,
+        q.filter.population
+    );
 }
 
 /// The drill-down (who matches from the timelines, reasons from the engine for the page) equals
