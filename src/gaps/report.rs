@@ -612,6 +612,35 @@ pub fn grouped<'a, C: Counted>(
     aggregate(assessed, &groups, |a| Some(group_key(root, a, grouping)))
 }
 
+/// Training demand of a report's holders, grouped as the report on `root` groups them and each
+/// group named by its unit on the tree's day (`units`).
+pub fn demand_by_group<C: Counted>(
+    assessed: &[C],
+    standards: &HashMap<String, StandardVersion>,
+    scales: &ScaleRef,
+    modules: &ModuleRef,
+    root: &UnitRecord,
+    units: &[ReportUnit],
+    grouping: Grouping,
+) -> Vec<DemandRow> {
+    let names: HashMap<&str, &str> = units
+        .iter()
+        .map(|u| (u.code.as_str(), u.name.as_str()))
+        .chain([
+            (UNPLACED, UNPLACED_NAME),
+            (root.code.as_str(), root.name.as_str()),
+        ])
+        .collect();
+    demand(
+        assessed,
+        standards,
+        scales,
+        modules,
+        |a| group_key(root, a, grouping).to_string(),
+        |u| names.get(u).map(|s| s.to_string()).unwrap_or_default(),
+    )
+}
+
 /// The group (row code) of an assessment in a report on `root`.
 pub fn group_of(root: &UnitRecord, a: &Assessment, grouping: Grouping) -> String {
     group_key(root, a, grouping).to_string()

@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use super::own::{needs_open_classes, title_gaps, TitleGap};
 use super::params::{Between, Drill, OnDay, Selection, Status, UnitChoice};
 use super::report::{
-    assessments, demand, from_timeline, group_key, group_of, grouped, pair, paired, rule_keys,
-    Assessment, CompareRow, Counted, DemandRow, Grouping, ReportRow, UNPLACED, UNPLACED_NAME,
+    assessments, demand_by_group, from_timeline, group_of, grouped, pair, paired, rule_keys,
+    Assessment, CompareRow, Counted, DemandRow, Grouping, ReportRow,
 };
 use super::store::{self, Filter, Holding, Population, ScaleRef};
 use super::timeline_store::Packing;
@@ -493,21 +493,8 @@ pub async fn training_demand_in(
     )?;
     let keys = rule_keys(&standards, &scales);
     let assessed = super::timeline_store::on_day(&packed, &keys, f.as_of)?;
-    let names: HashMap<&str, &str> = units
-        .iter()
-        .map(|u| (u.code.as_str(), u.name.as_str()))
-        .chain([
-            (UNPLACED, UNPLACED_NAME),
-            (q.root.code.as_str(), q.root.name.as_str()),
-        ])
-        .collect();
-    let modules = demand(
-        &assessed,
-        &standards,
-        &scales,
-        &modules,
-        |a| group_key(&q.root, a, grouping).to_string(),
-        |u| names.get(u).map(|s| s.to_string()).unwrap_or_default(),
+    let modules = demand_by_group(
+        &assessed, &standards, &scales, &modules, &q.root, &units, grouping,
     );
     Ok(DemandReport {
         unit_code: q.root.code.clone(),

@@ -141,7 +141,6 @@ async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
 /// Training demand counted from the timelines equals the demand of the engine's assessments
 /// from the facts (same modules, seats and groups).
 async fn demand_agrees(app: &TestApp, q: &ReportQuery, grouping: Grouping, round: usize) {
-    use cadre_training::gaps::report::{demand, group_of, UNPLACED, UNPLACED_NAME};
     let state = app.state();
     let got = training_demand_in(state, q, grouping).await.unwrap();
     let engine = assess_all(state, &q.filter).await.unwrap();
@@ -151,21 +150,14 @@ async fn demand_agrees(app: &TestApp, q: &ReportQuery, grouping: Grouping, round
     let units = cadre_training::gaps::store::units(&state.db, &q.filter.range, q.filter.tree_on)
         .await
         .unwrap();
-    let names: std::collections::HashMap<&str, &str> = units
-        .iter()
-        .map(|u| (u.code.as_str(), u.name.as_str()))
-        .chain([
-            (UNPLACED, UNPLACED_NAME),
-            (q.root.code.as_str(), q.root.name.as_str()),
-        ])
-        .collect();
-    let want = demand(
+    let want = cadre_training::gaps::report::demand_by_group(
         &engine.items,
         &engine.standards,
         &engine.scales,
         &modules,
-        |a| group_of(&q.root, a, grouping),
-        |u| names.get(u).map(|s| s.to_string()).unwrap_or_default(),
+        &q.root,
+        &units,
+        grouping,
     );
     assert_eq!(
         serde_json::to_value(&got.modules).unwrap(),
