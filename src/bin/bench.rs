@@ -438,52 +438,36 @@ async fn phases(
     // Where the read's time goes (SQLite only): the statement counted in the database, its rows
     // fetched, and the same rows packed into one text value.
     if let cadre_training::db::Db::Sqlite(p) = &state.db {
-        let d = q.filter.as_of.to_string();
-        let (lo, hi) = (&q.filter.range.0, &q.filter.range.1);
-        let one = |span: &str| {
-            format!(
-            "SELECT s.cadre_id, s.holding, s.title_code, s.standard_version, s.unmet, s.gender, s.birth_date,
-                    s.ethnic_minority, u.placed_code AS unit_code, u.path AS unit_path, u.status AS placement
-             FROM unit_periods u CROSS JOIN holder_timeline s ON s.unit_code = u.code AND {span} AND s.from_date <= $1
-             WHERE u.path >= $2 AND u.path < $3 AND (u.valid_from IS NULL OR u.valid_from <= $1)
-               AND (u.valid_to IS NULL OR u.valid_to > $1) AND s.holding = 'incumbent'")
-        };
-        let inner = format!(
-            "{} UNION ALL {}",
-            one("s.to_date = '9999-12-31'"),
-            one("s.to_date > $1 AND s.to_date <= date($1, '+365 days')")
-        );
+        let d = q.filter.as_of;
+        // The report's own statement, unpacked.
+        let (inner, binds) =
+            cadre_training::gaps::timeline_store::read_statement(&state.db, &q.filter);
+        fn bound<'q>(
+            sql: &'q str,
+            d: chrono::NaiveDate,
+            binds: &[String],
+        ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+            let mut q = sqlx::query(sql).bind(d);
+            for b in binds {
+                q = q.bind(b.clone());
+            }
+            q
+        }
+        let bind = |sql| bound(sql, d, &binds);
         let count = format!("SELECT COUNT(*) FROM ({inner})");
         let packed = format!(
             "SELECT group_concat(cadre_id || '|' || holding || '|' || title_code || '|' || COALESCE(standard_version, '') || '|' || unmet || '|' || gender || '|' || birth_date || '|' || ethnic_minority || '|' || unit_code || '|' || unit_path || '|' || placement, char(10)) FROM ({inner})"
         );
         for _ in 0..5 {
+            use sqlx::Row;
             let t = Instant::now();
-            let n: i64 = sqlx::query_scalar(&count)
-                .bind(&d)
-                .bind(lo)
-                .bind(hi)
-                .fetch_one(p)
-                .await
-                .unwrap();
+            let n: i64 = bind(&count).fetch_one(p).await.unwrap().get(0);
             let t_count = t.elapsed();
             let t = Instant::now();
-            let rows = sqlx::query(&inner)
-                .bind(&d)
-                .bind(lo)
-                .bind(hi)
-                .fetch_all(p)
-                .await
-                .unwrap();
+            let rows = bind(&inner).fetch_all(p).await.unwrap();
             let t_rows = t.elapsed();
             let t = Instant::now();
-            let text: Option<String> = sqlx::query_scalar(&packed)
-                .bind(&d)
-                .bind(lo)
-                .bind(hi)
-                .fetch_one(p)
-                .await
-                .unwrap();
+            let text: Option<String> = bind(&packed).fetch_one(p).await.unwrap().get(0);
             let lines = text
                 .as_deref()
                 .unwrap_or("")

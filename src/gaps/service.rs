@@ -246,15 +246,29 @@ pub async fn build_report(
     q: &ReportQuery,
     grouping: Grouping,
 ) -> AppResult<GapReport> {
+    let (packed, standards, scales, units) = day_reads(state, q).await?;
+    report_on_day(q, grouping, &packed, &standards, &scales, &units)
+}
+
+/// What a report of the query's day reads, side by side: the holders' counted rows (packed), the
+/// standards in force, the scales and the tree's units (the last three from the reference cache).
+async fn day_reads(
+    state: &AppState,
+    q: &ReportQuery,
+) -> AppResult<(
+    Vec<store::Packed>,
+    HashMap<String, StandardVersion>,
+    ScaleRef,
+    Vec<store::ReportUnit>,
+)> {
     let f = &q.filter;
     let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
-    let (packed, standards, scales, units) = rocket::tokio::try_join!(
+    rocket::tokio::try_join!(
         super::timeline_store::read_packed(db, f, Packing::Counts),
         r.standards(db, v, f.as_of),
         r.scales(db, v),
         units_of(state, q),
-    )?;
-    report_on_day(q, grouping, &packed, &standards, &scales, &units)
+    )
 }
 
 /// The report of the query's day from its packed timeline read, each row counted as it is read
@@ -482,17 +496,12 @@ pub async fn training_demand_in(
     q: &ReportQuery,
     grouping: Grouping,
 ) -> AppResult<DemandReport> {
-    let f = &q.filter;
-    let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
-    let (packed, standards, scales, units, modules) = rocket::tokio::try_join!(
-        super::timeline_store::read_packed(db, f, Packing::Counts),
-        r.standards(db, v, f.as_of),
-        r.scales(db, v),
-        units_of(state, q),
-        r.modules(db, v),
+    let ((packed, standards, scales, units), modules) = rocket::tokio::try_join!(
+        day_reads(state, q),
+        state.reference.modules(&state.db, q.version.as_ref()),
     )?;
     let keys = rule_keys(&standards, &scales);
-    let assessed = super::timeline_store::on_day(&packed, &keys, f.as_of)?;
+    let assessed = super::timeline_store::on_day(&packed, &keys, q.filter.as_of)?;
     let modules = demand_by_group(
         &assessed, &standards, &scales, &modules, &q.root, &units, grouping,
     );

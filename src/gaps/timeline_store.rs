@@ -547,20 +547,21 @@ pub(super) fn on_day<'a>(
 
 /// The rows of a packed read.
 fn unpack(packed: &[super::store::Packed]) -> AppResult<Vec<TimelineRow>> {
-    let bad = bad_row;
     let mut out = vec![];
     for mut f in super::store::packed_rows(packed) {
-        let mut next = |name: &str| f.next().ok_or_else(|| bad(name));
-        let cadre_id = next("cadre_id")?.parse().map_err(|_| bad("cadre_id"))?;
-        let holding = Holding::parse(next("holding")?).ok_or_else(|| bad("holding"))?;
+        let mut next = |name: &str| f.next().ok_or_else(|| bad_row(name));
+        let cadre_id = next("cadre_id")?.parse().map_err(|_| bad_row("cadre_id"))?;
+        let holding = Holding::parse(next("holding")?).ok_or_else(|| bad_row("holding"))?;
         let title_code = next("title_code")?.to_string();
         let standard_version = match next("standard_version")? {
             "" => None,
-            v => Some(v.parse().map_err(|_| bad("standard_version"))?),
+            v => Some(v.parse().map_err(|_| bad_row("standard_version"))?),
         };
         let unmet = next("unmet")?.to_string();
-        let gender = Gender::parse(next("gender")?).ok_or_else(|| bad("gender"))?;
-        let birth_date = next("birth_date")?.parse().map_err(|_| bad("birth_date"))?;
+        let gender = Gender::parse(next("gender")?).ok_or_else(|| bad_row("gender"))?;
+        let birth_date = next("birth_date")?
+            .parse()
+            .map_err(|_| bad_row("birth_date"))?;
         let ethnic_minority = next("ethnic_minority")? == "1";
         let unit_code = next("unit_code")?.to_string();
         let unit_path = next("unit_path")?.to_string();
@@ -588,6 +589,12 @@ fn unpack(packed: &[super::store::Packed]) -> AppResult<Vec<TimelineRow>> {
 /// each.
 pub async fn read_named(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
     super::store::fetch(db, statement(db, f, true), f.as_of, binds_of(f)).await
+}
+
+/// The report read of `f` as it runs (unpacked) and its parameters after the day (`$1`): for
+/// the benchmark's split of a read into the statement, its rows and their packing.
+pub fn read_statement(db: &Db, f: &Filter) -> (String, Vec<String>) {
+    (statement(db, f, false), binds_of(f))
 }
 
 /// The database's plan for the report read of `f` (SQLite's `EXPLAIN QUERY PLAN` details, or
