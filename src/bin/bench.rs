@@ -440,8 +440,10 @@ async fn phases(
     if let cadre_training::db::Db::Sqlite(p) = &state.db {
         let d = q.filter.as_of;
         // The report's own statement, unpacked.
-        let (inner, binds) =
-            cadre_training::gaps::timeline_store::read_statement(&state.db, &q.filter);
+        let places = timeline_store::Places::read(&state.db, &q.filter.range, q.filter.tree_on)
+            .await
+            .unwrap();
+        let (inner, binds) = timeline_store::read_statement(&state.db, &q.filter, &places);
         fn bound<'q>(
             sql: &'q str,
             d: chrono::NaiveDate,
@@ -456,7 +458,7 @@ async fn phases(
         let bind = |sql| bound(sql, d, &binds);
         let count = format!("SELECT COUNT(*) FROM ({inner})");
         let packed = format!(
-            "SELECT group_concat(cadre_id || '|' || holding || '|' || title_code || '|' || COALESCE(standard_version, '') || '|' || unmet || '|' || gender || '|' || birth_date || '|' || ethnic_minority || '|' || unit_code || '|' || unit_path || '|' || placement, char(10)) FROM ({inner})"
+            "SELECT group_concat(cadre_id || '|' || holding || '|' || title_code || '|' || COALESCE(standard_version, '') || '|' || unmet || '|' || gender || '|' || birth_date || '|' || ethnic_minority || '|' || unit_code, char(10)) FROM ({inner})"
         );
         for _ in 0..5 {
             use sqlx::Row;
@@ -487,7 +489,12 @@ async fn phases(
     // The timeline path (what a report runs), each step one after the other.
     for _ in 0..5 {
         let t = Instant::now();
-        let rows = timeline_store::read(&state.db, &q.filter).await.unwrap();
+        let places = timeline_store::Places::read(&state.db, &q.filter.range, q.filter.tree_on)
+            .await
+            .unwrap();
+        let rows = timeline_store::read(&state.db, &q.filter, &places)
+            .await
+            .unwrap();
         let t_read = t.elapsed();
         let n = rows.len();
         let t = Instant::now();

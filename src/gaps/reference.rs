@@ -1,5 +1,5 @@
 //! What a report reads besides its holders — the standards in force on a day, the qualification
-//! scales, the subtree's units on a day, and for training demand the modules and seats — kept per
+//! scales, the subtree's units on a day (with where each unit's people are counted), and for training demand the modules and seats — kept per
 //! data version ([`crate::db::version`]): the
 //! caller's version is read by the auth guard before anything else of the request, so an entry is
 //! served only while no committed write has happened since it was built, on any app server.
@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use super::report::ModuleRef;
 use super::store::{self, ReportUnit, ScaleRef};
+use super::timeline_store::Places;
 use crate::db::version::DataVersion;
 use crate::db::Db;
 use crate::error::AppResult;
@@ -25,6 +26,7 @@ pub struct ReferenceCache {
     standards: VersionedCache<NaiveDate, Standards>,
     scales: VersionedCache<(), ScaleRef>,
     units: VersionedCache<(String, String, NaiveDate), Vec<ReportUnit>>,
+    places: VersionedCache<(String, String, NaiveDate), Arc<Places>>,
     modules: VersionedCache<(), ModuleRef>,
 }
 
@@ -35,6 +37,7 @@ impl ReferenceCache {
             standards: VersionedCache::new(capacity),
             scales: VersionedCache::new(capacity.min(4)),
             units: VersionedCache::new(capacity),
+            places: VersionedCache::new(capacity),
             modules: VersionedCache::new(capacity.min(4)),
         }
     }
@@ -45,6 +48,7 @@ impl ReferenceCache {
             self.standards.stats(),
             self.scales.stats(),
             self.units.stats(),
+            self.places.stats(),
             self.modules.stats(),
         ]
         .iter()
@@ -88,6 +92,22 @@ impl ReferenceCache {
     ) -> AppResult<Vec<ReportUnit>> {
         let key = (range.0.clone(), range.1.clone(), d);
         cached(&self.units, version, key, || store::units(db, range, d)).await
+    }
+
+    /// Where the people of each unit of the subtree `range` are counted on day `d` (what a
+    /// report's timeline read is driven by).
+    pub async fn places(
+        &self,
+        db: &Db,
+        version: Option<&DataVersion>,
+        range: &(String, String),
+        d: NaiveDate,
+    ) -> AppResult<Arc<Places>> {
+        let key = (range.0.clone(), range.1.clone(), d);
+        cached(&self.places, version, key, || async {
+            Ok(Arc::new(Places::read(db, range, d).await?))
+        })
+        .await
     }
 }
 

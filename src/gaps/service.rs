@@ -14,13 +14,14 @@ use super::report::{
     Assessment, CompareRow, Counted, DemandRow, Grouping, ReportRow,
 };
 use super::store::{self, Filter, Holding, Population, ScaleRef};
-use super::timeline_store::Packing;
+use super::timeline_store::{Packing, Places};
 use crate::auth::{AuthUser, Role, Scope};
 use crate::error::{AppError, AppResult};
 use crate::shared::tree::subtree_range;
 use crate::standards::store::StandardVersion;
 use crate::state::AppState;
 use crate::units::store::UnitRecord;
+use std::sync::Arc;
 
 /// A report's root and what it loads, checked against the caller's scope.
 #[derive(Clone)]
@@ -164,7 +165,8 @@ pub struct Assessed {
 }
 
 /// The holders' timeline rows on the filter's day (with names and sort keys if `names`), the
-/// standards in force and the scales: three reads side by side, each on a pooled connection.
+/// standards in force and the scales: three reads side by side, each on a pooled connection
+/// (the rows after the subtree's places, from the reference cache).
 async fn timeline_on(
     state: &AppState,
     q: &ReportQuery,
@@ -177,10 +179,11 @@ async fn timeline_on(
     let f = &q.filter;
     let v = q.version.as_ref();
     let read = async {
+        let places = places_of(state, q).await?;
         if names {
-            super::timeline_store::read_named(&state.db, f).await
+            super::timeline_store::read_named(&state.db, f, &places).await
         } else {
-            super::timeline_store::read(&state.db, f).await
+            super::timeline_store::read(&state.db, f, &places).await
         }
     };
     rocket::tokio::try_join!(
@@ -240,35 +243,67 @@ async fn units_of(state: &AppState, q: &ReportQuery) -> AppResult<Vec<store::Rep
         .await
 }
 
+/// Where the query's units' people are counted on its tree's day (reference cache, idem).
+async fn places_of(state: &AppState, q: &ReportQuery) -> AppResult<Arc<Places>> {
+    let f = &q.filter;
+    state
+        .reference
+        .places(&state.db, q.version.as_ref(), &f.range, f.tree_on)
+        .await
+}
+
 /// Builds the report for a resolved query, from the holders' timelines.
 pub async fn build_report(
     state: &AppState,
     q: &ReportQuery,
     grouping: Grouping,
 ) -> AppResult<GapReport> {
-    let (packed, standards, scales, units) = day_reads(state, q).await?;
-    report_on_day(q, grouping, &packed, &standards, &scales, &units)
+    let day = day_reads(state, q).await?;
+    report_on_day(q, grouping, &day.packed, &day.places, &day.reference)
 }
 
-/// What a report of the query's day reads, side by side: the holders' counted rows (packed), the
-/// standards in force, the scales and the tree's units (the last three from the reference cache).
-async fn day_reads(
-    state: &AppState,
-    q: &ReportQuery,
-) -> AppResult<(
-    Vec<store::Packed>,
-    HashMap<String, StandardVersion>,
-    ScaleRef,
-    Vec<store::ReportUnit>,
-)> {
+/// What a report reads besides its holders: the standards in force on its day, the scales and
+/// the tree's units (all three from the reference cache).
+struct DayReference {
+    standards: HashMap<String, StandardVersion>,
+    scales: ScaleRef,
+    units: Vec<store::ReportUnit>,
+}
+
+/// What a report of one day reads.
+struct DayReads {
+    /// The holders' counted rows (packed).
+    packed: Vec<store::Packed>,
+    /// Where the rows' units are counted.
+    places: Arc<Places>,
+    reference: DayReference,
+}
+
+/// The holders' counted rows of the query's day after the subtree's places (cached), beside the
+/// standards in force, the scales and the tree's units: side by side, each on its own connection.
+async fn day_reads(state: &AppState, q: &ReportQuery) -> AppResult<DayReads> {
     let f = &q.filter;
     let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
-    rocket::tokio::try_join!(
-        super::timeline_store::read_packed(db, f, Packing::Counts),
+    let rows = async {
+        let places = places_of(state, q).await?;
+        let packed = super::timeline_store::read_packed(db, f, &places, Packing::Counts).await?;
+        Ok::<_, crate::error::AppError>((packed, places))
+    };
+    let ((packed, places), standards, scales, units) = rocket::tokio::try_join!(
+        rows,
         r.standards(db, v, f.as_of),
         r.scales(db, v),
         units_of(state, q),
-    )
+    )?;
+    Ok(DayReads {
+        packed,
+        places,
+        reference: DayReference {
+            standards,
+            scales,
+            units,
+        },
+    })
 }
 
 /// The report of the query's day from its packed timeline read, each row counted as it is read
@@ -277,12 +312,11 @@ fn report_on_day(
     q: &ReportQuery,
     grouping: Grouping,
     packed: &[store::Packed],
-    standards: &HashMap<String, StandardVersion>,
-    scales: &ScaleRef,
-    units: &[store::ReportUnit],
+    places: &Places,
+    r: &DayReference,
 ) -> AppResult<GapReport> {
-    let keys = rule_keys(standards, scales);
-    let items = super::timeline_store::on_day(packed, &keys, q.filter.as_of)?;
+    let keys = rule_keys(&r.standards, &r.scales);
+    let items = super::timeline_store::on_day(packed, &keys, places, q.filter.as_of)?;
     // The requirement columns: every key of the standards applied (as the checks would list).
     let columns: BTreeSet<String> = items
         .iter()
@@ -291,7 +325,7 @@ fn report_on_day(
         .flatten()
         .cloned()
         .collect();
-    Ok(report_with(q, grouping, &items, columns, units))
+    Ok(report_with(q, grouping, &items, columns, &r.units))
 }
 
 /// The same report assessed from the holders' facts by the engine (today's path before the
@@ -496,14 +530,21 @@ pub async fn training_demand_in(
     q: &ReportQuery,
     grouping: Grouping,
 ) -> AppResult<DemandReport> {
-    let ((packed, standards, scales, units), modules) = rocket::tokio::try_join!(
+    let (day, modules) = rocket::tokio::try_join!(
         day_reads(state, q),
         state.reference.modules(&state.db, q.version.as_ref()),
     )?;
-    let keys = rule_keys(&standards, &scales);
-    let assessed = super::timeline_store::on_day(&packed, &keys, q.filter.as_of)?;
+    let r = &day.reference;
+    let keys = rule_keys(&r.standards, &r.scales);
+    let assessed = super::timeline_store::on_day(&day.packed, &keys, &day.places, q.filter.as_of)?;
     let modules = demand_by_group(
-        &assessed, &standards, &scales, &modules, &q.root, &units, grouping,
+        &assessed,
+        &r.standards,
+        &r.scales,
+        &modules,
+        &q.root,
+        &r.units,
+        grouping,
     );
     Ok(DemandReport {
         unit_code: q.root.code.clone(),
@@ -552,19 +593,35 @@ pub async fn compare_in(
     let mut second = q.clone();
     q.filter.as_of = d1;
     second.filter.as_of = d2;
-    // Both days' holders and standards side by side; the scales and the tree's units (the same
-    // for both days) read once.
+    // Both days' holders and standards side by side; the places, the scales and the tree's units
+    // (the same for both days) read once.
     let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
-    let (rows1, rows2, std1, std2, scales, units) = rocket::tokio::try_join!(
-        super::timeline_store::read_packed(db, &q.filter, Packing::Counts),
-        super::timeline_store::read_packed(db, &second.filter, Packing::Counts),
+    let rows = async {
+        let places = places_of(state, &q).await?;
+        let (rows1, rows2) = rocket::tokio::try_join!(
+            super::timeline_store::read_packed(db, &q.filter, &places, Packing::Counts),
+            super::timeline_store::read_packed(db, &second.filter, &places, Packing::Counts),
+        )?;
+        Ok::<_, AppError>((rows1, rows2, places))
+    };
+    let ((rows1, rows2, places), std1, std2, scales, units) = rocket::tokio::try_join!(
+        rows,
         r.standards(db, v, d1),
         r.standards(db, v, d2),
         r.scales(db, v),
         units_of(state, &q),
     )?;
-    let a = report_on_day(&q, grouping, &rows1, &std1, &scales, &units)?;
-    let c = report_on_day(&second, grouping, &rows2, &std2, &scales, &units)?;
+    let first = DayReference {
+        standards: std1,
+        scales,
+        units,
+    };
+    let a = report_on_day(&q, grouping, &rows1, &places, &first)?;
+    let then = DayReference {
+        standards: std2,
+        ..first
+    };
+    let c = report_on_day(&second, grouping, &rows2, &places, &then)?;
     Ok(CompareReport {
         unit_code: q.root.code.clone(),
         from: d1,

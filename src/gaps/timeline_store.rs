@@ -407,6 +407,73 @@ async fn people(tx: &mut Tx, sqlite: bool, ids: &[i64]) -> AppResult<HashMap<i64
     Ok(out)
 }
 
+/// Where the people of each unit of a subtree are counted on the tree's day: every unit period
+/// of the subtree on that day (live, merged into a unit of it, or unplaced under it), by the
+/// code the timeline keeps. A report's read is driven by these codes (no join with the tree in
+/// the statement), and its rows are placed here; kept per data version in the reference cache.
+#[derive(Debug, Default)]
+pub struct Places {
+    /// The codes, in path order.
+    codes: Vec<String>,
+    /// Code → where its people are counted.
+    by_code: HashMap<String, Place>,
+}
+
+/// Where one unit's people are counted on the tree's day.
+#[derive(Debug, Clone)]
+pub struct Place {
+    /// The live unit they are counted in.
+    pub unit_code: String,
+    /// Its path.
+    pub unit_path: String,
+    /// `live`, `merged` or `unplaced`.
+    pub placement: String,
+}
+
+impl Places {
+    /// From the subtree's unit periods on the tree's day.
+    pub fn new(periods: Vec<crate::units::store::PeriodRow>) -> Places {
+        let mut places = Places::default();
+        for p in periods {
+            if places.by_code.contains_key(&p.code) {
+                continue;
+            }
+            places.codes.push(p.code.clone());
+            let place = Place {
+                unit_code: p.placed_code,
+                unit_path: p.path,
+                placement: p.status,
+            };
+            places.by_code.insert(p.code, place);
+        }
+        places
+    }
+
+    /// Reads the subtree `range`'s places on day `d` (one statement).
+    pub async fn read(db: &Db, range: &(String, String), d: NaiveDate) -> AppResult<Places> {
+        Ok(Places::new(
+            crate::units::store::all_on(db, range, d).await?,
+        ))
+    }
+
+    /// Where the people of the unit the timeline calls `code` are counted.
+    pub fn of(&self, code: &str) -> AppResult<&Place> {
+        self.by_code
+            .get(code)
+            .ok_or_else(|| bad_row("unit_code outside the subtree"))
+    }
+
+    /// The codes as the read binds them: a JSON array for SQLite's `json_each`, a
+    /// comma-separated list for PostgreSQL's `string_to_array` (unit codes are digits).
+    fn bind(&self, sqlite: bool) -> String {
+        if sqlite {
+            serde_json::Value::from(self.codes.clone()).to_string()
+        } else {
+            self.codes.join(",")
+        }
+    }
+}
+
 /// One holder counted in a report, as the timeline has it on the day.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TimelineRow {
@@ -439,78 +506,77 @@ pub struct TimelineRow {
 }
 
 /// The holders of a report on its day: one read of the intervals containing the day, driven by
-/// the units of the subtree on the tree's day (so a unit's report reads only its own part).
+/// the codes of the subtree's units on the tree's day (`places`: so a unit's report reads only
+/// its own part), each row placed where its unit's people are counted that day.
 ///
 /// The rows come back packed into one text value (fields split by U+001F, rows by U+001E; every
 /// field is a code, a number or a day, never free text) and are unpacked here: handing each row
 /// on its own from SQLite's thread to the async task cost more than the statement itself
 /// (BENCHMARKS.md, "Reports from the status timeline").
-pub async fn read(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
-    unpack(&read_packed(db, f, Packing::Rows).await?)
+pub async fn read(db: &Db, f: &Filter, places: &Places) -> AppResult<Vec<TimelineRow>> {
+    unpack(&read_packed(db, f, places, Packing::Rows).await?, places)
 }
 
 /// What a packed read carries of each row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Packing {
-    /// Every field of a [`TimelineRow`] but the name and sort key ([`read`]).
+    /// Every field of a [`TimelineRow`] kept in the timeline ([`read`]).
     Rows,
     /// Only what a report counts ([`on_day`]): the cadre, the title, whether a standard applies,
-    /// the unmet keys, gender, birth date, minority, the unit counted in, its path, whether
-    /// unplaced.
+    /// the unmet keys, gender, birth date, minority, the unit.
     Counts,
 }
 
-/// The rows of [`read`], still packed.
+/// The rows of [`read`], still packed (their units as the timeline keeps them).
 pub(super) async fn read_packed(
     db: &Db,
     f: &Filter,
+    places: &Places,
     packing: Packing,
 ) -> AppResult<Vec<super::store::Packed>> {
+    if places.codes.is_empty() {
+        return Ok(vec![]);
+    }
     let sqlite = matches!(db, Db::Sqlite(_));
     let inner = statement(db, f, false);
     let text = |col: &str| format!("COALESCE(CAST({col} AS TEXT), '')");
     let minority = "CASE WHEN ethnic_minority THEN '1' ELSE '0' END".to_string();
-    let fields = match packing {
-        Packing::Rows => vec![
-            text("cadre_id"),
-            "holding".to_string(),
-            "title_code".to_string(),
-            text("standard_version"),
-            "unmet".to_string(),
-            "gender".to_string(),
-            text("birth_date"),
-            minority,
-            "unit_code".to_string(),
-            "unit_path".to_string(),
-            "placement".to_string(),
-        ],
-        Packing::Counts => vec![
-            text("cadre_id"),
-            "title_code".to_string(),
+    let (holding, version) = match packing {
+        Packing::Rows => ("holding".to_string(), text("standard_version")),
+        Packing::Counts => (
+            String::new(),
             "CASE WHEN standard_version IS NULL THEN '' ELSE '1' END".to_string(),
-            "unmet".to_string(),
-            "gender".to_string(),
-            text("birth_date"),
-            minority,
-            "unit_code".to_string(),
-            "unit_path".to_string(),
-            "CASE WHEN placement = 'unplaced' THEN '1' ELSE '' END".to_string(),
-        ],
+        ),
     };
+    let fields: Vec<String> = [
+        text("cadre_id"),
+        holding,
+        "title_code".to_string(),
+        version,
+        "unmet".to_string(),
+        "gender".to_string(),
+        text("birth_date"),
+        minority,
+        "unit_code".to_string(),
+    ]
+    .into_iter()
+    .filter(|f| !f.is_empty())
+    .collect();
     let sql = super::store::packed(sqlite, &fields, &inner);
-    super::store::fetch(db, sql, f.as_of, binds_of(f)).await
+    super::store::fetch(db, sql, f.as_of, binds_of(f, places, sqlite)).await
 }
 
 fn bad_row(what: &str) -> crate::error::AppError {
     crate::error::AppError::Internal(format!("packed timeline row: {what}"))
 }
 
-/// The rows of [`read_packed`] with [`Packing::Counts`] as a report counts them on `as_of`, borrowed (no row
-/// allocates): `keys` are the requirement keys of each title's standard in force
-/// ([`super::report::rule_keys`]).
+/// The rows of [`read_packed`] with [`Packing::Counts`] as a report counts them on `as_of`,
+/// borrowed (no row allocates): `keys` are the requirement keys of each title's standard in force
+/// ([`super::report::rule_keys`]), `places` those the rows were read with.
 pub(super) fn on_day<'a>(
     packed: &'a [super::store::Packed],
     keys: &'a HashMap<String, Vec<String>>,
+    places: &'a Places,
     as_of: NaiveDate,
 ) -> AppResult<Vec<HolderOnDay<'a>>> {
     let mut out = vec![];
@@ -525,9 +591,7 @@ pub(super) fn on_day<'a>(
             .parse()
             .map_err(|_| bad_row("birth_date"))?;
         let minority = next("ethnic_minority")? == "1";
-        let unit_code = next("unit_code")?;
-        let unit_path = next("unit_path")?;
-        let unplaced = next("unplaced")? == "1";
+        let place = places.of(next("unit_code")?)?;
         out.push(HolderOnDay {
             cadre_id,
             title_code,
@@ -537,16 +601,16 @@ pub(super) fn on_day<'a>(
             gender,
             age: full_years(birth_date, as_of),
             minority,
-            unplaced,
-            unit_code,
-            unit_path,
+            unplaced: place.placement == "unplaced",
+            unit_code: &place.unit_code,
+            unit_path: &place.unit_path,
         });
     }
     Ok(out)
 }
 
-/// The rows of a packed read.
-fn unpack(packed: &[super::store::Packed]) -> AppResult<Vec<TimelineRow>> {
+/// The rows of a packed read, placed.
+fn unpack(packed: &[super::store::Packed], places: &Places) -> AppResult<Vec<TimelineRow>> {
     let mut out = vec![];
     for mut f in super::store::packed_rows(packed) {
         let mut next = |name: &str| f.next().ok_or_else(|| bad_row(name));
@@ -563,9 +627,7 @@ fn unpack(packed: &[super::store::Packed]) -> AppResult<Vec<TimelineRow>> {
             .parse()
             .map_err(|_| bad_row("birth_date"))?;
         let ethnic_minority = next("ethnic_minority")? == "1";
-        let unit_code = next("unit_code")?.to_string();
-        let unit_path = next("unit_path")?.to_string();
-        let placement = next("placement")?.to_string();
+        let place = places.of(next("unit_code")?)?;
         out.push(TimelineRow {
             cadre_id,
             holding,
@@ -575,9 +637,9 @@ fn unpack(packed: &[super::store::Packed]) -> AppResult<Vec<TimelineRow>> {
             gender,
             birth_date,
             ethnic_minority,
-            unit_code,
-            unit_path,
-            placement,
+            unit_code: place.unit_code.clone(),
+            unit_path: place.unit_path.clone(),
+            placement: place.placement.clone(),
             full_name: String::new(),
             sort_key: String::new(),
         });
@@ -587,26 +649,41 @@ fn unpack(packed: &[super::store::Packed]) -> AppResult<Vec<TimelineRow>> {
 
 /// The same, with each holder's name and stored sort key (the drill-down lists people), one row
 /// each.
-pub async fn read_named(db: &Db, f: &Filter) -> AppResult<Vec<TimelineRow>> {
-    super::store::fetch(db, statement(db, f, true), f.as_of, binds_of(f)).await
+pub async fn read_named(db: &Db, f: &Filter, places: &Places) -> AppResult<Vec<TimelineRow>> {
+    if places.codes.is_empty() {
+        return Ok(vec![]);
+    }
+    let sqlite = matches!(db, Db::Sqlite(_));
+    let binds = binds_of(f, places, sqlite);
+    let mut rows: Vec<TimelineRow> =
+        super::store::fetch(db, statement(db, f, true), f.as_of, binds).await?;
+    for r in &mut rows {
+        let place = places.of(&r.unit_code)?;
+        r.unit_code.clone_from(&place.unit_code);
+        r.unit_path.clone_from(&place.unit_path);
+        r.placement.clone_from(&place.placement);
+    }
+    Ok(rows)
 }
 
-/// The report read of `f` as it runs (unpacked) and its parameters after the day (`$1`): for
-/// the benchmark's split of a read into the statement, its rows and their packing.
-pub fn read_statement(db: &Db, f: &Filter) -> (String, Vec<String>) {
-    (statement(db, f, false), binds_of(f))
+/// The report read of `f` as it runs (unpacked, its units as the timeline keeps them) and its
+/// parameters after the day (`$1`): for the benchmark's split of a read into the statement, its
+/// rows and their packing.
+pub fn read_statement(db: &Db, f: &Filter, places: &Places) -> (String, Vec<String>) {
+    let sqlite = matches!(db, Db::Sqlite(_));
+    (statement(db, f, false), binds_of(f, places, sqlite))
 }
 
 /// The database's plan for the report read of `f` (SQLite's `EXPLAIN QUERY PLAN` details, or
 /// PostgreSQL's `EXPLAIN` with sequential scans off, one line each): what the tests check to
 /// know that a report reads only its part of the timeline's key.
-pub async fn plan(db: &Db, f: &Filter) -> AppResult<Vec<String>> {
-    let sql = statement(db, f, false);
+pub async fn plan(db: &Db, f: &Filter, places: &Places) -> AppResult<Vec<String>> {
+    let (sql, binds) = read_statement(db, f, places);
     Ok(match db {
         Db::Sqlite(p) => {
             let sql = format!("EXPLAIN QUERY PLAN {sql}");
             let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(&sql).bind(f.as_of);
-            for b in binds_of(f) {
+            for b in binds {
                 q = q.bind(b);
             }
             q.fetch_all(p).await?.into_iter().map(|r| r.3).collect()
@@ -620,7 +697,7 @@ pub async fn plan(db: &Db, f: &Filter) -> AppResult<Vec<String>> {
             let mut q = sqlx::query_scalar::<_, String>(&sql)
                 .persistent(false)
                 .bind(f.as_of);
-            for b in binds_of(f) {
+            for b in binds {
                 q = q.bind(b);
             }
             let lines = q.fetch_all(&mut *tx).await?;
@@ -630,19 +707,18 @@ pub async fn plan(db: &Db, f: &Filter) -> AppResult<Vec<String>> {
     })
 }
 
-fn binds_of(f: &Filter) -> Vec<String> {
-    let mut binds = vec![f.range.0.clone(), f.range.1.clone()];
+fn binds_of(f: &Filter, places: &Places, sqlite: bool) -> Vec<String> {
+    let mut binds = vec![places.bind(sqlite)];
     binds.extend(f.title.iter().cloned());
     binds.extend(f.org_kind.iter().cloned());
     binds
 }
 
-/// The report statement: `$1` the day, `$2`/`$3` the subtree's path range, then the title and
-/// the organisation kind if the filter names them.
+/// The report statement: `$1` the day, `$2` the codes of the subtree's units ([`Places::bind`]),
+/// then the title and the organisation kind if the filter names them. The rows keep the
+/// timeline's unit code; [`Places`] places them.
 fn statement(db: &Db, f: &Filter, names: bool) -> String {
     let sqlite = matches!(db, Db::Sqlite(_));
-    let tree =
-        crate::units::store::period_on_sql("u", 1).replace("$1", &format!("'{}'", f.tree_on));
     let mut extra = String::new();
     // Each holding counted is its own part of a unit's key (unit, holding, end, …): one seek each.
     let holdings: &[&str] = match f.population {
@@ -650,7 +726,7 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
         Population::Planned => &["planned"],
         Population::Both => &["incumbent", "planned"],
     };
-    let mut n = 3;
+    let mut n = 2;
     if f.title.is_some() {
         n += 1;
         extra.push_str(&format!(" AND s.title_code = ${n}"));
@@ -660,15 +736,22 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
         extra.push_str(&format!(" AND s.org_kind = ${n}"));
     }
     extra.push_str(&super::store::only_cadres("s", f));
-    // SQLite keeps the written join order for CROSS JOIN: the subtree's units first.
-    let cross = if sqlite { "CROSS JOIN" } else { "JOIN" };
-    let (name_cols, name_join) = if names {
-        (
+    let units = if sqlite {
+        "s.unit_code IN (SELECT value FROM json_each($2))"
+    } else {
+        "s.unit_code = ANY(string_to_array($2, ','))"
+    };
+    // SQLite keeps the written join order for CROSS JOIN: the timeline's key first.
+    let (name_cols, name_join) = match (names, sqlite) {
+        (true, true) => (
+            "c.full_name, c.sort_key",
+            " CROSS JOIN cadres c ON c.id = s.cadre_id",
+        ),
+        (true, false) => (
             "c.full_name, c.sort_key",
             " JOIN cadres c ON c.id = s.cadre_id",
-        )
-    } else {
-        ("'' AS full_name, '' AS sort_key", "")
+        ),
+        (false, _) => ("'' AS full_name, '' AS sort_key", ""),
     };
     // The piece containing the day: open and begun by then, or ending within PIECE_DAYS after
     // it (closed intervals are stored cut to that length): two bounded ranges of the key.
@@ -680,11 +763,9 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
     let one = |holding: &str, span: &str| {
         format!(
             "SELECT s.cadre_id, s.holding, s.title_code, s.standard_version, s.unmet, s.gender, s.birth_date,
-                s.ethnic_minority, u.placed_code AS unit_code, u.path AS unit_path, u.status AS placement,
-                {name_cols}
-         FROM unit_periods u {cross} holder_timeline s
-           ON s.unit_code = u.code AND s.holding = '{holding}' AND {span} AND s.from_date <= $1{name_join}
-         WHERE u.path >= $2 AND u.path < $3 AND {tree}{extra}"
+                s.ethnic_minority, s.unit_code, '' AS unit_path, '' AS placement, {name_cols}
+         FROM holder_timeline s{name_join}
+         WHERE {units} AND s.holding = '{holding}' AND {span} AND s.from_date <= $1{extra}"
         )
     };
     let open = format!("s.to_date = '{OPEN}'");

@@ -11,7 +11,7 @@ use cadre_training::gaps::service::{
     assess_all, build_report, build_report_from_facts, compare_in, training_demand_in, ReportQuery,
 };
 use cadre_training::gaps::store::{Filter, Population};
-use cadre_training::gaps::timeline_store::{all_intervals, rebuild_all};
+use cadre_training::gaps::timeline_store::{all_intervals, rebuild_all, Places};
 use cadre_training::shared::tree::subtree_range;
 
 use crate::helpers::TestApp;
@@ -524,7 +524,8 @@ async fn a_report_reads_only_its_population_part_of_each_units_key(app: TestApp)
             cadres: None,
             tree_on: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
         };
-        let plan = cadre_training::gaps::timeline_store::plan(db, &f)
+        let places = Places::read(db, &f.range, f.tree_on).await.unwrap();
+        let plan = cadre_training::gaps::timeline_store::plan(db, &f, &places)
             .await
             .unwrap()
             .join("\n");
