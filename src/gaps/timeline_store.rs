@@ -736,10 +736,14 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
         extra.push_str(&format!(" AND s.org_kind = ${n}"));
     }
     extra.push_str(&super::store::only_cadres("s", f));
+    // PostgreSQL gets the array from a sub-select, which the planner does not look into: given
+    // the list itself it estimates every code's share of the key from its statistics, which
+    // for a city's 367 codes took 2 ms of planning (0.45 ms this way) for a 2.5 ms scan. The
+    // plan is the same: one seek of the key per code and range.
     let units = if sqlite {
         "s.unit_code IN (SELECT value FROM json_each($2))"
     } else {
-        "s.unit_code = ANY(string_to_array($2, ','))"
+        "s.unit_code = ANY(CAST((SELECT string_to_array($2, ',')) AS text[]))"
     };
     // SQLite keeps the written join order for CROSS JOIN: the timeline's key first.
     let (name_cols, name_join) = match (names, sqlite) {
