@@ -489,10 +489,11 @@ async fn phases(
     // The timeline path (what a report runs), each step one after the other.
     for _ in 0..5 {
         let t = Instant::now();
-        let places = timeline_store::Places::read(&state.db, &q.filter.range, q.filter.tree_on)
-            .await
-            .unwrap();
-        let rows = timeline_store::read(&state.db, &q.filter, &places)
+        let places = async {
+            let p = timeline_store::Places::read(&state.db, &q.filter.range, q.filter.tree_on);
+            Ok(std::sync::Arc::new(p.await?))
+        };
+        let rows = timeline_store::read(&state.db, &q.filter, places)
             .await
             .unwrap();
         let t_read = t.elapsed();

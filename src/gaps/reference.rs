@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::report::ModuleRef;
-use super::store::{self, ReportUnit, ScaleRef};
+use super::store::{self, ScaleRef};
 use super::timeline_store::Places;
 use crate::db::version::DataVersion;
 use crate::db::Db;
@@ -25,7 +25,6 @@ type Standards = HashMap<String, StandardVersion>;
 pub struct ReferenceCache {
     standards: VersionedCache<NaiveDate, Standards>,
     scales: VersionedCache<(), ScaleRef>,
-    units: VersionedCache<(String, String, NaiveDate), Vec<ReportUnit>>,
     places: VersionedCache<(String, String, NaiveDate), Arc<Places>>,
     modules: VersionedCache<(), ModuleRef>,
 }
@@ -36,7 +35,6 @@ impl ReferenceCache {
         ReferenceCache {
             standards: VersionedCache::new(capacity),
             scales: VersionedCache::new(capacity.min(4)),
-            units: VersionedCache::new(capacity),
             places: VersionedCache::new(capacity),
             modules: VersionedCache::new(capacity.min(4)),
         }
@@ -47,7 +45,6 @@ impl ReferenceCache {
         [
             self.standards.stats(),
             self.scales.stats(),
-            self.units.stats(),
             self.places.stats(),
             self.modules.stats(),
         ]
@@ -82,20 +79,8 @@ impl ReferenceCache {
         cached(&self.modules, version, (), || store::module_reference(db)).await
     }
 
-    /// The units of the subtree `range` on day `d`.
-    pub async fn units(
-        &self,
-        db: &Db,
-        version: Option<&DataVersion>,
-        range: &(String, String),
-        d: NaiveDate,
-    ) -> AppResult<Vec<ReportUnit>> {
-        let key = (range.0.clone(), range.1.clone(), d);
-        cached(&self.units, version, key, || store::units(db, range, d)).await
-    }
-
-    /// Where the people of each unit of the subtree `range` are counted on day `d` (what a
-    /// report's timeline read is driven by).
+    /// The live units of the subtree `range` on day `d`, and where each unit's people are
+    /// counted that day.
     pub async fn places(
         &self,
         db: &Db,

@@ -179,11 +179,11 @@ async fn timeline_on(
     let f = &q.filter;
     let v = q.version.as_ref();
     let read = async {
-        let places = places_of(state, q).await?;
+        let places = places_of(state, q);
         if names {
-            super::timeline_store::read_named(&state.db, f, &places).await
+            super::timeline_store::read_named(&state.db, f, places).await
         } else {
-            super::timeline_store::read(&state.db, f, &places).await
+            super::timeline_store::read(&state.db, f, places).await
         }
     };
     rocket::tokio::try_join!(
@@ -234,16 +234,8 @@ pub async fn report(state: &AppState, user: &AuthUser, a: &OnDay) -> AppResult<G
     build_report(state, &q, a.grouping).await
 }
 
-/// The query's units on its tree's day (from the reference cache at the query's data version).
-async fn units_of(state: &AppState, q: &ReportQuery) -> AppResult<Vec<store::ReportUnit>> {
-    let f = &q.filter;
-    state
-        .reference
-        .units(&state.db, q.version.as_ref(), &f.range, f.tree_on)
-        .await
-}
-
-/// Where the query's units' people are counted on its tree's day (reference cache, idem).
+/// The query's live units on its tree's day and where each unit's people are counted (from the
+/// reference cache at the query's data version).
 async fn places_of(state: &AppState, q: &ReportQuery) -> AppResult<Arc<Places>> {
     let f = &q.filter;
     state
@@ -262,47 +254,36 @@ pub async fn build_report(
     report_on_day(q, grouping, &day.packed, &day.places, &day.reference)
 }
 
-/// What a report reads besides its holders: the standards in force on its day, the scales and
-/// the tree's units (all three from the reference cache).
+/// What a report reads besides its holders and the tree: the standards in force on its day and
+/// the scales (both from the reference cache).
 struct DayReference {
     standards: HashMap<String, StandardVersion>,
     scales: ScaleRef,
-    units: Vec<store::ReportUnit>,
 }
 
 /// What a report of one day reads.
 struct DayReads {
     /// The holders' counted rows (packed).
     packed: Vec<store::Packed>,
-    /// Where the rows' units are counted.
+    /// The tree's units and where the rows' units are counted.
     places: Arc<Places>,
     reference: DayReference,
 }
 
-/// The holders' counted rows of the query's day after the subtree's places (cached), beside the
-/// standards in force, the scales and the tree's units: side by side, each on its own connection.
+/// The holders' counted rows of the query's day with the subtree's places (cached), beside the
+/// standards in force and the scales: side by side, each on its own connection.
 async fn day_reads(state: &AppState, q: &ReportQuery) -> AppResult<DayReads> {
     let f = &q.filter;
     let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
-    let rows = async {
-        let places = places_of(state, q).await?;
-        let packed = super::timeline_store::read_packed(db, f, &places, Packing::Counts).await?;
-        Ok::<_, crate::error::AppError>((packed, places))
-    };
-    let ((packed, places), standards, scales, units) = rocket::tokio::try_join!(
-        rows,
+    let ((packed, places), standards, scales) = rocket::tokio::try_join!(
+        super::timeline_store::read_packed(db, f, places_of(state, q), Packing::Counts),
         r.standards(db, v, f.as_of),
         r.scales(db, v),
-        units_of(state, q),
     )?;
     Ok(DayReads {
         packed,
         places,
-        reference: DayReference {
-            standards,
-            scales,
-            units,
-        },
+        reference: DayReference { standards, scales },
     })
 }
 
@@ -325,7 +306,7 @@ fn report_on_day(
         .flatten()
         .cloned()
         .collect();
-    Ok(report_with(q, grouping, &items, columns, &r.units))
+    Ok(report_with(q, grouping, &items, columns, places.units()))
 }
 
 /// The same report assessed from the holders' facts by the engine (today's path before the
@@ -543,7 +524,7 @@ pub async fn training_demand_in(
         &r.scales,
         &modules,
         &q.root,
-        &r.units,
+        day.places.units(),
         grouping,
     );
     Ok(DemandReport {
@@ -593,28 +574,27 @@ pub async fn compare_in(
     let mut second = q.clone();
     q.filter.as_of = d1;
     second.filter.as_of = d2;
-    // Both days' holders and standards side by side; the places, the scales and the tree's units
+    // Both days' holders and standards side by side; the tree's units and places and the scales
     // (the same for both days) read once.
     let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
     let rows = async {
         let places = places_of(state, &q).await?;
-        let (rows1, rows2) = rocket::tokio::try_join!(
-            super::timeline_store::read_packed(db, &q.filter, &places, Packing::Counts),
-            super::timeline_store::read_packed(db, &second.filter, &places, Packing::Counts),
+        let given = || async { Ok(Arc::clone(&places)) };
+        let ((rows1, _), (rows2, _)) = rocket::tokio::try_join!(
+            super::timeline_store::read_packed(db, &q.filter, given(), Packing::Counts),
+            super::timeline_store::read_packed(db, &second.filter, given(), Packing::Counts),
         )?;
         Ok::<_, AppError>((rows1, rows2, places))
     };
-    let ((rows1, rows2, places), std1, std2, scales, units) = rocket::tokio::try_join!(
+    let ((rows1, rows2, places), std1, std2, scales) = rocket::tokio::try_join!(
         rows,
         r.standards(db, v, d1),
         r.standards(db, v, d2),
         r.scales(db, v),
-        units_of(state, &q),
     )?;
     let first = DayReference {
         standards: std1,
         scales,
-        units,
     };
     let a = report_on_day(&q, grouping, &rows1, &places, &first)?;
     let then = DayReference {

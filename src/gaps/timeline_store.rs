@@ -9,6 +9,8 @@
 
 use chrono::NaiveDate;
 use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
 
 use super::engine::{full_years, CadreFacts, CompletionFact, QualificationFact};
 use super::report::{rules, HolderOnDay};
@@ -409,14 +411,17 @@ async fn people(tx: &mut Tx, sqlite: bool, ids: &[i64]) -> AppResult<HashMap<i64
 
 /// Where the people of each unit of a subtree are counted on the tree's day: every unit period
 /// of the subtree on that day (live, merged into a unit of it, or unplaced under it), by the
-/// code the timeline keeps. A report's read is driven by these codes (no join with the tree in
-/// the statement), and its rows are placed here; kept per data version in the reference cache.
+/// code the timeline keeps. A report's rows are placed here (on PostgreSQL its read is also
+/// driven by these codes); kept per data version in the reference cache.
+/// With them, the subtree's live units that day (a report's rows), so both come from one read.
 #[derive(Debug, Default)]
 pub struct Places {
     /// The codes, in path order.
     codes: Vec<String>,
     /// Code → where its people are counted.
     by_code: HashMap<String, Place>,
+    /// The live units, in path order.
+    units: Vec<super::store::ReportUnit>,
 }
 
 /// Where one unit's people are counted on the tree's day.
@@ -438,6 +443,15 @@ impl Places {
             if places.by_code.contains_key(&p.code) {
                 continue;
             }
+            if p.status == "live" {
+                places.units.push(super::store::ReportUnit {
+                    code: p.code.clone(),
+                    name: p.name.clone(),
+                    kind: p.kind.clone(),
+                    path: p.path.clone(),
+                    depth: p.depth,
+                });
+            }
             places.codes.push(p.code.clone());
             let place = Place {
                 unit_code: p.placed_code,
@@ -456,21 +470,16 @@ impl Places {
         ))
     }
 
+    /// The subtree's live units on the day, in path order.
+    pub fn units(&self) -> &[super::store::ReportUnit] {
+        &self.units
+    }
+
     /// Where the people of the unit the timeline calls `code` are counted.
     pub fn of(&self, code: &str) -> AppResult<&Place> {
         self.by_code
             .get(code)
             .ok_or_else(|| bad_row("unit_code outside the subtree"))
-    }
-
-    /// The codes as the read binds them: a JSON array for SQLite's `json_each`, a
-    /// comma-separated list for PostgreSQL's `string_to_array` (unit codes are digits).
-    fn bind(&self, sqlite: bool) -> String {
-        if sqlite {
-            serde_json::Value::from(self.codes.clone()).to_string()
-        } else {
-            self.codes.join(",")
-        }
     }
 }
 
@@ -513,8 +522,13 @@ pub struct TimelineRow {
 /// field is a code, a number or a day, never free text) and are unpacked here: handing each row
 /// on its own from SQLite's thread to the async task cost more than the statement itself
 /// (BENCHMARKS.md, "Reports from the status timeline").
-pub async fn read(db: &Db, f: &Filter, places: &Places) -> AppResult<Vec<TimelineRow>> {
-    unpack(&read_packed(db, f, places, Packing::Rows).await?, places)
+pub async fn read(
+    db: &Db,
+    f: &Filter,
+    places: impl Future<Output = AppResult<Arc<Places>>>,
+) -> AppResult<Vec<TimelineRow>> {
+    let (packed, places) = read_packed(db, f, places, Packing::Rows).await?;
+    unpack(&packed, &places)
 }
 
 /// What a packed read carries of each row.
@@ -527,18 +541,15 @@ pub(super) enum Packing {
     Counts,
 }
 
-/// The rows of [`read`], still packed (their units as the timeline keeps them).
+/// The rows of [`read`], still packed (their units as the timeline keeps them), with the places
+/// they were read by.
 pub(super) async fn read_packed(
     db: &Db,
     f: &Filter,
-    places: &Places,
+    places: impl Future<Output = AppResult<Arc<Places>>>,
     packing: Packing,
-) -> AppResult<Vec<super::store::Packed>> {
-    if places.codes.is_empty() {
-        return Ok(vec![]);
-    }
+) -> AppResult<(Vec<super::store::Packed>, Arc<Places>)> {
     let sqlite = matches!(db, Db::Sqlite(_));
-    let inner = statement(db, f, false);
     let text = |col: &str| format!("COALESCE(CAST({col} AS TEXT), '')");
     let minority = "CASE WHEN ethnic_minority THEN '1' ELSE '0' END".to_string();
     let (holding, version) = match packing {
@@ -562,8 +573,39 @@ pub(super) async fn read_packed(
     .into_iter()
     .filter(|f| !f.is_empty())
     .collect();
-    let sql = super::store::packed(sqlite, &fields, &inner);
-    super::store::fetch(db, sql, f.as_of, binds_of(f, places, sqlite)).await
+    let sql = super::store::packed(sqlite, &fields, &statement(db, f, false));
+    by_places(db, f, places, |binds| {
+        super::store::fetch_light(db, sql, f.as_of, binds)
+    })
+    .await
+}
+
+/// Runs a read of the subtree's units with its places. SQLite's statement finds the units
+/// itself (it joins the tree's periods, so it runs beside the places' read); PostgreSQL's is
+/// given their codes (planning the join took it 2 ms), so it waits for them.
+async fn by_places<T, R>(
+    db: &Db,
+    f: &Filter,
+    places: impl Future<Output = AppResult<Arc<Places>>>,
+    read: impl FnOnce(Vec<String>) -> R,
+) -> AppResult<(Vec<T>, Arc<Places>)>
+where
+    R: Future<Output = AppResult<Vec<T>>>,
+{
+    match db {
+        Db::Sqlite(_) => {
+            let (places, rows) = rocket::tokio::try_join!(places, read(binds_of(f, None)))?;
+            Ok((rows, places))
+        }
+        Db::Postgres(_) => {
+            let places = places.await?;
+            if places.codes.is_empty() {
+                return Ok((vec![], places));
+            }
+            let rows = read(binds_of(f, Some(&places))).await?;
+            Ok((rows, places))
+        }
+    }
 }
 
 fn bad_row(what: &str) -> crate::error::AppError {
@@ -649,14 +691,16 @@ fn unpack(packed: &[super::store::Packed], places: &Places) -> AppResult<Vec<Tim
 
 /// The same, with each holder's name and stored sort key (the drill-down lists people), one row
 /// each.
-pub async fn read_named(db: &Db, f: &Filter, places: &Places) -> AppResult<Vec<TimelineRow>> {
-    if places.codes.is_empty() {
-        return Ok(vec![]);
-    }
-    let sqlite = matches!(db, Db::Sqlite(_));
-    let binds = binds_of(f, places, sqlite);
-    let mut rows: Vec<TimelineRow> =
-        super::store::fetch(db, statement(db, f, true), f.as_of, binds).await?;
+pub async fn read_named(
+    db: &Db,
+    f: &Filter,
+    places: impl Future<Output = AppResult<Arc<Places>>>,
+) -> AppResult<Vec<TimelineRow>> {
+    let sql = statement(db, f, true);
+    let (mut rows, places): (Vec<TimelineRow>, _) = by_places(db, f, places, |binds| {
+        super::store::fetch_light(db, sql, f.as_of, binds)
+    })
+    .await?;
     for r in &mut rows {
         let place = places.of(&r.unit_code)?;
         r.unit_code.clone_from(&place.unit_code);
@@ -671,7 +715,10 @@ pub async fn read_named(db: &Db, f: &Filter, places: &Places) -> AppResult<Vec<T
 /// rows and their packing.
 pub fn read_statement(db: &Db, f: &Filter, places: &Places) -> (String, Vec<String>) {
     let sqlite = matches!(db, Db::Sqlite(_));
-    (statement(db, f, false), binds_of(f, places, sqlite))
+    (
+        statement(db, f, false),
+        binds_of(f, (!sqlite).then_some(places)),
+    )
 }
 
 /// The database's plan for the report read of `f` (SQLite's `EXPLAIN QUERY PLAN` details, or
@@ -707,16 +754,20 @@ pub async fn plan(db: &Db, f: &Filter, places: &Places) -> AppResult<Vec<String>
     })
 }
 
-fn binds_of(f: &Filter, places: &Places, sqlite: bool) -> Vec<String> {
-    let mut binds = vec![places.bind(sqlite)];
+/// The parameters after the day: the subtree's path range (SQLite) or its units' codes
+/// (PostgreSQL, given `places`), then the title and the organisation kind if named.
+fn binds_of(f: &Filter, places: Option<&Places>) -> Vec<String> {
+    let mut binds = match places {
+        Some(p) => vec![p.codes.join(",")],
+        None => vec![f.range.0.clone(), f.range.1.clone()],
+    };
     binds.extend(f.title.iter().cloned());
     binds.extend(f.org_kind.iter().cloned());
     binds
 }
 
-/// The report statement: `$1` the day, `$2` the codes of the subtree's units ([`Places::bind`]),
-/// then the title and the organisation kind if the filter names them. The rows keep the
-/// timeline's unit code; [`Places`] places them.
+/// The report statement: `$1` the day, then [`binds_of`]'s. Its rows keep the timeline's unit
+/// code; [`Places`] places them.
 fn statement(db: &Db, f: &Filter, names: bool) -> String {
     let sqlite = matches!(db, Db::Sqlite(_));
     let mut extra = String::new();
@@ -726,7 +777,7 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
         Population::Planned => &["planned"],
         Population::Both => &["incumbent", "planned"],
     };
-    let mut n = 2;
+    let mut n = if sqlite { 3 } else { 2 };
     if f.title.is_some() {
         n += 1;
         extra.push_str(&format!(" AND s.title_code = ${n}"));
@@ -736,16 +787,6 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
         extra.push_str(&format!(" AND s.org_kind = ${n}"));
     }
     extra.push_str(&super::store::only_cadres("s", f));
-    // PostgreSQL gets the array from a sub-select, which the planner does not look into: given
-    // the list itself it estimates every code's share of the key from its statistics, which
-    // for a city's 367 codes took 2 ms of planning (0.45 ms this way) for a 2.5 ms scan. The
-    // plan is the same: one seek of the key per code and range.
-    let units = if sqlite {
-        "s.unit_code IN (SELECT value FROM json_each($2))"
-    } else {
-        "s.unit_code = ANY(CAST((SELECT string_to_array($2, ',')) AS text[]))"
-    };
-    // SQLite keeps the written join order for CROSS JOIN: the timeline's key first.
     let (name_cols, name_join) = match (names, sqlite) {
         (true, true) => (
             "c.full_name, c.sort_key",
@@ -764,13 +805,34 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
     } else {
         format!("($1 + {PIECE_DAYS})")
     };
+    let cols = format!(
+        "s.cadre_id, s.holding, s.title_code, s.standard_version, s.unmet, s.gender, s.birth_date,
+                s.ethnic_minority, s.unit_code, '' AS unit_path, '' AS placement, {name_cols}"
+    );
     let one = |holding: &str, span: &str| {
-        format!(
-            "SELECT s.cadre_id, s.holding, s.title_code, s.standard_version, s.unmet, s.gender, s.birth_date,
-                s.ethnic_minority, s.unit_code, '' AS unit_path, '' AS placement, {name_cols}
+        if sqlite {
+            // SQLite keeps the written join order for CROSS JOIN: the subtree's unit periods
+            // on the tree's day first, then each one's part of the timeline's key.
+            let tree = crate::units::store::period_on_sql("u", 1)
+                .replace("$1", &format!("'{}'", f.tree_on));
+            format!(
+                "SELECT {cols}
+         FROM unit_periods u CROSS JOIN holder_timeline s
+           ON s.unit_code = u.code AND s.holding = '{holding}' AND {span} AND s.from_date <= $1{name_join}
+         WHERE u.path >= $2 AND u.path < $3 AND {tree}{extra}"
+            )
+        } else {
+            // The codes through a sub-select, which the planner does not look into: given the
+            // list itself it estimates every code's share of the key from its statistics, which
+            // for a city's 367 codes took 2 ms of planning (0.45 ms this way) for a 2.5 ms
+            // scan. The plan is the same: one seek of the key per code and range.
+            format!(
+                "SELECT {cols}
          FROM holder_timeline s{name_join}
-         WHERE {units} AND s.holding = '{holding}' AND {span} AND s.from_date <= $1{extra}"
-        )
+         WHERE s.unit_code = ANY(CAST((SELECT string_to_array($2, ',')) AS text[]))
+           AND s.holding = '{holding}' AND {span} AND s.from_date <= $1{extra}"
+            )
+        }
     };
     let open = format!("s.to_date = '{OPEN}'");
     let closed = format!("s.to_date > $1 AND s.to_date <= {window_end}");
