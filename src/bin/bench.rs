@@ -440,10 +440,7 @@ async fn phases(
     if let cadre_training::db::Db::Sqlite(p) = &state.db {
         let d = q.filter.as_of;
         // The report's own statement, unpacked.
-        let places = timeline_store::Places::read(&state.db, &q.filter.range, q.filter.tree_on)
-            .await
-            .unwrap();
-        let (inner, binds) = timeline_store::read_statement(&state.db, &q.filter, &places);
+        let (inner, binds) = timeline_store::read_statement(&state.db, &q.filter);
         fn bound<'q>(
             sql: &'q str,
             d: chrono::NaiveDate,

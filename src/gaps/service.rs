@@ -577,16 +577,14 @@ pub async fn compare_in(
     // Both days' holders and standards side by side; the tree's units and places and the scales
     // (the same for both days) read once.
     let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
-    let rows = async {
-        let places = places_of(state, &q).await?;
-        let given = || async { Ok(Arc::clone(&places)) };
-        let ((rows1, _), (rows2, _)) = rocket::tokio::try_join!(
-            super::timeline_store::read_packed(db, &q.filter, given(), Packing::Counts),
-            super::timeline_store::read_packed(db, &second.filter, given(), Packing::Counts),
-        )?;
-        Ok::<_, AppError>((rows1, rows2, places))
-    };
-    let ((rows1, rows2, places), std1, std2, scales) = rocket::tokio::try_join!(
+    let rows = super::timeline_store::read_packed_pair(
+        db,
+        &q.filter,
+        &second.filter,
+        places_of(state, &q),
+        Packing::Counts,
+    );
+    let (((rows1, rows2), places), std1, std2, scales) = rocket::tokio::try_join!(
         rows,
         r.standards(db, v, d1),
         r.standards(db, v, d2),

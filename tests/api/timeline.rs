@@ -11,7 +11,7 @@ use cadre_training::gaps::service::{
     assess_all, build_report, build_report_from_facts, compare_in, training_demand_in, ReportQuery,
 };
 use cadre_training::gaps::store::{Filter, Population};
-use cadre_training::gaps::timeline_store::{all_intervals, rebuild_all, Places};
+use cadre_training::gaps::timeline_store::{all_intervals, rebuild_all};
 use cadre_training::shared::tree::subtree_range;
 
 use crate::helpers::TestApp;
@@ -517,15 +517,14 @@ async fn a_report_reads_only_its_population_part_of_each_units_key(app: TestApp)
     for population in [Population::Incumbent, Population::Planned, Population::Both] {
         let f = Filter {
             as_of: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
-            range: subtree_range("79/"),
+            range: subtree_range("/79/"),
             population,
             title: None,
             org_kind: None,
             cadres: None,
             tree_on: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
         };
-        let places = Places::read(db, &f.range, f.tree_on).await.unwrap();
-        let plan = cadre_training::gaps::timeline_store::plan(db, &f, &places)
+        let plan = cadre_training::gaps::timeline_store::plan(db, &f)
             .await
             .unwrap()
             .join("\n");
@@ -554,4 +553,83 @@ async fn a_report_reads_only_its_population_part_of_each_units_key(app: TestApp)
             }
         }
     }
+}
+
+crate::db_tests!(rows_of_a_ward_made_after_the_places_were_read_are_placed_not_dropped);
+
+/// A report places its rows by the tree's places, read beside its rows or cached at the caller's
+/// data version. When the tree changed in between (a new ward, a title holder in it), the rows
+/// the read saw are placed by the tree read afresh: the holder is counted, in the new ward, and
+/// nothing fails.
+async fn rows_of_a_ward_made_after_the_places_were_read_are_placed_not_dropped(app: TestApp) {
+    use cadre_training::gaps::timeline_store::{read, Places};
+    use std::sync::Arc;
+    let t = app.admin_token().await;
+    app.import_hcmc(&t).await;
+    let state = app.state();
+    let today = state.clock.today();
+    let f = Filter {
+        as_of: today,
+        range: subtree_range("/79/"),
+        population: Population::Incumbent,
+        title: None,
+        org_kind: None,
+        cadres: None,
+        tree_on: today,
+    };
+    let stale = Arc::new(Places::read(&state.db, &f.range, today).await.unwrap());
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&t),
+            json!({"code": "27999", "name": "Phường Mới", "kind": "ward", "parent_code": "760"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = app
+        .post(
+            "/api/cadres",
+            Some(&t),
+            json!({"full_name": "Lê Thị Hoa", "gender": "female",
+            "birth_date": "1975-03-01", "ethnicity": "Kinh", "personal_id": "079191000000",
+            "unit_code": "27999", "organisation": "fatherland_front",
+            "party_joined_on": "2000-01-01", "unit_since": today.to_string()}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/titles"),
+            Some(&t),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": today.to_string()}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    assert!(stale.of("27999").is_err(), "the places predate the ward");
+    let rows = read(&state.db, &f, async { Ok(Arc::clone(&stale)) })
+        .await
+        .unwrap();
+    let iv: Vec<_> = all_intervals(&state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.cadre_id == id)
+        .collect();
+    let p2 = Places::read(&state.db, &f.range, today).await.unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r.cadre_id == id)
+        .expect("the new holder is counted");
+    assert_eq!(
+        (row.unit_code.as_str(), row.placement.as_str()),
+        ("27999", "live")
+    );
+    assert!(row.unit_path.ends_with("/760/27999/"), "{}", row.unit_path);
+    let fresh = read(&state.db, &f, async {
+        Ok(Arc::new(Places::read(&state.db, &f.range, today).await?))
+    })
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), fresh.len());
 }
