@@ -416,8 +416,6 @@ async fn people(tx: &mut Tx, sqlite: bool, ids: &[i64]) -> AppResult<HashMap<i64
 /// With them, the subtree's live units that day (a report's rows), so both come from one read.
 #[derive(Debug, Default)]
 pub struct Places {
-    /// The codes, in path order.
-    codes: Vec<String>,
     /// Code → where its people are counted.
     by_code: HashMap<String, Place>,
     /// The live units, in path order.
@@ -435,39 +433,62 @@ pub struct Place {
     pub placement: String,
 }
 
+/// One unit period as [`Places::read`] reads it: code, placed code, path, status, depth, kind,
+/// name.
+type PeriodOnDay = (String, String, String, String, i64, String, String);
+
 impl Places {
     /// From the subtree's unit periods on the tree's day.
-    pub fn new(periods: Vec<crate::units::store::PeriodRow>) -> Places {
+    fn new(mut periods: Vec<PeriodOnDay>) -> Places {
+        periods.sort_by(|a, b| (&a.2, &a.0).cmp(&(&b.2, &b.0)));
         let mut places = Places::default();
-        for p in periods {
-            if places.by_code.contains_key(&p.code) {
+        for (code, placed_code, path, status, depth, kind, name) in periods {
+            if places.by_code.contains_key(&code) {
                 continue;
             }
-            if p.status == "live" {
+            if status == "live" {
                 places.units.push(super::store::ReportUnit {
-                    code: p.code.clone(),
-                    name: p.name.clone(),
-                    kind: p.kind.clone(),
-                    path: p.path.clone(),
-                    depth: p.depth,
+                    code: code.clone(),
+                    name,
+                    kind,
+                    path: path.clone(),
+                    depth,
                 });
             }
-            places.codes.push(p.code.clone());
             let place = Place {
-                unit_code: p.placed_code,
-                unit_path: p.path,
-                placement: p.status,
+                unit_code: placed_code,
+                unit_path: path,
+                placement: status,
             };
-            places.by_code.insert(p.code, place);
+            places.by_code.insert(code, place);
         }
         places
     }
 
-    /// Reads the subtree `range`'s places on day `d` (one statement).
+    /// Reads the subtree `range`'s places on day `d`: one statement giving one JSON value (a
+    /// row per period would cross from SQLite's thread one at a time).
     pub async fn read(db: &Db, range: &(String, String), d: NaiveDate) -> AppResult<Places> {
-        Ok(Places::new(
-            crate::units::store::all_on(db, range, d).await?,
-        ))
+        let on = crate::units::store::period_on_sql("p", 3);
+        let fields = "p.code, p.placed_code, p.path, p.status, p.depth, p.kind, p.name";
+        let sql = match db {
+            Db::Sqlite(_) => format!(
+                "SELECT json_group_array(json_array({fields})) FROM unit_periods p
+                 WHERE p.path >= $1 AND p.path < $2 AND {on}"
+            ),
+            Db::Postgres(_) => format!(
+                "SELECT CAST(COALESCE(json_agg(json_build_array({fields})), '[]') AS TEXT)
+                 FROM unit_periods p WHERE p.path >= $1 AND p.path < $2 AND {on}"
+            ),
+        };
+        let json: String = on_db!(db, |p| sqlx::query_scalar(&sql)
+            .bind(&range.0)
+            .bind(&range.1)
+            .bind(d)
+            .fetch_one(p)
+            .await?);
+        let periods = serde_json::from_str(&json)
+            .map_err(|e| crate::error::AppError::Internal(format!("unit periods: {e}")))?;
+        Ok(Places::new(periods))
     }
 
     /// The subtree's live units on the day, in path order.
@@ -640,8 +661,8 @@ trait Placeable {
 impl Placeable for Vec<super::store::Packed> {
     fn placed_by(&self, places: &Places) -> bool {
         // The unit is every packed row's last field.
-        super::store::packed_rows(self).all(|r| {
-            r.last()
+        super::store::packed_rows(self).all(|mut r| {
+            r.next_back()
                 .is_some_and(|code| places.by_code.contains_key(code))
         })
     }

@@ -447,25 +447,9 @@ pub async fn period_today(db: &Db, code: &str) -> AppResult<Option<PeriodRow>> {
 
 /// The live units on day `d` whose path on that day lies in `[lo, hi)`, by path.
 pub async fn live_on(db: &Db, range: &(String, String), d: NaiveDate) -> AppResult<Vec<PeriodRow>> {
-    subtree_on(db, range, d, true).await
-}
-
-/// The periods of the subtree `range` on day `d` (live, merged into a unit of it, or unplaced
-/// under it), by path: where each unit's people are counted that day.
-pub async fn all_on(db: &Db, range: &(String, String), d: NaiveDate) -> AppResult<Vec<PeriodRow>> {
-    subtree_on(db, range, d, false).await
-}
-
-async fn subtree_on(
-    db: &Db,
-    range: &(String, String),
-    d: NaiveDate,
-    live: bool,
-) -> AppResult<Vec<PeriodRow>> {
-    let status = if live { " AND p.status = 'live'" } else { "" };
     let sql = format!(
         "SELECT {PERIOD_COLS} FROM unit_periods p
-         WHERE p.path >= $1 AND p.path < $2{status} AND {} ORDER BY p.path",
+         WHERE p.path >= $1 AND p.path < $2 AND p.status = 'live' AND {} ORDER BY p.path",
         period_on_sql("p", 3)
     );
     Ok(on_db!(db, |p| sqlx::query_as(&sql)

@@ -610,13 +610,6 @@ async fn rows_of_a_ward_made_after_the_places_were_read_are_placed_not_dropped(a
     let rows = read(&state.db, &f, async { Ok(Arc::clone(&stale)) })
         .await
         .unwrap();
-    let iv: Vec<_> = all_intervals(&state.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|i| i.cadre_id == id)
-        .collect();
-    let p2 = Places::read(&state.db, &f.range, today).await.unwrap();
     let row = rows
         .iter()
         .find(|r| r.cadre_id == id)
