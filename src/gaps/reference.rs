@@ -1,6 +1,6 @@
 //! What a report reads besides its holders — the standards in force on a day, the qualification
-//! scales, the subtree's units on a day (with where each unit's people are counted), and for training demand the modules and seats — kept per
-//! data version ([`crate::db::version`]): the
+//! scales, the subtree's units on a day (with where each unit's people are counted), and for
+//! training demand the modules and seats — kept per data version ([`crate::db::version`]): the
 //! caller's version is read by the auth guard before anything else of the request, so an entry is
 //! served only while no committed write has happened since it was built, on any app server.
 //! Without a version (the CLI, the benchmarks' uncached rows) everything is read afresh.

@@ -165,8 +165,8 @@ pub struct Assessed {
 }
 
 /// The holders' timeline rows on the filter's day (with names and sort keys if `names`), the
-/// standards in force and the scales: three reads side by side, each on a pooled connection
-/// (the rows after the subtree's places, from the reference cache).
+/// standards in force and the scales: reads side by side, each on a pooled connection (the rows
+/// beside the subtree's places, which come from the reference cache when they can).
 async fn timeline_on(
     state: &AppState,
     q: &ReportQuery,

@@ -360,9 +360,10 @@ fn unpack3<T: std::str::FromStr>(packed: Vec<Packed>) -> AppResult<Vec<(i64, Str
     Ok(out)
 }
 
-/// Starts `sql` (`$1` the date, then `binds` as text) on a connection of its own. On PostgreSQL
-/// it runs in a transaction of its own with JIT compilation off: these statements are costed
-/// high enough to be JIT-compiled, which takes longer than running them.
+/// Starts `sql` (`$1` the date, then `binds` as text) on a connection of its own. On PostgreSQL,
+/// when `guarded`, it runs in a transaction of its own with JIT compilation and parallel workers
+/// off: these statements are costed high enough to be JIT-compiled, which takes longer than
+/// running them.
 fn spawn_fetch<T>(
     db: &Db,
     sql: String,
