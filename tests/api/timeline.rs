@@ -347,12 +347,24 @@ async fn random_writes_keep_the_timeline_equal_to_a_rebuild_and_the_reports_to_t
     );
 }
 
-/// A cadre of ward 26734, Party member since 2000, chair of its Front committee from `from`.
+/// A cadre of ward 26734 since 2005, Party member since 2000, chair of its Front committee from
+/// `from`.
 async fn chair(app: &TestApp, t: &str, name: &str, pid: &str, born: &str, from: &str) -> i64 {
+    chair_in(app, t, ("26734", "2005-01-01"), (name, pid, born), from).await
+}
+
+/// The same in `ward` (its code and the day the cadre joined it).
+async fn chair_in(
+    app: &TestApp,
+    t: &str,
+    (ward, since): (&str, &str),
+    (name, pid, born): (&str, &str, &str),
+    from: &str,
+) -> i64 {
     let (s, v) = app
         .post("/api/cadres", Some(t), json!({"full_name": name, "gender": "female", "birth_date": born,
-            "ethnicity": "Kinh", "personal_id": pid, "unit_code": "26734",
-            "organisation": "fatherland_front", "party_joined_on": "2000-01-01", "unit_since": "2005-01-01"}))
+            "ethnicity": "Kinh", "personal_id": pid, "unit_code": ward,
+            "organisation": "fatherland_front", "party_joined_on": "2000-01-01", "unit_since": since}))
         .await;
     assert_eq!(s, Status::Created, "{v}");
     let id = v["id"].as_i64().unwrap();
@@ -586,26 +598,15 @@ async fn rows_of_a_ward_made_after_the_places_were_read_are_placed_not_dropped(a
         )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
-    let (s, v) = app
-        .post(
-            "/api/cadres",
-            Some(&t),
-            json!({"full_name": "Lê Thị Hoa", "gender": "female",
-            "birth_date": "1975-03-01", "ethnicity": "Kinh", "personal_id": "079191000000",
-            "unit_code": "27999", "organisation": "fatherland_front",
-            "party_joined_on": "2000-01-01", "unit_since": today.to_string()}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
-    let id = v["id"].as_i64().unwrap();
-    let (s, v) = app
-        .post(
-            &format!("/api/cadres/{id}/titles"),
-            Some(&t),
-            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": today.to_string()}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
+    let day = today.to_string();
+    let id = chair_in(
+        &app,
+        &t,
+        ("27999", &day),
+        ("Lê Thị Hoa", "079191000000", "1975-03-01"),
+        &day,
+    )
+    .await;
     assert!(stale.of("27999").is_err(), "the places predate the ward");
     let rows = read(&state.db, &f, async { Ok(Arc::clone(&stale)) })
         .await
