@@ -249,6 +249,21 @@ pub fn assessments(
     scales: &ScaleRef,
     as_of: NaiveDate,
 ) -> Vec<Assessment> {
+    assessments_of(loaded, standards, scales, as_of, None)
+}
+
+/// Requirement keys to check, by (cadre, holding, title code).
+pub type KeysToCheck = HashMap<(i64, Holding, String), Vec<String>>;
+
+/// As [`assessments`]; with `only`, only the holders it names, each checked only against the
+/// requirements it names (their reasons for a list already counted).
+pub fn assessments_of(
+    loaded: Loaded,
+    standards: &HashMap<String, StandardVersion>,
+    scales: &ScaleRef,
+    as_of: NaiveDate,
+    only: Option<&KeysToCheck>,
+) -> Vec<Assessment> {
     let Loaded {
         holders,
         best_rank,
@@ -256,7 +271,15 @@ pub fn assessments(
     } = loaded;
     let mut rule_cache: HashMap<String, Vec<Rule>> = HashMap::new();
     let mut out = Vec::with_capacity(holders.len());
+    let mut picked: Vec<Rule> = vec![];
     for h in holders {
+        let keys = match only {
+            None => None,
+            Some(only) => match only.get(&(h.cadre_id, h.population, h.title_code.clone())) {
+                Some(keys) => Some(keys),
+                None => continue,
+            },
+        };
         let std = standards.get(&h.title_code);
         let checks = match std {
             None => vec![],
@@ -264,7 +287,12 @@ pub fn assessments(
                 if !rule_cache.contains_key(&h.title_code) {
                     rule_cache.insert(h.title_code.clone(), rules(&s.requirements, scales));
                 }
-                let rules = &rule_cache[&h.title_code];
+                let mut rules = &rule_cache[&h.title_code];
+                if let Some(keys) = keys {
+                    picked.clear();
+                    picked.extend(rules.iter().filter(|r| keys.contains(&r.key())).cloned());
+                    rules = &picked;
+                }
                 let mut facts = CadreFacts {
                     birth_date: h.birth_date,
                     party_joined_on: h.party_joined_on,

@@ -11,7 +11,7 @@ use super::params::{
 };
 use super::reasons::Lang;
 use super::report::Assessment;
-use super::service::{self, CompareReport, DemandReport, GapList, GapReport};
+use super::service::{self, CompareReport, DemandReport, GapList, GapReport, Reasons};
 use crate::api::Page;
 use crate::auth::AuthUser;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
@@ -65,7 +65,7 @@ pub async fn gap_cadres(
         offset: args.page.offset as usize,
         limit: args.page.limit as usize,
     };
-    let b = service::cadres_behind(state, &user, &args.of, Some(window)).await?;
+    let b = service::cadres_behind(state, &user, &args.of, Some(window), Reasons::Every).await?;
     Ok(Json(Page {
         total: b.total as i64,
         limit: args.page.limit,
@@ -152,7 +152,7 @@ pub async fn export_gap_cadres(
 ) -> AppResult<Streamed> {
     let args: DrillFile = q.parse()?;
     // Assessed once, whatever the number of rows; written a page of rows at a time.
-    let b = service::cadres_behind(state, &user, &args.of, None).await?;
+    let b = service::cadres_behind(state, &user, &args.of, None, Reasons::Unmet).await?;
     let (lang, names) = (args.lang, b.scales);
     stream_table(
         if lang == Lang::Vi {

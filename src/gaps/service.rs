@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use super::own::{needs_open_classes, title_gaps, TitleGap};
 use super::params::{Between, Drill, OnDay, Selection, Status, UnitChoice};
 use super::report::{
-    assessments, demand_by_group, from_timeline, group_of, grouped, pair, paired, rule_keys,
-    Assessment, CompareRow, Counted, DemandRow, Grouping, ReportRow,
+    assessments, assessments_of, demand_by_group, from_timeline, group_of, grouped, pair, paired,
+    rule_keys, Assessment, CompareRow, Counted, DemandRow, Grouping, KeysToCheck, ReportRow,
 };
 use super::store::{self, Filter, Holding, Population, ScaleRef};
 use super::timeline_store::{Packing, Places};
@@ -386,20 +386,33 @@ pub async fn cadres_behind(
     user: &AuthUser,
     d: &Drill,
     window: Option<Window>,
+    reasons: Reasons,
 ) -> AppResult<Behind> {
     let q = report_query(state, user, &d.report.selection, d.report.as_of).await?;
-    cadres_behind_in(state, q, d, window).await
+    cadres_behind_in(state, q, d, window, reasons).await
+}
+
+/// Which checks of the cadres behind a cell carry their reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reasons {
+    /// Every check, met or not (the API's pages: what was found for each requirement).
+    Every,
+    /// Only the unmet checks (the export, which writes what each cadre is short of and why): a
+    /// cadre meeting every requirement keeps its checks as counted, without reasons, and its
+    /// facts are not read.
+    Unmet,
 }
 
 /// The cadres behind a cell of a resolved report query (the caller's scope already checked).
 /// Who matches comes from the holders' timelines (one statement), sorted by the stored sort keys;
-/// only the cadres given (the page) are then assessed by the engine from their facts, for the
-/// reasons of each check.
+/// only the cadres given (the page; with [`Reasons::Unmet`] only those of them short of something)
+/// are then assessed by the engine from their facts, for the reasons of each check.
 pub async fn cadres_behind_in(
     state: &AppState,
     q: ReportQuery,
     d: &Drill,
     window: Option<Window>,
+    reasons: Reasons,
 ) -> AppResult<Behind> {
     let requirement = d.requirement.as_deref();
     let row = d.row.as_deref();
@@ -441,7 +454,7 @@ pub async fn cadres_behind_in(
     if let Some(w) = window {
         list = list.into_iter().skip(w.offset).take(w.limit).collect();
     }
-    explain(state, &q.filter, &mut list).await?;
+    explain(state, &q.filter, (&standards, &scales), &mut list, reasons).await?;
     Ok(Behind {
         unit_code: q.root.code,
         as_of: q.filter.as_of,
@@ -452,27 +465,58 @@ pub async fn cadres_behind_in(
 }
 
 /// Replaces the checks of these assessments (read from the timelines, without reasons) by the
-/// engine's on the same day, from the cadres' facts, with the reason of each.
-async fn explain(state: &AppState, f: &Filter, list: &mut [Assessment]) -> AppResult<()> {
-    if list.is_empty() {
+/// engine's on the same day, from the cadres' facts, with the reason of each (with
+/// [`Reasons::Unmet`], only the unmet checks, of the assessments short of something). Only the
+/// listed cadres' titles and facts are read; the standards and scales are those the list was
+/// counted with.
+async fn explain(
+    state: &AppState,
+    f: &Filter,
+    (standards, scales): (&HashMap<String, StandardVersion>, &ScaleRef),
+    list: &mut [Assessment],
+    reasons: Reasons,
+) -> AppResult<()> {
+    // With `Reasons::Unmet`, each (cadre, holding, title) short of something and the keys of the
+    // requirements it is short of.
+    let only: Option<KeysToCheck> = (reasons == Reasons::Unmet).then(|| {
+        list.iter()
+            .filter(|a| a.unmet().next().is_some())
+            .map(|a| {
+                (
+                    (a.cadre_id, a.population, a.title_code.clone()),
+                    a.unmet().map(|c| c.key.clone()).collect(),
+                )
+            })
+            .collect()
+    });
+    let mut ids: Vec<i64> = match &only {
+        Some(only) => only.keys().map(|k| k.0).collect(),
+        None => list.iter().map(|a| a.cadre_id).collect(),
+    };
+    if ids.is_empty() {
         return Ok(());
     }
-    let mut ids: Vec<i64> = list.iter().map(|a| a.cadre_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let only = Filter {
-        cadres: Some(ids),
-        ..f.clone()
-    };
-    let mut engine: HashMap<(i64, Holding, String), Assessment> = assess_all(state, &only)
-        .await?
-        .items
-        .into_iter()
-        .map(|a| ((a.cadre_id, a.population, a.title_code.clone()), a))
-        .collect();
+    let loaded = store::load_listed(&state.db, &ids, f.population, f.as_of).await?;
+    let mut engine: HashMap<(i64, Holding, String), Assessment> =
+        assessments_of(loaded, standards, scales, f.as_of, only.as_ref())
+            .into_iter()
+            .map(|a| ((a.cadre_id, a.population, a.title_code.clone()), a))
+            .collect();
     for a in list.iter_mut() {
-        if let Some(e) = engine.remove(&(a.cadre_id, a.population, a.title_code.clone())) {
+        let Some(e) = engine.remove(&(a.cadre_id, a.population, a.title_code.clone())) else {
+            continue;
+        };
+        if only.is_none() {
             a.checks = e.checks;
+            continue;
+        }
+        // Only the unmet checks were assessed: each takes the place of the counted one.
+        for found in e.checks {
+            if let Some(c) = a.checks.iter_mut().find(|c| c.key == found.key) {
+                *c = found;
+            }
         }
     }
     Ok(())

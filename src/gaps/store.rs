@@ -226,72 +226,191 @@ pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
         // One cadre's titles in a fixed order (incumbent first, then by id), as `/api/me` lists them.
         holders.sort_by_key(|h| (h.population != Holding::Incumbent, h.period_id));
     }
-    // The facts of exactly these holders, passed as one text parameter (a JSON array on SQLite,
-    // a comma-separated list on PostgreSQL). Large sets are cut into FACT_PARTS ranges of ids and
-    // every (kind, part) statement runs on its own pooled connection at the same time: a fixed
-    // number of statements whatever the number of holders, spread over the server's cores.
+    with_facts(db, holders, f.as_of).await
+}
+
+/// The titles these cadres hold or are planned for on `as_of` (`population`; wherever their
+/// units are: no unit or name is read, `full_name`, `unit_code`, `unit_path` and `placement`
+/// are empty), with their
+/// facts: what the engine needs to give the reasons of cadres already listed by a report.
+/// `ids`: sorted, distinct.
+pub async fn load_listed(
+    db: &Db,
+    ids: &[i64],
+    population: Population,
+    as_of: NaiveDate,
+) -> AppResult<Loaded> {
+    if ids.is_empty() {
+        return Ok(Loaded::default());
+    }
+    let sqlite = matches!(db, Db::Sqlite(_));
+    let inn = in_ids(sqlite, 2);
+    let one = |table: &str, holding: &str| {
+        format!(
+            "SELECT a.cadre_id, '{holding}' AS population, t.code AS title_code, a.id AS period_id,
+                    COALESCE(a.appointed_on, a.from_date) AS from_date, c.gender, c.birth_date,
+                    CASE WHEN c.ethnic_minority THEN 1 ELSE 0 END AS minority, c.party_joined_on
+             FROM {table} a JOIN titles t ON t.id = a.title_id JOIN cadres c ON c.id = a.cadre_id
+             WHERE a.cadre_id {inn} AND a.from_date <= $1 AND (a.to_date IS NULL OR a.to_date >= $1)"
+        )
+    };
+    let mut parts = vec![];
+    if matches!(population, Population::Incumbent | Population::Both) {
+        parts.push(one("title_assignments", "incumbent"));
+    }
+    if matches!(population, Population::Planned | Population::Both) {
+        parts.push(one("succession_plans", "planned"));
+    }
+    let text = |col: &str| format!("COALESCE(CAST({col} AS TEXT), '')");
+    let fields = [
+        text("cadre_id"),
+        "population".into(),
+        "title_code".into(),
+        text("period_id"),
+        text("from_date"),
+        "gender".into(),
+        text("birth_date"),
+        text("minority"),
+        text("party_joined_on"),
+    ];
+    let sql = packed(sqlite, &fields, &parts.join(" UNION ALL "));
+    // The facts are read beside the titles (both by the ids given).
+    // Seeks by id, costed far below PostgreSQL's JIT and parallel thresholds: no transaction
+    // and settings around them.
+    let facts = FactReads::spawn(db, ids, as_of, false);
+    let packed: Vec<Packed> = fetch_light(db, sql, as_of, vec![id_param(sqlite, ids)]).await?;
+    let holders = listed_holders(&packed)?;
+    facts.gather(holders).await
+}
+
+/// The rows of [`load_listed`]'s packed titles (no name, no unit).
+fn listed_holders(packed: &[Packed]) -> AppResult<Vec<Holder>> {
+    let bad = |what: &str| AppError::Internal(format!("packed title row: {what}"));
+    let mut out = vec![];
+    for mut f in packed_rows(packed) {
+        let mut next = |name: &str| f.next().ok_or_else(|| bad(name));
+        let cadre_id = next("cadre_id")?.parse().map_err(|_| bad("cadre_id"))?;
+        let population = Holding::parse(next("population")?).ok_or_else(|| bad("population"))?;
+        let title_code = next("title_code")?.to_string();
+        let period_id = next("period_id")?.parse().map_err(|_| bad("period_id"))?;
+        let from_date = next("from_date")?.parse().map_err(|_| bad("from_date"))?;
+        let gender = Gender::parse(next("gender")?).ok_or_else(|| bad("gender"))?;
+        let birth_date = next("birth_date")?.parse().map_err(|_| bad("birth_date"))?;
+        let ethnic_minority = next("minority")? == "1";
+        let party_joined_on = match next("party_joined_on")? {
+            "" => None,
+            d => Some(d.parse().map_err(|_| bad("party_joined_on"))?),
+        };
+        out.push(Holder {
+            cadre_id,
+            full_name: String::new(),
+            population,
+            title_code,
+            period_id,
+            from_date,
+            gender,
+            birth_date,
+            ethnic_minority,
+            party_joined_on,
+            unit_code: String::new(),
+            unit_path: String::new(),
+            placement: String::new(),
+        });
+    }
+    Ok(out)
+}
+
+/// These holders with their facts on `as_of`.
+async fn with_facts(db: &Db, holders: Vec<Holder>, as_of: NaiveDate) -> AppResult<Loaded> {
     let mut ids: Vec<i64> = holders.iter().map(|h| h.cadre_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let parts = if ids.len() >= SPLIT_FROM {
-        FACT_PARTS
-    } else {
-        1
-    };
-    let sqlite = matches!(db, Db::Sqlite(_));
-    let in_ids = in_ids(sqlite, 2);
-    let quals_q = format!(
-        "SELECT q.cadre_id AS a, q.scale_code AS b, MAX(l.rank) AS c FROM cadre_qualifications q
-         JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
-         WHERE q.obtained_on <= $1 AND (q.revoked_on IS NULL OR q.revoked_on > $1) AND q.cadre_id {in_ids}
-         GROUP BY q.cadre_id, q.scale_code"
-    );
-    let comps_q = format!(
-        "SELECT co.cadre_id AS a, m.code AS b, MAX(co.completed_on) AS c FROM completions co JOIN modules m ON m.id = co.module_id
-         WHERE co.completed_on <= $1 AND (co.revoked_on IS NULL OR co.revoked_on > $1) AND co.cadre_id {in_ids}
-           AND m.code IN (SELECT DISTINCT module_code FROM standard_requirements WHERE kind = 'module')
-         GROUP BY co.cadre_id, m.code"
-    );
-    let mut quals_tasks = vec![];
-    let mut comps_tasks = vec![];
-    if !ids.is_empty() {
-        let per = ids.len().div_ceil(parts);
-        for chunk in ids.chunks(per) {
-            let param = id_param(sqlite, chunk);
-            quals_tasks.push(spawn_fetch::<Packed>(
-                db,
-                packed3(sqlite, &quals_q),
-                f.as_of,
-                vec![param.clone()],
-                true,
-            ));
-            comps_tasks.push(spawn_fetch::<Packed>(
-                db,
-                packed3(sqlite, &comps_q),
-                f.as_of,
-                vec![param],
-                true,
-            ));
+    FactReads::spawn(db, &ids, as_of, true)
+        .gather(holders)
+        .await
+}
+
+/// The reads of some cadres' facts on a day, under way: their best qualification per scale and
+/// their last counting completion per module required by some standard.
+struct FactReads {
+    quals: Vec<Fetch<Packed>>,
+    comps: Vec<Fetch<Packed>>,
+}
+
+impl FactReads {
+    /// Starts the reads of the facts of `ids` (sorted, distinct), passed as one text parameter
+    /// (a JSON array on SQLite, a comma-separated list on PostgreSQL). Large sets are cut into
+    /// FACT_PARTS ranges of ids and every (kind, part) statement runs on its own pooled
+    /// connection at the same time: a fixed number of statements whatever the number of
+    /// holders, spread over the server's cores. `guarded`: on PostgreSQL, in a transaction with
+    /// JIT and parallel workers off (see [`spawn_fetch`]), for large sets.
+    fn spawn(db: &Db, ids: &[i64], as_of: NaiveDate, guarded: bool) -> FactReads {
+        let parts = if ids.len() >= SPLIT_FROM {
+            FACT_PARTS
+        } else {
+            1
+        };
+        let sqlite = matches!(db, Db::Sqlite(_));
+        let in_ids = in_ids(sqlite, 2);
+        let quals_q = format!(
+            "SELECT q.cadre_id AS a, q.scale_code AS b, MAX(l.rank) AS c FROM cadre_qualifications q
+             JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
+             WHERE q.obtained_on <= $1 AND (q.revoked_on IS NULL OR q.revoked_on > $1) AND q.cadre_id {in_ids}
+             GROUP BY q.cadre_id, q.scale_code"
+        );
+        let comps_q = format!(
+            "SELECT co.cadre_id AS a, m.code AS b, MAX(co.completed_on) AS c FROM completions co JOIN modules m ON m.id = co.module_id
+             WHERE co.completed_on <= $1 AND (co.revoked_on IS NULL OR co.revoked_on > $1) AND co.cadre_id {in_ids}
+               AND m.code IN (SELECT DISTINCT module_code FROM standard_requirements WHERE kind = 'module')
+             GROUP BY co.cadre_id, m.code"
+        );
+        let mut reads = FactReads {
+            quals: vec![],
+            comps: vec![],
+        };
+        if !ids.is_empty() {
+            let per = ids.len().div_ceil(parts);
+            for chunk in ids.chunks(per) {
+                let param = id_param(sqlite, chunk);
+                reads.quals.push(spawn_fetch::<Packed>(
+                    db,
+                    packed3(sqlite, &quals_q),
+                    as_of,
+                    vec![param.clone()],
+                    guarded,
+                ));
+                reads.comps.push(spawn_fetch::<Packed>(
+                    db,
+                    packed3(sqlite, &comps_q),
+                    as_of,
+                    vec![param],
+                    guarded,
+                ));
+            }
         }
+        reads
     }
-    let mut best_rank: HashMap<i64, Vec<(String, i64)>> = HashMap::with_capacity(ids.len());
-    for t in quals_tasks {
-        for (c, s, r) in unpack3::<i64>(joined(t).await?)? {
-            best_rank.entry(c).or_default().push((s, r));
+
+    /// `holders` with the facts read.
+    async fn gather(self, holders: Vec<Holder>) -> AppResult<Loaded> {
+        let mut best_rank: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
+        for t in self.quals {
+            for (c, s, r) in unpack3::<i64>(joined(t).await?)? {
+                best_rank.entry(c).or_default().push((s, r));
+            }
         }
-    }
-    let mut last_completion: HashMap<i64, Vec<(String, NaiveDate)>> =
-        HashMap::with_capacity(ids.len());
-    for t in comps_tasks {
-        for (c, m, d) in unpack3::<NaiveDate>(joined(t).await?)? {
-            last_completion.entry(c).or_default().push((m, d));
+        let mut last_completion: HashMap<i64, Vec<(String, NaiveDate)>> = HashMap::new();
+        for t in self.comps {
+            for (c, m, d) in unpack3::<NaiveDate>(joined(t).await?)? {
+                last_completion.entry(c).or_default().push((m, d));
+            }
         }
+        Ok(Loaded {
+            holders,
+            best_rank,
+            last_completion,
+        })
     }
-    Ok(Loaded {
-        holders,
-        best_rank,
-        last_completion,
-    })
 }
 
 /// Holder sets at least this large have their facts loaded in [`FACT_PARTS`] parts at once.

@@ -762,15 +762,30 @@ fn unpack(packed: &[super::store::Packed], places: &Places) -> AppResult<Vec<Tim
     Ok(out)
 }
 
-/// The same, with each holder's name and stored sort key (the drill-down lists people), one row
-/// each.
+/// The same, with each holder's name and stored sort key (the drill-down lists people). Names
+/// are free text, so these rows come back as one JSON array (not packed by separator
+/// characters): handed over once, like the packed reads.
 pub async fn read_named(
     db: &Db,
     f: &Filter,
     places: impl Future<Output = AppResult<Arc<Places>>>,
 ) -> AppResult<Vec<TimelineRow>> {
-    let sql = statement(db, f, true);
-    let read = super::store::fetch_light(db, sql, f.as_of, binds_of(f));
+    let sqlite = matches!(db, Db::Sqlite(_));
+    let fields = "cadre_id, holding, title_code, standard_version, unmet, gender, birth_date,
+                  CASE WHEN ethnic_minority THEN 1 ELSE 0 END, unit_code, full_name, sort_key";
+    let inner = statement(db, f, true);
+    let sql = if sqlite {
+        format!("SELECT json_group_array(json_array({fields})) AS packed FROM ({inner}) t")
+    } else {
+        format!(
+            "SELECT CAST(json_agg(json_build_array({fields})) AS TEXT) AS packed FROM ({inner}) t"
+        )
+    };
+    let read = async {
+        let json: Vec<super::store::Packed> =
+            super::store::fetch_light(db, sql, f.as_of, binds_of(f)).await?;
+        named_rows(json.into_iter().next().and_then(|p| p.packed))
+    };
     let (mut rows, places): (Vec<TimelineRow>, _) = by_places(db, f, places, read).await?;
     for r in &mut rows {
         let place = places.of(&r.unit_code)?;
@@ -779,6 +794,64 @@ pub async fn read_named(
         r.placement.clone_from(&place.placement);
     }
     Ok(rows)
+}
+
+/// One row of [`read_named`]'s array: the fields of a [`TimelineRow`] the timeline keeps, its
+/// unit as the timeline keeps it, then the name and the sort key.
+type NamedRow = (
+    i64,
+    String,
+    String,
+    Option<i64>,
+    String,
+    String,
+    NaiveDate,
+    i64,
+    String,
+    String,
+    String,
+);
+
+/// The rows of [`read_named`]'s JSON array (none when the read matched nothing).
+fn named_rows(json: Option<String>) -> AppResult<Vec<TimelineRow>> {
+    let Some(json) = json else {
+        return Ok(vec![]);
+    };
+    let rows: Vec<NamedRow> =
+        serde_json::from_str(&json).map_err(|e| bad_row(&format!("named rows: {e}")))?;
+    rows.into_iter()
+        .map(
+            |(
+                cadre_id,
+                holding,
+                title_code,
+                standard_version,
+                unmet,
+                gender,
+                birth_date,
+                minority,
+                unit_code,
+                full_name,
+                sort_key,
+            )| {
+                Ok(TimelineRow {
+                    cadre_id,
+                    holding: Holding::parse(&holding).ok_or_else(|| bad_row("holding"))?,
+                    title_code,
+                    standard_version,
+                    unmet,
+                    gender: Gender::parse(&gender).ok_or_else(|| bad_row("gender"))?,
+                    birth_date,
+                    ethnic_minority: minority == 1,
+                    unit_code,
+                    unit_path: String::new(),
+                    placement: String::new(),
+                    full_name,
+                    sort_key,
+                })
+            },
+        )
+        .collect()
 }
 
 /// The report read of `f` as it runs (unpacked, its units as the timeline keeps them) and its

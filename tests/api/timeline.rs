@@ -172,7 +172,7 @@ async fn demand_agrees(app: &TestApp, q: &ReportQuery, grouping: Grouping, round
 /// the engine's assessment of everyone, filtered and sorted the same way, in full and by page.
 async fn drill_down_agrees(app: &TestApp, q: &ReportQuery, round: usize) {
     use cadre_training::gaps::params::{Drill, OnDay, Selection, Status as S, UnitChoice};
-    use cadre_training::gaps::service::{assess_all, cadres_behind_in, Window};
+    use cadre_training::gaps::service::{assess_all, cadres_behind_in, Reasons, Window};
     let state = app.state();
     for status in [S::All, S::Short, S::Meeting] {
         let drill = Drill {
@@ -210,7 +210,7 @@ async fn drill_down_agrees(app: &TestApp, q: &ReportQuery, round: usize) {
                 a.title_code.clone(),
             )
         });
-        let all = cadres_behind_in(state, q.clone(), &drill, None)
+        let all = cadres_behind_in(state, q.clone(), &drill, None, Reasons::Every)
             .await
             .unwrap();
         assert_eq!(all.total, reference.len());
@@ -218,6 +218,28 @@ async fn drill_down_agrees(app: &TestApp, q: &ReportQuery, round: usize) {
             serde_json::to_value(&all.cadres).unwrap(),
             serde_json::to_value(&reference).unwrap(),
             "round {round}: the drill-down ({status:?}) differs from the engine's"
+        );
+        // The export's list: the same people in the same order, each one's unmet checks with the
+        // engine's reasons.
+        let export = cadres_behind_in(state, q.clone(), &drill, None, Reasons::Unmet)
+            .await
+            .unwrap();
+        let unmet = |list: &[cadre_training::gaps::report::Assessment]| {
+            list.iter()
+                .map(|a| {
+                    let checks: Vec<_> = a.unmet().collect();
+                    (
+                        a.cadre_id,
+                        a.title_code.clone(),
+                        serde_json::to_value(checks).unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            unmet(&export.cadres),
+            unmet(&reference),
+            "round {round}: the export's drill-down ({status:?}) differs from the engine's"
         );
         let page = cadres_behind_in(
             state,
@@ -227,6 +249,7 @@ async fn drill_down_agrees(app: &TestApp, q: &ReportQuery, round: usize) {
                 offset: 1,
                 limit: 2,
             }),
+            Reasons::Every,
         )
         .await
         .unwrap();
