@@ -194,7 +194,8 @@ async fn timeline_on(
 }
 
 /// Loads the holders' facts and assesses them with the engine (a fixed number of queries): the
-/// reference the timelines are checked against, and the drill-down (which gives reasons).
+/// reference the timelines are checked against, and one cadre's gaps (the drill-down's reasons
+/// come from `explain`, which reads only its listed cadres).
 pub async fn assess_all(state: &AppState, f: &Filter) -> AppResult<Assessed> {
     let loaded = store::load(&state.db, f).await?;
     let standards = crate::standards::store::in_force(&state.db, f.as_of).await?;
