@@ -160,86 +160,143 @@ pub fn assess(
         .collect()
 }
 
-fn check(facts: &CadreFacts, rule: &Rule, d: NaiveDate, reference: NaiveDate) -> Check {
-    use ReasonCode as R;
-    let on = reference.to_string();
-    let (met, code, params) = match rule {
+/// Whether the cadre meets `rule` on day `d` (person conditions at `reference`): the verdict
+/// [`assess`] gives, without putting the reason into words (the timeline needs only this).
+pub fn meets(facts: &CadreFacts, rule: &Rule, d: NaiveDate, reference: NaiveDate) -> bool {
+    find(facts, rule, d, reference).met(d)
+}
+
+/// What the engine found for one rule on a day (with the rule's terms), before the verdict is
+/// put into words.
+enum Found<'a> {
+    /// The best level held on the scale, if any.
+    Level {
+        scale: &'a str,
+        level: &'a str,
+        rank: i64,
+        best: Option<&'a QualificationFact>,
+    },
+    /// The day of the last counting completion of the module, if any.
+    Module {
+        module: &'a str,
+        within_years: Option<i64>,
+        last: Option<NaiveDate>,
+    },
+    /// Full years of age at the reference day.
+    Age { limit: i64, age: i64 },
+    /// Full years of Party membership at the reference day (`None`: not a member by then).
+    Party { needed: i64, years: Option<i64> },
+}
+
+fn find<'a>(
+    facts: &'a CadreFacts,
+    rule: &'a Rule,
+    d: NaiveDate,
+    reference: NaiveDate,
+) -> Found<'a> {
+    match rule {
         Rule::MinLevel {
             scale, level, rank, ..
-        } => {
-            let best = facts
+        } => Found::Level {
+            scale,
+            level,
+            rank: *rank,
+            best: facts
                 .qualifications
                 .iter()
                 .filter(|q| &q.scale == scale && counts(q.obtained_on, q.revoked_on, d))
-                .max_by_key(|q| q.rank);
-            match best {
-                Some(q) if q.rank >= *rank => (
-                    true,
-                    R::MinLevelMet,
-                    json!({"scale": scale, "held": q.level}),
-                ),
-                Some(q) => (
-                    false,
-                    R::MinLevelBelow,
-                    json!({"scale": scale, "held": q.level, "needed": level}),
-                ),
-                None => (
-                    false,
-                    R::MinLevelNone,
-                    json!({"scale": scale, "needed": level}),
-                ),
-            }
-        }
+                .max_by_key(|q| q.rank),
+        },
         Rule::Module {
             module,
             within_years,
-        } => {
-            let last = facts
+        } => Found::Module {
+            module,
+            within_years: *within_years,
+            last: facts
                 .completions
                 .iter()
                 .filter(|c| &c.module == module && counts(c.completed_on, c.revoked_on, d))
                 .map(|c| c.completed_on)
-                .max();
-            match (last, within_years) {
-                (None, _) => (false, R::ModuleNever, json!({"module": module})),
-                (Some(on), Some(n)) if add_years(on, *n) <= d => (
-                    false,
-                    R::ModuleStale,
-                    json!({"module": module, "completed_on": on.to_string(), "years": n}),
-                ),
-                (Some(on), _) => (
-                    true,
-                    R::ModuleCompleted,
-                    json!({"module": module, "completed_on": on.to_string()}),
-                ),
-            }
+                .max(),
+        },
+        Rule::MaxAge { years } => Found::Age {
+            limit: *years,
+            age: full_years(facts.birth_date, reference),
+        },
+        Rule::MinPartyYears { years } => Found::Party {
+            needed: *years,
+            years: match facts.party_joined_on {
+                Some(joined) if joined <= reference => Some(full_years(joined, reference)),
+                _ => None,
+            },
+        },
+    }
+}
+
+impl Found<'_> {
+    /// The verdict on day `d`.
+    fn met(&self, d: NaiveDate) -> bool {
+        match *self {
+            Found::Level { rank, best, .. } => best.is_some_and(|q| q.rank >= rank),
+            Found::Module {
+                within_years, last, ..
+            } => match (last, within_years) {
+                (None, _) => false,
+                (Some(on), Some(n)) => add_years(on, n) > d,
+                (Some(_), None) => true,
+            },
+            Found::Age { limit, age } => age <= limit,
+            Found::Party { needed, years } => years.is_some_and(|n| n >= needed),
         }
-        Rule::MaxAge { years } => {
-            let age = full_years(facts.birth_date, reference);
-            if age <= *years {
-                (true, R::MaxAgeMet, json!({"age": age, "on": on}))
+    }
+}
+
+fn check(facts: &CadreFacts, rule: &Rule, d: NaiveDate, reference: NaiveDate) -> Check {
+    use ReasonCode as R;
+    let on = reference.to_string();
+    let found = find(facts, rule, d, reference);
+    let met = found.met(d);
+    let (code, params) = match found {
+        Found::Level {
+            scale, level, best, ..
+        } => match best {
+            Some(q) if met => (R::MinLevelMet, json!({"scale": scale, "held": q.level})),
+            Some(q) => (
+                R::MinLevelBelow,
+                json!({"scale": scale, "held": q.level, "needed": level}),
+            ),
+            None => (R::MinLevelNone, json!({"scale": scale, "needed": level})),
+        },
+        Found::Module {
+            module,
+            within_years,
+            last,
+        } => match (last, within_years) {
+            (None, _) => (R::ModuleNever, json!({"module": module})),
+            (Some(on), Some(n)) if !met => (
+                R::ModuleStale,
+                json!({"module": module, "completed_on": on.to_string(), "years": n}),
+            ),
+            (Some(on), _) => (
+                R::ModuleCompleted,
+                json!({"module": module, "completed_on": on.to_string()}),
+            ),
+        },
+        Found::Age { limit, age } => {
+            if met {
+                (R::MaxAgeMet, json!({"age": age, "on": on}))
             } else {
-                (
-                    false,
-                    R::MaxAgeOver,
-                    json!({"age": age, "on": on, "limit": years}),
-                )
+                (R::MaxAgeOver, json!({"age": age, "on": on, "limit": limit}))
             }
         }
-        Rule::MinPartyYears { years } => match facts.party_joined_on {
-            Some(joined) if joined <= reference => {
-                let n = full_years(joined, reference);
-                if n >= *years {
-                    (true, R::PartyYearsMet, json!({"years": n, "on": on}))
-                } else {
-                    (
-                        false,
-                        R::PartyYearsShort,
-                        json!({"years": n, "on": on, "needed": years}),
-                    )
-                }
-            }
-            _ => (false, R::PartyNotMember, json!({"on": on, "needed": years})),
+        Found::Party { needed, years } => match years {
+            Some(n) if met => (R::PartyYearsMet, json!({"years": n, "on": on})),
+            Some(n) => (
+                R::PartyYearsShort,
+                json!({"years": n, "on": on, "needed": needed}),
+            ),
+            None => (R::PartyNotMember, json!({"on": on, "needed": needed})),
         },
     };
     let params = match params {
@@ -573,6 +630,11 @@ pub(crate) mod tests {
                     naive(&facts, rule, as_of, reference),
                     "case {case}: {rule:?} on {as_of} (ref {reference}) for {facts:?}: {}",
                     c.reason
+                );
+                assert_eq!(
+                    meets(&facts, rule, as_of, reference),
+                    c.met,
+                    "case {case}: the verdict alone differs from assess's: {rule:?} on {as_of} (ref {reference})"
                 );
             }
         }

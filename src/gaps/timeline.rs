@@ -12,7 +12,7 @@
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeSet;
 
-use super::engine::{add_years, assess, CadreFacts, Rule};
+use super::engine::{add_years, meets, CadreFacts, Rule};
 use super::store::Holding;
 use crate::cadres::domain::Gender;
 
@@ -128,10 +128,11 @@ pub fn state_on(
                 Holding::Incumbent => period.appointed_on,
                 Holding::Planned => d,
             };
-            let unmet = assess(&person.facts, &v.rules, d, reference)
-                .into_iter()
-                .filter(|c| !c.met)
-                .map(|c| c.key)
+            let unmet = v
+                .rules
+                .iter()
+                .filter(|r| !meets(&person.facts, r, d, reference))
+                .map(Rule::key)
                 .collect();
             (unit, Some(v.version), unmet)
         }

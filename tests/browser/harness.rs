@@ -355,6 +355,14 @@ impl Browser {
 
     /// Waits until the script returns something truthy (10 s), returning it.
     pub async fn until(&self, what: &str, script: &str) -> Value {
+        self.until_within(Duration::from_secs(10), what, script)
+            .await
+    }
+
+    /// [`Browser::until`] with a longer wait, for a step whose request does heavy work (a
+    /// standard published recomputes every holder's timeline: seconds in the debug build on a
+    /// loaded machine).
+    pub async fn until_within(&self, limit: Duration, what: &str, script: &str) -> Value {
         let start = Instant::now();
         loop {
             let v = self.c.execute(script, vec![]).await.unwrap_or(Value::Null);
@@ -368,7 +376,7 @@ impl Browser {
             if truthy {
                 return v;
             }
-            if start.elapsed() > Duration::from_secs(10) {
+            if start.elapsed() > limit {
                 self.shot(&format!("FAILED-{}", what.replace(' ', "-")))
                     .await;
                 let errs = self.js("return window.__errors || []").await;

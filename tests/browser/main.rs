@@ -24,6 +24,7 @@ use harness::{Browser, Server, ADMIN_PASSWORD, DEMO_PASSWORD};
 use record::cadre_record_editing;
 use rocket::tokio::sync::OnceCell;
 use serde_json::json;
+use std::time::Duration;
 
 /// Declares each flow's two tests, on SQLite and on PostgreSQL, in the slow lane; `$run` is the
 /// harness's way of running it (`in_browser`: with a browser session of its own; `on_server`).
@@ -846,7 +847,8 @@ async fn commission_report(s: &'static Server, b: &Browser) {
     )
     .await;
     b.click("#publish-form button[type=submit]").await;
-    b.until(
+    b.until_within(
+        Duration::from_secs(30),
         "the new version listed",
         &format!(
             "return document.querySelectorAll('#standards section').length === {}",
