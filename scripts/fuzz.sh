@@ -37,6 +37,10 @@ for role in cadre:demo-password officer.tandinh:demo-password commission:demo-pa
     --max-examples "$examples" --seed 20261126 --checks all \
     --exclude-path-regex '^/api/auth/(password|logout)$' -w 2 --no-color 2>&1 || true)
   echo "$out" | tail -n 25
+  # Which operations errored (a timeout shows as "Network Error"), which the summary does not name.
+  if grep -qE '^Errors:' <<<"$out"; then
+    awk '/ ERRORS /{p=1} /Need more help/{p=0} p && n++ < 60' <<<"$out" || true
+  fi
   # Here-strings, not pipes: with pipefail, `echo | grep -q` fails when grep stops reading a long
   # output early (echo gets SIGPIPE), which once failed a clean run.
   if grep -qE '^Failures:' <<<"$out" || ! grep -qE '[0-9]+ generated' <<<"$out"; then
