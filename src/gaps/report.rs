@@ -378,7 +378,7 @@ pub fn from_timeline(
             };
             Assessment {
                 cadre_id: r.cadre_id,
-                full_name: r.full_name,
+                full_name: String::new(),
                 population: r.holding,
                 title_code: r.title_code,
                 unit_code: r.unit_code,

@@ -14,7 +14,7 @@ use super::report::{
     rule_keys, Assessment, CompareRow, Counted, DemandRow, Grouping, KeysToCheck, ReportRow,
 };
 use super::store::{self, Filter, Holding, Population, ScaleRef};
-use super::timeline_store::{Packing, Places};
+use super::timeline_store::{Named, Packing, Places};
 use crate::auth::{AuthUser, Role, Scope};
 use crate::error::{AppError, AppResult};
 use crate::shared::tree::subtree_range;
@@ -164,13 +164,12 @@ pub struct Assessed {
     pub scales: ScaleRef,
 }
 
-/// The holders' timeline rows on the filter's day (with names and sort keys if `names`), the
-/// standards in force and the scales: reads side by side, each on a pooled connection (the rows
-/// beside the subtree's places, which come from the reference cache when they can).
+/// The holders' timeline rows on the filter's day, the standards in force and the scales: reads
+/// side by side, each on a pooled connection (the rows beside the subtree's places, which come
+/// from the reference cache when they can).
 async fn timeline_on(
     state: &AppState,
     q: &ReportQuery,
-    names: bool,
 ) -> AppResult<(
     Vec<super::timeline_store::TimelineRow>,
     HashMap<String, StandardVersion>,
@@ -178,16 +177,8 @@ async fn timeline_on(
 )> {
     let f = &q.filter;
     let v = q.version.as_ref();
-    let read = async {
-        let places = places_of(state, q);
-        if names {
-            super::timeline_store::read_named(&state.db, f, places).await
-        } else {
-            super::timeline_store::read(&state.db, f, places).await
-        }
-    };
     rocket::tokio::try_join!(
-        read,
+        super::timeline_store::read(&state.db, f, places_of(state, q)),
         state.reference.standards(&state.db, v, f.as_of),
         state.reference.scales(&state.db, v),
     )
@@ -405,9 +396,11 @@ pub enum Reasons {
 }
 
 /// The cadres behind a cell of a resolved report query (the caller's scope already checked).
-/// Who matches comes from the holders' timelines (one statement), sorted by the stored sort keys;
-/// only the cadres given (the page; with [`Reasons::Unmet`] only those of them short of something)
-/// are then assessed by the engine from their facts, for the reasons of each check.
+/// Who matches comes from the holders' timelines (the report's own read); their names and stored
+/// sort keys from a second read beside it. Only the cadres given (the page; with
+/// [`Reasons::Unmet`] only those of them short of something) are then assessed by the engine from
+/// their facts, for the reasons of each check: with no window, while the names are still being
+/// read.
 pub async fn cadres_behind_in(
     state: &AppState,
     q: ReportQuery,
@@ -417,45 +410,37 @@ pub async fn cadres_behind_in(
 ) -> AppResult<Behind> {
     let requirement = d.requirement.as_deref();
     let row = d.row.as_deref();
-    let (rows, standards, scales) = timeline_on(state, &q, true).await?;
-    let keys: HashMap<i64, String> = rows
-        .iter()
-        .map(|r| (r.cadre_id, r.sort_key.clone()))
-        .collect();
-    let mut list: Vec<Assessment> = from_timeline(rows, &standards, &scales, q.filter.as_of)
-        .into_iter()
-        .filter(|a| match d.status {
-            Status::Short => a.meets() == Some(false),
-            Status::Meeting => a.meets() == Some(true),
-            Status::NoStandard => a.meets().is_none(),
-            Status::All => true,
-        })
-        .filter(|a| requirement.is_none_or(|k| a.unmet().any(|c| c.key == k)))
-        .filter(|a| row.is_none_or(|r| group_of(&q.root, a, d.report.grouping) == r))
-        .collect();
-    let key = |a: &Assessment| keys.get(&a.cadre_id).map_or("", String::as_str);
-    // A cadre holding two titles in one unit: incumbent first, then by title code.
-    list.sort_by(|a, b| {
-        (
-            a.unit_path.as_str(),
-            key(a),
-            a.cadre_id,
-            a.population != Holding::Incumbent,
-            a.title_code.as_str(),
-        )
-            .cmp(&(
-                b.unit_path.as_str(),
-                key(b),
-                b.cadre_id,
-                b.population != Holding::Incumbent,
-                b.title_code.as_str(),
-            ))
-    });
+    let listed = async {
+        let (rows, standards, scales) = timeline_on(state, &q).await?;
+        let mut list: Vec<Assessment> = from_timeline(rows, &standards, &scales, q.filter.as_of)
+            .into_iter()
+            .filter(|a| match d.status {
+                Status::Short => a.meets() == Some(false),
+                Status::Meeting => a.meets() == Some(true),
+                Status::NoStandard => a.meets().is_none(),
+                Status::All => true,
+            })
+            .filter(|a| requirement.is_none_or(|k| a.unmet().any(|c| c.key == k)))
+            .filter(|a| row.is_none_or(|r| group_of(&q.root, a, d.report.grouping) == r))
+            .collect();
+        if window.is_none() {
+            explain(state, &q.filter, (&standards, &scales), &mut list, reasons).await?;
+        }
+        Ok::<_, AppError>((list, standards, scales))
+    };
+    let names = super::timeline_store::read_names(&state.db, &q.filter);
+    let (names, (list, standards, scales)) = rocket::tokio::try_join!(names, listed)?;
+    let names = with_missing(state, &list, names).await?;
     let total = list.len();
-    if let Some(w) = window {
-        list = list.into_iter().skip(w.offset).take(w.limit).collect();
+    let mut list = sorted(list, &names, window);
+    if window.is_some() {
+        explain(state, &q.filter, (&standards, &scales), &mut list, reasons).await?;
     }
-    explain(state, &q.filter, (&standards, &scales), &mut list, reasons).await?;
+    for a in &mut list {
+        if let Some(n) = names.get(&a.cadre_id) {
+            a.full_name.clone_from(&n.full_name);
+        }
+    }
     Ok(Behind {
         unit_code: q.root.code,
         as_of: q.filter.as_of,
@@ -463,6 +448,57 @@ pub async fn cadres_behind_in(
         cadres: list,
         scales,
     })
+}
+
+/// `names` with those of the listed cadres it lacks (a holder the names' read did not see: made
+/// or moved in between the two reads) read by id.
+pub async fn with_missing(
+    state: &AppState,
+    list: &[Assessment],
+    mut names: HashMap<i64, Named>,
+) -> AppResult<HashMap<i64, Named>> {
+    let mut missing: Vec<i64> = list
+        .iter()
+        .map(|a| a.cadre_id)
+        .filter(|id| !names.contains_key(id))
+        .collect();
+    if missing.is_empty() {
+        return Ok(names);
+    }
+    missing.sort_unstable();
+    missing.dedup();
+    names.extend(super::timeline_store::names_by_id(&state.db, &missing).await?);
+    Ok(names)
+}
+
+/// The list sorted by unit path, then the stored sort key, then id (then incumbent before
+/// planned, then title code: a cadre holding two titles in one unit), each key computed once;
+/// only the window's part of it when given.
+fn sorted(
+    list: Vec<Assessment>,
+    names: &HashMap<i64, Named>,
+    window: Option<Window>,
+) -> Vec<Assessment> {
+    let key = |a: &Assessment| names.get(&a.cadre_id).map_or("", |n| n.sort_key.as_str());
+    let mut order: Vec<_> = list
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            (
+                a.unit_path.as_str(),
+                key(a),
+                a.cadre_id,
+                a.population != Holding::Incumbent,
+                a.title_code.as_str(),
+                i,
+            )
+        })
+        .collect();
+    order.sort_unstable();
+    let (skip, take) = window.map_or((0, usize::MAX), |w| (w.offset, w.limit));
+    let picked: Vec<usize> = order.iter().skip(skip).take(take).map(|o| o.5).collect();
+    let mut slots: Vec<Option<Assessment>> = list.into_iter().map(Some).collect();
+    picked.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// Replaces the checks of these assessments (read from the timelines, without reasons) by the

@@ -529,10 +529,6 @@ pub struct TimelineRow {
     pub unit_path: String,
     /// `live`, `merged` or `unplaced`.
     pub placement: String,
-    /// The cadre's name (only when read with names; empty otherwise).
-    pub full_name: String,
-    /// Its stored sort key (idem).
-    pub sort_key: String,
 }
 
 /// The holders of a report on its day: one read of the intervals containing the day, driven by
@@ -755,103 +751,86 @@ fn unpack(packed: &[super::store::Packed], places: &Places) -> AppResult<Vec<Tim
             unit_code: place.unit_code.clone(),
             unit_path: place.unit_path.clone(),
             placement: place.placement.clone(),
-            full_name: String::new(),
-            sort_key: String::new(),
         });
     }
     Ok(out)
 }
 
-/// The same, with each holder's name and stored sort key (the drill-down lists people). Names
-/// are free text, so these rows come back as one JSON array (not packed by separator
-/// characters): handed over once, like the packed reads.
-pub async fn read_named(
-    db: &Db,
-    f: &Filter,
-    places: impl Future<Output = AppResult<Arc<Places>>>,
-) -> AppResult<Vec<TimelineRow>> {
-    let sqlite = matches!(db, Db::Sqlite(_));
-    let fields = "cadre_id, holding, title_code, standard_version, unmet, gender, birth_date,
-                  CASE WHEN ethnic_minority THEN 1 ELSE 0 END, unit_code, full_name, sort_key";
-    let inner = statement(db, f, true);
-    let sql = if sqlite {
-        format!("SELECT json_group_array(json_array({fields})) AS packed FROM ({inner}) t")
-    } else {
-        format!(
-            "SELECT CAST(json_agg(json_build_array({fields})) AS TEXT) AS packed FROM ({inner}) t"
-        )
-    };
-    let read = async {
-        let json: Vec<super::store::Packed> =
-            super::store::fetch_light(db, sql, f.as_of, binds_of(f)).await?;
-        named_rows(json.into_iter().next().and_then(|p| p.packed))
-    };
-    let (mut rows, places): (Vec<TimelineRow>, _) = by_places(db, f, places, read).await?;
-    for r in &mut rows {
-        let place = places.of(&r.unit_code)?;
-        r.unit_code.clone_from(&place.unit_code);
-        r.unit_path.clone_from(&place.unit_path);
-        r.placement.clone_from(&place.placement);
-    }
-    Ok(rows)
+/// A holder's name and stored sort key (the drill-down lists people in this order).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct Named {
+    /// The cadre's name.
+    pub full_name: String,
+    /// The cadre's stored sort key (`cadres.sort_key`).
+    pub sort_key: String,
 }
 
-/// One row of [`read_named`]'s array: the fields of a [`TimelineRow`] the timeline keeps, its
-/// unit as the timeline keeps it, then the name and the sort key.
-type NamedRow = (
-    i64,
-    String,
-    String,
-    Option<i64>,
-    String,
-    String,
-    NaiveDate,
-    i64,
-    String,
-    String,
-    String,
-);
-
-/// The rows of [`read_named`]'s JSON array (none when the read matched nothing).
-fn named_rows(json: Option<String>) -> AppResult<Vec<TimelineRow>> {
-    let Some(json) = json else {
-        return Ok(vec![]);
+/// The names and stored sort keys of the holders `f` counts on its day, by cadre: the report's
+/// read with the cadres joined, only the names coming back, as one JSON array (names are free
+/// text, so not the separator-packed form). It runs beside the read of the holders' rows, in its
+/// own snapshot: a holder that read saw and this one did not is named by [`names_by_id`].
+pub async fn read_names(db: &Db, f: &Filter) -> AppResult<HashMap<i64, Named>> {
+    let inner = statement(db, f, true);
+    let sql = if matches!(db, Db::Sqlite(_)) {
+        format!(
+            "SELECT json_group_array(json_array(cadre_id, full_name, sort_key)) AS packed
+             FROM ({inner}) t"
+        )
+    } else {
+        format!(
+            "SELECT CAST(json_agg(json_build_array(cadre_id, full_name, sort_key)) AS TEXT) AS packed
+             FROM ({inner}) t"
+        )
     };
-    let rows: Vec<NamedRow> =
-        serde_json::from_str(&json).map_err(|e| bad_row(&format!("named rows: {e}")))?;
-    rows.into_iter()
-        .map(
-            |(
-                cadre_id,
-                holding,
-                title_code,
-                standard_version,
-                unmet,
-                gender,
-                birth_date,
-                minority,
-                unit_code,
-                full_name,
-                sort_key,
-            )| {
-                Ok(TimelineRow {
-                    cadre_id,
-                    holding: Holding::parse(&holding).ok_or_else(|| bad_row("holding"))?,
-                    title_code,
-                    standard_version,
-                    unmet,
-                    gender: Gender::parse(&gender).ok_or_else(|| bad_row("gender"))?,
-                    birth_date,
-                    ethnic_minority: minority == 1,
-                    unit_code,
-                    unit_path: String::new(),
-                    placement: String::new(),
+    let json: Vec<super::store::Packed> =
+        super::store::fetch_light(db, sql, f.as_of, binds_of(f)).await?;
+    let Some(json) = json.into_iter().next().and_then(|p| p.packed) else {
+        return Ok(HashMap::new());
+    };
+    let rows: Vec<(i64, String, String)> =
+        serde_json::from_str(&json).map_err(|e| bad_row(&format!("names: {e}")))?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, full_name, sort_key)| {
+            (
+                id,
+                Named {
                     full_name,
                     sort_key,
-                })
-            },
-        )
-        .collect()
+                },
+            )
+        })
+        .collect())
+}
+
+/// The names and stored sort keys of the cadres `ids`, by cadre (a cadre no longer on record is
+/// absent).
+pub async fn names_by_id(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, Named>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sqlite = matches!(db, Db::Sqlite(_));
+    let sql = format!(
+        "SELECT id, full_name, sort_key FROM cadres WHERE id {}",
+        in_ids(sqlite, 1)
+    );
+    let param = id_param(sqlite, ids);
+    let rows: Vec<(i64, String, String)> = on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(&param)
+        .fetch_all(p)
+        .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(id, full_name, sort_key)| {
+            (
+                id,
+                Named {
+                    full_name,
+                    sort_key,
+                },
+            )
+        })
+        .collect())
 }
 
 /// The report read of `f` as it runs (unpacked, its units as the timeline keeps them) and its

@@ -650,3 +650,73 @@ async fn rows_of_a_ward_made_after_the_places_were_read_are_placed_not_dropped(a
     .unwrap();
     assert_eq!(rows.len(), fresh.len());
 }
+
+crate::db_tests!(a_holder_the_names_read_missed_is_named_from_the_cadres_table);
+
+/// The drill-down reads who matches and their names side by side, each in its own snapshot. A
+/// holder appointed in between is listed by the one read and missing from the other: the holder
+/// is then named (and sorted) from the cadres' table, never listed without a name.
+async fn a_holder_the_names_read_missed_is_named_from_the_cadres_table(app: TestApp) {
+    use cadre_training::gaps::service::with_missing;
+    use cadre_training::gaps::timeline_store::read_names;
+    let t = app.admin_token().await;
+    app.import_hcmc(&t).await;
+    let state = app.state();
+    let today = state.clock.today();
+    let f = Filter {
+        as_of: today,
+        range: subtree_range("/79/"),
+        population: Population::Incumbent,
+        title: None,
+        org_kind: None,
+        cadres: None,
+        tree_on: today,
+    };
+    let day = today.to_string();
+    let first = chair_in(
+        &app,
+        &t,
+        ("26734", &day),
+        ("Trần Văn Bình", "079191000001", "1970-05-01"),
+        &day,
+    )
+    .await;
+    let names = read_names(&state.db, &f).await.unwrap();
+    assert_eq!(names[&first].full_name, "Trần Văn Bình");
+    assert_eq!(
+        names[&first].sort_key,
+        cadre_training::cadres::domain::sort_key("Trần Văn Bình")
+    );
+    let later = chair_in(
+        &app,
+        &t,
+        ("26737", &day),
+        ("Lê Thị Hoa", "079191000002", "1975-03-01"),
+        &day,
+    )
+    .await;
+    assert!(!names.contains_key(&later), "read before the appointment");
+    let listed = |cadre_id: i64| cadre_training::gaps::report::Assessment {
+        cadre_id,
+        full_name: String::new(),
+        population: cadre_training::gaps::store::Holding::Incumbent,
+        title_code: "FF-CHAIR-COMMUNE".into(),
+        unit_code: String::new(),
+        unit_path: String::new(),
+        unplaced: false,
+        gender: cadre_training::cadres::domain::Gender::Female,
+        age: 50,
+        ethnic_minority: false,
+        standard_version: None,
+        checks: vec![],
+    };
+    let named = with_missing(state, &[listed(first), listed(later)], names)
+        .await
+        .unwrap();
+    assert_eq!(named[&later].full_name, "Lê Thị Hoa");
+    assert_eq!(
+        named[&later].sort_key,
+        cadre_training::cadres::domain::sort_key("Lê Thị Hoa")
+    );
+    assert_eq!(named[&first].full_name, "Trần Văn Bình");
+}
