@@ -12,7 +12,6 @@ use super::engine::{
 use super::store::{Holding, Loaded, ReportUnit, ScaleRef};
 use super::timeline_store::TimelineRow;
 use crate::cadres::domain::Gender;
-use crate::shared::tree::path_codes;
 use crate::standards::domain::Requirement;
 use crate::standards::store::StandardVersion;
 use crate::units::domain::{UnitKind, UnitLevel};
@@ -681,9 +680,11 @@ pub fn group_key<'a, C: Counted>(root: &'a UnitRecord, a: &'a C, grouping: Group
     }
     match grouping {
         Grouping::Lowest => a.unit_code(),
-        Grouping::Children => path_codes(a.unit_path())
-            .get((root.depth + 1) as usize)
-            .copied()
+        // The child's code in the path (the whole tree's virtual root has depth -1), found
+        // without collecting the path's codes: this runs once per holder.
+        Grouping::Children => usize::try_from(root.depth + 1)
+            .ok()
+            .and_then(|i| a.unit_path().split('/').filter(|s| !s.is_empty()).nth(i))
             .unwrap_or(&root.code),
     }
 }

@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use utoipa::ToSchema;
 
 use super::own::{needs_open_classes, title_gaps, TitleGap};
@@ -290,11 +290,16 @@ fn report_on_day(
 ) -> AppResult<GapReport> {
     let keys = rule_keys(&r.standards, &r.scales);
     let items = super::timeline_store::on_day(packed, &keys, places, q.filter.as_of)?;
-    // The requirement columns: every key of the standards applied (as the checks would list).
-    let columns: BTreeSet<String> = items
+    // The requirement columns: every key of the standards applied (as the checks would list),
+    // from the titles assessed (each title's keys once, not once per holder).
+    let titles: HashSet<&str> = items
         .iter()
-        .filter(|h| h.standard)
-        .filter_map(|h| h.keys)
+        .filter(|h| h.standard && h.keys.is_some())
+        .map(|h| h.title_code)
+        .collect();
+    let columns: BTreeSet<String> = titles
+        .into_iter()
+        .filter_map(|t| keys.get(t))
         .flatten()
         .cloned()
         .collect();
