@@ -402,10 +402,9 @@ pub enum Reasons {
 
 /// The cadres behind a cell of a resolved report query (the caller's scope already checked).
 /// Who matches comes from the holders' timelines (the report's own read); their names and stored
-/// sort keys from a second read beside it. Only the cadres given (the page; with
-/// [`Reasons::Unmet`] only those of them short of something) are then assessed by the engine from
-/// their facts, for the reasons of each check: with no window, while the names are still being
-/// read.
+/// sort keys are then read by id. Only the cadres given (the page; with [`Reasons::Unmet`] only
+/// those of them short of something) are assessed by the engine from their facts, for the
+/// reasons of each check: with no window, while the names are read.
 pub async fn cadres_behind_in(
     state: &AppState,
     q: ReportQuery,
@@ -415,31 +414,33 @@ pub async fn cadres_behind_in(
 ) -> AppResult<Behind> {
     let requirement = d.requirement.as_deref();
     let row = d.row.as_deref();
-    let listed = async {
-        let (rows, standards, scales) = timeline_on(state, &q).await?;
-        let mut list: Vec<Assessment> = from_timeline(rows, &standards, &scales, q.filter.as_of)
-            .into_iter()
-            .filter(|a| match d.status {
-                Status::Short => a.meets() == Some(false),
-                Status::Meeting => a.meets() == Some(true),
-                Status::NoStandard => a.meets().is_none(),
-                Status::All => true,
-            })
-            .filter(|a| requirement.is_none_or(|k| a.unmet().any(|c| c.key == k)))
-            .filter(|a| row.is_none_or(|r| group_of(&q.root, a, d.report.grouping) == r))
-            .collect();
-        if window.is_none() {
-            explain(state, &q.filter, (&standards, &scales), &mut list, reasons).await?;
-        }
-        Ok::<_, AppError>((list, standards, scales))
+    let (rows, standards, scales) = timeline_on(state, &q).await?;
+    let mut list: Vec<Assessment> = from_timeline(rows, &standards, &scales, q.filter.as_of)
+        .into_iter()
+        .filter(|a| match d.status {
+            Status::Short => a.meets() == Some(false),
+            Status::Meeting => a.meets() == Some(true),
+            Status::NoStandard => a.meets().is_none(),
+            Status::All => true,
+        })
+        .filter(|a| requirement.is_none_or(|k| a.unmet().any(|c| c.key == k)))
+        .filter(|a| row.is_none_or(|r| group_of(&q.root, a, d.report.grouping) == r))
+        .collect();
+    let mut ids: Vec<i64> = list.iter().map(|a| a.cadre_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names = super::timeline_store::names_by_id(&state.db, &ids);
+    let reference = (&standards, &scales);
+    let names = if window.is_none() {
+        let explained = explain(state, &q.filter, reference, &mut list, reasons);
+        rocket::tokio::try_join!(names, explained)?.0
+    } else {
+        names.await?
     };
-    let names = super::timeline_store::read_names(&state.db, &q.filter);
-    let (names, (list, standards, scales)) = rocket::tokio::try_join!(names, listed)?;
-    let names = with_missing(state, &list, names).await?;
     let total = list.len();
     let mut list = sorted(list, &names, window);
     if window.is_some() {
-        explain(state, &q.filter, (&standards, &scales), &mut list, reasons).await?;
+        explain(state, &q.filter, reference, &mut list, reasons).await?;
     }
     for a in &mut list {
         if let Some(n) = names.get(&a.cadre_id) {
@@ -453,27 +454,6 @@ pub async fn cadres_behind_in(
         cadres: list,
         scales,
     })
-}
-
-/// `names` with those of the listed cadres it lacks (a holder the names' read did not see: made
-/// or moved in between the two reads) read by id.
-pub async fn with_missing(
-    state: &AppState,
-    list: &[Assessment],
-    mut names: HashMap<i64, Named>,
-) -> AppResult<HashMap<i64, Named>> {
-    let mut missing: Vec<i64> = list
-        .iter()
-        .map(|a| a.cadre_id)
-        .filter(|id| !names.contains_key(id))
-        .collect();
-    if missing.is_empty() {
-        return Ok(names);
-    }
-    missing.sort_unstable();
-    missing.dedup();
-    names.extend(super::timeline_store::names_by_id(&state.db, &missing).await?);
-    Ok(names)
 }
 
 /// The list sorted by unit path, then the stored sort key, then id (then incumbent before

@@ -765,60 +765,34 @@ pub struct Named {
     pub sort_key: String,
 }
 
-/// The names and stored sort keys of the holders `f` counts on its day, by cadre: the report's
-/// read with the cadres joined, only the names coming back, as one JSON array (names are free
-/// text, so not the separator-packed form). It runs beside the read of the holders' rows, in its
-/// own snapshot: a holder that read saw and this one did not is named by [`names_by_id`].
-pub async fn read_names(db: &Db, f: &Filter) -> AppResult<HashMap<i64, Named>> {
-    let inner = statement(db, f, true);
-    let sql = if matches!(db, Db::Sqlite(_)) {
-        format!(
-            "SELECT json_group_array(json_array(cadre_id, full_name, sort_key)) AS packed
-             FROM ({inner}) t"
-        )
-    } else {
-        format!(
-            "SELECT CAST(json_agg(json_build_array(cadre_id, full_name, sort_key)) AS TEXT) AS packed
-             FROM ({inner}) t"
-        )
-    };
-    let json: Vec<super::store::Packed> =
-        super::store::fetch_light(db, sql, f.as_of, binds_of(f)).await?;
-    let Some(json) = json.into_iter().next().and_then(|p| p.packed) else {
-        return Ok(HashMap::new());
-    };
-    let rows: Vec<(i64, String, String)> =
-        serde_json::from_str(&json).map_err(|e| bad_row(&format!("names: {e}")))?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, full_name, sort_key)| {
-            (
-                id,
-                Named {
-                    full_name,
-                    sort_key,
-                },
-            )
-        })
-        .collect())
-}
-
 /// The names and stored sort keys of the cadres `ids`, by cadre (a cadre no longer on record is
-/// absent).
+/// absent): primary-key seeks, the rows handed over as one JSON array (names are free text, so
+/// not the separator-packed form).
 pub async fn names_by_id(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, Named>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
     let sqlite = matches!(db, Db::Sqlite(_));
-    let sql = format!(
-        "SELECT id, full_name, sort_key FROM cadres WHERE id {}",
-        in_ids(sqlite, 1)
-    );
+    let which = in_ids(sqlite, 1);
+    let sql = if sqlite {
+        format!(
+            "SELECT json_group_array(json_array(id, full_name, sort_key)) FROM cadres WHERE id {which}"
+        )
+    } else {
+        format!(
+            "SELECT CAST(json_agg(json_build_array(id, full_name, sort_key)) AS TEXT) FROM cadres WHERE id {which}"
+        )
+    };
     let param = id_param(sqlite, ids);
-    let rows: Vec<(i64, String, String)> = on_db!(db, |p| sqlx::query_as(&sql)
+    let json: Option<String> = on_db!(db, |p| sqlx::query_scalar(&sql)
         .bind(&param)
-        .fetch_all(p)
+        .fetch_one(p)
         .await?);
+    let Some(json) = json else {
+        return Ok(HashMap::new());
+    };
+    let rows: Vec<(i64, String, String)> =
+        serde_json::from_str(&json).map_err(|e| bad_row(&format!("names: {e}")))?;
     Ok(rows
         .into_iter()
         .map(|(id, full_name, sort_key)| {
