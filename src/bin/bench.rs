@@ -27,6 +27,16 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// Prints `what`: the ratio of two medians, with both.
+fn ratio(what: &str, top: Duration, bottom: Duration) {
+    println!(
+        "{what}: {:.2} (medians {} / {})",
+        top.as_secs_f64() / bottom.as_secs_f64(),
+        ms(top),
+        ms(bottom)
+    );
+}
+
 /// Runs `f` `runs` times (after one warm-up run); returns the median and the 95th percentile.
 async fn timed<F, Fut, T>(runs: usize, mut f: F) -> (Duration, Duration)
 where
@@ -358,16 +368,17 @@ async fn reports(url: &str, runs: usize, profile: bool, only: Option<String>) {
             c.filter.tree_on = chrono::NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
             c
         };
-        let (m, p) = timed(runs, || {
+        // 2015-12-31 against 2020-12-31 on the later day's tree.
+        let compare = |c: ReportQuery| {
             cadre_training::gaps::service::compare_in(
                 state,
-                compare_q.clone(),
+                c,
                 past,
                 chrono::NaiveDate::from_ymd_opt(2020, 12, 31).unwrap(),
                 grouping,
             )
-        })
-        .await;
+        };
+        let (m, p) = timed(runs, || compare(compare_q.clone())).await;
         row(
             &format!("{label}: compare 2015-12-31 with 2020-12-31"),
             m,
@@ -386,23 +397,13 @@ async fn reports(url: &str, runs: usize, profile: bool, only: Option<String>) {
             one,
             one_p95,
         );
-        println!(
-            "compare ÷ one report as of 2020-12-31: {:.2} (medians {} / {})",
-            m.as_secs_f64() / one.as_secs_f64(),
-            ms(m),
-            ms(one)
-        );
+        ratio("compare ÷ one report as of 2020-12-31", m, one);
         // The same two with the reference cached at the data version, as a request runs them.
         let (m, p) = timed(runs, || {
-            let mut c = compare_q.clone();
-            c.version.clone_from(&cached.version);
-            cadre_training::gaps::service::compare_in(
-                state,
-                c,
-                past,
-                chrono::NaiveDate::from_ymd_opt(2020, 12, 31).unwrap(),
-                grouping,
-            )
+            compare(ReportQuery {
+                version: cached.version.clone(),
+                ..compare_q.clone()
+            })
         })
         .await;
         row(
@@ -415,11 +416,10 @@ async fn reports(url: &str, runs: usize, profile: bool, only: Option<String>) {
             ..one_q.clone()
         };
         let (one, _) = timed(runs, || build_report(state, &one_cached, grouping)).await;
-        println!(
-            "compare ÷ one report as of 2020-12-31, reference cached: {:.2} (medians {} / {})",
-            m.as_secs_f64() / one.as_secs_f64(),
-            ms(m),
-            ms(one)
+        ratio(
+            "compare ÷ one report as of 2020-12-31, reference cached",
+            m,
+            one,
         );
         let drill = cadre_training::gaps::params::Drill {
             report: cadre_training::gaps::params::OnDay {
@@ -464,11 +464,10 @@ async fn reports(url: &str, runs: usize, profile: bool, only: Option<String>) {
             if reasons == cadre_training::gaps::service::Reasons::Unmet {
                 // The report again, right after (the machine's speed drifts within a run).
                 let (again, _) = timed(runs, || build_report(state, &q, grouping)).await;
-                println!(
-                    "export ÷ report today: {:.2} (medians {} / {}, the report measured right after)",
-                    m.as_secs_f64() / again.as_secs_f64(),
-                    ms(m),
-                    ms(again)
+                ratio(
+                    "export ÷ report today (the report measured right after)",
+                    m,
+                    again,
                 );
                 // Both with the reference cached at the data version, as a request runs them.
                 let (m, p) = timed(runs, || {
@@ -487,12 +486,7 @@ async fn reports(url: &str, runs: usize, profile: bool, only: Option<String>) {
                     p,
                 );
                 let (again, _) = timed(runs, || build_report(state, &cached, grouping)).await;
-                println!(
-                    "export ÷ report today, reference cached: {:.2} (medians {} / {})",
-                    m.as_secs_f64() / again.as_secs_f64(),
-                    ms(m),
-                    ms(again)
-                );
+                ratio("export ÷ report today, reference cached", m, again);
             }
         }
         let first = Some(cadre_training::gaps::service::Window {

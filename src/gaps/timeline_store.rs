@@ -757,7 +757,7 @@ fn unpack(packed: &[super::store::Packed], places: &Places) -> AppResult<Vec<Tim
 }
 
 /// A holder's name and stored sort key (the drill-down lists people in this order).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Named {
     /// The cadre's name.
     pub full_name: String,
