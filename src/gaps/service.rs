@@ -511,16 +511,38 @@ async fn explain(
             })
             .collect()
     });
-    let mut ids: Vec<i64> = match &only {
-        Some(only) => only.keys().map(|k| k.0).collect(),
+    // With `Reasons::Unmet`, the facts those checks need, and the title rows of only the cadres
+    // short of a person condition.
+    let needed = only.as_ref().map(|only| {
+        let mut needed = store::Needed::default();
+        let mut persons = HashSet::new();
+        for ((cadre_id, _, _), keys) in only {
+            for k in keys {
+                if needed.add(*cadre_id, k) {
+                    persons.insert(*cadre_id);
+                }
+            }
+        }
+        // A cadre whose title rows are read gets every title held from them.
+        needed.bare = only
+            .keys()
+            .filter(|k| !persons.contains(&k.0))
+            .cloned()
+            .collect();
+        (needed, persons)
+    });
+    let mut ids: Vec<i64> = match &needed {
+        Some((_, persons)) => persons.iter().copied().collect(),
         None => list.iter().map(|a| a.cadre_id).collect(),
     };
-    if ids.is_empty() {
+    if ids.is_empty() && needed.as_ref().is_none_or(|(n, _)| n.bare.is_empty()) {
         return Ok(());
     }
     ids.sort_unstable();
     ids.dedup();
-    let loaded = store::load_listed(&state.db, &ids, f.population, f.as_of).await?;
+    let needed = needed.map(|(n, _)| n);
+    let loaded =
+        store::load_listed(&state.db, &ids, f.population, f.as_of, needed.as_ref()).await?;
     let mut engine: HashMap<(i64, Holding, String), Assessment> =
         assessments_of(loaded, standards, scales, f.as_of, only.as_ref())
             .into_iter()

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use utoipa::ToSchema;
 
 use crate::cadres::domain::Gender;
@@ -229,18 +229,50 @@ pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
     with_facts(db, holders, f.as_of).await
 }
 
+/// The facts the reasons of some unmet checks need: the best level of each (cadre, scale) and the
+/// last completion of each (cadre, module) named. Whatever else the cadres did is not read.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Needed {
+    /// (cadre, scale code) of unmet `min_level` requirements.
+    pub scales: BTreeSet<(i64, String)>,
+    /// (cadre, module code) of unmet `module` requirements.
+    pub modules: BTreeSet<(i64, String)>,
+    /// The holders with no unmet person condition: their titles' rows are not read (no
+    /// appointment day, birth or Party date is needed to explain a level or a module).
+    pub bare: Vec<(i64, Holding, String)>,
+}
+
+impl Needed {
+    /// The facts needed to explain requirement `key` of `cadre_id`; whether it is a person
+    /// condition (age, Party years), which needs the holder's title row and person dates.
+    pub fn add(&mut self, cadre_id: i64, key: &str) -> bool {
+        if let Some(scale) = key.strip_prefix("min_level:") {
+            self.scales.insert((cadre_id, scale.to_string()));
+            false
+        } else if let Some(module) = key.strip_prefix("module:") {
+            self.modules.insert((cadre_id, module.to_string()));
+            false
+        } else {
+            true
+        }
+    }
+}
+
 /// The titles these cadres hold or are planned for on `as_of` (`population`; wherever their
 /// units are: no unit or name is read, `full_name`, `unit_code`, `unit_path` and `placement`
 /// are empty), with their
 /// facts: what the engine needs to give the reasons of cadres already listed by a report.
-/// `ids`: sorted, distinct.
+/// `ids`: sorted, distinct. `needed`: only these facts (the reasons of unmet checks), else all
+/// that any standard's requirement reads; its `bare` holders are added without a title row
+/// read (their person fields are placeholders: the day `as_of`, no Party date).
 pub async fn load_listed(
     db: &Db,
     ids: &[i64],
     population: Population,
     as_of: NaiveDate,
+    needed: Option<&Needed>,
 ) -> AppResult<Loaded> {
-    if ids.is_empty() {
+    if ids.is_empty() && needed.is_none_or(|n| n.bare.is_empty()) {
         return Ok(Loaded::default());
     }
     let sqlite = matches!(db, Db::Sqlite(_));
@@ -277,9 +309,35 @@ pub async fn load_listed(
     // The facts are read beside the titles (both by the ids given).
     // Seeks by id, costed far below PostgreSQL's JIT and parallel thresholds: no transaction
     // and settings around them.
-    let facts = FactReads::spawn(db, ids, as_of, false);
-    let packed: Vec<Packed> = fetch_light(db, sql, as_of, vec![id_param(sqlite, ids)]).await?;
-    let holders = listed_holders(&packed)?;
+    let facts = match needed {
+        Some(needed) => FactReads::spawn_needed(db, needed, as_of),
+        None => FactReads::spawn(db, ids, as_of, false),
+    };
+    let packed: Vec<Packed> = if ids.is_empty() {
+        vec![]
+    } else {
+        fetch_light(db, sql, as_of, vec![id_param(sqlite, ids)]).await?
+    };
+    let mut holders = listed_holders(&packed)?;
+    let bare = needed.map_or(&[][..], |n| n.bare.as_slice());
+    holders.extend(
+        bare.iter()
+            .map(|(cadre_id, population, title_code)| Holder {
+                cadre_id: *cadre_id,
+                full_name: String::new(),
+                population: *population,
+                title_code: title_code.clone(),
+                period_id: 0,
+                from_date: as_of,
+                gender: Gender::Other,
+                birth_date: as_of,
+                ethnic_minority: false,
+                party_joined_on: None,
+                unit_code: String::new(),
+                unit_path: String::new(),
+                placement: String::new(),
+            }),
+    );
     facts.gather(holders).await
 }
 
@@ -385,6 +443,59 @@ impl FactReads {
                     as_of,
                     vec![param],
                     guarded,
+                ));
+            }
+        }
+        reads
+    }
+
+    /// Starts the reads of only the `needed` facts, each (cadre, code) pair a seek of its own:
+    /// the pairs passed as one JSON array parameter (`[[id, "code"], …]`).
+    fn spawn_needed(db: &Db, needed: &Needed, as_of: NaiveDate) -> FactReads {
+        let sqlite = matches!(db, Db::Sqlite(_));
+        // The pairs of a JSON array parameter, as `j.id` and `j.code`.
+        let pairs = if sqlite {
+            "(SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS code \
+             FROM json_each($2))"
+        } else {
+            "(SELECT CAST(value->>0 AS BIGINT) AS id, value->>1 AS code \
+             FROM json_array_elements(CAST($2 AS JSON)))"
+        };
+        let quals_q = format!(
+            "SELECT a, b, c FROM (SELECT j.id AS a, j.code AS b,
+                (SELECT MAX(l.rank) FROM cadre_qualifications q
+                 JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
+                 WHERE q.cadre_id = j.id AND q.scale_code = j.code
+                   AND q.obtained_on <= $1 AND (q.revoked_on IS NULL OR q.revoked_on > $1)) AS c
+             FROM {pairs} j) t WHERE c IS NOT NULL"
+        );
+        let comps_q = format!(
+            "SELECT a, b, c FROM (SELECT j.id AS a, j.code AS b,
+                (SELECT MAX(co.completed_on) FROM completions co
+                 WHERE co.cadre_id = j.id AND co.module_id = m.id
+                   AND co.completed_on <= $1 AND (co.revoked_on IS NULL OR co.revoked_on > $1)) AS c
+             FROM {pairs} j {join} modules m ON m.code = j.code) t WHERE c IS NOT NULL",
+            // SQLite would otherwise scan the modules and the pairs under each.
+            join = if sqlite { "CROSS JOIN" } else { "JOIN" }
+        );
+        let param = |set: &BTreeSet<(i64, String)>| {
+            serde_json::to_string(&set.iter().collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
+        };
+        let mut reads = FactReads {
+            quals: vec![],
+            comps: vec![],
+        };
+        for (set, sql, into) in [
+            (&needed.scales, quals_q, &mut reads.quals),
+            (&needed.modules, comps_q, &mut reads.comps),
+        ] {
+            if !set.is_empty() {
+                into.push(spawn_fetch::<Packed>(
+                    db,
+                    packed3(sqlite, &sql),
+                    as_of,
+                    vec![param(set)],
+                    false,
                 ));
             }
         }
@@ -687,4 +798,27 @@ pub async fn open_classes(ex: impl Into<Exec<'_>>) -> AppResult<Vec<OpenClassRow
     Ok(on_exec!(ex, |c| sqlx::query_as(OPEN_CLASSES_SQL)
         .fetch_all(&mut *c)
         .await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unmet_level_or_module_needs_one_fact_and_a_person_condition_the_title_row() {
+        let mut n = Needed::default();
+        assert!(!n.add(7, "min_level:political_theory"));
+        assert!(!n.add(7, "module:DV-03"));
+        assert!(!n.add(9, "module:DV-03"));
+        assert!(n.add(7, "max_age"));
+        assert!(n.add(9, "min_party_years"));
+        assert_eq!(
+            n.scales.into_iter().collect::<Vec<_>>(),
+            vec![(7, "political_theory".to_string())]
+        );
+        assert_eq!(
+            n.modules.into_iter().collect::<Vec<_>>(),
+            vec![(7, "DV-03".to_string()), (9, "DV-03".to_string())]
+        );
+    }
 }
