@@ -161,10 +161,17 @@ struct PeriodRow {
     appointed_on: NaiveDate,
 }
 
-/// Every version of every title's standard as engine rules, by title code.
-async fn all_versions(tx: &mut Tx) -> AppResult<HashMap<String, Vec<VersionRules>>> {
+/// Every version of the standards of these titles (`None`: of every title) as engine rules, by
+/// title code.
+async fn all_versions(
+    tx: &mut Tx,
+    titles: Option<&[&str]>,
+) -> AppResult<HashMap<String, Vec<VersionRules>>> {
     let scales: ScaleRef = super::store::scale_reference(&mut *tx).await?;
-    let versions = crate::standards::store::all_versions(&mut *tx).await?;
+    let versions = match titles {
+        Some(titles) => crate::standards::store::versions_of_titles(&mut *tx, titles).await?,
+        None => crate::standards::store::all_versions(&mut *tx).await?,
+    };
     let mut out: HashMap<String, Vec<VersionRules>> = HashMap::new();
     for v in versions {
         out.entry(v.title_code.clone())
@@ -226,7 +233,13 @@ pub async fn rebuild_cadres(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
             continue;
         }
         if versions.is_none() {
-            versions = Some(all_versions(tx).await?);
+            // A write touching a few cadres (one round) reads only their titles' standards;
+            // a larger rebuild reads them all once.
+            let mut titles: Vec<&str> = periods.iter().map(|p| p.title_code.as_str()).collect();
+            titles.sort_unstable();
+            titles.dedup();
+            let only = (ids.len() <= CHUNK).then_some(titles.as_slice());
+            versions = Some(all_versions(tx, only).await?);
         }
         let Some(versions) = versions.as_ref() else {
             continue;

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 pub use super::domain::StandardVersion;
 use super::domain::{NewTitle, Requirement};
 use crate::db::{Conn, Db, Exec, Tx};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::{on_conn, on_db, on_exec, on_tx};
 
 /// A title as stored and served.
@@ -201,6 +201,42 @@ pub async fn all_versions(ex: impl Into<Exec<'_>>) -> AppResult<Vec<StandardVers
     let (v, r): (Vec<VersionRow>, Vec<ReqRow>) = on_exec!(ex, |c| {
         let v = sqlx::query_as(&vsql).fetch_all(&mut *c).await?;
         let r = sqlx::query_as(&rsql).fetch_all(&mut *c).await?;
+        (v, r)
+    });
+    Ok(assemble(v, r))
+}
+
+/// Every version of the standards of these titles only (two statements; the same versions as
+/// [`all_versions`] gives for them): what a write touching a few holders recomputes them with.
+pub async fn versions_of_titles(
+    tx: &mut Tx,
+    title_codes: &[&str],
+) -> AppResult<Vec<StandardVersion>> {
+    if title_codes.is_empty() {
+        return Ok(vec![]);
+    }
+    // The codes as one JSON array parameter, on either database.
+    let codes = if matches!(tx, Tx::Sqlite(..)) {
+        "SELECT value FROM json_each($1)"
+    } else {
+        "SELECT json_array_elements_text(CAST($1 AS JSON))"
+    };
+    let vsql = format!("{VERSIONS_SQL} WHERE t.code IN ({codes}) ORDER BY v.id");
+    let rsql = format!(
+        "{REQS_SQL} JOIN standard_versions v ON v.id = r.version_id JOIN titles t ON t.id = v.title_id
+         WHERE t.code IN ({codes}) ORDER BY r.version_id, r.position"
+    );
+    let param = serde_json::to_string(title_codes)
+        .map_err(|e| AppError::Internal(format!("title codes: {e}")))?;
+    let (v, r): (Vec<VersionRow>, Vec<ReqRow>) = on_tx!(tx, |c| {
+        let v = sqlx::query_as(&vsql)
+            .bind(&param)
+            .fetch_all(&mut *c)
+            .await?;
+        let r = sqlx::query_as(&rsql)
+            .bind(&param)
+            .fetch_all(&mut *c)
+            .await?;
         (v, r)
     });
     Ok(assemble(v, r))
