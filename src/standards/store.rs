@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 pub use super::domain::StandardVersion;
 use super::domain::{NewTitle, Requirement};
 use crate::db::{Conn, Db, Exec, Tx};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::{on_conn, on_db, on_exec, on_tx};
 
 /// A title as stored and served.
@@ -206,7 +206,7 @@ pub async fn all_versions(ex: impl Into<Exec<'_>>) -> AppResult<Vec<StandardVers
     Ok(assemble(v, r))
 }
 
-/// Every version of the standards of these titles only (two statements; the same versions as
+/// Every version of the standards of these titles only, in one statement (the same versions as
 /// [`all_versions`] gives for them): what a write touching a few holders recomputes them with.
 pub async fn versions_of_titles(
     tx: &mut Tx,
@@ -215,31 +215,69 @@ pub async fn versions_of_titles(
     if title_codes.is_empty() {
         return Ok(vec![]);
     }
-    // The codes as one JSON array parameter, on either database.
-    let codes = if matches!(tx, Tx::Sqlite(..)) {
-        "SELECT value FROM json_each($1)"
-    } else {
-        "SELECT json_array_elements_text(CAST($1 AS JSON))"
-    };
-    let vsql = format!("{VERSIONS_SQL} WHERE t.code IN ({codes}) ORDER BY v.id");
-    let rsql = format!(
-        "{REQS_SQL} JOIN standard_versions v ON v.id = r.version_id JOIN titles t ON t.id = v.title_id
-         WHERE t.code IN ({codes}) ORDER BY r.version_id, r.position"
-    );
-    let param = serde_json::to_string(title_codes)
-        .map_err(|e| AppError::Internal(format!("title codes: {e}")))?;
-    let (v, r): (Vec<VersionRow>, Vec<ReqRow>) = on_tx!(tx, |c| {
-        let v = sqlx::query_as(&vsql)
-            .bind(&param)
-            .fetch_all(&mut *c)
-            .await?;
-        let r = sqlx::query_as(&rsql)
-            .bind(&param)
-            .fetch_all(&mut *c)
-            .await?;
-        (v, r)
+    let codes = placeholders(1, title_codes.len());
+    let sql = format!("{JOINED_SQL} WHERE t.code IN ({codes}) ORDER BY v.id, r.position");
+    let rows: Vec<JoinedRow> = on_tx!(tx, |c| {
+        let mut q = sqlx::query_as(&sql);
+        for code in title_codes {
+            q = q.bind(*code);
+        }
+        q.fetch_all(&mut *c).await?
     });
-    Ok(assemble(v, r))
+    let (versions, reqs) = split_joined(rows);
+    Ok(assemble(versions, reqs))
+}
+
+/// A version with one of its requirements (none: a version without requirements), as
+/// [`JOINED_SQL`] reads them.
+#[derive(sqlx::FromRow)]
+struct JoinedRow {
+    #[sqlx(flatten)]
+    version: VersionRow,
+    kind: Option<String>,
+    scale_code: Option<String>,
+    level_code: Option<String>,
+    module_code: Option<String>,
+    within_years: Option<i64>,
+    years: Option<i64>,
+}
+
+/// Versions joined to their requirements (`t` the titles, `v` the versions, `r` the requirements).
+const JOINED_SQL: &str = "SELECT v.id, t.code AS title_code, v.version, v.effective_from, v.note, v.created_by, v.created_at,
+        r.kind, r.scale_code, r.level_code, r.module_code, r.within_years, r.years
+    FROM titles t JOIN standard_versions v ON v.title_id = t.id
+    LEFT JOIN standard_requirements r ON r.version_id = v.id";
+
+/// `$from, $from+1, …` (`n` of them).
+fn placeholders(from: usize, n: usize) -> String {
+    (0..n)
+        .map(|i| format!("${}", i + from))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The versions (each once, in the rows' order) and the requirements of [`JoinedRow`]s ordered
+/// by version.
+fn split_joined(rows: Vec<JoinedRow>) -> (Vec<VersionRow>, Vec<ReqRow>) {
+    let mut versions: Vec<VersionRow> = vec![];
+    let mut reqs: Vec<ReqRow> = vec![];
+    for r in rows {
+        if let Some(kind) = r.kind {
+            reqs.push(ReqRow {
+                version_id: r.version.id,
+                kind,
+                scale_code: r.scale_code,
+                level_code: r.level_code,
+                module_code: r.module_code,
+                within_years: r.within_years,
+                years: r.years,
+            });
+        }
+        if versions.last().map(|v| v.id) != Some(r.version.id) {
+            versions.push(r.version);
+        }
+    }
+    (versions, reqs)
 }
 
 /// Every version of one title's standard, oldest first.
@@ -286,55 +324,21 @@ pub async fn in_force_for_on(
     if title_codes.is_empty() {
         return Ok(HashMap::new());
     }
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        version: VersionRow,
-        kind: Option<String>,
-        scale_code: Option<String>,
-        level_code: Option<String>,
-        module_code: Option<String>,
-        within_years: Option<i64>,
-        years: Option<i64>,
-    }
-    let codes = (0..title_codes.len())
-        .map(|i| format!("${}", i + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let codes = placeholders(2, title_codes.len());
     let sql = format!(
-        "SELECT v.id, t.code AS title_code, v.version, v.effective_from, v.note, v.created_by, v.created_at,
-                r.kind, r.scale_code, r.level_code, r.module_code, r.within_years, r.years
-         FROM titles t JOIN standard_versions v ON v.title_id = t.id
-         LEFT JOIN standard_requirements r ON r.version_id = v.id
+        "{JOINED_SQL}
          WHERE t.code IN ({codes}) AND v.effective_from = (SELECT MAX(v2.effective_from) FROM standard_versions v2
             WHERE v2.title_id = t.id AND v2.effective_from <= $1)
          ORDER BY v.id, r.position"
     );
-    let rows: Vec<Row> = on_conn!(conn, |c| {
+    let rows: Vec<JoinedRow> = on_conn!(conn, |c| {
         let mut q = sqlx::query_as(&sql).bind(d);
         for code in title_codes {
             q = q.bind(*code);
         }
         q.fetch_all(&mut *c).await?
     });
-    let mut versions: Vec<VersionRow> = vec![];
-    let mut reqs: Vec<ReqRow> = vec![];
-    for r in rows {
-        if let Some(kind) = r.kind {
-            reqs.push(ReqRow {
-                version_id: r.version.id,
-                kind,
-                scale_code: r.scale_code,
-                level_code: r.level_code,
-                module_code: r.module_code,
-                within_years: r.within_years,
-                years: r.years,
-            });
-        }
-        if versions.last().map(|v| v.id) != Some(r.version.id) {
-            versions.push(r.version);
-        }
-    }
+    let (versions, reqs) = split_joined(rows);
     Ok(assemble(versions, reqs)
         .into_iter()
         .map(|s| (s.title_code.clone(), s))
