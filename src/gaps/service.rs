@@ -511,36 +511,20 @@ async fn explain(
             })
             .collect()
     });
-    // With `Reasons::Unmet`, the facts those checks need, and the title rows of only the cadres
-    // short of a person condition.
-    let needed = only.as_ref().map(|only| {
-        let mut needed = store::Needed::default();
-        let mut persons = HashSet::new();
-        for ((cadre_id, _, _), keys) in only {
-            for k in keys {
-                if needed.add(*cadre_id, k) {
-                    persons.insert(*cadre_id);
-                }
-            }
-        }
-        // A cadre whose title rows are read gets every title held from them.
-        needed.bare = only
-            .keys()
-            .filter(|k| !persons.contains(&k.0))
-            .cloned()
-            .collect();
-        (needed, persons)
-    });
-    let mut ids: Vec<i64> = match &needed {
-        Some((_, persons)) => persons.iter().copied().collect(),
-        None => list.iter().map(|a| a.cadre_id).collect(),
-    };
-    if ids.is_empty() && needed.as_ref().is_none_or(|(n, _)| n.bare.is_empty()) {
+    if only.as_ref().map_or(list.is_empty(), HashMap::is_empty) {
         return Ok(());
     }
-    ids.sort_unstable();
-    ids.dedup();
-    let needed = needed.map(|(n, _)| n);
+    // With `Reasons::Unmet`, only the facts those checks name, and the title rows of only the
+    // cadres short of a person condition.
+    let (needed, ids) = match only.as_ref().map(store::Needed::of) {
+        Some((needed, persons)) => (Some(needed), persons),
+        None => {
+            let mut ids: Vec<i64> = list.iter().map(|a| a.cadre_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            (None, ids)
+        }
+    };
     let loaded =
         store::load_listed(&state.db, &ids, f.population, f.as_of, needed.as_ref()).await?;
     let mut engine: HashMap<(i64, Holding, String), Assessment> =

@@ -243,9 +243,33 @@ pub struct Needed {
 }
 
 impl Needed {
+    /// What explaining the unmet requirement keys of these holders ((cadre, holding, title) →
+    /// keys) needs, and the cadres (sorted, distinct) whose title rows must be read: those short
+    /// of a person condition. Every other holder is `bare`.
+    pub fn of(unmet: &HashMap<(i64, Holding, String), Vec<String>>) -> (Needed, Vec<i64>) {
+        let mut needed = Needed::default();
+        let mut persons = vec![];
+        for ((cadre_id, _, _), keys) in unmet {
+            for k in keys {
+                if needed.add(*cadre_id, k) {
+                    persons.push(*cadre_id);
+                }
+            }
+        }
+        persons.sort_unstable();
+        persons.dedup();
+        // A cadre whose title rows are read gets every title it holds from them.
+        needed.bare = unmet
+            .keys()
+            .filter(|k| persons.binary_search(&k.0).is_err())
+            .cloned()
+            .collect();
+        (needed, persons)
+    }
+
     /// The facts needed to explain requirement `key` of `cadre_id`; whether it is a person
     /// condition (age, Party years), which needs the holder's title row and person dates.
-    pub fn add(&mut self, cadre_id: i64, key: &str) -> bool {
+    fn add(&mut self, cadre_id: i64, key: &str) -> bool {
         if let Some(scale) = key.strip_prefix("min_level:") {
             self.scales.insert((cadre_id, scale.to_string()));
             false
@@ -820,5 +844,22 @@ mod tests {
             n.modules.into_iter().collect::<Vec<_>>(),
             vec![(7, "DV-03".to_string()), (9, "DV-03".to_string())]
         );
+    }
+
+    #[test]
+    fn only_cadres_short_of_a_person_condition_have_their_title_rows_read() {
+        let key = |c: i64, t: &str| (c, Holding::Incumbent, t.to_string());
+        let unmet: HashMap<_, _> = [
+            (key(7, "A"), vec!["module:DV-03".to_string()]),
+            (key(7, "B"), vec!["max_age".to_string()]),
+            (key(9, "A"), vec!["min_level:political_theory".to_string()]),
+        ]
+        .into_iter()
+        .collect();
+        let (n, persons) = Needed::of(&unmet);
+        assert_eq!(persons, vec![7]);
+        assert_eq!(n.bare, vec![key(9, "A")]);
+        assert_eq!(n.modules.len(), 1);
+        assert_eq!(n.scales.len(), 1);
     }
 }

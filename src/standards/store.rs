@@ -9,7 +9,7 @@ pub use super::domain::StandardVersion;
 use super::domain::{NewTitle, Requirement};
 use crate::db::{Conn, Db, Exec, Tx};
 use crate::error::AppResult;
-use crate::{on_conn, on_db, on_exec, on_tx};
+use crate::{on_db, on_exec, on_tx};
 
 /// A title as stored and served.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow, PartialEq)]
@@ -138,7 +138,6 @@ struct VersionRow {
     created_at: DateTime<Utc>,
 }
 
-#[derive(sqlx::FromRow)]
 struct ReqRow {
     version_id: i64,
     kind: String,
@@ -189,44 +188,11 @@ fn assemble(versions: Vec<VersionRow>, reqs: Vec<ReqRow>) -> Vec<StandardVersion
         .collect()
 }
 
-const VERSIONS_SQL: &str = "SELECT v.id, t.code AS title_code, v.version, v.effective_from, v.note, v.created_by, v.created_at
-    FROM standard_versions v JOIN titles t ON t.id = v.title_id";
-const REQS_SQL: &str = "SELECT r.version_id, r.kind, r.scale_code, r.level_code, r.module_code, r.within_years, r.years
-    FROM standard_requirements r";
-
-/// Every version of every title's standard (two statements), on whatever the caller has.
-pub async fn all_versions(ex: impl Into<Exec<'_>>) -> AppResult<Vec<StandardVersion>> {
-    let vsql = format!("{VERSIONS_SQL} ORDER BY v.id");
-    let rsql = format!("{REQS_SQL} ORDER BY r.version_id, r.position");
-    let (v, r): (Vec<VersionRow>, Vec<ReqRow>) = on_exec!(ex, |c| {
-        let v = sqlx::query_as(&vsql).fetch_all(&mut *c).await?;
-        let r = sqlx::query_as(&rsql).fetch_all(&mut *c).await?;
-        (v, r)
-    });
-    Ok(assemble(v, r))
-}
-
-/// Every version of the standards of these titles only, in one statement (the same versions as
-/// [`all_versions`] gives for them): what a write touching a few holders recomputes them with.
-pub async fn versions_of_titles(
-    tx: &mut Tx,
-    title_codes: &[&str],
-) -> AppResult<Vec<StandardVersion>> {
-    if title_codes.is_empty() {
-        return Ok(vec![]);
-    }
-    let codes = placeholders(1, title_codes.len());
-    let sql = format!("{JOINED_SQL} WHERE t.code IN ({codes}) ORDER BY v.id, r.position");
-    let rows: Vec<JoinedRow> = on_tx!(tx, |c| {
-        let mut q = sqlx::query_as(&sql);
-        for code in title_codes {
-            q = q.bind(*code);
-        }
-        q.fetch_all(&mut *c).await?
-    });
-    let (versions, reqs) = split_joined(rows);
-    Ok(assemble(versions, reqs))
-}
+/// Versions joined to their requirements (`t` the titles, `v` the versions, `r` the requirements).
+const JOINED_SQL: &str = "SELECT v.id, t.code AS title_code, v.version, v.effective_from, v.note, v.created_by, v.created_at,
+        r.kind, r.scale_code, r.level_code, r.module_code, r.within_years, r.years
+    FROM titles t JOIN standard_versions v ON v.title_id = t.id
+    LEFT JOIN standard_requirements r ON r.version_id = v.id";
 
 /// A version with one of its requirements (none: a version without requirements), as
 /// [`JOINED_SQL`] reads them.
@@ -242,23 +208,26 @@ struct JoinedRow {
     years: Option<i64>,
 }
 
-/// Versions joined to their requirements (`t` the titles, `v` the versions, `r` the requirements).
-const JOINED_SQL: &str = "SELECT v.id, t.code AS title_code, v.version, v.effective_from, v.note, v.created_by, v.created_at,
-        r.kind, r.scale_code, r.level_code, r.module_code, r.within_years, r.years
-    FROM titles t JOIN standard_versions v ON v.title_id = t.id
-    LEFT JOIN standard_requirements r ON r.version_id = v.id";
-
-/// `$from, $from+1, …` (`n` of them).
-fn placeholders(from: usize, n: usize) -> String {
-    (0..n)
-        .map(|i| format!("${}", i + from))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The versions (each once, in the rows' order) and the requirements of [`JoinedRow`]s ordered
-/// by version.
-fn split_joined(rows: Vec<JoinedRow>) -> (Vec<VersionRow>, Vec<ReqRow>) {
+/// The versions [`JOINED_SQL`] followed by `rest` (a filter, then an order that keeps each
+/// version's rows together, requirements by position) reads, in one statement; `$1` is `day`
+/// when given, then one placeholder per title code (see [`placeholders`]).
+async fn read_joined(
+    ex: impl Into<Exec<'_>>,
+    rest: &str,
+    day: Option<NaiveDate>,
+    title_codes: &[&str],
+) -> AppResult<Vec<StandardVersion>> {
+    let sql = format!("{JOINED_SQL} {rest}");
+    let rows: Vec<JoinedRow> = on_exec!(ex, |c| {
+        let mut q = sqlx::query_as(&sql);
+        if let Some(d) = day {
+            q = q.bind(d);
+        }
+        for code in title_codes {
+            q = q.bind(*code);
+        }
+        q.fetch_all(&mut *c).await?
+    });
     let mut versions: Vec<VersionRow> = vec![];
     let mut reqs: Vec<ReqRow> = vec![];
     for r in rows {
@@ -277,38 +246,51 @@ fn split_joined(rows: Vec<JoinedRow>) -> (Vec<VersionRow>, Vec<ReqRow>) {
             versions.push(r.version);
         }
     }
-    (versions, reqs)
+    Ok(assemble(versions, reqs))
+}
+
+/// `$from, $from+1, …` (`n` of them).
+fn placeholders(from: usize, n: usize) -> String {
+    (0..n)
+        .map(|i| format!("${}", i + from))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The filter keeping the version in force on `$1` of each title.
+const IN_FORCE: &str = "v.effective_from = (SELECT MAX(v2.effective_from) FROM standard_versions v2
+    WHERE v2.title_id = t.id AND v2.effective_from <= $1)";
+
+/// Every version of every title's standard, on whatever the caller has.
+pub async fn all_versions(ex: impl Into<Exec<'_>>) -> AppResult<Vec<StandardVersion>> {
+    read_joined(ex, "ORDER BY v.id, r.position", None, &[]).await
+}
+
+/// Every version of the standards of these titles only (the same versions as [`all_versions`]
+/// gives for them): what a write touching a few holders recomputes them with.
+pub async fn versions_of_titles(
+    ex: impl Into<Exec<'_>>,
+    title_codes: &[&str],
+) -> AppResult<Vec<StandardVersion>> {
+    if title_codes.is_empty() {
+        return Ok(vec![]);
+    }
+    let codes = placeholders(1, title_codes.len());
+    let rest = format!("WHERE t.code IN ({codes}) ORDER BY v.id, r.position");
+    read_joined(ex, &rest, None, title_codes).await
 }
 
 /// Every version of one title's standard, oldest first.
 pub async fn versions(db: &Db, title_code: &str) -> AppResult<Vec<StandardVersion>> {
-    let vsql = format!("{VERSIONS_SQL} WHERE t.code = $1 ORDER BY v.effective_from");
-    let rsql = format!("{REQS_SQL} JOIN standard_versions v ON v.id = r.version_id JOIN titles t ON t.id = v.title_id WHERE t.code = $1 ORDER BY r.version_id, r.position");
-    let (v, r): (Vec<VersionRow>, Vec<ReqRow>) = on_db!(db, |p| {
-        let v = sqlx::query_as(&vsql).bind(title_code).fetch_all(p).await?;
-        let r = sqlx::query_as(&rsql).bind(title_code).fetch_all(p).await?;
-        (v, r)
-    });
-    Ok(assemble(v, r))
+    let rest = "WHERE t.code = $1 ORDER BY v.effective_from, v.id, r.position";
+    read_joined(db, rest, None, &[title_code]).await
 }
 
 /// The version of every title's standard in force on `d` (title code → version).
 pub async fn in_force(db: &Db, d: NaiveDate) -> AppResult<HashMap<String, StandardVersion>> {
-    let vsql = format!(
-        "{VERSIONS_SQL} WHERE v.effective_from = (SELECT MAX(v2.effective_from) FROM standard_versions v2
-            WHERE v2.title_id = v.title_id AND v2.effective_from <= $1)"
-    );
-    let rsql = format!(
-        "{REQS_SQL} WHERE r.version_id IN (SELECT v.id FROM standard_versions v WHERE v.effective_from = (
-            SELECT MAX(v2.effective_from) FROM standard_versions v2 WHERE v2.title_id = v.title_id AND v2.effective_from <= $1))
-         ORDER BY r.version_id, r.position"
-    );
-    let (v, r): (Vec<VersionRow>, Vec<ReqRow>) = on_db!(db, |p| {
-        let v = sqlx::query_as(&vsql).bind(d).fetch_all(p).await?;
-        let r = sqlx::query_as(&rsql).bind(d).fetch_all(p).await?;
-        (v, r)
-    });
-    Ok(assemble(v, r)
+    let rest = format!("WHERE {IN_FORCE} ORDER BY v.id, r.position");
+    Ok(read_joined(db, &rest, Some(d), &[])
+        .await?
         .into_iter()
         .map(|s| (s.title_code.clone(), s))
         .collect())
@@ -325,21 +307,9 @@ pub async fn in_force_for_on(
         return Ok(HashMap::new());
     }
     let codes = placeholders(2, title_codes.len());
-    let sql = format!(
-        "{JOINED_SQL}
-         WHERE t.code IN ({codes}) AND v.effective_from = (SELECT MAX(v2.effective_from) FROM standard_versions v2
-            WHERE v2.title_id = t.id AND v2.effective_from <= $1)
-         ORDER BY v.id, r.position"
-    );
-    let rows: Vec<JoinedRow> = on_conn!(conn, |c| {
-        let mut q = sqlx::query_as(&sql).bind(d);
-        for code in title_codes {
-            q = q.bind(*code);
-        }
-        q.fetch_all(&mut *c).await?
-    });
-    let (versions, reqs) = split_joined(rows);
-    Ok(assemble(versions, reqs)
+    let rest = format!("WHERE t.code IN ({codes}) AND {IN_FORCE} ORDER BY v.id, r.position");
+    Ok(read_joined(conn, &rest, Some(d), title_codes)
+        .await?
         .into_iter()
         .map(|s| (s.title_code.clone(), s))
         .collect())
