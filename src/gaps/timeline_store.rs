@@ -39,18 +39,29 @@ pub fn install() {
 /// Rebuilds the timelines of the cadres this transaction's writes touched (before it commits).
 pub async fn flush(tx: &mut Tx) -> AppResult<()> {
     // SQLite has one writer at a time: everything marked is this transaction's (or a backlog,
-    // which it takes over). On PostgreSQL, only what this transaction marked.
+    // which it takes over). On PostgreSQL, only what this transaction marked, and those cadres'
+    // rows locked in the same statement (see [`LOCK_SQL`]).
     let sql = if is_sqlite(tx) {
-        "DELETE FROM timeline_dirty RETURNING cadre_id"
+        "DELETE FROM timeline_dirty RETURNING cadre_id".to_string()
     } else {
-        "DELETE FROM timeline_dirty WHERE tx = txid_current_if_assigned() RETURNING cadre_id"
+        format!(
+            "WITH d AS (DELETE FROM timeline_dirty WHERE tx = txid_current_if_assigned() RETURNING cadre_id),
+                  l AS (SELECT id FROM cadres WHERE id IN (SELECT cadre_id FROM d) {LOCK_SQL})
+             SELECT cadre_id FROM d UNION SELECT id FROM l"
+        )
     };
-    let ids: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(sql).fetch_all(&mut *c).await?);
+    let ids: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(&sql).fetch_all(&mut *c).await?);
     if ids.is_empty() {
         return Ok(());
     }
-    rebuild_cadres(tx, ids).await
+    rebuild_locked(tx, ids).await
 }
+
+/// On PostgreSQL, writers of one cadre's facts take turns rebuilding its timeline: its row is
+/// locked (rows in id order) before its facts are read. Not `FOR UPDATE`: every fact insert holds
+/// a KEY SHARE lock on its cadre (the foreign key), which `FOR UPDATE` waits for, so two writers
+/// of one cadre would deadlock; `NO KEY UPDATE` does not.
+const LOCK_SQL: &str = "ORDER BY id FOR NO KEY UPDATE";
 
 fn is_sqlite(tx: &Tx) -> bool {
     matches!(tx, Tx::Sqlite(..))
@@ -148,26 +159,13 @@ pub async fn all_intervals(db: &Db) -> AppResult<Vec<StoredInterval>> {
     .await?))
 }
 
-#[derive(sqlx::FromRow)]
-struct PeriodRow {
-    holding: Holding,
-    period_id: i64,
-    cadre_id: i64,
-    title_code: String,
-    org_kind: String,
-    unit_code: String,
-    from_date: NaiveDate,
-    to_date: Option<NaiveDate>,
-    appointed_on: NaiveDate,
-}
-
 /// Every version of the standards of these titles (`None`: of every title) as engine rules, by
-/// title code.
+/// title code; levels ranked by `ranks`.
 async fn all_versions(
     tx: &mut Tx,
     titles: Option<&[&str]>,
+    ranks: &ScaleRef,
 ) -> AppResult<HashMap<String, Vec<VersionRules>>> {
-    let scales: ScaleRef = super::store::scale_reference(&mut *tx).await?;
     let versions = match titles {
         Some(titles) => crate::standards::store::versions_of_titles(&mut *tx, titles).await?,
         None => crate::standards::store::all_versions(&mut *tx).await?,
@@ -179,95 +177,68 @@ async fn all_versions(
             .push(VersionRules {
                 version: v.version,
                 effective_from: v.effective_from,
-                rules: rules(&v.requirements, &scales),
+                rules: rules(&v.requirements, ranks),
             });
     }
     Ok(out)
 }
 
-/// Rebuilds the timelines of these cadres from their facts: their intervals deleted, then every
-/// title period of theirs recomputed (a fixed number of statements per [`CHUNK`] cadres).
-pub async fn rebuild_cadres(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
+/// Rebuilds the timelines of these cadres from their facts: on PostgreSQL their rows locked
+/// first (see [`LOCK_SQL`]), then [`rebuild_locked`].
+pub async fn rebuild_cadres(tx: &mut Tx, ids: Vec<i64>) -> AppResult<()> {
+    if !is_sqlite(tx) && !ids.is_empty() {
+        let param = id_param(false, &ids);
+        let inn = in_ids(false, 1);
+        on_tx!(tx, |c| {
+            sqlx::query(&format!("SELECT id FROM cadres WHERE id {inn} {LOCK_SQL}"))
+                .bind(&param)
+                .execute(&mut *c)
+                .await?;
+        });
+    }
+    rebuild_locked(tx, ids).await
+}
+
+/// Rebuilds the timelines of these cadres (rows already locked on PostgreSQL): their intervals
+/// deleted, then every title period of theirs recomputed. Per [`CHUNK`] cadres: one statement
+/// reading everything they need ([`read_round`], which on PostgreSQL also deletes their
+/// intervals), the standards of their titles once, one insert.
+async fn rebuild_locked(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
     ids.sort_unstable();
     ids.dedup();
     let sqlite = is_sqlite(tx);
     // The standards, loaded once and only if some cadre holds or is planned for a title.
     let mut versions: Option<HashMap<String, Vec<VersionRules>>> = None;
     for chunk in ids.chunks(CHUNK) {
-        let param = id_param(sqlite, chunk);
-        let inn = in_ids(sqlite, 1);
-        if !sqlite {
-            // Writers of one cadre's facts take turns here (rows locked in id order). Not FOR UPDATE:
-            // every fact insert holds a KEY SHARE lock on its cadre (the foreign key), which FOR
-            // UPDATE waits for, so two writers of one cadre would deadlock; NO KEY UPDATE does not.
-            on_tx!(tx, |c| {
-                sqlx::query(&format!(
-                    "SELECT id FROM cadres WHERE id {inn} ORDER BY id FOR NO KEY UPDATE"
-                ))
-                .bind(&param)
-                .execute(&mut *c)
-                .await?;
-            });
-        }
-        let periods: Vec<PeriodRow> = on_tx!(tx, |c| {
-            sqlx::query_as(&format!(
-            "SELECT 'incumbent' AS holding, a.id AS period_id, a.cadre_id, t.code AS title_code, t.org_kind, a.unit_code,
-                    a.from_date, a.to_date, COALESCE(a.appointed_on, a.from_date) AS appointed_on
-             FROM title_assignments a JOIN titles t ON t.id = a.title_id WHERE a.cadre_id {inn}
-             UNION ALL
-             SELECT 'planned', a.id, a.cadre_id, t.code, t.org_kind, a.unit_code, a.from_date, a.to_date,
-                    COALESCE(a.appointed_on, a.from_date)
-             FROM succession_plans a JOIN titles t ON t.id = a.title_id WHERE a.cadre_id {inn}"
-        ))
-        .bind(&param)
-        .fetch_all(&mut *c)
-        .await?
-        });
-        on_tx!(tx, |c| {
-            sqlx::query(&format!("DELETE FROM holder_timeline WHERE cadre_id {inn}"))
-                .bind(&param)
-                .execute(&mut *c)
-                .await?;
-        });
-        if periods.is_empty() {
+        let round = read_round(tx, sqlite, chunk).await?;
+        if round.periods.is_empty() {
             continue;
         }
         if versions.is_none() {
             // A write touching a few cadres (one round) reads only their titles' standards;
             // a larger rebuild reads them all once.
-            let mut titles: Vec<&str> = periods.iter().map(|p| p.title_code.as_str()).collect();
+            let mut titles: Vec<&str> = round
+                .periods
+                .iter()
+                .map(|p| p.title_code.as_str())
+                .collect();
             titles.sort_unstable();
             titles.dedup();
             let only = (ids.len() <= CHUNK).then_some(titles.as_slice());
-            versions = Some(all_versions(tx, only).await?);
+            versions = Some(all_versions(tx, only, &round.ranks).await?);
         }
         let Some(versions) = versions.as_ref() else {
             continue;
         };
-        let mut holders: Vec<i64> = periods.iter().map(|p| p.cadre_id).collect();
-        holders.sort_unstable();
-        holders.dedup();
-        let people = people(tx, sqlite, &holders).await?;
         let mut rows: Vec<Vec<V>> = vec![];
-        for p in periods {
-            let Some(person) = people.get(&p.cadre_id) else {
+        for period in &round.periods {
+            let Some(person) = round.people.get(&period.cadre_id) else {
                 continue;
-            };
-            let period = HolderPeriod {
-                holding: p.holding,
-                period_id: p.period_id,
-                cadre_id: p.cadre_id,
-                title_code: p.title_code,
-                org_kind: p.org_kind,
-                unit_code: p.unit_code,
-                from_date: p.from_date,
-                to_date: p.to_date,
-                appointed_on: p.appointed_on,
             };
             let vs = versions
                 .get(&period.title_code)
                 .map_or(&[][..], Vec::as_slice);
-            for i in pieces(timeline(&period, person, vs)) {
+            for i in pieces(timeline(period, person, vs)) {
                 rows.push(vec![
                     V::S(period.holding.as_str().into()),
                     V::I(period.period_id),
@@ -310,116 +281,199 @@ pub async fn rebuild_cadres(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
     Ok(())
 }
 
-/// One fact of a cadre, in the one shape every kind of fact is read in (one statement for all).
+/// One row of what [`read_round`] reads, in the one shape every kind is read in.
 #[derive(sqlx::FromRow)]
 struct FactRow {
-    /// `c` the cadre, `u` a unit period, `q` a qualification, `m` a module completed.
+    /// `c` the cadre, `u` a unit period, `q` a qualification, `m` a module completed, `a` a title
+    /// held, `p` a title planned, `l` a level of a scale (cadre 0).
     kind: String,
     cadre_id: i64,
-    /// Gender, unit code, scale or module.
+    /// Gender, unit code, scale, module or title code.
     s1: Option<String>,
-    /// Level code.
+    /// Level code or the title's organisation kind.
     s2: Option<String>,
-    /// Minority flag (0/1) or level rank.
+    /// The title period's unit code.
+    s3: Option<String>,
+    /// Minority flag (0/1), unit period id, level rank or title period id.
     n: Option<i64>,
-    /// Birth date, unit period start, day obtained or completed.
+    /// Birth date, unit period start, day obtained or completed, title period start.
     d1: Option<NaiveDate>,
-    /// Party date, unit period end, day revoked.
+    /// Party date, unit period end, day revoked, title period end.
     d2: Option<NaiveDate>,
+    /// Day of the appointment.
+    d3: Option<NaiveDate>,
 }
 
-/// The facts of these cadres (every dated fact, whatever its day), by cadre id: one statement.
-async fn people(tx: &mut Tx, sqlite: bool, ids: &[i64]) -> AppResult<HashMap<i64, Person>> {
+/// What the rebuild of a round of cadres reads.
+#[derive(Default)]
+struct Round {
+    /// Their title periods (held and planned).
+    periods: Vec<HolderPeriod>,
+    /// Their facts (every dated fact, whatever its day), by cadre id.
+    people: HashMap<i64, Person>,
+    /// The levels' ranks (only `rank_of` is filled: the timeline keeps verdicts, not words).
+    ranks: ScaleRef,
+}
+
+/// The title periods and facts of these cadres and the scales' levels, in one statement (a
+/// union is typed branch by branch, so the first names every column's type); on
+/// PostgreSQL the same statement deletes their stored intervals (SQLite, which cannot, deletes
+/// them in a statement of its own).
+async fn read_round(tx: &mut Tx, sqlite: bool, ids: &[i64]) -> AppResult<Round> {
     let param = id_param(sqlite, ids);
     let inn = in_ids(sqlite, 1);
-    let flag = if sqlite {
-        "ethnic_minority"
+    if sqlite {
+        on_tx!(tx, |c| {
+            sqlx::query(&format!("DELETE FROM holder_timeline WHERE cadre_id {inn}"))
+                .bind(&param)
+                .execute(&mut *c)
+                .await?;
+        });
+    }
+    let (delete, flag) = if sqlite {
+        (String::new(), "ethnic_minority")
     } else {
-        "CAST(CASE WHEN ethnic_minority THEN 1 ELSE 0 END AS BIGINT)"
+        (
+            format!("WITH gone AS (DELETE FROM holder_timeline WHERE cadre_id {inn}) "),
+            "CAST(CASE WHEN ethnic_minority THEN 1 ELSE 0 END AS BIGINT)",
+        )
     };
     let sql = format!(
-        "SELECT 'c' AS kind, id AS cadre_id, gender AS s1, NULL AS s2, {flag} AS n, birth_date AS d1,
-                party_joined_on AS d2
+        "{delete}SELECT 'c' AS kind, id AS cadre_id, gender AS s1, NULL AS s2, CAST(NULL AS TEXT) AS s3,
+                {flag} AS n, birth_date AS d1, party_joined_on AS d2, CAST(NULL AS DATE) AS d3
          FROM cadres WHERE id {inn}
          UNION ALL
-         SELECT 'u', cadre_id, unit_code, NULL, id, from_date, to_date FROM cadre_units WHERE cadre_id {inn}
+         SELECT 'u', cadre_id, unit_code, NULL, NULL, id, from_date, to_date, NULL
+         FROM cadre_units WHERE cadre_id {inn}
          UNION ALL
-         SELECT 'q', q.cadre_id, q.scale_code, q.level_code, l.rank, q.obtained_on, q.revoked_on
+         SELECT 'q', q.cadre_id, q.scale_code, q.level_code, NULL, l.rank, q.obtained_on, q.revoked_on, NULL
          FROM cadre_qualifications q
          JOIN qualification_levels l ON l.scale_code = q.scale_code AND l.code = q.level_code
          WHERE q.cadre_id {inn}
          UNION ALL
-         SELECT 'm', co.cadre_id, m.code, NULL, NULL, co.completed_on, co.revoked_on FROM completions co
-         JOIN modules m ON m.id = co.module_id
+         SELECT 'm', co.cadre_id, m.code, NULL, NULL, NULL, co.completed_on, co.revoked_on, NULL
+         FROM completions co JOIN modules m ON m.id = co.module_id
          WHERE co.cadre_id {inn}
-           AND m.code IN (SELECT DISTINCT module_code FROM standard_requirements WHERE kind = 'module')"
+           AND m.code IN (SELECT DISTINCT module_code FROM standard_requirements WHERE kind = 'module')
+         UNION ALL
+         SELECT 'a', a.cadre_id, t.code, t.org_kind, a.unit_code, a.id, a.from_date, a.to_date,
+                COALESCE(a.appointed_on, a.from_date)
+         FROM title_assignments a JOIN titles t ON t.id = a.title_id WHERE a.cadre_id {inn}
+         UNION ALL
+         SELECT 'p', a.cadre_id, t.code, t.org_kind, a.unit_code, a.id, a.from_date, a.to_date,
+                COALESCE(a.appointed_on, a.from_date)
+         FROM succession_plans a JOIN titles t ON t.id = a.title_id WHERE a.cadre_id {inn}
+         UNION ALL
+         SELECT 'l', 0, scale_code, code, NULL, rank, NULL, NULL, NULL FROM qualification_levels"
     );
     let rows: Vec<FactRow> = on_tx!(tx, |c| sqlx::query_as(&sql)
         .bind(&param)
         .fetch_all(&mut *c)
         .await?);
-    let mut out: HashMap<i64, Person> = HashMap::new();
-    let mut units: Vec<(i64, i64, UnitSpan)> = vec![];
-    for r in &rows {
-        if r.kind == "c" {
-            let (Some(gender), Some(birth_date)) = (r.s1.as_deref().and_then(Gender::parse), r.d1)
-            else {
+    Ok(Round::new(rows))
+}
+
+impl Round {
+    /// From the rows of [`read_round`].
+    fn new(rows: Vec<FactRow>) -> Round {
+        let mut out = Round::default();
+        for r in &rows {
+            if r.kind == "c" {
+                let (Some(gender), Some(birth_date)) =
+                    (r.s1.as_deref().and_then(Gender::parse), r.d1)
+                else {
+                    continue;
+                };
+                out.people.insert(
+                    r.cadre_id,
+                    Person {
+                        facts: CadreFacts {
+                            birth_date,
+                            party_joined_on: r.d2,
+                            ..Default::default()
+                        },
+                        gender,
+                        ethnic_minority: r.n == Some(1),
+                        units: vec![],
+                    },
+                );
+            }
+        }
+        let mut units: Vec<(i64, i64, UnitSpan)> = vec![];
+        for r in rows {
+            if let ("l", Some(scale), Some(level), Some(rank)) =
+                (r.kind.as_str(), &r.s1, &r.s2, r.n)
+            {
+                out.ranks
+                    .rank_of
+                    .insert((scale.clone(), level.clone()), rank);
+                continue;
+            }
+            let holding = match r.kind.as_str() {
+                "a" => Some(Holding::Incumbent),
+                "p" => Some(Holding::Planned),
+                _ => None,
+            };
+            if let (Some(holding), Some(title_code), Some(org_kind), Some(unit_code), Some(n)) =
+                (holding, &r.s1, &r.s2, &r.s3, r.n)
+            {
+                let (Some(from_date), Some(appointed_on)) = (r.d1, r.d3) else {
+                    continue;
+                };
+                out.periods.push(HolderPeriod {
+                    holding,
+                    period_id: n,
+                    cadre_id: r.cadre_id,
+                    title_code: title_code.clone(),
+                    org_kind: org_kind.clone(),
+                    unit_code: unit_code.clone(),
+                    from_date,
+                    to_date: r.d2,
+                    appointed_on,
+                });
+                continue;
+            }
+            let Some(p) = out.people.get_mut(&r.cadre_id) else {
                 continue;
             };
-            out.insert(
-                r.cadre_id,
-                Person {
-                    facts: CadreFacts {
-                        birth_date,
-                        party_joined_on: r.d2,
-                        ..Default::default()
+            match (r.kind.as_str(), r.s1, r.d1) {
+                ("u", Some(unit_code), Some(from)) => units.push((
+                    r.cadre_id,
+                    r.n.unwrap_or(0),
+                    UnitSpan {
+                        unit_code,
+                        from,
+                        to: r.d2,
                     },
-                    gender,
-                    ethnic_minority: r.n == Some(1),
-                    units: vec![],
-                },
-            );
-        }
-    }
-    for r in rows {
-        let Some(p) = out.get_mut(&r.cadre_id) else {
-            continue;
-        };
-        match (r.kind.as_str(), r.s1, r.d1) {
-            ("u", Some(unit_code), Some(from)) => units.push((
-                r.cadre_id,
-                r.n.unwrap_or(0),
-                UnitSpan {
-                    unit_code,
-                    from,
-                    to: r.d2,
-                },
-            )),
-            ("q", Some(scale), Some(obtained_on)) => {
-                p.facts.qualifications.push(QualificationFact {
-                    scale,
-                    level: r.s2.unwrap_or_default(),
-                    rank: r.n.unwrap_or(0),
-                    obtained_on,
-                    revoked_on: r.d2,
-                })
+                )),
+                ("q", Some(scale), Some(obtained_on)) => {
+                    p.facts.qualifications.push(QualificationFact {
+                        scale,
+                        level: r.s2.unwrap_or_default(),
+                        rank: r.n.unwrap_or(0),
+                        obtained_on,
+                        revoked_on: r.d2,
+                    })
+                }
+                ("m", Some(module), Some(completed_on)) => {
+                    p.facts.completions.push(CompletionFact {
+                        module,
+                        completed_on,
+                        revoked_on: r.d2,
+                    })
+                }
+                _ => {}
             }
-            ("m", Some(module), Some(completed_on)) => p.facts.completions.push(CompletionFact {
-                module,
-                completed_on,
-                revoked_on: r.d2,
-            }),
-            _ => {}
         }
-    }
-    // Unit periods in order (start, then id), as `unit_on` takes the first that covers a day.
-    units.sort_by_key(|u| (u.0, u.2.from, u.1));
-    for (id, _, span) in units {
-        if let Some(p) = out.get_mut(&id) {
-            p.units.push(span);
+        // Unit periods in order (start, then id), as `unit_on` takes the first that covers a day.
+        units.sort_by_key(|u| (u.0, u.2.from, u.1));
+        for (id, _, span) in units {
+            if let Some(p) = out.people.get_mut(&id) {
+                p.units.push(span);
+            }
         }
+        out
     }
-    Ok(out)
 }
 
 /// Where the people of each unit of a subtree are counted on the tree's day: every unit period
