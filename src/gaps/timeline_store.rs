@@ -40,14 +40,18 @@ pub fn install() {
 pub async fn flush(tx: &mut Tx) -> AppResult<()> {
     // SQLite has one writer at a time: everything marked is this transaction's (or a backlog,
     // which it takes over). On PostgreSQL, only what this transaction marked, and those cadres'
-    // rows locked in the same statement (see [`LOCK_SQL`]).
+    // rows locked in the same statement (see [`LOCK_SQL`]). It also has the rest of the
+    // transaction (the rebuild's statements, then the commit) planned generically: their plans
+    // do not depend on which cadres, and planning the rebuild's read afresh on every write took
+    // twice as long as running it (BENCHMARKS.md).
     let sql = if is_sqlite(tx) {
         "DELETE FROM timeline_dirty RETURNING cadre_id".to_string()
     } else {
         format!(
-            "WITH d AS (DELETE FROM timeline_dirty WHERE tx = txid_current_if_assigned() RETURNING cadre_id),
+            "WITH g AS MATERIALIZED (SELECT set_config('plan_cache_mode', 'force_generic_plan', true)),
+                  d AS (DELETE FROM timeline_dirty WHERE tx = txid_current_if_assigned() RETURNING cadre_id),
                   l AS (SELECT id FROM cadres WHERE id IN (SELECT cadre_id FROM d) {LOCK_SQL})
-             SELECT cadre_id FROM d UNION SELECT id FROM l"
+             SELECT cadre_id FROM d CROSS JOIN g UNION SELECT id FROM l"
         )
     };
     let ids: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(&sql).fetch_all(&mut *c).await?);
