@@ -265,8 +265,12 @@ impl Db {
                 .map_err(|e| format!("cannot open SQLite database {url:?}: {e}"))?;
             Db::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            // No JIT: a statement-level trigger's plan cached in a session after a bulk insert
+            // (its transition table costed at the bulk's size) was compiled again on every
+            // single-row write after it, 50–100 ms each; every statement here is short.
             let opts = PgConnectOptions::from_str(url)
-                .map_err(|e| format!("invalid DATABASE_URL: {e}"))?;
+                .map_err(|e| format!("invalid DATABASE_URL: {e}"))?
+                .options([("jit", "off")]);
             // One direct attempt first, so an unreachable server is reported with its real cause.
             let probe = sqlx::ConnectOptions::connect(&opts)
                 .await

@@ -650,3 +650,32 @@ async fn rows_of_a_ward_made_after_the_places_were_read_are_placed_not_dropped(a
     .unwrap();
     assert_eq!(rows.len(), fresh.len());
 }
+
+crate::db_tests!(postgres_connections_run_without_jit);
+
+/// Every connection of the service's PostgreSQL pool has JIT off. With it on, the statement of a
+/// timeline trigger, planned in a session while a bulk insert's transition table held 380,000
+/// rows, kept that cost and was compiled again on every single-row write of the session after it
+/// (50–100 ms each: the reorganisation's moves took minutes; found with auto_explain).
+async fn postgres_connections_run_without_jit(app: TestApp) {
+    let cadre_training::db::Db::Postgres(pool) = &app.state().db else {
+        return;
+    };
+    let mut settings = vec![];
+    for _ in 0..3 {
+        let mut conn = pool.acquire().await.unwrap();
+        let (jit, path): (String, String) =
+            sqlx::query_as("SELECT current_setting('jit'), current_setting('search_path')")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        settings.push((jit, path));
+    }
+    for (jit, path) in settings {
+        assert_eq!(jit, "off");
+        assert!(
+            path.starts_with('t'),
+            "the URL's own options are kept: {path}"
+        );
+    }
+}
