@@ -651,15 +651,12 @@ where
             }
             Db::Postgres(p) => {
                 let mut tx = p.begin().await?;
-                // No JIT and no parallel workers: starting either costs more than these
-                // statements take (a UNION ALL of two index scans became a Parallel Append with
-                // two workers: 14 ms where the scans took 4 ms).
-                sqlx::query(
-                    "SELECT set_config('jit', 'off', true), \
-                     set_config('max_parallel_workers_per_gather', '0', true)",
-                )
-                .execute(&mut *tx)
-                .await?;
+                // No parallel workers (JIT is off on every connection, `Db::connect`): starting
+                // them costs more than these statements take (a UNION ALL of two index scans
+                // became a Parallel Append with two workers: 14 ms where the scans took 4 ms).
+                sqlx::query("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
+                    .execute(&mut *tx)
+                    .await?;
                 // Not a prepared statement kept on the connection: PostgreSQL would switch it to a
                 // generic plan after five runs, and for these statements that plan can be 50 times
                 // slower (the whole-city report on the city data: 80 ms → 4–7 s). An unnamed
