@@ -267,9 +267,13 @@ async fn floor_postgres(pg: &str, from: &str, dir: &std::path::Path) -> Result<D
             .await
             .map_err(|e| e.to_string())?;
     }
-    let load: Vec<String> = WRITTEN
-        .iter()
-        .map(|t| format!("\\copy {to}.{t} FROM '{}'", file(t)))
+    // The schema's triggers name their tables unqualified: they resolve in the floor's schema.
+    let load: Vec<String> = std::iter::once(format!("SET search_path TO {to}"))
+        .chain(
+            WRITTEN
+                .iter()
+                .map(|t| format!("\\copy {to}.{t} FROM '{}'", file(t))),
+        )
         .collect();
     let took = psql(&load, true);
     schema.drop().await.map_err(|e| e.to_string())?;
