@@ -160,7 +160,8 @@ async fn main() {
 }
 
 /// Gap-report benchmark on a generated database: `bench reports --url URL [--runs N]`; `only`
-/// keeps the cases whose label holds it.
+/// keeps the cases whose label holds it, and the root's extras (the engine, demand, compare, the
+/// drill-down and its export) when it is that case's whole label (`--only '* as of today'`).
 async fn reports(url: &str, runs: usize, profile: bool, only: Option<String>) {
     use cadre_training::gaps::report::Grouping;
     use cadre_training::gaps::service::{build_report, ReportQuery};
@@ -282,7 +283,8 @@ async fn reports(url: &str, runs: usize, profile: bool, only: Option<String>) {
         ));
     }
     for (label, code, as_of, grouping) in cases {
-        // `--only TEXT`: the cases whose label holds TEXT, each report alone (for `perf`).
+        // `--only TEXT`: the cases whose label holds TEXT, each report alone (for `perf`); the
+        // extras too when TEXT is the whole label.
         if only.as_ref().is_some_and(|o| !label.contains(o.as_str())) {
             continue;
         }
@@ -348,7 +350,8 @@ async fn reports(url: &str, runs: usize, profile: bool, only: Option<String>) {
         };
         let (m, p) = timed(runs, || build_report(state, &cached, grouping)).await;
         row(&format!("{label}, reference cached"), m, p);
-        if code != root.code || as_of != today || grouping != Grouping::Children || only.is_some() {
+        let extras = only.as_ref().is_none_or(|o| *o == label);
+        if code != root.code || as_of != today || grouping != Grouping::Children || !extras {
             continue;
         }
         // The same root today: the engine from the facts (the path before the timelines), training
