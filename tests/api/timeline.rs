@@ -661,6 +661,8 @@ async fn postgres_connections_run_without_jit(app: TestApp) {
     let cadre_training::db::Db::Postgres(pool) = &app.state().db else {
         return;
     };
+    // Three connections held at once: three different ones, not one handed back and out again.
+    let mut held = vec![];
     let mut settings = vec![];
     for _ in 0..3 {
         let mut conn = pool.acquire().await.unwrap();
@@ -670,6 +672,7 @@ async fn postgres_connections_run_without_jit(app: TestApp) {
                 .await
                 .unwrap();
         settings.push((jit, path));
+        held.push(conn);
     }
     for (jit, path) in settings {
         assert_eq!(jit, "off");
