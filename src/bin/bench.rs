@@ -591,7 +591,7 @@ async fn phases(
             .unwrap();
         let t_units = t.elapsed();
         let t = Instant::now();
-        let items = report::from_timeline(rows, &standards, &scales, q.filter.as_of);
+        let items = report::from_timeline(rows, &standards, &scales, q.filter.as_of, false);
         let t_assess = t.elapsed();
         let t = Instant::now();
         let _ = std::hint::black_box(report::grouped(&q.root, &units, &items, grouping));

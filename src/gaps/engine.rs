@@ -316,6 +316,79 @@ fn check(facts: &CadreFacts, rule: &Rule, d: NaiveDate, reference: NaiveDate) ->
     }
 }
 
+/// What an unmet rule's verdict rests on, as one token the timeline keeps beside the unmet key:
+/// enough to word the reason again on any day of the interval without the cadre's facts
+/// ([`check_from_evidence`]). The best level held (its code), the last completion (its day), and
+/// for a person condition the day it is taken on when that does not move with the report's day
+/// (`fixed_reference`: an incumbent's appointment; `None` for a planned successor), with the Party
+/// date. Constant between the timeline's breakpoints: it names facts, never the day itself.
+pub fn evidence(
+    facts: &CadreFacts,
+    rule: &Rule,
+    d: NaiveDate,
+    fixed_reference: Option<NaiveDate>,
+) -> String {
+    let day = |x: Option<NaiveDate>| x.map(|d| d.to_string()).unwrap_or_default();
+    match find(facts, rule, d, fixed_reference.unwrap_or(d)) {
+        Found::Level { best, .. } => best.map(|q| q.level.clone()).unwrap_or_default(),
+        Found::Module { last, .. } => day(last),
+        Found::Age { .. } => day(fixed_reference),
+        Found::Party { .. } => format!("{}@{}", day(facts.party_joined_on), day(fixed_reference)),
+    }
+}
+
+/// The check of `rule` on day `d` worded from its [`evidence`] token and the cadre's birth date,
+/// as [`assess`] words it from the cadre's facts (`rank_of`: a level's rank on a scale). `None`
+/// if the token cannot be read (or names a level no longer ranked).
+pub fn check_from_evidence(
+    rule: &Rule,
+    token: &str,
+    birth_date: NaiveDate,
+    d: NaiveDate,
+    rank_of: impl Fn(&str, &str) -> Option<i64>,
+) -> Option<Check> {
+    let day = |s: &str| -> Option<Option<NaiveDate>> {
+        match s {
+            "" => Some(None),
+            s => s.parse().ok().map(Some),
+        }
+    };
+    let mut facts = CadreFacts {
+        birth_date,
+        ..Default::default()
+    };
+    let mut reference = d;
+    match rule {
+        Rule::MinLevel { scale, .. } => {
+            if !token.is_empty() {
+                facts.qualifications.push(QualificationFact {
+                    scale: scale.clone(),
+                    level: token.to_string(),
+                    rank: rank_of(scale, token)?,
+                    obtained_on: NaiveDate::MIN,
+                    revoked_on: None,
+                });
+            }
+        }
+        Rule::Module { module, .. } => {
+            if let Some(on) = day(token)? {
+                facts.completions.push(CompletionFact {
+                    module: module.clone(),
+                    completed_on: on,
+                    revoked_on: None,
+                });
+            }
+        }
+        Rule::MaxAge { .. } => reference = day(token)?.unwrap_or(d),
+        Rule::MinPartyYears { .. } => {
+            let (joined, on) = token.split_once('@')?;
+            facts.party_joined_on = day(joined)?;
+            reference = day(on)?.unwrap_or(d);
+        }
+    }
+    Some(check(&facts, rule, d, reference))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -635,6 +708,15 @@ pub(crate) mod tests {
                     meets(&facts, rule, as_of, reference),
                     c.met,
                     "case {case}: the verdict alone differs from assess's: {rule:?} on {as_of} (ref {reference})"
+                );
+                // Worded again from the timeline's token alone: the same check, met or not.
+                let fixed = (reference != as_of).then_some(reference);
+                let token = evidence(&facts, rule, as_of, fixed);
+                let rank_of = |_: &str, level: &str| level[1..].parse().ok();
+                assert_eq!(
+                    check_from_evidence(rule, &token, facts.birth_date, as_of, rank_of).as_ref(),
+                    Some(c),
+                    "case {case}: from the evidence {token:?}: {rule:?} on {as_of} (ref {reference})"
                 );
             }
         }

@@ -7,10 +7,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use utoipa::ToSchema;
 
 use super::engine::{
-    assess, full_years, CadreFacts, Check, CompletionFact, QualificationFact, Rule,
+    assess, check_from_evidence, full_years, CadreFacts, Check, CompletionFact, QualificationFact,
+    Rule,
 };
 use super::store::{Holding, Loaded, ReportUnit, ScaleRef};
-use super::timeline_store::TimelineRow;
+use super::timeline_store::{TimelineRow, FOUND_SEPARATOR};
 use crate::cadres::domain::Gender;
 use crate::standards::domain::Requirement;
 use crate::standards::store::StandardVersion;
@@ -357,22 +358,56 @@ pub fn assessments_of(
 }
 
 /// Assessments as the holders' timelines have them on `as_of`: each requirement of the standard
-/// in force (by title code) with its verdict (reasons are not kept: reports count, they do not
-/// explain; the drill-down assesses its cadres with the engine).
+/// in force (by title code) with its verdict. With `word_unmet`, each unmet check is also worded
+/// (reason, code, params) from what the row keeps it rests on ([`check_from_evidence`]), as the
+/// engine words it from the facts; a row whose tokens do not match its unmet keys keeps its
+/// checks as counted (the caller may explain those from the facts). Without it, no reasons:
+/// reports count, they do not explain.
 pub fn from_timeline(
     rows: Vec<TimelineRow>,
     standards: &HashMap<String, StandardVersion>,
     scales: &ScaleRef,
     as_of: NaiveDate,
+    word_unmet: bool,
 ) -> Vec<Assessment> {
-    let keys = rule_keys(standards, scales);
+    let rules_of: HashMap<&str, Vec<Rule>> = standards
+        .iter()
+        .map(|(code, std)| (code.as_str(), rules(&std.requirements, scales)))
+        .collect();
+    let rank_of = |scale: &str, level: &str| {
+        scales
+            .rank_of
+            .get(&(scale.to_string(), level.to_string()))
+            .copied()
+    };
     rows.into_iter()
         .map(|r| {
-            let checks = match (r.standard_version, keys.get(r.title_code.as_str())) {
-                (Some(_), Some(keys)) => keys
-                    .iter()
-                    .map(|k| Check::counted(k.clone(), !r.unmet.split(',').any(|u| u == k)))
-                    .collect(),
+            let unmet: Vec<&str> = r.unmet.split(',').filter(|k| !k.is_empty()).collect();
+            let checks = match (r.standard_version, rules_of.get(r.title_code.as_str())) {
+                (Some(_), Some(rules)) => {
+                    let mut checks: Vec<Check> = rules
+                        .iter()
+                        .map(|rule| {
+                            let key = rule.key();
+                            let met = !unmet.contains(&key.as_str());
+                            Check::counted(key, met)
+                        })
+                        .collect();
+                    let tokens: Vec<&str> = r.found.split(FOUND_SEPARATOR).collect();
+                    if word_unmet && !unmet.is_empty() && tokens.len() == unmet.len() {
+                        for (key, token) in unmet.iter().zip(tokens) {
+                            let Some(i) = checks.iter().position(|c| c.key == *key) else {
+                                continue;
+                            };
+                            if let Some(c) =
+                                check_from_evidence(&rules[i], token, r.birth_date, as_of, rank_of)
+                            {
+                                checks[i] = c;
+                            }
+                        }
+                    }
+                    checks
+                }
                 _ => vec![],
             };
             Assessment {
@@ -885,6 +920,81 @@ mod tests {
                 .map(|k| Check::counted(k.to_string(), !unmet.contains(k)))
                 .collect(),
         }
+    }
+
+    /// The drill-down's export words each unmet check from the row's tokens alone, as the engine
+    /// words it from the facts; a row whose tokens do not match its unmet keys keeps them counted.
+    #[test]
+    fn unmet_checks_are_worded_from_the_rows_tokens() {
+        use crate::gaps::reasons::ReasonCode;
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let standard = StandardVersion {
+            title_code: "T".into(),
+            version: 2,
+            effective_from: day("2015-01-01"),
+            note: String::new(),
+            created_by: String::new(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            requirements: vec![
+                Requirement::Module {
+                    module: "DV-03".into(),
+                    within_years: Some(5),
+                },
+                Requirement::MaxAge { years: 60 },
+                Requirement::MinPartyYears { years: 10 },
+            ],
+        };
+        let standards = HashMap::from([("T".to_string(), standard)]);
+        let row = |unmet: &str, found: &str| TimelineRow {
+            cadre_id: 7,
+            holding: Holding::Incumbent,
+            title_code: "T".into(),
+            standard_version: Some(2),
+            unmet: unmet.into(),
+            found: found.into(),
+            gender: Gender::Female,
+            birth_date: day("1960-03-01"),
+            ethnic_minority: false,
+            full_name: "Lê Thị Hoa".into(),
+            sort_key: "HOA".into(),
+            unit_code: "U".into(),
+            unit_path: "/U/".into(),
+            placement: "live".into(),
+        };
+        let as_of = day("2024-06-30");
+        let rows = vec![
+            row(
+                "module:DV-03,min_party_years",
+                "2016-05-02;2019-01-01@2021-03-01",
+            ),
+            row("module:DV-03,max_age", "2016-05-02"),
+        ];
+        let got = from_timeline(rows, &standards, &ScaleRef::default(), as_of, true);
+        let module = &got[0].checks[0];
+        assert!(!module.met);
+        assert_eq!(module.code, Some(ReasonCode::ModuleStale));
+        assert_eq!(module.params["completed_on"], "2016-05-02");
+        // Met: counted, no reason (the export words only what is short).
+        assert!(got[0].checks[1].met && got[0].checks[1].code.is_none());
+        let party = &got[0].checks[2];
+        assert_eq!(party.code, Some(ReasonCode::PartyYearsShort));
+        assert_eq!(party.params["years"], 2);
+        assert_eq!(party.params["on"], "2021-03-01");
+        // Two unmet keys, one token: counted, not worded.
+        assert!(got[1].checks.iter().all(|c| c.code.is_none()));
+        assert_eq!(
+            got[1].checks.iter().map(|c| c.met).collect::<Vec<_>>(),
+            [false, false, true]
+        );
+        // Without asking, nothing is worded.
+        let counted = from_timeline(
+            vec![row("module:DV-03", "2016-05-02")],
+            &standards,
+            &ScaleRef::default(),
+            as_of,
+            false,
+        );
+        assert!(counted[0].checks.iter().all(|c| c.code.is_none()));
     }
 
     /// A timeline row counted as it is read gives the same rows as the assessment

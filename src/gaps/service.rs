@@ -401,10 +401,11 @@ pub enum Reasons {
 }
 
 /// The cadres behind a cell of a resolved report query (the caller's scope already checked).
-/// Who matches comes from the holders' timelines (the report's own read); their names and stored
-/// sort keys are then read by id. Only the cadres given (the page; with [`Reasons::Unmet`] only
-/// those of them short of something) are assessed by the engine from their facts, for the
-/// reasons of each check: with no window, while the names are read.
+/// Who matches comes from the holders' timelines (the report's own read, with each holder's name
+/// and stored sort key taken by id in the same statement). With [`Reasons::Unmet`] the unmet
+/// checks are worded from what the timeline's rows keep they rest on (no facts read); with
+/// [`Reasons::Every`] the cadres given (the page) are assessed by the engine from their facts,
+/// for the reasons of each check.
 pub async fn cadres_behind_in(
     state: &AppState,
     q: ReportQuery,
@@ -415,28 +416,34 @@ pub async fn cadres_behind_in(
     let requirement = d.requirement.as_deref();
     let row = d.row.as_deref();
     let (rows, standards, scales) = timeline_on(state, &q).await?;
-    let mut list: Vec<Assessment> = from_timeline(rows, &standards, &scales, q.filter.as_of)
-        .into_iter()
-        .filter(|a| match d.status {
-            Status::Short => a.meets() == Some(false),
-            Status::Meeting => a.meets() == Some(true),
-            Status::NoStandard => a.meets().is_none(),
-            Status::All => true,
+    let names: HashMap<i64, Named> = rows
+        .iter()
+        .map(|r| {
+            let named = Named {
+                full_name: r.full_name.clone(),
+                sort_key: r.sort_key.clone(),
+            };
+            (r.cadre_id, named)
         })
-        .filter(|a| requirement.is_none_or(|k| a.unmet().any(|c| c.key == k)))
-        .filter(|a| row.is_none_or(|r| group_of(&q.root, a, d.report.grouping) == r))
         .collect();
-    let mut ids: Vec<i64> = list.iter().map(|a| a.cadre_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let names = super::timeline_store::names_by_id(&state.db, &ids);
+    // The unmet checks are worded from the timeline's rows themselves when only they are asked.
+    let word_unmet = reasons == Reasons::Unmet;
+    let mut list: Vec<Assessment> =
+        from_timeline(rows, &standards, &scales, q.filter.as_of, word_unmet)
+            .into_iter()
+            .filter(|a| match d.status {
+                Status::Short => a.meets() == Some(false),
+                Status::Meeting => a.meets() == Some(true),
+                Status::NoStandard => a.meets().is_none(),
+                Status::All => true,
+            })
+            .filter(|a| requirement.is_none_or(|k| a.unmet().any(|c| c.key == k)))
+            .filter(|a| row.is_none_or(|r| group_of(&q.root, a, d.report.grouping) == r))
+            .collect();
     let reference = (&standards, &scales);
-    let names = if window.is_none() {
-        let explained = explain(state, &q.filter, reference, &mut list, reasons);
-        rocket::tokio::try_join!(names, explained)?.0
-    } else {
-        names.await?
-    };
+    if window.is_none() {
+        explain(state, &q.filter, reference, &mut list, reasons).await?;
+    }
     let total = list.len();
     let mut list = sorted(list, &names, window);
     if window.is_some() {
@@ -498,15 +505,18 @@ async fn explain(
     list: &mut [Assessment],
     reasons: Reasons,
 ) -> AppResult<()> {
-    // With `Reasons::Unmet`, each (cadre, holding, title) short of something and the keys of the
-    // requirements it is short of.
+    // With `Reasons::Unmet`, each (cadre, holding, title) short of something not yet worded from
+    // its timeline row (see `from_timeline`) and the keys of those requirements.
     let only: Option<KeysToCheck> = (reasons == Reasons::Unmet).then(|| {
         list.iter()
-            .filter(|a| a.unmet().next().is_some())
+            .filter(|a| a.unmet().any(|c| c.code.is_none()))
             .map(|a| {
                 (
                     (a.cadre_id, a.population, a.title_code.clone()),
-                    a.unmet().map(|c| c.key.clone()).collect(),
+                    a.unmet()
+                        .filter(|c| c.code.is_none())
+                        .map(|c| c.key.clone())
+                        .collect(),
                 )
             })
             .collect()

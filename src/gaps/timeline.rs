@@ -12,7 +12,7 @@
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeSet;
 
-use super::engine::{add_years, meets, CadreFacts, Rule};
+use super::engine::{add_years, evidence, meets, CadreFacts, Rule};
 use super::store::Holding;
 use crate::cadres::domain::Gender;
 
@@ -87,6 +87,9 @@ pub struct Interval {
     pub standard_version: Option<i64>,
     /// The requirement keys not met, in the standard's order.
     pub unmet: Vec<String>,
+    /// What each unmet requirement's verdict rests on, one token per key of `unmet`
+    /// ([`super::engine::evidence`]): the drill-down words the reasons from it.
+    pub found: Vec<String>,
 }
 
 impl Interval {
@@ -113,28 +116,31 @@ pub fn version_on(versions: &[VersionRules], d: NaiveDate) -> Option<&VersionRul
         .max_by_key(|v| v.effective_from)
 }
 
-/// The assessment of the holder on `d` (inside the period): unit, version, unmet keys.
+/// The assessment of the holder on `d` (inside the period): unit, version, unmet keys and what
+/// each unmet verdict rests on.
 pub fn state_on(
     period: &HolderPeriod,
     person: &Person,
     versions: &[VersionRules],
     d: NaiveDate,
-) -> (String, Option<i64>, Vec<String>) {
+) -> (String, Option<i64>, Vec<String>, Vec<String>) {
     let unit = unit_on(period, person, d).to_string();
     match version_on(versions, d) {
-        None => (unit, None, vec![]),
+        None => (unit, None, vec![], vec![]),
         Some(v) => {
-            let reference = match period.holding {
-                Holding::Incumbent => period.appointed_on,
-                Holding::Planned => d,
+            // Person conditions: an incumbent's on the appointment, a successor's on the day.
+            let fixed = match period.holding {
+                Holding::Incumbent => Some(period.appointed_on),
+                Holding::Planned => None,
             };
-            let unmet = v
+            let reference = fixed.unwrap_or(d);
+            let (unmet, found) = v
                 .rules
                 .iter()
                 .filter(|r| !meets(&person.facts, r, d, reference))
-                .map(Rule::key)
-                .collect();
-            (unit, Some(v.version), unmet)
+                .map(|r| (r.key(), evidence(&person.facts, r, d, fixed)))
+                .unzip();
+            (unit, Some(v.version), unmet, found)
         }
     }
 }
@@ -218,11 +224,12 @@ pub fn timeline(
     let end = period.to_date.map(|t| t + Duration::days(1));
     let mut out: Vec<Interval> = vec![];
     for d in breakpoints(period, person, versions) {
-        let (unit_code, standard_version, unmet) = state_on(period, person, versions, d);
+        let (unit_code, standard_version, unmet, found) = state_on(period, person, versions, d);
         if let Some(last) = out.last_mut() {
             if last.unit_code == unit_code
                 && last.standard_version == standard_version
                 && last.unmet == unmet
+                && last.found == found
             {
                 continue;
             }
@@ -234,6 +241,7 @@ pub fn timeline(
             unit_code,
             standard_version,
             unmet,
+            found,
         });
     }
     out
@@ -273,7 +281,7 @@ pub fn pieces(intervals: Vec<Interval>) -> Vec<Interval> {
 mod tests {
     use super::*;
     use crate::gaps::engine::tests::Rng;
-    use crate::gaps::engine::{CompletionFact, QualificationFact};
+    use crate::gaps::engine::{assess, check_from_evidence, CompletionFact, QualificationFact};
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -379,8 +387,17 @@ mod tests {
             for w in tl.windows(2) {
                 assert_eq!(w[0].to, Some(w[1].from), "case {case}: contiguous");
                 assert!(
-                    (&w[0].unit_code, w[0].standard_version, &w[0].unmet)
-                        != (&w[1].unit_code, w[1].standard_version, &w[1].unmet),
+                    (
+                        &w[0].unit_code,
+                        w[0].standard_version,
+                        &w[0].unmet,
+                        &w[0].found
+                    ) != (
+                        &w[1].unit_code,
+                        w[1].standard_version,
+                        &w[1].unmet,
+                        &w[1].found
+                    ),
                     "case {case}: neighbours differ"
                 );
             }
@@ -391,12 +408,34 @@ mod tests {
             while day <= last {
                 let at: Vec<&Interval> = tl.iter().filter(|i| i.contains(day)).collect();
                 assert_eq!(at.len(), 1, "case {case}: one interval on {day}");
-                let (u, v, unmet) = state_on(&period, &person, &versions, day);
+                let (u, v, unmet, found) = state_on(&period, &person, &versions, day);
                 assert_eq!(
-                    (&at[0].unit_code, at[0].standard_version, &at[0].unmet),
-                    (&u, v, &unmet),
+                    (
+                        &at[0].unit_code,
+                        at[0].standard_version,
+                        &at[0].unmet,
+                        &at[0].found
+                    ),
+                    (&u, v, &unmet, &found),
                     "case {case} on {day}: {period:?} {person:?} {versions:?}"
                 );
+                // Every unmet check worded from the interval's tokens as the engine words it
+                // from the facts on that day.
+                if let Some(version) = version_on(&versions, day) {
+                    let reference = match period.holding {
+                        Holding::Incumbent => period.appointed_on,
+                        Holding::Planned => day,
+                    };
+                    let engine = assess(&person.facts, &version.rules, day, reference);
+                    let rank_of = |_: &str, level: &str| level[1..].parse().ok();
+                    for (key, token) in at[0].unmet.iter().zip(&at[0].found) {
+                        let i = version.rules.iter().position(|r| &r.key() == key).unwrap();
+                        let birth = person.facts.birth_date;
+                        let worded =
+                            check_from_evidence(&version.rules[i], token, birth, day, rank_of);
+                        assert_eq!(worded.as_ref(), Some(&engine[i]), "case {case} on {day}");
+                    }
+                }
                 day += Duration::days(1);
             }
             if let Some(t) = period.to_date {
@@ -436,11 +475,17 @@ mod tests {
                 let cut: Vec<&Interval> = ps.iter().filter(|i| i.contains(day)).collect();
                 assert_eq!(cut.len(), 1, "case {case}: one piece on {day}");
                 assert_eq!(
-                    (&cut[0].unit_code, cut[0].standard_version, &cut[0].unmet),
+                    (
+                        &cut[0].unit_code,
+                        cut[0].standard_version,
+                        &cut[0].unmet,
+                        &cut[0].found
+                    ),
                     (
                         &whole[0].unit_code,
                         whole[0].standard_version,
-                        &whole[0].unmet
+                        &whole[0].unmet,
+                        &whole[0].found
                     ),
                     "case {case} on {day}"
                 );
@@ -458,6 +503,7 @@ mod tests {
             unit_code: "U".into(),
             standard_version: Some(1),
             unmet: vec!["max_age".into()],
+            found: vec!["2009-05-01".into()],
         };
         let ps = pieces(vec![long.clone()]);
         let bounds: Vec<(NaiveDate, Option<NaiveDate>)> =
@@ -509,6 +555,11 @@ mod tests {
             "41 on 1 March in a common year"
         );
         assert_eq!(tl[1].unmet, vec!["max_age".to_string()]);
+        assert_eq!(
+            tl[1].found,
+            vec![String::new()],
+            "taken on the report's day"
+        );
         assert_eq!(tl[0].unit_code, "U", "no unit period: the title's unit");
     }
 }

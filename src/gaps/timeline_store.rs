@@ -31,6 +31,10 @@ pub const OPEN: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
 /// Cadres rebuilt per round of statements.
 const CHUNK: usize = 4_000;
 
+/// Separates the tokens of `holder_timeline.found` (one per unmet key; a token holds a level
+/// code, or days and `@`, never this).
+pub const FOUND_SEPARATOR: &str = ";";
+
 /// Installs [`flush`] as the hook every write transaction runs before it commits.
 pub fn install() {
     crate::db::set_commit_hook(|tx| Box::pin(flush(tx)));
@@ -144,6 +148,8 @@ pub struct StoredInterval {
     pub standard_version: Option<i64>,
     /// Unmet requirement keys, comma-separated.
     pub unmet: String,
+    /// What each unmet verdict rests on, one token per key, [`FOUND_SEPARATOR`]-separated.
+    pub found: String,
     /// Gender.
     pub gender: String,
     /// Birth date.
@@ -156,7 +162,7 @@ pub struct StoredInterval {
 pub async fn all_intervals(db: &Db) -> AppResult<Vec<StoredInterval>> {
     Ok(on_db!(db, |p| sqlx::query_as(
         "SELECT holding, period_id, from_date, cadre_id, title_code, org_kind, unit_code, to_date,
-                standard_version, unmet, gender, birth_date, ethnic_minority
+                standard_version, unmet, found, gender, birth_date, ethnic_minority
          FROM holder_timeline ORDER BY holding, period_id, from_date"
     )
     .fetch_all(p)
@@ -254,6 +260,7 @@ async fn rebuild_locked(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
                     V::D(i.to.unwrap_or(OPEN)),
                     V::OI(i.standard_version),
                     V::S(i.unmet.join(",")),
+                    V::S(i.found.join(FOUND_SEPARATOR)),
                     V::S(person.gender.as_str().into()),
                     V::D(person.facts.birth_date),
                     V::B(person.ethnic_minority),
@@ -274,6 +281,7 @@ async fn rebuild_locked(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
                 "to_date",
                 "standard_version",
                 "unmet",
+                "found",
                 "gender",
                 "birth_date",
                 "ethnic_minority",
@@ -588,12 +596,19 @@ pub struct TimelineRow {
     pub standard_version: Option<i64>,
     /// Unmet requirement keys, comma-separated.
     pub unmet: String,
+    /// What each unmet verdict rests on, one token per key, [`FOUND_SEPARATOR`]-separated
+    /// ([`super::engine::evidence`]).
+    pub found: String,
     /// Gender.
     pub gender: Gender,
     /// Birth date.
     pub birth_date: NaiveDate,
     /// Minority flag.
     pub ethnic_minority: bool,
+    /// The cadre's name.
+    pub full_name: String,
+    /// The cadre's stored sort key (`cadres.sort_key`).
+    pub sort_key: String,
     /// The unit the holder is counted in on the tree's day.
     pub unit_code: String,
     /// Its path on that day.
@@ -676,11 +691,18 @@ fn packed_statement(db: &Db, f: &Filter, packing: Packing) -> String {
     let sqlite = matches!(db, Db::Sqlite(_));
     let text = |col: &str| format!("COALESCE(CAST({col} AS TEXT), '')");
     let minority = "CASE WHEN ethnic_minority THEN '1' ELSE '0' END".to_string();
-    let (holding, version) = match packing {
-        Packing::Rows => ("holding".to_string(), text("standard_version")),
+    let (holding, version, found, names) = match packing {
+        Packing::Rows => (
+            "holding".to_string(),
+            text("standard_version"),
+            "found".to_string(),
+            ["full_name".to_string(), "sort_key".to_string()],
+        ),
         Packing::Counts => (
             String::new(),
             "CASE WHEN standard_version IS NULL THEN '' ELSE '1' END".to_string(),
+            String::new(),
+            [String::new(), String::new()],
         ),
     };
     let fields: Vec<String> = [
@@ -689,15 +711,19 @@ fn packed_statement(db: &Db, f: &Filter, packing: Packing) -> String {
         "title_code".to_string(),
         version,
         "unmet".to_string(),
+        found,
         "gender".to_string(),
         text("birth_date"),
         minority,
-        "unit_code".to_string(),
     ]
     .into_iter()
+    .chain(names)
+    // The unit last: `Placeable` reads it from the end.
+    .chain(["unit_code".to_string()])
     .filter(|f| !f.is_empty())
     .collect();
-    super::store::packed(sqlite, &fields, &statement(db, f, false))
+    let named = packing == Packing::Rows;
+    super::store::packed(sqlite, &fields, &statement(db, f, named))
 }
 
 /// Runs a read of the subtree's units beside the read of its places (both statements find the
@@ -804,11 +830,14 @@ fn unpack(packed: &[super::store::Packed], places: &Places) -> AppResult<Vec<Tim
             v => Some(v.parse().map_err(|_| bad_row("standard_version"))?),
         };
         let unmet = next("unmet")?.to_string();
+        let found = next("found")?.to_string();
         let gender = Gender::parse(next("gender")?).ok_or_else(|| bad_row("gender"))?;
         let birth_date = next("birth_date")?
             .parse()
             .map_err(|_| bad_row("birth_date"))?;
         let ethnic_minority = next("ethnic_minority")? == "1";
+        let full_name = next("full_name")?.to_string();
+        let sort_key = next("sort_key")?.to_string();
         let place = places.of(next("unit_code")?)?;
         out.push(TimelineRow {
             cadre_id,
@@ -816,9 +845,12 @@ fn unpack(packed: &[super::store::Packed], places: &Places) -> AppResult<Vec<Tim
             title_code,
             standard_version,
             unmet,
+            found,
             gender,
             birth_date,
             ethnic_minority,
+            full_name,
+            sort_key,
             unit_code: place.unit_code.clone(),
             unit_path: place.unit_path.clone(),
             placement: place.placement.clone(),
@@ -834,48 +866,6 @@ pub struct Named {
     pub full_name: String,
     /// The cadre's stored sort key (`cadres.sort_key`).
     pub sort_key: String,
-}
-
-/// The names and stored sort keys of the cadres `ids`, by cadre (a cadre no longer on record is
-/// absent): primary-key seeks, the rows handed over as one JSON array (names are free text, so
-/// not the separator-packed form).
-pub async fn names_by_id(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, Named>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let sqlite = matches!(db, Db::Sqlite(_));
-    let which = in_ids(sqlite, 1);
-    let sql = if sqlite {
-        format!(
-            "SELECT json_group_array(json_array(id, full_name, sort_key)) FROM cadres WHERE id {which}"
-        )
-    } else {
-        format!(
-            "SELECT CAST(json_agg(json_build_array(id, full_name, sort_key)) AS TEXT) FROM cadres WHERE id {which}"
-        )
-    };
-    let param = id_param(sqlite, ids);
-    let json: Option<String> = on_db!(db, |p| sqlx::query_scalar(&sql)
-        .bind(&param)
-        .fetch_one(p)
-        .await?);
-    let Some(json) = json else {
-        return Ok(HashMap::new());
-    };
-    let rows: Vec<(i64, String, String)> =
-        serde_json::from_str(&json).map_err(|e| bad_row(&format!("names: {e}")))?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, full_name, sort_key)| {
-            (
-                id,
-                Named {
-                    full_name,
-                    sort_key,
-                },
-            )
-        })
-        .collect())
 }
 
 /// The report read of `f` as it runs (unpacked, its units as the timeline keeps them) and its
@@ -951,16 +941,21 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
         extra.push_str(&format!(" AND s.org_kind = ${n}"));
     }
     extra.push_str(&super::store::only_cadres("s", f));
-    let (name_cols, name_join) = match (names, sqlite) {
-        (true, true) => (
-            "c.full_name, c.sort_key",
-            " CROSS JOIN cadres c ON c.id = s.cadre_id",
-        ),
-        (true, false) => (
-            "c.full_name, c.sort_key",
-            " JOIN cadres c ON c.id = s.cadre_id",
-        ),
-        (false, _) => ("'' AS full_name, '' AS sort_key", ""),
+    // The drill-down's read takes each holder's name and stored sort key by primary key in the
+    // same statement (same snapshot, one round trip); a row is never dropped for want of one.
+    // Names hold letters, spaces, `'` and `-` (`parse_full_name`), sort keys no control character
+    // but U+0001: neither can break the packed form; they are stripped anyway to be sure.
+    let (name_cols, name_join) = if names {
+        let strip = |col: &str| {
+            let ch = if sqlite { "char" } else { "chr" };
+            format!("replace(replace(COALESCE(c.{col}, ''), {ch}(30), ''), {ch}(31), '') AS {col}")
+        };
+        (
+            format!("{}, {}", strip("full_name"), strip("sort_key")),
+            " LEFT JOIN cadres c ON c.id = s.cadre_id",
+        )
+    } else {
+        ("'' AS full_name, '' AS sort_key".to_string(), "")
     };
     // The piece containing the day: open and begun by then, or ending within PIECE_DAYS after
     // it (closed intervals are stored cut to that length): two bounded ranges of the key.
@@ -970,7 +965,7 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
         format!("($1 + {PIECE_DAYS})")
     };
     let cols = format!(
-        "s.cadre_id, s.holding, s.title_code, s.standard_version, s.unmet, s.gender, s.birth_date,
+        "s.cadre_id, s.holding, s.title_code, s.standard_version, s.unmet, s.found, s.gender, s.birth_date,
                 s.ethnic_minority, s.unit_code, '' AS unit_path, '' AS placement, {name_cols}"
     );
     let subtree = format!("u.path >= $2 AND u.path < $3 AND {tree}");
