@@ -370,9 +370,14 @@ pub fn from_timeline(
     as_of: NaiveDate,
     word_unmet: bool,
 ) -> Vec<Assessment> {
-    let rules_of: HashMap<&str, Vec<Rule>> = standards
+    // Each title's rules and their keys, once.
+    let rules_of: HashMap<&str, (Vec<Rule>, Vec<String>)> = standards
         .iter()
-        .map(|(code, std)| (code.as_str(), rules(&std.requirements, scales)))
+        .map(|(code, std)| {
+            let rules = rules(&std.requirements, scales);
+            let keys = rules.iter().map(Rule::key).collect();
+            (code.as_str(), (rules, keys))
+        })
         .collect();
     let rank_of = |scale: &str, level: &str| {
         scales
@@ -382,29 +387,15 @@ pub fn from_timeline(
     };
     rows.into_iter()
         .map(|r| {
-            let unmet: Vec<&str> = r.unmet.split(',').filter(|k| !k.is_empty()).collect();
             let checks = match (r.standard_version, rules_of.get(r.title_code.as_str())) {
-                (Some(_), Some(rules)) => {
-                    let mut checks: Vec<Check> = rules
+                (Some(_), Some((rules, keys))) => {
+                    let unmet = |k: &str| r.unmet.split(',').any(|u| u == k);
+                    let mut checks: Vec<Check> = keys
                         .iter()
-                        .map(|rule| {
-                            let key = rule.key();
-                            let met = !unmet.contains(&key.as_str());
-                            Check::counted(key, met)
-                        })
+                        .map(|k| Check::counted(k.clone(), !unmet(k)))
                         .collect();
-                    let tokens: Vec<&str> = r.found.split(FOUND_SEPARATOR).collect();
-                    if word_unmet && !unmet.is_empty() && tokens.len() == unmet.len() {
-                        for (key, token) in unmet.iter().zip(tokens) {
-                            let Some(i) = checks.iter().position(|c| c.key == *key) else {
-                                continue;
-                            };
-                            if let Some(c) =
-                                check_from_evidence(&rules[i], token, r.birth_date, as_of, rank_of)
-                            {
-                                checks[i] = c;
-                            }
-                        }
+                    if word_unmet && !r.unmet.is_empty() {
+                        word_from_tokens(&mut checks, rules, &r, as_of, rank_of);
                     }
                     checks
                 }
@@ -412,7 +403,7 @@ pub fn from_timeline(
             };
             Assessment {
                 cadre_id: r.cadre_id,
-                full_name: String::new(),
+                full_name: r.full_name,
                 population: r.holding,
                 title_code: r.title_code,
                 unit_code: r.unit_code,
@@ -426,6 +417,30 @@ pub fn from_timeline(
             }
         })
         .collect()
+}
+
+/// Words the unmet checks of one timeline row from its tokens (`checks` in the order of
+/// `rules`), if it has one token per unmet key.
+fn word_from_tokens(
+    checks: &mut [Check],
+    rules: &[Rule],
+    r: &TimelineRow,
+    as_of: NaiveDate,
+    rank_of: impl Fn(&str, &str) -> Option<i64> + Copy,
+) {
+    let unmet = r.unmet.split(',');
+    let tokens = r.found.split(FOUND_SEPARATOR);
+    if unmet.clone().count() != tokens.clone().count() {
+        return;
+    }
+    for (key, token) in unmet.zip(tokens) {
+        let Some(i) = checks.iter().position(|c| c.key == key) else {
+            continue;
+        };
+        if let Some(c) = check_from_evidence(&rules[i], token, r.birth_date, as_of, rank_of) {
+            checks[i] = c;
+        }
+    }
 }
 
 /// Assessed / meeting / short counts.

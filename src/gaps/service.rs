@@ -14,7 +14,7 @@ use super::report::{
     rule_keys, Assessment, CompareRow, Counted, DemandRow, Grouping, KeysToCheck, ReportRow,
 };
 use super::store::{self, Filter, Holding, Population, ScaleRef};
-use super::timeline_store::{Named, Packing, Places};
+use super::timeline_store::{Packing, Places};
 use crate::auth::{AuthUser, Role, Scope};
 use crate::error::{AppError, AppResult};
 use crate::shared::tree::subtree_range;
@@ -415,16 +415,11 @@ pub async fn cadres_behind_in(
 ) -> AppResult<Behind> {
     let requirement = d.requirement.as_deref();
     let row = d.row.as_deref();
-    let (rows, standards, scales) = timeline_on(state, &q).await?;
-    let names: HashMap<i64, Named> = rows
-        .iter()
-        .map(|r| {
-            let named = Named {
-                full_name: r.full_name.clone(),
-                sort_key: r.sort_key.clone(),
-            };
-            (r.cadre_id, named)
-        })
+    let (mut rows, standards, scales) = timeline_on(state, &q).await?;
+    // Each cadre's stored sort key, moved out of the rows (the names go into the assessments).
+    let sort_keys: HashMap<i64, String> = rows
+        .iter_mut()
+        .map(|r| (r.cadre_id, std::mem::take(&mut r.sort_key)))
         .collect();
     // The unmet checks are worded from the timeline's rows themselves when only they are asked.
     let word_unmet = reasons == Reasons::Unmet;
@@ -445,14 +440,9 @@ pub async fn cadres_behind_in(
         explain(state, &q.filter, reference, &mut list, reasons).await?;
     }
     let total = list.len();
-    let mut list = sorted(list, &names, window);
+    let mut list = sorted(list, &sort_keys, window);
     if window.is_some() {
         explain(state, &q.filter, reference, &mut list, reasons).await?;
-    }
-    for a in &mut list {
-        if let Some(n) = names.get(&a.cadre_id) {
-            a.full_name.clone_from(&n.full_name);
-        }
     }
     Ok(Behind {
         unit_code: q.root.code,
@@ -468,10 +458,10 @@ pub async fn cadres_behind_in(
 /// only the window's part of it when given.
 fn sorted(
     list: Vec<Assessment>,
-    names: &HashMap<i64, Named>,
+    sort_keys: &HashMap<i64, String>,
     window: Option<Window>,
 ) -> Vec<Assessment> {
-    let key = |a: &Assessment| names.get(&a.cadre_id).map_or("", |n| n.sort_key.as_str());
+    let key = |a: &Assessment| sort_keys.get(&a.cadre_id).map_or("", String::as_str);
     let mut order: Vec<_> = list
         .iter()
         .enumerate()

@@ -859,15 +859,6 @@ fn unpack(packed: &[super::store::Packed], places: &Places) -> AppResult<Vec<Tim
     Ok(out)
 }
 
-/// A holder's name and stored sort key (the drill-down lists people in this order).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Named {
-    /// The cadre's name.
-    pub full_name: String,
-    /// The cadre's stored sort key (`cadres.sort_key`).
-    pub sort_key: String,
-}
-
 /// The report read of `f` as it runs (unpacked, its units as the timeline keeps them) and its
 /// parameters after the day (`$1`): for the benchmark's split of a read into the statement, its
 /// rows and their packing.
