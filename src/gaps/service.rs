@@ -485,9 +485,9 @@ fn sorted(
 
 /// Replaces the checks of these assessments (read from the timelines, without reasons) by the
 /// engine's on the same day, from the cadres' facts, with the reason of each (with
-/// [`Reasons::Unmet`], only the unmet checks, of the assessments short of something). Only the
-/// listed cadres' titles and facts are read; the standards and scales are those the list was
-/// counted with.
+/// [`Reasons::Unmet`], only the unmet checks not already worded from their timeline rows, which
+/// is none unless a row's tokens did not match its keys). Only the listed cadres' titles and
+/// facts are read; the standards and scales are those the list was counted with.
 async fn explain(
     state: &AppState,
     f: &Filter,

@@ -617,12 +617,14 @@ pub struct TimelineRow {
     pub placement: String,
 }
 
-/// The holders of a report on its day: one read of the intervals containing the day, driven by
-/// the codes of the subtree's units on the tree's day (`places`: so a unit's report reads only
-/// its own part), each row placed where its unit's people are counted that day.
+/// The holders of a report on its day, with their names and stored sort keys (the drill-down's
+/// read): one read of the intervals containing the day, driven by the codes of the subtree's
+/// units on the tree's day (`places`: so a unit's report reads only its own part), each row
+/// placed where its unit's people are counted that day.
 ///
 /// The rows come back packed into one text value (fields split by U+001F, rows by U+001E; every
-/// field is a code, a number or a day, never free text) and are unpacked here: handing each row
+/// field is a code, a number, a day or a name, which holds no control character) and are
+/// unpacked here: handing each row
 /// on its own from SQLite's thread to the async task cost more than the statement itself
 /// (BENCHMARKS.md, "Reports from the status timeline").
 pub async fn read(
@@ -637,7 +639,8 @@ pub async fn read(
 /// What a packed read carries of each row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Packing {
-    /// Every field of a [`TimelineRow`] kept in the timeline ([`read`]).
+    /// Every field of a [`TimelineRow`] kept in the timeline, and the cadre's name and stored
+    /// sort key ([`read`]).
     Rows,
     /// Only what a report counts ([`on_day`]): the cadre, the title, whether a standard applies,
     /// the unmet keys, gender, birth date, minority, the unit.
