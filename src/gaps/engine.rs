@@ -321,21 +321,26 @@ fn check(facts: &CadreFacts, rule: &Rule, d: NaiveDate, reference: NaiveDate) ->
 /// ([`check_from_evidence`]). The best level held (its code), the last completion (its day), and
 /// for a person condition the day it is taken on when that does not move with the report's day
 /// (`fixed_reference`: an incumbent's appointment; `None` for a planned successor), with the Party
-/// date. Constant between the timeline's breakpoints: it names facts, never the day itself.
+/// date. Each part is [`NONE`] when there is none, so a token is never empty (an empty `found`
+/// means a row written without tokens). Constant between the timeline's breakpoints: it names
+/// facts, never the day itself.
 pub fn evidence(
     facts: &CadreFacts,
     rule: &Rule,
     d: NaiveDate,
     fixed_reference: Option<NaiveDate>,
 ) -> String {
-    let day = |x: Option<NaiveDate>| x.map(|d| d.to_string()).unwrap_or_default();
+    let day = |x: Option<NaiveDate>| x.map_or_else(|| NONE.to_string(), |d| d.to_string());
     match find(facts, rule, d, fixed_reference.unwrap_or(d)) {
-        Found::Level { best, .. } => best.map(|q| q.level.clone()).unwrap_or_default(),
+        Found::Level { best, .. } => best.map_or_else(|| NONE.to_string(), |q| q.level.clone()),
         Found::Module { last, .. } => day(last),
         Found::Age { .. } => day(fixed_reference),
         Found::Party { .. } => format!("{}@{}", day(facts.party_joined_on), day(fixed_reference)),
     }
 }
+
+/// The part of an [`evidence`] token that stands for "none".
+pub const NONE: &str = "-";
 
 /// The check of `rule` on day `d` worded from its [`evidence`] token and the cadre's birth date,
 /// as [`assess`] words it from the cadre's facts (`rank_of`: a level's rank on a scale). `None`
@@ -349,7 +354,7 @@ pub fn check_from_evidence(
 ) -> Option<Check> {
     let day = |s: &str| -> Option<Option<NaiveDate>> {
         match s {
-            "" => Some(None),
+            NONE => Some(None),
             s => s.parse().ok().map(Some),
         }
     };
@@ -360,7 +365,7 @@ pub fn check_from_evidence(
     let mut reference = d;
     match rule {
         Rule::MinLevel { scale, .. } => {
-            if !token.is_empty() {
+            if token != NONE {
                 facts.qualifications.push(QualificationFact {
                     scale: scale.clone(),
                     level: token.to_string(),

@@ -420,7 +420,8 @@ pub fn from_timeline(
 }
 
 /// Words the unmet checks of one timeline row from its tokens (`checks` in the order of
-/// `rules`), if it has one token per unmet key.
+/// `rules`), if it has one token per unmet key (a row written without tokens — by a version
+/// before them, say, during a rolling upgrade — has none: its checks stay counted).
 fn word_from_tokens(
     checks: &mut [Check],
     rules: &[Rule],
@@ -430,7 +431,7 @@ fn word_from_tokens(
 ) {
     let unmet = r.unmet.split(',');
     let tokens = r.found.split(FOUND_SEPARATOR);
-    if unmet.clone().count() != tokens.clone().count() {
+    if r.found.is_empty() || unmet.clone().count() != tokens.clone().count() {
         return;
     }
     for (key, token) in unmet.zip(tokens) {
@@ -983,6 +984,10 @@ mod tests {
                 "2016-05-02;2019-01-01@2021-03-01",
             ),
             row("module:DV-03,max_age", "2016-05-02"),
+            // Written without tokens: one unmet key, nothing recorded.
+            row("module:DV-03", ""),
+            // Never completed, and the minimum level: none held.
+            row("module:DV-03", "-"),
         ];
         let got = from_timeline(rows, &standards, &ScaleRef::default(), as_of, true);
         let module = &got[0].checks[0];
@@ -1001,6 +1006,8 @@ mod tests {
             got[1].checks.iter().map(|c| c.met).collect::<Vec<_>>(),
             [false, false, true]
         );
+        assert!(got[2].checks.iter().all(|c| c.code.is_none()));
+        assert_eq!(got[3].checks[0].code, Some(ReasonCode::ModuleNever));
         // Without asking, nothing is worded.
         let counted = from_timeline(
             vec![row("module:DV-03", "2016-05-02")],

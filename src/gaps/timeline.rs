@@ -557,7 +557,7 @@ mod tests {
         assert_eq!(tl[1].unmet, vec!["max_age".to_string()]);
         assert_eq!(
             tl[1].found,
-            vec![String::new()],
+            vec!["-".to_string()],
             "taken on the report's day"
         );
         assert_eq!(tl[0].unit_code, "U", "no unit period: the title's unit");
