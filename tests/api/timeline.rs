@@ -41,6 +41,27 @@ const TITLES: [&str; 2] = ["FF-CHAIR-COMMUNE", "FF-VICE-COMMUNE"];
 const MODULES: [&str; 4] = ["DV-01", "DV-03", "DV-06", "LLCT-TC"];
 const LEVELS: [&str; 3] = ["elementary", "intermediate", "advanced"];
 
+/// A report query on `root`'s subtree as of `day` (on that day's tree), for `population`.
+fn subtree_query(
+    root: &cadre_training::units::store::UnitRecord,
+    day: NaiveDate,
+    population: Population,
+) -> ReportQuery {
+    ReportQuery {
+        filter: Filter {
+            as_of: day,
+            range: subtree_range(&root.path),
+            population,
+            title: None,
+            org_kind: None,
+            cadres: None,
+            tree_on: day,
+        },
+        root: root.clone(),
+        version: None,
+    }
+}
+
 /// Checks the kept timeline against a rebuild and the reports against the engine's.
 async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
     let state = app.state();
@@ -61,19 +82,7 @@ async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
     for &d in &days {
         for population in [Population::Both, Population::Incumbent, Population::Planned] {
             for grouping in [Grouping::Children, Grouping::Lowest] {
-                let q = ReportQuery {
-                    filter: Filter {
-                        as_of: d,
-                        range: subtree_range(&root.path),
-                        population,
-                        title: None,
-                        org_kind: None,
-                        cadres: None,
-                        tree_on: d,
-                    },
-                    root: root.clone(),
-                    version: None,
-                };
+                let q = subtree_query(&root, d, population);
                 let timeline = build_report(state, &q, grouping).await.unwrap();
                 let engine = build_report_from_facts(state, &q, grouping).await.unwrap();
                 assert_eq!(
@@ -96,19 +105,7 @@ async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
         for population in [Population::Both, Population::Planned] {
             let grouping = Grouping::Children;
             let later = d1.max(d2);
-            let q = ReportQuery {
-                filter: Filter {
-                    as_of: later,
-                    range: subtree_range(&root.path),
-                    population,
-                    title: None,
-                    org_kind: None,
-                    cadres: None,
-                    tree_on: later,
-                },
-                root: root.clone(),
-                version: None,
-            };
+            let q = subtree_query(&root, later, population);
             let got = compare_in(state, q.clone(), d1, d2, grouping)
                 .await
                 .unwrap();
@@ -383,19 +380,7 @@ async fn random_writes_keep_the_timeline_equal_to_a_rebuild_and_the_reports_to_t
         .unwrap();
     for population in [Population::Both, Population::Incumbent] {
         let today = app.state().clock.today();
-        let q = ReportQuery {
-            filter: Filter {
-                as_of: today,
-                range: subtree_range(&root.path),
-                population,
-                title: None,
-                org_kind: None,
-                cadres: None,
-                tree_on: today,
-            },
-            root: root.clone(),
-            version: None,
-        };
+        let q = subtree_query(&root, today, population);
         drill_down_agrees(&app, &q, 999).await;
     }
 }
