@@ -134,8 +134,8 @@ pub struct HolderOnDay<'a> {
     pub keys: Option<&'a [String]>,
     /// The timeline names a standard version.
     pub standard: bool,
-    /// Unmet keys, comma-separated.
-    pub unmet: &'a str,
+    /// Which of `keys` are unmet.
+    pub unmet: Unmet<'a>,
     /// Gender.
     pub gender: Gender,
     /// Age on the day.
@@ -158,14 +158,18 @@ impl Counted for HolderOnDay<'_> {
         self.title_code
     }
     fn verdict(&self) -> Option<bool> {
-        self.standard.then(|| self.unmet_keys().next().is_none())
+        self.standard.then(|| match self.unmet {
+            Unmet::Mask(m) => m == 0,
+            Unmet::Listed(_) => self.unmet_keys().next().is_none(),
+        })
     }
     fn unmet_keys(&self) -> impl Iterator<Item = &str> {
         let keys = if self.standard { self.keys } else { None };
         keys.unwrap_or(&[])
             .iter()
-            .map(String::as_str)
-            .filter(|k| self.unmet.split(',').any(|u| u == *k))
+            .enumerate()
+            .filter(|(i, k)| self.unmet.has(*i, k))
+            .map(|(_, k)| k.as_str())
     }
     fn gender(&self) -> Gender {
         self.gender
@@ -184,6 +188,40 @@ impl Counted for HolderOnDay<'_> {
     }
     fn unit_path(&self) -> &str {
         self.unit_path
+    }
+}
+
+/// Which of a title's requirement keys a timeline row lists as unmet, found once per row (a
+/// report counts each row twice, in its group and in the totals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unmet<'a> {
+    /// Bit `i` set: the title's key `i` is unmet (titles of at most 64 keys).
+    Mask(u64),
+    /// The row's comma-separated unmet keys, looked up key by key (titles of more keys).
+    Listed(&'a str),
+}
+
+impl<'a> Unmet<'a> {
+    /// The unmet keys of a row (`listed`: comma-separated) among `keys`, a title's keys in order.
+    pub fn of(keys: &[String], listed: &'a str) -> Unmet<'a> {
+        if keys.len() > 64 {
+            return Unmet::Listed(listed);
+        }
+        let mut mask = 0u64;
+        for u in listed.split(',').filter(|u| !u.is_empty()) {
+            if let Some(i) = keys.iter().position(|k| k == u) {
+                mask |= 1 << i;
+            }
+        }
+        Unmet::Mask(mask)
+    }
+
+    /// Whether `key`, the title's key `i`, is unmet.
+    fn has(&self, i: usize, key: &str) -> bool {
+        match self {
+            Unmet::Mask(m) => i < 64 && m & (1 << i) != 0,
+            Unmet::Listed(listed) => listed.split(',').any(|u| u == key),
+        }
     }
 }
 
@@ -1019,6 +1057,46 @@ mod tests {
         assert!(counted[0].checks.iter().all(|c| c.code.is_none()));
     }
 
+    /// A row's unmet keys are the same found as a mask (up to 64 keys) or looked up in the list
+    /// (more): keys outside the title's ignored, empty tokens ignored.
+    #[test]
+    fn unmet_keys_as_a_mask_or_listed_agree() {
+        let many: Vec<String> = (0..70).map(|i| format!("module:M-{i:02}")).collect();
+        for (keys, listed) in [
+            (&many[..10], "module:M-03,module:M-09,module:X"),
+            (&many[..10], ""),
+            (&many[..64], "module:M-63,,module:M-00"),
+            (&many[..], "module:M-65,module:M-01"),
+        ] {
+            let holder = |unmet| HolderOnDay {
+                cadre_id: 1,
+                title_code: "T",
+                keys: Some(keys),
+                standard: true,
+                unmet,
+                gender: Gender::Female,
+                age: 40,
+                minority: false,
+                unplaced: false,
+                unit_code: "A",
+                unit_path: "",
+            };
+            let found = Unmet::of(keys, listed);
+            assert_eq!(matches!(found, Unmet::Mask(_)), keys.len() <= 64);
+            let fast = holder(found);
+            let slow = holder(Unmet::Listed(listed));
+            let want: Vec<&str> = keys
+                .iter()
+                .map(String::as_str)
+                .filter(|k| listed.split(',').any(|u| u == *k))
+                .collect();
+            assert_eq!(fast.unmet_keys().collect::<Vec<_>>(), want);
+            assert_eq!(slow.unmet_keys().collect::<Vec<_>>(), want);
+            assert_eq!(fast.verdict(), Some(want.is_empty()));
+            assert_eq!(slow.verdict(), Some(want.is_empty()));
+        }
+    }
+
     /// A timeline row counted as it is read gives the same rows as the assessment
     /// `from_timeline` builds of it: unmet keys outside the standard ignored, a standard version
     /// whose title has no keys counted as meeting, no version counted as no standard.
@@ -1051,7 +1129,7 @@ mod tests {
                 title_code: "T",
                 keys: titled.then_some(&keys[..]),
                 standard: std,
-                unmet,
+                unmet: Unmet::of(standard_keys, unmet),
                 gender: Gender::parse(gender).unwrap(),
                 age,
                 minority: age % 2 == 0,

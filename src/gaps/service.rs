@@ -662,16 +662,23 @@ pub async fn compare_in(
         r.standards(db, v, d2),
         r.scales(db, v),
     )?;
+    // The two days counted side by side: the second on a blocking thread, the first here.
+    let then = DayReference {
+        standards: std2,
+        scales: scales.clone(),
+    };
+    let places2 = places.clone();
+    let second_day = rocket::tokio::task::spawn_blocking(move || {
+        report_on_day(&second, grouping, &rows2, &places2, &then)
+    });
     let first = DayReference {
         standards: std1,
         scales,
     };
     let a = report_on_day(&q, grouping, &rows1, &places, &first)?;
-    let then = DayReference {
-        standards: std2,
-        ..first
-    };
-    let c = report_on_day(&second, grouping, &rows2, &places, &then)?;
+    let c = second_day
+        .await
+        .map_err(|e| AppError::Internal(format!("report task: {e}")))??;
     Ok(CompareReport {
         unit_code: q.root.code.clone(),
         from: d1,

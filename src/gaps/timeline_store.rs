@@ -13,7 +13,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use super::engine::{full_years, CadreFacts, CompletionFact, QualificationFact};
-use super::report::{rules, HolderOnDay};
+use super::report::{rules, HolderOnDay, Unmet};
 use super::store::{id_param, in_ids, Filter, Holding, Population, ScaleRef};
 use super::timeline::{pieces, timeline, HolderPeriod, Person, UnitSpan, VersionRules, PIECE_DAYS};
 use crate::cadres::domain::Gender;
@@ -803,12 +803,13 @@ pub(super) fn on_day<'a>(
             .map_err(|_| bad_row("birth_date"))?;
         let minority = next("ethnic_minority")? == "1";
         let place = places.of(next("unit_code")?)?;
+        let keys = keys.get(title_code).map(Vec::as_slice);
         out.push(HolderOnDay {
             cadre_id,
             title_code,
-            keys: keys.get(title_code).map(Vec::as_slice),
+            keys,
             standard,
-            unmet,
+            unmet: Unmet::of(keys.unwrap_or(&[]), unmet),
             gender,
             age: full_years(birth_date, as_of),
             minority,
