@@ -207,12 +207,16 @@ impl<'a> Unmet<'a> {
         if keys.len() > 64 {
             return Unmet::Listed(listed);
         }
-        let mut mask = 0u64;
-        for u in listed.split(',').filter(|u| !u.is_empty()) {
-            if let Some(i) = keys.iter().position(|k| k == u) {
-                mask |= 1 << i;
-            }
+        if listed.is_empty() {
+            return Unmet::Mask(0);
         }
+        // Key by key, as the list lookup does (a key listed twice, or a title listing one key
+        // twice, counts the same either way).
+        let mask = keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| listed.split(',').any(|u| u == k.as_str()))
+            .fold(0u64, |m, (i, _)| m | 1 << i);
         Unmet::Mask(mask)
     }
 
@@ -1062,7 +1066,10 @@ mod tests {
     #[test]
     fn unmet_keys_as_a_mask_or_listed_agree() {
         let many: Vec<String> = (0..70).map(|i| format!("module:M-{i:02}")).collect();
+        let twice: Vec<String> = vec!["max_age".into(), "module:M-01".into(), "max_age".into()];
         for (keys, listed) in [
+            (&twice[..], "max_age"),
+            (&twice[..], "module:M-01,module:M-01"),
             (&many[..10], "module:M-03,module:M-09,module:X"),
             (&many[..10], ""),
             (&many[..64], "module:M-63,,module:M-00"),
