@@ -180,8 +180,26 @@ async fn reports(url: &str, runs: usize, profile: bool, only: Option<String>) {
         .state::<cadre_training::state::AppState>()
         .expect("state");
     let db = &state.db;
+    // The yardsticks on connections set as the service's were before it turned parallel workers
+    // off (JIT off, the server's own parallel workers): the same yardstick as earlier sittings.
+    let yard = match db {
+        cadre_training::db::Db::Sqlite(p) => cadre_training::db::Db::Sqlite(p.clone()),
+        cadre_training::db::Db::Postgres(_) => {
+            use std::str::FromStr;
+            let opts = sqlx::postgres::PgConnectOptions::from_str(url)
+                .expect("url")
+                .options([("jit", "off")]);
+            cadre_training::db::Db::Postgres(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(2)
+                    .connect_with(opts)
+                    .await
+                    .expect("yardstick connection"),
+            )
+        }
+    };
     let count = timed(runs, || async {
-        cadre_training::on_db!(db, |p| sqlx::query_scalar::<_, i64>(
+        cadre_training::on_db!(&yard, |p| sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM completions"
         )
         .fetch_one(p)
@@ -207,14 +225,14 @@ async fn reports(url: &str, runs: usize, profile: bool, only: Option<String>) {
          JOIN completions co ON co.cadre_id = a.cadre_id
          WHERE a.from_date <= $1 AND (a.to_date IS NULL OR a.to_date >= $1)
          GROUP BY a.unit_code, co.module_id";
-    let agg_rows = cadre_training::on_db!(db, |p| sqlx::query(agg_sql)
+    let agg_rows = cadre_training::on_db!(&yard, |p| sqlx::query(agg_sql)
         .bind(today)
         .fetch_all(p)
         .await
         .unwrap()
         .len());
     let agg = timed(runs, || async {
-        cadre_training::on_db!(db, |p| sqlx::query(agg_sql)
+        cadre_training::on_db!(&yard, |p| sqlx::query(agg_sql)
             .bind(today)
             .fetch_all(p)
             .await

@@ -964,6 +964,11 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
                 s.ethnic_minority, s.unit_code, '' AS unit_path, '' AS placement, {name_cols}"
     );
     let subtree = format!("u.path >= $2 AND u.path < $3 AND {tree}");
+    // The whole tree (the national report's root) read by day, for counting only: with the
+    // names joined, PostgreSQL merged the day's rows with the whole `cadres` key (2 million
+    // rows; the national export 1.15 s against 0.99 s seeking the units), so the drill-down's
+    // read keeps seeking the units.
+    let whole = f.range.0 == "/" && !names;
     let one = |holding: &str, span: &str| {
         if sqlite {
             // SQLite keeps the written join order for CROSS JOIN: the subtree's unit periods
@@ -974,10 +979,22 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
            ON s.unit_code = u.code AND s.holding = '{holding}' AND {span} AND s.from_date <= $1{name_join}
          WHERE {subtree}{extra}"
             )
+        } else if whole {
+            // The whole tree: the day's range of `holder_timeline_day` read once, its rows kept
+            // where their unit is on the tree's day (a hash semi-join the planner picks from the
+            // unit periods' statistics): the whole country in 85–108 ms where 21,620 descents of
+            // the unit key took 200 ms (BENCHMARKS.md, "Eleventh sitting").
+            format!(
+                "SELECT {cols}
+         FROM holder_timeline s{name_join}
+         WHERE s.holding = '{holding}' AND {span} AND s.from_date <= $1
+           AND s.unit_code IN (SELECT u.code FROM unit_periods u WHERE {subtree}){extra}"
+            )
         } else {
             // The subtree's codes as an array computed once (`codes`): PostgreSQL seeks the key
             // once per code and range, as it did in a join, but plans in about 0.7 ms where the
-            // join took 2 ms (it estimated every unit's share of the key).
+            // join took 2 ms (it estimated every unit's share of the key); a province on the
+            // national data this way took 5.2 ms, the semi-join above 6.4–7.3 ms.
             format!(
                 "SELECT {cols}
          FROM holder_timeline s{name_join}
@@ -993,7 +1010,7 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
         .flat_map(|h| [one(h, &open), one(h, &closed)])
         .collect::<Vec<_>>()
         .join("\n         UNION ALL\n");
-    if sqlite {
+    if sqlite || whole {
         parts
     } else {
         format!(

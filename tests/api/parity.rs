@@ -108,7 +108,15 @@ async fn sqlite_and_postgres_schemas_agree() {
     // SQLite's data version is a table moved by triggers; PostgreSQL keeps it another way
     // (db::version), by design.
     lc.remove("data_version");
-    let (pc, pi) = postgres_schema(&pg).await;
+    let (pc, mut pi) = postgres_schema(&pg).await;
+    // PostgreSQL's own planner index, by design: the whole tree's report reads the timeline by
+    // day there (migration 0019; SQLite's statement walks the units, its 0019 is empty).
+    let own = ["holder_timeline_day"];
+    assert!(
+        own.iter().all(|i| pi.iter().any(|p| p == i)),
+        "PostgreSQL keeps {own:?}"
+    );
+    pi.retain(|i| !own.contains(&i.as_str()));
     let lt: Vec<&String> = lc.keys().collect();
     let pt: Vec<&String> = pc.keys().collect();
     assert_eq!(lt, pt, "the same tables");

@@ -564,10 +564,14 @@ async fn a_report_reads_only_its_population_part_of_each_units_key(app: TestApp)
     app.import_hcmc(&t).await;
     let db = &app.state().db;
     let sqlite = matches!(db, cadre_training::db::Db::Sqlite(_));
-    for population in [Population::Incumbent, Population::Planned, Population::Both] {
+    // A subtree (the city) and the whole tree (read by day on PostgreSQL).
+    let cases = [Population::Incumbent, Population::Planned, Population::Both]
+        .into_iter()
+        .flat_map(|p| [(p, "/79/"), (p, "/")]);
+    for (population, root) in cases {
         let f = Filter {
             as_of: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
-            range: subtree_range("/79/"),
+            range: subtree_range(root),
             population,
             title: None,
             org_kind: None,
@@ -586,21 +590,33 @@ async fn a_report_reads_only_its_population_part_of_each_units_key(app: TestApp)
             let parts = if population == Population::Both { 4 } else { 2 };
             assert_eq!(
                 seeks, parts,
-                "{population:?}: every key range seeks the holding\n{plan}"
+                "{population:?} under {root}: every key range seeks the holding\n{plan}"
             );
         } else {
+            // Each part reads one index range bounded by its holding: a unit's part of the key
+            // (a few units) or the day's part of `holder_timeline_day` (most of the tree), as
+            // the planner chooses; never the timeline's table.
             let conds: Vec<&str> = plan
                 .lines()
-                .filter(|l| l.contains("Index Cond") && l.contains("unit_code"))
+                .filter(|l| l.contains("Index Cond") && l.contains("to_date"))
                 .collect();
             let parts = if population == Population::Both { 4 } else { 2 };
-            assert_eq!(conds.len(), parts, "{population:?}: key ranges\n{plan}");
+            assert_eq!(
+                conds.len(),
+                parts,
+                "{population:?} under {root}: key ranges\n{plan}"
+            );
             for c in conds {
                 assert!(
                     c.contains("holding"),
-                    "{population:?}: the holding bounds the key range\n{plan}"
+                    "{population:?} under {root}: the holding bounds the key range\n{plan}"
                 );
             }
+            assert!(
+                !plan.contains("Seq Scan on holder_timeline")
+                    && !plan.contains("Bitmap Heap Scan on holder_timeline"),
+                "{population:?} under {root}: the timeline read through its indexes\n{plan}"
+            );
         }
     }
 }
@@ -668,7 +684,7 @@ async fn rows_of_a_ward_made_after_the_places_were_read_are_placed_not_dropped(a
 
 crate::db_tests!(postgres_connections_run_without_jit);
 
-/// Every connection of the service's PostgreSQL pool has JIT off. With it on, the statement of a
+/// Every connection of the service's PostgreSQL pool has JIT and parallel workers off. With JIT on, the statement of a
 /// timeline trigger, planned in a session while a bulk insert's transition table held 380,000
 /// rows, kept that cost and was compiled again on every single-row write of the session after it
 /// (50–100 ms each: the reorganisation's moves took minutes; found with auto_explain).
@@ -681,16 +697,19 @@ async fn postgres_connections_run_without_jit(app: TestApp) {
     let mut settings = vec![];
     for _ in 0..3 {
         let mut conn = pool.acquire().await.unwrap();
-        let (jit, path): (String, String) =
-            sqlx::query_as("SELECT current_setting('jit'), current_setting('search_path')")
-                .fetch_one(&mut *conn)
-                .await
-                .unwrap();
-        settings.push((jit, path));
+        let (jit, workers, path): (String, String, String) = sqlx::query_as(
+            "SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather'),
+                    current_setting('search_path')",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        settings.push((jit, workers, path));
         held.push(conn);
     }
-    for (jit, path) in settings {
+    for (jit, workers, path) in settings {
         assert_eq!(jit, "off");
+        assert_eq!(workers, "0", "no parallel workers");
         assert!(
             path.starts_with('t'),
             "the URL's own options are kept: {path}"
