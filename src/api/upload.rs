@@ -74,9 +74,41 @@ impl Uploads {
 }
 
 /// Runs CPU-bound work on Tokio's blocking pool so the async workers keep answering other
-/// requests (`/health` among them) meanwhile.
-pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
-    rocket::tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| AppError::Internal(format!("background task failed: {e}")))
+/// requests (`/health` among them) meanwhile. The work starts at the call, not when the returned
+/// future is first awaited: the caller may do other work in between (a comparison counts its
+/// first day while the second is counted here).
+pub fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> impl std::future::Future<Output = AppResult<T>> {
+    let task = rocket::tokio::task::spawn_blocking(f);
+    async move {
+        task.await
+            .map_err(|e| AppError::Internal(format!("background task failed: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::blocking;
+
+    /// The work runs before the future is awaited: the caller can wait for it to finish (here,
+    /// for its message) without awaiting, then take its result.
+    #[rocket::async_test]
+    async fn blocking_work_starts_at_the_call() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let task = blocking(move || {
+            tx.send(()).expect("receiver alive");
+            7
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the work ran before its future was awaited");
+        assert_eq!(task.await.expect("task ran"), 7);
+    }
+
+    /// A panic in the work is an internal error, not a crash of the caller.
+    #[rocket::async_test]
+    async fn a_panic_in_the_work_is_an_internal_error() {
+        let r = blocking(|| -> u8 { panic!("boom") }).await;
+        assert!(matches!(r, Err(crate::error::AppError::Internal(_))));
+    }
 }

@@ -668,7 +668,7 @@ pub async fn compare_in(
         scales: scales.clone(),
     };
     let places2 = places.clone();
-    let second_day = rocket::tokio::task::spawn_blocking(move || {
+    let second_day = crate::api::upload::blocking(move || {
         report_on_day(&second, grouping, &rows2, &places2, &then)
     });
     let first = DayReference {
@@ -676,9 +676,7 @@ pub async fn compare_in(
         scales,
     };
     let a = report_on_day(&q, grouping, &rows1, &places, &first)?;
-    let c = second_day
-        .await
-        .map_err(|e| AppError::Internal(format!("report task: {e}")))??;
+    let c = second_day.await??;
     Ok(CompareReport {
         unit_code: q.root.code.clone(),
         from: d1,
