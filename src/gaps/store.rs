@@ -221,7 +221,7 @@ pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
     let mut binds = vec![f.range.0.clone(), f.range.1.clone()];
     binds.extend(f.title.iter().cloned());
     binds.extend(f.org_kind.iter().cloned());
-    let mut holders: Vec<Holder> = joined(spawn_fetch(db, holders_q, f.as_of, binds, true)).await?;
+    let mut holders: Vec<Holder> = joined(spawn_fetch(db, holders_q, f.as_of, binds)).await?;
     if f.cadres.is_some() {
         // One cadre's titles in a fixed order (incumbent first, then by id), as `/api/me` lists them.
         holders.sort_by_key(|h| (h.population != Holding::Incumbent, h.period_id));
@@ -331,16 +331,14 @@ pub async fn load_listed(
     ];
     let sql = packed(sqlite, &fields, &parts.join(" UNION ALL "));
     // The facts are read beside the titles (both by the ids given).
-    // Seeks by id, costed far below PostgreSQL's JIT and parallel thresholds: no transaction
-    // and settings around them.
     let facts = match needed {
         Some(needed) => FactReads::spawn_needed(db, needed, as_of),
-        None => FactReads::spawn(db, ids, as_of, false),
+        None => FactReads::spawn(db, ids, as_of),
     };
     let packed: Vec<Packed> = if ids.is_empty() {
         vec![]
     } else {
-        fetch_light(db, sql, as_of, vec![id_param(sqlite, ids)]).await?
+        fetch_all(db, sql, as_of, vec![id_param(sqlite, ids)]).await?
     };
     let mut holders = listed_holders(&packed)?;
     let bare = needed.map_or(&[][..], |n| n.bare.as_slice());
@@ -407,9 +405,7 @@ async fn with_facts(db: &Db, holders: Vec<Holder>, as_of: NaiveDate) -> AppResul
     let mut ids: Vec<i64> = holders.iter().map(|h| h.cadre_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    FactReads::spawn(db, &ids, as_of, true)
-        .gather(holders)
-        .await
+    FactReads::spawn(db, &ids, as_of).gather(holders).await
 }
 
 /// The reads of some cadres' facts on a day, under way: their best qualification per scale and
@@ -424,9 +420,8 @@ impl FactReads {
     /// (a JSON array on SQLite, a comma-separated list on PostgreSQL). Large sets are cut into
     /// FACT_PARTS ranges of ids and every (kind, part) statement runs on its own pooled
     /// connection at the same time: a fixed number of statements whatever the number of
-    /// holders, spread over the server's cores. `guarded`: on PostgreSQL, in a transaction with
-    /// JIT and parallel workers off (see [`spawn_fetch`]), for large sets.
-    fn spawn(db: &Db, ids: &[i64], as_of: NaiveDate, guarded: bool) -> FactReads {
+    /// holders, spread over the server's cores.
+    fn spawn(db: &Db, ids: &[i64], as_of: NaiveDate) -> FactReads {
         let parts = if ids.len() >= SPLIT_FROM {
             FACT_PARTS
         } else {
@@ -459,14 +454,12 @@ impl FactReads {
                     packed3(sqlite, &quals_q),
                     as_of,
                     vec![param.clone()],
-                    guarded,
                 ));
                 reads.comps.push(spawn_fetch::<Packed>(
                     db,
                     packed3(sqlite, &comps_q),
                     as_of,
                     vec![param],
-                    guarded,
                 ));
             }
         }
@@ -519,7 +512,6 @@ impl FactReads {
                     packed3(sqlite, &sql),
                     as_of,
                     vec![param(set)],
-                    false,
                 ));
             }
         }
@@ -614,17 +606,14 @@ fn unpack3<T: std::str::FromStr>(packed: Vec<Packed>) -> AppResult<Vec<(i64, Str
     Ok(out)
 }
 
-/// Starts `sql` (`$1` the date, then `binds` as text) on a connection of its own. On PostgreSQL,
-/// when `guarded`, it runs in a transaction of its own with JIT compilation and parallel workers
-/// off: these statements are costed high enough to be JIT-compiled, which takes longer than
-/// running them.
-fn spawn_fetch<T>(
-    db: &Db,
-    sql: String,
-    as_of: NaiveDate,
-    binds: Vec<String>,
-    guarded: bool,
-) -> Fetch<T>
+/// Starts `sql` (`$1` the date, then `binds` as text) on a connection of its own. On PostgreSQL
+/// not as a prepared statement kept on the connection: PostgreSQL would switch it to a generic
+/// plan after five runs, and for these statements that plan can be 50 times slower (the
+/// whole-city report on the city data: 80 ms → 4–7 s); an unnamed statement is planned for its
+/// actual dates and unit range every time. JIT compilation and parallel workers are off on every
+/// connection (`Db::connect`): these statements are costed high enough for both, which take
+/// longer than running them.
+fn spawn_fetch<T>(db: &Db, sql: String, as_of: NaiveDate, binds: Vec<String>) -> Fetch<T>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
         + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
@@ -642,42 +631,21 @@ where
                 }
                 q.fetch_all(p).await?
             }
-            Db::Postgres(p) if !guarded => {
+            Db::Postgres(p) => {
                 let mut q = sqlx::query_as(&sql).persistent(false).bind(as_of);
                 for b in &binds {
                     q = q.bind(b);
                 }
                 q.fetch_all(p).await?
             }
-            Db::Postgres(p) => {
-                let mut tx = p.begin().await?;
-                // No parallel workers (JIT is off on every connection, `Db::connect`): starting
-                // them costs more than these statements take (a UNION ALL of two index scans
-                // became a Parallel Append with two workers: 14 ms where the scans took 4 ms).
-                sqlx::query("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
-                    .execute(&mut *tx)
-                    .await?;
-                // Not a prepared statement kept on the connection: PostgreSQL would switch it to a
-                // generic plan after five runs, and for these statements that plan can be 50 times
-                // slower (the whole-city report on the city data: 80 ms → 4–7 s). An unnamed
-                // statement is planned for its actual dates and unit range every time.
-                let mut q = sqlx::query_as(&sql).persistent(false).bind(as_of);
-                for b in &binds {
-                    q = q.bind(b);
-                }
-                let rows = q.fetch_all(&mut *tx).await?;
-                tx.commit().await?;
-                rows
-            }
         };
         Ok(rows)
     })
 }
 
-/// Runs one report statement (`$1` the date, then `binds` as text) that the planner costs far
-/// below its JIT and parallel thresholds (one that seeks a key): as [`spawn_fetch`] does, but on
-/// PostgreSQL without the transaction and settings around it (three round trips fewer).
-pub(super) async fn fetch_light<T>(
+/// Runs one report statement (`$1` the date, then `binds` as text) as [`spawn_fetch`] does and
+/// waits for its rows.
+pub(super) async fn fetch_all<T>(
     db: &Db,
     sql: String,
     as_of: NaiveDate,
@@ -690,7 +658,7 @@ where
         + Unpin
         + 'static,
 {
-    joined(spawn_fetch(db, sql, as_of, binds, false)).await
+    joined(spawn_fetch(db, sql, as_of, binds)).await
 }
 
 async fn joined<T>(task: Fetch<T>) -> AppResult<Vec<T>> {

@@ -660,7 +660,7 @@ pub(super) async fn read_packed(
         db,
         f,
         places,
-        super::store::fetch_light(db, sql, f.as_of, binds_of(f)),
+        super::store::fetch_all(db, sql, f.as_of, binds_of(f)),
     )
     .await
 }
@@ -681,8 +681,8 @@ pub(super) async fn read_packed_pair(
         packed_statement(db, first, packing),
         packed_statement(db, second, packing),
     );
-    let one = super::store::fetch_light(db, sql1, first.as_of, binds_of(first));
-    let two = super::store::fetch_light(db, sql2, second.as_of, binds_of(second));
+    let one = super::store::fetch_all(db, sql1, first.as_of, binds_of(first));
+    let two = super::store::fetch_all(db, sql2, second.as_of, binds_of(second));
     by_places(db, first, places, async {
         rocket::tokio::try_join!(one, two)
     })
