@@ -401,8 +401,8 @@ pub enum Reasons {
 }
 
 /// The cadres behind a cell of a resolved report query (the caller's scope already checked).
-/// Who matches comes from the holders' timelines (the report's own read, with each holder's name
-/// and stored sort key taken by id in the same statement). With [`Reasons::Unmet`] the unmet
+/// Who matches comes from the holders' timelines (the report's own read, each row with its
+/// holder's name and stored sort key). With [`Reasons::Unmet`] the unmet
 /// checks are worded from what the timeline's rows keep they rest on (no facts read); with
 /// [`Reasons::Every`] the cadres given (the page) are assessed by the engine from their facts,
 /// for the reasons of each check.

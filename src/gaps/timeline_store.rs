@@ -156,17 +156,23 @@ pub struct StoredInterval {
     pub birth_date: NaiveDate,
     /// Minority flag.
     pub ethnic_minority: bool,
+    /// The cadre's name.
+    pub full_name: String,
+    /// The cadre's stored sort key.
+    pub sort_key: String,
 }
 
 /// Every stored interval, ordered (tests and the rebuild check).
 pub async fn all_intervals(db: &Db) -> AppResult<Vec<StoredInterval>> {
-    Ok(on_db!(db, |p| sqlx::query_as(
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT holding, period_id, from_date, cadre_id, title_code, org_kind, unit_code, to_date,
-                standard_version, unmet, found, gender, birth_date, ethnic_minority
+                standard_version, unmet, found, gender, birth_date, ethnic_minority, full_name, sort_key
          FROM holder_timeline ORDER BY holding, period_id, from_date"
     )
     .fetch_all(p)
-    .await?))
+    .await?
+    }))
 }
 
 /// Every version of the standards of these titles (`None`: of every title) as engine rules, by
@@ -242,7 +248,10 @@ async fn rebuild_locked(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
         };
         let mut rows: Vec<Vec<V>> = vec![];
         for period in &round.periods {
-            let Some(person) = round.people.get(&period.cadre_id) else {
+            let (Some(person), Some((name, sort_key))) = (
+                round.people.get(&period.cadre_id),
+                round.names.get(&period.cadre_id),
+            ) else {
                 continue;
             };
             let vs = versions
@@ -264,6 +273,8 @@ async fn rebuild_locked(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
                     V::S(person.gender.as_str().into()),
                     V::D(person.facts.birth_date),
                     V::B(person.ethnic_minority),
+                    V::S(name.clone()),
+                    V::S(sort_key.clone()),
                 ]);
             }
         }
@@ -285,6 +296,8 @@ async fn rebuild_locked(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
                 "gender",
                 "birth_date",
                 "ethnic_minority",
+                "full_name",
+                "sort_key",
             ],
             rows,
         )
@@ -302,9 +315,9 @@ struct FactRow {
     cadre_id: i64,
     /// Gender, unit code, scale, module or title code.
     s1: Option<String>,
-    /// Level code or the title's organisation kind.
+    /// The cadre's name, a level code or the title's organisation kind.
     s2: Option<String>,
-    /// The title period's unit code.
+    /// The cadre's stored sort key or the title period's unit code.
     s3: Option<String>,
     /// Minority flag (0/1), unit period id, level rank or title period id.
     n: Option<i64>,
@@ -323,6 +336,8 @@ struct Round {
     periods: Vec<HolderPeriod>,
     /// Their facts (every dated fact, whatever its day), by cadre id.
     people: HashMap<i64, Person>,
+    /// Their names and stored sort keys (kept in every row), by cadre id.
+    names: HashMap<i64, (String, String)>,
     /// The levels' ranks (only `rank_of` is filled: the timeline keeps verdicts, not words).
     ranks: ScaleRef,
 }
@@ -351,7 +366,7 @@ async fn read_round(tx: &mut Tx, sqlite: bool, ids: &[i64]) -> AppResult<Round> 
         )
     };
     let sql = format!(
-        "{delete}SELECT 'c' AS kind, id AS cadre_id, gender AS s1, NULL AS s2, CAST(NULL AS TEXT) AS s3,
+        "{delete}SELECT 'c' AS kind, id AS cadre_id, gender AS s1, full_name AS s2, sort_key AS s3,
                 {flag} AS n, birth_date AS d1, party_joined_on AS d2, CAST(NULL AS DATE) AS d3
          FROM cadres WHERE id {inn}
          UNION ALL
@@ -396,6 +411,13 @@ impl Round {
                 else {
                     continue;
                 };
+                out.names.insert(
+                    r.cadre_id,
+                    (
+                        r.s2.clone().unwrap_or_default(),
+                        r.s3.clone().unwrap_or_default(),
+                    ),
+                );
                 out.people.insert(
                     r.cadre_id,
                     Person {
@@ -936,21 +958,22 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
         extra.push_str(&format!(" AND s.org_kind = ${n}"));
     }
     extra.push_str(&super::store::only_cadres("s", f));
-    // The drill-down's read takes each holder's name and stored sort key by primary key in the
-    // same statement (same snapshot, one round trip); a row is never dropped for want of one.
-    // Names hold letters, spaces, `'` and `-` (`parse_full_name`), sort keys no control character
-    // but U+0001: neither can break the packed form; they are stripped anyway to be sure.
-    let (name_cols, name_join) = if names {
+    // The drill-down's read takes each holder's name and stored sort key from the row (migration
+    // 0020); a row written without them (empty: an older app server during a rolling upgrade) has
+    // them looked up by primary key in the same statement, only for that row (COALESCE evaluates
+    // its arguments in turn, on both databases). Names hold letters, spaces, `'` and `-`
+    // (`parse_full_name`), sort keys no control character but U+0001: neither can break the
+    // packed form; they are stripped anyway to be sure.
+    let name_cols = if names {
         let strip = |col: &str| {
             let ch = if sqlite { "char" } else { "chr" };
-            format!("replace(replace(COALESCE(c.{col}, ''), {ch}(30), ''), {ch}(31), '') AS {col}")
+            format!(
+                "replace(replace(COALESCE(NULLIF(s.{col}, ''), (SELECT c.{col} FROM cadres c WHERE c.id = s.cadre_id), ''), {ch}(30), ''), {ch}(31), '') AS {col}"
+            )
         };
-        (
-            format!("{}, {}", strip("full_name"), strip("sort_key")),
-            " LEFT JOIN cadres c ON c.id = s.cadre_id",
-        )
+        format!("{}, {}", strip("full_name"), strip("sort_key"))
     } else {
-        ("'' AS full_name, '' AS sort_key".to_string(), "")
+        "'' AS full_name, '' AS sort_key".to_string()
     };
     // The piece containing the day: open and begun by then, or ending within PIECE_DAYS after
     // it (closed intervals are stored cut to that length): two bounded ranges of the key.
@@ -964,10 +987,9 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
                 s.ethnic_minority, s.unit_code, '' AS unit_path, '' AS placement, {name_cols}"
     );
     let subtree = format!("u.path >= $2 AND u.path < $3 AND {tree}");
-    // The whole tree (the national report's root) read by day, for counting only: with the
-    // names joined, PostgreSQL merged the day's rows with the whole `cadres` key (2 million
-    // rows; the national export 1.15 s against 0.99 s seeking the units), so the drill-down's
-    // read keeps seeking the units.
+    // The whole tree (the national report's root) read by day, for counting only: the day's
+    // index carries what a report counts, not the names and tokens the drill-down reads, so the
+    // drill-down's read keeps seeking the units in the key, which carries everything.
     let whole = f.range.0 == "/" && !names;
     let one = |holding: &str, span: &str| {
         if sqlite {
@@ -976,7 +998,7 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
             format!(
                 "SELECT {cols}
          FROM unit_periods u CROSS JOIN holder_timeline s
-           ON s.unit_code = u.code AND s.holding = '{holding}' AND {span} AND s.from_date <= $1{name_join}
+           ON s.unit_code = u.code AND s.holding = '{holding}' AND {span} AND s.from_date <= $1
          WHERE {subtree}{extra}"
             )
         } else if whole {
@@ -986,7 +1008,7 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
             // the unit key took 200 ms (BENCHMARKS.md, "Eleventh sitting").
             format!(
                 "SELECT {cols}
-         FROM holder_timeline s{name_join}
+         FROM holder_timeline s
          WHERE s.holding = '{holding}' AND {span} AND s.from_date <= $1
            AND s.unit_code IN (SELECT u.code FROM unit_periods u WHERE {subtree}){extra}"
             )
@@ -997,7 +1019,7 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
             // national data this way took 5.2 ms, the semi-join above 6.4–7.3 ms.
             format!(
                 "SELECT {cols}
-         FROM holder_timeline s{name_join}
+         FROM holder_timeline s
          WHERE s.unit_code = ANY(ARRAY(SELECT code FROM codes))
            AND s.holding = '{holding}' AND {span} AND s.from_date <= $1{extra}"
             )

@@ -336,9 +336,11 @@ async fn random_writes_keep_the_timeline_equal_to_a_rebuild_and_the_reports_to_t
             6 => ("a move", app.patch(&format!("/api/cadres/{c}"), Some(&t),
                 json!({"unit_code": rng.pick(&WARDS), "moved_on": rng.date().to_string()})).await),
             7 => {
-                let body = match rng.below(3) {
+                let body = match rng.below(4) {
                     0 => json!({"birth_date": format!("19{}-02-{}", 60 + rng.below(30), 20 + rng.below(9))}),
                     1 => json!({"party_joined_on": rng.date().to_string()}),
+                    // A rename: the timeline's rows keep the name and sort key the drill-down lists.
+                    2 => json!({"full_name": format!("{} Thị {}", rng.pick(&["Lê", "Trần", "Võ", "Đặng"]), rng.pick(&["Yến", "Bảo", "Ánh", "Xuân"]))}),
                     _ => json!({"gender": if rng.below(2) == 0 { "female" } else { "male" }, "ethnic_minority": rng.below(2) == 0}),
                 };
                 ("a person's dates", app.patch(&format!("/api/cadres/{c}"), Some(&t), body).await)
@@ -721,4 +723,102 @@ async fn postgres_connections_run_without_jit(app: TestApp) {
             "the URL's own options are kept: {path}"
         );
     }
+}
+
+crate::db_tests!(a_holders_name_comes_from_the_timeline_and_follows_a_rename);
+
+/// The drill-down reads each holder's name and sort key from their timeline rows (migration
+/// 0020): a rename rewrites the rows at its commit, and a row written without them (by an older
+/// app server during a rolling upgrade) is listed with the name looked up instead.
+async fn a_holders_name_comes_from_the_timeline_and_follows_a_rename(app: TestApp) {
+    use cadre_training::cadres::domain::sort_key;
+    let t = app.admin_token().await;
+    app.import_hcmc(&t).await;
+    let hoa = chair(
+        &app,
+        &t,
+        "Lê Thị Hoa",
+        "079191000000",
+        "1975-03-01",
+        "2015-01-01",
+    )
+    .await;
+    let minh = chair(
+        &app,
+        &t,
+        "Phạm Văn Minh",
+        "079191000001",
+        "1975-03-01",
+        "2015-01-01",
+    )
+    .await;
+    let listed = || async {
+        let (s, v) = app
+            .get(
+                "/api/reports/gaps/cadres?unit=79&status=all&limit=500",
+                Some(&t),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{v}");
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["cadre_id"].as_i64().unwrap(),
+                    i["full_name"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // In the order of their sort keys (one ward: the unit path is the same).
+    let ordered = |mut v: Vec<(i64, String)>| {
+        v.sort_by_cached_key(|(id, name)| (sort_key(name), *id));
+        v
+    };
+    let before = ordered(vec![
+        (hoa, "Lê Thị Hoa".into()),
+        (minh, "Phạm Văn Minh".into()),
+    ]);
+    assert_eq!(listed().await, before);
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{hoa}"),
+            Some(&t),
+            json!({"full_name": "Trần Thị Yến"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let db = &app.state().db;
+    let kept = all_intervals(db).await.unwrap();
+    let rows_of_hoa: Vec<_> = kept.iter().filter(|i| i.cadre_id == hoa).collect();
+    assert!(!rows_of_hoa.is_empty());
+    for r in rows_of_hoa {
+        assert_eq!(
+            (r.full_name.as_str(), r.sort_key.clone()),
+            ("Trần Thị Yến", sort_key("Trần Thị Yến")),
+            "the rename rewrote the rows"
+        );
+    }
+    let after = ordered(vec![
+        (hoa, "Trần Thị Yến".into()),
+        (minh, "Phạm Văn Minh".into()),
+    ]);
+    assert_ne!(after, before, "the rename changes the order");
+    assert_eq!(listed().await, after);
+    rebuild_all(db).await.unwrap();
+    assert_eq!(
+        kept,
+        all_intervals(db).await.unwrap(),
+        "kept equals a rebuild"
+    );
+    // Rows without the name (as an older app server writes them): looked up, same list.
+    cadre_training::on_db!(db, |p| {
+        sqlx::query("UPDATE holder_timeline SET full_name = '', sort_key = ''")
+            .execute(p)
+            .await
+            .unwrap();
+    });
+    assert_eq!(listed().await, after);
 }
