@@ -425,6 +425,15 @@ async fn chair_in(
     id
 }
 
+/// Lê Thị Hoa and Phạm Văn Minh, both chairs in ward 26734 since 2015, born 1975.
+async fn two_chairs(app: &TestApp, t: &str) -> [i64; 2] {
+    let born = "1975-03-01";
+    [
+        chair(app, t, "Lê Thị Hoa", "079191000000", born, "2015-01-01").await,
+        chair(app, t, "Phạm Văn Minh", "079191000001", born, "2015-01-01").await,
+    ]
+}
+
 crate::db_tests!(two_app_servers_writing_one_cadre_at_once_keep_its_timeline_whole);
 
 /// Two app servers on one database write facts of the same two holders at the same time (paper
@@ -436,26 +445,7 @@ async fn two_app_servers_writing_one_cadre_at_once_keep_its_timeline_whole(app: 
     use rocket::http::{ContentType, Header};
     let t = app.admin_token().await;
     app.import_hcmc(&t).await;
-    let ids = [
-        chair(
-            &app,
-            &t,
-            "Lê Thị Hoa",
-            "079191000000",
-            "1975-03-01",
-            "2015-01-01",
-        )
-        .await,
-        chair(
-            &app,
-            &t,
-            "Phạm Văn Minh",
-            "079191000001",
-            "1975-03-01",
-            "2015-01-01",
-        )
-        .await,
-    ];
+    let ids = two_chairs(&app, &t).await;
     let extra = [("db_acquire_timeout_secs", json!(60))];
     let a = app.another_instance(&extra).await;
     let b = app.another_instance(&extra).await;
@@ -734,24 +724,7 @@ async fn a_holders_name_comes_from_the_timeline_and_follows_a_rename(app: TestAp
     use cadre_training::cadres::domain::sort_key;
     let t = app.admin_token().await;
     app.import_hcmc(&t).await;
-    let hoa = chair(
-        &app,
-        &t,
-        "Lê Thị Hoa",
-        "079191000000",
-        "1975-03-01",
-        "2015-01-01",
-    )
-    .await;
-    let minh = chair(
-        &app,
-        &t,
-        "Phạm Văn Minh",
-        "079191000001",
-        "1975-03-01",
-        "2015-01-01",
-    )
-    .await;
+    let [hoa, minh] = two_chairs(&app, &t).await;
     let listed = || async {
         let (s, v) = app
             .get(
