@@ -5,7 +5,8 @@
 -- written without them (an older app server during a rolling upgrade: the default '') is read
 -- with the name looked up in `cadres` instead (src/gaps/timeline_store.rs, `statement`). The key
 -- INCLUDEs both, so the drill-down's read stays index-only; it is rebuilt after the rows are
--- filled in, in the migration's transaction (writes to the timeline wait for it, as for 0018).
+-- filled in, in the migration's transaction: the timeline is locked until it ends (110 s on the
+-- national data: reports and writes wait), as for 0018.
 ALTER TABLE holder_timeline ADD COLUMN full_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE holder_timeline ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE holder_timeline DROP CONSTRAINT holder_timeline_pkey;
