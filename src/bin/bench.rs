@@ -540,7 +540,11 @@ async fn phases(
     if let cadre_training::db::Db::Sqlite(p) = &state.db {
         let d = q.filter.as_of;
         // The report's own statement, unpacked.
-        let (inner, binds) = timeline_store::read_statement(&state.db, &q.filter);
+        let (inner, binds) = timeline_store::read_statement(
+            &state.db,
+            &q.filter,
+            state.reference.reach(&q.filter.range),
+        );
         fn bound<'q>(
             sql: &'q str,
             d: chrono::NaiveDate,
@@ -590,7 +594,8 @@ async fn phases(
             let p = timeline_store::Places::read(&state.db, &q.filter.range, q.filter.tree_on);
             Ok(std::sync::Arc::new(p.await?))
         };
-        let rows = timeline_store::read(&state.db, &q.filter, places)
+        let reach = state.reference.reach(&q.filter.range);
+        let rows = timeline_store::read(&state.db, &q.filter, places, reach)
             .await
             .unwrap();
         let t_read = t.elapsed();

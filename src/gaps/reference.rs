@@ -7,11 +7,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::report::ModuleRef;
 use super::store::{self, ScaleRef};
-use super::timeline_store::Places;
+use super::timeline_store::{Places, Reach};
 use crate::db::version::DataVersion;
 use crate::db::Db;
 use crate::error::AppResult;
@@ -27,7 +27,14 @@ pub struct ReferenceCache {
     scales: VersionedCache<(), ScaleRef>,
     places: VersionedCache<(String, String, NaiveDate), Arc<Places>>,
     modules: VersionedCache<(), ModuleRef>,
+    /// Whether each subtree read held its whole tree the last time its places were read, at any
+    /// version: only how a read finds its rows depends on it ([`Reach`]), never what it counts,
+    /// so it outlives the data version it was read at.
+    whole: Mutex<HashMap<(String, String), bool>>,
 }
+
+/// Subtrees whose wholeness is kept (beyond it the map starts again).
+const WHOLE_ENTRIES: usize = 4_096;
 
 impl ReferenceCache {
     /// Caches of at most `capacity` entries each (0: keep nothing).
@@ -37,6 +44,7 @@ impl ReferenceCache {
             scales: VersionedCache::new(capacity.min(4)),
             places: VersionedCache::new(capacity),
             modules: VersionedCache::new(capacity.min(4)),
+            whole: Mutex::new(HashMap::new()),
         }
     }
 
@@ -90,9 +98,32 @@ impl ReferenceCache {
     ) -> AppResult<Arc<Places>> {
         let key = (range.0.clone(), range.1.clone(), d);
         cached(&self.places, version, key, || async {
-            Ok(Arc::new(Places::read(db, range, d).await?))
+            let places = Places::read(db, range, d).await?;
+            self.saw(range, places.whole());
+            Ok(Arc::new(places))
         })
         .await
+    }
+
+    /// How a counting read of the subtree `range` finds its rows: by day when its places, the
+    /// last time they were read, held the whole tree (or it is the whole tree), else by its units.
+    pub fn reach(&self, range: &(String, String)) -> Reach {
+        let whole = self.whole_map().get(range).copied().unwrap_or(false);
+        Reach::of(range, whole)
+    }
+
+    /// Notes whether the subtree `range`'s places held the whole tree.
+    fn saw(&self, range: &(String, String), whole: bool) {
+        let mut map = self.whole_map();
+        if map.len() >= WHOLE_ENTRIES && !map.contains_key(range) {
+            map.clear();
+        }
+        map.insert(range.clone(), whole);
+    }
+
+    fn whole_map(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), bool>> {
+        // A panic while holding the lock leaves a map of plain booleans: still usable.
+        self.whole.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

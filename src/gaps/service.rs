@@ -14,7 +14,7 @@ use super::report::{
     rule_keys, Assessment, CompareRow, Counted, DemandRow, Grouping, KeysToCheck, ReportRow,
 };
 use super::store::{self, Filter, Holding, Population, ScaleRef};
-use super::timeline_store::{Packing, Places};
+use super::timeline_store::{Packing, Places, Reach};
 use crate::auth::{AuthUser, Role, Scope};
 use crate::error::{AppError, AppResult};
 use crate::shared::tree::subtree_range;
@@ -178,7 +178,12 @@ async fn timeline_on(
     let f = &q.filter;
     let v = q.version.as_ref();
     rocket::tokio::try_join!(
-        super::timeline_store::read(&state.db, f, places_of(state, q)),
+        super::timeline_store::read(
+            &state.db,
+            f,
+            places_of(state, q),
+            state.reference.reach(&f.range)
+        ),
         state.reference.standards(&state.db, v, f.as_of),
         state.reference.scales(&state.db, v),
     )
@@ -242,7 +247,19 @@ pub async fn build_report(
     q: &ReportQuery,
     grouping: Grouping,
 ) -> AppResult<GapReport> {
-    let day = day_reads(state, q).await?;
+    let reach = state.reference.reach(&q.filter.range);
+    build_report_reaching(state, q, grouping, reach).await
+}
+
+/// [`build_report`] with its counting read finding its rows by `reach` (whatever the subtree:
+/// what it counts is the same either way; for the tests and the benchmark).
+pub async fn build_report_reaching(
+    state: &AppState,
+    q: &ReportQuery,
+    grouping: Grouping,
+    reach: Reach,
+) -> AppResult<GapReport> {
+    let day = day_reads(state, q, reach).await?;
     report_on_day(q, grouping, &day.packed, &day.places, &day.reference)
 }
 
@@ -264,11 +281,11 @@ struct DayReads {
 
 /// The holders' counted rows of the query's day with the subtree's places (cached), beside the
 /// standards in force and the scales: side by side, each on its own connection.
-async fn day_reads(state: &AppState, q: &ReportQuery) -> AppResult<DayReads> {
+async fn day_reads(state: &AppState, q: &ReportQuery, reach: Reach) -> AppResult<DayReads> {
     let f = &q.filter;
     let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
     let ((packed, places), standards, scales) = rocket::tokio::try_join!(
-        super::timeline_store::read_packed(db, f, places_of(state, q), Packing::Counts),
+        super::timeline_store::read_packed(db, f, places_of(state, q), Packing::Counts, reach),
         r.standards(db, v, f.as_of),
         r.scales(db, v),
     )?;
@@ -584,7 +601,7 @@ pub async fn training_demand_in(
     grouping: Grouping,
 ) -> AppResult<DemandReport> {
     let (day, modules) = rocket::tokio::try_join!(
-        day_reads(state, q),
+        day_reads(state, q, state.reference.reach(&q.filter.range)),
         state.reference.modules(&state.db, q.version.as_ref()),
     )?;
     let r = &day.reference;
@@ -655,6 +672,7 @@ pub async fn compare_in(
         &second.filter,
         places_of(state, &q),
         Packing::Counts,
+        r.reach(&q.filter.range),
     );
     let (((rows1, rows2), places), std1, std2, scales) = rocket::tokio::try_join!(
         rows,

@@ -521,6 +521,9 @@ pub struct Places {
     by_code: HashMap<String, Place>,
     /// The live units, in path order.
     units: Vec<super::store::ReportUnit>,
+    /// Whether the subtree held every unit period of the day (no unit lay outside it): a read
+    /// of its rows may then take the day's rows without naming the units ([`Reach::Day`]).
+    whole: bool,
 }
 
 /// Where one unit's people are counted on the tree's day.
@@ -571,17 +574,26 @@ impl Places {
     pub async fn read(db: &Db, range: &(String, String), d: NaiveDate) -> AppResult<Places> {
         let on = crate::units::store::period_on_sql("p", 3);
         let fields = "p.code, p.placed_code, p.path, p.status, p.depth, p.kind, p.name";
+        // Whether no unit period of the day lies outside the subtree (the whole tree always).
+        let outside = crate::units::store::period_on_sql("q", 3);
+        let whole = if range.0 == "/" {
+            "1 = 1".to_string()
+        } else {
+            format!(
+                "NOT EXISTS (SELECT 1 FROM unit_periods q WHERE (q.path < $1 OR q.path >= $2) AND {outside})"
+            )
+        };
         let sql = match db {
             Db::Sqlite(_) => format!(
-                "SELECT json_group_array(json_array({fields})) FROM unit_periods p
+                "SELECT json_group_array(json_array({fields})), {whole} FROM unit_periods p
                  WHERE p.path >= $1 AND p.path < $2 AND {on}"
             ),
             Db::Postgres(_) => format!(
-                "SELECT CAST(COALESCE(json_agg(json_build_array({fields})), '[]') AS TEXT)
+                "SELECT CAST(COALESCE(json_agg(json_build_array({fields})), '[]') AS TEXT), {whole}
                  FROM unit_periods p WHERE p.path >= $1 AND p.path < $2 AND {on}"
             ),
         };
-        let json: String = on_db!(db, |p| sqlx::query_scalar(&sql)
+        let (json, whole): (String, bool) = on_db!(db, |p| sqlx::query_as(&sql)
             .bind(&range.0)
             .bind(&range.1)
             .bind(d)
@@ -589,7 +601,15 @@ impl Places {
             .await?);
         let periods = serde_json::from_str(&json)
             .map_err(|e| crate::error::AppError::Internal(format!("unit periods: {e}")))?;
-        Ok(Places::new(periods))
+        Ok(Places {
+            whole,
+            ..Places::new(periods)
+        })
+    }
+
+    /// Whether the subtree held every unit period of its day when these places were read.
+    pub fn whole(&self) -> bool {
+        self.whole
     }
 
     /// The subtree's live units on the day, in path order.
@@ -597,11 +617,11 @@ impl Places {
         &self.units
     }
 
-    /// Where the people of the unit the timeline calls `code` are counted.
-    pub fn of(&self, code: &str) -> AppResult<&Place> {
-        self.by_code
-            .get(code)
-            .ok_or_else(|| bad_row("unit_code outside the subtree"))
+    /// Where the people of the unit the timeline calls `code` are counted; `None` for a unit
+    /// with no period in the subtree on the tree's day (a row that a read by day, which does not
+    /// name the subtree's units, brings along; a read by the units never does).
+    pub fn of(&self, code: &str) -> Option<&Place> {
+        self.by_code.get(code)
     }
 }
 
@@ -653,9 +673,34 @@ pub async fn read(
     db: &Db,
     f: &Filter,
     places: impl Future<Output = AppResult<Arc<Places>>>,
+    reach: Reach,
 ) -> AppResult<Vec<TimelineRow>> {
-    let (packed, places) = read_packed(db, f, places, Packing::Rows).await?;
+    let (packed, places) = read_packed(db, f, places, Packing::Rows, reach).await?;
     unpack(&packed, &places)
+}
+
+/// How a report's counting read finds its rows on PostgreSQL (SQLite always seeks the units).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Each unit of the subtree on the tree's day: its part of the timeline's key, one descent
+    /// per unit period and range.
+    Units,
+    /// The day's range of `holder_timeline_day`, every unit's rows, kept where [`Places`]
+    /// places them: for a subtree that holds the whole tree (a city on its own database, the
+    /// country), where the descents per unit cost more than the rows they find. Right for any
+    /// subtree (rows outside it have no place and are not counted), only slower for a small one.
+    Day,
+}
+
+impl Reach {
+    /// The reach for a subtree `range` whose places, when last read, were `whole` or not.
+    pub fn of(range: &(String, String), whole: bool) -> Reach {
+        if whole || range.0 == "/" {
+            Reach::Day
+        } else {
+            Reach::Units
+        }
+    }
 }
 
 /// What a packed read carries of each row.
@@ -676,8 +721,9 @@ pub(super) async fn read_packed(
     f: &Filter,
     places: impl Future<Output = AppResult<Arc<Places>>>,
     packing: Packing,
+    reach: Reach,
 ) -> AppResult<(Vec<super::store::Packed>, Arc<Places>)> {
-    let sql = packed_statement(db, f, packing);
+    let sql = packed_statement(db, f, packing, reach);
     by_places(
         db,
         f,
@@ -695,13 +741,14 @@ pub(super) async fn read_packed_pair(
     second: &Filter,
     places: impl Future<Output = AppResult<Arc<Places>>>,
     packing: Packing,
+    reach: Reach,
 ) -> AppResult<(
     (Vec<super::store::Packed>, Vec<super::store::Packed>),
     Arc<Places>,
 )> {
     let (sql1, sql2) = (
-        packed_statement(db, first, packing),
-        packed_statement(db, second, packing),
+        packed_statement(db, first, packing, reach),
+        packed_statement(db, second, packing, reach),
     );
     let one = super::store::fetch_all(db, sql1, first.as_of, binds_of(first));
     let two = super::store::fetch_all(db, sql2, second.as_of, binds_of(second));
@@ -712,7 +759,7 @@ pub(super) async fn read_packed_pair(
 }
 
 /// The read of `f` with the fields `packing` names packed into one text value.
-fn packed_statement(db: &Db, f: &Filter, packing: Packing) -> String {
+fn packed_statement(db: &Db, f: &Filter, packing: Packing, reach: Reach) -> String {
     let sqlite = matches!(db, Db::Sqlite(_));
     let text = |col: &str| format!("COALESCE(CAST({col} AS TEXT), '')");
     let minority = "CASE WHEN ethnic_minority THEN '1' ELSE '0' END".to_string();
@@ -748,7 +795,7 @@ fn packed_statement(db: &Db, f: &Filter, packing: Packing) -> String {
     .filter(|f| !f.is_empty())
     .collect();
     let named = packing == Packing::Rows;
-    super::store::packed(sqlite, &fields, &statement(db, f, named))
+    super::store::packed(sqlite, &fields, &statement(db, f, named, reach))
 }
 
 /// Runs a read of the subtree's units beside the read of its places (both statements find the
@@ -805,7 +852,9 @@ fn bad_row(what: &str) -> crate::error::AppError {
 
 /// The rows of [`read_packed`] with [`Packing::Counts`] as a report counts them on `as_of`,
 /// borrowed (no row allocates): `keys` are the requirement keys of each title's standard in force
-/// ([`super::report::rule_keys`]), `places` those the rows were read with.
+/// ([`super::report::rule_keys`]), `places` those the rows were read with. A row whose unit has no
+/// place in the subtree on the tree's day (which only a read by day brings) is not counted, as a
+/// read by the subtree's units never reads it.
 pub(super) fn on_day<'a>(
     packed: &'a [super::store::Packed],
     keys: &'a HashMap<String, Vec<String>>,
@@ -824,7 +873,9 @@ pub(super) fn on_day<'a>(
             .parse()
             .map_err(|_| bad_row("birth_date"))?;
         let minority = next("ethnic_minority")? == "1";
-        let place = places.of(next("unit_code")?)?;
+        let Some(place) = places.of(next("unit_code")?) else {
+            continue;
+        };
         let keys = keys.get(title_code).map(Vec::as_slice);
         out.push(HolderOnDay {
             cadre_id,
@@ -843,7 +894,7 @@ pub(super) fn on_day<'a>(
     Ok(out)
 }
 
-/// The rows of a packed read, placed.
+/// The rows of a packed read, placed (a row without a place is left out, as in [`on_day`]).
 fn unpack(packed: &[super::store::Packed], places: &Places) -> AppResult<Vec<TimelineRow>> {
     let mut out = vec![];
     for mut f in super::store::packed_rows(packed) {
@@ -864,7 +915,9 @@ fn unpack(packed: &[super::store::Packed], places: &Places) -> AppResult<Vec<Tim
         let ethnic_minority = next("ethnic_minority")? == "1";
         let full_name = next("full_name")?.to_string();
         let sort_key = next("sort_key")?.to_string();
-        let place = places.of(next("unit_code")?)?;
+        let Some(place) = places.of(next("unit_code")?) else {
+            continue;
+        };
         out.push(TimelineRow {
             cadre_id,
             holding,
@@ -888,15 +941,15 @@ fn unpack(packed: &[super::store::Packed], places: &Places) -> AppResult<Vec<Tim
 /// The report read of `f` as it runs (unpacked, its units as the timeline keeps them) and its
 /// parameters after the day (`$1`): for the benchmark's split of a read into the statement, its
 /// rows and their packing.
-pub fn read_statement(db: &Db, f: &Filter) -> (String, Vec<String>) {
-    (statement(db, f, false), binds_of(f))
+pub fn read_statement(db: &Db, f: &Filter, reach: Reach) -> (String, Vec<String>) {
+    (statement(db, f, false, reach), binds_of(f))
 }
 
 /// The database's plan for the report read of `f` (SQLite's `EXPLAIN QUERY PLAN` details, or
 /// PostgreSQL's `EXPLAIN` with sequential scans off, one line each): what the tests check to
 /// know that a report reads only its part of the timeline's key.
-pub async fn plan(db: &Db, f: &Filter) -> AppResult<Vec<String>> {
-    let (sql, binds) = read_statement(db, f);
+pub async fn plan(db: &Db, f: &Filter, reach: Reach) -> AppResult<Vec<String>> {
+    let (sql, binds) = read_statement(db, f, reach);
     Ok(match db {
         Db::Sqlite(p) => {
             let sql = format!("EXPLAIN QUERY PLAN {sql}");
@@ -935,9 +988,9 @@ fn binds_of(f: &Filter) -> Vec<String> {
 }
 
 /// The report statement: `$1` the day, then [`binds_of`]'s. It finds the subtree's units on the
-/// tree's day itself (so what it reads is one snapshot); its rows keep the timeline's unit code,
-/// which [`Places`] places.
-fn statement(db: &Db, f: &Filter, names: bool) -> String {
+/// tree's day itself (so what it reads is one snapshot), unless it reads by day ([`Reach`]); its
+/// rows keep the timeline's unit code, which [`Places`] places.
+fn statement(db: &Db, f: &Filter, names: bool, reach: Reach) -> String {
     let sqlite = matches!(db, Db::Sqlite(_));
     let tree =
         crate::units::store::period_on_sql("u", 1).replace("$1", &format!("'{}'", f.tree_on));
@@ -987,10 +1040,9 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
                 s.ethnic_minority, s.unit_code, '' AS unit_path, '' AS placement, {name_cols}"
     );
     let subtree = format!("u.path >= $2 AND u.path < $3 AND {tree}");
-    // The whole tree (the national report's root) read by day, for counting only: the day's
-    // index carries what a report counts, not the names and tokens the drill-down reads, so the
-    // drill-down's read keeps seeking the units in the key, which carries everything.
-    let whole = f.range.0 == "/" && !names;
+    // Read by day on PostgreSQL: the day's index carries every column either read takes
+    // (migration 0021), as the key does.
+    let by_day = reach == Reach::Day && !sqlite;
     let one = |holding: &str, span: &str| {
         if sqlite {
             // SQLite keeps the written join order for CROSS JOIN: the subtree's unit periods
@@ -1001,16 +1053,17 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
            ON s.unit_code = u.code AND s.holding = '{holding}' AND {span} AND s.from_date <= $1
          WHERE {subtree}{extra}"
             )
-        } else if whole {
-            // The whole tree: the day's range of `holder_timeline_day` read once, its rows kept
-            // where their unit is on the tree's day (a hash semi-join the planner picks from the
-            // unit periods' statistics): the whole country in 85–108 ms where 21,620 descents of
-            // the unit key took 200 ms (BENCHMARKS.md, "Eleventh sitting").
+        } else if by_day {
+            // The day's range of `holder_timeline_day` read once, every unit's rows: those of
+            // units outside the subtree on the tree's day have no place and are not counted
+            // (`on_day`). The whole country in 85–108 ms where 21,620 descents of the unit key
+            // took 200 ms (BENCHMARKS.md, "Eleventh sitting"); a city on its own database in
+            // 0.7–0.9 ms where its 367 unit periods' descents took 3.6–5.7 ms and a semi-join on
+            // the unit periods 2.4–3.9 ms ("Thirteenth sitting").
             format!(
                 "SELECT {cols}
          FROM holder_timeline s
-         WHERE s.holding = '{holding}' AND {span} AND s.from_date <= $1
-           AND s.unit_code IN (SELECT u.code FROM unit_periods u WHERE {subtree}){extra}"
+         WHERE s.holding = '{holding}' AND {span} AND s.from_date <= $1{extra}"
             )
         } else {
             // The subtree's codes as an array computed once (`codes`): PostgreSQL seeks the key
@@ -1032,7 +1085,7 @@ fn statement(db: &Db, f: &Filter, names: bool) -> String {
         .flat_map(|h| [one(h, &open), one(h, &closed)])
         .collect::<Vec<_>>()
         .join("\n         UNION ALL\n");
-    if sqlite || whole {
+    if sqlite || by_day {
         parts
     } else {
         format!(

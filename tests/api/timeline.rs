@@ -8,10 +8,11 @@ use serde_json::{json, Value};
 
 use cadre_training::gaps::report::{pair, paired, Grouping};
 use cadre_training::gaps::service::{
-    assess_all, build_report, build_report_from_facts, compare_in, training_demand_in, ReportQuery,
+    assess_all, build_report_from_facts, build_report_reaching, compare_in, training_demand_in,
+    ReportQuery,
 };
 use cadre_training::gaps::store::{Filter, Population};
-use cadre_training::gaps::timeline_store::{all_intervals, rebuild_all};
+use cadre_training::gaps::timeline_store::{all_intervals, rebuild_all, Reach};
 use cadre_training::shared::tree::subtree_range;
 
 use crate::helpers::TestApp;
@@ -79,21 +80,30 @@ async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
         .unwrap();
     let mut days = vec![state.clock.today()];
     days.extend((0..3).map(|_| rng.date()));
-    // The whole tree too (its report alone): on PostgreSQL it reads the timeline by day.
+    // The whole tree too, and a ward: each read by its units and by day (on PostgreSQL; the
+    // city holds the whole tree here, so a report chooses by day; for the ward by its units).
     let whole = cadre_training::gaps::service::whole_tree();
+    let ward = cadre_training::units::store::get(&state.db, *rng.pick(&WARDS))
+        .await
+        .unwrap()
+        .unwrap();
     for &d in &days {
         for population in [Population::Both, Population::Incumbent, Population::Planned] {
             for grouping in [Grouping::Children, Grouping::Lowest] {
-                for r in [&root, &whole] {
+                for r in [&root, &whole, &ward] {
                     let q = subtree_query(r, d, population);
-                    let timeline = build_report(state, &q, grouping).await.unwrap();
                     let engine = build_report_from_facts(state, &q, grouping).await.unwrap();
-                    assert_eq!(
-                        serde_json::to_value(&timeline).unwrap(),
-                        serde_json::to_value(&engine).unwrap(),
-                        "round {round}: the report of {} on {d} ({population:?}, {grouping:?}) from the timeline and from the facts differ",
-                        r.code
-                    );
+                    for reach in [Reach::Units, Reach::Day] {
+                        let timeline = build_report_reaching(state, &q, grouping, reach)
+                            .await
+                            .unwrap();
+                        assert_eq!(
+                            serde_json::to_value(&timeline).unwrap(),
+                            serde_json::to_value(&engine).unwrap(),
+                            "round {round}: the report of {} on {d} ({population:?}, {grouping:?}, read {reach:?}) from the timeline and from the facts differ",
+                            r.code
+                        );
+                    }
                 }
                 let q = subtree_query(&root, d, population);
                 demand_agrees(app, &q, grouping, round).await;
@@ -562,11 +572,17 @@ async fn a_report_reads_only_its_population_part_of_each_units_key(app: TestApp)
     app.import_hcmc(&t).await;
     let db = &app.state().db;
     let sqlite = matches!(db, cadre_training::db::Db::Sqlite(_));
-    // A subtree (the city) and the whole tree (read by day on PostgreSQL).
+    // A subtree (the city) read by its units and by day, and the whole tree (by day).
     let cases = [Population::Incumbent, Population::Planned, Population::Both]
         .into_iter()
-        .flat_map(|p| [(p, "/79/"), (p, "/")]);
-    for (population, root) in cases {
+        .flat_map(|p| {
+            [
+                (p, "/79/", Reach::Units),
+                (p, "/79/", Reach::Day),
+                (p, "/", Reach::of(&subtree_range("/"), false)),
+            ]
+        });
+    for (population, root, reach) in cases {
         let f = Filter {
             as_of: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
             range: subtree_range(root),
@@ -576,7 +592,7 @@ async fn a_report_reads_only_its_population_part_of_each_units_key(app: TestApp)
             cadres: None,
             tree_on: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
         };
-        let plan = cadre_training::gaps::timeline_store::plan(db, &f)
+        let plan = cadre_training::gaps::timeline_store::plan(db, &f, reach)
             .await
             .unwrap()
             .join("\n");
@@ -591,9 +607,22 @@ async fn a_report_reads_only_its_population_part_of_each_units_key(app: TestApp)
                 "{population:?} under {root}: every key range seeks the holding\n{plan}"
             );
         } else {
-            // Each part reads one index range bounded by its holding: each unit's part of the
-            // key (a subtree), or for the whole tree the day's part of `holder_timeline_day` or
-            // the units' parts of the key, as the planner chooses; never the timeline's table.
+            // Each part reads one index range bounded by its holding: by its units (the
+            // units' parts of the key, or the day's part of `holder_timeline_day` kept by unit,
+            // as the planner chooses on this small table), or by day the day's part of
+            // `holder_timeline_day` without the unit periods; never the timeline's table.
+            let by_day = reach == Reach::Day;
+            if by_day {
+                assert!(
+                    plan.contains("holder_timeline_day"),
+                    "{population:?} under {root}, {reach:?}\n{plan}"
+                );
+            }
+            assert_eq!(
+                plan.contains("unit_periods"),
+                !by_day,
+                "{population:?} under {root}, {reach:?}\n{plan}"
+            );
             let conds: Vec<&str> = plan
                 .lines()
                 .filter(|l| l.contains("Index Cond") && l.contains("to_date"))
@@ -659,25 +688,151 @@ async fn rows_of_a_ward_made_after_the_places_were_read_are_placed_not_dropped(a
         &day,
     )
     .await;
-    assert!(stale.of("27999").is_err(), "the places predate the ward");
-    let rows = read(&state.db, &f, async { Ok(Arc::clone(&stale)) })
+    assert!(stale.of("27999").is_none(), "the places predate the ward");
+    for reach in [Reach::Units, Reach::Day] {
+        let rows = read(&state.db, &f, async { Ok(Arc::clone(&stale)) }, reach)
+            .await
+            .unwrap();
+        let row = rows
+            .iter()
+            .find(|r| r.cadre_id == id)
+            .expect("the new holder is counted");
+        assert_eq!(
+            (row.unit_code.as_str(), row.placement.as_str()),
+            ("27999", "live"),
+            "{reach:?}"
+        );
+        assert!(row.unit_path.ends_with("/760/27999/"), "{}", row.unit_path);
+        let fresh = read(
+            &state.db,
+            &f,
+            async { Ok(Arc::new(Places::read(&state.db, &f.range, today).await?)) },
+            reach,
+        )
         .await
         .unwrap();
-    let row = rows
-        .iter()
-        .find(|r| r.cadre_id == id)
-        .expect("the new holder is counted");
+        assert_eq!(rows.len(), fresh.len(), "{reach:?}");
+    }
+}
+
+crate::db_tests!(a_read_by_day_counts_only_the_subtrees_rows);
+
+/// A report reads its rows by day (PostgreSQL: the day's index, every unit's rows) when its
+/// subtree held the whole tree the last time its places were read, else by its units. Either
+/// way it counts the same: by day, the rows of units outside the subtree, and of a unit with no
+/// period on the day, have no place and are left out, for any subtree.
+async fn a_read_by_day_counts_only_the_subtrees_rows(app: TestApp) {
+    use cadre_training::gaps::timeline_store::{read, Places};
+    let t = app.admin_token().await;
+    app.import_hcmc(&t).await;
+    two_chairs(&app, &t).await;
+    let born = ("Trần Thị Mai", "079191000002", "1970-05-01");
+    chair_in(&app, &t, ("26737", "2005-01-01"), born, "2016-01-01").await;
+    let state = app.state();
+    // Which way a report reads is chosen from the places it last read.
+    let (city, ward) = (subtree_range("/79/"), "26734");
+    let ward_path = cadre_training::units::store::get(&state.db, ward)
+        .await
+        .unwrap()
+        .unwrap()
+        .path;
     assert_eq!(
-        (row.unit_code.as_str(), row.placement.as_str()),
-        ("27999", "live")
+        state.reference.reach(&city),
+        Reach::Units,
+        "nothing read yet"
     );
-    assert!(row.unit_path.ends_with("/760/27999/"), "{}", row.unit_path);
-    let fresh = read(&state.db, &f, async {
-        Ok(Arc::new(Places::read(&state.db, &f.range, today).await?))
-    })
-    .await
-    .unwrap();
-    assert_eq!(rows.len(), fresh.len());
+    for unit in ["79", ward] {
+        let (s, v) = app
+            .get(&format!("/api/reports/gaps?unit={unit}"), Some(&t))
+            .await;
+        assert_eq!(s, Status::Ok, "{v}");
+    }
+    assert_eq!(
+        state.reference.reach(&city),
+        Reach::Day,
+        "the city is the whole tree"
+    );
+    assert_eq!(
+        state.reference.reach(&subtree_range(&ward_path)),
+        Reach::Units,
+        "a ward is not"
+    );
+    assert_eq!(
+        state.reference.reach(&subtree_range("/")),
+        Reach::Day,
+        "the whole tree always"
+    );
+    // A row of a unit the tree does not know on the day (written by hand: no write makes one).
+    let db = &state.db;
+    cadre_training::on_db!(db, |p| {
+        sqlx::query(
+            "INSERT INTO holder_timeline (holding, period_id, cadre_id, title_code, org_kind, unit_code,
+                 from_date, to_date, standard_version, unmet, gender, birth_date, ethnic_minority)
+             SELECT holding, period_id + 1000000, cadre_id, title_code, org_kind, 'ZZ-NOWHERE',
+                 from_date, to_date, standard_version, unmet, gender, birth_date, ethnic_minority
+             FROM holder_timeline",
+        )
+        .execute(p)
+        .await
+        .unwrap();
+    });
+    let roots = [
+        cadre_training::units::store::get(db, "79")
+            .await
+            .unwrap()
+            .unwrap(),
+        cadre_training::units::store::get(db, ward)
+            .await
+            .unwrap()
+            .unwrap(),
+        cadre_training::gaps::service::whole_tree(),
+    ];
+    let today = state.clock.today();
+    let past = NaiveDate::from_ymd_opt(2015, 6, 1).unwrap();
+    for (root, assessed) in roots.iter().zip([3, 2, 3]) {
+        // The ward by today's tree; the city and the whole tree in 2015 too (one chair then).
+        let days = if root.code == ward {
+            vec![today]
+        } else {
+            vec![today, past]
+        };
+        for day in days {
+            let q = subtree_query(root, day, Population::Both);
+            let grouping = Grouping::Lowest;
+            let by_units = build_report_reaching(state, &q, grouping, Reach::Units)
+                .await
+                .unwrap();
+            let by_day = build_report_reaching(state, &q, grouping, Reach::Day)
+                .await
+                .unwrap();
+            assert_eq!(
+                serde_json::to_value(&by_day).unwrap(),
+                serde_json::to_value(&by_units).unwrap(),
+                "{} on {day}",
+                root.code
+            );
+            let expected = if day == today { assessed } else { 2 };
+            let counted = by_day.totals.assessed + by_day.totals.no_standard;
+            assert_eq!(counted, expected, "{} on {day}", root.code);
+            // The drill-down's read (names and all) the same both ways.
+            let places = || async {
+                let p = Places::read(db, &q.filter.range, q.filter.tree_on).await?;
+                Ok(std::sync::Arc::new(p))
+            };
+            let mut lists = vec![];
+            for reach in [Reach::Units, Reach::Day] {
+                let rows = read(db, &q.filter, places(), reach).await.unwrap();
+                let mut list: Vec<_> = rows
+                    .into_iter()
+                    .map(|r| (r.cadre_id, r.title_code, r.full_name, r.unit_code, r.unmet))
+                    .collect();
+                list.sort();
+                lists.push(list);
+            }
+            assert_eq!(lists[0], lists[1], "{} on {day}", root.code);
+            assert_eq!(lists[1].len(), expected as usize, "{} on {day}", root.code);
+        }
+    }
 }
 
 crate::db_tests!(postgres_connections_run_without_jit);
