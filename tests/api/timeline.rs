@@ -83,7 +83,8 @@ async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
     // The whole tree too, and a ward: each read by its units and by day (on PostgreSQL; the
     // city holds the whole tree here, so a report chooses by day; for the ward by its units).
     let whole = cadre_training::gaps::service::whole_tree();
-    let ward = cadre_training::units::store::get(&state.db, rng.pick(&WARDS))
+    let ward_code = *rng.pick(&WARDS);
+    let ward = cadre_training::units::store::get(&state.db, ward_code)
         .await
         .unwrap()
         .unwrap();
