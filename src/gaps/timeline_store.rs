@@ -802,7 +802,9 @@ fn packed_statement(db: &Db, f: &Filter, packing: Packing, reach: Reach) -> Stri
 /// subtree's units on the tree's day themselves, so neither waits for the other).
 ///
 /// The places (cached, or read on another connection) may predate the tree the read saw, if the
-/// tree changed in between: the rows are then placed by the tree read afresh, never dropped.
+/// tree changed in between: the rows are then placed by the tree read afresh. Rows that have no
+/// place even then (a read by day brings other subtrees' rows) are left out where they are
+/// counted or unpacked.
 async fn by_places<T: Placeable>(
     db: &Db,
     f: &Filter,
