@@ -94,17 +94,14 @@ async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
                 for r in [&root, &whole, &ward] {
                     let q = subtree_query(r, d, population);
                     let engine = build_report_from_facts(state, &q, grouping).await.unwrap();
-                    for reach in [Reach::Units, Reach::Day] {
-                        let timeline = build_report_reaching(state, &q, grouping, reach)
-                            .await
-                            .unwrap();
-                        assert_eq!(
-                            serde_json::to_value(&timeline).unwrap(),
-                            serde_json::to_value(&engine).unwrap(),
-                            "round {round}: the report of {} on {d} ({population:?}, {grouping:?}, read {reach:?}) from the timeline and from the facts differ",
-                            r.code
-                        );
-                    }
+                    let what = format!("round {round}: {} on {d} ({population:?})", r.code);
+                    let timeline = report_both_ways(state, &q, grouping, &what).await;
+                    assert_eq!(
+                        serde_json::to_value(&timeline).unwrap(),
+                        serde_json::to_value(&engine).unwrap(),
+                        "round {round}: the report of {} on {d} ({population:?}, {grouping:?}) from the timeline and from the facts differ",
+                        r.code
+                    );
                 }
                 let q = subtree_query(&root, d, population);
                 demand_agrees(app, &q, grouping, round).await;
@@ -150,6 +147,28 @@ async fn check(app: &TestApp, round: usize, rng: &mut Rng) {
             );
         }
     }
+}
+
+/// The report of `q` read by its units and by day (the same statement both times on SQLite),
+/// asserted equal; the one read by day.
+async fn report_both_ways(
+    state: &cadre_training::state::AppState,
+    q: &ReportQuery,
+    grouping: Grouping,
+    what: &str,
+) -> cadre_training::gaps::service::GapReport {
+    let by_units = build_report_reaching(state, q, grouping, Reach::Units)
+        .await
+        .unwrap();
+    let by_day = build_report_reaching(state, q, grouping, Reach::Day)
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&by_day).unwrap(),
+        serde_json::to_value(&by_units).unwrap(),
+        "{what} ({grouping:?}): read by day and by its units"
+    );
+    by_day
 }
 
 /// Training demand counted from the timelines equals the demand of the engine's assessments
@@ -800,18 +819,8 @@ async fn a_read_by_day_counts_only_the_subtrees_rows(app: TestApp) {
         for day in days {
             let q = subtree_query(root, day, Population::Both);
             let grouping = Grouping::Lowest;
-            let by_units = build_report_reaching(state, &q, grouping, Reach::Units)
-                .await
-                .unwrap();
-            let by_day = build_report_reaching(state, &q, grouping, Reach::Day)
-                .await
-                .unwrap();
-            assert_eq!(
-                serde_json::to_value(&by_day).unwrap(),
-                serde_json::to_value(&by_units).unwrap(),
-                "{} on {day}",
-                root.code
-            );
+            let what = format!("{} on {day}", root.code);
+            let by_day = report_both_ways(state, &q, grouping, &what).await;
             let expected = if day == today { assessed } else { 2 };
             let counted = by_day.totals.assessed + by_day.totals.no_standard;
             assert_eq!(counted, expected, "{} on {day}", root.code);
