@@ -4,8 +4,11 @@
 Against a running server on generated data (`generate --scale city`), signed in as admin:
 a paper completion recorded for each of N title holders, then a move of each to another unit of
 the same parent, one request at a time; prints the median and 95th percentile of each, and /health's for scale.
+With `--reports`, instead: the whole city's gap report N times with nothing written between, then N
+times each right after a paper completion (only the report timed): what a report costs while the
+school keeps recording results (issue 18: the reference version keeps its cache across them).
 
-    scripts/bench-writes.py --base http://127.0.0.1:8000 --password ADMIN_PASSWORD [--n 200]
+    scripts/bench-writes.py --base http://127.0.0.1:8000 --password ADMIN_PASSWORD [--n 200] [--reports]
 """
 import argparse
 import datetime
@@ -44,6 +47,7 @@ def main():
     ap.add_argument("--base", default="http://127.0.0.1:8000")
     ap.add_argument("--password", required=True)
     ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--reports", action="store_true")
     a = ap.parse_args()
     s, v = call(a.base, "POST", "/api/auth/login", body={"username": "admin", "password": a.password})
     assert s == 200, v
@@ -78,6 +82,29 @@ def main():
     def health(_):
         return call(a.base, "GET", "/health")[0]
 
+    if a.reports:
+        report = "/api/reports/gaps?unit=79"
+
+        def quiet(_):
+            return call(a.base, "GET", report, token)[0]
+
+        def after_write(i):
+            assert completion(i) < 300
+            t = time.perf_counter()
+            status = call(a.base, "GET", report, token)[0]
+            times.append((time.perf_counter() - t) * 1000)
+            return status
+
+        quiet(0)
+        q = timed(a.n, quiet)
+        times = []
+        for i in range(a.n):
+            assert after_write(i) < 300
+        times.sort()
+        w = (statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))])
+        print(f"| whole-city report, nothing written between | {q[0]:.2f} ms | {q[1]:.2f} ms |")
+        print(f"| whole-city report right after a paper completion | {w[0]:.2f} ms | {w[1]:.2f} ms |")
+        return
     h = timed(a.n, health)
     c = timed(a.n, completion)
     m = timed(a.n, move)

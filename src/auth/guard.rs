@@ -32,6 +32,9 @@ pub struct AuthUser {
     /// The data version seen by that statement (`db::version`): anything built from data read
     /// after it is at least this new.
     pub data_version: DataVersion,
+    /// The reference version seen by that statement (`db::version`): moves only with the
+    /// standards, the scales and the unit tree.
+    pub reference_version: DataVersion,
 }
 
 impl AuthUser {
@@ -69,6 +72,7 @@ struct GuardRow {
     created_at: chrono::DateTime<chrono::Utc>,
     updated_at: chrono::DateTime<chrono::Utc>,
     data_version: DataVersion,
+    reference_version: DataVersion,
 }
 
 async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
@@ -90,7 +94,7 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
         .sub
         .parse()
         .map_err(|_| AppError::Unauthorized(crate::msg!(TokenInvalid)))?;
-    // The data version is read by the same statement (see `db::version`), so a handler can tell
+    // The data and reference versions are read by the same statement (see `db::version`), so a handler can tell
     // whether something it cached from the data is still current without another statement.
     // The unit's columns are scalar subqueries, not a join: with a few hundred units PostgreSQL
     // planned the join as a hash join over a scan of the whole table, on every request.
@@ -102,7 +106,9 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
                         (SELECT name FROM units WHERE code = a.unit_code) AS unit_name,
                         a.created_at, a.updated_at, ",
                 $version,
-                " AS data_version FROM accounts a WHERE a.id = $1"
+                " AS data_version, ",
+                crate::reference_version!(),
+                " AS reference_version FROM accounts a WHERE a.id = $1"
             )
         };
     }
@@ -145,6 +151,7 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
         cadre_id: row.cadre_id,
         account,
         data_version: row.data_version,
+        reference_version: row.reference_version,
     })
 }
 

@@ -16,6 +16,14 @@
 //!   same committed transactions; any commit or abort after it gives a different one. Writers do
 //!   not contend on anything.
 //!
+//! - The reference version (`migrations/*/0022_reference_version.sql`): a counter in a table that
+//!   triggers move with every change to what the reports' reference cache is built from (the
+//!   standards, the scales, the unit tree) and with nothing else, on both backends; read by
+//!   [`reference_version!`](crate::reference_version). A completion or an enrolment leaves it
+//!   where it was, so a report's standards, scales and places stay cached across them
+//!   (`gaps::reference`), while the data version (the snapshot, on PostgreSQL, moved by every
+//!   transaction of the cluster) keys what depends on everything.
+//!
 //! The rule for a cache: tag what you build with a version read **before** you read the data.
 //! The data is then at least as new as its tag, and it is still current exactly when the version
 //! read now equals the tag.
@@ -58,5 +66,13 @@ macro_rules! data_version_sqlite {
 macro_rules! data_version_postgres {
     () => {
         "pg_current_snapshot()::text"
+    };
+}
+
+/// The SQL expression that reads the reference version (both backends).
+#[macro_export]
+macro_rules! reference_version {
+    () => {
+        "(SELECT CAST(version AS TEXT) FROM reference_version WHERE id = 1)"
     };
 }

@@ -1,9 +1,12 @@
 //! What a report reads besides its holders — the standards in force on a day, the qualification
 //! scales, the subtree's units on a day (with where each unit's people are counted), and for
-//! training demand the modules and seats — kept per data version ([`crate::db::version`]): the
-//! caller's version is read by the auth guard before anything else of the request, so an entry is
-//! served only while no committed write has happened since it was built, on any app server.
-//! Without a version (the CLI, the benchmarks' uncached rows) everything is read afresh.
+//! training demand the modules and seats — kept per version ([`crate::db::version`]): the
+//! standards, scales and places per **reference version** (moved only by writes to the standards,
+//! the scales and the unit tree, so they stay cached across completions, enrolments and moves),
+//! the modules and seats per **data version** (any write). The caller's versions are read by the
+//! auth guard before anything else of the request, so an entry is served only while nothing it
+//! was built from has changed, on any app server. Without a version (the CLI, the benchmarks'
+//! uncached rows) everything is read afresh.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -28,8 +31,8 @@ pub struct ReferenceCache {
     places: VersionedCache<(String, String, NaiveDate), Arc<Places>>,
     modules: VersionedCache<(), ModuleRef>,
     /// Whether each subtree read held its whole tree the last time its places were read, at any
-    /// version: only how a read finds its rows depends on it ([`Reach`]), never what it counts,
-    /// so it outlives the data version it was read at.
+    /// reference version: only how a read finds its rows depends on it ([`Reach`]), never what it counts,
+    /// so it outlives the reference version it was read at.
     whole: Mutex<HashMap<(String, String), bool>>,
 }
 

@@ -30,9 +30,12 @@ pub struct ReportQuery {
     pub root: UnitRecord,
     /// Loading filter.
     pub filter: Filter,
-    /// The data version the caller's request read first: the reference data (standards, scales,
-    /// units) may come from the cache built at it (`None`: read afresh).
+    /// The data version the caller's request read first: what depends on any data (training
+    /// demand's modules and seats) may come from the cache built at it (`None`: read afresh).
     pub version: Option<crate::db::version::DataVersion>,
+    /// The reference version the same statement read: the standards, scales and units may come
+    /// from the cache built at it (`None`: read afresh).
+    pub reference: Option<crate::db::version::DataVersion>,
 }
 
 /// Resolves a selection on day `as_of` (default today): the caller may see reports (not the cadre
@@ -81,6 +84,7 @@ pub async fn report_query(
         },
         root,
         version: Some(user.data_version.clone()),
+        reference: Some(user.reference_version.clone()),
     })
 }
 
@@ -176,7 +180,7 @@ async fn timeline_on(
     ScaleRef,
 )> {
     let f = &q.filter;
-    let v = q.version.as_ref();
+    let v = q.reference.as_ref();
     rocket::tokio::try_join!(
         super::timeline_store::read(
             &state.db,
@@ -232,12 +236,12 @@ pub async fn report(state: &AppState, user: &AuthUser, a: &OnDay) -> AppResult<G
 }
 
 /// The query's live units on its tree's day and where each unit's people are counted (from the
-/// reference cache at the query's data version).
+/// reference cache at the query's reference version).
 async fn places_of(state: &AppState, q: &ReportQuery) -> AppResult<Arc<Places>> {
     let f = &q.filter;
     state
         .reference
-        .places(&state.db, q.version.as_ref(), &f.range, f.tree_on)
+        .places(&state.db, q.reference.as_ref(), &f.range, f.tree_on)
         .await
 }
 
@@ -283,7 +287,7 @@ struct DayReads {
 /// standards in force and the scales: side by side, each on its own connection.
 async fn day_reads(state: &AppState, q: &ReportQuery, reach: Reach) -> AppResult<DayReads> {
     let f = &q.filter;
-    let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
+    let (db, r, v) = (&state.db, &state.reference, q.reference.as_ref());
     let ((packed, places), standards, scales) = rocket::tokio::try_join!(
         super::timeline_store::read_packed(db, f, places_of(state, q), Packing::Counts, reach),
         r.standards(db, v, f.as_of),
@@ -665,7 +669,7 @@ pub async fn compare_in(
     second.filter.as_of = d2;
     // Both days' holders and standards side by side; the tree's units and places and the scales
     // (the same for both days) read once.
-    let (db, r, v) = (&state.db, &state.reference, q.version.as_ref());
+    let (db, r, v) = (&state.db, &state.reference, q.reference.as_ref());
     let rows = super::timeline_store::read_packed_pair(
         db,
         &q.filter,

@@ -512,7 +512,7 @@ impl Round {
 
 /// Where the people of each unit of a subtree are counted on the tree's day: every unit period
 /// of the subtree on that day (live, merged into a unit of it, or unplaced under it), by the
-/// code the timeline keeps: a report's rows are placed here. Kept per data version in the
+/// code the timeline keeps: a report's rows are placed here. Kept per reference version in the
 /// reference cache.
 /// With them, the subtree's live units that day (a report's rows), so both come from one read.
 #[derive(Debug, Default)]

@@ -32,6 +32,7 @@ mod proxy;
 mod public_data;
 mod record_cache;
 mod record_edits;
+mod reference_version;
 mod reminders;
 mod reorganisation;
 mod reports;

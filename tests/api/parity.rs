@@ -301,6 +301,7 @@ async fn the_report_path_and_the_engine_agree_on_generated_data(app: TestApp) {
                 },
                 root: root.clone(),
                 version: None,
+                reference: None,
             };
             let timeline = cadre_training::gaps::service::build_report(state, &q, grouping)
                 .await

@@ -60,6 +60,7 @@ fn subtree_query(
         },
         root: root.clone(),
         version: None,
+        reference: None,
     }
 }
 
