@@ -1,7 +1,8 @@
 //! The reference version (migration 0022): moved by every write to what the reports' reference
 //! cache is built from (standards, scales, the unit tree) and by nothing else, so a report's
 //! standards, scales and places stay cached across ordinary writes, on both databases, and a
-//! change to any of them shows in the next report at once, whichever app server made it.
+//! change to any of them shows in the next report at once, whichever app server made it; two
+//! transactions writing them never deadlock over the counter.
 
 use rocket::http::Status;
 use serde_json::{json, Value};
@@ -216,4 +217,47 @@ async fn reports_stay_cached_across_ordinary_writes_and_see_reference_writes_at_
     let (_, now) = app.get(path, Some(t)).await;
     assert_eq!(now["requirement_keys"], json!(["max_age"]), "{now}");
     assert_eq!(now["totals"]["short"], 0, "{now}");
+}
+
+/// Two transactions writing the reference, each waiting for a row the other wrote first, both
+/// commit (PostgreSQL; SQLite runs one writer at a time): the version moves at each commit, once
+/// per transaction, so its row is never held while a transaction waits for another's rows. A
+/// statement trigger taking it at the first write deadlocked here.
+#[rocket::async_test]
+async fn two_reference_writers_waiting_for_each_others_rows_both_commit() {
+    let Some(app) = TestApp::postgres().await else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let Db::Postgres(pool) = &app.state().db else {
+        unreachable!()
+    };
+    let before = reference_version(&app).await;
+    let title = "UPDATE titles SET name_en = name_en WHERE code = 'FF-CHAIR-COMMUNE'";
+    let mut first = pool.begin().await.unwrap();
+    sqlx::query("UPDATE units SET name = name WHERE code = '79'")
+        .execute(&mut *first)
+        .await
+        .unwrap();
+    // The second writes the title, then holds it a moment before committing.
+    let (wrote, written) = rocket::tokio::sync::oneshot::channel();
+    let pool2 = pool.clone();
+    let second = rocket::tokio::spawn(async move {
+        let mut second = pool2.begin().await?;
+        sqlx::query(title).execute(&mut *second).await?;
+        let _ = wrote.send(());
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        second.commit().await
+    });
+    // (With the counter's lock taken at the first write, the second waited here for the first.)
+    rocket::tokio::time::timeout(std::time::Duration::from_secs(10), written)
+        .await
+        .expect("the second writer waited for the first's lock on the counter")
+        .unwrap();
+    // The first waits for the title's row until the second commits, then writes it too.
+    sqlx::query(title).execute(&mut *first).await.unwrap();
+    first.commit().await.unwrap();
+    second.await.unwrap().unwrap();
+    assert_eq!(reference_version(&app).await, before + 2);
 }
