@@ -94,8 +94,9 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
         .sub
         .parse()
         .map_err(|_| AppError::Unauthorized(crate::msg!(TokenInvalid)))?;
-    // The data and reference versions are read by the same statement (see `db::version`), so a handler can tell
-    // whether something it cached from the data is still current without another statement.
+    // The data and reference versions are read by the same statement (see `db::version`), so a
+    // handler can tell whether something it cached from the data is still current without
+    // another statement.
     // The unit's columns are scalar subqueries, not a join: with a few hundred units PostgreSQL
     // planned the join as a hash join over a scan of the whole table, on every request.
     macro_rules! guard_sql {
