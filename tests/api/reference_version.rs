@@ -206,17 +206,7 @@ async fn reports_stay_cached_across_ordinary_writes_and_see_reference_writes_at_
         "{renamed}"
     );
     // Another app server publishes a version in force from 2021-01-01 that only limits the age.
-    let (s, v) = other
-        .post(
-            "/api/titles/FF-CHAIR-COMMUNE/standards",
-            Some(t),
-            json!({"effective_from": "2021-01-01", "requirements": [{"kind": "max_age", "years": 99}]}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
-    let (_, now) = app.get(path, Some(t)).await;
-    assert_eq!(now["requirement_keys"], json!(["max_age"]), "{now}");
-    assert_eq!(now["totals"]["short"], 0, "{now}");
+    crate::reports::age_only_standard_shows_at_once(&app, &other, t, path).await;
 }
 
 /// Two transactions writing the reference, each waiting for a row the other wrote first, both
