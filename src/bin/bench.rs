@@ -624,7 +624,13 @@ async fn phases(
             .unwrap();
         let t_units = t.elapsed();
         let t = Instant::now();
-        let items = report::from_timeline(rows, &standards, &scales, q.filter.as_of, false);
+        let items = report::from_timeline(
+            rows.iter().map(timeline_store::TimelineRow::borrowed),
+            &standards,
+            &scales,
+            q.filter.as_of,
+            false,
+        );
         let t_assess = t.elapsed();
         let t = Instant::now();
         let _ = std::hint::black_box(report::grouped(&q.root, &units, &items, grouping));

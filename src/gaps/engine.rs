@@ -169,12 +169,12 @@ pub fn meets(facts: &CadreFacts, rule: &Rule, d: NaiveDate, reference: NaiveDate
 /// What the engine found for one rule on a day (with the rule's terms), before the verdict is
 /// put into words.
 enum Found<'a> {
-    /// The best level held on the scale, if any.
+    /// The best level held on the scale (its code and rank), if any.
     Level {
         scale: &'a str,
         level: &'a str,
         rank: i64,
-        best: Option<&'a QualificationFact>,
+        best: Option<(&'a str, i64)>,
     },
     /// The day of the last counting completion of the module, if any.
     Module {
@@ -205,7 +205,8 @@ fn find<'a>(
                 .qualifications
                 .iter()
                 .filter(|q| &q.scale == scale && counts(q.obtained_on, q.revoked_on, d))
-                .max_by_key(|q| q.rank),
+                .max_by_key(|q| q.rank)
+                .map(|q| (q.level.as_str(), q.rank)),
         },
         Rule::Module {
             module,
@@ -238,7 +239,7 @@ impl Found<'_> {
     /// The verdict on day `d`.
     fn met(&self, d: NaiveDate) -> bool {
         match *self {
-            Found::Level { rank, best, .. } => best.is_some_and(|q| q.rank >= rank),
+            Found::Level { rank, best, .. } => best.is_some_and(|(_, held)| held >= rank),
             Found::Module {
                 within_years, last, ..
             } => match (last, within_years) {
@@ -253,18 +254,23 @@ impl Found<'_> {
 }
 
 fn check(facts: &CadreFacts, rule: &Rule, d: NaiveDate, reference: NaiveDate) -> Check {
+    word(find(facts, rule, d, reference), rule, d, reference)
+}
+
+/// The check of `rule` on day `d` from what was found (person conditions taken at `reference`),
+/// with its reason in words.
+fn word(found: Found<'_>, rule: &Rule, d: NaiveDate, reference: NaiveDate) -> Check {
     use ReasonCode as R;
-    let on = reference.to_string();
-    let found = find(facts, rule, d, reference);
+    let on = || reference.to_string();
     let met = found.met(d);
     let (code, params) = match found {
         Found::Level {
             scale, level, best, ..
         } => match best {
-            Some(q) if met => (R::MinLevelMet, json!({"scale": scale, "held": q.level})),
-            Some(q) => (
+            Some((held, _)) if met => (R::MinLevelMet, json!({"scale": scale, "held": held})),
+            Some((held, _)) => (
                 R::MinLevelBelow,
-                json!({"scale": scale, "held": q.level, "needed": level}),
+                json!({"scale": scale, "held": held, "needed": level}),
             ),
             None => (R::MinLevelNone, json!({"scale": scale, "needed": level})),
         },
@@ -285,18 +291,21 @@ fn check(facts: &CadreFacts, rule: &Rule, d: NaiveDate, reference: NaiveDate) ->
         },
         Found::Age { limit, age } => {
             if met {
-                (R::MaxAgeMet, json!({"age": age, "on": on}))
+                (R::MaxAgeMet, json!({"age": age, "on": on()}))
             } else {
-                (R::MaxAgeOver, json!({"age": age, "on": on, "limit": limit}))
+                (
+                    R::MaxAgeOver,
+                    json!({"age": age, "on": on(), "limit": limit}),
+                )
             }
         }
         Found::Party { needed, years } => match years {
-            Some(n) if met => (R::PartyYearsMet, json!({"years": n, "on": on})),
+            Some(n) if met => (R::PartyYearsMet, json!({"years": n, "on": on()})),
             Some(n) => (
                 R::PartyYearsShort,
-                json!({"years": n, "on": on, "needed": needed}),
+                json!({"years": n, "on": on(), "needed": needed}),
             ),
-            None => (R::PartyNotMember, json!({"on": on, "needed": needed})),
+            None => (R::PartyNotMember, json!({"on": on(), "needed": needed})),
         },
     };
     let params = match params {
@@ -332,11 +341,29 @@ pub fn evidence(
 ) -> String {
     let day = |x: Option<NaiveDate>| x.map_or_else(|| NONE.to_string(), |d| d.to_string());
     match find(facts, rule, d, fixed_reference.unwrap_or(d)) {
-        Found::Level { best, .. } => best.map_or_else(|| NONE.to_string(), |q| q.level.clone()),
+        Found::Level { best, .. } => best.map_or_else(|| NONE.to_string(), |(l, _)| l.to_string()),
         Found::Module { last, .. } => day(last),
         Found::Age { .. } => day(fixed_reference),
         Found::Party { .. } => format!("{}@{}", day(facts.party_joined_on), day(fixed_reference)),
     }
+}
+
+/// A day written `YYYY-MM-DD`, read without chrono's general parser (the timeline's rows hold
+/// thousands of them per report); any other form is left to that parser, so the answer is always
+/// what `str::parse::<NaiveDate>` gives.
+pub fn iso_day(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+            return NaiveDate::from_ymd_opt(y as i32, m, d);
+        }
+    }
+    s.parse().ok()
 }
 
 /// The part of an [`evidence`] token that stands for "none".
@@ -355,48 +382,79 @@ pub fn check_from_evidence(
     let day = |s: &str| -> Option<Option<NaiveDate>> {
         match s {
             NONE => Some(None),
-            s => s.parse().ok().map(Some),
+            s => iso_day(s).map(Some),
         }
     };
+    // What the token names, found as the engine finds it in the facts (no fact built).
     let mut facts = CadreFacts {
         birth_date,
         ..Default::default()
     };
     let mut reference = d;
-    match rule {
-        Rule::MinLevel { scale, .. } => {
-            if token != NONE {
-                facts.qualifications.push(QualificationFact {
-                    scale: scale.clone(),
-                    level: token.to_string(),
-                    rank: rank_of(scale, token)?,
-                    obtained_on: NaiveDate::MIN,
-                    revoked_on: None,
-                });
-            }
+    let found = match rule {
+        Rule::MinLevel {
+            scale, level, rank, ..
+        } => Found::Level {
+            scale,
+            level,
+            rank: *rank,
+            best: match token {
+                NONE => None,
+                held => Some((held, rank_of(scale, held)?)),
+            },
+        },
+        Rule::Module {
+            module,
+            within_years,
+        } => Found::Module {
+            module,
+            within_years: *within_years,
+            // As the engine counts a completion: only one made by the day.
+            last: day(token)?.filter(|on| *on <= d),
+        },
+        Rule::MaxAge { .. } => {
+            reference = day(token)?.unwrap_or(d);
+            find(&facts, rule, d, reference)
         }
-        Rule::Module { module, .. } => {
-            if let Some(on) = day(token)? {
-                facts.completions.push(CompletionFact {
-                    module: module.clone(),
-                    completed_on: on,
-                    revoked_on: None,
-                });
-            }
-        }
-        Rule::MaxAge { .. } => reference = day(token)?.unwrap_or(d),
         Rule::MinPartyYears { .. } => {
             let (joined, on) = token.split_once('@')?;
             facts.party_joined_on = day(joined)?;
             reference = day(on)?.unwrap_or(d);
+            find(&facts, rule, d, reference)
         }
-    }
-    Some(check(&facts, rule, d, reference))
+    };
+    Some(word(found, rule, d, reference))
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// The quick reading of a day agrees with chrono's on well-formed, impossible and odd days.
+    #[test]
+    fn iso_day_reads_as_chrono_does() {
+        for s in [
+            "2024-02-29",
+            "2023-02-29",
+            "1960-03-01",
+            "2026-12-31",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-04-31",
+            "0000-01-01",
+            "9999-12-31",
+            "2026-1-05",
+            "2026-01-5x",
+            "20a6-01-05",
+            "2026/01/05",
+            "+2026-01-05",
+            "-",
+            "",
+            "2026-01-05 ",
+        ] {
+            assert_eq!(iso_day(s), s.parse::<NaiveDate>().ok(), "{s:?}");
+        }
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

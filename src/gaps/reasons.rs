@@ -239,9 +239,13 @@ fn value(name: &str, params: &ReasonParams, lang: Lang, names: &dyn Names) -> St
 
 /// An ISO day as a language writes it (Vietnamese: DD/MM/YYYY).
 fn day(iso: &str, lang: Lang) -> String {
-    match (lang, NaiveDate::parse_from_str(iso, "%Y-%m-%d")) {
-        (Lang::Vi, Ok(d)) => d.format("%d/%m/%Y").to_string(),
-        _ => iso.to_string(),
+    match lang {
+        Lang::Vi => match NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
+            Ok(d) => d.format("%d/%m/%Y").to_string(),
+            Err(_) => iso.to_string(),
+        },
+        // English writes the ISO day as it is (nothing to parse).
+        Lang::En => iso.to_string(),
     }
 }
 

@@ -11,7 +11,7 @@ use super::engine::{
     Rule,
 };
 use super::store::{Holding, Loaded, ReportUnit, ScaleRef};
-use super::timeline_store::{TimelineRow, FOUND_SEPARATOR};
+use super::timeline_store::{RowRef, FOUND_SEPARATOR};
 use crate::cadres::domain::Gender;
 use crate::standards::domain::Requirement;
 use crate::standards::store::StandardVersion;
@@ -400,13 +400,14 @@ pub fn assessments_of(
 }
 
 /// Assessments as the holders' timelines have them on `as_of`: each requirement of the standard
-/// in force (by title code) with its verdict. With `word_unmet`, each unmet check is also worded
-/// (reason, code, params) from what the row keeps it rests on ([`check_from_evidence`]), as the
-/// engine words it from the facts; a row whose tokens do not match its unmet keys keeps its
-/// checks as counted (the caller may explain those from the facts). Without it, no reasons:
-/// reports count, they do not explain.
-pub fn from_timeline(
-    rows: Vec<TimelineRow>,
+/// in force (by title code) with its verdict. With `word_unmet`, only the unmet checks are kept
+/// (what the export writes; [`Assessment::meets`] reads the same), each worded (reason, code,
+/// params) from what the row keeps it rests on ([`check_from_evidence`]), as the engine words it
+/// from the facts; a row whose tokens do not match its unmet keys keeps them as counted (the
+/// caller may explain those from the facts). Without it, every check, no reasons: reports count,
+/// they do not explain.
+pub fn from_timeline<'a>(
+    rows: impl IntoIterator<Item = RowRef<'a>>,
     standards: &HashMap<String, StandardVersion>,
     scales: &ScaleRef,
     as_of: NaiveDate,
@@ -429,27 +430,34 @@ pub fn from_timeline(
     };
     rows.into_iter()
         .map(|r| {
-            let checks = match (r.standard_version, rules_of.get(r.title_code.as_str())) {
+            let checks = match (r.standard_version, rules_of.get(r.title_code)) {
                 (Some(_), Some((rules, keys))) => {
                     let unmet = |k: &str| r.unmet.split(',').any(|u| u == k);
-                    let mut checks: Vec<Check> = keys
-                        .iter()
-                        .map(|k| Check::counted(k.clone(), !unmet(k)))
-                        .collect();
-                    if word_unmet && !r.unmet.is_empty() {
-                        word_from_tokens(&mut checks, rules, &r, as_of, rank_of);
+                    if word_unmet {
+                        let mut checks: Vec<Check> = keys
+                            .iter()
+                            .filter(|k| unmet(k))
+                            .map(|k| Check::counted(k.clone(), false))
+                            .collect();
+                        if !checks.is_empty() {
+                            word_from_tokens(&mut checks, (rules, keys), &r, as_of, rank_of);
+                        }
+                        checks
+                    } else {
+                        keys.iter()
+                            .map(|k| Check::counted(k.clone(), !unmet(k)))
+                            .collect()
                     }
-                    checks
                 }
                 _ => vec![],
             };
             Assessment {
                 cadre_id: r.cadre_id,
-                full_name: r.full_name,
+                full_name: r.full_name.to_string(),
                 population: r.holding,
-                title_code: r.title_code,
-                unit_code: r.unit_code,
-                unit_path: r.unit_path,
+                title_code: r.title_code.to_string(),
+                unit_code: r.unit_code.to_string(),
+                unit_path: r.unit_path.to_string(),
                 unplaced: r.placement == "unplaced",
                 gender: r.gender,
                 age: full_years(r.birth_date, as_of),
@@ -461,13 +469,13 @@ pub fn from_timeline(
         .collect()
 }
 
-/// Words the unmet checks of one timeline row from its tokens (`checks` in the order of
-/// `rules`), if it has one token per unmet key (a row written without tokens — by a version
-/// before them, say, during a rolling upgrade — has none: its checks stay counted).
+/// Words the unmet checks of one timeline row from its tokens (`rules` and their `keys` in the
+/// standard's order), if it has one token per unmet key (a row written without tokens — by a
+/// version before them, say, during a rolling upgrade — has none: its checks stay counted).
 fn word_from_tokens(
     checks: &mut [Check],
-    rules: &[Rule],
-    r: &TimelineRow,
+    (rules, keys): (&[Rule], &[String]),
+    r: &RowRef<'_>,
     as_of: NaiveDate,
     rank_of: impl Fn(&str, &str) -> Option<i64> + Copy,
 ) {
@@ -477,10 +485,13 @@ fn word_from_tokens(
         return;
     }
     for (key, token) in unmet.zip(tokens) {
-        let Some(i) = checks.iter().position(|c| c.key == key) else {
+        let (Some(i), Some(rule)) = (
+            checks.iter().position(|c| c.key == key),
+            keys.iter().position(|k| k == key).map(|j| &rules[j]),
+        ) else {
             continue;
         };
-        if let Some(c) = check_from_evidence(&rules[i], token, r.birth_date, as_of, rank_of) {
+        if let Some(c) = check_from_evidence(rule, token, r.birth_date, as_of, rank_of) {
             checks[i] = c;
         }
     }
@@ -985,6 +996,7 @@ mod tests {
     #[test]
     fn unmet_checks_are_worded_from_the_rows_tokens() {
         use crate::gaps::reasons::ReasonCode;
+        use crate::gaps::timeline_store::TimelineRow;
         let day = |s: &str| s.parse::<NaiveDate>().unwrap();
         let standard = StandardVersion {
             title_code: "T".into(),
@@ -1020,7 +1032,7 @@ mod tests {
             placement: "live".into(),
         };
         let as_of = day("2024-06-30");
-        let rows = vec![
+        let rows = [
             row(
                 "module:DV-03,min_party_years",
                 "2016-05-02;2019-01-01@2021-03-01",
@@ -1031,32 +1043,51 @@ mod tests {
             // Never completed, and the minimum level: none held.
             row("module:DV-03", "-"),
         ];
-        let got = from_timeline(rows, &standards, &ScaleRef::default(), as_of, true);
+        let got = from_timeline(
+            rows.iter().map(TimelineRow::borrowed),
+            &standards,
+            &ScaleRef::default(),
+            as_of,
+            true,
+        );
+        // Only the unmet checks, in the standard's order (the export words only what is short).
+        let keys = |a: &Assessment| a.checks.iter().map(|c| c.key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&got[0]), ["module:DV-03", "min_party_years"]);
+        assert_eq!(got[0].meets(), Some(false));
         let module = &got[0].checks[0];
         assert!(!module.met);
         assert_eq!(module.code, Some(ReasonCode::ModuleStale));
         assert_eq!(module.params["completed_on"], "2016-05-02");
-        // Met: counted, no reason (the export words only what is short).
-        assert!(got[0].checks[1].met && got[0].checks[1].code.is_none());
-        let party = &got[0].checks[2];
+        let party = &got[0].checks[1];
         assert_eq!(party.code, Some(ReasonCode::PartyYearsShort));
         assert_eq!(party.params["years"], 2);
         assert_eq!(party.params["on"], "2021-03-01");
         // Two unmet keys, one token: counted, not worded.
-        assert!(got[1].checks.iter().all(|c| c.code.is_none()));
-        assert_eq!(
-            got[1].checks.iter().map(|c| c.met).collect::<Vec<_>>(),
-            [false, false, true]
-        );
+        assert_eq!(keys(&got[1]), ["module:DV-03", "max_age"]);
+        assert!(got[1].checks.iter().all(|c| !c.met && c.code.is_none()));
         assert!(got[2].checks.iter().all(|c| c.code.is_none()));
         assert_eq!(got[3].checks[0].code, Some(ReasonCode::ModuleNever));
-        // Without asking, nothing is worded.
+        // Meeting everything: no check kept, and counted as meeting.
+        let none = from_timeline(
+            [row("", "").borrowed()],
+            &standards,
+            &ScaleRef::default(),
+            as_of,
+            true,
+        );
+        assert!(none[0].checks.is_empty());
+        assert_eq!(none[0].meets(), Some(true));
+        // Without asking, every check, nothing worded.
         let counted = from_timeline(
-            vec![row("module:DV-03", "2016-05-02")],
+            [row("module:DV-03", "2016-05-02").borrowed()],
             &standards,
             &ScaleRef::default(),
             as_of,
             false,
+        );
+        assert_eq!(
+            counted[0].checks.iter().map(|c| c.met).collect::<Vec<_>>(),
+            [false, true, true]
         );
         assert!(counted[0].checks.iter().all(|c| c.code.is_none()));
     }

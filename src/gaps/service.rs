@@ -175,14 +175,14 @@ async fn timeline_on(
     state: &AppState,
     q: &ReportQuery,
 ) -> AppResult<(
-    Vec<super::timeline_store::TimelineRow>,
+    (Vec<store::Packed>, Arc<Places>),
     HashMap<String, StandardVersion>,
     ScaleRef,
 )> {
     let f = &q.filter;
     let v = q.reference.as_ref();
     rocket::tokio::try_join!(
-        super::timeline_store::read(
+        super::timeline_store::read_rows(
             &state.db,
             f,
             places_of(state, q),
@@ -415,9 +415,9 @@ pub async fn cadres_behind(
 pub enum Reasons {
     /// Every check, met or not (the API's pages: what was found for each requirement).
     Every,
-    /// Only the unmet checks (the export, which writes what each cadre is short of and why): a
-    /// cadre meeting every requirement keeps its checks as counted, without reasons, and its
-    /// facts are not read.
+    /// Only the unmet checks, each with its reason (the export, which writes what each cadre is
+    /// short of and why): the met checks are not kept, and the facts of a cadre meeting every
+    /// requirement are not read.
     Unmet,
 }
 
@@ -436,12 +436,11 @@ pub async fn cadres_behind_in(
 ) -> AppResult<Behind> {
     let requirement = d.requirement.as_deref();
     let row = d.row.as_deref();
-    let (mut rows, standards, scales) = timeline_on(state, &q).await?;
-    // Each cadre's stored sort key, moved out of the rows (the names go into the assessments).
-    let sort_keys: HashMap<i64, String> = rows
-        .iter_mut()
-        .map(|r| (r.cadre_id, std::mem::take(&mut r.sort_key)))
-        .collect();
+    let ((packed, places), standards, scales) = timeline_on(state, &q).await?;
+    // The rows borrowed from the read (only what an assessment keeps is copied), and each
+    // cadre's stored sort key.
+    let rows: Vec<_> = super::timeline_store::rows(&packed, &places).collect::<AppResult<_>>()?;
+    let sort_keys: HashMap<i64, &str> = rows.iter().map(|r| (r.cadre_id, r.sort_key)).collect();
     // The unmet checks are worded from the timeline's rows themselves when only they are asked.
     let word_unmet = reasons == Reasons::Unmet;
     let mut list: Vec<Assessment> =
@@ -479,10 +478,10 @@ pub async fn cadres_behind_in(
 /// only the window's part of it when given.
 fn sorted(
     list: Vec<Assessment>,
-    sort_keys: &HashMap<i64, String>,
+    sort_keys: &HashMap<i64, &str>,
     window: Option<Window>,
 ) -> Vec<Assessment> {
-    let key = |a: &Assessment| sort_keys.get(&a.cadre_id).map_or("", String::as_str);
+    let key = |a: &Assessment| sort_keys.get(&a.cadre_id).copied().unwrap_or("");
     let mut order: Vec<_> = list
         .iter()
         .enumerate()

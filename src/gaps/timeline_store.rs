@@ -659,6 +659,84 @@ pub struct TimelineRow {
     pub placement: String,
 }
 
+/// A [`TimelineRow`] borrowed from the packed read it came in (or from an owned row): what the
+/// drill-down turns into assessments without copying the fields it does not keep.
+#[derive(Debug, Clone, Copy)]
+pub struct RowRef<'a> {
+    /// Cadre.
+    pub cadre_id: i64,
+    /// Incumbent or planned.
+    pub holding: Holding,
+    /// Title code.
+    pub title_code: &'a str,
+    /// Standard version in force (none: no standard).
+    pub standard_version: Option<i64>,
+    /// Unmet requirement keys, comma-separated.
+    pub unmet: &'a str,
+    /// What each unmet verdict rests on ([`TimelineRow::found`]).
+    pub found: &'a str,
+    /// Gender.
+    pub gender: Gender,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// Minority flag.
+    pub ethnic_minority: bool,
+    /// The cadre's name.
+    pub full_name: &'a str,
+    /// The cadre's stored sort key.
+    pub sort_key: &'a str,
+    /// The unit the holder is counted in on the tree's day.
+    pub unit_code: &'a str,
+    /// Its path on that day.
+    pub unit_path: &'a str,
+    /// `live`, `merged` or `unplaced`.
+    pub placement: &'a str,
+}
+
+impl TimelineRow {
+    /// The row, borrowed.
+    pub fn borrowed(&self) -> RowRef<'_> {
+        RowRef {
+            cadre_id: self.cadre_id,
+            holding: self.holding,
+            title_code: &self.title_code,
+            standard_version: self.standard_version,
+            unmet: &self.unmet,
+            found: &self.found,
+            gender: self.gender,
+            birth_date: self.birth_date,
+            ethnic_minority: self.ethnic_minority,
+            full_name: &self.full_name,
+            sort_key: &self.sort_key,
+            unit_code: &self.unit_code,
+            unit_path: &self.unit_path,
+            placement: &self.placement,
+        }
+    }
+}
+
+impl RowRef<'_> {
+    /// The row, owned.
+    pub fn owned(&self) -> TimelineRow {
+        TimelineRow {
+            cadre_id: self.cadre_id,
+            holding: self.holding,
+            title_code: self.title_code.to_string(),
+            standard_version: self.standard_version,
+            unmet: self.unmet.to_string(),
+            found: self.found.to_string(),
+            gender: self.gender,
+            birth_date: self.birth_date,
+            ethnic_minority: self.ethnic_minority,
+            full_name: self.full_name.to_string(),
+            sort_key: self.sort_key.to_string(),
+            unit_code: self.unit_code.to_string(),
+            unit_path: self.unit_path.to_string(),
+            placement: self.placement.to_string(),
+        }
+    }
+}
+
 /// The holders of a report on its day, with their names and stored sort keys (the drill-down's
 /// read): one read of the intervals containing the day, driven by the codes of the subtree's
 /// units on the tree's day (`places`: so a unit's report reads only its own part), each row
@@ -675,8 +753,20 @@ pub async fn read(
     places: impl Future<Output = AppResult<Arc<Places>>>,
     reach: Reach,
 ) -> AppResult<Vec<TimelineRow>> {
-    let (packed, places) = read_packed(db, f, places, Packing::Rows, reach).await?;
-    unpack(&packed, &places)
+    let (packed, places) = read_rows(db, f, places, reach).await?;
+    rows(&packed, &places)
+        .map(|r| r.map(|r| r.owned()))
+        .collect()
+}
+
+/// The read of [`read`], still packed, with the places to unpack it by ([`rows`]).
+pub(super) async fn read_rows(
+    db: &Db,
+    f: &Filter,
+    places: impl Future<Output = AppResult<Arc<Places>>>,
+    reach: Reach,
+) -> AppResult<(Vec<super::store::Packed>, Arc<Places>)> {
+    read_packed(db, f, places, Packing::Rows, reach).await
 }
 
 /// How a report's counting read finds its rows on PostgreSQL (SQLite always seeks the units).
@@ -871,9 +961,8 @@ pub(super) fn on_day<'a>(
         let standard = !next("standard_version")?.is_empty();
         let unmet = next("unmet")?;
         let gender = Gender::parse(next("gender")?).ok_or_else(|| bad_row("gender"))?;
-        let birth_date: NaiveDate = next("birth_date")?
-            .parse()
-            .map_err(|_| bad_row("birth_date"))?;
+        let birth_date =
+            super::engine::iso_day(next("birth_date")?).ok_or_else(|| bad_row("birth_date"))?;
         let minority = next("ethnic_minority")? == "1";
         let Some(place) = places.of(next("unit_code")?) else {
             continue;
@@ -896,48 +985,55 @@ pub(super) fn on_day<'a>(
     Ok(out)
 }
 
-/// The rows of a packed read, placed (a row without a place is left out, as in [`on_day`]).
-fn unpack(packed: &[super::store::Packed], places: &Places) -> AppResult<Vec<TimelineRow>> {
-    let mut out = vec![];
-    for mut f in super::store::packed_rows(packed) {
-        let mut next = |name: &str| f.next().ok_or_else(|| bad_row(name));
-        let cadre_id = next("cadre_id")?.parse().map_err(|_| bad_row("cadre_id"))?;
-        let holding = Holding::parse(next("holding")?).ok_or_else(|| bad_row("holding"))?;
-        let title_code = next("title_code")?.to_string();
-        let standard_version = match next("standard_version")? {
-            "" => None,
-            v => Some(v.parse().map_err(|_| bad_row("standard_version"))?),
-        };
-        let unmet = next("unmet")?.to_string();
-        let found = next("found")?.to_string();
-        let gender = Gender::parse(next("gender")?).ok_or_else(|| bad_row("gender"))?;
-        let birth_date = next("birth_date")?
-            .parse()
-            .map_err(|_| bad_row("birth_date"))?;
-        let ethnic_minority = next("ethnic_minority")? == "1";
-        let full_name = next("full_name")?.to_string();
-        let sort_key = next("sort_key")?.to_string();
-        let Some(place) = places.of(next("unit_code")?) else {
-            continue;
-        };
-        out.push(TimelineRow {
-            cadre_id,
-            holding,
-            title_code,
-            standard_version,
-            unmet,
-            found,
-            gender,
-            birth_date,
-            ethnic_minority,
-            full_name,
-            sort_key,
-            unit_code: place.unit_code.clone(),
-            unit_path: place.unit_path.clone(),
-            placement: place.placement.clone(),
-        });
-    }
-    Ok(out)
+/// The rows of a packed read of [`read_rows`], placed and borrowed (a row without a place is
+/// left out, as in [`on_day`]).
+pub(super) fn rows<'a>(
+    packed: &'a [super::store::Packed],
+    places: &'a Places,
+) -> impl Iterator<Item = AppResult<RowRef<'a>>> + 'a {
+    super::store::packed_rows(packed).filter_map(|f| row(f, places).transpose())
+}
+
+/// One row of [`rows`] from its fields (`None`: it has no place).
+fn row<'a>(
+    mut f: impl Iterator<Item = &'a str>,
+    places: &'a Places,
+) -> AppResult<Option<RowRef<'a>>> {
+    let mut next = |name: &str| f.next().ok_or_else(|| bad_row(name));
+    let cadre_id = next("cadre_id")?.parse().map_err(|_| bad_row("cadre_id"))?;
+    let holding = Holding::parse(next("holding")?).ok_or_else(|| bad_row("holding"))?;
+    let title_code = next("title_code")?;
+    let standard_version = match next("standard_version")? {
+        "" => None,
+        v => Some(v.parse().map_err(|_| bad_row("standard_version"))?),
+    };
+    let unmet = next("unmet")?;
+    let found = next("found")?;
+    let gender = Gender::parse(next("gender")?).ok_or_else(|| bad_row("gender"))?;
+    let birth_date =
+        super::engine::iso_day(next("birth_date")?).ok_or_else(|| bad_row("birth_date"))?;
+    let ethnic_minority = next("ethnic_minority")? == "1";
+    let full_name = next("full_name")?;
+    let sort_key = next("sort_key")?;
+    let Some(place) = places.of(next("unit_code")?) else {
+        return Ok(None);
+    };
+    Ok(Some(RowRef {
+        cadre_id,
+        holding,
+        title_code,
+        standard_version,
+        unmet,
+        found,
+        gender,
+        birth_date,
+        ethnic_minority,
+        full_name,
+        sort_key,
+        unit_code: &place.unit_code,
+        unit_path: &place.unit_path,
+        placement: &place.placement,
+    }))
 }
 
 /// The report read of `f` as it runs (unpacked, its units as the timeline keeps them) and its
