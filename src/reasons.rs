@@ -473,6 +473,12 @@ fn value(key: &str, v: Option<&Value>, lang: Lang) -> String {
 /// Writes `template` with each `{name}` (lowercase letters and `_`) replaced by `fill(name)`;
 /// any other brace is written as it is.
 pub fn fill(template: &str, mut fill: impl FnMut(&str) -> String) -> String {
+    fill_into(template, |name, out| out.push_str(&fill(name)))
+}
+
+/// As [`fill`], with `write(name, out)` appending each value to the text itself (no value
+/// copied on its way in).
+pub fn fill_into(template: &str, mut write: impl FnMut(&str, &mut String)) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -480,7 +486,7 @@ pub fn fill(template: &str, mut fill: impl FnMut(&str) -> String) -> String {
         let after = &rest[open + 1..];
         match after.find('}') {
             Some(close) if is_name(&after[..close]) => {
-                out.push_str(&fill(&after[..close]));
+                write(&after[..close], &mut out);
                 rest = &after[close + 1..];
             }
             _ => {

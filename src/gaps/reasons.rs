@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::store::ScaleRef;
 
-use crate::reasons::fill;
+use crate::reasons::fill_into;
 pub use crate::reasons::Lang;
 
 /// What the engine found of one requirement: a stable code, with its parameters in `params`.
@@ -217,23 +217,31 @@ fn lower_first(s: &str) -> String {
     }
 }
 
-/// A parameter's value as a message writes it in `lang`.
-fn value(name: &str, params: &ReasonParams, lang: Lang, names: &dyn Names) -> String {
+/// A parameter's value as a message writes it in `lang`, appended to `out`.
+fn value(name: &str, params: &ReasonParams, lang: Lang, names: &dyn Names, out: &mut String) {
+    let number;
     let text = match params.get(name) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    };
-    let scale = params.get("scale").and_then(Value::as_str).unwrap_or("");
-    match name {
-        "scale" => names
-            .scale(&text, lang)
-            .unwrap_or_else(|| text.replace('_', " ")),
-        "held" | "needed" if params.contains_key("scale") => {
-            names.level(scale, &text, lang).unwrap_or(text)
+        Some(Value::String(s)) => s.as_str(),
+        Some(Value::Null) | None => "",
+        Some(other) => {
+            number = other.to_string();
+            number.as_str()
         }
-        "on" | "completed_on" => day(&text, lang),
-        _ => text,
+    };
+    match name {
+        "scale" => match names.scale(text, lang) {
+            Some(n) => out.push_str(&n),
+            None => out.push_str(&text.replace('_', " ")),
+        },
+        "held" | "needed" if params.contains_key("scale") => {
+            let scale = params.get("scale").and_then(Value::as_str).unwrap_or("");
+            match names.level(scale, text, lang) {
+                Some(n) => out.push_str(&n),
+                None => out.push_str(text),
+            }
+        }
+        "on" | "completed_on" if lang == Lang::Vi => out.push_str(&day(text, lang)),
+        _ => out.push_str(text),
     }
 }
 
@@ -260,7 +268,7 @@ pub fn render(code: ReasonCode, params: &ReasonParams, lang: Lang, names: &dyn N
         Lang::Vi => m.vi,
         Lang::En => m.en,
     };
-    fill(template, |name| value(name, params, lang, names))
+    fill_into(template, |name, out| value(name, params, lang, names, out))
 }
 
 /// The requirement a key names, as a column or a list writes it: English keeps the key
@@ -348,6 +356,7 @@ pub fn catalogue(lang: Lang, names: &ScaleRef) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reasons::fill;
     use serde_json::json;
 
     /// The names of the parameters a template writes.
