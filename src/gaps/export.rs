@@ -3,6 +3,8 @@
 //! language (`lang`): Vietnamese headers, requirement names, reasons and words, or the English
 //! snake_case headers and reasons the API writes.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use super::engine::Check;
@@ -217,31 +219,35 @@ pub fn cadre_headers(lang: Lang) -> Vec<String> {
 }
 
 /// One cadre behind a cell: who, where, which title, and what they are short of, and why.
-pub fn cadre_row(a: &Assessment, lang: Lang, names: &dyn Names) -> Vec<Cell> {
+pub fn cadre_row(a: Assessment, lang: Lang, names: &dyn Names) -> Vec<Cell> {
     let unmet: Vec<&Check> = a.unmet().collect();
-    let reason = |c: &Check| match (lang, c.code) {
-        (Lang::Vi, Some(code)) => render(code, &c.params, lang, names),
-        _ => c.reason.clone(),
-    };
+    // English as the check words it; Vietnamese written from its code and values.
+    fn reason<'c>(c: &'c Check, lang: Lang, names: &dyn Names) -> Cow<'c, str> {
+        match (lang, c.code) {
+            (Lang::Vi, Some(code)) => Cow::Owned(render(code, &c.params, lang, names)),
+            _ => Cow::Borrowed(&c.reason),
+        }
+    }
+    let labels = unmet
+        .iter()
+        .map(|c| requirement_label(&c.key, lang, names))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let reasons = unmet
+        .iter()
+        .map(|c| reason(c, lang, names))
+        .collect::<Vec<_>>()
+        .join("; ");
+    // The assessment's own strings moved into the row, not copied.
     vec![
         Cell::from(a.cadre_id),
-        a.full_name.as_str().into(),
-        a.unit_code.as_str().into(),
-        a.title_code.as_str().into(),
+        Cell::Text(a.full_name),
+        Cell::Text(a.unit_code),
+        Cell::Text(a.title_code),
         word(a.population.as_str(), lang).into(),
         a.standard_version.map(|v| v as f64).into(),
-        unmet
-            .iter()
-            .map(|c| requirement_label(&c.key, lang, names))
-            .collect::<Vec<_>>()
-            .join("; ")
-            .into(),
-        unmet
-            .iter()
-            .map(|c| reason(c))
-            .collect::<Vec<_>>()
-            .join("; ")
-            .into(),
+        Cell::Text(labels),
+        Cell::Text(reasons),
     ]
 }
 

@@ -105,16 +105,25 @@ fn csv_head(headers: &[String]) -> Vec<u8> {
 
 /// One data line of a CSV: text neutralised, whole numbers without a fraction.
 fn csv_row(row: &[Cell]) -> Vec<u8> {
-    let cells: Vec<(String, bool)> = row
+    use crate::shared::csv_line::{line, Field};
+    // Only the numbers are written out first; the text is borrowed.
+    let numbers: Vec<String> = row
         .iter()
         .map(|c| match c {
-            Cell::Text(s) => (s.clone(), true),
-            Cell::Num(n) if n.fract() == 0.0 => (format!("{}", *n as i64), false),
-            Cell::Num(n) => (format!("{n}"), false),
-            Cell::Empty => (String::new(), false),
+            Cell::Num(n) if n.fract() == 0.0 => format!("{}", *n as i64),
+            Cell::Num(n) => format!("{n}"),
+            Cell::Text(_) | Cell::Empty => String::new(),
         })
         .collect();
-    crate::shared::csv_line::typed_line(&cells)
+    let fields: Vec<Field<'_>> = row
+        .iter()
+        .zip(&numbers)
+        .map(|(c, number)| match c {
+            Cell::Text(s) => Field::Text(s),
+            Cell::Num(_) | Cell::Empty => Field::Plain(number),
+        })
+        .collect();
+    line(&fields)
 }
 
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
