@@ -240,20 +240,16 @@ fn value(name: &str, params: &ReasonParams, lang: Lang, names: &dyn Names, out: 
                 None => out.push_str(text),
             }
         }
-        "on" | "completed_on" if lang == Lang::Vi => out.push_str(&day(text, lang)),
+        "on" | "completed_on" if lang == Lang::Vi => out.push_str(&vi_day(text)),
         _ => out.push_str(text),
     }
 }
 
-/// An ISO day as a language writes it (Vietnamese: DD/MM/YYYY).
-fn day(iso: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Vi => match NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
-            Ok(d) => d.format("%d/%m/%Y").to_string(),
-            Err(_) => iso.to_string(),
-        },
-        // English writes the ISO day as it is (nothing to parse).
-        Lang::En => iso.to_string(),
+/// An ISO day as Vietnamese writes it (DD/MM/YYYY; English writes the ISO day as it is).
+fn vi_day(iso: &str) -> String {
+    match NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
+        Ok(d) => d.format("%d/%m/%Y").to_string(),
+        Err(_) => iso.to_string(),
     }
 }
 
