@@ -626,7 +626,7 @@ impl Places {
 }
 
 /// One holder counted in a report, as the timeline has it on the day.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct TimelineRow {
     /// Cadre.
     pub cadre_id: i64,
@@ -922,13 +922,6 @@ impl Placeable for Vec<super::store::Packed> {
             r.next_back()
                 .is_some_and(|code| places.by_code.contains_key(code))
         })
-    }
-}
-
-impl Placeable for Vec<TimelineRow> {
-    fn placed_by(&self, places: &Places) -> bool {
-        self.iter()
-            .all(|r| places.by_code.contains_key(&r.unit_code))
     }
 }
 
