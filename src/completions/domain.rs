@@ -114,6 +114,28 @@ pub fn goes_stale_within(
     valid_until(completed_on, validity_years).is_some_and(|v| v >= today && v <= horizon)
 }
 
+/// The days a completion of a module valid `years` years may have been completed on for its
+/// validity to end between `today` and `horizon`: a range a few days wider than exactly
+/// [`goes_stale_within`]'s (anniversaries of 29 February move by a day), so that an index can
+/// find the candidates and the rule itself decides.
+pub fn completed_for_stale_within(
+    years: i64,
+    today: NaiveDate,
+    horizon: NaiveDate,
+) -> (NaiveDate, NaiveDate) {
+    let back = |d: NaiveDate| {
+        u32::try_from(years)
+            .ok()
+            .and_then(|y| y.checked_mul(12))
+            .and_then(|m| d.checked_sub_months(chrono::Months::new(m)))
+    };
+    let slack = chrono::Duration::days(3);
+    (
+        back(today).map_or(NaiveDate::MIN, |d| d - slack),
+        back(horizon).map_or(NaiveDate::MIN, |d| d + slack),
+    )
+}
+
 /// The window of the stale-soon list in days: 1–3650, 90 when not given.
 pub fn stale_window(days: Option<i64>) -> AppResult<i64> {
     let days = days.unwrap_or(90);
@@ -205,6 +227,41 @@ pub fn check_paper_day(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stale_window_of_completion_days_holds_every_day_that_goes_stale() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // Every completion day from 1990 to 2031 against windows around leap days, year ends and
+        // ordinary days, for validities of 1 to 50 years: every day the rule keeps lies in the
+        // range, and the range is at most a week wider than the window.
+        for (today, days) in [
+            ("2027-05-01", 30),
+            ("2028-02-01", 28),
+            ("2028-02-29", 1),
+            ("2029-02-28", 1),
+            ("2026-12-31", 1),
+            ("2030-03-01", 90),
+        ] {
+            let today = day(today);
+            let horizon = today + chrono::Duration::days(days);
+            for years in [1, 2, 3, 4, 5, 10, 50] {
+                let (from, to) = completed_for_stale_within(years, today, horizon);
+                assert!((to - from).num_days() <= days + 7, "{today} {years}");
+                let mut d = day("1975-01-01");
+                while d <= day("2031-12-31") {
+                    if goes_stale_within(d, Some(years), today, horizon) {
+                        assert!(from <= d && d <= to, "{d} {years} {today} {from}..{to}");
+                    }
+                    d = d.succ_opt().unwrap();
+                }
+            }
+        }
+        // A validity too long for the calendar: the range starts at the first day there is.
+        assert_eq!(
+            completed_for_stale_within(i64::MAX, day("2027-01-01"), day("2027-02-01")).0,
+            NaiveDate::MIN
+        );
+    }
 
     #[test]
     fn a_cancellation_needs_its_reason_and_only_it_takes_one() {

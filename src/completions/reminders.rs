@@ -113,7 +113,7 @@ pub async fn sweep(db: &Db, cfg: &AppConfig, clock: &Clock, stale: bool) -> AppR
         }
     }
     let going = if stale {
-        going_stale(db, None, today, cfg.stale_notice_days).await?
+        going_stale(db, None, None, today, cfg.stale_notice_days).await?
     } else {
         vec![]
     };

@@ -678,38 +678,38 @@ pub struct StaleSoonList {
     pub items: Vec<CompletionView>,
 }
 
-/// Each cadre's latest (not revoked) completion of a module that goes stale, under a path range
-/// (or everyone), whose validity ends between `today` and `days` days later: what the stale-soon
-/// list shows and what the reminders tell of.
+/// Each cadre's latest (not revoked) completion of a module that goes stale (of one module, when
+/// given), under a path range (or everyone), whose validity ends between `today` and `days` days
+/// later: what the stale-soon list shows and what the reminders tell of. The database finds the
+/// latest completions completed within a few days of each module's window; the window itself is
+/// [`domain::goes_stale_within`]'s.
 pub async fn going_stale(
     db: &Db,
     range: Option<(String, String)>,
+    module: Option<&str>,
     today: NaiveDate,
     days: i64,
 ) -> AppResult<Vec<CompletionRow>> {
     let horizon = today + Duration::days(days);
-    // Validity is at most 50 years: older completions cannot end inside the window.
-    let since = today - Duration::days(366 * 51);
-    let rows = store::expiring_candidates(db, range, since).await?;
-    let mut latest: HashMap<(i64, String), CompletionRow> = HashMap::new();
-    for r in rows.into_iter().filter(|r| r.revoked_on.is_none()) {
-        let k = (r.cadre_id, r.module_code.clone());
-        match latest.get(&k) {
-            Some(prev) if prev.completed_on >= r.completed_on => {}
-            _ => {
-                latest.insert(k, r);
-            }
-        }
-    }
-    Ok(latest
-        .into_values()
+    let windows: Vec<_> = store::stale_modules(db, module)
+        .await?
+        .into_iter()
+        .map(|(id, years)| {
+            let (from, to) = domain::completed_for_stale_within(years, today, horizon);
+            (id, from, to)
+        })
+        .collect();
+    Ok(store::latest_completed_within(db, range, &windows)
+        .await?
+        .into_iter()
         .filter(|r| domain::goes_stale_within(r.completed_on, r.validity_years, today, horizon))
         .collect())
 }
 
 /// The latest unrevoked completion per cadre and module whose validity ends within `days` (as
 /// given in the query; default 90), for the cadres of a unit's subtree (default: the caller's
-/// whole scope), soonest first. Not for cadres (403).
+/// whole scope), soonest first (then by name, cadre and module: the same order every time). Not
+/// for cadres (403).
 pub async fn stale_soon(
     state: &AppState,
     user: &AuthUser,
@@ -754,16 +754,18 @@ pub async fn stale_soon(
         },
     };
     let today = state.clock.today();
-    let mut items: Vec<CompletionView> = going_stale(&state.db, range, today, days)
-        .await?
-        .into_iter()
-        .filter(|r| module.as_ref().is_none_or(|m| &r.module_code == m))
-        .map(|r| r.view(today))
-        .collect();
+    let mut items: Vec<CompletionView> =
+        going_stale(&state.db, range, module.as_deref(), today, days)
+            .await?
+            .into_iter()
+            .map(|r| r.view(today))
+            .collect();
     items.sort_by(|a, b| {
         a.valid_until
             .cmp(&b.valid_until)
             .then(a.full_name.cmp(&b.full_name))
+            .then(a.cadre_id.cmp(&b.cadre_id))
+            .then(a.module_code.cmp(&b.module_code))
     });
     Ok(StaleSoonList { days, items })
 }

@@ -341,25 +341,61 @@ pub async fn revoke(tx: &mut Tx, id: i64, on: NaiveDate, reason: &str) -> AppRes
     Ok(())
 }
 
-/// Completions of modules that go stale, for cadres under a path range (or everyone),
-/// completed on or after `since`: the candidates of the stale-soon list.
-pub async fn expiring_candidates(
+/// The modules that go stale (id, validity in years), all of them or the one with this code.
+pub async fn stale_modules(db: &Db, code: Option<&str>) -> AppResult<Vec<(i64, i64)>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT id, validity_years FROM modules WHERE validity_years IS NOT NULL
+         AND ($1 IS NULL OR code = $1) ORDER BY id"
+    )
+    .bind(code)
+    .fetch_all(p)
+    .await?))
+}
+
+/// Each cadre's latest unrevoked completion of a module, for cadres under a path range (or
+/// everyone), where that completion lies within its module's window (module id, first and last
+/// day completed): the candidates of the stale-soon list, found by the database (per module the
+/// window is a range of `completions_module`; "latest" is a probe of `completions_cadre`; of two
+/// on the same day, the first recorded).
+pub async fn latest_completed_within(
     db: &Db,
     range: Option<(String, String)>,
-    since: NaiveDate,
+    windows: &[(i64, NaiveDate, NaiveDate)],
 ) -> AppResult<Vec<CompletionRow>> {
-    let (cond, binds) = match &range {
-        Some((lo, hi)) => (
-            "AND u.path >= $2 AND u.path < $3",
-            vec![lo.clone(), hi.clone()],
-        ),
-        None => ("", vec![]),
+    if windows.is_empty() {
+        return Ok(vec![]);
+    }
+    let ors = (0..windows.len())
+        .map(|i| {
+            let k = 3 * i;
+            format!(
+                "(co.module_id = ${} AND co.completed_on >= ${} AND co.completed_on <= ${})",
+                k + 1,
+                k + 2,
+                k + 3
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let next = 3 * windows.len() + 1;
+    let cond = match range {
+        Some(_) => format!("AND u.path >= ${next} AND u.path < ${}", next + 1),
+        None => String::new(),
     };
-    let sql = format!("{VIEW} WHERE m.validity_years IS NOT NULL AND co.completed_on >= $1 {cond} ORDER BY co.cadre_id, m.code, co.completed_on");
+    let sql = format!(
+        "{VIEW} WHERE co.revoked_on IS NULL AND ({ors}) {cond}
+         AND NOT EXISTS (SELECT 1 FROM completions c2 WHERE c2.cadre_id = co.cadre_id
+            AND c2.module_id = co.module_id AND c2.revoked_on IS NULL
+            AND (c2.completed_on > co.completed_on OR (c2.completed_on = co.completed_on AND c2.id < co.id)))
+         ORDER BY co.cadre_id, m.code"
+    );
     Ok(on_db!(db, |p| {
-        let mut q = sqlx::query_as(&sql).bind(since);
-        for b in &binds {
-            q = q.bind(b);
+        let mut q = sqlx::query_as(&sql);
+        for (module, from, to) in windows {
+            q = q.bind(*module).bind(*from).bind(*to);
+        }
+        if let Some((lo, hi)) = &range {
+            q = q.bind(lo).bind(hi);
         }
         q.fetch_all(p).await?
     }))

@@ -21,6 +21,7 @@ db_tests!(
     who_may_enrol_whom,
     attendance_results_completions_certificates,
     paper_completions_and_stale_soon,
+    stale_soon_is_each_cadres_latest_completion_at_the_windows_edges,
     stale_certificates_and_finished_classes,
     simultaneous_creates_of_one_code_name_the_field,
 );
@@ -1160,6 +1161,124 @@ async fn paper_completions_and_stale_soon(app: TestApp) {
         .await;
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
     assert_eq!(v["items"][1]["status"], "valid");
+}
+
+/// The stale-soon list at the edges of its window (the last valid day today and on the horizon
+/// are in, a day either side out), each cadre's latest unrevoked completion per module only (a
+/// later one replaces an earlier; a revoked one does not; two on one day are listed once), two
+/// modules of one cadre apart, and an anniversary of 29 February (valid to 28 February).
+async fn stale_soon_is_each_cadres_latest_completion_at_the_windows_edges(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(&format!("{s}T09:00:00+07:00"))
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    app.state().clock.set_now(Some(at("2027-05-01")));
+    let mut ids = vec![];
+    for i in 0..9 {
+        let name = format!("Cán bộ Hạn {}", (b'A' + i) as char);
+        let pid = format!("0791800190{:02}", 40 + i);
+        ids.push(create_cadre(&app, &admin, &name, &pid, "26734").await);
+    }
+    let complete = |cadre: i64, module: &'static str, on: &'static str| {
+        let (app, school) = (&app, &school);
+        async move {
+            let (s, v) = app
+                .post(
+                    &format!("/api/cadres/{cadre}/completions"),
+                    Some(school),
+                    json!({"module_code": module, "completed_on": on, "source_ref": "Sổ lớp"}),
+                )
+                .await;
+            assert_eq!(s, Status::Created, "{v}");
+        }
+    };
+    // DV-03 and DV-06 are valid five years: completed 2022-05-02, valid to 2027-05-01.
+    complete(ids[0], "DV-03", "2022-05-02").await; // to today: in
+    complete(ids[1], "DV-03", "2022-05-01").await; // to yesterday: out
+    complete(ids[2], "DV-03", "2022-06-01").await; // to the horizon (30 days): in
+    complete(ids[3], "DV-03", "2022-06-02").await; // a day past it: out
+    complete(ids[4], "DV-03", "2022-05-10").await; // replaced by a later one: out
+    complete(ids[4], "DV-03", "2023-01-01").await;
+    complete(ids[5], "DV-03", "2022-05-10").await; // the later one of two in the window
+    complete(ids[5], "DV-03", "2022-05-20").await;
+    complete(ids[5], "DV-06", "2022-05-15").await;
+    complete(ids[6], "DV-03", "2022-05-10").await; // the later one revoked: this one counts
+    complete(ids[6], "DV-03", "2023-01-01").await;
+    complete(ids[7], "DV-03", "2022-05-10").await; // twice on one day: listed once
+    complete(ids[7], "DV-03", "2022-05-10").await;
+    complete(ids[8], "DV-03", "2024-02-29").await;
+    let db = &app.state().db;
+    let revoked: Result<_, sqlx::Error> = cadre_training::on_db!(db, |p| sqlx::query(
+        "UPDATE completions SET revoked_on = completed_on, revoke_reason = 'Sai sót'
+         WHERE cadre_id = $1 AND completed_on > $2"
+    )
+    .bind(ids[6])
+    .bind(chrono::NaiveDate::from_ymd_opt(2022, 12, 31).unwrap())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()));
+    assert_eq!(revoked.unwrap(), 1);
+    let listed = |v: &Value| -> Vec<(i64, String, String, String)> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["cadre_id"].as_i64().unwrap(),
+                    i["module_code"].as_str().unwrap().to_string(),
+                    i["completed_on"].as_str().unwrap().to_string(),
+                    i["valid_until"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let row = |i: usize, m: &str, on: &str, until: &str| {
+        (ids[i], m.to_string(), on.to_string(), until.to_string())
+    };
+    let (s, v) = app
+        .get("/api/completions/stale-soon?days=30", Some(&school))
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let mut want = vec![
+        row(0, "DV-03", "2022-05-02", "2027-05-01"),
+        row(6, "DV-03", "2022-05-10", "2027-05-09"),
+        row(7, "DV-03", "2022-05-10", "2027-05-09"),
+        row(5, "DV-06", "2022-05-15", "2027-05-14"),
+        row(5, "DV-03", "2022-05-20", "2027-05-19"),
+        row(2, "DV-03", "2022-06-01", "2027-05-31"),
+    ];
+    // Soonest first, then by name (G before H).
+    assert_eq!(listed(&v), want, "{v}");
+    let (_, v) = app
+        .get(
+            "/api/completions/stale-soon?days=30&module=DV-06",
+            Some(&school),
+        )
+        .await;
+    assert_eq!(listed(&v), [want.remove(3)], "{v}");
+    // A day less: the horizon's last valid day is out.
+    let (_, v) = app
+        .get("/api/completions/stale-soon?days=29", Some(&school))
+        .await;
+    assert_eq!(listed(&v).len(), 5, "{v}");
+    // 29 February 2024 + five years: valid to 28 February 2029.
+    app.state().clock.set_now(Some(at("2029-02-01")));
+    let (_, v) = app
+        .get("/api/completions/stale-soon?days=27", Some(&school))
+        .await;
+    assert_eq!(
+        listed(&v),
+        [row(8, "DV-03", "2024-02-29", "2029-02-28")],
+        "{v}"
+    );
+    let (_, v) = app
+        .get("/api/completions/stale-soon?days=26", Some(&school))
+        .await;
+    assert_eq!(listed(&v), [], "{v}");
+    app.state().clock.set_now(None);
 }
 
 async fn stale_certificates_and_finished_classes(app: TestApp) {

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""The stale-soon list over HTTP: the whole city's and one ward's, against /health.
+
+Against a running server on generated data (`generate --scale city`), signed in as admin: N rounds
+of `GET /api/completions/stale-soon?days=90` for the whole city, the same for ward 26737, and
+`/health`, one request at a time (each body read whole); prints each one's median and size, and
+with `--pid` the server's peak resident memory (VmHWM) afterwards. The same list is what the daily
+reminder sweep reads (for everyone, `stale_notice_days` ahead).
+
+    scripts/bench-stale.py --base http://127.0.0.1:8000 --password ADMIN_PASSWORD [--n 20] [--pid PID]
+"""
+import argparse
+import json
+import statistics
+import time
+import urllib.request
+
+
+def call(base, path, token=None, body=None):
+    req = urllib.request.Request(
+        base + path,
+        data=None if body is None else json.dumps(body).encode(),
+        method="GET" if body is None else "POST",
+    )
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(req) as r:
+        return r.status, r.read()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base", default="http://127.0.0.1:8000")
+    ap.add_argument("--password", required=True)
+    ap.add_argument("--n", type=int, default=20)
+    ap.add_argument("--pid", type=int)
+    a = ap.parse_args()
+    _, body = call(a.base, "/api/auth/login", body={"username": "admin", "password": a.password})
+    token = json.loads(body)["token"]
+    paths = {
+        "health": "/health",
+        "stale-soon city, 90 days": "/api/completions/stale-soon?days=90",
+        "stale-soon ward 26737, 90 days": "/api/completions/stale-soon?days=90&unit=26737",
+    }
+    times = {k: [] for k in paths}
+    size = {}
+    for _ in range(a.n):
+        for k, p in paths.items():
+            t = time.perf_counter()
+            status, body = call(a.base, p, token)
+            times[k].append((time.perf_counter() - t) * 1000)
+            assert status == 200, status
+            size[k] = len(body) if k == "health" else len(json.loads(body)["items"])
+    for k in paths:
+        what = "bytes" if k == "health" else "items"
+        print(f"{k}: median {statistics.median(times[k]):.2f} ms ({size[k]} {what})")
+    if a.pid:
+        with open(f"/proc/{a.pid}/status") as f:
+            for line in f:
+                if line.startswith(("VmHWM", "VmRSS")):
+                    print("server " + " ".join(line.split()))
+
+
+if __name__ == "__main__":
+    main()
