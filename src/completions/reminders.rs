@@ -47,8 +47,8 @@ pub struct Swept {
     pub stale: u64,
 }
 
-/// One sweep at the clock's now; the stale trainings too if `stale` (they read every completion
-/// of a module that goes stale, so the loop looks at them once a city day).
+/// One sweep at the clock's now; the stale trainings too if `stale` (the loop looks at them once a
+/// city day: the window is counted in days).
 pub async fn sweep(db: &Db, cfg: &AppConfig, clock: &Clock, stale: bool) -> AppResult<Swept> {
     let now = clock.now();
     let today = clock.today();
