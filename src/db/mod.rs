@@ -237,7 +237,10 @@ impl Db {
                 // Reads through a memory map of the file (up to this many bytes) share the OS page
                 // cache instead of copying pages into each connection's cache: the whole-city gap
                 // report ran 30–45% faster (BENCHMARKS.md). SQLite writes through write(2) as before.
-                .pragma("mmap_size", settings.sqlite_mmap_bytes.to_string());
+                .pragma("mmap_size", settings.sqlite_mmap_bytes.to_string())
+                // Each connection leaves the planner's statistics up to date as it closes (the
+                // pool closes idle and old connections): SQLite gathers them only when asked.
+                .optimize_on_close(!memory, None);
             if let Some(parent) = opts.get_filename().parent() {
                 if !memory && !parent.as_os_str().is_empty() {
                     std::fs::create_dir_all(parent).map_err(|e| {
@@ -292,7 +295,23 @@ impl Db {
             ));
         };
         db.migrate().await?;
+        db.optimize().await?;
         Ok(db)
+    }
+
+    /// SQLite only: gathers the planner's statistics of every table that has none or has changed
+    /// much since (`PRAGMA optimize=0x10002`, bounded by SQLite's own analysis limit). A database
+    /// the service built itself (imports, writes) has none until asked, and without them SQLite
+    /// walks a subtree's rows in name order through the whole table (a ward's export of the
+    /// city's cadres: 139 ms without, 17 ms with; BENCHMARKS.md).
+    pub async fn optimize(&self) -> Result<(), String> {
+        if let Db::Sqlite(p) = self {
+            sqlx::query("PRAGMA optimize=0x10002")
+                .execute(p)
+                .await
+                .map_err(|e| format!("gathering SQLite statistics failed: {e}"))?;
+        }
+        Ok(())
     }
 
     /// Applies the migrations of this backend.

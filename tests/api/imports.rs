@@ -104,6 +104,59 @@ db_tests!(
     qualification_levels_by_name,
 );
 
+/// SQLite gathers no planner statistics by itself: an imported database had none, and a ward's
+/// export walked the whole table of cadres in name order. An app server starting on a database
+/// gathers the statistics of the tables that have none (`Db::optimize`), so the planner knows how
+/// many units and cadres there are and seeks a subtree's units first.
+#[rocket::async_test]
+async fn sqlite_gathers_the_planners_statistics_at_start() {
+    let app = TestApp::sqlite().await;
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let stat = |app: &TestApp, table: &'static str| {
+        let db = app.state().db.clone();
+        async move {
+            let cadre_training::db::Db::Sqlite(p) = &db else {
+                unreachable!("a SQLite app")
+            };
+            let known: bool = sqlx::query_scalar(
+                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = 'sqlite_stat1'",
+            )
+            .fetch_one(p)
+            .await
+            .unwrap();
+            if !known {
+                return None;
+            }
+            sqlx::query_scalar::<_, String>(
+                "SELECT stat FROM sqlite_stat1 WHERE tbl = $1 ORDER BY idx LIMIT 1",
+            )
+            .bind(table)
+            .fetch_optional(p)
+            .await
+            .unwrap()
+        }
+    };
+    // The first start found empty tables; the import's rows are not counted yet.
+    let units_before = stat(&app, "units").await;
+    assert!(
+        units_before.as_deref().is_none_or(|s| s.starts_with("0 ")),
+        "{units_before:?}"
+    );
+    // A second app server starting on the same database counts them.
+    let again = app.another_instance(&[]).await;
+    for table in ["units", "cadres"] {
+        let counted = stat(&again, table).await;
+        let rows = counted
+            .as_deref()
+            .and_then(|s| s.split(' ').next())
+            .and_then(|n| n.parse::<i64>().ok());
+        assert!(rows.is_some_and(|n| n > 0), "{table}: {counted:?}");
+    }
+}
+
 async fn dry_run_commit_and_reimport(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
