@@ -231,7 +231,7 @@ mod tests {
     #[test]
     fn the_stale_window_of_completion_days_holds_every_day_that_goes_stale() {
         let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        // Every completion day from 1990 to 2031 against windows around leap days, year ends and
+        // Every completion day from 1975 to 2031 against windows around leap days, year ends and
         // ordinary days, for validities of 1 to 50 years: every day the rule keeps lies in the
         // range, and the range is at most a week wider than the window.
         for (today, days) in [
