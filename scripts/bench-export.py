@@ -8,23 +8,10 @@ request at a time (each body read whole); prints each one's median, size and rat
     scripts/bench-export.py --base http://127.0.0.1:8000 --password ADMIN_PASSWORD [--n 40]
 """
 import argparse
-import json
 import statistics
 import time
-import urllib.request
 
-
-def call(base, path, token=None, body=None):
-    req = urllib.request.Request(
-        base + path,
-        data=None if body is None else json.dumps(body).encode(),
-        method="GET" if body is None else "POST",
-    )
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(req) as r:
-        return r.status, r.read()
+from bench_http import admin_token, call
 
 
 def main():
@@ -33,8 +20,7 @@ def main():
     ap.add_argument("--password", required=True)
     ap.add_argument("--n", type=int, default=40)
     a = ap.parse_args()
-    _, body = call(a.base, "/api/auth/login", body={"username": "admin", "password": a.password})
-    token = json.loads(body)["token"]
+    token = admin_token(a.base, a.password)
     paths = {
         "report": "/api/reports/gaps?unit=79",
         "export csv": "/api/reports/gaps/cadres/export?unit=79&status=all&format=csv",

@@ -8,27 +8,10 @@ Against a running server on generated data (`generate --scale city`):
 Prints each path's median over N rounds, its status and its size.
 """
 import argparse
-import json
 import statistics
 import time
-import urllib.error
-import urllib.request
 
-
-def call(base, path, token=None, body=None):
-    req = urllib.request.Request(
-        base + path,
-        data=None if body is None else json.dumps(body).encode(),
-        method="GET" if body is None else "POST",
-    )
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(req) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+from bench_http import admin_token, call
 
 
 def main():
@@ -38,8 +21,7 @@ def main():
     ap.add_argument("--n", type=int, default=30)
     ap.add_argument("paths", nargs="+")
     a = ap.parse_args()
-    _, body = call(a.base, "/api/auth/login", body={"username": "admin", "password": a.password})
-    token = json.loads(body)["token"]
+    token = admin_token(a.base, a.password)
     for p in a.paths:
         times = []
         for _ in range(a.n):

@@ -13,20 +13,8 @@ import argparse
 import json
 import statistics
 import time
-import urllib.request
 
-
-def call(base, path, token=None, body=None):
-    req = urllib.request.Request(
-        base + path,
-        data=None if body is None else json.dumps(body).encode(),
-        method="GET" if body is None else "POST",
-    )
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(req) as r:
-        return r.status, r.read()
+from bench_http import admin_token, call
 
 
 def main():
@@ -36,8 +24,7 @@ def main():
     ap.add_argument("--n", type=int, default=20)
     ap.add_argument("--pid", type=int)
     a = ap.parse_args()
-    _, body = call(a.base, "/api/auth/login", body={"username": "admin", "password": a.password})
-    token = json.loads(body)["token"]
+    token = admin_token(a.base, a.password)
     paths = {
         "health": "/health",
         "stale-soon city, 90 days": "/api/completions/stale-soon?days=90",
