@@ -9,9 +9,8 @@ request at a time (each body read whole); prints each one's median, size and rat
 """
 import argparse
 import statistics
-import time
 
-from bench_http import admin_token, call
+from bench_http import admin_token, rounds
 
 
 def main():
@@ -26,15 +25,8 @@ def main():
         "export csv": "/api/reports/gaps/cadres/export?unit=79&status=all&format=csv",
         "export xlsx": "/api/reports/gaps/cadres/export?unit=79&status=all&format=xlsx",
     }
-    times = {k: [] for k in paths}
-    size = {}
-    for _ in range(a.n):
-        for k, p in paths.items():
-            t = time.perf_counter()
-            status, body = call(a.base, p, token)
-            times[k].append((time.perf_counter() - t) * 1000)
-            assert status == 200, status
-            size[k] = len(body)
+    times, last = rounds(a.base, token, paths, a.n)
+    size = {k: len(b) for k, b in last.items()}
     med = {k: statistics.median(v) for k, v in times.items()}
     for k in paths:
         print(f"{k}: median {med[k]:.2f} ms ({size[k]} bytes), ÷ report {med[k] / med['report']:.2f}")

@@ -12,9 +12,8 @@ reminder sweep reads (for everyone, `stale_notice_days` ahead).
 import argparse
 import json
 import statistics
-import time
 
-from bench_http import admin_token, call
+from bench_http import admin_token, rounds
 
 
 def main():
@@ -30,15 +29,8 @@ def main():
         "stale-soon city, 90 days": "/api/completions/stale-soon?days=90",
         "stale-soon ward 26737, 90 days": "/api/completions/stale-soon?days=90&unit=26737",
     }
-    times = {k: [] for k in paths}
-    size = {}
-    for _ in range(a.n):
-        for k, p in paths.items():
-            t = time.perf_counter()
-            status, body = call(a.base, p, token)
-            times[k].append((time.perf_counter() - t) * 1000)
-            assert status == 200, status
-            size[k] = len(body) if k == "health" else len(json.loads(body)["items"])
+    times, last = rounds(a.base, token, paths, a.n)
+    size = {k: len(b) if k == "health" else len(json.loads(b)["items"]) for k, b in last.items()}
     for k in paths:
         what = "bytes" if k == "health" else "items"
         print(f"{k}: median {statistics.median(times[k]):.2f} ms ({size[k]} {what})")

@@ -1,5 +1,6 @@
 """What the HTTP benchmark scripts share: one request, and signing in as admin."""
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -26,3 +27,18 @@ def admin_token(base, password):
     status, body = call(base, "/api/auth/login", body={"username": "admin", "password": password})
     assert status == 200, body
     return json.loads(body)["token"]
+
+
+def rounds(base, token, paths, n):
+    """N rounds of GET requests, each round every path of `paths` (label → path) once, each
+    answer asserted 200; returns each label's times in ms and its last body."""
+    times = {k: [] for k in paths}
+    last = {}
+    for _ in range(n):
+        for k, p in paths.items():
+            t = time.perf_counter()
+            status, body = call(base, p, token)
+            times[k].append((time.perf_counter() - t) * 1000)
+            assert status == 200, (p, status)
+            last[k] = body
+    return times, last
