@@ -554,6 +554,7 @@ async fn phases(
             &state.db,
             &q.filter,
             state.reference.reach(&q.filter.range),
+            &[],
         );
         fn bound<'q>(
             sql: &'q str,

@@ -160,6 +160,20 @@ pub struct StoredInterval {
     pub full_name: String,
     /// The cadre's stored sort key.
     pub sort_key: String,
+    /// The province of its unit ([`province_sql`]).
+    pub province: String,
+}
+
+/// The province of a unit path held in the column `col`, in SQL: the path's first segment
+/// (`/79/760/26734/` → `79`). A timeline row keeps the least of the provinces its unit has been
+/// in (over the unit's periods), so it does not depend on the report's day, and a read by
+/// province looks in that province of every unit of its subtree.
+pub fn province_sql(sqlite: bool, col: &str) -> String {
+    if sqlite {
+        format!("substr({col}, 2, instr(substr({col}, 2), '/') - 1)")
+    } else {
+        format!("split_part({col}, '/', 2)")
+    }
 }
 
 /// Every stored interval, ordered (tests and the rebuild check).
@@ -167,7 +181,8 @@ pub async fn all_intervals(db: &Db) -> AppResult<Vec<StoredInterval>> {
     Ok(on_db!(db, |p| {
         sqlx::query_as(
         "SELECT holding, period_id, from_date, cadre_id, title_code, org_kind, unit_code, to_date,
-                standard_version, unmet, found, gender, birth_date, ethnic_minority, full_name, sort_key
+                standard_version, unmet, found, gender, birth_date, ethnic_minority, full_name, sort_key,
+                province
          FROM holder_timeline ORDER BY holding, period_id, from_date"
     )
     .fetch_all(p)
@@ -258,6 +273,12 @@ async fn rebuild_locked(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
                 .get(&period.title_code)
                 .map_or(&[][..], Vec::as_slice);
             for i in pieces(timeline(period, person, vs)) {
+                // A unit without periods (none: every unit has some) would be read as unknown.
+                let province = round
+                    .provinces
+                    .get(&i.unit_code)
+                    .cloned()
+                    .unwrap_or_default();
                 rows.push(vec![
                     V::S(period.holding.as_str().into()),
                     V::I(period.period_id),
@@ -275,6 +296,7 @@ async fn rebuild_locked(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
                     V::B(person.ethnic_minority),
                     V::S(name.clone()),
                     V::S(sort_key.clone()),
+                    V::S(province),
                 ]);
             }
         }
@@ -298,6 +320,7 @@ async fn rebuild_locked(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
                 "ethnic_minority",
                 "full_name",
                 "sort_key",
+                "province",
             ],
             rows,
         )
@@ -340,6 +363,8 @@ struct Round {
     names: HashMap<i64, (String, String)>,
     /// The levels' ranks (only `rank_of` is filled: the timeline keeps verdicts, not words).
     ranks: ScaleRef,
+    /// The province of every unit their periods and titles name ([`province_sql`]), by code.
+    provinces: HashMap<String, String>,
 }
 
 /// The title periods and facts of these cadres and the scales' levels, in one statement (a
@@ -391,7 +416,14 @@ async fn read_round(tx: &mut Tx, sqlite: bool, ids: &[i64]) -> AppResult<Round> 
                 COALESCE(a.appointed_on, a.from_date)
          FROM succession_plans a JOIN titles t ON t.id = a.title_id WHERE a.cadre_id {inn}
          UNION ALL
-         SELECT 'l', 0, scale_code, code, NULL, rank, NULL, NULL, NULL FROM qualification_levels"
+         SELECT 'l', 0, scale_code, code, NULL, rank, NULL, NULL, NULL FROM qualification_levels
+         UNION ALL
+         SELECT 'v', 0, v.code, MIN({province}), NULL, NULL, NULL, NULL, NULL FROM unit_periods v
+         WHERE v.code IN (SELECT unit_code FROM cadre_units WHERE cadre_id {inn}
+                          UNION SELECT unit_code FROM title_assignments WHERE cadre_id {inn}
+                          UNION SELECT unit_code FROM succession_plans WHERE cadre_id {inn})
+         GROUP BY v.code",
+        province = province_sql(sqlite, "v.path"),
     );
     let rows: Vec<FactRow> = on_tx!(tx, |c| sqlx::query_as(&sql)
         .bind(&param)
@@ -441,6 +473,10 @@ impl Round {
                 out.ranks
                     .rank_of
                     .insert((scale.clone(), level.clone()), rank);
+                continue;
+            }
+            if let ("v", Some(code), Some(province)) = (r.kind.as_str(), &r.s1, &r.s2) {
+                out.provinces.insert(code.clone(), province.clone());
                 continue;
             }
             let holding = match r.kind.as_str() {
@@ -524,6 +560,10 @@ pub struct Places {
     /// Whether the subtree held every unit period of the day (no unit lay outside it): a read
     /// of its rows may then take the day's rows without naming the units ([`Reach::Day`]).
     whole: bool,
+    /// PostgreSQL: the provinces the subtree's units keep ([`province_sql`]), which a read by
+    /// province names as constants, so that the planner sees which part of the index it reads
+    /// (SQLite, which always seeks the units: none).
+    provinces: Vec<String>,
 }
 
 /// Where one unit's people are counted on the tree's day.
@@ -585,26 +625,43 @@ impl Places {
         };
         let sql = match db {
             Db::Sqlite(_) => format!(
-                "SELECT json_group_array(json_array({fields})), {whole} FROM unit_periods p
+                "SELECT json_group_array(json_array({fields})), {whole}, '[]' FROM unit_periods p
                  WHERE p.path >= $1 AND p.path < $2 AND {on}"
             ),
-            Db::Postgres(_) => format!(
-                "SELECT CAST(COALESCE(json_agg(json_build_array({fields})), '[]') AS TEXT), {whole}
-                 FROM unit_periods p WHERE p.path >= $1 AND p.path < $2 AND {on}"
-            ),
+            Db::Postgres(_) => {
+                let on_v = crate::units::store::period_on_sql("w", 3);
+                let province = province_sql(false, "v.path");
+                format!(
+                    "SELECT CAST(COALESCE(json_agg(json_build_array({fields})), '[]') AS TEXT), {whole},
+                        (SELECT CAST(COALESCE(json_agg(DISTINCT x.province), '[]') AS TEXT)
+                         FROM (SELECT MIN({province}) AS province FROM unit_periods v
+                               WHERE v.code IN (SELECT w.code FROM unit_periods w
+                                                WHERE w.path >= $1 AND w.path < $2 AND {on_v})
+                               GROUP BY v.code) x)
+                     FROM unit_periods p WHERE p.path >= $1 AND p.path < $2 AND {on}"
+                )
+            }
         };
-        let (json, whole): (String, bool) = on_db!(db, |p| sqlx::query_as(&sql)
+        let (json, whole, provinces): (String, bool, String) = on_db!(db, |p| sqlx::query_as(&sql)
             .bind(&range.0)
             .bind(&range.1)
             .bind(d)
             .fetch_one(p)
             .await?);
-        let periods = serde_json::from_str(&json)
-            .map_err(|e| crate::error::AppError::Internal(format!("unit periods: {e}")))?;
+        let bad =
+            |e: serde_json::Error| crate::error::AppError::Internal(format!("unit periods: {e}"));
+        let periods = serde_json::from_str(&json).map_err(bad)?;
+        let provinces = serde_json::from_str(&provinces).map_err(bad)?;
         Ok(Places {
             whole,
+            provinces,
             ..Places::new(periods)
         })
+    }
+
+    /// The provinces the subtree's units keep (PostgreSQL; empty on SQLite).
+    pub fn provinces(&self) -> &[String] {
+        &self.provinces
     }
 
     /// Whether the subtree held every unit period of its day when these places were read.
@@ -780,13 +837,23 @@ pub enum Reach {
     /// country), where the descents per unit cost more than the rows they find. Right for any
     /// subtree (rows outside it have no place and are not counted), only slower for a small one.
     Day,
+    /// The day's range of `holder_timeline_province` in each province the subtree's units keep
+    /// ([`province_sql`]; and the rows written without one), kept where [`Places`] places them:
+    /// for a province on a database of several (a province on the national data), which then
+    /// reads about what it would read by day on a database of its own. Right for any subtree,
+    /// as [`Reach::Day`] is.
+    Province,
 }
 
 impl Reach {
-    /// The reach for a subtree `range` whose places, when last read, were `whole` or not.
+    /// The reach for a subtree `range` whose places, when last read, were `whole` or not: by
+    /// day for the whole tree, by province for a province (a subtree one level down), else by
+    /// its units.
     pub fn of(range: &(String, String), whole: bool) -> Reach {
         if whole || range.0 == "/" {
             Reach::Day
+        } else if range.0.matches('/').count() == 2 {
+            Reach::Province
         } else {
             Reach::Units
         }
@@ -813,14 +880,21 @@ pub(super) async fn read_packed(
     packing: Packing,
     reach: Reach,
 ) -> AppResult<(Vec<super::store::Packed>, Arc<Places>)> {
-    let sql = packed_statement(db, f, packing, reach);
-    by_places(
-        db,
-        f,
-        places,
-        super::store::fetch_all(db, sql, f.as_of, binds_of(f)),
-    )
-    .await
+    if !by_provinces(db, reach) {
+        let sql = packed_statement(db, f, packing, reach, &[]);
+        let read = super::store::fetch_all(db, sql, f.as_of, binds_of(f));
+        return by_places(db, f, places, read).await;
+    }
+    // By province: the statement names the places' provinces, so the places come first.
+    let places = places.await?;
+    let sql = packed_statement(db, f, packing, reach, places.provinces());
+    let read = super::store::fetch_all(db, sql, f.as_of, binds_of(f));
+    by_places(db, f, async { Ok(places) }, read).await
+}
+
+/// Whether a read by `reach` names the provinces of its places (PostgreSQL's [`Reach::Province`]).
+fn by_provinces(db: &Db, reach: Reach) -> bool {
+    reach == Reach::Province && matches!(db, Db::Postgres(_))
 }
 
 /// The packed rows of two days of one subtree (`first` and `second` differ only in their day),
@@ -836,20 +910,31 @@ pub(super) async fn read_packed_pair(
     (Vec<super::store::Packed>, Vec<super::store::Packed>),
     Arc<Places>,
 )> {
-    let (sql1, sql2) = (
-        packed_statement(db, first, packing, reach),
-        packed_statement(db, second, packing, reach),
-    );
-    let one = super::store::fetch_all(db, sql1, first.as_of, binds_of(first));
-    let two = super::store::fetch_all(db, sql2, second.as_of, binds_of(second));
-    by_places(db, first, places, async {
-        rocket::tokio::try_join!(one, two)
-    })
-    .await
+    let pair = |provinces: &[String]| {
+        let (sql1, sql2) = (
+            packed_statement(db, first, packing, reach, provinces),
+            packed_statement(db, second, packing, reach, provinces),
+        );
+        let one = super::store::fetch_all(db, sql1, first.as_of, binds_of(first));
+        let two = super::store::fetch_all(db, sql2, second.as_of, binds_of(second));
+        async { rocket::tokio::try_join!(one, two) }
+    };
+    if !by_provinces(db, reach) {
+        return by_places(db, first, places, pair(&[])).await;
+    }
+    let places = places.await?;
+    let read = pair(places.provinces());
+    by_places(db, first, async { Ok(places) }, read).await
 }
 
 /// The read of `f` with the fields `packing` names packed into one text value.
-fn packed_statement(db: &Db, f: &Filter, packing: Packing, reach: Reach) -> String {
+fn packed_statement(
+    db: &Db,
+    f: &Filter,
+    packing: Packing,
+    reach: Reach,
+    provinces: &[String],
+) -> String {
     let sqlite = matches!(db, Db::Sqlite(_));
     let text = |col: &str| format!("COALESCE(CAST({col} AS TEXT), '')");
     let minority = "CASE WHEN ethnic_minority THEN '1' ELSE '0' END".to_string();
@@ -885,7 +970,7 @@ fn packed_statement(db: &Db, f: &Filter, packing: Packing, reach: Reach) -> Stri
     .filter(|f| !f.is_empty())
     .collect();
     let named = packing == Packing::Rows;
-    super::store::packed(sqlite, &fields, &statement(db, f, named, reach))
+    super::store::packed(sqlite, &fields, &statement(db, f, named, reach, provinces))
 }
 
 /// Runs a read of the subtree's units beside the read of its places (both statements find the
@@ -1032,15 +1117,21 @@ fn row<'a>(
 /// The report read of `f` as it runs (unpacked, its units as the timeline keeps them) and its
 /// parameters after the day (`$1`): for the benchmark's split of a read into the statement, its
 /// rows and their packing.
-pub fn read_statement(db: &Db, f: &Filter, reach: Reach) -> (String, Vec<String>) {
-    (statement(db, f, false, reach), binds_of(f))
+pub fn read_statement(
+    db: &Db,
+    f: &Filter,
+    reach: Reach,
+    provinces: &[String],
+) -> (String, Vec<String>) {
+    (statement(db, f, false, reach, provinces), binds_of(f))
 }
 
 /// The database's plan for the report read of `f` (SQLite's `EXPLAIN QUERY PLAN` details, or
 /// PostgreSQL's `EXPLAIN` with sequential scans off, one line each): what the tests check to
 /// know that a report reads only its part of the timeline's key.
 pub async fn plan(db: &Db, f: &Filter, reach: Reach) -> AppResult<Vec<String>> {
-    let (sql, binds) = read_statement(db, f, reach);
+    let places = Places::read(db, &f.range, f.tree_on).await?;
+    let (sql, binds) = read_statement(db, f, reach, places.provinces());
     Ok(match db {
         Db::Sqlite(p) => {
             let sql = format!("EXPLAIN QUERY PLAN {sql}");
@@ -1081,7 +1172,7 @@ fn binds_of(f: &Filter) -> Vec<String> {
 /// The report statement: `$1` the day, then [`binds_of`]'s. It finds the subtree's units on the
 /// tree's day itself (so what it reads is one snapshot), unless it reads by day ([`Reach`]); its
 /// rows keep the timeline's unit code, which [`Places`] places.
-fn statement(db: &Db, f: &Filter, names: bool, reach: Reach) -> String {
+fn statement(db: &Db, f: &Filter, names: bool, reach: Reach, provinces: &[String]) -> String {
     let sqlite = matches!(db, Db::Sqlite(_));
     let tree =
         crate::units::store::period_on_sql("u", 1).replace("$1", &format!("'{}'", f.tree_on));
@@ -1132,8 +1223,29 @@ fn statement(db: &Db, f: &Filter, names: bool, reach: Reach) -> String {
     );
     let subtree = format!("u.path >= $2 AND u.path < $3 AND {tree}");
     // Read by day on PostgreSQL: the day's index carries every column either read takes
-    // (migration 0021), as the key does.
+    // (migration 0021), as the key does; so does the province's (0023).
     let by_day = reach == Reach::Day && !sqlite;
+    let by_province = reach == Reach::Province && !sqlite;
+    // The provinces as constants (the places' provinces, and '' for rows an older app server
+    // wrote): given as an array computed in the statement, the planner could not see how few
+    // rows they hold and read the whole country's day (194 ms for HCMC on the national data,
+    // against 1 ms; BENCHMARKS.md). Without them (a caller without places), that array.
+    let in_provinces = if provinces.is_empty() {
+        format!(
+            "SELECT '' UNION SELECT MIN({}) FROM unit_periods v
+             WHERE v.code IN (SELECT u.code FROM unit_periods u WHERE {subtree}) GROUP BY v.code",
+            province_sql(false, "v.path")
+        )
+    } else {
+        std::iter::once("''".to_string())
+            .chain(
+                provinces
+                    .iter()
+                    .map(|p| format!("'{}'", p.replace('\'', "''"))),
+            )
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let one = |holding: &str, span: &str| {
         if sqlite {
             // SQLite keeps the written join order for CROSS JOIN: the subtree's unit periods
@@ -1156,6 +1268,16 @@ fn statement(db: &Db, f: &Filter, names: bool, reach: Reach) -> String {
          FROM holder_timeline s
          WHERE s.holding = '{holding}' AND {span} AND s.from_date <= $1{extra}"
             )
+        } else if by_province {
+            // The day's range of each province the subtree's units keep, every unit's rows
+            // there: those of units outside the subtree have no place and are not counted, as
+            // by day.
+            format!(
+                "SELECT {cols}
+         FROM holder_timeline s
+         WHERE s.province IN ({in_provinces})
+           AND s.holding = '{holding}' AND {span} AND s.from_date <= $1{extra}"
+            )
         } else {
             // The subtree's codes as an array computed once (`codes`): PostgreSQL seeks the key
             // once per code and range, as it did in a join, but plans in about 0.7 ms where the
@@ -1176,7 +1298,7 @@ fn statement(db: &Db, f: &Filter, names: bool, reach: Reach) -> String {
         .flat_map(|h| [one(h, &open), one(h, &closed)])
         .collect::<Vec<_>>()
         .join("\n         UNION ALL\n");
-    if sqlite || by_day {
+    if sqlite || by_day || by_province {
         parts
     } else {
         format!(

@@ -505,9 +505,12 @@ pub async fn rebuild_periods(tx: &mut Tx) -> AppResult<usize> {
     };
     let mut keep: std::collections::HashSet<Period> = wanted.iter().cloned().collect();
     let mut stale: Vec<i64> = vec![];
+    // The units whose periods change: the province their timeline rows keep may change.
+    let mut changed: std::collections::BTreeSet<String> = Default::default();
     for (id, r) in &stored {
         if !keep.remove(&as_period(r)) {
             stale.push(*id);
+            changed.insert(r.code.clone());
         }
     }
     for chunk in stale.chunks(500) {
@@ -525,6 +528,7 @@ pub async fn rebuild_periods(tx: &mut Tx) -> AppResult<usize> {
     // `keep` now holds the wanted periods not stored yet.
     let mut fresh: Vec<Period> = keep.into_iter().collect();
     fresh.sort();
+    changed.extend(fresh.iter().map(|p| p.code.clone()));
     use crate::db::bulk::{insert, V};
     let rows: Vec<Vec<V>> = fresh
         .iter()
@@ -561,7 +565,40 @@ pub async fn rebuild_periods(tx: &mut Tx) -> AppResult<usize> {
         rows,
     )
     .await?;
+    refresh_provinces(tx, &changed).await?;
     Ok(stale.len() + fresh.len())
+}
+
+/// Sets the province of the timeline rows of these units to what their periods now give
+/// (`gaps::timeline_store::province_sql`), writing only the rows whose province changes.
+async fn refresh_provinces(
+    tx: &mut Tx,
+    codes: &std::collections::BTreeSet<String>,
+) -> AppResult<()> {
+    let sqlite = matches!(tx, Tx::Sqlite(..));
+    let province = crate::gaps::timeline_store::province_sql(sqlite, "v.path");
+    let codes: Vec<&String> = codes.iter().collect();
+    for chunk in codes.chunks(500) {
+        let list = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE holder_timeline SET province = COALESCE(
+                 (SELECT MIN({province}) FROM unit_periods v WHERE v.code = holder_timeline.unit_code), '')
+             WHERE unit_code IN ({list})
+               AND province <> COALESCE(
+                 (SELECT MIN({province}) FROM unit_periods v WHERE v.code = holder_timeline.unit_code), '')"
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(&sql);
+            for code in chunk {
+                q = q.bind(*code);
+            }
+            q.execute(&mut *c).await.map(|_| ())?
+        });
+    }
+    Ok(())
 }
 
 /// Builds the periods of a database whose units predate them (one check at start).

@@ -109,9 +109,10 @@ async fn sqlite_and_postgres_schemas_agree() {
     // (db::version), by design.
     lc.remove("data_version");
     let (pc, mut pi) = postgres_schema(&pg).await;
-    // PostgreSQL's own planner index, by design: the whole tree's report reads the timeline by
-    // day there (migration 0019; SQLite's statement walks the units, its 0019 is empty).
-    let own = ["holder_timeline_day"];
+    // PostgreSQL's own planner indexes, by design: the whole tree's report reads the timeline by
+    // day there (migration 0019; SQLite's statement walks the units, its 0019 is empty), and a
+    // province's by province (0023; SQLite keeps the column only).
+    let own = ["holder_timeline_day", "holder_timeline_province"];
     assert!(
         own.iter().all(|i| pi.iter().any(|p| p == i)),
         "PostgreSQL keeps {own:?}"
