@@ -160,20 +160,8 @@ pub struct StoredInterval {
     pub full_name: String,
     /// The cadre's stored sort key.
     pub sort_key: String,
-    /// The province of its unit ([`province_sql`]).
+    /// The province of its unit ([`crate::units::store::province_sql`]).
     pub province: String,
-}
-
-/// The province of a unit path held in the column `col`, in SQL: the path's first segment
-/// (`/79/760/26734/` → `79`). A timeline row keeps the least of the provinces its unit has been
-/// in (over the unit's periods), so it does not depend on the report's day, and a read by
-/// province looks in that province of every unit of its subtree.
-pub fn province_sql(sqlite: bool, col: &str) -> String {
-    if sqlite {
-        format!("substr({col}, 2, instr(substr({col}, 2), '/') - 1)")
-    } else {
-        format!("split_part({col}, '/', 2)")
-    }
 }
 
 /// Every stored interval, ordered (tests and the rebuild check).
@@ -363,7 +351,7 @@ struct Round {
     names: HashMap<i64, (String, String)>,
     /// The levels' ranks (only `rank_of` is filled: the timeline keeps verdicts, not words).
     ranks: ScaleRef,
-    /// The province of every unit their periods and titles name ([`province_sql`]), by code.
+    /// The province of every unit their periods and titles name ([`crate::units::store::province_sql`]), by code.
     provinces: HashMap<String, String>,
 }
 
@@ -423,7 +411,7 @@ async fn read_round(tx: &mut Tx, sqlite: bool, ids: &[i64]) -> AppResult<Round> 
                           UNION SELECT unit_code FROM title_assignments WHERE cadre_id {inn}
                           UNION SELECT unit_code FROM succession_plans WHERE cadre_id {inn})
          GROUP BY v.code",
-        province = province_sql(sqlite, "v.path"),
+        province = crate::units::store::province_sql(sqlite, "v.path"),
     );
     let rows: Vec<FactRow> = on_tx!(tx, |c| sqlx::query_as(&sql)
         .bind(&param)
@@ -560,7 +548,7 @@ pub struct Places {
     /// Whether the subtree held every unit period of the day (no unit lay outside it): a read
     /// of its rows may then take the day's rows without naming the units ([`Reach::Day`]).
     whole: bool,
-    /// PostgreSQL: the provinces the subtree's units keep ([`province_sql`]), which a read by
+    /// PostgreSQL: the provinces the subtree's units keep ([`crate::units::store::province_sql`]), which a read by
     /// province names as constants, so that the planner sees which part of the index it reads
     /// (SQLite, which always seeks the units: none).
     provinces: Vec<String>,
@@ -628,9 +616,14 @@ impl Places {
                 "SELECT json_group_array(json_array({fields})), {whole}, '[]' FROM unit_periods p
                  WHERE p.path >= $1 AND p.path < $2 AND {on}"
             ),
+            // The provinces only for a province's subtree, the only one read by province.
+            Db::Postgres(_) if !is_province(range) => format!(
+                "SELECT CAST(COALESCE(json_agg(json_build_array({fields})), '[]') AS TEXT), {whole}, '[]'
+                 FROM unit_periods p WHERE p.path >= $1 AND p.path < $2 AND {on}"
+            ),
             Db::Postgres(_) => {
                 let on_v = crate::units::store::period_on_sql("w", 3);
-                let province = province_sql(false, "v.path");
+                let province = crate::units::store::province_sql(false, "v.path");
                 format!(
                     "SELECT CAST(COALESCE(json_agg(json_build_array({fields})), '[]') AS TEXT), {whole},
                         (SELECT CAST(COALESCE(json_agg(DISTINCT x.province), '[]') AS TEXT)
@@ -838,7 +831,7 @@ pub enum Reach {
     /// subtree (rows outside it have no place and are not counted), only slower for a small one.
     Day,
     /// The day's range of `holder_timeline_province` in each province the subtree's units keep
-    /// ([`province_sql`]; and the rows written without one), kept where [`Places`] places them:
+    /// ([`crate::units::store::province_sql`]; and the rows written without one), kept where [`Places`] places them:
     /// for a province on a database of several (a province on the national data), which then
     /// reads about what it would read by day on a database of its own. Right for any subtree,
     /// as [`Reach::Day`] is.
@@ -852,12 +845,17 @@ impl Reach {
     pub fn of(range: &(String, String), whole: bool) -> Reach {
         if whole || range.0 == "/" {
             Reach::Day
-        } else if range.0.matches('/').count() == 2 {
+        } else if is_province(range) {
             Reach::Province
         } else {
             Reach::Units
         }
     }
+}
+
+/// Whether the subtree `range` is a province's (one level below the root: `/79/`).
+fn is_province(range: &(String, String)) -> bool {
+    range.0.matches('/').count() == 2
 }
 
 /// What a packed read carries of each row.
@@ -1234,7 +1232,7 @@ fn statement(db: &Db, f: &Filter, names: bool, reach: Reach, provinces: &[String
         format!(
             "SELECT '' UNION SELECT MIN({}) FROM unit_periods v
              WHERE v.code IN (SELECT u.code FROM unit_periods u WHERE {subtree}) GROUP BY v.code",
-            province_sql(false, "v.path")
+            crate::units::store::province_sql(false, "v.path")
         )
     } else {
         std::iter::once("''".to_string())

@@ -460,6 +460,18 @@ pub async fn live_on(db: &Db, range: &(String, String), d: NaiveDate) -> AppResu
         .await?))
 }
 
+/// The province of a unit path held in the column `col`, in SQL: the path's first segment
+/// (`/79/760/26734/` → `79`). A timeline row (`gaps::timeline_store`) keeps the least of the provinces its unit has been
+/// in (over the unit's periods), so it does not depend on the report's day, and a read by
+/// province looks in that province of every unit of its subtree.
+pub fn province_sql(sqlite: bool, col: &str) -> String {
+    if sqlite {
+        format!("substr({col}, 2, instr(substr({col}, 2), '/') - 1)")
+    } else {
+        format!("split_part({col}, '/', 2)")
+    }
+}
+
 /// Rebuilds the stored periods of the unit tree from the units, their history and their
 /// successors, writing only the difference (an edit of one unit rewrites that unit's rows).
 /// Called in the transaction of every change to the tree.
@@ -570,13 +582,13 @@ pub async fn rebuild_periods(tx: &mut Tx) -> AppResult<usize> {
 }
 
 /// Sets the province of the timeline rows of these units to what their periods now give
-/// (`gaps::timeline_store::province_sql`), writing only the rows whose province changes.
+/// ([`province_sql`]), writing only the rows whose province changes.
 async fn refresh_provinces(
     tx: &mut Tx,
     codes: &std::collections::BTreeSet<String>,
 ) -> AppResult<()> {
     let sqlite = matches!(tx, Tx::Sqlite(..));
-    let province = crate::gaps::timeline_store::province_sql(sqlite, "v.path");
+    let province = province_sql(sqlite, "v.path");
     let codes: Vec<&String> = codes.iter().collect();
     for chunk in codes.chunks(500) {
         let list = (1..=chunk.len())
