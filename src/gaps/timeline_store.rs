@@ -351,7 +351,8 @@ struct Round {
     names: HashMap<i64, (String, String)>,
     /// The levels' ranks (only `rank_of` is filled: the timeline keeps verdicts, not words).
     ranks: ScaleRef,
-    /// The province of every unit their periods and titles name ([`crate::units::store::province_sql`]), by code.
+    /// The province of every unit their periods and titles name, by code
+    /// ([`crate::units::store::province_sql`]).
     provinces: HashMap<String, String>,
 }
 
@@ -548,9 +549,9 @@ pub struct Places {
     /// Whether the subtree held every unit period of the day (no unit lay outside it): a read
     /// of its rows may then take the day's rows without naming the units ([`Reach::Day`]).
     whole: bool,
-    /// PostgreSQL: the provinces the subtree's units keep ([`crate::units::store::province_sql`]), which a read by
-    /// province names as constants, so that the planner sees which part of the index it reads
-    /// (SQLite, which always seeks the units: none).
+    /// PostgreSQL, a province's subtree: the provinces its units keep
+    /// ([`crate::units::store::province_sql`]), which a read by province names as constants, so
+    /// that the planner sees which part of the index it reads (otherwise none).
     provinces: Vec<String>,
 }
 
@@ -652,7 +653,7 @@ impl Places {
         })
     }
 
-    /// The provinces the subtree's units keep (PostgreSQL; empty on SQLite).
+    /// The provinces the subtree's units keep (PostgreSQL, a province's subtree; else empty).
     pub fn provinces(&self) -> &[String] {
         &self.provinces
     }
@@ -831,10 +832,10 @@ pub enum Reach {
     /// subtree (rows outside it have no place and are not counted), only slower for a small one.
     Day,
     /// The day's range of `holder_timeline_province` in each province the subtree's units keep
-    /// ([`crate::units::store::province_sql`]; and the rows written without one), kept where [`Places`] places them:
-    /// for a province on a database of several (a province on the national data), which then
-    /// reads about what it would read by day on a database of its own. Right for any subtree,
-    /// as [`Reach::Day`] is.
+    /// ([`crate::units::store::province_sql`]; and the rows written without one), kept where
+    /// [`Places`] places them: for a province on a database of several (the national data),
+    /// which then reads about what it would read by day on a database of its own. Right for any
+    /// subtree, as [`Reach::Day`] is.
     Province,
 }
 

@@ -461,9 +461,9 @@ pub async fn live_on(db: &Db, range: &(String, String), d: NaiveDate) -> AppResu
 }
 
 /// The province of a unit path held in the column `col`, in SQL: the path's first segment
-/// (`/79/760/26734/` → `79`). A timeline row (`gaps::timeline_store`) keeps the least of the provinces its unit has been
-/// in (over the unit's periods), so it does not depend on the report's day, and a read by
-/// province looks in that province of every unit of its subtree.
+/// (`/79/760/26734/` → `79`). A timeline row (`gaps::timeline_store`) keeps the least of the
+/// provinces its unit has been in (over the unit's periods), so it does not depend on the
+/// report's day, and a read by province looks in that province of every unit of its subtree.
 pub fn province_sql(sqlite: bool, col: &str) -> String {
     if sqlite {
         format!("substr({col}, 2, instr(substr({col}, 2), '/') - 1)")
