@@ -612,29 +612,28 @@ impl Places {
                 "NOT EXISTS (SELECT 1 FROM unit_periods q WHERE (q.path < $1 OR q.path >= $2) AND {outside})"
             )
         };
+        // The provinces (PostgreSQL) only for a province's subtree, the only one read by province.
+        let provinces = if matches!(db, Db::Postgres(_)) && is_province(range) {
+            let on_w = crate::units::store::period_on_sql("w", 3);
+            let codes = format!(
+                "SELECT w.code FROM unit_periods w WHERE w.path >= $1 AND w.path < $2 AND {on_w}"
+            );
+            format!(
+                "(SELECT CAST(COALESCE(json_agg(DISTINCT x.province), '[]') AS TEXT) FROM ({}) x)",
+                crate::units::store::least_provinces_sql(false, &codes)
+            )
+        } else {
+            "'[]'".to_string()
+        };
         let sql = match db {
             Db::Sqlite(_) => format!(
-                "SELECT json_group_array(json_array({fields})), {whole}, '[]' FROM unit_periods p
+                "SELECT json_group_array(json_array({fields})), {whole}, {provinces} FROM unit_periods p
                  WHERE p.path >= $1 AND p.path < $2 AND {on}"
             ),
-            // The provinces only for a province's subtree, the only one read by province.
-            Db::Postgres(_) if !is_province(range) => format!(
-                "SELECT CAST(COALESCE(json_agg(json_build_array({fields})), '[]') AS TEXT), {whole}, '[]'
+            Db::Postgres(_) => format!(
+                "SELECT CAST(COALESCE(json_agg(json_build_array({fields})), '[]') AS TEXT), {whole}, {provinces}
                  FROM unit_periods p WHERE p.path >= $1 AND p.path < $2 AND {on}"
             ),
-            Db::Postgres(_) => {
-                let on_v = crate::units::store::period_on_sql("w", 3);
-                let province = crate::units::store::province_sql(false, "v.path");
-                format!(
-                    "SELECT CAST(COALESCE(json_agg(json_build_array({fields})), '[]') AS TEXT), {whole},
-                        (SELECT CAST(COALESCE(json_agg(DISTINCT x.province), '[]') AS TEXT)
-                         FROM (SELECT MIN({province}) AS province FROM unit_periods v
-                               WHERE v.code IN (SELECT w.code FROM unit_periods w
-                                                WHERE w.path >= $1 AND w.path < $2 AND {on_v})
-                               GROUP BY v.code) x)
-                     FROM unit_periods p WHERE p.path >= $1 AND p.path < $2 AND {on}"
-                )
-            }
         };
         let (json, whole, provinces): (String, bool, String) = on_db!(db, |p| sqlx::query_as(&sql)
             .bind(&range.0)
@@ -1230,10 +1229,10 @@ fn statement(db: &Db, f: &Filter, names: bool, reach: Reach, provinces: &[String
     // rows they hold and read the whole country's day (194 ms for HCMC on the national data,
     // against 1 ms; BENCHMARKS.md). Without them (a caller without places), that array.
     let in_provinces = if provinces.is_empty() {
+        let codes = format!("SELECT u.code FROM unit_periods u WHERE {subtree}");
         format!(
-            "SELECT '' UNION SELECT MIN({}) FROM unit_periods v
-             WHERE v.code IN (SELECT u.code FROM unit_periods u WHERE {subtree}) GROUP BY v.code",
-            crate::units::store::province_sql(false, "v.path")
+            "SELECT '' UNION {}",
+            crate::units::store::least_provinces_sql(false, &codes)
         )
     } else {
         std::iter::once("''".to_string())

@@ -472,6 +472,15 @@ pub fn province_sql(sqlite: bool, col: &str) -> String {
     }
 }
 
+/// The least province of each unit of the statement `codes` over all its periods (one column,
+/// `province`): the provinces a timeline row of those units keeps ([`province_sql`]).
+pub fn least_provinces_sql(sqlite: bool, codes: &str) -> String {
+    format!(
+        "SELECT MIN({}) AS province FROM unit_periods v WHERE v.code IN ({codes}) GROUP BY v.code",
+        province_sql(sqlite, "v.path")
+    )
+}
+
 /// Rebuilds the stored periods of the unit tree from the units, their history and their
 /// successors, writing only the difference (an edit of one unit rewrites that unit's rows).
 /// Called in the transaction of every change to the tree.
@@ -595,12 +604,12 @@ async fn refresh_provinces(
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
             .join(", ");
+        let least = format!(
+            "COALESCE((SELECT MIN({province}) FROM unit_periods v WHERE v.code = holder_timeline.unit_code), '')"
+        );
         let sql = format!(
-            "UPDATE holder_timeline SET province = COALESCE(
-                 (SELECT MIN({province}) FROM unit_periods v WHERE v.code = holder_timeline.unit_code), '')
-             WHERE unit_code IN ({list})
-               AND province <> COALESCE(
-                 (SELECT MIN({province}) FROM unit_periods v WHERE v.code = holder_timeline.unit_code), '')"
+            "UPDATE holder_timeline SET province = {least}
+             WHERE unit_code IN ({list}) AND province <> {least}"
         );
         on_tx!(tx, |c| {
             let mut q = sqlx::query(&sql);
