@@ -165,6 +165,14 @@ pub enum HeldConn<'a> {
 }
 
 impl<'a> Exec<'a> {
+    /// Whether the statement runs on SQLite (for SQL that differs between the backends).
+    pub fn is_sqlite(&self) -> bool {
+        matches!(
+            self,
+            Exec::Pool(Db::Sqlite(_)) | Exec::Tx(Tx::Sqlite(..)) | Exec::Conn(Conn::Sqlite(_))
+        )
+    }
+
     /// The connection the statement runs on.
     pub async fn hold(self) -> Result<HeldConn<'a>, sqlx::Error> {
         Ok(match self {

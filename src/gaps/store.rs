@@ -691,14 +691,18 @@ pub async fn scale_reference(ex: impl Into<Exec<'_>>) -> AppResult<ScaleRef> {
         Option<i64>,
         Option<String>,
     );
-    let rows: Vec<Row> = on_exec!(ex, |c| {
-        sqlx::query_as(
-            "SELECT s.code, s.name_en, s.name_vi, l.code, l.rank, l.name_vi FROM qualification_scales s
-             LEFT JOIN qualification_levels l ON l.scale_code = s.code",
-        )
-        .fetch_all(&mut *c)
-        .await?
-    });
+    // One JSON value rather than a row per level (each row costs more to hand over than its fields).
+    let ex = ex.into();
+    let fields = "s.code, s.name_en, s.name_vi, l.code, l.rank, l.name_vi";
+    let sql = if ex.is_sqlite() {
+        format!("SELECT json_group_array(json_array({fields}))")
+    } else {
+        format!("SELECT CAST(COALESCE(json_agg(json_build_array({fields})), '[]') AS TEXT)")
+    }
+        + " FROM qualification_scales s LEFT JOIN qualification_levels l ON l.scale_code = s.code";
+    let json: String = on_exec!(ex, |c| sqlx::query_scalar(&sql).fetch_one(&mut *c).await?);
+    let rows: Vec<Row> = serde_json::from_str(&json)
+        .map_err(|e| crate::error::AppError::Internal(format!("qualification scales: {e}")))?;
     let mut out = ScaleRef::default();
     for (scale, name, name_vi, level, rank, level_vi) in rows {
         if let (Some(level), Some(rank)) = (level, rank) {

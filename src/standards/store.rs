@@ -129,96 +129,90 @@ pub async fn version_count(db: &Db) -> AppResult<i64> {
 
 #[derive(sqlx::FromRow)]
 struct VersionRow {
-    id: i64,
     title_code: String,
     version: i64,
     effective_from: NaiveDate,
     note: String,
     created_by: String,
     created_at: DateTime<Utc>,
+    /// The version's requirements in order, one JSON array of [`ReqRow`]s (see [`reqs_sql`]).
+    requirements: String,
 }
 
-struct ReqRow {
-    version_id: i64,
-    kind: String,
-    scale_code: Option<String>,
-    level_code: Option<String>,
-    module_code: Option<String>,
-    within_years: Option<i64>,
-    years: Option<i64>,
+/// A requirement as [`reqs_sql`] packs it: kind, scale, level, module, within years, years.
+type ReqRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// The requirement a stored row describes (`None`: a kind this build does not know, or a row
+/// missing what its kind needs).
+fn requirement((kind, scale, level, module, within_years, years): ReqRow) -> Option<Requirement> {
+    Some(match kind.as_str() {
+        "min_level" => Requirement::MinLevel {
+            scale: scale?,
+            level: level?,
+        },
+        "module" => Requirement::Module {
+            module: module?,
+            within_years,
+        },
+        "max_age" => Requirement::MaxAge { years: years? },
+        "min_party_years" => Requirement::MinPartyYears { years: years? },
+        _ => return None,
+    })
 }
 
-impl ReqRow {
-    fn requirement(self) -> Option<Requirement> {
-        Some(match self.kind.as_str() {
-            "min_level" => Requirement::MinLevel {
-                scale: self.scale_code?,
-                level: self.level_code?,
-            },
-            "module" => Requirement::Module {
-                module: self.module_code?,
-                within_years: self.within_years,
-            },
-            "max_age" => Requirement::MaxAge { years: self.years? },
-            "min_party_years" => Requirement::MinPartyYears { years: self.years? },
-            _ => return None,
+impl VersionRow {
+    fn assemble(self) -> AppResult<StandardVersion> {
+        let reqs: Vec<ReqRow> = serde_json::from_str(&self.requirements)
+            .map_err(|e| crate::error::AppError::Internal(format!("standard requirements: {e}")))?;
+        Ok(StandardVersion {
+            requirements: reqs.into_iter().filter_map(requirement).collect(),
+            title_code: self.title_code,
+            version: self.version,
+            effective_from: self.effective_from,
+            note: self.note,
+            created_by: self.created_by,
+            created_at: self.created_at,
         })
     }
 }
 
-fn assemble(versions: Vec<VersionRow>, reqs: Vec<ReqRow>) -> Vec<StandardVersion> {
-    let mut by_version: HashMap<i64, Vec<Requirement>> = HashMap::new();
-    for r in reqs {
-        let vid = r.version_id;
-        if let Some(req) = r.requirement() {
-            by_version.entry(vid).or_default().push(req);
-        }
+/// The requirements of the version `v`, by position, as one JSON array of arrays: one value per
+/// version rather than one row per requirement (each row a statement's result costs more to
+/// hand over than its few fields, SQLite's most).
+fn reqs_sql(sqlite: bool) -> &'static str {
+    if sqlite {
+        "(SELECT json_group_array(json_array(r.kind, r.scale_code, r.level_code, r.module_code, r.within_years, r.years) ORDER BY r.position)
+          FROM standard_requirements r WHERE r.version_id = v.id)"
+    } else {
+        "(SELECT CAST(COALESCE(json_agg(json_build_array(r.kind, r.scale_code, r.level_code, r.module_code, r.within_years, r.years) ORDER BY r.position), '[]') AS TEXT)
+          FROM standard_requirements r WHERE r.version_id = v.id)"
     }
-    versions
-        .into_iter()
-        .map(|v| StandardVersion {
-            requirements: by_version.remove(&v.id).unwrap_or_default(),
-            title_code: v.title_code,
-            version: v.version,
-            effective_from: v.effective_from,
-            note: v.note,
-            created_by: v.created_by,
-            created_at: v.created_at,
-        })
-        .collect()
 }
 
-/// Versions joined to their requirements (`t` the titles, `v` the versions, `r` the requirements).
-const JOINED_SQL: &str = "SELECT v.id, t.code AS title_code, v.version, v.effective_from, v.note, v.created_by, v.created_at,
-        r.kind, r.scale_code, r.level_code, r.module_code, r.within_years, r.years
-    FROM titles t JOIN standard_versions v ON v.title_id = t.id
-    LEFT JOIN standard_requirements r ON r.version_id = v.id";
-
-/// A version with one of its requirements (none: a version without requirements), as
-/// [`JOINED_SQL`] reads them.
-#[derive(sqlx::FromRow)]
-struct JoinedRow {
-    #[sqlx(flatten)]
-    version: VersionRow,
-    kind: Option<String>,
-    scale_code: Option<String>,
-    level_code: Option<String>,
-    module_code: Option<String>,
-    within_years: Option<i64>,
-    years: Option<i64>,
-}
-
-/// The versions [`JOINED_SQL`] followed by `rest` (a filter, then an order that keeps each
-/// version's rows together, requirements by position) reads, in one statement; `$1` is `day`
-/// when given, then one placeholder per title code (see [`placeholders`]).
+/// The versions (`v`, with `t` their titles) that `rest` (a filter, then an order) reads, each
+/// with its requirements, in one statement; `$1` is `day` when given, then one placeholder per
+/// title code (see [`placeholders`]).
 async fn read_joined(
     ex: impl Into<Exec<'_>>,
     rest: &str,
     day: Option<NaiveDate>,
     title_codes: &[&str],
 ) -> AppResult<Vec<StandardVersion>> {
-    let sql = format!("{JOINED_SQL} {rest}");
-    let rows: Vec<JoinedRow> = on_exec!(ex, |c| {
+    let ex = ex.into();
+    let sql = format!(
+        "SELECT t.code AS title_code, v.version, v.effective_from, v.note, v.created_by, v.created_at,
+                {} AS requirements
+         FROM titles t JOIN standard_versions v ON v.title_id = t.id {rest}",
+        reqs_sql(ex.is_sqlite())
+    );
+    let rows: Vec<VersionRow> = on_exec!(ex, |c| {
         let mut q = sqlx::query_as(&sql);
         if let Some(d) = day {
             q = q.bind(d);
@@ -228,25 +222,7 @@ async fn read_joined(
         }
         q.fetch_all(&mut *c).await?
     });
-    let mut versions: Vec<VersionRow> = vec![];
-    let mut reqs: Vec<ReqRow> = vec![];
-    for r in rows {
-        if let Some(kind) = r.kind {
-            reqs.push(ReqRow {
-                version_id: r.version.id,
-                kind,
-                scale_code: r.scale_code,
-                level_code: r.level_code,
-                module_code: r.module_code,
-                within_years: r.within_years,
-                years: r.years,
-            });
-        }
-        if versions.last().map(|v| v.id) != Some(r.version.id) {
-            versions.push(r.version);
-        }
-    }
-    Ok(assemble(versions, reqs))
+    rows.into_iter().map(VersionRow::assemble).collect()
 }
 
 /// `$from, $from+1, …` (`n` of them).
@@ -263,7 +239,7 @@ const IN_FORCE: &str = "v.effective_from = (SELECT MAX(v2.effective_from) FROM s
 
 /// Every version of every title's standard, on whatever the caller has.
 pub async fn all_versions(ex: impl Into<Exec<'_>>) -> AppResult<Vec<StandardVersion>> {
-    read_joined(ex, "ORDER BY v.id, r.position", None, &[]).await
+    read_joined(ex, "ORDER BY v.id", None, &[]).await
 }
 
 /// Every version of the standards of these titles only (the same versions as [`all_versions`]
@@ -276,19 +252,19 @@ pub async fn versions_of_titles(
         return Ok(vec![]);
     }
     let codes = placeholders(1, title_codes.len());
-    let rest = format!("WHERE t.code IN ({codes}) ORDER BY v.id, r.position");
+    let rest = format!("WHERE t.code IN ({codes}) ORDER BY v.id");
     read_joined(ex, &rest, None, title_codes).await
 }
 
 /// Every version of one title's standard, oldest first.
 pub async fn versions(db: &Db, title_code: &str) -> AppResult<Vec<StandardVersion>> {
-    let rest = "WHERE t.code = $1 ORDER BY v.effective_from, v.id, r.position";
+    let rest = "WHERE t.code = $1 ORDER BY v.effective_from, v.id";
     read_joined(db, rest, None, &[title_code]).await
 }
 
 /// The version of every title's standard in force on `d` (title code → version).
 pub async fn in_force(db: &Db, d: NaiveDate) -> AppResult<HashMap<String, StandardVersion>> {
-    let rest = format!("WHERE {IN_FORCE} ORDER BY v.id, r.position");
+    let rest = format!("WHERE {IN_FORCE} ORDER BY v.id");
     Ok(read_joined(db, &rest, Some(d), &[])
         .await?
         .into_iter()
@@ -307,7 +283,7 @@ pub async fn in_force_for_on(
         return Ok(HashMap::new());
     }
     let codes = placeholders(2, title_codes.len());
-    let rest = format!("WHERE t.code IN ({codes}) AND {IN_FORCE} ORDER BY v.id, r.position");
+    let rest = format!("WHERE t.code IN ({codes}) AND {IN_FORCE} ORDER BY v.id");
     Ok(read_joined(conn, &rest, Some(d), title_codes)
         .await?
         .into_iter()

@@ -189,6 +189,12 @@ async fn publishing_new_versions(app: TestApp) {
         )
         .await;
     assert_eq!(now["version"], 3);
+    assert_eq!(
+        keys(&now),
+        ["political_theory>=advanced", "DV-11/2y", "max_age:50"],
+        "read back with its requirements in their order"
+    );
+    assert_eq!(now["created_at"], v["created_at"]);
     let (s, v) = app
         .post(
             "/api/titles/FF-CHAIR-DISTRICT/standards",
