@@ -10,6 +10,7 @@ db_tests!(
     create_read_and_validate_cadres,
     search_without_diacritics_in_vietnamese_order,
     officer_keeps_only_their_subtree,
+    list_totals_follow_scope_and_filters,
     cadre_sees_only_their_own_record,
     moves_are_recorded,
     titles_held_and_planned,
@@ -247,6 +248,79 @@ async fn officer_keeps_only_their_subtree(app: TestApp) {
         )
         .await;
     assert_eq!(s, Status::Forbidden);
+}
+
+/// The list's total counts exactly what its pages hold, for every scope and filter: unit by unit
+/// when only the scope and the unit narrow it, joined when the cadres' own columns do.
+async fn list_totals_follow_scope_and_filters(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    // District 760: three in ward 26734, one in 26737; elsewhere one in 26764.
+    let mut ids = vec![];
+    for (i, unit) in ["26734", "26734", "26734", "26737", "26764"]
+        .iter()
+        .enumerate()
+    {
+        ids.push(
+            create(
+                &app,
+                &admin,
+                "Nguyễn Văn An",
+                &format!("07918000030{i}"),
+                unit,
+            )
+            .await,
+        );
+    }
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{}", ids[0]),
+            Some(&admin),
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let mut other = cadre("Lê Thị Ánh", "079180000309", "26737");
+    other["organisation"] = json!("youth_union");
+    let (s, v) = app.post("/api/cadres", Some(&admin), other).await;
+    assert_eq!(s, Status::Created, "{v}");
+    let officer = app
+        .account(&admin, "officer.q1", "officer", Some("760"))
+        .await;
+    let ward = app
+        .account(&admin, "officer.w", "officer", Some("26737"))
+        .await;
+    for (token, path, total) in [
+        (&admin, "/api/cadres", 6),
+        (&admin, "/api/cadres?unit=760", 5),
+        (&admin, "/api/cadres?unit=26734", 3),
+        (&admin, "/api/cadres?unit=26740", 0),
+        (&admin, "/api/cadres?active=true", 5),
+        (&admin, "/api/cadres?organisation=youth_union", 1),
+        (&officer, "/api/cadres", 5),
+        (&officer, "/api/cadres?unit=26737", 2),
+        (&officer, "/api/cadres?active=false", 1),
+        (&officer, "/api/cadres?q=anh", 1),
+        (&ward, "/api/cadres", 2),
+        (&ward, "/api/cadres?organisation=fatherland_front", 1),
+    ] {
+        let (s, v) = app.get(path, Some(token)).await;
+        assert_eq!(s, Status::Ok, "{path}: {v}");
+        assert_eq!(v["total"], total, "{path}: {v}");
+        // Pages of two hold every counted cadre once.
+        let mut seen = std::collections::BTreeSet::new();
+        for offset in (0..total).step_by(2) {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let (_, page) = app
+                .get(&format!("{path}{sep}limit=2&offset={offset}"), Some(token))
+                .await;
+            assert_eq!(page["total"], total, "{path} at {offset}");
+            for c in page["items"].as_array().unwrap() {
+                assert!(seen.insert(c["id"].as_i64().unwrap()), "{path}: twice");
+            }
+        }
+        assert_eq!(seen.len() as i64, total, "{path}");
+    }
 }
 
 async fn cadre_sees_only_their_own_record(app: TestApp) {
