@@ -196,11 +196,16 @@ pub async fn list(
         && f.organisation.is_none()
         && f.active.is_none()
         && !matches!(scope, Scope::Own { .. });
+    // Nothing on the units' side (every unit in scope, none asked for): the cadres alone, without
+    // the units hashed against each of them (a name search by an admin, 17 ms of its 35).
+    let units_free = matches!(scope, Scope::All) && f.unit_path.is_none();
     let count_sql = if by_unit {
         format!(
             "SELECT CAST(COALESCE(SUM((SELECT COUNT(*) FROM cadres c WHERE c.unit_code = u.code)), 0) AS BIGINT)
              FROM units u WHERE {where_sql}"
         )
+    } else if units_free {
+        format!("SELECT COUNT(*) FROM cadres c WHERE {where_sql}")
     } else {
         format!(
             "SELECT COUNT(*) FROM cadres c JOIN units u ON u.code = c.unit_code WHERE {where_sql}"

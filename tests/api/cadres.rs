@@ -160,6 +160,23 @@ async fn search_without_diacritics_in_vietnamese_order(app: TestApp) {
     let (_, v) = app.get("/api/cadres?q=dat%20%20nguyen", Some(&admin)).await;
     assert_eq!(v["total"], 1, "{v}");
     assert_eq!(v["items"][0]["full_name"], "Nguyễn Văn Đạt");
+    // A search lists its matches in the same Vietnamese order as the whole list.
+    let (_, v) = app.get("/api/cadres?q=van", Some(&admin)).await;
+    let found: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["full_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "Nguyễn Văn An",
+            "Trần Văn Bình",
+            "Đỗ Văn Dũng",
+            "Nguyễn Văn Đạt"
+        ]
+    );
     let (_, v) = app.get("/api/cadres?q=van%20pham", Some(&admin)).await;
     assert_eq!(v["total"], 0, "{v}");
     let (_, p2) = app.get("/api/cadres?limit=3&offset=3", Some(&admin)).await;
@@ -297,6 +314,8 @@ async fn list_totals_follow_scope_and_filters(app: TestApp) {
         (&admin, "/api/cadres?unit=26740", 0),
         (&admin, "/api/cadres?active=true", 5),
         (&admin, "/api/cadres?organisation=youth_union", 1),
+        (&admin, "/api/cadres?q=nguyen&active=true", 4),
+        (&admin, "/api/cadres?q=nguyen&unit=26734", 3),
         (&officer, "/api/cadres", 5),
         (&officer, "/api/cadres?unit=26737", 2),
         (&officer, "/api/cadres?active=false", 1),
