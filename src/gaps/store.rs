@@ -691,7 +691,8 @@ pub async fn scale_reference(ex: impl Into<Exec<'_>>) -> AppResult<ScaleRef> {
         Option<i64>,
         Option<String>,
     );
-    // One JSON value rather than a row per level (each row costs more to hand over than its fields).
+    // One JSON value rather than a row per level (each row costs more to hand over than its
+    // fields).
     let ex = ex.into();
     let fields = "s.code, s.name_en, s.name_vi, l.code, l.rank, l.name_vi";
     let sql = if ex.is_sqlite() {

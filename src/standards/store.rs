@@ -186,14 +186,14 @@ impl VersionRow {
 /// The requirements of the version `v`, by position, as one JSON array of arrays: one value per
 /// version rather than one row per requirement (each row a statement's result costs more to
 /// hand over than its few fields, SQLite's most).
-fn reqs_sql(sqlite: bool) -> &'static str {
-    if sqlite {
-        "(SELECT json_group_array(json_array(r.kind, r.scale_code, r.level_code, r.module_code, r.within_years, r.years) ORDER BY r.position)
-          FROM standard_requirements r WHERE r.version_id = v.id)"
+fn reqs_sql(sqlite: bool) -> String {
+    let fields = "r.kind, r.scale_code, r.level_code, r.module_code, r.within_years, r.years";
+    let array = if sqlite {
+        format!("json_group_array(json_array({fields}) ORDER BY r.position)")
     } else {
-        "(SELECT CAST(COALESCE(json_agg(json_build_array(r.kind, r.scale_code, r.level_code, r.module_code, r.within_years, r.years) ORDER BY r.position), '[]') AS TEXT)
-          FROM standard_requirements r WHERE r.version_id = v.id)"
-    }
+        format!("CAST(COALESCE(json_agg(json_build_array({fields}) ORDER BY r.position), '[]') AS TEXT)")
+    };
+    format!("(SELECT {array} FROM standard_requirements r WHERE r.version_id = v.id)")
 }
 
 /// The versions (`v`, with `t` their titles) that `rest` (a filter, then an order) reads, each
