@@ -24,6 +24,16 @@ pub fn cadre(name: &str, pid: &str, unit: &str) -> Value {
            "party_joined_on": "2005-03-02", "phone": "0909 123 456", "email": "Can.Bo@example.vn"})
 }
 
+/// The full names of a list's items, in order.
+fn full_names(v: &Value) -> Vec<&str> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["full_name"].as_str().unwrap())
+        .collect()
+}
+
 /// Creates a cadre and returns its id.
 pub async fn create(app: &TestApp, token: &str, name: &str, pid: &str, unit: &str) -> i64 {
     let (s, v) = app
@@ -129,12 +139,7 @@ async fn search_without_diacritics_in_vietnamese_order(app: TestApp) {
         create(&app, &admin, n, &format!("0791800001{i:02}"), "26734").await;
     }
     let (_, v) = app.get("/api/cadres?limit=10", Some(&admin)).await;
-    let order: Vec<&str> = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["full_name"].as_str().unwrap())
-        .collect();
+    let order = full_names(&v);
     assert_eq!(
         order,
         [
@@ -162,12 +167,7 @@ async fn search_without_diacritics_in_vietnamese_order(app: TestApp) {
     assert_eq!(v["items"][0]["full_name"], "Nguyễn Văn Đạt");
     // A search lists its matches in the same Vietnamese order as the whole list.
     let (_, v) = app.get("/api/cadres?q=van", Some(&admin)).await;
-    let found: Vec<&str> = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["full_name"].as_str().unwrap())
-        .collect();
+    let found = full_names(&v);
     assert_eq!(
         found,
         [
