@@ -167,10 +167,11 @@ pub enum HeldConn<'a> {
 impl<'a> Exec<'a> {
     /// Whether the statement runs on SQLite (for SQL that differs between the backends).
     pub fn is_sqlite(&self) -> bool {
-        matches!(
-            self,
-            Exec::Pool(Db::Sqlite(_)) | Exec::Tx(Tx::Sqlite(..)) | Exec::Conn(Conn::Sqlite(_))
-        )
+        match self {
+            Exec::Pool(db) => matches!(db, Db::Sqlite(_)),
+            Exec::Tx(tx) => tx.is_sqlite(),
+            Exec::Conn(conn) => matches!(conn, Conn::Sqlite(_)),
+        }
     }
 
     /// The connection the statement runs on.
@@ -394,6 +395,11 @@ pub fn set_commit_hook(hook: CommitHook) {
 }
 
 impl Tx {
+    /// Whether the transaction is SQLite's (for SQL that differs between the backends).
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Tx::Sqlite(..))
+    }
+
     /// Runs the commit hook, then commits the transaction.
     pub async fn commit(mut self) -> Result<(), AppError> {
         if let Some(hook) = COMMIT_HOOK.get() {

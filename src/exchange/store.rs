@@ -19,10 +19,6 @@ use crate::imports::plan::{TitleInfo, UnitInfo};
 use crate::standards::domain::Organisation;
 use crate::{on_db, on_tx};
 
-fn is_sqlite(tx: &Tx) -> bool {
-    matches!(tx, Tx::Sqlite(..))
-}
-
 /// Personal ids that can name a cadre at all (digits only, at most 12).
 fn plausible(ids: &[String]) -> Vec<String> {
     ids.iter()
@@ -33,7 +29,7 @@ fn plausible(ids: &[String]) -> Vec<String> {
 
 /// A text list as one parameter, as [`in_ids`] takes integers.
 fn in_texts(tx: &Tx, n: usize) -> String {
-    if is_sqlite(tx) {
+    if tx.is_sqlite() {
         format!("IN (SELECT value FROM json_each(${n}))")
     } else {
         format!("= ANY(string_to_array(${n}, ','))")
@@ -41,7 +37,7 @@ fn in_texts(tx: &Tx, n: usize) -> String {
 }
 
 fn text_param(tx: &Tx, list: &[String]) -> String {
-    if is_sqlite(tx) {
+    if tx.is_sqlite() {
         serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
     } else {
         list.join(",")
@@ -119,9 +115,9 @@ pub async fn period_lookups(tx: &mut Tx, part: Part, ids: &[String]) -> AppResul
         let sql = format!(
             "SELECT id, cadre_id, {title}, unit_code, from_date, to_date, {appointed} FROM {} WHERE cadre_id {}",
             period_table(part),
-            in_ids(is_sqlite(tx), 1)
+            in_ids(tx.is_sqlite(), 1)
         );
-        let param = id_param(is_sqlite(tx), &ids);
+        let param = id_param(tx.is_sqlite(), &ids);
         type R = (
             i64,
             i64,
@@ -328,9 +324,9 @@ pub async fn completion_lookups(
     if !ids.is_empty() {
         let sql = format!(
             "{COMPLETION_SELECT} WHERE co.cadre_id {}",
-            in_ids(is_sqlite(tx), 1)
+            in_ids(tx.is_sqlite(), 1)
         );
-        let param = id_param(is_sqlite(tx), &ids);
+        let param = id_param(tx.is_sqlite(), &ids);
         let rows: Vec<CompletionRow> = on_tx!(tx, |c| sqlx::query_as(&sql)
             .bind(&param)
             .fetch_all(&mut *c)
@@ -431,9 +427,9 @@ pub async fn qualification_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<Qua
             "SELECT id, cadre_id, scale_code, level_code, obtained_on, issuer, evidence, source,
                     source_ref, revoked_on
              FROM cadre_qualifications WHERE cadre_id {}",
-            in_ids(is_sqlite(tx), 1)
+            in_ids(tx.is_sqlite(), 1)
         );
-        let param = id_param(is_sqlite(tx), &ids);
+        let param = id_param(tx.is_sqlite(), &ids);
         type R = (
             i64,
             i64,

@@ -48,7 +48,7 @@ pub async fn flush(tx: &mut Tx) -> AppResult<()> {
     // transaction (the rebuild's statements, then the commit) planned generically: their plans
     // do not depend on which cadres, and planning the rebuild's read afresh on every write took
     // twice as long as running it (BENCHMARKS.md).
-    let sql = if is_sqlite(tx) {
+    let sql = if tx.is_sqlite() {
         "DELETE FROM timeline_dirty RETURNING cadre_id".to_string()
     } else {
         format!(
@@ -71,16 +71,12 @@ pub async fn flush(tx: &mut Tx) -> AppResult<()> {
 /// of one cadre would deadlock; `NO KEY UPDATE` does not.
 const LOCK_SQL: &str = "ORDER BY id FOR NO KEY UPDATE";
 
-fn is_sqlite(tx: &Tx) -> bool {
-    matches!(tx, Tx::Sqlite(..))
-}
-
 /// The timelines of holders recorded before the timeline existed (tx 0), or marked by a write
 /// that committed without the hook (a process or statement outside `Tx`): rebuilt at start. On
 /// PostgreSQL the marks of transactions still in progress (another app server's) are left to them.
 pub async fn flush_backlog(db: &Db) -> AppResult<usize> {
     let mut tx = db.begin().await?;
-    let sql = if is_sqlite(&tx) {
+    let sql = if tx.is_sqlite() {
         "DELETE FROM timeline_dirty RETURNING cadre_id"
     } else {
         "DELETE FROM timeline_dirty WHERE tx = 0 OR txid_status(tx) IS DISTINCT FROM 'in progress'
@@ -205,7 +201,7 @@ async fn all_versions(
 /// Rebuilds the timelines of these cadres from their facts: on PostgreSQL their rows locked
 /// first (see [`LOCK_SQL`]), then [`rebuild_locked`].
 pub async fn rebuild_cadres(tx: &mut Tx, ids: Vec<i64>) -> AppResult<()> {
-    if !is_sqlite(tx) && !ids.is_empty() {
+    if !tx.is_sqlite() && !ids.is_empty() {
         let param = id_param(false, &ids);
         let inn = in_ids(false, 1);
         on_tx!(tx, |c| {
@@ -225,7 +221,7 @@ pub async fn rebuild_cadres(tx: &mut Tx, ids: Vec<i64>) -> AppResult<()> {
 async fn rebuild_locked(tx: &mut Tx, mut ids: Vec<i64>) -> AppResult<()> {
     ids.sort_unstable();
     ids.dedup();
-    let sqlite = is_sqlite(tx);
+    let sqlite = tx.is_sqlite();
     // The standards, loaded once and only if some cadre holds or is planned for a title.
     let mut versions: Option<HashMap<String, Vec<VersionRules>>> = None;
     for chunk in ids.chunks(CHUNK) {
