@@ -157,6 +157,39 @@ async fn sqlite_gathers_the_planners_statistics_at_start() {
     }
 }
 
+/// The statistics are `sqlite_stat1` only: the bundled SQLite is built without STAT4
+/// (`.cargo/config.toml`). With STAT4 and gathered statistics, SQLite re-prepares every statement
+/// whose plan could depend on a bound value each time it runs, which cost `/api/me` half its
+/// throughput (BENCHMARKS.md, "SQLite without STAT4"). Fails if the build option is lost.
+#[rocket::async_test]
+async fn sqlite_is_built_without_stat4() {
+    let app = TestApp::sqlite().await;
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let again = app.another_instance(&[]).await;
+    let cadre_training::db::Db::Sqlite(p) = &again.state().db else {
+        unreachable!("a SQLite app")
+    };
+    let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options")
+        .fetch_all(p)
+        .await
+        .unwrap();
+    assert!(
+        !options.iter().any(|o| o.starts_with("ENABLE_STAT4")),
+        "{options:?}"
+    );
+    // The start gathered statistics (stat1), and no per-value samples.
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_stat%' ORDER BY name",
+    )
+    .fetch_all(p)
+    .await
+    .unwrap();
+    assert_eq!(tables, ["sqlite_stat1"]);
+}
+
 async fn dry_run_commit_and_reimport(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
