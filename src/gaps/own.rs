@@ -7,8 +7,10 @@ use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
+use super::reference::ReferenceCache;
 use super::report::{required_rank, Assessment};
 use super::store::{self, Holding, OpenClassRow, ScaleRef};
+use crate::db::version::DataVersion;
 use crate::error::AppResult;
 use crate::standards::store::StandardVersion;
 
@@ -65,13 +67,16 @@ pub struct OwnRecord<'a> {
 }
 
 /// The same gaps as `service::gaps_of` from a record already loaded: the engine is given the cadre's
-/// raw qualifications and completions (it filters them by date and revocation itself), so only
-/// the standards of the cadre's titles, the scales and, when a gap is open, the open classes are
-/// read (at most three statements on the held connection).
+/// raw qualifications and completions (it filters them by date and revocation itself). The
+/// standards in force and the scales come from the reference cache at the caller's reference
+/// `version` (read on the held connection when missing, or always without a version); only the
+/// open classes, when a gap is open that a class could close, are read here.
 pub async fn own_gaps_on(
     conn: &mut crate::db::Conn,
     r: &OwnRecord<'_>,
     as_of: NaiveDate,
+    reference: &ReferenceCache,
+    version: Option<&DataVersion>,
 ) -> AppResult<Vec<TitleGap>> {
     use super::engine::{assess, CadreFacts, CompletionFact, QualificationFact};
     // Titles held or planned on the day, incumbents first, each in id order.
@@ -90,15 +95,7 @@ pub async fn own_gaps_on(
         .map(|t| (Holding::Incumbent, t))
         .chain(planned.into_iter().map(|t| (Holding::Planned, t)))
         .collect();
-    let mut codes: Vec<&str> = holders.iter().map(|(_, t)| t.title_code.as_str()).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    let standards = crate::standards::store::in_force_for_on(conn, as_of, &codes).await?;
-    let scales = if standards.is_empty() {
-        ScaleRef::default()
-    } else {
-        store::scale_reference(&mut *conn).await?
-    };
+    let (standards, scales) = reference.held(conn, version, as_of).await?;
     let facts = CadreFacts {
         birth_date: r.cadre.birth_date,
         party_joined_on: r.cadre.party_joined_on,

@@ -16,7 +16,7 @@ use super::report::ModuleRef;
 use super::store::{self, ScaleRef};
 use super::timeline_store::{Places, Reach};
 use crate::db::version::DataVersion;
-use crate::db::Db;
+use crate::db::{Conn, Db};
 use crate::error::AppResult;
 use crate::shared::cache::{CacheStats, VersionedCache};
 use crate::standards::store::StandardVersion;
@@ -84,6 +84,26 @@ impl ReferenceCache {
         cached(&self.scales, version, (), || store::scale_reference(db)).await
     }
 
+    /// The standards in force on `d` and the scales for a request that holds a pooled connection
+    /// (`/api/me`): shared with the cache, not copied, and when missing read on that connection
+    /// (never a second one while it is held: a burst of such requests could take the whole pool).
+    pub async fn held(
+        &self,
+        conn: &mut Conn,
+        version: Option<&DataVersion>,
+        d: NaiveDate,
+    ) -> AppResult<(Arc<Standards>, Arc<ScaleRef>)> {
+        let standards = shared(&self.standards, version, d, || {
+            crate::standards::store::in_force(&mut *conn, d)
+        })
+        .await?;
+        let scales = shared(&self.scales, version, (), || {
+            store::scale_reference(&mut *conn)
+        })
+        .await?;
+        Ok((standards, scales))
+    }
+
     /// The modules that award a level, the seats planned per module and every module's title
     /// (training demand).
     pub async fn modules(&self, db: &Db, version: Option<&DataVersion>) -> AppResult<ModuleRef> {
@@ -130,6 +150,7 @@ impl ReferenceCache {
     }
 }
 
+/// The entry of `key` at `version`, a copy of it (see [`shared`] for the entry itself).
 async fn cached<K, V, F, Fut>(
     cache: &VersionedCache<K, V>,
     version: Option<&DataVersion>,
@@ -142,20 +163,38 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = AppResult<V>>,
 {
+    let value = shared(cache, version, key, read).await?;
+    // Read afresh (no version), the value is this caller's alone: no copy.
+    Ok(Arc::try_unwrap(value).unwrap_or_else(|kept| (*kept).clone()))
+}
+
+/// The entry of `key` at `version`, shared with the cache: read by `read` and kept when missing
+/// or built at another version; without a version, read and not kept.
+async fn shared<K, V, F, Fut>(
+    cache: &VersionedCache<K, V>,
+    version: Option<&DataVersion>,
+    key: K,
+    read: F,
+) -> AppResult<Arc<V>>
+where
+    K: Eq + std::hash::Hash + Clone,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = AppResult<V>>,
+{
     let Some(version) = version else {
-        return read().await;
+        return Ok(Arc::new(read().await?));
     };
     // Valid until the data changes; no instant ends it.
     let now = Utc::now();
     if let Some(hit) = cache.get(key.clone(), version, now) {
-        return Ok((*hit).clone());
+        return Ok(hit);
     }
-    let value = read().await?;
+    let value = Arc::new(read().await?);
     cache.put(
         key,
         version.clone(),
         DateTime::<Utc>::MAX_UTC,
-        Arc::new(value.clone()),
+        Arc::clone(&value),
     );
     Ok(value)
 }

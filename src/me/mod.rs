@@ -80,7 +80,7 @@ pub async fn me(state: &State<AppState>, user: AuthUser) -> AppResult<RawJson<St
     // nothing has changed since it was built.
     let account = to_json(&user.account)?;
     let parts = match user.cadre_id {
-        Some(cadre_id) => cadre_parts(state, cadre_id, &user.data_version).await?,
+        Some(cadre_id) => cadre_parts(state, cadre_id, &user).await?,
         None => None,
     };
     let parts = match parts {
@@ -95,13 +95,14 @@ pub async fn me(state: &State<AppState>, user: AuthUser) -> AppResult<RawJson<St
 async fn cadre_parts(
     state: &AppState,
     cadre_id: i64,
-    version: &DataVersion,
+    user: &AuthUser,
 ) -> AppResult<Option<Arc<String>>> {
-    let now = state.clock.now();
+    let (version, now) = (&user.data_version, state.clock.now());
     if let Some(parts) = state.records.get(cadre_id, version, now) {
         return Ok(Some(parts));
     }
-    let Some((parts, valid_until)) = build(state, cadre_id, now).await? else {
+    let reference = &user.reference_version;
+    let Some((parts, valid_until)) = build(state, cadre_id, reference, now).await? else {
         return Ok(None);
     };
     let parts = Arc::new(to_json(&parts)?);
@@ -151,11 +152,13 @@ fn valid_until(midnight: DateTime<Utc>, upcoming: &[UpcomingSession]) -> DateTim
 }
 
 /// Builds the cadre's part of the record on one pooled connection; the gap assessment reuses
-/// what the record has already loaded (see `gaps::own::own_gaps_on`). `None` when the linked
+/// what the record has already loaded, and the standards and scales of the reference cache at the
+/// caller's `reference` version (see `gaps::own::own_gaps_on`). `None` when the linked
 /// cadre no longer exists.
 async fn build(
     state: &AppState,
     cadre_id: i64,
+    reference: &DataVersion,
     now: DateTime<Utc>,
 ) -> AppResult<Option<(CadreParts, DateTime<Utc>)>> {
     let mut conn = state.db.acquire().await?;
@@ -195,7 +198,9 @@ async fn build(
         qualifications: &qualifications,
         completions: &completions,
     };
-    parts.gaps = crate::gaps::own::own_gaps_on(&mut conn, &own, today).await?;
+    let cache = &state.reference;
+    parts.gaps =
+        crate::gaps::own::own_gaps_on(&mut conn, &own, today, cache, Some(reference)).await?;
     parts.cadre = Some(CadreDetail {
         units,
         titles,

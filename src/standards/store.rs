@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 pub use super::domain::StandardVersion;
 use super::domain::{NewTitle, Requirement};
-use crate::db::{Conn, Db, Exec, Tx};
+use crate::db::{Db, Exec, Tx};
 use crate::error::AppResult;
 use crate::{on_db, on_exec, on_tx};
 
@@ -262,29 +262,14 @@ pub async fn versions(db: &Db, title_code: &str) -> AppResult<Vec<StandardVersio
     read_joined(db, rest, None, &[title_code]).await
 }
 
-/// The version of every title's standard in force on `d` (title code → version).
-pub async fn in_force(db: &Db, d: NaiveDate) -> AppResult<HashMap<String, StandardVersion>> {
-    let rest = format!("WHERE {IN_FORCE} ORDER BY v.id");
-    Ok(read_joined(db, &rest, Some(d), &[])
-        .await?
-        .into_iter()
-        .map(|s| (s.title_code.clone(), s))
-        .collect())
-}
-
-/// The version in force on `d` of the standards of these titles only (title code → version), in
-/// one statement on a held connection; the same versions as [`in_force`] gives for them.
-pub async fn in_force_for_on(
-    conn: &mut Conn,
+/// The version of every title's standard in force on `d` (title code → version), on any
+/// executor (the pool, or a connection a request holds).
+pub async fn in_force(
+    ex: impl Into<Exec<'_>>,
     d: NaiveDate,
-    title_codes: &[&str],
 ) -> AppResult<HashMap<String, StandardVersion>> {
-    if title_codes.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let codes = placeholders(2, title_codes.len());
-    let rest = format!("WHERE t.code IN ({codes}) AND {IN_FORCE} ORDER BY v.id");
-    Ok(read_joined(conn, &rest, Some(d), title_codes)
+    let rest = format!("WHERE {IN_FORCE} ORDER BY v.id");
+    Ok(read_joined(ex, &rest, Some(d), &[])
         .await?
         .into_iter()
         .map(|s| (s.title_code.clone(), s))

@@ -97,12 +97,15 @@ async fn every_change_shows_in_the_next_read(app: TestApp) {
     let gaps_before = r["gaps"].clone();
     assert_eq!(gaps_before.as_array().unwrap().len(), 1, "{r}");
 
-    // The standard of the title (not a row of the cadre's): the gaps follow.
+    // The standard of the title (not a row of the cadre's), published through a second app
+    // server: the gaps follow (the record's standards come from the reference cache, kept per
+    // reference version, which the write moved).
+    let other = app.another_instance(&[]).await;
     let today = city_today().to_string();
     let standard = json!({"effective_from": today, "note": "Quyết định 9",
         "requirements": [{"kind": "module", "module": "DV-11"}]});
     let path = "/api/titles/FF-CHAIR-COMMUNE/standards";
-    ok("standard", app.post(path, Some(&admin), standard).await);
+    ok("standard", other.post(path, Some(&admin), standard).await);
     let r = me(&app, &token).await;
     assert_ne!(r["gaps"], gaps_before, "the new standard is assessed");
     assert!(r["gaps"].to_string().contains("DV-11"), "{}", r["gaps"]);
@@ -142,7 +145,6 @@ async fn every_change_shows_in_the_next_read(app: TestApp) {
     assert_eq!(r["upcoming_sessions"][0]["cancelled"], true, "{r}");
 
     // A write through a second app server shows in this one's next read.
-    let other = app.another_instance(&[]).await;
     let path = format!("/api/cadres/{id}/completions");
     let body = json!({"module_code": "DV-11", "completed_on": "2024-05-02", "source_ref": "Sổ"});
     ok("completion", other.post(&path, Some(&school), body).await);
