@@ -35,7 +35,7 @@ fn id_filter(tx: &Tx, col: &str, n: usize, ids: &[String]) -> (String, String) {
 
 /// Same for integer ids.
 fn int_filter(tx: &Tx, col: &str, n: usize, ids: &[i64]) -> (String, String) {
-    let sqlite = matches!(tx, Tx::Sqlite(..));
+    let sqlite = tx.is_sqlite();
     (
         format!("{col} {}", crate::db::in_ids(sqlite, n)),
         crate::db::id_param(sqlite, ids),

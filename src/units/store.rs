@@ -596,7 +596,7 @@ async fn refresh_provinces(
     tx: &mut Tx,
     codes: &std::collections::BTreeSet<String>,
 ) -> AppResult<()> {
-    let sqlite = matches!(tx, Tx::Sqlite(..));
+    let sqlite = tx.is_sqlite();
     let province = province_sql(sqlite, "v.path");
     let codes: Vec<&String> = codes.iter().collect();
     for chunk in codes.chunks(500) {
