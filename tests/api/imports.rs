@@ -104,17 +104,23 @@ db_tests!(
     qualification_levels_by_name,
 );
 
+/// A SQLite app with the city's units and the sample roster imported.
+async fn sqlite_with_roster() -> TestApp {
+    let app = TestApp::sqlite().await;
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    app
+}
+
 /// SQLite gathers no planner statistics by itself: an imported database had none, and a ward's
 /// export walked the whole table of cadres in name order. An app server starting on a database
 /// gathers the statistics of the tables that have none (`Db::optimize`), so the planner knows how
 /// many units and cadres there are and seeks a subtree's units first.
 #[rocket::async_test]
 async fn sqlite_gathers_the_planners_statistics_at_start() {
-    let app = TestApp::sqlite().await;
-    let admin = app.admin_token().await;
-    app.import_hcmc(&admin).await;
-    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
-    assert_eq!(s, Status::Ok, "{v}");
+    let app = sqlite_with_roster().await;
     let stat = |app: &TestApp, table: &'static str| {
         let db = app.state().db.clone();
         async move {
@@ -163,11 +169,7 @@ async fn sqlite_gathers_the_planners_statistics_at_start() {
 /// throughput (BENCHMARKS.md, "SQLite without STAT4"). Fails if the build option is lost.
 #[rocket::async_test]
 async fn sqlite_is_built_without_stat4() {
-    let app = TestApp::sqlite().await;
-    let admin = app.admin_token().await;
-    app.import_hcmc(&admin).await;
-    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
-    assert_eq!(s, Status::Ok, "{v}");
+    let app = sqlite_with_roster().await;
     let again = app.another_instance(&[]).await;
     let cadre_training::db::Db::Sqlite(p) = &again.state().db else {
         unreachable!("a SQLite app")
