@@ -168,7 +168,7 @@ impl<'a> Exec<'a> {
     /// Whether the statement runs on SQLite (for SQL that differs between the backends).
     pub fn is_sqlite(&self) -> bool {
         match self {
-            Exec::Pool(db) => matches!(db, Db::Sqlite(_)),
+            Exec::Pool(db) => db.is_sqlite(),
             Exec::Tx(tx) => tx.is_sqlite(),
             Exec::Conn(conn) => matches!(conn, Conn::Sqlite(_)),
         }
@@ -222,6 +222,11 @@ pub struct PoolSettings {
 pub const DEFAULT_SQLITE_MMAP_BYTES: u64 = 1 << 30;
 
 impl Db {
+    /// Whether this is the embedded SQLite database (for SQL that differs between the backends).
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Db::Sqlite(_))
+    }
+
     /// Connects to the database named by `url` and applies the migrations.
     ///
     /// Fails with a one-line message for an unknown scheme or an unreachable database.

@@ -28,7 +28,7 @@ type Standards = HashMap<String, StandardVersion>;
 pub struct ReferenceCache {
     standards: VersionedCache<NaiveDate, Standards>,
     scales: VersionedCache<(), ScaleRef>,
-    places: VersionedCache<(String, String, NaiveDate), Arc<Places>>,
+    places: VersionedCache<(String, String, NaiveDate), Places>,
     modules: VersionedCache<(), ModuleRef>,
     /// Whether each subtree read held its whole tree the last time its places were read, at any
     /// reference version: only how a read finds its rows depends on it ([`Reach`]), never what it counts,
@@ -66,22 +66,22 @@ impl ReferenceCache {
         })
     }
 
-    /// The standards in force on `d`.
+    /// The standards in force on `d` (shared with the cache, not copied).
     pub async fn standards(
         &self,
         db: &Db,
         version: Option<&DataVersion>,
         d: NaiveDate,
-    ) -> AppResult<Standards> {
-        cached(&self.standards, version, d, || {
+    ) -> AppResult<Arc<Standards>> {
+        shared(&self.standards, version, d, || {
             crate::standards::store::in_force(db, d)
         })
         .await
     }
 
-    /// The scales and their levels.
-    pub async fn scales(&self, db: &Db, version: Option<&DataVersion>) -> AppResult<ScaleRef> {
-        cached(&self.scales, version, (), || store::scale_reference(db)).await
+    /// The scales and their levels (shared with the cache).
+    pub async fn scales(&self, db: &Db, version: Option<&DataVersion>) -> AppResult<Arc<ScaleRef>> {
+        shared(&self.scales, version, (), || store::scale_reference(db)).await
     }
 
     /// The standards in force on `d` and the scales for a request that holds a pooled connection
@@ -106,8 +106,12 @@ impl ReferenceCache {
 
     /// The modules that award a level, the seats planned per module and every module's title
     /// (training demand).
-    pub async fn modules(&self, db: &Db, version: Option<&DataVersion>) -> AppResult<ModuleRef> {
-        cached(&self.modules, version, (), || store::module_reference(db)).await
+    pub async fn modules(
+        &self,
+        db: &Db,
+        version: Option<&DataVersion>,
+    ) -> AppResult<Arc<ModuleRef>> {
+        shared(&self.modules, version, (), || store::module_reference(db)).await
     }
 
     /// The live units of the subtree `range` on day `d`, and where each unit's people are
@@ -120,10 +124,10 @@ impl ReferenceCache {
         d: NaiveDate,
     ) -> AppResult<Arc<Places>> {
         let key = (range.0.clone(), range.1.clone(), d);
-        cached(&self.places, version, key, || async {
+        shared(&self.places, version, key, || async {
             let places = Places::read(db, range, d).await?;
             self.saw(range, places.whole());
-            Ok(Arc::new(places))
+            Ok(places)
         })
         .await
     }
@@ -148,24 +152,6 @@ impl ReferenceCache {
         // A panic while holding the lock leaves a map of plain booleans: still usable.
         self.whole.lock().unwrap_or_else(|e| e.into_inner())
     }
-}
-
-/// The entry of `key` at `version`, a copy of it (see [`shared`] for the entry itself).
-async fn cached<K, V, F, Fut>(
-    cache: &VersionedCache<K, V>,
-    version: Option<&DataVersion>,
-    key: K,
-    read: F,
-) -> AppResult<V>
-where
-    K: Eq + std::hash::Hash + Clone,
-    V: Clone,
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = AppResult<V>>,
-{
-    let value = shared(cache, version, key, read).await?;
-    // Read afresh (no version), the value is this caller's alone: no copy.
-    Ok(Arc::try_unwrap(value).unwrap_or_else(|kept| (*kept).clone()))
 }
 
 /// The entry of `key` at `version`, shared with the cache: read by `read` and kept when missing

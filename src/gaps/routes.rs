@@ -164,7 +164,7 @@ pub async fn export_gap_cadres(
         cadre_headers(lang),
         b.cadres
             .into_iter()
-            .map(move |a| cadre_row(a, lang, &names)),
+            .map(move |a| cadre_row(a, lang, &*names)),
         args.format,
         &format!("gap-cadres-{}-{}", b.unit_code, b.as_of),
     )

@@ -176,8 +176,8 @@ async fn timeline_on(
     q: &ReportQuery,
 ) -> AppResult<(
     (Vec<store::Packed>, Arc<Places>),
-    HashMap<String, StandardVersion>,
-    ScaleRef,
+    Arc<HashMap<String, StandardVersion>>,
+    Arc<ScaleRef>,
 )> {
     let f = &q.filter;
     let v = q.reference.as_ref();
@@ -268,10 +268,10 @@ pub async fn build_report_reaching(
 }
 
 /// What a report reads besides its holders and the tree: the standards in force on its day and
-/// the scales (both from the reference cache).
+/// the scales (both shared with the reference cache, not copied).
 struct DayReference {
-    standards: HashMap<String, StandardVersion>,
-    scales: ScaleRef,
+    standards: Arc<HashMap<String, StandardVersion>>,
+    scales: Arc<ScaleRef>,
 }
 
 /// What a report of one day reads.
@@ -383,7 +383,7 @@ pub struct Behind {
     /// The cadres asked for (all of them, or one page), sorted, each with every check and why.
     pub cadres: Vec<Assessment>,
     /// The scales and their levels (the names a reason writes).
-    pub scales: ScaleRef,
+    pub scales: Arc<ScaleRef>,
 }
 
 /// Which of the matching cadres to give in full: all, or `limit` from `offset`.
@@ -455,7 +455,7 @@ pub async fn cadres_behind_in(
             .filter(|a| requirement.is_none_or(|k| a.unmet().any(|c| c.key == k)))
             .filter(|a| row.is_none_or(|r| group_of(&q.root, a, d.report.grouping) == r))
             .collect();
-    let reference = (&standards, &scales);
+    let reference = (&*standards, &*scales);
     if window.is_none() {
         explain(state, &q.filter, reference, &mut list, reasons).await?;
     }

@@ -209,7 +209,7 @@ pub struct Loaded {
 /// Loads holders and their facts: the holders, then their qualifications and completions
 /// (each in at most [`FACT_PARTS`] statements run side by side).
 pub async fn load(db: &Db, f: &Filter) -> AppResult<Loaded> {
-    let sqlite = matches!(db, Db::Sqlite(_));
+    let sqlite = db.is_sqlite();
     let mut parts = vec![];
     if matches!(f.population, Population::Incumbent | Population::Both) {
         parts.push(holders_sql("title_assignments", "incumbent", f, sqlite));
@@ -299,7 +299,7 @@ pub async fn load_listed(
     if ids.is_empty() && needed.is_none_or(|n| n.bare.is_empty()) {
         return Ok(Loaded::default());
     }
-    let sqlite = matches!(db, Db::Sqlite(_));
+    let sqlite = db.is_sqlite();
     let inn = in_ids(sqlite, 2);
     let one = |table: &str, holding: &str| {
         format!(
@@ -427,7 +427,7 @@ impl FactReads {
         } else {
             1
         };
-        let sqlite = matches!(db, Db::Sqlite(_));
+        let sqlite = db.is_sqlite();
         let in_ids = in_ids(sqlite, 2);
         let quals_q = format!(
             "SELECT q.cadre_id AS a, q.scale_code AS b, MAX(l.rank) AS c FROM cadre_qualifications q
@@ -469,7 +469,7 @@ impl FactReads {
     /// Starts the reads of only the `needed` facts, each (cadre, code) pair a seek of its own:
     /// the pairs passed as one JSON array parameter (`[[id, "code"], …]`).
     fn spawn_needed(db: &Db, needed: &Needed, as_of: NaiveDate) -> FactReads {
-        let sqlite = matches!(db, Db::Sqlite(_));
+        let sqlite = db.is_sqlite();
         // The pairs of a JSON array parameter, as `j.id` and `j.code`.
         let pairs = if sqlite {
             "(SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS code \

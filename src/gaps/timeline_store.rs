@@ -609,7 +609,7 @@ impl Places {
             )
         };
         // The provinces (PostgreSQL) only for a province's subtree, the only one read by province.
-        let provinces = if matches!(db, Db::Postgres(_)) && is_province(range) {
+        let provinces = if !db.is_sqlite() && is_province(range) {
             let on_w = crate::units::store::period_on_sql("w", 3);
             let codes = format!(
                 "SELECT w.code FROM unit_periods w WHERE w.path >= $1 AND w.path < $2 AND {on_w}"
@@ -888,7 +888,7 @@ pub(super) async fn read_packed(
 
 /// Whether a read by `reach` names the provinces of its places (PostgreSQL's [`Reach::Province`]).
 fn by_provinces(db: &Db, reach: Reach) -> bool {
-    reach == Reach::Province && matches!(db, Db::Postgres(_))
+    reach == Reach::Province && !db.is_sqlite()
 }
 
 /// The packed rows of two days of one subtree (`first` and `second` differ only in their day),
@@ -929,7 +929,7 @@ fn packed_statement(
     reach: Reach,
     provinces: &[String],
 ) -> String {
-    let sqlite = matches!(db, Db::Sqlite(_));
+    let sqlite = db.is_sqlite();
     let text = |col: &str| format!("COALESCE(CAST({col} AS TEXT), '')");
     let minority = "CASE WHEN ethnic_minority THEN '1' ELSE '0' END".to_string();
     let (holding, version, found, names) = match packing {
@@ -1167,7 +1167,7 @@ fn binds_of(f: &Filter) -> Vec<String> {
 /// tree's day itself (so what it reads is one snapshot), unless it reads by day ([`Reach`]); its
 /// rows keep the timeline's unit code, which [`Places`] places.
 fn statement(db: &Db, f: &Filter, names: bool, reach: Reach, provinces: &[String]) -> String {
-    let sqlite = matches!(db, Db::Sqlite(_));
+    let sqlite = db.is_sqlite();
     let tree =
         crate::units::store::period_on_sql("u", 1).replace("$1", &format!("'{}'", f.tree_on));
     let mut extra = String::new();

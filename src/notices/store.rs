@@ -274,7 +274,7 @@ pub struct OutboxRow {
 /// one writer at a time. A claim whose sender died runs out and the row is claimed again.
 pub async fn claim(db: &Db, now: i64, lease: i64, limit: i64) -> AppResult<Vec<OutboxRow>> {
     let mut tx = db.begin().await?;
-    let lock = if matches!(db, Db::Postgres(_)) {
+    let lock = if !db.is_sqlite() {
         " FOR UPDATE SKIP LOCKED"
     } else {
         ""
