@@ -163,12 +163,14 @@ async fn sqlite_gathers_the_planners_statistics_at_start() {
     }
 }
 
-/// The statistics are `sqlite_stat1` only: the bundled SQLite is built without STAT4
-/// (`.cargo/config.toml`). With STAT4 and gathered statistics, SQLite re-prepares every statement
+/// The bundled SQLite is built as `.cargo/config.toml` says: without STAT4, so the statistics are
+/// `sqlite_stat1` only (with STAT4 and gathered statistics, SQLite re-prepares every statement
 /// whose plan could depend on a bound value each time it runs, which cost `/api/me` half its
-/// throughput (BENCHMARKS.md, "SQLite without STAT4"). Fails if the build option is lost.
+/// throughput: BENCHMARKS.md, "SQLite without STAT4"), and without memory statistics (kept, every
+/// allocation took one process-wide mutex: "SQLite without memory statistics"). Fails if either
+/// build option is lost.
 #[rocket::async_test]
-async fn sqlite_is_built_without_stat4() {
+async fn sqlite_is_built_without_stat4_or_memory_statistics() {
     let app = sqlite_with_roster().await;
     let again = app.another_instance(&[]).await;
     let cadre_training::db::Db::Sqlite(p) = &again.state().db else {
@@ -180,6 +182,10 @@ async fn sqlite_is_built_without_stat4() {
         .unwrap();
     assert!(
         !options.iter().any(|o| o.starts_with("ENABLE_STAT4")),
+        "{options:?}"
+    );
+    assert!(
+        options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
         "{options:?}"
     );
     // The start gathered statistics (stat1), and no per-value samples.
