@@ -176,7 +176,7 @@ mod tests {
         let on_stack = [0u64; 4];
         let stack = unsafe { libmimalloc_sys::mi_is_in_heap_region(on_stack.as_ptr().cast()) };
         assert!(!stack);
-        let block = vec![7u8; 100];
+        let block = "a block on the heap".repeat(4);
         let inside = unsafe { libmimalloc_sys::mi_is_in_heap_region(block.as_ptr().cast()) };
         assert!(inside);
         let boxed = Box::new([0u64; 1_000]);
