@@ -209,6 +209,7 @@ async fn generate(args: &[String]) -> Result<(), String> {
         .state::<cadre_training::state::AppState>()
         .ok_or("no state")?;
     let summary = cadre_training::generate::run(state, scale, seed, as_of, &data).await?;
+    state.db.close().await;
     println!("generated: {summary}");
     Ok(())
 }

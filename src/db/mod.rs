@@ -377,9 +377,33 @@ impl Db {
         on_db!(self, |p| sqlx::query("SELECT 1").execute(p).await.is_ok())
     }
 
-    /// Closes the pool.
+    /// Closes the pool. On SQLite, then moves everything written into the main file and empties
+    /// the write-ahead log (`wal_checkpoint(TRUNCATE)` on one last connection): SQLite does that
+    /// itself only when the last connection to the file closes, which a connection still open
+    /// elsewhere (or one closing late) prevents, and a copy of the main file alone, as an operator
+    /// takes after a maintenance command, then lacked all of the command's work.
     pub async fn close(&self) {
-        on_db!(self, |p| p.close().await)
+        match self {
+            Db::Sqlite(p) => {
+                let opts = (*p.connect_options())
+                    .clone()
+                    .optimize_on_close(false, None);
+                p.close().await;
+                match sqlx::ConnectOptions::connect(&opts).await {
+                    Ok(mut conn) => {
+                        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                            .execute(&mut conn)
+                            .await
+                        {
+                            tracing::warn!(error = %e, "SQLite log not checkpointed at close");
+                        }
+                        let _ = sqlx::Connection::close(conn).await;
+                    }
+                    Err(e) => tracing::warn!(error = %e, "SQLite log not checkpointed at close"),
+                }
+            }
+            Db::Postgres(p) => p.close().await,
+        }
     }
 }
 
