@@ -272,8 +272,12 @@ impl Db {
                     .max_lifetime(None)
                     .idle_timeout(None)
             } else {
-                // Connections spoilt by a storage fault are closed, not handed out again.
+                // Connections spoilt by a storage fault are closed, not handed out again. No
+                // ping before handing one out: a ping to an embedded database is a round trip to
+                // the connection's thread that can only find that thread gone, which the first
+                // statement finds as well (then `storage_fault` retires the pool's connections).
                 pool.max_connections(settings.max_connections.max(2))
+                    .test_before_acquire(false)
                     .before_acquire(|conn, meta| Box::pin(storage_fault::usable(conn, meta)))
             };
             let pool = pool
@@ -389,22 +393,25 @@ impl Db {
                     .clone()
                     .optimize_on_close(false, None);
                 p.close().await;
-                match sqlx::ConnectOptions::connect(&opts).await {
-                    Ok(mut conn) => {
-                        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                            .execute(&mut conn)
-                            .await
-                        {
-                            tracing::warn!(error = %e, "SQLite log not checkpointed at close");
-                        }
-                        let _ = sqlx::Connection::close(conn).await;
-                    }
-                    Err(e) => tracing::warn!(error = %e, "SQLite log not checkpointed at close"),
+                if let Err(e) = checkpoint(&opts).await {
+                    tracing::warn!(error = %e, "SQLite log not checkpointed at close");
                 }
             }
             Db::Postgres(p) => p.close().await,
         }
     }
+}
+
+/// Moves SQLite's write-ahead log into the main file on one last connection (`opts` without
+/// `optimize_on_close`, so nothing is written after it).
+async fn checkpoint(opts: &SqliteConnectOptions) -> Result<(), sqlx::Error> {
+    let mut conn = sqlx::ConnectOptions::connect(opts).await?;
+    let done = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut conn)
+        .await
+        .map(drop);
+    let _ = sqlx::Connection::close(conn).await;
+    done
 }
 
 /// Work every write transaction does just before it commits, in it (the gap timeline's rebuild of

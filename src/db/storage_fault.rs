@@ -58,3 +58,20 @@ fn opened_before_last_fault(meta: PoolConnectionMetadata) -> bool {
         .unwrap_or(0);
     opened <= last
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::AppError;
+
+    /// The pool hands connections out without a ping, so a connection whose thread is gone is
+    /// retired through the fault mark, like one spoilt by a storage fault.
+    #[test]
+    fn a_crashed_connection_thread_marks_a_fault() {
+        let before = LAST_FAULT.load(Ordering::Relaxed);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let e = AppError::from(sqlx::Error::WorkerCrashed);
+        assert!(matches!(e, AppError::Unavailable(_)), "{e:?}");
+        assert!(LAST_FAULT.load(Ordering::Relaxed) > before);
+    }
+}

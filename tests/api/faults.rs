@@ -743,3 +743,26 @@ async fn closing_the_database_leaves_its_work_in_the_main_file() {
     copied.close().await;
     other.close().await;
 }
+
+/// A pooled SQLite connection is handed out without a ping first (one round trip to the
+/// connection's thread per request, which could only find that thread gone: the statement finds
+/// that too, and `storage_fault` then retires the pool's connections).
+#[rocket::async_test]
+async fn sqlite_connections_are_handed_out_without_a_ping() {
+    use cadre_training::db::{Db, PoolSettings};
+    let dir = tempfile::tempdir().unwrap();
+    let settings = PoolSettings {
+        max_connections: 2,
+        acquire_timeout: Duration::from_secs(10),
+        sqlite_mmap_bytes: 0,
+    };
+    let db = Db::connect(&sqlite_url(dir.path()), &settings)
+        .await
+        .unwrap();
+    let Db::Sqlite(pool) = &db else {
+        unreachable!("a SQLite database")
+    };
+    assert!(!pool.options().get_test_before_acquire());
+    assert!(db.ping().await);
+    db.close().await;
+}
