@@ -138,6 +138,16 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
                 }
             })
         }))
+        // A server stopped as operators stop it (SIGTERM, Ctrl-C) closes its database after the
+        // last request: on SQLite that moves the write-ahead log into the main file, so a copy of
+        // the file alone, taken after the stop, holds everything written.
+        .attach(rocket::fairing::AdHoc::on_shutdown("database", |rocket| {
+            Box::pin(async move {
+                if let Some(state) = rocket.state::<AppState>() {
+                    state.db.close().await;
+                }
+            })
+        }))
         .mount("/", health::routes())
         .mount("/", reasons::routes())
         .mount("/", accounts::session::routes())

@@ -766,3 +766,71 @@ async fn sqlite_connections_are_handed_out_without_a_ping() {
     assert!(db.ping().await);
     db.close().await;
 }
+
+/// A server stopped as operators stop it (SIGTERM: systemd, Docker, `kill`) closes its database
+/// after the last request: the write-ahead log is moved into the main file, so a copy of the file
+/// alone (a backup taken after the stop) holds everything written, even while another process
+/// keeps the file open. Before, the pool was left to the process's exit and the last writes stayed
+/// in `-wal`.
+#[rocket::async_test]
+async fn a_stopped_server_leaves_its_work_in_the_main_file() {
+    use cadre_training::db::{Db, PoolSettings};
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = start(dir.path(), port);
+    let status = rocket::tokio::task::spawn_blocking(move || {
+        wait_healthy(port);
+        let admin = token(port);
+        let body =
+            r#"{"username":"kept.officer","password":"kept-officer-password","role":"commission"}"#;
+        http(
+            port,
+            "POST",
+            "/api/accounts",
+            Some(&admin),
+            "application/json",
+            body.as_bytes(),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.0, 201, "{}", status.1);
+    // Another process keeps a connection to the file (a second app server, `sqlite3` in a
+    // terminal), so the log is not moved by the last connection closing.
+    let settings = PoolSettings {
+        max_connections: 2,
+        acquire_timeout: Duration::from_secs(10),
+        sqlite_mmap_bytes: 0,
+    };
+    let other = Db::connect(&sqlite_url(dir.path()), &settings)
+        .await
+        .unwrap();
+    // SAFETY: sends a signal to the child process this test started.
+    assert_eq!(unsafe { libc::kill(server.id() as i32, libc::SIGTERM) }, 0);
+    let exit = rocket::tokio::task::spawn_blocking(move || server.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(exit.success(), "{exit:?}");
+    assert_eq!(
+        wal_size(dir.path()),
+        0,
+        "the log still holds the last writes"
+    );
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.path().join("faults.db"), copy.path().join("faults.db")).unwrap();
+    let copied = Db::connect(&sqlite_url(copy.path()), &settings)
+        .await
+        .unwrap();
+    let Db::Sqlite(p) = &copied else {
+        unreachable!("a SQLite database")
+    };
+    let kept: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM accounts WHERE username = 'kept.officer'")
+            .fetch_one(p)
+            .await
+            .unwrap();
+    assert_eq!(kept, 1);
+    copied.close().await;
+    other.close().await;
+}
