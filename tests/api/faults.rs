@@ -20,6 +20,15 @@ fn sqlite_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("faults.db").display())
 }
 
+/// Settings of the small pools these tests open on a server's file beside it.
+fn small_pool() -> cadre_training::db::PoolSettings {
+    cadre_training::db::PoolSettings {
+        max_connections: 2,
+        acquire_timeout: Duration::from_secs(10),
+        sqlite_mmap_bytes: 0,
+    }
+}
+
 fn start(dir: &Path, port: u16) -> Child {
     start_on(&sqlite_url(dir), dir, port)
 }
@@ -700,13 +709,9 @@ async fn kill_9_during_a_large_import_on_postgres_leaves_all_rows_or_none() {
 /// three left everything in the log and the file empty.
 #[rocket::async_test]
 async fn closing_the_database_leaves_its_work_in_the_main_file() {
-    use cadre_training::db::{Db, PoolSettings};
+    use cadre_training::db::Db;
     let dir = tempfile::tempdir().unwrap();
-    let settings = PoolSettings {
-        max_connections: 2,
-        acquire_timeout: Duration::from_secs(10),
-        sqlite_mmap_bytes: 0,
-    };
+    let settings = small_pool();
     let url = sqlite_url(dir.path());
     let db = Db::connect(&url, &settings).await.unwrap();
     // Another app server (or a command still running) keeps a connection to the file.
@@ -723,25 +728,29 @@ async fn closing_the_database_leaves_its_work_in_the_main_file() {
         .await
         .unwrap();
     db.close().await;
-    let wal = dir.path().join("faults.db-wal");
-    let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-    assert_eq!(left, 0, "the log still holds {left} bytes");
-    // The main file alone, copied elsewhere, has the work.
+    assert_eq!(
+        in_the_main_file_alone(dir.path(), "SELECT x FROM kept").await,
+        42
+    );
+    other.close().await;
+}
+
+/// With the write-ahead log of the SQLite file in `dir` empty, the answer of `sql` (one number)
+/// from a copy of the main file alone, as a backup after a stop or a command holds it.
+async fn in_the_main_file_alone(dir: &Path, sql: &str) -> i64 {
+    use cadre_training::db::Db;
+    assert_eq!(wal_size(dir), 0, "the log still holds the last writes");
     let copy = tempfile::tempdir().unwrap();
-    std::fs::copy(dir.path().join("faults.db"), copy.path().join("faults.db")).unwrap();
-    let copied = Db::connect(&sqlite_url(copy.path()), &settings)
+    std::fs::copy(dir.join("faults.db"), copy.path().join("faults.db")).unwrap();
+    let copied = Db::connect(&sqlite_url(copy.path()), &small_pool())
         .await
         .unwrap();
     let Db::Sqlite(p) = &copied else {
         unreachable!("a SQLite database")
     };
-    let x: i64 = sqlx::query_scalar("SELECT x FROM kept")
-        .fetch_one(p)
-        .await
-        .unwrap();
-    assert_eq!(x, 42);
+    let n: i64 = sqlx::query_scalar(sql).fetch_one(p).await.unwrap();
     copied.close().await;
-    other.close().await;
+    n
 }
 
 /// A pooled SQLite connection is handed out without a ping first (one round trip to the
@@ -749,13 +758,9 @@ async fn closing_the_database_leaves_its_work_in_the_main_file() {
 /// that too, and `storage_fault` then retires the pool's connections).
 #[rocket::async_test]
 async fn sqlite_connections_are_handed_out_without_a_ping() {
-    use cadre_training::db::{Db, PoolSettings};
+    use cadre_training::db::Db;
     let dir = tempfile::tempdir().unwrap();
-    let settings = PoolSettings {
-        max_connections: 2,
-        acquire_timeout: Duration::from_secs(10),
-        sqlite_mmap_bytes: 0,
-    };
+    let settings = small_pool();
     let db = Db::connect(&sqlite_url(dir.path()), &settings)
         .await
         .unwrap();
@@ -774,7 +779,7 @@ async fn sqlite_connections_are_handed_out_without_a_ping() {
 /// in `-wal`.
 #[rocket::async_test]
 async fn a_stopped_server_leaves_its_work_in_the_main_file() {
-    use cadre_training::db::{Db, PoolSettings};
+    use cadre_training::db::Db;
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let mut server = start(dir.path(), port);
@@ -797,11 +802,7 @@ async fn a_stopped_server_leaves_its_work_in_the_main_file() {
     assert_eq!(status.0, 201, "{}", status.1);
     // Another process keeps a connection to the file (a second app server, `sqlite3` in a
     // terminal), so the log is not moved by the last connection closing.
-    let settings = PoolSettings {
-        max_connections: 2,
-        acquire_timeout: Duration::from_secs(10),
-        sqlite_mmap_bytes: 0,
-    };
+    let settings = small_pool();
     let other = Db::connect(&sqlite_url(dir.path()), &settings)
         .await
         .unwrap();
@@ -812,25 +813,7 @@ async fn a_stopped_server_leaves_its_work_in_the_main_file() {
         .unwrap()
         .unwrap();
     assert!(exit.success(), "{exit:?}");
-    assert_eq!(
-        wal_size(dir.path()),
-        0,
-        "the log still holds the last writes"
-    );
-    let copy = tempfile::tempdir().unwrap();
-    std::fs::copy(dir.path().join("faults.db"), copy.path().join("faults.db")).unwrap();
-    let copied = Db::connect(&sqlite_url(copy.path()), &settings)
-        .await
-        .unwrap();
-    let Db::Sqlite(p) = &copied else {
-        unreachable!("a SQLite database")
-    };
-    let kept: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM accounts WHERE username = 'kept.officer'")
-            .fetch_one(p)
-            .await
-            .unwrap();
-    assert_eq!(kept, 1);
-    copied.close().await;
+    let kept = "SELECT count(*) FROM accounts WHERE username = 'kept.officer'";
+    assert_eq!(in_the_main_file_alone(dir.path(), kept).await, 1);
     other.close().await;
 }
