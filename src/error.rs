@@ -917,15 +917,14 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_) => {
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => {
                 tracing::error!(error = %e, "database unavailable");
-                AppError::Unavailable(crate::msg!(DatabaseUnavailable))
-            }
-            sqlx::Error::WorkerCrashed => {
                 // A SQLite connection whose thread is gone: the pool does not ping before handing
                 // a connection out (db::connect), so the connections open now are retired instead.
-                tracing::error!(error = %e, "database unavailable");
-                crate::db::storage_fault::seen();
+                if matches!(e, sqlx::Error::WorkerCrashed) {
+                    crate::db::storage_fault::seen();
+                }
                 AppError::Unavailable(crate::msg!(DatabaseUnavailable))
             }
             sqlx::Error::Database(db) => {
