@@ -921,7 +921,7 @@ impl From<sqlx::Error> for AppError {
             | sqlx::Error::WorkerCrashed => {
                 tracing::error!(error = %e, "database unavailable");
                 // A SQLite connection whose thread is gone: the pool does not ping before handing
-                // a connection out (db::connect), so the connections open now are retired instead.
+                // a connection out (`Db::connect`), so the connections open now are retired instead.
                 if matches!(e, sqlx::Error::WorkerCrashed) {
                     crate::db::storage_fault::seen();
                 }

@@ -385,7 +385,8 @@ impl Db {
     /// the write-ahead log (`wal_checkpoint(TRUNCATE)` on one last connection): SQLite does that
     /// itself only when the last connection to the file closes, which a connection still open
     /// elsewhere (or one closing late) prevents, and a copy of the main file alone, as an operator
-    /// takes after a maintenance command, then lacked all of the command's work.
+    /// takes after a maintenance command or a stop (the server closes through here as it stops),
+    /// then lacked the last work.
     pub async fn close(&self) {
         match self {
             Db::Sqlite(p) => {

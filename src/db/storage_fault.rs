@@ -12,7 +12,9 @@
 //! [`usable`] runs before a pooled connection is handed out and refuses one that is still in a
 //! transaction or that was opened before the last storage fault seen, so the pool closes it and
 //! opens a fresh one. A connection opened during a fault but after its last failed write is caught by
-//! its own first failed write. Both checks are atomic loads.
+//! its own first failed write. Both checks are atomic loads. A connection whose thread is gone
+//! counts as a fault too: the pool hands connections out without sqlx's ping, which would have
+//! found it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
@@ -34,7 +36,8 @@ fn millis(at: Instant) -> u64 {
     at.saturating_duration_since(epoch()).as_millis() as u64
 }
 
-/// Records that a query failed for a storage reason (called where database errors are mapped).
+/// Records that a query failed for a storage reason or on a connection whose thread is gone
+/// (called where database errors are mapped).
 pub fn seen() {
     LAST_FAULT.store(millis(Instant::now()).max(1), Ordering::Relaxed);
 }
