@@ -79,6 +79,11 @@ pub struct AppConfig {
     pub smtp_password: Option<String>,
     /// `starttls` (default), `tls` or `none` (a server on this machine or a test sink only).
     pub smtp_tls: String,
+    /// A PEM file of certificates to trust for the SMTP server besides the web PKI's roots (a
+    /// relay whose certificate comes from a private CA).
+    pub smtp_ca_file: Option<String>,
+    /// Seconds one SMTP session may take as a whole (connect, TLS, the message, QUIT).
+    pub smtp_timeout_secs: u64,
     /// The sender of e-mail notices (`Trường Cán bộ <no-reply@example.vn>`).
     pub mail_from: String,
     /// Tries of one e-mail before it is marked failed (with backoff between them).
@@ -140,6 +145,8 @@ impl Default for AppConfig {
             smtp_username: None,
             smtp_password: None,
             smtp_tls: "starttls".into(),
+            smtp_ca_file: None,
+            smtp_timeout_secs: 60,
             mail_from: "Trường Cán bộ <no-reply@localhost>".into(),
             mail_max_attempts: 8,
             mail_poll_secs: 5,
@@ -228,10 +235,11 @@ impl AppConfig {
         }
         if cfg.mail_max_attempts < 1
             || cfg.mail_poll_secs == 0
+            || cfg.smtp_timeout_secs == 0
             || cfg.reminder_days < 0
             || cfg.stale_notice_days < 0
         {
-            return Err("invalid configuration: mail_max_attempts and mail_poll_secs must be positive, reminder_days and stale_notice_days not negative".into());
+            return Err("invalid configuration: mail_max_attempts, mail_poll_secs and smtp_timeout_secs must be positive, reminder_days and stale_notice_days not negative".into());
         }
         if !(cfg.public_url.starts_with("http://") || cfg.public_url.starts_with("https://"))
             || cfg

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod routes;
 pub mod sender;
 pub mod service;
+pub mod smtp;
 pub mod store;
 
 pub use domain::NoticeKind;

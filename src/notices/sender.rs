@@ -1,5 +1,6 @@
 //! The e-mail sender: a background task on every app server that claims the notices whose e-mail
-//! is due (`store::claim`), sends each over SMTP with lettre (an iCalendar attachment for a class
+//! is due (`store::claim`), sends each over SMTP (`smtp`: lettre's protocol client on a socket of
+//! our own, each session bounded by `smtp_timeout_secs`; an iCalendar attachment for a class
 //! event), and marks it sent, or retries it with backoff, giving up after `mail_max_attempts`.
 //!
 //! Nothing is lost: a notice is in the outbox from its event's commit until a server has taken
@@ -15,11 +16,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
 use serde_json::{Map, Value};
 
 use super::domain::{render, NoticeKind};
+use super::smtp::{Relay, RelaySettings};
 use super::store::{self, OutboxRow};
 use crate::config::AppConfig;
 use crate::db::Db;
@@ -43,9 +44,9 @@ pub fn backoff(attempts: i64) -> i64 {
         .min(MAX_BACKOFF_SECS)
 }
 
-/// The SMTP connection settings and the sender address.
+/// The SMTP relay and the sender address.
 pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    relay: Relay,
     from: Mailbox,
 }
 
@@ -64,26 +65,23 @@ impl Mailer {
             .mail_from
             .parse()
             .map_err(|e| format!("invalid configuration: mail_from: {e}"))?;
-        let builder = match cfg.smtp_tls.as_str() {
-            "none" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
-                .map_err(|e| format!("invalid configuration: smtp_host: {e}"))?,
-            _ => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
-                .map_err(|e| format!("invalid configuration: smtp_host: {e}"))?,
-        };
-        let mut builder = builder
-            .port(cfg.smtp_port)
-            .timeout(Some(Duration::from_secs(15)));
-        if let Some(user) = cfg.smtp_username.as_deref().filter(|u| !u.is_empty()) {
-            builder = builder.credentials(Credentials::new(
-                user.to_string(),
-                cfg.smtp_password.clone().unwrap_or_default(),
-            ));
-        }
-        Ok(Some(Mailer {
-            transport: builder.build(),
-            from,
-        }))
+        let credentials = cfg
+            .smtp_username
+            .as_deref()
+            .filter(|u| !u.is_empty())
+            .map(|user| {
+                let password = cfg.smtp_password.clone().unwrap_or_default();
+                (user.to_string(), password)
+            });
+        let relay = Relay::new(RelaySettings {
+            host,
+            port: cfg.smtp_port,
+            tls: &cfg.smtp_tls,
+            ca_file: cfg.smtp_ca_file.as_deref().filter(|f| !f.is_empty()),
+            credentials,
+            timeout: Duration::from_secs(cfg.smtp_timeout_secs),
+        })?;
+        Ok(Some(Mailer { relay, from }))
     }
 }
 
@@ -153,16 +151,6 @@ fn message(
     built.map_err(|_| "message not buildable")
 }
 
-/// What an SMTP failure is recorded as: its reply code or its kind, never the server's text
-/// (which may quote the address).
-fn failure(e: &lettre::transport::smtp::Error) -> String {
-    match e.status() {
-        Some(code) => format!("SMTP {code}"),
-        None if e.is_timeout() => "timeout".into(),
-        None => "connection failed".into(),
-    }
-}
-
 /// One round: claims the notices whose e-mail is due at `now` (a batch) and sends them.
 pub async fn deliver_due(
     db: &Db,
@@ -182,36 +170,46 @@ pub async fn deliver_batch(
     limit: i64,
 ) -> AppResult<Delivery> {
     let mut done = Delivery::default();
-    let rows = store::claim(db, now.timestamp(), CLAIM_LEASE_SECS, limit).await?;
-    for row in rows {
+    let mut rows = store::claim(db, now.timestamp(), CLAIM_LEASE_SECS, limit)
+        .await?
+        .into_iter();
+    while let Some(row) = rows.next() {
         let about_class = NoticeKind::parse(&row.kind).is_some_and(NoticeKind::about_a_class);
         let calendar = match (about_class, row.class_id) {
             (true, Some(class)) => crate::calendar::class_calendar(db, class, now).await?,
             _ => None,
         };
         let give_up_at = cfg.mail_max_attempts;
-        match message(&mailer.from, &row, calendar) {
+        let msg = match message(&mailer.from, &row, calendar) {
+            Ok(msg) => msg,
             Err(why) => {
                 store::mark_retry(db, row.id, now.timestamp(), true, why).await?;
                 done.failed += 1;
+                continue;
             }
-            Ok(msg) => match mailer.transport.send(msg).await {
-                Ok(_) => {
-                    store::mark_sent(db, row.id, Utc::now()).await?;
-                    done.sent += 1;
-                }
-                Err(e) => {
-                    let give_up = e.is_permanent() || row.attempts >= give_up_at;
-                    let next = now.timestamp() + backoff(row.attempts);
-                    store::mark_retry(db, row.id, next, give_up, &failure(&e)).await?;
-                    tracing::warn!(notice = row.id, attempt = row.attempts, give_up, error = %failure(&e), "e-mail not sent");
-                    if give_up {
-                        done.failed += 1;
-                    } else {
-                        done.retried += 1;
-                    }
-                }
-            },
+        };
+        let Err(e) = mailer.relay.send(msg.envelope(), &msg.formatted()).await else {
+            store::mark_sent(db, row.id, Utc::now()).await?;
+            done.sent += 1;
+            continue;
+        };
+        let give_up = e.is_permanent() || row.attempts >= give_up_at;
+        let next = now.timestamp() + backoff(row.attempts);
+        let why = e.label();
+        store::mark_retry(db, row.id, next, give_up, &why).await?;
+        tracing::warn!(notice = row.id, attempt = row.attempts, give_up, error = %why, "e-mail not sent");
+        if give_up {
+            done.failed += 1;
+        } else {
+            done.retried += 1;
+        }
+        if e.is_timeout() {
+            // The relay did not answer in time: the rest of the round would wait for it in turn,
+            // each up to the session bound, and outlive their claim (another app server would
+            // then claim and send them as well). They go back untried, for the next round.
+            let rest: Vec<i64> = rows.map(|r| r.id).collect();
+            store::release(db, &rest).await?;
+            break;
         }
     }
     Ok(done)

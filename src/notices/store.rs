@@ -322,6 +322,26 @@ pub async fn mark_sent(db: &Db, id: i64, at: DateTime<Utc>) -> AppResult<()> {
     tx.commit().await
 }
 
+/// Gives claimed notices back untried (the relay could not be reached for an earlier one of the
+/// round): due again at once, the claim's try not counted.
+pub async fn release(db: &Db, ids: &[i64]) -> AppResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "UPDATE notices SET claimed_until = 0, attempts = attempts - 1
+         WHERE mail_state = 'pending' AND id IN ({})",
+        ids.join(", ")
+    );
+    on_tx!(&mut tx, |c| sqlx::query(&sql)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+    tx.commit().await
+}
+
 /// Records a failed try: the e-mail waits until `next_attempt` (seconds), or is given up as
 /// `failed`. `error` is what the server said (no personal data: the address is not in it).
 pub async fn mark_retry(

@@ -23,6 +23,8 @@ db_tests!(
     a_notice_is_mailed_in_vietnamese_with_its_calendar,
     smtp_down_mid_run_loses_and_doubles_nothing,
     two_app_servers_send_each_notice_once,
+    a_relay_that_stops_answering_does_not_stop_the_sender,
+    mail_goes_over_starttls_and_tls_with_a_login,
 );
 
 fn free_port() -> u16 {
@@ -43,12 +45,18 @@ impl Sink {
     /// Starts the sink on `port` writing into `dir`; `None` (skipped, or a failure in CI) when
     /// Python's aiosmtpd is missing.
     fn start(port: u16, dir: &Path) -> Option<Sink> {
+        Sink::start_with(port, dir, &[])
+    }
+
+    /// As [`Sink::start`], with the sink's options (`--tls MODE CERT KEY`, `--auth USER PASSWORD`).
+    fn start_with(port: u16, dir: &Path, options: &[&str]) -> Option<Sink> {
         std::fs::create_dir_all(dir).unwrap();
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
         let spawned = Command::new("python3")
             .arg(script)
             .arg(port.to_string())
             .arg(dir)
+            .args(options)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn();
@@ -117,15 +125,21 @@ fn temp_dir(tag: &str) -> PathBuf {
 /// A second app server on the same database that mails through `port` (its own sender idle: the
 /// test drives the rounds).
 async fn mailing(app: &TestApp, port: u16) -> TestApp {
-    app.another_instance(&[
+    mailing_with(app, port, &[]).await
+}
+
+/// As [`mailing`], with more settings (which win over the plain-SMTP defaults).
+async fn mailing_with(app: &TestApp, port: u16, more: &[(&str, Value)]) -> TestApp {
+    let mut settings = vec![
         ("smtp_host", json!("127.0.0.1")),
         ("smtp_port", json!(port)),
         ("smtp_tls", json!("none")),
         ("mail_from", json!("Trường Cán bộ <truong@example.vn>")),
         ("mail_poll_secs", json!(3600)),
         ("mail_max_attempts", json!(5)),
-    ])
-    .await
+    ];
+    settings.extend(more.iter().cloned());
+    app.another_instance(&settings).await
 }
 
 async fn round(app: &TestApp, at: chrono::DateTime<Utc>, limit: i64) -> Delivery {
@@ -408,5 +422,190 @@ async fn drain(srv: &TestApp, now: chrono::DateTime<Utc>) -> usize {
         }
         assert_eq!((d.retried, d.failed), (0, 0));
         sent += d.sent;
+    }
+}
+
+/// A relay that takes the connection and then says nothing (a hung server, or a firewall that
+/// swallows the session): the try ends after `smtp_timeout_secs` and is retried later, and the
+/// round ends with it, giving the rest of its claim back untried, so the sender goes on and no
+/// claim outlives its lease. (lettre's own transport bounded only the connect: the round waited
+/// for the greeting for ever, and no more e-mail left that app server.)
+async fn a_relay_that_stops_answering_does_not_stop_the_sender(app: TestApp) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        // Every connection taken and held open, without a word.
+        let held: Vec<_> = listener.incoming().map_while(Result::ok).collect();
+        drop(held);
+    });
+    let (admin, _) = setup(&app).await;
+    let srv = mailing_with(&app, port, &[("smtp_timeout_secs", json!(2))]).await;
+    let school = srv.token("school1", "lop-hoc-dan-van-2026").await;
+    open_class(&srv, &school, "ML-4", "DV-01", 5, one_session("2027-09-28")).await;
+    let mut tokens = vec![];
+    for (i, who) in ["Lặng", "Im"].into_iter().enumerate() {
+        let (pid, email) = (format!("07918001802{i}"), format!("hung{i}@example.vn"));
+        let id = cadre_with(&app, &admin, &format!("Võ Văn {who}"), &pid, &email).await;
+        tokens.push(cadre_account(&app, &admin, &format!("mail.hung{i}"), id).await);
+        assert_eq!(
+            enrol(&srv, &school, "ML-4", Some(id)).await.0,
+            Status::Created
+        );
+    }
+    let at = Utc::now();
+    let d = bounded_round(&srv, at).await;
+    assert_eq!((d.sent, d.retried, d.failed), (0, 1, 0), "one tried");
+    // The other was given back untried: due at once, tried by the next round.
+    let d = bounded_round(&srv, at).await;
+    assert_eq!((d.sent, d.retried, d.failed), (0, 1, 0), "the other tried");
+    assert_eq!(bounded_round(&srv, at).await, Delivery::default());
+    for token in &tokens {
+        assert_eq!(
+            app.get("/api/notices", Some(token)).await.1["items"][0]["mail"],
+            "pending"
+        );
+    }
+}
+
+/// A round that must end within 30 seconds whatever the relay does.
+async fn bounded_round(srv: &TestApp, at: chrono::DateTime<Utc>) -> Delivery {
+    let limit = std::time::Duration::from_secs(30);
+    rocket::tokio::time::timeout(limit, round(srv, at, 50))
+        .await
+        .expect("the round ends although the relay never answers")
+}
+
+/// A private CA and a certificate it signed for `localhost` and 127.0.0.1 (openssl), in `dir`:
+/// the paths of the CA's certificate, the relay's certificate and the relay's key.
+fn certificates(dir: &Path) -> (String, String, String) {
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let ca = [
+        &["req", "-x509"][..],
+        &ec,
+        &["-keyout", "ca.key", "-out", "ca.pem", "-days", "2"],
+    ];
+    openssl(&[&ca.concat()[..], &["-subj", "/CN=Test mail CA"]].concat());
+    let csr = [
+        &["req"][..],
+        &ec,
+        &["-keyout", "relay.key", "-out", "relay.csr"],
+    ];
+    openssl(&[&csr.concat()[..], &["-subj", "/CN=localhost"]].concat());
+    let ext = "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+               extendedKeyUsage=serverAuth\n";
+    std::fs::write(dir.join("relay.ext"), ext).unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "relay.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "relay.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "relay.ext",
+    ]);
+    (path("ca.pem"), path("relay.pem"), path("relay.key"))
+}
+
+/// The two protected ways to a relay, each with a login, against a real server that requires
+/// both (aiosmtpd: STARTTLS before MAIL, or TLS from the first byte; AUTH over TLS only), whose
+/// certificate comes from a private CA named by `smtp_ca_file`. Without that file the certificate
+/// is not trusted and nothing is sent (retried); a wrong password is a permanent refusal.
+async fn mail_goes_over_starttls_and_tls_with_a_login(app: TestApp) {
+    let dir = temp_dir("tls");
+    let (ca, cert, key) = certificates(&dir);
+    let (admin, _) = setup(&app).await;
+    for (i, mode) in ["starttls", "tls"].into_iter().enumerate() {
+        let port = free_port();
+        let inbox = dir.join(mode);
+        let options = [
+            "--tls",
+            mode,
+            &cert,
+            &key,
+            "--auth",
+            "truong",
+            "mat-khau-smtp",
+        ];
+        let Some(sink) = Sink::start_with(port, &inbox, &options) else {
+            return;
+        };
+        let relay = |ca: Option<&str>, password: &str| {
+            let mut settings = vec![
+                ("smtp_host", json!("localhost")),
+                ("smtp_tls", json!(mode)),
+                ("smtp_username", json!("truong")),
+                ("smtp_password", json!(password)),
+            ];
+            if let Some(ca) = ca {
+                settings.push(("smtp_ca_file", json!(ca)));
+            }
+            settings
+        };
+        let srv = mailing_with(&app, port, &relay(Some(&ca), "mat-khau-smtp")).await;
+        let untrusting = mailing_with(&app, port, &relay(None, "mat-khau-smtp")).await;
+        let wrong = mailing_with(&app, port, &relay(Some(&ca), "sai-mat-khau")).await;
+        let school = srv.token("school1", "lop-hoc-dan-van-2026").await;
+        let code = format!("ML-T{i}");
+        let day = format!("2027-10-0{}", i + 2);
+        open_class(&srv, &school, &code, "DV-01", 5, one_session(&day)).await;
+        let mut to = vec![];
+        for (j, who) in ["an", "binh", "chi"].into_iter().enumerate() {
+            let email = format!("{who}.{mode}@example.vn");
+            let pid = format!("0791800180{i}{j}");
+            let id = cadre_with(&app, &admin, &format!("Đỗ Văn {who}"), &pid, &email).await;
+            cadre_account(&app, &admin, &format!("mail.{mode}.{who}"), id).await;
+            assert_eq!(
+                enrol(&srv, &school, &code, Some(id)).await.0,
+                Status::Created
+            );
+            to.push(email);
+        }
+        let now = Utc::now();
+        let d = round(&untrusting, now, 1).await;
+        assert_eq!(
+            (d.sent, d.retried, d.failed),
+            (0, 1, 0),
+            "{mode}: untrusted certificate"
+        );
+        let d = round(&wrong, now, 1).await;
+        assert_eq!(
+            (d.sent, d.retried, d.failed),
+            (0, 0, 1),
+            "{mode}: wrong password"
+        );
+        let d = round(&srv, now, 50).await;
+        assert_eq!((d.sent, d.retried, d.failed), (1, 0, 0), "{mode}");
+        let got = sink.messages();
+        assert_eq!(got.len(), 1, "{mode}: {got:?}");
+        assert_eq!(got[0]["tls"], true, "{mode}");
+        assert_eq!(got[0]["login"], "truong", "{mode}");
+        assert!(to.contains(&got[0]["rcpt_tos"][0].as_str().unwrap().to_string()));
     }
 }
