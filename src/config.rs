@@ -82,7 +82,8 @@ pub struct AppConfig {
     /// A PEM file of certificates to trust for the SMTP server besides the web PKI's roots (a
     /// relay whose certificate comes from a private CA).
     pub smtp_ca_file: Option<String>,
-    /// Seconds one SMTP session may take as a whole (connect, TLS, the message, QUIT).
+    /// Seconds one SMTP session may take as a whole (connect, TLS, the message, QUIT); 1 to 100,
+    /// so that it fits in the sender's claim of a notice (`sender::CLAIM_LEASE_SECS`).
     pub smtp_timeout_secs: u64,
     /// The sender of e-mail notices (`Trường Cán bộ <no-reply@example.vn>`).
     pub mail_from: String,
@@ -170,6 +171,10 @@ pub fn figment() -> Figment {
         )
 }
 
+/// The longest `smtp_timeout_secs`: a session must end before the sender's claim of its notice
+/// runs out (`notices::sender::CLAIM_LEASE_SECS`, checked there at compile time).
+pub const MAX_SMTP_TIMEOUT_SECS: u64 = 100;
+
 impl AppConfig {
     /// Extracts the application settings from a figment.
     pub fn from_figment(figment: &Figment) -> Result<Self, String> {
@@ -233,13 +238,17 @@ impl AppConfig {
         if !["starttls", "tls", "none"].contains(&cfg.smtp_tls.as_str()) {
             return Err("invalid configuration: smtp_tls must be starttls, tls or none".into());
         }
+        if !(1..=MAX_SMTP_TIMEOUT_SECS).contains(&cfg.smtp_timeout_secs) {
+            // A session must fit in the sender's claim of a notice (120 s), or another app
+            // server could claim the notice and send it again.
+            return Err("invalid configuration: smtp_timeout_secs must be between 1 and 100 (a sender holds a notice for 120 s)".into());
+        }
         if cfg.mail_max_attempts < 1
             || cfg.mail_poll_secs == 0
-            || cfg.smtp_timeout_secs == 0
             || cfg.reminder_days < 0
             || cfg.stale_notice_days < 0
         {
-            return Err("invalid configuration: mail_max_attempts, mail_poll_secs and smtp_timeout_secs must be positive, reminder_days and stale_notice_days not negative".into());
+            return Err("invalid configuration: mail_max_attempts and mail_poll_secs must be positive, reminder_days and stale_notice_days not negative".into());
         }
         if !(cfg.public_url.starts_with("http://") || cfg.public_url.starts_with("https://"))
             || cfg

@@ -6,12 +6,13 @@
 //! Nothing is lost: a notice is in the outbox from its event's commit until a server has taken
 //! it; with SMTP down the tries back off and the mail goes out when it is back. Each notice is
 //! claimed by one sender at a time (`FOR UPDATE SKIP LOCKED` on PostgreSQL, one writer on SQLite),
-//! so with several app servers each is sent once; a sender that dies holding a claim leaves it to
-//! run out (`CLAIM_LEASE_SECS`) and another takes it (the one case a message may go twice: sent,
-//! then the process died before marking it).
+//! so with several app servers each is sent once. A round starts no session that could outlast
+//! its claim (a slow relay), and gives what it did not try back at once. A sender that dies
+//! holding a claim leaves it to run out (`CLAIM_LEASE_SECS`) and another takes it (the one case a
+//! message may go twice: sent, then the process died before marking it).
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
@@ -30,6 +31,7 @@ use crate::shared::clock::Clock;
 
 /// How long a claim holds a notice for its sender, in seconds.
 pub const CLAIM_LEASE_SECS: i64 = 120;
+const _: () = assert!((crate::config::MAX_SMTP_TIMEOUT_SECS as i64) < CLAIM_LEASE_SECS);
 /// Notices claimed at a time.
 const BATCH: i64 = 50;
 /// The first retry waits this long; each next one twice as long, up to [`MAX_BACKOFF_SECS`].
@@ -169,11 +171,27 @@ pub async fn deliver_batch(
     now: DateTime<Utc>,
     limit: i64,
 ) -> AppResult<Delivery> {
+    let lease = Duration::from_secs(CLAIM_LEASE_SECS.unsigned_abs());
+    deliver_within(db, cfg, mailer, now, limit, lease).await
+}
+
+/// As [`deliver_batch`], the notices claimed for `lease`. No message's session starts that could
+/// still run when the claim runs out (the round's time so far plus the session bound): the rest
+/// go back untried, so a slow relay never lets another app server claim, and send again, a
+/// notice this one is still sending.
+pub async fn deliver_within(
+    db: &Db,
+    cfg: &AppConfig,
+    mailer: &Mailer,
+    now: DateTime<Utc>,
+    limit: i64,
+    lease: Duration,
+) -> AppResult<Delivery> {
+    let started = Instant::now();
     let mut done = Delivery::default();
-    let mut rows = store::claim(db, now.timestamp(), CLAIM_LEASE_SECS, limit)
-        .await?
-        .into_iter();
-    while let Some(row) = rows.next() {
+    let claimed = store::claim(db, now.timestamp(), lease.as_secs() as i64, limit).await?;
+    let mut rows = claimed.into_iter().peekable();
+    while let Some(row) = rows.next_if(|_| started.elapsed() + mailer.relay.bound() <= lease) {
         let about_class = NoticeKind::parse(&row.kind).is_some_and(NoticeKind::about_a_class);
         let calendar = match (about_class, row.class_id) {
             (true, Some(class)) => crate::calendar::class_calendar(db, class, now).await?,
@@ -207,11 +225,11 @@ pub async fn deliver_batch(
             // The relay did not answer in time: the rest of the round would wait for it in turn,
             // each up to the session bound, and outlive their claim (another app server would
             // then claim and send them as well). They go back untried, for the next round.
-            let rest: Vec<i64> = rows.map(|r| r.id).collect();
-            store::release(db, &rest).await?;
             break;
         }
     }
+    let rest: Vec<i64> = rows.map(|r| r.id).collect();
+    store::release(db, &rest).await?;
     Ok(done)
 }
 

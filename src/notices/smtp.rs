@@ -155,6 +155,11 @@ impl Relay {
         })
     }
 
+    /// The bound on one whole session (`smtp_timeout_secs`).
+    pub fn bound(&self) -> Duration {
+        self.timeout
+    }
+
     /// Sends one message (`formatted`: its bytes) in a session of its own, bounded as a whole.
     /// Once the relay has accepted the message, a failed QUIT is not an error (the message must
     /// not be sent twice).
@@ -293,6 +298,25 @@ mod tests {
             bad.starts_with("invalid configuration: smtp_ca_file"),
             "{bad}"
         );
+    }
+
+    #[test]
+    fn a_session_bound_must_fit_in_a_claim() {
+        use rocket::figment::providers::Serialized;
+        for (secs, ok) in [(0, false), (1, true), (60, true), (100, true), (101, false)] {
+            let figment =
+                crate::config::figment().merge(Serialized::global("smtp_timeout_secs", secs));
+            match crate::config::AppConfig::from_figment(&figment) {
+                Ok(_) => assert!(ok, "{secs} s accepted"),
+                Err(e) => {
+                    assert!(!ok, "{secs} s refused: {e}");
+                    assert!(
+                        e.contains("smtp_timeout_secs must be between 1 and 100"),
+                        "{e}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -25,6 +25,7 @@ db_tests!(
     two_app_servers_send_each_notice_once,
     a_relay_that_stops_answering_does_not_stop_the_sender,
     mail_goes_over_starttls_and_tls_with_a_login,
+    a_slow_relay_never_outlasts_the_claim,
 );
 
 fn free_port() -> u16 {
@@ -148,6 +149,18 @@ async fn round(app: &TestApp, at: chrono::DateTime<Utc>, limit: i64) -> Delivery
         .unwrap()
         .expect("SMTP configured");
     sender::deliver_batch(&s.db, &s.config, &mailer, at, limit)
+        .await
+        .expect("a round")
+}
+
+/// As [`round`], the notices claimed for `lease` only.
+async fn round_within(app: &TestApp, at: chrono::DateTime<Utc>, lease: u64) -> Delivery {
+    let s = app.state();
+    let mailer = Mailer::from_config(&s.config)
+        .unwrap()
+        .expect("SMTP configured");
+    let lease = std::time::Duration::from_secs(lease);
+    sender::deliver_within(&s.db, &s.config, &mailer, at, 50, lease)
         .await
         .expect("a round")
 }
@@ -608,4 +621,46 @@ async fn mail_goes_over_starttls_and_tls_with_a_login(app: TestApp) {
         assert_eq!(got[0]["login"], "truong", "{mode}");
         assert!(to.contains(&got[0]["rcpt_tos"][0].as_str().unwrap().to_string()));
     }
+}
+
+/// A relay that answers, slowly (1.2 s a message): a round starts no session that could still
+/// run when its claim of the notices runs out (claims held 3 s here, sessions bounded by 2 s), so
+/// no other app server could claim a notice this one is sending and send it again. The first
+/// message goes; the second could not have ended in time and goes back untried with the third;
+/// the next rounds send them, each once.
+async fn a_slow_relay_never_outlasts_the_claim(app: TestApp) {
+    let port = free_port();
+    let dir = temp_dir("slow");
+    let Some(sink) = Sink::start_with(port, &dir, &["--delay", "1.2"]) else {
+        return;
+    };
+    let (admin, _) = setup(&app).await;
+    let srv = mailing_with(&app, port, &[("smtp_timeout_secs", json!(2))]).await;
+    let school = srv.token("school1", "lop-hoc-dan-van-2026").await;
+    open_class(&srv, &school, "ML-5", "DV-01", 5, one_session("2027-10-06")).await;
+    for (i, who) in ["Chậm", "Từ", "Tốn"].into_iter().enumerate() {
+        let (pid, email) = (format!("07918001804{i}"), format!("slow{i}@example.vn"));
+        let id = cadre_with(&app, &admin, &format!("Hồ Văn {who}"), &pid, &email).await;
+        cadre_account(&app, &admin, &format!("mail.slow{i}"), id).await;
+        assert_eq!(
+            enrol(&srv, &school, "ML-5", Some(id)).await.0,
+            Status::Created
+        );
+    }
+    let at = Utc::now();
+    for left in [3, 2, 1] {
+        let d = round_within(&srv, at, 3).await;
+        assert_eq!((d.sent, d.retried, d.failed), (1, 0, 0), "{left} left");
+    }
+    assert_eq!(round_within(&srv, at, 3).await, Delivery::default());
+    let mut to: Vec<String> = sink
+        .messages()
+        .iter()
+        .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_string())
+        .collect();
+    to.sort();
+    assert_eq!(
+        to,
+        ["slow0@example.vn", "slow1@example.vn", "slow2@example.vn"]
+    );
 }

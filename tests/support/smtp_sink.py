@@ -1,11 +1,13 @@
 """A real SMTP server for the tests (aiosmtpd): every message it accepts is written, decoded, as
 one JSON file in a folder: envelope sender and recipients, the From/To/Subject headers, the text
 part and each attachment (name, type, text), and the login the client authenticated with.
-Usage: smtp_sink.py PORT FOLDER [--tls starttls|tls CERT KEY] [--auth USER PASSWORD]: with --tls,
+Usage: smtp_sink.py PORT FOLDER [--tls starttls|tls CERT KEY] [--auth USER PASSWORD] [--delay S]:
+with --delay, each message is answered S seconds after it arrived (a slow relay); with --tls,
 STARTTLS is required before MAIL (starttls) or TLS starts with the first byte (tls); with --auth,
 AUTH (PLAIN or LOGIN, over TLS only; --auth after --tls) is required. Prints "ready" once it listens; runs until
 killed."""
 
+import asyncio
 import json
 import os
 import ssl
@@ -19,12 +21,15 @@ from aiosmtpd.smtp import AuthResult
 
 
 class Sink:
-    def __init__(self, folder):
+    def __init__(self, folder, delay=0.0):
         self.folder = folder
+        self.delay = delay
         self.n = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         msg = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
         body = msg.get_body(preferencelist=("plain",))
         out = {
@@ -56,6 +61,7 @@ def main():
     port, folder = int(sys.argv[1]), sys.argv[2]
     args = sys.argv[3:]
     kwargs = {}
+    delay = 0.0
     while args:
         if args[0] == "--tls":
             mode, cert, key = args[1:4]
@@ -80,9 +86,12 @@ def main():
             # byte is encrypted anyway.
             kwargs["auth_require_tls"] = "ssl_context" not in kwargs
             args = args[3:]
+        elif args[0] == "--delay":
+            delay = float(args[1])
+            args = args[2:]
         else:
             sys.exit("unknown argument: " + args[0])
-    controller = Controller(Sink(folder), hostname="127.0.0.1", port=port, **kwargs)
+    controller = Controller(Sink(folder, delay), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     print("ready", flush=True)
     threading.Event().wait()
