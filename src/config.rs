@@ -82,6 +82,9 @@ pub struct AppConfig {
     /// A PEM file of certificates to trust for the SMTP server besides the web PKI's roots (a
     /// relay whose certificate comes from a private CA).
     pub smtp_ca_file: Option<String>,
+    /// The name the sender gives in EHLO (this service's fully qualified host name); unset: the
+    /// machine's host name.
+    pub smtp_hello_name: Option<String>,
     /// Seconds one SMTP session may take as a whole (connect, TLS, the message, QUIT); 1 to 100,
     /// so that it fits in the sender's claim of a notice (`sender::CLAIM_LEASE_SECS`).
     pub smtp_timeout_secs: u64,
@@ -147,6 +150,7 @@ impl Default for AppConfig {
             smtp_password: None,
             smtp_tls: "starttls".into(),
             smtp_ca_file: None,
+            smtp_hello_name: None,
             smtp_timeout_secs: 60,
             mail_from: "Trường Cán bộ <no-reply@localhost>".into(),
             mail_max_attempts: 8,

@@ -80,6 +80,10 @@ impl Mailer {
             port: cfg.smtp_port,
             tls: &cfg.smtp_tls,
             ca_file: cfg.smtp_ca_file.as_deref().filter(|f| !f.is_empty()),
+            hello_name: cfg
+                .smtp_hello_name
+                .as_deref()
+                .filter(|n| !n.trim().is_empty()),
             credentials,
             timeout: Duration::from_secs(cfg.smtp_timeout_secs),
         })?;

@@ -60,6 +60,8 @@ pub struct RelaySettings<'a> {
     pub tls: &'a str,
     /// A PEM file of certificates to trust besides the web PKI's roots (a relay with a private CA).
     pub ca_file: Option<&'a str>,
+    /// The name given in EHLO; `None`: this machine's host name.
+    pub hello_name: Option<&'a str>,
     /// User name and password, if the relay asks for them.
     pub credentials: Option<(String, String)>,
     /// The bound on one whole session.
@@ -138,6 +140,10 @@ impl Relay {
                 .build()
                 .map_err(|e| format!("invalid configuration: smtp_host: {e}"))
         };
+        let hello = match settings.hello_name {
+            Some(name) => hello_name(name)?,
+            None => ClientId::default(),
+        };
         let security = match settings.tls {
             "none" => Security::None,
             "tls" => Security::Tls(tls()?),
@@ -150,7 +156,7 @@ impl Relay {
             credentials: settings
                 .credentials
                 .map(|(user, password)| Credentials::new(user, password)),
-            hello: ClientId::default(),
+            hello,
             timeout: settings.timeout,
         })
     }
@@ -197,6 +203,32 @@ impl Relay {
         let _ = conn.quit().await;
         Ok(())
     }
+}
+
+/// The EHLO name `name` gives: an address literal for an IP address, else a host name of
+/// letters, digits, hyphens and dots (RFC 5321; nothing that could end the command line).
+fn hello_name(name: &str) -> Result<ClientId, String> {
+    let name = name.trim();
+    if let Ok(ip) = name.parse::<std::net::IpAddr>() {
+        return Ok(match ip {
+            std::net::IpAddr::V4(v4) => ClientId::Ipv4(v4),
+            std::net::IpAddr::V6(v6) => ClientId::Ipv6(v6),
+        });
+    }
+    let label_ok = |l: &str| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if name.len() > 253 || !name.split('.').all(label_ok) {
+        return Err(format!(
+            "invalid configuration: smtp_hello_name must be a host name (letters, digits, \
+             hyphens, dots) or an IP address, not {:?}",
+            name.chars().take(80).collect::<String>()
+        ));
+    }
+    Ok(ClientId::Domain(name.to_string()))
 }
 
 /// A TLS stream made by lettre over our own socket, seen as a plain stream by the protocol
@@ -273,6 +305,7 @@ mod tests {
             port: 587,
             tls,
             ca_file,
+            hello_name: None,
             credentials: None,
             timeout: Duration::from_secs(60),
         })
@@ -298,6 +331,34 @@ mod tests {
             bad.starts_with("invalid configuration: smtp_ca_file"),
             "{bad}"
         );
+    }
+
+    #[test]
+    fn the_hello_name_is_a_host_name_or_an_address() {
+        let ok = |n: &str| hello_name(n).map(|c| c.to_string());
+        assert_eq!(
+            ok("daotao.danvan.example.vn").unwrap(),
+            "daotao.danvan.example.vn"
+        );
+        assert_eq!(ok(" mail-1.example.vn ").unwrap(), "mail-1.example.vn");
+        assert_eq!(ok("10.0.0.7").unwrap(), "[10.0.0.7]");
+        assert_eq!(ok("::1").unwrap(), "[IPv6:::1]");
+        for bad in [
+            "",
+            "a..b",
+            "-a.vn",
+            "a b",
+            "a.vn\r\nRCPT TO:<x@y>",
+            "tên.vn",
+            "a".repeat(64).as_str(),
+        ] {
+            let e = ok(bad).unwrap_err();
+            assert!(
+                e.starts_with("invalid configuration: smtp_hello_name"),
+                "{e}"
+            );
+            assert!(!e.contains('\n') && !e.contains('\r'), "{e}");
+        }
     }
 
     #[test]

@@ -549,7 +549,8 @@ fn certificates(dir: &Path) -> (String, String, String) {
 /// The two protected ways to a relay, each with a login, against a real server that requires
 /// both (aiosmtpd: STARTTLS before MAIL, or TLS from the first byte; AUTH over TLS only), whose
 /// certificate comes from a private CA named by `smtp_ca_file`. Without that file the certificate
-/// is not trusted and nothing is sent (retried); a wrong password is a permanent refusal.
+/// is not trusted and nothing is sent (retried); a wrong password is a permanent refusal. EHLO
+/// gives `smtp_hello_name`.
 async fn mail_goes_over_starttls_and_tls_with_a_login(app: TestApp) {
     let dir = temp_dir("tls");
     let (ca, cert, key) = certificates(&dir);
@@ -575,6 +576,7 @@ async fn mail_goes_over_starttls_and_tls_with_a_login(app: TestApp) {
                 ("smtp_tls", json!(mode)),
                 ("smtp_username", json!("truong")),
                 ("smtp_password", json!(password)),
+                ("smtp_hello_name", json!("daotao.danvan.example.vn")),
             ];
             if let Some(ca) = ca {
                 settings.push(("smtp_ca_file", json!(ca)));
@@ -619,6 +621,7 @@ async fn mail_goes_over_starttls_and_tls_with_a_login(app: TestApp) {
         assert_eq!(got.len(), 1, "{mode}: {got:?}");
         assert_eq!(got[0]["tls"], true, "{mode}");
         assert_eq!(got[0]["login"], "truong", "{mode}");
+        assert_eq!(got[0]["ehlo"], "daotao.danvan.example.vn", "{mode}");
         assert!(to.contains(&got[0]["rcpt_tos"][0].as_str().unwrap().to_string()));
     }
 }

@@ -1,6 +1,7 @@
 """A real SMTP server for the tests (aiosmtpd): every message it accepts is written, decoded, as
 one JSON file in a folder: envelope sender and recipients, the From/To/Subject headers, the text
-part and each attachment (name, type, text), and the login the client authenticated with.
+part and each attachment (name, type, text), the login the client authenticated with, whether the session was under TLS,
+and the name the client gave in EHLO.
 Usage: smtp_sink.py PORT FOLDER [--tls starttls|tls CERT KEY] [--auth USER PASSWORD] [--delay S]:
 with --delay, each message is answered S seconds after it arrived (a slow relay); with --tls,
 STARTTLS is required before MAIL (starttls) or TLS starts with the first byte (tls); with --auth,
@@ -41,6 +42,7 @@ class Sink:
             "message_id": str(msg["Message-ID"]),
             "login": session.auth_data.login.decode() if session.auth_data else None,
             "tls": server.transport.get_extra_info("ssl_object") is not None,
+            "ehlo": session.host_name,
             "text": body.get_content() if body is not None else "",
             "attachments": [
                 {"filename": a.get_filename(), "content_type": a.get_content_type(),
