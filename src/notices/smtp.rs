@@ -29,7 +29,6 @@ use rocket::tokio::net::TcpStream;
 const CERTIFICATE_PEM: &[u8] = b"-----BEGIN CERTIFICATE-----";
 
 /// How the session is protected.
-#[derive(Clone)]
 enum Security {
     /// Plain SMTP (a relay on this machine, or a test sink).
     None,
@@ -40,7 +39,6 @@ enum Security {
 }
 
 /// Where and how to send: the relay's address, its protection, the credentials.
-#[derive(Clone)]
 pub struct Relay {
     host: String,
     port: u16,

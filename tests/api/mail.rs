@@ -83,6 +83,17 @@ impl Sink {
     fn messages(&self) -> Vec<Value> {
         messages_in(&self.dir)
     }
+
+    /// The first recipient of every message received so far, sorted (repeats kept).
+    fn recipients(&self) -> Vec<String> {
+        let mut to: Vec<String> = self
+            .messages()
+            .iter()
+            .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_string())
+            .collect();
+        to.sort();
+        to
+    }
 }
 
 impl Drop for Sink {
@@ -362,13 +373,8 @@ async fn smtp_down_mid_run_loses_and_doubles_nothing(app: TestApp) {
         round(&srv, t1 + Duration::hours(2), 50).await,
         Delivery::default()
     );
-    let mut to: Vec<String> = sink
-        .messages()
-        .iter()
-        .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_string())
-        .collect();
-    to.sort();
-    assert_eq!(to, ["ba@example.vn", "hai@example.vn", "mot@example.vn"]);
+    let to = ["ba@example.vn", "hai@example.vn", "mot@example.vn"];
+    assert_eq!(sink.recipients(), to);
     assert_eq!(
         app.get("/api/notices", Some(tok)).await.1["items"][0]["mail"],
         "sent"
@@ -414,13 +420,8 @@ async fn two_app_servers_send_each_notice_once(app: TestApp) {
     let now = Utc::now();
     let (a, b) = rocket::tokio::join!(drain(&one, now), drain(&two, now));
     assert_eq!(a + b, n, "{a} + {b}");
-    let got = sink.messages();
-    assert_eq!(got.len(), n, "each notice once");
-    let mut to: Vec<String> = got
-        .iter()
-        .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_string())
-        .collect();
-    to.sort();
+    let mut to = sink.recipients();
+    assert_eq!(to.len(), n, "each notice once");
     to.dedup();
     assert_eq!(to.len(), n, "no address twice");
 }
@@ -656,14 +657,8 @@ async fn a_slow_relay_never_outlasts_the_claim(app: TestApp) {
         assert_eq!((d.sent, d.retried, d.failed), (1, 0, 0), "{left} left");
     }
     assert_eq!(round_within(&srv, at, 3).await, Delivery::default());
-    let mut to: Vec<String> = sink
-        .messages()
-        .iter()
-        .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_string())
-        .collect();
-    to.sort();
     assert_eq!(
-        to,
+        sink.recipients(),
         ["slow0@example.vn", "slow1@example.vn", "slow2@example.vn"]
     );
 }
