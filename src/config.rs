@@ -245,7 +245,9 @@ impl AppConfig {
         if !(1..=MAX_SMTP_TIMEOUT_SECS).contains(&cfg.smtp_timeout_secs) {
             // A session must fit in the sender's claim of a notice (120 s), or another app
             // server could claim the notice and send it again.
-            return Err("invalid configuration: smtp_timeout_secs must be between 1 and 100 (a sender holds a notice for 120 s)".into());
+            return Err(format!(
+                "invalid configuration: smtp_timeout_secs must be between 1 and {MAX_SMTP_TIMEOUT_SECS} (a session must end within the sender's claim of a notice)"
+            ));
         }
         if cfg.mail_max_attempts < 1
             || cfg.mail_poll_secs == 0

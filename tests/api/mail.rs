@@ -185,6 +185,25 @@ async fn cadre_with(app: &TestApp, admin: &str, name: &str, pid: &str, email: &s
     v["id"].as_i64().unwrap()
 }
 
+/// A cadre with their own address and account, enrolled in `class` by the school through `srv`
+/// (which writes the notice to mail); the account's token.
+#[allow(clippy::too_many_arguments)]
+async fn enrolled(
+    app: &TestApp,
+    srv: &TestApp,
+    (admin, school): (&str, &str),
+    class: &str,
+    name: &str,
+    pid: &str,
+    email: &str,
+    username: &str,
+) -> String {
+    let id = cadre_with(app, admin, name, pid, email).await;
+    let token = cadre_account(app, admin, username, id).await;
+    assert_eq!(enrol(srv, school, class, Some(id)).await.0, Status::Created);
+    token
+}
+
 /// Checks an iCalendar text is well formed (folded lines unfolded, BEGIN/END nested and
 /// balanced, CRLF line ends, each event with a UTC start and end) and returns its events' starts.
 fn parse_ics(ics: &str) -> Vec<String> {
@@ -459,12 +478,9 @@ async fn a_relay_that_stops_answering_does_not_stop_the_sender(app: TestApp) {
     let mut tokens = vec![];
     for (i, who) in ["Lặng", "Im"].into_iter().enumerate() {
         let (pid, email) = (format!("07918001802{i}"), format!("hung{i}@example.vn"));
-        let id = cadre_with(&app, &admin, &format!("Võ Văn {who}"), &pid, &email).await;
-        tokens.push(cadre_account(&app, &admin, &format!("mail.hung{i}"), id).await);
-        assert_eq!(
-            enrol(&srv, &school, "ML-4", Some(id)).await.0,
-            Status::Created
-        );
+        let (name, user) = (format!("Võ Văn {who}"), format!("mail.hung{i}"));
+        let roles = (admin.as_str(), school.as_str());
+        tokens.push(enrolled(&app, &srv, roles, "ML-4", &name, &pid, &email, &user).await);
     }
     let at = Utc::now();
     let d = bounded_round(&srv, at).await;
@@ -595,12 +611,9 @@ async fn mail_goes_over_starttls_and_tls_with_a_login(app: TestApp) {
         for (j, who) in ["an", "binh", "chi"].into_iter().enumerate() {
             let email = format!("{who}.{mode}@example.vn");
             let pid = format!("0791800180{i}{j}");
-            let id = cadre_with(&app, &admin, &format!("Đỗ Văn {who}"), &pid, &email).await;
-            cadre_account(&app, &admin, &format!("mail.{mode}.{who}"), id).await;
-            assert_eq!(
-                enrol(&srv, &school, &code, Some(id)).await.0,
-                Status::Created
-            );
+            let (name, user) = (format!("Đỗ Văn {who}"), format!("mail.{mode}.{who}"));
+            let roles = (admin.as_str(), school.as_str());
+            enrolled(&app, &srv, roles, &code, &name, &pid, &email, &user).await;
             to.push(email);
         }
         let now = Utc::now();
@@ -644,12 +657,9 @@ async fn a_slow_relay_never_outlasts_the_claim(app: TestApp) {
     open_class(&srv, &school, "ML-5", "DV-01", 5, one_session("2027-10-06")).await;
     for (i, who) in ["Chậm", "Từ", "Tốn"].into_iter().enumerate() {
         let (pid, email) = (format!("07918001804{i}"), format!("slow{i}@example.vn"));
-        let id = cadre_with(&app, &admin, &format!("Hồ Văn {who}"), &pid, &email).await;
-        cadre_account(&app, &admin, &format!("mail.slow{i}"), id).await;
-        assert_eq!(
-            enrol(&srv, &school, "ML-5", Some(id)).await.0,
-            Status::Created
-        );
+        let (name, user) = (format!("Hồ Văn {who}"), format!("mail.slow{i}"));
+        let roles = (admin.as_str(), school.as_str());
+        enrolled(&app, &srv, roles, "ML-5", &name, &pid, &email, &user).await;
     }
     let at = Utc::now();
     for left in [3, 2, 1] {
