@@ -15,6 +15,8 @@
 #   LOAD_WRITES=R   during that run, R writes a second (an unrelated cadre's phone number changed
 #                   through the API): each one moves the data version, so every cached record is
 #                   built again on its next read
+#   LOAD_LOGINS=R   during that run, R logins a second (the admin signing in: an audit entry, no
+#                   data written), which must leave the cached records valid
 #   ROCKET_RECORD_CACHE_ENTRIES=0   the server without the own-record cache (every read builds)
 # Needs wrk (Debian package `wrk`), jq and curl; wrk and jq are installed if missing.
 set -euo pipefail
@@ -28,7 +30,8 @@ secs=${LOAD_SECS:-10}
 dir=$(mktemp -d)
 server=
 writer=
-trap '[[ -n "$writer" ]] && kill $writer 2>/dev/null; [[ -n "$server" ]] && kill $server 2>/dev/null; rm -rf "$dir"' EXIT
+signer=
+trap '[[ -n "$writer" ]] && kill $writer 2>/dev/null; [[ -n "$signer" ]] && kill $signer 2>/dev/null; [[ -n "$server" ]] && kill $server 2>/dev/null; rm -rf "$dir"' EXIT
 url=${1:-sqlite://$dir/load.db}
 port=${LOAD_PORT:-18765}
 base="http://127.0.0.1:$port"
@@ -115,9 +118,16 @@ LUA
           -d "{\"phone\":\"09$(printf '%08d' $n)\"}" "$base/api/cadres/$victim" && echo $n > "$dir/writes"
         sleep "$(awk -v r="$LOAD_WRITES" 'BEGIN { printf "%.4f", 1 / r }')"; done ) & writer=$!
   fi
+  if (( ${LOAD_LOGINS:-0} > 0 )); then
+    ( n=0; while true; do n=$((n + 1))
+        login admin "$ADMIN_PASSWORD" >/dev/null && echo $n > "$dir/logins"
+        sleep "$(awk -v r="$LOAD_LOGINS" 'BEGIN { printf "%.4f", 1 / r }')"; done ) & signer=$!
+  fi
   read -r r_rps r_p50 r_p99 r_bad < <(measure -s "$dir/round-robin.lua" "$base" -- /api/me)
   [[ -n "$writer" ]] && { kill $writer; wait $writer 2>/dev/null || true; writer=; }
+  [[ -n "$signer" ]] && { kill $signer; wait $signer 2>/dev/null || true; signer=; }
   label="GET /api/me, $(wc -l < "$dir/tokens") cadres round-robin"
+  [[ "${LOAD_LOGINS:-0}" != 0 ]] && label+=", $LOAD_LOGINS logins/s ($(cat "$dir/logins" 2>/dev/null || echo 0) made)"
   [[ -n "${LOAD_WRITES:-}" && "${LOAD_WRITES:-0}" != 0 ]] && label+=", $LOAD_WRITES writes/s ($(cat "$dir/writes" 2>/dev/null || echo 0) writes made)"
   echo "== $label, both routes driven by the same wrk script"
   printf '%-14s %10s %9s %9s %s\n' 'GET /health' "$rh_rps" "$rh_p50" "$rh_p99" "${rh_bad:+non-2xx: $rh_bad}"

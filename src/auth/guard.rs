@@ -99,33 +99,19 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
     // another statement.
     // The unit's columns are scalar subqueries, not a join: with a few hundred units PostgreSQL
     // planned the join as a hash join over a scan of the whole table, on every request.
-    macro_rules! guard_sql {
-        ($version:expr) => {
-            concat!(
-                "SELECT a.id, a.username, a.role, a.unit_code, a.cadre_id, a.active, a.token_version,
-                        (SELECT path FROM units WHERE code = a.unit_code) AS path,
-                        (SELECT name FROM units WHERE code = a.unit_code) AS unit_name,
-                        a.created_at, a.updated_at, ",
-                $version,
-                " AS data_version, ",
-                crate::reference_version!(),
-                " AS reference_version FROM accounts a WHERE a.id = $1"
-            )
-        };
-    }
+    const GUARD_SQL: &str = concat!(
+        "SELECT a.id, a.username, a.role, a.unit_code, a.cadre_id, a.active, a.token_version,
+                (SELECT path FROM units WHERE code = a.unit_code) AS path,
+                (SELECT name FROM units WHERE code = a.unit_code) AS unit_name,
+                a.created_at, a.updated_at, ",
+        crate::data_version!(),
+        " AS data_version, ",
+        crate::reference_version!(),
+        " AS reference_version FROM accounts a WHERE a.id = $1"
+    );
     let row: Option<GuardRow> = match &state.db {
-        Db::Sqlite(p) => {
-            sqlx::query_as(guard_sql!(crate::data_version_sqlite!()))
-                .bind(id)
-                .fetch_optional(p)
-                .await?
-        }
-        Db::Postgres(p) => {
-            sqlx::query_as(guard_sql!(crate::data_version_postgres!()))
-                .bind(id)
-                .fetch_optional(p)
-                .await?
-        }
+        Db::Sqlite(p) => sqlx::query_as(GUARD_SQL).bind(id).fetch_optional(p).await?,
+        Db::Postgres(p) => sqlx::query_as(GUARD_SQL).bind(id).fetch_optional(p).await?,
     };
     let row = row.ok_or_else(|| AppError::Unauthorized(crate::msg!(AccountGone)))?;
     if !row.active || row.token_version != claims.ver {

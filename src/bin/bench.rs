@@ -361,14 +361,7 @@ async fn reports(url: &str, runs: usize, profile: bool, only: Option<String>) {
             };
             Some(cadre_training::db::version::DataVersion(v))
         };
-        let data_version = match db {
-            cadre_training::db::Db::Sqlite(_) => {
-                concat!("SELECT ", cadre_training::data_version_sqlite!())
-            }
-            cadre_training::db::Db::Postgres(_) => {
-                concat!("SELECT ", cadre_training::data_version_postgres!())
-            }
-        };
+        let data_version = concat!("SELECT ", cadre_training::data_version!());
         let cached = ReportQuery {
             version: version(data_version).await,
             reference: version(concat!("SELECT ", cadre_training::reference_version!())).await,

@@ -364,7 +364,7 @@ impl Db {
                 sqlx::query(version::SQLITE_MARK).execute(&mut *t).await?;
                 Tx::Sqlite(t, writer)
             }
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin_with(version::PG_MARK).await?),
         })
     }
 
@@ -448,7 +448,10 @@ impl Tx {
                 sqlx::query(version::SQLITE_BUMP).execute(&mut *t).await?;
                 t.commit().await?
             }
-            Tx::Postgres(t) => t.commit().await?,
+            Tx::Postgres(mut t) => {
+                sqlx::query(version::PG_BUMP).execute(&mut *t).await?;
+                t.commit().await?
+            }
         }
         Ok(())
     }

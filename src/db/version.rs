@@ -12,17 +12,23 @@
 //!   `login_failures`, `login_known`), which nothing cached is built from, do not move it (a
 //!   failed login records an audit entry and leaves every cached record valid). Until migration
 //!   0012, triggers moved it for every row: a 100,000-row import ran 205,000 trigger programs.
-//! - PostgreSQL: the statement's snapshot, `pg_current_snapshot()`. Two equal snapshots see the
-//!   same committed transactions; any commit or abort after it gives a different one. Writers do
-//!   not contend on anything.
-//!
+//! - PostgreSQL: the same counter (`migrations/postgres/0025_data_version.sql`), moved the same way
+//!   by [`Tx::commit`](crate::db::Tx::commit): [`Db::begin`](crate::db::Db::begin) notes, in the
+//!   same round trip as `BEGIN`, the rows this connection has inserted, updated and deleted in the
+//!   schema's tables other than the logs, as the server's own per-transaction statistics count
+//!   them (`pg_stat_get_xact_tuples_*`, [`PG_MARK`]); the commit moves the counter when that count
+//!   has grown ([`PG_BUMP`]). Until migration 0025 the version was the statement's snapshot
+//!   (`pg_current_snapshot()`), which every transaction of the cluster moved, logins' audit
+//!   entries included, so with people signing in all day the cached records were rebuilt on
+//!   nearly every read. The counter's row is taken by each data-writing transaction just before
+//!   it commits, so such commits follow one another (the lock is held for the commit alone);
+//!   transactions that write only the logs, and reads, never take it.
 //! - The reference version (`migrations/*/0022_reference_version.sql`): a counter in a table that
 //!   triggers move with every change to what the reports' reference cache is built from (the
 //!   standards, the scales, the unit tree) and with nothing else, on both backends; read by
 //!   [`reference_version!`](crate::reference_version). A completion or an enrolment leaves it
 //!   where it was, so a report's standards, scales and places stay cached across them
-//!   (`gaps::reference`), while the data version (the snapshot, on PostgreSQL, moved by every
-//!   transaction of the cluster) keys what depends on everything.
+//!   (`gaps::reference`), while the data version keys what depends on everything.
 //!
 //! The rule for a cache: tag what you build with a version read **before** you read the data.
 //! The data is then at least as new as its tag, and it is still current exactly when the version
@@ -47,25 +53,53 @@ pub const SQLITE_BUMP: &str = "UPDATE data_version SET version = version + 1 \
          (SELECT COUNT(*) FROM main.audit_log a WHERE a.id > t.audit) \
        FROM temp.tx_changes t WHERE t.id = 1)";
 
-/// A data version, as read by [`data_version_sqlite!`](crate::data_version_sqlite)
-/// or [`data_version_postgres!`](crate::data_version_postgres); only equality is meaningful.
+/// The rows changed so far by this PostgreSQL connection in the schema's tables other than the
+/// logs and the counter itself: the server's per-transaction statistics, which also hold the
+/// connection's earlier transactions until they are reported (when it is idle, at most once a
+/// second), so only the growth within one transaction means anything. The statistics count every
+/// row an INSERT (COPY included), UPDATE or DELETE wrote, rolled back to a savepoint or not.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! pg_rows_changed {
+    () => {
+        "(SELECT COALESCE(SUM(pg_stat_get_xact_tuples_inserted(c.oid) \
+             + pg_stat_get_xact_tuples_updated(c.oid) + pg_stat_get_xact_tuples_deleted(c.oid)), 0) \
+           FROM pg_class c \
+           WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') \
+             AND c.relname NOT IN ('audit_log', 'login_failures', 'login_known', 'data_version'))"
+    };
+}
+
+/// Run by `Db::begin` on PostgreSQL, with `BEGIN` in one round trip: notes [`pg_rows_changed!`]
+/// in a setting local to the transaction.
+pub const PG_MARK: &str = concat!(
+    "BEGIN; SELECT set_config('cadre.rows_changed', ",
+    crate::pg_rows_changed!(),
+    "::text, true)"
+);
+
+/// Run by `Tx::commit` on PostgreSQL just before `COMMIT`: moves the data version when the
+/// transaction changed rows of the data since [`PG_MARK`]. With the server's row counting off
+/// (`track_counts`), it moves it for every write transaction: a move that was not needed only
+/// makes a cache build again.
+pub const PG_BUMP: &str = concat!(
+    "UPDATE data_version SET version = version + 1 WHERE id = 1 AND (",
+    crate::pg_rows_changed!(),
+    " > current_setting('cadre.rows_changed')::bigint \
+       OR current_setting('track_counts')::boolean IS NOT TRUE)"
+);
+
+/// A data version, as read by [`data_version!`](crate::data_version); only equality is
+/// meaningful.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, sqlx::Type)]
 #[sqlx(transparent)]
 pub struct DataVersion(pub String);
 
-/// The SQL expression that reads the data version on SQLite.
+/// The SQL expression that reads the data version (both backends).
 #[macro_export]
-macro_rules! data_version_sqlite {
+macro_rules! data_version {
     () => {
         "(SELECT CAST(version AS TEXT) FROM data_version WHERE id = 1)"
-    };
-}
-
-/// The SQL expression that reads the data version on PostgreSQL.
-#[macro_export]
-macro_rules! data_version_postgres {
-    () => {
-        "pg_current_snapshot()::text"
     };
 }
 

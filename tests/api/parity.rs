@@ -104,10 +104,7 @@ async fn sqlite_and_postgres_schemas_agree() {
         return;
     };
     let lite = TestApp::sqlite().await;
-    let (mut lc, li) = sqlite_schema(&lite).await;
-    // SQLite's data version is a table moved by triggers; PostgreSQL keeps it another way
-    // (db::version), by design.
-    lc.remove("data_version");
+    let (lc, li) = sqlite_schema(&lite).await;
     let (pc, mut pi) = postgres_schema(&pg).await;
     // PostgreSQL's own planner indexes, by design: the whole tree's report reads the timeline by
     // day there (migration 0019; SQLite's statement walks the units, its 0019 is empty), and a
