@@ -364,7 +364,7 @@ impl Db {
                 sqlx::query(version::SQLITE_MARK).execute(&mut *t).await?;
                 Tx::Sqlite(t, writer)
             }
-            Db::Postgres(p) => Tx::Postgres(p.begin_with(version::PG_MARK).await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin_with(version::pg_mark()).await?),
         })
     }
 
@@ -449,7 +449,7 @@ impl Tx {
                 t.commit().await?
             }
             Tx::Postgres(mut t) => {
-                sqlx::query(version::PG_BUMP).execute(&mut *t).await?;
+                sqlx::query(version::pg_bump()).execute(&mut *t).await?;
                 t.commit().await?
             }
         }

@@ -12,17 +12,20 @@
 //!   `login_failures`, `login_known`), which nothing cached is built from, do not move it (a
 //!   failed login records an audit entry and leaves every cached record valid). Until migration
 //!   0012, triggers moved it for every row: a 100,000-row import ran 205,000 trigger programs.
-//! - PostgreSQL: the same counter (`migrations/postgres/0025_data_version.sql`), moved the same way
-//!   by [`Tx::commit`](crate::db::Tx::commit): [`Db::begin`](crate::db::Db::begin) notes, in the
+//! - PostgreSQL: a counter too (`migrations/postgres/0025_data_version.sql`), moved the same way by
+//!   [`Tx::commit`](crate::db::Tx::commit): [`Db::begin`](crate::db::Db::begin) notes, in the
 //!   same round trip as `BEGIN`, the rows this connection has inserted, updated and deleted in the
-//!   schema's tables other than the logs, as the server's own per-transaction statistics count
-//!   them (`pg_stat_get_xact_tuples_*`, [`PG_MARK`]); the commit moves the counter when that count
-//!   has grown ([`PG_BUMP`]). Until migration 0025 the version was the statement's snapshot
-//!   (`pg_current_snapshot()`), which every transaction of the cluster moved, logins' audit
-//!   entries included, so with people signing in all day the cached records were rebuilt on
-//!   nearly every read. The counter's row is taken by each data-writing transaction just before
-//!   it commits, so such commits follow one another (the lock is held for the commit alone);
-//!   transactions that write only the logs, and reads, never take it.
+//!   data's tables ([`DATA_TABLES`]: all but the logs), as the server's own per-transaction
+//!   statistics count them (`pg_stat_get_xact_tuples_*`, [`pg_mark`]); the commit moves the
+//!   counter when that count has grown ([`pg_bump`]). The counter is spread over
+//!   [`PG_SLOTS`] rows, one per connection's process id modulo their number, and the version is
+//!   their sum: each data-writing commit adds one, so equal sums are equal committed data, and
+//!   concurrent writers rarely wait for the same row (one row would be held by each writer from
+//!   its bump to the end of its commit, so writers on different rows would commit one at a
+//!   time). Transactions that write only the logs, and reads, take no row. Until migration 0025
+//!   the version was the statement's snapshot (`pg_current_snapshot()`), which every
+//!   transaction of the cluster moved, logins' audit entries included, so with people signing in
+//!   all day the cached records were rebuilt on nearly every read.
 //! - The reference version (`migrations/*/0022_reference_version.sql`): a counter in a table that
 //!   triggers move with every change to what the reports' reference cache is built from (the
 //!   standards, the scales, the unit tree) and with nothing else, on both backends; read by
@@ -53,41 +56,90 @@ pub const SQLITE_BUMP: &str = "UPDATE data_version SET version = version + 1 \
          (SELECT COUNT(*) FROM main.audit_log a WHERE a.id > t.audit) \
        FROM temp.tx_changes t WHERE t.id = 1)";
 
-/// The rows changed so far by this PostgreSQL connection in the schema's tables other than the
-/// logs and the counter itself: the server's per-transaction statistics, which also hold the
-/// connection's earlier transactions until they are reported (when it is idle, at most once a
-/// second), so only the growth within one transaction means anything. The statistics count every
-/// row an INSERT (COPY included), UPDATE or DELETE wrote, rolled back to a savepoint or not.
-#[macro_export]
-#[doc(hidden)]
-macro_rules! pg_rows_changed {
-    () => {
-        "(SELECT COALESCE(SUM(pg_stat_get_xact_tuples_inserted(c.oid) \
-             + pg_stat_get_xact_tuples_updated(c.oid) + pg_stat_get_xact_tuples_deleted(c.oid)), 0) \
-           FROM pg_class c \
-           WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') \
-             AND c.relname NOT IN ('audit_log', 'login_failures', 'login_known', 'data_version'))"
-    };
+/// The tables of the data: every table whose writes move the data version, all but the logs
+/// (`audit_log`, `login_failures`, `login_known`), which nothing cached is built from, the
+/// version's own rows and the migrations' bookkeeping. PostgreSQL counts the rows written to
+/// these ([`pg_mark`]); `tests/api/record_cache.rs` checks the list against the schema, so a
+/// migration that adds a table must name it here.
+pub const DATA_TABLES: [&str; 31] = [
+    "accounts",
+    "attendance",
+    "cadre_qualifications",
+    "cadre_units",
+    "cadres",
+    "class_sessions",
+    "classes",
+    "completions",
+    "enrolments",
+    "feed_tokens",
+    "holder_timeline",
+    "module_prerequisites",
+    "module_versions",
+    "modules",
+    "notice_mail_off",
+    "notices",
+    "programme_modules",
+    "programmes",
+    "qualification_levels",
+    "qualification_scales",
+    "reference_version",
+    "standard_requirements",
+    "standard_versions",
+    "succession_plans",
+    "timeline_dirty",
+    "title_assignments",
+    "titles",
+    "unit_history",
+    "unit_periods",
+    "unit_successors",
+    "units",
+];
+
+/// The rows of PostgreSQL's data version (`data_version.id` 0 to `PG_SLOTS - 1`).
+pub const PG_SLOTS: i64 = 16;
+
+/// The rows changed so far by this PostgreSQL connection in [`DATA_TABLES`] (resolved by name
+/// through the search path, by the catalog's index): the server's per-transaction statistics,
+/// which also hold the connection's earlier transactions until they are reported (when it is
+/// idle, at most once a second), so only the growth within one transaction means anything. They
+/// count every row an INSERT (COPY included), UPDATE or DELETE wrote, rolled back to a savepoint
+/// or not.
+fn pg_rows_changed() -> String {
+    format!(
+        "(SELECT COALESCE(SUM(pg_stat_get_xact_tuples_inserted(t) \
+           + pg_stat_get_xact_tuples_updated(t) + pg_stat_get_xact_tuples_deleted(t)), 0) \
+         FROM unnest('{{{}}}'::regclass[]) t)",
+        DATA_TABLES.join(",")
+    )
 }
 
-/// Run by `Db::begin` on PostgreSQL, with `BEGIN` in one round trip: notes [`pg_rows_changed!`]
-/// in a setting local to the transaction.
-pub const PG_MARK: &str = concat!(
-    "BEGIN; SELECT set_config('cadre.rows_changed', ",
-    crate::pg_rows_changed!(),
-    "::text, true)"
-);
+/// Run by `Db::begin` on PostgreSQL, `BEGIN` and this in one round trip: notes the rows changed
+/// so far in a setting local to the transaction.
+pub fn pg_mark() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "BEGIN; SELECT set_config('cadre.rows_changed', {}::text, true)",
+            pg_rows_changed()
+        )
+    })
+}
 
-/// Run by `Tx::commit` on PostgreSQL just before `COMMIT`: moves the data version when the
-/// transaction changed rows of the data since [`PG_MARK`]. With the server's row counting off
-/// (`track_counts`), it moves it for every write transaction: a move that was not needed only
-/// makes a cache build again.
-pub const PG_BUMP: &str = concat!(
-    "UPDATE data_version SET version = version + 1 WHERE id = 1 AND (",
-    crate::pg_rows_changed!(),
-    " > current_setting('cadre.rows_changed')::bigint \
-       OR current_setting('track_counts')::boolean IS NOT TRUE)"
-);
+/// Run by `Tx::commit` on PostgreSQL just before `COMMIT`: adds one to this connection's row of
+/// the data version when the transaction changed rows of the data since [`pg_mark`]. With the
+/// server's row counting off (`track_counts`), it does so for every write transaction: a move that
+/// was not needed only makes a cache build again.
+pub fn pg_bump() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "UPDATE data_version SET version = version + 1 \
+             WHERE id = pg_backend_pid() % {PG_SLOTS} AND ({} > current_setting('cadre.rows_changed')::bigint \
+               OR current_setting('track_counts')::boolean IS NOT TRUE)",
+            pg_rows_changed()
+        )
+    })
+}
 
 /// A data version, as read by [`data_version!`](crate::data_version); only equality is
 /// meaningful.
@@ -95,11 +147,12 @@ pub const PG_BUMP: &str = concat!(
 #[sqlx(transparent)]
 pub struct DataVersion(pub String);
 
-/// The SQL expression that reads the data version (both backends).
+/// The SQL expression that reads the data version (both backends): the sum of its rows (one on
+/// SQLite, [`PG_SLOTS`] on PostgreSQL).
 #[macro_export]
 macro_rules! data_version {
     () => {
-        "(SELECT CAST(version AS TEXT) FROM data_version WHERE id = 1)"
+        "(SELECT CAST(SUM(version) AS TEXT) FROM data_version)"
     };
 }
 

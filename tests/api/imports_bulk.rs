@@ -470,7 +470,7 @@ async fn allow_inserts(app: &TestApp, table: &str) {
     }
 }
 
-/// The rows of every table an import writes, the audit entries and SQLite's data version.
+/// The rows of every table an import writes, the audit entries and the data version.
 async fn footprint(app: &TestApp) -> Vec<i64> {
     let db = &app.state().db;
     let mut out = vec![];
@@ -485,14 +485,12 @@ async fn footprint(app: &TestApp) -> Vec<i64> {
     ] {
         out.push(count(db, table).await);
     }
-    if let Db::Sqlite(p) = db {
-        out.push(
-            sqlx::query_scalar("SELECT version FROM data_version")
-                .fetch_one(p)
-                .await
-                .unwrap(),
-        );
-    }
+    let sql = concat!("SELECT ", cadre_training::data_version!());
+    let version: String = match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    };
+    out.push(version.parse().unwrap());
     out
 }
 
