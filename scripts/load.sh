@@ -64,13 +64,7 @@ fi
 token=$(login "$user" "$password")
 [[ -n "$token" ]] || { echo "cannot log in as $user" >&2; exit 1; }
 echo "== $bin on ${url%%\?*}, account $user: $(curl -fs -H "Authorization: Bearer $token" "$base/api/me" | wc -c) bytes of /api/me"
-# wrk → "requests/s p50 p99" (latencies in ms).
-measure() {
-  wrk -t2 -c64 -d"${secs}s" --latency "$@" | awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 } $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
-    /Non-2xx/ { bad = $NF } END { printf "%.0f %.1f %.1f %s\n", rps, p50, p99, bad }'
-}
+. scripts/wrk-measure.sh
 read -r h_rps h_p50 h_p99 h_bad < <(measure "$base/health")
 read -r m_rps m_p50 m_p99 m_bad < <(measure -H "Authorization: Bearer $token" "$base/api/me")
 printf '%-14s %10s %9s %9s\n' route 'req/s' 'p50 ms' 'p99 ms'

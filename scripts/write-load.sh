@@ -45,12 +45,7 @@ request = function()
     { ["Authorization"] = "Bearer $admin", ["Content-Type"] = "application/json" }, body)
 end
 LUA
-measure() {
-  wrk -t2 -c"$conns" -d"${secs}s" --latency "$@" | awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 } $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
-    /Non-2xx/ { bad = $NF } END { printf "%.0f %.1f %.1f %s\n", rps, p50, p99, bad }'
-}
+. scripts/wrk-measure.sh
 read -r h_rps h_p50 h_p99 h_bad < <(measure "$base/health")
 read -r w_rps w_p50 w_p99 w_bad < <(measure -s "$dir/writes.lua" "$base")
 echo "== $bin on ${1%%\?*}: $(wc -l < "$dir/ids") cadres, $conns connections, ${secs}s each"

@@ -8,7 +8,6 @@ use std::ops::Deref;
 
 use super::{Role, Scope};
 use crate::db::version::DataVersion;
-use crate::db::Db;
 use crate::error::{stash, AppError, AppResult};
 use crate::state::AppState;
 
@@ -109,10 +108,10 @@ async fn authenticate(req: &Request<'_>) -> Result<AuthUser, AppError> {
         crate::reference_version!(),
         " AS reference_version FROM accounts a WHERE a.id = $1"
     );
-    let row: Option<GuardRow> = match &state.db {
-        Db::Sqlite(p) => sqlx::query_as(GUARD_SQL).bind(id).fetch_optional(p).await?,
-        Db::Postgres(p) => sqlx::query_as(GUARD_SQL).bind(id).fetch_optional(p).await?,
-    };
+    let row: Option<GuardRow> = crate::on_db!(&state.db, |p| sqlx::query_as(GUARD_SQL)
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
     let row = row.ok_or_else(|| AppError::Unauthorized(crate::msg!(AccountGone)))?;
     if !row.active || row.token_version != claims.ver {
         return Err(AppError::Unauthorized(crate::msg!(TokenRevoked)));
