@@ -115,6 +115,16 @@ impl TestApp {
         }
     }
 
+    /// The database's data version (`db::version`) as a number: the sum of its counter's rows.
+    pub async fn data_version(&self) -> i64 {
+        let sql = concat!("SELECT ", cadre_training::data_version!());
+        let v: String = cadre_training::on_db!(&self.state().db, |p| sqlx::query_scalar(sql)
+            .fetch_one(p)
+            .await
+            .unwrap());
+        v.parse().unwrap()
+    }
+
     /// The app's shared state (database handle, keys).
     pub fn state(&self) -> &AppState {
         self.client.rocket().state::<AppState>().expect("state")

@@ -485,12 +485,7 @@ async fn footprint(app: &TestApp) -> Vec<i64> {
     ] {
         out.push(count(db, table).await);
     }
-    let sql = concat!("SELECT ", cadre_training::data_version!());
-    let version: String = match db {
-        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-    };
-    out.push(version.parse().unwrap());
+    out.push(app.data_version().await);
     out
 }
 

@@ -243,15 +243,7 @@ async fn logins_leave_the_cached_records_valid(app: TestApp) {
 /// bypasses a `Tx` is checked in the source (`shape::data_writes_go_through_a_transaction`).
 async fn data_version_moves_once_per_write_transaction(app: TestApp) {
     let db = &app.state().db;
-    let version = || async {
-        let sql = concat!("SELECT ", cadre_training::data_version!());
-        let v: String = match db {
-            cadre_training::db::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
-            cadre_training::db::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
-        }
-        .unwrap();
-        v.parse::<i64>().unwrap()
-    };
+    let version = || app.data_version();
     let admin = app.admin_token().await;
     let mut v = version().await;
     let mut moved = |now: i64, by: i64, what: &str| {
