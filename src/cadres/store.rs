@@ -124,27 +124,29 @@ pub struct CadreFilter {
 /// The condition of a name search on the folded-name column `col` (diacritics and case ignored),
 /// with its binds, numbered from `$first`: the query as written anywhere in the name, or every
 /// word of it (at most 8) starting a word of the name, in any order ("van nguyen" finds Nguyễn
-/// Văn An; "nguyen van an" does not find Nguyễn Văn Đạt).
+/// Văn An; "nguyen van an" does not find Nguyễn Văn Đạt). A query of one word is the first form
+/// alone (a word that starts a word of the name is in it), so a scan tests one pattern per name;
+/// a word starts the name or follows a space, tested without building a string per name.
 pub fn name_filter(col: &str, q: &str, first: usize) -> (String, Vec<String>) {
     let folded = fold_name(q);
     let mut binds = vec![format!("%{}%", like_escape(folded.trim()))];
-    let mut words = vec![];
-    for w in folded.split_whitespace().take(8) {
-        binds.push(format!("% {}%", like_escape(w)));
-        words.push(format!(
-            "(' ' || {col}) LIKE ${} ESCAPE '\\'",
-            first + binds.len() - 1
+    let phrase = format!("{col} LIKE ${first} ESCAPE '\\'");
+    let words: Vec<&str> = folded.split_whitespace().take(8).collect();
+    if words.len() < 2 {
+        return (phrase, binds);
+    }
+    let mut starts = vec![];
+    for w in words {
+        let w = like_escape(w);
+        let n = first + binds.len();
+        binds.push(format!("{w}%"));
+        binds.push(format!("% {w}%"));
+        starts.push(format!(
+            "({col} LIKE ${n} ESCAPE '\\' OR {col} LIKE ${} ESCAPE '\\')",
+            n + 1
         ));
     }
-    let any_order = if words.is_empty() {
-        "FALSE".to_string()
-    } else {
-        words.join(" AND ")
-    };
-    (
-        format!("({col} LIKE ${first} ESCAPE '\\' OR ({any_order}))"),
-        binds,
-    )
+    (format!("({phrase} OR ({}))", starts.join(" AND ")), binds)
 }
 
 /// Lists cadres in scope, sorted the Vietnamese way, paged, with the total (`q`: every word in
@@ -212,8 +214,19 @@ pub async fn list(
             "SELECT COUNT(*) FROM cadres c JOIN units u ON u.code = c.unit_code WHERE {where_sql}"
         )
     };
+    // The page's ids first, then only their rows: the walk of `cadres_sort` tests the conditions
+    // in the index (on PostgreSQL it carries the filtered columns, migration 0026), where fetching
+    // each walked row cost a rare name's search 85 ms (BENCHMARKS.md, "The cadre list's name
+    // search on PostgreSQL").
+    let page_from = if units_free {
+        "cadres c"
+    } else {
+        "cadres c JOIN units u ON u.code = c.unit_code"
+    };
     let list_sql = format!(
-        "{VIEW} WHERE {where_sql} ORDER BY c.sort_key, c.id LIMIT {} OFFSET {}",
+        "{VIEW} JOIN (SELECT c.id FROM {page_from} WHERE {where_sql}
+           ORDER BY c.sort_key, c.id LIMIT {} OFFSET {}) page ON page.id = c.id
+         ORDER BY c.sort_key, c.id",
         page.limit, page.offset
     );
     Ok(on_db!(db, |p| {

@@ -179,6 +179,14 @@ async fn search_without_diacritics_in_vietnamese_order(app: TestApp) {
     );
     let (_, v) = app.get("/api/cadres?q=van%20pham", Some(&admin)).await;
     assert_eq!(v["total"], 0, "{v}");
+    // A word counts where it starts a word of the name, first or later ("an" is not the end of
+    // "van"); the query as written counts anywhere.
+    let (_, v) = app.get("/api/cadres?q=an%20nguyen", Some(&admin)).await;
+    assert_eq!(full_names(&v), ["Nguyễn Văn An"], "{v}");
+    let (_, v) = app.get("/api/cadres?q=an%20guyen", Some(&admin)).await;
+    assert_eq!(v["total"], 0, "{v}");
+    let (_, v) = app.get("/api/cadres?q=guyen%20van", Some(&admin)).await;
+    assert_eq!(v["total"], 2, "{v}");
     let (_, p2) = app.get("/api/cadres?limit=3&offset=3", Some(&admin)).await;
     assert_eq!(p2["total"], 7);
     assert_eq!(p2["items"][0]["full_name"], "Võ Thị Ân");
