@@ -114,6 +114,14 @@ impl PageParams {
         Ok(PageParams { limit, offset })
     }
 
+    /// The list's whole count when this page's `rows` already tell it: a page shorter than the
+    /// limit is the last one, unless it is empty past the start (the offset may then lie beyond
+    /// the end, which says nothing of the count).
+    pub fn total_from_page(&self, rows: usize) -> Option<i64> {
+        let rows = rows as i64;
+        (rows < self.limit && (rows > 0 || self.offset == 0)).then_some(self.offset + rows)
+    }
+
     /// A page when the caller asked for one (`limit` or `offset` given, read as [`Self::parse`]);
     /// `None` for a list that answers every row without them (kept as it was before paging).
     pub fn asked(limit: Option<&str>, offset: Option<&str>) -> Result<Option<Self>, AppError> {
@@ -135,4 +143,22 @@ pub struct Page<T: ToSchema> {
     pub offset: i64,
     /// This page.
     pub items: Vec<T>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PageParams;
+
+    #[test]
+    fn a_short_page_gives_the_total_unless_it_is_empty_past_the_start() {
+        let page = |limit, offset| PageParams { limit, offset };
+        assert_eq!(page(50, 0).total_from_page(0), Some(0));
+        assert_eq!(page(50, 0).total_from_page(7), Some(7));
+        assert_eq!(page(50, 100).total_from_page(7), Some(107));
+        assert_eq!(page(2, 4).total_from_page(1), Some(5));
+        // A full page may have more after it; an empty page past the start may lie beyond the end.
+        assert_eq!(page(50, 0).total_from_page(50), None);
+        assert_eq!(page(2, 4).total_from_page(2), None);
+        assert_eq!(page(50, 100).total_from_page(0), None);
+    }
 }

@@ -334,10 +334,15 @@ async fn list_totals_follow_scope_and_filters(app: TestApp) {
         let (s, v) = app.get(path, Some(token)).await;
         assert_eq!(s, Status::Ok, "{path}: {v}");
         assert_eq!(v["total"], total, "{path}: {v}");
+        // Past the end: no rows, and the same total (counted, not taken from the page).
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let (s, past) = app.get(&format!("{path}{sep}offset=40"), Some(token)).await;
+        assert_eq!(s, Status::Ok, "{path}: {past}");
+        assert_eq!(past["total"], total, "{path} past the end: {past}");
+        assert_eq!(past["items"].as_array().map(Vec::len), Some(0), "{past}");
         // Pages of two hold every counted cadre once.
         let mut seen = std::collections::BTreeSet::new();
         for offset in (0..total).step_by(2) {
-            let sep = if path.contains('?') { '&' } else { '?' };
             let (_, page) = app
                 .get(&format!("{path}{sep}limit=2&offset={offset}"), Some(token))
                 .await;
