@@ -126,7 +126,9 @@ pub struct CadreFilter {
 /// word of it (at most 8) starting a word of the name, in any order ("van nguyen" finds Nguyễn
 /// Văn An; "nguyen van an" does not find Nguyễn Văn Đạt). A query of one word is the first form
 /// alone (a word that starts a word of the name is in it), so a scan tests one pattern per name;
-/// a word starts the name or follows a space, tested without building a string per name.
+/// a longer query's longest word is tested first, anywhere in the name (every match holds it), and
+/// the rest only where it is found. A word starts the name or follows a space, tested without
+/// building a string per name.
 pub fn name_filter(col: &str, q: &str, first: usize) -> (String, Vec<String>) {
     let folded = fold_name(q);
     let mut binds = vec![format!("%{}%", like_escape(folded.trim()))];
@@ -135,6 +137,12 @@ pub fn name_filter(col: &str, q: &str, first: usize) -> (String, Vec<String>) {
     if words.len() < 2 {
         return (phrase, binds);
     }
+    let longest = like_escape(
+        words
+            .iter()
+            .max_by_key(|w| w.chars().count())
+            .expect("two words"),
+    );
     let mut starts = vec![];
     for w in words {
         let w = like_escape(w);
@@ -146,7 +154,15 @@ pub fn name_filter(col: &str, q: &str, first: usize) -> (String, Vec<String>) {
             n + 1
         ));
     }
-    (format!("({phrase} OR ({}))", starts.join(" AND ")), binds)
+    let n = first + binds.len();
+    binds.push(format!("%{longest}%"));
+    (
+        format!(
+            "({col} LIKE ${n} ESCAPE '\\' AND ({phrase} OR ({})))",
+            starts.join(" AND ")
+        ),
+        binds,
+    )
 }
 
 /// Lists cadres in scope, sorted the Vietnamese way, paged, with the total (`q`: every word in
