@@ -239,8 +239,8 @@ async fn logins_leave_the_cached_records_valid(app: TestApp) {
 /// whatever the path (an API write, a bulk import, the unit tree's import, a transaction of the
 /// library's own), and not for reads, dry runs, rolled-back or empty transactions, or the logs
 /// (failed and successful logins, audit entries alone); on both databases, and on PostgreSQL with
-/// its row counting (`track_counts`) off too. That no data write
-/// bypasses a `Tx` is checked in the source (`shape::data_writes_go_through_a_transaction`).
+/// its row counting (`track_counts`) off too. That no data write bypasses a `Tx` is checked in the
+/// source (`shape::data_writes_go_through_a_transaction`).
 async fn data_version_moves_once_per_write_transaction(app: TestApp) {
     let db = &app.state().db;
     let version = || app.data_version();
