@@ -37,12 +37,19 @@ pub enum Db {
 
 /// An open write transaction on either backend.
 pub enum Tx {
-    /// SQLite transaction, begun with `BEGIN IMMEDIATE`.
-    /// The permit of the process's writer queue for this file ([`writer_gate`]) is held until the
-    /// transaction ends.
-    Sqlite(Transaction<'static, Sqlite>, Option<OwnedSemaphorePermit>),
+    /// SQLite transaction, begun with `BEGIN IMMEDIATE`, and what it holds beside it.
+    Sqlite(Transaction<'static, Sqlite>, SqliteTx),
     /// PostgreSQL transaction.
     Postgres(Transaction<'static, Postgres>),
+}
+
+/// What a SQLite transaction holds beside its connection.
+pub struct SqliteTx {
+    /// The permit of the process's writer queue for this file ([`writer_gate`]), held until the
+    /// transaction ends.
+    _writer: Option<OwnedSemaphorePermit>,
+    /// Rows changed outside the data so far ([`Tx::outside_data`]).
+    outside: i64,
 }
 
 /// One pooled connection held for a series of reads: the pool is asked once (on SQLite each
@@ -362,7 +369,13 @@ impl Db {
                     };
                 let mut t = p.begin_with("BEGIN IMMEDIATE").await?;
                 sqlx::query(version::SQLITE_MARK).execute(&mut *t).await?;
-                Tx::Sqlite(t, writer)
+                Tx::Sqlite(
+                    t,
+                    SqliteTx {
+                        _writer: writer,
+                        outside: 0,
+                    },
+                )
             }
             Db::Postgres(p) => Tx::Postgres(p.begin_with(version::pg_mark()).await?),
         })
@@ -437,15 +450,32 @@ impl Tx {
         matches!(self, Tx::Sqlite(..))
     }
 
+    /// Notes `rows` changed in tables outside the data ([`version::OUTSIDE_DATA`]: the notices)
+    /// by the statement just run, so that the commit does not take them for a change of the data
+    /// (`db::version`). Only SQLite needs it: its count of changed rows covers every table, while
+    /// PostgreSQL counts the data's tables alone. A row left unnoted only moves the version
+    /// needlessly; a row noted that was data would leave caches stale, so note exactly what the
+    /// statement itself reports (its `rows_affected`, or the rows it returned).
+    pub fn outside_data(&mut self, rows: u64) {
+        if let Tx::Sqlite(_, held) = self {
+            held.outside = held
+                .outside
+                .saturating_add(i64::try_from(rows).unwrap_or(i64::MAX));
+        }
+    }
+
     /// Runs the commit hook, then commits the transaction.
     pub async fn commit(mut self) -> Result<(), AppError> {
         if let Some(hook) = COMMIT_HOOK.get() {
             hook(&mut self).await?;
         }
         match self {
-            Tx::Sqlite(mut t, _writer) => {
+            Tx::Sqlite(mut t, held) => {
                 // The data version moves once per transaction that wrote (db::version).
-                sqlx::query(version::SQLITE_BUMP).execute(&mut *t).await?;
+                sqlx::query(version::SQLITE_BUMP)
+                    .bind(held.outside)
+                    .execute(&mut *t)
+                    .await?;
                 t.commit().await?
             }
             Tx::Postgres(mut t) => {

@@ -10,14 +10,17 @@
 //!   than the audit entries it added ([`SQLITE_BUMP`]). So every data write goes through a `Tx`
 //!   (`shape::data_writes_go_through_a_transaction` checks the source); the logs (`audit_log`,
 //!   `login_failures`, `login_known`), which nothing cached is built from, do not move it (a
-//!   failed login records an audit entry and leaves every cached record valid). Until migration
+//!   failed login records an audit entry and leaves every cached record valid), nor do the
+//!   notices ([`OUTSIDE_DATA`]: nothing cached is built from them either; their writes note their
+//!   rows, [`Tx::outside_data`](crate::db::Tx::outside_data), which the commit leaves out of the
+//!   count, so a notice read or mailed leaves every cached record valid). Until migration
 //!   0012, triggers moved it for every row: a 100,000-row import ran 205,000 trigger programs.
 //! - PostgreSQL: a counter too (`migrations/postgres/0025_data_version.sql`), moved the same way by
 //!   [`Tx::commit`](crate::db::Tx::commit): [`Db::begin`](crate::db::Db::begin) notes, in the
 //!   same round trip as `BEGIN`, the rows this connection has inserted, updated and deleted in the
-//!   data's tables ([`DATA_TABLES`]: all but the logs), as the server's own per-transaction
-//!   statistics count them (`pg_stat_get_xact_tuples_*`, [`pg_mark`]); the commit moves the
-//!   counter when that count has grown ([`pg_bump`]). The counter is spread over
+//!   data's tables ([`DATA_TABLES`]: all but the logs and the notices), as the server's own
+//!   per-transaction statistics count them (`pg_stat_get_xact_tuples_*`, [`pg_mark`]); the
+//!   commit moves the counter when that count has grown ([`pg_bump`]). The counter is spread over
 //!   [`PG_SLOTS`] rows, one per connection's process id modulo their number, and the version is
 //!   their sum: each data-writing commit adds one, so equal sums are equal committed data, and
 //!   concurrent writers rarely wait for the same row (one row would be held by each writer from
@@ -48,20 +51,21 @@ pub const SQLITE_MARK: &str = "CREATE TEMP TABLE IF NOT EXISTS tx_changes \
 
 /// Run by `Tx::commit` on SQLite just before `COMMIT`: moves the data version when the transaction
 /// changed more rows since [`SQLITE_MARK`] than the audit entries it added (the transaction holds
-/// the write lock, so the entries above the noted id are its own). A row written and rolled back
+/// the write lock, so the entries above the noted id are its own) and the rows of the notices it
+/// noted (`$1`, [`Tx::outside_data`](crate::db::Tx::outside_data)). A row written and rolled back
 /// to a savepoint, or rewritten with its own values, still counts: a move that was not needed only
 /// makes a cache build again.
 pub const SQLITE_BUMP: &str = "UPDATE data_version SET version = version + 1 \
-     WHERE id = 1 AND total_changes() > (SELECT t.n + 1 + \
+     WHERE id = 1 AND total_changes() > (SELECT t.n + 1 + $1 + \
          (SELECT COUNT(*) FROM main.audit_log a WHERE a.id > t.audit) \
        FROM temp.tx_changes t WHERE t.id = 1)";
 
 /// The tables of the data: every table whose writes move the data version, all but the logs
-/// (`audit_log`, `login_failures`, `login_known`), which nothing cached is built from, the
-/// version's own rows and the migrations' bookkeeping. PostgreSQL counts the rows written to
-/// these ([`pg_mark`]); `tests/api/record_cache.rs` checks the list against the schema, so a
-/// migration that adds a table must name it here.
-pub const DATA_TABLES: [&str; 31] = [
+/// (`audit_log`, `login_failures`, `login_known`) and the notices ([`OUTSIDE_DATA`]), which
+/// nothing cached is built from, the version's own rows and the migrations' bookkeeping.
+/// PostgreSQL counts the rows written to these ([`pg_mark`]); `tests/api/record_cache.rs` checks
+/// the list against the schema, so a migration that adds a table must name it here.
+pub const DATA_TABLES: [&str; 29] = [
     "accounts",
     "attendance",
     "cadre_qualifications",
@@ -76,8 +80,6 @@ pub const DATA_TABLES: [&str; 31] = [
     "module_prerequisites",
     "module_versions",
     "modules",
-    "notice_mail_off",
-    "notices",
     "programme_modules",
     "programmes",
     "qualification_levels",
@@ -94,6 +96,14 @@ pub const DATA_TABLES: [&str; 31] = [
     "unit_successors",
     "units",
 ];
+
+/// The tables outside the data that are not logs: the notices and the kinds of them an account
+/// gets no e-mail of. Nothing cached is built from them (the own record holds no notice), so their
+/// writes (a notice read, the sender's claims and marks, a reminders' sweep) leave the data
+/// version: on PostgreSQL by their absence from [`DATA_TABLES`], on SQLite by their writes noting
+/// their rows ([`Tx::outside_data`](crate::db::Tx::outside_data)). Only `notices::store` writes
+/// them. A cache built from them one day must move them into [`DATA_TABLES`].
+pub const OUTSIDE_DATA: [&str; 2] = ["notice_mail_off", "notices"];
 
 /// The rows of PostgreSQL's data version (`data_version.id` 0 to `PG_SLOTS - 1`).
 pub const PG_SLOTS: i64 = 16;

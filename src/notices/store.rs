@@ -1,5 +1,9 @@
 //! Storage of notices: written in the event's transaction, read by their account, and the e-mail
 //! outbox the sender claims rows from (`migrations/*/0015_notices.sql`).
+//!
+//! Notices are not data (`db::version::OUTSIDE_DATA`): every write here notes the rows it changed
+//! ([`Tx::outside_data`]), so that reading or mailing a notice leaves the data version, and with
+//! it every cached record, as it was.
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -68,6 +72,7 @@ pub async fn notify(tx: &mut Tx, n: NewNotice<'_>) -> AppResult<u64> {
             .await?
             .rows_affected()
     });
+    tx.outside_data(written);
     Ok(written)
 }
 
@@ -174,19 +179,22 @@ pub async fn mark_read(
         .fetch_optional(&mut *c)
         .await?
     });
+    tx.outside_data(u64::from(found.is_some()));
     Ok(found.is_some())
 }
 
 /// Marks every unread notice of the account read; returns how many.
 pub async fn mark_all_read(tx: &mut Tx, account_id: i64, at: DateTime<Utc>) -> AppResult<u64> {
-    Ok(on_tx!(tx, |c| {
+    let marked = on_tx!(tx, |c| {
         sqlx::query("UPDATE notices SET read_at = $2 WHERE account_id = $1 AND read_at IS NULL")
             .bind(account_id)
             .bind(at)
             .execute(&mut *c)
             .await?
             .rows_affected()
-    }))
+    });
+    tx.outside_data(marked);
+    Ok(marked)
 }
 
 /// An account's notice settings as stored.
@@ -227,25 +235,30 @@ pub async fn set_settings(
     lang: &str,
     off: &[NoticeKind],
 ) -> AppResult<()> {
-    on_tx!(tx, |c| {
+    let outside = on_tx!(tx, |c| {
+        // The account's row is data (its address and language); the kinds turned off are not.
         sqlx::query("UPDATE accounts SET email = $2, lang = $3 WHERE id = $1")
             .bind(account_id)
             .bind(email)
             .bind(lang)
             .execute(&mut *c)
             .await?;
-        sqlx::query("DELETE FROM notice_mail_off WHERE account_id = $1")
+        let mut rows = sqlx::query("DELETE FROM notice_mail_off WHERE account_id = $1")
             .bind(account_id)
             .execute(&mut *c)
-            .await?;
+            .await?
+            .rows_affected();
         for k in off {
-            sqlx::query("INSERT INTO notice_mail_off (account_id, kind) VALUES ($1, $2)")
+            rows += sqlx::query("INSERT INTO notice_mail_off (account_id, kind) VALUES ($1, $2)")
                 .bind(account_id)
                 .bind(k.as_str())
                 .execute(&mut *c)
-                .await?;
+                .await?
+                .rows_affected();
         }
+        rows
     });
+    tx.outside_data(outside);
     Ok(())
 }
 
@@ -293,6 +306,7 @@ pub async fn claim(db: &Db, now: i64, lease: i64, limit: i64) -> AppResult<Vec<O
             .fetch_all(&mut *c)
             .await?
     });
+    tx.outside_data(ids.len() as u64);
     let rows: Vec<OutboxRow> = if ids.is_empty() {
         vec![]
     } else {
@@ -311,14 +325,15 @@ pub async fn claim(db: &Db, now: i64, lease: i64, limit: i64) -> AppResult<Vec<O
 /// Records a notice's e-mail as sent.
 pub async fn mark_sent(db: &Db, id: i64, at: DateTime<Utc>) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
+    let rows = on_tx!(&mut tx, |c| {
         sqlx::query("UPDATE notices SET mail_state = 'sent', sent_at = $2, last_error = NULL, claimed_until = 0 WHERE id = $1")
             .bind(id)
             .bind(at)
             .execute(&mut *c)
             .await
-            .map(|_| ())
+            .map(|r| r.rows_affected())
     })?;
+    tx.outside_data(rows);
     tx.commit().await
 }
 
@@ -335,10 +350,11 @@ pub async fn release(db: &Db, ids: &[i64]) -> AppResult<()> {
          WHERE mail_state = 'pending' AND id IN ({})",
         ids.join(", ")
     );
-    on_tx!(&mut tx, |c| sqlx::query(&sql)
+    let rows = on_tx!(&mut tx, |c| sqlx::query(&sql)
         .execute(&mut *c)
         .await
-        .map(|_| ()))?;
+        .map(|r| r.rows_affected()))?;
+    tx.outside_data(rows);
     tx.commit().await
 }
 
@@ -352,7 +368,7 @@ pub async fn mark_retry(
     error: &str,
 ) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
+    let rows = on_tx!(&mut tx, |c| {
         sqlx::query(
             "UPDATE notices SET mail_state = CASE WHEN $3 THEN 'failed' ELSE 'pending' END,
                     next_attempt = $2, claimed_until = 0, last_error = $4 WHERE id = $1",
@@ -363,7 +379,8 @@ pub async fn mark_retry(
         .bind(error)
         .execute(&mut *c)
         .await
-        .map(|_| ())
+        .map(|r| r.rows_affected())
     })?;
+    tx.outside_data(rows);
     tx.commit().await
 }

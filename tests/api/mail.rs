@@ -363,6 +363,9 @@ async fn smtp_down_mid_run_loses_and_doubles_nothing(app: TestApp) {
     // Rounds from here on are timed from after these writes: a notice is due from the second
     // it was written, and `t0` may lie in the second before.
     let t1 = Utc::now();
+    // The sender writes notices alone: its claims, retries and sends leave the data version
+    // (and every cached record) as they were.
+    let version = app.data_version().await;
     let d = round(&srv, t1, 50).await;
     assert_eq!((d.sent, d.retried, d.failed), (0, 2, 0));
     // Not due again before the backoff has passed; still pending in the inbox.
@@ -394,6 +397,7 @@ async fn smtp_down_mid_run_loses_and_doubles_nothing(app: TestApp) {
     );
     let to = ["ba@example.vn", "hai@example.vn", "mot@example.vn"];
     assert_eq!(sink.recipients(), to);
+    assert_eq!(app.data_version().await, version, "the sender's rounds");
     assert_eq!(
         app.get("/api/notices", Some(tok)).await.1["items"][0]["mail"],
         "sent"

@@ -15,7 +15,8 @@ db_tests!(
     unchanged_reads_come_from_the_cache,
     logins_leave_the_cached_records_valid,
     data_version_moves_once_per_write_transaction,
-    the_data_tables_are_every_table_but_the_logs
+    notices_leave_the_cached_records_valid,
+    the_data_tables_are_every_table_but_the_logs_and_notices
 );
 
 async fn me(app: &TestApp, token: &str) -> Value {
@@ -349,11 +350,63 @@ async fn data_version_moves_once_per_write_transaction(app: TestApp) {
     moved(version().await, 0, "a transaction rolled back");
 }
 
+/// Notices are not data: nothing cached is built from them, so writing them (reading them, the
+/// sender's claims and marks, a reminder's sweep) leaves the data version where it was, and the
+/// cached records valid, on both databases. The event a notice tells of is data and moves it.
+async fn notices_leave_the_cached_records_valid(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let school = app.account(&admin, "school1", "school", None).await;
+    let officer = app
+        .account(&admin, "notice.officer", "officer", Some("26734"))
+        .await;
+    let (id, token) = cadre_with_account(&app, &admin, "Đỗ Thị Hoa", "079180002501").await;
+    class(&app, &school, "NV-1", 5, 2).await;
+    let before = app.data_version().await;
+    let (s, v) = crate::classes::enrol(&app, &school, "NV-1", Some(id)).await;
+    assert_eq!(s, Status::Created, "{v}");
+    assert_eq!(
+        app.data_version().await,
+        before + 1,
+        "the enrolment (with its notices) is data"
+    );
+    let first = me(&app, &token).await;
+    let version = app.data_version().await;
+    let records = &app.state().records;
+
+    let inbox = ok("inbox", app.get("/api/notices", Some(&token)).await);
+    let notice = inbox["items"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/notices/{notice}/read");
+    ok("read one", app.post(&path, Some(&token), json!({})).await);
+    ok("read again", app.post(&path, Some(&token), json!({})).await);
+    let all = "/api/notices/read-all";
+    ok("read all", app.post(all, Some(&officer), json!({})).await);
+    assert_eq!(app.data_version().await, version, "reading notices");
+    // A reminder's sweep writes notices alone.
+    let st = app.state();
+    let swept = cadre_training::completions::reminders::sweep(&st.db, &st.config, &st.clock, true)
+        .await
+        .expect("a sweep");
+    assert!(swept.starts_soon > 0, "{swept:?}");
+    assert_eq!(app.data_version().await, version, "a reminders' sweep");
+    let hits = records.stats().hits;
+    assert_eq!(me(&app, &token).await, first);
+    assert_eq!(records.stats().hits, hits + 1, "the record is still cached");
+
+    // Their settings write the account (data) as well.
+    let body = json!({"email": "hoa@example.vn", "lang": "vi", "email_off": ["enrolled"]});
+    ok(
+        "settings",
+        app.put("/api/notices/settings", Some(&token), body).await,
+    );
+    assert_eq!(app.data_version().await, version + 1, "notice settings");
+}
+
 /// `db::version::DATA_TABLES` (the tables PostgreSQL's version counts the rows of) names every
-/// table of the schema but the logs, the version's own rows and the migrations' bookkeeping: a
-/// migration that adds a table and forgets it here would leave the cached records stale after
-/// writes to it.
-async fn the_data_tables_are_every_table_but_the_logs(app: TestApp) {
+/// table of the schema but the logs, the notices, the version's own rows and the migrations'
+/// bookkeeping: a migration that adds a table and forgets it here would leave the cached records
+/// stale after writes to it.
+async fn the_data_tables_are_every_table_but_the_logs_and_notices(app: TestApp) {
     let not_data = [
         "_sqlx_migrations",
         "audit_log",
@@ -376,7 +429,9 @@ async fn the_data_tables_are_every_table_but_the_logs(app: TestApp) {
         .await
         .unwrap(),
     };
-    tables.retain(|t| !not_data.contains(&t.as_str()));
+    let outside = cadre_training::db::version::OUTSIDE_DATA;
+    assert_eq!(outside, ["notice_mail_off", "notices"]);
+    tables.retain(|t| !not_data.contains(&t.as_str()) && !outside.contains(&t.as_str()));
     tables.sort();
     let mut listed: Vec<String> = cadre_training::db::version::DATA_TABLES
         .iter()
