@@ -1,7 +1,7 @@
 // Training school: classes (list, month calendar), new class with sessions, class page
 // (enrolments, waitlist, attendance, results, completions), training demand, curriculum.
 import { t, lang, num, date, dateTime, time, cityDay, today, addDays, parseDate } from "./i18n.js";
-import { h, api, qs, field, dateInput, readDate, onSubmit, table, statusBadge, section, notice, showError, session, ApiError, verifyHref, pager, pdfLink } from "./core.js";
+import { h, api, qs, field, dateInput, readDate, onSubmit, table, statusBadge, section, notice, clearErrors, showError, session, ApiError, verifyHref, pager, pdfLink } from "./core.js";
 import { exportButtons } from "./transfer.js";
 import { NEXT, statusActions, detailsSection, scheduleSection, cancelledNote } from "./classedit.js";
 
@@ -198,7 +198,14 @@ export async function classView(q, code) {
   const listQ = h("input", { type: "search", autocomplete: "off", id: "enrolment-q" });
   const listSearch = h("form", { class: "filters", role: "search", id: "enrolment-search", novalidate: true },
     field(t("find_in_list"), listQ, "q"), h("button", { type: "submit", text: t("search") }));
-  onSubmit(listSearch, async () => { view.q = listQ.value.trim(); view.enrolled = 0; view.waitlisted = 0; await load(); });
+  // A search is not a write: a new one may be asked while the last is still loading (the latest
+  // wins, see `load`), so the button stays enabled.
+  listSearch.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    clearErrors(listSearch);
+    view.q = listQ.value.trim(); view.enrolled = 0; view.waitlisted = 0;
+    load().catch((e) => showError(listSearch, e));
+  });
   const unitCell = (e) => h("td", { title: e.unit_code }, e.unit_name || e.unit_code);
   const draw = (enrolledPage, waitingPage, promotedIds) => {
     const row = (e) => h("tr", { "data-cadre": e.cadre_id, "data-enrolment": e.id, class: promotedIds.includes(e.id) ? "promoted" : null },
@@ -220,10 +227,15 @@ export async function classView(q, code) {
   const page = (status) => api("GET", `/api/classes/${enc}/enrolments` + qs({ status, q: view.q, limit, offset: view[status] }));
   // Who the last withdrawal promoted stays highlighted on whatever page shows them.
   let promotedIds = [];
+  // Only the latest load draws: an earlier one answered late (a slow search, cleared since) would
+  // show a list nobody asks for any more.
+  let loads = 0;
   const load = async (promoted) => {
+    const mine = ++loads;
     if (promoted) promotedIds = promoted;
-    const [enrolledPage, waitingPage] = await Promise.all([page("enrolled"), page("waitlisted")]);
-    draw(enrolledPage, waitingPage, promotedIds);
+    let pages;
+    try { pages = await Promise.all([page("enrolled"), page("waitlisted")]); } catch (e) { if (mine === loads) throw e; return; }
+    if (mine === loads) draw(pages[0], pages[1], promotedIds);
   };
   const withdraw = async (e, reason) => {
     const after = await api("POST", `/api/classes/${enc}/enrolments/${e.id}/withdraw`, { reason });
@@ -260,9 +272,13 @@ export async function classView(q, code) {
     // The cadres found, 20 at a time: the position shown, "more" adds the next 20 to the choice.
     const foundPos = h("span", { class: "hint", id: "enrol-found", role: "status" });
     const moreBtn = h("button", { type: "button", class: "small", id: "enrol-more", hidden: true, text: t("more") });
+    // As for the lists: only the latest search (or "more") fills the choice.
+    let finds = 0;
     const found = async (append) => {
+      const mine = ++finds;
       const offset = append ? pick.options.length : 0;
       const r = await api("GET", "/api/cadres" + qs({ q: search.value.trim(), limit: 20, offset }));
+      if (mine !== finds) return;
       const opts = r.items.map((x) => h("option", { value: x.id, text: `${x.full_name} — ${x.unit_name}` }));
       if (append) pick.append(...opts); else pick.replaceChildren(...opts);
       const shown = pick.options.length;

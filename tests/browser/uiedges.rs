@@ -131,8 +131,9 @@ async fn class_with_cadres(b: &Browser, code: &str, capacity: i64, n: usize) -> 
 }
 
 /// A class of three seats and five cadres: its lists paged by two (the position shown, next and
-/// previous), searched by name; a withdrawal asks first (cancel leaves it be), needs a reason,
-/// then promotes the first waiting; the reason is in the audit trail.
+/// previous), searched by name (a search answered late never replaces a newer one's list or
+/// choice); a withdrawal asks first (cancel leaves it be), needs a reason, then promotes the first
+/// waiting; the reason is in the audit trail.
 async fn withdraw_asks_and_pages(_: &'static Server, b: &Browser) {
     b.login("school", DEMO_PASSWORD, "school").await;
     let names = class_with_cadres(b, "UI-EDGE-W", 3, 5).await;
@@ -153,12 +154,26 @@ async fn withdraw_asks_and_pages(_: &'static Server, b: &Browser) {
     b.until("twenty found", "return document.querySelectorAll('#enrol-form select option').length === 20 && document.querySelector('#enrol-found')?.textContent.startsWith('1–20 trong tổng số ')").await;
     b.click("#enrol-more").await;
     b.until("forty found", "return document.querySelectorAll('#enrol-form select option').length === 40 && document.querySelector('#enrol-found')?.textContent.startsWith('1–40 trong tổng số ')").await;
+    // A search typed over a slower one keeps its own answer: "nguyen" is held back 1.5 s in the
+    // page, "tran" typed after it is answered first, and stays when "nguyen"'s answer comes.
+    b.js("window.__fetch = window.fetch; window.fetch = async (...a) => { if (/\\/api\\/cadres\\?.*\\bq=nguyen/.test(String(a[0]))) await new Promise((r) => setTimeout(r, 1500)); return window.__fetch(...a); }; return true").await;
+    b.fill("#enrol-form input[type=search]", "nguyen").await;
+    rocket::tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    b.fill("#enrol-form input[type=search]", "tran").await;
+    let tran = b.until("tran found", "const p = document.querySelector('#enrol-found')?.textContent; return p?.startsWith('1–20 trong tổng số ') && p").await;
+    rocket::tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    b.js("window.fetch = window.__fetch; return true").await;
+    assert_eq!(
+        json!(b.text("#enrol-found").await),
+        tran,
+        "the slower search did not replace the newer one's choice"
+    );
     // The name search in the lists, without diacritics.
     let first = &names[0];
     let plain = deunicode_lower(first);
     b.fill("#enrolment-search input", &plain).await;
     b.click("#enrolment-search button[type=submit]").await;
-    b.until("the cadre found", &format!("const rows = [...document.querySelectorAll('#enrolled-table tbody tr, #waitlist-table tbody tr')]; return rows.length >= 1 && rows.some(tr => tr.cells[tr.cells.length === 5 ? 1 : 0].textContent === {})", serde_json::to_string(first).expect("json"))).await;
+    b.until("the cadre found", &format!("const rows = [...document.querySelectorAll('#enrolled-table tbody tr, #waitlist-table tbody tr')]; return document.querySelector('#enrolled-pager .pos')?.textContent !== '1–2 trong tổng số 3' && rows.length >= 1 && rows.some(tr => tr.cells[tr.cells.length === 5 ? 1 : 0].textContent === {})", serde_json::to_string(first).expect("json"))).await;
     b.fill("#enrolment-search input", "").await;
     b.click("#enrolment-search button[type=submit]").await;
     b.until(
@@ -166,6 +181,20 @@ async fn withdraw_asks_and_pages(_: &'static Server, b: &Browser) {
         "return document.querySelector('#enrolled-pager .pos')?.textContent === '1–2 trong tổng số 3'",
     )
     .await;
+    // A search answered after a newer one (here held back 1.5 s in the page, then cleared at
+    // once) does not replace the newer one's list when it comes.
+    b.js("window.__fetch = window.fetch; window.fetch = async (...a) => { if (/\\/enrolments\\?.*\\bq=/.test(String(a[0]))) await new Promise((r) => setTimeout(r, 1500)); return window.__fetch(...a); }; return true").await;
+    b.fill("#enrolment-search input", &plain).await;
+    b.click("#enrolment-search button[type=submit]").await;
+    b.fill("#enrolment-search input", "").await;
+    b.click("#enrolment-search button[type=submit]").await;
+    rocket::tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    b.js("window.fetch = window.__fetch; return true").await;
+    assert_eq!(
+        b.text("#enrolled-pager .pos").await,
+        "1–2 trong tổng số 3",
+        "the late search's list did not replace the whole list"
+    );
     // Withdraw: a dialog; cancelling changes nothing.
     let leaving = b
         .js("return document.querySelector('#enrolled-table tbody tr').dataset.enrolment")
