@@ -17,6 +17,10 @@
 #                   built again on its next read
 #   LOAD_LOGINS=R   during that run, R logins a second (the admin signing in: an audit entry, no
 #                   data written), which must leave the cached records valid
+#   LOAD_NOTICES=R  during that run, R notice reads a second (the first round-robin cadre marking
+#                   a notice of theirs read, through the API; the notice is put in their inbox
+#                   with sqlite3 or psql first): notices are not data, so the cached records must
+#                   stay valid
 #   ROCKET_RECORD_CACHE_ENTRIES=0   the server without the own-record cache (every read builds)
 # Needs wrk (Debian package `wrk`), jq and curl; wrk and jq are installed if missing.
 set -euo pipefail
@@ -31,7 +35,8 @@ dir=$(mktemp -d)
 server=
 writer=
 signer=
-trap '[[ -n "$writer" ]] && kill $writer 2>/dev/null; [[ -n "$signer" ]] && kill $signer 2>/dev/null; [[ -n "$server" ]] && kill $server 2>/dev/null; rm -rf "$dir"' EXIT
+reader=
+trap '[[ -n "$writer" ]] && kill $writer 2>/dev/null; [[ -n "$signer" ]] && kill $signer 2>/dev/null; [[ -n "$reader" ]] && kill $reader 2>/dev/null; [[ -n "$server" ]] && kill $server 2>/dev/null; rm -rf "$dir"' EXIT
 url=${1:-sqlite://$dir/load.db}
 port=${LOAD_PORT:-18765}
 base="http://127.0.0.1:$port"
@@ -117,11 +122,33 @@ LUA
         login admin "$ADMIN_PASSWORD" >/dev/null && echo $n > "$dir/logins"
         sleep "$(awk -v r="$LOAD_LOGINS" 'BEGIN { printf "%.4f", 1 / r }')"; done ) & signer=$!
   fi
+  if (( ${LOAD_NOTICES:-0} > 0 )); then
+    # One notice in the first cadre's inbox, written straight into the database (no event of
+    # the data needed), then read again and again through the API.
+    reader_id=$(head -1 "$dir/cadres" | cut -d' ' -f1)
+    insert="INSERT INTO notices (account_id, kind, params, created_at, mail_state, next_attempt)
+      SELECT id, 'enrolled', '{\"class\":\"LOAD-1\",\"cadre\":\"load\"}', NOW, 'none', 0
+      FROM accounts WHERE username = 'load.c$reader_id'"
+    case "$url" in
+      sqlite:*) file=${url#sqlite://}; file=${file%%\?*}
+        now="strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')"
+        sqlite3 "$file" "${insert/NOW/$now}" ;;
+      *) psql -q "$url" -c "${insert/NOW/now()}" ;;
+    esac
+    t=$(head -1 "$dir/tokens")
+    notice=$(curl -fs -H "Authorization: Bearer $t" "$base/api/notices?limit=1" | jq -r '.items[0].id')
+    ( n=0; while true; do n=$((n + 1))
+        curl -fs -o /dev/null -X POST -H "Authorization: Bearer $t" "$base/api/notices/$notice/read" \
+          && echo $n > "$dir/notices"
+        sleep "$(awk -v r="$LOAD_NOTICES" 'BEGIN { printf "%.4f", 1 / r }')"; done ) & reader=$!
+  fi
   read -r r_rps r_p50 r_p99 r_bad < <(measure -s "$dir/round-robin.lua" "$base" -- /api/me)
   [[ -n "$writer" ]] && { kill $writer; wait $writer 2>/dev/null || true; writer=; }
   [[ -n "$signer" ]] && { kill $signer; wait $signer 2>/dev/null || true; signer=; }
+  [[ -n "$reader" ]] && { kill $reader; wait $reader 2>/dev/null || true; reader=; }
   label="GET /api/me, $(wc -l < "$dir/tokens") cadres round-robin"
   [[ "${LOAD_LOGINS:-0}" != 0 ]] && label+=", $LOAD_LOGINS logins/s ($(cat "$dir/logins" 2>/dev/null || echo 0) made)"
+  [[ "${LOAD_NOTICES:-0}" != 0 ]] && label+=", $LOAD_NOTICES notice reads/s ($(cat "$dir/notices" 2>/dev/null || echo 0) made)"
   [[ -n "${LOAD_WRITES:-}" && "${LOAD_WRITES:-0}" != 0 ]] && label+=", $LOAD_WRITES writes/s ($(cat "$dir/writes" 2>/dev/null || echo 0) writes made)"
   echo "== $label, both routes driven by the same wrk script"
   printf '%-14s %10s %9s %9s %s\n' 'GET /health' "$rh_rps" "$rh_p50" "$rh_p99" "${rh_bad:+non-2xx: $rh_bad}"

@@ -50,7 +50,7 @@ use crate::{
     ),
     components(schemas(
         error::ErrorEnvelope, error::ErrorBody, crate::reasons::Reason, error::ErrorDetail, error::ProblemCount, error::ProblemCode,
-        api::Page<accounts::store::AccountView>, api::Page<audit::store::AuditEntry>,
+        api::Page<accounts::store::AccountView>, audit::routes::AuditPage,
         api::Page<cadres::store::CadreView>, api::Page<gaps::report::Assessment>,
     )),
     modifiers(&BearerAuth, &Links, &ErrorResponses, &ParameterRules, &BodyRules),

@@ -249,15 +249,18 @@ export function section(title, ...children) {
 
 /**
  * Paging controls of a list: the position ("1–50 / 312") and previous/next buttons.
- * `p`: the API's page ({ total, offset, limit }) and `shown`, the rows on this page. `go(offset)`
+ * `p`: the API's page ({ total, offset, limit }, and `total_exact` false when the total is a
+ * lower bound) and `shown`, the rows on this page. `go(offset)`
  * opens another page (a hash route's new address, or a redraw in place). `id` names the controls.
  */
 export function pager(p, shown, go, id) {
   const from = shown ? p.offset + 1 : 0;
   const to = p.offset + shown;
+  // A list that counts only so far (the audit trail) says "more than" its total.
+  const more = p.total_exact === false;
   const pos = shown
-    ? t("page_pos", num(from), num(to), num(p.total))
-    : t("page_none", num(p.total));
+    ? t(more ? "page_pos_more" : "page_pos", num(from), num(to), num(p.total))
+    : t(more ? "page_none_more" : "page_none", num(p.total));
   const btn = (label, rel, offset, enabled) => h("button", {
     type: "button", class: "small " + rel, text: label, disabled: !enabled,
     onclick: () => go(Math.max(0, offset)),

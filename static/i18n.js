@@ -427,6 +427,8 @@ const T = {
   paging: ["Chuyển trang", "Pages"],
   page_pos: ["{0}–{1} trong tổng số {2}", "{0}–{1} of {2}"],
   page_none: ["Trang này không có dòng nào (tổng số {0})", "Nothing on this page ({0} in all)"],
+  page_pos_more: ["{0}–{1} trong tổng số hơn {2}", "{0}–{1} of more than {2}"],
+  page_none_more: ["Trang này không có dòng nào (tổng số hơn {0})", "Nothing on this page (more than {0} in all)"],
   find_in_list: ["Tìm trong danh sách", "Find in the list"],
   withdraw_confirm: ["Rút tên {0} khỏi lớp {1}?", "Withdraw {0} from class {1}?"],
   withdraw_reason_hint: ["Bắt buộc; được lưu vào nhật ký (tối đa 500 ký tự).", "Required; kept in the audit log (at most 500 characters)."],

@@ -3,9 +3,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rocket::serde::json::Json;
 use rocket::{get, routes, Route, State};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::store::{self, AuditEntry, AuditFilter};
-use crate::api::{Page, PageParams};
+use crate::api::PageParams;
 use crate::auth::AdminUser;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::shared::clock::Clock;
@@ -33,13 +35,31 @@ fn parse_time(field: &str, raw: Option<&str>, clock: &Clock) -> AppResult<Option
     ))
 }
 
+/// A page of the audit trail. The trail only grows, so its matches are counted up to 10,000
+/// past the page's start (`audit::store::COUNT_AHEAD`): beyond that, `total` says "at least".
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    /// Entries matching the filters: all of them when `total_exact`, else at least this many.
+    pub total: i64,
+    /// Whether `total` counts every match.
+    pub total_exact: bool,
+    /// Rows per page.
+    pub limit: i64,
+    /// Rows skipped.
+    pub offset: i64,
+    /// This page.
+    pub items: Vec<AuditEntry>,
+}
+
 fn non_empty(s: Option<&str>) -> Option<String> {
     s.map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
 }
 
-/// The audit trail, newest first, filtered by entity, record, user and time. Admin only.
+/// The audit trail, newest first, filtered by entity, record, user and time. Admin only. The
+/// total is exact up to 10,000 matches past the page's start, a lower bound beyond
+/// (`total_exact`).
 #[utoipa::path(tag = "audit", security(("bearer" = [])),
     params(("entity" = Option<String>, Query, description = "Kind of record, e.g. account, unit"),
            ("entity_id" = Option<String>, Query, description = "Id or code of the record"),
@@ -48,7 +68,7 @@ fn non_empty(s: Option<&str>) -> Option<String> {
            ("to" = Option<String>, Query, description = "Before (a city date, or RFC 3339)"),
            ("limit" = Option<i64>, Query, description = "1–500, default 50"),
            ("offset" = Option<i64>, Query, description = "Rows to skip")),
-    responses((status = 200, body = Page<AuditEntry>), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 200, body = AuditPage), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 #[get("/api/audit?<entity>&<entity_id>&<actor>&<from>&<to>&<limit>&<offset>")]
 #[allow(clippy::too_many_arguments)]
 pub async fn list_audit(
@@ -61,7 +81,7 @@ pub async fn list_audit(
     to: Option<&str>,
     limit: Option<&str>,
     offset: Option<&str>,
-) -> AppResult<Json<Page<AuditEntry>>> {
+) -> AppResult<Json<AuditPage>> {
     let page = PageParams::parse(limit, offset)?;
     let filter = AuditFilter {
         entity: non_empty(entity),
@@ -70,9 +90,10 @@ pub async fn list_audit(
         from: parse_time("from", from, &state.clock)?,
         to: parse_time("to", to, &state.clock)?,
     };
-    let (total, items) = store::list(&state.db, &filter, page).await?;
-    Ok(Json(Page {
-        total,
+    let (counted, items) = store::list(&state.db, &filter, page).await?;
+    Ok(Json(AuditPage {
+        total: counted.total,
+        total_exact: counted.exact,
         limit: page.limit,
         offset: page.offset,
         items,

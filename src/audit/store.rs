@@ -115,8 +115,30 @@ pub struct AuditFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// Lists audit entries, newest first, with the total count.
-pub async fn list(db: &Db, f: &AuditFilter, page: PageParams) -> AppResult<(i64, Vec<AuditEntry>)> {
+/// How far past a page's start the audit list counts its matches: the trail only grows (millions
+/// of entries after some years), and an exact count of them all cost 200–250 ms a page on
+/// PostgreSQL and on SQLite with a filter (BENCHMARKS.md, "The audit list at two million
+/// entries"). Beyond it the total is a lower bound ([`Counted::exact`] false).
+pub const COUNT_AHEAD: i64 = 10_000;
+
+/// How many entries match: exactly, or at least this many (the count stopped at
+/// [`COUNT_AHEAD`] past the page's start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    /// The count.
+    pub total: i64,
+    /// Whether it is every match (else there are more).
+    pub exact: bool,
+}
+
+/// Lists audit entries, newest first, with how many match ([`Counted`]): from the page itself
+/// when it is the last ([`PageParams::total_from_page`]), else counted up to [`COUNT_AHEAD`] past
+/// its start.
+pub async fn list(
+    db: &Db,
+    f: &AuditFilter,
+    page: PageParams,
+) -> AppResult<(Counted, Vec<AuditEntry>)> {
     let mut conds = Vec::new();
     let mut n = 0;
     let mut next = |col: &str, op: &str| {
@@ -143,7 +165,9 @@ pub async fn list(db: &Db, f: &AuditFilter, page: PageParams) -> AppResult<(i64,
     } else {
         format!("WHERE {}", conds.join(" AND "))
     };
-    let count_sql = format!("SELECT COUNT(*) FROM audit_log {where_sql}");
+    let bound = page.offset.saturating_add(COUNT_AHEAD);
+    let count_sql =
+        format!("SELECT COUNT(*) FROM (SELECT 1 FROM audit_log {where_sql} LIMIT {bound}) m");
     let list_sql = format!(
         "SELECT id, at, actor_id, actor, action, entity, entity_id, before_json, after_json
          FROM audit_log {where_sql} ORDER BY at DESC, id DESC LIMIT {} OFFSET {}",
@@ -171,12 +195,21 @@ pub async fn list(db: &Db, f: &AuditFilter, page: PageParams) -> AppResult<(i64,
         }};
     }
     let (total, rows): (i64, Vec<AuditRow>) = on_db!(db, |p| {
-        let total: i64 = bind_all!(sqlx::query_scalar(&count_sql))
-            .fetch_one(p)
-            .await?;
         let rows: Vec<AuditRow> = bind_all!(sqlx::query_as(&list_sql)).fetch_all(p).await?;
+        let total = match page.total_from_page(rows.len()) {
+            Some(total) => total,
+            None => {
+                bind_all!(sqlx::query_scalar(&count_sql))
+                    .fetch_one(p)
+                    .await?
+            }
+        };
         (total, rows)
     });
+    let total = Counted {
+        total,
+        exact: total < bound,
+    };
     let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
     Ok((
         total,

@@ -6,7 +6,10 @@ use serde_json::json;
 use crate::db_tests;
 use crate::helpers::TestApp;
 
-db_tests!(writes_are_audited_and_filterable);
+db_tests!(
+    writes_are_audited_and_filterable,
+    a_long_trail_is_counted_ten_thousand_past_the_page
+);
 
 async fn writes_are_audited_and_filterable(app: TestApp) {
     let admin = app.admin_token().await;
@@ -35,7 +38,11 @@ async fn writes_are_audited_and_filterable(app: TestApp) {
         )
         .await;
     assert_eq!(s, Status::Ok);
-    assert_eq!(v["total"], 2, "{v}");
+    assert_eq!(
+        (v["total"].clone(), v["total_exact"].clone()),
+        (json!(2), json!(true)),
+        "{v}"
+    );
     let newest = &v["items"][0];
     assert_eq!(newest["action"], "deactivate");
     assert_eq!(newest["actor"], "admin");
@@ -65,4 +72,71 @@ async fn writes_are_audited_and_filterable(app: TestApp) {
         v["total"], 3,
         "bootstrap admin, school1 created, school1 deactivated: {v}"
     );
+}
+
+/// The trail only grows: its matches are counted up to 10,000 past the page's start, and beyond
+/// that the total is a lower bound (`total_exact` false), on both databases. 10,050 entries of a
+/// kind of their own are written straight into the table.
+async fn a_long_trail_is_counted_ten_thousand_past_the_page(app: TestApp) {
+    let admin = app.admin_token().await;
+    let (_, v) = app.get("/api/audit", Some(&admin)).await;
+    let before = v["total"].as_i64().unwrap();
+    assert_eq!(v["total_exact"], true, "{v}");
+    let rows = 10_050;
+    let at = "2026-01-01T00:00:00Z";
+    let sql = if app.state().db.is_sqlite() {
+        format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) \
+             INSERT INTO audit_log (at, actor, action, entity, entity_id) \
+             SELECT '{at}', 'school1', 'update', 'trail_test', CAST(i AS TEXT) FROM n"
+        )
+    } else {
+        format!(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id) \
+             SELECT timestamptz '{at}', 'school1', 'update', 'trail_test', CAST(i AS TEXT) \
+             FROM generate_series(1, {rows}) i"
+        )
+    };
+    cadre_training::on_db!(&app.state().db, |p| {
+        sqlx::query(&sql).execute(p).await.unwrap();
+    });
+    let all = before + rows;
+    let page = |q: &str| {
+        let path = format!("/api/audit?{q}");
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            let (s, v) = app.get(&path, Some(&admin)).await;
+            assert_eq!(s, Status::Ok, "{path}: {v}");
+            let n = v["items"].as_array().unwrap().len();
+            (
+                v["total"].as_i64().unwrap(),
+                v["total_exact"].as_bool().unwrap(),
+                n,
+            )
+        }
+    };
+    // The first pages: at least 10,000.
+    assert_eq!(page("limit=50").await, (10_000, false, 50));
+    assert_eq!(
+        page("entity=trail_test&limit=500").await,
+        (10_000, false, 500)
+    );
+    // Close enough to the end to count it all.
+    assert_eq!(page("limit=50&offset=9000").await, (all, true, 50));
+    assert_eq!(
+        page("entity=trail_test&limit=50&offset=1000").await,
+        (rows, true, 50)
+    );
+    // The last page tells the total itself; past the end, it is counted.
+    assert_eq!(
+        page("entity=trail_test&limit=100&offset=10000").await,
+        (rows, true, 50)
+    );
+    assert_eq!(
+        page("entity=trail_test&limit=10&offset=20000").await,
+        (rows, true, 0)
+    );
+    // A filter matching few is exact, as before.
+    assert_eq!(page("entity=trail_test&entity_id=77").await, (1, true, 1));
 }
