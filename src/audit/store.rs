@@ -116,9 +116,9 @@ pub struct AuditFilter {
 }
 
 /// How far past a page's start the audit list counts its matches: the trail only grows (millions
-/// of entries after some years), and an exact count of them all cost 200–250 ms a page on
-/// PostgreSQL and on SQLite with a filter (BENCHMARKS.md, "The audit list at two million
-/// entries"). Beyond it the total is a lower bound ([`Counted::exact`] false).
+/// of entries after some years), and at two million entries an exact count of them all cost
+/// 130–210 ms a page on PostgreSQL (BENCHMARKS.md, "The audit list at two million entries").
+/// Beyond it the total is a lower bound ([`Counted::exact`] false).
 pub const COUNT_AHEAD: i64 = 10_000;
 
 /// How many entries match: exactly, or at least this many (the count stopped at
