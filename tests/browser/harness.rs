@@ -353,6 +353,25 @@ impl Browser {
         }
     }
 
+    /// Holds back by `ms` the page's requests whose address matches `pattern` (a JavaScript
+    /// regular expression), until [`Self::restore_fetch`]: their answers come late, after newer ones.
+    pub async fn hold_back_requests(&self, pattern: &str, ms: u64) {
+        let pattern = serde_json::to_string(pattern).expect("json");
+        self.js(&format!(
+            "window.__fetch = window.__fetch || window.fetch; const re = new RegExp({pattern}); \
+             window.fetch = async (...a) => {{ if (re.test(String(a[0]))) await new Promise((r) => setTimeout(r, {ms})); \
+             return window.__fetch(...a); }}; return true"
+        ))
+        .await;
+    }
+
+    /// Puts the page's own `fetch` back after [`Self::hold_back_requests`] or another stand-in
+    /// kept it in `window.__fetch`.
+    pub async fn restore_fetch(&self) {
+        self.js("if (window.__fetch) { window.fetch = window.__fetch; delete window.__fetch; } return true")
+            .await;
+    }
+
     /// Waits until the script returns something truthy (10 s), returning it.
     pub async fn until(&self, what: &str, script: &str) -> Value {
         self.until_within(Duration::from_secs(10), what, script)

@@ -156,13 +156,14 @@ async fn withdraw_asks_and_pages(_: &'static Server, b: &Browser) {
     b.until("forty found", "return document.querySelectorAll('#enrol-form select option').length === 40 && document.querySelector('#enrol-found')?.textContent.startsWith('1–40 trong tổng số ')").await;
     // A search typed over a slower one keeps its own answer: "nguyen" is held back 1.5 s in the
     // page, "tran" typed after it is answered first, and stays when "nguyen"'s answer comes.
-    b.js("window.__fetch = window.fetch; window.fetch = async (...a) => { if (/\\/api\\/cadres\\?.*\\bq=nguyen/.test(String(a[0]))) await new Promise((r) => setTimeout(r, 1500)); return window.__fetch(...a); }; return true").await;
+    b.hold_back_requests(r"/api/cadres\?.*\bq=nguyen", 1500)
+        .await;
     b.fill("#enrol-form input[type=search]", "nguyen").await;
     rocket::tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     b.fill("#enrol-form input[type=search]", "tran").await;
     let tran = b.until("tran found", "const p = document.querySelector('#enrol-found')?.textContent; return p?.startsWith('1–20 trong tổng số ') && p").await;
     rocket::tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
-    b.js("window.fetch = window.__fetch; return true").await;
+    b.restore_fetch().await;
     assert_eq!(
         json!(b.text("#enrol-found").await),
         tran,
@@ -183,13 +184,13 @@ async fn withdraw_asks_and_pages(_: &'static Server, b: &Browser) {
     .await;
     // A search answered after a newer one (here held back 1.5 s in the page, then cleared at
     // once) does not replace the newer one's list when it comes.
-    b.js("window.__fetch = window.fetch; window.fetch = async (...a) => { if (/\\/enrolments\\?.*\\bq=/.test(String(a[0]))) await new Promise((r) => setTimeout(r, 1500)); return window.__fetch(...a); }; return true").await;
+    b.hold_back_requests(r"/enrolments\?.*\bq=", 1500).await;
     b.fill("#enrolment-search input", &plain).await;
     b.click("#enrolment-search button[type=submit]").await;
     b.fill("#enrolment-search input", "").await;
     b.click("#enrolment-search button[type=submit]").await;
     rocket::tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
-    b.js("window.fetch = window.__fetch; return true").await;
+    b.restore_fetch().await;
     assert_eq!(
         b.text("#enrolled-pager .pos").await,
         "1–2 trong tổng số 3",
@@ -509,7 +510,7 @@ async fn audit_and_classes_paged(_: &'static Server, b: &Browser) {
     // than" its total, and goes on: its answers are given that shape here in the page.
     b.js("window.__fetch = window.fetch; window.fetch = async (...a) => { const r = await window.__fetch(...a); if (!String(a[0]).startsWith('/api/audit')) return r; const v = await r.json(); v.total = 10000; v.total_exact = false; return new Response(JSON.stringify(v), { status: r.status, headers: r.headers }); }; location.hash = '#/audit?limit=3'; return true").await;
     b.until("more than", "return document.querySelector('#audit-pager .pos')?.textContent === '1–3 trong tổng số hơn 10.000' && !document.querySelector('#audit-pager button.next').disabled").await;
-    b.js("window.fetch = window.__fetch; return true").await;
+    b.restore_fetch().await;
     // The classes: two a page.
     let classes = ok(b, "GET", "/api/classes?limit=1", None).await["total"]
         .as_i64()
