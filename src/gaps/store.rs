@@ -552,6 +552,9 @@ type Fetch<T> = rocket::tokio::task::JoinHandle<AppResult<Vec<T>>>;
 pub(super) struct Packed {
     /// The rows, or none when there are none.
     pub packed: Option<String>,
+    /// The reference version the statement saw, where it reads it ([`packed_seeing_reference`]).
+    #[sqlx(default)]
+    pub reference: Option<String>,
 }
 
 /// `sql` with its rows packed into one text value: each row's `fields` (SQL expressions giving
@@ -568,6 +571,22 @@ pub(super) fn packed(sqlite: bool, fields: &[impl AsRef<str>], sql: &str) -> Str
     let row: Vec<&str> = fields.iter().map(AsRef::as_ref).collect();
     let row = row.join(&format!(" || {ch}(31) || "));
     format!("SELECT {agg}({row}, {ch}(30)) AS packed FROM ({sql}) t")
+}
+
+/// [`packed`] with the reference version the statement saw beside its rows (in the same
+/// snapshot), as the column `reference`.
+pub(super) fn packed_seeing_reference(
+    sqlite: bool,
+    fields: &[impl AsRef<str>],
+    sql: &str,
+) -> String {
+    let sql = packed(sqlite, fields, sql);
+    let seen = concat!(
+        " AS packed, ",
+        crate::reference_version!(),
+        " AS reference FROM ("
+    );
+    sql.replacen(" AS packed FROM (", seen, 1)
 }
 
 /// The rows of a [`packed`] result, each as its fields in order.

@@ -549,6 +549,8 @@ pub struct Places {
     /// ([`crate::units::store::province_sql`]), which a read by province names as constants, so
     /// that the planner sees which part of the index it reads (otherwise none).
     provinces: Vec<String>,
+    /// The reference version the same statement read: the tree these places are.
+    reference: String,
 }
 
 /// Where one unit's people are counted on the tree's day.
@@ -621,22 +623,25 @@ impl Places {
         } else {
             "'[]'".to_string()
         };
+        let reference = crate::reference_version!();
         let sql = match db {
             Db::Sqlite(_) => format!(
-                "SELECT json_group_array(json_array({fields})), {whole}, {provinces} FROM unit_periods p
-                 WHERE p.path >= $1 AND p.path < $2 AND {on}"
+                "SELECT json_group_array(json_array({fields})), {whole}, {provinces}, {reference}
+                 FROM unit_periods p WHERE p.path >= $1 AND p.path < $2 AND {on}"
             ),
             Db::Postgres(_) => format!(
-                "SELECT CAST(COALESCE(json_agg(json_build_array({fields})), '[]') AS TEXT), {whole}, {provinces}
+                "SELECT CAST(COALESCE(json_agg(json_build_array({fields})), '[]') AS TEXT), {whole}, {provinces},
+                        {reference}
                  FROM unit_periods p WHERE p.path >= $1 AND p.path < $2 AND {on}"
             ),
         };
-        let (json, whole, provinces): (String, bool, String) = on_db!(db, |p| sqlx::query_as(&sql)
-            .bind(&range.0)
-            .bind(&range.1)
-            .bind(d)
-            .fetch_one(p)
-            .await?);
+        let (json, whole, provinces, reference): (String, bool, String, String) =
+            on_db!(db, |p| sqlx::query_as(&sql)
+                .bind(&range.0)
+                .bind(&range.1)
+                .bind(d)
+                .fetch_one(p)
+                .await?);
         let bad =
             |e: serde_json::Error| crate::error::AppError::Internal(format!("unit periods: {e}"));
         let periods = serde_json::from_str(&json).map_err(bad)?;
@@ -644,6 +649,7 @@ impl Places {
         Ok(Places {
             whole,
             provinces,
+            reference,
             ..Places::new(periods)
         })
     }
@@ -830,7 +836,8 @@ pub enum Reach {
     /// ([`crate::units::store::province_sql`]; and the rows written without one), kept where
     /// [`Places`] places them: for a province on a database of several (the national data),
     /// which then reads about what it would read by day on a database of its own. Right for any
-    /// subtree, as [`Reach::Day`] is.
+    /// subtree, as [`Reach::Day`] is, while the places are the tree it reads: a read whose
+    /// statement saw another reference version than its places' reads again by units.
     Province,
 }
 
@@ -882,8 +889,19 @@ pub(super) async fn read_packed(
     // By province: the statement names the places' provinces, so the places come first.
     let places = places.await?;
     let sql = packed_statement(db, f, packing, reach, places.provinces());
+    let read = super::store::fetch_all(db, sql, f.as_of, binds_of(f)).await?;
+    if !names_provinces(db, reach, places.provinces()) || current(&read, &places) {
+        return by_places(db, f, async { Ok(places) }, async { Ok(read) }).await;
+    }
+    // The tree changed since the places were read: by its units, beside its places afresh.
+    let sql = packed_statement(db, f, packing, Reach::Units, &[]);
     let read = super::store::fetch_all(db, sql, f.as_of, binds_of(f));
-    by_places(db, f, async { Ok(places) }, read).await
+    by_places(db, f, fresh_places(db, f), read).await
+}
+
+/// The places of `f`'s subtree on its tree's day, read afresh.
+async fn fresh_places(db: &Db, f: &Filter) -> AppResult<Arc<Places>> {
+    Ok(Arc::new(Places::read(db, &f.range, f.tree_on).await?))
 }
 
 /// Whether a read by `reach` names the provinces of its places (PostgreSQL's [`Reach::Province`]).
@@ -917,8 +935,21 @@ pub(super) async fn read_packed_pair(
         return by_places(db, first, places, pair(&[])).await;
     }
     let places = places.await?;
-    let read = pair(places.provinces());
-    by_places(db, first, async { Ok(places) }, read).await
+    let read = pair(places.provinces()).await?;
+    if !names_provinces(db, reach, places.provinces())
+        || (current(&read.0, &places) && current(&read.1, &places))
+    {
+        return by_places(db, first, async { Ok(places) }, async { Ok(read) }).await;
+    }
+    // The tree changed since the places were read (as in `read_packed`).
+    let (sql1, sql2) = (
+        packed_statement(db, first, packing, Reach::Units, &[]),
+        packed_statement(db, second, packing, Reach::Units, &[]),
+    );
+    let one = super::store::fetch_all(db, sql1, first.as_of, binds_of(first));
+    let two = super::store::fetch_all(db, sql2, second.as_of, binds_of(second));
+    let read = async { rocket::tokio::try_join!(one, two) };
+    by_places(db, first, fresh_places(db, first), read).await
 }
 
 /// The read of `f` with the fields `packing` names packed into one text value.
@@ -964,7 +995,29 @@ fn packed_statement(
     .filter(|f| !f.is_empty())
     .collect();
     let named = packing == Packing::Rows;
-    super::store::packed(sqlite, &fields, &statement(db, f, named, reach, provinces))
+    let sql = statement(db, f, named, reach, provinces);
+    if names_provinces(db, reach, provinces) {
+        super::store::packed_seeing_reference(sqlite, &fields, &sql)
+    } else {
+        super::store::packed(sqlite, &fields, &sql)
+    }
+}
+
+/// Whether a read by `reach` names `provinces` as constants (PostgreSQL's [`Reach::Province`]
+/// given its places' provinces): such a read depends on its places being the tree it reads, so
+/// it reads the reference version beside its rows ([`current`]).
+fn names_provinces(db: &Db, reach: Reach, provinces: &[String]) -> bool {
+    by_provinces(db, reach) && !provinces.is_empty()
+}
+
+/// Whether a read that named `places`' provinces saw the tree `places` were read from: the
+/// reference version its statement read beside its rows is the one the places were read at.
+/// A tree change between the two (a unit moved into the subtree from a province they do not
+/// name, after the caller's request read its version) would otherwise leave that unit's rows
+/// unread, where a read by units finds them.
+fn current(read: &[super::store::Packed], places: &Places) -> bool {
+    read.iter()
+        .all(|p| p.reference.as_deref() == Some(places.reference.as_str()))
 }
 
 /// Runs a read of the subtree's units beside the read of its places (both statements find the
@@ -984,8 +1037,7 @@ async fn by_places<T: Placeable>(
     if rows.placed_by(&places) {
         return Ok((rows, places));
     }
-    let fresh = Arc::new(Places::read(db, &f.range, f.tree_on).await?);
-    Ok((rows, fresh))
+    Ok((rows, fresh_places(db, f).await?))
 }
 
 /// Rows that name the timeline's unit of each row.

@@ -960,6 +960,106 @@ async fn a_province_reads_the_provinces_its_units_keep(app: TestApp) {
     assert_eq!(counted(&r), 0, "province 80 holds nobody today");
 }
 
+crate::db_tests!(a_ward_moved_in_after_the_callers_version_is_counted);
+
+/// A province's read names the provinces of the places it was given (PostgreSQL), and those come
+/// from the cache at the reference version the caller's request read first. A ward moved into the
+/// city after that read, from a province whose code sorts first, keeps that province on its rows
+/// (the least it has been in): the report, the comparison and the drill-down of that request
+/// still count its chair, as they do on the next request.
+async fn a_ward_moved_in_after_the_callers_version_is_counted(app: TestApp) {
+    use cadre_training::gaps::params::{Drill, OnDay, Selection, Status as S, UnitChoice};
+    use cadre_training::gaps::service::{build_report, cadres_behind_in, Reasons};
+    let t = app.admin_token().await;
+    app.import_hcmc(&t).await;
+    two_chairs(&app, &t).await;
+    let state = app.state();
+    let db = &state.db;
+    for unit in [
+        json!({"code": "75", "name": "Tỉnh Thử", "kind": "province"}),
+        json!({"code": "27997", "name": "Phường Thử", "kind": "ward", "parent_code": "75"}),
+    ] {
+        let (s, v) = app.post("/api/units", Some(&t), unit).await;
+        assert_eq!(s, Status::Ok, "{v}");
+    }
+    let today = state.clock.today();
+    let born = ("Trần Thị Mai", "079191000002", "1970-05-01");
+    chair_in(&app, &t, ("27997", "2015-01-01"), born, "2016-01-01").await;
+    let reference = || async {
+        let sql = concat!("SELECT ", cadre_training::reference_version!());
+        let v: String = match db {
+            cadre_training::db::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+            cadre_training::db::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+        }
+        .unwrap();
+        cadre_training::db::version::DataVersion(v)
+    };
+    let city = cadre_training::units::store::get(db, "79")
+        .await
+        .unwrap()
+        .unwrap();
+    let counted =
+        |r: &cadre_training::gaps::service::GapReport| r.totals.assessed + r.totals.no_standard;
+    // A request before the move: its places are cached at its reference version.
+    let mut q = subtree_query(&city, today, Population::Both);
+    q.reference = Some(reference().await);
+    let r = build_report(state, &q, Grouping::Lowest).await.unwrap();
+    assert_eq!(counted(&r), 2, "the city's two chairs before the move");
+    assert_eq!(
+        state.reference.reach(&q.filter.range),
+        Reach::Province,
+        "a province not holding the whole tree is read by province"
+    );
+    let (s, v) = app
+        .patch(
+            "/api/units/27997",
+            Some(&t),
+            json!({"name": "Phường Thử", "kind": "ward", "parent_code": "760"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let rows = all_intervals(db).await.unwrap();
+    assert!(
+        rows.iter().any(|r| r.province == "75"),
+        "the moved ward's rows keep the province that sorts first"
+    );
+    // A request that read its version before the move and reads the rows after it.
+    let r = build_report(state, &q, Grouping::Lowest).await.unwrap();
+    assert_eq!(counted(&r), 3, "the report counts the moved ward's chair");
+    let c = compare_in(state, q.clone(), today, today, Grouping::Lowest)
+        .await
+        .unwrap();
+    let compared = |r: &cadre_training::gaps::report::ReportRow| r.assessed + r.no_standard;
+    assert_eq!(
+        (compared(&c.totals.from), compared(&c.totals.to)),
+        (3, 3),
+        "the comparison counts it on both days"
+    );
+    let drill = Drill {
+        report: OnDay {
+            selection: Selection {
+                unit: UnitChoice::Default,
+                population: Population::Both,
+                title: None,
+                org_kind: None,
+            },
+            as_of: Some(today),
+            grouping: Grouping::Lowest,
+        },
+        requirement: None,
+        status: S::All,
+        row: None,
+    };
+    let behind = cadres_behind_in(state, q.clone(), &drill, None, Reasons::Unmet)
+        .await
+        .unwrap();
+    assert_eq!(behind.total, 3, "the drill-down lists it");
+    // The next request, at the new version, counts it as well.
+    q.reference = Some(reference().await);
+    let r = build_report(state, &q, Grouping::Lowest).await.unwrap();
+    assert_eq!(counted(&r), 3, "the next request counts it");
+}
+
 crate::db_tests!(postgres_connections_run_without_jit);
 
 /// Every connection of the service's PostgreSQL pool has JIT and parallel workers off. With JIT on, the statement of a
