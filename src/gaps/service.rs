@@ -89,9 +89,9 @@ pub async fn report_query(
 }
 
 /// The report's root as it stood on `d` (name, kind, place in the tree of that day), checked
-/// against the caller's scope across time (ARCHITECTURE.md, "Time and place"): an officer sees a
-/// unit on D when it lay in their unit's subtree on D, or when the unit it became (its main
-/// successor, followed to today) lies in their unit's subtree today.
+/// against the caller's scope across time (`docs/architecture/units-and-time.md`): an officer
+/// sees a unit on D when it lay in their unit's subtree on D, or when the unit it became (its
+/// main successor, followed to today) lies in their unit's subtree today.
 pub async fn root_on(
     state: &AppState,
     scope: &Scope,
