@@ -94,6 +94,8 @@ pub enum ProblemCode {
     TitleOverlap,
     /// The cadre has the title from the same day in another unit.
     TitleOtherUnit,
+    /// An inactive cadre would hold or be planned for a title beyond today.
+    InactiveHoldsTitles,
     /// No qualification scale has the code or name (`scale`).
     ScaleUnknown,
     /// Several qualification scales have the name (`scale`).
@@ -189,7 +191,7 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 83] = [
+    pub const ALL: [ProblemCode; 84] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
@@ -228,6 +230,7 @@ impl ProblemCode {
         ProblemCode::TitleWrongLevel,
         ProblemCode::TitleOverlap,
         ProblemCode::TitleOtherUnit,
+        ProblemCode::InactiveHoldsTitles,
         ProblemCode::ScaleUnknown,
         ProblemCode::ScaleAmbiguous,
         ProblemCode::LevelUnknown,

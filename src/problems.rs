@@ -256,6 +256,12 @@ const CATALOGUE: &[Message] = &[
         "Cán bộ này đã có chức danh này, từ cùng ngày, ở một đơn vị khác",
     ),
     m(
+        C::InactiveHoldsTitles,
+        &[],
+        "an inactive cadre holds and is planned for no title beyond today: end the period first",
+        "Cán bộ không còn công tác không giữ và không được quy hoạch chức danh nào sau hôm nay: hãy kết thúc giai đoạn trước",
+    ),
+    m(
         C::ScaleUnknown,
         &["scale"],
         "no qualification scale with the code or name {scale}",

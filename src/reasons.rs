@@ -252,6 +252,9 @@ reasons! {
     EmailInvalid [] "email is not an e-mail address" "Địa chỉ thư điện tử không hợp lệ";
     PersonalIdTaken [] "another cadre has this personal id number" "Đã có cán bộ khác mang số CCCD/CMND này";
     CadreInactive [] "the cadre record is not active" "Hồ sơ cán bộ không còn hoạt động";
+    CadreHoldsTitles [titles] "the cadre holds or is planned for titles beyond today ({titles}): end those periods first" "Cán bộ còn giữ hoặc được quy hoạch chức danh sau hôm nay ({titles}): hãy kết thúc các giai đoạn đó trước";
+    RecordInactiveHoldsTitles [people] "the record would leave inactive cadres holding or planned for titles beyond today (personal ids {people}): end those periods in the file, or keep the cadres active" "Hồ sơ nhập vào sẽ để cán bộ không còn công tác vẫn giữ hoặc được quy hoạch chức danh sau hôm nay (số CCCD/CMND {people}): hãy kết thúc các giai đoạn đó trong tệp, hoặc giữ cán bộ ở trạng thái đang công tác";
+    InactiveTakesNoTitle [] "the cadre record is not active: no title period may last beyond today" "Hồ sơ cán bộ không còn hoạt động: không giai đoạn chức danh nào được kéo dài sau hôm nay";
     NoPeriod [id] "no such period {id}" "Không có giai đoạn mã {id}";
     NoPeriodOfCadre [id, cadre] "no such period {id} for cadre {cadre}" "Cán bộ mã {cadre} không có giai đoạn mã {id}";
     TitleWrongLevel [title, title_level, unit, unit_level] "title {title} is a {title_level}-level title; unit {unit} is at {unit_level} level" "Chức danh {title} thuộc cấp {title_level}; đơn vị {unit} thuộc cấp {unit_level}";

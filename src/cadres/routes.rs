@@ -124,7 +124,9 @@ pub async fn create_cadre(
     Ok((Status::Created, Json(created)))
 }
 
-/// Edits a cadre (officers: only inside their subtree, and only moves within it).
+/// Edits a cadre (officers: only inside their subtree, and only moves within it). A cadre who
+/// holds or is planned for a title beyond today is not made inactive (409 naming `active` and
+/// the titles): those periods end first.
 #[utoipa::path(tag = "cadres", security(("bearer" = [])), request_body = CadrePatch,
     params(("id" = i64, Path, description = "Cadre id")),
     responses((status = 200, body = CadreDetail), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
@@ -187,7 +189,7 @@ pub async fn add_title(
 /// Sets the end of a title assignment.
 #[utoipa::path(tag = "cadres", security(("bearer" = [])), request_body = EndInput,
     params(("id" = i64, Path, description = "Cadre id"), ("aid" = i64, Path, description = "Assignment id")),
-    responses((status = 200, body = CadreDetail), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 200, body = CadreDetail), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 #[patch("/api/cadres/<id>/titles/<aid>", data = "<body>")]
 pub async fn end_title(
     state: &State<AppState>,
@@ -216,7 +218,7 @@ pub async fn add_plan(
 /// Sets the end of a succession-planning entry.
 #[utoipa::path(tag = "cadres", security(("bearer" = [])), request_body = EndInput,
     params(("id" = i64, Path, description = "Cadre id"), ("pid" = i64, Path, description = "Plan id")),
-    responses((status = 200, body = CadreDetail), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 200, body = CadreDetail), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 #[patch("/api/cadres/<id>/plans/<pid>", data = "<body>")]
 pub async fn end_plan(
     state: &State<AppState>,

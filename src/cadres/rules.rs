@@ -1,10 +1,10 @@
 //! The rules of a cadre's record that both the API (`cadres::service`) and the bulk import's
 //! planner (`imports::plan`) apply, each written once: where a cadre or a title may be placed,
-//! a title's level, one period of a title at a time, the date of a move, the date of a
-//! qualification. Pure: they check plain data. Each path names its own field or column (a JSON
-//! field, a file's header); where the words differ, both are here: the API names the unit it
-//! could not use, an import's reasons carry no values (the cell is shown beside them, and
-//! problems are counted by reason).
+//! a title's level, one period of a title at a time, no lasting title for an inactive cadre, the
+//! date of a move, the date of a qualification. Pure: they check plain data. Each path names its
+//! own field or column (a JSON field, a file's header); where the words differ, both are here:
+//! the API names the unit it could not use, an import's reasons carry no values (the cell is
+//! shown beside them, and problems are counted by reason).
 
 use chrono::NaiveDate;
 
@@ -121,6 +121,15 @@ pub const OVERLAP: &str = "overlaps another period of the same title on record f
 /// list (held, or planned).
 pub fn overlaps_another(period: Span, others: impl IntoIterator<Item = Span>) -> bool {
     others.into_iter().any(|o| o.overlaps(period))
+}
+
+/// Whether a title period (held or planned) ending on `to` (`None`: open) lasts beyond `today`.
+/// An inactive cadre has no such period: they have left the work, and a report would count
+/// them as holding it (or planned for it) on every later day. So a cadre holding one is not
+/// made inactive, and an inactive cadre is given none; periods that ended by today stay, as
+/// their record.
+pub fn lasts_beyond(to: Option<NaiveDate>, today: NaiveDate) -> bool {
+    to.is_none_or(|t| t > today)
 }
 
 /// A move is dated on or after the first day of the cadre's current unit period (`None`: no
@@ -273,6 +282,18 @@ mod tests {
             assert_eq!(overlaps_another(period, on_record), want, "{period:?}");
         }
         assert!(!overlaps_another(span("2000-01-01", None), []));
+    }
+
+    #[test]
+    fn a_period_lasts_beyond_today_while_open_or_ending_later() {
+        let today = day("2026-12-06");
+        assert!(lasts_beyond(None, today));
+        assert!(lasts_beyond(Some(day("2026-12-07")), today));
+        assert!(
+            !lasts_beyond(Some(today), today),
+            "ends today: held today, not after"
+        );
+        assert!(!lasts_beyond(Some(day("2020-01-01")), today));
     }
 
     #[test]

@@ -14,7 +14,8 @@ use super::domain::{
     parse_full_name, parse_personal_id, parse_phone, parse_words, Gender, Organisation, PersonalId,
 };
 use super::rules::{
-    check_life_date, check_title_level, check_unit, overlaps_another, unit_level, Span,
+    check_life_date, check_title_level, check_unit, lasts_beyond, overlaps_another, unit_level,
+    Span,
 };
 use super::store::{
     self, CadreFilter, CadreView, CadreWrite, QualificationChange, QualificationView,
@@ -304,9 +305,20 @@ pub async fn update(
         },
         active: p.active.unwrap_or(before.active),
     };
-    check_write(&w, state.clock.today())?;
+    let today = state.clock.today();
+    check_write(&w, today)?;
     let mut tx = state.db.begin().await?;
     check_personal_id(&mut tx, w.personal_id.as_str(), Some(before.id)).await?;
+    if !w.active && active_now(&mut tx, before.id).await? {
+        // No inactive cadre holds a title beyond today (`rules::lasts_beyond`).
+        let lasting = store::lasting_titles(&mut tx, before.id, today).await?;
+        if !lasting.is_empty() {
+            return Err(AppError::conflict(
+                Some("active"),
+                crate::msg!(CadreHoldsTitles, titles = lasting.join(", ")),
+            ));
+        }
+    }
     store::update(&mut tx, before.id, &w).await?;
     if let Some(to) = p
         .unit_code
@@ -379,6 +391,7 @@ pub async fn add_period(
     let scope = user.scope()?;
     check_period(input.from_date, input.to_date)?;
     let mut tx = state.db.begin().await?;
+    check_inactive_period(state, &mut tx, &cadre, input.to_date).await?;
     let title = titles::by_code(&mut tx, input.title_code.trim())
         .await?
         .filter(|t| t.active)
@@ -426,6 +439,31 @@ pub async fn add_period(
     detail(state, cadre).await
 }
 
+/// An inactive cadre is given no title period lasting beyond today ([`lasts_beyond`]): a
+/// period that ended by then may be recorded. Names `to_date`.
+async fn check_inactive_period(
+    state: &AppState,
+    tx: &mut Tx,
+    cadre: &CadreView,
+    to: Option<NaiveDate>,
+) -> AppResult<()> {
+    if lasts_beyond(to, state.clock.today()) && !active_now(tx, cadre.id).await? {
+        return Err(AppError::conflict(
+            Some("to_date"),
+            crate::msg!(InactiveTakesNoTitle),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the cadre is active, as `tx` reads it with the row locked
+/// ([`store::active_locked`]).
+async fn active_now(tx: &mut Tx, id: i64) -> AppResult<bool> {
+    store::active_locked(tx, id)
+        .await?
+        .ok_or_else(|| AppError::Internal("cadre vanished".into()))
+}
+
 /// Ending a title period.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -450,6 +488,7 @@ pub async fn end_period(
             AppError::not_found(crate::msg!(NoPeriodOfCadre, id = pid, cadre = cadre.id))
         })?;
     check_period(from, input.to_date)?;
+    check_inactive_period(state, &mut tx, &cadre, input.to_date).await?;
     let period = Span {
         from,
         to: input.to_date,

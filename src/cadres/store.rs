@@ -527,6 +527,66 @@ pub async fn title_spans(
         .collect())
 }
 
+/// Whether cadre `id` is active, read in `tx` with its row locked (PostgreSQL; SQLite has one
+/// writer at a time): a change of the flag and a change of the cadre's titles take turns, so
+/// neither decides on what the other is changing (`rules::lasts_beyond`). `NO KEY UPDATE`, as
+/// the timeline's rebuild locks it (a fact's foreign key holds KEY SHARE). `None`: no such cadre.
+pub async fn active_locked(tx: &mut Tx, id: i64) -> AppResult<Option<bool>> {
+    let lock = if tx.is_sqlite() {
+        ""
+    } else {
+        " FOR NO KEY UPDATE"
+    };
+    let sql = format!("SELECT active FROM cadres WHERE id = $1{lock}");
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
+/// The codes of the titles cadre `cadre` holds or is planned for beyond `today` (periods open or
+/// ending after it), sorted, each once.
+pub async fn lasting_titles(tx: &mut Tx, cadre: i64, today: NaiveDate) -> AppResult<Vec<String>> {
+    let part = |table: &str| {
+        format!(
+            "SELECT t.code FROM {table} p JOIN titles t ON t.id = p.title_id
+             WHERE p.cadre_id = $1 AND (p.to_date IS NULL OR p.to_date > $2)"
+        )
+    };
+    let sql = format!(
+        "{} UNION {} ORDER BY 1",
+        part(TitleList::Held.table()),
+        part(TitleList::Planned.table())
+    );
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(cadre)
+        .bind(today)
+        .fetch_all(&mut *c)
+        .await?))
+}
+
+/// The personal ids of the inactive cadres holding or planned for a title beyond `today`, sorted:
+/// none but those recorded before the rule (`rules::lasts_beyond`), unless a write in `tx` made
+/// more (the record exchange's check of a whole file, whose periods come in sheets of their own).
+pub async fn inactive_with_lasting_titles(tx: &mut Tx, today: NaiveDate) -> AppResult<Vec<String>> {
+    let lasting = |table: &str| {
+        format!(
+            "EXISTS (SELECT 1 FROM {table} p WHERE p.cadre_id = c.id
+                     AND (p.to_date IS NULL OR p.to_date > $1))"
+        )
+    };
+    let sql = format!(
+        "SELECT c.personal_id FROM cadres c WHERE c.active = FALSE AND ({} OR {})
+         ORDER BY c.personal_id",
+        lasting(TitleList::Held.table()),
+        lasting(TitleList::Planned.table())
+    );
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(today)
+        .fetch_all(&mut *c)
+        .await?))
+}
+
 /// Records a title held or planned; returns its id.
 pub async fn insert_title(
     tx: &mut Tx,

@@ -222,7 +222,13 @@ async fn import_part(
     let p = Problems::new;
     Ok(match part {
         Part::Cadres => {
-            let lookups = crate::imports::store::cadre_lookups(tx, &ids).await?;
+            // The record's periods come in sheets of their own, after this one: whether an
+            // inactive cadre keeps one lasting is checked on the whole file (`run`), not here.
+            let lookups = crate::imports::plan::CadreLookups {
+                held: vec![],
+                planned: vec![],
+                ..crate::imports::store::cadre_lookups(tx, &ids).await?
+            };
             let plan = blocking(move || {
                 crate::imports::plan::plan_cadres(&sheet, &lookups, &scope, today, p())
             })
@@ -261,6 +267,19 @@ async fn import_part(
     })
 }
 
+/// The personal ids of the inactive cadres holding or planned for a title beyond `today`.
+async fn inactive_holders(
+    tx: &mut crate::db::Tx,
+    today: NaiveDate,
+) -> AppResult<std::collections::HashSet<String>> {
+    Ok(
+        crate::cadres::store::inactive_with_lasting_titles(tx, today)
+            .await?
+            .into_iter()
+            .collect(),
+    )
+}
+
 /// Imports a record file in one transaction (see the module's documentation); unless
 /// `dry_run`, writes it and records it in the audit trail.
 pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppResult<RecordResult> {
@@ -279,6 +298,7 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppRe
     })
     .await??;
     let mut tx = db.begin().await?;
+    let inactive_before = inactive_holders(&mut tx, today).await?;
     let mut parts = vec![];
     for (part, name, sheet) in book {
         let counts = import_part(&mut tx, scope, part, sheet, today)
@@ -289,6 +309,24 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppRe
             sheet: name,
             counts,
         });
+    }
+    // No inactive cadre holds a title beyond today (`cadres::rules::lasts_beyond`): checked on the
+    // whole file, whose people and periods come in separate sheets (a cadre made inactive in one
+    // may have their periods ended in another).
+    let made: Vec<String> = inactive_holders(&mut tx, today)
+        .await?
+        .into_iter()
+        .filter(|p| !inactive_before.contains(p))
+        .collect();
+    if !made.is_empty() {
+        let people = match made.len() {
+            n if n > 10 => format!("{}, … ({n})", made[..10].join(", ")),
+            _ => made.join(", "),
+        };
+        return Err(AppError::invalid(
+            "file",
+            crate::msg!(RecordInactiveHoldsTitles, people = people),
+        ));
     }
     if dry_run {
         drop(tx); // rolls back: a dry run writes nothing

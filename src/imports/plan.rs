@@ -15,8 +15,8 @@ use crate::cadres::domain::{
     parse_words, PersonalId,
 };
 use crate::cadres::rules::{
-    check_life_date, check_move_date, check_title_level, check_unit, overlaps_another, Span,
-    UnitRefusal,
+    check_life_date, check_move_date, check_title_level, check_unit, lasts_beyond,
+    overlaps_another, Span, UnitRefusal,
 };
 use crate::cadres::store::CadreWrite;
 use crate::error::{AppError, ProblemCode as C, Problems};
@@ -163,6 +163,7 @@ pub struct ImportCounts {
 struct TitleRef {
     key: &'static str,
     unit_key: &'static str,
+    to_key: &'static str,
     code: String,
     unit_code: Option<String>,
     /// The first day, when its cell is good.
@@ -256,6 +257,7 @@ fn read_title(r: &mut Row, keys: [&'static str; 4]) -> Option<TitleRef> {
     Some(TitleRef {
         key: code_k,
         unit_key: unit_k,
+        to_key: to_k,
         code,
         unit_code,
         from,
@@ -485,6 +487,24 @@ pub fn plan_cadres(
         if let (Some(e), Some((_, unit))) = (on_record, home) {
             check_move(&mut r, &row, e, unit, today);
         }
+        if row.w.as_ref().is_some_and(|w| !w.active) {
+            let lists = [
+                (
+                    row.title.as_ref(),
+                    held.as_ref().and_then(Option::as_ref),
+                    &held_by,
+                ),
+                (
+                    row.plan.as_ref(),
+                    planned.as_ref().and_then(Option::as_ref),
+                    &planned_by,
+                ),
+            ]
+            .map(|(t, checked, by)| (t, checked, periods_of(by, on_record)));
+            // A new cadre is made inactive by the row as much as one active on record.
+            let made_inactive = on_record.is_none_or(|e| e.w.active);
+            check_inactive(&mut r, made_inactive, lists, today);
+        }
         if r.failed() {
             continue;
         }
@@ -568,6 +588,45 @@ fn check_move(r: &mut Row, row: &CadreRow, e: &ExistingCadre, unit: &str, today:
         check_move_date(e.unit_from, on),
         C::MoveBeforeCurrentUnit,
     );
+}
+
+/// An inactive row's periods ([`lasts_beyond`]): a row making its cadre inactive leaves none of
+/// theirs lasting beyond today (on record, with the row's new ends, or the row's own), else a
+/// problem of `active`; a row of a cadre already inactive gives no lasting period (new, or a new
+/// end), else a problem of that period's end, so that such a record's unchanged rows (an
+/// exported file read back) stay as they are.
+fn check_inactive(
+    r: &mut Row,
+    made_inactive: bool,
+    lists: [(
+        Option<&TitleRef>,
+        Option<&CheckedPeriod>,
+        &[&ExistingPeriod],
+    ); 2],
+    today: NaiveDate,
+) {
+    let mut lasting = false;
+    for (t, checked, on_record) in lists {
+        let new_end = checked.and_then(|c| c.matched.map(|m| (m.id, c.to)));
+        let changes = checked.filter(|c| c.matched.is_none_or(|m| m.to != c.to));
+        if made_inactive {
+            lasting |= on_record.iter().any(|p| {
+                let to = match new_end {
+                    Some((id, to)) if id == p.id => to,
+                    _ => p.to,
+                };
+                lasts_beyond(to, today)
+            });
+            lasting |= checked.is_some_and(|c| c.matched.is_none() && lasts_beyond(c.to, today));
+        } else if let (Some(t), Some(c)) = (t, changes) {
+            if lasts_beyond(c.to, today) {
+                r.problem(t.to_key, C::InactiveHoldsTitles);
+            }
+        }
+    }
+    if lasting {
+        r.problem("active", C::InactiveHoldsTitles);
+    }
 }
 
 /// A title period a row gives, checked.

@@ -14,6 +14,7 @@ db_tests!(
     cadre_sees_only_their_own_record,
     moves_are_recorded,
     titles_held_and_planned,
+    an_inactive_cadre_holds_no_title_beyond_today,
     qualifications_by_hand,
 );
 
@@ -516,6 +517,134 @@ async fn titles_held_and_planned(app: TestApp) {
     assert_eq!(s, Status::Created, "{v}");
     assert_eq!(v["plans"][0]["unit_code"], "760");
     assert_eq!(v["titles"].as_array().unwrap().len(), 2);
+}
+
+/// A cadre made inactive has left the work: while they hold or are planned for a title beyond
+/// today (open, or ending later), the change is refused (409 naming `active` and the titles),
+/// and nothing changes; once those periods end by today it is made. An inactive cadre is given
+/// no period lasting beyond today (a new one, or a reopened end), while an ended period may still
+/// be recorded; made active again, they may be.
+async fn an_inactive_cadre_holds_no_title_beyond_today(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let today = cadre_training::shared::clock::city_today();
+    let (yesterday, tomorrow) = (today.pred_opt().unwrap(), today.succ_opt().unwrap());
+    let id = create(&app, &admin, "Nguyễn Văn An", "079180000511", "26734").await;
+    let cadre_url = format!("/api/cadres/{id}");
+    let (s, v) = app
+        .post(
+            &format!("{cadre_url}/titles"),
+            Some(&admin),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2015-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let held = v["titles"][0]["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            &format!("{cadre_url}/plans"),
+            Some(&admin),
+            json!({"title_code": "FF-CHAIR-DISTRICT", "unit_code": "760", "from_date": "2021-01-01",
+                   "to_date": tomorrow}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let planned = v["plans"][0]["id"].as_i64().unwrap();
+    let deactivate = || app.patch(&cadre_url, Some(&admin), json!({"active": false}));
+    let (s, v) = deactivate().await;
+    assert_eq!(s, Status::Conflict, "{v}");
+    assert_eq!(v["error"]["field"], "active");
+    assert_eq!(v["error"]["reason"], "cadre_holds_titles");
+    assert_eq!(
+        v["error"]["params"]["titles"],
+        "FF-CHAIR-COMMUNE, FF-CHAIR-DISTRICT"
+    );
+    let (_, v) = app.get(&cadre_url, Some(&admin)).await;
+    assert_eq!(v["active"], true, "nothing changed");
+    // The title ends today (held today, not after it): only the plan, ending tomorrow, is left.
+    let (s, v) = app
+        .patch(
+            &format!("{cadre_url}/titles/{held}"),
+            Some(&admin),
+            json!({"to_date": today}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = deactivate().await;
+    assert_eq!(s, Status::Conflict, "{v}");
+    assert_eq!(v["error"]["params"]["titles"], "FF-CHAIR-DISTRICT");
+    let (s, v) = app
+        .patch(
+            &format!("{cadre_url}/plans/{planned}"),
+            Some(&admin),
+            json!({"to_date": yesterday}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = deactivate().await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["active"], false);
+    // Inactive: no lasting period, new or reopened; an ended one may be recorded.
+    for (url, body) in [
+        (
+            format!("{cadre_url}/titles"),
+            json!({"title_code": "FF-VICE-COMMUNE", "from_date": "2020-01-01"}),
+        ),
+        (
+            format!("{cadre_url}/plans"),
+            json!({"title_code": "FF-VICE-COMMUNE", "from_date": "2020-01-01", "to_date": tomorrow}),
+        ),
+    ] {
+        let (s, v) = app.post(&url, Some(&admin), body).await;
+        assert_eq!(s, Status::Conflict, "{url}: {v}");
+        assert_eq!(v["error"]["field"], "to_date");
+        assert_eq!(v["error"]["reason"], "inactive_takes_no_title");
+    }
+    let (s, v) = app
+        .patch(
+            &format!("{cadre_url}/titles/{held}"),
+            Some(&admin),
+            json!({"to_date": null}),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict, "reopened: {v}");
+    assert_eq!(v["error"]["reason"], "inactive_takes_no_title");
+    let (s, v) = app
+        .post(
+            &format!("{cadre_url}/titles"),
+            Some(&admin),
+            json!({"title_code": "FF-VICE-COMMUNE", "from_date": "2010-01-01", "to_date": "2012-12-31"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "an ended period is their record: {v}");
+    let (_, v) = app.get(&cadre_url, Some(&admin)).await;
+    let ends: Vec<(&str, &Value)> = v["titles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["title_code"].as_str().unwrap(), &t["to_date"]))
+        .collect();
+    assert_eq!(
+        ends,
+        [
+            ("FF-VICE-COMMUNE", &json!("2012-12-31")),
+            ("FF-CHAIR-COMMUNE", &json!(today))
+        ],
+        "{v}"
+    );
+    // Active again, the title may be reopened.
+    let (s, v) = app
+        .patch(&cadre_url, Some(&admin), json!({"active": true}))
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = app
+        .patch(
+            &format!("{cadre_url}/titles/{held}"),
+            Some(&admin),
+            json!({"to_date": null}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
 }
 
 async fn qualifications_by_hand(app: TestApp) {

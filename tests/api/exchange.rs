@@ -13,7 +13,10 @@ use serde_json::Value;
 use crate::helpers::TestApp;
 
 crate::slow_db_tests!(a_whole_record_survives_a_round_trip);
-crate::db_tests!(the_exchange_checks_who_calls_and_what_is_sent);
+crate::db_tests!(
+    the_exchange_checks_who_calls_and_what_is_sent,
+    a_record_leaves_no_inactive_cadre_holding_a_title
+);
 
 const AS_OF: &str = "2026-11-30";
 
@@ -412,4 +415,89 @@ async fn the_exchange_checks_who_calls_and_what_is_sent(app: TestApp) {
     assert!(counts(&v)
         .iter()
         .all(|(_, c, u, n)| (*c, *u, *n) == (0, 0, 0)));
+}
+
+/// The CSV `file` with the fields of the row naming `pid` changed by `edit` (the delimiter read
+/// from the header; the record's values hold none).
+fn edit_row(file: &[u8], pid: &str, edit: impl Fn(&mut Vec<String>)) -> Vec<u8> {
+    let text = String::from_utf8(file.to_vec()).unwrap();
+    let sep = if text.lines().next().unwrap().contains(';') {
+        ';'
+    } else {
+        ','
+    };
+    let mut found = false;
+    let lines: Vec<String> = text
+        .split_inclusive('\n')
+        .map(|line| {
+            if !line.contains(pid) {
+                return line.to_string();
+            }
+            found = true;
+            let end = &line[line.trim_end_matches(['\r', '\n']).len()..];
+            let mut fields: Vec<String> = line
+                .trim_end_matches(['\r', '\n'])
+                .split(sep)
+                .map(str::to_string)
+                .collect();
+            edit(&mut fields);
+            format!("{}{end}", fields.join(&sep.to_string()))
+        })
+        .collect();
+    assert!(found, "no row of {pid}");
+    lines.concat().into_bytes()
+}
+
+/// The exchange applies the API's rule to a whole file: no inactive cadre holds or is planned
+/// for a title beyond today. A record making a cadre inactive while their title lasts is refused
+/// (422 naming the file and the personal id; the same in a dry run), nothing written; with the
+/// title ended today in its own sheet of the same file, it is imported.
+async fn a_record_leaves_no_inactive_cadre_holding_a_title(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let pid = "079180000521";
+    let id = crate::cadres::create(&app, &admin, "Nguyễn Văn An", pid, "26734").await;
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/titles"),
+            Some(&admin),
+            serde_json::json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2015-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let files = unzip(&export(&app, &admin, "zip").await);
+    let holding = |file: &[u8], header: &str| {
+        let text = String::from_utf8_lossy(file);
+        text.lines().next().unwrap().contains(header) && text.contains(pid)
+    };
+    let cadres_at = files
+        .iter()
+        .position(|(_, f)| holding(f, "Đang công tác"))
+        .unwrap();
+    let titles_at = files
+        .iter()
+        .position(|(_, f)| holding(f, "Ngày bổ nhiệm"))
+        .unwrap();
+    let mut inactive = files.clone();
+    inactive[cadres_at].1 = edit_row(&files[cadres_at].1, pid, |f| {
+        *f.last_mut().unwrap() = "không".into();
+    });
+    for dry_run in [true, false] {
+        let (s, v) = import(&app, &admin, rezip(&inactive), dry_run).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{v}");
+        assert_eq!(v["error"]["field"], "file", "{v}");
+        assert_eq!(v["error"]["reason"], "record_inactive_holds_titles", "{v}");
+        assert_eq!(v["error"]["params"]["people"], pid, "{v}");
+    }
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["active"], true, "nothing written: {v}");
+    let today = cadre_training::shared::clock::city_today()
+        .format("%Y-%m-%d")
+        .to_string();
+    inactive[titles_at].1 = edit_row(&files[titles_at].1, pid, |f| f[5] = today.clone());
+    let (s, v) = import(&app, &admin, rezip(&inactive), false).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["active"], false, "{v}");
+    assert_eq!(v["titles"][0]["to_date"], today.as_str(), "{v}");
 }

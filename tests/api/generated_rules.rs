@@ -17,8 +17,8 @@ use cadre_training::cadres::domain::{
     parse_words,
 };
 use cadre_training::cadres::rules::{
-    check_life_date, check_move_date, check_title_level, check_unit, overlaps_another, unit_level,
-    Span,
+    check_life_date, check_move_date, check_title_level, check_unit, lasts_beyond,
+    overlaps_another, unit_level, Span,
 };
 use cadre_training::completions::domain::{check_paper_day, paper_source, revocation_day};
 use cadre_training::generate::{run, Scale};
@@ -222,7 +222,7 @@ type UnitRow = (
     String,
     String,
 );
-/// A cadre: (id, full name, birth, Party date, personal id, ethnicity, unit).
+/// A cadre: (id, full name, birth, Party date, personal id, ethnicity, unit, active).
 type Cadre = (
     i64,
     String,
@@ -231,6 +231,7 @@ type Cadre = (
     String,
     String,
     String,
+    bool,
 );
 /// A period in a unit: (cadre, unit, from, to exclusive).
 type Stay = (i64, String, NaiveDate, Option<NaiveDate>);
@@ -295,7 +296,8 @@ impl Facts {
             .collect();
         let cadres: Vec<Cadre> = on_db!(db, |p| {
             sqlx::query_as(
-                "SELECT id, full_name, birth_date, party_joined_on, personal_id, ethnicity, unit_code
+                "SELECT id, full_name, birth_date, party_joined_on, personal_id, ethnicity, unit_code,
+                        active
                  FROM cadres ORDER BY id",
             )
             .fetch_all(p)
@@ -349,7 +351,7 @@ impl Facts {
         let births: HashMap<i64, NaiveDate> = cadres.iter().map(|c| (c.0, c.2)).collect();
 
         // The record (create and edit): its fields, birth and Party dates, a live unit.
-        for (id, name, birth, party, pid, ethnicity, unit) in cadres {
+        for (id, name, birth, party, pid, ethnicity, unit, _) in cadres {
             let id = *id;
             if parse_full_name(name).is_err()
                 || parse_personal_id(pid).is_err()
@@ -385,7 +387,7 @@ impl Facts {
         for stay in &self.stays {
             history.entry(stay.0).or_default().push(stay);
         }
-        for (id, _, _, _, _, _, unit) in cadres {
+        for (id, _, _, _, _, _, unit, _) in cadres {
             let id = *id;
             let Some(h) = history.get(&id) else {
                 off.add("unit history: none", id, String::new);
@@ -459,6 +461,21 @@ impl Facts {
             tree,
             &mut off,
         );
+
+        // No inactive cadre holds or is planned for a title beyond today (update, add_period,
+        // end_period: `lasts_beyond`).
+        let inactive: HashSet<i64> = cadres.iter().filter(|c| !c.7).map(|c| c.0).collect();
+        for (list, periods) in [("held", &self.held), ("planned", &self.planned)] {
+            for (cadre, title, _, from, to) in periods {
+                if inactive.contains(cadre) && lasts_beyond(*to, today) {
+                    off.add(
+                        "titles: an inactive cadre's period lasts beyond today (lasts_beyond)",
+                        *cadre,
+                        || format!("{list}: title {title} from {from}"),
+                    );
+                }
+            }
+        }
 
         // Qualifications and completions: after birth, not after today (check_life_date, as the
         // imports apply it; a paper record as the API checks it), with provenance; a revocation

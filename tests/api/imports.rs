@@ -102,6 +102,7 @@ db_tests!(
     problems_have_codes_and_reasons_in_two_languages,
     names_must_match_the_record,
     qualification_levels_by_name,
+    an_import_leaves_no_inactive_cadre_holding_a_title,
 );
 
 /// A SQLite app with the city's units and the sample roster imported.
@@ -1486,4 +1487,72 @@ async fn qualification_levels_by_name(app: TestApp) {
         v["error"]["details"][0]["params"],
         json!({"scale": "political_theory", "level": "Cao đẳng"})
     );
+}
+
+/// An import applies the API's rule: no inactive cadre holds or is planned for a title beyond
+/// today. A row making a cadre inactive (on record and active, or new) while a period of theirs
+/// lasts is a problem of `active`, the same in a dry run and a commit, and nothing is written;
+/// with the period ended in the same row it is made. A row of a cadre already inactive may not
+/// reopen a period (a problem of its end), and its unchanged rows (an exported file read back)
+/// stay as they are.
+async fn an_import_leaves_no_inactive_cadre_holding_a_title(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let header = format!("{CADRE_HEADER};Giữ chức danh đến ngày;Quy hoạch đến ngày;Đang công tác");
+    let today = city_today().format("%Y-%m-%d").to_string();
+    let an = "079180000001;Nguyễn Thị An;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;01/01/2015;FF-CHAIR-COMMUNE;01/06/2020;;";
+    let binh = "079185000002;Trần Văn Bình;Nam;1985-07-02;Hoa;26737;Đoàn Thanh niên;2016-01-01;;;FF-CHAIR-COMMUNE;2021-01-01";
+    let new = "079180000007;Phan Thị Dung;Nữ;01/01/1988;Kinh;26734;Mặt trận Tổ quốc;;FF-VICE-COMMUNE;01/01/2022;;";
+    let bad = csv(
+        &header,
+        &[
+            &format!("{an};;;không"),
+            &format!("{binh};;;không"),
+            &format!("{new};;;không"),
+        ],
+    );
+    let (s, v) = import(&app, &admin, "cadres", "dry_run=true", bad.clone()).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let (s2, v2) = import(&app, &admin, "cadres", "", bad).await;
+    assert_eq!(s2, Status::UnprocessableEntity, "{v2}");
+    assert_eq!(v, v2, "a dry run and a commit find the same problems");
+    let p = problems(&v);
+    for row in [2, 3, 4] {
+        assert!(
+            has(&p, row, "Đang công tác", "inactive cadre"),
+            "row {row}: {p:?}"
+        );
+    }
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert_eq!(cadre_count(&app, &admin).await, 3, "nothing was written");
+    assert_eq!(find(&app, &admin, "nguyen thi an").await["active"], true);
+    // The periods ended today in the same rows: made inactive.
+    let ok = csv(
+        &header,
+        &[
+            &format!("{an};{today};;không"),
+            &format!("{binh};;{today};không"),
+        ],
+    );
+    let (s, v) = import(&app, &admin, "cadres", "", ok.clone()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["updated"], 2, "{v}");
+    let an_record = find(&app, &admin, "nguyen thi an").await;
+    assert_eq!(an_record["active"], false, "{an_record}");
+    assert_eq!(an_record["titles"][0]["to_date"], json!(today));
+    // Read back unchanged, the rows stay; reopening the period is a problem of its end.
+    let (s, v) = import(&app, &admin, "cadres", "", ok).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["unchanged"], 2, "{v}");
+    let reopen = csv(&header, &[&format!("{an};;;không")]);
+    let (s, v) = import(&app, &admin, "cadres", "", reopen).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let p = problems(&v);
+    assert!(
+        has(&p, 2, "Giữ chức danh đến ngày", "inactive cadre"),
+        "{p:?}"
+    );
+    assert_eq!(p.len(), 1, "{p:?}");
 }
