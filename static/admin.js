@@ -28,17 +28,21 @@ function cadreForm(c, onDone) {
   const unit = h("input", { value: v.unit_code || session.account.unit_code || "" });
   const org = h("select", {}, Object.keys(ORGS).map((o) => h("option", { value: o, text: orgName(o), selected: v.organisation === o })));
   const phone = h("input", { value: v.phone || "", type: "tel" });
+  // In service: cleared when the cadre leaves the work (their titles must have ended by today).
+  const inService = c ? h("input", { type: "checkbox", checked: v.active !== false }) : null;
   const form = h("form", { class: "card", id: "cadre-form", novalidate: true },
     h("h2", { text: c ? `${t("edit")}: ${c.full_name}` : t("add_cadre") }),
     h("p", { class: "form-error", role: "alert", hidden: true }),
     h("div", { class: "grid2" }, field(t("name"), name, "full_name"), field(t("gender"), gender, "gender"), field(t("birth_date"), birth, "birth_date", t("date_hint")),
       field(t("ethnicity"), eth, "ethnicity"), field(t("party_joined"), party, "party_joined_on", t("date_hint")), field(t("personal_id"), pid, "personal_id"),
-      field(t("unit_code"), unit, "unit_code"), field(t("organisation"), org, "organisation"), field(t("phone"), phone, "phone")),
+      field(t("unit_code"), unit, "unit_code"), field(t("organisation"), org, "organisation"), field(t("phone"), phone, "phone"),
+      inService ? field(t("in_service"), inService, "active", t("in_service_hint")) : null),
     h("button", { type: "submit", class: "primary", text: t("save") }));
   onSubmit(form, async () => {
     const body = { full_name: name.value, gender: gender.value, birth_date: readDate(birth, "birth_date"), ethnicity: eth.value,
       party_joined_on: readDate(party, "party_joined_on", true), personal_id: pid.value.trim(), unit_code: unit.value.trim(), organisation: org.value,
       phone: phone.value.trim() || null };
+    if (inService) body.active = inService.checked;
     const saved = c ? await api("PATCH", "/api/cadres/" + c.id, body) : await api("POST", "/api/cadres", body);
     onDone(saved);
   });
@@ -90,9 +94,13 @@ export async function rosterView(q, homeKey) {
   };
   const rows = list.items.map((c) => {
     const act = h("td", {});
-    act.append(h("button", { type: "button", class: "small edit", text: t("edit"), onclick: () => { const f = cadreForm(c, done); editor.replaceChildren(f); reveal(f); } }),
-      " ", h("button", { type: "button", class: "small nominate", text: t("nominate"), onclick: (ev) => { ev.currentTarget.disabled = true; nominate(c, act).catch((e) => msg.replaceChildren(notice(e.message, "err"))); } }));
-    return h("tr", { "data-cadre": c.id }, h("td", {}, h("a", { href: "#/cadre/" + c.id, class: "record-link", text: c.full_name })), h("td", { text: c.unit_name }), h("td", { text: orgName(c.organisation) }), h("td", { text: date(c.birth_date) }), act);
+    act.append(h("button", { type: "button", class: "small edit", text: t("edit"), onclick: () => { const f = cadreForm(c, done); editor.replaceChildren(f); reveal(f); } }));
+    // Only a cadre in service is nominated for a class (the enrolment refuses the others).
+    if (c.active !== false) {
+      act.append(" ", h("button", { type: "button", class: "small nominate", text: t("nominate"), onclick: (ev) => { ev.currentTarget.disabled = true; nominate(c, act).catch((e) => msg.replaceChildren(notice(e.message, "err"))); } }));
+    }
+    const left = c.active === false ? [" ", h("span", { class: "badge left-service", text: t("not_in_service") })] : [];
+    return h("tr", { "data-cadre": c.id }, h("td", {}, h("a", { href: "#/cadre/" + c.id, class: "record-link", text: c.full_name }), ...left), h("td", { text: c.unit_name }), h("td", { text: orgName(c.organisation) }), h("td", { text: date(c.birth_date) }), act);
   });
   const more = list.total > offset + list.items.length ? h("a", { href: route + qs({ q: query, unit: unitCode, offset: offset + 50 }), text: t("more") }) : null;
   return h("div", { "data-home": homeKey ? "officer" : null, id: "roster" },

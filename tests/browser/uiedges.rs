@@ -3,7 +3,8 @@
 //! lists name units; withdrawing asks for confirmation and a reason (kept in the audit trail);
 //! the cadre's record lists each missing requirement once with the titles that need it; the icon
 //! is served; everyone changes their own password; the class list, a class's enrolments and the
-//! audit log are paged ("1–2 of 5"). Screenshots of each page in target/screenshots/.
+//! audit log are paged ("1–2 of 5"); a cadre leaves service from the edit form once their titles
+//! have ended. Screenshots of each page in target/screenshots/.
 
 use crate::harness::{Browser, Server, ADMIN_PASSWORD, DEMO_PASSWORD};
 use serde_json::{json, Value};
@@ -16,6 +17,7 @@ flows!(in_browser:
     own_password,
     favicon_served,
     audit_and_classes_paged,
+    leaving_service_ends_titles_first,
 );
 
 /// A call to the API with the signed-in account's token (through the page): (status, JSON).
@@ -550,5 +552,108 @@ async fn audit_and_classes_paged(_: &'static Server, b: &Browser) {
     b.open("#/home").await;
     b.click("a.tile[href=\"#/password\"]").await;
     b.wait("#password-form").await;
+    b.logout().await;
+}
+
+/// The officer's edit form has "in service": cleared for a cadre whose title lasts beyond today,
+/// the save is refused next to it, naming the title, and nothing changes; for a cadre holding no
+/// title, the cadre is saved as having left service and the roster marks them (and offers no
+/// nomination for a class).
+async fn leaving_service_ends_titles_first(_: &'static Server, b: &Browser) {
+    b.login("officer.tandinh", DEMO_PASSWORD, "officer").await;
+    b.wait("#roster-table tbody tr").await;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7))
+        .date_naive()
+        .to_string();
+    // A title holder of the officer's subtree whose title lasts beyond today.
+    let holders = ok(
+        b,
+        "GET",
+        "/api/reports/gaps/cadres?status=all&limit=50",
+        None,
+    )
+    .await;
+    let mut holder = None;
+    for h in holders["items"].as_array().expect("items") {
+        let id = h["cadre_id"].as_i64().expect("id");
+        let c = ok(b, "GET", &format!("/api/cadres/{id}"), None).await;
+        let lasting = c["titles"].as_array().expect("titles").iter().find(|t| {
+            t["to_date"].is_null() || t["to_date"].as_str().is_some_and(|d| d > today.as_str())
+        });
+        if let Some(t) = lasting {
+            holder = Some((
+                c.clone(),
+                t["title_code"].as_str().expect("code").to_string(),
+            ));
+            break;
+        }
+    }
+    let (holder, code) = holder.expect("a title holder with a lasting title");
+    let edit = |c: &Value| {
+        let (id, name) = (
+            c["id"].as_i64().expect("id"),
+            c["full_name"].as_str().expect("name"),
+        );
+        format!(
+            "location.hash = '#/roster?q=' + encodeURIComponent({name}); \
+             return {id};",
+            name = serde_json::to_string(name).expect("json")
+        )
+    };
+    let uncheck_and_save = |id: i64| async move {
+        b.until(
+            "the cadre listed",
+            &format!("return !!document.querySelector('#roster-table tr[data-cadre=\"{id}\"] button.edit')"),
+        )
+        .await;
+        b.click(&format!(
+            "#roster-table tr[data-cadre=\"{id}\"] button.edit"
+        ))
+        .await;
+        b.wait("#cadre-form [data-field=active] input[type=checkbox]")
+            .await;
+        assert_eq!(
+            b.js("return document.querySelector('#cadre-form [data-field=active] input').checked")
+                .await,
+            json!(true),
+            "in service"
+        );
+        b.click("#cadre-form [data-field=active] input").await;
+        b.click("#cadre-form button[type=submit]").await;
+    };
+    let id = b.js(&edit(&holder)).await.as_i64().expect("id");
+    uncheck_and_save(id).await;
+    let said = b
+        .until(
+            "the refusal next to the field",
+            "return document.querySelector('#cadre-form [data-field=active] .field-error')?.textContent",
+        )
+        .await;
+    let said = said.as_str().unwrap_or_default().to_string();
+    assert!(said.contains(&code), "[{}] names the title: {said}", b.name);
+    b.page("edges-leave-refused").await;
+    let after = ok(b, "GET", &format!("/api/cadres/{id}"), None).await;
+    assert_eq!(after["active"], json!(true), "nothing changed: {after}");
+    // A cadre holding no title leaves service; the roster marks them.
+    let mut cadre = json!({"full_name": "Đặng Thị Rời", "gender": "female", "birth_date": "1979-04-02",
+        "ethnicity": "Kinh", "personal_id": "079179990777", "unit_code": holder["unit_code"],
+        "organisation": "fatherland_front"});
+    cadre = ok(b, "POST", "/api/cadres", Some(cadre)).await;
+    let id = b.js(&edit(&cadre)).await.as_i64().expect("id");
+    uncheck_and_save(id).await;
+    b.until(
+        "the roster marks them",
+        &format!("return !!document.querySelector('#roster-table tr[data-cadre=\"{id}\"] .left-service')"),
+    )
+    .await;
+    let after = ok(b, "GET", &format!("/api/cadres/{id}"), None).await;
+    assert_eq!(after["active"], json!(false), "{after}");
+    assert_eq!(
+        b.js(&format!("return document.querySelectorAll('#roster-table tr[data-cadre=\"{id}\"] button.nominate').length")).await,
+        json!(0),
+        "no nomination for a cadre who has left"
+    );
+    b.page("edges-left-service").await;
+    b.no_errors("roster").await;
     b.logout().await;
 }
