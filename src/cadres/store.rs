@@ -565,28 +565,6 @@ pub async fn lasting_titles(tx: &mut Tx, cadre: i64, today: NaiveDate) -> AppRes
         .await?))
 }
 
-/// The personal ids of the inactive cadres holding or planned for a title beyond `today`, sorted:
-/// none but those recorded before the rule (`rules::lasts_beyond`), unless a write in `tx` made
-/// more (the record exchange's check of a whole file, whose periods come in sheets of their own).
-pub async fn inactive_with_lasting_titles(tx: &mut Tx, today: NaiveDate) -> AppResult<Vec<String>> {
-    let lasting = |table: &str| {
-        format!(
-            "EXISTS (SELECT 1 FROM {table} p WHERE p.cadre_id = c.id
-                     AND (p.to_date IS NULL OR p.to_date > $1))"
-        )
-    };
-    let sql = format!(
-        "SELECT c.personal_id FROM cadres c WHERE c.active = FALSE AND ({} OR {})
-         ORDER BY c.personal_id",
-        lasting(TitleList::Held.table()),
-        lasting(TitleList::Planned.table())
-    );
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
-        .bind(today)
-        .fetch_all(&mut *c)
-        .await?))
-}
-
 /// Records a title held or planned; returns its id.
 pub async fn insert_title(
     tx: &mut Tx,

@@ -267,19 +267,6 @@ async fn import_part(
     })
 }
 
-/// The personal ids of the inactive cadres holding or planned for a title beyond `today`.
-async fn inactive_holders(
-    tx: &mut crate::db::Tx,
-    today: NaiveDate,
-) -> AppResult<std::collections::HashSet<String>> {
-    Ok(
-        crate::cadres::store::inactive_with_lasting_titles(tx, today)
-            .await?
-            .into_iter()
-            .collect(),
-    )
-}
-
 /// Imports a record file in one transaction (see the module's documentation); unless
 /// `dry_run`, writes it and records it in the audit trail.
 pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppResult<RecordResult> {
@@ -297,8 +284,16 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppRe
         Ok((read_book(&bytes, &limits)?, sha))
     })
     .await??;
+    // The people the file names, in any sheet: those the whole-file check below looks at (a
+    // sheet whose columns cannot be read fails in its own part, before the check).
+    let mut people = vec![];
+    for (part, _, sheet) in &book {
+        people.extend(personal_ids(*part, sheet).unwrap_or_default());
+    }
+    people.sort_unstable();
+    people.dedup();
     let mut tx = db.begin().await?;
-    let inactive_before = inactive_holders(&mut tx, today).await?;
+    let inactive_before = store::inactive_holding(&mut tx, &people, today).await?;
     let mut parts = vec![];
     for (part, name, sheet) in book {
         let counts = import_part(&mut tx, scope, part, sheet, today)
@@ -313,11 +308,12 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppRe
     // No inactive cadre holds a title beyond today (`cadres::rules::lasts_beyond`): checked on the
     // whole file, whose people and periods come in separate sheets (a cadre made inactive in one
     // may have their periods ended in another).
-    let made: Vec<String> = inactive_holders(&mut tx, today)
+    let mut made: Vec<String> = store::inactive_holding(&mut tx, &people, today)
         .await?
         .into_iter()
         .filter(|p| !inactive_before.contains(p))
         .collect();
+    made.sort_unstable();
     if !made.is_empty() {
         let people = match made.len() {
             n if n > 10 => format!("{}, … ({n})", made[..10].join(", ")),

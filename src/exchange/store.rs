@@ -82,6 +82,40 @@ fn cadre_ids(people: &HashMap<String, Person>) -> Vec<i64> {
     ids
 }
 
+/// Of the cadres with these personal ids, those inactive and holding or planned for a title
+/// beyond `today` (`cadres::rules::lasts_beyond`): the record import's check of a whole file.
+pub async fn inactive_holding(
+    tx: &mut Tx,
+    ids: &[String],
+    today: NaiveDate,
+) -> AppResult<HashSet<String>> {
+    let ids = plausible(ids);
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let lasting = |part: Part| {
+        format!(
+            "EXISTS (SELECT 1 FROM {} p WHERE p.cadre_id = c.id
+                     AND (p.to_date IS NULL OR p.to_date > $2))",
+            period_table(part)
+        )
+    };
+    let sql = format!(
+        "SELECT c.personal_id FROM cadres c
+         WHERE c.personal_id {} AND c.active = FALSE AND ({} OR {})",
+        in_texts(tx, 1),
+        lasting(Part::Titles),
+        lasting(Part::Plans)
+    );
+    let param = text_param(tx, &ids);
+    let found: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(&param)
+        .bind(today)
+        .fetch_all(&mut *c)
+        .await?);
+    Ok(found.into_iter().collect())
+}
+
 /// The table of a period part.
 fn period_table(part: Part) -> &'static str {
     match part {
