@@ -563,14 +563,7 @@ pub(super) struct Packed {
 /// which cost more than the report statements themselves (BENCHMARKS.md, "Reports from the status
 /// timeline"); one value is handed once.
 pub(super) fn packed(sqlite: bool, fields: &[impl AsRef<str>], sql: &str) -> String {
-    let (agg, ch) = if sqlite {
-        ("group_concat", "char")
-    } else {
-        ("string_agg", "chr")
-    };
-    let row: Vec<&str> = fields.iter().map(AsRef::as_ref).collect();
-    let row = row.join(&format!(" || {ch}(31) || "));
-    format!("SELECT {agg}({row}, {ch}(30)) AS packed FROM ({sql}) t")
+    packed_with(sqlite, fields, sql, "")
 }
 
 /// [`packed`] with the reference version the statement saw beside its rows (in the same
@@ -580,13 +573,20 @@ pub(super) fn packed_seeing_reference(
     fields: &[impl AsRef<str>],
     sql: &str,
 ) -> String {
-    let sql = packed(sqlite, fields, sql);
-    let seen = concat!(
-        " AS packed, ",
-        crate::reference_version!(),
-        " AS reference FROM ("
-    );
-    sql.replacen(" AS packed FROM (", seen, 1)
+    let seen = concat!(", ", crate::reference_version!(), " AS reference");
+    packed_with(sqlite, fields, sql, seen)
+}
+
+/// [`packed`] with the columns `more` (each led by a comma) after the packed rows.
+fn packed_with(sqlite: bool, fields: &[impl AsRef<str>], sql: &str, more: &str) -> String {
+    let (agg, ch) = if sqlite {
+        ("group_concat", "char")
+    } else {
+        ("string_agg", "chr")
+    };
+    let row: Vec<&str> = fields.iter().map(AsRef::as_ref).collect();
+    let row = row.join(&format!(" || {ch}(31) || "));
+    format!("SELECT {agg}({row}, {ch}(30)) AS packed{more} FROM ({sql}) t")
 }
 
 /// The rows of a [`packed`] result, each as its fields in order.

@@ -186,6 +186,9 @@ struct CadreRow {
     since: Option<NaiveDate>,
     /// The `unit_since` cell has a problem of its own.
     since_bad: bool,
+    /// The `active` cell says yes or no (blank: yes for a new cadre, the record's for one on
+    /// record, so that a file without the column leaves those who left as they are).
+    active_given: bool,
     title: Option<TitleRef>,
     plan: Option<TitleRef>,
 }
@@ -326,7 +329,8 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> CadreRow {
     let email = r
         .check("email", parse_email(email.as_deref()), C::EmailInvalid)
         .flatten();
-    let active = r.boolean("active").unwrap_or(true);
+    let active_cell = r.boolean("active");
+    let active = active_cell.unwrap_or(true);
     let title = read_title(
         r,
         ["title_code", "title_unit_code", "title_from", "title_to"],
@@ -379,6 +383,7 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> CadreRow {
         w,
         since,
         since_bad,
+        active_given: active_cell.is_some(),
         title,
         plan,
     }
@@ -456,7 +461,7 @@ pub fn plan_cadres(
     let planned_by = by_cadre(&lookups.planned);
     for (line, cells) in &sheet.rows {
         let mut r = Row::new(*line, cells, &l, &mut errors);
-        let row = read_cadre_row(&mut r, today);
+        let mut row = read_cadre_row(&mut r, today);
         if let Some(pid) = &row.personal_id {
             if let Some(first) = first_row(&mut seen, pid.to_string(), row.line) {
                 r.problem_with(
@@ -473,6 +478,9 @@ pub fn plan_cadres(
             .zip(row.unit_code.as_deref());
         let existing = check_record(&mut r, &row, lookups, scope);
         let on_record = existing.flatten();
+        if let (Some(w), Some(e), false) = (&mut row.w, on_record, row.active_given) {
+            w.active = e.w.active;
+        }
         if let (Some(e), Some(name)) = (on_record, &row.full_name) {
             check_name(&mut r, name, &e.w.full_name);
         }

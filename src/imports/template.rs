@@ -816,8 +816,8 @@ fn help(kind: Kind, key: &str, english: bool, cat: &Catalogue) -> (String, Strin
         ),
         "active" => (
             "Không", "No",
-            "có hoặc không. Để trống: có. Cán bộ không còn công tác (không) không giữ và không được quy hoạch chức danh nào sau hôm nay: hãy ghi ngày kết thúc các giai đoạn đó trước.".into(),
-            "có (yes) or không (no). Empty: yes. A cadre who is not active (không) holds and is planned for no title beyond today: give those periods their end first.".into(),
+            "có hoặc không. Để trống: có với cán bộ mới, giữ như hồ sơ với cán bộ đã có. Cán bộ không còn công tác (không) không giữ và không được quy hoạch chức danh nào sau hôm nay: hãy ghi ngày kết thúc các giai đoạn đó trước.".into(),
+            "có (yes) or không (no). Empty: yes for a new cadre, as on record for one already there. A cadre who is not active (không) holds and is planned for no title beyond today: give those periods their end first.".into(),
         ),
         "title_code" => (
             "Không", "No",

@@ -103,6 +103,7 @@ db_tests!(
     names_must_match_the_record,
     qualification_levels_by_name,
     an_import_leaves_no_inactive_cadre_holding_a_title,
+    a_blank_active_cell_keeps_the_record,
 );
 
 /// A SQLite app with the city's units and the sample roster imported.
@@ -1555,4 +1556,49 @@ async fn an_import_leaves_no_inactive_cadre_holding_a_title(app: TestApp) {
         "{p:?}"
     );
     assert_eq!(p.len(), 1, "{p:?}");
+}
+
+/// A blank `active` cell (or a file without the column) means "in service" for a new cadre and
+/// "as on record" for one already there: reading a roster back does not bring back those who
+/// have left.
+async fn a_blank_active_cell_keeps_the_record(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let cuc = find(&app, &admin, "le thi cuc").await;
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{}", cuc["id"]),
+            Some(&admin),
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["unchanged"], 3, "{v}");
+    assert_eq!(find(&app, &admin, "le thi cuc").await["active"], false);
+    let header = format!("{CADRE_HEADER};Đang công tác");
+    let cuc_row = "079190000003;Lê Thị Cúc;nu;02/02/1990;Khmer;760;womens_union;01/01/2018;;;;";
+    let new_row = "079180000008;Phan Văn Dũng;Nam;01/01/1988;Kinh;26734;Mặt trận Tổ quốc;;;;;";
+    let file = csv(&header, &[&format!("{cuc_row};"), &format!("{new_row};")]);
+    let (s, v) = import(&app, &admin, "cadres", "", file).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(
+        (v["unchanged"].as_i64(), v["created"].as_i64()),
+        (Some(1), Some(1)),
+        "{v}"
+    );
+    assert_eq!(find(&app, &admin, "le thi cuc").await["active"], false);
+    assert_eq!(find(&app, &admin, "phan van dung").await["active"], true);
+    let file = csv(&header, &[&format!("{cuc_row};có")]);
+    let (s, v) = import(&app, &admin, "cadres", "", file).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["updated"], 1, "{v}");
+    assert_eq!(
+        find(&app, &admin, "le thi cuc").await["active"],
+        true,
+        "said yes"
+    );
 }

@@ -868,6 +868,19 @@ async fn a_read_by_day_counts_only_the_subtrees_rows(app: TestApp) {
     }
 }
 
+/// A province `province` with one ward `ward` whose chair (since 2016) is returned.
+async fn chair_in_another_province(app: &TestApp, t: &str, (province, ward): (&str, &str)) -> i64 {
+    for unit in [
+        json!({"code": province, "name": "Tỉnh Thử", "kind": "province"}),
+        json!({"code": ward, "name": "Phường Thử", "kind": "ward", "parent_code": province}),
+    ] {
+        let (s, v) = app.post("/api/units", Some(t), unit).await;
+        assert_eq!(s, Status::Ok, "{v}");
+    }
+    let born = ("Trần Thị Mai", "079191000002", "1970-05-01");
+    chair_in(app, t, (ward, "2015-01-01"), born, "2016-01-01").await
+}
+
 crate::db_tests!(a_province_reads_the_provinces_its_units_keep);
 
 /// Each timeline row keeps the province of its unit (the least over the unit's periods): a
@@ -881,17 +894,9 @@ async fn a_province_reads_the_provinces_its_units_keep(app: TestApp) {
     two_chairs(&app, &t).await;
     let state = app.state();
     let db = &state.db;
-    for unit in [
-        json!({"code": "80", "name": "Tỉnh Thử", "kind": "province"}),
-        json!({"code": "27998", "name": "Phường Thử", "kind": "ward", "parent_code": "80"}),
-    ] {
-        let (s, v) = app.post("/api/units", Some(&t), unit).await;
-        assert_eq!(s, Status::Ok, "{v}");
-    }
+    let id = chair_in_another_province(&app, &t, ("80", "27998")).await;
     let today = state.clock.today();
     let yesterday = today - Duration::days(1);
-    let born = ("Trần Thị Mai", "079191000002", "1970-05-01");
-    let id = chair_in(&app, &t, ("27998", "2015-01-01"), born, "2016-01-01").await;
     let provinces = |rows: &[cadre_training::gaps::timeline_store::StoredInterval], who: i64| {
         let mut p: Vec<String> = rows
             .iter()
@@ -975,16 +980,8 @@ async fn a_ward_moved_in_after_the_callers_version_is_counted(app: TestApp) {
     two_chairs(&app, &t).await;
     let state = app.state();
     let db = &state.db;
-    for unit in [
-        json!({"code": "75", "name": "Tỉnh Thử", "kind": "province"}),
-        json!({"code": "27997", "name": "Phường Thử", "kind": "ward", "parent_code": "75"}),
-    ] {
-        let (s, v) = app.post("/api/units", Some(&t), unit).await;
-        assert_eq!(s, Status::Ok, "{v}");
-    }
+    chair_in_another_province(&app, &t, ("75", "27997")).await;
     let today = state.clock.today();
-    let born = ("Trần Thị Mai", "079191000002", "1970-05-01");
-    chair_in(&app, &t, ("27997", "2015-01-01"), born, "2016-01-01").await;
     let reference = || async {
         let sql = concat!("SELECT ", cadre_training::reference_version!());
         let v: String = match db {
