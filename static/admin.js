@@ -53,11 +53,13 @@ function cadreForm(c, onDone) {
 export async function rosterView(q, homeKey) {
   const query = q.get("q") || "";
   const unitCode = q.get("unit") || "";
+  // In service or not: "" every cadre, "true" those in service, "false" those who have left.
+  const active = ["true", "false"].includes(q.get("active")) ? q.get("active") : "";
   const offset = Number(q.get("offset") || 0);
   let list = { items: [], total: 0 };
   let listError = null;
   try {
-    list = await api("GET", "/api/cadres" + qs({ q: query, unit: unitCode, limit: 50, offset }));
+    list = await api("GET", "/api/cadres" + qs({ q: query, unit: unitCode, active, limit: 50, offset }));
   } catch (e) {
     if (!(e instanceof ApiError) || e.field !== "unit") throw e;
     listError = e;
@@ -65,10 +67,13 @@ export async function rosterView(q, homeKey) {
   const route = homeKey ? "#/home" : "#/roster";
   const search = h("input", { type: "search", value: query, autocomplete: "off" });
   const unitIn = h("input", { value: unitCode, autocomplete: "off", inputmode: "numeric", class: "unit-code" });
+  const activeIn = h("select", {}, [["", "service_all"], ["true", "in_service"], ["false", "not_in_service"]]
+    .map(([v, k]) => h("option", { value: v, text: t(k), selected: v === active })));
   const form = h("form", { class: "filters", role: "search", id: "roster-search", novalidate: true },
     field(t("find_cadre"), search, "q"), field(t("unit_code"), unitIn, "unit", t("unit_filter_hint")),
+    field(t("service_filter"), activeIn, "active"),
     h("button", { type: "submit", class: "primary", text: t("search") }));
-  onSubmit(form, async () => { location.hash = route + qs({ q: search.value.trim(), unit: unitIn.value.trim() }); });
+  onSubmit(form, async () => { location.hash = route + qs({ q: search.value.trim(), unit: unitIn.value.trim(), active: activeIn.value }); });
   if (listError) {
     const err = form.querySelector("[data-field=unit] .field-error");
     err.textContent = listError.message;
@@ -102,7 +107,7 @@ export async function rosterView(q, homeKey) {
     const left = c.active === false ? [" ", h("span", { class: "badge left-service", text: t("not_in_service") })] : [];
     return h("tr", { "data-cadre": c.id }, h("td", {}, h("a", { href: "#/cadre/" + c.id, class: "record-link", text: c.full_name }), ...left), h("td", { text: c.unit_name }), h("td", { text: orgName(c.organisation) }), h("td", { text: date(c.birth_date) }), act);
   });
-  const more = list.total > offset + list.items.length ? h("a", { href: route + qs({ q: query, unit: unitCode, offset: offset + 50 }), text: t("more") }) : null;
+  const more = list.total > offset + list.items.length ? h("a", { href: route + qs({ q: query, unit: unitCode, active, offset: offset + 50 }), text: t("more") }) : null;
   return h("div", { "data-home": homeKey ? "officer" : null, id: "roster" },
     h("h1", { id: "home-title", text: homeKey ? t(homeKey) : t("roster") }), form, exports, msg,
     h("p", {}, h("button", { type: "button", id: "add-cadre", text: t("add_cadre"), onclick: () => { const f = cadreForm(null, done); editor.replaceChildren(f); reveal(f); } }),

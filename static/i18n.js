@@ -260,6 +260,8 @@ const T = {
   in_service: ["Đang công tác", "In service"],
   in_service_hint: ["Bỏ chọn khi cán bộ thôi công tác; các chức danh và quy hoạch của họ phải kết thúc trước.", "Clear it when the cadre leaves the work; their titles and planned successions must end first."],
   not_in_service: ["Thôi công tác", "Left service"],
+  service_filter: ["Tình trạng công tác", "Service"],
+  service_all: ["Tất cả", "All"],
   edit: ["Sửa", "Edit"],
   title_vi: ["Tên (tiếng Việt)", "Title (Vietnamese)"],
   title_en: ["Tên (tiếng Anh)", "Title (English)"],

@@ -558,7 +558,8 @@ async fn audit_and_classes_paged(_: &'static Server, b: &Browser) {
 /// The officer's edit form has "in service": cleared for a cadre whose title lasts beyond today,
 /// the save is refused next to it, naming the title, and nothing changes; for a cadre holding no
 /// title, the cadre is saved as having left service and the roster marks them (and offers no
-/// nomination for a class).
+/// nomination for a class); the roster's service filter shows them among those who have left, not
+/// among those in service.
 async fn leaving_service_ends_titles_first(_: &'static Server, b: &Browser) {
     b.login("officer.tandinh", DEMO_PASSWORD, "officer").await;
     b.wait("#roster-table tbody tr").await;
@@ -654,6 +655,32 @@ async fn leaving_service_ends_titles_first(_: &'static Server, b: &Browser) {
         "no nomination for a cadre who has left"
     );
     b.page("edges-left-service").await;
+    // The roster filtered by service: those who have left, then those in service.
+    let listed = format!(
+        "return !!document.querySelector('#roster-table tr[data-cadre=\"{id}\"]') \
+         && location.hash.includes('active=ACTIVE')"
+    );
+    for (value, shown) in [("false", true), ("true", false)] {
+        // The page before is marked, so that the check reads the page drawn for the filter.
+        b.js(&format!(
+            "document.querySelector('#roster').dataset.before = '1'; \
+             document.querySelector('#roster-search [data-field=active] select').value = '{value}';"
+        ))
+        .await;
+        b.click("#roster-search button[type=submit]").await;
+        b.until(
+            "the filtered roster",
+            "const r = document.querySelector('#roster'); \
+             return !!r && !r.dataset.before && !!document.querySelector('#roster-table');",
+        )
+        .await;
+        assert_eq!(
+            b.js(&listed.replace("ACTIVE", value)).await,
+            json!(shown),
+            "[{}] the cadre who left, filtered by active={value}",
+            b.name
+        );
+    }
     b.no_errors("roster").await;
     b.logout().await;
 }
