@@ -547,22 +547,28 @@ pub async fn active_locked(tx: &mut Tx, id: i64) -> AppResult<Option<bool>> {
 /// The codes of the titles cadre `cadre` holds or is planned for beyond `today` (periods open or
 /// ending after it), sorted, each once.
 pub async fn lasting_titles(tx: &mut Tx, cadre: i64, today: NaiveDate) -> AppResult<Vec<String>> {
-    let part = |table: &str| {
-        format!(
-            "SELECT t.code FROM {table} p JOIN titles t ON t.id = p.title_id
-             WHERE p.cadre_id = $1 AND (p.to_date IS NULL OR p.to_date > $2)"
-        )
-    };
+    let [held, planned] = lasting_periods_sql("$1", "$2");
     let sql = format!(
-        "{} UNION {} ORDER BY 1",
-        part(TitleList::Held.table()),
-        part(TitleList::Planned.table())
+        "SELECT t.code FROM titles t WHERE t.id IN ({held} UNION {planned}) ORDER BY t.code"
     );
     Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
         .bind(cadre)
         .bind(today)
         .fetch_all(&mut *c)
         .await?))
+}
+
+/// The SQL of [`super::rules::lasts_beyond`]: for the titles held and the titles planned, the
+/// titles of the periods of the cadre `cadre` (an SQL expression) lasting beyond the day `today`
+/// (a parameter), one `SELECT p.title_id …` each.
+pub fn lasting_periods_sql(cadre: &str, today: &str) -> [String; 2] {
+    [TitleList::Held, TitleList::Planned].map(|list| {
+        format!(
+            "SELECT p.title_id FROM {} p
+             WHERE p.cadre_id = {cadre} AND (p.to_date IS NULL OR p.to_date > {today})",
+            list.table()
+        )
+    })
 }
 
 /// Records a title held or planned; returns its id.

@@ -93,19 +93,11 @@ pub async fn inactive_holding(
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
-    let lasting = |part: Part| {
-        format!(
-            "EXISTS (SELECT 1 FROM {} p WHERE p.cadre_id = c.id
-                     AND (p.to_date IS NULL OR p.to_date > $2))",
-            period_table(part)
-        )
-    };
+    let [held, planned] = crate::cadres::store::lasting_periods_sql("c.id", "$2");
     let sql = format!(
         "SELECT c.personal_id FROM cadres c
-         WHERE c.personal_id {} AND c.active = FALSE AND ({} OR {})",
-        in_texts(tx, 1),
-        lasting(Part::Titles),
-        lasting(Part::Plans)
+         WHERE c.personal_id {} AND c.active = FALSE AND (EXISTS ({held}) OR EXISTS ({planned}))",
+        in_texts(tx, 1)
     );
     let param = text_param(tx, &ids);
     let found: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(&sql)
