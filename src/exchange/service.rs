@@ -224,11 +224,8 @@ async fn import_part(
         Part::Cadres => {
             // The record's periods come in sheets of their own, after this one: whether an
             // inactive cadre keeps one lasting is checked on the whole file (`run`), not here.
-            let lookups = crate::imports::plan::CadreLookups {
-                held: vec![],
-                planned: vec![],
-                ..crate::imports::store::cadre_lookups(tx, &ids).await?
-            };
+            use crate::imports::store::{cadre_lookups, Periods};
+            let lookups = cadre_lookups(tx, &ids, Periods::Skip).await?;
             let plan = blocking(move || {
                 crate::imports::plan::plan_cadres(&sheet, &lookups, &scope, today, p())
             })

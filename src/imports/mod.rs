@@ -121,7 +121,7 @@ async fn check(
     let scope = scope.clone();
     Ok(match kind {
         Kind::Cadres => {
-            let lookups = store::cadre_lookups(tx, &ids).await?;
+            let lookups = store::cadre_lookups(tx, &ids, store::Periods::Read).await?;
             let p = blocking(move || plan::plan_cadres(&sheet, &lookups, &scope, today, problems));
             Planned::Cadres(p.await??)
         }

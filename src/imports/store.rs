@@ -140,8 +140,17 @@ async fn periods(tx: &mut Tx, table: &str, cadre_ids: &[i64]) -> AppResult<Vec<E
         .collect())
 }
 
+/// Whether [`cadre_lookups`] reads the titles held and planned of the file's cadres.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Periods {
+    /// The roster import: its rows carry a title held and a title planned.
+    Read,
+    /// The record exchange's cadre sheet: its periods come in sheets of their own.
+    Skip,
+}
+
 /// Loads what a cadre import is checked against.
-pub async fn cadre_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<CadreLookups> {
+pub async fn cadre_lookups(tx: &mut Tx, ids: &[String], with: Periods) -> AppResult<CadreLookups> {
     let units = units(tx).await?;
     let titles: Vec<(i64, String, String, bool)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT id, code, level, active FROM titles"
@@ -150,8 +159,13 @@ pub async fn cadre_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<CadreLookup
     .await?);
     let found = cadres_by_pid(tx, ids).await?;
     let cadre_ids: Vec<i64> = found.iter().map(|c| c.id).collect();
-    let held = periods(tx, "title_assignments", &cadre_ids).await?;
-    let planned = periods(tx, "succession_plans", &cadre_ids).await?;
+    let (held, planned) = match with {
+        Periods::Read => (
+            periods(tx, "title_assignments", &cadre_ids).await?,
+            periods(tx, "succession_plans", &cadre_ids).await?,
+        ),
+        Periods::Skip => (vec![], vec![]),
+    };
     Ok(CadreLookups {
         units,
         titles: titles
