@@ -184,6 +184,11 @@ pub(crate) fn write_row(
             Out::Num(n) => {
                 ws.write_number(r, c, *n)?;
             }
+            // Excel's dates run from 1900 to 9999: a day outside (stored before the API refused
+            // it) is written as its ISO text rather than failing the whole file.
+            Out::Date(d) if !(1900..=9999).contains(&chrono::Datelike::year(d)) => {
+                ws.write_string(r, c, d.format("%Y-%m-%d").to_string())?;
+            }
             Out::Date(d) => {
                 let dt = rust_xlsxwriter::ExcelDateTime::from_ymd(
                     chrono::Datelike::year(d) as u16,

@@ -12,6 +12,7 @@ db_tests!(
     undeclared_methods_on_known_paths_are_405,
     oversized_bodies_are_413,
     nul_characters_and_far_dates_are_refused_at_the_field,
+    signed_years_are_far_dates_and_text_that_begins_with_a_date_is_text,
     database_rules_name_their_field
 );
 
@@ -99,6 +100,85 @@ async fn nul_characters_and_far_dates_are_refused_at_the_field(app: TestApp) {
         (Status::UnprocessableEntity, json!("as_of")),
         "{v}"
     );
+}
+
+/// Dates with a signed or five-digit year (`-0001-12-31`, `+12027-01-01`: chrono reads both) are
+/// far dates like `0001-01-01`, refused at the field in bodies and queries; a text that only begins
+/// with a date (a password, a note) is text. A day stored before these checks (1850) does not fail
+/// the spreadsheet export.
+async fn signed_years_are_far_dates_and_text_that_begins_with_a_date_is_text(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let body = json!({"full_name": "Lê Thị Xa", "gender": "female", "birth_date": "1980-01-01",
+        "ethnicity": "Kinh", "personal_id": "079180009912", "unit_code": "26734",
+        "organisation": "fatherland_front"});
+    let (s, v) = app.post("/api/cadres", Some(&admin), body).await;
+    assert_eq!(s, Status::Created, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    for day in ["-2020-01-01", "+12027-01-01", " -0001-12-31"] {
+        let (s, v) = app
+            .post(
+                &format!("/api/cadres/{id}/titles"),
+                Some(&admin),
+                json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": day}),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].clone(), v["error"]["reason"].clone()),
+            (
+                Status::UnprocessableEntity,
+                json!("from_date"),
+                json!("date_years")
+            ),
+            "{day}: {v}"
+        );
+    }
+    let (_, titles) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(titles["titles"], json!([]), "nothing stored: {titles}");
+    for day in ["-262143-01-01", "%2B12027-01-01", "-2026-12-01"] {
+        let (s, v) = app
+            .get(
+                &format!("/api/reports/gaps?unit=79&as_of={day}"),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].clone()),
+            (Status::UnprocessableEntity, json!("as_of")),
+            "{day}: {v}"
+        );
+    }
+    // A password that begins with a date is a password: a wrong one is 401, not a date error.
+    let (s, v) = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"username": "nobody", "password": "1850-06-15 violet canoe harbour"}),
+        )
+        .await;
+    assert_eq!(s, Status::Unauthorized, "{v}");
+    // A day stored before the API refused it is written as its text, not a 500.
+    let db = &app.state().db;
+    cadre_training::on_db!(db, |p| sqlx::query(
+        "UPDATE cadres SET birth_date = '1850-01-01' WHERE personal_id = '079180009912'"
+    )
+    .execute(p)
+    .await
+    .map(|_| ())
+    .unwrap());
+    let (s, _, bytes) = app
+        .get_bytes("/api/exports/cadres?format=xlsx", Some(&admin))
+        .await;
+    assert_eq!(s, Status::Ok, "{}", String::from_utf8_lossy(&bytes));
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&sheet).unwrap();
+    let found = range
+        .rows()
+        .flat_map(|r| r.iter())
+        .any(|c| *c == Data::String("1850-01-01".into()));
+    assert!(found, "the far birth date is written as text");
 }
 
 async fn malformed_input_is_4xx_json(app: TestApp) {
