@@ -14,8 +14,8 @@ use super::domain::{
     parse_full_name, parse_personal_id, parse_phone, parse_words, Gender, Organisation, PersonalId,
 };
 use super::rules::{
-    check_life_date, check_title_level, check_unit, lasts_beyond, overlaps_another, unit_level,
-    Span,
+    check_life_date, check_title_level, check_unit, check_unit_day, lasts_beyond, overlaps_another,
+    unit_level, Span,
 };
 use super::store::{
     self, CadreFilter, CadreView, CadreWrite, QualificationChange, QualificationView,
@@ -130,7 +130,7 @@ pub struct CadreInput {
     pub email: Option<String>,
     /// Active (default true).
     pub active: Option<bool>,
-    /// Date the cadre joined the unit (default today).
+    /// Date the cadre joined the unit (default today; not after today).
     pub unit_since: Option<NaiveDate>,
 }
 
@@ -195,6 +195,7 @@ pub async fn create(
     };
     check_write(&w, state.clock.today())?;
     let since = input.unit_since.unwrap_or_else(|| state.clock.today());
+    check_unit_day("unit_since", since, state.clock.today())?;
     let mut tx = state.db.begin().await?;
     unit_in_scope(&mut tx, &scope, "unit_code", &w.unit_code).await?;
     check_personal_id(&mut tx, w.personal_id.as_str(), None).await?;
@@ -243,7 +244,7 @@ pub struct CadrePatch {
     pub personal_id: Option<String>,
     /// New unit (a move).
     pub unit_code: Option<String>,
-    /// Date of the move (default today).
+    /// Date of the move (default today; not after today: a move applies at once).
     pub moved_on: Option<NaiveDate>,
     /// Organisation.
     pub organisation: Option<Organisation>,
@@ -307,6 +308,9 @@ pub async fn update(
     };
     let today = state.clock.today();
     check_write(&w, today)?;
+    if let Some(on) = p.moved_on {
+        check_unit_day("moved_on", on, today)?;
+    }
     let mut tx = state.db.begin().await?;
     check_personal_id(&mut tx, w.personal_id.as_str(), Some(before.id)).await?;
     if !w.active && active_now(&mut tx, before.id).await? {

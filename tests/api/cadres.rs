@@ -409,6 +409,36 @@ async fn moves_are_recorded(app: TestApp) {
         .await;
     assert_eq!(s, Status::UnprocessableEntity, "{v}");
     assert_eq!(v["error"]["field"], "moved_on");
+    // A move is applied at once (roster, scope), so it is dated today or earlier, as in the
+    // imports: a later day is refused and nothing moves.
+    let today = cadre_training::shared::clock::city_today();
+    let tomorrow = (today + chrono::Duration::days(1)).to_string();
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{id}"),
+            Some(&admin),
+            json!({"unit_code": "26764", "moved_on": tomorrow}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("moved_on")),
+        "{v}"
+    );
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["unit_code"], "26734", "nothing moved: {v}");
+    let mut later = cadre("Nguyễn Văn Sau", "079180000402", "26734");
+    later["unit_since"] = json!(tomorrow);
+    let (s, v) = app.post("/api/cadres", Some(&admin), later).await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("unit_since")),
+        "{v}"
+    );
+    let mut today_ok = cadre("Nguyễn Văn Nay", "079180000403", "26734");
+    today_ok["unit_since"] = json!(today.to_string());
+    let (s, v) = app.post("/api/cadres", Some(&admin), today_ok).await;
+    assert_eq!(s, Status::Created, "today is not the future: {v}");
     let (s, v) = app
         .patch(
             &format!("/api/cadres/{id}"),
