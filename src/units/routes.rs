@@ -256,7 +256,9 @@ pub struct RetireInput {
 }
 
 /// Retires (merges) a unit into a successor; the unit keeps its code, name and history so
-/// old records still resolve it. Admin only.
+/// old records still resolve it. With a successor, what is still attached to the unit (cadres,
+/// their unit periods, titles held and planned, accounts) moves to it on the day, as the
+/// succession table's import does. Admin only.
 #[utoipa::path(tag = "units", security(("bearer" = [])), request_body = RetireInput,
     params(("code" = String, Path, description = "Official unit code")),
     responses((status = 200, body = UnitView), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]

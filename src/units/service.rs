@@ -295,6 +295,11 @@ pub async fn retire(
         }
     };
     store::retire(&mut tx, &unit.code, successor.as_deref(), retired_on).await?;
+    // What is attached to the unit goes to its successor, as in the succession table's import.
+    if let Some(succ) = &successor {
+        let main = HashMap::from([(unit.code.clone(), (succ.clone(), retired_on))]);
+        hand_over(&mut tx, &main).await?;
+    }
     store::rebuild_periods(&mut tx).await?;
     let after = store::get(&mut tx, &unit.code)
         .await?
@@ -311,6 +316,42 @@ pub async fn retire(
     .await?;
     tx.commit().await?;
     Ok(UnitView::from(&after))
+}
+
+/// Hands what is still attached to each retired unit of `main` (old code → its main successor
+/// and the day) over to that successor as dated moves (history kept, so reports before the day
+/// are unchanged): unit periods of cadres, title assignments, planned successions, the cadres'
+/// current unit and the accounts (whose tokens are spent). Returns what moved.
+async fn hand_over(
+    tx: &mut crate::db::Tx,
+    main: &HashMap<String, (String, NaiveDate)>,
+) -> AppResult<Vec<MovedRecord>> {
+    let olds: Vec<String> = main
+        .keys()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut moved = vec![];
+    for att in Attachment::ALL {
+        let records = store::attached(tx, att, &olds).await?;
+        let moves = plan_moves(&records, main, att.inclusive_end());
+        let now = chrono::Utc::now();
+        for m in &moves {
+            store::apply_move(tx, att, m, now).await?;
+        }
+        moved.extend(moved_records(att, &records, &moves));
+    }
+    // The record's current unit, and accounts attached to a retired unit.
+    for (old, (new, eff)) in main {
+        store::move_cadres(tx, old, new).await?;
+        let ids = store::move_accounts(tx, old, new).await?;
+        moved.extend(
+            ids.into_iter()
+                .map(|id| MovedRecord::account(id, old, new, *eff)),
+        );
+    }
+    Ok(moved)
 }
 
 /// Imports a unit CSV: every row valid or nothing written. The file is parsed (within `limits`)
@@ -422,31 +463,7 @@ pub async fn import_successors(
             .await?;
         }
     }
-    let olds: Vec<String> = main
-        .keys()
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut moved = vec![];
-    for att in Attachment::ALL {
-        let records = store::attached(&mut tx, att, &olds).await?;
-        let moves = plan_moves(&records, &main, att.inclusive_end());
-        let now = chrono::Utc::now();
-        for m in &moves {
-            store::apply_move(&mut tx, att, m, now).await?;
-        }
-        moved.extend(moved_records(att, &records, &moves));
-    }
-    // The record's current unit, and accounts attached to a retired unit.
-    for (old, (new, eff)) in &main {
-        store::move_cadres(&mut tx, old, new).await?;
-        let ids = store::move_accounts(&mut tx, old, new).await?;
-        moved.extend(
-            ids.into_iter()
-                .map(|id| MovedRecord::account(id, old, new, *eff)),
-        );
-    }
+    let mut moved = hand_over(&mut tx, &main).await?;
     moved.sort_by(|a, b| (&a.kind, a.id).cmp(&(&b.kind, b.id)));
     // Clashes: titles with two or more incumbents in a receiving unit on the day.
     let mut clashes = vec![];

@@ -1,7 +1,7 @@
 //! The unit tree: import from the real files, search, breadcrumb, scope, mergers.
 
 use rocket::http::{ContentType, Status};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::db_tests;
 use crate::helpers::{units_file, Backend, TestApp};
@@ -14,6 +14,7 @@ db_tests!(
     import_is_admin_only_and_all_or_nothing,
     merger_2025_keeps_history,
     create_move_and_retire_units,
+    a_ward_merged_by_hand_hands_over_its_cadres,
 );
 
 async fn import_hcmc_from_real_csv(app: TestApp) {
@@ -433,4 +434,126 @@ async fn create_move_and_retire_units(app: TestApp) {
     assert_eq!(s, Status::UnprocessableEntity);
     assert_eq!(v["error"]["field"], "retired_on");
     let _ = Backend::Sqlite;
+}
+
+/// Retiring a ward into a successor through the API hands over what is attached to it, as the
+/// succession table's import does: the cadre's unit, their unit period and title split on the day
+/// (history kept), the ward's accounts; so the successor's officer reaches the cadre the report
+/// counts under the successor. A ward retired without a successor keeps its cadres.
+async fn a_ward_merged_by_hand_hands_over_its_cadres(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = app
+        .post(
+            "/api/cadres",
+            Some(&admin),
+            json!({"full_name": "Trần Thị Chuyển", "gender": "female", "birth_date": "1970-01-01",
+                "ethnicity": "Kinh", "personal_id": "079170004411", "unit_code": "26734",
+                "organisation": "fatherland_front", "unit_since": "2015-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/titles"),
+            Some(&admin),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2015-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let old_officer = app
+        .account(&admin, "can.bo.tan.dinh", "officer", Some("26734"))
+        .await;
+    let officer = app
+        .account(&admin, "can.bo.da.kao", "officer", Some("26737"))
+        .await;
+    assert_eq!(
+        app.get(&format!("/api/cadres/{id}"), Some(&officer))
+            .await
+            .0,
+        Status::NotFound
+    );
+    let (s, v) = app
+        .post(
+            "/api/units/26734/retire",
+            Some(&admin),
+            json!({"successor_code": "26737", "retired_on": "2025-07-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = app.get(&format!("/api/cadres/{id}"), Some(&officer)).await;
+    assert_eq!(
+        s,
+        Status::Ok,
+        "the successor's officer reaches the cadre: {v}"
+    );
+    assert_eq!(v["unit_code"], "26737");
+    let units: Vec<(Value, Value, Value)> = v["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["unit_code"].clone(),
+                u["from_date"].clone(),
+                u["to_date"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        units,
+        vec![
+            (json!("26734"), json!("2015-01-01"), json!("2025-07-01")),
+            (json!("26737"), json!("2025-07-01"), Value::Null),
+        ],
+        "{v}"
+    );
+    let titles: Vec<(Value, Value)> = v["titles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["unit_code"].clone(), t["from_date"].clone()))
+        .collect();
+    assert!(
+        titles.contains(&(json!("26737"), json!("2025-07-01"))),
+        "{v}"
+    );
+    assert!(
+        titles.contains(&(json!("26734"), json!("2015-01-01"))),
+        "{v}"
+    );
+    let (_, roster) = app.get("/api/cadres", Some(&officer)).await;
+    assert_eq!(roster["total"], 1, "{roster}");
+    // The old ward's account went with it: its token is spent (its scope changed), and on its
+    // next login its officer keeps the successor's roster.
+    assert_eq!(
+        app.get("/api/cadres", Some(&old_officer)).await.0,
+        Status::Unauthorized
+    );
+    let old_officer = app.token("can.bo.tan.dinh", "lop-hoc-dan-van-2026").await;
+    let (_, roster) = app.get("/api/cadres", Some(&old_officer)).await;
+    assert_eq!(roster["total"], 1, "{roster}");
+    // A ward retired without a successor keeps its cadres (nobody to hand them to).
+    let (s, v) = app
+        .post(
+            "/api/cadres",
+            Some(&admin),
+            json!({"full_name": "Lê Văn Ở", "gender": "male", "birth_date": "1970-01-01",
+                "ethnicity": "Kinh", "personal_id": "079170004412", "unit_code": "26740",
+                "organisation": "fatherland_front", "unit_since": "2015-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let stays = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            "/api/units/26740/retire",
+            Some(&admin),
+            json!({"retired_on": "2025-07-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, v) = app.get(&format!("/api/cadres/{stays}"), Some(&admin)).await;
+    assert_eq!(v["unit_code"], "26740", "{v}");
 }
