@@ -372,7 +372,7 @@ const T = {
   retire_missing: ["Giải thể các đơn vị không có trong tệp", "Retire the units missing from the file"],
   retire_missing_hint: ["Chỉ các đơn vị thuộc mã đơn vị gốc ở trên.", "Only units under the root unit above."],
   effective_date: ["Ngày hiệu lực", "Effective date"],
-  effective_hint: ["dd/mm/yyyy; để trống: hôm nay", "dd/mm/yyyy; empty: today"],
+  effective_hint: ["dd/mm/yyyy; để trống: hôm nay; không được sau hôm nay", "dd/mm/yyyy; empty: today; not after today"],
   succ_import: ["Nhập bảng đơn vị kế thừa (sáp nhập, CSV)", "Import unit successors (mergers, CSV)"],
   succ_hint: ["Cột: old_code, old_name, old_parent_code, new_code, new_name, part, effective, main. Phải nhập danh mục đơn vị mới trước. Bấm Kiểm tra để xem trước (chưa ghi gì): các hồ sơ sẽ chuyển sang đơn vị kế thừa chính và các đơn vị có hai người cùng giữ một chức danh.",
     "Columns: old_code, old_name, old_parent_code, new_code, new_name, part, effective, main. Import the new units first. Press Check for a preview (nothing written): the records that would move to the main successor and the units where two people would hold one title."],

@@ -148,13 +148,7 @@ pub fn check_move_date(current_from: Option<NaiveDate>, on: NaiveDate) -> Result
 /// applied at once (the roster, the officers' scope), so a later day would put the cadre in the
 /// unit before they are there, and the record could not be read back (the imports refuse it too).
 pub fn check_unit_day(field: &str, on: NaiveDate, today: NaiveDate) -> Result<(), AppError> {
-    if on > today {
-        return Err(AppError::invalid(
-            field,
-            crate::msg!(NotInFuture, field = field),
-        ));
-    }
-    Ok(())
+    crate::shared::clock::not_after_today(field, on, today)
 }
 
 /// Why a day cannot date a qualification a cadre obtained (or a course they completed).

@@ -76,6 +76,23 @@ pub fn city_today() -> NaiveDate {
     Clock::default().today()
 }
 
+/// Refuses a day after `today` (the city's) for a change that applies at once — a move, a unit
+/// change, a merger: recorded for a later day it would show before it happens (422 naming
+/// `field`).
+pub fn not_after_today(
+    field: &str,
+    day: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), crate::error::AppError> {
+    if day > today {
+        return Err(crate::error::AppError::invalid(
+            field,
+            crate::msg!(NotInFuture, field = field),
+        ));
+    }
+    Ok(())
+}
+
 /// The service's clock: the city's zone and, for tests, an instant that stands in for the system
 /// time. Held in `AppState` (`state.clock`).
 #[derive(Debug)]

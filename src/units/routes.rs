@@ -132,6 +132,10 @@ pub async fn import_units(
         retire_missing: parse_opt::<bool>("retire_missing", retire_missing)?.unwrap_or(false),
         effective: parse_opt::<NaiveDate>("effective", effective)?,
     };
+    // The import changes the current tree (names, paths, the officers' scope) at once.
+    if let Some(day) = opts.effective {
+        crate::shared::clock::not_after_today("effective", day, state.clock.today())?;
+    }
     let file = state.uploads.receive(data).await?;
     let report = service::import_units(
         &state.db,
@@ -277,6 +281,7 @@ pub async fn retire_unit(
             code,
             input.successor_code.as_deref(),
             input.retired_on,
+            state.clock.today(),
         )
         .await?,
     ))

@@ -23,6 +23,7 @@ use crate::audit::{self, Actor};
 use crate::auth::{AuthUser, Scope};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::shared::clock::not_after_today;
 use crate::shared::table::Limits;
 
 /// A unit with its breadcrumb and history.
@@ -198,6 +199,8 @@ async fn write(
 ) -> AppResult<UnitView> {
     let created_on = fields.effective;
     let effective = fields.effective.unwrap_or(today);
+    // The unit's current row (names, paths, the officers' scope) changes at once.
+    not_after_today("effective", effective, today)?;
     let mut tx = db.begin().await?;
     let existing = store::load_existing(&mut tx).await?;
     let before = existing.get(code.as_str()).cloned();
@@ -262,7 +265,11 @@ pub async fn retire(
     code: &str,
     successor: Option<&str>,
     retired_on: NaiveDate,
+    today: NaiveDate,
 ) -> AppResult<UnitView> {
+    // A retired unit takes no new cadre from now on: retired for a later day, it would refuse
+    // them before its day.
+    not_after_today("retired_on", retired_on, today)?;
     let mut tx = db.begin().await?;
     let unit = store::get(&mut tx, code.trim())
         .await?

@@ -15,6 +15,7 @@ db_tests!(
     merger_2025_keeps_history,
     create_move_and_retire_units,
     a_ward_merged_by_hand_hands_over_its_cadres,
+    unit_changes_are_dated_today_or_earlier,
 );
 
 async fn import_hcmc_from_real_csv(app: TestApp) {
@@ -556,4 +557,84 @@ async fn a_ward_merged_by_hand_hands_over_its_cadres(app: TestApp) {
     assert_eq!(s, Status::Ok, "{v}");
     let (_, v) = app.get(&format!("/api/cadres/{stays}"), Some(&admin)).await;
     assert_eq!(v["unit_code"], "26740", "{v}");
+}
+
+/// A unit's change applies at once (its current name and parent, the officers' scope, whether it
+/// takes cadres), so it is dated today or earlier: a later `effective` or `retired_on` is refused
+/// (422 naming it) and nothing changes, instead of showing today what happens later.
+async fn unit_changes_are_dated_today_or_earlier(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let today = cadre_training::shared::clock::city_today();
+    let tomorrow = (today + chrono::Duration::days(1)).to_string();
+    let (_, before) = app.get("/api/units/26737", Some(&admin)).await;
+    let (s, v) = app
+        .patch(
+            "/api/units/26737",
+            Some(&admin),
+            json!({"name": "Phường Mai Sau", "kind": "ward", "parent_code": "771",
+                "effective": tomorrow}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("effective")),
+        "{v}"
+    );
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            json!({"code": "99901", "name": "Phường Sắp Lập", "kind": "ward", "parent_code": "760",
+                "effective": tomorrow}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("effective")),
+        "{v}"
+    );
+    let (s, v) = app
+        .post(
+            "/api/units/26740/retire",
+            Some(&admin),
+            json!({"successor_code": "26737", "retired_on": tomorrow}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("retired_on")),
+        "{v}"
+    );
+    let (s, v) = app
+        .post_raw(
+            &format!("/api/units/import?root=79&effective={tomorrow}"),
+            Some(&admin),
+            ContentType::CSV,
+            units_file("admin-units-2024.csv"),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("effective")),
+        "{v}"
+    );
+    let (_, after) = app.get("/api/units/26737", Some(&admin)).await;
+    assert_eq!(after, before, "nothing changed");
+    let (_, retired) = app.get("/api/units/26740", Some(&admin)).await;
+    assert!(retired["retired_on"].is_null(), "{retired}");
+    assert_eq!(
+        app.get("/api/units/99901", Some(&admin)).await.0,
+        Status::NotFound
+    );
+    // Today is not later.
+    let (s, v) = app
+        .patch(
+            "/api/units/26737",
+            Some(&admin),
+            json!({"name": "Phường Đa Kao", "kind": "ward", "parent_code": "760",
+                "effective": today.to_string()}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
 }
