@@ -203,6 +203,19 @@ fn read_period(
         }
     };
     let unit_code = r.required("unit_code");
+    // The period on record as the row gives it, lasting (same cadre, title, first day and unit):
+    // read back as it is, even on a unit retired since (it is the record, not a new period).
+    let title_id = title.as_ref().map_or(0, |(_, t)| t.id);
+    let kept = |code: &str| {
+        let (Some(p), Some(f)) = (who, from) else {
+            return false;
+        };
+        lookups.on_record.get(&p.id).is_some_and(|ps| {
+            ps.iter().any(|o| {
+                o.from == f && o.to.is_none() && o.unit_code == code && o.title_id == title_id
+            })
+        })
+    };
     let unit = unit_code.as_ref().and_then(|c| {
         let u = lookups.units.get(c);
         match u {
@@ -213,7 +226,9 @@ fn read_period(
                 r.problem("unit_code", C::UnitOutsideSubtree)
             }
             // A retired unit keeps its past; nothing lasting starts there.
-            Some(u) if u.retired && to.is_none() => r.problem("unit_code", C::UnitRetired),
+            Some(u) if u.retired && to.is_none() && !kept(c) => {
+                r.problem("unit_code", C::UnitRetired)
+            }
             _ => {}
         }
         u

@@ -413,14 +413,17 @@ pub fn personal_ids(sheet: &Sheet, kind: Kind) -> Result<Vec<String>, AppError> 
 }
 
 /// The unit of `code` when a cadre or a title may be placed in it; else a problem of `key`.
+/// `kept`: the record has them there already (a roster read back), so a unit retired since is
+/// where they stay, not a new placement.
 fn placed<'a>(
     r: &mut Row,
     key: &str,
     units: &'a HashMap<String, UnitInfo>,
     code: &str,
     scope: &Scope,
+    kept: bool,
 ) -> Option<&'a UnitInfo> {
-    match check_unit(units.get(code), |u| (&u.path, u.retired), scope) {
+    match check_unit(units.get(code), |u| (&u.path, u.retired && !kept), scope) {
         Ok(u) => Some(u),
         Err(why) => {
             r.problem(
@@ -471,10 +474,25 @@ pub fn plan_cadres(
                 );
             }
         }
+        let kept_home = |code: &str| {
+            row.personal_id
+                .as_ref()
+                .and_then(|pid| lookups.cadres.get(pid.as_str()))
+                .is_some_and(|e| e.w.unit_code == code)
+        };
         let home = row
             .unit_code
             .as_deref()
-            .and_then(|code| placed(&mut r, "unit_code", &lookups.units, code, scope))
+            .and_then(|code| {
+                placed(
+                    &mut r,
+                    "unit_code",
+                    &lookups.units,
+                    code,
+                    scope,
+                    kept_home(code),
+                )
+            })
             .zip(row.unit_code.as_deref());
         let existing = check_record(&mut r, &row, lookups, scope);
         let on_record = existing.flatten();
@@ -664,13 +682,27 @@ fn check_title<'a>(
     if title.is_none() {
         r.problem(t.key, C::TitleUnknown);
     }
+    // The period on record from the row's first day, in unit `code`: kept where it is, even on
+    // a unit retired since.
+    let kept = |code: &str| {
+        title.is_some_and(|ti| {
+            on_record
+                .iter()
+                .any(|p| p.title_id == ti.id && Some(p.from) == t.from && p.unit_code == code)
+        })
+    };
     // At the home unit by default: then the home unit's column is named.
     let (unit, unit_code, key) = match &t.unit_code {
         Some(code) => {
-            let unit = placed(r, t.unit_key, &lookups.units, code, scope);
+            let unit = placed(r, t.unit_key, &lookups.units, code, scope, kept(code));
             (unit, code.as_str(), t.unit_key)
         }
+        // A cadre kept on a unit retired since takes no new title there.
         None => match home {
+            Some((unit, code)) if unit.retired && !kept(code) => {
+                r.problem("unit_code", C::UnitRetired);
+                (None, code, "unit_code")
+            }
             Some((unit, code)) => (Some(unit), code, "unit_code"),
             None => (None, "", "unit_code"),
         },

@@ -15,7 +15,8 @@ use crate::helpers::TestApp;
 crate::slow_db_tests!(a_whole_record_survives_a_round_trip);
 crate::db_tests!(
     the_exchange_checks_who_calls_and_what_is_sent,
-    a_record_leaves_no_inactive_cadre_holding_a_title
+    a_record_leaves_no_inactive_cadre_holding_a_title,
+    a_record_on_a_unit_retired_since_reads_back_unchanged
 );
 
 const AS_OF: &str = "2026-11-30";
@@ -500,4 +501,82 @@ async fn a_record_leaves_no_inactive_cadre_holding_a_title(app: TestApp) {
     let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
     assert_eq!(v["active"], false, "{v}");
     assert_eq!(v["titles"][0]["to_date"], today.as_str(), "{v}");
+}
+
+/// A cadre whose unit was retired since with no successor (as the districts the 2025
+/// reorganisation abolished), holding and planned for titles there: their record reads back
+/// into the same database unchanged (the record exchange as ZIP and workbook, and the roster),
+/// where it was refused as `unit_retired`. A new lasting title at that unit is still refused.
+async fn a_record_on_a_unit_retired_since_reads_back_unchanged(app: TestApp) {
+    use serde_json::json;
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let pid = "079180000522";
+    let mut body = crate::cadres::cadre("Phạm Thị Ở Lại", pid, "26740");
+    body["unit_since"] = json!("2015-01-01");
+    let (s, v) = app.post("/api/cadres", Some(&admin), body).await;
+    assert_eq!(s, Status::Created, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    for (list, title, from) in [
+        ("titles", "FF-CHAIR-COMMUNE", "2015-01-01"),
+        ("plans", "FF-VICE-COMMUNE", "2016-01-01"),
+    ] {
+        let (s, v) = app
+            .post(
+                &format!("/api/cadres/{id}/{list}"),
+                Some(&admin),
+                json!({"title_code": title, "from_date": from}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{v}");
+    }
+    let (s, v) = app
+        .post(
+            "/api/units/26740/retire",
+            Some(&admin),
+            json!({"retired_on": "2025-07-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let zip = export(&app, &admin, "zip").await;
+    let xlsx = export(&app, &admin, "xlsx").await;
+    for (bytes, dry_run) in [(zip.clone(), true), (xlsx, true), (zip.clone(), false)] {
+        let (s, v) = import(&app, &admin, bytes, dry_run).await;
+        assert_eq!(s, Status::Ok, "{v}");
+        for (part, created, updated, _) in counts(&v) {
+            assert_eq!((created, updated), (0, 0), "{part} changed: {v}");
+        }
+    }
+    let (s, _, roster) = app
+        .get_bytes("/api/exports/cadres?format=csv", Some(&admin))
+        .await;
+    assert_eq!(s, Status::Ok);
+    let (s, v) = app
+        .post_raw(
+            "/api/imports/cadres?dry_run=true",
+            Some(&admin),
+            ContentType::CSV,
+            roster,
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(
+        (v["created"].as_i64(), v["updated"].as_i64()),
+        (Some(0), Some(0)),
+        "{v}"
+    );
+    // A title starting another day at the retired unit is a new period there: refused.
+    let files = unzip(&zip);
+    let titles_at = files
+        .iter()
+        .position(|(_, f)| {
+            let text = String::from_utf8_lossy(f);
+            text.lines().next().unwrap().contains("Ngày bổ nhiệm") && text.contains(pid)
+        })
+        .unwrap();
+    let mut moved = files.clone();
+    moved[titles_at].1 = edit_row(&files[titles_at].1, pid, |f| f[4] = "2016-01-01".into());
+    let (s, v) = import(&app, &admin, rezip(&moved), true).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert!(v.to_string().contains("unit_retired"), "{v}");
 }
