@@ -48,6 +48,9 @@ fn escape(s: &str) -> String {
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
             '\r' => {}
+            // RFC 5545 forbids control characters in TEXT; the API refuses them, older
+            // records may hold some.
+            c if crate::api::text::is_refused_control(c) => out.push(' '),
             c => out.push(c),
         }
     }

@@ -106,6 +106,7 @@ reasons! {
     NotInFuture [field] "{field} must not be in the future" "Không được là ngày trong tương lai";
     BeforeBirth [field] "{field} is before the cadre's birth" "Trước ngày sinh của cán bộ";
     NulCharacter [field] "{field} must not contain a NUL character" "Không được chứa ký tự NUL";
+    ControlCharacter [field] "{field} must not contain a control character (tab and line breaks are allowed)" "Không được chứa ký tự điều khiển (trừ tab và xuống dòng)";
     FieldNameNul [] "field names must not contain a NUL character" "Tên trường không được chứa ký tự NUL";
     DateYears [field, min, max] "{field}: dates must lie between {min}-01-01 and {max}-12-31" "Ngày phải nằm trong khoảng 01/01/{min} đến 31/12/{max}";
     NotAValue [field, value] "{field}: \"{value}\" is not a valid value" "\"{value}\" không phải là giá trị hợp lệ";

@@ -1,5 +1,6 @@
 //! Checks every text a client sends, whatever the field: no NUL character (PostgreSQL cannot store
-//! one, and nobody types one), and dates within 1900–2100 (a date outside is a typing error that
+//! one, and nobody types one) nor other control character but tab and line breaks (they would
+//! reach calendars, spreadsheets and terminals raw), and dates within 1900–2100 (a date outside is a typing error that
 //! would otherwise reach the reports as year 0001 or 9999).
 
 use serde_json::Value;
@@ -39,12 +40,24 @@ pub fn iso_year(s: &str) -> Option<i32> {
         .map(|d| d.year())
 }
 
+/// A control character no typed text holds: every C0 character but tab, line feed and carriage
+/// return, and DEL.
+pub fn is_refused_control(c: char) -> bool {
+    (c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}'
+}
+
 /// Checks one text value of `field`.
 pub fn check(field: &str, s: &str) -> Result<(), AppError> {
     if s.contains('\0') {
         return Err(AppError::invalid(
             field,
             crate::msg!(NulCharacter, field = field),
+        ));
+    }
+    if s.chars().any(is_refused_control) {
+        return Err(AppError::invalid(
+            field,
+            crate::msg!(ControlCharacter, field = field),
         ));
     }
     if let Some(y) = iso_year(s) {
@@ -121,6 +134,11 @@ mod tests {
         assert!(check_json(&json!({"from_date": "0001-01-01"})).is_err());
         assert!(check_json(&json!({"note": "2015-01-01 was a Thursday"})).is_ok());
         assert_eq!(iso_year("2100-12-31"), Some(2100));
+        for bad in ["Lớp\u{1b}[31m đỏ", "chuông\u{7}", "xoá\u{7f}"] {
+            let e = check_json(&json!({"title": bad})).unwrap_err();
+            assert_eq!(e.field(), Some("title"), "{bad:?}");
+        }
+        assert!(check_json(&json!({"description": "Dòng một\r\n\tDòng hai"})).is_ok());
         // Every form chrono reads as a date is a date: signed and five-digit years too.
         for far in [
             "-0001-12-31",

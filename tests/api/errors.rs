@@ -102,6 +102,7 @@ async fn nul_characters_and_far_dates_are_refused_at_the_field(app: TestApp) {
     );
 }
 
+/// Control characters other than tab and line breaks are refused at their field too.
 /// Dates with a signed or five-digit year (`-0001-12-31`, `+12027-01-01`: chrono reads both) are
 /// far dates like `0001-01-01`, refused at the field in bodies and queries; a text that only begins
 /// with a date (a password, a note) is text. A day stored before these checks (1850) does not fail
@@ -148,6 +149,38 @@ async fn signed_years_are_far_dates_and_text_that_begins_with_a_date_is_text(app
             "{day}: {v}"
         );
     }
+    // A control character (an escape sequence, a bell) is refused at its field; line breaks and
+    // tabs are text.
+    let qualification = |evidence: &str| {
+        json!({"scale": "political_theory", "level": "elementary", "obtained_on": "2012-06-01",
+            "issuer": "Trường Chính trị", "evidence": evidence})
+    };
+    for bad in ["Bằng\u{1b}[31m số 1", "Bằng\u{7}"] {
+        let (s, v) = app
+            .post(
+                &format!("/api/cadres/{id}/qualifications"),
+                Some(&admin),
+                qualification(bad),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].clone(), v["error"]["reason"].clone()),
+            (
+                Status::UnprocessableEntity,
+                json!("evidence"),
+                json!("control_character")
+            ),
+            "{bad:?}: {v}"
+        );
+    }
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/qualifications"),
+            Some(&admin),
+            qualification("Bằng số 1\r\n\tbản sao"),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
     // A password that begins with a date is a password: a wrong one is 401, not a date error.
     let (s, v) = app
         .post(
