@@ -546,6 +546,9 @@ pub enum AppError {
     Unauthorized(Msg),
     /// Authenticated but not allowed: 403.
     Forbidden(Msg),
+    /// Authenticated but not allowed to name this value of `field` (a unit outside the caller's
+    /// subtree): 403 naming the field.
+    ForbiddenAt { field: String, msg: Msg },
     /// Body (or what it unpacks to) above the configured limit: 413.
     PayloadTooLarge { field: Option<String>, msg: Msg },
     /// Row-level problems of a file or batch: 422 with the first [`PROBLEMS_LISTED`] problems in
@@ -608,6 +611,7 @@ impl AppError {
             | AppError::Validation { msg, .. }
             | AppError::Conflict { msg, .. }
             | AppError::PayloadTooLarge { msg, .. }
+            | AppError::ForbiddenAt { msg, .. }
             | AppError::Problems { msg, .. }
             | AppError::NotFound(msg)
             | AppError::Unauthorized(msg)
@@ -658,7 +662,7 @@ impl AppError {
             AppError::NotFound(_) => Status::NotFound,
             AppError::Conflict { .. } => Status::Conflict,
             AppError::Unauthorized(_) => Status::Unauthorized,
-            AppError::Forbidden(_) => Status::Forbidden,
+            AppError::Forbidden(_) | AppError::ForbiddenAt { .. } => Status::Forbidden,
             AppError::PayloadTooLarge { .. } => Status::PayloadTooLarge,
             AppError::Problems { .. } => Status::UnprocessableEntity,
             AppError::TooManyRequests { .. } => Status::TooManyRequests,
@@ -682,6 +686,7 @@ impl AppError {
             AppError::Conflict { field, .. } => ("conflict", field.clone(), vec![]),
             AppError::Unauthorized(_) => ("unauthorized", None, vec![]),
             AppError::Forbidden(_) => ("forbidden", None, vec![]),
+            AppError::ForbiddenAt { field, .. } => ("forbidden", Some(field.clone()), vec![]),
             AppError::PayloadTooLarge { field, .. } => ("payload_too_large", field.clone(), vec![]),
             AppError::TooManyRequests { .. } => ("too_many_requests", None, vec![]),
             AppError::MethodNotAllowed { .. } => ("method_not_allowed", None, vec![]),

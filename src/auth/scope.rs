@@ -72,13 +72,19 @@ impl Scope {
         }
     }
 
-    /// Refuses (403) a unit outside scope.
-    pub fn check_path(&self, path: &str) -> AppResult<()> {
+    /// Refuses (403) a unit outside scope, naming the parameter that gave it (`None`: the path).
+    pub fn check_path(&self, field: Option<&str>, path: &str) -> AppResult<()> {
         if self.contains_path(path) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(crate::msg!(UnitOutsideSubtree)))
+            return Ok(());
         }
+        let msg = crate::msg!(UnitOutsideSubtree);
+        Err(match field {
+            Some(f) => AppError::ForbiddenAt {
+                field: f.to_string(),
+                msg,
+            },
+            None => AppError::Forbidden(msg),
+        })
     }
 
     /// A SQL condition restricting `col` (a path column) to scope, with its binds.
@@ -113,7 +119,7 @@ mod tests {
         assert!(!s.contains_path("/79/7600/"));
         assert!(s.is_ancestor_path("/79/"));
         assert!(!s.is_ancestor_path("/79/760/"));
-        assert!(s.check_path("/79/").is_err());
+        assert!(s.check_path(None, "/79/").is_err());
         assert!(Scope::All.contains_path("/01/"));
     }
 }

@@ -59,9 +59,10 @@ impl UnitRefusal {
             UnitRefusal::Retired => {
                 AppError::invalid(field, crate::msg!(UnitRetired, code = code.trim()))
             }
-            UnitRefusal::OutsideScope => {
-                AppError::Forbidden(crate::msg!(UnitCodeOutsideSubtree, code = code.trim()))
-            }
+            UnitRefusal::OutsideScope => AppError::ForbiddenAt {
+                field: field.to_string(),
+                msg: crate::msg!(UnitCodeOutsideSubtree, code = code.trim()),
+            },
         }
     }
 }
@@ -240,7 +241,8 @@ mod tests {
         );
         assert!(matches!(
             OutsideScope.api_error("unit_code", "770"),
-            AppError::Forbidden(m) if m.to_string() == "unit 770 is outside the subtree of your account's unit"
+            AppError::ForbiddenAt { field, msg } if field == "unit_code"
+                && msg.to_string() == "unit 770 is outside the subtree of your account's unit"
         ));
     }
 

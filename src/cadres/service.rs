@@ -73,7 +73,7 @@ pub async fn roster_unit(state: &AppState, scope: &Scope, code: &str) -> AppResu
     let u = units::store::get(&state.db, code)
         .await?
         .ok_or_else(|| AppError::not_found(crate::msg!(NoUnit, code = code)))?;
-    scope.check_path(&u.path)?;
+    scope.check_path(Some("unit"), &u.path)?;
     Ok(u.path)
 }
 

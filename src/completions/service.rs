@@ -743,7 +743,7 @@ pub async fn stale_soon(
             let u = crate::units::store::get(&state.db, code)
                 .await?
                 .ok_or_else(|| AppError::not_found(crate::msg!(NoUnit, code = code)))?;
-            scope.check_path(&u.path)?;
+            scope.check_path(Some("unit"), &u.path)?;
             Some(crate::shared::tree::subtree_range(&u.path))
         }
         None => match &scope {

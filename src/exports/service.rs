@@ -33,7 +33,7 @@ pub async fn unit_range(
     let u = units::store::get(db, code)
         .await?
         .ok_or_else(|| AppError::not_found(crate::msg!(NoUnit, code = code)))?;
-    scope.check_path(&u.path)?;
+    scope.check_path(Some("unit"), &u.path)?;
     Ok(Some(crate::shared::tree::subtree_range(&u.path)))
 }
 

@@ -72,6 +72,18 @@ pub async fn report_query(
         None => return Err(AppError::Forbidden(crate::msg!(WholeTreeOutsideSubtree))),
         Some(code) => root_on(state, &scope, &code, as_of).await?,
     };
+    // A title that does not exist is a typing error, not an empty report.
+    if let Some(code) = &sel.title {
+        if crate::standards::store::title(&state.db, code)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::invalid(
+                "title",
+                crate::msg!(NoTitle, code = code),
+            ));
+        }
+    }
     Ok(ReportQuery {
         filter: Filter {
             as_of,
@@ -127,7 +139,10 @@ pub async fn root_on(
             .await?
             .is_some_and(|t| t.path.starts_with(path.as_str()));
         if home_then.is_none() && !now_in {
-            return Err(AppError::Forbidden(crate::msg!(UnitOutsideSubtree)));
+            return Err(AppError::ForbiddenAt {
+                field: "unit".into(),
+                msg: crate::msg!(UnitOutsideSubtree),
+            });
         }
     }
     Ok(UnitRecord {

@@ -93,7 +93,7 @@ pub async fn visible(db: &Db, user: &AuthUser, code: &UnitCode) -> AppResult<Uni
     let unit = store::require(db, code.as_str()).await?;
     let scope = user.scope()?;
     if !scope.contains_path(&unit.path) && !scope.is_ancestor_path(&unit.path) {
-        scope.check_path(&unit.path)?;
+        scope.check_path(None, &unit.path)?;
     }
     Ok(unit)
 }
@@ -159,7 +159,7 @@ pub async fn children(
     include_retired: bool,
 ) -> AppResult<UnitList> {
     let unit = visible(db, user, code).await?;
-    user.scope()?.check_path(&unit.path)?;
+    user.scope()?.check_path(None, &unit.path)?;
     let rows = store::children(db, &unit.code, include_retired).await?;
     with_counts(db, rows).await
 }

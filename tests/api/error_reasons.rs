@@ -181,6 +181,20 @@ async fn errors_of_every_category_carry_reason_and_params(app: TestApp) {
         "unit_code_outside_subtree",
         json!({"code": "26764"}),
     );
+    // The 403 names the field that gave the unit (the body's, a query's).
+    assert_eq!(r.1["error"]["field"], "unit_code", "{}", r.1);
+    for path in [
+        "/api/cadres?unit=26764",
+        "/api/reports/gaps?unit=26764",
+        "/api/exports/cadres?format=csv&unit=26764",
+    ] {
+        let (s, v) = app.get(path, Some(&officer)).await;
+        assert_eq!(
+            (s, v["error"]["field"].clone()),
+            (Status::Forbidden, json!("unit")),
+            "{path}: {v}"
+        );
+    }
     // 404: an id, a path.
     let r = app.get("/api/cadres/999999", Some(&admin)).await;
     check(

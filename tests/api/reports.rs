@@ -912,6 +912,18 @@ async fn each_report_reads_its_own_query_names(app: TestApp) {
         ("/api/cadres/999999/gaps?as_of=x&unit=x", Some("as_of")),
         ("/api/reports/gaps?unit=%00", Some("unit")),
         ("/api/reports/gaps?unit=79&title=%00", Some("title")),
+        // A title that does not exist, in every view that takes the selection.
+        ("/api/reports/gaps?unit=79&title=NOPE", Some("title")),
+        ("/api/reports/gaps/cadres?unit=79&title=NOPE", Some("title")),
+        (
+            "/api/reports/training-demand?unit=79&title=NOPE",
+            Some("title"),
+        ),
+        (
+            "/api/reports/gaps/compare?unit=79&from=2015-12-31&to=2020-01-01&title=NOPE",
+            Some("title"),
+        ),
+        ("/api/reports/gaps?unit=79&title=ff-chair-commune", None),
     ] {
         let (s, _, body) = app.get_bytes(path, Some(&t)).await;
         let text = String::from_utf8_lossy(&body);
