@@ -1349,7 +1349,12 @@ async fn no_passwords_or_personal_ids_in_the_log(app: TestApp) {
     // so the login limit of the test's address is not used up).
     let forged = format!("{user}\ninfo forged");
     let red = format!("{user}\x1b[31mred");
-    for u in [&forged, &red] {
+    // A line break is text, so the forged line is a wrong login; the escape character is
+    // refused at the field before any lookup (422 control_character).
+    for (u, refused) in [
+        (&forged, Status::Unauthorized),
+        (&red, Status::UnprocessableEntity),
+    ] {
         let (s, _, _) = app
             .request(
                 Method::Post,
@@ -1364,7 +1369,7 @@ async fn no_passwords_or_personal_ids_in_the_log(app: TestApp) {
                 &[("X-Real-IP", "192.0.2.14")],
             )
             .await;
-        assert_eq!(s, Status::Unauthorized);
+        assert_eq!(s, refused, "{u:?}");
     }
 
     let log = captured_log();
