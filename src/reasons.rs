@@ -307,6 +307,7 @@ reasons! {
     ClassIs [code, status] "class {code} is {status}" "Lớp {code} đang ở tình trạng \"{status}\"";
     NoCadreToEnrol [id] "no cadre with id {id} that you may enrol" "Không có cán bộ mã {id} mà bạn được ghi danh";
     CadreInClass [class, title, date, start, end] "the cadre is in class {class} \"{title}\" whose session on {date}, {start}–{end} overlaps this class" "Cán bộ đang học lớp {class} \"{title}\", có buổi ngày {date}, {start}–{end} trùng giờ với lớp này";
+    ClassHasEnrolments [class, count] "class {class} has {count} cadres enrolled or waitlisted: cancel it, or withdraw them first, rather than take it back to planned" "Lớp {class} có {count} cán bộ đã ghi danh hoặc đang chờ: hãy hủy lớp, hoặc rút họ khỏi lớp trước, thay vì đưa lớp về trạng thái dự kiến";
     AlreadyEnrolled [class] "the cadre is already enrolled in class {class}" "Cán bộ đã ghi danh vào lớp {class}";
     AlreadyWaitlisted [class] "the cadre is already waitlisted in class {class}" "Cán bộ đã ở danh sách chờ của lớp {class}";
     NoEnrolment [id, class] "no enrolment {id} in class {class}" "Lớp {class} không có ghi danh mã {id}";

@@ -275,6 +275,17 @@ pub async fn change_status(
     let row = classes::service::in_tx(&mut tx, &code).await?;
     classes::domain::check_transition(&code, row.status, input.status)?;
     classes::store::lock(&mut tx, row.id).await?;
+    // A class back to planned leaves the cadres' lists and the enrolment pages: with cadres in
+    // it, they would lose a class they still hold a seat in.
+    if (row.status, input.status) == (ClassStatus::Open, ClassStatus::Planned) {
+        let n = enrolments::store::enrolled_or_waiting(&mut tx, row.id).await?;
+        if n > 0 {
+            return Err(AppError::conflict(
+                Some("status"),
+                crate::msg!(ClassHasEnrolments, class = code, count = n),
+            ));
+        }
+    }
     let finished_on = domain::finishing_day(input.status, input.finished_on, state.clock.today())?;
     let reason = domain::cancel_reason(input.status, input.reason.as_deref())?;
     let mut after = json!({"status": input.status});

@@ -210,6 +210,18 @@ pub async fn seat_state(tx: &mut Tx, class_id: i64, cadre_id: i64) -> AppResult<
     }))
 }
 
+/// Cadres enrolled in a class or waiting for a seat.
+pub async fn enrolled_or_waiting(tx: &mut Tx, class_id: i64) -> AppResult<i64> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "SELECT COUNT(*) FROM enrolments WHERE class_id = $1 AND status IN ('enrolled', 'waitlisted')"
+    )
+    .bind(class_id)
+    .fetch_one(&mut *c)
+    .await?
+    }))
+}
+
 /// Seats taken in a class.
 pub async fn enrolled_count(tx: &mut Tx, class_id: i64) -> AppResult<i64> {
     Ok(on_tx!(tx, |c| sqlx::query_scalar(

@@ -24,6 +24,7 @@ db_tests!(
     stale_soon_is_each_cadres_latest_completion_at_the_windows_edges,
     stale_certificates_and_finished_classes,
     simultaneous_creates_of_one_code_name_the_field,
+    an_open_class_with_cadres_does_not_go_back_to_planned,
 );
 
 /// Eight schools' clerks create the same class code at once, and an admin the same username:
@@ -1365,4 +1366,52 @@ async fn stale_certificates_and_finished_classes(app: TestApp) {
         )
         .await;
     assert_eq!(s, Status::Conflict);
+}
+
+/// An open class goes back to planned only while nobody is enrolled or waiting: a planned class
+/// leaves the cadres' lists, so those enrolled would lose a class they hold a seat in (409 naming
+/// the status, nothing changes); once they are withdrawn it may.
+async fn an_open_class_with_cadres_does_not_go_back_to_planned(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let id = create_cadre(&app, &admin, "Nguyễn Văn Giữ", "079180000951", "26734").await;
+    open_class(
+        &app,
+        &school,
+        "CLS-BACK",
+        "DV-01",
+        2,
+        one_session("2027-05-01"),
+    )
+    .await;
+    let (s, v) = enrol(&app, &school, "CLS-BACK", Some(id)).await;
+    assert_eq!(s, Status::Created, "{v}");
+    let eid = v["id"].as_i64().unwrap();
+    let back = json!({"status": "planned"});
+    let (s, v) = app
+        .post("/api/classes/CLS-BACK/status", Some(&school), back.clone())
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone(), v["error"]["reason"].clone()),
+        (
+            Status::Conflict,
+            json!("status"),
+            json!("class_has_enrolments")
+        ),
+        "{v}"
+    );
+    let (_, v) = app.get("/api/classes/CLS-BACK", Some(&school)).await;
+    assert_eq!(v["status"], "open", "nothing changed: {v}");
+    let (s, v) = app
+        .post(
+            &format!("/api/classes/CLS-BACK/enrolments/{eid}/withdraw"),
+            Some(&school),
+            json!({"reason": "lớp dời lịch"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = app
+        .post("/api/classes/CLS-BACK/status", Some(&school), back)
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["status"], "planned", "{v}");
 }
