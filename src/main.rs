@@ -105,7 +105,7 @@ async fn import_successors(args: &[String]) -> Result<(), String> {
         &config::AppConfig::from_figment(&config::figment())?,
     );
     let db = connect().await?;
-    let r = units::successors::run(&db, &Actor::system(), bytes, limits, dry_run)
+    let r = units::successors::run(&db, &Actor::system(), bytes, limits, dry_run, None)
         .await
         .map_err(problems)?;
     db.close().await;

@@ -87,6 +87,7 @@ pub async fn apply(
         read("unit-successors-2025-hcmc.csv")?,
         crate::shared::table::Limits::default(),
         false,
+        None,
     )
     .await
     .map_err(err)?;

@@ -176,6 +176,7 @@ pub async fn import_successors(
             file.bytes,
             state.uploads.limits,
             dry_run,
+            Some(state.clock.today()),
         )
         .await?,
     ))

@@ -419,13 +419,15 @@ pub async fn import_units(
 }
 
 /// Imports a succession table: every row valid or nothing written; with `dry_run` the same
-/// answer and nothing written.
+/// answer and nothing written. With `not_after` (the API's today), rows taking effect later are
+/// refused (the CLI and the generator build data as of a chosen day: `None`).
 pub async fn import_successors(
     db: &Db,
     actor: &Actor,
     bytes: Vec<u8>,
     limits: Limits,
     dry_run: bool,
+    not_after: Option<NaiveDate>,
 ) -> AppResult<SuccessorReport> {
     // Parsed on the blocking pool, off the async workers.
     let rows = blocking(move || successors::parse(&bytes, &limits)).await??;
@@ -433,7 +435,7 @@ pub async fn import_successors(
     let mut tx = db.begin().await?;
     let existing = store::load_existing(&mut tx).await?;
     let created_on = store::created_on_all(&mut tx).await?;
-    let (rows, skipped) = check_rows(rows, &existing, &created_on)?;
+    let (rows, skipped) = check_rows(rows, &existing, &created_on, not_after)?;
     // The links.
     let stored = store::successor_links(&mut tx).await?;
     let (mut created, mut updated, mut unchanged) = (0, 0, 0);

@@ -385,11 +385,13 @@ impl Attachment {
 /// Checks the rows against the units the database holds: rows about old units it never held
 /// (e.g. the wards of provinces it did not load) are left out and counted; the new tree must be
 /// loaded first, so a new unit that is unknown, or does not exist on the row's day, is a problem.
-/// `created_on` gives each unit's first day (none: always existed).
+/// `created_on` gives each unit's first day (none: always existed). With `not_after` (the API's
+/// today), a row taking effect later is a problem: its moves would apply at once.
 pub fn check_rows(
     rows: Vec<SuccessorRow>,
     existing: &HashMap<String, ExistingUnit>,
     created_on: &HashMap<String, Option<NaiveDate>>,
+    not_after: Option<NaiveDate>,
 ) -> AppResult<(Vec<SuccessorRow>, usize)> {
     let all = rows.len();
     let rows: Vec<SuccessorRow> = rows
@@ -399,6 +401,15 @@ pub fn check_rows(
     let skipped = all - rows.len();
     let mut errors = Problems::new();
     for r in &rows {
+        if not_after.is_some_and(|today| r.effective > today) {
+            errors.push(detail(
+                r.line,
+                "effective",
+                Some(&r.effective.to_string()),
+                ProblemCode::DateInFuture,
+                json!({}),
+            ));
+        }
         match existing.get(&r.new_code) {
             None => errors.push(detail(
                 r.line,
@@ -650,6 +661,7 @@ mod tests {
             vec![row(2, "1", "2", true), row(3, "99", "2", true)],
             &existing,
             &created_on,
+            None,
         )
         .unwrap();
         assert_eq!((rows.len(), skipped), (1, 1));
@@ -661,6 +673,7 @@ mod tests {
             ],
             &existing,
             &created_on,
+            None,
         )
         .unwrap_err() else {
             panic!()

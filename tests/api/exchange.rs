@@ -100,6 +100,7 @@ async fn same_units_no_cadres(app: &TestApp, as_of: NaiveDate) {
         read("unit-successors-2025-hcmc.csv"),
         limits,
         false,
+        None,
     )
     .await
     .unwrap();
@@ -512,24 +513,23 @@ async fn a_record_on_a_unit_retired_since_reads_back_unchanged(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
     let pid = "079180000522";
-    let mut body = crate::cadres::cadre("Phạm Thị Ở Lại", pid, "26740");
-    body["unit_since"] = json!("2015-01-01");
-    let (s, v) = app.post("/api/cadres", Some(&admin), body).await;
+    let id = crate::reorganisation::holder(
+        &app,
+        &admin,
+        "Phạm Thị Ở Lại",
+        pid,
+        "26740",
+        &["FF-CHAIR-COMMUNE"],
+    )
+    .await;
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/plans"),
+            Some(&admin),
+            json!({"title_code": "FF-VICE-COMMUNE", "from_date": "2016-01-01"}),
+        )
+        .await;
     assert_eq!(s, Status::Created, "{v}");
-    let id = v["id"].as_i64().unwrap();
-    for (list, title, from) in [
-        ("titles", "FF-CHAIR-COMMUNE", "2015-01-01"),
-        ("plans", "FF-VICE-COMMUNE", "2016-01-01"),
-    ] {
-        let (s, v) = app
-            .post(
-                &format!("/api/cadres/{id}/{list}"),
-                Some(&admin),
-                json!({"title_code": title, "from_date": from}),
-            )
-            .await;
-        assert_eq!(s, Status::Created, "{v}");
-    }
     let (s, v) = app
         .post(
             "/api/units/26740/retire",

@@ -9,7 +9,15 @@ use crate::helpers::{units_file, TestApp};
 
 db_tests!(reports_hold_across_the_2025_reorganisation);
 
-async fn holder(app: &TestApp, t: &str, name: &str, pid: &str, unit: &str, titles: &[&str]) -> i64 {
+/// A cadre in `unit` since 2015-01-01 holding `titles` from that day; their id.
+pub async fn holder(
+    app: &TestApp,
+    t: &str,
+    name: &str,
+    pid: &str,
+    unit: &str,
+    titles: &[&str],
+) -> i64 {
     let (s, v) = app
         .post("/api/cadres", Some(t), json!({"full_name": name, "gender": "female", "birth_date": "1965-01-01",
             "ethnicity": "Kinh", "personal_id": pid, "unit_code": unit, "organisation": "fatherland_front",

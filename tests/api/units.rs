@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use crate::db_tests;
 use crate::helpers::{units_file, Backend, TestApp};
+use crate::reorganisation::holder;
 
 db_tests!(
     import_hcmc_from_real_csv,
@@ -444,25 +445,15 @@ async fn create_move_and_retire_units(app: TestApp) {
 async fn a_ward_merged_by_hand_hands_over_its_cadres(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
-    let (s, v) = app
-        .post(
-            "/api/cadres",
-            Some(&admin),
-            json!({"full_name": "Trần Thị Chuyển", "gender": "female", "birth_date": "1970-01-01",
-                "ethnicity": "Kinh", "personal_id": "079170004411", "unit_code": "26734",
-                "organisation": "fatherland_front", "unit_since": "2015-01-01"}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
-    let id = v["id"].as_i64().unwrap();
-    let (s, v) = app
-        .post(
-            &format!("/api/cadres/{id}/titles"),
-            Some(&admin),
-            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2015-01-01"}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
+    let id = holder(
+        &app,
+        &admin,
+        "Trần Thị Chuyển",
+        "079170004411",
+        "26734",
+        &["FF-CHAIR-COMMUNE"],
+    )
+    .await;
     let old_officer = app
         .account(&admin, "can.bo.tan.dinh", "officer", Some("26734"))
         .await;
@@ -536,17 +527,7 @@ async fn a_ward_merged_by_hand_hands_over_its_cadres(app: TestApp) {
     let (_, roster) = app.get("/api/cadres", Some(&old_officer)).await;
     assert_eq!(roster["total"], 1, "{roster}");
     // A ward retired without a successor keeps its cadres (nobody to hand them to).
-    let (s, v) = app
-        .post(
-            "/api/cadres",
-            Some(&admin),
-            json!({"full_name": "Lê Văn Ở", "gender": "male", "birth_date": "1970-01-01",
-                "ethnicity": "Kinh", "personal_id": "079170004412", "unit_code": "26740",
-                "organisation": "fatherland_front", "unit_since": "2015-01-01"}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
-    let stays = v["id"].as_i64().unwrap();
+    let stays = holder(&app, &admin, "Lê Văn Ở", "079170004412", "26740", &[]).await;
     let (s, v) = app
         .post(
             "/api/units/26740/retire",
@@ -561,7 +542,8 @@ async fn a_ward_merged_by_hand_hands_over_its_cadres(app: TestApp) {
 
 /// A unit's change applies at once (its current name and parent, the officers' scope, whether it
 /// takes cadres), so it is dated today or earlier: a later `effective` or `retired_on` is refused
-/// (422 naming it) and nothing changes, instead of showing today what happens later.
+/// (422 naming it; a succession table's row, a problem of its cell) and nothing changes, instead of
+/// showing today what happens later.
 async fn unit_changes_are_dated_today_or_earlier(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
@@ -619,6 +601,22 @@ async fn unit_changes_are_dated_today_or_earlier(app: TestApp) {
         (Status::UnprocessableEntity, json!("effective")),
         "{v}"
     );
+    // A succession table row taking effect later: a problem of its `effective` cell.
+    let table = format!(
+        "old_code,old_name,old_parent_code,new_code,new_name,part,effective,main\n\
+         26740,Phường Bến Nghé,760,26737,Phường Đa Kao,whole,{tomorrow},1\n"
+    );
+    let (s, v) = app
+        .post_raw(
+            "/api/units/successors/import",
+            Some(&admin),
+            ContentType::CSV,
+            table.into_bytes(),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["details"][0]["code"], "date_in_future", "{v}");
+    assert_eq!(v["error"]["details"][0]["field"], "effective", "{v}");
     let (_, after) = app.get("/api/units/26737", Some(&admin)).await;
     assert_eq!(after, before, "nothing changed");
     let (_, retired) = app.get("/api/units/26740", Some(&admin)).await;
