@@ -1,7 +1,7 @@
 //! Checks every text a client sends, whatever the field: no NUL character (PostgreSQL cannot store
 //! one, and nobody types one) nor other control character but tab and line breaks (they would
-//! reach calendars, spreadsheets and terminals raw), and dates within 1900–2100 (a date outside is a typing error that
-//! would otherwise reach the reports as year 0001 or 9999).
+//! reach calendars, spreadsheets and terminals raw), and dates within 1900–2100 (a date outside
+//! is a typing error that would otherwise reach the reports as year 0001 or 9999).
 
 use serde_json::Value;
 
@@ -13,8 +13,8 @@ pub const YEARS: (i32, i32) = (1900, 2100);
 /// The year of a string that is a date or a date and time as the API's date fields read them
 /// (chrono's `NaiveDate` and `NaiveDateTime`, RFC 3339, and the city times of
 /// `classes::domain::parse_time`: the whole string, a signed or five-digit year included, as
-/// `-0001-12-31` or `+12027-01-01`). Text that merely begins with a
-/// date (`2015-01-01 was a Thursday`, a password) is not one.
+/// `-0001-12-31` or `+12027-01-01`). Text that merely begins with a date (`2015-01-01 was a
+/// Thursday`, a password) is not one.
 pub fn iso_year(s: &str) -> Option<i32> {
     use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime};
     let t = s.trim();

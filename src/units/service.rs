@@ -303,10 +303,13 @@ pub async fn retire(
     };
     store::retire(&mut tx, &unit.code, successor.as_deref(), retired_on).await?;
     // What is attached to the unit goes to its successor, as in the succession table's import.
-    if let Some(succ) = &successor {
-        let main = HashMap::from([(unit.code.clone(), (succ.clone(), retired_on))]);
-        hand_over(&mut tx, &main).await?;
-    }
+    let moved = match &successor {
+        Some(succ) => {
+            let main = HashMap::from([(unit.code.clone(), (succ.clone(), retired_on))]);
+            hand_over(&mut tx, &main).await?.len()
+        }
+        None => 0,
+    };
     store::rebuild_periods(&mut tx).await?;
     let after = store::get(&mut tx, &unit.code)
         .await?
@@ -318,7 +321,7 @@ pub async fn retire(
         "unit",
         &unit.code,
         Some(json!({"retired_on": unit.retired_on, "successor_code": unit.successor_code})),
-        Some(json!({"retired_on": retired_on, "successor_code": successor})),
+        Some(json!({"retired_on": retired_on, "successor_code": successor, "moved": moved})),
     )
     .await?;
     tx.commit().await?;

@@ -474,6 +474,12 @@ async fn a_ward_merged_by_hand_hands_over_its_cadres(app: TestApp) {
         )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
+    // The audit trail says how much moved: the unit period, the title and the ward's account.
+    let (_, audit) = app
+        .get("/api/audit?entity=unit&entity_id=26734", Some(&admin))
+        .await;
+    assert_eq!(audit["items"][0]["action"], "retire", "{audit}");
+    assert_eq!(audit["items"][0]["after"]["moved"], 3, "{audit}");
     let (s, v) = app.get(&format!("/api/cadres/{id}"), Some(&officer)).await;
     assert_eq!(
         s,

@@ -1272,7 +1272,7 @@ async fn successor_import(b: &Browser) {
     ));
     std::fs::write(
         &tiny,
-        "old_code,new_code,part,effective,main\n26740,26743,whole,2030-01-01,1\n",
+        "old_code,new_code,part,effective,main\n26740,26743,whole,2026-06-01,1\n",
     )
     .expect("csv");
     choose_file_in(b, "#successor-form", &tiny).await;
