@@ -145,13 +145,6 @@ pub fn check_move_date(current_from: Option<NaiveDate>, on: NaiveDate) -> Result
     Ok(())
 }
 
-/// A cadre joins a unit (`unit_since`) or moves (`moved_on`) today or earlier: the move is
-/// applied at once (the roster, the officers' scope), so a later day would put the cadre in the
-/// unit before they are there, and the record could not be read back (the imports refuse it too).
-pub fn check_unit_day(field: &str, on: NaiveDate, today: NaiveDate) -> Result<(), AppError> {
-    crate::shared::clock::not_after_today(field, on, today)
-}
-
 /// Why a day cannot date a qualification a cadre obtained (or a course they completed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LifeDateRefusal {
@@ -312,8 +305,9 @@ mod tests {
         assert!(check_move_date(from, day("2024-03-01")).is_ok());
         assert!(check_move_date(None, day("1990-01-01")).is_ok());
         let today = day("2026-12-07");
-        assert!(check_unit_day("moved_on", today, today).is_ok());
-        let e = check_unit_day("moved_on", day("2026-12-08"), today).unwrap_err();
+        let not_after = crate::shared::clock::not_after_today;
+        assert!(not_after("moved_on", today, today).is_ok());
+        let e = not_after("moved_on", day("2026-12-08"), today).unwrap_err();
         assert!(matches!(e, AppError::Validation { field: Some(ref f), .. } if f == "moved_on"));
         let e = check_move_date(from, day("2014-12-31")).unwrap_err();
         assert!(matches!(e, AppError::Validation { field: Some(f), .. } if f == "moved_on"));

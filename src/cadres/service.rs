@@ -14,8 +14,8 @@ use super::domain::{
     parse_full_name, parse_personal_id, parse_phone, parse_words, Gender, Organisation, PersonalId,
 };
 use super::rules::{
-    check_life_date, check_title_level, check_unit, check_unit_day, lasts_beyond, overlaps_another,
-    unit_level, Span,
+    check_life_date, check_title_level, check_unit, lasts_beyond, overlaps_another, unit_level,
+    Span,
 };
 use super::store::{
     self, CadreFilter, CadreView, CadreWrite, QualificationChange, QualificationView,
@@ -26,6 +26,7 @@ use crate::audit;
 use crate::auth::{AuthUser, Scope};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::shared::clock::not_after_today;
 use crate::standards::titles;
 use crate::state::AppState;
 use crate::units;
@@ -195,7 +196,9 @@ pub async fn create(
     };
     check_write(&w, state.clock.today())?;
     let since = input.unit_since.unwrap_or_else(|| state.clock.today());
-    check_unit_day("unit_since", since, state.clock.today())?;
+    // A cadre joins a unit (or moves, below) today or earlier: the move applies at once (the
+    // roster, the officers' scope), and the imports refuse a later day too.
+    not_after_today("unit_since", since, state.clock.today())?;
     let mut tx = state.db.begin().await?;
     unit_in_scope(&mut tx, &scope, "unit_code", &w.unit_code).await?;
     check_personal_id(&mut tx, w.personal_id.as_str(), None).await?;
@@ -309,7 +312,7 @@ pub async fn update(
     let today = state.clock.today();
     check_write(&w, today)?;
     if let Some(on) = p.moved_on {
-        check_unit_day("moved_on", on, today)?;
+        not_after_today("moved_on", on, today)?;
     }
     let mut tx = state.db.begin().await?;
     check_personal_id(&mut tx, w.personal_id.as_str(), Some(before.id)).await?;

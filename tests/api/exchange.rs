@@ -59,6 +59,34 @@ fn counts(v: &Value) -> Vec<(String, i64, i64, i64)> {
         .collect()
 }
 
+/// The roster export (the cadre import's columns) read back into the same database by a dry run:
+/// nothing created, nothing updated.
+async fn roster_reads_back_unchanged(app: &TestApp, token: &str) {
+    let (s, _, roster) = app
+        .get_bytes("/api/exports/cadres?format=csv", Some(token))
+        .await;
+    assert_eq!(s, Status::Ok);
+    let (s, v) = app
+        .post_raw(
+            "/api/imports/cadres?dry_run=true",
+            Some(token),
+            ContentType::CSV,
+            roster,
+        )
+        .await;
+    assert_eq!(
+        s,
+        Status::Ok,
+        "{}",
+        &v.to_string()[..v.to_string().len().min(2000)]
+    );
+    assert_eq!(
+        (v["created"].as_i64(), v["updated"].as_i64()),
+        (Some(0), Some(0)),
+        "{v}"
+    );
+}
+
 /// The units of the generated data (the 2024 tree, the 2025 file, the successor table) without
 /// any cadre: what an empty database of the same city holds.
 async fn same_units_no_cadres(app: &TestApp, as_of: NaiveDate) {
@@ -187,29 +215,7 @@ async fn a_whole_record_survives_a_round_trip(app: TestApp) {
     let admin = app.admin_token().await;
     // The roster export (the cadre import's columns) re-imports into the same database without
     // a change.
-    let (s, _, roster) = app
-        .get_bytes("/api/exports/cadres?format=csv", Some(&admin))
-        .await;
-    assert_eq!(s, Status::Ok);
-    let (s, v) = app
-        .post_raw(
-            "/api/imports/cadres?dry_run=true",
-            Some(&admin),
-            ContentType::CSV,
-            roster,
-        )
-        .await;
-    assert_eq!(
-        s,
-        Status::Ok,
-        "{}",
-        &v.to_string()[..v.to_string().len().min(2000)]
-    );
-    assert_eq!(
-        (v["created"].as_i64(), v["updated"].as_i64()),
-        (Some(0), Some(0)),
-        "{v}"
-    );
+    roster_reads_back_unchanged(&app, &admin).await;
     let xlsx = export(&app, &admin, "xlsx").await;
     let zip = export(&app, &admin, "zip").await;
 
@@ -547,24 +553,7 @@ async fn a_record_on_a_unit_retired_since_reads_back_unchanged(app: TestApp) {
             assert_eq!((created, updated), (0, 0), "{part} changed: {v}");
         }
     }
-    let (s, _, roster) = app
-        .get_bytes("/api/exports/cadres?format=csv", Some(&admin))
-        .await;
-    assert_eq!(s, Status::Ok);
-    let (s, v) = app
-        .post_raw(
-            "/api/imports/cadres?dry_run=true",
-            Some(&admin),
-            ContentType::CSV,
-            roster,
-        )
-        .await;
-    assert_eq!(s, Status::Ok, "{v}");
-    assert_eq!(
-        (v["created"].as_i64(), v["updated"].as_i64()),
-        (Some(0), Some(0)),
-        "{v}"
-    );
+    roster_reads_back_unchanged(&app, &admin).await;
     // A title starting another day at the retired unit is a new period there: refused.
     let files = unzip(&zip);
     let titles_at = files
