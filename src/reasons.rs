@@ -178,6 +178,10 @@ reasons! {
     HomeUnitNeeded [role] "a {role} account needs a home unit" "Tài khoản vai trò {role} cần có đơn vị";
     UsernameTaken [username] "the username \"{username}\" is taken" "Tên đăng nhập \"{username}\" đã có người dùng";
     NoAccount [id] "no account with id {id}" "Không có tài khoản mã {id}";
+    CadreAccountNeedsCadre [] "a cadre account needs its cadre record (cadre_id)" "Tài khoản cán bộ cần gắn với hồ sơ cán bộ (cadre_id)";
+    CadreLinkNotForRole [role] "only a cadre account is linked to a cadre record, not a {role} account" "Chỉ tài khoản cán bộ mới gắn với hồ sơ cán bộ, tài khoản vai trò {role} thì không";
+    CadreAccountUnit [code] "a cadre account's home unit is its cadre's unit, {code}" "Đơn vị của tài khoản cán bộ là đơn vị của cán bộ đó ({code})";
+    CadreHasAccount [id] "cadre {id} already has an active account" "Cán bộ mã {id} đã có tài khoản đang hoạt động";
     LastAdmin [] "this is the last active admin account" "Đây là tài khoản quản trị cuối cùng còn hoạt động";
     PasswordWrong [] "the current password is wrong" "Mật khẩu hiện tại không đúng";
     PasswordUnchanged [] "the new password must differ from the current one" "Mật khẩu mới phải khác mật khẩu hiện tại";

@@ -69,8 +69,10 @@ impl NewPassword {
         if raw.trim().is_empty() || raw.contains('\0') {
             return Err(AppError::invalid(field, crate::msg!(PasswordBlank)));
         }
+        // A date or a date and time (`2026-12-01T08:00`) is guessed early: zxcvbn rates some
+        // 16-character ones strong.
         let strength = zxcvbn::zxcvbn(raw, &[username, "cadre", "training", "admin"]);
-        if (strength.score() as u8) < 3 {
+        if (strength.score() as u8) < 3 || crate::api::text::iso_year(raw).is_some() {
             return Err(AppError::invalid(field, crate::msg!(PasswordEasy)));
         }
         Ok(NewPassword(raw.to_string()))
@@ -177,7 +179,8 @@ impl AccountState {
 }
 
 impl UpdateAccount {
-    /// The state the changes ask for (the home unit as given, not checked yet).
+    /// The state the changes ask for (the home unit as given, not checked yet). A new role other
+    /// than cadre clears the cadre link unless the change names one.
     pub fn apply(&self, before: &AccountState) -> AccountState {
         AccountState {
             role: self.role.unwrap_or(before.role),
@@ -185,7 +188,12 @@ impl UpdateAccount {
                 Some(u) => u.clone(),
                 None => before.unit_code.clone(),
             },
-            cadre_id: self.cadre_id.unwrap_or(before.cadre_id),
+            // A role other than cadre drops the link unless one is asked for (and refused).
+            cadre_id: match self.cadre_id {
+                Some(c) => c,
+                None if self.role.is_some_and(|r| r != Role::Cadre) => None,
+                None => before.cadre_id,
+            },
             active: self.active.unwrap_or(before.active),
         }
     }
@@ -261,6 +269,10 @@ mod tests {
             "ui.school123",
             "123456789012",
             "qwertyuiopas",
+            "2026-12-01T08:00",
+            "2026-12-01T08:00:00",
+            "2026-12-01 08:00",
+            "2026-12-01T08:00:00+07:00",
         ] {
             assert!(p(weak, Role::School).is_err(), "{weak} refused");
         }

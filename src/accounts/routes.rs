@@ -98,9 +98,11 @@ pub struct CreateAccount {
     pub password: String,
     /// Role.
     pub role: Role,
-    /// Home unit (required for officers and cadres).
+    /// Home unit (required for officers; a cadre account's is its cadre's unit, taken from the
+    /// cadre when not given).
     pub unit_code: Option<String>,
-    /// Linked cadre record.
+    /// Linked cadre record: required for a cadre account (one active account per cadre), refused
+    /// for the other roles.
     pub cadre_id: Option<i64>,
 }
 

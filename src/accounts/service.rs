@@ -75,17 +75,59 @@ async fn check_unit(tx: &mut Tx, role: Role, unit: Option<&str>) -> AppResult<Op
     Ok(Some(u.code))
 }
 
-/// Checks a cadre link: a cadre that exists (422 on `cadre_id` otherwise).
-async fn check_cadre_id(tx: &mut Tx, cadre_id: Option<i64>) -> AppResult<()> {
-    if let Some(c) = cadre_id {
-        if c <= 0 || !crate::cadres::store::exists(tx, c).await? {
-            return Err(AppError::invalid("cadre_id", crate::msg!(NoCadre, id = c)));
+/// Checks the cadre link of an account about to be in `state` (`account`: its id, on a change):
+/// a cadre account is linked to a cadre that exists, and its home unit is that cadre's current
+/// unit (set so when `unit_given` is false; 422 on `unit_code` when given otherwise); no other
+/// role is linked to a cadre (422 on `cadre_id`); no other active account is linked to the same
+/// cadre (409 on `cadre_id`).
+async fn check_link(
+    tx: &mut Tx,
+    account: Option<i64>,
+    state: &mut AccountState,
+    unit_given: bool,
+) -> AppResult<()> {
+    let Some(cadre) = state.cadre_id else {
+        if state.role == Role::Cadre {
+            return Err(AppError::invalid(
+                "cadre_id",
+                crate::msg!(CadreAccountNeedsCadre),
+            ));
         }
+        return Ok(());
+    };
+    if state.role != Role::Cadre {
+        return Err(AppError::invalid(
+            "cadre_id",
+            crate::msg!(CadreLinkNotForRole, role = state.role.as_str()),
+        ));
+    }
+    let unit = match cadre {
+        c if c > 0 => crate::cadres::store::unit_of(tx, c).await?,
+        _ => None,
+    }
+    .ok_or_else(|| AppError::invalid("cadre_id", crate::msg!(NoCadre, id = cadre)))?;
+    let given = state
+        .unit_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if unit_given && given.is_some_and(|u| u != unit) {
+        return Err(AppError::invalid(
+            "unit_code",
+            crate::msg!(CadreAccountUnit, code = unit),
+        ));
+    }
+    state.unit_code = Some(unit);
+    if state.active && store::other_active_links(tx, cadre, account.unwrap_or(0)).await? > 0 {
+        return Err(AppError::conflict(
+            Some("cadre_id"),
+            crate::msg!(CadreHasAccount, id = cadre),
+        ));
     }
     Ok(())
 }
 
-/// Creates an account: its home unit and cadre link checked, the password hashed.
+/// Creates an account: its home unit and cadre link checked (`check_link`), the password hashed.
 pub async fn create_account(
     db: &Db,
     actor: &Actor,
@@ -93,8 +135,14 @@ pub async fn create_account(
 ) -> AppResult<AccountView> {
     let hash = password::hash(input.password.expose()).await?;
     let mut tx = db.begin().await?;
-    let unit = check_unit(&mut tx, input.role, input.unit_code.as_deref()).await?;
-    check_cadre_id(&mut tx, input.cadre_id).await?;
+    let mut state = AccountState {
+        role: input.role,
+        unit_code: input.unit_code.clone(),
+        cadre_id: input.cadre_id,
+        active: true,
+    };
+    check_link(&mut tx, None, &mut state, true).await?;
+    let unit = check_unit(&mut tx, input.role, state.unit_code.as_deref()).await?;
     let account = create(
         &mut tx,
         actor,
@@ -123,9 +171,9 @@ pub async fn update_account(
     let mut tx = db.begin().await?;
     let before = store::get(&mut tx, id).await?;
     let was = AccountState::of(&before);
-    let wanted = input.apply(&was);
+    let mut wanted = input.apply(&was);
+    check_link(&mut tx, Some(id), &mut wanted, input.unit_code.is_some()).await?;
     let unit_code = check_unit(&mut tx, wanted.role, wanted.unit_code.as_deref()).await?;
-    check_cadre_id(&mut tx, wanted.cadre_id).await?;
     let change = AccountChange {
         before: was,
         after: AccountState {

@@ -156,6 +156,17 @@ pub async fn other_active_admins(tx: &mut Tx, except: i64) -> AppResult<i64> {
     .await?))
 }
 
+/// How many active accounts other than `except` are linked to cadre `cadre_id`.
+pub async fn other_active_links(tx: &mut Tx, cadre_id: i64, except: i64) -> AppResult<i64> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE cadre_id = $1 AND active = TRUE AND id <> $2"
+    )
+    .bind(cadre_id)
+    .bind(except)
+    .fetch_one(&mut *c)
+    .await?))
+}
+
 /// Writes role, unit, cadre link and active flag; bumps the token version so old tokens die.
 pub async fn update(
     tx: &mut Tx,

@@ -801,13 +801,12 @@ pub async fn insert_qualification(
     }))
 }
 
-/// Whether a cadre exists (for links from accounts).
-pub async fn exists(tx: &mut Tx, id: i64) -> AppResult<bool> {
-    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM cadres WHERE id = $1"
+/// The current unit of cadre `id`, if there is such a cadre (for links from accounts).
+pub async fn unit_of(tx: &mut Tx, id: i64) -> AppResult<Option<String>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT unit_code FROM cadres WHERE id = $1"
     )
     .bind(id)
-    .fetch_one(&mut *c)
-    .await?);
-    Ok(n > 0)
+    .fetch_optional(&mut *c)
+    .await?))
 }

@@ -11,6 +11,7 @@ db_tests!(
     only_admin_manages_accounts,
     last_admin_cannot_be_deactivated,
     first_start_creates_one_admin,
+    cadre_accounts_link_one_cadre_at_its_unit,
 );
 
 async fn admin_creates_accounts_with_validation(app: TestApp) {
@@ -107,7 +108,8 @@ async fn only_admin_manages_accounts(app: TestApp) {
         app.account(&admin, "commission1", "commission", None).await,
         app.account(&admin, "officer1", "officer", Some("760"))
             .await,
-        app.account(&admin, "cadre1", "cadre", Some("26734")).await,
+        app.cadre_login(&admin, "cadre1", "26734", "079180007702")
+            .await,
     ];
     for t in &others {
         let (s, v) = app.get("/api/accounts", Some(t)).await;
@@ -194,4 +196,160 @@ async fn first_start_creates_one_admin(app: TestApp) {
         .get("/api/audit?entity=account&actor=system", Some(&admin))
         .await;
     assert_eq!(v["total"], 1);
+}
+
+/// A cadre account is linked to its cadre (required; no other role is linked to one), its home
+/// unit is the cadre's (taken from the cadre when not given; another is refused), and a cadre has
+/// at most one active account. A refused write changes nothing.
+async fn cadre_accounts_link_one_cadre_at_its_unit(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let a = crate::cadres::create(&app, &admin, "Nguyễn Văn An", "079180007801", "26734").await;
+    let b = crate::cadres::create(&app, &admin, "Trần Thị Bình", "079180007802", "26764").await;
+    let body = |user: &str, extra: serde_json::Value| {
+        let mut v = json!({"username": user, "password": "lop-hoc-dan-van-2026"});
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        v
+    };
+    let (_, before) = app.get("/api/accounts", Some(&admin)).await;
+    for (extra, status, field) in [
+        (
+            json!({"role": "cadre", "unit_code": "26734"}),
+            422,
+            "cadre_id",
+        ),
+        (
+            json!({"role": "officer", "unit_code": "760", "cadre_id": a}),
+            422,
+            "cadre_id",
+        ),
+        (json!({"role": "school", "cadre_id": a}), 422, "cadre_id"),
+        (
+            json!({"role": "cadre", "unit_code": "26764", "cadre_id": a}),
+            422,
+            "unit_code",
+        ),
+        (
+            json!({"role": "cadre", "cadre_id": 987654}),
+            422,
+            "cadre_id",
+        ),
+    ] {
+        let (s, v) = app
+            .post(
+                "/api/accounts",
+                Some(&admin),
+                body("cadre.x", extra.clone()),
+            )
+            .await;
+        assert_eq!(
+            (s.code, &v["error"]["field"]),
+            (status, &json!(field)),
+            "{extra}: {v}"
+        );
+    }
+    let (_, after) = app.get("/api/accounts", Some(&admin)).await;
+    assert_eq!(after["total"], before["total"], "nothing written");
+    // The home unit comes from the cadre.
+    let (s, first) = app
+        .post(
+            "/api/accounts",
+            Some(&admin),
+            body("cadre.an", json!({"role": "cadre", "cadre_id": a})),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{first}");
+    assert_eq!(first["unit_code"], "26734");
+    let first_id = first["id"].as_i64().unwrap();
+    // One active account per cadre.
+    let (s, v) = app
+        .post(
+            "/api/accounts",
+            Some(&admin),
+            body(
+                "cadre.an2",
+                json!({"role": "cadre", "cadre_id": a, "unit_code": "26734"}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (s, &v["error"]["field"]),
+        (Status::Conflict, &json!("cadre_id")),
+        "{v}"
+    );
+    let path = format!("/api/accounts/{first_id}");
+    let (s, v) = app
+        .patch(&path, Some(&admin), json!({"active": false}))
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, second) = app
+        .post(
+            "/api/accounts",
+            Some(&admin),
+            body("cadre.an2", json!({"role": "cadre", "cadre_id": a})),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{second}");
+    let (s, v) = app
+        .patch(&path, Some(&admin), json!({"active": true}))
+        .await;
+    assert_eq!(
+        (s, &v["error"]["field"]),
+        (Status::Conflict, &json!("cadre_id")),
+        "{v}"
+    );
+    // Another role drops the link; it cannot keep one.
+    let second_path = format!("/api/accounts/{}", second["id"]);
+    let (s, v) = app
+        .patch(
+            &second_path,
+            Some(&admin),
+            json!({"role": "officer", "cadre_id": a}),
+        )
+        .await;
+    assert_eq!(
+        (s, &v["error"]["field"]),
+        (Status::UnprocessableEntity, &json!("cadre_id")),
+        "{v}"
+    );
+    let (s, v) = app
+        .patch(&second_path, Some(&admin), json!({"role": "officer"}))
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["cadre_id"], serde_json::Value::Null, "{v}");
+    assert_eq!(v["unit_code"], "26734");
+    let (s, v) = app
+        .patch(&path, Some(&admin), json!({"active": true}))
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    // Linked to another cadre, the account moves to that cadre's unit; a unit that is not the
+    // cadre's is refused.
+    let (s, v) = app
+        .patch(
+            &path,
+            Some(&admin),
+            json!({"cadre_id": b, "unit_code": "26734"}),
+        )
+        .await;
+    assert_eq!(
+        (s, &v["error"]["field"]),
+        (Status::UnprocessableEntity, &json!("unit_code")),
+        "{v}"
+    );
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("26764"),
+        "{v}"
+    );
+    let (s, v) = app.patch(&path, Some(&admin), json!({"cadre_id": b})).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(
+        (v["cadre_id"].as_i64(), v["unit_code"].as_str()),
+        (Some(b), Some("26764"))
+    );
+    let token = app.token("cadre.an", "lop-hoc-dan-van-2026").await;
+    let (s, me) = app.get("/api/me", Some(&token)).await;
+    assert_eq!(s, Status::Ok, "{me}");
+    assert_eq!(me["cadre"]["full_name"], "Trần Thị Bình", "{me}");
 }

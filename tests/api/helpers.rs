@@ -288,6 +288,29 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A cadre account linked to a new cadre of `unit` (personal id `personal_id`); its token.
+    pub async fn cadre_login(
+        &self,
+        admin: &str,
+        username: &str,
+        unit: &str,
+        personal_id: &str,
+    ) -> String {
+        let cadre = crate::cadres::create(self, admin, "Cán Bộ Thử", personal_id, unit).await;
+        let (s, v) = self
+            .post(
+                "/api/accounts",
+                Some(admin),
+                serde_json::json!({"username": username, "password": "lop-hoc-dan-van-2026",
+                    "role": "cadre", "cadre_id": cadre}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "create {username}: {v}");
+        self.token(username, "lop-hoc-dan-van-2026").await
+    }
+}
+
 static LOG: OnceLock<Mutex<Vec<u8>>> = OnceLock::new();
 
 /// Appends to the captured log.

@@ -877,7 +877,9 @@ async fn exports_are_scoped(app: TestApp) {
         .get_bytes("/api/exports/cadres?format=pdf", Some(&admin))
         .await;
     assert_eq!(s, Status::UnprocessableEntity);
-    let cadre = app.account(&admin, "cadre1", "cadre", Some("26734")).await;
+    let cadre = app
+        .cadre_login(&admin, "cadre1", "26734", "079180007703")
+        .await;
     let (s, _, _) = app.get_bytes("/api/exports/cadres", Some(&cadre)).await;
     assert_eq!(s, Status::Forbidden);
     let (s, _, _) = app

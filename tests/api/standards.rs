@@ -133,18 +133,14 @@ async fn publishing_new_versions(app: TestApp) {
         {"kind": "module", "module": "dv-11", "within_years": 2},
         {"kind": "max_age", "years": 50}]});
     for role in ["school", "officer", "cadre"] {
-        let t = app
-            .account(
-                &admin,
-                &format!("{role}.x"),
-                role,
-                if role == "school" {
-                    None
-                } else {
-                    Some("26734")
-                },
-            )
-            .await;
+        let t = match role {
+            "school" => app.account(&admin, "school.x", role, None).await,
+            "officer" => app.account(&admin, "officer.x", role, Some("26734")).await,
+            _ => {
+                app.cadre_login(&admin, "cadre.x", "26734", "079180007704")
+                    .await
+            }
+        };
         assert_eq!(
             app.post(
                 "/api/titles/FF-CHAIR-DISTRICT/standards",
