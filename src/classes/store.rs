@@ -25,9 +25,9 @@ pub struct ClassRow {
     pub module_id: i64,
     /// Module code.
     pub module_code: String,
-    /// Module title (Vietnamese).
+    /// Module title (Vietnamese) of the edition taught.
     pub module_title_vi: String,
-    /// Module title (English).
+    /// Module title (English) of the edition taught.
     pub module_title_en: String,
     /// Module version taught.
     pub module_version: i64,
@@ -51,9 +51,11 @@ pub struct ClassRow {
     pub cancel_reason: Option<String>,
 }
 
-const CLASS_SQL: &str = "SELECT c.id, c.code, c.module_id, m.code AS module_code, m.title_vi AS module_title_vi,
-    m.title_en AS module_title_en, c.module_version, c.title, c.organiser, c.capacity, c.enrol_opens, c.enrol_closes,
-    c.status, c.min_attendance_pct, c.finished_on, c.cancel_reason FROM classes c JOIN modules m ON m.id = c.module_id";
+/// A class with its module's code and the titles of the module's edition it teaches.
+const CLASS_SQL: &str = "SELECT c.id, c.code, c.module_id, m.code AS module_code, ed.title_vi AS module_title_vi,
+    ed.title_en AS module_title_en, c.module_version, c.title, c.organiser, c.capacity, c.enrol_opens, c.enrol_closes,
+    c.status, c.min_attendance_pct, c.finished_on, c.cancel_reason FROM classes c JOIN modules m ON m.id = c.module_id
+    JOIN module_editions ed ON ed.module_id = c.module_id AND ed.version = c.module_version";
 
 /// A class by code.
 pub async fn by_code(ex: impl Into<Exec<'_>>, code: &str) -> AppResult<Option<ClassRow>> {

@@ -114,6 +114,24 @@ pub fn goes_stale_within(
     valid_until(completed_on, validity_years).is_some_and(|v| v >= today && v <= horizon)
 }
 
+/// A run of a module's editions that go stale after the same number of years: (module id, first
+/// version, last version, validity in years).
+pub type StaleEditions = (i64, i64, i64, i64);
+
+/// The editions that go stale, (module id, version, validity in years) sorted by module and
+/// version, as runs of consecutive versions of one module with the same validity: each run is one
+/// window of the stale-soon search, however often a module was edited without changing it.
+pub fn stale_runs(editions: &[(i64, i64, i64)]) -> Vec<StaleEditions> {
+    let mut runs: Vec<StaleEditions> = Vec::new();
+    for &(module, version, years) in editions {
+        match runs.last_mut() {
+            Some(r) if r.0 == module && r.3 == years && r.2 + 1 == version => r.2 = version,
+            _ => runs.push((module, version, version, years)),
+        }
+    }
+    runs
+}
+
 /// The days a completion of a module valid `years` years may have been completed on for its
 /// validity to end between `today` and `horizon`: a range a few days wider than exactly
 /// [`goes_stale_within`]'s (anniversaries of 29 February move by a day), so that an index can
@@ -227,6 +245,25 @@ pub fn check_paper_day(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stale_runs_join_consecutive_editions_of_one_validity() {
+        // Module 1: versions 1–2 five years, 3 (never stale) absent, 4–5 five years, 6 three
+        // years; module 2: version 1 two years.
+        let editions = [
+            (1, 1, 5),
+            (1, 2, 5),
+            (1, 4, 5),
+            (1, 5, 5),
+            (1, 6, 3),
+            (2, 1, 2),
+        ];
+        assert_eq!(
+            stale_runs(&editions),
+            [(1, 1, 2, 5), (1, 4, 5, 5), (1, 6, 6, 3), (2, 1, 1, 2)]
+        );
+        assert_eq!(stale_runs(&[]), []);
+    }
 
     #[test]
     fn the_stale_window_of_completion_days_holds_every_day_that_goes_stale() {

@@ -691,8 +691,9 @@ pub struct StaleSoonList {
 
 /// Each cadre's latest (not revoked) completion of a module that goes stale (of one module, when
 /// given), under a path range (or everyone), whose validity ends between `today` and `days` days
-/// later: what the stale-soon list shows and what the reminders tell of. The database finds the
-/// latest completions completed within a few days of each module's window; the window itself is
+/// later: what the stale-soon list shows and what the reminders tell of. Each completion goes stale
+/// by the validity of the module's edition it followed. The database finds the latest completions
+/// completed within a few days of each edition's window; the window itself is
 /// [`domain::goes_stale_within`]'s.
 pub async fn going_stale(
     db: &Db,
@@ -702,12 +703,12 @@ pub async fn going_stale(
     days: i64,
 ) -> AppResult<Vec<CompletionRow>> {
     let horizon = today + Duration::days(days);
-    let windows: Vec<_> = store::stale_modules(db, module)
-        .await?
+    let editions = store::stale_editions(db, module).await?;
+    let windows: Vec<_> = domain::stale_runs(&editions)
         .into_iter()
-        .map(|(id, years)| {
+        .map(|(id, first, last, years)| {
             let (from, to) = domain::completed_for_stale_within(years, today, horizon);
-            (id, from, to)
+            (id, first, last, from, to)
         })
         .collect();
     Ok(store::latest_completed_within(db, range, &windows)

@@ -184,7 +184,7 @@ pub struct CompletionRow {
     pub module_title_vi: String,
     /// Module title (English).
     pub module_title_en: String,
-    /// Validity of the module, years.
+    /// Validity of the module's edition followed, years.
     pub validity_years: Option<i64>,
     /// Version followed.
     pub module_version: i64,
@@ -291,10 +291,12 @@ impl CompletionRow {
 }
 
 const VIEW: &str = "SELECT co.id, co.cadre_id, cd.full_name, u.path AS unit_path, cd.unit_code, u.name AS unit_name, m.code AS module_code,
-    m.title_vi AS module_title_vi, m.title_en AS module_title_en, m.validity_years, co.module_version, cl.code AS class_code,
+    e.title_vi AS module_title_vi, e.title_en AS module_title_en, e.validity_years, co.module_version, cl.code AS class_code,
     co.completed_on, co.score_tenths, co.certificate_no, co.certificate_code, co.source, co.source_ref, co.revoked_on, co.revoke_reason, co.created_at
     FROM completions co JOIN cadres cd ON cd.id = co.cadre_id JOIN units u ON u.code = cd.unit_code
-    JOIN modules m ON m.id = co.module_id LEFT JOIN classes cl ON cl.id = co.class_id";
+    JOIN modules m ON m.id = co.module_id
+    JOIN module_editions e ON e.module_id = co.module_id AND e.version = co.module_version
+    LEFT JOIN classes cl ON cl.id = co.class_id";
 
 /// A cadre's completions, newest first.
 pub async fn for_cadre(ex: impl Into<Exec<'_>>, cadre_id: i64) -> AppResult<Vec<CompletionRow>> {
@@ -341,43 +343,49 @@ pub async fn revoke(tx: &mut Tx, id: i64, on: NaiveDate, reason: &str) -> AppRes
     Ok(())
 }
 
-/// The modules that go stale (id, validity in years), all of them or the one with this code.
-pub async fn stale_modules(db: &Db, code: Option<&str>) -> AppResult<Vec<(i64, i64)>> {
-    Ok(on_db!(db, |p| sqlx::query_as(
-        "SELECT id, validity_years FROM modules WHERE validity_years IS NOT NULL
-         AND ($1 IS NULL OR code = $1) ORDER BY id"
+/// The editions of modules that go stale (module id, version, validity in years), of all
+/// modules or of the one with this code, by module and version.
+pub async fn stale_editions(db: &Db, code: Option<&str>) -> AppResult<Vec<(i64, i64, i64)>> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT e.module_id, e.version, e.validity_years FROM module_editions e JOIN modules m ON m.id = e.module_id
+         WHERE e.validity_years IS NOT NULL AND ($1 IS NULL OR m.code = $1) ORDER BY e.module_id, e.version"
     )
     .bind(code)
     .fetch_all(p)
-    .await?))
+    .await?
+    }))
 }
 
 /// Each cadre's latest unrevoked completion of a module, for cadres under a path range (or
-/// everyone), where that completion lies within its module's window (module id, first and last
-/// day completed): the candidates of the stale-soon list, found by the database (per module the
-/// window is a range of `completions_module`; "latest" is a probe of `completions_cadre`; of two
-/// on the same day, the first recorded).
+/// everyone), where that completion lies within its edition's window (module id, first and last
+/// version, first and last day completed): the candidates of the stale-soon list, found by the
+/// database (per module the window is a range of `completions_module`; "latest" is a probe of
+/// `completions_cadre`; of two on the same day, the first recorded).
 pub async fn latest_completed_within(
     db: &Db,
     range: Option<(String, String)>,
-    windows: &[(i64, NaiveDate, NaiveDate)],
+    windows: &[(i64, i64, i64, NaiveDate, NaiveDate)],
 ) -> AppResult<Vec<CompletionRow>> {
     if windows.is_empty() {
         return Ok(vec![]);
     }
     let ors = (0..windows.len())
         .map(|i| {
-            let k = 3 * i;
+            let k = 5 * i;
             format!(
-                "(co.module_id = ${} AND co.completed_on >= ${} AND co.completed_on <= ${})",
+                "(co.module_id = ${} AND co.module_version >= ${} AND co.module_version <= ${} \
+                 AND co.completed_on >= ${} AND co.completed_on <= ${})",
                 k + 1,
                 k + 2,
-                k + 3
+                k + 3,
+                k + 4,
+                k + 5
             )
         })
         .collect::<Vec<_>>()
         .join(" OR ");
-    let next = 3 * windows.len() + 1;
+    let next = 5 * windows.len() + 1;
     let cond = match range {
         Some(_) => format!("AND u.path >= ${next} AND u.path < ${}", next + 1),
         None => String::new(),
@@ -391,8 +399,13 @@ pub async fn latest_completed_within(
     );
     Ok(on_db!(db, |p| {
         let mut q = sqlx::query_as(&sql);
-        for (module, from, to) in windows {
-            q = q.bind(*module).bind(*from).bind(*to);
+        for (module, first, last, from, to) in windows {
+            q = q
+                .bind(*module)
+                .bind(*first)
+                .bind(*last)
+                .bind(*from)
+                .bind(*to);
         }
         if let Some((lo, hi)) = &range {
             q = q.bind(lo).bind(hi);

@@ -269,9 +269,9 @@ pub struct ModuleWrite<'a> {
     pub active: bool,
 }
 
-/// Inserts a module (version 1, created at `now`); returns its id.
+/// Inserts a module (version 1, created at `now`) and its first edition; returns its id.
 pub async fn insert_module(tx: &mut Tx, m: &ModuleWrite<'_>, now: DateTime<Utc>) -> AppResult<i64> {
-    Ok(on_tx!(tx, |c| {
+    let id: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO modules (code, title_vi, title_en, periods, description, audiences, validity_years, awards_scale, awards_level, active, version, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11) RETURNING id"
@@ -281,10 +281,32 @@ pub async fn insert_module(tx: &mut Tx, m: &ModuleWrite<'_>, now: DateTime<Utc>)
     .bind(m.active).bind(now)
     .fetch_one(&mut *c)
     .await?
-    }))
+    });
+    insert_edition(tx, id, 1, m).await?;
+    Ok(id)
 }
 
-/// Keeps the current state of a module as a version, then overwrites it and bumps the version.
+/// Keeps the terms of version `version` of module `id` (titles, validity): completions and
+/// classes of that version read them, whatever later edits change (`module_editions`).
+async fn insert_edition(tx: &mut Tx, id: i64, version: i64, m: &ModuleWrite<'_>) -> AppResult<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO module_editions (module_id, version, title_vi, title_en, validity_years)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(version)
+        .bind(m.title_vi)
+        .bind(m.title_en)
+        .bind(m.validity_years)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Keeps the current state of a module as a version, then overwrites it, bumps the version and
+/// keeps the new version's edition.
 pub async fn replace_module(
     tx: &mut Tx,
     id: i64,
@@ -307,7 +329,7 @@ pub async fn replace_module(
         .bind(m.active).bind(now).bind(id)
         .execute(&mut *c).await?;
     });
-    Ok(())
+    insert_edition(tx, id, old.version + 1, m).await
 }
 
 /// Replaces a module's prerequisites (ids).

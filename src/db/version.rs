@@ -65,7 +65,7 @@ pub const SQLITE_BUMP: &str = "UPDATE data_version SET version = version + 1 \
 /// nothing cached is built from, the version's own rows and the migrations' bookkeeping.
 /// PostgreSQL counts the rows written to these ([`pg_mark`]); `tests/api/record_cache.rs` checks
 /// the list against the schema, so a migration that adds a table must name it here.
-pub const DATA_TABLES: [&str; 29] = [
+pub const DATA_TABLES: [&str; 30] = [
     "accounts",
     "attendance",
     "cadre_qualifications",
@@ -77,6 +77,7 @@ pub const DATA_TABLES: [&str; 29] = [
     "enrolments",
     "feed_tokens",
     "holder_timeline",
+    "module_editions",
     "module_prerequisites",
     "module_versions",
     "modules",

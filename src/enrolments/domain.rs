@@ -171,11 +171,12 @@ pub fn open_for_enrolment(
     Ok(())
 }
 
-/// A prerequisite of a module: (module id, code, validity in years).
-pub type Prerequisite = (i64, String, Option<i64>);
+/// A prerequisite of a module: (module id, code).
+pub type Prerequisite = (i64, String);
 
-/// A cadre's completion as the prerequisite check reads it: (module id, completed on, revoked on).
-pub type PastCompletion = (i64, NaiveDate, Option<NaiveDate>);
+/// A cadre's completion as the prerequisite check reads it: (module id, completed on, revoked on,
+/// validity in years of the module's edition it followed).
+pub type PastCompletion = (i64, NaiveDate, Option<NaiveDate>, Option<i64>);
 
 /// Refuses a cadre lacking a completion that counts on `today` for any prerequisite (the first
 /// missing one, in the order given, is named).
@@ -184,10 +185,10 @@ pub fn check_prerequisites(
     done: &[PastCompletion],
     today: NaiveDate,
 ) -> AppResult<()> {
-    for (pid, pcode, validity) in prereqs {
-        let ok = done
-            .iter()
-            .any(|(m, on, rev)| m == pid && completion_counts_on(*on, *validity, *rev, today));
+    for (pid, pcode) in prereqs {
+        let ok = done.iter().any(|(m, on, rev, validity)| {
+            m == pid && completion_counts_on(*on, *validity, *rev, today)
+        });
         if !ok {
             return Err(AppError::invalid(
                 "cadre_id",
@@ -359,30 +360,46 @@ mod tests {
     #[test]
     fn prerequisites_need_a_completion_that_counts_today() {
         let today = day("2026-06-01");
-        let prereqs: Vec<Prerequisite> =
-            vec![(1, "DV-01".into(), None), (2, "DV-02".into(), Some(2))];
+        let prereqs: Vec<Prerequisite> = vec![(1, "DV-01".into()), (2, "DV-02".into())];
         let done = |v: &[PastCompletion]| check_prerequisites(&prereqs, v, today);
         assert!(check_prerequisites(&[], &[], today).is_ok());
-        assert!(done(&[(1, day("2010-01-01"), None), (2, day("2025-01-01"), None)]).is_ok());
+        let ok = [
+            (1, day("2010-01-01"), None, None),
+            (2, day("2025-01-01"), None, Some(2)),
+        ];
+        assert!(done(&ok).is_ok());
         let missing = |v: &[PastCompletion]| said(done(v).unwrap_err()).2;
-        assert!(missing(&[(2, day("2025-01-01"), None)]).starts_with("prerequisite DV-01 "));
-        // stale: two years' validity ended on 2025-12-31
         assert!(
-            missing(&[(1, day("2010-01-01"), None), (2, day("2024-01-01"), None)])
-                .starts_with("prerequisite DV-02 is missing or stale")
+            missing(&[(2, day("2025-01-01"), None, Some(2))]).starts_with("prerequisite DV-01 ")
         );
+        // stale: two years' validity ended on 2025-12-31
+        assert!(missing(&[
+            (1, day("2010-01-01"), None, None),
+            (2, day("2024-01-01"), None, Some(2))
+        ])
+        .starts_with("prerequisite DV-02 is missing or stale"));
+        // each completion by its own edition's validity: five years, so 2024 still counts
+        assert!(done(&[
+            (1, day("2010-01-01"), None, None),
+            (2, day("2024-01-01"), None, Some(5))
+        ])
+        .is_ok());
         // revoked, or not yet completed
         assert!(done(&[
-            (1, day("2010-01-01"), Some(day("2026-06-01"))),
-            (2, day("2025-01-01"), None)
+            (1, day("2010-01-01"), Some(day("2026-06-01")), None),
+            (2, day("2025-01-01"), None, Some(2))
         ])
         .is_err());
-        assert!(done(&[(1, day("2026-06-02"), None), (2, day("2025-01-01"), None)]).is_err());
+        assert!(done(&[
+            (1, day("2026-06-02"), None, None),
+            (2, day("2025-01-01"), None, Some(2))
+        ])
+        .is_err());
         // another stale completion does not hide a valid one
         assert!(done(&[
-            (1, day("2010-01-01"), None),
-            (2, day("2020-01-01"), None),
-            (2, day("2026-01-01"), None)
+            (1, day("2010-01-01"), None, None),
+            (2, day("2020-01-01"), None, Some(2)),
+            (2, day("2026-01-01"), None, Some(2))
         ])
         .is_ok());
     }

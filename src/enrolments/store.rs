@@ -283,7 +283,8 @@ pub async fn first_waitlisted(tx: &mut Tx, class_id: i64, n: i64) -> AppResult<V
     }))
 }
 
-/// A cadre's completions of some modules, for the prerequisite check.
+/// A cadre's completions of some modules, each with the validity of the edition it followed, for
+/// the prerequisite check.
 pub async fn completions_of(
     tx: &mut Tx,
     cadre_id: i64,
@@ -294,7 +295,9 @@ pub async fn completions_of(
     }
     let ids: Vec<String> = module_ids.iter().map(|i| i.to_string()).collect();
     let sql = format!(
-        "SELECT module_id, completed_on, revoked_on FROM completions WHERE cadre_id = $1 AND module_id IN ({})",
+        "SELECT co.module_id, co.completed_on, co.revoked_on, e.validity_years FROM completions co
+         JOIN module_editions e ON e.module_id = co.module_id AND e.version = co.module_version
+         WHERE co.cadre_id = $1 AND co.module_id IN ({})",
         ids.join(", ")
     );
     Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
@@ -307,7 +310,7 @@ pub async fn completions_of(
 pub async fn prerequisites(tx: &mut Tx, module_id: i64) -> AppResult<Vec<Prerequisite>> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_as(
-        "SELECT p.id, p.code, p.validity_years FROM module_prerequisites mp JOIN modules p ON p.id = mp.prerequisite_id
+        "SELECT p.id, p.code FROM module_prerequisites mp JOIN modules p ON p.id = mp.prerequisite_id
          WHERE mp.module_id = $1 ORDER BY p.code"
     )
     .bind(module_id)

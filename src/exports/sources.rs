@@ -410,11 +410,13 @@ impl Source {
             c.push("co.completed_on <= $?", V::D(d));
         }
         let sql = format!(
-            "SELECT co.id, c.personal_id, c.full_name, c.unit_code, m.code AS module_code, m.title_vi AS module_title,
+            "SELECT co.id, c.personal_id, c.full_name, c.unit_code, m.code AS module_code, e.title_vi AS module_title,
                     co.completed_on, co.score_tenths, co.certificate_no, co.certificate_code, cl.code AS class_code, co.source,
                     co.source_ref, co.revoked_on, co.revoke_reason
              FROM completions co JOIN cadres c ON c.id = co.cadre_id JOIN units u ON u.code = c.unit_code
-             JOIN modules m ON m.id = co.module_id LEFT JOIN classes cl ON cl.id = co.class_id
+             JOIN modules m ON m.id = co.module_id
+             JOIN module_editions e ON e.module_id = co.module_id AND e.version = co.module_version
+             LEFT JOIN classes cl ON cl.id = co.class_id
              WHERE co.id > $1{} ORDER BY co.id LIMIT {PAGE}",
             c.sql
         );

@@ -3,6 +3,11 @@
 use rocket::http::Status;
 use serde_json::{json, Value};
 
+use cadre_training::shared::clock::city_today;
+use chrono::Duration;
+
+use crate::cadres::create as create_cadre;
+use crate::classes::{enrol, one_session, open_class, setup};
 use crate::db_tests;
 use crate::helpers::TestApp;
 
@@ -12,6 +17,7 @@ db_tests!(
     module_validation_names_the_field,
     programmes_are_ordered_lists_of_modules,
     only_school_and_admin_edit_the_curriculum,
+    editing_a_module_keeps_the_terms_of_earlier_completions,
 );
 
 fn module(code: &str) -> Value {
@@ -206,7 +212,8 @@ async fn only_school_and_admin_edit_the_curriculum(app: TestApp) {
         app.account(&admin, "commission1", "commission", None).await,
         app.account(&admin, "officer1", "officer", Some("760"))
             .await,
-        app.account(&admin, "cadre1", "cadre", Some("26734")).await,
+        app.cadre_login(&admin, "cadre1", "26734", "079180007701")
+            .await,
     ];
     for t in &readers {
         assert_eq!(app.get("/api/modules", Some(t)).await.0, Status::Ok);
@@ -228,4 +235,130 @@ async fn only_school_and_admin_edit_the_curriculum(app: TestApp) {
     assert_eq!(app.get("/api/modules", None).await.0, Status::Unauthorized);
     let (_, v) = app.get("/api/modules/DV-01", Some(&admin)).await;
     assert_eq!(v["version"], 1, "refused edits changed nothing");
+}
+
+/// A completion keeps the module's edition it followed: editing the module (its titles, its
+/// validity) changes neither a completion recorded before, nor its status, nor its place in the
+/// stale-soon list, nor whether it counts as a prerequisite; completions of the new edition follow
+/// the new terms. A class keeps the titles of the edition it teaches.
+async fn editing_a_module_keeps_the_terms_of_earlier_completions(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let today = city_today();
+    let (s, v) = app
+        .post("/api/modules", Some(&school), module("TN-05"))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let mut next = module("TN-06");
+    next["prerequisites"] = json!(["TN-05"]);
+    next["validity_years"] = Value::Null;
+    let (s, v) = app.post("/api/modules", Some(&school), next).await;
+    assert_eq!(s, Status::Created, "{v}");
+    let recent = create_cadre(&app, &admin, "Nguyễn Văn An", "079180005101", "26734").await;
+    let old = create_cadre(&app, &admin, "Trần Thị Bình", "079180005102", "26734").await;
+    let later = create_cadre(&app, &admin, "Lê Văn Cường", "079180005103", "26734").await;
+    let one_year_ago = today - Duration::days(365);
+    let three_years_ago = today - Duration::days(3 * 365);
+    let paper = |on: chrono::NaiveDate| json!({"module_code": "TN-05", "completed_on": on.to_string(), "source_ref": "Sổ theo dõi"});
+    for (id, on) in [(recent, one_year_ago), (old, three_years_ago)] {
+        let (s, v) = app
+            .post(
+                &format!("/api/cadres/{id}/completions"),
+                Some(&school),
+                paper(on),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{v}");
+    }
+    let day = (today + Duration::days(20)).to_string();
+    open_class(&app, &school, "TN05-LOP-1", "TN-05", 10, one_session(&day)).await;
+    let completions = |id: i64| {
+        let app = &app;
+        let school = school.clone();
+        async move {
+            let (s, v) = app
+                .get(&format!("/api/cadres/{id}/completions"), Some(&school))
+                .await;
+            assert_eq!(s, Status::Ok, "{v}");
+            v["items"][0].clone()
+        }
+    };
+    let before_old = completions(old).await;
+    let before_recent = completions(recent).await;
+    assert_eq!(before_old["status"], "stale", "{before_old}");
+    assert_eq!(before_recent["status"], "valid", "{before_recent}");
+    // The school renames the module and makes it last five years.
+    let mut edit = module("TN-05");
+    edit["title_vi"] = json!("Học phần đổi tên");
+    edit["title_en"] = json!("Renamed module");
+    edit["validity_years"] = json!(5);
+    let (s, v) = app.put("/api/modules/TN-05", Some(&school), edit).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["version"], 2);
+    for (id, before) in [(old, &before_old), (recent, &before_recent)] {
+        let after = completions(id).await;
+        for key in [
+            "status",
+            "valid_until",
+            "module_title_vi",
+            "module_title_en",
+            "module_version",
+        ] {
+            assert_eq!(after[key], before[key], "{key} of cadre {id}: {after}");
+        }
+    }
+    assert_eq!(before_old["module_title_vi"], "Học phần thử");
+    assert_eq!(before_old["module_version"], 1);
+    // The stale-soon list reads each completion's own edition: the recent one ends within a year.
+    let (s, v) = app
+        .get(
+            "/api/completions/stale-soon?days=400&module=TN-05",
+            Some(&school),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let ids: Vec<i64> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cadre_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [recent], "{v}");
+    // A stale completion of the first edition is still no prerequisite; a valid one is.
+    let other_day = (today + Duration::days(21)).to_string();
+    open_class(
+        &app,
+        &school,
+        "TN06-LOP-1",
+        "TN-06",
+        10,
+        one_session(&other_day),
+    )
+    .await;
+    let (s, v) = enrol(&app, &school, "TN06-LOP-1", Some(old)).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "cadre_id");
+    let (s, v) = enrol(&app, &school, "TN06-LOP-1", Some(recent)).await;
+    assert_eq!(s, Status::Created, "{v}");
+    // A completion recorded now follows the new edition: five years, the new titles.
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{later}/completions"),
+            Some(&school),
+            paper(three_years_ago),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let new = completions(later).await;
+    assert_eq!(new["module_version"], 2, "{new}");
+    assert_eq!(new["status"], "valid", "{new}");
+    assert_eq!(new["module_title_vi"], "Học phần đổi tên");
+    assert_eq!(
+        new["valid_until"],
+        (three_years_ago + chrono::Months::new(60) - Duration::days(1)).to_string()
+    );
+    // The class scheduled under the first edition keeps its titles.
+    let (s, v) = app.get("/api/classes/TN05-LOP-1", Some(&school)).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["module_version"], 1, "{v}");
+    assert_eq!(v["module_title_vi"], "Học phần thử", "{v}");
 }
