@@ -26,6 +26,8 @@ pub enum ProblemCode {
     ColumnMissing,
     /// A cell holds a NUL character.
     NulCharacter,
+    /// A cell holds a control character other than tab and line breaks (escape, bell, DEL).
+    ControlCharacter,
     /// A required cell is blank.
     Required,
     /// A required date is blank.
@@ -191,11 +193,12 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 84] = [
+    pub const ALL: [ProblemCode; 85] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
         ProblemCode::NulCharacter,
+        ProblemCode::ControlCharacter,
         ProblemCode::Required,
         ProblemCode::DateRequired,
         ProblemCode::TooLong,

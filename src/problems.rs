@@ -61,6 +61,12 @@ const CATALOGUE: &[Message] = &[
         "must not contain a NUL character",
         "Không được chứa ký tự NUL",
     ),
+    m(
+        C::ControlCharacter,
+        &[],
+        "must not contain a control character (tab and line breaks are allowed)",
+        "Không được chứa ký tự điều khiển (trừ tab và xuống dòng)",
+    ),
     m(C::Required, &[], "a value is required", "Bắt buộc nhập"),
     m(
         C::DateRequired,

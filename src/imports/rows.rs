@@ -38,20 +38,26 @@ impl<'a> Row<'a> {
             errors,
             failed: false,
         };
-        // No text may hold a NUL character (PostgreSQL cannot store one; nobody types one).
-        // Rows without one (all but a forged file's) are passed over in one scan of the cells.
+        // No text may hold a NUL character (PostgreSQL cannot store one; nobody types one) nor
+        // another control character but tab and line breaks (an escape, a bell: nobody types
+        // them either, and the calendar and the spreadsheets would carry them). Rows without one
+        // (all but a forged file's) are passed over in one scan of the cells.
+        let refused = |t: &str| t.chars().any(crate::api::text::is_refused_control);
         if !cells
             .iter()
-            .any(|c| matches!(c, Cell::Text(t) if t.contains('\0')))
+            .any(|c| matches!(c, Cell::Text(t) if refused(t)))
         {
             return row;
         }
         let mut keys: Vec<&'static str> = layout.keys().collect();
         keys.sort_unstable();
         for key in keys {
-            if matches!(row.cell(key), Cell::Text(t) if t.contains('\0')) {
-                row.problem(key, ProblemCode::NulCharacter);
-            }
+            let code = match row.cell(key) {
+                Cell::Text(t) if t.contains('\0') => ProblemCode::NulCharacter,
+                Cell::Text(t) if refused(t) => ProblemCode::ControlCharacter,
+                _ => continue,
+            };
+            row.problem(key, code);
         }
         row
     }

@@ -92,6 +92,34 @@ async fn nul_characters_and_far_dates_are_refused_at_the_field(app: TestApp) {
         .await;
     assert_eq!(s, Status::UnprocessableEntity, "{v}");
     assert!(v.to_string().contains("NUL"), "{v}");
+    // An escape or a bell in a cell is refused the same way (a tab is text).
+    for cell in ["Trường\u{1b}[31mChính trị", "Trường\u{7}Chính trị"] {
+        let csv = format!("Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp;Nơi cấp\n079180009911;political_theory;elementary;01/01/2010;{cell}\n");
+        let (s, v) = app
+            .post_raw(
+                "/api/imports/qualifications",
+                Some(&admin),
+                ContentType::CSV,
+                csv.into_bytes(),
+            )
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity, "{v}");
+        assert!(v.to_string().contains("control_character"), "{v}");
+    }
+    let (_, q) = app
+        .get(&format!("/api/cadres/{id}/qualifications"), Some(&admin))
+        .await;
+    assert_eq!(q["items"], json!([]), "nothing stored: {q}");
+    let csv = "Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp;Nơi cấp\n079180009911;political_theory;elementary;01/01/2010;Trường\tChính trị\n";
+    let (s, v) = app
+        .post_raw(
+            "/api/imports/qualifications",
+            Some(&admin),
+            ContentType::CSV,
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert!(s.code < 300, "a tab is text: {v}");
     let (s, v) = app
         .get("/api/reports/gaps?unit=79&as_of=0001-01-01", Some(&admin))
         .await;
