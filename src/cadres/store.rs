@@ -801,12 +801,18 @@ pub async fn insert_qualification(
     }))
 }
 
-/// The current unit of cadre `id`, if there is such a cadre (for links from accounts).
+/// The current unit of cadre `id`, if there is such a cadre (for links from accounts), its row
+/// locked until `tx` ends on PostgreSQL (`FOR NO KEY UPDATE`, as the timelines' writers lock it),
+/// so two accounts linked to one cadre at once are checked one after the other (SQLite has one
+/// writer at a time).
 pub async fn unit_of(tx: &mut Tx, id: i64) -> AppResult<Option<String>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+    let sql = if tx.is_sqlite() {
         "SELECT unit_code FROM cadres WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(&mut *c)
-    .await?))
+    } else {
+        "SELECT unit_code FROM cadres WHERE id = $1 FOR NO KEY UPDATE"
+    };
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?))
 }

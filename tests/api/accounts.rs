@@ -12,6 +12,7 @@ db_tests!(
     last_admin_cannot_be_deactivated,
     first_start_creates_one_admin,
     cadre_accounts_link_one_cadre_at_its_unit,
+    simultaneous_accounts_for_one_cadre_give_one,
 );
 
 async fn admin_creates_accounts_with_validation(app: TestApp) {
@@ -352,4 +353,32 @@ async fn cadre_accounts_link_one_cadre_at_its_unit(app: TestApp) {
     let (s, me) = app.get("/api/me", Some(&token)).await;
     assert_eq!(s, Status::Ok, "{me}");
     assert_eq!(me["cadre"]["full_name"], "Trần Thị Bình", "{me}");
+}
+
+/// Eight admins link new accounts to one cadre at once: one wins, every other gets 409 naming
+/// `cadre_id` (the cadre's row is locked while the link is checked, so two transactions cannot
+/// both pass the check on PostgreSQL; SQLite has one writer at a time).
+async fn simultaneous_accounts_for_one_cadre_give_one(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let a = crate::cadres::create(&app, &admin, "Nguyễn Văn An", "079180007901", "26734").await;
+    let tries = (0..8).map(|i| {
+        let (app, admin) = (&app, &admin);
+        let body = json!({"username": format!("race.{i}"), "password": "lop-hoc-dan-van-2026",
+            "role": "cadre", "cadre_id": a});
+        async move { app.post("/api/accounts", Some(admin), body).await }
+    });
+    let answers = rocket::futures::future::join_all(tries).await;
+    assert_eq!(
+        answers.iter().filter(|a| a.0 == Status::Created).count(),
+        1,
+        "{answers:?}"
+    );
+    for (s, v) in answers.iter().filter(|a| a.0 != Status::Created) {
+        assert_eq!(
+            (*s, &v["error"]["field"]),
+            (Status::Conflict, &json!("cadre_id")),
+            "{v}"
+        );
+    }
 }
