@@ -153,8 +153,9 @@ pub enum ProblemCode {
     CertificateRepeated,
     /// Another completion has the certificate number.
     CertificateTaken,
-    /// The class teaches another module.
-    ClassOtherModule,
+    /// A new class completion naming a class of this database: its completions come from its
+    /// results (`class`).
+    ClassCompletionHere,
     /// A completion differs from the record where only its own page may change it.
     CompletionDiffers,
     /// A qualification's source is not thủ công, nhập or học phần.
@@ -261,7 +262,7 @@ impl ProblemCode {
         ProblemCode::RevocationDayRange,
         ProblemCode::CertificateRepeated,
         ProblemCode::CertificateTaken,
-        ProblemCode::ClassOtherModule,
+        ProblemCode::ClassCompletionHere,
         ProblemCode::CompletionDiffers,
         ProblemCode::QualificationSourceInvalid,
         ProblemCode::QualificationDiffers,

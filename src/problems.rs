@@ -514,10 +514,10 @@ const CATALOGUE: &[Message] = &[
         "Số chứng chỉ này đã thuộc về một kết quả khác",
     ),
     m(
-        C::ClassOtherModule,
-        &[],
-        "the class teaches another module",
-        "Lớp này dạy học phần khác",
+        C::ClassCompletionHere,
+        &["class"],
+        "class {class} is in this database: its completions are recorded from its results, not brought in",
+        "Lớp {class} có trong cơ sở dữ liệu này: kết quả của lớp được ghi từ trang kết quả của lớp, không nhập vào",
     ),
     m(
         C::CompletionDiffers,

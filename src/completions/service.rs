@@ -374,6 +374,23 @@ pub async fn record_class_completions(
     Ok(n)
 }
 
+/// The certificate number `no`, or, when a completion brought in by the record exchange already
+/// holds it (another database's certificate keeps its number), the first free one of `no-2`,
+/// `no-3`, …: finishing a class never fails on a number this database did not issue.
+async fn free_certificate_no(tx: &mut Tx, no: String) -> AppResult<String> {
+    if !store::certificate_taken(tx, &no).await? {
+        return Ok(no);
+    }
+    let mut k = 2;
+    loop {
+        let other = format!("{no}-{k}");
+        if !store::certificate_taken(tx, &other).await? {
+            return Ok(other);
+        }
+        k += 1;
+    }
+}
+
 /// Records a completion: its certificate number and verification code when it has a prefix, and
 /// the module's level when the module awards one (a qualification issued by `issuer`, its
 /// evidence the certificate or else the provenance). Returns its id and certificate number.
@@ -383,9 +400,12 @@ async fn record_completion(
     issuer: &str,
 ) -> AppResult<(i64, Option<String>)> {
     let id = store::insert_completion(tx, w).await?;
-    let cert = w
-        .certificate_prefix
-        .map(|p| domain::certificate_no(p, w.completed_on, id));
+    let cert = match w.certificate_prefix {
+        Some(p) => {
+            Some(free_certificate_no(tx, domain::certificate_no(p, w.completed_on, id)).await?)
+        }
+        None => None,
+    };
     if let Some(no) = &cert {
         let code = certificate::new_code()?;
         store::set_certificate(tx, id, no, &code).await?;

@@ -99,6 +99,17 @@ pub async fn insert_completion(tx: &mut Tx, w: &CompletionWrite<'_>) -> AppResul
     }))
 }
 
+/// Whether a completion already holds certificate number `no`.
+pub async fn certificate_taken(tx: &mut Tx, no: &str) -> AppResult<bool> {
+    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM completions WHERE certificate_no = $1"
+    )
+    .bind(no)
+    .fetch_one(&mut *c)
+    .await?);
+    Ok(n > 0)
+}
+
 /// Gives a completion its certificate number and verification code.
 pub async fn set_certificate(tx: &mut Tx, id: i64, no: &str, code: &str) -> AppResult<()> {
     on_tx!(tx, |c| sqlx::query(

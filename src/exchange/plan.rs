@@ -387,8 +387,8 @@ pub struct CompletionLookups {
     pub people: HashMap<String, Person>,
     /// Modules by code: (id, current version).
     pub modules: HashMap<String, (i64, i64)>,
-    /// Classes by code: (id, module id).
-    pub classes: HashMap<String, (i64, i64)>,
+    /// Codes of this database's classes among those the sheet names.
+    pub classes: HashSet<String>,
     /// Completions on record of those cadres: (cadre, module, day) → (id, facts).
     pub on_record: HashMap<(i64, i64, NaiveDate), (i64, CompletionFacts)>,
     /// Certificate numbers on record among those the sheet names.
@@ -404,8 +404,6 @@ pub struct NewCompletion {
     pub module_id: i64,
     /// Module version (the current one).
     pub module_version: i64,
-    /// Class here, when one has the code.
-    pub class_id: Option<i64>,
     /// Day.
     pub completed_on: NaiveDate,
     /// The rest.
@@ -563,19 +561,20 @@ pub fn plan_completions(
                     r.problem("certificate_no", C::CertificateTaken);
                     continue;
                 }
-                let class = facts
+                // A class of this database records its completions from its results (with its
+                // own certificates); one from elsewhere keeps its class code and certificate.
+                if let Some(c) = facts
                     .class_code
                     .as_ref()
-                    .and_then(|c| lookups.classes.get(c));
-                if class.is_some_and(|(_, m)| *m != module_id) {
-                    r.problem("class_code", C::ClassOtherModule);
+                    .filter(|c| lookups.classes.contains(*c))
+                {
+                    r.problem_with("class_code", C::ClassCompletionHere, json!({"class": c}));
                     continue;
                 }
                 plan.new.push(NewCompletion {
                     cadre_id: p.id,
                     module_id,
                     module_version: version,
-                    class_id: class.map(|(id, _)| *id),
                     completed_on: day,
                     facts,
                 });
@@ -899,7 +898,12 @@ mod tests {
         let p = plan_completions(&s, &l, &scope(), d("2026-01-01"), Problems::new()).unwrap();
         assert_eq!(p.new.len(), 1);
         assert_eq!(p.new[0].facts, facts);
-        assert_eq!(p.new[0].class_id, None);
+        l.classes.insert("L-1".into());
+        let got = problems(
+            plan_completions(&s, &l, &scope(), d("2026-01-01"), Problems::new()).unwrap_err(),
+        );
+        assert_eq!(got[0].0, "Mã lớp", "a class of this database: {got:?}");
+        l.classes.clear();
         l.on_record.insert((1, 3, d("2024-05-01")), (99, facts));
         let p = plan_completions(&s, &l, &scope(), d("2026-01-01"), Problems::new()).unwrap();
         assert_eq!((p.new.len(), p.counts.unchanged), (0, 1));

@@ -320,19 +320,13 @@ pub async fn completion_lookups(
         ..Default::default()
     };
     if !classes.is_empty() {
-        let sql = format!(
-            "SELECT code, id, module_id FROM classes WHERE code {}",
-            in_texts(tx, 1)
-        );
+        let sql = format!("SELECT code FROM classes WHERE code {}", in_texts(tx, 1));
         let param = text_param(tx, classes);
-        let rows: Vec<(String, i64, i64)> = on_tx!(tx, |c| sqlx::query_as(&sql)
+        let rows: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(&sql)
             .bind(&param)
             .fetch_all(&mut *c)
             .await?);
-        out.classes = rows
-            .into_iter()
-            .map(|(code, id, module)| (code, (id, module)))
-            .collect();
+        out.classes = rows.into_iter().collect();
     }
     if !certificates.is_empty() {
         let sql = format!(
@@ -380,18 +374,14 @@ pub async fn apply_completions(tx: &mut Tx, plan: &CompletionPlan) -> AppResult<
                 V::I(c.cadre_id),
                 V::I(c.module_id),
                 V::I(c.module_version),
-                V::OI(c.class_id),
+                V::OI(None),
                 V::D(c.completed_on),
                 V::OI(f.score_tenths),
                 V::OS(f.certificate_no.clone()),
                 V::OS(f.certificate_code.clone()),
                 V::S(f.source.clone()),
                 V::S(f.source_ref.clone()),
-                V::OS(if c.class_id.is_some() {
-                    None
-                } else {
-                    f.class_code.clone()
-                }),
+                V::OS(f.class_code.clone()),
                 V::OD(f.revoked_on),
                 V::OS(f.revoke_reason.clone()),
                 V::T(now),

@@ -16,7 +16,8 @@ crate::slow_db_tests!(a_whole_record_survives_a_round_trip);
 crate::db_tests!(
     the_exchange_checks_who_calls_and_what_is_sent,
     a_record_leaves_no_inactive_cadre_holding_a_title,
-    a_record_on_a_unit_retired_since_reads_back_unchanged
+    a_record_on_a_unit_retired_since_reads_back_unchanged,
+    a_record_brings_no_completion_into_a_class_here_and_no_number_blocks_finishing
 );
 
 const AS_OF: &str = "2026-11-30";
@@ -418,6 +419,27 @@ async fn the_exchange_checks_who_calls_and_what_is_sent(app: TestApp) {
     assert_eq!(v["error"]["details"][0]["code"], "part_unknown", "{v}");
     // The empty record (headers only) imports to nothing.
     files.pop();
+    // Two entries of one name: refused, not one of them read and the other left.
+    let mut twice = files.clone();
+    let copy = twice
+        .iter()
+        .find(|(n, _)| n == "can-bo.csv")
+        .unwrap()
+        .1
+        .clone();
+    twice.push(("can-bp.csv".into(), copy));
+    let mut bytes = rezip(&twice);
+    let at: Vec<usize> = (0..bytes.len() - 10)
+        .filter(|&i| &bytes[i..i + 10] == b"can-bp.csv")
+        .collect();
+    assert_eq!(at.len(), 2, "the local header and the central directory");
+    for i in at {
+        bytes[i..i + 10].copy_from_slice(b"can-bo.csv");
+    }
+    let (s, v) = import(&app, &admin, bytes, true).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "file", "{v}");
+    assert_eq!(v["error"]["reason"], "archive_name_repeated", "{v}");
     let (s, v) = import(&app, &admin, rezip(&files), false).await;
     assert_eq!(s, Status::Ok, "{v}");
     assert!(counts(&v)
@@ -568,4 +590,123 @@ async fn a_record_on_a_unit_retired_since_reads_back_unchanged(app: TestApp) {
     let (s, v) = import(&app, &admin, rezip(&moved), true).await;
     assert_eq!(s, Status::UnprocessableEntity, "{v}");
     assert!(v.to_string().contains("unit_retired"), "{v}");
+}
+
+/// A class completion belongs to its class's results: a record naming a class of this database
+/// for a completion not on record is refused (`class_code`), nothing written. One naming a class
+/// elsewhere keeps its certificate number, even one this database would give next: finishing a
+/// class then numbers its certificates around it, instead of failing on the taken number.
+async fn a_record_brings_no_completion_into_a_class_here_and_no_number_blocks_finishing(
+    app: TestApp,
+) {
+    use crate::classes::{enrol, one_session, open_class, setup};
+    let (admin, school) = setup(&app).await;
+    let today = cadre_training::shared::clock::city_today();
+    let a = crate::cadres::create(&app, &admin, "Nguyễn Văn An", "079180008101", "26734").await;
+    let (s, v) = app
+        .post(&format!("/api/cadres/{a}/completions"), Some(&school),
+            serde_json::json!({"module_code": "DV-01", "completed_on": "2024-01-01", "source_ref": "Sổ"}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let paper_id = v["items"][0]["id"].as_i64().unwrap();
+    let day = (today + chrono::Duration::days(10)).to_string();
+    let class = open_class(&app, &school, "DV03-XC-1", "DV-03", 10, one_session(&day)).await;
+    let sid = class["sessions"][0]["id"].as_i64().unwrap();
+    let files = unzip(&export(&app, &admin, "zip").await);
+    let at = files.iter().position(|(n, _)| n == "dao-tao.csv").unwrap();
+    let with_row = |edit: &dyn Fn(&mut Vec<String>)| {
+        let text = String::from_utf8(files[at].1.clone()).unwrap();
+        let line = text.lines().find(|l| l.contains("079180008101")).unwrap();
+        let sep = if line.contains(';') { ";" } else { "," };
+        let mut fields: Vec<String> = line.split(sep).map(str::to_string).collect();
+        edit(&mut fields);
+        let mut out = files.clone();
+        out[at].1 = format!("{text}{}\n", fields.join(sep)).into_bytes();
+        rezip(&out)
+    };
+    let class_row = |module: &str, class: &str, no: &str| {
+        let (module, class, no) = (module.to_string(), class.to_string(), no.to_string());
+        move |f: &mut Vec<String>| {
+            f[2] = module.clone();
+            f[3] = "2024-05-05".into();
+            f[5] = "lớp".into();
+            f[6] = class.clone();
+            f[7] = class.clone();
+            f[8] = no.clone();
+            f[9] = "ABCDEFGHJK".into();
+        }
+    };
+    // Into a class of this database: refused at its class code, nothing written.
+    let (s, v) = import(
+        &app,
+        &admin,
+        with_row(&class_row("DV-03", "DV03-XC-1", "TCB-2024-777777")),
+        false,
+    )
+    .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert!(v.to_string().contains("class_completion_here"), "{v}");
+    let (_, list) = app
+        .get("/api/classes/DV03-XC-1/completions", Some(&school))
+        .await;
+    assert_eq!(list["items"], serde_json::json!([]), "{list}");
+    // From a class elsewhere, with the number the next completion here would get.
+    let next = format!("TCB-{}-{:06}", today.format("%Y"), paper_id + 2);
+    let (s, v) = import(
+        &app,
+        &admin,
+        with_row(&class_row("DV-02", "OLD-K9", &next)),
+        false,
+    )
+    .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let e = enrol(&app, &school, "DV03-XC-1", Some(a)).await.1["id"]
+        .as_i64()
+        .unwrap();
+    for (path, body) in [
+        ("status", serde_json::json!({"status": "running"})),
+        (
+            &*format!("sessions/{sid}/attendance"),
+            serde_json::json!({"records": [{"enrolment_id": e, "status": "present"}]}),
+        ),
+        (
+            "results",
+            serde_json::json!({"results": [{"enrolment_id": e, "score": 8, "passed": true}]}),
+        ),
+        ("status", serde_json::json!({"status": "finished"})),
+    ] {
+        let url = format!("/api/classes/DV03-XC-1/{path}");
+        let (s, v) = if path.starts_with("status") {
+            app.post(&url, Some(&school), body).await
+        } else {
+            app.put(&url, Some(&school), body).await
+        };
+        assert_eq!(s, Status::Ok, "{path}: {v}");
+    }
+    let (_, done) = app
+        .get("/api/classes/DV03-XC-1/completions", Some(&school))
+        .await;
+    let issued = done["items"][0]["certificate_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        issued.starts_with(&next) && issued != next,
+        "{issued} beside {next}"
+    );
+    let code = done["items"][0]["certificate_code"].as_str().unwrap();
+    let (s, v) = app
+        .get(&format!("/api/certificates/{issued}?code={code}"), None)
+        .await;
+    assert_eq!(
+        (s, &v["verified"]),
+        (Status::Ok, &serde_json::json!(true)),
+        "{v}"
+    );
+    let (s, v) = app.get(&format!("/api/certificates/{next}"), None).await;
+    assert_eq!(
+        (s, &v["module_code"]),
+        (Status::Ok, &serde_json::json!("DV-02")),
+        "{v}"
+    );
 }
