@@ -227,6 +227,7 @@ reasons! {
     CsvNotReadable [detail] "the file is not a readable CSV: {detail}" "Tệp không phải CSV đọc được: {detail}";
     XlsxUnreadable [detail] "the XLSX workbook cannot be read: {detail}" "Không đọc được tệp XLSX: {detail}";
     XlsxTooManyEntries [max] "the XLSX workbook cannot be read: the archive has more than {max} entries" "Không đọc được tệp XLSX: tệp nén có hơn {max} mục";
+    ArchiveNameRepeated [] "the file cannot be read: two of its entries have the same name (only one would be read)" "Không đọc được tệp: có hai mục cùng tên trong tệp nén (chỉ một mục được đọc)";
     XlsxNoWorkbook [] "the XLSX workbook cannot be read: it has no workbook part" "Không đọc được tệp XLSX: thiếu phần workbook";
     XlsxNoWorksheet [] "the XLSX workbook cannot be read: the workbook has no worksheet" "Không đọc được tệp XLSX: không có trang tính nào";
     XlsxWorksheetMissing [] "the XLSX workbook cannot be read: a worksheet is not in the archive" "Không đọc được tệp XLSX: thiếu một trang tính trong tệp nén";

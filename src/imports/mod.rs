@@ -199,7 +199,8 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: Job) -> AppResult<I
     })
 }
 
-/// Every problem of a file, as CSV (UTF-8 with BOM): row, column, value, reason, in the order
+/// Every problem of a file, as CSV (UTF-8 with BOM): row, column, value, reason (text that a
+/// spreadsheet would run as a formula with a single quote in front), in the order
 /// of the rows, the header line and the reasons in `lang` (`messages`). Checked exactly as a
 /// dry run (nothing is written); each problem is written to a temporary file as it is found, so
 /// memory stays bounded whatever their number. A file without problems gives the header line
@@ -299,11 +300,14 @@ fn write_problem(writer: &SharedWriter, d: &ErrorDetail, lang: Lang) {
         (Some(code), None) => messages::render(code, &Default::default(), lang),
         (None, _) => d.message.clone(),
     };
+    // The value is the file's own text, the reason may quote it: both are neutralised as every
+    // CSV the service writes (`shared::csv_line`), so a spreadsheet shows them rather than runs them.
+    use crate::shared::csv_line::neutralise;
     let record = [
         row.as_str(),
         d.field.as_deref().unwrap_or(""),
-        d.value.as_deref().unwrap_or(""),
-        reason.as_str(),
+        &neutralise(d.value.as_deref().unwrap_or("")),
+        &neutralise(&reason),
     ];
     if let Err(e) = w.write_record(record) {
         *failed = Some(e);

@@ -88,6 +88,10 @@ impl<'a> Archive<'a> {
             ));
         }
         let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+        // Two entries of one name: one of them would be read and the other silently left.
+        if zip.has_duplicate_names() {
+            return Err(AppError::invalid("file", crate::msg!(ArchiveNameRepeated)));
+        }
         let mut declared: u64 = 0;
         for i in 0..zip.len() {
             let f = zip.by_index_raw(i).map_err(unreadable)?;

@@ -1256,6 +1256,15 @@ async fn problems_have_codes_and_reasons_in_two_languages(app: TestApp) {
             .collect::<Vec<_>>()
     );
     assert_eq!(vi[0][..3], ["2", "Ngày sinh", "31/02/1980"]);
+    // A value a spreadsheet would run as a formula is written with a quote in front, as in
+    // every CSV the service writes.
+    let formula = csv(
+        CADRE_HEADER,
+        &["079180000021;=1+2 Lê;Nữ;01/01/1980;Kinh;26734;Mặt trận Tổ quốc;;;;;"],
+    );
+    let rows = problems_csv(&app, &officer, "cadres", "", formula).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][2], "'=1+2 Lê", "{rows:?}");
     // A header that does not fit the template: its problems, in the language asked for.
     let bad_header = csv("Số CCCD/CMND;Màu yêu thích", &["079180000001;xanh"]);
     let (s, v) = import(&app, &officer, "cadres", "dry_run=true", bad_header.clone()).await;
