@@ -153,6 +153,9 @@ pub enum ProblemCode {
     CertificateRepeated,
     /// Another completion has the certificate number.
     CertificateTaken,
+    /// A verification code that is not one (`len` letters of `alphabet`): the public check
+    /// could never verify it.
+    CertificateCodeInvalid,
     /// A new class completion naming a class of this database: its completions come from its
     /// results (`class`).
     ClassCompletionHere,
@@ -194,7 +197,7 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 85] = [
+    pub const ALL: [ProblemCode; 86] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
@@ -262,6 +265,7 @@ impl ProblemCode {
         ProblemCode::RevocationDayRange,
         ProblemCode::CertificateRepeated,
         ProblemCode::CertificateTaken,
+        ProblemCode::CertificateCodeInvalid,
         ProblemCode::ClassCompletionHere,
         ProblemCode::CompletionDiffers,
         ProblemCode::QualificationSourceInvalid,

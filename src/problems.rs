@@ -514,6 +514,12 @@ const CATALOGUE: &[Message] = &[
         "Số chứng chỉ này đã thuộc về một kết quả khác",
     ),
     m(
+        C::CertificateCodeInvalid,
+        &["len", "alphabet"],
+        "a verification code is {len} letters of {alphabet} (the public check could not verify this one)",
+        "Mã xác thực gồm {len} ký tự trong {alphabet} (mã này không thể dùng để tra cứu)",
+    ),
+    m(
         C::ClassCompletionHere,
         &["class"],
         "class {class} is in this database: its completions are recorded from its results, not brought in",

@@ -448,7 +448,20 @@ fn read_facts(r: &mut Row) -> Option<CompletionFacts> {
         r.problem("class_code", C::ClassCodeNotClass);
     }
     let certificate_no = r.short("certificate_no", 60);
-    let certificate_code = r.short("certificate_code", 60);
+    // A verification code is the public check's: read as it reads one (case, spaces and hyphens
+    // aside), kept in its stored form; any other could never be verified.
+    let certificate_code = r.short("certificate_code", 60).and_then(|raw| {
+        let code = crate::completions::certificate::parse_code(&raw);
+        if code.is_none() {
+            r.problem_with(
+                "certificate_code",
+                C::CertificateCodeInvalid,
+                json!({"len": crate::completions::certificate::CODE_LEN,
+                       "alphabet": String::from_utf8_lossy(crate::completions::certificate::CODE_ALPHABET)}),
+            );
+        }
+        code
+    });
     let revoked_on = r.date("revoked_on");
     let revoke_reason = r.short("revoke_reason", 500);
     // Older records may lack the reason; a reason without its day is a slip.
@@ -874,7 +887,7 @@ mod tests {
             source_ref: String::new(),
             class_code: Some("L-1".into()),
             certificate_no: Some("GCN-1".into()),
-            certificate_code: Some("ABC".into()),
+            certificate_code: Some("ABCDEFGHJK".into()),
             revoked_on: None,
             revoke_reason: None,
         };
@@ -890,7 +903,7 @@ mod tests {
                 "",
                 "L-1",
                 "GCN-1",
-                "ABC",
+                "abcde-fghjk",
                 "",
                 "",
             ]],
@@ -913,5 +926,28 @@ mod tests {
             plan_completions(&s, &l, &scope(), d("2026-01-01"), Problems::new()).unwrap_err(),
         );
         assert_eq!(got[0].0, "Số chứng chỉ");
+        // A verification code the public check could never read (I and O are not in it).
+        l.certificates_taken.clear();
+        let s = sheet(
+            Part::Completions,
+            &[&[
+                "079123456789",
+                "Nguyễn Văn An",
+                "MOD1",
+                "2024-05-01",
+                "8.5",
+                "lớp",
+                "",
+                "L-1",
+                "GCN-1",
+                "ABCDEFGHIO",
+                "",
+                "",
+            ]],
+        );
+        let got = problems(
+            plan_completions(&s, &l, &scope(), d("2026-01-01"), Problems::new()).unwrap_err(),
+        );
+        assert_eq!(got[0].0, "Mã xác thực", "{got:?}");
     }
 }

@@ -650,6 +650,20 @@ async fn a_record_brings_no_completion_into_a_class_here_and_no_number_blocks_fi
         .get("/api/classes/DV03-XC-1/completions", Some(&school))
         .await;
     assert_eq!(list["items"], serde_json::json!([]), "{list}");
+    // A verification code the public check could never read (I and O are not in its letters).
+    let bad_code = class_row("DV-02", "OLD-K8", "TCB-2024-888888");
+    let (s, v) = import(
+        &app,
+        &admin,
+        with_row(&|f: &mut Vec<String>| {
+            bad_code(f);
+            f[9] = "ABCDEFGHIO".into();
+        }),
+        false,
+    )
+    .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert!(v.to_string().contains("certificate_code_invalid"), "{v}");
     // From a class elsewhere, with the number the next completion here would get.
     let next = format!("TCB-{}-{:06}", today.format("%Y"), paper_id + 2);
     let (s, v) = import(
