@@ -102,7 +102,7 @@ async fn check_link(
         ));
     }
     let unit = match cadre {
-        c if c > 0 => crate::cadres::store::unit_of(tx, c).await?,
+        c if c > 0 => crate::cadres::store::unit_of_locked(tx, c).await?,
         _ => None,
     }
     .ok_or_else(|| AppError::invalid("cadre_id", crate::msg!(NoCadre, id = cadre)))?;

@@ -805,7 +805,7 @@ pub async fn insert_qualification(
 /// locked until `tx` ends on PostgreSQL (`FOR NO KEY UPDATE`, as the timelines' writers lock it),
 /// so two accounts linked to one cadre at once are checked one after the other (SQLite has one
 /// writer at a time).
-pub async fn unit_of(tx: &mut Tx, id: i64) -> AppResult<Option<String>> {
+pub async fn unit_of_locked(tx: &mut Tx, id: i64) -> AppResult<Option<String>> {
     let sql = if tx.is_sqlite() {
         "SELECT unit_code FROM cadres WHERE id = $1"
     } else {

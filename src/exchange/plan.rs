@@ -891,23 +891,27 @@ mod tests {
             revoked_on: None,
             revoke_reason: None,
         };
-        let s = sheet(
-            Part::Completions,
-            &[&[
-                "079123456789",
-                "Nguyễn Văn An",
-                "MOD1",
-                "2024-05-01",
-                "8.5",
-                "lớp",
-                "",
-                "L-1",
-                "GCN-1",
-                "abcde-fghjk",
-                "",
-                "",
-            ]],
-        );
+        // One class completion row, with this verification code.
+        let with_code = |code: &str| {
+            sheet(
+                Part::Completions,
+                &[&[
+                    "079123456789",
+                    "Nguyễn Văn An",
+                    "MOD1",
+                    "2024-05-01",
+                    "8.5",
+                    "lớp",
+                    "",
+                    "L-1",
+                    "GCN-1",
+                    code,
+                    "",
+                    "",
+                ]],
+            )
+        };
+        let s = with_code("abcde-fghjk");
         let p = plan_completions(&s, &l, &scope(), d("2026-01-01"), Problems::new()).unwrap();
         assert_eq!(p.new.len(), 1);
         assert_eq!(p.new[0].facts, facts);
@@ -928,23 +932,7 @@ mod tests {
         assert_eq!(got[0].0, "Số chứng chỉ");
         // A verification code the public check could never read (I and O are not in it).
         l.certificates_taken.clear();
-        let s = sheet(
-            Part::Completions,
-            &[&[
-                "079123456789",
-                "Nguyễn Văn An",
-                "MOD1",
-                "2024-05-01",
-                "8.5",
-                "lớp",
-                "",
-                "L-1",
-                "GCN-1",
-                "ABCDEFGHIO",
-                "",
-                "",
-            ]],
-        );
+        let s = with_code("ABCDEFGHIO");
         let got = problems(
             plan_completions(&s, &l, &scope(), d("2026-01-01"), Problems::new()).unwrap_err(),
         );

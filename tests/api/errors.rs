@@ -1,7 +1,7 @@
 //! The error model: JSON bodies naming the field, never a 500 or an HTML page.
 
 use rocket::http::{ContentType, Method, Status};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::db_tests;
 use crate::helpers::{Backend, TestApp};
@@ -18,6 +18,18 @@ db_tests!(
 
 /// A NUL character anywhere (login, search, free text) and a date outside 1900–2100 (title
 /// periods, report dates) are 422s naming the field, on both databases; nothing is stored.
+/// Imports a qualifications CSV of one row for cadre 079180009911, issued by `issuer`.
+async fn qualification_issued_by(app: &TestApp, token: &str, issuer: &str) -> (Status, Value) {
+    let csv = format!("Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp;Nơi cấp\n079180009911;political_theory;elementary;01/01/2010;{issuer}\n");
+    app.post_raw(
+        "/api/imports/qualifications",
+        Some(token),
+        ContentType::CSV,
+        csv.into_bytes(),
+    )
+    .await
+}
+
 async fn nul_characters_and_far_dates_are_refused_at_the_field(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
@@ -81,28 +93,12 @@ async fn nul_characters_and_far_dates_are_refused_at_the_field(app: TestApp) {
         );
     }
     // In an uploaded file too: the cell is a problem of its row and column, nothing is written.
-    let csv = "Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp;Nơi cấp\n079180009911;political_theory;elementary;01/01/2010;Trường\u{0}Chính trị\n";
-    let (s, v) = app
-        .post_raw(
-            "/api/imports/qualifications",
-            Some(&admin),
-            ContentType::CSV,
-            csv.as_bytes().to_vec(),
-        )
-        .await;
+    let (s, v) = qualification_issued_by(&app, &admin, "Trường\u{0}Chính trị").await;
     assert_eq!(s, Status::UnprocessableEntity, "{v}");
     assert!(v.to_string().contains("NUL"), "{v}");
     // An escape or a bell in a cell is refused the same way (a tab is text).
     for cell in ["Trường\u{1b}[31mChính trị", "Trường\u{7}Chính trị"] {
-        let csv = format!("Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp;Nơi cấp\n079180009911;political_theory;elementary;01/01/2010;{cell}\n");
-        let (s, v) = app
-            .post_raw(
-                "/api/imports/qualifications",
-                Some(&admin),
-                ContentType::CSV,
-                csv.into_bytes(),
-            )
-            .await;
+        let (s, v) = qualification_issued_by(&app, &admin, cell).await;
         assert_eq!(s, Status::UnprocessableEntity, "{v}");
         assert!(v.to_string().contains("control_character"), "{v}");
     }
@@ -110,15 +106,7 @@ async fn nul_characters_and_far_dates_are_refused_at_the_field(app: TestApp) {
         .get(&format!("/api/cadres/{id}/qualifications"), Some(&admin))
         .await;
     assert_eq!(q["items"], json!([]), "nothing stored: {q}");
-    let csv = "Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp;Nơi cấp\n079180009911;political_theory;elementary;01/01/2010;Trường\tChính trị\n";
-    let (s, v) = app
-        .post_raw(
-            "/api/imports/qualifications",
-            Some(&admin),
-            ContentType::CSV,
-            csv.as_bytes().to_vec(),
-        )
-        .await;
+    let (s, v) = qualification_issued_by(&app, &admin, "Trường\tChính trị").await;
     assert!(s.code < 300, "a tab is text: {v}");
     let (s, v) = app
         .get("/api/reports/gaps?unit=79&as_of=0001-01-01", Some(&admin))
