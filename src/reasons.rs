@@ -300,6 +300,9 @@ reasons! {
     SessionOverlap [session, date, start, end] "overlaps session {session} of the same class ({date}, {start}–{end})" "Trùng giờ với buổi {session} của chính lớp này ({date}, {start}–{end})";
     VenueBooked [class, title, date, start, end] "the venue is already booked by class {class} \"{title}\" on {date}, {start}–{end}" "Địa điểm đã được lớp {class} \"{title}\" sử dụng vào ngày {date}, {start}–{end}";
     InstructorBooked [class, title, date, start, end] "the instructor is already booked by class {class} \"{title}\" on {date}, {start}–{end}" "Giảng viên đã dạy lớp {class} \"{title}\" vào ngày {date}, {start}–{end}";
+    ClassNotOver [class, date, time] "class {class} is not over: its last session ends on {date} at {time}; it can be finished after that" "Lớp {class} chưa học xong: buổi học cuối kết thúc lúc {time} ngày {date}; chỉ kết thúc lớp được sau thời điểm đó";
+    FinishedBeforeLastSession [date] "finished_on must be on or after {date}, the day of the class's last session" "Ngày kết thúc phải từ ngày {date} (ngày của buổi học cuối) trở về sau";
+    SessionNotStarted [date, time] "the session of {date} at {time} has not started; attendance is taken from its start" "Buổi học lúc {time} ngày {date} chưa bắt đầu; chỉ điểm danh được từ khi buổi học bắt đầu";
     AttendanceTaken [] "attendance has been taken; the schedule can no longer be replaced" "Đã điểm danh; không thể thay lịch học";
     CadreClashSchedule [cadre, class, title, date, start, end] "{cadre} is also in class {class} \"{title}\" whose session on {date}, {start}–{end} overlaps the new schedule" "{cadre} đang học lớp {class} \"{title}\", có buổi ngày {date}, {start}–{end} trùng lịch mới";
     // Enrolments.

@@ -235,6 +235,7 @@ const T = {
   a_present: ["Có mặt", "Present"],
   a_absent: ["Vắng", "Absent"],
   a_excused: ["Vắng có phép", "Excused"],
+  session_ahead: ["Buổi học chưa bắt đầu: điểm danh từ khi buổi học bắt đầu", "The session has not started: attendance is taken from its start"],
   save_attendance: ["Lưu điểm danh", "Save attendance"],
   saved: ["Đã lưu", "Saved"],
   results: ["Kết quả", "Results"],

@@ -316,7 +316,9 @@ async function attendanceSection(c, enc, msg) {
   const body = grid.rows.map((r) => h("tr", { "data-enrolment": r.enrolment_id }, h("th", { scope: "row", text: r.full_name }),
     grid.sessions.map((s) => {
       const v = r.marks[s.id] || "";
-      const select = h("select", { "aria-label": `${r.full_name} ${dateTime(s.starts_at)}`, disabled: !editable, "data-session": s.id },
+      // Attendance is taken once a session has started (the server decides; this only guides).
+      const ahead = new Date(s.starts_at) > new Date();
+      const select = h("select", { "aria-label": `${r.full_name} ${dateTime(s.starts_at)}`, disabled: !editable || ahead, title: ahead ? t("session_ahead") : null, "data-session": s.id },
         h("option", { value: "", text: "—" }), ["present", "absent", "excused"].map((a) => h("option", { value: a, text: t("a_" + a), selected: v === a })));
       (sel[s.id] = sel[s.id] || []).push([r.enrolment_id, select]);
       return h("td", {}, select);

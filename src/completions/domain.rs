@@ -2,7 +2,7 @@
 //! finishing class, certificate numbers, a completion's status on a day, and the days a finish,
 //! a revocation or a paper record may bear.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use utoipa::ToSchema;
@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::classes::domain::ClassStatus;
 use crate::curriculum::domain::{completion_counts_on, valid_until};
 use crate::error::{AppError, AppResult};
+use crate::shared::clock::Clock;
 
 /// Attendance at a session.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq)]
@@ -183,6 +184,55 @@ pub fn finishing_day(
     Ok(day)
 }
 
+/// Refuses finishing class `class` on `day` before its last session (ending at `last_end`, if it
+/// has sessions) is over by `clock` (409 on `status`), or on a day before that session's city day
+/// (422 on `finished_on`): a class is finished once it has been taught, on a day after it was.
+pub fn check_finish_after_sessions(
+    class: &str,
+    last_end: Option<DateTime<Utc>>,
+    day: NaiveDate,
+    clock: &Clock,
+) -> AppResult<()> {
+    let Some(end) = last_end else { return Ok(()) };
+    let local = clock.to_local(end);
+    if end > clock.now() {
+        return Err(AppError::conflict(
+            Some("status"),
+            crate::msg!(
+                ClassNotOver,
+                class = class,
+                date = local.format("%Y-%m-%d").to_string(),
+                time = local.format("%H:%M").to_string()
+            ),
+        ));
+    }
+    if day < local.date() {
+        return Err(AppError::invalid(
+            "finished_on",
+            crate::msg!(FinishedBeforeLastSession, date = local.date().to_string()),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses attendance for a session starting at `starts_at` that has not started by `clock`
+/// (409 on `session`): who came is known once it has begun, and an absence told ahead is
+/// recorded then.
+pub fn check_session_started(starts_at: DateTime<Utc>, clock: &Clock) -> AppResult<()> {
+    if starts_at <= clock.now() {
+        return Ok(());
+    }
+    let local = clock.to_local(starts_at);
+    Err(AppError::conflict(
+        Some("session"),
+        crate::msg!(
+            SessionNotStarted,
+            date = local.format("%Y-%m-%d").to_string(),
+            time = local.format("%H:%M").to_string()
+        ),
+    ))
+}
+
 /// The reason a class is cancelled for: required (trimmed, 1 to 500 characters) when `to` is
 /// `cancelled`, refused with any other status.
 pub fn cancel_reason(to: ClassStatus, given: Option<&str>) -> AppResult<Option<&str>> {
@@ -324,6 +374,43 @@ mod tests {
     fn said(e: AppError) -> (u16, Option<String>, String) {
         let b = e.body().error;
         (e.status().code, b.field, b.message)
+    }
+
+    #[test]
+    fn a_class_finishes_after_its_last_session_and_attendance_follows_the_sessions() {
+        let clock = Clock::new(chrono::FixedOffset::east_opt(7 * 3600).unwrap());
+        let utc = |s: &str| {
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+                .unwrap()
+                .and_utc()
+        };
+        // Now: 2026-06-01 08:00 in the city (01:00 UTC).
+        clock.set_now(Some(utc("2026-06-01T01:00")));
+        // No session: nothing to wait for.
+        assert!(check_finish_after_sessions("A-1", None, day("2020-01-01"), &clock).is_ok());
+        // The last session ended 2026-05-31 23:30 city time (16:30 UTC): finished that day or later.
+        let end = Some(utc("2026-05-31T16:30"));
+        assert!(check_finish_after_sessions("A-1", end, day("2026-05-31"), &clock).is_ok());
+        assert!(check_finish_after_sessions("A-1", end, day("2026-06-01"), &clock).is_ok());
+        let (code, field, message) =
+            said(check_finish_after_sessions("A-1", end, day("2026-05-30"), &clock).unwrap_err());
+        assert_eq!((code, field.as_deref()), (422, Some("finished_on")));
+        assert!(message.contains("2026-05-31"), "{message}");
+        // It ends at 08:30 today, city time: not over yet; over at 08:30.
+        let end = Some(utc("2026-06-01T01:30"));
+        let (code, field, message) =
+            said(check_finish_after_sessions("A-1", end, day("2026-06-01"), &clock).unwrap_err());
+        assert_eq!((code, field.as_deref()), (409, Some("status")));
+        assert!(message.contains("2026-06-01 at 08:30"), "{message}");
+        clock.set_now(Some(utc("2026-06-01T01:30")));
+        assert!(check_finish_after_sessions("A-1", end, day("2026-06-01"), &clock).is_ok());
+        // Attendance from the session's start, not a second before.
+        let start = utc("2026-06-01T02:00");
+        let (code, field, message) = said(check_session_started(start, &clock).unwrap_err());
+        assert_eq!((code, field.as_deref()), (409, Some("session")));
+        assert!(message.contains("2026-06-01 at 09:00"), "{message}");
+        clock.set_now(Some(start));
+        assert!(check_session_started(start, &clock).is_ok());
     }
 
     #[test]

@@ -57,7 +57,8 @@ pub struct AttendanceInput {
     pub records: Vec<MarkInput>,
 }
 
-/// Saves the attendance of one session for many cadres in one go (all or nothing). School staff or admin.
+/// Saves the attendance of one session for many cadres in one go (all or nothing), once the session
+/// has started (before: 409 naming `session`). School staff or admin.
 #[utoipa::path(tag = "completions", security(("bearer" = [])), request_body = AttendanceInput,
     params(("code" = String, Path, description = "Class code"), ("sid" = i64, Path, description = "Session id")),
     responses((status = 200, body = AttendanceGrid), (status = 404, body = ErrorEnvelope),
@@ -225,7 +226,8 @@ pub async fn stale_soon(
 
 /// Moves a class along `planned → open → running → finished`, or cancels it (with its reason).
 /// Finishing records the completions of those who passed and attended enough (hence served
-/// here). School staff or admin.
+/// here); a class is finished once its last session is over (before: 409 naming `status`), on a
+/// day not before that session's (422 naming `finished_on`). School staff or admin.
 #[utoipa::path(tag = "classes", security(("bearer" = [])), request_body = StatusInput,
     params(("code" = String, Path, description = "Class code")),
     responses((status = 200, body = ClassView), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope),

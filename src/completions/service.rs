@@ -168,13 +168,15 @@ pub async fn record_attendance(
         .await?
         .remove(&class.id)
         .unwrap_or_default();
-    let sid: i64 = sid
-        .parse()
+    let session = sid
+        .parse::<i64>()
         .ok()
-        .filter(|s| sessions.iter().any(|x| x.id == *s))
+        .and_then(|s| sessions.iter().find(|x| x.id == s))
         .ok_or_else(|| {
             AppError::not_found(crate::msg!(NoSession, session = sid, class = class.code))
         })?;
+    domain::check_session_started(session.starts_at, &state.clock)?;
+    let sid = session.id;
     let ids: Vec<i64> = records.iter().map(|r| r.enrolment_id).collect();
     check_enrolled(state, &class, "records", &ids).await?;
     let mut tx = state.db.begin().await?;
@@ -255,7 +257,7 @@ pub async fn record_results(
 pub struct StatusInput {
     /// The new status.
     pub status: ClassStatus,
-    /// Day it finished (for `finished`; default today).
+    /// Day it finished (for `finished`; default today; not before the last session's day).
     pub finished_on: Option<NaiveDate>,
     /// Why it is cancelled (required for `cancelled`, and only there; 1 to 500 characters).
     pub reason: Option<String>,
@@ -287,6 +289,10 @@ pub async fn change_status(
         }
     }
     let finished_on = domain::finishing_day(input.status, input.finished_on, state.clock.today())?;
+    if let Some(day) = finished_on {
+        let last_end = store::last_session_end(&mut tx, row.id).await?;
+        domain::check_finish_after_sessions(&code, last_end, day, &state.clock)?;
+    }
     let reason = domain::cancel_reason(input.status, input.reason.as_deref())?;
     let mut after = json!({"status": input.status});
     if let Some(r) = reason {

@@ -147,6 +147,19 @@ pub async fn session_count(ex: impl Into<Exec<'_>>, class_id: i64) -> AppResult<
     .await?))
 }
 
+/// When a class's last session ends (none without sessions).
+pub async fn last_session_end(
+    ex: impl Into<Exec<'_>>,
+    class_id: i64,
+) -> AppResult<Option<DateTime<Utc>>> {
+    Ok(on_exec!(ex, |c| sqlx::query_scalar(
+        "SELECT ends_at FROM class_sessions WHERE class_id = $1 ORDER BY ends_at DESC LIMIT 1"
+    )
+    .bind(class_id)
+    .fetch_optional(&mut *c)
+    .await?))
+}
+
 /// An enrolled cadre of a class who passed: the candidates for a completion when it finishes.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Passed {

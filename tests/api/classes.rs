@@ -25,6 +25,7 @@ db_tests!(
     stale_certificates_and_finished_classes,
     simultaneous_creates_of_one_code_name_the_field,
     an_open_class_with_cadres_does_not_go_back_to_planned,
+    a_class_is_finished_after_its_sessions_and_attendance_taken_once_they_start,
 );
 
 /// Eight schools' clerks create the same class code at once, and an admin the same username:
@@ -846,11 +847,13 @@ async fn attendance_results_completions_certificates(app: TestApp) {
     let (admin, school) = setup(&app).await;
     let a = create_cadre(&app, &admin, "Nguyễn Văn An", "079180001101", "26734").await;
     let b = create_cadre(&app, &admin, "Trần Thị Bình", "079180001102", "26734").await;
+    // Five sessions held over the last ten days.
     let sessions: Vec<Value> = (1..=5)
         .map(|d| {
+            let day = city_today() - Duration::days(12 - 2 * d);
             session(
-                &format!("2027-08-0{d}T08:00"),
-                &format!("2027-08-0{d}T11:00"),
+                &format!("{day}T08:00"),
+                &format!("{day}T11:00"),
                 "Hội trường B",
                 "TS. Võ Văn Kiệt",
             )
@@ -1414,4 +1417,122 @@ async fn an_open_class_with_cadres_does_not_go_back_to_planned(app: TestApp) {
         .await;
     assert_eq!(s, Status::Ok, "{v}");
     assert_eq!(v["status"], "planned", "{v}");
+}
+
+/// Attendance is taken for a session once it has started (409 naming the session before, nothing
+/// recorded), and a class is finished once its last session is over (409 naming the status
+/// before), on a day not before that session's (422 naming `finished_on`): no certificate dated
+/// before the training it certifies.
+async fn a_class_is_finished_after_its_sessions_and_attendance_taken_once_they_start(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let who = create_cadre(&app, &admin, "Nguyễn Văn Sớm", "079180001901", "26734").await;
+    let today = city_today();
+    let (yesterday, tomorrow) = (today - Duration::days(1), today + Duration::days(1));
+    let mut sessions = one_session(&yesterday.to_string());
+    sessions.extend(one_session(&tomorrow.to_string()));
+    let class = open_class(&app, &school, "CLS-EARLY", "DV-03", 5, sessions).await;
+    let sid = |i: usize| class["sessions"][i]["id"].as_i64().unwrap();
+    let eid = enrol(&app, &school, "CLS-EARLY", Some(who)).await.1["id"]
+        .as_i64()
+        .unwrap();
+    let (s, v) = app
+        .post(
+            "/api/classes/CLS-EARLY/status",
+            Some(&school),
+            json!({"status": "running"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let mark = |session: i64| {
+        let (app, school) = (&app, &school);
+        async move {
+            app.put(
+                &format!("/api/classes/CLS-EARLY/sessions/{session}/attendance"),
+                Some(school),
+                json!({"records": [{"enrolment_id": eid, "status": "present"}]}),
+            )
+            .await
+        }
+    };
+    // Tomorrow's session has not started: no mark, of any kind.
+    let (s, v) = mark(sid(1)).await;
+    assert_eq!(s, Status::Conflict, "{v}");
+    assert_eq!(v["error"]["field"], "session", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{tomorrow} at 08:00")),
+        "{v}"
+    );
+    let (_, grid) = app
+        .get("/api/classes/CLS-EARLY/attendance", Some(&school))
+        .await;
+    assert_eq!(grid["rows"][0]["marks"], json!({}), "{grid}");
+    // Yesterday's was held.
+    let (s, v) = mark(sid(0)).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    app.put(
+        "/api/classes/CLS-EARLY/results",
+        Some(&school),
+        json!({"results": [{"enrolment_id": eid, "score": 8.0, "passed": true}]}),
+    )
+    .await;
+    // Not over: it cannot be finished today, nor on a day given.
+    for body in [
+        json!({"status": "finished"}),
+        json!({"status": "finished", "finished_on": yesterday.to_string()}),
+    ] {
+        let (s, v) = app
+            .post("/api/classes/CLS-EARLY/status", Some(&school), body)
+            .await;
+        assert_eq!(s, Status::Conflict, "{v}");
+        assert_eq!(v["error"]["field"], "status", "{v}");
+    }
+    let (_, v) = app.get("/api/classes/CLS-EARLY", Some(&school)).await;
+    assert_eq!(v["status"], "running", "{v}");
+    // The day after tomorrow: the last session is over and marked; the class finishes on its
+    // day or later, not before.
+    let later = chrono::DateTime::parse_from_rfc3339(&format!(
+        "{}T09:00:00+07:00",
+        today + Duration::days(2)
+    ))
+    .unwrap()
+    .with_timezone(&chrono::Utc);
+    app.state().clock.set_now(Some(later));
+    let (s, v) = mark(sid(1)).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = app
+        .post(
+            "/api/classes/CLS-EARLY/status",
+            Some(&school),
+            json!({"status": "finished", "finished_on": today.to_string()}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "finished_on", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&tomorrow.to_string()),
+        "{v}"
+    );
+    let (s, v) = app
+        .post(
+            "/api/classes/CLS-EARLY/status",
+            Some(&school),
+            json!({"status": "finished", "finished_on": tomorrow.to_string()}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, done) = app
+        .get("/api/classes/CLS-EARLY/completions", Some(&school))
+        .await;
+    assert_eq!(
+        done["items"][0]["completed_on"],
+        tomorrow.to_string(),
+        "{done}"
+    );
+    app.state().clock.set_now(None);
 }

@@ -609,7 +609,7 @@ async fn a_record_brings_no_completion_into_a_class_here_and_no_number_blocks_fi
         .await;
     assert_eq!(s, Status::Created, "{v}");
     let paper_id = v["items"][0]["id"].as_i64().unwrap();
-    let day = (today + chrono::Duration::days(10)).to_string();
+    let day = (today - chrono::Duration::days(10)).to_string();
     let class = open_class(&app, &school, "DV03-XC-1", "DV-03", 10, one_session(&day)).await;
     let sid = class["sessions"][0]["id"].as_i64().unwrap();
     let files = unzip(&export(&app, &admin, "zip").await);

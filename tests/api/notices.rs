@@ -170,6 +170,11 @@ async fn schedule_completion_and_revocation_are_told(app: TestApp) {
         let (s, v) = app.post(&path, Some(&school), body).await;
         assert_eq!(s, Status::Ok, "{v}");
     }
+    // The morning after the session: it is marked, and the class finished.
+    let after = chrono::DateTime::parse_from_rfc3339("2027-06-09T09:00:00+07:00").unwrap();
+    app.state()
+        .clock
+        .set_now(Some(after.with_timezone(&chrono::Utc)));
     let (s, v) = app
         .put(
             &format!("/api/classes/TB-2/sessions/{sid}/attendance"),
@@ -231,6 +236,7 @@ async fn schedule_completion_and_revocation_are_told(app: TestApp) {
         "{v}"
     );
     assert_eq!(v["unread"], 4);
+    app.state().clock.set_now(None);
 }
 
 async fn the_inbox_is_the_callers_alone(app: TestApp) {

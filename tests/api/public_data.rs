@@ -58,7 +58,7 @@ async fn issue(app: &TestApp) -> Issued {
     app.import_hcmc(&admin).await;
     let school = app.account(&admin, "school.h14", "school", None).await;
     let today = city_today();
-    let day = today + Duration::days(60);
+    let day = today - Duration::days(60);
     ok(app, Post, "/api/classes", &school, json!({"code": "H14-DONE", "module_code": "DV-03",
         "organiser": "Trường Cán bộ thành phố", "capacity": 10,
         "enrol_opens": (today - Duration::days(1)).to_string(), "enrol_closes": (today + Duration::days(30)).to_string(),

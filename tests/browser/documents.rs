@@ -46,7 +46,7 @@ async fn cadre_with_certificate(s: &Server, b: &Browser) {
     let (st, v) = api(b, "POST", "/api/classes", json!({
         "code": "UI-DOC-01", "module_code": "DV-12", "organiser": "Trường Cán bộ thành phố", "capacity": 5,
         "enrol_opens": day(-1), "enrol_closes": day(30),
-        "sessions": [{"starts_at": "2032-05-05T08:00", "ends_at": "2032-05-05T11:00",
+        "sessions": [{"starts_at": "2024-05-05T08:00", "ends_at": "2024-05-05T11:00",
                       "venue": "Phòng tư liệu", "instructor": "ThS. Trần Minh Châu"}]})).await;
     assert_eq!(st, 201, "{v}");
     let session = v["sessions"][0]["id"].as_i64().expect("session id");

@@ -44,7 +44,7 @@ async fn new_class(b: &Browser, code: &str) {
 /// Wrong password, an invalid field, two sessions of one class overlapping and a venue booked by
 /// another class: each error in Vietnamese, from the catalogue, and nothing in `window.__errors`.
 pub async fn errors_in_vietnamese(s: &'static Server, b: &Browser) {
-    // UI-BOOK-01 (10/03/2031 08:00–11:30, Hội trường A) is the school's.
+    // UI-BOOK-01 (10/03/2026 08:00–11:30, Hội trường A) is the school's.
     crate::school_classes(s).await;
     b.open("#/login").await;
     b.wait("#login-form").await;
@@ -106,14 +106,14 @@ pub async fn errors_in_vietnamese(s: &'static Server, b: &Browser) {
     new_class(b, "UI-LANG-02").await;
     b.fill(
         "#class-form [data-field=\"sessions[0].date\"] input",
-        "10/03/2031",
+        "10/03/2026",
     )
     .await;
     b.click("#class-form button[type=submit]").await;
     let err = class_field_error(b, "the venue clash", "sessions[0].venue").await;
     assert!(
         err.starts_with("Địa điểm đã được lớp UI-BOOK-01 \"")
-            && err.ends_with("\" sử dụng vào ngày 10/03/2031, 08:00–11:30"),
+            && err.ends_with("\" sử dụng vào ngày 10/03/2026, 08:00–11:30"),
         "{err}"
     );
     assert!(!err.contains("buổi"), "no session id: {err}");

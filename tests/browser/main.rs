@@ -300,9 +300,9 @@ async fn school_class_pages(s: &Server, b: &Browser, module: &str, me: i64) -> (
     // time and place, is refused inline. A cadre (not the demo cadre) takes a seat in the first two.
     let mut other = String::new();
     for (code, capacity, day) in [
-        ("UI-BOOK-01", "30", "10/03/2031"),
-        ("UI-FULL-01", "1", "20/03/2031"),
-        ("UI-TEST-01", "2", "10/03/2031"),
+        ("UI-BOOK-01", "30", "10/03/2026"),
+        ("UI-FULL-01", "1", "20/03/2026"),
+        ("UI-TEST-01", "2", "10/03/2026"),
     ] {
         b.open("#/classes/new").await;
         b.wait("#class-form").await;
@@ -348,7 +348,7 @@ async fn school_class_pages(s: &Server, b: &Browser, module: &str, me: i64) -> (
                 .await;
             let err = err.as_str().unwrap_or("");
             assert!(
-                err.contains("UI-BOOK-01") && err.contains("10/03/2031, 08:00"),
+                err.contains("UI-BOOK-01") && err.contains("10/03/2026, 08:00"),
                 "{err}"
             );
             b.page("new-class-conflict").await;
@@ -483,11 +483,11 @@ async fn school_class_pages(s: &Server, b: &Browser, module: &str, me: i64) -> (
     drop(report);
     b.no_errors("class run").await;
     // The calendar shows the sessions; demand and curriculum open.
-    b.open("#/classes?month=2031-03").await;
-    b.until("calendar entry", "return document.querySelector('#month-calendar td[data-day=\"2031-03-10\"] a.ev') !== null").await;
+    b.open("#/classes?month=2026-03").await;
+    b.until("calendar entry", "return document.querySelector('#month-calendar td[data-day=\"2026-03-10\"] a.ev') !== null").await;
     b.page("calendar").await;
     b.click("#classes a[href*=\"view=week\"]").await;
-    b.until("week calendar", "return document.querySelector('#week-calendar li[data-day=\"2031-03-10\"] a[href=\"#/class/UI-TEST-01\"]') !== null").await;
+    b.until("week calendar", "return document.querySelector('#week-calendar li[data-day=\"2026-03-10\"] a[href=\"#/class/UI-TEST-01\"]') !== null").await;
     b.page("calendar-week").await;
     b.open("#/demand").await;
     b.wait("#demand table").await;
