@@ -139,6 +139,10 @@ pub enum ProblemCode {
     AppointedAfterStart,
     /// A date before the cadre's birth.
     DateBeforeBirth,
+    /// A title (held or planned) starting before the cadre's eighteenth birthday.
+    TitleBeforeAdulthood,
+    /// A birth date that would make a title on record start before the cadre was eighteen.
+    BirthAfterTitles,
     /// A completion's source is not lớp, giấy or nhập.
     RecordSourceInvalid,
     /// A paper or imported completion without its reference.
@@ -197,7 +201,7 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 86] = [
+    pub const ALL: [ProblemCode; 88] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
@@ -258,6 +262,8 @@ impl ProblemCode {
         ProblemCode::MovedOutBeforeStart,
         ProblemCode::AppointedAfterStart,
         ProblemCode::DateBeforeBirth,
+        ProblemCode::TitleBeforeAdulthood,
+        ProblemCode::BirthAfterTitles,
         ProblemCode::RecordSourceInvalid,
         ProblemCode::ReferenceRequired,
         ProblemCode::ClassCodeNotClass,

@@ -472,6 +472,18 @@ const CATALOGUE: &[Message] = &[
         "Ngày phải sau ngày sinh của cán bộ",
     ),
     m(
+        C::TitleBeforeAdulthood,
+        &[],
+        "a title is held or planned from the cadre's eighteenth birthday",
+        "Chức danh chỉ đảm nhiệm, quy hoạch từ ngày cán bộ đủ 18 tuổi",
+    ),
+    m(
+        C::BirthAfterTitles,
+        &[],
+        "with this birth date the cadre would not have been 18 when a title on record began",
+        "Với ngày sinh này, cán bộ chưa đủ 18 tuổi khi bắt đầu một chức danh đã ghi nhận",
+    ),
+    m(
         C::RecordSourceInvalid,
         &[],
         "write lớp (class), giấy (paper) or nhập (import)",

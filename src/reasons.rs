@@ -303,6 +303,8 @@ reasons! {
     ClassNotOver [class, date, time] "class {class} is not over: its last session ends on {date} at {time}; it can be finished after that" "Lớp {class} chưa học xong: buổi học cuối kết thúc lúc {time} ngày {date}; chỉ kết thúc lớp được sau thời điểm đó";
     FinishedBeforeLastSession [date] "finished_on must be on or after {date}, the day of the class's last session" "Ngày kết thúc phải từ ngày {date} (ngày của buổi học cuối) trở về sau";
     SessionNotStarted [date, time] "the session of {date} at {time} has not started; attendance is taken from its start" "Buổi học lúc {time} ngày {date} chưa bắt đầu; chỉ điểm danh được từ khi buổi học bắt đầu";
+    TitleBeforeAdulthood [date] "from_date must be on or after {date}, the cadre's eighteenth birthday: titles are held and planned from the age of 18" "Ngày bắt đầu phải từ ngày {date} (ngày cán bộ đủ 18 tuổi) trở đi: chức danh chỉ đảm nhiệm, quy hoạch từ 18 tuổi";
+    BirthAfterTitles [date] "the cadre holds or is planned for a title from {date}; with this birth date they would not have been 18 then" "Cán bộ đảm nhiệm hoặc được quy hoạch chức danh từ ngày {date}; với ngày sinh này khi đó cán bộ chưa đủ 18 tuổi";
     AttendanceTaken [] "attendance has been taken; the schedule can no longer be replaced" "Đã điểm danh; không thể thay lịch học";
     CadreClashSchedule [cadre, class, title, date, start, end] "{cadre} is also in class {class} \"{title}\" whose session on {date}, {start}–{end} overlaps the new schedule" "{cadre} đang học lớp {class} \"{title}\", có buổi ngày {date}, {start}–{end} trùng lịch mới";
     // Enrolments.

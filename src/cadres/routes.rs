@@ -126,7 +126,8 @@ pub async fn create_cadre(
 
 /// Edits a cadre (officers: only inside their subtree, and only moves within it). A cadre who
 /// holds or is planned for a title beyond today is not made inactive (409 naming `active` and
-/// the titles): those periods end first.
+/// the titles): those periods end first. Nor is a birth date moved so that a title on record
+/// would have begun before the cadre was eighteen (409 naming `birth_date`).
 #[utoipa::path(tag = "cadres", security(("bearer" = [])), request_body = CadrePatch,
     params(("id" = i64, Path, description = "Cadre id")),
     responses((status = 200, body = CadreDetail), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
@@ -172,7 +173,8 @@ async fn end_title_period(
     ))
 }
 
-/// Records a title the cadre holds (an assignment), with its period.
+/// Records a title the cadre holds (an assignment), with its period, from the cadre's eighteenth
+/// birthday (before it: 422 naming `from_date` and the day).
 #[utoipa::path(tag = "cadres", security(("bearer" = [])), request_body = PeriodInput,
     params(("id" = i64, Path, description = "Cadre id")),
     responses((status = 201, body = CadreDetail), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
@@ -201,7 +203,8 @@ pub async fn end_title(
     end_title_period(state, &user, id, aid, body.into_inner(), TitleList::Held).await
 }
 
-/// Records a succession-planning entry: the cadre is planned for a title.
+/// Records a succession-planning entry: the cadre is planned for a title, from their eighteenth
+/// birthday (before it: 422 naming `from_date` and the day).
 #[utoipa::path(tag = "cadres", security(("bearer" = [])), request_body = PeriodInput,
     params(("id" = i64, Path, description = "Cadre id")),
     responses((status = 201, body = CadreDetail), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]

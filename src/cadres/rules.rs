@@ -1,12 +1,12 @@
 //! The rules of a cadre's record that both the API (`cadres::service`) and the bulk import's
 //! planner (`imports::plan`) apply, each written once: where a cadre or a title may be placed,
-//! a title's level, one period of a title at a time, no lasting title for an inactive cadre, the
+//! a title's level, a title from the age of eighteen, one period of a title at a time, no lasting title for an inactive cadre, the
 //! date of a move, the date of a qualification. Pure: they check plain data. Each path names its
 //! own field or column (a JSON field, a file's header); where the words differ, both are here:
 //! the API names the unit it could not use, an import's reasons carry no values (the cell is
 //! shown beside them, and problems are counted by reason).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::auth::Scope;
 use crate::error::AppError;
@@ -193,10 +193,53 @@ impl LifeDateRefusal {
     }
 }
 
+/// The age from which a title is held or planned: a leadership post of a mass organisation is
+/// an adult's.
+pub const TITLE_MIN_AGE: i64 = 18;
+
+/// The day a cadre born on `birth` is [`TITLE_MIN_AGE`] in full years, as the gap engine counts
+/// them (born 29 February: 1 March in a common year).
+pub fn of_title_age_on(birth: NaiveDate) -> NaiveDate {
+    let year = birth.year() + TITLE_MIN_AGE as i32;
+    NaiveDate::from_ymd_opt(year, birth.month(), birth.day())
+        .or_else(|| NaiveDate::from_ymd_opt(year, 3, 1))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// A title period (held or planned) starts on or after the cadre's eighteenth birthday; the
+/// refusal names that day.
+pub fn check_title_age(from: NaiveDate, birth: NaiveDate) -> Result<(), NaiveDate> {
+    let adult = of_title_age_on(birth);
+    if from < adult {
+        Err(adult)
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::units::domain::UnitLevel;
+
+    #[test]
+    fn a_title_starts_on_the_eighteenth_birthday_or_later() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(check_title_age(d("1998-05-17"), d("1980-05-17")), Ok(()));
+        assert_eq!(
+            check_title_age(d("1998-05-16"), d("1980-05-17")),
+            Err(d("1998-05-17"))
+        );
+        assert_eq!(
+            check_title_age(d("1900-01-01"), d("1980-05-17")),
+            Err(d("1998-05-17"))
+        );
+        // Born on 29 February: eighteen on 1 March of a common year, 29 February of a leap one.
+        assert_eq!(of_title_age_on(d("2000-02-29")), d("2018-03-01"));
+        assert_eq!(of_title_age_on(d("2002-02-28")), d("2020-02-28"));
+        assert_eq!(of_title_age_on(d("1996-02-29")), d("2014-03-01"));
+        assert_eq!(of_title_age_on(d("1982-02-28")), d("2000-02-28"));
+    }
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -14,8 +14,8 @@ use super::domain::{
     parse_full_name, parse_personal_id, parse_phone, parse_words, Gender, Organisation, PersonalId,
 };
 use super::rules::{
-    check_life_date, check_title_level, check_unit, lasts_beyond, overlaps_another, unit_level,
-    Span,
+    check_life_date, check_title_age, check_title_level, check_unit, lasts_beyond,
+    overlaps_another, unit_level, Span,
 };
 use super::store::{
     self, CadreFilter, CadreView, CadreWrite, QualificationChange, QualificationView,
@@ -316,6 +316,16 @@ pub async fn update(
     }
     let mut tx = state.db.begin().await?;
     check_personal_id(&mut tx, w.personal_id.as_str(), Some(before.id)).await?;
+    if w.birth_date != before.birth_date {
+        if let Some(first) = store::first_title_day(&mut tx, before.id).await? {
+            if check_title_age(first, w.birth_date).is_err() {
+                return Err(AppError::conflict(
+                    Some("birth_date"),
+                    crate::msg!(BirthAfterTitles, date = first.to_string()),
+                ));
+            }
+        }
+    }
     if !w.active && active_now(&mut tx, before.id).await? {
         // No inactive cadre holds a title beyond today (`rules::lasts_beyond`).
         let lasting = store::lasting_titles(&mut tx, before.id, today).await?;
@@ -397,6 +407,12 @@ pub async fn add_period(
 ) -> AppResult<CadreDetail> {
     let scope = user.scope()?;
     check_period(input.from_date, input.to_date)?;
+    check_title_age(input.from_date, cadre.birth_date).map_err(|adult| {
+        AppError::invalid(
+            "from_date",
+            crate::msg!(TitleBeforeAdulthood, date = adult.to_string()),
+        )
+    })?;
     let mut tx = state.db.begin().await?;
     check_inactive_period(state, &mut tx, &cadre, input.to_date).await?;
     let title = titles::by_code(&mut tx, input.title_code.trim())

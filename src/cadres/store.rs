@@ -558,6 +558,20 @@ pub async fn lasting_titles(tx: &mut Tx, cadre: i64, today: NaiveDate) -> AppRes
         .await?))
 }
 
+/// The first day of the earliest title period (held or planned) of cadre `cadre`, if any.
+pub async fn first_title_day(tx: &mut Tx, cadre: i64) -> AppResult<Option<NaiveDate>> {
+    let sql = format!(
+        "SELECT from_date FROM {} WHERE cadre_id = $1 UNION ALL SELECT from_date FROM {} WHERE cadre_id = $1
+         ORDER BY from_date LIMIT 1",
+        TitleList::Held.table(),
+        TitleList::Planned.table()
+    );
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(cadre)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
 /// The SQL of [`super::rules::lasts_beyond`]: for the titles held and the titles planned, the
 /// titles of the periods of the cadre `cadre` (an SQL expression) lasting beyond the day `today`
 /// (a parameter), one `SELECT p.title_id …` each.

@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Duration, Months, NaiveDate};
 
 use super::{Rng, ETHNIC, FAMILY, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M, MODULES, ORGS};
+use crate::cadres::rules::{check_title_age, of_title_age_on};
 use crate::db::bulk::V;
 use crate::db::{Db, Tx};
 use crate::error::AppResult;
@@ -258,12 +259,22 @@ pub async fn generate(
                             .filter(|&p| fits(p) && !busy.contains(&(p, k)))
                             .collect();
                         let fit: Vec<usize> = people.iter().copied().filter(|&p| fits(p)).collect();
+                        // Nobody of the age: an adult, or the seat stays empty this term (a
+                        // title is held from eighteen).
+                        let adults: Vec<usize> = people
+                            .iter()
+                            .copied()
+                            .filter(|&p| check_title_age(*from, persons[p].birth).is_ok())
+                            .collect();
                         if !free.is_empty() {
                             *rng.pick(&free)
                         } else if !fit.is_empty() {
                             *rng.pick(&fit)
+                        } else if !adults.is_empty() {
+                            *rng.pick(&adults)
                         } else {
-                            *rng.pick(people)
+                            prev = None;
+                            continue;
                         }
                     }
                 };
@@ -295,11 +306,14 @@ pub async fn generate(
                     break;
                 }
                 let who = pool.swap_remove(rng.below(pool.len() as u64) as usize);
+                let from = rng.date(ph.plans.0, ph.plans.1);
+                // Planned from eighteen: a younger one is planned from that birthday.
+                let from = from.max(of_title_age_on(persons[who].birth));
                 planned.push(Seat {
                     person: who,
                     title: ti,
                     unit: u,
-                    from: rng.date(ph.plans.0, ph.plans.1),
+                    from,
                     to: None,
                 });
             }

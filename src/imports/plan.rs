@@ -15,7 +15,7 @@ use crate::cadres::domain::{
     parse_words, PersonalId,
 };
 use crate::cadres::rules::{
-    check_life_date, check_move_date, check_title_level, check_unit, lasts_beyond,
+    check_life_date, check_move_date, check_title_age, check_title_level, check_unit, lasts_beyond,
     overlaps_another, Span, UnitRefusal,
 };
 use crate::cadres::store::CadreWrite;
@@ -339,6 +339,16 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> CadreRow {
         r,
         ["plan_title_code", "plan_unit_code", "plan_from", "plan_to"],
     );
+    if let Some(b) = birth {
+        for (t, key) in [(&title, "title_from"), (&plan, "plan_from")] {
+            if t.as_ref()
+                .and_then(|t| t.from)
+                .is_some_and(|f| check_title_age(f, b).is_err())
+            {
+                r.problem(key, C::TitleBeforeAdulthood);
+            }
+        }
+    }
     let w = match (
         r.failed(),
         full_name.clone(),
@@ -501,6 +511,19 @@ pub fn plan_cadres(
         }
         if let (Some(e), Some(name)) = (on_record, &row.full_name) {
             check_name(&mut r, name, &e.w.full_name);
+        }
+        // A birth date moved past the start of a title on record less eighteen years.
+        if let (Some(e), Some(w)) = (on_record, &row.w) {
+            let first = periods_of(&held_by, on_record)
+                .iter()
+                .chain(periods_of(&planned_by, on_record))
+                .map(|p| p.from)
+                .min();
+            if w.birth_date != e.w.birth_date
+                && first.is_some_and(|f| check_title_age(f, w.birth_date).is_err())
+            {
+                r.problem("birth_date", C::BirthAfterTitles);
+            }
         }
         let held = row.title.as_ref().map(|t| {
             let periods = periods_of(&held_by, on_record);

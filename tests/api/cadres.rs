@@ -16,6 +16,7 @@ db_tests!(
     titles_held_and_planned,
     an_inactive_cadre_holds_no_title_beyond_today,
     qualifications_by_hand,
+    a_title_is_held_and_planned_from_the_cadres_eighteenth_birthday,
 );
 
 /// A valid new cadre in unit `unit` with this name and personal id.
@@ -720,4 +721,68 @@ async fn qualifications_by_hand(app: TestApp) {
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
     let (_, d) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
     assert_eq!(d["qualifications"].as_array().unwrap().len(), 1);
+}
+
+/// A title is held, or planned, from the cadre's eighteenth birthday: a period starting before it
+/// is refused (422 naming `from_date` and the day), and a birth date moved so that a period on
+/// record would start before it is refused (409 naming `birth_date`); nothing changes. Otherwise
+/// the gap report's "age at appointment" would take a child's (or an unborn's) appointment.
+async fn a_title_is_held_and_planned_from_the_cadres_eighteenth_birthday(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    // Born 1980-05-17: eighteen on 1998-05-17.
+    let id = create(&app, &admin, "Nguyễn Văn Trẻ", "079180000581", "26734").await;
+    for (list, from) in [("titles", "1998-05-16"), ("plans", "1975-01-01")] {
+        let (s, v) = app
+            .post(
+                &format!("/api/cadres/{id}/{list}"),
+                Some(&admin),
+                json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": from}),
+            )
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity, "{list}: {v}");
+        assert_eq!(v["error"]["field"], "from_date", "{v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("1998-05-17"),
+            "{v}"
+        );
+    }
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(
+        (v["titles"].clone(), v["plans"].clone()),
+        (json!([]), json!([])),
+        "{v}"
+    );
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/titles"),
+            Some(&admin),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "1998-05-17", "to_date": "2003-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    // Born three years later, they would have been fifteen.
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{id}"),
+            Some(&admin),
+            json!({"birth_date": "1983-05-17"}),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict, "{v}");
+    assert_eq!(v["error"]["field"], "birth_date", "{v}");
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["birth_date"], "1980-05-17", "{v}");
+    // A year later is still eighteen on the first day.
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{id}"),
+            Some(&admin),
+            json!({"birth_date": "1979-05-17"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
 }

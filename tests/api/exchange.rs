@@ -17,7 +17,8 @@ crate::db_tests!(
     the_exchange_checks_who_calls_and_what_is_sent,
     a_record_leaves_no_inactive_cadre_holding_a_title,
     a_record_on_a_unit_retired_since_reads_back_unchanged,
-    a_record_brings_no_completion_into_a_class_here_and_no_number_blocks_finishing
+    a_record_brings_no_completion_into_a_class_here_and_no_number_blocks_finishing,
+    a_record_holds_no_title_before_the_eighteenth_birthday
 );
 
 const AS_OF: &str = "2026-11-30";
@@ -723,4 +724,59 @@ async fn a_record_brings_no_completion_into_a_class_here_and_no_number_blocks_fi
         (Status::Ok, &serde_json::json!("DV-02")),
         "{v}"
     );
+}
+
+/// A record's titles held and planned start on the cadre's eighteenth birthday or later: a period
+/// from before it (after the birth) is a problem `title_before_adulthood` at its first day, in
+/// each sheet; nothing is written.
+async fn a_record_holds_no_title_before_the_eighteenth_birthday(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    // Born 1980-05-17 (the tests' cadre): eighteen on 1998-05-17.
+    let pid = "079180000531";
+    let id = crate::cadres::create(&app, &admin, "Nguyễn Văn Sớm", pid, "26734").await;
+    for (list, from) in [("titles", "2015-01-01"), ("plans", "2016-01-01")] {
+        let (s, v) = app
+            .post(
+                &format!("/api/cadres/{id}/{list}"),
+                Some(&admin),
+                serde_json::json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": from}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{v}");
+    }
+    let files = unzip(&export(&app, &admin, "zip").await);
+    let with_from = |name: &str, day: &str| {
+        let at = files.iter().position(|(n, _)| n == name).unwrap();
+        let edited = edit_row(&files[at].1, pid, |f| {
+            f[4] = day.to_string();
+            f[6] = String::new();
+        });
+        (at, edited)
+    };
+    // The sheets are read in order, each refused with every problem it has.
+    for name in ["chuc-danh.csv", "quy-hoach.csv"] {
+        let mut young = files.clone();
+        let (at, edited) = with_from(name, "1998-05-16");
+        young[at].1 = edited;
+        let (s, v) = import(&app, &admin, rezip(&young), false).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{v}");
+        let d = &v["error"]["details"];
+        assert_eq!(d.as_array().unwrap().len(), 1, "{v}");
+        assert_eq!(d[0]["field"], format!("{name}: Từ ngày"), "{v}");
+        assert_eq!(d[0]["code"], "title_before_adulthood", "{v}");
+    }
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["titles"][0]["from_date"], "2015-01-01", "{v}");
+    assert_eq!(v["plans"][0]["from_date"], "2016-01-01", "{v}");
+    // From the birthday itself, ended before the periods on record: taken.
+    let mut young = files.clone();
+    for name in ["chuc-danh.csv", "quy-hoach.csv"] {
+        let (at, edited) = with_from(name, "1998-05-17");
+        young[at].1 = edit_row(&edited, pid, |f| f[5] = "2014-12-31".into());
+    }
+    let (s, v) = import(&app, &admin, rezip(&young), false).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["titles"][0]["from_date"], "1998-05-17", "{v}");
 }

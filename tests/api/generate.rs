@@ -178,6 +178,31 @@ async fn the_same_seed_and_as_of_day_give_the_same_rows_on_any_day(first: TestAp
     for (table, rows) in &ca {
         assert!(!rows.is_empty(), "{table} holds rows");
     }
+    // Every title held or planned was taken at eighteen or older (at the first appointment,
+    // where a reorganisation split the period).
+    for table in ["title_assignments", "succession_plans"] {
+        let sql = format!(
+            "SELECT c.birth_date, COALESCE(p.appointed_on, p.from_date) FROM {table} p
+             JOIN cadres c ON c.id = p.cadre_id"
+        );
+        let pairs: Vec<(NaiveDate, NaiveDate)> = cadre_training::on_db!(&first.state().db, |p| {
+            sqlx::query_as(&sql).fetch_all(p).await.unwrap()
+        });
+        assert!(!pairs.is_empty(), "{table}");
+        let young: Vec<_> = pairs
+            .iter()
+            .filter(|(born, from)| {
+                cadre_training::cadres::rules::check_title_age(*from, *born).is_err()
+            })
+            .collect();
+        assert!(
+            young.is_empty(),
+            "{table}: {} of {} before eighteen, e.g. {:?}",
+            young.len(),
+            pairs.len(),
+            young.first()
+        );
+    }
     assert_eq!(without_time(&a), without_time(&b), "the same summary");
     // The audit entry records the seed and the day.
     let after: String = cadre_training::on_db!(&first.state().db, |p| {

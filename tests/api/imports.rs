@@ -104,6 +104,7 @@ db_tests!(
     qualification_levels_by_name,
     an_import_leaves_no_inactive_cadre_holding_a_title,
     a_blank_active_cell_keeps_the_record,
+    titles_in_a_roster_start_at_eighteen,
 );
 
 /// A SQLite app with the city's units and the sample roster imported.
@@ -1612,4 +1613,58 @@ async fn a_blank_active_cell_keeps_the_record(app: TestApp) {
         true,
         "said yes"
     );
+}
+
+/// A roster row's titles (held and planned) start on the cadre's eighteenth birthday or later, and
+/// a row moving a birth date past a title on record less eighteen years is refused: problems
+/// `title_before_adulthood` and `birth_after_titles` at their cells, nothing written.
+async fn titles_in_a_roster_start_at_eighteen(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    // Born 1 June 1995: eighteen on 1 June 2013. Nguyễn Thị An holds a title from 1 June 2020.
+    let young = |title: &str, plan: &str| {
+        format!("079195000011;Võ Văn Nhỏ;Nam;01/06/1995;Kinh;26734;Mặt trận Tổ quốc;;FF-VICE-COMMUNE;{title};FF-CHAIR-COMMUNE;{plan}")
+    };
+    let an_born_2005 =
+        "079180000001;Nguyễn Thị An;Nữ;15/03/2005;Kinh;26734;Mặt trận Tổ quốc;01/01/2015;;;;";
+    let bad = csv(
+        CADRE_HEADER,
+        &[&young("31/05/2013", "01/01/2010"), an_born_2005],
+    );
+    let (s, v) = import(&app, &admin, "cadres", "", bad).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let found: Vec<(i64, String, String)> = v["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["row"].as_i64().unwrap_or(0),
+                d["field"].as_str().unwrap_or("").to_string(),
+                d["code"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let want = |row: i64, field: &str, code: &str| (row, field.to_string(), code.to_string());
+    assert_eq!(
+        found,
+        [
+            want(2, "Giữ chức danh từ ngày", "title_before_adulthood"),
+            want(2, "Quy hoạch từ ngày", "title_before_adulthood"),
+            want(3, "Ngày sinh", "birth_after_titles"),
+        ],
+        "{v}"
+    );
+    assert_eq!(cadre_count(&app, &admin).await, 3, "nothing was written");
+    assert_eq!(
+        find(&app, &admin, "nguyen thi an").await["birth_date"],
+        "1980-03-15"
+    );
+    // From the eighteenth birthday itself: taken.
+    let good = csv(CADRE_HEADER, &[&young("01/06/2013", "01/06/2013")]);
+    let (s, v) = import(&app, &admin, "cadres", "", good).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["created"], 1, "{v}");
 }
