@@ -21,7 +21,7 @@ use crate::shared::clock::Clock;
 pub const OFFICER_UNIT: &str = "26737";
 
 /// Demo logins for every role (password `demo-password`): `school`, `commission`,
-/// `officer.tandinh` and `cadre` (the demo cadre, in their ward today).
+/// `officer.tandinh` and `cadre` (the demo cadre, in their ward today; none without one).
 pub async fn accounts(db: &Db, cadre: Option<i64>) -> Result<(), String> {
     let err = |e: AppError| e.to_string();
     let hash = crate::auth::password::hash("demo-password")
@@ -47,6 +47,10 @@ pub async fn accounts(db: &Db, cadre: Option<i64>) -> Result<(), String> {
         ("officer.tandinh", Role::Officer, Some(OFFICER_UNIT), None),
         ("cadre", Role::Cadre, Some(cadre_unit.as_str()), cadre_id),
     ] {
+        // A cadre login is its cadre's: none when the data has no demo cadre.
+        if role == Role::Cadre && cadre.is_none() {
+            continue;
+        }
         let a = crate::accounts::store::NewAccount {
             username: user,
             password_hash: &hash,
