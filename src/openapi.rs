@@ -572,6 +572,7 @@ impl BodyRules {
             ("QualificationPatch", "reason", text(1, 500)),
             ("RevokeInput", "reason", text(1, 500)),
             ("StatusInput", "reason", text(1, 500)),
+            ("WithdrawInput", "reason", text(1, 500)),
             ("ClassInput", "code", code.clone()),
             ("ClassInput", "module_code", code.clone()),
             ("ClassInput", "organiser", text(1, 300)),

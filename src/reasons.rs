@@ -334,6 +334,7 @@ reasons! {
     CertificateCodeShape [len, alphabet] "code must be {len} letters of {alphabet}" "Mã xác thực gồm {len} ký tự trong {alphabet}";
     CertificateCodeWrong [] "the code does not match this certificate" "Mã xác thực không đúng với giấy chứng nhận này";
     // A class's cancellation; a qualification's edit, revocation and reinstatement.
+    WithdrawReasonNeeded [max] "ending an enrolment needs its reason (1 to {max} characters)" "Rút tên cần có lý do (1 đến {max} ký tự)";
     CancelReasonNeeded [max] "cancelling a class needs its reason (1 to {max} characters)" "Hủy lớp cần có lý do (1 đến {max} ký tự)";
     ReasonOnlyWithCancel [] "a reason goes only with cancelling a class" "Lý do chỉ đi kèm việc hủy lớp";
     NoQualification [id, cadre] "no qualification {id} for cadre {cadre}" "Cán bộ {cadre} không có trình độ mã {id}";

@@ -84,11 +84,10 @@ pub async fn enrol(
 }
 
 /// Why an enrolment ends.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawInput {
-    /// Reason, kept in the audit trail.
-    #[serde(default)]
+    /// Reason, kept in the audit trail (required; 1 to 500 characters).
     pub reason: String,
 }
 

@@ -180,10 +180,11 @@ pub async fn withdraw(
     id: &str,
     reason: String,
 ) -> AppResult<EnrolmentList> {
-    if reason.chars().count() > 500 {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AppError::invalid(
             "reason",
-            crate::msg!(TooLong, field = "reason", max = 500),
+            crate::msg!(WithdrawReasonNeeded, max = 500),
         ));
     }
     let not_found = || AppError::not_found(crate::msg!(NoEnrolment, id = id, class = code));

@@ -568,6 +568,21 @@ async fn waitlist_and_promotion(app: TestApp) {
             ("waitlisted".into(), Some(2))
         ]
     );
+    // A withdrawal needs its reason (kept in the audit trail, as the class page asks): without
+    // one, or a blank one, 422 naming it, and nothing changes.
+    for body in [json!({}), json!({"reason": "  "})] {
+        let (s, v) = app
+            .post(
+                &format!("/api/classes/CLS-2/enrolments/{}/withdraw", eids[0]),
+                Some(&school),
+                body,
+            )
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity, "{v}");
+        assert_eq!(v["error"]["field"], "reason", "{v}");
+    }
+    let (_, c) = app.get("/api/classes/CLS-2", Some(&school)).await;
+    assert_eq!(c["enrolled"].as_i64(), Some(2), "{c}");
     // The first enrolled withdraws: the first on the waitlist takes the seat at once.
     let (s, v) = app
         .post(
@@ -622,7 +637,7 @@ async fn waitlist_and_promotion(app: TestApp) {
         .post(
             &format!("/api/classes/CLS-2/enrolments/{}/withdraw", eids[0]),
             Some(&school),
-            json!({}),
+            json!({"reason": "Nhầm"}),
         )
         .await;
     assert_eq!(s, Status::Conflict);
@@ -701,7 +716,7 @@ async fn who_may_enrol_whom(app: TestApp) {
         .post(
             &format!("/api/classes/CLS-1/enrolments/{eid}/withdraw"),
             Some(&me),
-            json!({}),
+            json!({"reason": "Bận"}),
         )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
@@ -721,7 +736,7 @@ async fn who_may_enrol_whom(app: TestApp) {
         .post(
             &format!("/api/classes/CLS-1/enrolments/{eid}/withdraw"),
             Some(&officer2),
-            json!({}),
+            json!({"reason": "Bận"}),
         )
         .await;
     assert_eq!(s, Status::NotFound);
@@ -817,7 +832,7 @@ async fn two_hundred_simultaneous_enrolments(app: TestApp) {
             .post(
                 &format!("/api/classes/CLS-RACE/enrolments/{eid}/withdraw"),
                 Some(&school),
-                json!({}),
+                json!({"reason": "Bận"}),
             )
             .await;
         assert_eq!(s, Status::Ok, "{v}");
@@ -1357,7 +1372,7 @@ async fn stale_certificates_and_finished_classes(app: TestApp) {
         .post(
             &format!("/api/classes/DV03-2015/enrolments/{eid}/withdraw"),
             Some(&school),
-            json!({}),
+            json!({"reason": "Lớp đã xong"}),
         )
         .await;
     assert_eq!(s, Status::Conflict);

@@ -133,7 +133,11 @@ async fn every_change_shows_in_the_next_read(app: TestApp) {
         .unwrap()["id"]
         .clone();
     let path = format!("/api/classes/CLS-ONE/enrolments/{waiting}/withdraw");
-    ok("withdraw", app.post(&path, Some(&school), json!({})).await);
+    ok(
+        "withdraw",
+        app.post(&path, Some(&school), json!({"reason": "Bận"}))
+            .await,
+    );
     assert_eq!(position(&me(&app, &token).await, "CLS-ONE"), 1);
 
     // A class the cadre holds a seat in is cancelled.
