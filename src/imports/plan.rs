@@ -88,6 +88,9 @@ pub struct CadreLookups {
     pub held: Vec<ExistingPeriod>,
     /// Titles planned for those cadres.
     pub planned: Vec<ExistingPeriod>,
+    /// The first day of each of those cadres' earliest title period, held or planned (read even
+    /// where `held` and `planned` are not: a birth date is checked against it).
+    pub first_title_day: HashMap<i64, NaiveDate>,
 }
 
 /// Who a period belongs to: a cadre in the database or one created by this import.
@@ -514,13 +517,9 @@ pub fn plan_cadres(
         }
         // A birth date moved past the start of a title on record less eighteen years.
         if let (Some(e), Some(w)) = (on_record, &row.w) {
-            let first = periods_of(&held_by, on_record)
-                .iter()
-                .chain(periods_of(&planned_by, on_record))
-                .map(|p| p.from)
-                .min();
+            let first = lookups.first_title_day.get(&e.id);
             if w.birth_date != e.w.birth_date
-                && first.is_some_and(|f| check_title_age(f, w.birth_date).is_err())
+                && first.is_some_and(|f| check_title_age(*f, w.birth_date).is_err())
             {
                 r.problem("birth_date", C::BirthAfterTitles);
             }

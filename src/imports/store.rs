@@ -159,11 +159,17 @@ pub async fn cadre_lookups(tx: &mut Tx, ids: &[String], with: Periods) -> AppRes
     .await?);
     let found = cadres_by_pid(tx, ids).await?;
     let cadre_ids: Vec<i64> = found.iter().map(|c| c.id).collect();
+    let (held, planned) = (
+        periods(tx, "title_assignments", &cadre_ids).await?,
+        periods(tx, "succession_plans", &cadre_ids).await?,
+    );
+    let mut first_title_day: HashMap<i64, NaiveDate> = HashMap::new();
+    for p in held.iter().chain(&planned) {
+        let day = first_title_day.entry(p.cadre_id).or_insert(p.from);
+        *day = (*day).min(p.from);
+    }
     let (held, planned) = match with {
-        Periods::Read => (
-            periods(tx, "title_assignments", &cadre_ids).await?,
-            periods(tx, "succession_plans", &cadre_ids).await?,
-        ),
+        Periods::Read => (held, planned),
         Periods::Skip => (vec![], vec![]),
     };
     Ok(CadreLookups {
@@ -172,6 +178,7 @@ pub async fn cadre_lookups(tx: &mut Tx, ids: &[String], with: Periods) -> AppRes
             .into_iter()
             .map(|(id, code, level, active)| (code, TitleInfo { id, level, active }))
             .collect(),
+        first_title_day,
         cadres: found
             .into_iter()
             .map(|c| {

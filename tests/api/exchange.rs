@@ -779,4 +779,16 @@ async fn a_record_holds_no_title_before_the_eighteenth_birthday(app: TestApp) {
     assert_eq!(s, Status::Ok, "{v}");
     let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
     assert_eq!(v["titles"][0]["from_date"], "1998-05-17", "{v}");
+    // Nor does the record move the birth date past a title on record (the titles sheet need
+    // not name it: the exchange adds periods, it never removes one).
+    let mut later = files.clone();
+    let at = files.iter().position(|(n, _)| n == "can-bo.csv").unwrap();
+    later[at].1 = edit_row(&files[at].1, pid, |f| f[3] = "1981-01-01".into());
+    let (s, v) = import(&app, &admin, rezip(&later[..=at]), false).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let d = &v["error"]["details"];
+    assert_eq!(d[0]["field"], "can-bo.csv: Ngày sinh", "{v}");
+    assert_eq!(d[0]["code"], "birth_after_titles", "{v}");
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["birth_date"], "1980-05-17", "{v}");
 }

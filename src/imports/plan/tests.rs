@@ -182,6 +182,7 @@ fn lookups() -> CadreLookups {
             period(101, 3, "26734", "2010-01-01", Some("2014-12-31")),
         ],
         planned: vec![period(200, 2, "760", "2021-01-01", None)],
+        first_title_day: [(10, day("2010-01-01"))].into(),
     }
 }
 
