@@ -491,7 +491,10 @@ async fn active_now(tx: &mut Tx, id: i64) -> AppResult<bool> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndInput {
-    /// Last day (inclusive); `null` reopens the period.
+    /// Last day (inclusive); `null` reopens the period. Required: a body without it changes
+    /// nothing and is refused (422 naming `to_date`).
+    #[serde(deserialize_with = "Option::deserialize")]
+    #[schema(required = true)]
     pub to_date: Option<NaiveDate>,
 }
 

@@ -529,6 +529,18 @@ async fn titles_held_and_planned(app: TestApp) {
         .await;
     assert_eq!(s, Status::Ok, "{v}");
     assert_eq!(v["titles"][0]["to_date"], "2019-12-31");
+    // A body without `to_date` is refused and reopens nothing (`null` reopens).
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{id}/titles/{aid}"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "to_date", "{v}");
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["titles"][0]["to_date"], "2019-12-31", "{v}");
     let (s, _) = app
         .post(
             &url,
