@@ -550,7 +550,7 @@ impl BodyRules {
             ),
             ("PaperCompletionInput", "module_code", code.clone()),
             ("PaperCompletionInput", "source_ref", text(1, 300)),
-            ("PaperCompletionInput", "issuer", free.clone()),
+            ("PaperCompletionInput", "issuer", text(0, 300)),
             (
                 "PaperCompletionInput",
                 "source",

@@ -188,9 +188,11 @@ pub async fn cadre_completions(
 }
 
 /// Records a completion from before the system, with provenance and no class. School staff or admin.
+/// One completion of a module per cadre and day (a second: 409 naming `completed_on`).
 #[utoipa::path(tag = "completions", security(("bearer" = [])), request_body = PaperCompletionInput,
     params(("id" = i64, Path, description = "Cadre id")),
-    responses((status = 201, body = CompletionList), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 201, body = CompletionList), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope)))]
 #[post("/api/cadres/<id>/completions", data = "<body>")]
 pub async fn add_paper_completion(
     state: &State<AppState>,

@@ -667,6 +667,12 @@ pub async fn add_paper_completion(
     let source_ref = crate::shared::text::required_text("source_ref", &input.source_ref, 300)?;
     let today = state.clock.today();
     domain::check_paper_day(input.completed_on, cadre.birth_date, today)?;
+    if input.issuer.chars().count() > 300 {
+        return Err(AppError::invalid(
+            "issuer",
+            crate::msg!(TooLong, field = "issuer", max = 300),
+        ));
+    }
     let score_tenths = match input.score {
         None => None,
         Some(s) => Some(
@@ -684,6 +690,19 @@ pub async fn add_paper_completion(
                     crate::msg!(NoModule, code = input.module_code),
                 )
             })?;
+    // One completion of a module per cadre and day (the imports' and the exchange's key): the
+    // cadre's row is locked while it is checked, so two at once give one.
+    cadres::store::unit_of_locked(&mut tx, cadre.id).await?;
+    if store::completed_on_day(&mut tx, cadre.id, module.id, input.completed_on).await? {
+        return Err(AppError::conflict(
+            Some("completed_on"),
+            crate::msg!(
+                CompletionOnRecord,
+                module = module.code,
+                date = input.completed_on.to_string()
+            ),
+        ));
+    }
     let (cid, _) = record_completion(
         &mut tx,
         &CompletionWrite {

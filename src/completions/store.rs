@@ -147,6 +147,25 @@ pub async fn session_count(ex: impl Into<Exec<'_>>, class_id: i64) -> AppResult<
     .await?))
 }
 
+/// Whether cadre `cadre` has a completion of module `module` dated `day` (revoked or not).
+pub async fn completed_on_day(
+    tx: &mut Tx,
+    cadre: i64,
+    module: i64,
+    day: NaiveDate,
+) -> AppResult<bool> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM completions WHERE cadre_id = $1 AND module_id = $2 AND completed_on = $3"
+    )
+    .bind(cadre)
+    .bind(module)
+    .bind(day)
+    .fetch_one(&mut *c)
+    .await?
+    }) > 0)
+}
+
 /// When a class's last session ends (none without sessions).
 pub async fn last_session_end(
     ex: impl Into<Exec<'_>>,
