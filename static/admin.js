@@ -20,7 +20,7 @@ export const orgName = (o) => (ORGS[o] || [o, o])[lang() === "en" ? 1 : 0];
 function cadreForm(c, onDone) {
   const v = c || {};
   const name = h("input", { value: v.full_name || "", required: true, autocomplete: "off" });
-  const gender = h("select", {}, ["female", "male"].map((g) => h("option", { value: g, text: t("g_" + g), selected: v.gender === g })));
+  const gender = h("select", {}, ["female", "male", "other"].map((g) => h("option", { value: g, text: t("g_" + g), selected: v.gender === g })));
   const birth = dateInput(v.birth_date);
   const eth = h("input", { value: v.ethnicity || "Kinh" });
   const party = dateInput(v.party_joined_on);

@@ -137,6 +137,7 @@ const T = {
   gender: ["Giới tính", "Gender"],
   g_female: ["Nữ", "Female"],
   g_male: ["Nam", "Male"],
+  g_other: ["Khác", "Other"],
   birth_date: ["Ngày sinh", "Date of birth"],
   ethnicity: ["Dân tộc", "Ethnicity"],
   party_joined: ["Ngày vào Đảng", "Party member since"],

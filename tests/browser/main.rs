@@ -948,6 +948,9 @@ async fn officer_roster(s: &'static Server, b: &Browser) {
     b.until("ID error next to the field", "return document.querySelector('#cadre-form [data-field=personal_id] .field-error')?.textContent").await;
     b.fill("#cadre-form [data-field=personal_id] input", "079185000123")
         .await;
+    // Recorded with the third gender, which the edit below must keep.
+    b.js("document.querySelector('#cadre-form [data-field=gender] select').value = 'other';")
+        .await;
     b.click("#cadre-form button[type=submit]").await;
     b.until("the new cadre listed", "return [...document.querySelectorAll('#roster-table tbody td')].some(td => td.textContent === 'Lê Thị Thử')").await;
     b.click("#roster-table tbody tr button.nominate").await;
@@ -962,6 +965,11 @@ async fn officer_roster(s: &'static Server, b: &Browser) {
         .await;
     b.click("#cadre-form button[type=submit]").await;
     b.until("the edited cadre listed", "return [...document.querySelectorAll('#roster-table tbody td')].some(td => td.textContent === 'Lê Thị Thử Mới')").await;
+    let edited = api_get(b, "/api/cadres?q=le%20thi%20thu%20moi").await;
+    assert_eq!(
+        edited["items"][0]["gender"], "other",
+        "an edit keeps the gender on record: {edited}"
+    );
     b.fill("#roster-search input", "nguyen").await;
     b.click("#roster-search button[type=submit]").await;
     b.until("roster search", "return location.hash.includes('q=nguyen') && document.querySelectorAll('#roster-table tbody tr').length > 0").await;
