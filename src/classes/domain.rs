@@ -211,6 +211,59 @@ pub fn city_span(
     )
 }
 
+/// A session on record, as a new schedule is weighed against it.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionOnRecord {
+    /// Session id.
+    pub id: i64,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: DateTime<Utc>,
+    /// Whether attendance has been taken at it.
+    pub marked: bool,
+}
+
+/// Weighs a new schedule `new` against the sessions `on_record`: for each new session, the id of
+/// the session with attendance it keeps (same start and end), or `None`. A session with
+/// attendance stays where it is (409 on `sessions` naming it: who came is on record); the others
+/// may move or go, so a session called off leaves the schedule. In a `running` class a session
+/// added or moved does not start before now (422 on `sessions[i].starts_at`): the schedule is
+/// what finishing waits for.
+pub fn weigh_schedule(
+    new: &[SessionWrite],
+    on_record: &[SessionOnRecord],
+    running: bool,
+    clock: &Clock,
+) -> Result<Vec<Option<i64>>, AppError> {
+    let same = |s: &SessionWrite, r: &SessionOnRecord| {
+        s.starts_at == r.starts_at && s.ends_at == r.ends_at
+    };
+    for r in on_record.iter().filter(|r| r.marked) {
+        if !new.iter().any(|s| same(s, r)) {
+            let (date, start, _) = city_span(clock, r.starts_at, r.ends_at);
+            return Err(AppError::conflict(
+                Some("sessions"),
+                crate::msg!(AttendanceTakenAt, date = date, time = start),
+            ));
+        }
+    }
+    let now = clock.now();
+    new.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let kept = on_record.iter().find(|r| same(s, r));
+            if running && kept.is_none() && s.starts_at < now {
+                return Err(AppError::invalid(
+                    format!("sessions[{i}].starts_at"),
+                    crate::msg!(SessionMovedIntoPast),
+                ));
+            }
+            Ok(kept.filter(|r| r.marked).map(|r| r.id))
+        })
+        .collect()
+}
+
 /// Most sessions a class may have.
 pub const MAX_SESSIONS: usize = 200;
 
@@ -322,6 +375,56 @@ mod tests {
     fn said(e: AppError) -> (u16, Option<String>, String) {
         let b = e.body().error;
         (e.status().code, b.field, b.message)
+    }
+
+    #[test]
+    fn a_schedule_keeps_the_sessions_with_attendance_and_a_running_class_its_past() {
+        let clock = Clock::default();
+        clock.set_now(Some(t("2026-06-10T12:00")));
+        let w = |from: &str, to: &str| SessionWrite {
+            starts_at: t(from),
+            ends_at: t(to),
+            venue: "P".into(),
+            instructor: "G".into(),
+        };
+        let r = |id, from: &str, to: &str, marked| SessionOnRecord {
+            id,
+            starts_at: t(from),
+            ends_at: t(to),
+            marked,
+        };
+        let record = [
+            r(1, "2026-06-01T08:00", "2026-06-01T11:00", true),
+            r(2, "2026-06-05T08:00", "2026-06-05T11:00", false),
+            r(3, "2026-06-20T08:00", "2026-06-20T11:00", false),
+        ];
+        // Session 2 (past, no marks) kept as is, 3 called off, one added ahead: 1 is kept by id.
+        let new = [
+            w("2026-06-01T08:00", "2026-06-01T11:00"),
+            w("2026-06-05T08:00", "2026-06-05T11:00"),
+            w("2026-06-25T08:00", "2026-06-25T11:00"),
+        ];
+        assert_eq!(
+            weigh_schedule(&new, &record, true, &clock).unwrap(),
+            [Some(1), None, None]
+        );
+        // Session 1 moved: refused, naming its day and time.
+        let moved = [w("2026-06-01T08:30", "2026-06-01T11:00")];
+        let (code, field, message) =
+            said(weigh_schedule(&moved, &record, true, &clock).unwrap_err());
+        assert_eq!((code, field.as_deref()), (409, Some("sessions")));
+        assert!(message.contains("2026-06-01 at 08:00"), "{message}");
+        // A session moved into the past: refused while running, taken before.
+        let past = [
+            w("2026-06-01T08:00", "2026-06-01T11:00"),
+            w("2026-06-09T08:00", "2026-06-09T11:00"),
+        ];
+        let (code, field, _) = said(weigh_schedule(&past, &record, true, &clock).unwrap_err());
+        assert_eq!(
+            (code, field.as_deref()),
+            (422, Some("sessions[1].starts_at"))
+        );
+        assert!(weigh_schedule(&past, &record, false, &clock).is_ok());
     }
 
     fn session(from: &str, to: &str, venue: &str) -> SessionInput {

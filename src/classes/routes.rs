@@ -112,7 +112,9 @@ pub struct SessionsInput {
 }
 
 /// Replaces a class's sessions, checking venues, instructors and the enrolled cadres' other
-/// classes. Refused once attendance has been taken. School staff or admin.
+/// classes. A session with attendance stays at its times (else 409 naming `sessions`); the
+/// others may move or go, as a session called off does; a running class takes no session added
+/// or moved into the past (422 naming `sessions[i].starts_at`). School staff or admin.
 #[utoipa::path(tag = "classes", security(("bearer" = [])), request_body = SessionsInput,
     params(("code" = String, Path, description = "Class code")),
     responses((status = 200, body = ClassView), (status = 404, body = ErrorEnvelope),

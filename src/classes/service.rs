@@ -253,7 +253,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: ClassInput) -> AppRe
 }
 
 /// Replaces a class's sessions, checking venues, instructors and the enrolled cadres' other
-/// classes; refused once the class is over or attendance has been taken.
+/// classes; refused once the class is over. A session with attendance stays as it is, and a
+/// running class takes no session added or moved into the past ([`domain::weigh_schedule`]).
 pub async fn reschedule(
     state: &AppState,
     actor: &Actor,
@@ -264,14 +265,11 @@ pub async fn reschedule(
     let mut tx = state.db.begin().await?;
     let row = in_tx(&mut tx, &code).await?;
     editable(&row)?;
-    if store::attendance_count(&mut tx, row.id).await? > 0 {
-        return Err(AppError::conflict(
-            Some("sessions"),
-            crate::msg!(AttendanceTaken),
-        ));
-    }
     let sessions = check_schedule(&mut tx, &state.clock, row.id, input).await?;
-    store::replace_sessions(&mut tx, row.id, &sessions).await?;
+    let on_record = store::sessions_on_record(&mut tx, row.id).await?;
+    let running = row.status == ClassStatus::Running;
+    let keep = domain::weigh_schedule(&sessions, &on_record, running, &state.clock)?;
+    store::rewrite_sessions(&mut tx, row.id, &sessions, &keep).await?;
     if let Some(c) = store::cadre_clash(&mut tx, row.id, None).await? {
         return Err(AppError::conflict(Some("sessions"), {
             let (date, start, end) = domain::city_span(&state.clock, c.starts_at, c.ends_at);

@@ -336,16 +336,78 @@ pub async fn replace_sessions(
     Ok(())
 }
 
-/// Attendance rows recorded for a class (to refuse rescheduling once taught).
-pub async fn attendance_count(tx: &mut Tx, class_id: i64) -> AppResult<i64> {
-    Ok(on_tx!(tx, |c| {
-        sqlx::query_scalar(
-        "SELECT COUNT(*) FROM attendance a JOIN class_sessions s ON s.id = a.session_id WHERE s.class_id = $1"
+/// A class's sessions, each with whether attendance has been taken at it.
+pub async fn sessions_on_record(
+    tx: &mut Tx,
+    class_id: i64,
+) -> AppResult<Vec<super::domain::SessionOnRecord>> {
+    let rows: Vec<(i64, DateTime<Utc>, DateTime<Utc>, bool)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT s.id, s.starts_at, s.ends_at,
+                EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = s.id) AS marked
+         FROM class_sessions s WHERE s.class_id = $1 ORDER BY s.starts_at"
     )
     .bind(class_id)
-    .fetch_one(&mut *c)
-    .await?
-    }))
+    .fetch_all(&mut *c)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, starts_at, ends_at, marked)| super::domain::SessionOnRecord {
+                id,
+                starts_at,
+                ends_at,
+                marked,
+            },
+        )
+        .collect())
+}
+
+/// Writes a class's new schedule `sessions`: where `keep[i]` names a session on record (one with
+/// attendance, at the same times), that session keeps its id and marks and takes the new venue
+/// and instructor; every other session on record goes and the rest are added.
+pub async fn rewrite_sessions(
+    tx: &mut Tx,
+    class_id: i64,
+    sessions: &[SessionWrite],
+    keep: &[Option<i64>],
+) -> AppResult<()> {
+    let kept: Vec<String> = keep.iter().flatten().map(i64::to_string).collect();
+    let delete = if kept.is_empty() {
+        "DELETE FROM class_sessions WHERE class_id = $1".to_string()
+    } else {
+        format!(
+            "DELETE FROM class_sessions WHERE class_id = $1 AND id NOT IN ({})",
+            kept.join(", ")
+        )
+    };
+    on_tx!(tx, |c| {
+        sqlx::query(&delete).bind(class_id).execute(&mut *c).await?;
+        for (s, k) in sessions.iter().zip(keep) {
+            match k {
+                Some(id) => {
+                    sqlx::query(
+                        "UPDATE class_sessions SET venue = $1, venue_key = $2, instructor = $3, instructor_key = $4
+                         WHERE id = $5",
+                    )
+                    .bind(&s.venue).bind(key(&s.venue)).bind(&s.instructor).bind(key(&s.instructor))
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await?;
+                }
+                None => {
+                    sqlx::query(
+                        "INSERT INTO class_sessions (class_id, starts_at, ends_at, venue, venue_key, instructor, instructor_key)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(class_id).bind(s.starts_at).bind(s.ends_at).bind(&s.venue).bind(key(&s.venue))
+                    .bind(&s.instructor).bind(key(&s.instructor))
+                    .execute(&mut *c)
+                    .await?;
+                }
+            }
+        }
+    });
+    Ok(())
 }
 
 /// A clash with another class's session.

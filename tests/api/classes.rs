@@ -26,6 +26,7 @@ db_tests!(
     simultaneous_creates_of_one_code_name_the_field,
     an_open_class_with_cadres_does_not_go_back_to_planned,
     a_class_is_finished_after_its_sessions_and_attendance_taken_once_they_start,
+    a_session_called_off_leaves_the_schedule_once_attendance_is_taken,
 );
 
 /// Eight schools' clerks create the same class code at once, and an admin the same username:
@@ -1575,5 +1576,123 @@ async fn a_class_is_finished_after_its_sessions_and_attendance_taken_once_they_s
         tomorrow.to_string(),
         "{done}"
     );
+    app.state().clock.set_now(None);
+}
+
+/// Once attendance is taken, a session with attendance stays at its times (409 naming the
+/// sessions), while one not held may move or go, as a session called off does; a running class
+/// takes no session added or moved into the past (422 at its start). So a class whose last
+/// session is called off finishes with those who came to every session held.
+async fn a_session_called_off_leaves_the_schedule_once_attendance_is_taken(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let who = create_cadre(&app, &admin, "Nguyễn Văn Hủy", "079180001951", "26734").await;
+    let today = city_today();
+    let day = |n: i64| (today + Duration::days(n)).to_string();
+    let at = |n: i64, venue: &str| {
+        session(
+            &format!("{}T08:00", day(n)),
+            &format!("{}T11:00", day(n)),
+            venue,
+            "GV Hủy",
+        )
+    };
+    let class = open_class(
+        &app,
+        &school,
+        "CLS-OFF",
+        "DV-03",
+        5,
+        vec![at(-1, "Phòng Hủy"), at(2, "Phòng Hủy"), at(4, "Phòng Hủy")],
+    )
+    .await;
+    let held = class["sessions"][0]["id"].as_i64().unwrap();
+    let eid = enrol(&app, &school, "CLS-OFF", Some(who)).await.1["id"]
+        .as_i64()
+        .unwrap();
+    for (path, body) in [
+        ("status", json!({"status": "running"})),
+        (
+            &*format!("sessions/{held}/attendance"),
+            json!({"records": [{"enrolment_id": eid, "status": "present"}]}),
+        ),
+        (
+            "results",
+            json!({"results": [{"enrolment_id": eid, "score": 8.0, "passed": true}]}),
+        ),
+    ] {
+        let url = format!("/api/classes/CLS-OFF/{path}");
+        let (s, v) = if path == "status" {
+            app.post(&url, Some(&school), body).await
+        } else {
+            app.put(&url, Some(&school), body).await
+        };
+        assert_eq!(s, Status::Ok, "{path}: {v}");
+    }
+    let reschedule = |sessions: Vec<Value>| {
+        let (app, school) = (&app, &school);
+        async move {
+            app.put(
+                "/api/classes/CLS-OFF/sessions",
+                Some(school),
+                json!({ "sessions": sessions }),
+            )
+            .await
+        }
+    };
+    // The session held cannot go, nor move.
+    for sessions in [
+        vec![at(2, "Phòng Hủy"), at(4, "Phòng Hủy")],
+        vec![at(-2, "Phòng Hủy"), at(2, "Phòng Hủy")],
+    ] {
+        let (s, v) = reschedule(sessions).await;
+        assert_eq!(s, Status::Conflict, "{v}");
+        assert_eq!(v["error"]["field"], "sessions", "{v}");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains(&day(-1)),
+            "{v}"
+        );
+    }
+    // Nor does a running class take a session moved into the past.
+    let (s, v) = reschedule(vec![at(-1, "Phòng Hủy"), at(-3, "Phòng Hủy")]).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "sessions[1].starts_at", "{v}");
+    // The last session is called off and the other moved a day; the one held keeps its marks
+    // (and takes another room).
+    let (s, v) = reschedule(vec![at(-1, "Phòng Mới"), at(3, "Phòng Hủy")]).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let sessions = v["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "{v}");
+    assert_eq!(sessions[0]["id"], held, "{v}");
+    assert_eq!(sessions[0]["venue"], "Phòng Mới", "{v}");
+    let second = sessions[1]["id"].as_i64().unwrap();
+    let (_, grid) = app
+        .get("/api/classes/CLS-OFF/attendance", Some(&school))
+        .await;
+    assert_eq!(grid["rows"][0]["present"], 1, "{grid}");
+    // After the second session, marked: the class finishes, and the cadre completes.
+    let later = chrono::DateTime::parse_from_rfc3339(&format!("{}T12:00:00+07:00", day(3)))
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    app.state().clock.set_now(Some(later));
+    let (s, v) = app
+        .put(
+            &format!("/api/classes/CLS-OFF/sessions/{second}/attendance"),
+            Some(&school),
+            json!({"records": [{"enrolment_id": eid, "status": "present"}]}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = app
+        .post(
+            "/api/classes/CLS-OFF/status",
+            Some(&school),
+            json!({"status": "finished"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, done) = app
+        .get("/api/classes/CLS-OFF/completions", Some(&school))
+        .await;
+    assert_eq!(done["items"].as_array().unwrap().len(), 1, "{done}");
     app.state().clock.set_now(None);
 }
