@@ -306,6 +306,7 @@ reasons! {
     TitleBeforeAdulthood [date] "from_date must be on or after {date}, the cadre's eighteenth birthday: titles are held and planned from the age of 18" "Ngày bắt đầu phải từ ngày {date} (ngày cán bộ đủ 18 tuổi) trở đi: chức danh chỉ đảm nhiệm, quy hoạch từ 18 tuổi";
     BirthAfterTitles [date] "the cadre holds or is planned for a title from {date}; with this birth date they would not have been 18 then" "Cán bộ đảm nhiệm hoặc được quy hoạch chức danh từ ngày {date}; với ngày sinh này khi đó cán bộ chưa đủ 18 tuổi";
     CompletionOnRecord [module, date] "a completion of {module} on {date} is already on record for this cadre" "Cán bộ đã có kết quả hoàn thành học phần {module} ngày {date}";
+    ResultsBeforeStart [date, time] "the class begins on {date} at {time}; results are recorded once it has begun" "Lớp bắt đầu lúc {time} ngày {date}; chỉ ghi kết quả sau khi lớp đã bắt đầu";
     AttendanceTakenAt [date, time] "attendance has been taken at the session of {date} at {time}; it stays in the schedule as it is" "Buổi học lúc {time} ngày {date} đã điểm danh; buổi này phải giữ nguyên trong lịch";
     SessionMovedIntoPast [] "the class is running: a session added or moved cannot start before now" "Lớp đang học: buổi học thêm hoặc dời không được bắt đầu trước thời điểm hiện tại";
     CadreClashSchedule [cadre, class, title, date, start, end] "{cadre} is also in class {class} \"{title}\" whose session on {date}, {start}–{end} overlaps the new schedule" "{cadre} đang học lớp {class} \"{title}\", có buổi ngày {date}, {start}–{end} trùng lịch mới";

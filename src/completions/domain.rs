@@ -233,6 +233,23 @@ pub fn check_session_started(starts_at: DateTime<Utc>, clock: &Clock) -> AppResu
     ))
 }
 
+/// Refuses results for a class whose first session, starting at `first_start`, has not started by
+/// `clock` (409 on `results`): a pass is recorded for teaching that has begun.
+pub fn check_class_begun(first_start: DateTime<Utc>, clock: &Clock) -> AppResult<()> {
+    if first_start <= clock.now() {
+        return Ok(());
+    }
+    let local = clock.to_local(first_start);
+    Err(AppError::conflict(
+        Some("results"),
+        crate::msg!(
+            ResultsBeforeStart,
+            date = local.format("%Y-%m-%d").to_string(),
+            time = local.format("%H:%M").to_string()
+        ),
+    ))
+}
+
 /// The reason a class is cancelled for: required (trimmed, 1 to 500 characters) when `to` is
 /// `cancelled`, refused with any other status.
 pub fn cancel_reason(to: ClassStatus, given: Option<&str>) -> AppResult<Option<&str>> {

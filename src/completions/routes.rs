@@ -57,8 +57,8 @@ pub struct AttendanceInput {
     pub records: Vec<MarkInput>,
 }
 
-/// Saves the attendance of one session for many cadres in one go (all or nothing), once the session
-/// has started (before: 409 naming `session`). School staff or admin.
+/// Saves the attendance of one session of a running class for many cadres in one go (all or
+/// nothing), once the session has started (before: 409 naming `session`). School staff or admin.
 #[utoipa::path(tag = "completions", security(("bearer" = [])), request_body = AttendanceInput,
     params(("code" = String, Path, description = "Class code"), ("sid" = i64, Path, description = "Session id")),
     responses((status = 200, body = AttendanceGrid), (status = 404, body = ErrorEnvelope),
@@ -85,7 +85,8 @@ pub struct ResultsInput {
     pub results: Vec<ResultInput>,
 }
 
-/// Records results (score, passed) for many cadres in one go (all or nothing). School staff or admin.
+/// Records results (score, passed) for many cadres in one go (all or nothing), for a running class
+/// whose first session has started (before: 409 naming `results`). School staff or admin.
 #[utoipa::path(tag = "completions", security(("bearer" = [])), request_body = ResultsInput,
     params(("code" = String, Path, description = "Class code")),
     responses((status = 200, body = AttendanceGrid), (status = 404, body = ErrorEnvelope),

@@ -154,7 +154,7 @@ pub struct MarkInput {
     pub status: AttendanceStatus,
 }
 
-/// Saves the attendance of one session (`sid` as given in the path) of an open or running class
+/// Saves the attendance of one session (`sid` as given in the path) of a running class
 /// for many enrolled cadres, all or nothing, with its audit entry; answers the grid.
 pub async fn record_attendance(
     state: &AppState,
@@ -163,7 +163,7 @@ pub async fn record_attendance(
     sid: &str,
     records: &[MarkInput],
 ) -> AppResult<AttendanceGrid> {
-    let class = class_for_school(state, code, &[ClassStatus::Open, ClassStatus::Running]).await?;
+    let class = class_for_school(state, code, &[ClassStatus::Running]).await?;
     let sessions = classes::store::sessions(&state.db, &[class.id])
         .await?
         .remove(&class.id)
@@ -209,15 +209,23 @@ pub struct ResultInput {
     pub passed: bool,
 }
 
-/// Records the results (score, passed) of many enrolled cadres of an open or running class, all or
-/// nothing, with its audit entry; answers the grid.
+/// Records the results (score, passed) of many enrolled cadres of a running class that has begun
+/// (its first session started), all or nothing, with its audit entry; answers the grid.
 pub async fn record_results(
     state: &AppState,
     user: &AuthUser,
     code: &str,
     results: &[ResultInput],
 ) -> AppResult<AttendanceGrid> {
-    let class = class_for_school(state, code, &[ClassStatus::Open, ClassStatus::Running]).await?;
+    let class = class_for_school(state, code, &[ClassStatus::Running]).await?;
+    // Results are of a class that has begun: none before its first session starts.
+    let first = classes::store::sessions(&state.db, &[class.id])
+        .await?
+        .remove(&class.id)
+        .and_then(|s| s.into_iter().map(|s| s.starts_at).min());
+    if let Some(start) = first {
+        domain::check_class_begun(start, &state.clock)?;
+    }
     let ids: Vec<i64> = results.iter().map(|r| r.enrolment_id).collect();
     check_enrolled(state, &class, "results", &ids).await?;
     let mut checked = Vec::with_capacity(results.len());

@@ -1477,6 +1477,27 @@ async fn a_class_is_finished_after_its_sessions_and_attendance_taken_once_they_s
     let eid = enrol(&app, &school, "CLS-EARLY", Some(who)).await.1["id"]
         .as_i64()
         .unwrap();
+    // Open for enrolment, it takes neither attendance nor results: they are a running class's.
+    for (path, body) in [
+        (
+            format!("sessions/{}/attendance", sid(0)),
+            json!({"records": [{"enrolment_id": eid, "status": "present"}]}),
+        ),
+        (
+            "results".to_string(),
+            json!({"results": [{"enrolment_id": eid, "score": 8.0, "passed": true}]}),
+        ),
+    ] {
+        let (s, v) = app
+            .put(
+                &format!("/api/classes/CLS-EARLY/{path}"),
+                Some(&school),
+                body,
+            )
+            .await;
+        assert_eq!(s, Status::Conflict, "{path}: {v}");
+        assert_eq!(v["error"]["field"], "status", "{v}");
+    }
     let (s, v) = app
         .post(
             "/api/classes/CLS-EARLY/status",
@@ -1511,6 +1532,34 @@ async fn a_class_is_finished_after_its_sessions_and_attendance_taken_once_they_s
         .get("/api/classes/CLS-EARLY/attendance", Some(&school))
         .await;
     assert_eq!(grid["rows"][0]["marks"], json!({}), "{grid}");
+    // A running class whose first session lies ahead takes no results yet.
+    let ahead = (today + Duration::days(5)).to_string();
+    open_class(&app, &school, "CLS-AHEAD", "DV-06", 5, one_session(&ahead)).await;
+    let other = enrol(&app, &school, "CLS-AHEAD", Some(who)).await.1["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        "/api/classes/CLS-AHEAD/status",
+        Some(&school),
+        json!({"status": "running"}),
+    )
+    .await;
+    let (s, v) = app
+        .put(
+            "/api/classes/CLS-AHEAD/results",
+            Some(&school),
+            json!({"results": [{"enrolment_id": other, "score": 8.0, "passed": true}]}),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict, "{v}");
+    assert_eq!(v["error"]["field"], "results", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{ahead} at 08:00")),
+        "{v}"
+    );
     // Yesterday's was held.
     let (s, v) = mark(sid(0)).await;
     assert_eq!(s, Status::Ok, "{v}");
