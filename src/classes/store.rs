@@ -311,29 +311,13 @@ pub async fn lock(tx: &mut Tx, id: i64) -> AppResult<()> {
     Ok(())
 }
 
-/// Replaces a class's sessions. Refused by the caller when attendance exists.
+/// Replaces a class's sessions (a new class's, or the demo's): every one on record goes.
 pub async fn replace_sessions(
     tx: &mut Tx,
     class_id: i64,
     sessions: &[SessionWrite],
 ) -> AppResult<()> {
-    on_tx!(tx, |c| {
-        sqlx::query("DELETE FROM class_sessions WHERE class_id = $1")
-            .bind(class_id)
-            .execute(&mut *c)
-            .await?;
-        for s in sessions {
-            sqlx::query(
-                "INSERT INTO class_sessions (class_id, starts_at, ends_at, venue, venue_key, instructor, instructor_key)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(class_id).bind(s.starts_at).bind(s.ends_at).bind(&s.venue).bind(key(&s.venue))
-            .bind(&s.instructor).bind(key(&s.instructor))
-            .execute(&mut *c)
-            .await?;
-        }
-    });
-    Ok(())
+    rewrite_sessions(tx, class_id, sessions, &vec![None; sessions.len()]).await
 }
 
 /// A class's sessions, each with whether attendance has been taken at it.

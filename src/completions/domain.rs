@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::classes::domain::ClassStatus;
 use crate::curriculum::domain::{completion_counts_on, valid_until};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Msg, Reason};
 use crate::shared::clock::Clock;
 
 /// Attendance at a session.
@@ -219,34 +219,27 @@ pub fn check_finish_after_sessions(
 /// (409 on `session`): who came is known once it has begun, and an absence told ahead is
 /// recorded then.
 pub fn check_session_started(starts_at: DateTime<Utc>, clock: &Clock) -> AppResult<()> {
-    if starts_at <= clock.now() {
-        return Ok(());
-    }
-    let local = clock.to_local(starts_at);
-    Err(AppError::conflict(
-        Some("session"),
-        crate::msg!(
-            SessionNotStarted,
-            date = local.format("%Y-%m-%d").to_string(),
-            time = local.format("%H:%M").to_string()
-        ),
-    ))
+    begun(starts_at, clock, "session", Reason::SessionNotStarted)
 }
 
 /// Refuses results for a class whose first session, starting at `first_start`, has not started by
 /// `clock` (409 on `results`): a pass is recorded for teaching that has begun.
 pub fn check_class_begun(first_start: DateTime<Utc>, clock: &Clock) -> AppResult<()> {
-    if first_start <= clock.now() {
+    begun(first_start, clock, "results", Reason::ResultsBeforeStart)
+}
+
+/// Refuses, with a conflict on `field` for `reason` naming its city day and time, what comes
+/// before `start` by `clock`.
+fn begun(start: DateTime<Utc>, clock: &Clock, field: &str, reason: Reason) -> AppResult<()> {
+    if start <= clock.now() {
         return Ok(());
     }
-    let local = clock.to_local(first_start);
+    let local = clock.to_local(start);
     Err(AppError::conflict(
-        Some("results"),
-        crate::msg!(
-            ResultsBeforeStart,
-            date = local.format("%Y-%m-%d").to_string(),
-            time = local.format("%H:%M").to_string()
-        ),
+        Some(field),
+        Msg::new(reason)
+            .with("date", local.format("%Y-%m-%d").to_string())
+            .with("time", local.format("%H:%M").to_string()),
     ))
 }
 
