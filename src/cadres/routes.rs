@@ -127,7 +127,8 @@ pub async fn create_cadre(
 /// Edits a cadre (officers: only inside their subtree, and only moves within it). A cadre who
 /// holds or is planned for a title beyond today is not made inactive (409 naming `active` and
 /// the titles): those periods end first. Nor is a birth date moved so that a title on record
-/// would have begun before the cadre was eighteen (409 naming `birth_date`).
+/// would have begun before the cadre was eighteen, or after a completion or qualification on
+/// record (409 naming `birth_date`).
 #[utoipa::path(tag = "cadres", security(("bearer" = [])), request_body = CadrePatch,
     params(("id" = i64, Path, description = "Cadre id")),
     responses((status = 200, body = CadreDetail), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),

@@ -325,6 +325,15 @@ pub async fn update(
                 ));
             }
         }
+        // Nor after a completion or qualification on record (each is dated after the birth).
+        if let Some(first) = store::first_record_day(&mut tx, before.id).await? {
+            if first < w.birth_date {
+                return Err(AppError::conflict(
+                    Some("birth_date"),
+                    crate::msg!(BirthAfterRecords, date = first.to_string()),
+                ));
+            }
+        }
     }
     if !w.active && active_now(&mut tx, before.id).await? {
         // No inactive cadre holds a title beyond today (`rules::lasts_beyond`).

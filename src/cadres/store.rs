@@ -558,6 +558,18 @@ pub async fn lasting_titles(tx: &mut Tx, cadre: i64, today: NaiveDate) -> AppRes
         .await?))
 }
 
+/// The earliest day of cadre `cadre`'s completions and qualifications, if any.
+pub async fn first_record_day(tx: &mut Tx, cadre: i64) -> AppResult<Option<NaiveDate>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT completed_on FROM completions WHERE cadre_id = $1
+         UNION ALL SELECT obtained_on FROM cadre_qualifications WHERE cadre_id = $1
+         ORDER BY 1 LIMIT 1"
+    )
+    .bind(cadre)
+    .fetch_optional(&mut *c)
+    .await?))
+}
+
 /// The first day of the earliest title period (held or planned) of cadre `cadre`, if any.
 pub async fn first_title_day(tx: &mut Tx, cadre: i64) -> AppResult<Option<NaiveDate>> {
     let sql = format!(

@@ -17,6 +17,7 @@ db_tests!(
     an_inactive_cadre_holds_no_title_beyond_today,
     qualifications_by_hand,
     a_title_is_held_and_planned_from_the_cadres_eighteenth_birthday,
+    a_birth_date_stays_before_the_cadres_completions_and_qualifications,
 );
 
 /// A valid new cadre in unit `unit` with this name and personal id.
@@ -794,6 +795,50 @@ async fn a_title_is_held_and_planned_from_the_cadres_eighteenth_birthday(app: Te
             &format!("/api/cadres/{id}"),
             Some(&admin),
             json!({"birth_date": "1979-05-17"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+}
+
+/// A birth date is not moved after a completion or a qualification on record (each is dated after
+/// the birth where it is written): 409 naming `birth_date` and the day; nothing changes.
+async fn a_birth_date_stays_before_the_cadres_completions_and_qualifications(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    // Born 1980-05-17; completed DV-03 on 2008-01-01.
+    let id = create(&app, &admin, "Vũ Thị Nghỉ", "079180000591", "26734").await;
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/completions"),
+            Some(&admin),
+            json!({"module_code": "DV-03", "completed_on": "2008-01-01", "source_ref": "Sổ"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{id}"),
+            Some(&admin),
+            json!({"birth_date": "2009-06-01", "party_joined_on": null}),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict, "{v}");
+    assert_eq!(v["error"]["field"], "birth_date", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2008-01-01"),
+        "{v}"
+    );
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["birth_date"], "1980-05-17", "{v}");
+    // Still before it: taken.
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{id}"),
+            Some(&admin),
+            json!({"birth_date": "1985-01-01"}),
         )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
