@@ -778,26 +778,27 @@ async fn a_title_is_held_and_planned_from_the_cadres_eighteenth_birthday(app: Te
         .await;
     assert_eq!(s, Status::Created, "{v}");
     // Born three years later, they would have been fifteen.
-    let (s, v) = app
-        .patch(
-            &format!("/api/cadres/{id}"),
-            Some(&admin),
-            json!({"birth_date": "1983-05-17"}),
-        )
-        .await;
+    birth_date_refused(&app, &admin, id, json!({"birth_date": "1983-05-17"})).await;
+    // A year later is still eighteen on the first day.
+    let (s, v) = patch_birth(&app, &admin, id, json!({"birth_date": "1979-05-17"})).await;
+    assert_eq!(s, Status::Ok, "{v}");
+}
+
+/// PATCHes cadre `id` with `body` (a birth date).
+async fn patch_birth(app: &TestApp, admin: &str, id: i64, body: Value) -> (Status, Value) {
+    app.patch(&format!("/api/cadres/{id}"), Some(admin), body)
+        .await
+}
+
+/// PATCHes cadre `id` (born 1980-05-17) with `body`: 409 naming `birth_date`, the birth date
+/// unchanged. Returns the answer.
+async fn birth_date_refused(app: &TestApp, admin: &str, id: i64, body: Value) -> Value {
+    let (s, v) = patch_birth(app, admin, id, body).await;
     assert_eq!(s, Status::Conflict, "{v}");
     assert_eq!(v["error"]["field"], "birth_date", "{v}");
-    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
-    assert_eq!(v["birth_date"], "1980-05-17", "{v}");
-    // A year later is still eighteen on the first day.
-    let (s, v) = app
-        .patch(
-            &format!("/api/cadres/{id}"),
-            Some(&admin),
-            json!({"birth_date": "1979-05-17"}),
-        )
-        .await;
-    assert_eq!(s, Status::Ok, "{v}");
+    let (_, record) = app.get(&format!("/api/cadres/{id}"), Some(admin)).await;
+    assert_eq!(record["birth_date"], "1980-05-17", "{record}");
+    v
 }
 
 /// A birth date is not moved after a completion or a qualification on record (each is dated after
@@ -815,15 +816,13 @@ async fn a_birth_date_stays_before_the_cadres_completions_and_qualifications(app
         )
         .await;
     assert_eq!(s, Status::Created, "{v}");
-    let (s, v) = app
-        .patch(
-            &format!("/api/cadres/{id}"),
-            Some(&admin),
-            json!({"birth_date": "2009-06-01", "party_joined_on": null}),
-        )
-        .await;
-    assert_eq!(s, Status::Conflict, "{v}");
-    assert_eq!(v["error"]["field"], "birth_date", "{v}");
+    let v = birth_date_refused(
+        &app,
+        &admin,
+        id,
+        json!({"birth_date": "2009-06-01", "party_joined_on": null}),
+    )
+    .await;
     assert!(
         v["error"]["message"]
             .as_str()
@@ -831,15 +830,7 @@ async fn a_birth_date_stays_before_the_cadres_completions_and_qualifications(app
             .contains("2008-01-01"),
         "{v}"
     );
-    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
-    assert_eq!(v["birth_date"], "1980-05-17", "{v}");
     // Still before it: taken.
-    let (s, v) = app
-        .patch(
-            &format!("/api/cadres/{id}"),
-            Some(&admin),
-            json!({"birth_date": "1985-01-01"}),
-        )
-        .await;
+    let (s, v) = patch_birth(&app, &admin, id, json!({"birth_date": "1985-01-01"})).await;
     assert_eq!(s, Status::Ok, "{v}");
 }
