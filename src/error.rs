@@ -143,6 +143,8 @@ pub enum ProblemCode {
     TitleBeforeAdulthood,
     /// A birth date that would make a title on record start before the cadre was eighteen.
     BirthAfterTitles,
+    /// A birth date after a completion or qualification on record of the cadre.
+    BirthAfterRecords,
     /// A completion's source is not lớp, giấy or nhập.
     RecordSourceInvalid,
     /// A paper or imported completion without its reference.
@@ -201,7 +203,7 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 88] = [
+    pub const ALL: [ProblemCode; 89] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
@@ -264,6 +266,7 @@ impl ProblemCode {
         ProblemCode::DateBeforeBirth,
         ProblemCode::TitleBeforeAdulthood,
         ProblemCode::BirthAfterTitles,
+        ProblemCode::BirthAfterRecords,
         ProblemCode::RecordSourceInvalid,
         ProblemCode::ReferenceRequired,
         ProblemCode::ClassCodeNotClass,

@@ -473,15 +473,21 @@ const CATALOGUE: &[Message] = &[
     ),
     m(
         C::TitleBeforeAdulthood,
-        &[],
-        "a title is held or planned from the cadre's eighteenth birthday",
-        "Chức danh chỉ đảm nhiệm, quy hoạch từ ngày cán bộ đủ 18 tuổi",
+        &["date"],
+        "a title is held or planned from the cadre's eighteenth birthday, {date}",
+        "Chức danh chỉ đảm nhiệm, quy hoạch từ ngày cán bộ đủ 18 tuổi ({date})",
     ),
     m(
         C::BirthAfterTitles,
-        &[],
-        "with this birth date the cadre would not have been 18 when a title on record began",
-        "Với ngày sinh này, cán bộ chưa đủ 18 tuổi khi bắt đầu một chức danh đã ghi nhận",
+        &["date"],
+        "with this birth date the cadre would not have been 18 when a title on record began, on {date}",
+        "Với ngày sinh này, cán bộ chưa đủ 18 tuổi khi bắt đầu một chức danh đã ghi nhận (ngày {date})",
+    ),
+    m(
+        C::BirthAfterRecords,
+        &["date"],
+        "the cadre has a completion or qualification on record dated {date}, before this birth date",
+        "Cán bộ có kết quả đào tạo hoặc trình độ đã ghi nhận ngày {date}, trước ngày sinh này",
     ),
     m(
         C::RecordSourceInvalid,

@@ -170,8 +170,15 @@ fn read_period(
     if let (Some(f), Some(p)) = (from, who) {
         if f < p.birth_date {
             r.problem("from", C::DateBeforeBirth);
-        } else if !history && crate::cadres::rules::check_title_age(f, p.birth_date).is_err() {
-            r.problem("from", C::TitleBeforeAdulthood);
+        } else if let (false, Err(adult)) = (
+            history,
+            crate::cadres::rules::check_title_age(f, p.birth_date),
+        ) {
+            r.problem_with(
+                "from",
+                C::TitleBeforeAdulthood,
+                json!({"date": adult.to_string()}),
+            );
         } else if history && f > today {
             r.problem("from", C::DateInFuture);
         }

@@ -132,7 +132,8 @@ pub async fn export_completions(
     send(&state.db, source, format, "completions").await
 }
 
-/// Classes with their enrolments (one row per enrolment; officers see only their subtree's cadres).
+/// Classes with their enrolments (one row per enrolment; officers see only the published classes
+/// and their subtree's cadres).
 #[utoipa::path(tag = "exports", security(("bearer" = [])),
     params(("format" = Option<String>, Query, description = "csv (default) or xlsx"),
            ("module" = Option<String>, Query, description = "Only this module code"),
@@ -181,6 +182,8 @@ pub async fn export_classes(
         from: day("from", from)?,
         to: day("to", to)?,
         english,
+        // As `GET /api/classes/<code>`: only the school and the commission see unpublished ones.
+        published_only: !crate::classes::service::is_staff(&user),
         ..Default::default()
     };
     let source = Source {

@@ -49,6 +49,8 @@ pub struct ExportFilter {
     pub to: Option<NaiveDate>,
     /// Only classes in this status.
     pub status: Option<String>,
+    /// Only published classes (not planned, not cancelled): those an officer may open.
+    pub published_only: bool,
     /// The classes file in English (headers and statuses); Vietnamese by default.
     pub english: bool,
 }
@@ -464,6 +466,10 @@ impl Source {
         }
         if let Some(s) = &f.status {
             c.push("cl.status = $?", V::S(s.clone()));
+        }
+        if f.published_only {
+            c.sql
+                .push_str(" AND cl.status NOT IN ('planned', 'cancelled')");
         }
         if let Some(d) = f.from {
             c.push("cl.enrol_opens >= $?", V::D(d));

@@ -91,6 +91,9 @@ pub struct CadreLookups {
     /// The first day of each of those cadres' earliest title period, held or planned (read even
     /// where `held` and `planned` are not: a birth date is checked against it).
     pub first_title_day: HashMap<i64, NaiveDate>,
+    /// The earliest day of each of those cadres' completions and qualifications (a birth date
+    /// stays before it).
+    pub first_record_day: HashMap<i64, NaiveDate>,
 }
 
 /// Who a period belongs to: a cadre in the database or one created by this import.
@@ -344,11 +347,16 @@ fn read_cadre_row(r: &mut Row, today: NaiveDate) -> CadreRow {
     );
     if let Some(b) = birth {
         for (t, key) in [(&title, "title_from"), (&plan, "plan_from")] {
-            if t.as_ref()
+            if let Some(Err(adult)) = t
+                .as_ref()
                 .and_then(|t| t.from)
-                .is_some_and(|f| check_title_age(f, b).is_err())
+                .map(|f| check_title_age(f, b))
             {
-                r.problem(key, C::TitleBeforeAdulthood);
+                r.problem_with(
+                    key,
+                    C::TitleBeforeAdulthood,
+                    json!({"date": adult.to_string()}),
+                );
             }
         }
     }
@@ -517,11 +525,23 @@ pub fn plan_cadres(
         }
         // A birth date moved past the start of a title on record less eighteen years.
         if let (Some(e), Some(w)) = (on_record, &row.w) {
+            let moved = w.birth_date != e.w.birth_date;
             let first = lookups.first_title_day.get(&e.id);
-            if w.birth_date != e.w.birth_date
-                && first.is_some_and(|f| check_title_age(*f, w.birth_date).is_err())
+            if let Some(f) = first.filter(|f| moved && check_title_age(**f, w.birth_date).is_err())
             {
-                r.problem("birth_date", C::BirthAfterTitles);
+                r.problem_with(
+                    "birth_date",
+                    C::BirthAfterTitles,
+                    json!({"date": f.to_string()}),
+                );
+            }
+            let record = lookups.first_record_day.get(&e.id);
+            if let Some(f) = record.filter(|f| moved && **f < w.birth_date) {
+                r.problem_with(
+                    "birth_date",
+                    C::BirthAfterRecords,
+                    json!({"date": f.to_string()}),
+                );
             }
         }
         let held = row.title.as_ref().map(|t| {

@@ -112,6 +112,25 @@ async fn cadres_by_pid(tx: &mut Tx, ids: &[String]) -> AppResult<Vec<CadreRowDb>
         .await?))
 }
 
+/// The earliest day of each of the cadres' completions and qualifications, where they have one.
+async fn first_record_days(tx: &mut Tx, cadre_ids: &[i64]) -> AppResult<HashMap<i64, NaiveDate>> {
+    if cadre_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let (filter, param) = int_filter(tx, "cadre_id", 1, cadre_ids);
+    let sql = format!(
+        "SELECT cadre_id, MIN(day) FROM (
+            SELECT cadre_id, completed_on AS day FROM completions WHERE {filter}
+            UNION ALL SELECT cadre_id, obtained_on FROM cadre_qualifications WHERE {filter}
+         ) r GROUP BY cadre_id"
+    );
+    let rows: Vec<(i64, NaiveDate)> = on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(&param)
+        .fetch_all(&mut *c)
+        .await?);
+    Ok(rows.into_iter().collect())
+}
+
 async fn periods(tx: &mut Tx, table: &str, cadre_ids: &[i64]) -> AppResult<Vec<ExistingPeriod>> {
     if cadre_ids.is_empty() {
         return Ok(vec![]);
@@ -168,6 +187,7 @@ pub async fn cadre_lookups(tx: &mut Tx, ids: &[String], with: Periods) -> AppRes
         let day = first_title_day.entry(p.cadre_id).or_insert(p.from);
         *day = (*day).min(p.from);
     }
+    let first_record_day = first_record_days(tx, &cadre_ids).await?;
     let (held, planned) = match with {
         Periods::Read => (held, planned),
         Periods::Skip => (vec![], vec![]),
@@ -179,6 +199,7 @@ pub async fn cadre_lookups(tx: &mut Tx, ids: &[String], with: Periods) -> AppRes
             .map(|(id, code, level, active)| (code, TitleInfo { id, level, active }))
             .collect(),
         first_title_day,
+        first_record_day,
         cadres: found
             .into_iter()
             .map(|c| {

@@ -18,7 +18,8 @@ crate::db_tests!(
     a_record_leaves_no_inactive_cadre_holding_a_title,
     a_record_on_a_unit_retired_since_reads_back_unchanged,
     a_record_brings_no_completion_into_a_class_here_and_no_number_blocks_finishing,
-    a_record_holds_no_title_before_the_eighteenth_birthday
+    a_record_holds_no_title_before_the_eighteenth_birthday,
+    a_record_keeps_a_birth_date_before_the_cadres_completions
 );
 
 const AS_OF: &str = "2026-11-30";
@@ -765,6 +766,7 @@ async fn a_record_holds_no_title_before_the_eighteenth_birthday(app: TestApp) {
         assert_eq!(d.as_array().unwrap().len(), 1, "{v}");
         assert_eq!(d[0]["field"], format!("{name}: Từ ngày"), "{v}");
         assert_eq!(d[0]["code"], "title_before_adulthood", "{v}");
+        assert_eq!(d[0]["params"]["date"], "1998-05-17", "{v}");
     }
     let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
     assert_eq!(v["titles"][0]["from_date"], "2015-01-01", "{v}");
@@ -791,4 +793,57 @@ async fn a_record_holds_no_title_before_the_eighteenth_birthday(app: TestApp) {
     assert_eq!(d[0]["code"], "birth_after_titles", "{v}");
     let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
     assert_eq!(v["birth_date"], "1980-05-17", "{v}");
+}
+
+/// A record's cadres sheet does not move a birth date past a completion or qualification on record
+/// (each is dated after the birth): a problem `birth_after_records` at the birth date, nothing
+/// written; a birth date still before them is taken.
+async fn a_record_keeps_a_birth_date_before_the_cadres_completions(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    // Born 1980-05-17, no title; completed DV-03 on 2008-01-01.
+    let pid = "079180000532";
+    let id = crate::cadres::create(&app, &admin, "Trần Thị Muộn", pid, "26734").await;
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/completions"),
+            Some(&admin),
+            serde_json::json!({"module_code": "DV-03", "completed_on": "2008-01-01", "source_ref": "Sổ"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let files = unzip(&export(&app, &admin, "zip").await);
+    let at = files.iter().position(|(n, _)| n == "can-bo.csv").unwrap();
+    // The tests' cadre joined the party in 2005: that date goes too, to leave one problem.
+    let header = String::from_utf8_lossy(&files[at].1)
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let party = header
+        .split([';', ','])
+        .position(|h| h.contains("Ngày vào Đảng"))
+        .expect("a party column");
+    let born = |day: &str| {
+        let mut moved = files.clone();
+        moved[at].1 = edit_row(&files[at].1, pid, |f| {
+            f[3] = day.into();
+            f[party] = String::new();
+        });
+        rezip(&moved[..=at])
+    };
+    let (s, v) = import(&app, &admin, born("2009-06-01"), false).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let d = &v["error"]["details"];
+    assert_eq!(d.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(d[0]["field"], "can-bo.csv: Ngày sinh", "{v}");
+    assert_eq!(d[0]["code"], "birth_after_records", "{v}");
+    assert_eq!(d[0]["params"]["date"], "2008-01-01", "{v}");
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["birth_date"], "1980-05-17", "{v}");
+    // Still before the completion: taken.
+    let (s, v) = import(&app, &admin, born("1985-01-01"), false).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["birth_date"], "1985-01-01", "{v}");
 }

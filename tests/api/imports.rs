@@ -105,6 +105,7 @@ db_tests!(
     an_import_leaves_no_inactive_cadre_holding_a_title,
     a_blank_active_cell_keeps_the_record,
     titles_in_a_roster_start_at_eighteen,
+    a_roster_keeps_a_birth_date_before_the_cadres_completions,
 );
 
 /// A SQLite app with the city's units and the sample roster imported.
@@ -967,10 +968,31 @@ async fn exports_are_scoped(app: TestApp) {
         .get_bytes("/api/exports/classes?lang=fr", Some(&admin))
         .await;
     assert_eq!(s, Status::UnprocessableEntity);
+    // A class not yet published (planned) is the school's: in its file, not in an officer's,
+    // who cannot open it either.
+    let (s, v) = app
+        .post("/api/classes", Some(&admin), json!({"code": "DV01-PLAN", "module_code": "DV-01", "organiser": "Trường",
+            "capacity": 5, "enrol_opens": (today - chrono::Duration::days(1)).to_string(),
+            "enrol_closes": (today + chrono::Duration::days(30)).to_string(),
+            "sessions": [{"starts_at": "2030-04-01T08:00", "ends_at": "2030-04-01T11:00", "venue": "P1", "instructor": "GV"}]}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let (_, _, all) = app.get_bytes("/api/exports/classes", Some(&admin)).await;
+    assert!(String::from_utf8(all).unwrap().contains("DV01-PLAN"));
+    let (s, _) = app.get("/api/classes/DV01-PLAN", Some(&officer)).await;
+    assert_eq!(s, Status::NotFound);
     let (_, _, mine) = app.get_bytes("/api/exports/classes", Some(&officer)).await;
     let mine = String::from_utf8(mine).unwrap();
     assert_eq!(mine.lines().count(), 2, "{mine}");
-    assert!(!mine.contains("Đặng"));
+    assert!(
+        !mine.contains("Đặng") && !mine.contains("DV01-PLAN"),
+        "{mine}"
+    );
+    let (_, _, mine) = app
+        .get_bytes("/api/exports/classes?status=planned", Some(&officer))
+        .await;
+    let mine = String::from_utf8(mine).unwrap();
+    assert_eq!(mine.lines().count(), 1, "{mine}");
 }
 
 async fn templates(app: TestApp) {
@@ -1657,6 +1679,22 @@ async fn titles_in_a_roster_start_at_eighteen(app: TestApp) {
         ],
         "{v}"
     );
+    // Each names its day: the eighteenth birthday, the first title on record.
+    let days: Vec<&Value> = v["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["params"]["date"])
+        .collect();
+    assert_eq!(
+        days,
+        [
+            &json!("2013-06-01"),
+            &json!("2013-06-01"),
+            &json!("2020-06-01")
+        ],
+        "{v}"
+    );
     assert_eq!(cadre_count(&app, &admin).await, 3, "nothing was written");
     assert_eq!(
         find(&app, &admin, "nguyen thi an").await["birth_date"],
@@ -1667,4 +1705,54 @@ async fn titles_in_a_roster_start_at_eighteen(app: TestApp) {
     let (s, v) = import(&app, &admin, "cadres", "", good).await;
     assert_eq!(s, Status::Ok, "{v}");
     assert_eq!(v["created"], 1, "{v}");
+}
+
+/// A roster row does not move a birth date past a completion or qualification on record (each is
+/// dated after the birth): a problem `birth_after_records` at the birth date, nothing written; a
+/// birth date still before them is taken.
+async fn a_roster_keeps_a_birth_date_before_the_cadres_completions(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    // Lê Thị Cúc holds no title; she completed DV-03 on 2008-01-01.
+    let cuc = find(&app, &admin, "le thi cuc").await;
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{}/completions", cuc["id"]),
+            Some(&admin),
+            json!({"module_code": "DV-03", "completed_on": "2008-01-01", "source_ref": "Sổ"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let row = |born: &str| {
+        csv(
+            CADRE_HEADER,
+            &[&format!(
+                "079190000003;Lê Thị Cúc;nu;{born};Khmer;760;womens_union;01/01/2018;;;;"
+            )],
+        )
+    };
+    let (s, v) = import(&app, &admin, "cadres", "", row("01/06/2009")).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let d = &v["error"]["details"];
+    assert_eq!(d.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(
+        (d[0]["row"].as_i64(), d[0]["field"].as_str()),
+        (Some(2), Some("Ngày sinh")),
+        "{v}"
+    );
+    assert_eq!(d[0]["code"], "birth_after_records", "{v}");
+    assert_eq!(d[0]["params"]["date"], "2008-01-01", "{v}");
+    assert_eq!(
+        find(&app, &admin, "le thi cuc").await["birth_date"],
+        "1990-02-02"
+    );
+    let (s, v) = import(&app, &admin, "cadres", "", row("01/01/1991")).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["updated"], 1, "{v}");
+    assert_eq!(
+        find(&app, &admin, "le thi cuc").await["birth_date"],
+        "1991-01-01"
+    );
 }

@@ -183,6 +183,7 @@ fn lookups() -> CadreLookups {
         ],
         planned: vec![period(200, 2, "760", "2021-01-01", None)],
         first_title_day: [(10, day("2010-01-01"))].into(),
+        first_record_day: [(10, day("1990-01-01"))].into(),
     }
 }
 
@@ -1201,6 +1202,39 @@ fn every_problem_of_a_row() {
 /// A row's full name against the one on record for its personal id number: spaces trimmed and
 /// collapsed, combining marks composed; case and diacritics count. A cadre outside the caller's
 /// subtree is not compared (nothing is told about them).
+/// A birth date moved is checked against An's records: her first title (2010-01-01, so born by
+/// 1992-01-01) and her first completion or qualification (1990-01-01, so born by that day).
+#[test]
+fn a_birth_date_moved_against_the_record() {
+    let born = |d: &'static str| plan_one(an(), vec![("birth_date", t(d))]);
+    for fine in ["15/03/1980", "01/01/1990"] {
+        assert!(born(fine).is_ok(), "{fine}");
+    }
+    assert_eq!(
+        problems(born("01/06/1990")),
+        owned(&[(
+            2,
+            "birth_date",
+            "the cadre has a completion or qualification on record dated 1990-01-01, before this birth date"
+        )])
+    );
+    assert_eq!(
+        problems(born("02/01/1992")),
+        owned(&[
+            (
+                2,
+                "birth_date",
+                "with this birth date the cadre would not have been 18 when a title on record began, on 2010-01-01"
+            ),
+            (
+                2,
+                "birth_date",
+                "the cadre has a completion or qualification on record dated 1990-01-01, before this birth date"
+            ),
+        ])
+    );
+}
+
 #[test]
 fn names_against_the_record() {
     const MISMATCH: &str =
