@@ -341,6 +341,7 @@ reasons! {
     WithdrawReasonNeeded [max] "ending an enrolment needs its reason (1 to {max} characters)" "Rút tên cần có lý do (1 đến {max} ký tự)";
     CancelReasonNeeded [max] "cancelling a class needs its reason (1 to {max} characters)" "Hủy lớp cần có lý do (1 đến {max} ký tự)";
     ReasonOnlyWithCancel [] "a reason goes only with cancelling a class" "Lý do chỉ đi kèm việc hủy lớp";
+    FinishedOnOnlyWithFinish [] "finished_on goes only with finishing a class" "Ngày kết thúc chỉ đi kèm việc kết thúc lớp";
     NoQualification [id, cadre] "no qualification {id} for cadre {cadre}" "Cán bộ {cadre} không có trình độ mã {id}";
     QualificationReasonNeeded [] "a revocation or a reinstatement needs its reason" "Thu hồi hoặc khôi phục trình độ cần có lý do";
     ReasonOnlyWithRevocation [] "a reason goes with a revocation day (revoked_on)" "Lý do chỉ đi kèm ngày thu hồi";

@@ -139,6 +139,8 @@ pub fn home_unit(role: Role, unit: Option<&str>) -> Result<Option<&str>, AppErro
 #[serde(deny_unknown_fields)]
 pub struct UpdateAccount {
     /// New role.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = Role)]
     pub role: Option<Role>,
     /// New home unit (`null` clears it, where the role allows).
     #[serde(default, deserialize_with = "crate::api::double_option")]
@@ -150,6 +152,8 @@ pub struct UpdateAccount {
     pub cadre_id: Option<Option<i64>>,
     /// `false` deactivates the account (its tokens and its cadre's calendar feed stop working at
     /// once).
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = bool)]
     pub active: Option<bool>,
 }
 

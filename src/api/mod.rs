@@ -18,3 +18,12 @@ pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
+
+/// For PATCH bodies: an absent field is `None`, a value `Some`, and `null` is refused (422 naming
+/// the field) rather than read as absent: a field that cannot be cleared is not silently kept.
+/// Use with `#[serde(default, deserialize_with = "crate::api::not_null")]`.
+pub fn not_null<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}

@@ -226,14 +226,24 @@ pub async fn create(
 #[serde(deny_unknown_fields)]
 pub struct CadrePatch {
     /// Full name.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = String)]
     pub full_name: Option<String>,
     /// Gender.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = Gender)]
     pub gender: Option<Gender>,
     /// Date of birth.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = NaiveDate)]
     pub birth_date: Option<NaiveDate>,
     /// Ethnicity.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = String)]
     pub ethnicity: Option<String>,
     /// Ethnic minority.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = bool)]
     pub ethnic_minority: Option<bool>,
     /// Religion.
     #[serde(default, deserialize_with = "crate::api::double_option")]
@@ -244,12 +254,20 @@ pub struct CadrePatch {
     #[schema(value_type = Option<NaiveDate>)]
     pub party_joined_on: Option<Option<NaiveDate>>,
     /// Personal id.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = String)]
     pub personal_id: Option<String>,
     /// New unit (a move).
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = String)]
     pub unit_code: Option<String>,
     /// Date of the move (default today; not after today: a move applies at once).
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = NaiveDate)]
     pub moved_on: Option<NaiveDate>,
     /// Organisation.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = Organisation)]
     pub organisation: Option<Organisation>,
     /// Telephone.
     #[serde(default, deserialize_with = "crate::api::double_option")]
@@ -260,6 +278,8 @@ pub struct CadrePatch {
     #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
     /// Active flag.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = bool)]
     pub active: Option<bool>,
 }
 
@@ -644,16 +664,24 @@ pub async fn add_qualification(
 #[serde(deny_unknown_fields)]
 pub struct QualificationPatch {
     /// Issuing body.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = String)]
     pub issuer: Option<String>,
     /// Evidence (diploma number, …).
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = String)]
     pub evidence: Option<String>,
     /// Where the record comes from (register, file).
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = String)]
     pub source_ref: Option<String>,
     /// The day it stopped counting (revoked, found void); `null` reinstates it.
     #[serde(default, deserialize_with = "crate::api::double_option")]
     #[schema(value_type = Option<NaiveDate>)]
     pub revoked_on: Option<Option<NaiveDate>>,
     /// Why it was revoked or reinstated (required with `revoked_on`; kept in the audit trail).
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = String)]
     pub reason: Option<String>,
 }
 

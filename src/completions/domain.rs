@@ -167,13 +167,19 @@ pub fn stale_window(days: Option<i64>) -> AppResult<i64> {
     Ok(days)
 }
 
-/// The day a class finishes on when it moves to `to`: none unless `finished`; then the day
-/// given, or `today`, never later than today.
+/// The day a class finishes on when it moves to `to`: none unless `finished` (a day given for
+/// another status is refused, not ignored); then the day given, or `today`, never later than today.
 pub fn finishing_day(
     to: ClassStatus,
     given: Option<NaiveDate>,
     today: NaiveDate,
 ) -> AppResult<Option<NaiveDate>> {
+    if to != ClassStatus::Finished && given.is_some() {
+        return Err(AppError::invalid(
+            "finished_on",
+            crate::msg!(FinishedOnOnlyWithFinish),
+        ));
+    }
     let day = (to == ClassStatus::Finished).then(|| given.unwrap_or(today));
     if day.is_some_and(|d| d > today) {
         return Err(AppError::invalid(
@@ -525,8 +531,14 @@ mod tests {
             Some("days")
         );
         assert_eq!(
-            finishing_day(ClassStatus::Running, Some(day("2030-01-01")), today).unwrap(),
+            finishing_day(ClassStatus::Running, None, today).unwrap(),
             None
+        );
+        assert_eq!(
+            said(finishing_day(ClassStatus::Running, Some(day("2026-05-01")), today).unwrap_err())
+                .1
+                .as_deref(),
+            Some("finished_on")
         );
         assert_eq!(
             finishing_day(ClassStatus::Finished, None, today).unwrap(),

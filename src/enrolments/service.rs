@@ -260,16 +260,28 @@ async fn promote(
 #[serde(deny_unknown_fields)]
 pub struct ClassPatch {
     /// Title.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = String)]
     pub title: Option<String>,
     /// Organiser.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = String)]
     pub organiser: Option<String>,
     /// Seats; raising it promotes waiting cadres at once, lowering it below the seats taken is refused.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = i64)]
     pub capacity: Option<i64>,
     /// First day of enrolment.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = NaiveDate)]
     pub enrol_opens: Option<NaiveDate>,
     /// Last day of enrolment.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = NaiveDate)]
     pub enrol_closes: Option<NaiveDate>,
     /// Attendance share for completion.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = i64)]
     pub min_attendance_pct: Option<i64>,
 }
 

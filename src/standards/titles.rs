@@ -83,10 +83,16 @@ pub async fn create_title(
 #[serde(deny_unknown_fields)]
 pub struct TitlePatch {
     /// Vietnamese name.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = String)]
     pub name_vi: Option<String>,
     /// English name.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = String)]
     pub name_en: Option<String>,
     /// In use (inactive titles cannot be newly assigned).
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(value_type = bool)]
     pub active: Option<bool>,
 }
 

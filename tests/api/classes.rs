@@ -331,6 +331,16 @@ async fn venue_and_instructor_conflicts_on_time_overlap(app: TestApp) {
         assert_eq!(s, Status::UnprocessableEntity, "{body}: {v}");
         assert_eq!(v["error"]["field"], "reason", "{body}: {v}");
     }
+    // A finishing day goes only with finishing: refused, not ignored.
+    let (s, v) = app
+        .post(
+            "/api/classes/CLS-A/status",
+            Some(&school),
+            json!({"status": "open", "finished_on": "2026-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "finished_on", "{v}");
     let (_, v) = app.get("/api/classes/CLS-A", Some(&school)).await;
     assert_eq!(v["status"], "planned", "{v}");
     assert!(v.get("cancel_reason").is_none(), "{v}");

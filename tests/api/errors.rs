@@ -13,7 +13,8 @@ db_tests!(
     oversized_bodies_are_413,
     nul_characters_and_far_dates_are_refused_at_the_field,
     signed_years_are_far_dates_and_text_that_begins_with_a_date_is_text,
-    database_rules_name_their_field
+    database_rules_name_their_field,
+    null_is_refused_where_a_field_cannot_be_cleared
 );
 
 /// A NUL character anywhere (login, search, free text) and a date outside 1900–2100 (title
@@ -480,4 +481,87 @@ async fn database_rules_name_their_field(app: TestApp) {
         AppError::Conflict { field, .. } => assert_eq!(field.as_deref(), Some("username")),
         other => panic!("expected a 409, got {other:?}"),
     }
+}
+
+/// A PATCH body's `null` clears a field that may be empty (a telephone); for one that may not (a
+/// birth date, a class's capacity, a title's flag) it is a 422 naming the field, not a value
+/// silently kept; nothing changes.
+async fn null_is_refused_where_a_field_cannot_be_cleared(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let id = crate::cadres::create(&app, &admin, "Lê Văn Rỗng", "079180000533", "26734").await;
+    let cadre = format!("/api/cadres/{id}");
+    let today = cadre_training::shared::clock::city_today();
+    let day = (today + chrono::Duration::days(20)).to_string();
+    crate::classes::open_class(
+        &app,
+        &admin,
+        "CLS-NULL",
+        "DV-03",
+        5,
+        crate::classes::one_session(&day),
+    )
+    .await;
+    let (s, v) = app
+        .post(
+            "/api/accounts",
+            Some(&admin),
+            json!({"username": "nguoi.rong", "password": "lop-hoc-dan-van-2026", "role": "school"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let account = format!("/api/accounts/{}", v["id"]);
+    // (what is patched, where it is read back, its fields)
+    let cases: [(&str, &str, &[&str]); 4] = [
+        (account.as_str(), "/api/accounts", &["role", "active"]),
+        (
+            cadre.as_str(),
+            cadre.as_str(),
+            &[
+                "full_name",
+                "gender",
+                "birth_date",
+                "ethnicity",
+                "ethnic_minority",
+                "personal_id",
+                "unit_code",
+                "moved_on",
+                "organisation",
+                "active",
+            ],
+        ),
+        (
+            "/api/classes/CLS-NULL",
+            "/api/classes/CLS-NULL",
+            &[
+                "title",
+                "organiser",
+                "capacity",
+                "enrol_opens",
+                "enrol_closes",
+                "min_attendance_pct",
+            ],
+        ),
+        (
+            "/api/titles/FF-CHAIR-COMMUNE",
+            "/api/titles",
+            &["name_vi", "name_en", "active"],
+        ),
+    ];
+    for (url, read, fields) in cases {
+        let (_, before) = app.get(read, Some(&admin)).await;
+        for field in fields {
+            let mut body = serde_json::Map::new();
+            body.insert(field.to_string(), Value::Null);
+            let (s, v) = app.patch(url, Some(&admin), Value::Object(body)).await;
+            assert_eq!(s, Status::UnprocessableEntity, "{url} {field}: {v}");
+            assert_eq!(v["error"]["field"], *field, "{url}: {v}");
+        }
+        let (_, after) = app.get(read, Some(&admin)).await;
+        assert_eq!(before, after, "{url}");
+    }
+    let (s, v) = app
+        .patch(&cadre, Some(&admin), json!({"phone": null}))
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
 }
