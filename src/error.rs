@@ -183,6 +183,12 @@ pub enum ProblemCode {
     UnitCodeRepeated,
     /// A parent neither in the file nor in the database.
     ParentUnknown,
+    /// A day before the unit came into being (someone's time there, a title there).
+    UnitNotYet,
+    /// Text of only characters that show nothing (zero-width spaces, fillers).
+    InvisibleText,
+    /// A live unit placed under a retired one (its people would fall out of the reports).
+    ParentRetired,
     /// Parents that form a cycle.
     ParentCycle,
     /// Not whole or part (a succession).
@@ -203,7 +209,7 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 89] = [
+    pub const ALL: [ProblemCode; 92] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
@@ -285,6 +291,9 @@ impl ProblemCode {
         ProblemCode::UnitOwnParent,
         ProblemCode::UnitCodeRepeated,
         ProblemCode::ParentUnknown,
+        ProblemCode::ParentRetired,
+        ProblemCode::InvisibleText,
+        ProblemCode::UnitNotYet,
         ProblemCode::ParentCycle,
         ProblemCode::WholeOrPart,
         ProblemCode::OneOrZero,

@@ -364,6 +364,24 @@ const CATALOGUE: &[Message] = &[
         "Không có đơn vị cấp trên này trong tệp lẫn trong cơ sở dữ liệu",
     ),
     m(
+        C::UnitNotYet,
+        &["unit", "date"],
+        "unit {unit} came into being on {date}: nobody was in it, nor held a title there, before",
+        "Đơn vị {unit} được thành lập từ ngày {date}: trước ngày đó chưa ai thuộc đơn vị hay giữ chức danh tại đó",
+    ),
+    m(
+        C::InvisibleText,
+        &[],
+        "only characters that show nothing (zero-width spaces, fillers): write it in visible letters",
+        "Chỉ gồm các ký tự không hiển thị (khoảng trắng độ rộng 0, ký tự lấp chỗ): hãy viết bằng chữ nhìn thấy được",
+    ),
+    m(
+        C::ParentRetired,
+        &[],
+        "the parent unit is retired: a unit in use is placed under a unit in use",
+        "Đơn vị cấp trên đã giải thể: đơn vị đang hoạt động phải thuộc một đơn vị đang hoạt động",
+    ),
+    m(
         C::ParentCycle,
         &[],
         "the parents form a cycle",

@@ -106,6 +106,7 @@ reasons! {
     NotInFuture [field] "{field} must not be in the future" "Không được là ngày trong tương lai";
     BeforeBirth [field] "{field} is before the cadre's birth" "Trước ngày sinh của cán bộ";
     NulCharacter [field] "{field} must not contain a NUL character" "Không được chứa ký tự NUL";
+    InvisibleText [field] "{field} holds only characters that show nothing (zero-width spaces, fillers): write it in visible letters" "Chỉ gồm các ký tự không hiển thị (khoảng trắng độ rộng 0, ký tự lấp chỗ): hãy viết bằng chữ nhìn thấy được";
     ControlCharacter [field] "{field} must not contain a control character (tab and line breaks are allowed)" "Không được chứa ký tự điều khiển (trừ tab và xuống dòng)";
     FieldNameNul [] "field names must not contain a NUL character" "Tên trường không được chứa ký tự NUL";
     DateYears [field, min, max] "{field}: dates must lie between {min}-01-01 and {max}-12-31" "Ngày phải nằm trong khoảng 01/01/{min} đến 31/12/{max}";
@@ -203,6 +204,7 @@ reasons! {
     // Units.
     NoUnit [code] "no unit with code {code}" "Không có đơn vị mã {code}";
     UnitRetired [code] "unit {code} is retired" "Đơn vị {code} đã giải thể";
+    UnitHasLiveUnits [code, units] "unit {code} still has units in use under it ({units}): retire or move them first" "Đơn vị {code} còn đơn vị trực thuộc đang hoạt động ({units}): hãy giải thể hoặc chuyển các đơn vị đó trước";
     UnitExists [code] "unit {code} already exists" "Đơn vị {code} đã có";
     UnitCodeFixed [] "the code of a unit cannot change; create a new unit and retire this one" "Không đổi được mã đơn vị; hãy tạo đơn vị mới và giải thể đơn vị này";
     UnitOwnParent [] "a unit cannot be its own parent" "Đơn vị không thể là đơn vị cấp trên của chính nó";

@@ -200,7 +200,9 @@ pub async fn create(
     // roster, the officers' scope), and the imports refuse a later day too.
     not_after_today("unit_since", since, state.clock.today())?;
     let mut tx = state.db.begin().await?;
-    unit_in_scope(&mut tx, &scope, "unit_code", &w.unit_code).await?;
+    unit_in_scope(&mut tx, &scope, "unit_code", &w.unit_code)
+        .await?
+        .check_existed("unit_since", since)?;
     check_personal_id(&mut tx, w.personal_id.as_str(), None).await?;
     let id = store::insert(&mut tx, &w, since).await?;
     let view = store::get(&mut tx, id)
@@ -373,13 +375,9 @@ pub async fn update(
         .filter(|u| *u != before.unit_code)
     {
         let u = unit_in_scope(&mut tx, &scope, "unit_code", to).await?;
-        store::move_unit(
-            &mut tx,
-            before.id,
-            &u.code,
-            p.moved_on.unwrap_or_else(|| state.clock.today()),
-        )
-        .await?;
+        let on = p.moved_on.unwrap_or_else(|| state.clock.today());
+        u.check_existed("moved_on", on)?;
+        store::move_unit(&mut tx, before.id, &u.code, on).await?;
     }
     let after = store::get(&mut tx, before.id)
         .await?
@@ -458,6 +456,7 @@ pub async fn add_period(
         .clone()
         .unwrap_or_else(|| cadre.unit_code.clone());
     let unit = unit_in_scope(&mut tx, &scope, "unit_code", &unit_code).await?;
+    unit.check_existed("from_date", input.from_date)?;
     check_title_level(
         &title.code,
         &title.level,

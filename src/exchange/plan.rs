@@ -242,6 +242,19 @@ fn read_period(
         }
         u
     });
+    // A new period (history, title, plan) starts once its unit exists; one on record is the
+    // record, read back as it is.
+    if let (Some(u), Some(uc), Some(f)) = (unit, &unit_code, from) {
+        let on_record = who.is_some_and(|p| {
+            lookups.on_record.get(&p.id).is_some_and(|ps| {
+                ps.iter()
+                    .any(|o| o.from == f && o.unit_code == *uc && o.title_id == title_id)
+            })
+        });
+        if !on_record && u.before_existing(f) {
+            r.problem_with("from", C::UnitNotYet, u.not_yet(uc));
+        }
+    }
     if let (Some((code, t)), Some(u), Some(uc)) = (&title, unit, &unit_code) {
         r.check_by(
             "unit_code",
@@ -662,6 +675,7 @@ mod tests {
                     path: path.into(),
                     level: level.into(),
                     retired,
+                    created_on: None,
                 },
             );
         }

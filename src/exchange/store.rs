@@ -120,8 +120,9 @@ fn period_table(part: Part) -> &'static str {
 /// What a period sheet (history, titles, plans) naming these personal ids is checked against.
 pub async fn period_lookups(tx: &mut Tx, part: Part, ids: &[String]) -> AppResult<PeriodLookups> {
     let people = people(tx, ids).await?;
-    let units: Vec<(String, String, String, Option<NaiveDate>)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT code, path, kind, retired_on FROM units"
+    type U = (String, String, String, Option<NaiveDate>, Option<NaiveDate>);
+    let units: Vec<U> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT code, path, kind, retired_on, created_on FROM units"
     )
     .fetch_all(&mut *c)
     .await?);
@@ -172,7 +173,7 @@ pub async fn period_lookups(tx: &mut Tx, part: Part, ids: &[String]) -> AppResul
         people,
         units: units
             .into_iter()
-            .map(|(code, path, kind, retired)| {
+            .map(|(code, path, kind, retired, created_on)| {
                 let level = crate::cadres::rules::unit_level(&kind).to_string();
                 (
                     code,
@@ -180,6 +181,7 @@ pub async fn period_lookups(tx: &mut Tx, part: Part, ids: &[String]) -> AppResul
                         path,
                         level,
                         retired: retired.is_some(),
+                        created_on,
                     },
                 )
             })

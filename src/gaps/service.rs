@@ -155,6 +155,7 @@ pub async fn root_on(
         retired_on: None,
         successor_code: None,
         updated_at: chrono::DateTime::<Utc>::UNIX_EPOCH,
+        created_on: None,
     })
 }
 
@@ -170,6 +171,7 @@ pub fn whole_tree() -> UnitRecord {
         retired_on: None,
         successor_code: None,
         updated_at: chrono::DateTime::<Utc>::UNIX_EPOCH,
+        created_on: None,
     }
 }
 

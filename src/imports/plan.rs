@@ -32,6 +32,21 @@ pub struct UnitInfo {
     pub level: String,
     /// Retired units take no new cadres or titles.
     pub retired: bool,
+    /// The day it came into being (none: always existed): nobody is in it, nor holds a title
+    /// there, before.
+    pub created_on: Option<NaiveDate>,
+}
+
+impl UnitInfo {
+    /// Whether day `day` comes before the unit came into being.
+    pub fn before_existing(&self, day: NaiveDate) -> bool {
+        self.created_on.is_some_and(|c| day < c)
+    }
+
+    /// The parameters of a problem `unit_not_yet` for unit `code`.
+    pub fn not_yet(&self, code: &str) -> Value {
+        json!({"unit": code, "date": self.created_on.map(|c| c.to_string())})
+    }
 }
 
 /// A title as the planner needs it.
@@ -169,6 +184,7 @@ pub struct ImportCounts {
 struct TitleRef {
     key: &'static str,
     unit_key: &'static str,
+    from_key: &'static str,
     to_key: &'static str,
     code: String,
     unit_code: Option<String>,
@@ -266,6 +282,7 @@ fn read_title(r: &mut Row, keys: [&'static str; 4]) -> Option<TitleRef> {
     Some(TitleRef {
         key: code_k,
         unit_key: unit_k,
+        from_key: from_k,
         to_key: to_k,
         code,
         unit_code,
@@ -555,6 +572,13 @@ pub fn plan_cadres(
         if let (Some(e), Some((_, unit))) = (on_record, home) {
             check_move(&mut r, &row, e, unit, today);
         }
+        // A cadre joins (or moves to) a unit on a day it exists.
+        if let Some((u, code)) = home {
+            let joins = on_record.is_none_or(|e| e.w.unit_code != code);
+            if joins && !row.since_bad && u.before_existing(row.since.unwrap_or(today)) {
+                r.problem_with("unit_since", C::UnitNotYet, u.not_yet(code));
+            }
+        }
         if row.w.as_ref().is_some_and(|w| !w.active) {
             let lists = [
                 (
@@ -771,6 +795,11 @@ fn check_title<'a>(
         to: p.to,
     });
     let mut good = level.is_some() && t.complete;
+    // A new period starts once its unit exists (one on record is the record).
+    if matched.is_none() && unit.before_existing(from) {
+        r.problem_with(t.from_key, C::UnitNotYet, unit.not_yet(unit_code));
+        good = false;
+    }
     if overlaps_another(Span { from, to: t.to }, others) {
         r.problem(t.key, C::TitleOverlap);
         good = false;

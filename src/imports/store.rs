@@ -44,20 +44,22 @@ fn int_filter(tx: &Tx, col: &str, n: usize, ids: &[i64]) -> (String, String) {
 
 /// Every unit by code.
 async fn units(tx: &mut Tx) -> AppResult<HashMap<String, UnitInfo>> {
-    let rows: Vec<(String, String, String, Option<NaiveDate>)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT code, path, kind, retired_on FROM units"
+    type U = (String, String, String, Option<NaiveDate>, Option<NaiveDate>);
+    let rows: Vec<U> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT code, path, kind, retired_on, created_on FROM units"
     )
     .fetch_all(&mut *c)
     .await?);
     Ok(rows
         .into_iter()
-        .map(|(code, path, kind, retired)| {
+        .map(|(code, path, kind, retired, created_on)| {
             (
                 code,
                 UnitInfo {
                     path,
                     level: unit_level(&kind).to_string(),
                     retired: retired.is_some(),
+                    created_on,
                 },
             )
         })

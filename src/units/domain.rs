@@ -681,6 +681,31 @@ pub fn plan_import(
             plan.retire.push(e.code.clone());
         }
     }
+    // A unit in use stays under units in use: under a retired one its people would fall out of
+    // the reports by the tree (a listed unit already retired may keep its retired parent).
+    let retired = |code: &str| {
+        existing.get(code).is_some_and(|e| e.retired_on.is_some())
+            || plan.retire.iter().any(|r| r == code)
+    };
+    for r in rows {
+        let live = existing.get(&r.code).is_none_or(|e| e.retired_on.is_none());
+        if let Some(p) = r
+            .parent_code
+            .as_deref()
+            .filter(|p| live && in_file.contains(r.code.as_str()) && retired(p))
+        {
+            errors.push(detail(
+                r.line,
+                "parent_code",
+                Some(p),
+                ProblemCode::ParentRetired,
+                json!({}),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(rows_error(errors));
+    }
     plan.writes
         .sort_by(|a, b| a.depth.cmp(&b.depth).then_with(|| a.code.cmp(&b.code)));
     plan.moves.sort();

@@ -215,11 +215,22 @@ async fn write(
         _ => {}
     }
     if let Some(p) = &fields.parent_code {
-        if !existing.contains_key(p.as_str()) {
-            return Err(AppError::invalid(
-                "parent_code",
-                crate::msg!(NoUnit, code = p),
-            ));
+        match existing.get(p.as_str()) {
+            None => {
+                return Err(AppError::invalid(
+                    "parent_code",
+                    crate::msg!(NoUnit, code = p),
+                ))
+            }
+            // A unit in use stays under units in use: under a retired one, its people would fall
+            // out of the reports by the tree.
+            Some(parent) if parent.retired_on.is_some() => {
+                return Err(AppError::invalid(
+                    "parent_code",
+                    crate::msg!(UnitRetired, code = p),
+                ))
+            }
+            Some(_) => {}
         }
     }
     let row = UnitRow {
@@ -278,6 +289,15 @@ pub async fn retire(
         return Err(AppError::conflict(
             None,
             crate::msg!(UnitAlreadyMerged, code = unit.code, date = on),
+        ));
+    }
+    // Nor is a unit retired over units still in use (their people would fall out of the
+    // reports by the tree): they are retired or moved first.
+    let live = store::live_children(&mut tx, &unit.code).await?;
+    if !live.is_empty() {
+        return Err(AppError::conflict(
+            Some("code"),
+            crate::msg!(UnitHasLiveUnits, code = unit.code, units = live.join(", ")),
         ));
     }
     let successor = match successor.map(str::trim).filter(|s| !s.is_empty()) {

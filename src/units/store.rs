@@ -37,6 +37,23 @@ pub struct UnitRecord {
     pub successor_code: Option<String>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// The day it came into being (none: it always existed, as far as the data knows).
+    pub created_on: Option<NaiveDate>,
+}
+
+impl UnitRecord {
+    /// Refuses day `day` of field `field` (someone's time in the unit, a title there) before the
+    /// unit came into being (422 naming the field): on such a day the unit is in no tree, and
+    /// its people in no report.
+    pub fn check_existed(&self, field: &str, day: NaiveDate) -> AppResult<()> {
+        match self.created_on {
+            Some(first) if day < first => Err(AppError::invalid(
+                field,
+                crate::msg!(UnitNotYet, code = self.code, date = day.to_string()),
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl From<&UnitRecord> for UnitView {
@@ -60,7 +77,19 @@ impl From<&UnitRecord> for UnitView {
 }
 
 const COLS: &str =
-    "code, name, kind, parent_code, path, depth, retired_on, successor_code, updated_at";
+    "code, name, kind, parent_code, path, depth, retired_on, successor_code, updated_at, created_on";
+
+/// The codes of the units in use (not retired) directly under unit `code`, the first ten.
+pub async fn live_children(tx: &mut Tx, code: &str) -> AppResult<Vec<String>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "SELECT code FROM units WHERE parent_code = $1 AND retired_on IS NULL ORDER BY code LIMIT 10"
+    )
+    .bind(code)
+    .fetch_all(&mut *c)
+    .await?
+    }))
+}
 
 /// Gets a unit by code.
 pub async fn get(ex: impl Into<Exec<'_>>, code: &str) -> AppResult<Option<UnitRecord>> {
@@ -395,6 +424,7 @@ impl From<&PeriodRow> for UnitView {
             retired_on: None,
             successor_code: None,
             updated_at: DateTime::<Utc>::UNIX_EPOCH,
+            created_on: None,
         })
     }
 }

@@ -18,6 +18,7 @@ db_tests!(
     qualifications_by_hand,
     a_title_is_held_and_planned_from_the_cadres_eighteenth_birthday,
     a_birth_date_stays_before_the_cadres_completions_and_qualifications,
+    a_cadre_is_in_a_unit_and_holds_titles_there_once_it_exists,
 );
 
 /// A valid new cadre in unit `unit` with this name and personal id.
@@ -832,5 +833,77 @@ async fn a_birth_date_stays_before_the_cadres_completions_and_qualifications(app
     );
     // Still before it: taken.
     let (s, v) = patch_birth(&app, &admin, id, json!({"birth_date": "1985-01-01"})).await;
+    assert_eq!(s, Status::Ok, "{v}");
+}
+
+/// Creates ward 99001 under the city, come into being on 2025-07-01 (as the wards of the 2025
+/// reorganisation).
+pub async fn new_ward(app: &TestApp, admin: &str) {
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(admin),
+            json!({"code": "99001", "name": "Phường Mới Lập", "kind": "ward", "parent_code": "79",
+                   "effective": "2025-07-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+}
+
+/// A cadre is in a unit, and holds a title there, from the day it came into being: on an earlier
+/// day the unit is in no tree and they would be in no report of that day. A cadre placed, moved
+/// or given a title there on an earlier day is a 422 naming that day's field; nothing is written.
+async fn a_cadre_is_in_a_unit_and_holds_titles_there_once_it_exists(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    new_ward(&app, &admin).await;
+    let mut body = cadre("Đỗ Văn Sớm", "079180000534", "99001");
+    body["unit_since"] = json!("2015-01-01");
+    let (s, v) = app.post("/api/cadres", Some(&admin), body.clone()).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "unit_since", "{v}");
+    let (_, v) = app.get("/api/cadres?q=do%20van%20som", Some(&admin)).await;
+    assert_eq!(v["total"], 0, "{v}");
+    body["unit_since"] = json!("2025-07-01");
+    let (s, v) = app.post("/api/cadres", Some(&admin), body).await;
+    assert_eq!(s, Status::Created, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    for list in ["titles", "plans"] {
+        let url = format!("/api/cadres/{id}/{list}");
+        let title = |from: &str| json!({"title_code": "FF-VICE-COMMUNE", "from_date": from});
+        let (s, v) = app.post(&url, Some(&admin), title("2018-01-01")).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{v}");
+        assert_eq!(v["error"]["field"], "from_date", "{v}");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("99001"),
+            "{v}"
+        );
+        let (s, v) = app.post(&url, Some(&admin), title("2025-07-01")).await;
+        assert_eq!(s, Status::Created, "{v}");
+    }
+    // A move there, dated before it came into being.
+    let mut body = cadre("Đỗ Văn Chuyển", "079180000535", "26734");
+    body["unit_since"] = json!("2015-01-01");
+    let (s, v) = app.post("/api/cadres", Some(&admin), body).await;
+    assert_eq!(s, Status::Created, "{v}");
+    let other = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{other}"),
+            Some(&admin),
+            json!({"unit_code": "99001", "moved_on": "2025-06-30"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "moved_on", "{v}");
+    let (_, v) = app.get(&format!("/api/cadres/{other}"), Some(&admin)).await;
+    assert_eq!(v["unit_code"], "26734", "{v}");
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{other}"),
+            Some(&admin),
+            json!({"unit_code": "99001", "moved_on": "2025-07-01"}),
+        )
+        .await;
     assert_eq!(s, Status::Ok, "{v}");
 }

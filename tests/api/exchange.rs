@@ -19,7 +19,8 @@ crate::db_tests!(
     a_record_on_a_unit_retired_since_reads_back_unchanged,
     a_record_brings_no_completion_into_a_class_here_and_no_number_blocks_finishing,
     a_record_holds_no_title_before_the_eighteenth_birthday,
-    a_record_keeps_a_birth_date_before_the_cadres_completions
+    a_record_keeps_a_birth_date_before_the_cadres_completions,
+    a_record_places_titles_in_a_unit_once_it_exists
 );
 
 const AS_OF: &str = "2026-11-30";
@@ -846,4 +847,50 @@ async fn a_record_keeps_a_birth_date_before_the_cadres_completions(app: TestApp)
     assert_eq!(s, Status::Ok, "{v}");
     let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
     assert_eq!(v["birth_date"], "1985-01-01", "{v}");
+}
+
+/// A record's title period starts once its unit came into being: an earlier first day is a
+/// problem `unit_not_yet` at that day (naming the unit's first day); nothing is written.
+async fn a_record_places_titles_in_a_unit_once_it_exists(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    crate::cadres::new_ward(&app, &admin).await;
+    let pid = "079180000537";
+    let mut body = crate::cadres::cadre("Lê Văn Phường Mới", pid, "99001");
+    body["unit_since"] = serde_json::json!("2025-07-01");
+    let (s, v) = app.post("/api/cadres", Some(&admin), body).await;
+    assert_eq!(s, Status::Created, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/titles"),
+            Some(&admin),
+            serde_json::json!({"title_code": "FF-VICE-COMMUNE", "from_date": "2025-07-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let files = unzip(&export(&app, &admin, "zip").await);
+    let at = files
+        .iter()
+        .position(|(n, _)| n == "chuc-danh.csv")
+        .unwrap();
+    // An earlier period in the same ward, ended before the one on record.
+    let mut earlier = files.clone();
+    earlier[at].1 = edit_row(&files[at].1, pid, |f| {
+        f[4] = "2018-01-01".into();
+        f[5] = "2018-12-31".into();
+        f[6] = String::new();
+    });
+    let (s, v) = import(&app, &admin, rezip(&earlier), false).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let d = &v["error"]["details"];
+    assert_eq!(d.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(d[0]["field"], "chuc-danh.csv: Từ ngày", "{v}");
+    assert_eq!(d[0]["code"], "unit_not_yet", "{v}");
+    assert_eq!(d[0]["params"]["date"], "2025-07-01", "{v}");
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["titles"].as_array().map(Vec::len), Some(1), "{v}");
+    // The record read back as it is: taken.
+    let (s, v) = import(&app, &admin, rezip(&files), false).await;
+    assert_eq!(s, Status::Ok, "{v}");
 }

@@ -106,6 +106,7 @@ db_tests!(
     a_blank_active_cell_keeps_the_record,
     titles_in_a_roster_start_at_eighteen,
     a_roster_keeps_a_birth_date_before_the_cadres_completions,
+    a_roster_places_cadres_and_titles_in_a_unit_once_it_exists,
 );
 
 /// A SQLite app with the city's units and the sample roster imported.
@@ -1755,4 +1756,46 @@ async fn a_roster_keeps_a_birth_date_before_the_cadres_completions(app: TestApp)
         find(&app, &admin, "le thi cuc").await["birth_date"],
         "1991-01-01"
     );
+}
+
+/// A roster row places a cadre in a unit, and a title there, from the day the unit came into
+/// being: an earlier day is a problem `unit_not_yet` at its cell (naming the unit and its first
+/// day); nothing is written.
+async fn a_roster_places_cadres_and_titles_in_a_unit_once_it_exists(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    crate::cadres::new_ward(&app, &admin).await;
+    let row = |since: &str, from: &str| {
+        csv(
+            CADRE_HEADER,
+            &[&format!(
+                "079180000536;Hồ Văn Mới;Nam;01/01/1980;Kinh;99001;Mặt trận Tổ quốc;{since};FF-VICE-COMMUNE;{from};;"
+            )],
+        )
+    };
+    let (s, v) = import(&app, &admin, "cadres", "", row("01/01/2015", "01/01/2018")).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let d = v["error"]["details"].as_array().unwrap();
+    let found: Vec<(&str, &str, &str)> = d
+        .iter()
+        .map(|d| {
+            (
+                d["field"].as_str().unwrap_or(""),
+                d["code"].as_str().unwrap_or(""),
+                d["params"]["date"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("Giữ chức danh từ ngày", "unit_not_yet", "2025-07-01"),
+            ("Ở đơn vị từ ngày", "unit_not_yet", "2025-07-01"),
+        ],
+        "{v}"
+    );
+    assert_eq!(cadre_count(&app, &admin).await, 0, "nothing was written");
+    let (s, v) = import(&app, &admin, "cadres", "", row("01/07/2025", "01/07/2025")).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["created"], 1, "{v}");
 }

@@ -15,6 +15,7 @@ db_tests!(
     import_is_admin_only_and_all_or_nothing,
     merger_2025_keeps_history,
     create_move_and_retire_units,
+    a_unit_in_use_stays_under_units_in_use,
     a_ward_merged_by_hand_hands_over_its_cadres,
     unit_changes_are_dated_today_or_earlier,
 );
@@ -641,4 +642,101 @@ async fn unit_changes_are_dated_today_or_earlier(app: TestApp) {
         )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
+}
+
+/// A unit in use stays under units in use, or its people would fall out of the reports by the
+/// tree: a unit is not created or moved under a retired one (422 naming parent_code; in a units
+/// file, a problem `parent_retired` at the row), and a unit with units in use under it is not
+/// retired (409). Nothing changes.
+async fn a_unit_in_use_stays_under_units_in_use(app: TestApp) {
+    let admin = app.admin_token().await;
+    for (code, name, kind, parent) in [
+        ("900", "Tỉnh Thử", "province", None),
+        ("901", "Huyện A", "rural_district", Some("900")),
+        ("902", "Huyện B", "rural_district", Some("900")),
+        ("90001", "Xã C", "commune", Some("901")),
+        ("90002", "Xã D", "commune", Some("902")),
+    ] {
+        let (s, v) = app
+            .post(
+                "/api/units",
+                Some(&admin),
+                json!({"code": code, "name": name, "kind": kind, "parent_code": parent}),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{v}");
+    }
+    let retire = |code: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            app.post(
+                &format!("/api/units/{code}/retire"),
+                Some(&admin),
+                json!({"retired_on": "2025-07-01"}),
+            )
+            .await
+        }
+    };
+    let (s, v) = retire("901").await;
+    assert_eq!(s, Status::Conflict, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("90001"),
+        "{v}"
+    );
+    assert_eq!(
+        app.get("/api/units/901", Some(&admin)).await.1["retired_on"],
+        Value::Null
+    );
+    // Its commune retired first: then it may go.
+    assert_eq!(retire("90001").await.0, Status::Ok);
+    assert_eq!(retire("901").await.0, Status::Ok);
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            json!({"code": "90003", "name": "Xã E", "kind": "commune", "parent_code": "901"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "parent_code", "{v}");
+    assert_eq!(
+        app.get("/api/units/90003", Some(&admin)).await.0,
+        Status::NotFound
+    );
+    let (s, v) = app
+        .patch(
+            "/api/units/90002",
+            Some(&admin),
+            json!({"name": "Xã D", "kind": "commune", "parent_code": "901"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "parent_code", "{v}");
+    assert_eq!(
+        app.get("/api/units/90002", Some(&admin)).await.1["ancestors"][1]["code"],
+        "902"
+    );
+    // A units file alike; the retired commune listed as it is stays as it is.
+    let file = "code,name,kind,parent_code\n90001,Xã C,commune,901\n90004,Xã G,commune,901\n";
+    let (s, v) = app
+        .post_raw(
+            "/api/units/import",
+            Some(&admin),
+            ContentType::CSV,
+            file.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let d = &v["error"]["details"];
+    assert_eq!(d.as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(
+        (d[0]["row"].as_i64(), d[0]["code"].as_str()),
+        (Some(3), Some("parent_retired")),
+        "{v}"
+    );
+    assert_eq!(
+        app.get("/api/units/90004", Some(&admin)).await.0,
+        Status::NotFound
+    );
 }
