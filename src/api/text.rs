@@ -41,9 +41,29 @@ pub fn iso_year(s: &str) -> Option<i32> {
 }
 
 /// A control character no typed text holds: every C0 character but tab, line feed and carriage
-/// return, and DEL.
+/// return, DEL, and the direction overrides and isolates (U+202A–U+202E, U+2066–U+2069), which
+/// reorder what is shown after them (`\u{202e}gnp.exe` shows as `exe.png`) and which no
+/// Vietnamese text needs.
 pub fn is_refused_control(c: char) -> bool {
-    (c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}'
+    (c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || c == '\u{7f}'
+        || matches!(c as u32, 0x202A..=0x202E | 0x2066..=0x2069)
+}
+
+/// A character that shows nothing: a soft hyphen, a zero-width space or joiner, a direction
+/// mark, a word joiner, a filler (U+3164 and its kin), a variation selector, a byte-order mark,
+/// a tag.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
+}
+
+/// Text that holds something yet shows nothing: invisible characters, with spaces or not. Such
+/// a name or reason would read as blank wherever it is shown.
+pub fn is_invisible_text(s: &str) -> bool {
+    s.chars().any(is_invisible) && s.chars().all(|c| c.is_whitespace() || is_invisible(c))
 }
 
 /// Checks one text value of `field`.
@@ -58,6 +78,12 @@ pub fn check(field: &str, s: &str) -> Result<(), AppError> {
         return Err(AppError::invalid(
             field,
             crate::msg!(ControlCharacter, field = field),
+        ));
+    }
+    if is_invisible_text(s) {
+        return Err(AppError::invalid(
+            field,
+            crate::msg!(InvisibleText, field = field),
         ));
     }
     if let Some(y) = iso_year(s) {
@@ -121,6 +147,16 @@ mod tests {
                 AppError::Validation { field, .. } => field.as_deref(),
                 _ => None,
             }
+        }
+    }
+
+    #[test]
+    fn invisible_and_reordering_text_is_named() {
+        for fine in ["Lý do", "", "   ", "a\u{200b}b", "Phật giáo\u{feff}"] {
+            assert!(check("reason", fine).is_ok(), "{fine:?}");
+        }
+        for bad in ["\u{200b}", " \u{3164}\u{3164} ", "\u{feff}", "\u{202e}gnp.exe", "a\u{2066}b"] {
+            assert_eq!(check("reason", bad).unwrap_err().field(), Some("reason"), "{bad:?}");
         }
     }
 

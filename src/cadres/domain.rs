@@ -205,16 +205,31 @@ pub fn parse_personal_id(raw: &str) -> Result<PersonalId, AppError> {
     }
 }
 
-/// Checks a full name: 2–120 characters, letters, spaces, `'` and `-`.
+/// A letter of the Latin script (with its diacritics, composed): the letters Vietnamese names and
+/// words are written in. (A Hangul filler is a "letter" to Unicode, and shows nothing.)
+fn is_latin_letter(c: char) -> bool {
+    c.is_alphabetic()
+        && (c.is_ascii_alphabetic() || matches!(c as u32, 0x00C0..=0x024F | 0x1E00..=0x1EFF))
+}
+
+/// Text composed (NFC), spaces trimmed and collapsed: a letter typed with combining marks (as
+/// "Unicode tổ hợp" keyboards send `e` + `̂` + `̃`) is the one letter `ễ`.
+pub fn composed_words(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let s: String = raw.nfc().collect();
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Checks a full name: 2–120 characters, Latin letters (composed), spaces, `'` and `-`.
 pub fn parse_full_name(raw: &str) -> Result<String, AppError> {
-    let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = composed_words(raw);
     let n = s.chars().count();
     if !(2..=120).contains(&n) || raw.chars().count() > 120 {
         return Err(AppError::invalid("full_name", crate::msg!(FullNameLength)));
     }
     if !s
         .chars()
-        .all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-')
+        .all(|c| is_latin_letter(c) || c == ' ' || c == '\'' || c == '-')
     {
         return Err(AppError::invalid(
             "full_name",
@@ -308,7 +323,7 @@ pub fn parse_email(raw: Option<&str>) -> Result<Option<String>, AppError> {
 /// Checks a required word-like text (ethnicity, religion): 1–`max` characters, letters, spaces,
 /// `'` and `-`, beginning with a letter. (`Kinh`, `Ê Đê`, `Phật giáo`.)
 pub fn parse_words(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
-    let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = composed_words(raw);
     let n = s.chars().count();
     if n == 0 || n > max || raw.chars().count() > max {
         return Err(AppError::invalid(
@@ -316,10 +331,10 @@ pub fn parse_words(field: &str, raw: &str, max: usize) -> Result<String, AppErro
             crate::msg!(TextLength, field = field, max = max),
         ));
     }
-    if !s.starts_with(char::is_alphabetic)
+    if !s.starts_with(is_latin_letter)
         || !s
             .chars()
-            .all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-')
+            .all(|c| is_latin_letter(c) || c == ' ' || c == '\'' || c == '-')
     {
         return Err(AppError::invalid(
             field,
@@ -395,6 +410,18 @@ mod tests {
         assert_eq!(
             parse_full_name("  Nguyễn   Văn An ").unwrap(),
             "Nguyễn Văn An"
+        );
+        // Combining marks compose; fillers and other scripts are not the letters of a name.
+        assert_eq!(
+            parse_full_name("Nguye\u{302}\u{303}n Thi\u{323} H'Hen").unwrap(),
+            "Nguyễn Thị H'Hen"
+        );
+        for bad in ["\u{3164}\u{3164}", "Trần Văn \u{3164}", "Иван Петров"] {
+            assert!(parse_full_name(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            parse_words("religion", "Pha\u{323}\u{302}t gia\u{301}o", 50).unwrap(),
+            "Phật giáo"
         );
         assert!(parse_email(Some("a@b")).is_err());
         for bad in [

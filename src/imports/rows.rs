@@ -42,7 +42,10 @@ impl<'a> Row<'a> {
         // another control character but tab and line breaks (an escape, a bell: nobody types
         // them either, and the calendar and the spreadsheets would carry them). Rows without one
         // (all but a forged file's) are passed over in one scan of the cells.
-        let refused = |t: &str| t.chars().any(crate::api::text::is_refused_control);
+        let refused = |t: &str| {
+            t.chars().any(crate::api::text::is_refused_control)
+                || crate::api::text::is_invisible_text(t)
+        };
         if !cells
             .iter()
             .any(|c| matches!(c, Cell::Text(t) if refused(t)))
@@ -54,6 +57,9 @@ impl<'a> Row<'a> {
         for key in keys {
             let code = match row.cell(key) {
                 Cell::Text(t) if t.contains('\0') => ProblemCode::NulCharacter,
+                Cell::Text(t) if crate::api::text::is_invisible_text(t) => {
+                    ProblemCode::InvisibleText
+                }
                 Cell::Text(t) if refused(t) => ProblemCode::ControlCharacter,
                 _ => continue,
             };

@@ -14,7 +14,8 @@ db_tests!(
     nul_characters_and_far_dates_are_refused_at_the_field,
     signed_years_are_far_dates_and_text_that_begins_with_a_date_is_text,
     database_rules_name_their_field,
-    null_is_refused_where_a_field_cannot_be_cleared
+    null_is_refused_where_a_field_cannot_be_cleared,
+    invisible_and_reordering_text_is_refused_and_names_are_composed
 );
 
 /// A NUL character anywhere (login, search, free text) and a date outside 1900–2100 (title
@@ -564,4 +565,80 @@ async fn null_is_refused_where_a_field_cannot_be_cleared(app: TestApp) {
         .patch(&cadre, Some(&admin), json!({"phone": null}))
         .await;
     assert_eq!(s, Status::Ok, "{v}");
+}
+
+/// Text that shows nothing or shows something else is refused at its field: a name or a reason
+/// of only zero-width spaces or fillers (problem `invisible_text` in a file), and a direction
+/// override anywhere (it shows `\u{202e}gnp.exe` as `exe.png`). A name typed with combining
+/// marks is the name with composed letters, in the API as in the roster import.
+async fn invisible_and_reordering_text_is_refused_and_names_are_composed(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let cadre = |name: &str, pid: &str| {
+        json!({"full_name": name, "gender": "male", "birth_date": "1980-01-01", "ethnicity": "Kinh",
+            "personal_id": pid, "unit_code": "26734", "organisation": "fatherland_front"})
+    };
+    for name in [
+        "\u{3164}\u{3164}\u{3164}",
+        "\u{200b}\u{200b}",
+        "Trần\u{202e}Văn An",
+    ] {
+        let (s, v) = app
+            .post("/api/cadres", Some(&admin), cadre(name, "079180009912"))
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity, "{name:?}: {v}");
+        assert_eq!(v["error"]["field"], "full_name", "{name:?}: {v}");
+    }
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            json!({"code": "99002", "name": "\u{200b}\u{200b}", "kind": "ward", "parent_code": "79"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (Status::UnprocessableEntity, Some("name")),
+        "{v}"
+    );
+    assert_eq!(
+        app.get("/api/units/99002", Some(&admin)).await.0,
+        Status::NotFound
+    );
+    // Composed: `e` + U+0302 is `ê`, `a` + U+0306 is `ă`.
+    let (s, v) = app
+        .post(
+            "/api/cadres",
+            Some(&admin),
+            cadre("Le\u{302} Va\u{306}n Hai", "079180009913"),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    assert_eq!(v["full_name"], "Lê Văn Hai", "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{id}"),
+            Some(&admin),
+            json!({"religion": "Phật\u{202e} giáo"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (Status::UnprocessableEntity, Some("religion")),
+        "{v}"
+    );
+    // A roster row alike.
+    let file = "Số CCCD/CMND;Họ và tên;Giới tính;Ngày sinh;Dân tộc;Mã đơn vị;Tổ chức\n079180009914;\u{200b}\u{3164};Nam;01/01/1980;Kinh;26734;Mặt trận Tổ quốc\n";
+    let (s, v) = app
+        .post_raw(
+            "/api/imports/cadres",
+            Some(&admin),
+            ContentType::CSV,
+            file.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["details"][0]["code"], "invisible_text", "{v}");
+    assert_eq!(v["error"]["details"][0]["field"], "Họ và tên", "{v}");
 }
