@@ -201,6 +201,7 @@ const T = {
   date_hint: ["dd/mm/yyyy", "dd/mm/yyyy"],
   bad_date: ["Ngày không hợp lệ (dd/mm/yyyy)", "Invalid date (dd/mm/yyyy)"],
   bad_time: ["Giờ không hợp lệ (HH:MM)", "Invalid time (HH:MM)"],
+  ends_next_day: ["Kết thúc vào ngày hôm sau", "Ends the next day"],
   classes: ["Lớp học", "Classes"],
   code: ["Mã", "Code"],
   capacity: ["Số chỗ", "Seats"],

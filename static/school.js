@@ -93,9 +93,17 @@ export function sessionRow(rows, s) {
   const dIn = dateInput(s.date), st = h("input", { value: s.start || "08:00", inputmode: "numeric", class: "time", placeholder: "HH:MM" }),
     en = h("input", { value: s.end || "11:30", inputmode: "numeric", class: "time", placeholder: "HH:MM" }),
     ve = h("input", { value: s.venue || "" }), ins = h("input", { value: s.instructor || "" });
+  // An end before the start is on the next day (an evening session past midnight), said beside it.
+  const hm = (inp) => (/^\d{1,2}:\d{2}$/.test(inp.value.trim()) ? inp.value.trim().padStart(5, "0") : null);
+  const overnight = () => hm(st) !== null && hm(en) !== null && hm(en) < hm(st);
+  const nextDay = h("span", { class: "hint next-day", text: t("ends_next_day") });
+  const mark = () => { nextDay.hidden = !overnight(); };
+  st.addEventListener("input", mark);
+  en.addEventListener("input", mark);
+  mark();
   const row = h("fieldset", { class: "session-row", "data-field": `sessions[${i}]` },
     h("legend", { text: `${t("sessions")} ${i + 1}` }),
-    field(t("date"), dIn, `sessions[${i}].date`), field(t("start"), st, `sessions[${i}].starts_at`), field(t("end"), en, `sessions[${i}].ends_at`),
+    field(t("date"), dIn, `sessions[${i}].date`), field(t("start"), st, `sessions[${i}].starts_at`), field(t("end"), en, `sessions[${i}].ends_at`), nextDay,
     field(t("venue"), ve, `sessions[${i}].venue`), field(t("instructor"), ins, `sessions[${i}].instructor`),
     h("button", { type: "button", class: "small", text: t("remove"), onclick: () => { row.remove(); renumber(rows); } }),
     h("span", { class: "field-error row-error", role: "alert" }));
@@ -106,7 +114,8 @@ export function sessionRow(rows, s) {
       if (!/^\d{1,2}:\d{2}$/.test(inp.value.trim())) throw new ApiError(422, { error: { message: t("bad_time"), field: `${name}.${f}` } });
       return inp.value.trim().padStart(5, "0");
     };
-    return { starts_at: `${d}T${tm(st, "starts_at")}`, ends_at: `${d}T${tm(en, "ends_at")}`, venue: ve.value, instructor: ins.value };
+    const [from, to] = [tm(st, "starts_at"), tm(en, "ends_at")];
+    return { starts_at: `${d}T${from}`, ends_at: `${to < from ? addDays(d, 1) : d}T${to}`, venue: ve.value, instructor: ins.value };
   };
   rows.append(row);
 }

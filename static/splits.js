@@ -5,8 +5,9 @@ import { t, num, pct } from "./i18n.js";
 import { h, api, qs, table, section } from "./core.js";
 import { barChart } from "./report.js";
 
+// Each split's groups; a group marked `?` is charted only when someone is in it (the third gender).
 const SPLITS = [
-  ["by_gender", "split_gender", ["female", "male"], (k) => t("g_" + k)],
+  ["by_gender", "split_gender", ["female", "male", "other?"], (k) => t("g_" + k)],
   ["by_age_band", "split_age", ["under_35", "35_44", "45_54", "55_plus"], (k) => t("age_" + k)],
   ["by_minority", "split_minority", ["minority", "majority"], (k) => t("grp_" + k)],
 ];
@@ -21,7 +22,8 @@ export async function splitSections(report, filters) {
   const tot = report.totals;
   const charts = SPLITS.map(([field, label, keys, name]) => {
     const groups = tot[field] || {};
-    const items = keys.map((k) => {
+    const shown = keys.filter((k) => !k.endsWith("?") || (groups[k.slice(0, -1)] || {}).assessed > 0).map((k) => k.replace("?", ""));
+    const items = shown.map((k) => {
       const c = groups[k] || { assessed: 0, meeting: 0 };
       return { key: k, name: `${name(k)} (${num(c.assessed)})`, value: share(c.meeting, c.assessed) };
     });

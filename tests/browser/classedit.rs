@@ -87,6 +87,42 @@ pub async fn school_class_edits(_: &'static Server, b: &Browser) {
     .await;
     let again = super::api_get(b, "/api/classes/UI-EDIT-01").await;
     assert_eq!(again["sessions"], c["sessions"]);
+    // An evening session past midnight: its end, before its start, is on the next day (said
+    // beside it), saved as one session of five and a half hours.
+    let field = |f: &str| format!("#schedule-form [data-field='sessions[1].{f}'] input");
+    b.fill(
+        &field("date"),
+        &format!("{}/{}/{}", &day(41)[8..10], &day(41)[5..7], &day(41)[..4]),
+    )
+    .await;
+    b.fill(&field("starts_at"), "20:00").await;
+    b.fill(&field("ends_at"), "01:30").await;
+    b.until(
+        "the next day said",
+        "return document.querySelectorAll('#schedule-form .next-day:not([hidden])').length === 1",
+    )
+    .await;
+    let before = b.js("return location.hash").await;
+    b.click("#schedule-form button[type=submit]").await;
+    b.until(
+        "the overnight session saved",
+        &format!("return location.hash !== {before}"),
+    )
+    .await;
+    let c = super::api_get(b, "/api/classes/UI-EDIT-01").await;
+    let at = |k: &str| {
+        chrono::DateTime::parse_from_rfc3339(c["sessions"][1][k].as_str().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{k}: {e}: {c}"))
+    };
+    assert_eq!((at("ends_at") - at("starts_at")).num_minutes(), 330, "{c}");
+    assert_eq!(
+        at("starts_at")
+            .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))
+            .date_naive()
+            .to_string(),
+        day(41),
+        "{c}"
+    );
     b.page("class-edit").await;
     // Cancelling asks for the reason, then shows it.
     b.click("#status-actions button[data-status=cancelled]")

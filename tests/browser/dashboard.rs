@@ -16,6 +16,40 @@ fn share(part: i64, whole: i64) -> Value {
 }
 
 pub async fn commission_splits(s: &'static Server, b: &Browser) {
+    // An incumbent of the third gender (the demo data has none): the gender chart has a bar for
+    // them, as for women and men.
+    {
+        let _writing = s.report.write().await;
+        b.login("officer.tandinh", DEMO_PASSWORD, "officer").await;
+        let (status, created) = crate::record::api_send(
+            b,
+            "POST",
+            "/api/cadres",
+            json!({"full_name": "Lâm Khác Giới", "gender": "other", "birth_date": "1984-04-04",
+                   "ethnicity": "Kinh", "personal_id": "079184000778", "unit_code": "26737",
+                   "organisation": "fatherland_front"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{created}");
+        let titles = super::api_get(b, "/api/titles").await;
+        let title = titles["items"]
+            .as_array()
+            .or(titles.as_array())
+            .expect("titles")
+            .iter()
+            .find(|x| x["level"] == "commune" && x["active"] == true)
+            .expect("a ward title")["code"]
+            .clone();
+        let (status, held) = crate::record::api_send(
+            b,
+            "POST",
+            &format!("/api/cadres/{}/titles", created["id"]),
+            json!({"title_code": title, "from_date": "2020-01-01"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{held}");
+        b.logout().await;
+    }
     b.login("commission", DEMO_PASSWORD, "commission").await;
     let _reading = s.report.read().await;
     b.open("#/home").await;
@@ -48,6 +82,19 @@ pub async fn commission_splits(s: &'static Server, b: &Browser) {
             f["assessed"].as_i64().unwrap_or(0)
         ),
         "{f}"
+    );
+    let other = &inc["totals"]["by_gender"]["other"];
+    assert!(other["assessed"].as_i64().unwrap_or(0) >= 1, "{inc}");
+    assert_eq!(
+        b.js(
+            "return document.querySelector('#chart-gender g.bar[data-unit=other]')?.dataset.value"
+        )
+        .await,
+        share(
+            other["meeting"].as_i64().unwrap_or(0),
+            other["assessed"].as_i64().unwrap_or(0)
+        ),
+        "{other}"
     );
     // The shares per unit, for both populations, are the API's.
     let plan = super::api_get(b, &format!("/api/reports/gaps?population=planned{q}")).await;
