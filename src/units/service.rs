@@ -124,6 +124,8 @@ pub async fn detail(
     };
     let mut view = UnitView::from(&unit);
     if let Some(d) = as_of {
+        // Before it came into being it had no name, parent nor place in the tree (422).
+        unit.check_existed("as_of", d)?;
         view = view.as_of(&history, d);
         // On a day the unit existed, its depth and ancestors are those of that day's tree.
         if let Some(p) = store::period_on(db, &unit.code, d)

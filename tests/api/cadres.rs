@@ -857,6 +857,16 @@ async fn a_cadre_is_in_a_unit_and_holds_titles_there_once_it_exists(app: TestApp
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
     new_ward(&app, &admin).await;
+    // The unit itself, on a day before: it was not in the tree.
+    let (s, v) = app
+        .get("/api/units/99001?as_of=2025-06-30", Some(&admin))
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "as_of", "{v}");
+    let (s, v) = app
+        .get("/api/units/99001?as_of=2025-07-01", Some(&admin))
+        .await;
+    assert_eq!((s, &v["code"]), (Status::Ok, &json!("99001")), "{v}");
     let mut body = cadre("Đỗ Văn Sớm", "079180000534", "99001");
     body["unit_since"] = json!("2015-01-01");
     let (s, v) = app.post("/api/cadres", Some(&admin), body.clone()).await;
