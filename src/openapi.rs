@@ -360,10 +360,14 @@ impl Modify for ErrorResponses {
     }
 }
 
-/// A date the API accepts: `YYYY-MM-DD` within 1900–2100 (`api::text::YEARS`). Days stop at 28 so
-/// that every string the pattern admits is a real date.
-pub const DATE_PATTERN: &str =
-    r"^\s*(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])\s*$";
+/// A date the API accepts: `YYYY-MM-DD` within 1900–2100 (`api::text::YEARS`), exactly the real
+/// days: 30 or 31 days a month as the calendar has them, 29 February in leap years (2000, not
+/// 1900 or 2100). A client that checks its input against the document refuses no real day.
+pub const DATE_PATTERN: &str = concat!(
+    r"^\s*(?:(?:19[0-9]{2}|20[0-9]{2}|2100)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])",
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))",
+    r"|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:0[048]|[2468][048]|[13579][26]))-02-29)\s*$"
+);
 /// A module, programme, class or title code: 2–20 of `A-Z 0-9 -`, not starting with `-` (case
 /// and surrounding spaces ignored, `shared::text::parse_code`).
 pub const CODE_PATTERN: &str = r"^\s*[A-Za-z0-9][A-Za-z0-9-]{1,19}\s*$";
@@ -723,4 +727,30 @@ fn operations(
     ]
     .into_iter()
     .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DATE_PATTERN;
+
+    /// The date pattern admits exactly the real days of 1900–2100: every string `YYYY-MM-DD` of
+    /// months 00–13 and days 00–32 in the years around the bounds, the leap years and others.
+    #[test]
+    fn the_date_pattern_is_the_calendar() {
+        let re = regex::Regex::new(DATE_PATTERN).expect("a pattern");
+        for year in [
+            1899, 1900, 1901, 1904, 1996, 2000, 2023, 2024, 2025, 2096, 2099, 2100, 2101,
+        ] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let s = format!("{year:04}-{month:02}-{day:02}");
+                    let real = chrono::NaiveDate::from_ymd_opt(year, month, day).is_some()
+                        && (1900..=2100).contains(&year);
+                    assert_eq!(re.is_match(&s), real, "{s}");
+                }
+            }
+        }
+        assert!(re.is_match(" 2015-12-31 "));
+        assert!(!re.is_match("2015-12-31T00:00"));
+    }
 }

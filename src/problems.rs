@@ -144,8 +144,8 @@ const CATALOGUE: &[Message] = &[
     m(
         C::BirthDateRange,
         &[],
-        "birth_date must be after 1900 and at least 15 years ago",
-        "Ngày sinh phải sau năm 1900 và cách đây ít nhất 15 năm",
+        "birth_date must be on or after 1900-01-01 and at least 15 years ago",
+        "Ngày sinh phải từ ngày 01/01/1900 trở đi và cách đây ít nhất 15 năm",
     ),
     m(
         C::TextLength,

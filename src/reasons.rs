@@ -253,7 +253,7 @@ reasons! {
     FullNameLength [] "full_name must be 2 to 120 characters" "Họ tên gồm 2 đến 120 ký tự";
     FullNameCharacters [] "full_name may hold only letters, spaces, ' and -" "Họ tên chỉ gồm chữ cái, dấu cách, ' và -";
     TextCharacters [field] "{field} may hold only letters, spaces, ' and -" "Chỉ gồm chữ cái, dấu cách, ' và -";
-    BirthDateRange [] "birth_date must be after 1900 and at least 15 years ago" "Ngày sinh phải sau năm 1900 và cách đây ít nhất 15 năm";
+    BirthDateRange [] "birth_date must be on or after 1900-01-01 and at least 15 years ago" "Ngày sinh phải từ ngày 01/01/1900 trở đi và cách đây ít nhất 15 năm";
     PartyDateRange [] "party_joined_on must be after the birth date and not in the future" "Ngày vào Đảng phải sau ngày sinh và không ở tương lai";
     PhoneInvalid [] "phone must be a telephone number of 8 to 15 digits" "Số điện thoại gồm 8 đến 15 chữ số";
     NoNotice [id] "no notice {id} of yours" "Không có thông báo {id} của bạn";

@@ -155,8 +155,18 @@ mod tests {
         for fine in ["Lý do", "", "   ", "a\u{200b}b", "Phật giáo\u{feff}"] {
             assert!(check("reason", fine).is_ok(), "{fine:?}");
         }
-        for bad in ["\u{200b}", " \u{3164}\u{3164} ", "\u{feff}", "\u{202e}gnp.exe", "a\u{2066}b"] {
-            assert_eq!(check("reason", bad).unwrap_err().field(), Some("reason"), "{bad:?}");
+        for bad in [
+            "\u{200b}",
+            " \u{3164}\u{3164} ",
+            "\u{feff}",
+            "\u{202e}gnp.exe",
+            "a\u{2066}b",
+        ] {
+            assert_eq!(
+                check("reason", bad).unwrap_err().field(),
+                Some("reason"),
+                "{bad:?}"
+            );
         }
     }
 

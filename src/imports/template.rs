@@ -766,8 +766,8 @@ fn help(kind: Kind, key: &str, english: bool, cat: &Catalogue) -> (String, Strin
         ),
         "birth_date" => (
             "Có", "Yes",
-            "Ngày dd/mm/yyyy, sau năm 1900 và cách hôm nay ít nhất 15 năm.".into(),
-            "A day, dd/mm/yyyy, after 1900 and at least 15 years ago.".into(),
+            "Ngày dd/mm/yyyy, từ 01/01/1900 trở đi và cách hôm nay ít nhất 15 năm.".into(),
+            "A day, dd/mm/yyyy, on or after 01/01/1900 and at least 15 years ago.".into(),
         ),
         "ethnicity" => (
             "Có", "Yes",

@@ -496,12 +496,12 @@ fn cadre_column_problems() {
         (vec![("birth_date", Cell::Bool(true))], vec![("birth_date", NOT_A_DATE)]),
         (vec![("birth_date", Cell::Number(0.5))], vec![("birth_date", NOT_A_DATE)]),
         (vec![("birth_date", t("01/01/1850"))], vec![("birth_date", "the date 1850-01-01 is not between 1900-01-01 and 2100-12-31")]),
-        (vec![("birth_date", t("2020-01-01"))], vec![("birth_date", "birth_date must be after 1900 and at least 15 years ago")]),
+        (vec![("birth_date", t("2020-01-01"))], vec![("birth_date", "birth_date must be on or after 1900-01-01 and at least 15 years ago")]),
         (vec![("party_joined_on", t("1970-01-01"))], vec![("party_joined_on", "party_joined_on must be after the birth date and not in the future")]),
         (vec![("party_joined_on", t("2025-06-16"))], vec![("party_joined_on", "party_joined_on must be after the birth date and not in the future")]),
         (vec![("party_joined_on", t("1985-07-02"))], vec![("party_joined_on", "party_joined_on must be after the birth date and not in the future")]),
         // The Party date is checked against a birth date only when that one is good.
-        (vec![("birth_date", t("2020-01-01")), ("party_joined_on", t("2019-01-01"))], vec![("birth_date", "birth_date must be after 1900 and at least 15 years ago")]),
+        (vec![("birth_date", t("2020-01-01")), ("party_joined_on", t("2019-01-01"))], vec![("birth_date", "birth_date must be on or after 1900-01-01 and at least 15 years ago")]),
         (vec![("unit_since", t("2025-06-16"))], vec![("unit_since", "the date is in the future")]),
         (vec![("unit_since", t("later"))], vec![("unit_since", NOT_A_DATE)]),
         // Words, phone, e-mail.
