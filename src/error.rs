@@ -183,6 +183,8 @@ pub enum ProblemCode {
     UnitCodeRepeated,
     /// A parent neither in the file nor in the database.
     ParentUnknown,
+    /// A period starting on or after its unit was retired.
+    UnitGone,
     /// A day before the unit came into being (someone's time there, a title there).
     UnitNotYet,
     /// Text of only characters that show nothing (zero-width spaces, fillers).
@@ -209,7 +211,7 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 92] = [
+    pub const ALL: [ProblemCode; 93] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
@@ -294,6 +296,7 @@ impl ProblemCode {
         ProblemCode::ParentRetired,
         ProblemCode::InvisibleText,
         ProblemCode::UnitNotYet,
+        ProblemCode::UnitGone,
         ProblemCode::ParentCycle,
         ProblemCode::WholeOrPart,
         ProblemCode::OneOrZero,

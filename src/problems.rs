@@ -364,6 +364,12 @@ const CATALOGUE: &[Message] = &[
         "Không có đơn vị cấp trên này trong tệp lẫn trong cơ sở dữ liệu",
     ),
     m(
+        C::UnitGone,
+        &["unit", "date"],
+        "unit {unit} was retired on {date}: nothing starts there from that day",
+        "Đơn vị {unit} đã giải thể từ ngày {date}: từ ngày đó không bắt đầu gì tại đơn vị này",
+    ),
+    m(
         C::UnitNotYet,
         &["unit", "date"],
         "unit {unit} came into being on {date}: nobody was in it, nor held a title there, before",

@@ -212,13 +212,7 @@ fn is_latin_letter(c: char) -> bool {
         && (c.is_ascii_alphabetic() || matches!(c as u32, 0x00C0..=0x024F | 0x1E00..=0x1EFF))
 }
 
-/// Text composed (NFC), spaces trimmed and collapsed: a letter typed with combining marks (as
-/// "Unicode tổ hợp" keyboards send `e` + `̂` + `̃`) is the one letter `ễ`.
-pub fn composed_words(raw: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let s: String = raw.nfc().collect();
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+pub use crate::shared::text::composed_words;
 
 /// Checks a full name: 2–120 characters, Latin letters (composed), spaces, `'` and `-`.
 pub fn parse_full_name(raw: &str) -> Result<String, AppError> {

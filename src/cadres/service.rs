@@ -455,7 +455,21 @@ pub async fn add_period(
         .unit_code
         .clone()
         .unwrap_or_else(|| cadre.unit_code.clone());
-    let unit = unit_in_scope(&mut tx, &scope, "unit_code", &unit_code).await?;
+    // A period that ended before its unit was retired (a term before the 2025 reorganisation)
+    // is recorded there; nothing lasting starts in a retired unit.
+    let to = input.to_date;
+    let unit = units::store::get(&mut tx, unit_code.trim()).await?;
+    let unit = check_unit(
+        unit,
+        |u| {
+            (
+                &u.path,
+                u.retired_on.is_some_and(|r| to.is_none_or(|t| t >= r)),
+            )
+        },
+        &scope,
+    )
+    .map_err(|why| why.api_error("unit_code", &unit_code))?;
     unit.check_existed("from_date", input.from_date)?;
     check_title_level(
         &title.code,

@@ -254,6 +254,11 @@ fn read_period(
         if !on_record && u.before_existing(f) {
             r.problem_with("from", C::UnitNotYet, u.not_yet(uc));
         }
+        // Nor from the day it was retired: on such a day it is in no tree of its own.
+        if let Some(gone) = u.retired_on.filter(|g| !on_record && f >= *g) {
+            let params = json!({"unit": uc, "date": gone.to_string()});
+            r.problem_with("from", C::UnitGone, params);
+        }
     }
     if let (Some((code, t)), Some(u), Some(uc)) = (&title, unit, &unit_code) {
         r.check_by(
@@ -675,6 +680,7 @@ mod tests {
                     path: path.into(),
                     level: level.into(),
                     retired,
+                    retired_on: None,
                     created_on: None,
                 },
             );

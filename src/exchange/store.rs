@@ -181,6 +181,7 @@ pub async fn period_lookups(tx: &mut Tx, part: Part, ids: &[String]) -> AppResul
                         path,
                         level,
                         retired: retired.is_some(),
+                        retired_on: retired,
                         created_on,
                     },
                 )

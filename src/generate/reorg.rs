@@ -76,6 +76,7 @@ pub async fn apply(
             root: Some(root.to_string()),
             retire_missing: true,
             effective: Some(eff),
+            dry_run: false,
         },
         as_of,
     )

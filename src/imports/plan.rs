@@ -32,6 +32,8 @@ pub struct UnitInfo {
     pub level: String,
     /// Retired units take no new cadres or titles.
     pub retired: bool,
+    /// The day it was retired, if it was.
+    pub retired_on: Option<NaiveDate>,
     /// The day it came into being (none: always existed): nobody is in it, nor holds a title
     /// there, before.
     pub created_on: Option<NaiveDate>,

@@ -2,6 +2,14 @@
 
 use crate::error::AppError;
 
+/// Text composed (NFC), spaces trimmed and collapsed: a letter typed with combining marks (as
+/// "Unicode tổ hợp" keyboards send `e` + `̂` + `̃`) is the one letter `ễ`.
+pub fn composed_words(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let s: String = raw.nfc().collect();
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Lower-cases and strips diacritics (`Phường Tân Định` → `phuong tan dinh`),
 /// collapsing runs of spaces.
 pub fn fold(s: &str) -> String {

@@ -188,7 +188,8 @@ impl UnitFields {
         parent_code: Option<&str>,
         effective: Option<NaiveDate>,
     ) -> Result<Self, AppError> {
-        let trimmed = name.trim();
+        // Composed: a name typed with combining marks is stored as the letters that have them.
+        let trimmed = crate::shared::text::composed_words(name);
         if trimmed.is_empty() || name.chars().count() > 200 {
             return Err(AppError::invalid(
                 "name",
@@ -204,7 +205,7 @@ impl UnitFields {
             return Err(AppError::invalid("parent_code", crate::msg!(UnitOwnParent)));
         }
         Ok(UnitFields {
-            name: trimmed.to_string(),
+            name: trimmed,
             kind,
             parent_code,
             effective,
@@ -415,7 +416,7 @@ pub fn parse_units_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<UnitRow>, Ap
             rows.push(UnitRow {
                 line,
                 code: code.to_string(),
-                name: name.to_string(),
+                name: crate::shared::text::composed_words(name),
                 kind: kind_parsed.expect("checked above"),
                 parent_code: (!parent.is_empty()).then(|| parent.to_string()),
             });

@@ -17,11 +17,15 @@ pub struct ImportOptions {
     pub retire_missing: bool,
     /// Date the file's structure takes effect (history and retirements); default today.
     pub effective: Option<NaiveDate>,
+    /// Check and answer only: nothing written.
+    pub dry_run: bool,
 }
 
 /// What an import did.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct ImportReport {
+    /// A dry run: checked and answered, nothing written.
+    pub dry_run: bool,
     /// Data rows in the file.
     pub rows: usize,
     /// Units created.

@@ -107,12 +107,13 @@ pub async fn children(
 #[utoipa::path(tag = "units", security(("bearer" = [])),
     params(("root" = Option<String>, Query, description = "Only this unit's subtree, e.g. 79"),
            ("retire_missing" = Option<bool>, Query, description = "Retire units under the root that the file omits"),
-           ("effective" = Option<String>, Query, description = "Date the structure takes effect (default today)")),
+           ("effective" = Option<String>, Query, description = "Date the structure takes effect (default today)"),
+           ("dry_run" = Option<bool>, Query, description = "Check and preview only: nothing written")),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 403, body = ErrorEnvelope),
               (status = 413, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 #[post(
-    "/api/units/import?<root>&<retire_missing>&<effective>",
+    "/api/units/import?<root>&<retire_missing>&<effective>&<dry_run>",
     data = "<data>"
 )]
 pub async fn import_units(
@@ -121,6 +122,7 @@ pub async fn import_units(
     root: Option<&str>,
     retire_missing: Option<&str>,
     effective: Option<&str>,
+    dry_run: Option<&str>,
     data: Data<'_>,
 ) -> AppResult<Json<ImportReport>> {
     let opts = ImportOptions {
@@ -131,6 +133,7 @@ pub async fn import_units(
             .transpose()?,
         retire_missing: parse_opt::<bool>("retire_missing", retire_missing)?.unwrap_or(false),
         effective: parse_opt::<NaiveDate>("effective", effective)?,
+        dry_run: parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false),
     };
     // The import changes the current tree (names, paths, the officers' scope) at once.
     if let Some(day) = opts.effective {

@@ -409,9 +409,24 @@ pub async fn import_units(
     })
     .await?;
     let plan = plan?;
+    // Nothing is retired before it came into being (its people would be in no tree between).
+    let created_on = store::created_on_all(&mut tx).await?;
+    if let Some(code) = plan.retire.iter().find(|c| {
+        created_on
+            .get(c.as_str())
+            .copied()
+            .flatten()
+            .is_some_and(|first| effective < first)
+    }) {
+        return Err(AppError::invalid(
+            "effective",
+            crate::msg!(UnitNotYet, code = code, date = effective.to_string()),
+        ));
+    }
     store::apply_plan(&mut tx, &plan, effective, opts.effective).await?;
     store::rebuild_periods(&mut tx).await?;
     let report = ImportReport {
+        dry_run: opts.dry_run,
         rows,
         created: plan.created(),
         updated: plan.updated(),
@@ -421,6 +436,13 @@ pub async fn import_units(
         skipped: plan.skipped,
         elapsed_ms: 0,
     };
+    if opts.dry_run {
+        drop(tx); // rolls back: a dry run writes nothing
+        return Ok(ImportReport {
+            elapsed_ms: started.elapsed().as_millis(),
+            ..report
+        });
+    }
     audit::record(
         &mut tx,
         actor,
@@ -495,6 +517,17 @@ pub async fn import_successors(
                 old.retired_on.unwrap_or(r.effective),
             )
             .await?;
+        }
+    }
+    // Nor is a unit retired over units still in use (their people would fall out of the reports
+    // by the tree): they are handed on in the same table, or retired or moved first.
+    for old in &retired {
+        let live = store::live_children(&mut tx, old).await?;
+        if !live.is_empty() {
+            return Err(AppError::conflict(
+                Some("old_code"),
+                crate::msg!(UnitHasLiveUnits, code = old, units = live.join(", ")),
+            ));
         }
     }
     let mut moved = hand_over(&mut tx, &main).await?;

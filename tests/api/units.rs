@@ -16,6 +16,7 @@ db_tests!(
     merger_2025_keeps_history,
     create_move_and_retire_units,
     a_unit_in_use_stays_under_units_in_use,
+    the_units_files_keep_the_tree_whole,
     a_ward_merged_by_hand_hands_over_its_cadres,
     unit_changes_are_dated_today_or_earlier,
 );
@@ -739,4 +740,108 @@ async fn a_unit_in_use_stays_under_units_in_use(app: TestApp) {
         app.get("/api/units/90004", Some(&admin)).await.0,
         Status::NotFound
     );
+}
+
+/// The units file and the succession table keep units in use under units in use, as the API
+/// does: a succession table retiring a unit with units in use under it is a 409 naming them; a
+/// units file retiring a unit before it came into being is a 422 naming `effective`; a units
+/// file has a dry run (answered, nothing written). Nothing changes on a refusal.
+async fn the_units_files_keep_the_tree_whole(app: TestApp) {
+    let admin = app.admin_token().await;
+    for (code, name, kind, parent, effective) in [
+        ("900", "Tỉnh Thử", "province", None, None),
+        ("901", "Huyện A", "rural_district", Some("900"), None),
+        ("902", "Huyện B", "rural_district", Some("900"), None),
+        ("90001", "Xã C", "commune", Some("901"), Some("2026-01-01")),
+    ] {
+        let (s, v) = app
+            .post(
+                "/api/units",
+                Some(&admin),
+                json!({"code": code, "name": name, "kind": kind, "parent_code": parent, "effective": effective}),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{v}");
+    }
+    let csv = |text: &str| text.as_bytes().to_vec();
+    let table = "old_code,old_name,old_parent_code,new_code,new_name,part,effective,main\n901,Huyện A,900,902,Huyện B,whole,2025-07-01,1\n";
+    let (s, v) = app
+        .post_raw(
+            "/api/units/successors/import",
+            Some(&admin),
+            ContentType::CSV,
+            csv(table),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("90001"),
+        "{v}"
+    );
+    assert_eq!(
+        app.get("/api/units/901", Some(&admin)).await.1["retired_on"],
+        Value::Null
+    );
+    // The units file that leaves out Xã C retires it: not before it came into being.
+    let file = "code,name,kind,parent_code\n900,Tỉnh Thử,province,\n901,Huyện A,rural_district,900\n902,Huyện B,rural_district,900\n";
+    let url = |effective: &str, dry: bool| {
+        format!(
+            "/api/units/import?root=900&retire_missing=true&effective={effective}&dry_run={dry}"
+        )
+    };
+    let (s, v) = app
+        .post_raw(
+            &url("2025-07-01", false),
+            Some(&admin),
+            ContentType::CSV,
+            csv(file),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "effective", "{v}");
+    let (s, v) = app
+        .post_raw(
+            &url("2026-06-01", true),
+            Some(&admin),
+            ContentType::CSV,
+            csv(file),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(
+        (v["dry_run"].as_bool(), v["retired"].as_i64()),
+        (Some(true), Some(1)),
+        "{v}"
+    );
+    assert_eq!(
+        app.get("/api/units/90001", Some(&admin)).await.1["retired_on"],
+        Value::Null,
+        "a dry run"
+    );
+    let (s, v) = app
+        .post_raw(
+            &url("2026-06-01", false),
+            Some(&admin),
+            ContentType::CSV,
+            csv(file),
+        )
+        .await;
+    assert_eq!(
+        (s, v["dry_run"].as_bool()),
+        (Status::Ok, Some(false)),
+        "{v}"
+    );
+    assert_eq!(
+        app.get("/api/units/90001", Some(&admin)).await.1["retired_on"],
+        "2026-06-01"
+    );
+    // A name typed with combining marks is stored composed.
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            json!({"code": "90002", "name": "Phu\u{31b}o\u{31b}\u{300}ng To\u{302}\u{301}", "kind": "ward", "parent_code": "902"}),
+        )
+        .await;
+    assert_eq!((s, &v["name"]), (Status::Ok, &json!("Phường Tố")), "{v}");
 }

@@ -118,6 +118,7 @@ fn units() -> HashMap<String, UnitInfo> {
                 path: path.into(),
                 level: level.into(),
                 retired,
+                retired_on: None,
                 created_on: None,
             },
         )
