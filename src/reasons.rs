@@ -107,6 +107,7 @@ reasons! {
     BeforeBirth [field] "{field} is before the cadre's birth" "Trước ngày sinh của cán bộ";
     NulCharacter [field] "{field} must not contain a NUL character" "Không được chứa ký tự NUL";
     InvisibleText [field] "{field} holds only characters that show nothing (zero-width spaces, fillers): write it in visible letters" "Chỉ gồm các ký tự không hiển thị (khoảng trắng độ rộng 0, ký tự lấp chỗ): hãy viết bằng chữ nhìn thấy được";
+    UnknownParameter [field, expected] "{field} is not a parameter of this request (it takes: {expected})" "{field} không phải là tham số của yêu cầu này (các tham số: {expected})";
     ControlCharacter [field] "{field} must not contain a control character (tab and line breaks are allowed)" "Không được chứa ký tự điều khiển (trừ tab và xuống dòng)";
     FieldNameNul [] "field names must not contain a NUL character" "Tên trường không được chứa ký tự NUL";
     DateYears [field, min, max] "{field}: dates must lie between {min}-01-01 and {max}-12-31" "Ngày phải nằm trong khoảng 01/01/{min} đến 31/12/{max}";

@@ -43,7 +43,45 @@ pub fn single_values(req: &rocket::Request<'_>) -> Result<(), AppError> {
         }
         seen.push(name);
     }
+    // A name the route does not take would be ignored, and the request would silently mean
+    // something else (`dry_run=true` on an import without a dry run writes): refused. Routes
+    // reading their parameters as one struct (`?<q..>`) take the names of its fields.
+    if let Some(declared) = req.route().and_then(declared_query) {
+        if let Some(name) = seen.iter().find(|n| !declared.iter().any(|d| d == **n)) {
+            return Err(AppError::invalid(
+                *name,
+                crate::msg!(
+                    UnknownParameter,
+                    field = *name,
+                    expected = if declared.is_empty() {
+                        "none".to_string()
+                    } else {
+                        declared.join(", ")
+                    }
+                ),
+            ));
+        }
+    }
     Ok(())
+}
+
+/// The query parameter names route `route` declares, or `None` when it takes any (`<q..>`).
+fn declared_query(route: &rocket::Route) -> Option<Vec<String>> {
+    let query = route
+        .uri
+        .origin
+        .query()
+        .map(|q| q.as_str().to_string())
+        .unwrap_or_default();
+    let mut names = vec![];
+    for seg in query.split('&').filter(|s| !s.is_empty()) {
+        let name = seg.trim_start_matches('<').trim_end_matches('>');
+        if name.ends_with("..") {
+            return None;
+        }
+        names.push(name.split('=').next().unwrap_or(name).to_string());
+    }
+    Some(names)
 }
 
 /// A request guard for the public routes (no login): refuses a query parameter given twice or

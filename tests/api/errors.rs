@@ -15,7 +15,8 @@ db_tests!(
     signed_years_are_far_dates_and_text_that_begins_with_a_date_is_text,
     database_rules_name_their_field,
     null_is_refused_where_a_field_cannot_be_cleared,
-    invisible_and_reordering_text_is_refused_and_names_are_composed
+    invisible_and_reordering_text_is_refused_and_names_are_composed,
+    unknown_query_parameters_are_refused
 );
 
 /// A NUL character anywhere (login, search, free text) and a date outside 1900–2100 (title
@@ -641,4 +642,36 @@ async fn invisible_and_reordering_text_is_refused_and_names_are_composed(app: Te
     assert_eq!(s, Status::UnprocessableEntity, "{v}");
     assert_eq!(v["error"]["details"][0]["code"], "invisible_text", "{v}");
     assert_eq!(v["error"]["details"][0]["field"], "Họ và tên", "{v}");
+}
+
+/// A query parameter the request does not take is a 422 naming it and the ones it takes, not
+/// ignored: `dry_run` misspelt on an import would otherwise write.
+async fn unknown_query_parameters_are_refused(app: TestApp) {
+    let admin = app.admin_token().await;
+    let (s, v) = app
+        .post_raw(
+            "/api/units/import?dry_runn=true",
+            Some(&admin),
+            ContentType::CSV,
+            b"code,name,kind,parent_code\n900,T\xe1\xbb\x89nh Th\xe1\xbb\xad,province,\n".to_vec(),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(v["error"]["field"], "dry_runn", "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("dry_run"),
+        "{v}"
+    );
+    assert_eq!(
+        app.get("/api/units/900", Some(&admin)).await.0,
+        Status::NotFound
+    );
+    let (s, v) = app.get("/api/classes?statuss=open", Some(&admin)).await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (Status::UnprocessableEntity, Some("statuss")),
+        "{v}"
+    );
+    let (s, _) = app.get("/api/classes?status=open", Some(&admin)).await;
+    assert_eq!(s, Status::Ok);
 }
