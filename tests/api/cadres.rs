@@ -39,6 +39,21 @@ fn full_names(v: &Value) -> Vec<&str> {
 }
 
 /// Creates a cadre and returns its id.
+/// Creates a cadre in unit `unit` since day `since`; gives its id.
+pub async fn create_since(
+    app: &TestApp,
+    token: &str,
+    (name, pid): (&str, &str),
+    unit: &str,
+    since: &str,
+) -> i64 {
+    let mut body = cadre(name, pid, unit);
+    body["unit_since"] = json!(since);
+    let (s, v) = app.post("/api/cadres", Some(token), body).await;
+    assert_eq!(s, Status::Created, "{v}");
+    v["id"].as_i64().unwrap()
+}
+
 pub async fn create(app: &TestApp, token: &str, name: &str, pid: &str, unit: &str) -> i64 {
     let (s, v) = app
         .post("/api/cadres", Some(token), cadre(name, pid, unit))
@@ -892,11 +907,8 @@ async fn a_cadre_is_in_a_unit_and_holds_titles_there_once_it_exists(app: TestApp
         assert_eq!(s, Status::Created, "{v}");
     }
     // A move there, dated before it came into being.
-    let mut body = cadre("Đỗ Văn Chuyển", "079180000535", "26734");
-    body["unit_since"] = json!("2015-01-01");
-    let (s, v) = app.post("/api/cadres", Some(&admin), body).await;
-    assert_eq!(s, Status::Created, "{v}");
-    let other = v["id"].as_i64().unwrap();
+    let who = ("Đỗ Văn Chuyển", "079180000535");
+    let other = create_since(&app, &admin, who, "26734", "2015-01-01").await;
     let (s, v) = app
         .patch(
             &format!("/api/cadres/{other}"),

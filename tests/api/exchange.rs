@@ -858,11 +858,8 @@ async fn a_record_places_titles_in_a_unit_once_it_exists(app: TestApp) {
     app.import_hcmc(&admin).await;
     crate::cadres::new_ward(&app, &admin).await;
     let pid = "079180000537";
-    let mut body = crate::cadres::cadre("Lê Văn Phường Mới", pid, "99001");
-    body["unit_since"] = serde_json::json!("2025-07-01");
-    let (s, v) = app.post("/api/cadres", Some(&admin), body).await;
-    assert_eq!(s, Status::Created, "{v}");
-    let id = v["id"].as_i64().unwrap();
+    let who = ("Lê Văn Phường Mới", pid);
+    let id = crate::cadres::create_since(&app, &admin, who, "99001", "2025-07-01").await;
     let (s, v) = app
         .post(
             &format!("/api/cadres/{id}/titles"),
@@ -904,11 +901,8 @@ async fn a_record_starts_nothing_in_a_retired_unit(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
     let pid = "079180000538";
-    let mut body = crate::cadres::cadre("Phan Văn Cũ", pid, "26734");
-    body["unit_since"] = serde_json::json!("2015-01-01");
-    let (s, v) = app.post("/api/cadres", Some(&admin), body).await;
-    assert_eq!(s, Status::Created, "{v}");
-    let id = v["id"].as_i64().unwrap();
+    let who = ("Phan Văn Cũ", pid);
+    let id = crate::cadres::create_since(&app, &admin, who, "26734", "2015-01-01").await;
     let (s, v) = app
         .post(
             "/api/units/26734/retire",

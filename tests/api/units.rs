@@ -651,22 +651,7 @@ async fn unit_changes_are_dated_today_or_earlier(app: TestApp) {
 /// retired (409). Nothing changes.
 async fn a_unit_in_use_stays_under_units_in_use(app: TestApp) {
     let admin = app.admin_token().await;
-    for (code, name, kind, parent) in [
-        ("900", "Tỉnh Thử", "province", None),
-        ("901", "Huyện A", "rural_district", Some("900")),
-        ("902", "Huyện B", "rural_district", Some("900")),
-        ("90001", "Xã C", "commune", Some("901")),
-        ("90002", "Xã D", "commune", Some("902")),
-    ] {
-        let (s, v) = app
-            .post(
-                "/api/units",
-                Some(&admin),
-                json!({"code": code, "name": name, "kind": kind, "parent_code": parent}),
-            )
-            .await;
-        assert_eq!(s, Status::Ok, "{v}");
-    }
+    test_tree(&app, &admin, None, true).await;
     let retire = |code: &'static str| {
         let app = &app;
         let admin = admin.clone();
@@ -720,14 +705,7 @@ async fn a_unit_in_use_stays_under_units_in_use(app: TestApp) {
     );
     // A units file alike; the retired commune listed as it is stays as it is.
     let file = "code,name,kind,parent_code\n90001,Xã C,commune,901\n90004,Xã G,commune,901\n";
-    let (s, v) = app
-        .post_raw(
-            "/api/units/import",
-            Some(&admin),
-            ContentType::CSV,
-            file.as_bytes().to_vec(),
-        )
-        .await;
+    let (s, v) = post_csv(&app, &admin, "/api/units/import", file).await;
     assert_eq!(s, Status::UnprocessableEntity, "{v}");
     let d = &v["error"]["details"];
     assert_eq!(d.as_array().map(Vec::len), Some(1), "{v}");
@@ -748,31 +726,9 @@ async fn a_unit_in_use_stays_under_units_in_use(app: TestApp) {
 /// file has a dry run (answered, nothing written). Nothing changes on a refusal.
 async fn the_units_files_keep_the_tree_whole(app: TestApp) {
     let admin = app.admin_token().await;
-    for (code, name, kind, parent, effective) in [
-        ("900", "Tỉnh Thử", "province", None, None),
-        ("901", "Huyện A", "rural_district", Some("900"), None),
-        ("902", "Huyện B", "rural_district", Some("900"), None),
-        ("90001", "Xã C", "commune", Some("901"), Some("2026-01-01")),
-    ] {
-        let (s, v) = app
-            .post(
-                "/api/units",
-                Some(&admin),
-                json!({"code": code, "name": name, "kind": kind, "parent_code": parent, "effective": effective}),
-            )
-            .await;
-        assert_eq!(s, Status::Ok, "{v}");
-    }
-    let csv = |text: &str| text.as_bytes().to_vec();
+    test_tree(&app, &admin, Some("2026-01-01"), false).await;
     let table = "old_code,old_name,old_parent_code,new_code,new_name,part,effective,main\n901,Huyện A,900,902,Huyện B,whole,2025-07-01,1\n";
-    let (s, v) = app
-        .post_raw(
-            "/api/units/successors/import",
-            Some(&admin),
-            ContentType::CSV,
-            csv(table),
-        )
-        .await;
+    let (s, v) = post_csv(&app, &admin, "/api/units/successors/import", table).await;
     assert_eq!(s, Status::Conflict, "{v}");
     assert!(
         v["error"]["message"].as_str().unwrap().contains("90001"),
@@ -789,24 +745,10 @@ async fn the_units_files_keep_the_tree_whole(app: TestApp) {
             "/api/units/import?root=900&retire_missing=true&effective={effective}&dry_run={dry}"
         )
     };
-    let (s, v) = app
-        .post_raw(
-            &url("2025-07-01", false),
-            Some(&admin),
-            ContentType::CSV,
-            csv(file),
-        )
-        .await;
+    let (s, v) = post_csv(&app, &admin, &url("2025-07-01", false), file).await;
     assert_eq!(s, Status::UnprocessableEntity, "{v}");
     assert_eq!(v["error"]["field"], "effective", "{v}");
-    let (s, v) = app
-        .post_raw(
-            &url("2026-06-01", true),
-            Some(&admin),
-            ContentType::CSV,
-            csv(file),
-        )
-        .await;
+    let (s, v) = post_csv(&app, &admin, &url("2026-06-01", true), file).await;
     assert_eq!(s, Status::Ok, "{v}");
     assert_eq!(
         (v["dry_run"].as_bool(), v["retired"].as_i64()),
@@ -818,14 +760,7 @@ async fn the_units_files_keep_the_tree_whole(app: TestApp) {
         Value::Null,
         "a dry run"
     );
-    let (s, v) = app
-        .post_raw(
-            &url("2026-06-01", false),
-            Some(&admin),
-            ContentType::CSV,
-            csv(file),
-        )
-        .await;
+    let (s, v) = post_csv(&app, &admin, &url("2026-06-01", false), file).await;
     assert_eq!(
         (s, v["dry_run"].as_bool()),
         (Status::Ok, Some(false)),
@@ -844,4 +779,34 @@ async fn the_units_files_keep_the_tree_whole(app: TestApp) {
         )
         .await;
     assert_eq!((s, &v["name"]), (Status::Ok, &json!("Phường Tố")), "{v}");
+}
+
+/// Creates the tests' tree: province 900 with districts 901 and 902, commune 90001 under 901
+/// (come into being on `commune_from`, when given) and, with `second`, commune 90002 under 902.
+async fn test_tree(app: &TestApp, admin: &str, commune_from: Option<&str>, second: bool) {
+    let mut units = vec![
+        ("900", "Tỉnh Thử", "province", None, None),
+        ("901", "Huyện A", "rural_district", Some("900"), None),
+        ("902", "Huyện B", "rural_district", Some("900"), None),
+        ("90001", "Xã C", "commune", Some("901"), commune_from),
+    ];
+    if second {
+        units.push(("90002", "Xã D", "commune", Some("902"), None));
+    }
+    for (code, name, kind, parent, effective) in units {
+        let (s, v) = app
+            .post(
+                "/api/units",
+                Some(admin),
+                json!({"code": code, "name": name, "kind": kind, "parent_code": parent, "effective": effective}),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{v}");
+    }
+}
+
+/// Posts a CSV file to `url` as `admin`.
+async fn post_csv(app: &TestApp, admin: &str, url: &str, text: &str) -> (Status, Value) {
+    app.post_raw(url, Some(admin), ContentType::CSV, text.as_bytes().to_vec())
+        .await
 }
