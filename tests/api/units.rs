@@ -665,15 +665,7 @@ async fn a_unit_in_use_stays_under_units_in_use(app: TestApp) {
         }
     };
     let (s, v) = retire("901").await;
-    assert_eq!(s, Status::Conflict, "{v}");
-    assert!(
-        v["error"]["message"].as_str().unwrap().contains("90001"),
-        "{v}"
-    );
-    assert_eq!(
-        app.get("/api/units/901", Some(&admin)).await.1["retired_on"],
-        Value::Null
-    );
+    refused_over_xa_c(&app, &admin, s, v).await;
     // Its commune retired first: then it may go.
     assert_eq!(retire("90001").await.0, Status::Ok);
     assert_eq!(retire("901").await.0, Status::Ok);
@@ -729,15 +721,7 @@ async fn the_units_files_keep_the_tree_whole(app: TestApp) {
     test_tree(&app, &admin, Some("2026-01-01"), false).await;
     let table = "old_code,old_name,old_parent_code,new_code,new_name,part,effective,main\n901,Huyện A,900,902,Huyện B,whole,2025-07-01,1\n";
     let (s, v) = post_csv(&app, &admin, "/api/units/successors/import", table).await;
-    assert_eq!(s, Status::Conflict, "{v}");
-    assert!(
-        v["error"]["message"].as_str().unwrap().contains("90001"),
-        "{v}"
-    );
-    assert_eq!(
-        app.get("/api/units/901", Some(&admin)).await.1["retired_on"],
-        Value::Null
-    );
+    refused_over_xa_c(&app, &admin, s, v).await;
     // The units file that leaves out Xã C retires it: not before it came into being.
     let file = "code,name,kind,parent_code\n900,Tỉnh Thử,province,\n901,Huyện A,rural_district,900\n902,Huyện B,rural_district,900\n";
     let url = |effective: &str, dry: bool| {
@@ -809,4 +793,17 @@ async fn test_tree(app: &TestApp, admin: &str, commune_from: Option<&str>, secon
 async fn post_csv(app: &TestApp, admin: &str, url: &str, text: &str) -> (Status, Value) {
     app.post_raw(url, Some(admin), ContentType::CSV, text.as_bytes().to_vec())
         .await
+}
+
+/// A retirement of Huyện A refused over Xã C in use under it (409 naming it); Huyện A still live.
+async fn refused_over_xa_c(app: &TestApp, admin: &str, s: Status, v: Value) {
+    assert_eq!(s, Status::Conflict, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("90001"),
+        "{v}"
+    );
+    assert_eq!(
+        app.get("/api/units/901", Some(admin)).await.1["retired_on"],
+        Value::Null
+    );
 }
