@@ -715,6 +715,39 @@ impl Modify for BodyRules {
 }
 
 /// The operations of a path, each method once.
+/// The query parameter names of every operation the document describes, by method and path as
+/// the document writes them (`("GET", "/api/cadres/{id}/gaps")`): what a route reading its
+/// parameters as one struct (`?<q..>`) takes (`api::query::single_values`).
+pub fn query_parameters() -> std::collections::HashMap<(String, String), Vec<String>> {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::RefOr;
+    let mut doc = <ApiDoc as utoipa::OpenApi>::openapi();
+    let mut out = std::collections::HashMap::new();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let methods = [
+            ("GET", item.get.as_ref()),
+            ("PUT", item.put.as_ref()),
+            ("POST", item.post.as_ref()),
+            ("DELETE", item.delete.as_ref()),
+            ("PATCH", item.patch.as_ref()),
+        ];
+        for (method, op) in methods {
+            let Some(op) = op else { continue };
+            let names = op
+                .parameters
+                .iter()
+                .flatten()
+                .filter_map(|p| match p {
+                    RefOr::T(p) if p.parameter_in == ParameterIn::Query => Some(p.name.clone()),
+                    _ => None,
+                })
+                .collect();
+            out.insert((method.to_string(), path.clone()), names);
+        }
+    }
+    out
+}
+
 fn operations(
     item: &mut utoipa::openapi::PathItem,
 ) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {

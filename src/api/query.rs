@@ -65,7 +65,8 @@ pub fn single_values(req: &rocket::Request<'_>) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The query parameter names route `route` declares, or `None` when it takes any (`<q..>`).
+/// The query parameter names route `route` takes: those it declares, or, when it reads them as
+/// one struct (`<q..>`), those the OpenAPI document gives its operation (`None`: undocumented).
 fn declared_query(route: &rocket::Route) -> Option<Vec<String>> {
     let query = route
         .uri
@@ -77,11 +78,31 @@ fn declared_query(route: &rocket::Route) -> Option<Vec<String>> {
     for seg in query.split('&').filter(|s| !s.is_empty()) {
         let name = seg.trim_start_matches('<').trim_end_matches('>');
         if name.ends_with("..") {
-            return None;
+            return documented_query(route);
         }
         names.push(name.split('=').next().unwrap_or(name).to_string());
     }
     Some(names)
+}
+
+/// The query parameters the OpenAPI document gives the operation of route `route`.
+fn documented_query(route: &rocket::Route) -> Option<Vec<String>> {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static DOCUMENTED: OnceLock<HashMap<(String, String), Vec<String>>> = OnceLock::new();
+    let documented = DOCUMENTED.get_or_init(crate::openapi::query_parameters);
+    // `/api/cadres/<id>/gaps` as the document writes it: `/api/cadres/{id}/gaps`.
+    let path = route
+        .uri
+        .origin
+        .path()
+        .as_str()
+        .replace("..>", ">")
+        .replace('<', "{")
+        .replace('>', "}");
+    documented
+        .get(&(route.method.as_str().to_string(), path))
+        .cloned()
 }
 
 /// A request guard for the public routes (no login): refuses a query parameter given twice or

@@ -3,9 +3,10 @@
 //! naming the parameter at fault).
 //!
 //! Each operation reads only its own parameters: its [`Args`] type lists them, parses them, and
-//! is what its `#[utoipa::path]` names, so the document shows exactly those. Any other name is
-//! ignored, as Rocket ignores unknown names; a name given twice, or nested (`unit[a]=`), has been
-//! refused by the authentication guard before (`api::query::single_values`).
+//! is what its `#[utoipa::path]` names, so the document shows exactly those. Any other name (one
+//! another report takes, a typo), a name given twice, or nested (`unit[a]=`), has been refused
+//! by the authentication guard before (`api::query::single_values`, which reads the names from
+//! the document).
 
 use chrono::NaiveDate;
 use rocket::FromForm;

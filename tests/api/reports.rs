@@ -858,36 +858,40 @@ async fn city_and_district_reports_agree(app: TestApp) {
 }
 
 /// Each report reads its own query parameters by their exact names: another report's parameter,
-/// or a name in other letters, is ignored as any unknown name is; a name given twice, or nested,
-/// is refused naming it.
+/// or a name in other letters, is refused naming it, as any name a request does not take (it was
+/// ignored, and a typo silently gave another answer); a name given twice, or nested, is refused
+/// naming it.
 async fn each_report_reads_its_own_query_names(app: TestApp) {
     let t = app.admin_token().await;
     app.import_hcmc(&t).await;
     for (path, field) in [
         (
             "/api/reports/gaps?unit=79&status=nonsense&from=x&to=x&limit=0&format=pdf&row=1",
-            None,
+            Some("status"),
         ),
-        ("/api/reports/gaps?unit=79&GROUP=flat&Unit=x&As_of=x", None),
+        (
+            "/api/reports/gaps?unit=79&GROUP=flat&Unit=x&As_of=x",
+            Some("GROUP"),
+        ),
         (
             "/api/reports/training-demand?unit=79&status=x&limit=x&offset=-1",
-            None,
+            Some("status"),
         ),
         (
             "/api/reports/gaps/cadres?unit=79&format=pdf&from=x&to=x",
-            None,
+            Some("format"),
         ),
         (
             "/api/reports/gaps/compare?unit=79&from=2015-01-01&to=2020-01-01&as_of=x&status=x",
-            None,
+            Some("as_of"),
         ),
         (
             "/api/reports/gaps/export?format=csv&unit=79&status=x&limit=x",
-            None,
+            Some("status"),
         ),
         (
             "/api/reports/gaps/cadres/export?format=csv&unit=79&limit=0&offset=x&from=x",
-            None,
+            Some("limit"),
         ),
         (
             "/api/reports/gaps?unit=79&group=lowest&group=children",
@@ -909,7 +913,8 @@ async fn each_report_reads_its_own_query_names(app: TestApp) {
             "/api/reports/gaps/compare?unit=79&from=2020-01-01",
             Some("to"),
         ),
-        ("/api/cadres/999999/gaps?as_of=x&unit=x", Some("as_of")),
+        ("/api/cadres/999999/gaps?as_of=x&unit=x", Some("unit")),
+        ("/api/cadres/999999/gaps?as_of=x", Some("as_of")),
         ("/api/reports/gaps?unit=%00", Some("unit")),
         ("/api/reports/gaps?unit=79&title=%00", Some("title")),
         // A title that does not exist, in every view that takes the selection.
