@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::domain::{EnrolmentSource, EnrolmentStatus, PastCompletion, Prerequisite};
 use crate::auth::Scope;
+use crate::classes::domain::ClassStatus;
 use crate::db::Exec;
 use crate::db::{Db, Tx};
 use crate::error::AppResult;
@@ -29,7 +30,10 @@ pub struct EnrolmentView {
     pub unit_name: String,
     /// `enrolled`, `waitlisted`, `withdrawn` or `removed`.
     pub status: EnrolmentStatus,
-    /// Place on the waitlist (1 = next in), for waitlisted enrolments.
+    /// The class's status: an enrolment still `waitlisted` in a class `finished` or `cancelled`
+    /// was never given a seat.
+    pub class_status: ClassStatus,
+    /// Place on the waitlist (1 = next in), for waitlisted enrolments of a class not yet over.
     pub position: Option<i64>,
     /// Who asked: `school`, `officer` (a nomination) or `self`.
     pub source: EnrolmentSource,
@@ -45,7 +49,8 @@ pub struct EnrolmentView {
 }
 
 const VIEW: &str = "SELECT e.id, c.code AS class_code, e.cadre_id, cd.full_name, cd.unit_code, u.name AS unit_name, e.status,
-    CASE WHEN e.status = 'waitlisted' THEN
+    c.status AS class_status,
+    CASE WHEN e.status = 'waitlisted' AND c.status NOT IN ('finished', 'cancelled') THEN
         (SELECT COUNT(*) FROM enrolments w WHERE w.class_id = e.class_id AND w.status = 'waitlisted' AND w.queue_seq <= e.queue_seq)
     END AS position,
     e.source, CAST(e.score_tenths AS DOUBLE PRECISION) / 10 AS score, e.passed, e.queue_seq, e.created_at

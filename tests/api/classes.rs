@@ -18,6 +18,7 @@ db_tests!(
     a_cadre_cannot_be_in_two_overlapping_classes,
     enrolment_rules,
     waitlist_and_promotion,
+    a_waitlist_ends_with_its_class,
     who_may_enrol_whom,
     attendance_results_completions_certificates,
     paper_completions_and_stale_soon,
@@ -1754,4 +1755,63 @@ async fn a_session_called_off_leaves_the_schedule_once_attendance_is_taken(app: 
         .await;
     assert_eq!(done["items"].as_array().unwrap().len(), 1, "{done}");
     app.state().clock.set_now(None);
+}
+
+/// A waitlist ends with its class: an enrolment still waitlisted when the class is cancelled (or
+/// finished) says so by the class's status and has no place in a queue any more (it told the cadre
+/// "1st in line" for ever).
+async fn a_waitlist_ends_with_its_class(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    open_class(
+        &app,
+        &school,
+        "CLS-W",
+        "DV-01",
+        1,
+        one_session("2027-05-03"),
+    )
+    .await;
+    for (i, n) in ["Nguyễn Văn Chờ", "Trần Thị Đợi"].iter().enumerate() {
+        let id = create_cadre(&app, &admin, n, &format!("0791800019{i:02}"), "26734").await;
+        assert_eq!(
+            enrol(&app, &school, "CLS-W", Some(id)).await.0,
+            Status::Created
+        );
+    }
+    let summary = |v: &Value| -> Vec<(String, String, Option<i64>)> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["status"].as_str().unwrap_or("").to_string(),
+                    e["class_status"].as_str().unwrap_or("").to_string(),
+                    e["position"].as_i64(),
+                )
+            })
+            .collect()
+    };
+    let (_, v) = app
+        .get("/api/classes/CLS-W/enrolments", Some(&school))
+        .await;
+    let open = |s: &str, p| (s.to_string(), "open".to_string(), p);
+    assert_eq!(
+        summary(&v),
+        [open("enrolled", None), open("waitlisted", Some(1))],
+        "{v}"
+    );
+    let (s, v) = app
+        .post(
+            "/api/classes/CLS-W/status",
+            Some(&school),
+            json!({"status": "cancelled", "reason": "Giảng viên ốm"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, v) = app
+        .get("/api/classes/CLS-W/enrolments", Some(&school))
+        .await;
+    let over = |s: &str| (s.to_string(), "cancelled".to_string(), None);
+    assert_eq!(summary(&v), [over("enrolled"), over("waitlisted")], "{v}");
 }
