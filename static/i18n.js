@@ -30,6 +30,8 @@ const T = {
   st_revoked: ["Đã thu hồi", "Revoked"],
   st_enrolled: ["Đã ghi danh", "Enrolled"],
   st_waitlisted: ["Danh sách chờ", "Waitlisted"],
+  not_placed: ["Không được xếp chỗ", "Not placed"],
+  class_status: ["Tình trạng lớp", "Class status"],
   st_withdrawn: ["Đã rút", "Withdrawn"],
   st_planned: ["Dự kiến", "Planned"],
   st_open: ["Đang nhận ghi danh", "Open"],

@@ -141,4 +141,52 @@ pub async fn notices_inbox(_s: &'static Server, b: &Browser) {
         (json!("thongbao@example.vn"), json!(["enrolled"]))
     );
     b.page("notice-settings").await;
+
+    // The cadre's enrolments say the class's status; a place still on the waitlist when its class
+    // is cancelled is "not placed", not "1st in line".
+    b.logout().await;
+    b.login("admin", ADMIN_PASSWORD, "admin").await;
+    let first = ok(b, "POST", "/api/cadres", json!({"full_name": "Lê Văn Giữ Chỗ", "gender": "male", "birth_date": "1984-04-12",
+        "ethnicity": "Kinh", "personal_id": "079184017778", "unit_code": ward, "organisation": "fatherland_front"})).await;
+    ok(b, "POST", "/api/classes", json!({"code": "NT-UI-02", "module_code": "DV-01", "organiser": "Trường Cán bộ thành phố", "capacity": 1,
+        "enrol_opens": (today - Duration::days(1)).to_string(), "enrol_closes": (today + Duration::days(30)).to_string(),
+        "sessions": [{"starts_at": "2031-09-10T08:00", "ends_at": "2031-09-10T11:00", "venue": "Phòng thông báo", "instructor": "GV thông báo"}]})).await;
+    ok(
+        b,
+        "POST",
+        "/api/classes/NT-UI-02/status",
+        json!({"status": "open"}),
+    )
+    .await;
+    for who in [first["id"].as_i64().unwrap(), id] {
+        ok(
+            b,
+            "POST",
+            "/api/classes/NT-UI-02/enrolments",
+            json!({"cadre_id": who}),
+        )
+        .await;
+    }
+    ok(
+        b,
+        "POST",
+        "/api/classes/NT-UI-02/status",
+        json!({"status": "cancelled", "reason": "Không đủ học viên"}),
+    )
+    .await;
+    b.logout().await;
+    b.login("notice.ui", "lop-hoc-dan-van-2026", "cadre").await;
+    let cell = |class: &str, which: &str| {
+        format!("document.querySelector('#my-enrolments tr[data-class=\"{class}\"] .{which}')?.textContent")
+    };
+    b.until(
+        "the class cancelled and the place not given",
+        &format!(
+            "return {} === 'Đã hủy' && {} === 'Không được xếp chỗ' && {} === 'Đã ghi danh'",
+            cell("NT-UI-02", "class-status"),
+            cell("NT-UI-02", "enrolment-status"),
+            cell("NT-UI-01", "enrolment-status"),
+        ),
+    )
+    .await;
 }
