@@ -45,7 +45,8 @@ pub fn single_values(req: &rocket::Request<'_>) -> Result<(), AppError> {
     }
     // A name the route does not take would be ignored, and the request would silently mean
     // something else (`dry_run=true` on an import without a dry run writes): refused. Routes
-    // reading their parameters as one struct (`?<q..>`) take the names of its fields.
+    // reading their parameters as one struct (`?<q..>`) take the names their OpenAPI operation
+    // gives.
     if let Some(declared) = req.route().and_then(declared_query) {
         if let Some(name) = seen.iter().find(|n| !declared.iter().any(|d| d == **n)) {
             return Err(AppError::invalid(
