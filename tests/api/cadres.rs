@@ -39,6 +39,18 @@ fn full_names(v: &Value) -> Vec<&str> {
 }
 
 /// Creates a cadre and returns its id.
+/// Records a paper completion of DV-03 on `day` for cadre `id` (201).
+pub async fn paper_dv03(app: &TestApp, token: &str, id: &Value, day: &str) {
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/completions"),
+            Some(token),
+            json!({"module_code": "DV-03", "completed_on": day, "source_ref": "Sổ"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+}
+
 /// Creates a cadre in unit `unit` since day `since`; gives its id.
 pub async fn create_since(
     app: &TestApp,
@@ -824,14 +836,7 @@ async fn a_birth_date_stays_before_the_cadres_completions_and_qualifications(app
     app.import_hcmc(&admin).await;
     // Born 1980-05-17; completed DV-03 on 2008-01-01.
     let id = create(&app, &admin, "Vũ Thị Nghỉ", "079180000591", "26734").await;
-    let (s, v) = app
-        .post(
-            &format!("/api/cadres/{id}/completions"),
-            Some(&admin),
-            json!({"module_code": "DV-03", "completed_on": "2008-01-01", "source_ref": "Sổ"}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
+    paper_dv03(&app, &admin, &json!(id), "2008-01-01").await;
     let v = birth_date_refused(
         &app,
         &admin,

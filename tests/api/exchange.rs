@@ -807,14 +807,7 @@ async fn a_record_keeps_a_birth_date_before_the_cadres_completions(app: TestApp)
     // Born 1980-05-17, no title; completed DV-03 on 2008-01-01.
     let pid = "079180000532";
     let id = crate::cadres::create(&app, &admin, "Trần Thị Muộn", pid, "26734").await;
-    let (s, v) = app
-        .post(
-            &format!("/api/cadres/{id}/completions"),
-            Some(&admin),
-            serde_json::json!({"module_code": "DV-03", "completed_on": "2008-01-01", "source_ref": "Sổ"}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
+    crate::cadres::paper_dv03(&app, &admin, &serde_json::json!(id), "2008-01-01").await;
     let files = unzip(&export(&app, &admin, "zip").await);
     let at = files.iter().position(|(n, _)| n == "can-bo.csv").unwrap();
     // The tests' cadre joined the party in 2005: that date goes too, to leave one problem.

@@ -1718,14 +1718,7 @@ async fn a_roster_keeps_a_birth_date_before_the_cadres_completions(app: TestApp)
     assert_eq!(s, Status::Ok, "{v}");
     // Lê Thị Cúc holds no title; she completed DV-03 on 2008-01-01.
     let cuc = find(&app, &admin, "le thi cuc").await;
-    let (s, v) = app
-        .post(
-            &format!("/api/cadres/{}/completions", cuc["id"]),
-            Some(&admin),
-            json!({"module_code": "DV-03", "completed_on": "2008-01-01", "source_ref": "Sổ"}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
+    crate::cadres::paper_dv03(&app, &admin, &cuc["id"], "2008-01-01").await;
     let row = |born: &str| {
         csv(
             CADRE_HEADER,

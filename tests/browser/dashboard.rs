@@ -31,15 +31,7 @@ pub async fn commission_splits(s: &'static Server, b: &Browser) {
         )
         .await;
         assert_eq!(status, 201, "{created}");
-        let titles = super::api_get(b, "/api/titles").await;
-        let title = titles["items"]
-            .as_array()
-            .or(titles.as_array())
-            .expect("titles")
-            .iter()
-            .find(|x| x["level"] == "commune" && x["active"] == true)
-            .expect("a ward title")["code"]
-            .clone();
+        let title = crate::record::ward_title(b).await;
         let (status, held) = crate::record::api_send(
             b,
             "POST",

@@ -19,6 +19,21 @@ pub(crate) async fn api_send(b: &Browser, method: &str, path: &str, body: Value)
     (v["status"].as_i64().unwrap_or(0), v["body"].clone())
 }
 
+/// The code of an active title of a ward's level.
+pub(crate) async fn ward_title(b: &Browser) -> String {
+    let titles = super::api_get(b, "/api/titles").await;
+    titles["items"]
+        .as_array()
+        .or(titles.as_array())
+        .expect("titles")
+        .iter()
+        .find(|x| x["level"] == "commune" && x["active"] == true)
+        .expect("a ward title")["code"]
+        .as_str()
+        .expect("code")
+        .to_string()
+}
+
 pub async fn cadre_record_editing(s: &'static Server, b: &Browser) {
     b.login("officer.tandinh", DEMO_PASSWORD, "officer").await;
     let (status, created) = api_send(
@@ -51,17 +66,7 @@ pub async fn cadre_record_editing(s: &'static Server, b: &Browser) {
     );
     b.page("cadre-record-empty").await;
     // A planned title at the ward's level: a from day after the last day is refused at its field.
-    let titles = super::api_get(b, "/api/titles").await;
-    let title = titles["items"]
-        .as_array()
-        .or(titles.as_array())
-        .expect("titles")
-        .iter()
-        .find(|x| x["level"] == "commune" && x["active"] == true)
-        .expect("a ward title")["code"]
-        .as_str()
-        .expect("code")
-        .to_string();
+    let title = ward_title(b).await;
     // Writes move the planned population's report: not while a test compares two readings.
     let report = s.report.write().await;
     b.js(&format!(
