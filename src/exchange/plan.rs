@@ -235,7 +235,7 @@ fn read_period(
                 r.problem("unit_code", C::UnitOutsideSubtree)
             }
             // A retired unit keeps its past; nothing lasting starts there.
-            Some(u) if u.retired && to.is_none() && !kept(c) => {
+            Some(u) if u.retired() && to.is_none() && !kept(c) => {
                 r.problem("unit_code", C::UnitRetired)
             }
             _ => {}
@@ -679,8 +679,7 @@ mod tests {
                 UnitInfo {
                     path: path.into(),
                     level: level.into(),
-                    retired,
-                    retired_on: None,
+                    retired_on: retired.then(|| d("2025-07-02")),
                     created_on: None,
                 },
             );

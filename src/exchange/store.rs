@@ -180,7 +180,6 @@ pub async fn period_lookups(tx: &mut Tx, part: Part, ids: &[String]) -> AppResul
                     UnitInfo {
                         path,
                         level,
-                        retired: retired.is_some(),
                         retired_on: retired,
                         created_on,
                     },

@@ -30,9 +30,7 @@ pub struct UnitInfo {
     pub path: String,
     /// `city`, `district` or `commune`.
     pub level: String,
-    /// Retired units take no new cadres or titles.
-    pub retired: bool,
-    /// The day it was retired, if it was.
+    /// The day it was retired, if it was: a retired unit takes no new cadres or titles.
     pub retired_on: Option<NaiveDate>,
     /// The day it came into being (none: always existed): nobody is in it, nor holds a title
     /// there, before.
@@ -40,6 +38,11 @@ pub struct UnitInfo {
 }
 
 impl UnitInfo {
+    /// Whether the unit is retired.
+    pub fn retired(&self) -> bool {
+        self.retired_on.is_some()
+    }
+
     /// Whether day `day` comes before the unit came into being.
     pub fn before_existing(&self, day: NaiveDate) -> bool {
         self.created_on.is_some_and(|c| day < c)
@@ -463,7 +466,7 @@ fn placed<'a>(
     scope: &Scope,
     kept: bool,
 ) -> Option<&'a UnitInfo> {
-    match check_unit(units.get(code), |u| (&u.path, u.retired && !kept), scope) {
+    match check_unit(units.get(code), |u| (&u.path, u.retired() && !kept), scope) {
         Ok(u) => Some(u),
         Err(why) => {
             r.problem(
@@ -767,7 +770,7 @@ fn check_title<'a>(
         }
         // A cadre kept on a unit retired since takes no new title there.
         None => match home {
-            Some((unit, code)) if unit.retired && !kept(code) => {
+            Some((unit, code)) if unit.retired() && !kept(code) => {
                 r.problem("unit_code", C::UnitRetired);
                 (None, code, "unit_code")
             }

@@ -58,7 +58,6 @@ async fn units(tx: &mut Tx) -> AppResult<HashMap<String, UnitInfo>> {
                 UnitInfo {
                     path,
                     level: unit_level(&kind).to_string(),
-                    retired: retired.is_some(),
                     retired_on: retired,
                     created_on,
                 },

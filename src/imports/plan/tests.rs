@@ -117,8 +117,7 @@ fn units() -> HashMap<String, UnitInfo> {
             UnitInfo {
                 path: path.into(),
                 level: level.into(),
-                retired,
-                retired_on: None,
+                retired_on: retired.then(|| day("2025-07-01")),
                 created_on: None,
             },
         )
