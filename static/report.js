@@ -168,7 +168,8 @@ export async function reportView(q, homeKey) {
     panel.replaceChildren(h("p", { class: "loading", text: t("loading") }));
     try {
       // The cadres counted in this row of this report (the unit's own row holds only those placed
-      // at the unit itself; UNPLACED those whose unit was retired with no successor).
+      // at the unit itself; UNPLACED those whose unit was retired with no successor or is not in
+      // that day's tree).
       const sel = { ...params, unit: report.unit_code, row: unitCode, as_of: report.as_of, population: report.population, requirement, status: "short" };
       const list = await api("GET", "/api/reports/gaps/cadres" + qs({ ...sel, limit: 200 }));
       // The file in the page's language.

@@ -18,7 +18,8 @@ fn unit_name(code: &str, name: &str, lang: Lang) -> Cell {
     match (lang, code) {
         (Lang::En, "TOTAL") => "Total".into(),
         (Lang::En, super::report::UNPLACED) => {
-            "Not placed (unit dissolved, no successor yet)".into()
+            "Not placed (unit dissolved with no successor yet, or not in that day's unit tree)"
+                .into()
         }
         (Lang::En, "*") => "Whole country".into(),
         _ => name.into(),

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use utoipa::ToSchema;
 
 use super::engine::{
@@ -694,23 +694,61 @@ pub enum Grouping {
     Lowest,
 }
 
-/// The row code of holders whose unit was retired with no successor on the tree's day.
+/// The row code of holders whose unit was retired with no successor on the tree's day, or is no
+/// live unit of that day's tree ([`RowKeys::of`]).
 pub const UNPLACED: &str = "UNPLACED";
 /// Its name.
-pub const UNPLACED_NAME: &str = "Chưa xếp đơn vị (đơn vị đã giải thể, chưa có đơn vị kế thừa)";
+pub const UNPLACED_NAME: &str =
+    "Chưa xếp đơn vị (đơn vị đã giải thể chưa có đơn vị kế thừa, hoặc không có trong cây đơn vị ngày báo cáo)";
 
 fn is_commune_level(kind: &str) -> bool {
     UnitKind::parse(kind).map(|k| k.level()) == Some(UnitLevel::Commune)
 }
 
+/// The rows of a report on `root` on its tree's day, and the row each holder is counted in.
+pub struct RowKeys<'a> {
+    root: &'a UnitRecord,
+    grouping: Grouping,
+    /// The subtree's live units on the day.
+    live: HashSet<&'a str>,
+}
+
+impl<'a> RowKeys<'a> {
+    /// The rows of a report on `root` grouped by `grouping`, over the subtree's live units on
+    /// the tree's day (`units`).
+    pub fn new(root: &'a UnitRecord, units: &'a [ReportUnit], grouping: Grouping) -> Self {
+        RowKeys {
+            root,
+            grouping,
+            live: units.iter().map(|u| u.code.as_str()).collect(),
+        }
+    }
+
+    /// The row code of an assessment: the child (or ward) it is counted in, the root's own, or
+    /// [`UNPLACED`] when its unit was retired with no successor, was not yet in being, or lies
+    /// under a unit that is no live unit on the day (a record written before units' dates were
+    /// checked: a live ward left under a retired district). Nobody falls outside every row.
+    pub fn of<'b, C: Counted>(&self, a: &'b C) -> &'b str
+    where
+        'a: 'b,
+    {
+        let key = group_key(self.root, a, self.grouping);
+        if key == UNPLACED || key == self.root.code || self.live.contains(key) {
+            key
+        } else {
+            UNPLACED
+        }
+    }
+}
+
 /// The groups of a report and the group of each assessment.
 pub fn grouped<'a, C: Counted>(
     root: &'a UnitRecord,
-    units: &[ReportUnit],
+    units: &'a [ReportUnit],
     assessed: &'a [C],
     grouping: Grouping,
 ) -> (Vec<ReportRow>, ReportRow) {
-    // The index of the child's code in a path (the whole tree's virtual root has depth -1).
+    let keys = RowKeys::new(root, units, grouping);
     let mut groups: Vec<(String, String)> = match grouping {
         Grouping::Children => {
             let mut groups: Vec<(String, String)> = vec![];
@@ -737,10 +775,10 @@ pub fn grouped<'a, C: Counted>(
                 .collect()
         }
     };
-    if assessed.iter().any(|a| a.unplaced()) {
+    if assessed.iter().any(|a| keys.of(a) == UNPLACED) {
         groups.push((UNPLACED.into(), UNPLACED_NAME.into()));
     }
-    aggregate(assessed, &groups, |a| Some(group_key(root, a, grouping)))
+    aggregate(assessed, &groups, |a| Some(keys.of(a)))
 }
 
 /// Training demand of a report's holders, grouped as the report on `root` groups them and each
@@ -762,23 +800,19 @@ pub fn demand_by_group<C: Counted>(
             (root.code.as_str(), root.name.as_str()),
         ])
         .collect();
+    let keys = RowKeys::new(root, units, grouping);
     demand(
         assessed,
         standards,
         scales,
         modules,
-        |a| group_key(root, a, grouping).to_string(),
+        |a| keys.of(a).to_string(),
         |u| names.get(u).map(|s| s.to_string()).unwrap_or_default(),
     )
 }
 
-/// The group (row code) of an assessment in a report on `root`.
-pub fn group_of(root: &UnitRecord, a: &Assessment, grouping: Grouping) -> String {
-    group_key(root, a, grouping).to_string()
-}
-
-/// The same, borrowed.
-pub fn group_key<'a, C: Counted>(root: &'a UnitRecord, a: &'a C, grouping: Grouping) -> &'a str {
+/// The child (or ward) code of an assessment in a report on `root`, as its path has it.
+fn group_key<'a, C: Counted>(root: &'a UnitRecord, a: &'a C, grouping: Grouping) -> &'a str {
     if a.unplaced() {
         return UNPLACED;
     }
@@ -989,6 +1023,60 @@ mod tests {
                 .map(|k| Check::counted(k.to_string(), !unmet.contains(k)))
                 .collect(),
         }
+    }
+
+    /// Every holder falls in a row: their child's, the root's own, or UNPLACED when the row
+    /// their path names is no live unit of the day (a ward left under a retired district), and
+    /// the totals count them all.
+    #[test]
+    fn nobody_falls_outside_every_row() {
+        let unit = |code: &str, path: &str, depth: i64| ReportUnit {
+            code: code.into(),
+            name: format!("U {code}"),
+            kind: "ward".into(),
+            path: path.into(),
+            depth,
+        };
+        let root = UnitRecord {
+            code: "1".into(),
+            name: "City".into(),
+            kind: "city".into(),
+            parent_code: None,
+            path: "/1/".into(),
+            depth: 0,
+            retired_on: None,
+            successor_code: None,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+            created_on: None,
+        };
+        // Live on the day: the city, ward 11 under it; ward 21 left under district 2, retired.
+        let units = [
+            unit("1", "/1/", 0),
+            unit("11", "/1/11/", 1),
+            unit("21", "/1/2/21/", 2),
+        ];
+        let mut kept = a("21", "female", 50, &[], true);
+        kept.unit_path = "/1/2/21/".into();
+        let mut gone = a("31", "male", 40, &[], true);
+        gone.unplaced = true;
+        let own = a("1", "male", 41, &[], true);
+        let assessed = [a("11", "female", 50, &[], true), kept, gone, own];
+        let keys = RowKeys::new(&root, &units, Grouping::Children);
+        let rows: Vec<&str> = assessed.iter().map(|x| keys.of(x)).collect();
+        assert_eq!(rows, ["11", UNPLACED, UNPLACED, "1"]);
+        let (rows, total) = grouped(&root, &units, &assessed, Grouping::Children);
+        let codes: Vec<&str> = rows.iter().map(|r| r.unit_code.as_str()).collect();
+        assert_eq!(codes, ["1", "11", UNPLACED]);
+        assert_eq!(total.assessed, 4);
+        assert_eq!(rows.iter().map(|r| r.assessed).sum::<i64>(), 4);
+        // By ward, the live ward under the retired district is its own row.
+        let (rows, total) = grouped(&root, &units, &assessed, Grouping::Lowest);
+        let codes: Vec<(&str, i64)> = rows
+            .iter()
+            .map(|r| (r.unit_code.as_str(), r.assessed))
+            .collect();
+        assert_eq!(codes, [("1", 1), ("11", 1), ("21", 1), (UNPLACED, 1)]);
+        assert_eq!(total.assessed, 4);
     }
 
     /// The drill-down's export words each unmet check from the row's tokens alone, as the engine

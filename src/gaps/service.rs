@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use super::own::{needs_open_classes, title_gaps, TitleGap};
 use super::params::{Between, Drill, OnDay, Selection, Status, UnitChoice};
 use super::report::{
-    assessments, assessments_of, demand_by_group, from_timeline, group_of, grouped, pair, paired,
-    rule_keys, Assessment, CompareRow, Counted, DemandRow, Grouping, KeysToCheck, ReportRow,
+    assessments, assessments_of, demand_by_group, from_timeline, grouped, pair, paired, rule_keys,
+    Assessment, CompareRow, Counted, DemandRow, Grouping, KeysToCheck, ReportRow,
 };
 use super::store::{self, Filter, Holding, Population, ScaleRef};
 use super::timeline_store::{Packing, Places, Reach};
@@ -460,6 +460,7 @@ pub async fn cadres_behind_in(
     let sort_keys: HashMap<i64, &str> = rows.iter().map(|r| (r.cadre_id, r.sort_key)).collect();
     // The unmet checks are worded from the timeline's rows themselves when only they are asked.
     let word_unmet = reasons == Reasons::Unmet;
+    let keys = super::report::RowKeys::new(&q.root, places.units(), d.report.grouping);
     let mut list: Vec<Assessment> =
         from_timeline(rows, &standards, &scales, q.filter.as_of, word_unmet)
             .into_iter()
@@ -470,7 +471,7 @@ pub async fn cadres_behind_in(
                 Status::All => true,
             })
             .filter(|a| requirement.is_none_or(|k| a.unmet().any(|c| c.key == k)))
-            .filter(|a| row.is_none_or(|r| group_of(&q.root, a, d.report.grouping) == r))
+            .filter(|a| row.is_none_or(|r| keys.of(a) == r))
             .collect();
     let reference = (&*standards, &*scales);
     if window.is_none() {

@@ -133,15 +133,19 @@ fn holders_sql(table: &str, population: &str, f: &Filter, sqlite: bool) -> Strin
         extra.push_str(&format!(" AND t.org_kind = ${n}"));
     }
     extra.push_str(&only_cadres("a", f));
+    let day = format!("'{}'", f.tree_on);
+    // The unit code the holder is counted in and its placement (a unit not yet in being on the
+    // day: itself, unplaced).
+    let (code, placement) = crate::units::store::placing_sql("u", 1);
+    let placing = format!("{code} AS unit_code, {placement} AS placement").replace("$1", &day);
     let cols = format!(
         "a.cadre_id, c.full_name, '{population}' AS population, t.code AS title_code, a.id AS period_id, COALESCE(a.appointed_on, a.from_date) AS from_date, c.gender,
-         c.birth_date, c.ethnic_minority, c.party_joined_on, u.placed_code AS unit_code, u.path AS unit_path,
-         u.status AS placement"
+         c.birth_date, c.ethnic_minority, c.party_joined_on, {placing}, u.path AS unit_path"
     );
     // The unit tree of the tree's day: each unit's period containing it (live, merged into a
-    // successor, or unplaced). The day is a checked date, written as a literal.
-    let tree =
-        crate::units::store::period_on_sql("u", 1).replace("$1", &format!("'{}'", f.tree_on));
+    // successor, or unplaced), or the first one of a unit not yet in being. The day is a checked
+    // date, written as a literal.
+    let tree = crate::units::store::placing_period_sql("u", 1).replace("$1", &day);
     let cu = "cu.from_date <= $1 AND (cu.to_date IS NULL OR cu.to_date > $1)";
     let a = "a.from_date <= $1 AND (a.to_date IS NULL OR a.to_date >= $1)";
     let placed_by_title = format!(

@@ -532,7 +532,8 @@ impl Round {
 }
 
 /// Where the people of each unit of a subtree are counted on the tree's day: every unit period
-/// of the subtree on that day (live, merged into a unit of it, or unplaced under it), by the
+/// of the subtree on that day (live, merged into a unit of it, or unplaced under it), and the
+/// first period of a unit not yet in being (unplaced: `placing_period_sql`), by the
 /// code the timeline keeps: a report's rows are placed here. Kept per reference version in the
 /// reference cache.
 /// With them, the subtree's live units that day (a report's rows), so both come from one read.
@@ -599,8 +600,9 @@ impl Places {
     /// Reads the subtree `range`'s places on day `d`: one statement giving one JSON value (a
     /// row per period would cross from SQLite's thread one at a time).
     pub async fn read(db: &Db, range: &(String, String), d: NaiveDate) -> AppResult<Places> {
-        let on = crate::units::store::period_on_sql("p", 3);
-        let fields = "p.code, p.placed_code, p.path, p.status, p.depth, p.kind, p.name";
+        let on = crate::units::store::placing_period_sql("p", 3);
+        let (placed, status) = crate::units::store::placing_sql("p", 3);
+        let fields = format!("p.code, {placed}, p.path, {status}, p.depth, p.kind, p.name");
         // Whether no unit period of the day lies outside the subtree (the whole tree always).
         let outside = crate::units::store::period_on_sql("q", 3);
         let whole = if range.0 == "/" {
@@ -1221,7 +1223,7 @@ fn binds_of(f: &Filter) -> Vec<String> {
 fn statement(db: &Db, f: &Filter, names: bool, reach: Reach, provinces: &[String]) -> String {
     let sqlite = db.is_sqlite();
     let tree =
-        crate::units::store::period_on_sql("u", 1).replace("$1", &format!("'{}'", f.tree_on));
+        crate::units::store::placing_period_sql("u", 1).replace("$1", &format!("'{}'", f.tree_on));
     let mut extra = String::new();
     // Each holding counted is its own part of a unit's key (unit, holding, end, …): one seek each.
     let holdings: &[&str] = match f.population {

@@ -44,7 +44,7 @@ pub struct UnitRecord {
 impl UnitRecord {
     /// Refuses day `day` of field `field` (someone's time in the unit, a title there) before the
     /// unit came into being (422 naming the field): on such a day the unit is in no tree, and
-    /// its people in no report.
+    /// its people would be counted in no unit's row of a report (only as unplaced).
     pub fn check_existed(&self, field: &str, day: NaiveDate) -> AppResult<()> {
         match self.created_on {
             Some(first) if day < first => Err(AppError::invalid(
@@ -436,6 +436,27 @@ const PERIOD_COLS: &str =
 pub fn period_on_sql(alias: &str, n: usize) -> String {
     format!(
         "({alias}.valid_from IS NULL OR {alias}.valid_from <= ${n}) AND ({alias}.valid_to IS NULL OR {alias}.valid_to > ${n})"
+    )
+}
+
+/// The SQL condition "period `alias` places its unit's people on day `$n` in a report": the
+/// period containing the day or, for a unit not yet in being that day, its first one. A record
+/// written before units' dates were checked can place someone in a unit before its first day;
+/// they are counted there, unplaced ([`placing_sql`]), rather than dropped from the report.
+pub fn placing_period_sql(alias: &str, n: usize) -> String {
+    format!(
+        "({} OR ({alias}.valid_from > ${n} AND NOT EXISTS (SELECT 1 FROM unit_periods e WHERE e.code = {alias}.code AND (e.valid_from IS NULL OR e.valid_from < {alias}.valid_from))))",
+        period_on_sql(alias, n)
+    )
+}
+
+/// The placed code and the placement of a period read by [`placing_period_sql`] on day `$n`, in
+/// SQL: before the unit's first day, the unit itself, `unplaced`.
+pub fn placing_sql(alias: &str, n: usize) -> (String, String) {
+    let before = format!("{alias}.valid_from > ${n}");
+    (
+        format!("CASE WHEN {before} THEN {alias}.code ELSE {alias}.placed_code END"),
+        format!("CASE WHEN {before} THEN 'unplaced' ELSE {alias}.status END"),
     )
 }
 

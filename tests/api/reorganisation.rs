@@ -480,3 +480,168 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
         (json!("26737"), json!(3))
     );
 }
+
+db_tests!(rows_written_before_the_unit_date_rules_still_count);
+
+/// Rows written before a unit's dates were checked (a live ward left under a retired district, a
+/// cadre placed in a ward before it came into being): nobody drops out of a report, its export,
+/// its drill-down, the demand or a cadre's own gaps; they are counted in the UNPLACED row until
+/// the record is mended.
+async fn rows_written_before_the_unit_date_rules_still_count(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    // A ward of Quận 1 created by hand, with its chair, before the reorganisation.
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            json!({"code": "99001", "name": "Phường Thử Nghiệm", "kind": "ward", "parent_code": "760"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let kept = holder(
+        &app,
+        &admin,
+        "Hồ Thị Giữ",
+        "079175000011",
+        "99001",
+        &["FF-CHAIR-COMMUNE"],
+    )
+    .await;
+    let (s, v) = app
+        .post_raw(
+            "/api/units/import?root=79&retire_missing=true&effective=2025-07-01",
+            Some(&admin),
+            ContentType::CSV,
+            units_file("admin-units-2025.csv"),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    // A chair of the new Phường Bình Tây (27367, from 2025-07-01) since then.
+    let (s, v) = app
+        .post("/api/cadres", Some(&admin), json!({"full_name": "Đỗ Thị Sớm", "gender": "female",
+            "birth_date": "1970-01-01", "ethnicity": "Kinh", "personal_id": "079175000012",
+            "unit_code": "27367", "organisation": "fatherland_front", "party_joined_on": "2000-01-01",
+            "unit_since": "2025-07-01"}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let early = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{early}/titles"),
+            Some(&admin),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2025-07-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+
+    // What the service refuses today, written straight into the database as older versions did:
+    // the hand-made ward live again under the retired Quận 1, the new ward's chair there since
+    // 2015.
+    let db = &app.state().db;
+    let mut tx = db.begin().await.unwrap();
+    cadre_training::on_tx!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE units SET retired_on = NULL, successor_code = NULL WHERE code = '99001'",
+        )
+        .execute(&mut *c)
+        .await
+        .unwrap();
+        sqlx::query("UPDATE cadre_units SET from_date = '2015-01-01' WHERE cadre_id = $1")
+            .bind(early)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE title_assignments SET from_date = '2018-01-01' WHERE cadre_id = $1")
+            .bind(early)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    });
+    cadre_training::units::store::rebuild_periods(&mut tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    cadre_training::gaps::timeline_store::flush_backlog(db)
+        .await
+        .unwrap();
+    let ward = ok(&app, &admin, "/api/units/99001").await;
+    assert!(ward["retired_on"].is_null(), "{ward}");
+
+    // Today: the ward's chair is in the city's report, in the UNPLACED row (Quận 1 is no row),
+    // and in the ward's own row when grouped by ward.
+    let today = ok(&app, &admin, "/api/reports/gaps?unit=79").await;
+    assert_eq!(assessed(&today, "UNPLACED"), 1, "{today}");
+    assert!(row(&today, "760").is_none(), "{today}");
+    let lowest = ok(&app, &admin, "/api/reports/gaps?unit=79&group=lowest").await;
+    assert_eq!(today["totals"], lowest["totals"]);
+    assert_eq!(assessed(&lowest, "99001"), 1, "{lowest}");
+    let behind = ok(
+        &app,
+        &admin,
+        "/api/reports/gaps/cadres?unit=79&status=all&row=UNPLACED",
+    )
+    .await;
+    assert_eq!(behind["total"], 1, "{behind}");
+    assert_eq!(behind["items"][0]["cadre_id"], kept);
+    // The files say the same: the report's UNPLACED row, the drill-down's list.
+    for (path, needle) in [
+        (
+            "/api/reports/gaps/export?unit=79&format=csv",
+            "UNPLACED".to_string(),
+        ),
+        (
+            "/api/reports/gaps/cadres/export?unit=79&row=UNPLACED&status=all&format=csv",
+            "Hồ Thị Giữ".to_string(),
+        ),
+    ] {
+        let (s, _, body) = app.get_bytes(path, Some(&admin)).await;
+        assert_eq!(s, Status::Ok, "{path}");
+        let text = String::from_utf8(body).unwrap();
+        assert!(text.contains(&needle), "{path}: {text}");
+    }
+    let demand = ok(&app, &admin, "/api/reports/training-demand?unit=79").await;
+    let cells: Vec<&Value> = demand["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["by_unit"].as_array().unwrap())
+        .filter(|c| c["unit_code"] == "UNPLACED")
+        .collect();
+    assert!(!cells.is_empty(), "{demand}");
+    assert!(cells.iter().all(|c| c["unit_name"] != ""), "{demand}");
+
+    // 2020: the new ward's chair, placed there "since 2015", is counted (unplaced: the ward was not
+    // yet on the tree), in the report, the compare, the drill-down and their own gaps.
+    let then = ok(&app, &admin, "/api/reports/gaps?unit=79&as_of=2020-06-30").await;
+    assert_eq!(assessed(&then, "UNPLACED"), 1, "{then}");
+    let lowest_then = ok(
+        &app,
+        &admin,
+        "/api/reports/gaps?unit=79&as_of=2020-06-30&group=lowest",
+    )
+    .await;
+    assert_eq!(then["totals"], lowest_then["totals"]);
+    let behind = ok(
+        &app,
+        &admin,
+        "/api/reports/gaps/cadres?unit=79&as_of=2020-06-30&status=all&row=UNPLACED",
+    )
+    .await;
+    assert_eq!(behind["total"], 1, "{behind}");
+    assert_eq!(behind["items"][0]["cadre_id"], early);
+    let compare = ok(
+        &app,
+        &admin,
+        "/api/reports/gaps/compare?unit=79&from=2020-06-30&to=2026-01-01",
+    )
+    .await;
+    assert_eq!(compare["totals"]["from"], then["totals"], "{compare}");
+    let gaps = ok(
+        &app,
+        &admin,
+        &format!("/api/cadres/{early}/gaps?as_of=2020-06-30"),
+    )
+    .await;
+    assert_eq!(gaps["items"].as_array().map(Vec::len), Some(1), "{gaps}");
+}
