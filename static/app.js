@@ -308,9 +308,11 @@ async function meView() {
   // A waitlist ends with its class: still waiting when the class is over or cancelled is "not placed".
   const over = (e) => e.class_status === "finished" || e.class_status === "cancelled";
   const enrolment = (e) => (e.status === "waitlisted" && over(e) ? h("span", { class: "badge b-removed", text: t("not_placed") }) : statusBadge(e.status));
-  root.append(section(t("my_enrolments"), r.enrolments.length ? table([t("class"), t("class_status"), t("status"), t("position")],
+  // A finished class says how the seat ended (passed but too few sessions: no completion).
+  root.append(section(t("my_enrolments"), r.enrolments.length ? table([t("class"), t("class_status"), t("status"), t("position"), t("outcome")],
     r.enrolments.map((e) => h("tr", { "data-class": e.class_code }, h("td", { text: e.class_code }), h("td", { class: "class-status" }, statusBadge(e.class_status)),
-      h("td", { class: "enrolment-status" }, enrolment(e)), h("td", { text: e.position ? num(e.position) : "—" }))), { id: "my-enrolments" }) : h("p", { text: t("none") })));
+      h("td", { class: "enrolment-status" }, enrolment(e)), h("td", { text: e.position ? num(e.position) : "—" }),
+      h("td", { class: "enrolment-outcome", text: e.outcome ? t("oc_" + e.outcome) : "—" }))), { id: "my-enrolments" }) : h("p", { text: t("none") })));
   root.append(section(t("upcoming"), r.upcoming_sessions.length ? table([t("when"), t("class"), t("venue")],
     r.upcoming_sessions.map((s) => h("tr", { class: s.cancelled ? "cancelled" : null }, h("td", { text: dateTime(s.starts_at) + "–" + dateTime(s.ends_at).slice(11) }), h("td", { text: s.summary }), h("td", { text: s.venue })))) : h("p", { text: t("none") })));
 

@@ -322,7 +322,10 @@ async function attendanceSection(c, enc, msg) {
   const form = h("form", { id: "attendance-form", novalidate: true });
   const sel = {};
   const head = [t("name"), ...grid.sessions.map((s) => dateTime(s.starts_at).slice(0, 10)), t("score"), t("passed")];
-  const body = grid.rows.map((r) => h("tr", { "data-enrolment": r.enrolment_id }, h("th", { scope: "row", text: r.full_name }),
+  // Passed but under the class's share of sessions: finishing records no completion (said here).
+  const short = (r) => r.passed === true && !r.enough_attendance
+    ? [" ", h("span", { class: "badge b-removed att-short", text: t("oc_attendance_short"), title: t("attendance_short_hint", c.min_attendance_pct) })] : null;
+  const body = grid.rows.map((r) => h("tr", { "data-enrolment": r.enrolment_id }, h("th", { scope: "row" }, r.full_name, short(r)),
     grid.sessions.map((s) => {
       const v = r.marks[s.id] || "";
       // Attendance is taken once a session has started (the server decides; this only guides).

@@ -45,6 +45,9 @@ pub struct AttendanceRow {
     pub score: Option<f64>,
     /// Passed, once recorded.
     pub passed: Option<bool>,
+    /// Whether the sessions attended reach the class's share (`min_attendance_pct` of its
+    /// sessions): finishing the class records a completion only for those passed who do.
+    pub enough_attendance: bool,
 }
 
 /// Attendance of a class: its sessions and, per enrolled cadre, the marks.
@@ -84,8 +87,14 @@ async fn grid(state: &AppState, user: &AuthUser, class: &ClassRow) -> AppResult<
         .into_iter()
         .map(|e| {
             let marks = by_enrolment.remove(&e.id).unwrap_or_default();
+            let present = marks.values().filter(|s| *s == "present").count();
             AttendanceRow {
-                present: marks.values().filter(|s| *s == "present").count(),
+                present,
+                enough_attendance: domain::attended_enough(
+                    i64::try_from(present).unwrap_or(i64::MAX),
+                    i64::try_from(sessions.len()).unwrap_or(i64::MAX),
+                    class.min_attendance_pct,
+                ),
                 enrolment_id: e.id,
                 cadre_id: e.cadre_id,
                 full_name: e.full_name,
@@ -345,7 +354,8 @@ pub async fn change_status(
 
 /// Records the completions of a finishing class, with certificates numbered under `prefix`: every
 /// enrolled cadre who passed and attended at least the class's share of sessions, each told by
-/// `notifier` if given. Returns how many were recorded.
+/// `notifier` if given (as is each one passed who attended less, of why there is no completion).
+/// Returns how many were recorded.
 pub async fn record_class_completions(
     tx: &mut Tx,
     class: &ClassRow,
@@ -358,6 +368,19 @@ pub async fn record_class_completions(
     let mut n = 0;
     for p in passed {
         if !domain::attended_enough(p.present, sessions, class.min_attendance_pct) {
+            // Passed, yet no completion: the cadre and their officers are told why.
+            if let Some(notifier) = notifier {
+                notifier
+                    .tell(
+                        tx,
+                        p.cadre_id,
+                        Some(class.id),
+                        NoticeKind::CompletionWithheld,
+                        json!({"class": class.code, "title": class.title, "attended": p.present,
+                               "sessions": sessions, "min_pct": class.min_attendance_pct}),
+                    )
+                    .await?;
+            }
             continue;
         }
         let (_, cert) = record_completion(

@@ -26,6 +26,47 @@ pub enum EnrolmentStatus {
 
 crate::text_enum!(EnrolmentStatus);
 
+/// How a seat in a finished class ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EnrolmentOutcome {
+    /// A completion (and its certificate) was recorded from the class.
+    Completed,
+    /// Passed, but attended less than the class's share of sessions: no completion.
+    AttendanceShort,
+    /// Did not pass.
+    Failed,
+    /// No result was recorded before the class was finished.
+    NoResult,
+}
+
+crate::text_enum!(EnrolmentOutcome);
+
+impl EnrolmentOutcome {
+    /// Every outcome.
+    pub const ALL: [EnrolmentOutcome; 4] = [
+        EnrolmentOutcome::Completed,
+        EnrolmentOutcome::AttendanceShort,
+        EnrolmentOutcome::Failed,
+        EnrolmentOutcome::NoResult,
+    ];
+
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnrolmentOutcome::Completed => "completed",
+            EnrolmentOutcome::AttendanceShort => "attendance_short",
+            EnrolmentOutcome::Failed => "failed",
+            EnrolmentOutcome::NoResult => "no_result",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<EnrolmentOutcome> {
+        EnrolmentOutcome::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
 impl EnrolmentStatus {
     /// Every status.
     pub const ALL: [EnrolmentStatus; 4] = [

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::domain::{EnrolmentSource, EnrolmentStatus, PastCompletion, Prerequisite};
+use super::domain::{
+    EnrolmentOutcome, EnrolmentSource, EnrolmentStatus, PastCompletion, Prerequisite,
+};
 use crate::auth::Scope;
 use crate::classes::domain::ClassStatus;
 use crate::db::Exec;
@@ -41,6 +43,10 @@ pub struct EnrolmentView {
     pub score: Option<f64>,
     /// Passed, once recorded.
     pub passed: Option<bool>,
+    /// How a seat in a finished class ended (`completed`, `attendance_short`: passed but below
+    /// the class's share of sessions, `failed`, `no_result`); absent until the class is finished
+    /// and for enrolments without a seat.
+    pub outcome: Option<EnrolmentOutcome>,
     /// Queue order (internal).
     #[serde(skip)]
     pub queue_seq: i64,
@@ -53,7 +59,14 @@ const VIEW: &str = "SELECT e.id, c.code AS class_code, e.cadre_id, cd.full_name,
     CASE WHEN e.status = 'waitlisted' AND c.status NOT IN ('finished', 'cancelled') THEN
         (SELECT COUNT(*) FROM enrolments w WHERE w.class_id = e.class_id AND w.status = 'waitlisted' AND w.queue_seq <= e.queue_seq)
     END AS position,
-    e.source, CAST(e.score_tenths AS DOUBLE PRECISION) / 10 AS score, e.passed, e.queue_seq, e.created_at
+    e.source, CAST(e.score_tenths AS DOUBLE PRECISION) / 10 AS score, e.passed,
+    CASE WHEN e.status = 'enrolled' AND c.status = 'finished' THEN
+        CASE WHEN EXISTS (SELECT 1 FROM completions k WHERE k.class_id = e.class_id AND k.cadre_id = e.cadre_id) THEN 'completed'
+             WHEN e.passed = TRUE THEN 'attendance_short'
+             WHEN e.passed = FALSE THEN 'failed'
+             ELSE 'no_result' END
+    END AS outcome,
+    e.queue_seq, e.created_at
     FROM enrolments e JOIN classes c ON c.id = e.class_id JOIN cadres cd ON cd.id = e.cadre_id JOIN units u ON u.code = cd.unit_code";
 
 /// One enrolment by id.

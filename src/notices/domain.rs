@@ -29,6 +29,9 @@ pub enum NoticeKind {
     SessionTomorrow,
     /// A completion was recorded (`module`, `module_title`, `cadre`, `date`, `certificate`).
     CompletionRecorded,
+    /// Passed a class but attended less than its share of sessions: no completion (`class`,
+    /// `title`, `cadre`, `attended`, `sessions`, `min_pct`).
+    CompletionWithheld,
     /// A certificate was revoked (`certificate`, `module`, `module_title`, `cadre`, `date`,
     /// `reason`).
     CertificateRevoked,
@@ -123,6 +126,15 @@ const WORDS: &[Words] = &[
         body_en: "{cadre} completed module {module} – {module_title} on {date}. Certificate: {certificate}.",
     },
     Words {
+        kind: K::CompletionWithheld,
+        name: "completion_withheld",
+        params: &["class", "title", "cadre", "attended", "sessions", "min_pct"],
+        subject_vi: "Chưa công nhận hoàn thành lớp {class}",
+        subject_en: "Class {class} not completed",
+        body_vi: "{cadre} đạt kết quả lớp {class} – {title} nhưng chỉ dự {attended}/{sessions} buổi, dưới mức tối thiểu {min_pct}% số buổi: chưa được công nhận hoàn thành, không cấp giấy chứng nhận.",
+        body_en: "{cadre} passed class {class} – {title} but attended {attended} of {sessions} sessions, below the required {min_pct}%: no completion or certificate is recorded.",
+    },
+    Words {
         kind: K::CertificateRevoked,
         name: "certificate_revoked",
         params: &["certificate", "module", "module_title", "cadre", "date", "reason"],
@@ -144,7 +156,7 @@ const WORDS: &[Words] = &[
 
 impl NoticeKind {
     /// Every kind.
-    pub const ALL: [NoticeKind; 10] = [
+    pub const ALL: [NoticeKind; 11] = [
         K::Enrolled,
         K::Waitlisted,
         K::Promoted,
@@ -153,6 +165,7 @@ impl NoticeKind {
         K::ClassStartsSoon,
         K::SessionTomorrow,
         K::CompletionRecorded,
+        K::CompletionWithheld,
         K::CertificateRevoked,
         K::TrainingStaleSoon,
     ];

@@ -957,6 +957,32 @@ async fn attendance_results_completions_certificates(app: TestApp) {
             .collect::<Vec<_>>(),
         [4, 3]
     );
+    // Before finishing, the grid says who has not attended the class's share (80 %): Bình's
+    // "passed" will give no completion.
+    assert_eq!(
+        g["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["enough_attendance"].clone())
+            .collect::<Vec<_>>(),
+        [json!(true), json!(false)],
+        "{g}"
+    );
+    let (_, list) = app
+        .get("/api/classes/LLCT-SC-27/enrolments", Some(&school))
+        .await;
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["outcome"].is_null()),
+        "no outcome before the class is finished: {list}"
+    );
+    let officer = app
+        .account(&admin, "attendance.officer", "officer", Some("26734"))
+        .await;
     let (s, v) = app
         .post(
             "/api/classes/LLCT-SC-27/status",
@@ -965,6 +991,49 @@ async fn attendance_results_completions_certificates(app: TestApp) {
         )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
+    // Each enrolment says how it ended: An completed, Bình passed but attended too little; Bình
+    // (and the unit's officer) is told why there is no certificate.
+    let (_, list) = app
+        .get("/api/classes/LLCT-SC-27/enrolments", Some(&school))
+        .await;
+    let outcome = |id: i64| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id)
+            .map(|e| e["outcome"].clone())
+    };
+    assert_eq!(
+        (outcome(ea), outcome(eb)),
+        (Some(json!("completed")), Some(json!("attendance_short"))),
+        "{list}"
+    );
+    let (s, inbox) = app.get("/api/notices?lang=en", Some(&officer)).await;
+    assert_eq!(s, Status::Ok, "{inbox}");
+    let withheld: Vec<&Value> = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "completion_withheld")
+        .collect();
+    assert_eq!(withheld.len(), 1, "{inbox}");
+    assert_eq!(withheld[0]["cadre_id"], b);
+    assert_eq!(
+        (
+            withheld[0]["params"]["attended"].clone(),
+            withheld[0]["params"]["sessions"].clone(),
+            withheld[0]["params"]["min_pct"].clone()
+        ),
+        (json!(3), json!(5), json!(80))
+    );
+    assert!(
+        withheld[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("attended 3 of 5 sessions"),
+        "{inbox}"
+    );
     let (_, done) = app
         .get("/api/classes/LLCT-SC-27/completions", Some(&school))
         .await;

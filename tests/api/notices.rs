@@ -345,7 +345,7 @@ async fn settings_are_checked_and_decide_the_mail(app: TestApp) {
         "the cadre's address serves the account"
     );
     assert_eq!(v["mail_enabled"], false);
-    assert_eq!(v["kinds"].as_array().unwrap().len(), 10);
+    assert_eq!(v["kinds"].as_array().unwrap().len(), 11);
 
     for (body, field) in [
         (json!({"email": "not an address", "lang": "vi"}), "email"),

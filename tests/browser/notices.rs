@@ -174,8 +174,71 @@ pub async fn notices_inbox(_s: &'static Server, b: &Browser) {
         json!({"status": "cancelled", "reason": "Không đủ học viên"}),
     )
     .await;
+    // A class over: the cadre passed but attended one session of two (under the class's 80 %).
+    // The school's grid says so before the class is finished, the cadre's enrolments after.
+    let days = [today - Duration::days(6), today - Duration::days(5)];
+    let class = ok(b, "POST", "/api/classes", json!({"code": "NT-UI-03", "module_code": "DV-01", "organiser": "Trường Cán bộ thành phố", "capacity": 5,
+        "enrol_opens": (today - Duration::days(1)).to_string(), "enrol_closes": (today + Duration::days(30)).to_string(),
+        "sessions": days.iter().map(|d| json!({"starts_at": format!("{d}T08:00"), "ends_at": format!("{d}T11:00"),
+            "venue": "Phòng kết quả thông báo", "instructor": "GV kết quả thông báo"})).collect::<Vec<_>>()})).await;
+    ok(
+        b,
+        "POST",
+        "/api/classes/NT-UI-03/status",
+        json!({"status": "open"}),
+    )
+    .await;
+    let seat = ok(
+        b,
+        "POST",
+        "/api/classes/NT-UI-03/enrolments",
+        json!({"cadre_id": id}),
+    )
+    .await;
+    ok(
+        b,
+        "POST",
+        "/api/classes/NT-UI-03/status",
+        json!({"status": "running"}),
+    )
+    .await;
+    for (i, mark) in ["present", "absent"].iter().enumerate() {
+        let session = &class["sessions"][i]["id"];
+        ok(
+            b,
+            "PUT",
+            &format!("/api/classes/NT-UI-03/sessions/{session}/attendance"),
+            json!({"records": [{"enrolment_id": seat["id"], "status": mark}]}),
+        )
+        .await;
+    }
+    ok(
+        b,
+        "PUT",
+        "/api/classes/NT-UI-03/results",
+        json!({"results": [{"enrolment_id": seat["id"], "score": 8.0, "passed": true}]}),
+    )
+    .await;
+    b.open("#/class/NT-UI-03").await;
+    b.wait("#attendance-form .att-short").await;
+    assert_eq!(
+        b.text("#attendance-form .att-short").await,
+        "Đạt nhưng dự học chưa đủ số buổi"
+    );
+    ok(
+        b,
+        "POST",
+        "/api/classes/NT-UI-03/status",
+        json!({"status": "finished"}),
+    )
+    .await;
     b.logout().await;
     b.login("notice.ui", "lop-hoc-dan-van-2026", "cadre").await;
+    b.until(
+        "the seat ended passed but short of sessions",
+        "return document.querySelector('#my-enrolments tr[data-class=\"NT-UI-03\"] .enrolment-outcome')?.textContent === 'Đạt nhưng dự học chưa đủ số buổi'",
+    )
+    .await;
     let cell = |class: &str, which: &str| {
         format!("document.querySelector('#my-enrolments tr[data-class=\"{class}\"] .{which}')?.textContent")
     };
