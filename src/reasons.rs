@@ -287,6 +287,7 @@ reasons! {
     TooManyRequirements [max] "at most {max} requirements" "Tối đa {max} yêu cầu";
     RequirementRepeated [key, other] "requirement {key} repeats requirement {other}" "Yêu cầu {key} trùng với yêu cầu {other}";
     VersionInForce [code, date] "{code} already has a version in force from {date}" "{code} đã có phiên bản có hiệu lực từ ngày {date}";
+    RetroactiveVersion [date, today] "a version in force from {date}, before today ({today}), changes the reports already made for the days since: confirm it as retroactive (retroactive: true)" "Phiên bản có hiệu lực từ ngày {date}, trước hôm nay ({today}), làm thay đổi các báo cáo đã lập cho những ngày từ đó: cần xác nhận áp dụng hồi tố (retroactive: true)";
     // Classes.
     NoClass [code] "no class with code {code}" "Không có lớp mã {code}";
     NoPublishedClass [code] "no published class with code {code}" "Không có lớp đã công bố mã {code}";

@@ -32,6 +32,8 @@ const T = {
   st_waitlisted: ["Danh sách chờ", "Waitlisted"],
   not_placed: ["Không được xếp chỗ", "Not placed"],
   outcome: ["Kết quả lớp", "Outcome"],
+  retroactive: ["Áp dụng hồi tố", "Retroactive"],
+  retroactive_hint: ["Ngày hiệu lực trước hôm nay: các báo cáo đã lập cho những ngày từ đó sẽ thay đổi", "A first day before today changes the reports already made for the days since"],
   oc_completed: ["Hoàn thành", "Completed"],
   oc_attendance_short: ["Đạt nhưng dự học chưa đủ số buổi", "Passed, too few sessions attended"],
   oc_failed: ["Không đạt", "Not passed"],

@@ -80,16 +80,18 @@ export async function standardsView(q) {
   const latest = list[list.length - 1];
   const rows = h("div", { class: "reqs" });
   for (const r of latest ? latest.requirements : [{ kind: "module" }]) requirementRow(rows, r, scales.items, mods.items || mods);
-  const eff = dateInput(""), note = h("input", {});
+  const eff = dateInput(""), note = h("input", {}), retro = h("input", { type: "checkbox" });
   const form = h("form", { class: "card", id: "publish-form", novalidate: true }, h("h2", { text: t("publish_version") }),
     h("p", { class: "form-error", role: "alert", hidden: true }),
     h("div", { class: "grid2" }, field(t("effective_from"), eff, "effective_from", t("date_hint")), field(t("note"), note, "note")),
+    // A first day before today changes reports already made: the server asks for this confirmation.
+    field(t("retroactive"), retro, "retroactive", t("retroactive_hint")),
     h("div", { "data-field": "requirements" }, rows, h("span", { class: "field-error", role: "alert" })),
     h("p", {}, h("button", { type: "button", text: t("add_requirement"), onclick: () => requirementRow(rows, { kind: "module" }, scales.items, mods.items || mods) })),
     h("button", { type: "submit", class: "primary", text: t("publish_version") }));
   onSubmit(form, async () => {
     await api("POST", `/api/titles/${encodeURIComponent(code)}/standards`, {
-      effective_from: readDate(eff, "effective_from"), note: note.value, requirements: [...rows.children].map((r) => r.read()),
+      effective_from: readDate(eff, "effective_from"), note: note.value, retroactive: retro.checked, requirements: [...rows.children].map((r) => r.read()),
     });
     location.hash = "#/standards" + qs({ title: code, v: Date.now() });
   });

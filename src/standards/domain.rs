@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::shared::text::{parse_code, required_text};
 
 /// The organisation a cadre works for (and the organisation kind of a title).
@@ -300,6 +300,22 @@ pub fn title_names(
         None => current.1.to_string(),
     };
     Ok((name_vi, name_en))
+}
+
+/// Refuses a version's first day before `today` (the city's date) unless `retroactive` confirms
+/// it: such a version changes the reports already made for the days since (422 `effective_from`).
+pub fn check_first_day(
+    effective_from: NaiveDate,
+    today: NaiveDate,
+    retroactive: bool,
+) -> AppResult<()> {
+    if effective_from < today && !retroactive {
+        return Err(AppError::invalid(
+            "effective_from",
+            crate::msg!(RetroactiveVersion, date = effective_from, today = today),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

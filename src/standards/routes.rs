@@ -8,7 +8,7 @@ use rocket::{get, post, routes, Route, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::domain::{check_note, Requirement};
+use super::domain::{check_first_day, check_note, Requirement};
 use super::service;
 use super::store::StandardVersion;
 use crate::api::{parse_opt, JsonBody};
@@ -69,6 +69,10 @@ pub struct PublishInput {
     pub note: String,
     /// Requirements, in the order they are to be shown.
     pub requirements: Vec<Requirement>,
+    /// Confirms a first day before today (the city's date): such a version changes the reports
+    /// already made for the days since, so it is refused (422 `effective_from`) unless confirmed.
+    #[serde(default)]
+    pub retroactive: bool,
 }
 
 /// Publishes a new version of a title's standard; earlier versions never change.
@@ -86,6 +90,7 @@ pub async fn publish(
 ) -> AppResult<(Status, Json<StandardVersion>)> {
     let input = body.into_inner();
     check_note(&input.note)?;
+    check_first_day(input.effective_from, state.clock.today(), input.retroactive)?;
     let version = service::publish(
         &state.db,
         &user.actor(),

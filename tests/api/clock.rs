@@ -101,7 +101,7 @@ async fn reports_default_to_the_city_day(app: TestApp) {
         .post(
             "/api/titles/FF-CHAIR-COMMUNE/standards",
             Some(&admin),
-            json!({"effective_from": "2026-12-02", "requirements": [{"kind": "max_age", "years": 60}]}),
+            json!({"effective_from": "2026-12-02", "retroactive": true, "requirements": [{"kind": "max_age", "years": 60}]}),
         )
         .await;
     assert_eq!(s, Status::Created, "{v}");

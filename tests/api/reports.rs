@@ -986,7 +986,7 @@ pub(crate) async fn age_only_standard_shows_at_once(
         .post(
             "/api/titles/FF-CHAIR-COMMUNE/standards",
             Some(t),
-            json!({"effective_from": "2021-01-01", "requirements": [{"kind": "max_age", "years": 99}]}),
+            json!({"effective_from": "2021-01-01", "retroactive": true, "requirements": [{"kind": "max_age", "years": 99}]}),
         )
         .await;
     assert_eq!(s, Status::Created, "{v}");

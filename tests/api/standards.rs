@@ -3,6 +3,8 @@
 use rocket::http::Status;
 use serde_json::{json, Value};
 
+use cadre_training::shared::clock::city_today;
+
 use crate::db_tests;
 use crate::helpers::TestApp;
 
@@ -153,6 +155,37 @@ async fn publishing_new_versions(app: TestApp) {
             "{role}"
         );
     }
+    // A first day before today (the city's) would change the reports already made for the days
+    // since: refused unless confirmed, nothing published.
+    let (s, v) = app
+        .post(
+            "/api/titles/FF-CHAIR-DISTRICT/standards",
+            Some(&commission),
+            body.clone(),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone(), v["error"]["reason"].clone()),
+        (
+            Status::UnprocessableEntity,
+            json!("effective_from"),
+            json!("retroactive_version")
+        ),
+        "{v}"
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&city_today().to_string()),
+        "{v}"
+    );
+    let (_, unchanged) = app
+        .get("/api/titles/FF-CHAIR-DISTRICT/standards", Some(&admin))
+        .await;
+    assert_eq!(unchanged, before);
+    let mut body = body;
+    body["retroactive"] = json!(true);
     let (s, v) = app
         .post(
             "/api/titles/FF-CHAIR-DISTRICT/standards",

@@ -394,7 +394,7 @@ async fn random_writes_keep_the_timeline_equal_to_a_rebuild_and_the_reports_to_t
                     reqs.push(json!({"kind": "min_party_years", "years": 1 + rng.below(10)}));
                 }
                 ("a standard version", app.post(&format!("/api/titles/{}/standards", rng.pick(&TITLES)), Some(&t),
-                    json!({"effective_from": rng.date().to_string(), "requirements": reqs})).await)
+                    json!({"effective_from": rng.date().to_string(), "retroactive": true, "requirements": reqs})).await)
             }
         };
         if ok(&app, s, &v, what).await {

@@ -836,6 +836,38 @@ async fn commission_report(s: &'static Server, b: &Browser) {
     let versions = b.count("#standards section").await;
     b.click("#publish-form button[type=submit]").await;
     b.until("date error next to the field", "return document.querySelector('#publish-form [data-field=effective_from] .field-error')?.textContent").await;
+    // A first day before today is refused until confirmed as retroactive. Yesterday, with the
+    // latest version's requirements (the form's own), leaves every report's numbers as they are;
+    // it is published under the report's write lock all the same.
+    let yesterday = (cadre_training::shared::clock::city_today() - chrono::Duration::days(1))
+        .format("%d/%m/%Y")
+        .to_string();
+    b.fill(
+        "#publish-form [data-field=effective_from] input",
+        &yesterday,
+    )
+    .await;
+    b.click("#publish-form button[type=submit]").await;
+    b.until("asked to confirm as retroactive", "return document.querySelector('#publish-form [data-field=effective_from] .field-error')?.textContent.includes('hồi tố')").await;
+    assert_eq!(b.count("#standards section").await, versions);
+    {
+        let _report = s.report.write().await;
+        b.click("#publish-form [data-field=retroactive] input")
+            .await;
+        b.click("#publish-form button[type=submit]").await;
+        b.until_within(
+            Duration::from_secs(30),
+            "the retroactive version listed",
+            &format!(
+                "return document.querySelectorAll('#standards section').length === {}",
+                versions + 1
+            ),
+        )
+        .await;
+    }
+    assert!(b.text("#standards section").await.contains(&yesterday));
+    let versions = versions + 1;
+    b.wait("#publish-form").await;
     b.fill(
         "#publish-form [data-field=effective_from] input",
         "01/01/2030",
