@@ -284,8 +284,15 @@ pub async fn reschedule(
             )
         }));
     }
-    if let Some(first) = sessions.iter().min_by_key(|s| s.starts_at) {
-        let (date, start, _) = domain::city_span(&state.clock, first.starts_at, first.ends_at);
+    // The notice names the next session to come (the first one when all are held).
+    let now = state.clock.now();
+    let next = sessions
+        .iter()
+        .filter(|s| s.starts_at > now)
+        .min_by_key(|s| s.starts_at)
+        .or_else(|| sessions.iter().min_by_key(|s| s.starts_at));
+    if let Some(next) = next {
+        let (date, start, _) = domain::city_span(&state.clock, next.starts_at, next.ends_at);
         crate::notices::Notifier::of(state)
             .tell_class(
                 &mut tx,

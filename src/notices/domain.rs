@@ -18,7 +18,8 @@ pub enum NoticeKind {
     Waitlisted,
     /// Moved from the waitlist into a seat (`class`, `title`, `cadre`).
     Promoted,
-    /// A class one is enrolled in got a new schedule (`class`, `title`, `cadre`, `date`, `start`).
+    /// A class one is enrolled in got a new schedule (`class`, `title`, `cadre`, and the next
+    /// session's `date` and `start`).
     ClassRescheduled,
     /// A class one is enrolled in was cancelled (`class`, `title`, `cadre`, `reason`).
     ClassCancelled,
@@ -86,8 +87,8 @@ const WORDS: &[Words] = &[
         params: &["class", "title", "cadre", "date", "start"],
         subject_vi: "Lớp {class} đổi lịch học",
         subject_en: "Class {class} rescheduled",
-        body_vi: "Lớp {class} – {title} của {cadre} có lịch học mới; buổi đầu tiên: {date} lúc {start}.",
-        body_en: "Class {class} – {title} of {cadre} has a new schedule; first session: {date} at {start}.",
+        body_vi: "Lớp {class} – {title} của {cadre} có lịch học mới; buổi học tới: {date} lúc {start}.",
+        body_en: "Class {class} – {title} of {cadre} has a new schedule; next session: {date} at {start}.",
     },
     Words {
         kind: K::ClassCancelled,

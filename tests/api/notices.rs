@@ -14,6 +14,7 @@ db_tests!(
     schedule_completion_and_revocation_are_told,
     the_inbox_is_the_callers_alone,
     settings_are_checked_and_decide_the_mail,
+    a_new_schedule_names_the_next_session,
 );
 
 /// A cadre account (in ward 26734) for a cadre; its token.
@@ -439,4 +440,60 @@ async fn settings_are_checked_and_decide_the_mail(app: TestApp) {
     );
     assert!(log.contains("e-mail notices are on"));
     assert!(!log.contains("mat-khau-smtp-bi-mat-42"));
+}
+
+/// A new schedule names the next session to come, not the first one, already held.
+async fn a_new_schedule_names_the_next_session(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let an = create_cadre(&app, &admin, "Nguyễn Văn An", "079180017031", "26734").await;
+    let me = cadre_account(&app, &admin, "notice.an9", an).await;
+    let today = cadre_training::shared::clock::city_today();
+    let held = today - chrono::Duration::days(1);
+    let later = today + chrono::Duration::days(10);
+    let moved = today + chrono::Duration::days(12);
+    let past = session(
+        &format!("{held}T08:00"),
+        &format!("{held}T11:00"),
+        "Hội trường C",
+        "TS. Lê Văn Minh",
+    );
+    open_class(
+        &app,
+        &school,
+        "TB-9",
+        "DV-01",
+        5,
+        vec![
+            past.clone(),
+            session(
+                &format!("{later}T08:00"),
+                &format!("{later}T11:00"),
+                "Hội trường C",
+                "TS. Lê Văn Minh",
+            ),
+        ],
+    )
+    .await;
+    let (s, e) = enrol(&app, &school, "TB-9", Some(an)).await;
+    assert_eq!(s, Status::Created, "{e}");
+    let (s, c) = app
+        .put("/api/classes/TB-9/sessions", Some(&school),
+            json!({"sessions": [past, session(&format!("{moved}T13:30"), &format!("{moved}T16:30"), "Hội trường C", "TS. Lê Văn Minh")]}))
+        .await;
+    assert_eq!(s, Status::Ok, "{c}");
+    let v = inbox(&app, &me, "").await;
+    assert_eq!(kinds(&v), ["class_rescheduled", "enrolled"], "{v}");
+    let n = &v["items"][0];
+    assert_eq!(
+        (n["params"]["date"].clone(), n["params"]["start"].clone()),
+        (json!(moved.to_string()), json!("13:30")),
+        "{v}"
+    );
+    assert!(
+        n["text"].as_str().unwrap().contains(&format!(
+            "buổi học tới: {} lúc 13:30",
+            moved.format("%d/%m/%Y")
+        )),
+        "{v}"
+    );
 }
