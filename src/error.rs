@@ -580,6 +580,9 @@ pub enum AppError {
     ForbiddenAt { field: String, msg: Msg },
     /// Body (or what it unpacks to) above the configured limit: 413.
     PayloadTooLarge { field: Option<String>, msg: Msg },
+    /// A body sent as something other than what the route reads (text or a form where JSON is
+    /// read): 415.
+    UnsupportedMediaType(Msg),
     /// Row-level problems of a file or batch: 422 with the first [`PROBLEMS_LISTED`] problems in
     /// full, every problem counted by column and reason, and the total.
     Problems {
@@ -645,6 +648,7 @@ impl AppError {
             | AppError::NotFound(msg)
             | AppError::Unauthorized(msg)
             | AppError::Forbidden(msg)
+            | AppError::UnsupportedMediaType(msg)
             | AppError::Unavailable(msg) => msg.clone(),
             AppError::MethodNotAllowed { method, allow } => {
                 crate::msg!(MethodNotAllowed, method = method, allow = allow.join(", "))
@@ -693,6 +697,7 @@ impl AppError {
             AppError::Unauthorized(_) => Status::Unauthorized,
             AppError::Forbidden(_) | AppError::ForbiddenAt { .. } => Status::Forbidden,
             AppError::PayloadTooLarge { .. } => Status::PayloadTooLarge,
+            AppError::UnsupportedMediaType(_) => Status::UnsupportedMediaType,
             AppError::Problems { .. } => Status::UnprocessableEntity,
             AppError::TooManyRequests { .. } => Status::TooManyRequests,
             AppError::MethodNotAllowed { .. } => Status::MethodNotAllowed,
@@ -717,6 +722,7 @@ impl AppError {
             AppError::Forbidden(_) => ("forbidden", None, vec![]),
             AppError::ForbiddenAt { field, .. } => ("forbidden", Some(field.clone()), vec![]),
             AppError::PayloadTooLarge { field, .. } => ("payload_too_large", field.clone(), vec![]),
+            AppError::UnsupportedMediaType(_) => ("unsupported_media_type", None, vec![]),
             AppError::TooManyRequests { .. } => ("too_many_requests", None, vec![]),
             AppError::MethodNotAllowed { .. } => ("method_not_allowed", None, vec![]),
             AppError::Unavailable(_) => ("service_unavailable", None, vec![]),

@@ -326,6 +326,12 @@ impl ErrorResponses {
             wanted.push(("400", "The body could not be read (malformed)"));
             wanted.push(("413", "The body is above the configured limit"));
         }
+        let json_body = op.request_body.as_ref().is_some_and(
+            |b| matches!(b, RefOr::T(b) if b.content.contains_key("application/json")),
+        );
+        if json_body {
+            wanted.push(("415", "The body was sent as something other than JSON"));
+        }
         wanted.push(("503", "The database is unavailable; try again shortly"));
         for (status, description) in wanted {
             op.responses

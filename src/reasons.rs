@@ -132,6 +132,7 @@ reasons! {
     JsonTooLarge [limit] "the JSON body is larger than the limit of {limit}" "Dữ liệu gửi lên lớn hơn giới hạn {limit}";
     BodyUnreadable [detail] "the body could not be read: {detail}" "Không đọc được dữ liệu gửi lên: {detail}";
     JsonRequired [] "a JSON body is required" "Cần gửi dữ liệu JSON";
+    JsonMediaType [given] "the body must be JSON (Content-Type: application/json), not {given}" "Dữ liệu gửi phải là JSON (Content-Type: application/json), không phải {given}";
     RequestUnreadable [] "the request could not be read" "Không đọc được yêu cầu";
     BadRequestStatus [status] "{status}" "Yêu cầu không hợp lệ ({status})";
     RequestInvalid [] "the request is not valid: check the path and query parameters" "Yêu cầu không hợp lệ: hãy kiểm tra đường dẫn và tham số";

@@ -117,6 +117,16 @@ impl<'r, T: DeserializeOwned> FromData<'r> for JsonBody<T> {
     async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
         let limit = req.limits().get("json").unwrap_or(1.mebibytes());
         let fail = |e: AppError| Outcome::Error((e.status(), stash(req, e)));
+        // A body declared as something else (text, a form) is not read as JSON: 415. One sent
+        // without a Content-Type is read as JSON.
+        if let Some(ct) = req.content_type() {
+            if !(ct.is_json() || ct.sub().as_str().to_ascii_lowercase().ends_with("+json")) {
+                return fail(AppError::UnsupportedMediaType(crate::msg!(
+                    JsonMediaType,
+                    given = ct.media_type().to_string()
+                )));
+            }
+        }
         let bytes = match data.open(limit).into_bytes().await {
             Ok(b) if b.is_complete() => b.into_inner(),
             Ok(_) => {

@@ -16,7 +16,8 @@ db_tests!(
     database_rules_name_their_field,
     null_is_refused_where_a_field_cannot_be_cleared,
     invisible_and_reordering_text_is_refused_and_names_are_composed,
-    unknown_query_parameters_are_refused
+    unknown_query_parameters_are_refused,
+    a_body_sent_as_something_else_is_not_read_as_json
 );
 
 /// A NUL character anywhere (login, search, free text) and a date outside 1900–2100 (title
@@ -694,4 +695,68 @@ async fn unknown_query_parameters_are_refused(app: TestApp) {
         .get("/api/reports/gaps?population=both", Some(&admin))
         .await;
     assert_eq!(s, Status::Ok, "{v}");
+}
+
+/// A JSON body sent as text or as a form is a 415 naming what was sent, and nothing is written;
+/// `application/json` with a charset, and a `+json` type, are JSON.
+async fn a_body_sent_as_something_else_is_not_read_as_json(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let body = |pid: &str| {
+        json!({"full_name": "Phan Văn Gửi", "gender": "male", "birth_date": "1980-01-01",
+            "ethnicity": "Kinh", "personal_id": pid, "unit_code": "26734", "organisation": "fatherland_front"})
+        .to_string()
+        .into_bytes()
+    };
+    for (ct, given) in [
+        (ContentType::Plain, "text/plain"),
+        (ContentType::Form, "application/x-www-form-urlencoded"),
+        (ContentType::CSV, "text/csv"),
+    ] {
+        let (s, v, _) = app
+            .request(
+                Method::Post,
+                "/api/cadres",
+                Some(&admin),
+                Some((ct, body("079180020001"))),
+                &[],
+            )
+            .await;
+        assert_eq!(s, Status::UnsupportedMediaType, "{given}: {v}");
+        assert_eq!(
+            (v["error"]["code"].clone(), v["error"]["reason"].clone()),
+            (json!("unsupported_media_type"), json!("json_media_type")),
+            "{v}"
+        );
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains(given),
+            "{v}"
+        );
+    }
+    let search = "/api/cadres?q=Phan%20V%C4%83n%20G%E1%BB%ADi";
+    let (_, list) = app.get(search, Some(&admin)).await;
+    assert_eq!(list["total"], 0, "nothing written: {list}");
+    for (ct, pid) in [
+        (
+            ContentType::new("application", "json").with_params(("charset", "utf-8")),
+            "079180020002",
+        ),
+        (
+            ContentType::new("application", "merge-patch+json"),
+            "079180020003",
+        ),
+    ] {
+        let (s, v, _) = app
+            .request(
+                Method::Post,
+                "/api/cadres",
+                Some(&admin),
+                Some((ct, body(pid))),
+                &[],
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{v}");
+    }
+    let (_, list) = app.get(search, Some(&admin)).await;
+    assert_eq!(list["total"], 2, "{list}");
 }
