@@ -480,6 +480,7 @@ const T = {
   notice_kind_waitlisted: ["Vào danh sách chờ", "Put on a waitlist"],
   notice_kind_promoted: ["Được chuyển từ danh sách chờ vào lớp", "Moved from the waitlist into a class"],
   notice_kind_class_rescheduled: ["Lớp đổi lịch học", "A class rescheduled"],
+  notice_kind_not_placed: ["Không được xếp chỗ khi lớp kết thúc", "Not placed when a class finished"],
   notice_kind_class_cancelled: ["Lớp bị hủy", "A class cancelled"],
   notice_kind_class_starts_soon: ["Nhắc trước ngày khai giảng", "Reminder before a class starts"],
   notice_kind_session_tomorrow: ["Nhắc buổi học ngày mai", "Reminder of tomorrow's session"],

@@ -81,7 +81,13 @@ pub async fn sweep(db: &Db, cfg: &AppConfig, clock: &Clock, stale: bool) -> AppR
             continue;
         }
         // The waitlisted are not reminded.
-        for cadre in crate::notices::store::class_cadres(&mut tx, s.class_id, false).await? {
+        for cadre in crate::notices::store::class_cadres(
+            &mut tx,
+            s.class_id,
+            crate::notices::store::Seats::Held,
+        )
+        .await?
+        {
             if first {
                 let key = format!("starts:{}:{cadre}", s.class_id);
                 done.starts_soon += notifier

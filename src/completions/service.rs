@@ -326,6 +326,15 @@ pub async fn change_status(
         )
         .await?;
         after["completions"] = json!(n);
+        // Those still waiting were never given a seat: told so, as a cancellation tells them.
+        notifier
+            .tell_waitlist(
+                &mut tx,
+                row.id,
+                NoticeKind::NotPlaced,
+                json!({"class": row.code, "title": row.title}),
+            )
+            .await?;
     }
     if input.status == ClassStatus::Cancelled {
         notifier

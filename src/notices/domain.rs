@@ -21,6 +21,9 @@ pub enum NoticeKind {
     /// A class one is enrolled in got a new schedule (`class`, `title`, `cadre`, and the next
     /// session's `date` and `start`).
     ClassRescheduled,
+    /// A class finished with one still on its waitlist: no seat was given (`class`, `title`,
+    /// `cadre`).
+    NotPlaced,
     /// A class one is enrolled in was cancelled (`class`, `title`, `cadre`, `reason`).
     ClassCancelled,
     /// A class starts in a few days (`class`, `title`, `cadre`, `date`, `start`, `venue`, `days`).
@@ -91,6 +94,15 @@ const WORDS: &[Words] = &[
         body_en: "Class {class} – {title} of {cadre} has a new schedule; next session: {date} at {start}.",
     },
     Words {
+        kind: K::NotPlaced,
+        name: "not_placed",
+        params: &["class", "title", "cadre"],
+        subject_vi: "Không được xếp chỗ lớp {class}",
+        subject_en: "No seat in class {class}",
+        body_vi: "Lớp {class} – {title} đã kết thúc mà không có chỗ trống: {cadre} không được xếp chỗ (vẫn ở danh sách chờ).",
+        body_en: "Class {class} – {title} has finished with no seat free: {cadre} was not placed (still on the waitlist).",
+    },
+    Words {
         kind: K::ClassCancelled,
         name: "class_cancelled",
         params: &["class", "title", "cadre", "reason"],
@@ -157,10 +169,11 @@ const WORDS: &[Words] = &[
 
 impl NoticeKind {
     /// Every kind.
-    pub const ALL: [NoticeKind; 11] = [
+    pub const ALL: [NoticeKind; 12] = [
         K::Enrolled,
         K::Waitlisted,
         K::Promoted,
+        K::NotPlaced,
         K::ClassRescheduled,
         K::ClassCancelled,
         K::ClassStartsSoon,

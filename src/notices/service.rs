@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::domain::{render, NoticeKind};
-use super::store::{self, NewNotice};
+use super::store::{self, NewNotice, Seats};
 use crate::api::{Page, PageParams};
 use crate::auth::AuthUser;
 use crate::db::Tx;
@@ -82,8 +82,32 @@ impl Notifier {
         kind: NoticeKind,
         params: Value,
     ) -> AppResult<u64> {
+        self.tell_in(tx, class_id, Seats::HeldOrWaiting, kind, params)
+            .await
+    }
+
+    /// Tells every cadre still on a class's waitlist.
+    pub async fn tell_waitlist(
+        &self,
+        tx: &mut Tx,
+        class_id: i64,
+        kind: NoticeKind,
+        params: Value,
+    ) -> AppResult<u64> {
+        self.tell_in(tx, class_id, Seats::Waiting, kind, params)
+            .await
+    }
+
+    async fn tell_in(
+        &self,
+        tx: &mut Tx,
+        class_id: i64,
+        seats: Seats,
+        kind: NoticeKind,
+        params: Value,
+    ) -> AppResult<u64> {
         let mut n = 0;
-        for cadre in store::class_cadres(tx, class_id, true).await? {
+        for cadre in store::class_cadres(tx, class_id, seats).await? {
             n += self
                 .tell(tx, cadre, Some(class_id), kind, params.clone())
                 .await?;

@@ -76,13 +76,13 @@ pub async fn notify(tx: &mut Tx, n: NewNotice<'_>) -> AppResult<u64> {
     Ok(written)
 }
 
-/// The cadres holding a seat in a class (and a waitlist place, with `waitlisted`), in enrolment
+/// The cadres of a class holding a seat, a waitlist place or either (`seats`), in enrolment
 /// order, for a notice to each.
-pub async fn class_cadres(tx: &mut Tx, class_id: i64, waitlisted: bool) -> AppResult<Vec<i64>> {
-    let statuses = if waitlisted {
-        "'enrolled', 'waitlisted'"
-    } else {
-        "'enrolled'"
+pub async fn class_cadres(tx: &mut Tx, class_id: i64, seats: Seats) -> AppResult<Vec<i64>> {
+    let statuses = match seats {
+        Seats::Held => "'enrolled'",
+        Seats::Waiting => "'waitlisted'",
+        Seats::HeldOrWaiting => "'enrolled', 'waitlisted'",
     };
     let sql = format!(
         "SELECT cadre_id FROM enrolments WHERE class_id = $1 AND status IN ({statuses}) ORDER BY id"
@@ -93,6 +93,17 @@ pub async fn class_cadres(tx: &mut Tx, class_id: i64, waitlisted: bool) -> AppRe
             .fetch_all(&mut *c)
             .await?
     }))
+}
+
+/// Which of a class's cadres a notice goes to.
+#[derive(Debug, Clone, Copy)]
+pub enum Seats {
+    /// Those holding a seat.
+    Held,
+    /// Those still on the waitlist.
+    Waiting,
+    /// Both.
+    HeldOrWaiting,
 }
 
 /// A notice as stored.

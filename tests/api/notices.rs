@@ -15,6 +15,7 @@ db_tests!(
     the_inbox_is_the_callers_alone,
     settings_are_checked_and_decide_the_mail,
     a_new_schedule_names_the_next_session,
+    a_waitlist_left_when_the_class_finishes_is_told,
 );
 
 /// A cadre account (in ward 26734) for a cadre; its token.
@@ -346,7 +347,7 @@ async fn settings_are_checked_and_decide_the_mail(app: TestApp) {
         "the cadre's address serves the account"
     );
     assert_eq!(v["mail_enabled"], false);
-    assert_eq!(v["kinds"].as_array().unwrap().len(), 11);
+    assert_eq!(v["kinds"].as_array().unwrap().len(), 12);
 
     for (body, field) in [
         (json!({"email": "not an address", "lang": "vi"}), "email"),
@@ -494,6 +495,83 @@ async fn a_new_schedule_names_the_next_session(app: TestApp) {
             "buổi học tới: {} lúc 13:30",
             moved.format("%d/%m/%Y")
         )),
+        "{v}"
+    );
+}
+
+/// Finishing a class tells those still on its waitlist that no seat was given (and the one who
+/// held the seat nothing of the kind).
+async fn a_waitlist_left_when_the_class_finishes_is_told(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let seated = create_cadre(&app, &admin, "Nguyễn Văn Ngồi", "079180017041", "26734").await;
+    let waiting = create_cadre(&app, &admin, "Trần Thị Chờ", "079180017042", "26734").await;
+    let officer = app
+        .account(&admin, "notice.officer.w", "officer", Some("26734"))
+        .await;
+    let held = cadre_training::shared::clock::city_today() - chrono::Duration::days(2);
+    let class = open_class(
+        &app,
+        &school,
+        "TB-W",
+        "DV-01",
+        1,
+        vec![session(
+            &format!("{held}T08:00"),
+            &format!("{held}T11:00"),
+            "Hội trường W",
+            "TS. Lê Văn Chờ",
+        )],
+    )
+    .await;
+    let (s, e) = enrol(&app, &school, "TB-W", Some(seated)).await;
+    assert_eq!(s, Status::Created, "{e}");
+    let (s, w) = enrol(&app, &school, "TB-W", Some(waiting)).await;
+    assert_eq!(
+        (s, w["status"].clone()),
+        (Status::Created, json!("waitlisted")),
+        "{w}"
+    );
+    let (s, v) = app
+        .post(
+            "/api/classes/TB-W/status",
+            Some(&school),
+            json!({"status": "running"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let sid = class["sessions"][0]["id"].as_i64().unwrap();
+    let (s, v) = app
+        .put(
+            &format!("/api/classes/TB-W/sessions/{sid}/attendance"),
+            Some(&school),
+            json!({"records": [{"enrolment_id": e["id"], "status": "present"}]}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = app
+        .post(
+            "/api/classes/TB-W/status",
+            Some(&school),
+            json!({"status": "finished"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let v = inbox(&app, &officer, "?lang=en").await;
+    let told: Vec<(String, i64)> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "not_placed")
+        .map(|n| {
+            (
+                n["subject"].as_str().unwrap().to_string(),
+                n["cadre_id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        told,
+        [("No seat in class TB-W".to_string(), waiting)],
         "{v}"
     );
 }
