@@ -550,12 +550,31 @@ pub async fn end_period(
     which: TitleList,
 ) -> AppResult<CadreDetail> {
     let mut tx = state.db.begin().await?;
-    let (title_id, from, old_to) = store::title_period(&mut tx, which, cadre.id, pid)
+    let (title_id, from, old_to, unit_code) = store::title_period(&mut tx, which, cadre.id, pid)
         .await?
         .ok_or_else(|| {
             AppError::not_found(crate::msg!(NoPeriodOfCadre, id = pid, cadre = cadre.id))
         })?;
     check_period(from, input.to_date)?;
+    // A term is not prolonged into its unit's retirement (nor reopened there), as none is
+    // recorded there: the reports would count it in the successor's unit from that day.
+    let to = input.to_date;
+    let later = |a: Option<NaiveDate>, b: Option<NaiveDate>| match (a, b) {
+        (None, Some(_)) => true,
+        (Some(a), Some(b)) => a > b,
+        _ => false,
+    };
+    if let Some(retired) = units::store::get(&mut tx, &unit_code)
+        .await?
+        .and_then(|u| u.retired_on)
+    {
+        if to.is_none_or(|t| t >= retired) && later(to, old_to) {
+            return Err(AppError::invalid(
+                "to_date",
+                crate::msg!(UnitGone, code = unit_code, date = retired.to_string()),
+            ));
+        }
+    }
     check_inactive_period(state, &mut tx, &cadre, input.to_date).await?;
     let period = Span {
         from,

@@ -628,9 +628,9 @@ pub async fn title_period(
     which: TitleList,
     cadre: i64,
     id: i64,
-) -> AppResult<Option<(i64, NaiveDate, Option<NaiveDate>)>> {
+) -> AppResult<Option<(i64, NaiveDate, Option<NaiveDate>, String)>> {
     let sql = format!(
-        "SELECT title_id, from_date, to_date FROM {} WHERE id = $1 AND cadre_id = $2",
+        "SELECT title_id, from_date, to_date, unit_code FROM {} WHERE id = $1 AND cadre_id = $2",
         which.table()
     );
     Ok(on_tx!(tx, |c| sqlx::query_as(&sql)

@@ -197,7 +197,9 @@ pub struct UnitInput {
     pub kind: UnitKind,
     /// Parent code (absent for a top-level unit).
     pub parent_code: Option<String>,
-    /// Date the change takes effect (default today), for the unit's history.
+    /// Date the change takes effect (default today, the city's): for a new unit, the day it comes into
+    /// being (no one is placed there, and no report shows it, before); for an update, the day
+    /// the old state goes to history.
     pub effective: Option<NaiveDate>,
 }
 

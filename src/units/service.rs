@@ -199,8 +199,14 @@ async fn write(
     today: NaiveDate,
     creating: bool,
 ) -> AppResult<UnitView> {
-    let created_on = fields.effective;
     let effective = fields.effective.unwrap_or(today);
+    // A new unit comes into being on its effective day (today unless given): a unit that
+    // "always existed" would take people and titles, and show in reports, on any past day.
+    let created_on = if creating {
+        Some(effective)
+    } else {
+        fields.effective
+    };
     // The unit's current row (names, paths, the officers' scope) changes at once.
     not_after_today("effective", effective, today)?;
     let mut tx = db.begin().await?;

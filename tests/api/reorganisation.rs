@@ -481,7 +481,11 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
     );
 }
 
-db_tests!(rows_written_before_the_unit_date_rules_still_count);
+db_tests!(
+    rows_written_before_the_unit_date_rules_still_count,
+    a_unit_created_by_hand_begins_on_its_day,
+    a_term_is_not_reopened_in_a_retired_unit
+);
 
 /// Rows written before a unit's dates were checked (a live ward left under a retired district, a
 /// cadre placed in a ward before it came into being): nobody drops out of a report, its export,
@@ -495,7 +499,7 @@ async fn rows_written_before_the_unit_date_rules_still_count(app: TestApp) {
         .post(
             "/api/units",
             Some(&admin),
-            json!({"code": "99001", "name": "Phường Thử Nghiệm", "kind": "ward", "parent_code": "760"}),
+            json!({"code": "99001", "name": "Phường Thử Nghiệm", "kind": "ward", "parent_code": "760", "effective": "2010-01-01"}),
         )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
@@ -644,4 +648,132 @@ async fn rows_written_before_the_unit_date_rules_still_count(app: TestApp) {
     )
     .await;
     assert_eq!(gaps["items"].as_array().map(Vec::len), Some(1), "{gaps}");
+}
+
+/// A unit created through the API without a day comes into being today (the city's), not "for
+/// ever": no past report shows it and nobody is placed there, or given a title there, before.
+async fn a_unit_created_by_hand_begins_on_its_day(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            json!({"code": "8880002", "name": "Phường Mới Hai", "kind": "ward", "parent_code": "79"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let today = cadre_training::shared::clock::city_today();
+    let (s, v) = app
+        .get("/api/units/8880002?as_of=2020-12-31", Some(&admin))
+        .await;
+    assert_eq!(
+        (s, v["error"]["reason"].clone()),
+        (Status::UnprocessableEntity, json!("unit_not_yet")),
+        "{v}"
+    );
+    assert_eq!(
+        ok(&app, &admin, &format!("/api/units/8880002?as_of={today}")).await["name"],
+        "Phường Mới Hai"
+    );
+    let report = ok(
+        &app,
+        &admin,
+        "/api/reports/gaps?unit=79&as_of=2020-12-31&group=lowest",
+    )
+    .await;
+    assert!(row(&report, "8880002").is_none(), "not in 2020's tree");
+    let (s, v) = app
+        .post(
+            "/api/cadres",
+            Some(&admin),
+            json!({"full_name": "Phạm Văn Cũ", "gender": "male",
+            "birth_date": "1970-01-01", "ethnicity": "Kinh", "personal_id": "079070000333",
+            "unit_code": "8880002", "organisation": "fatherland_front"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/titles"),
+            Some(&admin),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2019-01-01", "unit_code": "8880002"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (Status::UnprocessableEntity, json!("from_date")),
+        "{v}"
+    );
+    // Given a day, the unit begins then.
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            json!({"code": "8880003", "name": "Phường Mới Ba", "kind": "ward", "parent_code": "79", "effective": "2019-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(
+        ok(&app, &admin, "/api/units/8880003?as_of=2020-12-31").await["name"],
+        "Phường Mới Ba"
+    );
+}
+
+/// A past term in a ward the reorganisation retired is kept, and may be corrected within the
+/// ward's life, but not reopened or prolonged into its retirement (the reports would count it in
+/// the successor ward from that day), as none is created there.
+async fn a_term_is_not_reopened_in_a_retired_unit(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = app
+        .post_raw(
+            "/api/units/import?root=79&retire_missing=true&effective=2025-07-01",
+            Some(&admin),
+            ContentType::CSV,
+            units_file("admin-units-2025.csv"),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = app
+        .post(
+            "/api/cadres",
+            Some(&admin),
+            json!({"full_name": "Đỗ Thị Chuyển", "gender": "female",
+            "birth_date": "1975-01-01", "ethnicity": "Kinh", "personal_id": "079175000021",
+            "unit_code": "26737", "organisation": "fatherland_front"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/titles"),
+            Some(&admin),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2018-01-01", "to_date": "2024-12-31", "unit_code": "26734"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let aid = v["titles"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/cadres/{id}/titles/{aid}");
+    for to in [json!(null), json!("2025-07-01"), json!("2026-01-01")] {
+        let (s, v) = app.patch(&path, Some(&admin), json!({"to_date": to})).await;
+        assert_eq!(
+            (s, v["error"]["field"].clone(), v["error"]["reason"].clone()),
+            (
+                Status::UnprocessableEntity,
+                json!("to_date"),
+                json!("unit_gone")
+            ),
+            "{to}: {v}"
+        );
+    }
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["titles"][0]["to_date"], "2024-12-31", "{v}");
+    let (s, v) = app
+        .patch(&path, Some(&admin), json!({"to_date": "2025-06-30"}))
+        .await;
+    assert_eq!(s, Status::Ok, "the ward's last day: {v}");
+    assert_eq!(v["titles"][0]["to_date"], "2025-06-30", "{v}");
 }

@@ -871,8 +871,8 @@ async fn a_read_by_day_counts_only_the_subtrees_rows(app: TestApp) {
 /// A province `province` with one ward `ward` whose chair (since 2016) is returned.
 async fn chair_in_another_province(app: &TestApp, t: &str, (province, ward): (&str, &str)) -> i64 {
     for unit in [
-        json!({"code": province, "name": "Tỉnh Thử", "kind": "province"}),
-        json!({"code": ward, "name": "Phường Thử", "kind": "ward", "parent_code": province}),
+        json!({"code": province, "name": "Tỉnh Thử", "kind": "province", "effective": "2010-01-01"}),
+        json!({"code": ward, "name": "Phường Thử", "kind": "ward", "parent_code": province, "effective": "2010-01-01"}),
     ] {
         let (s, v) = app.post("/api/units", Some(t), unit).await;
         assert_eq!(s, Status::Ok, "{v}");

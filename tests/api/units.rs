@@ -766,7 +766,8 @@ async fn the_units_files_keep_the_tree_whole(app: TestApp) {
 }
 
 /// Creates the tests' tree: province 900 with districts 901 and 902, commune 90001 under 901
-/// (come into being on `commune_from`, when given) and, with `second`, commune 90002 under 902.
+/// (come into being on `commune_from`, when given) and, with `second`, commune 90002 under 902;
+/// the others in being since 2000-01-01.
 async fn test_tree(app: &TestApp, admin: &str, commune_from: Option<&str>, second: bool) {
     let mut units = vec![
         ("900", "Tỉnh Thử", "province", None, None),
@@ -782,7 +783,7 @@ async fn test_tree(app: &TestApp, admin: &str, commune_from: Option<&str>, secon
             .post(
                 "/api/units",
                 Some(admin),
-                json!({"code": code, "name": name, "kind": kind, "parent_code": parent, "effective": effective}),
+                json!({"code": code, "name": name, "kind": kind, "parent_code": parent, "effective": effective.unwrap_or("2000-01-01")}),
             )
             .await;
         assert_eq!(s, Status::Ok, "{v}");
