@@ -366,6 +366,14 @@ pub async fn update(
                 crate::msg!(CadreHoldsTitles, titles = lasting.join(", ")),
             ));
         }
+        // Nor a seat or a waitlist place in a class not over (the sign-in sheet, the promotion).
+        let seats = store::seats_held(&mut tx, before.id).await?;
+        if !seats.is_empty() {
+            return Err(AppError::conflict(
+                Some("active"),
+                crate::msg!(CadreHoldsSeats, classes = seats.join(", ")),
+            ));
+        }
     }
     store::update(&mut tx, before.id, &w).await?;
     if let Some(to) = p

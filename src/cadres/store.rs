@@ -558,6 +558,20 @@ pub async fn lasting_titles(tx: &mut Tx, cadre: i64, today: NaiveDate) -> AppRes
         .await?))
 }
 
+/// The codes of the classes not over (neither finished nor cancelled) in which cadre `cadre`
+/// holds a seat or a waitlist place, sorted.
+pub async fn seats_held(tx: &mut Tx, cadre: i64) -> AppResult<Vec<String>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT k.code FROM enrolments e JOIN classes k ON k.id = e.class_id
+         WHERE e.cadre_id = $1 AND e.status IN ('enrolled', 'waitlisted')
+           AND k.status NOT IN ('finished', 'cancelled')
+         ORDER BY k.code"
+    )
+    .bind(cadre)
+    .fetch_all(&mut *c)
+    .await?))
+}
+
 /// The earliest day of cadre `cadre`'s completions and qualifications, if any.
 pub async fn first_record_day(tx: &mut Tx, cadre: i64) -> AppResult<Option<NaiveDate>> {
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
