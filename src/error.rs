@@ -118,6 +118,9 @@ pub enum ProblemCode {
     SourceInvalid,
     /// The same completion is on an earlier row (`row_first`).
     CompletionRepeated,
+    /// A completion of the module on that day is on record from a class or another record
+    /// (revoked or not), which an import does not overwrite.
+    CompletionOnRecord,
     // The record exchange (`exchange`).
     /// A sheet (or a ZIP's file) is not a part of a record (`parts`).
     PartUnknown,
@@ -211,7 +214,7 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 93] = [
+    pub const ALL: [ProblemCode; 94] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
@@ -262,6 +265,7 @@ impl ProblemCode {
         ProblemCode::ScoreInvalid,
         ProblemCode::SourceInvalid,
         ProblemCode::CompletionRepeated,
+        ProblemCode::CompletionOnRecord,
         ProblemCode::PartUnknown,
         ProblemCode::PartRepeated,
         ProblemCode::PeriodRepeated,

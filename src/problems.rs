@@ -328,6 +328,12 @@ const CATALOGUE: &[Message] = &[
         "Lần hoàn thành này đã có ở dòng {row_first}",
     ),
     m(
+        C::CompletionOnRecord,
+        &[],
+        "a completion of this module on this day is already on record (from a class, or revoked)",
+        "Đã có kết quả hoàn thành học phần này vào ngày này (từ một lớp học, hoặc đã bị thu hồi)",
+    ),
+    m(
         C::RowUnreadable,
         &["detail"],
         "unreadable row: {detail}",

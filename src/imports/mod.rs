@@ -167,7 +167,12 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: Job) -> AppResult<I
         match &planned {
             Planned::Cadres(p) => store::apply_cadres(&mut tx, p).await?,
             Planned::Qualifications(p) => {
-                store::apply_qualifications(&mut tx, p, &format!("import: {file_name}")).await?
+                // The source names the file when the caller gave its name.
+                let source = match file_name.trim() {
+                    "" => "import".to_string(),
+                    name => format!("import: {name}"),
+                };
+                store::apply_qualifications(&mut tx, p, &source).await?
             }
             Planned::Completions(p) => store::apply_completions(&mut tx, p).await?,
         }

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::columns::{layout, Kind};
 use super::rows::Row;
@@ -1171,8 +1171,11 @@ pub struct CompletionLookups {
     pub cadres: HashMap<String, CadreKey>,
     /// Modules by code.
     pub modules: HashMap<String, ModuleInfo>,
-    /// Existing paper/imported completions: (cadre, module id, day) → record.
+    /// Existing paper/imported completions not revoked: (cadre, module id, day) → record.
     pub existing: HashMap<(i64, i64, NaiveDate), ExistingCompletion>,
+    /// Every other completion on record (a class's, the exchange's, a revoked one): (cadre,
+    /// module id, day). An import neither repeats nor overwrites them.
+    pub on_record: HashSet<(i64, i64, NaiveDate)>,
 }
 
 /// A completion to insert.
@@ -1271,6 +1274,9 @@ pub fn plan_completions(
                 C::CompletionRepeated,
                 json!({ "row_first": first }),
             );
+        }
+        if lookups.on_record.contains(&key) {
+            r.problem("completed_on", C::CompletionOnRecord);
         }
         let (false, Some(reference)) = (r.failed(), reference) else {
             continue;

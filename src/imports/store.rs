@@ -3,7 +3,7 @@
 //! `gaps::timeline_store`).
 
 use chrono::{NaiveDate, Utc};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::plan::{
     CadreKey, CadreLookups, CadrePlan, CadreRef, CompletionLookups, CompletionPlan, ExistingCadre,
@@ -502,19 +502,27 @@ pub async fn completion_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<Comple
     .await?);
     let cadre_ids: Vec<i64> = cadres.values().map(|c| c.id).collect();
     let mut existing = HashMap::new();
+    let mut on_record = HashSet::new();
     if !cadre_ids.is_empty() {
         let (filter, param) = int_filter(tx, "cadre_id", 1, &cadre_ids);
+        // Every completion of those cadres: a paper or imported one not revoked is one an import
+        // may update; any other (a class's, the exchange's, a revoked one) is on record as it is.
         let sql = format!(
-            "SELECT id, cadre_id, module_id, completed_on, score_tenths, source, source_ref
-             FROM completions WHERE source IN ('paper', 'import') AND {filter}"
+            "SELECT id, cadre_id, module_id, completed_on, score_tenths, source, source_ref,
+                    source IN ('paper', 'import') AND revoked_on IS NULL AS editable
+             FROM completions WHERE {filter}"
         );
-        type C = (i64, i64, i64, NaiveDate, Option<i64>, String, String);
+        type C = (i64, i64, i64, NaiveDate, Option<i64>, String, String, bool);
         let rows: Vec<C> = on_tx!(tx, |c| sqlx::query_as(&sql)
             .bind(&param)
             .fetch_all(&mut *c)
             .await?);
-        for (id, cadre, module, day, score, source, source_ref) in rows {
-            existing.insert((cadre, module, day), (id, score, source, source_ref));
+        for (id, cadre, module, day, score, source, source_ref, editable) in rows {
+            if editable {
+                existing.insert((cadre, module, day), (id, score, source, source_ref));
+            } else {
+                on_record.insert((cadre, module, day));
+            }
         }
     }
     Ok(CompletionLookups {
@@ -533,6 +541,7 @@ pub async fn completion_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<Comple
             })
             .collect(),
         existing,
+        on_record,
     })
 }
 

@@ -21,7 +21,8 @@ crate::db_tests!(
     a_record_holds_no_title_before_the_eighteenth_birthday,
     a_record_keeps_a_birth_date_before_the_cadres_completions,
     a_record_places_titles_in_a_unit_once_it_exists,
-    a_record_starts_nothing_in_a_retired_unit
+    a_record_starts_nothing_in_a_retired_unit,
+    a_qualification_imported_without_a_file_name_reads_back_unchanged
 );
 
 const AS_OF: &str = "2026-11-30";
@@ -956,4 +957,31 @@ async fn a_record_starts_nothing_in_a_retired_unit(app: TestApp) {
     // The record as it is reads back.
     let (s, v) = import(&app, &admin, rezip(&files), false).await;
     assert_eq!(s, Status::Ok, "{v}");
+}
+
+/// A qualification brought in by an import sent without a file name reads back from the record
+/// unchanged (its source was kept as `import: `, which the record's cell trims).
+async fn a_qualification_imported_without_a_file_name_reads_back_unchanged(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let pid = "079180000541";
+    crate::cadres::create(&app, &admin, "Lê Văn Nguồn", pid, "26734").await;
+    let csv = format!("Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp;Nơi cấp\n{pid};political_theory;intermediate;30/06/2018;Trường X\n");
+    let (s, v) = app
+        .post_raw(
+            "/api/imports/qualifications",
+            Some(&admin),
+            ContentType::CSV,
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = import(&app, &admin, export(&app, &admin, "zip").await, true).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert!(
+        counts(&v)
+            .iter()
+            .all(|(_, created, updated, _)| (*created, *updated) == (0, 0)),
+        "{v}"
+    );
 }

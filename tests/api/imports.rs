@@ -88,6 +88,7 @@ fn has(p: &[(i64, String, String)], row: i64, field: &str, msg: &str) -> bool {
 
 crate::slow_db_tests!(large_file_failing_near_the_end_writes_nothing_then_imports_whole);
 db_tests!(
+    a_completion_on_record_from_a_class_is_not_imported_again,
     dry_run_commit_and_reimport,
     every_row_problem_is_reported_and_nothing_written,
     header_problems,
@@ -1791,4 +1792,96 @@ async fn a_roster_places_cadres_and_titles_in_a_unit_once_it_exists(app: TestApp
     let (s, v) = import(&app, &admin, "cadres", "", row("01/07/2025", "01/07/2025")).await;
     assert_eq!(s, Status::Ok, "{v}");
     assert_eq!(v["created"], 1, "{v}");
+}
+
+/// A completion a class recorded (certificate and all) is on record: a past-training file with
+/// the same cadre, module and day is refused at the row (`completion_on_record`), not recorded a
+/// second time beside it, as the one-record route refuses it.
+async fn a_completion_on_record_from_a_class_is_not_imported_again(app: TestApp) {
+    use crate::classes::{enrol, open_class, session, setup};
+    let (admin, school) = setup(&app).await;
+    let pid = "079180002201";
+    let id = crate::cadres::create(&app, &admin, "Ngô Văn Lớp", pid, "26734").await;
+    let held = city_today() - chrono::Duration::days(3);
+    let class = open_class(
+        &app,
+        &school,
+        "DV03-IMP",
+        "DV-03",
+        5,
+        vec![session(
+            &format!("{held}T08:00"),
+            &format!("{held}T11:00"),
+            "Hội trường Nhập",
+            "TS. Nhập",
+        )],
+    )
+    .await;
+    let (s, e) = enrol(&app, &school, "DV03-IMP", Some(id)).await;
+    assert_eq!(s, Status::Created, "{e}");
+    for (method, path, body) in [
+        (
+            "POST",
+            "/api/classes/DV03-IMP/status".to_string(),
+            json!({"status": "running"}),
+        ),
+        (
+            "PUT",
+            format!(
+                "/api/classes/DV03-IMP/sessions/{}/attendance",
+                class["sessions"][0]["id"]
+            ),
+            json!({"records": [{"enrolment_id": e["id"], "status": "present"}]}),
+        ),
+        (
+            "PUT",
+            "/api/classes/DV03-IMP/results".to_string(),
+            json!({"results": [{"enrolment_id": e["id"], "score": 8.0, "passed": true}]}),
+        ),
+        (
+            "POST",
+            "/api/classes/DV03-IMP/status".to_string(),
+            json!({"status": "finished"}),
+        ),
+    ] {
+        let (s, v) = if method == "POST" {
+            app.post(&path, Some(&school), body).await
+        } else {
+            app.put(&path, Some(&school), body).await
+        };
+        assert_eq!(s, Status::Ok, "{path}: {v}");
+    }
+    let (_, done) = app
+        .get("/api/classes/DV03-IMP/completions", Some(&school))
+        .await;
+    let day = done["items"][0]["completed_on"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d: chrono::NaiveDate = day.parse().unwrap();
+    let csv = format!(
+        "Số CCCD/CMND,Mã học phần,Ngày hoàn thành,Tham chiếu\n{pid},DV-03,{},Sổ giấy\n",
+        d.format("%d/%m/%Y")
+    );
+    let (s, v) = app
+        .post_raw(
+            "/api/imports/completions",
+            Some(&admin),
+            ContentType::CSV,
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(
+        (
+            v["error"]["details"][0]["field"].clone(),
+            v["error"]["details"][0]["code"].clone()
+        ),
+        (json!("Ngày hoàn thành"), json!("completion_on_record")),
+        "{v}"
+    );
+    let (_, mine) = app
+        .get(&format!("/api/cadres/{id}/completions"), Some(&admin))
+        .await;
+    assert_eq!(mine["items"].as_array().map(Vec::len), Some(1), "{mine}");
 }

@@ -1836,6 +1836,7 @@ fn completion_lookups() -> CompletionLookups {
         )]
         .into_iter()
         .collect(),
+        on_record: [(10, 1, day("2020-10-29"))].into_iter().collect(),
     }
 }
 
@@ -2005,6 +2006,15 @@ fn completion_rows() {
             "the same completion twice in the file",
             vec![vec![], vec![("score", t("7"))]],
             Err(vec![(3, "completed_on", "the same completion is on row 2")]),
+        ),
+        (
+            "a class's (or a revoked) completion of that day is on record as it is",
+            vec![vec![("completed_on", t("2020-10-29"))]],
+            Err(vec![(
+                2,
+                "completed_on",
+                "a completion of this module on this day is already on record (from a class, or revoked)",
+            )]),
         ),
     ];
     for (label, rows, want) in cases {
