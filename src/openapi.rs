@@ -569,7 +569,7 @@ impl BodyRules {
             (
                 "PaperCompletionInput",
                 "score",
-                json!({"minimum": 0, "maximum": 10, "multipleOf": 0.5}),
+                json!({"minimum": 0, "maximum": 10}),
             ),
             ("PeriodInput", "title_code", code.clone()),
             ("PeriodInput", "unit_code", unit.clone()),
@@ -595,11 +595,7 @@ impl BodyRules {
             ("SessionInput", "venue", text(1, 300)),
             ("SessionInput", "instructor", text(1, 300)),
             ("SessionInput", "title", text(1, 300)),
-            (
-                "ResultInput",
-                "score",
-                json!({"minimum": 0, "maximum": 10, "multipleOf": 0.5}),
-            ),
+            ("ResultInput", "score", json!({"minimum": 0, "maximum": 10})),
             ("ModuleInput", "code", code.clone()),
             ("ModuleInput", "title_vi", text(1, 300)),
             ("ModuleInput", "title_en", text(1, 300)),
