@@ -711,6 +711,9 @@ pub struct RowKeys<'a> {
     grouping: Grouping,
     /// The subtree's live units on the day.
     live: HashSet<&'a str>,
+    /// The units that may be rows: the live children (grouped by children) or every live unit
+    /// (grouped by the lowest level).
+    rows: HashSet<&'a str>,
 }
 
 impl<'a> RowKeys<'a> {
@@ -721,7 +724,18 @@ impl<'a> RowKeys<'a> {
             root,
             grouping,
             live: units.iter().map(|u| u.code.as_str()).collect(),
+            rows: units
+                .iter()
+                .filter(|u| grouping == Grouping::Lowest || u.depth == root.depth + 1)
+                .map(|u| u.code.as_str())
+                .collect(),
         }
+    }
+
+    /// Whether `code` names a row this report can have: the root's own, UNPLACED, or one of
+    /// [`RowKeys::rows`]'s units.
+    pub fn is_row(&self, code: &str) -> bool {
+        code == self.root.code || code == UNPLACED || self.rows.contains(code)
     }
 
     /// The row code of an assessment: the child (or ward) it is counted in, the root's own, or

@@ -461,6 +461,13 @@ pub async fn cadres_behind_in(
     // The unmet checks are worded from the timeline's rows themselves when only they are asked.
     let word_unmet = reasons == Reasons::Unmet;
     let keys = super::report::RowKeys::new(&q.root, places.units(), d.report.grouping);
+    // A row the report cannot have is a mistake in the request, not a row with nobody in it.
+    if let Some(r) = row.filter(|r| !keys.is_row(r)) {
+        return Err(AppError::invalid(
+            "row",
+            crate::msg!(NoReportRow, row = r, unit = q.root.code),
+        ));
+    }
     let mut list: Vec<Assessment> =
         from_timeline(rows, &standards, &scales, q.filter.as_of, word_unmet)
             .into_iter()

@@ -588,6 +588,29 @@ async fn rows_written_before_the_unit_date_rules_still_count(app: TestApp) {
     .await;
     assert_eq!(behind["total"], 1, "{behind}");
     assert_eq!(behind["items"][0]["cadre_id"], kept);
+    // The ward is a row when grouped by ward, not among the city's children (422 naming `row`).
+    let (s, v) = app
+        .get(
+            "/api/reports/gaps/cadres?unit=79&status=all&row=99001",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone(), v["error"]["reason"].clone()),
+        (
+            Status::UnprocessableEntity,
+            json!("row"),
+            json!("no_report_row")
+        ),
+        "{v}"
+    );
+    let by_ward = ok(
+        &app,
+        &admin,
+        "/api/reports/gaps/cadres?unit=79&status=all&group=lowest&row=99001",
+    )
+    .await;
+    assert_eq!(by_ward["total"], 1, "{by_ward}");
     // The files say the same: the report's UNPLACED row, the drill-down's list.
     for (path, needle) in [
         (
