@@ -263,7 +263,6 @@ reasons! {
     PersonalIdTaken [] "another cadre has this personal id number" "Đã có cán bộ khác mang số CCCD/CMND này";
     CadreInactive [] "the cadre record is not active" "Hồ sơ cán bộ không còn hoạt động";
     CadreHoldsTitles [titles] "the cadre holds or is planned for titles beyond today ({titles}): end those periods first" "Cán bộ còn giữ hoặc được quy hoạch chức danh sau hôm nay ({titles}): hãy kết thúc các giai đoạn đó trước";
-    ClassBegun [code, date, start] "class {code} began on {date} at {start}: only the school takes a cadre in now" "Lớp {code} đã bắt đầu ngày {date} lúc {start}: từ nay chỉ nhà trường xếp thêm học viên";
     NoReportRow [row, unit] "{row} is not a row of the report on {unit} (grouped this way, on that day)" "{row} không phải là một dòng của báo cáo về {unit} (theo cách nhóm này, vào ngày đó)";
     CadreHoldsSeats [classes] "the cadre holds a seat or a waitlist place in classes not over ({classes}): withdraw from them first" "Cán bộ còn chỗ học hoặc chỗ chờ trong lớp chưa kết thúc ({classes}): hãy rút khỏi các lớp đó trước";
     RecordInactiveHoldsTitles [people] "the record would leave inactive cadres holding or planned for titles beyond today (personal ids {people}): end those periods in the file, or keep the cadres active" "Hồ sơ nhập vào sẽ để cán bộ không còn công tác vẫn giữ hoặc được quy hoạch chức danh sau hôm nay (số CCCD/CMND {people}): hãy kết thúc các giai đoạn đó trong tệp, hoặc giữ cán bộ ở trạng thái đang công tác";

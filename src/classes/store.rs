@@ -188,16 +188,6 @@ pub async fn sessions(db: &Db, class_ids: &[i64]) -> AppResult<HashMap<i64, Vec<
     Ok(m)
 }
 
-/// When a class's first session starts (none: no session).
-pub async fn first_start(tx: &mut Tx, class_id: i64) -> AppResult<Option<DateTime<Utc>>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT MIN(starts_at) FROM class_sessions WHERE class_id = $1"
-    )
-    .bind(class_id)
-    .fetch_one(&mut *c)
-    .await?))
-}
-
 /// Enrolled and waitlisted counts per class.
 pub async fn counts(db: &Db, class_ids: &[i64]) -> AppResult<HashMap<i64, (i64, i64)>> {
     if class_ids.is_empty() {

@@ -101,19 +101,6 @@ pub async fn enrol(
         today,
     )?;
     let mut tx = state.db.begin().await?;
-    // Once the class has begun, only the school takes a late cadre in: a cadre or an officer
-    // signing up for a class whose sessions are under way, or over, is refused.
-    if source != EnrolmentSource::School {
-        if let Some(first) = classes::store::first_start(&mut tx, class.id).await? {
-            if first <= state.clock.now() {
-                let (date, start, _) = classes::domain::city_span(&state.clock, first, first);
-                return Err(AppError::invalid(
-                    "class",
-                    crate::msg!(ClassBegun, code = class.code, date = date, start = start),
-                ));
-            }
-        }
-    }
     // The cadre's own checks (prerequisites, time clashes) first, outside the class lock: they do
     // not depend on the seats, and the lock is then held only for the seat decision and the write.
     let prereqs = store::prerequisites(&mut tx, class.module_id).await?;

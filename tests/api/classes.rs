@@ -29,7 +29,6 @@ db_tests!(
     a_class_is_finished_after_its_sessions_and_attendance_taken_once_they_start,
     a_session_called_off_leaves_the_schedule_once_attendance_is_taken,
     an_inactive_cadre_takes_no_seat,
-    once_a_class_has_begun_only_the_school_takes_a_cadre_in,
 );
 
 /// Eight schools' clerks create the same class code at once, and an admin the same username:
@@ -1950,76 +1949,4 @@ async fn an_inactive_cadre_takes_no_seat(app: TestApp) {
         .await;
     assert_eq!(s, Status::Ok, "{v}");
     assert_eq!(v["promoted"], json!([eids[2]]), "{v}");
-}
-
-/// A class whose first session has started (here: yesterday's, the class still open) takes no
-/// self-enrolment and no officer's nomination (422 `class`, naming when it began); the school may
-/// still take a late cadre in.
-async fn once_a_class_has_begun_only_the_school_takes_a_cadre_in(app: TestApp) {
-    let (admin, school) = setup(&app).await;
-    let officer = app
-        .account(&admin, "officer.begun", "officer", Some("26734"))
-        .await;
-    let ids: Vec<i64> = two_cadres(&app, &admin).await;
-    let (s, v) = app
-        .post(
-            "/api/accounts",
-            Some(&admin),
-            json!({"username": "cadre.begun", "password": "lop-hoc-dan-van-2026",
-            "role": "cadre", "unit_code": "26734", "cadre_id": ids[0]}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
-    let me = app.token("cadre.begun", "lop-hoc-dan-van-2026").await;
-    let held = city_today() - Duration::days(1);
-    let later = city_today() + Duration::days(6);
-    open_class(
-        &app,
-        &school,
-        "CLS-B",
-        "DV-01",
-        5,
-        vec![
-            session(
-                &format!("{held}T08:00"),
-                &format!("{held}T11:00"),
-                "Hội trường Đã Học",
-                "TS. Đã Học",
-            ),
-            session(
-                &format!("{later}T08:00"),
-                &format!("{later}T11:00"),
-                "Hội trường Đã Học",
-                "TS. Đã Học",
-            ),
-        ],
-    )
-    .await;
-    for (token, cadre) in [(&me, None), (&officer, Some(ids[1]))] {
-        let (s, v) = enrol(&app, token, "CLS-B", cadre).await;
-        assert_eq!(
-            (s, v["error"]["field"].clone(), v["error"]["reason"].clone()),
-            (
-                Status::UnprocessableEntity,
-                json!("class"),
-                json!("class_begun")
-            ),
-            "{v}"
-        );
-        assert_eq!(v["error"]["params"]["date"], held.to_string(), "{v}");
-    }
-    let (s, v) = enrol(&app, &school, "CLS-B", Some(ids[0])).await;
-    assert_eq!(
-        (s, v["source"].clone()),
-        (Status::Created, json!("school")),
-        "{v}"
-    );
-}
-
-/// Two cadres of ward 26734.
-async fn two_cadres(app: &TestApp, admin: &str) -> Vec<i64> {
-    vec![
-        create_cadre(app, admin, "Võ Văn Muộn", "079180002101", "26734").await,
-        create_cadre(app, admin, "Đặng Thị Trễ", "079180002102", "26734").await,
-    ]
 }
