@@ -297,6 +297,7 @@ pub async fn reschedule(
             .tell_class(
                 &mut tx,
                 row.id,
+                crate::notices::Seats::HeldOrWaiting,
                 crate::notices::NoticeKind::ClassRescheduled,
                 serde_json::json!({"class": row.code, "title": row.title, "date": date, "start": start}),
             )

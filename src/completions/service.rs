@@ -20,7 +20,7 @@ use crate::classes::{self, domain::ClassStatus, service::ClassView};
 use crate::db::{Db, Tx};
 use crate::enrolments::{self, domain::EnrolmentStatus};
 use crate::error::{AppError, AppResult};
-use crate::notices::{NoticeKind, Notifier};
+use crate::notices::{NoticeKind, Notifier, Seats};
 use crate::state::AppState;
 
 // ---------------------------------------------------------------------------------------------
@@ -328,9 +328,10 @@ pub async fn change_status(
         after["completions"] = json!(n);
         // Those still waiting were never given a seat: told so, as a cancellation tells them.
         notifier
-            .tell_waitlist(
+            .tell_class(
                 &mut tx,
                 row.id,
+                Seats::Waiting,
                 NoticeKind::NotPlaced,
                 json!({"class": row.code, "title": row.title}),
             )
@@ -341,6 +342,7 @@ pub async fn change_status(
             .tell_class(
                 &mut tx,
                 row.id,
+                Seats::HeldOrWaiting,
                 NoticeKind::ClassCancelled,
                 json!({"class": row.code, "title": row.title, "reason": reason}),
             )

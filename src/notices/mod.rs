@@ -13,3 +13,4 @@ pub mod store;
 
 pub use domain::NoticeKind;
 pub use service::Notifier;
+pub use store::Seats;

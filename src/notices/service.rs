@@ -74,31 +74,8 @@ impl Notifier {
         .await
     }
 
-    /// Tells every cadre holding a seat or a waitlist place in a class.
+    /// Tells every cadre of a class holding a seat, a waitlist place or either (`seats`).
     pub async fn tell_class(
-        &self,
-        tx: &mut Tx,
-        class_id: i64,
-        kind: NoticeKind,
-        params: Value,
-    ) -> AppResult<u64> {
-        self.tell_in(tx, class_id, Seats::HeldOrWaiting, kind, params)
-            .await
-    }
-
-    /// Tells every cadre still on a class's waitlist.
-    pub async fn tell_waitlist(
-        &self,
-        tx: &mut Tx,
-        class_id: i64,
-        kind: NoticeKind,
-        params: Value,
-    ) -> AppResult<u64> {
-        self.tell_in(tx, class_id, Seats::Waiting, kind, params)
-            .await
-    }
-
-    async fn tell_in(
         &self,
         tx: &mut Tx,
         class_id: i64,
