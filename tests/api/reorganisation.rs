@@ -9,6 +9,20 @@ use crate::helpers::{units_file, TestApp};
 
 db_tests!(reports_hold_across_the_2025_reorganisation);
 
+/// Loads the 2025 structure, as the README documents it (effective 2025-07-01, retiring what it
+/// leaves out).
+async fn reorganise(app: &TestApp, admin: &str) {
+    let (s, v) = app
+        .post_raw(
+            "/api/units/import?root=79&retire_missing=true&effective=2025-07-01",
+            Some(admin),
+            ContentType::CSV,
+            units_file("admin-units-2025.csv"),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+}
+
 /// A cadre in `unit` since 2015-01-01 holding `titles` from that day; their id.
 pub async fn holder(
     app: &TestApp,
@@ -114,15 +128,7 @@ async fn reports_hold_across_the_2025_reorganisation(app: TestApp) {
     assert_eq!(assessed(&before[0], "26737"), 1);
 
     // The 2025 structure, as the README documents it.
-    let (s, v) = app
-        .post_raw(
-            "/api/units/import?root=79&retire_missing=true&effective=2025-07-01",
-            Some(&admin),
-            ContentType::CSV,
-            units_file("admin-units-2025.csv"),
-        )
-        .await;
-    assert_eq!(s, Status::Ok, "{v}");
+    reorganise(&app, &admin).await;
 
     // 1. Reports on a past date are the reports made before the reorganisation, row by row.
     for (p, was) in PAST.iter().zip(&before) {
@@ -512,24 +518,16 @@ async fn rows_written_before_the_unit_date_rules_still_count(app: TestApp) {
         &["FF-CHAIR-COMMUNE"],
     )
     .await;
-    let (s, v) = app
-        .post_raw(
-            "/api/units/import?root=79&retire_missing=true&effective=2025-07-01",
-            Some(&admin),
-            ContentType::CSV,
-            units_file("admin-units-2025.csv"),
-        )
-        .await;
-    assert_eq!(s, Status::Ok, "{v}");
+    reorganise(&app, &admin).await;
     // A chair of the new Phường Bình Tây (27367, from 2025-07-01) since then.
-    let (s, v) = app
-        .post("/api/cadres", Some(&admin), json!({"full_name": "Đỗ Thị Sớm", "gender": "female",
-            "birth_date": "1970-01-01", "ethnicity": "Kinh", "personal_id": "079175000012",
-            "unit_code": "27367", "organisation": "fatherland_front", "party_joined_on": "2000-01-01",
-            "unit_since": "2025-07-01"}))
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
-    let early = v["id"].as_i64().unwrap();
+    let early = crate::cadres::create_since(
+        &app,
+        &admin,
+        ("Đỗ Thị Sớm", "079175000012"),
+        "27367",
+        "2025-07-01",
+    )
+    .await;
     let (s, v) = app
         .post(
             &format!("/api/cadres/{early}/titles"),
@@ -706,17 +704,7 @@ async fn a_unit_created_by_hand_begins_on_its_day(app: TestApp) {
     )
     .await;
     assert!(row(&report, "8880002").is_none(), "not in 2020's tree");
-    let (s, v) = app
-        .post(
-            "/api/cadres",
-            Some(&admin),
-            json!({"full_name": "Phạm Văn Cũ", "gender": "male",
-            "birth_date": "1970-01-01", "ethnicity": "Kinh", "personal_id": "079070000333",
-            "unit_code": "8880002", "organisation": "fatherland_front"}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
-    let id = v["id"].as_i64().unwrap();
+    let id = crate::cadres::create(&app, &admin, "Phạm Văn Cũ", "079070000333", "8880002").await;
     let (s, v) = app
         .post(
             &format!("/api/cadres/{id}/titles"),
@@ -750,26 +738,8 @@ async fn a_unit_created_by_hand_begins_on_its_day(app: TestApp) {
 async fn a_term_is_not_reopened_in_a_retired_unit(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
-    let (s, v) = app
-        .post_raw(
-            "/api/units/import?root=79&retire_missing=true&effective=2025-07-01",
-            Some(&admin),
-            ContentType::CSV,
-            units_file("admin-units-2025.csv"),
-        )
-        .await;
-    assert_eq!(s, Status::Ok, "{v}");
-    let (s, v) = app
-        .post(
-            "/api/cadres",
-            Some(&admin),
-            json!({"full_name": "Đỗ Thị Chuyển", "gender": "female",
-            "birth_date": "1975-01-01", "ethnicity": "Kinh", "personal_id": "079175000021",
-            "unit_code": "26737", "organisation": "fatherland_front"}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{v}");
-    let id = v["id"].as_i64().unwrap();
+    reorganise(&app, &admin).await;
+    let id = crate::cadres::create(&app, &admin, "Đỗ Thị Chuyển", "079175000021", "26737").await;
     let (s, v) = app
         .post(
             &format!("/api/cadres/{id}/titles"),
