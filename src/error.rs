@@ -98,6 +98,8 @@ pub enum ProblemCode {
     TitleOtherUnit,
     /// An inactive cadre would hold or be planned for a title beyond today.
     InactiveHoldsTitles,
+    /// A cadre made inactive holds a seat or a waitlist place in a class not over (`classes`).
+    CadreHoldsSeats,
     /// No qualification scale has the code or name (`scale`).
     ScaleUnknown,
     /// Several qualification scales have the name (`scale`).
@@ -214,7 +216,7 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 94] = [
+    pub const ALL: [ProblemCode; 95] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
@@ -255,6 +257,7 @@ impl ProblemCode {
         ProblemCode::TitleOverlap,
         ProblemCode::TitleOtherUnit,
         ProblemCode::InactiveHoldsTitles,
+        ProblemCode::CadreHoldsSeats,
         ProblemCode::ScaleUnknown,
         ProblemCode::ScaleAmbiguous,
         ProblemCode::LevelUnknown,

@@ -268,6 +268,12 @@ const CATALOGUE: &[Message] = &[
         "Cán bộ không còn công tác không giữ và không được quy hoạch chức danh nào sau hôm nay: hãy kết thúc giai đoạn trước",
     ),
     m(
+        C::CadreHoldsSeats,
+        &["classes"],
+        "the cadre holds a seat or a waitlist place in classes not over ({classes}): withdraw from them first",
+        "Cán bộ còn chỗ học hoặc chỗ chờ trong lớp chưa kết thúc ({classes}): hãy rút khỏi các lớp đó trước",
+    ),
+    m(
         C::ScaleUnknown,
         &["scale"],
         "no qualification scale with the code or name {scale}",

@@ -114,6 +114,9 @@ pub struct CadreLookups {
     /// The earliest day of each of those cadres' completions and qualifications (a birth date
     /// stays before it).
     pub first_record_day: HashMap<i64, NaiveDate>,
+    /// The classes not over in which each of those cadres holds a seat or a waitlist place, by
+    /// code (a cadre holding one is not made inactive).
+    pub seats: HashMap<i64, Vec<String>>,
 }
 
 /// Who a period belongs to: a cadre in the database or one created by this import.
@@ -601,6 +604,18 @@ pub fn plan_cadres(
             // A new cadre is made inactive by the row as much as one active on record.
             let made_inactive = on_record.is_none_or(|e| e.w.active);
             check_inactive(&mut r, made_inactive, lists, today);
+            // Nor does one leave holding a seat (the sign-in sheet, the promotion).
+            let seats = on_record
+                .filter(|e| e.w.active)
+                .and_then(|e| lookups.seats.get(&e.id))
+                .filter(|s| !s.is_empty());
+            if let Some(classes) = seats {
+                r.problem_with(
+                    "active",
+                    C::CadreHoldsSeats,
+                    json!({"classes": classes.join(", ")}),
+                );
+            }
         }
         if r.failed() {
             continue;

@@ -133,6 +133,29 @@ async fn first_record_days(tx: &mut Tx, cadre_ids: &[i64]) -> AppResult<HashMap<
     Ok(rows.into_iter().collect())
 }
 
+/// The classes not over (by code) in which each of the cadres holds a seat or a waitlist place.
+async fn seats(tx: &mut Tx, cadre_ids: &[i64]) -> AppResult<HashMap<i64, Vec<String>>> {
+    if cadre_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let (filter, param) = int_filter(tx, "e.cadre_id", 1, cadre_ids);
+    let sql = format!(
+        "SELECT e.cadre_id, k.code FROM enrolments e JOIN classes k ON k.id = e.class_id
+         WHERE {filter} AND e.status IN ('enrolled', 'waitlisted')
+           AND k.status NOT IN ('finished', 'cancelled')
+         ORDER BY e.cadre_id, k.code"
+    );
+    let rows: Vec<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(&param)
+        .fetch_all(&mut *c)
+        .await?);
+    let mut by: HashMap<i64, Vec<String>> = HashMap::new();
+    for (cadre, class) in rows {
+        by.entry(cadre).or_default().push(class);
+    }
+    Ok(by)
+}
+
 async fn periods(tx: &mut Tx, table: &str, cadre_ids: &[i64]) -> AppResult<Vec<ExistingPeriod>> {
     if cadre_ids.is_empty() {
         return Ok(vec![]);
@@ -190,6 +213,7 @@ pub async fn cadre_lookups(tx: &mut Tx, ids: &[String], with: Periods) -> AppRes
         *day = (*day).min(p.from);
     }
     let first_record_day = first_record_days(tx, &cadre_ids).await?;
+    let seats = seats(tx, &cadre_ids).await?;
     let (held, planned) = match with {
         Periods::Read => (held, planned),
         Periods::Skip => (vec![], vec![]),
@@ -202,6 +226,7 @@ pub async fn cadre_lookups(tx: &mut Tx, ids: &[String], with: Periods) -> AppRes
             .collect(),
         first_title_day,
         first_record_day,
+        seats,
         cadres: found
             .into_iter()
             .map(|c| {

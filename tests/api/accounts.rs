@@ -12,6 +12,7 @@ db_tests!(
     last_admin_cannot_be_deactivated,
     first_start_creates_one_admin,
     cadre_accounts_link_one_cadre_at_its_unit,
+    a_cadre_account_moves_with_its_cadre,
     simultaneous_accounts_for_one_cadre_give_one,
 );
 
@@ -381,4 +382,53 @@ async fn simultaneous_accounts_for_one_cadre_give_one(app: TestApp) {
             "{v}"
         );
     }
+}
+
+/// A cadre account's home unit stays its cadre's current unit when the cadre moves (here through
+/// the API; a roster import or the record exchange moves them through the same column): the
+/// account, `/api/me` and the cadre's own view of the tree follow, and the account can still be
+/// edited without naming a unit.
+async fn a_cadre_account_moves_with_its_cadre(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let a = crate::cadres::create(&app, &admin, "Nguyễn Văn Chuyển", "079180007811", "26734").await;
+    let (s, account) = app
+        .post(
+            "/api/accounts",
+            Some(&admin),
+            json!({"username": "cadre.chuyen", "password": "lop-hoc-dan-van-2026",
+                   "role": "cadre", "cadre_id": a}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{account}");
+    assert_eq!(account["unit_code"], "26734");
+    let cadre = app.token("cadre.chuyen", "lop-hoc-dan-van-2026").await;
+    let (s, v) = app.get("/api/units/26737", Some(&cadre)).await;
+    assert_eq!(s, Status::Forbidden, "another ward is not the cadre's: {v}");
+    let today = cadre_training::shared::clock::city_today().to_string();
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{a}"),
+            Some(&admin),
+            json!({"unit_code": "26737", "moved_on": today}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let path = format!("/api/accounts/{}", account["id"]);
+    let (_, v) = app.get(&path, Some(&admin)).await;
+    assert_eq!(v["unit_code"], "26737", "{v}");
+    let (s, me) = app.get("/api/me", Some(&cadre)).await;
+    assert_eq!(s, Status::Ok, "the cadre stays signed in: {me}");
+    assert_eq!(me["account"]["unit_code"], "26737", "{me}");
+    let (s, v) = app.get("/api/units/26737", Some(&cadre)).await;
+    assert_eq!(s, Status::Ok, "the new ward is the cadre's: {v}");
+    let (s, v) = app
+        .patch(&path, Some(&admin), json!({"active": false}))
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = app
+        .patch(&path, Some(&admin), json!({"active": true}))
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["unit_code"], "26737", "{v}");
 }

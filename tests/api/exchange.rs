@@ -16,6 +16,7 @@ crate::slow_db_tests!(a_whole_record_survives_a_round_trip);
 crate::db_tests!(
     the_exchange_checks_who_calls_and_what_is_sent,
     a_record_leaves_no_inactive_cadre_holding_a_title,
+    a_record_leaves_no_inactive_cadre_in_a_seat,
     a_record_on_a_unit_retired_since_reads_back_unchanged,
     a_record_brings_no_completion_into_a_class_here_and_no_number_blocks_finishing,
     a_record_holds_no_title_before_the_eighteenth_birthday,
@@ -984,4 +985,55 @@ async fn a_qualification_imported_without_a_file_name_reads_back_unchanged(app: 
             .all(|(_, created, updated, _)| (*created, *updated) == (0, 0)),
         "{v}"
     );
+}
+
+/// Nor does a record make a cadre inactive while they hold a seat or a waitlist place in a class
+/// not over: 422 naming the cadre sheet's row and the class (`cadre_holds_seats`, the same in a
+/// dry run), nothing written; once withdrawn, the record is imported.
+async fn a_record_leaves_no_inactive_cadre_in_a_seat(app: TestApp) {
+    use crate::classes::{enrol, one_session, open_class, setup};
+    let (admin, school) = setup(&app).await;
+    let pid = "079180000522";
+    let id = crate::cadres::create(&app, &admin, "Nguyễn Văn Ngồi", pid, "26734").await;
+    let day =
+        (cadre_training::shared::clock::city_today() + chrono::Duration::days(20)).to_string();
+    open_class(&app, &school, "DV01-XS-1", "DV-01", 10, one_session(&day)).await;
+    let (s, v) = enrol(&app, &school, "DV01-XS-1", Some(id)).await;
+    assert_eq!(s, Status::Created, "{v}");
+    let eid = v["id"].as_i64().unwrap();
+    let files = unzip(&export(&app, &admin, "zip").await);
+    let cadres_at = files
+        .iter()
+        .position(|(_, f)| {
+            let text = String::from_utf8_lossy(f);
+            text.lines().next().unwrap().contains("Đang công tác") && text.contains(pid)
+        })
+        .unwrap();
+    let mut inactive = files.clone();
+    inactive[cadres_at].1 = edit_row(&files[cadres_at].1, pid, |f| {
+        *f.last_mut().unwrap() = "không".into();
+    });
+    for dry_run in [true, false] {
+        let (s, v) = import(&app, &admin, rezip(&inactive), dry_run).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{v}");
+        let d = &v["error"]["details"];
+        assert_eq!(d.as_array().map(Vec::len), Some(1), "{v}");
+        assert_eq!(d[0]["field"], "can-bo.csv: Đang công tác", "{v}");
+        assert_eq!(d[0]["code"], "cadre_holds_seats", "{v}");
+        assert_eq!(d[0]["params"]["classes"], "DV01-XS-1", "{v}");
+    }
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["active"], true, "nothing written: {v}");
+    let (s, v) = app
+        .post(
+            &format!("/api/classes/DV01-XS-1/enrolments/{eid}/withdraw"),
+            Some(&school),
+            serde_json::json!({"reason": "nghỉ công tác"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = import(&app, &admin, rezip(&inactive), false).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["active"], false, "{v}");
 }

@@ -104,6 +104,7 @@ db_tests!(
     names_must_match_the_record,
     qualification_levels_by_name,
     an_import_leaves_no_inactive_cadre_holding_a_title,
+    an_import_leaves_no_inactive_cadre_in_a_seat,
     a_blank_active_cell_keeps_the_record,
     titles_in_a_roster_start_at_eighteen,
     a_roster_keeps_a_birth_date_before_the_cadres_completions,
@@ -1592,6 +1593,61 @@ async fn an_import_leaves_no_inactive_cadre_holding_a_title(app: TestApp) {
         "{p:?}"
     );
     assert_eq!(p.len(), 1, "{p:?}");
+}
+
+/// An import applies the API's other rule for those who leave: a row making a cadre inactive while
+/// they hold a seat or a waitlist place in a class not over is a problem of `active` naming the
+/// class (`cadre_holds_seats`), the same in a dry run and a commit, nothing written; once
+/// withdrawn, the row is imported.
+async fn an_import_leaves_no_inactive_cadre_in_a_seat(app: TestApp) {
+    use crate::classes::{enrol, one_session, open_class, setup};
+    let (admin, school) = setup(&app).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let cuc = find(&app, &admin, "le thi cuc").await["id"]
+        .as_i64()
+        .unwrap();
+    let day = (city_today() + chrono::Duration::days(20)).to_string();
+    open_class(&app, &school, "DV01-SEAT-1", "DV-01", 10, one_session(&day)).await;
+    let (s, v) = enrol(&app, &school, "DV01-SEAT-1", Some(cuc)).await;
+    assert_eq!(s, Status::Created, "{v}");
+    let eid = v["id"].as_i64().unwrap();
+    let header = format!("{CADRE_HEADER};Đang công tác");
+    let cuc_row = "079190000003;Lê Thị Cúc;nu;02/02/1990;Khmer;760;womens_union;01/01/2018;;;;";
+    let file = csv(&header, &[&format!("{cuc_row};không")]);
+    for dry_run in ["dry_run=true", ""] {
+        let (s, v) = import(&app, &admin, "cadres", dry_run, file.clone()).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{v}");
+        let d = &v["error"]["details"];
+        assert_eq!(d.as_array().map(Vec::len), Some(1), "{v}");
+        assert_eq!(
+            (
+                d[0]["row"].clone(),
+                d[0]["field"].clone(),
+                d[0]["code"].clone()
+            ),
+            (json!(2), json!("Đang công tác"), json!("cadre_holds_seats")),
+            "{v}"
+        );
+        assert_eq!(d[0]["params"]["classes"], "DV01-SEAT-1", "{v}");
+        assert!(
+            d[0]["message"].as_str().unwrap().contains("DV01-SEAT-1"),
+            "{v}"
+        );
+    }
+    assert_eq!(find(&app, &admin, "le thi cuc").await["active"], true);
+    let (s, v) = app
+        .post(
+            &format!("/api/classes/DV01-SEAT-1/enrolments/{eid}/withdraw"),
+            Some(&school),
+            json!({"reason": "nghỉ công tác"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = import(&app, &admin, "cadres", "", file).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["updated"], 1, "{v}");
+    assert_eq!(find(&app, &admin, "le thi cuc").await["active"], false);
 }
 
 /// A blank `active` cell (or a file without the column) means "in service" for a new cadre and

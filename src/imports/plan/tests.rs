@@ -185,6 +185,7 @@ fn lookups() -> CadreLookups {
         planned: vec![period(200, 2, "760", "2021-01-01", None)],
         first_title_day: [(10, day("2010-01-01"))].into(),
         first_record_day: [(10, day("1990-01-01"))].into(),
+        seats: HashMap::new(),
     }
 }
 
