@@ -401,10 +401,17 @@ impl Msg {
             "{:?} does not name {name}",
             self.reason
         );
-        self.params.insert(
-            name.to_string(),
-            serde_json::to_value(value).unwrap_or(Value::Null),
-        );
+        let mut value = serde_json::to_value(value).unwrap_or(Value::Null);
+        if ECHOED.contains(&name) {
+            // The caller's own input, named back: its first characters are enough to find it.
+            if let Value::String(s) = &mut value {
+                if let Some((cut, _)) = s.char_indices().nth(ECHO_CHARS) {
+                    s.truncate(cut);
+                    s.push('…');
+                }
+            }
+        }
+        self.params.insert(name.to_string(), value);
         self
     }
 
@@ -440,6 +447,13 @@ macro_rules! msg {
             $(.with(stringify!($name), &$value))*
     };
 }
+
+/// How much of a refused value (the parameters in [`ECHOED`]) an error names back; the rest is
+/// cut and marked with an ellipsis.
+const ECHO_CHARS: usize = 60;
+
+/// The parameters that name back what the caller sent (a value, a code looked up and not found).
+const ECHOED: [&str; 2] = ["value", "code"];
 
 /// Statuses, roles and levels a parameter may hold, in Vietnamese (English keeps the code).
 const WORDS_VI: &[(&str, &str)] = &[

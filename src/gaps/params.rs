@@ -205,7 +205,7 @@ impl ReportParams<'_> {
         let unit = match given("unit", self.unit)? {
             None => UnitChoice::Default,
             Some("*") => UnitChoice::Whole,
-            Some(code) => UnitChoice::Code(code.to_string()),
+            Some(code) => UnitChoice::Code(crate::units::domain::parse_code("unit", code)?),
         };
         Ok(Selection {
             unit,

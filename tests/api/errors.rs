@@ -17,7 +17,8 @@ db_tests!(
     null_is_refused_where_a_field_cannot_be_cleared,
     invisible_and_reordering_text_is_refused_and_names_are_composed,
     unknown_query_parameters_are_refused,
-    a_body_sent_as_something_else_is_not_read_as_json
+    a_body_sent_as_something_else_is_not_read_as_json,
+    a_long_value_is_echoed_short
 );
 
 /// A NUL character anywhere (login, search, free text) and a date outside 1900–2100 (title
@@ -759,4 +760,47 @@ async fn a_body_sent_as_something_else_is_not_read_as_json(app: TestApp) {
     }
     let (_, list) = app.get(search, Some(&admin)).await;
     assert_eq!(list["total"], 2, "{list}");
+}
+
+/// A refused value is named back to the caller, but not at any length: a query value of 6,000
+/// characters (a number, a role, a status, a unit code) comes back as its first 60 and an
+/// ellipsis, in the message and in `params` alike, so an error stays a few hundred bytes.
+async fn a_long_value_is_echoed_short(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let long = "9".repeat(6000);
+    for (path, field) in [
+        (format!("/api/cadres?limit={long}"), "limit"),
+        (format!("/api/accounts?role=x{long}"), "role"),
+        (format!("/api/reports/gaps?unit=7{long}"), "unit"),
+        (format!("/api/reports/gaps?unit=7x{long}"), "unit"),
+    ] {
+        let (s, body) = app.get(&path, Some(&admin)).await;
+        assert_eq!(
+            s,
+            Status::UnprocessableEntity,
+            "{field}: {:.300}",
+            body.to_string()
+        );
+        assert_eq!(body["error"]["field"], field, "{:.300}", body.to_string());
+        let text = body.to_string();
+        assert!(
+            text.len() < 1200,
+            "{field}: {} bytes: {text:.300}",
+            text.len()
+        );
+        let value = body["error"]["params"]["value"].as_str().unwrap_or("");
+        assert!(
+            value.ends_with('…') && value.chars().count() == 61,
+            "{field}: {value:.100}"
+        );
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(value), "{message:.200}");
+    }
+    // A code looked up and not found is named back short too.
+    let (s, body) = app
+        .get(&format!("/api/titles/T{long}/standards"), Some(&admin))
+        .await;
+    assert_eq!(s, Status::NotFound, "{:.300}", body.to_string());
+    assert!(body.to_string().len() < 1200, "{:.300}", body.to_string());
 }
