@@ -270,7 +270,10 @@ export async function compareView(q) {
       .sort((a, b) => a.value - b.value), { signed: true, label: t("compare_chart"), id: "compare-chart" })));
   root.append(section(t("total"), table([t("unit"), `${t("compliance")} ${date(c.from)}`, `${t("compliance")} ${date(c.to)}`, t("change")],
     [...c.rows, c.totals].map((r, i) => h("tr", { class: i === c.rows.length ? "total" : null },
-      h("td", {}, i === c.rows.length ? t("total") : h("a", { href: "#/compare" + qs({ unit: r.unit_code, from, to }), text: r.unit_name })),
+      // A row opens that unit's own comparison; the unit itself and UNPLACED (no unit of the
+      // day) have none, as on the report.
+      h("td", {}, i === c.rows.length ? t("total") : r.unit_code === c.unit_code || r.unit_code === "UNPLACED"
+        ? r.unit_name : h("a", { href: "#/compare" + qs({ unit: r.unit_code, from, to }), text: r.unit_name })),
       h("td", { class: "num", text: pct(r.from.compliance_pct) }), h("td", { class: "num", text: pct(r.to.compliance_pct) }),
       h("td", { class: "num", text: r.change_pct === null ? "—" : num(r.change_pct, 1) })))),
   h("p", { class: "actions" }, exportButtons("/api/reports/gaps/compare/export", { unit, from, to, lang: lang() }, "compare", "export-compare"))));

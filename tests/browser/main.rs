@@ -823,7 +823,24 @@ async fn commission_report(s: &'static Server, b: &Browser) {
         b.count("#compare-chart g.bar").await > 5,
         "a bar of change per unit"
     );
+    // A row opens that unit's comparison, but the city's own row and UNPLACED (no unit of the
+    // day) are plain text: neither has a comparison of its own below the city's.
+    assert_eq!(
+        b.js("const links = [...document.querySelectorAll('#compare td a')].map(a => a.getAttribute('href')); const cells = [...document.querySelectorAll('#compare tbody tr td:first-child')]; return [links.length > 5, links.filter(h => h.includes('unit=UNPLACED') || h.includes('unit=79&')), cells.filter(td => !td.querySelector('a')).length >= 2]").await,
+        json!([true, [], true]),
+        "the links of the comparison's rows"
+    );
     b.page("compare").await;
+    // Up to today, past the 2025 reorganisation, the demo data has an UNPLACED row too.
+    let today = cadre_training::shared::clock::city_today();
+    b.open(&format!("#/compare?from=2015-12-31&to={today}"))
+        .await;
+    b.until("the comparison up to today", &format!("return location.hash.includes('to={today}') && document.querySelectorAll('#compare td a').length > 5")).await;
+    assert_eq!(
+        b.js("const links = [...document.querySelectorAll('#compare td a')].map(a => a.getAttribute('href')); const cells = [...document.querySelectorAll('#compare tbody tr td:first-child')]; return [links.filter(h => h.includes('unit=UNPLACED') || h.includes('unit=79&')), cells.filter(td => !td.querySelector('a')).length]").await,
+        json!([[], 3]),
+        "the city, UNPLACED and the total: no links"
+    );
     b.click("#export-compare-csv").await;
     b.until(
         "the comparison CSV",
