@@ -1374,6 +1374,38 @@ async fn no_passwords_or_personal_ids_in_the_log(app: TestApp) {
         assert_eq!(s, refused, "{u:?}");
     }
 
+    // Values of the wrong type: refused (422) before any handler runs; Rocket's warning about the
+    // failed guard quoted them (a password sent as a number, a personal id as a number).
+    let numeric_password = if tag == "s" {
+        98765432109871_i64
+    } else {
+        98765432109872
+    };
+    let numeric_pid = if tag == "s" {
+        79090000111_i64
+    } else {
+        79090000112
+    };
+    for (path, token, body) in [
+        (
+            "/api/auth/login",
+            None,
+            json!({"username": "admin", "password": numeric_password}),
+        ),
+        (
+            "/api/auth/password",
+            Some(officer.as_str()),
+            json!({"current_password": "x", "new_password": numeric_password}),
+        ),
+        (
+            "/api/cadres",
+            Some(admin.as_str()),
+            json!({"full_name": "Nguyễn Văn Số", "personal_id": numeric_pid}),
+        ),
+    ] {
+        let (s, v) = app.post(path, token, body).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{path}: {v}");
+    }
     let log = captured_log();
     // Usernames are not logged at all (an account id is), so neither can forge a line.
     assert!(
@@ -1386,7 +1418,13 @@ async fn no_passwords_or_personal_ids_in_the_log(app: TestApp) {
     );
     assert!(!log.contains('\x1b'), "a raw escape character in the log");
     // Rocket's own per-request lines are gone (they logged whole URIs).
-    for rocket_line in ["No matching routes", "catcher", "Matched:"] {
+    for rocket_line in [
+        "No matching routes",
+        "catcher",
+        "Matched:",
+        "Data guard",
+        "Request guard",
+    ] {
         assert!(
             !log.contains(rocket_line),
             "Rocket's own line {rocket_line:?} in the log"
@@ -1414,6 +1452,8 @@ async fn no_passwords_or_personal_ids_in_the_log(app: TestApp) {
         "lop-hoc-dan-van-2026",
         feed_token.as_str(),
         unknown_token.as_str(),
+        &numeric_password.to_string(),
+        &numeric_pid.to_string(),
     ] {
         assert!(
             !log.contains(secret),
