@@ -128,6 +128,7 @@ reasons! {
     JsonMalformed [detail] "malformed JSON: {detail}" "Dữ liệu JSON không đọc được: {detail}";
     JsonUnknownField [name, expected] "unknown field `{name}`, expected one of {expected}" "Trường \"{name}\" không được nhận (các trường được nhận: {expected})";
     JsonMissingField [name] "missing field `{name}`" "Thiếu trường \"{name}\"";
+    JsonDuplicateField [name] "the field `{name}` is given more than once" "Trường \"{name}\" được gửi nhiều lần";
     JsonInvalid [detail] "{detail}" "Giá trị không hợp lệ: {detail}";
     JsonTooLarge [limit] "the JSON body is larger than the limit of {limit}" "Dữ liệu gửi lên lớn hơn giới hạn {limit}";
     BodyUnreadable [detail] "the body could not be read: {detail}" "Không đọc được dữ liệu gửi lên: {detail}";

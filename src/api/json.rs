@@ -3,7 +3,7 @@
 use rocket::data::{self, Data, FromData, ToByteUnit};
 use rocket::outcome::Outcome;
 use rocket::Request;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::error::{stash, AppError};
 
@@ -21,8 +21,11 @@ impl<T> JsonBody<T> {
 /// Parses JSON bytes, turning serde errors into 400 (syntax) or 422 (data) with the field. Every
 /// string is checked first (`api::text`: no NUL character, dates within 1900–2100).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let mut value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| from_serde(".", e))?;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut value = Unique(String::new())
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|e| from_serde(".", e))?;
     super::text::check_json(&value)?;
     whole_numbers(&mut value);
     serde_path_to_error::deserialize::<_, T>(&value).map_err(|e| {
@@ -49,10 +52,86 @@ fn whole_numbers(v: &mut serde_json::Value) {
     }
 }
 
+/// Reads a JSON value as `serde_json::Value` does, but refuses an object naming a field twice
+/// (serde_json keeps the last silently): `duplicate field `<path>`` naming the field's path
+/// (`sessions[0].venue`). The seed is the path of the value read.
+struct Unique(String);
+
+impl<'de> DeserializeSeed<'de> for Unique {
+    type Value = serde_json::Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Unique {
+    type Value = serde_json::Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = vec![];
+        while let Some(v) = seq.next_element_seed(Unique(format!("{}[{}]", self.0, items.len())))? {
+            items.push(v);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path = match self.0.as_str() {
+                "" => key.clone(),
+                parent => format!("{parent}.{key}"),
+            };
+            if fields.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate field `{path}`"
+                )));
+            }
+            let value = map.next_value_seed(Unique(path))?;
+            fields.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(fields))
+    }
+}
+
+/// At most `max` characters of `s` (an ellipsis marking a cut): what a caller sent, named back.
+fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &s[..cut]),
+        None => s.to_string(),
+    }
+}
+
 fn from_serde(path: &str, e: serde_json::Error) -> AppError {
     use serde_json::error::Category;
     let raw = e.to_string();
-    // serde_json appends " at line L column C"; keep the reason only.
+    // serde_json appends " at line L column C"; keep the reason only. It may quote the caller's
+    // own text (an unknown field's name, a value): named back clipped.
     let reason = match raw.rfind(" at line ") {
         Some(i) => raw[..i].to_string(),
         None => raw,
@@ -60,8 +139,23 @@ fn from_serde(path: &str, e: serde_json::Error) -> AppError {
     let mut field = if path == "." || path == "?" || path.is_empty() {
         None
     } else {
-        Some(path.to_string())
+        Some(clip(path, 100))
     };
+    if let Some(name) = reason
+        .strip_prefix("duplicate field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        // Serde's own words for a struct's field given twice name the field only.
+        let name = match &field {
+            Some(p) if !name.contains(['.', '[']) => format!("{p}.{name}"),
+            _ => name.to_string(),
+        };
+        return AppError::Validation {
+            msg: crate::msg!(JsonDuplicateField, name = name),
+            field: Some(name),
+            details: vec![],
+        };
+    }
     if let Some(name) = reason
         .strip_prefix("missing field `")
         .and_then(|r| r.strip_suffix('`'))
@@ -74,14 +168,14 @@ fn from_serde(path: &str, e: serde_json::Error) -> AppError {
     match e.classify() {
         Category::Syntax | Category::Eof | Category::Io => AppError::BadRequest {
             field,
-            msg: crate::msg!(JsonMalformed, detail = reason),
+            msg: crate::msg!(JsonMalformed, detail = clip(&reason, 300)),
         },
         Category::Data => {
             let msg = data_msg(&reason);
             AppError::Validation {
                 msg: match &field {
                     Some(f) if msg.reason == crate::error::Reason::JsonInvalid => {
-                        crate::msg!(JsonInvalid, detail = format!("{f}: {reason}"))
+                        crate::msg!(JsonInvalid, detail = clip(&format!("{f}: {reason}"), 300))
                     }
                     _ => msg,
                 },
@@ -98,16 +192,16 @@ fn data_msg(reason: &str) -> crate::error::Msg {
     if let Some(rest) = reason.strip_prefix("unknown field `") {
         if let Some((name, expected)) = rest.split_once("`, expected ") {
             let expected = expected.strip_prefix("one of ").unwrap_or(expected);
-            return crate::msg!(JsonUnknownField, name = name, expected = expected);
+            return crate::msg!(JsonUnknownField, name = clip(name, 60), expected = expected);
         }
     }
     if let Some(name) = reason
         .strip_prefix("missing field `")
         .and_then(|r| r.strip_suffix('`'))
     {
-        return crate::msg!(JsonMissingField, name = name);
+        return crate::msg!(JsonMissingField, name = clip(name, 60));
     }
-    crate::msg!(JsonInvalid, detail = reason)
+    crate::msg!(JsonInvalid, detail = clip(reason, 300))
 }
 
 #[rocket::async_trait]

@@ -18,7 +18,8 @@ db_tests!(
     invisible_and_reordering_text_is_refused_and_names_are_composed,
     unknown_query_parameters_are_refused,
     a_body_sent_as_something_else_is_not_read_as_json,
-    a_long_value_is_echoed_short
+    a_long_value_is_echoed_short,
+    a_field_given_twice_is_refused
 );
 
 /// A NUL character anywhere (login, search, free text) and a date outside 1900–2100 (title
@@ -803,4 +804,61 @@ async fn a_long_value_is_echoed_short(app: TestApp) {
         .await;
     assert_eq!(s, Status::NotFound, "{:.300}", body.to_string());
     assert!(body.to_string().len() < 1200, "{:.300}", body.to_string());
+}
+
+/// A JSON object naming a field twice could be read two ways (the last one winning, silently):
+/// it is refused, 422 naming the field (`json_duplicate_field`), at any depth, and nothing is
+/// written. An unknown field of a million characters is named back short.
+async fn a_field_given_twice_is_refused(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let raw = |s: String| Some((ContentType::JSON, s.into_bytes()));
+    let (_, before) = app.get("/api/accounts", Some(&admin)).await;
+    for (path, body, field) in [
+        (
+            "/api/accounts",
+            r#"{"username": "dup.role", "password": "lop-hoc-dan-van-2026", "role": "officer", "unit_code": "26737", "role": "admin"}"#.to_string(),
+            "role",
+        ),
+        (
+            "/api/classes",
+            r#"{"code": "DUP-01", "module_code": "DV-01", "organiser": "Trường", "capacity": 10, "sessions": [{"starts_at": "2027-01-10T08:00", "ends_at": "2027-01-10T11:00", "venue": "A", "venue": "B", "instructor": "GV"}]}"#.to_string(),
+            "sessions[0].venue",
+        ),
+    ] {
+        let (s, v, _) = app
+            .request(Method::Post, path, Some(&admin), raw(body), &[])
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity, "{path}: {v}");
+        assert_eq!(v["error"]["reason"], "json_duplicate_field", "{v}");
+        assert_eq!(v["error"]["field"], field, "{v}");
+        assert_eq!(v["error"]["params"]["name"], field, "{v}");
+    }
+    let (_, after) = app.get("/api/accounts", Some(&admin)).await;
+    assert_eq!(after["total"], before["total"], "nothing written");
+    let (s, _) = app.get("/api/classes/DUP-01", Some(&admin)).await;
+    assert_eq!(s, Status::NotFound);
+    // The same name in two objects is two fields, not one given twice.
+    let (s, v, _) = app
+        .request(
+            Method::Post,
+            "/api/accounts",
+            Some(&admin),
+            raw(r#"{"username": "dup.ok", "password": "lop-hoc-dan-van-2026", "role": "officer", "unit_code": "26737"}"#.to_string()),
+            &[],
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let key = "k".repeat(1_000_000);
+    let (s, v, _) = app
+        .request(
+            Method::Post,
+            "/api/auth/login",
+            None,
+            raw(format!(r#"{{"{key}": 1}}"#)),
+            &[],
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{:.300}", v.to_string());
+    assert!(v.to_string().len() < 2000, "{:.300}", v.to_string());
 }
