@@ -215,6 +215,7 @@ reasons! {
     UnitAlreadyMerged [code, date] "unit {code} was already merged on {date}" "Đơn vị {code} đã được sáp nhập ngày {date}";
     UnitSucceedsItself [] "a unit cannot succeed itself" "Đơn vị không thể kế thừa chính nó";
     UnitNotYet [code, date] "unit {code} did not exist yet on {date}" "Đơn vị {code} chưa tồn tại vào ngày {date}";
+    UnitChangedSince [code, date] "unit {code} was last changed on {date}: a change to it takes effect on that day or later" "Đơn vị {code} được thay đổi lần gần nhất vào ngày {date}: thay đổi tiếp theo phải có hiệu lực từ ngày đó trở đi";
     UnitGone [code, date] "unit {code} no longer existed on {date}" "Đơn vị {code} không còn tồn tại vào ngày {date}";
     UnitMergedInto [code, date, into] "unit {code} no longer existed on {date}: it was merged into {into}" "Đơn vị {code} không còn tồn tại vào ngày {date}: đã sáp nhập vào {into}";
     RootUnitMissing [code] "root unit {code} is in neither the file nor the database" "Đơn vị gốc {code} không có trong tệp lẫn cơ sở dữ liệu";

@@ -526,6 +526,29 @@ pub struct ImportPlan {
 }
 
 impl ImportPlan {
+    /// Refuses (422 on `effective`) a plan changing a unit on a day before its current state
+    /// began (`since`: the day of its last change or its first day): a unit's history is a line
+    /// of states, and an earlier day would put the new state before the one it follows.
+    pub fn check_after_last_change(
+        &self,
+        effective: NaiveDate,
+        since: &HashMap<String, NaiveDate>,
+    ) -> Result<(), AppError> {
+        let changed = self
+            .writes
+            .iter()
+            .filter(|w| !w.is_new && w.history.is_some());
+        for w in changed {
+            if let Some(day) = since.get(&w.code).filter(|d| effective < **d) {
+                return Err(AppError::invalid(
+                    "effective",
+                    crate::msg!(UnitChangedSince, code = w.code, date = day.to_string()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Number of units the plan creates.
     pub fn created(&self) -> usize {
         self.writes.iter().filter(|w| w.is_new).count()

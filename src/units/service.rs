@@ -255,6 +255,7 @@ async fn write(
             }
             other => other,
         })?;
+    plan.check_after_last_change(effective, &store::current_state_since(&mut tx).await?)?;
     store::apply_plan(&mut tx, &plan, effective, created_on).await?;
     store::rebuild_periods(&mut tx).await?;
     let after = store::get(&mut tx, code.as_str())
@@ -429,6 +430,7 @@ pub async fn import_units(
             crate::msg!(UnitNotYet, code = code, date = effective.to_string()),
         ));
     }
+    plan.check_after_last_change(effective, &store::current_state_since(&mut tx).await?)?;
     store::apply_plan(&mut tx, &plan, effective, opts.effective).await?;
     store::rebuild_periods(&mut tx).await?;
     let report = ImportReport {

@@ -698,6 +698,23 @@ pub async fn created_on_all(tx: &mut Tx) -> AppResult<HashMap<String, Option<Nai
     Ok(rows.into_iter().collect())
 }
 
+/// The day each unit's current state began, where known: its last change (the end of its latest
+/// state in history) or else its first day.
+pub async fn current_state_since(tx: &mut Tx) -> AppResult<HashMap<String, NaiveDate>> {
+    let rows: Vec<(String, Option<NaiveDate>)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+            "SELECT u.code, COALESCE((SELECT MAX(h.valid_until) FROM unit_history h WHERE h.code = u.code), u.created_on)
+             FROM units u",
+        )
+        .fetch_all(&mut *c)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .filter_map(|(code, day)| day.map(|d| (code, d)))
+        .collect())
+}
+
 /// The successor links stored.
 pub async fn successor_links(tx: &mut Tx) -> AppResult<Links> {
     let rows: Vec<(String, String, NaiveDate, bool, bool)> = on_tx!(tx, |c| {

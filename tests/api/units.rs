@@ -19,6 +19,7 @@ db_tests!(
     the_units_files_keep_the_tree_whole,
     a_ward_merged_by_hand_hands_over_its_cadres,
     unit_changes_are_dated_today_or_earlier,
+    a_unit_change_comes_after_its_last,
 );
 
 async fn import_hcmc_from_real_csv(app: TestApp) {
@@ -807,4 +808,73 @@ async fn refused_over_xa_c(app: &TestApp, admin: &str, s: Status, v: Value) {
         app.get("/api/units/901", Some(admin)).await.1["retired_on"],
         Value::Null
     );
+}
+
+/// A unit's history is a line of states, each from its change to the next: a change dated before
+/// the unit's last change (by hand or by a units file, the official one read again included) would
+/// put a later state before an earlier one. It is refused (422 naming `effective` and the day of
+/// the last change, `unit_changed_since`) and nothing changes; a change on that day or later
+/// goes on the line in order.
+async fn a_unit_change_comes_after_its_last(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let rename = |name: &'static str, effective: &'static str| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            app.patch(
+                "/api/units/26737",
+                Some(&admin),
+                json!({"name": name, "kind": "ward", "parent_code": "760", "effective": effective}),
+            )
+            .await
+        }
+    };
+    let (s, v) = rename("Phường Đa Kao B", "2026-03-01").await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, before) = app.get("/api/units/26737", Some(&admin)).await;
+    let (s, v) = rename("Phường Đa Kao A", "2025-10-01").await;
+    assert_eq!(
+        (s, v["error"]["field"].clone(), v["error"]["reason"].clone()),
+        (
+            Status::UnprocessableEntity,
+            json!("effective"),
+            json!("unit_changed_since")
+        ),
+        "{v}"
+    );
+    assert_eq!(v["error"]["params"]["date"], "2026-03-01", "{v}");
+    let (s, v) = app
+        .post_raw(
+            "/api/units/import?root=79&effective=2025-07-01",
+            Some(&admin),
+            ContentType::CSV,
+            units_file("admin-units-2024.csv"),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone(), v["error"]["reason"].clone()),
+        (
+            Status::UnprocessableEntity,
+            json!("effective"),
+            json!("unit_changed_since")
+        ),
+        "{v}"
+    );
+    let (_, after) = app.get("/api/units/26737", Some(&admin)).await;
+    assert_eq!(after, before, "nothing changed");
+    // On the day of the last change or later: in order.
+    let (s, v) = rename("Phường Đa Kao C", "2026-03-01").await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = rename("Phường Đa Kao D", "2026-04-01").await;
+    assert_eq!(s, Status::Ok, "{v}");
+    for (day, name) in [
+        ("2026-02-28", "Phường Đa Kao"),
+        ("2026-03-15", "Phường Đa Kao C"),
+        ("2026-04-01", "Phường Đa Kao D"),
+    ] {
+        let (_, v) = app
+            .get(&format!("/api/units/26737?as_of={day}"), Some(&admin))
+            .await;
+        assert_eq!(v["name"], name, "{day}: {v}");
+    }
 }
