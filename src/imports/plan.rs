@@ -467,9 +467,13 @@ fn placed<'a>(
     units: &'a HashMap<String, UnitInfo>,
     code: &str,
     scope: &Scope,
-    kept: bool,
+    may_stay: &dyn Fn(&UnitInfo) -> bool,
 ) -> Option<&'a UnitInfo> {
-    match check_unit(units.get(code), |u| (&u.path, u.retired() && !kept), scope) {
+    match check_unit(
+        units.get(code),
+        |u| (&u.path, u.retired() && !may_stay(u)),
+        scope,
+    ) {
         Ok(u) => Some(u),
         Err(why) => {
             r.problem(
@@ -530,14 +534,9 @@ pub fn plan_cadres(
             .unit_code
             .as_deref()
             .and_then(|code| {
-                placed(
-                    &mut r,
-                    "unit_code",
-                    &lookups.units,
-                    code,
-                    scope,
-                    kept_home(code),
-                )
+                placed(&mut r, "unit_code", &lookups.units, code, scope, &|_| {
+                    kept_home(code)
+                })
             })
             .zip(row.unit_code.as_deref());
         let existing = check_record(&mut r, &row, lookups, scope);
@@ -777,15 +776,22 @@ fn check_title<'a>(
                 .any(|p| p.title_id == ti.id && Some(p.from) == t.from && p.unit_code == code)
         })
     };
+    // A term that ended before its unit was retired (one before the 2025 reorganisation) is
+    // recorded there, as the API records it; nothing lasting starts in a retired unit.
+    let ended_before = |u: &UnitInfo| {
+        t.to.zip(u.retired_on)
+            .is_some_and(|(to, retired)| to < retired)
+    };
     // At the home unit by default: then the home unit's column is named.
     let (unit, unit_code, key) = match &t.unit_code {
         Some(code) => {
-            let unit = placed(r, t.unit_key, &lookups.units, code, scope, kept(code));
+            let may_stay = |u: &UnitInfo| kept(code) || ended_before(u);
+            let unit = placed(r, t.unit_key, &lookups.units, code, scope, &may_stay);
             (unit, code.as_str(), t.unit_key)
         }
         // A cadre kept on a unit retired since takes no new title there.
         None => match home {
-            Some((unit, code)) if unit.retired() && !kept(code) => {
+            Some((unit, code)) if unit.retired() && !kept(code) && !ended_before(unit) => {
                 r.problem("unit_code", C::UnitRetired);
                 (None, code, "unit_code")
             }

@@ -105,6 +105,7 @@ db_tests!(
     qualification_levels_by_name,
     an_import_leaves_no_inactive_cadre_holding_a_title,
     an_import_leaves_no_inactive_cadre_in_a_seat,
+    a_roster_records_a_past_term_at_a_retired_ward,
     a_blank_active_cell_keeps_the_record,
     titles_in_a_roster_start_at_eighteen,
     a_roster_keeps_a_birth_date_before_the_cadres_completions,
@@ -1940,4 +1941,56 @@ async fn a_completion_on_record_from_a_class_is_not_imported_again(app: TestApp)
         .get(&format!("/api/cadres/{id}/completions"), Some(&admin))
         .await;
     assert_eq!(mine["items"].as_array().map(Vec::len), Some(1), "{mine}");
+}
+
+/// As the API does, a roster records a term (held or planned) at a ward retired since when it
+/// ended before the ward was retired (the history of the wards merged in 2025); one lasting to or
+/// past that day is a problem `unit_retired` at its unit cell, nothing written.
+async fn a_roster_records_a_past_term_at_a_retired_ward(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = app
+        .post(
+            "/api/units/26740/retire",
+            Some(&admin),
+            json!({"successor_code": "26737", "retired_on": "2025-07-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let header = format!(
+        "{CADRE_HEADER};Giữ chức danh đến ngày;Đơn vị giữ chức danh;Quy hoạch đến ngày;Đơn vị quy hoạch"
+    );
+    let row = |held_to: &str, plan_to: &str| {
+        format!(
+            "079180000031;Võ Thị Nghé;Nữ;01/01/1980;Kinh;26737;Mặt trận Tổ quốc;01/01/2015;\
+             FF-VICE-COMMUNE;01/01/2024;FF-CHAIR-COMMUNE;01/01/2023;{held_to};26740;{plan_to};26740"
+        )
+    };
+    let (s, v) = import(
+        &app,
+        &admin,
+        "cadres",
+        "",
+        csv(&header, &[&row("30/06/2025", "2025-06-30")]),
+    )
+    .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["created"], 1, "{v}");
+    let an = find(&app, &admin, "vo thi nghe").await;
+    assert_eq!(an["titles"][0]["unit_code"], "26740", "{an}");
+    assert_eq!(an["titles"][0]["to_date"], "2025-06-30", "{an}");
+    // To the day of the retirement, or open: refused at the unit cells.
+    let other =
+        row("01/07/2025", "").replace("079180000031;Võ Thị Nghé", "079180000032;Võ Văn Nghé");
+    let (s, v) = import(&app, &admin, "cadres", "", csv(&header, &[&other])).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let p = coded(&v);
+    assert_eq!(
+        p,
+        owned(&[
+            (2, "Đơn vị giữ chức danh", "unit_retired"),
+            (2, "Đơn vị quy hoạch", "unit_retired")
+        ]),
+        "{v}"
+    );
 }
