@@ -358,7 +358,21 @@ pub fn parse_units_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<UnitRow>, Ap
             ));
             ok = false;
         }
-        if name.is_empty() || name.chars().count() > 200 {
+        // The API's rules for a name: no NUL, no control character or direction override, not
+        // only characters that show nothing.
+        let unreadable = if name.contains('\0') {
+            Some(ProblemCode::NulCharacter)
+        } else if crate::api::text::is_invisible_text(name) {
+            Some(ProblemCode::InvisibleText)
+        } else if name.chars().any(crate::api::text::is_refused_control) {
+            Some(ProblemCode::ControlCharacter)
+        } else {
+            None
+        };
+        if let Some(problem) = unreadable {
+            errors.push(detail(line, "name", None, problem, json!({})));
+            ok = false;
+        } else if name.is_empty() || name.chars().count() > 200 {
             errors.push(detail(
                 line,
                 "name",

@@ -20,6 +20,7 @@ db_tests!(
     a_ward_merged_by_hand_hands_over_its_cadres,
     unit_changes_are_dated_today_or_earlier,
     a_unit_change_comes_after_its_last,
+    a_units_file_holds_no_unreadable_name,
 );
 
 async fn import_hcmc_from_real_csv(app: TestApp) {
@@ -876,5 +877,54 @@ async fn a_unit_change_comes_after_its_last(app: TestApp) {
             .get(&format!("/api/units/26737?as_of={day}"), Some(&admin))
             .await;
         assert_eq!(v["name"], name, "{day}: {v}");
+    }
+}
+
+/// A units file's names follow the API's rules: a NUL, a control character (a bell, a direction
+/// override) or only characters that show nothing is a problem of that row's `name`
+/// (`nul_character`, `control_character`, `invisible_text`), and nothing is written.
+async fn a_units_file_holds_no_unreadable_name(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let file = "code,name,kind,parent_code\n\
+                88881,Phường \u{0}A,ward,760\n\
+                88882,Phường \u{202e}XYZ,ward,760\n\
+                88883,\u{200b}\u{200b},ward,760\n\
+                88884,Phường\u{7}Chuông,ward,760\n\
+                88885,Phường Mới,ward,760\n";
+    let (s, v) = app
+        .post_raw(
+            "/api/units/import?root=79",
+            Some(&admin),
+            ContentType::CSV,
+            file.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let found: Vec<(i64, String, String)> = v["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["row"].as_i64().unwrap_or(0),
+                d["field"].as_str().unwrap_or("").to_string(),
+                d["code"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(i64, String, String)> = [
+        (2, "nul_character"),
+        (3, "control_character"),
+        (4, "invisible_text"),
+        (5, "control_character"),
+    ]
+    .iter()
+    .map(|(r, c)| (*r, "name".to_string(), c.to_string()))
+    .collect();
+    assert_eq!(found, want, "{v}");
+    for code in ["88881", "88885"] {
+        let (s, _) = app.get(&format!("/api/units/{code}"), Some(&admin)).await;
+        assert_eq!(s, Status::NotFound, "{code}: nothing written");
     }
 }
