@@ -224,7 +224,11 @@ pub async fn withdraw(
     .await?;
     tx.commit().await?;
     let mut list = list(state, user, code, &EnrolmentFilter::default(), None).await?;
-    list.promoted = promoted;
+    // Those promoted, as the caller sees them: not another unit's enrolment ids.
+    list.promoted = promoted
+        .into_iter()
+        .filter(|id| list.items.iter().any(|e| e.id == *id))
+        .collect();
     Ok(list)
 }
 

@@ -29,6 +29,7 @@ db_tests!(
     a_class_is_finished_after_its_sessions_and_attendance_taken_once_they_start,
     a_session_called_off_leaves_the_schedule_once_attendance_is_taken,
     an_inactive_cadre_takes_no_seat,
+    an_officer_learns_only_their_own_cadres_promotions,
 );
 
 /// Eight schools' clerks create the same class code at once, and an admin the same username:
@@ -1949,4 +1950,63 @@ async fn an_inactive_cadre_takes_no_seat(app: TestApp) {
         .await;
     assert_eq!(s, Status::Ok, "{v}");
     assert_eq!(v["promoted"], json!([eids[2]]), "{v}");
+}
+
+/// A withdrawal answers the class's enrolments as the caller sees them, and so does the list of
+/// those it promoted: an officer withdrawing their own cadre does not learn the enrolment id of
+/// another ward's cadre who took the seat (the school does).
+async fn an_officer_learns_only_their_own_cadres_promotions(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let officer = app
+        .account(&admin, "officer.own", "officer", Some("26734"))
+        .await;
+    open_class(
+        &app,
+        &school,
+        "CLS-P",
+        "DV-01",
+        1,
+        one_session("2027-05-04"),
+    )
+    .await;
+    let mut eids = vec![];
+    for (i, (name, unit)) in [
+        ("Nguyễn Văn Mình", "26734"),
+        ("Trần Thị Khác", "26737"),
+        ("Lê Văn Nhà", "26734"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let id = create_cadre(&app, &admin, name, &format!("0791800030{i:02}"), unit).await;
+        let (s, v) = enrol(&app, &school, "CLS-P", Some(id)).await;
+        assert_eq!(s, Status::Created, "{v}");
+        eids.push(v["id"].as_i64().unwrap());
+    }
+    let (s, v) = app
+        .post(
+            &format!("/api/classes/CLS-P/enrolments/{}/withdraw", eids[0]),
+            Some(&officer),
+            json!({"reason": "bận công tác"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["promoted"], json!([]), "another ward's enrolment: {v}");
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["id"] != eids[1]),
+        "{v}"
+    );
+    let (s, v) = app
+        .post(
+            &format!("/api/classes/CLS-P/enrolments/{}/withdraw", eids[1]),
+            Some(&school),
+            json!({"reason": "ốm"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(v["promoted"], json!([eids[2]]), "the school sees all: {v}");
 }
