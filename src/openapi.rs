@@ -524,7 +524,6 @@ impl BodyRules {
             }
         };
         let code = json!({"pattern": CODE_PATTERN});
-        let free = json!({"pattern": TEXT_PATTERN});
         let unit = json!({"pattern": UNIT_PATTERN});
         // Left blank: none.
         let blank_or_unit = json!({"pattern": format!(r"^\s*$|{UNIT_PATTERN}")});
@@ -573,12 +572,12 @@ impl BodyRules {
             ),
             ("PeriodInput", "title_code", code.clone()),
             ("PeriodInput", "unit_code", unit.clone()),
-            ("QualificationInput", "evidence", free.clone()),
-            ("QualificationInput", "issuer", free.clone()),
-            ("QualificationInput", "source_ref", free.clone()),
-            ("QualificationPatch", "evidence", free.clone()),
-            ("QualificationPatch", "issuer", free.clone()),
-            ("QualificationPatch", "source_ref", free.clone()),
+            ("QualificationInput", "evidence", text(0, 300)),
+            ("QualificationInput", "issuer", text(0, 300)),
+            ("QualificationInput", "source_ref", text(0, 300)),
+            ("QualificationPatch", "evidence", text(0, 300)),
+            ("QualificationPatch", "issuer", text(0, 300)),
+            ("QualificationPatch", "source_ref", text(0, 300)),
             ("QualificationPatch", "reason", text(1, 500)),
             ("RevokeInput", "reason", text(1, 500)),
             ("StatusInput", "reason", text(1, 500)),
@@ -586,20 +585,21 @@ impl BodyRules {
             ("ClassInput", "code", code.clone()),
             ("ClassInput", "module_code", code.clone()),
             ("ClassInput", "organiser", text(1, 300)),
+            ("ClassInput", "title", text(1, 300)),
             ("ClassInput", "capacity", int(1, 1000)),
             ("ClassInput", "min_attendance_pct", int(0, 100)),
             ("ClassPatch", "organiser", text(1, 300)),
             ("ClassPatch", "title", text(1, 300)),
             ("ClassPatch", "capacity", int(1, 1000)),
             ("ClassPatch", "min_attendance_pct", int(0, 100)),
-            ("SessionInput", "venue", text(1, 300)),
-            ("SessionInput", "instructor", text(1, 300)),
+            ("SessionInput", "venue", text(1, 200)),
+            ("SessionInput", "instructor", text(1, 200)),
             ("SessionInput", "title", text(1, 300)),
             ("ResultInput", "score", json!({"minimum": 0, "maximum": 10})),
             ("ModuleInput", "code", code.clone()),
             ("ModuleInput", "title_vi", text(1, 300)),
             ("ModuleInput", "title_en", text(1, 300)),
-            ("ModuleInput", "description", free.clone()),
+            ("ModuleInput", "description", text(0, 5000)),
             ("ModuleInput", "periods", int(1, 5000)),
             ("ModuleInput", "validity_years", int(1, 50)),
             (
@@ -609,7 +609,7 @@ impl BodyRules {
             ),
             ("ProgrammeInput", "name_vi", text(1, 300)),
             ("ProgrammeInput", "name_en", text(1, 300)),
-            ("ProgrammeInput", "description", free),
+            ("ProgrammeInput", "description", text(0, 5000)),
             (
                 "ProgrammeInput",
                 "modules",

@@ -197,11 +197,17 @@ pub struct ProgrammeInput {
 }
 
 impl ProgrammeInput {
-    /// Checks the names (1–300 characters each) and that some module is listed; returns the
-    /// names trimmed.
+    /// Checks the names (1–300 characters each), the description (at most 5000) and that some
+    /// module is listed; returns the names trimmed.
     pub fn names(&self) -> Result<(String, String), AppError> {
         let name_vi = required_text("name_vi", &self.name_vi, 300)?;
         let name_en = required_text("name_en", &self.name_en, 300)?;
+        if self.description.chars().count() > 5000 {
+            return Err(AppError::invalid(
+                "description",
+                crate::msg!(TooLong, field = "description", max = 5000),
+            ));
+        }
         if self.modules.is_empty() {
             return Err(AppError::invalid(
                 "modules",
