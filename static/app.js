@@ -1,5 +1,5 @@
 // Single-page app: hash routes, a layout per role, Vietnamese first with an English switch.
-import { t, lang, setLang, date, dateTime, num, today, gapReason } from "./i18n.js";
+import { t, lang, setLang, date, dateTime, num, today, gapReason, unitThen } from "./i18n.js";
 import { h, api, session, field, onSubmit, table, statusBadge, section, notice, ApiError, verifyHref, pdfLink } from "./core.js";
 import { reportView, compareView, reqLabel, levelNames, reasonCatalogue } from "./report.js";
 import { classesView, newClassView, classView, demandView, modulesView } from "./school.js";
@@ -331,7 +331,7 @@ async function meView() {
   const now = today();
   const current = (p) => !p.to_date || p.to_date >= now;
   const periods = (list, cls) => list.length ? h("ul", { class: cls || null }, list.map((p) => h("li", {},
-    h("strong", { text: titleName(p) }), ` — ${p.unit_name} (${t("from")} ${date(p.from_date)}${p.to_date ? " " + t("to").toLowerCase() + " " + date(p.to_date) : ""})`))) : h("p", { text: t("none") });
+    h("strong", { text: titleName(p) }), ` — ${unitThen(p)} (${t("from")} ${date(p.from_date)}${p.to_date ? " " + t("to").toLowerCase() + " " + date(p.to_date) : ""})`))) : h("p", { text: t("none") });
   const past = r.cadre.titles.filter((p) => !current(p));
   root.append(h("div", { class: "cols" },
     section(t("titles_held"), periods(r.cadre.titles.filter(current))),

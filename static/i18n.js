@@ -70,6 +70,7 @@ const T = {
   welcome: ["Xin chào", "Welcome"],
   loading: ["Đang tải…", "Loading…"],
   none: ["Không có", "None"],
+  formerly: ["trước đây là", "formerly"],
   error_generic: ["Đã có lỗi", "Something went wrong"],
   not_found: ["Không tìm thấy trang", "Page not found"],
   save: ["Lưu", "Save"],
@@ -579,6 +580,12 @@ export function dateTime(iso) {
 export function time(iso) {
   const d = new Date(Date.parse(iso) + 7 * 3600 * 1000);
   return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+/** A period's unit as it was named then: its name on the last day, and the one on the first
+ * when the unit was renamed during the period ("Phường Tân Định (trước đây là Phường Đa Kao)"). */
+export function unitThen(p) {
+  return p.unit_former_name ? `${p.unit_name} (${t("formerly")} ${p.unit_former_name})` : p.unit_name;
 }
 
 /** City-time calendar day of an instant: "YYYY-MM-DD". */

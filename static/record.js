@@ -1,7 +1,7 @@
 // A cadre's record (officer, school, admin; the commission reads it): the units over time, the
 // titles held and planned — add one, set or change its last day — and the qualifications — add
 // one, edit its provenance, revoke it with a reason or reinstate it.
-import { t, lang, date } from "./i18n.js";
+import { t, lang, date, unitThen } from "./i18n.js";
 import { h, api, field, dateInput, readDate, onSubmit, table, section, notice, session } from "./core.js";
 import { orgName } from "./admin.js";
 
@@ -32,7 +32,7 @@ async function draw(ctx, said) {
     periods(ctx, c, "plans", redraw),
     qualifications(ctx, qs, redraw),
     section(t("units_history"), table([t("unit"), t("from"), t("to")],
-      c.units.map((u) => h("tr", {}, h("td", { text: u.unit_name }), h("td", { text: date(u.from_date) }), h("td", { text: u.to_date ? date(u.to_date) : "—" }))))));
+      c.units.map((u) => h("tr", {}, h("td", { text: unitThen(u) }), h("td", { text: date(u.from_date) }), h("td", { text: u.to_date ? date(u.to_date) : "—" }))))));
   const h1 = ctx.root.querySelector("h1");
   if (said && h1) h1.focus?.();
 }
@@ -49,7 +49,7 @@ function periods(ctx, c, list, redraw) {
         "aria-label": `${p.to_date ? t("change_end") : t("end")}: ${titleName(p)}`,
         onclick: (ev) => { ev.currentTarget.hidden = true; act.append(endForm(base + "/" + p.id, p, redraw)); act.querySelector("input").focus(); } }));
     }
-    return h("tr", { "data-period": p.id }, h("td", { text: titleName(p) }), h("td", { text: p.unit_name }),
+    return h("tr", { "data-period": p.id }, h("td", { text: titleName(p) }), h("td", { text: unitThen(p) }),
       h("td", { text: date(p.from_date) }), h("td", { text: p.to_date ? date(p.to_date) : "—" }), act);
   });
   const parts = [c[list].length ? table([t("title"), t("unit"), t("from"), t("to"), ""], rows, { id: list + "-table" }) : h("p", { class: "hint", text: t("none_recorded") })];

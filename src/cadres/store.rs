@@ -394,23 +394,42 @@ pub async fn move_unit(tx: &mut Tx, id: i64, to_unit: &str, on: NaiveDate) -> Ap
 pub struct UnitPeriod {
     /// Unit code.
     pub unit_code: String,
-    /// Unit name.
+    /// Unit name on the period's last day (today's name while it lasts).
     pub unit_name: String,
     /// From (inclusive).
     pub from_date: NaiveDate,
     /// Until (exclusive); absent for the current unit.
     pub to_date: Option<NaiveDate>,
+    /// The unit's name on the period's first day, when it was another (renamed since, as many
+    /// wards were on 2025-07-01); absent otherwise.
+    pub unit_former_name: Option<String>,
 }
 
-/// A cadre's units over time, oldest first.
-pub async fn unit_history(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<Vec<UnitPeriod>> {
-    Ok(on_exec!(ex, |c| sqlx::query_as(
-        "SELECT cu.unit_code, u.name AS unit_name, cu.from_date, cu.to_date FROM cadre_units cu
-         JOIN units u ON u.code = cu.unit_code WHERE cu.cadre_id = $1 ORDER BY cu.from_date, cu.id"
+/// SQL naming unit `code` (an expression) as it was named on the days where `later_than`
+/// (a condition on `h.valid_until`) holds for the end of a state in its history, else today:
+/// the first state in history ending after the day is the one in effect on it.
+fn unit_name_sql(code: &str, later_than: &str) -> String {
+    format!(
+        "COALESCE((SELECT h.name FROM unit_history h WHERE h.code = {code} AND h.valid_until {later_than}
+                   ORDER BY h.valid_until, h.id LIMIT 1), u.name)"
     )
-    .bind(id)
-    .fetch_all(&mut *c)
-    .await?))
+}
+
+/// A cadre's units over time, oldest first, each named as it was then.
+pub async fn unit_history(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<Vec<UnitPeriod>> {
+    // The last day of a period is the day before `to_date` (exclusive).
+    let last = unit_name_sql("cu.unit_code", ">= cu.to_date");
+    let first = unit_name_sql("cu.unit_code", "> cu.from_date");
+    let sql = format!(
+        "SELECT cu.unit_code, {last} AS unit_name, cu.from_date, cu.to_date,
+                NULLIF({first}, {last}) AS unit_former_name
+         FROM cadre_units cu JOIN units u ON u.code = cu.unit_code
+         WHERE cu.cadre_id = $1 ORDER BY cu.from_date, cu.id"
+    );
+    Ok(on_exec!(ex, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_all(&mut *c)
+        .await?))
 }
 
 /// A title held or planned over a period.
@@ -426,12 +445,14 @@ pub struct TitlePeriod {
     pub title_name_en: String,
     /// Unit the title is held in.
     pub unit_code: String,
-    /// Unit name.
+    /// Unit name on the period's last day (today's name while it lasts).
     pub unit_name: String,
     /// From (inclusive).
     pub from_date: NaiveDate,
     /// Until (inclusive); absent while it lasts.
     pub to_date: Option<NaiveDate>,
+    /// The unit's name on the period's first day, when it was another; absent otherwise.
+    pub unit_former_name: Option<String>,
     /// The day of the appointment this period continues (`from_date` unless the period was split
     /// by a move to a successor unit); the standard's person conditions are taken on it.
     #[serde(skip)]
@@ -466,9 +487,13 @@ pub async fn titles(db: &Db, id: i64, which: TitleList) -> AppResult<Vec<TitlePe
 }
 
 fn titles_sql(which: TitleList, extra_column: &str) -> String {
+    // Each named as it was then: on the last day (`to_date`, inclusive) and the first.
+    let last = unit_name_sql("a.unit_code", "> a.to_date");
+    let first = unit_name_sql("a.unit_code", "> a.from_date");
     format!(
         "SELECT {extra_column}a.id, t.code AS title_code, t.name_vi AS title_name_vi, t.name_en AS title_name_en, a.unit_code,
-                u.name AS unit_name, a.from_date, a.to_date, COALESCE(a.appointed_on, a.from_date) AS appointed_on
+                {last} AS unit_name, a.from_date, a.to_date, COALESCE(a.appointed_on, a.from_date) AS appointed_on,
+                NULLIF({first}, {last}) AS unit_former_name
          FROM {} a JOIN titles t ON t.id = a.title_id JOIN units u ON u.code = a.unit_code
          WHERE a.cadre_id = $1",
         which.table()

@@ -7,7 +7,10 @@ use serde_json::{json, Value};
 use crate::db_tests;
 use crate::helpers::{units_file, TestApp};
 
-db_tests!(reports_hold_across_the_2025_reorganisation);
+db_tests!(
+    reports_hold_across_the_2025_reorganisation,
+    a_record_names_each_unit_as_it_was_then
+);
 
 /// Loads the 2025 structure, as the README documents it (effective 2025-07-01, retiring what it
 /// leaves out).
@@ -769,4 +772,55 @@ async fn a_term_is_not_reopened_in_a_retired_unit(app: TestApp) {
         .await;
     assert_eq!(s, Status::Ok, "the ward's last day: {v}");
     assert_eq!(v["titles"][0]["to_date"], "2025-06-30", "{v}");
+}
+
+/// A cadre's record names the unit of each period as it was then: code 26737 was Phường Đa Kao
+/// until 2025-07-01 and is Phường Tân Định since, so a term there in 2015–2020 reads Đa Kao (not
+/// the old Tân Định, 26734, merged into it), and the stay since 2015 reads Tân Định, formerly
+/// Đa Kao. The cadre's own record says the same.
+async fn a_record_names_each_unit_as_it_was_then(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let id = holder(&app, &admin, "Nguyễn Thị Đa", "079165000741", "26737", &[]).await;
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/titles"),
+            Some(&admin),
+            json!({"title_code": "FF-VICE-COMMUNE", "from_date": "2015-01-01", "to_date": "2020-12-31"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    reorganise(&app, &admin).await;
+    let (s, account) = app
+        .post(
+            "/api/accounts",
+            Some(&admin),
+            json!({"username": "cadre.da", "password": "lop-hoc-dan-van-2026", "role": "cadre", "cadre_id": id}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{account}");
+    let cadre = app.token("cadre.da", "lop-hoc-dan-van-2026").await;
+    let (_, record) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    let (_, me) = app.get("/api/me", Some(&cadre)).await;
+    for (who, r) in [("record", &record), ("me", &me["cadre"])] {
+        let term = &r["titles"][0];
+        assert_eq!(
+            (
+                term["unit_code"].as_str(),
+                term["unit_name"].as_str(),
+                &term["unit_former_name"]
+            ),
+            (Some("26737"), Some("Phường Đa Kao"), &Value::Null),
+            "{who}: {r}"
+        );
+        let stay = &r["units"][0];
+        assert_eq!(
+            (
+                stay["unit_name"].as_str(),
+                stay["unit_former_name"].as_str()
+            ),
+            (Some("Phường Tân Định"), Some("Phường Đa Kao")),
+            "{who}: {r}"
+        );
+    }
 }

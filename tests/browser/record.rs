@@ -42,7 +42,7 @@ pub async fn cadre_record_editing(s: &'static Server, b: &Browser) {
         "/api/cadres",
         json!({"full_name": "Phạm Thị Hồ Sơ", "gender": "female", "birth_date": "1985-05-15",
                "ethnicity": "Kinh", "personal_id": "079185000777", "unit_code": "26737",
-               "organisation": "womens_union"}),
+               "organisation": "womens_union", "unit_since": "2020-01-01"}),
     )
     .await;
     assert_eq!(status, 201, "{created}");
@@ -65,6 +65,12 @@ pub async fn cadre_record_editing(s: &'static Server, b: &Browser) {
         json!(format!("#/cadre/{id}"))
     );
     b.page("cadre-record-empty").await;
+    // In the ward since 2020, when code 26737 was Phường Đa Kao: named as it was then too.
+    assert_eq!(
+        b.js("return [...document.querySelectorAll('#cadre-record td')].some(td => td.textContent === 'Phường Tân Định (trước đây là Phường Đa Kao)')").await,
+        json!(true),
+        "the ward's former name beside its name"
+    );
     // A planned title at the ward's level: a from day after the last day is refused at its field.
     let title = ward_title(b).await;
     // Writes move the planned population's report: not while a test compares two readings.
