@@ -26,7 +26,11 @@ fn parse_time(field: &str, raw: Option<&str>, clock: &Clock) -> AppResult<Option
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(Some(t.with_timezone(&Utc)));
     }
-    if let Ok(d) = s.parse::<NaiveDate>() {
+    if let Some(d) = s
+        .parse::<NaiveDate>()
+        .ok()
+        .filter(|_| crate::api::query::is_iso_day(s))
+    {
         return Ok(Some(clock.start_of(d)));
     }
     Err(AppError::invalid(
@@ -51,10 +55,16 @@ pub struct AuditPage {
     pub items: Vec<AuditEntry>,
 }
 
-fn non_empty(s: Option<&str>) -> Option<String> {
-    s.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+/// A filter's text, given and not blank, checked as every text a client sends is (no NUL, no
+/// control character or direction override, not only invisible characters: 422 naming it).
+fn non_empty(field: &str, s: Option<&str>) -> AppResult<Option<String>> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => {
+            crate::api::text::check(field, s)?;
+            Ok(Some(s.to_owned()))
+        }
+        None => Ok(None),
+    }
 }
 
 /// The audit trail, newest first, filtered by entity, record, user and time. Admin only. The
@@ -84,12 +94,18 @@ pub async fn list_audit(
 ) -> AppResult<Json<AuditPage>> {
     let page = PageParams::parse(limit, offset)?;
     let filter = AuditFilter {
-        entity: non_empty(entity),
-        entity_id: non_empty(entity_id),
-        actor: non_empty(actor).map(|a| a.to_lowercase()),
+        entity: non_empty("entity", entity)?,
+        entity_id: non_empty("entity_id", entity_id)?,
+        actor: non_empty("actor", actor)?.map(|a| a.to_lowercase()),
         from: parse_time("from", from, &state.clock)?,
         to: parse_time("to", to, &state.clock)?,
     };
+    // A window that ends before it starts holds nothing: a mistake, said as one.
+    if let (Some(from), Some(to)) = (filter.from, filter.to) {
+        if to < from {
+            return Err(AppError::invalid("to", crate::msg!(EndBeforeStart)));
+        }
+    }
     let (counted, items) = store::list(&state.db, &filter, page).await?;
     Ok(Json(AuditPage {
         total: counted.total,

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use rocket::data::Data;
+use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{get, patch, post, routes, Route, State};
 use serde::Deserialize;
@@ -78,7 +79,7 @@ pub async fn get_unit(
     code: &str,
     as_of: Option<&str>,
 ) -> AppResult<Json<UnitDetail>> {
-    let as_of = parse_opt::<NaiveDate>("as_of", as_of)?;
+    let as_of = crate::api::query::parse_day("as_of", as_of)?;
     let code = UnitCode::in_path(code)?;
     Ok(Json(service::detail(&state.db, &user, &code, as_of).await?))
 }
@@ -132,7 +133,7 @@ pub async fn import_units(
             .map(|r| parse_code("root", r))
             .transpose()?,
         retire_missing: parse_opt::<bool>("retire_missing", retire_missing)?.unwrap_or(false),
-        effective: parse_opt::<NaiveDate>("effective", effective)?,
+        effective: crate::api::query::parse_day("effective", effective)?,
         dry_run: parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false),
     };
     // The import changes the current tree (names, paths, the officers' scope) at once.
@@ -216,22 +217,21 @@ impl UnitInput {
     }
 }
 
-/// Creates one unit. Admin only.
+/// Creates one unit (201). Admin only.
 #[utoipa::path(tag = "units", security(("bearer" = [])), request_body = UnitInput,
-    responses((status = 200, body = UnitView), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 201, body = UnitView), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 #[post("/api/units", data = "<body>")]
 pub async fn create_unit(
     state: &State<AppState>,
     user: AdminUser,
     body: JsonBody<UnitInput>,
-) -> AppResult<Json<UnitView>> {
+) -> AppResult<(Status, Json<UnitView>)> {
     let input = body.into_inner();
     let code = UnitCode::parse("code", input.code.as_deref().unwrap_or(""))?;
     let fields = input.fields(&code)?;
     let today = state.clock.today();
-    Ok(Json(
-        service::create(&state.db, &user.actor(), &code, fields, today).await?,
-    ))
+    let created = service::create(&state.db, &user.actor(), &code, fields, today).await?;
+    Ok((Status::Created, Json(created)))
 }
 
 /// Renames, re-kinds or moves one unit (its subtree moves with it); the old state goes to history. Admin only.

@@ -8,7 +8,8 @@ use crate::helpers::TestApp;
 
 db_tests!(
     writes_are_audited_and_filterable,
-    a_long_trail_is_counted_ten_thousand_past_the_page
+    a_long_trail_is_counted_ten_thousand_past_the_page,
+    the_trails_filters_are_checked
 );
 
 async fn writes_are_audited_and_filterable(app: TestApp) {
@@ -139,4 +140,29 @@ async fn a_long_trail_is_counted_ten_thousand_past_the_page(app: TestApp) {
     );
     // A filter matching few is exact, as before.
     assert_eq!(page("entity=trail_test&entity_id=77").await, (1, true, 1));
+}
+
+/// The trail's filters are checked as every text a client sends: a NUL, a control character or
+/// direction override, or only invisible characters in `entity`, `entity_id` or `actor` is a 422
+/// naming it (not an empty page), and so is a window ending before it starts.
+async fn the_trails_filters_are_checked(app: TestApp) {
+    let admin = app.admin_token().await;
+    for (query, field) in [
+        ("entity=%00", "entity"),
+        ("entity_id=a%07b", "entity_id"),
+        ("actor=%E2%80%AEadmin", "actor"),
+        ("actor=%E2%80%8B%E2%80%8B", "actor"),
+        ("from=2026-12-08&to=2026-12-01", "to"),
+    ] {
+        let (s, v) = app.get(&format!("/api/audit?{query}"), Some(&admin)).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (Status::UnprocessableEntity, Some(field)),
+            "{query}: {v}"
+        );
+    }
+    let (s, v) = app
+        .get("/api/audit?from=2026-12-01&to=2026-12-01", Some(&admin))
+        .await;
+    assert_eq!(s, Status::Ok, "an empty window is a window: {v}");
 }

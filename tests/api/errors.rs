@@ -19,7 +19,8 @@ db_tests!(
     unknown_query_parameters_are_refused,
     a_body_sent_as_something_else_is_not_read_as_json,
     a_long_value_is_echoed_short,
-    a_field_given_twice_is_refused
+    a_field_given_twice_is_refused,
+    a_day_in_a_query_is_written_yyyy_mm_dd
 );
 
 /// A NUL character anywhere (login, search, free text) and a date outside 1900–2100 (title
@@ -861,4 +862,36 @@ async fn a_field_given_twice_is_refused(app: TestApp) {
         .await;
     assert_eq!(s, Status::UnprocessableEntity, "{:.300}", v.to_string());
     assert!(v.to_string().len() < 2000, "{:.300}", v.to_string());
+}
+
+/// A day in a query is written as the OpenAPI document says, `YYYY-MM-DD`: `2025-7-1` (which
+/// chrono alone reads) is refused naming the parameter, on every route that takes a day.
+async fn a_day_in_a_query_is_written_yyyy_mm_dd(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    for (path, field) in [
+        ("/api/reports/gaps?as_of={}", "as_of"),
+        ("/api/reports/gaps/compare?from={}&to=2026-01-01", "from"),
+        ("/api/units/79?as_of={}", "as_of"),
+        ("/api/titles/FF-CHAIR-COMMUNE/standard?as_of={}", "as_of"),
+        ("/api/classes?from={}", "from"),
+        ("/api/audit?from={}", "from"),
+    ] {
+        for (day, ok) in [
+            ("2025-07-01", true),
+            ("2025-7-1", false),
+            ("2025-07-1", false),
+        ] {
+            let (s, v) = app.get(&path.replace("{}", day), Some(&admin)).await;
+            if ok {
+                assert_eq!(s, Status::Ok, "{path} {day}: {v}");
+            } else {
+                assert_eq!(
+                    (s, v["error"]["field"].as_str()),
+                    (Status::UnprocessableEntity, Some(field)),
+                    "{path} {day}: {v}"
+                );
+            }
+        }
+    }
 }

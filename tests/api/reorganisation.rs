@@ -511,7 +511,7 @@ async fn rows_written_before_the_unit_date_rules_still_count(app: TestApp) {
             json!({"code": "99001", "name": "Phường Thử Nghiệm", "kind": "ward", "parent_code": "760", "effective": "2010-01-01"}),
         )
         .await;
-    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(s, Status::Created, "{v}");
     let kept = holder(
         &app,
         &admin,
@@ -686,7 +686,7 @@ async fn a_unit_created_by_hand_begins_on_its_day(app: TestApp) {
             json!({"code": "8880002", "name": "Phường Mới Hai", "kind": "ward", "parent_code": "79"}),
         )
         .await;
-    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(s, Status::Created, "{v}");
     let today = cadre_training::shared::clock::city_today();
     let (s, v) = app
         .get("/api/units/8880002?as_of=2020-12-31", Some(&admin))
@@ -728,7 +728,7 @@ async fn a_unit_created_by_hand_begins_on_its_day(app: TestApp) {
             json!({"code": "8880003", "name": "Phường Mới Ba", "kind": "ward", "parent_code": "79", "effective": "2019-01-01"}),
         )
         .await;
-    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(s, Status::Created, "{v}");
     assert_eq!(
         ok(&app, &admin, "/api/units/8880003?as_of=2020-12-31").await["name"],
         "Phường Mới Ba"

@@ -720,7 +720,7 @@ async fn rows_of_a_ward_made_after_the_places_were_read_are_placed_not_dropped(a
             json!({"code": "27999", "name": "Phường Mới", "kind": "ward", "parent_code": "760"}),
         )
         .await;
-    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(s, Status::Created, "{v}");
     let day = today.to_string();
     let id = chair_in(
         &app,
@@ -875,7 +875,7 @@ async fn chair_in_another_province(app: &TestApp, t: &str, (province, ward): (&s
         json!({"code": ward, "name": "Phường Thử", "kind": "ward", "parent_code": province, "effective": "2010-01-01"}),
     ] {
         let (s, v) = app.post("/api/units", Some(t), unit).await;
-        assert_eq!(s, Status::Ok, "{v}");
+        assert_eq!(s, Status::Created, "{v}");
     }
     let born = ("Trần Thị Mai", "079191000002", "1970-05-01");
     chair_in(app, t, (ward, "2015-01-01"), born, "2016-01-01").await

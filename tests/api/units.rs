@@ -338,7 +338,7 @@ async fn create_move_and_retire_units(app: TestApp) {
             json!({"code": "900", "name": "Tỉnh Thử", "kind": "province"}),
         )
         .await;
-    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(s, Status::Created, "{v}");
     app.post(
         "/api/units",
         Some(&admin),
@@ -764,7 +764,11 @@ async fn the_units_files_keep_the_tree_whole(app: TestApp) {
             json!({"code": "90002", "name": "Phu\u{31b}o\u{31b}\u{300}ng To\u{302}\u{301}", "kind": "ward", "parent_code": "902"}),
         )
         .await;
-    assert_eq!((s, &v["name"]), (Status::Ok, &json!("Phường Tố")), "{v}");
+    assert_eq!(
+        (s, &v["name"]),
+        (Status::Created, &json!("Phường Tố")),
+        "{v}"
+    );
 }
 
 /// Creates the tests' tree: province 900 with districts 901 and 902, commune 90001 under 901
@@ -788,7 +792,7 @@ async fn test_tree(app: &TestApp, admin: &str, commune_from: Option<&str>, secon
                 json!({"code": code, "name": name, "kind": kind, "parent_code": parent, "effective": effective.unwrap_or("2000-01-01")}),
             )
             .await;
-        assert_eq!(s, Status::Ok, "{v}");
+        assert_eq!(s, Status::Created, "{v}");
     }
 }
 
