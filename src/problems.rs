@@ -156,8 +156,8 @@ const CATALOGUE: &[Message] = &[
     m(
         C::TextCharacters,
         &["column"],
-        "{column} may hold only letters, spaces, ' and -",
-        "Chỉ được gồm chữ cái, dấu cách, dấu ' và dấu -",
+        "{column} may hold only letters, spaces, ' and -, and begins with a letter",
+        "Chỉ được gồm chữ cái, dấu cách, dấu ' và dấu -, bắt đầu bằng chữ cái",
     ),
     m(
         C::PartyDateRange,

@@ -214,6 +214,7 @@ reasons! {
     UnitUnderItself [] "the new parent would put the unit under itself" "Đơn vị cấp trên mới nằm bên dưới chính đơn vị này";
     UnitAlreadyMerged [code, date] "unit {code} was already merged on {date}" "Đơn vị {code} đã được sáp nhập ngày {date}";
     UnitSucceedsItself [] "a unit cannot succeed itself" "Đơn vị không thể kế thừa chính nó";
+    MovedOnWithoutMove [] "moved_on is the day of a move: give it with a unit_code other than the cadre's current unit" "moved_on là ngày chuyển đơn vị: chỉ gửi kèm unit_code khác đơn vị hiện tại của cán bộ";
     UnitNotYet [code, date] "unit {code} did not exist yet on {date}" "Đơn vị {code} chưa tồn tại vào ngày {date}";
     UnitChangedSince [code, date] "unit {code} was last changed on {date}: a change to it takes effect on that day or later" "Đơn vị {code} được thay đổi lần gần nhất vào ngày {date}: thay đổi tiếp theo phải có hiệu lực từ ngày đó trở đi";
     UnitGone [code, date] "unit {code} no longer existed on {date}" "Đơn vị {code} không còn tồn tại vào ngày {date}";
@@ -232,12 +233,12 @@ reasons! {
     CsvUnreadable [line, detail] "the CSV cannot be read at line {line}: {detail}" "Không đọc được tệp CSV ở dòng {line}: {detail}";
     CsvNotReadable [detail] "the file is not a readable CSV: {detail}" "Tệp không phải CSV đọc được: {detail}";
     XlsxUnreadable [detail] "the XLSX workbook cannot be read: {detail}" "Không đọc được tệp XLSX: {detail}";
-    XlsxTooManyEntries [max] "the XLSX workbook cannot be read: the archive has more than {max} entries" "Không đọc được tệp XLSX: tệp nén có hơn {max} mục";
+    XlsxTooManyEntries [max] "the file cannot be read: its archive (an XLSX workbook or a ZIP of CSV files) has more than {max} entries" "Không đọc được tệp: tệp nén (XLSX hoặc ZIP gồm các tệp CSV) có hơn {max} mục";
     ArchiveNameRepeated [] "the file cannot be read: two of its entries have the same name (only one would be read)" "Không đọc được tệp: có hai mục cùng tên trong tệp nén (chỉ một mục được đọc)";
     XlsxNoWorkbook [] "the XLSX workbook cannot be read: it has no workbook part" "Không đọc được tệp XLSX: thiếu phần workbook";
     XlsxNoWorksheet [] "the XLSX workbook cannot be read: the workbook has no worksheet" "Không đọc được tệp XLSX: không có trang tính nào";
     XlsxWorksheetMissing [] "the XLSX workbook cannot be read: a worksheet is not in the archive" "Không đọc được tệp XLSX: thiếu một trang tính trong tệp nén";
-    XlsxTooBig [max] "the XLSX workbook unpacks to more than {max} bytes (the limit of what its parts may hold together); save it again, or as CSV" "Tệp XLSX khi giải nén lớn hơn {max} byte; hãy lưu lại tệp hoặc lưu dưới dạng CSV";
+    XlsxTooBig [max] "the file's archive (an XLSX workbook or a ZIP of CSV files) unpacks to more than {max} bytes (the limit of what its parts may hold together); save it again, or in parts" "Tệp nén (XLSX hoặc ZIP gồm các tệp CSV) khi giải nén lớn hơn {max} byte; hãy lưu lại tệp hoặc chia thành nhiều phần";
     XlsxTooManyStrings [max] "the workbook has more than {max} shared strings (the limit of cells with a value); import it in parts" "Tệp có hơn {max} chuỗi (giới hạn số ô có dữ liệu); hãy chia tệp để nhập từng phần";
     CellOutsideColumns [cell, max, last] "cell {cell} lies outside the columns an import reads: at most {max} columns (A to {last})" "Ô {cell} nằm ngoài vùng được đọc: tối đa {max} cột (A đến {last})";
     CellBelowRows [cell, max] "cell {cell} lies below the rows an import reads: the file has more than {max} rows under its header; import it in parts" "Ô {cell} nằm quá số dòng được đọc: tệp có hơn {max} dòng dưới dòng tiêu đề; hãy chia tệp để nhập từng phần";
@@ -256,7 +257,7 @@ reasons! {
     PersonalIdInvalid [] "personal_id must be 9 or 12 digits" "Số CCCD/CMND gồm 9 hoặc 12 chữ số";
     FullNameLength [] "full_name must be 2 to 120 characters" "Họ tên gồm 2 đến 120 ký tự";
     FullNameCharacters [] "full_name may hold only letters, spaces, ' and -" "Họ tên chỉ gồm chữ cái, dấu cách, ' và -";
-    TextCharacters [field] "{field} may hold only letters, spaces, ' and -" "Chỉ gồm chữ cái, dấu cách, ' và -";
+    TextCharacters [field] "{field} may hold only letters, spaces, ' and -, and begins with a letter" "Chỉ gồm chữ cái, dấu cách, ' và -, bắt đầu bằng chữ cái";
     BirthDateRange [] "birth_date must be on or after 1900-01-01 and at least 15 years ago" "Ngày sinh phải từ ngày 01/01/1900 trở đi và cách đây ít nhất 15 năm";
     PartyDateRange [] "party_joined_on must be after the birth date and not in the future" "Ngày vào Đảng phải sau ngày sinh và không ở tương lai";
     PhoneInvalid [] "phone must be a telephone number of 8 to 15 digits" "Số điện thoại gồm 8 đến 15 chữ số";

@@ -285,6 +285,23 @@ pub struct CadrePatch {
     pub active: Option<bool>,
 }
 
+/// Whether writing `w` would leave the record `before` as it is.
+fn same_record(w: &CadreWrite, before: &CadreView) -> bool {
+    w.full_name == before.full_name
+        && w.gender == before.gender
+        && w.birth_date == before.birth_date
+        && w.ethnicity == before.ethnicity
+        && w.ethnic_minority == before.ethnic_minority
+        && w.religion == before.religion
+        && w.party_joined_on == before.party_joined_on
+        && w.personal_id.as_str() == before.personal_id
+        && w.unit_code == before.unit_code
+        && w.organisation == before.organisation
+        && w.phone == before.phone
+        && w.email == before.email
+        && w.active == before.active
+}
+
 /// Edits a visible cadre (officers: only moves within their subtree).
 pub async fn update(
     state: &AppState,
@@ -333,8 +350,24 @@ pub async fn update(
     };
     let today = state.clock.today();
     check_write(&w, today)?;
+    let moving = p
+        .unit_code
+        .as_deref()
+        .map(str::trim)
+        .is_some_and(|u| u != before.unit_code);
     if let Some(on) = p.moved_on {
+        // A day of a move without a move would be dropped silently.
+        if !moving {
+            return Err(AppError::invalid(
+                "moved_on",
+                crate::msg!(MovedOnWithoutMove),
+            ));
+        }
         not_after_today("moved_on", on, today)?;
+    }
+    // Nothing to change: nothing written, no audit entry, the record as it is.
+    if !moving && same_record(&w, &before) {
+        return detail(state, before).await;
     }
     let mut tx = state.db.begin().await?;
     check_personal_id(&mut tx, w.personal_id.as_str(), Some(before.id)).await?;

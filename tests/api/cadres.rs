@@ -7,6 +7,7 @@ use crate::db_tests;
 use crate::helpers::TestApp;
 
 db_tests!(
+    an_edit_that_changes_nothing_writes_nothing,
     create_read_and_validate_cadres,
     search_without_diacritics_in_vietnamese_order,
     officer_keeps_only_their_subtree,
@@ -867,7 +868,7 @@ pub async fn new_ward(app: &TestApp, admin: &str) {
                    "effective": "2025-07-01"}),
         )
         .await;
-    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(s, Status::Created, "{v}");
 }
 
 /// A cadre is in a unit, and holds a title there, from the day it came into being: on an earlier
@@ -933,4 +934,63 @@ async fn a_cadre_is_in_a_unit_and_holds_titles_there_once_it_exists(app: TestApp
         )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
+}
+
+/// An edit that changes nothing (an empty body, a value as it is) writes nothing: the record's
+/// `updated_at` stays and the audit trail gets no entry whose before and after are the same. A day
+/// of a move without a move (`moved_on` alone, or with the cadre's own unit) is refused, not
+/// dropped silently.
+async fn an_edit_that_changes_nothing_writes_nothing(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let id = create(&app, &admin, "Nguyễn Văn Yên", "079180000931", "26734").await;
+    let path = format!("/api/cadres/{id}");
+    let audit_path = format!("/api/audit?entity=cadre&entity_id={id}");
+    let (_, before) = app.get(&path, Some(&admin)).await;
+    let entries = app.get(&audit_path, Some(&admin)).await.1["total"].clone();
+    let today = cadre_training::shared::clock::city_today().to_string();
+    for body in [
+        json!({}),
+        json!({"full_name": before["full_name"], "phone": before["phone"]}),
+        json!({"unit_code": "26734"}),
+    ] {
+        let (s, v) = app.patch(&path, Some(&admin), body.clone()).await;
+        assert_eq!(s, Status::Ok, "{body}: {v}");
+        assert_eq!(v["updated_at"], before["updated_at"], "{body}: {v}");
+    }
+    for body in [
+        json!({"moved_on": today}),
+        json!({"unit_code": "26734", "moved_on": today}),
+    ] {
+        let (s, v) = app.patch(&path, Some(&admin), body.clone()).await;
+        assert_eq!(
+            (
+                s,
+                v["error"]["field"].as_str(),
+                v["error"]["reason"].as_str()
+            ),
+            (
+                Status::UnprocessableEntity,
+                Some("moved_on"),
+                Some("moved_on_without_move")
+            ),
+            "{body}: {v}"
+        );
+    }
+    assert_eq!(
+        app.get(&audit_path, Some(&admin)).await.1["total"],
+        entries,
+        "no entry for nothing"
+    );
+    let (_, after) = app.get(&path, Some(&admin)).await;
+    assert_eq!(after, before);
+    // A real change is written and audited.
+    let (s, v) = app
+        .patch(&path, Some(&admin), json!({"phone": "0909123456"}))
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(
+        app.get(&audit_path, Some(&admin)).await.1["total"].as_i64(),
+        entries.as_i64().map(|n| n + 1)
+    );
 }

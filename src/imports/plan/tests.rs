@@ -506,9 +506,9 @@ fn cadre_column_problems() {
         (vec![("unit_since", t("2025-06-16"))], vec![("unit_since", "the date is in the future")]),
         (vec![("unit_since", t("later"))], vec![("unit_since", NOT_A_DATE)]),
         // Words, phone, e-mail.
-        (vec![("ethnicity", t("K1nh"))], vec![("ethnicity", "ethnicity may hold only letters, spaces, ' and -")]),
+        (vec![("ethnicity", t("K1nh"))], vec![("ethnicity", "ethnicity may hold only letters, spaces, ' and -, and begins with a letter")]),
         (vec![("ethnicity", t(&"a".repeat(51)))], vec![("ethnicity", "ethnicity must be 1 to 50 characters")]),
-        (vec![("religion", t("=1"))], vec![("religion", "religion may hold only letters, spaces, ' and -")]),
+        (vec![("religion", t("=1"))], vec![("religion", "religion may hold only letters, spaces, ' and -, and begins with a letter")]),
         (vec![("phone", t("call me"))], vec![("phone", "phone must be a telephone number of 8 to 15 digits")]),
         (vec![("email", t("nobody"))], vec![("email", "email is not an e-mail address")]),
         // Yes/no.
@@ -516,7 +516,7 @@ fn cadre_column_problems() {
         (vec![("ethnic_minority", Cell::Number(2.0))], vec![("ethnic_minority", YES_NO)]),
         (vec![("active", t("maybe"))], vec![("active", YES_NO)]),
         // A NUL character anywhere.
-        (vec![("religion", t("Phật\0giáo"))], vec![("religion", "must not contain a NUL character"), ("religion", "religion may hold only letters, spaces, ' and -")]),
+        (vec![("religion", t("Phật\0giáo"))], vec![("religion", "must not contain a NUL character"), ("religion", "religion may hold only letters, spaces, ' and -, and begins with a letter")]),
         // Every problem of a row's cells, in the order of the columns read.
         (
             vec![
