@@ -1,7 +1,7 @@
 //! Pure report logic: assessments from loaded facts, and their aggregation into rows: the rows
 //! of a report by group, two dates side by side, training demand by module.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use utoipa::ToSchema;
@@ -903,7 +903,8 @@ pub struct DemandRow {
     pub module_title_vi: String,
     /// Assessed holders who need it.
     pub needed: i64,
-    /// Seats in planned or open classes of the module.
+    /// Seats in planned or open classes of the module whose first session begins on or after the
+    /// report's day (a class run by then, or one without sessions, is no seat for that day).
     pub seats_planned: i64,
     /// needed − seats_planned (at least 0).
     pub remaining: i64,
@@ -927,10 +928,29 @@ pub struct DemandCell {
 pub struct ModuleRef {
     /// Active modules that award a level: (module code, scale, level).
     pub awarding: Vec<(String, String, String)>,
-    /// Seats in planned or open classes, by module code.
+    /// Seats counted by [`demand`], by module code ([`ModuleRef::offered_from`] fills it).
     pub seats: HashMap<String, i64>,
     /// Vietnamese titles, by module code.
     pub titles: HashMap<String, String>,
+    /// Planned and open classes: (module code, first session's start, capacity).
+    pub offer: Vec<(String, Option<DateTime<Utc>>, i64)>,
+}
+
+impl ModuleRef {
+    /// The same reference with `seats` counting the classes whose first session begins at or
+    /// after `from` (the start of a report's day): what is offered from that day on.
+    pub fn offered_from(&self, from: DateTime<Utc>) -> ModuleRef {
+        let mut seats: HashMap<String, i64> = HashMap::new();
+        for (module, first, capacity) in &self.offer {
+            if first.is_some_and(|f| f >= from) {
+                *seats.entry(module.clone()).or_default() += capacity;
+            }
+        }
+        ModuleRef {
+            seats,
+            ..self.clone()
+        }
+    }
 }
 
 /// Training demand: per module, per group, the assessed holders who need it (a missing or stale

@@ -635,6 +635,8 @@ pub async fn training_demand_in(
     let r = &day.reference;
     let keys = rule_keys(&r.standards, &r.scales);
     let assessed = super::timeline_store::on_day(&day.packed, &keys, &day.places, q.filter.as_of)?;
+    // The seats offered from the report's day on (a class run by then is no seat for it).
+    let modules = modules.offered_from(state.clock.start_of(q.filter.as_of));
     let modules = demand_by_group(
         &assessed,
         &r.standards,

@@ -776,7 +776,8 @@ pub async fn units(db: &Db, range: &(String, String), d: NaiveDate) -> AppResult
 }
 
 /// What training demand reads of the modules and classes (three statements): the active modules
-/// that award a level, the seats of planned and open classes per module, and every module's title.
+/// that award a level, the planned and open classes (module, first session, seats), and every
+/// module's title.
 pub async fn module_reference(db: &Db) -> AppResult<super::report::ModuleRef> {
     let awarding: Vec<(String, String, String)> = on_exec!(db, |c| sqlx::query_as(
         "SELECT code, awards_scale, awards_level FROM modules
@@ -784,10 +785,11 @@ pub async fn module_reference(db: &Db) -> AppResult<super::report::ModuleRef> {
     )
     .fetch_all(&mut *c)
     .await?);
-    let seats: Vec<(String, i64)> = on_exec!(db, |c| {
+    let offer: Vec<(String, Option<chrono::DateTime<chrono::Utc>>, i64)> = on_exec!(db, |c| {
         sqlx::query_as(
-        "SELECT m.code, CAST(SUM(c.capacity) AS BIGINT) FROM classes c JOIN modules m ON m.id = c.module_id
-         WHERE c.status IN ('planned', 'open') GROUP BY m.code"
+        "SELECT m.code, (SELECT MIN(s.starts_at) FROM class_sessions s WHERE s.class_id = c.id), c.capacity
+         FROM classes c JOIN modules m ON m.id = c.module_id
+         WHERE c.status IN ('planned', 'open')"
     )
     .fetch_all(&mut *c)
     .await?
@@ -798,8 +800,9 @@ pub async fn module_reference(db: &Db) -> AppResult<super::report::ModuleRef> {
             .await?);
     Ok(super::report::ModuleRef {
         awarding,
-        seats: seats.into_iter().collect(),
+        seats: HashMap::new(),
         titles: titles.into_iter().collect(),
+        offer,
     })
 }
 

@@ -559,6 +559,29 @@ async fn demand_compare_and_own_gaps(app: TestApp) {
     assert_eq!(m["seats_planned"], 30);
     assert_eq!(m["remaining"], 0);
     assert_eq!(m["by_unit"][0]["unit_code"], "761");
+    // The class's seats count for a day up to its first session's (1 March 2027, 08:00), and not
+    // for a day after it: by then it has run.
+    for (day, seats) in [("2027-03-01", 30), ("2027-03-02", 0)] {
+        let (s, d) = app
+            .get(
+                &format!("/api/reports/training-demand?unit=79&as_of={day}"),
+                Some(&w.school),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{d}");
+        let m = d["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["module_code"] == "LLCT-TC")
+            .unwrap_or_else(|| panic!("{day}: {d}"));
+        assert_eq!(m["seats_planned"], seats, "{day}: {m}");
+        assert_eq!(
+            m["remaining"].as_i64(),
+            m["needed"].as_i64().map(|n| (n - seats).max(0)),
+            "{day}: {m}"
+        );
+    }
     let (_, d) = app
         .get(
             "/api/reports/training-demand?unit=79&as_of=2021-06-01",
