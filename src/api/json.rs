@@ -146,10 +146,13 @@ fn from_serde(path: &str, e: serde_json::Error) -> AppError {
         .and_then(|r| r.strip_suffix('`'))
     {
         // Serde's own words for a struct's field given twice name the field only.
-        let name = match &field {
-            Some(p) if !name.contains(['.', '[']) => format!("{p}.{name}"),
-            _ => name.to_string(),
-        };
+        let name = clip(
+            &match &field {
+                Some(p) if !name.contains(['.', '[']) => format!("{p}.{name}"),
+                _ => name.to_string(),
+            },
+            100,
+        );
         return AppError::Validation {
             msg: crate::msg!(JsonDuplicateField, name = name),
             field: Some(name),
