@@ -454,6 +454,17 @@ async fn the_exchange_checks_who_calls_and_what_is_sent(app: TestApp) {
         .all(|(_, c, u, n)| (*c, *u, *n) == (0, 0, 0)));
 }
 
+/// The index of the record's file whose header holds `header` and which names `pid`.
+fn sheet_with(files: &[(String, Vec<u8>)], header: &str, pid: &str) -> usize {
+    files
+        .iter()
+        .position(|(_, f)| {
+            let text = String::from_utf8_lossy(f);
+            text.lines().next().unwrap_or("").contains(header) && text.contains(pid)
+        })
+        .unwrap_or_else(|| panic!("no file with {header:?} naming {pid}"))
+}
+
 /// The CSV `file` with the fields of the row naming `pid` changed by `edit` (the delimiter read
 /// from the header; the record's values hold none).
 fn edit_row(file: &[u8], pid: &str, edit: impl Fn(&mut Vec<String>)) -> Vec<u8> {
@@ -585,13 +596,7 @@ async fn a_record_on_a_unit_retired_since_reads_back_unchanged(app: TestApp) {
     roster_reads_back_unchanged(&app, &admin).await;
     // A title starting another day at the retired unit is a new period there: refused.
     let files = unzip(&zip);
-    let titles_at = files
-        .iter()
-        .position(|(_, f)| {
-            let text = String::from_utf8_lossy(f);
-            text.lines().next().unwrap().contains("Ngày bổ nhiệm") && text.contains(pid)
-        })
-        .unwrap();
+    let titles_at = sheet_with(&files, "Ngày bổ nhiệm", pid);
     let mut moved = files.clone();
     moved[titles_at].1 = edit_row(&files[titles_at].1, pid, |f| f[4] = "2016-01-01".into());
     let (s, v) = import(&app, &admin, rezip(&moved), true).await;
@@ -1002,13 +1007,7 @@ async fn a_record_leaves_no_inactive_cadre_in_a_seat(app: TestApp) {
     assert_eq!(s, Status::Created, "{v}");
     let eid = v["id"].as_i64().unwrap();
     let files = unzip(&export(&app, &admin, "zip").await);
-    let cadres_at = files
-        .iter()
-        .position(|(_, f)| {
-            let text = String::from_utf8_lossy(f);
-            text.lines().next().unwrap().contains("Đang công tác") && text.contains(pid)
-        })
-        .unwrap();
+    let cadres_at = sheet_with(&files, "Đang công tác", pid);
     let mut inactive = files.clone();
     inactive[cadres_at].1 = edit_row(&files[cadres_at].1, pid, |f| {
         *f.last_mut().unwrap() = "không".into();

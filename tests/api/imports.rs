@@ -1156,7 +1156,7 @@ async fn every_problem_of_a_row_is_listed(app: TestApp) {
 }
 
 /// The problems of a 422 as (row, field, code), in the order listed.
-fn coded(v: &Value) -> Vec<(i64, String, String)> {
+pub fn coded(v: &Value) -> Vec<(i64, String, String)> {
     v["error"]["details"]
         .as_array()
         .unwrap_or_else(|| panic!("no details: {v}"))

@@ -834,19 +834,26 @@ async fn a_unit_change_comes_after_its_last(app: TestApp) {
             .await
         }
     };
+    let refused_since = |s: Status, v: &Value| {
+        assert_eq!(
+            (
+                s,
+                v["error"]["field"].as_str(),
+                v["error"]["reason"].as_str()
+            ),
+            (
+                Status::UnprocessableEntity,
+                Some("effective"),
+                Some("unit_changed_since")
+            ),
+            "{v}"
+        );
+    };
     let (s, v) = rename("Phường Đa Kao B", "2026-03-01").await;
     assert_eq!(s, Status::Ok, "{v}");
     let (_, before) = app.get("/api/units/26737", Some(&admin)).await;
     let (s, v) = rename("Phường Đa Kao A", "2025-10-01").await;
-    assert_eq!(
-        (s, v["error"]["field"].clone(), v["error"]["reason"].clone()),
-        (
-            Status::UnprocessableEntity,
-            json!("effective"),
-            json!("unit_changed_since")
-        ),
-        "{v}"
-    );
+    refused_since(s, &v);
     assert_eq!(v["error"]["params"]["date"], "2026-03-01", "{v}");
     let (s, v) = app
         .post_raw(
@@ -856,15 +863,7 @@ async fn a_unit_change_comes_after_its_last(app: TestApp) {
             units_file("admin-units-2024.csv"),
         )
         .await;
-    assert_eq!(
-        (s, v["error"]["field"].clone(), v["error"]["reason"].clone()),
-        (
-            Status::UnprocessableEntity,
-            json!("effective"),
-            json!("unit_changed_since")
-        ),
-        "{v}"
-    );
+    refused_since(s, &v);
     let (_, after) = app.get("/api/units/26737", Some(&admin)).await;
     assert_eq!(after, before, "nothing changed");
     // On the day of the last change or later: in order.
@@ -905,18 +904,7 @@ async fn a_units_file_holds_no_unreadable_name(app: TestApp) {
         )
         .await;
     assert_eq!(s, Status::UnprocessableEntity, "{v}");
-    let found: Vec<(i64, String, String)> = v["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["row"].as_i64().unwrap_or(0),
-                d["field"].as_str().unwrap_or("").to_string(),
-                d["code"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
+    let found = crate::imports::coded(&v);
     let want: Vec<(i64, String, String)> = [
         (2, "nul_character"),
         (3, "control_character"),
