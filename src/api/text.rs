@@ -93,6 +93,15 @@ pub fn check(field: &str, s: &str) -> Result<(), AppError> {
                 crate::msg!(DateYears, field = field, min = YEARS.0, max = YEARS.1),
             ));
         }
+        // A day is written as the OpenAPI document's `format: date` says: chrono alone also reads
+        // `2025-7-1` and `+2025-07-01`, which nobody else would take for the same day.
+        let t = s.trim();
+        if t.parse::<chrono::NaiveDate>().is_ok() && !super::query::is_iso_day(t) {
+            return Err(AppError::invalid(
+                field,
+                crate::msg!(DateNotIso, field = field),
+            ));
+        }
     }
     Ok(())
 }

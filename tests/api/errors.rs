@@ -20,7 +20,8 @@ db_tests!(
     a_body_sent_as_something_else_is_not_read_as_json,
     a_long_value_is_echoed_short,
     a_field_given_twice_is_refused,
-    a_day_in_a_query_is_written_yyyy_mm_dd
+    a_day_in_a_query_is_written_yyyy_mm_dd,
+    a_day_in_a_body_is_written_yyyy_mm_dd
 );
 
 /// A NUL character anywhere (login, search, free text) and a date outside 1900–2100 (title
@@ -894,4 +895,54 @@ async fn a_day_in_a_query_is_written_yyyy_mm_dd(app: TestApp) {
             }
         }
     }
+}
+
+/// So is a day in a body: a title's first day `2015-1-1` or a unit change's `+2026-03-01` is refused
+/// naming the field (`date_not_iso`), nothing written; the same day written `2015-01-01` is taken.
+async fn a_day_in_a_body_is_written_yyyy_mm_dd(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let id = crate::cadres::create(&app, &admin, "Nguyễn Văn Ngày", "079180000951", "26734").await;
+    let path = format!("/api/cadres/{id}/titles");
+    for (path, body, field) in [
+        (
+            path.clone(),
+            json!({"title_code": "FF-VICE-COMMUNE", "from_date": "2015-1-1"}),
+            "from_date",
+        ),
+        (
+            "/api/units/26737".to_string(),
+            json!({"name": "Phường Đa Kao", "kind": "ward", "parent_code": "760", "effective": "+2026-03-01"}),
+            "effective",
+        ),
+    ] {
+        let (s, v) = if path.starts_with("/api/units") {
+            app.patch(&path, Some(&admin), body).await
+        } else {
+            app.post(&path, Some(&admin), body).await
+        };
+        assert_eq!(
+            (
+                s,
+                v["error"]["field"].as_str(),
+                v["error"]["reason"].as_str()
+            ),
+            (
+                Status::UnprocessableEntity,
+                Some(field),
+                Some("date_not_iso")
+            ),
+            "{path}: {v}"
+        );
+    }
+    let (_, record) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(record["titles"], json!([]), "nothing written: {record}");
+    let (s, v) = app
+        .post(
+            &path,
+            Some(&admin),
+            json!({"title_code": "FF-VICE-COMMUNE", "from_date": "2015-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
 }
