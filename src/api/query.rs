@@ -20,28 +20,6 @@ pub fn parse_opt<T: FromStr>(name: &str, raw: Option<&str>) -> Result<Option<T>,
     }
 }
 
-/// Whether `s` is a day written exactly `YYYY-MM-DD` (the OpenAPI document's `format: date`;
-/// chrono alone also reads `2025-7-1`).
-pub fn is_iso_day(s: &str) -> bool {
-    s.len() == 10
-        && s.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        })
-}
-
-/// Parses an optional day parameter written `YYYY-MM-DD`, answering 422 naming it otherwise.
-pub fn parse_day(name: &str, raw: Option<&str>) -> Result<Option<chrono::NaiveDate>, AppError> {
-    let day = parse_opt::<chrono::NaiveDate>(name, raw)?;
-    match raw.map(str::trim) {
-        Some(s) if day.is_some() && !is_iso_day(s) => Err(AppError::invalid(
-            name,
-            crate::msg!(NotAValue, field = name, value = s),
-        )),
-        _ => Ok(day),
-    }
-}
-
 /// Refuses a query parameter given more than once (`?limit=5&limit=6`): Rocket would read neither
 /// value and take the default, so the request would silently mean something else (422 naming it).
 pub fn single_values(req: &rocket::Request<'_>) -> Result<(), AppError> {

@@ -66,6 +66,16 @@ pub fn is_invisible_text(s: &str) -> bool {
     s.chars().any(is_invisible) && s.chars().all(|c| c.is_whitespace() || is_invisible(c))
 }
 
+/// Whether `s` is a day written exactly `YYYY-MM-DD` (the OpenAPI document's `format: date`;
+/// chrono alone also reads `2025-7-1`).
+pub fn is_iso_day(s: &str) -> bool {
+    s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+}
+
 /// Checks one text value of `field`.
 pub fn check(field: &str, s: &str) -> Result<(), AppError> {
     if s.contains('\0') {
@@ -96,7 +106,7 @@ pub fn check(field: &str, s: &str) -> Result<(), AppError> {
         // A day is written as the OpenAPI document's `format: date` says: chrono alone also reads
         // `2025-7-1` and `+2025-07-01`, which nobody else would take for the same day.
         let t = s.trim();
-        if t.parse::<chrono::NaiveDate>().is_ok() && !super::query::is_iso_day(t) {
+        if t.parse::<chrono::NaiveDate>().is_ok() && !is_iso_day(t) {
             return Err(AppError::invalid(
                 field,
                 crate::msg!(DateNotIso, field = field),

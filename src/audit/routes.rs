@@ -29,7 +29,7 @@ fn parse_time(field: &str, raw: Option<&str>, clock: &Clock) -> AppResult<Option
     if let Some(d) = s
         .parse::<NaiveDate>()
         .ok()
-        .filter(|_| crate::api::query::is_iso_day(s))
+        .filter(|_| crate::api::text::is_iso_day(s))
     {
         return Ok(Some(clock.start_of(d)));
     }

@@ -2,6 +2,7 @@
 //! by `enrolments`: its seats and waitlist follow the capacity; its status change by `completions`:
 //! finishing records the completions.) The rules and transactions are in `service`.
 
+use chrono::NaiveDate;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{get, post, put, routes, Route, State};
@@ -10,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::domain::{ClassStatus, SessionInput};
 use super::service::{self, ClassInput, ClassQuery, ClassView};
-use crate::api::{JsonBody, PageParams};
+use crate::api::{parse_opt, JsonBody, PageParams};
 use crate::auth::{AuthUser, SchoolStaff};
 use crate::error::{AppResult, ErrorEnvelope};
 use crate::state::AppState;
@@ -63,8 +64,8 @@ pub async fn list_classes(
         module_code: module
             .map(|m| m.trim().to_uppercase())
             .filter(|m| !m.is_empty()),
-        from: crate::api::query::parse_day("from", from)?,
-        to: crate::api::query::parse_day("to", to)?,
+        from: parse_opt::<NaiveDate>("from", from)?,
+        to: parse_opt::<NaiveDate>("to", to)?,
     };
     let (total, items) = service::list(state, &user, query, page).await?;
     Ok(Json(ClassList {

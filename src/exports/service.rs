@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use super::sources::Source;
 use super::{csv, xlsx, Streamed};
+use crate::api::parse_opt;
 use crate::auth::{AuthUser, Role, Scope};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -51,5 +52,5 @@ pub async fn send(
 
 /// An optional day filter, 422 naming it when malformed.
 pub fn day(name: &str, raw: Option<&str>) -> AppResult<Option<NaiveDate>> {
-    crate::api::query::parse_day(name, raw)
+    parse_opt::<NaiveDate>(name, raw)
 }

@@ -17,7 +17,7 @@ use utoipa::IntoParams;
 use super::reasons::Lang;
 use super::report::Grouping;
 use super::store::Population;
-use crate::api::PageParams;
+use crate::api::{parse_opt, PageParams};
 use crate::error::{AppError, AppResult};
 use crate::shared::download::{parse_format, ExportFormat};
 use crate::standards::domain::Organisation;
@@ -227,11 +227,11 @@ impl ReportParams<'_> {
     }
 
     fn as_of(&self) -> AppResult<Option<NaiveDate>> {
-        crate::api::query::parse_day("as_of", self.as_of)
+        parse_opt::<NaiveDate>("as_of", self.as_of)
     }
 
     fn day(name: &str, raw: Option<&str>) -> AppResult<NaiveDate> {
-        crate::api::query::parse_day(name, raw)?
+        parse_opt::<NaiveDate>(name, raw)?
             .ok_or_else(|| AppError::invalid(name, crate::msg!(Required, field = name)))
     }
 }

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::domain::{check_first_day, check_note, Requirement};
 use super::service;
 use super::store::StandardVersion;
-use crate::api::JsonBody;
+use crate::api::{parse_opt, JsonBody};
 use crate::auth::{AuthUser, StandardsEditor};
 use crate::error::{AppResult, ErrorEnvelope};
 use crate::state::AppState;
@@ -54,7 +54,7 @@ pub async fn in_force(
     code: &str,
     as_of: Option<&str>,
 ) -> AppResult<Json<StandardVersion>> {
-    let d = crate::api::query::parse_day("as_of", as_of)?.unwrap_or_else(|| state.clock.today());
+    let d = parse_opt::<NaiveDate>("as_of", as_of)?.unwrap_or_else(|| state.clock.today());
     Ok(Json(service::in_force(&state.db, code, d).await?))
 }
 

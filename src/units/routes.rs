@@ -79,7 +79,7 @@ pub async fn get_unit(
     code: &str,
     as_of: Option<&str>,
 ) -> AppResult<Json<UnitDetail>> {
-    let as_of = crate::api::query::parse_day("as_of", as_of)?;
+    let as_of = parse_opt::<NaiveDate>("as_of", as_of)?;
     let code = UnitCode::in_path(code)?;
     Ok(Json(service::detail(&state.db, &user, &code, as_of).await?))
 }
@@ -133,7 +133,7 @@ pub async fn import_units(
             .map(|r| parse_code("root", r))
             .transpose()?,
         retire_missing: parse_opt::<bool>("retire_missing", retire_missing)?.unwrap_or(false),
-        effective: crate::api::query::parse_day("effective", effective)?,
+        effective: parse_opt::<NaiveDate>("effective", effective)?,
         dry_run: parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false),
     };
     // The import changes the current tree (names, paths, the officers' scope) at once.
