@@ -358,7 +358,10 @@ pub async fn update(tx: &mut Tx, id: i64, w: &CadreWrite) -> AppResult<()> {
     Ok(())
 }
 
-/// Moves a cadre to another unit on a date: closes the current period, opens a new one.
+/// Moves a cadre to another unit on a date: closes the current period, opens a new one. A move
+/// dated on the current period's first day replaces that period instead (a same-day correction,
+/// or another unit since the same day): no period lasts no day, and a move back to the unit of a
+/// period ending that day reopens it.
 pub async fn move_unit(tx: &mut Tx, id: i64, to_unit: &str, on: NaiveDate) -> AppResult<()> {
     let current_from: Option<NaiveDate> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT from_date FROM cadre_units WHERE cadre_id = $1 AND to_date IS NULL"
@@ -368,17 +371,39 @@ pub async fn move_unit(tx: &mut Tx, id: i64, to_unit: &str, on: NaiveDate) -> Ap
     .await?);
     super::rules::check_move_date(current_from, on)?;
     on_tx!(tx, |c| {
-        sqlx::query("UPDATE cadre_units SET to_date = $1 WHERE cadre_id = $2 AND to_date IS NULL")
+        if current_from == Some(on) {
+            sqlx::query("DELETE FROM cadre_units WHERE cadre_id = $1 AND to_date IS NULL")
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+        } else {
+            sqlx::query(
+                "UPDATE cadre_units SET to_date = $1 WHERE cadre_id = $2 AND to_date IS NULL",
+            )
             .bind(on)
             .bind(id)
             .execute(&mut *c)
             .await?;
-        sqlx::query("INSERT INTO cadre_units (cadre_id, unit_code, from_date) VALUES ($1, $2, $3)")
+        }
+        let reopened = sqlx::query(
+            "UPDATE cadre_units SET to_date = NULL WHERE cadre_id = $1 AND unit_code = $2 AND to_date = $3",
+        )
+        .bind(id)
+        .bind(to_unit)
+        .bind(on)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+        if reopened == 0 {
+            sqlx::query(
+                "INSERT INTO cadre_units (cadre_id, unit_code, from_date) VALUES ($1, $2, $3)",
+            )
             .bind(id)
             .bind(to_unit)
             .bind(on)
             .execute(&mut *c)
             .await?;
+        }
         sqlx::query("UPDATE cadres SET unit_code = $1, updated_at = $2 WHERE id = $3")
             .bind(to_unit)
             .bind(Utc::now())

@@ -14,6 +14,7 @@ db_tests!(
     list_totals_follow_scope_and_filters,
     cadre_sees_only_their_own_record,
     moves_are_recorded,
+    a_move_on_the_periods_first_day_replaces_it,
     titles_held_and_planned,
     an_inactive_cadre_holds_no_title_beyond_today,
     qualifications_by_hand,
@@ -493,6 +494,74 @@ async fn moves_are_recorded(app: TestApp) {
         .await;
     assert_eq!(a["items"][0]["action"], "move");
     assert_eq!(a["items"][0]["before"]["unit_code"], "26734");
+}
+
+/// A move dated on the first day of the cadre's current unit period (a same-day correction, or
+/// a roster giving the same "since" with another unit) replaces that period: no period lasts no
+/// day (the record exchange refuses one, so a unit's record would not import back), and moving
+/// back where the cadre was that day reopens the period they were in.
+async fn a_move_on_the_periods_first_day_replaces_it(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let id = create_since(
+        &app,
+        &admin,
+        ("Nguyễn Văn Nhầm", "079180000451"),
+        "26734",
+        "2010-01-01",
+    )
+    .await;
+    let today = cadre_training::shared::clock::city_today().to_string();
+    let periods = |v: &Value| -> Vec<(String, String, String)> {
+        v["units"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|u| {
+                let day = |k: &str| u[k].as_str().unwrap_or("-").to_string();
+                (day("unit_code"), day("from_date"), day("to_date"))
+            })
+            .collect()
+    };
+    let p = |unit: &str, from: &str, to: &str| (unit.to_string(), from.to_string(), to.to_string());
+    let mut seen = vec![];
+    for unit in ["26764", "26737", "26734"] {
+        let (s, v) = app
+            .patch(
+                &format!("/api/cadres/{id}"),
+                Some(&admin),
+                json!({"unit_code": unit, "moved_on": today}),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{unit}: {v:.300}");
+        seen.push(periods(&v));
+    }
+    assert_eq!(
+        seen,
+        [
+            vec![p("26734", "2010-01-01", &today), p("26764", &today, "-")],
+            vec![p("26734", "2010-01-01", &today), p("26737", &today, "-")],
+            vec![p("26734", "2010-01-01", "-")],
+        ]
+    );
+    // The same "since" with another unit: that unit since then.
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{id}"),
+            Some(&admin),
+            json!({"unit_code": "26764", "moved_on": "2010-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    assert_eq!(periods(&v), [p("26764", "2010-01-01", "-")]);
+    let (_, a) = app
+        .get(
+            &format!("/api/audit?entity=cadre&entity_id={id}"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(a["items"][0]["action"], "move", "{a:.300}");
+    assert_eq!(a["items"][0]["before"]["unit_code"], "26734", "{a:.300}");
 }
 
 async fn titles_held_and_planned(app: TestApp) {
