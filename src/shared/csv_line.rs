@@ -22,9 +22,17 @@ pub enum Field<'a> {
     Plain(&'a str),
 }
 
-/// Text that a spreadsheet would run as a formula, with a single quote in front.
+/// Whether a cell read back would lose its first character to [`unneutralise`]: a single quote
+/// before a formula start or before another single quote.
+fn quoted(s: &str) -> bool {
+    s.strip_prefix('\'')
+        .is_some_and(|rest| rest.starts_with(FORMULA_STARTS) || rest.starts_with('\''))
+}
+
+/// Text that a spreadsheet would run as a formula, with a single quote in front; so is text that
+/// already begins like a quoted cell, so that [`unneutralise`] gives every text back as it was.
 pub fn neutralise(s: &str) -> Cow<'_, str> {
-    if s.starts_with(FORMULA_STARTS) {
+    if s.starts_with(FORMULA_STARTS) || quoted(s) {
         Cow::Owned(format!("'{s}"))
     } else {
         Cow::Borrowed(s)
@@ -32,11 +40,12 @@ pub fn neutralise(s: &str) -> Cow<'_, str> {
 }
 
 /// The inverse of [`neutralise`], for a cell read back by an import: a single quote followed by
-/// a formula start is taken off.
+/// a formula start or by another single quote is taken off.
 pub fn unneutralise(s: &str) -> &str {
-    match s.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
-        _ => s,
+    if quoted(s) {
+        &s[1..]
+    } else {
+        s
     }
 }
 
@@ -102,6 +111,28 @@ mod tests {
             .iter()
             .map(String::from)
             .collect()
+    }
+
+    #[test]
+    fn every_text_reads_back_as_it_was_written() {
+        for text in [
+            "'+84 Trường",
+            "'=x",
+            "''Sổ 2019",
+            "'",
+            "''",
+            "'Kinh",
+            "=1",
+            "Kinh",
+        ] {
+            let cell = &read(&line(&[Field::Text(text)]))[0];
+            assert_eq!(unneutralise(cell), text, "{cell:?}");
+        }
+        assert_eq!(
+            neutralise("'Kinh"),
+            "'Kinh",
+            "a lone quote before text stays as it is"
+        );
     }
 
     #[test]
