@@ -128,6 +128,10 @@ reasons! {
     // The request as a whole.
     JsonMalformed [detail] "malformed JSON: {detail}" "Dữ liệu JSON không đọc được: {detail}";
     JsonUnknownField [name, expected] "unknown field `{name}`, expected one of {expected}" "Trường \"{name}\" không được nhận (các trường được nhận: {expected})";
+    PathUnreadable [] "the path holds a NUL, a control character or a direction override; no address has one" "Đường dẫn chứa ký tự NUL, ký tự điều khiển hoặc ký tự đảo chiều; không địa chỉ nào có các ký tự này";
+    JsonWrongType [field, expected] "{field} must be {expected}" "Trường \"{field}\" phải là {expected}";
+    JsonNotADay [field] "{field} is not a day (YYYY-MM-DD)" "Trường \"{field}\" không phải là ngày (YYYY-MM-DD)";
+    JsonNotAnObject [] "a JSON object is expected here, not a list" "Ở đây cần một đối tượng JSON, không phải một danh sách";
     JsonMissingField [name] "missing field `{name}`" "Thiếu trường \"{name}\"";
     JsonDuplicateField [name] "the field `{name}` is given more than once" "Trường \"{name}\" được gửi nhiều lần";
     JsonInvalid [detail] "{detail}" "Giá trị không hợp lệ: {detail}";
@@ -325,6 +329,7 @@ reasons! {
     // Enrolments.
     CadreIdRequired [] "cadre_id is required" "Cần chọn cán bộ";
     ClassNotOpen [code, status] "class {code} is {status}, not open for enrolment" "Lớp {code} không nhận ghi danh (tình trạng: {status})";
+    ClassBegun [code, date, time] "class {code} began on {date} at {time}; once a class has begun only the training school adds a participant" "Lớp {code} đã bắt đầu lúc {time} ngày {date}; lớp đã bắt đầu thì chỉ nhà trường ghi danh bổ sung";
     EnrolmentWindow [code, opens, closes] "enrolment for class {code} is open from {opens} to {closes}" "Lớp {code} nhận ghi danh từ {opens} đến {closes}";
     PrerequisiteMissing [code] "prerequisite {code} is missing or stale: the cadre needs a valid completion of {code} first" "Chưa học (hoặc đã hết hiệu lực) chuyên đề tiên quyết {code}";
     SeatsTaken [taken, capacity] "{taken} cadres already hold seats; withdraw some before lowering the capacity to {capacity}" "Đã có {taken} cán bộ giữ chỗ; hãy rút bớt trước khi giảm sĩ số xuống {capacity}";
@@ -344,6 +349,7 @@ reasons! {
     ScoreInvalid [] "score must be between 0 and 10 with at most one decimal" "Điểm từ 0 đến 10, tối đa một chữ số thập phân";
     NoSession [session, class] "no session {session} in class {class}" "Lớp {class} không có buổi học mã {session}";
     NoCertificate [number] "no certificate {number}" "Không có giấy chứng nhận số {number}";
+    CancelledClassNoSheet [class] "class {class} was cancelled: its sessions are not held, so there is no sign-in sheet" "Lớp {class} đã hủy: các buổi học không diễn ra nên không có danh sách ký tên";
     NoCertificatesInClass [class] "class {class} has no certificate you may see" "Lớp {class} không có giấy chứng nhận nào bạn được xem";
     CertificateRevoked [number] "certificate {number} is already revoked" "Giấy chứng nhận {number} đã bị thu hồi";
     CertificateCodeShape [len, alphabet] "code must be {len} letters of {alphabet}" "Mã xác thực gồm {len} ký tự trong {alphabet}";
@@ -408,7 +414,20 @@ impl Msg {
         let mut value = serde_json::to_value(value).unwrap_or(Value::Null);
         if ECHOED.contains(&name) {
             // The caller's own input, named back: its first characters are enough to find it.
+            // A NUL, a control character or a direction override in it is shown as `�`.
             if let Value::String(s) = &mut value {
+                if s.chars().any(crate::api::text::is_refused_control) {
+                    *s = s
+                        .chars()
+                        .map(|c| {
+                            if crate::api::text::is_refused_control(c) {
+                                '\u{fffd}'
+                            } else {
+                                c
+                            }
+                        })
+                        .collect();
+                }
                 if let Some((cut, _)) = s.char_indices().nth(ECHO_CHARS) {
                     s.truncate(cut);
                     s.push('…');
@@ -456,8 +475,9 @@ macro_rules! msg {
 /// cut and marked with an ellipsis.
 const ECHO_CHARS: usize = 60;
 
-/// The parameters that name back what the caller sent (a value, a code looked up and not found).
-const ECHOED: [&str; 2] = ["value", "code"];
+/// The parameters that name back what the caller sent (a value, a code or an id looked up and
+/// not found: in a path, a class, a session, a certificate's number; a path no route has).
+const ECHOED: [&str; 7] = ["value", "code", "id", "number", "session", "class", "path"];
 
 /// Statuses, roles and levels a parameter may hold, in Vietnamese (English keeps the code).
 const WORDS_VI: &[(&str, &str)] = &[
@@ -481,6 +501,12 @@ const WORDS_VI: &[(&str, &str)] = &[
     ("cadres", "hồ sơ cán bộ"),
     ("qualifications", "trình độ"),
     ("completions", "quá trình đào tạo"),
+    ("a whole number", "một số nguyên"),
+    ("a number", "một số"),
+    ("text", "văn bản"),
+    ("true or false", "true hoặc false"),
+    ("a list", "một danh sách"),
+    ("an object", "một đối tượng JSON"),
 ];
 
 /// The parameters whose values are words of [`WORDS_VI`].
@@ -492,6 +518,7 @@ const WORD_PARAMS: &[&str] = &[
     "title_level",
     "unit_level",
     "kind",
+    "expected",
 ];
 
 /// A parameter's value as a message writes it: words of the system in the message's language,

@@ -1,7 +1,7 @@
 // Unit officer: roster (diacritics-insensitive search), add/edit cadres, nominate.
 // Administrator: accounts, unit import, successor import (check, then import), audit-log viewer.
 import { t, tOr, lang, num, date, dateTime, parseDate, addDays } from "./i18n.js";
-import { h, api, qs, field, dateInput, readDate, onSubmit, table, notice, session, showError, ApiError, pager, reveal } from "./core.js";
+import { h, api, qs, field, dateInput, readDate, onSubmit, table, notice, session, showError, ApiError, pager, reveal, takesEnrolments } from "./core.js";
 import { exportButtons, problems } from "./transfer.js";
 
 const ORGS = {
@@ -87,7 +87,7 @@ export async function rosterView(q, homeKey) {
   const done = (c) => { location.hash = route + qs({ q: c.full_name, saved: Date.now() }); };
   let classes = null;
   const nominate = async (c, cell) => {
-    classes = classes || (await api("GET", "/api/classes?status=open&limit=500")).items;
+    classes = classes || (await api("GET", "/api/classes?status=open&limit=500")).items.filter(takesEnrolments);
     const sel = h("select", { "aria-label": t("class") }, classes.map((x) => h("option", { value: x.code, text: `${x.code} — ${x.title} (${t("seats_left")}: ${num(x.seats_left)})` })));
     const f = h("form", { class: "inline", novalidate: true }, h("span", { "data-field": "cadre_id" }, sel, h("span", { class: "field-error", role: "alert" })), h("button", { type: "submit", class: "small primary", text: t("nominate") }));
     onSubmit(f, async () => {

@@ -44,6 +44,16 @@ export const session = {
   account: null,
 };
 
+/** Whether the signed-in account may still enrol a cadre in class `c` (as listed, sessions in
+ * time order): the school and admins until it finishes, cadres and officers until its first
+ * session starts (the server's rule; it refuses the rest). */
+export function takesEnrolments(c) {
+  const role = session.account && session.account.role;
+  if (role === "school" || role === "admin") return true;
+  const first = c.sessions && c.sessions[0];
+  return !first || new Date(first.starts_at) > new Date();
+}
+
 /** Calls the API; resolves to the JSON answer (or null on 204), rejects with ApiError. */
 export async function api(method, path, body) {
   const headers = { Accept: "application/json" };

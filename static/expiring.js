@@ -1,7 +1,7 @@
 // Training going stale soon (school, admin, officers): completions whose validity ends within N
 // days, filtered by unit and module, each with "nominate to an open class of that module".
 import { t, lang, num, date } from "./i18n.js";
-import { h, api, qs, field, onSubmit, table, notice, session, showError, ApiError } from "./core.js";
+import { h, api, qs, field, onSubmit, table, notice, session, showError, ApiError, takesEnrolments } from "./core.js";
 
 const EDITORS = ["admin", "school", "officer"];
 
@@ -34,7 +34,7 @@ export async function expiringView(q) {
   const msg = h("div", { "aria-live": "polite", id: "expiring-msg" });
   const openClasses = {};
   const nominate = async (x, cell) => {
-    openClasses[x.module_code] = openClasses[x.module_code] || (await api("GET", "/api/classes" + qs({ status: "open", module: x.module_code }))).items;
+    openClasses[x.module_code] = openClasses[x.module_code] || (await api("GET", "/api/classes" + qs({ status: "open", module: x.module_code }))).items.filter(takesEnrolments);
     const classes = openClasses[x.module_code];
     if (!classes.length) { cell.append(h("span", { class: "hint", text: t("no_open_class") })); return; }
     const sel = h("select", { "aria-label": `${t("class")}: ${x.full_name}` },

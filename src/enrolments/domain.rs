@@ -1,7 +1,7 @@
 //! Pure enrolment rules: where an enrolment stands and who asked for it, who may enrol whom, the
 //! enrolment window, prerequisites, the seat or waitlist place, and how an enrolment ends.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -9,6 +9,7 @@ use crate::auth::Role;
 use crate::classes::domain::ClassStatus;
 use crate::curriculum::domain::completion_counts_on;
 use crate::error::{AppError, AppResult};
+use crate::shared::clock::Clock;
 
 /// Where an enrolment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -212,6 +213,34 @@ pub fn open_for_enrolment(
     Ok(())
 }
 
+/// Refuses a cadre's or an officer's enrolment (`source`) in class `code` whose first session,
+/// starting at `first_start`, has started by `clock` (409 on `class`, naming its city day and
+/// time): the window is for joining before the teaching begins. The school (and an admin) still
+/// adds a late participant until the class is finished.
+pub fn before_it_begins(
+    source: EnrolmentSource,
+    code: &str,
+    first_start: Option<DateTime<Utc>>,
+    clock: &Clock,
+) -> AppResult<()> {
+    let Some(start) = first_start else {
+        return Ok(());
+    };
+    if source == EnrolmentSource::School || start > clock.now() {
+        return Ok(());
+    }
+    let local = clock.to_local(start);
+    Err(AppError::conflict(
+        Some("class"),
+        crate::msg!(
+            ClassBegun,
+            code = code,
+            date = local.format("%Y-%m-%d").to_string(),
+            time = local.format("%H:%M").to_string()
+        ),
+    ))
+}
+
 /// A prerequisite of a module: (module id, code).
 pub type Prerequisite = (i64, String);
 
@@ -396,6 +425,33 @@ mod tests {
                 "class A-1 is planned, not open for enrolment".into()
             )
         );
+    }
+
+    #[test]
+    fn cadres_and_officers_join_before_the_first_session_the_school_after() {
+        use chrono::TimeZone;
+        // 08:00 city time on 10 March 2027.
+        let start = Utc.with_ymd_and_hms(2027, 3, 10, 1, 0, 0).unwrap();
+        let clock = Clock::default();
+        let at = |t| {
+            clock.set_now(Some(t));
+            [
+                EnrolmentSource::SelfEnrolled,
+                EnrolmentSource::Officer,
+                EnrolmentSource::School,
+            ]
+            .map(|s| before_it_begins(s, "A-1", Some(start), &clock).map_err(said))
+        };
+        let minute = chrono::Duration::minutes(1);
+        assert!(at(start - minute).iter().all(Result::is_ok));
+        let begun = (
+            409,
+            Some("class".into()),
+            "class A-1 began on 2027-03-10 at 08:00; once a class has begun only the training school adds a participant".into(),
+        );
+        assert_eq!(at(start), [Err(begun.clone()), Err(begun), Ok(())]);
+        clock.set_now(None);
+        assert!(before_it_begins(EnrolmentSource::SelfEnrolled, "A-1", None, &clock).is_ok());
     }
 
     #[test]

@@ -74,7 +74,8 @@ pub async fn list(
 
 /// Enrols a cadre (the one named, or a cadre account's own record) in a class, in a seat or at
 /// the end of the waitlist, with its audit entry. Refused: the commission (403), a class or cadre
-/// the caller may not see, an inactive cadre, a class not open or outside its window, a missing
+/// the caller may not see, an inactive cadre, a class not open or outside its window, a class
+/// begun (cadres and officers; the school adds late participants), a missing
 /// or stale prerequisite, a time clash with another of the cadre's classes, a cadre already in
 /// the class.
 pub async fn enrol(
@@ -100,6 +101,11 @@ pub async fn enrol(
         class.enrol_closes,
         today,
     )?;
+    let first_start = classes::store::sessions(&state.db, &[class.id])
+        .await?
+        .remove(&class.id)
+        .and_then(|s| s.into_iter().map(|s| s.starts_at).min());
+    domain::before_it_begins(source, &class.code, first_start, &state.clock)?;
     let mut tx = state.db.begin().await?;
     // The cadre's own checks (prerequisites, time clashes) first, outside the class lock: they do
     // not depend on the seats, and the lock is then held only for the seat decision and the write.
@@ -171,7 +177,8 @@ pub async fn enrol(
 }
 
 /// Ends an enrolment (`id` and `code` as given in the path): withdrawn by the cadre or their
-/// officer, removed by the school or an admin, with the reason in the audit trail. A seat freed is
+/// officer, removed by the school or an admin (the cadre and their officers told why), with the
+/// reason in the audit trail. A seat freed is
 /// taken by the first on the waitlist in the same transaction. Answers the class's enrolments.
 pub async fn withdraw(
     state: &AppState,
@@ -211,7 +218,20 @@ pub async fn withdraw(
     domain::check_may_end(e.status, &class.code, class.status)?;
     let new_status = EnrolmentStatus::ended_by(user.role);
     store::set_status(&mut tx, e.id, new_status).await?;
-    let promoted = promote(&mut tx, &Notifier::of(state), &class, class.capacity).await?;
+    let notifier = Notifier::of(state);
+    if new_status == EnrolmentStatus::Removed {
+        // Taken out by the school: the cadre and their officers learn it, and why.
+        notifier
+            .tell(
+                &mut tx,
+                cadre.id,
+                Some(class.id),
+                NoticeKind::RemovedFromClass,
+                json!({"class": class.code, "title": class.title, "reason": reason}),
+            )
+            .await?;
+    }
+    let promoted = promote(&mut tx, &notifier, &class, class.capacity).await?;
     audit::record(
         &mut tx,
         &user.actor(),

@@ -2,7 +2,7 @@
 //! open classes that would close each: the service `/api/me` (and the officers' view of one cadre,
 //! `service::gaps_of`) use.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -25,6 +25,8 @@ pub struct ClosingClass {
     pub title: String,
     /// Seats still free.
     pub seats_left: i64,
+    /// Its first session's start: cadres and officers enrol until then.
+    pub starts_at: DateTime<Utc>,
 }
 
 /// One requirement of a cadre's own gap.
@@ -70,11 +72,12 @@ pub struct OwnRecord<'a> {
 /// raw qualifications and completions (it filters them by date and revocation itself). The
 /// standards in force and the scales come from the reference cache at the caller's reference
 /// `version` (read on the held connection when missing, or always without a version); only the
-/// open classes, when a gap is open that a class could close, are read here.
+/// open classes not begun by `now`, when a gap is open that a class could close, are read here.
 pub async fn own_gaps_on(
     conn: &mut crate::db::Conn,
     r: &OwnRecord<'_>,
     as_of: NaiveDate,
+    now: DateTime<Utc>,
     reference: &ReferenceCache,
     version: Option<&DataVersion>,
 ) -> AppResult<Vec<TitleGap>> {
@@ -153,7 +156,7 @@ pub async fn own_gaps_on(
         })
         .collect();
     let open = if needs_open_classes(&assessed) {
-        store::open_classes(&mut *conn).await?
+        store::open_classes(&mut *conn, now).await?
     } else {
         vec![]
     };
@@ -175,10 +178,11 @@ pub(super) fn title_gaps(
     open: &[OpenClassRow],
 ) -> Vec<TitleGap> {
     let closing = |o: &OpenClassRow| ClosingClass {
-        class_code: o.0.clone(),
-        module_code: o.1.clone(),
-        title: o.2.clone(),
-        seats_left: o.3.max(0),
+        class_code: o.code.clone(),
+        module_code: o.module_code.clone(),
+        title: o.title.clone(),
+        seats_left: o.seats_left.max(0),
+        starts_at: o.starts_at,
     };
     assessed
         .into_iter()
@@ -191,13 +195,16 @@ pub(super) fn title_gaps(
                     let open_classes = if c.met {
                         vec![]
                     } else if let Some(m) = c.key.strip_prefix("module:") {
-                        open.iter().filter(|o| o.1 == m).map(closing).collect()
+                        open.iter()
+                            .filter(|o| o.module_code == m)
+                            .map(closing)
+                            .collect()
                     } else if let Some(scale) = c.key.strip_prefix("min_level:") {
                         let need = std.and_then(|s| required_rank(s, scale, scales));
                         open.iter()
                             .filter(|o| {
-                                o.4.as_deref() == Some(scale)
-                                    && o.5
+                                o.awards_scale.as_deref() == Some(scale)
+                                    && o.awards_level
                                         .as_ref()
                                         .and_then(|l| {
                                             scales.rank_of.get(&(scale.to_string(), l.clone()))

@@ -763,7 +763,7 @@ pub async fn gaps_of(
         return Ok(vec![]);
     }
     let open = if needs_open_classes(&assessed) {
-        store::open_classes(&state.db).await?
+        store::open_classes(&state.db, state.clock.now()).await?
     } else {
         vec![]
     };

@@ -1,7 +1,7 @@
 //! Loading what a gap report needs, as of a date, in a fixed number of queries whatever the
 //! number of cadres or units.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use utoipa::ToSchema;
@@ -806,16 +806,40 @@ pub async fn module_reference(db: &Db) -> AppResult<super::report::ModuleRef> {
     })
 }
 
-/// An open class: code, module, title, seats left, awarded scale and level.
-pub(super) type OpenClassRow = (String, String, String, i64, Option<String>, Option<String>);
+/// An open class that has not begun: what a cadre or officer may still enrol in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(super) struct OpenClassRow {
+    /// Class code.
+    pub code: String,
+    /// Module taught.
+    pub module_code: String,
+    /// Title.
+    pub title: String,
+    /// Seats still free (negative never: clipped by the reader).
+    pub seats_left: i64,
+    /// The module's awarded scale, if any.
+    pub awards_scale: Option<String>,
+    /// The module's awarded level, if any.
+    pub awards_level: Option<String>,
+    /// Its first session's start.
+    pub starts_at: DateTime<Utc>,
+}
 
-const OPEN_CLASSES_SQL: &str = "SELECT c.code, m.code, c.title, c.capacity - (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id AND e.status = 'enrolled'),
-        m.awards_scale, m.awards_level
-     FROM classes c JOIN modules m ON m.id = c.module_id WHERE c.status = 'open' ORDER BY c.enrol_closes, c.code";
+const OPEN_CLASSES_SQL: &str = "SELECT * FROM (SELECT c.code, m.code AS module_code, c.title,
+        c.capacity - (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id AND e.status = 'enrolled') AS seats_left,
+        m.awards_scale, m.awards_level, c.enrol_closes,
+        (SELECT MIN(s.starts_at) FROM class_sessions s WHERE s.class_id = c.id) AS starts_at
+     FROM classes c JOIN modules m ON m.id = c.module_id WHERE c.status = 'open') o
+     WHERE o.starts_at > $1 ORDER BY o.enrol_closes, o.code";
 
-/// The open classes (one statement), soonest closing first.
-pub async fn open_classes(ex: impl Into<Exec<'_>>) -> AppResult<Vec<OpenClassRow>> {
+/// The open classes that have not begun by `now` (one statement), soonest closing first: once a
+/// class's first session has started, cadres and officers no longer enrol in it.
+pub(super) async fn open_classes(
+    ex: impl Into<Exec<'_>>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<OpenClassRow>> {
     Ok(on_exec!(ex, |c| sqlx::query_as(OPEN_CLASSES_SQL)
+        .bind(now)
         .fetch_all(&mut *c)
         .await?))
 }

@@ -142,13 +142,14 @@ fn splice(account: &str, parts: &str) -> String {
 }
 
 /// Until when a record built before `midnight` (the city's next) holds with no data change: the
-/// first end of a listed session (it then leaves `upcoming_sessions`) or that midnight (validity,
-/// gaps and suggestions are as of the city's day).
-fn valid_until(midnight: DateTime<Utc>, upcoming: &[UpcomingSession]) -> DateTime<Utc> {
-    upcoming
-        .iter()
-        .map(|s| s.ends_at)
-        .fold(midnight, DateTime::min)
+/// first of the `changes` (a listed session's end: it then leaves `upcoming_sessions`; an offered
+/// class's start: it is then no longer offered), or that midnight (validity, gaps and suggestions
+/// are as of the city's day).
+fn valid_until(
+    midnight: DateTime<Utc>,
+    changes: impl IntoIterator<Item = DateTime<Utc>>,
+) -> DateTime<Utc> {
+    changes.into_iter().fold(midnight, DateTime::min)
 }
 
 /// Builds the cadre's part of the record on one pooled connection; the gap assessment reuses
@@ -200,7 +201,7 @@ async fn build(
     };
     let cache = &state.reference;
     parts.gaps =
-        crate::gaps::own::own_gaps_on(&mut conn, &own, today, cache, Some(reference)).await?;
+        crate::gaps::own::own_gaps_on(&mut conn, &own, today, now, cache, Some(reference)).await?;
     parts.cadre = Some(CadreDetail {
         units,
         titles,
@@ -208,7 +209,14 @@ async fn build(
         qualifications: qualifications.into_iter().map(|q| q.view).collect(),
         cadre,
     });
-    let until = valid_until(state.clock.midnight_after(now), &parts.upcoming_sessions);
+    let offered = parts
+        .gaps
+        .iter()
+        .flat_map(|g| &g.requirements)
+        .flat_map(|r| &r.open_classes)
+        .map(|c| c.starts_at);
+    let ends = parts.upcoming_sessions.iter().map(|s| s.ends_at);
+    let until = valid_until(state.clock.midnight_after(now), ends.chain(offered));
     Ok(Some((parts, until)))
 }
 
@@ -217,32 +225,18 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn session(ends_at: DateTime<Utc>) -> UpcomingSession {
-        UpcomingSession {
-            summary: "Dân vận".into(),
-            starts_at: ends_at - chrono::Duration::hours(2),
-            ends_at,
-            venue: "Hội trường".into(),
-            cancelled: false,
-        }
-    }
-
     #[test]
-    fn a_record_holds_until_midnight_or_the_first_session_end() {
+    fn a_record_holds_until_midnight_or_the_first_change() {
         // 16:30 in the city: its midnight is 17:00 UTC.
         let now = Utc.with_ymd_and_hms(2026, 11, 26, 9, 30, 0).unwrap();
         let midnight = Utc.with_ymd_and_hms(2026, 11, 26, 17, 0, 0).unwrap();
         let next = crate::shared::clock::Clock::default().midnight_after(now);
         assert_eq!(next, midnight);
-        assert_eq!(valid_until(next, &[]), midnight);
-        let later = session(Utc.with_ymd_and_hms(2026, 12, 3, 11, 0, 0).unwrap());
-        assert_eq!(valid_until(next, &[later]), midnight);
+        assert_eq!(valid_until(next, []), midnight);
+        let later = Utc.with_ymd_and_hms(2026, 12, 3, 11, 0, 0).unwrap();
+        assert_eq!(valid_until(next, [later]), midnight);
         let soon = Utc.with_ymd_and_hms(2026, 11, 26, 11, 0, 0).unwrap();
-        let both = [
-            session(Utc.with_ymd_and_hms(2026, 12, 3, 11, 0, 0).unwrap()),
-            session(soon),
-        ];
-        assert_eq!(valid_until(next, &both), soon);
+        assert_eq!(valid_until(next, [later, soon]), soon);
     }
 
     #[test]

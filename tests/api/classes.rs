@@ -30,6 +30,7 @@ db_tests!(
     a_session_called_off_leaves_the_schedule_once_attendance_is_taken,
     an_inactive_cadre_takes_no_seat,
     an_officer_learns_only_their_own_cadres_promotions,
+    cadres_and_officers_enrol_before_the_class_begins,
 );
 
 /// Eight schools' clerks create the same class code at once, and an admin the same username:
@@ -687,15 +688,9 @@ async fn who_may_enrol_whom(app: TestApp) {
         class_body("CLS-PLAN", "DV-02", 5, one_session("2027-06-02")),
     )
     .await;
-    open_class(
-        &app,
-        &school,
-        "CLS-1",
-        "DV-01",
-        5,
-        one_session("2027-06-03"),
-    )
-    .await;
+    // Cadres and officers enrol until a class begins: a month on, whatever day this runs.
+    let ahead = (city_today() + Duration::days(30)).to_string();
+    open_class(&app, &school, "CLS-1", "DV-01", 5, one_session(&ahead)).await;
     // Everyone lists open classes; planned ones are the school's business.
     let (_, v) = app.get("/api/classes", Some(&me)).await;
     let codes: Vec<&str> = v["items"]
@@ -1136,6 +1131,9 @@ async fn attendance_results_completions_certificates(app: TestApp) {
     assert_eq!(s, Status::Ok, "{v}");
     let (_, v) = app.get(&format!("/api/certificates/{cert}"), None).await;
     assert_eq!(v["status"], "revoked");
+    // A verifier learns from when (a revocation may be dated back), not why.
+    assert_eq!(v["revoked_on"], city_today().to_string(), "{v:.300}");
+    assert!(!v.to_string().contains("Gian lận"), "{v:.300}");
     assert_eq!(
         app.post(
             &format!("/api/certificates/{cert}/revoke"),
@@ -2009,4 +2007,79 @@ async fn an_officer_learns_only_their_own_cadres_promotions(app: TestApp) {
         .await;
     assert_eq!(s, Status::Ok, "{v}");
     assert_eq!(v["promoted"], json!([eids[2]]), "the school sees all: {v}");
+}
+
+/// Cadres and unit officers enrol before a class begins (its first session's start); the school
+/// still adds a late participant until the class is finished. Said once the first session has
+/// started, whatever the enrolment window says, with the day and time it began.
+async fn cadres_and_officers_enrol_before_the_class_begins(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let officer = app
+        .account(&admin, "officer.begun", "officer", Some("26734"))
+        .await;
+    let ids = [
+        create_cadre(&app, &admin, "Nguyễn Văn Sớm", "079180004001", "26734").await,
+        create_cadre(&app, &admin, "Trần Thị Muộn", "079180004002", "26734").await,
+        create_cadre(&app, &admin, "Lê Văn Trễ", "079180004003", "26734").await,
+    ];
+    let (s, v) = app.post("/api/accounts", Some(&admin), json!({"username": "cadre.som", "password": "lop-hoc-dan-van-2026", "role": "cadre", "unit_code": "26734", "cadre_id": ids[0]})).await;
+    assert_eq!(s, Status::Created, "{v}");
+    let me = app.token("cadre.som", "lop-hoc-dan-van-2026").await;
+    // Its enrolment window runs a month past the first session (08:00 city time, ten days on).
+    let day = city_today() + Duration::days(10);
+    let mut body = class_body("CLS-BEGUN", "DV-01", 10, one_session(&day.to_string()));
+    body["enrol_closes"] = json!((day + Duration::days(30)).to_string());
+    let (s, v) = app.post("/api/classes", Some(&school), body).await;
+    assert_eq!(s, Status::Created, "{v}");
+    let (s, v) = app
+        .post(
+            "/api/classes/CLS-BEGUN/status",
+            Some(&school),
+            json!({"status": "open"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let start = day.and_hms_opt(1, 0, 0).unwrap().and_utc();
+    // A minute before it begins, the cadre enrols themself.
+    app.state()
+        .clock
+        .set_now(Some(start - Duration::minutes(1)));
+    let (s, v) = enrol(&app, &me, "CLS-BEGUN", None).await;
+    assert_eq!(s, Status::Created, "{v}");
+    // Once it has begun, neither the cadre nor the officer; the school still may.
+    app.state().clock.set_now(Some(start));
+    let (_, v) = app
+        .get("/api/classes/CLS-BEGUN/enrolments", Some(&school))
+        .await;
+    let eid = v["items"][0]["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            &format!("/api/classes/CLS-BEGUN/enrolments/{eid}/withdraw"),
+            Some(&me),
+            json!({"reason": "Bận"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    for (who, token, cadre) in [("cadre", &me, None), ("officer", &officer, Some(ids[1]))] {
+        let (s, v) = enrol(&app, token, "CLS-BEGUN", cadre).await;
+        assert_eq!(s, Status::Conflict, "{who}: {v:.300}");
+        assert_eq!(v["error"]["field"], "class", "{who}: {v:.300}");
+        assert_eq!(v["error"]["reason"], "class_begun", "{who}: {v:.300}");
+        let said = v["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            said.contains("CLS-BEGUN") && said.contains(&day.to_string()) && said.contains("08:00"),
+            "{who}: {said}"
+        );
+    }
+    let (s, v) = enrol(&app, &school, "CLS-BEGUN", Some(ids[2])).await;
+    assert_eq!(
+        s,
+        Status::Created,
+        "a late participant added by the school: {v:.300}"
+    );
+    let (_, v) = app
+        .get("/api/classes/CLS-BEGUN/enrolments", Some(&school))
+        .await;
+    assert_eq!(v["enrolled"], 1, "nothing else written: {v:.300}");
+    app.state().clock.set_now(None);
 }

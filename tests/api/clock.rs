@@ -136,12 +136,14 @@ async fn reports_default_to_the_city_day(app: TestApp) {
 async fn finishing_and_revoking_on_the_city_day(app: TestApp) {
     let (_, school, _, me) = setup(&app).await;
     open_class(&app, &school, "CLOCK-02", "2026-11-20", "2026-11-25").await;
-    set_clock(&app, MORNING_2_DEC);
+    // The cadre enrols before the class begins (25 November, 08:00).
+    set_clock(&app, "2026-11-24T10:00:00Z");
     let (s, v) = app
         .post("/api/classes/CLOCK-02/enrolments", Some(&me), json!({}))
         .await;
     assert_eq!(s, Status::Created, "{v}");
     let enrolment = v["id"].as_i64().unwrap();
+    set_clock(&app, MORNING_2_DEC);
     let (s, v) = app
         .post(
             "/api/classes/CLOCK-02/status",

@@ -252,10 +252,17 @@ async fn the_report_path_and_the_engine_agree_on_generated_data(app: TestApp) {
             completions: &comps,
         };
         for d in days {
-            let engine =
-                cadre_training::gaps::own::own_gaps_on(&mut conn, &own, d, &state.reference, None)
-                    .await
-                    .unwrap();
+            let now = state.clock.now();
+            let engine = cadre_training::gaps::own::own_gaps_on(
+                &mut conn,
+                &own,
+                d,
+                now,
+                &state.reference,
+                None,
+            )
+            .await
+            .unwrap();
             let report = cadre_training::gaps::service::gaps_of(state, *id, d)
                 .await
                 .unwrap();

@@ -619,7 +619,14 @@ async fn demand_compare_and_own_gaps(app: TestApp) {
         .await;
     assert_eq!(s, Status::UnprocessableEntity);
     assert_eq!(v["error"]["field"], "to");
-    // A cadre's own gaps, with the open class that would close the political-theory gap.
+    // A cadre's own gaps, with the open class that would close the political-theory gap: offered
+    // until it begins (1 March 2027, 08:00 city time), so seen half an hour before.
+    let begins = chrono::DateTime::parse_from_rfc3339("2027-03-01T08:00:00+07:00")
+        .unwrap()
+        .to_utc();
+    app.state()
+        .clock
+        .set_now(Some(begins - chrono::Duration::minutes(30)));
     app.post(
         "/api/classes/LLCT-TC-26/status",
         Some(&w.school),
@@ -653,6 +660,29 @@ async fn demand_compare_and_own_gaps(app: TestApp) {
             .0,
         Status::NotFound
     );
+    // A class is offered until it begins (1 March 2027, 08:00 city time): half an hour before, it
+    // is; from then on cadres and officers no longer enrol in it, and neither the officers' view
+    // nor the cadre's record (kept in the record cache since) offers it.
+    let offered = |g: &Value| -> Vec<String> {
+        g.as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|t| t["requirements"].as_array().into_iter().flatten())
+            .flat_map(|r| r["open_classes"].as_array().into_iter().flatten())
+            .filter_map(|c| c["class_code"].as_str().map(str::to_owned))
+            .collect()
+    };
+    for (at, want) in [
+        (begins - chrono::Duration::minutes(30), vec!["LLCT-TC-26"]),
+        (begins, vec![]),
+    ] {
+        app.state().clock.set_now(Some(at));
+        let (_, g) = app.get(&format!("/api/cadres/{}/gaps", w.b), Some(t)).await;
+        assert_eq!(offered(&g["items"]), want, "{at}: {g:.300}");
+        let (_, r) = app.get("/api/me", Some(&me)).await;
+        assert_eq!(offered(&r["gaps"]), want, "{at}: {r:.300}");
+    }
+    app.state().clock.set_now(None);
 }
 
 db_tests!(exports_carry_the_same_numbers);

@@ -17,7 +17,7 @@ async fn class_field_error(b: &Browser, what: &str, field: &str) -> String {
     v.as_str().unwrap_or_default().to_string()
 }
 
-/// Opens the school's new-class form with one session at UI-BOOK-01's venue on another day.
+/// Opens the school's new-class form with one session at UI-PAST-01's venue on another day.
 async fn new_class(b: &Browser, code: &str) {
     b.open("#/home").await;
     b.wait("[data-home]").await;
@@ -44,7 +44,7 @@ async fn new_class(b: &Browser, code: &str) {
 /// Wrong password, an invalid field, two sessions of one class overlapping and a venue booked by
 /// another class: each error in Vietnamese, from the catalogue, and nothing in `window.__errors`.
 pub async fn errors_in_vietnamese(s: &'static Server, b: &Browser) {
-    // UI-BOOK-01 (10/03/2026 08:00–11:30, Hội trường A) is the school's.
+    // UI-PAST-01 (10/03/2026 08:00–11:30, Hội trường A) is the school's.
     crate::school_classes(s).await;
     b.open("#/login").await;
     b.wait("#login-form").await;
@@ -112,7 +112,7 @@ pub async fn errors_in_vietnamese(s: &'static Server, b: &Browser) {
     b.click("#class-form button[type=submit]").await;
     let err = class_field_error(b, "the venue clash", "sessions[0].venue").await;
     assert!(
-        err.starts_with("Địa điểm đã được lớp UI-BOOK-01 \"")
+        err.starts_with("Địa điểm đã được lớp UI-PAST-01 \"")
             && err.ends_with("\" sử dụng vào ngày 10/03/2026, 08:00–11:30"),
         "{err}"
     );

@@ -74,8 +74,10 @@ flows!(on_server: school_class_flow);
 mod uiedges;
 
 /// What the school's class flow leaves on a backend's server: the classes UI-BOOK-01 (open, a
-/// cadre enrolled), UI-FULL-01 (open, full) and UI-TEST-01 (finished: two certificates, the second
-/// revoked), the module DV-99 and the programme CT-UI; and one valid certificate with its code.
+/// cadre enrolled, six weeks on), UI-FULL-01 (open, full, ten days later), UI-PAST-01 (10 March
+/// 2026, 08:00–11:30 at Hội trường A, a cadre added late) and UI-TEST-01 (10 March 2026,
+/// finished: two certificates, the second revoked), the module DV-99 and the programme CT-UI; and
+/// one valid certificate with its code.
 struct SchoolClasses {
     certificate: String,
     code: String,
@@ -296,13 +298,21 @@ async fn school_class_pages(s: &Server, b: &Browser, module: &str, me: i64) -> (
         )
         .await;
     assert_eq!(d["magic"].as_str().map(|m| &m[..2]), Some("PK"), "{d}");
-    // A first class books a venue; a one-seat class ten days later; the third, at the first's
-    // time and place, is refused inline. A cadre (not the demo cadre) takes a seat in the first two.
+    // Two classes ahead (cadres and officers enrol until a class begins: a thirty-seat one six
+    // weeks on, a one-seat one ten days later, on days the demo's classes leave free); a past one
+    // books a venue; the fourth, at the past one's time and place, is refused inline. A cadre (not
+    // the demo cadre) takes a seat in the first three (in the past one, added late by the school).
+    let ahead = |n: i64| {
+        (cadre_training::shared::clock::city_today() + chrono::Duration::days(n))
+            .format("%d/%m/%Y")
+            .to_string()
+    };
     let mut other = String::new();
     for (code, capacity, day) in [
-        ("UI-BOOK-01", "30", "10/03/2026"),
-        ("UI-FULL-01", "1", "20/03/2026"),
-        ("UI-TEST-01", "2", "10/03/2026"),
+        ("UI-BOOK-01", "30", ahead(44)),
+        ("UI-FULL-01", "1", ahead(54)),
+        ("UI-PAST-01", "30", "10/03/2026".to_string()),
+        ("UI-TEST-01", "2", "10/03/2026".to_string()),
     ] {
         b.open("#/classes/new").await;
         b.wait("#class-form").await;
@@ -317,7 +327,7 @@ async fn school_class_pages(s: &Server, b: &Browser, module: &str, me: i64) -> (
             .to_string();
         b.fill("#class-form [data-field=enrol_opens] input", &yesterday)
             .await;
-        b.fill("#class-form [data-field=\"sessions[0].date\"] input", day)
+        b.fill("#class-form [data-field=\"sessions[0].date\"] input", &day)
             .await;
         b.fill(
             "#class-form [data-field=\"sessions[0].venue\"] input",
@@ -348,7 +358,7 @@ async fn school_class_pages(s: &Server, b: &Browser, module: &str, me: i64) -> (
                 .await;
             let err = err.as_str().unwrap_or("");
             assert!(
-                err.contains("UI-BOOK-01") && err.contains("10/03/2026, 08:00"),
+                err.contains("UI-PAST-01") && err.contains("10/03/2026, 08:00"),
                 "{err}"
             );
             b.page("new-class-conflict").await;
@@ -400,7 +410,7 @@ async fn school_class_pages(s: &Server, b: &Browser, module: &str, me: i64) -> (
     assert_eq!(b.count("#enrolled-table tbody tr").await, 2);
     assert_eq!(b.count("#waitlist-table tbody tr").await, 1);
     // The API's refusals are shown next to the cadre field: the same cadre twice, and a cadre
-    // whose other class (UI-BOOK-01) meets at the same time.
+    // whose other class (UI-PAST-01) meets at the same time.
     b.js("document.querySelector('#enrol-form select').selectedIndex = 0;")
         .await;
     b.click("#enrol-form button[type=submit]").await;
@@ -410,7 +420,7 @@ async fn school_class_pages(s: &Server, b: &Browser, module: &str, me: i64) -> (
     ))
     .await;
     b.click("#enrol-form button[type=submit]").await;
-    b.until("the clash names the other class, at the field", "return document.querySelector('#enrol-form [data-field=cadre_id] .field-error')?.textContent.includes('UI-BOOK-01')").await;
+    b.until("the clash names the other class, at the field", "return document.querySelector('#enrol-form [data-field=cadre_id] .field-error')?.textContent.includes('UI-PAST-01')").await;
     b.page("class-cadre-conflict").await;
     assert_eq!(b.count("#waitlist-table tbody tr").await, 1);
     assert_eq!(b.text("#waitlist-table tbody tr td").await, "1");
@@ -480,6 +490,23 @@ async fn school_class_pages(s: &Server, b: &Browser, module: &str, me: i64) -> (
     b.click("#class-page section:last-of-type tbody tr:nth-child(2) form button")
         .await;
     b.until("revoked", "return document.querySelector('#class-page section:last-of-type tbody tr:nth-child(2) .badge.b-revoked') !== null").await;
+    // Its public page says since when (not why).
+    b.click("#class-page section:last-of-type tbody tr:nth-child(2) a[href^=\"#/verify/\"]")
+        .await;
+    let today = cadre_training::shared::clock::city_today()
+        .format("%d/%m/%Y")
+        .to_string();
+    let since = b
+        .until(
+            "the day it was revoked",
+            "return document.getElementById('verify-revoked-on')?.textContent",
+        )
+        .await;
+    assert_eq!(since.as_str(), Some(today.as_str()), "{since}");
+    assert!(!b
+        .text("#verify-result")
+        .await
+        .contains("Hồ sơ không hợp lệ"));
     drop(report);
     b.no_errors("class run").await;
     // The calendar shows the sessions; demand and curriculum open.
