@@ -489,6 +489,8 @@ const T = {
   notice_kind_completion_withheld: ["Đạt nhưng chưa được công nhận hoàn thành (dự học chưa đủ)", "Passed but not completed (too few sessions)"],
   notice_kind_certificate_revoked: ["Giấy chứng nhận bị thu hồi", "Certificate revoked"],
   notice_kind_training_stale_soon: ["Kết quả học phần sắp hết hiệu lực", "Training going stale"],
+  notice_kind_removed_from_class: ["Nhà trường đưa ra khỏi lớp", "Removed from a class by the school"],
+  notice_kind_class_not_passed: ["Lớp kết thúc, chưa đạt", "A class finished without a pass"],
   current_password: ["Mật khẩu hiện tại", "Current password"],
   new_password_again: ["Nhập lại mật khẩu mới", "New password again"],
   passwords_differ: ["Hai lần nhập mật khẩu mới không khớp", "The two new passwords differ"],

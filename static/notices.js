@@ -3,7 +3,7 @@
 import { t, lang, dateTime } from "./i18n.js";
 import { h, api, qs, field, onSubmit, section, notice, pager } from "./core.js";
 
-const KINDS = ["enrolled", "waitlisted", "promoted", "not_placed", "class_rescheduled", "class_cancelled", "class_starts_soon", "session_tomorrow", "completion_recorded", "completion_withheld", "certificate_revoked", "training_stale_soon"];
+const KINDS = ["enrolled", "waitlisted", "promoted", "not_placed", "class_rescheduled", "class_cancelled", "class_starts_soon", "session_tomorrow", "completion_recorded", "completion_withheld", "certificate_revoked", "training_stale_soon", "removed_from_class", "class_not_passed"];
 
 /** Refreshes the unread count in the top bar (hidden at 0). */
 export async function refreshUnread() {

@@ -227,6 +227,14 @@ impl AccountChange {
             || self.after.active != self.before.active
     }
 
+    /// Whether the account now sees other cadres than before (another role, home unit or cadre
+    /// link): the notices it was told, which name cadres and what happened to them, go.
+    pub fn drops_notices(&self) -> bool {
+        self.after.role != self.before.role
+            || self.after.unit_code != self.before.unit_code
+            || self.after.cadre_id != self.before.cadre_id
+    }
+
     /// The cadre whose calendar feed ends: the one the account was linked to, when the account
     /// is deactivated or linked to another cadre (the feed is a credential of its own, outside
     /// the token version).

@@ -161,7 +161,8 @@ pub async fn create_account(
 
 /// Changes an account's role, home unit, cadre link or active flag. A change of role, unit or
 /// active flag revokes its tokens; the last active admin cannot be demoted or deactivated
-/// (409); deactivating it or linking it to another cadre ends its cadre's calendar feed.
+/// (409); deactivating it or linking it to another cadre ends its cadre's calendar feed; a
+/// change of what it sees (role, unit, cadre link) deletes its notices.
 pub async fn update_account(
     db: &Db,
     actor: &Actor,
@@ -197,6 +198,9 @@ pub async fn update_account(
     .await?;
     if let Some(cadre_id) = change.ended_feed() {
         crate::calendar::end_feed(&mut tx, cadre_id).await?;
+    }
+    if change.drops_notices() {
+        crate::notices::store::drop_for_account(&mut tx, id).await?;
     }
     let after = store::get(&mut tx, id).await?;
     audit::record(

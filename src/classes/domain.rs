@@ -212,7 +212,7 @@ pub fn city_span(
 }
 
 /// A session on record, as a new schedule is weighed against it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SessionOnRecord {
     /// Session id.
     pub id: i64,
@@ -220,12 +220,31 @@ pub struct SessionOnRecord {
     pub starts_at: DateTime<Utc>,
     /// End.
     pub ends_at: DateTime<Utc>,
+    /// Venue.
+    pub venue: String,
+    /// Instructor.
+    pub instructor: String,
     /// Whether attendance has been taken at it.
     pub marked: bool,
 }
 
+/// Whether a new schedule `new` is the one `on_record`: the same sessions, each at the same times
+/// and place with the same instructor (saving it again changes nothing and tells nobody).
+pub fn same_schedule(new: &[SessionWrite], on_record: &[SessionOnRecord]) -> bool {
+    new.len() == on_record.len()
+        && new.iter().all(|s| {
+            on_record.iter().any(|r| {
+                s.starts_at == r.starts_at
+                    && s.ends_at == r.ends_at
+                    && s.venue == r.venue
+                    && s.instructor == r.instructor
+            })
+        })
+}
+
 /// Weighs a new schedule `new` against the sessions `on_record`: for each new session, the id of
-/// the session with attendance it keeps (same start and end), or `None`. A session with
+/// the session on record it keeps (same start and end: its id, and so its reminders, calendar
+/// event and attendance, stay), or `None`. A session with
 /// attendance stays where it is (409 on `sessions` naming it: who came is on record); the others
 /// may move or go, so a session called off leaves the schedule. In a `running` class a session
 /// added or moved does not start before now (422 on `sessions[i].starts_at`): the schedule is
@@ -259,7 +278,7 @@ pub fn weigh_schedule(
                     crate::msg!(SessionMovedIntoPast),
                 ));
             }
-            Ok(kept.filter(|r| r.marked).map(|r| r.id))
+            Ok(kept.map(|r| r.id))
         })
         .collect()
 }
@@ -391,6 +410,8 @@ mod tests {
             id,
             starts_at: t(from),
             ends_at: t(to),
+            venue: "P".into(),
+            instructor: "G".into(),
             marked,
         };
         let record = [
@@ -398,7 +419,8 @@ mod tests {
             r(2, "2026-06-05T08:00", "2026-06-05T11:00", false),
             r(3, "2026-06-20T08:00", "2026-06-20T11:00", false),
         ];
-        // Session 2 (past, no marks) kept as is, 3 called off, one added ahead: 1 is kept by id.
+        // Session 2 (past, no marks) kept as is, 3 called off, one added ahead: 1 and 2 are kept
+        // by id.
         let new = [
             w("2026-06-01T08:00", "2026-06-01T11:00"),
             w("2026-06-05T08:00", "2026-06-05T11:00"),
@@ -406,8 +428,24 @@ mod tests {
         ];
         assert_eq!(
             weigh_schedule(&new, &record, true, &clock).unwrap(),
-            [Some(1), None, None]
+            [Some(1), Some(2), None]
         );
+        assert!(!same_schedule(&new, &record));
+        let again = [
+            w("2026-06-20T08:00", "2026-06-20T11:00"),
+            w("2026-06-01T08:00", "2026-06-01T11:00"),
+            w("2026-06-05T08:00", "2026-06-05T11:00"),
+        ];
+        assert!(same_schedule(&again, &record), "in any order");
+        let elsewhere = [
+            w("2026-06-01T08:00", "2026-06-01T11:00"),
+            w("2026-06-05T08:00", "2026-06-05T11:00"),
+            SessionWrite {
+                venue: "Q".into(),
+                ..w("2026-06-20T08:00", "2026-06-20T11:00")
+            },
+        ];
+        assert!(!same_schedule(&elsewhere, &record), "another venue");
         // Session 1 moved: refused, naming its day and time.
         let moved = [w("2026-06-01T08:30", "2026-06-01T11:00")];
         let (code, field, message) =

@@ -253,8 +253,9 @@ pub async fn create(state: &AppState, actor: &Actor, input: ClassInput) -> AppRe
 }
 
 /// Replaces a class's sessions, checking venues, instructors and the enrolled cadres' other
-/// classes; refused once the class is over. A session with attendance stays as it is, and a
-/// running class takes no session added or moved into the past ([`domain::weigh_schedule`]).
+/// classes; refused once the class is over. A session at the same times keeps its id, a session
+/// with attendance stays as it is, and a running class takes no session added or moved into the
+/// past ([`domain::weigh_schedule`]); the same schedule again writes and tells nothing.
 pub async fn reschedule(
     state: &AppState,
     actor: &Actor,
@@ -267,6 +268,9 @@ pub async fn reschedule(
     editable(&row)?;
     let sessions = check_schedule(&mut tx, &state.clock, row.id, input).await?;
     let on_record = store::sessions_on_record(&mut tx, row.id).await?;
+    if domain::same_schedule(&sessions, &on_record) {
+        return view(state, &code).await;
+    }
     let running = row.status == ClassStatus::Running;
     let keep = domain::weigh_schedule(&sessions, &on_record, running, &state.clock)?;
     store::rewrite_sessions(&mut tx, row.id, &sessions, &keep).await?;

@@ -325,8 +325,9 @@ pub async fn sessions_on_record(
     tx: &mut Tx,
     class_id: i64,
 ) -> AppResult<Vec<super::domain::SessionOnRecord>> {
-    let rows: Vec<(i64, DateTime<Utc>, DateTime<Utc>, bool)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT s.id, s.starts_at, s.ends_at,
+    type Row = (i64, DateTime<Utc>, DateTime<Utc>, String, String, bool);
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT s.id, s.starts_at, s.ends_at, s.venue, s.instructor,
                 EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = s.id) AS marked
          FROM class_sessions s WHERE s.class_id = $1 ORDER BY s.starts_at"
     )
@@ -336,19 +337,21 @@ pub async fn sessions_on_record(
     Ok(rows
         .into_iter()
         .map(
-            |(id, starts_at, ends_at, marked)| super::domain::SessionOnRecord {
+            |(id, starts_at, ends_at, venue, instructor, marked)| super::domain::SessionOnRecord {
                 id,
                 starts_at,
                 ends_at,
+                venue,
+                instructor,
                 marked,
             },
         )
         .collect())
 }
 
-/// Writes a class's new schedule `sessions`: where `keep[i]` names a session on record (one with
-/// attendance, at the same times), that session keeps its id and marks and takes the new venue
-/// and instructor; every other session on record goes and the rest are added.
+/// Writes a class's new schedule `sessions`: where `keep[i]` names a session on record (at the
+/// same times), that session keeps its id and marks and takes the new venue and instructor; every
+/// other session on record goes and the rest are added.
 pub async fn rewrite_sessions(
     tx: &mut Tx,
     class_id: i64,

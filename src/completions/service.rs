@@ -365,7 +365,8 @@ pub async fn change_status(
 
 /// Records the completions of a finishing class, with certificates numbered under `prefix`: every
 /// enrolled cadre who passed and attended at least the class's share of sessions, each told by
-/// `notifier` if given (as is each one passed who attended less, of why there is no completion).
+/// `notifier` if given (as is each one passed who attended less, of why there is no completion,
+/// and each one recorded as not passing).
 /// Returns how many were recorded.
 pub async fn record_class_completions(
     tx: &mut Tx,
@@ -375,6 +376,20 @@ pub async fn record_class_completions(
     notifier: Option<&Notifier>,
 ) -> AppResult<usize> {
     let sessions = store::session_count(&mut *tx, class.id).await?;
+    if let Some(notifier) = notifier {
+        // Those the school recorded as not passing learn the class is over for them.
+        for cadre_id in store::not_passed(&mut *tx, class.id).await? {
+            notifier
+                .tell(
+                    tx,
+                    cadre_id,
+                    Some(class.id),
+                    NoticeKind::ClassNotPassed,
+                    json!({"class": class.code, "title": class.title}),
+                )
+                .await?;
+        }
+    }
     let passed = store::passed(&mut *tx, class.id).await?;
     let mut n = 0;
     for p in passed {
@@ -550,6 +565,9 @@ pub struct CertificateCheck {
     pub status: String,
     /// Last day it counts, if the module goes stale.
     pub valid_until: Option<NaiveDate>,
+    /// Day it was revoked, if it was (it counted until the day before; a revocation may be dated
+    /// back). Its reason is not told.
+    pub revoked_on: Option<NaiveDate>,
 }
 
 /// The public check of a certificate `no`, with its verification `code` if given, counted against
@@ -591,6 +609,7 @@ pub async fn check_certificate(
         completed_on: v.completed_on,
         status: v.status,
         valid_until: v.valid_until,
+        revoked_on: v.revoked_on,
     })
 }
 

@@ -206,6 +206,19 @@ pub async fn passed(ex: impl Into<Exec<'_>>, class_id: i64) -> AppResult<Vec<Pas
     }))
 }
 
+/// The enrolled cadres of a class recorded as not passing, by enrolment.
+pub async fn not_passed(ex: impl Into<Exec<'_>>, class_id: i64) -> AppResult<Vec<i64>> {
+    Ok(on_exec!(ex, |c| {
+        sqlx::query_scalar(
+            "SELECT e.cadre_id FROM enrolments e
+             WHERE e.class_id = $1 AND e.status = 'enrolled' AND e.passed = FALSE ORDER BY e.id",
+        )
+        .bind(class_id)
+        .fetch_all(&mut *c)
+        .await?
+    }))
+}
+
 /// A completion as stored, with module and class.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CompletionRow {

@@ -41,6 +41,10 @@ pub enum NoticeKind {
     CertificateRevoked,
     /// A training goes stale soon (`module`, `module_title`, `cadre`, `date`: its last valid day).
     TrainingStaleSoon,
+    /// Taken out of a class by the school or an admin (`class`, `title`, `cadre`, `reason`).
+    RemovedFromClass,
+    /// A class finished without a pass (`class`, `title`, `cadre`).
+    ClassNotPassed,
 }
 
 /// One kind's words.
@@ -165,11 +169,29 @@ const WORDS: &[Words] = &[
         body_vi: "Kết quả học phần {module} – {module_title} của {cadre} chỉ còn hiệu lực đến hết ngày {date}: cần học lại.",
         body_en: "{cadre}'s completion of module {module} – {module_title} is valid until {date}: it must be retaken.",
     },
+    Words {
+        kind: K::RemovedFromClass,
+        name: "removed_from_class",
+        params: &["class", "title", "cadre", "reason"],
+        subject_vi: "Không còn trong lớp {class}",
+        subject_en: "Removed from class {class}",
+        body_vi: "Nhà trường đã đưa {cadre} ra khỏi lớp {class} – {title}. Lý do: {reason}.",
+        body_en: "The school has removed {cadre} from class {class} – {title}. Reason: {reason}.",
+    },
+    Words {
+        kind: K::ClassNotPassed,
+        name: "class_not_passed",
+        params: &["class", "title", "cadre"],
+        subject_vi: "Chưa đạt lớp {class}",
+        subject_en: "Class {class} not passed",
+        body_vi: "Lớp {class} – {title} đã kết thúc: {cadre} chưa đạt yêu cầu, chưa được công nhận hoàn thành.",
+        body_en: "Class {class} – {title} has finished: {cadre} did not pass, so no completion is recorded.",
+    },
 ];
 
 impl NoticeKind {
     /// Every kind.
-    pub const ALL: [NoticeKind; 12] = [
+    pub const ALL: [NoticeKind; 14] = [
         K::Enrolled,
         K::Waitlisted,
         K::Promoted,
@@ -182,6 +204,8 @@ impl NoticeKind {
         K::CompletionWithheld,
         K::CertificateRevoked,
         K::TrainingStaleSoon,
+        K::RemovedFromClass,
+        K::ClassNotPassed,
     ];
 
     fn words(self) -> &'static Words {

@@ -208,6 +208,20 @@ pub async fn mark_all_read(tx: &mut Tx, account_id: i64, at: DateTime<Utc>) -> A
     Ok(marked)
 }
 
+/// Deletes every notice of the account (and so any mail of them still waiting); returns how
+/// many. For an account that now sees other cadres than those it was told about.
+pub async fn drop_for_account(tx: &mut Tx, account_id: i64) -> AppResult<u64> {
+    let dropped = on_tx!(tx, |c| {
+        sqlx::query("DELETE FROM notices WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    });
+    tx.outside_data(dropped);
+    Ok(dropped)
+}
+
 /// An account's notice settings as stored.
 #[derive(Debug, sqlx::FromRow)]
 pub struct SettingsRow {

@@ -16,6 +16,9 @@ db_tests!(
     settings_are_checked_and_decide_the_mail,
     a_new_schedule_names_the_next_session,
     a_waitlist_left_when_the_class_finishes_is_told,
+    an_account_that_sees_others_now_keeps_no_notices,
+    the_same_schedule_again_changes_and_tells_nothing,
+    a_removal_and_a_class_not_passed_are_told,
 );
 
 /// A cadre account (in ward 26734) for a cadre; its token.
@@ -573,5 +576,249 @@ async fn a_waitlist_left_when_the_class_finishes_is_told(app: TestApp) {
         told,
         [("No seat in class TB-W".to_string(), waiting)],
         "{v}"
+    );
+}
+
+/// The id of the account `username` (as an admin lists it).
+async fn account_id(app: &TestApp, admin: &str, username: &str) -> i64 {
+    let (s, v) = app
+        .get(&format!("/api/accounts?q={username}"), Some(admin))
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    v["items"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{username}: {v:.300}"))
+}
+
+/// Notices name a cadre and what happened to them; they are for the eyes the account had when
+/// told. An account linked to another cadre, moved to another unit or given another role keeps
+/// none of them; a change that leaves what it sees as it was keeps them.
+async fn an_account_that_sees_others_now_keeps_no_notices(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let an = create_cadre(&app, &admin, "Nguyễn Văn An", "079180017101", "26734").await;
+    let binh = create_cadre(&app, &admin, "Trần Thị Bình", "079180017102", "26734").await;
+    let me = cadre_account(&app, &admin, "notice.relink", an).await;
+    let mut officers = vec![];
+    for name in ["notice.moved", "notice.promoted", "notice.stays"] {
+        app.account(&admin, name, "officer", Some("26734")).await;
+        officers.push(name);
+    }
+    let day =
+        (cadre_training::shared::clock::city_today() + chrono::Duration::days(20)).to_string();
+    open_class(&app, &school, "TB-EYES", "DV-01", 5, one_session(&day)).await;
+    let (s, v) = enrol(&app, &school, "TB-EYES", Some(an)).await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let login = |name: &'static str| {
+        let app = &app;
+        async move { app.token(name, "lop-hoc-dan-van-2026").await }
+    };
+    for name in ["notice.moved", "notice.promoted", "notice.stays"] {
+        assert_eq!(
+            inbox(&app, &login(name).await, "").await["total"],
+            1,
+            "{name}"
+        );
+    }
+    assert_eq!(inbox(&app, &me, "").await["total"], 1);
+    let changes = [
+        ("notice.relink", json!({"cadre_id": binh}), 0),
+        ("notice.moved", json!({"unit_code": "26737"}), 0),
+        (
+            "notice.promoted",
+            json!({"role": "school", "unit_code": null}),
+            0,
+        ),
+        (
+            "notice.stays",
+            json!({"active": true, "unit_code": "26734"}),
+            1,
+        ),
+    ];
+    for (name, change, kept) in changes {
+        let id = account_id(&app, &admin, name).await;
+        let (s, v) = app
+            .patch(&format!("/api/accounts/{id}"), Some(&admin), change)
+            .await;
+        assert_eq!(s, Status::Ok, "{name}: {v:.300}");
+        let v = inbox(&app, &login(name).await, "").await;
+        assert_eq!(v["total"], kept, "{name}: {v:.300}");
+    }
+}
+
+/// Saving a class's schedule again as it is writes nothing and tells nobody; a session left at
+/// its times keeps its id (its reminders and its calendar event stay the same), only the moved
+/// one is new.
+async fn the_same_schedule_again_changes_and_tells_nothing(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let an = create_cadre(&app, &admin, "Nguyễn Văn Lịch", "079180017201", "26734").await;
+    let me = cadre_account(&app, &admin, "notice.schedule", an).await;
+    let today = cadre_training::shared::clock::city_today();
+    let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+    let at = |n: i64, venue: &str| {
+        session(
+            &format!("{}T08:00", day(n)),
+            &format!("{}T11:00", day(n)),
+            venue,
+            "TS. Lê Văn Minh",
+        )
+    };
+    let first = vec![at(20, "Phòng 1"), at(21, "Phòng 2")];
+    open_class(&app, &school, "TB-SAME", "DV-01", 5, first.clone()).await;
+    let (s, v) = enrol(&app, &school, "TB-SAME", Some(an)).await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let ids = |v: &Value| -> Vec<i64> {
+        v["sessions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s["id"].as_i64())
+            .collect()
+    };
+    let (_, before) = app.get("/api/classes/TB-SAME", Some(&school)).await;
+    let told = |v: &Value| {
+        kinds(v)
+            .iter()
+            .filter(|k| *k == "class_rescheduled")
+            .count()
+    };
+    async fn trail(app: &TestApp, admin: &str) -> usize {
+        let (_, a) = app
+            .get("/api/audit?entity=class&entity_id=TB-SAME", Some(admin))
+            .await;
+        a["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["action"] == "reschedule")
+            .count()
+    }
+    let (s, v) = app
+        .put(
+            "/api/classes/TB-SAME/sessions",
+            Some(&school),
+            json!({"sessions": first}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    assert_eq!(ids(&v), ids(&before), "{v:.300}");
+    assert_eq!(told(&inbox(&app, &me, "").await), 0);
+    assert_eq!(trail(&app, &admin).await, 0);
+    let (s, v) = app
+        .put(
+            "/api/classes/TB-SAME/sessions",
+            Some(&school),
+            json!({"sessions": [at(20, "Phòng 1"), at(23, "Phòng 2")]}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (old, new) = (ids(&before), ids(&v));
+    assert_eq!(new.len(), 2, "{v:.300}");
+    assert_eq!(new[0], old[0], "the session left at its times keeps its id");
+    assert!(
+        !old.contains(&new[1]),
+        "the moved one is new: {old:?} {new:?}"
+    );
+    assert_eq!(told(&inbox(&app, &me, "").await), 1);
+    assert_eq!(trail(&app, &admin).await, 1);
+}
+
+/// The school taking a cadre out of a class, and a class finishing without a pass, are told to
+/// the cadre and their unit's officers (with the school's reason); a cadre withdrawing themself
+/// is told nothing new.
+async fn a_removal_and_a_class_not_passed_are_told(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let an = create_cadre(&app, &admin, "Nguyễn Văn Rời", "079180017301", "26734").await;
+    let binh = create_cadre(&app, &admin, "Trần Thị Trượt", "079180017302", "26734").await;
+    let me = cadre_account(&app, &admin, "notice.removed", an).await;
+    let her = cadre_account(&app, &admin, "notice.failed", binh).await;
+    let officer = app
+        .account(&admin, "notice.unit", "officer", Some("26734"))
+        .await;
+    open_class(
+        &app,
+        &school,
+        "TB-OUT",
+        "DV-01",
+        5,
+        one_session("2027-06-01"),
+    )
+    .await;
+    let mut ids = vec![];
+    for cadre in [an, binh] {
+        let (s, e) = enrol(&app, &school, "TB-OUT", Some(cadre)).await;
+        assert_eq!(s, Status::Created, "{e:.300}");
+        ids.push(e["id"].as_i64().unwrap());
+    }
+    let (s, v) = app
+        .post(
+            &format!("/api/classes/TB-OUT/enrolments/{}/withdraw", ids[0]),
+            Some(&school),
+            json!({"reason": "Không đủ điều kiện dự học"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let v = inbox(&app, &me, "").await;
+    assert_eq!(kinds(&v), ["removed_from_class", "enrolled"], "{v:.300}");
+    let text = v["items"][0]["text"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("Nhà trường đã đưa Nguyễn Văn Rời ra khỏi lớp TB-OUT – ")
+            && text.ends_with(". Lý do: Không đủ điều kiện dự học."),
+        "{text}"
+    );
+    assert_eq!(
+        kinds(&inbox(&app, &officer, "").await)[0],
+        "removed_from_class"
+    );
+    // Run and finish the class with Bình recorded as not passing.
+    let (s, v) = app
+        .post(
+            "/api/classes/TB-OUT/status",
+            Some(&school),
+            json!({"status": "running"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let sid = v["sessions"][0]["id"].as_i64().unwrap();
+    let after = chrono::DateTime::parse_from_rfc3339("2027-06-02T09:00:00+07:00").unwrap();
+    app.state().clock.set_now(Some(after.to_utc()));
+    let (s, v) = app
+        .put(
+            &format!("/api/classes/TB-OUT/sessions/{sid}/attendance"),
+            Some(&school),
+            json!({"records": [{"enrolment_id": ids[1], "status": "present"}]}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (s, v) = app
+        .put(
+            "/api/classes/TB-OUT/results",
+            Some(&school),
+            json!({"results": [{"enrolment_id": ids[1], "score": 3.0, "passed": false}]}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (s, v) = app
+        .post(
+            "/api/classes/TB-OUT/status",
+            Some(&school),
+            json!({"status": "finished"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    app.state().clock.set_now(None);
+    let v = inbox(&app, &her, "?lang=en").await;
+    assert_eq!(kinds(&v)[0], "class_not_passed", "{v:.300}");
+    assert_eq!(
+        v["items"][0]["subject"], "Class TB-OUT not passed",
+        "{v:.300}"
+    );
+    assert_eq!(
+        kinds(&inbox(&app, &officer, "").await)[0],
+        "class_not_passed"
+    );
+    assert_eq!(
+        kinds(&inbox(&app, &me, "").await)[0],
+        "removed_from_class",
+        "nothing more for the one removed"
     );
 }
