@@ -118,6 +118,7 @@ pub fn build(figment: Figment, state: AppState) -> Rocket<Build> {
     rocket::custom(figment.merge(("log_level", rocket::config::LogLevel::Off)))
         .manage(state)
         .attach(error::LiteralPaths)
+        .attach(api::UnreadablePaths)
         .attach(logging::RequestLog::new(log_lines_per_sec))
         .attach(security::SecurityHeaders)
         .attach(rocket::fairing::AdHoc::on_liftoff("notices", |rocket| {

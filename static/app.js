@@ -171,7 +171,8 @@ function verifyView(q, no) {
       ...holder,
       h("dt", { text: t("module") }), h("dd", { text: `${c.module_code} — ${title}` }),
       h("dt", { text: t("completed_on") }), h("dd", { text: date(c.completed_on) }),
-      h("dt", { text: t("valid_until") }), h("dd", { text: c.valid_until ? date(c.valid_until) : "—" })));
+      h("dt", { text: t("valid_until") }), h("dd", { text: c.valid_until ? date(c.valid_until) : "—" }),
+      ...(c.revoked_on ? [h("dt", { text: t("revoked_on") }), h("dd", { id: "verify-revoked-on", text: date(c.revoked_on) })] : [])));
   };
   onSubmit(form, async () => {
     out.replaceChildren();

@@ -28,11 +28,89 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         .map_err(|e| from_serde(".", e))?;
     super::text::check_json(&value)?;
     whole_numbers(&mut value);
-    serde_path_to_error::deserialize::<_, T>(&value).map_err(|e| {
+    serde_path_to_error::deserialize::<_, T>(Strict(&value)).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         from_serde(&path, inner)
     })
+}
+
+/// What serde is told when a list is sent where an object is read.
+const NOT_AN_OBJECT: &str = "expected a JSON object, not a list";
+
+/// A JSON value read as `&serde_json::Value` reads it, but strictly: an object (a struct) is
+/// read only from a JSON object, never from a list of its fields in order (serde's sequence form
+/// of a struct, which would pass by the unknown- and duplicate-field checks and the documented
+/// schema), at any depth.
+struct Strict<'a>(&'a serde_json::Value);
+
+impl<'de> serde::de::IntoDeserializer<'de, serde_json::Error> for Strict<'de> {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+impl<'de> Deserializer<'de> for Strict<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        use serde::de::value::{MapDeserializer, SeqDeserializer};
+        use serde_json::Value;
+        match self.0 {
+            Value::Array(items) => {
+                SeqDeserializer::new(items.iter().map(Strict)).deserialize_any(visitor)
+            }
+            Value::Object(map) => {
+                MapDeserializer::new(map.iter().map(|(k, v)| (k.as_str(), Strict(v))))
+                    .deserialize_any(visitor)
+            }
+            other => other.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        if self.0.is_array() {
+            return Err(serde::de::Error::custom(NOT_AN_OBJECT));
+        }
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if self.0.is_null() {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_enum(name, variants, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
+        unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
 }
 
 /// Writes every number with a zero fraction (`5.0`) as the integer it is: JSON (and the OpenAPI
@@ -174,7 +252,7 @@ fn from_serde(path: &str, e: serde_json::Error) -> AppError {
             msg: crate::msg!(JsonMalformed, detail = clip(&reason, 300)),
         },
         Category::Data => {
-            let msg = data_msg(&reason);
+            let msg = data_msg(&reason, field.as_deref());
             AppError::Validation {
                 msg: match &field {
                     Some(f) if msg.reason == crate::error::Reason::JsonInvalid => {
@@ -189,9 +267,49 @@ fn from_serde(path: &str, e: serde_json::Error) -> AppError {
     }
 }
 
-/// The reason of serde's message about a value: an unknown field (with the fields expected), a
-/// missing one, or any other (its words as the detail).
-fn data_msg(reason: &str) -> crate::error::Msg {
+/// What a value of the type serde names in "expected …" is, as a message words it (a word of
+/// `reasons::WORDS_VI`, so said in Vietnamese too); `None` for a type no message names.
+fn expected_kind(expected: &str) -> Option<&'static str> {
+    const WHOLE: [&str; 12] = [
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+    ];
+    Some(match expected {
+        e if WHOLE.contains(&e) => "a whole number",
+        "f32" | "f64" => "a number",
+        "a string" | "a borrowed string" | "string" | "a string or null" => "text",
+        "a boolean" => "true or false",
+        e if e.starts_with("a sequence") => "a list",
+        e if e.starts_with("struct ") || e.starts_with("a map") => "an object",
+        _ => return None,
+    })
+}
+
+/// chrono's words for a day it could not read.
+const DAY_UNREAD: [&str; 5] = [
+    "input is out of range",
+    "input contains invalid characters",
+    "premature end of input",
+    "trailing input",
+    "input is not enough for unique date and time",
+];
+
+/// The reason of serde's message about a value of `field`: an unknown field (with the fields
+/// expected), a missing one, a value of the wrong type or a day chrono could not read (in the
+/// message's language), or any other (its words as the detail).
+fn data_msg(reason: &str, field: Option<&str>) -> crate::error::Msg {
+    let field = field.unwrap_or("body").to_string();
+    if let Some((_, expected)) = reason
+        .strip_prefix("invalid type: ")
+        .or_else(|| reason.strip_prefix("invalid value: "))
+        .and_then(|r| r.rsplit_once(", expected "))
+    {
+        if let Some(kind) = expected_kind(expected) {
+            return crate::msg!(JsonWrongType, field = clip(&field, 100), expected = kind);
+        }
+    }
+    if DAY_UNREAD.contains(&reason) {
+        return crate::msg!(JsonNotADay, field = clip(&field, 100));
+    }
     if let Some(rest) = reason.strip_prefix("unknown field `") {
         if let Some((name, expected)) = rest.split_once("`, expected ") {
             let expected = expected.strip_prefix("one of ").unwrap_or(expected);
@@ -203,6 +321,9 @@ fn data_msg(reason: &str) -> crate::error::Msg {
         .and_then(|r| r.strip_suffix('`'))
     {
         return crate::msg!(JsonMissingField, name = clip(name, 60));
+    }
+    if reason == NOT_AN_OBJECT {
+        return crate::msg!(JsonNotAnObject);
     }
     crate::msg!(JsonInvalid, detail = clip(reason, 300))
 }

@@ -27,3 +27,41 @@ pub fn not_null<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 ) -> Result<Option<T>, D::Error> {
     T::deserialize(d).map(Some)
 }
+
+/// Refuses a path holding a NUL, a control character or a direction override (sent
+/// percent-encoded: `%00`, `%0A`, `%E2%80%AE`) before any route reads it: 400 naming `path`
+/// (`path_unreadable`). No address has such a character, PostgreSQL cannot even compare a text
+/// holding a NUL, and an answer or a log line naming the value would carry it. Attached before
+/// the request log, which then logs the path the request was turned to.
+pub struct UnreadablePaths;
+
+/// Where a refused request is turned: no route has it, so the catcher answers with the error.
+const UNREADABLE: &str = "/api/unreadable-path";
+
+#[rocket::async_trait]
+impl rocket::fairing::Fairing for UnreadablePaths {
+    fn info(&self) -> rocket::fairing::Info {
+        rocket::fairing::Info {
+            name: "paths holding control characters",
+            kind: rocket::fairing::Kind::Request,
+        }
+    }
+
+    async fn on_request(&self, req: &mut rocket::Request<'_>, _: &mut rocket::Data<'_>) {
+        let path = req.uri().path();
+        let decoded = path.percent_decode_lossy();
+        if !decoded.chars().any(text::is_refused_control) {
+            return;
+        }
+        crate::error::stash(
+            req,
+            crate::error::AppError::BadRequest {
+                field: Some("path".into()),
+                msg: crate::msg!(PathUnreadable),
+            },
+        );
+        if let Ok(to) = rocket::http::uri::Origin::parse(UNREADABLE) {
+            req.set_uri(to);
+        }
+    }
+}

@@ -87,6 +87,31 @@ pub fn blocking<T: Send + 'static>(
     }
 }
 
+/// The name an uploaded file is sent under (`file_name`, for the audit trail): trimmed, at most
+/// 200 characters, checked like any text (no NUL, control character or direction override) and
+/// on one line (no tab or line break); empty when not given.
+pub fn file_name(raw: Option<&str>) -> AppResult<String> {
+    let name = raw.map(str::trim).unwrap_or("");
+    if name.is_empty() {
+        return Ok(String::new());
+    }
+    super::text::check("file_name", name)?;
+    // A name is one line: no tab or line break either.
+    if name.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            "file_name",
+            crate::msg!(ControlCharacter, field = "file_name"),
+        ));
+    }
+    if name.chars().count() > 200 {
+        return Err(AppError::invalid(
+            "file_name",
+            crate::msg!(LongerThan, field = "file_name", max = 200),
+        ));
+    }
+    Ok(name.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::blocking;

@@ -79,13 +79,7 @@ pub async fn import_record(
         return Err(AppError::Forbidden(crate::msg!(RecordImportForAdminSchool)));
     }
     let dry_run = parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false);
-    let file_name = file_name.map(str::trim).unwrap_or("").to_string();
-    if file_name.chars().count() > 200 {
-        return Err(AppError::invalid(
-            "file_name",
-            crate::msg!(LongerThan, field = "file_name", max = 200),
-        ));
-    }
+    let file_name = crate::api::upload::file_name(file_name)?;
     let scope = user.scope()?;
     let file = state.uploads.receive(data).await?;
     let job = RecordJob {

@@ -76,17 +76,6 @@ fn may_import(user: &AuthUser, kind: Kind) -> AppResult<()> {
     Ok(())
 }
 
-fn parse_file_name(file_name: Option<&str>) -> AppResult<String> {
-    let file_name = file_name.map(str::trim).unwrap_or("").to_string();
-    if file_name.chars().count() > 200 {
-        return Err(AppError::invalid(
-            "file_name",
-            crate::msg!(LongerThan, field = "file_name", max = 200),
-        ));
-    }
-    Ok(file_name)
-}
-
 /// Imports a file of one kind. The body is the file itself, CSV (UTF-8, `,` or `;`) or XLSX.
 /// Every row is checked first, every problem of each row reported; any problem answers 422 and
 /// writes nothing: the first 1,000 problems in `details` (by row; each with a stable `code` and
@@ -118,7 +107,7 @@ pub async fn import_file(
     let kind = parse_kind(kind)?;
     may_import(&user, kind)?;
     let dry_run = parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false);
-    let file_name = parse_file_name(file_name)?;
+    let file_name = crate::api::upload::file_name(file_name)?;
     let scope = user.scope()?;
     let file = state.uploads.receive(data).await?;
     let job = Job {

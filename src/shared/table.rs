@@ -427,8 +427,18 @@ pub fn excel_serial_date(serial: f64) -> Option<NaiveDate> {
 /// (Vietnamese order: day first).
 pub fn parse_day_text(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    // A date-time from a spreadsheet export: keep the day part.
-    let s = s.split(['T', ' ']).next().unwrap_or(s);
+    // A date-time from a spreadsheet export (`2024-01-31 00:00:00`): the day part, when what
+    // follows is a time of day alone. A time with an offset (`…T23:30:00-05:00`, `…Z`) is an
+    // instant, which may fall on another day in the city: not a day.
+    let (s, time) = s.split_once(['T', ' ']).unwrap_or((s, ""));
+    let time = time.trim();
+    if !time.is_empty()
+        && ["%H:%M", "%H:%M:%S", "%H:%M:%S%.f"]
+            .iter()
+            .all(|f| chrono::NaiveTime::parse_from_str(time, f).is_err())
+    {
+        return None;
+    }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some(d);
     }
@@ -526,6 +536,13 @@ mod tests {
             parse_day_text("2024-01-31T00:00:00"),
             NaiveDate::from_ymd_opt(2024, 1, 31)
         );
+        assert_eq!(
+            parse_day_text("31/01/2024 08:30"),
+            NaiveDate::from_ymd_opt(2024, 1, 31)
+        );
+        assert_eq!(parse_day_text("1985-03-15T23:30:00-05:00"), None);
+        assert_eq!(parse_day_text("1985-03-15T23:30:00Z"), None);
+        assert_eq!(parse_day_text("1985-03-15 hôm đó"), None);
         assert_eq!(parse_day_text("31/02/2024"), None);
         assert_eq!(parse_day_text("hôm qua"), None);
     }

@@ -20,6 +20,8 @@ db_tests!(
     a_body_sent_as_something_else_is_not_read_as_json,
     a_long_value_is_echoed_short,
     a_field_given_twice_is_refused,
+    an_object_is_not_read_from_a_list,
+    a_value_of_the_wrong_type_is_named_in_words,
     a_day_in_a_query_is_written_yyyy_mm_dd,
     a_day_in_a_body_is_written_yyyy_mm_dd
 );
@@ -806,6 +808,33 @@ async fn a_long_value_is_echoed_short(app: TestApp) {
         .await;
     assert_eq!(s, Status::NotFound, "{:.300}", body.to_string());
     assert!(body.to_string().len() < 1200, "{:.300}", body.to_string());
+    // So is what a path names (a certificate's number, even to nobody; a notice, a cadre, a
+    // session), and a direction override or NUL in it is not echoed as it came.
+    let a = "A".repeat(5000);
+    for (path, token) in [
+        (format!("/api/certificates/{a}"), None),
+        (format!("/api/notices/{a}/read"), Some(admin.as_str())),
+        (format!("/api/cadres/{a}"), Some(admin.as_str())),
+        ("/api/certificates/%E2%80%AEfdp.exe".to_string(), None),
+        ("/api/certificates/TCB%00".to_string(), None),
+    ] {
+        let (s, body) = if path.ends_with("/read") {
+            app.post(&path, token, serde_json::json!({})).await
+        } else {
+            app.get(&path, token).await
+        };
+        let text = body.to_string();
+        assert!(s.code >= 400 && s.code < 500, "{path:.60}: {s} {text:.300}");
+        assert!(
+            text.len() < 1200,
+            "{path:.60}: {} bytes: {text:.300}",
+            text.len()
+        );
+        assert!(
+            !text.contains('\u{202e}') && !text.contains("\\u0000") && !text.contains("\\u202e"),
+            "{path:.60}: {text:.300}"
+        );
+    }
 }
 
 /// A JSON object naming a field twice could be read two ways (the last one winning, silently):
@@ -945,4 +974,129 @@ async fn a_day_in_a_body_is_written_yyyy_mm_dd(app: TestApp) {
         )
         .await;
     assert_eq!(s, Status::Created, "{v}");
+}
+
+/// serde reads a struct from a list of its fields in order as readily as from an object; such a
+/// body would pass by the unknown- and duplicate-field checks and the documented schema. A list
+/// where an object belongs is refused (422 `json_not_an_object`, naming its path), at any depth,
+/// and nothing is written.
+async fn an_object_is_not_read_from_a_list(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let school = app.account(&admin, "school.list", "school", None).await;
+    let day =
+        (cadre_training::shared::clock::city_today() + chrono::Duration::days(40)).to_string();
+    let session = json!({"starts_at": format!("{day}T08:00"), "ends_at": format!("{day}T11:00"), "venue": "V", "instructor": "I"});
+    let opens = cadre_training::shared::clock::city_today().to_string();
+    let cases = [
+        (
+            json!([
+                "LG-ARR",
+                "DV-01",
+                "T",
+                "O",
+                10,
+                opens,
+                day,
+                80,
+                [session.clone()]
+            ]),
+            Value::Null,
+        ),
+        (
+            json!({"code": "LG-ARR", "module_code": "DV-01", "organiser": "O", "capacity": 10,
+                   "enrol_opens": opens, "enrol_closes": day,
+                   "sessions": [[format!("{day}T08:00"), format!("{day}T11:00"), "V", "I"]]}),
+            json!("sessions[0]"),
+        ),
+    ];
+    for (body, field) in cases {
+        let (s, v) = app.post("/api/classes", Some(&school), body).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+        assert_eq!(v["error"]["reason"], "json_not_an_object", "{v:.300}");
+        assert_eq!(v["error"]["field"], field, "{v:.300}");
+        assert!(
+            !v.to_string().contains("struct"),
+            "no Rust type named: {v:.300}"
+        );
+    }
+    assert_eq!(
+        app.get("/api/classes/LG-ARR", Some(&school)).await.0,
+        Status::NotFound
+    );
+    let (s, v) = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!(["school.list", "lop-hoc-dan-van-2026"]),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    assert_eq!(v["error"]["reason"], "json_not_an_object", "{v:.300}");
+}
+
+/// A value of the wrong type, or a day that is no day, is named by its field and what it must be,
+/// in words each language has (not serde's Rust type names such as `i64`).
+async fn a_value_of_the_wrong_type_is_named_in_words(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let school = app.account(&admin, "school.types", "school", None).await;
+    let today = cadre_training::shared::clock::city_today();
+    let day = (today + chrono::Duration::days(40)).to_string();
+    let body = |key: &str, value: Value| {
+        let mut b = json!({"code": "TY-01", "module_code": "DV-01", "organiser": "O", "capacity": 10,
+            "enrol_opens": today.to_string(), "enrol_closes": day,
+            "sessions": [{"starts_at": format!("{day}T08:00"), "ends_at": format!("{day}T11:00"), "venue": "V", "instructor": "I"}]});
+        b[key] = value;
+        b
+    };
+    for (key, value, reason, expected) in [
+        (
+            "capacity",
+            json!("ten"),
+            "json_wrong_type",
+            json!("a whole number"),
+        ),
+        (
+            "capacity",
+            json!(1e30),
+            "json_wrong_type",
+            json!("a whole number"),
+        ),
+        ("organiser", json!(5), "json_wrong_type", json!("text")),
+        (
+            "sessions",
+            json!("none"),
+            "json_wrong_type",
+            json!("a list"),
+        ),
+        (
+            "enrol_opens",
+            json!("2026-13-01"),
+            "json_not_a_day",
+            Value::Null,
+        ),
+    ] {
+        let (s, v) = app
+            .post("/api/classes", Some(&school), body(key, value))
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity, "{key}: {v:.300}");
+        assert_eq!(v["error"]["reason"], reason, "{key}: {v:.300}");
+        assert_eq!(v["error"]["field"], key, "{key}: {v:.300}");
+        assert_eq!(
+            v["error"]["params"]["expected"], expected,
+            "{key}: {v:.300}"
+        );
+        let text = v.to_string();
+        for rust in ["i64", "u32", "struct", "expected a"] {
+            assert!(!text.contains(rust), "{key}: {text:.300}");
+        }
+    }
+    let (_, c) = app.get("/api/errors/messages?lang=vi", None).await;
+    assert_eq!(
+        c["messages"]["json_wrong_type"], "Trường \"{field}\" phải là {expected}",
+        "{:.300}",
+        c["messages"]
+    );
+    assert_eq!(c["values"]["expected"]["a whole number"], "một số nguyên");
 }

@@ -21,6 +21,7 @@ db_tests!(
     csv_line_longer_than_the_limit_is_refused,
     rows_and_cells_beyond_the_limits_are_refused,
     unit_and_successor_uploads_are_bounded,
+    a_file_name_is_checked_like_any_text,
 );
 
 const HEADER: &str = "Số CCCD/CMND,Họ và tên,Giới tính,Ngày sinh,Dân tộc,Mã đơn vị,Tổ chức";
@@ -621,4 +622,44 @@ async fn health_answers_while_a_large_import_is_planned(app: TestApp) {
     let (s, v) = health_before(&app, request).await;
     assert_eq!(s, Status::Ok, "{v}");
     assert_eq!(v["created"], 60_000, "{v}");
+}
+
+/// The name a file is sent under goes to the audit trail: a NUL (which PostgreSQL's JSON cannot
+/// hold), a line break or a direction override in it is refused like in any text, before the
+/// file is read; nothing is written.
+async fn a_file_name_is_checked_like_any_text(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let csv = format!(
+        "{HEADER}\n079180009901,Nguyễn Văn Tên,Nam,1980-01-02,Kinh,26734,Mặt trận Tổ quốc\n"
+    );
+    for (path, name) in [
+        ("/api/imports/cadres", "a%00b.csv"),
+        ("/api/imports/cadres", "a%0D%0AX-Injected:%201.csv"),
+        ("/api/imports/cadres", "%E2%80%AEvsc.exe"),
+        ("/api/exchange/record", "a%00b.zip"),
+    ] {
+        let (s, v) = app
+            .post_raw(
+                &format!("{path}?file_name={name}"),
+                Some(&admin),
+                ContentType::CSV,
+                csv.clone().into_bytes(),
+            )
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity, "{path} {name}: {v:.300}");
+        assert_eq!(v["error"]["field"], "file_name", "{path} {name}: {v:.300}");
+    }
+    let (_, v) = app.get("/api/cadres?q=T%C3%AAn", Some(&admin)).await;
+    assert_eq!(v["total"], 0, "nothing imported: {v:.300}");
+    let (s, v) = app
+        .post_raw(
+            "/api/imports/cadres?file_name=Danh%20s%C3%A1ch%20c%C3%A1n%20b%E1%BB%99.csv",
+            Some(&admin),
+            ContentType::CSV,
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    assert_eq!(v["file_name"], "Danh sách cán bộ.csv", "{v:.300}");
 }
