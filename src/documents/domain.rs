@@ -102,6 +102,9 @@ pub struct SignInSheet {
     pub instructor: String,
     /// The enrolled cadres, in the order printed.
     pub signers: Vec<Signer>,
+    /// Whether the list holds only the cadres the reader may see (an officer's unit, a cadre's
+    /// own record): an empty one then says none of those is enrolled.
+    pub scoped: bool,
 }
 
 /// The words of the documents in one language.
@@ -134,6 +137,7 @@ struct Labels {
     columns: [&'static str; 4],
     total: &'static str,
     nobody: &'static str,
+    nobody_yours: &'static str,
 }
 
 const VI: Labels = Labels {
@@ -165,6 +169,7 @@ const VI: Labels = Labels {
     columns: ["STT", "Họ và tên", "Đơn vị", "Ký tên"],
     total: "Tổng số",
     nobody: "Chưa có cán bộ nào ghi danh vào lớp.",
+    nobody_yours: "Không có cán bộ nào bạn được xem ghi danh vào lớp.",
 };
 
 const EN: Labels = Labels {
@@ -196,6 +201,7 @@ const EN: Labels = Labels {
     columns: ["No.", "Full name", "Unit", "Signature"],
     total: "Total",
     nobody: "No cadre is enrolled in the class.",
+    nobody_yours: "None of the cadres you may see is enrolled in the class.",
 };
 
 fn labels(lang: Lang) -> &'static Labels {
@@ -620,7 +626,7 @@ pub fn sign_in_pages(s: &SignInSheet, lang: Lang) -> Vec<Page> {
                 10.0,
                 Weight::Regular,
                 Ink::Grey,
-                l.nobody,
+                if s.scoped { l.nobody_yours } else { l.nobody },
             );
             y += ROW_H;
         }
@@ -752,6 +758,7 @@ pub mod sample {
                     unit_name: UNITS[i % UNITS.len()].into(),
                 })
                 .collect(),
+            scoped: false,
         }
     }
 }

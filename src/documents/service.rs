@@ -169,7 +169,8 @@ pub async fn class_certificates_pdf(
 }
 
 /// The sign-in sheet of session `session` of class `code`: the enrolled cadres the caller may
-/// see, sorted by the Vietnamese sort key of their names, with their units' names.
+/// see, sorted by the Vietnamese sort key of their names, with their units' names. A cancelled
+/// class has none (409).
 pub async fn sign_in_pdf(
     state: &AppState,
     user: &AuthUser,
@@ -178,6 +179,12 @@ pub async fn sign_in_pdf(
     lang: Lang,
 ) -> AppResult<PdfFile> {
     let class = classes::service::visible(state, user, code).await?;
+    if class.status == crate::classes::domain::ClassStatus::Cancelled {
+        return Err(AppError::conflict(
+            Some("class"),
+            crate::msg!(CancelledClassNoSheet, class = class.code),
+        ));
+    }
     let scope = user.scope()?;
     let sessions = sessions_of(state, class.id).await?;
     let no_session = || {
@@ -229,6 +236,7 @@ pub async fn sign_in_pdf(
         venue: s.venue.clone(),
         instructor: s.instructor.clone(),
         signers: enrolled.into_iter().map(|(_, _, s)| s).collect(),
+        scoped: !matches!(scope, crate::auth::Scope::All),
     };
     let bytes = blocking(move || domain::sign_in_pdf(&sheet, lang))
         .await?

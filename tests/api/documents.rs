@@ -470,6 +470,42 @@ async fn a_class_batch_and_a_sign_in_sheet(app: TestApp) {
         "{q1}"
     );
     assert!(q1.contains("Tổng số: 1"));
+    // An officer none of whose cadres is in the class is told so, not that nobody is enrolled.
+    let gv = pdf(&app, &sheet, Some(&w.officer_gv)).await.text();
+    assert!(
+        gv.contains("Không có cán bộ nào bạn được xem ghi danh vào lớp.")
+            && !gv.contains("Chưa có cán bộ nào ghi danh"),
+        "{gv}"
+    );
+    // A cancelled class has no sessions to sign: no sheet.
+    let (s, v) = app
+        .post(
+            "/api/classes",
+            Some(&w.school),
+            json!({"code": "LLCT-HUY", "module_code": "LLCT-SC", "organiser": "Trường Cán bộ thành phố",
+                   "capacity": 5, "enrol_opens": city_today().to_string(),
+                   "enrol_closes": (city_today() + Duration::days(10)).to_string(),
+                   "sessions": [session("2031-08-03")]}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let cancelled = v["sessions"][0]["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            "/api/classes/LLCT-HUY/status",
+            Some(&w.school),
+            json!({"status": "cancelled", "reason": "Giảng viên bận công tác"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (s, v) = app
+        .get(
+            &format!("/api/classes/LLCT-HUY/sessions/{cancelled}/sign-in.pdf"),
+            Some(&w.school),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict, "{v:.300}");
+    assert_eq!(v["error"]["reason"], "cancelled_class_no_sheet", "{v:.300}");
     // An unknown session, or one of another class, is a 404; no token 401; an unknown class 404.
     for bad in ["999999", "abc", "-1"] {
         let (s, v) = app
