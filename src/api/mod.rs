@@ -28,8 +28,8 @@ pub fn not_null<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     T::deserialize(d).map(Some)
 }
 
-/// Refuses a path holding a NUL, a control character or a direction override (sent
-/// percent-encoded: `%00`, `%0A`, `%E2%80%AE`) before any route reads it: 400 naming `path`
+/// Refuses a path holding a NUL, a control character (a tab or a line break too) or a direction
+/// override (sent percent-encoded: `%00`, `%0A`, `%E2%80%AE`) before any route reads it: 400 naming `path`
 /// (`path_unreadable`). No address has such a character, PostgreSQL cannot even compare a text
 /// holding a NUL, and an answer or a log line naming the value would carry it. Attached before
 /// the request log, which then logs the path the request was turned to.
@@ -50,7 +50,10 @@ impl rocket::fairing::Fairing for UnreadablePaths {
     async fn on_request(&self, req: &mut rocket::Request<'_>, _: &mut rocket::Data<'_>) {
         let path = req.uri().path();
         let decoded = path.percent_decode_lossy();
-        if !decoded.chars().any(text::is_refused_control) {
+        if !decoded
+            .chars()
+            .any(|c| c.is_control() || text::is_refused_control(c))
+        {
             return;
         }
         crate::error::stash(

@@ -817,6 +817,7 @@ async fn a_long_value_is_echoed_short(app: TestApp) {
         (format!("/api/cadres/{a}"), Some(admin.as_str())),
         ("/api/certificates/%E2%80%AEfdp.exe".to_string(), None),
         ("/api/certificates/TCB%00".to_string(), None),
+        ("/api/certificates/TCB%0D%0AX".to_string(), None),
     ] {
         let (s, body) = if path.ends_with("/read") {
             app.post(&path, token, serde_json::json!({})).await
@@ -825,6 +826,12 @@ async fn a_long_value_is_echoed_short(app: TestApp) {
         };
         let text = body.to_string();
         assert!(s.code >= 400 && s.code < 500, "{path:.60}: {s} {text:.300}");
+        if path.contains('%') {
+            assert_eq!(
+                body["error"]["reason"], "path_unreadable",
+                "{path}: {text:.300}"
+            );
+        }
         assert!(
             text.len() < 1200,
             "{path:.60}: {} bytes: {text:.300}",

@@ -107,7 +107,7 @@ async fn enrolment_waitlist_promotion_and_cancellation_are_told(app: TestApp) {
     );
     assert_eq!(inbox(&app, &elsewhere, "").await["total"], 0);
 
-    // An is taken out: Bình takes the seat and is told.
+    // An is taken out by the school (and told why): Bình takes the seat and is told.
     let (s, v) = app
         .post(
             &format!("/api/classes/TB-1/enrolments/{}/withdraw", a["id"]),
@@ -117,8 +117,13 @@ async fn enrolment_waitlist_promotion_and_cancellation_are_told(app: TestApp) {
         .await;
     assert_eq!(s, Status::Ok, "{v}");
     let v = inbox(&app, &officer, "").await;
-    assert_eq!(kinds(&v), ["promoted", "waitlisted", "enrolled"], "{v}");
+    assert_eq!(
+        kinds(&v),
+        ["promoted", "removed_from_class", "waitlisted", "enrolled"],
+        "{v}"
+    );
     assert_eq!(v["items"][0]["cadre_id"], binh);
+    assert_eq!(v["items"][1]["params"]["reason"], "ốm");
 
     // The class is cancelled with a reason: those holding a place are told (Bình), An no more.
     let (s, v) = app
@@ -139,7 +144,11 @@ async fn enrolment_waitlist_promotion_and_cancellation_are_told(app: TestApp) {
             .contains("Reason: Giảng viên bận công tác"),
         "{v}"
     );
-    assert_eq!(kinds(&inbox(&app, &me, "").await), ["enrolled"]);
+    // An was told of the removal, and of no cancellation since.
+    assert_eq!(
+        kinds(&inbox(&app, &me, "").await),
+        ["removed_from_class", "enrolled"]
+    );
 }
 
 async fn schedule_completion_and_revocation_are_told(app: TestApp) {
@@ -350,7 +359,7 @@ async fn settings_are_checked_and_decide_the_mail(app: TestApp) {
         "the cadre's address serves the account"
     );
     assert_eq!(v["mail_enabled"], false);
-    assert_eq!(v["kinds"].as_array().unwrap().len(), 12);
+    assert_eq!(v["kinds"].as_array().unwrap().len(), 14);
 
     for (body, field) in [
         (json!({"email": "not an address", "lang": "vi"}), "email"),
