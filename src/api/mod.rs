@@ -29,10 +29,11 @@ pub fn not_null<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 }
 
 /// Refuses a path holding a NUL, a control character (a tab or a line break too) or a direction
-/// override (sent percent-encoded: `%00`, `%0A`, `%E2%80%AE`) before any route reads it: 400 naming `path`
-/// (`path_unreadable`). No address has such a character, PostgreSQL cannot even compare a text
-/// holding a NUL, and an answer or a log line naming the value would carry it. Attached before
-/// the request log, which then logs the path the request was turned to.
+/// override (sent percent-encoded: `%00`, `%0A`, `%E2%80%AE`) before any route reads it: 404
+/// (`path_unreadable`), as for any address no route has (and as the OpenAPI document describes for
+/// every path with a parameter). No address has such a character, PostgreSQL cannot even compare
+/// a text holding a NUL, and an answer or a log line naming the value would carry it. Attached
+/// before the request log, which then logs the path the request was turned to.
 pub struct UnreadablePaths;
 
 /// Where a refused request is turned: no route has it, so the catcher answers with the error.
@@ -58,10 +59,7 @@ impl rocket::fairing::Fairing for UnreadablePaths {
         }
         crate::error::stash(
             req,
-            crate::error::AppError::BadRequest {
-                field: Some("path".into()),
-                msg: crate::msg!(PathUnreadable),
-            },
+            crate::error::AppError::NotFound(crate::msg!(PathUnreadable)),
         );
         if let Ok(to) = rocket::http::uri::Origin::parse(UNREADABLE) {
             req.set_uri(to);
