@@ -16,7 +16,7 @@ dir=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
 port=${FUZZ_PORT:-18767}
 # Seconds one role's run may take (FUZZ_ROLE_SECS), stateful phase included; see below.
-role_secs=${FUZZ_ROLE_SECS:-900}
+role_secs=${FUZZ_ROLE_SECS:-600}
 if curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
   echo "port $port is already in use (another run?); set FUZZ_PORT" >&2
   exit 1
