@@ -240,12 +240,10 @@ fn begun(start: DateTime<Utc>, clock: &Clock, field: &str, reason: Reason) -> Ap
     if start <= clock.now() {
         return Ok(());
     }
-    let local = clock.to_local(start);
+    let (date, time, _) = crate::classes::domain::city_span(clock, start, start);
     Err(AppError::conflict(
         Some(field),
-        Msg::new(reason)
-            .with("date", local.format("%Y-%m-%d").to_string())
-            .with("time", local.format("%H:%M").to_string()),
+        Msg::new(reason).with("date", date).with("time", time),
     ))
 }
 

@@ -229,15 +229,10 @@ pub fn before_it_begins(
     if source == EnrolmentSource::School || start > clock.now() {
         return Ok(());
     }
-    let local = clock.to_local(start);
+    let (date, time, _) = crate::classes::domain::city_span(clock, start, start);
     Err(AppError::conflict(
         Some("class"),
-        crate::msg!(
-            ClassBegun,
-            code = code,
-            date = local.format("%Y-%m-%d").to_string(),
-            time = local.format("%H:%M").to_string()
-        ),
+        crate::msg!(ClassBegun, code = code, date = date, time = time),
     ))
 }
 
