@@ -82,6 +82,8 @@ pub enum ProblemCode {
     CadreUnknown,
     /// A move dated before the cadre's current unit period began.
     MoveBeforeCurrentUnit,
+    /// A move leaving behind titles held in units off the new unit's line (`titles`, `date`).
+    CadreHoldsTitlesElsewhere,
     /// A title's dates or unit without its code.
     TitleCodeRequired,
     /// A title without its start date.
@@ -216,7 +218,7 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 95] = [
+    pub const ALL: [ProblemCode; 96] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
@@ -249,6 +251,7 @@ impl ProblemCode {
         ProblemCode::CadreOutsideSubtree,
         ProblemCode::CadreUnknown,
         ProblemCode::MoveBeforeCurrentUnit,
+        ProblemCode::CadreHoldsTitlesElsewhere,
         ProblemCode::TitleCodeRequired,
         ProblemCode::TitleStartRequired,
         ProblemCode::PeriodEndBeforeStart,

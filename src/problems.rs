@@ -220,6 +220,12 @@ const CATALOGUE: &[Message] = &[
         "Ngày chuyển đơn vị trước ngày cán bộ bắt đầu ở đơn vị hiện tại",
     ),
     m(
+        C::CadreHoldsTitlesElsewhere,
+        &["titles", "date"],
+        "from {date} on, the cadre would hold titles in units that are neither the new unit, above it nor within it ({titles}): end them by the day before the move first",
+        "Từ ngày {date}, cán bộ sẽ còn giữ chức danh ở đơn vị không phải đơn vị mới, đơn vị cấp trên hay cấp dưới của đơn vị mới ({titles}): hãy kết thúc các chức danh đó chậm nhất vào ngày trước ngày chuyển",
+    ),
+    m(
         C::TitleCodeRequired,
         &[],
         "a title code is required when its dates or unit are given",

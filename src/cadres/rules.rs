@@ -145,6 +145,20 @@ pub fn check_move_date(current_from: Option<NaiveDate>, on: NaiveDate) -> Result
     Ok(())
 }
 
+/// Whether a title held in the unit at `title_path` stays with a cadre of the unit at
+/// `home_path`: the same unit, one above it or one within it (paths are materialised,
+/// `/79/760/26734/`). A move takes the cadre off the line of a title held in another ward: that
+/// title is ended before the move (the reports count a holder in their own unit, so it would
+/// follow them there), and a move is refused while one lasts on or after its day.
+pub fn on_line(title_path: &str, home_path: &str) -> bool {
+    home_path.starts_with(title_path) || title_path.starts_with(home_path)
+}
+
+/// Whether a held period ending `to` (inclusive) still runs on day `on` or later.
+pub fn runs_on_or_after(to: Option<NaiveDate>, on: NaiveDate) -> bool {
+    to.is_none_or(|t| t >= on)
+}
+
 /// Why a day cannot date a qualification a cadre obtained (or a course they completed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LifeDateRefusal {
@@ -221,6 +235,25 @@ pub fn check_title_age(from: NaiveDate, birth: NaiveDate) -> Result<(), NaiveDat
 mod tests {
     use super::*;
     use crate::units::domain::UnitLevel;
+
+    #[test]
+    fn a_title_stays_on_the_line_of_the_cadres_unit() {
+        let ward = "/79/760/26734/";
+        assert!(on_line(ward, ward));
+        assert!(on_line("/79/760/", ward), "the district above");
+        assert!(on_line("/79/", ward), "the city above");
+        assert!(on_line(ward, "/79/760/"), "a ward within the district");
+        assert!(!on_line("/79/760/26737/", ward), "another ward");
+        assert!(!on_line("/79/770/", ward), "another district");
+        assert!(
+            !on_line("/79/760/2673/", "/79/760/26734/"),
+            "whole codes only"
+        );
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert!(runs_on_or_after(None, d("2018-06-01")));
+        assert!(runs_on_or_after(Some(d("2018-06-01")), d("2018-06-01")));
+        assert!(!runs_on_or_after(Some(d("2018-05-31")), d("2018-06-01")));
+    }
 
     #[test]
     fn a_title_starts_on_the_eighteenth_birthday_or_later() {

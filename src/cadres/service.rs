@@ -419,6 +419,22 @@ pub async fn update(
         let on = p.moved_on.unwrap_or_else(|| state.clock.today());
         u.check_existed("moved_on", on)?;
         store::move_unit(&mut tx, before.id, &u.code, on).await?;
+        // No title held in another ward is carried along (`rules::on_line`).
+        let sqlite = tx.is_sqlite();
+        let filter = format!("c.id {}", crate::db::in_ids(sqlite, 1));
+        let param = crate::db::id_param(sqlite, &[before.id]);
+        let off = store::titles_off_line(&mut tx, &filter, &param).await?;
+        if !off.is_empty() {
+            let titles: Vec<String> = off.into_iter().map(|o| o.label).collect();
+            return Err(AppError::conflict(
+                Some("unit_code"),
+                crate::msg!(
+                    CadreHoldsTitlesElsewhere,
+                    titles = titles.join(", "),
+                    date = on.to_string()
+                ),
+            ));
+        }
     }
     let after = store::get(&mut tx, before.id)
         .await?

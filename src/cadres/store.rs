@@ -608,6 +608,54 @@ pub async fn lasting_titles(tx: &mut Tx, cadre: i64, today: NaiveDate) -> AppRes
         .await?))
 }
 
+/// A title held on or after the first day of its holder's current unit period in a unit off
+/// that unit's line ([`super::rules::on_line`]): left behind by a move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TitleOffLine {
+    /// The holder.
+    pub cadre_id: i64,
+    /// Their personal id number.
+    pub personal_id: String,
+    /// The title and its unit, as a message names them: `FF-CHAIR-COMMUNE (26734)`.
+    pub label: String,
+}
+
+/// The titles held off the line of their holders' current unit ([`TitleOffLine`]) by the cadres
+/// that `filter` (a condition on `c`, the cadre, with one text parameter `$1` bound to `param`)
+/// selects, by cadre id, title and unit.
+pub async fn titles_off_line(
+    tx: &mut Tx,
+    filter: &str,
+    param: &str,
+) -> AppResult<Vec<TitleOffLine>> {
+    let sql = format!(
+        "SELECT c.id, c.personal_id, t.code, a.unit_code, tu.path, h.path
+         FROM cadres c
+         JOIN cadre_units cu ON cu.cadre_id = c.id AND cu.to_date IS NULL
+         JOIN units h ON h.code = cu.unit_code
+         JOIN title_assignments a ON a.cadre_id = c.id
+              AND (a.to_date IS NULL OR a.to_date >= cu.from_date)
+         JOIN titles t ON t.id = a.title_id
+         JOIN units tu ON tu.code = a.unit_code
+         WHERE {filter}
+         ORDER BY c.id, t.code, a.unit_code"
+    );
+    type Row = (i64, String, String, String, String, String);
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(param)
+        .fetch_all(&mut *c)
+        .await?);
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, _, _, title_path, home_path)| !super::rules::on_line(title_path, home_path))
+        .map(|(cadre_id, personal_id, title, unit, _, _)| TitleOffLine {
+            cadre_id,
+            personal_id,
+            label: format!("{title} ({unit})"),
+        })
+        .collect())
+}
+
 /// The codes of the classes not over (neither finished nor cancelled) in which cadre `cadre`
 /// holds a seat or a waitlist place, sorted.
 pub async fn seats_held(tx: &mut Tx, cadre: i64) -> AppResult<Vec<String>> {

@@ -264,6 +264,14 @@ async fn import_part(
     })
 }
 
+/// Up to ten personal ids and how many there are in all, for a message.
+fn some_of(ids: &[String]) -> String {
+    match ids.len() {
+        n if n > 10 => format!("{}, … ({n})", ids[..10].join(", ")),
+        _ => ids.join(", "),
+    }
+}
+
 /// Imports a record file in one transaction (see the module's documentation); unless
 /// `dry_run`, writes it and records it in the audit trail.
 pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppResult<RecordResult> {
@@ -291,6 +299,7 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppRe
     people.dedup();
     let mut tx = db.begin().await?;
     let inactive_before = store::inactive_holding(&mut tx, &people, today).await?;
+    let off_line_before = store::holding_off_line(&mut tx, &people).await?;
     let mut parts = vec![];
     for (part, name, sheet) in book {
         let counts = import_part(&mut tx, scope, part, sheet, today)
@@ -312,13 +321,23 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppRe
         .collect();
     made.sort_unstable();
     if !made.is_empty() {
-        let people = match made.len() {
-            n if n > 10 => format!("{}, … ({n})", made[..10].join(", ")),
-            _ => made.join(", "),
-        };
         return Err(AppError::invalid(
             "file",
-            crate::msg!(RecordInactiveHoldsTitles, people = people),
+            crate::msg!(RecordInactiveHoldsTitles, people = some_of(&made)),
+        ));
+    }
+    // Nor does a move leave a title behind in another ward (`cadres::rules::on_line`): checked on
+    // the whole file too (the titles sheet may end the ones the cadre sheet moves away from).
+    let mut moved: Vec<String> = store::holding_off_line(&mut tx, &people)
+        .await?
+        .into_iter()
+        .filter(|p| !off_line_before.contains(p))
+        .collect();
+    moved.sort_unstable();
+    if !moved.is_empty() {
+        return Err(AppError::invalid(
+            "file",
+            crate::msg!(RecordTitlesElsewhere, people = some_of(&moved)),
         ));
     }
     if dry_run {

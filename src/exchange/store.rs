@@ -108,6 +108,22 @@ pub async fn inactive_holding(
     Ok(found.into_iter().collect())
 }
 
+/// The personal ids, among `ids`, of cadres holding a title off the line of their current unit
+/// ([`crate::cadres::store::titles_off_line`]).
+pub async fn holding_off_line(tx: &mut Tx, ids: &[String]) -> AppResult<HashSet<String>> {
+    let ids = plausible(ids);
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let filter = format!("c.personal_id {}", in_texts(tx, 1));
+    let param = text_param(tx, &ids);
+    Ok(crate::cadres::store::titles_off_line(tx, &filter, &param)
+        .await?
+        .into_iter()
+        .map(|o| o.personal_id)
+        .collect())
+}
+
 /// The table of a period part.
 fn period_table(part: Part) -> &'static str {
     match part {

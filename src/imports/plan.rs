@@ -16,7 +16,7 @@ use crate::cadres::domain::{
 };
 use crate::cadres::rules::{
     check_life_date, check_move_date, check_title_age, check_title_level, check_unit, lasts_beyond,
-    overlaps_another, Span, UnitRefusal,
+    on_line, overlaps_another, runs_on_or_after, Span, UnitRefusal,
 };
 use crate::cadres::store::CadreWrite;
 use crate::error::{AppError, ProblemCode as C, Problems};
@@ -512,6 +512,11 @@ pub fn plan_cadres(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let held_by = by_cadre(&lookups.held);
     let planned_by = by_cadre(&lookups.planned);
+    let title_codes: HashMap<i64, &str> = lookups
+        .titles
+        .iter()
+        .map(|(code, t)| (t.id, code.as_str()))
+        .collect();
     for (line, cells) in &sheet.rows {
         let mut r = Row::new(*line, cells, &l, &mut errors);
         let mut row = read_cadre_row(&mut r, today);
@@ -576,8 +581,22 @@ pub fn plan_cadres(
             let periods = periods_of(&planned_by, on_record);
             check_title(&mut r, t, home, lookups, scope, periods)
         });
-        if let (Some(e), Some((_, unit))) = (on_record, home) {
+        if let (Some(e), Some((u, unit))) = (on_record, home) {
             check_move(&mut r, &row, e, unit, today);
+            let on = row.since.unwrap_or(today);
+            let dated = !row.since_bad && check_move_date(e.unit_from, on).is_ok();
+            if unit != e.w.unit_code && dated {
+                let held_now = periods_of(&held_by, on_record);
+                let checked = held.as_ref().and_then(Option::as_ref);
+                let left = left_behind(held_now, checked, &title_codes, lookups, &u.path, on);
+                if !left.is_empty() {
+                    r.problem_with(
+                        "unit_code",
+                        C::CadreHoldsTitlesElsewhere,
+                        json!({"titles": left.join(", "), "date": on.to_string()}),
+                    );
+                }
+            }
         }
         // A cadre joins (or moves to) a unit on a day it exists.
         if let Some((u, code)) = home {
@@ -699,6 +718,53 @@ fn check_move(r: &mut Row, row: &CadreRow, e: &ExistingCadre, unit: &str, today:
         check_move_date(e.unit_from, on),
         C::MoveBeforeCurrentUnit,
     );
+}
+
+/// The titles a move to the unit at `home_path` on day `on` would leave behind
+/// ([`crate::cadres::rules::on_line`]): the held periods on record (the one the row gives with
+/// the row's end) and the row's new one that run on or after `on` in a unit off that unit's line,
+/// as `TITLE (unit)`.
+fn left_behind(
+    on_record: &[&ExistingPeriod],
+    checked: Option<&CheckedPeriod>,
+    title_codes: &HashMap<i64, &str>,
+    lookups: &CadreLookups,
+    home_path: &str,
+    on: NaiveDate,
+) -> Vec<String> {
+    let given = checked.and_then(|c| c.matched.map(|m| (m.id, c.to)));
+    let mut spans: Vec<(i64, &str, Option<NaiveDate>)> = on_record
+        .iter()
+        .map(|p| {
+            let to = match given {
+                Some((id, to)) if id == p.id => to,
+                _ => p.to,
+            };
+            (p.title_id, p.unit_code.as_str(), to)
+        })
+        .collect();
+    if let Some(c) = checked.filter(|c| c.matched.is_none()) {
+        spans.push((c.title_id, c.unit_code.as_str(), c.to));
+    }
+    let mut left: Vec<String> = spans
+        .into_iter()
+        .filter(|(_, unit, to)| {
+            runs_on_or_after(*to, on)
+                && lookups
+                    .units
+                    .get(*unit)
+                    .is_some_and(|u| !on_line(&u.path, home_path))
+        })
+        .map(|(title, unit, _)| {
+            format!(
+                "{} ({unit})",
+                title_codes.get(&title).copied().unwrap_or("?")
+            )
+        })
+        .collect();
+    left.sort_unstable();
+    left.dedup();
+    left
 }
 
 /// An inactive row's periods ([`lasts_beyond`]): a row making its cadre inactive leaves none of

@@ -15,6 +15,7 @@ db_tests!(
     cadre_sees_only_their_own_record,
     moves_are_recorded,
     a_move_on_the_periods_first_day_replaces_it,
+    a_move_leaves_no_title_behind,
     titles_held_and_planned,
     an_inactive_cadre_holds_no_title_beyond_today,
     qualifications_by_hand,
@@ -562,6 +563,120 @@ async fn a_move_on_the_periods_first_day_replaces_it(app: TestApp) {
         .await;
     assert_eq!(a["items"][0]["action"], "move", "{a:.300}");
     assert_eq!(a["items"][0]["before"]["unit_code"], "26734", "{a:.300}");
+}
+
+/// A move does not carry a title held in another ward along: the reports count a holder in their
+/// own unit, so the old ward's chair would be counted in the new ward from the move on. While
+/// the cadre holds one on or after the move's day in a unit that is neither the new unit, above
+/// it nor within it, the move is refused (409 naming `unit_code`, the titles and the day) and
+/// nothing moves; once those end by the day before, it is made. Titles above the new unit stay,
+/// and plans are not held titles.
+async fn a_move_leaves_no_title_behind(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let id = create_since(
+        &app,
+        &admin,
+        ("Nguyễn Văn Chuyển", "079180000461"),
+        "26734",
+        "2010-01-01",
+    )
+    .await;
+    let titles = format!("/api/cadres/{id}/titles");
+    let period = |v: &Value, code: &str| -> i64 {
+        v["titles"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|t| t["title_code"] == code)
+            .and_then(|t| t["id"].as_i64())
+            .unwrap_or_else(|| panic!("no {code}: {v:.300}"))
+    };
+    let mut v = Value::Null;
+    for body in [
+        json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2015-01-01"}),
+        json!({"title_code": "FF-CHAIR-DISTRICT", "unit_code": "760", "from_date": "2016-01-01"}),
+    ] {
+        let (s, got) = app.post(&titles, Some(&admin), body).await;
+        assert_eq!(s, Status::Created, "{got:.300}");
+        v = got;
+    }
+    let (ward, district) = (
+        period(&v, "FF-CHAIR-COMMUNE"),
+        period(&v, "FF-CHAIR-DISTRICT"),
+    );
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/plans"),
+            Some(&admin),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "unit_code": "26764", "from_date": "2021-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let cadre_url = format!("/api/cadres/{id}");
+    let move_to = |unit: &str, on: &str| {
+        app.patch(
+            &cadre_url,
+            Some(&admin),
+            json!({"unit_code": unit, "moved_on": on}),
+        )
+    };
+    let (ward_url, district_url) = (format!("{titles}/{ward}"), format!("{titles}/{district}"));
+    let end_ward = |to: &str| app.patch(&ward_url, Some(&admin), json!({"to_date": to}));
+    let end_district = |to: &str| app.patch(&district_url, Some(&admin), json!({"to_date": to}));
+    let refused = |v: &Value| {
+        (
+            v["error"]["field"].clone(),
+            v["error"]["reason"].clone(),
+            v["error"]["params"]["titles"].clone(),
+            v["error"]["params"]["date"].clone(),
+        )
+    };
+    // To another ward of the district: the ward's chair would follow them.
+    let (s, v) = move_to("26737", "2018-06-01").await;
+    assert_eq!(s, Status::Conflict, "{v:.300}");
+    assert_eq!(
+        refused(&v),
+        (
+            json!("unit_code"),
+            json!("cadre_holds_titles_elsewhere"),
+            json!("FF-CHAIR-COMMUNE (26734)"),
+            json!("2018-06-01")
+        )
+    );
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["unit_code"], "26734", "nothing moved: {v:.300}");
+    assert_eq!(v["units"].as_array().map(Vec::len), Some(1), "{v:.300}");
+    // Ended on the move's day, it is still held that day; ended the day before, the move is made.
+    let (s, v) = end_ward("2018-06-01").await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (s, v) = move_to("26737", "2018-06-01").await;
+    assert_eq!(
+        (s, refused(&v).1),
+        (Status::Conflict, json!("cadre_holds_titles_elsewhere"))
+    );
+    let (s, v) = end_ward("2018-05-31").await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (s, v) = move_to("26737", "2018-06-01").await;
+    assert_eq!(
+        s,
+        Status::Ok,
+        "the district's chair stays with a ward of it: {v:.300}"
+    );
+    assert_eq!(v["unit_code"], "26737");
+    // To another district: its chair is the one left behind.
+    let today = cadre_training::shared::clock::city_today();
+    let (s, v) = move_to("26764", &today.to_string()).await;
+    assert_eq!(s, Status::Conflict, "{v:.300}");
+    assert_eq!(refused(&v).2, json!("FF-CHAIR-DISTRICT (760)"), "{v:.300}");
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["unit_code"], "26737", "nothing moved: {v:.300}");
+    let yesterday = (today - chrono::Duration::days(1)).to_string();
+    let (s, v) = end_district(&yesterday).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (s, v) = move_to("26764", &today.to_string()).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    assert_eq!(v["unit_code"], "26764");
 }
 
 async fn titles_held_and_planned(app: TestApp) {

@@ -16,6 +16,7 @@ crate::slow_db_tests!(a_whole_record_survives_a_round_trip);
 crate::db_tests!(
     the_exchange_checks_who_calls_and_what_is_sent,
     a_record_leaves_no_inactive_cadre_holding_a_title,
+    a_record_move_leaves_no_title_behind,
     a_record_leaves_no_inactive_cadre_in_a_seat,
     a_record_on_a_unit_retired_since_reads_back_unchanged,
     a_record_brings_no_completion_into_a_class_here_and_no_number_blocks_finishing,
@@ -567,6 +568,68 @@ async fn a_record_leaves_no_inactive_cadre_holding_a_title(app: TestApp) {
     let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
     assert_eq!(v["active"], false, "{v}");
     assert_eq!(v["titles"][0]["to_date"], today.as_str(), "{v}");
+}
+
+/// The exchange applies the API's move rule to a whole file too: a record moving a cadre away
+/// from a title they hold in another ward (`cadres::a_move_leaves_no_title_behind`) is refused
+/// (422 naming the file and the personal id; the same in a dry run), nothing written; with the
+/// title ended the day before the move in its own sheet of the same file, it is imported.
+async fn a_record_move_leaves_no_title_behind(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let pid = "079180000523";
+    let id =
+        crate::cadres::create_since(&app, &admin, ("Nguyễn Văn Đi", pid), "26734", "2010-01-01")
+            .await;
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/titles"),
+            Some(&admin),
+            serde_json::json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2015-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let files = unzip(&export(&app, &admin, "zip").await);
+    let cadres_at = sheet_with(&files, "Đang công tác", pid);
+    let history_at = sheet_with(&files, "Chuyển đi ngày", pid);
+    let titles_at = sheet_with(&files, "Ngày bổ nhiệm", pid);
+    let mut moved = files.clone();
+    // The cadre sheet names the new unit since the move, the history ends the old period on the move's day and
+    // opens the new one.
+    moved[cadres_at].1 = edit_row(&files[cadres_at].1, pid, |f| {
+        for cell in f.iter_mut() {
+            if cell == "26734" {
+                *cell = "26737".into();
+            }
+            if cell == "2010-01-01" || cell == "01/01/2010" {
+                *cell = "2024-01-01".into();
+            }
+        }
+    });
+    let ended = edit_row(&files[history_at].1, pid, |f| f[4] = "2024-01-01".into());
+    let text = String::from_utf8(ended).unwrap();
+    let sep = if text.lines().next().unwrap().contains(';') {
+        ";"
+    } else {
+        ","
+    };
+    let row = ["079180000523", "Nguyễn Văn Đi", "26737", "2024-01-01", ""].join(sep);
+    moved[history_at].1 = format!("{}\r\n{row}\r\n", text.trim_end()).into_bytes();
+    for dry_run in [true, false] {
+        let (s, v) = import(&app, &admin, rezip(&moved), dry_run).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+        assert_eq!(v["error"]["field"], "file", "{v:.300}");
+        assert_eq!(v["error"]["reason"], "record_titles_elsewhere", "{v:.300}");
+        assert_eq!(v["error"]["params"]["people"], pid, "{v:.300}");
+    }
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["unit_code"], "26734", "nothing written: {v:.300}");
+    moved[titles_at].1 = edit_row(&files[titles_at].1, pid, |f| f[5] = "2023-12-31".into());
+    let (s, v) = import(&app, &admin, rezip(&moved), false).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(v["unit_code"], "26737", "{v:.300}");
+    assert_eq!(v["titles"][0]["to_date"], "2023-12-31", "{v:.300}");
 }
 
 /// A cadre whose unit was retired since with no successor (as the districts the 2025

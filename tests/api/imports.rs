@@ -88,6 +88,7 @@ fn has(p: &[(i64, String, String)], row: i64, field: &str, msg: &str) -> bool {
 
 crate::slow_db_tests!(large_file_failing_near_the_end_writes_nothing_then_imports_whole);
 db_tests!(
+    a_roster_move_leaves_no_title_behind,
     a_completion_on_record_from_a_class_is_not_imported_again,
     dry_run_commit_and_reimport,
     every_row_problem_is_reported_and_nothing_written,
@@ -1649,6 +1650,64 @@ async fn an_import_leaves_no_inactive_cadre_in_a_seat(app: TestApp) {
     assert_eq!(s, Status::Ok, "{v}");
     assert_eq!(v["updated"], 1, "{v}");
     assert_eq!(find(&app, &admin, "le thi cuc").await["active"], false);
+}
+
+/// A roster row moving a cadre away from a title they hold in another ward (the API's rule,
+/// `cadres::a_move_leaves_no_title_behind`) is a problem of the unit naming the title and the
+/// day, the same in a dry run and a commit, nothing written; the same row ending that title by
+/// the day before the move is imported.
+async fn a_roster_move_leaves_no_title_behind(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let header = "Số CCCD/CMND;Họ và tên;Giới tính;Ngày sinh;Dân tộc;Mã đơn vị;Tổ chức;Ở đơn vị từ ngày;Mã chức danh;Đơn vị giữ chức danh;Giữ chức danh từ ngày;Giữ chức danh đến ngày";
+    let an = "079180000001;Nguyễn Thị An;Nữ;15/03/1980;Kinh;26737;Mặt trận Tổ quốc;01/01/2024";
+    let file = csv(header, &[&format!("{an};;;;")]);
+    for dry_run in ["dry_run=true", ""] {
+        let (s, v) = import(&app, &admin, "cadres", dry_run, file.clone()).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+        let d = &v["error"]["details"];
+        assert_eq!(d.as_array().map(Vec::len), Some(1), "{v:.300}");
+        assert_eq!(
+            (
+                d[0]["row"].clone(),
+                d[0]["field"].clone(),
+                d[0]["code"].clone(),
+                d[0]["params"]["titles"].clone(),
+                d[0]["params"]["date"].clone(),
+            ),
+            (
+                json!(2),
+                json!("Mã đơn vị"),
+                json!("cadre_holds_titles_elsewhere"),
+                json!("FF-CHAIR-COMMUNE (26734)"),
+                json!("2024-01-01")
+            ),
+            "{v:.300}"
+        );
+    }
+    let on_record = find(&app, &admin, "nguyen thi an").await;
+    assert_eq!(on_record["unit_code"], "26734", "{on_record:.300}");
+    // Ended on the move's day it is still held that day; ended the day before, the row goes in.
+    let ending = |to: &str| {
+        csv(
+            header,
+            &[&format!("{an};FF-CHAIR-COMMUNE;26734;01/06/2020;{to}")],
+        )
+    };
+    let (s, v) = import(&app, &admin, "cadres", "dry_run=true", ending("01/01/2024")).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    assert_eq!(
+        v["error"]["details"][0]["code"],
+        "cadre_holds_titles_elsewhere"
+    );
+    let (s, v) = import(&app, &admin, "cadres", "", ending("31/12/2023")).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    assert_eq!(v["updated"], 1, "{v:.300}");
+    let moved = find(&app, &admin, "nguyen thi an").await;
+    assert_eq!(moved["unit_code"], "26737", "{moved:.300}");
+    assert_eq!(moved["titles"][0]["to_date"], "2023-12-31", "{moved:.300}");
 }
 
 /// A blank `active` cell (or a file without the column) means "in service" for a new cadre and

@@ -86,7 +86,8 @@ async fn title(
 }
 
 /// A: meets in 2015; its DV-01 (a class certificate) is revoked on 2016-06-01; DV-03 (2013) goes stale in 2018.
-/// B: elementary political theory only. C: moves from 26737 (Quận 1) to 26764 (Quận 12) on 2018-01-01.
+/// B: elementary political theory only. C: moves from 26737 (Quận 1) to 26764 (Quận 12) on 2018-01-01,
+/// chair of each ward's Front in turn.
 /// D: planned successor with nothing. E: held a vice-chair title in 2012–2013, before any standard.
 pub(crate) async fn world(app: &TestApp) -> World {
     let admin = app.admin_token().await;
@@ -229,7 +230,7 @@ pub(crate) async fn world(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
-    for id in [a, b, c] {
+    for id in [a, b] {
         title(
             app,
             &admin,
@@ -241,6 +242,17 @@ pub(crate) async fn world(app: &TestApp) -> World {
         )
         .await;
     }
+    // C chairs 26737's Front until the move, then 26764's (a move leaves no title behind).
+    title(
+        app,
+        &admin,
+        c,
+        "titles",
+        "FF-CHAIR-COMMUNE",
+        "2014-01-01",
+        Some("2017-12-31"),
+    )
+    .await;
     title(
         app,
         &admin,
@@ -269,6 +281,16 @@ pub(crate) async fn world(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(s, Status::Ok, "{v}");
+    title(
+        app,
+        &admin,
+        c,
+        "titles",
+        "FF-CHAIR-COMMUNE",
+        "2018-01-01",
+        None,
+    )
+    .await;
     World {
         admin,
         school,
