@@ -285,6 +285,8 @@ reasons! {
     NoActiveTitle [code] "no active title with code \"{code}\"" "Không có chức danh đang dùng mã \"{code}\"";
     NoLevel [scale, level] "no level \"{level}\" on scale \"{scale}\"" "Thang \"{scale}\" không có trình độ \"{level}\"";
     // Curriculum and standards.
+    ModuleRequiredByStandards [titles] "the standards in force or to come of titles {titles} require this module: publish versions without it before retiring it" "Tiêu chuẩn đang áp dụng hoặc sắp áp dụng của các chức danh {titles} yêu cầu chuyên đề này: hãy ban hành phiên bản không yêu cầu chuyên đề trước khi ngừng dùng";
+    ModuleRetired [code] "module {code} is retired: no class can be scheduled for it, so a standard in force from now on may not require it" "Chuyên đề {code} đã ngừng dùng: không thể mở lớp, nên tiêu chuẩn áp dụng từ nay không được yêu cầu chuyên đề này";
     NoModule [code] "no module with code {code}" "Không có chuyên đề mã {code}";
     NoActiveModule [code] "no active module with code {code}" "Không có chuyên đề đang dùng mã {code}";
     ModuleExists [code] "module {code} already exists" "Chuyên đề {code} đã có";

@@ -30,7 +30,7 @@ function requirementRow(rows, r, scales, modules) {
   };
   fillLevels();
   scale.addEventListener("change", fillLevels);
-  const module = h("select", {}, modules.map((m) => h("option", { value: m.code, text: m.code, selected: m.code === r.module })));
+  const module = h("select", {}, modules.filter((m) => m.active || m.code === r.module).map((m) => h("option", { value: m.code, text: m.code, selected: m.code === r.module })));
   const within = h("input", { type: "number", min: 1, value: r.within_years ?? "", inputmode: "numeric" });
   const years = h("input", { type: "number", min: 0, value: r.years ?? "", inputmode: "numeric" });
   const yearsField = field(t("years"), years, `${name}.years`);

@@ -134,7 +134,8 @@ pub async fn create_module(
 #[utoipa::path(tag = "curriculum", security(("bearer" = [])), request_body = ModuleInput,
     params(("code" = String, Path, description = "Module code")),
     responses((status = 200, body = ModuleView), (status = 403, body = ErrorEnvelope),
-              (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+              (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope)))]
 #[put("/api/modules/<code>", data = "<body>")]
 pub async fn update_module(
     state: &State<AppState>,
@@ -146,7 +147,8 @@ pub async fn update_module(
     check_same_code(code, input.code.as_deref())?;
     let code = ModuleCode::in_path(code)?;
     Ok(Json(
-        service::update_module(&state.db, &user.actor(), &code, &input).await?,
+        service::update_module(&state.db, &user.actor(), &code, &input, state.clock.today())
+            .await?,
     ))
 }
 

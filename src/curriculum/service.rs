@@ -139,12 +139,15 @@ pub async fn create_module(
 }
 
 /// Replaces the fields of module `code`. A change keeps the previous state as a version and bumps
-/// the version number; the same fields again change nothing (and write no audit entry).
+/// the version number; the same fields again change nothing (and write no audit entry). A module
+/// that a title's standard in force on `today` (or one to come) requires is not retired (409 on
+/// `active`): no class could be scheduled for it, and the holders could never meet the standard.
 pub async fn update_module(
     db: &Db,
     actor: &Actor,
     code: &ModuleCode,
     input: &ModuleInput,
+    today: chrono::NaiveDate,
 ) -> AppResult<ModuleView> {
     let mut tx = db.begin().await?;
     let row = store::module_row(&mut tx, code.as_str())
@@ -167,6 +170,15 @@ pub async fn update_module(
         && before.active == write.active;
     if unchanged {
         return Ok(before);
+    }
+    if before.active && !write.active {
+        let titles = store::required_by_standards(&mut tx, code.as_str(), today).await?;
+        if !titles.is_empty() {
+            return Err(AppError::conflict(
+                Some("active"),
+                crate::msg!(ModuleRequiredByStandards, titles = titles.join(", ")),
+            ));
+        }
     }
     store::replace_module(&mut tx, row.id, &before, &write).await?;
     store::set_prerequisites(&mut tx, row.id, &c.prereq_ids).await?;

@@ -1,6 +1,6 @@
 //! Storage of scales, modules (with versions and prerequisites) and programmes.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -226,6 +226,28 @@ pub async fn module_row(ex: impl Into<Exec<'_>>, code: &str) -> AppResult<Option
         .bind(code)
         .fetch_optional(&mut *c)
         .await?))
+}
+
+/// The codes of the active titles whose standard version in force on `today`, or one taking
+/// effect later, requires module `code`, sorted.
+pub async fn required_by_standards(
+    tx: &mut Tx,
+    code: &str,
+    today: NaiveDate,
+) -> AppResult<Vec<String>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT DISTINCT t.code FROM standard_requirements r
+         JOIN standard_versions v ON v.id = r.version_id
+         JOIN titles t ON t.id = v.title_id
+         WHERE r.kind = 'module' AND r.module_code = $1 AND t.active = TRUE
+           AND NOT EXISTS (SELECT 1 FROM standard_versions w WHERE w.title_id = v.title_id
+                           AND w.effective_from > v.effective_from AND w.effective_from <= $2)
+         ORDER BY t.code"
+    )
+    .bind(code)
+    .bind(today)
+    .fetch_all(&mut *c)
+    .await?))
 }
 
 /// A module with its prerequisites, by code.

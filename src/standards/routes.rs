@@ -98,6 +98,7 @@ pub async fn publish(
         input.effective_from,
         &input.note,
         &input.requirements,
+        state.clock.today(),
     )
     .await?;
     Ok((Status::Created, Json(version)))

@@ -100,8 +100,13 @@ pub async fn in_force(db: &Db, title_code: &str, d: NaiveDate) -> AppResult<Stan
 }
 
 /// Checks requirements in order (each normalised, then its scale and level or its module looked
-/// up), then that none repeats another; answers them normalised.
-async fn check_requirements(tx: &mut Tx, reqs: &[Requirement]) -> AppResult<Vec<Requirement>> {
+/// up; a version in force from now on requires no retired module, `current`), then that none
+/// repeats another; answers them normalised.
+async fn check_requirements(
+    tx: &mut Tx,
+    reqs: &[Requirement],
+    current: bool,
+) -> AppResult<Vec<Requirement>> {
     if reqs.is_empty() {
         return Err(AppError::invalid(
             "requirements",
@@ -127,14 +132,20 @@ async fn check_requirements(tx: &mut Tx, reqs: &[Requirement]) -> AppResult<Vec<
                 }
             }
             Requirement::Module { module, .. } => {
-                if crate::curriculum::store::module_row(&mut *tx, module)
-                    .await?
-                    .is_none()
-                {
-                    return Err(AppError::invalid(
-                        format!("requirements[{i}].module"),
-                        crate::msg!(NoModule, code = module),
-                    ));
+                match crate::curriculum::store::module_row(&mut *tx, module).await? {
+                    None => {
+                        return Err(AppError::invalid(
+                            format!("requirements[{i}].module"),
+                            crate::msg!(NoModule, code = module),
+                        ))
+                    }
+                    Some(m) if current && !m.active => {
+                        return Err(AppError::invalid(
+                            format!("requirements[{i}].module"),
+                            crate::msg!(ModuleRetired, code = module),
+                        ))
+                    }
+                    Some(_) => {}
                 }
             }
             Requirement::MaxAge { .. } | Requirement::MinPartyYears { .. } => {}
@@ -147,7 +158,8 @@ async fn check_requirements(tx: &mut Tx, reqs: &[Requirement]) -> AppResult<Vec<
 
 /// Publishes a new version of the standard of the title named `code` (as given in the path),
 /// in force from `effective_from` (one version per day: 409); earlier versions never change.
-/// The note is already checked; the publisher is the actor.
+/// The note is already checked; the publisher is the actor. A version in force on `today` or
+/// later requires no retired module (422 naming the requirement's module).
 pub async fn publish(
     db: &Db,
     actor: &Actor,
@@ -155,12 +167,16 @@ pub async fn publish(
     effective_from: NaiveDate,
     note: &str,
     requirements: &[Requirement],
+    today: NaiveDate,
 ) -> AppResult<StandardVersion> {
     let mut tx = db.begin().await?;
     let title = store::title(&mut tx, &code.trim().to_uppercase())
         .await?
         .ok_or_else(|| AppError::not_found(crate::msg!(NoTitle, code = code)))?;
-    let reqs = check_requirements(&mut tx, requirements).await?;
+    // A retroactive version that a later one replaced by today is history: it may name a module
+    // retired since, as the standard then did.
+    let current = !store::superseded_by_today(&mut tx, title.id, effective_from, today).await?;
+    let reqs = check_requirements(&mut tx, requirements, current).await?;
     if store::has_version_on(&mut tx, title.id, effective_from).await? {
         return Err(AppError::conflict(
             Some("effective_from"),

@@ -330,6 +330,26 @@ pub async fn publish(
     Ok(version)
 }
 
+/// Whether a version of title `title_id` taking effect after `d` is in force by `today`: a
+/// version from `d` would then be history only.
+pub async fn superseded_by_today(
+    tx: &mut Tx,
+    title_id: i64,
+    d: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<bool> {
+    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM standard_versions
+         WHERE title_id = $1 AND effective_from > $2 AND effective_from <= $3"
+    )
+    .bind(title_id)
+    .bind(d)
+    .bind(today)
+    .fetch_one(&mut *c)
+    .await?);
+    Ok(n > 0)
+}
+
 /// Whether the title already has a version starting that day.
 pub async fn has_version_on(tx: &mut Tx, title_id: i64, d: NaiveDate) -> AppResult<bool> {
     let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(

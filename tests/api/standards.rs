@@ -13,6 +13,7 @@ db_tests!(
     publishing_new_versions,
     invalid_standards_are_refused_naming_the_requirement,
     titles_are_editable_by_commission_and_admin,
+    a_module_the_standards_require_is_not_retired,
 );
 
 fn keys(v: &Value) -> Vec<String> {
@@ -334,4 +335,93 @@ async fn titles_are_editable_by_commission_and_admin(app: TestApp) {
         .get("/api/titles/FF-SEC-COMMUNE/standard", Some(&admin))
         .await;
     assert_eq!(s, Status::NotFound);
+}
+
+/// A module that a title's standard in force, or one to come, requires is not retired: no class
+/// could be scheduled for it and the holders could never meet the standard (409 on `active`,
+/// naming the titles; nothing changes). Once the version requiring it is replaced by today, it
+/// is. Nor does a version in force from now on require a retired module (422 naming the
+/// requirement's module), while a retroactive one that a later version replaced by today may, as
+/// the standard then did.
+async fn a_module_the_standards_require_is_not_retired(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let school = app.account(&admin, "school1", "school", None).await;
+    let commission = app.account(&admin, "commission1", "commission", None).await;
+    let module = json!({"code": "TN-99", "title_vi": "Học phần thử", "title_en": "Test module",
+        "periods": 6, "audiences": ["civil_servants"], "validity_years": 2});
+    let (s, v) = app
+        .post("/api/modules", Some(&school), module.clone())
+        .await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let url = "/api/titles/FF-CHAIR-COMMUNE/standards";
+    let (_, versions) = app.get(url, Some(&admin)).await;
+    let latest = versions["items"]
+        .as_array()
+        .and_then(|l| l.last())
+        .map(|v| v["requirements"].clone())
+        .unwrap_or_else(|| panic!("{versions:.300}"));
+    let with = |extra: bool| {
+        let mut reqs = latest.as_array().cloned().unwrap_or_default();
+        if extra {
+            reqs.push(json!({"kind": "module", "module": "TN-99", "within_years": 2}));
+        }
+        Value::Array(reqs)
+    };
+    let publish = |from: String, extra: bool| {
+        app.post(
+            url,
+            Some(&commission),
+            json!({"effective_from": from, "retroactive": true, "requirements": with(extra)}),
+        )
+    };
+    let today = city_today();
+    let (s, v) = publish("2021-01-01".into(), true).await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let mut retire = module.clone();
+    retire["active"] = json!(false);
+    let (s, v) = app
+        .put("/api/modules/TN-99", Some(&school), retire.clone())
+        .await;
+    assert_eq!(
+        (
+            s,
+            v["error"]["field"].clone(),
+            v["error"]["reason"].clone(),
+            v["error"]["params"]["titles"].clone()
+        ),
+        (
+            Status::Conflict,
+            json!("active"),
+            json!("module_required_by_standards"),
+            json!("FF-CHAIR-COMMUNE")
+        ),
+        "{v:.300}"
+    );
+    let (_, v) = app.get("/api/modules/TN-99", Some(&school)).await;
+    assert_eq!(
+        (v["active"].clone(), v["version"].clone()),
+        (json!(true), json!(1))
+    );
+    // Replaced from today by a version without it: retired.
+    let (s, v) = publish(today.to_string(), false).await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let (s, v) = app.put("/api/modules/TN-99", Some(&school), retire).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    assert_eq!(v["active"], false, "{v:.300}");
+    // A version to come may not require it; a past one, replaced by today, may.
+    let at = with(true).as_array().map_or(0, Vec::len) - 1;
+    let tomorrow = (today + chrono::Duration::days(1)).to_string();
+    let (s, v) = publish(tomorrow, true).await;
+    assert_eq!(
+        (s, v["error"]["field"].clone(), v["error"]["reason"].clone()),
+        (
+            Status::UnprocessableEntity,
+            json!(format!("requirements[{at}].module")),
+            json!("module_retired")
+        ),
+        "{v:.300}"
+    );
+    let (s, v) = publish("2022-01-01".into(), true).await;
+    assert_eq!(s, Status::Created, "a past version may name it: {v:.300}");
 }
