@@ -387,12 +387,13 @@ export async function demandView(q) {
   return h("div", { id: "demand" }, h("h1", { text: t("demand") + ` (${date(d.as_of)})` }),
     h("p", { class: "hint", text: t("demand_hint") }),
     h("p", { class: "actions" }, h("span", { text: t("nav_demand") + ":" }), exportButtons("/api/reports/training-demand/export", { unit, lang: lang() }, "training-demand", "export-demand")),
-    table([t("module"), t("needed"), t("seats_planned"), t("remaining"), ""], d.modules.map((m) => h("tr", { "data-module": m.module_code },
+    table([t("module"), t("needed"), t("seats_planned"), t("enrolled_needing"), t("seats_free"), t("remaining"), ""], d.modules.map((m) => h("tr", { "data-module": m.module_code },
       h("td", {}, `${m.module_code} — ${titles[m.module_code] || m.module_title_vi}`,
         m.by_unit && m.by_unit.length ? h("details", { class: "by-unit" }, h("summary", { text: t("by_unit") }),
           h("ul", {}, m.by_unit.map((u) => h("li", { text: `${u.unit_name || u.unit_code}: ${num(u.needed)}` })))) : null),
       h("td", { class: "num", text: num(m.needed) }),
-      h("td", { class: "num", text: num(m.seats_planned) }), h("td", { class: "num", text: num(m.remaining) }),
+      h("td", { class: "num", text: num(m.seats_planned) }), h("td", { class: "num", text: num(m.enrolled) }),
+      h("td", { class: "num", text: num(m.seats_free) }), h("td", { class: "num", text: num(m.remaining) }),
       h("td", {}, staff && m.remaining > 0 ? h("a", { class: "button small", href: "#/classes/new" + qs({ module: m.module_code, capacity: Math.min(m.remaining, 60) }), text: t("schedule_class") }) : null)))));
 }
 

@@ -259,9 +259,11 @@ pub fn demand_tables(modules: &[DemandRow], lang: Lang) -> Vec<Table> {
         headers: match lang {
             Lang::En => names(&[
                 "module_code",
-                "module_title_vi",
+                "module_title",
                 "needed",
                 "seats_planned",
+                "enrolled",
+                "seats_free",
                 "remaining",
             ]),
             Lang::Vi => names(&[
@@ -269,17 +271,25 @@ pub fn demand_tables(modules: &[DemandRow], lang: Lang) -> Vec<Table> {
                 "Tên chuyên đề",
                 "Số cán bộ cần học",
                 "Số chỗ đã lên kế hoạch",
+                "Số cán bộ cần học đã có chỗ",
+                "Số chỗ còn trống",
                 "Còn thiếu",
             ]),
         },
         rows: modules
             .iter()
             .map(|m| {
+                let title = match lang {
+                    Lang::En if !m.module_title_en.is_empty() => &m.module_title_en,
+                    _ => &m.module_title_vi,
+                };
                 vec![
                     m.module_code.as_str().into(),
-                    m.module_title_vi.as_str().into(),
+                    title.as_str().into(),
                     m.needed.into(),
                     m.seats_planned.into(),
+                    m.enrolled.into(),
+                    m.seats_free.into(),
                     m.remaining.into(),
                 ]
             })

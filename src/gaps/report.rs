@@ -901,12 +901,21 @@ pub struct DemandRow {
     pub module_code: String,
     /// Module title (Vietnamese).
     pub module_title_vi: String,
+    /// Module title (English).
+    pub module_title_en: String,
     /// Assessed holders who need it.
     pub needed: i64,
     /// Seats in planned or open classes of the module whose first session begins on or after the
-    /// report's day (a class run by then, or one without sessions, is no seat for that day).
+    /// report's day (a class run by then, or one without sessions, is no seat for that day), in
+    /// the whole city: classes are open to every unit's cadres.
     pub seats_planned: i64,
-    /// needed − seats_planned (at least 0).
+    /// Of those who need it here, how many already hold a seat in one of those classes.
+    pub enrolled: i64,
+    /// The seats of those classes nobody holds yet (any unit's cadres may take them).
+    pub seats_free: i64,
+    /// needed − enrolled − seats_free (at least 0): who would still have no seat were every free
+    /// seat taken by someone of the report who needs it. Seats held by cadres who do not need
+    /// the module, or from other units, cover nobody here.
     pub remaining: i64,
     /// Who needs it, per group unit.
     pub by_unit: Vec<DemandCell>,
@@ -930,24 +939,44 @@ pub struct ModuleRef {
     pub awarding: Vec<(String, String, String)>,
     /// Seats counted by [`demand`], by module code ([`ModuleRef::offered_from`] fills it).
     pub seats: HashMap<String, i64>,
+    /// Of those, the seats nobody holds, by module code ([`ModuleRef::offered_from`]).
+    pub free: HashMap<String, i64>,
+    /// Who holds those seats, by module code ([`ModuleRef::offered_from`]).
+    pub holders: HashMap<String, HashSet<i64>>,
     /// Vietnamese titles, by module code.
     pub titles: HashMap<String, String>,
-    /// Planned and open classes: (module code, first session's start, capacity).
-    pub offer: Vec<(String, Option<DateTime<Utc>>, i64)>,
+    /// English titles, by module code.
+    pub titles_en: HashMap<String, String>,
+    /// Planned and open classes: (module code, first session's start, capacity, seats held).
+    pub offer: Vec<(String, Option<DateTime<Utc>>, i64, i64)>,
+    /// The seats held in those classes: (module code, first session's start, cadre).
+    pub seat_holders: Vec<(String, Option<DateTime<Utc>>, i64)>,
 }
 
 impl ModuleRef {
-    /// The same reference with `seats` counting the classes whose first session begins at or
-    /// after `from` (the start of a report's day): what is offered from that day on.
+    /// The same reference with `seats`, `free` and `holders` counting the classes whose first
+    /// session begins at or after `from` (the start of a report's day): what is offered from
+    /// that day on.
     pub fn offered_from(&self, from: DateTime<Utc>) -> ModuleRef {
+        let offered = |first: &Option<DateTime<Utc>>| first.is_some_and(|f| f >= from);
         let mut seats: HashMap<String, i64> = HashMap::new();
-        for (module, first, capacity) in &self.offer {
-            if first.is_some_and(|f| f >= from) {
+        let mut free: HashMap<String, i64> = HashMap::new();
+        for (module, first, capacity, held) in &self.offer {
+            if offered(first) {
                 *seats.entry(module.clone()).or_default() += capacity;
+                *free.entry(module.clone()).or_default() += (capacity - held).max(0);
+            }
+        }
+        let mut holders: HashMap<String, HashSet<i64>> = HashMap::new();
+        for (module, first, cadre) in &self.seat_holders {
+            if offered(first) {
+                holders.entry(module.clone()).or_default().insert(*cadre);
             }
         }
         ModuleRef {
             seats,
+            free,
+            holders,
             ..self.clone()
         }
     }
@@ -1007,13 +1036,22 @@ pub fn demand<C: Counted>(
     let mut rows: Vec<DemandRow> = need
         .into_iter()
         .map(|(m, cells)| {
-            let needed = cells.values().flatten().collect::<BTreeSet<_>>().len() as i64;
+            let who: BTreeSet<i64> = cells.values().flatten().copied().collect();
+            let needed = who.len() as i64;
             let planned = modules.seats.get(&m).copied().unwrap_or(0);
+            let free = modules.free.get(&m).copied().unwrap_or(0);
+            let enrolled = modules
+                .holders
+                .get(&m)
+                .map_or(0, |h| who.iter().filter(|c| h.contains(c)).count() as i64);
             DemandRow {
                 module_title_vi: modules.titles.get(&m).cloned().unwrap_or_default(),
+                module_title_en: modules.titles_en.get(&m).cloned().unwrap_or_default(),
                 needed,
                 seats_planned: planned,
-                remaining: (needed - planned).max(0),
+                enrolled,
+                seats_free: free,
+                remaining: (needed - enrolled - free).max(0),
                 by_unit: cells
                     .into_iter()
                     .map(|(u, who)| DemandCell {

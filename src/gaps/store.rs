@@ -775,9 +775,9 @@ pub async fn units(db: &Db, range: &(String, String), d: NaiveDate) -> AppResult
         .collect())
 }
 
-/// What training demand reads of the modules and classes (three statements): the active modules
-/// that award a level, the planned and open classes (module, first session, seats), and every
-/// module's title.
+/// What training demand reads of the modules and classes (four statements): the active modules
+/// that award a level, the planned and open classes (module, first session, seats, seats held),
+/// who holds those seats, and every module's titles.
 pub async fn module_reference(db: &Db) -> AppResult<super::report::ModuleRef> {
     let awarding: Vec<(String, String, String)> = on_exec!(db, |c| sqlx::query_as(
         "SELECT code, awards_scale, awards_level FROM modules
@@ -785,24 +785,43 @@ pub async fn module_reference(db: &Db) -> AppResult<super::report::ModuleRef> {
     )
     .fetch_all(&mut *c)
     .await?);
-    let offer: Vec<(String, Option<chrono::DateTime<chrono::Utc>>, i64)> = on_exec!(db, |c| {
+    type Start = Option<chrono::DateTime<chrono::Utc>>;
+    let offer: Vec<(String, Start, i64, i64)> = on_exec!(db, |c| {
         sqlx::query_as(
-        "SELECT m.code, (SELECT MIN(s.starts_at) FROM class_sessions s WHERE s.class_id = c.id), c.capacity
+        "SELECT m.code, (SELECT MIN(s.starts_at) FROM class_sessions s WHERE s.class_id = c.id), c.capacity,
+                (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id AND e.status = 'enrolled')
          FROM classes c JOIN modules m ON m.id = c.module_id
          WHERE c.status IN ('planned', 'open')"
     )
     .fetch_all(&mut *c)
     .await?
     });
-    let titles: Vec<(String, String)> =
-        on_exec!(db, |c| sqlx::query_as("SELECT code, title_vi FROM modules")
-            .fetch_all(&mut *c)
-            .await?);
+    let seat_holders: Vec<(String, Start, i64)> = on_exec!(db, |c| {
+        sqlx::query_as(
+        "SELECT m.code, (SELECT MIN(s.starts_at) FROM class_sessions s WHERE s.class_id = c.id), e.cadre_id
+         FROM enrolments e JOIN classes c ON c.id = e.class_id JOIN modules m ON m.id = c.module_id
+         WHERE c.status IN ('planned', 'open') AND e.status = 'enrolled'"
+    )
+    .fetch_all(&mut *c)
+    .await?
+    });
+    let titles: Vec<(String, String, String)> = on_exec!(db, |c| sqlx::query_as(
+        "SELECT code, title_vi, title_en FROM modules"
+    )
+    .fetch_all(&mut *c)
+    .await?);
     Ok(super::report::ModuleRef {
         awarding,
         seats: HashMap::new(),
-        titles: titles.into_iter().collect(),
+        free: HashMap::new(),
+        holders: HashMap::new(),
+        titles: titles
+            .iter()
+            .map(|(c, vi, _)| (c.clone(), vi.clone()))
+            .collect(),
+        titles_en: titles.into_iter().map(|(c, _, en)| (c, en)).collect(),
         offer,
+        seat_holders,
     })
 }
 

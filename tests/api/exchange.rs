@@ -168,7 +168,11 @@ fn first_difference(a: &Value, b: &Value, at: String) -> Option<String> {
         (Value::Object(x), Value::Object(y)) => {
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             keys.into_iter()
-                .filter(|k| !k.ends_with("id") && *k != "seats_planned" && *k != "remaining")
+                .filter(|k| {
+                    !k.ends_with("id")
+                        && !["seats_planned", "seats_free", "enrolled", "remaining"]
+                            .contains(&k.as_str())
+                })
                 .find_map(|k| {
                     first_difference(
                         x.get(k).unwrap_or(&Value::Null),

@@ -341,12 +341,21 @@ async fn exports_speak_the_callers_language(app: TestApp) {
             "Tên chuyên đề",
             "Số cán bộ cần học",
             "Số chỗ đã lên kế hoạch",
+            "Số cán bộ cần học đã có chỗ",
+            "Số chỗ còn trống",
             "Còn thiếu"
         ]
     );
     assert!(rows.iter().any(|r| r[0] == "DV-03"), "{rows:?}");
-    let (h, _) = csv_of(&file(&app, t, &format!("{base}&format=csv&lang=en")).await);
-    assert_eq!(h[0], "module_code");
+    let vi_title = rows.iter().find(|r| r[0] == "DV-03").map(|r| r[1].clone());
+    let (h, rows) = csv_of(&file(&app, t, &format!("{base}&format=csv&lang=en")).await);
+    assert_eq!(h[..2], ["module_code", "module_title"]);
+    // The English file names the module in English.
+    let en_title = rows.iter().find(|r| r[0] == "DV-03").map(|r| r[1].clone());
+    assert!(
+        en_title.is_some() && en_title != vi_title,
+        "{en_title:?} {vi_title:?}"
+    );
     let (sheets, _) = xlsx_of(file(&app, t, &format!("{base}&format=xlsx")).await);
     assert_eq!(sheets, ["Chuyên đề", "Theo đơn vị"]);
     let (sheets, _) = xlsx_of(file(&app, t, &format!("{base}&format=xlsx&lang=en")).await);

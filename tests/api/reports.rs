@@ -13,6 +13,7 @@ db_tests!(
     report_as_of_dates,
     drill_down_populations_and_scope,
     demand_compare_and_own_gaps,
+    demand_counts_the_seats_that_cover_the_need,
     city_and_district_reports_agree,
     each_report_reads_its_own_query_names,
     reference_data_is_cached_until_any_instance_writes
@@ -554,6 +555,101 @@ async fn drill_down_populations_and_scope(app: TestApp) {
     assert_eq!(
         app.get("/api/reports/gaps", Some(&cadre)).await.0,
         Status::Forbidden
+    );
+}
+
+/// Training demand counts the seats that cover the need: the classes are the whole city's, so a
+/// seat held by a cadre who does not need the module (or of another unit) covers nobody in the
+/// report. Per module: `enrolled` (those who need it here and hold a seat), `seats_free` (seats
+/// nobody holds) and `remaining` = needed − enrolled − seats_free; `seats_planned` stays the
+/// classes' capacity. Before, a district's demand subtracted every seat of the city's classes,
+/// taken or not, and read "0 remaining" with nobody of the district seated.
+async fn demand_counts_the_seats_that_cover_the_need(app: TestApp) {
+    use crate::classes::{enrol, one_session, open_class};
+    let w = world(&app).await;
+    let day = (city_today() + Duration::days(30)).to_string();
+    open_class(
+        &app,
+        &w.school,
+        "LLCT-TC-X",
+        "LLCT-TC",
+        2,
+        one_session(&day),
+    )
+    .await;
+    let llct = |d: &Value| -> Value {
+        d["modules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|m| m["module_code"] == "LLCT-TC")
+            .cloned()
+            .unwrap_or_else(|| panic!("no LLCT-TC: {d:.300}"))
+    };
+    let figures = |m: &Value| -> Vec<i64> {
+        [
+            "needed",
+            "seats_planned",
+            "enrolled",
+            "seats_free",
+            "remaining",
+        ]
+        .iter()
+        .map(|k| m[*k].as_i64().unwrap_or(-1))
+        .collect()
+    };
+    // B, of Quận 12 (761), needs it (intermediate political theory).
+    let demand = |unit: &'static str| {
+        let (app, school) = (&app, &w.school);
+        async move {
+            let (s, d) = app
+                .get(
+                    &format!("/api/reports/training-demand?unit={unit}"),
+                    Some(school),
+                )
+                .await;
+            assert_eq!(s, Status::Ok, "{d:.300}");
+            llct(&d)
+        }
+    };
+    let m = demand("761").await;
+    let needed = m["needed"].as_i64().unwrap();
+    assert!(needed >= 1, "{m}");
+    assert_eq!(figures(&m), [needed, 2, 0, 2, (needed - 2).max(0)], "{m}");
+    // Both seats taken by cadres of Quận 1 who hold no title: Quận 12's need is uncovered.
+    let mut others = vec![];
+    for (name, pid) in [
+        ("Đỗ Văn Một", "079180000771"),
+        ("Đỗ Văn Hai", "079180000772"),
+    ] {
+        let id = crate::cadres::create(&app, &w.admin, name, pid, "26734").await;
+        let (s, v) = enrol(&app, &w.school, "LLCT-TC-X", Some(id)).await;
+        assert_eq!(s, Status::Created, "{v:.300}");
+        others.push(v["id"].as_i64().unwrap());
+    }
+    let m = demand("761").await;
+    assert_eq!(figures(&m), [needed, 2, 0, 0, needed], "{m}");
+    // One of them withdraws and B takes the seat: B is covered, here and in the city's report.
+    let (s, v) = app
+        .post(
+            &format!("/api/classes/LLCT-TC-X/enrolments/{}/withdraw", others[0]),
+            Some(&w.school),
+            json!({"reason": "đổi lịch"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (s, v) = enrol(&app, &w.school, "LLCT-TC-X", Some(w.b)).await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let m = demand("761").await;
+    assert_eq!(figures(&m), [needed, 2, 1, 0, needed - 1], "{m}");
+    let city = demand("79").await;
+    assert_eq!(city["enrolled"], 1, "{city}");
+    assert_eq!(city["seats_free"], 0, "{city}");
+    assert!(
+        city["module_title_en"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()),
+        "{city}"
     );
 }
 

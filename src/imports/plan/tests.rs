@@ -954,29 +954,56 @@ fn updates_moves_and_creations() {
             }),
         ),
         (
-            "another unit is a move, dated by unit_since",
+            "another unit is a move, dated by unit_since (to the district above: An's ward title stays on its line)",
             vec![vec![
-                ("unit_code", t("26737")),
+                ("unit_code", t("760")),
                 ("unit_since", t("01/03/2024")),
             ]],
             Ok(|p| {
                 assert!(p.updates.is_empty(), "only the unit changed");
-                assert_eq!(p.moves, vec![(10, "26737".to_string(), day("2024-03-01"))]);
+                assert_eq!(p.moves, vec![(10, "760".to_string(), day("2024-03-01"))]);
                 assert_eq!(p.counts.updated, 1);
             }),
         ),
         (
             "a move without a date is dated today",
-            vec![vec![("unit_code", t("26737"))]],
-            Ok(|p| assert_eq!(p.moves, vec![(10, "26737".to_string(), today())])),
+            vec![vec![("unit_code", t("760"))]],
+            Ok(|p| assert_eq!(p.moves, vec![(10, "760".to_string(), today())])),
         ),
         (
             "a move on the first day of the current unit period",
             vec![vec![
-                ("unit_code", t("26737")),
+                ("unit_code", t("760")),
                 ("unit_since", t("2015-01-01")),
             ]],
             Ok(|p| assert_eq!(p.moves.len(), 1)),
+        ),
+        (
+            "a move to another ward leaves An's ward chair behind: refused at the unit",
+            vec![vec![
+                ("unit_code", t("26737")),
+                ("unit_since", t("01/03/2024")),
+            ]],
+            Err(vec![(
+                2,
+                "unit_code",
+                "from 2024-03-01 on, the cadre would hold titles in units that are neither the new unit, above it nor within it (FF-CHAIR-COMMUNE (26734)): end them by the day before the move first",
+            )]),
+        ),
+        (
+            "the same move with the row ending that title the day before",
+            vec![vec![
+                ("unit_code", t("26737")),
+                ("unit_since", t("01/03/2024")),
+                ("title_code", t("FF-CHAIR-COMMUNE")),
+                ("title_unit_code", t("26734")),
+                ("title_from", t("2020-06-01")),
+                ("title_to", t("2024-02-29")),
+            ]],
+            Ok(|p| {
+                assert_eq!(p.moves, vec![(10, "26737".to_string(), day("2024-03-01"))]);
+                assert_eq!(p.held_ends, vec![(100, Some(day("2024-02-29")))]);
+            }),
         ),
         (
             "a move dated before the current unit period began",
