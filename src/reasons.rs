@@ -271,6 +271,7 @@ reasons! {
     PersonalIdTaken [] "another cadre has this personal id number" "Đã có cán bộ khác mang số CCCD/CMND này";
     CadreInactive [] "the cadre record is not active" "Hồ sơ cán bộ không còn hoạt động";
     CadreHoldsTitles [titles] "the cadre holds or is planned for titles beyond today ({titles}): end those periods first" "Cán bộ còn giữ hoặc được quy hoạch chức danh sau hôm nay ({titles}): hãy kết thúc các giai đoạn đó trước";
+    NoRequirementKey [requirement, date] "no title's standard in force on {date} has the requirement {requirement} (write it as the report names it: module:DV-03, min_level:political_theory, max_age, min_party_years)" "Không tiêu chuẩn chức danh nào áp dụng ngày {date} có yêu cầu {requirement} (ghi như báo cáo: module:DV-03, min_level:political_theory, max_age, min_party_years)";
     NoReportRow [row, unit] "{row} is not a row of the report on {unit} (grouped this way, on that day)" "{row} không phải là một dòng của báo cáo về {unit} (theo cách nhóm này, vào ngày đó)";
     CadreHoldsSeats [classes] "the cadre holds a seat or a waitlist place in classes not over ({classes}): withdraw from them first" "Cán bộ còn chỗ học hoặc chỗ chờ trong lớp chưa kết thúc ({classes}): hãy rút khỏi các lớp đó trước";
     CadreHoldsTitlesElsewhere [titles, date] "from {date} on, the cadre would hold titles in units that are neither the new unit, above it nor within it ({titles}): end them by the day before the move first" "Từ ngày {date}, cán bộ sẽ còn giữ chức danh ở đơn vị không phải đơn vị mới, đơn vị cấp trên hay cấp dưới của đơn vị mới ({titles}): hãy kết thúc các chức danh đó chậm nhất vào ngày trước ngày chuyển";
@@ -480,8 +481,19 @@ macro_rules! msg {
 const ECHO_CHARS: usize = 60;
 
 /// The parameters that name back what the caller sent (a value, a code or an id looked up and
-/// not found: in a path, a class, a session, a certificate's number; a path no route has).
-const ECHOED: [&str; 7] = ["value", "code", "id", "number", "session", "class", "path"];
+/// not found: in a path, a class, a session, a certificate's number; a path no route has; a
+/// report's row or requirement).
+const ECHOED: [&str; 9] = [
+    "value",
+    "code",
+    "id",
+    "number",
+    "session",
+    "class",
+    "path",
+    "row",
+    "requirement",
+];
 
 /// Statuses, roles and levels a parameter may hold, in Vietnamese (English keeps the code).
 const WORDS_VI: &[(&str, &str)] = &[

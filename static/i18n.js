@@ -203,6 +203,7 @@ const T = {
   export_xlsx: ["Tải Excel (XLSX)", "Download Excel (XLSX)"],
   downloaded: ["Đã tải {0}", "Downloaded {0}"],
   total: ["Tổng cộng", "Total"],
+  unplaced_row: ["Chưa xếp đơn vị (đơn vị đã giải thể chưa có đơn vị kế thừa, hoặc không có trong cây đơn vị ngày báo cáo)", "Not placed (unit dissolved with no successor yet, or not in that day's unit tree)"],
   drill_hint: ["Chọn tên đơn vị để xem cấp dưới.", "Choose a unit's name to go down a level."],
   no_rows: ["Không có số liệu cho lựa chọn này.", "No figures for this selection."],
   date_from: ["Ngày thứ nhất", "First date"],

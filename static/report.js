@@ -22,6 +22,11 @@ export function reqLabel(key) {
   return key;
 }
 
+/** A report row's name in the page's language: the API names the UNPLACED row in Vietnamese. */
+function rowName(r) {
+  return r.unit_code === "UNPLACED" ? t("unplaced_row") : r.unit_name;
+}
+
 function heatClass(share) {
   if (share === null) return "heat-na";
   if (share === 0) return "heat-0";
@@ -216,7 +221,7 @@ export async function reportView(q, homeKey) {
     return root;
   }
   const drillable = detail.child_count > 0;
-  const sorted = rows.map((r) => ({ key: r.unit_code, name: r.unit_name, value: r.compliance_pct }))
+  const sorted = rows.map((r) => ({ key: r.unit_code, name: rowName(r), value: r.compliance_pct }))
     .sort((a, b) => (a.value === null) - (b.value === null) || a.value - b.value || a.name.localeCompare(b.name, "vi"));
   root.append(section(t("chart_compliance"), barChart(sorted, {
     label: t("chart_compliance"), id: "bar-chart",
@@ -232,14 +237,14 @@ export async function reportView(q, homeKey) {
     h("tbody", {}, rows.map((r) => h("tr", { "data-unit": r.unit_code },
       h("th", { scope: "row" }, drillable && r.unit_code !== report.unit_code && r.unit_code !== "UNPLACED"
         ? h("a", { href: route + qs({ ...params, unit: r.unit_code }), class: "drill", text: r.unit_name })
-        : r.unit_name),
+        : rowName(r)),
       h("td", { class: "num", text: pct(r.compliance_pct) }),
       keys.map((k) => {
         const n = r.short_by_requirement[k] || 0;
         const share = r.assessed ? n / r.assessed : null;
         return h("td", { class: "cell " + heatClass(share) },
-          n > 0 ? h("button", { type: "button", class: "heat-btn", "data-req": k, "aria-label": `${r.unit_name}, ${reqLabel(k)}: ${num(n)}`,
-            onclick: () => openCadres(r.unit_code, r.unit_name, k), text: num(n) }) : h("span", { text: r.assessed ? "0" : "" }));
+          n > 0 ? h("button", { type: "button", class: "heat-btn", "data-req": k, "aria-label": `${rowName(r)}, ${reqLabel(k)}: ${num(n)}`,
+            onclick: () => openCadres(r.unit_code, rowName(r), k), text: num(n) }) : h("span", { text: r.assessed ? "0" : "" }));
       })))),
     h("tfoot", {}, h("tr", {}, h("th", { scope: "row", text: t("total") }), h("td", { class: "num", text: pct(tot.compliance_pct) }),
       keys.map((k) => h("td", { class: "num", text: num(tot.short_by_requirement[k] || 0) })))));
@@ -266,14 +271,14 @@ export async function compareView(q) {
   let c;
   try { c = await api("GET", "/api/reports/gaps/compare" + qs({ unit, from, to })); } catch (e) { showError(form, e); return root; }
   root.append(section(t("compare_chart") + ` (${date(c.from)} → ${date(c.to)})`,
-    barChart(c.rows.filter((r) => r.change_pct !== null).map((r) => ({ key: r.unit_code, name: r.unit_name, value: r.change_pct }))
+    barChart(c.rows.filter((r) => r.change_pct !== null).map((r) => ({ key: r.unit_code, name: rowName(r), value: r.change_pct }))
       .sort((a, b) => a.value - b.value), { signed: true, label: t("compare_chart"), id: "compare-chart" })));
   root.append(section(t("total"), table([t("unit"), `${t("compliance")} ${date(c.from)}`, `${t("compliance")} ${date(c.to)}`, t("change")],
     [...c.rows, c.totals].map((r, i) => h("tr", { class: i === c.rows.length ? "total" : null },
       // A row opens that unit's own comparison; the unit itself and UNPLACED (no unit of the
       // day) have none, as on the report.
       h("td", {}, i === c.rows.length ? t("total") : r.unit_code === c.unit_code || r.unit_code === "UNPLACED"
-        ? r.unit_name : h("a", { href: "#/compare" + qs({ unit: r.unit_code, from, to }), text: r.unit_name })),
+        ? rowName(r) : h("a", { href: "#/compare" + qs({ unit: r.unit_code, from, to }), text: r.unit_name })),
       h("td", { class: "num", text: pct(r.from.compliance_pct) }), h("td", { class: "num", text: pct(r.to.compliance_pct) }),
       h("td", { class: "num", text: r.change_pct === null ? "—" : num(r.change_pct, 1) })))),
   h("p", { class: "actions" }, exportButtons("/api/reports/gaps/compare/export", { unit, from, to, lang: lang() }, "compare", "export-compare"))));

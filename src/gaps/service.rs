@@ -468,6 +468,21 @@ pub async fn cadres_behind_in(
             crate::msg!(NoReportRow, row = r, unit = q.root.code),
         ));
     }
+    // Nor is a requirement no standard of the day has: an empty list would read "nobody is short
+    // of it".
+    if let Some(k) = requirement {
+        let known = standards.values().any(|s| {
+            super::report::rules(&s.requirements, &scales)
+                .iter()
+                .any(|r| r.key() == k)
+        });
+        if !known {
+            return Err(AppError::invalid(
+                "requirement",
+                crate::msg!(NoRequirementKey, requirement = k, date = q.filter.as_of),
+            ));
+        }
+    }
     let mut list: Vec<Assessment> =
         from_timeline(rows, &standards, &scales, q.filter.as_of, word_unmet)
             .into_iter()

@@ -445,6 +445,37 @@ async fn drill_down_populations_and_scope(app: TestApp) {
         cell["total"],
         row(&r, "760")["short_by_requirement"]["module:DV-03"]
     );
+    // A requirement no standard of the day has is refused, naming it, not an empty list read as
+    // "nobody is short of it"; DV-11 came in with the 2020 versions.
+    for (key, day) in [
+        ("garbage", "2019-01-01"),
+        ("module:ZZZ", "2019-01-01"),
+        ("module:DV-11", "2019-01-01"),
+    ] {
+        let (s, v) = app
+            .get(
+                &format!("/api/reports/gaps/cadres?unit=760&as_of={day}&requirement={key}"),
+                Some(t),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].clone(), v["error"]["reason"].clone()),
+            (
+                Status::UnprocessableEntity,
+                json!("requirement"),
+                json!("no_requirement_key")
+            ),
+            "{key}: {v:.300}"
+        );
+        assert_eq!(v["error"]["params"]["requirement"], key, "{v:.300}");
+    }
+    let (s, v) = app
+        .get(
+            "/api/reports/gaps/cadres?unit=760&as_of=2021-06-01&requirement=module:DV-11",
+            Some(t),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "in force by 2021: {v:.300}");
     let a = &cell["items"][0];
     assert_eq!(a["cadre_id"], w.a);
     let unmet: Vec<&Value> = a["checks"]
