@@ -301,7 +301,7 @@ reasons! {
     NoStandardInForce [code, date] "no standard of {code} is in force on {date}" "Chức danh {code} không có tiêu chuẩn có hiệu lực vào ngày {date}";
     StandardNeedsRequirement [] "a standard needs at least one requirement" "Tiêu chuẩn cần ít nhất một yêu cầu";
     TooManyRequirements [max] "at most {max} requirements" "Tối đa {max} yêu cầu";
-    RequirementRepeated [key, other] "requirement {key} repeats requirement {other}" "Yêu cầu {key} trùng với yêu cầu {other}";
+    RequirementRepeated [key, position] "requirement {key} repeats the requirement at position {position} (counted from 1)" "Yêu cầu {key} trùng với yêu cầu thứ {position}";
     VersionInForce [code, date] "{code} already has a version in force from {date}" "{code} đã có phiên bản có hiệu lực từ ngày {date}";
     RetroactiveVersion [date, today] "a version in force from {date}, before today ({today}), changes the reports already made for the days since: confirm it as retroactive (retroactive: true)" "Phiên bản có hiệu lực từ ngày {date}, trước hôm nay ({today}), làm thay đổi các báo cáo đã lập cho những ngày từ đó: cần xác nhận áp dụng hồi tố (retroactive: true)";
     // Classes.

@@ -69,9 +69,15 @@ impl Organisation {
     }
 }
 
-/// One requirement of a standard.
+/// One requirement of a standard. Read through [`RawRequirement`], so that a value of the wrong
+/// type names its own field (`requirements[0].years`), as serde's internally tagged enums do not.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    deny_unknown_fields,
+    try_from = "RawRequirement"
+)]
 pub enum Requirement {
     /// A level on a qualification scale at least as high as `level` (ranks come from the scale).
     MinLevel {
@@ -97,6 +103,74 @@ pub enum Requirement {
         /// Years.
         years: i64,
     },
+}
+
+/// The kinds of requirement, as a body names them.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawKind {
+    MinLevel,
+    Module,
+    MaxAge,
+    MinPartyYears,
+}
+
+/// A requirement as a body gives it: every kind's fields, each read (and refused) at its own
+/// path; [`Requirement`]'s `TryFrom` then takes the kind's own fields, in serde's words for a
+/// field missing or one the kind does not have.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequirement {
+    kind: RawKind,
+    scale: Option<String>,
+    level: Option<String>,
+    module: Option<String>,
+    within_years: Option<i64>,
+    years: Option<i64>,
+}
+
+impl TryFrom<RawRequirement> for Requirement {
+    type Error = String;
+
+    fn try_from(r: RawRequirement) -> Result<Self, String> {
+        let missing = |name: &str| format!("missing field `{name}`");
+        let given = [
+            ("scale", r.scale.is_some()),
+            ("level", r.level.is_some()),
+            ("module", r.module.is_some()),
+            ("within_years", r.within_years.is_some()),
+            ("years", r.years.is_some()),
+        ];
+        let own: &[&str] = match r.kind {
+            RawKind::MinLevel => &["scale", "level"],
+            RawKind::Module => &["module", "within_years"],
+            RawKind::MaxAge | RawKind::MinPartyYears => &["years"],
+        };
+        if let Some((name, _)) = given.iter().find(|(n, g)| *g && !own.contains(n)) {
+            let expected = match own {
+                [one] => format!("`{one}`"),
+                [a, b] => format!("`{a}` or `{b}`"),
+                _ => own.join(", "),
+            };
+            return Err(format!("unknown field `{name}`, expected {expected}"));
+        }
+        Ok(match r.kind {
+            RawKind::MinLevel => Requirement::MinLevel {
+                scale: r.scale.ok_or_else(|| missing("scale"))?,
+                level: r.level.ok_or_else(|| missing("level"))?,
+            },
+            RawKind::Module => Requirement::Module {
+                module: r.module.ok_or_else(|| missing("module"))?,
+                within_years: r.within_years,
+            },
+            RawKind::MaxAge => Requirement::MaxAge {
+                years: r.years.ok_or_else(|| missing("years"))?,
+            },
+            RawKind::MinPartyYears => Requirement::MinPartyYears {
+                years: r.years.ok_or_else(|| missing("years"))?,
+            },
+        })
+    }
 }
 
 impl Requirement {
@@ -164,7 +238,7 @@ pub fn check_duplicates(reqs: &[Requirement]) -> Result<(), AppError> {
         if let Some(j) = reqs[..i].iter().position(|p| p.key() == r.key()) {
             return Err(AppError::invalid(
                 format!("requirements[{i}]"),
-                crate::msg!(RequirementRepeated, key = r.key(), other = j),
+                crate::msg!(RequirementRepeated, key = r.key(), position = j + 1),
             ));
         }
     }

@@ -266,6 +266,24 @@ async fn invalid_standards_are_refused_naming_the_requirement(app: TestApp) {
             "requirements[2]",
         ),
         (json!([{"kind": "be_nice"}]), "requirements[0].kind"),
+        // A value of the wrong type names its own field, not the requirement.
+        (
+            json!([{"kind": "max_age", "years": true}]),
+            "requirements[0].years",
+        ),
+        (
+            json!([{"kind": "module", "module": "DV-03", "within_years": "5"}]),
+            "requirements[0].within_years",
+        ),
+        (
+            json!([{"kind": "module", "module": "DV-03", "within_years": 5.5}]),
+            "requirements[0].within_years",
+        ),
+        (
+            json!([{"kind": "min_level", "scale": "political_theory", "level": 3}]),
+            "requirements[0].level",
+        ),
+        (json!([{"kind": "max_age"}]), "requirements[0].years"),
         (json!([]), "requirements"),
     ];
     for (reqs, field) in cases {
@@ -278,6 +296,16 @@ async fn invalid_standards_are_refused_naming_the_requirement(app: TestApp) {
             .await;
         assert_eq!(s, Status::UnprocessableEntity, "{reqs}: {v}");
         assert_eq!(v["error"]["field"], field, "{reqs}: {v}");
+        // A repeated requirement names the first one by its position, counted from 1 as people
+        // count (the field, a JSON path, counts from 0).
+        if field == "requirements[2]" {
+            assert_eq!(v["error"]["params"]["position"], 2, "{v}");
+            assert_eq!(
+                v["error"]["message"],
+                "requirement module:DV-03 repeats the requirement at position 2 (counted from 1)",
+                "{v}"
+            );
+        }
     }
     let (_, v) = app
         .get("/api/titles/FF-CHAIR-COMMUNE/standards", Some(&admin))
