@@ -264,6 +264,17 @@ async fn import_part(
     })
 }
 
+/// The personal ids of `after` not in `before`, sorted: those a whole-file check finds that the
+/// file itself made so (a case already on record is not the file's).
+fn new_since(
+    after: std::collections::HashSet<String>,
+    before: &std::collections::HashSet<String>,
+) -> Vec<String> {
+    let mut ids: Vec<String> = after.into_iter().filter(|p| !before.contains(p)).collect();
+    ids.sort_unstable();
+    ids
+}
+
 /// Up to ten personal ids and how many there are in all, for a message.
 fn some_of(ids: &[String]) -> String {
     match ids.len() {
@@ -314,12 +325,10 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppRe
     // No inactive cadre holds a title beyond today (`cadres::rules::lasts_beyond`): checked on the
     // whole file, whose people and periods come in separate sheets (a cadre made inactive in one
     // may have their periods ended in another).
-    let mut made: Vec<String> = store::inactive_holding(&mut tx, &people, today)
-        .await?
-        .into_iter()
-        .filter(|p| !inactive_before.contains(p))
-        .collect();
-    made.sort_unstable();
+    let made = new_since(
+        store::inactive_holding(&mut tx, &people, today).await?,
+        &inactive_before,
+    );
     if !made.is_empty() {
         return Err(AppError::invalid(
             "file",
@@ -328,12 +337,10 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppRe
     }
     // Nor does a move leave a title behind in another ward (`cadres::rules::on_line`): checked on
     // the whole file too (the titles sheet may end the ones the cadre sheet moves away from).
-    let mut moved: Vec<String> = store::holding_off_line(&mut tx, &people)
-        .await?
-        .into_iter()
-        .filter(|p| !off_line_before.contains(p))
-        .collect();
-    moved.sort_unstable();
+    let moved = new_since(
+        store::holding_off_line(&mut tx, &people).await?,
+        &off_line_before,
+    );
     if !moved.is_empty() {
         return Err(AppError::invalid(
             "file",
