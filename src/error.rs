@@ -84,6 +84,9 @@ pub enum ProblemCode {
     MoveBeforeCurrentUnit,
     /// A move leaving behind titles held in units off the new unit's line (`titles`, `date`).
     CadreHoldsTitlesElsewhere,
+    /// A title held off the line of the cadre's unit on a day they share (`title`, `unit`,
+    /// `home`, `date`).
+    TitleOffLine,
     /// A title's dates or unit without its code.
     TitleCodeRequired,
     /// A title without its start date.
@@ -218,7 +221,7 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 96] = [
+    pub const ALL: [ProblemCode; 97] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
@@ -252,6 +255,7 @@ impl ProblemCode {
         ProblemCode::CadreUnknown,
         ProblemCode::MoveBeforeCurrentUnit,
         ProblemCode::CadreHoldsTitlesElsewhere,
+        ProblemCode::TitleOffLine,
         ProblemCode::TitleCodeRequired,
         ProblemCode::TitleStartRequired,
         ProblemCode::PeriodEndBeforeStart,

@@ -226,6 +226,12 @@ const CATALOGUE: &[Message] = &[
         "Từ ngày {date}, cán bộ sẽ còn giữ chức danh ở đơn vị không phải đơn vị mới, đơn vị cấp trên hay cấp dưới của đơn vị mới ({titles}): hãy kết thúc các chức danh đó chậm nhất vào ngày trước ngày chuyển",
     ),
     m(
+        C::TitleOffLine,
+        &["title", "unit", "home", "date"],
+        "on {date} the cadre was in unit {home}, and {title} in {unit} lies neither in it, above it nor within it: a title is held in the cadre's own unit, one above it or one within it",
+        "Ngày {date}, cán bộ ở đơn vị {home}; chức danh {title} ở đơn vị {unit} không thuộc đơn vị đó, đơn vị cấp trên hay cấp dưới của đơn vị đó: chức danh chỉ giữ ở đơn vị của cán bộ, đơn vị cấp trên hoặc cấp dưới",
+    ),
+    m(
         C::TitleCodeRequired,
         &[],
         "a title code is required when its dates or unit are given",

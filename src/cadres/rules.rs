@@ -154,6 +154,40 @@ pub fn on_line(title_path: &str, home_path: &str) -> bool {
     home_path.starts_with(title_path) || title_path.starts_with(home_path)
 }
 
+/// A period of a cadre in a unit, as [`first_off_line`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HomeSpan<'a> {
+    /// The unit's code.
+    pub code: &'a str,
+    /// The unit's path.
+    pub path: &'a str,
+    /// First day.
+    pub from: NaiveDate,
+    /// The day the cadre left (exclusive, as `cadre_units` keeps it); `None` while there.
+    pub until: Option<NaiveDate>,
+}
+
+/// A title held is held on the line ([`on_line`]) of the cadre's unit on every day the two
+/// share: the reports count a holder in their own unit on the day. Gives the first of `homes`
+/// sharing a day with `period` whose unit is off the line of the title's unit (at
+/// `title_path`), with the first day they share; `None` when there is none. Days before the
+/// cadre's first unit period are placed by the title's own unit and checked against nothing.
+pub fn first_off_line<'a>(
+    title_path: &str,
+    period: Span,
+    homes: &[HomeSpan<'a>],
+) -> Option<(HomeSpan<'a>, NaiveDate)> {
+    homes
+        .iter()
+        .filter(|h| {
+            period.to.is_none_or(|t| h.from <= t)
+                && h.until.is_none_or(|u| u > period.from)
+                && !on_line(title_path, h.path)
+        })
+        .map(|h| (*h, h.from.max(period.from)))
+        .min_by_key(|(_, day)| *day)
+}
+
 /// Whether a held period ending `to` (inclusive) still runs on day `on` or later.
 pub fn runs_on_or_after(to: Option<NaiveDate>, on: NaiveDate) -> bool {
     to.is_none_or(|t| t >= on)
@@ -253,6 +287,54 @@ mod tests {
         assert!(runs_on_or_after(None, d("2018-06-01")));
         assert!(runs_on_or_after(Some(d("2018-06-01")), d("2018-06-01")));
         assert!(!runs_on_or_after(Some(d("2018-05-31")), d("2018-06-01")));
+    }
+
+    #[test]
+    fn a_title_is_held_on_the_line_of_the_cadres_unit_on_every_day_they_share() {
+        let homes = [
+            HomeSpan {
+                code: "26734",
+                path: "/79/760/26734/",
+                from: day("2010-01-01"),
+                until: Some(day("2018-06-01")),
+            },
+            HomeSpan {
+                code: "26737",
+                path: "/79/760/26737/",
+                from: day("2018-06-01"),
+                until: None,
+            },
+        ];
+        let span = |from: &str, to: Option<&str>| Span {
+            from: day(from),
+            to: to.map(day),
+        };
+        let first = |path: &str, s: Span| {
+            first_off_line(path, s, &homes).map(|(h, d)| (h.code, d.to_string()))
+        };
+        let ward = "/79/760/26737/";
+        // Before the first unit period: nothing to check against.
+        assert_eq!(first(ward, span("2005-01-01", Some("2009-12-31"))), None);
+        assert_eq!(
+            first(ward, span("2005-01-01", Some("2010-01-01"))),
+            Some(("26734", "2010-01-01".into()))
+        );
+        // The day the cadre left 26734 is theirs in 26737.
+        assert_eq!(first(ward, span("2018-06-01", None)), None);
+        assert_eq!(
+            first(ward, span("2018-05-31", None)),
+            Some(("26734", "2018-05-31".into()))
+        );
+        // Above both, or within none of them but earlier.
+        assert_eq!(first("/79/760/", span("2000-01-01", None)), None);
+        assert_eq!(
+            first("/79/761/26764/", span("2012-03-04", None)),
+            Some(("26734", "2012-03-04".into()))
+        );
+        assert_eq!(
+            first("/79/760/26734/", span("2019-01-01", None)),
+            Some(("26737", "2019-01-01".into()))
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@ use super::domain::{
     parse_full_name, parse_personal_id, parse_phone, parse_words, Gender, Organisation, PersonalId,
 };
 use super::rules::{
-    check_life_date, check_title_age, check_title_level, check_unit, lasts_beyond,
-    overlaps_another, unit_level, Span,
+    check_life_date, check_title_age, check_title_level, check_unit, first_off_line, lasts_beyond,
+    overlaps_another, unit_level, HomeSpan, Span,
 };
 use super::store::{
     self, CadreFilter, CadreView, CadreWrite, QualificationChange, QualificationView,
@@ -423,7 +423,8 @@ pub async fn update(
         let sqlite = tx.is_sqlite();
         let filter = format!("c.id {}", crate::db::in_ids(sqlite, 1));
         let param = crate::db::id_param(sqlite, &[before.id]);
-        let off = store::titles_off_line(&mut tx, &filter, &param).await?;
+        let off =
+            store::titles_off_line(&mut tx, &filter, &param, store::Within::CurrentUnit).await?;
         if !off.is_empty() {
             let titles: Vec<String> = off.into_iter().map(|o| o.label).collect();
             return Err(AppError::conflict(
@@ -545,6 +546,10 @@ pub async fn add_period(
             crate::msg!(TitleOverlap),
         ));
     }
+    if which == TitleList::Held {
+        let held = (title.code.as_str(), unit.code.as_str(), unit.path.as_str());
+        check_on_line(&mut tx, cadre.id, held, period, "unit_code").await?;
+    }
     let pid = store::insert_title(
         &mut tx,
         which,
@@ -559,6 +564,41 @@ pub async fn add_period(
         Some(json!({"cadre_id": cadre.id, "title": title.code, "unit_code": unit.code, "from_date": input.from_date, "to_date": input.to_date}))).await?;
     tx.commit().await?;
     detail(state, cadre).await
+}
+
+/// A held title (code, its unit's code and path) over `period` stays on the line of the
+/// cadre's unit on every day they share ([`first_off_line`]); else 422 `title_off_line` naming
+/// `field`.
+async fn check_on_line(
+    tx: &mut Tx,
+    cadre: i64,
+    (title, unit, path): (&str, &str, &str),
+    period: Span,
+    field: &str,
+) -> AppResult<()> {
+    let rows = store::home_spans(tx, cadre).await?;
+    let homes: Vec<HomeSpan> = rows
+        .iter()
+        .map(|(code, path, from, until)| HomeSpan {
+            code,
+            path,
+            from: *from,
+            until: *until,
+        })
+        .collect();
+    match first_off_line(path, period, &homes) {
+        None => Ok(()),
+        Some((home, day)) => Err(AppError::invalid(
+            field,
+            crate::msg!(
+                TitleOffLine,
+                title = title,
+                unit = unit,
+                home = home.code,
+                date = day.to_string()
+            ),
+        )),
+    }
 }
 
 /// An inactive cadre is given no title period lasting beyond today ([`lasts_beyond`]): a
@@ -607,11 +647,12 @@ pub async fn end_period(
     which: TitleList,
 ) -> AppResult<CadreDetail> {
     let mut tx = state.db.begin().await?;
-    let (title_id, from, old_to, unit_code) = store::title_period(&mut tx, which, cadre.id, pid)
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found(crate::msg!(NoPeriodOfCadre, id = pid, cadre = cadre.id))
-        })?;
+    let (title_id, from, old_to, unit_code, title_code) =
+        store::title_period(&mut tx, which, cadre.id, pid)
+            .await?
+            .ok_or_else(|| {
+                AppError::not_found(crate::msg!(NoPeriodOfCadre, id = pid, cadre = cadre.id))
+            })?;
     check_period(from, input.to_date)?;
     // A term is not prolonged into its unit's retirement (nor reopened there), as none is
     // recorded there: the reports would count it in the successor's unit from that day.
@@ -644,6 +685,13 @@ pub async fn end_period(
             Some("to_date"),
             crate::msg!(TitleOverlap),
         ));
+    }
+    if which == TitleList::Held && later(input.to_date, old_to) {
+        let unit = units::store::get(&mut tx, &unit_code)
+            .await?
+            .ok_or_else(|| AppError::Internal("title unit vanished".into()))?;
+        let title = (title_code.as_str(), unit.code.as_str(), unit.path.as_str());
+        check_on_line(&mut tx, cadre.id, title, period, "to_date").await?;
     }
     store::end_title(&mut tx, which, pid, input.to_date).await?;
     audit::record(

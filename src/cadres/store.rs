@@ -457,6 +457,22 @@ pub async fn unit_history(ex: impl Into<Exec<'_>>, id: i64) -> AppResult<Vec<Uni
         .await?))
 }
 
+/// A cadre's unit periods with their units' paths: (code, path, from, until exclusive), oldest
+/// first (as [`super::rules::HomeSpan`] reads them).
+pub async fn home_spans(
+    tx: &mut Tx,
+    id: i64,
+) -> AppResult<Vec<(String, String, NaiveDate, Option<NaiveDate>)>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as(
+        "SELECT cu.unit_code, u.path, cu.from_date, cu.to_date
+         FROM cadre_units cu JOIN units u ON u.code = cu.unit_code
+         WHERE cu.cadre_id = $1 ORDER BY cu.from_date, cu.id"
+    )
+    .bind(id)
+    .fetch_all(&mut *c)
+    .await?))
+}
+
 /// A title held or planned over a period.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct TitlePeriod {
@@ -608,8 +624,8 @@ pub async fn lasting_titles(tx: &mut Tx, cadre: i64, today: NaiveDate) -> AppRes
         .await?))
 }
 
-/// A title held on or after the first day of its holder's current unit period in a unit off
-/// that unit's line ([`super::rules::on_line`]): left behind by a move.
+/// A title held in a unit off the line ([`super::rules::on_line`]) of its holder's unit on a day
+/// they share: left behind by a move, or placed in another ward.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TitleOffLine {
     /// The holder.
@@ -620,21 +636,36 @@ pub struct TitleOffLine {
     pub label: String,
 }
 
-/// The titles held off the line of their holders' current unit ([`TitleOffLine`]) by the cadres
-/// that `filter` (a condition on `c`, the cadre, with one text parameter `$1` bound to `param`)
-/// selects, by cadre id, title and unit.
+/// Which of a holder's unit periods [`titles_off_line`] looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Within {
+    /// Their current one (a move's check).
+    CurrentUnit,
+    /// Every one (a whole record's check).
+    AnyUnit,
+}
+
+/// The titles held off the line of their holders' units ([`TitleOffLine`]) on a day they share
+/// with a unit period that `within` names, by the cadres that `filter` (a condition on `c`, the
+/// cadre, with one text parameter `$1` bound to `param`) selects, by cadre id, title and unit.
 pub async fn titles_off_line(
     tx: &mut Tx,
     filter: &str,
     param: &str,
+    within: Within,
 ) -> AppResult<Vec<TitleOffLine>> {
+    // Periods share a day: a title's end is inclusive, a unit period's exclusive.
+    let shared = match within {
+        Within::CurrentUnit => "cu.to_date IS NULL",
+        Within::AnyUnit => "(cu.to_date IS NULL OR cu.to_date > a.from_date)",
+    };
     let sql = format!(
-        "SELECT c.id, c.personal_id, t.code, a.unit_code, tu.path, h.path
+        "SELECT DISTINCT c.id, c.personal_id, t.code, a.unit_code, tu.path, h.path
          FROM cadres c
-         JOIN cadre_units cu ON cu.cadre_id = c.id AND cu.to_date IS NULL
-         JOIN units h ON h.code = cu.unit_code
          JOIN title_assignments a ON a.cadre_id = c.id
+         JOIN cadre_units cu ON cu.cadre_id = c.id AND {shared}
               AND (a.to_date IS NULL OR a.to_date >= cu.from_date)
+         JOIN units h ON h.code = cu.unit_code
          JOIN titles t ON t.id = a.title_id
          JOIN units tu ON tu.code = a.unit_code
          WHERE {filter}
@@ -740,9 +771,10 @@ pub async fn title_period(
     which: TitleList,
     cadre: i64,
     id: i64,
-) -> AppResult<Option<(i64, NaiveDate, Option<NaiveDate>, String)>> {
+) -> AppResult<Option<(i64, NaiveDate, Option<NaiveDate>, String, String)>> {
     let sql = format!(
-        "SELECT title_id, from_date, to_date, unit_code FROM {} WHERE id = $1 AND cadre_id = $2",
+        "SELECT p.title_id, p.from_date, p.to_date, p.unit_code, t.code
+         FROM {} p JOIN titles t ON t.id = p.title_id WHERE p.id = $1 AND p.cadre_id = $2",
         which.table()
     );
     Ok(on_tx!(tx, |c| sqlx::query_as(&sql)

@@ -11,6 +11,7 @@ use super::plan::{
 use super::qualifications::{QualificationFacts, QualificationLookups, QualificationPlan};
 use crate::auth::Scope;
 use crate::cadres::domain::{gender_vi, organisation_vi};
+use crate::cadres::store::Within;
 use crate::db::bulk::{self, V};
 use crate::db::{id_param, in_ids, Db, Tx};
 use crate::error::AppResult;
@@ -108,8 +109,8 @@ pub async fn inactive_holding(
     Ok(found.into_iter().collect())
 }
 
-/// The personal ids, among `ids`, of cadres holding a title off the line of their current unit
-/// ([`crate::cadres::store::titles_off_line`]).
+/// The personal ids, among `ids`, of cadres holding a title off the line of their unit on a day
+/// they share ([`crate::cadres::store::titles_off_line`], any of their unit periods).
 pub async fn holding_off_line(tx: &mut Tx, ids: &[String]) -> AppResult<HashSet<String>> {
     let ids = plausible(ids);
     if ids.is_empty() {
@@ -117,11 +118,13 @@ pub async fn holding_off_line(tx: &mut Tx, ids: &[String]) -> AppResult<HashSet<
     }
     let filter = format!("c.personal_id {}", in_texts(tx, 1));
     let param = text_param(tx, &ids);
-    Ok(crate::cadres::store::titles_off_line(tx, &filter, &param)
-        .await?
-        .into_iter()
-        .map(|o| o.personal_id)
-        .collect())
+    Ok(
+        crate::cadres::store::titles_off_line(tx, &filter, &param, Within::AnyUnit)
+            .await?
+            .into_iter()
+            .map(|o| o.personal_id)
+            .collect(),
+    )
 }
 
 /// The table of a period part.

@@ -15,8 +15,9 @@ use crate::cadres::domain::{
     parse_words, PersonalId,
 };
 use crate::cadres::rules::{
-    check_life_date, check_move_date, check_title_age, check_title_level, check_unit, lasts_beyond,
-    on_line, overlaps_another, runs_on_or_after, Span, UnitRefusal,
+    check_life_date, check_move_date, check_title_age, check_title_level, check_unit,
+    first_off_line, lasts_beyond, on_line, overlaps_another, runs_on_or_after, HomeSpan, Span,
+    UnitRefusal,
 };
 use crate::cadres::store::CadreWrite;
 use crate::error::{AppError, ProblemCode as C, Problems};
@@ -95,6 +96,17 @@ pub struct ExistingPeriod {
     pub to: Option<NaiveDate>,
 }
 
+/// A cadre's period in a unit, on record.
+#[derive(Debug, Clone)]
+pub struct ExistingHome {
+    /// The unit's code.
+    pub code: String,
+    /// First day.
+    pub from: NaiveDate,
+    /// The day they left (exclusive); `None` while there.
+    pub until: Option<NaiveDate>,
+}
+
 /// What a cadre import is checked against.
 #[derive(Debug, Clone, Default)]
 pub struct CadreLookups {
@@ -108,6 +120,8 @@ pub struct CadreLookups {
     pub held: Vec<ExistingPeriod>,
     /// Titles planned for those cadres.
     pub planned: Vec<ExistingPeriod>,
+    /// The unit periods of those cadres, oldest first (a held title stays on their line).
+    pub homes: HashMap<i64, Vec<ExistingHome>>,
     /// The first day of each of those cadres' earliest title period, held or planned (read even
     /// where `held` and `planned` are not: a birth date is checked against it).
     pub first_title_day: HashMap<i64, NaiveDate>,
@@ -598,6 +612,21 @@ pub fn plan_cadres(
                 }
             }
         }
+        // A held title (new, or with a new end) sits on the line of the cadre's unit.
+        if let (Some(Some(c)), Some(t), Some((_, code))) = (&held, &row.title, home) {
+            let changes = c.matched.is_none_or(|m| m.to != c.to);
+            let on = row.since.unwrap_or(today);
+            if changes && !row.since_bad {
+                if let Some(params) = off_line_held(c, &t.code, on_record, code, on, lookups) {
+                    let key = if t.unit_code.is_some() {
+                        t.unit_key
+                    } else {
+                        "unit_code"
+                    };
+                    r.problem_with(key, C::TitleOffLine, params);
+                }
+            }
+        }
         // A cadre joins (or moves to) a unit on a day it exists.
         if let Some((u, code)) = home {
             let joins = on_record.is_none_or(|e| e.w.unit_code != code);
@@ -765,6 +794,60 @@ fn left_behind(
     left.sort_unstable();
     left.dedup();
     left
+}
+
+/// The parameters of a problem `title_off_line` when the held period `c` of title `title` lies
+/// off the line ([`first_off_line`]) of the cadre's unit on a day they share: a new cadre's
+/// units are the row's one (`code`) from day `on`; a cadre on record's are those on record, cut
+/// at `on` when the row moves them (the move's own check, [`left_behind`], covers the new unit).
+fn off_line_held(
+    c: &CheckedPeriod,
+    title: &str,
+    existing: Option<&ExistingCadre>,
+    code: &str,
+    on: NaiveDate,
+    lookups: &CadreLookups,
+) -> Option<Value> {
+    let path = |code: &str| lookups.units.get(code).map(|u| u.path.as_str());
+    let homes: Vec<HomeSpan> = match existing {
+        None => path(code)
+            .map(|p| HomeSpan {
+                code,
+                path: p,
+                from: on,
+                until: None,
+            })
+            .into_iter()
+            .collect(),
+        Some(e) => {
+            let moving = e.w.unit_code != code;
+            lookups
+                .homes
+                .get(&e.id)
+                .into_iter()
+                .flatten()
+                .filter(|h| !moving || h.from < on)
+                .filter_map(|h| {
+                    Some(HomeSpan {
+                        code: &h.code,
+                        path: path(&h.code)?,
+                        from: h.from,
+                        until: if moving {
+                            Some(h.until.map_or(on, |u| u.min(on)))
+                        } else {
+                            h.until
+                        },
+                    })
+                })
+                .collect()
+        }
+    };
+    let span = Span {
+        from: c.from,
+        to: c.to,
+    };
+    let (home, day) = first_off_line(path(&c.unit_code)?, span, &homes)?;
+    Some(json!({"title": title, "unit": c.unit_code, "home": home.code, "date": day.to_string()}))
 }
 
 /// An inactive row's periods ([`lasts_beyond`]): a row making its cadre inactive leaves none of

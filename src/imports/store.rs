@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::plan::{
     CadreKey, CadreLookups, CadrePlan, CadreRef, CompletionLookups, CompletionPlan, ExistingCadre,
-    ExistingPeriod, LevelInfo, ModuleInfo, NewPeriod, QualificationLookups, QualificationPlan,
-    ScaleInfo, TitleInfo, UnitInfo,
+    ExistingHome, ExistingPeriod, LevelInfo, ModuleInfo, NewPeriod, QualificationLookups,
+    QualificationPlan, ScaleInfo, TitleInfo, UnitInfo,
 };
 use crate::cadres::domain::{fold_name, sort_key, Gender, Organisation, PersonalId};
 use crate::cadres::rules::unit_level;
@@ -184,6 +184,30 @@ async fn periods(tx: &mut Tx, table: &str, cadre_ids: &[i64]) -> AppResult<Vec<E
         .collect())
 }
 
+/// The unit periods of the cadres, oldest first.
+async fn homes(tx: &mut Tx, cadre_ids: &[i64]) -> AppResult<HashMap<i64, Vec<ExistingHome>>> {
+    if cadre_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let (filter, param) = int_filter(tx, "cadre_id", 1, cadre_ids);
+    let sql = format!(
+        "SELECT cadre_id, unit_code, from_date, to_date FROM cadre_units WHERE {filter}
+         ORDER BY cadre_id, from_date, id"
+    );
+    type H = (i64, String, NaiveDate, Option<NaiveDate>);
+    let rows: Vec<H> = on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(&param)
+        .fetch_all(&mut *c)
+        .await?);
+    let mut by: HashMap<i64, Vec<ExistingHome>> = HashMap::new();
+    for (cadre, code, from, until) in rows {
+        by.entry(cadre)
+            .or_default()
+            .push(ExistingHome { code, from, until });
+    }
+    Ok(by)
+}
+
 /// Whether [`cadre_lookups`] reads the titles held and planned of the file's cadres.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Periods {
@@ -214,9 +238,9 @@ pub async fn cadre_lookups(tx: &mut Tx, ids: &[String], with: Periods) -> AppRes
     }
     let first_record_day = first_record_days(tx, &cadre_ids).await?;
     let seats = seats(tx, &cadre_ids).await?;
-    let (held, planned) = match with {
-        Periods::Read => (held, planned),
-        Periods::Skip => (vec![], vec![]),
+    let (held, planned, homes) = match with {
+        Periods::Read => (held, planned, homes(tx, &cadre_ids).await?),
+        Periods::Skip => (vec![], vec![], HashMap::new()),
     };
     Ok(CadreLookups {
         units,
@@ -257,6 +281,7 @@ pub async fn cadre_lookups(tx: &mut Tx, ids: &[String], with: Periods) -> AppRes
             .collect(),
         held,
         planned,
+        homes,
     })
 }
 

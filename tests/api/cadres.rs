@@ -16,6 +16,7 @@ db_tests!(
     moves_are_recorded,
     a_move_on_the_periods_first_day_replaces_it,
     a_move_leaves_no_title_behind,
+    a_title_is_held_on_the_line_of_the_cadres_unit,
     titles_held_and_planned,
     an_inactive_cadre_holds_no_title_beyond_today,
     qualifications_by_hand,
@@ -677,6 +678,123 @@ async fn a_move_leaves_no_title_behind(app: TestApp) {
     let (s, v) = move_to("26764", &today.to_string()).await;
     assert_eq!(s, Status::Ok, "{v:.300}");
     assert_eq!(v["unit_code"], "26764");
+}
+
+/// A title is held in the cadre's own unit, one above it or one within it, on every day the
+/// cadre's unit periods share with it (the reports count a holder in their own unit on the day):
+/// another ward's title is refused (422 `title_off_line` on `unit_code`, naming the title, its
+/// unit, the cadre's unit and the first such day), and so is an end that prolongs a term into
+/// such days (on `to_date`). Before the cadre's first unit period the title's unit places them,
+/// and a plan may name another ward (a rotation is planned before the move).
+async fn a_title_is_held_on_the_line_of_the_cadres_unit(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let id = create_since(
+        &app,
+        &admin,
+        ("Trần Văn Tuyến", "079180000471"),
+        "26734",
+        "2010-01-01",
+    )
+    .await;
+    let titles = format!("/api/cadres/{id}/titles");
+    let add = |body: Value| app.post(&titles, Some(&admin), body);
+    let off_line = |v: &Value| {
+        let e = &v["error"];
+        (
+            e["field"].clone(),
+            e["reason"].clone(),
+            [
+                &e["params"]["title"],
+                &e["params"]["unit"],
+                &e["params"]["home"],
+                &e["params"]["date"],
+            ]
+            .map(|p| p.as_str().unwrap_or("").to_string())
+            .join(" "),
+        )
+    };
+    let (s, v) = add(
+        json!({"title_code": "FF-CHAIR-COMMUNE", "unit_code": "26737", "from_date": "2015-01-01"}),
+    )
+    .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    assert_eq!(
+        off_line(&v),
+        (
+            json!("unit_code"),
+            json!("title_off_line"),
+            "FF-CHAIR-COMMUNE 26737 26734 2015-01-01".to_string()
+        )
+    );
+    // Begun before the cadre's first unit period, it shares its days from then on.
+    let (s, v) = add(json!({"title_code": "FF-CHAIR-COMMUNE", "unit_code": "26737", "from_date": "2005-01-01", "to_date": "2011-12-31"})).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    assert_eq!(off_line(&v).2, "FF-CHAIR-COMMUNE 26737 26734 2010-01-01");
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(
+        v["titles"].as_array().map(Vec::len),
+        Some(0),
+        "nothing written: {v:.300}"
+    );
+    // Ended before it, it is that ward's title of those years.
+    let (s, v) = add(json!({"title_code": "FF-CHAIR-COMMUNE", "unit_code": "26737", "from_date": "2005-01-01", "to_date": "2009-12-31"})).await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let early = v["titles"][0]["id"].as_i64().expect("period id");
+    // Prolonged into the cadre's years in 26734, it is refused on its end.
+    let (s, v) = app
+        .patch(
+            &format!("{titles}/{early}"),
+            Some(&admin),
+            json!({"to_date": "2010-06-30"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    assert_eq!(
+        off_line(&v),
+        (
+            json!("to_date"),
+            json!("title_off_line"),
+            "FF-CHAIR-COMMUNE 26737 26734 2010-01-01".to_string()
+        )
+    );
+    // The district above the ward, and the cadre's own ward, may take titles.
+    for body in [
+        json!({"title_code": "FF-CHAIR-DISTRICT", "unit_code": "760", "from_date": "2012-01-01", "to_date": "2019-12-31"}),
+        json!({"title_code": "FF-CHAIR-COMMUNE", "unit_code": "26734", "from_date": "2012-01-01", "to_date": "2017-12-31"}),
+    ] {
+        let (s, v) = add(body).await;
+        assert_eq!(s, Status::Created, "{v:.300}");
+    }
+    // Moved to 26737 from 2018-06-01: its title from then on is theirs, not before.
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{id}"),
+            Some(&admin),
+            json!({"unit_code": "26737", "moved_on": "2018-06-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (s, v) = add(
+        json!({"title_code": "FF-CHAIR-COMMUNE", "unit_code": "26737", "from_date": "2018-01-01"}),
+    )
+    .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    assert_eq!(off_line(&v).2, "FF-CHAIR-COMMUNE 26737 26734 2018-01-01");
+    let (s, v) = add(
+        json!({"title_code": "FF-CHAIR-COMMUNE", "unit_code": "26737", "from_date": "2018-06-01"}),
+    )
+    .await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    // A plan may name a ward the cadre is not (yet) in.
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/plans"),
+            Some(&admin),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "unit_code": "26764", "from_date": "2026-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v:.300}");
 }
 
 async fn titles_held_and_planned(app: TestApp) {

@@ -577,7 +577,9 @@ async fn a_record_leaves_no_inactive_cadre_holding_a_title(app: TestApp) {
 /// The exchange applies the API's move rule to a whole file too: a record moving a cadre away
 /// from a title they hold in another ward (`cadres::a_move_leaves_no_title_behind`) is refused
 /// (422 naming the file and the personal id; the same in a dry run), nothing written; with the
-/// title ended the day before the move in its own sheet of the same file, it is imported.
+/// title ended the day before the move in its own sheet of the same file, it is imported. A
+/// titles sheet moving the title to another ward (`cadres::a_title_is_held_on_the_line_of_the_
+/// cadres_unit`) is refused the same way.
 async fn a_record_move_leaves_no_title_behind(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
@@ -634,6 +636,31 @@ async fn a_record_move_leaves_no_title_behind(app: TestApp) {
     let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
     assert_eq!(v["unit_code"], "26737", "{v:.300}");
     assert_eq!(v["titles"][0]["to_date"], "2023-12-31", "{v:.300}");
+    // Nor does a titles sheet place a title in another ward in the years the cadre was in 26734.
+    let files = unzip(&export(&app, &admin, "zip").await);
+    let titles_at = sheet_with(&files, "Ngày bổ nhiệm", pid);
+    let mut elsewhere = files.clone();
+    let text = String::from_utf8(files[titles_at].1.clone()).unwrap();
+    let sep = if text.lines().next().unwrap().contains(';') {
+        ";"
+    } else {
+        ","
+    };
+    let row = [
+        pid,
+        "Nguyễn Văn Đi",
+        "FF-CHAIR-COMMUNE",
+        "26737",
+        "2005-01-01",
+        "2012-12-31",
+        "",
+    ]
+    .join(sep);
+    elsewhere[titles_at].1 = format!("{}\r\n{row}\r\n", text.trim_end()).into_bytes();
+    let (s, v) = import(&app, &admin, rezip(&elsewhere), false).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    assert_eq!(v["error"]["reason"], "record_titles_elsewhere", "{v:.300}");
+    assert_eq!(v["error"]["params"]["people"], pid, "{v:.300}");
 }
 
 /// A cadre whose unit was retired since with no successor (as the districts the 2025

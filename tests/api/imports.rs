@@ -89,6 +89,7 @@ fn has(p: &[(i64, String, String)], row: i64, field: &str, msg: &str) -> bool {
 crate::slow_db_tests!(large_file_failing_near_the_end_writes_nothing_then_imports_whole);
 db_tests!(
     a_roster_move_leaves_no_title_behind,
+    a_roster_title_is_held_on_the_line_of_the_cadres_unit,
     a_completion_on_record_from_a_class_is_not_imported_again,
     dry_run_commit_and_reimport,
     every_row_problem_is_reported_and_nothing_written,
@@ -1710,6 +1711,86 @@ async fn a_roster_move_leaves_no_title_behind(app: TestApp) {
     assert_eq!(moved["titles"][0]["to_date"], "2023-12-31", "{moved:.300}");
 }
 
+/// A roster row's held title sits on the line of the cadre's unit on every day they share (the
+/// API's rule, `cadres::a_title_is_held_on_the_line_of_the_cadres_unit`): the row's unit from its
+/// day on, the units on record before it. Another ward's title is a problem of the title's unit
+/// naming the title, its unit, the cadre's unit and the first such day, in a dry run and a
+/// commit, nothing written; the same ward's title of the years the cadre was there goes in.
+async fn a_roster_title_is_held_on_the_line_of_the_cadres_unit(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    // Bình, in 26737 since 2016, moves to 26734 from 2022.
+    let binh = find(&app, &admin, "tran van binh").await;
+    let (s, v) = app
+        .patch(
+            &format!("/api/cadres/{}", binh["id"]),
+            Some(&admin),
+            json!({"unit_code": "26734", "moved_on": "2022-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let header = "Số CCCD/CMND;Họ và tên;Giới tính;Ngày sinh;Dân tộc;Mã đơn vị;Tổ chức;Ở đơn vị từ ngày;Mã chức danh;Đơn vị giữ chức danh;Giữ chức danh từ ngày;Giữ chức danh đến ngày";
+    let new = "079180000009;Võ Văn Mới;Nam;01/01/1980;Kinh;26734;Mặt trận Tổ quốc;01/01/2015";
+    let binh_row = "079185000002;Trần Văn Bình;Nam;1985-07-02;Hoa;26734;Đoàn Thanh niên;01/01/2022";
+    let file = csv(
+        header,
+        &[
+            &format!("{new};FF-CHAIR-COMMUNE;26737;01/06/2020;"),
+            &format!("{binh_row};FF-CHAIR-COMMUNE;26734;01/01/2019;31/12/2021"),
+        ],
+    );
+    for dry_run in ["dry_run=true", ""] {
+        let (s, v) = import(&app, &admin, "cadres", dry_run, file.clone()).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+        let d = &v["error"]["details"];
+        let seen: Vec<String> = d
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                let q = &p["params"];
+                format!(
+                    "{} {} {} {} {} {} {}",
+                    p["row"], p["field"], p["code"], q["title"], q["unit"], q["home"], q["date"]
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                r#"2 "Đơn vị giữ chức danh" "title_off_line" "FF-CHAIR-COMMUNE" "26737" "26734" "2020-06-01""#,
+                r#"3 "Đơn vị giữ chức danh" "title_off_line" "FF-CHAIR-COMMUNE" "26734" "26737" "2019-01-01""#,
+            ],
+            "{v:.300}"
+        );
+    }
+    let (_, v) = app.get("/api/cadres?q=vo%20van%20moi", Some(&admin)).await;
+    assert_eq!(
+        v["items"].as_array().map(Vec::len),
+        Some(0),
+        "nothing written: {v:.300}"
+    );
+    // The ward Bình was in then, and the new cadre's own ward, take the same rows.
+    let file = csv(
+        header,
+        &[
+            &format!("{new};FF-CHAIR-COMMUNE;26734;01/06/2020;"),
+            &format!("{binh_row};FF-CHAIR-COMMUNE;26737;01/01/2019;31/12/2021"),
+        ],
+    );
+    let (s, v) = import(&app, &admin, "cadres", "", file).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    assert_eq!(
+        (v["created"].as_i64(), v["updated"].as_i64()),
+        (Some(1), Some(1)),
+        "{v:.300}"
+    );
+    let binh = find(&app, &admin, "tran van binh").await;
+    assert_eq!(binh["titles"][0]["unit_code"], "26737", "{binh:.300}");
+}
+
 /// A blank `active` cell (or a file without the column) means "in service" for a new cadre and
 /// "as on record" for one already there: reading a roster back does not bring back those who
 /// have left.
@@ -2003,8 +2084,9 @@ async fn a_completion_on_record_from_a_class_is_not_imported_again(app: TestApp)
 }
 
 /// As the API does, a roster records a term (held or planned) at a ward retired since when it
-/// ended before the ward was retired (the history of the wards merged in 2025); one lasting to or
-/// past that day is a problem `unit_retired` at its unit cell, nothing written.
+/// ended before the ward was retired (the history of the wards merged in 2025, of a cadre in the
+/// successor from the merger on); one lasting to or past that day is a problem `unit_retired` at
+/// its unit cell, nothing written.
 async fn a_roster_records_a_past_term_at_a_retired_ward(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
@@ -2021,7 +2103,7 @@ async fn a_roster_records_a_past_term_at_a_retired_ward(app: TestApp) {
     );
     let row = |held_to: &str, plan_to: &str| {
         format!(
-            "079180000031;Võ Thị Nghé;Nữ;01/01/1980;Kinh;26737;Mặt trận Tổ quốc;01/01/2015;\
+            "079180000031;Võ Thị Nghé;Nữ;01/01/1980;Kinh;26737;Mặt trận Tổ quốc;01/07/2025;\
              FF-VICE-COMMUNE;01/01/2024;FF-CHAIR-COMMUNE;01/01/2023;{held_to};26740;{plan_to};26740"
         )
     };

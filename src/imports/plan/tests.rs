@@ -183,6 +183,15 @@ fn lookups() -> CadreLookups {
             period(101, 3, "26734", "2010-01-01", Some("2014-12-31")),
         ],
         planned: vec![period(200, 2, "760", "2021-01-01", None)],
+        homes: [(
+            10,
+            vec![ExistingHome {
+                code: "26734".into(),
+                from: day("2015-01-01"),
+                until: None,
+            }],
+        )]
+        .into(),
         first_title_day: [(10, day("2010-01-01"))].into(),
         first_record_day: [(10, day("1990-01-01"))].into(),
         seats: HashMap::new(),
@@ -554,7 +563,7 @@ fn title_columns() {
         ["title_code", "title_unit_code", "title_from", "title_to"],
         ["plan_title_code", "plan_unit_code", "plan_from", "plan_to"],
     ] {
-        let ok: Vec<(Cells, PeriodWant)> = vec![
+        let mut ok: Vec<(Cells, PeriodWant)> = vec![
             // The unit defaults to the home unit; codes are taken in any case.
             (
                 vec![(code, t("ff-chair-commune")), (from, t("01/06/2020"))],
@@ -577,16 +586,37 @@ fn title_columns() {
                 ],
                 (2, "760", "2021-01-01", Some("2025-12-31")),
             ),
-            // A title at another ward of the home district, a date cell.
-            (
-                vec![
-                    (code, t("FF-VICE-COMMUNE")),
-                    (unit, t("26737")),
-                    (from, Cell::Date(serial("2019-01-01"))),
-                ],
-                (3, "26737", "2019-01-01", None),
-            ),
         ];
+        // A plan at another ward of the home district (a date cell); a title held there is
+        // off the line of the new cadre's unit from the day they join it.
+        let elsewhere = vec![
+            (code, t("FF-VICE-COMMUNE")),
+            (unit, t("26737")),
+            (from, Cell::Date(serial("2019-01-01"))),
+        ];
+        if code == "title_code" {
+            let Err(AppError::Problems { report, .. }) = plan_one(binh(), elsewhere) else {
+                panic!("off the line: not a list of problems");
+            };
+            let listed: Vec<_> = report
+                .listed
+                .iter()
+                .map(|d| (d.field.clone(), d.code, d.params.clone().map(Value::Object)))
+                .collect();
+            assert_eq!(
+                listed,
+                [(
+                    Some(unit.to_string()),
+                    Some(C::TitleOffLine),
+                    Some(
+                        json!({"title": "FF-VICE-COMMUNE", "unit": "26737", "home": "26734",
+                        "date": "2025-06-15"})
+                    )
+                )]
+            );
+        } else {
+            ok.push((elsewhere, (3, "26737", "2019-01-01", None)));
+        }
         for (own, (title_id, unit_code, start, end)) in ok {
             let label = format!("{own:?}");
             let plan = plan_one(binh(), own).unwrap_or_else(|e| panic!("{label}: {e:?}"));
