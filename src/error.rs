@@ -87,6 +87,8 @@ pub enum ProblemCode {
     /// A title held off the line of the cadre's unit on a day they share (`title`, `unit`,
     /// `home`, `date`).
     TitleOffLine,
+    /// A second title of an organisation in a unit on a day (`title`, `other`, `unit`, `date`).
+    TitleSameOrganisation,
     /// A title's dates or unit without its code.
     TitleCodeRequired,
     /// A title without its start date.
@@ -221,7 +223,7 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 97] = [
+    pub const ALL: [ProblemCode; 98] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
@@ -256,6 +258,7 @@ impl ProblemCode {
         ProblemCode::MoveBeforeCurrentUnit,
         ProblemCode::CadreHoldsTitlesElsewhere,
         ProblemCode::TitleOffLine,
+        ProblemCode::TitleSameOrganisation,
         ProblemCode::TitleCodeRequired,
         ProblemCode::TitleStartRequired,
         ProblemCode::PeriodEndBeforeStart,

@@ -232,6 +232,12 @@ const CATALOGUE: &[Message] = &[
         "Ngày {date}, cán bộ ở đơn vị {home}; chức danh {title} ở đơn vị {unit} không thuộc đơn vị đó, đơn vị cấp trên hay cấp dưới của đơn vị đó: chức danh chỉ giữ ở đơn vị của cán bộ, đơn vị cấp trên hoặc cấp dưới",
     ),
     m(
+        C::TitleSameOrganisation,
+        &["title", "other", "unit", "date"],
+        "from {date} the cadre would hold {title} beside {other} in unit {unit}: one cadre holds one title of an organisation in a unit at a time",
+        "Từ ngày {date}, cán bộ sẽ giữ chức danh {title} cùng lúc với {other} ở đơn vị {unit}: mỗi cán bộ chỉ giữ một chức danh của một tổ chức ở một đơn vị tại một thời điểm",
+    ),
+    m(
         C::TitleCodeRequired,
         &[],
         "a title code is required when its dates or unit are given",

@@ -188,6 +188,35 @@ pub fn first_off_line<'a>(
         .min_by_key(|(_, day)| *day)
 }
 
+/// A title held in a unit, as [`same_organisation`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Role<'a> {
+    /// The title's code.
+    pub title: &'a str,
+    /// Its organisation kind.
+    pub org: &'a str,
+    /// The unit it is held in.
+    pub unit: &'a str,
+    /// Its period.
+    pub span: Span,
+}
+
+/// A cadre holds one title of an organisation in a unit at a time: the chair of a ward's Front is
+/// not also its vice-chair. Titles of other organisations (concurrent posts) or other units may
+/// be held beside it; the same title twice is [`overlaps_another`]'s. Gives the first of `held`
+/// (the cadre's other held titles) that clashes with `new`, with the first day they share.
+pub fn same_organisation<'a>(new: Role, held: &[Role<'a>]) -> Option<(Role<'a>, NaiveDate)> {
+    held.iter()
+        .filter(|h| {
+            h.title != new.title
+                && h.org == new.org
+                && h.unit == new.unit
+                && h.span.overlaps(new.span)
+        })
+        .map(|h| (*h, h.span.from.max(new.span.from)))
+        .min_by_key(|(_, day)| *day)
+}
+
 /// Whether a held period ending `to` (inclusive) still runs on day `on` or later.
 pub fn runs_on_or_after(to: Option<NaiveDate>, on: NaiveDate) -> bool {
     to.is_none_or(|t| t >= on)
@@ -334,6 +363,65 @@ mod tests {
         assert_eq!(
             first("/79/760/26734/", span("2019-01-01", None)),
             Some(("26737", "2019-01-01".into()))
+        );
+    }
+
+    #[test]
+    fn one_title_of_an_organisation_in_a_unit_at_a_time() {
+        let role = |title, org, unit, from: &str, to: Option<&str>| Role {
+            title,
+            org,
+            unit,
+            span: Span {
+                from: day(from),
+                to: to.map(day),
+            },
+        };
+        let ff = "fatherland_front";
+        let held = [
+            role("FF-CHAIR-COMMUNE", ff, "26734", "2015-01-01", None),
+            role(
+                "WU-CHAIR-COMMUNE",
+                "womens_union",
+                "26734",
+                "2010-01-01",
+                None,
+            ),
+            role("FF-CHAIR-DISTRICT", ff, "760", "2010-01-01", None),
+        ];
+        let first = |new| same_organisation(new, &held).map(|(h, d)| (h.title, d.to_string()));
+        assert_eq!(
+            first(role("FF-VICE-COMMUNE", ff, "26734", "2012-01-01", None)),
+            Some(("FF-CHAIR-COMMUNE", "2015-01-01".into()))
+        );
+        assert_eq!(
+            first(role(
+                "FF-VICE-COMMUNE",
+                ff,
+                "26734",
+                "2012-01-01",
+                Some("2015-01-01")
+            )),
+            Some(("FF-CHAIR-COMMUNE", "2015-01-01".into()))
+        );
+        // The day before; another unit; the same title (a repeated period is another rule's).
+        assert_eq!(
+            first(role(
+                "FF-VICE-COMMUNE",
+                ff,
+                "26734",
+                "2012-01-01",
+                Some("2014-12-31")
+            )),
+            None
+        );
+        assert_eq!(
+            first(role("FF-VICE-COMMUNE", ff, "26737", "2012-01-01", None)),
+            None
+        );
+        assert_eq!(
+            first(role("FF-CHAIR-COMMUNE", ff, "26734", "2012-01-01", None)),
+            None
         );
     }
 

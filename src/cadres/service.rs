@@ -15,7 +15,7 @@ use super::domain::{
 };
 use super::rules::{
     check_life_date, check_title_age, check_title_level, check_unit, first_off_line, lasts_beyond,
-    overlaps_another, unit_level, HomeSpan, Span,
+    overlaps_another, same_organisation, unit_level, HomeSpan, Role, Span,
 };
 use super::store::{
     self, CadreFilter, CadreView, CadreWrite, QualificationChange, QualificationView,
@@ -549,6 +549,13 @@ pub async fn add_period(
     if which == TitleList::Held {
         let held = (title.code.as_str(), unit.code.as_str(), unit.path.as_str());
         check_on_line(&mut tx, cadre.id, held, period, "unit_code").await?;
+        let role = Role {
+            title: &title.code,
+            org: &title.org_kind,
+            unit: &unit.code,
+            span: period,
+        };
+        check_one_role(&mut tx, cadre.id, None, role, "title_code").await?;
     }
     let pid = store::insert_title(
         &mut tx,
@@ -595,6 +602,45 @@ async fn check_on_line(
                 title = title,
                 unit = unit,
                 home = home.code,
+                date = day.to_string()
+            ),
+        )),
+    }
+}
+
+/// A held title (`role`) is the cadre's only one of its organisation in its unit on its days
+/// ([`same_organisation`]), period `except` (the one changing) set aside; else 409
+/// `title_same_organisation` naming `field`.
+async fn check_one_role(
+    tx: &mut Tx,
+    cadre: i64,
+    except: Option<i64>,
+    role: Role<'_>,
+    field: &str,
+) -> AppResult<()> {
+    let rows = store::held_roles(tx, cadre).await?;
+    let held: Vec<Role> = rows
+        .iter()
+        .filter(|r| Some(r.0) != except)
+        .map(|(_, title, org, unit, from, to)| Role {
+            title,
+            org,
+            unit,
+            span: Span {
+                from: *from,
+                to: *to,
+            },
+        })
+        .collect();
+    match same_organisation(role, &held) {
+        None => Ok(()),
+        Some((other, day)) => Err(AppError::conflict(
+            Some(field),
+            crate::msg!(
+                TitleSameOrganisation,
+                title = role.title,
+                other = other.title,
+                unit = role.unit,
                 date = day.to_string()
             ),
         )),
@@ -692,6 +738,17 @@ pub async fn end_period(
             .ok_or_else(|| AppError::Internal("title unit vanished".into()))?;
         let title = (title_code.as_str(), unit.code.as_str(), unit.path.as_str());
         check_on_line(&mut tx, cadre.id, title, period, "to_date").await?;
+        let org = titles::by_code(&mut tx, &title_code)
+            .await?
+            .map(|t| t.org_kind)
+            .unwrap_or_default();
+        let role = Role {
+            title: &title_code,
+            org: &org,
+            unit: &unit.code,
+            span: period,
+        };
+        check_one_role(&mut tx, cadre.id, Some(pid), role, "to_date").await?;
     }
     store::end_title(&mut tx, which, pid, input.to_date).await?;
     audit::record(

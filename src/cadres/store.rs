@@ -473,6 +473,23 @@ pub async fn home_spans(
     .await?))
 }
 
+/// A held period as [`held_roles`] gives it: (period id, title code, organisation kind, unit code,
+/// from, to).
+pub type HeldRole = (i64, String, String, String, NaiveDate, Option<NaiveDate>);
+
+/// The titles cadre `id` holds or held, with their organisation kinds
+/// (as [`super::rules::Role`] reads them).
+pub async fn held_roles(tx: &mut Tx, id: i64) -> AppResult<Vec<HeldRole>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as(
+        "SELECT a.id, t.code, t.org_kind, a.unit_code, a.from_date, a.to_date
+         FROM title_assignments a JOIN titles t ON t.id = a.title_id
+         WHERE a.cadre_id = $1 ORDER BY a.from_date, a.id"
+    )
+    .bind(id)
+    .fetch_all(&mut *c)
+    .await?))
+}
+
 /// A title held or planned over a period.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct TitlePeriod {
@@ -685,6 +702,28 @@ pub async fn titles_off_line(
             label: format!("{title} ({unit})"),
         })
         .collect())
+}
+
+/// The personal ids of the cadres that `filter` selects (as [`titles_off_line`] takes it) who
+/// hold two titles of one organisation in one unit on a day ([`super::rules::same_organisation`]).
+pub async fn holding_two_roles(tx: &mut Tx, filter: &str, param: &str) -> AppResult<Vec<String>> {
+    let sql = format!(
+        "SELECT DISTINCT c.personal_id
+         FROM cadres c
+         JOIN title_assignments a ON a.cadre_id = c.id
+         JOIN titles t ON t.id = a.title_id
+         JOIN title_assignments b ON b.cadre_id = c.id AND b.unit_code = a.unit_code
+              AND b.title_id <> a.title_id
+              AND (b.to_date IS NULL OR b.to_date >= a.from_date)
+              AND (a.to_date IS NULL OR a.to_date >= b.from_date)
+         JOIN titles tb ON tb.id = b.title_id AND tb.org_kind = t.org_kind
+         WHERE {filter}
+         ORDER BY c.personal_id"
+    );
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(param)
+        .fetch_all(&mut *c)
+        .await?))
 }
 
 /// The codes of the classes not over (neither finished nor cancelled) in which cadre `cadre`

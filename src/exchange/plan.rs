@@ -690,6 +690,7 @@ mod tests {
                 id: 7,
                 level: "commune".into(),
                 active: true,
+                org: "fatherland_front".into(),
             },
         );
         l

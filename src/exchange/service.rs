@@ -311,6 +311,7 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppRe
     let mut tx = db.begin().await?;
     let inactive_before = store::inactive_holding(&mut tx, &people, today).await?;
     let off_line_before = store::holding_off_line(&mut tx, &people).await?;
+    let two_roles_before = store::holding_two_roles(&mut tx, &people).await?;
     let mut parts = vec![];
     for (part, name, sheet) in book {
         let counts = import_part(&mut tx, scope, part, sheet, today)
@@ -345,6 +346,18 @@ pub async fn run(db: &Db, actor: &Actor, scope: &Scope, job: RecordJob) -> AppRe
         return Err(AppError::invalid(
             "file",
             crate::msg!(RecordTitlesElsewhere, people = some_of(&moved)),
+        ));
+    }
+    // Nor does anyone come to hold two titles of one organisation in one unit on a day
+    // (`cadres::rules::same_organisation`).
+    let doubled = new_since(
+        store::holding_two_roles(&mut tx, &people).await?,
+        &two_roles_before,
+    );
+    if !doubled.is_empty() {
+        return Err(AppError::invalid(
+            "file",
+            crate::msg!(RecordTitlesSameOrganisation, people = some_of(&doubled)),
         ));
     }
     if dry_run {

@@ -127,6 +127,21 @@ pub async fn holding_off_line(tx: &mut Tx, ids: &[String]) -> AppResult<HashSet<
     )
 }
 
+/// The personal ids, among `ids`, of cadres holding two titles of one organisation in one unit
+/// on a day ([`crate::cadres::store::holding_two_roles`]).
+pub async fn holding_two_roles(tx: &mut Tx, ids: &[String]) -> AppResult<HashSet<String>> {
+    let ids = plausible(ids);
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let filter = format!("c.personal_id {}", in_texts(tx, 1));
+    let param = text_param(tx, &ids);
+    Ok(crate::cadres::store::holding_two_roles(tx, &filter, &param)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// The table of a period part.
 fn period_table(part: Part) -> &'static str {
     match part {
@@ -145,8 +160,8 @@ pub async fn period_lookups(tx: &mut Tx, part: Part, ids: &[String]) -> AppResul
     )
     .fetch_all(&mut *c)
     .await?);
-    let titles: Vec<(i64, String, String, bool)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT id, code, level, active FROM titles"
+    let titles: Vec<(i64, String, String, bool, String)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, code, level, active, org_kind FROM titles"
     )
     .fetch_all(&mut *c)
     .await?);
@@ -207,7 +222,17 @@ pub async fn period_lookups(tx: &mut Tx, part: Part, ids: &[String]) -> AppResul
             .collect(),
         titles: titles
             .into_iter()
-            .map(|(id, code, level, active)| (code, TitleInfo { id, level, active }))
+            .map(|(id, code, level, active, org)| {
+                (
+                    code,
+                    TitleInfo {
+                        id,
+                        level,
+                        active,
+                        org,
+                    },
+                )
+            })
             .collect(),
         on_record,
     })

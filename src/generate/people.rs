@@ -195,6 +195,36 @@ struct Seat {
     to: Option<NaiveDate>,
 }
 
+/// Every unit gets people enough for its titles, one each, and two more (successors): a unit
+/// short of them takes people, in order, from units with more than they need. So a district or
+/// the city, which few people are drawn to at random, has a chair and a vice-chair who are two
+/// people.
+fn staff_every_unit(persons: &mut [Person], units: &[(String, UnitLevel)], refs: &Reference) {
+    let need: Vec<usize> = units
+        .iter()
+        .map(|(_, level)| refs.titles.iter().filter(|t| t.level == *level).count() + 2)
+        .collect();
+    let mut count = vec![0usize; units.len()];
+    for p in persons.iter() {
+        count[p.unit] += 1;
+    }
+    let mut next = 0;
+    for u in 0..units.len() {
+        while count[u] < need[u] {
+            while next < persons.len() && count[persons[next].unit] <= need[persons[next].unit] {
+                next += 1;
+            }
+            let Some(p) = persons.get_mut(next) else {
+                return;
+            };
+            count[p.unit] -= 1;
+            p.unit = u;
+            count[u] += 1;
+            next += 1;
+        }
+    }
+}
+
 fn age_ok(p: &Person, on: NaiveDate, limit: i64) -> bool {
     (25..=limit).contains(&full_years(p.birth, on))
 }
@@ -219,7 +249,7 @@ pub async fn generate(
         .filter(|&u| ph.units[u].1 == UnitLevel::Commune)
         .collect();
     // People: unit, birth, gender first; the rest of the record once titles are known.
-    let persons: Vec<Person> = (0..ph.n)
+    let mut persons: Vec<Person> = (0..ph.n)
         .map(|_| Person {
             female: rng.chance(52),
             unit: if rng.chance(85) && !communes.is_empty() {
@@ -230,6 +260,7 @@ pub async fn generate(
             birth: rng.date(d(1960, 1, 1), d(2001, 1, 1)),
         })
         .collect();
+    staff_every_unit(&mut persons, ph.units, refs);
     let mut by_unit: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, p) in persons.iter().enumerate() {
         by_unit.entry(p.unit).or_default().push(i);
@@ -258,18 +289,19 @@ pub async fn generate(
                             .copied()
                             .filter(|&p| fits(p) && !busy.contains(&(p, k)))
                             .collect();
-                        let fit: Vec<usize> = people.iter().copied().filter(|&p| fits(p)).collect();
                         // Nobody of the age: an adult, or the seat stays empty this term (a
-                        // title is held from eighteen).
+                        // title is held from eighteen). Nobody holds two titles of a unit in
+                        // one term (the chair is not also the vice-chair).
                         let adults: Vec<usize> = people
                             .iter()
                             .copied()
-                            .filter(|&p| check_title_age(*from, persons[p].birth).is_ok())
+                            .filter(|&p| {
+                                check_title_age(*from, persons[p].birth).is_ok()
+                                    && !busy.contains(&(p, k))
+                            })
                             .collect();
                         if !free.is_empty() {
                             *rng.pick(&free)
-                        } else if !fit.is_empty() {
-                            *rng.pick(&fit)
                         } else if !adults.is_empty() {
                             *rng.pick(&adults)
                         } else {

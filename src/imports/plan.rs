@@ -16,8 +16,8 @@ use crate::cadres::domain::{
 };
 use crate::cadres::rules::{
     check_life_date, check_move_date, check_title_age, check_title_level, check_unit,
-    first_off_line, lasts_beyond, on_line, overlaps_another, runs_on_or_after, HomeSpan, Span,
-    UnitRefusal,
+    first_off_line, lasts_beyond, on_line, overlaps_another, runs_on_or_after, same_organisation,
+    HomeSpan, Role, Span, UnitRefusal,
 };
 use crate::cadres::store::CadreWrite;
 use crate::error::{AppError, ProblemCode as C, Problems};
@@ -64,6 +64,8 @@ pub struct TitleInfo {
     pub level: String,
     /// Inactive titles take no new holders.
     pub active: bool,
+    /// Organisation kind (`fatherland_front`): one title of it in a unit at a time.
+    pub org: String,
 }
 
 /// A cadre already in the database.
@@ -627,6 +629,15 @@ pub fn plan_cadres(
                 }
             }
         }
+        // Nor is it a second title of its organisation in its unit on a day.
+        if let (Some(Some(c)), Some(t)) = (&held, &row.title) {
+            if c.matched.is_none_or(|m| m.to != c.to) {
+                let on_record = periods_of(&held_by, on_record);
+                if let Some(params) = same_role_held(c, &t.code, on_record, lookups) {
+                    r.problem_with(t.key, C::TitleSameOrganisation, params);
+                }
+            }
+        }
         // A cadre joins (or moves to) a unit on a day it exists.
         if let Some((u, code)) = home {
             let joins = on_record.is_none_or(|e| e.w.unit_code != code);
@@ -848,6 +859,51 @@ fn off_line_held(
     };
     let (home, day) = first_off_line(path(&c.unit_code)?, span, &homes)?;
     Some(json!({"title": title, "unit": c.unit_code, "home": home.code, "date": day.to_string()}))
+}
+
+/// The parameters of a problem `title_same_organisation` when the held period `c` of title
+/// `title` shares a day with another title of its organisation in its unit on record
+/// ([`same_organisation`]).
+fn same_role_held(
+    c: &CheckedPeriod,
+    title: &str,
+    on_record: &[&ExistingPeriod],
+    lookups: &CadreLookups,
+) -> Option<Value> {
+    let by_id: HashMap<i64, (&str, &str)> = lookups
+        .titles
+        .iter()
+        .map(|(code, t)| (t.id, (code.as_str(), t.org.as_str())))
+        .collect();
+    let (_, org) = by_id.get(&c.title_id)?;
+    let held: Vec<Role> = on_record
+        .iter()
+        .filter_map(|p| {
+            let (title, org) = by_id.get(&p.title_id)?;
+            Some(Role {
+                title,
+                org,
+                unit: &p.unit_code,
+                span: Span {
+                    from: p.from,
+                    to: p.to,
+                },
+            })
+        })
+        .collect();
+    let new = Role {
+        title,
+        org,
+        unit: &c.unit_code,
+        span: Span {
+            from: c.from,
+            to: c.to,
+        },
+    };
+    let (other, day) = same_organisation(new, &held)?;
+    Some(
+        json!({"title": title, "other": other.title, "unit": c.unit_code, "date": day.to_string()}),
+    )
 }
 
 /// An inactive row's periods ([`lasts_beyond`]): a row making its cadre inactive leaves none of

@@ -220,8 +220,8 @@ pub enum Periods {
 /// Loads what a cadre import is checked against.
 pub async fn cadre_lookups(tx: &mut Tx, ids: &[String], with: Periods) -> AppResult<CadreLookups> {
     let units = units(tx).await?;
-    let titles: Vec<(i64, String, String, bool)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT id, code, level, active FROM titles"
+    let titles: Vec<(i64, String, String, bool, String)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, code, level, active, org_kind FROM titles"
     )
     .fetch_all(&mut *c)
     .await?);
@@ -246,7 +246,17 @@ pub async fn cadre_lookups(tx: &mut Tx, ids: &[String], with: Periods) -> AppRes
         units,
         titles: titles
             .into_iter()
-            .map(|(id, code, level, active)| (code, TitleInfo { id, level, active }))
+            .map(|(id, code, level, active, org)| {
+                (
+                    code,
+                    TitleInfo {
+                        id,
+                        level,
+                        active,
+                        org,
+                    },
+                )
+            })
             .collect(),
         first_title_day,
         first_record_day,

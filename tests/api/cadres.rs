@@ -17,6 +17,7 @@ db_tests!(
     a_move_on_the_periods_first_day_replaces_it,
     a_move_leaves_no_title_behind,
     a_title_is_held_on_the_line_of_the_cadres_unit,
+    one_title_of_an_organisation_in_a_unit_at_a_time,
     titles_held_and_planned,
     an_inactive_cadre_holds_no_title_beyond_today,
     qualifications_by_hand,
@@ -792,6 +793,102 @@ async fn a_title_is_held_on_the_line_of_the_cadres_unit(app: TestApp) {
             &format!("/api/cadres/{id}/plans"),
             Some(&admin),
             json!({"title_code": "FF-CHAIR-COMMUNE", "unit_code": "26764", "from_date": "2026-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+}
+
+/// A cadre holds one title of an organisation in a unit at a time: the chair of a ward's Front is
+/// not also its vice-chair (409 `title_same_organisation` on `title_code`, naming the title, the
+/// one held, the unit and the first shared day; on `to_date` for an end that prolongs a term into
+/// the other). A vice-chair who becomes chair holds one after the other; a title of another
+/// organisation (a concurrent post) or of another unit may be held beside it, and plans are not
+/// held titles.
+async fn one_title_of_an_organisation_in_a_unit_at_a_time(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let id = create_since(
+        &app,
+        &admin,
+        ("Lê Văn Kiêm", "079180000481"),
+        "26734",
+        "2010-01-01",
+    )
+    .await;
+    let titles = format!("/api/cadres/{id}/titles");
+    let add = |body: Value| app.post(&titles, Some(&admin), body);
+    let clash = |v: &Value| {
+        let e = &v["error"];
+        (
+            e["field"].clone(),
+            e["reason"].clone(),
+            [
+                &e["params"]["title"],
+                &e["params"]["other"],
+                &e["params"]["unit"],
+                &e["params"]["date"],
+            ]
+            .map(|p| p.as_str().unwrap_or("").to_string())
+            .join(" "),
+        )
+    };
+    let (s, v) = add(json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2015-01-01"})).await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let (s, v) = add(json!({"title_code": "FF-VICE-COMMUNE", "from_date": "2012-01-01"})).await;
+    assert_eq!(s, Status::Conflict, "{v:.300}");
+    assert_eq!(
+        clash(&v),
+        (
+            json!("title_code"),
+            json!("title_same_organisation"),
+            "FF-VICE-COMMUNE FF-CHAIR-COMMUNE 26734 2015-01-01".to_string()
+        )
+    );
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(
+        v["titles"].as_array().map(Vec::len),
+        Some(1),
+        "nothing written: {v:.300}"
+    );
+    // Vice-chair until the day before the chair.
+    let (s, v) = add(json!({"title_code": "FF-VICE-COMMUNE", "from_date": "2012-01-01", "to_date": "2014-12-31"})).await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let vice = v["titles"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t["title_code"] == "FF-VICE-COMMUNE")
+        .and_then(|t| t["id"].as_i64())
+        .expect("the vice-chair's period");
+    let (s, v) = app
+        .patch(
+            &format!("{titles}/{vice}"),
+            Some(&admin),
+            json!({"to_date": "2015-06-30"}),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict, "{v:.300}");
+    assert_eq!(
+        clash(&v),
+        (
+            json!("to_date"),
+            json!("title_same_organisation"),
+            "FF-VICE-COMMUNE FF-CHAIR-COMMUNE 26734 2015-01-01".to_string()
+        )
+    );
+    // Another organisation's chair in the same ward, the Front's chair of the district above.
+    for body in [
+        json!({"title_code": "WU-CHAIR-COMMUNE", "from_date": "2015-01-01"}),
+        json!({"title_code": "FF-CHAIR-DISTRICT", "unit_code": "760", "from_date": "2016-01-01"}),
+    ] {
+        let (s, v) = add(body).await;
+        assert_eq!(s, Status::Created, "{v:.300}");
+    }
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/plans"),
+            Some(&admin),
+            json!({"title_code": "FF-VICE-COMMUNE", "from_date": "2016-01-01"}),
         )
         .await;
     assert_eq!(s, Status::Created, "{v:.300}");

@@ -579,7 +579,8 @@ async fn a_record_leaves_no_inactive_cadre_holding_a_title(app: TestApp) {
 /// (422 naming the file and the personal id; the same in a dry run), nothing written; with the
 /// title ended the day before the move in its own sheet of the same file, it is imported. A
 /// titles sheet moving the title to another ward (`cadres::a_title_is_held_on_the_line_of_the_
-/// cadres_unit`) is refused the same way.
+/// cadres_unit`) is refused the same way, and so is one giving the cadre a second title of an
+/// organisation in a unit (`cadres::one_title_of_an_organisation_in_a_unit_at_a_time`).
 async fn a_record_move_leaves_no_title_behind(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
@@ -661,6 +662,31 @@ async fn a_record_move_leaves_no_title_behind(app: TestApp) {
     assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
     assert_eq!(v["error"]["reason"], "record_titles_elsewhere", "{v:.300}");
     assert_eq!(v["error"]["params"]["people"], pid, "{v:.300}");
+    // Nor a second title of the Front in 26734 while the cadre chaired it there.
+    let row = [
+        pid,
+        "Nguyễn Văn Đi",
+        "FF-VICE-COMMUNE",
+        "26734",
+        "2016-01-01",
+        "2017-12-31",
+        "",
+    ]
+    .join(sep);
+    elsewhere[titles_at].1 = format!("{}\r\n{row}\r\n", text.trim_end()).into_bytes();
+    let (s, v) = import(&app, &admin, rezip(&elsewhere), false).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    assert_eq!(
+        v["error"]["reason"], "record_titles_same_organisation",
+        "{v:.300}"
+    );
+    assert_eq!(v["error"]["params"]["people"], pid, "{v:.300}");
+    let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
+    assert_eq!(
+        v["titles"].as_array().map(Vec::len),
+        Some(1),
+        "nothing written: {v:.300}"
+    );
 }
 
 /// A cadre whose unit was retired since with no successor (as the districts the 2025

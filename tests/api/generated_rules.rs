@@ -17,8 +17,8 @@ use cadre_training::cadres::domain::{
     parse_words,
 };
 use cadre_training::cadres::rules::{
-    check_life_date, check_move_date, check_title_level, check_unit, lasts_beyond,
-    overlaps_another, unit_level, Span,
+    check_life_date, check_move_date, check_title_level, check_unit, first_off_line, lasts_beyond,
+    overlaps_another, same_organisation, unit_level, HomeSpan, Role, Span,
 };
 use cadre_training::completions::domain::{check_paper_day, paper_source, revocation_day};
 use cadre_training::generate::{run, Scale};
@@ -254,6 +254,10 @@ struct Facts {
     tree: Tree,
     /// Title id → (code, level, active).
     titles: HashMap<i64, (String, String, bool)>,
+    /// Title id → organisation kind.
+    orgs: HashMap<i64, String>,
+    /// Unit code → path (as the API reads it).
+    paths: HashMap<String, String>,
     cadres: Vec<Cadre>,
     stays: Vec<Stay>,
     held: Vec<Period>,
@@ -293,6 +297,20 @@ impl Facts {
             .unwrap())
             .into_iter()
             .map(|(id, code, level, active)| (id, (code, level, active)))
+            .collect();
+        let orgs: HashMap<i64, String> =
+            on_db!(db, |p| sqlx::query_as("SELECT id, org_kind FROM titles")
+                .fetch_all(p)
+                .await
+                .unwrap())
+            .into_iter()
+            .collect();
+        let paths: HashMap<String, String> =
+            on_db!(db, |p| sqlx::query_as("SELECT code, path FROM units")
+                .fetch_all(p)
+                .await
+                .unwrap())
+            .into_iter()
             .collect();
         let cadres: Vec<Cadre> = on_db!(db, |p| {
             sqlx::query_as(
@@ -335,6 +353,8 @@ impl Facts {
         Facts {
             tree,
             titles,
+            orgs,
+            paths,
             cadres,
             stays,
             held,
@@ -461,6 +481,56 @@ impl Facts {
             tree,
             &mut off,
         );
+
+        // A held title stays on the line of the cadre's unit on every day they share
+        // (`first_off_line`), and is their only one of its organisation in its unit
+        // (`same_organisation`).
+        let mut by_cadre: BTreeMap<i64, Vec<&Period>> = BTreeMap::new();
+        for p in &self.held {
+            by_cadre.entry(p.0).or_default().push(p);
+        }
+        let path = |code: &str| self.paths.get(code).map_or("", String::as_str);
+        for (cadre, held) in &by_cadre {
+            let homes: Vec<HomeSpan> = history
+                .get(cadre)
+                .into_iter()
+                .flatten()
+                .map(|(_, code, from, until)| HomeSpan {
+                    code,
+                    path: path(code),
+                    from: *from,
+                    until: *until,
+                })
+                .collect();
+            let roles: Vec<Role> = held
+                .iter()
+                .map(|(_, title, unit, from, to)| Role {
+                    title: titles.get(title).map_or("?", |t| t.0.as_str()),
+                    org: self.orgs.get(title).map_or("?", String::as_str),
+                    unit,
+                    span: Span {
+                        from: *from,
+                        to: *to,
+                    },
+                })
+                .collect();
+            for r in &roles {
+                if let Some((home, day)) = first_off_line(path(r.unit), r.span, &homes) {
+                    off.add(
+                        "titles held: off the line of the cadre's unit (first_off_line)",
+                        *cadre,
+                        || format!("{} in {} on {day}, cadre in {}", r.title, r.unit, home.code),
+                    );
+                }
+                if let Some((other, day)) = same_organisation(*r, &roles) {
+                    off.add(
+                        "titles held: two titles of one organisation in a unit (same_organisation)",
+                        *cadre,
+                        || format!("{} and {} in {} on {day}", r.title, other.title, r.unit),
+                    );
+                }
+            }
+        }
 
         // No inactive cadre holds or is planned for a title beyond today (update, add_period,
         // end_period: `lasts_beyond`).

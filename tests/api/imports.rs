@@ -90,6 +90,7 @@ crate::slow_db_tests!(large_file_failing_near_the_end_writes_nothing_then_import
 db_tests!(
     a_roster_move_leaves_no_title_behind,
     a_roster_title_is_held_on_the_line_of_the_cadres_unit,
+    a_roster_row_holds_one_title_of_an_organisation_in_a_unit_at_a_time,
     a_completion_on_record_from_a_class_is_not_imported_again,
     dry_run_commit_and_reimport,
     every_row_problem_is_reported_and_nothing_written,
@@ -1789,6 +1790,62 @@ async fn a_roster_title_is_held_on_the_line_of_the_cadres_unit(app: TestApp) {
     );
     let binh = find(&app, &admin, "tran van binh").await;
     assert_eq!(binh["titles"][0]["unit_code"], "26737", "{binh:.300}");
+}
+
+/// A roster row's held title is not a second title of the same organisation in the same unit on
+/// a day (the API's rule, `cadres::one_title_of_an_organisation_in_a_unit_at_a_time`): a problem
+/// of the title code naming the title, the one on record, the unit and the first shared day,
+/// nothing written; the vice-chair's years before the chair go in, and so does another
+/// organisation's title.
+async fn a_roster_row_holds_one_title_of_an_organisation_in_a_unit_at_a_time(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    // An chairs the Front of 26734 from 2020-06-01 (the roster).
+    let header = "Số CCCD/CMND;Họ và tên;Giới tính;Ngày sinh;Dân tộc;Mã đơn vị;Tổ chức;Ở đơn vị từ ngày;Mã chức danh;Giữ chức danh từ ngày;Giữ chức danh đến ngày";
+    let an = "079180000001;Nguyễn Thị An;Nữ;15/03/1980;Kinh;26734;Mặt trận Tổ quốc;01/01/2015";
+    let file = csv(
+        header,
+        &[&format!("{an};FF-VICE-COMMUNE;01/01/2019;31/12/2020")],
+    );
+    for dry_run in ["dry_run=true", ""] {
+        let (s, v) = import(&app, &admin, "cadres", dry_run, file.clone()).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+        let d = &v["error"]["details"];
+        assert_eq!(d.as_array().map(Vec::len), Some(1), "{v:.300}");
+        let q = &d[0]["params"];
+        assert_eq!(
+            format!(
+                "{} {} {} {} {} {} {}",
+                d[0]["row"],
+                d[0]["field"],
+                d[0]["code"],
+                q["title"],
+                q["other"],
+                q["unit"],
+                q["date"]
+            ),
+            r#"2 "Mã chức danh" "title_same_organisation" "FF-VICE-COMMUNE" "FF-CHAIR-COMMUNE" "26734" "2020-06-01""#,
+            "{v:.300}"
+        );
+    }
+    let on_record = find(&app, &admin, "nguyen thi an").await;
+    assert_eq!(
+        on_record["titles"].as_array().map(Vec::len),
+        Some(1),
+        "{on_record:.300}"
+    );
+    for row in [
+        format!("{an};FF-VICE-COMMUNE;01/01/2019;31/05/2020"),
+        format!("{an};WU-CHAIR-COMMUNE;01/01/2019;"),
+    ] {
+        let (s, v) = import(&app, &admin, "cadres", "", csv(header, &[&row])).await;
+        assert_eq!(s, Status::Ok, "{v:.300}");
+        assert_eq!(v["updated"], 1, "{v:.300}");
+    }
+    let an = find(&app, &admin, "nguyen thi an").await;
+    assert_eq!(an["titles"].as_array().map(Vec::len), Some(3), "{an:.300}");
 }
 
 /// A blank `active` cell (or a file without the column) means "in service" for a new cadre and

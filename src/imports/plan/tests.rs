@@ -142,6 +142,7 @@ fn lookups() -> CadreLookups {
                 id,
                 level: level.into(),
                 active,
+                org: code.split('-').next().unwrap_or("").into(),
             },
         )
     })
@@ -847,12 +848,25 @@ fn periods_against_those_on_record() {
             }),
         ),
         (
-            "a period after an ended one of the same title",
+            "a period after an ended one of the same title (until the chair's)",
             vec![
                 ("title_code", t("FF-VICE-COMMUNE")),
                 ("title_from", t("2015-01-01")),
+                ("title_to", t("2020-05-31")),
             ],
             Ok(|p| assert_eq!(p.new_held.len(), 1)),
+        ),
+        (
+            "the vice-chair's period while the chair's lasts",
+            vec![
+                ("title_code", t("FF-VICE-COMMUNE")),
+                ("title_from", t("2015-01-01")),
+                ("title_to", t("2020-06-01")),
+            ],
+            Err(vec![(
+                "title_code",
+                "from 2020-06-01 the cadre would hold FF-VICE-COMMUNE beside FF-CHAIR-COMMUNE in unit 26734: one cadre holds one title of an organisation in a unit at a time",
+            )]),
         ),
         (
             "an open period from before an ended one overlaps it",
@@ -1058,6 +1072,7 @@ fn updates_moves_and_creations() {
                 vec![
                     ("title_code", t("FF-VICE-COMMUNE")),
                     ("title_from", t("2016-01-01")),
+                    ("title_to", t("2020-05-31")),
                 ],
                 [
                     binh(),
