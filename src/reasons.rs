@@ -108,6 +108,7 @@ reasons! {
     NulCharacter [field] "{field} must not contain a NUL character" "Không được chứa ký tự NUL";
     InvisibleText [field] "{field} holds only characters that show nothing (zero-width spaces, fillers): write it in visible letters" "Chỉ gồm các ký tự không hiển thị (khoảng trắng độ rộng 0, ký tự lấp chỗ): hãy viết bằng chữ nhìn thấy được";
     UnknownParameter [field, expected] "{field} is not a parameter of this request (it takes: {expected})" "{field} không phải là tham số của yêu cầu này (các tham số: {expected})";
+    OneLine [field] "{field} is one line: no tab, line break or other control character" "Chỉ gồm một dòng: không có tab, xuống dòng hay ký tự điều khiển khác";
     ControlCharacter [field] "{field} must not contain a control character (tab and line breaks are allowed)" "Không được chứa ký tự điều khiển (trừ tab và xuống dòng)";
     FieldNameNul [] "field names must not contain a NUL character" "Tên trường không được chứa ký tự NUL";
     DateYears [field, min, max] "{field}: dates must lie between {min}-01-01 and {max}-12-31" "Ngày phải nằm trong khoảng 01/01/{min} đến 31/12/{max}";
@@ -181,7 +182,8 @@ reasons! {
     // Accounts.
     UsernameLength [] "username must be 3 to 64 characters" "Tên đăng nhập gồm 3 đến 64 ký tự";
     UsernameCharacters [] "username may hold only letters a-z, digits, '.', '_' and '-'" "Tên đăng nhập chỉ gồm chữ cái a-z, chữ số, '.', '_' và '-'";
-    PasswordLength [min] "password must be {min} to 128 characters" "Mật khẩu gồm {min} đến 128 ký tự";
+    PasswordShortForRole [min] "this account's password was set for a cadre account and is shorter than a staff account's {min} characters: reset it to one of {min} or more first" "Mật khẩu của tài khoản này được đặt cho vai trò cán bộ và ngắn hơn {min} ký tự mà các vai trò khác yêu cầu: hãy đặt lại mật khẩu từ {min} ký tự trở lên trước";
+    PasswordLength [min, max] "password must be {min} to {max} characters" "Mật khẩu gồm {min} đến {max} ký tự";
     PasswordBlank [] "password must not be only spaces or hold a NUL character" "Mật khẩu không được chỉ có dấu cách hoặc chứa ký tự NUL";
     PasswordEasy [] "password is too easy to guess (a common word, a sequence, a date or the username); use a longer phrase" "Mật khẩu quá dễ đoán (từ thông dụng, dãy ký tự, ngày tháng hoặc tên đăng nhập); hãy dùng một cụm từ dài hơn";
     HomeUnitNeeded [role] "a {role} account needs a home unit" "Tài khoản vai trò {role} cần có đơn vị";
@@ -221,6 +223,7 @@ reasons! {
     UnitSucceedsItself [] "a unit cannot succeed itself" "Đơn vị không thể kế thừa chính nó";
     MovedOnWithoutMove [] "moved_on is the day of a move: give it with a unit_code other than the cadre's current unit" "moved_on là ngày chuyển đơn vị: chỉ gửi kèm unit_code khác đơn vị hiện tại của cán bộ";
     UnitNotYet [code, date] "unit {code} did not exist yet on {date}" "Đơn vị {code} chưa tồn tại vào ngày {date}";
+    SuccessorOtherLevel [code, level, unit_level] "unit {code} is at {level} level: a unit is retired into one of its own level ({unit_level})" "Đơn vị {code} thuộc cấp {level}: đơn vị chỉ được sáp nhập vào đơn vị cùng cấp ({unit_level})";
     UnitChangedSince [code, date] "unit {code} was last changed on {date}: a change to it takes effect on that day or later" "Đơn vị {code} được thay đổi lần gần nhất vào ngày {date}: thay đổi tiếp theo phải có hiệu lực từ ngày đó trở đi";
     UnitGone [code, date] "unit {code} no longer existed on {date}" "Đơn vị {code} không còn tồn tại vào ngày {date}";
     UnitMergedInto [code, date, into] "unit {code} no longer existed on {date}: it was merged into {into}" "Đơn vị {code} không còn tồn tại vào ngày {date}: đã sáp nhập vào {into}";

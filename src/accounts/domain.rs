@@ -34,8 +34,8 @@ impl Username {
     }
 }
 
-/// A new password: long enough for the role (12 characters for staff, 10 for cadres, at most 128),
-/// and hard to guess: `zxcvbn` (dictionaries, keyboard patterns, dates, the username itself) must
+/// A new password, composed (NFC): long enough for the role (12 characters for staff, 10 for
+/// cadres, at most 128), and hard to guess: `zxcvbn` (dictionaries, keyboard patterns, dates, the username itself) must
 /// rate it at least 3 of 4, i.e. more than 10^8 guesses.
 #[derive(Clone, PartialEq, Eq)]
 pub struct NewPassword(String);
@@ -54,6 +54,9 @@ pub const CADRE_MIN_PASSWORD: usize = 10;
 impl NewPassword {
     /// Checks the password rules for an account of `role` named `username`.
     pub fn parse(field: &str, raw: &str, role: Role, username: &str) -> Result<Self, AppError> {
+        // Kept composed, however its letters were typed (`auth::password::composed`).
+        let composed = crate::auth::password::composed(raw);
+        let raw = composed.as_str();
         let min = if role == Role::Cadre {
             CADRE_MIN_PASSWORD
         } else {
@@ -63,7 +66,7 @@ impl NewPassword {
         if n < min || n > 128 {
             return Err(AppError::invalid(
                 field,
-                crate::msg!(PasswordLength, min = min),
+                crate::msg!(PasswordLength, min = min, max = 128),
             ));
         }
         if raw.trim().is_empty() || raw.contains('\0') {
@@ -81,6 +84,11 @@ impl NewPassword {
     /// The password text.
     pub fn expose(&self) -> &str {
         &self.0
+    }
+
+    /// Whether it is long enough for a staff account ([`STAFF_MIN_PASSWORD`]).
+    pub fn for_staff(&self) -> bool {
+        self.0.chars().count() >= STAFF_MIN_PASSWORD
     }
 }
 

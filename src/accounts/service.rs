@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::domain::{
     home_unit, AccountChange, AccountState, NewAccountInput, NewPassword, UpdateAccount,
+    STAFF_MIN_PASSWORD,
 };
 use super::store::{self, AccountView, NewAccount};
 use crate::api::PageParams;
@@ -149,6 +150,7 @@ pub async fn create_account(
         &NewAccount {
             username: input.username.as_str(),
             password_hash: &hash,
+            password_for_staff: input.password.for_staff(),
             role: input.role,
             unit_code: unit.as_deref(),
             cadre_id: input.cadre_id,
@@ -162,7 +164,8 @@ pub async fn create_account(
 /// Changes an account's role, home unit, cadre link or active flag. A change of role, unit or
 /// active flag revokes its tokens; the last active admin cannot be demoted or deactivated
 /// (409); deactivating it or linking it to another cadre ends its cadre's calendar feed; a
-/// change of what it sees (role, unit, cadre link) deletes its notices.
+/// change of what it sees (role, unit, cadre link) deletes its notices. An edit that changes
+/// nothing writes nothing.
 pub async fn update_account(
     db: &Db,
     actor: &Actor,
@@ -182,8 +185,27 @@ pub async fn update_account(
             ..wanted
         },
     };
+    // An edit that changes nothing writes nothing (no audit entry, no new `updated_at`).
+    if change.after == change.before {
+        return Ok(before);
+    }
+    // A cadre's password may be shorter than a staff account's: a staff role comes with a
+    // password long enough for it.
+    let to_staff = change.after.role != Role::Cadre && change.after.role != change.before.role;
+    if to_staff && !store::password_for_staff(&mut tx, id).await? {
+        return Err(AppError::conflict(
+            Some("role"),
+            crate::msg!(PasswordShortForRole, min = STAFF_MIN_PASSWORD),
+        ));
+    }
     if change.loses_admin() && store::other_active_admins(&mut tx, id).await? == 0 {
-        return Err(AppError::conflict(Some("active"), crate::msg!(LastAdmin)));
+        // The field that takes the admin away: the role, or else the active flag.
+        let field = if change.after.role != Role::Admin {
+            "role"
+        } else {
+            "active"
+        };
+        return Err(AppError::conflict(Some(field), crate::msg!(LastAdmin)));
     }
     let after = &change.after;
     store::update(
@@ -230,7 +252,7 @@ pub async fn reset_password(
     let hash = password::hash(pw.expose()).await?;
     let mut tx = db.begin().await?;
     store::get(&mut tx, id).await?;
-    store::set_password(&mut tx, id, &hash).await?;
+    store::set_password(&mut tx, id, &hash, pw.for_staff()).await?;
     audit::record(
         &mut tx,
         actor,
@@ -263,7 +285,9 @@ pub async fn bootstrap_admin(
     };
     NewPassword::parse("admin_password", &pw, Role::Admin, "admin")
         .map_err(|e| format!("ADMIN_PASSWORD: {e}"))?;
-    let hash = password::hash(&pw).await.map_err(|e| e.to_string())?;
+    let hash = password::hash(&password::composed(&pw))
+        .await
+        .map_err(|e| e.to_string())?;
     let mut tx = db.begin().await.map_err(|e| e.to_string())?;
     let res = create(
         &mut tx,
@@ -271,6 +295,7 @@ pub async fn bootstrap_admin(
         &NewAccount {
             username: "admin",
             password_hash: &hash,
+            password_for_staff: true,
             role: Role::Admin,
             unit_code: None,
             cadre_id: None,
@@ -410,7 +435,7 @@ pub async fn change_password(
         ));
     }
     attempt.release(&state.db).await?;
-    if current == new.expose() {
+    if password::composed(current) == new.expose() {
         return Err(AppError::invalid(
             "new_password",
             crate::msg!(PasswordUnchanged),
@@ -418,7 +443,7 @@ pub async fn change_password(
     }
     let hash = password::hash(new.expose()).await?;
     let mut tx = state.db.begin().await?;
-    let version = store::set_password(&mut tx, user.id, &hash).await?;
+    let version = store::set_password(&mut tx, user.id, &hash, new.for_staff()).await?;
     audit::record(
         &mut tx,
         &user.actor(),

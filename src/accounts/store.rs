@@ -101,6 +101,8 @@ pub struct NewAccount<'a> {
     pub username: &'a str,
     /// PHC hash.
     pub password_hash: &'a str,
+    /// Whether the password is long enough for a staff account.
+    pub password_for_staff: bool,
     /// Role.
     pub role: Role,
     /// Home unit.
@@ -114,8 +116,8 @@ pub async fn insert(tx: &mut Tx, a: &NewAccount<'_>) -> AppResult<i64> {
     let now = Utc::now();
     let res: Result<i64, sqlx::Error> = on_tx!(tx, |c| {
         sqlx::query_scalar(
-        "INSERT INTO accounts (username, password_hash, role, unit_code, cadre_id, active, token_version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, TRUE, 0, $6, $6) RETURNING id"
+        "INSERT INTO accounts (username, password_hash, role, unit_code, cadre_id, active, token_version, created_at, updated_at, password_for_staff)
+         VALUES ($1, $2, $3, $4, $5, TRUE, 0, $6, $6, $7) RETURNING id"
     )
     .bind(a.username)
     .bind(a.password_hash)
@@ -123,6 +125,7 @@ pub async fn insert(tx: &mut Tx, a: &NewAccount<'_>) -> AppResult<i64> {
     .bind(a.unit_code)
     .bind(a.cadre_id)
     .bind(now)
+    .bind(a.password_for_staff)
     .fetch_one(&mut *c)
     .await
     });
@@ -195,13 +198,27 @@ pub async fn update(
 }
 
 /// Sets a new password hash and revokes every token issued before; returns the new version.
-pub async fn set_password(tx: &mut Tx, id: i64, hash: &str) -> AppResult<i64> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
-        "UPDATE accounts SET password_hash = $1, token_version = token_version + 1, updated_at = $2
+pub async fn set_password(tx: &mut Tx, id: i64, hash: &str, for_staff: bool) -> AppResult<i64> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "UPDATE accounts SET password_hash = $1, token_version = token_version + 1, updated_at = $2,
+                password_for_staff = $4
          WHERE id = $3 RETURNING token_version"
     )
     .bind(hash)
     .bind(Utc::now())
+    .bind(id)
+    .bind(for_staff)
+    .fetch_one(&mut *c)
+    .await?
+    }))
+}
+
+/// Whether account `id`'s password is long enough for a staff account.
+pub async fn password_for_staff(tx: &mut Tx, id: i64) -> AppResult<bool> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT password_for_staff FROM accounts WHERE id = $1"
+    )
     .bind(id)
     .fetch_one(&mut *c)
     .await?))

@@ -100,7 +100,7 @@ pub fn file_name(raw: Option<&str>) -> AppResult<String> {
     if name.chars().any(char::is_control) {
         return Err(AppError::invalid(
             "file_name",
-            crate::msg!(ControlCharacter, field = "file_name"),
+            crate::msg!(OneLine, field = "file_name"),
         ));
     }
     if name.chars().count() > 200 {

@@ -23,19 +23,32 @@ pub fn hash_blocking(password: &str) -> AppResult<String> {
         .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
 }
 
-/// Checks a password against a stored hash. With `None` (unknown user) it verifies
-/// against a fixed dummy hash so that the answer takes as long as for a real account.
+/// A password as it is hashed: composed (NFC), so that a Vietnamese letter typed as a letter and
+/// combining marks (`e` + `̂` + `̃`, "Unicode tổ hợp") is the one letter (`ễ`) most keyboards
+/// send.
+pub fn composed(password: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    password.nfc().collect()
+}
+
+/// Checks a password against a stored hash: its composed form ([`composed`]), or else the text
+/// as typed (a hash made before passwords were composed). With `None` (unknown user) it
+/// verifies against a fixed dummy hash so that the answer takes as long as for a real account.
 pub async fn verify(password: &str, stored: Option<String>) -> bool {
     let pw = password.to_owned();
     rocket::tokio::task::spawn_blocking(move || {
         let real = stored.is_some();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
-        let ok = match PasswordHash::new(&stored) {
-            Ok(parsed) => Argon2::default()
-                .verify_password(pw.as_bytes(), &parsed)
-                .is_ok(),
-            Err(_) => false,
+        let Ok(parsed) = PasswordHash::new(&stored) else {
+            return false;
         };
+        let matches = |text: &str| {
+            Argon2::default()
+                .verify_password(text.as_bytes(), &parsed)
+                .is_ok()
+        };
+        let nfc = composed(&pw);
+        let ok = matches(&nfc) || (nfc != pw && matches(&pw));
         ok && real
     })
     .await

@@ -54,6 +54,7 @@ pub async fn accounts(db: &Db, cadre: Option<i64>) -> Result<(), String> {
         let a = crate::accounts::store::NewAccount {
             username: user,
             password_hash: &hash,
+            password_for_staff: true, // `demo-password`: 13 characters
             role,
             unit_code: unit,
             cadre_id: cadre,

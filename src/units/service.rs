@@ -10,7 +10,8 @@ use std::time::Instant;
 use utoipa::ToSchema;
 
 use super::domain::{
-    parse_units_csv, plan_import, UnitCode, UnitFields, UnitHistoryEntry, UnitRow, UnitView,
+    parse_units_csv, plan_import, UnitCode, UnitFields, UnitHistoryEntry, UnitKind, UnitRow,
+    UnitView,
 };
 use super::import::{ImportOptions, ImportReport};
 use super::store::{self, UnitRecord};
@@ -300,6 +301,19 @@ pub async fn retire(
             crate::msg!(UnitAlreadyMerged, code = unit.code, date = on),
         ));
     }
+    // Nor before it came into being or took its current state: its people's periods would be
+    // handed over as if they had always been in the successor.
+    unit.check_existed("retired_on", retired_on)?;
+    if let Some(day) = store::current_state_since(&mut tx)
+        .await?
+        .remove(&unit.code)
+        .filter(|d| retired_on < *d)
+    {
+        return Err(AppError::invalid(
+            "retired_on",
+            crate::msg!(UnitChangedSince, code = unit.code, date = day.to_string()),
+        ));
+    }
     // Nor is a unit retired over units still in use (their people would fall out of the
     // reports by the tree): they are retired or moved first.
     let live = store::live_children(&mut tx, &unit.code).await?;
@@ -327,6 +341,21 @@ pub async fn retire(
                     crate::msg!(UnitRetired, code = s),
                 ));
             }
+            // Its people and titles go to a unit of its own level (a ward's chair is no
+            // district's).
+            let level = |kind: &str| UnitKind::parse(kind).map(|k| k.level());
+            if level(&succ.kind) != level(&unit.kind) {
+                let name = |kind: &str| level(kind).map_or("?", |l| l.as_str());
+                return Err(AppError::invalid(
+                    "successor_code",
+                    crate::msg!(
+                        SuccessorOtherLevel,
+                        code = succ.code,
+                        level = name(&succ.kind),
+                        unit_level = name(&unit.kind)
+                    ),
+                ));
+            }
             Some(succ.code)
         }
     };
@@ -335,7 +364,7 @@ pub async fn retire(
     let moved = match &successor {
         Some(succ) => {
             let main = HashMap::from([(unit.code.clone(), (succ.clone(), retired_on))]);
-            hand_over(&mut tx, &main).await?.len()
+            hand_over(&mut tx, actor, &main).await?.len()
         }
         None => 0,
     };
@@ -360,9 +389,11 @@ pub async fn retire(
 /// Hands what is still attached to each retired unit of `main` (old code → its main successor
 /// and the day) over to that successor as dated moves (history kept, so reports before the day
 /// are unchanged): unit periods of cadres, title assignments, planned successions, the cadres'
-/// current unit and the accounts (whose tokens are spent). Returns what moved.
+/// current unit and the accounts (whose tokens are spent; each move in the account's audit
+/// trail, by `actor`). Returns what moved.
 async fn hand_over(
     tx: &mut crate::db::Tx,
+    actor: &Actor,
     main: &HashMap<String, (String, NaiveDate)>,
 ) -> AppResult<Vec<MovedRecord>> {
     let olds: Vec<String> = main
@@ -385,6 +416,19 @@ async fn hand_over(
     for (old, (new, eff)) in main {
         store::move_cadres(tx, old, new).await?;
         let ids = store::move_accounts(tx, old, new).await?;
+        // Each account's own trail says where its scope went, and when.
+        for id in &ids {
+            audit::record(
+                tx,
+                actor,
+                "move",
+                "account",
+                &id.to_string(),
+                Some(json!({"unit_code": old})),
+                Some(json!({"unit_code": new, "on": eff})),
+            )
+            .await?;
+        }
         moved.extend(
             ids.into_iter()
                 .map(|id| MovedRecord::account(id, old, new, *eff)),
@@ -538,7 +582,7 @@ pub async fn import_successors(
             ));
         }
     }
-    let mut moved = hand_over(&mut tx, &main).await?;
+    let mut moved = hand_over(&mut tx, actor, &main).await?;
     moved.sort_by(|a, b| (&a.kind, a.id).cmp(&(&b.kind, b.id)));
     // Clashes: titles with two or more incumbents in a receiving unit on the day.
     let mut clashes = vec![];

@@ -14,6 +14,8 @@ db_tests!(
     cadre_accounts_link_one_cadre_at_its_unit,
     a_cadre_account_moves_with_its_cadre,
     simultaneous_accounts_for_one_cadre_give_one,
+    an_account_edit_that_changes_nothing_writes_nothing,
+    a_cadre_account_takes_a_staff_role_with_a_staff_password,
 );
 
 async fn admin_creates_accounts_with_validation(app: TestApp) {
@@ -160,7 +162,9 @@ async fn last_admin_cannot_be_deactivated(app: TestApp) {
         )
         .await;
     assert_eq!(s, Status::Conflict, "{v}");
-    let (s, _) = app
+    assert_eq!(v["error"]["field"], "active", "{v}");
+    // A change of role names the role.
+    let (s, v) = app
         .patch(
             &format!("/api/accounts/{id}"),
             Some(&admin),
@@ -168,6 +172,11 @@ async fn last_admin_cannot_be_deactivated(app: TestApp) {
         )
         .await;
     assert_eq!(s, Status::Conflict);
+    assert_eq!(
+        (v["error"]["field"].clone(), v["error"]["reason"].clone()),
+        (json!("role"), json!("last_admin")),
+        "{v}"
+    );
     // With a second admin it is allowed.
     app.account(&admin, "admin2", "admin", None).await;
     let (s, v) = app
@@ -431,4 +440,103 @@ async fn a_cadre_account_moves_with_its_cadre(app: TestApp) {
         .await;
     assert_eq!(s, Status::Ok, "{v}");
     assert_eq!(v["unit_code"], "26737", "{v}");
+}
+
+/// An account edit that changes nothing (an empty body, a value as it is) writes nothing: no
+/// audit entry, the same `updated_at`.
+async fn an_account_edit_that_changes_nothing_writes_nothing(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.account(&admin, "khong.doi", "commission", None).await;
+    let (_, v) = app.get("/api/accounts?q=khong.doi", Some(&admin)).await;
+    let id = v["items"][0]["id"].as_i64().expect("the account");
+    let url = format!("/api/accounts/{id}");
+    let trail = format!("/api/audit?entity=account&entity_id={id}");
+    let (_, before) = app.get(&url, Some(&admin)).await;
+    for body in [
+        json!({}),
+        json!({"role": "commission"}),
+        json!({"cadre_id": null, "active": true}),
+    ] {
+        let (s, v) = app.patch(&url, Some(&admin), body.clone()).await;
+        assert_eq!(s, Status::Ok, "{body}: {v:.300}");
+        assert_eq!(v["updated_at"], before["updated_at"], "{body}: {v:.300}");
+    }
+    let (_, a) = app.get(&trail, Some(&admin)).await;
+    assert_eq!(a["total"], 1, "the creation only: {a:.300}");
+    let (s, v) = app
+        .patch(&url, Some(&admin), json!({"active": false}))
+        .await;
+    assert_eq!(
+        (s, v["active"].clone()),
+        (Status::Ok, json!(false)),
+        "{v:.300}"
+    );
+    let (_, a) = app.get(&trail, Some(&admin)).await;
+    assert_eq!(a["total"], 2, "{a:.300}");
+}
+
+/// A cadre's password may have 10 characters, a staff account's 12: a cadre account is given a
+/// staff role only once its password is long enough for it (409 `password_short_for_role` on
+/// `role`, nothing changed); reset to a longer one, or set long enough from the start, it is.
+async fn a_cadre_account_takes_a_staff_role_with_a_staff_password(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let mut ids = vec![];
+    for (pid, username, pw) in [
+        ("079180000501", "can.bo.ngan", "Qz7#kLp2Wm"),
+        ("079180000502", "can.bo.dai", "Qz7#kLp2Wm-x9"),
+    ] {
+        let cadre = crate::cadres::create(&app, &admin, "Cán Bộ Lên Chức", pid, "26734").await;
+        let (s, v) = app
+            .post(
+                "/api/accounts",
+                Some(&admin),
+                json!({"username": username, "password": pw, "role": "cadre", "cadre_id": cadre,
+                       "unit_code": "26734"}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{v:.300}");
+        ids.push(v["id"].as_i64().expect("id"));
+    }
+    let short = format!("/api/accounts/{}", ids[0]);
+    let (s, v) = app
+        .patch(
+            &short,
+            Some(&admin),
+            json!({"role": "admin", "cadre_id": null}),
+        )
+        .await;
+    assert_eq!(s, Status::Conflict, "{v:.300}");
+    assert_eq!(
+        (
+            v["error"]["field"].clone(),
+            v["error"]["reason"].clone(),
+            v["error"]["params"]["min"].clone()
+        ),
+        (json!("role"), json!("password_short_for_role"), json!(12))
+    );
+    let (_, v) = app.get(&short, Some(&admin)).await;
+    assert_eq!(v["role"], "cadre", "nothing changed: {v:.300}");
+    let (s, v) = app
+        .post(
+            &format!("{short}/password"),
+            Some(&admin),
+            json!({"new_password": "Qz7#kLp2Wm-long"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    for url in [short, format!("/api/accounts/{}", ids[1])] {
+        let (s, v) = app
+            .patch(
+                &url,
+                Some(&admin),
+                json!({"role": "commission", "cadre_id": null}),
+            )
+            .await;
+        assert_eq!(
+            (s, v["role"].clone()),
+            (Status::Ok, json!("commission")),
+            "{v:.300}"
+        );
+    }
 }

@@ -23,6 +23,7 @@ db_tests!(
     parallel_guesses_are_counted_before_the_hash,
     password_change_guesses_are_limited,
     weak_passwords_are_refused,
+    a_vietnamese_password_is_the_same_however_its_letters_are_typed,
     logout_ends_the_token_and_nothing_is_cached,
 );
 
@@ -483,4 +484,60 @@ async fn missing_or_malformed_authorization_is_401(app: TestApp) {
     assert_eq!(v["error"]["code"], "unauthorized");
     let (s, _) = app.get("/api/auth/me", Some("not.a.jwt")).await;
     assert_eq!(s, Status::Unauthorized);
+}
+
+/// A Vietnamese password is the same password whether its letters come precomposed (NFC, most
+/// keyboards) or as a letter and combining marks (NFD, "Unicode tổ hợp"): set in one form, it
+/// logs in with the other, and changing to the other form of the current password is no change.
+/// A password set, before this rule, from decomposed text still logs in as typed.
+async fn a_vietnamese_password_is_the_same_however_its_letters_are_typed(app: TestApp) {
+    use unicode_normalization::UnicodeNormalization;
+    let admin = app.admin_token().await;
+    let t = app.account(&admin, "go.dau", "commission", None).await;
+    let composed: String = "Mật khẩu rất khó đoán 7".nfc().collect();
+    let decomposed: String = composed.nfd().collect();
+    assert_ne!(composed, decomposed);
+    let (s, v) = app
+        .post(
+            "/api/auth/password",
+            Some(&t),
+            json!({"current_password": "lop-hoc-dan-van-2026", "new_password": composed}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let login = |pw: &str| {
+        app.post(
+            "/api/auth/login",
+            None,
+            json!({"username": "go.dau", "password": pw}),
+        )
+    };
+    let (s, v) = login(&decomposed).await;
+    assert_eq!(s, Status::Ok, "typed with combining marks: {v:.300}");
+    let t = v["token"].as_str().expect("token").to_string();
+    let (s, v) = app
+        .post(
+            "/api/auth/password",
+            Some(&t),
+            json!({"current_password": composed, "new_password": decomposed}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["reason"].clone()),
+        (Status::UnprocessableEntity, json!("password_unchanged")),
+        "{v:.300}"
+    );
+    // A hash made from decomposed text (as before this rule) still answers to it.
+    let legacy: String = "Đường về nhà xa lắm 9".nfd().collect();
+    let hash = cadre_training::auth::password::hash_blocking(&legacy).expect("hash");
+    cadre_training::on_db!(&app.state().db, |p| sqlx::query(
+        "UPDATE accounts SET password_hash = $1 WHERE username = 'go.dau'"
+    )
+    .bind(&hash)
+    .execute(p)
+    .await
+    .map(|_| ())
+    .expect("set a legacy hash"));
+    let (s, v) = login(&legacy).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
 }

@@ -9,6 +9,7 @@ use crate::reorganisation::holder;
 
 db_tests!(
     import_hcmc_from_real_csv,
+    a_unit_is_retired_after_it_came_into_being_into_one_of_its_level,
     import_whole_country,
     search_ignores_diacritics,
     officer_sees_only_their_subtree,
@@ -404,24 +405,26 @@ async fn create_move_and_retire_units(app: TestApp) {
     let (_, v) = app.get("/api/units/90001", Some(&admin)).await;
     assert_eq!(v["ancestors"][1]["code"], "902");
     assert_eq!(v["history"][0]["name"], "Xã C");
-    // Retire with an unknown successor: 422; with a real one: done; twice: 409.
+    // Retire with an unknown successor: 422; with a real one: done; twice: 409. (The units came
+    // into being today.)
+    let today = cadre_training::shared::clock::city_today().to_string();
     let (s, v) = app
         .post(
             "/api/units/901/retire",
             Some(&admin),
-            json!({"successor_code": "777", "retired_on": "2025-07-01"}),
+            json!({"successor_code": "777", "retired_on": today}),
         )
         .await;
     assert_eq!(s, Status::UnprocessableEntity);
     assert_eq!(v["error"]["field"], "successor_code");
-    let (s, _) = app
+    let (s, v) = app
         .post(
             "/api/units/901/retire",
             Some(&admin),
-            json!({"successor_code": "902", "retired_on": "2025-07-01"}),
+            json!({"successor_code": "902", "retired_on": today}),
         )
         .await;
-    assert_eq!(s, Status::Ok);
+    assert_eq!(s, Status::Ok, "{v:.300}");
     let (s, _) = app
         .post(
             "/api/units/901/retire",
@@ -919,4 +922,94 @@ async fn a_units_file_holds_no_unreadable_name(app: TestApp) {
         let (s, _) = app.get(&format!("/api/units/{code}"), Some(&admin)).await;
         assert_eq!(s, Status::NotFound, "{code}: nothing written");
     }
+}
+
+/// A unit is retired on a day after it came into being (an earlier day would hand its people's
+/// periods over to the successor as if they had always been there: 422 `unit_not_yet` on
+/// `retired_on`), and into a unit of its own level (a ward's titles and people do not become a
+/// district's: 422 `successor_other_level` on `successor_code`); nothing is written. The accounts
+/// it hands over are moves in their own audit trails.
+async fn a_unit_is_retired_after_it_came_into_being_into_one_of_its_level(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            json!({"code": "9990001", "name": "Phường Thử", "kind": "ward", "parent_code": "760",
+                   "effective": "2026-01-01"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let cadre = crate::cadres::create_since(
+        &app,
+        &admin,
+        ("Trần Thị Mới Đến", "079180000491"),
+        "9990001",
+        "2026-02-01",
+    )
+    .await;
+    app.account(&admin, "officer.thu", "officer", Some("9990001"))
+        .await;
+    let (_, v) = app.get("/api/accounts?q=officer.thu", Some(&admin)).await;
+    let officer = v["items"][0]["id"].as_i64().expect("the officer's account");
+    let retire = |body: Value| app.post("/api/units/9990001/retire", Some(&admin), body);
+    let refused = |v: &Value| {
+        (
+            v["error"]["field"].clone(),
+            v["error"]["reason"].clone(),
+            v["error"]["params"]["code"].clone(),
+        )
+    };
+    let (s, v) = retire(json!({"retired_on": "1999-01-01", "successor_code": "26734"})).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    assert_eq!(
+        refused(&v),
+        (json!("retired_on"), json!("unit_not_yet"), json!("9990001"))
+    );
+    let (s, v) = retire(json!({"retired_on": "2026-06-01", "successor_code": "760"})).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    assert_eq!(
+        refused(&v),
+        (
+            json!("successor_code"),
+            json!("successor_other_level"),
+            json!("760")
+        )
+    );
+    let (_, v) = app.get("/api/units/9990001", Some(&admin)).await;
+    assert_eq!(v["retired_on"], Value::Null, "nothing written: {v:.300}");
+    let (_, v) = app.get(&format!("/api/cadres/{cadre}"), Some(&admin)).await;
+    assert_eq!(v["units"][0]["unit_code"], "9990001", "{v:.300}");
+    let (s, v) = retire(json!({"retired_on": "2026-06-01", "successor_code": "26734"})).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (_, v) = app.get(&format!("/api/cadres/{cadre}"), Some(&admin)).await;
+    let units: Vec<String> = v["units"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|u| format!("{} {}", u["unit_code"], u["from_date"]))
+        .collect();
+    assert_eq!(
+        units,
+        [r#""9990001" "2026-02-01""#, r#""26734" "2026-06-01""#],
+        "{v:.300}"
+    );
+    // The officer's account went with the ward, and its own trail says so.
+    let (_, a) = app
+        .get(
+            &format!("/api/audit?entity=account&entity_id={officer}"),
+            Some(&admin),
+        )
+        .await;
+    let first = &a["items"][0];
+    assert_eq!(
+        (
+            first["action"].clone(),
+            first["before"]["unit_code"].clone(),
+            first["after"]["unit_code"].clone()
+        ),
+        (json!("move"), json!("9990001"), json!("26734")),
+        "{a:.300}"
+    );
 }

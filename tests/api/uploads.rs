@@ -650,6 +650,19 @@ async fn a_file_name_is_checked_like_any_text(app: TestApp) {
         assert_eq!(s, Status::UnprocessableEntity, "{path} {name}: {v:.300}");
         assert_eq!(v["error"]["field"], "file_name", "{path} {name}: {v:.300}");
     }
+    // A tab or a line break: a name is one line, and the message says so.
+    for name in ["a%09b.csv", "a%0Ab.csv"] {
+        let (s, v) = app
+            .post_raw(
+                &format!("/api/imports/cadres?file_name={name}"),
+                Some(&admin),
+                ContentType::CSV,
+                csv.clone().into_bytes(),
+            )
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity, "{name}: {v:.300}");
+        assert_eq!(v["error"]["reason"], "one_line", "{name}: {v:.300}");
+    }
     let (_, v) = app.get("/api/cadres?q=T%C3%AAn", Some(&admin)).await;
     assert_eq!(v["total"], 0, "nothing imported: {v:.300}");
     let (s, v) = app
