@@ -24,7 +24,16 @@ async fn main() -> ExitCode {
     logging::init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        None | Some("serve") => serve().await,
+        None => serve().await,
+        // `serve` takes no arguments: asked for help, it gives it instead of starting.
+        Some("serve") => match args.get(1).map(String::as_str) {
+            None => serve().await,
+            Some("-h" | "--help" | "help") => {
+                println!("{USAGE}");
+                Ok(())
+            }
+            Some(other) => Err(format!("serve takes no argument, not {other:?}\n{USAGE}")),
+        },
         Some("import-units") => import_units(&args[1..]).await,
         Some("import-successors") => import_successors(&args[1..]).await,
         Some("generate") => generate(&args[1..]).await,

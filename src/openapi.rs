@@ -434,6 +434,11 @@ impl ParameterRules {
             }
             "status" if path == "/api/exports/classes" => json!({"type": "string",
                 "pattern": r"^\s*(planned|open|running|finished|cancelled)\s*$"}),
+            // A class's enrolments are filtered by theirs (`EnrolmentStatus::parse_list`).
+            "status" if path.ends_with("/enrolments") => {
+                let one = "(enrolled|waitlisted|withdrawn|removed)";
+                json!({"type": "string", "pattern": format!(r"^\s*{one}?\s*(,\s*{one}?\s*)*$")})
+            }
             "status" => {
                 let one = "(planned|open|running|finished|cancelled)";
                 json!({"type": "string", "pattern": format!(r"^\s*{one}?\s*(,\s*{one}?\s*)*$")})
@@ -766,10 +771,25 @@ fn operations(
 
 #[cfg(test)]
 mod tests {
-    use super::DATE_PATTERN;
+    use super::{ParameterRules, DATE_PATTERN};
 
     /// The date pattern admits exactly the real days of 1900–2100: every string `YYYY-MM-DD` of
     /// months 00–13 and days 00–32 in the years around the bounds, the leap years and others.
+    #[test]
+    fn a_status_filter_takes_the_statuses_of_what_it_lists() {
+        let pattern = |path: &str| {
+            let schema = ParameterRules::schema(path, "status").expect("a rule");
+            regex::Regex::new(schema["pattern"].as_str().expect("a pattern")).expect("a regex")
+        };
+        let enrolments = pattern("/api/classes/{code}/enrolments");
+        assert!(enrolments.is_match("enrolled, waitlisted"));
+        assert!(enrolments.is_match("withdrawn,removed"));
+        assert!(!enrolments.is_match("open"));
+        let classes = pattern("/api/classes");
+        assert!(classes.is_match("open,running"));
+        assert!(!classes.is_match("enrolled"));
+    }
+
     #[test]
     fn the_date_pattern_is_the_calendar() {
         let re = regex::Regex::new(DATE_PATTERN).expect("a pattern");

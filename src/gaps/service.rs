@@ -778,7 +778,8 @@ pub async fn gaps_of(
         return Ok(vec![]);
     }
     let open = if needs_open_classes(&assessed) {
-        store::open_classes(&state.db, state.clock.now()).await?
+        let now = state.clock.now();
+        store::open_classes(&state.db, now, state.clock.date_of(now)).await?
     } else {
         vec![]
     };

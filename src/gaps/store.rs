@@ -848,17 +848,21 @@ const OPEN_CLASSES_SQL: &str = "SELECT * FROM (SELECT c.code, m.code AS module_c
         c.capacity - (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id AND e.status = 'enrolled') AS seats_left,
         m.awards_scale, m.awards_level, c.enrol_closes,
         (SELECT MIN(s.starts_at) FROM class_sessions s WHERE s.class_id = c.id) AS starts_at
-     FROM classes c JOIN modules m ON m.id = c.module_id WHERE c.status = 'open') o
+     FROM classes c JOIN modules m ON m.id = c.module_id
+     WHERE c.status = 'open' AND c.enrol_opens <= $2 AND c.enrol_closes >= $2) o
      WHERE o.starts_at > $1 ORDER BY o.enrol_closes, o.code";
 
-/// The open classes that have not begun by `now` (one statement), soonest closing first: once a
-/// class's first session has started, cadres and officers no longer enrol in it.
+/// The open classes that take enrolments on the city's day `today` (their window holds it) and
+/// have not begun by `now` (one statement), soonest closing first: the classes a cadre or an
+/// officer can enrol in now (`enrolments::domain::open_for_enrolment`).
 pub(super) async fn open_classes(
     ex: impl Into<Exec<'_>>,
     now: DateTime<Utc>,
+    today: NaiveDate,
 ) -> AppResult<Vec<OpenClassRow>> {
     Ok(on_exec!(ex, |c| sqlx::query_as(OPEN_CLASSES_SQL)
         .bind(now)
+        .bind(today)
         .fetch_all(&mut *c)
         .await?))
 }

@@ -817,3 +817,39 @@ async fn a_stopped_server_leaves_its_work_in_the_main_file() {
     assert_eq!(in_the_main_file_alone(dir.path(), kept).await, 1);
     other.close().await;
 }
+
+/// `serve --help` prints the usage and exits; it does not start a server (nor make a database).
+#[test]
+fn serve_help_prints_the_usage_and_starts_nothing() {
+    let dir = std::env::temp_dir().join(format!("serve-help-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let db = dir.join("never.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cadre-training"))
+        .args(["serve", "--help"])
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("ROCKET_DATA_DIR", dir.display().to_string())
+        .env("ROCKET_PORT", free_port().to_string())
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("`serve --help` is still running after 30 s: it started a server");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut out)
+        .expect("read");
+    assert!(status.success(), "{status}: {out:.300}");
+    assert!(out.starts_with("usage:"), "{out:.300}");
+    assert!(!db.exists(), "a database was made");
+    let _ = std::fs::remove_dir_all(&dir);
+}

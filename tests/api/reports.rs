@@ -691,7 +691,7 @@ async fn demand_compare_and_own_gaps(app: TestApp) {
     let today = city_today();
     let (s, v) = app
         .post("/api/classes", Some(&w.school), json!({"code": "LLCT-TC-26", "module_code": "LLCT-TC", "organiser": "Trường Cán bộ", "capacity": 30,
-            "enrol_opens": (today - Duration::days(1)).to_string(), "enrol_closes": (today + Duration::days(10)).to_string(),
+            "enrol_opens": (today - Duration::days(1)).to_string(), "enrol_closes": "2027-03-01",
             "sessions": [{"starts_at": "2027-03-01T08:00", "ends_at": "2027-03-01T11:00", "venue": "P9", "instructor": "G9"}]}))
         .await;
     assert_eq!(s, Status::Created, "{v}");
@@ -821,6 +821,37 @@ async fn demand_compare_and_own_gaps(app: TestApp) {
             .filter_map(|c| c["class_code"].as_str().map(str::to_owned))
             .collect()
     };
+    // Nor is it offered once its enrolment window has closed, nor before it opens: the enrol
+    // route refuses those days.
+    let city = |day: &str| {
+        chrono::DateTime::parse_from_rfc3339(&format!("{day}T09:00:00+07:00"))
+            .unwrap()
+            .to_utc()
+    };
+    let before = (today - Duration::days(2)).to_string();
+    app.patch(
+        "/api/classes/LLCT-TC-26",
+        Some(&w.school),
+        json!({"enrol_closes": "2027-02-27"}),
+    )
+    .await;
+    for (at, want) in [
+        (city(&before), vec![]),
+        (city("2027-02-27"), vec!["LLCT-TC-26"]),
+        (city("2027-02-28"), vec![]),
+    ] {
+        app.state().clock.set_now(Some(at));
+        let (_, g) = app.get(&format!("/api/cadres/{}/gaps", w.b), Some(t)).await;
+        assert_eq!(offered(&g["items"]), want, "{at}: {g:.300}");
+        let (_, r) = app.get("/api/me", Some(&me)).await;
+        assert_eq!(offered(&r["gaps"]), want, "{at}: {r:.300}");
+    }
+    app.patch(
+        "/api/classes/LLCT-TC-26",
+        Some(&w.school),
+        json!({"enrol_closes": "2027-03-01"}),
+    )
+    .await;
     for (at, want) in [
         (begins - chrono::Duration::minutes(30), vec!["LLCT-TC-26"]),
         (begins, vec![]),
