@@ -1,7 +1,9 @@
 //! The rules of a cadre's record that both the API (`cadres::service`) and the bulk import's
 //! planner (`imports::plan`) apply, each written once: where a cadre or a title may be placed,
-//! a title's level, a title from the age of eighteen, one period of a title at a time, no lasting title for an inactive cadre, the
-//! date of a move, the date of a qualification. Pure: they check plain data. Each path names its
+//! a title's level, a title from the age of eighteen, one period of a title at a time, a held
+//! title on the line of the cadre's unit, one title of an organisation in a unit at a time, no
+//! lasting title for an inactive cadre, the date of a move, the date of a qualification. Pure:
+//! they check plain data. Each path names its
 //! own field or column (a JSON field, a file's header); where the words differ, both are here:
 //! the API names the unit it could not use, an import's reasons carry no values (the cell is
 //! shown beside them, and problems are counted by reason).

@@ -16,7 +16,7 @@ use crate::db::bulk::{self, V};
 use crate::db::{id_param, in_ids, Db, Tx};
 use crate::error::AppResult;
 use crate::exports::Out;
-use crate::imports::plan::{TitleInfo, UnitInfo};
+use crate::imports::plan::UnitInfo;
 use crate::standards::domain::Organisation;
 use crate::{on_db, on_tx};
 
@@ -160,11 +160,7 @@ pub async fn period_lookups(tx: &mut Tx, part: Part, ids: &[String]) -> AppResul
     )
     .fetch_all(&mut *c)
     .await?);
-    let titles: Vec<(i64, String, String, bool, String)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT id, code, level, active, org_kind FROM titles"
-    )
-    .fetch_all(&mut *c)
-    .await?);
+    let titles = crate::imports::store::titles(tx).await?;
     let mut on_record: HashMap<i64, Vec<Period>> = HashMap::new();
     let ids = cadre_ids(&people);
     if !ids.is_empty() {
@@ -220,20 +216,7 @@ pub async fn period_lookups(tx: &mut Tx, part: Part, ids: &[String]) -> AppResul
                 )
             })
             .collect(),
-        titles: titles
-            .into_iter()
-            .map(|(id, code, level, active, org)| {
-                (
-                    code,
-                    TitleInfo {
-                        id,
-                        level,
-                        active,
-                        org,
-                    },
-                )
-            })
-            .collect(),
+        titles,
         on_record,
     })
 }

@@ -72,13 +72,13 @@ pub struct OwnRecord<'a> {
 /// raw qualifications and completions (it filters them by date and revocation itself). The
 /// standards in force and the scales come from the reference cache at the caller's reference
 /// `version` (read on the held connection when missing, or always without a version); only the
-/// open classes taking enrolments on `as_of` (the city's today) and not begun by `now`, when a
-/// gap is open that a class could close, are read here.
+/// open classes taking enrolments on `today` (the city's day of `now`) and not begun by `now`,
+/// when a gap is open that a class could close, are read here.
 pub async fn own_gaps_on(
     conn: &mut crate::db::Conn,
     r: &OwnRecord<'_>,
     as_of: NaiveDate,
-    now: DateTime<Utc>,
+    (now, today): (DateTime<Utc>, NaiveDate),
     reference: &ReferenceCache,
     version: Option<&DataVersion>,
 ) -> AppResult<Vec<TitleGap>> {
@@ -157,7 +157,7 @@ pub async fn own_gaps_on(
         })
         .collect();
     let open = if needs_open_classes(&assessed) {
-        store::open_classes(&mut *conn, now, as_of).await?
+        store::open_classes(&mut *conn, now, today).await?
     } else {
         vec![]
     };

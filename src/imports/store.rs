@@ -217,14 +217,32 @@ pub enum Periods {
     Skip,
 }
 
-/// Loads what a cadre import is checked against.
-pub async fn cadre_lookups(tx: &mut Tx, ids: &[String], with: Periods) -> AppResult<CadreLookups> {
-    let units = units(tx).await?;
-    let titles: Vec<(i64, String, String, bool, String)> = on_tx!(tx, |c| sqlx::query_as(
+/// Every title by code, as a planner checks a title against it (the roster import, the record
+/// exchange's period sheets).
+pub async fn titles(tx: &mut Tx) -> AppResult<HashMap<String, TitleInfo>> {
+    let rows: Vec<(i64, String, String, bool, String)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT id, code, level, active, org_kind FROM titles"
     )
     .fetch_all(&mut *c)
     .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(id, code, level, active, org)| {
+            let title = TitleInfo {
+                id,
+                level,
+                active,
+                org,
+            };
+            (code, title)
+        })
+        .collect())
+}
+
+/// Loads what a cadre import is checked against.
+pub async fn cadre_lookups(tx: &mut Tx, ids: &[String], with: Periods) -> AppResult<CadreLookups> {
+    let units = units(tx).await?;
+    let titles = titles(tx).await?;
     let found = cadres_by_pid(tx, ids).await?;
     let cadre_ids: Vec<i64> = found.iter().map(|c| c.id).collect();
     let (held, planned) = (
@@ -244,20 +262,7 @@ pub async fn cadre_lookups(tx: &mut Tx, ids: &[String], with: Periods) -> AppRes
     };
     Ok(CadreLookups {
         units,
-        titles: titles
-            .into_iter()
-            .map(|(id, code, level, active, org)| {
-                (
-                    code,
-                    TitleInfo {
-                        id,
-                        level,
-                        active,
-                        org,
-                    },
-                )
-            })
-            .collect(),
+        titles,
         first_title_day,
         first_record_day,
         seats,

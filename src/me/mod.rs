@@ -201,7 +201,8 @@ async fn build(
     };
     let cache = &state.reference;
     parts.gaps =
-        crate::gaps::own::own_gaps_on(&mut conn, &own, today, now, cache, Some(reference)).await?;
+        crate::gaps::own::own_gaps_on(&mut conn, &own, today, (now, today), cache, Some(reference))
+            .await?;
     parts.cadre = Some(CadreDetail {
         units,
         titles,

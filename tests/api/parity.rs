@@ -257,7 +257,7 @@ async fn the_report_path_and_the_engine_agree_on_generated_data(app: TestApp) {
                 &mut conn,
                 &own,
                 d,
-                now,
+                (now, state.clock.date_of(now)),
                 &state.reference,
                 None,
             )
