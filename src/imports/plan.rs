@@ -528,10 +528,11 @@ pub fn plan_cadres(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let held_by = by_cadre(&lookups.held);
     let planned_by = by_cadre(&lookups.planned);
-    let title_codes: HashMap<i64, &str> = lookups
+    // Each title's code and organisation kind by id, read once for every row.
+    let titles_by_id: HashMap<i64, (&str, &str)> = lookups
         .titles
         .iter()
-        .map(|(code, t)| (t.id, code.as_str()))
+        .map(|(code, t)| (t.id, (code.as_str(), t.org.as_str())))
         .collect();
     for (line, cells) in &sheet.rows {
         let mut r = Row::new(*line, cells, &l, &mut errors);
@@ -604,7 +605,7 @@ pub fn plan_cadres(
             if unit != e.w.unit_code && dated {
                 let held_now = periods_of(&held_by, on_record);
                 let checked = held.as_ref().and_then(Option::as_ref);
-                let left = left_behind(held_now, checked, &title_codes, lookups, &u.path, on);
+                let left = left_behind(held_now, checked, &titles_by_id, lookups, &u.path, on);
                 if !left.is_empty() {
                     r.problem_with(
                         "unit_code",
@@ -633,7 +634,7 @@ pub fn plan_cadres(
         if let (Some(Some(c)), Some(t)) = (&held, &row.title) {
             if c.matched.is_none_or(|m| m.to != c.to) {
                 let on_record = periods_of(&held_by, on_record);
-                if let Some(params) = same_role_held(c, &t.code, on_record, lookups) {
+                if let Some(params) = same_role_held(c, &t.code, on_record, &titles_by_id) {
                     r.problem_with(t.key, C::TitleSameOrganisation, params);
                 }
             }
@@ -767,7 +768,7 @@ fn check_move(r: &mut Row, row: &CadreRow, e: &ExistingCadre, unit: &str, today:
 fn left_behind(
     on_record: &[&ExistingPeriod],
     checked: Option<&CheckedPeriod>,
-    title_codes: &HashMap<i64, &str>,
+    titles_by_id: &HashMap<i64, (&str, &str)>,
     lookups: &CadreLookups,
     home_path: &str,
     on: NaiveDate,
@@ -796,10 +797,7 @@ fn left_behind(
                     .is_some_and(|u| !on_line(&u.path, home_path))
         })
         .map(|(title, unit, _)| {
-            format!(
-                "{} ({unit})",
-                title_codes.get(&title).copied().unwrap_or("?")
-            )
+            format!("{} ({unit})", titles_by_id.get(&title).map_or("?", |t| t.0))
         })
         .collect();
     left.sort_unstable();
@@ -863,18 +861,13 @@ fn off_line_held(
 
 /// The parameters of a problem `title_same_organisation` when the held period `c` of title
 /// `title` shares a day with another title of its organisation in its unit on record
-/// ([`same_organisation`]).
+/// ([`same_organisation`]); `by_id`: each title's code and organisation kind.
 fn same_role_held(
     c: &CheckedPeriod,
     title: &str,
     on_record: &[&ExistingPeriod],
-    lookups: &CadreLookups,
+    by_id: &HashMap<i64, (&str, &str)>,
 ) -> Option<Value> {
-    let by_id: HashMap<i64, (&str, &str)> = lookups
-        .titles
-        .iter()
-        .map(|(code, t)| (t.id, (code.as_str(), t.org.as_str())))
-        .collect();
     let (_, org) = by_id.get(&c.title_id)?;
     let held: Vec<Role> = on_record
         .iter()
