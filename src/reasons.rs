@@ -323,6 +323,7 @@ reasons! {
     SessionEndsFirst [] "a session must end after it starts" "Buổi học phải kết thúc sau khi bắt đầu";
     SessionTooLong [] "a session may last at most 24 hours" "Một buổi học dài tối đa 24 giờ";
     EnrolWindow [] "enrol_closes must not be before enrol_opens" "Ngày đóng ghi danh không được trước ngày mở";
+    EnrolOpensAfterCloses [closes] "enrol_opens must not be after the last day of enrolment ({closes})" "Ngày mở ghi danh không được sau ngày đóng ({closes})";
     SessionOverlap [session, date, start, end] "overlaps session {session} of the same class ({date}, {start}–{end})" "Trùng giờ với buổi {session} của chính lớp này ({date}, {start}–{end})";
     VenueBooked [class, title, date, start, end] "the venue is already booked by class {class} \"{title}\" on {date}, {start}–{end}" "Địa điểm đã được lớp {class} \"{title}\" sử dụng vào ngày {date}, {start}–{end}";
     InstructorBooked [class, title, date, start, end] "the instructor is already booked by class {class} \"{title}\" on {date}, {start}–{end}" "Giảng viên đã dạy lớp {class} \"{title}\" vào ngày {date}, {start}–{end}";

@@ -20,6 +20,15 @@ pub fn parse_opt<T: FromStr>(name: &str, raw: Option<&str>) -> Result<Option<T>,
     }
 }
 
+/// Refuses a window whose end `to` comes before its start `from` (422 naming `to`): it would
+/// hold nothing, an empty answer that reads as "nothing happened".
+pub fn window<T: PartialOrd>(from: Option<T>, to: Option<T>) -> Result<(), AppError> {
+    match (from, to) {
+        (Some(f), Some(t)) if t < f => Err(AppError::invalid("to", crate::msg!(EndBeforeStart))),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses a query parameter given more than once (`?limit=5&limit=6`): Rocket would read neither
 /// value and take the default, so the request would silently mean something else (422 naming it).
 pub fn single_values(req: &rocket::Request<'_>) -> Result<(), AppError> {

@@ -100,12 +100,7 @@ pub async fn list_audit(
         from: parse_time("from", from, &state.clock)?,
         to: parse_time("to", to, &state.clock)?,
     };
-    // A window that ends before it starts holds nothing: a mistake, said as one.
-    if let (Some(from), Some(to)) = (filter.from, filter.to) {
-        if to < from {
-            return Err(AppError::invalid("to", crate::msg!(EndBeforeStart)));
-        }
-    }
+    crate::api::window(filter.from, filter.to)?;
     let (counted, items) = store::list(&state.db, &filter, page).await?;
     Ok(Json(AuditPage {
         total: counted.total,

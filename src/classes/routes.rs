@@ -67,6 +67,7 @@ pub async fn list_classes(
         from: parse_opt::<NaiveDate>("from", from)?,
         to: parse_opt::<NaiveDate>("to", to)?,
     };
+    crate::api::window(query.from, query.to)?;
     let (total, items) = service::list(state, &user, query, page).await?;
     Ok(Json(ClassList {
         total,

@@ -26,16 +26,20 @@ pub fn is_staff(user: &AuthUser) -> bool {
 }
 
 /// A class the caller may see: staff see every class; others every class that has been
-/// published (not `planned`, not `cancelled`).
+/// published (not `planned`, not `cancelled`), and a cancelled one a cadre in their scope was in.
 pub async fn visible(state: &AppState, user: &AuthUser, code: &str) -> AppResult<ClassRow> {
     let code = code.trim().to_uppercase();
-    match store::by_code(&state.db, &code).await? {
-        Some(c)
-            if is_staff(user)
-                || !matches!(c.status, ClassStatus::Planned | ClassStatus::Cancelled) =>
-        {
-            Ok(c)
+    let class = store::by_code(&state.db, &code).await?;
+    let seen = match &class {
+        None => false,
+        Some(_) if is_staff(user) => true,
+        Some(c) if c.status == ClassStatus::Cancelled => {
+            store::has_enrolment_in_scope(&state.db, c.id, &user.scope()?).await?
         }
+        Some(c) => c.status != ClassStatus::Planned,
+    };
+    match class {
+        Some(c) if seen => Ok(c),
         _ => Err(AppError::not_found(crate::msg!(NoClass, code = code))),
     }
 }

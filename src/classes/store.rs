@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::domain::{key, ClassStatus};
 /// What a write takes (checked in `domain`; named here too, as the generator writes classes).
 pub use super::domain::{ClassWrite, SessionWrite};
+use crate::auth::Scope;
 use crate::db::Exec;
 use crate::db::{Db, Tx};
 use crate::error::AppResult;
@@ -484,4 +485,22 @@ pub async fn cadre_clash(
         .bind(class_id)
         .fetch_optional(&mut *c)
         .await?))
+}
+
+/// Whether a cadre in `scope` has an enrolment in the class, of any status (a cancelled class
+/// stays readable to those who were in it and their officers).
+pub async fn has_enrolment_in_scope(db: &Db, class_id: i64, scope: &Scope) -> AppResult<bool> {
+    let (scope_sql, binds) = scope.cadre_filter("cd.id", "u.path", 2);
+    let sql = format!(
+        "SELECT COUNT(*) FROM enrolments e JOIN cadres cd ON cd.id = e.cadre_id
+         JOIN units u ON u.code = cd.unit_code WHERE e.class_id = $1 AND {scope_sql}"
+    );
+    let n: i64 = on_db!(db, |p| {
+        let mut q = sqlx::query_scalar(&sql).bind(class_id);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_one(p).await?
+    });
+    Ok(n > 0)
 }

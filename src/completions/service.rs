@@ -366,7 +366,8 @@ pub async fn change_status(
 /// Records the completions of a finishing class, with certificates numbered under `prefix`: every
 /// enrolled cadre who passed and attended at least the class's share of sessions, each told by
 /// `notifier` if given (as is each one passed who attended less, of why there is no completion,
-/// and each one recorded as not passing).
+/// and each one recorded as not passing). A cadre with a completion of the module on `day`
+/// already (a paper record) keeps it and gets no second one.
 /// Returns how many were recorded.
 pub async fn record_class_completions(
     tx: &mut Tx,
@@ -407,6 +408,14 @@ pub async fn record_class_completions(
                     )
                     .await?;
             }
+            continue;
+        }
+        // One completion of a module per cadre and day (the paper route's, the imports' and the
+        // exchange's key): one already on record that day, a paper record of the attendance
+        // sheet, stands, and the class adds none. The cadre's row is locked as the paper route
+        // locks it, so the two cannot both write.
+        cadres::store::unit_of_locked(tx, p.cadre_id).await?;
+        if store::completed_on_day(tx, p.cadre_id, class.module_id, day).await? {
             continue;
         }
         let (_, cert) = record_completion(

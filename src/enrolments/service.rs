@@ -231,7 +231,14 @@ pub async fn withdraw(
             )
             .await?;
     }
-    let promoted = promote(&mut tx, &notifier, &class, class.capacity).await?;
+    let promoted = promote(
+        &mut tx,
+        &notifier,
+        &class,
+        class.capacity,
+        state.clock.today(),
+    )
+    .await?;
     audit::record(
         &mut tx,
         &user.actor(),
@@ -253,28 +260,46 @@ pub async fn withdraw(
 }
 
 /// Moves the first waitlisted enrolments into the free seats, in queue order, and tells each
-/// cadre promoted; returns the ids promoted. Runs under the class's lock.
+/// cadre promoted; returns the ids promoted. A cadre who could not enrol on `today` for want of a
+/// prerequisite that counts (it went stale or was revoked while they waited) is passed over and
+/// keeps their place. Runs under the class's lock.
 async fn promote(
     tx: &mut Tx,
     notifier: &Notifier,
     class: &classes::store::ClassRow,
     capacity: i64,
+    today: NaiveDate,
 ) -> AppResult<Vec<i64>> {
     let taken = store::enrolled_count(tx, class.id).await?;
-    let ids = store::first_waitlisted(tx, class.id, domain::free_seats(capacity, taken)).await?;
-    for id in &ids {
-        store::set_status(tx, *id, EnrolmentStatus::Enrolled).await?;
-        if let Some(e) = store::get(&mut *tx, *id).await? {
-            notifier
-                .tell(
-                    tx,
-                    e.cadre_id,
-                    Some(class.id),
-                    NoticeKind::Promoted,
-                    json!({"class": class.code, "title": class.title}),
-                )
-                .await?;
+    let mut free = domain::free_seats(capacity, taken);
+    let mut ids = vec![];
+    if free == 0 {
+        return Ok(ids);
+    }
+    let prereqs = store::prerequisites(tx, class.module_id).await?;
+    let prereq_ids: Vec<i64> = prereqs.iter().map(|p| p.0).collect();
+    for (id, cadre_id) in store::waitlisted(tx, class.id).await? {
+        if free == 0 {
+            break;
         }
+        if !prereqs.is_empty() {
+            let done = store::completions_of(tx, cadre_id, &prereq_ids).await?;
+            if domain::check_prerequisites(&prereqs, &done, today).is_err() {
+                continue;
+            }
+        }
+        store::set_status(tx, id, EnrolmentStatus::Enrolled).await?;
+        notifier
+            .tell(
+                tx,
+                cadre_id,
+                Some(class.id),
+                NoticeKind::Promoted,
+                json!({"class": class.code, "title": class.title}),
+            )
+            .await?;
+        ids.push(id);
+        free -= 1;
     }
     Ok(ids)
 }
@@ -322,6 +347,15 @@ pub async fn update_class(
     let row = classes::service::in_tx(&mut tx, &code).await?;
     classes::service::editable(&row)?;
     classes::store::lock(&mut tx, row.id).await?;
+    // A first day sent alone, after the last day kept, is named as the day sent.
+    if let (Some(opens), None) = (p.enrol_opens, p.enrol_closes) {
+        if opens > row.enrol_closes {
+            return Err(AppError::invalid(
+                "enrol_opens",
+                crate::msg!(EnrolOpensAfterCloses, closes = row.enrol_closes.to_string()),
+            ));
+        }
+    }
     let w = classes::domain::check_fields(
         p.title.as_deref().unwrap_or(&row.title),
         p.organiser.as_deref().unwrap_or(&row.organiser),
@@ -333,7 +367,14 @@ pub async fn update_class(
     let taken = store::enrolled_count(&mut tx, row.id).await?;
     domain::check_capacity(w.capacity, taken)?;
     classes::store::update(&mut tx, row.id, &w).await?;
-    let promoted = promote(&mut tx, &Notifier::of(state), &row, w.capacity).await?;
+    let promoted = promote(
+        &mut tx,
+        &Notifier::of(state),
+        &row,
+        w.capacity,
+        state.clock.today(),
+    )
+    .await?;
     audit::record(&mut tx, actor, "update", "class", &code,
         Some(json!({"title": row.title, "organiser": row.organiser, "capacity": row.capacity, "enrol_opens": row.enrol_opens, "enrol_closes": row.enrol_closes, "min_attendance_pct": row.min_attendance_pct})),
         Some(json!({"title": w.title, "organiser": w.organiser, "capacity": w.capacity, "enrol_opens": w.enrol_opens, "enrol_closes": w.enrol_closes, "min_attendance_pct": w.min_attendance_pct, "promoted": promoted}))).await?;

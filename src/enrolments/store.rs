@@ -286,20 +286,18 @@ pub async fn set_status(tx: &mut Tx, id: i64, status: EnrolmentStatus) -> AppRes
     Ok(())
 }
 
-/// The first `n` waitlisted enrolments of a class, in queue order, passing over cadres no longer
-/// active (made so by an import or an older version: the API refuses it while they wait).
-pub async fn first_waitlisted(tx: &mut Tx, class_id: i64, n: i64) -> AppResult<Vec<i64>> {
-    if n <= 0 {
-        return Ok(vec![]);
-    }
+/// The waitlisted enrolments of a class, in queue order, as (enrolment id, cadre id), passing
+/// over cadres no longer active (made so by an import or an older version: the API refuses it
+/// while they wait).
+pub async fn waitlisted(tx: &mut Tx, class_id: i64) -> AppResult<Vec<(i64, i64)>> {
     Ok(on_tx!(tx, |c| {
-        sqlx::query_scalar(&format!(
-        "SELECT e.id FROM enrolments e JOIN cadres c ON c.id = e.cadre_id
-         WHERE e.class_id = $1 AND e.status = 'waitlisted' AND c.active = TRUE ORDER BY e.queue_seq LIMIT {n}"
-    ))
-    .bind(class_id)
-    .fetch_all(&mut *c)
-    .await?
+        sqlx::query_as(
+            "SELECT e.id, e.cadre_id FROM enrolments e JOIN cadres c ON c.id = e.cadre_id
+             WHERE e.class_id = $1 AND e.status = 'waitlisted' AND c.active = TRUE ORDER BY e.queue_seq",
+        )
+        .bind(class_id)
+        .fetch_all(&mut *c)
+        .await?
     }))
 }
 

@@ -123,6 +123,7 @@ pub async fn export_completions(
         to: day("to", to)?,
         ..Default::default()
     };
+    crate::api::window(filter.from, filter.to)?;
     let source = Source {
         what: What::Completions,
         scope,
@@ -186,6 +187,7 @@ pub async fn export_classes(
         published_only: !crate::classes::service::is_staff(&user),
         ..Default::default()
     };
+    crate::api::window(filter.from, filter.to)?;
     let source = Source {
         what: What::Classes,
         scope,

@@ -31,6 +31,10 @@ db_tests!(
     an_inactive_cadre_takes_no_seat,
     an_officer_learns_only_their_own_cadres_promotions,
     cadres_and_officers_enrol_before_the_class_begins,
+    a_seat_freed_passes_over_a_cadre_whose_prerequisite_lapsed,
+    finishing_a_class_adds_no_second_completion_of_a_day,
+    a_cancelled_class_stays_readable_to_those_who_were_in_it,
+    a_class_edit_names_the_window_day_it_was_sent,
 );
 
 /// Eight schools' clerks create the same class code at once, and an admin the same username:
@@ -2082,4 +2086,295 @@ async fn cadres_and_officers_enrol_before_the_class_begins(app: TestApp) {
         .await;
     assert_eq!(v["enrolled"], 1, "nothing else written: {v:.300}");
     app.state().clock.set_now(None);
+}
+
+/// A seat freed goes to the first waiting cadre who may still take it: one whose prerequisite
+/// went stale while they waited is passed over and stays on the waitlist (in their place, for when
+/// they qualify again), and the next one takes the seat, on a withdrawal and on a capacity rise
+/// alike (the seat went to the lapsed cadre, who could not have enrolled that day).
+async fn a_seat_freed_passes_over_a_cadre_whose_prerequisite_lapsed(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let today = city_today();
+    for (code, pre) in [("TN-21", json!([])), ("TN-22", json!(["TN-21"]))] {
+        let body = json!({"code": code, "title_vi": "Học phần thử", "title_en": "Test module",
+                          "periods": 6, "audiences": ["civil_servants"], "validity_years": 2,
+                          "prerequisites": pre});
+        let (s, v) = app.post("/api/modules", Some(&school), body).await;
+        assert_eq!(s, Status::Created, "{v}");
+    }
+    // Two years of validity: a completion of 24 months less ten days ago lapses in ten days.
+    let lapsing = (today + Duration::days(10))
+        .checked_sub_months(chrono::Months::new(24))
+        .unwrap();
+    let recent = today - Duration::days(100);
+    let mut ids = vec![];
+    for (i, (name, done)) in [
+        ("Nguyễn Văn Ngồi", recent),
+        ("Trần Thị Hết Hạn", lapsing),
+        ("Lê Văn Kế", recent),
+        ("Phạm Thị Sau", recent),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = create_cadre(&app, &admin, name, &format!("0791800031{i:02}"), "26734").await;
+        let body = json!({"module_code": "TN-21", "completed_on": done.to_string(), "source_ref": "Sổ theo dõi"});
+        let (s, v) = app
+            .post(
+                &format!("/api/cadres/{id}/completions"),
+                Some(&school),
+                body,
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{v}");
+        ids.push(id);
+    }
+    let day = (today + Duration::days(40)).to_string();
+    open_class(&app, &school, "TN22-LOP", "TN-22", 1, one_session(&day)).await;
+    let mut eids = vec![];
+    for id in &ids {
+        let (s, v) = enrol(&app, &school, "TN22-LOP", Some(*id)).await;
+        assert_eq!(s, Status::Created, "{v}");
+        eids.push(v["id"].as_i64().unwrap());
+    }
+    // Fifteen days on, the second cadre's prerequisite is stale; the window is still open.
+    app.state()
+        .clock
+        .set_now(Some(chrono::Utc::now() + Duration::days(15)));
+    let (s, v) = app
+        .post(
+            &format!("/api/classes/TN22-LOP/enrolments/{}/withdraw", eids[0]),
+            Some(&school),
+            json!({"reason": "chuyển công tác"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    assert_eq!(v["promoted"], json!([eids[2]]), "{v:.600}");
+    let status_of = |v: &Value, id: i64| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id)
+            .map(|e| e["status"].clone())
+    };
+    assert_eq!(
+        status_of(&v, eids[1]),
+        Some(json!("waitlisted")),
+        "{v:.600}"
+    );
+    let (s, v) = app
+        .patch(
+            "/api/classes/TN22-LOP",
+            Some(&school),
+            json!({"capacity": 3}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (s, v) = app
+        .get("/api/classes/TN22-LOP/enrolments", Some(&school))
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    assert_eq!(status_of(&v, eids[3]), Some(json!("enrolled")), "{v:.600}");
+    assert_eq!(
+        status_of(&v, eids[1]),
+        Some(json!("waitlisted")),
+        "{v:.600}"
+    );
+    assert_eq!(
+        (v["enrolled"].clone(), v["waitlisted"].clone()),
+        (json!(2), json!(1)),
+        "{v:.600}"
+    );
+    app.state().clock.set_now(None);
+}
+
+/// Finishing a class records no second completion of its module for a cadre who already has one
+/// on that day (a paper record of the day, entered from the attendance sheet): one completion of
+/// a module per cadre and day, as the paper route, the imports and the record exchange keep. The
+/// others who passed get theirs.
+async fn finishing_a_class_adds_no_second_completion_of_a_day(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let a = create_cadre(&app, &admin, "Nguyễn Văn Giấy", "079180003201", "26734").await;
+    let b = create_cadre(&app, &admin, "Trần Thị Lớp", "079180003202", "26734").await;
+    let class = open_class(
+        &app,
+        &school,
+        "DV03-2016",
+        "DV-03",
+        5,
+        one_session("2016-03-07"),
+    )
+    .await;
+    let sid = class["sessions"][0]["id"].as_i64().unwrap();
+    let mut eids = vec![];
+    for id in [a, b] {
+        let (s, v) = enrol(&app, &school, "DV03-2016", Some(id)).await;
+        assert_eq!(s, Status::Created, "{v:.300}");
+        eids.push(v["id"].as_i64().unwrap());
+    }
+    let paper =
+        json!({"module_code": "DV-03", "completed_on": "2016-03-10", "source_ref": "Sổ điểm danh"});
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{a}/completions"),
+            Some(&school),
+            paper,
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let (s, v) = app
+        .post(
+            "/api/classes/DV03-2016/status",
+            Some(&school),
+            json!({"status": "running"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let records: Vec<Value> = eids
+        .iter()
+        .map(|e| json!({"enrolment_id": e, "status": "present"}))
+        .collect();
+    let (s, v) = app
+        .put(
+            &format!("/api/classes/DV03-2016/sessions/{sid}/attendance"),
+            Some(&school),
+            json!({"records": records}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let results: Vec<Value> = eids
+        .iter()
+        .map(|e| json!({"enrolment_id": e, "score": 8.0, "passed": true}))
+        .collect();
+    let (s, v) = app
+        .put(
+            "/api/classes/DV03-2016/results",
+            Some(&school),
+            json!({"results": results}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (s, v) = app
+        .post(
+            "/api/classes/DV03-2016/status",
+            Some(&school),
+            json!({"status": "finished", "finished_on": "2016-03-10"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let of_day = |v: &Value| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["module_code"] == "DV-03" && c["completed_on"] == "2016-03-10")
+            .count()
+    };
+    let (s, v) = app
+        .get(&format!("/api/cadres/{a}/completions"), Some(&school))
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    assert_eq!(of_day(&v), 1, "{v:.900}");
+    let (_, v) = app
+        .get(&format!("/api/cadres/{b}/completions"), Some(&school))
+        .await;
+    assert_eq!(of_day(&v), 1, "{v:.900}");
+    let (_, v) = app
+        .get("/api/classes/DV03-2016/completions", Some(&school))
+        .await;
+    let who: Vec<i64> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cadre_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(who, [b], "{v:.600}");
+}
+
+/// A cancelled class stays readable to the cadres who were in it and to the officers of their
+/// units (their record and the notice of the cancellation name it), with its status and reason;
+/// to any other cadre or officer it is not there.
+async fn a_cancelled_class_stays_readable_to_those_who_were_in_it(app: TestApp) {
+    let (admin, school) = setup(&app).await;
+    let cadre = app
+        .cadre_login(&admin, "cadre.huy", "26734", "079180003301")
+        .await;
+    let other = app
+        .cadre_login(&admin, "cadre.khac", "26734", "079180003302")
+        .await;
+    let officer = app
+        .account(&admin, "officer.huy", "officer", Some("26734"))
+        .await;
+    let elsewhere = app
+        .account(&admin, "officer.xa", "officer", Some("26737"))
+        .await;
+    let day = (city_today() + Duration::days(20)).to_string();
+    open_class(&app, &school, "CLS-HUY", "DV-01", 5, one_session(&day)).await;
+    let (s, v) = enrol(&app, &cadre, "CLS-HUY", None).await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let (s, v) = app
+        .post(
+            "/api/classes/CLS-HUY/status",
+            Some(&school),
+            json!({"status": "cancelled", "reason": "Giảng viên ốm"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    for who in [&cadre, &officer] {
+        let (s, v) = app.get("/api/classes/CLS-HUY", Some(who)).await;
+        assert_eq!(s, Status::Ok, "{v:.300}");
+        assert_eq!(v["status"], "cancelled", "{v:.300}");
+        let (s, v) = app.get("/api/classes/CLS-HUY/enrolments", Some(who)).await;
+        assert_eq!(s, Status::Ok, "{v:.300}");
+        assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v:.300}");
+    }
+    for who in [&other, &elsewhere] {
+        let (s, v) = app.get("/api/classes/CLS-HUY", Some(who)).await;
+        assert_eq!(s, Status::NotFound, "{v:.300}");
+        let (s, v) = app.get("/api/classes/CLS-HUY/enrolments", Some(who)).await;
+        assert_eq!(s, Status::NotFound, "{v:.300}");
+    }
+}
+
+/// An edit that puts the enrolment window's first day after its last names the day it was sent
+/// (`enrol_opens` alone names `enrol_opens`, with the last day in the message; `enrol_closes`
+/// alone names `enrol_closes`), and changes nothing.
+async fn a_class_edit_names_the_window_day_it_was_sent(app: TestApp) {
+    let (_, school) = setup(&app).await;
+    let today = city_today();
+    let day = (today + Duration::days(60)).to_string();
+    open_class(&app, &school, "CLS-WIN", "DV-01", 5, one_session(&day)).await;
+    let closes = today + Duration::days(30);
+    let opens = today - Duration::days(1);
+    for (body, field) in [
+        (
+            json!({"enrol_opens": (closes + Duration::days(1)).to_string()}),
+            "enrol_opens",
+        ),
+        (
+            json!({"enrol_closes": (opens - Duration::days(1)).to_string()}),
+            "enrol_closes",
+        ),
+        (
+            json!({"enrol_opens": closes.to_string(), "enrol_closes": opens.to_string()}),
+            "enrol_closes",
+        ),
+    ] {
+        let (s, v) = app
+            .patch("/api/classes/CLS-WIN", Some(&school), body.clone())
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity, "{body}: {v:.300}");
+        assert_eq!(v["error"]["field"], field, "{body}: {v:.300}");
+        if field == "enrol_opens" {
+            let m = v["error"]["message"].as_str().unwrap_or_default();
+            assert!(m.contains(&closes.to_string()), "{v:.300}");
+        }
+    }
+    let (_, v) = app.get("/api/classes/CLS-WIN", Some(&school)).await;
+    assert_eq!(
+        (v["enrol_opens"].clone(), v["enrol_closes"].clone()),
+        (json!(opens.to_string()), json!(closes.to_string())),
+        "{v:.300}"
+    );
 }
