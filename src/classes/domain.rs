@@ -349,6 +349,12 @@ pub fn check_sessions(input: &[SessionInput], city: &Clock) -> Result<Vec<Sessio
 /// (`2026-12-01T08:00`, in the zone of `city`). Seconds are dropped.
 pub fn parse_time(field: &str, raw: &str, city: &Clock) -> Result<DateTime<Utc>, AppError> {
     let s = raw.trim();
+    let refused = || AppError::invalid(field, crate::msg!(NotADateTime, field = field, value = s));
+    // Written as the examples are: chrono alone also reads `+2027-01-10T08:00` and
+    // `2027-01-10T8:00`, which nobody else would take for a session's time.
+    if !is_date_time_shape(s) {
+        return Err(refused());
+    }
     let parsed = DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .or_else(|_| {
@@ -357,13 +363,25 @@ pub fn parse_time(field: &str, raw: &str, city: &Clock) -> Result<DateTime<Utc>,
                 .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
                 .map(|n| city.to_utc(n))
         })
-        .map_err(|_| {
-            AppError::invalid(field, crate::msg!(NotADateTime, field = field, value = s))
-        })?;
+        .map_err(|_| refused())?;
     Ok(parsed
         .with_second(0)
         .and_then(|t| t.with_nanosecond(0))
         .unwrap_or(parsed))
+}
+
+/// Whether `s` begins with a day and a time written `YYYY-MM-DDTHH:MM` (or with a space for the
+/// `T`): four-digit year, two-digit month, day, hour and minute.
+fn is_date_time_shape(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 16
+        && s.get(..10).is_some_and(crate::api::text::is_iso_day)
+        && matches!(b[10], b'T' | b't' | b' ')
+        && b[11].is_ascii_digit()
+        && b[12].is_ascii_digit()
+        && b[13] == b':'
+        && b[14].is_ascii_digit()
+        && b[15].is_ascii_digit()
 }
 
 /// Whether two half-open intervals `[a_start, a_end)` and `[b_start, b_end)` overlap
@@ -606,6 +624,22 @@ mod tests {
         assert_eq!(t("2026-12-01T08:00"), t("2026-12-01T01:00:00Z"));
         assert_eq!(t("2026-12-01T08:00:59+07:00"), t("2026-12-01T08:00"));
         assert!(parse_time("starts_at", "tomorrow", &Clock::default()).is_err());
+        assert_eq!(t("2026-12-01 08:00"), t("2026-12-01T08:00"));
+        for odd in [
+            "+2026-12-01T08:00",
+            "2026-12-01T8:00",
+            "2026-12-1T08:00",
+            "12026-12-01T08:00",
+            "2026-12-01T08",
+            "2026-12-01T08:00:00+7:00",
+            "2026-12-01Tà8:00",
+            "2026-12-0à8:00",
+        ] {
+            assert!(
+                parse_time("starts_at", odd, &Clock::default()).is_err(),
+                "{odd}"
+            );
+        }
     }
 
     #[test]

@@ -936,6 +936,7 @@ async fn a_day_in_a_query_is_written_yyyy_mm_dd(app: TestApp) {
 
 /// So is a day in a body: a title's first day `2015-1-1` or a unit change's `+2026-03-01` is refused
 /// naming the field (`date_not_iso`), nothing written; the same day written `2015-01-01` is taken.
+/// A session's time is written `YYYY-MM-DDTHH:MM` (`not_a_date_time` otherwise).
 async fn a_day_in_a_body_is_written_yyyy_mm_dd(app: TestApp) {
     let admin = app.admin_token().await;
     app.import_hcmc(&admin).await;
@@ -982,6 +983,30 @@ async fn a_day_in_a_body_is_written_yyyy_mm_dd(app: TestApp) {
         )
         .await;
     assert_eq!(s, Status::Created, "{v}");
+    // A session's time likewise: `+2027-01-10T08:00` and `2027-01-10T8:00` are refused naming it.
+    let school = app.account(&admin, "school.ngay", "school", None).await;
+    for (i, odd) in ["+2027-01-10T08:00", "2027-01-10T8:00"]
+        .into_iter()
+        .enumerate()
+    {
+        let body = json!({"code": format!("CLS-NGAY-{i}"), "module_code": "DV-01", "organiser": "Trường",
+            "capacity": 5, "enrol_opens": "2026-12-01", "enrol_closes": "2027-01-05",
+            "sessions": [{"starts_at": odd, "ends_at": "2027-01-10T11:00", "venue": "Phòng 1", "instructor": "GV 1"}]});
+        let (s, v) = app.post("/api/classes", Some(&school), body).await;
+        assert_eq!(
+            (
+                s,
+                v["error"]["field"].as_str(),
+                v["error"]["reason"].as_str()
+            ),
+            (
+                Status::UnprocessableEntity,
+                Some("sessions[0].starts_at"),
+                Some("not_a_date_time")
+            ),
+            "{odd}: {v:.300}"
+        );
+    }
 }
 
 /// serde reads a struct from a list of its fields in order as readily as from an object; such a
