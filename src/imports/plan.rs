@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 
-use super::columns::{layout, Kind};
+use super::columns::{layout, Kind, Layout};
 use super::rows::Row;
 use crate::auth::Scope;
 use crate::cadres::domain::{
@@ -563,8 +563,8 @@ pub fn plan_cadres(
             .zip(row.unit_code.as_deref());
         let existing = check_record(&mut r, &row, lookups, scope);
         let on_record = existing.flatten();
-        if let (Some(w), Some(e), false) = (&mut row.w, on_record, row.active_given) {
-            w.active = e.w.active;
+        if let (Some(w), Some(e)) = (&mut row.w, on_record) {
+            keep_unsaid(w, &e.w, &l, row.active_given);
         }
         if let (Some(e), Some(name)) = (on_record, &row.full_name) {
             check_name(&mut r, name, &e.w.full_name);
@@ -698,6 +698,32 @@ pub fn plan_cadres(
         }
     }
     errors.finish(plan)
+}
+
+/// A row of a cadre on record keeps what the file does not say: the fields of the optional
+/// columns the file lacks, the minority flag when the ethnicity stays (else it follows the new
+/// one, as for a new cadre), and `active` when its cell is blank or absent. A file of the
+/// required columns alone changes only what they hold.
+fn keep_unsaid(w: &mut CadreWrite, on_record: &CadreWrite, l: &Layout, active_given: bool) {
+    let absent = |key: &str| l.index(key).is_none();
+    if absent("ethnic_minority") && w.ethnicity == on_record.ethnicity {
+        w.ethnic_minority = on_record.ethnic_minority;
+    }
+    if absent("religion") {
+        w.religion = on_record.religion.clone();
+    }
+    if absent("party_joined_on") {
+        w.party_joined_on = on_record.party_joined_on;
+    }
+    if absent("phone") {
+        w.phone = on_record.phone.clone();
+    }
+    if absent("email") {
+        w.email = on_record.email.clone();
+    }
+    if !active_given {
+        w.active = on_record.active;
+    }
 }
 
 /// The first row of the file with `key` before `line`, if any (else `line` is, from now on).
@@ -1320,6 +1346,8 @@ pub fn plan_qualifications(
     let mut plan = QualificationPlan::default();
     plan.counts.rows = sheet.rows.len();
     let mut seen: HashMap<QualificationKey, usize> = HashMap::new();
+    let (issuer_given, evidence_given) =
+        (l.index("issuer").is_some(), l.index("evidence").is_some());
     for (line, cells) in &sheet.rows {
         let mut r = Row::new(*line, cells, &l, &mut errors);
         let cadre = row_cadre(&mut r, &lookups.cadres, scope);
@@ -1348,10 +1376,16 @@ pub fn plan_qualifications(
             continue;
         }
         match lookups.existing.get(&key) {
-            Some((_, i, e)) if *i == issuer && *e == evidence => plan.counts.unchanged += 1,
-            Some((id, _, _)) => {
-                plan.updates.push((*id, issuer, evidence));
-                plan.counts.updated += 1;
+            Some((id, i, e)) => {
+                // A column the file lacks keeps what is on record.
+                let issuer = if issuer_given { issuer } else { i.clone() };
+                let evidence = if evidence_given { evidence } else { e.clone() };
+                if *i == issuer && *e == evidence {
+                    plan.counts.unchanged += 1;
+                } else {
+                    plan.updates.push((*id, issuer, evidence));
+                    plan.counts.updated += 1;
+                }
             }
             None => {
                 plan.new.push(QualificationItem {
@@ -1444,6 +1478,7 @@ pub fn plan_completions(
     let mut plan = CompletionPlan::default();
     plan.counts.rows = sheet.rows.len();
     let mut seen: HashMap<(i64, i64, NaiveDate), usize> = HashMap::new();
+    let (score_given, source_given) = (l.index("score").is_some(), l.index("source").is_some());
     for (line, cells) in &sheet.rows {
         let mut r = Row::new(*line, cells, &l, &mut errors);
         let cadre = row_cadre(&mut r, &lookups.cadres, scope);
@@ -1501,12 +1536,16 @@ pub fn plan_completions(
             continue;
         };
         match lookups.existing.get(&key) {
-            Some((_, s, src, rf)) if *s == score && *src == source && *rf == reference => {
-                plan.counts.unchanged += 1
-            }
-            Some((id, _, _, _)) => {
-                plan.updates.push((*id, score, source, reference));
-                plan.counts.updated += 1;
+            Some((id, s, src, rf)) => {
+                // A column the file lacks keeps what is on record.
+                let score = if score_given { score } else { *s };
+                let source = if source_given { source } else { src.clone() };
+                if *s == score && *src == source && *rf == reference {
+                    plan.counts.unchanged += 1;
+                } else {
+                    plan.updates.push((*id, score, source, reference));
+                    plan.counts.updated += 1;
+                }
             }
             None => {
                 plan.new.push(CompletionItem {

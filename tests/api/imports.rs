@@ -113,6 +113,7 @@ db_tests!(
     titles_in_a_roster_start_at_eighteen,
     a_roster_keeps_a_birth_date_before_the_cadres_completions,
     a_roster_places_cadres_and_titles_in_a_unit_once_it_exists,
+    a_column_left_out_of_a_file_leaves_its_field_as_recorded,
 );
 
 /// A SQLite app with the city's units and the sample roster imported.
@@ -2190,5 +2191,147 @@ async fn a_roster_records_a_past_term_at_a_retired_ward(app: TestApp) {
             (2, "Đơn vị quy hoạch", "unit_retired")
         ]),
         "{v}"
+    );
+}
+
+/// A file that leaves out an optional column changes nothing the column would hold: an officer's
+/// roster of the required columns alone keeps each cadre's party date, phone, e-mail, religion and
+/// minority flag (the party date counts in the standards: clearing it made holders fall short),
+/// and a qualifications or completions file without its issuer, evidence, score or source
+/// columns keeps those. A column that is there still says what it says: its blank cell clears.
+async fn a_column_left_out_of_a_file_leaves_its_field_as_recorded(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let full = "Số CCCD/CMND;Họ và tên;Giới tính;Ngày sinh;Dân tộc;Dân tộc thiểu số;Tôn giáo;Ngày vào Đảng;Mã đơn vị;Tổ chức;Điện thoại;Thư điện tử";
+    let row = "079180000071;Lý Văn Hoa;Nam;01/02/1980;Hoa;có;Phật giáo;19/05/2010;26734;Mặt trận Tổ quốc;0903123456;hoa@example.vn";
+    let (s, v) = import(&app, &admin, "cadres", "", csv(full, &[row])).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    assert_eq!(v["created"], 1, "{v:.300}");
+    let fields = [
+        "party_joined_on",
+        "phone",
+        "email",
+        "religion",
+        "ethnic_minority",
+    ];
+    let record = |v: &Value| fields.map(|f| v[f].clone());
+    let before = record(&find(&app, &admin, "ly van hoa").await);
+    assert_eq!(
+        before,
+        [
+            json!("2010-05-19"),
+            json!("0903123456"),
+            json!("hoa@example.vn"),
+            json!("Phật giáo"),
+            json!(true)
+        ]
+    );
+    let required = "Số CCCD/CMND;Họ và tên;Giới tính;Ngày sinh;Dân tộc;Mã đơn vị;Tổ chức";
+    let short = "079180000071;Lý Văn Hoa;Nam;01/02/1980;Hoa;26734;Mặt trận Tổ quốc";
+    let (s, v) = import(&app, &admin, "cadres", "", csv(required, &[short])).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    assert_eq!(
+        (v["unchanged"].as_i64(), v["updated"].as_i64()),
+        (Some(1), Some(0)),
+        "{v:.300}"
+    );
+    assert_eq!(record(&find(&app, &admin, "ly van hoa").await), before);
+    // A phone column with a blank cell clears the phone, and only it.
+    let (s, v) = import(
+        &app,
+        &admin,
+        "cadres",
+        "",
+        csv(&format!("{required};Điện thoại"), &[&format!("{short};")]),
+    )
+    .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    assert_eq!(v["updated"], 1, "{v:.300}");
+    let after = record(&find(&app, &admin, "ly van hoa").await);
+    assert_eq!(after[1], Value::Null);
+    assert_eq!((&after[0], &after[2]), (&before[0], &before[2]));
+
+    let quals = "Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp";
+    let (s, v) = import(
+        &app,
+        &admin,
+        "qualifications",
+        "",
+        csv(
+            &format!("{quals};Nơi cấp;Số văn bằng"),
+            &["079180000071;political_theory;intermediate;10/10/2012;Trường Chính trị TP;TC-123"],
+        ),
+    )
+    .await;
+    assert_eq!(
+        (s, v["created"].as_i64()),
+        (Status::Ok, Some(1)),
+        "{v:.300}"
+    );
+    let (s, v) = import(
+        &app,
+        &admin,
+        "qualifications",
+        "",
+        csv(
+            quals,
+            &["079180000071;political_theory;intermediate;10/10/2012"],
+        ),
+    )
+    .await;
+    assert_eq!(
+        (s, v["unchanged"].as_i64()),
+        (Status::Ok, Some(1)),
+        "{v:.300}"
+    );
+    let hoa = find(&app, &admin, "ly van hoa").await;
+    let q = &hoa["qualifications"][0];
+    assert_eq!(
+        (q["issuer"].clone(), q["evidence"].clone()),
+        (json!("Trường Chính trị TP"), json!("TC-123")),
+        "{hoa:.600}"
+    );
+
+    let comps = "Số CCCD/CMND;Mã học phần;Ngày hoàn thành;Tham chiếu";
+    let (s, v) = import(
+        &app,
+        &admin,
+        "completions",
+        "",
+        csv(
+            &format!("{comps};Điểm;Nguồn"),
+            &["079180000071;DV-01;05/05/2009;Sổ đào tạo 2009;8,5;giấy"],
+        ),
+    )
+    .await;
+    assert_eq!(
+        (s, v["created"].as_i64()),
+        (Status::Ok, Some(1)),
+        "{v:.300}"
+    );
+    let (s, v) = import(
+        &app,
+        &admin,
+        "completions",
+        "",
+        csv(comps, &["079180000071;DV-01;05/05/2009;Sổ đào tạo 2009"]),
+    )
+    .await;
+    assert_eq!(
+        (s, v["unchanged"].as_i64()),
+        (Status::Ok, Some(1)),
+        "{v:.300}"
+    );
+    let (_, v) = app
+        .get(
+            &format!("/api/cadres/{}/completions", hoa["id"]),
+            Some(&admin),
+        )
+        .await;
+    let c = &v["items"][0];
+    assert_eq!(
+        (c["score"].clone(), c["source"].clone()),
+        (json!(8.5), json!("paper")),
+        "{v:.600}"
     );
 }
