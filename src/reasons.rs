@@ -113,6 +113,7 @@ reasons! {
     FieldNameNul [] "field names must not contain a NUL character" "Tên trường không được chứa ký tự NUL";
     DateYears [field, min, max] "{field}: dates must lie between {min}-01-01 and {max}-12-31" "Ngày phải nằm trong khoảng 01/01/{min} đến 31/12/{max}";
     DateNotIso [field] "{field}: a day is written YYYY-MM-DD (2025-07-01)" "Ngày phải viết theo dạng YYYY-MM-DD (2025-07-01)";
+    TrueOrFalse [field] "{field}: write true or false" "Ghi true hoặc false";
     NotAValue [field, value] "{field}: \"{value}\" is not a valid value" "\"{value}\" không phải là giá trị hợp lệ";
     SingleValue [field] "{field} must be a single value" "Chỉ được nhập một giá trị";
     GivenTwice [field] "{field} is given more than once" "Được nhập nhiều hơn một lần";

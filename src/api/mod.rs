@@ -6,7 +6,7 @@ pub mod text;
 pub mod upload;
 
 pub use json::JsonBody;
-pub use query::{parse_opt, window, Page, PageParams};
+pub use query::{flag, parse_opt, window, Page, PageParams};
 pub use upload::read_upload;
 
 use serde::{Deserialize, Deserializer};

@@ -20,6 +20,19 @@ pub fn parse_opt<T: FromStr>(name: &str, raw: Option<&str>) -> Result<Option<T>,
     }
 }
 
+/// A yes-or-no switch of a query, `false` when absent: `true` or `false`, and a switch written
+/// without a value (`?dry_run`, `?dry_run=`) refused naming it (`true_or_false`), not read as "no".
+pub fn flag(name: &str, raw: Option<&str>) -> Result<bool, AppError> {
+    match raw {
+        None => Ok(false),
+        Some(s) if s.trim().is_empty() => Err(AppError::invalid(
+            name,
+            crate::msg!(TrueOrFalse, field = name),
+        )),
+        Some(_) => Ok(parse_opt::<bool>(name, raw)?.unwrap_or(false)),
+    }
+}
+
 /// Refuses a window whose end `to` comes before its start `from` (422 naming `to`): it would
 /// hold nothing, an empty answer that reads as "nothing happened".
 pub fn window<T: PartialOrd>(from: Option<T>, to: Option<T>) -> Result<(), AppError> {

@@ -4,7 +4,6 @@ use rocket::serde::json::Json;
 use rocket::{get, post, routes, Data, Route, State};
 
 use super::service::{export, run, BookFormat, RecordExport, RecordJob, RecordResult};
-use crate::api::parse_opt;
 use crate::auth::{AuthUser, Role};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::exports::service::{export_scope, unit_range};
@@ -78,7 +77,7 @@ pub async fn import_record(
     if !matches!(user.role, Role::Admin | Role::School) {
         return Err(AppError::Forbidden(crate::msg!(RecordImportForAdminSchool)));
     }
-    let dry_run = parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false);
+    let dry_run = crate::api::flag("dry_run", dry_run)?;
     let file_name = crate::api::upload::file_name(file_name)?;
     let scope = user.scope()?;
     let file = state.uploads.receive(data).await?;

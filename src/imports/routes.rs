@@ -7,7 +7,6 @@ use rocket::{get, post, routes, Route, State};
 use super::columns::Kind;
 use super::messages::Lang;
 use super::{problems_csv, run, ImportResult, Job};
-use crate::api::parse_opt;
 use crate::auth::{AuthUser, Role};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::shared::download::Streamed;
@@ -106,7 +105,7 @@ pub async fn import_file(
 ) -> AppResult<Json<ImportResult>> {
     let kind = parse_kind(kind)?;
     may_import(&user, kind)?;
-    let dry_run = parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false);
+    let dry_run = crate::api::flag("dry_run", dry_run)?;
     let file_name = crate::api::upload::file_name(file_name)?;
     let scope = user.scope()?;
     let file = state.uploads.receive(data).await?;

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::service::{self, Inbox, NoticeSettings, SettingsInput};
 use crate::api::query::SingleQuery;
-use crate::api::{parse_opt, JsonBody, PageParams};
+use crate::api::{JsonBody, PageParams};
 use crate::auth::AuthUser;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::reasons::Lang;
@@ -51,7 +51,7 @@ pub async fn list_notices(
     limit: Option<&str>,
     offset: Option<&str>,
 ) -> AppResult<Json<Inbox>> {
-    let unread = parse_opt::<bool>("unread", unread)?.unwrap_or(false);
+    let unread = crate::api::flag("unread", unread)?;
     // Absent: the account's own language.
     let lang = lang.map(|l| Lang::named("lang", l)).transpose()?;
     let page = PageParams::parse(limit, offset)?;

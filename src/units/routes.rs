@@ -88,7 +88,8 @@ pub async fn get_unit(
 #[utoipa::path(tag = "units", security(("bearer" = [])),
     params(("code" = String, Path, description = "Official unit code"),
            ("include_retired" = Option<bool>, Query, description = "Also list retired units")),
-    responses((status = 200, body = UnitList), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = UnitList), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope)))]
 #[get("/api/units/<code>/children?<include_retired>")]
 pub async fn children(
     state: &State<AppState>,
@@ -96,7 +97,7 @@ pub async fn children(
     code: &str,
     include_retired: Option<&str>,
 ) -> AppResult<Json<UnitList>> {
-    let include_retired = parse_opt::<bool>("include_retired", include_retired)?.unwrap_or(false);
+    let include_retired = crate::api::flag("include_retired", include_retired)?;
     let code = UnitCode::in_path(code)?;
     Ok(Json(
         service::children(&state.db, &user, &code, include_retired).await?,
@@ -132,9 +133,9 @@ pub async fn import_units(
             .filter(|s| !s.is_empty())
             .map(|r| parse_code("root", r))
             .transpose()?,
-        retire_missing: parse_opt::<bool>("retire_missing", retire_missing)?.unwrap_or(false),
+        retire_missing: crate::api::flag("retire_missing", retire_missing)?,
         effective: parse_opt::<NaiveDate>("effective", effective)?,
-        dry_run: parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false),
+        dry_run: crate::api::flag("dry_run", dry_run)?,
     };
     // The import changes the current tree (names, paths, the officers' scope) at once.
     if let Some(day) = opts.effective {
@@ -171,7 +172,7 @@ pub async fn import_successors(
     dry_run: Option<&str>,
     data: Data<'_>,
 ) -> AppResult<Json<SuccessorReport>> {
-    let dry_run = parse_opt::<bool>("dry_run", dry_run)?.unwrap_or(false);
+    let dry_run = crate::api::flag("dry_run", dry_run)?;
     let file = state.uploads.receive(data).await?;
     Ok(Json(
         service::import_successors(

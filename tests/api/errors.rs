@@ -25,6 +25,7 @@ db_tests!(
     a_day_in_a_query_is_written_yyyy_mm_dd,
     a_day_in_a_body_is_written_yyyy_mm_dd,
     a_window_that_ends_before_it_starts_is_refused,
+    a_yes_or_no_left_blank_is_refused,
 );
 
 /// A NUL character anywhere (login, search, free text) and a date outside 1900–2100 (title
@@ -1173,4 +1174,81 @@ async fn a_window_that_ends_before_it_starts_is_refused(app: TestApp) {
             .await;
         assert_eq!(s, Status::Ok, "{path}: {v:.300}");
     }
+}
+
+/// A yes-or-no switch of a query written without a value (`?dry_run`, `?dry_run=`) is refused
+/// naming it (`true_or_false`), and nothing is written: read as "no", a bare `?dry_run` (a check
+/// the clerk asked for) imported the file, and `retire_missing=` from an empty script variable is
+/// no answer either. `true` and `false` are taken.
+async fn a_yes_or_no_left_blank_is_refused(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let roster = "Số CCCD/CMND,Họ và tên,Giới tính,Ngày sinh,Dân tộc,Mã đơn vị,Tổ chức\n079180000081,Ngô Văn Cờ,Nam,01/01/1980,Kinh,26734,Mặt trận Tổ quốc\n";
+    let units = "code,name,kind,parent_code\n79,Thành phố Hồ Chí Minh,city,\n";
+    for (path, body, field) in [
+        ("/api/imports/cadres?dry_run", roster, "dry_run"),
+        ("/api/imports/cadres?dry_run=", roster, "dry_run"),
+        ("/api/imports/cadres?dry_run=%20", roster, "dry_run"),
+        (
+            "/api/units/import?root=79&dry_run=true&retire_missing",
+            units,
+            "retire_missing",
+        ),
+        (
+            "/api/units/import?root=79&dry_run=&retire_missing=true",
+            units,
+            "dry_run",
+        ),
+        (
+            "/api/units/successors/import?dry_run",
+            "old_code,new_code,part,effective,main\n",
+            "dry_run",
+        ),
+    ] {
+        let (s, v) = app
+            .post_raw(
+                path,
+                Some(&admin),
+                ContentType::CSV,
+                body.as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(
+            (
+                s,
+                v["error"]["field"].as_str(),
+                v["error"]["reason"].as_str()
+            ),
+            (
+                Status::UnprocessableEntity,
+                Some(field),
+                Some("true_or_false")
+            ),
+            "{path}: {v:.300}"
+        );
+    }
+    for path in [
+        "/api/notices?unread",
+        "/api/units/79/children?include_retired",
+    ] {
+        let (s, v) = app.get(path, Some(&admin)).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{path}: {v:.300}");
+    }
+    let (_, v) = app.get("/api/cadres?limit=1", Some(&admin)).await;
+    assert_eq!(v["total"], 0, "nothing imported: {v:.300}");
+    let (_, v) = app.get("/api/units/26734", Some(&admin)).await;
+    assert_eq!(v["retired_on"], Value::Null, "nothing retired: {v:.300}");
+    let (s, v) = app
+        .post_raw(
+            "/api/imports/cadres?dry_run=true",
+            Some(&admin),
+            ContentType::CSV,
+            roster.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (s, v["dry_run"].as_bool()),
+        (Status::Ok, Some(true)),
+        "{v:.300}"
+    );
 }
