@@ -563,6 +563,35 @@ impl ImportPlan {
         Ok(())
     }
 
+    /// Refuses (422 on `field`) a plan placing a unit, new or moved, under a parent that came
+    /// into being after `effective` (`created_on`: each unit's first day, none for one that always
+    /// existed): on the days between, the unit would hang under no unit, and its people would
+    /// fall out of the reports of the tree above.
+    pub fn check_parents_existed(
+        &self,
+        effective: NaiveDate,
+        created_on: &HashMap<String, Option<NaiveDate>>,
+        field: &str,
+    ) -> Result<(), AppError> {
+        for w in &self.writes {
+            let placed = w.is_new
+                || w.history
+                    .as_ref()
+                    .is_some_and(|h| h.parent_code != w.parent_code);
+            let Some(parent) = w.parent_code.as_ref().filter(|_| placed) else {
+                continue;
+            };
+            let first = created_on.get(parent).copied().flatten();
+            if first.is_some_and(|first| effective < first) {
+                return Err(AppError::invalid(
+                    field,
+                    crate::msg!(UnitNotYet, code = parent, date = effective.to_string()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Number of units the plan creates.
     pub fn created(&self) -> usize {
         self.writes.iter().filter(|w| w.is_new).count()

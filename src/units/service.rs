@@ -256,6 +256,11 @@ async fn write(
             }
             other => other,
         })?;
+    plan.check_parents_existed(
+        effective,
+        &store::created_on_all(&mut tx).await?,
+        "parent_code",
+    )?;
     plan.check_after_last_change(effective, &store::current_state_since(&mut tx).await?)?;
     store::apply_plan(&mut tx, &plan, effective, created_on).await?;
     store::rebuild_periods(&mut tx).await?;
@@ -341,6 +346,9 @@ pub async fn retire(
                     crate::msg!(UnitRetired, code = s),
                 ));
             }
+            // Nor into one that did not exist yet on the day: its people would be in no unit of
+            // the tree between.
+            succ.check_existed("successor_code", retired_on)?;
             // Its people and titles go to a unit of its own level (a ward's chair is no
             // district's).
             let level = |kind: &str| UnitKind::parse(kind).map(|k| k.level());
@@ -474,6 +482,7 @@ pub async fn import_units(
             crate::msg!(UnitNotYet, code = code, date = effective.to_string()),
         ));
     }
+    plan.check_parents_existed(effective, &created_on, "effective")?;
     plan.check_after_last_change(effective, &store::current_state_since(&mut tx).await?)?;
     store::apply_plan(&mut tx, &plan, effective, opts.effective).await?;
     store::rebuild_periods(&mut tx).await?;

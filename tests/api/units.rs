@@ -22,6 +22,7 @@ db_tests!(
     unit_changes_are_dated_today_or_earlier,
     a_unit_change_comes_after_its_last,
     a_units_file_holds_no_unreadable_name,
+    a_unit_is_placed_under_and_merged_into_units_of_its_day,
 );
 
 async fn import_hcmc_from_real_csv(app: TestApp) {
@@ -1012,4 +1013,117 @@ async fn a_unit_is_retired_after_it_came_into_being_into_one_of_its_level(app: T
         (json!("move"), json!("9990001"), json!("26734")),
         "{a:.300}"
     );
+}
+
+/// A change to the tree dated in the past is checked against the tree of that day, as a cadre's
+/// or a title's is: a unit placed (created or moved, by hand or by a units file) under a parent
+/// that did not exist yet on the effective day, or retired into a successor that did not exist
+/// yet on the retirement day, is refused (422 `unit_not_yet` naming the parent or successor) and
+/// nothing changes. Written, such a unit was an orphan on those days and its holders fell out of
+/// the city's report.
+async fn a_unit_is_placed_under_and_merged_into_units_of_its_day(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let unit = |code: &str, kind: &str, parent: &str, effective: &str| json!({"code": code, "name": format!("Đơn vị {code}"), "kind": kind, "parent_code": parent, "effective": effective});
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            unit("99906", "urban_district", "79", "2026-01-01"),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            unit("99905", "ward", "760", "2025-08-01"),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let not_yet = |v: &Value, field: &str, code: &str| {
+        assert_eq!(
+            (
+                v["error"]["field"].as_str(),
+                v["error"]["reason"].as_str(),
+                v["error"]["params"]["code"].as_str()
+            ),
+            (Some(field), Some("unit_not_yet"), Some(code)),
+            "{v:.300}"
+        );
+    };
+    // Created under a district of 2026 from 2025-08-01.
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            unit("99908", "ward", "99906", "2025-08-01"),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    not_yet(&v, "parent_code", "99906");
+    assert_eq!(
+        app.get("/api/units/99908", Some(&admin)).await.0,
+        Status::NotFound
+    );
+    // Moved under it from 2025-12-01, by hand and by a file.
+    let (s, v) = app
+        .patch(
+            "/api/units/99905",
+            Some(&admin),
+            unit("99905", "ward", "99906", "2025-12-01"),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    not_yet(&v, "parent_code", "99906");
+    let (s, v) = post_csv(
+        &app,
+        &admin,
+        "/api/units/import?root=79&effective=2025-12-01",
+        "code,name,kind,parent_code\n99905,Đơn vị 99905,ward,99906\n",
+    )
+    .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    not_yet(&v, "effective", "99906");
+    let (_, v) = app.get("/api/units/99905", Some(&admin)).await;
+    assert_eq!(v["parent_code"], "760", "nothing moved: {v:.300}");
+    // Merged on 2025-12-01 into a ward of 2026.
+    let (s, v) = app
+        .post(
+            "/api/units",
+            Some(&admin),
+            unit("99907", "ward", "760", "2026-01-01"),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let (s, v) = app
+        .post(
+            "/api/units/99905/retire",
+            Some(&admin),
+            json!({"retired_on": "2025-12-01", "successor_code": "99907"}),
+        )
+        .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    not_yet(&v, "successor_code", "99907");
+    assert_eq!(
+        app.get("/api/units/99905", Some(&admin)).await.1["retired_on"],
+        Value::Null
+    );
+    // On the parent's or successor's first day, or later, each is taken.
+    let (s, v) = app
+        .patch(
+            "/api/units/99905",
+            Some(&admin),
+            unit("99905", "ward", "99906", "2026-01-01"),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (s, v) = app
+        .post(
+            "/api/units/99905/retire",
+            Some(&admin),
+            json!({"retired_on": "2026-02-01", "successor_code": "99907"}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
 }
