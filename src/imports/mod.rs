@@ -305,12 +305,13 @@ fn write_problem(writer: &SharedWriter, d: &ErrorDetail, lang: Lang) {
         (Some(code), None) => messages::render(code, &Default::default(), lang),
         (None, _) => d.message.clone(),
     };
-    // The value is the file's own text, the reason may quote it: both are neutralised as every
-    // CSV the service writes (`shared::csv_line`), so a spreadsheet shows them rather than runs them.
+    // The value is the file's own text, so is the column of an unknown header, and the reason
+    // may quote either: all are neutralised as every CSV the service writes (`shared::csv_line`),
+    // so a spreadsheet shows them rather than runs them.
     use crate::shared::csv_line::neutralise;
     let record = [
         row.as_str(),
-        d.field.as_deref().unwrap_or(""),
+        &neutralise(d.field.as_deref().unwrap_or("")),
         &neutralise(d.value.as_deref().unwrap_or("")),
         &neutralise(&reason),
     ];

@@ -114,6 +114,7 @@ db_tests!(
     a_roster_keeps_a_birth_date_before_the_cadres_completions,
     a_roster_places_cadres_and_titles_in_a_unit_once_it_exists,
     a_column_left_out_of_a_file_leaves_its_field_as_recorded,
+    the_problems_file_runs_no_formula_from_a_header,
 );
 
 /// A SQLite app with the city's units and the sample roster imported.
@@ -2334,4 +2335,23 @@ async fn a_column_left_out_of_a_file_leaves_its_field_as_recorded(app: TestApp) 
         (json!(8.5), json!("paper")),
         "{v:.600}"
     );
+}
+
+/// The problems CSV names a column by the file's own header when it is unknown: a header written
+/// as a formula (`=HYPERLINK(…)`, `@SUM(1)`, `+1`) comes back neutralised, as its values do, so a
+/// clerk opening the problems file of a third party's roster in a spreadsheet runs nothing.
+async fn the_problems_file_runs_no_formula_from_a_header(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let header = format!(
+        "{CADRE_HEADER};\"=HYPERLINK(\"\"http://evil.example/\"\",\"\"x\"\")\";@SUM(1);+1;-1"
+    );
+    let row = "079180000091;Đỗ Văn Ô;Nam;01/01/1980;Kinh;26734;Mặt trận Tổ quốc;;;;;;a;b;c;d";
+    let lines = problems_csv(&app, &admin, "cadres", "?lang=en", csv(&header, &[row])).await;
+    let columns: Vec<&str> = lines.iter().map(|l| l[1].as_str()).collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    for c in &columns {
+        assert!(!c.starts_with(['=', '@', '+', '-']), "{columns:?}");
+    }
+    assert!(columns[0].contains("HYPERLINK"), "{columns:?}");
 }
