@@ -130,6 +130,9 @@ pub enum ProblemCode {
     /// A completion of the module on that day is on record from a class or another record
     /// (revoked or not), which an import does not overwrite.
     CompletionOnRecord,
+    /// A qualification of that scale, level and day is on record from a completion or another
+    /// record, which an import does not repeat.
+    QualificationOnRecord,
     // The record exchange (`exchange`).
     /// A sheet (or a ZIP's file) is not a part of a record (`parts`).
     PartUnknown,
@@ -223,7 +226,7 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// Every code.
-    pub const ALL: [ProblemCode; 98] = [
+    pub const ALL: [ProblemCode; 99] = [
         ProblemCode::ColumnUnknown,
         ProblemCode::ColumnRepeated,
         ProblemCode::ColumnMissing,
@@ -279,6 +282,7 @@ impl ProblemCode {
         ProblemCode::SourceInvalid,
         ProblemCode::CompletionRepeated,
         ProblemCode::CompletionOnRecord,
+        ProblemCode::QualificationOnRecord,
         ProblemCode::PartUnknown,
         ProblemCode::PartRepeated,
         ProblemCode::PeriodRepeated,

@@ -352,6 +352,12 @@ const CATALOGUE: &[Message] = &[
         "Lần hoàn thành này đã có ở dòng {row_first}",
     ),
     m(
+        C::QualificationOnRecord,
+        &[],
+        "this qualification (scale, level and day) is already on record, from a completion or another record",
+        "Trình độ này (loại, bậc và ngày cấp) đã có trong hồ sơ, từ một lần hoàn thành học phần hoặc hồ sơ khác",
+    ),
+    m(
         C::CompletionOnRecord,
         &[],
         "a completion of this module on this day is already on record (from a class, or revoked)",

@@ -334,6 +334,7 @@ reasons! {
     TitleBeforeAdulthood [date] "from_date must be on or after {date}, the cadre's eighteenth birthday: titles are held and planned from the age of 18" "Ngày bắt đầu phải từ ngày {date} (ngày cán bộ đủ 18 tuổi) trở đi: chức danh chỉ đảm nhiệm, quy hoạch từ 18 tuổi";
     BirthAfterRecords [date] "the cadre has a completion or qualification dated {date}, before this birth date" "Cán bộ có kết quả đào tạo hoặc trình độ ghi ngày {date}, trước ngày sinh này";
     BirthAfterTitles [date] "the cadre holds or is planned for a title from {date}; with this birth date they would not have been 18 then" "Cán bộ đảm nhiệm hoặc được quy hoạch chức danh từ ngày {date}; với ngày sinh này khi đó cán bộ chưa đủ 18 tuổi";
+    QualificationOnRecord [scale, level, date] "a qualification {scale} {level} obtained on {date} is already on record for this cadre" "Cán bộ đã có trình độ {scale} {level} cấp ngày {date}";
     CompletionOnRecord [module, date] "a completion of {module} on {date} is already on record for this cadre" "Cán bộ đã có kết quả hoàn thành học phần {module} ngày {date}";
     ResultsBeforeStart [date, time] "the class begins on {date} at {time}; results are recorded once it has begun" "Lớp bắt đầu lúc {time} ngày {date}; chỉ ghi kết quả sau khi lớp đã bắt đầu";
     AttendanceTakenAt [date, time] "attendance has been taken at the session of {date} at {time}; it stays in the schedule as it is" "Buổi học lúc {time} ngày {date} đã điểm danh; buổi này phải giữ nguyên trong lịch";

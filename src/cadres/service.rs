@@ -832,6 +832,21 @@ pub async fn add_qualification(
             crate::msg!(NoLevel, scale = q.scale, level = q.level),
         ));
     }
+    // One qualification per scale, level and day (the imports' and the exchange's key): the
+    // cadre's row is locked while it is checked, so two at once give one.
+    store::unit_of_locked(&mut tx, cadre.id).await?;
+    let (scale, level) = (q.scale.trim(), q.level.trim());
+    if store::qualification_on_record(&mut tx, cadre.id, scale, level, q.obtained_on).await? {
+        return Err(AppError::conflict(
+            Some("obtained_on"),
+            crate::msg!(
+                QualificationOnRecord,
+                scale = scale,
+                level = level,
+                date = q.obtained_on.to_string()
+            ),
+        ));
+    }
     let qid = store::insert_qualification(
         &mut tx,
         cadre.id,

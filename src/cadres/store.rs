@@ -1010,6 +1010,28 @@ pub async fn insert_qualification(
     }))
 }
 
+/// Whether cadre `cadre` has a qualification of `scale` and `level` obtained on `day` on record,
+/// of any source, revoked or not (a qualification's natural key).
+pub async fn qualification_on_record(
+    tx: &mut Tx,
+    cadre: i64,
+    scale: &str,
+    level: &str,
+    day: NaiveDate,
+) -> AppResult<bool> {
+    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cadre_qualifications
+         WHERE cadre_id = $1 AND scale_code = $2 AND level_code = $3 AND obtained_on = $4"
+    )
+    .bind(cadre)
+    .bind(scale)
+    .bind(level)
+    .bind(day)
+    .fetch_one(&mut *c)
+    .await?);
+    Ok(n > 0)
+}
+
 /// The current unit of cadre `id`, if there is such a cadre (for links from accounts), its row
 /// locked until `tx` ends on PostgreSQL (`FOR NO KEY UPDATE`, as the timelines' writers lock it),
 /// so two accounts linked to one cadre at once are checked one after the other (SQLite has one

@@ -482,7 +482,23 @@ async fn record_completion(
         let code = certificate::new_code()?;
         store::set_certificate(tx, id, no, &code).await?;
     }
-    if let Some((Some(scale), Some(level))) = store::module_awards(&mut *tx, w.module_id).await? {
+    // The level is awarded once: one already on record for the day (by hand, a file) stands.
+    let awarded = match store::module_awards(&mut *tx, w.module_id).await? {
+        Some((Some(scale), Some(level)))
+            if !cadres::store::qualification_on_record(
+                tx,
+                w.cadre_id,
+                &scale,
+                &level,
+                w.completed_on,
+            )
+            .await? =>
+        {
+            Some((scale, level))
+        }
+        _ => None,
+    };
+    if let Some((scale, level)) = awarded {
         let evidence = cert.clone().unwrap_or_else(|| w.source_ref.to_string());
         cadres::store::insert_qualification(
             tx,

@@ -1248,8 +1248,12 @@ pub struct QualificationLookups {
     pub cadres: HashMap<String, CadreKey>,
     /// Every qualification scale, with its levels.
     pub scales: Vec<ScaleInfo>,
-    /// Existing qualifications of those cadres: (cadre, scale, level, day) → (id, issuer, evidence).
+    /// Existing qualifications of those cadres recorded by hand or a file: (cadre, scale, level,
+    /// day) → (id, issuer, evidence).
     pub existing: HashMap<QualificationKey, (i64, String, String)>,
+    /// Every other qualification of those cadres (a completion's, the exchange's): an import
+    /// neither repeats nor overwrites them.
+    pub on_record: HashSet<QualificationKey>,
 }
 
 /// A qualification to insert or update.
@@ -1372,6 +1376,9 @@ pub fn plan_qualifications(
                 json!({ "row_first": first }),
             );
         }
+        if lookups.on_record.contains(&key) {
+            r.problem("obtained_on", C::QualificationOnRecord);
+        }
         if r.failed() {
             continue;
         }
@@ -1429,6 +1436,8 @@ pub struct CompletionLookups {
     /// Every other completion on record (a class's, the exchange's, a revoked one): (cadre,
     /// module id, day). An import neither repeats nor overwrites them.
     pub on_record: HashSet<(i64, i64, NaiveDate)>,
+    /// The qualifications on record of those cadres: a completion does not award one again.
+    pub qualifications: HashSet<QualificationKey>,
 }
 
 /// A completion to insert.
@@ -1479,6 +1488,8 @@ pub fn plan_completions(
     plan.counts.rows = sheet.rows.len();
     let mut seen: HashMap<(i64, i64, NaiveDate), usize> = HashMap::new();
     let (score_given, source_given) = (l.index("score").is_some(), l.index("source").is_some());
+    // The levels awarded so far, on record or by an earlier row: each is awarded once.
+    let mut awarded = lookups.qualifications.clone();
     for (line, cells) in &sheet.rows {
         let mut r = Row::new(*line, cells, &l, &mut errors);
         let cadre = row_cadre(&mut r, &lookups.cadres, scope);
@@ -1548,6 +1559,9 @@ pub fn plan_completions(
                 }
             }
             None => {
+                let awards = m.awards.clone().filter(|(scale, level)| {
+                    awarded.insert((c.id, scale.clone(), level.clone(), day))
+                });
                 plan.new.push(CompletionItem {
                     cadre_id: c.id,
                     module_id: m.id,
@@ -1557,7 +1571,7 @@ pub fn plan_completions(
                     source,
                     source_ref: reference,
                     issuer,
-                    awards: m.awards.clone(),
+                    awards,
                 });
                 plan.counts.created += 1;
             }

@@ -490,25 +490,33 @@ pub async fn qualification_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<Qua
     }
     let cadre_ids: Vec<i64> = cadres.values().map(|c| c.id).collect();
     let mut existing = HashMap::new();
+    let mut on_record = HashSet::new();
     if !cadre_ids.is_empty() {
         let (filter, param) = int_filter(tx, "cadre_id", 1, &cadre_ids);
         let sql = format!(
-            "SELECT id, cadre_id, scale_code, level_code, obtained_on, issuer, evidence
-             FROM cadre_qualifications WHERE source IN ('manual', 'import') AND {filter}"
+            "SELECT id, cadre_id, scale_code, level_code, obtained_on, issuer, evidence,
+                    source IN ('manual', 'import') AS editable
+             FROM cadre_qualifications WHERE {filter}"
         );
-        type Q = (i64, i64, String, String, NaiveDate, String, String);
+        type Q = (i64, i64, String, String, NaiveDate, String, String, bool);
         let rows: Vec<Q> = on_tx!(tx, |c| sqlx::query_as(&sql)
             .bind(&param)
             .fetch_all(&mut *c)
             .await?);
-        for (id, cadre, scale, level, day, issuer, evidence) in rows {
-            existing.insert((cadre, scale, level, day), (id, issuer, evidence));
+        for (id, cadre, scale, level, day, issuer, evidence, editable) in rows {
+            let key = (cadre, scale, level, day);
+            if editable {
+                existing.insert(key, (id, issuer, evidence));
+            } else {
+                on_record.insert(key);
+            }
         }
     }
     Ok(QualificationLookups {
         cadres,
         scales,
         existing,
+        on_record,
     })
 }
 
@@ -568,6 +576,7 @@ pub async fn completion_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<Comple
     let cadre_ids: Vec<i64> = cadres.values().map(|c| c.id).collect();
     let mut existing = HashMap::new();
     let mut on_record = HashSet::new();
+    let mut qualifications = HashSet::new();
     if !cadre_ids.is_empty() {
         let (filter, param) = int_filter(tx, "cadre_id", 1, &cadre_ids);
         // Every completion of those cadres: a paper or imported one not revoked is one an import
@@ -589,6 +598,15 @@ pub async fn completion_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<Comple
                 on_record.insert((cadre, module, day));
             }
         }
+        let sql = format!(
+            "SELECT cadre_id, scale_code, level_code, obtained_on FROM cadre_qualifications WHERE {filter}"
+        );
+        qualifications = on_tx!(tx, |c| sqlx::query_as(&sql)
+            .bind(&param)
+            .fetch_all(&mut *c)
+            .await?)
+        .into_iter()
+        .collect();
     }
     Ok(CompletionLookups {
         cadres,
@@ -607,6 +625,7 @@ pub async fn completion_lookups(tx: &mut Tx, ids: &[String]) -> AppResult<Comple
             .collect(),
         existing,
         on_record,
+        qualifications,
     })
 }
 

@@ -115,6 +115,7 @@ db_tests!(
     a_roster_places_cadres_and_titles_in_a_unit_once_it_exists,
     a_column_left_out_of_a_file_leaves_its_field_as_recorded,
     the_problems_file_runs_no_formula_from_a_header,
+    a_qualification_is_on_record_once,
 );
 
 /// A SQLite app with the city's units and the sample roster imported.
@@ -2354,4 +2355,99 @@ async fn the_problems_file_runs_no_formula_from_a_header(app: TestApp) {
         assert!(!c.starts_with(['=', '@', '+', '-']), "{columns:?}");
     }
     assert!(columns[0].contains("HYPERLINK"), "{columns:?}");
+}
+
+/// A qualification is on record once per cadre, scale, level and day, as a completion is per
+/// module and day: the API refuses a second (409 `qualification_on_record` on `obtained_on`), and
+/// a qualifications file row restating one a completion awarded is a problem at its day
+/// (`qualification_on_record`), nothing written. Two such records made the record exchange refuse
+/// its own export.
+async fn a_qualification_is_on_record_once(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let an = find(&app, &admin, "nguyen thi an").await;
+    let path = format!("/api/cadres/{}/qualifications", an["id"]);
+    let body = json!({"scale": "professional_education", "level": "bachelor", "obtained_on": "2004-06-25", "issuer": "Đại học A"});
+    let (s, v) = app.post(&path, Some(&admin), body.clone()).await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let (s, v) = app.post(&path, Some(&admin), body).await;
+    assert_eq!(
+        (
+            s,
+            v["error"]["field"].as_str(),
+            v["error"]["reason"].as_str()
+        ),
+        (
+            Status::Conflict,
+            Some("obtained_on"),
+            Some("qualification_on_record")
+        ),
+        "{v:.300}"
+    );
+    let held = |v: &Value| {
+        v["qualifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|q| q["level"] == "bachelor")
+            .count()
+    };
+    assert_eq!(held(&find(&app, &admin, "nguyen thi an").await), 1);
+    // LLCT-SC awards elementary political theory: its completion's qualification is on record.
+    let comps = csv(
+        "Số CCCD/CMND;Mã học phần;Ngày hoàn thành;Tham chiếu",
+        &["079180000001;LLCT-SC;2011-05-05;Sổ đào tạo 2011"],
+    );
+    let (s, v) = import(&app, &admin, "completions", "", comps).await;
+    assert_eq!(
+        (s, v["created"].as_i64()),
+        (Status::Ok, Some(1)),
+        "{v:.300}"
+    );
+    let quals = csv(
+        "Số CCCD/CMND;Mã loại trình độ;Mã trình độ;Ngày cấp;Nơi cấp",
+        &["079180000001;political_theory;elementary;2011-05-05;Trường Chính trị"],
+    );
+    let (s, v) = import(&app, &admin, "qualifications", "", quals).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    let found = coded(&v);
+    assert!(
+        found
+            .iter()
+            .any(|(r, f, c)| *r == 2 && f == "Ngày cấp" && c == "qualification_on_record"),
+        "{found:?}"
+    );
+    let an = find(&app, &admin, "nguyen thi an").await;
+    let elementary = an["qualifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["level"] == "elementary")
+        .count();
+    assert_eq!(elementary, 1, "{an:.600}");
+    // A completion of a day whose level is on record by hand awards no second one.
+    let body =
+        json!({"scale": "political_theory", "level": "intermediate", "obtained_on": "2013-06-01"});
+    let (s, v) = app.post(&path, Some(&admin), body).await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let comps = csv(
+        "Số CCCD/CMND;Mã học phần;Ngày hoàn thành;Tham chiếu",
+        &["079180000001;LLCT-TC;2013-06-01;Sổ đào tạo 2013"],
+    );
+    let (s, v) = import(&app, &admin, "completions", "", comps).await;
+    assert_eq!(
+        (s, v["created"].as_i64()),
+        (Status::Ok, Some(1)),
+        "{v:.300}"
+    );
+    let an = find(&app, &admin, "nguyen thi an").await;
+    let intermediate = an["qualifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["level"] == "intermediate")
+        .count();
+    assert_eq!(intermediate, 1, "{an:.600}");
 }

@@ -1561,6 +1561,7 @@ fn qualification_lookups() -> QualificationLookups {
         )]
         .into_iter()
         .collect(),
+        on_record: Default::default(),
     }
 }
 
@@ -1910,6 +1911,7 @@ fn completion_lookups() -> CompletionLookups {
         .into_iter()
         .collect(),
         on_record: [(10, 1, day("2020-10-29"))].into_iter().collect(),
+        qualifications: Default::default(),
     }
 }
 
