@@ -19,10 +19,7 @@ impl<'r> Responder<'r, 'static> for PdfFile {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
         Response::build()
             .header(ContentType::PDF)
-            .header(Header::new(
-                "Content-Disposition",
-                format!("attachment; filename=\"{}\"", self.filename),
-            ))
+            .header(crate::shared::download::attachment(&self.filename))
             .header(Header::new("Cache-Control", "private, no-store"))
             .sized_body(self.bytes.len(), std::io::Cursor::new(self.bytes))
             .ok()

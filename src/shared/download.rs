@@ -248,6 +248,27 @@ fn xlsx_file(
     std::fs::File::open(tmp.path()).map_err(|e| AppError::Internal(format!("temporary file: {e}")))
 }
 
+/// The `Content-Disposition` of a download named `filename`, the name made safe for any system:
+/// the whole country's `*` reads `all`, and any other character outside letters, digits, `.`,
+/// `-` and `_` (Windows refuses `*`, `:`, `?`, …; a quote would end the header's value) is `_`.
+pub fn attachment(filename: &str) -> Header<'static> {
+    let name: String = filename
+        .replace('*', "all")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Header::new(
+        "Content-Disposition",
+        format!("attachment; filename=\"{name}\""),
+    )
+}
+
 /// A file download.
 pub struct Download {
     /// File name.
@@ -280,10 +301,7 @@ impl<'r> Responder<'r, 'static> for Download {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
         Response::build()
             .header(self.content_type)
-            .header(Header::new(
-                "Content-Disposition",
-                format!("attachment; filename=\"{}\"", self.filename),
-            ))
+            .header(attachment(&self.filename))
             .sized_body(self.bytes.len(), std::io::Cursor::new(self.bytes))
             .ok()
     }
@@ -335,10 +353,8 @@ impl Streamed {
 impl<'r> Responder<'r, 'static> for Streamed {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
         let mut b = Response::build();
-        b.header(self.content_type).header(Header::new(
-            "Content-Disposition",
-            format!("attachment; filename=\"{}\"", self.filename),
-        ));
+        b.header(self.content_type)
+            .header(attachment(&self.filename));
         match self.body {
             StreamBody::Pipe(r) => b.streamed_body(r),
             StreamBody::File(f) => b.streamed_body(f),

@@ -16,7 +16,8 @@ db_tests!(
     demand_counts_the_seats_that_cover_the_need,
     city_and_district_reports_agree,
     each_report_reads_its_own_query_names,
-    reference_data_is_cached_until_any_instance_writes
+    reference_data_is_cached_until_any_instance_writes,
+    a_file_of_the_whole_country_is_named_for_any_system
 );
 
 pub(crate) struct World {
@@ -1227,4 +1228,37 @@ pub(crate) async fn age_only_standard_shows_at_once(
     assert_eq!(now["requirement_keys"], json!(["max_age"]), "{now}");
     assert_eq!(now["totals"]["short"], 0, "{now}");
     now
+}
+
+/// The files of the whole country's reports (`unit=*`) are named without `*`, which Windows does
+/// not allow in a file name (the browser would rename or refuse the download).
+async fn a_file_of_the_whole_country_is_named_for_any_system(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    for path in [
+        "/api/reports/gaps/export?unit=*&format=csv",
+        "/api/reports/gaps/cadres/export?unit=*&format=csv",
+        "/api/reports/training-demand/export?unit=*&format=csv",
+    ] {
+        let (s, v, headers) = app
+            .request(rocket::http::Method::Get, path, Some(&admin), None, &[])
+            .await;
+        assert_eq!(s, Status::Ok, "{path}: {v:.300}");
+        let name = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-disposition"))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        assert!(
+            name.starts_with("attachment; filename=\""),
+            "{path}: {name}"
+        );
+        let file = name
+            .trim_start_matches("attachment; filename=\"")
+            .trim_end_matches('"');
+        assert!(
+            !file.is_empty() && !file.contains(['*', '<', '>', ':', '"', '/', '\\', '|', '?']),
+            "{path}: {file}"
+        );
+    }
 }
