@@ -202,8 +202,18 @@ fn read_period(
                 r.problem("title_code", C::TitleUnknown);
                 None
             }
-            // An inactive title keeps its past holders; it takes no period that lasts.
-            Some((_, Some(t))) if !t.active && to.is_none_or(|t| t >= today) => {
+            // An inactive title keeps its past holders; it takes no period that lasts, but for
+            // one on record read back (same cadre, title and first day).
+            Some((_, Some(t)))
+                if !t.active
+                    && to.is_none_or(|t| t >= today)
+                    && !who.zip(from).is_some_and(|(p, f)| {
+                        lookups
+                            .on_record
+                            .get(&p.id)
+                            .is_some_and(|ps| ps.iter().any(|o| o.from == f && o.title_id == t.id))
+                    }) =>
+            {
                 r.problem("title_code", C::TitleUnknown);
                 None
             }

@@ -987,7 +987,15 @@ fn check_title<'a>(
     scope: &Scope,
     on_record: &[&'a ExistingPeriod],
 ) -> Option<CheckedPeriod<'a>> {
-    let title = lookups.titles.get(&t.code).filter(|t| t.active);
+    // A title out of use takes no new holder or plan; a row restating a period of it on record
+    // (the same title from the same day) is the record, as the roster export gives it back.
+    let known = lookups.titles.get(&t.code);
+    let restated = known.is_some_and(|ti| {
+        on_record
+            .iter()
+            .any(|p| p.title_id == ti.id && Some(p.from) == t.from)
+    });
+    let title = known.filter(|ti| ti.active || restated);
     if title.is_none() {
         r.problem(t.key, C::TitleUnknown);
     }

@@ -19,6 +19,7 @@ crate::db_tests!(
     a_record_move_leaves_no_title_behind,
     a_record_leaves_no_inactive_cadre_in_a_seat,
     a_record_on_a_unit_retired_since_reads_back_unchanged,
+    a_record_of_a_title_out_of_use_reads_back_unchanged,
     a_record_brings_no_completion_into_a_class_here_and_no_number_blocks_finishing,
     a_record_holds_no_title_before_the_eighteenth_birthday,
     a_record_keeps_a_birth_date_before_the_cadres_completions,
@@ -1174,4 +1175,36 @@ async fn a_record_leaves_no_inactive_cadre_in_a_seat(app: TestApp) {
     assert_eq!(s, Status::Ok, "{v}");
     let (_, v) = app.get(&format!("/api/cadres/{id}"), Some(&admin)).await;
     assert_eq!(v["active"], false, "{v}");
+}
+
+/// A title taken out of use keeps its holders: the record of a ward where one still holds it (and
+/// the roster export) reads back unchanged, where the titles sheet was refused (`title_unknown`).
+async fn a_record_of_a_title_out_of_use_reads_back_unchanged(app: TestApp) {
+    use serde_json::json;
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    crate::reorganisation::holder(
+        &app,
+        &admin,
+        "Đặng Văn Giữ",
+        "079180000523",
+        "26734",
+        &["FF-VICE-COMMUNE"],
+    )
+    .await;
+    let (s, v) = app
+        .patch(
+            "/api/titles/FF-VICE-COMMUNE",
+            Some(&admin),
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let zip = export(&app, &admin, "zip").await;
+    let (s, v) = import(&app, &admin, zip, true).await;
+    assert_eq!(s, Status::Ok, "{v:.600}");
+    for (part, created, updated, _) in counts(&v) {
+        assert_eq!((created, updated), (0, 0), "{part} changed: {v:.600}");
+    }
+    roster_reads_back_unchanged(&app, &admin).await;
 }

@@ -116,6 +116,7 @@ db_tests!(
     a_column_left_out_of_a_file_leaves_its_field_as_recorded,
     the_problems_file_runs_no_formula_from_a_header,
     a_qualification_is_on_record_once,
+    a_roster_restating_a_title_no_longer_in_use_is_unchanged,
 );
 
 /// A SQLite app with the city's units and the sample roster imported.
@@ -2450,4 +2451,38 @@ async fn a_qualification_is_on_record_once(app: TestApp) {
         .filter(|q| q["level"] == "intermediate")
         .count();
     assert_eq!(intermediate, 1, "{an:.600}");
+}
+
+/// A title taken out of use keeps its holders and planned successors on record, and a roster
+/// restating them (the roster export read back) is unchanged; only a new holder or plan of it is
+/// refused (`title_unknown`). The export of a ward whose title went out of use could not be read
+/// back.
+async fn a_roster_restating_a_title_no_longer_in_use_is_unchanged(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    let (s, v) = import(&app, &admin, "cadres", "", roster()).await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (s, v) = app
+        .patch(
+            "/api/titles/FF-CHAIR-COMMUNE",
+            Some(&admin),
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+    let (s, v) = import(&app, &admin, "cadres", "dry_run=true", roster()).await;
+    assert_eq!(s, Status::Ok, "{v:.600}");
+    assert_eq!(v["unchanged"], 3, "{v:.300}");
+    let new_holder = csv(
+        CADRE_HEADER,
+        &["079190000003;Lê Thị Cúc;nu;02/02/1990;Khmer;760;womens_union;01/01/2018;FF-CHAIR-COMMUNE;01/06/2021;;"],
+    );
+    let (s, v) = import(&app, &admin, "cadres", "", new_holder).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v:.300}");
+    assert!(
+        coded(&v)
+            .iter()
+            .any(|(r, _, c)| *r == 2 && c == "title_unknown"),
+        "{v:.600}"
+    );
 }
