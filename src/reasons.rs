@@ -215,6 +215,7 @@ reasons! {
     // Units.
     NoUnit [code] "no unit with code {code}" "Không có đơn vị mã {code}";
     UnitRetired [code] "unit {code} is retired" "Đơn vị {code} đã giải thể";
+    UnitHoldsOtherLevelTitles [code, titles, date] "unit {code} has titles of its level held or planned on or after {date} ({titles}): end them before changing its level" "Đơn vị {code} có chức danh của cấp hiện tại đang giữ hoặc quy hoạch từ ngày {date} ({titles}): hãy kết thúc trước khi đổi cấp đơn vị";
     UnitHasLiveUnits [code, units] "unit {code} still has units in use under it ({units}): retire or move them first" "Đơn vị {code} còn đơn vị trực thuộc đang hoạt động ({units}): hãy giải thể hoặc chuyển các đơn vị đó trước";
     UnitExists [code] "unit {code} already exists" "Đơn vị {code} đã có";
     UnitCodeFixed [] "the code of a unit cannot change; create a new unit and retire this one" "Không đổi được mã đơn vị; hãy tạo đơn vị mới và giải thể đơn vị này";

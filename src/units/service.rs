@@ -10,8 +10,8 @@ use std::time::Instant;
 use utoipa::ToSchema;
 
 use super::domain::{
-    parse_units_csv, plan_import, UnitCode, UnitFields, UnitHistoryEntry, UnitKind, UnitRow,
-    UnitView,
+    parse_units_csv, plan_import, ImportPlan, UnitCode, UnitFields, UnitHistoryEntry, UnitKind,
+    UnitRow, UnitView,
 };
 use super::import::{ImportOptions, ImportReport};
 use super::store::{self, UnitRecord};
@@ -261,6 +261,7 @@ async fn write(
         &store::created_on_all(&mut tx).await?,
         "parent_code",
     )?;
+    check_levels_kept(&mut tx, &plan, effective).await?;
     plan.check_after_last_change(effective, &store::current_state_since(&mut tx).await?)?;
     store::apply_plan(&mut tx, &plan, effective, created_on).await?;
     store::rebuild_periods(&mut tx).await?;
@@ -280,6 +281,40 @@ async fn write(
     .await?;
     tx.commit().await?;
     Ok(view)
+}
+
+/// Refuses (409 on `kind`) a plan changing a unit's kind to another level while a title of the
+/// old level is held or planned there on or after `effective`: its holder would hold a ward's
+/// title in a district.
+async fn check_levels_kept(
+    tx: &mut crate::db::Tx,
+    plan: &ImportPlan,
+    effective: NaiveDate,
+) -> AppResult<()> {
+    for w in plan.writes.iter().filter(|w| !w.is_new) {
+        let before = w
+            .history
+            .as_ref()
+            .and_then(|h| UnitKind::parse(&h.kind))
+            .map(|k| k.level());
+        let level = w.kind.level();
+        if before.is_none_or(|b| b == level) {
+            continue;
+        }
+        let titles = store::titles_of_other_level(tx, &w.code, effective, level.as_str()).await?;
+        if !titles.is_empty() {
+            return Err(AppError::conflict(
+                Some("kind"),
+                crate::msg!(
+                    UnitHoldsOtherLevelTitles,
+                    code = w.code,
+                    titles = titles.join(", "),
+                    date = effective.to_string()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Retires (merges) the unit named `code` on `retired_on`, into `successor` if given (a live unit
@@ -483,6 +518,7 @@ pub async fn import_units(
         ));
     }
     plan.check_parents_existed(effective, &created_on, "effective")?;
+    check_levels_kept(&mut tx, &plan, effective).await?;
     plan.check_after_last_change(effective, &store::current_state_since(&mut tx).await?)?;
     store::apply_plan(&mut tx, &plan, effective, opts.effective).await?;
     store::rebuild_periods(&mut tx).await?;

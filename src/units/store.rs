@@ -688,6 +688,28 @@ pub async fn ensure_periods(db: &Db) -> AppResult<()> {
     Ok(())
 }
 
+/// The codes of the titles held or planned in unit `code` on or after `day` whose level is not
+/// `level` (a unit's level decides the titles it takes).
+pub async fn titles_of_other_level(
+    tx: &mut Tx,
+    code: &str,
+    day: NaiveDate,
+    level: &str,
+) -> AppResult<Vec<String>> {
+    let sql = "SELECT t.code FROM title_assignments a JOIN titles t ON t.id = a.title_id
+               WHERE a.unit_code = $1 AND (a.to_date IS NULL OR a.to_date >= $2) AND t.level <> $3
+               UNION
+               SELECT t.code FROM succession_plans p JOIN titles t ON t.id = p.title_id
+               WHERE p.unit_code = $1 AND (p.to_date IS NULL OR p.to_date >= $2) AND t.level <> $3
+               ORDER BY 1";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(code)
+        .bind(day)
+        .bind(level)
+        .fetch_all(&mut *c)
+        .await?))
+}
+
 /// The first day of every unit (none: it has always existed).
 pub async fn created_on_all(tx: &mut Tx) -> AppResult<HashMap<String, Option<NaiveDate>>> {
     let rows: Vec<(String, Option<NaiveDate>)> = on_tx!(tx, |c| {

@@ -23,6 +23,7 @@ db_tests!(
     a_unit_change_comes_after_its_last,
     a_units_file_holds_no_unreadable_name,
     a_unit_is_placed_under_and_merged_into_units_of_its_day,
+    a_unit_keeps_the_level_of_the_titles_it_holds,
 );
 
 async fn import_hcmc_from_real_csv(app: TestApp) {
@@ -1124,6 +1125,84 @@ async fn a_unit_is_placed_under_and_merged_into_units_of_its_day(app: TestApp) {
             Some(&admin),
             json!({"retired_on": "2026-02-01", "successor_code": "99907"}),
         )
+        .await;
+    assert_eq!(s, Status::Ok, "{v:.300}");
+}
+
+/// A unit's level decides its titles: a change of kind to another level (a ward made a district,
+/// by hand or by a units file) while a title of the old level is held or planned there on or
+/// after the day is refused (409 `unit_holds_other_level_titles` on `kind`, naming the titles),
+/// and nothing changes; the holder was left with a ward's chair in a district. A unit with no
+/// such title changes level.
+async fn a_unit_keeps_the_level_of_the_titles_it_holds(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    for code in ["99911", "99912"] {
+        let (s, v) = app
+            .post(
+                "/api/units",
+                Some(&admin),
+                json!({"code": code, "name": format!("Phường {code}"), "kind": "ward", "parent_code": "760", "effective": "2026-01-01"}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{v:.300}");
+    }
+    let id = crate::cadres::create_since(
+        &app,
+        &admin,
+        ("Vũ Văn Cấp", "079180000611"),
+        "99911",
+        "2026-02-01",
+    )
+    .await;
+    let (s, v) = app
+        .post(
+            &format!("/api/cadres/{id}/titles"),
+            Some(&admin),
+            json!({"title_code": "FF-CHAIR-COMMUNE", "from_date": "2026-02-01", "unit_code": "99911"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v:.300}");
+    let district = |code: &str| json!({"code": code, "name": format!("Quận {code}"), "kind": "urban_district", "parent_code": "79"});
+    let (s, v) = app
+        .patch("/api/units/99911", Some(&admin), district("99911"))
+        .await;
+    assert_eq!(
+        (
+            s,
+            v["error"]["field"].as_str(),
+            v["error"]["reason"].as_str()
+        ),
+        (
+            Status::Conflict,
+            Some("kind"),
+            Some("unit_holds_other_level_titles")
+        ),
+        "{v:.300}"
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("FF-CHAIR-COMMUNE"),
+        "{v:.300}"
+    );
+    let (s, v) = post_csv(
+        &app,
+        &admin,
+        "/api/units/import?root=79",
+        "code,name,kind,parent_code\n99911,Quận 99911,urban_district,79\n",
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["reason"].as_str()),
+        (Status::Conflict, Some("unit_holds_other_level_titles")),
+        "{v:.300}"
+    );
+    let (_, v) = app.get("/api/units/99911", Some(&admin)).await;
+    assert_eq!(v["kind"], "ward", "nothing changed: {v:.300}");
+    let (s, v) = app
+        .patch("/api/units/99912", Some(&admin), district("99912"))
         .await;
     assert_eq!(s, Status::Ok, "{v:.300}");
 }
