@@ -266,7 +266,7 @@ reasons! {
     NoCadre [id] "no cadre with id {id}" "Không có cán bộ mã {id}";
     PersonalIdInvalid [] "personal_id must be 9 or 12 digits" "Số CCCD/CMND gồm 9 hoặc 12 chữ số";
     FullNameLength [] "full_name must be 2 to 120 characters" "Họ tên gồm 2 đến 120 ký tự";
-    FullNameCharacters [] "full_name may hold only letters, spaces, ' and -" "Họ tên chỉ gồm chữ cái, dấu cách, ' và -";
+    FullNameCharacters [] "full_name may hold only letters, spaces, ' and -, each word beginning and ending with a letter" "Họ tên chỉ gồm chữ cái, dấu cách, ' và -; mỗi từ bắt đầu và kết thúc bằng chữ cái";
     TextCharacters [field] "{field} may hold only letters, spaces, ' and -, and begins with a letter" "Chỉ gồm chữ cái, dấu cách, ' và -, bắt đầu bằng chữ cái";
     BirthDateRange [] "birth_date must be on or after 1900-01-01 and at least 15 years ago" "Ngày sinh phải từ ngày 01/01/1900 trở đi và cách đây ít nhất 15 năm";
     PartyDateRange [] "party_joined_on must be after the birth date and not in the future" "Ngày vào Đảng phải sau ngày sinh và không ở tương lai";

@@ -214,16 +214,22 @@ fn is_latin_letter(c: char) -> bool {
 
 pub use crate::shared::text::composed_words;
 
-/// Checks a full name: 2–120 characters, Latin letters (composed), spaces, `'` and `-`.
+/// Checks a full name: 2–120 characters, Latin letters (composed), spaces, `'` and `-`, each word
+/// beginning and ending with a letter (`H'Hen`, not `--` or `'' --`).
 pub fn parse_full_name(raw: &str) -> Result<String, AppError> {
     let s = composed_words(raw);
     let n = s.chars().count();
     if !(2..=120).contains(&n) || raw.chars().count() > 120 {
         return Err(AppError::invalid("full_name", crate::msg!(FullNameLength)));
     }
+    let lettered = |w: &str| {
+        w.chars().next().is_some_and(is_latin_letter)
+            && w.chars().last().is_some_and(is_latin_letter)
+    };
     if !s
         .chars()
         .all(|c| is_latin_letter(c) || c == ' ' || c == '\'' || c == '-')
+        || !s.split(' ').all(lettered)
     {
         return Err(AppError::invalid(
             "full_name",
@@ -258,16 +264,18 @@ pub fn check_party_date(
     Ok(())
 }
 
-/// Checks an optional phone number: 8–20 of digits, spaces, `+`, `-`, `.`.
+/// Checks an optional phone number: 8–15 digits, at most 20 characters, written as numbers are:
+/// a `+` only in front, and groups of digits apart by one space, `-` or `.` (not `+-+0903…`).
 pub fn parse_phone(raw: Option<&str>) -> Result<Option<String>, AppError> {
     let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
     let digits = s.chars().filter(char::is_ascii_digit).count();
-    if (8..=15).contains(&digits)
-        && s.len() <= 20
-        && s.chars().all(|c| c.is_ascii_digit() || " +-.".contains(c))
-    {
+    let body = s.strip_prefix('+').unwrap_or(s);
+    let grouped = body
+        .split([' ', '-', '.'])
+        .all(|g| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit()));
+    if (8..=15).contains(&digits) && s.len() <= 20 && grouped {
         Ok(Some(s.to_string()))
     } else {
         Err(AppError::invalid("phone", crate::msg!(PhoneInvalid)))
@@ -456,5 +464,23 @@ mod tests {
         );
         assert!(parse_phone(Some("0909 123 456")).is_ok());
         assert!(parse_phone(Some("call me")).is_err());
+        for ok in [
+            "+84 903 123 456",
+            "0903-123-456",
+            "028.3822.1234",
+            "0903123456",
+        ] {
+            assert!(parse_phone(Some(ok)).is_ok(), "{ok}");
+        }
+        for odd in [
+            "+-+0903123456",
+            "--------12345678",
+            "-0903123456",
+            "0903  123456",
+            "0903123456-",
+            "84+903123456",
+        ] {
+            assert!(parse_phone(Some(odd)).is_err(), "{odd}");
+        }
     }
 }

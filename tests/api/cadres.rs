@@ -120,6 +120,9 @@ async fn create_read_and_validate_cadres(app: TestApp) {
         ("unit_code", json!("99999"), "unit_code", 422),
         ("organisation", json!("book_club"), "organisation", 422),
         ("phone", json!("call me"), "phone", 422),
+        ("phone", json!("+-+0903123456"), "phone", 422),
+        ("full_name", json!("- -"), "full_name", 422),
+        ("full_name", json!("'' --"), "full_name", 422),
         ("email", json!("nobody"), "email", 422),
         ("ethnicity", json!(""), "ethnicity", 422),
     ];
