@@ -61,9 +61,7 @@ pub async fn list_classes(
     // Checked for every caller; a cadre and an officer see the open classes whatever they ask.
     let query = ClassQuery {
         statuses: ClassStatus::parse_list(status.unwrap_or(""))?,
-        module_code: module
-            .map(|m| m.trim().to_uppercase())
-            .filter(|m| !m.is_empty()),
+        module_code: crate::curriculum::service::module_filter(&state.db, module).await?,
         from: parse_opt::<NaiveDate>("from", from)?,
         to: parse_opt::<NaiveDate>("to", to)?,
     };

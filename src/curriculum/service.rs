@@ -14,6 +14,24 @@ use crate::audit::{self, Actor};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
 
+/// A module filter of a list or an export (`module=`): blank for none, else the code of a module
+/// (any case), 422 naming `module` when there is none such.
+pub async fn module_filter(db: &Db, raw: Option<&str>) -> AppResult<Option<String>> {
+    let Some(code) = raw
+        .map(|m| m.trim().to_uppercase())
+        .filter(|m| !m.is_empty())
+    else {
+        return Ok(None);
+    };
+    match store::module_row(db, &code).await? {
+        Some(_) => Ok(Some(code)),
+        None => Err(AppError::invalid(
+            "module",
+            crate::msg!(NoModule, code = code),
+        )),
+    }
+}
+
 /// All scales with their ordered levels.
 pub async fn scales(db: &Db) -> AppResult<Vec<ScaleView>> {
     store::scales(db).await

@@ -116,9 +116,7 @@ pub async fn export_completions(
     let format = parse_format(Some(format.unwrap_or("csv")))?;
     let filter = ExportFilter {
         unit_range: unit_range(&state.db, &scope, unit).await?,
-        module: module
-            .map(|m| m.trim().to_uppercase())
-            .filter(|m| !m.is_empty()),
+        module: crate::curriculum::service::module_filter(&state.db, module).await?,
         from: day("from", from)?,
         to: day("to", to)?,
         ..Default::default()
@@ -176,9 +174,7 @@ pub async fn export_classes(
         }
     };
     let filter = ExportFilter {
-        module: module
-            .map(|m| m.trim().to_uppercase())
-            .filter(|m| !m.is_empty()),
+        module: crate::curriculum::service::module_filter(&state.db, module).await?,
         status,
         from: day("from", from)?,
         to: day("to", to)?,

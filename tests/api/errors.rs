@@ -26,6 +26,7 @@ db_tests!(
     a_day_in_a_body_is_written_yyyy_mm_dd,
     a_window_that_ends_before_it_starts_is_refused,
     a_yes_or_no_left_blank_is_refused,
+    a_module_filter_names_a_module,
 );
 
 /// A NUL character anywhere (login, search, free text) and a date outside 1900–2100 (title
@@ -1251,4 +1252,36 @@ async fn a_yes_or_no_left_blank_is_refused(app: TestApp) {
         (Status::Ok, Some(true)),
         "{v:.300}"
     );
+}
+
+/// A module filter names a module: an unknown code on the classes list or an export is 422
+/// naming `module` (`no_module`), where it was an empty 200 that read as "none yet" (an unknown
+/// unit was already refused). A known code, in any case, is taken.
+async fn a_module_filter_names_a_module(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.import_hcmc(&admin).await;
+    for path in [
+        "/api/classes",
+        "/api/exports/completions",
+        "/api/exports/classes",
+    ] {
+        let (s, v) = app
+            .get(&format!("{path}?module=NOPE-9"), Some(&admin))
+            .await;
+        assert_eq!(
+            (
+                s,
+                v["error"]["field"].as_str(),
+                v["error"]["reason"].as_str()
+            ),
+            (
+                Status::UnprocessableEntity,
+                Some("module"),
+                Some("no_module")
+            ),
+            "{path}: {v:.300}"
+        );
+        let (s, v) = app.get(&format!("{path}?module=dv-01"), Some(&admin)).await;
+        assert_eq!(s, Status::Ok, "{path}: {v:.300}");
+    }
 }
