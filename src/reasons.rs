@@ -292,6 +292,7 @@ reasons! {
     TitleSameOrganisation [title, other, unit, date] "from {date} the cadre would hold {title} beside {other} in unit {unit}: one cadre holds one title of an organisation in a unit at a time (end the other first)" "Từ ngày {date}, cán bộ sẽ giữ chức danh {title} cùng lúc với {other} ở đơn vị {unit}: mỗi cán bộ chỉ giữ một chức danh của một tổ chức ở một đơn vị tại một thời điểm (hãy kết thúc chức danh kia trước)";
     TitleOverlap [] "overlaps another period of the same title on record for this cadre" "Trùng với một thời gian khác của cùng chức danh trong hồ sơ cán bộ";
     NoActiveTitle [code] "no active title with code \"{code}\"" "Không có chức danh đang dùng mã \"{code}\"";
+    NoScale [scale] "no qualification scale \"{scale}\"" "Không có loại trình độ \"{scale}\"";
     NoLevel [scale, level] "no level \"{level}\" on scale \"{scale}\"" "Thang \"{scale}\" không có trình độ \"{level}\"";
     // Curriculum and standards.
     ModuleRequiredByStandards [titles] "the standards in force or to come of titles {titles} require this module: publish versions without it before retiring it" "Tiêu chuẩn đang áp dụng hoặc sắp áp dụng của các chức danh {titles} yêu cầu chuyên đề này: hãy ban hành phiên bản không yêu cầu chuyên đề trước khi ngừng dùng";

@@ -826,12 +826,13 @@ pub async fn add_qualification(
         }
     }
     let mut tx = state.db.begin().await?;
-    if !crate::curriculum::store::level_exists(&mut tx, q.scale.trim(), q.level.trim()).await? {
-        return Err(AppError::invalid(
-            "level",
-            crate::msg!(NoLevel, scale = q.scale, level = q.level),
-        ));
-    }
+    crate::curriculum::store::check_level(
+        &mut tx,
+        q.scale.trim(),
+        q.level.trim(),
+        ("scale", "level"),
+    )
+    .await?;
     // One qualification per scale, level and day (the imports' and the exchange's key): the
     // cadre's row is locked while it is checked, so two at once give one.
     store::unit_of_locked(&mut tx, cadre.id).await?;

@@ -70,12 +70,7 @@ struct CheckedModule {
 async fn check_module(tx: &mut Tx, code: &ModuleCode, m: &ModuleInput) -> AppResult<CheckedModule> {
     let texts = m.texts()?;
     if let Some(a) = &m.awards {
-        if !store::level_exists(&mut *tx, &a.scale, &a.level).await? {
-            return Err(AppError::invalid(
-                "awards",
-                crate::msg!(NoLevel, scale = a.scale, level = a.level),
-            ));
-        }
+        store::check_level(&mut *tx, &a.scale, &a.level, ("awards", "awards")).await?;
     }
     let mut prereqs: Vec<ModuleCode> = Vec::new();
     let mut prereq_ids = Vec::new();

@@ -9,7 +9,7 @@ pub use super::domain::LevelRef;
 use super::domain::{audiences_from_db, Audience};
 use crate::db::Exec;
 use crate::db::{Db, Tx};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::on_exec;
 use crate::{on_db, on_tx};
 
@@ -79,6 +79,33 @@ pub async fn level_exists(ex: impl Into<Exec<'_>>, scale: &str, level: &str) -> 
     .fetch_one(&mut *c)
     .await?);
     Ok(n > 0)
+}
+
+/// Refuses a level that is not on its scale: 422 naming `scale_field` when the scale itself is
+/// unknown (`no_scale`), else `level_field` (`no_level`).
+pub async fn check_level(
+    tx: &mut Tx,
+    scale: &str,
+    level: &str,
+    (scale_field, level_field): (&str, &str),
+) -> AppResult<()> {
+    if level_exists(&mut *tx, scale, level).await? {
+        return Ok(());
+    }
+    let scales: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM qualification_scales WHERE code = $1"
+    )
+    .bind(scale)
+    .fetch_one(&mut *c)
+    .await?);
+    Err(if scales == 0 {
+        AppError::invalid(scale_field, crate::msg!(NoScale, scale = scale))
+    } else {
+        AppError::invalid(
+            level_field,
+            crate::msg!(NoLevel, scale = scale, level = level),
+        )
+    })
 }
 
 /// A module as stored.

@@ -124,12 +124,17 @@ async fn check_requirements(
         let r = r.normalised(i)?;
         match &r {
             Requirement::MinLevel { scale, level } => {
-                if !crate::curriculum::store::level_exists(&mut *tx, scale, level).await? {
-                    return Err(AppError::invalid(
-                        format!("requirements[{i}].level"),
-                        crate::msg!(NoLevel, scale = scale, level = level),
-                    ));
-                }
+                let fields = (
+                    format!("requirements[{i}].scale"),
+                    format!("requirements[{i}].level"),
+                );
+                crate::curriculum::store::check_level(
+                    &mut *tx,
+                    scale,
+                    level,
+                    (&fields.0, &fields.1),
+                )
+                .await?;
             }
             Requirement::Module { module, .. } => {
                 match crate::curriculum::store::module_row(&mut *tx, module).await? {

@@ -1142,7 +1142,7 @@ async fn qualifications_by_hand(app: TestApp) {
         ),
         (
             json!({"scale": "astrology", "level": "intermediate", "obtained_on": "2012-06-30"}),
-            "level",
+            "scale",
         ),
         (
             json!({"scale": "political_theory", "level": "advanced", "obtained_on": "2999-01-01"}),

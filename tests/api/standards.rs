@@ -247,7 +247,7 @@ async fn invalid_standards_are_refused_naming_the_requirement(app: TestApp) {
         ),
         (
             json!([{"kind": "min_level", "scale": "astrology", "level": "advanced"}]),
-            "requirements[0].level",
+            "requirements[0].scale",
         ),
         (
             json!([{"kind": "max_age", "years": 55}, {"kind": "module", "module": "XX-99"}]),
