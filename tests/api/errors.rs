@@ -962,11 +962,7 @@ async fn a_day_in_a_body_is_written_yyyy_mm_dd(app: TestApp) {
             app.post(&path, Some(&admin), body).await
         };
         assert_eq!(
-            (
-                s,
-                v["error"]["field"].as_str(),
-                v["error"]["reason"].as_str()
-            ),
+            crate::helpers::refusal(s, &v),
             (
                 Status::UnprocessableEntity,
                 Some(field),
@@ -996,11 +992,7 @@ async fn a_day_in_a_body_is_written_yyyy_mm_dd(app: TestApp) {
             "sessions": [{"starts_at": odd, "ends_at": "2027-01-10T11:00", "venue": "Phòng 1", "instructor": "GV 1"}]});
         let (s, v) = app.post("/api/classes", Some(&school), body).await;
         assert_eq!(
-            (
-                s,
-                v["error"]["field"].as_str(),
-                v["error"]["reason"].as_str()
-            ),
+            crate::helpers::refusal(s, &v),
             (
                 Status::UnprocessableEntity,
                 Some("sessions[0].starts_at"),
@@ -1155,11 +1147,7 @@ async fn a_window_that_ends_before_it_starts_is_refused(app: TestApp) {
             )
             .await;
         assert_eq!(
-            (
-                s,
-                v["error"]["field"].as_str(),
-                v["error"]["reason"].as_str()
-            ),
+            crate::helpers::refusal(s, &v),
             (
                 Status::UnprocessableEntity,
                 Some("to"),
@@ -1215,11 +1203,7 @@ async fn a_yes_or_no_left_blank_is_refused(app: TestApp) {
             )
             .await;
         assert_eq!(
-            (
-                s,
-                v["error"]["field"].as_str(),
-                v["error"]["reason"].as_str()
-            ),
+            crate::helpers::refusal(s, &v),
             (
                 Status::UnprocessableEntity,
                 Some(field),
@@ -1269,11 +1253,7 @@ async fn a_module_filter_names_a_module(app: TestApp) {
             .get(&format!("{path}?module=NOPE-9"), Some(&admin))
             .await;
         assert_eq!(
-            (
-                s,
-                v["error"]["field"].as_str(),
-                v["error"]["reason"].as_str()
-            ),
+            crate::helpers::refusal(s, &v),
             (
                 Status::UnprocessableEntity,
                 Some("module"),

@@ -424,3 +424,12 @@ macro_rules! slow_db_tests {
         )*
     };
 }
+
+/// A refusal as the tests compare it: (status, the field named, the reason code).
+pub fn refusal(s: Status, v: &Value) -> (Status, Option<&str>, Option<&str>) {
+    (
+        s,
+        v["error"]["field"].as_str(),
+        v["error"]["reason"].as_str(),
+    )
+}

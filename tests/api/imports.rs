@@ -2375,11 +2375,7 @@ async fn a_qualification_is_on_record_once(app: TestApp) {
     assert_eq!(s, Status::Created, "{v:.300}");
     let (s, v) = app.post(&path, Some(&admin), body).await;
     assert_eq!(
-        (
-            s,
-            v["error"]["field"].as_str(),
-            v["error"]["reason"].as_str()
-        ),
+        crate::helpers::refusal(s, &v),
         (
             Status::Conflict,
             Some("obtained_on"),

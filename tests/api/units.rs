@@ -841,11 +841,7 @@ async fn a_unit_change_comes_after_its_last(app: TestApp) {
     };
     let refused_since = |s: Status, v: &Value| {
         assert_eq!(
-            (
-                s,
-                v["error"]["field"].as_str(),
-                v["error"]["reason"].as_str()
-            ),
+            crate::helpers::refusal(s, v),
             (
                 Status::UnprocessableEntity,
                 Some("effective"),
@@ -1168,11 +1164,7 @@ async fn a_unit_keeps_the_level_of_the_titles_it_holds(app: TestApp) {
         .patch("/api/units/99911", Some(&admin), district("99911"))
         .await;
     assert_eq!(
-        (
-            s,
-            v["error"]["field"].as_str(),
-            v["error"]["reason"].as_str()
-        ),
+        crate::helpers::refusal(s, &v),
         (
             Status::Conflict,
             Some("kind"),
